@@ -1,0 +1,54 @@
+/** A binary min-heap of (key, value) pairs in typed arrays; ties pop in no particular order. */
+export class MinHeap {
+  private keys = new Float64Array(64);
+  private values = new Int32Array(64);
+  size = 0;
+
+  push(key: number, value: number): void {
+    if (this.size === this.keys.length) {
+      const keys = new Float64Array(this.size * 2);
+      keys.set(this.keys);
+      this.keys = keys;
+      const values = new Int32Array(this.size * 2);
+      values.set(this.values);
+      this.values = values;
+    }
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.keys[parent] <= key) break;
+      this.keys[i] = this.keys[parent];
+      this.values[i] = this.values[parent];
+      i = parent;
+    }
+    this.keys[i] = key;
+    this.values[i] = value;
+  }
+
+  topKey(): number {
+    return this.size > 0 ? this.keys[0] : Number.POSITIVE_INFINITY;
+  }
+
+  topValue(): number {
+    return this.values[0];
+  }
+
+  pop(): void {
+    const n = --this.size;
+    if (n === 0) return;
+    const key = this.keys[n];
+    const value = this.values[n];
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && this.keys[child + 1] < this.keys[child]) child++;
+      if (this.keys[child] >= key) break;
+      this.keys[i] = this.keys[child];
+      this.values[i] = this.values[child];
+      i = child;
+    }
+    this.keys[i] = key;
+    this.values[i] = value;
+  }
+}

@@ -1,0 +1,211 @@
+import { z } from 'zod';
+import { DAY, HOUR, usdNumberToMicros } from './units.ts';
+
+/** What an admin writes: SPEC section 2. Missing fields take the defaults below. */
+const usd = z.number().finite().nonnegative();
+const id = z.string().min(1, 'must not be empty');
+
+const spendLimitSchema = z.strictObject({
+  id,
+  amountUsd: usd,
+  window: z.enum(['utc-day', 'calendar-month', 'rolling-30d']),
+});
+
+const apiKeySchema = z.strictObject({
+  id,
+  name: z.string().optional(),
+  capUsd: usd.nullable().default(null),
+});
+
+const triggerSchema = z.strictObject({
+  id,
+  name: z.string().optional(),
+  kind: z.enum(['webhook', 'scheduled']).default('webhook'),
+  mode: z.enum(['fair_use', 'programmatic']).default('fair_use'),
+  limitPer24h: z.number().int().min(-1, 'must be -1 (no limit) or a count >= 0').nullable().default(null),
+});
+
+export const DEFAULT_SPEND_LIMITS = [{ id: 'daily', amountUsd: 1000, window: 'utc-day' as const }];
+
+const workspaceSchema = z.strictObject({
+  name: z.string().default('Workspace'),
+  seats: z.number().int().nonnegative().default(10),
+  messagesPerSeatPerDay: z.number().int().nonnegative().nullable().default(100),
+  fairUseShare: z.number().min(0).max(1).default(0.5),
+  spendLimits: z.array(spendLimitSchema).default(() => DEFAULT_SPEND_LIMITS.map((l) => ({ ...l }))),
+});
+
+const enforcementSchema = z.strictObject({
+  keyCapWindowDays: z.number().int().positive().default(30),
+  capCheck: z.enum(['spent', 'spent_plus_cost']).default('spent'),
+  webhookWhenLimited: z.enum(['queue', 'drop']).default('queue'),
+  maxQueueWaitHours: z.number().finite().nonnegative().nullable().default(null),
+});
+
+export const planSchema = z
+  .strictObject({
+    version: z.literal(1).default(1),
+    workspace: workspaceSchema.default(() => workspaceSchema.parse({})),
+    apiKeys: z.array(apiKeySchema).default([]),
+    triggers: z.array(triggerSchema).default([]),
+    enforcement: enforcementSchema.default(() => enforcementSchema.parse({})),
+  })
+  .superRefine((plan, ctx) => {
+    const unique = (items: { id: string }[], path: string) => {
+      const seen = new Set<string>();
+      items.forEach((item, i) => {
+        if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [path, i, 'id'], message: `duplicate id "${item.id}"` });
+        seen.add(item.id);
+      });
+    };
+    unique(plan.apiKeys, 'apiKeys');
+    unique(plan.triggers, 'triggers');
+    const limits = new Set<string>();
+    plan.workspace.spendLimits.forEach((l, i) => {
+      if (limits.has(l.id)) ctx.addIssue({ code: 'custom', path: ['workspace', 'spendLimits', i, 'id'], message: `duplicate id "${l.id}"` });
+      limits.add(l.id);
+    });
+    plan.triggers.forEach((t, i) => {
+      if (t.kind === 'scheduled' && t.mode === 'programmatic') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['triggers', i, 'mode'],
+          message: 'programmatic mode applies only to webhook triggers; scheduled triggers stay on fair use',
+        });
+      }
+    });
+  });
+
+/** A plan as written (defaults filled in): what is saved, exported and shown. */
+export type Plan = z.output<typeof planSchema>;
+export type PlanInput = z.input<typeof planSchema>;
+export type PlanApiKey = Plan['apiKeys'][number];
+export type PlanTrigger = Plan['triggers'][number];
+export type SpendLimitWindow = Plan['workspace']['spendLimits'][number]['window'];
+
+export interface PlanIssue {
+  path: string;
+  message: string;
+}
+
+export class PlanError extends Error {
+  readonly issues: PlanIssue[];
+  constructor(issues: PlanIssue[], source?: string) {
+    const where = source ? `${source}: ` : '';
+    super(issues.map((i) => `${where}${i.path || '(plan)'}: ${i.message}`).join('\n'));
+    this.name = 'PlanError';
+    this.issues = issues;
+  }
+}
+
+/** `['triggers', 2, 'mode']` → `triggers[2].mode`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+export function validatePlan(input: unknown, source?: string): Plan {
+  const result = planSchema.safeParse(input);
+  if (result.success) return result.data;
+  throw new PlanError(
+    result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+    source,
+  );
+}
+
+/** Parses plan JSON text; syntax errors name the line and column. */
+export function parsePlanJson(text: string, source = 'plan'): Plan {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new PlanError([{ path: '', message: `not valid JSON (${msg})` }], source);
+  }
+  return validatePlan(raw, source);
+}
+
+export const UNLIMITED = Number.POSITIVE_INFINITY;
+export const DEFAULT_TRIGGER_LIMIT = 42;
+
+/** `null` → 42 on fair use, unlimited on programmatic; `-1` → unlimited. */
+export function resolveTriggerLimit(limitPer24h: number | null, mode: PlanTrigger['mode']): number {
+  if (limitPer24h === null) return mode === 'fair_use' ? DEFAULT_TRIGGER_LIMIT : UNLIMITED;
+  return limitPer24h === -1 ? UNLIMITED : limitPer24h;
+}
+
+/** Allowance A = seats × messages per seat; unlimited when messagesPerSeatPerDay is null. */
+export function allowanceOf(plan: Plan): number {
+  const perSeat = plan.workspace.messagesPerSeatPerDay;
+  return perSeat === null ? UNLIMITED : plan.workspace.seats * perSeat;
+}
+
+/**
+ * Pool P = ceil(share × A), computed on the share's decimal digits so that 0.1 × 30 is 3 (binary
+ * floats make it 3.0000000000000004 and the ceiling 4).
+ */
+export function poolOf(fairUseShare: number, allowance: number): number {
+  if (allowance === UNLIMITED) return UNLIMITED;
+  const text = fairUseShare.toString().includes('e') ? fairUseShare.toFixed(20) : fairUseShare.toString();
+  const [whole = '0', frac = ''] = text.split('.');
+  const scale = 10n ** BigInt(frac.length);
+  const numerator = BigInt(whole + frac) * BigInt(allowance);
+  return Number((numerator + scale - 1n) / scale);
+}
+
+/** The plan as the engine uses it: integers, resolved defaults, window lengths in ms. */
+export interface ResolvedPlan {
+  allowance: number;
+  pool: number;
+  keyCapWindowMs: number;
+  capCheckPlusCost: boolean;
+  queueWebhooks: boolean;
+  /** ms a queued run may wait; Infinity = without limit. */
+  maxWaitMs: number;
+  spendLimits: { id: string; amountMicros: number; window: SpendLimitWindow }[];
+  keys: { id: string; name: string; capMicros: number | null; inferred: boolean }[];
+  triggers: {
+    id: string;
+    name: string;
+    kind: PlanTrigger['kind'];
+    mode: PlanTrigger['mode'];
+    limit: number;
+    inferred: boolean;
+  }[];
+}
+
+export function resolvePlan(plan: Plan): ResolvedPlan {
+  const allowance = allowanceOf(plan);
+  const hours = plan.enforcement.maxQueueWaitHours;
+  return {
+    allowance,
+    pool: poolOf(plan.workspace.fairUseShare, allowance),
+    keyCapWindowMs: plan.enforcement.keyCapWindowDays * DAY,
+    capCheckPlusCost: plan.enforcement.capCheck === 'spent_plus_cost',
+    queueWebhooks: plan.enforcement.webhookWhenLimited === 'queue',
+    maxWaitMs: hours === null ? UNLIMITED : Math.round(hours * HOUR),
+    spendLimits: plan.workspace.spendLimits.map((l) => ({
+      id: l.id,
+      amountMicros: usdNumberToMicros(l.amountUsd),
+      window: l.window,
+    })),
+    keys: plan.apiKeys.map((k) => ({
+      id: k.id,
+      name: k.name ?? k.id,
+      capMicros: k.capUsd === null ? null : usdNumberToMicros(k.capUsd),
+      inferred: false,
+    })),
+    triggers: plan.triggers.map((t) => ({
+      id: t.id,
+      name: t.name ?? t.id,
+      kind: t.kind,
+      mode: t.mode,
+      limit: resolveTriggerLimit(t.limitPer24h, t.mode),
+      inferred: false,
+    })),
+  };
+}

@@ -1,0 +1,74 @@
+import type { ResolvedPlan } from './plan.ts';
+
+/** Outcome codes in `SimulationResult.outcome`. */
+export const Outcome = { admitted: 0, blocked: 1, skipped: 2, dropped: 3, pending: 4 } as const;
+export type OutcomeCode = (typeof Outcome)[keyof typeof Outcome];
+export const OUTCOME_NAMES = ['admitted', 'blocked', 'skipped', 'dropped', 'pending'] as const;
+export type OutcomeName = (typeof OUTCOME_NAMES)[number];
+
+/** Fixed reason codes; spend limit j of the plan has code `REASON_SPEND_LIMIT_BASE + j`. */
+export const Reason = { none: 0, key_cap: 1, trigger_limit: 2, pool: 3, allowance: 4 } as const;
+export const REASON_SPEND_LIMIT_BASE = 5;
+
+/** Capacity over time, sampled per bucket, for charts (max within each bucket). */
+export interface Timeline {
+  start: number;
+  bucketMs: number;
+  buckets: number;
+  allowanceUsed: Float64Array;
+  poolUsed: Float64Array;
+  /** waiting webhook runs, all triggers */
+  queued: Float64Array;
+  /** per key (index as in `plan.keys`): rolling spend in micro-USD */
+  keySpend: Float64Array[];
+  /** per spend limit: admitted spend in its window, micro-USD */
+  spendLimitUsed: Float64Array[];
+}
+
+export interface KeyEpisode {
+  /** first blocked request of the episode */
+  from: number;
+  /** the moment enough spend has rolled out of the window for the key to work again */
+  until: number;
+}
+
+export interface SimulationResult {
+  count: number;
+  outcome: Uint8Array;
+  /** epoch ms, NaN when not admitted */
+  admittedAt: Float64Array;
+  /** reason code per event; see `reasonName` */
+  reason: Uint8Array;
+  /** per event: index into plan.keys (api) or plan.triggers (trigger); -1 for messages */
+  entity: Int32Array;
+  /** the plan as simulated, with entities inferred from the events appended (inferred: true) */
+  plan: ResolvedPlan;
+  horizon: number;
+  keyStats: { peakRollingMicros: number; episodes: KeyEpisode[] }[];
+  triggerStats: { peakQueue: number }[];
+  allowancePeak: number;
+  poolPeak: number;
+  spendLimitPeakMicros: number[];
+  peakQueue: number;
+  timeline: Timeline | null;
+}
+
+export function reasonName(plan: ResolvedPlan, code: number): string | null {
+  switch (code) {
+    case Reason.none:
+      return null;
+    case Reason.key_cap:
+      return 'key_cap';
+    case Reason.trigger_limit:
+      return 'trigger_limit';
+    case Reason.pool:
+      return 'pool';
+    case Reason.allowance:
+      return 'allowance';
+    default: {
+      const limit = plan.spendLimits[code - REASON_SPEND_LIMIT_BASE];
+      if (!limit) throw new RangeError(`unknown reason code ${code}`);
+      return `spend_limit:${limit.id}`;
+    }
+  }
+}

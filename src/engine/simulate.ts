@@ -1,0 +1,565 @@
+import { CancelledError, InputError } from '../errors.ts';
+import { EventType, type EventColumns } from './events.ts';
+import { MinHeap } from './heap.ts';
+import { DEFAULT_TRIGGER_LIMIT, resolvePlan, UNLIMITED, type Plan, type ResolvedPlan } from './plan.ts';
+import {
+  Outcome,
+  Reason,
+  REASON_SPEND_LIMIT_BASE,
+  type KeyEpisode,
+  type SimulationResult,
+  type Timeline,
+} from './result.ts';
+import { DAY, isoOf } from './units.ts';
+import { CalendarSpendWindow, CountWindow, RollingSpendWindow, SumWindow, type SpendWindow } from './windows.ts';
+
+export interface SimulateOptions {
+  /** horizon, epoch ms; default last event + 30 days. Before the last event: InputError. */
+  until?: number;
+  /** sample capacity into about this many buckets for charts (0 or absent = no timeline) */
+  timelineBuckets?: number;
+  /** called every so many events with (events processed, total) */
+  onProgress?: (done: number, total: number) => void;
+  /** checked every so many events; when aborted the run throws CancelledError */
+  signal?: { readonly aborted: boolean };
+}
+
+export const DEFAULT_HORIZON_MS = 30 * DAY;
+const PROGRESS_EVERY = 1 << 16;
+/** Trigger states: no waiting runs, waiting for a wake-up time, ready to be tried now. */
+const IDLE = 0;
+const WAITING = 1;
+const READY = 2;
+/** Waiting for the shared pool or allowance: woken in arrival order while it has room. */
+const ON_POOL = 3;
+const ON_ALLOWANCE = 4;
+
+/** Event positions in processing order: by time, equal times in input order. */
+function processingOrder(events: EventColumns): Uint32Array | null {
+  const { time, count } = events;
+  let sorted = true;
+  for (let i = 1; i < count; i++) {
+    if (time[i] < time[i - 1]) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return null;
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  order.sort((a, b) => time[a] - time[b] || a - b);
+  return order;
+}
+
+/**
+ * Replays events against a plan: SPEC section 4. One pass in time order; every window is a ring
+ * buffer evicted lazily; queued webhook runs sleep until the earliest instant their failing check
+ * could pass (an entry expiring, a UTC day or month starting) and are then retried oldest first.
+ */
+export function simulate(planInput: Plan, events: EventColumns, options: SimulateOptions = {}): SimulationResult {
+  const plan: ResolvedPlan = resolvePlan(planInput);
+  const n = events.count;
+  const { time, type, subject, cost, subjects } = events;
+  const order = processingOrder(events);
+  const at = (pos: number): number => (order === null ? pos : order[pos]);
+
+  const lastTime = n > 0 ? time[at(n - 1)] : Number.NaN;
+  if (options.until !== undefined && n > 0 && options.until < lastTime) {
+    throw new InputError(`--until ${isoOf(options.until)} is before the last event (${isoOf(lastTime)})`);
+  }
+  const horizon = options.until ?? (n > 0 ? lastTime + DEFAULT_HORIZON_MS : 0);
+
+  const outcome = new Uint8Array(n);
+  const admittedAt = new Float64Array(n).fill(Number.NaN);
+  const reason = new Uint8Array(n);
+  const entity = new Int32Array(n).fill(-1);
+
+  // --- entities (plan ones first, inferred ones appended in order of first appearance) ---
+  const keyBySubject = new Int32Array(subjects.length).fill(-1);
+  const triggerBySubject = new Int32Array(subjects.length).fill(-1);
+  const subjectIndex = new Map<string, number>();
+  subjects.forEach((s, i) => subjectIndex.set(s, i));
+  const keyCap: number[] = [];
+  const keyWindows: SumWindow[] = [];
+  const keyStats: SimulationResult['keyStats'] = [];
+  const addKey = (capMicros: number | null): void => {
+    keyCap.push(capMicros === null ? UNLIMITED : capMicros);
+    keyWindows.push(new SumWindow(plan.keyCapWindowMs));
+    keyStats.push({ peakRollingMicros: 0, episodes: [] });
+  };
+  plan.keys.forEach((k, i) => {
+    addKey(k.capMicros);
+    const s = subjectIndex.get(k.id);
+    if (s !== undefined) keyBySubject[s] = i;
+  });
+
+  const trigLimit: number[] = [];
+  const trigFairUse: boolean[] = [];
+  const trigQueues: boolean[] = [];
+  const trigWindows: (CountWindow | null)[] = [];
+  const queues: number[][] = [];
+  const queueHead: number[] = [];
+  const trigState: number[] = [];
+  const trigWake: number[] = [];
+  const triggerStats: SimulationResult['triggerStats'] = [];
+  const addTrigger = (t: ResolvedPlan['triggers'][number]): void => {
+    trigLimit.push(t.limit);
+    trigFairUse.push(t.mode === 'fair_use');
+    trigQueues.push(t.kind === 'webhook' && plan.queueWebhooks);
+    trigWindows.push(t.limit === UNLIMITED ? null : new CountWindow(DAY, Math.min(t.limit, 1024)));
+    queues.push([]);
+    queueHead.push(0);
+    trigState.push(IDLE);
+    trigWake.push(UNLIMITED);
+    triggerStats.push({ peakQueue: 0 });
+  };
+  plan.triggers.forEach((t, i) => {
+    addTrigger(t);
+    const s = subjectIndex.get(t.id);
+    if (s !== undefined) triggerBySubject[s] = i;
+  });
+
+  const keyOf = (s: number): number => {
+    let k = keyBySubject[s];
+    if (k < 0) {
+      k = plan.keys.length;
+      plan.keys.push({ id: subjects[s], name: subjects[s], capMicros: null, inferred: true });
+      addKey(null);
+      keyBySubject[s] = k;
+    }
+    return k;
+  };
+  const triggerOf = (s: number): number => {
+    let g = triggerBySubject[s];
+    if (g < 0) {
+      g = plan.triggers.length;
+      const inferred = {
+        id: subjects[s],
+        name: subjects[s],
+        kind: 'webhook' as const,
+        mode: 'fair_use' as const,
+        limit: DEFAULT_TRIGGER_LIMIT,
+        inferred: true,
+      };
+      plan.triggers.push(inferred);
+      addTrigger(inferred);
+      triggerBySubject[s] = g;
+    }
+    return g;
+  };
+
+  // --- workspace windows ---
+  const allowance = plan.allowance;
+  const pool = plan.pool;
+  const allowanceWindow = new CountWindow(DAY, Math.min(allowance, 1 << 16));
+  const poolWindow = new CountWindow(DAY, Math.min(pool, 1 << 16));
+  const limits = plan.spendLimits;
+  const limitCount = limits.length;
+  const limitAmount = limits.map((l) => l.amountMicros);
+  const limitWindows: SpendWindow[] = limits.map((l) =>
+    l.window === 'rolling-30d' ? new RollingSpendWindow(30 * DAY) : new CalendarSpendWindow(l.window),
+  );
+  const spendLimitPeakMicros = limits.map(() => 0);
+  const plusCost = plan.capCheckPlusCost;
+  let allowancePeak = 0;
+  let poolPeak = 0;
+  let queuedTotal = 0;
+  let peakQueue = 0;
+
+  // --- timeline sampling ---
+  const buckets = options.timelineBuckets ?? 0;
+  let timeline: Timeline | null = null;
+  let bucket = -1;
+  if (buckets > 0 && n > 0) {
+    const start = time[at(0)];
+    const span = Math.max(horizon - start, 1);
+    const bucketMs = Math.max(Math.ceil(span / buckets / 60_000) * 60_000, 60_000);
+    const count = Math.max(1, Math.ceil((span + 1) / bucketMs));
+    timeline = {
+      start,
+      bucketMs,
+      buckets: count,
+      allowanceUsed: new Float64Array(count),
+      poolUsed: new Float64Array(count),
+      queued: new Float64Array(count),
+      keySpend: [],
+      spendLimitUsed: limits.map(() => new Float64Array(count)),
+    };
+  }
+  const keySeries = (k: number): Float64Array | null => {
+    if (timeline === null) return null;
+    while (timeline.keySpend.length <= k) timeline.keySpend.push(new Float64Array(timeline.buckets));
+    return timeline.keySpend[k];
+  };
+  /** Opens every bucket up to the one holding `t`, sampling each at its start. */
+  const advanceTimeline = (t: number): void => {
+    if (timeline === null) return;
+    const target = Math.min(Math.floor((t - timeline.start) / timeline.bucketMs), timeline.buckets - 1);
+    while (bucket < target) {
+      bucket++;
+      const b0 = timeline.start + bucket * timeline.bucketMs;
+      allowanceWindow.evict(b0);
+      poolWindow.evict(b0);
+      timeline.allowanceUsed[bucket] = allowanceWindow.size;
+      timeline.poolUsed[bucket] = poolWindow.size;
+      timeline.queued[bucket] = queuedTotal;
+      for (let k = 0; k < keyWindows.length; k++) {
+        keyWindows[k].evict(b0);
+        const series = keySeries(k);
+        if (series !== null) series[bucket] = keyWindows[k].sum;
+      }
+      for (let j = 0; j < limitCount; j++) timeline.spendLimitUsed[j][bucket] = limitWindows[j].spentAt(b0);
+    }
+  };
+  const bump = (series: Float64Array | null | undefined, value: number): void => {
+    if (series && bucket >= 0 && series[bucket] < value) series[bucket] = value;
+  };
+
+  // --- checks and admissions ---
+  const checkSpendLimits = (t: number, c: number): number => {
+    for (let j = 0; j < limitCount; j++) {
+      const spent = limitWindows[j].spentAt(t);
+      if (plusCost ? spent + c > limitAmount[j] : spent >= limitAmount[j]) return REASON_SPEND_LIMIT_BASE + j;
+    }
+    return Reason.none;
+  };
+  const addSpend = (t: number, c: number): void => {
+    for (let j = 0; j < limitCount; j++) {
+      const w = limitWindows[j];
+      w.add(t, c);
+      if (w.sum > spendLimitPeakMicros[j]) spendLimitPeakMicros[j] = w.sum;
+      if (timeline !== null) bump(timeline.spendLimitUsed[j], w.sum);
+    }
+  };
+  const checkTrigger = (g: number, e: number, t: number): number => {
+    const w = trigWindows[g];
+    if (w !== null) {
+      w.evict(t);
+      if (w.size >= trigLimit[g]) return Reason.trigger_limit;
+    }
+    if (trigFairUse[g]) {
+      if (pool !== UNLIMITED) {
+        poolWindow.evict(t);
+        if (poolWindow.size >= pool) return Reason.pool;
+      }
+      if (allowance !== UNLIMITED) {
+        allowanceWindow.evict(t);
+        if (allowanceWindow.size >= allowance) return Reason.allowance;
+      }
+      return Reason.none;
+    }
+    return checkSpendLimits(t, cost[e]);
+  };
+  const admitTrigger = (g: number, e: number, t: number): void => {
+    outcome[e] = Outcome.admitted;
+    admittedAt[e] = t;
+    trigWindows[g]?.push(t);
+    if (trigFairUse[g]) {
+      if (pool !== UNLIMITED) {
+        poolWindow.push(t);
+        if (poolWindow.size > poolPeak) poolPeak = poolWindow.size;
+      }
+      if (allowance !== UNLIMITED) {
+        allowanceWindow.push(t);
+        if (allowanceWindow.size > allowancePeak) allowancePeak = allowanceWindow.size;
+      }
+      if (timeline !== null) {
+        bump(timeline.poolUsed, poolWindow.size);
+        bump(timeline.allowanceUsed, allowanceWindow.size);
+      }
+    } else {
+      addSpend(t, cost[e]);
+    }
+  };
+  /** Earliest moment the check that failed with `r` could pass; Infinity if it never can. */
+  const wakeTime = (g: number, r: number, t: number): number => {
+    switch (r) {
+      case Reason.trigger_limit: {
+        const w = trigWindows[g];
+        return w === null || w.size === 0 ? UNLIMITED : w.oldest() + DAY;
+      }
+      case Reason.pool:
+        return poolWindow.size === 0 ? UNLIMITED : poolWindow.oldest() + DAY;
+      case Reason.allowance:
+        return allowanceWindow.size === 0 ? UNLIMITED : allowanceWindow.oldest() + DAY;
+      default:
+        return limitWindows[r - REASON_SPEND_LIMIT_BASE].nextRelease(t);
+    }
+  };
+
+  // --- queues ---
+  const maxWait = plan.maxWaitMs;
+  const waitHeap = new MinHeap(); // (wake time, trigger)
+  const readyHeap = new MinHeap(); // (head position, trigger)
+  const deadlineHeap = new MinHeap(); // (head arrival + max wait, trigger)
+  const headPos = (g: number): number => queues[g][queueHead[g]];
+  const queueLength = (g: number): number => queues[g].length - queueHead[g];
+  const sleep = (g: number, wake: number): void => {
+    trigState[g] = WAITING;
+    trigWake[g] = wake;
+    waitHeap.push(wake, g);
+  };
+  const watchDeadline = (g: number): void => {
+    if (maxWait !== UNLIMITED && queueLength(g) > 0) deadlineHeap.push(time[at(headPos(g))] + maxWait, g);
+  };
+  const dequeue = (g: number): void => {
+    queueHead[g]++;
+    queuedTotal--;
+    const q = queues[g];
+    if (queueHead[g] === q.length) {
+      q.length = 0;
+      queueHead[g] = 0;
+    } else if (queueHead[g] > 1024 && queueHead[g] * 2 > q.length) {
+      queues[g] = q.slice(queueHead[g]);
+      queueHead[g] = 0;
+    }
+  };
+  const enqueue = (g: number, pos: number): void => {
+    queues[g].push(pos);
+    queuedTotal++;
+    const len = queueLength(g);
+    if (len > triggerStats[g].peakQueue) triggerStats[g].peakQueue = len;
+    if (queuedTotal > peakQueue) peakQueue = queuedTotal;
+    if (timeline !== null) bump(timeline.queued, queuedTotal);
+  };
+  const dropOverdue = (t: number): void => {
+    while (deadlineHeap.size > 0 && deadlineHeap.topKey() < t) {
+      const deadline = deadlineHeap.topKey();
+      const g = deadlineHeap.topValue();
+      deadlineHeap.pop();
+      if (queueLength(g) === 0 || time[at(headPos(g))] + maxWait !== deadline) continue; // stale
+      let dropped = false;
+      while (queueLength(g) > 0 && time[at(headPos(g))] + maxWait < t) {
+        outcome[at(headPos(g))] = Outcome.dropped;
+        dequeue(g);
+        dropped = true;
+      }
+      if (!dropped) continue;
+      if (queueLength(g) === 0) {
+        trigState[g] = IDLE;
+      } else {
+        watchDeadline(g);
+        // A cheaper run now at the head may pass where the dropped one did not: try it now.
+        sleep(g, t);
+      }
+    }
+  };
+  // Triggers blocked by the shared pool or allowance wait in one line each, by head arrival:
+  // when k slots come back only the first k can use them, so the rest are not even tried.
+  const poolLine = new MinHeap(); // (head position, trigger)
+  const allowanceLine = new MinHeap();
+  const cleanLine = (line: MinHeap, state: number): void => {
+    while (line.size > 0) {
+      const g = line.topValue();
+      if (trigState[g] === state && headPos(g) === line.topKey()) return;
+      line.pop();
+    }
+  };
+  const poolHasRoom = (t: number): boolean => {
+    poolWindow.evict(t);
+    return poolWindow.size < pool;
+  };
+  const allowanceHasRoom = (t: number): boolean => {
+    allowanceWindow.evict(t);
+    return allowanceWindow.size < allowance;
+  };
+  const park = (g: number, r: number, t: number): void => {
+    if (r === Reason.pool) {
+      trigState[g] = ON_POOL;
+      poolLine.push(headPos(g), g);
+    } else if (r === Reason.allowance) {
+      trigState[g] = ON_ALLOWANCE;
+      allowanceLine.push(headPos(g), g);
+    } else {
+      sleep(g, wakeTime(g, r, t));
+    }
+  };
+  const release = (t: number): void => {
+    while (waitHeap.size > 0 && waitHeap.topKey() <= t) {
+      const g = waitHeap.topValue();
+      const wake = waitHeap.topKey();
+      waitHeap.pop();
+      if (trigState[g] !== WAITING || trigWake[g] !== wake) continue; // stale
+      trigState[g] = READY;
+      readyHeap.push(headPos(g), g);
+    }
+    for (;;) {
+      // The oldest head among the ready triggers and the lines whose resource has room.
+      let from: MinHeap | null = readyHeap.size > 0 ? readyHeap : null;
+      cleanLine(poolLine, ON_POOL);
+      if (poolLine.size > 0 && poolLine.topKey() < (from?.topKey() ?? UNLIMITED) && poolHasRoom(t)) from = poolLine;
+      cleanLine(allowanceLine, ON_ALLOWANCE);
+      if (allowanceLine.size > 0 && allowanceLine.topKey() < (from?.topKey() ?? UNLIMITED) && allowanceHasRoom(t)) {
+        from = allowanceLine;
+      }
+      if (from === null) break;
+      const g = from.topValue();
+      from.pop();
+      const pos = headPos(g);
+      const e = at(pos);
+      const r = checkTrigger(g, e, t);
+      if (r !== Reason.none) {
+        park(g, r, t);
+        continue;
+      }
+      admitTrigger(g, e, t);
+      dequeue(g);
+      if (queueLength(g) > 0) {
+        watchDeadline(g);
+        trigState[g] = READY;
+        readyHeap.push(headPos(g), g);
+      } else {
+        trigState[g] = IDLE;
+      }
+    }
+  };
+  const nextWake = (): number => {
+    let next = UNLIMITED;
+    while (waitHeap.size > 0) {
+      const g = waitHeap.topValue();
+      if (trigState[g] === WAITING && trigWake[g] === waitHeap.topKey()) {
+        next = waitHeap.topKey();
+        break;
+      }
+      waitHeap.pop();
+    }
+    cleanLine(poolLine, ON_POOL);
+    if (poolLine.size > 0 && poolWindow.size > 0) next = Math.min(next, poolWindow.oldest() + DAY);
+    cleanLine(allowanceLine, ON_ALLOWANCE);
+    if (allowanceLine.size > 0 && allowanceWindow.size > 0) next = Math.min(next, allowanceWindow.oldest() + DAY);
+    return next;
+  };
+
+  // --- key episodes: capped-out spans and when the key works again ---
+  const keyAdmittedSince: boolean[] = [];
+  const recordKeyBlock = (k: number, t: number, c: number): void => {
+    const episodes = keyStats[k].episodes;
+    const open: KeyEpisode | undefined = episodes[episodes.length - 1];
+    if (open !== undefined && t < open.until && !keyAdmittedSince[k]) return;
+    const w = keyWindows[k];
+    const cap = keyCap[k];
+    // spent: usable once spend < cap; spent_plus_cost: once spend + this cost <= cap.
+    const until = plusCost ? w.timeSumFallsTo(cap - c) : cap > 0 ? w.timeSumFallsTo(cap - 1) : UNLIMITED;
+    if (open !== undefined && t < open.until) open.until = until;
+    else episodes.push({ from: t, until });
+    keyAdmittedSince[k] = false;
+  };
+
+  // --- the pass ---
+  const { onProgress, signal } = options;
+  let pos = 0;
+  for (;;) {
+    const wake = nextWake();
+    const nextEvent = pos < n ? time[at(pos)] : UNLIMITED;
+    const t = Math.min(wake, nextEvent);
+    if (t === UNLIMITED || (pos >= n && t > horizon)) break;
+    advanceTimeline(t);
+    if (maxWait !== UNLIMITED) dropOverdue(t);
+    release(t);
+    while (pos < n && time[at(pos)] === t) {
+      const e = at(pos);
+      const s = subject[e];
+      switch (type[e]) {
+        case EventType.api: {
+          const k = keyOf(s);
+          entity[e] = k;
+          const c = cost[e];
+          const w = keyWindows[k];
+          w.evict(t);
+          let r: number = Reason.none;
+          const cap = keyCap[k];
+          if (cap !== UNLIMITED && (plusCost ? w.sum + c > cap : w.sum >= cap)) r = Reason.key_cap;
+          else r = checkSpendLimits(t, c);
+          if (r === Reason.none) {
+            outcome[e] = Outcome.admitted;
+            admittedAt[e] = t;
+            w.push(t, c);
+            keyAdmittedSince[k] = true;
+            if (w.sum > keyStats[k].peakRollingMicros) keyStats[k].peakRollingMicros = w.sum;
+            bump(keySeries(k), w.sum);
+            addSpend(t, c);
+          } else {
+            outcome[e] = Outcome.blocked;
+            reason[e] = r;
+            if (r === Reason.key_cap) recordKeyBlock(k, t, c);
+          }
+          break;
+        }
+        case EventType.message: {
+          if (allowance !== UNLIMITED) {
+            allowanceWindow.evict(t);
+            if (allowanceWindow.size >= allowance) {
+              outcome[e] = Outcome.blocked;
+              reason[e] = Reason.allowance;
+              break;
+            }
+            allowanceWindow.push(t);
+            if (allowanceWindow.size > allowancePeak) allowancePeak = allowanceWindow.size;
+            if (timeline !== null) bump(timeline.allowanceUsed, allowanceWindow.size);
+          }
+          outcome[e] = Outcome.admitted;
+          admittedAt[e] = t;
+          break;
+        }
+        default: {
+          const g = triggerOf(s);
+          entity[e] = g;
+          if (queueLength(g) > 0) {
+            // Each trigger is first-in first-out: a newcomer waits behind its trigger's queue.
+            const r = checkTrigger(g, e, t);
+            reason[e] = r !== Reason.none ? r : reason[at(headPos(g))];
+            outcome[e] = Outcome.pending;
+            enqueue(g, pos);
+            break;
+          }
+          const r = checkTrigger(g, e, t);
+          if (r === Reason.none) {
+            admitTrigger(g, e, t);
+          } else {
+            reason[e] = r;
+            if (!trigQueues[g]) {
+              outcome[e] = plan.triggers[g].kind === 'scheduled' ? Outcome.skipped : Outcome.dropped;
+            } else {
+              outcome[e] = Outcome.pending;
+              enqueue(g, pos);
+              watchDeadline(g);
+              park(g, r, t);
+            }
+          }
+        }
+      }
+      pos++;
+      if ((pos & (PROGRESS_EVERY - 1)) === 0) {
+        if (signal?.aborted) throw new CancelledError();
+        onProgress?.(pos, n);
+      }
+    }
+  }
+
+  // Runs still waiting at the horizon: dropped if their wait limit ended before it, else pending.
+  for (let g = 0; g < queues.length; g++) {
+    for (let i = queueHead[g]; i < queues[g].length; i++) {
+      const e = at(queues[g][i]);
+      outcome[e] = time[e] + maxWait < horizon ? Outcome.dropped : Outcome.pending;
+    }
+  }
+  if (timeline !== null) advanceTimeline(horizon);
+  onProgress?.(n, n);
+
+  return {
+    count: n,
+    outcome,
+    admittedAt,
+    reason,
+    entity,
+    plan,
+    horizon,
+    keyStats,
+    triggerStats,
+    allowancePeak,
+    poolPeak,
+    spendLimitPeakMicros,
+    peakQueue,
+    timeline,
+  };
+}

@@ -1,0 +1,52 @@
+/** Time is integer epoch milliseconds (UTC); money is integer micro-USD. */
+export const SECOND = 1000;
+export const MINUTE = 60 * SECOND;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+export const MICROS_PER_USD = 1_000_000;
+
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+
+/**
+ * Parses a decimal dollar amount into integer micro-USD, rounding half away from zero at the
+ * sixth decimal. Works on the digits, never through a binary float, so "0.0000005" is 1 µUSD
+ * and "2.675" is exactly 2,675,000. Returns null when the text is not a plain decimal number.
+ */
+export function parseUsdToMicros(text: string): number | null {
+  const m = DECIMAL.exec(text.trim());
+  if (!m) return null;
+  const [, sign, whole = '', frac = ''] = m;
+  if (whole === '' && frac === '') return null;
+  const padded = (frac + '0000000').slice(0, 7);
+  let micros = Number(whole || '0') * MICROS_PER_USD + Number(padded.slice(0, 6));
+  if (padded.charCodeAt(6) >= 53 /* '5' */) micros += 1;
+  if (!Number.isSafeInteger(micros)) return null;
+  return sign === '-' && micros !== 0 ? -micros : micros;
+}
+
+/** Converts a dollar amount given as a JS number (from a plan file) into micro-USD, exactly. */
+export function usdNumberToMicros(usd: number): number {
+  // Number#toString gives the shortest decimal that round-trips, so 0.1 becomes "0.1", not
+  // 0.1000000000000000055…; rounding that text is what the admin meant.
+  const text = Math.abs(usd) < 1e21 ? usd.toString() : usd.toFixed(0);
+  const micros = parseUsdToMicros(text.includes('e') ? usd.toFixed(12) : text);
+  if (micros === null) throw new RangeError(`not a dollar amount: ${usd}`);
+  return micros;
+}
+
+export function microsToUsd(micros: number): number {
+  return micros / MICROS_PER_USD;
+}
+
+/** "$1,234.56" style text of a micro-USD amount, rounded to cents for people. */
+export function formatUsd(micros: number): string {
+  const cents = Math.round(micros / 10_000);
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  const dollars = Math.floor(abs / 100).toLocaleString('en-US');
+  return `${sign}$${dollars}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+export function isoOf(ms: number): string {
+  return new Date(ms).toISOString();
+}
