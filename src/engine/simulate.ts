@@ -11,7 +11,14 @@ import {
   type Timeline,
 } from './result.ts';
 import { DAY, isoOf } from './units.ts';
-import { CalendarSpendWindow, CountWindow, RollingSpendWindow, SumWindow, type SpendWindow } from './windows.ts';
+import {
+  CalendarSpendWindow,
+  CountWindow,
+  RollingSpendWindow,
+  SumWindow,
+  utcDayStart,
+  type SpendWindow,
+} from './windows.ts';
 
 export interface SimulateOptions {
   /** horizon, epoch ms; default last event + 30 days. Before the last event: InputError. */
@@ -299,8 +306,17 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     trigWake[g] = wake;
     waitHeap.push(wake, g);
   };
+  // Under spent_plus_cost a programmatic trigger's cheaper run can pass where its head could not,
+  // so when the head's wait ends the run behind it is tried at the very next instant.
+  const unblockHeap = new MinHeap(); // (head arrival + max wait, trigger)
+  const watchUnblock = (g: number): void => {
+    if (maxWait !== UNLIMITED && plusCost && !trigFairUse[g] && queueLength(g) >= 2) {
+      unblockHeap.push(time[at(headPos(g))] + maxWait, g);
+    }
+  };
   const watchDeadline = (g: number): void => {
     if (maxWait !== UNLIMITED && queueLength(g) > 0) deadlineHeap.push(time[at(headPos(g))] + maxWait, g);
+    watchUnblock(g);
   };
   const dequeue = (g: number): void => {
     queueHead[g]++;
@@ -413,6 +429,30 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       }
     }
   };
+  /** The first instant after `d`: an event, a UTC midnight, or an entry leaving a limited window. */
+  const nextInstantAfter = (d: number, nextEvent: number): number => {
+    let next = Math.min(nextEvent, utcDayStart(d) + DAY);
+    for (let k = 0; k < keyWindows.length; k++) {
+      if (keyCap[k] !== UNLIMITED) next = Math.min(next, keyWindows[k].firstExpiryAfter(d));
+    }
+    for (const w of trigWindows) if (w !== null) next = Math.min(next, w.firstExpiryAfter(d));
+    if (pool !== UNLIMITED) next = Math.min(next, poolWindow.firstExpiryAfter(d));
+    if (allowance !== UNLIMITED) next = Math.min(next, allowanceWindow.firstExpiryAfter(d));
+    for (const w of limitWindows) next = Math.min(next, w.firstExpiryAfter(d));
+    return next;
+  };
+  /** Earliest instant, before `t`, at which a head's ended wait lets the run behind it be tried. */
+  const nextUnblock = (t: number, nextEvent: number): number => {
+    while (unblockHeap.size > 0) {
+      const g = unblockHeap.topValue();
+      const d = unblockHeap.topKey();
+      if (queueLength(g) >= 2 && time[at(headPos(g))] + maxWait === d) {
+        return d < t ? nextInstantAfter(d, nextEvent) : t;
+      }
+      unblockHeap.pop();
+    }
+    return t;
+  };
   const nextWake = (): number => {
     let next = UNLIMITED;
     while (waitHeap.size > 0) {
@@ -451,7 +491,8 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   for (;;) {
     const wake = nextWake();
     const nextEvent = pos < n ? time[at(pos)] : UNLIMITED;
-    const t = Math.min(wake, nextEvent);
+    let t = Math.min(wake, nextEvent);
+    if (unblockHeap.size > 0) t = Math.min(t, nextUnblock(t, nextEvent));
     if (t === UNLIMITED || (pos >= n && t > horizon)) break;
     advanceTimeline(t);
     if (maxWait !== UNLIMITED) dropOverdue(t);
@@ -510,6 +551,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
             reason[e] = r !== Reason.none ? r : reason[at(headPos(g))];
             outcome[e] = Outcome.pending;
             enqueue(g, pos);
+            if (queueLength(g) === 2) watchUnblock(g);
             break;
           }
           const r = checkTrigger(g, e, t);

@@ -39,6 +39,15 @@ export class CountWindow {
     return this.buf[this.head];
   }
 
+  /** The first moment after `t` when an entry stops counting; Infinity if none will. */
+  firstExpiryAfter(t: number): number {
+    for (let i = 0; i < this.size; i++) {
+      const end = this.buf[(this.head + i) & this.mask] + this.windowMs;
+      if (end > t) return end;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
   private grow(): void {
     const next = new Float64Array(this.buf.length * 2);
     for (let i = 0; i < this.size; i++) next[i] = this.buf[(this.head + i) & this.mask];
@@ -87,6 +96,14 @@ export class SumWindow {
 
   oldest(): number {
     return this.times[this.head];
+  }
+
+  firstExpiryAfter(t: number): number {
+    for (let i = 0; i < this.size; i++) {
+      const end = this.times[(this.head + i) & this.mask] + this.windowMs;
+      if (end > t) return end;
+    }
+    return Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -145,6 +162,8 @@ export interface SpendWindow {
   add(t: number, amount: number): void;
   /** earliest moment after `t` when the spend counted can fall, or Infinity if nothing would */
   nextRelease(t: number): number;
+  /** first moment after `t` when an entry leaves a sliding window (calendar periods: Infinity) */
+  firstExpiryAfter(t: number): number;
   readonly sum: number;
 }
 
@@ -181,7 +200,11 @@ export class CalendarSpendWindow implements SpendWindow {
     return this.spentAt(t) > 0 ? this.endOf(t) : Number.POSITIVE_INFINITY;
   }
 
-  /** exposed for symmetry with rolling windows in tests */
+  /** Calendar periods end at UTC midnights, which are instants anyway. */
+  firstExpiryAfter(): number {
+    return Number.POSITIVE_INFINITY;
+  }
+
   periodStart(t: number): number {
     return this.startOf(t);
   }
@@ -211,5 +234,9 @@ export class RollingSpendWindow implements SpendWindow {
   nextRelease(t: number): number {
     this.log.evict(t);
     return this.log.sum > 0 ? this.log.oldest() + this.log.windowMs : Number.POSITIVE_INFINITY;
+  }
+
+  firstExpiryAfter(t: number): number {
+    return this.log.firstExpiryAfter(t);
   }
 }
