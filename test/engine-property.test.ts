@@ -1,0 +1,463 @@
+/**
+ * Random small scenarios where limits bite: the engine must decide exactly like the reference
+ * (test/support/reference-engine.ts), and its result must satisfy invariants that follow from
+ * SPEC §4 whatever the decisions are.
+ *
+ * Timestamps sit on a coarse grid so that ties and exact expiries (s + 24 h, s + N days) are
+ * common. HEADROOM_PROPERTY_RUNS=20000 npx vitest run test/engine-property.test.ts for a deep run
+ * (random seed, printed on failure); HEADROOM_PROPERTY_SEED=<n> replays a seed.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { EventType } from '../src/engine/events.ts';
+import type { EventColumns } from '../src/engine/events.ts';
+import { validatePlan } from '../src/engine/plan.ts';
+import type { Plan, PlanInput, SpendLimitWindow } from '../src/engine/plan.ts';
+import { Outcome, Reason } from '../src/engine/result.ts';
+import type { SimulationResult } from '../src/engine/result.ts';
+import { simulate } from '../src/engine/simulate.ts';
+import { referenceSimulate, utcDayStart, utcMonthStart } from './support/reference-engine.ts';
+import {
+  DAY,
+  HOUR,
+  diffDecisions,
+  engineDecisions,
+  events,
+  isoOf,
+  referenceAsResult,
+  referenceDecisions,
+  scenarioSource,
+} from './support/scenario.ts';
+import type { Row } from './support/scenario.ts';
+
+const RUNS = Number(process.env.HEADROOM_PROPERTY_RUNS ?? 300);
+// The quick default run is reproducible (fixed seed); a deep run (HEADROOM_PROPERTY_RUNS set)
+// explores fresh scenarios each time unless HEADROOM_PROPERTY_SEED pins them.
+const SEED =
+  process.env.HEADROOM_PROPERTY_SEED !== undefined
+    ? Number(process.env.HEADROOM_PROPERTY_SEED)
+    : process.env.HEADROOM_PROPERTY_RUNS === undefined
+      ? 20261121
+      : undefined;
+const params = { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) };
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+const KEY_IDS = ['k0', 'k1'];
+const TRIGGER_IDS = ['t0', 't1', 't2'];
+/** subjects used by events: one more of each than the plan may hold, so some get inferred */
+const EVENT_KEYS = [...KEY_IDS, 'k_new'];
+const EVENT_TRIGGERS = [...TRIGGER_IDS, 't_new'];
+const COSTS = [0, 1, 500_000, 1_000_000, 2_000_000];
+
+const dollars = fc.constantFrom<number>(0, 0.5, 1, 2, 2, 3, 5);
+
+const keyArb = (id: string) => fc.record({ id: fc.constant(id), capUsd: fc.constantFrom(null, 0, 0.5, 1, 2, 3, 0.000001) });
+
+const triggerArb = (id: string) =>
+  fc
+    .record({
+      id: fc.constant(id),
+      kind: fc.constantFrom('webhook' as const, 'webhook' as const, 'webhook' as const, 'scheduled' as const),
+      mode: fc.constantFrom('fair_use' as const, 'programmatic' as const),
+      limitPer24h: fc.constantFrom(null, -1, 0, 1, 1, 2, 2, 3),
+    })
+    .map((t) => (t.kind === 'scheduled' ? { ...t, mode: 'fair_use' as const } : t));
+
+/**
+ * `queueFocus` plans make webhooks queue under small, finite limits, so that runs wait and get
+ * released often (expiries, midnights, wait limits, FIFO) instead of being refused for good.
+ */
+const planArb = (queueFocus: boolean): fc.Arbitrary<Plan> =>
+  fc
+    .record({
+      seats: fc.constantFrom<number>(0, 1, 1, 2, 3),
+      messagesPerSeatPerDay: fc.constantFrom<number | null>(null, null, 0, 1, 2, 3, 5),
+      fairUseShare: fc.constantFrom<number>(0, 0.1, 0.34, 0.5, 0.5, 1),
+      spendLimits: fc.subarray([
+        { id: 'L0', window: 'utc-day' as const },
+        { id: 'L1', window: 'calendar-month' as const },
+        { id: 'L2', window: 'rolling-30d' as const },
+      ]),
+      amounts: fc.array(dollars, { minLength: 3, maxLength: 3 }),
+      shuffleLimits: fc.boolean(),
+      keys: fc.tuple(...KEY_IDS.map((id) => fc.option(keyArb(id), { nil: undefined }))),
+      triggers: fc.tuple(...TRIGGER_IDS.map((id) => fc.option(triggerArb(id), { nil: undefined }))),
+      enforcement: fc.record({
+        keyCapWindowDays: fc.constantFrom(1, 2, 30),
+        capCheck: fc.constantFrom('spent' as const, 'spent_plus_cost' as const),
+        webhookWhenLimited: fc.constantFrom('queue' as const, 'queue' as const, 'drop' as const),
+        maxQueueWaitHours: fc.constantFrom(null, null, null, null, 0, 0.5, 1, 6, 12, 24, 36),
+      }),
+    })
+    .map((generated) => {
+      // fast-check reuses generated values while shrinking: derive, never mutate
+      const r = queueFocus
+        ? {
+            ...generated,
+            seats: Math.max(generated.seats, 1),
+            messagesPerSeatPerDay: generated.messagesPerSeatPerDay === null ? null : Math.max(generated.messagesPerSeatPerDay, 2),
+            fairUseShare: Math.max(generated.fairUseShare, 0.34),
+            amounts: generated.amounts.map((a) => Math.max(a, 2)),
+            triggers: generated.triggers.map((t) => t && { ...t, kind: 'webhook' as const, limitPer24h: t.limitPer24h === 0 ? 1 : t.limitPer24h }),
+            enforcement: { ...generated.enforcement, webhookWhenLimited: 'queue' as const },
+          }
+        : generated;
+      const limits = r.spendLimits.map((l, i) => ({ ...l, amountUsd: r.amounts[i]! }));
+      if (r.shuffleLimits) limits.reverse();
+      const input: PlanInput = {
+        version: 1,
+        workspace: {
+          seats: r.seats,
+          messagesPerSeatPerDay: r.messagesPerSeatPerDay,
+          fairUseShare: r.fairUseShare,
+          spendLimits: limits,
+        },
+        apiKeys: r.keys.filter((k) => k !== undefined),
+        triggers: r.triggers.filter((t) => t !== undefined),
+        enforcement: r.enforcement,
+      };
+      return validatePlan(input);
+    });
+
+/** a day start, the last days of a 31-day month, the end of February */
+const BASES = [Date.UTC(2026, 0, 5), Date.UTC(2026, 0, 30, 18), Date.UTC(2026, 1, 27, 6)];
+
+const rowArb = (base: number, step: number, queueFocus: boolean): fc.Arbitrary<Row> =>
+  fc
+    .record({
+      slot: fc.integer({ min: 0, max: 16 }),
+      nudge: fc.constantFrom(0, 0, 0, 0, 0, 0, -1, 1),
+      kind: queueFocus
+        ? fc.constantFrom('api', 'trigger', 'trigger', 'trigger', 'trigger', 'message')
+        : fc.constantFrom('api', 'api', 'trigger', 'trigger', 'trigger', 'message'),
+      key: fc.constantFrom(...EVENT_KEYS),
+      trigger: fc.constantFrom(...EVENT_TRIGGERS),
+      cost: fc.constantFrom(...COSTS),
+    })
+    .map((e): Row => {
+      const t = base + e.slot * step + e.nudge;
+      if (e.kind === 'api') return [t, 'api', e.key, e.cost];
+      if (e.kind === 'trigger') return [t, 'trigger', e.trigger, e.cost];
+      return [t, 'message', 'u', 0];
+    });
+
+interface Scenario {
+  plan: Plan;
+  events: EventColumns;
+  until: number | undefined;
+}
+
+const scenarioArb: fc.Arbitrary<Scenario> = fc
+  .record({
+    plan: fc.boolean().chain((q) => planArb(q).map((plan) => ({ plan, q }))),
+    base: fc.constantFrom(...BASES),
+    step: fc.constantFrom(HOUR, 6 * HOUR, 8 * HOUR, 12 * HOUR, DAY, 3 * DAY),
+    extra: fc.constantFrom(undefined, undefined, undefined, 0, HOUR, 12 * HOUR, DAY, 2 * DAY, 3 * DAY),
+  })
+  .chain((s) =>
+    fc.array(rowArb(s.base, s.step, s.plan.q), { minLength: 1, maxLength: 24 }).map((rows): Scenario => {
+      const ev = events(rows);
+      const last = Math.max(...rows.map((r) => r[0] as number));
+      return { plan: s.plan.plan, events: ev, until: s.extra === undefined ? undefined : last + s.extra };
+    }),
+  );
+
+const optionsOf = (s: Scenario) => (s.until === undefined ? {} : { until: s.until });
+
+// ---------------------------------------------------------------------------------------------
+// Invariants on the engine's result alone
+
+interface Admission {
+  at: number;
+  cost: number;
+}
+
+/**
+ * Every window, seen at each admission instant, holds at most its limit: under `spent` the
+ * last admission at an instant may cross it (so the total minus the largest cost admitted then
+ * stays below the limit); under `spent_plus_cost` the total stays within it.
+ */
+function checkSpendWindow(label: string, entries: Admission[], limit: number, plusCost: boolean, from: (t: number) => number): string[] {
+  const problems: string[] = [];
+  for (const at of new Set(entries.map((e) => e.at))) {
+    const start = from(at);
+    let total = 0;
+    let largest = 0;
+    for (const e of entries) {
+      if (e.at >= start && e.at <= at) total += e.cost;
+      if (e.at === at) largest = Math.max(largest, e.cost);
+    }
+    const ok = plusCost ? total <= limit : total - largest < limit;
+    if (!ok) problems.push(`${label}: ${total} µUSD admitted in the window at ${isoOf(at)} (limit ${limit}, ${plusCost ? 'spent_plus_cost' : 'spent'})`);
+  }
+  return problems;
+}
+
+function checkCountWindow(label: string, times: number[], limit: number): string[] {
+  const problems: string[] = [];
+  for (const at of new Set(times)) {
+    const count = times.filter((s) => at - DAY < s && s <= at).length;
+    if (count > limit) problems.push(`${label}: ${count} in the 24 h window at ${isoOf(at)} (limit ${limit})`);
+  }
+  return problems;
+}
+
+/** the first instant a spend limit's window still counts, seen at `t` */
+function windowStart(window: SpendLimitWindow): (t: number) => number {
+  if (window === 'utc-day') return utcDayStart;
+  if (window === 'calendar-month') return utcMonthStart;
+  return (t) => t - 30 * DAY + 1;
+}
+
+function invariantProblems(s: Scenario, r: SimulationResult, checkPeaks = true): string[] {
+  const ev = s.events;
+  const plan = r.plan;
+  const problems: string[] = [];
+  const queue = s.plan.enforcement.webhookWhenLimited === 'queue';
+  const keyAdmissions = plan.keys.map((): Admission[] => []);
+  const triggerAdmissions = plan.triggers.map((): number[] => []);
+  const workspaceSpend: Admission[] = [];
+  const pool: number[] = [];
+  const allowance: number[] = [];
+
+  for (let i = 0; i < ev.count; i++) {
+    const t = ev.time[i]!;
+    const type = ev.type[i]!;
+    const outcome = r.outcome[i]!;
+    const at = r.admittedAt[i]!;
+    const reason = r.reason[i]!;
+    const name = ev.subjects[ev.subject[i]!]!;
+    const where = `#${i} (${isoOf(t)} ${name})`;
+    if (outcome === Outcome.admitted) {
+      if (!(at >= t)) problems.push(`${where} admitted at ${at} before it arrived`);
+      if (!(at <= r.horizon)) problems.push(`${where} admitted after the horizon`);
+      if ((reason === Reason.none) !== (at === t)) problems.push(`${where} reason ${reason} does not match its delay ${at - t} ms`);
+    } else {
+      if (!Number.isNaN(at)) problems.push(`${where} not admitted but admittedAt ${at}`);
+      if (reason === Reason.none) problems.push(`${where} refused without a reason`);
+    }
+    if (type === EventType.api || type === EventType.message) {
+      if (outcome !== Outcome.admitted && outcome !== Outcome.blocked) problems.push(`${where} ${type} event has outcome ${outcome}`);
+      if (outcome === Outcome.admitted && at !== t) problems.push(`${where} request admitted late`);
+    }
+    if (type === EventType.message) {
+      if (r.entity[i] !== -1) problems.push(`${where} message has an entity`);
+      if (outcome === Outcome.admitted) allowance.push(at);
+      continue;
+    }
+    const entity = r.entity[i]!;
+    if (type === EventType.api) {
+      const key = plan.keys[entity];
+      if (!key || key.id !== name) {
+        problems.push(`${where} entity ${entity} is not key ${name}`);
+        continue;
+      }
+      if (outcome === Outcome.admitted) {
+        keyAdmissions[entity]!.push({ at, cost: ev.cost[i]! });
+        workspaceSpend.push({ at, cost: ev.cost[i]! });
+      }
+      continue;
+    }
+    const trigger = plan.triggers[entity];
+    if (!trigger || trigger.id !== name) {
+      problems.push(`${where} entity ${entity} is not trigger ${name}`);
+      continue;
+    }
+    if (outcome === Outcome.blocked) problems.push(`${where} trigger run blocked (not skipped/dropped/pending)`);
+    if (outcome === Outcome.skipped && trigger.kind !== 'scheduled') problems.push(`${where} webhook skipped`);
+    if (trigger.kind === 'scheduled' && outcome !== Outcome.admitted && outcome !== Outcome.skipped) problems.push(`${where} scheduled run ${outcome}`);
+    if (outcome === Outcome.pending && !queue) problems.push(`${where} pending without a queue`);
+    if (outcome === Outcome.admitted && at > t + plan.maxWaitMs) problems.push(`${where} admitted after its wait limit`);
+    if (outcome === Outcome.admitted) {
+      triggerAdmissions[entity]!.push(at);
+      if (trigger.mode === 'programmatic') workspaceSpend.push({ at, cost: ev.cost[i]! });
+      else {
+        pool.push(at);
+        allowance.push(at);
+      }
+    }
+  }
+
+  const plusCost = plan.capCheckPlusCost;
+  plan.keys.forEach((k, j) => {
+    if (k.capMicros !== null) {
+      problems.push(...checkSpendWindow(`key ${k.id}`, keyAdmissions[j]!, k.capMicros, plusCost, (t) => t - plan.keyCapWindowMs + 1));
+    }
+  });
+  for (const l of plan.spendLimits) {
+    problems.push(...checkSpendWindow(`spend limit ${l.id}`, workspaceSpend, l.amountMicros, plusCost, windowStart(l.window)));
+  }
+  plan.triggers.forEach((tr, j) => {
+    problems.push(...checkCountWindow(`trigger ${tr.id}`, triggerAdmissions[j]!, tr.limit));
+  });
+  problems.push(...checkCountWindow('pool', pool, plan.pool));
+  problems.push(...checkCountWindow('allowance', allowance, plan.allowance));
+
+  // each trigger's queue is first-in first-out
+  const order = [...Array(ev.count).keys()].sort((a, b) => ev.time[a]! - ev.time[b]! || a - b);
+  plan.triggers.forEach((tr, j) => {
+    let lastAdmitted = -Infinity;
+    let pendingSeen = false;
+    for (const i of order) {
+      if (ev.type[i] !== EventType.trigger || r.entity[i] !== j) continue;
+      const o = r.outcome[i]!;
+      const queued = (o === Outcome.admitted && r.admittedAt[i]! > ev.time[i]!) || o === Outcome.pending;
+      if (!queued) continue;
+      if (o === Outcome.pending) pendingSeen = true;
+      else {
+        if (pendingSeen) problems.push(`trigger ${tr.id}: run #${i} admitted behind a run still pending`);
+        if (r.admittedAt[i]! < lastAdmitted) problems.push(`trigger ${tr.id}: run #${i} admitted before an earlier waiting run`);
+        lastAdmitted = r.admittedAt[i]!;
+      }
+    }
+  });
+  // reported peaks are the fullest each window ever was
+  if (!checkPeaks) return problems;
+  const peakSum = (entries: Admission[], from: (t: number) => number) =>
+    Math.max(0, ...entries.map((x) => entries.filter((e) => e.at >= from(x.at) && e.at <= x.at).reduce((a, e) => a + e.cost, 0)));
+  const peakCount = (times: number[]) => Math.max(0, ...times.map((at) => times.filter((s) => at - DAY < s && s <= at).length));
+  plan.keys.forEach((k, j) => {
+    const want = peakSum(keyAdmissions[j]!, (t) => t - plan.keyCapWindowMs + 1);
+    if (r.keyStats[j]!.peakRollingMicros !== want) problems.push(`key ${k.id}: peak ${r.keyStats[j]!.peakRollingMicros}, recomputed ${want}`);
+  });
+  plan.spendLimits.forEach((l, j) => {
+    const want = peakSum(workspaceSpend, windowStart(l.window));
+    if (r.spendLimitPeakMicros[j] !== want) problems.push(`spend limit ${l.id}: peak ${r.spendLimitPeakMicros[j]}, recomputed ${want}`);
+  });
+  if (plan.pool !== Infinity && r.poolPeak !== peakCount(pool)) problems.push(`pool peak ${r.poolPeak}, recomputed ${peakCount(pool)}`);
+  if (plan.allowance !== Infinity && r.allowancePeak !== peakCount(allowance)) {
+    problems.push(`allowance peak ${r.allowancePeak}, recomputed ${peakCount(allowance)}`);
+  }
+
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('engine vs reference on random small scenarios', () => {
+  it('decides every event exactly like the reference', () => {
+    fc.assert(
+      fc.property(scenarioArb, (s) => {
+        const engine = simulate(s.plan, s.events, optionsOf(s));
+        const reference = referenceSimulate(s.plan, s.events, optionsOf(s));
+        const diff = diffDecisions(s.events, engineDecisions(engine), referenceDecisions(s.plan, reference));
+        if (diff !== '') throw new Error(`engine and reference disagree:\n${diff}\n\n${scenarioSource(s.plan, s.events, s.until)}`);
+        expect(engine.horizon).toBe(reference.horizon);
+        const inferred = (list: { id: string; inferred: boolean }[]) => list.filter((e) => e.inferred).map((e) => e.id).sort();
+        expect(inferred(engine.plan.keys)).toEqual([...reference.inferredKeys].sort());
+        expect(inferred(engine.plan.triggers)).toEqual([...reference.inferredTriggers].sort());
+        for (let i = 0; i < s.events.count; i++) {
+          const id = reference.entityId[i];
+          const list = s.events.type[i] === EventType.api ? engine.plan.keys : engine.plan.triggers;
+          expect(id === null ? engine.entity[i] : list[engine.entity[i]!]?.id, `entity of #${i}`).toBe(id === null ? -1 : id);
+        }
+        expect(engine.peakQueue, 'peakQueue').toBe(reference.peakQueue);
+        engine.plan.triggers.forEach((t, j) => {
+          expect(engine.triggerStats[j]!.peakQueue, `peakQueue of ${t.id}`).toBe(reference.peakQueueByTrigger.get(t.id) ?? 0);
+        });
+      }),
+      params,
+    );
+  });
+
+  it('reports the same capped-out episodes as the reference', () => {
+    fc.assert(
+      fc.property(scenarioArb, (s) => {
+        const engine = simulate(s.plan, s.events, optionsOf(s));
+        const reference = referenceSimulate(s.plan, s.events, optionsOf(s));
+        engine.plan.keys.forEach((k, j) => {
+          if (k.capMicros === null) return;
+          const want = reference.episodes.get(k.id) ?? [];
+          const got = engine.keyStats[j]!.episodes;
+          const text = (list: { from: number; until: number }[]) => list.map((e) => `${isoOf(e.from)} → ${Number.isFinite(e.until) ? isoOf(e.until) : e.until}`);
+          if (JSON.stringify(text(got)) !== JSON.stringify(text(want))) {
+            throw new Error(`key ${k.id} episodes\n  engine:    ${text(got).join(', ')}\n  reference: ${text(want).join(', ')}\n\n${scenarioSource(s.plan, s.events, s.until)}`);
+          }
+        });
+      }),
+      params,
+    );
+  });
+
+  it('never lets a window hold more than its limit, nor admits a run before it arrives; reports true peaks; leaves its inputs alone', () => {
+    fc.assert(
+      fc.property(scenarioArb, (s) => {
+        const planBefore = JSON.stringify(s.plan);
+        const eventsBefore = [Array.from(s.events.time), Array.from(s.events.type), Array.from(s.events.subject), Array.from(s.events.cost)];
+        const problems = invariantProblems(s, simulate(s.plan, s.events, optionsOf(s)));
+        if (JSON.stringify(s.plan) !== planBefore) problems.push('simulate() modified the plan');
+        const eventsAfter = [Array.from(s.events.time), Array.from(s.events.type), Array.from(s.events.subject), Array.from(s.events.cost)];
+        if (JSON.stringify(eventsAfter) !== JSON.stringify(eventsBefore)) problems.push('simulate() modified the events');
+        if (problems.length > 0) throw new Error(`${problems.join('\n')}\n\n${scenarioSource(s.plan, s.events, s.until)}`);
+      }),
+      params,
+    );
+  });
+
+  it('decides the same with a timeline and a progress callback', () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.integer({ min: 1, max: 40 }), (s, buckets) => {
+        const plain = simulate(s.plan, s.events, optionsOf(s));
+        const charted = simulate(s.plan, s.events, { ...optionsOf(s), timelineBuckets: buckets, onProgress: () => {} });
+        expect(charted.timeline).not.toBeNull();
+        expect(Array.from(charted.outcome)).toEqual(Array.from(plain.outcome));
+        expect(Array.from(charted.admittedAt)).toEqual(Array.from(plain.admittedAt));
+        expect(Array.from(charted.reason)).toEqual(Array.from(plain.reason));
+      }),
+      { ...params, numRuns: Math.max(1, Math.floor(RUNS / 3)) },
+    );
+  });
+
+  it('the reference itself satisfies the same invariants (guards the checker)', () => {
+    fc.assert(
+      fc.property(scenarioArb, (s) => {
+        const ref = referenceSimulate(s.plan, s.events, optionsOf(s));
+        const asResult = referenceAsResult(s.plan, ref);
+        const problems = invariantProblems(s, asResult, false);
+        if (problems.length > 0) throw new Error(`${problems.join('\n')}\n\n${scenarioSource(s.plan, s.events, s.until)}`);
+      }),
+      params,
+    );
+  });
+});
+
+describe('the scenario generator', () => {
+  it('produces every kind of decision, so the comparison above exercises every rule', () => {
+    const seen = new Map<string, number>();
+    const note = (k: string) => seen.set(k, (seen.get(k) ?? 0) + 1);
+    for (const s of fc.sample(scenarioArb, { numRuns: 400, seed: 42 })) {
+      const ref = referenceSimulate(s.plan, s.events, optionsOf(s));
+      const d = referenceDecisions(s.plan, ref);
+      d.forEach((x, i) => {
+        const late = x.admittedAt !== null && x.admittedAt !== s.events.time[i];
+        note(late ? 'admitted late' : x.outcome);
+        if (x.reason) note(x.reason.startsWith('spend_limit:') ? `spend_limit ${x.outcome}` : `${x.reason} ${x.outcome}`);
+      });
+    }
+    if (process.env.HEADROOM_PROPERTY_STATS) console.log(Object.fromEntries([...seen].sort()));
+    for (const k of [
+      'admitted',
+      'admitted late',
+      'blocked',
+      'skipped',
+      'dropped',
+      'pending',
+      'key_cap blocked',
+      'spend_limit blocked',
+
+      'trigger_limit dropped',
+      'trigger_limit pending',
+      'pool admitted',
+      'pool dropped',
+      'allowance blocked',
+    ]) {
+      expect(seen.get(k) ?? 0, k).toBeGreaterThan(3);
+    }
+    // rarer: a queued run released once spend rolls out, its trigger's window frees, or the allowance does
+    for (const k of ['spend_limit admitted', 'trigger_limit admitted', 'allowance admitted']) {
+      expect(seen.get(k) ?? 0, k).toBeGreaterThan(0);
+    }
+  });
+});
