@@ -1,0 +1,92 @@
+/**
+ * `headroom export [PLAN] --db LEDGER --out DIR [--paths N] [--days N] [--seed N] [--headroom 25%] [--json]`:
+ * plan.json, plan.yaml, keys.csv, support/<trigger>.txt, report.md, report.html.
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { buildExport } from '../../export/index.ts';
+import type { ExportFile } from '../../export/index.ts';
+import { forecast } from '../../forecast/index.ts';
+import { recommend } from '../../recommend/index.ts';
+import { InputError } from '../../errors.ts';
+import { loadLedgerEvents, loadPlan, parseIntOption, parseShare } from '../../forecast/load.ts';
+import { runCommand } from './forecast.ts';
+
+export interface ExportCliOptions {
+  db: string;
+  out: string;
+  from?: string;
+  to?: string;
+  days?: string;
+  paths?: string;
+  seed?: string;
+  workers?: string;
+  headroom?: string;
+  json?: boolean;
+}
+
+/** Writes every file beside its final name first, then renames: no half-written export. */
+export function writeExportFiles(dir: string, files: ExportFile[]): string[] {
+  const written: string[] = [];
+  const temps: [string, string][] = [];
+  try {
+    for (const f of files) {
+      const target = join(dir, f.path);
+      mkdirSync(dirname(target), { recursive: true });
+      const tmp = `${target}.tmp-${process.pid}`;
+      writeFileSync(tmp, f.content);
+      temps.push([tmp, target]);
+    }
+  } catch (err) {
+    for (const [tmp] of temps) rmSync(tmp, { force: true });
+    throw new InputError(`${dir}: cannot write the export (${(err as NodeJS.ErrnoException).code ?? String(err)})`, [{ file: dir, message: 'cannot write' }]);
+  }
+  for (const [tmp, target] of temps) {
+    renameSync(tmp, target);
+    written.push(target);
+  }
+  return written;
+}
+
+export async function runExport(planPath: string | undefined, o: ExportCliOptions, signal?: AbortSignal): Promise<string[]> {
+  const plan = loadPlan(planPath);
+  const events = loadLedgerEvents(o.db, o.from, o.to);
+  const days = parseIntOption('--days', o.days, 1, 366);
+  const paths = parseIntOption('--paths', o.paths, 0, 100_000);
+  const seed = parseIntOption('--seed', o.seed, -2_147_483_648, 4_294_967_295);
+  const workers = parseIntOption('--workers', o.workers, 0, 64);
+  const rec = recommend(events, plan, o.headroom !== undefined ? { headroom: parseShare('--headroom', o.headroom) } : {});
+  // the report's forecast runs the recommended plan: what happens if the admin applies it
+  const fc = await forecast(events, rec.plan, {
+    ...(days !== undefined ? { days } : {}),
+    ...(paths !== undefined ? { paths } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(workers !== undefined ? { workers } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  return writeExportFiles(o.out, buildExport(rec, fc));
+}
+
+export function registerExport(program: Command): void {
+  program
+    .command('export')
+    .description('write the recommended configuration: plan (JSON, YAML), keys CSV, support request drafts, report (Markdown, HTML)')
+    .argument('[plan]', 'plan file (JSON or YAML); default: the default plan')
+    .requiredOption('--db <ledger>', 'the ledger (SQLite file)')
+    .requiredOption('--out <dir>', 'directory to write into (created if missing)')
+    .option('--from <iso>', 'use history from this time')
+    .option('--to <iso>', 'use history before this time')
+    .option('--days <n>', "days the report's forecast covers (default 30)")
+    .option('--paths <n>', "Monte Carlo paths for the report's forecast (default 200; 0 = none)")
+    .option('--seed <n>', 'random seed (default 1)')
+    .option('--workers <n>', 'worker threads (default: one per core; 0 = none)')
+    .option('--headroom <share>', 'added to the p99 rolling 30-day spend before rounding (default 25%)')
+    .option('--json', 'print the files written as JSON')
+    .action(async (planPath: string | undefined, opts: ExportCliOptions) => {
+      await runCommand(opts.json, async (signal) => {
+        const files = await runExport(planPath, opts, signal);
+        return opts.json ? `${JSON.stringify({ files })}\n` : `${files.map((f) => `wrote ${f}`).join('\n')}\n`;
+      });
+    });
+}

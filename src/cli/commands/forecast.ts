@@ -1,0 +1,181 @@
+/**
+ * `headroom forecast [PLAN] --db LEDGER [--days 30] [--paths 200] [--seed N] [--workers N]
+ * [--seats N] [--key-growth ID=SHARE]... [--trigger-growth ID=SHARE]... [--new-trigger ID=VOLUME[:KIND][:MODE]]...
+ * [--mode ID=MODE]... [--from ISO] [--to ISO] [--json]`
+ */
+import type { Command } from 'commander';
+import type { PlanTrigger } from '../../engine/plan.ts';
+import { formatUsd } from '../../engine/units.ts';
+import { InputError } from '../../errors.ts';
+import { forecast } from '../../forecast/index.ts';
+import type { ForecastReport, NewTrigger, WhatIf } from '../../forecast/index.ts';
+import { loadLedgerEvents, loadPlan, parseIntOption, parsePairs, parseShare } from '../../forecast/load.ts';
+
+export interface ForecastCliOptions {
+  db: string;
+  from?: string;
+  to?: string;
+  days?: string;
+  paths?: string;
+  seed?: string;
+  workers?: string;
+  seats?: string;
+  keyGrowth?: string[];
+  triggerGrowth?: string[];
+  newTrigger?: string[];
+  mode?: string[];
+  json?: boolean;
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function whatIfFromOptions(o: ForecastCliOptions): WhatIf {
+  const w: WhatIf = {};
+  const seats = parseIntOption('--seats', o.seats, 0, 10_000_000);
+  if (seats !== undefined) w.seats = seats;
+  const kg = parsePairs('--key-growth', o.keyGrowth);
+  if (kg.length) w.keyGrowth = Object.fromEntries(kg.map(([id, v]) => [id, parseShare('--key-growth', v)]));
+  const tg = parsePairs('--trigger-growth', o.triggerGrowth);
+  if (tg.length) w.triggerGrowth = Object.fromEntries(tg.map(([id, v]) => [id, parseShare('--trigger-growth', v)]));
+  const modes = parsePairs('--mode', o.mode);
+  if (modes.length) {
+    w.modes = {};
+    for (const [id, m] of modes) {
+      if (m !== 'fair_use' && m !== 'programmatic') throw new InputError(`--mode ${id}=${m}: the mode is fair_use or programmatic`, [{ column: '--mode', value: m, message: 'not a mode' }]);
+      w.modes[id] = m;
+    }
+  }
+  const nts = parsePairs('--new-trigger', o.newTrigger);
+  if (nts.length) {
+    w.newTriggers = nts.map(([id, spec]): NewTrigger => {
+      const [volume = '', ...rest] = spec.split(':');
+      const v = Number(volume);
+      if (!/^\d+(\.\d+)?$/.test(volume) || !Number.isFinite(v)) {
+        throw new InputError(`--new-trigger ${id}=${spec}: the expected daily volume "${volume}" is not a number`, [{ column: '--new-trigger', value: spec, message: 'not a daily volume' }]);
+      }
+      const nt: NewTrigger = { id, dailyVolume: v };
+      for (const r of rest) {
+        if (r === 'webhook' || r === 'scheduled') nt.kind = r as PlanTrigger['kind'];
+        else if (r === 'fair_use' || r === 'programmatic') nt.mode = r as PlanTrigger['mode'];
+        else throw new InputError(`--new-trigger ${id}=${spec}: "${r}" is neither a kind (webhook, scheduled) nor a mode (fair_use, programmatic)`, [{ column: '--new-trigger', value: spec, message: 'unknown kind or mode' }]);
+      }
+      return nt;
+    });
+  }
+  return w;
+}
+
+export async function runForecast(planPath: string | undefined, o: ForecastCliOptions, signal?: AbortSignal): Promise<ForecastReport> {
+  const plan = loadPlan(planPath);
+  const whatIf = whatIfFromOptions(o);
+  const days = parseIntOption('--days', o.days, 1, 366);
+  const paths = parseIntOption('--paths', o.paths, 0, 100_000);
+  const seed = parseIntOption('--seed', o.seed, -2_147_483_648, 4_294_967_295);
+  const workers = parseIntOption('--workers', o.workers, 0, 64);
+  const events = loadLedgerEvents(o.db, o.from, o.to);
+  const tty = process.stderr.isTTY === true && !o.json;
+  const report = await forecast(events, plan, {
+    whatIf,
+    ...(days !== undefined ? { days } : {}),
+    ...(paths !== undefined ? { paths } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(workers !== undefined ? { workers } : {}),
+    ...(signal ? { signal } : {}),
+    ...(tty ? { onProgress: (share: number) => process.stderr.write(`\rforecast: ${Math.floor(share * 100)}%`) } : {}),
+  });
+  if (tty) process.stderr.write('\r\x1b[K');
+  return report;
+}
+
+const n = (x: number) => Math.round(x).toLocaleString('en-US');
+const b3 = (b: { p10: number; p50: number; p90: number }, f: (x: number) => string = n) => `${f(b.p10)} / ${f(b.p50)} / ${f(b.p90)}`;
+
+export function describeForecast(r: ForecastReport): string {
+  const out: string[] = [];
+  out.push(`history ${r.history.from} to ${r.history.to} (${r.history.days} days, ${n(r.history.events)} events); forecast ${r.horizon.from} to ${r.horizon.to}`);
+  for (const note of r.notes) out.push(`note: ${note}`);
+  if (r.backtest.overall) {
+    const o = r.backtest.overall;
+    out.push(
+      `backtest (last 14 days): model WAPE ${((o.model.wape ?? 0) * 100).toFixed(1)} %, seasonal-naive WAPE ${((o.naive.wape ?? 0) * 100).toFixed(1)} %` +
+        ` (MAE ${o.model.mae.toFixed(3)} vs ${o.naive.mae.toFixed(3)}, scaled to each series' mean): ${o.beatsNaive ? 'beats' : 'does NOT beat'} the baseline`,
+    );
+  }
+  const SHOW = 15;
+  const more = (total: number) => (total > SHOW ? [`  … ${total - SHOW} more (--json lists all)`] : []);
+  out.push('', `next ${r.horizon.days} days, P10 / P50 / P90 totals (largest first):`);
+  for (const kind of ['key_spend', 'trigger_runs', 'messages'] as const) {
+    const rows = r.series.filter((s) => s.kind === kind).sort((a, b) => b.total.p50 - a.total.p50);
+    const f = kind === 'key_spend' ? (x: number) => formatUsd(x) : n;
+    for (const s of rows.slice(0, SHOW)) out.push(`  ${s.kind.padEnd(12)} ${s.id.padEnd(28)} ${b3(s.total, f)}`);
+    out.push(...more(rows.length));
+  }
+  const mc = r.monteCarlo;
+  if (mc) {
+    out.push('', `Monte Carlo, ${mc.paths} paths (seed ${mc.seed}):`);
+    const capped = mc.keys
+      .filter((k) => k.firstCappedOut.probability > 0)
+      .sort((a, b) => b.firstCappedOut.probability - a.firstCappedOut.probability || (a.firstCappedOut.p50 ?? '~').localeCompare(b.firstCappedOut.p50 ?? '~'));
+    out.push(`  ${capped.length} of ${mc.keys.length} keys cap out in some paths${capped.length ? ':' : ''}`);
+    for (const k of capped.slice(0, SHOW)) {
+      const d = k.firstCappedOut;
+      out.push(`  key ${k.id}: capped out in ${Math.round(d.probability * 100)} % of paths; first on ${[d.p10, d.p50, d.p90].map((x) => (x ? x.slice(0, 10) : '-')).join(' / ')}; days capped ${b3(k.daysCappedOut, (x) => x.toFixed(1))}`);
+    }
+    out.push(...more(capped.length));
+    const limited = mc.triggers
+      .filter((t) => t.delayed.p90 + t.dropped.p90 + t.skipped.p90 + t.pending.p90 > 0)
+      .sort((a, b) => b.delayed.p50 + b.dropped.p50 + b.skipped.p50 - (a.delayed.p50 + a.dropped.p50 + a.skipped.p50));
+    out.push(`  ${limited.length} of ${mc.triggers.length} triggers are delayed, dropped or skipped in some paths${limited.length ? ':' : ''}`);
+    for (const t of limited.slice(0, SHOW)) {
+      out.push(`  trigger ${t.id}: delayed ${b3(t.delayed)}, dropped ${b3(t.dropped)}, skipped ${b3(t.skipped)}, still waiting ${b3(t.pending)}, max delay ${b3(t.maxDelayHours, (x) => `${x.toFixed(1)} h`)}`);
+    }
+    out.push(...more(limited.length));
+    out.push(`  pool: limit ${mc.pool.limit ?? 'none'}, peak ${b3(mc.pool.peak)}, saturated in ${Math.round(mc.pool.saturatedShareOfPaths * 100)} % of paths`);
+    out.push(`  allowance: limit ${mc.allowance.limit ?? 'none'}, peak ${b3(mc.allowance.peak)}, people's messages blocked ${b3(mc.allowance.blockedMessages)}`);
+    out.push(`  programmatic spend: ${b3(mc.programmaticUsd, (x) => formatUsd(Math.round(x * 1e6)))}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * Runs a command body with Ctrl+C wired to cancel it. InputError and PlanError go up to main.ts,
+ * which prints them and exits with code 2.
+ */
+export async function runCommand(_json: boolean | undefined, body: (signal: AbortSignal) => Promise<string>): Promise<void> {
+  const controller = new AbortController();
+  const onInt = () => controller.abort();
+  process.once('SIGINT', onInt);
+  try {
+    process.stdout.write(await body(controller.signal));
+  } finally {
+    process.off('SIGINT', onInt);
+  }
+}
+
+export function registerForecast(program: Command): void {
+  program
+    .command('forecast')
+    .description('forecast the coming weeks from the ledger and run the plan over Monte Carlo futures')
+    .argument('[plan]', 'plan file (JSON or YAML); default: the default plan')
+    .requiredOption('--db <ledger>', 'the ledger (SQLite file)')
+    .option('--from <iso>', 'use history from this time')
+    .option('--to <iso>', 'use history before this time')
+    .option('--days <n>', 'days to forecast (default 30)')
+    .option('--paths <n>', 'Monte Carlo paths (default 200; 0 = forecast only)')
+    .option('--seed <n>', 'random seed (default 1)')
+    .option('--workers <n>', 'worker threads (default: one per core; 0 = none)')
+    .option('--seats <n>', "what-if: active seats (people's messages scale with them)")
+    .option('--key-growth <id=share>', 'what-if: extra growth per 30 days of a key, e.g. k_mkt=20% (* = all keys)', collect, [])
+    .option('--trigger-growth <id=share>', 'what-if: extra growth per 30 days of a trigger (* = all)', collect, [])
+    .option('--new-trigger <id=volume[:kind][:mode]>', 'what-if: a new trigger with its expected runs per day, e.g. t_new=80:webhook:fair_use', collect, [])
+    .option('--mode <id=mode>', 'what-if: switch a trigger to fair_use or programmatic', collect, [])
+    .option('--json', 'print the report as JSON')
+    .action(async (planPath: string | undefined, opts: ForecastCliOptions) => {
+      await runCommand(opts.json, async (signal) => {
+        const r = await runForecast(planPath, opts, signal);
+        return opts.json ? `${JSON.stringify(r, null, 2)}\n` : describeForecast(r);
+      });
+    });
+}

@@ -1,0 +1,321 @@
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import Papa from 'papaparse';
+import { validatePlan, PlanError } from '../engine/plan.ts';
+import type { Plan } from '../engine/plan.ts';
+import type { ForecastReport } from '../forecast/index.ts';
+import type { RecommendReport, TriggerRecommendation } from '../recommend/index.ts';
+
+/** One file of an export, path relative to the output directory. */
+export interface ExportFile {
+  path: string;
+  content: string;
+}
+
+/** The plan as a plan file (SPEC section 2): loads back with parsePlanJson. */
+export function planToJson(plan: Plan): string {
+  return `${JSON.stringify(validatePlan(plan, 'exported plan'), null, 2)}\n`;
+}
+
+export function planToYaml(plan: Plan): string {
+  return stringifyYaml(validatePlan(plan, 'exported plan'), { lineWidth: 0 });
+}
+
+/** Reads a plan written as YAML; errors name the field path like the JSON loader's. */
+export function parsePlanYaml(text: string, source = 'plan.yaml'): Plan {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new PlanError([{ path: '', message: `not valid YAML (${err instanceof Error ? err.message : String(err)})` }], source);
+  }
+  return validatePlan(raw, source);
+}
+
+const KEY_COLUMNS = [
+  'key_id',
+  'name',
+  'current_cap_usd',
+  'recommended_cap_usd',
+  'action',
+  'rolling30_p50_usd',
+  'rolling30_p90_usd',
+  'rolling30_p99_usd',
+  'days_observed',
+  'throttle_chance',
+  'reason',
+] as const;
+
+/** Keys and caps as CSV: one row per key, caps in whole dollars, empty = no cap. */
+export function keysToCsv(report: RecommendReport): string {
+  const rows = report.keys.map((k) => [
+    k.id,
+    k.name,
+    k.currentCapUsd ?? '',
+    k.recommendedCapUsd,
+    k.action,
+    k.rolling30.p50.toFixed(2),
+    k.rolling30.p90.toFixed(2),
+    k.rolling30.p99.toFixed(2),
+    k.rolling30.daysObserved,
+    k.throttleChance.toFixed(3),
+    k.reason,
+  ]);
+  return `${Papa.unparse({ fields: [...KEY_COLUMNS], data: rows }, { newline: '\n' })}\n`;
+}
+
+export interface SupportRequest {
+  triggerId: string;
+  subject: string;
+  body: string;
+}
+
+/**
+ * A draft to support per trigger that needs a higher limit or programmatic mode, with what the
+ * platform asks for: the use case and the expected daily volume.
+ */
+export function supportRequests(report: RecommendReport, workspace: string): SupportRequest[] {
+  return report.triggers
+    .filter((t) => t.action === 'programmatic' || t.action === 'override' || t.action === 'cannot_move')
+    .map((t) => {
+      const ask = askFor(t);
+      const lines = [
+        "To: the platform's support address (Rate Limiting docs: \"Requesting Higher Limits\")",
+        `Subject: ${workspace}: ${ask.subject} for trigger "${t.name}"`,
+        '',
+        'Hello,',
+        '',
+        `We would like to ${ask.sentence} for the ${t.kind} trigger "${t.name}" (id ${t.id}) in the workspace "${workspace}".`,
+        '',
+        'Use case:',
+        `  [Describe what "${t.name}" does and why each run matters, e.g. "reviews every pull request of our main repository".]`,
+        `  It is a ${t.kind} trigger on ${t.mode === 'fair_use' ? 'fair use' : 'programmatic'} mode today, limited to ${t.limit ?? 'no'} runs per 24 hours.`,
+        '',
+        'Expected daily volume:',
+        `  About ${t.expectedDailyVolume} runs a day (90th percentile of our 30-day forecast).`,
+        `  Over the last ${t.daily.daysObserved} days: median ${round1(t.daily.p50)}, 90th percentile ${round1(t.daily.p90)}, highest ${t.daily.max} runs a day;` +
+          ` above the current limit on ${t.daily.daysAboveLimit} of those days.`,
+        '',
+        `Requested: ${ask.requested}`,
+        '',
+        'Thank you,',
+        '[Your name], workspace admin',
+        '',
+      ];
+      return { triggerId: t.id, subject: `${ask.subject} for trigger "${t.name}"`, body: lines.join('\n') };
+    });
+}
+
+function askFor(t: TriggerRecommendation): { subject: string; sentence: string; requested: string } {
+  if (t.action === 'programmatic') {
+    return {
+      subject: 'Move to programmatic usage mode',
+      sentence: 'move to programmatic usage mode',
+      requested: 'programmatic usage mode (billed as programmatic usage, outside the fair-use pool).',
+    };
+  }
+  return {
+    subject: `Raise the execution limit to ${t.requestedLimit} per day`,
+    sentence: `raise the execution limit to ${t.requestedLimit} runs per 24 hours`,
+    requested: `an execution limit of ${t.requestedLimit} runs per 24 hours${t.mode === 'fair_use' ? ' on fair use' : ''}.`,
+  };
+}
+
+function round1(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(1);
+}
+
+/** The whole export: plan (JSON and YAML), keys CSV, support drafts, report (Markdown and HTML). */
+export function buildExport(rec: RecommendReport, fc: ForecastReport | null): ExportFile[] {
+  const name = rec.plan.workspace.name;
+  const files: ExportFile[] = [
+    { path: 'plan.json', content: planToJson(rec.plan) },
+    { path: 'plan.yaml', content: planToYaml(rec.plan) },
+    { path: 'keys.csv', content: keysToCsv(rec) },
+  ];
+  for (const r of supportRequests(rec, name)) files.push({ path: `support/${safeName(r.triggerId)}.txt`, content: r.body });
+  const doc = reportDocument(rec, fc);
+  files.push({ path: 'report.md', content: toMarkdown(doc) });
+  files.push({ path: 'report.html', content: toHtml(doc) });
+  return files;
+}
+
+export function safeName(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'trigger';
+}
+
+/** A report as sections of text and tables, rendered to Markdown or HTML alike. */
+export interface ReportSection {
+  title: string;
+  paragraphs: string[];
+  tables: { head: string[]; rows: string[][] }[];
+}
+export interface ReportDocument {
+  title: string;
+  sections: ReportSection[];
+}
+
+const money = (x: number) => `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const num = (x: number) => (Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 1 }));
+const pctOf = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)} %`);
+const bandText = (b: { p10: number; p50: number; p90: number }, f: (x: number) => string = num) => `${f(b.p10)} / ${f(b.p50)} / ${f(b.p90)}`;
+
+export function reportDocument(rec: RecommendReport, fc: ForecastReport | null): ReportDocument {
+  const sections: ReportSection[] = [];
+  const h = rec.history;
+  sections.push({
+    title: 'History',
+    paragraphs: [`${h.from} to ${h.to}: ${h.days} days, ${num(h.events)} events, ${h.keys} API keys, ${h.triggers} triggers.`, ...rec.notes],
+    tables: [],
+  });
+  if (fc) {
+    sections.push({
+      title: `Forecast: ${fc.horizon.from} to ${fc.horizon.to}`,
+      paragraphs: [
+        'Weekly seasonal indices times a linear trend per series; bands are P10 / P50 / P90 over the Monte Carlo draws.',
+        ...(Object.keys(fc.whatIf).length ? [`What-if: ${JSON.stringify(fc.whatIf)}`] : []),
+        ...fc.notes,
+      ],
+      tables: [
+        {
+          head: ['series', 'id', 'last 7 days, per day', `next ${fc.horizon.days} days P10 / P50 / P90`],
+          rows: fc.series.map((s) => {
+            const f = s.kind === 'key_spend' ? (x: number) => money(x / 1e6) : (x: number) => num(Math.round(x));
+            return [s.kind.replace('_', ' '), s.id, f(s.recentDailyMean), bandText(s.total, f)];
+          }),
+        },
+      ],
+    });
+    const bt = fc.backtest;
+    sections.push({
+      title: 'Backtest on the last 14 days',
+      paragraphs: bt.overall
+        ? [
+            `Model: MAE ${bt.overall.model.mae.toFixed(3)}, WAPE ${pctOf(bt.overall.model.wape)}; seasonal-naive (same weekday a week earlier): MAE ${bt.overall.naive.mae.toFixed(3)}, WAPE ${pctOf(bt.overall.naive.wape)} (errors scaled to each series' mean). ` +
+              (bt.overall.beatsNaive ? 'The model beats the baseline.' : 'The model does NOT beat the baseline.'),
+          ]
+        : [bt.note ?? 'no backtest'],
+      tables: bt.series.length
+        ? [
+            {
+              head: ['series', 'id', 'model MAE', 'model MAPE', 'naive MAE', 'naive MAPE'],
+              rows: bt.series.map((s) => [s.kind.replace('_', ' '), s.id, num(s.model.mae), pctOf(s.model.mape), num(s.naive.mae), pctOf(s.naive.mape)]),
+            },
+          ]
+        : [],
+    });
+    const mc = fc.monteCarlo;
+    if (mc) {
+      sections.push({
+        title: `Monte Carlo: ${mc.paths} paths (seed ${mc.seed})`,
+        paragraphs: [
+          `Pool (limit ${mc.pool.limit ?? 'none'}): peak ${bandText(mc.pool.peak)}, saturated in ${pctOf(mc.pool.saturatedShareOfPaths)} of paths, runs limited by it ${bandText(mc.pool.limitedRuns)}.`,
+          `Allowance (limit ${mc.allowance.limit ?? 'none'}): peak ${bandText(mc.allowance.peak)}, saturated in ${pctOf(mc.allowance.saturatedShareOfPaths)} of paths, people's messages blocked ${bandText(mc.allowance.blockedMessages)}.`,
+          `Programmatic spend: ${bandText(mc.programmaticUsd, money)}.`,
+        ],
+        tables: [
+          {
+            head: ['key', 'cap', 'chance capped out', 'first capped out P10 / P50 / P90', 'days capped out'],
+            rows: mc.keys.map((k) => [
+              k.id,
+              k.cap === null ? 'none' : money(k.cap),
+              pctOf(k.firstCappedOut.probability),
+              [k.firstCappedOut.p10, k.firstCappedOut.p50, k.firstCappedOut.p90].map((d) => (d ? d.slice(0, 10) : 'not capped')).join(' / '),
+              bandText(k.daysCappedOut),
+            ]),
+          },
+          {
+            head: ['trigger', 'mode', 'runs', 'delayed', 'dropped', 'skipped', 'max delay (h)'],
+            rows: mc.triggers.map((t) => [t.id, t.mode, bandText(t.arrivals), bandText(t.delayed), bandText(t.dropped), bandText(t.skipped), bandText(t.maxDelayHours)]),
+          },
+        ],
+      });
+    }
+  }
+  sections.push({
+    title: 'Recommended API key caps',
+    paragraphs: [`Cap = p99 of the key's rolling 30-day spend + ${Math.round(rec.headroom * 100)} % headroom, rounded up.`],
+    tables: [
+      {
+        head: ['key', 'current cap', 'recommended', 'action', 'rolling 30 d p50 / p90 / p99', 'days', 'throttle chance', 'reason'],
+        rows: rec.keys.map((k) => [
+          k.id,
+          k.currentCapUsd === null ? 'none' : money(k.currentCapUsd),
+          money(k.recommendedCapUsd),
+          k.action,
+          `${money(k.rolling30.p50)} / ${money(k.rolling30.p90)} / ${money(k.rolling30.p99)}`,
+          String(k.rolling30.daysObserved),
+          pctOf(k.throttleChance),
+          k.reason,
+        ]),
+      },
+    ],
+  });
+  sections.push({
+    title: 'Triggers',
+    paragraphs: rec.triggers.filter((t) => t.alternatives.length).map((t) => `${t.id}: ${t.alternatives.join('; ')}.`),
+    tables: [
+      {
+        head: ['trigger', 'kind', 'mode', 'limit', 'daily p50 / p90 / max', 'expected per day', 'action', 'reason'],
+        rows: rec.triggers.map((t) => [
+          t.id,
+          t.kind,
+          t.mode,
+          t.limit === null ? 'none' : String(t.limit),
+          `${num(t.daily.p50)} / ${num(t.daily.p90)} / ${num(t.daily.max)}`,
+          String(t.expectedDailyVolume),
+          t.action + (t.requestedLimit !== null ? ` (${t.requestedLimit})` : ''),
+          t.reason,
+        ]),
+      },
+    ],
+  });
+  sections.push({ title: 'Seats', paragraphs: [rec.seats.reason], tables: [] });
+  if (rec.recovery.length) sections.push({ title: 'Keys at their cap', paragraphs: rec.recovery.map((r) => r.summary), tables: [] });
+  return { title: `Headroom report: ${rec.plan.workspace.name}`, sections };
+}
+
+function mdCell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+export function toMarkdown(doc: ReportDocument): string {
+  const out: string[] = [`# ${doc.title}`, ''];
+  for (const s of doc.sections) {
+    out.push(`## ${s.title}`, '');
+    for (const p of s.paragraphs) out.push(p, '');
+    for (const t of s.tables) {
+      out.push(`| ${t.head.map(mdCell).join(' | ')} |`, `|${t.head.map(() => ' --- ').join('|')}|`);
+      for (const r of t.rows) out.push(`| ${r.map(mdCell).join(' | ')} |`);
+      out.push('');
+    }
+  }
+  return out.join('\n');
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+export function toHtml(doc: ReportDocument): string {
+  const out: string[] = [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<title>${escapeHtml(doc.title)}</title>`,
+    '<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}' +
+      'table{border-collapse:collapse;margin:1em 0;font-size:14px}th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}' +
+      'th{background:#f3f3f3}</style>',
+    '</head><body>',
+    `<h1>${escapeHtml(doc.title)}</h1>`,
+  ];
+  for (const s of doc.sections) {
+    out.push(`<h2>${escapeHtml(s.title)}</h2>`);
+    for (const p of s.paragraphs) out.push(`<p>${escapeHtml(p)}</p>`);
+    for (const t of s.tables) {
+      out.push('<table><thead><tr>' + t.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('') + '</tr></thead><tbody>');
+      for (const r of t.rows) out.push('<tr>' + r.map((c) => `<td>${escapeHtml(c)}</td>`).join('') + '</tr>');
+      out.push('</tbody></table>');
+    }
+  }
+  out.push('</body></html>', '');
+  return out.join('\n');
+}

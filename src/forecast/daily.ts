@@ -1,0 +1,148 @@
+import { quantile } from 'simple-statistics';
+import { DAY } from '../engine/units.ts';
+import { backtestSeries, BACKTEST_DAYS } from './model.ts';
+import type { ErrorStats } from './model.ts';
+import type { History, DailySeries, SeriesKind } from './series.ts';
+import { pathDaily, pointForecast } from './scenario.ts';
+import type { Scenario } from './scenario.ts';
+
+export interface Band {
+  p10: number;
+  p50: number;
+  p90: number;
+}
+
+export interface SeriesForecast {
+  kind: SeriesKind;
+  id: string;
+  /** fitted on fewer than 14 days of its own: flat at its mean */
+  short: boolean;
+  /** weekday indices Sun..Sat and the trend per day, as fitted */
+  seasonal: number[];
+  trendPerDay: number;
+  /** mean of the last 7 history days */
+  recentDailyMean: number;
+  days: ({ date: string; point: number } & Band)[];
+  /** sum over the horizon */
+  total: Band & { point: number };
+}
+
+/**
+ * Daily bands straight from the model's Monte Carlo draws: what each series is expected to do,
+ * before any limit acts on it.
+ */
+export function dailyForecasts(scenario: Scenario, paths: number, seed: number): SeriesForecast[] {
+  const draws: Float64Array[][] = [];
+  for (let p = 0; p < paths; p++) draws.push(pathDaily(scenario, seed, p));
+  const D = scenario.days;
+  const m = new Float64Array(D * paths);
+  const totals = new Float64Array(paths);
+  const bandOf = (sorted: Float64Array): Band => ({ p10: quantileSorted(sorted, 0.1), p50: quantileSorted(sorted, 0.5), p90: quantileSorted(sorted, 0.9) });
+  return scenario.series.map((s, j) => {
+    totals.fill(0);
+    for (let p = 0; p < paths; p++) {
+      const row = draws[p][j];
+      for (let h = 0; h < D; h++) {
+        m[h * paths + p] = row[h];
+        totals[p] += row[h];
+      }
+    }
+    const days = [];
+    let pointTotal = 0;
+    for (let h = 0; h < D; h++) {
+      const point = pointForecast(s, scenario.from, h);
+      pointTotal += point;
+      const col = m.subarray(h * paths, (h + 1) * paths).sort();
+      days.push({ date: new Date(scenario.from + h * DAY).toISOString().slice(0, 10), point, ...bandOf(col) });
+    }
+    return {
+      kind: s.kind,
+      id: s.id,
+      short: s.short,
+      seasonal: s.model.seasonal,
+      trendPerDay: s.model.slope,
+      recentDailyMean: s.model.recentMean,
+      days,
+      total: { point: pointTotal, ...bandOf(totals.sort()) },
+    };
+  });
+}
+
+/** Quantile of sorted values, the same rule as simple-statistics' quantileSorted. */
+export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  if (n === 0) return 0;
+  const idx = n * p;
+  if (p === 1) return sorted[n - 1];
+  if (p === 0) return sorted[0];
+  if (idx % 1 !== 0) return sorted[Math.ceil(idx) - 1];
+  if (n % 2 === 0) return (sorted[idx - 1] + sorted[idx]) / 2;
+  return sorted[idx];
+}
+
+export function band(values: number[]): Band {
+  if (values.length === 0) return { p10: 0, p50: 0, p90: 0 };
+  const [p10, p50, p90] = quantile(values, [0.1, 0.5, 0.9]);
+  return { p10, p50, p90 };
+}
+
+export interface BacktestReport {
+  holdoutDays: number;
+  /** null when the history is shorter than 28 days (14 to fit, 14 to test) */
+  overall: { model: ErrorStats; naive: ErrorStats; beatsNaive: boolean } | null;
+  series: { kind: SeriesKind; id: string; model: ErrorStats; naive: ErrorStats }[];
+  note: string | null;
+}
+
+/**
+ * Backtest on the last 14 days of every series. Overall errors weigh each series by its volume
+ * (WAPE) after scaling to its own mean, so dollars and run counts can be added.
+ */
+export function backtest(history: History): BacktestReport {
+  const all: DailySeries[] = [...history.keys, ...history.triggers, history.messages];
+  const rows: BacktestReport['series'] = [];
+  let absM = 0;
+  let absN = 0;
+  let act = 0;
+  const actualAll: number[] = [];
+  const modelAll: number[] = [];
+  const naiveAll: number[] = [];
+  for (const s of all) {
+    const bt = backtestSeries(s.values, s.start);
+    if (!bt) continue;
+    rows.push({ kind: s.kind, id: s.id, model: bt.model, naive: bt.naive });
+    const mean = s.values.reduce((a, b) => a + b, 0) / s.values.length;
+    if (!(mean > 0)) continue;
+    for (let i = 0; i < bt.actual.length; i++) {
+      absM += Math.abs(bt.forecast[i] - bt.actual[i]) / mean;
+      absN += Math.abs(bt.baseline[i] - bt.actual[i]) / mean;
+      act += bt.actual[i] / mean;
+      actualAll.push(bt.actual[i] / mean);
+      modelAll.push(bt.forecast[i] / mean);
+      naiveAll.push(bt.baseline[i] / mean);
+    }
+  }
+  if (rows.length === 0 || actualAll.length === 0) {
+    return {
+      holdoutDays: BACKTEST_DAYS,
+      overall: null,
+      series: rows,
+      note: `backtest skipped: it needs ${BACKTEST_DAYS + 14} days of history (14 to fit, ${BACKTEST_DAYS} to test); the ledger has ${history.days}`,
+    };
+  }
+  const n = actualAll.length;
+  const stats = (pred: number[], abs: number): ErrorStats => {
+    let pct = 0;
+    let pn = 0;
+    for (let i = 0; i < n; i++) {
+      if (actualAll[i] !== 0) {
+        pct += Math.abs(pred[i] - actualAll[i]) / actualAll[i];
+        pn++;
+      }
+    }
+    return { mae: abs / n, mape: pn ? pct / pn : null, wape: act > 0 ? abs / act : null };
+  };
+  const model = stats(modelAll, absM);
+  const naive = stats(naiveAll, absN);
+  return { holdoutDays: BACKTEST_DAYS, overall: { model, naive, beatsNaive: absM < absN }, series: rows, note: null };
+}

@@ -1,0 +1,400 @@
+import { DAY, HOUR } from '../engine/units.ts';
+import { EventType } from '../engine/events.ts';
+import type { EventColumns } from '../engine/events.ts';
+import type { Plan, ResolvedPlan } from '../engine/plan.ts';
+import { hashSeed, makeRng, stochasticRound } from './rng.ts';
+import { pathDaily, RECENT_DAYS } from './scenario.ts';
+import type { Scenario, ScenarioSeries } from './scenario.ts';
+
+/**
+ * A key's daily spend is cut into at most this many requests: the cap then binds within 1/500
+ * of a day's spend, and a busy key does not cost millions of engine events per path.
+ */
+export const MAX_REQUESTS_PER_KEY_DAY = 500;
+
+/**
+ * The part of the history the future depends on: spend in the key-cap and spend-limit windows,
+ * and the last two days of runs and messages (sliding 24 h windows, plus runs still queued).
+ */
+export function historyTail(events: EventColumns, plan: Plan, from: number): EventColumns {
+  const spendDays = Math.max(plan.enforcement.keyCapWindowDays, 31);
+  const spendFrom = from - spendDays * DAY;
+  const shortFrom = from - 2 * DAY;
+  const programmatic = new Set(plan.triggers.filter((t) => t.mode === 'programmatic').map((t) => t.id));
+  const keep: number[] = [];
+  for (let i = 0; i < events.count; i++) {
+    const t = events.time[i];
+    if (t >= from) continue;
+    const type = events.type[i];
+    if (t >= shortFrom) keep.push(i);
+    else if (t >= spendFrom && (type === EventType.api || (type === EventType.trigger && programmatic.has(events.subjects[events.subject[i]])))) keep.push(i);
+  }
+  keep.sort((a, b) => events.time[a] - events.time[b] || a - b);
+  return pick(events, keep, events.subjects.slice());
+}
+
+function pick(events: EventColumns, rows: ArrayLike<number>, subjects: string[]): EventColumns {
+  const n = rows.length;
+  const out: EventColumns = { count: n, time: new Float64Array(n), type: new Uint8Array(n), subject: new Uint32Array(n), subjects, cost: new Float64Array(n), ids: null };
+  for (let j = 0; j < n; j++) {
+    const i = rows[j];
+    out.time[j] = events.time[i];
+    out.type[j] = events.type[i];
+    out.subject[j] = events.subject[i];
+    out.cost[j] = events.cost[i];
+  }
+  return out;
+}
+
+/** One path's daily draws turned into whole events per day, and which series need the engine. */
+export interface PathDraw {
+  /** events per forecast day, per series */
+  counts: Int32Array[];
+  /** µUSD per forecast day, per series (keys: spend; programmatic triggers: runs × cost) */
+  micros: Float64Array[];
+  /** series that go through the engine; the rest provably never meet a limit */
+  include: boolean[];
+  /** fair-use runs and messages stay far from the pool and the allowance */
+  poolSafe: boolean;
+  /** no workspace spend limit can be reached */
+  spendSafe: boolean;
+}
+
+export interface SeriesLimits {
+  /** key: cap in µUSD (null = none); trigger: limit (Infinity = none) */
+  cap: number | null;
+  limit: number;
+  fairUse: boolean;
+  scheduled: boolean;
+}
+
+export function seriesLimits(scenario: Scenario, plan: ResolvedPlan): SeriesLimits[] {
+  const keys = new Map(plan.keys.map((k) => [k.id, k]));
+  const triggers = new Map(plan.triggers.map((t) => [t.id, t]));
+  return scenario.series.map((s) => {
+    if (s.kind === 'key_spend') return { cap: keys.get(s.id)?.capMicros ?? null, limit: Infinity, fairUse: false, scheduled: false };
+    if (s.kind === 'trigger_runs') {
+      const t = triggers.get(s.id);
+      // a trigger seen only in the ledger is inferred as a fair-use webhook with the default limit
+      return { cap: null, limit: t ? t.limit : 42, fairUse: t ? t.mode === 'fair_use' : true, scheduled: t?.kind === 'scheduled' };
+    }
+    return { cap: null, limit: Infinity, fairUse: false, scheduled: false };
+  });
+}
+
+/**
+ * Draws one path: daily values, then whole events per day. With `exact` every series goes
+ * through the engine; otherwise series whose bounds show they can never meet a limit are
+ * summarised from their counts (their events would all be admitted on arrival).
+ */
+export function drawPath(scenario: Scenario, plan: ResolvedPlan, limits: SeriesLimits[], seed: number, path: number, exact: boolean): PathDraw {
+  const daily = pathDaily(scenario, seed, path);
+  const rng = makeRng(hashSeed(hashSeed(seed, path), 0xc0117));
+  const D = scenario.days;
+  const counts: Int32Array[] = [];
+  const micros: Float64Array[] = [];
+  // one block each, viewed per series: thousands of small arrays per path keep the GC busy
+  const allCounts = new Int32Array(D * scenario.series.length);
+  const allMicros = new Float64Array(D * scenario.series.length);
+  scenario.series.forEach((s, j) => {
+    const c = allCounts.subarray(j * D, (j + 1) * D);
+    const m = allMicros.subarray(j * D, (j + 1) * D);
+    for (let h = 0; h < D; h++) {
+      const v = daily[j][h];
+      if (s.kind === 'key_spend') {
+        const us = Math.round(v);
+        m[h] = us;
+        c[h] = us <= 0 ? 0 : Math.min(MAX_REQUESTS_PER_KEY_DAY, Math.max(1, s.meanCost > 0 ? Math.round(us / s.meanCost) : 1));
+      } else {
+        c[h] = stochasticRound(v, rng);
+        m[h] = s.kind === 'trigger_runs' && !limits[j].fairUse ? c[h] * Math.round(s.meanCost) : 0;
+      }
+    }
+    counts.push(c);
+    micros.push(m);
+  });
+  const include = scenario.series.map(() => true);
+  if (exact) return { counts, micros, include, poolSafe: false, spendSafe: false };
+
+  const spendSafe = spendLimitsSafe(scenario, plan, limits, micros);
+  let poolBound = 0;
+  let messages2Day = 0;
+  scenario.series.forEach((s, j) => {
+    const lim = limits[j];
+    if (s.kind === 'key_spend') {
+      include[j] = lim.cap !== null && !(plan.keyCapWindowMs <= 31 * DAY && maxWindowSum(s.recentSpend, micros[j], plan.keyCapWindowMs / DAY + 1) < lim.cap);
+      if (!spendSafe) include[j] = true;
+    } else if (s.kind === 'trigger_runs') {
+      // runs in any sliding 24 h lie within two consecutive UTC days; the last history week is
+      // checked too, so no backlog from the history is still waiting to be admitted
+      const peak2 = maxWindowSum(s.recent.slice(-8), counts[j], 2, true);
+      include[j] = Number.isFinite(lim.limit) && peak2 > lim.limit;
+      if (!spendSafe && !lim.fairUse) include[j] = true;
+      if (lim.fairUse) poolBound += Math.min(peak2, lim.limit);
+    } else {
+      messages2Day = maxWindowSum(s.recent, counts[j], 2);
+      include[j] = false;
+    }
+  });
+  const poolSafe = poolBound <= plan.pool && poolBound + messages2Day <= plan.allowance;
+  if (!poolSafe) {
+    scenario.series.forEach((s, j) => {
+      if (s.kind === 'messages' || (s.kind === 'trigger_runs' && limits[j].fairUse)) include[j] = true;
+    });
+  }
+  return { counts, micros, include, poolSafe, spendSafe };
+}
+
+/**
+ * Largest sum of `width` consecutive days over windows that reach into the future (history
+ * days first). With `allHistory`, windows wholly inside the given history count too.
+ */
+function maxWindowSum(hist: readonly number[], future: ArrayLike<number>, width: number, allHistory = false): number {
+  const H = hist.length;
+  const at = (i: number) => (i < H ? hist[i] : future[i - H]);
+  const n = H + future.length;
+  let acc = 0;
+  let peak = 0;
+  const firstEnd = allHistory ? width - 1 : H;
+  for (let i = 0; i < n; i++) {
+    acc += at(i);
+    if (i >= width) acc -= at(i - width);
+    if (i >= firstEnd && acc > peak) peak = acc;
+  }
+  return peak;
+}
+
+/** True when no workspace spend limit can block anything on this path, even with no key capped. */
+function spendLimitsSafe(scenario: Scenario, plan: ResolvedPlan, limits: SeriesLimits[], micros: Float64Array[]): boolean {
+  if (plan.spendLimits.length === 0) return true;
+  const D = scenario.days;
+  const hist = new Array<number>(RECENT_DAYS).fill(0);
+  const fut = new Float64Array(D);
+  scenario.series.forEach((s, j) => {
+    if (s.kind === 'messages' || (s.kind === 'trigger_runs' && limits[j].fairUse)) return;
+    for (let d = 0; d < RECENT_DAYS; d++) hist[d] += s.recentSpend[d];
+    for (let h = 0; h < D; h++) fut[h] += micros[j][h];
+  });
+  for (const l of plan.spendLimits) {
+    if (l.window === 'utc-day') {
+      if (Math.max(0, ...fut) >= l.amountMicros) return false;
+    } else if (l.window === 'rolling-30d') {
+      if (maxWindowSum(hist, fut, 31) >= l.amountMicros) return false;
+    } else {
+      // calendar month: month-to-date at each forecast day, history days of the month included
+      const all = [...hist, ...fut];
+      let acc = 0;
+      for (let i = 0; i < all.length; i++) {
+        const dayStart = scenario.from + (i - RECENT_DAYS) * DAY;
+        if (new Date(dayStart).getUTCDate() === 1) acc = 0;
+        acc += all[i];
+        if (i >= RECENT_DAYS && acc >= l.amountMicros) return false;
+      }
+    }
+  }
+  return true;
+}
+
+const hourTables = new WeakMap<Scenario, { cum: Float64Array; start: Uint8Array }[]>();
+
+/**
+ * Cumulative hour-of-day shares of series j, and for each 1/256th of the total the first hour
+ * that can hold it, so drawing an hour takes a step or two.
+ */
+function hourTable(scenario: Scenario, j: number): { cum: Float64Array; start: Uint8Array } {
+  let tables = hourTables.get(scenario);
+  if (!tables) {
+    tables = scenario.series.map((s) => {
+      const cum = new Float64Array(24);
+      let acc = 0;
+      for (let hr = 0; hr < 24; hr++) cum[hr] = acc += s.hourProfile[hr];
+      const start = new Uint8Array(257);
+      for (let b = 0, hr = 0; b <= 256; b++) {
+        while (hr < 23 && cum[hr] <= (b / 256) * acc) hr++;
+        start[b] = hr;
+      }
+      return { cum, start };
+    });
+    hourTables.set(scenario, tables);
+  }
+  return tables[j];
+}
+
+/**
+ * Times (and costs) of series j's forecast events on this path, in time order, spread over each
+ * day with the series' hour-of-day rhythm. Each series draws from its own stream, so leaving a series out of
+ * the engine changes no other series' events.
+ */
+export function seriesEvents(
+  scenario: Scenario,
+  draw: PathDraw,
+  j: number,
+  seed: number,
+  path: number,
+  scratch?: { time: Float64Array; cost: Float64Array },
+): { time: Float64Array; cost: Float64Array } {
+  const s = scenario.series[j];
+  const rng = makeRng(hashSeed(hashSeed(seed, path), j + 1));
+  let n = 0;
+  for (const c of draw.counts[j]) n += c;
+  // a caller that only reads the events before the next call lends its buffers
+  if (scratch && scratch.time.length < n) {
+    scratch.time = new Float64Array(n * 2);
+    scratch.cost = new Float64Array(n * 2);
+  }
+  const time = scratch ? scratch.time.subarray(0, n) : new Float64Array(n);
+  const cost = scratch ? scratch.cost.subarray(0, n) : new Float64Array(n);
+  const { cum, start } = hourTable(scenario, j);
+  const acc = cum[23];
+  let k = 0;
+  const perHour = new Int32Array(25);
+  const bucketStart = new Int32Array(25);
+  let hours = new Uint8Array(64);
+  for (let h = 0; h < scenario.days; h++) {
+    const c = draw.counts[j][h];
+    if (c === 0) continue;
+    const dayStart = scenario.from + h * DAY;
+    const dayMicros = draw.micros[j][h];
+    const each = s.kind === 'key_spend' ? Math.floor(dayMicros / c) : dayMicros / c;
+    const extra = s.kind === 'key_spend' ? dayMicros - each * c : 0;
+    // hour of each event, then each hour's events placed and sorted in their own bucket: the
+    // day comes out in time order without sorting it whole
+    if (hours.length < c) hours = new Uint8Array(c * 2);
+    perHour.fill(0);
+    for (let e = 0; e < c; e++) {
+      const r = rng();
+      const u = r * acc;
+      let hr = start[Math.floor(r * 256)];
+      while (hr < 23 && cum[hr] <= u) hr++;
+      hours[e] = hr;
+      perHour[hr + 1]++;
+    }
+    for (let hr = 0; hr < 24; hr++) perHour[hr + 1] += perHour[hr];
+    bucketStart.set(perHour);
+    for (let e = 0; e < c; e++) {
+      const hr = hours[e];
+      let i = k + perHour[hr]++;
+      const t = dayStart + hr * HOUR + Math.floor(rng() * HOUR);
+      const lo = k + bucketStart[hr];
+      // insertion into the bucket filled so far (buckets hold a handful of events)
+      while (i > lo && time[i - 1] > t) {
+        time[i] = time[i - 1];
+        i--;
+      }
+      time[i] = t;
+    }
+    for (let e = 0; e < c; e++) cost[k + e] = each + (e < extra ? 1 : 0);
+    k += c;
+  }
+  return { time, cost };
+}
+
+const tailKeys = new WeakMap<EventColumns, WeakMap<Scenario, Int32Array>>();
+
+/** Per tail row, the index of its series in the scenario (-1 = none); computed once per tail. */
+function tailSeries(tail: EventColumns, scenario: Scenario): Int32Array {
+  let byScenario = tailKeys.get(tail);
+  if (!byScenario) tailKeys.set(tail, (byScenario = new WeakMap()));
+  let out = byScenario.get(scenario);
+  if (out) return out;
+  const index = new Map<string, number>();
+  scenario.series.forEach((s, j) => index.set(`${codeOf(s)}:${s.id}`, j));
+  out = new Int32Array(tail.count);
+  for (let i = 0; i < tail.count; i++) out[i] = index.get(`${tail.type[i]}:${tail.subjects[tail.subject[i]]}`) ?? -1;
+  byScenario.set(scenario, out);
+  return out;
+}
+
+/**
+ * The engine's input for one path: the history tail, then the events of the included series,
+ * all in time order (equal times keep series order), so the engine need not sort them.
+ */
+export function pathEvents(
+  scenario: Scenario,
+  tail: EventColumns,
+  draw: PathDraw,
+  include: readonly boolean[],
+  seed: number,
+  path: number,
+): { events: EventColumns; tailCount: number } {
+  const subjects = tail.subjects.slice();
+  const index = new Map<string, number>();
+  subjects.forEach((s, i) => index.set(s, i));
+  const subjectOf = (id: string) => {
+    let i = index.get(id);
+    if (i === undefined) {
+      i = subjects.length;
+      subjects.push(id);
+      index.set(id, i);
+    }
+    return i;
+  };
+  const ts = tailSeries(tail, scenario);
+  const tailRows: number[] = [];
+  for (let i = 0; i < tail.count; i++) if (ts[i] >= 0 && include[ts[i]]) tailRows.push(i);
+  const parts: { time: Float64Array; cost: Float64Array; type: number; subject: number }[] = [];
+  let future = 0;
+  scenario.series.forEach((s, j) => {
+    if (!include[j]) return;
+    const ev = seriesEvents(scenario, draw, j, seed, path);
+    parts.push({ ...ev, type: codeOf(s), subject: subjectOf(s.id) });
+    future += ev.time.length;
+  });
+  const base = pick(tail, tailRows, subjects);
+  const total = base.count + future;
+  const time = new Float64Array(total);
+  const type = new Uint8Array(total);
+  const subject = new Uint32Array(total);
+  const cost = new Float64Array(total);
+  time.set(base.time);
+  type.set(base.type);
+  subject.set(base.subject);
+  cost.set(base.cost);
+  // bucket the forecast events by day, then sort each day on (ms of day, arrival rank) packed
+  // into one exact double: ms of day < 2^27 and a day's events < 2^26
+  const D = scenario.days;
+  const perDay = new Int32Array(D + 1);
+  for (const p of parts) for (let e = 0; e < p.time.length; e++) perDay[Math.floor((p.time[e] - scenario.from) / DAY) + 1]++;
+  for (let d = 0; d < D; d++) perDay[d + 1] += perDay[d];
+  const slot = perDay.slice(0, D);
+  const order = new Uint32Array(future);
+  const ft = new Float64Array(future);
+  const fc = new Float64Array(future);
+  const fy = new Uint8Array(future);
+  const fs = new Uint32Array(future);
+  let q = 0;
+  for (const p of parts) {
+    for (let e = 0; e < p.time.length; e++, q++) {
+      ft[q] = p.time[e];
+      fc[q] = p.cost[e];
+      fy[q] = p.type;
+      fs[q] = p.subject;
+      order[slot[Math.floor((p.time[e] - scenario.from) / DAY)]++] = q;
+    }
+  }
+  const TWO26 = 67_108_864;
+  let k = base.count;
+  for (let d = 0; d < D; d++) {
+    const lo = perDay[d];
+    const hi = perDay[d + 1];
+    const dayStart = scenario.from + d * DAY;
+    const keys = new Float64Array(hi - lo);
+    for (let i = lo; i < hi; i++) keys[i - lo] = (ft[order[i]] - dayStart) * TWO26 + (i - lo);
+    keys.sort();
+    for (let r = 0; r < keys.length; r++) {
+      const src = order[lo + (keys[r] % TWO26)];
+      time[k] = ft[src];
+      type[k] = fy[src];
+      subject[k] = fs[src];
+      cost[k] = fc[src];
+      k++;
+    }
+  }
+  return { events: { count: total, time, type, subject, subjects, cost, ids: null }, tailCount: base.count };
+}
+
+export function codeOf(s: ScenarioSeries): number {
+  return s.kind === 'key_spend' ? EventType.api : s.kind === 'trigger_runs' ? EventType.trigger : EventType.message;
+}
+
+

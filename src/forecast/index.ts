@@ -1,0 +1,115 @@
+import { DAY } from '../engine/units.ts';
+import type { EventColumns } from '../engine/events.ts';
+import type { Plan } from '../engine/plan.ts';
+import { CancelledError, InputError } from '../errors.ts';
+import { buildHistory, requireHistory } from './series.ts';
+import type { History } from './series.ts';
+import { buildScenario } from './scenario.ts';
+import type { WhatIf } from './scenario.ts';
+import { backtest, dailyForecasts } from './daily.ts';
+import type { BacktestReport, SeriesForecast } from './daily.ts';
+import { historyTail } from './generate.ts';
+import { aggregatePaths } from './montecarlo.ts';
+import type { MonteCarloReport, SimulateFn } from './montecarlo.ts';
+import { runPaths } from './pool.ts';
+
+export type { WhatIf, NewTrigger } from './scenario.ts';
+export type { MonteCarloReport, PathSummary, DateBand } from './montecarlo.ts';
+export type { SeriesForecast, BacktestReport, Band } from './daily.ts';
+export { buildHistory, requireHistory, MIN_HISTORY_DAYS } from './series.ts';
+export type { History, DailySeries } from './series.ts';
+
+export const DEFAULT_PATHS = 200;
+export const DEFAULT_DAYS = 30;
+
+export interface ForecastOptions {
+  /** days to forecast (default 30) */
+  days?: number;
+  /** Monte Carlo paths (default 200); 0 = daily forecast and backtest only, no engine runs */
+  paths?: number;
+  seed?: number;
+  whatIf?: WhatIf;
+  /** worker threads for the paths; 0 = this thread (default: one per core) */
+  workers?: number;
+  /** engine for in-thread paths (tests); workers always use src/engine/simulate.ts */
+  simulate?: SimulateFn;
+  /** share done, 0..1, with the current stage */
+  onProgress?: (share: number, stage: 'model' | 'paths') => void;
+  signal?: { readonly aborted: boolean };
+}
+
+export interface ForecastReport {
+  history: { from: string; to: string; days: number; events: number; keys: number; triggers: number };
+  horizon: { from: string; to: string; days: number };
+  whatIf: WhatIf;
+  /** the plan the paths ran on (what-if applied) */
+  plan: Plan;
+  series: SeriesForecast[];
+  backtest: BacktestReport;
+  monteCarlo: MonteCarloReport | null;
+  notes: string[];
+}
+
+/**
+ * Forecasts the next `days` from the ledger's history and, with paths > 0, runs the plan over
+ * seeded Monte Carlo futures. Throws InputError on an empty or under-14-day history.
+ */
+export async function forecast(events: EventColumns, plan: Plan, options: ForecastOptions = {}): Promise<ForecastReport> {
+  const days = options.days ?? DEFAULT_DAYS;
+  const paths = options.paths ?? DEFAULT_PATHS;
+  const seed = options.seed ?? 1;
+  if (!Number.isInteger(paths) || paths < 0 || paths > 100_000) throw new InputError(`--paths must be a whole number from 0 to 100000, not ${paths}`);
+  if (!Number.isInteger(seed)) throw new InputError(`--seed must be a whole number, not ${seed}`);
+  const history = buildHistory(events);
+  requireHistory(history);
+  if (options.signal?.aborted) throw new CancelledError();
+  const whatIf = options.whatIf ?? {};
+  const scenario = buildScenario(history, plan, days, whatIf);
+  // the paths start first: the daily bands and the backtest run on this thread meanwhile
+  let monteCarlo: MonteCarloReport | null = null;
+  const running =
+    paths > 0
+      ? runPaths(scenario, historyTail(events, scenario.plan, scenario.from), seed, paths, {
+          ...(options.workers !== undefined ? { workers: options.workers } : {}),
+          ...(options.simulate ? { simulate: options.simulate } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+          onProgress: (d, n) => options.onProgress?.(0.02 + 0.98 * (d / n), 'paths'),
+        })
+      : null;
+  // with no paths, 200 draws still give the daily bands
+  const series = dailyForecasts(scenario, Math.max(paths, DEFAULT_PATHS), seed);
+  const bt = backtest(history);
+  options.onProgress?.(paths > 0 ? 0.02 : 1, 'model');
+  if (running) monteCarlo = aggregatePaths(await running, scenario.plan, seed);
+  return {
+    history: summariseHistory(history),
+    horizon: { from: iso(scenario.from), to: iso(scenario.from + days * DAY - DAY), days },
+    whatIf,
+    plan: scenario.plan,
+    series,
+    backtest: bt,
+    monteCarlo,
+    notes: notesFor(history, series, bt),
+  };
+}
+
+export function summariseHistory(h: History): ForecastReport['history'] {
+  return { from: iso(h.start), to: iso(h.end - DAY), days: h.days, events: h.eventCount, keys: h.keys.length, triggers: h.triggers.length };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport): string[] {
+  const notes: string[] = [];
+  if (bt.note) notes.push(bt.note);
+  else if (bt.overall && !bt.overall.beatsNaive) {
+    notes.push('on the last 14 days the model did not beat the seasonal-naive baseline: treat the trend with caution');
+  }
+  const short = series.filter((s) => s.short).map((s) => s.id);
+  if (short.length) notes.push(`under 14 days of their own history, forecast flat at their mean: ${short.join(', ')}`);
+  if (h.partialDay) notes.push(`the history ends part-way through ${h.partialDay}: that day is forecast, not fitted`);
+  if (h.days < 30) notes.push(`only ${h.days} days of history: rolling 30-day figures are extrapolated`);
+  return notes;
+}

@@ -1,0 +1,294 @@
+import { quantile } from 'simple-statistics';
+import { DAY } from '../engine/units.ts';
+import { EventType } from '../engine/events.ts';
+import type { EventColumns } from '../engine/events.ts';
+import type { Plan } from '../engine/plan.ts';
+import { Outcome, Reason } from '../engine/result.ts';
+import type { SimulationResult } from '../engine/result.ts';
+import type { SimulateOptions } from '../engine/simulate.ts';
+import { drawPath, pathEvents, seriesEvents, seriesLimits } from './generate.ts';
+import type { PathDraw, SeriesLimits } from './generate.ts';
+import { isolatedTrigger } from './queue.ts';
+import { resolvePlan } from '../engine/plan.ts';
+import type { ResolvedPlan } from '../engine/plan.ts';
+import type { Scenario } from './scenario.ts';
+import type { Band } from './daily.ts';
+
+export type SimulateFn = (plan: Plan, events: EventColumns, options?: SimulateOptions) => SimulationResult;
+
+/** What one Monte Carlo path produced over the forecast horizon (history tail excluded). */
+export interface PathSummary {
+  keys: Record<string, { firstCappedAt: number | null; daysCapped: number; blocked: number; blockedMicros: number }>;
+  triggers: Record<string, { arrivals: number; delayed: number; dropped: number; skipped: number; pending: number; maxDelayMs: number; p95DelayMs: number }>;
+  pool: { limit: number; peak: number; limitedRuns: number };
+  allowance: { limit: number; peak: number; blockedMessages: number; limitedRuns: number };
+  programmaticMicros: number;
+}
+
+export interface RunPathOptions {
+  /** every series through the engine, no bound-based shortcut (slow; for checking) */
+  exact?: boolean;
+}
+
+export function runPath(scenario: Scenario, tail: EventColumns, seed: number, path: number, simulate: SimulateFn, options: RunPathOptions = {}): PathSummary {
+  const plan = resolvePlan(scenario.plan);
+  const limits = seriesLimits(scenario, plan);
+  const exact = options.exact === true;
+  const draw = drawPath(scenario, plan, limits, seed, path, exact);
+  const until = scenario.from + scenario.days * DAY;
+  // a trigger that only its own limit can stop is decided by its own queue, outside the engine
+  const alone = scenario.series.map(
+    (s, j) => !exact && draw.include[j] && s.kind === 'trigger_runs' && Number.isFinite(limits[j].limit) && (limits[j].fairUse ? draw.poolSafe : draw.spendSafe),
+  );
+  const engine = draw.include.map((inc, j) => inc && !alone[j]);
+  const summary = baseSummary(scenario, plan, limits, draw, engine.map((e, j) => e || alone[j]));
+  const tailTimes = alone.some(Boolean) ? triggerTimes(tail) : null;
+  const scratch = { time: new Float64Array(4096), cost: new Float64Array(4096) };
+  scenario.series.forEach((s, j) => {
+    if (!alone[j] || !tailTimes) return;
+    const ev = seriesEvents(scenario, draw, j, seed, path, scratch);
+    const stats = isolatedTrigger(tailTimes.get(s.id) ?? [], ev.time, {
+      limit: limits[j].limit,
+      windowMs: DAY,
+      scheduled: limits[j].scheduled,
+      queue: plan.queueWebhooks,
+      maxWaitMs: plan.maxWaitMs,
+      until,
+    });
+    summary.triggers[s.id] = stats;
+    if (!limits[j].fairUse) {
+      // admitted runs are billed; every run of a series costs the same
+      const admitted = stats.arrivals - stats.dropped - stats.skipped - stats.pending;
+      if (ev.cost.length) summary.programmaticMicros += admitted * ev.cost[0];
+    }
+  });
+  if (engine.some(Boolean)) {
+    const { events, tailCount } = pathEvents(scenario, tail, draw, engine, seed, path);
+    const result = simulate(scenario.plan, events, { until });
+    addEngineResult(summary, result, events, tailCount, scenario.from, until, !draw.poolSafe);
+  }
+  return summary;
+}
+
+const tailCache = new WeakMap<EventColumns, Map<string, number[]>>();
+
+/** Sorted trigger run times of the history tail, by trigger id. */
+function triggerTimes(tail: EventColumns): Map<string, number[]> {
+  let m = tailCache.get(tail);
+  if (m) return m;
+  m = new Map();
+  for (let i = 0; i < tail.count; i++) {
+    if (tail.type[i] !== EventType.trigger) continue;
+    const id = tail.subjects[tail.subject[i]];
+    let a = m.get(id);
+    if (!a) m.set(id, (a = []));
+    a.push(tail.time[i]);
+  }
+  for (const a of m.values()) a.sort((x, y) => x - y);
+  tailCache.set(tail, m);
+  return m;
+}
+
+/**
+ * The summary of the series left out of the engine: all their events are admitted on arrival.
+ * Pool and allowance peaks are then estimated from hourly expected counts.
+ */
+function baseSummary(scenario: Scenario, plan: ResolvedPlan, limits: SeriesLimits[], draw: PathDraw, handled: readonly boolean[]): PathSummary {
+  const keys: PathSummary['keys'] = {};
+  const triggers: PathSummary['triggers'] = {};
+  const zeroTrigger = () => ({ arrivals: 0, delayed: 0, dropped: 0, skipped: 0, pending: 0, maxDelayMs: 0, p95DelayMs: 0 });
+  for (const k of plan.keys) keys[k.id] = { firstCappedAt: null, daysCapped: 0, blocked: 0, blockedMicros: 0 };
+  for (const t of plan.triggers) triggers[t.id] = zeroTrigger();
+  let programmatic = 0;
+  const D = scenario.days;
+  const runs = new Float64Array(D * 24);
+  const people = new Float64Array(D * 24);
+  scenario.series.forEach((s, j) => {
+    const included = handled[j];
+    if (s.kind === 'key_spend') {
+      keys[s.id] ??= { firstCappedAt: null, daysCapped: 0, blocked: 0, blockedMicros: 0 };
+      if (!included) for (const m of draw.micros[j]) programmatic += m;
+      return;
+    }
+    if (s.kind === 'trigger_runs') {
+      triggers[s.id] ??= zeroTrigger();
+      if (!included) {
+        for (const c of draw.counts[j]) triggers[s.id].arrivals += c;
+        if (!limits[j].fairUse) for (const m of draw.micros[j]) programmatic += m;
+      }
+      if (!limits[j].fairUse || !draw.poolSafe) return;
+    } else if (!draw.poolSafe) return;
+    // expected use in the 24 h ending at each hour: that day's share so far plus the rest of
+    // the day before, capped at the trigger's own limit
+    const target = s.kind === 'messages' ? people : runs;
+    const cap = limits[j].limit;
+    const c = draw.counts[j];
+    let share = 0;
+    for (let h = 0; h < 24; h++) {
+      share += s.hourProfile[h];
+      for (let d = 0; d < D; d++) {
+        const v = c[d] * share + (d > 0 ? c[d - 1] * (1 - share) : 0);
+        target[d * 24 + h] += v < cap ? v : cap;
+      }
+    }
+  });
+  let poolPeak = 0;
+  let allowancePeak = 0;
+  for (let i = 0; i < runs.length; i++) {
+    poolPeak = Math.max(poolPeak, runs[i]);
+    allowancePeak = Math.max(allowancePeak, runs[i] + people[i]);
+  }
+  return {
+    keys,
+    triggers,
+    pool: { limit: plan.pool, peak: Math.round(poolPeak), limitedRuns: 0 },
+    allowance: { limit: plan.allowance, peak: Math.round(allowancePeak), blockedMessages: 0, limitedRuns: 0 },
+    programmaticMicros: programmatic,
+  };
+}
+
+/** Adds what the engine decided for the forecast events (history tail excluded). */
+export function addEngineResult(
+  summary: PathSummary,
+  result: SimulationResult,
+  events: EventColumns,
+  firstFuture: number,
+  from: number,
+  until: number,
+  enginePeaks: boolean,
+): void {
+  const plan = result.plan;
+  const keyIds = plan.keys.map((k) => k.id);
+  plan.keys.forEach((k, i) => {
+    const entry = (summary.keys[k.id] ??= { firstCappedAt: null, daysCapped: 0, blocked: 0, blockedMicros: 0 });
+    for (const ep of result.keyStats[i]?.episodes ?? []) {
+      const a = Math.max(ep.from, from);
+      const b = Math.min(ep.until, until);
+      if (b <= a && !(ep.from >= from && ep.from < until)) continue;
+      if (entry.firstCappedAt === null || a < entry.firstCappedAt) entry.firstCappedAt = a;
+      entry.daysCapped += Math.max(0, b - a) / DAY;
+    }
+  });
+  const delays: number[][] = plan.triggers.map(() => []);
+  const trig = plan.triggers.map((t) => (summary.triggers[t.id] ??= { arrivals: 0, delayed: 0, dropped: 0, skipped: 0, pending: 0, maxDelayMs: 0, p95DelayMs: 0 }));
+  for (let i = firstFuture; i < events.count; i++) {
+    const out = result.outcome[i];
+    const type = events.type[i];
+    const ent = result.entity[i];
+    if (type === EventType.api) {
+      if (out === Outcome.admitted) summary.programmaticMicros += events.cost[i];
+      else {
+        const k = summary.keys[keyIds[ent]];
+        k.blocked++;
+        k.blockedMicros += events.cost[i];
+      }
+    } else if (type === EventType.trigger) {
+      const t = trig[ent];
+      t.arrivals++;
+      if (out === Outcome.admitted) {
+        const d = result.admittedAt[i] - events.time[i];
+        if (d > 0) {
+          t.delayed++;
+          delays[ent].push(d);
+          if (d > t.maxDelayMs) t.maxDelayMs = d;
+        }
+        if (plan.triggers[ent].mode === 'programmatic') summary.programmaticMicros += events.cost[i];
+      } else if (out === Outcome.dropped) t.dropped++;
+      else if (out === Outcome.skipped) t.skipped++;
+      else if (out === Outcome.pending) t.pending++;
+      if (result.reason[i] === Reason.pool) summary.pool.limitedRuns++;
+      else if (result.reason[i] === Reason.allowance) summary.allowance.limitedRuns++;
+    } else if (out !== Outcome.admitted) {
+      summary.allowance.blockedMessages++;
+    }
+  }
+  plan.triggers.forEach((_, j) => {
+    if (delays[j].length) trig[j].p95DelayMs = quantile(delays[j], 0.95);
+  });
+  if (enginePeaks) {
+    summary.pool.peak = result.poolPeak;
+    summary.allowance.peak = result.allowancePeak;
+  }
+}
+
+export interface DateBand {
+  /** share of paths in which it happens within the horizon */
+  probability: number;
+  /** ISO dates; null = not within the horizon at that percentile */
+  p10: string | null;
+  p50: string | null;
+  p90: string | null;
+}
+
+export interface MonteCarloReport {
+  paths: number;
+  seed: number;
+  keys: { id: string; cap: number | null; firstCappedOut: DateBand; daysCappedOut: Band; blockedRequests: Band; blockedUsd: Band }[];
+  triggers: { id: string; mode: string; arrivals: Band; delayed: Band; dropped: Band; skipped: Band; pending: Band; maxDelayHours: Band; p95DelayHours: Band }[];
+  pool: { limit: number | null; peak: Band; saturatedShareOfPaths: number; limitedRuns: Band };
+  allowance: { limit: number | null; peak: Band; saturatedShareOfPaths: number; blockedMessages: Band; limitedRuns: Band };
+  programmaticUsd: Band;
+}
+
+function bandOf(values: number[]): Band {
+  if (values.length === 0) return { p10: 0, p50: 0, p90: 0 };
+  const [p10, p50, p90] = quantile(values, [0.1, 0.5, 0.9]);
+  return { p10, p50, p90 };
+}
+
+function dateBand(values: (number | null)[]): DateBand {
+  const v = values.map((x) => (x === null ? Infinity : x)).sort((a, b) => a - b);
+  // nearest-rank quantiles, so a date is always one that happened on some path
+  const at = (p: number) => {
+    const x = v[Math.min(v.length - 1, Math.max(0, Math.ceil(p * v.length) - 1))];
+    return Number.isFinite(x) ? new Date(x).toISOString() : null;
+  };
+  return { probability: v.length ? v.filter(Number.isFinite).length / v.length : 0, p10: at(0.1), p50: at(0.5), p90: at(0.9) };
+}
+
+export function aggregatePaths(summaries: PathSummary[], plan: Plan, seed: number): MonteCarloReport {
+  const first = summaries[0];
+  const capOf = new Map(plan.apiKeys.map((k) => [k.id, k.capUsd]));
+  const modeOf = new Map(plan.triggers.map((t) => [t.id, t.mode as string]));
+  const finite = (x: number) => (Number.isFinite(x) ? x : null);
+  const H = 3_600_000;
+  return {
+    paths: summaries.length,
+    seed,
+    keys: Object.keys(first?.keys ?? {}).map((id) => ({
+      id,
+      cap: capOf.get(id) ?? null,
+      firstCappedOut: dateBand(summaries.map((s) => s.keys[id].firstCappedAt)),
+      daysCappedOut: bandOf(summaries.map((s) => s.keys[id].daysCapped)),
+      blockedRequests: bandOf(summaries.map((s) => s.keys[id].blocked)),
+      blockedUsd: bandOf(summaries.map((s) => s.keys[id].blockedMicros / 1e6)),
+    })),
+    triggers: Object.keys(first?.triggers ?? {}).map((id) => ({
+      id,
+      mode: modeOf.get(id) ?? 'fair_use',
+      arrivals: bandOf(summaries.map((s) => s.triggers[id].arrivals)),
+      delayed: bandOf(summaries.map((s) => s.triggers[id].delayed)),
+      dropped: bandOf(summaries.map((s) => s.triggers[id].dropped)),
+      skipped: bandOf(summaries.map((s) => s.triggers[id].skipped)),
+      pending: bandOf(summaries.map((s) => s.triggers[id].pending)),
+      maxDelayHours: bandOf(summaries.map((s) => s.triggers[id].maxDelayMs / H)),
+      p95DelayHours: bandOf(summaries.map((s) => s.triggers[id].p95DelayMs / H)),
+    })),
+    pool: {
+      limit: first ? finite(first.pool.limit) : null,
+      peak: bandOf(summaries.map((s) => s.pool.peak)),
+      saturatedShareOfPaths: summaries.length ? summaries.filter((s) => s.pool.limitedRuns > 0).length / summaries.length : 0,
+      limitedRuns: bandOf(summaries.map((s) => s.pool.limitedRuns)),
+    },
+    allowance: {
+      limit: first ? finite(first.allowance.limit) : null,
+      peak: bandOf(summaries.map((s) => s.allowance.peak)),
+      saturatedShareOfPaths: summaries.length
+        ? summaries.filter((s) => s.allowance.blockedMessages + s.allowance.limitedRuns > 0).length / summaries.length
+        : 0,
+      blockedMessages: bandOf(summaries.map((s) => s.allowance.blockedMessages)),
+      limitedRuns: bandOf(summaries.map((s) => s.allowance.limitedRuns)),
+    },
+    programmaticUsd: bandOf(summaries.map((s) => s.programmaticMicros / 1e6)),
+  };
+}

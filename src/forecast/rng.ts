@@ -1,0 +1,35 @@
+/**
+ * Small seeded random numbers for Monte Carlo paths. Each path derives its own stream from
+ * (base seed, path index), so a path gives the same numbers whichever worker runs it.
+ */
+export type Rng = () => number;
+
+/** 32-bit mix (murmur3 finaliser) of two integers. */
+export function hashSeed(base: number, index: number): number {
+  let h = (Math.imul(base | 0, 0x9e3779b1) ^ Math.imul(index | 0, 0x85ebca6b)) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** mulberry32: fast, good enough for resampling, and reproducible across platforms. */
+export function makeRng(seed: number): Rng {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Rounds x up or down at random so that the expected value stays x (counts stay unbiased). */
+export function stochasticRound(x: number, rng: Rng): number {
+  if (!(x > 0)) return 0;
+  const f = Math.floor(x);
+  return f + (rng() < x - f ? 1 : 0);
+}

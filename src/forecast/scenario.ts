@@ -1,0 +1,206 @@
+import { DAY } from '../engine/units.ts';
+import { validatePlan } from '../engine/plan.ts';
+import type { Plan, PlanTrigger } from '../engine/plan.ts';
+import { InputError } from '../errors.ts';
+import { fitSeries, forecastDay } from './model.ts';
+import type { SeriesModel } from './model.ts';
+import { hashSeed, makeRng } from './rng.ts';
+import type { History, SeriesKind } from './series.ts';
+import { PEOPLE } from './series.ts';
+
+/** What-if knobs layered over the history's own trend. */
+export interface WhatIf {
+  /** active seats; people's messages scale by seats / the plan's seats */
+  seats?: number;
+  /** extra growth per 30 days by key id, compounding (0.2 = +20% a month); '*' = every key */
+  keyGrowth?: Record<string, number>;
+  /** extra growth per 30 days by trigger id; '*' = every trigger */
+  triggerGrowth?: Record<string, number>;
+  /** triggers that do not exist yet, with their expected runs per day */
+  newTriggers?: NewTrigger[];
+  /** switch triggers' mode (and optionally their limit) */
+  modes?: Record<string, PlanTrigger['mode']>;
+  limits?: Record<string, number | null>;
+}
+
+export interface NewTrigger {
+  id: string;
+  name?: string;
+  kind?: PlanTrigger['kind'];
+  mode?: PlanTrigger['mode'];
+  limitPer24h?: number | null;
+  dailyVolume: number;
+  /** µUSD per run when programmatic (0 = unknown) */
+  costPerRunMicros?: number;
+}
+
+/** One series as the Monte Carlo paths use it: a fitted model plus what-if scaling. */
+export interface ScenarioSeries {
+  kind: SeriesKind;
+  id: string;
+  model: SeriesModel;
+  /** constant multiplier (seats) */
+  scale: number;
+  /** growth per 30 days, compounding */
+  growth: number;
+  hourProfile: number[];
+  /** keys: µUSD per request, used to cut daily spend into requests */
+  meanCost: number;
+  /** true when fitted on fewer than 14 days (flat mean, no seasonality) */
+  short: boolean;
+  /** the last RECENT_DAYS history days (oldest first, zero-padded): values and spend in µUSD */
+  recent: number[];
+  recentSpend: number[];
+}
+
+/** History days kept with each series: enough for a 30-day window and a calendar month. */
+export const RECENT_DAYS = 32;
+
+function lastDays(values: readonly number[]): number[] {
+  const out = new Array<number>(RECENT_DAYS).fill(0);
+  const take = values.slice(-RECENT_DAYS);
+  for (let i = 0; i < take.length; i++) out[RECENT_DAYS - take.length + i] = take[i];
+  return out;
+}
+
+export interface Scenario {
+  /** first forecast day, 00:00 UTC (= end of history) */
+  from: number;
+  days: number;
+  series: ScenarioSeries[];
+  plan: Plan;
+}
+
+export function buildScenario(history: History, plan: Plan, days: number, whatIf: WhatIf = {}): Scenario {
+  if (!Number.isInteger(days) || days < 1 || days > 366) throw new InputError(`--days must be a whole number from 1 to 366, not ${days}`);
+  const scenarioPlan = applyWhatIfToPlan(plan, whatIf);
+  const seatScale =
+    whatIf.seats === undefined ? 1 : plan.workspace.seats > 0 ? whatIf.seats / plan.workspace.seats : whatIf.seats > 0 ? Infinity : 0;
+  if (!Number.isFinite(seatScale)) throw new InputError('--seats: the plan has 0 seats, so messages cannot be scaled from it');
+  const growthOf = (table: Record<string, number> | undefined, id: string) => table?.[id] ?? table?.['*'] ?? 0;
+  const series: ScenarioSeries[] = [];
+  const add = (s: History['keys'][number], scale: number, growth: number) =>
+    series.push({
+      kind: s.kind,
+      id: s.id,
+      model: fitSeries(s.values, s.start),
+      scale,
+      growth,
+      hourProfile: s.hourProfile,
+      meanCost: s.meanCost,
+      short: s.values.length < 14,
+      recent: lastDays(s.values),
+      recentSpend: lastDays(s.spend),
+    });
+  for (const k of history.keys) add(k, 1, growthOf(whatIf.keyGrowth, k.id));
+  for (const t of history.triggers) add(t, 1, growthOf(whatIf.triggerGrowth, t.id));
+  add(history.messages, seatScale, 0);
+  const triggerProfile = averageProfile(history.triggers.map((t) => t.hourProfile));
+  for (const nt of whatIf.newTriggers ?? []) {
+    if (!(nt.dailyVolume >= 0)) throw new InputError(`new trigger "${nt.id}": expected daily volume must be a number >= 0`);
+    series.push({
+      kind: 'trigger_runs',
+      id: nt.id,
+      model: { start: history.end - DAY, n: 1, level: nt.dailyVolume, slope: 0, seasonal: [1, 1, 1, 1, 1, 1, 1], residuals: [], recentMean: nt.dailyVolume },
+      scale: 1,
+      growth: growthOf(whatIf.triggerGrowth, nt.id),
+      hourProfile: triggerProfile,
+      meanCost: nt.costPerRunMicros ?? 0,
+      short: false,
+      recent: new Array<number>(RECENT_DAYS).fill(0),
+      recentSpend: new Array<number>(RECENT_DAYS).fill(0),
+    });
+  }
+  return { from: history.end, days, series, plan: scenarioPlan };
+}
+
+export function applyWhatIfToPlan(plan: Plan, whatIf: WhatIf): Plan {
+  const next = structuredClone(plan);
+  if (whatIf.seats !== undefined) next.workspace.seats = whatIf.seats;
+  const known = new Set(next.triggers.map((t) => t.id));
+  for (const nt of whatIf.newTriggers ?? []) {
+    if (known.has(nt.id)) throw new InputError(`new trigger "${nt.id}" already exists in the plan`);
+    known.add(nt.id);
+    next.triggers.push({
+      id: nt.id,
+      ...(nt.name !== undefined ? { name: nt.name } : {}),
+      kind: nt.kind ?? 'webhook',
+      mode: nt.mode ?? 'fair_use',
+      limitPer24h: nt.limitPer24h ?? null,
+    });
+  }
+  for (const [id, mode] of Object.entries(whatIf.modes ?? {})) {
+    let t = next.triggers.find((x) => x.id === id);
+    if (!t) {
+      // a trigger seen only in the ledger: pin it in the plan so the mode can change
+      t = { id, kind: 'webhook', mode: 'fair_use', limitPer24h: null };
+      next.triggers.push(t);
+    }
+    t.mode = mode;
+  }
+  for (const [id, limit] of Object.entries(whatIf.limits ?? {})) {
+    let t = next.triggers.find((x) => x.id === id);
+    if (!t) {
+      t = { id, kind: 'webhook', mode: 'fair_use', limitPer24h: null };
+      next.triggers.push(t);
+    }
+    t.limitPer24h = limit;
+  }
+  return validatePlan(next, 'what-if plan');
+}
+
+/** Growth multiplier of forecast day h (0-based) under `growth` per 30 days. */
+export function growthFactor(growth: number, h: number): number {
+  return growth === 0 ? 1 : Math.pow(1 + growth, (h + 1) / 30);
+}
+
+/** Expected daily value of a series on forecast day h. */
+export function pointForecast(s: ScenarioSeries, from: number, h: number): number {
+  return forecastDay(s.model, from + h * DAY) * s.scale * growthFactor(s.growth, h);
+}
+
+/**
+ * The daily values of every series on one Monte Carlo path: deterministic in (seed, path), so
+ * the main thread and any worker agree.
+ */
+export function pathDaily(scenario: Scenario, seed: number, path: number): Float64Array[] {
+  const rng = makeRng(hashSeed(seed, path));
+  const points = pointsOf(scenario);
+  const D = scenario.days;
+  const block = new Float64Array(D * scenario.series.length);
+  return scenario.series.map((s, j) => {
+    const pts = points[j];
+    const res = s.model.residuals;
+    const out = block.subarray(j * D, (j + 1) * D);
+    for (let h = 0; h < scenario.days; h++) {
+      const f = pts[h];
+      // one residual per day with a forecast, drawn in series order: the stream is the contract
+      out[h] = f === 0 || res.length === 0 ? f : Math.max(0, f * (1 + res[Math.floor(rng() * res.length)]));
+    }
+    return out;
+  });
+}
+
+const pointCache = new WeakMap<Scenario, Float64Array[]>();
+
+/** Expected daily values of every series (what-if scaling included), computed once per scenario. */
+function pointsOf(scenario: Scenario): Float64Array[] {
+  let pts = pointCache.get(scenario);
+  if (!pts) {
+    pts = scenario.series.map((s) => {
+      const out = new Float64Array(scenario.days);
+      for (let h = 0; h < scenario.days; h++) out[h] = pointForecast(s, scenario.from, h);
+      return out;
+    });
+    pointCache.set(scenario, pts);
+  }
+  return pts;
+}
+
+function averageProfile(profiles: number[][]): number[] {
+  const out = new Array<number>(24).fill(profiles.length ? 0 : 1 / 24);
+  for (const p of profiles) for (let h = 0; h < 24; h++) out[h] += p[h] / profiles.length;
+  return out;
+}
+
+export { PEOPLE };

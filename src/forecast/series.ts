@@ -1,0 +1,175 @@
+import { DAY, HOUR } from '../engine/units.ts';
+import { EventType } from '../engine/events.ts';
+import type { EventColumns } from '../engine/events.ts';
+import { InputError } from '../errors.ts';
+
+/** Least history the forecast accepts, in whole UTC days. */
+export const MIN_HISTORY_DAYS = 14;
+
+export type SeriesKind = 'key_spend' | 'trigger_runs' | 'messages';
+
+/** One daily series taken from the ledger: a key's spend (µUSD), a trigger's runs, or messages. */
+export interface DailySeries {
+  kind: SeriesKind;
+  /** key or trigger id; '(people)' for messages */
+  id: string;
+  /** epoch ms of 00:00 UTC of values[0] */
+  start: number;
+  /** one value per UTC day, oldest first, up to the last history day */
+  values: number[];
+  /** spend per UTC day in µUSD (keys: = values; triggers: their runs' cost; messages: 0) */
+  spend: number[];
+  /** share of the series' events in each UTC hour (24 entries summing to 1) */
+  hourProfile: number[];
+  /** events seen (requests, runs or messages) */
+  events: number;
+  /** µUSD per request (keys) or per run (triggers) over the last 28 days (0 when none) */
+  meanCost: number;
+}
+
+export interface History {
+  /** 00:00 UTC of the first day with an event */
+  start: number;
+  /** end of the history (exclusive): 00:00 UTC after the last day with an event */
+  end: number;
+  days: number;
+  keys: DailySeries[];
+  triggers: DailySeries[];
+  messages: DailySeries;
+  eventCount: number;
+  /** time of the last event */
+  lastEvent: number;
+  /** a last day left out because the history ends part-way through it (ISO date), or null */
+  partialDay: string | null;
+}
+
+export const PEOPLE = '(people)';
+
+/**
+ * Cuts the ledger into daily series. A key or trigger first seen part-way through starts its
+ * series on its first day, so its trend is not dragged down by days before it existed.
+ */
+export function buildHistory(events: EventColumns): History {
+  if (events.count === 0) {
+    throw new InputError('the ledger has no events: import some history first (at least 14 days) to forecast or recommend');
+  }
+  let minT = Infinity;
+  let maxT = -Infinity;
+  for (let i = 0; i < events.count; i++) {
+    const t = events.time[i];
+    if (t < minT) minT = t;
+    if (t > maxT) maxT = t;
+  }
+  const firstDay = Math.floor(minT / DAY);
+  let lastDay = Math.floor(maxT / DAY);
+  // An export taken at 10:00 ends with a partial day; counted as a whole day it would read as a
+  // sudden drop. When the hours before the last event normally carry under 90 % of a day's
+  // events, that day is left out of the series (its events still prime the Monte Carlo paths).
+  let partialDay: string | null = null;
+  if (lastDay > firstDay) {
+    const byHour = new Float64Array(24);
+    for (let i = 0; i < events.count; i++) byHour[Math.floor((events.time[i] % DAY) / HOUR)]++;
+    const lastHour = Math.floor((maxT - lastDay * DAY) / HOUR);
+    let covered = 0;
+    for (let h = 0; h <= lastHour; h++) covered += byHour[h];
+    if (covered < 0.9 * events.count) {
+      partialDay = new Date(lastDay * DAY).toISOString().slice(0, 10);
+      lastDay -= 1;
+    }
+  }
+  const days = lastDay - firstDay + 1;
+
+  const nSubj = events.subjects.length;
+  // one accumulator per (type, subject); messages are pooled into one series
+  const sums = new Map<number, Float64Array>();
+  const counts = new Map<number, Float64Array>();
+  const hours = new Map<number, Float64Array>();
+  const first = new Map<number, number>();
+  const recentCost = new Map<number, [number, number]>();
+  const recentFrom = (lastDay - 27) * DAY;
+  for (let i = 0; i < events.count; i++) {
+    if (events.time[i] >= (lastDay + 1) * DAY) continue;
+    const type = events.type[i];
+    const key = type === EventType.message ? 2 * nSubj : type === EventType.api ? events.subject[i] : nSubj + events.subject[i];
+    let s = sums.get(key);
+    let c = counts.get(key);
+    let h = hours.get(key);
+    if (!s || !c || !h) {
+      s = new Float64Array(days);
+      c = new Float64Array(days);
+      h = new Float64Array(24);
+      sums.set(key, s);
+      counts.set(key, c);
+      hours.set(key, h);
+    }
+    const t = events.time[i];
+    const d = Math.floor(t / DAY) - firstDay;
+    s[d] += events.cost[i];
+    c[d] += 1;
+    h[Math.floor((t - Math.floor(t / DAY) * DAY) / HOUR)] += 1;
+    const f = first.get(key);
+    if (f === undefined || d < f) first.set(key, d);
+    if (type !== EventType.message && t >= recentFrom) {
+      const rc = recentCost.get(key) ?? [0, 0];
+      rc[0] += events.cost[i];
+      rc[1] += 1;
+      recentCost.set(key, rc);
+    }
+  }
+
+  const start = firstDay * DAY;
+  const make = (key: number, kind: SeriesKind, id: string): DailySeries => {
+    const s = sums.get(key);
+    const c = counts.get(key);
+    const h = hours.get(key);
+    if (!s || !c || !h) {
+      return { kind, id, start, values: new Array<number>(days).fill(0), spend: new Array<number>(days).fill(0), hourProfile: flatProfile(), events: 0, meanCost: 0 };
+    }
+    const from = first.get(key) ?? 0;
+    const src = kind === 'key_spend' ? s : c;
+    const total = h.reduce((a, b) => a + b, 0);
+    const rc = recentCost.get(key);
+    return {
+      kind,
+      id,
+      start: start + from * DAY,
+      values: Array.from(src.subarray(from)),
+      spend: kind === 'messages' ? new Array<number>(days - from).fill(0) : Array.from(s.subarray(from)),
+      hourProfile: total > 0 ? Array.from(h, (x) => x / total) : flatProfile(),
+      events: total,
+      meanCost: rc && rc[1] > 0 ? rc[0] / rc[1] : 0,
+    };
+  };
+  const keys: DailySeries[] = [];
+  const triggers: DailySeries[] = [];
+  for (let j = 0; j < nSubj; j++) {
+    if (sums.has(j)) keys.push(make(j, 'key_spend', events.subjects[j]));
+    if (sums.has(nSubj + j)) triggers.push(make(nSubj + j, 'trigger_runs', events.subjects[j]));
+  }
+  return {
+    start,
+    end: (lastDay + 1) * DAY,
+    days,
+    keys,
+    triggers,
+    messages: make(2 * nSubj, 'messages', PEOPLE),
+    eventCount: events.count,
+    lastEvent: maxT,
+    partialDay,
+  };
+}
+
+/** Throws the message an admin sees when the history is too short to forecast from. */
+export function requireHistory(history: History, minDays = MIN_HISTORY_DAYS): void {
+  if (history.days < minDays) {
+    throw new InputError(
+      `the ledger holds only ${history.days} day${history.days === 1 ? '' : 's'} of history ` +
+        `(${new Date(history.start).toISOString().slice(0, 10)} to ${new Date(history.end - DAY).toISOString().slice(0, 10)}); ` +
+        `forecasts and recommendations need at least ${minDays} days, so none is given`,
+    );
+  }
+}
+
+function flatProfile(): number[] {
+  return new Array<number>(24).fill(1 / 24);
+}

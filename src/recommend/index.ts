@@ -1,0 +1,483 @@
+import { quantile } from 'simple-statistics';
+import { DAY, HOUR, MICROS_PER_USD, usdNumberToMicros } from '../engine/units.ts';
+import { EventType } from '../engine/events.ts';
+import type { EventColumns } from '../engine/events.ts';
+import { poolOf, resolveTriggerLimit, validatePlan } from '../engine/plan.ts';
+import type { Plan, PlanTrigger } from '../engine/plan.ts';
+import { InputError } from '../errors.ts';
+import { buildHistory, requireHistory } from '../forecast/series.ts';
+import type { DailySeries, History } from '../forecast/series.ts';
+import { buildScenario, pathDaily } from '../forecast/scenario.ts';
+import { summariseHistory } from '../forecast/index.ts';
+import type { ForecastReport } from '../forecast/index.ts';
+import { roundCapUsd, roundCount } from './rounding.ts';
+
+export { roundCapUsd, roundCount, capStepUsd } from './rounding.ts';
+
+export interface RecommendOptions {
+  /** added on top of the p99 rolling 30-day spend before rounding (default 0.25 = 25 %) */
+  headroom?: number;
+  /** days ahead for the projected throttle chance (default 30) */
+  days?: number;
+  /** forecast draws for the projected throttle chance (default 200) */
+  paths?: number;
+  seed?: number;
+}
+
+export interface KeyRecommendation {
+  id: string;
+  name: string;
+  currentCapUsd: number | null;
+  recommendedCapUsd: number;
+  action: 'set' | 'raise' | 'lower' | 'keep';
+  /** rolling 30-day spend over the history, USD */
+  rolling30: { p50: number; p90: number; p99: number; max: number; daysObserved: number; windows: number; extrapolated: boolean };
+  /** projected rolling 30-day peak over the next `days`, USD (P10/P50/P90 of the forecast draws) */
+  projectedPeak: { p10: number; p50: number; p90: number };
+  /** share of forecast draws in which the recommended cap would block ordinary use */
+  throttleChance: number;
+  /** same for the current cap (null without a cap) */
+  currentThrottleChance: number | null;
+  reason: string;
+}
+
+export interface TriggerRecommendation {
+  id: string;
+  name: string;
+  kind: PlanTrigger['kind'];
+  mode: PlanTrigger['mode'];
+  /** limit per 24 h now; null = no limit */
+  limit: number | null;
+  daily: { p50: number; p90: number; p99: number; max: number; daysObserved: number; daysAboveLimit: number };
+  /** expected runs per day (P90 of the forecast's daily values, next 30 days) */
+  expectedDailyVolume: number;
+  action: 'none' | 'programmatic' | 'override' | 'cannot_move';
+  /** limitPer24h to request (override and cannot_move) */
+  requestedLimit: number | null;
+  reason: string;
+  /** for scheduled triggers that cannot move: what to do instead */
+  alternatives: string[];
+}
+
+export interface SeatsRecommendation {
+  currentSeats: number;
+  /** seats at which fair-use triggers stop queueing on the pool and allowance (null = not reachable with seats) */
+  seatsNeeded: number | null;
+  /** same, once the recommended mode changes are made */
+  seatsNeededAfterChanges: number | null;
+  peakFairUseRuns24h: number;
+  peakFairUseRuns24hAfterChanges: number;
+  peakMessages24h: number;
+  reason: string;
+}
+
+export interface RecoveryStep {
+  date: string;
+  freesUsd: number;
+  rollingAfterUsd: number;
+}
+
+export interface KeyRecovery {
+  id: string;
+  capUsd: number;
+  rollingSpendUsd: number;
+  /** ISO time when the key works again (rolling spend below the cap) */
+  usableAgain: string;
+  schedule: RecoveryStep[];
+  summary: string;
+}
+
+export interface RecommendReport {
+  history: ForecastReport['history'];
+  headroom: number;
+  keys: KeyRecommendation[];
+  triggers: TriggerRecommendation[];
+  seats: SeatsRecommendation;
+  recovery: KeyRecovery[];
+  /** the plan with the recommended caps and modes (validates with validatePlan) */
+  plan: Plan;
+  notes: string[];
+}
+
+/** a recommended cap should block ordinary use in at most this share of 30-day forecasts */
+const MAX_THROTTLE_CHANCE = 0.1;
+
+const usd = (micros: number) => Math.round(micros) / MICROS_PER_USD;
+const fmt = (x: number) => `$${x.toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 0 })}`;
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export function recommend(events: EventColumns, plan: Plan, options: RecommendOptions = {}): RecommendReport {
+  const headroom = options.headroom ?? 0.25;
+  if (!(headroom >= 0 && headroom <= 10)) throw new InputError(`--headroom must be a share from 0 to 10 (0.25 = 25 %), not ${headroom}`);
+  const history = buildHistory(events);
+  requireHistory(history);
+  const days = options.days ?? 30;
+  const paths = options.paths ?? 200;
+  const seed = options.seed ?? 1;
+  const scenario = buildScenario(history, plan, days);
+  const draws: Float64Array[][] = [];
+  for (let p = 0; p < paths; p++) draws.push(pathDaily(scenario, seed, p));
+  const seriesIndex = new Map(scenario.series.map((s, j) => [`${s.kind}:${s.id}`, j]));
+
+  const keys = recommendKeys(history, plan, headroom, draws, seriesIndex);
+  const triggers = recommendTriggers(history, plan, draws, seriesIndex);
+  const recommended = applyRecommendations(plan, keys, triggers);
+  const seats = recommendSeats(events, history, plan, recommended);
+  const recovery = recoverySchedules(events, history, plan);
+  const notes: string[] = [];
+  if (history.days < 30) notes.push(`only ${history.days} days of history: rolling 30-day spend is extrapolated from the days observed`);
+  return { history: summariseHistory(history), headroom, keys, triggers, seats, recovery, plan: recommended, notes };
+}
+
+function recommendKeys(
+  history: History,
+  plan: Plan,
+  headroom: number,
+  draws: Float64Array[][],
+  seriesIndex: Map<string, number>,
+): KeyRecommendation[] {
+  const out: KeyRecommendation[] = [];
+  for (const s of history.keys) {
+    const pk = plan.apiKeys.find((k) => k.id === s.id);
+    const roll = rolling30(s.values);
+    const [p50, p90, p99] = quantile(roll.sums, [0.5, 0.9, 0.99]);
+    const maxRoll = Math.max(...roll.sums);
+    const j = seriesIndex.get(`key_spend:${s.id}`);
+    const peaks = j === undefined ? [] : draws.map((d) => projectedPeak(s.values, d[j]));
+    const chance = (limit: number) => (peaks.length ? peaks.filter((p) => p >= limit).length / peaks.length : 0);
+    const [q10, q50, q90] = peaks.length ? quantile(peaks, [0.1, 0.5, 0.9]) : [0, 0, 0];
+    const fromHistory = roundCapUsd(p99 * (1 + headroom));
+    let reason =
+      `rolling 30-day spend over ${roll.daysObserved} days: p50 ${fmt(usd(p50))}, p90 ${fmt(usd(p90))}, p99 ${fmt(usd(p99))}` +
+      `${roll.extrapolated ? ' (extrapolated from under 30 days)' : ''}; p99 + ${Math.round(headroom * 100)} % headroom = ` +
+      `${fmt(usd(p99 * (1 + headroom)))}, rounded up to ${fmt(fromHistory)}`;
+    let cap = fromHistory;
+    const historyChance = chance(fromHistory * MICROS_PER_USD);
+    if (historyChance > MAX_THROTTLE_CHANCE) {
+      // spend is rising: a cap fitted to the past would block ordinary use within the month
+      cap = Math.max(fromHistory, roundCapUsd(q90 * (1 + headroom)));
+      reason += `; but spend is rising and that cap would block ordinary use in ${pct(historyChance)} of 30-day forecasts, so the P90 projected peak ${fmt(usd(q90))} + ${Math.round(headroom * 100)} % = ${fmt(cap)}`;
+    }
+    const current = pk?.capUsd ?? null;
+    const currentChance = current === null ? null : chance(usdNumberToMicros(current));
+    let action: KeyRecommendation['action'];
+    if (current === null) action = 'set';
+    else if (Math.abs(current - cap) <= 0.2 * cap && (currentChance ?? 0) <= MAX_THROTTLE_CHANCE) {
+      action = 'keep';
+      reason += `; the current cap of ${fmt(current)} is close enough: keep it`;
+      cap = current;
+    } else if (current < cap) {
+      action = 'raise';
+      reason += `; the current cap of ${fmt(current)} would block ordinary use in ${pct(currentChance ?? 0)} of 30-day forecasts`;
+    } else {
+      action = 'lower';
+      reason += `; the current cap of ${fmt(current)} is far above what the key spends`;
+    }
+    const throttle = chance(usdNumberToMicros(cap));
+    out.push({
+      id: s.id,
+      name: pk?.name ?? s.id,
+      currentCapUsd: current,
+      recommendedCapUsd: cap,
+      action,
+      rolling30: { p50: usd(p50), p90: usd(p90), p99: usd(p99), max: usd(maxRoll), daysObserved: roll.daysObserved, windows: roll.sums.length, extrapolated: roll.extrapolated },
+      projectedPeak: { p10: usd(q10), p50: usd(q50), p90: usd(q90) },
+      throttleChance: throttle,
+      currentThrottleChance: currentChance,
+      reason,
+    });
+  }
+  return out;
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 100)} %`;
+}
+
+/** Rolling 30-day sums ending on each day; with under 30 days, the total scaled to 30 days. */
+export function rolling30(values: readonly number[]): { sums: number[]; daysObserved: number; extrapolated: boolean } {
+  const n = values.length;
+  if (n < 30) {
+    const total = values.reduce((a, b) => a + b, 0);
+    return { sums: [n ? (total * 30) / n : 0], daysObserved: n, extrapolated: true };
+  }
+  const sums: number[] = [];
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    acc += values[i];
+    if (i >= 30) acc -= values[i - 30];
+    if (i >= 29) sums.push(acc);
+  }
+  return { sums, daysObserved: n, extrapolated: false };
+}
+
+/** Highest rolling 30-day sum over the forecast days, the last 29 history days included. */
+function projectedPeak(hist: readonly number[], future: Float64Array): number {
+  const all = [...hist.slice(-29), ...future];
+  const lead = Math.min(29, hist.length);
+  let acc = 0;
+  let peak = 0;
+  for (let i = 0; i < all.length; i++) {
+    acc += all[i];
+    if (i >= 30) acc -= all[i - 30];
+    if (i >= lead) peak = Math.max(peak, acc);
+  }
+  return peak;
+}
+
+function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][], seriesIndex: Map<string, number>): TriggerRecommendation[] {
+  const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
+  const out: TriggerRecommendation[] = [];
+  for (const id of ids) {
+    const pt = plan.triggers.find((t) => t.id === id);
+    const kind = pt?.kind ?? 'webhook';
+    const mode = pt?.mode ?? 'fair_use';
+    const limitN = resolveTriggerLimit(pt?.limitPer24h ?? null, mode);
+    const limit = Number.isFinite(limitN) ? limitN : null;
+    const s: DailySeries | undefined = history.triggers.find((t) => t.id === id);
+    const recent = s ? s.values.slice(-28) : [];
+    const [p50, p90, p99] = recent.length ? quantile(recent, [0.5, 0.9, 0.99]) : [0, 0, 0];
+    const max = recent.length ? Math.max(...recent) : 0;
+    const above = limit === null ? 0 : recent.filter((v) => v > limit).length;
+    const j = seriesIndex.get(`trigger_runs:${id}`);
+    let expected = 0;
+    if (j !== undefined && draws.length) {
+      const perPath = draws.map((d) => d[j].reduce((a, b) => a + b, 0) / d[j].length);
+      expected = Math.ceil(quantile(perPath, 0.9));
+    }
+    expected = Math.max(expected, Math.ceil(p90));
+    const base: TriggerRecommendation = {
+      id,
+      name: pt?.name ?? id,
+      kind,
+      mode,
+      limit,
+      daily: { p50, p90, p99, max, daysObserved: recent.length, daysAboveLimit: above },
+      expectedDailyVolume: expected,
+      action: 'none',
+      requestedLimit: null,
+      reason: s ? `within its limit: at most ${max} runs a day over the last ${recent.length} days` : 'no runs in the history',
+      alternatives: [],
+    };
+    if (limit === null || recent.length === 0 || above === 0) {
+      if (limit === null && s) base.reason = `no per-trigger limit; up to ${max} runs a day`;
+      out.push(base);
+      continue;
+    }
+    const seen = `above its limit of ${limit} runs per 24 h on ${above} of the last ${recent.length} days (median ${fmtN(p50)}, p90 ${fmtN(p90)}, max ${max} a day)`;
+    const consistently = above / recent.length >= 0.5;
+    const wanted = roundCount(Math.max(max * 1.2, expected * 1.2, limit + 1));
+    if (mode === 'programmatic') {
+      out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ask support to raise its programmatic limit to ${wanted}` });
+    } else if (consistently && kind === 'webhook') {
+      out.push({
+        ...base,
+        action: 'programmatic',
+        reason: `${seen}: it runs 42+ times a day consistently, so move it to programmatic mode (billed as programmatic usage, outside the fair-use pool; expect about ${expected} runs a day)`,
+      });
+    } else if (consistently) {
+      out.push({
+        ...base,
+        action: 'cannot_move',
+        requestedLimit: wanted,
+        reason: `${seen}: scheduled triggers stay on fair use and cannot move to programmatic mode`,
+        alternatives: [
+          `ask support to raise its fair-use limit to ${wanted} runs per 24 h`,
+          `fire it less often: at most ${limit} times a day (every ${Math.ceil((24 * 60) / limit)} minutes or more)`,
+          'or batch the work so one run handles several items',
+        ],
+      });
+    } else {
+      out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: occasional peaks, so ask support for a fair-use limit of ${wanted} runs per 24 h rather than programmatic mode` });
+    }
+  }
+  return out;
+}
+
+function fmtN(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(1);
+}
+
+/** The plan with recommended caps and trigger modes; entities seen only in the ledger are added. */
+export function applyRecommendations(plan: Plan, keys: KeyRecommendation[], triggers: TriggerRecommendation[]): Plan {
+  const next = structuredClone(plan);
+  for (const k of keys) {
+    const pk = next.apiKeys.find((x) => x.id === k.id);
+    if (pk) pk.capUsd = k.recommendedCapUsd;
+    else next.apiKeys.push({ id: k.id, capUsd: k.recommendedCapUsd });
+  }
+  for (const t of triggers) {
+    let pt = next.triggers.find((x) => x.id === t.id);
+    if (!pt) {
+      if (t.action === 'none') continue;
+      pt = { id: t.id, kind: t.kind, mode: t.mode, limitPer24h: null };
+      next.triggers.push(pt);
+    }
+    if (t.action === 'programmatic') {
+      pt.mode = 'programmatic';
+      pt.limitPer24h = null;
+    } else if (t.action === 'override' || t.action === 'cannot_move') {
+      pt.limitPer24h = t.requestedLimit;
+    }
+  }
+  return validatePlan(next, 'recommended plan');
+}
+
+/**
+ * Hourly counts over the last 28 days: rolling 24 h sums of people's messages and of each
+ * fair-use trigger's runs, the latter capped at the trigger's own limit (runs above it wait for
+ * the trigger's limit whatever the seats).
+ */
+function recommendSeats(events: EventColumns, history: History, before: Plan, after: Plan): SeatsRecommendation {
+  const from = history.end - 28 * DAY;
+  const hours = 28 * 24;
+  const msgs = new Float64Array(hours);
+  const perTrigger = new Map<string, Float64Array>();
+  for (let i = 0; i < events.count; i++) {
+    const t = events.time[i];
+    if (t < from || t >= history.end) continue;
+    const h = Math.floor((t - from) / HOUR);
+    if (events.type[i] === EventType.message) msgs[h]++;
+    else if (events.type[i] === EventType.trigger) {
+      const id = events.subjects[events.subject[i]];
+      let a = perTrigger.get(id);
+      if (!a) perTrigger.set(id, (a = new Float64Array(hours)));
+      a[h]++;
+    }
+  }
+  const msgRoll = roll24(msgs);
+  const runsFor = (plan: Plan) => {
+    const total = new Float64Array(hours);
+    for (const [id, counts] of perTrigger) {
+      const pt = plan.triggers.find((t) => t.id === id);
+      const mode = pt?.mode ?? 'fair_use';
+      if (mode !== 'fair_use') continue;
+      const limit = resolveTriggerLimit(pt?.limitPer24h ?? null, mode);
+      const r = roll24(counts);
+      for (let h = 0; h < hours; h++) total[h] += Math.min(r[h], limit);
+    }
+    return total;
+  };
+  const seats0 = before.workspace.seats;
+  const perSeat = before.workspace.messagesPerSeatPerDay;
+  const share = before.workspace.fairUseShare;
+  const need = (runs: Float64Array): number | null => {
+    if (perSeat === null) return 0;
+    const ok = (s: number) => {
+      const allowance = s * perSeat;
+      const pool = poolOf(share, allowance);
+      const scale = seats0 > 0 ? s / seats0 : 0;
+      for (let h = 0; h < hours; h++) {
+        if (runs[h] > pool) return false;
+        if (msgRoll[h] * scale + runs[h] > allowance) return false;
+      }
+      return true;
+    };
+    const LIMIT = 1_000_000;
+    if (!ok(LIMIT)) return null;
+    let lo = 0;
+    let hi = LIMIT;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (ok(mid)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  const runsBefore = runsFor(before);
+  const runsAfter = runsFor(after);
+  const seatsNeeded = need(runsBefore);
+  const seatsAfter = need(runsAfter);
+  const peakRuns = Math.max(0, ...runsBefore);
+  const peakAfter = Math.max(0, ...runsAfter);
+  const peakMsgs = Math.max(0, ...msgRoll);
+  let reason: string;
+  if (perSeat === null) reason = 'messages are unlimited on this plan: fair-use triggers never wait for the pool or the allowance';
+  else if (seatsNeeded === null)
+    reason = `people's messages alone use the allowance as seats grow (${fmtN(peakMsgs / Math.max(seats0, 1))} per seat in the busiest 24 h against ${perSeat}): seats cannot stop the queueing; move triggers to programmatic mode`;
+  else {
+    reason =
+      `busiest 24 h of the last 28 days: ${peakRuns} fair-use runs and ${peakMsgs} people's messages at ${seats0} seats; ` +
+      `the pool (${Math.round(share * 100)} % of ${perSeat} messages a seat) and the allowance hold them from ${seatsNeeded} seats` +
+      (seatsNeeded <= seats0 ? ' (already enough)' : '') +
+      ` (people's messages assumed to grow with seats)`;
+    if (seatsAfter !== null && seatsAfter !== seatsNeeded) reason += `; after the recommended mode changes, ${seatsAfter} seats`;
+  }
+  return {
+    currentSeats: seats0,
+    seatsNeeded,
+    seatsNeededAfterChanges: seatsAfter,
+    peakFairUseRuns24h: peakRuns,
+    peakFairUseRuns24hAfterChanges: peakAfter,
+    peakMessages24h: peakMsgs,
+    reason,
+  };
+}
+
+function roll24(counts: Float64Array): Float64Array {
+  const out = new Float64Array(counts.length);
+  let acc = 0;
+  for (let h = 0; h < counts.length; h++) {
+    acc += counts[h];
+    if (h >= 24) acc -= counts[h - 24];
+    out[h] = acc;
+  }
+  return out;
+}
+
+/**
+ * For keys at their cap when the history ends: when spend rolls out of the window, day by day,
+ * until the key works again. Uses the ledger's spend as admitted spend.
+ */
+export function recoverySchedules(events: EventColumns, history: History, plan: Plan): KeyRecovery[] {
+  const W = plan.enforcement.keyCapWindowDays * DAY;
+  // now = the last event: a partial last day still counts towards the cap
+  const end = Math.max(history.end, history.lastEvent);
+  const out: KeyRecovery[] = [];
+  for (const k of plan.apiKeys) {
+    if (k.capUsd === null) continue;
+    const cap = usdNumberToMicros(k.capUsd);
+    const entries: [number, number][] = [];
+    let total = 0;
+    for (let i = 0; i < events.count; i++) {
+      if (events.type[i] !== EventType.api || events.subjects[events.subject[i]] !== k.id) continue;
+      const t = events.time[i];
+      if (t > end - W && t <= end) {
+        entries.push([t, events.cost[i]]);
+        total += events.cost[i];
+      }
+    }
+    if (total < cap) continue;
+    entries.sort((a, b) => a[0] - b[0]);
+    let rolling = total;
+    let usableAt = end;
+    const byDay = new Map<number, number>();
+    for (const [t, c] of entries) {
+      rolling -= c;
+      const d = Math.floor((t + W) / DAY) * DAY;
+      byDay.set(d, (byDay.get(d) ?? 0) + c);
+      if (rolling < cap) {
+        usableAt = t + W;
+        break;
+      }
+    }
+    const schedule: RecoveryStep[] = [];
+    let left = total;
+    for (const [d, freed] of [...byDay].sort((a, b) => a[0] - b[0])) {
+      left -= freed;
+      schedule.push({ date: day(d), freesUsd: usd(freed), rollingAfterUsd: usd(left) });
+    }
+    const steps = schedule.slice(0, 5).map((s) => `${fmt(s.freesUsd)} frees up on ${s.date}`);
+    out.push({
+      id: k.id,
+      capUsd: k.capUsd,
+      rollingSpendUsd: usd(total),
+      usableAgain: new Date(usableAt).toISOString(),
+      schedule,
+      summary:
+        `${k.name ?? k.id} has spent ${fmt(usd(total))} of its ${fmt(k.capUsd)} cap in the last ${plan.enforcement.keyCapWindowDays} days: ` +
+        `${steps.join(', ')}${schedule.length > 5 ? ', …' : ''}; it works again at ${new Date(usableAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { validatePlan } from '../src/engine/plan.ts';
+import type { PlanInput } from '../src/engine/plan.ts';
+import { simulate } from '../src/engine/simulate.ts';
+import { DAY } from '../src/engine/units.ts';
+import { forecast } from '../src/forecast/index.ts';
+import { buildHistory } from '../src/forecast/series.ts';
+import { buildScenario } from '../src/forecast/scenario.ts';
+import { drawPath, historyTail, seriesEvents, seriesLimits } from '../src/forecast/generate.ts';
+import { resolvePlan } from '../src/engine/plan.ts';
+import { runPath } from '../src/forecast/montecarlo.ts';
+import { synthHistory, T0 } from './forecast-helpers.ts';
+
+const HISTORY_DAYS = 42;
+const history = synthHistory(HISTORY_DAYS, [
+  // $8 a day rising by $0.20 a day: its rolling 30 days cross $400 a few days into the forecast
+  { type: 'api', subject: 'k_grow', daily: (d) => 8_000_000 + 200_000 * d, costPerRequest: 200_000 },
+  { type: 'api', subject: 'k_flat', daily: () => 2_000_000, costPerRequest: 100_000 },
+  { type: 'trigger', subject: 't_hot', daily: () => 60 },
+  { type: 'trigger', subject: 't_cron', daily: () => 48, hours: [0, 24] },
+  { type: 'trigger', subject: 't_ok', daily: () => 20 },
+  { type: 'message', subject: 'u', daily: () => 300 },
+]);
+
+const planInput: PlanInput = {
+  workspace: { seats: 20, messagesPerSeatPerDay: 100 },
+  apiKeys: [
+    { id: 'k_grow', capUsd: 400 },
+    { id: 'k_flat', capUsd: 100 },
+  ],
+  triggers: [
+    { id: 't_hot', kind: 'webhook' },
+    { id: 't_cron', kind: 'scheduled' },
+    { id: 't_ok', kind: 'webhook' },
+  ],
+};
+
+describe('Monte Carlo paths', () => {
+  it('turns daily draws into events in time order, with exact counts and micro-USD totals', () => {
+    const plan = validatePlan(planInput);
+    const scenario = buildScenario(buildHistory(history), plan, 10);
+    const resolved = resolvePlan(scenario.plan);
+    const draw = drawPath(scenario, resolved, seriesLimits(scenario, resolved), 1, 0, true);
+    scenario.series.forEach((s, j) => {
+      const ev = seriesEvents(scenario, draw, j, 1, 0);
+      expect(ev.time.length).toBe(draw.counts[j].reduce((a, b) => a + b, 0));
+      for (let i = 1; i < ev.time.length; i++) expect(ev.time[i]).toBeGreaterThanOrEqual(ev.time[i - 1]);
+      if (ev.time.length) {
+        expect(ev.time[0]).toBeGreaterThanOrEqual(scenario.from);
+        expect(ev.time[ev.time.length - 1]).toBeLessThan(scenario.from + 10 * DAY);
+      }
+      if (s.kind === 'key_spend') {
+        expect(ev.cost.reduce((a, b) => a + b, 0)).toBe(draw.micros[j].reduce((a, b) => a + b, 0));
+        for (const c of ev.cost) expect(Number.isInteger(c)).toBe(true);
+      }
+    });
+  });
+
+  it('gives the same decisions with the shortcuts as with every event through the engine', () => {
+    for (const enforcement of [{}, { webhookWhenLimited: 'drop' as const }, { maxQueueWaitHours: 3 }]) {
+      const plan = validatePlan({ ...planInput, enforcement });
+      const h = buildHistory(history);
+      const scenario = buildScenario(h, plan, 30);
+      const tail = historyTail(history, scenario.plan, scenario.from);
+      for (const path of [0, 1]) {
+        const fast = runPath(scenario, tail, 5, path, simulate);
+        const exact = runPath(scenario, tail, 5, path, simulate, { exact: true });
+        expect(fast.triggers).toEqual(exact.triggers);
+        expect(fast.keys).toEqual(exact.keys);
+        expect(fast.programmaticMicros).toBe(exact.programmaticMicros);
+        expect(fast.allowance.blockedMessages).toBe(exact.allowance.blockedMessages);
+      }
+    }
+  });
+
+  it('forecasts who caps out and which triggers queue, with P10/P50/P90', async () => {
+    const plan = validatePlan(planInput);
+    const r = await forecast(history, plan, { days: 30, paths: 40, seed: 9, workers: 0 });
+    const mc = r.monteCarlo!;
+    expect(mc.paths).toBe(40);
+    const grow = mc.keys.find((k) => k.id === 'k_grow')!;
+    expect(grow.firstCappedOut.probability).toBeGreaterThan(0.9);
+    // the rolling 30 days reach $400 about 3 days in (≈ $398 at the end of the history)
+    const p50 = Date.parse(grow.firstCappedOut.p50!);
+    expect(p50).toBeGreaterThanOrEqual(T0 + HISTORY_DAYS * DAY);
+    expect(p50).toBeLessThan(T0 + (HISTORY_DAYS + 8) * DAY);
+    expect(grow.daysCappedOut.p50).toBeGreaterThan(5);
+    const flat = mc.keys.find((k) => k.id === 'k_flat')!;
+    expect(flat.firstCappedOut).toMatchObject({ probability: 0, p50: null });
+    const hot = mc.triggers.find((t) => t.id === 't_hot')!;
+    // 60 a day against 42: the queue grows by ~18 a day
+    expect(hot.delayed.p50).toBeGreaterThan(1000);
+    expect(hot.pending.p50).toBeGreaterThan(300);
+    expect(hot.dropped.p90).toBe(0);
+    const cron = mc.triggers.find((t) => t.id === 't_cron')!;
+    // 48 ± 7 fires a day against 42: about 6 to 9 skipped a day
+    expect(cron.skipped.p50).toBeGreaterThan(120);
+    expect(cron.skipped.p50).toBeLessThan(360);
+    expect(mc.triggers.find((t) => t.id === 't_ok')!.delayed.p90).toBe(0);
+    expect(mc.allowance.blockedMessages.p90).toBe(0);
+    // k_flat spends ~$60 and k_grow at most its cap over the 30 days
+    expect(mc.programmaticUsd.p50).toBeGreaterThan(400);
+    expect(mc.programmaticUsd.p50).toBeLessThan(550);
+  });
+
+  it('is identical whatever the number of worker threads', async () => {
+    const plan = validatePlan(planInput);
+    const a = await forecast(history, plan, { days: 14, paths: 6, seed: 3, workers: 0 });
+    const b = await forecast(history, plan, { days: 14, paths: 6, seed: 3, workers: 2 });
+    expect(b.monteCarlo).toEqual(a.monteCarlo);
+    const c = await forecast(history, plan, { days: 14, paths: 6, seed: 4, workers: 0 });
+    expect(c.monteCarlo).not.toEqual(a.monteCarlo);
+  });
+
+  it('applies what-if knobs: more seats, growth, a new trigger, a mode change', async () => {
+    const plan = validatePlan(planInput);
+    const base = await forecast(history, plan, { days: 30, paths: 0 });
+    const r = await forecast(history, plan, {
+      days: 30,
+      paths: 20,
+      seed: 2,
+      workers: 0,
+      whatIf: {
+        seats: 40,
+        keyGrowth: { k_flat: 1 },
+        newTriggers: [{ id: 't_new', dailyVolume: 50 }],
+        modes: { t_hot: 'programmatic' },
+      },
+    });
+    const total = (rep: typeof r, id: string) => rep.series.find((s) => s.id === id)!.total.point;
+    expect(total(r, '(people)') / total(base, '(people)')).toBeCloseTo(2, 5);
+    // +100 % per 30 days, compounding: the 30-day total grows by about 1.44×
+    expect(total(r, 'k_flat') / total(base, 'k_flat')).toBeGreaterThan(1.35);
+    expect(total(r, 't_new')).toBeCloseTo(1500, 5);
+    expect(r.plan.triggers.find((t) => t.id === 't_hot')!.mode).toBe('programmatic');
+    const mc = r.monteCarlo!;
+    expect(mc.triggers.find((t) => t.id === 't_hot')!.delayed.p90).toBe(0);
+    expect(mc.triggers.find((t) => t.id === 't_new')!.delayed.p50).toBeGreaterThan(0);
+  });
+
+  it('reports progress and stops when aborted', async () => {
+    const plan = validatePlan(planInput);
+    const seen: number[] = [];
+    const controller = new AbortController();
+    const run = forecast(history, plan, {
+      days: 7,
+      paths: 50,
+      workers: 0,
+      signal: controller.signal,
+      onProgress: (share) => {
+        seen.push(share);
+        if (seen.length === 3) controller.abort();
+      },
+    });
+    await expect(run).rejects.toThrow(/cancelled/);
+    expect(seen[0]).toBeGreaterThan(0);
+  });
+});
