@@ -1,0 +1,135 @@
+import { writeFile } from 'node:fs/promises';
+import { COMMAND_CHANNEL, PROGRESS_CHANNEL } from '../../src/api/channels.ts';
+import type { AppCommand } from '../../src/api/channels.ts';
+import type { Service } from '../../src/api/service.ts';
+import type { CallContext } from '../../src/api/handlers.ts';
+import { registerIpc } from './ipc.ts';
+import { buildMenuTemplate } from './menu.ts';
+import { guardSession, guardWebContents, openExternalSafely } from './security.ts';
+import { createMainWindow } from './window.ts';
+import type { BrowserWindowLike, ElectronLike } from './types.ts';
+
+export interface StartOptions {
+  /** the renderer: file:// URL of the built index.html, or the dev server */
+  appUrl: string;
+  preload: string;
+  icon?: string;
+  makeService(userDataDir: string): Service;
+  platform?: NodeJS.Platform;
+  log?: (msg: string) => void;
+}
+
+export interface RunningApp {
+  window: () => BrowserWindowLike | null;
+  service: Service;
+}
+
+const HELP_URL = 'https://github.com/headroom-app/headroom#readme';
+
+const quietContext = (): CallContext => ({ signal: new AbortController().signal, progress: () => {} });
+
+/**
+ * Main, kept thin: lock, guards, one window, IPC from the handler map, menus and dialogs. All
+ * the work is in the core's handlers; simulations run in the compute worker.
+ */
+export async function startApp(electron: ElectronLike, opts: StartOptions): Promise<RunningApp | null> {
+  const { app } = electron;
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return null;
+  }
+  const platform = opts.platform ?? process.platform;
+  const guard = { appUrl: opts.appUrl, shell: electron.shell, ...(opts.log ? { log: opts.log } : {}) };
+  let win: BrowserWindowLike | null = null;
+
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, guard));
+  app.on('second-instance', () => {
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+  app.on('window-all-closed', () => {
+    if (platform !== 'darwin') app.quit();
+  });
+
+  await app.whenReady();
+  guardSession(electron.session.defaultSession);
+  const service = opts.makeService(app.getPath('userData'));
+  // The first simulation starts while the window loads.
+  void service.warmUp();
+  app.on('before-quit', () => void service.close());
+
+  const send = (channel: string, payload: unknown): void => {
+    if (win && !win.isDestroyed()) win.webContents.send(channel, payload);
+  };
+  const command = (c: AppCommand): void => send(COMMAND_CHANNEL, c);
+  registerIpc(electron.ipcMain, service.handlers, service.jobs, opts.appUrl, (e) => send(PROGRESS_CHANNEL, e));
+
+  const fail = (title: string, err: unknown): void => electron.dialog.showErrorBox(title, err instanceof Error ? err.message : String(err));
+
+  const openLedger = async (path: string): Promise<void> => {
+    try {
+      await service.handlers['ledger-open']({ path }, quietContext());
+      setMenu();
+      command({ kind: 'refresh' });
+    } catch (err) {
+      fail('Could not open the ledger', err);
+    }
+  };
+
+  const setMenu = (): void => {
+    const template = buildMenuTemplate(
+      {
+        newPlan: () => {
+          if (!win) return;
+          void electron.dialog
+            .showSaveDialog(win, { title: 'New plan', defaultPath: 'plan.sqlite', filters: [{ name: 'Headroom ledger', extensions: ['sqlite'] }] })
+            .then(async (r) => {
+              if (r.canceled || !r.filePath) return;
+              await service.handlers['ledger-new']({ path: r.filePath }, quietContext());
+              setMenu();
+              command({ kind: 'refresh' });
+            })
+            .catch((err: unknown) => fail('Could not create the plan', err));
+        },
+        openLedger: () => {
+          if (!win) return;
+          void electron.dialog
+            .showOpenDialog(win, { title: 'Open ledger', properties: ['openFile'], filters: [{ name: 'Headroom ledger', extensions: ['sqlite', 'db'] }] })
+            .then((r) => (!r.canceled && r.filePaths[0] ? openLedger(r.filePaths[0]) : undefined));
+        },
+        importCsv: () => {
+          if (!win) return;
+          void electron.dialog
+            .showOpenDialog(win, { title: 'Import CSV', properties: ['openFile'], filters: [{ name: 'CSV', extensions: ['csv', 'txt'] }] })
+            .then((r) => {
+              if (!r.canceled && r.filePaths[0]) command({ kind: 'import-file', path: r.filePaths[0] });
+            });
+        },
+        exportPlan: () => {
+          if (!win) return;
+          void electron.dialog
+            .showSaveDialog(win, { title: 'Export plan', defaultPath: 'plan.json', filters: [{ name: 'Plan JSON', extensions: ['json'] }] })
+            .then(async (r) => {
+              if (r.canceled || !r.filePath) return;
+              const { plan } = await service.handlers['plan-get']({}, quietContext());
+              await writeFile(r.filePath, `${JSON.stringify(plan, null, 2)}\n`);
+            })
+            .catch((err: unknown) => fail('Could not export the plan', err));
+        },
+        openRecent: (path) => void openLedger(path),
+        learnMore: () => void openExternalSafely(HELP_URL, guard),
+      },
+      service.recent(),
+      platform,
+    );
+    electron.Menu.setApplicationMenu(electron.Menu.buildFromTemplate(template));
+  };
+  setMenu();
+
+  win = createMainWindow(electron, opts.appUrl, opts.preload, opts.icon);
+  app.on('activate', () => {
+    if (win === null || win.isDestroyed()) win = createMainWindow(electron, opts.appUrl, opts.preload, opts.icon);
+  });
+  return { window: () => win, service };
+}

@@ -1,0 +1,29 @@
+import * as electron from 'electron';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startApp } from './app.ts';
+import type { ElectronLike } from './types.ts';
+import { ComputeClient } from '../../src/api/compute.ts';
+import { createService } from '../../src/api/service.ts';
+import { demoWorkspace, ledgerStoreOpener } from '../../src/api/ledger-store.ts';
+
+// electron-vite puts main, preload and the renderer side by side under out/.
+const here = import.meta.dirname;
+const devServer = process.env.ELECTRON_RENDERER_URL;
+const appUrl = devServer ?? pathToFileURL(join(here, '../renderer/index.html')).href;
+
+void startApp(electron as unknown as ElectronLike, {
+  appUrl,
+  preload: join(here, '../preload/index.cjs'),
+  // Installed builds take their icon from the package; a checkout uses build/icon.png.
+  ...(existsSync(join(here, '../../build/icon.png')) ? { icon: join(here, '../../build/icon.png') } : {}),
+  makeService: (userDataDir) =>
+    createService({
+      userDataDir,
+      openStore: ledgerStoreOpener(new URL('./import-worker.js', import.meta.url)),
+      compute: new ComputeClient(new URL('./compute-worker.js', import.meta.url)),
+      demo: demoWorkspace,
+    }),
+  log: (msg) => console.warn(msg),
+});

@@ -1,0 +1,30 @@
+import { API_CHANNELS, COMMAND_CHANNEL, methodName, PROGRESS_CHANNEL } from '../../src/api/channels.ts';
+
+export interface IpcRendererLike {
+  invoke(channel: string, ...args: unknown[]): Promise<unknown>;
+  on(channel: string, listener: (event: unknown, payload: unknown) => void): unknown;
+  removeListener(channel: string, listener: (event: unknown, payload: unknown) => void): unknown;
+}
+
+export type PreloadApi = Record<string, (arg: never) => unknown>;
+
+/**
+ * One named function per channel (`importRun(input)`), each bound to its own channel: the page
+ * gets no generic invoke and no access to ipcRenderer.
+ */
+export function buildPreloadApi(ipc: IpcRendererLike): PreloadApi {
+  const api: PreloadApi = {};
+  for (const channel of API_CHANNELS) {
+    api[methodName(channel)] = (input: unknown) => ipc.invoke(channel, input);
+  }
+  const listen = (channel: string) => (cb: (payload: unknown) => void) => {
+    const listener = (_event: unknown, payload: unknown) => cb(payload);
+    ipc.on(channel, listener);
+    return () => {
+      ipc.removeListener(channel, listener);
+    };
+  };
+  api.onProgress = listen(PROGRESS_CHANNEL);
+  api.onCommand = listen(COMMAND_CHANNEL);
+  return Object.freeze(api);
+}

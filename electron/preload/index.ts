@@ -1,0 +1,4 @@
+import { contextBridge, ipcRenderer } from 'electron';
+import { buildPreloadApi } from './api.ts';
+
+contextBridge.exposeInMainWorld('headroom', buildPreloadApi(ipcRenderer));

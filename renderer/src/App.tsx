@@ -1,0 +1,112 @@
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { OverviewPage } from './pages/Overview.tsx';
+import { ImportPage } from './pages/Import.tsx';
+
+// The charts library is large; it loads when the projection is first opened.
+const ProjectionPage = lazy(() => import('./pages/Projection.tsx').then((m) => ({ default: m.ProjectionPage })));
+// The modeling screens (renderer/src/modeling/), also loaded when first opened.
+const ModelingView = lazy(() => import('./modeling/pages.tsx').then((m) => ({ default: m.ModelingView })));
+import { isModelingPage, MODELING_PAGES } from './modeling/nav.ts';
+import type { ModelingPageId } from './modeling/nav.ts';
+import { onCommand } from './api/client.ts';
+
+export type Page = 'overview' | 'import' | 'projection' | ModelingPageId;
+
+const PAGES: { id: Page; label: string; hint: string }[] = [
+  { id: 'overview', label: 'Overview', hint: 'What this plan throttles' },
+  { id: 'import', label: 'Import', hint: 'Add usage exports' },
+  { id: 'projection', label: 'Projection', hint: 'History under the plan' },
+  ...MODELING_PAGES,
+];
+
+export function App() {
+  const [page, setPage] = useState<Page>('overview');
+  // Bumped whenever the ledger or the plan changes, so every page refetches.
+  const [version, setVersion] = useState(0);
+  const [pendingPath, setPendingPath] = useState<string | null>(null);
+  const changed = useCallback(() => setVersion((v) => v + 1), []);
+
+  useEffect(
+    () =>
+      onCommand((c) => {
+        if (c.kind === 'navigate') setPage(c.page);
+        else if (c.kind === 'refresh') changed();
+        else if (c.kind === 'import-file') {
+          setPendingPath(c.path);
+          setPage('import');
+        }
+      }),
+    [changed],
+  );
+
+  // A CSV dropped anywhere on the window starts an import.
+  const [dropped, setDropped] = useState<File | null>(null);
+  useEffect(() => {
+    const over = (e: DragEvent) => e.preventDefault();
+    const drop = (e: DragEvent) => {
+      e.preventDefault();
+      const file = e.dataTransfer?.files[0];
+      if (file) {
+        setDropped(file);
+        setPage('import');
+      }
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('drop', drop);
+    };
+  }, []);
+
+  return (
+    <div className="app">
+      <nav className="sidebar" aria-label="Sections">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          Headroom
+        </div>
+        <ul>
+          {PAGES.map((p) => (
+            <li key={p.id}>
+              <button
+                type="button"
+                className={page === p.id ? 'nav active' : 'nav'}
+                aria-current={page === p.id ? 'page' : undefined}
+                onClick={() => setPage(p.id)}
+              >
+                <span>{p.label}</span>
+                <small>{p.hint}</small>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="content">
+        {page === 'overview' && <OverviewPage version={version} />}
+        {page === 'import' && (
+          <ImportPage
+            version={version}
+            onChanged={changed}
+            dropped={dropped}
+            pendingPath={pendingPath}
+            onConsumed={() => {
+              setDropped(null);
+              setPendingPath(null);
+            }}
+          />
+        )}
+        {page === 'projection' && (
+          <Suspense fallback={<p className="muted">Loading charts…</p>}>
+            <ProjectionPage version={version} onChanged={changed} />
+          </Suspense>
+        )}
+        {isModelingPage(page) && (
+          <Suspense fallback={<p className="muted">Loading…</p>}>
+            <ModelingView page={page} version={version} onSaved={changed} />
+          </Suspense>
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,115 @@
+import { API_CHANNELS, methodName } from '../../../src/api/channels.ts';
+import type { ApiChannel, AppCommand } from '../../../src/api/channels.ts';
+import type { ApiCallInputs } from '../../../src/api/schemas.ts';
+import type { ApiOutputs } from '../../../src/api/handlers.ts';
+import type { ApiError, Settled } from '../../../src/api/errors.ts';
+import type { ProgressEvent } from '../../../src/api/types.ts';
+
+/** What the preload puts on `window.headroom`: one named function per channel, plus listeners. */
+export type PreloadApi = Record<string, (input: unknown) => Promise<Settled<unknown>>> & {
+  onProgress: (cb: (e: ProgressEvent) => void) => () => void;
+  onCommand: (cb: (c: AppCommand) => void) => () => void;
+};
+
+declare global {
+  interface Window {
+    headroom?: PreloadApi;
+  }
+}
+
+/** A failed call, carrying the serialisable error the handlers settled with. */
+export class CallError extends Error {
+  readonly error: ApiError;
+  constructor(error: ApiError) {
+    super(error.message);
+    this.name = 'CallError';
+    this.error = error;
+  }
+}
+
+interface Transport {
+  call(channel: ApiChannel, input: unknown): Promise<Settled<unknown>>;
+  onProgress(cb: (e: ProgressEvent) => void): () => void;
+  onCommand(cb: (c: AppCommand) => void): () => void;
+}
+
+function preloadTransport(api: PreloadApi): Transport {
+  return {
+    call: (channel, input) => {
+      const fn = api[methodName(channel)];
+      if (typeof fn !== 'function') return Promise.resolve({ ok: false, error: { code: 'internal', message: `no ${channel} in preload`, details: [] } });
+      return fn(input);
+    },
+    onProgress: (cb) => api.onProgress(cb),
+    onCommand: (cb) => api.onCommand(cb),
+  };
+}
+
+/** The token comes in the URL fragment once; it is kept for reloads of this tab only. */
+function readToken(): string {
+  const m = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
+  if (m?.[1]) {
+    sessionStorage.setItem('headroom-token', m[1]);
+    history.replaceState(null, '', location.pathname + location.search);
+    return m[1];
+  }
+  return sessionStorage.getItem('headroom-token') ?? '';
+}
+
+function httpTransport(): Transport {
+  const token = readToken();
+  const progress = new Set<(e: ProgressEvent) => void>();
+  let source: EventSource | null = null;
+  return {
+    call: async (channel, input) => {
+      try {
+        const res = await fetch(`/api/${channel}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(input ?? {}),
+        });
+        return (await res.json()) as Settled<unknown>;
+      } catch (err) {
+        return { ok: false, error: { code: 'internal', message: `Headroom is not reachable (${String(err)})`, details: [] } };
+      }
+    },
+    onProgress: (cb) => {
+      progress.add(cb);
+      if (source === null) {
+        source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+        source.onmessage = (m: MessageEvent<string>) => {
+          const e = JSON.parse(m.data) as ProgressEvent;
+          for (const l of progress) l(e);
+        };
+      }
+      return () => progress.delete(cb);
+    },
+    onCommand: () => () => {},
+  };
+}
+
+const transport: Transport = window.headroom ? preloadTransport(window.headroom) : httpTransport();
+
+export const transportName = window.headroom ? 'electron' : 'http';
+
+export async function call<K extends ApiChannel>(channel: K, input: ApiCallInputs[K]): Promise<ApiOutputs[K]> {
+  const settled = await transport.call(channel, input);
+  if (!settled.ok) throw new CallError(settled.error);
+  return settled.value as ApiOutputs[K];
+}
+
+export const onProgress = (cb: (e: ProgressEvent) => void): (() => void) => transport.onProgress(cb);
+export const onCommand = (cb: (c: AppCommand) => void): (() => void) => transport.onCommand(cb);
+
+export function toError(err: unknown): ApiError {
+  if (err instanceof CallError) return err.error;
+  return { code: 'internal', message: err instanceof Error ? err.message : String(err), details: [] };
+}
+
+let jobCounter = 0;
+export function newJobId(prefix: string): string {
+  jobCounter++;
+  return `${prefix}-${Date.now().toString(36)}-${jobCounter}`;
+}
+
+export const channels = API_CHANNELS;

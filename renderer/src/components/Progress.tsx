@@ -1,0 +1,11 @@
+export function ProgressBar({ done, total, label }: { done: number; total: number; label: string }) {
+  const share = total > 0 ? Math.min(1, done / total) : 0;
+  return (
+    <div className="progress" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(share * 100)}>
+      <div className="progress-fill" style={{ width: `${share * 100}%` }} />
+      <span className="progress-label">
+        {label} {Math.round(share * 100)}%
+      </span>
+    </div>
+  );
+}

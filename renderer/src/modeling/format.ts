@@ -1,0 +1,49 @@
+/**
+ * Numbers, money and dates in the user's own locale (the shell's format.ts is en-US throughout).
+ * Dates are shown in UTC because the engine's days and months are UTC.
+ */
+const locale = typeof navigator !== 'undefined' ? navigator.languages?.[0] ?? navigator.language : undefined;
+
+const money = new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', maximumFractionDigits: 2 });
+const moneyWhole = new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
+const count = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+const share = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
+const date = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', month: 'short', day: 'numeric' });
+const dateTime = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+export const fmtUsd = (n: number): string => money.format(n);
+export const fmtUsdWhole = (n: number): string => (Math.abs(n) >= 1000 ? moneyWhole.format(n) : money.format(n));
+const dollars = new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
+/** Whole dollars, for percentiles and recommendations. */
+export const fmtDollars = (n: number): string => dollars.format(Math.round(n));
+export const fmtCount = (n: number): string => count.format(n);
+export const fmtShare = (n: number): string => share.format(n);
+export const fmtDate = (ms: number | null): string => (ms === null ? '—' : date.format(new Date(ms)));
+export const fmtDateTime = (ms: number | null): string => (ms === null ? '—' : `${dateTime.format(new Date(ms))} UTC`);
+
+export function fmtDelay(ms: number | null): string {
+  if (ms === null || ms <= 0) return '—';
+  const min = ms / 60_000;
+  if (min < 1) return `${count.format(Math.round(ms / 1000))} s`;
+  if (min < 90) return `${count.format(Math.round(min))} min`;
+  const h = min / 60;
+  if (h < 48) return `${count.format(Math.round(h * 10) / 10)} h`;
+  return `${count.format(Math.round(h / 2.4) / 10)} d`;
+}
+
+/** Signed difference for comparisons: "+3", "−$12.50", "±0". */
+export function fmtDelta(n: number, unit: 'count' | 'usd'): string {
+  if (n === 0) return '±0';
+  const body = unit === 'usd' ? fmtUsd(Math.abs(n)) : fmtCount(Math.abs(n));
+  return `${n > 0 ? '+' : '−'}${body}`;
+}
+
+/** Parses what the user typed as dollars in their locale ("1,250.50" or "1.250,50"); null if empty. */
+export function parseMoney(text: string): number | null | 'invalid' {
+  const t = text.trim().replace(/[$\s\u00a0]/g, '');
+  if (t === '') return null;
+  const decimal = (1.5).toLocaleString(locale).includes(',') ? ',' : '.';
+  const normal = decimal === ',' ? t.replace(/\./g, '').replace(',', '.') : t.replace(/,/g, '');
+  if (!/^\d+(\.\d+)?$/.test(normal)) return 'invalid';
+  return Number(normal);
+}

@@ -1,0 +1,43 @@
+/**
+ * The modeling screens behind the shell's navigation (nav.ts lists them, so a new screen needs no
+ * further edit in App.tsx).
+ */
+import { useEffect } from 'react';
+import { WorkspacePage } from '../pages/Workspace.tsx';
+import { KeysPage } from '../pages/Keys.tsx';
+import { ScenariosPage } from '../pages/Scenarios.tsx';
+import { TriggersPage } from '../pages/Triggers.tsx';
+import { ExportPage } from '../pages/Export.tsx';
+import { ForecastPage } from '../pages/Forecast.tsx';
+import { refreshEditor, useEditor } from './store.ts';
+import type { ModelingPageId } from './nav.ts';
+
+/** Saves already reported to the shell (the view remounts on each navigation). */
+let reportedSaves = 0;
+
+export function ModelingView({ page, version, onSaved }: { page: ModelingPageId; version: number; onSaved: () => void }) {
+  const { savedCount } = useEditor();
+  useEffect(() => {
+    if (version > 0) void refreshEditor();
+  }, [version]);
+  useEffect(() => {
+    if (savedCount > reportedSaves) {
+      reportedSaves = savedCount;
+      onSaved();
+    }
+  }, [savedCount]);
+  switch (page) {
+    case 'workspace':
+      return <WorkspacePage />;
+    case 'keys':
+      return <KeysPage />;
+    case 'triggers':
+      return <TriggersPage />;
+    case 'scenarios':
+      return <ScenariosPage />;
+    case 'forecast':
+      return <ForecastPage />;
+    case 'export':
+      return <ExportPage />;
+  }
+}

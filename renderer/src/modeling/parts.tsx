@@ -1,0 +1,98 @@
+import { useEffect } from 'react';
+import type { ReactNode } from 'react';
+import { ErrorBox } from '../components/ErrorBox.tsx';
+import { ProgressBar } from '../components/Progress.tsx';
+import { discardEdits, editorFlags, loadEditor, redoEdit, savePlan, undoEdit, useEditor } from './store.ts';
+import type { EditorState } from './store.ts';
+import type { ModelView } from '../../../src/modeling/types.ts';
+
+/** Undo, redo, save and the live projection's state: the same bar on every modeling screen. */
+export function PlanBar() {
+  const s = useEditor();
+  const f = editorFlags(s.history);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      // Text fields keep their own undo.
+      if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT')) return;
+      if (!(e.ctrlKey || e.metaKey) || e.key.toLowerCase() !== 'z' && e.key.toLowerCase() !== 'y') return;
+      e.preventDefault();
+      if (e.key.toLowerCase() === 'y' || e.shiftKey) redoEdit();
+      else undoEdit();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  return (
+    <div className="plan-bar" role="toolbar" aria-label="Plan edits">
+      <button type="button" className="button small" onClick={undoEdit} disabled={!f.canUndo} aria-label={f.undoLabel ? `Undo ${f.undoLabel}` : 'Undo'} title="Undo (Ctrl+Z)">
+        ↶ Undo
+      </button>
+      <button type="button" className="button small" onClick={redoEdit} disabled={!f.canRedo} aria-label={f.redoLabel ? `Redo ${f.redoLabel}` : 'Redo'} title="Redo (Ctrl+Shift+Z)">
+        ↷ Redo
+      </button>
+      <span className="plan-bar-status" role="status" aria-live="polite" data-testid="plan-status">
+        {s.projecting ? 'Re-projecting…' : f.dirty ? 'Unsaved changes' : 'Saved plan'}
+      </span>
+      <button type="button" className="button small" onClick={discardEdits} disabled={!f.dirty}>
+        Discard changes
+      </button>
+      <button type="button" className="button small primary" onClick={() => void savePlan()} disabled={!f.dirty || s.saving}>
+        {s.saving ? 'Saving…' : 'Save plan'}
+      </button>
+    </div>
+  );
+}
+
+/** Loads the plan and its projection, and shows loading and error states until both exist. */
+export function Modeling({ title, subtitle, testId, children }: { title: string; subtitle: string; testId: string; children: (s: EditorState & { view: ModelView }) => ReactNode }) {
+  const s = useEditor();
+  useEffect(() => {
+    void loadEditor();
+  }, []);
+  let body: ReactNode;
+  if (s.loadError) body = <ErrorBox error={s.loadError} title="Could not load the plan" />;
+  else if (!s.view && s.viewError?.code === 'not_found') body = <Empty>{s.viewError.message}.</Empty>;
+  else if (!s.view && s.viewError) body = <ErrorBox error={s.viewError} title="Could not project the plan" />;
+  else if (!s.view) body = s.progress ? <ProgressBar done={s.progress.done} total={s.progress.total} label="Projecting" /> : <p className="muted">Projecting the plan over the history…</p>;
+  else body = children({ ...s, view: s.view });
+  return (
+    <div className="page" data-testid={testId}>
+      <header className="page-head">
+        <div>
+          <h1>{title}</h1>
+          <p className="muted">{subtitle}</p>
+        </div>
+        <PlanBar />
+      </header>
+      {s.saveError && <ErrorBox error={s.saveError} title="Could not save the plan" />}
+      {s.view && s.viewError && <ErrorBox error={s.viewError} title="This version of the plan cannot be projected" />}
+      {body}
+    </div>
+  );
+}
+
+/** A rolling-spend sparkline with the cap as a dashed line. */
+export function Sparkline({ values, cap, label }: { values: number[]; cap: number | null; label: string }) {
+  const w = 120;
+  const h = 28;
+  if (values.length < 2) return <span className="muted small">no history</span>;
+  const high = Math.max(...values);
+  // A cap far above the spend would flatten the line: it is left out of the scale then.
+  const showCap = cap !== null && cap <= high * 1.5;
+  const top = Math.max(high, showCap ? (cap ?? 0) : 0) * 1.08 || 1;
+  const x = (i: number) => (i / (values.length - 1)) * w;
+  const y = (v: number) => h - (v / top) * h;
+  const line = values.map((v, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join('');
+  return (
+    <svg className="spark" width={w} height={h} viewBox={`0 0 ${w} ${h}`} role="img" aria-label={label}>
+      <path d={`${line}L${w},${h}L0,${h}Z`} className="spark-area" />
+      <path d={line} className="spark-line" />
+      {showCap && cap !== null && <line x1={0} x2={w} y1={y(cap)} y2={y(cap)} className="spark-cap" />}
+    </svg>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <div className="empty-state">{children}</div>;
+}

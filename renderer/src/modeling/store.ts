@@ -1,0 +1,198 @@
+/**
+ * The plan being edited on the modeling screens, shared by all of them and kept while the admin
+ * moves between pages: its undo history, the live projection of the present version and the
+ * recommendations. A small external store (useSyncExternalStore), so no provider is needed.
+ */
+import { useSyncExternalStore } from 'react';
+import { call, newJobId, onProgress, toError } from '../api/client.ts';
+import type { ApiError } from '../../../src/api/errors.ts';
+import type { Plan } from '../../../src/engine/plan.ts';
+import { canRedo, canUndo, createHistory, edit, isDirty, markSaved, redo, sameData, undo, undoLabel, redoLabel } from '../../../src/modeling/plan-history.ts';
+import type { PlanHistory } from '../../../src/modeling/plan-history.ts';
+import type { Advice, ModelView } from '../../../src/modeling/types.ts';
+
+export interface EditorState {
+  history: PlanHistory<Plan> | null;
+  loadError: ApiError | null;
+  /** projection of `history.present`, or of an earlier version while a newer one computes */
+  view: ModelView | null;
+  /** the plan `view` was computed for */
+  viewPlan: Plan | null;
+  viewError: ApiError | null;
+  projecting: boolean;
+  progress: { done: number; total: number } | null;
+  advice: Advice | null;
+  adviceError: ApiError | null;
+  saving: boolean;
+  saveError: ApiError | null;
+  /** bumped after each save, so the shell's pages can refetch */
+  savedCount: number;
+}
+
+/** Edits come in bursts (typing, steppers): project once the burst pauses. */
+export const PROJECT_DEBOUNCE_MS = 250;
+/** One job id for the live projection: the host cancels the run a newer one replaces. */
+const LIVE_JOB = newJobId('model-live');
+
+let state: EditorState = {
+  history: null,
+  loadError: null,
+  view: null,
+  viewPlan: null,
+  viewError: null,
+  projecting: false,
+  progress: null,
+  advice: null,
+  adviceError: null,
+  saving: false,
+  saveError: null,
+  savedCount: 0,
+};
+const listeners = new Set<() => void>();
+
+function set(patch: Partial<EditorState>): void {
+  state = { ...state, ...patch };
+  for (const l of listeners) l();
+}
+
+export function useEditor(): EditorState {
+  return useSyncExternalStore(
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    () => state,
+  );
+}
+
+export const getEditor = (): EditorState => state;
+
+let timer: ReturnType<typeof setTimeout> | null = null;
+let seq = 0;
+let offProgress: (() => void) | null = null;
+
+function scheduleProjection(): void {
+  if (timer !== null) clearTimeout(timer);
+  set({ projecting: true });
+  timer = setTimeout(() => {
+    timer = null;
+    void project();
+  }, PROJECT_DEBOUNCE_MS);
+}
+
+async function project(): Promise<void> {
+  const plan = state.history?.present;
+  if (!plan) return;
+  const mine = ++seq;
+  offProgress ??= onProgress((e) => {
+    if (e.jobId === LIVE_JOB && state.projecting) set({ progress: { done: e.done, total: e.total } });
+  });
+  try {
+    const view = await call('model-project', { plan, jobId: LIVE_JOB });
+    if (mine === seq) set({ view, viewPlan: plan, viewError: null, projecting: false, progress: null });
+  } catch (err) {
+    const error = toError(err);
+    // A cancelled run was replaced by a newer one, which reports instead.
+    if (mine === seq && error.code !== 'cancelled') set({ viewError: error, projecting: false, progress: null });
+  }
+}
+
+async function fetchAdvice(plan: Plan): Promise<void> {
+  try {
+    set({ advice: await call('model-advice', { plan }), adviceError: null });
+  } catch (err) {
+    set({ adviceError: toError(err) });
+  }
+}
+
+/** Loads the saved plan (once; again with `force`, e.g. after another ledger was opened). */
+export async function loadEditor(force = false): Promise<void> {
+  if (state.history && !force) return;
+  try {
+    const { plan } = await call('plan-get', {});
+    set({ history: createHistory(plan), loadError: null, view: null, viewPlan: null, advice: null });
+    scheduleProjection();
+    void fetchAdvice(plan);
+  } catch (err) {
+    set({ loadError: toError(err) });
+  }
+}
+
+/**
+ * After an import or a save elsewhere: re-projects over the new events, and takes the saved plan
+ * from the ledger as the new baseline without losing edits in progress.
+ */
+export async function refreshEditor(): Promise<void> {
+  const h = state.history;
+  if (!h) return loadEditor();
+  try {
+    const { plan } = await call('plan-get', {});
+    const cur = state.history ?? h;
+    if (!sameData(plan, cur.saved)) set({ history: isDirty(cur) ? { ...cur, saved: plan } : createHistory(plan) });
+    scheduleProjection();
+    void fetchAdvice(plan);
+  } catch (err) {
+    set({ loadError: toError(err) });
+  }
+}
+
+/** Records an edit made by `fn` on the present plan. Throws the edit's PlanError to the caller. */
+export function applyEdit(fn: (plan: Plan) => Plan, label: string, coalesce: string | null = null): void {
+  const h = state.history;
+  if (!h) return;
+  const next = edit(h, fn(h.present), label, coalesce);
+  if (next === h) return;
+  set({ history: next, saveError: null });
+  scheduleProjection();
+}
+
+export function undoEdit(): void {
+  const h = state.history;
+  if (!h || !canUndo(h)) return;
+  set({ history: undo(h) });
+  scheduleProjection();
+}
+
+export function redoEdit(): void {
+  const h = state.history;
+  if (!h || !canRedo(h)) return;
+  set({ history: redo(h) });
+  scheduleProjection();
+}
+
+export async function savePlan(): Promise<boolean> {
+  const h = state.history;
+  if (!h) return false;
+  set({ saving: true, saveError: null });
+  try {
+    const { plan } = await call('plan-save', { plan: h.present });
+    set({ history: markSaved(state.history ?? h, plan), saving: false, savedCount: state.savedCount + 1 });
+    return true;
+  } catch (err) {
+    set({ saving: false, saveError: toError(err) });
+    return false;
+  }
+}
+
+/** Back to the saved plan, as one undoable step. */
+export function discardEdits(): void {
+  const h = state.history;
+  if (!h || !isDirty(h)) return;
+  applyEdit(() => h.saved, 'discard changes');
+}
+
+export const editorFlags = (h: PlanHistory<Plan> | null) => ({
+  canUndo: h !== null && canUndo(h),
+  canRedo: h !== null && canRedo(h),
+  dirty: h !== null && isDirty(h),
+  undoLabel: h ? undoLabel(h) : null,
+  redoLabel: h ? redoLabel(h) : null,
+});
+
+// Closing the window or reloading with unsaved edits asks first.
+window.addEventListener('beforeunload', (e) => {
+  if (state.history && isDirty(state.history)) {
+    e.preventDefault();
+    e.returnValue = '';
+  }
+});

@@ -1,0 +1,236 @@
+import { useEffect, useRef, useState } from 'react';
+import { Area, ComposedChart, CartesianGrid, Line, Tooltip, XAxis, YAxis } from 'recharts';
+import { Modeling, Empty } from '../modeling/parts.tsx';
+import { useEditor } from '../modeling/store.ts';
+import { call, newJobId, onProgress, toError } from '../api/client.ts';
+import { ErrorBox } from '../components/ErrorBox.tsx';
+import { ProgressBar } from '../components/Progress.tsx';
+import type { ApiError } from '../../../src/api/errors.ts';
+import type { Plan } from '../../../src/engine/plan.ts';
+import type { ForecastReport } from '../../../src/forecast/index.ts';
+import { fmtCount, fmtDate, fmtDollars, fmtShare } from '../modeling/format.ts';
+import '../modeling/modeling.css';
+
+interface Knobs {
+  days: number;
+  paths: number;
+  seats: string;
+  keyGrowth: string;
+  triggerGrowth: string;
+}
+
+/** The knobs move in bursts; forecasting takes seconds, so it waits for a pause. */
+const FORECAST_DEBOUNCE_MS = 600;
+const JOB = newJobId('forecast');
+const CHART_W = 500;
+
+const pctInput = (t: string): number | undefined => {
+  const v = Number(t.replace('%', '').replace(',', '.'));
+  return t.trim() === '' || !Number.isFinite(v) ? undefined : v / 100;
+};
+
+function useForecast(plan: Plan | null, knobs: Knobs) {
+  const [data, setData] = useState<ForecastReport | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [progress, setProgress] = useState<number | null>(null);
+  const seq = useRef(0);
+  useEffect(() => onProgress((e) => e.jobId === JOB && setProgress(e.total ? e.done / e.total : null)), []);
+  useEffect(() => {
+    if (!plan) return;
+    const mine = ++seq.current;
+    setBusy(true);
+    const seats = knobs.seats.trim() === '' ? undefined : Number(knobs.seats);
+    const t = setTimeout(() => {
+      call('model-forecast', {
+        plan,
+        days: knobs.days,
+        paths: knobs.paths,
+        whatIf: {
+          ...(seats !== undefined && Number.isInteger(seats) && seats >= 0 ? { seats } : {}),
+          ...(pctInput(knobs.keyGrowth) !== undefined ? { keyGrowth: pctInput(knobs.keyGrowth) } : {}),
+          ...(pctInput(knobs.triggerGrowth) !== undefined ? { triggerGrowth: pctInput(knobs.triggerGrowth) } : {}),
+        },
+        jobId: JOB,
+      })
+        .then((d) => {
+          if (mine !== seq.current) return;
+          setData(d);
+          setError(null);
+          setBusy(false);
+          setProgress(null);
+        })
+        .catch((err: unknown) => {
+          const e = toError(err);
+          if (mine !== seq.current || e.code === 'cancelled') return;
+          setError(e);
+          setBusy(false);
+          setProgress(null);
+        });
+    }, FORECAST_DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [plan, knobs.days, knobs.paths, knobs.seats, knobs.keyGrowth, knobs.triggerGrowth]);
+  return { data, error, busy, progress };
+}
+
+function BandChart({ title, days, unit, testId }: { title: string; days: { date: string; p10: number; p50: number; p90: number }[]; unit: 'usd' | 'count'; testId: string }) {
+  const scale = unit === 'usd' ? 1e-6 : 1;
+  const points = days.map((d) => ({ t: Date.parse(d.date), band: [d.p10 * scale, d.p90 * scale] as [number, number], p50: d.p50 * scale }));
+  const fmt = (v: number) => (unit === 'usd' ? fmtDollars(v) : fmtCount(Math.round(v)));
+  return (
+    <figure className="chart" data-testid={testId}>
+      <figcaption>
+        <strong>{title}</strong> <span className="muted">per day, median with the P10–P90 band</span>
+      </figcaption>
+      <ComposedChart width={CHART_W} height={170} data={points} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+        <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
+        <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => fmtDate(t)} minTickGap={40} stroke="var(--muted)" fontSize={11} />
+        <YAxis width={60} stroke="var(--muted)" fontSize={11} tickFormatter={fmt} />
+        <Area dataKey="band" stroke="none" fill="var(--accent)" fillOpacity={0.18} isAnimationActive={false} />
+        <Line dataKey="p50" stroke="var(--accent)" dot={false} strokeWidth={1.5} isAnimationActive={false} />
+        <Tooltip
+          labelFormatter={(t) => fmtDate(Number(t))}
+          formatter={(v, name) => (Array.isArray(v) ? [`${fmt(Number(v[0]))} – ${fmt(Number(v[1]))}`, 'P10–P90'] : [fmt(Number(v)), name === 'p50' ? 'median' : String(name)])}
+        />
+      </ComposedChart>
+    </figure>
+  );
+}
+
+function Results({ f, plan }: { f: ForecastReport; plan: Plan }) {
+  const names = new Map(plan.apiKeys.map((k) => [k.id, k.name ?? k.id]));
+  const mc = f.monteCarlo;
+  const keySeries = f.series.filter((s) => s.kind === 'key_spend');
+  const messages = f.series.find((s) => s.kind === 'messages');
+  const iso = (s: string | null) => (s === null ? 'not within the horizon' : fmtDate(Date.parse(s)));
+  return (
+    <>
+      <p className="muted">
+        {fmtCount(f.horizon.days)} days from {fmtDate(Date.parse(f.horizon.from))} to {fmtDate(Date.parse(f.horizon.to))}, from {fmtCount(f.history.days)} days of history
+        {mc && <>, {fmtCount(mc.paths)} simulated futures</>}.
+      </p>
+      {mc && (
+        <section aria-labelledby="fc-keys">
+          <h2 id="fc-keys">When each key is likely to cap out</h2>
+          <div className="table-wrap">
+            <table data-testid="forecast-keys">
+              <thead>
+                <tr>
+                  <th>Key</th>
+                  <th className="num">Cap</th>
+                  <th className="num">Chance within the horizon</th>
+                  <th>Likely capped-out date (P10 · P50 · P90)</th>
+                  <th className="num">Days capped out (P50)</th>
+                  <th className="num">Denied spend (P10–P90)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...mc.keys]
+                  .sort((a, b) => b.firstCappedOut.probability - a.firstCappedOut.probability)
+                  .map((k) => (
+                    <tr key={k.id} data-key={k.id}>
+                      <th>{names.get(k.id) ?? k.id}</th>
+                      <td className="num">{k.cap === null ? 'no cap' : fmtDollars(k.cap)}</td>
+                      <td className="num">{fmtShare(k.firstCappedOut.probability)}</td>
+                      <td data-testid="capped-date">
+                        {k.firstCappedOut.probability === 0 ? (
+                          <span className="muted">does not cap out</span>
+                        ) : (
+                          <>
+                            {iso(k.firstCappedOut.p10)} · <strong>{iso(k.firstCappedOut.p50)}</strong> · {iso(k.firstCappedOut.p90)}
+                          </>
+                        )}
+                      </td>
+                      <td className="num">{fmtCount(Math.round(k.daysCappedOut.p50 * 10) / 10)}</td>
+                      <td className="num">
+                        {fmtDollars(k.blockedUsd.p10)} – {fmtDollars(k.blockedUsd.p90)}
+                      </td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
+      <section aria-labelledby="fc-bands">
+        <h2 id="fc-bands">Expected demand</h2>
+        <div className="band-grid">
+          {keySeries.slice(0, 8).map((s) => (
+            <BandChart key={s.id} title={`${names.get(s.id) ?? s.id} spend`} days={s.days} unit="usd" testId={`band-${s.id}`} />
+          ))}
+          {messages && <BandChart title="People’s messages" days={messages.days} unit="count" testId="band-messages" />}
+        </div>
+      </section>
+      {f.notes.length > 0 && (
+        <ul className="muted small">
+          {f.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+function ForecastBody({ plan }: { plan: Plan }) {
+  const [knobs, setKnobs] = useState<Knobs>({ days: 30, paths: 50, seats: '', keyGrowth: '', triggerGrowth: '' });
+  const { data, error, busy, progress } = useForecast(plan, knobs);
+  const set = (patch: Partial<Knobs>) => setKnobs((k) => ({ ...k, ...patch }));
+  return (
+    <>
+      <section className="panel" aria-labelledby="fc-knobs">
+        <h2 id="fc-knobs">Horizon and what-if</h2>
+        <div className="form-grid">
+          <label>
+            Horizon
+            <select aria-label="Horizon" value={knobs.days} onChange={(e) => set({ days: Number(e.target.value) })}>
+              {[14, 30, 60, 90].map((d) => (
+                <option key={d} value={d}>
+                  {d} days
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Simulated futures
+            <select aria-label="Simulated futures" value={knobs.paths} onChange={(e) => set({ paths: Number(e.target.value) })}>
+              {[20, 50, 100, 200].map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Seats (what if)
+            <input className="num-input" aria-label="Seats (what if)" inputMode="numeric" placeholder={String(plan.workspace.seats)} value={knobs.seats} onChange={(e) => set({ seats: e.target.value })} />
+          </label>
+          <label>
+            API spend growth per month (%)
+            <input className="num-input" aria-label="API spend growth per month (%)" inputMode="decimal" placeholder="0" value={knobs.keyGrowth} onChange={(e) => set({ keyGrowth: e.target.value })} />
+          </label>
+          <label>
+            Trigger runs growth per month (%)
+            <input className="num-input" aria-label="Trigger runs growth per month (%)" inputMode="decimal" placeholder="0" value={knobs.triggerGrowth} onChange={(e) => set({ triggerGrowth: e.target.value })} />
+          </label>
+        </div>
+        <p className="hint" role="status" data-testid="forecast-status">
+          {busy ? 'Forecasting…' : data ? 'Up to date with the plan and the knobs' : ''}
+        </p>
+        {busy && progress !== null && <ProgressBar done={progress * 100} total={100} label="Forecasting" />}
+      </section>
+      {error && <ErrorBox error={error} title="Could not forecast" />}
+      {!data && !error && <Empty>Forecasting the next {knobs.days} days from the history…</Empty>}
+      {data && <Results f={data} plan={plan} />}
+    </>
+  );
+}
+
+export function ForecastPage() {
+  const { history } = useEditor();
+  return (
+    <Modeling title="Forecast" subtitle="The coming weeks under the plan: seeded simulated futures from the history’s trend and weekly rhythm." testId="forecast-page">
+      {() => (history ? <ForecastBody plan={history.present} /> : null)}
+    </Modeling>
+  );
+}

@@ -1,0 +1,233 @@
+import { memo, useEffect, useRef, useState } from 'react';
+import type { ReactNode, RefObject } from 'react';
+import { Area, AreaChart, CartesianGrid, Line, ComposedChart, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
+import { useJob } from '../useCall.ts';
+import { ErrorBox } from '../components/ErrorBox.tsx';
+import { ProgressBar } from '../components/Progress.tsx';
+import { Chip } from '../components/Chip.tsx';
+import { PlanControls } from '../components/PlanControls.tsx';
+import { day, int, niceCeil, usd, usdCompact, when } from '../format.ts';
+import type { KeyChart, Projection, Span } from '../../../src/api/types.ts';
+
+const H = 180;
+
+function useWidth(): [RefObject<HTMLDivElement | null>, number] {
+  const ref = useRef<HTMLDivElement>(null);
+  const [w, setW] = useState(0);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    // A window being dragged wider fires many times; ask for new data once it settles.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ro = new ResizeObserver(() => {
+      clearTimeout(timer);
+      timer = setTimeout(() => setW(Math.floor(el.clientWidth)), 60);
+    });
+    ro.observe(el);
+    setW(Math.floor(el.clientWidth));
+    return () => {
+      clearTimeout(timer);
+      ro.disconnect();
+    };
+  }, []);
+  return [ref, w];
+}
+
+/**
+ * Draws its chart once it comes near the screen: a projection has a dozen charts and drawing the
+ * ones below the fold would hold up the ones in view.
+ */
+function InView({ children }: { children: ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [seen, setSeen] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || seen) return;
+    const io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) {
+        setSeen(true);
+        io.disconnect();
+      }
+    }, { rootMargin: '200px' });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [seen]);
+  return (
+    <div ref={ref} className="chart-body" style={{ height: H }}>
+      {seen ? children : null}
+    </div>
+  );
+}
+
+/** Spans closer than a pixel are one shaded band on screen; merging keeps the SVG small. */
+function mergeSpans(spans: Span[], gap: number): Span[] {
+  const out: Span[] = [];
+  for (const s of [...spans].sort((a, b) => a.from - b.from)) {
+    const last = out[out.length - 1];
+    if (last && s.from - last.until <= gap) last.until = Math.max(last.until, s.until);
+    else out.push({ ...s });
+  }
+  return out;
+}
+
+/**
+ * Ticks at whole UTC days, about one per 110 px, given outright: left to itself the chart measures
+ * every candidate label in the DOM to avoid overlaps, which forces a layout per label.
+ */
+function dayTicks(start: number, end: number, width: number): number[] {
+  const DAY = 86_400_000;
+  const count = Math.max(2, Math.floor(width / 110));
+  const step = Math.max(1, Math.ceil((end - start) / DAY / count)) * DAY;
+  const out: number[] = [];
+  for (let t = Math.ceil(start / DAY) * DAY; t <= end; t += step) out.push(t);
+  return out;
+}
+
+const axisX = (p: Projection) => (
+  <XAxis dataKey="t" type="number" scale="time" domain={[p.start, p.end]} ticks={dayTicks(p.start, p.end, p.width)} interval={0} tickFormatter={day} stroke="var(--muted)" fontSize={11} />
+);
+
+const KeyPanel = memo(function KeyPanel({ k, p, width }: { k: KeyChart; p: Projection; width: number }) {
+  const spans = mergeSpans(k.cappedSpans, p.bucketMs);
+  const top = niceCeil(Math.max(k.peakUsd, k.capUsd ?? 0) * 1.05);
+  return (
+    <figure className="chart" data-testid={`key-chart-${k.id}`}>
+      <figcaption>
+        <strong>{k.name}</strong> <span className="muted">rolling spend {k.capUsd !== null ? `against its ${usd(k.capUsd)} cap` : '(no cap)'} · peak {usd(k.peakUsd)}</span>{' '}
+        {spans.length > 0 && <Chip status="limited" label={`Capped out ${spans.length}×`} />}
+      </figcaption>
+      <InView>
+      <AreaChart width={width} height={H} data={k.points} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+        <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
+        {axisX(p)}
+        <YAxis domain={[0, top]} ticks={[0, top / 4, top / 2, (3 * top) / 4, top]} interval={0} tickFormatter={(v: number) => usdCompact(v)} width={56} stroke="var(--muted)" fontSize={11} />
+        {spans.map((s, i) => (
+          <ReferenceArea key={i} x1={s.from} x2={s.until} fill="var(--bad)" fillOpacity={0.15} strokeOpacity={0} ifOverflow="hidden" />
+        ))}
+        {k.capUsd !== null && <ReferenceLine y={k.capUsd} stroke="var(--bad)" strokeDasharray="6 3" label={{ value: 'cap', position: 'insideTopRight', fill: 'var(--bad)', fontSize: 11 }} />}
+        <Area type="stepAfter" dataKey="spend" stroke="var(--accent)" fill="var(--accent)" fillOpacity={0.18} isAnimationActive={false} dot={false} />
+        <Tooltip labelFormatter={(t) => when(Number(t))} formatter={(v) => [usd(Number(v)), 'rolling spend']} />
+      </AreaChart>
+      </InView>
+    </figure>
+  );
+});
+
+const UsePanel = memo(function UsePanel({ title, testId, limit, points, width, unit, p }: { title: string; testId: string; limit: number | null; points: { t: number; used: number }[]; width: number; unit: string; p: Projection }) {
+  const peak = points.reduce((m, x) => Math.max(m, x.used), 0);
+  const top = niceCeil(Math.max(peak, limit ?? 0) * 1.05);
+  return (
+    <figure className="chart" data-testid={testId}>
+      <figcaption>
+        <strong>{title}</strong> <span className="muted">peak {unit === 'usd' ? usd(peak) : int(peak)} of {limit === null ? 'unlimited' : unit === 'usd' ? usd(limit) : int(limit)}</span>{' '}
+        {limit !== null && peak >= limit && <Chip status="limited" label="At its limit" />}
+      </figcaption>
+      <InView>
+      <AreaChart width={width} height={H} data={points} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+        <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
+        {axisX(p)}
+        <YAxis domain={[0, top]} ticks={[0, top / 4, top / 2, (3 * top) / 4, top]} interval={0} tickFormatter={(v: number) => (unit === 'usd' ? usdCompact(v) : int(v))} width={56} stroke="var(--muted)" fontSize={11} />
+        {limit !== null && <ReferenceLine y={limit} stroke="var(--bad)" strokeDasharray="6 3" label={{ value: 'limit', position: 'insideTopRight', fill: 'var(--bad)', fontSize: 11 }} />}
+        <Area type="stepAfter" dataKey="used" stroke="var(--accent-2)" fill="var(--accent-2)" fillOpacity={0.2} isAnimationActive={false} dot={false} />
+        <Tooltip labelFormatter={(t) => when(Number(t))} formatter={(v) => [unit === 'usd' ? usd(Number(v)) : int(Number(v)), 'in use']} />
+      </AreaChart>
+      </InView>
+    </figure>
+  );
+});
+
+const QueuePanel = memo(function QueuePanel({ p, width }: { p: Projection; width: number }) {
+  const peak = p.queue.points.reduce((m, x) => Math.max(m, x.queued), 0);
+  const maxDelay = p.queue.points.reduce((m, x) => Math.max(m, x.maxDelayMin), 0);
+  const qTop = niceCeil(Math.max(4, peak) * 1.05);
+  const dTop = niceCeil(Math.max(4, maxDelay) * 1.05);
+  return (
+    <figure className="chart" data-testid="queue-chart">
+      <figcaption>
+        <strong>Webhook queue</strong> <span className="muted">waiting runs (peak {int(peak)}) and the longest wait of runs admitted (max {int(Math.round(maxDelay))} min)</span>
+      </figcaption>
+      <InView>
+      <ComposedChart width={width} height={H} data={p.queue.points} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+        <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
+        {axisX(p)}
+        <YAxis yAxisId="q" domain={[0, qTop]} ticks={[0, qTop / 4, qTop / 2, (3 * qTop) / 4, qTop]} interval={0} width={56} stroke="var(--muted)" fontSize={11} />
+        <YAxis yAxisId="d" orientation="right" domain={[0, dTop]} ticks={[0, dTop / 4, dTop / 2, (3 * dTop) / 4, dTop]} interval={0} width={56} stroke="var(--muted)" fontSize={11} tickFormatter={(v: number) => `${int(v)}m`} />
+        <Area yAxisId="q" type="stepAfter" dataKey="queued" stroke="var(--warn)" fill="var(--warn)" fillOpacity={0.2} isAnimationActive={false} dot={false} />
+        <Line yAxisId="d" type="monotone" dataKey="maxDelayMin" stroke="var(--bad)" strokeWidth={1} isAnimationActive={false} dot={false} />
+        <Tooltip labelFormatter={(t) => when(Number(t))} />
+      </ComposedChart>
+      </InView>
+    </figure>
+  );
+});
+
+const FEW_KEYS = 6;
+
+export function ProjectionPage({ version, onChanged }: { version: number; onChanged: () => void }) {
+  const [ref, measured] = useWidth();
+  const width = Math.max(320, measured - 2);
+  // Request one point per pixel of plot area (the y axis takes ~80 px).
+  const points = Math.max(16, Math.min(4096, width - 80));
+  const [showAll, setShowAll] = useState(false);
+  const maxKeys = showAll ? 100_000 : FEW_KEYS;
+  const { data, error, loading, progress } = useJob('projection-get', measured ? { width: points, maxKeys } : null, [version, points, measured > 0, maxKeys]);
+  // Counts drawn results, so a caller (the bench) can tell when a change has reached the screen.
+  const [drawn, setDrawn] = useState(0);
+  useEffect(() => {
+    if (data) setDrawn((n) => n + 1);
+  }, [data]);
+
+  // The core sends the keys most constrained first.
+  const shown = data?.keys ?? [];
+  // Charts take the width their data was pooled for, so a resize redraws once, with new data.
+  const chartWidth = data ? data.width + 80 : width;
+
+  return (
+    <div className="page" data-testid="projection" data-drawn={drawn} ref={ref}>
+      <header className="page-head">
+        <div>
+          <h1>Projection</h1>
+          <p className="muted">
+            History replayed under the plan.{' '}
+            {data && (
+              <>
+                {int(data.events)} events, {when(data.start)} → {when(data.end)}, computed in {int(data.computeMs)} ms.
+              </>
+            )}
+          </p>
+        </div>
+        {loading && data && <span className="muted small">Updating…</span>}
+      </header>
+      <PlanControls version={version} onChanged={onChanged} />
+      {error && <ErrorBox error={error} title="Could not project the plan" />}
+      {!data && !error && (progress ? <ProgressBar done={progress.done} total={progress.total} label="Simulating" /> : <p className="muted">Simulating…</p>)}
+      {data && (
+        <>
+          <section aria-labelledby="pk-h">
+            <h2 id="pk-h">API keys</h2>
+            {shown.map((k) => (
+              <KeyPanel key={k.id} k={k} p={data} width={chartWidth} />
+            ))}
+            {data.totalKeys > FEW_KEYS && (
+              <button type="button" className="button" onClick={() => setShowAll(!showAll)}>
+                {showAll ? 'Show fewer keys' : `Show all ${int(data.totalKeys)} keys`}
+              </button>
+            )}
+          </section>
+          <section aria-labelledby="pc-h">
+            <h2 id="pc-h">Pool and allowance</h2>
+            <UsePanel title="Fair-use pool (runs in 24 h)" testId="pool-chart" limit={data.pool.limit} points={data.pool.points} width={chartWidth} unit="runs" p={data} />
+            <UsePanel title="Message allowance (messages in 24 h)" testId="allowance-chart" limit={data.allowance.limit} points={data.allowance.points} width={chartWidth} unit="messages" p={data} />
+            {data.spendLimits.map((l) => (
+              <UsePanel key={l.id} title={`Spend limit "${l.id}"`} testId={`spend-chart-${l.id}`} limit={l.limitUsd} points={l.points} width={chartWidth} unit="usd" p={data} />
+            ))}
+          </section>
+          <section aria-labelledby="pq-h">
+            <h2 id="pq-h">Queue backlog and delays</h2>
+            <QueuePanel p={data} width={chartWidth} />
+          </section>
+        </>
+      )}
+    </div>
+  );
+}

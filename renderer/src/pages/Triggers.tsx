@@ -1,0 +1,172 @@
+import { useState } from 'react';
+import { Modeling, Empty } from '../modeling/parts.tsx';
+import { applyEdit } from '../modeling/store.ts';
+import { programmaticBlockedReason, setTriggerLimit, setTriggerMode } from '../../../src/modeling/plan-edits.ts';
+import { fmtCount, fmtDelay, fmtUsd } from '../modeling/format.ts';
+import type { ModelTrigger, TriggerAdvice } from '../../../src/modeling/types.ts';
+import '../modeling/modeling.css';
+
+/** The limit override: empty = the default for the mode, "none" or -1 = no limit. */
+function LimitInput({ t }: { t: ModelTrigger }) {
+  const shown = t.limitPer24h === null ? '' : t.limitPer24h === -1 ? 'none' : String(t.limitPer24h);
+  const [text, setText] = useState<string | null>(null);
+  const value = text ?? shown;
+  const parse = (v: string): number | null | 'invalid' => {
+    const x = v.trim().toLowerCase();
+    if (x === '') return null;
+    if (x === 'none' || x === '-1') return -1;
+    return /^\d+$/.test(x) ? Number(x) : 'invalid';
+  };
+  const parsed = parse(value);
+  const commit = () => {
+    if (text === null) return;
+    setText(null);
+    if (parsed !== 'invalid' && parsed !== t.limitPer24h) applyEdit((p) => setTriggerLimit(p, t.id, parsed, { kind: t.kind }), `limit of ${t.name}`);
+  };
+  return (
+    <input
+      className={`num-input${parsed === 'invalid' ? ' invalid' : ''}`}
+      aria-label={`Runs per 24 h allowed for ${t.name} (empty for the default, none for no limit)`}
+      aria-invalid={parsed === 'invalid'}
+      placeholder={t.mode === 'fair_use' ? 'default 42' : 'no limit'}
+      value={value}
+      onChange={(e) => setText(e.target.value)}
+      onBlur={commit}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') commit();
+        if (e.key === 'Escape') setText(null);
+      }}
+    />
+  );
+}
+
+function Draft({ t, advice, onClose }: { t: ModelTrigger; advice: TriggerAdvice | null; onClose: () => void }) {
+  const body =
+    advice?.request?.body ??
+    [
+      "To: the platform's support address",
+      `Subject: Raise the execution limit for trigger "${t.name}"`,
+      '',
+      `We would like a higher execution limit for the ${t.kind} trigger "${t.name}" (id ${t.id}).`,
+      `Over ${t.runsPerDay.days} days it ran a median of ${t.runsPerDay.median}, a 95th percentile of ${t.runsPerDay.p95} and at most ${t.runsPerDay.max} times a day;`,
+      `under this plan ${t.delayed} runs waited and ${t.dropped + t.skipped} were dropped or skipped.`,
+      '',
+      'Use case: [what the trigger does and why each run matters]',
+    ].join('\n');
+  const [copied, setCopied] = useState(false);
+  return (
+    <div className="panel" role="region" aria-label={`Support request for ${t.name}`} data-testid="support-draft" ref={(el) => el?.scrollIntoView({ block: 'nearest' })}>
+      <h2>Support request for “{t.name}”</h2>
+      {advice && <p className="muted small">{advice.reason}</p>}
+      <textarea className="draft" aria-label="Support request text" readOnly value={body} />
+      <div className="actions">
+        <button
+          type="button"
+          className="button primary"
+          onClick={() => {
+            void navigator.clipboard?.writeText(body).then(() => setCopied(true), () => setCopied(false));
+          }}
+        >
+          {copied ? 'Copied' : 'Copy the request'}
+        </button>
+        <button type="button" className="button" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function TriggersTable({ triggers, advice }: { triggers: ModelTrigger[]; advice: TriggerAdvice[] | null }) {
+  const [draftFor, setDraftFor] = useState<string | null>(null);
+  if (triggers.length === 0) return <Empty>No trigger appears in the history or the plan yet.</Empty>;
+  const sorted = [...triggers].sort((a, b) => Number(b.rateLimited) - Number(a.rateLimited) || b.delayed + b.dropped - (a.delayed + a.dropped) || a.name.localeCompare(b.name));
+  const open = sorted.find((t) => t.id === draftFor) ?? null;
+  return (
+    <>
+      <div className="table-wrap">
+        <table data-testid="model-triggers-table">
+          <thead>
+            <tr>
+              <th>Trigger</th>
+              <th>Mode</th>
+              <th>Limit per 24 h</th>
+              <th className="num">Runs per day (median · p95 · max)</th>
+              <th className="num">Delayed</th>
+              <th className="num">Dropped</th>
+              <th className="num">Wait (p95 · max)</th>
+              <th>Status</th>
+              <th>
+                <span className="visually-hidden">Support</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {sorted.map((t) => {
+              const why = programmaticBlockedReason(t.kind);
+              const a = advice?.find((x) => x.id === t.id) ?? null;
+              return (
+                <tr key={t.id} data-trigger={t.id}>
+                  <th>
+                    {t.name}
+                    <span className="tag">{t.kind}</span>
+                    {t.inferred && <span className="tag">from events</span>}
+                    <div className="muted small">{t.id}</div>
+                  </th>
+                  <td>
+                    <select
+                      aria-label={`Mode of ${t.name}`}
+                      value={t.mode}
+                      aria-describedby={why ? `why-${t.id}` : undefined}
+                      onChange={(e) => applyEdit((p) => setTriggerMode(p, t.id, e.target.value as ModelTrigger['mode'], { kind: t.kind }), `mode of ${t.name}`)}
+                    >
+                      <option value="fair_use">fair use</option>
+                      <option value="programmatic" disabled={why !== null}>
+                        programmatic
+                      </option>
+                    </select>
+                    {why && (
+                      <div className="why" id={`why-${t.id}`} title={why}>
+                        Fair use only: only webhook triggers can be programmatic.
+                      </div>
+                    )}
+                    {t.mode === 'programmatic' && t.programmaticUsd > 0 && <div className="muted small">{fmtUsd(t.programmaticUsd)} billed</div>}
+                  </td>
+                  <td>
+                    <LimitInput t={t} />
+                    <div className="muted small">{t.limit === null ? 'no limit' : `${fmtCount(t.limit)} applied`}</div>
+                  </td>
+                  <td className="num">
+                    {fmtCount(t.runsPerDay.median)} · {fmtCount(t.runsPerDay.p95)} · {fmtCount(t.runsPerDay.max)}
+                  </td>
+                  <td className="num">{fmtCount(t.delayed)}</td>
+                  <td className="num">{fmtCount(t.dropped + t.skipped)}</td>
+                  <td className="num">
+                    {fmtDelay(t.p95DelayMs)} · {fmtDelay(t.maxDelayMs)}
+                  </td>
+                  <td>{t.rateLimited ? <span className="chip chip-limited">Rate limited</span> : <span className="chip chip-ok">OK</span>}</td>
+                  <td>
+                    {(t.rateLimited || (a !== null && a.request !== null)) && (
+                      <button type="button" className="button small nowrap" aria-label={`Draft a support request for ${t.name}`} onClick={() => setDraftFor(t.id)}>
+                        Support request
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {open && <Draft t={open} advice={advice?.find((x) => x.id === open.id) ?? null} onClose={() => setDraftFor(null)} />}
+    </>
+  );
+}
+
+export function TriggersPage() {
+  return (
+    <Modeling title="Triggers" subtitle="Modes and limits of webhook and scheduled triggers: what waits, what is dropped, and what to ask support for." testId="triggers-page">
+      {({ view, advice }) => <TriggersTable triggers={view.triggers} advice={advice?.triggers ?? null} />}
+    </Modeling>
+  );
+}

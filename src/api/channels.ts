@@ -1,0 +1,40 @@
+import { MODELING_CHANNELS } from '../modeling/channels.ts';
+
+/**
+ * The channel names, alone, so the preload can name one function per channel without bundling
+ * the schemas or the handlers.
+ */
+export const API_CHANNELS = [
+  'ledger-info',
+  'ledger-open',
+  'ledger-new',
+  'plan-get',
+  'plan-save',
+  'plan-simulate',
+  'workspace-overview',
+  'projection-get',
+  'import-preview',
+  'import-run',
+  'import-history',
+  'import-undo',
+  'job-cancel',
+  // the modeling screens (src/modeling/channels.ts)
+  ...MODELING_CHANNELS,
+] as const;
+
+export type ApiChannel = (typeof API_CHANNELS)[number];
+
+/** `'import-run'` → `'importRun'`: the preload's and the client's function names. */
+export function methodName(channel: string): string {
+  return channel.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** IPC channel on which main pushes progress to the window. */
+export const PROGRESS_CHANNEL = 'headroom:progress';
+/** IPC channel on which main asks the window to do something from a menu or a drop. */
+export const COMMAND_CHANNEL = 'headroom:command';
+
+export type AppCommand =
+  | { kind: 'navigate'; page: 'overview' | 'import' | 'projection' }
+  | { kind: 'import-file'; path: string }
+  | { kind: 'refresh' };

@@ -1,0 +1,263 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { openLedger } from '../ledger/ledger.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import type { ImportResult as LedgerImportResult, PreviewResult } from '../import/importer.ts';
+import { validatePlan } from '../engine/plan.ts';
+import type { Plan } from '../engine/plan.ts';
+import type { EventColumns } from '../engine/events.ts';
+import { eventsToCsv } from '../demo/csv-writer.ts';
+import { generateWorkspace } from '../demo/generator.ts';
+import { formatUsd } from '../engine/units.ts';
+import type { ImportSource } from './schemas.ts';
+import { ApiFailure } from './errors.ts';
+import type { ImportJob, ImportWorkerMessage } from './import-worker.ts';
+import type { DemoFactory, WorkspaceStore } from './store.ts';
+import type { BatchInfo, ImportFormat, ImportPreview, ImportResult, ImportRowError } from './types.ts';
+
+/** The plan the app works on is saved in the ledger under this name. */
+export const CURRENT_PLAN = 'current';
+const PREVIEW_ROWS = 12;
+
+/** Browsers hand over a file's text, not a path: it goes through a private temporary copy. */
+async function withFile<T>(source: ImportSource, fn: (path: string, displayName: string) => Promise<T>): Promise<T> {
+  if ('path' in source) return fn(source.path, basename(source.path));
+  const dir = mkdtempSync(join(tmpdir(), 'headroom-import-'));
+  const name = basename(source.name).replace(/[^\w.\- ]/g, '_') || 'import.csv';
+  const path = join(dir, name);
+  try {
+    writeFileSync(path, source.text);
+    return await fn(path, source.name);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const rowErrors = (r: LedgerImportResult): ImportRowError[] =>
+  r.errors.map((e) => ({ line: e.line, message: e.message, ...(e.column !== null ? { column: e.column } : {}), ...(e.value !== null ? { value: e.value } : {}) }));
+
+const CANONICAL_FIELDS: Record<string, string> = { timestamp: 'time', type: 'type', subject: 'subject', cost_usd: 'cost (USD)', id: 'id' };
+
+function mappingOf(p: PreviewResult): { column: string; field: string }[] {
+  const m = p.mapping;
+  if (m !== null) {
+    const out = [
+      { column: m.time, field: `time (${m.dateFormat}, ${m.timeZone})` },
+      'column' in m.type ? { column: m.type.column, field: 'type' } : { column: '(every row)', field: `type = ${m.type.value}` },
+      { column: m.subject, field: 'subject' },
+    ];
+    if (m.cost !== null) out.push({ column: m.cost, field: `cost (${m.costUnit})` });
+    if (m.id !== null) out.push({ column: m.id, field: 'id' });
+    return out;
+  }
+  if (p.format === 'events') return p.header.filter((h) => CANONICAL_FIELDS[h.trim().toLowerCase()]).map((h) => ({ column: h, field: CANONICAL_FIELDS[h.trim().toLowerCase()] ?? h }));
+  return [];
+}
+
+function toResult(r: LedgerImportResult): ImportResult {
+  return {
+    file: r.file,
+    format: r.format,
+    batch: r.batch,
+    rows: r.rows,
+    imported: r.imported,
+    duplicates: r.duplicates,
+    rejected: r.rejected,
+    errors: rowErrors(r),
+  };
+}
+
+/** Runs one import on a worker thread; cancellation flips a flag the importer reads between rows. */
+function importInWorker(
+  workerUrl: URL,
+  job: Omit<ImportJob, 'cancel'>,
+  onProgress: (done: number, total: number) => void,
+  signal: AbortSignal,
+): Promise<LedgerImportResult> {
+  const cancel = new SharedArrayBuffer(4);
+  const flag = new Int32Array(cancel);
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(workerUrl, { workerData: { ...job, cancel } satisfies ImportJob });
+    const onAbort = () => Atomics.store(flag, 0, 1);
+    signal.addEventListener('abort', onAbort, { once: true });
+    let settled = false;
+    const done = () => {
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+    };
+    worker.on('message', (msg: ImportWorkerMessage) => {
+      if (msg.type === 'progress') onProgress(msg.done, msg.total);
+      else if (msg.ok) {
+        done();
+        resolve(msg.value);
+      } else {
+        done();
+        reject(new ApiFailure(msg.error.code, msg.error.message, msg.error.details));
+      }
+    });
+    worker.on('error', (err) => {
+      if (settled) return;
+      done();
+      reject(new ApiFailure('internal', `import worker failed: ${err.message}`));
+    });
+    worker.on('exit', () => {
+      if (settled) return;
+      done();
+      reject(new ApiFailure('internal', 'import worker stopped'));
+    });
+  });
+}
+
+export class LedgerStore implements WorkspaceStore {
+  readonly path: string;
+  private readonly ledger: Ledger;
+  private events: EventColumns | null = null;
+  private readonly importWorkerUrl: URL | null;
+  /** Previews (a rolled-back import) and imports take turns: one must not see the other's rows. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  /** With `importWorkerUrl`, imports run on a worker thread; without, in this thread. */
+  constructor(path: string, importWorkerUrl: URL | null = null) {
+    this.path = path;
+    this.ledger = openLedger(path);
+    this.importWorkerUrl = importWorkerUrl;
+  }
+
+  eventCount(): number {
+    return this.ledger.summary().events;
+  }
+
+  span(): { events: number; from: number | null; to: number | null } {
+    const r = this.ledger.db.prepare('SELECT count(*) AS n, min(time) AS lo, max(time) AS hi FROM events').get() as { n: number; lo: number | null; hi: number | null };
+    return { events: r.n, from: r.lo, to: r.hi };
+  }
+
+  loadPlan(): Plan | null {
+    const raw = this.ledger.loadPlan(CURRENT_PLAN);
+    return raw === null ? null : validatePlan(raw, `${this.path}: plan`);
+  }
+
+  savePlan(plan: Plan): void {
+    this.ledger.savePlan(CURRENT_PLAN, plan);
+  }
+
+  readEvents(): EventColumns {
+    this.events ??= this.ledger.readEvents();
+    return this.events;
+  }
+
+  async seed(plan: Plan, events: EventColumns, label: string): Promise<void> {
+    this.savePlan(plan);
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-demo-'));
+    try {
+      const path = join(dir, 'demo-workspace.csv');
+      writeFileSync(path, eventsToCsv(events));
+      await this.ledger.importFile(path, { format: 'events', displayName: label });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      this.events = null;
+    }
+  }
+
+  async preview(source: ImportSource, format: ImportFormat): Promise<ImportPreview> {
+    return this.serial(() => this.previewNow(source, format));
+  }
+
+  private async previewNow(source: ImportSource, format: ImportFormat): Promise<ImportPreview> {
+    return withFile(source, async (path, displayName) => {
+      const p = await this.ledger.previewImport(path, { format, displayName, skipBadRows: true });
+      return {
+        name: displayName,
+        format: p.format,
+        mapping: mappingOf(p),
+        header: ['line', 'time', 'type', 'subject', 'cost', 'state'],
+        rows: p.firstEvents.slice(0, PREVIEW_ROWS).map((e) => [String(e.line), e.time, e.type, e.subject, formatUsd(e.costMicros), e.duplicate ? 'duplicate' : 'new']),
+        totalRows: p.rows,
+        errors: rowErrors(p),
+      };
+    });
+  }
+
+  async importFile(
+    source: ImportSource,
+    opts: { format: ImportFormat; skipBadRows: boolean; onProgress: (done: number, total: number) => void; signal: AbortSignal },
+  ): Promise<ImportResult> {
+    return this.serial(() => this.importNow(source, opts));
+  }
+
+  private async importNow(
+    source: ImportSource,
+    opts: { format: ImportFormat; skipBadRows: boolean; onProgress: (done: number, total: number) => void; signal: AbortSignal },
+  ): Promise<ImportResult> {
+    return withFile(source, async (path, displayName) => {
+      try {
+        const r = this.importWorkerUrl
+          ? await importInWorker(
+              this.importWorkerUrl,
+              { ledgerPath: this.path, file: path, displayName, format: opts.format, skipBadRows: opts.skipBadRows },
+              opts.onProgress,
+              opts.signal,
+            )
+          : await this.ledger.importFile(path, {
+              format: opts.format,
+              skipBadRows: opts.skipBadRows,
+              displayName,
+              signal: opts.signal,
+              onProgress: (p) => opts.onProgress(p.bytes, p.totalBytes),
+            });
+        return toResult(r);
+      } finally {
+        // Another connection may have added subjects and events.
+        this.ledger.resetSubjectCache();
+        this.events = null;
+      }
+    });
+  }
+
+  listBatches(): BatchInfo[] {
+    return this.ledger.listBatches().map((b) => ({
+      id: b.id,
+      file: b.fileName,
+      format: b.format,
+      importedAt: b.importedAt,
+      imported: b.imported,
+      duplicates: b.duplicates,
+      rejected: b.rejected,
+      undone: b.undoneAt !== null,
+    }));
+  }
+
+  undoBatch(batch: number): { removed: number } {
+    const removed = this.ledger.undoBatch(batch);
+    this.events = null;
+    return { removed };
+  }
+
+  close(): void {
+    this.ledger.close();
+  }
+}
+
+export const openLedgerStore = (path: string): LedgerStore => new LedgerStore(path);
+
+/** Where the import worker script is, beside this module (the bundled app passes its own). */
+export const IMPORT_WORKER_URL = new URL('./import-worker.ts', import.meta.url);
+
+export const ledgerStoreOpener =
+  (importWorkerUrl: URL | null) =>
+  (path: string): LedgerStore =>
+    new LedgerStore(path, importWorkerUrl);
+
+/** The demo workspace, from the seeded generator: the same every first run. */
+export const demoWorkspace: DemoFactory = () => {
+  const w = generateWorkspace({ seed: 42 });
+  return { plan: w.plan, events: w.events };
+};

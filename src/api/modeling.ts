@@ -1,0 +1,144 @@
+/**
+ * The modeling screens' handlers and input schemas, plugged into the shell's handler map
+ * (handlers.ts, schemas.ts, service.ts). Simulations run in the modeling worker; saved scenarios
+ * live in the ledger's scenarios table.
+ */
+import { z } from 'zod';
+import { openLedger } from '../ledger/ledger.ts';
+import { parsePlanJson, validatePlan } from '../engine/plan.ts';
+import type { Plan } from '../engine/plan.ts';
+import { parsePlanYaml } from '../export/index.ts';
+import { ModelCompute } from '../modeling/compute.ts';
+import type { ModelJob } from '../modeling/protocol.ts';
+import type { Comparison } from '../modeling/scenarios.ts';
+import type { ForecastReport } from '../forecast/index.ts';
+import type { ModelingChannel } from '../modeling/channels.ts';
+import type { Advice, ExportPreview, ModelView, SavedScenario } from '../modeling/types.ts';
+import { ApiFailure } from './errors.ts';
+import type { CallContext } from './handlers.ts';
+import type { WorkspaceStore } from './store.ts';
+
+const jobId = z.string().min(1).max(64).optional();
+// The plan's own schema runs in the handler, so its errors come back as plan_error with paths.
+const plan = z.unknown();
+const name = z.string().trim().min(1, 'a scenario needs a name').max(120);
+
+export const modelingInputSchemas = {
+  'model-project': z.strictObject({ plan, jobId }),
+  'model-advice': z.strictObject({ plan, jobId }),
+  'model-export': z.strictObject({ plan, jobId }),
+  'model-forecast': z.strictObject({
+    plan,
+    days: z.number().int().min(7).max(120).default(30),
+    paths: z.number().int().min(10).max(500).default(50),
+    whatIf: z
+      .strictObject({
+        seats: z.number().int().nonnegative().optional(),
+        /** extra growth per 30 days for every key / trigger (0.2 = +20 %) */
+        keyGrowth: z.number().min(-0.95).max(10).optional(),
+        triggerGrowth: z.number().min(-0.95).max(10).optional(),
+      })
+      .default({}),
+    jobId,
+  }),
+  'model-load-plan': z.strictObject({ name: z.string().min(1).max(512), text: z.string().max(16 * 1024 * 1024) }),
+  'scenario-list': z.strictObject({}),
+  'scenario-save': z.strictObject({ name, plan }),
+  'scenario-rename': z.strictObject({ id: z.number().int().positive(), name }),
+  'scenario-delete': z.strictObject({ id: z.number().int().positive() }),
+  'scenario-compare': z.strictObject({ plans: z.array(z.strictObject({ name, plan })).min(1).max(8), jobId }),
+} satisfies Record<ModelingChannel, z.ZodType>;
+
+export interface ModelingOutputs {
+  'model-project': ModelView;
+  'model-advice': Advice;
+  'model-export': ExportPreview;
+  'model-forecast': ForecastReport;
+  'model-load-plan': { plan: Plan };
+  'scenario-list': SavedScenario[];
+  'scenario-save': SavedScenario;
+  'scenario-rename': SavedScenario;
+  'scenario-delete': { deleted: boolean };
+  'scenario-compare': Comparison;
+}
+
+type Inputs = { [K in ModelingChannel]: z.output<(typeof modelingInputSchemas)[K]> };
+export type ModelingHandlers = { [K in ModelingChannel]: (input: Inputs[K], ctx: CallContext) => Promise<ModelingOutputs[K]> };
+
+export interface ModelingDeps {
+  store: () => Promise<WorkspaceStore>;
+  compute?: ModelCompute;
+}
+
+/** Parses a plan file the user picked: JSON, or YAML by its extension or when JSON fails. */
+export function loadPlanText(fileName: string, text: string): Plan {
+  if (/\.ya?ml$/i.test(fileName)) return parsePlanYaml(text, fileName);
+  return parsePlanJson(text, fileName);
+}
+
+export function createModelingHandlers(deps: ModelingDeps): ModelingHandlers {
+  const compute = deps.compute ?? new ModelCompute();
+
+  const runJob = async <T>(job: ModelJob, ctx: CallContext): Promise<T> => {
+    const events = (await deps.store()).readEvents();
+    if (events.count === 0) throw new ApiFailure('not_found', 'No events in this ledger yet: import a usage export first');
+    return (await compute.run(events, job, { signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'simulate') })) as T;
+  };
+
+  /** Scenarios go through their own short-lived connection to the same ledger file. */
+  const withLedger = async <T>(fn: (l: ReturnType<typeof openLedger>) => T): Promise<T> => {
+    const ledger = openLedger((await deps.store()).path);
+    try {
+      return fn(ledger);
+    } finally {
+      ledger.close();
+    }
+  };
+
+  const savedOf = (l: ReturnType<typeof openLedger>, id: number): SavedScenario => {
+    const item = l.listScenarios().find((s) => s.id === id);
+    if (!item) throw new ApiFailure('not_found', `No scenario ${id}`);
+    return { ...item, plan: l.loadScenario(id) };
+  };
+
+  return {
+    'model-project': async ({ plan: raw }, ctx) => runJob<ModelView>({ kind: 'project', plan: validatePlan(raw, 'plan') }, ctx),
+    'model-advice': async ({ plan: raw }, ctx) => runJob<Advice>({ kind: 'advice', plan: validatePlan(raw, 'plan') }, ctx),
+    'model-export': async ({ plan: raw }, ctx) => runJob<ExportPreview>({ kind: 'export', plan: validatePlan(raw, 'plan') }, ctx),
+    'model-forecast': async ({ plan: raw, days, paths, whatIf }, ctx) =>
+      runJob<ForecastReport>(
+        {
+          kind: 'forecast',
+          plan: validatePlan(raw, 'plan'),
+          days,
+          paths,
+          whatIf: {
+            ...(whatIf.seats !== undefined ? { seats: whatIf.seats } : {}),
+            ...(whatIf.keyGrowth ? { keyGrowth: { '*': whatIf.keyGrowth } } : {}),
+            ...(whatIf.triggerGrowth ? { triggerGrowth: { '*': whatIf.triggerGrowth } } : {}),
+          },
+        },
+        ctx,
+      ),
+    'model-load-plan': async ({ name: file, text }) => ({ plan: loadPlanText(file, text) }),
+    'scenario-list': async () => withLedger((l) => l.listScenarios().map((s) => ({ ...s, plan: l.loadScenario(s.id) }))),
+    'scenario-save': async ({ name: n, plan: raw }) => {
+      const p = validatePlan(raw, 'plan');
+      return withLedger((l) => savedOf(l, l.saveScenario(n, p)));
+    },
+    'scenario-rename': async ({ id, name: n }) =>
+      withLedger((l) => {
+        const current = savedOf(l, id);
+        if (current.name === n) return current;
+        if (l.listScenarios().some((s) => s.name === n)) {
+          throw new ApiFailure('invalid_input', `A scenario named "${n}" already exists`, [{ path: 'name', message: 'choose another name' }]);
+        }
+        const next = l.saveScenario(n, current.plan);
+        l.deleteScenario(id);
+        return savedOf(l, next);
+      }),
+    'scenario-delete': async ({ id }) => withLedger((l) => ({ deleted: l.deleteScenario(id) })),
+    'scenario-compare': async ({ plans }, ctx) =>
+      runJob<Comparison>({ kind: 'compare', plans: plans.map((p, i) => ({ name: p.name, plan: validatePlan(p.plan, `plans[${i}]`) })) }, ctx),
+  };
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import type { ApiChannel } from './channels.ts';
+import { modelingInputSchemas } from './modeling.ts';
+
+/** Job ids let a caller follow progress events and cancel; any short opaque text. */
+const jobId = z.string().min(1).max(64).optional();
+const filePath = z.string().min(1).max(4096);
+const format = z.enum(['auto', 'events', 'dust-cost', 'dust-consumption']).default('auto');
+
+/** Either a path the process may read (menus, drops in the app) or the file's text (browsers). */
+const importSource = z.union([
+  z.strictObject({ path: filePath }),
+  z.strictObject({ name: z.string().min(1).max(512), text: z.string().max(512 * 1024 * 1024) }),
+]);
+
+export const apiInputSchemas = {
+  'ledger-info': z.strictObject({}),
+  'ledger-open': z.strictObject({ path: filePath }),
+  'ledger-new': z.strictObject({ path: filePath }),
+  'plan-get': z.strictObject({}),
+  // The plan's own schema runs in the handler so that its errors come back as plan_error with paths.
+  'plan-save': z.strictObject({ plan: z.unknown() }),
+  'plan-simulate': z.strictObject({ plan: z.unknown(), jobId }),
+  'workspace-overview': z.strictObject({ jobId }),
+  'projection-get': z.strictObject({ width: z.number().int().min(16).max(8192), maxKeys: z.number().int().min(1).max(100_000).default(12), jobId }),
+  'import-preview': z.strictObject({ source: importSource, format }),
+  'import-run': z.strictObject({ source: importSource, format, skipBadRows: z.boolean().default(false), jobId }),
+  'import-history': z.strictObject({}),
+  'import-undo': z.strictObject({ batch: z.number().int().nonnegative() }),
+  'job-cancel': z.strictObject({ jobId: z.string().min(1).max(64) }),
+  // the modeling screens (src/api/modeling.ts)
+  ...modelingInputSchemas,
+} satisfies Record<ApiChannel, z.ZodType>;
+
+export type ApiInputs = { [K in ApiChannel]: z.output<(typeof apiInputSchemas)[K]> };
+/** What callers pass: defaults may be left out. */
+export type ApiCallInputs = { [K in ApiChannel]: z.input<(typeof apiInputSchemas)[K]> };
+export type ImportSource = z.output<typeof importSource>;

@@ -1,0 +1,196 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { validatePlan } from '../engine/plan.ts';
+import type { Plan } from '../engine/plan.ts';
+import { ApiFailure } from './errors.ts';
+import type { ComputeClient } from './compute.ts';
+import type { ApiHandlers } from './handlers.ts';
+import { JobRegistry } from './handlers.ts';
+import { createModelingHandlers } from './modeling.ts';
+import type { DemoFactory, OpenStore, WorkspaceStore } from './store.ts';
+import type { LedgerInfo, Overview } from './types.ts';
+
+export interface ServiceOptions {
+  /** the app's own folder: the default ledger and the recent list live here */
+  userDataDir: string;
+  openStore: OpenStore;
+  compute: ComputeClient;
+  /** fills a new default ledger with the demo workspace; null when no generator is available */
+  demo: DemoFactory | null;
+  /** open this ledger instead of the default one */
+  ledgerPath?: string;
+}
+
+export interface Service {
+  handlers: ApiHandlers;
+  jobs: JobRegistry;
+  /**
+   * Opens the ledger and simulates the plan in the background, so that the window's first
+   * overview finds the result ready. Failures are left for that call to report.
+   */
+  warmUp(): Promise<void>;
+  recent(): string[];
+  close(): Promise<void>;
+}
+
+const RECENT_MAX = 8;
+
+export const DEFAULT_LEDGER_NAME = 'headroom.sqlite';
+
+/**
+ * The handlers behind every call, over one open ledger at a time. Simulations go to the compute
+ * worker; the ledger's own work is done by the store.
+ */
+export function createService(opts: ServiceOptions): Service {
+  const jobs = new JobRegistry();
+  const recentFile = join(opts.userDataDir, 'recent.json');
+  mkdirSync(opts.userDataDir, { recursive: true });
+  const defaultPath = join(opts.userDataDir, DEFAULT_LEDGER_NAME);
+
+  const readRecent = (): string[] => {
+    try {
+      const raw: unknown = JSON.parse(readFileSync(recentFile, 'utf8'));
+      return Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : [];
+    } catch {
+      return [];
+    }
+  };
+  const remember = (path: string): void => {
+    const list = [path, ...readRecent().filter((p) => p !== path)].slice(0, RECENT_MAX);
+    writeFileSync(recentFile, JSON.stringify(list, null, 2));
+  };
+
+  let store: WorkspaceStore | null = null;
+  let plan: Plan = validatePlan({});
+
+  const load = async (path: string, seedDemo: boolean): Promise<WorkspaceStore> => {
+    mkdirSync(dirname(path), { recursive: true });
+    const next = opts.openStore(path);
+    if (seedDemo && next.eventCount() === 0 && next.loadPlan() === null && opts.demo) {
+      const demo = opts.demo();
+      try {
+        await next.seed(demo.plan, demo.events, 'demo workspace');
+      } catch (err) {
+        next.close();
+        throw err;
+      }
+    }
+    store?.close();
+    store = next;
+    plan = next.loadPlan() ?? validatePlan({});
+    opts.compute.setLedger(next.path);
+    remember(path);
+    return next;
+  };
+
+  // One opening at a time: concurrent first calls share it instead of seeding twice.
+  let opening: Promise<WorkspaceStore> | null = null;
+  const current = async (): Promise<WorkspaceStore> => {
+    if (store) return store;
+    const path = opts.ledgerPath ?? defaultPath;
+    opening ??= load(path, path === defaultPath).finally(() => {
+      opening = null;
+    });
+    return opening;
+  };
+
+  const info = async (): Promise<LedgerInfo> => {
+    const s = await current();
+    const span = s.span();
+    return {
+      path: s.path,
+      workspaceName: plan.workspace.name,
+      events: span.events,
+      firstEvent: span.from,
+      lastEvent: span.to,
+      recent: readRecent(),
+    };
+  };
+
+  const overview = async (p: Plan, signal: AbortSignal, progress: (d: number, t: number, phase: string) => void): Promise<Overview> => {
+    await current();
+    const body = await opts.compute.run('overview', p, p.workspace.name, 0, { signal, onProgress: (d, t) => progress(d, t, 'simulate') });
+    return { ledger: await info(), ...body };
+  };
+
+  const reloadEvents = async (): Promise<void> => {
+    opts.compute.setLedger((await current()).path);
+  };
+
+  const handlers: ApiHandlers = {
+    'ledger-info': async () => info(),
+    'ledger-open': async ({ path }) => {
+      if (!existsSync(path)) throw new ApiFailure('not_found', `No ledger at ${path}`, [{ file: path, message: 'file not found' }]);
+      await load(path, false);
+      return info();
+    },
+    'ledger-new': async ({ path }) => {
+      if (existsSync(path)) throw new ApiFailure('invalid_input', `${path} already exists`, [{ file: path, message: 'choose a new file name' }]);
+      const s = await load(path, false);
+      s.savePlan(validatePlan({}));
+      plan = validatePlan({});
+      return info();
+    },
+    'plan-get': async () => {
+      await current();
+      return { plan };
+    },
+    'plan-save': async ({ plan: raw }) => {
+      const next = validatePlan(raw, 'plan');
+      (await current()).savePlan(next);
+      plan = next;
+      return { plan };
+    },
+    'plan-simulate': async ({ plan: raw }, ctx) => overview(validatePlan(raw, 'plan'), ctx.signal, ctx.progress),
+    'workspace-overview': async (_input, ctx) => {
+      await current();
+      return overview(plan, ctx.signal, ctx.progress);
+    },
+    'projection-get': async ({ width, maxKeys }, ctx) => {
+      await current();
+      return opts.compute.run('projection', plan, plan.workspace.name, width, {
+        maxKeys,
+        signal: ctx.signal,
+        onProgress: (d, t) => ctx.progress(d, t, 'simulate'),
+      });
+    },
+    'import-preview': async ({ source, format }) => (await current()).preview(source, format),
+    'import-run': async ({ source, format, skipBadRows }, ctx) => {
+      const result = await (await current()).importFile(source, {
+        format,
+        skipBadRows,
+        signal: ctx.signal,
+        onProgress: (d, t) => ctx.progress(d, t, 'import'),
+      });
+      if (result.imported > 0) await reloadEvents();
+      return result;
+    },
+    'import-history': async () => (await current()).listBatches(),
+    'import-undo': async ({ batch }) => {
+      const { removed } = (await current()).undoBatch(batch);
+      await reloadEvents();
+      return { batch, removed };
+    },
+    'job-cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    // the modeling screens (src/api/modeling.ts)
+    ...createModelingHandlers({ store: current }),
+  };
+
+  return {
+    handlers,
+    jobs,
+    warmUp: async () => {
+      try {
+        await handlers['workspace-overview']({}, { signal: new AbortController().signal, progress: () => {} });
+      } catch {
+        // reported when the window asks
+      }
+    },
+    recent: readRecent,
+    close: async () => {
+      store?.close();
+      store = null;
+      await opts.compute.close();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { EventColumns } from '../engine/events.ts';
+import type { Plan } from '../engine/plan.ts';
+import type { ImportSource } from './schemas.ts';
+import type { BatchInfo, ImportFormat, ImportPreview, ImportResult } from './types.ts';
+
+/**
+ * What the handlers need from a ledger. The SQLite ledger and the importers implement it (see
+ * ledger-store.ts); the handlers never see SQL.
+ */
+export interface WorkspaceStore {
+  readonly path: string;
+  eventCount(): number;
+  /** how many events and their time range, without reading them */
+  span(): { events: number; from: number | null; to: number | null };
+  loadPlan(): Plan | null;
+  savePlan(plan: Plan): void;
+  readEvents(): EventColumns;
+  /** stores generated events as one batch, for the demo workspace */
+  seed(plan: Plan, events: EventColumns, label: string): Promise<void>;
+  preview(source: ImportSource, format: ImportFormat): Promise<ImportPreview>;
+  importFile(
+    source: ImportSource,
+    opts: { format: ImportFormat; skipBadRows: boolean; onProgress: (done: number, total: number) => void; signal: AbortSignal },
+  ): Promise<ImportResult>;
+  listBatches(): BatchInfo[];
+  undoBatch(batch: number): { removed: number };
+  close(): void;
+}
+
+export type OpenStore = (path: string) => WorkspaceStore;
+export type DemoFactory = () => { plan: Plan; events: EventColumns };

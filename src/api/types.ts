@@ -1,0 +1,159 @@
+/**
+ * The shapes the UI receives. Plain, serialisable data only (no typed arrays, no classes), and
+ * nothing here imports Node or Electron, so the renderer can import these types.
+ */
+export type Status = 'ok' | 'near' | 'limited';
+
+export interface LedgerInfo {
+  path: string;
+  workspaceName: string;
+  events: number;
+  firstEvent: number | null;
+  lastEvent: number | null;
+  recent: string[];
+}
+
+export interface KeyFigure {
+  id: string;
+  name: string;
+  inferred: boolean;
+  capUsd: number | null;
+  peakRollingUsd: number;
+  /** peak rolling spend / cap, null without a cap */
+  peakShare: number | null;
+  requests: number;
+  blocked: number;
+  /** blocked by the key's own cap; the rest were blocked by a workspace spend limit */
+  blockedByCap: number;
+  blockedUsd: number;
+  firstBlocked: number | null;
+  usableAgain: number | null;
+  episodes: number;
+  status: Status;
+}
+
+export interface TriggerFigure {
+  id: string;
+  name: string;
+  kind: 'webhook' | 'scheduled';
+  mode: 'fair_use' | 'programmatic';
+  inferred: boolean;
+  limit: number | null;
+  arrivals: number;
+  admitted: number;
+  delayed: number;
+  dropped: number;
+  skipped: number;
+  pending: number;
+  maxDelayMs: number;
+  p95DelayMs: number;
+  peakQueue: number;
+  status: Status;
+}
+
+export interface CapacityFigure {
+  id: string;
+  label: string;
+  /** null = unlimited */
+  limit: number | null;
+  peak: number;
+  peakShare: number | null;
+  blocked: number;
+  unit: 'messages' | 'runs' | 'usd';
+  status: Status;
+}
+
+export interface Overview {
+  ledger: LedgerInfo;
+  planName: string;
+  horizon: number;
+  events: number;
+  keys: KeyFigure[];
+  triggers: TriggerFigure[];
+  capacity: CapacityFigure[];
+  headline: { keysCapped: number; keysLimited: number; keysNear: number; triggersLimited: number; blockedMessages: number };
+}
+
+export interface ChartPoint {
+  t: number;
+  [series: string]: number | null;
+}
+
+export interface Span {
+  from: number;
+  until: number;
+}
+
+export interface KeyChart {
+  id: string;
+  name: string;
+  capUsd: number | null;
+  peakUsd: number;
+  points: { t: number; spend: number }[];
+  cappedSpans: Span[];
+}
+
+export interface Projection {
+  start: number;
+  end: number;
+  bucketMs: number;
+  width: number;
+  events: number;
+  /** keys in the plan; `keys` holds the first `maxKeys` of them, most constrained first */
+  totalKeys: number;
+  keys: KeyChart[];
+  pool: { limit: number | null; points: { t: number; used: number }[] };
+  allowance: { limit: number | null; points: { t: number; used: number }[] };
+  queue: { points: { t: number; queued: number; maxDelayMin: number }[] };
+  spendLimits: { id: string; limitUsd: number; points: { t: number; used: number }[] }[];
+  /** how long the engine and the preparation took, for the curious */
+  computeMs: number;
+}
+
+export type ImportFormat = 'auto' | 'events' | 'dust-cost' | 'dust-consumption';
+
+export interface ImportRowError {
+  line: number;
+  column?: string;
+  value?: string;
+  message: string;
+}
+
+export interface ImportPreview {
+  name: string;
+  format: string;
+  mapping: { column: string; field: string }[];
+  header: string[];
+  rows: string[][];
+  totalRows: number | null;
+  errors: ImportRowError[];
+}
+
+export interface ImportResult {
+  file: string;
+  format: string;
+  batch: number | null;
+  rows: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  errors: ImportRowError[];
+}
+
+export interface BatchInfo {
+  id: number;
+  file: string;
+  format: string;
+  importedAt: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  undone: boolean;
+}
+
+export interface ProgressEvent {
+  jobId: string;
+  done: number;
+  total: number;
+  phase: string;
+}

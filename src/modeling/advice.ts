@@ -1,0 +1,40 @@
+/**
+ * The recommendations behind the screens (recommended caps with their percentiles, trigger
+ * advice with the support request drafts) and the export preview, from src/recommend and
+ * src/export.
+ */
+import type { EventColumns } from '../engine/events.ts';
+import type { Plan } from '../engine/plan.ts';
+import { recommend } from '../recommend/index.ts';
+import { buildExport, supportRequests } from '../export/index.ts';
+import type { Advice, ExportPreview } from './types.ts';
+
+/** Few forecast draws: the screens need the caps and percentiles, the draws only the chances. */
+const SCREEN_PATHS = 60;
+
+export function adviceFor(plan: Plan, events: EventColumns): Advice {
+  const rec = recommend(events, plan, { paths: SCREEN_PATHS });
+  const drafts = new Map(supportRequests(rec, plan.workspace.name).map((r) => [r.triggerId, r]));
+  return {
+    keys: rec.keys.map((k) => ({
+      id: k.id,
+      recommendedCapUsd: k.recommendedCapUsd,
+      action: k.action,
+      rolling30: { p50: k.rolling30.p50, p90: k.rolling30.p90, p99: k.rolling30.p99, max: k.rolling30.max, daysObserved: k.rolling30.daysObserved },
+      projectedPeak: k.projectedPeak,
+      throttleChance: k.throttleChance,
+      reason: k.reason,
+    })),
+    triggers: rec.triggers.map((t) => {
+      const d = drafts.get(t.id);
+      return { id: t.id, action: t.action, requestedLimit: t.requestedLimit, reason: t.reason, alternatives: t.alternatives, request: d ? { subject: d.subject, body: d.body } : null };
+    }),
+    notes: rec.notes,
+  };
+}
+
+/** Every file of the export for this plan: the recommended plan (JSON, YAML), keys CSV, drafts, report. */
+export function exportPreview(plan: Plan, events: EventColumns): ExportPreview {
+  const rec = recommend(events, plan, { paths: SCREEN_PATHS });
+  return { files: buildExport(rec, null) };
+}

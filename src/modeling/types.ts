@@ -1,0 +1,120 @@
+/**
+ * What the modeling screens receive: plain serialisable data, importable by the renderer (no Node,
+ * no engine internals).
+ */
+import type { ScenarioMetrics } from './scenarios.ts';
+
+export type KeyStatus = 'fine' | 'near' | 'capped';
+
+export interface ModelKey {
+  id: string;
+  name: string;
+  inferred: boolean;
+  capUsd: number | null;
+  requests: number;
+  blocked: number;
+  blockedByCap: number;
+  blockedUsd: number;
+  /** highest spend in the key's rolling cap window */
+  peakUsd: number;
+  /** peak / cap; null without a cap */
+  peakShare: number | null;
+  status: KeyStatus;
+  /** end of the last capped-out episode ("capped out until D"); null when never capped out */
+  cappedUntil: number | null;
+  cappedFrom: number | null;
+  episodes: number;
+  /** rolling spend (USD) at the end of each UTC day, the last SPARK_DAYS days of the history */
+  spark: number[];
+}
+
+export interface ModelTrigger {
+  id: string;
+  name: string;
+  kind: 'webhook' | 'scheduled';
+  mode: 'fair_use' | 'programmatic';
+  inferred: boolean;
+  /** as written in the plan: null = default, -1 = none */
+  limitPer24h: number | null;
+  /** as the engine applies it; null = unlimited */
+  limit: number | null;
+  runsPerDay: { median: number; p95: number; max: number; days: number };
+  arrivals: number;
+  admitted: number;
+  delayed: number;
+  dropped: number;
+  skipped: number;
+  pending: number;
+  maxDelayMs: number | null;
+  p95DelayMs: number | null;
+  rateLimited: boolean;
+  programmaticUsd: number;
+}
+
+export interface ModelSpendLimit {
+  id: string;
+  window: 'utc-day' | 'calendar-month' | 'rolling-30d';
+  amountUsd: number;
+  peakUsd: number;
+  blocked: number;
+  delayed: number;
+}
+
+export interface ModelView {
+  planName: string;
+  events: number;
+  from: number | null;
+  to: number | null;
+  horizon: number;
+  workspace: {
+    /** null = unlimited */
+    allowance: number | null;
+    pool: number | null;
+    allowancePeak: number;
+    poolPeak: number;
+    messages: number;
+    blockedMessages: number;
+    spendLimits: ModelSpendLimit[];
+  };
+  keys: ModelKey[];
+  triggers: ModelTrigger[];
+  metrics: ScenarioMetrics;
+  computeMs: number;
+}
+
+export interface KeyAdvice {
+  id: string;
+  recommendedCapUsd: number;
+  action: 'set' | 'raise' | 'lower' | 'keep';
+  rolling30: { p50: number; p90: number; p99: number; max: number; daysObserved: number };
+  projectedPeak: { p10: number; p50: number; p90: number };
+  throttleChance: number;
+  reason: string;
+}
+
+export interface TriggerAdvice {
+  id: string;
+  action: 'none' | 'programmatic' | 'override' | 'cannot_move';
+  requestedLimit: number | null;
+  reason: string;
+  alternatives: string[];
+  /** the support request draft, when the platform's support must act */
+  request: { subject: string; body: string } | null;
+}
+
+export interface Advice {
+  keys: KeyAdvice[];
+  triggers: TriggerAdvice[];
+  notes: string[];
+}
+
+export interface SavedScenario {
+  id: number;
+  name: string;
+  savedAt: number;
+  plan: unknown;
+}
+
+export interface ExportPreview {
+  files: { path: string; content: string }[];
+}

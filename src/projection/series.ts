@@ -1,0 +1,103 @@
+import type { EventColumns } from '../engine/events.ts';
+import { EventType } from '../engine/events.ts';
+import { MICROS_PER_USD, MINUTE } from '../engine/units.ts';
+import { Outcome } from '../engine/result.ts';
+import type { SimulationResult, Timeline } from '../engine/result.ts';
+import type { Projection } from '../api/types.ts';
+
+/**
+ * Max-pools `values` into `target` buckets: a chart one pixel per bucket wide must still show
+ * every peak, which averaging would flatten.
+ */
+export function downsampleMax(values: ArrayLike<number>, target: number): Float64Array {
+  const n = values.length;
+  if (n <= target) return Float64Array.from(values as ArrayLike<number>);
+  const out = new Float64Array(target);
+  for (let b = 0; b < target; b++) {
+    const lo = Math.floor((b * n) / target);
+    const hi = Math.max(lo + 1, Math.floor(((b + 1) * n) / target));
+    let m = Number.NEGATIVE_INFINITY;
+    for (let i = lo; i < hi; i++) m = Math.max(m, values[i] ?? 0);
+    out[b] = m;
+  }
+  return out;
+}
+
+function points<K extends string>(start: number, bucketMs: number, values: Float64Array, key: K, scale = 1): ({ t: number } & Record<K, number>)[] {
+  const out: ({ t: number } & Record<K, number>)[] = [];
+  for (let i = 0; i < values.length; i++) {
+    out.push({ t: start + i * bucketMs, [key]: (values[i] ?? 0) / scale } as { t: number } & Record<K, number>);
+  }
+  return out;
+}
+
+/** The projection's chart data: every series cut to at most `width` points. */
+/**
+ * Keys most worth a chart first: those that capped out, then by how close they came to their cap.
+ */
+export function keyOrder(result: SimulationResult): number[] {
+  const keys = result.plan.keys;
+  const share = (i: number): number => {
+    const cap = keys[i]?.capMicros ?? null;
+    return cap ? (result.keyStats[i]?.peakRollingMicros ?? 0) / cap : -1;
+  };
+  return keys.map((_, i) => i).sort((a, b) => (result.keyStats[b]?.episodes.length ?? 0) - (result.keyStats[a]?.episodes.length ?? 0) || share(b) - share(a));
+}
+
+export function buildProjection(events: EventColumns, result: SimulationResult, width: number, computeMs: number, maxKeys = Number.POSITIVE_INFINITY): Projection {
+  const tl: Timeline | null = result.timeline;
+  const plan = result.plan;
+  if (tl === null || tl.buckets === 0) {
+    return {
+      start: 0, end: 0, bucketMs: 0, width, events: result.count, keys: [], totalKeys: result.plan.keys.length,
+      pool: { limit: null, points: [] }, allowance: { limit: null, points: [] }, queue: { points: [] }, spendLimits: [], computeMs,
+    };
+  }
+  const target = Math.max(1, Math.min(width, tl.buckets));
+  const bucketMs = (tl.bucketMs * tl.buckets) / target;
+  const start = tl.start;
+  const end = tl.start + tl.bucketMs * tl.buckets;
+
+  // Delays are per event, so they are pooled here straight into the chart's buckets.
+  const maxDelay = new Float64Array(target);
+  for (let e = 0; e < result.count; e++) {
+    if (events.type[e] !== EventType.trigger || result.outcome[e] !== Outcome.admitted) continue;
+    const at = result.admittedAt[e] ?? 0;
+    const delay = at - (events.time[e] ?? 0);
+    if (delay <= 0) continue;
+    const b = Math.min(target - 1, Math.max(0, Math.floor((at - start) / bucketMs)));
+    if (delay > maxDelay[b]!) maxDelay[b] = delay;
+  }
+  const queued = downsampleMax(tl.queued, target);
+  const queuePoints = Array.from({ length: target }, (_, i) => ({ t: start + i * bucketMs, queued: queued[i] ?? 0, maxDelayMin: (maxDelay[i] ?? 0) / MINUTE }));
+
+  const fin = (n: number): number | null => (Number.isFinite(n) ? n : null);
+  return {
+    start,
+    end,
+    bucketMs,
+    width,
+    events: result.count,
+    totalKeys: plan.keys.length,
+    keys: keyOrder(result)
+      .slice(0, maxKeys)
+      .map((i) => ({ i, k: plan.keys[i]! }))
+      .map(({ i, k }) => ({
+      id: k.id,
+      name: k.name,
+      capUsd: k.capMicros === null ? null : k.capMicros / MICROS_PER_USD,
+      peakUsd: (result.keyStats[i]?.peakRollingMicros ?? 0) / MICROS_PER_USD,
+      points: points(start, bucketMs, downsampleMax(tl.keySpend[i] ?? new Float64Array(0), target), 'spend', MICROS_PER_USD),
+      cappedSpans: (result.keyStats[i]?.episodes ?? []).map((ep) => ({ from: ep.from, until: Math.min(ep.until, end) })),
+    })),
+    pool: { limit: fin(plan.pool), points: points(start, bucketMs, downsampleMax(tl.poolUsed, target), 'used') },
+    allowance: { limit: fin(plan.allowance), points: points(start, bucketMs, downsampleMax(tl.allowanceUsed, target), 'used') },
+    queue: { points: queuePoints },
+    spendLimits: plan.spendLimits.map((l, j) => ({
+      id: l.id,
+      limitUsd: l.amountMicros / MICROS_PER_USD,
+      points: points(start, bucketMs, downsampleMax(tl.spendLimitUsed[j] ?? new Float64Array(0), target), 'used', MICROS_PER_USD),
+    })),
+    computeMs,
+  };
+}

@@ -1,0 +1,71 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ensureRenderer } from '../../src/host/build.ts';
+import { startHeadroomHost } from '../../src/host/start.ts';
+import type { HeadroomHost } from '../../src/host/start.ts';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export interface Session {
+  headroom: HeadroomHost;
+  context: BrowserContext;
+  page: Page;
+  dir: string;
+  shot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A fresh user-data folder (so the first run seeds the demo), the web host, and one page. */
+export async function openSession(opts: { colorScheme?: 'light' | 'dark'; width?: number } = {}): Promise<Session> {
+  const dir = mkdtempSync(join(tmpdir(), 'headroom-e2e-'));
+  mkdirSync(SHOTS, { recursive: true });
+  const staticDir = await ensureRenderer();
+  const headroom = await startHeadroomHost({ userDataDir: join(dir, 'user-data'), staticDir });
+  let context: BrowserContext | null = null;
+  try {
+    // A persistent context is how Playwright takes a fresh --user-data-dir.
+    context = await chromium.launchPersistentContext(join(dir, 'chromium'), {
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+      timeout: 30_000,
+      viewport: { width: opts.width ?? 1360, height: 900 },
+      colorScheme: opts.colorScheme ?? 'light',
+    });
+    context.setDefaultTimeout(20_000);
+    const page = context.pages()[0] ?? (await context.newPage());
+    const b = context;
+    return {
+      headroom,
+      context,
+      page,
+      dir,
+      shot: async (name) => {
+        await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+      },
+      close: async () => {
+        await b.close().catch(() => {});
+        await headroom.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await context?.close().catch(() => {});
+    await headroom.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ComputeClient } from '../src/api/compute.ts';
+import { createService } from '../src/api/service.ts';
+import type { Service } from '../src/api/service.ts';
+import { dispatch } from '../src/api/handlers.ts';
+import { IMPORT_WORKER_URL, ledgerStoreOpener } from '../src/api/ledger-store.ts';
+import type { Settled } from '../src/api/errors.ts';
+import type { ModelView, SavedScenario } from '../src/modeling/types.ts';
+import type { Comparison } from '../src/modeling/scenarios.ts';
+import { planToYaml } from '../src/export/index.ts';
+import { validatePlan } from '../src/engine/plan.ts';
+
+// k_small: $2 cap; its third $1 request finds $2 spent and is blocked.
+const CSV = [
+  'timestamp,type,subject,cost_usd,id',
+  '2026-10-01T10:00:00Z,api,k_small,1.00,a1',
+  '2026-10-01T10:01:00Z,api,k_small,1.00,a2',
+  '2026-10-01T10:02:00Z,api,k_small,1.00,a3',
+  '2026-10-01T10:03:00Z,message,u_1,,a4',
+  '2026-10-01T10:04:00Z,trigger,t_hook,,a5',
+  '2026-10-02T10:04:00Z,trigger,t_hook,,a6',
+].join('\n');
+const PLAN = validatePlan({ workspace: { name: 'Model WS', seats: 2 }, apiKeys: [{ id: 'k_small', capUsd: 2 }] });
+
+describe('modeling calls through the handler map', () => {
+  let dir: string;
+  let service: Service;
+  const call = async <T>(channel: string, input: unknown): Promise<T> => {
+    const r = (await dispatch(service.handlers, service.jobs, channel, input)) as Settled<T>;
+    if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message} ${JSON.stringify(r.error.details)}`);
+    return r.value;
+  };
+  const fail = async (channel: string, input: unknown) => {
+    const r = await dispatch(service.handlers, service.jobs, channel, input);
+    if (r.ok) throw new Error(`${channel} should have failed`);
+    return r.error;
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'headroom-modeling-'));
+    service = createService({
+      userDataDir: join(dir, 'user-data'),
+      openStore: ledgerStoreOpener(IMPORT_WORKER_URL),
+      compute: new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url)),
+      demo: null,
+    });
+    await call('import-run', { source: { name: 'usage.csv', text: CSV } });
+    await call('plan-save', { plan: PLAN });
+  });
+  afterAll(async () => {
+    await service?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('projects an edited plan without saving it: a higher cap unblocks the key', async () => {
+    const before = await call<ModelView>('model-project', { plan: PLAN });
+    const k = before.keys.find((x) => x.id === 'k_small');
+    expect(k).toMatchObject({ capUsd: 2, blocked: 1, status: 'capped', peakUsd: 2 });
+    expect(k?.spark.at(-1)).toBe(2);
+    expect(before.workspace).toMatchObject({ allowance: 200, pool: 100 });
+    const edited = { ...PLAN, apiKeys: [{ id: 'k_small', capUsd: 3.5 }] }; // peak $3 is 86 % of it: near
+    const after = await call<ModelView>('model-project', { plan: edited });
+    expect(after.keys.find((x) => x.id === 'k_small')).toMatchObject({ blocked: 0, status: 'near' });
+    expect(after.metrics.blockedRequests).toBe(0);
+    const hook = after.triggers.find((t) => t.id === 't_hook');
+    expect(hook).toMatchObject({ inferred: true, runsPerDay: { median: 1, p95: 1, max: 1, days: 2 } });
+    // the saved plan is unchanged
+    expect((await call<{ plan: typeof PLAN }>('plan-get', {})).plan.apiKeys[0]?.capUsd).toBe(2);
+  });
+
+  it('refuses an invalid plan with the field path', async () => {
+    const err = await fail('model-project', { plan: { ...PLAN, triggers: [{ id: 't', kind: 'scheduled', mode: 'programmatic' }] } });
+    expect(err.code).toBe('plan_error');
+    expect(err.details[0]?.path).toBe('triggers[0].mode');
+  });
+
+  it('saves, renames, lists and deletes scenarios in the ledger, and compares them', async () => {
+    const a = await call<SavedScenario>('scenario-save', { name: 'Current', plan: PLAN });
+    const b = await call<SavedScenario>('scenario-save', { name: 'Looser', plan: { ...PLAN, apiKeys: [{ id: 'k_small', capUsd: 10 }] } });
+    const renamed = await call<SavedScenario>('scenario-rename', { id: b.id, name: 'Looser caps' });
+    expect(renamed.name).toBe('Looser caps');
+    expect((await fail('scenario-rename', { id: renamed.id, name: 'Current' })).message).toMatch(/already exists/);
+    const list = await call<SavedScenario[]>('scenario-list', {});
+    expect(list.map((s) => s.name)).toEqual(['Current', 'Looser caps']);
+    const cmp = await call<Comparison>('scenario-compare', { plans: list.map((s) => ({ name: s.name, plan: s.plan })) });
+    expect(cmp.metrics.find((m) => m.id === 'blockedRequests')?.values).toEqual([1, 0]);
+    expect(cmp.changes[1]).toEqual([{ path: 'apiKeys.k_small.capUsd', from: 2, to: 10 }]);
+    expect(await call('scenario-delete', { id: a.id })).toEqual({ deleted: true });
+    expect((await call<SavedScenario[]>('scenario-list', {})).map((s) => s.name)).toEqual(['Looser caps']);
+    expect((await fail('scenario-save', { name: '  ', plan: PLAN })).code).toBe('invalid_input');
+  });
+
+  it('loads a plan file back from JSON or YAML, and names the line of a bad one', async () => {
+    const yaml = await call<{ plan: typeof PLAN }>('model-load-plan', { name: 'plan.yaml', text: planToYaml(PLAN) });
+    expect(yaml.plan).toEqual(PLAN);
+    const json = await call<{ plan: typeof PLAN }>('model-load-plan', { name: 'plan.json', text: JSON.stringify(PLAN) });
+    expect(json.plan).toEqual(PLAN);
+    expect((await fail('model-load-plan', { name: 'plan.json', text: '{"workspace": {"seats": -1}}' })).details[0]?.path).toBe('workspace.seats');
+  });
+});
+
+describe('the modeling worker', () => {
+  it('cancels a superseded projection and still answers the next one', async () => {
+    const { generateWorkspace } = await import('../src/demo/generator.ts');
+    const { ModelCompute } = await import('../src/modeling/compute.ts');
+    const w = generateWorkspace({ seed: 42 });
+    const compute = new ModelCompute();
+    try {
+      const stale = new AbortController();
+      const first = compute.run(w.events, { kind: 'project', plan: w.plan }, { signal: stale.signal });
+      // the newer edit arrives before the engine got far: the stale run stops instead of finishing
+      stale.abort();
+      const next = compute.run(w.events, { kind: 'project', plan: { ...w.plan, apiKeys: [] } });
+      await expect(first).rejects.toMatchObject({ code: 'cancelled' });
+      const view = (await next) as ModelView;
+      expect(view.events).toBe(w.events.count);
+      expect(view.keys.every((k) => k.inferred && k.capUsd === null)).toBe(true);
+    } finally {
+      await compute.close();
+    }
+  });
+});
