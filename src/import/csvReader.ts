@@ -1,0 +1,252 @@
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { CancelledError, InputError } from '../errors.ts';
+
+/**
+ * A streaming RFC 4180 reader that knows each record's physical line, which the errors of SPEC §8
+ * must name (a quoted field may hold newlines, so record number and line differ). It reads the
+ * file in fixed chunks, so memory stays flat whatever the file's size, and hashes the bytes as
+ * they pass for the batch's sha256. Lines without quotes take a split(',') fast path.
+ */
+export type RecordSink = (fields: string[], line: number, problem: string | null) => void;
+
+export interface ReadProgress {
+  bytes: number;
+  totalBytes: number;
+}
+
+export interface ReadOptions {
+  chunkBytes?: number;
+  signal?: { readonly aborted: boolean } | undefined;
+  /** called after each chunk */
+  onChunk?: (p: ReadProgress) => void;
+}
+
+export interface ReadSummary {
+  size: number;
+  sha256: string;
+}
+
+export class CsvParser {
+  private buf = '';
+  private line = 1;
+  private readonly sink: RecordSink;
+  private readonly fileName: string;
+
+  constructor(fileName: string, sink: RecordSink) {
+    this.fileName = fileName;
+    this.sink = sink;
+  }
+
+  push(text: string, final: boolean): void {
+    const buf = this.buf.length === 0 ? text : this.buf + text;
+    const n = buf.length;
+    let pos = 0;
+    let q = buf.indexOf('"');
+    while (pos < n) {
+      let nl = buf.indexOf('\n', pos);
+      if (nl === -1) {
+        if (!final) break;
+        nl = n;
+      }
+      if (q !== -1 && q < pos) q = buf.indexOf('"', pos);
+      if (q === -1 || q >= nl) {
+        let end = nl;
+        if (end > pos && buf.charCodeAt(end - 1) === 13) end--;
+        if (end > pos) this.sink(buf.slice(pos, end).split(','), this.line, null);
+        this.line++;
+        pos = nl + 1;
+        continue;
+      }
+      const r = this.quoted(buf, pos, final);
+      if (r === null) break;
+      this.sink(r.fields, this.line, r.problem);
+      this.line += r.newlines;
+      pos = r.end;
+    }
+    this.buf = pos >= n ? '' : buf.slice(pos);
+    if (final && this.buf.length > 0) throw new Error('unreachable: unparsed CSV tail');
+  }
+
+  /** Parses one record that contains a quote; null when it runs past the buffered text. */
+  private quoted(buf: string, start: number, final: boolean): { fields: string[]; end: number; newlines: number; problem: string | null } | null {
+    const fields: string[] = [];
+    const n = buf.length;
+    let i = start;
+    let newlines = 0;
+    let problem: string | null = null;
+    for (;;) {
+      if (i < n && buf.charCodeAt(i) === 34) {
+        let value = '';
+        let from = i + 1;
+        i = from;
+        let closed = false;
+        while (i < n) {
+          const c = buf.charCodeAt(i);
+          if (c === 34) {
+            if (i + 1 < n && buf.charCodeAt(i + 1) === 34) {
+              value += buf.slice(from, i + 1);
+              i += 2;
+              from = i;
+              continue;
+            }
+            if (i + 1 >= n && !final) return null;
+            value += buf.slice(from, i);
+            i++;
+            closed = true;
+            break;
+          }
+          if (c === 10) newlines++;
+          i++;
+        }
+        if (!closed) {
+          if (!final) return null;
+          throw new InputError(`${this.fileName}:${this.line}: a quoted field is never closed`, [
+            { file: this.fileName, line: this.line, message: 'a quoted field is never closed (unbalanced ")' },
+          ]);
+        }
+        // text between a closing quote and the next separator is kept, but the row is bad
+        const after = i;
+        while (i < n && buf.charCodeAt(i) !== 44 && buf.charCodeAt(i) !== 10) i++;
+        let tail = buf.slice(after, i);
+        if (tail.endsWith('\r') && (i < n || final)) tail = tail.slice(0, -1);
+        if (tail.length > 0) {
+          problem ??= `unexpected text ${JSON.stringify(tail)} after a closing quote`;
+          value += tail;
+        }
+        fields.push(value);
+      } else {
+        const from = i;
+        while (i < n && buf.charCodeAt(i) !== 44 && buf.charCodeAt(i) !== 10) i++;
+        let v = buf.slice(from, i);
+        if (i < n && buf.charCodeAt(i) === 10 && v.endsWith('\r')) v = v.slice(0, -1);
+        else if (i >= n && final && v.endsWith('\r')) v = v.slice(0, -1);
+        fields.push(v);
+      }
+      if (i >= n) {
+        if (!final) return null;
+        return { fields, end: n, newlines: newlines + 1, problem };
+      }
+      if (buf.charCodeAt(i) === 10) return { fields, end: i + 1, newlines: newlines + 1, problem };
+      i++; // the comma
+    }
+  }
+}
+
+/** Where the first byte that is not UTF-8 is: byte offset, physical line, column index. */
+function locateInvalidUtf8(bytes: Uint8Array): { offset: number } | null {
+  let i = 0;
+  const n = bytes.length;
+  while (i < n) {
+    const b = bytes[i]!;
+    let len: number;
+    if (b < 0x80) len = 1;
+    else if (b >= 0xc2 && b <= 0xdf) len = 2;
+    else if (b >= 0xe0 && b <= 0xef) len = 3;
+    else if (b >= 0xf0 && b <= 0xf4) len = 4;
+    else return { offset: i };
+    if (i + len > n) return { offset: i };
+    for (let k = 1; k < len; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return { offset: i };
+    i += len;
+  }
+  return null;
+}
+
+async function encodingError(path: string, name: string, chunkStart: number): Promise<InputError> {
+  // only on failure: read back from the start of the failing chunk's line to point at the byte
+  const fh = await open(path, 'r');
+  try {
+    const lookBack = Math.min(chunkStart, 1 << 16);
+    const from = chunkStart - lookBack;
+    const len = Math.min((1 << 20) + lookBack + 8, (await fh.stat()).size - from);
+    const buf = Buffer.alloc(len);
+    await fh.read(buf, 0, len, from);
+    const bad = locateInvalidUtf8(buf.subarray(lookBack)) ?? { offset: 0 };
+    const at = lookBack + bad.offset;
+    let lineStart = buf.lastIndexOf(10, at - 1) + 1;
+    if (lineStart < 0) lineStart = 0;
+    let line = 1;
+    const head = Buffer.alloc(from + lineStart);
+    await fh.read(head, 0, head.length, 0);
+    for (let i = 0; i < head.length; i++) if (head[i] === 10) line++;
+    const header = await firstLine(fh);
+    const prefix = buf.subarray(lineStart, at).toString('latin1');
+    let col = 0;
+    let inQuote = false;
+    for (const ch of prefix) {
+      if (ch === '"') inQuote = !inQuote;
+      else if (ch === ',' && !inQuote) col++;
+    }
+    const column = line === 1 ? undefined : header[col];
+    const value = `\\x${buf[at]!.toString(16).toUpperCase().padStart(2, '0')}`;
+    const message = `byte ${value} at offset ${from + at} is not UTF-8; export or save the file as UTF-8`;
+    return new InputError(`${name}:${line}: ${message}`, [{ file: name, line, ...(column !== undefined ? { column } : {}), value, message }]);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function firstLine(fh: FileHandle): Promise<string[]> {
+  const b = Buffer.alloc(4096);
+  const { bytesRead } = await fh.read(b, 0, 4096, 0);
+  return b.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/)[0]!.split(',');
+}
+
+/**
+ * Streams `path` through `parser`'s sink. Refuses, before anything is parsed, a 0-byte or
+ * whitespace-only file, a UTF-16 file and a binary file; refuses a byte that is not UTF-8 with
+ * its line.
+ */
+export async function readCsvFile(path: string, name: string, sink: RecordSink, options: ReadOptions = {}): Promise<ReadSummary> {
+  const chunkBytes = options.chunkBytes ?? 1 << 20;
+  const fh = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+    throw new InputError(`${name}: cannot read the file (${err.code ?? err.message})`, [{ file: name, message: `cannot read the file (${err.code ?? err.message})` }]);
+  });
+  try {
+    const size = (await fh.stat()).size;
+    if (size === 0) throw new InputError(`${name}: the file is empty (0 bytes)`, [{ file: name, line: 1, message: 'the file is empty (0 bytes); expected a CSV header line' }]);
+    const hash = createHash('sha256');
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    const parser = new CsvParser(name, sink);
+    const buf = Buffer.alloc(chunkBytes);
+    let offset = 0;
+    let sawText = false;
+    while (offset < size) {
+      if (options.signal?.aborted) throw new CancelledError();
+      const { bytesRead } = await fh.read(buf, 0, chunkBytes, offset);
+      if (bytesRead === 0) break;
+      const bytes = buf.subarray(0, bytesRead);
+      if (offset === 0) {
+        if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+          throw new InputError(`${name}: the file is UTF-16; export or save it as UTF-8`, [
+            { file: name, line: 1, value: 'UTF-16 byte order mark', message: 'the file is UTF-16; expected UTF-8' },
+          ]);
+        }
+      }
+      const nul = bytes.indexOf(0);
+      if (nul !== -1) {
+        let line = 1;
+        if (offset === 0) for (let i = 0; i < nul; i++) if (bytes[i] === 10) line++;
+        throw new InputError(`${name}: this is a binary file, not a CSV (NUL byte at offset ${offset + nul})`, [
+          { file: name, ...(offset === 0 ? { line } : {}), value: '\\x00', message: `a binary file, not a CSV text file (NUL byte at offset ${offset + nul})` },
+        ]);
+      }
+      hash.update(bytes);
+      let text: string;
+      try {
+        text = decoder.decode(bytes, { stream: offset + bytesRead < size });
+      } catch {
+        throw await encodingError(path, name, offset);
+      }
+      if (!sawText && /\S/.test(text)) sawText = true;
+      offset += bytesRead;
+      parser.push(text, offset >= size);
+      options.onChunk?.({ bytes: offset, totalBytes: size });
+    }
+    if (!sawText) throw new InputError(`${name}: the file is empty (only blank lines)`, [{ file: name, line: 1, message: 'the file is empty; expected a CSV header line' }]);
+    return { size, sha256: hash.digest('hex') };
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,174 @@
+import { parseUsdToMicros } from '../engine/units.ts';
+
+export interface LocalTime {
+  y: number;
+  mo: number;
+  d: number;
+  h: number;
+  mi: number;
+  s: number;
+  ms: number;
+  /** offset in minutes east of UTC when the text gave one, else null */
+  offset: number | null;
+}
+
+function daysIn(y: number, mo: number): number {
+  return new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}
+
+function valid(t: LocalTime): boolean {
+  return t.mo >= 1 && t.mo <= 12 && t.d >= 1 && t.d <= daysIn(t.y, t.mo) && t.h <= 23 && t.mi <= 59 && t.s <= 59;
+}
+
+function parseOffset(z: string | undefined): number | null {
+  if (z === undefined) return null;
+  if (z === 'Z' || z === 'z') return 0;
+  const sign = z[0] === '-' ? -1 : 1;
+  const digits = z.slice(1).replace(':', '');
+  const h = Number(digits.slice(0, 2));
+  const m = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+  if (h > 23 || m > 59) return Number.NaN;
+  return sign * (h * 60 + m);
+}
+
+function utcOf(t: LocalTime): number {
+  return Date.UTC(t.y, t.mo - 1, t.d, t.h, t.mi, t.s, t.ms);
+}
+
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Offset of `timeZone` (IANA name, `UTC`, or `±HH:MM`) at the instant `utcMs`, in minutes. */
+export function zoneOffsetMinutes(timeZone: string, utcMs: number): number {
+  const fixed = /^(?:UTC|GMT)?\s*([+-]\d{2}(?::?\d{2})?)$/i.exec(timeZone);
+  if (fixed) return parseOffset(fixed[1]) ?? 0;
+  if (/^(?:UTC|GMT|Z)$/i.test(timeZone)) return 0;
+  let f = offsetFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    offsetFormatters.set(timeZone, f);
+  }
+  const p: Record<string, number> = {};
+  for (const part of f.formatToParts(new Date(utcMs))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+  return Math.round((asUtc - Math.floor(utcMs / 1000) * 1000) / 60_000);
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    zoneOffsetMinutes(timeZone, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Local wall-clock time in `timeZone` → epoch ms (the earlier instant when a DST change repeats it). */
+export function zonedToUtc(t: LocalTime, timeZone: string): number {
+  const wall = utcOf(t);
+  if (t.offset !== null) return wall - t.offset * 60_000;
+  let guess = wall - zoneOffsetMinutes(timeZone, wall) * 60_000;
+  guess = wall - zoneOffsetMinutes(timeZone, guess) * 60_000;
+  return guess;
+}
+
+export const DATE_FORMATS = ['iso', 'epoch-ms', 'epoch-s', 'ymd', 'mdy', 'dmy'] as const;
+export type DateFormat = (typeof DATE_FORMATS)[number];
+
+const YMD = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const XY = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[T ,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(AM|PM)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/** A timestamp in a mapped file; null when it does not match `format`. */
+export function parseMappedTime(text: string, format: DateFormat, timeZone: string): number | null {
+  const v = text.trim();
+  if (format === 'epoch-ms' || format === 'epoch-s') {
+    if (!/^-?\d+(?:\.\d+)?$/.test(v)) return null;
+    const n = Number(v) * (format === 'epoch-s' ? 1000 : 1);
+    return Number.isFinite(n) ? Math.floor(n) : null;
+  }
+  let t: LocalTime;
+  if (format === 'iso' || format === 'ymd') {
+    const m = YMD.exec(v);
+    if (!m) return null;
+    const offset = parseOffset(m[8]);
+    if (Number.isNaN(offset)) return null;
+    t = {
+      y: Number(m[1]),
+      mo: Number(m[2]),
+      d: Number(m[3]),
+      h: m[4] === undefined ? 0 : Number(m[4]),
+      mi: m[5] === undefined ? 0 : Number(m[5]),
+      s: m[6] === undefined ? 0 : Number(m[6]),
+      ms: m[7] === undefined ? 0 : Number((m[7] + '00').slice(0, 3)),
+      offset,
+    };
+  } else {
+    const m = XY.exec(v);
+    if (!m) return null;
+    const offset = parseOffset(m[9]);
+    if (Number.isNaN(offset)) return null;
+    let h = m[4] === undefined ? 0 : Number(m[4]);
+    if (m[8] !== undefined) {
+      if (h < 1 || h > 12) return null;
+      h = (h % 12) + (m[8].toUpperCase() === 'PM' ? 12 : 0);
+    }
+    const a = Number(m[1]);
+    const b = Number(m[2]);
+    t = {
+      y: Number(m[3]),
+      mo: format === 'mdy' ? a : b,
+      d: format === 'mdy' ? b : a,
+      h,
+      mi: m[5] === undefined ? 0 : Number(m[5]),
+      s: m[6] === undefined ? 0 : Number(m[6]),
+      ms: m[7] === undefined ? 0 : Number((m[7] + '00').slice(0, 3)),
+      offset,
+    };
+  }
+  if (!valid(t)) return null;
+  return zonedToUtc(t, timeZone);
+}
+
+/** Picks the date format that parses every sample (day-first only when a day above 12 shows it). */
+export function guessDateFormat(samples: string[]): DateFormat | null {
+  const vals = samples.map((s) => s.trim()).filter((s) => s !== '');
+  if (vals.length === 0) return null;
+  if (vals.every((v) => /^\d{12,14}$/.test(v))) return 'epoch-ms';
+  if (vals.every((v) => /^\d{9,11}(?:\.\d+)?$/.test(v))) return 'epoch-s';
+  for (const f of ['ymd', 'mdy', 'dmy'] as const) {
+    if (vals.every((v) => parseMappedTime(v, f, 'UTC') !== null)) return f;
+  }
+  return null;
+}
+
+/** Money text as people write it: `$1,234.50`, `1 234,50 €`, `USD 12`. Null when not a number. */
+export function parseMoneyToMicros(text: string, decimal: '.' | ',' = '.'): number | null {
+  let v = text.trim().replace(/^(?:USD|US\$|\$|€|£|¥|EUR|GBP)\s*|\s*(?:USD|\$|€|£|¥|EUR|GBP)$/gi, '');
+  v = v.replace(/[\s\u00a0\u202f']/g, '');
+  if (decimal === '.') {
+    if (/,/.test(v) && !/^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/.test(v)) return null;
+    v = v.replace(/,/g, '');
+  } else {
+    if (/\./.test(v) && !/^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d*)?$/.test(v)) return null;
+    v = v.replace(/\./g, '').replace(',', '.');
+  }
+  return parseUsdToMicros(v);
+}
+
+/** Credits (decimal text) to micro-USD at $0.01 a credit, rounded half away from zero. */
+export function creditsToMicros(text: string): number | null {
+  const microCredits = parseUsdToMicros(text);
+  if (microCredits === null) return null;
+  // 1 credit = 10,000 µUSD, so 1 µUSD = 100 micro-credits
+  const q = Math.trunc(microCredits / 100);
+  const r = microCredits - q * 100;
+  return q + (Math.abs(r) >= 50 ? Math.sign(r) : 0);
+}

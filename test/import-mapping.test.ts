@@ -1,0 +1,99 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openLedger } from '../src/ledger/ledger.ts';
+import type { Ledger } from '../src/ledger/ledger.ts';
+import { guessMapping } from '../src/import/formats.ts';
+import { parseMappedTime, parseMoneyToMicros } from '../src/import/parse.ts';
+import { eventsOf, tempDir } from './fixtures/ledger-helpers.ts';
+import type { TempDir } from './fixtures/ledger-helpers.ts';
+
+let tmp: TempDir;
+let ledger: Ledger;
+
+beforeEach(() => {
+  tmp = tempDir();
+  ledger = openLedger(tmp.path('ledger.sqlite'));
+});
+
+afterEach(() => {
+  ledger.close();
+  tmp.remove();
+});
+
+describe('values as other tools write them', () => {
+  it('reads money with currency symbols, thousands separators and decimal commas', () => {
+    expect(parseMoneyToMicros('$1,234.50')).toBe(1_234_500_000);
+    expect(parseMoneyToMicros('USD 12')).toBe(12_000_000);
+    expect(parseMoneyToMicros('1 234,5 €', ',')).toBe(1_234_500_000);
+    expect(parseMoneyToMicros('1.234.567,891', ',')).toBe(1_234_567_891_000);
+    expect(parseMoneyToMicros("1'000.25")).toBe(1_000_250_000);
+    expect(parseMoneyToMicros('12,34')).toBeNull(); // not thousands: refused, never misread
+    expect(parseMoneyToMicros('abc')).toBeNull();
+  });
+
+  it('reads dates in each format, in the file time zone when the text has none', () => {
+    expect(parseMappedTime('25/03/2026 10:00', 'dmy', 'Europe/Paris')).toBe(Date.parse('2026-03-25T09:00:00Z'));
+    expect(parseMappedTime('03/30/2026 10:00', 'mdy', 'Europe/Paris')).toBe(Date.parse('2026-03-30T08:00:00Z'));
+    expect(parseMappedTime('3/30/2026 1:05 PM', 'mdy', 'UTC')).toBe(Date.parse('2026-03-30T13:05:00Z'));
+    expect(parseMappedTime('2026-03-30 10:00:00', 'ymd', '-05:00')).toBe(Date.parse('2026-03-30T15:00:00Z'));
+    expect(parseMappedTime('2026-03-30T10:00:00+02:00', 'ymd', 'America/New_York')).toBe(Date.parse('2026-03-30T08:00:00Z'));
+    expect(parseMappedTime('1767225600', 'epoch-s', 'UTC')).toBe(1767225600000);
+    expect(parseMappedTime('31/02/2026', 'dmy', 'UTC')).toBeNull();
+  });
+
+  it('guesses columns from header names and the date format from values', () => {
+    const g = guessMapping(['Date', 'API Key', 'Cost (USD)'], [
+      ['03/12/2026', 'k1', '1.00'],
+      ['25/12/2026', 'k1', '2.00'],
+    ]);
+    expect(g.mapping).toMatchObject({ time: 'Date', dateFormat: 'dmy', subject: 'API Key', cost: 'Cost (USD)', type: { value: 'api' } });
+    expect(guessMapping(['a', 'b'], [['1', '2']])).toMatchObject({ mapping: null, missing: ['time', 'subject'] });
+  });
+});
+
+describe('any other CSV through a column mapping', () => {
+  it('imports a guessed mapping and saves it for the next export of the same shape', async () => {
+    const first = tmp.write(
+      'billing-march.csv',
+      'When,Key Name,Kind,Amount\r\n25/03/2026 10:00,k1,request,"1.234,50 €"\r\n26/03/2026 11:30,t1,webhook,\r\n27/03/2026 12:00,u1,chat,"0,00"\r\n',
+    );
+    const p = await ledger.previewImport(first);
+    expect(p.format).toBe('mapping');
+    expect(p.mapping).toMatchObject({ time: 'When', dateFormat: 'dmy', subject: 'Key Name', type: { column: 'Kind' }, cost: 'Amount', decimal: ',' });
+    expect(p.missing).toEqual([]);
+    // the admin corrects the time zone in the preview, then imports
+    const mapping = { ...p.mapping!, timeZone: 'Europe/Paris' };
+    const r = await ledger.importFile(first, { mapping });
+    expect(r).toMatchObject({ format: 'mapping', rows: 3, imported: 3 });
+    expect(eventsOf(ledger).map(({ id: _id, ...e }) => e)).toEqual([
+      { time: '2026-03-25T09:00:00.000Z', type: 'api', subject: 'k1', cost: 1_234_500_000 },
+      { time: '2026-03-26T10:30:00.000Z', type: 'trigger', subject: 't1', cost: 0 },
+      { time: '2026-03-27T11:00:00.000Z', type: 'message', subject: 'u1', cost: 0 },
+    ]);
+    // next month's export, same shape (header spelled differently): no questions, same zone
+    const second = tmp.write('billing-april.csv', 'when,KEY NAME,kind,amount\n01/04/2026 10:00,k1,request,"2,00"\n');
+    const r2 = await ledger.importFile(second);
+    expect(r2.mapping).toMatchObject({ timeZone: 'Europe/Paris' });
+    expect(eventsOf(ledger, { from: Date.parse('2026-04-01T00:00:00Z') })).toMatchObject([{ time: '2026-04-01T08:00:00.000Z', cost: 2_000_000 }]);
+    expect(ledger.listBatches().map((b) => b.format)).toEqual(['mapping', 'mapping']);
+  });
+
+  it('a mapping given once for an unguessable shape is used for the next file of that shape', async () => {
+    const header = 'col_a,col_b,col_c\n';
+    const mapping = { time: 'col_b', dateFormat: 'epoch-ms', type: { value: 'api' }, subject: 'col_a', cost: 'col_c' };
+    await expect(ledger.importFile(tmp.write('x1.csv', `${header}k1,1767225600000,1.5\n`))).rejects.toThrow(/could not be mapped/);
+    await ledger.importFile(tmp.write('x1.csv', `${header}k1,1767225600000,1.5\n`), { mapping });
+    const r = await ledger.importFile(tmp.write('x2.csv', `${header}k2,1767225700000,2.5\n`));
+    expect(r).toMatchObject({ format: 'mapping', imported: 1 });
+    expect(eventsOf(ledger).map((e) => [e.subject, e.cost])).toEqual([
+      ['k1', 1_500_000],
+      ['k2', 2_500_000],
+    ]);
+  });
+
+  it('refuses an invalid mapping naming the field', async () => {
+    const file = tmp.write('x.csv', 'a,b\n1,2\n');
+    await expect(ledger.importFile(file, { mapping: { time: 'a', dateFormat: 'julian', type: { value: 'api' }, subject: 'b' } })).rejects.toThrow(/dateFormat/);
+    await expect(ledger.importFile(file, { mapping: { time: 'a', dateFormat: 'ymd', timeZone: 'Mars/Olympus', type: { value: 'api' }, subject: 'b' } })).rejects.toThrow(/timeZone "Mars\/Olympus" is not a time zone/);
+    await expect(ledger.importFile(file, { mapping: { time: 'zzz', dateFormat: 'ymd', type: { value: 'api' }, subject: 'b' } })).rejects.toThrow(/missing column "zzz"/);
+  });
+});
