@@ -1,0 +1,520 @@
+/**
+ * The summary report (SPEC §5): what each key, trigger and shared limit went through, built from
+ * the events and the engine's per-event decisions. Money is summed in integer micro-USD and only
+ * turned into dollars (6 decimals) for the JSON.
+ */
+import Table from 'cli-table3';
+import { EventType } from './events.ts';
+import type { EventColumns } from './events.ts';
+import { Outcome, REASON_SPEND_LIMIT_BASE, reasonName } from './result.ts';
+import type { SimulationResult } from './result.ts';
+import type { SpendLimitWindow } from './plan.ts';
+import { formatUsd } from './units.ts';
+
+export interface KeyEpisodeReport {
+  /** first request blocked by the cap */
+  from: string;
+  /** when enough spend has left the window for the key to work again; null = not within reach */
+  until: string | null;
+}
+
+export interface KeyReport {
+  id: string;
+  name: string;
+  /** null = no cap */
+  capUsd: number | null;
+  inferred: boolean;
+  requests: number;
+  admitted: number;
+  blocked: number;
+  admittedUsd: number;
+  blockedUsd: number;
+  /** highest spend in the key's sliding cap window */
+  peakRollingUsd: number;
+  /** the first blocked request, whatever blocked it */
+  firstBlockedAt: string | null;
+  /** end of the first capped-out episode */
+  usableAgainAt: string | null;
+  /** blocked requests by the check that failed (`key_cap`, `spend_limit:<id>`) */
+  blockedBy: Record<string, number>;
+  /** every stretch during which the cap blocked the key: its recovery schedule */
+  cappedOut: KeyEpisodeReport[];
+}
+
+export interface TriggerReport {
+  id: string;
+  name: string;
+  kind: 'webhook' | 'scheduled';
+  mode: 'fair_use' | 'programmatic';
+  /** runs per sliding 24 h; null = unlimited */
+  limit: number | null;
+  inferred: boolean;
+  arrivals: number;
+  /** admitted at once or after waiting */
+  admitted: number;
+  /** admitted after waiting (delay > 0) */
+  delayed: number;
+  dropped: number;
+  skipped: number;
+  pending: number;
+  /** over admitted runs; null when none was admitted */
+  maxDelayMs: number | null;
+  /** nearest-rank 95th percentile over admitted runs (zero delays included); null when none */
+  p95DelayMs: number | null;
+  /** whether any run hit a limit (waited, or was dropped, skipped or left pending) */
+  rateLimited: boolean;
+  /** runs that hit a limit, by the first check that failed */
+  limitedBy: Record<string, number>;
+  /** most runs of this trigger waiting at once */
+  peakQueue: number;
+  /** spend of admitted runs (programmatic triggers only; fair-use runs cost no money) */
+  admittedUsd: number;
+}
+
+export interface SpendLimitReport {
+  id: string;
+  window: SpendLimitWindow;
+  amountUsd: number;
+  peakUsd: number;
+  /** requests and runs that this limit stopped and that never ran */
+  blocked: number;
+  /** programmatic runs that waited for this limit and ran later */
+  delayed: number;
+}
+
+export interface Report {
+  /** first and last event times; null without events */
+  from: string | null;
+  to: string | null;
+  /** the simulation ran until this time */
+  horizon: string;
+  totals: {
+    events: number;
+    admitted: number;
+    /** admitted after waiting */
+    delayed: number;
+    blocked: number;
+    skipped: number;
+    dropped: number;
+    pending: number;
+    apiRequests: number;
+    triggerRuns: number;
+    messages: number;
+  };
+  keys: KeyReport[];
+  triggers: TriggerReport[];
+  /** messages per sliding 24 h for people and fair-use runs; limit null = unlimited */
+  allowance: { limit: number | null; peak: number; messages: number; blockedMessages: number };
+  /** fair-use trigger runs per sliding 24 h; limit null = unlimited */
+  pool: { limit: number | null; peak: number };
+  spendLimits: SpendLimitReport[];
+  /** ids found in the events but not in the plan, simulated with defaults */
+  inferred: { keys: string[]; triggers: string[] };
+  /** most webhook runs waiting at once, all triggers */
+  peakQueue: number;
+}
+
+/** Micro-USD → dollars, exact to 6 decimals (the integer is divided once, never summed as float). */
+export function usd(micros: number): number {
+  return Math.round(micros) / 1_000_000;
+}
+
+function isoOrNull(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
+}
+
+function finiteOrNull(n: number): number | null {
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * Nearest-rank percentile (the smallest value with at least p of all values at or below it) of
+ * `zeros` zero values plus the values in `positive`.
+ */
+function nearestRank(zeros: number, positive: number[], p: number): number | null {
+  const n = zeros + positive.length;
+  if (n === 0) return null;
+  const rank = Math.max(1, Math.ceil(p * n)); // 1-based
+  if (rank <= zeros) return 0;
+  // A typed array sorts numerically without a comparator, several times faster.
+  return Float64Array.from(positive).sort()[rank - zeros - 1];
+}
+
+export function buildReport(events: EventColumns, result: SimulationResult): Report {
+  const plan = result.plan;
+  const nKeys = plan.keys.length;
+  const nTriggers = plan.triggers.length;
+  const nReasons = REASON_SPEND_LIMIT_BASE + plan.spendLimits.length;
+
+  const keyRequests = new Float64Array(nKeys);
+  const keyAdmitted = new Float64Array(nKeys);
+  const keyAdmittedMicros = new Float64Array(nKeys);
+  const keyBlockedMicros = new Float64Array(nKeys);
+  const keyFirstBlocked = new Float64Array(nKeys).fill(Number.POSITIVE_INFINITY);
+  const keyBlockedBy = new Float64Array(nKeys * nReasons);
+
+  const trArrivals = new Float64Array(nTriggers);
+  const trOutcomes = new Float64Array(nTriggers * 5);
+  const trDelayed = new Float64Array(nTriggers);
+  const trMaxDelay = new Float64Array(nTriggers).fill(-1);
+  const trLimitedBy = new Float64Array(nTriggers * nReasons);
+  const trAdmittedMicros = new Float64Array(nTriggers);
+  const trDelays: number[][] = Array.from({ length: nTriggers }, () => []);
+
+  const limitBlocked = new Float64Array(plan.spendLimits.length);
+  const limitDelayed = new Float64Array(plan.spendLimits.length);
+  const outcomes = new Float64Array(5);
+  const byType = new Float64Array(3);
+  let delayedTotal = 0;
+  let blockedMessages = 0;
+  let minTime = Number.POSITIVE_INFINITY;
+  let maxTime = Number.NEGATIVE_INFINITY;
+
+  const { time, type, cost } = events;
+  const { outcome, admittedAt, reason, entity } = result;
+  const programmatic = Uint8Array.from(plan.triggers, (t) => (t.mode === 'programmatic' ? 1 : 0));
+  const API = EventType.api;
+  const TRIGGER = EventType.trigger;
+  const ADMITTED = Outcome.admitted;
+  const SPEND = REASON_SPEND_LIMIT_BASE;
+  for (let i = 0; i < result.count; i++) {
+    const t = time[i];
+    if (t < minTime) minTime = t;
+    if (t > maxTime) maxTime = t;
+    const o = outcome[i];
+    const r = reason[i];
+    const e = entity[i];
+    const ty = type[i];
+    outcomes[o]++;
+    byType[ty]++;
+    const admitted = o === ADMITTED;
+    if (r >= SPEND) {
+      if (admitted) limitDelayed[r - SPEND]++;
+      else limitBlocked[r - SPEND]++;
+    }
+    if (ty === API) {
+      if (e < 0) continue;
+      keyRequests[e]++;
+      if (admitted) {
+        keyAdmitted[e]++;
+        keyAdmittedMicros[e] += cost[i];
+      } else {
+        keyBlockedMicros[e] += cost[i];
+        keyBlockedBy[e * nReasons + r]++;
+        if (t < keyFirstBlocked[e]) keyFirstBlocked[e] = t;
+      }
+    } else if (ty === TRIGGER) {
+      if (e < 0) continue;
+      trArrivals[e]++;
+      trOutcomes[e * 5 + o]++;
+      if (r !== 0) trLimitedBy[e * nReasons + r]++;
+      if (admitted) {
+        if (programmatic[e] === 1) trAdmittedMicros[e] += cost[i];
+        const delay = admittedAt[i] - t;
+        if (delay > 0) {
+          delayedTotal++;
+          trDelayed[e]++;
+          trDelays[e].push(delay);
+          if (delay > trMaxDelay[e]) trMaxDelay[e] = delay;
+        } else if (trMaxDelay[e] < 0) {
+          trMaxDelay[e] = 0;
+        }
+      }
+    } else if (!admitted) {
+      blockedMessages++;
+    }
+  }
+
+  const reasonsOf = (counts: Float64Array, base: number): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (let r = 1; r < nReasons; r++) {
+      const n = counts[base + r];
+      if (n > 0) out[reasonName(plan, r) as string] = n;
+    }
+    return out;
+  };
+
+  const keys: KeyReport[] = plan.keys.map((k, e) => {
+    const stats = result.keyStats[e];
+    const episodes = stats?.episodes ?? [];
+    return {
+      id: k.id,
+      name: k.name,
+      capUsd: k.capMicros === null ? null : usd(k.capMicros),
+      inferred: k.inferred,
+      requests: keyRequests[e],
+      admitted: keyAdmitted[e],
+      blocked: keyRequests[e] - keyAdmitted[e],
+      admittedUsd: usd(keyAdmittedMicros[e]),
+      blockedUsd: usd(keyBlockedMicros[e]),
+      peakRollingUsd: usd(stats?.peakRollingMicros ?? 0),
+      firstBlockedAt: isoOrNull(keyFirstBlocked[e]),
+      usableAgainAt: episodes.length > 0 ? isoOrNull(episodes[0].until) : null,
+      blockedBy: reasonsOf(keyBlockedBy, e * nReasons),
+      cappedOut: episodes.map((ep) => ({ from: isoOrNull(ep.from) as string, until: isoOrNull(ep.until) })),
+    };
+  });
+
+  const triggers: TriggerReport[] = plan.triggers.map((t, e) => {
+    const admitted = trOutcomes[e * 5 + Outcome.admitted];
+    const delays = trDelays[e];
+    const limitedBy = reasonsOf(trLimitedBy, e * nReasons);
+    return {
+      id: t.id,
+      name: t.name,
+      kind: t.kind,
+      mode: t.mode,
+      limit: finiteOrNull(t.limit),
+      inferred: t.inferred,
+      arrivals: trArrivals[e],
+      admitted,
+      delayed: trDelayed[e],
+      dropped: trOutcomes[e * 5 + Outcome.dropped],
+      skipped: trOutcomes[e * 5 + Outcome.skipped],
+      pending: trOutcomes[e * 5 + Outcome.pending],
+      maxDelayMs: admitted > 0 ? trMaxDelay[e] : null,
+      p95DelayMs: nearestRank(admitted - delays.length, delays, 0.95),
+      rateLimited: Object.keys(limitedBy).length > 0,
+      limitedBy,
+      peakQueue: result.triggerStats[e]?.peakQueue ?? 0,
+      admittedUsd: usd(trAdmittedMicros[e]),
+    };
+  });
+
+  return {
+    from: isoOrNull(minTime),
+    to: isoOrNull(maxTime),
+    horizon: new Date(result.horizon).toISOString(),
+    totals: {
+      events: result.count,
+      admitted: outcomes[Outcome.admitted],
+      delayed: delayedTotal,
+      blocked: outcomes[Outcome.blocked],
+      skipped: outcomes[Outcome.skipped],
+      dropped: outcomes[Outcome.dropped],
+      pending: outcomes[Outcome.pending],
+      apiRequests: byType[EventType.api],
+      triggerRuns: byType[EventType.trigger],
+      messages: byType[EventType.message],
+    },
+    keys,
+    triggers,
+    allowance: {
+      limit: finiteOrNull(plan.allowance),
+      peak: result.allowancePeak,
+      messages: byType[EventType.message],
+      blockedMessages,
+    },
+    pool: { limit: finiteOrNull(plan.pool), peak: result.poolPeak },
+    spendLimits: plan.spendLimits.map((l, j) => ({
+      id: l.id,
+      window: l.window,
+      amountUsd: usd(l.amountMicros),
+      peakUsd: usd(result.spendLimitPeakMicros[j] ?? 0),
+      blocked: limitBlocked[j],
+      delayed: limitDelayed[j],
+    })),
+    inferred: {
+      keys: plan.keys.filter((k) => k.inferred).map((k) => k.id),
+      triggers: plan.triggers.filter((t) => t.inferred).map((t) => t.id),
+    },
+    peakQueue: result.peakQueue,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text
+
+const MICROS = 1_000_000;
+const MAX_ROWS = 15;
+
+function n(x: number): string {
+  return x.toLocaleString('en-US');
+}
+
+function money(dollars: number): string {
+  return formatUsd(Math.round(dollars * MICROS));
+}
+
+/** `90061000` → `1d 1h`; `45000` → `45s`. Two units at most: enough to act on. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '-';
+  if (ms === 0) return '0';
+  if (ms < 1000) return `${ms}ms`;
+  const units: [string, number][] = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ];
+  const parts: string[] = [];
+  let rest = ms;
+  for (const [name, size] of units) {
+    const q = Math.floor(rest / size);
+    if (q > 0 || parts.length > 0) {
+      if (q > 0) parts.push(`${q}${name}`);
+      rest -= q * size;
+      if (parts.length === 2 || (parts.length === 1 && q === 0)) break;
+    }
+  }
+  return parts.join(' ') || '0';
+}
+
+/** `2026-01-05T10:00:59.000Z` → `2026-01-05 10:00 UTC` (minutes are what an admin plans in) */
+function when(iso: string | null): string {
+  if (iso === null) return '-';
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+function pct(part: number, whole: number | null): string {
+  if (whole === null || whole === 0) return '-';
+  return `${Math.round((part / whole) * 100)}%`;
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${n(count)} ${count === 1 ? one : many}`;
+}
+
+function table(head: string[], align: ('left' | 'right')[]): Table.Table {
+  return new Table({ head, colAligns: align, style: { head: [], border: [], compact: true } });
+}
+
+/** How close a key came to its cap; keys without a cap sort last. */
+function keyShare(k: KeyReport): number {
+  if (k.capUsd === null) return -1;
+  if (k.capUsd === 0) return k.requests > 0 ? Number.POSITIVE_INFINITY : 0;
+  return k.peakRollingUsd / k.capUsd;
+}
+
+/** Room left under a limit at its peak; with capCheck "spent" the crossing request can overshoot. */
+function headroom(limit: number, peak: number, show: (x: number) => string): string {
+  return peak > limit ? `none (over by ${show(peak - limit)})` : `${show(limit - peak)} (${pct(limit - peak, limit)})`;
+}
+
+/** The headline: is the plan fine, and if not, what hurts. */
+export function verdict(report: Report): string {
+  const t = report.totals;
+  const problems: string[] = [];
+  const capped = report.keys.filter((k) => (k.blockedBy.key_cap ?? 0) > 0);
+  if (capped.length > 0) problems.push(`${plural(capped.length, 'API key')} hit ${capped.length === 1 ? 'its' : 'their'} cap`);
+  const limits = report.spendLimits.filter((l) => l.blocked + l.delayed > 0);
+  if (limits.length > 0) problems.push(`${limits.map((l) => `spend limit ${l.id}`).join(', ')} stopped spend`);
+  const lost = t.dropped + t.skipped + t.pending;
+  const held = report.triggers.filter((tr) => tr.rateLimited);
+  if (held.length > 0) {
+    const what = [t.delayed > 0 ? `${n(t.delayed)} delayed` : '', t.dropped > 0 ? `${n(t.dropped)} dropped` : '', t.skipped > 0 ? `${n(t.skipped)} skipped` : '', t.pending > 0 ? `${n(t.pending)} still waiting` : '']
+      .filter(Boolean)
+      .join(', ');
+    problems.push(`${plural(held.length, 'trigger')} held back${what ? ` (${what})` : ''}`);
+  }
+  if (report.allowance.blockedMessages > 0) problems.push(`${plural(report.allowance.blockedMessages, "person's message", "people's messages")} blocked`);
+  if (problems.length === 0) {
+    return `OK: all ${plural(t.events, 'event')} went through at once; nothing hit a limit.`;
+  }
+  const stopped = t.blocked + lost;
+  return `LIMITS HIT: ${problems.join('; ')}. ${n(stopped)} of ${plural(t.events, 'event')} did not run${t.delayed > 0 ? `, ${n(t.delayed)} ran late` : ''}.`;
+}
+
+/** A readable summary for the terminal: verdict first, then the tables an admin acts on. */
+export function formatSummary(report: Report): string {
+  const out: string[] = [];
+  const t = report.totals;
+  out.push(verdict(report), '');
+  out.push(
+    `Simulated ${plural(t.events, 'event')} (${n(t.apiRequests)} API requests, ${n(t.triggerRuns)} trigger runs, ${n(t.messages)} messages) ` +
+      `from ${when(report.from)} to ${when(report.to)}; queues followed until ${when(report.horizon)}.`,
+  );
+  out.push(
+    `Admitted ${n(t.admitted)} (${n(t.delayed)} after waiting), blocked ${n(t.blocked)}, dropped ${n(t.dropped)}, skipped ${n(t.skipped)}, still waiting ${n(t.pending)}.`,
+  );
+
+  if (report.keys.length > 0) {
+    // Keys the cap stopped first, then the closest to their cap, then the rest by blocked count.
+    const capBlocks = (k: KeyReport) => k.blockedBy.key_cap ?? 0;
+    const keys = [...report.keys].sort(
+      (a, b) => capBlocks(b) - capBlocks(a) || keyShare(b) - keyShare(a) || b.blocked - a.blocked || a.id.localeCompare(b.id),
+    );
+    const tb = table(
+      ['API key', 'Cap', 'Peak spend', 'Of cap', 'Requests', 'Blocked', 'Blocked by', 'Blocked $', 'First blocked', 'Usable again'],
+      ['left', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'left', 'left'],
+    );
+    const blockedBy = (k: KeyReport) =>
+      Object.entries(k.blockedBy)
+        .sort((a, b) => b[1] - a[1])
+        .map(([why, count]) => `${why === 'key_cap' ? 'cap' : why.replace(/^spend_limit:/, 'limit ')} ${n(count)}`)
+        .join(', ') || '-';
+    for (const k of keys.slice(0, MAX_ROWS)) {
+      tb.push([
+        `${k.name}${k.name !== k.id ? ` (${k.id})` : ''}${k.inferred ? ' *' : ''}`,
+        k.capUsd === null ? 'no cap' : money(k.capUsd),
+        money(k.peakRollingUsd),
+        k.capUsd === null ? '-' : pct(k.peakRollingUsd, k.capUsd),
+        n(k.requests),
+        n(k.blocked),
+        blockedBy(k),
+        money(k.blockedUsd),
+        when(k.firstBlockedAt),
+        k.cappedOut.length > 1 ? `${when(k.usableAgainAt)} (+${k.cappedOut.length - 1})` : when(k.usableAgainAt),
+      ]);
+    }
+    out.push('', 'API keys (closest to their cap first; peak spend is over the cap window; usable again: end of the first capped-out stretch, +N more later)', tb.toString());
+    if (keys.length > MAX_ROWS) out.push(`... and ${plural(keys.length - MAX_ROWS, 'more key')} with more headroom (see --json).`);
+  }
+
+  if (report.triggers.length > 0) {
+    const score = (tr: TriggerReport) => tr.dropped + tr.skipped + tr.pending;
+    const triggers = [...report.triggers].sort((a, b) => score(b) - score(a) || b.delayed - a.delayed || (b.maxDelayMs ?? 0) - (a.maxDelayMs ?? 0) || a.id.localeCompare(b.id));
+    const tb = table(['Trigger', 'Kind / mode', 'Limit/24h', 'Runs', 'Admitted', 'Delayed', 'Dropped', 'Skipped', 'Waiting', 'Max delay', 'p95 delay'], ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
+    for (const tr of triggers.slice(0, MAX_ROWS)) {
+      tb.push([
+        `${tr.name}${tr.name !== tr.id ? ` (${tr.id})` : ''}${tr.inferred ? ' *' : ''}`,
+        `${tr.kind} / ${tr.mode === 'fair_use' ? 'fair use' : 'programmatic'}`,
+        tr.limit === null ? 'none' : n(tr.limit),
+        n(tr.arrivals),
+        n(tr.admitted),
+        n(tr.delayed),
+        n(tr.dropped),
+        n(tr.skipped),
+        n(tr.pending),
+        formatDuration(tr.maxDelayMs),
+        formatDuration(tr.p95DelayMs),
+      ]);
+    }
+    out.push('', 'Triggers (most runs lost or delayed first)', tb.toString());
+    if (triggers.length > MAX_ROWS) out.push(`... and ${plural(triggers.length - MAX_ROWS, 'more trigger')} (see --json).`);
+  }
+
+  const cap = table(['Shared limit', 'Limit', 'Peak', 'Headroom at peak', 'Stopped'], ['left', 'right', 'right', 'right', 'right']);
+  const a = report.allowance;
+  cap.push([
+    'Messages per 24 h (allowance)',
+    a.limit === null ? 'unlimited' : n(a.limit),
+    n(a.peak),
+    a.limit === null ? '-' : headroom(a.limit, a.peak, n),
+    `${plural(a.blockedMessages, "person's message", "people's messages")} blocked`,
+  ]);
+  const p = report.pool;
+  const poolStopped = report.triggers.reduce((s, tr) => s + (tr.limitedBy.pool ?? 0), 0);
+  cap.push(['Fair-use trigger runs per 24 h (pool)', p.limit === null ? 'unlimited' : n(p.limit), n(p.peak), p.limit === null ? '-' : headroom(p.limit, p.peak, n), `${plural(poolStopped, 'run')} held back`]);
+  const windowName: Record<SpendLimitWindow, string> = { 'utc-day': 'per UTC day', 'calendar-month': 'per calendar month', 'rolling-30d': 'per rolling 30 days' };
+  for (const l of report.spendLimits) {
+    cap.push([
+      `Spend limit ${l.id} (${windowName[l.window]})`,
+      money(l.amountUsd),
+      money(l.peakUsd),
+      headroom(l.amountUsd, l.peakUsd, money),
+      `${n(l.blocked)} blocked${l.delayed > 0 ? `, ${n(l.delayed)} delayed` : ''}`,
+    ]);
+  }
+  out.push('', 'Shared limits', cap.toString());
+  if (report.peakQueue > 0) out.push(`At most ${plural(report.peakQueue, 'webhook run')} waited at once.`);
+
+  const inf = report.inferred;
+  if (inf.keys.length + inf.triggers.length > 0) {
+    const list = (ids: string[]) => (ids.length > 10 ? `${ids.slice(0, 10).join(', ')} and ${ids.length - 10} more` : ids.join(', '));
+    out.push('', '* Not in the plan, simulated with defaults (no cap; webhook, fair use, 42 runs/24 h):');
+    if (inf.keys.length > 0) out.push(`  keys: ${list(inf.keys)}`);
+    if (inf.triggers.length > 0) out.push(`  triggers: ${list(inf.triggers)}`);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,359 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseCanonicalFields, parseTimestamp, readEventsCsv, readEventsCsvFile, scanEventsCsv } from '../src/engine/csv.ts';
+import type { EventColumns } from '../src/engine/events.ts';
+import { EventType } from '../src/engine/events.ts';
+import { InputError } from '../src/errors.ts';
+import type { InputErrorDetail } from '../src/errors.ts';
+
+const HEADER = 'timestamp,type,subject,cost_usd';
+
+function rows(ev: EventColumns) {
+  return Array.from({ length: ev.count }, (_, i) => ({
+    time: new Date(ev.time[i]).toISOString(),
+    type: ev.type[i],
+    subject: ev.subjects[ev.subject[i]],
+    cost: ev.cost[i],
+    id: ev.ids?.[i] ?? null,
+  }));
+}
+
+function errorsOf(text: string | Uint8Array, file = 'events.csv'): InputErrorDetail[] {
+  try {
+    readEventsCsv(text, { file });
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    return (err as InputError).details;
+  }
+  throw new Error('expected an InputError');
+}
+
+function messageOf(text: string | Uint8Array, file = 'events.csv'): string {
+  try {
+    readEventsCsv(text, { file });
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('readEventsCsv: the common shape', () => {
+  it('reads each type, keeps input order and parses money to integer micro-USD', () => {
+    const ev = readEventsCsv(
+      [HEADER, '2026-01-05T10:00:00.000Z,api,k1,0.25', '2026-01-05T09:00:00Z,trigger,t1,', '2026-01-05T11:00:00.5Z,message,alice,', ''].join('\n'),
+    );
+    expect(rows(ev)).toEqual([
+      { time: '2026-01-05T10:00:00.000Z', type: EventType.api, subject: 'k1', cost: 250_000, id: null },
+      { time: '2026-01-05T09:00:00.000Z', type: EventType.trigger, subject: 't1', cost: 0, id: null },
+      { time: '2026-01-05T11:00:00.500Z', type: EventType.message, subject: 'alice', cost: 0, id: null },
+    ]);
+    expect(ev.ids).toBeNull();
+  });
+
+  it('accepts columns in any order, an id column, a BOM and CRLF line ends', () => {
+    const text = '\uFEFFid,cost_usd,subject,type,timestamp\r\ne1,1.5,k1,api,2026-01-05T10:00:00Z\r\ne2,,t1,trigger,2026-01-05T10:00:01Z\r\n';
+    expect(rows(readEventsCsv(text))).toEqual([
+      { time: '2026-01-05T10:00:00.000Z', type: EventType.api, subject: 'k1', cost: 1_500_000, id: 'e1' },
+      { time: '2026-01-05T10:00:01.000Z', type: EventType.trigger, subject: 't1', cost: 0, id: 'e2' },
+    ]);
+    // The same file as bytes.
+    expect(rows(readEventsCsv(Buffer.from(text, 'utf8')))).toHaveLength(2);
+  });
+
+  it('rounds dollars half away from zero at the sixth decimal, on the digits', () => {
+    const ev = readEventsCsv([HEADER, 'x,api,k,0.0000005', 'x,api,k,2.675', 'x,api,k,0.0000004999', 'x,api,k,.5', 'x,api,k,12'].join('\n').replaceAll('x,', '1767607200000,'));
+    expect(Array.from(ev.cost)).toEqual([1, 2_675_000, 0, 500_000, 12_000_000]);
+  });
+
+  it('reads trigger costs (programmatic spend) and ignores whatever a message carries', () => {
+    const ev = readEventsCsv([HEADER, '1767607200000,trigger,t,0.3', '1767607200000,message,u,not money'].join('\n'));
+    expect(Array.from(ev.cost)).toEqual([300_000, 0]);
+  });
+
+  it('skips blank lines, and keeps non-ASCII subjects and ids', () => {
+    const ev = readEventsCsv(`id,${HEADER}\n\nä1,2026-01-05T10:00:00Z,message,Zoë,\n\n`);
+    expect(rows(ev)).toEqual([{ time: '2026-01-05T10:00:00.000Z', type: EventType.message, subject: 'Zoë', cost: 0, id: 'ä1' }]);
+  });
+
+  it('ignores unknown extra columns and surrounding spaces', () => {
+    const ev = readEventsCsv('Timestamp, Type ,subject,cost_usd,note\n 2026-01-05T10:00:00Z , api , k1 , 1 ,hello\n');
+    expect(rows(ev)).toEqual([{ time: '2026-01-05T10:00:00.000Z', type: EventType.api, subject: 'k1', cost: 1_000_000, id: null }]);
+  });
+});
+
+describe('timestamps', () => {
+  it.each([
+    ['2026-01-05T10:00:00.000Z', '2026-01-05T10:00:00.000Z'],
+    ['2026-01-05T10:00:00Z', '2026-01-05T10:00:00.000Z'],
+    ['2026-01-05T10:00Z', '2026-01-05T10:00:00.000Z'],
+    ['2026-01-05 10:00:00Z', '2026-01-05T10:00:00.000Z'],
+    ['2026-01-05T12:00:00+02:00', '2026-01-05T10:00:00.000Z'],
+    ['2026-01-05T12:00:00.250+0200', '2026-01-05T10:00:00.250Z'],
+    ['2026-01-05T05:30:00-04:30', '2026-01-05T10:00:00.000Z'],
+    ['2026-01-05T10:00:00.123456789Z', '2026-01-05T10:00:00.123Z'],
+    ['2024-02-29T00:00:00Z', '2024-02-29T00:00:00.000Z'],
+    ['2026-01-01T00:30:00+01:00', '2025-12-31T23:30:00.000Z'],
+    ['1767607200000', '2026-01-05T10:00:00.000Z'],
+  ])('%s is %s', (text, iso) => {
+    const ms = parseTimestamp(text);
+    expect(ms).not.toBeNull();
+    expect(new Date(ms as number).toISOString()).toBe(iso);
+  });
+
+  it('agrees with Date.parse on many random instants and offsets', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(2100, 0, 1) }), fc.integer({ min: -14 * 60, max: 14 * 60 }), (ms, offset) => {
+        const local = new Date(ms + offset * 60_000).toISOString().slice(0, 23);
+        const sign = offset < 0 ? '-' : '+';
+        const abs = Math.abs(offset);
+        const zone = offset === 0 ? 'Z' : `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+        expect(parseTimestamp(local + zone)).toBe(ms);
+        expect(parseTimestamp(local + zone)).toBe(Date.parse(local + zone));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it.each([
+    ['2026-02-29T10:00:00Z', 'day outside 1-28'],
+    ['2026-04-31T10:00:00Z', 'day outside 1-30'],
+    ['2026-13-01T10:00:00Z', 'month outside 1-12'],
+    ['2026-00-01T10:00:00Z', 'month outside 1-12'],
+    ['2026-01-05T24:00:00Z', 'time of day out of range'],
+    ['2026-01-05T10:60:00Z', 'time of day out of range'],
+    ['2026-01-05T10:00:61.000Z', 'time of day out of range'],
+    ['2026-01-05T10:00:00', 'no time zone'],
+    ['2026-01-05', 'no time of day'],
+    ['2026-01-05T10:00:00+25:00', 'invalid UTC offset'],
+    ['yesterday', 'not an ISO 8601 time'],
+    ['1767607200000.5', 'not an ISO 8601 time'],
+    ['', 'is empty'],
+  ])('rejects %j (%s)', (text, why) => {
+    expect(parseTimestamp(text)).toBeNull();
+    const [detail] = errorsOf(`${HEADER}\n${text},api,k,1\n`);
+    expect(detail).toMatchObject({ file: 'events.csv', line: 2, column: 'timestamp', value: text });
+    expect(detail.message).toContain(why);
+  });
+});
+
+describe('RFC 4180 quoting (the general path)', () => {
+  it('reads quoted fields with commas, quotes and newlines, and counts physical lines', () => {
+    const text = [
+      HEADER,
+      '2026-01-05T10:00:00Z,api,k1,1',
+      '"2026-01-05T10:00:01Z","api","key, with comma","2"',
+      '2026-01-05T10:00:02Z,message,"multi',
+      'line ""user""",',
+      '2026-01-05T10:00:03Z,api,k1,abc',
+    ].join('\r\n');
+    const details = errorsOf(text);
+    // The bad cost is on physical line 6 (the quoted newline spans lines 4-5).
+    expect(details).toEqual([{ file: 'events.csv', line: 6, column: 'cost_usd', value: 'abc', message: 'is not a number' }]);
+    const good = readEventsCsv(text.replace('abc', '3'));
+    expect(rows(good).map((r) => r.subject)).toEqual(['k1', 'key, with comma', 'multi\r\nline "user"', 'k1']);
+  });
+
+  it('counts lines the same when quoted records are read one by one and when papaparse reads the rest', () => {
+    // A few quoted records are read one at a time; past 64 papaparse takes the rest whole.
+    for (const quoted of [3, 150]) {
+      const body = Array.from({ length: quoted }, (_, i) => `2026-01-05T10:00:00Z,message,"user\n${i}",`);
+      const text = [HEADER, ...body, '2026-01-05T10:00:00Z,api,k1,1', '2026-01-05T10:00:00Z,api,k1,oops', ''].join('\n');
+      expect(errorsOf(text)).toEqual([{ file: 'events.csv', line: 2 + quoted * 2 + 1, column: 'cost_usd', value: 'oops', message: 'is not a number' }]);
+      const ev = readEventsCsv(text.replace('oops', '2'));
+      expect(ev.count).toBe(quoted + 2);
+      expect(ev.subjects[ev.subject[quoted - 1]]).toBe(`user\n${quoted - 1}`);
+    }
+  });
+
+  it('reads a quoted header', () => {
+    const ev = readEventsCsv('"timestamp","type","subject","cost_usd"\n2026-01-05T10:00:00Z,api,k,1\n');
+    expect(ev.count).toBe(1);
+  });
+
+  it('reports a quote that is never closed', () => {
+    const [detail] = errorsOf(`${HEADER}\n2026-01-05T10:00:00Z,api,"k1,1\n2026-01-05T10:00:00Z,api,k2,1\n`);
+    expect(detail.line).toBe(2);
+    expect(detail.message).toContain('never closed');
+  });
+
+  it('gives the same events as the fast path for any rows', () => {
+    const field = fc.stringMatching(/^[a-zA-Z0-9 _.:é-]{1,12}$/).filter((s) => s.trim().length > 0);
+    const row = fc.record({
+      ms: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+      type: fc.constantFrom('api', 'trigger', 'message'),
+      subject: field,
+      cents: fc.integer({ min: 0, max: 1_000_000 }),
+      iso: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 30 }), (rs) => {
+        const cells = rs.map((r) => [r.iso ? new Date(r.ms).toISOString() : String(r.ms), r.type, r.subject, (r.cents / 100).toFixed(2)]);
+        const plain = [HEADER, ...cells.map((c) => c.join(','))].join('\n');
+        const quoted = [HEADER, ...cells.map((c) => c.map((v) => `"${v}"`).join(','))].join('\n');
+        expect(rows(readEventsCsv(quoted))).toEqual(rows(readEventsCsv(plain)));
+        expect(rows(readEventsCsv(plain)).map((r) => r.cost)).toEqual(rs.map((r) => (r.type === 'message' ? 0 : r.cents * 10_000)));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('bad input is named, never silently zero', () => {
+  it('formats errors as file:line: column "value" message', () => {
+    expect(messageOf(`${HEADER}\n2026-01-05T10:00:00Z,api,k1,abc\n`)).toBe('events.csv:2: cost_usd "abc" is not a number');
+  });
+
+  it('requires an api cost, and a non-negative one', () => {
+    const details = errorsOf(`${HEADER}\n2026-01-05T10:00:00Z,api,k1,\n2026-01-05T10:00:00Z,api,k1,-1\n2026-01-05T10:00:00Z,trigger,t1,-0.5\n`);
+    expect(details.map((d) => [d.line, d.column, d.value, d.message])).toEqual([
+      [2, 'cost_usd', '', 'is required for api events'],
+      [3, 'cost_usd', '-1', 'must be >= 0'],
+      [4, 'cost_usd', '-0.5', 'must be >= 0'],
+    ]);
+  });
+
+  it('names unknown types, empty subjects and ragged rows', () => {
+    const details = errorsOf(`${HEADER}\n2026-01-05T10:00:00Z,webhook,t1,\n2026-01-05T10:00:00Z,api,,1\n2026-01-05T10:00:00Z,api,k1\n2026-01-05T10:00:00Z,api,k1,1,extra\n`);
+    expect(details.map((d) => [d.line, d.column, d.message])).toEqual([
+      [2, 'type', 'is not api, trigger or message'],
+      [3, 'subject', 'is empty (expected the API key, trigger or user id)'],
+      [4, undefined, 'has 3 fields; the header has 4'],
+      [5, undefined, 'has 5 fields; the header has 4'],
+    ]);
+    expect(details[2].value).toBe('2026-01-05T10:00:00Z,api,k1');
+  });
+
+  it('reports every bad value of a row', () => {
+    const details = errorsOf(`${HEADER}\nnope,api,k1,abc\n`);
+    expect(details.map((d) => d.column)).toEqual(['timestamp', 'cost_usd']);
+  });
+
+  it('names missing and duplicated columns', () => {
+    expect(errorsOf('timestamp,type,cost\n2026-01-05T10:00:00Z,api,1\n')).toEqual([
+      expect.objectContaining({ file: 'events.csv', line: 1, column: 'subject', message: expect.stringContaining('missing columns subject, cost_usd') }),
+    ]);
+    expect(errorsOf('timestamp,type,subject,cost_usd,type\n')[0].message).toContain('appears twice');
+  });
+
+  it('refuses an empty file and a header without events', () => {
+    expect(messageOf('', 'e.csv')).toBe('e.csv:1: is empty (expected a header line: timestamp,type,subject,cost_usd)');
+    expect(messageOf('\uFEFF\n  \n')).toContain('is empty');
+    expect(messageOf(`${HEADER}\n`)).toContain('has a header but no events');
+  });
+
+  it('refuses bytes that are not UTF-8, naming the line', () => {
+    const bytes = Buffer.concat([Buffer.from(`${HEADER}\n2026-01-05T10:00:00Z,message,ok,\n2026-01-05T10:00:00Z,message,`), Buffer.from([0xe9, 0x0a])]);
+    const [detail] = errorsOf(bytes);
+    expect(detail).toMatchObject({ file: 'events.csv', line: 3 });
+    expect(detail.message).toContain('not valid UTF-8');
+  });
+
+  it('stops after 20 errors and says so', () => {
+    const bad = Array.from({ length: 50 }, (_, i) => `2026-01-05T10:00:00Z,api,k${i},x`);
+    let err: InputError | null = null;
+    try {
+      readEventsCsv([HEADER, ...bad].join('\n'));
+    } catch (e) {
+      err = e as InputError;
+    }
+    expect(err?.details).toHaveLength(20);
+    expect(err?.details[19].line).toBe(21);
+    expect(err?.message.split('\n').at(-1)).toBe('events.csv: stopped after 20 errors');
+  });
+});
+
+describe('row-level API for importers', () => {
+  it('parses one row given as values', () => {
+    expect(parseCanonicalFields('2026-01-05T12:00:00+02:00', 'api', 'k1', '0.1', 'e9')).toEqual({
+      time: Date.UTC(2026, 0, 5, 10),
+      type: EventType.api,
+      subject: 'k1',
+      costMicros: 100_000,
+      id: 'e9',
+    });
+    expect(parseCanonicalFields('bad', 'api', 'k1', 'x')).toEqual([
+      expect.objectContaining({ column: 'timestamp', value: 'bad' }),
+      expect.objectContaining({ column: 'cost_usd', value: 'x', message: 'is not a number' }),
+    ]);
+  });
+
+  it('streams rows with their physical lines and keeps going past bad rows', () => {
+    const seen: [string, number][] = [];
+    const errors: number[] = [];
+    scanEventsCsv(`${HEADER}\n2026-01-05T10:00:00Z,api,a,1\n2026-01-05T10:00:00Z,api,b,x\n2026-01-05T10:00:00Z,api,"c\nc",1\n2026-01-05T10:00:00Z,api,d,1\n`, 'f.csv', {
+      row(_t, _type, subject, _cost, _id, line) {
+        seen.push([subject, line]);
+      },
+      error(d) {
+        errors.push(d.line ?? -1);
+        return true;
+      },
+    });
+    expect(seen).toEqual([
+      ['a', 2],
+      ['c\nc', 4],
+      ['d', 6],
+    ]);
+    expect(errors).toEqual([3]);
+  });
+});
+
+describe('readEventsCsvFile: the file read in blocks', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'headroom-csv-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function outcome(read: () => EventColumns) {
+    try {
+      return { rows: rows(read()) };
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      return { errors: err.details };
+    }
+  }
+
+  it('gives what reading it whole gives, whatever the block size and content', () => {
+    const line = fc.oneof(
+      fc.constantFrom(
+        '2026-01-05T10:00:00.000Z,api,k1,0.5',
+        '2026-01-05T12:00:00+02:00,trigger,t1,',
+        '1767607200000,message,Zoë,',
+        '2026-01-05T10:00:00Z,api,"key, quoted",1',
+        '2026-01-05T10:00:00Z,message,"two\nlines",',
+        '2026-01-05T10:00:00Z,api,k1,abc',
+        '2026-02-30T10:00:00Z,api,k1,1',
+        '2026-01-05T10:00:00Z,api,k1',
+        '',
+        '2026-01-05T10:00:00Z,message,ünïcödé-üser-with-a-long-name,',
+      ),
+    );
+    let n = 0;
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 12 }), fc.boolean(), fc.boolean(), fc.boolean(), fc.integer({ min: 4, max: 64 }), (lines, bom, crlf, last, block) => {
+        const eol = crlf ? '\r\n' : '\n';
+        const text = (bom ? '\uFEFF' : '') + [HEADER, ...lines].join(eol) + (last ? eol : '');
+        const path = join(dir, `f${n++}.csv`);
+        writeFileSync(path, text);
+        const whole = outcome(() => readEventsCsv(Buffer.from(text, 'utf8'), { file: basename(path) }));
+        const blocks = outcome(() => readEventsCsvFile(path, { blockBytes: block }));
+        expect(blocks).toEqual(whole);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('names a file that does not exist, and refuses bad UTF-8 deep in the file with its line', () => {
+    expect(() => readEventsCsvFile(join(dir, 'missing.csv'))).toThrow(/missing\.csv: does not exist/);
+    const path = join(dir, 'latin1.csv');
+    const good = Array.from({ length: 200 }, () => '2026-01-05T10:00:00Z,message,a,').join('\n');
+    writeFileSync(path, Buffer.concat([Buffer.from(`${HEADER}\n${good}\n2026-01-05T10:00:00Z,message,`), Buffer.from([0xe9]), Buffer.from(',\n')]));
+    expect(() => readEventsCsvFile(path, { blockBytes: 256 })).toThrow(/^latin1\.csv:202: is not valid UTF-8/);
+  });
+});
