@@ -89,3 +89,34 @@ describe('forecast, recommend and export over a ledger', () => {
     expect(report.monteCarlo).toBeNull();
   });
 });
+
+describe('QA F7: export never overwrites the input plan', () => {
+  it('refuses --out holding the input plan, with exit 2 and the plan unchanged', () => {
+    const ow = join(dir, 'ow');
+    spawnSync('mkdir', ['-p', ow]);
+    const original = JSON.stringify({ workspace: { name: 'Acme' }, apiKeys: [{ id: 'k_mkt', capUsd: 50 }] });
+    writeFileSync(join(ow, 'plan.json'), original);
+    const r = spawnSync(process.execPath, [join(root, 'bin/headroom.js'), 'export', join(ow, 'plan.json'), '--db', join(dir, 'ledger.sqlite'), '--out', ow, '--paths', '0'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/would overwrite the input plan/);
+    expect(readFileSync(join(ow, 'plan.json'), 'utf8')).toBe(original);
+    expect(existsSync(join(ow, 'report.md'))).toBe(false);
+  });
+
+  it('says plainly when --out names a file', async () => {
+    await expect(runExport(join(dir, 'plan.json'), { db: join(dir, 'ledger.sqlite'), out: join(dir, 'plan.json'), paths: '0', workers: '0' })).rejects.toThrow(/is a file, not a directory/);
+  });
+});
+
+describe('QA F6: what-if mistakes exit with code 2', () => {
+  it('refuses a growth below -100 % and an unknown id', () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin/headroom.js'), 'forecast', join(dir, 'plan.json'), '--db', join(dir, 'ledger.sqlite'), '--paths', '0', ...args], { encoding: 'utf8' });
+    const g = run('--key-growth', 'k_mkt=-150%');
+    expect(g.status).toBe(2);
+    expect(g.stderr).toMatch(/-150 %.*-100 %/);
+    expect(g.stdout).not.toMatch(/NaN/);
+    const u = run('--key-growth', 'nokey=20%');
+    expect(u.status).toBe(2);
+    expect(u.stderr).toMatch(/unknown API key "nokey"/);
+  });
+});

@@ -156,6 +156,8 @@ export interface ReportDocument {
 
 const money = (x: number) => `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const num = (x: number) => (Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 1 }));
+// run and request counts are whole, even where a percentile falls between two paths
+const whole = (x: number) => Math.round(x).toLocaleString('en-US');
 const pctOf = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)} %`);
 const bandText = (b: { p10: number; p50: number; p90: number }, f: (x: number) => string = num) => `${f(b.p10)} / ${f(b.p50)} / ${f(b.p90)}`;
 
@@ -190,15 +192,20 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
       title: 'Backtest on the last 14 days',
       paragraphs: bt.overall
         ? [
-            `Model: MAE ${bt.overall.model.mae.toFixed(3)}, WAPE ${pctOf(bt.overall.model.wape)}; seasonal-naive (same weekday a week earlier): MAE ${bt.overall.naive.mae.toFixed(3)}, WAPE ${pctOf(bt.overall.naive.wape)} (errors scaled to each series' mean). ` +
-              (bt.overall.beatsNaive ? 'The model beats the baseline.' : 'The model does NOT beat the baseline.'),
+            `Model: WAPE ${pctOf(bt.overall.model.wape)}; seasonal-naive (same weekday a week earlier): WAPE ${pctOf(bt.overall.naive.wape)} (share of volume mis-forecast, each series scaled to its own mean). ` +
+              `${bt.overall.beatsNaive ? 'Overall the model beats the baseline' : 'Overall the model does NOT beat the baseline'}; ` +
+              `it is better on ${bt.seriesBeatingNaive} of ${bt.series.length} series` +
+              (bt.seriesLosingToNaive.length ? ` and worse on: ${bt.seriesLosingToNaive.join(', ')}.` : ' and worse on none.'),
           ]
         : [bt.note ?? 'no backtest'],
       tables: bt.series.length
         ? [
             {
-              head: ['series', 'id', 'model MAE', 'model MAPE', 'naive MAE', 'naive MAPE'],
-              rows: bt.series.map((s) => [s.kind.replace('_', ' '), s.id, num(s.model.mae), pctOf(s.model.mape), num(s.naive.mae), pctOf(s.naive.mape)]),
+              head: ['series', 'id', 'model MAE per day', 'model MAPE', 'naive MAE per day', 'naive MAPE', 'model better'],
+              rows: bt.series.map((s) => {
+                const f = s.kind === 'key_spend' ? (x: number) => money(x / 1e6) : num;
+                return [s.kind.replace('_', ' '), s.id, f(s.model.mae), pctOf(s.model.mape), f(s.naive.mae), pctOf(s.naive.mape), s.verdict === 'better' ? 'yes' : s.verdict === 'equal' ? 'tie' : 'no'];
+              }),
             },
           ]
         : [],
@@ -208,9 +215,14 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
       sections.push({
         title: `Monte Carlo: ${mc.paths} paths (seed ${mc.seed})`,
         paragraphs: [
-          `Pool (limit ${mc.pool.limit ?? 'none'}): peak ${bandText(mc.pool.peak)}, saturated in ${pctOf(mc.pool.saturatedShareOfPaths)} of paths, runs limited by it ${bandText(mc.pool.limitedRuns)}.`,
-          `Allowance (limit ${mc.allowance.limit ?? 'none'}): peak ${bandText(mc.allowance.peak)}, saturated in ${pctOf(mc.allowance.saturatedShareOfPaths)} of paths, people's messages blocked ${bandText(mc.allowance.blockedMessages)}.`,
+          `Pool (limit ${mc.pool.limit === null ? 'none' : whole(mc.pool.limit)}): peak ${bandText(mc.pool.peak, whole)}, saturated in ${pctOf(mc.pool.saturatedShareOfPaths)} of paths, runs limited by it ${bandText(mc.pool.limitedRuns, whole)}.`,
+          `Allowance (limit ${mc.allowance.limit === null ? 'none' : whole(mc.allowance.limit)}): peak ${bandText(mc.allowance.peak, whole)}, saturated in ${pctOf(mc.allowance.saturatedShareOfPaths)} of paths, people's messages blocked ${bandText(mc.allowance.blockedMessages, whole)}.`,
           `Programmatic spend: ${bandText(mc.programmaticUsd, money)}.`,
+          ...mc.spendLimits.map(
+            (l) =>
+              `Spend limit ${l.id} (${money(l.amountUsd)}, ${l.window}): blocks something in ${pctOf(l.blockedShareOfPaths)} of paths; ` +
+              `requests blocked ${bandText(l.blockedRequests, whole)}, programmatic runs blocked ${bandText(l.blockedRuns, whole)}, spend blocked ${bandText(l.blockedUsd, money)}.`,
+          ),
         ],
         tables: [
           {
@@ -225,7 +237,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
           },
           {
             head: ['trigger', 'mode', 'runs', 'delayed', 'dropped', 'skipped', 'max delay (h)'],
-            rows: mc.triggers.map((t) => [t.id, t.mode, bandText(t.arrivals), bandText(t.delayed), bandText(t.dropped), bandText(t.skipped), bandText(t.maxDelayHours)]),
+            rows: mc.triggers.map((t) => [t.id, t.mode, bandText(t.arrivals, whole), bandText(t.delayed, whole), bandText(t.dropped, whole), bandText(t.skipped, whole), bandText(t.maxDelayHours)]),
           },
         ],
       });
@@ -233,7 +245,10 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
   }
   sections.push({
     title: 'Recommended API key caps',
-    paragraphs: [`Cap = p99 of the key's rolling 30-day spend + ${Math.round(rec.headroom * 100)} % headroom, rounded up.`],
+    paragraphs: [
+      `Cap = p99 of the key's rolling 30-day ordinary spend + ${Math.round(rec.headroom * 100)} % headroom, rounded up. ` +
+        "Runaway days (above 3 × the 90th percentile of the key's active days) are incidents the cap should stop: they are counted at that ceiling.",
+    ],
     tables: [
       {
         head: ['key', 'current cap', 'recommended', 'action', 'rolling 30 d p50 / p90 / p99', 'days', 'throttle chance', 'reason'],
@@ -268,6 +283,29 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
         ]),
       },
     ],
+  });
+  sections.push({
+    title: 'Workspace spend limits',
+    paragraphs: [
+      'Every key request and programmatic run counts towards these limits. The recommended plan is replayed over the history; limits are not changed in plan.json (a budget decision): raise them by hand where advised.',
+      ...rec.spendLimits.map((l) => `${l.id}: ${l.action === 'raise' ? `RAISE to ${money(l.recommendedAmountUsd)}. ` : 'keep. '}${l.reason}.`),
+    ],
+    tables: rec.spendLimits.length
+      ? [
+          {
+            head: ['limit', 'window', 'amount', 'blocked requests / runs (history)', 'blocked spend', 'ordinary p50 / p99 / max', 'action'],
+            rows: rec.spendLimits.map((l) => [
+              l.id,
+              l.window,
+              money(l.amountUsd),
+              `${num(l.blockedRequests)} / ${num(l.blockedRuns)}`,
+              money(l.blockedUsd),
+              `${money(l.ordinary.p50)} / ${money(l.ordinary.p99)} / ${money(l.ordinary.max)}`,
+              l.action === 'raise' ? `raise to ${money(l.recommendedAmountUsd)}` : 'keep',
+            ]),
+          },
+        ]
+      : [],
   });
   sections.push({ title: 'Seats', paragraphs: [rec.seats.reason], tables: [] });
   if (rec.recovery.length) sections.push({ title: 'Keys at their cap', paragraphs: rec.recovery.map((r) => r.summary), tables: [] });

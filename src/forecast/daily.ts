@@ -12,9 +12,17 @@ export interface Band {
   p90: number;
 }
 
+export type SeriesUnit = 'usd_micros' | 'runs' | 'messages';
+
+export function unitOf(kind: SeriesKind): SeriesUnit {
+  return kind === 'key_spend' ? 'usd_micros' : kind === 'trigger_runs' ? 'runs' : 'messages';
+}
+
 export interface SeriesForecast {
   kind: SeriesKind;
   id: string;
+  /** unit of every value of this series: key spend is in micro-USD (1e6 = $1) */
+  unit: SeriesUnit;
   /** fitted on fewer than 14 days of its own: flat at its mean */
   short: boolean;
   /** weekday indices Sun..Sat and the trend per day, as fitted */
@@ -58,6 +66,7 @@ export function dailyForecasts(scenario: Scenario, paths: number, seed: number):
     return {
       kind: s.kind,
       id: s.id,
+      unit: unitOf(s.kind),
       short: s.short,
       seasonal: s.model.seasonal,
       trendPerDay: s.model.slope,
@@ -90,7 +99,11 @@ export interface BacktestReport {
   holdoutDays: number;
   /** null when the history is shorter than 28 days (14 to fit, 14 to test) */
   overall: { model: ErrorStats; naive: ErrorStats; beatsNaive: boolean } | null;
-  series: { kind: SeriesKind; id: string; model: ErrorStats; naive: ErrorStats }[];
+  /** per series; errors (MAE) in the series' unit per day (`unit`: key spend in micro-USD) */
+  series: { kind: SeriesKind; id: string; unit: SeriesUnit; model: ErrorStats; naive: ErrorStats; beatsNaive: boolean; verdict: 'better' | 'equal' | 'worse' }[];
+  /** series on which the model's WAPE is below the baseline's, and the ids of those where it is above */
+  seriesBeatingNaive: number;
+  seriesLosingToNaive: string[];
   note: string | null;
 }
 
@@ -110,7 +123,8 @@ export function backtest(history: History): BacktestReport {
   for (const s of all) {
     const bt = backtestSeries(s.values, s.start);
     if (!bt) continue;
-    rows.push({ kind: s.kind, id: s.id, model: bt.model, naive: bt.naive });
+    const verdict = compare(bt.model, bt.naive);
+    rows.push({ kind: s.kind, id: s.id, unit: unitOf(s.kind), model: bt.model, naive: bt.naive, beatsNaive: verdict === 'better', verdict });
     const mean = s.values.reduce((a, b) => a + b, 0) / s.values.length;
     if (!(mean > 0)) continue;
     for (let i = 0; i < bt.actual.length; i++) {
@@ -127,6 +141,8 @@ export function backtest(history: History): BacktestReport {
       holdoutDays: BACKTEST_DAYS,
       overall: null,
       series: rows,
+      seriesBeatingNaive: rows.filter((r) => r.beatsNaive).length,
+      seriesLosingToNaive: rows.filter((r) => r.verdict === 'worse').map((r) => r.id),
       note: `backtest skipped: it needs ${BACKTEST_DAYS + 14} days of history (14 to fit, ${BACKTEST_DAYS} to test); the ledger has ${history.days}`,
     };
   }
@@ -144,5 +160,19 @@ export function backtest(history: History): BacktestReport {
   };
   const model = stats(modelAll, absM);
   const naive = stats(naiveAll, absN);
-  return { holdoutDays: BACKTEST_DAYS, overall: { model, naive, beatsNaive: absM < absN }, series: rows, note: null };
+  return {
+    holdoutDays: BACKTEST_DAYS,
+    overall: { model, naive, beatsNaive: absM < absN },
+    series: rows,
+    seriesBeatingNaive: rows.filter((r) => r.beatsNaive).length,
+    seriesLosingToNaive: rows.filter((r) => r.verdict === 'worse').map((r) => r.id),
+    note: null,
+  };
+}
+
+/** By share of volume mis-forecast (WAPE; MAE when the actual is all zero); equal errors (a perfectly regular job) are a tie. */
+function compare(model: ErrorStats, naive: ErrorStats): 'better' | 'equal' | 'worse' {
+  const [a, b] = model.wape !== null && naive.wape !== null ? [model.wape, naive.wape] : [model.mae, naive.mae];
+  if (Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))) return 'equal';
+  return a < b ? 'better' : 'worse';
 }

@@ -105,7 +105,14 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport): str
   const notes: string[] = [];
   if (bt.note) notes.push(bt.note);
   else if (bt.overall && !bt.overall.beatsNaive) {
-    notes.push('on the last 14 days the model did not beat the seasonal-naive baseline: treat the trend with caution');
+    notes.push('on the last 14 days the model did not beat the seasonal-naive baseline overall: treat the trend with caution');
+  }
+  if (!bt.note && bt.seriesLosingToNaive.length) {
+    const ids = bt.seriesLosingToNaive;
+    notes.push(
+      `the model did worse than the seasonal-naive baseline on ${ids.length} of ${bt.series.length} series: ` +
+        `${ids.slice(0, 10).join(', ')}${ids.length > 10 ? `, … ${ids.length - 10} more` : ''}`,
+    );
   }
   const short = series.filter((s) => s.short).map((s) => s.id);
   if (short.length) notes.push(`under 14 days of their own history, forecast flat at their mean: ${short.join(', ')}`);

@@ -30,10 +30,30 @@ export function weekdayOf(ms: number): number {
   return (Math.floor(ms / DAY) + 4) % 7;
 }
 
-export function fitSeries(values: readonly number[], start: number): SeriesModel {
+/**
+ * Ceiling for one day's value: 3 × the 90th percentile of the days with any activity. A runaway
+ * day (a script looping for hours) is an incident, not a pattern: left in, it would set a weekday
+ * index of 6 and a bootstrap residual of ×1000 that every later forecast repeats. Needs 7 active
+ * days to judge; returns Infinity otherwise.
+ */
+export function outlierCeiling(values: readonly number[]): number {
+  const active = values.filter((v) => v > 0).sort((a, b) => a - b);
+  if (active.length < 7) return Infinity;
+  const p90 = active[Math.min(active.length - 1, Math.ceil(active.length * 0.9) - 1)];
+  return 3 * p90;
+}
+
+/** The values with every day above `outlierCeiling` clipped to it. */
+export function winsorise(values: readonly number[]): number[] {
+  const c = outlierCeiling(values);
+  return Number.isFinite(c) ? values.map((v) => Math.min(v, c)) : values.slice();
+}
+
+export function fitSeries(rawValues: readonly number[], start: number): SeriesModel {
+  const values = winsorise(rawValues);
   const n = values.length;
   const seasonal = new Array<number>(7).fill(1);
-  const recent = values.slice(-7);
+  const recent = rawValues.slice(-7);
   const recentMean = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : 0;
   const total = values.reduce((a, b) => a + b, 0);
   if (n === 0 || total === 0) return { start, n, level: 0, slope: 0, seasonal, residuals: [], recentMean };
@@ -43,15 +63,21 @@ export function fitSeries(values: readonly number[], start: number): SeriesModel
   // Under two full weeks a weekday index rests on one value and a slope on a handful: too noisy
   // to extrapolate, so a short series is forecast flat at its mean.
   const useSeasonal = n >= 14;
-  for (let iter = 0; iter < 4; iter++) {
-    if (useSeasonal) {
-      const pts: number[][] = [];
-      for (let t = 0; t < n; t++) pts.push([t, values[t] / seasonal[(wd0 + t) % 7]]);
-      const fit = linearRegression(pts);
-      level = fit.b;
-      slope = fit.m;
+  for (let iter = 0; iter < 4 && useSeasonal; iter++) {
+    // A weekday that is always idle (weekends of a weekday digest) has index 0: it says nothing
+    // about the trend, and dividing by it gives 0/0. Only days with a usable index are regressed.
+    const pts: number[][] = [];
+    for (let t = 0; t < n; t++) {
+      const s = seasonal[(wd0 + t) % 7];
+      if (s >= 0.05) pts.push([t, values[t] / s]);
     }
-    if (!useSeasonal) break;
+    if (pts.length >= 2) {
+      const fit = linearRegression(pts);
+      if (Number.isFinite(fit.b) && Number.isFinite(fit.m)) {
+        level = fit.b;
+        slope = fit.m;
+      }
+    }
     const sum = new Array<number>(7).fill(0);
     const cnt = new Array<number>(7).fill(0);
     const floor = Math.max(total / n, 1e-9) * 0.05;
@@ -63,7 +89,13 @@ export function fitSeries(values: readonly number[], start: number): SeriesModel
     }
     const raw = sum.map((s, w) => (cnt[w] ? s / cnt[w] : 1));
     const m = raw.reduce((a, b) => a + b, 0) / 7;
-    for (let w = 0; w < 7; w++) seasonal[w] = m > 0 ? raw[w] / m : 1;
+    for (let w = 0; w < 7; w++) seasonal[w] = m > 0 && Number.isFinite(raw[w] / m) ? raw[w] / m : 1;
+  }
+  if (!Number.isFinite(level) || !Number.isFinite(slope) || seasonal.some((x) => !Number.isFinite(x))) {
+    // a degenerate fit must never read as "zero from now on": fall back to the flat mean
+    level = total / n;
+    slope = 0;
+    seasonal.fill(1);
   }
   const model: SeriesModel = { start, n, level, slope, seasonal, residuals: [], recentMean };
   const residuals: number[] = [];

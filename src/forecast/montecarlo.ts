@@ -3,7 +3,7 @@ import { DAY } from '../engine/units.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import type { Plan } from '../engine/plan.ts';
-import { Outcome, Reason } from '../engine/result.ts';
+import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import type { SimulateOptions } from '../engine/simulate.ts';
 import { drawPath, pathEvents, seriesEvents, seriesLimits } from './generate.ts';
@@ -23,6 +23,8 @@ export interface PathSummary {
   pool: { limit: number; peak: number; limitedRuns: number };
   allowance: { limit: number; peak: number; blockedMessages: number; limitedRuns: number };
   programmaticMicros: number;
+  /** by workspace spend limit id: what it blocked (requests of keys, programmatic runs) */
+  spendLimits: Record<string, { blockedRequests: number; blockedRuns: number; blockedMicros: number }>;
 }
 
 export interface RunPathOptions {
@@ -144,6 +146,8 @@ function baseSummary(scenario: Scenario, plan: ResolvedPlan, limits: SeriesLimit
     pool: { limit: plan.pool, peak: Math.round(poolPeak), limitedRuns: 0 },
     allowance: { limit: plan.allowance, peak: Math.round(allowancePeak), blockedMessages: 0, limitedRuns: 0 },
     programmaticMicros: programmatic,
+    // series left out of the engine are provably under every spend limit: nothing blocked there
+    spendLimits: Object.fromEntries(plan.spendLimits.map((l) => [l.id, { blockedRequests: 0, blockedRuns: 0, blockedMicros: 0 }])),
   };
 }
 
@@ -175,6 +179,14 @@ export function addEngineResult(
     const out = result.outcome[i];
     const type = events.type[i];
     const ent = result.entity[i];
+    const why = result.reason[i];
+    if (out !== Outcome.admitted && why >= REASON_SPEND_LIMIT_BASE) {
+      const l = plan.spendLimits[why - REASON_SPEND_LIMIT_BASE];
+      const e = (summary.spendLimits[l.id] ??= { blockedRequests: 0, blockedRuns: 0, blockedMicros: 0 });
+      if (type === EventType.api) e.blockedRequests++;
+      else e.blockedRuns++;
+      e.blockedMicros += events.cost[i];
+    }
     if (type === EventType.api) {
       if (out === Outcome.admitted) summary.programmaticMicros += events.cost[i];
       else {
@@ -228,6 +240,8 @@ export interface MonteCarloReport {
   pool: { limit: number | null; peak: Band; saturatedShareOfPaths: number; limitedRuns: Band };
   allowance: { limit: number | null; peak: Band; saturatedShareOfPaths: number; blockedMessages: Band; limitedRuns: Band };
   programmaticUsd: Band;
+  /** workspace spend limits: share of paths in which each blocks anything, and how much */
+  spendLimits: { id: string; amountUsd: number; window: string; blockedShareOfPaths: number; blockedRequests: Band; blockedRuns: Band; blockedUsd: Band }[];
 }
 
 function bandOf(values: number[]): Band {
@@ -290,5 +304,17 @@ export function aggregatePaths(summaries: PathSummary[], plan: Plan, seed: numbe
       limitedRuns: bandOf(summaries.map((s) => s.allowance.limitedRuns)),
     },
     programmaticUsd: bandOf(summaries.map((s) => s.programmaticMicros / 1e6)),
+    spendLimits: plan.workspace.spendLimits.map((l) => {
+      const of = (s: PathSummary) => s.spendLimits?.[l.id] ?? { blockedRequests: 0, blockedRuns: 0, blockedMicros: 0 };
+      return {
+        id: l.id,
+        amountUsd: l.amountUsd,
+        window: l.window,
+        blockedShareOfPaths: summaries.length ? summaries.filter((s) => of(s).blockedRequests + of(s).blockedRuns > 0).length / summaries.length : 0,
+        blockedRequests: bandOf(summaries.map((s) => of(s).blockedRequests)),
+        blockedRuns: bandOf(summaries.map((s) => of(s).blockedRuns)),
+        blockedUsd: bandOf(summaries.map((s) => of(s).blockedMicros / 1e6)),
+      };
+    }),
   };
 }

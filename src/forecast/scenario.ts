@@ -73,6 +73,7 @@ export interface Scenario {
 
 export function buildScenario(history: History, plan: Plan, days: number, whatIf: WhatIf = {}): Scenario {
   if (!Number.isInteger(days) || days < 1 || days > 366) throw new InputError(`--days must be a whole number from 1 to 366, not ${days}`);
+  checkWhatIf(history, plan, whatIf);
   const scenarioPlan = applyWhatIfToPlan(plan, whatIf);
   const seatScale =
     whatIf.seats === undefined ? 1 : plan.workspace.seats > 0 ? whatIf.seats / plan.workspace.seats : whatIf.seats > 0 ? Infinity : 0;
@@ -112,6 +113,33 @@ export function buildScenario(history: History, plan: Plan, days: number, whatIf
     });
   }
   return { from: history.end, days, series, plan: scenarioPlan };
+}
+
+/**
+ * A growth under -100 % would make the compounding factor NaN, and a mistyped id would silently
+ * forecast the untouched series: both are the admin's input errors, named with the option.
+ */
+export function checkWhatIf(history: History, plan: Plan, whatIf: WhatIf): void {
+  const keys = new Set([...plan.apiKeys.map((k) => k.id), ...history.keys.map((k) => k.id)]);
+  const triggers = new Set([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id), ...(whatIf.newTriggers ?? []).map((t) => t.id)]);
+  const growth = (option: string, table: Record<string, number> | undefined, known: Set<string>, what: string) => {
+    for (const [id, g] of Object.entries(table ?? {})) {
+      if (id !== '*' && !known.has(id)) {
+        throw new InputError(`${option} ${id}: unknown ${what} "${id}" (neither in the plan nor in the ledger)`, [{ column: option, value: id, message: `unknown ${what}` }]);
+      }
+      if (!Number.isFinite(g) || g < -1) {
+        const shown = Number.isFinite(g) ? `${Math.round(g * 1000) / 10} %` : String(g);
+        throw new InputError(`${option} ${id}: a growth of ${shown} is impossible; it must be -100 % (stops entirely) or more`, [{ column: option, value: String(g), message: 'growth below -100 %' }]);
+      }
+    }
+  };
+  growth('--key-growth', whatIf.keyGrowth, keys, 'API key');
+  growth('--trigger-growth', whatIf.triggerGrowth, triggers, 'trigger');
+  for (const [option, table] of [['--mode', whatIf.modes], ['limits', whatIf.limits]] as const) {
+    for (const id of Object.keys(table ?? {})) {
+      if (!triggers.has(id)) throw new InputError(`${option} ${id}: unknown trigger "${id}" (neither in the plan nor in the ledger)`, [{ column: option, value: id, message: 'unknown trigger' }]);
+    }
+  }
 }
 
 export function applyWhatIfToPlan(plan: Plan, whatIf: WhatIf): Plan {

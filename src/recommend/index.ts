@@ -11,6 +11,10 @@ import { buildScenario, pathDaily } from '../forecast/scenario.ts';
 import { summariseHistory } from '../forecast/index.ts';
 import type { ForecastReport } from '../forecast/index.ts';
 import { roundCapUsd, roundCount } from './rounding.ts';
+import { outlierCeiling } from '../forecast/model.ts';
+import { simulate } from '../engine/simulate.ts';
+import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
+import type { SimulationResult } from '../engine/result.ts';
 
 export { roundCapUsd, roundCount, capStepUsd } from './rounding.ts';
 
@@ -30,8 +34,12 @@ export interface KeyRecommendation {
   currentCapUsd: number | null;
   recommendedCapUsd: number;
   action: 'set' | 'raise' | 'lower' | 'keep';
-  /** rolling 30-day spend over the history, USD */
+  /** rolling 30-day ORDINARY spend over the history, USD: runaway days clipped (see `incidents`) */
   rolling30: { p50: number; p90: number; p99: number; max: number; daysObserved: number; windows: number; extrapolated: boolean };
+  /** runaway days left out of the cap (clipped to the ordinary ceiling), largest first */
+  incidents: { date: string; requestedUsd: number; ordinaryCeilingUsd: number; blockedByCapUsd: number }[];
+  /** ISO date: setting the recommended cap now blocks the key until then (the window already holds more); null = usable at once */
+  blockedUntilIfSetNow: string | null;
   /** projected rolling 30-day peak over the next `days`, USD (P10/P50/P90 of the forecast draws) */
   projectedPeak: { p10: number; p50: number; p90: number };
   /** share of forecast draws in which the recommended cap would block ordinary use */
@@ -71,6 +79,26 @@ export interface SeatsRecommendation {
   reason: string;
 }
 
+export interface SpendLimitCheck {
+  id: string;
+  window: 'utc-day' | 'calendar-month' | 'rolling-30d';
+  amountUsd: number;
+  /** the recommended plan replayed over the history by the engine: what this limit blocks */
+  blockedRequests: number;
+  blockedRuns: number;
+  blockedUsd: number;
+  daysWithBlocks: number;
+  /** workspace spend per window (keys + programmatic runs, runaway days clipped), USD */
+  ordinary: { p50: number; p99: number; max: number };
+  /** highest window of the next `days` in the forecast draws (P10/P50/P90, USD) and the share of draws above the limit */
+  projectedPeak: { p10: number; p50: number; p90: number };
+  projectedChanceAbove: number;
+  action: 'keep' | 'raise';
+  /** the amount to set (= amountUsd when kept); not written into the recommended plan */
+  recommendedAmountUsd: number;
+  reason: string;
+}
+
 export interface RecoveryStep {
   date: string;
   freesUsd: number;
@@ -80,6 +108,7 @@ export interface RecoveryStep {
 export interface KeyRecovery {
   id: string;
   capUsd: number;
+  /** spend the engine ADMITTED for the key in the cap window ending with the history */
   rollingSpendUsd: number;
   /** ISO time when the key works again (rolling spend below the cap) */
   usableAgain: string;
@@ -93,6 +122,8 @@ export interface RecommendReport {
   keys: KeyRecommendation[];
   triggers: TriggerRecommendation[];
   seats: SeatsRecommendation;
+  /** the workspace spend limits checked against the recommended plan */
+  spendLimits: SpendLimitCheck[];
   recovery: KeyRecovery[];
   /** the plan with the recommended caps and modes (validates with validatePlan) */
   plan: Plan;
@@ -103,7 +134,12 @@ export interface RecommendReport {
 const MAX_THROTTLE_CHANCE = 0.1;
 
 const usd = (micros: number) => Math.round(micros) / MICROS_PER_USD;
-const fmt = (x: number) => `$${x.toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 0 })}`;
+// whole dollars stay whole ($350); anything else shows cents ($267.30, not $267.3)
+const fmt = (x: number) => {
+  const cents = Math.round(x * 100) / 100;
+  const d = Number.isInteger(cents) ? 0 : 2;
+  return `$${cents.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })}`;
+};
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export function recommend(events: EventColumns, plan: Plan, options: RecommendOptions = {}): RecommendReport {
@@ -119,14 +155,19 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   for (let p = 0; p < paths; p++) draws.push(pathDaily(scenario, seed, p));
   const seriesIndex = new Map(scenario.series.map((s, j) => [`${s.kind}:${s.id}`, j]));
 
-  const keys = recommendKeys(history, plan, headroom, draws, seriesIndex);
+  // the current plan replayed over the history: what it admitted and what its caps blocked
+  const current = simulate(plan, events, { until: Math.max(history.end, history.lastEvent + 1) });
+  const keys = recommendKeys(history, plan, headroom, draws, seriesIndex, capBlockedByDay(events, history, current));
   const triggers = recommendTriggers(history, plan, draws, seriesIndex);
   const recommended = applyRecommendations(plan, keys, triggers);
   const seats = recommendSeats(events, history, plan, recommended);
-  const recovery = recoverySchedules(events, history, plan);
+  const after = simulate(recommended, events, { until: Math.max(history.end, history.lastEvent + 1) });
+  const spendLimits = checkSpendLimits(events, history, recommended, after, headroom, { draws, scenario });
+  const recovery = recoverySchedules(events, history, plan, current);
   const notes: string[] = [];
   if (history.days < 30) notes.push(`only ${history.days} days of history: rolling 30-day spend is extrapolated from the days observed`);
-  return { history: summariseHistory(history), headroom, keys, triggers, seats, recovery, plan: recommended, notes };
+  for (const l of spendLimits.filter((x) => x.action === 'raise')) notes.push(`spend limit ${l.id}: ${l.reason}`);
+  return { history: summariseHistory(history), headroom, keys, triggers, seats, spendLimits, recovery, plan: recommended, notes };
 }
 
 function recommendKeys(
@@ -135,28 +176,50 @@ function recommendKeys(
   headroom: number,
   draws: Float64Array[][],
   seriesIndex: Map<string, number>,
+  byDay: { blocked: Map<string, Float64Array>; admitted: Map<string, Float64Array> },
 ): KeyRecommendation[] {
+  const capBlocked = byDay.blocked;
   const out: KeyRecommendation[] = [];
   for (const s of history.keys) {
     const pk = plan.apiKeys.find((k) => k.id === s.id);
-    const roll = rolling30(s.values);
+    // A cap is sized for ordinary use: a runaway day (a looping script) is an incident the cap
+    // exists to stop, so it is clipped to the ordinary ceiling before the rolling sums.
+    const ceiling = outlierCeiling(s.values);
+    const ordinary = s.values.map((v) => Math.min(v, ceiling));
+    const blocked = capBlocked.get(s.id);
+    const dayOffset = Math.round((s.start - history.start) / DAY);
+    const incidents = s.values
+      .map((v, d) => ({ d, v }))
+      .filter((x) => x.v > ceiling)
+      .sort((a, b) => b.v - a.v)
+      .map((x) => ({ date: day(s.start + x.d * DAY), requestedUsd: usd(x.v), ordinaryCeilingUsd: usd(ceiling), blockedByCapUsd: usd(blocked?.[dayOffset + x.d] ?? 0) }));
+    const roll = rolling30(ordinary);
     const [p50, p90, p99] = quantile(roll.sums, [0.5, 0.9, 0.99]);
     const maxRoll = Math.max(...roll.sums);
     const j = seriesIndex.get(`key_spend:${s.id}`);
-    const peaks = j === undefined ? [] : draws.map((d) => projectedPeak(s.values, d[j]));
+    const peaks = j === undefined ? [] : draws.map((d) => projectedPeak(ordinary, d[j]));
     const chance = (limit: number) => (peaks.length ? peaks.filter((p) => p >= limit).length / peaks.length : 0);
     const [q10, q50, q90] = peaks.length ? quantile(peaks, [0.1, 0.5, 0.9]) : [0, 0, 0];
     const fromHistory = roundCapUsd(p99 * (1 + headroom));
     let reason =
-      `rolling 30-day spend over ${roll.daysObserved} days: p50 ${fmt(usd(p50))}, p90 ${fmt(usd(p90))}, p99 ${fmt(usd(p99))}` +
+      `rolling 30-day ordinary spend over ${roll.daysObserved} days: p50 ${fmt(usd(p50))}, p90 ${fmt(usd(p90))}, p99 ${fmt(usd(p99))}` +
       `${roll.extrapolated ? ' (extrapolated from under 30 days)' : ''}; p99 + ${Math.round(headroom * 100)} % headroom = ` +
       `${fmt(usd(p99 * (1 + headroom)))}, rounded up to ${fmt(fromHistory)}`;
+    if (incidents.length) {
+      const top = incidents[0];
+      const blockedTotal = incidents.reduce((a, x) => a + x.blockedByCapUsd, 0);
+      reason =
+        `${incidents.length} runaway day${incidents.length === 1 ? '' : 's'} left out as incident${incidents.length === 1 ? '' : 's'}, not ordinary use ` +
+        `(largest ${fmt(top.requestedUsd)} requested on ${top.date}; each counted at the ordinary ceiling of ${fmt(usd(ceiling))} a day, 3 × the 90th percentile of active days` +
+        `${blockedTotal > 0 ? `; the current cap blocked ${fmt(Math.round(blockedTotal * 100) / 100)} of it, which is the cap doing its job` : ''}); ` +
+        reason;
+    }
     let cap = fromHistory;
     const historyChance = chance(fromHistory * MICROS_PER_USD);
     if (historyChance > MAX_THROTTLE_CHANCE) {
       // spend is rising: a cap fitted to the past would block ordinary use within the month
       cap = Math.max(fromHistory, roundCapUsd(q90 * (1 + headroom)));
-      reason += `; but spend is rising and that cap would block ordinary use in ${pct(historyChance)} of 30-day forecasts, so the P90 projected peak ${fmt(usd(q90))} + ${Math.round(headroom * 100)} % = ${fmt(cap)}`;
+      reason += `; but spend is rising and the projected rolling 30-day demand (before any limit) exceeds that cap in ${pct(historyChance)} of forecast draws, so the P90 projected peak ${fmt(usd(q90))} + ${Math.round(headroom * 100)} % = ${fmt(cap)}`;
     }
     const current = pk?.capUsd ?? null;
     const currentChance = current === null ? null : chance(usdNumberToMicros(current));
@@ -168,18 +231,24 @@ function recommendKeys(
       cap = current;
     } else if (current < cap) {
       action = 'raise';
-      reason += `; the current cap of ${fmt(current)} would block ordinary use in ${pct(currentChance ?? 0)} of 30-day forecasts`;
+      reason += `; the projected rolling 30-day demand (before any limit) exceeds the current cap of ${fmt(current)} in ${pct(currentChance ?? 0)} of forecast draws (not the same as the forecast's Monte Carlo capped-out chance, which replays the engine)`;
     } else {
       action = 'lower';
       reason += `; the current cap of ${fmt(current)} is far above what the key spends`;
     }
     const throttle = chance(usdNumberToMicros(cap));
+    const stuckUntil = action === 'keep' ? null : blockedUntilIfSetNow(byDay.admitted.get(s.id), history, plan.enforcement.keyCapWindowDays, usdNumberToMicros(cap));
+    if (stuckUntil) {
+      reason += `; note: the last ${plan.enforcement.keyCapWindowDays} days already hold more than ${fmt(cap)} of admitted spend${incidents.length ? ' (the runaway day included)' : ''}, so once this cap is set the key is blocked until about ${stuckUntil}`;
+    }
     out.push({
       id: s.id,
       name: pk?.name ?? s.id,
       currentCapUsd: current,
       recommendedCapUsd: cap,
       action,
+      incidents,
+      blockedUntilIfSetNow: stuckUntil,
       rolling30: { p50: usd(p50), p90: usd(p90), p99: usd(p99), max: usd(maxRoll), daysObserved: roll.daysObserved, windows: roll.sums.length, extrapolated: roll.extrapolated },
       projectedPeak: { p10: usd(q10), p50: usd(q50), p90: usd(q90) },
       throttleChance: throttle,
@@ -256,11 +325,11 @@ function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][]
       expectedDailyVolume: expected,
       action: 'none',
       requestedLimit: null,
-      reason: s ? `within its limit: at most ${max} runs a day over the last ${recent.length} days` : 'no runs in the history',
+      reason: s ? `within its limit: at most ${runsText(max)} a day over the last ${recent.length} days` : 'no runs in the history',
       alternatives: [],
     };
     if (limit === null || recent.length === 0 || above === 0) {
-      if (limit === null && s) base.reason = `no per-trigger limit; up to ${max} runs a day`;
+      if (limit === null && s) base.reason = `no per-trigger limit; up to ${runsText(max)} a day`;
       out.push(base);
       continue;
     }
@@ -292,6 +361,10 @@ function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][]
     }
   }
   return out;
+}
+
+function runsText(n: number): string {
+  return `${n.toLocaleString('en-US')} run${n === 1 ? '' : 's'}`;
 }
 
 function fmtN(x: number): string {
@@ -397,7 +470,7 @@ function recommendSeats(events: EventColumns, history: History, before: Plan, af
     reason = `people's messages alone use the allowance as seats grow (${fmtN(peakMsgs / Math.max(seats0, 1))} per seat in the busiest 24 h against ${perSeat}): seats cannot stop the queueing; move triggers to programmatic mode`;
   else {
     reason =
-      `busiest 24 h of the last 28 days: ${peakRuns} fair-use runs and ${peakMsgs} people's messages at ${seats0} seats; ` +
+      `busiest 24 h of the last 28 days: ${peakRuns.toLocaleString('en-US')} fair-use runs and ${peakMsgs.toLocaleString('en-US')} people's messages at ${seats0.toLocaleString('en-US')} seats; ` +
       `the pool (${Math.round(share * 100)} % of ${perSeat} messages a seat) and the allowance hold them from ${seatsNeeded} seats` +
       (seatsNeeded <= seats0 ? ' (already enough)' : '') +
       ` (people's messages assumed to grow with seats)`;
@@ -425,42 +498,202 @@ function roll24(counts: Float64Array): Float64Array {
   return out;
 }
 
+/** µUSD the current plan's key caps blocked, per key and history day (from history.start). */
+function capBlockedByDay(events: EventColumns, history: History, sim: SimulationResult): { blocked: Map<string, Float64Array>; admitted: Map<string, Float64Array> } {
+  const blocked = new Map<string, Float64Array>();
+  const admitted = new Map<string, Float64Array>();
+  for (let i = 0; i < events.count; i++) {
+    if (events.type[i] !== EventType.api) continue;
+    const isAdmitted = sim.outcome[i] === Outcome.admitted;
+    if (!isAdmitted && sim.reason[i] !== Reason.key_cap) continue;
+    const d = Math.floor((events.time[i] - history.start) / DAY);
+    if (d < 0 || d >= history.days) continue;
+    const id = events.subjects[events.subject[i]];
+    const map = isAdmitted ? admitted : blocked;
+    let a = map.get(id);
+    if (!a) map.set(id, (a = new Float64Array(history.days)));
+    a[d] += events.cost[i];
+  }
+  return { blocked, admitted };
+}
+
 /**
- * For keys at their cap when the history ends: when spend rolls out of the window, day by day,
- * until the key works again. Uses the ledger's spend as admitted spend.
+ * A new cap counts the spend already in the window: when the last W days hold more than the cap
+ * (a runaway day admitted without a cap), the key stops the moment the cap is set, until that
+ * spend rolls out. Returns that ISO date, or null.
  */
-export function recoverySchedules(events: EventColumns, history: History, plan: Plan): KeyRecovery[] {
+function blockedUntilIfSetNow(admitted: Float64Array | undefined, history: History, windowDays: number, capMicros: number): string | null {
+  if (!admitted) return null;
+  const from = Math.max(0, history.days - windowDays);
+  let sum = 0;
+  for (let i = from; i < history.days; i++) sum += admitted[i];
+  if (sum < capMicros) return null;
+  for (let i = from; i < history.days; i++) {
+    sum -= admitted[i];
+    if (sum < capMicros) return day(history.start + (i + windowDays + 1) * DAY);
+  }
+  return day(history.end + windowDays * DAY);
+}
+
+/**
+ * The workspace spend limits (SPEC section 4: every key and programmatic run counts) checked
+ * against the recommended plan: the engine replays it over the history, and the ordinary spend
+ * per window (runaway days clipped as for the caps) says whether the limit fits ordinary use.
+ */
+export function checkSpendLimits(
+  events: EventColumns,
+  history: History,
+  plan: Plan,
+  sim: SimulationResult,
+  headroom: number,
+  projection?: { draws: Float64Array[][]; scenario: ReturnType<typeof buildScenario> },
+): SpendLimitCheck[] {
+  const daily = new Float64Array(history.days);
+  const addOrdinary = (values: readonly number[], start: number) => {
+    const ceiling = outlierCeiling(values);
+    const off = Math.round((start - history.start) / DAY);
+    values.forEach((v, d) => (daily[off + d] += Math.min(v, ceiling)));
+  };
+  for (const k of history.keys) addOrdinary(k.values, k.start);
+  for (const t of history.triggers) {
+    const mode = plan.triggers.find((x) => x.id === t.id)?.mode ?? 'fair_use';
+    if (mode === 'programmatic') addOrdinary(t.spend, t.start);
+  }
+  const windowSums = (len: number): number[] => {
+    if (len === 1) return Array.from(daily);
+    if (history.days < len) return [(daily.reduce((a, b) => a + b, 0) * len) / Math.max(history.days, 1)];
+    const sums: number[] = [];
+    let acc = 0;
+    for (let i = 0; i < daily.length; i++) {
+      acc += daily[i];
+      if (i >= len) acc -= daily[i - len];
+      if (i >= len - 1) sums.push(acc);
+    }
+    return sums;
+  };
+  // forecast workspace spend per path: keys' spend draws + programmatic triggers' runs × cost per run
+  const futureDaily: Float64Array[] = [];
+  if (projection) {
+    const { draws, scenario } = projection;
+    const programmatic = new Set(plan.triggers.filter((t) => t.mode === 'programmatic').map((t) => t.id));
+    for (const d of draws) {
+      const f = new Float64Array(scenario.days);
+      scenario.series.forEach((ss, j) => {
+        const mult = ss.kind === 'key_spend' ? 1 : ss.kind === 'trigger_runs' && programmatic.has(ss.id) ? ss.meanCost : 0;
+        if (mult > 0) for (let h = 0; h < scenario.days; h++) f[h] += d[j][h] * mult;
+      });
+      futureDaily.push(f);
+    }
+  }
+  return sim.plan.spendLimits.map((l, j) => {
+    const code = REASON_SPEND_LIMIT_BASE + j;
+    let requests = 0;
+    let runs = 0;
+    let micros = 0;
+    const days = new Set<number>();
+    for (let i = 0; i < events.count; i++) {
+      if (sim.reason[i] !== code || sim.outcome[i] === Outcome.admitted) continue;
+      if (events.type[i] === EventType.api) requests++;
+      else runs++;
+      micros += events.cost[i];
+      days.add(Math.floor(events.time[i] / DAY));
+    }
+    // a calendar month is judged on the busiest 31 days, the longest month
+    const len = l.window === 'utc-day' ? 1 : l.window === 'rolling-30d' ? 30 : 31;
+    const sums = windowSums(len);
+    const [p50, p99] = quantile(sums, [0.5, 0.99]);
+    const max = Math.max(...sums);
+    const amountUsd = usd(l.amountMicros);
+    const per = l.window === 'utc-day' ? 'UTC day' : l.window === 'rolling-30d' ? 'rolling 30 days' : 'calendar month (busiest 31 days)';
+    const blockedText =
+      requests + runs > 0
+        ? `replaying the recommended plan over the history, it blocks ${requests.toLocaleString('en-US')} requests and ${runs.toLocaleString('en-US')} programmatic runs (${fmt(usd(micros))} requested) on ${days.size} day${days.size === 1 ? '' : 's'}`
+        : 'replaying the recommended plan over the history, it blocks nothing';
+    const spendText = `ordinary workspace spend (keys + programmatic runs, runaway days clipped) per ${per}: p50 ${fmt(usd(p50))}, p99 ${fmt(usd(p99))}, max ${fmt(usd(max))}`;
+    const peaks = futureDaily.map((f) => windowPeak(daily, f, len));
+    const [q10, q50, q90] = peaks.length ? quantile(peaks, [0.1, 0.5, 0.9]) : [0, 0, 0];
+    const chanceAbove = peaks.length ? peaks.filter((x) => x > l.amountMicros).length / peaks.length : 0;
+    const fitsHistory = p99 <= l.amountMicros;
+    const fitsForecast = chanceAbove <= MAX_THROTTLE_CHANCE;
+    const fits = fitsHistory && fitsForecast;
+    const recommendedAmountUsd = fits ? amountUsd : roundCapUsd(Math.max(p99, fitsForecast ? 0 : q90) * (1 + headroom));
+    const forecastText = peaks.length
+      ? `; over the next ${projection?.scenario.days ?? 0} days the forecast demand (before caps) puts the busiest window at P10/P50/P90 ${fmt(usd(q10))} / ${fmt(usd(q50))} / ${fmt(usd(q90))}, above the limit in ${pct(chanceAbove)} of draws`
+      : '';
+    const why = !fitsHistory ? 'is below ordinary use' : 'is likely to be reached as spend grows';
+    const reason = fits
+      ? `${fmt(amountUsd)} per ${per}: ${blockedText}; ${spendText}${forecastText}: the limit fits ordinary use${requests + runs > 0 ? ' (what it blocks are runaway days: the limit doing its job)' : ''}`
+      : `${fmt(amountUsd)} per ${per} ${why}: ${blockedText}; ${spendText}${forecastText}: raise it to ${fmt(recommendedAmountUsd)} (${fitsHistory ? 'forecast P90' : 'p99'} + ${Math.round(headroom * 100)} %), or keep it and expect blocked requests and programmatic runs; not changed in the recommended plan, as it is a budget decision`;
+    return {
+      id: l.id,
+      window: l.window,
+      amountUsd,
+      blockedRequests: requests,
+      blockedRuns: runs,
+      blockedUsd: usd(micros),
+      daysWithBlocks: days.size,
+      ordinary: { p50: usd(p50), p99: usd(p99), max: usd(max) },
+      projectedPeak: { p10: usd(q10), p50: usd(q50), p90: usd(q90) },
+      projectedChanceAbove: chanceAbove,
+      action: fits ? 'keep' : 'raise',
+      recommendedAmountUsd,
+      reason,
+    };
+  });
+}
+
+/** Highest window sum over the forecast days, the history's last len − 1 days leading in. */
+function windowPeak(hist: ArrayLike<number>, future: Float64Array, len: number): number {
+  const lead = Math.min(len - 1, hist.length);
+  const all = [...Array.from(hist).slice(hist.length - lead), ...future];
+  let acc = 0;
+  let peak = 0;
+  for (let i = 0; i < all.length; i++) {
+    acc += all[i];
+    if (i >= len) acc -= all[i - len];
+    if (i >= lead) peak = Math.max(peak, acc);
+  }
+  return peak;
+}
+
+/**
+ * For keys at their cap when the history ends: when ADMITTED spend rolls out of the window, day
+ * by day, until the key works again. The engine's replay of the plan decides what was admitted
+ * (a blocked request never counts towards the cap) and when the capped-out episode ends.
+ */
+export function recoverySchedules(events: EventColumns, history: History, plan: Plan, sim: SimulationResult = simulate(plan, events, { until: Math.max(history.end, history.lastEvent + 1) })): KeyRecovery[] {
   const W = plan.enforcement.keyCapWindowDays * DAY;
   // now = the last event: a partial last day still counts towards the cap
   const end = Math.max(history.end, history.lastEvent);
   const out: KeyRecovery[] = [];
-  for (const k of plan.apiKeys) {
-    if (k.capUsd === null) continue;
-    const cap = usdNumberToMicros(k.capUsd);
+  sim.plan.keys.forEach((rk, ki) => {
+    const k = plan.apiKeys.find((x) => x.id === rk.id);
+    if (!k || k.capUsd === null || rk.capMicros === null) return;
+    const cap = rk.capMicros;
     const entries: [number, number][] = [];
     let total = 0;
     for (let i = 0; i < events.count; i++) {
-      if (events.type[i] !== EventType.api || events.subjects[events.subject[i]] !== k.id) continue;
-      const t = events.time[i];
+      if (events.type[i] !== EventType.api || sim.entity[i] !== ki || sim.outcome[i] !== Outcome.admitted) continue;
+      const t = sim.admittedAt[i];
       if (t > end - W && t <= end) {
         entries.push([t, events.cost[i]]);
         total += events.cost[i];
       }
     }
-    if (total < cap) continue;
+    const episode = sim.keyStats[ki]?.episodes.find((e) => e.from <= end && e.until > end);
+    if (total < cap && !episode) return;
     entries.sort((a, b) => a[0] - b[0]);
     let rolling = total;
     let usableAt = end;
     const byDay = new Map<number, number>();
     for (const [t, c] of entries) {
+      if (rolling < cap) break;
       rolling -= c;
       const d = Math.floor((t + W) / DAY) * DAY;
       byDay.set(d, (byDay.get(d) ?? 0) + c);
-      if (rolling < cap) {
-        usableAt = t + W;
-        break;
-      }
+      usableAt = t + W;
     }
+    if (episode) usableAt = episode.until;
     const schedule: RecoveryStep[] = [];
     let left = total;
     for (const [d, freed] of [...byDay].sort((a, b) => a[0] - b[0])) {
@@ -475,9 +708,9 @@ export function recoverySchedules(events: EventColumns, history: History, plan: 
       usableAgain: new Date(usableAt).toISOString(),
       schedule,
       summary:
-        `${k.name ?? k.id} has spent ${fmt(usd(total))} of its ${fmt(k.capUsd)} cap in the last ${plan.enforcement.keyCapWindowDays} days: ` +
+        `${k.name ?? k.id} has spent ${fmt(usd(total))} (admitted by the engine) of its ${fmt(k.capUsd)} cap in the last ${plan.enforcement.keyCapWindowDays} days: ` +
         `${steps.join(', ')}${schedule.length > 5 ? ', …' : ''}; it works again at ${new Date(usableAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     });
-  }
+  });
   return out;
 }

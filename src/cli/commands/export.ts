@@ -2,8 +2,8 @@
  * `headroom export [PLAN] --db LEDGER --out DIR [--paths N] [--days N] [--seed N] [--headroom 25%] [--json]`:
  * plan.json, plan.yaml, keys.csv, support/<trigger>.txt, report.md, report.html.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildExport } from '../../export/index.ts';
 import type { ExportFile } from '../../export/index.ts';
@@ -24,6 +24,40 @@ export interface ExportCliOptions {
   workers?: string;
   headroom?: string;
   json?: boolean;
+}
+
+/** Where a path really leads (symlinks followed), or its absolute form when it does not exist yet. */
+function realOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/**
+ * The export never replaces the admin's own plan: `export X/plan.json --out X` is the natural
+ * flow after `demo --out X`, and silently overwriting the input would lose the current plan.
+ * Refused with exit 2 (choose another --out); an --out naming a file is refused as well.
+ */
+export function checkExportTarget(dir: string, planPath: string | undefined, paths: string[]): void {
+  let isDir = true;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    // missing: created on write
+  }
+  if (!isDir) throw new InputError(`--out ${dir} is a file, not a directory: give a directory to write the export into`, [{ file: dir, message: 'not a directory' }]);
+  if (planPath === undefined) return;
+  const input = realOf(planPath);
+  for (const p of paths) {
+    if (realOf(join(dir, p)) === input) {
+      throw new InputError(
+        `--out ${dir} would overwrite the input plan ${planPath} with the recommended one; choose another --out directory (the input plan is kept unchanged)`,
+        [{ file: join(dir, p), message: 'is the input plan' }],
+      );
+    }
+  }
 }
 
 /** Writes every file beside its final name first, then renames: no half-written export. */
@@ -50,6 +84,7 @@ export function writeExportFiles(dir: string, files: ExportFile[]): string[] {
 }
 
 export async function runExport(planPath: string | undefined, o: ExportCliOptions, signal?: AbortSignal): Promise<string[]> {
+  checkExportTarget(o.out, planPath, ['plan.json', 'plan.yaml', 'keys.csv', 'report.md', 'report.html']);
   const plan = loadPlan(planPath);
   const events = loadLedgerEvents(o.db, o.from, o.to);
   const days = parseIntOption('--days', o.days, 1, 366);
@@ -65,7 +100,9 @@ export async function runExport(planPath: string | undefined, o: ExportCliOption
     ...(workers !== undefined ? { workers } : {}),
     ...(signal ? { signal } : {}),
   });
-  return writeExportFiles(o.out, buildExport(rec, fc));
+  const files = buildExport(rec, fc);
+  checkExportTarget(o.out, planPath, files.map((f) => f.path));
+  return writeExportFiles(o.out, files);
 }
 
 export function registerExport(program: Command): void {

@@ -100,7 +100,8 @@ export function describeForecast(r: ForecastReport): string {
     const o = r.backtest.overall;
     out.push(
       `backtest (last 14 days): model WAPE ${((o.model.wape ?? 0) * 100).toFixed(1)} %, seasonal-naive WAPE ${((o.naive.wape ?? 0) * 100).toFixed(1)} %` +
-        ` (MAE ${o.model.mae.toFixed(3)} vs ${o.naive.mae.toFixed(3)}, scaled to each series' mean): ${o.beatsNaive ? 'beats' : 'does NOT beat'} the baseline`,
+        ` (MAE ${o.model.mae.toFixed(3)} vs ${o.naive.mae.toFixed(3)}, scaled to each series' mean): ${o.beatsNaive ? 'beats' : 'does NOT beat'} the baseline overall` +
+        `; better on ${r.backtest.seriesBeatingNaive} of ${r.backtest.series.length} series`,
     );
   }
   const SHOW = 15;
@@ -135,6 +136,12 @@ export function describeForecast(r: ForecastReport): string {
     out.push(`  pool: limit ${mc.pool.limit ?? 'none'}, peak ${b3(mc.pool.peak)}, saturated in ${Math.round(mc.pool.saturatedShareOfPaths * 100)} % of paths`);
     out.push(`  allowance: limit ${mc.allowance.limit ?? 'none'}, peak ${b3(mc.allowance.peak)}, people's messages blocked ${b3(mc.allowance.blockedMessages)}`);
     out.push(`  programmatic spend: ${b3(mc.programmaticUsd, (x) => formatUsd(Math.round(x * 1e6)))}`);
+    for (const l of mc.spendLimits) {
+      out.push(
+        `  spend limit ${l.id} (${formatUsd(Math.round(l.amountUsd * 1e6))}, ${l.window}): blocks in ${Math.round(l.blockedShareOfPaths * 100)} % of paths; ` +
+          `requests ${b3(l.blockedRequests)}, programmatic runs ${b3(l.blockedRuns)} blocked`,
+      );
+    }
   }
   return `${out.join('\n')}\n`;
 }

@@ -34,6 +34,9 @@ export function describeRecommend(r: RecommendReport): string {
     for (const a of t.alternatives) out.push(`    - ${a}`);
   }
   if (r.triggers.every((t) => t.action === 'none')) out.push('  no change needed');
+  out.push('', 'Workspace spend limits (checked against the recommended plan):');
+  for (const l of r.spendLimits) out.push(`  ${l.id}: ${l.action === 'raise' ? `raise to $${l.recommendedAmountUsd.toLocaleString('en-US')}` : 'keep'}`, `    ${l.reason}`);
+  if (r.spendLimits.length === 0) out.push('  none');
   out.push('', `Seats: ${r.seats.reason}`);
   if (r.recovery.length) {
     out.push('', 'Keys at their cap:');
