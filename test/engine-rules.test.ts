@@ -549,6 +549,42 @@ describe('key statistics', () => {
   });
 });
 
+describe('when a blocked key works again (report: usableAgainAt)', () => {
+  it('follows the check that blocked the first request: the cap, a UTC day, a rolling window', () => {
+    const p = plan({
+      apiKeys: [
+        { id: 'capped', capUsd: 10 },
+        { id: 'free', capUsd: null },
+      ],
+      workspace: {
+        spendLimits: [
+          { id: 'roll', amountUsd: 100, window: 'rolling-30d' },
+          { id: 'day', amountUsd: 15, window: 'utc-day' },
+        ],
+      },
+      enforcement: { keyCapWindowDays: 1 },
+    });
+    const r = runBoth(
+      p,
+      events([
+        [h(1), 'api', 'capped', '12'], // crosses its cap: blocked until h(25)
+        [h(2), 'api', 'capped', '1'], // key_cap
+        [h(3), 'api', 'free', '4'], // day: 16 of 15
+        [h(4), 'api', 'free', '1'], // spend_limit:day, until next midnight h(24)
+        [h(30), 'api', 'free', '90'], // a new day; roll: 12 + 4 + 90 = 106 of 100
+        [h(31), 'api', 'free', '1'], // spend_limit:roll (checked first)
+      ]),
+    );
+    expect(r.text).toEqual(['admitted', 'blocked key_cap', 'admitted', 'blocked spend_limit:day', 'admitted', 'blocked spend_limit:roll']);
+    if (process.env.HEADROOM_REFERENCE_ONLY) return;
+    expect(r.engine.keyStats[0]!.firstBlock).toEqual({ from: h(2), until: h(25) });
+    expect(r.engine.keyStats[1]!.firstBlock).toEqual({ from: h(4), until: h(24) });
+    const late = simulate(p, events([[h(1), 'api', 'free', '12'], [h(30), 'api', 'free', '90'], [h(31), 'api', 'free', '1']]));
+    // rolling 30 days: 12 + 90 = 102 of 100; it drops below 100 when h(1)'s 12 leaves, 30 days on
+    expect(late.keyStats[1]!.firstBlock).toEqual({ from: h(31), until: h(1) + 30 * DAY });
+  });
+});
+
 describe('key statistics under spent_plus_cost', () => {
   it('an episode lasts until the blocked request would fit; a bigger one blocked after an admission extends it', () => {
     const p = plan({ apiKeys: [{ id: 'k', capUsd: 10 }], enforcement: { keyCapWindowDays: 1, capCheck: 'spent_plus_cost' } });
@@ -620,5 +656,24 @@ describe('SPEC §4 the queue after a dropped head', () => {
       ]),
     );
     expect(r.text).toEqual(['admitted', 'dropped spend_limit:d', 'dropped spend_limit:d']);
+  });
+});
+
+describe('an unlimited allowance (messagesPerSeatPerDay null)', () => {
+  it('checks nothing but still measures the 24 h peaks of messages and fair-use runs', () => {
+    const p = plan({ workspace: { seats: 1, messagesPerSeatPerDay: null }, triggers: [{ id: 't' }] });
+    const r = runBoth(
+      p,
+      events([
+        [h(0), 'message', 'u', '0'],
+        [h(1), 'message', 'u', '0'],
+        [h(2), 'trigger', 't', '0'],
+        [h(30), 'message', 'u', '0'],
+      ]),
+    );
+    expect(r.text).toEqual(['admitted', 'admitted', 'admitted', 'admitted']);
+    if (process.env.HEADROOM_REFERENCE_ONLY) return;
+    expect(r.engine.allowancePeak).toBe(3);
+    expect(r.engine.poolPeak).toBe(1);
   });
 });

@@ -51,9 +51,14 @@ function build(rows: Row[]): { events: EventColumns; result: SimulationResult } 
     plan,
     horizon: T0 + 30 * 24 * HOUR,
     keyStats: [
-      { peakRollingMicros: 300_001, episodes: [{ from: T0 + 2 * MINUTE, until: T0 + 30 * 24 * HOUR }, { from: T0 + 40 * 24 * HOUR, until: Number.POSITIVE_INFINITY }] },
-      { peakRollingMicros: 50_000, episodes: [] },
-      { peakRollingMicros: 0, episodes: [] },
+      {
+        peakRollingMicros: 300_001,
+        episodes: [{ from: T0 + 2 * MINUTE, until: T0 + 30 * 24 * HOUR }, { from: T0 + 40 * 24 * HOUR, until: Number.POSITIVE_INFINITY }],
+        firstBlock: { from: T0 + 2 * MINUTE, until: T0 + 30 * 24 * HOUR },
+      },
+      // blocked by the daily spend limit: usable again at the next UTC midnight
+      { peakRollingMicros: 50_000, episodes: [], firstBlock: { from: Date.UTC(2026, 0, 5, 9), until: Date.UTC(2026, 0, 6) } },
+      { peakRollingMicros: 0, episodes: [], firstBlock: null },
     ],
     triggerStats: [{ peakQueue: 2 }, { peakQueue: 0 }, { peakQueue: 0 }],
     allowancePeak: 7,
@@ -114,7 +119,7 @@ describe('buildReport', () => {
         { from: '2026-02-14T10:00:00.000Z', until: null },
       ],
     });
-    expect(report.keys[1]).toMatchObject({ id: 'k_ops', capUsd: null, blocked: 1, firstBlockedAt: '2026-01-05T09:00:00.000Z', usableAgainAt: null, blockedBy: { 'spend_limit:daily': 1 }, cappedOut: [] });
+    expect(report.keys[1]).toMatchObject({ id: 'k_ops', capUsd: null, blocked: 1, firstBlockedAt: '2026-01-05T09:00:00.000Z', usableAgainAt: '2026-01-06T00:00:00.000Z', blockedBy: { 'spend_limit:daily': 1 }, cappedOut: [] });
     expect(report.keys[2]).toMatchObject({ id: 'k_new', inferred: true, requests: 1, admitted: 1, firstBlockedAt: null });
   });
 

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { DAY, HOUR, usdNumberToMicros } from './units.ts';
 
 /** What an admin writes: SPEC section 2. Missing fields take the defaults below. */
-const usd = z.number().finite().nonnegative();
+// Amounts become integer micro-USD; past $9e9 they would leave the range of exact integers.
+const usd = z.number().finite().nonnegative().max(9_000_000_000, 'must be at most $9,000,000,000');
 const id = z.string().min(1, 'must not be empty');
 
 const spendLimitSchema = z.strictObject({

@@ -33,7 +33,10 @@ export interface KeyReport {
   peakRollingUsd: number;
   /** the first blocked request, whatever blocked it */
   firstBlockedAt: string | null;
-  /** end of the first capped-out episode */
+  /**
+   * when the check that blocked the first blocked request lets the key through again (the cap's
+   * window rolling, a UTC day or month starting); null when it never does
+   */
   usableAgainAt: string | null;
   /** blocked requests by the check that failed (`key_cap`, `spend_limit:<id>`) */
   blockedBy: Record<string, number>;
@@ -249,7 +252,7 @@ export function buildReport(events: EventColumns, result: SimulationResult): Rep
       blockedUsd: usd(keyBlockedMicros[e]),
       peakRollingUsd: usd(stats?.peakRollingMicros ?? 0),
       firstBlockedAt: isoOrNull(keyFirstBlocked[e]),
-      usableAgainAt: episodes.length > 0 ? isoOrNull(episodes[0].until) : null,
+      usableAgainAt: isoOrNull(stats?.firstBlock?.until ?? null),
       blockedBy: reasonsOf(keyBlockedBy, e * nReasons),
       cappedOut: episodes.map((ep) => ({ from: isoOrNull(ep.from) as string, until: isoOrNull(ep.until) })),
     };

@@ -44,7 +44,12 @@ export interface SimulationResult {
   /** the plan as simulated, with entities inferred from the events appended (inferred: true) */
   plan: ResolvedPlan;
   horizon: number;
-  keyStats: { peakRollingMicros: number; episodes: KeyEpisode[] }[];
+  keyStats: {
+    peakRollingMicros: number;
+    episodes: KeyEpisode[];
+    /** the key's first blocked request, whatever blocked it, and when that check passes again */
+    firstBlock: KeyEpisode | null;
+  }[];
   triggerStats: { peakQueue: number }[];
   allowancePeak: number;
   poolPeak: number;

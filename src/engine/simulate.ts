@@ -92,7 +92,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   const addKey = (capMicros: number | null): void => {
     keyCap.push(capMicros === null ? UNLIMITED : capMicros);
     keyWindows.push(new SumWindow(plan.keyCapWindowMs));
-    keyStats.push({ peakRollingMicros: 0, episodes: [] });
+    keyStats.push({ peakRollingMicros: 0, episodes: [], firstBlock: null });
   };
   plan.keys.forEach((k, i) => {
     addKey(k.capMicros);
@@ -262,14 +262,13 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     admittedAt[e] = t;
     trigWindows[g]?.push(t);
     if (trigFairUse[g]) {
-      if (pool !== UNLIMITED) {
-        poolWindow.push(t);
-        if (poolWindow.size > poolPeak) poolPeak = poolWindow.size;
-      }
-      if (allowance !== UNLIMITED) {
-        allowanceWindow.push(t);
-        if (allowanceWindow.size > allowancePeak) allowancePeak = allowanceWindow.size;
-      }
+      // Counted even when unlimited: an admin sizing seats wants the real 24 h peak.
+      poolWindow.evict(t);
+      poolWindow.push(t);
+      if (poolWindow.size > poolPeak) poolPeak = poolWindow.size;
+      allowanceWindow.evict(t);
+      allowanceWindow.push(t);
+      if (allowanceWindow.size > allowancePeak) allowancePeak = allowanceWindow.size;
       if (timeline !== null) {
         bump(timeline.poolUsed, poolWindow.size);
         bump(timeline.allowanceUsed, allowanceWindow.size);
@@ -470,6 +469,12 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     return next;
   };
 
+  /** When spend limit `j`, which just blocked a request of cost `c`, would let it through. */
+  const spendLimitUntil = (j: number, t: number, c: number): number => {
+    const target = plusCost ? limitAmount[j] - c : limitAmount[j] - 1;
+    return limitAmount[j] === 0 && !plusCost ? UNLIMITED : limitWindows[j].timeSpentFallsTo(t, target);
+  };
+
   // --- key episodes: capped-out spans and when the key works again ---
   const keyAdmittedSince: boolean[] = [];
   const recordKeyBlock = (k: number, t: number, c: number): void => {
@@ -507,10 +512,9 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
           const c = cost[e];
           const w = keyWindows[k];
           w.evict(t);
-          let r: number = Reason.none;
           const cap = keyCap[k];
-          if (cap !== UNLIMITED && (plusCost ? w.sum + c > cap : w.sum >= cap)) r = Reason.key_cap;
-          else r = checkSpendLimits(t, c);
+          const r =
+            cap !== UNLIMITED && (plusCost ? w.sum + c > cap : w.sum >= cap) ? Reason.key_cap : checkSpendLimits(t, c);
           if (r === Reason.none) {
             outcome[e] = Outcome.admitted;
             admittedAt[e] = t;
@@ -523,21 +527,26 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
             outcome[e] = Outcome.blocked;
             reason[e] = r;
             if (r === Reason.key_cap) recordKeyBlock(k, t, c);
+            if (keyStats[k].firstBlock === null) {
+              const until =
+                r === Reason.key_cap
+                  ? keyStats[k].episodes[0].until
+                  : spendLimitUntil(r - REASON_SPEND_LIMIT_BASE, t, c);
+              keyStats[k].firstBlock = { from: t, until };
+            }
           }
           break;
         }
         case EventType.message: {
-          if (allowance !== UNLIMITED) {
-            allowanceWindow.evict(t);
-            if (allowanceWindow.size >= allowance) {
-              outcome[e] = Outcome.blocked;
-              reason[e] = Reason.allowance;
-              break;
-            }
-            allowanceWindow.push(t);
-            if (allowanceWindow.size > allowancePeak) allowancePeak = allowanceWindow.size;
-            if (timeline !== null) bump(timeline.allowanceUsed, allowanceWindow.size);
+          allowanceWindow.evict(t);
+          if (allowanceWindow.size >= allowance) {
+            outcome[e] = Outcome.blocked;
+            reason[e] = Reason.allowance;
+            break;
           }
+          allowanceWindow.push(t);
+          if (allowanceWindow.size > allowancePeak) allowancePeak = allowanceWindow.size;
+          if (timeline !== null) bump(timeline.allowanceUsed, allowanceWindow.size);
           outcome[e] = Outcome.admitted;
           admittedAt[e] = t;
           break;

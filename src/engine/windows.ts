@@ -164,6 +164,8 @@ export interface SpendWindow {
   nextRelease(t: number): number;
   /** first moment after `t` when an entry leaves a sliding window (calendar periods: Infinity) */
   firstExpiryAfter(t: number): number;
+  /** first moment from `t` on when the spend counted is at most `target`, with no new spend */
+  timeSpentFallsTo(t: number, target: number): number;
   readonly sum: number;
 }
 
@@ -198,6 +200,11 @@ export class CalendarSpendWindow implements SpendWindow {
 
   nextRelease(t: number): number {
     return this.spentAt(t) > 0 ? this.endOf(t) : Number.POSITIVE_INFINITY;
+  }
+
+  timeSpentFallsTo(t: number, target: number): number {
+    if (this.spentAt(t) <= target) return t;
+    return target >= 0 ? this.endOf(t) : Number.POSITIVE_INFINITY;
   }
 
   /** Calendar periods end at UTC midnights, which are instants anyway. */
@@ -238,5 +245,10 @@ export class RollingSpendWindow implements SpendWindow {
 
   firstExpiryAfter(t: number): number {
     return this.log.firstExpiryAfter(t);
+  }
+
+  timeSpentFallsTo(t: number, target: number): number {
+    this.log.evict(t);
+    return Math.max(t, this.log.timeSumFallsTo(target));
   }
 }

@@ -212,7 +212,9 @@ describe('the modeling screens in Chromium, through the web host', () => {
     const text = readFileSync(path, 'utf8');
     const exported = JSON.parse(text) as { apiKeys: { id: string; capUsd: number | null }[] };
     const pipelineCap = exported.apiKeys.find((k) => k.id === 'k_data_pipeline')?.capUsd;
-    expect(pipelineCap).toBeGreaterThan(240);
+    // The file carries the recommendation (ordinary use, runaway day left out), not the current $240.
+    expect(pipelineCap).toBeGreaterThan(0);
+    expect(pipelineCap).not.toBe(240);
 
     await page.getByLabel('Choose a plan file to load').setInputFiles({ name: 'plan.json', mimeType: 'application/json', buffer: Buffer.from(text) });
     await hasText(page.getByTestId('plan-loaded'), 'Loaded plan.json');
@@ -233,9 +235,10 @@ describe('the modeling screens in Chromium, through the web host', () => {
     await page.getByRole('button', { name: /^Forecast/ }).click();
     const table = page.getByTestId('forecast-keys');
     await table.waitFor({ timeout: 60_000 });
-    const pipeline = table.locator('tr[data-key=k_data_pipeline]');
-    await hasText(pipeline.getByTestId('capped-date'), /\d.* · .*\d/);
-    await page.getByTestId('band-k_data_pipeline').locator('.recharts-area-area').waitFor();
+    // The support bot's rolling spend sits at its cap at the end of the history: it caps out.
+    const support = table.locator('tr[data-key=k_support_bot]');
+    await hasText(support.getByTestId('capped-date'), /\d.* · .*\d/);
+    await page.getByTestId('band-k_support_bot').locator('.recharts-area-area').waitFor();
     expect(await page.getByTestId('band-messages').locator('.recharts-line-curve').count()).toBe(1);
     await s.shot('modeling-forecast');
     await page.getByLabel('Horizon', { exact: true }).selectOption('14');

@@ -188,7 +188,7 @@ export function referenceAsResult(p: Plan, ref: ReferenceResult): SimulationResu
     }),
     plan: resolved,
     horizon: ref.horizon,
-    keyStats: resolved.keys.map((k) => ({ peakRollingMicros: NaN, episodes: ref.episodes.get(k.id) ?? [] })),
+    keyStats: resolved.keys.map((k) => ({ peakRollingMicros: NaN, episodes: ref.episodes.get(k.id) ?? [], firstBlock: null })),
     triggerStats: resolved.triggers.map((t) => ({ peakQueue: ref.peakQueueByTrigger.get(t.id) ?? 0 })),
     allowancePeak: NaN,
     poolPeak: NaN,
