@@ -1,0 +1,150 @@
+/**
+ * `headroom simulate` as a user runs it: a whole process over 1M and 10M events (read the CSV,
+ * simulate, write every decision), timed from outside with its peak memory. Then the same inputs
+ * in a child that times reading and simulating separately, to show where the time goes.
+ *
+ *   node bench/simulate.ts breakdown PLAN EVENTS   (prints one JSON line; used by the bench)
+ */
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureBenchData } from './generate.ts';
+import type { DataSetName } from './generate.ts';
+import { formatCount, measureProcess } from './harness.ts';
+import type { Benchmark, BenchContext, Figure } from './harness.ts';
+
+const MB = 1_000_000;
+
+const TARGETS: Record<DataSetName, { wallS: number; rssMB?: number }> = {
+  '1m': { wallS: 1 },
+  '10m': { wallS: 10, rssMB: 2000 },
+};
+
+function cliPath(root: string): string {
+  const bin = join(root, 'bin', 'headroom.js');
+  if (!existsSync(bin)) throw new Error(`${bin} does not exist yet: the command line is not in place`);
+  return bin;
+}
+
+function processBenchmark(name: DataSetName, label: string): Benchmark {
+  return {
+    name: `simulate ${label} events (whole process)`,
+    group: 'simulate',
+    async run(ctx: BenchContext): Promise<Figure[]> {
+      const bin = cliPath(ctx.root);
+      const data = ensureBenchData(name, ctx.log);
+      const decisions = join(tmpdir(), `headroom-bench-decisions-${process.pid}.ndjson`);
+      try {
+        const m = await measureProcess(process.execPath, [bin, 'simulate', data.planPath, data.eventsPath, '--decisions', decisions], {
+          cwd: ctx.root,
+          log: ctx.log,
+        });
+        if (m.exitCode !== 0) throw new Error(`headroom simulate exited with ${m.exitCode}: ${m.stderr.trim().slice(0, 2000)}`);
+        const target = TARGETS[name];
+        const figures: Figure[] = [
+          { label: 'events', value: data.events, unit: 'count', note: `${(data.bytes / MB).toFixed(0)} MB of CSV` },
+          { label: 'wall time', value: m.wallMs / 1000, unit: 's', max: target.wallS },
+          { label: 'throughput', value: data.events / (m.wallMs / 1000), unit: 'events/s' },
+        ];
+        if (m.peakRssBytes !== null) {
+          figures.push({ label: 'peak memory (RSS)', value: m.peakRssBytes / MB, unit: 'MB', max: target.rssMB, note: m.rssSource });
+        }
+        const written = existsSync(decisions) ? statSync(decisions).size : 0;
+        if (written === 0) throw new Error(`no decisions were written to ${decisions}`);
+        figures.push({ label: 'decisions written', value: written / MB, unit: 'MB' });
+        return figures;
+      } finally {
+        rmSync(decisions, { force: true });
+      }
+    },
+  };
+}
+
+interface Breakdown {
+  readMs: number;
+  simulateMs: number;
+  events: number;
+  heapMB: number;
+  rssMB: number;
+}
+
+function breakdownBenchmark(name: DataSetName, label: string): Benchmark {
+  return {
+    name: `simulate ${label} events (read vs simulate, in one process)`,
+    group: 'simulate',
+    async run(ctx: BenchContext): Promise<Figure[]> {
+      const data = ensureBenchData(name, ctx.log);
+      const m = await measureProcess(process.execPath, [fileURLToPath(import.meta.url), 'breakdown', data.planPath, data.eventsPath], {
+        cwd: ctx.root,
+        log: ctx.log,
+      });
+      if (m.exitCode !== 0) throw new Error(`breakdown exited with ${m.exitCode}: ${m.stderr.trim().slice(0, 2000)}`);
+      const b = JSON.parse(m.stdout.trim().split('\n').pop() ?? '{}') as Breakdown;
+      return [
+        { label: 'read CSV', value: b.readMs / 1000, unit: 's', note: `${formatCount(b.events / (b.readMs / 1000))} rows/s` },
+        { label: 'simulate()', value: b.simulateMs / 1000, unit: 's' },
+        { label: 'simulate() throughput', value: b.events / (b.simulateMs / 1000), unit: 'events/s' },
+        { label: 'heap after simulate', value: b.heapMB, unit: 'MB' },
+        ...(m.peakRssBytes === null ? [] : [{ label: 'peak memory (RSS)', value: m.peakRssBytes / MB, unit: 'MB' as const, note: m.rssSource }]),
+      ];
+    },
+  };
+}
+
+const startup: Benchmark = {
+  name: 'headroom start-up (`headroom --version`, whole process)',
+  group: 'simulate',
+  async run(ctx: BenchContext): Promise<Figure[]> {
+    const bin = cliPath(ctx.root);
+    const times: number[] = [];
+    let rss: number | null = null;
+    for (let i = 0; i < 3; i++) {
+      const m = await measureProcess(process.execPath, [bin, '--version'], { cwd: ctx.root, log: ctx.log });
+      if (m.exitCode !== 0) throw new Error(`headroom --version exited with ${m.exitCode}: ${m.stderr.trim()}`);
+      times.push(m.wallMs);
+      rss = m.peakRssBytes;
+    }
+    const figures: Figure[] = [{ label: 'wall time (best of 3)', value: Math.min(...times) / 1000, unit: 's' }];
+    if (rss !== null) figures.push({ label: 'peak memory (RSS)', value: rss / MB, unit: 'MB' });
+    return figures;
+  },
+};
+
+export const benchmarks: Benchmark[] = [
+  startup,
+  processBenchmark('1m', '1M'),
+  processBenchmark('10m', '10M'),
+  breakdownBenchmark('1m', '1M'),
+  breakdownBenchmark('10m', '10M'),
+];
+
+async function breakdown(planPath: string, eventsPath: string): Promise<void> {
+  // loaded here, not at the top: listing the benchmarks must not need the engine to be present
+  const { readEventsCsvFile } = await import('../src/engine/csv.ts');
+  const { parsePlanJson } = await import('../src/engine/plan.ts');
+  const { simulate } = await import('../src/engine/simulate.ts');
+  const plan = parsePlanJson(readFileSync(planPath, 'utf8'), planPath);
+  const t0 = performance.now();
+  const events = readEventsCsvFile(eventsPath);
+  const t1 = performance.now();
+  const result = simulate(plan, events);
+  const t2 = performance.now();
+  const out: Breakdown = {
+    readMs: t1 - t0,
+    simulateMs: t2 - t1,
+    events: result.count,
+    heapMB: process.memoryUsage().heapUsed / MB,
+    rssMB: process.memoryUsage().rss / MB,
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv[2] === 'breakdown') {
+  const [, , , planPath, eventsPath] = process.argv;
+  if (!planPath || !eventsPath) {
+    console.error('usage: node bench/simulate.ts breakdown PLAN EVENTS');
+    process.exit(2);
+  }
+  await breakdown(planPath, eventsPath);
+}
