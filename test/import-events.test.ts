@@ -5,6 +5,8 @@ import { ImportRefusedError } from '../src/import/importer.ts';
 import { eventsOf, snapshot, tempDir } from './fixtures/ledger-helpers.ts';
 import type { TempDir } from './fixtures/ledger-helpers.ts';
 
+const HEADER = 'timestamp,type,subject,cost_usd\n';
+
 let tmp: TempDir;
 let ledger: Ledger;
 
@@ -85,15 +87,57 @@ describe('importing the canonical events CSV', () => {
     expect(eventsOf(ledger).map((e) => e.id)).toEqual(['e1', 'e2', 'e3']);
   });
 
-  it('counts an id repeated inside one file as a duplicate, also as the first import into an empty ledger', async () => {
+  it('counts an id repeated inside one file with the same content as a duplicate, also as the first import into an empty ledger', async () => {
     const header = 'id,timestamp,type,subject,cost_usd\n';
-    const r = await ledger.importFile(tmp.write('a.csv', `${header}e1,2026-01-05T10:00:00Z,api,k1,1\ne2,2026-01-05T11:00:00Z,api,k1,1\ne1,2026-01-05T12:00:00Z,api,k1,5\n`));
-    expect(r).toMatchObject({ rows: 3, imported: 2, duplicates: 1, events: 2 });
+    // the repeat writes the same content differently (offset, trailing zeros)
+    const r = await ledger.importFile(tmp.write('a.csv', `${header}e1,2026-01-05T10:00:00Z,api,k1,1\ne2,2026-01-05T11:00:00Z,api,k1,1\ne1,2026-01-05T11:00:00+01:00,api,k1,1.00\n`));
+    expect(r).toMatchObject({ rows: 3, imported: 2, duplicates: 1, rejected: 0, events: 2 });
     expect(eventsOf(ledger).map((e) => [e.id, e.cost])).toEqual([
       ['e1', 1_000_000],
       ['e2', 1_000_000],
     ]);
     expect(ledger.db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'events_ident'").pluck().get()).toBe(1);
+  });
+
+  it('refuses an id repeated inside one file with different content (QA F23), imports the rest with --skip-bad-rows', async () => {
+    const text = 'id,timestamp,type,subject,cost_usd\n,2026-01-05T10:00:00Z,api,k,1\nx,2026-01-05T10:00:00Z,api,k,1\nx,2026-01-05T10:00:01Z,api,k,1\n';
+    const before = snapshot(ledger);
+    const err = await ledger.importFile(tmp.write('o.csv', text)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImportRefusedError);
+    expect((err as ImportRefusedError).result.errors).toEqual([
+      { line: 4, column: 'id', value: 'x', message: 'repeats the id of an earlier row of this file with different content (time, type, subject or cost)' },
+    ]);
+    expect(snapshot(ledger)).toEqual(before);
+    const r = await ledger.importFile(tmp.path('o.csv'), { skipBadRows: true });
+    expect(r).toMatchObject({ rows: 3, imported: 2, duplicates: 0, rejected: 1, errors: [{ line: 4, column: 'id', value: 'x' }] });
+    expect(eventsOf(ledger).map((e) => e.time)).toEqual(['2026-01-05T10:00:00.000Z', '2026-01-05T10:00:00.000Z']);
+  });
+
+  it('lists a repeated id among other bad rows in line order, counting the same-content repeat as a duplicate', async () => {
+    await ledger.importFile(tmp.write('seed.csv', `${HEADER}2026-01-01T00:00:00Z,api,seed,1\n`));
+    const text = `id,timestamp,type,subject,cost_usd\nx,2026-01-05T10:00:00Z,api,k,1\nx,2026-01-05T10:00:00Z,api,k,1\nx,2026-01-05T10:00:00Z,api,k2,1\ny,2026-01-05T10:00:00Z,api,k,abc\nz,2026-01-05T11:00:00Z,api,k,1\n`;
+    const p = await ledger.previewImport(tmp.write('r.csv', text));
+    expect(p).toMatchObject({ rows: 5, imported: 2, duplicates: 1, rejected: 2 });
+    expect(p.errors.map((e) => [e.line, e.column, e.value])).toEqual([
+      [4, 'id', 'x'],
+      [5, 'cost_usd', 'abc'],
+    ]);
+    const r = await ledger.importFile(tmp.path('r.csv'), { skipBadRows: true });
+    expect(r).toMatchObject({ rows: 5, imported: 2, duplicates: 1, rejected: 2, events: 2 });
+  });
+
+  it('an id already imported from another file stays a duplicate whatever its content (overlapping exports)', async () => {
+    await ledger.importFile(tmp.write('a.csv', 'id,timestamp,type,subject,cost_usd\nx,2026-01-05T10:00:00Z,api,k,1\n'));
+    const r = await ledger.importFile(tmp.write('b.csv', 'id,timestamp,type,subject,cost_usd\nx,2026-01-05T10:00:00Z,api,k,2\ny,2026-01-05T11:00:00Z,api,k,1\n'));
+    expect(r).toMatchObject({ rows: 2, imported: 1, duplicates: 1, rejected: 0, errors: [] });
+  });
+
+  it('the same check holds for a mapped file with an id column', async () => {
+    const mapping = { time: 'when', dateFormat: 'iso', type: { value: 'api' }, subject: 'key', cost: 'usd', id: 'ref' };
+    const err = await ledger
+      .importFile(tmp.write('m.csv', 'ref,when,key,usd\nr1,2026-01-05T10:00:00Z,k,1\nr1,2026-01-05T10:00:00Z,k,3\n'), { mapping })
+      .catch((e: unknown) => e);
+    expect((err as ImportRefusedError).result.errors).toMatchObject([{ line: 3, column: 'id', value: 'r1' }]);
   });
 
   it('refuses a file with a bad row whole, naming line, column and value; the ledger is unchanged', async () => {

@@ -125,9 +125,10 @@ describe('headroom import', () => {
     const b = tmp.write('b.csv', 'timestamp,type,subject,cost_usd\n2026-01-05T10:00:00Z,api,k1,1\n2026-01-05T11:00:00Z,api,k1,x\n');
     const out = await runImport([a, b], { db: tmp.path('l.sqlite'), json: true, skipBadRows: true });
     expect(out.exitCode).toBe(0);
-    expect(out.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
-      { file: 'a.csv', format: 'events', batch: 1, rows: 1, imported: 1, duplicates: 0, rejected: 0, errors: [], events: 1 },
-      { file: 'b.csv', format: 'events', batch: 2, rows: 2, imported: 0, duplicates: 1, rejected: 1, errors: [{ line: 3, column: 'cost_usd', value: 'x', message: 'is not a number' }], events: 0 },
+    // exactly SPEC §8's keys, in its order; `file` as given on the command line
+    expect(out.stdout.trim().split('\n')).toEqual([
+      JSON.stringify({ file: a, format: 'events', batch: 1, rows: 1, imported: 1, duplicates: 0, rejected: 0, errors: [] }),
+      JSON.stringify({ file: b, format: 'events', batch: 2, rows: 2, imported: 0, duplicates: 1, rejected: 1, errors: [{ line: 3, column: 'cost_usd', value: 'x', message: 'is not a number' }] }),
     ]);
   });
 
@@ -142,7 +143,7 @@ describe('headroom import', () => {
     ledger.close();
     const r = run(bad, '--db', db, '--json');
     expect(r.status).toBe(2);
-    expect(JSON.parse(r.stdout)).toMatchObject({ file: 'bad.csv', batch: null, imported: 0, rejected: 1, errors: [{ line: 3, column: 'cost_usd', value: '-1' }] });
+    expect(JSON.parse(r.stdout)).toMatchObject({ file: bad, batch: null, imported: 0, rejected: 1, errors: [{ line: 3, column: 'cost_usd', value: '-1' }] });
     expect(r.stderr).toContain('bad.csv:3: cost_usd "-1" must be >= 0');
     const after = openLedger(db);
     expect(snapshot(after)).toEqual(before);

@@ -14,7 +14,8 @@ export type FormatName = (typeof FORMATS)[number];
 
 /** Where rows go. `add` is false when the identity is already in the ledger. */
 export interface EventSink {
-  add(time: number, type: EventTypeCode, subject: string, cost: number, ident: string): boolean;
+  /** `givenId`: `ident` is the file's own id column (not derived from the content) */
+  add(time: number, type: EventTypeCode, subject: string, cost: number, ident: string, givenId?: boolean): boolean;
   /** adds `cost` to the event of this identity made earlier in this same file */
   fold(time: number, type: EventTypeCode, subject: string, cost: number, ident: string): 'new' | 'merged' | 'duplicate';
 }
@@ -211,7 +212,8 @@ export function eventsHandler(header: string[], file: string): FormatHandler {
   const cols = readHeader(header);
   if (Array.isArray(cols)) {
     const details = cols.map((e) => ({ file, line: 1, ...e }));
-    throw new InputError(details.map(formatDetail).join('\n'), details);
+    // the messages name their columns already ("missing columns timestamp, ..."): no column prefix
+    throw new InputError(details.map(({ column: _c, ...d }) => formatDetail(d)).join('\n'), details);
   }
   const { timestamp: ti, type: ty, subject: su, cost: co, id } = cols;
   const identity = new ContentIdentity();
@@ -239,7 +241,7 @@ export function eventsHandler(header: string[], file: string): FormatHandler {
       }
       const given = id === -1 ? '' : f[id]!.trim();
       const ident = given !== '' ? given : identity.of(time, type, subject, cost);
-      return sink.add(time, type, subject, cost, ident) ? 'new' : 'duplicate';
+      return sink.add(time, type, subject, cost, ident, given !== '') ? 'new' : 'duplicate';
     },
   };
 }
@@ -467,7 +469,12 @@ export function mappingHandler(header: string[], file: string, mapping: ColumnMa
       if (type === null) {
         const v = f[tyi]!.trim();
         type = TYPE_CODES[v] ?? words.get(norm(v)) ?? null;
-        if (type === null) throw new RowError(header[tyi], f[tyi], `is not a known event type: expected api, trigger or message${words.size ? ` or ${[...Object.keys(mapping.typeValues)].join(', ')}` : ''}`);
+        if (type === null) {
+          const known = words.size ? ` or ${Object.keys(mapping.typeValues).join(', ')}` : '';
+          const guess = TYPE_WORDS[norm(v)];
+          const example = `"typeValues": {${JSON.stringify(v || 'request')}: "${guess ?? 'api'}"}`;
+          throw new RowError(header[tyi], f[tyi], `is not a known event type: expected api, trigger or message${known}; name the file's own words in the mapping's typeValues, e.g. ${example}`);
+        }
       }
       const subject = f[si]!.trim();
       if (subject === '') throw new RowError(header[si], f[si], 'is empty: expected an API key, trigger or user');
@@ -485,7 +492,7 @@ export function mappingHandler(header: string[], file: string, mapping: ColumnMa
       }
       const given = ii === -1 ? '' : f[ii]!.trim();
       const ident = given !== '' ? given : identity.of(time, type, subject, cost);
-      return sink.add(time, type, subject, cost, ident) ? 'new' : 'duplicate';
+      return sink.add(time, type, subject, cost, ident, given !== '') ? 'new' : 'duplicate';
     },
   };
 }

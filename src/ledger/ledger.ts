@@ -11,6 +11,8 @@ export type Db = Database.Database;
 
 export interface OpenOptions {
   readonly?: boolean;
+  /** refuse a path that holds no ledger instead of creating one (read-only commands, undo) */
+  mustExist?: boolean;
 }
 
 export interface BatchInfo {
@@ -60,6 +62,9 @@ export interface SavedItem {
 export function openLedger(path: string, options: OpenOptions = {}): Ledger {
   const readonly = options.readonly === true;
   if (readonly && !existsSync(path)) throw new InputError(`${path}: no such ledger`, [{ file: path, message: 'no such ledger' }]);
+  if (options.mustExist === true && !existsSync(path)) {
+    throw new InputError(`no ledger at ${path} (create one with headroom import FILE --db ${path})`, [{ file: path, message: 'no ledger at this path' }]);
+  }
   let db: Db;
   try {
     db = new Database(path, { readonly, fileMustExist: readonly });
@@ -100,11 +105,18 @@ function checkIsLedger(db: Db, path: string): void {
   }
 }
 
-/** Brings `db` from `from` to the latest version, one transaction per migration. */
+/**
+ * Brings `db` from `from` to the latest version, one transaction per migration. `from` may be
+ * stale: another process (a second import creating the same new ledger) may have migrated since
+ * it was read, so each step re-reads the version under the write lock (BEGIN IMMEDIATE) and
+ * skips what is already done.
+ */
 export function migrate(db: Db, from: number, to: number = LATEST_VERSION): void {
   for (const m of MIGRATIONS) {
     if (m.version <= from || m.version > to) continue;
     db.transaction(() => {
+      const current = db.pragma('user_version', { simple: true }) as number;
+      if (current >= m.version) return;
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
     }).immediate();
@@ -269,7 +281,11 @@ export class Ledger {
     }));
   }
 
-  /** Removes a batch's events; the batch stays in the history, marked undone. Returns events removed. */
+  /**
+   * Removes a batch's events; the batch stays in the history, marked undone. Returns events
+   * removed. An unknown or already undone batch is an input error (a second undo is a mistake
+   * worth saying, not a silent "0 removed").
+   */
   undoBatch(id: number): number {
     return this.db
       .transaction(() => {
@@ -277,7 +293,10 @@ export class Ledger {
           | { first_seq: number | null; last_seq: number | null; undone_at: number | null }
           | undefined;
         if (!b) throw new InputError(`no import batch ${id}`, [{ message: `no import batch ${id}` }]);
-        if (b.undone_at !== null) return 0;
+        if (b.undone_at !== null) {
+          const when = new Date(b.undone_at).toISOString();
+          throw new InputError(`import batch ${id} was already undone at ${when}: nothing to remove`, [{ message: `batch ${id} was already undone at ${when}` }]);
+        }
         let removed = 0;
         // one scan of the table: no per-event batch index slows every import down for a rare undo
         if (b.first_seq !== null && b.last_seq !== null) {

@@ -1,14 +1,22 @@
 /**
  * `headroom import FILE... --db LEDGER.sqlite [--format auto|events|dust-cost|dust-consumption]
  * [--skip-bad-rows] [--json]` (SPEC §8), plus `--mapping`, `--preview`, `--history`, `--undo`.
+ *
+ * `--json` prints per file exactly SPEC §8's keys, in its order. `file` is the path as typed;
+ * `format` the format detected or asked for (`mapping` when an unknown file was refused because
+ * its columns could not be guessed; null only when nothing could be read to tell: an empty,
+ * binary or unreadable file under `auto`); an error's `line` is the file's physical line, and a
+ * problem of the header or of the file as a whole is placed on line 1. The event count (≠ rows
+ * for the dust exports) is in the human-readable output only.
+ * Inputs (format, mapping, undo number, files) are checked before the ledger is opened, and
+ * `--history`/`--undo` need an existing ledger: a typo in a path creates no empty ledger.
  */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CancelledError, InputError, formatDetail } from '../../errors.ts';
 import { isoOf } from '../../engine/units.ts';
 import { openLedger } from '../../ledger/ledger.ts';
-import { FORMATS } from '../../import/formats.ts';
+import { FORMATS, parseColumnMapping } from '../../import/formats.ts';
 import type { FormatName } from '../../import/formats.ts';
 import { ImportRefusedError } from '../../import/importer.ts';
 import type { ImportResult } from '../../import/importer.ts';
@@ -48,30 +56,46 @@ function readMapping(path: string): unknown {
   }
 }
 
-function failedResult(file: string, format: FormatName, err: InputError): ImportResult {
-  return {
-    file,
-    format,
-    batch: null,
-    rows: 0,
-    imported: 0,
-    duplicates: 0,
-    rejected: 0,
-    errors: err.details.map((d) => ({ line: d.line ?? 0, column: d.column ?? null, value: d.value ?? null, message: d.message })),
-    events: 0,
-    mapping: null,
-  };
+/** Exactly the keys of SPEC §8, in its order; `format` is null only when none could be told. */
+interface SpecImportObject {
+  file: string;
+  format: FormatName | null;
+  batch: number | null;
+  rows: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  errors: { line: number; column: string | null; value: string | null; message: string }[];
+}
+
+function specObject(r: ImportResult, format: FormatName | null = r.format): SpecImportObject {
+  const { file, batch, rows, imported, duplicates, rejected } = r;
+  const errors = r.errors.map((e) => ({ line: e.line, column: e.column, value: e.value, message: e.message }));
+  return { file, format, batch, rows, imported, duplicates, rejected, errors };
+}
+
+/** Refuses a missing, unreadable or non-file input before the ledger is opened (or created). */
+function checkInputFile(file: string): void {
+  let isFile: boolean;
+  try {
+    isFile = statSync(file).isFile();
+  } catch (err) {
+    throw new InputError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)}); nothing was imported`, [{ file, message: 'cannot read the file' }]);
+  }
+  if (!isFile) throw new InputError(`${file}: not a file (a directory?); nothing was imported`, [{ file, message: 'not a file' }]);
 }
 
 function describe(r: ImportResult, preview: boolean): string {
   const head = preview ? `${r.file}: preview (nothing written), ${r.format}` : `${r.file}: ${r.format}, batch ${r.batch}`;
   const parts = [`${n(r.rows)} rows`, `${n(r.imported)} ${preview ? 'new' : 'imported'}`, `${n(r.duplicates)} duplicates`, `${n(r.rejected)} rejected`];
   const extra = r.format === 'dust-cost' ? `, spread by the ${r.profile ?? 'default'} hour-of-day profile` : '';
+  // events ≠ rows for the dust exports (a daily row makes up to 24, consumption lines fold):
+  // shown here, not in --json (SPEC §8 lists its keys exactly)
   const lines = [`${head}: ${parts.join(', ')} (${n(r.events)} events${extra})`];
   for (const e of r.errors.slice(0, 10)) {
     lines.push(`  ${formatDetail({ file: r.file, line: e.line, ...(e.column !== null ? { column: e.column } : {}), ...(e.value !== null ? { value: e.value } : {}), message: e.message })}`);
   }
-  if (r.errors.length > 10) lines.push(`  ... ${n(r.rejected - 10)} more bad rows`);
+  if (r.rejected > 10) lines.push(`  ... and ${n(r.rejected - 10)} more bad rows`);
   return lines.join('\n');
 }
 
@@ -82,17 +106,33 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
   if (format !== 'auto' && !(FORMATS as readonly string[]).includes(format)) {
     throw new InputError(`--format "${options.format}" must be auto, ${FORMATS.join(', ')}`, [{ column: '--format', value: options.format ?? '', message: `must be auto, ${FORMATS.join(', ')}` }]);
   }
+  // Every input is checked before the ledger is opened, so that a typo creates no empty ledger.
   const mapping = options.mapping === undefined ? undefined : readMapping(options.mapping);
-  const ledger = openLedger(options.db);
+  if (mapping !== undefined) parseColumnMapping(mapping, options.mapping!);
+  let undoId: number | null = null;
+  if (options.undo !== undefined) {
+    undoId = Number(options.undo);
+    if (!Number.isSafeInteger(undoId) || undoId <= 0) throw new InputError(`--undo "${options.undo}" must be a batch number`, [{ column: '--undo', value: options.undo, message: 'must be a batch number' }]);
+  }
+  if (files.length === 0 && undoId === null && !options.history) {
+    throw new InputError('no file to import: headroom import FILE... --db LEDGER.sqlite', [{ message: 'no file to import' }]);
+  }
+  for (const file of files) checkInputFile(file);
+  // --history and --undo read or change what is there: they never create a ledger
+  // (an undo runs before the files are imported: on a new ledger there is no batch to undo)
+  // A preview into a ledger that does not exist yet is a preview into an empty one: in memory,
+  // so that a dry run leaves no file either.
+  const ledger =
+    options.preview === true && undoId === null && !existsSync(options.db)
+      ? openLedger(':memory:')
+      : openLedger(options.db, { mustExist: files.length === 0 || undoId !== null });
   const out: string[] = [];
   const err: string[] = [];
   let exitCode = 0;
   try {
-    if (options.undo !== undefined) {
-      const id = Number(options.undo);
-      if (!Number.isSafeInteger(id) || id <= 0) throw new InputError(`--undo "${options.undo}" must be a batch number`, [{ column: '--undo', value: options.undo, message: 'must be a batch number' }]);
-      const removed = ledger.undoBatch(id);
-      out.push(options.json ? JSON.stringify({ batch: id, removed }) : `batch ${id} undone: ${n(removed)} events removed`);
+    if (undoId !== null) {
+      const removed = ledger.undoBatch(undoId);
+      out.push(options.json ? JSON.stringify({ batch: undoId, removed }) : `batch ${undoId} undone: ${n(removed)} events removed`);
     }
     if (options.history) {
       const batches = ledger.listBatches();
@@ -111,36 +151,44 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
         );
       }
     }
-    if (files.length === 0 && options.undo === undefined && !options.history) {
-      throw new InputError('no file to import: headroom import FILE... --db LEDGER.sqlite', [{ message: 'no file to import' }]);
-    }
     const tty = process.stderr.isTTY === true && !options.json;
     for (const file of files) {
       const opts = {
         format,
+        // the path as typed: two export.csv from different folders stay apart
+        displayName: file,
         skipBadRows: options.skipBadRows === true,
         ...(mapping !== undefined ? { mapping } : {}),
         ...(signal ? { signal } : {}),
         ...(tty
-          ? { onProgress: (p: { rows: number; bytes: number; totalBytes: number }) => process.stderr.write(`\r${basename(file)}: ${n(p.rows)} rows, ${Math.floor((100 * p.bytes) / Math.max(1, p.totalBytes))}%`) }
+          ? { onProgress: (p: { rows: number; bytes: number; totalBytes: number }) => process.stderr.write(`\r${file}: ${n(p.rows)} rows, ${Math.floor((100 * p.bytes) / Math.max(1, p.totalBytes))}%`) }
           : {}),
       };
       try {
         const r = options.preview ? await ledger.previewImport(file, opts) : await ledger.importFile(file, opts);
         if (tty) process.stderr.write('\r\x1b[K');
-        if (options.json) {
-          const { file: f, format: fm, batch, rows, imported, duplicates, rejected, errors, events } = r;
-          out.push(JSON.stringify({ file: f, format: fm, batch, rows, imported, duplicates, rejected, errors, events }));
-        } else out.push(describe(r, options.preview === true));
+        if (options.json) out.push(JSON.stringify(specObject(r)));
+        else out.push(describe(r, options.preview === true));
       } catch (e) {
         if (tty) process.stderr.write('\r\x1b[K');
         if (e instanceof CancelledError) throw e;
         if (!(e instanceof InputError)) throw e;
         exitCode = 2;
-        const r = e instanceof ImportRefusedError ? e.result : failedResult(basename(file), format === 'auto' ? 'events' : format, e);
         if (options.json) {
-          const { file: f, format: fm, batch, rows, imported, duplicates, rejected, errors, events } = r;
-          out.push(JSON.stringify({ file: f, format: fm, batch, rows, imported, duplicates, rejected, errors, events }));
+          const o: SpecImportObject =
+            e instanceof ImportRefusedError
+              ? specObject(e.result, e.format)
+              : {
+                  file,
+                  format: format === 'auto' ? null : format,
+                  batch: null,
+                  rows: 0,
+                  imported: 0,
+                  duplicates: 0,
+                  rejected: 0,
+                  errors: e.details.map((d) => ({ line: d.line ?? 1, column: d.column ?? null, value: d.value ?? null, message: d.message })),
+                };
+          out.push(JSON.stringify(o));
         }
         err.push(e.message);
       }
@@ -156,7 +204,7 @@ export function registerImport(program: Command): void {
     .command('import')
     .description('add usage exports (CSV) to a ledger: canonical events, the daily cost export, the consumption export, or any CSV through a column mapping')
     .argument('[files...]', 'CSV files; each becomes one batch, imported in one transaction')
-    .requiredOption('--db <ledger>', 'the ledger (SQLite file), created if missing')
+    .requiredOption('--db <ledger>', 'the ledger (SQLite file), created by the first import; --history and --undo need an existing one')
     .option('--format <format>', `auto (detect from the header), ${FORMATS.join(', ')}`, 'auto')
     .option('--skip-bad-rows', 'import the good rows of a file with bad rows and list the bad ones (default: refuse the file)')
     .option('--json', 'print one JSON object per file')
