@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.ts';
+import { idList } from '../src/engine/events.ts';
+import { openLedger } from '../src/ledger/ledger.ts';
+import { readLedgerEvents } from '../src/ledger/read.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 let dir = '';
@@ -177,6 +180,25 @@ describe('bad input: exit 2, the reason on stderr, no output file', () => {
   });
 });
 
+describe('simulate --db: events read from a ledger', () => {
+  it('gives each event its ledger identity, in time order, over any range', async () => {
+    const db = join(dir, 'ids.sqlite');
+    const ledger = openLedger(db);
+    await ledger.importFile(join(dir, 'events.csv'));
+    const t0 = Date.parse('2026-01-05T10:00:00Z');
+    const ranges: [number | undefined, number | undefined][] = [[undefined, undefined], [t0 + 1, undefined], [undefined, t0 + 60_000], [t0 + 60_000, t0 + 3 * 3_600_000]];
+    for (const [from, to] of ranges) {
+      const expected = ledger.readEvents({ ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
+      const got = readLedgerEvents(db, from, to);
+      expect(got.count).toBe(expected.count);
+      expect(Array.from(got.time)).toEqual(Array.from(expected.time));
+      expect(idList(got.ids)).toEqual(idList(expected.ids));
+      expect(readLedgerEvents(db, from, to, false).ids).toBeNull();
+    }
+    ledger.close();
+  });
+});
+
 describe('bin/headroom.js as a process', () => {
   // The system `node` may be older than the one this project needs; the launcher re-runs itself
   // with the project's Node then. Run it the way `npx headroom` does: through `node` on PATH.
@@ -188,6 +210,17 @@ describe('bin/headroom.js as a process', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^LIMITS HIT/);
     expect(readFileSync(join(dir, 'proc.ndjson'), 'utf8').split('\n')).toHaveLength(8);
+  });
+
+  it('writes the decisions to standard output with --decisions -, the summary to stderr', () => {
+    const r = launch('simulate', 'plan.json', 'events.csv', '--decisions', '-');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(7);
+    expect(JSON.parse(lines[0])).toMatchObject({ row: 1, id: 'e1', outcome: 'admitted' });
+    expect(r.stderr).toMatch(/^LIMITS HIT/);
+    expect(r.stderr).toContain('Wrote 7 decisions to standard output');
+    expect(readdirSync(dir)).not.toContain('-');
   });
 
   it('runs as `npx headroom` from the repository root, with no build step', () => {

@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseCanonicalFields, parseTimestamp, readEventsCsv, readEventsCsvFile, scanEventsCsv } from '../src/engine/csv.ts';
 import type { EventColumns } from '../src/engine/events.ts';
-import { EventType } from '../src/engine/events.ts';
+import { EventColumnsBuilder, EventType, idList, PackedIds } from '../src/engine/events.ts';
+import { decisionAt, decisionsNdjson } from '../src/engine/decisions.ts';
+import { simulate } from '../src/engine/simulate.ts';
+import { validatePlan } from '../src/engine/plan.ts';
 import { InputError } from '../src/errors.ts';
 import type { InputErrorDetail } from '../src/errors.ts';
 
@@ -17,7 +20,7 @@ function rows(ev: EventColumns) {
     type: ev.type[i],
     subject: ev.subjects[ev.subject[i]],
     cost: ev.cost[i],
-    id: ev.ids?.[i] ?? null,
+    id: ev.ids?.at(i) ?? null,
   }));
 }
 
@@ -81,6 +84,61 @@ describe('readEventsCsv: the common shape', () => {
   it('ignores unknown extra columns and surrounding spaces', () => {
     const ev = readEventsCsv('Timestamp, Type ,subject,cost_usd,note\n 2026-01-05T10:00:00Z , api , k1 , 1 ,hello\n');
     expect(rows(ev)).toEqual([{ time: '2026-01-05T10:00:00.000Z', type: EventType.api, subject: 'k1', cost: 1_000_000, id: null }]);
+  });
+});
+
+describe('ids, kept packed', () => {
+  const line = (id: string, i: number) => `${id},2026-01-05T10:00:0${i % 10}.000Z,api,k${i % 3},0.5`;
+  const read = (ids: string[]) => readEventsCsv([`id,${HEADER}`, ...ids.map(line)].join('\n'));
+
+  it.each([
+    ['e<row> ids', ['e1', 'e2', 'e3']],
+    ['row-number ids', ['1', '2', '3']],
+    ['a pattern broken later', ['e1', 'e2', 'e4', 'e4']],
+    ['a pattern broken by a missing id', ['e1', '', 'e3']],
+    ['a missing first id', ['', 'e2', 'x']],
+    ['leading zeros and other prefixes', ['e01', 'e2', 'f3']],
+    ['non-ASCII, backslashes and control characters', ['ä1', 'a\\b', 'tab\there']],
+    ['only missing ids', ['', '', '']],
+  ])('gives back %s exactly', (_, ids) => {
+    const ev = read(ids);
+    const expected = ids.map((id) => (id === '' ? null : id));
+    expect(idList(ev.ids)).toEqual(ids.every((id) => id === '') ? null : expected);
+    // the decisions write them as JSON would, whatever the packing
+    const result = simulate(validatePlan({}), ev);
+    const lines = decisionsNdjson(ev, result).trimEnd().split('\n');
+    expect(lines).toEqual(ids.map((_, i) => JSON.stringify(decisionAt(ev, result, i))));
+    expect(lines.map((l) => JSON.parse(l).id)).toEqual(expected.map((id, i) => id ?? String(i + 1)));
+  });
+
+  it('keeps ids right across quoted rows read by papaparse and across blocks', () => {
+    const text = [`id,${HEADER}`, line('e1', 0), '"e2",2026-01-05T10:00:01Z,api,"k,1",1', line('e3', 2), line('z', 3), '"e5",2026-01-05T10:00:04Z,api,k1,1'].join('\n');
+    expect(idList(readEventsCsv(text).ids)).toEqual(['e1', 'e2', 'e3', 'z', 'e5']);
+  });
+
+  it('stores nothing per row while ids are row numbers, and bytes otherwise', () => {
+    const gen = read(Array.from({ length: 5000 }, (_, i) => `e${i + 1}`)).ids;
+    expect(gen).toBeInstanceOf(PackedIds);
+    expect((gen as PackedIds).rowPattern).toBe('e');
+    expect((gen as PackedIds).bytes.length).toBe(0);
+    expect(gen?.at(4999)).toBe('e5000');
+    const other = read(['a', 'bb', 'ccc']).ids as PackedIds;
+    expect(other.rowPattern).toBeNull();
+    expect(other.at(1)).toBe('bb');
+    expect([...other]).toEqual(['a', 'bb', 'ccc']);
+  });
+
+  it('keeps every row and id when a builder outgrows what it reserved, or gets far less', () => {
+    for (const [reserve, n] of [[10, 3000], [100_000, 5]]) {
+      const b = new EventColumnsBuilder();
+      b.reserve(reserve);
+      for (let i = 0; i < n; i++) b.push(i, EventType.api, `k${i % 7}`, i, i % 5 === 0 ? null : `id${i}`);
+      const ev = b.build();
+      expect(ev.count).toBe(n);
+      expect(Array.from(ev.time)).toEqual(Array.from({ length: n }, (_, i) => i));
+      expect(ev.subjects[ev.subject[n - 1]]).toBe(`k${(n - 1) % 7}`);
+      expect(idList(ev.ids)).toEqual(Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : `id${i}`)));
+    }
   });
 });
 

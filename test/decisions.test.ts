@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { resolvePlan, validatePlan } from '../src/engine/plan.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../src/engine/result.ts';
 import type { SimulationResult } from '../src/engine/result.ts';
 import { decisionAt, decisionsNdjson, emitDecisions, writeDecisionsFile } from '../src/engine/decisions.ts';
-import { AtomicWriter, writeFileAtomic } from '../src/fs/atomic.ts';
+import { AtomicWriter, assertWritable, resolveWriteTarget, writeFileAtomic } from '../src/fs/atomic.ts';
 
 const T0 = Date.UTC(2026, 0, 5, 10);
 const DAY = 86_400_000;
@@ -132,5 +133,63 @@ describe('atomic files', () => {
     w.abort();
     w.abort();
     expect(readdirSync(dir)).toEqual(['a.json']);
+  });
+
+  /** Writes the decisions into `target` (or the FIFO it names) while `cat` copies the FIFO to a file. */
+  async function throughFifo(fifo: string, target: string): Promise<{ text: string; expected: string }> {
+    const copy = join(dir, 'copy.ndjson');
+    const { events, result } = build([
+      { t: T0, id: 'a', outcome: Outcome.admitted, at: T0 },
+      { t: T0 + 1, outcome: Outcome.blocked, reason: Reason.key_cap },
+    ]);
+    const reader = spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', fifo, copy]);
+    const exited = new Promise<number | null>((done) => reader.on('exit', done));
+    // opening a FIFO for writing waits for the reader, which runs in its own process
+    writeDecisionsFile(target, events, result);
+    expect(await exited).toBe(0);
+    return { text: readFileSync(copy, 'utf8'), expected: decisionsNdjson(events, result) };
+  }
+
+  it('writes into a FIFO directly instead of replacing it with a regular file', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'headroom-fifo-'));
+    const fifo = join(dir, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    expect(resolveWriteTarget(fifo)).toEqual({ kind: 'direct', path: fifo });
+    const { text, expected } = await throughFifo(fifo, fifo);
+    expect(text).toBe(expected);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['copy.ndjson', 'pipe']);
+  });
+
+  it('writes through a symlink to a FIFO and leaves the link in place', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'headroom-fifo-'));
+    const fifo = join(dir, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const link = join(dir, 'out.ndjson');
+    symlinkSync(fifo, link);
+    const { text, expected } = await throughFifo(fifo, link);
+    expect(text).toBe(expected);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+  });
+
+  it('replaces the file a symlink points to, atomically, and keeps the link a link', () => {
+    dir = mkdtempSync(join(tmpdir(), 'headroom-link-'));
+    const real = join(dir, 'real.ndjson');
+    writeFileSync(real, 'previous run\n');
+    const link = join(dir, 'link.ndjson');
+    symlinkSync(real, link);
+    const { events, result } = build([{ t: T0, id: 'a', outcome: Outcome.admitted, at: T0 }]);
+    writeDecisionsFile(link, events, result);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe(real);
+    expect(readFileSync(real, 'utf8')).toBe(decisionsNdjson(events, result));
+    expect(readdirSync(dir).sort()).toEqual(['link.ndjson', 'real.ndjson']);
+  });
+
+  it('treats - as standard output and paths under /dev as devices, without touching them', () => {
+    expect(resolveWriteTarget('-')).toEqual({ kind: 'stdout' });
+    expect(() => assertWritable('-')).not.toThrow();
+    expect(resolveWriteTarget('/dev/some-device-that-does-not-exist')).toEqual({ kind: 'direct', path: '/dev/some-device-that-does-not-exist' });
   });
 });

@@ -4,6 +4,7 @@
  * Lines are built as bytes rather than through JSON.stringify per object: for a million events
  * that is several times faster, and the key order is fixed by construction.
  */
+import { PackedIds } from './events.ts';
 import type { EventColumns } from './events.ts';
 import { OUTCOME_NAMES, REASON_SPEND_LIMIT_BASE, reasonName } from './result.ts';
 import type { SimulationResult } from './result.ts';
@@ -105,7 +106,13 @@ export function emitDecisionBytes(
   const lineMax = 160 + Math.max(...notAdmitted.flat().map((b) => b.length), ...reasonTail.map((b) => b.length));
   const size = Math.max(Math.min(chunkBytes, result.count * 128 + 1024), 4 * lineMax);
 
-  const ids = events.ids;
+  // Packed ids are copied as bytes (no string per line); `<prefix><row>` ids are written as such.
+  const packed = events.ids instanceof PackedIds ? events.ids : null;
+  const pattern = packed?.rowPattern ?? null;
+  const patternBytes = bytes(pattern ?? '');
+  const idBytes = packed !== null && pattern === null ? packed.bytes : null;
+  const idEnds = packed !== null && pattern === null ? packed.ends : null;
+  const ids = packed === null ? events.ids : null;
   const { time } = events;
   const { admittedAt, outcome, reason } = result;
   // Input order is not time order (queued runs are admitted days later): keep each day's
@@ -113,6 +120,14 @@ export function emitDecisionBytes(
   const dayPrefixes = new Map<number, Uint8Array>();
   let day = Number.NaN;
   let dayPrefix: Uint8Array = new Uint8Array(0);
+  let minuteStart = Number.NaN;
+  const minute = new Uint8Array(64);
+  let minuteLen = 0;
+
+  // The row number in ASCII, right-aligned in `digits[16 - rowLen, 16)`, counted up in place:
+  // written twice a line (row, and the id when ids are row numbers) without dividing.
+  const digits = new Uint8Array(16).fill(48);
+  let rowLen = 1;
 
   let buf = new Uint8Array(size);
   let p = 0;
@@ -123,13 +138,28 @@ export function emitDecisionBytes(
   // The fixed parts of every line are stored byte by byte below: a loop copying a few bytes
   // from an array was the larger part of the time.
   for (let i = 0; i < result.count; i++) {
-    const id = ids !== null ? ids[i] : null;
-    const room = lineMax + (id === null ? 0 : id.length * 6 + 2);
+    const id = ids !== null ? (ids.at(i) ?? null) : null;
+    let idStart = 0;
+    let idEnd = 0;
+    if (idEnds !== null) {
+      idStart = i === 0 ? 0 : idEnds[i - 1];
+      idEnd = idEnds[i];
+    }
+    const room = lineMax + (id === null ? 0 : id.length * 6 + 2) + (idEnd - idStart) * 6 + patternBytes.length;
     if (p + room > buf.length) {
       flush();
       if (room > buf.length) buf = new Uint8Array(room * 2);
     }
-    const row = i + 1;
+    // count `digits` up to this row, i + 1
+    for (let k = 15; ; k--) {
+      if (digits[k] === 57) {
+        digits[k] = 48;
+        continue;
+      }
+      digits[k]++;
+      if (16 - k > rowLen) rowLen = 16 - k;
+      break;
+    }
     // {"row":
     buf[p] = 123;
     buf[p + 1] = 34;
@@ -138,7 +168,8 @@ export function emitDecisionBytes(
     buf[p + 4] = 119;
     buf[p + 5] = 34;
     buf[p + 6] = 58;
-    p = putUint(buf, p + 7, row);
+    p += 7;
+    for (let k = 16 - rowLen; k < 16; k++) buf[p++] = digits[k];
     // ,"id":
     buf[p] = 44;
     buf[p + 1] = 34;
@@ -147,9 +178,25 @@ export function emitDecisionBytes(
     buf[p + 4] = 34;
     buf[p + 5] = 58;
     p += 6;
-    if (id === null) {
+    if (idBytes !== null && idEnd > idStart) {
+      // UTF-8 bytes as they are, unless one needs escaping in JSON
+      const start = p;
       buf[p++] = 34;
-      p = putUint(buf, p, row);
+      let plain = true;
+      for (let k = idStart; k < idEnd; k++) {
+        const c = idBytes[k];
+        if (c < 0x20 || c > 0x7e || c === 34 || c === 92) {
+          plain = false;
+          break;
+        }
+        buf[p++] = c;
+      }
+      if (plain) buf[p++] = 34;
+      else p = putJsonString(buf, start, packed?.at(i) ?? '', encoder);
+    } else if (id === null) {
+      buf[p++] = 34;
+      for (let k = 0; k < patternBytes.length; k++) buf[p++] = patternBytes[k];
+      for (let k = 16 - rowLen; k < 16; k++) buf[p++] = digits[k];
       buf[p++] = 34;
     } else {
       p = putJsonString(buf, p, id, encoder);
@@ -159,47 +206,40 @@ export function emitDecisionBytes(
       p = put(buf, p, notAdmitted[outcome[i]][reason[i]]);
       continue;
     }
-    p = put(buf, p, admittedOpen);
-    const d = Math.floor(at / DAY_MS);
-    if (d !== day) {
-      let prefix = dayPrefixes.get(d);
-      if (prefix === undefined) {
-        const iso = new Date(d * DAY_MS).toISOString();
-        // years past 9999 have a longer form; copied all the same
-        prefix = bytes(iso.slice(0, iso.indexOf('T') + 1));
-        dayPrefixes.set(d, prefix);
+    // `YYYY-MM-DDTHH:MM:` is the same for all times within
+    // a minute, and most lines fall in the previous line's minute: made once a minute.
+    let rest = at - minuteStart;
+    if (!(rest >= 0 && rest < 60_000)) {
+      const d = Math.floor(at / DAY_MS);
+      if (d !== day) {
+        let prefix = dayPrefixes.get(d);
+        if (prefix === undefined) {
+          const iso = new Date(d * DAY_MS).toISOString();
+          // years past 9999 have a longer form; copied all the same
+          prefix = bytes(iso.slice(0, iso.indexOf('T') + 1));
+          dayPrefixes.set(d, prefix);
+        }
+        day = d;
+        dayPrefix = prefix;
       }
-      day = d;
-      dayPrefix = prefix;
+      let r = at - d * DAY_MS;
+      const h = (r / 3_600_000) | 0;
+      r -= h * 3_600_000;
+      const m = (r / 60_000) | 0;
+      minuteStart = d * DAY_MS + h * 3_600_000 + m * 60_000;
+      rest = at - minuteStart;
+      let q = put(minute, 0, dayPrefix);
+      q = putTwo(minute, q, h);
+      minute[q++] = 58;
+      q = putTwo(minute, q, m);
+      minute[q++] = 58;
+      minuteLen = q;
     }
-    if (dayPrefix.length === 11) {
-      // YYYY-MM-DDT
-      buf[p] = dayPrefix[0];
-      buf[p + 1] = dayPrefix[1];
-      buf[p + 2] = dayPrefix[2];
-      buf[p + 3] = dayPrefix[3];
-      buf[p + 4] = 45;
-      buf[p + 5] = dayPrefix[5];
-      buf[p + 6] = dayPrefix[6];
-      buf[p + 7] = 45;
-      buf[p + 8] = dayPrefix[8];
-      buf[p + 9] = dayPrefix[9];
-      buf[p + 10] = 84;
-      p += 11;
-    } else {
-      p = put(buf, p, dayPrefix);
-    }
-    let rest = at - d * DAY_MS;
-    const h = (rest / 3_600_000) | 0;
-    rest -= h * 3_600_000;
-    const m = (rest / 60_000) | 0;
-    rest -= m * 60_000;
+    p = put(buf, p, admittedOpen);
+    for (let k = 0; k < minuteLen; k++) buf[p + k] = minute[k];
+    p += minuteLen;
     const sec = (rest / 1000) | 0;
     const milli = rest - sec * 1000;
-    p = putTwo(buf, p, h);
-    buf[p++] = 58;
-    p = putTwo(buf, p, m);
-    buf[p++] = 58;
     p = putTwo(buf, p, sec);
     buf[p++] = 46;
     const hundreds = (milli / 100) | 0;
@@ -253,7 +293,7 @@ export function decisionAt(events: EventColumns, result: SimulationResult, i: nu
   const admitted = !Number.isNaN(at);
   return {
     row: i + 1,
-    id: events.ids?.[i] ?? String(i + 1),
+    id: events.ids?.at(i) ?? String(i + 1),
     outcome: OUTCOME_NAMES[result.outcome[i]],
     admittedAt: admitted ? new Date(at).toISOString() : null,
     delayMs: admitted ? at - events.time[i] : null,

@@ -5,9 +5,11 @@
  * exits or is interrupted before the rename, so no half-written output is ever left behind.
  * (A signal arriving while JavaScript runs synchronously is handled once it returns, so the
  * write in progress finishes first; keep writers open only for the writing.)
+ * Targets that are not regular files (`/dev/null`, a FIFO, `-` for standard output) are written
+ * directly instead: see resolveWriteTarget.
  */
-import { accessSync, closeSync, constants, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { accessSync, closeSync, constants, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 const pending = new Set<string>();
@@ -54,15 +56,54 @@ function untrack(path: string): void {
   }
 }
 
+/** `-`: the process's standard output. */
+export const STDOUT_PATH = '-';
+
+/**
+ * Where a write to `target` really goes. `direct`: straight into an existing file that is not a
+ * regular one (a device, a FIFO, a socket, or a symlink to one) or anything under /dev: a
+ * temporary file renamed over `/dev/null` would replace the device with a plain file. `stdout`
+ * for `-`. Otherwise `atomic`, at the symlink's target when `target` is one, so that the link
+ * stays a link.
+ */
+export type WriteTarget = { kind: 'stdout' } | { kind: 'direct'; path: string } | { kind: 'atomic'; path: string };
+
+export function resolveWriteTarget(target: string): WriteTarget {
+  if (target === STDOUT_PATH) return { kind: 'stdout' };
+  if (resolve(target).startsWith(`${sep}dev${sep}`)) return { kind: 'direct', path: target };
+  let real: string;
+  try {
+    real = realpathSync(target);
+  } catch {
+    // does not exist yet (or a dangling link): a new regular file at that name
+    return { kind: 'atomic', path: target };
+  }
+  let regular = true;
+  try {
+    const st = statSync(real);
+    // a directory stays on the atomic path, which reports EISDIR
+    regular = st.isFile() || st.isDirectory();
+  } catch {
+    // vanished meanwhile: a new regular file
+  }
+  return regular ? { kind: 'atomic', path: real } : { kind: 'direct', path: target };
+}
+
 /**
  * Throws (with the system's error code: ENOENT, EACCES, EISDIR) unless a file can be written at
  * `target`, without creating anything.
  */
 export function assertWritable(target: string): void {
-  accessSync(dirname(target), constants.W_OK);
+  const where = resolveWriteTarget(target);
+  if (where.kind === 'stdout') return;
+  if (where.kind === 'direct') {
+    accessSync(where.path, constants.W_OK);
+    return;
+  }
+  accessSync(dirname(where.path), constants.W_OK);
   let isDir = false;
   try {
-    isDir = statSync(target).isDirectory();
+    isDir = statSync(where.path).isDirectory();
   } catch {
     // does not exist yet: fine
   }
@@ -90,17 +131,31 @@ export interface AtomicOptions {
 
 export class AtomicWriter {
   readonly target: string;
+  /** the temporary file being written; '' when writing directly (device, FIFO, standard output) */
   readonly tempPath: string;
   private fd: number | null;
   private done = false;
   private readonly durable: boolean;
+  /** where the temporary file goes on commit; null when writing directly */
+  private readonly finalPath: string | null;
+  private readonly ownsFd: boolean;
 
   constructor(target: string, options: AtomicOptions = {}) {
     this.target = target;
     this.durable = options.durable ?? true;
-    this.tempPath = tempPathFor(target);
-    this.fd = openSync(this.tempPath, 'wx', 0o644);
-    track(this.tempPath);
+    const where = resolveWriteTarget(target);
+    if (where.kind === 'atomic') {
+      this.finalPath = where.path;
+      this.tempPath = tempPathFor(where.path);
+      this.fd = openSync(this.tempPath, 'wx', 0o644);
+      this.ownsFd = true;
+      track(this.tempPath);
+    } else {
+      this.finalPath = null;
+      this.tempPath = '';
+      this.ownsFd = where.kind === 'direct';
+      this.fd = where.kind === 'direct' ? openSync(where.path, 'w') : 1;
+    }
   }
 
   write(chunk: string | Uint8Array): void {
@@ -108,18 +163,33 @@ export class AtomicWriter {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     // writeSync may write less than asked (large writes, some filesystems): loop until done.
     let off = 0;
-    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    while (off < bytes.length) {
+      try {
+        off += writeSync(this.fd, bytes, off, bytes.length - off);
+      } catch (err) {
+        // A pipe or terminal Node made non-blocking: wait a moment for the reader.
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      }
+    }
   }
 
   /** Closes (after flushing to disk when durable) and renames over the target. */
   commit(): void {
     if (this.done) throw new Error(`${this.target}: already committed or aborted`);
     const fd = this.fd as number;
+    if (this.finalPath === null) {
+      // Devices, FIFOs and standard output cannot be replaced atomically, nor fsynced usefully.
+      this.fd = null;
+      this.done = true;
+      if (this.ownsFd) closeSync(fd);
+      return;
+    }
     try {
       if (this.durable) fsyncSync(fd);
       closeSync(fd);
       this.fd = null;
-      renameSync(this.tempPath, this.target);
+      renameSync(this.tempPath, this.finalPath);
     } catch (err) {
       this.abort();
       throw err;
@@ -131,17 +201,21 @@ export class AtomicWriter {
   /** Drops what was written; the target is untouched. Safe to call more than once. */
   abort(): void {
     if (this.fd !== null) {
-      try {
-        closeSync(this.fd);
-      } catch {
-        // closing a broken descriptor: nothing more to do
+      if (this.ownsFd) {
+        try {
+          closeSync(this.fd);
+        } catch {
+          // closing a broken descriptor: nothing more to do
+        }
       }
       this.fd = null;
     }
     if (!this.done) {
       this.done = true;
-      removeQuietly(this.tempPath);
-      untrack(this.tempPath);
+      if (this.finalPath !== null) {
+        removeQuietly(this.tempPath);
+        untrack(this.tempPath);
+      }
     }
   }
 }

@@ -14,6 +14,7 @@ import { simulate } from '../../engine/simulate.ts';
 import { buildReport, formatSummary } from '../../engine/report.ts';
 import type { Report } from '../../engine/report.ts';
 import { openDecisionsFile } from '../../engine/decisions.ts';
+import { STDOUT_PATH } from '../../fs/atomic.ts';
 import { readLedgerEvents } from '../../ledger/read.ts';
 
 export interface SimulateCliOptions {
@@ -71,8 +72,10 @@ export function parseUntil(text: string): number {
 
 export interface SimulateOutput {
   report: Report;
-  /** what to print on stdout */
+  /** what to print: on stdout, or on stderr when the decisions went to stdout (`--decisions -`) */
   text: string;
+  /** true when `text` belongs on stderr */
+  toStderr: boolean;
 }
 
 /** The whole command, without touching stdout: reads, simulates, writes decisions, formats. */
@@ -101,13 +104,14 @@ export function runSimulate(planPath: string, eventsPath: string | undefined, op
       throw inputError(`--decisions ${options.decisions}: cannot write there (${code ?? String(err)})`, '--decisions', options.decisions);
     }
   }
+  const toStdout = options.decisions === STDOUT_PATH;
   const result = simulate(plan, events, until === undefined ? {} : { until });
   const report = buildReport(events, result);
   decisions?.write(events, result);
   const text = options.json
     ? `${JSON.stringify(report, null, 2)}\n`
-    : `${formatSummary(report)}${options.decisions !== undefined ? `\nWrote ${events.count.toLocaleString('en-US')} decisions to ${options.decisions}\n` : ''}`;
-  return { report, text };
+    : `${formatSummary(report)}${options.decisions !== undefined ? `\nWrote ${events.count.toLocaleString('en-US')} decisions to ${toStdout ? 'standard output' : options.decisions}\n` : ''}`;
+  return { report, text, toStderr: toStdout };
 }
 
 export function registerSimulate(program: Command): void {
@@ -117,13 +121,14 @@ export function registerSimulate(program: Command): void {
     .argument('<PLAN.json>', 'the plan: workspace, API keys, triggers, enforcement')
     .argument('[EVENTS.csv]', 'events: timestamp,type,subject,cost_usd[,id]')
     .option('--until <ISO>', 'keep releasing queued runs until this time (default: last event + 30 days)')
-    .option('--decisions <OUT.ndjson>', 'write one JSON decision per event, in input order')
+    .option('--decisions <OUT.ndjson>', 'write one JSON decision per event, in input order (- for standard output)')
     .option('--json', 'print the report as JSON instead of the summary')
     .option('--db <LEDGER.sqlite>', 'simulate the events of a ledger (see `headroom import`) instead of a CSV')
     .option('--from <ISO>', 'with --db: only events at or after this time')
     .option('--to <ISO>', 'with --db: only events before this time')
     .action((planPath: string, eventsPath: string | undefined, options: SimulateCliOptions) => {
-      const { text } = runSimulate(planPath, eventsPath, options);
-      process.stdout.write(text);
+      const { text, toStderr } = runSimulate(planPath, eventsPath, options);
+      // With `--decisions -` standard output holds the NDJSON alone.
+      (toStderr ? process.stderr : process.stdout).write(text);
     });
 }
