@@ -2,7 +2,7 @@
 // Entry point of `npx headroom`. The CLI is TypeScript run by Node's type stripping (Node >= 22.18,
 // no build step). When the `node` found on PATH is older (a system Node 20), run the same command
 // again with the project's own Node (the `node` package in node_modules).
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import module from 'node:module';
@@ -17,15 +17,25 @@ if (!canStripTypes) {
     process.stderr.write(`headroom: needs Node 22.18 or later (this is ${process.version}); run \`npm install\` in the project first\n`);
     process.exit(1);
   }
-  const child = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+  // Asynchronous, so that a SIGINT/SIGTERM sent to this process (not only Ctrl-C, which reaches
+  // both) is passed on, and the child's way of ending (an exit code, or a signal) is ours.
+  const child = spawn(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, HEADROOM_REEXEC: '1' },
   });
-  if (child.error) {
-    process.stderr.write(`headroom: cannot start ${local}: ${child.error.message}\n`);
+  const forward = (signal) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  child.on('error', (err) => {
+    process.stderr.write(`headroom: cannot start ${local}: ${err.message}\n`);
     process.exit(1);
-  }
-  process.exit(child.status ?? 1);
+  });
+  child.on('exit', (code, signal) => {
+    process.removeListener('SIGINT', forward);
+    process.removeListener('SIGTERM', forward);
+    if (signal) process.kill(process.pid, signal);
+    else process.exit(code ?? 1);
+  });
 } else {
   // Type stripping may announce itself as experimental; that is noise for CLI users.
   process.removeAllListeners('warning');

@@ -99,9 +99,9 @@ describe('headroom simulate', () => {
     expect(code).toBe(0);
     const lines = readFileSync(out, 'utf8').split('\n');
     expect(lines).toHaveLength(8);
-    expect(lines[0]).toBe('{"row":1,"id":"e1","outcome":"admitted","admittedAt":"2026-01-05T10:00:00.000Z","delayMs":0,"reason":null}');
-    expect(lines[2]).toBe('{"row":3,"id":"e3","outcome":"blocked","admittedAt":null,"delayMs":null,"reason":"key_cap"}');
-    expect(lines[4]).toBe('{"row":5,"id":"e5","outcome":"admitted","admittedAt":"2026-01-06T10:00:00.000Z","delayMs":86400000,"reason":"trigger_limit"}');
+    expect(lines[0]).toBe('{"row": 1, "id": "e1", "outcome": "admitted", "admittedAt": "2026-01-05T10:00:00.000Z", "delayMs": 0, "reason": null}');
+    expect(lines[2]).toBe('{"row": 3, "id": "e3", "outcome": "blocked", "admittedAt": null, "delayMs": null, "reason": "key_cap"}');
+    expect(lines[4]).toBe('{"row": 5, "id": "e5", "outcome": "admitted", "admittedAt": "2026-01-06T10:00:00.000Z", "delayMs": 86400000, "reason": "trigger_limit"}');
     expect(lines[7]).toBe('');
   });
 
@@ -111,7 +111,7 @@ describe('headroom simulate', () => {
     const { code, stdout } = await run('simulate', join(dir, 'plan.json'), events, '--until', '2026-01-06T00:00:00Z', '--decisions', out, '--json');
     expect(code).toBe(0);
     expect(JSON.parse(stdout).horizon).toBe('2026-01-06T00:00:00.000Z');
-    expect(readFileSync(out, 'utf8')).toBe('{"row":1,"id":"1","outcome":"admitted","admittedAt":"2026-01-05T10:00:00.000Z","delayMs":0,"reason":null}\n');
+    expect(readFileSync(out, 'utf8')).toBe('{"row": 1, "id": "1", "outcome": "admitted", "admittedAt": "2026-01-05T10:00:00.000Z", "delayMs": 0, "reason": null}\n');
   });
 });
 
@@ -157,6 +157,61 @@ describe('bad input: exit 2, the reason on stderr, no output file', () => {
   it('refuses --until before the last event, or not a time', async () => {
     await expectInvalid(['simulate', join(dir, 'plan.json'), join(dir, 'events.csv'), '--until', '2026-01-05T11:00:00Z'], 'is before the last event');
     await expectInvalid(['simulate', join(dir, 'plan.json'), join(dir, 'events.csv'), '--until', 'soon'], '--until "soon"');
+  });
+
+  it('names --from and --to in their own parse errors (F10)', async () => {
+    const db = join(dir, 'no-ledger.sqlite');
+    await expectInvalid(['simulate', join(dir, 'plan.json'), '--db', db, '--from', 'yesterday'], '--from "yesterday" is not an ISO 8601 time');
+    await expectInvalid(['simulate', join(dir, 'plan.json'), '--db', db, '--to', 'tomorrow'], '--to "tomorrow" is not an ISO 8601 time');
+    const { stderr } = await run('simulate', join(dir, 'plan.json'), '--db', db, '--from', 'yesterday');
+    expect(stderr).not.toContain('--until');
+  });
+
+  it('says which --until is too early and where the last event is (F17)', async () => {
+    const stderr = await expectInvalid(['simulate', join(dir, 'plan.json'), join(dir, 'events.csv'), '--until', '2026-01-05T11:00:00Z'], '--until 2026-01-05T11:00:00.000Z is before the last event (2026-01-05T12:30:00.000Z)');
+    expect(stderr).not.toContain('the horizon must come after every event');
+  });
+
+  it('reads a YAML plan like the one export writes, by extension or by content (F9)', async () => {
+    const yaml = [
+      'version: 1',
+      'workspace:',
+      '  name: Acme',
+      '  seats: 1',
+      '  messagesPerSeatPerDay: 2',
+      '  fairUseShare: 0.5',
+      '  spendLimits:',
+      '    - { id: daily, amountUsd: 1000, window: utc-day }',
+      'apiKeys:',
+      '  - { id: k_mkt, name: Marketing, capUsd: 1 }',
+      'triggers:',
+      '  - { id: t_pr, name: PR review, kind: webhook, mode: fair_use, limitPer24h: 1 }',
+      'enforcement: { keyCapWindowDays: 30, capCheck: spent, webhookWhenLimited: queue, maxQueueWaitHours: null }',
+      '',
+    ].join('\n');
+    const fromJson = JSON.parse((await run('simulate', join(dir, 'plan.json'), join(dir, 'events.csv'), '--json')).stdout);
+    for (const name of ['plan.yaml', 'plan.yml', 'plan-yaml.txt']) {
+      const { code, stdout, stderr } = await run('simulate', file(name, yaml), join(dir, 'events.csv'), '--json');
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toEqual(fromJson);
+    }
+    // errors still name the file and the field path
+    await expectInvalid(['simulate', file('bad-mode.yaml', 'triggers:\n  - id: a\n    mode: sometimes\n'), join(dir, 'events.csv')], 'bad-mode.yaml: triggers[0].mode');
+    await expectInvalid(['simulate', file('broken.yaml', 'a: [\n'), join(dir, 'events.csv')], 'broken.yaml', 'not valid YAML');
+  });
+
+  it('marks spend limits that came from the defaults (F15), and counts in the singular (F17)', async () => {
+    const one = file('one.csv', 'timestamp,type,subject,cost_usd\n2026-01-05T10:00:00Z,api,k,1\n2026-01-05T10:00:00Z,trigger,t,\n2026-01-05T10:00:00Z,message,u,\n');
+    const defaulted = await run('simulate', file('bare.json', { version: 1 }), one);
+    expect(defaulted.code).toBe(0);
+    expect(defaulted.stdout).toContain('(default; set spendLimits: [] for none)');
+    expect(defaulted.stdout).toContain('(1 API request, 1 trigger run, 1 message)');
+    const written = await run('simulate', join(dir, 'plan.json'), one);
+    expect(written.stdout).toContain('Spend limit daily');
+    expect(written.stdout).not.toContain('(default;');
+    const none = await run('simulate', file('none.json', { version: 1, workspace: { spendLimits: [] } }), one);
+    expect(none.stdout).not.toContain('Spend limit');
   });
 
   it('refuses missing files and missing arguments', async () => {

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { parseCanonicalFields, parseTimestamp, readEventsCsv, readEventsCsvFile, scanEventsCsv } from '../src/engine/csv.ts';
 import type { EventColumns } from '../src/engine/events.ts';
 import { EventColumnsBuilder, EventType, idList, PackedIds } from '../src/engine/events.ts';
-import { decisionAt, decisionsNdjson } from '../src/engine/decisions.ts';
+import { decisionAt, decisionsNdjson, formatDecisionLine } from '../src/engine/decisions.ts';
 import { simulate } from '../src/engine/simulate.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import { InputError } from '../src/errors.ts';
@@ -107,7 +107,8 @@ describe('ids, kept packed', () => {
     // the decisions write them as JSON would, whatever the packing
     const result = simulate(validatePlan({}), ev);
     const lines = decisionsNdjson(ev, result).trimEnd().split('\n');
-    expect(lines).toEqual(ids.map((_, i) => JSON.stringify(decisionAt(ev, result, i))));
+    expect(lines).toEqual(ids.map((_, i) => formatDecisionLine(decisionAt(ev, result, i))));
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual(ids.map((_, i) => decisionAt(ev, result, i)));
     expect(lines.map((l) => JSON.parse(l).id)).toEqual(expected.map((id, i) => id ?? String(i + 1)));
   });
 
@@ -226,6 +227,19 @@ describe('RFC 4180 quoting (the general path)', () => {
     }
   });
 
+  it('keeps a quoted subject and id exactly as given, and trims unquoted ones', () => {
+    const quotedRow = (i: number) => `"  id ${i} ",2026-01-05T10:00:00Z,api," padded ",1`;
+    for (const n of [1, 100]) {
+      // 1 row: read on its own; 100: past the quoted records read one by one, papaparse reads the rest
+      const text = [`id,${HEADER}`, 'u1 , 2026-01-05T10:00:00Z , api ,  plain  , 2', ...Array.from({ length: n }, (_, i) => quotedRow(i)), ''].join('\n');
+      const ev = readEventsCsv(text);
+      expect(rows(ev)[0]).toMatchObject({ subject: 'plain', id: 'u1', cost: 2_000_000 });
+      expect(rows(ev).slice(1).map((r) => [r.subject, r.id])).toEqual(Array.from({ length: n }, (_, i) => [' padded ', `  id ${i} `]));
+    }
+    // a quoted time, type and cost are still read without their spaces
+    expect(rows(readEventsCsv(`${HEADER}\n" 2026-01-05T10:00:00Z "," api ",k," 1.5 "\n`))[0]).toMatchObject({ time: '2026-01-05T10:00:00.000Z', type: EventType.api, cost: 1_500_000 });
+  });
+
   it('reads a quoted header', () => {
     const ev = readEventsCsv('"timestamp","type","subject","cost_usd"\n2026-01-05T10:00:00Z,api,k,1\n');
     expect(ev.count).toBe(1);
@@ -238,9 +252,11 @@ describe('RFC 4180 quoting (the general path)', () => {
   });
 
   it('gives the same events as the fast path for any rows', () => {
-    const field = fc.stringMatching(/^[a-zA-Z0-9 _.:é-]{1,12}$/).filter((s) => s.trim().length > 0);
+    // no outer spaces: a quoted subject keeps them, an unquoted one does not
+    const field = fc.stringMatching(/^[a-zA-Z0-9 _.:é-]{1,12}$/).filter((s) => s.trim().length > 0 && s.trim() === s);
     const row = fc.record({
-      ms: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+      // not 1e9..1e11, which is refused as epoch seconds
+      ms: fc.oneof(fc.integer({ min: 0, max: 999_999_999 }), fc.integer({ min: 100_000_000_000, max: 4_102_444_800_000 })),
       type: fc.constantFrom('api', 'trigger', 'message'),
       subject: field,
       cents: fc.integer({ min: 0, max: 1_000_000 }),
@@ -262,6 +278,30 @@ describe('RFC 4180 quoting (the general path)', () => {
 describe('bad input is named, never silently zero', () => {
   it('formats errors as file:line: column "value" message', () => {
     expect(messageOf(`${HEADER}\n2026-01-05T10:00:00Z,api,k1,abc\n`)).toBe('events.csv:2: cost_usd "abc" is not a number');
+  });
+
+  it('refuses epoch seconds, exponent notation and huge costs, each with its own reason (F18)', () => {
+    const details = errorsOf(
+      [
+        HEADER,
+        '1767607200,api,k1,1',
+        '2026-01-05T10:00:00Z,api,k1,5e-06',
+        '2026-01-05T10:00:00Z,api,k1,1E2',
+        '2026-01-05T10:00:00Z,api,k1,1234567890123.1234567',
+        '2026-01-05T10:00:00Z,api,k1,   ',
+        '1767607200000,api,k1,1',
+        '',
+      ].join('\r\n'),
+    );
+    expect(details.map((d) => [d.line, d.column, d.value, d.message])).toEqual([
+      [2, 'timestamp', '1767607200', 'looks like epoch seconds; epoch milliseconds expected (multiply by 1000)'],
+      [3, 'cost_usd', '5e-06', 'uses exponent notation, which is not accepted; write 0.000005'],
+      [4, 'cost_usd', '1E2', 'uses exponent notation, which is not accepted; write 100'],
+      [5, 'cost_usd', '1234567890123.1234567', 'is too large (at most 9,007,199,254.740991 USD)'],
+      [6, 'cost_usd', '   ', 'is required for api events'],
+    ]);
+    expect(parseTimestamp('1767607200')).toBeNull();
+    expect(parseTimestamp('99999999')).toBe(99_999_999);
   });
 
   it('requires an api cost, and a non-negative one', () => {

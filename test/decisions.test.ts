@@ -9,7 +9,8 @@ import type { EventColumns } from '../src/engine/events.ts';
 import { resolvePlan, validatePlan } from '../src/engine/plan.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../src/engine/result.ts';
 import type { SimulationResult } from '../src/engine/result.ts';
-import { decisionAt, decisionsNdjson, emitDecisions, writeDecisionsFile } from '../src/engine/decisions.ts';
+import { decisionAt, decisionsNdjson, emitDecisions, formatDecisionLine, writeDecisionsFile, writeDecisionsFileAsync } from '../src/engine/decisions.ts';
+import { CancelledError } from '../src/errors.ts';
 import { AtomicWriter, assertWritable, resolveWriteTarget, writeFileAtomic } from '../src/fs/atomic.ts';
 
 const T0 = Date.UTC(2026, 0, 5, 10);
@@ -59,18 +60,22 @@ describe('decisions NDJSON', () => {
       { t: T0, id: 'e7', outcome: Outcome.blocked, reason: Reason.key_cap },
     ]);
     expect(decisionsNdjson(events, result).split('\n')).toEqual([
-      '{"row":1,"id":"e1","outcome":"admitted","admittedAt":"2026-01-05T10:00:00.000Z","delayMs":0,"reason":null}',
-      '{"row":2,"id":"2","outcome":"admitted","admittedAt":"2026-01-05T10:01:30.061Z","delayMs":90061,"reason":"trigger_limit"}',
-      '{"row":3,"id":"e3","outcome":"dropped","admittedAt":null,"delayMs":null,"reason":"pool"}',
-      '{"row":4,"id":"e4","outcome":"blocked","admittedAt":null,"delayMs":null,"reason":"spend_limit:daily"}',
-      '{"row":5,"id":"e5","outcome":"pending","admittedAt":null,"delayMs":null,"reason":"spend_limit:mois-€"}',
-      '{"row":6,"id":"e6","outcome":"skipped","admittedAt":null,"delayMs":null,"reason":"allowance"}',
-      '{"row":7,"id":"e7","outcome":"blocked","admittedAt":null,"delayMs":null,"reason":"key_cap"}',
+      // SPEC §5's sample line, byte for byte
+      '{"row": 1, "id": "e1", "outcome": "admitted", "admittedAt": "2026-01-05T10:00:00.000Z", "delayMs": 0, "reason": null}',
+      '{"row": 2, "id": "2", "outcome": "admitted", "admittedAt": "2026-01-05T10:01:30.061Z", "delayMs": 90061, "reason": "trigger_limit"}',
+      '{"row": 3, "id": "e3", "outcome": "dropped", "admittedAt": null, "delayMs": null, "reason": "pool"}',
+      '{"row": 4, "id": "e4", "outcome": "blocked", "admittedAt": null, "delayMs": null, "reason": "spend_limit:daily"}',
+      '{"row": 5, "id": "e5", "outcome": "pending", "admittedAt": null, "delayMs": null, "reason": "spend_limit:mois-€"}',
+      '{"row": 6, "id": "e6", "outcome": "skipped", "admittedAt": null, "delayMs": null, "reason": "allowance"}',
+      '{"row": 7, "id": "e7", "outcome": "blocked", "admittedAt": null, "delayMs": null, "reason": "key_cap"}',
       '',
     ]);
+    const parsed = decisionsNdjson(events, result).trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(parsed.map((d) => Object.keys(d as object))).toEqual(parsed.map(() => ['row', 'id', 'outcome', 'admittedAt', 'delayMs', 'reason']));
+    expect(parsed[1]).toEqual({ row: 2, id: '2', outcome: 'admitted', admittedAt: '2026-01-05T10:01:30.061Z', delayMs: 90061, reason: 'trigger_limit' });
   });
 
-  it('matches JSON.stringify of each decision for any ids, times and delays', () => {
+  it('matches each decision, in value and in SPEC §5 layout, for any ids, times and delays', () => {
     const row = fc.record({
       t: fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(2200, 0, 1) }),
       id: fc.option(fc.string({ unit: 'binary', maxLength: 12 }), { nil: null }),
@@ -81,8 +86,12 @@ describe('decisions NDJSON', () => {
     fc.assert(
       fc.property(fc.array(row, { maxLength: 40 }), fc.integer({ min: 1, max: 600 }), (rs, chunk) => {
         const { events, result } = build(rs.map((r) => ({ t: r.t, id: r.id, outcome: r.outcome, at: r.outcome === Outcome.admitted ? r.t + r.delay : undefined, reason: r.reason })));
-        const expected = rs.map((_, i) => `${JSON.stringify(decisionAt(events, result, i))}\n`).join('');
-        expect(decisionsNdjson(events, result)).toBe(expected);
+        const expected = rs.map((_, i) => `${formatDecisionLine(decisionAt(events, result, i))}\n`).join('');
+        const text = decisionsNdjson(events, result);
+        expect(text).toBe(expected);
+        // the same values as the objects, whatever the layout
+        const lines = text === '' ? [] : text.trimEnd().split('\n');
+        expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual(rs.map((_, i) => decisionAt(events, result, i)));
         // Chunk boundaries never change the bytes, even inside multi-byte characters.
         const parts: string[] = [];
         emitDecisions(events, result, (c) => parts.push(c), chunk);
@@ -118,6 +127,51 @@ describe('atomic files', () => {
     expect(() => writeDecisionsFile(out, events, result)).toThrow();
     expect(readFileSync(out, 'utf8')).toBe('previous run\n');
     expect(readdirSync(dir)).toEqual(['out.ndjson']);
+  });
+
+  it('writes in slices with the same bytes, and a cancel between slices leaves nothing (F12)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'headroom-dec-'));
+    const rows: Row[] = Array.from({ length: 1234 }, (_, i) => ({ t: T0 + i, id: i % 7 === 0 ? null : `x${i}`, outcome: i % 3 === 0 ? Outcome.blocked : Outcome.admitted, at: i % 3 === 0 ? undefined : T0 + i * 2, reason: i % 3 === 0 ? Reason.key_cap : 0 }));
+    const { events, result } = build(rows);
+    const out = join(dir, 'out.ndjson');
+    await writeDecisionsFileAsync(out, events, result, { rowsPerSlice: 100 });
+    expect(readFileSync(out, 'utf8')).toBe(decisionsNdjson(events, result));
+    rmSync(out);
+    const cancel = new AbortController();
+    const pending = writeDecisionsFileAsync(out, events, result, { rowsPerSlice: 100, signal: cancel.signal });
+    cancel.abort();
+    await expect(pending).rejects.toBeInstanceOf(CancelledError);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('lets SIGINT and SIGTERM win while decisions are written: no file, the process ends by the signal (F12)', () => {
+    dir = mkdtempSync(join(tmpdir(), 'headroom-dec-'));
+    const src = (f: string) => JSON.stringify(join(import.meta.dirname, '..', 'src', 'engine', f));
+    // The same writer the command line uses; the signal arrives while the first slice is written.
+    const script = [
+      `import { EventColumnsBuilder, EventType } from ${src('events.ts')};`,
+      `import { validatePlan } from ${src('plan.ts')};`,
+      `import { simulate } from ${src('simulate.ts')};`,
+      `import { openDecisionsFile } from ${src('decisions.ts')};`,
+      'const b = new EventColumnsBuilder();',
+      `for (let i = 0; i < 20000; i++) b.push(${T0} + i * 1000, EventType.api, 'k', 1000, null);`,
+      'const events = b.build();',
+      'const result = simulate(validatePlan({}), events);',
+      'const file = openDecisionsFile(process.argv[2]);',
+      'const done = file.writeAsync(events, result, { rowsPerSlice: 500 });',
+      'process.kill(process.pid, process.argv[3]);',
+      "await done; process.stdout.write('finished');",
+    ].join('\n');
+    const path = join(dir, 'writer.ts');
+    writeFileSync(path, script);
+    for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      const out = join(dir, `out-${signal}.ndjson`);
+      const r = spawnSync(process.execPath, [path, out, signal], { encoding: 'utf8' });
+      expect(r.stdout).toBe('');
+      // killed by the signal (what a shell shows as 130 / 143), or exited with that code
+      expect(r.signal === signal || r.status === status).toBe(true);
+      expect(readdirSync(dir)).toEqual(['writer.ts']);
+    }
   });
 
   it('fails at once when the directory does not exist', () => {

@@ -4,7 +4,7 @@ import type { EventColumns, EventTypeCode } from '../src/engine/events.ts';
 import { resolvePlan, validatePlan } from '../src/engine/plan.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../src/engine/result.ts';
 import type { SimulationResult } from '../src/engine/result.ts';
-import { buildReport, formatDuration, formatSummary, verdict } from '../src/engine/report.ts';
+import { buildReport, formatDuration, formatSummary, plainNumber, reportToJson, verdict } from '../src/engine/report.ts';
 import { HOUR, MINUTE } from '../src/engine/units.ts';
 
 const T0 = Date.UTC(2026, 0, 5, 10);
@@ -221,6 +221,35 @@ describe('formatSummary', () => {
   it('says so plainly when nothing hit a limit', () => {
     const calm = build([{ t: T0, type: message, subject: 'a', entity: -1, outcome: admitted, at: T0 }]);
     expect(verdict(buildReport(calm.events, calm.result))).toBe('OK: all 1 event went through at once; nothing hit a limit.');
+  });
+
+  it('marks spend limits that came from the defaults, only when told so (F15)', () => {
+    expect(text).not.toContain('(default;');
+    expect(formatSummary(report, { defaultSpendLimits: true })).toContain('Spend limit daily (per UTC day) (default; set spendLimits: [] for none)');
+  });
+
+  it('counts in the singular for one (F17)', () => {
+    const one = build([
+      { t: T0, type: message, subject: 'a', entity: -1, outcome: admitted, at: T0 },
+      { t: T0, type: EventType.api, subject: 'k_ops', cost: 1, entity: 1, outcome: admitted, at: T0 },
+      { t: T0, type: EventType.trigger, subject: 't_sync', entity: 1, outcome: admitted, at: T0 },
+    ]);
+    expect(formatSummary(buildReport(one.events, one.result))).toContain('(1 API request, 1 trigger run, 1 message)');
+  });
+
+  it('prints report money in plain decimals, never exponent notation (F17)', () => {
+    expect(plainNumber(0.000003)).toBe('0.000003');
+    expect(plainNumber(3e-7)).toBe('0.0000003');
+    expect(plainNumber(1e21)).toBe('1000000000000000000000');
+    expect(plainNumber(12.5)).toBe('12.5');
+    const tiny = build([{ t: T0, type: EventType.api, subject: 'k_ops', cost: 3, entity: 1, outcome: admitted, at: T0 }]);
+    const r = buildReport(tiny.events, tiny.result);
+    const json = reportToJson(r);
+    expect(json).not.toMatch(/\d[eE][+-]?\d/);
+    expect(json).toContain('"admittedUsd": 0.000003');
+    expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(r)));
+    // a number JSON.stringify would write with an exponent comes out plain
+    expect(reportToJson({ ...r, peakQueue: 1e-7 })).toContain('"peakQueue": 0.0000001');
   });
 
   it('formats durations with two units at most', () => {

@@ -92,6 +92,24 @@ function digits(s: string, i: number, n: number): number {
 }
 
 const EPOCH_MS = /^-?\d{1,16}$/;
+const EPOCH_SECONDS_FROM = 1e9;
+const EPOCH_SECONDS_TO = 1e11;
+
+/**
+ * Why a cost that usdMicrosAt refused is wrong: exponent notation (what spreadsheets and pandas
+ * write for tiny costs) is refused with the plain decimal to write instead, so that a cost is
+ * always the decimal text it looks like; a decimal too large for exact micro-dollars is "too large".
+ */
+export function costProblem(text: string): string {
+  const t = text.trim();
+  if (/^[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+$/.test(t)) {
+    const v = Number(t);
+    const plain = Number.isFinite(v) ? v.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 }) : null;
+    return `uses exponent notation, which is not accepted${plain === null ? '' : `; write ${plain}`}`;
+  }
+  if (/^[+-]?(?:\d+\.?\d*|\.\d+)$/.test(t)) return 'is too large (at most 9,007,199,254.740991 USD)';
+  return 'is not a number';
+}
 const MAX_TIME_MS = 8.64e15;
 
 /**
@@ -109,6 +127,9 @@ export function parseTimestampAt(s: string, start: number, end: number): number 
     if (EPOCH_MS.test(text)) {
       const ms = Number(text);
       if (Math.abs(ms) > MAX_TIME_MS) return 'is out of range';
+      // 10-11 digits as milliseconds is 1970-01-12..1973-03-03; as seconds it is 2001..5138:
+      // almost surely seconds, and read as ms every window and UTC day would silently be wrong.
+      if (ms >= EPOCH_SECONDS_FROM && ms < EPOCH_SECONDS_TO) return 'looks like epoch seconds; epoch milliseconds expected (multiply by 1000)';
       return ms;
     }
     return 'is not an ISO 8601 time (like 2026-01-05T10:00:00Z) or integer epoch milliseconds';
@@ -408,9 +429,16 @@ function parseRowAt(
   line: number,
   sink: CanonicalRowSink,
   subjects: SubjectInterner | null = null,
+  quoted: Uint8Array | null = null,
 ): boolean {
-  // Surrounding spaces are not meaningful in any column.
+  // Kept to echo a cost made only of spaces as it was given.
+  const costRawStart = starts[cols.cost];
+  const costRawEnd = ends[cols.cost];
+  // Surrounding spaces of an unquoted field are not meaningful (`a, b` is read as `a`,`b`). A
+  // quoted subject or id is kept exactly as given (RFC 4180: spaces are part of a field), so that
+  // `" padded "` round-trips; a quoted time, type or cost is still read without them.
   for (let k = 0; k < cols.width; k++) {
+    if (quoted !== null && quoted[k] === 1 && (k === cols.subject || k === cols.id)) continue;
     while (starts[k] < ends[k] && isSpace(c[starts[k]])) starts[k]++;
     while (ends[k] > starts[k] && isSpace(c[ends[k] - 1])) ends[k]--;
   }
@@ -446,13 +474,18 @@ function parseRowAt(
       if (type === EventType.api) message = 'is required for api events';
     } else {
       const micros = usdMicrosAt(c, s, starts[co], ends[co]);
-      if (micros === null) message = 'is not a number';
+      if (micros === null) message = costProblem(s.slice(starts[co], ends[co]));
       else if (micros < 0) message = 'must be >= 0';
       else cost = micros;
     }
     if (message !== null) {
       ok = false;
-      if (!report(sink, file, line, 'cost_usd', s, starts[co], ends[co], message)) return false;
+      if (starts[co] === ends[co]) {
+        // blank: show the spaces that were there (a line's CR is not part of the value)
+        let e = costRawEnd;
+        if (e > costRawStart && c[e - 1] === 13) e--;
+        if (!report(sink, file, line, 'cost_usd', s, costRawStart, e, message)) return false;
+      } else if (!report(sink, file, line, 'cost_usd', s, starts[co], ends[co], message)) return false;
     }
   }
   if (!ok) return true;
@@ -482,11 +515,16 @@ class JoinedRow {
   starts = new Int32Array(8);
   ends = new Int32Array(8);
 
+  /** 1 where the field was quoted in the file (set by markQuoted); all 0 for values given directly */
+  quoted = new Uint8Array(8);
+
   set(values: readonly string[]): void {
     if (values.length > this.starts.length) {
       this.starts = new Int32Array(values.length);
       this.ends = new Int32Array(values.length);
+      this.quoted = new Uint8Array(values.length);
     }
+    this.quoted.fill(0);
     const text = values.join('\u0000');
     if (text.length > this.codes.length) this.codes = new Uint16Array(text.length * 2);
     for (let i = 0; i < text.length; i++) this.codes[i] = text.charCodeAt(i);
@@ -622,6 +660,39 @@ interface ScanState {
 }
 
 /** Quoted records read one by one before papaparse takes the rest of the file whole. */
+/**
+ * Marks in `out` which of the first `width` fields of the record starting at `start` in `text`
+ * are quoted (their first character is `"`), so that their value is kept as given.
+ */
+function markQuoted(text: string, start: number, width: number, out: Uint8Array): void {
+  out.fill(0);
+  let i = start;
+  // a cursor may stand on the previous record's line ending
+  while (i < text.length && (text.charCodeAt(i) === 10 || text.charCodeAt(i) === 13)) i++;
+  for (let k = 0; k < width && i <= text.length; k++) {
+    if (text.charCodeAt(i) === 34) {
+      out[k] = 1;
+      i++;
+      while (i < text.length) {
+        if (text.charCodeAt(i) === 34) {
+          if (text.charCodeAt(i + 1) !== 34) {
+            i++;
+            break;
+          }
+          i++;
+        }
+        i++;
+      }
+    }
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 44) break;
+      if (c === 10 || c === 13) return;
+    }
+    i++;
+  }
+}
+
 const MAX_QUOTED_RECORDS = 64;
 
 /**
@@ -643,7 +714,8 @@ function quotedRecord(text: string, pos: number, st: ScanState, file: string, si
     if (!sink.error({ file, line, value: clip(fields.join(',')), message })) return -1;
   } else {
     st.joined.set(fields);
-    if (!parseRowAt(st.joined.text, st.joined.codes, st.joined.starts, st.joined.ends, cols, file, line, sink)) return -1;
+    markQuoted(text, pos, cols.width, st.joined.quoted);
+    if (!parseRowAt(st.joined.text, st.joined.codes, st.joined.starts, st.joined.ends, cols, file, line, sink, null, st.joined.quoted)) return -1;
   }
   return pos + parsed.meta.cursor;
 }
@@ -937,7 +1009,8 @@ function scanWithPapa(
         return;
       }
       joined.set(fields);
-      if (!parseRowAt(joined.text, joined.codes, joined.starts, joined.ends, cols, file, rowLine, sink)) stop();
+      markQuoted(rest, start, cols.width, joined.quoted);
+      if (!parseRowAt(joined.text, joined.codes, joined.starts, joined.ends, cols, file, rowLine, sink, null, joined.quoted)) stop();
     },
   });
   return { lines: line - 1 };

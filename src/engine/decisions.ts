@@ -1,7 +1,8 @@
 /**
  * Decisions as NDJSON (SPEC §5), one line per input event in input order, keys in this order:
- * {"row":1,"id":"e1","outcome":"admitted","admittedAt":"2026-01-05T10:00:00.000Z","delayMs":0,"reason":null}
- * Lines are built as bytes rather than through JSON.stringify per object: for a million events
+ * {"row": 1, "id": "e1", "outcome": "admitted", "admittedAt": "2026-01-05T10:00:00.000Z", "delayMs": 0, "reason": null}
+ * with exactly the SPEC's spacing (a space after every `:` and after every `,` between members),
+ * so that a byte-for-byte comparison with the SPEC's sample holds. Lines are built as bytes rather than through JSON.stringify per object: for a million events
  * that is several times faster, and the key order is fixed by construction.
  */
 import { PackedIds } from './events.ts';
@@ -9,6 +10,7 @@ import type { EventColumns } from './events.ts';
 import { OUTCOME_NAMES, REASON_SPEND_LIMIT_BASE, reasonName } from './result.ts';
 import type { SimulationResult } from './result.ts';
 import { AtomicWriter, assertWritable } from '../fs/atomic.ts';
+import { CancelledError } from '../errors.ts';
 
 export interface Decision {
   row: number;
@@ -83,7 +85,7 @@ function putJsonString(buf: Uint8Array, p: number, text: string, encoder: { enco
 }
 
 /**
- * Produces the NDJSON bytes in chunks of about `chunkBytes`, calling `emit` for each. A chunk is
+ * Produces the NDJSON bytes of rows `[from, to)` (all by default) in chunks of about `chunkBytes`, calling `emit` for each. A chunk is
  * valid only during the call (the buffer is reused): write it or copy it. `row` is the 1-based position of the event in `events`; `id` its id,
  * or that row number as a string. Written as one loop over plain bytes: a million lines take
  * about a tenth of a second.
@@ -93,18 +95,20 @@ export function emitDecisionBytes(
   result: SimulationResult,
   emit: (chunk: Uint8Array) => void,
   chunkBytes = 1 << 20,
+  from = 0,
+  to = result.count,
 ): void {
   const encoder = new TextEncoder();
   const bytes = (text: string) => encoder.encode(text);
   const nReasons = REASON_SPEND_LIMIT_BASE + result.plan.spendLimits.length;
   const reasonJson = Array.from({ length: nReasons }, (_, code) => JSON.stringify(reasonName(result.plan, code)));
   // What follows the id, for each outcome and reason, when nothing is admitted.
-  const notAdmitted = OUTCOME_NAMES.map((o) => reasonJson.map((r) => bytes(`,"outcome":"${o}","admittedAt":null,"delayMs":null,"reason":${r}}\n`)));
-  const reasonTail = reasonJson.map((r) => bytes(`,"reason":${r}}\n`));
-  const admittedOpen = bytes(`,"outcome":"admitted","admittedAt":"`);
+  const notAdmitted = OUTCOME_NAMES.map((o) => reasonJson.map((r) => bytes(`, "outcome": "${o}", "admittedAt": null, "delayMs": null, "reason": ${r}}\n`)));
+  const reasonTail = reasonJson.map((r) => bytes(`, "reason": ${r}}\n`));
+  const admittedOpen = bytes(`, "outcome": "admitted", "admittedAt": "`);
   // Longest line without its id: fixed parts, two row numbers, a time, a delay, a reason.
   const lineMax = 160 + Math.max(...notAdmitted.flat().map((b) => b.length), ...reasonTail.map((b) => b.length));
-  const size = Math.max(Math.min(chunkBytes, result.count * 128 + 1024), 4 * lineMax);
+  const size = Math.max(Math.min(chunkBytes, (to - from) * 128 + 1024), 4 * lineMax);
 
   // Packed ids are copied as bytes (no string per line); `<prefix><row>` ids are written as such.
   const packed = events.ids instanceof PackedIds ? events.ids : null;
@@ -126,8 +130,13 @@ export function emitDecisionBytes(
 
   // The row number in ASCII, right-aligned in `digits[16 - rowLen, 16)`, counted up in place:
   // written twice a line (row, and the id when ids are row numbers) without dividing.
+  // Starts at row `from` (0 before the first), counted up to `from + 1` on the first line.
   const digits = new Uint8Array(16).fill(48);
   let rowLen = 1;
+  for (let k = 15, x = from; x > 0; k--, x = Math.floor(x / 10)) {
+    digits[k] = 48 + (x % 10);
+    rowLen = 16 - k;
+  }
 
   let buf = new Uint8Array(size);
   let p = 0;
@@ -137,7 +146,7 @@ export function emitDecisionBytes(
   };
   // The fixed parts of every line are stored byte by byte below: a loop copying a few bytes
   // from an array was the larger part of the time.
-  for (let i = 0; i < result.count; i++) {
+  for (let i = from; i < to; i++) {
     const id = ids !== null ? (ids.at(i) ?? null) : null;
     let idStart = 0;
     let idEnd = 0;
@@ -160,7 +169,7 @@ export function emitDecisionBytes(
       if (16 - k > rowLen) rowLen = 16 - k;
       break;
     }
-    // {"row":
+    // {"row":<space>
     buf[p] = 123;
     buf[p + 1] = 34;
     buf[p + 2] = 114;
@@ -168,16 +177,19 @@ export function emitDecisionBytes(
     buf[p + 4] = 119;
     buf[p + 5] = 34;
     buf[p + 6] = 58;
-    p += 7;
+    buf[p + 7] = 32;
+    p += 8;
     for (let k = 16 - rowLen; k < 16; k++) buf[p++] = digits[k];
-    // ,"id":
+    // ,<space>"id":<space>
     buf[p] = 44;
-    buf[p + 1] = 34;
-    buf[p + 2] = 105;
-    buf[p + 3] = 100;
-    buf[p + 4] = 34;
-    buf[p + 5] = 58;
-    p += 6;
+    buf[p + 1] = 32;
+    buf[p + 2] = 34;
+    buf[p + 3] = 105;
+    buf[p + 4] = 100;
+    buf[p + 5] = 34;
+    buf[p + 6] = 58;
+    buf[p + 7] = 32;
+    p += 8;
     if (idBytes !== null && idEnd > idStart) {
       // UTF-8 bytes as they are, unless one needs escaping in JSON
       const start = p;
@@ -245,21 +257,23 @@ export function emitDecisionBytes(
     const hundreds = (milli / 100) | 0;
     buf[p++] = 48 + hundreds;
     p = putTwo(buf, p, milli - hundreds * 100);
-    // Z","delayMs":
+    // Z",<space>"delayMs":<space>
     buf[p] = 90;
     buf[p + 1] = 34;
     buf[p + 2] = 44;
-    buf[p + 3] = 34;
-    buf[p + 4] = 100;
-    buf[p + 5] = 101;
-    buf[p + 6] = 108;
-    buf[p + 7] = 97;
-    buf[p + 8] = 121;
-    buf[p + 9] = 77;
-    buf[p + 10] = 115;
-    buf[p + 11] = 34;
-    buf[p + 12] = 58;
-    p += 13;
+    buf[p + 3] = 32;
+    buf[p + 4] = 34;
+    buf[p + 5] = 100;
+    buf[p + 6] = 101;
+    buf[p + 7] = 108;
+    buf[p + 8] = 97;
+    buf[p + 9] = 121;
+    buf[p + 10] = 77;
+    buf[p + 11] = 115;
+    buf[p + 12] = 34;
+    buf[p + 13] = 58;
+    buf[p + 14] = 32;
+    p += 15;
     const delay = at - time[i];
     if (delay < 0) {
       buf[p++] = 45;
@@ -287,6 +301,14 @@ export function decisionsNdjson(events: EventColumns, result: SimulationResult):
   return parts.join('');
 }
 
+/**
+ * One decision as its NDJSON line (without the newline), in the SPEC §5 layout: the reference
+ * the byte writer above must match, and the form for callers that hold a Decision object.
+ */
+export function formatDecisionLine(d: Decision): string {
+  return `{"row": ${d.row}, "id": ${JSON.stringify(d.id)}, "outcome": "${d.outcome}", "admittedAt": ${d.admittedAt === null ? 'null' : `"${d.admittedAt}"`}, "delayMs": ${d.delayMs === null ? 'null' : d.delayMs}, "reason": ${d.reason === null ? 'null' : JSON.stringify(d.reason)}}`;
+}
+
 /** One decision as an object, e.g. for a table in the app. */
 export function decisionAt(events: EventColumns, result: SimulationResult, i: number): Decision {
   const at = result.admittedAt[i];
@@ -307,9 +329,51 @@ export function decisionAt(events: EventColumns, result: SimulationResult, i: nu
  * The temporary file exists only while writing: Ctrl-C during the (much longer) reading and
  * simulating leaves nothing behind.
  */
-export function openDecisionsFile(path: string): { write(events: EventColumns, result: SimulationResult): void } {
+export interface DecisionsFile {
+  /** Writes everything in one synchronous run (a signal is handled only once it returns). */
+  write(events: EventColumns, result: SimulationResult): void;
+  /**
+   * Writes in slices of rows, going back to the event loop between slices: Ctrl-C (SIGINT or
+   * SIGTERM) then stops the write, removes the temporary file and ends the process with that
+   * signal (exit status 130 / 143; see src/fs/atomic.ts). `signal` cancels the same way for a
+   * caller that stays alive: the temporary file is removed and the promise rejects with
+   * CancelledError.
+   */
+  writeAsync(events: EventColumns, result: SimulationResult, options?: { signal?: AbortSignal; /** rows in the first slice (later ones double) */ rowsPerSlice?: number }): Promise<void>;
+}
+
+/**
+ * Rows in the first slice written before going back to the event loop (about 30 MB, a tenth of a
+ * second); each later slice doubles, up to MAX_SLICE. Each slice is a fresh call of the byte
+ * writer, which V8 must bring up to speed again: many small slices cost twice the CPU of one call
+ * (measured: 64k-row slices ~700 ms vs ~320 ms for 1M events), growing slices about +25 ms.
+ */
+const FIRST_SLICE = 262_144;
+const MAX_SLICE = 1 << 20;
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export function openDecisionsFile(path: string): DecisionsFile {
   assertWritable(path);
   return {
+    async writeAsync(events, result, options = {}) {
+      const writer = new AtomicWriter(path, { durable: false });
+      let slice = Math.max(1, options.rowsPerSlice ?? FIRST_SLICE);
+      try {
+        for (let from = 0; from < result.count; from += slice, slice = Math.max(slice, Math.min(slice * 2, MAX_SLICE))) {
+          emitDecisionBytes(events, result, (chunk) => writer.write(chunk), 1 << 20, from, Math.min(result.count, from + slice));
+          // the cancel check between slices: a pending SIGINT/SIGTERM is handled here too
+          await nextTurn();
+          if (options.signal?.aborted) throw new CancelledError();
+        }
+        writer.commit();
+      } catch (err) {
+        writer.abort();
+        throw err;
+      }
+    },
     write(events, result) {
       // Not fsynced: the file appears whole or not at all, and can be made again after a power cut.
       const writer = new AtomicWriter(path, { durable: false });
@@ -327,4 +391,9 @@ export function openDecisionsFile(path: string): { write(events: EventColumns, r
 /** Writes all decisions to `path` atomically. */
 export function writeDecisionsFile(path: string, events: EventColumns, result: SimulationResult): void {
   openDecisionsFile(path).write(events, result);
+}
+
+/** Writes all decisions to `path` atomically, interruptible between slices (see DecisionsFile.writeAsync). */
+export function writeDecisionsFileAsync(path: string, events: EventColumns, result: SimulationResult, options?: { signal?: AbortSignal; rowsPerSlice?: number }): Promise<void> {
+  return openDecisionsFile(path).writeAsync(events, result, options);
 }

@@ -122,6 +122,25 @@ export function usd(micros: number): number {
   return Math.round(micros) / 1_000_000;
 }
 
+/** A finite number in plain decimal notation (JSON allows `3e-7`; an admin reading USD should not meet it). */
+export function plainNumber(x: number): string {
+  const text = String(x);
+  if (!/e/i.test(text)) return text;
+  if (Math.abs(x) >= 1) return BigInt(Math.round(x)).toString();
+  // below 1e-6: as many decimals as it takes, at most 20, trailing zeros dropped
+  return x.toFixed(20).replace(/\.?0+$/, '');
+}
+
+/**
+ * The report as pretty-printed JSON, every number in plain decimal notation (money is already
+ * exact to 6 decimals; this guarantees no `1e-7` or `1e+21` reaches the output).
+ */
+export function reportToJson(report: Report): string {
+  const token = `@plain${Math.random().toString(36).slice(2)}:`;
+  const text = JSON.stringify(report, (_key, value: unknown) => (typeof value === 'number' && Number.isFinite(value) && /e/i.test(String(value)) ? `${token}${plainNumber(value)}` : value), 2);
+  return text.includes(token) ? text.replace(new RegExp(`"${token}([^"]*)"`, 'g'), '$1') : text;
+}
+
 function isoOrNull(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
 }
@@ -419,12 +438,17 @@ export function verdict(report: Report): string {
 }
 
 /** A readable summary for the terminal: verdict first, then the tables an admin acts on. */
-export function formatSummary(report: Report): string {
+export interface SummaryOptions {
+  /** the plan file left `workspace.spendLimits` out: its limits are the defaults, said so in the table */
+  defaultSpendLimits?: boolean;
+}
+
+export function formatSummary(report: Report, options: SummaryOptions = {}): string {
   const out: string[] = [];
   const t = report.totals;
   out.push(verdict(report), '');
   out.push(
-    `Simulated ${plural(t.events, 'event')} (${n(t.apiRequests)} API requests, ${n(t.triggerRuns)} trigger runs, ${n(t.messages)} messages) ` +
+    `Simulated ${plural(t.events, 'event')} (${plural(t.apiRequests, 'API request')}, ${plural(t.triggerRuns, 'trigger run')}, ${plural(t.messages, 'message')}) ` +
       `from ${when(report.from)} to ${when(report.to)}; queues followed until ${when(report.horizon)}.`,
   );
   out.push(
@@ -502,7 +526,7 @@ export function formatSummary(report: Report): string {
   const windowName: Record<SpendLimitWindow, string> = { 'utc-day': 'per UTC day', 'calendar-month': 'per calendar month', 'rolling-30d': 'per rolling 30 days' };
   for (const l of report.spendLimits) {
     cap.push([
-      `Spend limit ${l.id} (${windowName[l.window]})`,
+      `Spend limit ${l.id} (${windowName[l.window]})${options.defaultSpendLimits ? ' (default; set spendLimits: [] for none)' : ''}`,
       money(l.amountUsd),
       money(l.peakUsd),
       headroom(l.amountUsd, l.peakUsd, money),

@@ -1,21 +1,17 @@
-import { readFileSync } from 'node:fs';
 import type { EventColumns } from '../engine/events.ts';
-import { parsePlanJson, validatePlan } from '../engine/plan.ts';
+import { validatePlan } from '../engine/plan.ts';
 import type { Plan } from '../engine/plan.ts';
+import { loadPlanFile } from '../engine/plan-file.ts';
 import { InputError } from '../errors.ts';
 import { openLedger } from '../ledger/ledger.ts';
-import { parsePlanYaml } from '../export/index.ts';
 
-/** Shared by `forecast`, `recommend` and `export`: the plan (JSON or YAML, or defaults) and the ledger's events. */
+/**
+ * Shared by `forecast`, `recommend` and `export`: the plan (JSON or YAML, or defaults) and the
+ * ledger's events. The file is read by the loader `simulate` uses (src/engine/plan-file.ts).
+ */
 export function loadPlan(path: string | undefined): Plan {
   if (path === undefined) return validatePlan({}, 'default plan');
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new InputError(`${path}: cannot read the plan (${(err as NodeJS.ErrnoException).code ?? String(err)})`, [{ file: path, message: 'cannot read the plan' }]);
-  }
-  return /\.ya?ml$/i.test(path) ? parsePlanYaml(text, path) : parsePlanJson(text, path);
+  return loadPlanFile(path);
 }
 
 export function parseIsoOption(name: string, value: string | undefined): number | undefined {

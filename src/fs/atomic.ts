@@ -3,8 +3,9 @@
  * target and renamed over it at the end (rename within a directory is atomic on POSIX and
  * replaces the target on Windows). A temporary file is removed on failure and when the process
  * exits or is interrupted before the rename, so no half-written output is ever left behind.
- * (A signal arriving while JavaScript runs synchronously is handled once it returns, so the
- * write in progress finishes first; keep writers open only for the writing.)
+ * (A signal arriving while JavaScript runs synchronously is handled once it returns, so a long
+ * write must go back to the event loop between pieces for Ctrl-C to stop it: the decisions writer
+ * does, see DecisionsFile.writeAsync. Keep writers open only for the writing.)
  * Targets that are not regular files (`/dev/null`, a FIFO, `-` for standard output) are written
  * directly instead: see resolveWriteTarget.
  */

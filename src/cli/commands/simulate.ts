@@ -1,19 +1,20 @@
 /**
  * `headroom simulate PLAN.json EVENTS.csv [--until ISO] [--decisions OUT.ndjson] [--json]`
- * (SPEC §7): runs the plan over the events, prints the summary (or the report as JSON) and
- * optionally writes every decision as NDJSON, atomically.
+ * (SPEC §7): runs the plan (JSON, or YAML as `headroom export` writes it) over the events, prints
+ * the summary (or the report as JSON) and optionally writes every decision as NDJSON, atomically;
+ * Ctrl-C during that write stops it and leaves no file.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.ts';
-import { parsePlanJson } from '../../engine/plan.ts';
+import { loadPlanFile, readPlanFile, spendLimitsDefaulted } from '../../engine/plan-file.ts';
 import type { Plan } from '../../engine/plan.ts';
 import type { EventColumns } from '../../engine/events.ts';
 import { parseTimestamp, readEventsCsvFile } from '../../engine/csv.ts';
 import { simulate } from '../../engine/simulate.ts';
-import { buildReport, formatSummary } from '../../engine/report.ts';
+import { buildReport, formatSummary, reportToJson } from '../../engine/report.ts';
 import type { Report } from '../../engine/report.ts';
 import { openDecisionsFile } from '../../engine/decisions.ts';
+import type { DecisionsFile } from '../../engine/decisions.ts';
 import { STDOUT_PATH } from '../../fs/atomic.ts';
 import { readLedgerEvents } from '../../ledger/read.ts';
 
@@ -31,15 +32,9 @@ function inputError(message: string, column?: string, value?: string): InputErro
   return new InputError(message, [{ column, value, message }]);
 }
 
+/** The plan file, JSON or YAML (src/engine/plan-file.ts, shared with forecast/recommend/export). */
 export function loadPlan(path: string): Plan {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw inputError(`${path}: ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`}`);
-  }
-  return parsePlanJson(text, path);
+  return loadPlanFile(path);
 }
 
 /**
@@ -52,8 +47,8 @@ export function loadEvents(eventsPath: string | undefined, options: SimulateCliO
   // --- ledger source (src/ledger) ---
   if (options.db !== undefined) {
     if (eventsPath !== undefined) throw inputError(`give either EVENTS.csv or --db, not both (${eventsPath}, --db ${options.db})`, '--db', options.db);
-    const from = options.from === undefined ? undefined : parseUntil(options.from);
-    const to = options.to === undefined ? undefined : parseUntil(options.to);
+    const from = options.from === undefined ? undefined : parseTimeOption('--from', options.from);
+    const to = options.to === undefined ? undefined : parseTimeOption('--to', options.to);
     return readLedgerEvents(options.db, from, to, options.decisions !== undefined);
   }
   if (options.from !== undefined || options.to !== undefined) throw inputError('--from and --to select events of a ledger: use them with --db', '--from');
@@ -62,12 +57,17 @@ export function loadEvents(eventsPath: string | undefined, options: SimulateCliO
   return readEventsCsvFile(eventsPath);
 }
 
-/** `--until`: ISO 8601 with Z or an offset, epoch ms, or a bare date meaning 00:00 UTC. */
-export function parseUntil(text: string): number {
+/** A time option (`--until`, `--from`, `--to`): ISO 8601 with Z or an offset, epoch ms, or a bare date meaning 00:00 UTC. */
+export function parseTimeOption(name: string, text: string): number {
   const trimmed = text.trim();
   const value = parseTimestamp(/^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? `${trimmed}T00:00:00Z` : trimmed);
-  if (value === null) throw inputError(`--until "${text}" is not an ISO 8601 time like 2026-02-01T00:00:00Z`, '--until', text);
+  if (value === null) throw inputError(`${name} "${text}" is not an ISO 8601 time like 2026-02-01T00:00:00Z`, name, text);
   return value;
+}
+
+/** `--until` (see parseTimeOption). */
+export function parseUntil(text: string): number {
+  return parseTimeOption('--until', text);
 }
 
 export interface SimulateOutput {
@@ -78,24 +78,32 @@ export interface SimulateOutput {
   toStderr: boolean;
 }
 
-/** The whole command, without touching stdout: reads, simulates, writes decisions, formats. */
-export function runSimulate(planPath: string, eventsPath: string | undefined, options: SimulateCliOptions): SimulateOutput {
+interface Prepared {
+  events: EventColumns;
+  result: ReturnType<typeof simulate>;
+  report: Report;
+  decisions: DecisionsFile | null;
+  defaultSpendLimits: boolean;
+}
+
+/** Reads, checks the decisions path, simulates and builds the report: everything but the writing. */
+function prepare(planPath: string, eventsPath: string | undefined, options: SimulateCliOptions): Prepared {
   const until = options.until === undefined ? undefined : parseUntil(options.until);
-  const plan = loadPlan(planPath);
+  const { plan, raw } = readPlanFile(planPath);
   const events = loadEvents(eventsPath, options);
   if (until !== undefined) {
     let last = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < events.count; i++) if (events.time[i] > last) last = events.time[i];
     if (until < last) {
       throw inputError(
-        `--until ${new Date(until).toISOString()} is before the last event (${new Date(last).toISOString()}); the horizon must come after every event`,
+        `--until ${new Date(until).toISOString()} is before the last event (${new Date(last).toISOString()}): give a time at or after it`,
         '--until',
         options.until,
       );
     }
   }
   // Checked before the run so that an unwritable path fails at once.
-  let decisions: ReturnType<typeof openDecisionsFile> | null = null;
+  let decisions: DecisionsFile | null = null;
   if (options.decisions !== undefined) {
     try {
       decisions = openDecisionsFile(options.decisions);
@@ -104,21 +112,41 @@ export function runSimulate(planPath: string, eventsPath: string | undefined, op
       throw inputError(`--decisions ${options.decisions}: cannot write there (${code ?? String(err)})`, '--decisions', options.decisions);
     }
   }
-  const toStdout = options.decisions === STDOUT_PATH;
   const result = simulate(plan, events, until === undefined ? {} : { until });
   const report = buildReport(events, result);
-  decisions?.write(events, result);
+  return { events, result, report, decisions, defaultSpendLimits: spendLimitsDefaulted(raw) };
+}
+
+function output(p: Prepared, options: SimulateCliOptions): SimulateOutput {
+  const toStdout = options.decisions === STDOUT_PATH;
   const text = options.json
-    ? `${JSON.stringify(report, null, 2)}\n`
-    : `${formatSummary(report)}${options.decisions !== undefined ? `\nWrote ${events.count.toLocaleString('en-US')} decisions to ${toStdout ? 'standard output' : options.decisions}\n` : ''}`;
-  return { report, text, toStderr: toStdout };
+    ? `${reportToJson(p.report)}\n`
+    : `${formatSummary(p.report, { defaultSpendLimits: p.defaultSpendLimits })}${options.decisions !== undefined ? `\nWrote ${p.events.count.toLocaleString('en-US')} decisions to ${toStdout ? 'standard output' : options.decisions}\n` : ''}`;
+  return { report: p.report, text, toStderr: toStdout };
+}
+
+/** The whole command, without touching stdout: reads, simulates, writes decisions, formats. */
+export function runSimulate(planPath: string, eventsPath: string | undefined, options: SimulateCliOptions): SimulateOutput {
+  const p = prepare(planPath, eventsPath, options);
+  p.decisions?.write(p.events, p.result);
+  return output(p, options);
+}
+
+/**
+ * runSimulate for the command line: the decisions are written in slices with returns to the
+ * event loop, so that Ctrl-C during a long write stops it (no file left, exit 130 / 143).
+ */
+export async function runSimulateAsync(planPath: string, eventsPath: string | undefined, options: SimulateCliOptions): Promise<SimulateOutput> {
+  const p = prepare(planPath, eventsPath, options);
+  await p.decisions?.writeAsync(p.events, p.result);
+  return output(p, options);
 }
 
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
     .description('run a plan over recorded events and report what its limits let through')
-    .argument('<PLAN.json>', 'the plan: workspace, API keys, triggers, enforcement')
+    .argument('<PLAN.json>', 'the plan, JSON or YAML (as `headroom export` writes it): workspace, API keys, triggers, enforcement')
     .argument('[EVENTS.csv]', 'events: timestamp,type,subject,cost_usd[,id]')
     .option('--until <ISO>', 'keep releasing queued runs until this time (default: last event + 30 days)')
     .option('--decisions <OUT.ndjson>', 'write one JSON decision per event, in input order (- for standard output)')
@@ -126,8 +154,8 @@ export function registerSimulate(program: Command): void {
     .option('--db <LEDGER.sqlite>', 'simulate the events of a ledger (see `headroom import`) instead of a CSV')
     .option('--from <ISO>', 'with --db: only events at or after this time')
     .option('--to <ISO>', 'with --db: only events before this time')
-    .action((planPath: string, eventsPath: string | undefined, options: SimulateCliOptions) => {
-      const { text, toStderr } = runSimulate(planPath, eventsPath, options);
+    .action(async (planPath: string, eventsPath: string | undefined, options: SimulateCliOptions) => {
+      const { text, toStderr } = await runSimulateAsync(planPath, eventsPath, options);
       // With `--decisions -` standard output holds the NDJSON alone.
       (toStderr ? process.stderr : process.stdout).write(text);
     });
