@@ -278,6 +278,22 @@ describe('bin/headroom.js as a process', () => {
     expect(readdirSync(dir)).not.toContain('-');
   });
 
+  it('with --decisions - and --json keeps stdout pure NDJSON, and a reader that stops early is no error', () => {
+    const rows = Array.from({ length: 6000 }, (_, i) => `2026-01-05T10:00:${String(i % 60).padStart(2, '0')}Z,message,u${i},`);
+    file('many.csv', ['timestamp,type,subject,cost_usd', ...rows.sort()].join('\n') + '\n');
+    const whole = launch('simulate', 'plan.json', 'many.csv', '--decisions', '-', '--json');
+    expect(whole.status).toBe(0);
+    for (const line of whole.stdout.trimEnd().split('\n')) expect(JSON.parse(line)).toHaveProperty('outcome');
+    expect(JSON.parse(whole.stderr).totals.events).toBe(6000);
+    // `| head` closes the pipe after a few bytes: the command stops quietly with exit 0.
+    const cut = spawnSync('bash', ['-c', `node ${join(ROOT, 'bin', 'headroom.js')} simulate plan.json many.csv --decisions - | head -c 100 >/dev/null; echo "exit=\${PIPESTATUS[0]}"`], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(cut.stdout.trim()).toBe('exit=0');
+    expect(cut.stderr).not.toContain('internal error');
+  });
+
   it('runs as `npx headroom` from the repository root, with no build step', () => {
     const r = spawnSync('npx', ['--no-install', 'headroom', 'simulate', join(dir, 'plan.json'), join(dir, 'events.csv'), '--json'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(0);

@@ -49,6 +49,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       // --help and --version end here too; commander has already printed what it had to.
       return err.exitCode === 0 ? EXIT_OK : EXIT_INVALID_INPUT;
     }
+    // A reader that stopped early (`| head`) is not an error of ours.
+    if (err instanceof Error && (err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT_OK;
     if (err instanceof InputError || err instanceof PlanError) {
       process.stderr.write(`headroom: ${err.message.replaceAll('\n', '\nheadroom: ')}\n`);
       return EXIT_INVALID_INPUT;
