@@ -47,6 +47,8 @@ export default defineConfig({
           'import-worker': resolve(root, 'src/api/import-worker.ts'),
           // the modeling screens' worker (src/modeling/compute.ts finds it beside index.js)
           'modeling-worker': resolve(root, 'src/modeling/worker.ts'),
+          // the import's CSV parsing thread (src/import/importer.ts finds it beside the bundled importer)
+          'import-parse-worker': resolve(root, 'src/import/parse-worker.ts'),
         },
         external: ['better-sqlite3'],
       },

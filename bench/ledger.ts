@@ -68,21 +68,39 @@ function importBenchmark(withId: boolean): Benchmark {
       const ours = join(tmpdir(), `headroom-bench-ledger-${process.pid}.sqlite`);
       const theirs = join(tmpdir(), `headroom-bench-sqlite3-${process.pid}.sqlite`);
       try {
-        removeDb(theirs);
-        const s = await measureProcess(sqlite3, [theirs, `.import --csv ${data.eventsPath} events`], { cwd: ctx.root, log: ctx.log });
-        if (s.exitCode !== 0) throw new Error(`sqlite3 .import exited with ${s.exitCode}: ${s.stderr.trim().slice(0, 500)}`);
-        removeDb(ours);
-        const { m, rows, imported } = await importChild(ctx, ours, data.eventsPath);
-        if (imported !== data.events) throw new Error(`imported ${imported} of ${data.events} events`);
+        // alternate and keep the best of two each: the machine is shared and noisy, and a busy
+        // core costs the import (two threads) more than sqlite3 (one)
+        const theirRun = async (): Promise<ProcessMeasure> => {
+          removeDb(theirs);
+          const r = await measureProcess(sqlite3, [theirs, `.import --csv ${data.eventsPath} events`], { cwd: ctx.root, log: ctx.log });
+          if (r.exitCode !== 0) throw new Error(`sqlite3 .import exited with ${r.exitCode}: ${r.stderr.trim().slice(0, 500)}`);
+          return r;
+        };
+        const ourRun = async (): Promise<{ m: ProcessMeasure; rows: number; imported: number }> => {
+          removeDb(ours);
+          const r = await importChild(ctx, ours, data.eventsPath);
+          if (r.imported !== data.events) throw new Error(`imported ${r.imported} of ${data.events} events`);
+          return r;
+        };
+        const best = <T extends { wallMs: number }>(a: T, b: T): T => (b.wallMs < a.wallMs ? b : a);
+        const s1 = await theirRun();
+        const o1 = await ourRun();
+        const s2 = await theirRun();
+        const o2 = await ourRun();
+        const s = best(s1, s2);
+        const m = best(o1.m, o2.m);
+        const rows = o2.rows;
+        // the peak memory: the larger of the two runs
+        const peakRss = o1.m.peakRssBytes === null || o2.m.peakRssBytes === null ? null : Math.max(o1.m.peakRssBytes, o2.m.peakRssBytes);
         const ratio = m.wallMs / s.wallMs;
         const figures: Figure[] = [
           { label: 'rows', value: rows, unit: 'count', note: `${(data.bytes / MB).toFixed(0)} MB of CSV` },
-          { label: 'headroom import: wall time', value: m.wallMs / 1000, unit: 's' },
+          { label: 'headroom import: wall time (best of 2)', value: m.wallMs / 1000, unit: 's' },
           { label: 'headroom import: throughput', value: rows / (m.wallMs / 1000), unit: 'rows/s' },
         ];
-        if (m.peakRssBytes !== null) figures.push({ label: 'headroom import: peak memory (RSS)', value: m.peakRssBytes / MB, unit: 'MB', max: IMPORT_RSS_MAX_MB, note: m.rssSource });
+        if (peakRss !== null) figures.push({ label: 'headroom import: peak memory (RSS)', value: peakRss / MB, unit: 'MB', max: IMPORT_RSS_MAX_MB, note: m.rssSource });
         figures.push(
-          { label: 'sqlite3 .import: wall time', value: s.wallMs / 1000, unit: 's' },
+          { label: 'sqlite3 .import: wall time (best of 2)', value: s.wallMs / 1000, unit: 's' },
           { label: 'sqlite3 .import: throughput', value: rows / (s.wallMs / 1000), unit: 'rows/s' },
         );
         if (s.peakRssBytes !== null) figures.push({ label: 'sqlite3 .import: peak memory (RSS)', value: s.peakRssBytes / MB, unit: 'MB' });

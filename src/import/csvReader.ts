@@ -21,6 +21,8 @@ export interface ReadOptions {
   signal?: { readonly aborted: boolean } | undefined;
   /** called after each chunk */
   onChunk?: (p: ReadProgress) => void;
+  /** awaited after each chunk: a consumer that is behind holds the reading back */
+  afterChunk?: (p: ReadProgress) => Promise<void> | void;
 }
 
 export interface ReadSummary {
@@ -243,6 +245,7 @@ export async function readCsvFile(path: string, name: string, sink: RecordSink, 
       offset += bytesRead;
       parser.push(text, offset >= size);
       options.onChunk?.({ bytes: offset, totalBytes: size });
+      if (options.afterChunk !== undefined) await options.afterChunk({ bytes: offset, totalBytes: size });
     }
     if (!sawText) throw new InputError(`${name}: the file is empty (only blank lines)`, [{ file: name, line: 1, message: 'the file is empty; expected a CSV header line' }]);
     return { size, sha256: hash.digest('hex') };

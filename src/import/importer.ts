@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { EVENT_TYPE_NAMES } from '../engine/events.ts';
 import type { EventTypeCode, EventTypeName } from '../engine/events.ts';
 import { isoOf } from '../engine/units.ts';
@@ -6,7 +10,8 @@ import { CancelledError, InputError, formatDetail } from '../errors.ts';
 import type { InputErrorDetail } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type Database from 'better-sqlite3';
-import { readCsvFile } from './csvReader.ts';
+import { CsvParser, readCsvFile } from './csvReader.ts';
+import type { ReadSummary } from './csvReader.ts';
 import {
   detectFormat,
   dustConsumptionHandler,
@@ -20,6 +25,7 @@ import {
 } from './formats.ts';
 import type { ColumnMapping, EventSink, FormatHandler, FormatName } from './formats.ts';
 import { learnHourProfile } from './profile.ts';
+import type { FromParser, ParseRequest } from './pipeline.ts';
 
 export interface ImportProgress {
   rows: number;
@@ -37,6 +43,11 @@ export interface ImportOptions {
   signal?: { readonly aborted: boolean };
   /** name recorded and shown for the file; default its base name */
   displayName?: string;
+  /**
+   * Parse in a worker thread while this one writes (an events CSV into an empty ledger only).
+   * Default: for files of PIPELINE_MIN_BYTES and more, when the worker's file is there.
+   */
+  parseInWorker?: boolean;
 }
 
 export interface ImportRowError {
@@ -104,26 +115,84 @@ const SAMPLE_ROWS = 50;
 const PREVIEW_EVENTS = 20;
 
 export async function importFile(ledger: Ledger, path: string, options: ImportOptions = {}): Promise<ImportResult> {
-  try {
-    return await run(ledger, path, options, false, true);
-  } catch (err) {
-    // the bulk path found the same identity twice in the file: redo it row by row (and count them)
-    if (err instanceof BulkConflict) return run(ledger, path, options, false, false);
-    throw err;
+  let allowWorker = true;
+  for (;;) {
+    try {
+      return await run(ledger, path, options, false, true, allowWorker);
+    } catch (err) {
+      // the parse worker could not start: the same import, parsed on this thread
+      if (err instanceof PipelineUnavailable) {
+        allowWorker = false;
+        continue;
+      }
+      // the bulk path found the same identity twice in the file: redo it row by row (and count them)
+      if (err instanceof BulkConflict) return run(ledger, path, options, false, false, false);
+      throw err;
+    }
   }
 }
 
 class BulkConflict extends Error {}
+class PipelineUnavailable extends Error {}
+
+/** Below this size a worker's start-up costs more than the overlap gains. */
+const PIPELINE_MIN_BYTES = 4 << 20;
+/** page cache during a pipelined import (negative: KiB) */
+const PIPELINE_CACHE_KIB = -16384;
+/** the parse worker's young generation: its garbage is short-lived, a small nursery keeps RSS down */
+const PARSE_YOUNG_MB = 8;
+
+/**
+ * The parse worker: the .ts source beside this file, or in the desktop app's bundle the
+ * `import-parse-worker` entry beside the bundled code (electron.vite.config.ts); null when
+ * neither is there (the import then parses on its own thread).
+ */
+export function defaultParseWorkerUrl(): URL | null {
+  try {
+    const source = new URL('./parse-worker.ts', import.meta.url);
+    if (existsSync(fileURLToPath(source))) return source;
+    const built = new URL('./import-parse-worker.js', import.meta.url);
+    return existsSync(fileURLToPath(built)) ? built : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the file's first record is a canonical events header (only then may it be pipelined). */
+async function startsWithEventsHeader(path: string, name: string): Promise<boolean> {
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const buf = Buffer.alloc(1 << 16);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      let header: string[] | null = null;
+      let bad = false;
+      const parser = new CsvParser(name, (fields, _line, problem) => {
+        if (header !== null || bad) return;
+        if (problem === null && fields.every((f) => f.trim() === '')) return;
+        if (problem !== null) bad = true;
+        else header = fields.map((f) => f.trim());
+      });
+      parser.push(new TextDecoder('utf-8').decode(buf.subarray(0, bytesRead)), bytesRead < buf.length);
+      const h = header as string[] | null;
+      return !bad && h !== null && !h.includes('') && detectFormat(h) === 'events';
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return false;
+  }
+}
 
 /** The real import, rolled back: what `importFile` would do, with the first events it would write. */
 export function previewImport(ledger: Ledger, path: string, options: ImportOptions = {}): Promise<PreviewResult> {
-  return run(ledger, path, options, true, false) as Promise<PreviewResult>;
+  return run(ledger, path, options, true, false, false) as Promise<PreviewResult>;
 }
 
 /** Handlers that only add events (no folding into earlier ones) may take the bulk path. */
 const BULK_FORMATS: ReadonlySet<FormatName> = new Set(['events', 'mapping']);
 
-async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun: boolean, allowBulk: boolean): Promise<ImportResult | PreviewResult> {
+async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun: boolean, allowBulk: boolean, allowWorker: boolean): Promise<ImportResult | PreviewResult> {
   const db = ledger.db;
   const name = options.displayName ?? basename(path);
   const skipBad = options.skipBadRows === true || dryRun;
@@ -353,6 +422,88 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     for (const p of rows) handle(p.fields, p.line, p.problem);
   };
 
+  // Pipelined: an events CSV into an empty ledger (checked below, in the transaction) is parsed in
+  // a worker thread while this one writes the previous batch: on two cores the parse (about half
+  // of the work) then costs little wall time.
+  const workerUrl = allowBulk && allowWorker && !dryRun && options.parseInWorker !== false && (requested === 'auto' || requested === 'events') ? defaultParseWorkerUrl() : null;
+  const pipeline =
+    workerUrl !== null &&
+    (options.parseInWorker === true || (await fileSize(path)) >= PIPELINE_MIN_BYTES) &&
+    (await startsWithEventsHeader(path, name));
+
+  const readPiped = async (url: URL): Promise<ReadSummary> => {
+    const request: ParseRequest = { path, name, skipBad, maxErrors: MAX_ERRORS };
+    let worker: Worker;
+    try {
+      worker = new Worker(url, { workerData: request, resourceLimits: { maxYoungGenerationSizeMb: PARSE_YOUNG_MB } });
+    } catch (err) {
+      throw new PipelineUnavailable((err as Error).message);
+    }
+    const queue: FromParser[] = [];
+    let wake: (() => void) | null = null;
+    let stopped: Error | null = null;
+    const notify = (): void => {
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    worker.on('message', (m: FromParser) => {
+      queue.push(m);
+      notify();
+    });
+    worker.on('error', (err: Error) => {
+      stopped ??= err;
+      notify();
+    });
+    worker.on('exit', (code) => {
+      stopped ??= new Error(`the import's parse worker stopped (exit code ${code})`);
+      notify();
+    });
+    // ledger subject ids by the worker's subject numbers
+    const subjectIds: number[] = [];
+    let started = false;
+    try {
+      for (;;) {
+        if (options.signal?.aborted) throw new CancelledError();
+        const m = queue.shift();
+        if (m === undefined) {
+          const s = stopped as Error | null;
+          if (s !== null) throw started ? s : new PipelineUnavailable(s.message);
+          await new Promise<void>((resolve) => (wake = resolve));
+          continue;
+        }
+        started = true;
+        if (m.kind === 'error') throw m.input ? new InputError(m.message, m.details) : new Error(m.message);
+        if (m.kind === 'done') {
+          header = m.header;
+          if (m.header !== null) result.header = m.header;
+          return { size: m.size, sha256: m.sha256 };
+        }
+        for (const subject of m.newSubjects) subjectIds.push(ledger.subjectId(subject));
+        const { n, time, type, subject, cost, idents } = m;
+        for (let i = 0; i < n; i++) {
+          bulkValues[bulkFill++] = time[i]!;
+          bulkValues[bulkFill++] = seq++;
+          bulkValues[bulkFill++] = type[i]!;
+          bulkValues[bulkFill++] = subjectIds[subject[i]!]!;
+          bulkValues[bulkFill++] = cost[i]!;
+          bulkValues[bulkFill++] = idents[i]!;
+          if (bulkFill === bulkValues.length) flushBulk();
+        }
+        result.events += n;
+        result.imported += n;
+        result.rows = m.rows;
+        result.rejected = m.rejected;
+        if (m.failed) failed = true;
+        for (const e of m.errors) result.errors.push(e);
+        worker.postMessage('ack');
+        options.onProgress?.({ rows: result.rows, bytes: m.bytes, totalBytes: m.totalBytes });
+      }
+    } finally {
+      void worker.terminate();
+    }
+  };
+
   try {
     db.exec('BEGIN IMMEDIATE');
   } catch (err) {
@@ -362,17 +513,33 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     ]);
   }
   let committed = false;
+  let cacheBefore: number | null = null;
   try {
     const batchId = batchRow.get() as number;
     // seqs continue after every batch ever imported (undone ones too): never reused
     firstSeq = ((db.prepare('SELECT max(last_seq) FROM batches').pluck().get() as number | null) ?? 0) + 1;
     seq = firstSeq;
-    const read = await readCsvFile(path, name, sink, {
-      signal: options.signal,
-      onChunk: (p) => options.onProgress?.({ rows: result.rows, bytes: p.bytes, totalBytes: p.totalBytes }),
-    });
+    let piped = false;
+    if (pipeline && db.prepare('SELECT 1 FROM events LIMIT 1').get() === undefined && db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = 'events_ident'").get() !== undefined) {
+      // as the bulk path below: the identity index is built once at the end
+      db.exec('DROP INDEX events_ident');
+      bulk = true;
+      piped = true;
+      // Rows go in in key order: a small page cache writes them out as well, and the parse
+      // worker's heap then fits beside it under the memory budget. Restored below.
+      cacheBefore = db.pragma('cache_size', { simple: true }) as number;
+      db.pragma(`cache_size = ${PIPELINE_CACHE_KIB}`);
+      detected = 'events';
+      result.format = 'events';
+    }
+    const read = piped
+      ? await readPiped(workerUrl!)
+      : await readCsvFile(path, name, sink, {
+          signal: options.signal,
+          onChunk: (p) => options.onProgress?.({ rows: result.rows, bytes: p.bytes, totalBytes: p.totalBytes }),
+        });
     if (header === null) throw new InputError(`${name}: the file is empty; expected a CSV header line`, [{ file: name, line: 1, message: 'no header line' }]);
-    if (handler === null) flush();
+    if (handler === null && !piped) flush();
     if (options.signal?.aborted) throw new CancelledError();
     result.mapping = (handler as FormatHandler | null)?.mapping ?? null;
     if (profileSource !== undefined) result.profile = profileSource;
@@ -466,9 +633,18 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       if (db.inTransaction) db.exec('ROLLBACK');
       ledger.resetSubjectCache();
     }
+    if (cacheBefore !== null) db.pragma(`cache_size = ${cacheBefore}`);
   }
 }
 
 function previewEvent(line: number, time: number, type: EventTypeCode, subject: string, cost: number, ident: string, duplicate: boolean): PreviewEvent {
   return { line, time: isoOf(time), type: EVENT_TYPE_NAMES[type], subject, costMicros: cost, id: ident, duplicate };
+}
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
 }
