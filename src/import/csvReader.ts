@@ -11,6 +11,23 @@ import { CancelledError, InputError } from '../errors.ts';
  */
 export type RecordSink = (fields: string[], line: number, problem: string | null) => void;
 
+/**
+ * The header record of a file: its trimmed column names, or null for a blank line before it.
+ * A header that cannot be parsed, or that has a column without a name, refuses the file.
+ */
+export function readHeaderRecord(fields: string[], line: number, problem: string | null, name: string): string[] | null {
+  if (problem === null && fields.every((f) => f.trim() === '')) return null;
+  if (problem !== null) throw new InputError(`${name}:${line}: header: ${problem}`, [{ file: name, line, message: `header: ${problem}` }]);
+  const header = fields.map((f) => f.trim());
+  const blank = header.findIndex((f) => f === '');
+  if (blank !== -1) {
+    throw new InputError(`${name}:${line}: header: column ${blank + 1} has no name`, [
+      { file: name, line, column: `(column ${blank + 1})`, value: fields.join(','), message: 'header: a column has no name' },
+    ]);
+  }
+  return header;
+}
+
 export interface ReadProgress {
   bytes: number;
   totalBytes: number;

@@ -10,7 +10,7 @@ import { CancelledError, InputError, formatDetail } from '../errors.ts';
 import type { InputErrorDetail } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type Database from 'better-sqlite3';
-import { CsvParser, readCsvFile } from './csvReader.ts';
+import { CsvParser, readCsvFile, readHeaderRecord } from './csvReader.ts';
 import type { ReadSummary } from './csvReader.ts';
 import {
   detectFormat,
@@ -382,15 +382,8 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
 
   const sink = (fields: string[], line: number, problem: string | null): void => {
     if (header === null) {
-      if (problem === null && fields.every((f) => f.trim() === '')) return;
-      if (problem !== null) throw new InputError(`${name}:${line}: header: ${problem}`, [{ file: name, line, message: `header: ${problem}` }]);
-      header = fields.map((f) => f.trim());
-      const blank = header.findIndex((f) => f === '');
-      if (blank !== -1) {
-        throw new InputError(`${name}:${line}: header: column ${blank + 1} has no name`, [
-          { file: name, line, column: `(column ${blank + 1})`, value: fields.join(','), message: 'header: a column has no name' },
-        ]);
-      }
+      header = readHeaderRecord(fields, line, problem, name);
+      if (header === null) return;
       result.header = header;
       return;
     }

@@ -1,6 +1,6 @@
 import { InputError } from '../errors.ts';
 import type { InputErrorDetail } from '../errors.ts';
-import { readCsvFile } from './csvReader.ts';
+import { readCsvFile, readHeaderRecord } from './csvReader.ts';
 import { eventsHandler, RowError } from './formats.ts';
 import type { EventSink, FormatHandler } from './formats.ts';
 
@@ -134,15 +134,8 @@ export async function parseEventsFile(
 
   const sink = (fields: string[], line: number, problem: string | null): void => {
     if (header === null) {
-      if (problem === null && fields.every((f) => f.trim() === '')) return;
-      if (problem !== null) throw new InputError(`${name}:${line}: header: ${problem}`, [{ file: name, line, message: `header: ${problem}` }]);
-      header = fields.map((f) => f.trim());
-      const blank = header.findIndex((f) => f === '');
-      if (blank !== -1) {
-        throw new InputError(`${name}:${line}: header: column ${blank + 1} has no name`, [
-          { file: name, line, column: `(column ${blank + 1})`, value: fields.join(','), message: 'header: a column has no name' },
-        ]);
-      }
+      header = readHeaderRecord(fields, line, problem, name);
+      if (header === null) return;
       handler = eventsHandler(header, name);
       return;
     }
