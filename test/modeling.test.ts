@@ -1,3 +1,4 @@
+import { copyName } from '../src/modeling/names.ts';
 import { describe, expect, it } from 'vitest';
 import { canRedo, canUndo, createHistory, edit, isDirty, markSaved, redo, redoLabel, sameData, undo, undoLabel } from '../src/modeling/plan-history.ts';
 import { applyCaps, programmaticBlockedReason, setKeyCaps, setSpendLimit, setTriggerLimit, setTriggerMode, setWorkspace } from '../src/modeling/plan-edits.ts';
@@ -167,5 +168,13 @@ describe('comparing scenarios over the same events', () => {
     const reordered = { ...base, apiKeys: [...base.apiKeys].reverse() };
     expect(planChanges(base, reordered)).toEqual([]);
     expect(planChanges(base, setKeyCaps(base, ['k9'], 1))).toEqual([{ path: 'apiKeys.k9', from: null, to: { id: 'k9', capUsd: 1 } }]);
+  });
+});
+
+describe('naming a duplicated scenario', () => {
+  it('never takes a name already saved, so a second duplicate does not replace the first', () => {
+    expect(copyName('Baseline', ['Baseline'])).toBe('Baseline (copy)');
+    expect(copyName('Baseline', ['Baseline', 'Baseline (copy)'])).toBe('Baseline (copy 2)');
+    expect(copyName('Baseline', ['Baseline', 'Baseline (copy)', 'Baseline (copy 2)'])).toBe('Baseline (copy 3)');
   });
 });

@@ -6,6 +6,7 @@ import { ErrorBox } from '../components/ErrorBox.tsx';
 import { validatePlan } from '../../../src/engine/plan.ts';
 import type { ApiError } from '../../../src/api/errors.ts';
 import type { Comparison, PlanChange } from '../../../src/modeling/scenarios.ts';
+import { copyName } from '../../../src/modeling/names.ts';
 import type { SavedScenario } from '../../../src/modeling/types.ts';
 import { fmtCount, fmtDateTime, fmtDelta, fmtUsd } from '../modeling/format.ts';
 import '../modeling/modeling.css';
@@ -114,7 +115,7 @@ function CompareTable({ c }: { c: Comparison }) {
   );
 }
 
-function ScenarioItem({ s, checked, onCheck, onChanged, onError }: { s: SavedScenario; checked: boolean; onCheck: (v: boolean) => void; onChanged: () => void; onError: (e: ApiError) => void }) {
+function ScenarioItem({ s, names, checked, onCheck, onChanged, onError }: { s: SavedScenario; names: string[]; checked: boolean; onCheck: (v: boolean) => void; onChanged: () => void; onError: (e: ApiError) => void }) {
   const [renaming, setRenaming] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const run = (p: Promise<unknown>) =>
@@ -154,7 +155,7 @@ function ScenarioItem({ s, checked, onCheck, onChanged, onError }: { s: SavedSce
       }}>
         Load
       </button>
-      <button type="button" className="button small" aria-label={`Duplicate ${s.name}`} onClick={() => void run(call('scenario-save', { name: `${s.name} (copy)`, plan: s.plan }))}>
+      <button type="button" className="button small" aria-label={`Duplicate ${s.name}`} onClick={() => void run(call('scenario-save', { name: copyName(s.name, names), plan: s.plan }))}>
         Duplicate
       </button>
       <button type="button" className="button small" aria-label={`Rename ${s.name}`} onClick={() => setRenaming(s.name)}>
@@ -267,7 +268,7 @@ function ScenariosBody() {
             </div>
             {list.length === 0 && <Empty>No saved scenario yet: save the current plan above, edit it, and save again to compare.</Empty>}
             {list.map((s) => (
-              <ScenarioItem key={s.id} s={s} checked={picked.has(s.id)} onCheck={(v) => toggle(s.id, v)} onChanged={reload} onError={setError} />
+              <ScenarioItem key={s.id} s={s} names={list.map((x) => x.name)} checked={picked.has(s.id)} onCheck={(v) => toggle(s.id, v)} onChanged={reload} onError={setError} />
             ))}
           </div>
         )}
