@@ -191,6 +191,15 @@ export class PackedIds implements EventIds {
   }
 }
 
+type Column = Float64Array | Uint8Array | Uint32Array;
+
+/** A copy of a column's first `keep` values in a new array of `size`. */
+export function resized<T extends Column>(column: T, size: number, keep = Math.min(column.length, size)): T {
+  const next = new (column.constructor as new (n: number) => T)(size);
+  next.set(column.subarray(0, keep));
+  return next;
+}
+
 /** Grows column arrays while rows stream in, then hands out exact-length views. */
 export class EventColumnsBuilder {
   count = 0;
@@ -309,18 +318,10 @@ export class EventColumnsBuilder {
   }
 
   private resize(n: number): void {
-    const t = new Float64Array(n);
-    t.set(this.time.subarray(0, this.count));
-    this.time = t;
-    const ty = new Uint8Array(n);
-    ty.set(this.type.subarray(0, this.count));
-    this.type = ty;
-    const s = new Uint32Array(n);
-    s.set(this.subject.subarray(0, this.count));
-    this.subject = s;
-    const c = new Float64Array(n);
-    c.set(this.cost.subarray(0, this.count));
-    this.cost = c;
+    this.time = resized(this.time, n, this.count);
+    this.type = resized(this.type, n, this.count);
+    this.subject = resized(this.subject, n, this.count);
+    this.cost = resized(this.cost, n, this.count);
   }
 
   build(): EventColumns {

@@ -3,6 +3,7 @@ import type { InputErrorDetail } from '../errors.ts';
 import { readCsvFile, readHeaderRecord } from './csvReader.ts';
 import { eventsHandler, RowError } from './formats.ts';
 import type { EventSink, FormatHandler } from './formats.ts';
+import { resized } from '../engine/events.ts';
 
 /**
  * The parsing half of a pipelined import of a canonical events CSV: it reads, parses and checks
@@ -94,18 +95,10 @@ export async function parseEventsFile(
   let idents: string[] = [];
   const grow = (): void => {
     cap *= 2;
-    const t = new Float64Array(cap);
-    t.set(time);
-    time = t;
-    const c = new Float64Array(cap);
-    c.set(cost);
-    cost = c;
-    const ty = new Uint8Array(cap);
-    ty.set(type);
-    type = ty;
-    const s = new Uint32Array(cap);
-    s.set(subject);
-    subject = s;
+    time = resized(time, cap);
+    cost = resized(cost, cap);
+    type = resized(type, cap);
+    subject = resized(subject, cap);
   };
 
   const packSink: EventSink = {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
-import { EVENT_TYPE_NAMES, PackedIds } from '../engine/events.ts';
+import { EVENT_TYPE_NAMES, PackedIds, resized } from '../engine/events.ts';
 import type { EventColumns, EventIds, EventTypeName } from '../engine/events.ts';
 import { InputError } from '../errors.ts';
 import { LATEST_VERSION, MIGRATIONS } from './schema.ts';
@@ -576,18 +576,10 @@ function readEventPages(db: Db, from: number, to: number, withIds: boolean, capa
     if (end !== start + payload) throw new NotPlain();
     if (n === time.length) {
       const grow = Math.max(1024, n * 2);
-      const t2 = new Float64Array(grow);
-      t2.set(time);
-      time = t2;
-      const ty2 = new Uint8Array(grow);
-      ty2.set(type);
-      type = ty2;
-      const s2 = new Uint32Array(grow);
-      s2.set(subject);
-      subject = s2;
-      const c2 = new Float64Array(grow);
-      c2.set(cost);
-      cost = c2;
+      time = resized(time, grow);
+      type = resized(type, grow);
+      subject = resized(subject, grow);
+      cost = resized(cost, grow);
     }
     time[n] = t;
     type[n] = ty;
