@@ -14,7 +14,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { isAscii, isUtf8 } from 'node:buffer';
 import Papa from 'papaparse';
-import { EventColumnsBuilder, EventType } from './events.ts';
+import { EventColumnsBuilder, EventType, NameTable } from './events.ts';
 import type { EventColumns, EventTypeCode } from './events.ts';
 import { parseUsdToMicros } from './units.ts';
 import { InputError, formatDetail } from '../errors.ts';
@@ -369,53 +369,6 @@ function report(sink: CanonicalRowSink, file: string, line: number, column: stri
 }
 
 /**
- * Subject names seen so far, found by hashing the characters in place: the same few thousand
- * keys, triggers and people recur on every row, and handing the builder the one string already
- * seen (instead of a fresh slice it must hash and compare in its Map) takes a third off the
- * whole parse.
- */
-class SubjectInterner {
-  private slots = new Int32Array(1024).fill(-1);
-  private readonly names: string[] = [];
-
-  get(s: string, c: Codes, start: number, end: number): string {
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ c[i], 0x01000193);
-    const mask = this.slots.length - 1;
-    const len = end - start;
-    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const idx = this.slots[slot];
-      if (idx === -1) {
-        const name = s.slice(start, end);
-        this.names.push(name);
-        this.slots[slot] = this.names.length - 1;
-        if (this.names.length * 2 > this.slots.length) this.rehash();
-        return name;
-      }
-      const name = this.names[idx];
-      if (name.length === len) {
-        let i = 0;
-        while (i < len && name.charCodeAt(i) === c[start + i]) i++;
-        if (i === len) return name;
-      }
-    }
-  }
-
-  private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2).fill(-1);
-    const mask = slots.length - 1;
-    this.names.forEach((name, idx) => {
-      let h = 0x811c9dc5;
-      for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-      let slot = h & mask;
-      while (slots[slot] !== -1) slot = (slot + 1) & mask;
-      slots[slot] = idx;
-    });
-    this.slots = slots;
-  }
-}
-
-/**
  * Parses one row's values given as offsets into `s` / `c` (starts/ends indexed by column). Calls
  * `sink.row`, or reports each bad value through `sink.error`; returns false to stop reading.
  */
@@ -428,7 +381,7 @@ function parseRowAt(
   file: string,
   line: number,
   sink: CanonicalRowSink,
-  subjects: SubjectInterner | null = null,
+  subjects: NameTable | null = null,
   quoted: Uint8Array | null = null,
 ): boolean {
   // Kept to echo a cost made only of spaces as it was given.
@@ -500,7 +453,7 @@ function parseRowAt(
     return true;
   }
   const id = cols.id >= 0 && starts[cols.id] < ends[cols.id] ? s.slice(starts[cols.id], ends[cols.id]) : null;
-  const subject = subjects === null ? s.slice(starts[su], ends[su]) : subjects.get(s, c, starts[su], ends[su]);
+  const subject = subjects === null ? s.slice(starts[su], ends[su]) : subjects.names[subjects.idAt(s, c, starts[su], ends[su])];
   sink.row(time, type as EventTypeCode, subject, cost, id, line);
   return true;
 }
@@ -649,7 +602,7 @@ function headerOf(text: string, end: number, file: string, sink: CanonicalRowSin
 
 interface ScanState {
   cols: ColumnMap;
-  subjects: SubjectInterner;
+  subjects: NameTable;
   /** quoted records read one at a time so far */
   quoted: number;
   joined: JoinedRow;
@@ -797,7 +750,7 @@ function scanLines(text: string, codes: Codes, pos: number, n: number, firstQuot
 }
 
 function stateFor(cols: ColumnMap, line: number): ScanState {
-  return { cols, subjects: new SubjectInterner(), quoted: 0, joined: new JoinedRow(), starts: new Int32Array(cols.width), ends: new Int32Array(cols.width), line };
+  return { cols, subjects: new NameTable(), quoted: 0, joined: new JoinedRow(), starts: new Int32Array(cols.width), ends: new Int32Array(cols.width), line };
 }
 
 /**

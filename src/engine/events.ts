@@ -200,42 +200,40 @@ export function resized<T extends Column>(column: T, size: number, keep = Math.m
   return next;
 }
 
-/** Grows column arrays while rows stream in, then hands out exact-length views. */
-export class EventColumnsBuilder {
-  count = 0;
-  private time = new Float64Array(1024);
-  private type = new Uint8Array(1024);
-  private subject = new Uint32Array(1024);
-  private cost = new Float64Array(1024);
-  private ids: PackedIds | null = null;
-  private readonly subjectIndex = new Map<string, number>();
-  readonly subjects: string[] = [];
-  /** open addressing over `subjects` by a hash of the characters, for subjectIdAt (room for a few thousand subjects before it grows) */
-  private slots = new Int32Array(8192).fill(-1);
+function hashChars(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/**
+ * Names numbered in order of first appearance. `idAt` finds a name by a hash of its characters
+ * in place, so a string is made only for a name not seen before: a few thousand keys, triggers
+ * and people recur over millions of rows.
+ */
+export class NameTable {
+  readonly names: string[] = [];
+  private readonly index = new Map<string, number>();
+  /** open addressing over `names`, for idAt */
+  private slots: Int32Array;
   private slotted = 0;
 
-  /** Makes room for `rows` rows up front (e.g. from the file size), saving the copies of growing. */
-  reserve(rows: number): void {
-    if (rows <= this.time.length) return;
-    this.resize(rows);
+  constructor(slots = 1024) {
+    this.slots = new Int32Array(slots).fill(-1);
   }
 
-  subjectId(name: string): number {
-    let idx = this.subjectIndex.get(name);
+  id(name: string): number {
+    let idx = this.index.get(name);
     if (idx === undefined) {
-      idx = this.subjects.length;
-      this.subjects.push(name);
-      this.subjectIndex.set(name, idx);
+      idx = this.names.length;
+      this.names.push(name);
+      this.index.set(name, idx);
     }
     return idx;
   }
 
-  /**
-   * subjectId of the name in `text[start, end)` (`codes` holds the same characters): found by a
-   * hash of the characters, so a string is made only for a new subject. A few thousand subjects
-   * recur over millions of rows.
-   */
-  subjectIdAt(text: string, codes: Uint8Array | Uint16Array, start: number, end: number): number {
+  /** id of the name in `text[start, end)`; `codes` holds the same characters. */
+  idAt(text: string, codes: Uint8Array | Uint16Array, start: number, end: number): number {
     let h = 0x811c9dc5;
     for (let i = start; i < end; i++) h = Math.imul(h ^ codes[i], 0x01000193);
     const slots = this.slots;
@@ -244,12 +242,12 @@ export class EventColumnsBuilder {
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const idx = slots[slot];
       if (idx === -1) {
-        const id = this.subjectId(text.slice(start, end));
+        const id = this.id(text.slice(start, end));
         slots[slot] = id;
         if (++this.slotted * 2 > slots.length) this.rehash();
         return id;
       }
-      const name = this.subjects[idx];
+      const name = this.names[idx];
       if (name.length === len) {
         let i = 0;
         while (i < len && name.charCodeAt(i) === codes[start + i]) i++;
@@ -261,17 +259,45 @@ export class EventColumnsBuilder {
   private rehash(): void {
     const slots = new Int32Array(this.slots.length * 2).fill(-1);
     const mask = slots.length - 1;
-    for (let s = 0; s < this.slots.length; s++) {
-      const idx = this.slots[s];
+    for (const idx of this.slots) {
       if (idx === -1) continue;
-      const name = this.subjects[idx];
-      let h = 0x811c9dc5;
-      for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-      let slot = h & mask;
+      let slot = hashChars(this.names[idx]) & mask;
       while (slots[slot] !== -1) slot = (slot + 1) & mask;
       slots[slot] = idx;
     }
     this.slots = slots;
+  }
+}
+
+/** Grows column arrays while rows stream in, then hands out exact-length views. */
+export class EventColumnsBuilder {
+  count = 0;
+  private time = new Float64Array(1024);
+  private type = new Uint8Array(1024);
+  private subject = new Uint32Array(1024);
+  private cost = new Float64Array(1024);
+  private ids: PackedIds | null = null;
+  /** room for a few thousand subjects before its hash slots grow */
+  private readonly subjectNames = new NameTable(8192);
+  readonly subjects: string[] = this.subjectNames.names;
+
+  /** Makes room for `rows` rows up front (e.g. from the file size), saving the copies of growing. */
+  reserve(rows: number): void {
+    if (rows <= this.time.length) return;
+    this.resize(rows);
+  }
+
+  subjectId(name: string): number {
+    return this.subjectNames.id(name);
+  }
+
+  /**
+   * subjectId of the name in `text[start, end)` (`codes` holds the same characters): found by a
+   * hash of the characters, so a string is made only for a new subject. A few thousand subjects
+   * recur over millions of rows.
+   */
+  subjectIdAt(text: string, codes: Uint8Array | Uint16Array, start: number, end: number): number {
+    return this.subjectNames.idAt(text, codes, start, end);
   }
 
   push(time: number, type: EventTypeCode, subject: string, costMicros: number, id: string | null = null): void {
