@@ -26,9 +26,9 @@ describe('the plan (SPEC §2)', () => {
   it('names the path of an unknown field, a wrong type, a negative amount and a duplicate id', () => {
     expect(issuesOf({ workspace: { seat: 3 } })[0]).toMatch(/^workspace: .*seat/);
     expect(issuesOf({ triggers: [{ id: 'a' }, { id: 'b' }, { id: 'c', mode: 'sometimes' }] })[0]).toMatch(/^triggers\[2\]\.mode: /);
-    expect(issuesOf({ apiKeys: [{ id: 'k', capUsd: -5 }] })[0]).toMatch(/^apiKeys\[0\]\.capUsd: /);
+    expect(issuesOf({ apiKeys: [{ id: 'k', capUsd: -5 }] })).toEqual(['apiKeys[0].capUsd: must not be negative']);
     expect(issuesOf({ apiKeys: [{ id: 'k' }, { id: 'k' }] })).toEqual(['apiKeys[1].id: duplicate id "k"']);
-    expect(issuesOf({ workspace: { seats: 2.5 } })[0]).toMatch(/^workspace\.seats: /);
+    expect(issuesOf({ workspace: { seats: 2.5 } })).toEqual(['workspace.seats: must be a whole number']);
     expect(issuesOf({ version: 2 })[0]).toMatch(/^version: /);
   });
 

@@ -3,7 +3,7 @@ import { DAY, HOUR, usdNumberToMicros } from './units.ts';
 
 /** What an admin writes: SPEC section 2. Missing fields take the defaults below. */
 // Amounts become integer micro-USD; past $9e9 they would leave the range of exact integers.
-const usd = z.number().finite().nonnegative().max(9_000_000_000, 'must be at most $9,000,000,000');
+const usd = z.number().finite().nonnegative('must not be negative').max(9_000_000_000, 'must be at most $9,000,000,000');
 const id = z.string().min(1, 'must not be empty');
 
 const spendLimitSchema = z.strictObject({
@@ -30,8 +30,8 @@ export const DEFAULT_SPEND_LIMITS = [{ id: 'daily', amountUsd: 1000, window: 'ut
 
 const workspaceSchema = z.strictObject({
   name: z.string().default('Workspace'),
-  seats: z.number().int().nonnegative().default(10),
-  messagesPerSeatPerDay: z.number().int().nonnegative().nullable().default(100),
+  seats: z.number().int('must be a whole number').nonnegative('must not be negative').default(10),
+  messagesPerSeatPerDay: z.number().int('must be a whole number').nonnegative('must not be negative').nullable().default(100),
   fairUseShare: z.number().min(0).max(1).default(0.5),
   spendLimits: z.array(spendLimitSchema).default(() => DEFAULT_SPEND_LIMITS.map((l) => ({ ...l }))),
 });
