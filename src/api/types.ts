@@ -2,6 +2,8 @@
  * The shapes the UI receives. Plain, serialisable data only (no typed arrays, no classes), and
  * nothing here imports Node or Electron, so the renderer can import these types.
  */
+import type { KeyReport, TriggerReport } from '../engine/report.ts';
+
 export type Status = 'ok' | 'near' | 'limited';
 
 export interface LedgerInfo {
@@ -13,41 +15,27 @@ export interface LedgerInfo {
   recent: string[];
 }
 
-export interface KeyFigure {
-  id: string;
-  name: string;
-  inferred: boolean;
-  capUsd: number | null;
-  peakRollingUsd: number;
+/** A key's line on the Overview: the report's figures, times in ms, and a status. */
+export interface KeyFigure
+  extends Pick<KeyReport, 'id' | 'name' | 'inferred' | 'capUsd' | 'peakRollingUsd' | 'requests' | 'blocked' | 'blockedUsd'> {
   /** peak rolling spend / cap, null without a cap */
   peakShare: number | null;
-  requests: number;
-  blocked: number;
   /** blocked by the key's own cap; the rest were blocked by a workspace spend limit */
   blockedByCap: number;
-  blockedUsd: number;
   firstBlocked: number | null;
   usableAgain: number | null;
   episodes: number;
   status: Status;
 }
 
-export interface TriggerFigure {
-  id: string;
-  name: string;
-  kind: 'webhook' | 'scheduled';
-  mode: 'fair_use' | 'programmatic';
-  inferred: boolean;
-  limit: number | null;
-  arrivals: number;
-  admitted: number;
-  delayed: number;
-  dropped: number;
-  skipped: number;
-  pending: number;
+/** A trigger's line on the Overview: the report's figures, delays 0 when none ran. */
+export interface TriggerFigure
+  extends Pick<
+    TriggerReport,
+    'id' | 'name' | 'kind' | 'mode' | 'inferred' | 'limit' | 'arrivals' | 'admitted' | 'delayed' | 'dropped' | 'skipped' | 'pending' | 'peakQueue'
+  > {
   maxDelayMs: number;
   p95DelayMs: number;
-  peakQueue: number;
   status: Status;
 }
 
