@@ -34,10 +34,6 @@ export function usdNumberToMicros(usd: number): number {
   return micros;
 }
 
-export function microsToUsd(micros: number): number {
-  return micros / MICROS_PER_USD;
-}
-
 /** "$1,234.56" style text of a micro-USD amount, rounded to cents for people. */
 export function formatUsd(micros: number): string {
   const cents = Math.round(micros / 10_000);

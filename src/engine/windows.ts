@@ -142,11 +142,6 @@ export function utcDayStart(t: number): number {
   return t - (((t % 86_400_000) + 86_400_000) % 86_400_000);
 }
 
-export function utcMonthStart(t: number): number {
-  const d = new Date(t);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-}
-
 export function nextUtcMonthStart(t: number): number {
   const d = new Date(t);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
@@ -172,17 +167,10 @@ export interface SpendWindow {
 export class CalendarSpendWindow implements SpendWindow {
   sum = 0;
   private periodEnd = Number.NEGATIVE_INFINITY;
-  private readonly startOf: (t: number) => number;
   private readonly endOf: (t: number) => number;
 
   constructor(kind: 'utc-day' | 'calendar-month') {
-    if (kind === 'utc-day') {
-      this.startOf = utcDayStart;
-      this.endOf = (t) => utcDayStart(t) + 86_400_000;
-    } else {
-      this.startOf = utcMonthStart;
-      this.endOf = nextUtcMonthStart;
-    }
+    this.endOf = kind === 'utc-day' ? (t) => utcDayStart(t) + 86_400_000 : nextUtcMonthStart;
   }
 
   spentAt(t: number): number {
@@ -212,9 +200,6 @@ export class CalendarSpendWindow implements SpendWindow {
     return Number.POSITIVE_INFINITY;
   }
 
-  periodStart(t: number): number {
-    return this.startOf(t);
-  }
 }
 
 export class RollingSpendWindow implements SpendWindow {
