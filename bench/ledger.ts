@@ -2,14 +2,11 @@
  * The ledger: importing the 1M-row canonical CSV into a fresh ledger beside sqlite3's own
  * `.import` of the same file (the floor for "read a CSV into SQLite"), and `simulate --db` over
  * the ledger beside `simulate` over the CSV. Whole processes, timed from outside with peak RSS.
- *
- *   node bench/ledger.ts import LEDGER.sqlite FILE.csv   (child: prints one JSON line)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ensureBenchData } from './generate.ts';
 import { formatCount, measureProcess } from './harness.ts';
 import type { Benchmark, BenchContext, Figure, ProcessMeasure } from './harness.ts';
@@ -32,9 +29,11 @@ function ensureSqlite3(log: (line: string) => void): string {
   return 'sqlite3';
 }
 
+/** `headroom import FILE --db LEDGER --json`: the command an admin runs, timed whole. */
 async function importChild(ctx: BenchContext, db: string, csv: string): Promise<{ m: ProcessMeasure; rows: number; imported: number }> {
-  const m = await measureProcess(process.execPath, [fileURLToPath(import.meta.url), 'import', db, csv], { cwd: ctx.root, log: ctx.log });
-  if (m.exitCode !== 0) throw new Error(`import exited with ${m.exitCode}: ${m.stderr.trim().slice(0, 2000)}`);
+  const bin = join(ctx.root, 'bin', 'headroom.js');
+  const m = await measureProcess(process.execPath, [bin, 'import', csv, '--db', db, '--json'], { cwd: ctx.root, log: ctx.log });
+  if (m.exitCode !== 0) throw new Error(`headroom import exited with ${m.exitCode}: ${m.stderr.trim().slice(0, 2000)}`);
   const r = JSON.parse(m.stdout.trim().split('\n').pop() ?? '{}') as { rows: number; imported: number };
   return { m, rows: r.rows, imported: r.imported };
 }
@@ -158,16 +157,3 @@ const simulateDbBenchmark: Benchmark = {
 };
 
 export const benchmarks: Benchmark[] = [importBenchmark(true), importBenchmark(false), simulateDbBenchmark];
-
-async function childImport(db: string, csv: string): Promise<void> {
-  const { openLedger } = await import('../src/ledger/ledger.ts');
-  const t0 = performance.now();
-  const ledger = openLedger(db);
-  const r = await ledger.importFile(csv);
-  ledger.close();
-  process.stdout.write(`${JSON.stringify({ rows: r.rows, imported: r.imported, ms: performance.now() - t0 })}\n`);
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv[2] === 'import') {
-  await childImport(process.argv[3]!, process.argv[4]!);
-}

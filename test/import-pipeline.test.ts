@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLedger } from '../src/ledger/ledger.ts';
 import type { Ledger } from '../src/ledger/ledger.ts';
@@ -92,6 +93,40 @@ describe('pipelined import (parse worker)', () => {
     expect(skipped.piped).toEqual(skipped.inThread);
     expect(skipped.piped).toMatchObject({ rows: 60_000, imported: 59_998, rejected: 2 });
     expect(dump(skipped.a)).toEqual(dump(skipped.b));
+  });
+
+  it('reads ragged rows, blank lines, upper-case types and rows without an id alike', async () => {
+    const file = bigFile(
+      40_000,
+      (i) =>
+        i === 100 ? `${1767225600000 + i},api,k1` // a field short
+        : i === 200 ? `${1767225600000 + i},api,k1,1,x${i},extra` // a field over
+        : i === 300 ? '' // a blank line
+        : i === 400 ? `${1767225600000 + i},API,k2,2,` // no id: its content identity
+        : i === 500 ? `${1767225600000 + i},api,,abc,y` // two bad values: one error for the row
+        : `${1767225600000 + i},${i % 2 ? 'api' : 'Trigger'},k${i % 5},${i % 7}.25,x${i}`,
+      'timestamp,type,subject,cost_usd,id',
+    );
+    const { piped, inThread, a, b } = await both(file, { skipBadRows: true });
+    expect(piped).toEqual(inThread);
+    expect((piped as { errors: { line: number; column: string | null }[] }).errors.map((e) => [e.line, e.column])).toEqual([
+      [102, 'cost_usd'],
+      [202, '(extra field 6)'],
+      [502, 'subject'],
+    ]);
+    expect(dump(a)).toEqual(dump(b));
+  });
+
+  it('refuses a file with a bad byte amid its rows alike', async () => {
+    const path = bigFile(30_000, (i) => `${1767225600000 + i},api,k${i % 3},1.5`);
+    const bytes = readFileSync(path);
+    const at = bytes.indexOf('k1', 400_000);
+    bytes[at] = 0xff;
+    writeFileSync(path, bytes);
+    const { piped, inThread } = await both(path);
+    expect(piped).toBeInstanceOf(ImportRefusedError);
+    expect((piped as Error).message).toBe((inThread as Error).message);
+    expect((piped as ImportRefusedError).result).toEqual((inThread as ImportRefusedError).result);
   });
 
   it('counts an id repeated within the file as the in-thread import does', async () => {

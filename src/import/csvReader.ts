@@ -172,7 +172,8 @@ function locateInvalidUtf8(bytes: Uint8Array): { offset: number } | null {
   return null;
 }
 
-async function encodingError(path: string, name: string, chunkStart: number): Promise<InputError> {
+/** The refusal of a file whose first byte that is not UTF-8 lies after `chunkStart` (within its next MiB). */
+export async function encodingError(path: string, name: string, chunkStart: number): Promise<InputError> {
   // only on failure: read back from the start of the failing chunk's line to point at the byte
   const fh = await open(path, 'r');
   try {

@@ -25,7 +25,8 @@ import {
 } from './formats.ts';
 import type { ColumnMapping, EventSink, FormatHandler, FormatName } from './formats.ts';
 import { learnHourProfile } from './profile.ts';
-import type { FromParser, ParseRequest } from './pipeline.ts';
+import { PARSE_IN_FLIGHT, PARSE_STOP } from './pipeline.ts';
+import type { FromParser, ParseRequest, ParseWorkerData } from './pipeline.ts';
 
 export interface ImportProgress {
   rows: number;
@@ -158,8 +159,8 @@ export function defaultParseWorkerUrl(): URL | null {
   }
 }
 
-/** Whether the file's first record is a canonical events header (only then may it be pipelined). */
-async function startsWithEventsHeader(path: string, name: string): Promise<boolean> {
+/** The file's header when its first record is a canonical events header (only then may it be pipelined). */
+async function eventsHeaderOf(path: string, name: string): Promise<string[] | null> {
   try {
     const fh = await open(path, 'r');
     try {
@@ -175,12 +176,12 @@ async function startsWithEventsHeader(path: string, name: string): Promise<boole
       });
       parser.push(new TextDecoder('utf-8').decode(buf.subarray(0, bytesRead)), bytesRead < buf.length);
       const h = header as string[] | null;
-      return !bad && h !== null && !h.includes('') && detectFormat(h) === 'events';
+      return !bad && h !== null && !h.includes('') && detectFormat(h) === 'events' ? h : null;
     } finally {
       await fh.close();
     }
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -419,16 +420,18 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
   // a worker thread while this one writes the previous batch: on two cores the parse (about half
   // of the work) then costs little wall time.
   const workerUrl = allowBulk && allowWorker && !dryRun && options.parseInWorker !== false && (requested === 'auto' || requested === 'events') ? defaultParseWorkerUrl() : null;
-  const pipeline =
-    workerUrl !== null &&
-    (options.parseInWorker === true || (await fileSize(path)) >= PIPELINE_MIN_BYTES) &&
-    (await startsWithEventsHeader(path, name));
+  const pipedHeader =
+    workerUrl !== null && (options.parseInWorker === true || (await fileSize(path)) >= PIPELINE_MIN_BYTES) ? await eventsHeaderOf(path, name) : null;
+  const pipeline = pipedHeader !== null;
 
-  const readPiped = async (url: URL): Promise<ReadSummary> => {
-    const request: ParseRequest = { path, name, skipBad, maxErrors: MAX_ERRORS };
+  const readPiped = async (url: URL, fileHeader: string[]): Promise<ReadSummary> => {
+    const request: ParseRequest = { path, name, header: fileHeader, skipBad, maxErrors: MAX_ERRORS };
+    const control = new SharedArrayBuffer(8);
+    const state = new Int32Array(control);
+    const data: ParseWorkerData = { request, control };
     let worker: Worker;
     try {
-      worker = new Worker(url, { workerData: request, resourceLimits: { maxYoungGenerationSizeMb: PARSE_YOUNG_MB } });
+      worker = new Worker(url, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: PARSE_YOUNG_MB } });
     } catch (err) {
       throw new PipelineUnavailable((err as Error).message);
     }
@@ -452,8 +455,9 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       stopped ??= new Error(`the import's parse worker stopped (exit code ${code})`);
       notify();
     });
-    // ledger subject ids by the worker's subject numbers
-    const subjectIds: number[] = [];
+    // ledger subject ids by name (each batch numbers its own subjects)
+    const subjectIds = new Map<string, number>();
+    let batchIds = new Int32Array(64);
     let started = false;
     try {
       for (;;) {
@@ -468,17 +472,26 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
         started = true;
         if (m.kind === 'error') throw m.input ? new InputError(m.message, m.details) : new Error(m.message);
         if (m.kind === 'done') {
-          header = m.header;
-          if (m.header !== null) result.header = m.header;
+          header = fileHeader;
+          result.header = fileHeader;
           return { size: m.size, sha256: m.sha256 };
         }
-        for (const subject of m.newSubjects) subjectIds.push(ledger.subjectId(subject));
-        const { n, time, type, subject, cost, idents } = m;
+        const { n, time, type, subject, cost, idents, subjects } = m;
+        if (subjects.length > batchIds.length) batchIds = new Int32Array(subjects.length * 2);
+        for (let k = 0; k < subjects.length; k++) {
+          const name = subjects[k]!;
+          let id = subjectIds.get(name);
+          if (id === undefined) {
+            id = ledger.subjectId(name);
+            subjectIds.set(name, id);
+          }
+          batchIds[k] = id;
+        }
         for (let i = 0; i < n; i++) {
           bulkValues[bulkFill++] = time[i]!;
           bulkValues[bulkFill++] = seq++;
           bulkValues[bulkFill++] = type[i]!;
-          bulkValues[bulkFill++] = subjectIds[subject[i]!]!;
+          bulkValues[bulkFill++] = batchIds[subject[i]!]!;
           bulkValues[bulkFill++] = cost[i]!;
           bulkValues[bulkFill++] = idents[i]!;
           if (bulkFill === bulkValues.length) flushBulk();
@@ -489,10 +502,13 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
         result.rejected = m.rejected;
         if (m.failed) failed = true;
         for (const e of m.errors) result.errors.push(e);
-        worker.postMessage('ack');
+        Atomics.sub(state, PARSE_IN_FLIGHT, 1);
+        Atomics.notify(state, PARSE_IN_FLIGHT);
         options.onProgress?.({ rows: result.rows, bytes: m.bytes, totalBytes: m.totalBytes });
       }
     } finally {
+      Atomics.store(state, PARSE_STOP, 1);
+      Atomics.notify(state, PARSE_IN_FLIGHT);
       void worker.terminate();
     }
   };
@@ -526,7 +542,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       result.format = 'events';
     }
     const read = piped
-      ? await readPiped(workerUrl!)
+      ? await readPiped(workerUrl!, pipedHeader!)
       : await readCsvFile(path, name, sink, {
           signal: options.signal,
           onChunk: (p) => options.onProgress?.({ rows: result.rows, bytes: p.bytes, totalBytes: p.totalBytes }),
