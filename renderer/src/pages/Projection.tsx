@@ -1,4 +1,4 @@
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode, RefObject } from 'react';
 import { Area, AreaChart, CartesianGrid, Line, ComposedChart, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import { useJob } from '../useCall.ts';
@@ -8,6 +8,10 @@ import { Chip } from '../components/Chip.tsx';
 import { PlanControls } from '../components/PlanControls.tsx';
 import { day, int, niceCeil, usd, usdCompact, when } from '../format.ts';
 import type { KeyChart, Projection, Span } from '../../../src/api/types.ts';
+import { shareUnchanged } from '../../../src/projection/share.ts';
+
+/** What the time axis of every chart is drawn from (kept as one object while it holds). */
+type Axis = Pick<Projection, 'start' | 'end' | 'bucketMs' | 'width'>;
 
 const H = 180;
 
@@ -83,11 +87,11 @@ function dayTicks(start: number, end: number, width: number): number[] {
   return out;
 }
 
-const axisX = (p: Projection) => (
+const axisX = (p: Axis) => (
   <XAxis dataKey="t" type="number" scale="time" domain={[p.start, p.end]} ticks={dayTicks(p.start, p.end, p.width)} interval={0} tickFormatter={day} stroke="var(--muted)" fontSize={11} />
 );
 
-const KeyPanel = memo(function KeyPanel({ k, p, width }: { k: KeyChart; p: Projection; width: number }) {
+const KeyPanel = memo(function KeyPanel({ k, p, width }: { k: KeyChart; p: Axis; width: number }) {
   const spans = mergeSpans(k.cappedSpans, p.bucketMs);
   const top = niceCeil(Math.max(k.peakUsd, k.capUsd ?? 0) * 1.05);
   return (
@@ -113,7 +117,7 @@ const KeyPanel = memo(function KeyPanel({ k, p, width }: { k: KeyChart; p: Proje
   );
 });
 
-const UsePanel = memo(function UsePanel({ title, testId, limit, points, width, unit, p }: { title: string; testId: string; limit: number | null; points: { t: number; used: number }[]; width: number; unit: string; p: Projection }) {
+const UsePanel = memo(function UsePanel({ title, testId, limit, points, width, unit, p }: { title: string; testId: string; limit: number | null; points: { t: number; used: number }[]; width: number; unit: string; p: Axis }) {
   const peak = points.reduce((m, x) => Math.max(m, x.used), 0);
   const top = niceCeil(Math.max(peak, limit ?? 0) * 1.05);
   return (
@@ -136,9 +140,9 @@ const UsePanel = memo(function UsePanel({ title, testId, limit, points, width, u
   );
 });
 
-const QueuePanel = memo(function QueuePanel({ p, width }: { p: Projection; width: number }) {
-  const peak = p.queue.points.reduce((m, x) => Math.max(m, x.queued), 0);
-  const maxDelay = p.queue.points.reduce((m, x) => Math.max(m, x.maxDelayMin), 0);
+const QueuePanel = memo(function QueuePanel({ queue, p, width }: { queue: Projection['queue']; p: Axis; width: number }) {
+  const peak = queue.points.reduce((m, x) => Math.max(m, x.queued), 0);
+  const maxDelay = queue.points.reduce((m, x) => Math.max(m, x.maxDelayMin), 0);
   const qTop = niceCeil(Math.max(4, peak) * 1.05);
   const dTop = niceCeil(Math.max(4, maxDelay) * 1.05);
   return (
@@ -147,7 +151,7 @@ const QueuePanel = memo(function QueuePanel({ p, width }: { p: Projection; width
         <strong>Webhook queue</strong> <span className="muted">waiting runs (peak {int(peak)}) and the longest wait of runs admitted (max {int(Math.round(maxDelay))} min)</span>
       </figcaption>
       <InView>
-      <ComposedChart width={width} height={H} data={p.queue.points} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+      <ComposedChart width={width} height={H} data={queue.points} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
         <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
         {axisX(p)}
         <YAxis yAxisId="q" domain={[0, qTop]} ticks={[0, qTop / 4, qTop / 2, (3 * qTop) / 4, qTop]} interval={0} width={56} stroke="var(--muted)" fontSize={11} />
@@ -170,7 +174,18 @@ export function ProjectionPage({ version, onChanged }: { version: number; onChan
   const points = Math.max(16, Math.min(4096, width - 80));
   const [showAll, setShowAll] = useState(false);
   const maxKeys = showAll ? 100_000 : FEW_KEYS;
-  const { data, error, loading, progress } = useJob('projection-get', measured ? { width: points, maxKeys } : null, [version, points, measured > 0, maxKeys]);
+  const { data: fetched, error, loading, progress } = useJob('projection-get', measured ? { width: points, maxKeys } : null, [version, points, measured > 0, maxKeys]);
+  // Charts whose data a change left alone keep their objects, and so are not drawn again.
+  const previous = useRef<Projection | null>(null);
+  const data = useMemo(() => (fetched ? shareUnchanged(previous.current, fetched) : null), [fetched]);
+  useEffect(() => {
+    previous.current = data;
+  }, [data]);
+  const start = data?.start ?? 0;
+  const end = data?.end ?? 0;
+  const bucketMs = data?.bucketMs ?? 0;
+  const pooledWidth = data?.width ?? 0;
+  const axis = useMemo<Axis>(() => ({ start, end, bucketMs, width: pooledWidth }), [start, end, bucketMs, pooledWidth]);
   // Counts drawn results, so a caller (the bench) can tell when a change has reached the screen.
   const [drawn, setDrawn] = useState(0);
   useEffect(() => {
@@ -206,7 +221,7 @@ export function ProjectionPage({ version, onChanged }: { version: number; onChan
           <section aria-labelledby="pk-h">
             <h2 id="pk-h">API keys</h2>
             {shown.map((k) => (
-              <KeyPanel key={k.id} k={k} p={data} width={chartWidth} />
+              <KeyPanel key={k.id} k={k} p={axis} width={chartWidth} />
             ))}
             {data.totalKeys > FEW_KEYS && (
               <button type="button" className="button" onClick={() => setShowAll(!showAll)}>
@@ -216,15 +231,15 @@ export function ProjectionPage({ version, onChanged }: { version: number; onChan
           </section>
           <section aria-labelledby="pc-h">
             <h2 id="pc-h">Pool and allowance</h2>
-            <UsePanel title="Fair-use pool (runs in 24 h)" testId="pool-chart" limit={data.pool.limit} points={data.pool.points} width={chartWidth} unit="runs" p={data} />
-            <UsePanel title="Message allowance (messages in 24 h)" testId="allowance-chart" limit={data.allowance.limit} points={data.allowance.points} width={chartWidth} unit="messages" p={data} />
+            <UsePanel title="Fair-use pool (runs in 24 h)" testId="pool-chart" limit={data.pool.limit} points={data.pool.points} width={chartWidth} unit="runs" p={axis} />
+            <UsePanel title="Message allowance (messages in 24 h)" testId="allowance-chart" limit={data.allowance.limit} points={data.allowance.points} width={chartWidth} unit="messages" p={axis} />
             {data.spendLimits.map((l) => (
-              <UsePanel key={l.id} title={`Spend limit "${l.id}"`} testId={`spend-chart-${l.id}`} limit={l.limitUsd} points={l.points} width={chartWidth} unit="usd" p={data} />
+              <UsePanel key={l.id} title={`Spend limit "${l.id}"`} testId={`spend-chart-${l.id}`} limit={l.limitUsd} points={l.points} width={chartWidth} unit="usd" p={axis} />
             ))}
           </section>
           <section aria-labelledby="pq-h">
             <h2 id="pq-h">Queue backlog and delays</h2>
-            <QueuePanel p={data} width={chartWidth} />
+            <QueuePanel queue={data.queue} p={axis} width={chartWidth} />
           </section>
         </>
       )}

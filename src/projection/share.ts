@@ -1,0 +1,46 @@
+import type { KeyChart, Projection } from '../api/types.ts';
+
+/**
+ * A new projection that keeps the previous one's objects wherever their values did not change,
+ * so that the screen redraws only the charts a plan change touched: a change of seats moves the
+ * pool and allowance lines and leaves every key's spend where it was, and a chart whose props keep
+ * their identity is skipped whole (React.memo). Comparing a few thousand numbers costs far less
+ * than drawing one chart again.
+ */
+export function shareUnchanged(prev: Projection | null, next: Projection): Projection {
+  if (prev === null) return next;
+  const sameAxis = prev.start === next.start && prev.end === next.end && prev.bucketMs === next.bucketMs && prev.width === next.width;
+  if (!sameAxis) return next;
+  const before = new Map(prev.keys.map((k) => [k.id, k]));
+  const limitsBefore = new Map(prev.spendLimits.map((l) => [l.id, l]));
+  return {
+    ...next,
+    keys: next.keys.map((k) => {
+      const old = before.get(k.id);
+      return old !== undefined && sameKey(old, k) ? old : k;
+    }),
+    pool: prev.pool.limit === next.pool.limit && samePoints(prev.pool.points, next.pool.points, 'used') ? prev.pool : next.pool,
+    allowance: prev.allowance.limit === next.allowance.limit && samePoints(prev.allowance.points, next.allowance.points, 'used') ? prev.allowance : next.allowance,
+    queue: samePoints(prev.queue.points, next.queue.points, 'queued') && samePoints(prev.queue.points, next.queue.points, 'maxDelayMin') ? prev.queue : next.queue,
+    spendLimits: next.spendLimits.map((l) => {
+      const old = limitsBefore.get(l.id);
+      return old !== undefined && old.limitUsd === l.limitUsd && samePoints(old.points, l.points, 'used') ? old : l;
+    }),
+  };
+}
+
+function sameKey(a: KeyChart, b: KeyChart): boolean {
+  if (a.name !== b.name || a.capUsd !== b.capUsd || a.peakUsd !== b.peakUsd || a.cappedSpans.length !== b.cappedSpans.length) return false;
+  for (let i = 0; i < a.cappedSpans.length; i++) {
+    if (a.cappedSpans[i]!.from !== b.cappedSpans[i]!.from || a.cappedSpans[i]!.until !== b.cappedSpans[i]!.until) return false;
+  }
+  return samePoints(a.points, b.points, 'spend');
+}
+
+function samePoints<K extends string>(a: readonly ({ t: number } & Record<K, number>)[], b: readonly ({ t: number } & Record<K, number>)[], field: K): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]!.t !== b[i]!.t || a[i]![field] !== b[i]![field]) return false;
+  }
+  return true;
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { shareUnchanged } from '../src/projection/share.ts';
+import type { KeyChart, Projection } from '../src/api/types.ts';
+
+/** A projection of two keys over three buckets; `over` replaces parts of it. */
+function projection(over: Partial<Projection> = {}): Projection {
+  const key = (id: string, spend: number[]): KeyChart => ({
+    id,
+    name: id,
+    capUsd: 10,
+    peakUsd: Math.max(...spend),
+    points: spend.map((s, i) => ({ t: i * 1000, spend: s })),
+    cappedSpans: [{ from: 1000, until: 2000 }],
+  });
+  return {
+    start: 0,
+    end: 3000,
+    bucketMs: 1000,
+    width: 3,
+    events: 10,
+    totalKeys: 2,
+    keys: [key('a', [1, 2, 3]), key('b', [4, 5, 6])],
+    pool: { limit: 21, points: [0, 1, 2].map((i) => ({ t: i * 1000, used: i })) },
+    allowance: { limit: 300, points: [0, 1, 2].map((i) => ({ t: i * 1000, used: 10 * i })) },
+    queue: { points: [0, 1, 2].map((i) => ({ t: i * 1000, queued: 0, maxDelayMin: 0 })) },
+    spendLimits: [{ id: 'all', limitUsd: 50, points: [0, 1, 2].map((i) => ({ t: i * 1000, used: i })) }],
+    computeMs: 5,
+    ...over,
+  };
+}
+
+describe('shareUnchanged (only the charts a change touched are drawn again)', () => {
+  it('keeps the previous objects of every series whose values are the same', () => {
+    const prev = projection();
+    // a change of seats: the allowance limit and line move, the keys and the rest do not
+    const next = projection({ allowance: { limit: 400, points: [0, 1, 2].map((i) => ({ t: i * 1000, used: 12 * i })) }, computeMs: 7 });
+    const shared = shareUnchanged(prev, next);
+    expect(shared.keys[0]).toBe(prev.keys[0]);
+    expect(shared.keys[1]).toBe(prev.keys[1]);
+    expect(shared.pool).toBe(prev.pool);
+    expect(shared.queue).toBe(prev.queue);
+    expect(shared.spendLimits[0]).toBe(prev.spendLimits[0]);
+    expect(shared.allowance).toBe(next.allowance);
+    expect(shared.computeMs).toBe(7);
+    expect(shared).toEqual(next);
+  });
+
+  it('takes the new objects where a value, a capped span or a limit changed', () => {
+    const prev = projection();
+    const next = projection();
+    next.keys[1] = { ...next.keys[1]!, points: next.keys[1]!.points.map((p, i) => (i === 2 ? { ...p, spend: 6.5 } : p)) };
+    next.keys[0] = { ...next.keys[0]!, cappedSpans: [{ from: 1000, until: 3000 }] };
+    next.pool = { ...next.pool, limit: 22 };
+    const shared = shareUnchanged(prev, next);
+    expect(shared.keys[0]).toBe(next.keys[0]);
+    expect(shared.keys[1]).toBe(next.keys[1]);
+    expect(shared.pool).toBe(next.pool);
+    expect(shared.allowance).toBe(prev.allowance);
+    expect(shared).toEqual(next);
+  });
+
+  it('shares nothing when the time axis moved (a resize pools the buckets anew)', () => {
+    const prev = projection();
+    const next = projection({ width: 4 });
+    const shared = shareUnchanged(prev, next);
+    expect(shared).toBe(next);
+    expect(shareUnchanged(null, next)).toBe(next);
+  });
+});
