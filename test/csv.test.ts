@@ -129,6 +129,18 @@ describe('ids, kept packed', () => {
     expect([...other]).toEqual(['a', 'bb', 'ccc']);
   });
 
+  it('hands every id out as strings at once, as at() reads them one by one', () => {
+    const rowIds = new PackedIds();
+    for (let i = 1; i <= 3; i++) rowIds.pushText(`e${i}`);
+    expect(rowIds.strings()).toEqual(['e1', 'e2', 'e3']);
+    for (const ids of [['a', null, 'ccc'], ['ké', null, 'ßx', '日本']]) {
+      const packed = new PackedIds();
+      for (const id of ids) packed.pushText(id);
+      expect(packed.strings()).toEqual(ids);
+      expect(packed.strings()).toEqual([...packed]);
+    }
+  });
+
   it('keeps every row and id when a builder outgrows what it reserved, or gets far less', () => {
     for (const [reserve, n] of [[10, 3000], [100_000, 5]]) {
       const b = new EventColumnsBuilder();

@@ -573,7 +573,7 @@ function firstBadUtf8Line(bytes: Uint8Array): { line: number; offset: number } {
 export function decodeUtf8(bytes: Uint8Array, file: string): string {
   if (!isUtf8(bytes)) {
     const { line, offset } = firstBadUtf8Line(bytes);
-    const detail = { file, line, message: `is not valid UTF-8 (byte 0x${bytes[offset]?.toString(16).padStart(2, '0')} at offset ${offset}); save the file as UTF-8` };
+    const detail = { file, line, message: `${NOT_UTF8} (byte 0x${bytes[offset]?.toString(16).padStart(2, '0')} at offset ${offset}); save the file as UTF-8` };
     throw new InputError(formatDetail(detail), [detail]);
   }
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
@@ -798,10 +798,17 @@ function cannotRead(path: string, err: unknown): InputError {
   return new InputError(formatDetail(detail), [detail]);
 }
 
+const NOT_UTF8 = 'is not valid UTF-8';
+
+/** Whether a reported problem is the file's encoding (the read stopped there), not a row's values. */
+export function isEncodingProblem(detail: InputErrorDetail): boolean {
+  return detail.message.startsWith(NOT_UTF8);
+}
+
 /** Reports invalid UTF-8 in `bytes`, whose first byte is on physical line `line`. */
 function badUtf8(bytes: Uint8Array, line: number, file: string, sink: CanonicalRowSink): void {
   const at = firstBadUtf8Line(bytes);
-  sink.error({ file, line: line + at.line - 1, message: `is not valid UTF-8 (byte 0x${bytes[at.offset]?.toString(16).padStart(2, '0')}); save the file as UTF-8` });
+  sink.error({ file, line: line + at.line - 1, message: `${NOT_UTF8} (byte 0x${bytes[at.offset]?.toString(16).padStart(2, '0')}); save the file as UTF-8` });
 }
 
 /**

@@ -455,8 +455,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       stopped ??= new Error(`the import's parse worker stopped (exit code ${code})`);
       notify();
     });
-    // ledger subject ids by name (each batch numbers its own subjects)
-    const subjectIds = new Map<string, number>();
+    // ledger subject ids of the batch's subject numbers (each batch numbers its own)
     let batchIds = new Int32Array(64);
     let started = false;
     try {
@@ -478,15 +477,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
         }
         const { n, time, type, subject, cost, idents, subjects } = m;
         if (subjects.length > batchIds.length) batchIds = new Int32Array(subjects.length * 2);
-        for (let k = 0; k < subjects.length; k++) {
-          const name = subjects[k]!;
-          let id = subjectIds.get(name);
-          if (id === undefined) {
-            id = ledger.subjectId(name);
-            subjectIds.set(name, id);
-          }
-          batchIds[k] = id;
-        }
+        for (let k = 0; k < subjects.length; k++) batchIds[k] = ledger.subjectId(subjects[k]!);
         for (let i = 0; i < n; i++) {
           bulkValues[bulkFill++] = time[i]!;
           bulkValues[bulkFill++] = seq++;

@@ -1,11 +1,10 @@
-import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { InputError } from '../errors.ts';
 import type { InputErrorDetail } from '../errors.ts';
-import { scanEventsCsvFile } from '../engine/csv.ts';
+import { isEncodingProblem, scanEventsCsvFile } from '../engine/csv.ts';
 import { EventColumnsBuilder, PackedIds } from '../engine/events.ts';
-import type { EventColumns } from '../engine/events.ts';
+import type { EventColumns, EventTypeCode } from '../engine/events.ts';
 import { encodingError } from './csvReader.ts';
 import { canonicalColumns, ContentIdentity } from './canonical.ts';
 
@@ -94,29 +93,10 @@ const RAGGED = /^has (\d+) fields; the header has (\d+)$/;
 
 /** The identities of a batch's rows: the file's id, or else the row's content identity. */
 function identsOf(cols: EventColumns, identity: ContentIdentity): string[] {
-  const n = cols.count;
-  const out = new Array<string>(n);
-  const ids = cols.ids;
-  const pattern = ids instanceof PackedIds ? ids.rowPattern : null;
-  let joined: string | null = null;
-  if (ids instanceof PackedIds && pattern === null && ids.length > 0) {
-    const used = ids.ends[ids.length - 1]!;
-    const bytes = ids.bytes.subarray(0, used);
-    // one decode for the batch, then slices by byte offsets (exact when every byte is ASCII)
-    if (isAscii(bytes)) joined = Buffer.from(bytes.buffer, bytes.byteOffset, used).toString('latin1');
-  }
-  for (let i = 0; i < n; i++) {
-    let id: string | null | undefined = null;
-    if (ids !== null && i < ids.length) {
-      if (pattern !== null) id = `${pattern}${i + 1}`;
-      else if (joined !== null) {
-        const p = ids as PackedIds;
-        const start = i === 0 ? 0 : p.ends[i - 1]!;
-        const end = p.ends[i]!;
-        id = start === end ? null : joined.slice(start, end);
-      } else id = ids.at(i);
-    }
-    out[i] = id === null || id === undefined ? identity.of(cols.time[i]!, cols.type[i]!, cols.subjects[cols.subject[i]!]!, cols.cost[i]!) : id;
+  const given = cols.ids instanceof PackedIds ? cols.ids.strings() : [];
+  const out = new Array<string>(cols.count);
+  for (let i = 0; i < cols.count; i++) {
+    out[i] = given[i] ?? identity.of(cols.time[i]!, cols.type[i]!, cols.subjects[cols.subject[i]!]!, cols.cost[i]!);
   }
   return out;
 }
@@ -158,14 +138,15 @@ export async function parseEventsFile(req: ParseRequest, post: (m: FromParser, t
     canonicalColumns(header, name);
     const sink = {
       columns: fresh(),
-      row(time: number, type: 0 | 1 | 2, subject: string, cost: number, id: string | null) {
+      row(time: number, type: EventTypeCode, subject: string, cost: number, id: string | null) {
         sink.columns.push(time, type, subject, cost, id);
       },
       error(d: InputErrorDetail): boolean {
-        if (d.line === undefined || d.line <= 1 || /^is not valid UTF-8/.test(d.message)) {
+        const encoding = isEncodingProblem(d);
+        if (d.line === undefined || d.line <= 1 || encoding) {
           // a problem of the file, not of a row: the in-thread import refuses the file for it
           fileError ??= d;
-          badUtf8 ||= /^is not valid UTF-8/.test(d.message);
+          badUtf8 ||= encoding;
           return false;
         }
         // one error a row, as the in-thread import (it stops at a row's first bad value)
