@@ -336,6 +336,46 @@ function invariantProblems(s: Scenario, r: SimulationResult, checkPeaks = true):
 
 // ---------------------------------------------------------------------------------------------
 
+/** Differences between the engine's chart samples and the same recomputed from its admissions. */
+function timelineProblems(s: Scenario, buckets: number): string[] {
+  const r = simulate(s.plan, s.events, { ...optionsOf(s), timelineBuckets: buckets });
+  const tl = r.timeline!;
+  const allowance: Admission[] = [];
+  const pool: Admission[] = [];
+  const keys = r.plan.keys.map((): Admission[] => []);
+  for (let i = 0; i < s.events.count; i++) {
+    if (r.outcome[i] !== Outcome.admitted) continue;
+    const at = r.admittedAt[i]!;
+    const type = s.events.type[i];
+    if (type === EventType.api) keys[r.entity[i]!]!.push({ at, cost: s.events.cost[i]! });
+    else if (type === EventType.message) allowance.push({ at, cost: 1 });
+    else if (r.plan.triggers[r.entity[i]!]!.mode === 'fair_use') {
+      allowance.push({ at, cost: 1 });
+      pool.push({ at, cost: 1 });
+    }
+  }
+  const bucketOf = (t: number) => Math.min(Math.floor((t - tl.start) / tl.bucketMs), tl.buckets - 1);
+  /** per bucket: what the window held just before its start, or after an admission inside it if more */
+  const expected = (entries: Admission[], windowMs: number): number[] =>
+    Array.from({ length: tl.buckets }, (_, b) => {
+      const b0 = tl.start + b * tl.bucketMs;
+      const held = (from: number, to: number, orAt: boolean) =>
+        entries.reduce((sum, e) => (e.at > from && (e.at < to || (orAt && e.at === to)) ? sum + e.cost : sum), 0);
+      let level = held(b0 - windowMs, b0, false);
+      for (const e of entries) if (bucketOf(e.at) === b) level = Math.max(level, held(e.at - windowMs, e.at, true));
+      return level;
+    });
+  const problems: string[] = [];
+  const compare = (label: string, got: Float64Array, want: number[]) => {
+    if (JSON.stringify(Array.from(got)) !== JSON.stringify(want)) problems.push(`${label}\n  engine:     ${Array.from(got).join(' ')}\n  recomputed: ${want.join(' ')}`);
+  };
+  compare('allowance', tl.allowanceUsed, expected(allowance, DAY));
+  compare('pool', tl.poolUsed, expected(pool, DAY));
+  r.plan.keys.forEach((k, j) => compare(`key ${k.id}`, tl.keySpend[j]!, expected(keys[j]!, r.plan.keyCapWindowMs)));
+  return problems;
+}
+
+
 describe('engine vs reference on random small scenarios', () => {
   it('decides every event exactly like the reference', () => {
     fc.assert(
@@ -408,6 +448,21 @@ describe('engine vs reference on random small scenarios', () => {
       }),
       { ...params, numRuns: Math.max(1, Math.floor(RUNS / 3)) },
     );
+  });
+
+  it('charts each bucket from its start, raised to the highest level reached inside it', () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.integer({ min: 1, max: 40 }), (s, buckets) => {
+        const problems = timelineProblems(s, buckets);
+        if (problems.length > 0) throw new Error(`${problems.join('\n')}\n\n${scenarioSource(s.plan, s.events, s.until)}`);
+      }),
+      { ...params, numRuns: Math.max(1, Math.floor(RUNS / 3)) },
+    );
+    // events on every bucket boundary: each belongs to the bucket it opens
+    const hourly: Row[] = [];
+    for (let h = 0; h < 48; h++) hourly.push([BASES[0]! + h * HOUR, 'message', 'u', 0], [BASES[0]! + h * HOUR, 'api', 'k0', 1_000_000], [BASES[0]! + h * HOUR, 'trigger', 't0', 0]);
+    const plan = validatePlan({ workspace: { seats: 1, messagesPerSeatPerDay: 30 }, apiKeys: [{ id: 'k0', capUsd: 20 }], enforcement: { keyCapWindowDays: 1 } });
+    expect(timelineProblems({ plan, events: events(hourly), until: BASES[0]! + 47 * HOUR }, 47)).toEqual([]);
   });
 
   it('the reference itself satisfies the same invariants (guards the checker)', () => {

@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { simulate } from '../engine/simulate.ts';
 import type { SimulationResult } from '../engine/result.ts';
+import type { Plan } from '../engine/plan.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { buildOverview } from '../projection/overview.ts';
 import { buildProjection } from '../projection/series.ts';
@@ -43,6 +44,23 @@ function loadEvents(): EventColumns {
 }
 let cache: { key: string; result: SimulationResult; ms: number } | null = null;
 
+/** The result for `plan` over the current events: the last one when the plan is the same. */
+function simulated(plan: Plan, cancel: SharedArrayBuffer, onProgress?: (done: number, total: number) => void): { result: SimulationResult; ms: number } {
+  const events = loadEvents();
+  const flag = new Int32Array(cancel);
+  const key = `${version}:${JSON.stringify(plan)}`;
+  if (cache === null || cache.key !== key) {
+    const started = performance.now();
+    const result = simulate(plan, events, {
+      timelineBuckets: TIMELINE_BUCKETS,
+      signal: { get aborted() { return Atomics.load(flag, 0) === 1; } },
+      ...(onProgress ? { onProgress } : {}),
+    });
+    cache = { key, result, ms: performance.now() - started };
+  }
+  return cache;
+}
+
 function post(msg: FromWorker): void {
   parentPort?.postMessage(msg);
 }
@@ -62,32 +80,30 @@ function handle(msg: ToWorker): void {
     cache = null;
     return;
   }
-  try {
-    const events = loadEvents();
-    const flag = new Int32Array(msg.cancel);
-    const key = `${version}:${JSON.stringify(msg.plan)}`;
-    if (cache === null || cache.key !== key) {
-      const started = performance.now();
-      let lastPost = 0;
-      const result = simulate(msg.plan, events, {
-        timelineBuckets: TIMELINE_BUCKETS,
-        signal: { get aborted() { return Atomics.load(flag, 0) === 1; } },
-        onProgress: (done, total) => {
-          const now = performance.now();
-          if (now - lastPost > 50) {
-            lastPost = now;
-            post({ type: 'progress', id: msg.id, done, total });
-          }
-        },
-      });
-      cache = { key, result, ms: performance.now() - started };
+  if (msg.type === 'warm') {
+    try {
+      simulated(msg.plan, msg.cancel);
+    } catch {
+      // cancelled by a newer plan, or failing: the call that asks for this plan reports it
     }
+    return;
+  }
+  try {
+    let lastPost = 0;
+    const { result, ms } = simulated(msg.plan, msg.cancel, (done, total) => {
+      const now = performance.now();
+      if (now - lastPost > 50) {
+        lastPost = now;
+        post({ type: 'progress', id: msg.id, done, total });
+      }
+    });
+    const events = loadEvents();
     const started = performance.now();
     const value =
       msg.kind === 'overview'
-        ? buildOverview(msg.planName, events, cache.result)
-        : buildProjection(events, cache.result, msg.width, 0, msg.maxKeys);
-    if (msg.kind === 'projection' && 'computeMs' in value) value.computeMs = Math.round(cache.ms + performance.now() - started);
+        ? buildOverview(msg.planName, events, result)
+        : buildProjection(events, result, msg.width, 0, msg.maxKeys);
+    if (msg.kind === 'projection' && 'computeMs' in value) value.computeMs = Math.round(ms + performance.now() - started);
     post({ type: 'result', id: msg.id, ok: true, value });
   } catch (err) {
     post({ type: 'result', id: msg.id, ok: false, error: toApiError(err) });

@@ -28,6 +28,8 @@ export class ComputeClient {
   private events: EventColumns | null = null;
   private ledgerPath: string | null = null;
   private sentVersion = -1;
+  /** the plan being simulated ahead of its call, and the flag that stops it */
+  private warming: { plan: string; flag: Int32Array } | null = null;
 
   constructor(url: URL = defaultWorkerUrl()) {
     this.rpc = new WorkerRpc(url, 'compute worker', () => {
@@ -39,6 +41,7 @@ export class ComputeClient {
     this.events = events;
     this.ledgerPath = null;
     this.version++;
+    this.stopWarming(null);
   }
 
   /** The worker reads the ledger's events itself (read-only), when it first needs them. */
@@ -46,15 +49,32 @@ export class ComputeClient {
     this.events = null;
     this.ledgerPath = path;
     this.version++;
+    this.stopWarming(null);
   }
 
-  run(kind: 'overview', plan: Plan, planName: string, width: number, opts?: RunOptions): Promise<OverviewBody>;
-  run(kind: 'projection', plan: Plan, planName: string, width: number, opts?: RunOptions): Promise<Projection>;
-  run(kind: ComputeKind, plan: Plan, planName: string, width: number, opts: RunOptions = {}): Promise<unknown> {
+  /**
+   * Starts simulating `plan` now, ahead of the call for it (a saved plan is what every page asks
+   * about next): the call then finds it done or under way. A newer plan stops it.
+   */
+  warm(plan: Plan): void {
+    if (!this.sendEvents()) return;
+    this.stopWarming(null);
+    const cancel = new SharedArrayBuffer(4);
+    this.warming = { plan: JSON.stringify(plan), flag: new Int32Array(cancel) };
+    this.rpc.post({ type: 'warm', plan, cancel } satisfies ToWorker);
+  }
+
+  private stopWarming(unless: Plan | null): void {
+    if (this.warming === null || (unless !== null && this.warming.plan === JSON.stringify(unless))) return;
+    Atomics.store(this.warming.flag, 0, 1);
+    this.warming = null;
+  }
+
+  /** Sends the worker the events (or the ledger to read) once per change; false when there are none. */
+  private sendEvents(): boolean {
     const events = this.events;
     const path = this.ledgerPath;
-    if (events === null && path === null) return Promise.reject(new ApiFailure('not_found', 'No events loaded'));
-    if (opts.signal?.aborted) return Promise.reject(new ApiFailure('cancelled', 'Cancelled'));
+    if (events === null && path === null) return false;
     if (this.sentVersion !== this.version) {
       const msg: ToWorker =
         events !== null
@@ -63,6 +83,15 @@ export class ComputeClient {
       this.rpc.post(msg);
       this.sentVersion = this.version;
     }
+    return true;
+  }
+
+  run(kind: 'overview', plan: Plan, planName: string, width: number, opts?: RunOptions): Promise<OverviewBody>;
+  run(kind: 'projection', plan: Plan, planName: string, width: number, opts?: RunOptions): Promise<Projection>;
+  run(kind: ComputeKind, plan: Plan, planName: string, width: number, opts: RunOptions = {}): Promise<unknown> {
+    if (opts.signal?.aborted) return Promise.reject(new ApiFailure('cancelled', 'Cancelled'));
+    if (!this.sendEvents()) return Promise.reject(new ApiFailure('not_found', 'No events loaded'));
+    this.stopWarming(plan);
     const maxKeys = opts.maxKeys ?? Number.MAX_SAFE_INTEGER;
     return this.rpc.call((id, cancel): ToWorker => ({ type: 'run', id, kind, plan, planName, width, maxKeys, cancel }), opts);
   }

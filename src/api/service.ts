@@ -139,6 +139,7 @@ export function createService(opts: ServiceOptions): Service {
       const next = validatePlan(raw, 'plan');
       (await current()).savePlan(next);
       plan = next;
+      opts.compute.warm(next);
       return { plan };
     },
     'plan-simulate': async ({ plan: raw }, ctx) => overview(validatePlan(raw, 'plan'), ctx.signal, ctx.progress),

@@ -132,6 +132,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       k = plan.keys.length;
       plan.keys.push({ id: subjects[s], name: subjects[s], capMicros: null, inferred: true });
       addKey(null);
+      keySeries(k);
       keyBySubject[s] = k;
     }
     return k;
@@ -177,6 +178,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   const buckets = options.timelineBuckets ?? 0;
   let timeline: Timeline | null = null;
   let bucket = -1;
+  let nextBucketAt = UNLIMITED;
   if (buckets > 0 && n > 0) {
     const start = time[at(0)];
     const span = Math.max(horizon - start, 1);
@@ -192,12 +194,15 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       keySpend: [],
       spendLimitUsed: limits.map(() => new Float64Array(count)),
     };
+    nextBucketAt = start;
   }
   const keySeries = (k: number): Float64Array | null => {
     if (timeline === null) return null;
     while (timeline.keySpend.length <= k) timeline.keySpend.push(new Float64Array(timeline.buckets));
     return timeline.keySpend[k];
   };
+  // every key has its series before the first bucket opens (inferred ones get theirs in keyOf)
+  keySeries(keyWindows.length - 1);
   /** Opens every bucket up to the one holding `t`, sampling each at its start. */
   const advanceTimeline = (t: number): void => {
     if (timeline === null) return;
@@ -210,13 +215,15 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       timeline.allowanceUsed[bucket] = allowanceWindow.size;
       timeline.poolUsed[bucket] = poolWindow.size;
       timeline.queued[bucket] = queuedTotal;
+      const keySpend = timeline.keySpend;
       for (let k = 0; k < keyWindows.length; k++) {
-        keyWindows[k].evict(b0);
-        const series = keySeries(k);
-        if (series !== null) series[bucket] = keyWindows[k].sum;
+        const w = keyWindows[k];
+        w.evict(b0);
+        keySpend[k][bucket] = w.sum;
       }
       for (let j = 0; j < limitCount; j++) timeline.spendLimitUsed[j][bucket] = limitWindows[j].spentAt(b0);
     }
+    nextBucketAt = bucket + 1 < timeline.buckets ? timeline.start + (bucket + 1) * timeline.bucketMs : UNLIMITED;
   };
   const bump = (series: Float64Array | null | undefined, value: number): void => {
     if (series && bucket >= 0 && series[bucket] < value) series[bucket] = value;
@@ -300,7 +307,10 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   const deadlineHeap = new MinHeap(); // (head arrival + max wait, trigger)
   const headPos = (g: number): number => queues[g][queueHead[g]];
   const queueLength = (g: number): number => queues[g].length - queueHead[g];
+  /** Bumped whenever a trigger starts waiting, so the pass knows to look for the next wake-up. */
+  let heapChanges = 0;
   const sleep = (g: number, wake: number): void => {
+    heapChanges++;
     trigState[g] = WAITING;
     trigWake[g] = wake;
     waitHeap.push(wake, g);
@@ -310,11 +320,15 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   const unblockHeap = new MinHeap(); // (head arrival + max wait, trigger)
   const watchUnblock = (g: number): void => {
     if (maxWait !== UNLIMITED && plusCost && !trigFairUse[g] && queueLength(g) >= 2) {
+      heapChanges++;
       unblockHeap.push(time[at(headPos(g))] + maxWait, g);
     }
   };
   const watchDeadline = (g: number): void => {
-    if (maxWait !== UNLIMITED && queueLength(g) > 0) deadlineHeap.push(time[at(headPos(g))] + maxWait, g);
+    if (maxWait !== UNLIMITED && queueLength(g) > 0) {
+      heapChanges++;
+      deadlineHeap.push(time[at(headPos(g))] + maxWait, g);
+    }
     watchUnblock(g);
   };
   const dequeue = (g: number): void => {
@@ -379,6 +393,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     return allowanceWindow.size < allowance;
   };
   const park = (g: number, r: number, t: number): void => {
+    heapChanges++;
     if (r === Reason.pool) {
       trigState[g] = ON_POOL;
       poolLine.push(headPos(g), g);
@@ -493,17 +508,42 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   // --- the pass ---
   const { onProgress, signal } = options;
   let pos = 0;
+  // nextWake() only changes when a queue, a heap or a line changes, or once its moment is reached
+  // (a window's oldest entry can only leave then), so most instants reuse it; between wake-ups
+  // release() could not admit anything and is skipped.
+  let wake = nextWake();
+  let heapsAt = heapChanges;
   for (;;) {
-    const wake = nextWake();
+    if (heapsAt !== heapChanges) {
+      wake = nextWake();
+      heapsAt = heapChanges;
+    }
     const nextEvent = pos < n ? time[at(pos)] : UNLIMITED;
-    let t = Math.min(wake, nextEvent);
+    let t = wake < nextEvent ? wake : nextEvent;
     if (unblockHeap.size > 0) t = Math.min(t, nextUnblock(t, nextEvent));
     if (t === UNLIMITED || (pos >= n && t > horizon)) break;
-    advanceTimeline(t);
-    if (maxWait !== UNLIMITED) dropOverdue(t);
-    release(t);
-    while (pos < n && time[at(pos)] === t) {
+    if (t >= nextBucketAt) advanceTimeline(t);
+    if (maxWait !== UNLIMITED && deadlineHeap.size > 0 && deadlineHeap.topKey() < t) {
+      dropOverdue(t);
+      wake = nextWake();
+      heapsAt = heapChanges;
+    }
+    if (t >= wake || readyHeap.size > 0) {
+      release(t);
+      wake = nextWake();
+      heapsAt = heapChanges;
+    }
+    // Later events that come before the next wake-up, chart bucket and queue deadline need nothing
+    // else from the pass, so they are taken in the same run, until one of them makes a run wait.
+    const runUntil = wake < nextBucketAt ? wake : nextBucketAt;
+    const deadline = maxWait !== UNLIMITED && deadlineHeap.size > 0 ? deadlineHeap.topKey() : UNLIMITED;
+    while (pos < n) {
       const e = at(pos);
+      const te = time[e];
+      if (te !== t) {
+        if (te >= runUntil || te > deadline || heapsAt !== heapChanges || unblockHeap.size > 0) break;
+        t = te;
+      }
       const s = subject[e];
       switch (type[e]) {
         case EventType.api: {

@@ -1,6 +1,6 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode, RefObject } from 'react';
-import { Area, AreaChart, CartesianGrid, Line, ComposedChart, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, AreaChart, CartesianGrid, Line, ComposedChart, ReferenceLine, Tooltip, XAxis, YAxis, usePlotArea, useXAxisScale } from 'recharts';
 import { useJob } from '../useCall.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/Progress.tsx';
@@ -87,6 +87,29 @@ function dayTicks(start: number, end: number, width: number): number[] {
   return out;
 }
 
+/**
+ * The spans a key was capped out, shaded in one layer. One ReferenceArea per span would register
+ * each with the chart's store, and a key capped out dozens of times then took most of a redraw.
+ */
+function CappedBands({ spans }: { spans: Span[] }) {
+  const x = useXAxisScale();
+  const area = usePlotArea();
+  if (!x || !area) return null;
+  const left = area.x;
+  const right = area.x + area.width;
+  return (
+    <g className="capped-bands">
+      {spans.map((s, i) => {
+        const from = Math.max(left, Number(x(s.from)));
+        const until = Math.min(right, Number(x(s.until)));
+        if (!(until >= from)) return null;
+        // a span shorter than a pixel still shows
+        return <rect key={i} className="capped-band" x={from} y={area.y} width={Math.max(1, until - from)} height={area.height} fill="var(--bad)" fillOpacity={0.15} />;
+      })}
+    </g>
+  );
+}
+
 const axisX = (p: Axis) => (
   <XAxis dataKey="t" type="number" scale="time" domain={[p.start, p.end]} ticks={dayTicks(p.start, p.end, p.width)} interval={0} tickFormatter={day} stroke="var(--muted)" fontSize={11} />
 );
@@ -105,9 +128,7 @@ const KeyPanel = memo(function KeyPanel({ k, p, width }: { k: KeyChart; p: Axis;
         <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
         {axisX(p)}
         <YAxis domain={[0, top]} ticks={[0, top / 4, top / 2, (3 * top) / 4, top]} interval={0} tickFormatter={(v: number) => usdCompact(v)} width={56} stroke="var(--muted)" fontSize={11} />
-        {spans.map((s, i) => (
-          <ReferenceArea key={i} x1={s.from} x2={s.until} fill="var(--bad)" fillOpacity={0.15} strokeOpacity={0} ifOverflow="hidden" />
-        ))}
+        <CappedBands spans={spans} />
         {k.capUsd !== null && <ReferenceLine y={k.capUsd} stroke="var(--bad)" strokeDasharray="6 3" label={{ value: 'cap', position: 'insideTopRight', fill: 'var(--bad)', fontSize: 11 }} />}
         <Area type="stepAfter" dataKey="spend" stroke="var(--accent)" fill="var(--accent)" fillOpacity={0.18} isAnimationActive={false} dot={false} />
         <Tooltip labelFormatter={(t) => when(Number(t))} formatter={(v) => [usd(Number(v)), 'rolling spend']} />

@@ -1,0 +1,52 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ComputeClient } from '../src/api/compute.ts';
+import { readEventsCsv } from '../src/engine/csv.ts';
+import { validatePlan } from '../src/engine/plan.ts';
+import type { Plan } from '../src/engine/plan.ts';
+
+// 300 messages in one hour and a $2 key tried three times: one seat allows 100 messages a day,
+// three seats 300, so every plan below throttles differently.
+const rows = ['timestamp,type,subject,cost_usd'];
+for (let i = 0; i < 300; i++) rows.push(`${1_790_000_000_000 + i * 10_000},message,u_${i % 7},`);
+for (let i = 0; i < 3; i++) rows.push(`${1_790_003_000_000 + i * 1000},api,k_small,1.00`);
+const events = readEventsCsv(rows.join('\n'));
+const plan = (seats: number): Plan => validatePlan({ workspace: { name: 'W', seats }, apiKeys: [{ id: 'k_small', capUsd: 2 }] });
+
+const workerUrl = new URL('../src/api/compute-worker.ts', import.meta.url);
+const clients: ComputeClient[] = [];
+function client(): ComputeClient {
+  const c = new ComputeClient(workerUrl);
+  c.setEvents(events);
+  clients.push(c);
+  return c;
+}
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+});
+
+describe('simulating a saved plan ahead of the call for it', () => {
+  it('answers the call with the result a cold run gives, for the plan saved last', async () => {
+    const expected = await client().run('overview', plan(3), 'W', 0);
+    const warmed = client();
+    warmed.warm(plan(1));
+    warmed.warm(plan(3)); // a newer save: the first warm-up is stopped or superseded
+    expect(await warmed.run('overview', plan(3), 'W', 0)).toEqual(expected);
+    expect(expected.headline.blockedMessages).toBe(0);
+  });
+
+  it('never answers a call with the warm-up of another plan', async () => {
+    const one = await client().run('overview', plan(1), 'W', 0);
+    const c = client();
+    c.warm(plan(3));
+    const got = await c.run('overview', plan(1), 'W', 0);
+    expect(got).toEqual(one);
+    expect(got.headline.blockedMessages).toBe(200);
+  });
+
+  it('does nothing before there are events', async () => {
+    const c = new ComputeClient(workerUrl);
+    clients.push(c);
+    expect(() => c.warm(plan(1))).not.toThrow();
+    await expect(c.run('overview', plan(1), 'W', 0)).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
