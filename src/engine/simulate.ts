@@ -133,6 +133,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       plan.keys.push({ id: subjects[s], name: subjects[s], capMicros: null, inferred: true });
       addKey(null);
       keySeries(k);
+      keySampled.push(-1);
       keyBySubject[s] = k;
     }
     return k;
@@ -203,6 +204,27 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   };
   // every key has its series before the first bucket opens (inferred ones get theirs in keyOf)
   keySeries(keyWindows.length - 1);
+  /**
+   * Samples key `k`'s window at the start of every bucket up to `upTo` that it has not been yet.
+   * Done when the key is next used (its window cannot change before), and a run of buckets the
+   * oldest entry outlives all hold the same sum: a few hundred keys times a few thousand buckets
+   * would otherwise be that many evictions.
+   */
+  const keySampled: number[] = keyWindows.map(() => -1);
+  const sampleKey = (k: number, upTo: number): void => {
+    if (timeline === null) return;
+    const w = keyWindows[k];
+    const series = timeline.keySpend[k];
+    let b = keySampled[k] + 1;
+    while (b <= upTo) {
+      w.evict(timeline.start + b * timeline.bucketMs);
+      if (w.size === 0) break; // the rest stay 0
+      const last = Math.min(upTo, Math.ceil((w.oldest() + w.windowMs - timeline.start) / timeline.bucketMs) - 1);
+      series.fill(w.sum, b, last + 1);
+      b = last + 1;
+    }
+    keySampled[k] = upTo;
+  };
   /** Opens every bucket up to the one holding `t`, sampling each at its start. */
   const advanceTimeline = (t: number): void => {
     if (timeline === null) return;
@@ -215,12 +237,6 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       timeline.allowanceUsed[bucket] = allowanceWindow.size;
       timeline.poolUsed[bucket] = poolWindow.size;
       timeline.queued[bucket] = queuedTotal;
-      const keySpend = timeline.keySpend;
-      for (let k = 0; k < keyWindows.length; k++) {
-        const w = keyWindows[k];
-        w.evict(b0);
-        keySpend[k][bucket] = w.sum;
-      }
       for (let j = 0; j < limitCount; j++) timeline.spendLimitUsed[j][bucket] = limitWindows[j].spentAt(b0);
     }
     nextBucketAt = bucket + 1 < timeline.buckets ? timeline.start + (bucket + 1) * timeline.bucketMs : UNLIMITED;
@@ -551,6 +567,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
           entity[e] = k;
           const c = cost[e];
           const w = keyWindows[k];
+          if (keySampled[k] < bucket) sampleKey(k, bucket);
           w.evict(t);
           const cap = keyCap[k];
           const r =
@@ -634,7 +651,10 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       outcome[e] = time[e] + maxWait < horizon ? Outcome.dropped : Outcome.pending;
     }
   }
-  if (timeline !== null) advanceTimeline(horizon);
+  if (timeline !== null) {
+    advanceTimeline(horizon);
+    for (let k = 0; k < keyWindows.length; k++) sampleKey(k, bucket);
+  }
   onProgress?.(n, n);
 
   return {
