@@ -452,8 +452,14 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       dequeue(g);
       if (queueLength(g) > 0) {
         watchDeadline(g);
-        trigState[g] = READY;
-        readyHeap.push(headPos(g), g);
+        const w = trigWindows[g];
+        if (w !== null && w.size >= trigLimit[g]) {
+          // The next run fails its trigger's own limit whatever the others do: straight to sleep.
+          sleep(g, wakeTime(g, Reason.trigger_limit, t));
+        } else {
+          trigState[g] = READY;
+          readyHeap.push(headPos(g), g);
+        }
       } else {
         trigState[g] = IDLE;
       }
@@ -578,7 +584,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
             w.push(t, c);
             keyAdmittedSince[k] = true;
             if (w.sum > keyStats[k].peakRollingMicros) keyStats[k].peakRollingMicros = w.sum;
-            bump(keySeries(k), w.sum);
+            if (timeline !== null) bump(timeline.keySpend[k], w.sum);
             addSpend(t, c);
           } else {
             outcome[e] = Outcome.blocked;
