@@ -323,7 +323,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   const deadlineHeap = new MinHeap(); // (head arrival + max wait, trigger)
   const headPos = (g: number): number => queues[g][queueHead[g]];
   const queueLength = (g: number): number => queues[g].length - queueHead[g];
-  /** Bumped whenever a trigger starts waiting, so the pass knows to look for the next wake-up. */
+  /** Bumped when a trigger starts waiting or a queue deadline is watched: the next wake-up may move. */
   let heapChanges = 0;
   const sleep = (g: number, wake: number): void => {
     heapChanges++;
