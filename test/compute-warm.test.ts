@@ -3,6 +3,8 @@ import { ComputeClient } from '../src/api/compute.ts';
 import { readEventsCsv } from '../src/engine/csv.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import type { Plan } from '../src/engine/plan.ts';
+import { EventType } from '../src/engine/events.ts';
+import type { EventColumns } from '../src/engine/events.ts';
 
 // 300 messages in one hour and a $2 key tried three times: one seat allows 100 messages a day,
 // three seats 300, so every plan below throttles differently.
@@ -41,6 +43,29 @@ describe('simulating a saved plan ahead of the call for it', () => {
     const got = await c.run('overview', plan(1), 'W', 0);
     expect(got).toEqual(one);
     expect(got.headline.blockedMessages).toBe(200);
+  });
+
+  it('shows the progress of the warm-up to the call that waits for it', async () => {
+    // enough events for the engine to report progress (every 65,536)
+    const n = 200_000;
+    const many: EventColumns = {
+      count: n,
+      time: Float64Array.from({ length: n }, (_, i) => 1_790_000_000_000 + i * 1000),
+      type: new Uint8Array(n).fill(EventType.message),
+      subject: new Uint32Array(n),
+      cost: new Float64Array(n),
+      subjects: ['u_1'],
+      ids: null,
+    };
+    const c = new ComputeClient(workerUrl);
+    clients.push(c);
+    c.setEvents(many);
+    c.warm(plan(1));
+    const seen: number[] = [];
+    const got = await c.run('overview', plan(1), 'W', 0, { onProgress: (done) => seen.push(done) });
+    expect(got.events).toBe(n);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((d) => d > 0 && d <= n)).toBe(true);
   });
 
   it('does nothing before there are events', async () => {

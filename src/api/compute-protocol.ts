@@ -9,8 +9,8 @@ export type ToWorker =
   /** the worker reads the events from the ledger itself, off the thread that answers calls */
   | { type: 'ledger'; version: number; path: string }
   | { type: 'run'; id: number; kind: ComputeKind; plan: Plan; planName: string; width: number; maxKeys: number; cancel: SharedArrayBuffer }
-  /** simulate `plan` ahead of the call that will ask for it; no reply (a failure resurfaces then) */
-  | { type: 'warm'; plan: Plan; cancel: SharedArrayBuffer };
+  /** simulate `plan` ahead of the call that will ask for it; settles with null */
+  | { type: 'warm'; id: number; plan: Plan; cancel: SharedArrayBuffer };
 
 export type FromWorker = WorkerReply;
 

@@ -80,23 +80,25 @@ function handle(msg: ToWorker): void {
     cache = null;
     return;
   }
+  let lastPost = Number.NEGATIVE_INFINITY;
+  const progress = (done: number, total: number): void => {
+    const now = performance.now();
+    if (now - lastPost > 50) {
+      lastPost = now;
+      post({ type: 'progress', id: msg.id, done, total });
+    }
+  };
   if (msg.type === 'warm') {
     try {
-      simulated(msg.plan, msg.cancel);
-    } catch {
-      // cancelled by a newer plan, or failing: the call that asks for this plan reports it
+      simulated(msg.plan, msg.cancel, progress);
+      post({ type: 'result', id: msg.id, ok: true, value: null });
+    } catch (err) {
+      post({ type: 'result', id: msg.id, ok: false, error: toApiError(err) });
     }
     return;
   }
   try {
-    let lastPost = 0;
-    const { result, ms } = simulated(msg.plan, msg.cancel, (done, total) => {
-      const now = performance.now();
-      if (now - lastPost > 50) {
-        lastPost = now;
-        post({ type: 'progress', id: msg.id, done, total });
-      }
-    });
+    const { result, ms } = simulated(msg.plan, msg.cancel, progress);
     const events = loadEvents();
     const started = performance.now();
     const value =

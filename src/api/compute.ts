@@ -28,8 +28,8 @@ export class ComputeClient {
   private events: EventColumns | null = null;
   private ledgerPath: string | null = null;
   private sentVersion = -1;
-  /** the plan being simulated ahead of its call, and the flag that stops it */
-  private warming: { plan: string; flag: Int32Array } | null = null;
+  /** the plan being simulated ahead of its call; a call for the same plan follows its progress */
+  private warming: { plan: string; stop: AbortController; onProgress?: (done: number, total: number) => void } | null = null;
 
   constructor(url: URL = defaultWorkerUrl()) {
     this.rpc = new WorkerRpc(url, 'compute worker', () => {
@@ -41,7 +41,7 @@ export class ComputeClient {
     this.events = events;
     this.ledgerPath = null;
     this.version++;
-    this.stopWarming(null);
+    this.stopWarming();
   }
 
   /** The worker reads the ledger's events itself (read-only), when it first needs them. */
@@ -49,7 +49,7 @@ export class ComputeClient {
     this.events = null;
     this.ledgerPath = path;
     this.version++;
-    this.stopWarming(null);
+    this.stopWarming();
   }
 
   /**
@@ -58,16 +58,39 @@ export class ComputeClient {
    */
   warm(plan: Plan): void {
     if (!this.sendEvents()) return;
-    this.stopWarming(null);
-    const cancel = new SharedArrayBuffer(4);
-    this.warming = { plan: JSON.stringify(plan), flag: new Int32Array(cancel) };
-    this.rpc.post({ type: 'warm', plan, cancel } satisfies ToWorker);
+    this.stopWarming();
+    const warming: NonNullable<ComputeClient['warming']> = { plan: JSON.stringify(plan), stop: new AbortController() };
+    this.warming = warming;
+    const settled = () => {
+      if (this.warming === warming) this.warming = null;
+    };
+    this.rpc
+      .call((id, cancel): ToWorker => ({ type: 'warm', id, plan, cancel }), {
+        signal: warming.stop.signal,
+        onProgress: (done, total) => warming.onProgress?.(done, total),
+      })
+      // a failure is the asking call's to report: it meets the same one
+      .then(settled, settled);
   }
 
-  private stopWarming(unless: Plan | null): void {
-    if (this.warming === null || (unless !== null && this.warming.plan === JSON.stringify(unless))) return;
-    Atomics.store(this.warming.flag, 0, 1);
+  private stopWarming(): void {
+    this.warming?.stop.abort();
     this.warming = null;
+  }
+
+  /**
+   * Before a call for `plan`: a warm-up of another plan is stopped; one of this plan reports its
+   * progress to the call, and stops if the call is cancelled.
+   */
+  private joinWarming(plan: Plan, opts: RunOptions): void {
+    const warming = this.warming;
+    if (warming === null) return;
+    if (warming.plan !== JSON.stringify(plan)) {
+      this.stopWarming();
+      return;
+    }
+    warming.onProgress = opts.onProgress;
+    opts.signal?.addEventListener('abort', () => warming.stop.abort(), { once: true });
   }
 
   /** Sends the worker the events (or the ledger to read) once per change; false when there are none. */
@@ -91,7 +114,7 @@ export class ComputeClient {
   run(kind: ComputeKind, plan: Plan, planName: string, width: number, opts: RunOptions = {}): Promise<unknown> {
     if (opts.signal?.aborted) return Promise.reject(new ApiFailure('cancelled', 'Cancelled'));
     if (!this.sendEvents()) return Promise.reject(new ApiFailure('not_found', 'No events loaded'));
-    this.stopWarming(plan);
+    this.joinWarming(plan, opts);
     const maxKeys = opts.maxKeys ?? Number.MAX_SAFE_INTEGER;
     return this.rpc.call((id, cancel): ToWorker => ({ type: 'run', id, kind, plan, planName, width, maxKeys, cancel }), opts);
   }
