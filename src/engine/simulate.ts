@@ -220,8 +220,8 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       w.evict(timeline.start + b * timeline.bucketMs);
       if (w.size === 0) break; // the rest stay 0
       const last = Math.min(upTo, Math.ceil((w.oldest() + w.windowMs - timeline.start) / timeline.bucketMs) - 1);
-      series.fill(w.sum, b, last + 1);
-      b = last + 1;
+      // a loop, not fill(): runs are a few buckets long, shorter than a call into fill() costs
+      for (const sum = w.sum; b <= last; b++) series[b] = sum;
     }
     keySampled[k] = upTo;
   };
