@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { idList } from '../src/engine/events.ts';
 import { openLedger } from '../src/ledger/ledger.ts';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { ImportRefusedError } from '../src/import/importer.ts';
@@ -33,7 +34,8 @@ function fresh(name: string): Ledger {
 /** Everything in the ledger but the import's clock time. */
 function dump(l: Ledger): unknown {
   return {
-    events: l.db.prepare('SELECT time, seq, type, subject, cost, ident FROM events ORDER BY time, seq').raw().all(),
+    events: l.db.prepare('SELECT time, seq, type, subject, cost, ident, occ FROM events ORDER BY time, seq').raw().all(),
+    ids: idList(l.readEvents().ids),
     subjects: l.db.prepare('SELECT * FROM subjects ORDER BY id').raw().all(),
     batches: l.db.prepare('SELECT id, file_name, file_size, sha256, format, rows, imported, duplicates, rejected, events, first_seq, last_seq FROM batches').raw().all(),
     indexes: l.db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name").raw().all(),
@@ -70,7 +72,10 @@ describe('pipelined import (parse worker)', () => {
     expect(piped).toEqual(inThread);
     expect(piped).toMatchObject({ format: 'events', rows: 70_000, imported: 70_000, rejected: 0 });
     expect(dump(a)).toEqual(dump(b));
-    expect((dump(a) as { events: unknown[][] }).events.some((e) => String(e[5]).endsWith('.3'))).toBe(true);
+    // rows without an id are stored as their occurrence (no identity string) and shown with it
+    expect((dump(a) as { events: unknown[][] }).events.every((e) => e[5] === null)).toBe(true);
+    expect((dump(a) as { events: unknown[][] }).events.some((e) => e[6] === 3)).toBe(true);
+    expect((dump(a) as { ids: string[] }).ids.some((id) => id.endsWith('.3'))).toBe(true);
     expect(seen.length).toBeGreaterThan(2);
     expect(seen.at(-1)).toBe(70_000);
   });

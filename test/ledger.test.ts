@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { idList } from '../src/engine/events.ts';
 import { migrate, openLedger } from '../src/ledger/ledger.ts';
 import { LATEST_VERSION, MIGRATIONS } from '../src/ledger/schema.ts';
+import { contentIdentity } from '../src/import/canonical.ts';
 import { runImport } from '../src/cli/commands/import.ts';
 import { runSimulate } from '../src/cli/commands/simulate.ts';
 import { writeWorkspace } from '../src/demo/write.ts';
@@ -106,12 +107,12 @@ describe('the ledger file', () => {
   describe('reads whatever the ledger holds exactly as stored', () => {
     // rows written straight into the tables, as an older app or a hand edit could leave them
     const T = Date.parse('2026-01-05T10:00:00Z');
-    type Row = [time: number, type: number, subject: number, cost: number, ident: string];
+    type Row = [time: number, type: number, subject: number, cost: number, ident: string | null, occ?: number | null];
     const read = (rows: Row[], range: { from?: number; to?: number; withIds?: boolean } = {}) => {
       const ledger = openLedger(tmp.path(`l${Math.random()}.sqlite`));
       ledger.db.exec(`INSERT INTO subjects(id, name) VALUES (1, 'k1'), (2, 'u1'), (3, 't1'), (40, 'k40')`);
-      const insert = ledger.db.prepare('INSERT INTO events(time, seq, type, subject, cost, ident) VALUES (?, ?, ?, ?, ?, ?)');
-      rows.forEach((r, seq) => insert.run(r[0], rows.length - seq, r[1], r[2], r[3], r[4]));
+      const insert = ledger.db.prepare('INSERT INTO events(time, seq, type, subject, cost, ident, occ) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      rows.forEach((r, seq) => insert.run(r[0], rows.length - seq, r[1], r[2], r[3], r[4], r[5] ?? null));
       const e = ledger.readEvents(range);
       // the page reader and SQL read the same events, or the page reader leaves them to SQL
       const viaSql = ledger.readEvents({ ...range, pages: false });
@@ -159,6 +160,22 @@ describe('the ledger file', () => {
       const long = 'x'.repeat(5000);
       expect(read([...rows, [T + 7, 0, 1, 7, long]]).events.map((e) => e[4])).toEqual(['a', 'b', 'é✓ x', long, 'e4']);
       expect(read([[T, 0, 1, 7, ''], [T + 1, 0, 1, 7, 'x']]).events.map((e) => e[4])).toEqual(['', 'x']);
+    });
+
+    it('rows without an id as their content identity, beside ids, in the pages and through SQL alike', () => {
+      const k1 = (t: number, cost: number, occ: number) => contentIdentity(t, 0, 'k1', cost, occ);
+      expect(read([[T, 0, 1, 7, null, 1], [T, 0, 1, 7, null, 2], [T + 1, 0, 1, 7, 'x'], [T + 2, 0, 1, 2 ** 40, null, 12]]).events.map((e) => e[4])).toEqual([
+        `${k1(T, 7, 2)}`,
+        k1(T, 7, 1),
+        'x',
+        k1(T + 2, 2 ** 40, 12),
+      ]);
+      expect(k1(T, 7, 2)).toBe(`${k1(T, 7, 1)}.2`);
+      // a subject missing from the subjects (a hand edit) hashes as the name it reads as
+      expect(read([[T, 0, 99, 5, null, 1]]).events).toEqual([[T, 0, '#99', 5, contentIdentity(T, 0, '#99', 5, 1)]]);
+      // many rows: the packed ids hold the made identities
+      const many = Array.from({ length: 5000 }, (_, i): Row => [T + i, i % 3, 1 + (i % 3), i, i % 5 === 0 ? `id-${i}` : null, i % 5 === 0 ? null : 1 + (i % 4)]);
+      expect(read(many).events.map((e) => e[4])).toEqual(many.map((r) => r[4] ?? contentIdentity(r[0], r[1], ['k1', 'u1', 't1'][(r[0] - T) % 3]!, r[3], r[5]!)));
     });
 
     it('with a cost too large to pack, a subject missing from the subjects, an unknown type', () => {

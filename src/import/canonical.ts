@@ -57,50 +57,160 @@ function contentHash(time: number, type: number, subject: string, cost: number, 
   out[3] = h4 ^ h1;
 }
 
+/** The `~` + 16 characters of a content identity, as ASCII codes, into `out` (17 entries). */
+function writeContentCodes(time: number, type: number, subject: string, cost: number, out: Uint8Array, h: Int32Array): void {
+  contentHash(time, type, subject, cost, h);
+  out[0] = 126;
+  let v = time + TIME_OFFSET;
+  for (let k = 8; k >= 1; k--) {
+    const q = Math.floor(v / 64);
+    out[k] = SORTED64[v - q * 64]!;
+    v = q;
+  }
+  const a = h[0]!;
+  const b = h[1]!;
+  out[9] = SORTED64[a >>> 26]!;
+  out[10] = SORTED64[(a >>> 20) & 63]!;
+  out[11] = SORTED64[(a >>> 14) & 63]!;
+  out[12] = SORTED64[(a >>> 8) & 63]!;
+  out[13] = SORTED64[(a >>> 2) & 63]!;
+  out[14] = SORTED64[((a & 3) << 4) | ((b >>> 28) & 15)]!;
+  out[15] = SORTED64[(b >>> 22) & 63]!;
+  out[16] = SORTED64[(b >>> 16) & 63]!;
+}
+
+const scratchHash = new Int32Array(4);
+/** distinct rows at one millisecond compared one by one before ContentOccurrences turns to its table */
+const GROUP_MAX = 16;
+const scratchCodes = new Uint8Array(17);
+
 /**
- * Identity of a row without an id: `~` + its time (8 characters that sort like the time) + 48
- * bits of the hash of its normalized content (8 characters), then `.n` for the n-th identical
- * row of the file (n >= 2). Two rows collide only with the same millisecond and the same 48-bit
- * hash (odds ~1e-9 even at a thousand distinct rows per millisecond). The time leads so that a
- * file in time order adds to the end of the identity index instead of all over it; 17
- * characters keep the table and its index small.
+ * The identity shown for a row without an id (the ledger stores only its occurrence number):
+ * `~` + its time (8 characters that sort like the time) + 48 bits of the hash of its normalized
+ * content (8 characters), then `.n` for the n-th identical row of its file (n >= 2). Two rows
+ * show the same identity only with the same millisecond and the same 48-bit hash (odds ~1e-9
+ * even at a thousand distinct rows per millisecond). These are the identities ledgers before
+ * version 4 stored (migration 4 turns them back into occurrence numbers): keep them
+ * byte-identical, decisions and exports name events by them.
  */
-export class ContentIdentity {
+export function contentIdentity(time: number, type: number, subject: string, cost: number, occurrence: number): string {
+  const c = scratchCodes;
+  writeContentCodes(time, type, subject, cost, c, scratchHash);
+  const id = String.fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!);
+  return occurrence === 1 ? id : `${id}.${occurrence}`;
+}
+
+/**
+ * contentIdentity's UTF-8 bytes written into `out` from `at` (room for 34 bytes: 17, a dot and up
+ * to 16 digits); returns where they end. The ledger's page reader packs a million of them without
+ * making a string.
+ */
+export function writeContentIdentity(time: number, type: number, subject: string, cost: number, occurrence: number, out: Uint8Array, at: number): number {
+  const c = scratchCodes;
+  writeContentCodes(time, type, subject, cost, c, scratchHash);
+  out.set(c, at);
+  let end = at + 17;
+  if (occurrence !== 1) {
+    out[end++] = 46;
+    const digits = String(occurrence);
+    for (let k = 0; k < digits.length; k++) out[end++] = digits.charCodeAt(k);
+  }
+  return end;
+}
+
+/**
+ * The occurrence number of `stored` as the identity of this row without an id (the inverse of
+ * contentIdentity), or null when `stored` is not this row's content identity (an id of its own).
+ */
+export function occurrenceOf(stored: string, time: number, type: number, subject: string, cost: number): number | null {
+  if (stored.length < 17 || stored.charCodeAt(0) !== 126) return null;
+  let occurrence = 1;
+  if (stored.length > 17) {
+    const suffix = /^\.([1-9][0-9]{0,8})$/.exec(stored.slice(17));
+    if (suffix === null) return null;
+    occurrence = Number(suffix[1]);
+    if (occurrence < 2) return null;
+  }
+  return contentIdentity(time, type, subject, cost, occurrence) === stored ? occurrence : null;
+}
+
+/**
+ * Counts identical rows within one file: the n-th row with the same time, type, subject and
+ * cost is occurrence n. With the content, that is the identity of a row without an id (SPEC §8).
+ */
+export class ContentOccurrences {
+  // Rows equal only at the same millisecond. While the file comes in time order (exports do),
+  // a row later than all before it is a first occurrence, and only the rows of the latest
+  // millisecond need comparing: the hashes are just logged, in order, at 8 bytes a row. The
+  // first row out of order (or a crowd of distinct rows at one millisecond) turns the log into
+  // the table below, which then counts every row: a random probe into tens of MB a row, which
+  // at a million rows cost the parse worker more than its scan.
+  private ordered = true;
+  private latest = Number.NEGATIVE_INFINITY;
+  private log = new Int32Array(1 << 13);
+  private logged = 0;
+  /** the distinct hashes at `latest` with their counts, 3 words each */
+  private readonly group = new Int32Array(3 * GROUP_MAX);
+  private grouped = 0;
+
   // An open-addressing table of the 64-bit hashes seen, with their counts, in one typed array,
   // 3 words a slot (hash high, hash low, count): a probe touches one cache line, not three.
   // (A Set of 53-bit numbers cost 5 µs an insert here: V8 hashes heap numbers badly.)
-  private slots = new Int32Array(3 << 12);
-  private size = 1 << 12;
+  private slots = new Int32Array(0);
+  private size = 0;
   private used = 0;
 
   private readonly h = new Int32Array(4);
-  private readonly codes = new Array<number>(17).fill(0);
 
-  of(time: number, type: number, subject: string, cost: number): string {
+  next(time: number, type: number, subject: string, cost: number): number {
     const h = this.h;
     contentHash(time, type, subject, cost, h);
-    const occurrence = this.bump(h[0]!, h[3]!);
-    // `~`, 8 characters of time (they sort like the time), 8 of 48 hash bits
-    const c = this.codes;
-    c[0] = 126;
-    let v = time + TIME_OFFSET;
-    for (let k = 8; k >= 1; k--) {
-      const q = Math.floor(v / 64);
-      c[k] = SORTED64[v - q * 64]!;
-      v = q;
-    }
     const a = h[0]!;
-    const b = h[1]!;
-    c[9] = SORTED64[a >>> 26]!;
-    c[10] = SORTED64[(a >>> 20) & 63]!;
-    c[11] = SORTED64[(a >>> 14) & 63]!;
-    c[12] = SORTED64[(a >>> 8) & 63]!;
-    c[13] = SORTED64[(a >>> 2) & 63]!;
-    c[14] = SORTED64[((a & 3) << 4) | ((b >>> 28) & 15)]!;
-    c[15] = SORTED64[(b >>> 22) & 63]!;
-    c[16] = SORTED64[(b >>> 16) & 63]!;
-    const id = String.fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!, c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!);
-    return occurrence === 1 ? id : `${id}.${occurrence}`;
+    const b = h[3]!;
+    if (!this.ordered) return this.bump(a, b);
+    if (this.logged + 2 > this.log.length) {
+      const log = new Int32Array(this.log.length * 2);
+      log.set(this.log);
+      this.log = log;
+    }
+    this.log[this.logged++] = a;
+    this.log[this.logged++] = b;
+    if (time > this.latest) {
+      this.latest = time;
+      this.group[0] = a;
+      this.group[1] = b;
+      this.group[2] = 1;
+      this.grouped = 1;
+      return 1;
+    }
+    if (time === this.latest) {
+      const g = this.group;
+      for (let k = 0; k < this.grouped; k++) {
+        if (g[k * 3] === a && g[k * 3 + 1] === b) {
+          const count = g[k * 3 + 2]! + 1;
+          g[k * 3 + 2] = count;
+          return count;
+        }
+      }
+      if (this.grouped < GROUP_MAX) {
+        const at = this.grouped++ * 3;
+        g[at] = a;
+        g[at + 1] = b;
+        g[at + 2] = 1;
+        return 1;
+      }
+    }
+    // out of order: count everything logged (this row last) in the table from now on
+    this.ordered = false;
+    this.size = 1 << 12;
+    while (this.size < this.logged) this.size *= 2;
+    this.slots = new Int32Array(this.size * 3);
+    const log = this.log;
+    const n = this.logged;
+    this.log = new Int32Array(0);
+    let count = 1;
+    for (let k = 0; k < n; k += 2) count = this.bump(log[k]!, log[k + 1]!);
+    return count;
   }
 
   private bump(a: number, b: number): number {

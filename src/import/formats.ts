@@ -8,15 +8,19 @@ import { parseTimestampAt } from '../engine/csv.ts';
 import { InputError } from '../errors.ts';
 import { creditsToMicros, DATE_FORMATS, guessDateFormat, isValidTimeZone, parseMappedTime, parseMoneyToMicros } from './parse.ts';
 import { splitByLargestRemainder } from './profile.ts';
-import { canonicalColumns, ContentIdentity } from './canonical.ts';
+import { canonicalColumns, ContentOccurrences } from './canonical.ts';
 
 export const FORMATS = ['events', 'dust-cost', 'dust-consumption', 'mapping'] as const;
 export type FormatName = (typeof FORMATS)[number];
 
 /** Where rows go. `add` is false when the identity is already in the ledger. */
 export interface EventSink {
-  /** `givenId`: `ident` is the file's own id column (not derived from the content) */
-  add(time: number, type: EventTypeCode, subject: string, cost: number, ident: string, givenId?: boolean): boolean;
+  /**
+   * `ident` null: a row without an id, whose identity is its content and `occurrence` (the n-th
+   * identical row of the file); otherwise `occurrence` is 0. `givenId`: `ident` is the file's own
+   * id column (not made up by the format, as dust-cost's are).
+   */
+  add(time: number, type: EventTypeCode, subject: string, cost: number, ident: string | null, occurrence: number, givenId: boolean): boolean;
   /** adds `cost` to the event of this identity made earlier in this same file */
   fold(time: number, type: EventTypeCode, subject: string, cost: number, ident: string): 'new' | 'merged' | 'duplicate';
 }
@@ -87,7 +91,7 @@ function checkWidth(fields: string[], header: string[]): void {
 export function eventsHandler(header: string[], file: string): FormatHandler {
   // the same header rules and value parsers as `simulate` over a CSV, so both decide alike
   const { timestamp: ti, type: ty, subject: su, cost: co, id } = canonicalColumns(header, file);
-  const identity = new ContentIdentity();
+  const occurrences = new ContentOccurrences();
   return {
     format: 'events',
     mapping: null,
@@ -111,8 +115,8 @@ export function eventsHandler(header: string[], file: string): FormatHandler {
         cost = c;
       }
       const given = id === -1 ? '' : f[id]!.trim();
-      const ident = given !== '' ? given : identity.of(time, type, subject, cost);
-      return sink.add(time, type, subject, cost, ident, given !== '') ? 'new' : 'duplicate';
+      const added = given !== '' ? sink.add(time, type, subject, cost, given, 0, true) : sink.add(time, type, subject, cost, null, occurrences.next(time, type, subject, cost), false);
+      return added ? 'new' : 'duplicate';
     },
   };
 }
@@ -157,7 +161,7 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
         const part = parts[h]!;
         if (part === 0) continue;
         // mid-hour: the spend of an hour, not of its first millisecond
-        if (sink.add(day + h * HOUR + 30 * MINUTE, EventType.api, subject, part, `${base}#${h}`)) added = true;
+        if (sink.add(day + h * HOUR + 30 * MINUTE, EventType.api, subject, part, `${base}#${h}`, 0, false)) added = true;
       }
       return added ? 'new' : 'duplicate';
     },
@@ -328,7 +332,7 @@ export function mappingHandler(header: string[], file: string, mapping: ColumnMa
   const ii = mapping.id === null ? -1 : columnIndex(header, file, [mapping.id]);
   const words = new Map<string, EventTypeCode>();
   for (const [k, v] of Object.entries(mapping.typeValues)) words.set(norm(k), TYPE_CODES[v]!);
-  const identity = new ContentIdentity();
+  const occurrences = new ContentOccurrences();
   return {
     format: 'mapping',
     mapping,
@@ -362,8 +366,8 @@ export function mappingHandler(header: string[], file: string, mapping: ColumnMa
         throw new RowError(undefined, undefined, 'an api event needs a cost, and the mapping names no cost column');
       }
       const given = ii === -1 ? '' : f[ii]!.trim();
-      const ident = given !== '' ? given : identity.of(time, type, subject, cost);
-      return sink.add(time, type, subject, cost, ident, given !== '') ? 'new' : 'duplicate';
+      const added = given !== '' ? sink.add(time, type, subject, cost, given, 0, true) : sink.add(time, type, subject, cost, null, occurrences.next(time, type, subject, cost), false);
+      return added ? 'new' : 'duplicate';
     },
   };
 }

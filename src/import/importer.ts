@@ -25,6 +25,8 @@ import {
 } from './formats.ts';
 import type { ColumnMapping, EventSink, FormatHandler, FormatName } from './formats.ts';
 import { learnHourProfile } from './profile.ts';
+import { contentIdentity } from './canonical.ts';
+import { EVENTS_IDENT_INDEX } from '../ledger/schema.ts';
 import { PARSE_IN_FLIGHT, PARSE_STOP } from './pipeline.ts';
 import type { FromParser, ParseRequest, ParseWorkerData } from './pipeline.ts';
 
@@ -255,32 +257,39 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
        VALUES ('', 0, '', '', NULL, 0, 0, 0, 0, 0, 0) RETURNING id`,
     )
     .pluck();
-  const insert = db.prepare('INSERT OR IGNORE INTO events(time, seq, type, subject, cost, ident) VALUES (?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare('INSERT OR IGNORE INTO events(time, seq, type, subject, cost, ident, occ) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  // A row without an id is already in the ledger when an event of the same content is there with
+  // the same occurrence number: found through the primary key, which time leads. (A lookup and
+  // then an insert cost a third of one INSERT ... WHERE NOT EXISTS, measured.)
+  const findContent = db.prepare('SELECT 1 FROM events WHERE time = ? AND type = ? AND subject = ? AND cost = ? AND occ = ?').pluck();
   const findIdent = db.prepare('SELECT time, seq FROM events WHERE ident = ?');
   const addCost = db.prepare('UPDATE events SET cost = cost + ?, time = min(time, ?) WHERE time = ? AND seq = ?');
   let seq = 0;
   let firstSeq = 0;
+  // the ledger's latest event before this import: a row without an id from later on cannot be
+  // in the ledger yet (the file's own rows differ in content or occurrence), so it needs no lookup
+  let latestBefore = Number.POSITIVE_INFINITY;
   let bulk = false;
 
   // Bulk path: rows go in BULK_ROWS at a time through one statement, the values in one array:
   // a third less work per row than one call each (no identity index, so every row is added).
   const BULK_ROWS = 32;
-  const bulkValues: (number | string)[] = new Array<number | string>(6 * BULK_ROWS);
+  const bulkValues: (number | string | null)[] = new Array<number | string | null>(7 * BULK_ROWS);
   let bulkFill = 0;
   let bulkInsert: Database.Statement | null = null;
   const flushBulk = (): void => {
     if (bulkFill === 0) return;
     if (bulkFill === bulkValues.length) {
-      bulkInsert ??= db.prepare(`INSERT INTO events(time, seq, type, subject, cost, ident) VALUES ${Array(BULK_ROWS).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`);
+      bulkInsert ??= db.prepare(`INSERT INTO events(time, seq, type, subject, cost, ident, occ) VALUES ${Array(BULK_ROWS).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
       bulkInsert.run(bulkValues);
     } else {
-      for (let k = 0; k < bulkFill; k += 6) insert.run(bulkValues.slice(k, k + 6));
+      for (let k = 0; k < bulkFill; k += 7) insert.run(bulkValues.slice(k, k + 7));
     }
     bulkFill = 0;
   };
 
   const realSink: EventSink = {
-    add(time, type, subject, cost, ident, givenId) {
+    add(time, type, subject, cost, ident, occurrence, givenId) {
       if (bulk) {
         bulkValues[bulkFill++] = time;
         bulkValues[bulkFill++] = seq++;
@@ -288,16 +297,20 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
         bulkValues[bulkFill++] = ledger.subjectId(subject);
         bulkValues[bulkFill++] = cost;
         bulkValues[bulkFill++] = ident;
+        bulkValues[bulkFill++] = ident === null ? occurrence : null;
         if (bulkFill === bulkValues.length) flushBulk();
         result.events++;
         return true;
       }
       const subjectId = ledger.subjectId(subject);
-      const added = insert.run(time, seq, type, subjectId, cost, ident).changes > 0;
+      const added =
+        ident === null
+          ? (time > latestBefore || findContent.get(time, type, subjectId, cost, occurrence) === undefined) && insert.run(time, seq, type, subjectId, cost, null, occurrence).changes > 0
+          : insert.run(time, seq, type, subjectId, cost, ident, null).changes > 0;
       if (added) {
         result.events++;
         seq++;
-      } else if (givenId === true) {
+      } else if (givenId && ident !== null) {
         dup.ident.push(ident);
         dup.line.push(currentLine);
         dup.time.push(time);
@@ -306,12 +319,14 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
         dup.cost.push(cost);
         if (dup.ident.length >= ID_CHECK) checkDuplicateIds();
       }
-      if (dryRun && result.firstEvents.length < PREVIEW_EVENTS) result.firstEvents.push(previewEvent(currentLine, time, type, subject, cost, ident, !added));
+      if (dryRun && result.firstEvents.length < PREVIEW_EVENTS) {
+        result.firstEvents.push(previewEvent(currentLine, time, type, subject, cost, ident ?? contentIdentity(time, type, subject, cost, occurrence), !added));
+      }
       return added;
     },
     fold(time, type, subject, cost, ident) {
       const found = findIdent.get(ident) as { time: number; seq: number } | undefined;
-      if (found === undefined) return realSink.add(time, type, subject, cost, ident, false) ? 'new' : 'duplicate';
+      if (found === undefined) return realSink.add(time, type, subject, cost, ident, 0, false) ? 'new' : 'duplicate';
       // seqs from firstSeq on were given in this import: an earlier line of the same message
       if (found.seq < firstSeq) return 'duplicate';
       addCost.run(cost, time, found.time, found.seq);
@@ -475,7 +490,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
           result.header = fileHeader;
           return { size: m.size, sha256: m.sha256 };
         }
-        const { n, time, type, subject, cost, idents, subjects } = m;
+        const { n, time, type, subject, cost, idents, occ, subjects } = m;
         if (subjects.length > batchIds.length) batchIds = new Int32Array(subjects.length * 2);
         for (let k = 0; k < subjects.length; k++) batchIds[k] = ledger.subjectId(subjects[k]!);
         for (let i = 0; i < n; i++) {
@@ -484,7 +499,9 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
           bulkValues[bulkFill++] = type[i]!;
           bulkValues[bulkFill++] = batchIds[subject[i]!]!;
           bulkValues[bulkFill++] = cost[i]!;
-          bulkValues[bulkFill++] = idents[i]!;
+          const ident = idents === null ? null : idents[i]!;
+          bulkValues[bulkFill++] = ident;
+          bulkValues[bulkFill++] = ident === null ? occ![i]! : null;
           if (bulkFill === bulkValues.length) flushBulk();
         }
         result.events += n;
@@ -518,6 +535,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     const batchId = batchRow.get() as number;
     // seqs continue after every batch ever imported (undone ones too): never reused
     firstSeq = ((db.prepare('SELECT max(last_seq) FROM batches').pluck().get() as number | null) ?? 0) + 1;
+    latestBefore = (db.prepare('SELECT max(time) FROM events').pluck().get() as number | null) ?? Number.NEGATIVE_INFINITY;
     seq = firstSeq;
     let piped = false;
     if (pipeline && db.prepare('SELECT 1 FROM events LIMIT 1').get() === undefined && db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = 'events_ident'").get() !== undefined) {
@@ -569,7 +587,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       const cache = db.pragma('cache_size', { simple: true }) as number;
       db.pragma('cache_size = -16384');
       try {
-        db.exec('CREATE UNIQUE INDEX events_ident ON events(ident)');
+        db.exec(EVENTS_IDENT_INDEX);
       } catch (err) {
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new BulkConflict();
         throw err;

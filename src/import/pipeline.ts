@@ -6,7 +6,7 @@ import { isEncodingProblem, scanEventsCsvFile } from '../engine/csv.ts';
 import { EventColumnsBuilder, PackedIds } from '../engine/events.ts';
 import type { EventColumns, EventTypeCode } from '../engine/events.ts';
 import { encodingError } from './csvReader.ts';
-import { canonicalColumns, ContentIdentity } from './canonical.ts';
+import { canonicalColumns, ContentOccurrences } from './canonical.ts';
 
 /**
  * The parsing half of a pipelined import of a canonical events CSV: it reads, parses and checks
@@ -42,8 +42,14 @@ export interface ParsedBatch {
   /** index into this batch's `subjects` */
   subject: Uint32Array;
   subjects: string[];
-  /** one string each: the structured clone hands them over flat (slices of one joined string bind slower) */
-  idents: string[];
+  /**
+   * Each row's id from the file (a string each: the structured clone hands them over flat, and
+   * slices of one joined string bind slower); null for a row without one, and no array at all
+   * when no row of the batch has one.
+   */
+  idents: (string | null)[] | null;
+  /** for a row without an id: its occurrence among identical rows of the file (its identity with the content); null when every row has an id */
+  occ: Uint32Array | null;
   /** totals so far */
   rows: number;
   rejected: number;
@@ -91,14 +97,15 @@ export const PARSE_BLOCK_BYTES = 1 << 20;
 
 const RAGGED = /^has (\d+) fields; the header has (\d+)$/;
 
-/** The identities of a batch's rows: the file's id, or else the row's content identity. */
-function identsOf(cols: EventColumns, identity: ContentIdentity): string[] {
-  const given = cols.ids instanceof PackedIds ? cols.ids.strings() : [];
-  const out = new Array<string>(cols.count);
+/** The occurrence numbers of a batch's rows without an id (0 for a row with one); null when every row has one. */
+function occurrencesOf(cols: EventColumns, given: (string | null)[] | null, occurrences: ContentOccurrences): Uint32Array | null {
+  let occ: Uint32Array | null = null;
   for (let i = 0; i < cols.count; i++) {
-    out[i] = given[i] ?? identity.of(cols.time[i]!, cols.type[i]!, cols.subjects[cols.subject[i]!]!, cols.cost[i]!);
+    if (given !== null && given[i] !== null && given[i] !== undefined) continue;
+    occ ??= new Uint32Array(cols.count);
+    occ[i] = occurrences.next(cols.time[i]!, cols.type[i]!, cols.subjects[cols.subject[i]!]!, cols.cost[i]!);
   }
-  return out;
+  return occ;
 }
 
 /**
@@ -114,7 +121,7 @@ export async function parseEventsFile(req: ParseRequest, post: (m: FromParser, t
   let failed = false;
   let errors: RowErrorInfo[] = [];
   let lastErrorLine = -1;
-  const identity = new ContentIdentity();
+  const occurrences = new ContentOccurrences();
   const hash = createHash('sha256');
   let size = 0;
   let fileError: InputErrorDetail | null = null;
@@ -181,7 +188,8 @@ export async function parseEventsFile(req: ParseRequest, post: (m: FromParser, t
       // once the file is refused, rows are only read to list their errors
       const cols = builder.build();
       const n = failed ? 0 : cols.count;
-      const idents = n === 0 ? [] : identsOf(cols, identity);
+      const idents = n > 0 && cols.ids instanceof PackedIds ? cols.ids.strings() : null;
+      const occ = n === 0 ? null : occurrencesOf(cols, idents, occurrences);
       const batch: ParsedBatch = {
         kind: 'batch',
         n,
@@ -191,6 +199,7 @@ export async function parseEventsFile(req: ParseRequest, post: (m: FromParser, t
         subject: cols.subject,
         subjects: n === 0 ? [] : cols.subjects,
         idents,
+        occ,
         rows: rows + rejected,
         rejected,
         failed,
@@ -199,7 +208,9 @@ export async function parseEventsFile(req: ParseRequest, post: (m: FromParser, t
         totalBytes: size,
       };
       errors = [];
-      post(batch, [cols.time.buffer as ArrayBuffer, cols.cost.buffer as ArrayBuffer, cols.type.buffer as ArrayBuffer, cols.subject.buffer as ArrayBuffer]);
+      const transfer = [cols.time.buffer as ArrayBuffer, cols.cost.buffer as ArrayBuffer, cols.type.buffer as ArrayBuffer, cols.subject.buffer as ArrayBuffer];
+      if (occ !== null) transfer.push(occ.buffer as ArrayBuffer);
+      post(batch, transfer);
       afterBatch();
     };
     scanEventsCsvFile(path, name, sink, PARSE_BLOCK_BYTES);

@@ -18,11 +18,12 @@ export interface HourProfile {
 /**
  * API spend per UTC hour of day in the ledger's event-level data (daily cost exports excluded:
  * they were spread by a profile themselves). Every hour keeps a small floor so that a day whose
- * spend falls outside the learned hours still lands somewhere plausible.
+ * spend falls outside the learned hours still lands somewhere plausible. Rows without an id have
+ * a NULL ident, which NOT LIKE alone would leave out.
  */
 export function learnHourProfile(db: Db): HourProfile {
   const rows = db
-    .prepare(`SELECT (time % ${DAY} + ${DAY}) % ${DAY} / ${HOUR} AS h, count(*) AS n, sum(cost) AS c FROM events WHERE type = 0 AND ident NOT LIKE 'dust-cost:%' GROUP BY h`)
+    .prepare(`SELECT (time % ${DAY} + ${DAY}) % ${DAY} / ${HOUR} AS h, count(*) AS n, sum(cost) AS c FROM events WHERE type = 0 AND (ident IS NULL OR ident NOT LIKE 'dust-cost:%') GROUP BY h`)
     .all() as { h: number; n: number; c: number }[];
   const n = rows.reduce((a, r) => a + r.n, 0);
   const total = rows.reduce((a, r) => a + r.c, 0);

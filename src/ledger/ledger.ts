@@ -4,6 +4,7 @@ import { EVENT_TYPE_NAMES, PackedIds, resized } from '../engine/events.ts';
 import type { EventColumns, EventIds, EventTypeName } from '../engine/events.ts';
 import { InputError } from '../errors.ts';
 import { LATEST_VERSION, MIGRATIONS } from './schema.ts';
+import { contentIdentity, writeContentIdentity } from '../import/canonical.ts';
 import type { ImportOptions, ImportResult, PreviewResult } from '../import/importer.ts';
 import { importFile, previewImport } from '../import/importer.ts';
 
@@ -12,6 +13,13 @@ export type Db = Database.Database;
 /** the whole range of JS dates: Ledger#readEvents without from or to */
 const ALL_FROM = -8.64e15;
 const ALL_TO = 8.64e15 + 1;
+
+/**
+ * An event's identity in SQL over `events`: its id, or for a row without one the identity its
+ * content and occurrence show (a subject missing from `subjects`, a hand edit, is named `#id`,
+ * as readColumns names it).
+ */
+const IDENT_SQL = `coalesce(ident, headroom_content_ident(time, type, coalesce((SELECT name FROM subjects WHERE subjects.id = subject), '#' || subject), cost, occ))`;
 
 export interface OpenOptions {
   readonly?: boolean;
@@ -121,9 +129,17 @@ export function migrate(db: Db, from: number, to: number = LATEST_VERSION): void
     db.transaction(() => {
       const current = db.pragma('user_version', { simple: true }) as number;
       if (current >= m.version) return;
+      m.prepare?.(db);
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
     }).immediate();
+    if (m.vacuum === true && !db.inTransaction && (db.pragma('freelist_count', { simple: true }) as number) * 4 > (db.pragma('page_count', { simple: true }) as number)) {
+      try {
+        db.exec('VACUUM');
+      } catch {
+        // only space: another connection busy with the file, or no room for the copy
+      }
+    }
   }
 }
 
@@ -136,6 +152,10 @@ export class Ledger {
   constructor(db: Db, path: string) {
     this.db = db;
     this.path = path;
+    // the identity of a row without an id, for SQL that shows identities (readIdents)
+    db.function('headroom_content_ident', { deterministic: true }, (time, type, subject, cost, occ) =>
+      contentIdentity(Number(time), Number(type), String(subject), Number(cost), Number(occ)),
+    );
   }
 
   close(): void {
@@ -179,7 +199,7 @@ export class Ledger {
     if (pages) {
       // room for the whole ledger from the batch counts (no pass over the events to count them)
       const capacity = (this.db.prepare('SELECT coalesce(sum(events), 0) FROM batches WHERE undone_at IS NULL').pluck().get() as number) + 16;
-      const read = readEventPages(this.db, from, to, withIds, capacity);
+      const read = readEventPages(this.db, from, to, withIds, capacity, names);
       if (read !== null) {
         const n = read.count;
         // a range keeps only its own events, not the room for the whole ledger
@@ -260,7 +280,7 @@ export class Ledger {
     try {
       // The subquery's order holds: SQLite does not flatten an ordered subquery into an
       // aggregate. (An ORDER BY inside group_concat sorts again: three times slower.)
-      blob = this.db.prepare(`SELECT CAST(group_concat(ident, char(10)) AS BLOB) FROM (SELECT ident ${ordered})`).pluck().get(from, to) as Uint8Array | null;
+      blob = this.db.prepare(`SELECT CAST(group_concat(ident, char(10)) AS BLOB) FROM (SELECT ${IDENT_SQL} AS ident ${ordered})`).pluck().get(from, to) as Uint8Array | null;
     } catch {
       // larger than SQLite's longest value: strings below
     }
@@ -283,7 +303,7 @@ export class Ledger {
         return ids;
       }
     }
-    return this.db.prepare(`SELECT ident ${ordered}`).pluck().all(from, to) as string[];
+    return this.db.prepare(`SELECT ${IDENT_SQL} ${ordered}`).pluck().all(from, to) as string[];
   }
 
   summary(): HistorySummary {
@@ -483,7 +503,7 @@ interface PageColumns {
  * ns and walks a row at some 50 more, per column and per pass; this walk costs a tenth of that.
  * Null, for SQL to read, on anything but the plain format the importer writes.
  */
-function readEventPages(db: Db, from: number, to: number, withIds: boolean, capacity: number): PageColumns | null {
+function readEventPages(db: Db, from: number, to: number, withIds: boolean, capacity: number, names: readonly string[]): PageColumns | null {
   const pageSize = db.pragma('page_size', { simple: true }) as number;
   const pageCount = db.pragma('page_count', { simple: true }) as number;
   if (pageSize * pageCount > PAGE_READ_LIMIT) return null;
@@ -510,6 +530,8 @@ function readEventPages(db: Db, from: number, to: number, withIds: boolean, capa
   let cost = new Float64Array(capacity);
   const ids = withIds ? new PackedIds() : null;
   if (ids !== null) ids.reserve(capacity, capacity * 8);
+  // a row without an id: its identity made from its content, straight into the packed ids
+  const made = new Uint8Array(64);
 
   let p = 0;
   const varint = (): number => {
@@ -546,7 +568,7 @@ function readEventPages(db: Db, from: number, to: number, withIds: boolean, capa
     }
   };
   const size = (serial: number): number => (serial >= 12 ? (serial - 12) >> 1 : serial === 7 || serial === 6 ? 8 : serial === 5 ? 6 : serial < 5 ? serial : 0);
-  const serials = new Int32Array(6);
+  const serials = new Int32Array(7);
   /** the record at `at`: false to go on, true once past `to` */
   const row = (at: number): boolean => {
     p = at;
@@ -554,7 +576,7 @@ function readEventPages(db: Db, from: number, to: number, withIds: boolean, capa
     if (payload > maxLocal) throw new NotPlain();
     const start = p;
     const headerEnd = start + varint();
-    for (let c = 0; c < 6; c++) serials[c] = varint();
+    for (let c = 0; c < 7; c++) serials[c] = varint();
     if (p !== headerEnd) throw new NotPlain();
     let q = headerEnd;
     const t = int(serials[0]!, q);
@@ -570,10 +592,21 @@ function readEventPages(db: Db, from: number, to: number, withIds: boolean, capa
     const co = int(serials[4]!, q);
     q += size(serials[4]!);
     const identType = serials[5]!;
-    // an identity is non-empty text (an empty one would read back as none)
-    if (identType < 15 || (identType & 1) === 0) throw new NotPlain();
-    const end = q + ((identType - 13) >> 1);
-    if (end !== start + payload) throw new NotPlain();
+    const occType = serials[6]!;
+    let end: number;
+    let occ = 0;
+    if (identType === 0) {
+      // no id: the occurrence number among identical rows, an integer >= 1
+      end = q;
+      occ = int(occType, q);
+      if (!(occ >= 1 && Number.isSafeInteger(occ))) throw new NotPlain();
+      if (end + size(occType) !== start + payload) throw new NotPlain();
+    } else {
+      // an identity is non-empty text (an empty one would read back as none)
+      if (identType < 15 || (identType & 1) === 0 || occType !== 0) throw new NotPlain();
+      end = q + ((identType - 13) >> 1);
+      if (end !== start + payload) throw new NotPlain();
+    }
     if (n === time.length) {
       const grow = Math.max(1024, n * 2);
       time = resized(time, grow);
@@ -586,7 +619,14 @@ function readEventPages(db: Db, from: number, to: number, withIds: boolean, capa
     subject[n] = su;
     cost[n] = co;
     n++;
-    ids?.pushBytes(buf, q, end);
+    if (ids !== null) {
+      if (identType !== 0) ids.pushBytes(buf, q, end);
+      else {
+        const name = names[su];
+        if (name === undefined) throw new NotPlain();
+        ids.pushBytes(made, 0, writeContentIdentity(t, ty, name, co, occ, made, 0));
+      }
+    }
     return false;
   };
   const u16 = (at: number): number => (buf[at]! << 8) | buf[at + 1]!;
