@@ -8,6 +8,7 @@ import { migrate, openLedger } from '../src/ledger/ledger.ts';
 import { LATEST_VERSION, MIGRATIONS } from '../src/ledger/schema.ts';
 import { contentIdentity } from '../src/import/canonical.ts';
 import { runImport } from '../src/cli/commands/import.ts';
+import { InputError } from '../src/errors.ts';
 import { runSimulate } from '../src/cli/commands/simulate.ts';
 import { writeWorkspace } from '../src/demo/write.ts';
 import { eventsOf, snapshot, tempDir } from './fixtures/ledger-helpers.ts';
@@ -73,6 +74,26 @@ describe('the ledger file', () => {
     const before = readFileSync(path);
     expect(() => openLedger(path)).toThrow(`written by a newer version of Headroom (ledger version ${LATEST_VERSION + 1}; this app reads up to ${LATEST_VERSION})`);
     expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it('says the ledger is busy, not an internal error, when another process holds it too long', () => {
+    const path = tmp.path('held.sqlite');
+    const other = new Database(path); // a new file: opening it must create the schema
+    other.exec('BEGIN EXCLUSIVE');
+    try {
+      let thrown: unknown = null;
+      try {
+        openLedger(path, { busyTimeoutMs: 50 }).close();
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).toBeInstanceOf(InputError);
+      expect(String(thrown)).toMatch(/the ledger is busy \(another process is writing to it\); try again/);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    openLedger(path).close(); // and once it is free, it opens
   });
 
   it('refuses a file that is not a ledger', () => {

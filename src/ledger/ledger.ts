@@ -25,6 +25,8 @@ export interface OpenOptions {
   readonly?: boolean;
   /** refuse a path that holds no ledger instead of creating one (read-only commands, undo) */
   mustExist?: boolean;
+  /** how long to wait for another process writing to the file (default 5 s) */
+  busyTimeoutMs?: number;
 }
 
 export interface BatchInfo {
@@ -79,7 +81,7 @@ export function openLedger(path: string, options: OpenOptions = {}): Ledger {
   }
   let db: Db;
   try {
-    db = new Database(path, { readonly, fileMustExist: readonly });
+    db = new Database(path, { readonly, fileMustExist: readonly, timeout: options.busyTimeoutMs ?? 5000 });
   } catch (err) {
     throw new InputError(`${path}: cannot open the ledger: ${(err as Error).message}`, [{ file: path, message: 'cannot open the ledger' }]);
   }
@@ -105,14 +107,31 @@ export function openLedger(path: string, options: OpenOptions = {}): Ledger {
     return new Ledger(db, path);
   } catch (err) {
     db.close();
+    if (isBusy(err)) throw busyError(path);
     throw err;
   }
+}
+
+/**
+ * Another process holding the file (creating or upgrading it) longer than the busy timeout, or a
+ * lock SQLite refuses to wait for: the remedy is to try again, not a bug report.
+ */
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+function busyError(path: string): InputError {
+  return new InputError(`${path}: the ledger is busy (another process is writing to it); try again when it has finished`, [
+    { file: path, message: 'the ledger is busy with another process' },
+  ]);
 }
 
 function checkIsLedger(db: Db, path: string): void {
   try {
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
   } catch (err) {
+    if (isBusy(err)) throw busyError(path);
     throw new InputError(`${path} is not a Headroom ledger (${(err as Error).message})`, [{ file: path, message: 'not a ledger (SQLite) file' }]);
   }
 }
