@@ -137,9 +137,11 @@ export function createService(opts: ServiceOptions): Service {
     },
     'plan-save': async ({ plan: raw }) => {
       const next = validatePlan(raw, 'plan');
-      (await current()).savePlan(next);
-      plan = next;
+      const store = await current();
+      // the simulation starts before the write: the page's next request is for this plan's results
       opts.compute.warm(next);
+      store.savePlan(next);
+      plan = next;
       return { plan };
     },
     'plan-simulate': async ({ plan: raw }, ctx) => overview(validatePlan(raw, 'plan'), ctx.signal, ctx.progress),
