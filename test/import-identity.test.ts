@@ -1,38 +1,21 @@
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { idList } from '../src/engine/events.ts';
 import fc from 'fast-check';
 import { ContentOccurrences, contentIdentity } from '../src/import/canonical.ts';
-import { migrate, openLedger } from '../src/ledger/ledger.ts';
+import { migrate } from '../src/ledger/ledger.ts';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { runSimulate } from '../src/cli/commands/simulate.ts';
-import { eventsOf, snapshot, tempDir } from './fixtures/ledger-helpers.ts';
-import type { TempDir } from './fixtures/ledger-helpers.ts';
+import { eventsOf, snapshot, ledgerScope } from './fixtures/ledger-helpers.ts';
 
 /**
  * Rows without an id (SPEC §8): identified by their content and their occurrence among identical
  * rows of their file. The ledger stores the occurrence, not an identity string, yet shows and
  * dedupes them exactly as the ledgers that stored `~…` strings did.
  */
-let tmp: TempDir;
-let ledgers: Ledger[];
-
-beforeEach(() => {
-  tmp = tempDir();
-  ledgers = [];
-});
-
-afterEach(() => {
-  for (const l of ledgers) l.close();
-  tmp.remove();
-});
-
-function open(name: string): Ledger {
-  const l = openLedger(tmp.path(name));
-  ledgers.push(l);
-  return l;
-}
+const scope = ledgerScope();
+const open = (name: string): Ledger => scope.open(name);
 
 const HEADER = 'timestamp,type,subject,cost_usd';
 const T0 = Date.UTC(2026, 0, 5);
@@ -64,7 +47,7 @@ const STORED_BEFORE = [
 
 describe('rows without an id', () => {
   it.each([true, false])('imported again add nothing and all count as duplicates (parsed in a worker: %s)', async (parseInWorker) => {
-    const file = tmp.write('a.csv', csv(rowsWithRepeats(30_000)));
+    const file = scope.tmp.write('a.csv', csv(rowsWithRepeats(30_000)));
     const l = open('l.sqlite');
     const first = await l.importFile(file, { parseInWorker });
     expect(first).toMatchObject({ rows: 30_000, imported: 30_000, duplicates: 0, events: 30_000 });
@@ -80,7 +63,7 @@ describe('rows without an id', () => {
   });
 
   it('show the same identities whichever way the file was read', async () => {
-    const file = tmp.write('a.csv', csv(rowsWithRepeats(30_000)));
+    const file = scope.tmp.write('a.csv', csv(rowsWithRepeats(30_000)));
     const a = open('a.sqlite');
     const b = open('b.sqlite');
     await a.importFile(file, { parseInWorker: true });
@@ -96,13 +79,13 @@ describe('rows without an id', () => {
     // the second export starts where a repeated row starts, so the overlap holds whole repeats
     const cut = rows.findIndex((line, i) => i >= 1000 && rows[i + 1] === line && rows[i - 1] !== line);
     const l = open('l.sqlite');
-    await l.importFile(tmp.write('first.csv', csv(rows.slice(0, 2000))));
-    const r = await l.importFile(tmp.write('second.csv', csv(rows.slice(cut))));
+    await l.importFile(scope.tmp.write('first.csv', csv(rows.slice(0, 2000))));
+    const r = await l.importFile(scope.tmp.write('second.csv', csv(rows.slice(cut))));
     expect(r).toMatchObject({ rows: 3000 - cut, imported: 1000, duplicates: 2000 - cut });
     expect(l.summary().events).toBe(3000);
     // the same ledger as one import of the whole
     const whole = open('whole.sqlite');
-    await whole.importFile(tmp.write('whole.csv', csv(rows)));
+    await whole.importFile(scope.tmp.write('whole.csv', csv(rows)));
     const sorted = (x: Ledger) => eventsOf(x).map((e) => JSON.stringify(e)).sort();
     expect(sorted(l)).toEqual(sorted(whole));
   });
@@ -110,8 +93,8 @@ describe('rows without an id', () => {
   it('identical within a file are distinct events; a file with more of them adds only the extra ones', async () => {
     const row = '2026-01-05T10:00:00Z,message,u1,';
     const l = open('l.sqlite');
-    expect(await l.importFile(tmp.write('two.csv', csv([row, row])))).toMatchObject({ rows: 2, imported: 2, duplicates: 0 });
-    expect(await l.importFile(tmp.write('three.csv', csv([row, row, row])))).toMatchObject({ rows: 3, imported: 1, duplicates: 2 });
+    expect(await l.importFile(scope.tmp.write('two.csv', csv([row, row])))).toMatchObject({ rows: 2, imported: 2, duplicates: 0 });
+    expect(await l.importFile(scope.tmp.write('three.csv', csv([row, row, row])))).toMatchObject({ rows: 3, imported: 1, duplicates: 2 });
     const id = contentIdentity(Date.parse('2026-01-05T10:00:00Z'), 2, 'u1', 0, 1);
     expect(eventsOf(l).map((e) => e.id)).toEqual([id, `${id}.2`, `${id}.3`]);
   });
@@ -127,28 +110,28 @@ describe('rows without an id', () => {
     ];
     for (const parseInWorker of [true, false]) {
       const l = open(`mixed-${parseInWorker}.sqlite`);
-      const file = tmp.write('mixed.csv', csv(lines, header));
+      const file = scope.tmp.write('mixed.csv', csv(lines, header));
       expect(await l.importFile(file, { parseInWorker })).toMatchObject({ rows: 5, imported: 5, duplicates: 0 });
       const k1 = contentIdentity(Date.parse('2026-01-05T10:00:00Z'), 0, 'k1', 1_000_000, 1);
       expect(eventsOf(l).map((e) => e.id)).toEqual(['e1', k1, `${k1}.2`, 'e2', contentIdentity(Date.parse('2026-01-05T12:00:00Z'), 1, 't1', 0, 1)]);
       expect(await l.importFile(file, { parseInWorker })).toMatchObject({ rows: 5, imported: 0, duplicates: 5 });
       // the rows again, one id now given: a new identity, so a new event
-      const r = await l.importFile(tmp.write('more.csv', csv(['e3,2026-01-05T12:00:00Z,trigger,t1,', ',2026-01-05T11:00:00Z,api,k1,2'], header)));
+      const r = await l.importFile(scope.tmp.write('more.csv', csv(['e3,2026-01-05T12:00:00Z,trigger,t1,', ',2026-01-05T11:00:00Z,api,k1,2'], header)));
       expect(r).toMatchObject({ rows: 2, imported: 2, duplicates: 0 });
     }
   });
 
   it('show in previews and in simulate --db decisions as the identities ledgers stored before', async () => {
-    const db = tmp.path('l.sqlite');
-    const file = tmp.write('golden.csv', csv(STORED_BEFORE.map((r) => r.line)));
+    const db = scope.tmp.path('l.sqlite');
+    const file = scope.tmp.write('golden.csv', csv(STORED_BEFORE.map((r) => r.line)));
     const l = open('l.sqlite');
     const preview = await l.previewImport(file);
     expect(preview.firstEvents.map((e) => e.id)).toEqual(STORED_BEFORE.map((r) => r.id));
     await l.importFile(file);
     l.close();
-    const plan = tmp.write('plan.json', '{"version": 1}');
-    runSimulate(plan, undefined, { db, decisions: tmp.path('d.ndjson') });
-    const ids = readFileSync(tmp.path('d.ndjson'), 'utf8')
+    const plan = scope.tmp.write('plan.json', '{"version": 1}');
+    runSimulate(plan, undefined, { db, decisions: scope.tmp.path('d.ndjson') });
+    const ids = readFileSync(scope.tmp.path('d.ndjson'), 'utf8')
       .trim()
       .split('\n')
       .map((line) => (JSON.parse(line) as { id: string }).id);
@@ -159,8 +142,8 @@ describe('rows without an id', () => {
 
   it('of an undone import go with it, and the file imports again', async () => {
     const l = open('l.sqlite');
-    await l.importFile(tmp.write('keep.csv', csv(['2026-01-01T00:00:00Z,api,k0,1'])));
-    const file = tmp.write('a.csv', csv(rowsWithRepeats(500)));
+    await l.importFile(scope.tmp.write('keep.csv', csv(['2026-01-01T00:00:00Z,api,k0,1'])));
+    const file = scope.tmp.write('a.csv', csv(rowsWithRepeats(500)));
     const r = await l.importFile(file);
     expect(l.undoBatch(r.batch!)).toBe(500);
     expect(eventsOf(l).map((e) => e.subject)).toEqual(['k0']);
@@ -187,7 +170,7 @@ describe('migration 4 (identity strings of rows without an id become occurrence 
   }
 
   it('keeps every event and the identity it shows, and re-imports find them', async () => {
-    const path = tmp.path('old.sqlite');
+    const path = scope.tmp.path('old.sqlite');
     version3(path);
     const oldIds = (() => {
       const db = new Database(path, { readonly: true });
@@ -214,10 +197,10 @@ describe('migration 4 (identity strings of rows without an id become occurrence 
     expect(l.db.prepare('PRAGMA integrity_check').pluck().get()).toBe('ok');
 
     // the same rows again are duplicates; a fourth identical row is new
-    const again = await l.importFile(tmp.write('again.csv', csv([...STORED_BEFORE.map((r) => r.line), STORED_BEFORE[0].line])));
+    const again = await l.importFile(scope.tmp.write('again.csv', csv([...STORED_BEFORE.map((r) => r.line), STORED_BEFORE[0].line])));
     expect(again).toMatchObject({ rows: 6, imported: 1, duplicates: 5 });
     expect(eventsOf(l).filter((e) => e.subject === 'k_mkt' && e.cost === 1_500_000).map((e) => e.id)).toEqual([...STORED_BEFORE.slice(0, 3).map((r) => r.id), '~VOhqqeV-q7q12kOb.1', '~VOhqqeV-q7q12kOb.4']);
-    const ids = await l.importFile(tmp.write('ids.csv', csv(['e1,2026-01-05T00:00:00Z,api,k_mkt,0.000007', '~AAAAAAAAAAAAAAAA,2026-01-05T00:00:00Z,api,k_mkt,0.000007'], 'id,timestamp,type,subject,cost_usd')));
+    const ids = await l.importFile(scope.tmp.write('ids.csv', csv(['e1,2026-01-05T00:00:00Z,api,k_mkt,0.000007', '~AAAAAAAAAAAAAAAA,2026-01-05T00:00:00Z,api,k_mkt,0.000007'], 'id,timestamp,type,subject,cost_usd')));
     expect(ids).toMatchObject({ imported: 0, duplicates: 2 });
     // and undo still removes a migrated batch's events
     expect(l.undoBatch(1)).toBe(8);

@@ -1,35 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { idList } from '../src/engine/events.ts';
-import { openLedger } from '../src/ledger/ledger.ts';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { ImportRefusedError } from '../src/import/importer.ts';
 import type { ImportOptions } from '../src/import/importer.ts';
-import { snapshot, tempDir } from './fixtures/ledger-helpers.ts';
-import type { TempDir } from './fixtures/ledger-helpers.ts';
+import { snapshot, ledgerScope } from './fixtures/ledger-helpers.ts';
 
 /**
  * The pipelined import (parsed in a worker thread, written here) must leave exactly the ledger,
  * and report exactly what, the import parsed on one thread does.
  */
-let tmp: TempDir;
-let ledgers: Ledger[];
-
-beforeEach(() => {
-  tmp = tempDir();
-  ledgers = [];
-});
-
-afterEach(() => {
-  for (const l of ledgers) l.close();
-  tmp.remove();
-});
-
-function fresh(name: string): Ledger {
-  const l = openLedger(tmp.path(name));
-  ledgers.push(l);
-  return l;
-}
+const scope = ledgerScope();
+const fresh = (name: string): Ledger => scope.open(name);
 
 /** Everything in the ledger but the import's clock time. */
 function dump(l: Ledger): unknown {
@@ -54,7 +36,7 @@ async function both(file: string, options: ImportOptions = {}): Promise<{ piped:
 function bigFile(rows: number, row: (i: number) => string, header = 'timestamp,type,subject,cost_usd'): string {
   const lines = [header];
   for (let i = 0; i < rows; i++) lines.push(row(i));
-  return tmp.write('big.csv', `\uFEFF${lines.join('\r\n')}\r\n`);
+  return scope.tmp.write('big.csv', `\uFEFF${lines.join('\r\n')}\r\n`);
 }
 
 describe('pipelined import (parse worker)', () => {
@@ -92,7 +74,7 @@ describe('pipelined import (parse worker)', () => {
     ]);
     expect(snapshot(refused.a).events).toBe(0);
     expect(refused.a.listBatches()).toEqual([]);
-    for (const l of ledgers.splice(0)) l.close();
+    scope.closeAll();
 
     const skipped = await both(file, { skipBadRows: true });
     expect(skipped.piped).toEqual(skipped.inThread);
