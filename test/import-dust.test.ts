@@ -1,22 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { openLedger } from '../src/ledger/ledger.ts';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { DEFAULT_HOUR_PROFILE, splitByLargestRemainder } from '../src/import/profile.ts';
-import { eventsOf, tempDir } from './fixtures/ledger-helpers.ts';
-import type { TempDir } from './fixtures/ledger-helpers.ts';
+import { eventsOf, ledgerScope } from './fixtures/ledger-helpers.ts';
 
-let tmp: TempDir;
+const scope = ledgerScope();
 let ledger: Ledger;
 
 beforeEach(() => {
-  tmp = tempDir();
-  ledger = openLedger(tmp.path('ledger.sqlite'));
-});
-
-afterEach(() => {
-  ledger.close();
-  tmp.remove();
+  ledger = scope.open('ledger.sqlite');
 });
 
 const DAY = 86_400_000;
@@ -54,7 +46,7 @@ describe('the daily programmatic cost export (dust-cost)', () => {
   const HEADER = 'date,agent_name,api_key,source,total_spend_usd\r\n';
 
   it("spreads each row over its UTC day by the default profile; each day's total stays exact", async () => {
-    const file = tmp.write(
+    const file = scope.tmp.write(
       'cost.csv',
       `\uFEFF${HEADER}2026-01-05,Support bot,k1,api,"1,234.57"\r\n2026-01-05,Support bot,k1,cli,0.05\r\n2026-01-06,"Agent, Inc.",k2,api,$10.00\r\n2026-01-07,Idle,k2,api,0.00\r\n2026-01-07,Orphan,,api,0.03\r\n`,
     );
@@ -80,8 +72,8 @@ describe('the daily programmatic cost export (dust-cost)', () => {
   it('learns the hour-of-day profile from event-level API data in the ledger', async () => {
     const lines = ['timestamp,type,subject,cost_usd'];
     for (let i = 0; i < 300; i++) lines.push(`${Date.UTC(2026, 0, 1) + (i % 20) * DAY + 14 * 3_600_000 + i * 1000},api,k1,1`);
-    await ledger.importFile(tmp.write('events.csv', lines.join('\n')));
-    const r = await ledger.importFile(tmp.write('cost.csv', `${HEADER}2026-02-01,Bot,k9,api,100\n`));
+    await ledger.importFile(scope.tmp.write('events.csv', lines.join('\n')));
+    const r = await ledger.importFile(scope.tmp.write('cost.csv', `${HEADER}2026-02-01,Bot,k9,api,100\n`));
     expect(r.profile).toBe('ledger');
     const k9 = eventsOf(ledger).filter((e) => e.subject === 'k9');
     expect(k9.reduce((a, e) => a + e.cost, 0)).toBe(100_000_000);
@@ -90,8 +82,8 @@ describe('the daily programmatic cost export (dust-cost)', () => {
   });
 
   it('uses date + agent + key + source as identity: overlapping exports add nothing twice', async () => {
-    await ledger.importFile(tmp.write('a.csv', `${HEADER}2026-01-05,Bot,k1,api,1.00\n2026-01-06,Bot,k1,api,2.00\n`));
-    const r = await ledger.importFile(tmp.write('b.csv', `${HEADER}2026-01-06,Bot,k1,api,2.00\n2026-01-07,Bot,k1,api,3.00\n2026-01-07,Other,k1,api,3.00\n`));
+    await ledger.importFile(scope.tmp.write('a.csv', `${HEADER}2026-01-05,Bot,k1,api,1.00\n2026-01-06,Bot,k1,api,2.00\n`));
+    const r = await ledger.importFile(scope.tmp.write('b.csv', `${HEADER}2026-01-06,Bot,k1,api,2.00\n2026-01-07,Bot,k1,api,3.00\n2026-01-07,Other,k1,api,3.00\n`));
     expect(r).toMatchObject({ rows: 3, imported: 2, duplicates: 1 });
     expect(dayTotals(eventsOf(ledger))).toEqual({ '2026-01-05 k1': 1_000_000, '2026-01-06 k1': 2_000_000, '2026-01-07 k1': 6_000_000 });
   });
@@ -120,7 +112,7 @@ describe('the consumption export (dust-consumption)', () => {
   });
 
   it('folds lines into one event per agent message and decides api, trigger or message', async () => {
-    const file = tmp.write(
+    const file = scope.tmp.write(
       'consumption.csv',
       consumptionCsv([
         line({ completedAt: '2026-01-05T10:00:05.000Z', agentMessageId: 'm1', contextOrigin: 'web', userId: 'u1', totalCredits: '1.50' }),
@@ -147,7 +139,7 @@ describe('the consumption export (dust-consumption)', () => {
   });
 
   it('is detected from its header; --format overrides detection', async () => {
-    const file = tmp.write('x.csv', consumptionCsv([line({ completedAt: '2026-01-05T10:00:00Z', agentMessageId: 'm1', contextOrigin: 'web', userId: 'u1', totalCredits: '1' })]));
+    const file = scope.tmp.write('x.csv', consumptionCsv([line({ completedAt: '2026-01-05T10:00:00Z', agentMessageId: 'm1', contextOrigin: 'web', userId: 'u1', totalCredits: '1' })]));
     const p = await ledger.previewImport(file);
     expect(p.format).toBe('dust-consumption');
     await expect(ledger.importFile(file, { format: 'dust-cost' })).rejects.toThrow(/missing column "date"/);

@@ -1,22 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openLedger } from '../src/ledger/ledger.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { guessMapping } from '../src/import/formats.ts';
 import { parseMappedTime, parseMoneyToMicros } from '../src/import/parse.ts';
-import { eventsOf, tempDir } from './fixtures/ledger-helpers.ts';
-import type { TempDir } from './fixtures/ledger-helpers.ts';
+import { eventsOf, ledgerScope } from './fixtures/ledger-helpers.ts';
 
-let tmp: TempDir;
+const scope = ledgerScope();
 let ledger: Ledger;
 
 beforeEach(() => {
-  tmp = tempDir();
-  ledger = openLedger(tmp.path('ledger.sqlite'));
-});
-
-afterEach(() => {
-  ledger.close();
-  tmp.remove();
+  ledger = scope.open('ledger.sqlite');
 });
 
 describe('values as other tools write them', () => {
@@ -52,7 +44,7 @@ describe('values as other tools write them', () => {
 
 describe('any other CSV through a column mapping', () => {
   it('imports a guessed mapping and saves it for the next export of the same shape', async () => {
-    const first = tmp.write(
+    const first = scope.tmp.write(
       'billing-march.csv',
       'When,Key Name,Kind,Amount\r\n25/03/2026 10:00,k1,request,"1.234,50 €"\r\n26/03/2026 11:30,t1,webhook,\r\n27/03/2026 12:00,u1,chat,"0,00"\r\n',
     );
@@ -70,7 +62,7 @@ describe('any other CSV through a column mapping', () => {
       { time: '2026-03-27T11:00:00.000Z', type: 'message', subject: 'u1', cost: 0 },
     ]);
     // next month's export, same shape (header spelled differently): no questions, same zone
-    const second = tmp.write('billing-april.csv', 'when,KEY NAME,kind,amount\n01/04/2026 10:00,k1,request,"2,00"\n');
+    const second = scope.tmp.write('billing-april.csv', 'when,KEY NAME,kind,amount\n01/04/2026 10:00,k1,request,"2,00"\n');
     const r2 = await ledger.importFile(second);
     expect(r2.mapping).toMatchObject({ timeZone: 'Europe/Paris' });
     expect(eventsOf(ledger, { from: Date.parse('2026-04-01T00:00:00Z') })).toMatchObject([{ time: '2026-04-01T08:00:00.000Z', cost: 2_000_000 }]);
@@ -80,9 +72,9 @@ describe('any other CSV through a column mapping', () => {
   it('a mapping given once for an unguessable shape is used for the next file of that shape', async () => {
     const header = 'col_a,col_b,col_c\n';
     const mapping = { time: 'col_b', dateFormat: 'epoch-ms', type: { value: 'api' }, subject: 'col_a', cost: 'col_c' };
-    await expect(ledger.importFile(tmp.write('x1.csv', `${header}k1,1767225600000,1.5\n`))).rejects.toThrow(/could not be mapped/);
-    await ledger.importFile(tmp.write('x1.csv', `${header}k1,1767225600000,1.5\n`), { mapping });
-    const r = await ledger.importFile(tmp.write('x2.csv', `${header}k2,1767225700000,2.5\n`));
+    await expect(ledger.importFile(scope.tmp.write('x1.csv', `${header}k1,1767225600000,1.5\n`))).rejects.toThrow(/could not be mapped/);
+    await ledger.importFile(scope.tmp.write('x1.csv', `${header}k1,1767225600000,1.5\n`), { mapping });
+    const r = await ledger.importFile(scope.tmp.write('x2.csv', `${header}k2,1767225700000,2.5\n`));
     expect(r).toMatchObject({ format: 'mapping', imported: 1 });
     expect(eventsOf(ledger).map((e) => [e.subject, e.cost])).toEqual([
       ['k1', 1_500_000],
@@ -91,7 +83,7 @@ describe('any other CSV through a column mapping', () => {
   });
 
   it('refuses an invalid mapping naming the field', async () => {
-    const file = tmp.write('x.csv', 'a,b\n1,2\n');
+    const file = scope.tmp.write('x.csv', 'a,b\n1,2\n');
     await expect(ledger.importFile(file, { mapping: { time: 'a', dateFormat: 'julian', type: { value: 'api' }, subject: 'b' } })).rejects.toThrow(/dateFormat/);
     await expect(ledger.importFile(file, { mapping: { time: 'a', dateFormat: 'ymd', timeZone: 'Mars/Olympus', type: { value: 'api' }, subject: 'b' } })).rejects.toThrow(/timeZone "Mars\/Olympus" is not a time zone/);
     await expect(ledger.importFile(file, { mapping: { time: 'zzz', dateFormat: 'ymd', type: { value: 'api' }, subject: 'b' } })).rejects.toThrow(/missing column "zzz"/);
