@@ -45,7 +45,7 @@ function loadEvents(): EventColumns {
 let cache: { key: string; result: SimulationResult; ms: number } | null = null;
 
 /** The result for `plan` over the current events: the last one when the plan is the same. */
-function simulated(plan: Plan, cancel: SharedArrayBuffer, onProgress?: (done: number, total: number) => void): { result: SimulationResult; ms: number } {
+function simulated(plan: Plan, cancel: SharedArrayBuffer, onProgress: (done: number, total: number) => void): { result: SimulationResult; ms: number } {
   const events = loadEvents();
   const flag = new Int32Array(cancel);
   const key = `${version}:${JSON.stringify(plan)}`;
@@ -54,7 +54,7 @@ function simulated(plan: Plan, cancel: SharedArrayBuffer, onProgress?: (done: nu
     const result = simulate(plan, events, {
       timelineBuckets: TIMELINE_BUCKETS,
       signal: { get aborted() { return Atomics.load(flag, 0) === 1; } },
-      ...(onProgress ? { onProgress } : {}),
+      onProgress,
     });
     cache = { key, result, ms: performance.now() - started };
   }
