@@ -42,6 +42,7 @@ function build(rows: Row[]): { events: EventColumns; result: SimulationResult } 
     allowancePeak: 0,
     poolPeak: 0,
     spendLimitPeakMicros: [0, 0],
+    checked: { allowance: 0, pool: 0, spendLimits: [0, 0], keys: [] },
     peakQueue: 0,
     timeline: null,
   };

@@ -16,6 +16,7 @@ import type { Plan, PlanInput, SpendLimitWindow } from '../src/engine/plan.ts';
 import { Outcome, Reason } from '../src/engine/result.ts';
 import type { SimulationResult } from '../src/engine/result.ts';
 import { simulate } from '../src/engine/simulate.ts';
+import { PartsSimulator } from '../src/engine/parts.ts';
 import { referenceSimulate, utcDayStart, utcMonthStart } from './support/reference-engine.ts';
 import {
   DAY,
@@ -475,6 +476,78 @@ describe('engine vs reference on random small scenarios', () => {
       }),
       params,
     );
+  });
+});
+
+describe('the spend and allowance parts simulated apart', () => {
+  // The whole result, field by field: decisions, entities, stats, the plan with inferred entities, charts.
+  const expectSame = (parts: SimulationResult, whole: SimulationResult, source: string): void => {
+    expect({ ...parts, source }).toEqual({ ...whole, source });
+  };
+
+  it('give the same result as the whole, charts included', () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.constantFrom(0, 1, 7, 40), (s, buckets) => {
+        const options = { ...optionsOf(s), timelineBuckets: buckets };
+        const parts = new PartsSimulator(s.events).run(s.plan, options);
+        expectSame(parts, simulate(s.plan, s.events, options), scenarioSource(s.plan, s.events, s.until));
+      }),
+      params,
+    );
+  });
+
+  it('give the same results over a series of plans, reusing a part only where the plan left it alone', () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.array(fc.boolean().chain(planArb), { minLength: 1, maxLength: 3 }), (s, others) => {
+        const simulator = new PartsSimulator(s.events);
+        const options = { ...optionsOf(s), timelineBuckets: 9 };
+        // each plan, then the first again: the parts it left are found among the kept ones
+        for (const plan of [s.plan, ...others, s.plan, others[0]!]) {
+          expectSame(simulator.run(plan, options), simulate(plan, s.events, options), scenarioSource(plan, s.events, s.until));
+        }
+      }),
+      { ...params, numRuns: Math.max(1, Math.floor(RUNS / 3)) },
+    );
+  });
+});
+
+describe('a part kept for other limits', () => {
+  // the same plan with new limit values: seats, messages per seat, the fair-use share, caps, spend limits
+  const limitsArb = fc.record({
+    seats: fc.constantFrom<number>(0, 1, 2, 3, 50),
+    messagesPerSeatPerDay: fc.constantFrom<number | null>(null, 1, 2, 5, 100),
+    fairUseShare: fc.constantFrom<number>(0, 0.34, 0.5, 1),
+    caps: fc.array(fc.constantFrom<number | null>(null, 0, 0.5, 1, 2, 3, 100), { minLength: 2, maxLength: 2 }),
+    amounts: fc.array(fc.constantFrom<number>(0, 0.5, 1, 2, 3, 5, 1000), { minLength: 3, maxLength: 3 }),
+    which: fc.constantFrom('workspace', 'caps', 'amounts', 'all'),
+  });
+  type Limits = typeof limitsArb extends fc.Arbitrary<infer T> ? T : never;
+  const withLimits = (plan: Plan, l: Limits): Plan => ({
+    ...plan,
+    workspace: {
+      ...plan.workspace,
+      ...(l.which === 'workspace' || l.which === 'all' ? { seats: l.seats, messagesPerSeatPerDay: l.messagesPerSeatPerDay, fairUseShare: l.fairUseShare } : {}),
+      spendLimits: plan.workspace.spendLimits.map((s, i) => (l.which === 'amounts' || l.which === 'all' ? { ...s, amountUsd: l.amounts[i]! } : s)),
+    },
+    apiKeys: plan.apiKeys.map((k, i) => (l.which === 'caps' || l.which === 'all' ? { ...k, capUsd: l.caps[i]! } : k)),
+  });
+
+  it('is reused only where it gives what simulating would', () => {
+    let reused = 0;
+    fc.assert(
+      fc.property(scenarioArb, fc.array(limitsArb, { minLength: 1, maxLength: 4 }), (s, edits) => {
+        const simulator = new PartsSimulator(s.events);
+        const options = { ...optionsOf(s), timelineBuckets: 5 };
+        for (const plan of [s.plan, ...edits.map((l) => withLimits(s.plan, l))]) {
+          const parts = simulator.run(plan, options);
+          if (!simulator.lastSimulated.includes('whole') && simulator.lastSimulated.length < 2) reused++;
+          expect({ ...parts, source: scenarioSource(plan, s.events, s.until) }).toEqual({ ...simulate(plan, s.events, options), source: scenarioSource(plan, s.events, s.until) });
+        }
+      }),
+      params,
+    );
+    // the comparison above covers reuse, not just fresh simulations
+    expect(reused).toBeGreaterThan(RUNS / 2);
   });
 });
 

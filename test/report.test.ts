@@ -64,6 +64,7 @@ function build(rows: Row[]): { events: EventColumns; result: SimulationResult } 
     allowancePeak: 7,
     poolPeak: 5,
     spendLimitPeakMicros: [400_000],
+    checked: { allowance: 0, pool: 0, spendLimits: [400_000], keys: [] },
     peakQueue: 2,
     timeline: null,
   };

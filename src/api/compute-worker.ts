@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { simulate } from '../engine/simulate.ts';
+import { PartsSimulator } from '../engine/parts.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import type { Plan } from '../engine/plan.ts';
 import type { EventColumns } from '../engine/events.ts';
@@ -12,10 +12,12 @@ import { TIMELINE_BUCKETS } from './compute-protocol.ts';
 import type { FromWorker, ToWorker } from './compute-protocol.ts';
 
 /**
- * Runs simulations off the thread that answers calls. Keeps the events it was last given and the
- * last result, so that a resize re-pools the chart data without simulating again.
+ * Runs simulations off the thread that answers calls. Keeps the events it was last given, each
+ * part's recent results (a plan change re-simulates only the part it touches) and the last whole
+ * result, so that a resize re-pools the chart data without simulating again.
  */
 let events: EventColumns | null = null;
+let simulator: PartsSimulator | null = null;
 let ledgerPath: string | null = null;
 let version = -1;
 
@@ -51,7 +53,8 @@ function simulated(plan: Plan, cancel: SharedArrayBuffer, onProgress: (done: num
   const key = `${version}:${JSON.stringify(plan)}`;
   if (cache === null || cache.key !== key) {
     const started = performance.now();
-    const result = simulate(plan, events, {
+    if (simulator === null) simulator = new PartsSimulator(events);
+    const result = simulator.run(plan, {
       timelineBuckets: TIMELINE_BUCKETS,
       signal: { get aborted() { return Atomics.load(flag, 0) === 1; } },
       onProgress,
@@ -71,6 +74,7 @@ function handle(msg: ToWorker): void {
     ledgerPath = null;
     version = msg.version;
     cache = null;
+    simulator = null;
     return;
   }
   if (msg.type === 'ledger') {
@@ -78,6 +82,7 @@ function handle(msg: ToWorker): void {
     ledgerPath = msg.path;
     version = msg.version;
     cache = null;
+    simulator = null;
     return;
   }
   let lastPost = Number.NEGATIVE_INFINITY;

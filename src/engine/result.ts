@@ -1,4 +1,5 @@
 import type { ResolvedPlan } from './plan.ts';
+import type { QueueLog } from './queue-log.ts';
 
 /** Outcome codes in `SimulationResult.outcome`. */
 export const Outcome = { admitted: 0, blocked: 1, skipped: 2, dropped: 3, pending: 4 } as const;
@@ -54,8 +55,17 @@ export interface SimulationResult {
   allowancePeak: number;
   poolPeak: number;
   spendLimitPeakMicros: number[];
+  /**
+   * The highest value each limit's check compared with the limit (a count, or micro-USD: the
+   * spend, plus the cost asked under spent_plus_cost), -Infinity if never checked; unlimited
+   * ones included. Any limit this value passes, like the one that saw it, decides every event
+   * the same: that is when a result can answer for another value of the limit.
+   */
+  checked: { allowance: number; pool: number; spendLimits: number[]; keys: number[] };
   peakQueue: number;
   timeline: Timeline | null;
+  /** with `logQueue`: the count of waiting runs after each change */
+  queueLog?: QueueLog;
 }
 
 export function reasonName(plan: ResolvedPlan, code: number): string | null {

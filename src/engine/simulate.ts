@@ -11,6 +11,7 @@ import {
   type Timeline,
 } from './result.ts';
 import { DAY, isoOf } from './units.ts';
+import { QueueLog } from './queue-log.ts';
 import {
   CalendarSpendWindow,
   CountWindow,
@@ -29,6 +30,10 @@ export interface SimulateOptions {
   onProgress?: (done: number, total: number) => void;
   /** checked every so many events; when aborted the run throws CancelledError */
   signal?: { readonly aborted: boolean };
+  /** where the first chart bucket starts, epoch ms; default the first event (a part of the events charts on the whole's buckets) */
+  timelineStart?: number;
+  /** log the count of waiting runs after each change (`queueLog`), to add up parts simulated apart */
+  logQueue?: boolean;
 }
 
 export const DEFAULT_HORIZON_MS = 30 * DAY;
@@ -89,8 +94,10 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   const keyCap: number[] = [];
   const keyWindows: SumWindow[] = [];
   const keyStats: SimulationResult['keyStats'] = [];
+  const keyChecked: number[] = [];
   const addKey = (capMicros: number | null): void => {
     keyCap.push(capMicros === null ? UNLIMITED : capMicros);
+    keyChecked.push(Number.NEGATIVE_INFINITY);
     keyWindows.push(new SumWindow(plan.keyCapWindowMs));
     keyStats.push({ peakRollingMicros: 0, episodes: [], firstBlock: null });
   };
@@ -169,11 +176,14 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     l.window === 'rolling-30d' ? new RollingSpendWindow(30 * DAY) : new CalendarSpendWindow(l.window),
   );
   const spendLimitPeakMicros = limits.map(() => 0);
+  const NEVER = Number.NEGATIVE_INFINITY;
+  const checked: SimulationResult['checked'] = { allowance: NEVER, pool: NEVER, spendLimits: limits.map(() => NEVER), keys: keyChecked };
   const plusCost = plan.capCheckPlusCost;
   let allowancePeak = 0;
   let poolPeak = 0;
   let queuedTotal = 0;
   let peakQueue = 0;
+  const queueLog = options.logQueue ? new QueueLog() : null;
 
   // --- timeline sampling ---
   const buckets = options.timelineBuckets ?? 0;
@@ -181,7 +191,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   let bucket = -1;
   let nextBucketAt = UNLIMITED;
   if (buckets > 0 && n > 0) {
-    const start = time[at(0)];
+    const start = options.timelineStart ?? time[at(0)];
     const span = Math.max(horizon - start, 1);
     const bucketMs = Math.max(Math.ceil(span / buckets / 60_000) * 60_000, 60_000);
     const count = Math.max(1, Math.ceil((span + 1) / bucketMs));
@@ -248,8 +258,9 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   // --- checks and admissions ---
   const checkSpendLimits = (t: number, c: number): number => {
     for (let j = 0; j < limitCount; j++) {
-      const spent = limitWindows[j].spentAt(t);
-      if (plusCost ? spent + c > limitAmount[j] : spent >= limitAmount[j]) return REASON_SPEND_LIMIT_BASE + j;
+      const asked = limitWindows[j].spentAt(t) + (plusCost ? c : 0);
+      if (asked > checked.spendLimits[j]) checked.spendLimits[j] = asked;
+      if (plusCost ? asked > limitAmount[j] : asked >= limitAmount[j]) return REASON_SPEND_LIMIT_BASE + j;
     }
     return Reason.none;
   };
@@ -268,14 +279,13 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       if (w.size >= trigLimit[g]) return Reason.trigger_limit;
     }
     if (trigFairUse[g]) {
-      if (pool !== UNLIMITED) {
-        poolWindow.evict(t);
-        if (poolWindow.size >= pool) return Reason.pool;
-      }
-      if (allowance !== UNLIMITED) {
-        allowanceWindow.evict(t);
-        if (allowanceWindow.size >= allowance) return Reason.allowance;
-      }
+      // seen even when unlimited: a limit set later would be checked here
+      poolWindow.evict(t);
+      if (poolWindow.size > checked.pool) checked.pool = poolWindow.size;
+      if (poolWindow.size >= pool) return Reason.pool;
+      allowanceWindow.evict(t);
+      if (allowanceWindow.size > checked.allowance) checked.allowance = allowanceWindow.size;
+      if (allowanceWindow.size >= allowance) return Reason.allowance;
       return Reason.none;
     }
     return checkSpendLimits(t, cost[e]);
@@ -347,9 +357,10 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     }
     watchUnblock(g);
   };
-  const dequeue = (g: number): void => {
+  const dequeue = (g: number, t: number): void => {
     queueHead[g]++;
     queuedTotal--;
+    queueLog?.push(t, queuedTotal);
     const q = queues[g];
     if (queueHead[g] === q.length) {
       q.length = 0;
@@ -359,9 +370,10 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       queueHead[g] = 0;
     }
   };
-  const enqueue = (g: number, pos: number): void => {
+  const enqueue = (g: number, pos: number, t: number): void => {
     queues[g].push(pos);
     queuedTotal++;
+    queueLog?.push(t, queuedTotal);
     const len = queueLength(g);
     if (len > triggerStats[g].peakQueue) triggerStats[g].peakQueue = len;
     if (queuedTotal > peakQueue) peakQueue = queuedTotal;
@@ -376,7 +388,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       let dropped = false;
       while (queueLength(g) > 0 && time[at(headPos(g))] + maxWait < t) {
         outcome[at(headPos(g))] = Outcome.dropped;
-        dequeue(g);
+        dequeue(g, t);
         dropped = true;
       }
       if (!dropped) continue;
@@ -449,7 +461,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
         continue;
       }
       admitTrigger(g, e, t);
-      dequeue(g);
+      dequeue(g, t);
       if (queueLength(g) > 0) {
         watchDeadline(g);
         const w = trigWindows[g];
@@ -576,8 +588,9 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
           if (keySampled[k] < bucket) sampleKey(k, bucket);
           w.evict(t);
           const cap = keyCap[k];
-          const r =
-            cap !== UNLIMITED && (plusCost ? w.sum + c > cap : w.sum >= cap) ? Reason.key_cap : checkSpendLimits(t, c);
+          const asked = plusCost ? w.sum + c : w.sum;
+          if (asked > keyChecked[k]) keyChecked[k] = asked;
+          const r = (plusCost ? asked > cap : asked >= cap) ? Reason.key_cap : checkSpendLimits(t, c);
           if (r === Reason.none) {
             outcome[e] = Outcome.admitted;
             admittedAt[e] = t;
@@ -602,6 +615,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
         }
         case EventType.message: {
           allowanceWindow.evict(t);
+          if (allowanceWindow.size > checked.allowance) checked.allowance = allowanceWindow.size;
           if (allowanceWindow.size >= allowance) {
             outcome[e] = Outcome.blocked;
             reason[e] = Reason.allowance;
@@ -622,7 +636,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
             const r = checkTrigger(g, e, t);
             reason[e] = r !== Reason.none ? r : reason[at(headPos(g))];
             outcome[e] = Outcome.pending;
-            enqueue(g, pos);
+            enqueue(g, pos, t);
             if (queueLength(g) === 2) watchUnblock(g);
             break;
           }
@@ -635,7 +649,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
               outcome[e] = plan.triggers[g].kind === 'scheduled' ? Outcome.skipped : Outcome.dropped;
             } else {
               outcome[e] = Outcome.pending;
-              enqueue(g, pos);
+              enqueue(g, pos, t);
               watchDeadline(g);
               park(g, r, t);
             }
@@ -676,7 +690,9 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     allowancePeak,
     poolPeak,
     spendLimitPeakMicros,
+    checked,
     peakQueue,
     timeline,
+    ...(queueLog === null ? {} : { queueLog }),
   };
 }

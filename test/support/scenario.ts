@@ -193,6 +193,7 @@ export function referenceAsResult(p: Plan, ref: ReferenceResult): SimulationResu
     allowancePeak: NaN,
     poolPeak: NaN,
     spendLimitPeakMicros: resolved.spendLimits.map(() => NaN),
+    checked: { allowance: NaN, pool: NaN, spendLimits: resolved.spendLimits.map(() => NaN), keys: resolved.keys.map(() => NaN) },
     peakQueue: ref.peakQueue,
     timeline: null,
   };

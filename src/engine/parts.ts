@@ -1,0 +1,298 @@
+import type { EventColumns } from './events.ts';
+import { EventType } from './events.ts';
+import { resolvePlan, UNLIMITED, type Plan, type PlanTrigger } from './plan.ts';
+import { addQueueLogs, QueueLog } from './queue-log.ts';
+import type { SimulationResult, Timeline } from './result.ts';
+import { DEFAULT_HORIZON_MS, simulate, type SimulateOptions } from './simulate.ts';
+
+/**
+ * The events fall into two parts that share no limit:
+ * - spend: API requests and programmatic trigger runs, checked against key caps and spend limits;
+ * - allowance: people's messages and fair-use trigger runs, checked against trigger limits, the
+ *   pool and the allowance.
+ * Simulated apart and joined, they give the whole's result exactly, and a plan change only needs
+ * the part it touches again: seats leave every key's cap check as it was, a cap leaves the
+ * allowance. The one case they do not cover is a queue wait limit: then a run behind a dropped
+ * one is tried at the next instant of all the events, so the whole is simulated.
+ */
+type PartName = 'spend' | 'allowance';
+
+interface Part {
+  events: EventColumns;
+  /** position in the whole of each of the part's events */
+  positions: Uint32Array;
+}
+
+interface Split {
+  /** the programmatic trigger ids the events were split by */
+  key: string;
+  spend: Part;
+  allowance: Part;
+}
+
+/** The results kept per part: a change back and forth finds both. */
+const KEEP = 2;
+
+/**
+ * What a part's result depends on: its plan with the limits' values left out (`shape`), and
+ * those values (`limits`, resolved). A result whose limits differ is still the answer where
+ * every limit that differs never refused a check and stays at or above its peak.
+ */
+interface PartInput {
+  plan: Plan;
+  shape: string;
+  limits: number[];
+}
+
+interface Kept {
+  shape: string;
+  limits: number[];
+  result: SimulationResult;
+}
+
+/**
+ * Simulates plans over one set of events, keeping each part's last results so that the next
+ * plan re-simulates only the parts whose inputs changed.
+ */
+export class PartsSimulator {
+  private readonly events: EventColumns;
+  private readonly firstTime: number;
+  private readonly lastTime: number;
+  private split: Split | null = null;
+  private readonly kept: Record<PartName, Kept[]> = { spend: [], allowance: [] };
+  /** what the last run simulated: the parts whose results it could not reuse, or the whole */
+  lastSimulated: (PartName | 'whole')[] = [];
+
+  constructor(events: EventColumns) {
+    this.events = events;
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < events.count; i++) {
+      const t = events.time[i];
+      if (t < first) first = t;
+      if (t > last) last = t;
+    }
+    this.firstTime = first;
+    this.lastTime = last;
+  }
+
+  run(plan: Plan, options: SimulateOptions = {}): SimulationResult {
+    const { events, firstTime, lastTime } = this;
+    const split = plan.enforcement.maxQueueWaitHours === null ? this.splitFor(plan.triggers) : null;
+    if (split === null || (options.until !== undefined && options.until < lastTime)) {
+      this.lastSimulated = ['whole'];
+      return simulate(plan, events, options);
+    }
+    const horizon = options.until ?? lastTime + DEFAULT_HORIZON_MS;
+    const run = `${horizon}:${options.timelineBuckets ?? 0}:`;
+    const inputs: Record<PartName, PartInput> = { spend: spendInput(plan, run), allowance: allowanceInput(plan, run) };
+    const found: Partial<Record<PartName, SimulationResult>> = {};
+    for (const name of ['spend', 'allowance'] as const) found[name] = this.kept[name].find((k) => reusable(name, k, inputs[name]))?.result;
+    const missing = (['spend', 'allowance'] as const).filter((name) => found[name] === undefined);
+    const total = missing.reduce((sum, name) => sum + split[name].events.count, 0);
+    let done = 0;
+    for (const name of missing) {
+      const input = inputs[name];
+      const result = simulate(input.plan, split[name].events, {
+        until: horizon,
+        timelineBuckets: options.timelineBuckets,
+        timelineStart: firstTime,
+        logQueue: true,
+        signal: options.signal,
+        onProgress: options.onProgress && ((d: number) => options.onProgress?.(done + d, total)),
+      });
+      done += split[name].events.count;
+      found[name] = result;
+      const kept = this.kept[name];
+      kept.unshift({ shape: input.shape, limits: input.limits, result });
+      kept.length = Math.min(kept.length, KEEP);
+    }
+    this.lastSimulated = [...missing];
+    const { spend, allowance } = found;
+    if (spend === undefined || allowance === undefined) throw new Error('a part was not simulated');
+    return join(plan, events.count, split, spend, allowance);
+  }
+
+  /** The events split by the plan's programmatic triggers; null when a part would be empty. */
+  private splitFor(triggers: PlanTrigger[]): Split | null {
+    const programmatic = triggers.filter((t) => t.mode === 'programmatic').map((t) => t.id);
+    const key = JSON.stringify(programmatic);
+    if (this.split?.key !== key) this.split = splitEvents(this.events, new Set(programmatic), key);
+    const { spend, allowance } = this.split;
+    return spend.events.count > 0 && allowance.events.count > 0 ? this.split : null;
+  }
+}
+
+function splitEvents(events: EventColumns, programmatic: Set<string>, key: string): Split {
+  const { count, type, subject, subjects } = events;
+  const spendSubject = new Uint8Array(subjects.length);
+  subjects.forEach((s, i) => {
+    if (programmatic.has(s)) spendSubject[i] = 1;
+  });
+  const inSpend = new Uint8Array(count);
+  let spendCount = 0;
+  for (let i = 0; i < count; i++) {
+    const t = type[i];
+    if (t === EventType.api || (t === EventType.trigger && spendSubject[subject[i]] === 1)) {
+      inSpend[i] = 1;
+      spendCount++;
+    }
+  }
+  const part = (want: number, size: number): Part => {
+    const positions = new Uint32Array(size);
+    const time = new Float64Array(size);
+    const types = new Uint8Array(size);
+    const subjectOf = new Uint32Array(size);
+    const cost = new Float64Array(size);
+    let j = 0;
+    for (let i = 0; i < count; i++) {
+      if (inSpend[i] !== want) continue;
+      positions[j] = i;
+      time[j] = events.time[i];
+      types[j] = type[i];
+      subjectOf[j] = subject[i];
+      cost[j] = events.cost[i];
+      j++;
+    }
+    return { events: { count: size, time, type: types, subject: subjectOf, subjects, cost, ids: null }, positions };
+  };
+  return { key, spend: part(1, spendCount), allowance: part(0, count - spendCount) };
+}
+
+/**
+ * The spend part's input: keys, spend limits, programmatic triggers and enforcement. Names are
+ * left out, since renaming decides nothing. Limits: each key's cap, then each spend limit.
+ */
+function spendInput(plan: Plan, run: string): PartInput {
+  const partPlan: Plan = {
+    version: 1,
+    workspace: { name: '', seats: 0, messagesPerSeatPerDay: null, fairUseShare: 0, spendLimits: plan.workspace.spendLimits },
+    apiKeys: plan.apiKeys.map((k) => ({ id: k.id, capUsd: k.capUsd })),
+    triggers: partTriggers(plan, 'programmatic'),
+    enforcement: plan.enforcement,
+  };
+  const shape: Plan = {
+    ...partPlan,
+    workspace: { ...partPlan.workspace, spendLimits: partPlan.workspace.spendLimits.map((l) => ({ ...l, amountUsd: 0 })) },
+    apiKeys: partPlan.apiKeys.map((k) => ({ ...k, capUsd: 0 })),
+  };
+  const resolved = resolvePlan(partPlan);
+  return {
+    plan: partPlan,
+    shape: run + JSON.stringify(shape),
+    limits: [...resolved.keys.map((k) => k.capMicros ?? UNLIMITED), ...resolved.spendLimits.map((l) => l.amountMicros)],
+  };
+}
+
+/** The allowance part's input: the allowance, the pool and the fair-use triggers. Limits: A, then P. */
+function allowanceInput(plan: Plan, run: string): PartInput {
+  const { seats, messagesPerSeatPerDay, fairUseShare } = plan.workspace;
+  const partPlan: Plan = {
+    version: 1,
+    workspace: { name: '', seats, messagesPerSeatPerDay, fairUseShare, spendLimits: [] },
+    apiKeys: [],
+    triggers: partTriggers(plan, 'fair_use'),
+    enforcement: {
+      keyCapWindowDays: 30,
+      capCheck: 'spent',
+      webhookWhenLimited: plan.enforcement.webhookWhenLimited,
+      maxQueueWaitHours: plan.enforcement.maxQueueWaitHours,
+    },
+  };
+  const shape: Plan = { ...partPlan, workspace: { ...partPlan.workspace, seats: 0, messagesPerSeatPerDay: 0, fairUseShare: 0 } };
+  const resolved = resolvePlan(partPlan);
+  return { plan: partPlan, shape: run + JSON.stringify(shape), limits: [resolved.allowance, resolved.pool] };
+}
+
+/**
+ * Whether a kept result answers `input`: same shape, and each limit either the same or one that
+ * passes the highest value its check saw, as the old one did: every check then goes the same way.
+ */
+function reusable(name: PartName, kept: Kept, input: PartInput): boolean {
+  if (kept.shape !== input.shape) return false;
+  const { checked } = kept.result;
+  const keys = input.plan.apiKeys.length;
+  // counts pass while below the limit; spend too under `spent`, or while within it under `spent_plus_cost`
+  const within = name === 'spend' && input.plan.enforcement.capCheck === 'spent_plus_cost';
+  const passes = (seen: number, limit: number): boolean => (within ? seen <= limit : seen < limit);
+  for (let i = 0; i < input.limits.length; i++) {
+    if (kept.limits[i] === input.limits[i]) continue;
+    const seen =
+      name === 'allowance' ? (i === 0 ? checked.allowance : checked.pool) : i < keys ? checked.keys[i] : checked.spendLimits[i - keys];
+    if (!passes(seen, kept.limits[i]) || !passes(seen, input.limits[i])) return false;
+  }
+  return true;
+}
+
+/**
+ * Every trigger of the plan, in place so that a part numbers them as the whole does; those of the
+ * other mode have no events in the part, and only their id (and mode), so that a change to them
+ * leaves the part alone.
+ */
+function partTriggers(plan: Plan, mode: PlanTrigger['mode']): PlanTrigger[] {
+  return plan.triggers.map(({ id, kind, mode: m, limitPer24h }) =>
+    m === mode ? { id, kind, mode: m, limitPer24h } : { id, kind: 'webhook', mode: m, limitPer24h: null },
+  );
+}
+
+/** The whole's result from its two parts': each part's decisions put back in place. */
+function join(plan: Plan, count: number, split: Split, spend: SimulationResult, allowance: SimulationResult): SimulationResult {
+  const whole = resolvePlan(plan);
+  const planTriggers = whole.triggers.length;
+  // Each part numbers keys and triggers as the whole does. Only the spend part infers keys, and
+  // only the allowance part infers triggers (an unknown trigger is fair use).
+  whole.keys.push(...spend.plan.keys.slice(whole.keys.length));
+  whole.triggers.push(...allowance.plan.triggers.slice(planTriggers));
+
+  const outcome = new Uint8Array(count);
+  const admittedAt = new Float64Array(count);
+  const reason = new Uint8Array(count);
+  const entity = new Int32Array(count);
+  for (const [part, r] of [[split.spend, spend], [split.allowance, allowance]] as const) {
+    const { positions } = part;
+    const o = r.outcome;
+    const a = r.admittedAt;
+    const why = r.reason;
+    const x = r.entity;
+    for (let i = 0; i < positions.length; i++) {
+      const e = positions[i];
+      outcome[e] = o[i];
+      admittedAt[e] = a[i];
+      reason[e] = why[i];
+      entity[e] = x[i];
+    }
+  }
+  const triggerStats = whole.triggers.map((t, g) => (t.mode === 'programmatic' ? spend : allowance).triggerStats[g]);
+
+  const queues = addQueueLogs(spend.queueLog ?? new QueueLog(), allowance.queueLog ?? new QueueLog(), spend.timeline);
+  let timeline: Timeline | null = null;
+  if (spend.timeline !== null && allowance.timeline !== null) {
+    timeline = {
+      start: spend.timeline.start,
+      bucketMs: spend.timeline.bucketMs,
+      buckets: spend.timeline.buckets,
+      allowanceUsed: allowance.timeline.allowanceUsed,
+      poolUsed: allowance.timeline.poolUsed,
+      queued: queues.series ?? new Float64Array(spend.timeline.buckets),
+      keySpend: spend.timeline.keySpend,
+      spendLimitUsed: spend.timeline.spendLimitUsed,
+    };
+  }
+  return {
+    count,
+    outcome,
+    admittedAt,
+    reason,
+    entity,
+    plan: whole,
+    horizon: spend.horizon,
+    keyStats: spend.keyStats,
+    triggerStats,
+    checked: { allowance: allowance.checked.allowance, pool: allowance.checked.pool, spendLimits: spend.checked.spendLimits, keys: spend.checked.keys },
+    allowancePeak: allowance.allowancePeak,
+    poolPeak: allowance.poolPeak,
+    spendLimitPeakMicros: spend.spendLimitPeakMicros,
+    peakQueue: queues.peak,
+    timeline,
+  };
+}

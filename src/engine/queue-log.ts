@@ -1,0 +1,67 @@
+/**
+ * The count of waiting webhook runs over a simulation, as a log of (instant, count after the
+ * change). Parts of the events simulated apart each keep one; adding the logs gives the count
+ * the whole would have had, since within one instant every part first releases runs and then
+ * queues new arrivals: the count at the end of an instant is also its highest but for the start.
+ */
+export class QueueLog {
+  count = 0;
+  time = new Float64Array(1024);
+  level = new Float64Array(1024);
+
+  push(t: number, level: number): void {
+    if (this.count === this.time.length) {
+      const time = new Float64Array(this.count * 2);
+      const levels = new Float64Array(this.count * 2);
+      time.set(this.time);
+      levels.set(this.level);
+      this.time = time;
+      this.level = levels;
+    }
+    this.time[this.count] = t;
+    this.level[this.count] = level;
+    this.count++;
+  }
+}
+
+export interface BucketGrid {
+  start: number;
+  bucketMs: number;
+  buckets: number;
+}
+
+/**
+ * The runs waiting in two parts together: the peak, and per bucket the count when it opens or
+ * its highest within it, which is what the engine charts for the whole.
+ */
+export function addQueueLogs(a: QueueLog, b: QueueLog, grid: BucketGrid | null): { peak: number; series: Float64Array | null } {
+  const series = grid === null ? null : new Float64Array(grid.buckets);
+  const start = grid?.start ?? 0;
+  const bucketMs = grid?.bucketMs ?? 1;
+  const last = (grid?.buckets ?? 1) - 1;
+  const at = a.time;
+  const bt = b.time;
+  let i = 0;
+  let j = 0;
+  let levelA = 0;
+  let levelB = 0;
+  let total = 0;
+  let peak = 0;
+  let opened = -1; // the last bucket whose opening count is set
+  while (i < a.count || j < b.count) {
+    const t = j >= b.count || (i < a.count && at[i] <= bt[j]) ? at[i] : bt[j];
+    // the count at the end of instant t in each part
+    while (i < a.count && at[i] === t) levelA = a.level[i++];
+    while (j < b.count && bt[j] === t) levelB = b.level[j++];
+    const before = total;
+    total = levelA + levelB;
+    if (total > peak) peak = total;
+    if (series !== null) {
+      const k = Math.min(Math.floor((t - start) / bucketMs), last);
+      while (opened < k) series[++opened] = before;
+      if (total > series[k]) series[k] = total;
+    }
+  }
+  if (series !== null) while (opened < series.length - 1) series[++opened] = total;
+  return { peak, series };
+}

@@ -1,0 +1,112 @@
+/**
+ * A plan change re-simulates only the part of the events it touches (src/engine/parts.ts); the
+ * results themselves are checked against the whole in test/engine-property.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { validatePlan, type Plan } from '../src/engine/plan.ts';
+import { PartsSimulator } from '../src/engine/parts.ts';
+import { Outcome } from '../src/engine/result.ts';
+import { simulate } from '../src/engine/simulate.ts';
+import { events, h, HOUR, T0, type Row } from './support/scenario.ts';
+
+const rows: Row[] = [];
+for (let i = 0; i < 30; i++) {
+  rows.push([T0 + i * HOUR, 'api', 'k_etl', 2_000_000], [T0 + i * HOUR, 'message', 'u1', 0], [T0 + i * HOUR + 1, 'trigger', 't_pr', 0]);
+  rows.push([T0 + i * HOUR + 2, 'trigger', 't_hook', 1_000_000]);
+}
+const ev = events(rows);
+const base: Plan = validatePlan({
+  workspace: { seats: 1, messagesPerSeatPerDay: 20, spendLimits: [{ id: 'daily', amountUsd: 30, window: 'utc-day' }] },
+  apiKeys: [{ id: 'k_etl', name: 'ETL', capUsd: 20 }],
+  triggers: [
+    { id: 't_pr', kind: 'webhook', mode: 'fair_use', limitPer24h: 5 },
+    { id: 't_hook', kind: 'webhook', mode: 'programmatic' },
+  ],
+});
+const options = { timelineBuckets: 50 };
+
+function changed(edit: (p: Plan) => Plan): Plan {
+  return edit(structuredClone(base));
+}
+
+describe('a plan change re-simulates only the part it touches', () => {
+  it('seats: the allowance part; a key cap or a spend limit: the spend part; a name: neither', () => {
+    const sim = new PartsSimulator(ev);
+    sim.run(base, options);
+    expect(sim.lastSimulated).toEqual(['spend', 'allowance']);
+
+    const seats = changed((p) => ({ ...p, workspace: { ...p.workspace, seats: 2 } }));
+    const r = sim.run(seats, options);
+    expect(sim.lastSimulated).toEqual(['allowance']);
+    expect(r).toEqual(simulate(seats, ev, options));
+
+    const renamed = changed((p) => ({ ...p, workspace: { ...p.workspace, seats: 2, name: 'Renamed' }, apiKeys: [{ ...p.apiKeys[0]!, name: 'Pipeline' }] }));
+    const named = sim.run(renamed, options);
+    expect(sim.lastSimulated).toEqual([]);
+    expect(named.plan.keys[0]?.name).toBe('Pipeline');
+
+    const cap = changed((p) => ({ ...p, apiKeys: [{ ...p.apiKeys[0]!, capUsd: 40 }] }));
+    expect(sim.run(cap, options)).toEqual(simulate(cap, ev, options));
+    expect(sim.lastSimulated).toEqual(['spend']);
+
+    const limit = changed((p) => ({ ...p, workspace: { ...p.workspace, spendLimits: [{ id: 'daily', amountUsd: 10, window: 'utc-day' as const }] } }));
+    sim.run(limit, options);
+    expect(sim.lastSimulated).toEqual(['spend']);
+
+  });
+
+  it('a trigger moved between fair use and programmatic: both parts, the runs counted where they now belong', () => {
+    const sim = new PartsSimulator(ev);
+    sim.run(base, options);
+    const moved = changed((p) => ({ ...p, triggers: p.triggers.map((t) => ({ ...t, mode: 'programmatic' as const, limitPer24h: null })) }));
+    const r = sim.run(moved, options);
+    expect(sim.lastSimulated).toEqual(['spend', 'allowance']);
+    expect(r).toEqual(simulate(moved, ev, options));
+    // programmatic runs skip the pool: nothing of t_pr is refused for it any more
+    expect(r.poolPeak).toBe(0);
+  });
+
+  it('a limit that refused nothing, moved anywhere its checks still pass: nothing simulated', () => {
+    const sim = new PartsSimulator(ev);
+    const roomy = changed((p) => ({ ...p, workspace: { ...p.workspace, seats: 10 } }));
+    const first = sim.run(roomy, options);
+    // 200 messages a day against at most 24 in any 24 h: the allowance and the pool never refuse
+    expect(first.checked.allowance).toBeLessThan(first.plan.pool);
+    for (const seats of [3, 50, 1000]) {
+      const plan = changed((p) => ({ ...p, workspace: { ...p.workspace, seats } }));
+      const r = sim.run(plan, options);
+      expect(sim.lastSimulated, `${seats} seats`).toEqual([]);
+      expect(r).toEqual(simulate(plan, ev, options));
+      expect(r.plan.allowance).toBe(seats * 20);
+    }
+    // one seat (20 a day) is below what the allowance saw: that one is simulated
+    sim.run(changed((p) => ({ ...p, workspace: { ...p.workspace, seats: 1 } })), options);
+    expect(sim.lastSimulated).toEqual(['allowance']);
+  });
+
+  it('keeps the last two results of each part, so switching back simulates nothing', () => {
+    const sim = new PartsSimulator(ev);
+    const two = changed((p) => ({ ...p, workspace: { ...p.workspace, seats: 2 } }));
+    sim.run(base, options);
+    sim.run(two, options);
+    sim.run(base, options);
+    expect(sim.lastSimulated).toEqual([]);
+    // a different chart size is a different result
+    sim.run(base, { timelineBuckets: 10 });
+    expect(sim.lastSimulated).toEqual(['spend', 'allowance']);
+  });
+
+  it('simulates the whole when a queue wait limit ties the parts together, or a part has no events', () => {
+    const sim = new PartsSimulator(ev);
+    const waiting = changed((p) => ({ ...p, enforcement: { ...p.enforcement, maxQueueWaitHours: 2 } }));
+    expect(sim.run(waiting, options)).toEqual(simulate(waiting, ev, options));
+    expect(sim.lastSimulated).toEqual(['whole']);
+    const onlyApi = new PartsSimulator(events([[h(1), 'api', 'k_etl', 1_000_000]]));
+    expect(onlyApi.run(base).outcome[0]).toBe(Outcome.admitted);
+    expect(onlyApi.lastSimulated).toEqual(['whole']);
+  });
+
+  it('refuses a horizon before the last event, as the whole does', () => {
+    expect(() => new PartsSimulator(ev).run(base, { until: T0 })).toThrow(/before the last event/);
+  });
+});
