@@ -6,13 +6,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import type { Benchmark, BenchContext, Figure } from './harness.ts';
 import { ensureBenchData } from './generate.ts';
 import { ensureRenderer } from '../src/host/build.ts';
 import { startHeadroomHost } from '../src/host/start.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../test/e2e/harness.ts';
 import type { CallContext } from '../src/api/handlers.ts';
+import { PROJECTION_PAINTED_MARK } from '../src/projection/marks.ts';
 
 const ctx = (): CallContext => ({ signal: new AbortController().signal, progress: () => {} });
 
@@ -25,14 +26,6 @@ async function browser(dir: string, width = 1360): Promise<BrowserContext> {
     // Playwright's waitForFunction evaluates its predicate as a string, which the app's CSP forbids.
     bypassCSP: true,
   });
-}
-
-/** Milliseconds from `start()` until `ready` is true in the page and two frames have been painted. */
-async function timeInPage(page: Page, start: () => Promise<void>, ready: string): Promise<number> {
-  await page.evaluate('window.__t0 = performance.now()');
-  await start();
-  await page.waitForFunction(ready, undefined, { timeout: 120_000, polling: 'raf' });
-  return page.evaluate<number>('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now() - window.__t0))))');
 }
 
 const interactive: Benchmark = {
@@ -122,11 +115,17 @@ const redraw: Benchmark = {
         await page.getByRole('button', { name: /^Projection/ }).click();
         await page.waitForFunction('Number(document.querySelector("[data-testid=projection]")?.dataset.drawn) >= 1', undefined, { timeout: 180_000 });
         const seats = page.getByLabel('Seats');
-        const drawn = async (): Promise<number> => Number(await page.getByTestId('projection').getAttribute('data-drawn'));
-        /** Milliseconds from `act` (a plan change) until the projection has been drawn anew. */
+        /**
+         * Milliseconds from `act` (a plan change) until the frame that shows the new projection:
+         * the page marks it (performance.mark) from its second animation frame after the commit.
+         */
         const redrawAfter = async (act: () => Promise<void>): Promise<number> => {
-          const before = await drawn();
-          return timeInPage(page, act, `Number(document.querySelector("[data-testid=projection]")?.dataset.drawn) > ${before}`);
+          const marks = `performance.getEntriesByName(${JSON.stringify(PROJECTION_PAINTED_MARK)})`;
+          const before = await page.evaluate<number>(`${marks}.length`);
+          await page.evaluate('window.__t0 = performance.now()');
+          await act();
+          await page.waitForFunction(`${marks}.length > ${before}`, undefined, { timeout: 120_000 });
+          return page.evaluate<number>(`${marks}[${before}].startTime - window.__t0`);
         };
         const setSeats = async (n: number): Promise<number> => {
           await seats.fill(String(n));
@@ -154,16 +153,11 @@ const redraw: Benchmark = {
         const all: number[] = [];
         for (let i = 1; i <= 3; i++) {
           await setSeats(tight + 10 + i);
-          await redrawAfter(() => capCheck.selectOption(i % 2 === 1 ? 'spent_plus_cost' : 'spent'));
-          all.push(await redrawAfter(() => webhooks.selectOption(i % 2 === 1 ? 'drop' : 'queue')));
+          await redrawAfter(async () => void (await capCheck.selectOption(i % 2 === 1 ? 'spent_plus_cost' : 'spent')));
+          all.push(await redrawAfter(async () => void (await webhooks.selectOption(i % 2 === 1 ? 'drop' : 'queue'))));
         }
         figures.push(median('webhooks queue ↔ drop (median of 3)', 'every event re-simulated', all));
-        const before = Number(await page.getByTestId('projection').getAttribute('data-drawn'));
-        const resize = await timeInPage(
-          page,
-          () => page.setViewportSize({ width: 1100, height: 900 }),
-          `Number(document.querySelector("[data-testid=projection]")?.dataset.drawn) > ${before}`,
-        );
+        const resize = await redrawAfter(() => page.setViewportSize({ width: 1100, height: 900 }));
         figures.push({ label: 'window resized to projection redrawn', value: resize, unit: 'ms', max: 300 });
       } finally {
         await context.close();

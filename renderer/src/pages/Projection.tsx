@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode, RefObject } from 'react';
 import { Area, AreaChart, CartesianGrid, Line, ComposedChart, ReferenceLine, Tooltip, XAxis, YAxis, usePlotArea, useXAxisScale } from 'recharts';
 import { useJob } from '../useCall.ts';
@@ -9,6 +9,7 @@ import { PlanControls } from '../components/PlanControls.tsx';
 import { day, int, niceCeil, usd, usdCompact, when } from '../format.ts';
 import type { KeyChart, Projection, Span } from '../../../src/api/types.ts';
 import { shareUnchanged } from '../../../src/projection/share.ts';
+import { PROJECTION_PAINTED_MARK } from '../../../src/projection/marks.ts';
 
 /** What the time axis of every chart is drawn from (kept as one object while it holds). */
 type Axis = Pick<Projection, 'start' | 'end' | 'bucketMs' | 'width'>;
@@ -207,10 +208,23 @@ export function ProjectionPage({ version, onChanged }: { version: number; onChan
   const bucketMs = data?.bucketMs ?? 0;
   const pooledWidth = data?.width ?? 0;
   const axis = useMemo<Axis>(() => ({ start, end, bucketMs, width: pooledWidth }), [start, end, bucketMs, pooledWidth]);
-  // Counts drawn results, so a caller (the bench) can tell when a change has reached the screen.
+  // Counts drawn results, so a caller (a test) can tell when a change has reached the screen.
   const [drawn, setDrawn] = useState(0);
   useEffect(() => {
     if (data) setDrawn((n) => n + 1);
+  }, [data]);
+  // Marks the moment new charts were on screen (the frame after the one they were committed in),
+  // for the performance panel and the bench.
+  useLayoutEffect(() => {
+    if (!data) return;
+    let inner = 0;
+    const outer = requestAnimationFrame(() => {
+      inner = requestAnimationFrame(() => performance.mark(PROJECTION_PAINTED_MARK));
+    });
+    return () => {
+      cancelAnimationFrame(outer);
+      cancelAnimationFrame(inner);
+    };
   }, [data]);
 
   // The core sends the keys most constrained first.
