@@ -258,7 +258,8 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   // --- checks and admissions ---
   const checkSpendLimits = (t: number, c: number): number => {
     for (let j = 0; j < limitCount; j++) {
-      const asked = limitWindows[j].spentAt(t) + (plusCost ? c : 0);
+      const spent = limitWindows[j].spentAt(t);
+      const asked = plusCost ? spent + c : spent;
       if (asked > checked.spendLimits[j]) checked.spendLimits[j] = asked;
       if (plusCost ? asked > limitAmount[j] : asked >= limitAmount[j]) return REASON_SPEND_LIMIT_BASE + j;
     }
