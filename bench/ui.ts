@@ -113,19 +113,18 @@ const redraw: Benchmark = {
         const page = context.pages()[0] ?? (await context.newPage());
         await page.goto(running.host.url);
         await page.getByRole('button', { name: /^Projection/ }).click();
-        await page.waitForFunction('Number(document.querySelector("[data-testid=projection]")?.dataset.drawn) >= 1', undefined, { timeout: 180_000 });
+        const painted = `(performance.getEntriesByName(${JSON.stringify(PROJECTION_PAINTED_MARK)})[0]?.startTime ?? -1)`;
+        await page.waitForFunction(`${painted} >= 0`, undefined, { timeout: 180_000 });
         const seats = page.getByLabel('Seats');
         /**
          * Milliseconds from `act` (a plan change) until the frame that shows the new projection:
          * the page marks it (performance.mark) from its second animation frame after the commit.
          */
         const redrawAfter = async (act: () => Promise<void>): Promise<number> => {
-          const marks = `performance.getEntriesByName(${JSON.stringify(PROJECTION_PAINTED_MARK)})`;
-          const before = await page.evaluate<number>(`${marks}.length`);
           await page.evaluate('window.__t0 = performance.now()');
           await act();
-          await page.waitForFunction(`${marks}.length > ${before}`, undefined, { timeout: 120_000 });
-          return page.evaluate<number>(`${marks}[${before}].startTime - window.__t0`);
+          await page.waitForFunction(`${painted} > window.__t0`, undefined, { timeout: 120_000 });
+          return page.evaluate<number>(`${painted} - window.__t0`);
         };
         const setSeats = async (n: number): Promise<number> => {
           await seats.fill(String(n));
