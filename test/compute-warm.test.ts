@@ -75,3 +75,23 @@ describe('simulating a saved plan ahead of the call for it', () => {
     await expect(c.run('overview', plan(1), 'W', 0)).rejects.toMatchObject({ code: 'not_found' });
   });
 });
+
+describe('the compute worker with its part thread', () => {
+  it('simulates both parts at once once the thread is up, with the answer one thread gives', async () => {
+    const c = client();
+    const single = client();
+    const first = await c.run('projection', plan(1), 'W', 100);
+    expect(first.computeThreads).toBe(1);
+    // the thread starts a second after the first result; each plan below changes both parts
+    let threads = 0;
+    for (let i = 0; i < 100 && threads < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      // caps and allowances that refuse, each new: no kept result answers them
+      const p = validatePlan({ workspace: { name: 'W', seats: 1, messagesPerSeatPerDay: 10 + i }, apiKeys: [{ id: 'k_small', capUsd: 0.1 + i / 100 }] });
+      const got = await c.run('projection', p, 'W', 100);
+      threads = got.computeThreads;
+      if (threads === 2) expect({ ...got, computeMs: 0 }).toEqual({ ...(await single.run('projection', p, 'W', 100)), computeMs: 0, computeThreads: 2 });
+    }
+    expect(threads).toBe(2);
+  });
+});

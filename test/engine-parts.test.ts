@@ -2,9 +2,12 @@
  * A plan change re-simulates only the part of the events it touches (src/engine/parts.ts); the
  * results themselves are checked against the whole in test/engine-property.test.ts.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CancelledError } from '../src/errors.ts';
+import type { EventColumns } from '../src/engine/events.ts';
 import { validatePlan, type Plan } from '../src/engine/plan.ts';
 import { PartsSimulator } from '../src/engine/parts.ts';
+import { PartThread, type RemotePart } from '../src/engine/part-thread.ts';
 import { Outcome } from '../src/engine/result.ts';
 import { simulate } from '../src/engine/simulate.ts';
 import { events, h, HOUR, T0, type Row } from './support/scenario.ts';
@@ -108,5 +111,58 @@ describe('a plan change re-simulates only the part it touches', () => {
 
   it('refuses a horizon before the last event, as the whole does', () => {
     expect(() => new PartsSimulator(ev).run(base, { until: T0 })).toThrow(/before the last event/);
+  });
+});
+
+describe('both parts to simulate: the smaller in another thread', () => {
+  const thread = new PartThread(new URL('./support/part-thread-worker.ts', import.meta.url), null);
+  afterAll(() => thread.close());
+  const started = async (): Promise<PartThread> => {
+    thread.start();
+    while (!thread.available) await new Promise((r) => setTimeout(r, 5));
+    return thread;
+  };
+
+  it('sends only the smaller part, and only when both must be simulated', async () => {
+    const sent: EventColumns[] = [];
+    const remote: RemotePart = async (events, plan, opts) => {
+      sent.push(events);
+      return simulate(plan, events, opts);
+    };
+    // one more spend event than allowance events: the allowance part is the smaller
+    const more = events([...rows, [T0 + 40 * HOUR, 'api', 'k_etl', 1]]);
+    const sim = new PartsSimulator(more);
+    expect(await sim.runAsync(base, options, remote)).toEqual(simulate(base, more, options));
+    expect(sent.map((e) => e.count)).toEqual([60]);
+    expect(sent[0]!.type.every((t) => t !== 0)).toBe(true);
+    await sim.runAsync(changed((p) => ({ ...p, workspace: { ...p.workspace, seats: 2 } })), options, remote);
+    expect(sim.lastSimulated).toEqual(['allowance']);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('simulates here what a failed thread could not, and stops when cancelled', async () => {
+    const failing: RemotePart = () => Promise.reject(new Error('the part thread stopped (code 1)'));
+    expect(await new PartsSimulator(ev).runAsync(base, options, failing)).toEqual(simulate(base, ev, options));
+    const cancelled: RemotePart = () => Promise.reject(new CancelledError());
+    await expect(new PartsSimulator(ev).runAsync(base, options, cancelled)).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it('through a real thread: the same result, and a cancel flag stops both threads', async () => {
+    const part = await started();
+    // enough events that the engine looks at the flag (every 65,536)
+    const many: Row[] = [];
+    for (let i = 0; i < 70_000; i++) many.push([T0 + i * 1000, 'api', 'k_etl', 10], [T0 + i * 1000, 'message', 'u1', 0]);
+    const big = events(many);
+    const sim = new PartsSimulator(big);
+    expect(await sim.runAsync(base, options, part.remote(null))).toEqual(simulate(base, big, options));
+    const cancel = new SharedArrayBuffer(4);
+    new Int32Array(cancel)[0] = 1;
+    const flag = { get aborted() { return Atomics.load(new Int32Array(cancel), 0) === 1; } };
+    const seats = changed((p) => ({ ...p, workspace: { ...p.workspace, seats: 3 }, apiKeys: [{ ...p.apiKeys[0]!, capUsd: 7 }] }));
+    await expect(sim.runAsync(seats, { ...options, signal: flag }, part.remote(cancel))).rejects.toBeInstanceOf(CancelledError);
+    await expect(part.remote(cancel)(big, seats, options)).rejects.toBeInstanceOf(CancelledError);
+    // the thread is still there for the next run
+    expect(part.available).toBe(true);
+    expect(await sim.runAsync(seats, options, part.remote(null))).toEqual(simulate(seats, big, options));
   });
 });

@@ -8,7 +8,7 @@
  * (random seed, printed on failure); HEADROOM_PROPERTY_SEED=<n> replays a seed.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventType } from '../src/engine/events.ts';
 import type { EventColumns } from '../src/engine/events.ts';
 import { validatePlan } from '../src/engine/plan.ts';
@@ -17,6 +17,7 @@ import { Outcome, Reason } from '../src/engine/result.ts';
 import type { SimulationResult } from '../src/engine/result.ts';
 import { simulate } from '../src/engine/simulate.ts';
 import { PartsSimulator } from '../src/engine/parts.ts';
+import { PartThread } from '../src/engine/part-thread.ts';
 import { referenceSimulate, utcDayStart, utcMonthStart } from './support/reference-engine.ts';
 import {
   DAY,
@@ -479,12 +480,12 @@ describe('engine vs reference on random small scenarios', () => {
   });
 });
 
-describe('the spend and allowance parts simulated apart', () => {
-  // The whole result, field by field: decisions, entities, stats, the plan with inferred entities, charts.
-  const expectSame = (parts: SimulationResult, whole: SimulationResult, source: string): void => {
-    expect({ ...parts, source }).toEqual({ ...whole, source });
-  };
+// The whole result, field by field: decisions, entities, stats, the plan with inferred entities, charts.
+const expectSame = (parts: SimulationResult, whole: SimulationResult, source: string): void => {
+  expect({ ...parts, source }).toEqual({ ...whole, source });
+};
 
+describe('the spend and allowance parts simulated apart', () => {
   it('give the same result as the whole, charts included', () => {
     fc.assert(
       fc.property(scenarioArb, fc.constantFrom(0, 1, 7, 40), (s, buckets) => {
@@ -508,6 +509,35 @@ describe('the spend and allowance parts simulated apart', () => {
       }),
       { ...params, numRuns: Math.max(1, Math.floor(RUNS / 3)) },
     );
+  });
+});
+
+describe('one part simulated in another thread, into the arrays of the last result', () => {
+  const thread = new PartThread(new URL('./support/part-thread-worker.ts', import.meta.url), null);
+  beforeAll(async () => {
+    thread.start();
+    while (!thread.available) await new Promise((r) => setTimeout(r, 5));
+  });
+  afterAll(() => thread.close());
+
+  it('gives the same results as the whole over a series of plans', async () => {
+    let remote = 0;
+    await fc.assert(
+      fc.asyncProperty(scenarioArb, fc.array(fc.boolean().chain(planArb), { minLength: 1, maxLength: 3 }), async (s, others) => {
+        const simulator = new PartsSimulator(s.events);
+        const options = { ...optionsOf(s), timelineBuckets: 9 };
+        let last: SimulationResult | undefined;
+        for (const plan of [s.plan, ...others, s.plan]) {
+          const result = await simulator.runAsync(plan, { ...options, recycle: last }, thread.remote(null));
+          if (simulator.lastSimulated.length === 2) remote++;
+          expectSame(result, simulate(plan, s.events, options), scenarioSource(plan, s.events, s.until));
+          last = result;
+        }
+      }),
+      { ...params, numRuns: Math.max(1, Math.floor(RUNS / 3)) },
+    );
+    // the comparison above covers runs where the thread took a part
+    expect(remote).toBeGreaterThan(RUNS / 6);
   });
 });
 

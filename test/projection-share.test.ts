@@ -25,6 +25,7 @@ function projection(over: Partial<Projection> = {}): Projection {
     queue: { points: [0, 1, 2].map((i) => ({ t: i * 1000, queued: 0, maxDelayMin: 0 })) },
     spendLimits: [{ id: 'all', limitUsd: 50, points: [0, 1, 2].map((i) => ({ t: i * 1000, used: i })) }],
     computeMs: 5,
+    computeThreads: 1,
     ...over,
   };
 }

@@ -1,5 +1,6 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { PartsSimulator } from '../engine/parts.ts';
+import { PartThread, servePartThread } from '../engine/part-thread.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import type { Plan } from '../engine/plan.ts';
 import type { EventColumns } from '../engine/events.ts';
@@ -44,22 +45,43 @@ function loadEvents(): EventColumns {
   }
   return events;
 }
-let cache: { key: string; result: SimulationResult; ms: number } | null = null;
+let cache: { key: string; result: SimulationResult; ms: number; threads: number } | null = null;
+
+/**
+ * This same script, started as a second thread, simulates one part while this thread simulates
+ * the other. Started once the first result is out, so that it does not slow the launch.
+ */
+const PART_ROLE = 'headroom-part-thread';
+const partThread = new PartThread(new URL(import.meta.url), PART_ROLE);
+const PART_THREAD_DELAY_MS = 1000;
+let partThreadTimer: ReturnType<typeof setTimeout> | null = null;
+function startPartThreadSoon(): void {
+  if (partThreadTimer !== null) return;
+  partThreadTimer = setTimeout(() => partThread.start(), PART_THREAD_DELAY_MS);
+  partThreadTimer.unref();
+}
 
 /** The result for `plan` over the current events: the last one when the plan is the same. */
-function simulated(plan: Plan, cancel: SharedArrayBuffer, onProgress: (done: number, total: number) => void): { result: SimulationResult; ms: number } {
+async function simulated(plan: Plan, cancel: SharedArrayBuffer, onProgress: (done: number, total: number) => void): Promise<{ result: SimulationResult; ms: number; threads: number }> {
   const events = loadEvents();
   const flag = new Int32Array(cancel);
   const key = `${version}:${JSON.stringify(plan)}`;
   if (cache === null || cache.key !== key) {
     const started = performance.now();
     if (simulator === null) simulator = new PartsSimulator(events);
-    const result = simulator.run(plan, {
-      timelineBuckets: TIMELINE_BUCKETS,
-      signal: { get aborted() { return Atomics.load(flag, 0) === 1; } },
-      onProgress,
-    });
-    cache = { key, result, ms: performance.now() - started };
+    const result = await simulator.runAsync(
+      plan,
+      {
+        timelineBuckets: TIMELINE_BUCKETS,
+        signal: { get aborted() { return Atomics.load(flag, 0) === 1; } },
+        onProgress,
+        // nothing else holds the last result: its arrays take the new one
+        recycle: cache?.result,
+      },
+      partThread.available ? partThread.remote(cancel) : null,
+    );
+    cache = { key, result, ms: performance.now() - started, threads: simulator.lastThreads };
+    startPartThreadSoon();
   }
   return cache;
 }
@@ -68,7 +90,7 @@ function post(msg: FromWorker): void {
   parentPort?.postMessage(msg);
 }
 
-function handle(msg: ToWorker): void {
+async function handle(msg: ToWorker): Promise<void> {
   if (msg.type === 'events') {
     events = { ...msg.events, ids: null };
     ledgerPath = null;
@@ -95,7 +117,7 @@ function handle(msg: ToWorker): void {
   };
   if (msg.type === 'warm') {
     try {
-      simulated(msg.plan, msg.cancel, progress);
+      await simulated(msg.plan, msg.cancel, progress);
       post({ type: 'result', id: msg.id, ok: true, value: null });
     } catch (err) {
       post({ type: 'result', id: msg.id, ok: false, error: toApiError(err) });
@@ -103,13 +125,13 @@ function handle(msg: ToWorker): void {
     return;
   }
   try {
-    const { result, ms } = simulated(msg.plan, msg.cancel, progress);
+    const { result, ms, threads } = await simulated(msg.plan, msg.cancel, progress);
     const events = loadEvents();
     const started = performance.now();
     const value =
       msg.kind === 'overview'
         ? buildOverview(msg.planName, events, result)
-        : buildProjection(events, result, msg.width, 0, msg.maxKeys);
+        : buildProjection(events, result, msg.width, { ms: 0, threads }, msg.maxKeys);
     if (msg.kind === 'projection' && 'computeMs' in value) value.computeMs = Math.round(ms + performance.now() - started);
     post({ type: 'result', id: msg.id, ok: true, value });
   } catch (err) {
@@ -117,4 +139,12 @@ function handle(msg: ToWorker): void {
   }
 }
 
-parentPort?.on('message', handle);
+if (workerData === PART_ROLE) {
+  if (parentPort) servePartThread(parentPort);
+} else {
+  // one message at a time: a simulation awaiting the part thread must not interleave with the next
+  let queue = Promise.resolve();
+  parentPort?.on('message', (msg: ToWorker) => {
+    queue = queue.then(() => handle(msg));
+  });
+}

@@ -96,6 +96,8 @@ export interface Projection {
   spendLimits: { id: string; limitUsd: number; points: { t: number; used: number }[] }[];
   /** how long the engine and the preparation took, for the curious */
   computeMs: number;
+  /** threads that simulated for it: 0 when kept results answered, 2 when both parts ran at once */
+  computeThreads: number;
 }
 
 export type ImportFormat = 'auto' | 'events' | 'dust-cost' | 'dust-consumption';

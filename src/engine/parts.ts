@@ -1,9 +1,11 @@
+import { CancelledError } from '../errors.ts';
 import type { EventColumns } from './events.ts';
 import { EventType } from './events.ts';
 import { resolvePlan, UNLIMITED, type Plan, type PlanTrigger } from './plan.ts';
 import { addQueueLogs, QueueLog } from './queue-log.ts';
 import type { SimulationResult, Timeline } from './result.ts';
-import { DEFAULT_HORIZON_MS, simulate, type SimulateOptions } from './simulate.ts';
+import type { PartOptions, RemotePart } from './part-thread.ts';
+import { DEFAULT_HORIZON_MS, processingOrder, simulate, type SimulateOptions } from './simulate.ts';
 
 /**
  * The events fall into two parts that share no limit:
@@ -16,11 +18,15 @@ import { DEFAULT_HORIZON_MS, simulate, type SimulateOptions } from './simulate.t
  * one is tried at the next instant of all the events, so the whole is simulated.
  */
 type PartName = 'spend' | 'allowance';
+const PART_NAMES = ['spend', 'allowance'] as const;
 
 interface Part {
+  /** in shared memory, so that another thread can simulate them without a copy */
   events: EventColumns;
   /** position in the whole of each of the part's events */
   positions: Uint32Array;
+  /** the events' processing order (`processingOrder`), found once per split */
+  order: Uint32Array | null;
 }
 
 interface Split {
@@ -44,6 +50,26 @@ interface PartInput {
   limits: number[];
 }
 
+/** A run's parts: what each is, which kept results answer it, which must be simulated. */
+interface Step {
+  plan: Plan;
+  split: Split;
+  inputs: Record<PartName, PartInput>;
+  found: Partial<Record<PartName, SimulationResult>>;
+  missing: PartName[];
+  horizon: number;
+  /** events to simulate */
+  total: number;
+}
+
+export interface PartsOptions extends SimulateOptions {
+  /**
+   * A result of this simulator the caller no longer needs: its per-event arrays are written over
+   * for the new one instead of allocating (and first touching) 14 bytes an event again.
+   */
+  recycle?: SimulationResult;
+}
+
 interface Kept {
   shape: string;
   limits: number[];
@@ -62,6 +88,8 @@ export class PartsSimulator {
   private readonly kept: Record<PartName, Kept[]> = { spend: [], allowance: [] };
   /** what the last run simulated: the parts whose results it could not reuse, or the whole */
   lastSimulated: (PartName | 'whole')[] = [];
+  /** threads the last run simulated on: 0 when kept results answered it */
+  lastThreads = 0;
 
   constructor(events: EventColumns) {
     this.events = events;
@@ -76,41 +104,99 @@ export class PartsSimulator {
     this.lastTime = last;
   }
 
-  run(plan: Plan, options: SimulateOptions = {}): SimulationResult {
-    const { events, firstTime, lastTime } = this;
-    const split = plan.enforcement.maxQueueWaitHours === null ? this.splitFor(plan.triggers) : null;
-    if (split === null || (options.until !== undefined && options.until < lastTime)) {
-      this.lastSimulated = ['whole'];
-      return simulate(plan, events, options);
+  /** The result for `plan`, simulating on this thread what the kept results cannot answer. */
+  run(plan: Plan, options: PartsOptions = {}): SimulationResult {
+    const step = this.prepare(plan, options);
+    return step === null ? simulate(plan, this.events, options) : this.runHere(step, options);
+  }
+
+  private runHere(step: Step, options: PartsOptions): SimulationResult {
+    let done = 0;
+    for (const name of step.missing) {
+      this.simulatePart(step, name, options, (d) => options.onProgress?.(done + d, step.total));
+      done += step.split[name].events.count;
     }
-    const horizon = options.until ?? lastTime + DEFAULT_HORIZON_MS;
+    return this.finish(step, options);
+  }
+
+  /**
+   * As `run`, but when both parts must be simulated the smaller one runs through `remote` (another
+   * thread) while the larger runs here.
+   */
+  async runAsync(plan: Plan, options: PartsOptions, remote: RemotePart | null): Promise<SimulationResult> {
+    const step = this.prepare(plan, options);
+    if (step === null) return simulate(plan, this.events, options);
+    if (remote === null || step.missing.length < 2) return this.runHere(step, options);
+    const { split, inputs } = step;
+    const [near, far] = split.spend.events.count > split.allowance.events.count ? (['spend', 'allowance'] as const) : (['allowance', 'spend'] as const);
+    this.lastThreads = 2;
+    const away = remote(split[far].events, inputs[far].plan, this.partOptions(far, step, options));
+    // settled below; until then a failure here must not leave it unhandled
+    away.catch(() => {});
+    const nearCount = split[near].events.count;
+    this.simulatePart(step, near, options, (d) => options.onProgress?.(Math.round((d / nearCount) * step.total), step.total));
+    let farResult: SimulationResult | null = null;
+    try {
+      farResult = await away;
+    } catch (err) {
+      if (err instanceof CancelledError) throw err;
+      // the thread failed: this one still has the answer
+    }
+    if (farResult === null) {
+      this.lastThreads = 1;
+      this.simulatePart(step, far, options, () => {});
+    } else {
+      this.keep(far, inputs[far], farResult);
+      step.found[far] = farResult;
+    }
+    return this.finish(step, options);
+  }
+
+  /** What `plan` needs: null when the whole must be simulated, else the parts and which to simulate. */
+  private prepare(plan: Plan, options: SimulateOptions): Step | null {
+    const split = plan.enforcement.maxQueueWaitHours === null ? this.splitFor(plan.triggers) : null;
+    if (split === null || (options.until !== undefined && options.until < this.lastTime)) {
+      this.lastSimulated = ['whole'];
+      this.lastThreads = 1;
+      return null;
+    }
+    const horizon = options.until ?? this.lastTime + DEFAULT_HORIZON_MS;
     const run = `${horizon}:${options.timelineBuckets ?? 0}:`;
     const inputs: Record<PartName, PartInput> = { spend: spendInput(plan, run), allowance: allowanceInput(plan, run) };
     const found: Partial<Record<PartName, SimulationResult>> = {};
-    for (const name of ['spend', 'allowance'] as const) found[name] = this.kept[name].find((k) => reusable(name, k, inputs[name]))?.result;
-    const missing = (['spend', 'allowance'] as const).filter((name) => found[name] === undefined);
-    const total = missing.reduce((sum, name) => sum + split[name].events.count, 0);
-    let done = 0;
-    for (const name of missing) {
-      const input = inputs[name];
-      const result = simulate(input.plan, split[name].events, {
-        until: horizon,
-        timelineBuckets: options.timelineBuckets,
-        timelineStart: firstTime,
-        logQueue: true,
-        signal: options.signal,
-        onProgress: options.onProgress && ((d: number) => options.onProgress?.(done + d, total)),
-      });
-      done += split[name].events.count;
-      found[name] = result;
-      const kept = this.kept[name];
-      kept.unshift({ shape: input.shape, limits: input.limits, result });
-      kept.length = Math.min(kept.length, KEEP);
-    }
+    for (const name of PART_NAMES) found[name] = this.kept[name].find((k) => reusable(name, k, inputs[name]))?.result;
+    const missing = PART_NAMES.filter((name) => found[name] === undefined);
     this.lastSimulated = [...missing];
-    const { spend, allowance } = found;
+    this.lastThreads = Math.min(missing.length, 1);
+    const total = missing.reduce((sum, name) => sum + split[name].events.count, 0);
+    return { plan, split, inputs, found, missing, horizon, total };
+  }
+
+  private partOptions(name: PartName, step: Step, options: SimulateOptions): PartOptions {
+    return { until: step.horizon, timelineBuckets: options.timelineBuckets, timelineStart: this.firstTime, logQueue: true, order: step.split[name].order };
+  }
+
+  private simulatePart(step: Step, name: PartName, options: SimulateOptions, onProgress: (done: number) => void): void {
+    const input = step.inputs[name];
+    const result = simulate(input.plan, step.split[name].events, {
+      ...this.partOptions(name, step, options),
+      signal: options.signal,
+      onProgress: options.onProgress && onProgress,
+    });
+    this.keep(name, input, result);
+    step.found[name] = result;
+  }
+
+  private keep(name: PartName, input: PartInput, result: SimulationResult): void {
+    const kept = this.kept[name];
+    kept.unshift({ shape: input.shape, limits: input.limits, result });
+    kept.length = Math.min(kept.length, KEEP);
+  }
+
+  private finish(step: Step, options: PartsOptions): SimulationResult {
+    const { spend, allowance } = step.found;
     if (spend === undefined || allowance === undefined) throw new Error('a part was not simulated');
-    return join(plan, events.count, split, spend, allowance);
+    return join(step.plan, this.events.count, step.split, spend, allowance, options.recycle);
   }
 
   /** The events split by the plan's programmatic triggers; null when a part would be empty. */
@@ -140,10 +226,10 @@ function splitEvents(events: EventColumns, programmatic: Set<string>, key: strin
   }
   const part = (want: number, size: number): Part => {
     const positions = new Uint32Array(size);
-    const time = new Float64Array(size);
-    const types = new Uint8Array(size);
-    const subjectOf = new Uint32Array(size);
-    const cost = new Float64Array(size);
+    const time = new Float64Array(new SharedArrayBuffer(size * 8));
+    const types = new Uint8Array(new SharedArrayBuffer(size));
+    const subjectOf = new Uint32Array(new SharedArrayBuffer(size * 4));
+    const cost = new Float64Array(new SharedArrayBuffer(size * 8));
     let j = 0;
     for (let i = 0; i < count; i++) {
       if (inSpend[i] !== want) continue;
@@ -154,9 +240,17 @@ function splitEvents(events: EventColumns, programmatic: Set<string>, key: strin
       cost[j] = events.cost[i];
       j++;
     }
-    return { events: { count: size, time, type: types, subject: subjectOf, subjects, cost, ids: null }, positions };
+    const partEvents: EventColumns = { count: size, time, type: types, subject: subjectOf, subjects, cost, ids: null };
+    const order = processingOrder(partEvents);
+    return { events: partEvents, positions, order: order === null ? null : shared(order) };
   };
   return { key, spend: part(1, spendCount), allowance: part(0, count - spendCount) };
+}
+
+function shared(a: Uint32Array): Uint32Array {
+  const copy = new Uint32Array(new SharedArrayBuffer(a.byteLength));
+  copy.set(a);
+  return copy;
 }
 
 /**
@@ -236,7 +330,7 @@ function partTriggers(plan: Plan, mode: PlanTrigger['mode']): PlanTrigger[] {
 }
 
 /** The whole's result from its two parts': each part's decisions put back in place. */
-function join(plan: Plan, count: number, split: Split, spend: SimulationResult, allowance: SimulationResult): SimulationResult {
+function join(plan: Plan, count: number, split: Split, spend: SimulationResult, allowance: SimulationResult, recycle?: SimulationResult): SimulationResult {
   const whole = resolvePlan(plan);
   const planTriggers = whole.triggers.length;
   // Each part numbers keys and triggers as the whole does. Only the spend part infers keys, and
@@ -244,10 +338,12 @@ function join(plan: Plan, count: number, split: Split, spend: SimulationResult, 
   whole.keys.push(...spend.plan.keys.slice(whole.keys.length));
   whole.triggers.push(...allowance.plan.triggers.slice(planTriggers));
 
-  const outcome = new Uint8Array(count);
-  const admittedAt = new Float64Array(count);
-  const reason = new Uint8Array(count);
-  const entity = new Int32Array(count);
+  // every position belongs to one part, so every element of a recycled array is written over
+  const reuse = recycle !== undefined && recycle.count === count ? recycle : null;
+  const outcome = reuse?.outcome ?? new Uint8Array(count);
+  const admittedAt = reuse?.admittedAt ?? new Float64Array(count);
+  const reason = reuse?.reason ?? new Uint8Array(count);
+  const entity = reuse?.entity ?? new Int32Array(count);
   for (const [part, r] of [[split.spend, spend], [split.allowance, allowance]] as const) {
     const { positions } = part;
     const o = r.outcome;

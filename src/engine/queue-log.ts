@@ -4,7 +4,13 @@
  * the whole would have had, since within one instant every part first releases runs and then
  * queues new arrivals: the count at the end of an instant is also its highest but for the start.
  */
-export class QueueLog {
+export interface QueueLevels {
+  readonly count: number;
+  readonly time: Float64Array;
+  readonly level: Float64Array;
+}
+
+export class QueueLog implements QueueLevels {
   count = 0;
   time = new Float64Array(1024);
   level = new Float64Array(1024);
@@ -34,7 +40,7 @@ export interface BucketGrid {
  * The runs waiting in two parts together: the peak, and per bucket the count when it opens or
  * its highest within it, which is what the engine charts for the whole.
  */
-export function addQueueLogs(a: QueueLog, b: QueueLog, grid: BucketGrid | null): { peak: number; series: Float64Array | null } {
+export function addQueueLogs(a: QueueLevels, b: QueueLevels, grid: BucketGrid | null): { peak: number; series: Float64Array | null } {
   const series = grid === null ? null : new Float64Array(grid.buckets);
   const start = grid?.start ?? 0;
   const bucketMs = grid?.bucketMs ?? 1;

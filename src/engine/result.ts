@@ -1,5 +1,5 @@
 import type { ResolvedPlan } from './plan.ts';
-import type { QueueLog } from './queue-log.ts';
+import type { QueueLevels } from './queue-log.ts';
 
 /** Outcome codes in `SimulationResult.outcome`. */
 export const Outcome = { admitted: 0, blocked: 1, skipped: 2, dropped: 3, pending: 4 } as const;
@@ -65,7 +65,7 @@ export interface SimulationResult {
   peakQueue: number;
   timeline: Timeline | null;
   /** with `logQueue`: the count of waiting runs after each change */
-  queueLog?: QueueLog;
+  queueLog?: QueueLevels;
 }
 
 export function reasonName(plan: ResolvedPlan, code: number): string | null {

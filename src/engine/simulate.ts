@@ -34,6 +34,8 @@ export interface SimulateOptions {
   timelineStart?: number;
   /** log the count of waiting runs after each change (`queueLog`), to add up parts simulated apart */
   logQueue?: boolean;
+  /** the events' processing order when the caller already has it (`processingOrder`) */
+  order?: Uint32Array | null;
 }
 
 export const DEFAULT_HORIZON_MS = 30 * DAY;
@@ -46,8 +48,8 @@ const READY = 2;
 const ON_POOL = 3;
 const ON_ALLOWANCE = 4;
 
-/** Event positions in processing order: by time, equal times in input order. */
-function processingOrder(events: EventColumns): Uint32Array | null {
+/** Event positions in processing order: by time, equal times in input order; null when that is the input order. */
+export function processingOrder(events: EventColumns): Uint32Array | null {
   const { time, count } = events;
   let sorted = true;
   for (let i = 1; i < count; i++) {
@@ -72,7 +74,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   const plan: ResolvedPlan = resolvePlan(planInput);
   const n = events.count;
   const { time, type, subject, cost, subjects } = events;
-  const order = processingOrder(events);
+  const order = options.order !== undefined ? options.order : processingOrder(events);
   const at = (pos: number): number => (order === null ? pos : order[pos]);
 
   const lastTime = n > 0 ? time[at(n - 1)] : Number.NaN;

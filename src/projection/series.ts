@@ -44,13 +44,21 @@ export function keyOrder(result: SimulationResult): number[] {
   return keys.map((_, i) => i).sort((a, b) => (result.keyStats[b]?.episodes.length ?? 0) - (result.keyStats[a]?.episodes.length ?? 0) || share(b) - share(a));
 }
 
-export function buildProjection(events: EventColumns, result: SimulationResult, width: number, computeMs: number, maxKeys = Number.POSITIVE_INFINITY): Projection {
+export function buildProjection(
+  events: EventColumns,
+  result: SimulationResult,
+  width: number,
+  compute: { ms: number; threads: number },
+  maxKeys = Number.POSITIVE_INFINITY,
+): Projection {
+  const computeMs = compute.ms;
+  const computeThreads = compute.threads;
   const tl: Timeline | null = result.timeline;
   const plan = result.plan;
   if (tl === null || tl.buckets === 0) {
     return {
       start: 0, end: 0, bucketMs: 0, width, events: result.count, keys: [], totalKeys: result.plan.keys.length,
-      pool: { limit: null, points: [] }, allowance: { limit: null, points: [] }, queue: { points: [] }, spendLimits: [], computeMs,
+      pool: { limit: null, points: [] }, allowance: { limit: null, points: [] }, queue: { points: [] }, spendLimits: [], computeMs, computeThreads,
     };
   }
   const target = Math.max(1, Math.min(width, tl.buckets));
@@ -99,5 +107,6 @@ export function buildProjection(events: EventColumns, result: SimulationResult, 
       points: points(start, bucketMs, downsampleMax(tl.spendLimitUsed[j] ?? new Float64Array(0), target), 'used', MICROS_PER_USD),
     })),
     computeMs,
+    computeThreads,
   };
 }
