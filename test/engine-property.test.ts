@@ -374,6 +374,14 @@ function timelineProblems(s: Scenario, buckets: number): string[] {
   compare('allowance', tl.allowanceUsed, expected(allowance, DAY));
   compare('pool', tl.poolUsed, expected(pool, DAY));
   r.plan.keys.forEach((k, j) => compare(`key ${k.id}`, tl.keySpend[j]!, expected(keys[j]!, r.plan.keyCapWindowMs)));
+  // the longest wait of the runs admitted in each bucket
+  const waits = new Array<number>(tl.buckets).fill(0);
+  for (let i = 0; i < s.events.count; i++) {
+    if (r.outcome[i] !== Outcome.admitted || s.events.type[i] !== EventType.trigger) continue;
+    const b = bucketOf(r.admittedAt[i]!);
+    waits[b] = Math.max(waits[b]!, r.admittedAt[i]! - s.events.time[i]!);
+  }
+  compare('longest wait', tl.maxDelay, waits);
   return problems;
 }
 
@@ -512,7 +520,7 @@ describe('the spend and allowance parts simulated apart', () => {
   });
 });
 
-describe('one part simulated in another thread, into the arrays of the last result', () => {
+describe('one part simulated in another thread, and the arrays of the last result reused', () => {
   const thread = new PartThread(new URL('./support/part-thread-worker.ts', import.meta.url), null);
   beforeAll(async () => {
     thread.start();
@@ -527,12 +535,16 @@ describe('one part simulated in another thread, into the arrays of the last resu
         const simulator = new PartsSimulator(s.events);
         const options = { ...optionsOf(s), timelineBuckets: 9 };
         let last: SimulationResult | undefined;
+        const all: [SimulationResult, Plan][] = [];
         for (const plan of [s.plan, ...others, s.plan]) {
           const result = await simulator.runAsync(plan, { ...options, recycle: last }, thread.remote(null));
           if (simulator.lastSimulated.length === 2) remote++;
           expectSame(result, simulate(plan, s.events, options), scenarioSource(plan, s.events, s.until));
           last = result;
+          all.push([result, plan]);
         }
+        // a result whose arrays went to a newer one still gives its own decisions
+        for (const [result, plan] of all) expectSame(result, simulate(plan, s.events, options), scenarioSource(plan, s.events, s.until));
       }),
       { ...params, numRuns: Math.max(1, Math.floor(RUNS / 3)) },
     );

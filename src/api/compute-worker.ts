@@ -75,7 +75,7 @@ async function simulated(plan: Plan, cancel: SharedArrayBuffer, onProgress: (don
         timelineBuckets: TIMELINE_BUCKETS,
         signal: { get aborted() { return Atomics.load(flag, 0) === 1; } },
         onProgress,
-        // nothing else holds the last result: its arrays take the new one
+        // the last result's per-event arrays take the new one's
         recycle: cache?.result,
       },
       partThread.available ? partThread.remote(cancel) : null,
@@ -131,7 +131,7 @@ async function handle(msg: ToWorker): Promise<void> {
     const value =
       msg.kind === 'overview'
         ? buildOverview(msg.planName, events, result)
-        : buildProjection(events, result, msg.width, { ms: 0, threads }, msg.maxKeys);
+        : buildProjection(result, msg.width, { ms: 0, threads }, msg.maxKeys);
     if (msg.kind === 'projection' && 'computeMs' in value) value.computeMs = Math.round(ms + performance.now() - started);
     post({ type: 'result', id: msg.id, ok: true, value });
   } catch (err) {

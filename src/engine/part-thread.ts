@@ -35,7 +35,7 @@ type PartReply =
 function buffersOf(result: SimulationResult): ArrayBuffer[] {
   const arrays: ArrayBufferView[] = [result.outcome, result.admittedAt, result.reason, result.entity];
   const { timeline, queueLog } = result;
-  if (timeline !== null) arrays.push(timeline.allowanceUsed, timeline.poolUsed, timeline.queued, ...timeline.keySpend, ...timeline.spendLimitUsed);
+  if (timeline !== null) arrays.push(timeline.allowanceUsed, timeline.poolUsed, timeline.queued, timeline.maxDelay, ...timeline.keySpend, ...timeline.spendLimitUsed);
   if (queueLog !== undefined) arrays.push(queueLog.time, queueLog.level);
   const buffers = new Set<ArrayBuffer>();
   for (const a of arrays) if (a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);

@@ -64,8 +64,9 @@ interface Step {
 
 export interface PartsOptions extends SimulateOptions {
   /**
-   * A result of this simulator the caller no longer needs: its per-event arrays are written over
-   * for the new one instead of allocating (and first touching) 14 bytes an event again.
+   * An earlier result of parts joined that the caller is done with: its per-event arrays are
+   * written over for the new one instead of allocating (and first touching) 14 bytes an event
+   * again. The old result stays correct if used after all: it then fills new arrays.
    */
   recycle?: SimulationResult;
 }
@@ -329,6 +330,12 @@ function partTriggers(plan: Plan, mode: PlanTrigger['mode']): PlanTrigger[] {
   );
 }
 
+function maxOf(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] > b[i] ? a[i] : b[i];
+  return out;
+}
+
 /** The whole's result from its two parts': each part's decisions put back in place. */
 function join(plan: Plan, count: number, split: Split, spend: SimulationResult, allowance: SimulationResult, recycle?: SimulationResult): SimulationResult {
   const whole = resolvePlan(plan);
@@ -338,26 +345,7 @@ function join(plan: Plan, count: number, split: Split, spend: SimulationResult, 
   whole.keys.push(...spend.plan.keys.slice(whole.keys.length));
   whole.triggers.push(...allowance.plan.triggers.slice(planTriggers));
 
-  // every position belongs to one part, so every element of a recycled array is written over
-  const reuse = recycle !== undefined && recycle.count === count ? recycle : null;
-  const outcome = reuse?.outcome ?? new Uint8Array(count);
-  const admittedAt = reuse?.admittedAt ?? new Float64Array(count);
-  const reason = reuse?.reason ?? new Uint8Array(count);
-  const entity = reuse?.entity ?? new Int32Array(count);
-  for (const [part, r] of [[split.spend, spend], [split.allowance, allowance]] as const) {
-    const { positions } = part;
-    const o = r.outcome;
-    const a = r.admittedAt;
-    const why = r.reason;
-    const x = r.entity;
-    for (let i = 0; i < positions.length; i++) {
-      const e = positions[i];
-      outcome[e] = o[i];
-      admittedAt[e] = a[i];
-      reason[e] = why[i];
-      entity[e] = x[i];
-    }
-  }
+  const scatter = new Scatter(count, split, spend, allowance, recycle === undefined ? null : (scatters.get(recycle)?.giveAway(count) ?? null));
   const triggerStats = whole.triggers.map((t, g) => (t.mode === 'programmatic' ? spend : allowance).triggerStats[g]);
 
   const queues = addQueueLogs(spend.queueLog ?? new QueueLog(), allowance.queueLog ?? new QueueLog(), spend.timeline);
@@ -370,16 +358,25 @@ function join(plan: Plan, count: number, split: Split, spend: SimulationResult, 
       allowanceUsed: allowance.timeline.allowanceUsed,
       poolUsed: allowance.timeline.poolUsed,
       queued: queues.series ?? new Float64Array(spend.timeline.buckets),
+      maxDelay: maxOf(spend.timeline.maxDelay, allowance.timeline.maxDelay),
       keySpend: spend.timeline.keySpend,
       spendLimitUsed: spend.timeline.spendLimitUsed,
     };
   }
-  return {
+  const result: SimulationResult = {
     count,
-    outcome,
-    admittedAt,
-    reason,
-    entity,
+    get outcome() {
+      return scatter.arrays().outcome;
+    },
+    get admittedAt() {
+      return scatter.arrays().admittedAt;
+    },
+    get reason() {
+      return scatter.arrays().reason;
+    },
+    get entity() {
+      return scatter.arrays().entity;
+    },
     plan: whole,
     horizon: spend.horizon,
     keyStats: spend.keyStats,
@@ -391,4 +388,76 @@ function join(plan: Plan, count: number, split: Split, spend: SimulationResult, 
     peakQueue: queues.peak,
     timeline,
   };
+  scatters.set(result, scatter);
+  return result;
 }
+
+interface PerEvent {
+  outcome: Uint8Array;
+  admittedAt: Float64Array;
+  reason: Uint8Array;
+  entity: Int32Array;
+}
+
+/**
+ * A joined result's per-event arrays: each part's decisions put back in place, on first use. Charts
+ * need none of them (the timeline has what they show), so a projection never pays for it.
+ */
+class Scatter {
+  private joined: PerEvent | null = null;
+  private readonly count: number;
+  private readonly parts: readonly (readonly [Part, SimulationResult])[];
+  /** arrays of an older result to fill instead of allocating (and first touching) new ones */
+  private spare: PerEvent | null;
+
+  constructor(count: number, split: Split, spend: SimulationResult, allowance: SimulationResult, spare: PerEvent | null) {
+    this.count = count;
+    this.parts = [
+      [split.spend, spend],
+      [split.allowance, allowance],
+    ];
+    this.spare = spare;
+  }
+
+  arrays(): PerEvent {
+    if (this.joined !== null) return this.joined;
+    const { count } = this;
+    // every position belongs to one part, so every element of a spare array is written over
+    const spare = this.spare;
+    this.spare = null;
+    const outcome = spare?.outcome ?? new Uint8Array(count);
+    const admittedAt = spare?.admittedAt ?? new Float64Array(count);
+    const reason = spare?.reason ?? new Uint8Array(count);
+    const entity = spare?.entity ?? new Int32Array(count);
+    for (const [part, r] of this.parts) {
+      const { positions } = part;
+      const o = r.outcome;
+      const a = r.admittedAt;
+      const why = r.reason;
+      const x = r.entity;
+      for (let i = 0; i < positions.length; i++) {
+        const e = positions[i];
+        outcome[e] = o[i];
+        admittedAt[e] = a[i];
+        reason[e] = why[i];
+        entity[e] = x[i];
+      }
+    }
+    this.joined = { outcome, admittedAt, reason, entity };
+    return this.joined;
+  }
+
+  /**
+   * Hands this result's arrays to a newer one of `count` events. This result stays usable: asked
+   * again, it fills new arrays from its parts, which never change.
+   */
+  giveAway(count: number): PerEvent | null {
+    if (count !== this.count) return null;
+    const arrays = this.joined ?? this.spare;
+    this.joined = null;
+    this.spare = null;
+    return arrays;
+  }
+}
+
+const scatters = new WeakMap<SimulationResult, Scatter>();

@@ -20,6 +20,8 @@ export interface Timeline {
   poolUsed: Float64Array;
   /** waiting webhook runs, all triggers */
   queued: Float64Array;
+  /** the longest wait, ms, of the queued runs admitted in each bucket (0 when none waited) */
+  maxDelay: Float64Array;
   /** per key (index as in `plan.keys`): rolling spend in micro-USD */
   keySpend: Float64Array[];
   /** per spend limit: admitted spend in its window, micro-USD */

@@ -204,6 +204,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       allowanceUsed: new Float64Array(count),
       poolUsed: new Float64Array(count),
       queued: new Float64Array(count),
+      maxDelay: new Float64Array(count),
       keySpend: [],
       spendLimitUsed: limits.map(() => new Float64Array(count)),
     };
@@ -464,6 +465,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
         continue;
       }
       admitTrigger(g, e, t);
+      if (timeline !== null) bump(timeline.maxDelay, t - time[e]);
       dequeue(g, t);
       if (queueLength(g) > 0) {
         watchDeadline(g);

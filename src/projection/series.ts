@@ -1,7 +1,4 @@
-import type { EventColumns } from '../engine/events.ts';
-import { EventType } from '../engine/events.ts';
 import { MICROS_PER_USD, MINUTE } from '../engine/units.ts';
-import { Outcome } from '../engine/result.ts';
 import type { SimulationResult, Timeline } from '../engine/result.ts';
 import type { Projection } from '../api/types.ts';
 
@@ -45,7 +42,6 @@ export function keyOrder(result: SimulationResult): number[] {
 }
 
 export function buildProjection(
-  events: EventColumns,
   result: SimulationResult,
   width: number,
   compute: { ms: number; threads: number },
@@ -66,17 +62,8 @@ export function buildProjection(
   const start = tl.start;
   const end = tl.start + tl.bucketMs * tl.buckets;
 
-  // Delays are per event, so they are pooled here straight into the chart's buckets.
-  const maxDelay = new Float64Array(target);
-  for (let e = 0; e < result.count; e++) {
-    if (events.type[e] !== EventType.trigger || result.outcome[e] !== Outcome.admitted) continue;
-    const at = result.admittedAt[e] ?? 0;
-    const delay = at - (events.time[e] ?? 0);
-    if (delay <= 0) continue;
-    const b = Math.min(target - 1, Math.max(0, Math.floor((at - start) / bucketMs)));
-    if (delay > maxDelay[b]!) maxDelay[b] = delay;
-  }
   const queued = downsampleMax(tl.queued, target);
+  const maxDelay = downsampleMax(tl.maxDelay, target);
   const queuePoints = Array.from({ length: target }, (_, i) => ({ t: start + i * bucketMs, queued: queued[i] ?? 0, maxDelayMin: (maxDelay[i] ?? 0) / MINUTE }));
 
   const fin = (n: number): number | null => (Number.isFinite(n) ? n : null);
