@@ -12,6 +12,7 @@ import {
 } from './result.ts';
 import { DAY, isoOf } from './units.ts';
 import { QueueLog } from './queue-log.ts';
+import { RunQueue } from './run-queue.ts';
 import {
   CalendarSpendWindow,
   CountWindow,
@@ -113,8 +114,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   const trigFairUse: boolean[] = [];
   const trigQueues: boolean[] = [];
   const trigWindows: (CountWindow | null)[] = [];
-  const queues: number[][] = [];
-  const queueHead: number[] = [];
+  const queues: RunQueue[] = [];
   const trigState: number[] = [];
   const trigWake: number[] = [];
   const triggerStats: SimulationResult['triggerStats'] = [];
@@ -123,8 +123,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     trigFairUse.push(t.mode === 'fair_use');
     trigQueues.push(t.kind === 'webhook' && plan.queueWebhooks);
     trigWindows.push(t.limit === UNLIMITED ? null : new CountWindow(DAY, Math.min(t.limit, 1024)));
-    queues.push([]);
-    queueHead.push(0);
+    queues.push(new RunQueue());
     trigState.push(IDLE);
     trigWake.push(UNLIMITED);
     triggerStats.push({ peakQueue: 0 });
@@ -335,8 +334,8 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   const waitHeap = new MinHeap(); // (wake time, trigger)
   const readyHeap = new MinHeap(); // (head position, trigger)
   const deadlineHeap = new MinHeap(); // (head arrival + max wait, trigger)
-  const headPos = (g: number): number => queues[g][queueHead[g]];
-  const queueLength = (g: number): number => queues[g].length - queueHead[g];
+  const headPos = (g: number): number => queues[g].headPos();
+  const queueLength = (g: number): number => queues[g].size;
   /** Bumped when a trigger starts waiting or a queue deadline is watched: the next wake-up may move. */
   let heapChanges = 0;
   const sleep = (g: number, wake: number): void => {
@@ -351,34 +350,27 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   const watchUnblock = (g: number): void => {
     if (maxWait !== UNLIMITED && plusCost && !trigFairUse[g] && queueLength(g) >= 2) {
       heapChanges++;
-      unblockHeap.push(time[at(headPos(g))] + maxWait, g);
+      unblockHeap.push(queues[g].headArrival() + maxWait, g);
     }
   };
   const watchDeadline = (g: number): void => {
     if (maxWait !== UNLIMITED && queueLength(g) > 0) {
       heapChanges++;
-      deadlineHeap.push(time[at(headPos(g))] + maxWait, g);
+      deadlineHeap.push(queues[g].headArrival() + maxWait, g);
     }
     watchUnblock(g);
   };
   const dequeue = (g: number, t: number): void => {
-    queueHead[g]++;
+    queues[g].shift();
     queuedTotal--;
     queueLog?.push(t, queuedTotal);
-    const q = queues[g];
-    if (queueHead[g] === q.length) {
-      q.length = 0;
-      queueHead[g] = 0;
-    } else if (queueHead[g] > 1024 && queueHead[g] * 2 > q.length) {
-      queues[g] = q.slice(queueHead[g]);
-      queueHead[g] = 0;
-    }
   };
-  const enqueue = (g: number, pos: number, t: number): void => {
-    queues[g].push(pos);
+  const enqueue = (g: number, pos: number, t: number, why: number): void => {
+    const q = queues[g];
+    q.push(pos, t, why);
+    const len = q.size;
     queuedTotal++;
     queueLog?.push(t, queuedTotal);
-    const len = queueLength(g);
     if (len > triggerStats[g].peakQueue) triggerStats[g].peakQueue = len;
     if (queuedTotal > peakQueue) peakQueue = queuedTotal;
     if (timeline !== null) bump(timeline.queued, queuedTotal);
@@ -388,9 +380,9 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       const deadline = deadlineHeap.topKey();
       const g = deadlineHeap.topValue();
       deadlineHeap.pop();
-      if (queueLength(g) === 0 || time[at(headPos(g))] + maxWait !== deadline) continue; // stale
+      if (queueLength(g) === 0 || queues[g].headArrival() + maxWait !== deadline) continue; // stale
       let dropped = false;
-      while (queueLength(g) > 0 && time[at(headPos(g))] + maxWait < t) {
+      while (queueLength(g) > 0 && queues[g].headArrival() + maxWait < t) {
         outcome[at(headPos(g))] = Outcome.dropped;
         dequeue(g, t);
         dropped = true;
@@ -465,7 +457,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
         continue;
       }
       admitTrigger(g, e, t);
-      if (timeline !== null) bump(timeline.maxDelay, t - time[e]);
+      if (timeline !== null) bump(timeline.maxDelay, t - queues[g].headArrival());
       dequeue(g, t);
       if (queueLength(g) > 0) {
         watchDeadline(g);
@@ -499,7 +491,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     while (unblockHeap.size > 0) {
       const g = unblockHeap.topValue();
       const d = unblockHeap.topKey();
-      if (queueLength(g) >= 2 && time[at(headPos(g))] + maxWait === d) {
+      if (queueLength(g) >= 2 && queues[g].headArrival() + maxWait === d) {
         return d < t ? nextInstantAfter(d, nextEvent) : t;
       }
       unblockHeap.pop();
@@ -639,9 +631,10 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
           if (queueLength(g) > 0) {
             // Each trigger is first-in first-out: a newcomer waits behind its trigger's queue.
             const r = checkTrigger(g, e, t);
-            reason[e] = r !== Reason.none ? r : reason[at(headPos(g))];
+            const why = r !== Reason.none ? r : queues[g].headReason();
+            reason[e] = why;
             outcome[e] = Outcome.pending;
-            enqueue(g, pos, t);
+            enqueue(g, pos, t, why);
             if (queueLength(g) === 2) watchUnblock(g);
             break;
           }
@@ -654,7 +647,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
               outcome[e] = plan.triggers[g].kind === 'scheduled' ? Outcome.skipped : Outcome.dropped;
             } else {
               outcome[e] = Outcome.pending;
-              enqueue(g, pos, t);
+              enqueue(g, pos, t, r);
               watchDeadline(g);
               park(g, r, t);
             }
@@ -670,9 +663,9 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   }
 
   // Runs still waiting at the horizon: dropped if their wait limit ended before it, else pending.
-  for (let g = 0; g < queues.length; g++) {
-    for (let i = queueHead[g]; i < queues[g].length; i++) {
-      const e = at(queues[g][i]);
+  for (const q of queues) {
+    for (let i = 0; i < q.size; i++) {
+      const e = at(q.posAt(i));
       outcome[e] = time[e] + maxWait < horizon ? Outcome.dropped : Outcome.pending;
     }
   }
