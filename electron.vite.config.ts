@@ -3,6 +3,7 @@ import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 import type { Plugin, UserConfig } from 'vite';
 import { CONTENT_SECURITY_POLICY } from './src/host/csp.ts';
+import { BUNDLE_CHUNKS_DIR, WORKER_SOURCES } from './src/worker-files.ts';
 
 const root = import.meta.dirname;
 
@@ -42,14 +43,12 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(root, 'electron/main/index.ts'),
-          // The simulation worker is its own entry so that main can start it as a file.
-          'compute-worker': resolve(root, 'src/api/compute-worker.ts'),
-          'import-worker': resolve(root, 'src/api/import-worker.ts'),
-          // the modeling screens' worker (src/modeling/compute.ts finds it beside index.js)
-          'modeling-worker': resolve(root, 'src/modeling/worker.ts'),
-          // the import's CSV parsing thread (src/import/importer.ts finds it beside the bundled importer)
-          'import-parse-worker': resolve(root, 'src/import/parse-worker.ts'),
+          // Each worker thread's script is an entry of its own, so that it can be started as a file,
+          // named as src/worker-files.ts looks for it (out/main/<name>.js).
+          ...Object.fromEntries(Object.entries(WORKER_SOURCES).map(([name, source]) => [name, resolve(root, 'src', source)])),
         },
+        // shared code: src/worker-files.ts looks for the entries one folder up from here
+        output: { chunkFileNames: `${BUNDLE_CHUNKS_DIR}/[name]-[hash].js` },
         external: ['better-sqlite3'],
       },
     },

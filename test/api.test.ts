@@ -9,7 +9,7 @@ import type { Overview } from '../src/api/types.ts';
 import { ComputeClient } from '../src/api/compute.ts';
 import { createService } from '../src/api/service.ts';
 import type { Service } from '../src/api/service.ts';
-import { IMPORT_WORKER_URL, ledgerStoreOpener } from '../src/api/ledger-store.ts';
+import { importWorkerUrl, ledgerStoreOpener } from '../src/api/ledger-store.ts';
 import { apiInputSchemas } from '../src/api/schemas.ts';
 import { startWebHost } from '../src/host/server.ts';
 import type { WebHost } from '../src/host/server.ts';
@@ -78,7 +78,7 @@ describe('handler map, service and web host', () => {
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
     service = createService({
       userDataDir: join(dir, 'user-data'),
-      openStore: ledgerStoreOpener(IMPORT_WORKER_URL),
+      openStore: ledgerStoreOpener(importWorkerUrl()),
       compute: new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url)),
       demo: null,
     });

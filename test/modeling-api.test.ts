@@ -6,7 +6,7 @@ import { ComputeClient } from '../src/api/compute.ts';
 import { createService } from '../src/api/service.ts';
 import type { Service } from '../src/api/service.ts';
 import { dispatch } from '../src/api/handlers.ts';
-import { IMPORT_WORKER_URL, ledgerStoreOpener } from '../src/api/ledger-store.ts';
+import { importWorkerUrl, ledgerStoreOpener } from '../src/api/ledger-store.ts';
 import type { Settled } from '../src/api/errors.ts';
 import type { ModelView, SavedScenario } from '../src/modeling/types.ts';
 import type { Comparison } from '../src/modeling/scenarios.ts';
@@ -43,7 +43,7 @@ describe('modeling calls through the handler map', () => {
     dir = mkdtempSync(join(tmpdir(), 'headroom-modeling-'));
     service = createService({
       userDataDir: join(dir, 'user-data'),
-      openStore: ledgerStoreOpener(IMPORT_WORKER_URL),
+      openStore: ledgerStoreOpener(importWorkerUrl()),
       compute: new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url)),
       demo: null,
     });

@@ -6,7 +6,8 @@ import { startApp } from './app.ts';
 import type { ElectronLike } from './types.ts';
 import { ComputeClient } from '../../src/api/compute.ts';
 import { createService } from '../../src/api/service.ts';
-import { demoWorkspace, ledgerStoreOpener } from '../../src/api/ledger-store.ts';
+import { demoWorkspace, importWorkerUrl, ledgerStoreOpener } from '../../src/api/ledger-store.ts';
+import { workerFile } from '../../src/worker-files.ts';
 
 // electron-vite puts main, preload and the renderer side by side under out/.
 const here = import.meta.dirname;
@@ -21,8 +22,8 @@ void startApp(electron as unknown as ElectronLike, {
   makeService: (userDataDir) =>
     createService({
       userDataDir,
-      openStore: ledgerStoreOpener(new URL('./import-worker.js', import.meta.url)),
-      compute: new ComputeClient(new URL('./compute-worker.js', import.meta.url)),
+      openStore: ledgerStoreOpener(importWorkerUrl()),
+      compute: new ComputeClient(workerFile('compute-worker')),
       demo: demoWorkspace,
     }),
   log: (msg) => console.warn(msg),

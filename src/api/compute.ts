@@ -3,6 +3,7 @@ import type { Plan } from '../engine/plan.ts';
 import { ApiFailure } from './errors.ts';
 import type { ComputeKind, ToWorker } from './compute-protocol.ts';
 import { WorkerRpc, workerEvents } from './worker-rpc.ts';
+import { workerFile } from '../worker-files.ts';
 import type { Projection } from './types.ts';
 import type { OverviewBody } from '../projection/overview.ts';
 
@@ -15,7 +16,7 @@ export interface RunOptions {
 
 /** Where the worker script is: a .ts file under Node, the bundled .js inside the app. */
 export function defaultWorkerUrl(): URL {
-  return new URL('./compute-worker.ts', import.meta.url);
+  return workerFile('compute-worker');
 }
 
 /**

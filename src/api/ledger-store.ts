@@ -16,6 +16,7 @@ import { ApiFailure } from './errors.ts';
 import type { ImportJob, ImportWorkerMessage } from './import-worker.ts';
 import type { DemoFactory, WorkspaceStore } from './store.ts';
 import type { BatchInfo, ImportFormat, ImportPreview, ImportResult, ImportRowError } from './types.ts';
+import { workerFile } from '../worker-files.ts';
 
 /** The plan the app works on is saved in the ledger under this name. */
 export const CURRENT_PLAN = 'current';
@@ -248,8 +249,8 @@ export class LedgerStore implements WorkspaceStore {
 
 export const openLedgerStore = (path: string): LedgerStore => new LedgerStore(path);
 
-/** Where the import worker script is, beside this module (the bundled app passes its own). */
-export const IMPORT_WORKER_URL = new URL('./import-worker.ts', import.meta.url);
+/** The import worker's script: import-worker.ts beside this module, or the app bundle's entry. */
+export const importWorkerUrl = (): URL => workerFile('import-worker');
 
 export const ledgerStoreOpener =
   (importWorkerUrl: URL | null) =>

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { EventColumns } from '../engine/events.ts';
 import { CancelledError } from '../errors.ts';
 import { runPath } from './montecarlo.ts';
+import { workerFile } from '../worker-files.ts';
 import type { PathSummary, SimulateFn } from './montecarlo.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -42,6 +43,7 @@ export async function runPaths(scenario: Scenario, tail: EventColumns, seed: num
     return out;
   }
   const init: WorkerInit = { scenario, tail, seed };
+  const script = workerFile('mc-worker');
   const pool: Worker[] = [];
   let next = 0;
   let done = 0;
@@ -62,7 +64,7 @@ export async function runPaths(scenario: Scenario, tail: EventColumns, seed: num
       if (next < paths) w.postMessage({ type: 'run', path: next++ } satisfies WorkerRequest);
     };
     for (let i = 0; i < workers; i++) {
-      const w = new Worker(new URL('./mc-worker.ts', import.meta.url), { workerData: init });
+      const w = new Worker(script, { workerData: init });
       pool.push(w);
       w.on('message', (msg: WorkerReply) => {
         if (msg.type === 'error') return finish(new Error(`Monte Carlo path ${msg.path} failed: ${msg.message}`));

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { ComputeClient } from '../api/compute.ts';
 import { createService } from '../api/service.ts';
 import type { Service } from '../api/service.ts';
-import { demoWorkspace, IMPORT_WORKER_URL, ledgerStoreOpener } from '../api/ledger-store.ts';
+import { demoWorkspace, importWorkerUrl, ledgerStoreOpener } from '../api/ledger-store.ts';
+import { workerFile } from '../worker-files.ts';
 import { startWebHost } from './server.ts';
 import type { WebHost } from './server.ts';
 
@@ -24,8 +25,8 @@ export interface HeadroomHost {
 export async function startHeadroomHost(opts: HeadroomHostOptions): Promise<HeadroomHost> {
   const service = createService({
     userDataDir: opts.userDataDir,
-    openStore: ledgerStoreOpener(IMPORT_WORKER_URL),
-    compute: new ComputeClient(new URL('../api/compute-worker.ts', import.meta.url)),
+    openStore: ledgerStoreOpener(importWorkerUrl()),
+    compute: new ComputeClient(workerFile('compute-worker')),
     demo: demoWorkspace,
     ...(opts.ledgerPath !== undefined ? { ledgerPath: opts.ledgerPath } : {}),
   });

@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EVENT_TYPE_NAMES } from '../engine/events.ts';
 import type { EventTypeCode, EventTypeName } from '../engine/events.ts';
@@ -29,6 +27,7 @@ import { contentIdentity } from './canonical.ts';
 import { EVENTS_IDENT_INDEX } from '../ledger/schema.ts';
 import { PARSE_IN_FLIGHT, PARSE_STOP } from './pipeline.ts';
 import type { FromParser, ParseRequest, ParseWorkerData } from './pipeline.ts';
+import { findWorkerFile } from '../worker-files.ts';
 
 export interface ImportProgress {
   rows: number;
@@ -146,19 +145,12 @@ const PIPELINE_CACHE_KIB = -16384;
 const PARSE_YOUNG_MB = 8;
 
 /**
- * The parse worker: the .ts source beside this file, or in the desktop app's bundle the
- * `import-parse-worker` entry beside the bundled code (electron.vite.config.ts); null when
- * neither is there (the import then parses on its own thread).
+ * The parse worker: parse-worker.ts beside this file, or the desktop app's bundle's
+ * `import-parse-worker` entry (src/worker-files.ts); null when neither is there (the import then
+ * parses on its own thread).
  */
 export function defaultParseWorkerUrl(): URL | null {
-  try {
-    const source = new URL('./parse-worker.ts', import.meta.url);
-    if (existsSync(fileURLToPath(source))) return source;
-    const built = new URL('./import-parse-worker.js', import.meta.url);
-    return existsSync(fileURLToPath(built)) ? built : null;
-  } catch {
-    return null;
-  }
+  return findWorkerFile('import-parse-worker');
 }
 
 /** The file's header when its first record is a canonical events header (only then may it be pipelined). */

@@ -1,18 +1,13 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { EventColumns } from '../engine/events.ts';
 import { ApiFailure } from '../api/errors.ts';
 import type { ModelJob, ToModelWorker } from './protocol.ts';
 import { WorkerRpc, workerEvents } from '../api/worker-rpc.ts';
 import type { CallOptions } from '../api/worker-rpc.ts';
+import { workerFile } from '../worker-files.ts';
 
-/**
- * Next to this file when run from source; inside the app bundle, this code lives in main's
- * index.js and the worker is the `modeling-worker` entry beside it (electron.vite.config.ts).
- */
+/** worker.ts beside this file, or the app bundle's `modeling-worker` entry (src/worker-files.ts). */
 export function defaultModelWorkerUrl(): URL {
-  const source = new URL('./worker.ts', import.meta.url);
-  return existsSync(fileURLToPath(source)) ? source : new URL('./modeling-worker.js', import.meta.url);
+  return workerFile('modeling-worker');
 }
 
 /**

@@ -9,7 +9,8 @@ export type ModelJob =
   | { kind: 'advice'; plan: Plan }
   | { kind: 'export'; plan: Plan }
   | { kind: 'compare'; plans: NamedPlan[] }
-  | { kind: 'forecast'; plan: Plan; days: number; paths: number; whatIf: WhatIf };
+  /** `workers`: threads for the Monte Carlo paths; 0 or absent: on the modeling worker's own thread */
+  | { kind: 'forecast'; plan: Plan; days: number; paths: number; whatIf: WhatIf; workers?: number };
 
 export type ToModelWorker =
   | { type: 'events'; version: number; events: WorkerEvents }

@@ -28,12 +28,12 @@ function run(job: ModelJob, ev: EventColumns, signal: { readonly aborted: boolea
     case 'export':
       return exportPreview(job.plan, ev);
     case 'forecast':
-      // Paths run on this thread: it already is the screens' worker.
+      // Paths run on this thread unless asked: it already is the screens' worker.
       return forecast(ev, job.plan, {
         days: job.days,
         paths: job.paths,
         whatIf: job.whatIf,
-        workers: 0,
+        workers: job.workers ?? 0,
         signal,
         onProgress: (share) => onProgress(Math.round(share * 1000), 1000),
       });
