@@ -96,7 +96,7 @@ const redraw: Benchmark = {
       const p = await h['projection-get']({ width: 1200, maxKeys: 6 }, ctx());
       figures.push({ label: 'projection-get, 1M events (worker, first)', value: performance.now() - t, unit: 'ms', note: `engine + prep ${p.computeMs} ms` });
       // the seats the history needs: its busiest 24 h of messages and fair-use runs
-      const neededSeats = Math.ceil(p.allowance.points.reduce((m, x) => Math.max(m, x.used), 0) / 100);
+      const neededSeats = Math.ceil(Math.max(...p.allowance.used) / 100);
       const { plan } = await h['plan-get']({}, ctx());
       const drop = { ...plan, enforcement: { ...plan.enforcement, webhookWhenLimited: 'drop' as const } };
       // the compute worker starts its part thread a second after its first result

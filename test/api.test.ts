@@ -148,12 +148,14 @@ describe('handler map, service and web host', () => {
 
   it('projects: series pooled to the width asked, capped spans from the engine', async () => {
     expect(await call(host, 'import-run', { source: { name: 'usage2.csv', text: csv('b') } })).toMatchObject({ ok: true, value: { imported: 5 } });
-    const p = await call<{ keys: { id: string; points: unknown[]; cappedSpans: unknown[] }[]; queue: { points: unknown[] } }>(host, 'projection-get', { width: 100 });
+    const p = await call<{ keys: { id: string; spend: number[]; cappedSpans: unknown[] }[]; queue: { queued: number[]; maxDelayMin: number[] } }>(host, 'projection-get', { width: 100 });
     if (!p.ok) throw new Error(p.error.message);
     const key = p.value.keys.find((k) => k.id === 'k_small')!;
-    expect(key.points.length).toBeLessThanOrEqual(100);
+    expect(key.spend.length).toBeLessThanOrEqual(100);
+    expect(key.spend.length).toBeGreaterThan(0);
     expect(key.cappedSpans.length).toBe(1);
-    expect(p.value.queue.points.length).toBeLessThanOrEqual(100);
+    expect(p.value.queue.queued.length).toBe(key.spend.length);
+    expect(p.value.queue.maxDelayMin.length).toBe(key.spend.length);
   });
 
   it('cancels a job by id', async () => {

@@ -62,11 +62,6 @@ export interface Overview {
   headline: { keysCapped: number; keysLimited: number; keysNear: number; triggersLimited: number; blockedMessages: number };
 }
 
-export interface ChartPoint {
-  t: number;
-  [series: string]: number | null;
-}
-
 export interface Span {
   from: number;
   until: number;
@@ -77,9 +72,13 @@ export interface KeyChart {
   name: string;
   capUsd: number | null;
   peakUsd: number;
-  points: { t: number; spend: number }[];
+  /** rolling spend, USD */
+  spend: Series;
   cappedSpans: Span[];
 }
+
+/** A chart's values, one per point; point i stands at `start + i * bucketMs` of its projection. */
+export type Series = number[];
 
 export interface Projection {
   start: number;
@@ -90,10 +89,12 @@ export interface Projection {
   /** keys in the plan; `keys` holds the first `maxKeys` of them, most constrained first */
   totalKeys: number;
   keys: KeyChart[];
-  pool: { limit: number | null; points: { t: number; used: number }[] };
-  allowance: { limit: number | null; points: { t: number; used: number }[] };
-  queue: { points: { t: number; queued: number; maxDelayMin: number }[] };
-  spendLimits: { id: string; limitUsd: number; points: { t: number; used: number }[] }[];
+  pool: { limit: number | null; used: Series };
+  allowance: { limit: number | null; used: Series };
+  /** waiting runs, and the longest wait (minutes) of the runs admitted */
+  queue: { queued: Series; maxDelayMin: Series };
+  /** admitted spend in each limit's window, USD */
+  spendLimits: { id: string; limitUsd: number; used: Series }[];
   /** how long the engine and the preparation took, for the curious */
   computeMs: number;
   /** threads that simulated for it: 0 when kept results answered, 2 when both parts ran at once */

@@ -20,11 +20,11 @@ export function downsampleMax(values: ArrayLike<number>, target: number): Float6
   return out;
 }
 
-function points<K extends string>(start: number, bucketMs: number, values: Float64Array, key: K, scale = 1): ({ t: number } & Record<K, number>)[] {
-  const out: ({ t: number } & Record<K, number>)[] = [];
-  for (let i = 0; i < values.length; i++) {
-    out.push({ t: start + i * bucketMs, [key]: (values[i] ?? 0) / scale } as { t: number } & Record<K, number>);
-  }
+/** `values` max-pooled into `target` points, each divided by `scale`. */
+function series(values: Float64Array | undefined, target: number, scale = 1): number[] {
+  const pooled = downsampleMax(values ?? new Float64Array(0), target);
+  const out = new Array<number>(pooled.length);
+  for (let i = 0; i < pooled.length; i++) out[i] = pooled[i] / scale;
   return out;
 }
 
@@ -54,7 +54,7 @@ export function buildProjection(
   if (tl === null || tl.buckets === 0) {
     return {
       start: 0, end: 0, bucketMs: 0, width, events: result.count, keys: [], totalKeys: result.plan.keys.length,
-      pool: { limit: null, points: [] }, allowance: { limit: null, points: [] }, queue: { points: [] }, spendLimits: [], computeMs, computeThreads,
+      pool: { limit: null, used: [] }, allowance: { limit: null, used: [] }, queue: { queued: [], maxDelayMin: [] }, spendLimits: [], computeMs, computeThreads,
     };
   }
   const target = Math.max(1, Math.min(width, tl.buckets));
@@ -62,9 +62,6 @@ export function buildProjection(
   const start = tl.start;
   const end = tl.start + tl.bucketMs * tl.buckets;
 
-  const queued = downsampleMax(tl.queued, target);
-  const maxDelay = downsampleMax(tl.maxDelay, target);
-  const queuePoints = Array.from({ length: target }, (_, i) => ({ t: start + i * bucketMs, queued: queued[i] ?? 0, maxDelayMin: (maxDelay[i] ?? 0) / MINUTE }));
 
   const fin = (n: number): number | null => (Number.isFinite(n) ? n : null);
   return {
@@ -82,16 +79,16 @@ export function buildProjection(
       name: k.name,
       capUsd: k.capMicros === null ? null : k.capMicros / MICROS_PER_USD,
       peakUsd: (result.keyStats[i]?.peakRollingMicros ?? 0) / MICROS_PER_USD,
-      points: points(start, bucketMs, downsampleMax(tl.keySpend[i] ?? new Float64Array(0), target), 'spend', MICROS_PER_USD),
+      spend: series(tl.keySpend[i], target, MICROS_PER_USD),
       cappedSpans: (result.keyStats[i]?.episodes ?? []).map((ep) => ({ from: ep.from, until: Math.min(ep.until, end) })),
     })),
-    pool: { limit: fin(plan.pool), points: points(start, bucketMs, downsampleMax(tl.poolUsed, target), 'used') },
-    allowance: { limit: fin(plan.allowance), points: points(start, bucketMs, downsampleMax(tl.allowanceUsed, target), 'used') },
-    queue: { points: queuePoints },
+    pool: { limit: fin(plan.pool), used: series(tl.poolUsed, target) },
+    allowance: { limit: fin(plan.allowance), used: series(tl.allowanceUsed, target) },
+    queue: { queued: series(tl.queued, target), maxDelayMin: series(tl.maxDelay, target, MINUTE) },
     spendLimits: plan.spendLimits.map((l, j) => ({
       id: l.id,
       limitUsd: l.amountMicros / MICROS_PER_USD,
-      points: points(start, bucketMs, downsampleMax(tl.spendLimitUsed[j] ?? new Float64Array(0), target), 'used', MICROS_PER_USD),
+      used: series(tl.spendLimitUsed[j], target, MICROS_PER_USD),
     })),
     computeMs,
     computeThreads,

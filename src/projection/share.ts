@@ -1,4 +1,4 @@
-import type { KeyChart, Projection } from '../api/types.ts';
+import type { KeyChart, Projection, Series } from '../api/types.ts';
 
 /**
  * A new projection that keeps the previous one's objects wherever their values did not change,
@@ -19,12 +19,12 @@ export function shareUnchanged(prev: Projection | null, next: Projection): Proje
       const old = before.get(k.id);
       return old !== undefined && sameKey(old, k) ? old : k;
     }),
-    pool: prev.pool.limit === next.pool.limit && samePoints(prev.pool.points, next.pool.points, 'used') ? prev.pool : next.pool,
-    allowance: prev.allowance.limit === next.allowance.limit && samePoints(prev.allowance.points, next.allowance.points, 'used') ? prev.allowance : next.allowance,
-    queue: samePoints(prev.queue.points, next.queue.points, 'queued') && samePoints(prev.queue.points, next.queue.points, 'maxDelayMin') ? prev.queue : next.queue,
+    pool: prev.pool.limit === next.pool.limit && sameSeries(prev.pool.used, next.pool.used) ? prev.pool : next.pool,
+    allowance: prev.allowance.limit === next.allowance.limit && sameSeries(prev.allowance.used, next.allowance.used) ? prev.allowance : next.allowance,
+    queue: sameSeries(prev.queue.queued, next.queue.queued) && sameSeries(prev.queue.maxDelayMin, next.queue.maxDelayMin) ? prev.queue : next.queue,
     spendLimits: next.spendLimits.map((l) => {
       const old = limitsBefore.get(l.id);
-      return old !== undefined && old.limitUsd === l.limitUsd && samePoints(old.points, l.points, 'used') ? old : l;
+      return old !== undefined && old.limitUsd === l.limitUsd && sameSeries(old.used, l.used) ? old : l;
     }),
   };
 }
@@ -34,13 +34,12 @@ function sameKey(a: KeyChart, b: KeyChart): boolean {
   for (let i = 0; i < a.cappedSpans.length; i++) {
     if (a.cappedSpans[i]!.from !== b.cappedSpans[i]!.from || a.cappedSpans[i]!.until !== b.cappedSpans[i]!.until) return false;
   }
-  return samePoints(a.points, b.points, 'spend');
+  return sameSeries(a.spend, b.spend);
 }
 
-function samePoints<K extends string>(a: readonly ({ t: number } & Record<K, number>)[], b: readonly ({ t: number } & Record<K, number>)[], field: K): boolean {
+/** Same values; the axis (start, bucketMs) was compared once for all. */
+function sameSeries(a: Series, b: Series): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i]!.t !== b[i]!.t || a[i]![field] !== b[i]![field]) return false;
-  }
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }

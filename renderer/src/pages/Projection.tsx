@@ -7,8 +7,9 @@ import { ProgressBar } from '../components/Progress.tsx';
 import { Chip } from '../components/Chip.tsx';
 import { PlanControls } from '../components/PlanControls.tsx';
 import { day, int, niceCeil, usd, usdCompact, when } from '../format.ts';
-import type { KeyChart, Projection, Span } from '../../../src/api/types.ts';
+import type { KeyChart, Projection, Series, Span } from '../../../src/api/types.ts';
 import { shareUnchanged } from '../../../src/projection/share.ts';
+import { chartRows } from '../../../src/projection/rows.ts';
 import { PROJECTION_PAINTED_MARK } from '../../../src/projection/marks.ts';
 
 /** What the time axis of every chart is drawn from (kept as one object while it holds). */
@@ -118,6 +119,7 @@ const axisX = (p: Axis) => (
 const KeyPanel = memo(function KeyPanel({ k, p, width }: { k: KeyChart; p: Axis; width: number }) {
   const spans = mergeSpans(k.cappedSpans, p.bucketMs);
   const top = niceCeil(Math.max(k.peakUsd, k.capUsd ?? 0) * 1.05);
+  const rows = useMemo(() => chartRows(p.start, p.bucketMs, { spend: k.spend }), [p.start, p.bucketMs, k.spend]);
   return (
     <figure className="chart" data-testid={`key-chart-${k.id}`}>
       <figcaption>
@@ -125,7 +127,7 @@ const KeyPanel = memo(function KeyPanel({ k, p, width }: { k: KeyChart; p: Axis;
         {spans.length > 0 && <Chip status="limited" label={`Capped out ${spans.length}×`} />}
       </figcaption>
       <InView>
-      <AreaChart width={width} height={H} data={k.points} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+      <AreaChart width={width} height={H} data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
         <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
         {axisX(p)}
         <YAxis domain={[0, top]} ticks={[0, top / 4, top / 2, (3 * top) / 4, top]} interval={0} tickFormatter={(v: number) => usdCompact(v)} width={56} stroke="var(--muted)" fontSize={11} />
@@ -139,8 +141,9 @@ const KeyPanel = memo(function KeyPanel({ k, p, width }: { k: KeyChart; p: Axis;
   );
 });
 
-const UsePanel = memo(function UsePanel({ title, testId, limit, points, width, unit, p }: { title: string; testId: string; limit: number | null; points: { t: number; used: number }[]; width: number; unit: string; p: Axis }) {
-  const peak = points.reduce((m, x) => Math.max(m, x.used), 0);
+const UsePanel = memo(function UsePanel({ title, testId, limit, used, width, unit, p }: { title: string; testId: string; limit: number | null; used: Series; width: number; unit: string; p: Axis }) {
+  const peak = used.reduce((m, x) => Math.max(m, x), 0);
+  const rows = useMemo(() => chartRows(p.start, p.bucketMs, { used }), [p.start, p.bucketMs, used]);
   const top = niceCeil(Math.max(peak, limit ?? 0) * 1.05);
   return (
     <figure className="chart" data-testid={testId}>
@@ -149,7 +152,7 @@ const UsePanel = memo(function UsePanel({ title, testId, limit, points, width, u
         {limit !== null && peak >= limit && <Chip status="limited" label="At its limit" />}
       </figcaption>
       <InView>
-      <AreaChart width={width} height={H} data={points} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+      <AreaChart width={width} height={H} data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
         <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
         {axisX(p)}
         <YAxis domain={[0, top]} ticks={[0, top / 4, top / 2, (3 * top) / 4, top]} interval={0} tickFormatter={(v: number) => (unit === 'usd' ? usdCompact(v) : int(v))} width={56} stroke="var(--muted)" fontSize={11} />
@@ -163,8 +166,9 @@ const UsePanel = memo(function UsePanel({ title, testId, limit, points, width, u
 });
 
 const QueuePanel = memo(function QueuePanel({ queue, p, width }: { queue: Projection['queue']; p: Axis; width: number }) {
-  const peak = queue.points.reduce((m, x) => Math.max(m, x.queued), 0);
-  const maxDelay = queue.points.reduce((m, x) => Math.max(m, x.maxDelayMin), 0);
+  const peak = queue.queued.reduce((m, x) => Math.max(m, x), 0);
+  const maxDelay = queue.maxDelayMin.reduce((m, x) => Math.max(m, x), 0);
+  const rows = useMemo(() => chartRows(p.start, p.bucketMs, { queued: queue.queued, maxDelayMin: queue.maxDelayMin }), [p.start, p.bucketMs, queue]);
   const qTop = niceCeil(Math.max(4, peak) * 1.05);
   const dTop = niceCeil(Math.max(4, maxDelay) * 1.05);
   return (
@@ -173,7 +177,7 @@ const QueuePanel = memo(function QueuePanel({ queue, p, width }: { queue: Projec
         <strong>Webhook queue</strong> <span className="muted">waiting runs (peak {int(peak)}) and the longest wait of runs admitted (max {int(Math.round(maxDelay))} min)</span>
       </figcaption>
       <InView>
-      <ComposedChart width={width} height={H} data={queue.points} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+      <ComposedChart width={width} height={H} data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
         <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
         {axisX(p)}
         <YAxis yAxisId="q" domain={[0, qTop]} ticks={[0, qTop / 4, qTop / 2, (3 * qTop) / 4, qTop]} interval={0} width={56} stroke="var(--muted)" fontSize={11} />
@@ -264,10 +268,10 @@ export function ProjectionPage({ version, onChanged }: { version: number; onChan
           </section>
           <section aria-labelledby="pc-h">
             <h2 id="pc-h">Pool and allowance</h2>
-            <UsePanel title="Fair-use pool (runs in 24 h)" testId="pool-chart" limit={data.pool.limit} points={data.pool.points} width={chartWidth} unit="runs" p={axis} />
-            <UsePanel title="Message allowance (messages in 24 h)" testId="allowance-chart" limit={data.allowance.limit} points={data.allowance.points} width={chartWidth} unit="messages" p={axis} />
+            <UsePanel title="Fair-use pool (runs in 24 h)" testId="pool-chart" limit={data.pool.limit} used={data.pool.used} width={chartWidth} unit="runs" p={axis} />
+            <UsePanel title="Message allowance (messages in 24 h)" testId="allowance-chart" limit={data.allowance.limit} used={data.allowance.used} width={chartWidth} unit="messages" p={axis} />
             {data.spendLimits.map((l) => (
-              <UsePanel key={l.id} title={`Spend limit "${l.id}"`} testId={`spend-chart-${l.id}`} limit={l.limitUsd} points={l.points} width={chartWidth} unit="usd" p={axis} />
+              <UsePanel key={l.id} title={`Spend limit "${l.id}"`} testId={`spend-chart-${l.id}`} limit={l.limitUsd} used={l.used} width={chartWidth} unit="usd" p={axis} />
             ))}
           </section>
           <section aria-labelledby="pq-h">
