@@ -145,6 +145,7 @@ if (workerData === PART_ROLE) {
   // one message at a time: a simulation awaiting the part thread must not interleave with the next
   let queue = Promise.resolve();
   parentPort?.on('message', (msg: ToWorker) => {
-    queue = queue.then(() => handle(msg));
+    // handle() answers its own failures; the chain must never stay rejected, or no call is served again
+    queue = queue.then(() => handle(msg)).catch(() => {});
   });
 }
