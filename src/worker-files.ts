@@ -13,6 +13,7 @@ export const WORKER_SOURCES = {
   'import-parse-worker': 'import/parse-worker.ts',
   'modeling-worker': 'modeling/worker.ts',
   'mc-worker': 'forecast/mc-worker.ts',
+  'part-worker': 'engine/part-worker.ts',
 } as const;
 
 export type WorkerName = keyof typeof WORKER_SOURCES;

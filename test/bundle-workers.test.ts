@@ -120,7 +120,7 @@ describe('the bundled main process (electron-vite build)', () => {
     }
   });
 
-  it('simulates on the bundled compute worker, which starts its part thread from its own file', async () => {
+  it('simulates on the bundled compute worker, which starts its part thread from the bundled part worker', async () => {
     const spy = watched(main('compute-worker.js'));
     const compute = new ComputeClient(spy.url);
     try {

@@ -115,7 +115,7 @@ describe('a plan change re-simulates only the part it touches', () => {
 });
 
 describe('both parts to simulate: the smaller in another thread', () => {
-  const thread = new PartThread(new URL('./support/part-thread-worker.ts', import.meta.url), null);
+  const thread = new PartThread();
   afterAll(() => thread.close());
   const started = async (): Promise<PartThread> => {
     thread.start();

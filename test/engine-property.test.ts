@@ -521,7 +521,7 @@ describe('the spend and allowance parts simulated apart', () => {
 });
 
 describe('one part simulated in another thread, and the arrays of the last result reused', () => {
-  const thread = new PartThread(new URL('./support/part-thread-worker.ts', import.meta.url), null);
+  const thread = new PartThread();
   beforeAll(async () => {
     thread.start();
     while (!thread.available) await new Promise((r) => setTimeout(r, 5));

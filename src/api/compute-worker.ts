@@ -1,6 +1,6 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { PartsSimulator } from '../engine/parts.ts';
-import { PartThread, servePartThread } from '../engine/part-thread.ts';
+import { PartThread } from '../engine/part-thread.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import type { Plan } from '../engine/plan.ts';
 import type { EventColumns } from '../engine/events.ts';
@@ -48,11 +48,10 @@ function loadEvents(): EventColumns {
 let cache: { key: string; result: SimulationResult; ms: number; threads: number } | null = null;
 
 /**
- * This same script, started as a second thread, simulates one part while this thread simulates
- * the other. Started once the first result is out, so that it does not slow the launch.
+ * A second thread simulates one part while this thread simulates the other. Started once the
+ * first result is out, so that it does not slow the launch.
  */
-const PART_ROLE = 'headroom-part-thread';
-const partThread = new PartThread(new URL(import.meta.url), PART_ROLE);
+const partThread = new PartThread();
 const PART_THREAD_DELAY_MS = 1000;
 let partThreadTimer: ReturnType<typeof setTimeout> | null = null;
 function startPartThreadSoon(): void {
@@ -139,13 +138,9 @@ async function handle(msg: ToWorker): Promise<void> {
   }
 }
 
-if (workerData === PART_ROLE) {
-  if (parentPort) servePartThread(parentPort);
-} else {
-  // one message at a time: a simulation awaiting the part thread must not interleave with the next
-  let queue = Promise.resolve();
-  parentPort?.on('message', (msg: ToWorker) => {
-    // handle() answers its own failures; the chain must never stay rejected, or no call is served again
-    queue = queue.then(() => handle(msg)).catch(() => {});
-  });
-}
+// one message at a time: a simulation awaiting the part thread must not interleave with the next
+let queue = Promise.resolve();
+parentPort?.on('message', (msg: ToWorker) => {
+  // handle() answers its own failures; the chain must never stay rejected, or no call is served again
+  queue = queue.then(() => handle(msg)).catch(() => {});
+});

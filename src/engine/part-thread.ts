@@ -4,6 +4,7 @@ import type { EventColumns } from './events.ts';
 import type { Plan } from './plan.ts';
 import type { SimulationResult } from './result.ts';
 import { simulate, type SimulateOptions } from './simulate.ts';
+import { workerFile } from '../worker-files.ts';
 
 /**
  * A second thread for `PartsSimulator`: when a plan change needs both parts simulated, one of
@@ -73,18 +74,16 @@ export class PartThread {
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (r: SimulationResult) => void; reject: (e: Error) => void }>();
   private readonly url: URL;
-  private readonly workerData: unknown;
 
-  /** `url`: a script that calls `servePartThread` on its parent port when given `workerData`. */
-  constructor(url: URL, workerData: unknown) {
+  /** `url`: a script that calls `servePartThread` on its parent port (part-worker.ts). */
+  constructor(url: URL = workerFile('part-worker')) {
     this.url = url;
-    this.workerData = workerData;
   }
 
   /** Starts the thread unless it runs already. */
   start(): void {
     if (this.worker !== null) return;
-    const w = new Worker(this.url, { workerData: this.workerData });
+    const w = new Worker(this.url);
     this.worker = w;
     w.unref();
     w.on('message', (msg: PartReply) => {
@@ -115,17 +114,17 @@ export class PartThread {
 
   /** A `RemotePart` whose runs stop when `cancel` (an Int32 flag) is set to 1. */
   remote(cancel: SharedArrayBuffer | null): RemotePart {
-    return (events, plan, options) => this.simulate({ id: 0, events, plan, options, cancel });
-  }
-
-  private simulate(req: PartRequest): Promise<SimulationResult> {
-    const w = this.worker;
-    if (w === null || !this.ready) return Promise.reject(new Error('the part thread is not running'));
-    const id = ++this.nextId;
-    return new Promise<SimulationResult>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      w.postMessage({ ...req, id, events: { ...req.events, ids: null } });
-    });
+    return (events, plan, options) => {
+      const w = this.worker;
+      if (w === null || !this.ready) return Promise.reject(new Error('the part thread is not running'));
+      const id = ++this.nextId;
+      return new Promise<SimulationResult>((resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+        // ids stay behind: the engine never reads them, and packed ones do not survive the copy
+        const req: PartRequest = { id, events: { ...events, ids: null }, plan, options, cancel };
+        w.postMessage(req);
+      });
+    };
   }
 
   async close(): Promise<void> {
