@@ -3,27 +3,11 @@
  * no engine internals).
  */
 import type { ScenarioMetrics } from './scenarios.ts';
+import type { KeyFigure } from '../views/key-figure.ts';
+import type { Status } from '../views/status.ts';
 
-export type KeyStatus = 'fine' | 'near' | 'capped';
-
-export interface ModelKey {
-  id: string;
-  name: string;
-  inferred: boolean;
-  capUsd: number | null;
-  requests: number;
-  blocked: number;
-  blockedByCap: number;
-  blockedUsd: number;
-  /** highest spend in the key's rolling cap window */
-  peakUsd: number;
-  /** peak / cap; null without a cap */
-  peakShare: number | null;
-  status: KeyStatus;
-  /** end of the last capped-out episode ("capped out until D"); null when never capped out */
-  cappedUntil: number | null;
-  cappedFrom: number | null;
-  episodes: number;
+/** The key's figure (the same on every screen, src/views) and its recent rolling spend. */
+export interface ModelKey extends KeyFigure {
   /** rolling spend (USD) at the end of each UTC day, the last SPARK_DAYS days of the history */
   spark: number[];
 }
@@ -48,6 +32,8 @@ export interface ModelTrigger {
   maxDelayMs: number | null;
   p95DelayMs: number | null;
   rateLimited: boolean;
+  /** the same status the trigger has on every screen (src/views) */
+  status: Status;
   programmaticUsd: number;
 }
 
