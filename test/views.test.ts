@@ -6,6 +6,8 @@ import { buildOverview } from '../src/projection/overview.ts';
 import { axisEnd, buildProjection } from '../src/projection/series.ts';
 import { projectPlan } from '../src/modeling/project.ts';
 import { showKeyAdvice } from '../src/views/key-advice.ts';
+import { tickLabel, valueScale } from '../src/projection/scale.ts';
+import { keyHistoryChart } from '../src/projection/key-history.ts';
 import { keyStatus, NEAR_SHARE, STATUS_LABEL, UNUSED_DAYS } from '../src/views/status.ts';
 
 // k_wide has no cap but is held by the $5 workspace spend limit on 2026-10-01 (its fourth
@@ -101,5 +103,44 @@ describe('advice the screens show (src/views/key-advice.ts)', () => {
     const shown = showKeyAdvice({ ...base, recommendedCapUsd: 2100, projectedPeak: { p10: 1200, p50: 1500, p90: 1700 } }, end, end);
     expect(shown).toMatchObject({ kind: 'cap', capUsd: 2100, replaced: null });
     expect(shown.kind === 'cap' && shown.explained).toContain('rising');
+  });
+});
+
+describe('chart scales (src/projection/scale.ts)', () => {
+  it('gives round ticks and lets the peak fill most of the height', () => {
+    const s = valueScale(1400, 1500);
+    expect(s.ticks).toEqual([0, 500, 1000, 1500, 2000]);
+    expect(s.top).toBe(2000);
+    expect(s.limitAbove).toBe(false);
+    expect(tickLabel(500, 'usd')).toBe('$500');
+    expect(tickLabel(1000, 'usd')).toBe('$1K');
+    expect(tickLabel(1500, 'count')).toBe('1,500');
+  });
+
+  it('keeps a pool peak of 300 readable under a limit of 1,250 and says the limit is above', () => {
+    const s = valueScale(300, 1250);
+    expect(s.top).toBeLessThanOrEqual(400);
+    expect(300 / s.top).toBeGreaterThan(0.7);
+    expect(s.limitAbove).toBe(true);
+  });
+});
+
+describe('a key’s history chart (src/projection/key-history.ts)', () => {
+  const from = Date.UTC(2026, 8, 1);
+  const rolling = Array.from({ length: 60 }, (_, d) => Math.min(d + 1, 30) * 10);
+  const chart = keyHistoryChart({ from, rolling, windowDays: 30, capUsd: 400, recommendedUsd: 375, band: { p10: 280, p50: 300, p90: 330 }, incidents: ['2026-09-10', '2025-01-01'] });
+
+  it('marks the first 30 days as the window filling, and ends at the data plus the forecast band', () => {
+    expect(chart.warmUntil).toBe(from + 30 * 86_400_000);
+    expect(chart.dataEnd).toBe(from + 60 * 86_400_000);
+    expect(chart.end).toBe(chart.dataEnd + 30 * 86_400_000);
+  });
+
+  it('keeps both caps in view with round ticks, and the runaway days inside the history', () => {
+    expect(chart.scale.top).toBeGreaterThanOrEqual(400);
+    expect(chart.scale.limitAbove).toBe(false);
+    expect(chart.scale.ticks).toEqual([0, 100, 200, 300, 400, 500]);
+    expect(chart.incidents).toEqual([Date.UTC(2026, 8, 10, 12)]);
+    expect(chart.summary).toContain('1 runaway day left out');
   });
 });

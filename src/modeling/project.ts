@@ -16,6 +16,7 @@ import { triggerStatus } from '../views/status.ts';
 
 export const SPARK_DAYS = 60;
 
+
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -86,7 +87,7 @@ export function viewOf(plan: Plan, events: EventColumns, result: SimulationResul
       if (d >= windowDays) sum -= daily[d - windowDays] ?? 0;
       rolling.push(Math.round(sum) / MICROS_PER_USD);
     }
-    return { ...k, spark: rolling.slice(-SPARK_DAYS) };
+    return { ...k, spark: rolling.slice(-SPARK_DAYS), rolling };
   });
 
   const triggers = report.triggers.map((t, j) => {

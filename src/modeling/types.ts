@@ -10,6 +10,8 @@ import type { Status } from '../views/status.ts';
 export interface ModelKey extends KeyFigure {
   /** rolling spend (USD) at the end of each UTC day, the last SPARK_DAYS days of the history */
   spark: number[];
+  /** rolling spend (USD) at the end of each UTC day over the whole history, from `ModelView.from`'s day */
+  rolling: number[];
 }
 
 export interface ModelTrigger {
@@ -75,6 +77,14 @@ export interface KeyAdvice {
   rolling30: { p50: number; p90: number; p99: number; max: number; daysObserved: number };
   projectedPeak: { p10: number; p50: number; p90: number };
   throttleChance: number;
+  currentThrottleChance: number | null;
+  /** runaway days left out of the cap (clipped to the ordinary ceiling) */
+  incidents: { date: string; requestedUsd: number; ordinaryCeilingUsd: number }[];
+  /** requests (and their spend) the recommended cap would have blocked over the history */
+  blockedIfRecommended: number;
+  blockedUsdIfRecommended: number;
+  /** ISO date: setting the recommended cap now blocks the key until then; null = usable at once */
+  blockedUntilIfSetNow: string | null;
   reason: string;
 }
 
@@ -89,6 +99,8 @@ export interface TriggerAdvice {
 }
 
 export interface Advice {
+  /** share added above the p99 (0.25 = 25 %) */
+  headroom: number;
   keys: KeyAdvice[];
   triggers: TriggerAdvice[];
   notes: string[];
