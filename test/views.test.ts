@@ -8,6 +8,7 @@ import { projectPlan } from '../src/modeling/project.ts';
 import { showKeyAdvice } from '../src/views/key-advice.ts';
 import { tickLabel, valueScale } from '../src/projection/scale.ts';
 import { keyHistoryChart } from '../src/projection/key-history.ts';
+import { reportWithCharts } from '../src/projection/report-html.ts';
 import { keyStatus, NEAR_SHARE, STATUS_LABEL, UNUSED_DAYS } from '../src/views/status.ts';
 
 // k_wide has no cap but is held by the $5 workspace spend limit on 2026-10-01 (its fourth
@@ -142,5 +143,18 @@ describe('a key’s history chart (src/projection/key-history.ts)', () => {
     expect(chart.scale.ticks).toEqual([0, 100, 200, 300, 400, 500]);
     expect(chart.incidents).toEqual([Date.UTC(2026, 8, 10, 12)]);
     expect(chart.summary).toContain('1 runaway day left out');
+  });
+});
+
+describe('the report with its charts drawn in (src/projection/report-html.ts)', () => {
+  it('embeds one inline SVG per key before the end of the page, with no script', () => {
+    const html = reportWithCharts('<html><body><h1>Report</h1></body></html>', [
+      { title: 'k_a <rolling>', from: Date.UTC(2026, 8, 1), rolling: [1, 2, 3], windowDays: 30, capUsd: 5, recommendedUsd: 5, band: null },
+      { title: 'k_b', from: Date.UTC(2026, 8, 1), rolling: [4, 5, 6], windowDays: 30, capUsd: null, recommendedUsd: 10, band: null },
+    ]);
+    expect(html.match(/<svg /g)?.length).toBe(2);
+    expect(html.indexOf('<svg')).toBeLessThan(html.indexOf('</body>'));
+    expect(html).not.toContain('<script');
+    expect(html).toContain('k_a &lt;rolling&gt;');
   });
 });

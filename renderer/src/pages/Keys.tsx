@@ -146,7 +146,7 @@ function KeysTable({ view, keys, advice, headroom, adviceMissing }: { view: Mode
           <div>
             <Chip status={row.original.status} />
             {row.original.blocked > 0 && (
-              <div className="muted small">
+              <div className="muted small" data-testid="blocked-count">
                 {fmtCount(row.original.blocked)} blocked · {fmtUsd(row.original.blockedUsd)}
               </div>
             )}

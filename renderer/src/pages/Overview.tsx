@@ -117,14 +117,14 @@ export function OverviewPage({ version }: { version: number }) {
                 <th scope="col" className="num">Cap</th>
                 <th scope="col" className="num">Peak rolling spend</th>
                 <th scope="col">Of cap</th>
-                <th scope="col" className="num">Requests</th>
+                <th scope="col" className="num wide-only">Requests</th>
                 <th scope="col" className="num">Blocked</th>
                 <th scope="col">Status</th>
               </tr>
             </thead>
             <tbody>
               {keys.map((k) => (
-                <tr key={k.id} className="clickable" onClick={() => showKey(k.id)}>
+                <tr key={k.id} data-key={k.id} className="clickable" onClick={() => showKey(k.id)}>
                   <th scope="row">
                     <button type="button" className="link" onClick={(e) => { e.stopPropagation(); showKey(k.id); }} aria-label={`Details of ${k.name}`}>
                       {k.name}
@@ -137,8 +137,8 @@ export function OverviewPage({ version }: { version: number }) {
                   <td>
                     <Meter share={k.peakShare} status={k.status} /> <span className="num small">{pct(k.peakShare)}</span>
                   </td>
-                  <td className="num">{int(k.requests)}</td>
-                  <td className="num">
+                  <td className="num wide-only">{int(k.requests)}</td>
+                  <td className="num wrap">
                     {k.blocked ? `${int(k.blocked)} (${usd(k.blockedUsd)})` : '0'}
                     {k.blocked > 0 && (
                       <div className="muted small">
@@ -170,10 +170,10 @@ export function OverviewPage({ version }: { version: number }) {
                 <th scope="col">Trigger</th>
                 <th scope="col">Mode</th>
                 <th scope="col" className="num">Limit / 24 h</th>
-                <th scope="col" className="num">Arrivals</th>
+                <th scope="col" className="num wide-only">Arrivals</th>
                 <th scope="col" className="num">Delayed</th>
                 <th scope="col" className="num">Dropped / skipped / pending</th>
-                <th scope="col" className="num">Max / p95 delay · peak queue</th>
+                <th scope="col" className="num wide-only">Max / p95 delay · peak queue</th>
                 <th scope="col">Status</th>
               </tr>
             </thead>
@@ -192,12 +192,12 @@ export function OverviewPage({ version }: { version: number }) {
                   </th>
                   <td>{t.mode === 'fair_use' ? 'fair use' : 'programmatic'}</td>
                   <td className="num">{limitText(t.limit)}</td>
-                  <td className="num">{int(t.arrivals)}</td>
+                  <td className="num wide-only">{int(t.arrivals)}</td>
                   <td className="num">{int(t.delayed)}</td>
                   <td className="num">
                     {int(t.dropped)} / {int(t.skipped)} / {int(t.pending)}
                   </td>
-                  <td className="num">
+                  <td className="num wide-only">
                     {t.maxDelayMs > 0 ? `${duration(t.maxDelayMs)} / ${duration(t.p95DelayMs)}` : '—'}
                     <div className="muted small">queue peak {int(t.peakQueue)}</div>
                   </td>

@@ -158,7 +158,7 @@ const KeyPanel = memo(function KeyPanel({ k, p, width }: { k: KeyChart; p: Axis;
   const rows = useMemo(() => chartRows(p.start, p.bucketMs, { spend: k.spend }), [p.start, p.bucketMs, k.spend]);
   const figure = useRef<HTMLElement>(null);
   return (
-    <figure className="chart" data-testid={`key-chart-${k.id}`} ref={figure}>
+    <figure className="chart" data-testid={`key-chart-${k.id}`} ref={figure} data-axis-end={p.end} data-data-end={p.dataEnd ?? undefined} data-drain-end={p.drainEnd ?? undefined}>
       <figcaption>
         <strong>{k.name}</strong> <Chip status={k.status} /> <span className="muted">rolling spend {k.capUsd !== null ? `against its ${usd(k.capUsd)} cap` : '(no cap)'} · peak {usd(k.peakUsd)}</span>
         {spans.length > 0 && <span className="muted"> · capped out {spans.length}×</span>}

@@ -99,13 +99,10 @@ function TriggersTable({ triggers, advice }: { triggers: ModelTrigger[]; advice:
               <th>Trigger</th>
               <th>Mode</th>
               <th>Limit per 24 h</th>
-              <th className="num">Runs per day (median · p95 · max)</th>
+              <th className="num wide-only">Runs per day (median · p95 · max)</th>
               <th className="num">Delayed · dropped</th>
-              <th className="num">Wait (p95 · max)</th>
+              <th className="num wide-only">Wait (p95 · max)</th>
               <th>Status</th>
-              <th>
-                <span className="visually-hidden">Support</span>
-              </th>
             </tr>
           </thead>
           <tbody>
@@ -159,23 +156,23 @@ function TriggersTable({ triggers, advice }: { triggers: ModelTrigger[]; advice:
                     <LimitInput t={t} />
                     <div className="muted small">{t.limit === null ? 'no limit' : `${fmtCount(t.limit)} applied`}</div>
                   </td>
-                  <td className="num">
+                  <td className="num wide-only">
                     {fmtCount(t.runsPerDay.median)} · {fmtCount(t.runsPerDay.p95)} · {fmtCount(t.runsPerDay.max)}
                   </td>
                   <td className="num">
                     {fmtCount(t.delayed)} · {fmtCount(t.dropped + t.skipped)}
                   </td>
-                  <td className="num">
+                  <td className="num wide-only">
                     {fmtDelay(t.p95DelayMs)} · {fmtDelay(t.maxDelayMs)}
                   </td>
                   <td>
                     <Chip status={t.status} />
-                  </td>
-                  <td>
                     {(t.rateLimited || (a !== null && a.request !== null)) && (
-                      <button type="button" className="button small nowrap" aria-label={`Draft a support request for ${t.name}`} onClick={() => setDraftFor(t.id)}>
-                        Support request
-                      </button>
+                      <div>
+                        <button type="button" className="button small nowrap" aria-label={`Draft a support request for ${t.name}`} onClick={() => setDraftFor(t.id)}>
+                          Support request
+                        </button>
+                      </div>
                     )}
                   </td>
                 </tr>
