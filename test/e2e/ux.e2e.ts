@@ -60,6 +60,7 @@ async function visit(page: Page, p: (typeof PAGES)[number]): Promise<void> {
   await page.getByRole('navigation').getByRole('button', { name: p.nav }).click();
   await hasText(page.locator('main h1').first(), p.heading);
   await expect.poll(() => page.locator('[role=progressbar]').count(), { timeout: 60_000, interval: 250 }).toBe(0);
+  if (p.id === 'export') await page.getByTestId('plan-diff').waitFor({ timeout: 90_000 });
   // charts below the fold draw when scrolled to: scroll through so the screenshot holds them all
   const height = Number(await page.evaluate('document.documentElement.scrollHeight'));
   for (let y = 0; y < height; y += 600) await page.evaluate(`window.scrollTo(0, ${y})`);
@@ -174,7 +175,7 @@ describe('every page on the demo workspace', () => {
     // the axis stops at the data's end (its last bucket drawn whole) or the queue's drain, not 30 days later
     expect(axisEnd).toBeGreaterThanOrEqual(info.lastEvent ?? 0);
     expect(axisEnd).toBeLessThanOrEqual(Math.max((info.lastEvent ?? 0) + 86_400_000, drainEnd ?? 0));
-    const ticks = await chart.locator('.recharts-xAxis text').allTextContents();
+    const ticks = (await chart.locator('svg text').allTextContents()).filter((t) => /^\d\d-\d\d$/.test(t.trim()));
     expect(ticks.length).toBeGreaterThan(2);
     expect(ticks.some((t) => t.startsWith('12-'))).toBe(false);
     const queue = page.getByTestId('queue-chart');
@@ -182,6 +183,28 @@ describe('every page on the demo workspace', () => {
     await queue.locator('svg.recharts-surface').waitFor();
     await s.shot('projection-axis');
   });
+
+  it('shows the recommended plan’s changes, the report as a document with charts, and says what Save all saved', async () => {
+    const { page } = s;
+    await visit(page, PAGES[8]);
+    const diff = page.getByTestId('plan-diff');
+    expect(await diff.locator('tr[data-changed]').count()).toBeGreaterThan(0);
+    await hasText(diff.locator('tr', { hasText: 'Cap of k_data_pipeline' }), /\$240.*\$150/);
+    // the default tab: the report with charts, rendered as a document (an iframe), not Markdown text
+    const doc = page.getByTestId('export-document');
+    await expect.poll(async () => ((await doc.getAttribute('srcdoc')) ?? '').match(/<svg /g)?.length ?? 0).toBeGreaterThanOrEqual(7);
+    await page.getByRole('tab', { name: 'Report (Markdown)' }).click();
+    expect(await page.getByTestId('export-file').count()).toBe(0);
+    const downloads: string[] = [];
+    page.on('download', (d) => downloads.push(d.suggestedFilename()));
+    await page.getByRole('button', { name: /^Save all \d+ files/ }).click();
+    const note = page.getByTestId('saved-note');
+    await hasText(note, /downloads folder/);
+    await hasText(note, /support-t_pr_review\.txt/);
+    await hasText(note, /report-with-charts\.html/);
+    await expect.poll(() => downloads.length).toBeGreaterThanOrEqual(8);
+    await s.shot('export-saved');
+  }, 180_000);
 
   it('shows the same status for every key on Overview, Projection and API keys, after a cap edit too', async () => {
     const { page } = s;

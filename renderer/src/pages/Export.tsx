@@ -7,7 +7,6 @@ import { parsePlanJson } from '../../../src/engine/plan.ts';
 import type { Plan } from '../../../src/engine/plan.ts';
 import type { ApiError } from '../../../src/api/errors.ts';
 import type { Advice, ExportPreview, ModelView } from '../../../src/modeling/types.ts';
-import { planChanges } from '../../../src/modeling/scenarios.ts';
 import { reportWithCharts } from '../../../src/projection/report-html.ts';
 import { showKeyAdvice } from '../../../src/views/key-advice.ts';
 import { fmtDollars } from '../modeling/format.ts';
@@ -87,8 +86,6 @@ function LoadPlan() {
 
 /** The recommended plan against the current one: every key cap and trigger setting, changes marked. */
 function PlanDiff({ current, recommended }: { current: Plan; recommended: Plan }) {
-  const changes = planChanges(current, recommended);
-  const changed = new Set(changes.map((c) => c.path));
   const ids = [...new Set([...current.apiKeys.map((k) => k.id), ...recommended.apiKeys.map((k) => k.id)])];
   const cap = (p: Plan, id: string) => {
     const k = p.apiKeys.find((x) => x.id === id);
@@ -101,13 +98,20 @@ function PlanDiff({ current, recommended }: { current: Plan; recommended: Plan }
     return `${t.mode === 'fair_use' ? 'fair use' : 'programmatic'}, ${limit}`;
   };
   const tids = [...new Set([...current.triggers.map((t) => t.id), ...recommended.triggers.map((t) => t.id)])];
-  const rowChanged = (prefix: string) => [...changed].some((p) => p === prefix || p.startsWith(`${prefix}.`));
-  const other = changes.filter((c) => !c.path.startsWith('apiKeys.') && !c.path.startsWith('triggers.'));
+  const keyChanged = (id: string) => cap(current, id) !== cap(recommended, id);
+  const trigChanged = (id: string) => trig(current, id) !== trig(recommended, id);
+  // the rest of the plan, compared section by section (the seats, the spend limits, enforcement)
+  const other = (['workspace', 'enforcement'] as const).flatMap((section) =>
+    Object.keys({ ...current[section], ...recommended[section] })
+      .map((f) => ({ path: `${section}.${f}`, from: (current[section] as Record<string, unknown>)[f], to: (recommended[section] as Record<string, unknown>)[f] }))
+      .filter((c) => JSON.stringify(c.from) !== JSON.stringify(c.to)),
+  );
+  const changes = ids.filter(keyChanged).length + tids.filter(trigChanged).length + other.length;
   return (
     <section aria-labelledby="ex-diff" data-testid="plan-diff">
       <h2 id="ex-diff">The recommended plan</h2>
       <p className="muted small">
-        {changes.length === 0 ? 'The recommended plan is the current plan: nothing to change.' : `${changes.length} change${changes.length === 1 ? '' : 's'} from the current plan, highlighted.`}
+        {changes === 0 ? 'The recommended plan is the current plan: nothing to change.' : `${changes} change${changes === 1 ? '' : 's'} from the current plan, highlighted.`}
       </p>
       <div className="table-wrap">
         <table className="compact diff">
@@ -120,7 +124,7 @@ function PlanDiff({ current, recommended }: { current: Plan; recommended: Plan }
           </thead>
           <tbody>
             {ids.map((id) => {
-              const d = rowChanged(`apiKeys.${id}`);
+              const d = keyChanged(id);
               return (
                 <tr key={`k-${id}`} className={d ? 'changed' : undefined} data-changed={d || undefined}>
                   <th scope="row">Cap of {id}</th>
@@ -130,7 +134,7 @@ function PlanDiff({ current, recommended }: { current: Plan; recommended: Plan }
               );
             })}
             {tids.map((id) => {
-              const d = rowChanged(`triggers.${id}`);
+              const d = trigChanged(id);
               return (
                 <tr key={`t-${id}`} className={d ? 'changed' : undefined} data-changed={d || undefined}>
                   <th scope="row">Trigger {id}</th>
