@@ -155,6 +155,10 @@ describe('every page on the demo workspace', () => {
     // runaway days left out of the cap are listed
     await hasText(detail, /Runaway days left out/);
     await s.shot('key-detail-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await axe(page)).toEqual([]);
+    await s.shot('key-detail-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
     // the same detail from a row on the Overview
     await visit(page, PAGES[0]);
     await page.locator('[data-testid=keys-table] tbody tr[data-key="k_support_bot"] th button').click();
@@ -192,7 +196,8 @@ describe('every page on the demo workspace', () => {
     await hasText(diff.locator('tr', { hasText: 'Cap of k_data_pipeline' }), /\$240.*\$150/);
     // the default tab: the report with charts, rendered as a document (an iframe), not Markdown text
     const doc = page.getByTestId('export-document');
-    await expect.poll(async () => ((await doc.getAttribute('srcdoc')) ?? '').match(/<svg /g)?.length ?? 0).toBeGreaterThanOrEqual(7);
+    await expect.poll(() => doc.locator('svg').count()).toBeGreaterThanOrEqual(7);
+    await hasText(doc.locator('h1').first(), /\w/);
     await page.getByRole('tab', { name: 'Report (Markdown)' }).click();
     expect(await page.getByTestId('export-file').count()).toBe(0);
     const downloads: string[] = [];

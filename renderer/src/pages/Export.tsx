@@ -3,6 +3,7 @@ import { Modeling } from '../modeling/parts.tsx';
 import { applyEdit, useEditor } from '../modeling/store.ts';
 import { call, newJobId, toError, transportName } from '../api/client.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
+import { ReportDocument } from '../components/ReportDocument.tsx';
 import { parsePlanJson } from '../../../src/engine/plan.ts';
 import type { Plan } from '../../../src/engine/plan.ts';
 import type { ApiError } from '../../../src/api/errors.ts';
@@ -85,7 +86,7 @@ function LoadPlan() {
 }
 
 /** The recommended plan against the current one: every key cap and trigger setting, changes marked. */
-function PlanDiff({ current, recommended }: { current: Plan; recommended: Plan }) {
+function PlanDiff({ current, recommended, notes }: { current: Plan; recommended: Plan; notes: Map<string, string> }) {
   const ids = [...new Set([...current.apiKeys.map((k) => k.id), ...recommended.apiKeys.map((k) => k.id)])];
   const cap = (p: Plan, id: string) => {
     const k = p.apiKeys.find((x) => x.id === id);
@@ -129,7 +130,10 @@ function PlanDiff({ current, recommended }: { current: Plan; recommended: Plan }
                 <tr key={`k-${id}`} className={d ? 'changed' : undefined} data-changed={d || undefined}>
                   <th scope="row">Cap of {id}</th>
                   <td>{cap(current, id)}</td>
-                  <td>{d ? <strong>{cap(recommended, id)}</strong> : cap(recommended, id)}</td>
+                  <td>
+                    {d ? <strong>{cap(recommended, id)}</strong> : cap(recommended, id)}
+                    {notes.has(id) && <div className="muted small">{notes.get(id)}</div>}
+                  </td>
                 </tr>
               );
             })}
@@ -181,6 +185,21 @@ function withCharts(reportHtml: string, view: ModelView | null, advice: Advice |
   return reportWithCharts(reportHtml, charts);
 }
 
+/** Where the screens' advice (src/views/key-advice.ts) reads differently from the exported figure. */
+function screenNotes(view: ModelView | null, advice: Advice | null): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!view || !advice) return out;
+  for (const a of advice.keys) {
+    const k = view.keys.find((x) => x.id === a.id);
+    if (!k) continue;
+    const shown = showKeyAdvice(a, k.lastUsed, view.to, advice.headroom);
+    if (shown.kind === 'revoke') out.set(a.id, 'unused for 60 days: consider revoking it instead');
+    else if (shown.replaced !== null) out.set(a.id, `far above ordinary use; API keys suggests ${fmtDollars(shown.capUsd)} (see the key’s detail)`);
+    else if (shown.explained) out.set(a.id, 'well above ordinary use because spend is rising (see the key’s detail)');
+  }
+  return out;
+}
+
 function Preview({ plan }: { plan: Plan }) {
   const { view, advice } = useEditor();
   const [data, setData] = useState<ExportPreview | null>(null);
@@ -218,7 +237,7 @@ function Preview({ plan }: { plan: Plan }) {
   const drafts = files.filter((f) => f.path.startsWith('support/')).length;
   return (
     <>
-      {recommended && <PlanDiff current={plan} recommended={parsePlanJson(recommended.content, 'recommended plan')} />}
+      {recommended && <PlanDiff current={plan} recommended={parsePlanJson(recommended.content, 'recommended plan')} notes={screenNotes(view, advice)} />}
       <section aria-labelledby="ex-preview">
         <h2 id="ex-preview">Files to save</h2>
         <p className="muted small">
@@ -262,7 +281,7 @@ function Preview({ plan }: { plan: Plan }) {
         </div>
         {file &&
           (shownAsDocument ? (
-            <iframe className="file report-frame" title={`${LABEL(file.path)} preview`} sandbox="" srcDoc={documentHtml ?? ''} data-testid="export-document" />
+            <ReportDocument html={documentHtml ?? ''} label={`${LABEL(file.path)} preview`} />
           ) : (
             <pre className="file" role="tabpanel" tabIndex={0} aria-label={LABEL(file.path)} data-testid="export-file">
               {file.content}
