@@ -58,13 +58,6 @@ export function axisEnd(tl: Timeline, dataEnd: number): { end: number; drainEnd:
   return { end, drainEnd };
 }
 
-/** The last event's time, or null without events. */
-function lastEventTime(events: EventColumns): number | null {
-  let end = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < events.count; i++) if ((events.time[i] ?? 0) > end) end = events.time[i] ?? 0;
-  return Number.isFinite(end) ? end : null;
-}
-
 /**
  * The projection's chart data: every series cut to the data's end (plus the queue's drain) and
  * max-pooled to at most `width` points, with each key's status from the one view model
@@ -88,14 +81,15 @@ export function buildProjection(
     };
   }
   const start = tl.start;
-  const dataEnd = events !== null ? lastEventTime(events) : null;
+  const activity = events !== null ? keyStatuses(events, result) : null;
+  const dataEnd = activity?.dataEnd ?? null;
   const { end, drainEnd } = dataEnd !== null ? axisEnd(tl, dataEnd) : { end: tl.start + tl.bucketMs * tl.buckets, drainEnd: null };
   // the timeline's buckets up to the axis' end, pooled to the width
   const used = Math.max(1, Math.min(tl.buckets, Math.ceil((end - start) / tl.bucketMs)));
   const cut = (values: Float64Array | undefined): Float64Array | undefined => (values === undefined || values.length <= used ? values : values.subarray(0, used));
   const target = Math.max(1, Math.min(width, used));
   const bucketMs = (tl.bucketMs * used) / target;
-  const statuses = events !== null ? keyStatuses(events, result) : null;
+  const statuses = activity?.statuses ?? null;
 
 
   const fin = (n: number): number | null => (Number.isFinite(n) ? n : null);

@@ -84,21 +84,33 @@ export function keyFigures(events: EventColumns, result: SimulationResult, repor
 }
 
 /**
- * Statuses without the whole report, for the projection (its hot path must stay a single pass):
- * the same `keyStatus` over blocked counts and last use counted here.
+ * Statuses without the whole report, for the projection (its hot path must stay one pass): the
+ * same `keyStatus` over blocked counts and last use gathered in a single loop, with the events'
+ * last time, which the projection's axis needs as well.
  */
-export function keyStatuses(events: EventColumns, result: SimulationResult): Status[] {
+export function keyStatuses(events: EventColumns, result: SimulationResult): { statuses: Status[]; dataEnd: number | null } {
   const keys = result.plan.keys;
-  const blocked = new Float64Array(keys.length);
-  for (let i = 0; i < result.count; i++) {
-    if (events.type[i] !== EventType.api) continue;
-    const e = result.entity[i] ?? -1;
-    if (e >= 0 && result.outcome[i] !== Outcome.admitted) blocked[e]! += 1;
+  const n = keys.length;
+  const blocked = new Float64Array(n);
+  const last = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
+  let end = Number.NEGATIVE_INFINITY;
+  const { time, type } = events;
+  const { entity, outcome } = result;
+  for (let i = 0; i < events.count; i++) {
+    const t = time[i] ?? 0;
+    if (t > end) end = t;
+    if (type[i] !== EventType.api) continue;
+    const e = entity[i] ?? -1;
+    if (e < 0 || e >= n) continue;
+    if (outcome[i] !== Outcome.admitted) blocked[e]! += 1;
+    if (t > last[e]!) last[e] = t;
   }
-  const { lastUsed, dataEnd } = lastUse(events, result);
-  return keys.map((k, i) => {
+  const dataEnd = Number.isFinite(end) ? end : null;
+  const statuses = keys.map((k, i) => {
     const capUsd = k.capMicros === null ? null : k.capMicros / 1_000_000;
     const peakUsd = (result.keyStats[i]?.peakRollingMicros ?? 0) / 1_000_000;
-    return keyStatus({ blocked: blocked[i] ?? 0, capUsd, peakShare: shareOf(peakUsd, capUsd), lastUsed: lastUsed[i] ?? null }, dataEnd);
+    const lastUsed = Number.isFinite(last[i]!) ? last[i]! : null;
+    return keyStatus({ blocked: blocked[i] ?? 0, capUsd, peakShare: shareOf(peakUsd, capUsd), lastUsed }, dataEnd);
   });
+  return { statuses, dataEnd };
 }
