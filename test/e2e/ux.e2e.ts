@@ -194,7 +194,8 @@ describe('every page on the demo workspace', () => {
     const diff = page.getByTestId('plan-diff');
     expect(await diff.locator('tr[data-changed]').count()).toBeGreaterThan(0);
     await hasText(diff.locator('tr', { hasText: 'Cap of k_data_pipeline' }), /\$240.*\$150/);
-    // the default tab: the report with charts, rendered as a document (an iframe), not Markdown text
+    // the report with charts, rendered as a document in the page, not Markdown text
+    await page.getByRole('tab', { name: 'Report with charts' }).click();
     const doc = page.getByTestId('export-document');
     await expect.poll(() => doc.locator('svg').count()).toBeGreaterThanOrEqual(7);
     await hasText(doc.locator('h1').first(), /\w/);

@@ -204,7 +204,7 @@ function Preview({ plan }: { plan: Plan }) {
   const { view, advice } = useEditor();
   const [data, setData] = useState<ExportPreview | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const [tab, setTab] = useState(REPORT_WITH_CHARTS);
+  const [tab, setTab] = useState('plan.json');
   const [saved, setSaved] = useState<string[] | null>(null);
   useEffect(() => {
     let live = true;
@@ -245,7 +245,7 @@ function Preview({ plan }: { plan: Plan }) {
         </p>
         <div className="toolbar">
           <button type="button" className="button primary" onClick={() => file && (saveFile(file.path, file.content), setSaved([savedName(file.path)]))} disabled={!file}>
-            Save {file ? LABEL(file.path) : ''}…
+            Save {file ? LABEL(file.path) : ''} to a file…
           </button>
           <button
             type="button"

@@ -133,7 +133,7 @@ function KeysTable({ view, keys, advice, headroom, adviceMissing }: { view: Mode
               </span>
               <small>
                 p50 {fmtDollars(a.rolling30.p50)} · p90 {fmtDollars(a.rolling30.p90)}
-              </small>
+              </small>{' '}
               <small>p99 {fmtDollars(a.rolling30.p99)}{shown.explained ? ' · see why' : ''}</small>
             </div>
           );
