@@ -87,7 +87,9 @@ export function historySvg(c: KeyHistoryChart, width: number, height: number, p:
   const count = Math.max(2, Math.floor(w / 90));
   const step = Math.max(1, Math.ceil(span / 86_400_000 / count)) * 86_400_000;
   for (let t = Math.ceil(c.start / 86_400_000) * 86_400_000; t <= c.end; t += step) {
-    out.push(`<text x="${f(x(t))}" y="${height - 6}" text-anchor="middle" fill="${p.muted}">${day(t)}</text>`);
+    // a label at either edge is anchored inside the chart rather than cut by it
+    const anchor = x(t) > m.left + w - 18 ? 'end' : x(t) < m.left + 18 ? 'start' : 'middle';
+    out.push(`<text x="${f(x(t))}" y="${height - 6}" text-anchor="${anchor}" fill="${p.muted}">${day(t)}</text>`);
   }
   out.push(`<line x1="${m.left}" x2="${m.left + w}" y1="${m.top + h}" y2="${m.top + h}" stroke="${p.muted}"/>`);
   out.push('</svg>');
