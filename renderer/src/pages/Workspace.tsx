@@ -92,7 +92,7 @@ function Figures({ plan, view }: { plan: Plan; view: ModelView }) {
         <div key={l.id} className={`card tone-${limitStatus(l.blocked, shareOf(l.peakUsd, l.amountUsd))}`}>
           <div className="card-value">{fmtUsd(l.peakUsd)}</div>
           <div className="card-label">
-            peak of the “{l.id}” limit ({fmtUsd(l.amountUsd)})
+            peak of the “{l.id}” limit ({fmtUsd(l.amountUsd)}) <Chip status={limitStatus(l.blocked, shareOf(l.peakUsd, l.amountUsd))} />
           </div>
           <div className="hint">
             {fmtCount(l.blocked)} blocked · {fmtCount(l.delayed)} delayed
