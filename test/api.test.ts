@@ -131,7 +131,7 @@ describe('handler map, service and web host', () => {
     const o = await call<Overview>(host, 'workspace-overview', {});
     if (!o.ok) throw new Error(o.error.message);
     const key = o.value.keys.find((k) => k.id === 'k_small')!;
-    expect(key).toMatchObject({ capUsd: 2, requests: 3, blocked: 1, blockedByCap: 1, status: 'limited', peakRollingUsd: 2 });
+    expect(key).toMatchObject({ capUsd: 2, requests: 3, blocked: 1, blockedByCap: 1, status: 'limited', peakUsd: 2 });
     expect(o.value.triggers.find((t) => t.id === 't_hook')).toMatchObject({ inferred: true, arrivals: 1, admitted: 1, status: 'ok' });
     expect(o.value.headline.keysCapped).toBe(1);
     expect(o.value.ledger.events).toBe(5);

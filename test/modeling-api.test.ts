@@ -58,7 +58,7 @@ describe('modeling calls through the handler map', () => {
   it('projects an edited plan without saving it: a higher cap unblocks the key', async () => {
     const before = await call<ModelView>('model-project', { plan: PLAN });
     const k = before.keys.find((x) => x.id === 'k_small');
-    expect(k).toMatchObject({ capUsd: 2, blocked: 1, status: 'capped', peakUsd: 2 });
+    expect(k).toMatchObject({ capUsd: 2, blocked: 1, status: 'limited', peakUsd: 2 });
     expect(k?.spark.at(-1)).toBe(2);
     expect(before.workspace).toMatchObject({ allowance: 200, pool: 100 });
     const edited = { ...PLAN, apiKeys: [{ id: 'k_small', capUsd: 3.5 }] }; // peak $3 is 86 % of it: near

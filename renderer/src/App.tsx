@@ -1,23 +1,18 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { OverviewPage } from './pages/Overview.tsx';
 import { ImportPage } from './pages/Import.tsx';
+import { LedgerContext, NavContext, PAGES } from './nav.ts';
+import type { Page } from './nav.ts';
+import { call } from './api/client.ts';
 
 // The charts library is large; it loads when the projection is first opened.
 const ProjectionPage = lazy(() => import('./pages/Projection.tsx').then((m) => ({ default: m.ProjectionPage })));
 // The modeling screens (renderer/src/modeling/), also loaded when first opened.
 const ModelingView = lazy(() => import('./modeling/pages.tsx').then((m) => ({ default: m.ModelingView })));
-import { isModelingPage, MODELING_PAGES } from './modeling/nav.ts';
-import type { ModelingPageId } from './modeling/nav.ts';
+import { isModelingPage } from './modeling/nav.ts';
 import { onCommand } from './api/client.ts';
 
-export type Page = 'overview' | 'import' | 'projection' | ModelingPageId;
-
-const PAGES: { id: Page; label: string; hint: string }[] = [
-  { id: 'overview', label: 'Overview', hint: 'What this plan throttles' },
-  { id: 'import', label: 'Import', hint: 'Add usage exports' },
-  { id: 'projection', label: 'Projection', hint: 'History under the plan' },
-  ...MODELING_PAGES,
-];
+export type { Page } from './nav.ts';
 
 export function App() {
   const [page, setPage] = useState<Page>('overview');
@@ -25,6 +20,33 @@ export function App() {
   const [version, setVersion] = useState(0);
   const [pendingPath, setPendingPath] = useState<string | null>(null);
   const changed = useCallback(() => setVersion((v) => v + 1), []);
+  // How many events the ledger holds: none means the first-run guidance on every page.
+  const [events, setEvents] = useState<number | null>(null);
+  useEffect(() => {
+    let live = true;
+    call('ledger-info', {})
+      .then((i) => live && setEvents(i.events))
+      .catch(() => live && setEvents(null));
+    return () => {
+      live = false;
+    };
+  }, [version]);
+  const ledger = useMemo(
+    () => ({
+      events,
+      openDemo: async () => {
+        await call('ledger-demo', {});
+        setPage('overview');
+        changed();
+      },
+    }),
+    [events, changed],
+  );
+  const go = useCallback((p: Page) => {
+    setPage(p);
+    // the new page's heading takes the focus, as a page load would
+    requestAnimationFrame(() => document.getElementById('main')?.focus());
+  }, []);
 
   useEffect(
     () =>
@@ -60,6 +82,11 @@ export function App() {
   }, []);
 
   return (
+    <NavContext.Provider value={go}>
+    <LedgerContext.Provider value={ledger}>
+    <a className="skip-link" href="#main">
+      Skip to content
+    </a>
     <div className="app">
       <nav className="sidebar" aria-label="Sections">
         <div className="brand">
@@ -82,7 +109,7 @@ export function App() {
           ))}
         </ul>
       </nav>
-      <main className="content">
+      <main className="content" id="main" tabIndex={-1}>
         {page === 'overview' && <OverviewPage version={version} />}
         {page === 'import' && (
           <ImportPage
@@ -108,5 +135,7 @@ export function App() {
         )}
       </main>
     </div>
+    </LedgerContext.Provider>
+    </NavContext.Provider>
   );
 }

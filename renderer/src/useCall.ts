@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { call, newJobId, onProgress, toError } from './api/client.ts';
 import type { ApiError } from '../../src/api/errors.ts';
 import type { ApiOutputs } from '../../src/api/handlers.ts';
@@ -8,6 +8,8 @@ export interface CallState<T> {
   error: ApiError | null;
   loading: boolean;
   progress: { done: number; total: number } | null;
+  /** stops the running call; the page says it was cancelled */
+  cancel: () => void;
 }
 
 /**
@@ -19,26 +21,38 @@ export function useJob<K extends 'workspace-overview' | 'projection-get'>(
   input: Omit<Parameters<typeof call<K>>[1], 'jobId'> | null,
   deps: unknown[],
 ): CallState<ApiOutputs[K]> {
-  const [state, setState] = useState<CallState<ApiOutputs[K]>>({ data: null, error: null, loading: true, progress: null });
+  const [state, setState] = useState<Omit<CallState<ApiOutputs[K]>, 'cancel'>>({ data: null, error: null, loading: true, progress: null });
+  const running = useRef<string | null>(null);
+  const cancel = useCallback(() => {
+    const jobId = running.current;
+    if (jobId === null) return;
+    running.current = null;
+    setState((s) => ({ ...s, loading: false, progress: null }));
+    void call('job-cancel', { jobId }).catch(() => {});
+  }, []);
   useEffect(() => {
     if (input === null) return;
     const jobId = newJobId(channel);
+    running.current = jobId;
     let live = true;
     setState((s) => ({ ...s, loading: true, error: null, progress: null }));
     const off = onProgress((e) => {
       if (live && e.jobId === jobId) setState((s) => ({ ...s, progress: { done: e.done, total: e.total } }));
     });
     call(channel, { ...input, jobId } as Parameters<typeof call<K>>[1])
-      .then((data) => live && setState({ data, error: null, loading: false, progress: null }))
+      .then((data) => live && running.current === jobId && setState({ data, error: null, loading: false, progress: null }))
       .catch((err: unknown) => {
         const error = toError(err);
         if (live && error.code !== 'cancelled') setState((s) => ({ ...s, error, loading: false, progress: null }));
       });
     return () => {
       live = false;
+      if (running.current === jobId) running.current = null;
       off();
       void call('job-cancel', { jobId }).catch(() => {});
     };
+    // the caller lists the inputs that matter (an object literal is new on every render)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
-  return state;
+  return { ...state, cancel };
 }

@@ -8,6 +8,7 @@ export const API_CHANNELS = [
   'ledger-info',
   'ledger-open',
   'ledger-new',
+  'ledger-demo',
   'plan-get',
   'plan-save',
   'plan-simulate',

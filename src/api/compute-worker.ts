@@ -130,7 +130,7 @@ async function handle(msg: ToWorker): Promise<void> {
     const value =
       msg.kind === 'overview'
         ? buildOverview(msg.planName, events, result)
-        : buildProjection(result, msg.width, { ms: 0, threads }, msg.maxKeys);
+        : buildProjection(result, msg.width, { ms: 0, threads }, msg.maxKeys, events);
     if (msg.kind === 'projection' && 'computeMs' in value) value.computeMs = Math.round(ms + performance.now() - started);
     post({ type: 'result', id: msg.id, ok: true, value });
   } catch (err) {

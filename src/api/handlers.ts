@@ -13,6 +13,7 @@ export interface ApiOutputs extends ModelingOutputs {
   'ledger-info': LedgerInfo;
   'ledger-open': LedgerInfo;
   'ledger-new': LedgerInfo;
+  'ledger-demo': LedgerInfo;
   'plan-get': { plan: Plan };
   'plan-save': { plan: Plan };
   'plan-simulate': Overview;

@@ -17,6 +17,7 @@ export const apiInputSchemas = {
   'ledger-info': z.strictObject({}),
   'ledger-open': z.strictObject({ path: filePath }),
   'ledger-new': z.strictObject({ path: filePath }),
+  'ledger-demo': z.strictObject({}),
   'plan-get': z.strictObject({}),
   // The plan's own schema runs in the handler so that its errors come back as plan_error with paths.
   'plan-save': z.strictObject({ plan: z.unknown() }),

@@ -36,6 +36,7 @@ export interface Service {
 const RECENT_MAX = 8;
 
 export const DEFAULT_LEDGER_NAME = 'headroom.sqlite';
+export const DEMO_LEDGER_NAME = 'demo-workspace.sqlite';
 
 /**
  * The handlers behind every call, over one open ledger at a time. Simulations go to the compute
@@ -129,6 +130,13 @@ export function createService(opts: ServiceOptions): Service {
       const s = await load(path, false);
       s.savePlan(validatePlan({}));
       plan = validatePlan({});
+      return info();
+    },
+    // The first run's "open the demo workspace": its own ledger next to the default one, seeded
+    // once, so trying the demo never mixes its events into the admin's own.
+    'ledger-demo': async () => {
+      if (!opts.demo) throw new ApiFailure('not_found', 'The demo workspace is not available in this build');
+      await load(join(opts.userDataDir, DEMO_LEDGER_NAME), true);
       return info();
     },
     'plan-get': async () => {

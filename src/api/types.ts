@@ -2,9 +2,13 @@
  * The shapes the UI receives. Plain, serialisable data only (no typed arrays, no classes), and
  * nothing here imports Node or Electron, so the renderer can import these types.
  */
-import type { KeyReport, TriggerReport } from '../engine/report.ts';
+import type { TriggerReport } from '../engine/report.ts';
+import type { Status } from '../views/status.ts';
+import type { KeyFigure } from '../views/key-figure.ts';
 
-export type Status = 'ok' | 'near' | 'limited';
+// One status vocabulary and one key figure for every screen (src/views).
+export type { Status } from '../views/status.ts';
+export type { KeyFigure } from '../views/key-figure.ts';
 
 export interface LedgerInfo {
   path: string;
@@ -13,19 +17,6 @@ export interface LedgerInfo {
   firstEvent: number | null;
   lastEvent: number | null;
   recent: string[];
-}
-
-/** A key's line on the Overview: the report's figures, times in ms, and a status. */
-export interface KeyFigure
-  extends Pick<KeyReport, 'id' | 'name' | 'inferred' | 'capUsd' | 'peakRollingUsd' | 'requests' | 'blocked' | 'blockedUsd'> {
-  /** peak rolling spend / cap, null without a cap */
-  peakShare: number | null;
-  /** blocked by the key's own cap; the rest were blocked by a workspace spend limit */
-  blockedByCap: number;
-  firstBlocked: number | null;
-  usableAgain: number | null;
-  episodes: number;
-  status: Status;
 }
 
 /** A trigger's line on the Overview: the report's figures, delays 0 when none ran. */
@@ -72,6 +63,8 @@ export interface KeyChart {
   name: string;
   capUsd: number | null;
   peakUsd: number;
+  /** the same status the key has on every screen (src/views) */
+  status: Status;
   /** rolling spend, USD */
   spend: Series;
   cappedSpans: Span[];
@@ -82,7 +75,14 @@ export type Series = number[];
 
 export interface Projection {
   start: number;
+  /** where the axis ends: the data's end, or the queue's drain after it */
   end: number;
+  /** the last event; null without events */
+  dataEnd: number | null;
+  /** when runs queued before the data's end have all run, if after it */
+  drainEnd: number | null;
+  /** until here a rolling 30-day window is still filling: its sums start from zero, not from use */
+  warmUntil: number;
   bucketMs: number;
   width: number;
   events: number;
@@ -94,7 +94,7 @@ export interface Projection {
   /** waiting runs, and the longest wait (minutes) of the runs admitted */
   queue: { queued: Series; maxDelayMin: Series };
   /** admitted spend in each limit's window, USD */
-  spendLimits: { id: string; limitUsd: number; used: Series }[];
+  spendLimits: { id: string; limitUsd: number; window: 'utc-day' | 'calendar-month' | 'rolling-30d'; used: Series }[];
   /** how long the engine and the preparation took, for the curious */
   computeMs: number;
   /** threads that simulated for it: 0 when kept results answered, 2 when both parts ran at once */

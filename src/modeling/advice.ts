@@ -7,6 +7,10 @@ import type { EventColumns } from '../engine/events.ts';
 import type { Plan } from '../engine/plan.ts';
 import { recommend } from '../recommend/index.ts';
 import { buildExport, supportRequests } from '../export/index.ts';
+import { simulate } from '../engine/simulate.ts';
+import { EventType } from '../engine/events.ts';
+import { Reason } from '../engine/result.ts';
+import { MICROS_PER_USD } from '../engine/units.ts';
 import type { Advice, ExportPreview } from './types.ts';
 
 /** Few forecast draws: the screens need the caps and percentiles, the draws only the chances. */
@@ -15,7 +19,21 @@ const SCREEN_PATHS = 60;
 export function adviceFor(plan: Plan, events: EventColumns): Advice {
   const rec = recommend(events, plan, { paths: SCREEN_PATHS });
   const drafts = new Map(supportRequests(rec, plan.workspace.name).map((r) => [r.triggerId, r]));
+  // What the recommended caps would have blocked over the same history (the detail view's
+  // "current cap blocked N, the recommended one M").
+  const after = simulate(rec.plan, events);
+  const blocked = new Map<string, { n: number; usd: number }>();
+  for (let i = 0; i < after.count; i++) {
+    if (events.type[i] !== EventType.api || after.reason[i] !== Reason.key_cap) continue;
+    const id = after.plan.keys[after.entity[i] ?? -1]?.id;
+    if (id === undefined) continue;
+    const b = blocked.get(id) ?? { n: 0, usd: 0 };
+    b.n += 1;
+    b.usd += (events.cost[i] ?? 0) / MICROS_PER_USD;
+    blocked.set(id, b);
+  }
   return {
+    headroom: rec.headroom,
     keys: rec.keys.map((k) => ({
       id: k.id,
       recommendedCapUsd: k.recommendedCapUsd,
@@ -23,6 +41,11 @@ export function adviceFor(plan: Plan, events: EventColumns): Advice {
       rolling30: { p50: k.rolling30.p50, p90: k.rolling30.p90, p99: k.rolling30.p99, max: k.rolling30.max, daysObserved: k.rolling30.daysObserved },
       projectedPeak: k.projectedPeak,
       throttleChance: k.throttleChance,
+      currentThrottleChance: k.currentThrottleChance,
+      incidents: k.incidents.map((x) => ({ date: x.date, requestedUsd: x.requestedUsd, ordinaryCeilingUsd: x.ordinaryCeilingUsd })),
+      blockedIfRecommended: blocked.get(k.id)?.n ?? 0,
+      blockedUsdIfRecommended: Math.round((blocked.get(k.id)?.usd ?? 0) * 100) / 100,
+      blockedUntilIfSetNow: k.blockedUntilIfSetNow,
       reason: k.reason,
     })),
     triggers: rec.triggers.map((t) => {

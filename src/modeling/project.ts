@@ -10,13 +10,12 @@ import { Outcome } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { DAY, MICROS_PER_USD } from '../engine/units.ts';
 import { metricsOf } from './scenarios.ts';
-import type { KeyStatus, ModelView } from './types.ts';
+import type { ModelView } from './types.ts';
+import { keyFigures } from '../views/key-figure.ts';
+import { triggerStatus } from '../views/status.ts';
 
 export const SPARK_DAYS = 60;
-/** A key whose rolling peak reached this share of its cap is near it (as on the overview). */
-export const NEAR_SHARE = 0.8;
 
-const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
 
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -78,7 +77,8 @@ export function viewOf(plan: Plan, events: EventColumns, result: SimulationResul
   }
   const windowDays = Math.max(1, Math.round(rp.keyCapWindowMs / DAY));
 
-  const keys = report.keys.map((k, j) => {
+  const figures = keyFigures(events, result, report);
+  const keys = figures.map((k, j) => {
     const daily = keyDaily[j] ?? new Float64Array(0);
     const rolling: number[] = [];
     let sum = 0;
@@ -87,27 +87,7 @@ export function viewOf(plan: Plan, events: EventColumns, result: SimulationResul
       if (d >= windowDays) sum -= daily[d - windowDays] ?? 0;
       rolling.push(Math.round(sum) / MICROS_PER_USD);
     }
-    const peakShare = k.capUsd !== null && k.capUsd > 0 ? k.peakRollingUsd / k.capUsd : k.capUsd === 0 ? 1 : null;
-    const episodes = result.keyStats[j]?.episodes ?? [];
-    const lastEpisode = episodes[episodes.length - 1];
-    const status: KeyStatus = episodes.length > 0 ? 'capped' : peakShare !== null && peakShare >= NEAR_SHARE ? 'near' : 'fine';
-    return {
-      id: k.id,
-      name: k.name,
-      inferred: k.inferred,
-      capUsd: k.capUsd,
-      requests: k.requests,
-      blocked: k.blocked,
-      blockedByCap: k.blockedBy.key_cap ?? 0,
-      blockedUsd: k.blockedUsd,
-      peakUsd: k.peakRollingUsd,
-      peakShare,
-      status,
-      cappedUntil: lastEpisode ? finite(lastEpisode.until) : null,
-      cappedFrom: lastEpisode ? lastEpisode.from : null,
-      episodes: episodes.length,
-      spark: rolling.slice(-SPARK_DAYS),
-    };
+    return { ...k, spark: rolling.slice(-SPARK_DAYS), rolling };
   });
 
   const triggers = report.triggers.map((t, j) => {
@@ -131,6 +111,7 @@ export function viewOf(plan: Plan, events: EventColumns, result: SimulationResul
       maxDelayMs: t.maxDelayMs,
       p95DelayMs: t.p95DelayMs,
       rateLimited: t.rateLimited,
+      status: triggerStatus(t.rateLimited, t.limit),
       programmaticUsd: t.mode === 'programmatic' ? t.admittedUsd : 0,
     };
   });

@@ -3,29 +3,15 @@
  * no engine internals).
  */
 import type { ScenarioMetrics } from './scenarios.ts';
+import type { KeyFigure } from '../views/key-figure.ts';
+import type { Status } from '../views/status.ts';
 
-export type KeyStatus = 'fine' | 'near' | 'capped';
-
-export interface ModelKey {
-  id: string;
-  name: string;
-  inferred: boolean;
-  capUsd: number | null;
-  requests: number;
-  blocked: number;
-  blockedByCap: number;
-  blockedUsd: number;
-  /** highest spend in the key's rolling cap window */
-  peakUsd: number;
-  /** peak / cap; null without a cap */
-  peakShare: number | null;
-  status: KeyStatus;
-  /** end of the last capped-out episode ("capped out until D"); null when never capped out */
-  cappedUntil: number | null;
-  cappedFrom: number | null;
-  episodes: number;
+/** The key's figure (the same on every screen, src/views) and its recent rolling spend. */
+export interface ModelKey extends KeyFigure {
   /** rolling spend (USD) at the end of each UTC day, the last SPARK_DAYS days of the history */
   spark: number[];
+  /** rolling spend (USD) at the end of each UTC day over the whole history, from `ModelView.from`'s day */
+  rolling: number[];
 }
 
 export interface ModelTrigger {
@@ -48,6 +34,8 @@ export interface ModelTrigger {
   maxDelayMs: number | null;
   p95DelayMs: number | null;
   rateLimited: boolean;
+  /** the same status the trigger has on every screen (src/views) */
+  status: Status;
   programmaticUsd: number;
 }
 
@@ -89,6 +77,14 @@ export interface KeyAdvice {
   rolling30: { p50: number; p90: number; p99: number; max: number; daysObserved: number };
   projectedPeak: { p10: number; p50: number; p90: number };
   throttleChance: number;
+  currentThrottleChance: number | null;
+  /** runaway days left out of the cap (clipped to the ordinary ceiling) */
+  incidents: { date: string; requestedUsd: number; ordinaryCeilingUsd: number }[];
+  /** requests (and their spend) the recommended cap would have blocked over the history */
+  blockedIfRecommended: number;
+  blockedUsdIfRecommended: number;
+  /** ISO date: setting the recommended cap now blocks the key until then; null = usable at once */
+  blockedUntilIfSetNow: string | null;
   reason: string;
 }
 
@@ -103,6 +99,8 @@ export interface TriggerAdvice {
 }
 
 export interface Advice {
+  /** share added above the p99 (0.25 = 25 %) */
+  headroom: number;
   keys: KeyAdvice[];
   triggers: TriggerAdvice[];
   notes: string[];

@@ -9,7 +9,7 @@ import type { KeyChart, Projection, Series } from '../api/types.ts';
  */
 export function shareUnchanged(prev: Projection | null, next: Projection): Projection {
   if (prev === null) return next;
-  const sameAxis = prev.start === next.start && prev.end === next.end && prev.bucketMs === next.bucketMs && prev.width === next.width;
+  const sameAxis = prev.start === next.start && prev.end === next.end && prev.warmUntil === next.warmUntil && prev.bucketMs === next.bucketMs && prev.width === next.width;
   if (!sameAxis) return next;
   const before = new Map(prev.keys.map((k) => [k.id, k]));
   const limitsBefore = new Map(prev.spendLimits.map((l) => [l.id, l]));
@@ -24,13 +24,13 @@ export function shareUnchanged(prev: Projection | null, next: Projection): Proje
     queue: sameSeries(prev.queue.queued, next.queue.queued) && sameSeries(prev.queue.maxDelayMin, next.queue.maxDelayMin) ? prev.queue : next.queue,
     spendLimits: next.spendLimits.map((l) => {
       const old = limitsBefore.get(l.id);
-      return old !== undefined && old.limitUsd === l.limitUsd && sameSeries(old.used, l.used) ? old : l;
+      return old !== undefined && old.limitUsd === l.limitUsd && old.window === l.window && sameSeries(old.used, l.used) ? old : l;
     }),
   };
 }
 
 function sameKey(a: KeyChart, b: KeyChart): boolean {
-  if (a.name !== b.name || a.capUsd !== b.capUsd || a.peakUsd !== b.peakUsd || a.cappedSpans.length !== b.cappedSpans.length) return false;
+  if (a.name !== b.name || a.status !== b.status || a.capUsd !== b.capUsd || a.peakUsd !== b.peakUsd || a.cappedSpans.length !== b.cappedSpans.length) return false;
   for (let i = 0; i < a.cappedSpans.length; i++) {
     if (a.cappedSpans[i]!.from !== b.cappedSpans[i]!.from || a.cappedSpans[i]!.until !== b.cappedSpans[i]!.until) return false;
   }

@@ -41,7 +41,8 @@ describe('Headroom in Chromium, through the web host', () => {
     const { page } = s;
     await page.goto(s.headroom.host.url);
     await page.getByTestId('keys-table').waitFor();
-    await hasText(page.locator('h1'), 'Acme Robotics');
+    await hasText(page.locator('h1'), 'Overview');
+    await containsText(page.getByTestId('overview').locator('.page-head p'), 'Acme Robotics');
     const keyRows = await page.locator('[data-testid=keys-table] tbody tr').count();
     expect(keyRows).toBeGreaterThanOrEqual(5);
     // The runaway pipeline key caps out in the demo: its row carries the engine's chip.

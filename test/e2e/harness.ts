@@ -30,11 +30,12 @@ export interface Session {
 }
 
 /** A fresh user-data folder (so the first run seeds the demo), the web host, and one page. */
-export async function openSession(opts: { colorScheme?: 'light' | 'dark'; width?: number } = {}): Promise<Session> {
+export async function openSession(opts: { colorScheme?: 'light' | 'dark'; width?: number; height?: number; empty?: boolean } = {}): Promise<Session> {
   const dir = mkdtempSync(join(tmpdir(), 'headroom-e2e-'));
   mkdirSync(SHOTS, { recursive: true });
   const staticDir = await ensureRenderer();
-  const headroom = await startHeadroomHost({ userDataDir: join(dir, 'user-data'), staticDir });
+  // `empty`: a ledger of its own, never seeded, as a new admin's first run with no demo
+  const headroom = await startHeadroomHost({ userDataDir: join(dir, 'user-data'), staticDir, ...(opts.empty ? { ledgerPath: join(dir, 'empty.sqlite') } : {}) });
   let context: BrowserContext | null = null;
   try {
     // A persistent context is how Playwright takes a fresh --user-data-dir.
@@ -42,7 +43,7 @@ export async function openSession(opts: { colorScheme?: 'light' | 'dark'; width?
       executablePath: CHROMIUM,
       args: CHROMIUM_ARGS,
       timeout: 30_000,
-      viewport: { width: opts.width ?? 1360, height: 900 },
+      viewport: { width: opts.width ?? 1360, height: opts.height ?? 900 },
       colorScheme: opts.colorScheme ?? 'light',
     });
     context.setDefaultTimeout(20_000);

@@ -1,10 +1,16 @@
-import type { Status } from '../../../src/api/types.ts';
+import type { Status } from '../../../src/views/status.ts';
+import { STATUS_LABEL } from '../../../src/views/status.ts';
 
-const LABEL: Record<Status, string> = { limited: 'Rate limited', near: 'Near limit', ok: 'OK' };
-
-/** The status chip: "Rate limited" only where the engine says a call was held back. */
-export function Chip({ status, label }: { status: Status; label?: string }) {
-  return <span className={`chip chip-${status}`}>{label ?? LABEL[status]}</span>;
+/**
+ * The status chip: the same words for the same status on every page (src/views/status.ts);
+ * "Rate limited" only where the engine blocked or delayed something.
+ */
+export function Chip({ status, detail, label }: { status: Status; detail?: string; label?: string }) {
+  return (
+    <span className={`chip chip-${status}`} data-status={status} title={detail}>
+      {label ?? STATUS_LABEL[status]}
+    </span>
+  );
 }
 
 export function Meter({ share, status }: { share: number | null; status: Status }) {

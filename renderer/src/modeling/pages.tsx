@@ -25,7 +25,7 @@ export function ModelingView({ page, version, onSaved }: { page: ModelingPageId;
       reportedSaves = savedCount;
       onSaved();
     }
-  }, [savedCount]);
+  }, [savedCount, onSaved]);
   switch (page) {
     case 'workspace':
       return <WorkspacePage />;

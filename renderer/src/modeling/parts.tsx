@@ -2,7 +2,9 @@ import { useEffect } from 'react';
 import type { ReactNode } from 'react';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/Progress.tsx';
-import { discardEdits, editorFlags, loadEditor, redoEdit, savePlan, undoEdit, useEditor } from './store.ts';
+import { cancelProjection, discardEdits, editorFlags, loadEditor, redoEdit, reproject, savePlan, undoEdit, useEditor } from './store.ts';
+import { NoData } from '../components/FirstRun.tsx';
+import { useLedger } from '../nav.ts';
 import type { EditorState } from './store.ts';
 import type { ModelView } from '../../../src/modeling/types.ts';
 
@@ -32,8 +34,13 @@ export function PlanBar() {
         ↷ Redo
       </button>
       <span className="plan-bar-status" role="status" aria-live="polite" data-testid="plan-status">
-        {s.projecting ? 'Re-projecting…' : f.dirty ? 'Unsaved changes' : 'Saved plan'}
+        {s.projecting ? 'Re-projecting…' : s.cancelled ? 'Projection cancelled' : f.dirty ? 'Unsaved changes' : 'Saved plan'}
       </span>
+      {s.projecting && s.view && (
+        <button type="button" className="button small" onClick={cancelProjection}>
+          Cancel
+        </button>
+      )}
       <button type="button" className="button small" onClick={discardEdits} disabled={!f.dirty}>
         Discard changes
       </button>
@@ -47,14 +54,25 @@ export function PlanBar() {
 /** Loads the plan and its projection, and shows loading and error states until both exist. */
 export function Modeling({ title, subtitle, testId, children }: { title: string; subtitle: string; testId: string; children: (s: EditorState & { view: ModelView }) => ReactNode }) {
   const s = useEditor();
+  const { events } = useLedger();
   useEffect(() => {
     void loadEditor();
   }, []);
   let body: ReactNode;
   if (s.loadError) body = <ErrorBox error={s.loadError} title="Could not load the plan" />;
-  else if (!s.view && s.viewError?.code === 'not_found') body = <Empty>{s.viewError.message}.</Empty>;
+  else if (events === 0 || (!s.view && s.viewError?.code === 'not_found'))
+    body = <NoData why={`This ledger holds no usage yet, so there is nothing to model on ${title}. Import the platform’s programmatic cost export and consumption export first (or open the demo workspace from the Overview).`} />;
   else if (!s.view && s.viewError) body = <ErrorBox error={s.viewError} title="Could not project the plan" />;
-  else if (!s.view) body = s.progress ? <ProgressBar done={s.progress.done} total={s.progress.total} label="Projecting" /> : <p className="muted">Projecting the plan over the history…</p>;
+  else if (!s.view && s.cancelled)
+    body = (
+      <p className="muted">
+        Projection cancelled.{' '}
+        <button type="button" className="button small" onClick={reproject}>
+          Project again
+        </button>
+      </p>
+    );
+  else if (!s.view) body = <ProgressBar done={s.progress?.done ?? 0} total={s.progress?.total ?? 0} label="Projecting the plan over the history" onCancel={cancelProjection} />;
   else body = children({ ...s, view: s.view });
   return (
     <div className="page" data-testid={testId}>

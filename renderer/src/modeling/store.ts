@@ -27,6 +27,8 @@ export interface EditorState {
   saveError: ApiError | null;
   /** bumped after each save, so the shell's pages can refetch */
   savedCount: number;
+  /** the admin stopped the last projection */
+  cancelled: boolean;
 }
 
 /** Edits come in bursts (typing, steppers): project once the burst pauses. */
@@ -47,6 +49,7 @@ let state: EditorState = {
   saving: false,
   saveError: null,
   savedCount: 0,
+  cancelled: false,
 };
 const listeners = new Set<() => void>();
 
@@ -73,7 +76,7 @@ let offProgress: (() => void) | null = null;
 
 function scheduleProjection(): void {
   if (timer !== null) clearTimeout(timer);
-  set({ projecting: true });
+  set({ projecting: true, cancelled: false });
   timer = setTimeout(() => {
     timer = null;
     void project();
@@ -143,6 +146,25 @@ export function applyEdit(fn: (plan: Plan) => Plan, label: string, coalesce: str
   const next = edit(h, fn(h.present), label, coalesce);
   if (next === h) return;
   set({ history: next, saveError: null });
+  scheduleProjection();
+}
+
+/**
+ * Stops the running projection (the Cancel beside its progress bar): the screens keep the last
+ * projection they had, and the next edit projects again.
+ */
+export function cancelProjection(): void {
+  if (timer !== null) {
+    clearTimeout(timer);
+    timer = null;
+  }
+  seq++;
+  set({ projecting: false, progress: null, cancelled: true });
+  void call('job-cancel', { jobId: LIVE_JOB }).catch(() => {});
+}
+
+/** Projects the present plan again (after a Cancel). */
+export function reproject(): void {
   scheduleProjection();
 }
 

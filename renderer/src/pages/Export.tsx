@@ -1,15 +1,22 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Modeling } from '../modeling/parts.tsx';
 import { applyEdit, useEditor } from '../modeling/store.ts';
-import { call, newJobId, toError } from '../api/client.ts';
+import { call, newJobId, toError, transportName } from '../api/client.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
+import { ReportDocument } from '../components/ReportDocument.tsx';
 import { parsePlanJson } from '../../../src/engine/plan.ts';
 import type { Plan } from '../../../src/engine/plan.ts';
 import type { ApiError } from '../../../src/api/errors.ts';
-import type { ExportPreview } from '../../../src/modeling/types.ts';
+import type { Advice, ExportPreview, ModelView } from '../../../src/modeling/types.ts';
+import { reportWithCharts } from '../../../src/projection/report-html.ts';
+import { showKeyAdvice } from '../../../src/views/key-advice.ts';
+import { fmtDollars } from '../modeling/format.ts';
 import '../modeling/modeling.css';
 
 const MIME: Record<string, string> = { json: 'application/json', yaml: 'text/yaml', csv: 'text/csv', md: 'text/markdown', html: 'text/html', txt: 'text/plain' };
+
+/** The name a file is saved under: the export's folders flattened ("support/t_x.txt" → "support-t_x.txt"). */
+const savedName = (path: string): string => path.replace(/\//g, '-');
 
 /** Hands a file to the browser (or Electron's download handler) to save where the user picks. */
 function saveFile(path: string, content: string): void {
@@ -17,19 +24,22 @@ function saveFile(path: string, content: string): void {
   const url = URL.createObjectURL(new Blob([content], { type: `${MIME[ext] ?? 'text/plain'};charset=utf-8` }));
   const a = document.createElement('a');
   a.href = url;
-  a.download = path.replace(/\//g, '-');
+  a.download = savedName(path);
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+const REPORT_WITH_CHARTS = 'report-with-charts.html';
+
 const LABEL = (path: string): string => {
   if (path === 'plan.json') return 'Plan (JSON)';
   if (path === 'plan.yaml') return 'Plan (YAML)';
   if (path === 'keys.csv') return 'Keys (CSV)';
-  if (path === 'report.md') return 'Report';
-  if (path === 'report.html') return 'Report (HTML)';
+  if (path === 'report.md') return 'Report (Markdown)';
+  if (path === 'report.html') return 'Report';
+  if (path === REPORT_WITH_CHARTS) return 'Report with charts';
   if (path.startsWith('support/')) return `Support: ${path.slice(8, -4)}`;
   return path;
 };
@@ -75,10 +85,127 @@ function LoadPlan() {
   );
 }
 
+/** The recommended plan against the current one: every key cap and trigger setting, changes marked. */
+function PlanDiff({ current, recommended, notes }: { current: Plan; recommended: Plan; notes: Map<string, string> }) {
+  const ids = [...new Set([...current.apiKeys.map((k) => k.id), ...recommended.apiKeys.map((k) => k.id)])];
+  const cap = (p: Plan, id: string) => {
+    const k = p.apiKeys.find((x) => x.id === id);
+    return k === undefined || k.capUsd === null ? 'no cap' : fmtDollars(k.capUsd);
+  };
+  const trig = (p: Plan, id: string) => {
+    const t = p.triggers.find((x) => x.id === id);
+    if (!t) return '—';
+    const limit = t.limitPer24h === null ? 'default limit' : t.limitPer24h === -1 ? 'no limit' : `limit ${t.limitPer24h}`;
+    return `${t.mode === 'fair_use' ? 'fair use' : 'programmatic'}, ${limit}`;
+  };
+  const tids = [...new Set([...current.triggers.map((t) => t.id), ...recommended.triggers.map((t) => t.id)])];
+  const keyChanged = (id: string) => cap(current, id) !== cap(recommended, id);
+  const trigChanged = (id: string) => trig(current, id) !== trig(recommended, id);
+  // the rest of the plan, compared section by section (the seats, the spend limits, enforcement)
+  const other = (['workspace', 'enforcement'] as const).flatMap((section) =>
+    Object.keys({ ...current[section], ...recommended[section] })
+      .map((f) => ({ path: `${section}.${f}`, from: (current[section] as Record<string, unknown>)[f], to: (recommended[section] as Record<string, unknown>)[f] }))
+      .filter((c) => JSON.stringify(c.from) !== JSON.stringify(c.to)),
+  );
+  const changes = ids.filter(keyChanged).length + tids.filter(trigChanged).length + other.length;
+  return (
+    <section aria-labelledby="ex-diff" data-testid="plan-diff">
+      <h2 id="ex-diff">The recommended plan</h2>
+      <p className="muted small">
+        {changes === 0 ? 'The recommended plan is the current plan: nothing to change.' : `${changes} change${changes === 1 ? '' : 's'} from the current plan, highlighted.`}
+      </p>
+      <div className="table-wrap">
+        <table className="compact diff">
+          <thead>
+            <tr>
+              <th scope="col">Setting</th>
+              <th scope="col">Now</th>
+              <th scope="col">Recommended</th>
+            </tr>
+          </thead>
+          <tbody>
+            {ids.map((id) => {
+              const d = keyChanged(id);
+              return (
+                <tr key={`k-${id}`} className={d ? 'changed' : undefined} data-changed={d || undefined}>
+                  <th scope="row">Cap of {id}</th>
+                  <td>{cap(current, id)}</td>
+                  <td>
+                    {d ? <strong>{cap(recommended, id)}</strong> : cap(recommended, id)}
+                    {notes.has(id) && <div className="muted small">{notes.get(id)}</div>}
+                  </td>
+                </tr>
+              );
+            })}
+            {tids.map((id) => {
+              const d = trigChanged(id);
+              return (
+                <tr key={`t-${id}`} className={d ? 'changed' : undefined} data-changed={d || undefined}>
+                  <th scope="row">Trigger {id}</th>
+                  <td>{trig(current, id)}</td>
+                  <td>{d ? <strong>{trig(recommended, id)}</strong> : trig(recommended, id)}</td>
+                </tr>
+              );
+            })}
+            {other.map((c) => (
+              <tr key={c.path} className="changed" data-changed>
+                <th scope="row">{c.path}</th>
+                <td>{JSON.stringify(c.from)}</td>
+                <td>
+                  <strong>{JSON.stringify(c.to)}</strong>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+/** The report with each key's chart drawn in, from the projection and advice on screen. */
+function withCharts(reportHtml: string, view: ModelView | null, advice: Advice | null, plan: Plan): string {
+  if (!view) return reportHtml;
+  const charts = view.keys
+    .filter((k) => k.rolling.length > 1)
+    .map((k) => {
+      const a = advice?.keys.find((x) => x.id === k.id) ?? null;
+      const shown = a ? showKeyAdvice(a, k.lastUsed, view.to, advice?.headroom ?? 0.25) : null;
+      return {
+        title: `${k.name} (${k.id})`,
+        from: view.from ?? 0,
+        rolling: k.rolling,
+        windowDays: plan.enforcement.keyCapWindowDays,
+        capUsd: k.capUsd,
+        recommendedUsd: shown?.kind === 'cap' ? shown.capUsd : null,
+        band: a?.projectedPeak ?? null,
+        incidents: a?.incidents.map((i) => i.date) ?? [],
+      };
+    });
+  return reportWithCharts(reportHtml, charts);
+}
+
+/** Where the screens' advice (src/views/key-advice.ts) reads differently from the exported figure. */
+function screenNotes(view: ModelView | null, advice: Advice | null): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!view || !advice) return out;
+  for (const a of advice.keys) {
+    const k = view.keys.find((x) => x.id === a.id);
+    if (!k) continue;
+    const shown = showKeyAdvice(a, k.lastUsed, view.to, advice.headroom);
+    if (shown.kind === 'revoke') out.set(a.id, 'unused for 60 days: consider revoking it instead');
+    else if (shown.replaced !== null) out.set(a.id, `far above ordinary use; API keys suggests ${fmtDollars(shown.capUsd)} (see the key’s detail)`);
+    else if (shown.explained) out.set(a.id, 'well above ordinary use because spend is rising (see the key’s detail)');
+  }
+  return out;
+}
+
 function Preview({ plan }: { plan: Plan }) {
+  const { view, advice } = useEditor();
   const [data, setData] = useState<ExportPreview | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [tab, setTab] = useState('plan.json');
+  const [saved, setSaved] = useState<string[] | null>(null);
   useEffect(() => {
     let live = true;
     setError(null);
@@ -94,45 +221,74 @@ function Preview({ plan }: { plan: Plan }) {
       void call('job-cancel', { jobId }).catch(() => {});
     };
   }, [plan]);
+  const files = useMemo(() => {
+    if (!data) return [];
+    const html = data.files.find((f) => f.path === 'report.html');
+    return html ? [...data.files, { path: REPORT_WITH_CHARTS, content: withCharts(html.content, view, advice, plan) }] : data.files;
+  }, [data, view, advice, plan]);
   if (error) return <ErrorBox error={error} title="Could not prepare the export" />;
   if (!data) return <p className="muted">Preparing the recommended plan and the report…</p>;
-  const file = data.files.find((f) => f.path === tab) ?? data.files[0];
-  const recommended = data.files.find((f) => f.path === 'plan.json');
+  const file = files.find((f) => f.path === tab) ?? files[0];
+  const recommended = files.find((f) => f.path === 'plan.json');
+  const html = files.find((f) => f.path === 'report.html');
+  // The Markdown report is shown as the document it is (its HTML twin), not as raw text.
+  const shownAsDocument = file && (file.path.endsWith('.html') || file.path === 'report.md');
+  const documentHtml = file?.path === 'report.md' ? html?.content : file?.content;
+  const drafts = files.filter((f) => f.path.startsWith('support/')).length;
   return (
-    <section aria-labelledby="ex-preview">
-      <h2 id="ex-preview">The recommended plan and what goes with it</h2>
-      <div className="toolbar">
-        <button type="button" className="button primary" onClick={() => file && saveFile(file.path, file.content)} disabled={!file}>
-          Save {file ? LABEL(file.path) : ''} to a file…
-        </button>
-        <button type="button" className="button" onClick={() => data.files.forEach((f) => saveFile(f.path, f.content))}>
-          Save all {data.files.length} files
-        </button>
-        <button
-          type="button"
-          className="button"
-          disabled={!recommended}
-          onClick={() => recommended && applyEdit(() => parsePlanJson(recommended.content, 'recommended plan'), 'use the recommended plan')}
-        >
-          Use the recommended plan
-        </button>
-      </div>
-      <div className="tabs" role="tablist" aria-label="Export files">
-        {data.files.map((f) => (
-          <button key={f.path} type="button" role="tab" className="tab" aria-selected={f.path === file?.path} onClick={() => setTab(f.path)}>
-            {LABEL(f.path)}
+    <>
+      {recommended && <PlanDiff current={plan} recommended={parsePlanJson(recommended.content, 'recommended plan')} notes={screenNotes(view, advice)} />}
+      <section aria-labelledby="ex-preview">
+        <h2 id="ex-preview">Files to save</h2>
+        <p className="muted small">
+          The recommended plan (JSON and YAML, both load back), the keys with their reasoning (CSV), {drafts} support request draft{drafts === 1 ? '' : 's'}, and the report (HTML, with charts, and Markdown).
+        </p>
+        <div className="toolbar">
+          <button type="button" className="button primary" onClick={() => file && (saveFile(file.path, file.content), setSaved([savedName(file.path)]))} disabled={!file}>
+            Save {file ? LABEL(file.path) : ''} to a file…
           </button>
-        ))}
-      </div>
-      {file &&
-        (file.path.endsWith('.html') ? (
-          <iframe className="file" title="Report preview" sandbox="" srcDoc={file.content} style={{ width: '100%', height: 460, border: '1px solid var(--line)', borderRadius: 10, background: '#fff' }} />
-        ) : (
-          <pre className="file" role="tabpanel" aria-label={LABEL(file.path)} data-testid="export-file">
-            {file.content}
-          </pre>
-        ))}
-    </section>
+          <button
+            type="button"
+            className="button"
+            onClick={() => {
+              files.forEach((f) => saveFile(f.path, f.content));
+              setSaved(files.map((f) => savedName(f.path)));
+            }}
+          >
+            Save all {files.length} files
+          </button>
+          <button
+            type="button"
+            className="button"
+            disabled={!recommended}
+            onClick={() => recommended && applyEdit(() => parsePlanJson(recommended.content, 'recommended plan'), 'use the recommended plan')}
+          >
+            Use the recommended plan
+          </button>
+        </div>
+        {saved && (
+          <div className="saved-note" role="status" data-testid="saved-note">
+            Saved {saved.length === 1 ? 'one file' : `${saved.length} files`} to your downloads folder (where this {transportName === 'electron' ? 'app' : 'browser'} saves downloads;
+            it may ask where): {saved.join(', ')}.
+          </div>
+        )}
+        <div className="tabs" role="tablist" aria-label="Export files">
+          {files.map((f) => (
+            <button key={f.path} type="button" role="tab" className="tab" aria-selected={f.path === file?.path} onClick={() => setTab(f.path)}>
+              {LABEL(f.path)}
+            </button>
+          ))}
+        </div>
+        {file &&
+          (shownAsDocument ? (
+            <ReportDocument html={documentHtml ?? ''} label={`${LABEL(file.path)} preview`} />
+          ) : (
+            <pre className="file" role="tabpanel" tabIndex={0} aria-label={LABEL(file.path)} data-testid="export-file">
+              {file.content}
+            </pre>
+          ))}
+      </section>
+    </>
   );
 }
 

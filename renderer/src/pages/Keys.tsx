@@ -2,10 +2,16 @@ import { useMemo, useState } from 'react';
 import { createColumnHelper, flexRender, getCoreRowModel, getFilteredRowModel, getSortedRowModel, useReactTable } from '@tanstack/react-table';
 import type { RowSelectionState, SortingState } from '@tanstack/react-table';
 import { Modeling, Sparkline, Empty } from '../modeling/parts.tsx';
-import { applyEdit } from '../modeling/store.ts';
+import { applyEdit, useEditor } from '../modeling/store.ts';
+import { Chip } from '../components/Chip.tsx';
+import { NoData } from '../components/FirstRun.tsx';
+import { KeyDetail } from '../modeling/KeyDetail.tsx';
+import { openDetail, useDetail } from '../modeling/detail.ts';
+import { showKeyAdvice } from '../../../src/views/key-advice.ts';
+import { STATUS_RANK } from '../../../src/views/status.ts';
 import { applyCaps, setKeyCaps } from '../../../src/modeling/plan-edits.ts';
-import { fmtCount, fmtDate, fmtDollars, fmtShare, fmtUsd, fmtUsdWhole, parseMoney } from '../modeling/format.ts';
-import type { KeyAdvice, ModelKey } from '../../../src/modeling/types.ts';
+import { fmtCount, fmtDollars, fmtShare, fmtUsd, fmtUsdWhole, parseMoney } from '../modeling/format.ts';
+import type { KeyAdvice, ModelKey, ModelView } from '../../../src/modeling/types.ts';
 import '../modeling/modeling.css';
 
 interface Row extends ModelKey {
@@ -42,26 +48,20 @@ function CapInput({ row }: { row: Row }) {
   );
 }
 
-function StatusChip({ k }: { k: ModelKey }) {
-  if (k.status === 'capped') {
-    return <span className="chip chip-capped">{k.cappedUntil === null ? 'Capped out past the horizon' : `Capped out until ${fmtDate(k.cappedUntil)}`}</span>;
-  }
-  if (k.status === 'near') return <span className="chip chip-near">Near its cap</span>;
-  return <span className="chip chip-fine">Fine</span>;
-}
-
-const STATUS_RANK = { capped: 2, near: 1, fine: 0 } as const;
 const col = createColumnHelper<Row>();
 
 export function KeysPage() {
   return (
     <Modeling title="API keys" subtitle="Caps against each key’s rolling 30-day spend. Every change re-projects the history." testId="keys-page">
-      {({ view, advice, adviceError }) => <KeysTable keys={view.keys} advice={advice?.keys ?? null} adviceMissing={adviceError?.message ?? null} />}
+      {({ view, advice, adviceError }) => <KeysTable view={view} keys={view.keys} advice={advice?.keys ?? null} headroom={advice?.headroom ?? 0.25} adviceMissing={adviceError?.message ?? null} />}
     </Modeling>
   );
 }
 
-function KeysTable({ keys, advice, adviceMissing }: { keys: ModelKey[]; advice: KeyAdvice[] | null; adviceMissing: string | null }) {
+function KeysTable({ view, keys, advice, headroom, adviceMissing }: { view: ModelView; keys: ModelKey[]; advice: KeyAdvice[] | null; headroom: number; adviceMissing: string | null }) {
+  const detail = useDetail();
+  const { history } = useEditor();
+  const windowDays = history?.present.enforcement.keyCapWindowDays ?? 30;
   const [sorting, setSorting] = useState<SortingState>([{ id: 'status', desc: true }]);
   const [filter, setFilter] = useState('');
   const [selection, setSelection] = useState<RowSelectionState>({});
@@ -81,7 +81,18 @@ function KeysTable({ keys, advice, adviceMissing }: { keys: ModelKey[]; advice: 
         header: 'Key',
         cell: ({ row }) => (
           <div>
-            <strong>{row.original.name}</strong>
+            <button
+              type="button"
+              className="link"
+              aria-label={`Details of ${row.original.name}`}
+              aria-expanded={detail?.kind === 'key' && detail.id === row.original.id}
+              onClick={(e) => {
+                e.stopPropagation();
+                openDetail({ kind: 'key', id: row.original.id });
+              }}
+            >
+              <strong>{row.original.name}</strong>
+            </button>
             {row.original.inferred && <span className="tag">from events</span>}
             <div className="muted small">{row.original.id}</div>
           </div>
@@ -113,14 +124,17 @@ function KeysTable({ keys, advice, adviceMissing }: { keys: ModelKey[]; advice: 
         cell: ({ row }) => {
           const a = row.original.advice;
           if (!a) return <span className="muted small">{adviceMissing ? 'unavailable' : '…'}</span>;
+          const shown = showKeyAdvice(a, row.original.lastUsed, view.to, headroom);
+          if (shown.kind === 'revoke') return <span className="reco" data-testid="advice-revoke"><strong>Revoke?</strong><small>unused {60} days</small></span>;
           return (
             <div className="reco">
               <span className="num" style={{ textAlign: 'left' }}>
-                {fmtUsdWhole(a.recommendedCapUsd)}
+                {fmtUsdWhole(shown.capUsd)}
               </span>
               <small>
-                p50 {fmtDollars(a.rolling30.p50)} · p90 {fmtDollars(a.rolling30.p90)} · p99 {fmtDollars(a.rolling30.p99)}
-              </small>
+                p50 {fmtDollars(a.rolling30.p50)} · p90 {fmtDollars(a.rolling30.p90)}
+              </small>{' '}
+              <small>p99 {fmtDollars(a.rolling30.p99)}{shown.explained ? ' · see why' : ''}</small>
             </div>
           );
         },
@@ -128,19 +142,19 @@ function KeysTable({ keys, advice, adviceMissing }: { keys: ModelKey[]; advice: 
       col.accessor((r) => STATUS_RANK[r.status] * 1e6 + (r.peakShare ?? 0), {
         id: 'status',
         header: 'Status',
-        cell: ({ row }) => <StatusChip k={row.original} />,
-      }),
-      col.accessor('blocked', {
-        header: 'Blocked',
         cell: ({ row }) => (
-          <span className="num">
-            {fmtCount(row.original.blocked)}
-            {row.original.blocked > 0 && <span className="muted small"> · {fmtUsd(row.original.blockedUsd)}</span>}
-          </span>
+          <div>
+            <Chip status={row.original.status} />
+            {row.original.blocked > 0 && (
+              <div className="muted small" data-testid="blocked-count">
+                {fmtCount(row.original.blocked)} blocked · {fmtUsd(row.original.blockedUsd)}
+              </div>
+            )}
+          </div>
         ),
       }),
     ],
-    [adviceMissing],
+    [adviceMissing, detail, view.to, headroom],
   );
 
   const table = useReactTable({
@@ -162,13 +176,22 @@ function KeysTable({ keys, advice, adviceMissing }: { keys: ModelKey[]; advice: 
   const bulk = parseMoney(bulkCap);
   const applyRecommended = () => {
     if (!advice) return;
-    const caps = new Map(advice.filter((a) => targets.includes(a.id)).map((a) => [a.id, a.recommendedCapUsd] as const));
+    // the caps the screen shows (src/views): unused keys are left for the admin to revoke
+    const caps = new Map<string, number>();
+    for (const a of advice) {
+      const k = keys.find((x) => x.id === a.id);
+      if (!k || !targets.includes(a.id)) continue;
+      const shown = showKeyAdvice(a, k.lastUsed, view.to, headroom);
+      if (shown.kind === 'cap') caps.set(a.id, shown.capUsd);
+    }
     applyEdit((p) => applyCaps(p, caps), `recommended caps on ${caps.size} keys`);
   };
 
-  if (keys.length === 0) return <Empty>No API key appears in the history or the plan yet. Import a usage export to see keys here.</Empty>;
+  if (keys.length === 0) return <NoData why="No API key appears in the history or the plan yet: the programmatic cost export lists every key’s spend." />;
+  const open = detail?.kind === 'key' ? keys.find((k) => k.id === detail.id) ?? null : null;
   return (
     <>
+      {open && <KeyDetail k={open} advice={advice?.find((a) => a.id === open.id) ?? null} view={view} windowDays={windowDays} headroom={headroom} />}
       <div className="toolbar">
         <input type="search" aria-label="Filter keys" placeholder="Filter keys" value={filter} onChange={(e) => setFilter(e.target.value)} />
         <span className="grow" />
@@ -211,7 +234,11 @@ function KeysTable({ keys, advice, adviceMissing }: { keys: ModelKey[]; advice: 
           </thead>
           <tbody>
             {table.getRowModel().rows.map((r) => (
-              <tr key={r.id} data-key={r.original.id}>
+              <tr key={r.id} data-key={r.original.id} className={open?.id === r.original.id ? 'clickable selected' : 'clickable'} onClick={(e) => {
+                // a click on a field or a checkbox edits; anywhere else in the row opens the detail
+                if ((e.target as HTMLElement).closest('input, button, select')) return;
+                openDetail({ kind: 'key', id: r.original.id });
+              }}>
                 {r.getVisibleCells().map((c) => (
                   <td key={c.id}>{flexRender(c.column.columnDef.cell, c.getContext())}</td>
                 ))}

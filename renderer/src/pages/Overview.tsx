@@ -4,6 +4,10 @@ import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/Progress.tsx';
 import { duration, int, limitText, pct, usd, when } from '../format.ts';
 import type { CapacityFigure, Overview } from '../../../src/api/types.ts';
+import { STATUS_RANK } from '../../../src/views/status.ts';
+import { FirstRun } from '../components/FirstRun.tsx';
+import { useGo, useLedger } from '../nav.ts';
+import { openDetail } from '../modeling/detail.ts';
 
 function capValue(c: CapacityFigure, n: number | null): string {
   if (n === null) return 'unlimited';
@@ -34,16 +38,42 @@ function Headline({ o }: { o: Overview }) {
 }
 
 export function OverviewPage({ version }: { version: number }) {
-  const { data, error, loading, progress } = useJob('workspace-overview', {}, [version]);
-  if (error) return <ErrorBox error={error} title="Could not simulate the plan" />;
-  if (!data) {
+  const { events } = useLedger();
+  const empty = events === 0;
+  const { data, error, loading, progress, cancel } = useJob('workspace-overview', empty ? null : {}, [version, empty]);
+  const go = useGo();
+  if (empty) {
     return (
-      <div className="page">
+      <div className="page" data-testid="overview">
         <h1>Overview</h1>
-        {progress ? <ProgressBar done={progress.done} total={progress.total} label="Simulating" /> : <p className="muted">{loading ? 'Simulating…' : ''}</p>}
+        <FirstRun />
       </div>
     );
   }
+  if (error) {
+    return (
+      <div className="page" data-testid="overview">
+        <h1>Overview</h1>
+        <ErrorBox error={error} title="Could not simulate the plan" />
+      </div>
+    );
+  }
+  if (!data) {
+    return (
+      <div className="page" data-testid="overview">
+        <h1>Overview</h1>
+        {progress ? <ProgressBar done={progress.done} total={progress.total} label="Simulating" onCancel={cancel} /> : <p className="muted">{loading ? 'Simulating…' : 'Cancelled.'}</p>}
+      </div>
+    );
+  }
+  const showKey = (id: string) => {
+    openDetail({ kind: 'key', id });
+    go('keys');
+  };
+  const showTrigger = (id: string) => {
+    openDetail({ kind: 'trigger', id });
+    go('triggers');
+  };
   const o = data;
   const keys = [...o.keys].sort((a, b) => rank(b.status) - rank(a.status) || (b.peakShare ?? -1) - (a.peakShare ?? -1));
   const triggers = [...o.triggers].sort((a, b) => rank(b.status) - rank(a.status) || b.delayed + b.dropped - (a.delayed + a.dropped));
@@ -51,9 +81,9 @@ export function OverviewPage({ version }: { version: number }) {
     <div className="page" data-testid="overview">
       <header className="page-head">
         <div>
-          <h1>{o.planName}</h1>
+          <h1>Overview</h1>
           <p className="muted">
-            {int(o.events)} events · {when(o.ledger.firstEvent)} → {when(o.ledger.lastEvent)} · <span title={o.ledger.path}>{o.ledger.path.split(/[\\/]/).pop()}</span>
+            <strong>{o.planName}</strong> · {int(o.events)} events · {when(o.ledger.firstEvent)} → {when(o.ledger.lastEvent)} · <span title={o.ledger.path}>{o.ledger.path.split(/[\\/]/).pop()}</span>
           </p>
         </div>
         {loading && <span className="muted small">Updating…</span>}
@@ -66,7 +96,7 @@ export function OverviewPage({ version }: { version: number }) {
           {o.capacity.map((c) => (
             <div key={c.id} className="cap-row" data-testid={`capacity-${c.id}`}>
               <div className="cap-label">
-                {c.label} {c.status !== 'ok' && <Chip status={c.status} />}
+                {c.label} <Chip status={c.status} />
               </div>
               <Meter share={c.peakShare} status={c.status} />
               <div className="cap-figures num">
@@ -87,40 +117,43 @@ export function OverviewPage({ version }: { version: number }) {
                 <th scope="col" className="num">Cap</th>
                 <th scope="col" className="num">Peak rolling spend</th>
                 <th scope="col">Of cap</th>
-                <th scope="col" className="num">Requests</th>
+                <th scope="col" className="num wide-only">Requests</th>
                 <th scope="col" className="num">Blocked</th>
-                <th scope="col">First blocked</th>
-                <th scope="col">Usable again</th>
                 <th scope="col">Status</th>
               </tr>
             </thead>
             <tbody>
               {keys.map((k) => (
-                <tr key={k.id}>
+                <tr key={k.id} data-key={k.id} className="clickable" onClick={() => showKey(k.id)}>
                   <th scope="row">
-                    {k.name}
+                    <button type="button" className="link" onClick={(e) => { e.stopPropagation(); showKey(k.id); }} aria-label={`Details of ${k.name}`}>
+                      {k.name}
+                    </button>
                     {k.inferred && <span className="tag">inferred</span>}
                     {k.name !== k.id && <div className="muted small">{k.id}</div>}
                   </th>
                   <td className="num">{k.capUsd === null ? 'no cap' : usd(k.capUsd)}</td>
-                  <td className="num">{usd(k.peakRollingUsd)}</td>
+                  <td className="num">{usd(k.peakUsd)}</td>
                   <td>
                     <Meter share={k.peakShare} status={k.status} /> <span className="num small">{pct(k.peakShare)}</span>
                   </td>
-                  <td className="num">{int(k.requests)}</td>
-                  <td className="num">
+                  <td className="num wide-only">{int(k.requests)}</td>
+                  <td className="num wrap">
                     {k.blocked ? `${int(k.blocked)} (${usd(k.blockedUsd)})` : '0'}
                     {k.blocked > 0 && (
                       <div className="muted small">
                         {k.blockedByCap > 0 && `${int(k.blockedByCap)} by its cap`}
                         {k.blockedByCap > 0 && k.blocked > k.blockedByCap && ' · '}
                         {k.blocked > k.blockedByCap && `${int(k.blocked - k.blockedByCap)} by spend limit`}
+                        <div>
+                          first {when(k.firstBlocked)}, usable again {when(k.usableAgain)}
+                        </div>
                       </div>
                     )}
                   </td>
-                  <td>{when(k.firstBlocked)}</td>
-                  <td>{when(k.usableAgain)}</td>
-                  <td>{k.status !== 'ok' ? <Chip status={k.status} /> : <Chip status="ok" label="Within cap" />}</td>
+                  <td>
+                    <Chip status={k.status} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -137,19 +170,20 @@ export function OverviewPage({ version }: { version: number }) {
                 <th scope="col">Trigger</th>
                 <th scope="col">Mode</th>
                 <th scope="col" className="num">Limit / 24 h</th>
-                <th scope="col" className="num">Arrivals</th>
+                <th scope="col" className="num wide-only">Arrivals</th>
                 <th scope="col" className="num">Delayed</th>
                 <th scope="col" className="num">Dropped / skipped / pending</th>
-                <th scope="col" className="num">Max / p95 delay</th>
-                <th scope="col" className="num">Peak queue</th>
+                <th scope="col" className="num wide-only">Max / p95 delay · peak queue</th>
                 <th scope="col">Status</th>
               </tr>
             </thead>
             <tbody>
               {triggers.map((t) => (
-                <tr key={t.id}>
+                <tr key={t.id} className="clickable" onClick={() => showTrigger(t.id)}>
                   <th scope="row">
-                    {t.name}
+                    <button type="button" className="link" onClick={(e) => { e.stopPropagation(); showTrigger(t.id); }} aria-label={`Details of ${t.name}`}>
+                      {t.name}
+                    </button>
                     {t.inferred && <span className="tag">inferred</span>}
                     <div className="muted small">
                       {t.name !== t.id && `${t.id} · `}
@@ -158,14 +192,18 @@ export function OverviewPage({ version }: { version: number }) {
                   </th>
                   <td>{t.mode === 'fair_use' ? 'fair use' : 'programmatic'}</td>
                   <td className="num">{limitText(t.limit)}</td>
-                  <td className="num">{int(t.arrivals)}</td>
+                  <td className="num wide-only">{int(t.arrivals)}</td>
                   <td className="num">{int(t.delayed)}</td>
                   <td className="num">
                     {int(t.dropped)} / {int(t.skipped)} / {int(t.pending)}
                   </td>
-                  <td className="num">{t.maxDelayMs > 0 ? `${duration(t.maxDelayMs)} / ${duration(t.p95DelayMs)}` : '—'}</td>
-                  <td className="num">{int(t.peakQueue)}</td>
-                  <td>{t.status === 'limited' ? <Chip status="limited" /> : <Chip status="ok" label="Runs at once" />}</td>
+                  <td className="num wide-only">
+                    {t.maxDelayMs > 0 ? `${duration(t.maxDelayMs)} / ${duration(t.p95DelayMs)}` : '—'}
+                    <div className="muted small">queue peak {int(t.peakQueue)}</div>
+                  </td>
+                  <td>
+                    <Chip status={t.status} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -176,6 +214,4 @@ export function OverviewPage({ version }: { version: number }) {
   );
 }
 
-function rank(s: 'ok' | 'near' | 'limited'): number {
-  return s === 'limited' ? 2 : s === 'near' ? 1 : 0;
-}
+const rank = (s: keyof typeof STATUS_RANK): number => STATUS_RANK[s];

@@ -6,14 +6,18 @@ import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/Progress.tsx';
 import { Chip } from '../components/Chip.tsx';
 import { PlanControls } from '../components/PlanControls.tsx';
-import { day, int, niceCeil, usd, usdCompact, when } from '../format.ts';
+import { day, int, usd, when } from '../format.ts';
+import { tickLabel, valueScale } from '../../../src/projection/scale.ts';
+import { ChartActions } from '../charts/ChartActions.tsx';
+import { NoData } from '../components/FirstRun.tsx';
+import { useLedger } from '../nav.ts';
 import type { KeyChart, Projection, Series, Span } from '../../../src/api/types.ts';
 import { shareUnchanged } from '../../../src/projection/share.ts';
 import { chartRows } from '../../../src/projection/rows.ts';
 import { PROJECTION_PAINTED_MARK } from '../../../src/projection/marks.ts';
 
 /** What the time axis of every chart is drawn from (kept as one object while it holds). */
-type Axis = Pick<Projection, 'start' | 'end' | 'bucketMs' | 'width'>;
+type Axis = Pick<Projection, 'start' | 'end' | 'bucketMs' | 'width' | 'dataEnd' | 'drainEnd' | 'warmUntil'>;
 
 const H = 180;
 
@@ -60,7 +64,7 @@ function InView({ children }: { children: ReactNode }) {
   }, [seen]);
   return (
     <div ref={ref} className="chart-body" style={{ height: H }}>
-      {seen ? children : null}
+      {seen ? children : <span className="chart-placeholder">Drawing when scrolled to…</span>}
     </div>
   );
 }
@@ -112,27 +116,62 @@ function CappedBands({ spans }: { spans: Span[] }) {
   );
 }
 
+/**
+ * The stretch where a rolling 30-day window is still filling (its sum climbs from zero whatever
+ * the use), shaded and named; and the data's end, with the queue's drain after it, marked.
+ */
+function AxisMarks({ p, warm }: { p: Axis; warm: boolean }) {
+  const x = useXAxisScale();
+  const area = usePlotArea();
+  if (!x || !area) return null;
+  const right = area.x + area.width;
+  const at = (t: number) => Math.min(right, Math.max(area.x, Number(x(t))));
+  return (
+    <g className="axis-marks">
+      {warm && p.warmUntil > p.start && (
+        <g className="warmup" data-testid="warmup">
+          <rect x={area.x} y={area.y} width={at(p.warmUntil) - area.x} height={area.height} fill="var(--muted)" fillOpacity={0.12} />
+          <text x={area.x + 4} y={area.y + 12} fill="var(--muted)" fontSize={11}>
+            window filling
+          </text>
+        </g>
+      )}
+      {p.dataEnd !== null && p.drainEnd !== null && (
+        <g className="drain" data-testid="drain">
+          <line x1={at(p.dataEnd)} x2={at(p.dataEnd)} y1={area.y} y2={area.y + area.height} stroke="var(--muted)" strokeDasharray="2 3" />
+          <text x={at(p.dataEnd) - 4} y={area.y + 12} fill="var(--muted)" fontSize={11} textAnchor="end">
+            data ends · queue drains →
+          </text>
+        </g>
+      )}
+    </g>
+  );
+}
+
 const axisX = (p: Axis) => (
   <XAxis dataKey="t" type="number" scale="time" domain={[p.start, p.end]} ticks={dayTicks(p.start, p.end, p.width)} interval={0} tickFormatter={day} stroke="var(--muted)" fontSize={11} />
 );
 
 const KeyPanel = memo(function KeyPanel({ k, p, width }: { k: KeyChart; p: Axis; width: number }) {
   const spans = mergeSpans(k.cappedSpans, p.bucketMs);
-  const top = niceCeil(Math.max(k.peakUsd, k.capUsd ?? 0) * 1.05);
+  const scale = valueScale(k.peakUsd, k.capUsd);
   const rows = useMemo(() => chartRows(p.start, p.bucketMs, { spend: k.spend }), [p.start, p.bucketMs, k.spend]);
+  const figure = useRef<HTMLElement>(null);
   return (
-    <figure className="chart" data-testid={`key-chart-${k.id}`}>
+    <figure className="chart" data-testid={`key-chart-${k.id}`} ref={figure} data-axis-end={p.end} data-data-end={p.dataEnd ?? undefined} data-drain-end={p.drainEnd ?? undefined}>
       <figcaption>
-        <strong>{k.name}</strong> <span className="muted">rolling spend {k.capUsd !== null ? `against its ${usd(k.capUsd)} cap` : '(no cap)'} · peak {usd(k.peakUsd)}</span>{' '}
-        {spans.length > 0 && <Chip status="limited" label={`Capped out ${spans.length}×`} />}
+        <strong>{k.name}</strong> <Chip status={k.status} /> <span className="muted">rolling spend {k.capUsd !== null ? `against its ${usd(k.capUsd)} cap` : '(no cap)'} · peak {usd(k.peakUsd)}</span>
+        {spans.length > 0 && <span className="muted"> · capped out {spans.length}×</span>}
+        {scale.limitAbove && <span className="muted"> · cap above the chart</span>} <ChartActions figure={figure} name={`${k.name} rolling spend`} />
       </figcaption>
       <InView>
       <AreaChart width={width} height={H} data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
         <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
         {axisX(p)}
-        <YAxis domain={[0, top]} ticks={[0, top / 4, top / 2, (3 * top) / 4, top]} interval={0} tickFormatter={(v: number) => usdCompact(v)} width={56} stroke="var(--muted)" fontSize={11} />
+        <YAxis domain={[0, scale.top]} ticks={scale.ticks} interval={0} tickFormatter={(v: number) => tickLabel(v, 'usd')} width={56} stroke="var(--muted)" fontSize={11} />
         <CappedBands spans={spans} />
-        {k.capUsd !== null && <ReferenceLine y={k.capUsd} stroke="var(--bad)" strokeDasharray="6 3" label={{ value: 'cap', position: 'insideTopRight', fill: 'var(--bad)', fontSize: 11 }} />}
+        <AxisMarks p={p} warm />
+        {k.capUsd !== null && !scale.limitAbove && <ReferenceLine y={k.capUsd} stroke="var(--bad)" strokeDasharray="6 3" label={{ value: 'cap', position: 'insideTopRight', fill: 'var(--bad)', fontSize: 11 }} />}
         <Area type="stepAfter" dataKey="spend" stroke="var(--accent)" fill="var(--accent)" fillOpacity={0.18} isAnimationActive={false} dot={false} />
         <Tooltip labelFormatter={(t) => when(Number(t))} formatter={(v) => [usd(Number(v)), 'rolling spend']} />
       </AreaChart>
@@ -141,22 +180,26 @@ const KeyPanel = memo(function KeyPanel({ k, p, width }: { k: KeyChart; p: Axis;
   );
 });
 
-const UsePanel = memo(function UsePanel({ title, testId, limit, used, width, unit, p }: { title: string; testId: string; limit: number | null; used: Series; width: number; unit: string; p: Axis }) {
+const UsePanel = memo(function UsePanel({ title, testId, limit, used, width, unit, p, warm = false }: { title: string; testId: string; limit: number | null; used: Series; width: number; unit: string; p: Axis; warm?: boolean }) {
   const peak = used.reduce((m, x) => Math.max(m, x), 0);
   const rows = useMemo(() => chartRows(p.start, p.bucketMs, { used }), [p.start, p.bucketMs, used]);
-  const top = niceCeil(Math.max(peak, limit ?? 0) * 1.05);
+  // the peak fills most of the height; a limit far above it is named, not drawn off the chart
+  const scale = valueScale(peak, limit);
+  const figure = useRef<HTMLElement>(null);
   return (
-    <figure className="chart" data-testid={testId}>
+    <figure className="chart" data-testid={testId} ref={figure}>
       <figcaption>
         <strong>{title}</strong> <span className="muted">peak {unit === 'usd' ? usd(peak) : int(peak)} of {limit === null ? 'unlimited' : unit === 'usd' ? usd(limit) : int(limit)}</span>{' '}
         {limit !== null && peak >= limit && <Chip status="limited" label="At its limit" />}
+        {scale.limitAbove && limit !== null && <span className="muted"> · limit {unit === 'usd' ? usd(limit) : int(limit)} is above the chart</span>} <ChartActions figure={figure} name={title} />
       </figcaption>
       <InView>
       <AreaChart width={width} height={H} data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
         <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
         {axisX(p)}
-        <YAxis domain={[0, top]} ticks={[0, top / 4, top / 2, (3 * top) / 4, top]} interval={0} tickFormatter={(v: number) => (unit === 'usd' ? usdCompact(v) : int(v))} width={56} stroke="var(--muted)" fontSize={11} />
-        {limit !== null && <ReferenceLine y={limit} stroke="var(--bad)" strokeDasharray="6 3" label={{ value: 'limit', position: 'insideTopRight', fill: 'var(--bad)', fontSize: 11 }} />}
+        <YAxis domain={[0, scale.top]} ticks={scale.ticks} interval={0} tickFormatter={(v: number) => tickLabel(v, unit === 'usd' ? 'usd' : 'count')} width={56} stroke="var(--muted)" fontSize={11} />
+        <AxisMarks p={p} warm={warm} />
+        {limit !== null && !scale.limitAbove && <ReferenceLine y={limit} stroke="var(--bad)" strokeDasharray="6 3" label={{ value: 'limit', position: 'insideTopRight', fill: 'var(--bad)', fontSize: 11 }} />}
         <Area type="stepAfter" dataKey="used" stroke="var(--accent-2)" fill="var(--accent-2)" fillOpacity={0.2} isAnimationActive={false} dot={false} />
         <Tooltip labelFormatter={(t) => when(Number(t))} formatter={(v) => [unit === 'usd' ? usd(Number(v)) : int(Number(v)), 'in use']} />
       </AreaChart>
@@ -169,19 +212,21 @@ const QueuePanel = memo(function QueuePanel({ queue, p, width }: { queue: Projec
   const peak = queue.queued.reduce((m, x) => Math.max(m, x), 0);
   const maxDelay = queue.maxDelayMin.reduce((m, x) => Math.max(m, x), 0);
   const rows = useMemo(() => chartRows(p.start, p.bucketMs, { queued: queue.queued, maxDelayMin: queue.maxDelayMin }), [p.start, p.bucketMs, queue]);
-  const qTop = niceCeil(Math.max(4, peak) * 1.05);
-  const dTop = niceCeil(Math.max(4, maxDelay) * 1.05);
+  const qs = valueScale(Math.max(4, peak));
+  const ds = valueScale(Math.max(4, maxDelay));
+  const figure = useRef<HTMLElement>(null);
   return (
-    <figure className="chart" data-testid="queue-chart">
+    <figure className="chart" data-testid="queue-chart" ref={figure}>
       <figcaption>
-        <strong>Webhook queue</strong> <span className="muted">waiting runs (peak {int(peak)}) and the longest wait of runs admitted (max {int(Math.round(maxDelay))} min)</span>
+        <strong>Webhook queue</strong> <span className="muted">waiting runs (peak {int(peak)}) and the longest wait of runs admitted (max {int(Math.round(maxDelay))} min)</span> <ChartActions figure={figure} name="Webhook queue" />
       </figcaption>
       <InView>
       <ComposedChart width={width} height={H} data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
         <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
         {axisX(p)}
-        <YAxis yAxisId="q" domain={[0, qTop]} ticks={[0, qTop / 4, qTop / 2, (3 * qTop) / 4, qTop]} interval={0} width={56} stroke="var(--muted)" fontSize={11} />
-        <YAxis yAxisId="d" orientation="right" domain={[0, dTop]} ticks={[0, dTop / 4, dTop / 2, (3 * dTop) / 4, dTop]} interval={0} width={56} stroke="var(--muted)" fontSize={11} tickFormatter={(v: number) => `${int(v)}m`} />
+        <YAxis yAxisId="q" domain={[0, qs.top]} ticks={qs.ticks} interval={0} width={56} stroke="var(--muted)" fontSize={11} tickFormatter={(v: number) => tickLabel(v, 'count')} />
+        <YAxis yAxisId="d" orientation="right" domain={[0, ds.top]} ticks={ds.ticks} interval={0} width={56} stroke="var(--muted)" fontSize={11} tickFormatter={(v: number) => `${tickLabel(v, 'count')}m`} />
+        <AxisMarks p={p} warm={false} />
         <Area yAxisId="q" type="stepAfter" dataKey="queued" stroke="var(--warn)" fill="var(--warn)" fillOpacity={0.2} isAnimationActive={false} dot={false} />
         <Line yAxisId="d" type="monotone" dataKey="maxDelayMin" stroke="var(--bad)" strokeWidth={1} isAnimationActive={false} dot={false} />
         <Tooltip labelFormatter={(t) => when(Number(t))} />
@@ -200,7 +245,9 @@ export function ProjectionPage({ version, onChanged }: { version: number; onChan
   const points = Math.max(16, Math.min(4096, width - 80));
   const [showAll, setShowAll] = useState(false);
   const maxKeys = showAll ? 100_000 : FEW_KEYS;
-  const { data: fetched, error, loading, progress } = useJob('projection-get', measured ? { width: points, maxKeys } : null, [version, points, measured > 0, maxKeys]);
+  const { events: ledgerEvents } = useLedger();
+  const empty = ledgerEvents === 0;
+  const { data: fetched, error, loading, progress, cancel } = useJob('projection-get', measured && !empty ? { width: points, maxKeys } : null, [version, points, measured > 0, maxKeys, empty]);
   // Charts whose data a change left alone keep their objects, and so are not drawn again.
   const previous = useRef<Projection | null>(null);
   const data = useMemo(() => (fetched ? shareUnchanged(previous.current, fetched) : null), [fetched]);
@@ -211,7 +258,10 @@ export function ProjectionPage({ version, onChanged }: { version: number; onChan
   const end = data?.end ?? 0;
   const bucketMs = data?.bucketMs ?? 0;
   const pooledWidth = data?.width ?? 0;
-  const axis = useMemo<Axis>(() => ({ start, end, bucketMs, width: pooledWidth }), [start, end, bucketMs, pooledWidth]);
+  const dataEnd = data?.dataEnd ?? null;
+  const drainEnd = data?.drainEnd ?? null;
+  const warmUntil = data?.warmUntil ?? 0;
+  const axis = useMemo<Axis>(() => ({ start, end, bucketMs, width: pooledWidth, dataEnd, drainEnd, warmUntil }), [start, end, bucketMs, pooledWidth, dataEnd, drainEnd, warmUntil]);
   // Marks the moment new charts were on screen (the frame after the one they were committed in),
   // for the performance panel and the bench; only the latest is kept.
   useLayoutEffect(() => {
@@ -243,16 +293,18 @@ export function ProjectionPage({ version, onChanged }: { version: number; onChan
             History replayed under the plan.{' '}
             {data && (
               <>
-                {int(data.events)} events, {when(data.start)} → {when(data.end)}, computed in {int(data.computeMs)} ms.
+                {int(data.events)} events, {when(data.start)} → {when(data.dataEnd)}
+                {data.drainEnd !== null && <>, the queue drained by {when(data.drainEnd)}</>}. The first 30 days are shaded: the rolling window is still filling.
               </>
             )}
           </p>
         </div>
         {loading && data && <span className="muted small">Updating…</span>}
       </header>
-      <PlanControls version={version} onChanged={onChanged} />
+      {empty && <NoData why="Nothing to project yet: the projection replays the ledger’s usage history under the plan, and this ledger holds none." />}
+      {!empty && <PlanControls version={version} onChanged={onChanged} />}
       {error && <ErrorBox error={error} title="Could not project the plan" />}
-      {!data && !error && (progress ? <ProgressBar done={progress.done} total={progress.total} label="Simulating" /> : <p className="muted">Simulating…</p>)}
+      {!data && !error && !empty && (loading ? <ProgressBar done={progress?.done ?? 0} total={progress?.total ?? 0} label="Projecting" onCancel={cancel} /> : <p className="muted">Projection cancelled.</p>)}
       {data && (
         <>
           <section aria-labelledby="pk-h">
@@ -271,7 +323,7 @@ export function ProjectionPage({ version, onChanged }: { version: number; onChan
             <UsePanel title="Fair-use pool (runs in 24 h)" testId="pool-chart" limit={data.pool.limit} used={data.pool.used} width={chartWidth} unit="runs" p={axis} />
             <UsePanel title="Message allowance (messages in 24 h)" testId="allowance-chart" limit={data.allowance.limit} used={data.allowance.used} width={chartWidth} unit="messages" p={axis} />
             {data.spendLimits.map((l) => (
-              <UsePanel key={l.id} title={`Spend limit "${l.id}"`} testId={`spend-chart-${l.id}`} limit={l.limitUsd} used={l.used} width={chartWidth} unit="usd" p={axis} />
+              <UsePanel key={l.id} title={`Spend limit "${l.id}"`} testId={`spend-chart-${l.id}`} limit={l.limitUsd} used={l.used} width={chartWidth} unit="usd" p={axis} warm={l.window === 'rolling-30d'} />
             ))}
           </section>
           <section aria-labelledby="pq-h">

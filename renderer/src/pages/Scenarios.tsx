@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Modeling, Empty } from '../modeling/parts.tsx';
-import { applyEdit, getEditor } from '../modeling/store.ts';
+import { applyEdit, editorFlags, getEditor, useEditor } from '../modeling/store.ts';
 import { call, newJobId, toError } from '../api/client.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { validatePlan } from '../../../src/engine/plan.ts';
@@ -175,6 +175,7 @@ function ScenarioItem({ s, names, checked, onCheck, onChanged, onError }: { s: S
 }
 
 function ScenariosBody() {
+  const { dirty } = editorFlags(useEditor().history);
   const [list, setList] = useState<SavedScenario[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [name, setName] = useState('');
@@ -263,7 +264,7 @@ function ScenariosBody() {
             <div className="scenario-item">
               <input type="checkbox" aria-label="Compare the current plan" checked={picked.has(CURRENT)} onChange={(e) => toggle(CURRENT, e.target.checked)} />
               <span className="name">
-                Current plan <span className="muted small">with the edits not yet saved</span>
+                Current plan <span className="muted small">{dirty ? 'with the edits not yet saved (as the bar above says)' : 'the saved plan, no edits since'}</span>
               </span>
             </div>
             {list.length === 0 && <Empty>No saved scenario yet: save the current plan above, edit it, and save again to compare.</Empty>}

@@ -1,5 +1,10 @@
 import { useState } from 'react';
-import { Modeling, Empty } from '../modeling/parts.tsx';
+import { Modeling } from '../modeling/parts.tsx';
+import { Chip } from '../components/Chip.tsx';
+import { NoData } from '../components/FirstRun.tsx';
+import { TriggerDetail } from '../modeling/KeyDetail.tsx';
+import { openDetail, useDetail } from '../modeling/detail.ts';
+import { STATUS_RANK } from '../../../src/views/status.ts';
 import { applyEdit } from '../modeling/store.ts';
 import { programmaticBlockedReason, setTriggerLimit, setTriggerMode } from '../../../src/modeling/plan-edits.ts';
 import { fmtCount, fmtDelay, fmtUsd } from '../modeling/format.ts';
@@ -79,11 +84,14 @@ function Draft({ t, advice, onClose }: { t: ModelTrigger; advice: TriggerAdvice 
 
 function TriggersTable({ triggers, advice }: { triggers: ModelTrigger[]; advice: TriggerAdvice[] | null }) {
   const [draftFor, setDraftFor] = useState<string | null>(null);
-  if (triggers.length === 0) return <Empty>No trigger appears in the history or the plan yet.</Empty>;
-  const sorted = [...triggers].sort((a, b) => Number(b.rateLimited) - Number(a.rateLimited) || b.delayed + b.dropped - (a.delayed + a.dropped) || a.name.localeCompare(b.name));
+  const detail = useDetail();
+  if (triggers.length === 0) return <NoData why="No trigger appears in the history or the plan yet: the consumption export records each trigger run." />;
+  const sorted = [...triggers].sort((a, b) => STATUS_RANK[b.status] - STATUS_RANK[a.status] || b.delayed + b.dropped - (a.delayed + a.dropped) || a.name.localeCompare(b.name));
   const open = sorted.find((t) => t.id === draftFor) ?? null;
+  const shown = detail?.kind === 'trigger' ? sorted.find((t) => t.id === detail.id) ?? null : null;
   return (
     <>
+      {shown && <TriggerDetail t={shown} advice={advice?.find((x) => x.id === shown.id) ?? null} />}
       <div className="table-wrap">
         <table data-testid="model-triggers-table">
           <thead>
@@ -91,14 +99,10 @@ function TriggersTable({ triggers, advice }: { triggers: ModelTrigger[]; advice:
               <th>Trigger</th>
               <th>Mode</th>
               <th>Limit per 24 h</th>
-              <th className="num">Runs per day (median · p95 · max)</th>
-              <th className="num">Delayed</th>
-              <th className="num">Dropped</th>
-              <th className="num">Wait (p95 · max)</th>
+              <th className="num wide-only">Runs per day (median · p95 · max)</th>
+              <th className="num">Delayed · dropped</th>
+              <th className="num wide-only">Wait (p95 · max)</th>
               <th>Status</th>
-              <th>
-                <span className="visually-hidden">Support</span>
-              </th>
             </tr>
           </thead>
           <tbody>
@@ -106,9 +110,25 @@ function TriggersTable({ triggers, advice }: { triggers: ModelTrigger[]; advice:
               const why = programmaticBlockedReason(t.kind);
               const a = advice?.find((x) => x.id === t.id) ?? null;
               return (
-                <tr key={t.id} data-trigger={t.id}>
+                <tr
+                  key={t.id}
+                  data-trigger={t.id}
+                  className={shown?.id === t.id ? 'clickable selected' : 'clickable'}
+                  onClick={(e) => {
+                    if ((e.target as HTMLElement).closest('input, button, select')) return;
+                    openDetail({ kind: 'trigger', id: t.id });
+                  }}
+                >
                   <th>
-                    {t.name}
+                    <button
+                      type="button"
+                      className="link"
+                      aria-label={`Details of ${t.name}`}
+                      aria-expanded={shown?.id === t.id}
+                      onClick={() => openDetail({ kind: 'trigger', id: t.id })}
+                    >
+                      {t.name}
+                    </button>
                     <span className="tag">{t.kind}</span>
                     {t.inferred && <span className="tag">from events</span>}
                     <div className="muted small">{t.id}</div>
@@ -136,20 +156,23 @@ function TriggersTable({ triggers, advice }: { triggers: ModelTrigger[]; advice:
                     <LimitInput t={t} />
                     <div className="muted small">{t.limit === null ? 'no limit' : `${fmtCount(t.limit)} applied`}</div>
                   </td>
-                  <td className="num">
+                  <td className="num wide-only">
                     {fmtCount(t.runsPerDay.median)} · {fmtCount(t.runsPerDay.p95)} · {fmtCount(t.runsPerDay.max)}
                   </td>
-                  <td className="num">{fmtCount(t.delayed)}</td>
-                  <td className="num">{fmtCount(t.dropped + t.skipped)}</td>
                   <td className="num">
+                    {fmtCount(t.delayed)} · {fmtCount(t.dropped + t.skipped)}
+                  </td>
+                  <td className="num wide-only">
                     {fmtDelay(t.p95DelayMs)} · {fmtDelay(t.maxDelayMs)}
                   </td>
-                  <td>{t.rateLimited ? <span className="chip chip-limited">Rate limited</span> : <span className="chip chip-ok">OK</span>}</td>
                   <td>
+                    <Chip status={t.status} />
                     {(t.rateLimited || (a !== null && a.request !== null)) && (
-                      <button type="button" className="button small nowrap" aria-label={`Draft a support request for ${t.name}`} onClick={() => setDraftFor(t.id)}>
-                        Support request
-                      </button>
+                      <div>
+                        <button type="button" className="button small nowrap" aria-label={`Draft a support request for ${t.name}`} onClick={() => setDraftFor(t.id)}>
+                          Support request
+                        </button>
+                      </div>
                     )}
                   </td>
                 </tr>

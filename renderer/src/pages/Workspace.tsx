@@ -7,6 +7,8 @@ import type { Plan, SpendLimitWindow } from '../../../src/engine/plan.ts';
 import { fmtCount, fmtShare, fmtUsd, parseMoney } from '../modeling/format.ts';
 import type { ModelView } from '../../../src/modeling/types.ts';
 import '../modeling/modeling.css';
+import { Chip } from '../components/Chip.tsx';
+import { limitStatus, shareOf } from '../../../src/views/status.ts';
 
 const WINDOWS: { id: SpendLimitWindow; label: string }[] = [
   { id: 'utc-day', label: 'per UTC day' },
@@ -65,25 +67,32 @@ function Figures({ plan, view }: { plan: Plan; view: ModelView }) {
   const pool = poolOf(plan.workspace.fairUseShare, allowance);
   const fin = (n: number) => (Number.isFinite(n) ? fmtCount(n) : 'unlimited');
   const w = view.workspace;
+  // the same words and threshold as the Overview's (src/views); a full pool held runs back
+  const allowanceStatus = limitStatus(w.blockedMessages, shareOf(w.allowancePeak, w.allowance));
+  const poolStatus = limitStatus(w.pool !== null && w.poolPeak >= w.pool ? 1 : 0, shareOf(w.poolPeak, w.pool));
   return (
     <div className="cards figure-row" aria-label="Allowance and pool">
-      <div className={`card tone-${w.blockedMessages > 0 ? 'limited' : 'ok'}`} data-testid="allowance-figure">
+      <div className={`card tone-${allowanceStatus}`} data-testid="allowance-figure">
         <div className="card-value">{fin(allowance)}</div>
-        <div className="card-label">messages per 24 h (allowance)</div>
+        <div className="card-label">
+          messages per 24 h (allowance) <Chip status={allowanceStatus} />
+        </div>
         <div className="hint">
           peak {fmtCount(w.allowancePeak)} · {fmtCount(w.blockedMessages)} of people’s messages blocked
         </div>
       </div>
-      <div className={`card tone-${w.pool !== null && w.poolPeak >= w.pool ? 'limited' : 'ok'}`} data-testid="pool-figure">
+      <div className={`card tone-${poolStatus}`} data-testid="pool-figure">
         <div className="card-value">{fin(pool)}</div>
-        <div className="card-label">fair-use trigger runs per 24 h (pool)</div>
+        <div className="card-label">
+          fair-use trigger runs per 24 h (pool) <Chip status={poolStatus} />
+        </div>
         <div className="hint">peak {fmtCount(w.poolPeak)}</div>
       </div>
       {w.spendLimits.map((l) => (
-        <div key={l.id} className={`card tone-${l.blocked > 0 ? 'limited' : l.peakUsd >= 0.8 * l.amountUsd ? 'near' : 'ok'}`}>
+        <div key={l.id} className={`card tone-${limitStatus(l.blocked, shareOf(l.peakUsd, l.amountUsd))}`}>
           <div className="card-value">{fmtUsd(l.peakUsd)}</div>
           <div className="card-label">
-            peak of the “{l.id}” limit ({fmtUsd(l.amountUsd)})
+            peak of the “{l.id}” limit ({fmtUsd(l.amountUsd)}) <Chip status={limitStatus(l.blocked, shareOf(l.peakUsd, l.amountUsd))} />
           </div>
           <div className="hint">
             {fmtCount(l.blocked)} blocked · {fmtCount(l.delayed)} delayed

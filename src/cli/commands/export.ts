@@ -12,6 +12,8 @@ import { recommend } from '../../recommend/index.ts';
 import { InputError } from '../../errors.ts';
 import { loadLedgerEvents, loadPlan, parseIntOption, parseShare } from '../../forecast/load.ts';
 import { runCommand } from './forecast.ts';
+import { cliProgress, QUIET } from '../progress.ts';
+import type { CliProgress } from '../progress.ts';
 
 export interface ExportCliOptions {
   db: string;
@@ -83,23 +85,28 @@ export function writeExportFiles(dir: string, files: ExportFile[]): string[] {
   return written;
 }
 
-export async function runExport(planPath: string | undefined, o: ExportCliOptions, signal?: AbortSignal): Promise<string[]> {
+export async function runExport(planPath: string | undefined, o: ExportCliOptions, signal?: AbortSignal, progress: CliProgress = QUIET): Promise<string[]> {
   checkExportTarget(o.out, planPath, ['plan.json', 'plan.yaml', 'keys.csv', 'report.md', 'report.html']);
+  progress.step('reading the ledger');
   const plan = loadPlan(planPath);
   const events = loadLedgerEvents(o.db, o.from, o.to);
   const days = parseIntOption('--days', o.days, 1, 366);
   const paths = parseIntOption('--paths', o.paths, 0, 100_000);
   const seed = parseIntOption('--seed', o.seed, -2_147_483_648, 4_294_967_295);
   const workers = parseIntOption('--workers', o.workers, 0, 64);
+  progress.step('recommending caps, modes and limits');
   const rec = recommend(events, plan, o.headroom !== undefined ? { headroom: parseShare('--headroom', o.headroom) } : {});
   // the report's forecast runs the recommended plan: what happens if the admin applies it
+  progress.step('forecasting the recommended plan');
   const fc = await forecast(events, rec.plan, {
+    onProgress: (share) => progress.share(share, 1),
     ...(days !== undefined ? { days } : {}),
     ...(paths !== undefined ? { paths } : {}),
     ...(seed !== undefined ? { seed } : {}),
     ...(workers !== undefined ? { workers } : {}),
     ...(signal ? { signal } : {}),
   });
+  progress.step('writing the files');
   const files = buildExport(rec, fc);
   checkExportTarget(o.out, planPath, files.map((f) => f.path));
   return writeExportFiles(o.out, files);
@@ -122,7 +129,13 @@ export function registerExport(program: Command): void {
     .option('--json', 'print the files written as JSON')
     .action(async (planPath: string | undefined, opts: ExportCliOptions) => {
       await runCommand(opts.json, async (signal) => {
-        const files = await runExport(planPath, opts, signal);
+        const progress = cliProgress('export', { json: opts.json });
+        let files: string[];
+        try {
+          files = await runExport(planPath, opts, signal, progress);
+        } finally {
+          progress.done();
+        }
         return opts.json ? `${JSON.stringify({ files })}\n` : `${files.map((f) => `wrote ${f}`).join('\n')}\n`;
       });
     });

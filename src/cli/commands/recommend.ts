@@ -4,6 +4,8 @@ import { recommend } from '../../recommend/index.ts';
 import type { RecommendReport } from '../../recommend/index.ts';
 import { loadLedgerEvents, loadPlan, parseShare } from '../../forecast/load.ts';
 import { runCommand } from './forecast.ts';
+import { cliProgress, QUIET } from '../progress.ts';
+import type { CliProgress } from '../progress.ts';
 
 export interface RecommendCliOptions {
   db: string;
@@ -13,9 +15,11 @@ export interface RecommendCliOptions {
   json?: boolean;
 }
 
-export function runRecommend(planPath: string | undefined, o: RecommendCliOptions): RecommendReport {
+export function runRecommend(planPath: string | undefined, o: RecommendCliOptions, progress: CliProgress = QUIET): RecommendReport {
+  progress.step('reading the ledger');
   const plan = loadPlan(planPath);
   const events = loadLedgerEvents(o.db, o.from, o.to);
+  progress.step(`forecasting and replaying ${events.count.toLocaleString('en-US')} events under the plan`);
   return recommend(events, plan, o.headroom !== undefined ? { headroom: parseShare('--headroom', o.headroom) } : {});
 }
 
@@ -57,7 +61,13 @@ export function registerRecommend(program: Command): void {
     .option('--json', 'print the recommendations as JSON')
     .action(async (planPath: string | undefined, opts: RecommendCliOptions) => {
       await runCommand(opts.json, async () => {
-        const r = runRecommend(planPath, opts);
+        const progress = cliProgress('recommend', { json: opts.json });
+        let r: RecommendReport;
+        try {
+          r = runRecommend(planPath, opts, progress);
+        } finally {
+          progress.done();
+        }
         return opts.json ? `${JSON.stringify(r, null, 2)}\n` : describeRecommend(r);
       });
     });

@@ -1,0 +1,48 @@
+/**
+ * The advice a screen shows for a key, checked against what the key really does before it is
+ * shown: a key unused for UNUSED_DAYS is advised "revoke?", not capped; a recommended cap far
+ * above ordinary use is shown only with the reason that makes it so (rising spend), and otherwise
+ * replaced by the ordinary-use cap. src/recommend computes the figures; this is the screens' rule.
+ */
+import { roundCapUsd } from '../recommend/rounding.ts';
+import { isUnused, UNUSED_DAYS } from './status.ts';
+
+/** A recommended cap above this multiple of the key's p99 ordinary rolling spend needs a reason. */
+export const FAR_ABOVE = 1.6;
+
+export interface AdviceFigures {
+  recommendedCapUsd: number;
+  rolling30: { p50: number; p90: number; p99: number; max: number; daysObserved: number };
+  projectedPeak: { p10: number; p50: number; p90: number };
+  reason: string;
+}
+
+export type ShownAdvice =
+  | { kind: 'revoke'; sentence: string }
+  | { kind: 'cap'; capUsd: number; sentence: string; explained: string | null; replaced: number | null };
+
+const money = (n: number): string => `$${Math.round(n).toLocaleString('en-US')}`;
+
+export function showKeyAdvice(a: AdviceFigures, lastUsed: number | null, dataEnd: number | null, headroom = 0.25): ShownAdvice {
+  if (isUnused(lastUsed, dataEnd)) {
+    const when = lastUsed === null ? 'never made a request in the history' : `made no request in the last ${UNUSED_DAYS} days (last on ${new Date(lastUsed).toISOString().slice(0, 10)})`;
+    return { kind: 'revoke', sentence: `This key ${when}: revoke it rather than cap it, unless something still needs it.` };
+  }
+  const p99 = a.rolling30.p99;
+  const ratio = p99 > 0 ? a.recommendedCapUsd / p99 : Number.POSITIVE_INFINITY;
+  if (ratio <= FAR_ABOVE) return { kind: 'cap', capUsd: a.recommendedCapUsd, sentence: a.reason, explained: null, replaced: null };
+  // Rising spend explains it when the forecast's P90 peak plus the headroom reaches the cap.
+  const rising = a.projectedPeak.p90 * (1 + headroom) >= a.recommendedCapUsd * 0.9;
+  if (rising) {
+    const explained = `${money(a.recommendedCapUsd)} is ${ratio.toFixed(1)}× the key's ordinary p99 of ${money(p99)}: its spend is rising, and the forecast's P90 rolling 30-day peak over the next 30 days is ${money(a.projectedPeak.p90)}, plus ${Math.round(headroom * 100)} % headroom.`;
+    return { kind: 'cap', capUsd: a.recommendedCapUsd, sentence: a.reason, explained, replaced: null };
+  }
+  const ordinary = roundCapUsd(Math.round(p99 * (1 + headroom) * 1_000_000));
+  return {
+    kind: 'cap',
+    capUsd: ordinary,
+    sentence: `p99 of ordinary rolling 30-day spend ${money(p99)} + ${Math.round(headroom * 100)} % = ${money(ordinary)}.`,
+    explained: `The model suggested ${money(a.recommendedCapUsd)}, ${ratio.toFixed(1)}× the key's ordinary p99 with no rising trend to explain it, so the ordinary-use cap is shown instead.`,
+    replaced: a.recommendedCapUsd,
+  };
+}

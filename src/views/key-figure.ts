@@ -1,0 +1,116 @@
+/**
+ * One `KeyFigure`: the line every screen shows for an API key (Overview's table, the Projection's
+ * chart caption, the API keys table, the key detail), built once from the engine's report.
+ */
+import type { EventColumns } from '../engine/events.ts';
+import { EventType } from '../engine/events.ts';
+import type { Report } from '../engine/report.ts';
+import { Outcome } from '../engine/result.ts';
+import type { SimulationResult } from '../engine/result.ts';
+import { keyStatus, shareOf } from './status.ts';
+import type { Status } from './status.ts';
+
+export interface KeyFigure {
+  id: string;
+  name: string;
+  /** found in the events, not written in the plan */
+  inferred: boolean;
+  capUsd: number | null;
+  /** highest spend in the key's rolling cap window, USD */
+  peakUsd: number;
+  /** peak / cap; null without a cap */
+  peakShare: number | null;
+  requests: number;
+  /** blocked requests, whatever blocked them */
+  blocked: number;
+  /** blocked by the key's own cap; the rest by a workspace spend limit */
+  blockedByCap: number;
+  blockedUsd: number;
+  firstBlocked: number | null;
+  usableAgain: number | null;
+  /** capped-out stretches; the last one's start and end ("capped out until D") */
+  episodes: number;
+  cappedFrom: number | null;
+  cappedUntil: number | null;
+  /** the key's last request, ms; null when it made none */
+  lastUsed: number | null;
+  status: Status;
+}
+
+const msOf = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
+const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
+
+/** Each key's last request (index as in `result.plan.keys`), and the events' last time. */
+export function lastUse(events: EventColumns, result: SimulationResult): { lastUsed: (number | null)[]; dataEnd: number | null } {
+  const n = result.plan.keys.length;
+  const last = new Array<number | null>(n).fill(null);
+  let end = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < events.count; i++) {
+    const t = events.time[i] ?? 0;
+    if (t > end) end = t;
+    if (events.type[i] !== EventType.api) continue;
+    const e = result.entity[i] ?? -1;
+    if (e >= 0 && e < n && (last[e] === null || t > (last[e] as number))) last[e] = t;
+  }
+  return { lastUsed: last, dataEnd: Number.isFinite(end) ? end : null };
+}
+
+export function keyFigures(events: EventColumns, result: SimulationResult, report: Report): KeyFigure[] {
+  const { lastUsed, dataEnd } = lastUse(events, result);
+  return report.keys.map((k, i) => {
+    const peakShare = shareOf(k.peakRollingUsd, k.capUsd);
+    const episodes = result.keyStats[i]?.episodes ?? [];
+    const lastEpisode = episodes[episodes.length - 1];
+    const figure = {
+      id: k.id,
+      name: k.name,
+      inferred: k.inferred,
+      capUsd: k.capUsd,
+      peakUsd: k.peakRollingUsd,
+      peakShare,
+      requests: k.requests,
+      blocked: k.blocked,
+      blockedByCap: k.blockedBy.key_cap ?? 0,
+      blockedUsd: k.blockedUsd,
+      firstBlocked: msOf(k.firstBlockedAt),
+      usableAgain: msOf(k.usableAgainAt),
+      episodes: episodes.length,
+      cappedFrom: lastEpisode ? lastEpisode.from : null,
+      cappedUntil: lastEpisode ? finite(lastEpisode.until) : null,
+      lastUsed: lastUsed[i] ?? null,
+    };
+    return { ...figure, status: keyStatus(figure, dataEnd) };
+  });
+}
+
+/**
+ * Statuses without the whole report, for the projection (its hot path must stay one pass): the
+ * same `keyStatus` over blocked counts and last use gathered in a single loop, with the events'
+ * last time, which the projection's axis needs as well.
+ */
+export function keyStatuses(events: EventColumns, result: SimulationResult): { statuses: Status[]; dataEnd: number | null } {
+  const keys = result.plan.keys;
+  const n = keys.length;
+  const blocked = new Float64Array(n);
+  const last = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
+  let end = Number.NEGATIVE_INFINITY;
+  const { time, type } = events;
+  const { entity, outcome } = result;
+  for (let i = 0; i < events.count; i++) {
+    const t = time[i] ?? 0;
+    if (t > end) end = t;
+    if (type[i] !== EventType.api) continue;
+    const e = entity[i] ?? -1;
+    if (e < 0 || e >= n) continue;
+    if (outcome[i] !== Outcome.admitted) blocked[e]! += 1;
+    if (t > last[e]!) last[e] = t;
+  }
+  const dataEnd = Number.isFinite(end) ? end : null;
+  const statuses = keys.map((k, i) => {
+    const capUsd = k.capMicros === null ? null : k.capMicros / 1_000_000;
+    const peakUsd = (result.keyStats[i]?.peakRollingMicros ?? 0) / 1_000_000;
+    const lastUsed = Number.isFinite(last[i]!) ? last[i]! : null;
+    return keyStatus({ blocked: blocked[i] ?? 0, capUsd, peakShare: shareOf(peakUsd, capUsd), lastUsed }, dataEnd);
+  });
+  return { statuses, dataEnd };
+}
