@@ -57,9 +57,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   recommend: ['engine', 'errors.ts', 'forecast'],
   export: ['engine', 'errors.ts', 'fs', 'forecast', 'recommend'],
   demo: ['engine', 'errors.ts', 'fs'],
-  projection: ['engine', 'errors.ts'],
-  modeling: ['engine', 'errors.ts', 'export', 'forecast', 'recommend', 'projection', 'api', 'worker-files.ts'],
-  api: ['engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'projection', 'modeling', 'worker-files.ts'],
+  views: ['engine', 'errors.ts', 'forecast', 'recommend'],
+  projection: ['engine', 'errors.ts', 'views'],
+  modeling: ['engine', 'errors.ts', 'export', 'forecast', 'recommend', 'projection', 'views', 'api', 'worker-files.ts'],
+  api: ['engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'projection', 'views', 'modeling', 'worker-files.ts'],
   host: ['api', 'engine', 'errors.ts', 'fs', 'worker-files.ts'],
   cli: ['engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo'],
 };
