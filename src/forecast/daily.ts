@@ -1,7 +1,7 @@
 import { quantile } from 'simple-statistics';
 import { DAY } from '../engine/units.ts';
 import { backtestSeries, BACKTEST_DAYS } from './model.ts';
-import type { ErrorStats } from './model.ts';
+import type { ErrorStats, ModelKind } from './model.ts';
 import type { History, DailySeries, SeriesKind } from './series.ts';
 import { pathDaily, pointForecast } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
@@ -25,6 +25,14 @@ export interface SeriesForecast {
   unit: SeriesUnit;
   /** fitted on fewer than 14 days of its own: flat at its mean */
   short: boolean;
+  /** the model the held-out backtest chose for this series (see docs/forecast.md) */
+  model: ModelKind;
+  /** first day fitted when a sustained level shift was found (ISO date), else null */
+  levelShift: string | null;
+  /** history days a limit held down: lower bounds, imputed and the band widened */
+  censoredDays: number;
+  /** runaway incidents: share of history days, re-injected at that rate */
+  runawayRate: number;
   /** weekday indices Sun..Sat and the trend per day, as fitted */
   seasonal: number[];
   trendPerDay: number;
@@ -68,6 +76,10 @@ export function dailyForecasts(scenario: Scenario, paths: number, seed: number):
       id: s.id,
       unit: unitOf(s.kind),
       short: s.short,
+      model: s.model.kind,
+      levelShift: s.model.shiftAt === null ? null : new Date(s.model.shiftAt).toISOString().slice(0, 10),
+      censoredDays: s.model.censoredDays,
+      runawayRate: s.model.runaway.rate,
       seasonal: s.model.seasonal,
       trendPerDay: s.model.slope,
       recentDailyMean: s.model.recentMean,
