@@ -123,7 +123,7 @@ export interface BacktestReport {
  * Backtest on the last 14 days of every series. Overall errors weigh each series by its volume
  * (WAPE) after scaling to its own mean, so dollars and run counts can be added.
  */
-export function backtest(history: History): BacktestReport {
+export function backtest(history: History, censored: Map<string, boolean[]> = new Map()): BacktestReport {
   const all: DailySeries[] = [...history.keys, ...history.triggers, history.messages];
   const rows: BacktestReport['series'] = [];
   let absM = 0;
@@ -133,7 +133,7 @@ export function backtest(history: History): BacktestReport {
   const modelAll: number[] = [];
   const naiveAll: number[] = [];
   for (const s of all) {
-    const bt = backtestSeries(s.values, s.start);
+    const bt = backtestSeries(s.values, s.start, BACKTEST_DAYS, censored.get(`${s.kind}:${s.id}`));
     if (!bt) continue;
     const verdict = compare(bt.model, bt.naive);
     rows.push({ kind: s.kind, id: s.id, unit: unitOf(s.kind), model: bt.model, naive: bt.naive, beatsNaive: verdict === 'better', verdict });

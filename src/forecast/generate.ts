@@ -2,6 +2,8 @@ import { DAY, HOUR } from '../engine/units.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import type { Plan, ResolvedPlan } from '../engine/plan.ts';
+import { Outcome } from '../engine/result.ts';
+import type { SimulationResult } from '../engine/result.ts';
 import { hashSeed, makeRng, stochasticRound } from './rng.ts';
 import { pathDaily, RECENT_DAYS } from './scenario.ts';
 import type { Scenario, ScenarioSeries } from './scenario.ts';
@@ -13,25 +15,81 @@ import type { Scenario, ScenarioSeries } from './scenario.ts';
 export const MAX_REQUESTS_PER_KEY_DAY = 500;
 
 /**
- * The part of the history the future depends on: spend in the key-cap and spend-limit windows,
- * and the last two days of runs and messages (sliding 24 h windows, plus runs still queued).
+ * The engine's exact state when the history ends, as events the paths replay first: every entry
+ * still in a window (key caps and spend limits: admitted spend of the last max(cap window, 31)
+ * days, at its admission time; sliding 24 h windows: runs and messages admitted in the last two
+ * days, so the windows of the last day are exact), then the runs still waiting, in their queue
+ * order, each arriving no earlier than its trigger's last entry so it queues behind it as it did.
+ * Replaying a subset of admitted entries at their admission times admits each of them again (a
+ * window never holds more than it did), so the state at `from` is the history's own. A run that
+ * had waited over a day arrives a day before `from`: it keeps its place, not its whole wait.
  */
-export function historyTail(events: EventColumns, plan: Plan, from: number): EventColumns {
+export function historyTail(events: EventColumns, plan: Plan, from: number, simulateFn: SimulateLike): EventColumns {
+  const replay = replayHistory(events, plan, from, simulateFn);
+  return tailFromReplay(replay, plan, from);
+}
+
+export interface HistoryReplay {
+  /** the events before `from` */
+  hist: EventColumns;
+  /** the engine's decisions on them, queues released up to `from` */
+  result: SimulationResult;
+}
+
+/** The plan replayed over the history before `from`: the state the future starts from. */
+export function replayHistory(events: EventColumns, plan: Plan, from: number, simulateFn: SimulateLike): HistoryReplay {
+  const before: number[] = [];
+  let last = -Infinity;
+  for (let i = 0; i < events.count; i++) {
+    if (events.time[i] < from) {
+      before.push(i);
+      if (events.time[i] > last) last = events.time[i];
+    }
+  }
+  const hist = pick(events, before, events.subjects.slice());
+  return { hist, result: simulateFn(plan, hist, { until: Math.max(last, from - 1) }) };
+}
+
+export function tailFromReplay({ hist, result }: HistoryReplay, plan: Plan, from: number): EventColumns {
   const spendDays = Math.max(plan.enforcement.keyCapWindowDays, 31);
   const spendFrom = from - spendDays * DAY;
   const shortFrom = from - 2 * DAY;
-  const programmatic = new Set(plan.triggers.filter((t) => t.mode === 'programmatic').map((t) => t.id));
-  const keep: number[] = [];
-  for (let i = 0; i < events.count; i++) {
-    const t = events.time[i];
-    if (t >= from) continue;
-    const type = events.type[i];
-    if (t >= shortFrom) keep.push(i);
-    else if (t >= spendFrom && (type === EventType.api || (type === EventType.trigger && programmatic.has(events.subjects[events.subject[i]])))) keep.push(i);
+  const rows: number[] = [];
+  const at: number[] = [];
+  const lastEntry = new Map<number, number>();
+  const waiting: number[] = [];
+  for (let i = 0; i < hist.count; i++) {
+    const out = result.outcome[i];
+    if (out === Outcome.pending) {
+      waiting.push(i);
+      continue;
+    }
+    if (out !== Outcome.admitted) continue;
+    const t = result.admittedAt[i];
+    const type = hist.type[i];
+    const spendWindow = type === EventType.api || (type === EventType.trigger && result.plan.triggers[result.entity[i]]?.mode === 'programmatic');
+    if (t > (spendWindow ? Math.min(spendFrom, shortFrom) : shortFrom)) {
+      rows.push(i);
+      at.push(t);
+      if (type === EventType.trigger) lastEntry.set(hist.subject[i], Math.max(lastEntry.get(hist.subject[i]) ?? -Infinity, t));
+    }
   }
-  keep.sort((a, b) => events.time[a] - events.time[b] || a - b);
-  return pick(events, keep, events.subjects.slice());
+  // queue order: arrival, then input order (the engine's own rule)
+  waiting.sort((a, b) => hist.time[a] - hist.time[b] || a - b);
+  const entries = rows.length;
+  for (const i of waiting) {
+    rows.push(i);
+    at.push(Math.max(hist.time[i], from - DAY, lastEntry.get(hist.subject[i]) ?? -Infinity));
+  }
+  // time order; at equal times the entries come before the waiting runs, and each keeps its order
+  const order = rows.map((_, k) => k).sort((a, b) => at[a] - at[b] || (a < entries ? 0 : 1) - (b < entries ? 0 : 1) || a - b);
+  const tail = pick(hist, order.map((k) => rows[k]), hist.subjects);
+  order.forEach((k, j) => (tail.time[j] = at[k]));
+  return tail;
 }
+
+/** The engine, as the tail needs it (tests pass the reference engine). */
+export type SimulateLike = (plan: Plan, events: EventColumns, options: { until: number }) => SimulationResult;
 
 function pick(events: EventColumns, rows: ArrayLike<number>, subjects: string[]): EventColumns {
   const n = rows.length;
