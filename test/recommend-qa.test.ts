@@ -35,7 +35,7 @@ describe('QA F3: a runaway day is an incident, not ordinary use', () => {
     expect(k.incidents[0].date).toBe(new Date(T0 + 50 * DAY).toISOString().slice(0, 10));
     expect(k.incidents[0].requestedUsd).toBeCloseTo(4503, 6);
     expect(k.incidents[0].blockedByCapUsd).toBeGreaterThan(4000);
-    expect(k.reason).toMatch(/runaway day left out as incident.*\$4,503 requested on .*the current cap blocked/);
+    expect(k.reason).toMatch(/runaway day left out of ordinary use as incident.*\$4,503 requested on .*the current cap blocked/);
   });
 });
 

@@ -95,7 +95,7 @@ export function winsorise(values: readonly number[]): number[] {
 export const SHORT_DAYS = 14;
 /** days of history fitted at most (older days describe a workspace that has moved on) */
 const MAX_FIT_DAYS = 120;
-const DAMPING = 0.99;
+const DAMPING = 1;
 const TREND_DAYS = 56;
 const ALPHAS = [0.05, 0.1, 0.2, 0.35, 0.5];
 
