@@ -12,11 +12,14 @@ import type { CensoredDays } from './scenario.ts';
  * not demand. Read from the engine's replay of the history under the plan:
  * - the limit was at its ceiling that day (a key's rolling spend within 3 % of its cap, a
  *   trigger's runs in 24 h at its limit, the allowance full), and
- * - the replay blocked, queued or dropped nothing there. When it did, the export holds the
- *   demand beyond the limit (the engine had something to refuse), so the day is demand. When it
- *   did not, the export is what the platform's own limit let through: a flat ceiling.
+ * - the replay refused (blocked, queued or dropped) nothing of that series on any day. When it
+ *   did, the export holds demand beyond the limit (the engine had something to refuse), so its
+ *   days are demand. When it never did, the export is what the platform's own limit let through,
+ *   and a series at its ceiling on 3 days or more shows a flat ceiling: those days are bounds.
  */
 export const NEAR_CAP = 0.97;
+/** days at the ceiling before a series counts as held down by it */
+export const MIN_CEILING_DAYS = 3;
 
 export interface CensorSummary {
   /** by series `kind:id` */
@@ -60,14 +63,18 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   const put = (kind: string, id: string, at: Uint8Array, refused: Uint8Array, seriesStart: number | undefined) => {
     if (seriesStart === undefined) return;
     const off = Math.round((seriesStart - history.start) / DAY);
+    // an export that shows demand beyond the limit on some day (the replay refused something)
+    // holds the demand, not what the platform let through: none of its days is a bound
+    for (let d = off; d < D; d++) if (refused[d] === 1) return;
     const mask: boolean[] = [];
     let count = 0;
     for (let d = off; d < D; d++) {
-      const c = at[d] === 1 && refused[d] === 0;
+      const c = at[d] === 1;
       mask.push(c);
       if (c) count++;
     }
-    if (count === 0) return;
+    // one day touching the limit is chance; a ceiling is met again and again
+    if (count < MIN_CEILING_DAYS) return;
     days.set(`${kind}:${id}`, mask);
     series.push({ kind, id, days: count });
   };

@@ -363,6 +363,30 @@ function tailSeries(tail: EventColumns, scenario: Scenario): Int32Array {
   return out;
 }
 
+const tailPicks = new WeakMap<EventColumns, Map<string, EventColumns>>();
+
+/**
+ * The tail rows of the series in the engine on this path. Most paths include the same series, so
+ * the pick is kept per include set (a few at most) rather than copied again for every path.
+ */
+function tailFor(scenario: Scenario, tail: EventColumns, include: readonly boolean[], subjects: string[]): EventColumns {
+  let cache = tailPicks.get(tail);
+  if (!cache) tailPicks.set(tail, (cache = new Map()));
+  const key = include.map((x) => (x ? '1' : '0')).join('');
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const ts = tailSeries(tail, scenario);
+  let n = 0;
+  for (let i = 0; i < tail.count; i++) if (ts[i] >= 0 && include[ts[i]]) n++;
+  const rows = new Int32Array(n);
+  n = 0;
+  for (let i = 0; i < tail.count; i++) if (ts[i] >= 0 && include[ts[i]]) rows[n++] = i;
+  const picked = pick(tail, rows, subjects.slice(0, tail.subjects.length));
+  if (cache.size >= 8) cache.delete(cache.keys().next().value as string);
+  cache.set(key, picked);
+  return picked;
+}
+
 /**
  * The engine's input for one path: the history tail, then the events of the included series,
  * all in time order (equal times keep series order), so the engine need not sort them.
@@ -387,9 +411,7 @@ export function pathEvents(
     }
     return i;
   };
-  const ts = tailSeries(tail, scenario);
-  const tailRows: number[] = [];
-  for (let i = 0; i < tail.count; i++) if (ts[i] >= 0 && include[ts[i]]) tailRows.push(i);
+  const base = tailFor(scenario, tail, include, subjects);
   const parts: { time: Float64Array; cost: Float64Array; type: number; subject: number }[] = [];
   let future = 0;
   scenario.series.forEach((s, j) => {
@@ -398,7 +420,6 @@ export function pathEvents(
     parts.push({ ...ev, type: codeOf(s), subject: subjectOf(s.id) });
     future += ev.time.length;
   });
-  const base = pick(tail, tailRows, subjects);
   const total = base.count + future;
   const time = new Float64Array(total);
   const type = new Uint8Array(total);

@@ -511,22 +511,20 @@ export function forecastDay(model: SeriesModel, dayStart: number): number {
 
 /**
  * One path of the next `days` days (the first = the day after the history), into `ordinary` and
- * `runaway` (either may be null). `scale(h)` multiplies ordinary demand (what-if growth, seats).
+ * `runaway` (either may be null). `scale[h]` multiplies ordinary demand (what-if growth, seats).
  */
-export function simulateSeries(
-  m: SeriesModel,
-  days: number,
-  rng: Rng,
-  ordinary: Float64Array,
-  runaway: Float64Array | null,
-  scale: (h: number) => number = () => 1,
-): void {
+export function simulateSeries(m: SeriesModel, days: number, rng: Rng, ordinary: Float64Array, runaway: Float64Array | null, scale: Float64Array | null = null): void {
   const z1 = normal(rng);
   const z2 = normal(rng);
   const a = m.a + m.aSd * z1;
   const b = m.b + m.bSd * (m.corr * z1 + Math.sqrt(Math.max(0, 1 - m.corr * m.corr)) * z2);
   const wd0 = weekdayOf(m.start) + m.n;
   const inn = m.innovations;
+  const nInn = inn.length;
+  const seasonal = m.seasonal;
+  const ar = m.ar;
+  const kind = m.kind === 'trend' ? 1 : m.kind === 'growth' ? 2 : 0;
+  const alpha = m.alpha;
   let e = m.lastError;
   // a rare event's rate is itself uncertain (three incidents in 90 days could be one a month or
   // one a week): each path draws its own rate from the Jeffreys posterior, Gamma(k + ½) / days
@@ -535,20 +533,21 @@ export function simulateSeries(
   let level = Math.max(0, a);
   let cum = 0;
   let pow = 1;
+  let grown = Math.exp(a);
+  const step = Math.exp(b);
   for (let h = 0; h < days; h++) {
     let mean: number;
-    if (m.kind === 'trend') {
+    if (kind === 1) {
       pow *= m.damping;
       cum += pow;
       mean = a + b * cum;
-    } else if (m.kind === 'growth') mean = Math.exp(a + b * (h + 1));
+    } else if (kind === 2) mean = grown *= step;
     else mean = level;
     if (!(mean > 0)) mean = 0;
-    const u = inn.length ? inn[Math.floor(rng() * inn.length)] : 0;
-    e = m.ar * e + u;
+    e = ar * e + (nInn ? inn[Math.floor(rng() * nInn)] : 0);
     if (e < -1) e = -1;
-    if (m.kind === 'level' || m.kind === 'flat') level = Math.max(0, level * (1 + m.alpha * e));
-    ordinary[h] = m.seasonal[(wd0 + h) % 7] * mean * (1 + e) * scale(h);
+    if (kind === 0) level = Math.max(0, level * (1 + alpha * e));
+    ordinary[h] = seasonal[(wd0 + h) % 7] * mean * (1 + e) * (scale ? scale[h] : 1);
     if (runaway) runaway[h] = rate > 0 && rng() < rate ? ex[Math.floor(rng() * ex.length)] : 0;
   }
 }
@@ -558,7 +557,7 @@ export function simulateSeries(
  * the actual mean, from 120 simulated paths of the model fitted before them.
  */
 function heldOutScore(m: SeriesModel, firstHeld: number, actual: readonly number[], hold: number): number {
-  const P = 80;
+  const P = 50;
   const rng = makeRng(0x5eed + hold);
   const fit = { ...m, n: firstHeld };
   const sims = new Float64Array(P * hold);

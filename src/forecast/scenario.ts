@@ -218,12 +218,28 @@ export function pathParts(scenario: Scenario, seed: number, path: number): { ord
     const o = block.subarray(j * D, (j + 1) * D);
     const r = block.subarray((n + j) * D, (n + j + 1) * D);
     const rng = makeRng(hashSeed(base, 0x5e1e5 + j));
-    const g = s.growth;
-    simulateSeries(s.model, D, rng, o, r, g === 0 ? () => s.scale : (h) => s.scale * growthFactor(g, h));
+    simulateSeries(s.model, D, rng, o, r, scaleOf(scenario, j));
     ordinary.push(o);
     runaway.push(r);
   });
   return { ordinary, runaway };
+}
+
+const scaleCache = new WeakMap<Scenario, (Float64Array | null)[]>();
+
+/** What-if multipliers of series j per forecast day (seats, growth), null when none. */
+function scaleOf(scenario: Scenario, j: number): Float64Array | null {
+  let all = scaleCache.get(scenario);
+  if (!all) {
+    all = scenario.series.map((s) => {
+      if (s.scale === 1 && s.growth === 0) return null;
+      const out = new Float64Array(scenario.days);
+      for (let h = 0; h < scenario.days; h++) out[h] = s.scale * growthFactor(s.growth, h);
+      return out;
+    });
+    scaleCache.set(scenario, all);
+  }
+  return all[j];
 }
 
 function averageProfile(profiles: number[][]): number[] {
