@@ -163,7 +163,7 @@ export function fitSeries(rawValues: readonly number[], start: number, options: 
       let s = 0;
       for (const o of origins) {
         const trial = fitKind(base, k, seg.slice(0, o), segCens.slice(0, o));
-        s += heldOutScore(trial, fitFrom + o, rawValues.slice(fitFrom + o, fitFrom + o + hold), hold) / origins.length;
+        s += heldOutScore(trial, fitFrom + o, rawValues.slice(fitFrom + o, fitFrom + o + hold), segCens.slice(o, o + hold), hold) / origins.length;
       }
       base.scores[k] = s;
       if (s < bestScore) {
@@ -554,9 +554,11 @@ export function simulateSeries(m: SeriesModel, days: number, rng: Rng, ordinary:
 
 /**
  * Continuous ranked probability score of the held-out days and of their total, each scaled by
- * the actual mean, from 120 simulated paths of the model fitted before them.
+ * the actual mean, from 50 simulated paths of the model fitted before them. A censored day (a
+ * limit held it down) only says demand was at least that much: it scores the paths' shortfall
+ * below it, never their excess.
  */
-function heldOutScore(m: SeriesModel, firstHeld: number, actual: readonly number[], hold: number): number {
+function heldOutScore(m: SeriesModel, firstHeld: number, actual: readonly number[], censored: readonly boolean[], hold: number): number {
   const P = 50;
   const rng = makeRng(0x5eed + hold);
   const fit = { ...m, n: firstHeld };
@@ -573,9 +575,20 @@ function heldOutScore(m: SeriesModel, firstHeld: number, actual: readonly number
   }
   const scaleBy = Math.max(1e-9, actual.reduce((x, y) => x + y, 0) / hold);
   let s = 0;
-  for (let h = 0; h < hold; h++) s += crps(sims.subarray(h * P, (h + 1) * P), actual[h]);
+  for (let h = 0; h < hold; h++) {
+    const col = sims.subarray(h * P, (h + 1) * P);
+    s += censored[h] ? shortfall(col, actual[h]) : crps(col, actual[h]);
+  }
   const total = actual.reduce((x, y) => x + y, 0);
-  return s / hold / scaleBy + crps(totals, total) / (hold * scaleBy);
+  const anyCensored = censored.some(Boolean);
+  return s / hold / scaleBy + (anyCensored ? shortfall(totals, total) : crps(totals, total)) / (hold * scaleBy);
+}
+
+/** Mean shortfall of an ensemble below a lower bound. */
+function shortfall(sample: Float64Array, bound: number): number {
+  let s = 0;
+  for (const x of sample) if (x < bound) s += bound - x;
+  return s / sample.length;
 }
 
 /** CRPS of an ensemble against one outcome (sorts `sample` in place). */
