@@ -3,7 +3,7 @@ import { DAY } from '../engine/units.ts';
 import { backtestSeries, BACKTEST_DAYS } from './model.ts';
 import type { ErrorStats, ModelKind } from './model.ts';
 import type { History, DailySeries, SeriesKind } from './series.ts';
-import { pathDaily, pointForecast } from './scenario.ts';
+import { pathParts, pointForecast } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
 
 export interface Band {
@@ -47,9 +47,25 @@ export interface SeriesForecast {
  * Daily bands straight from the model's Monte Carlo draws: what each series is expected to do,
  * before any limit acts on it.
  */
-export function dailyForecasts(scenario: Scenario, paths: number, seed: number): SeriesForecast[] {
+export function dailyForecasts(
+  scenario: Scenario,
+  paths: number,
+  seed: number,
+  /** sees each path's ordinary and runaway parts before they are added up */
+  collect?: (parts: { ordinary: Float64Array[]; runaway: Float64Array[] }, path: number) => void,
+): SeriesForecast[] {
   const draws: Float64Array[][] = [];
-  for (let p = 0; p < paths; p++) draws.push(pathDaily(scenario, seed, p));
+  for (let p = 0; p < paths; p++) {
+    const parts = pathParts(scenario, seed, p);
+    collect?.(parts, p);
+    const block = new Float64Array(scenario.days * parts.ordinary.length);
+    draws.push(parts.ordinary.map((o, j) => {
+      const sum = block.subarray(j * o.length, (j + 1) * o.length);
+      const r = parts.runaway[j];
+      for (let h = 0; h < o.length; h++) sum[h] = o[h] + r[h];
+      return sum;
+    }));
+  }
   const D = scenario.days;
   const m = new Float64Array(D * paths);
   const totals = new Float64Array(paths);

@@ -14,14 +14,25 @@ import type { CensorSummary } from './censor.ts';
 import { aggregatePaths } from './montecarlo.ts';
 import type { MonteCarloReport, SimulateFn } from './montecarlo.ts';
 import { runPaths } from './pool.ts';
+import { ordinaryHistory } from './model.ts';
+import { capsAtRisks, DEFAULT_RISK } from '../recommend/risk.ts';
+import type { CapAtRisk } from '../recommend/risk.ts';
+import { roundCapUsd } from '../recommend/rounding.ts';
 
 export type { WhatIf, NewTrigger } from './scenario.ts';
 export type { MonteCarloReport, PathSummary, DateBand } from './montecarlo.ts';
 export type { SeriesForecast, BacktestReport, Band } from './daily.ts';
+export type { CapAtRisk } from '../recommend/risk.ts';
 export { buildHistory, requireHistory, MIN_HISTORY_DAYS } from './series.ts';
 export type { History, DailySeries } from './series.ts';
 
 export const DEFAULT_PATHS = 200;
+
+export interface KeyCapOptions {
+  id: string;
+  currentCapUsd: number | null;
+  caps: CapAtRisk[];
+}
 export const DEFAULT_DAYS = 30;
 
 export interface ForecastOptions {
@@ -49,6 +60,13 @@ export interface ForecastReport {
   series: SeriesForecast[];
   backtest: BacktestReport;
   monteCarlo: MonteCarloReport | null;
+  /**
+   * Per key: the smallest round cap whose chance of being reached by ordinary use within the
+   * horizon is at most each stated risk, with what it blocks and what runaway spend it stops
+   */
+  keyCaps: KeyCapOptions[];
+  /** the risk the recommendation uses unless the admin picks another */
+  defaultRisk: number;
   /** series whose history a limit held down on some days (lower bounds, not demand) */
   censored: CensorSummary['series'];
   notes: string[];
@@ -88,7 +106,27 @@ export async function forecast(events: EventColumns, plan: Plan, options: Foreca
         })
       : null;
   // with no paths, 200 draws still give the daily bands
-  const series = dailyForecasts(scenario, Math.max(paths, DEFAULT_PATHS), seed);
+  const keyJ = new Map<number, { ordinary: Float64Array[]; runaway: Float64Array[] }>();
+  scenario.series.forEach((s, j) => {
+    if (s.kind === 'key_spend') keyJ.set(j, { ordinary: [], runaway: [] });
+  });
+  const series = dailyForecasts(scenario, Math.max(paths, DEFAULT_PATHS), seed, (parts) => {
+    for (const [j, k] of keyJ) {
+      k.ordinary.push(Float64Array.from(parts.ordinary[j]));
+      k.runaway.push(Float64Array.from(parts.runaway[j]));
+    }
+  });
+  const keyCaps = [...keyJ].map(([j, k]): KeyCapOptions => {
+    const s = scenario.series[j];
+    const values = history.keys.find((x) => x.id === s.id)?.values ?? [];
+    const last29 = ordinaryHistory(values, s.model).slice(-29);
+    return {
+      id: s.id,
+      currentCapUsd: scenario.plan.apiKeys.find((x) => x.id === s.id)?.capUsd ?? null,
+      caps: capsAtRisks(last29, k.ordinary, k.runaway, (m) => roundCapUsd(m) * 1e6),
+    };
+  });
+  keyJ.clear();
   const bt = backtest(history, censored.days);
   if (paths === 0) options.onProgress?.(1, 'model');
   if (running) monteCarlo = aggregatePaths(await running, scenario.plan, seed);
@@ -101,6 +139,8 @@ export async function forecast(events: EventColumns, plan: Plan, options: Foreca
     backtest: bt,
     monteCarlo,
     censored: censored.series,
+    keyCaps,
+    defaultRisk: DEFAULT_RISK,
     notes: notesFor(history, series, bt, censored),
   };
 }

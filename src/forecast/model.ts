@@ -166,7 +166,8 @@ export function fitSeries(rawValues: readonly number[], start: number, options: 
         s += heldOutScore(trial, fitFrom + o, rawValues.slice(fitFrom + o, fitFrom + o + hold), segCens.slice(o, o + hold), hold) / origins.length;
       }
       base.scores[k] = s;
-      if (s < bestScore) {
+      // candidates run simplest first: a more complex one must win by more than a tie
+      if (s < bestScore * 0.99 - 1e-12) {
         bestScore = s;
         best = k;
       }
@@ -690,4 +691,13 @@ export function fixedModel(start: number, n: number, level: number): SeriesModel
     recentMean: level,
     scores: {},
   };
+}
+
+/**
+ * The history as ordinary use: runaway days (above `outlierCeiling`) count at what the model
+ * expects of an ordinary day, so a cap sized on it is sized for ordinary use.
+ */
+export function ordinaryHistory(values: readonly number[], model: SeriesModel): number[] {
+  const ceiling = outlierCeiling(values);
+  return values.map((v, t) => (v > ceiling ? Math.min(v, pointAt(model, t)) : v));
 }

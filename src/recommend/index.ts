@@ -10,11 +10,11 @@ import type { DailySeries, History } from '../forecast/series.ts';
 import { buildScenario, pathParts } from '../forecast/scenario.ts';
 import type { Scenario } from '../forecast/scenario.ts';
 import { censoredFromEngine } from '../forecast/censor.ts';
-import { capForRisk, chanceAtCap, DEFAULT_RISK } from './risk.ts';
+import { capForRisk, capOutcome, chanceAtCap, DEFAULT_RISK } from './risk.ts';
 import { summariseHistory } from '../forecast/index.ts';
 import type { ForecastReport } from '../forecast/index.ts';
 import { roundCapUsd, roundCount } from './rounding.ts';
-import { outlierCeiling, pointAt } from '../forecast/model.ts';
+import { ordinaryHistory, outlierCeiling } from '../forecast/model.ts';
 import type { ModelKind } from '../forecast/model.ts';
 import { simulate } from '../engine/simulate.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
@@ -247,7 +247,7 @@ function recommendKeys(
     // A cap is sized for ordinary use: a runaway day (a looping script) is an incident the cap
     // exists to stop, so it counts at the model's ordinary value for that day, not at all as demand.
     const ceiling = outlierCeiling(s.values);
-    const ordinary = s.values.map((v, t) => (v > ceiling ? Math.min(v, pointAt(model, t)) : v));
+    const ordinary = ordinaryHistory(s.values, model);
     const blocked = capBlocked.get(s.id);
     const dayOffset = Math.round((s.start - history.start) / DAY);
     const incidents = s.values
@@ -360,35 +360,6 @@ function pctText(x: number): string {
   return `${v < 10 && !Number.isInteger(Math.round(v * 10) / 10) ? v.toFixed(1) : Math.round(v)} %`;
 }
 
-/**
- * What a cap does on each path, day by day: a day's spend is admitted while the rolling 30-day
- * admitted spend is under the cap (the request that crosses it completes), the rest is blocked;
- * blocked spend is split between ordinary use and the runaway incident in their shares of the day.
- * Means over the paths, in USD.
- */
-export function capOutcome(last29: readonly number[], ordinary: readonly Float64Array[], runaway: readonly Float64Array[], capMicros: number): { ordinaryBlockedUsd: number; runawayStoppedUsd: number } {
-  let ord = 0;
-  let run = 0;
-  const P = ordinary.length;
-  for (let p = 0; p < P; p++) {
-    const o = ordinary[p];
-    const r = runaway[p];
-    const admitted = last29.slice();
-    for (let h = 0; h < o.length; h++) {
-      let inWindow = 0;
-      for (let k = Math.max(0, admitted.length - 29); k < admitted.length; k++) inWindow += admitted[k];
-      const demand = o[h] + r[h];
-      const take = inWindow >= capMicros ? 0 : Math.min(demand, capMicros - inWindow);
-      admitted.push(take);
-      const blockedMicros = demand - take;
-      if (blockedMicros > 0 && demand > 0) {
-        ord += (blockedMicros * o[h]) / demand;
-        run += (blockedMicros * r[h]) / demand;
-      }
-    }
-  }
-  return { ordinaryBlockedUsd: P ? usd(ord / P) : 0, runawayStoppedUsd: P ? usd(run / P) : 0 };
-}
 
 function pct(x: number): string {
   return `${Math.round(x * 100)} %`;

@@ -43,3 +43,55 @@ export function capForRisk(last29: readonly number[], paths: readonly ArrayLike<
   while (chanceAtCap(peaks, cap) > risk) cap = roundUp(cap + 1);
   return { cap, chance: chanceAtCap(peaks, cap), peaks };
 }
+
+/**
+ * What a cap does on each path, day by day: a day's spend is admitted while the rolling 30-day
+ * admitted spend is under the cap (the request that crosses it completes), the rest is blocked;
+ * blocked spend is split between ordinary use and the runaway incident in their shares of the day.
+ * Means over the paths, in USD.
+ */
+export function capOutcome(last29: readonly number[], ordinary: readonly Float64Array[], runaway: readonly Float64Array[], capMicros: number): { ordinaryBlockedUsd: number; runawayStoppedUsd: number } {
+  let ord = 0;
+  let run = 0;
+  const P = ordinary.length;
+  for (let p = 0; p < P; p++) {
+    const o = ordinary[p];
+    const r = runaway[p];
+    const admitted = last29.slice();
+    for (let h = 0; h < o.length; h++) {
+      let inWindow = 0;
+      for (let k = Math.max(0, admitted.length - 29); k < admitted.length; k++) inWindow += admitted[k];
+      const demand = o[h] + r[h];
+      const take = inWindow >= capMicros ? 0 : Math.min(demand, capMicros - inWindow);
+      admitted.push(take);
+      const blockedMicros = demand - take;
+      if (blockedMicros > 0 && demand > 0) {
+        ord += (blockedMicros * o[h]) / demand;
+        run += (blockedMicros * r[h]) / demand;
+      }
+    }
+  }
+  return { ordinaryBlockedUsd: P ? Math.round(ord / P) / 1e6 : 0, runawayStoppedUsd: P ? Math.round(run / P) / 1e6 : 0 };
+}
+
+/** Risks the forecast states a cap for (the Forecast page's risk control moves among them). */
+export const STATED_RISKS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25];
+
+export interface CapAtRisk {
+  risk: number;
+  capUsd: number;
+  /** chance ordinary use reaches the cap within the horizon (at most `risk`) */
+  cappedOutChance: number;
+  /** means over the paths, USD over the horizon */
+  ordinaryBlockedUsd: number;
+  runawayStoppedUsd: number;
+}
+
+/** For one key: the cap at each stated risk, from its ordinary and runaway paths. */
+export function capsAtRisks(last29: readonly number[], ordinary: readonly Float64Array[], runaway: readonly Float64Array[], roundUp: (micros: number) => number, risks: readonly number[] = STATED_RISKS): CapAtRisk[] {
+  return risks.map((risk) => {
+    const c = capForRisk(last29, ordinary, risk, roundUp);
+    const o = capOutcome(last29, ordinary, runaway, c.cap);
+    return { risk, capUsd: c.cap / 1e6, cappedOutChance: c.chance, ...o };
+  });
+}
