@@ -36,6 +36,7 @@ function useForecast(plan: Plan | null, knobs: Knobs) {
   const [progress, setProgress] = useState<number | null>(null);
   const [cancelled, setCancelled] = useState(false);
   const seq = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => onProgress((e) => e.jobId === JOB && setProgress(e.total ? e.done / e.total : null)), []);
   useEffect(() => {
     if (!plan) return;
@@ -43,7 +44,7 @@ function useForecast(plan: Plan | null, knobs: Knobs) {
     setBusy(true);
     setCancelled(false);
     const seats = knobs.seats.trim() === '' ? undefined : Number(knobs.seats);
-    const t = setTimeout(() => {
+    const t = (timer.current = setTimeout(() => {
       call('model-forecast', {
         plan,
         days: knobs.days,
@@ -75,10 +76,18 @@ function useForecast(plan: Plan | null, knobs: Knobs) {
           setBusy(false);
           setProgress(null);
         });
-    }, FORECAST_DEBOUNCE_MS);
+    }, FORECAST_DEBOUNCE_MS));
     return () => clearTimeout(t);
   }, [plan, knobs.days, knobs.paths, knobs.seats, knobs.keyGrowth, knobs.triggerGrowth]);
-  const cancel = () => void call('job-cancel', { jobId: JOB }).catch(() => undefined);
+  // whether it is still waiting out the debounce or already running, it stops and its answer is ignored
+  const cancel = () => {
+    seq.current++;
+    if (timer.current) clearTimeout(timer.current);
+    setBusy(false);
+    setProgress(null);
+    setCancelled(true);
+    void call('job-cancel', { jobId: JOB }).catch(() => undefined);
+  };
   return { data, error, busy, progress, cancelled, cancel };
 }
 
