@@ -84,6 +84,23 @@ describe('forecast model', () => {
     expect(cut.messages.values.every((v) => v === 200)).toBe(true);
   });
 
+  it('stays bounded when one event is dated decades before the rest', async () => {
+    const recent = synthHistory(40, [{ type: 'api', subject: 'k', daily: () => 5_000_000, costPerRequest: 100_000 }]);
+    const b = new EventColumnsBuilder();
+    b.push(Date.UTC(1971, 0, 1), 0, 'k', 1);
+    for (let i = 0; i < recent.count; i++) b.push(recent.time[i], recent.type[i], recent.subjects[recent.subject[i]], recent.cost[i]);
+    const ev = b.build();
+    const h = buildHistory(ev);
+    expect(h.days).toBe(40);
+    expect(h.eventsBefore).toBe(1);
+    expect(h.keys[0].values).toHaveLength(40);
+    const { forecast } = await import('../src/forecast/index.ts');
+    const { validatePlan } = await import('../src/engine/plan.ts');
+    const r = await forecast(ev, validatePlan({}), { days: 10, paths: 4, workers: 0 });
+    expect(r.series[0].days).toHaveLength(10);
+    expect(r.notes.join(' ')).toMatch(/1 event older than the last 730 days/);
+  });
+
   it('refuses an empty or short history with a clear message', () => {
     expect(() => buildHistory(new EventColumnsBuilder().build())).toThrow(InputError);
     expect(() => buildHistory(new EventColumnsBuilder().build())).toThrow(/no events/);

@@ -235,7 +235,7 @@ function spendLimitsSafe(scenario: Scenario, plan: ResolvedPlan, limits: SeriesL
   });
   for (const l of plan.spendLimits) {
     if (l.window === 'utc-day') {
-      if (Math.max(0, ...fut) >= l.amountMicros) return false;
+      for (const v of fut) if (v >= l.amountMicros) return false;
     } else if (l.window === 'rolling-30d') {
       if (maxWindowSum(hist, fut, 31) >= l.amountMicros) return false;
     } else {

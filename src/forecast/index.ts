@@ -179,6 +179,7 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
   }
   const short = series.filter((s) => s.short).map((s) => s.id);
   if (short.length) notes.push(`under 14 days of their own history, forecast at their mean level with a wider band: ${short.slice(0, 20).join(', ')}${short.length > 20 ? `, … ${short.length - 20} more` : ''}`);
+  if (h.eventsBefore > 0) notes.push(`${h.eventsBefore.toLocaleString('en-US')} event${h.eventsBefore === 1 ? '' : 's'} older than the last 730 days of the history left out of the forecast (one event dated far from the rest cannot stretch every series)`);
   if (h.partialDay) notes.push(`the history ends part-way through ${h.partialDay}: that day is forecast, not fitted`);
   if (h.days < 30) notes.push(`only ${h.days} days of history: rolling 30-day figures are extrapolated`);
   return notes;

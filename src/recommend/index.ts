@@ -690,7 +690,8 @@ export function checkSpendLimits(
     const len = l.window === 'utc-day' ? 1 : l.window === 'rolling-30d' ? 30 : 31;
     const sums = windowSums(len);
     const [p50, p99] = quantile(sums, [0.5, 0.99]);
-    const max = Math.max(...sums);
+    let max = 0;
+    for (const x of sums) if (x > max) max = x;
     const amountUsd = usd(l.amountMicros);
     const per = l.window === 'utc-day' ? 'UTC day' : l.window === 'rolling-30d' ? 'rolling 30 days' : 'calendar month (busiest 31 days)';
     const blockedText =
