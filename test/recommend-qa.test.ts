@@ -112,6 +112,12 @@ describe('issue 17: caps sized by a stated risk, runaways as incidents', () => {
     const byRisk = ['1 % risk', '5 % risk', '10 % risk', '25 % risk'].map((l) => k.tradeoff.find((t) => t.label === l)!);
     for (let i = 1; i < byRisk.length; i++) expect(byRisk[i].capUsd).toBeLessThanOrEqual(byRisk[i - 1].capUsd);
     for (const t of byRisk) expect(t.cappedOutChance).toBeLessThanOrEqual(Number(t.label.split(' ')[0]) / 100);
+    // a $50 cap against ~$90 a month of ordinary use blocks ordinary use too
+    const tight = recommend(runaway(), validatePlan({ apiKeys: [{ id: 'k_pipe', capUsd: 50 }], workspace: { spendLimits: [] } })).keys[0];
+    const now = tight.tradeoff.find((t) => t.label === 'current')!;
+    expect(now.cappedOutChance).toBe(1);
+    expect(now.ordinaryBlockedUsd).toBeGreaterThan(20);
+    expect(now.runawayStoppedUsd).toBeGreaterThan(1000);
   });
 
   it('moves the cap with the admin’s risk and never states a chance above it', () => {
