@@ -5,6 +5,7 @@ import { buildHistory } from '../src/forecast/series.ts';
 import { censoredFromEngine } from '../src/forecast/censor.ts';
 import { forecast } from '../src/forecast/index.ts';
 import { EventColumnsBuilder } from '../src/engine/events.ts';
+import type { EventTypeCode } from '../src/engine/events.ts';
 import type { EventColumns } from '../src/engine/events.ts';
 import { synthHistory } from './forecast-helpers.ts';
 
@@ -12,7 +13,7 @@ import { synthHistory } from './forecast-helpers.ts';
 function platformCut(events: EventColumns): EventColumns {
   const r = simulate(validatePlan({ ...planInput, enforcement: { webhookWhenLimited: 'drop' } }), events);
   const b = new EventColumnsBuilder();
-  for (let i = 0; i < events.count; i++) if (r.outcome[i] === 0) b.push(events.time[i], events.type[i], events.subjects[events.subject[i]], events.cost[i]);
+  for (let i = 0; i < events.count; i++) if (r.outcome[i] === 0) b.push(events.time[i], events.type[i] as EventTypeCode, events.subjects[events.subject[i]], events.cost[i]);
   return b.build();
 }
 

@@ -3,6 +3,7 @@ import { buildHistory, requireHistory } from '../src/forecast/series.ts';
 import { fitSeries, pointAt, backtestSeries } from '../src/forecast/model.ts';
 import { backtest } from '../src/forecast/daily.ts';
 import { EventColumnsBuilder } from '../src/engine/events.ts';
+import type { EventTypeCode } from '../src/engine/events.ts';
 import { InputError } from '../src/errors.ts';
 import { synthHistory, WEEKLY, wd, T0 } from './forecast-helpers.ts';
 import { DAY } from '../src/engine/units.ts';
@@ -88,7 +89,7 @@ describe('forecast model', () => {
     const recent = synthHistory(40, [{ type: 'api', subject: 'k', daily: () => 5_000_000, costPerRequest: 100_000 }]);
     const b = new EventColumnsBuilder();
     b.push(Date.UTC(1971, 0, 1), 0, 'k', 1);
-    for (let i = 0; i < recent.count; i++) b.push(recent.time[i], recent.type[i], recent.subjects[recent.subject[i]], recent.cost[i]);
+    for (let i = 0; i < recent.count; i++) b.push(recent.time[i], recent.type[i] as EventTypeCode, recent.subjects[recent.subject[i]], recent.cost[i]);
     const ev = b.build();
     const h = buildHistory(ev);
     expect(h.days).toBe(40);

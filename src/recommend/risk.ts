@@ -34,6 +34,11 @@ export function chanceAtCap(peaks: readonly number[], cap: number): number {
  */
 export function capForRisk(last29: readonly number[], paths: readonly ArrayLike<number>[], risk: number, roundUp: (micros: number) => number): { cap: number; chance: number; peaks: number[] } {
   const peaks = paths.map((p) => pathPeak(last29, p));
+  return { ...capFromPeaks(peaks, risk, roundUp), peaks };
+}
+
+/** The same from the paths' peaks (computed once for several risks). */
+export function capFromPeaks(peaks: readonly number[], risk: number, roundUp: (micros: number) => number): { cap: number; chance: number } {
   const desc = peaks.slice().sort((a, b) => b - a);
   // at most k paths may reach the cap: it must lie above the (k+1)-th highest peak
   const k = Math.floor(risk * peaks.length + 1e-9);
@@ -41,7 +46,7 @@ export function capForRisk(last29: readonly number[], paths: readonly ArrayLike<
   let cap = roundUp(Math.max(above, 0) + 1);
   // rounding only ever raises the cap, so the chance can only fall; guard against a roundUp that does not
   while (chanceAtCap(peaks, cap) > risk) cap = roundUp(cap + 1);
-  return { cap, chance: chanceAtCap(peaks, cap), peaks };
+  return { cap, chance: chanceAtCap(peaks, cap) };
 }
 
 /**
@@ -58,12 +63,15 @@ export function capOutcome(last29: readonly number[], ordinary: readonly Float64
     const o = ordinary[p];
     const r = runaway[p];
     const admitted = last29.slice();
+    // the admitted spend of the 29 days before day h, kept as a running sum
+    let inWindow = 0;
+    for (let k = Math.max(0, admitted.length - 29); k < admitted.length; k++) inWindow += admitted[k];
     for (let h = 0; h < o.length; h++) {
-      let inWindow = 0;
-      for (let k = Math.max(0, admitted.length - 29); k < admitted.length; k++) inWindow += admitted[k];
       const demand = o[h] + r[h];
       const take = inWindow >= capMicros ? 0 : Math.min(demand, capMicros - inWindow);
       admitted.push(take);
+      inWindow += take;
+      if (admitted.length > 29) inWindow -= admitted[admitted.length - 30];
       const blockedMicros = demand - take;
       if (blockedMicros > 0 && demand > 0) {
         ord += (blockedMicros * o[h]) / demand;
@@ -89,8 +97,9 @@ export interface CapAtRisk {
 
 /** For one key: the cap at each stated risk, from its ordinary and runaway paths. */
 export function capsAtRisks(last29: readonly number[], ordinary: readonly Float64Array[], runaway: readonly Float64Array[], roundUp: (micros: number) => number, risks: readonly number[] = STATED_RISKS): CapAtRisk[] {
+  const peaks = ordinary.map((p) => pathPeak(last29, p));
   return risks.map((risk) => {
-    const c = capForRisk(last29, ordinary, risk, roundUp);
+    const c = capFromPeaks(peaks, risk, roundUp);
     const o = capOutcome(last29, ordinary, runaway, c.cap);
     return { risk, capUsd: c.cap / 1e6, cappedOutChance: c.chance, ...o };
   });
