@@ -40,6 +40,7 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   const keyRefused = plan.keys.map(() => new Uint8Array(D));
   const trigRefused = plan.triggers.map(() => new Uint8Array(D));
   const msgRefused = new Uint8Array(D);
+  const capped = plan.keys.map((k) => k.capMicros !== null);
   for (let i = 0; i < events.count; i++) {
     const type = events.type[i];
     const ent = result.entity[i];
@@ -47,7 +48,10 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
     const out = result.outcome[i];
     const delayed = out === Outcome.admitted && result.admittedAt[i] > events.time[i];
     if (type === EventType.api) {
-      if (out === Outcome.admitted) keyAdm[ent].push(i);
+      // only a capped key can be held at a cap
+      if (out === Outcome.admitted) {
+        if (capped[ent]) keyAdm[ent].push(i);
+      }
       else if (result.reason[i] === Reason.key_cap && d >= 0 && d < D) keyRefused[ent][d] = 1;
     } else if (type === EventType.trigger) {
       if (out === Outcome.admitted) {
@@ -81,7 +85,7 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   const keyStart = new Map(history.keys.map((k) => [k.id, k.start]));
   plan.keys.forEach((k, ki) => {
     if (k.capMicros === null || !keyStart.has(k.id)) return;
-    const idx = keyAdm[ki].sort((a, b) => result.admittedAt[a] - result.admittedAt[b]);
+    const idx = sortedBy(keyAdm[ki], (i) => result.admittedAt[i]);
     const at = atCeiling(
       idx.map((i) => result.admittedAt[i]),
       idx.map((i) => events.cost[i]),
@@ -95,15 +99,21 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   const trigStart = new Map(history.triggers.map((t) => [t.id, t.start]));
   plan.triggers.forEach((t, ti) => {
     if (!Number.isFinite(t.limit) || !trigStart.has(t.id)) return;
-    const times = trigAdm[ti].sort((a, b) => a - b);
+    const times = sortedBy(trigAdm[ti], (t) => t);
     const at = atCeiling(times, null, DAY, t.limit, history.start, D);
     put('trigger_runs', t.id, at, trigRefused[ti], trigStart.get(t.id));
   });
   if (Number.isFinite(plan.allowance)) {
-    const at = atCeiling(allowAdm.sort((a, b) => a - b), null, DAY, plan.allowance, history.start, D);
+    const at = atCeiling(sortedBy(allowAdm, (t) => t), null, DAY, plan.allowance, history.start, D);
     put('messages', PEOPLE, at, msgRefused, history.messages.start);
   }
   return { days, series };
+}
+
+/** Sorted by `key`, in place; a ledger's events usually come in time order, so mostly a check. */
+function sortedBy(a: number[], key: (x: number) => number): number[] {
+  for (let i = 1; i < a.length; i++) if (key(a[i]) < key(a[i - 1])) return a.sort((x, y) => key(x) - key(y));
+  return a;
 }
 
 /**
