@@ -6,11 +6,11 @@
 import type { Benchmark, Figure } from './harness.ts';
 import { evaluateQuality } from '../test/support/forecast-workspaces.ts';
 
-export const QUALITY_SEEDS = Array.from({ length: 40 }, (_, i) => 1000 + i);
+export const QUALITY_SEEDS = Array.from({ length: 200 }, (_, i) => 1000 + i);
 
 export const benchmarks: Benchmark[] = [
   {
-    name: 'forecast quality: 40 generated workspaces, 200 paths each',
+    name: 'forecast quality: 200 generated workspaces (1,400 series), 200 paths each',
     group: 'forecast-quality',
     async run(ctx): Promise<Figure[]> {
       const t = performance.now();

@@ -156,3 +156,13 @@ describe('seats and recovery', () => {
     expect(() => recommend(short, basePlan)).toThrow(/only 10 days/);
   });
 });
+
+describe('--risk', () => {
+  it('takes a share above 0 and below 100 % and refuses anything else by name', async () => {
+    const { parseRisk } = await import('../src/cli/commands/recommend.ts');
+    expect(parseRisk('10%')).toBeCloseTo(0.1, 12);
+    expect(parseRisk('0.02')).toBeCloseTo(0.02, 12);
+    for (const bad of ['0%', '100%', '-5%', 'often']) expect(() => parseRisk(bad)).toThrow(InputError);
+    expect(() => parseRisk('0%')).toThrow(/--risk must be above 0 and below 100 %/);
+  });
+});
