@@ -59,6 +59,8 @@ export interface SeriesModel {
   recentMean: number;
   /** held-out score of each candidate fitted (lower is better), for the report */
   scores: Partial<Record<ModelKind, number>>;
+  /** the other candidates and the share of paths each draws (the rest follow this model) */
+  mixture?: { model: SeriesModel; share: number }[];
 }
 
 export interface FitOptions {
@@ -98,6 +100,8 @@ const MAX_FIT_DAYS = 120;
 const DAMPING = 1;
 const TREND_DAYS = 56;
 const ALPHAS = [0.05, 0.1, 0.2, 0.35, 0.5];
+/** a candidate whose held-out score is 5 % worse keeps e^-1 of the best one's weight */
+const MIX_SCALE = 0.05;
 
 export function fitSeries(rawValues: readonly number[], start: number, options: FitOptions = {}): SeriesModel {
   const n = rawValues.length;
@@ -173,6 +177,19 @@ export function fitSeries(rawValues: readonly number[], start: number, options: 
       }
     }
     model = fitKind(base, best, seg, segCens);
+    // the held-out days rarely single out one model: the others keep paths in proportion to
+    // how close their score came (a choice that follows a few noisy days biases the forecast)
+    const others: { model: SeriesModel; weight: number }[] = [];
+    let total = 1;
+    for (const k of candidates) {
+      const sk = base.scores[k];
+      if (k === best || sk === undefined) continue;
+      const w = Math.exp(-(sk - bestScore) / (MIX_SCALE * bestScore + 1e-12));
+      if (w < 0.05) continue;
+      others.push({ model: fitKind(base, k, seg, segCens), weight: w });
+      total += w;
+    }
+    if (others.length) model.mixture = others.map((o) => ({ model: o.model, share: o.weight / total }));
   }
   // runaway incidents: their excess over what the model expects that day
   const excess: number[] = [];
@@ -514,7 +531,19 @@ export function forecastDay(model: SeriesModel, dayStart: number): number {
  * One path of the next `days` days (the first = the day after the history), into `ordinary` and
  * `runaway` (either may be null). `scale[h]` multiplies ordinary demand (what-if growth, seats).
  */
-export function simulateSeries(m: SeriesModel, days: number, rng: Rng, ordinary: Float64Array, runaway: Float64Array | null, scale: Float64Array | null = null): void {
+export function simulateSeries(model: SeriesModel, days: number, rng: Rng, ordinary: Float64Array, runaway: Float64Array | null, scale: Float64Array | null = null): void {
+  let m = model;
+  if (model.mixture) {
+    let u = rng();
+    for (const alt of model.mixture) {
+      if (u < alt.share) {
+        // the alternative was fitted on the same days: same start, length and runaways
+        m = { ...alt.model, runaway: model.runaway, n: model.n };
+        break;
+      }
+      u -= alt.share;
+    }
+  }
   const z1 = normal(rng);
   const z2 = normal(rng);
   const a = m.a + m.aSd * z1;
