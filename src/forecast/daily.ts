@@ -181,7 +181,12 @@ export interface BacktestReport {
  * Backtest on the last 14 days of every series. Overall errors weigh each series by its volume
  * (WAPE) after scaling to its own mean, so dollars and run counts can be added.
  */
-export function backtest(history: History, censored: Map<string, boolean[]> = new Map()): BacktestReport {
+export function backtest(
+  history: History,
+  censored: Map<string, boolean[]> = new Map(),
+  /** the model each series' full fit chose (`kind:id`): refitted as is, not chosen again */
+  kinds: Map<string, ModelKind> = new Map(),
+): BacktestReport {
   const all: DailySeries[] = [...history.keys, ...history.triggers, history.messages];
   const rows: BacktestReport['series'] = [];
   let absM = 0;
@@ -191,7 +196,7 @@ export function backtest(history: History, censored: Map<string, boolean[]> = ne
   const modelAll: number[] = [];
   const naiveAll: number[] = [];
   for (const s of all) {
-    const bt = backtestSeries(s.values, s.start, BACKTEST_DAYS, censored.get(`${s.kind}:${s.id}`));
+    const bt = backtestSeries(s.values, s.start, BACKTEST_DAYS, censored.get(`${s.kind}:${s.id}`), kinds.get(`${s.kind}:${s.id}`));
     if (!bt) continue;
     const verdict = compare(bt.model, bt.naive);
     rows.push({ kind: s.kind, id: s.id, unit: unitOf(s.kind), model: bt.model, naive: bt.naive, beatsNaive: verdict === 'better', verdict });

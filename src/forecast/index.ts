@@ -127,7 +127,7 @@ export async function forecast(events: EventColumns, plan: Plan, options: Foreca
     };
   });
   keyJ.clear();
-  const bt = backtest(history, censored.days);
+  const bt = backtest(history, censored.days, new Map(scenario.series.map((s) => [`${s.kind}:${s.id}`, s.model.kind])));
   if (paths === 0) options.onProgress?.(1, 'model');
   if (running) monteCarlo = aggregatePaths(await running, scenario.plan, seed);
   return {

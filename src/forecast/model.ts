@@ -679,10 +679,10 @@ export const BACKTEST_DAYS = 14;
  * (each held-out day predicted by the value 7 days before it, repeating the last training week).
  * Needs 14 training days as well; returns null with less.
  */
-export function backtestSeries(values: readonly number[], start: number, holdout = BACKTEST_DAYS, censored?: readonly boolean[]): SeriesBacktest | null {
+export function backtestSeries(values: readonly number[], start: number, holdout = BACKTEST_DAYS, censored?: readonly boolean[], kind?: ModelKind): SeriesBacktest | null {
   const train = values.length - holdout;
   if (train < 14) return null;
-  const model = fitSeries(values.slice(0, train), start, censored ? { censored: censored.slice(0, train) } : {});
+  const model = fitSeries(values.slice(0, train), start, { ...(censored ? { censored: censored.slice(0, train) } : {}), ...(kind && kind !== 'flat' ? { kind } : {}) });
   const actual = values.slice(train);
   const forecast: number[] = [];
   const baseline: number[] = [];
