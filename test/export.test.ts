@@ -38,8 +38,9 @@ describe('export', () => {
     // and again: exporting what was loaded gives the same text
     expect(planToJson(fromYaml)).toBe(planToJson(rec.plan));
     expect(fromJson.apiKeys.map((k) => [k.id, k.capUsd])).toEqual([
-      ['k_mkt', 300],
-      ['k_new', 100],
+      // $240 and $75 every 30 days exactly: the next round caps above them
+      ['k_mkt', 250],
+      ['k_new', 80],
     ]);
     expect(fromJson.enforcement).toEqual(plan.enforcement);
   });
@@ -55,8 +56,8 @@ describe('export', () => {
     const parsed = Papa.parse<Record<string, string>>(csv.trim(), { header: true });
     expect(parsed.errors).toEqual([]);
     expect(parsed.data.map((r) => [r.key_id, r.current_cap_usd, r.recommended_cap_usd, r.days_observed])).toEqual([
-      ['k_mkt', '100', '300', '45'],
-      ['k_new', '', '100', '45'],
+      ['k_mkt', '100', '250', '45'],
+      ['k_new', '', '80', '45'],
     ]);
     expect(parsed.data[0].rolling30_p99_usd).toBe('240.00');
   });
@@ -78,7 +79,7 @@ describe('export', () => {
     const files = buildExport(rec, null);
     const md = files.find((f) => f.path === 'report.md')!.content;
     expect(md).toMatch(/^# Headroom report: Acme <R&D>/);
-    expect(md).toMatch(/\| k_mkt \| \$100.00 \| \$300.00 \| raise \|/);
+    expect(md).toMatch(/\| k_mkt \| \$100.00 \| \$250.00 \| raise \|/);
     const html = files.find((f) => f.path === 'report.html')!.content;
     expect(html).toContain('Acme &lt;R&amp;D&gt;');
     expect(html).not.toContain('<R&D>');

@@ -35,7 +35,7 @@ describe('QA F3: a runaway day is an incident, not ordinary use', () => {
     expect(k.incidents[0].date).toBe(new Date(T0 + 50 * DAY).toISOString().slice(0, 10));
     expect(k.incidents[0].requestedUsd).toBeCloseTo(4503, 6);
     expect(k.incidents[0].blockedByCapUsd).toBeGreaterThan(4000);
-    expect(k.reason).toMatch(/runaway day left out as incident.*\$4,503 requested on .*the current cap blocked/);
+    expect(k.reason).toMatch(/runaway day left out of ordinary use as incident.*\$4,503 requested on .*the current cap blocked/);
   });
 });
 
@@ -93,5 +93,48 @@ describe('QA F8: recovery comes from admitted spend', () => {
     const ep = sim.keyStats[0].episodes.at(-1)!;
     expect(r.recovery[0].usableAgain).toBe(new Date(ep.until).toISOString());
     expect(r.recovery[0].summary).toMatch(/\$100 \(admitted by the engine\) of its \$100 cap/);
+  });
+});
+
+describe('issue 17: caps sized by a stated risk, runaways as incidents', () => {
+  const plan = validatePlan({ apiKeys: [{ id: 'k_pipe', capUsd: 240 }], workspace: { spendLimits: [] } });
+
+  it('shows what the cap stops of the runaway spend against what it blocks of ordinary use', () => {
+    const k = recommend(runaway(), plan).keys[0];
+    expect(k.runawayRate).toBeGreaterThan(1 / 61);
+    expect(k.runawayRate).toBeLessThan(1 / 58);
+    // one $4,500 incident in 60 days: about half a month's worth of it in the next 30 days, most stopped
+    expect(k.runawayStoppedUsd).toBeGreaterThan(1000);
+    expect(k.ordinaryBlockedUsd).toBeLessThan(20);
+    const current = k.tradeoff.find((t) => t.label === 'current')!;
+    expect(current.capUsd).toBe(240);
+    // a tighter risk never means a smaller cap
+    const byRisk = ['1 % risk', '5 % risk', '10 % risk', '25 % risk'].map((l) => k.tradeoff.find((t) => t.label === l)!);
+    for (let i = 1; i < byRisk.length; i++) expect(byRisk[i].capUsd).toBeLessThanOrEqual(byRisk[i - 1].capUsd);
+    for (const t of byRisk) expect(t.cappedOutChance).toBeLessThanOrEqual(Number(t.label.split(' ')[0]) / 100);
+    // a $50 cap against ~$90 a month of ordinary use blocks ordinary use too
+    const tight = recommend(runaway(), validatePlan({ apiKeys: [{ id: 'k_pipe', capUsd: 50 }], workspace: { spendLimits: [] } })).keys[0];
+    const now = tight.tradeoff.find((t) => t.label === 'current')!;
+    expect(now.cappedOutChance).toBe(1);
+    expect(now.ordinaryBlockedUsd).toBeGreaterThan(20);
+    expect(now.runawayStoppedUsd).toBeGreaterThan(1000);
+  });
+
+  it('moves the cap with the admin’s risk and never states a chance above it', () => {
+    // noisy ordinary spend: ~$6 a day
+    const b = new EventColumnsBuilder();
+    for (let d = 0; d < 60; d++) {
+      const n = 8 + ((d * 7919) % 9);
+      for (let i = 0; i < n; i++) b.push(T0 + d * DAY + (8 + i / 2) * HOUR, EventType.api, 'k_noisy', 600_000);
+    }
+    const events = b.build();
+    const noCap = validatePlan({ workspace: { spendLimits: [] } });
+    const strict = recommend(events, noCap, { risk: 0.01 }).keys[0];
+    const loose = recommend(events, noCap, { risk: 0.25 }).keys[0];
+    expect(strict.throttleChance).toBeLessThanOrEqual(0.01);
+    expect(loose.throttleChance).toBeLessThanOrEqual(0.25);
+    expect(loose.recommendedCapUsd).toBeLessThan(strict.recommendedCapUsd);
+    expect(strict.reason).toMatch(/at most 1 % of 200 forecast paths/);
+    expect(() => recommend(events, noCap, { risk: 0 })).toThrow(/--risk/);
   });
 });

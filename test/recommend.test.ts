@@ -65,30 +65,33 @@ describe('rounding', () => {
 describe('recommend on hand-made histories', () => {
   const report = recommend(handMade(), basePlan);
 
-  it('caps each key at p99 of its rolling 30-day spend plus 25 %, rounded', () => {
+  it('caps each key at the smallest round cap its ordinary use reaches in at most 5 % of the paths', () => {
     const big = report.keys.find((k) => k.id === 'k_big')!;
     expect(big.rolling30).toMatchObject({ p50: 300, p90: 300, p99: 300, daysObserved: 60, windows: 31 });
-    expect(big.recommendedCapUsd).toBe(400);
+    // exactly $300 every 30 days: a $300 cap is reached (spent >= cap blocks), the next round cap is $350
+    expect(big.recommendedCapUsd).toBe(350);
     expect(big.action).toBe('raise');
     expect(big.throttleChance).toBe(0);
     expect(big.currentThrottleChance).toBe(1);
-    expect(big.reason).toMatch(/p99 \$300.*rounded up to \$400/);
+    expect(big.risk).toBe(0.05);
+    expect(big.reason).toMatch(/smallest round cap that ordinary use reaches in at most 5 %.*\$350, reached in 0 %/);
     const small = report.keys.find((k) => k.id === 'k_small')!;
-    expect(small.recommendedCapUsd).toBe(40);
+    expect(small.recommendedCapUsd).toBe(35);
     expect(small.action).toBe('set');
     const keep = report.keys.find((k) => k.id === 'k_keep')!;
     expect(keep).toMatchObject({ action: 'keep', recommendedCapUsd: 390, currentThrottleChance: 0 });
   });
 
-  it('raises the cap of a key whose spend is rising so that the forecast fits', () => {
+  it('sizes the cap of a key whose spend is rising for the coming month, not the past one', () => {
     const rise = report.keys.find((k) => k.id === 'k_rise')!;
     expect(rise.rolling30.max).toBeCloseTo(163.5, 6);
     expect(rise.rolling30.p99).toBeCloseTo(162.6, 6);
-    expect(rise.projectedPeak.p50).toBeCloseTo(253.5, 0);
-    // history alone: 162.60 * 1.25 = 203.25 → $225, which the forecast overruns; 253.50 * 1.25 = 316.88 → $350
-    expect(rise.recommendedCapUsd).toBe(350);
+    expect(Math.abs(rise.projectedPeak.p50 - 253.5)).toBeLessThan(2);
+    // $253.50 in the next 30 days: the next round cap above it
+    expect(rise.recommendedCapUsd).toBe(300);
     expect(rise.throttleChance).toBe(0);
-    expect(rise.reason).toMatch(/spend is rising/);
+    expect(rise.model).toBe('trend');
+    expect(rise.reason).toMatch(/linear trend/);
   });
 
   it('moves consistent webhooks to programmatic, asks overrides for peaks, keeps scheduled on fair use', () => {
@@ -107,10 +110,10 @@ describe('recommend on hand-made histories', () => {
   it('writes the recommendations into a valid plan', () => {
     const p = validatePlan(report.plan);
     expect(p.apiKeys).toEqual([
-      { id: 'k_big', name: 'Big', capUsd: 400 },
+      { id: 'k_big', name: 'Big', capUsd: 350 },
       { id: 'k_keep', capUsd: 390 },
-      { id: 'k_small', capUsd: 40 },
-      { id: 'k_rise', capUsd: 350 },
+      { id: 'k_small', capUsd: 35 },
+      { id: 'k_rise', capUsd: 300 },
     ]);
     expect(p.triggers.find((t) => t.id === 't_pr')).toMatchObject({ mode: 'programmatic', limitPer24h: null });
     expect(p.triggers.find((t) => t.id === 't_cron')).toMatchObject({ mode: 'fair_use', limitPer24h: 60 });
@@ -151,5 +154,15 @@ describe('seats and recovery', () => {
     const short = synthHistory(10, [{ type: 'api', subject: 'k', daily: () => 1_000_000 }]);
     expect(() => recommend(short, basePlan)).toThrow(InputError);
     expect(() => recommend(short, basePlan)).toThrow(/only 10 days/);
+  });
+});
+
+describe('--risk', () => {
+  it('takes a share above 0 and below 100 % and refuses anything else by name', async () => {
+    const { parseRisk } = await import('../src/cli/commands/recommend.ts');
+    expect(parseRisk('10%')).toBeCloseTo(0.1, 12);
+    expect(parseRisk('0.02')).toBeCloseTo(0.02, 12);
+    for (const bad of ['0%', '100%', '-5%', 'often']) expect(() => parseRisk(bad)).toThrow(InputError);
+    expect(() => parseRisk('0%')).toThrow(/--risk must be above 0 and below 100 %/);
   });
 });

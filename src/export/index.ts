@@ -246,8 +246,8 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
   sections.push({
     title: 'Recommended API key caps',
     paragraphs: [
-      `Cap = p99 of the key's rolling 30-day ordinary spend + ${Math.round(rec.headroom * 100)} % headroom, rounded up. ` +
-        "Runaway days (above 3 × the 90th percentile of the key's active days) are incidents the cap should stop: they are counted at that ceiling.",
+      `Cap = the smallest round cap that ordinary use reaches in at most ${Math.round(rec.risk * 1000) / 10} % of the forecast's paths over the next ${rec.days} days (the throttle chance column). ` +
+        "Runaway days (above 3 × the 90th percentile of the key's active days) are incidents the cap should stop: they are left out of ordinary use and simulated as a separate, rare process.",
     ],
     tables: [
       {

@@ -1,9 +1,9 @@
 import { quantile } from 'simple-statistics';
 import { DAY } from '../engine/units.ts';
 import { backtestSeries, BACKTEST_DAYS } from './model.ts';
-import type { ErrorStats } from './model.ts';
+import type { ErrorStats, ModelKind } from './model.ts';
 import type { History, DailySeries, SeriesKind } from './series.ts';
-import { pathDaily, pointForecast } from './scenario.ts';
+import { pathParts, pointForecast } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
 
 export interface Band {
@@ -25,6 +25,14 @@ export interface SeriesForecast {
   unit: SeriesUnit;
   /** fitted on fewer than 14 days of its own: flat at its mean */
   short: boolean;
+  /** the model the held-out backtest chose for this series (see docs/forecast.md) */
+  model: ModelKind;
+  /** first day fitted when a sustained level shift was found (ISO date), else null */
+  levelShift: string | null;
+  /** history days a limit held down: lower bounds, imputed and the band widened */
+  censoredDays: number;
+  /** runaway incidents: share of history days, re-injected at that rate */
+  runawayRate: number;
   /** weekday indices Sun..Sat and the trend per day, as fitted */
   seasonal: number[];
   trendPerDay: number;
@@ -39,9 +47,25 @@ export interface SeriesForecast {
  * Daily bands straight from the model's Monte Carlo draws: what each series is expected to do,
  * before any limit acts on it.
  */
-export function dailyForecasts(scenario: Scenario, paths: number, seed: number): SeriesForecast[] {
+export function dailyForecasts(
+  scenario: Scenario,
+  paths: number,
+  seed: number,
+  /** sees each path's ordinary and runaway parts before they are added up */
+  collect?: (parts: { ordinary: Float64Array[]; runaway: Float64Array[] }, path: number) => void,
+): SeriesForecast[] {
   const draws: Float64Array[][] = [];
-  for (let p = 0; p < paths; p++) draws.push(pathDaily(scenario, seed, p));
+  for (let p = 0; p < paths; p++) {
+    const parts = pathParts(scenario, seed, p);
+    collect?.(parts, p);
+    const block = new Float64Array(scenario.days * parts.ordinary.length);
+    draws.push(parts.ordinary.map((o, j) => {
+      const sum = block.subarray(j * o.length, (j + 1) * o.length);
+      const r = parts.runaway[j];
+      for (let h = 0; h < o.length; h++) sum[h] = o[h] + r[h];
+      return sum;
+    }));
+  }
   const D = scenario.days;
   const m = new Float64Array(D * paths);
   const totals = new Float64Array(paths);
@@ -60,14 +84,18 @@ export function dailyForecasts(scenario: Scenario, paths: number, seed: number):
     for (let h = 0; h < D; h++) {
       const point = pointForecast(s, scenario.from, h);
       pointTotal += point;
-      const col = m.subarray(h * paths, (h + 1) * paths).sort();
-      days.push({ date: new Date(scenario.from + h * DAY).toISOString().slice(0, 10), point, ...bandOf(col) });
+      const col = m.subarray(h * paths, (h + 1) * paths);
+      days.push({ date: new Date(scenario.from + h * DAY).toISOString().slice(0, 10), point, ...selectBand(col) });
     }
     return {
       kind: s.kind,
       id: s.id,
       unit: unitOf(s.kind),
       short: s.short,
+      model: s.model.kind,
+      levelShift: s.model.shiftAt === null ? null : new Date(s.model.shiftAt).toISOString().slice(0, 10),
+      censoredDays: s.model.censoredDays,
+      runawayRate: s.model.runaway.rate,
       seasonal: s.model.seasonal,
       trendPerDay: s.model.slope,
       recentDailyMean: s.model.recentMean,
@@ -75,6 +103,48 @@ export function dailyForecasts(scenario: Scenario, paths: number, seed: number):
       total: { point: pointTotal, ...bandOf(totals.sort()) },
     };
   });
+}
+
+/**
+ * P10/P50/P90 of unsorted values (reordered in place), the same values `quantileSorted` gives on
+ * the sorted array, found by selection: thousands of 200-value columns need no full sort.
+ */
+export function selectBand(values: Float64Array): Band {
+  const n = values.length;
+  if (n === 0) return { p10: 0, p50: 0, p90: 0 };
+  const at = (p: number): number => {
+    const idx = n * p;
+    if (idx % 1 !== 0) return select(values, Math.ceil(idx) - 1);
+    if (n % 2 === 0) return (select(values, idx - 1) + select(values, idx)) / 2;
+    return select(values, idx);
+  };
+  return { p10: at(0.1), p50: at(0.5), p90: at(0.9) };
+}
+
+/** The k-th smallest value (Hoare's selection; partially reorders `a`). */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }
 
 /** Quantile of sorted values, the same rule as simple-statistics' quantileSorted. */
@@ -111,7 +181,12 @@ export interface BacktestReport {
  * Backtest on the last 14 days of every series. Overall errors weigh each series by its volume
  * (WAPE) after scaling to its own mean, so dollars and run counts can be added.
  */
-export function backtest(history: History): BacktestReport {
+export function backtest(
+  history: History,
+  censored: Map<string, boolean[]> = new Map(),
+  /** the model each series' full fit chose (`kind:id`): refitted as is, not chosen again */
+  kinds: Map<string, ModelKind> = new Map(),
+): BacktestReport {
   const all: DailySeries[] = [...history.keys, ...history.triggers, history.messages];
   const rows: BacktestReport['series'] = [];
   let absM = 0;
@@ -121,7 +196,7 @@ export function backtest(history: History): BacktestReport {
   const modelAll: number[] = [];
   const naiveAll: number[] = [];
   for (const s of all) {
-    const bt = backtestSeries(s.values, s.start);
+    const bt = backtestSeries(s.values, s.start, BACKTEST_DAYS, censored.get(`${s.kind}:${s.id}`), kinds.get(`${s.kind}:${s.id}`));
     if (!bt) continue;
     const verdict = compare(bt.model, bt.naive);
     rows.push({ kind: s.kind, id: s.id, unit: unitOf(s.kind), model: bt.model, naive: bt.naive, beatsNaive: verdict === 'better', verdict });

@@ -2,6 +2,8 @@ import { DAY, HOUR } from '../engine/units.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import type { Plan, ResolvedPlan } from '../engine/plan.ts';
+import { Outcome } from '../engine/result.ts';
+import type { SimulationResult } from '../engine/result.ts';
 import { hashSeed, makeRng, stochasticRound } from './rng.ts';
 import { pathDaily, RECENT_DAYS } from './scenario.ts';
 import type { Scenario, ScenarioSeries } from './scenario.ts';
@@ -13,25 +15,81 @@ import type { Scenario, ScenarioSeries } from './scenario.ts';
 export const MAX_REQUESTS_PER_KEY_DAY = 500;
 
 /**
- * The part of the history the future depends on: spend in the key-cap and spend-limit windows,
- * and the last two days of runs and messages (sliding 24 h windows, plus runs still queued).
+ * The engine's exact state when the history ends, as events the paths replay first: every entry
+ * still in a window (key caps and spend limits: admitted spend of the last max(cap window, 31)
+ * days, at its admission time; sliding 24 h windows: runs and messages admitted in the last two
+ * days, so the windows of the last day are exact), then the runs still waiting, in their queue
+ * order, each arriving no earlier than its trigger's last entry so it queues behind it as it did.
+ * Replaying a subset of admitted entries at their admission times admits each of them again (a
+ * window never holds more than it did), so the state at `from` is the history's own. A run that
+ * had waited over a day arrives a day before `from`: it keeps its place, not its whole wait.
  */
-export function historyTail(events: EventColumns, plan: Plan, from: number): EventColumns {
+export function historyTail(events: EventColumns, plan: Plan, from: number, simulateFn: SimulateLike): EventColumns {
+  const replay = replayHistory(events, plan, from, simulateFn);
+  return tailFromReplay(replay, plan, from);
+}
+
+export interface HistoryReplay {
+  /** the events before `from` */
+  hist: EventColumns;
+  /** the engine's decisions on them, queues released up to `from` */
+  result: SimulationResult;
+}
+
+/** The plan replayed over the history before `from`: the state the future starts from. */
+export function replayHistory(events: EventColumns, plan: Plan, from: number, simulateFn: SimulateLike): HistoryReplay {
+  const before: number[] = [];
+  let last = -Infinity;
+  for (let i = 0; i < events.count; i++) {
+    if (events.time[i] < from) {
+      before.push(i);
+      if (events.time[i] > last) last = events.time[i];
+    }
+  }
+  const hist = pick(events, before, events.subjects.slice());
+  return { hist, result: simulateFn(plan, hist, { until: Math.max(last, from - 1) }) };
+}
+
+export function tailFromReplay({ hist, result }: HistoryReplay, plan: Plan, from: number): EventColumns {
   const spendDays = Math.max(plan.enforcement.keyCapWindowDays, 31);
   const spendFrom = from - spendDays * DAY;
   const shortFrom = from - 2 * DAY;
-  const programmatic = new Set(plan.triggers.filter((t) => t.mode === 'programmatic').map((t) => t.id));
-  const keep: number[] = [];
-  for (let i = 0; i < events.count; i++) {
-    const t = events.time[i];
-    if (t >= from) continue;
-    const type = events.type[i];
-    if (t >= shortFrom) keep.push(i);
-    else if (t >= spendFrom && (type === EventType.api || (type === EventType.trigger && programmatic.has(events.subjects[events.subject[i]])))) keep.push(i);
+  const rows: number[] = [];
+  const at: number[] = [];
+  const lastEntry = new Map<number, number>();
+  const waiting: number[] = [];
+  for (let i = 0; i < hist.count; i++) {
+    const out = result.outcome[i];
+    if (out === Outcome.pending) {
+      waiting.push(i);
+      continue;
+    }
+    if (out !== Outcome.admitted) continue;
+    const t = result.admittedAt[i];
+    const type = hist.type[i];
+    const spendWindow = type === EventType.api || (type === EventType.trigger && result.plan.triggers[result.entity[i]]?.mode === 'programmatic');
+    if (t > (spendWindow ? Math.min(spendFrom, shortFrom) : shortFrom)) {
+      rows.push(i);
+      at.push(t);
+      if (type === EventType.trigger) lastEntry.set(hist.subject[i], Math.max(lastEntry.get(hist.subject[i]) ?? -Infinity, t));
+    }
   }
-  keep.sort((a, b) => events.time[a] - events.time[b] || a - b);
-  return pick(events, keep, events.subjects.slice());
+  // queue order: arrival, then input order (the engine's own rule)
+  waiting.sort((a, b) => hist.time[a] - hist.time[b] || a - b);
+  const entries = rows.length;
+  for (const i of waiting) {
+    rows.push(i);
+    at.push(Math.max(hist.time[i], from - DAY, lastEntry.get(hist.subject[i]) ?? -Infinity));
+  }
+  // time order; at equal times the entries come before the waiting runs, and each keeps its order
+  const order = rows.map((_, k) => k).sort((a, b) => at[a] - at[b] || (a < entries ? 0 : 1) - (b < entries ? 0 : 1) || a - b);
+  const tail = pick(hist, order.map((k) => rows[k]), hist.subjects);
+  order.forEach((k, j) => (tail.time[j] = at[k]));
+  return tail;
 }
+
+/** The engine, as the tail needs it (tests pass the reference engine). */
+export type SimulateLike = (plan: Plan, events: EventColumns, options: { until: number }) => SimulationResult;
 
 function pick(events: EventColumns, rows: ArrayLike<number>, subjects: string[]): EventColumns {
   const n = rows.length;
@@ -177,7 +235,7 @@ function spendLimitsSafe(scenario: Scenario, plan: ResolvedPlan, limits: SeriesL
   });
   for (const l of plan.spendLimits) {
     if (l.window === 'utc-day') {
-      if (Math.max(0, ...fut) >= l.amountMicros) return false;
+      for (const v of fut) if (v >= l.amountMicros) return false;
     } else if (l.window === 'rolling-30d') {
       if (maxWindowSum(hist, fut, 31) >= l.amountMicros) return false;
     } else {
@@ -305,6 +363,30 @@ function tailSeries(tail: EventColumns, scenario: Scenario): Int32Array {
   return out;
 }
 
+const tailPicks = new WeakMap<EventColumns, Map<string, EventColumns>>();
+
+/**
+ * The tail rows of the series in the engine on this path. Most paths include the same series, so
+ * the pick is kept per include set (a few at most) rather than copied again for every path.
+ */
+function tailFor(scenario: Scenario, tail: EventColumns, include: readonly boolean[], subjects: string[]): EventColumns {
+  let cache = tailPicks.get(tail);
+  if (!cache) tailPicks.set(tail, (cache = new Map()));
+  const key = include.map((x) => (x ? '1' : '0')).join('');
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const ts = tailSeries(tail, scenario);
+  let n = 0;
+  for (let i = 0; i < tail.count; i++) if (ts[i] >= 0 && include[ts[i]]) n++;
+  const rows = new Int32Array(n);
+  n = 0;
+  for (let i = 0; i < tail.count; i++) if (ts[i] >= 0 && include[ts[i]]) rows[n++] = i;
+  const picked = pick(tail, rows, subjects.slice(0, tail.subjects.length));
+  if (cache.size >= 8) cache.delete(cache.keys().next().value as string);
+  cache.set(key, picked);
+  return picked;
+}
+
 /**
  * The engine's input for one path: the history tail, then the events of the included series,
  * all in time order (equal times keep series order), so the engine need not sort them.
@@ -329,9 +411,7 @@ export function pathEvents(
     }
     return i;
   };
-  const ts = tailSeries(tail, scenario);
-  const tailRows: number[] = [];
-  for (let i = 0; i < tail.count; i++) if (ts[i] >= 0 && include[ts[i]]) tailRows.push(i);
+  const base = tailFor(scenario, tail, include, subjects);
   const parts: { time: Float64Array; cost: Float64Array; type: number; subject: number }[] = [];
   let future = 0;
   scenario.series.forEach((s, j) => {
@@ -340,7 +420,6 @@ export function pathEvents(
     parts.push({ ...ev, type: codeOf(s), subject: subjectOf(s.id) });
     future += ev.time.length;
   });
-  const base = pick(tail, tailRows, subjects);
   const total = base.count + future;
   const time = new Float64Array(total);
   const type = new Uint8Array(total);

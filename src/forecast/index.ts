@@ -8,18 +8,31 @@ import { buildScenario } from './scenario.ts';
 import type { WhatIf } from './scenario.ts';
 import { backtest, dailyForecasts } from './daily.ts';
 import type { BacktestReport, SeriesForecast } from './daily.ts';
-import { historyTail } from './generate.ts';
+import { replayHistory, tailFromReplay } from './generate.ts';
+import { censoredFromEngine } from './censor.ts';
+import type { CensorSummary } from './censor.ts';
 import { aggregatePaths } from './montecarlo.ts';
 import type { MonteCarloReport, SimulateFn } from './montecarlo.ts';
 import { runPaths } from './pool.ts';
+import { ordinaryHistory } from './model.ts';
+import { capsAtRisks, DEFAULT_RISK } from '../recommend/risk.ts';
+import type { CapAtRisk } from '../recommend/risk.ts';
+import { roundCapUsd } from '../recommend/rounding.ts';
 
 export type { WhatIf, NewTrigger } from './scenario.ts';
 export type { MonteCarloReport, PathSummary, DateBand } from './montecarlo.ts';
 export type { SeriesForecast, BacktestReport, Band } from './daily.ts';
+export type { CapAtRisk } from '../recommend/risk.ts';
 export { buildHistory, requireHistory, MIN_HISTORY_DAYS } from './series.ts';
 export type { History, DailySeries } from './series.ts';
 
 export const DEFAULT_PATHS = 200;
+
+export interface KeyCapOptions {
+  id: string;
+  currentCapUsd: number | null;
+  caps: CapAtRisk[];
+}
 export const DEFAULT_DAYS = 30;
 
 export interface ForecastOptions {
@@ -47,6 +60,15 @@ export interface ForecastReport {
   series: SeriesForecast[];
   backtest: BacktestReport;
   monteCarlo: MonteCarloReport | null;
+  /**
+   * Per key: the smallest round cap whose chance of being reached by ordinary use within the
+   * horizon is at most each stated risk, with what it blocks and what runaway spend it stops
+   */
+  keyCaps: KeyCapOptions[];
+  /** the risk the recommendation uses unless the admin picks another */
+  defaultRisk: number;
+  /** series whose history a limit held down on some days (lower bounds, not demand) */
+  censored: CensorSummary['series'];
   notes: string[];
 }
 
@@ -64,22 +86,49 @@ export async function forecast(events: EventColumns, plan: Plan, options: Foreca
   requireHistory(history);
   if (options.signal?.aborted) throw new CancelledError();
   const whatIf = options.whatIf ?? {};
-  const scenario = buildScenario(history, plan, days, whatIf);
+  // the plan replayed over the history: which days a limit held down (censored), and the exact
+  // state the paths start from
+  const sim = options.simulate ?? (await import('../engine/simulate.ts')).simulate;
+  const replay = replayHistory(events, plan, history.end, sim);
+  const censored = censoredFromEngine(replay.hist, replay.result, history);
+  if (options.signal?.aborted) throw new CancelledError();
+  const scenario = buildScenario(history, plan, days, whatIf, censored.days);
+  options.onProgress?.(0.05, 'model');
   // the paths start first: the daily bands and the backtest run on this thread meanwhile
   let monteCarlo: MonteCarloReport | null = null;
   const running =
     paths > 0
-      ? runPaths(scenario, historyTail(events, scenario.plan, scenario.from), seed, paths, {
+      ? runPaths(scenario, tailFromReplay(replay, scenario.plan, scenario.from), seed, paths, {
           ...(options.workers !== undefined ? { workers: options.workers } : {}),
           ...(options.simulate ? { simulate: options.simulate } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
-          onProgress: (d, n) => options.onProgress?.(0.02 + 0.98 * (d / n), 'paths'),
+          onProgress: (d, n) => options.onProgress?.(0.06 + 0.94 * (d / n), 'paths'),
         })
       : null;
   // with no paths, 200 draws still give the daily bands
-  const series = dailyForecasts(scenario, Math.max(paths, DEFAULT_PATHS), seed);
-  const bt = backtest(history);
-  options.onProgress?.(paths > 0 ? 0.02 : 1, 'model');
+  const keyJ = new Map<number, { ordinary: Float64Array[]; runaway: Float64Array[] }>();
+  scenario.series.forEach((s, j) => {
+    if (s.kind === 'key_spend') keyJ.set(j, { ordinary: [], runaway: [] });
+  });
+  const series = dailyForecasts(scenario, Math.max(paths, DEFAULT_PATHS), seed, (parts) => {
+    for (const [j, k] of keyJ) {
+      k.ordinary.push(Float64Array.from(parts.ordinary[j]));
+      k.runaway.push(Float64Array.from(parts.runaway[j]));
+    }
+  });
+  const keyCaps = [...keyJ].map(([j, k]): KeyCapOptions => {
+    const s = scenario.series[j];
+    const values = history.keys.find((x) => x.id === s.id)?.values ?? [];
+    const last29 = ordinaryHistory(values, s.model).slice(-29);
+    return {
+      id: s.id,
+      currentCapUsd: scenario.plan.apiKeys.find((x) => x.id === s.id)?.capUsd ?? null,
+      caps: capsAtRisks(last29, k.ordinary, k.runaway, (m) => roundCapUsd(m) * 1e6),
+    };
+  });
+  keyJ.clear();
+  const bt = backtest(history, censored.days, new Map(scenario.series.map((s) => [`${s.kind}:${s.id}`, s.model.kind])));
+  if (paths === 0) options.onProgress?.(1, 'model');
   if (running) monteCarlo = aggregatePaths(await running, scenario.plan, seed);
   return {
     history: summariseHistory(history),
@@ -89,7 +138,10 @@ export async function forecast(events: EventColumns, plan: Plan, options: Foreca
     series,
     backtest: bt,
     monteCarlo,
-    notes: notesFor(history, series, bt),
+    censored: censored.series,
+    keyCaps,
+    defaultRisk: DEFAULT_RISK,
+    notes: notesFor(history, series, bt, censored),
   };
 }
 
@@ -101,8 +153,19 @@ function iso(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport): string[] {
+function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, censored: CensorSummary): string[] {
   const notes: string[] = [];
+  if (censored.series.length) {
+    const list = censored.series.map((c) => `${c.id} (${c.days} day${c.days === 1 ? '' : 's'})`);
+    notes.push(
+      `history censored by the plan's own limits on ${censored.series.length} series: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
+        'on those days the limit was at its ceiling and nothing beyond it is in the export, so the day is a lower bound on demand: imputed above it and the band widened',
+    );
+  }
+  const shifted = series.filter((s) => s.levelShift !== null);
+  if (shifted.length) {
+    notes.push(`level shift found, fitted on the days after it: ${shifted.slice(0, 10).map((s) => `${s.id} (from ${s.levelShift})`).join(', ')}${shifted.length > 10 ? `, … ${shifted.length - 10} more` : ''}`);
+  }
   if (bt.note) notes.push(bt.note);
   else if (bt.overall && !bt.overall.beatsNaive) {
     notes.push('on the last 14 days the model did not beat the seasonal-naive baseline overall: treat the trend with caution');
@@ -115,7 +178,8 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport): str
     );
   }
   const short = series.filter((s) => s.short).map((s) => s.id);
-  if (short.length) notes.push(`under 14 days of their own history, forecast flat at their mean: ${short.join(', ')}`);
+  if (short.length) notes.push(`under 14 days of their own history, forecast at their mean level with a wider band: ${short.slice(0, 20).join(', ')}${short.length > 20 ? `, … ${short.length - 20} more` : ''}`);
+  if (h.eventsBefore > 0) notes.push(`${h.eventsBefore.toLocaleString('en-US')} event${h.eventsBefore === 1 ? '' : 's'} older than the last 730 days of the history left out of the forecast (one event dated far from the rest cannot stretch every series)`);
   if (h.partialDay) notes.push(`the history ends part-way through ${h.partialDay}: that day is forecast, not fitted`);
   if (h.days < 30) notes.push(`only ${h.days} days of history: rolling 30-day figures are extrapolated`);
   return notes;

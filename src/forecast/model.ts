@@ -1,29 +1,74 @@
-import { linearRegression } from 'simple-statistics';
 import { DAY } from '../engine/units.ts';
 import type { Rng } from './rng.ts';
+import { gamma, makeRng, normal } from './rng.ts';
+import { detectShift } from './shift.ts';
 
 /**
  * The forecast model, per daily series: weekly seasonal indices (multiplicative, mean 1) times a
- * linear trend fitted on the deseasonalised values. Monte Carlo noise resamples the model's own
- * relative residuals (a residual bootstrap), so a spiky series gets spiky paths.
+ * deseasonalised level, simulated path by path with the uncertainty a 30-day sum really has:
+ * - the level and the trend are drawn once per path from their estimation error (a path that
+ *   starts high stays high), and the errors are AR(1) (a bad week is followed by a bad day);
+ * - runaway days (incidents) are left out of ordinary demand and re-injected at their observed
+ *   rate as a separate, rare process;
+ * - days a limit held the history down (censored) are lower bounds: imputed from the model
+ *   (Tobit-style, E[y | y > bound]) and the level band widened by their share;
+ * - only the days after the last sustained level shift are fitted.
+ * Three candidates per series (local level, damped linear trend, exponential growth) are fitted and
+ * the one with the best probabilistic score on the last days (a held-out backtest) is kept.
  */
+export type ModelKind = 'level' | 'trend' | 'growth' | 'flat';
+
 export interface SeriesModel {
-  /** epoch ms of 00:00 UTC of the first fitted day */
+  /** epoch ms of 00:00 UTC of the series' first day */
   start: number;
-  /** days fitted */
+  /** days in the series */
   n: number;
-  /** trend at day t (0-based from start) = level + slope * t */
-  level: number;
-  slope: number;
+  kind: ModelKind;
+  /** first day (index) fitted: after the last sustained level shift (0 = none found) */
+  fitFrom: number;
+  /** epoch ms of the detected level shift, or null */
+  shiftAt: number | null;
   /** index by UTC weekday (0 = Sunday), mean 1 */
   seasonal: number[];
-  /** relative residuals (actual / fitted − 1) of the most recent days, for the bootstrap */
+  /** deseasonalised level on the last history day, in the series' unit per day */
+  level: number;
+  /** trend per day at the end of the history, in the series' unit per day (0 for level models) */
+  slope: number;
+  /** internal parameters: trend: level, slope; growth: log level, log growth per day */
+  a: number;
+  b: number;
+  damping: number;
+  /** estimation error (sd) of a and b, and their correlation */
+  aSd: number;
+  bSd: number;
+  corr: number;
+  /** local level: smoothing of the level by each day's relative error */
+  alpha: number;
+  /** AR(1) coefficient of the relative errors, and the last error */
+  ar: number;
+  lastError: number;
+  /** relative innovations, bootstrapped */
+  innovations: number[];
+  /** runaway incidents: share of days, over how many days it was seen, and their excess over ordinary demand (unit per day) */
+  runaway: { rate: number; days: number; excess: number[] };
+  /** days a limit held down, treated as lower bounds */
+  censoredDays: number;
+  /** relative errors of the fitted days (kept for reports and checks) */
   residuals: number[];
   /** mean of the last 7 days, a sanity anchor shown in reports */
   recentMean: number;
+  /** held-out score of each candidate fitted (lower is better), for the report */
+  scores: Partial<Record<ModelKind, number>>;
+  /** the other candidates and the share of paths each draws (the rest follow this model) */
+  mixture?: { model: SeriesModel; share: number }[];
 }
 
-const RESIDUAL_DAYS = 56;
+export interface FitOptions {
+  /** per day: a limit held the day's value down (it is a lower bound) */
+  censored?: readonly boolean[];
+  /** skip the held-out model choice (used inside the backtest itself) */
+  kind?: ModelKind;
+}
 
 export function weekdayOf(ms: number): number {
   // 1970-01-01 was a Thursday (weekday 4)
@@ -31,10 +76,9 @@ export function weekdayOf(ms: number): number {
 }
 
 /**
- * Ceiling for one day's value: 3 × the 90th percentile of the days with any activity. A runaway
- * day (a script looping for hours) is an incident, not a pattern: left in, it would set a weekday
- * index of 6 and a bootstrap residual of ×1000 that every later forecast repeats. Needs 7 active
- * days to judge; returns Infinity otherwise.
+ * Ceiling for one day's ordinary value: 3 × the 90th percentile of the days with any activity. A
+ * runaway day (a script looping for hours) is an incident, not a pattern. Needs 7 active days to
+ * judge; returns Infinity otherwise.
  */
 export function outlierCeiling(values: readonly number[]): number {
   const active = values.filter((v) => v > 0).sort((a, b) => a - b);
@@ -49,69 +93,433 @@ export function winsorise(values: readonly number[]): number[] {
   return Number.isFinite(c) ? values.map((v) => Math.min(v, c)) : values.slice();
 }
 
-export function fitSeries(rawValues: readonly number[], start: number): SeriesModel {
-  const values = winsorise(rawValues);
-  const n = values.length;
-  const seasonal = new Array<number>(7).fill(1);
+/** A series under two weeks long has no weekday pattern or trend one can trust. */
+export const SHORT_DAYS = 14;
+/** days of history fitted at most (older days describe a workspace that has moved on) */
+const MAX_FIT_DAYS = 120;
+const DAMPING = 1;
+const TREND_DAYS = 56;
+const ALPHAS = [0.05, 0.1, 0.2, 0.35, 0.5];
+/** a candidate whose held-out score is 5 % worse keeps e^-1 of the best one's weight */
+const MIX_SCALE = 0.05;
+
+export function fitSeries(rawValues: readonly number[], start: number, options: FitOptions = {}): SeriesModel {
+  const n = rawValues.length;
   const recent = rawValues.slice(-7);
   const recentMean = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : 0;
-  const total = values.reduce((a, b) => a + b, 0);
-  if (n === 0 || total === 0) return { start, n, level: 0, slope: 0, seasonal, residuals: [], recentMean };
+  const censored = options.censored ?? [];
+  const ceiling = outlierCeiling(rawValues);
+  const runawayDay = rawValues.map((v) => v > ceiling);
+  const missing = rawValues.map((_, t) => runawayDay[t] || censored[t] === true);
+  const seasonal = seasonalIndices(rawValues, start, missing);
   const wd0 = weekdayOf(start);
-  let level = total / n;
-  let slope = 0;
-  // Under two full weeks a weekday index rests on one value and a slope on a handful: too noisy
-  // to extrapolate, so a short series is forecast flat at its mean.
-  const useSeasonal = n >= 14;
-  for (let iter = 0; iter < 4 && useSeasonal; iter++) {
-    // A weekday that is always idle (weekends of a weekday digest) has index 0: it says nothing
-    // about the trend, and dividing by it gives 0/0. Only days with a usable index are regressed.
-    const pts: number[][] = [];
-    for (let t = 0; t < n; t++) {
-      const s = seasonal[(wd0 + t) % 7];
-      if (s >= 0.05) pts.push([t, values[t] / s]);
-    }
-    if (pts.length >= 2) {
-      const fit = linearRegression(pts);
-      if (Number.isFinite(fit.b) && Number.isFinite(fit.m)) {
-        level = fit.b;
-        slope = fit.m;
+  // deseasonalised values; a weekday that is always idle says nothing about the level
+  const d: (number | null)[] = rawValues.map((v, t) => (runawayDay[t] || seasonal[(wd0 + t) % 7] < 0.05 ? null : v / seasonal[(wd0 + t) % 7]));
+  const cens = rawValues.map((_, t) => censored[t] === true && d[t] !== null);
+  const base: SeriesModel = {
+    start,
+    n,
+    kind: 'flat',
+    fitFrom: 0,
+    shiftAt: null,
+    seasonal,
+    level: 0,
+    slope: 0,
+    a: 0,
+    b: 0,
+    damping: 1,
+    aSd: 0,
+    bSd: 0,
+    corr: 0,
+    alpha: 0,
+    ar: 0,
+    lastError: 0,
+    innovations: [],
+    runaway: { rate: 0, days: 0, excess: [] },
+    censoredDays: cens.filter(Boolean).length,
+    residuals: [],
+    recentMean,
+    scores: {},
+  };
+  const total = rawValues.reduce((a, b) => a + b, 0);
+  if (n === 0 || total === 0) return base;
+  let fitFrom = Math.max(0, n - MAX_FIT_DAYS);
+  const shift = detectShift(d, cens, fitFrom);
+  if (shift !== null) {
+    fitFrom = shift;
+    base.fitFrom = shift;
+    base.shiftAt = start + shift * DAY;
+  }
+  const seg = d.slice(fitFrom);
+  const segCens = cens.slice(fitFrom);
+  const candidates: ModelKind[] = options.kind ? [options.kind] : candidateKinds(seg);
+  let model: SeriesModel;
+  if (candidates.length === 1) {
+    model = fitKind(base, candidates[0], seg, segCens);
+  } else {
+    // choose by a held-out backtest: the last 7 to 21 days of the fitted segment, and the same
+    // span before them when the segment is long enough (two origins halve the luck of one)
+    const hold = Math.min(21, Math.max(7, Math.floor(seg.length / 4)));
+    const origins = seg.length - 2 * hold >= 28 ? [seg.length - hold, seg.length - 2 * hold] : [seg.length - hold];
+    let best: ModelKind = candidates[0];
+    let bestScore = Infinity;
+    for (const k of candidates) {
+      let s = 0;
+      for (const o of origins) {
+        const trial = fitKind(base, k, seg.slice(0, o), segCens.slice(0, o));
+        s += heldOutScore(trial, fitFrom + o, rawValues.slice(fitFrom + o, fitFrom + o + hold), segCens.slice(o, o + hold), hold) / origins.length;
+      }
+      base.scores[k] = s;
+      // candidates run simplest first: a more complex one must win by 5 %, or a few noisy held-out days pick it
+      if (s < bestScore * 0.95 - 1e-12) {
+        bestScore = s;
+        best = k;
       }
     }
-    const sum = new Array<number>(7).fill(0);
-    const cnt = new Array<number>(7).fill(0);
-    const floor = Math.max(total / n, 1e-9) * 0.05;
-    for (let t = 0; t < n; t++) {
-      const trend = Math.max(level + slope * t, floor);
-      const w = (wd0 + t) % 7;
-      sum[w] += values[t] / trend;
-      cnt[w] += 1;
+    model = fitKind(base, best, seg, segCens);
+    // the held-out days rarely single out one model: the others keep paths in proportion to
+    // how close their score came (a choice that follows a few noisy days biases the forecast)
+    const others: { model: SeriesModel; weight: number }[] = [];
+    let total = 1;
+    for (const k of candidates) {
+      const sk = base.scores[k];
+      if (k === best || sk === undefined) continue;
+      const w = Math.exp(-(sk - bestScore) / (MIX_SCALE * bestScore + 1e-12));
+      if (w < 0.05) continue;
+      others.push({ model: fitKind(base, k, seg, segCens), weight: w });
+      total += w;
     }
-    const raw = sum.map((s, w) => (cnt[w] ? s / cnt[w] : 1));
-    const m = raw.reduce((a, b) => a + b, 0) / 7;
-    for (let w = 0; w < 7; w++) seasonal[w] = m > 0 && Number.isFinite(raw[w] / m) ? raw[w] / m : 1;
+    if (others.length) model.mixture = others.map((o) => ({ model: o.model, share: o.weight / total }));
   }
-  if (!Number.isFinite(level) || !Number.isFinite(slope) || seasonal.some((x) => !Number.isFinite(x))) {
-    // a degenerate fit must never read as "zero from now on": fall back to the flat mean
-    level = total / n;
-    slope = 0;
-    seasonal.fill(1);
-  }
-  const model: SeriesModel = { start, n, level, slope, seasonal, residuals: [], recentMean };
-  const residuals: number[] = [];
-  for (let t = Math.max(0, n - RESIDUAL_DAYS); t < n; t++) {
-    const f = pointAt(model, t);
-    if (f > 0) residuals.push(values[t] / f - 1);
-  }
-  model.residuals = residuals;
+  // runaway incidents: their excess over what the model expects that day
+  const excess: number[] = [];
+  for (let t = 0; t < n; t++) if (runawayDay[t]) excess.push(Math.max(0, rawValues[t] - Math.max(0, inSample(model, t))));
+  model.runaway = { rate: excess.length / n, days: n, excess };
   return model;
 }
 
-/** Fitted (or forecast) value at day t counted from the model's start. Never negative. */
+function candidateKinds(seg: readonly (number | null)[]): ModelKind[] {
+  const known = seg.filter((x): x is number => x !== null);
+  if (known.length < SHORT_DAYS) return known.length ? ['level'] : ['flat'];
+  const positive = known.filter((x) => x > 0).length / known.length;
+  const kinds: ModelKind[] = ['level', 'trend'];
+  if (positive >= 0.9) kinds.push('growth');
+  return kinds;
+}
+
+/**
+ * Multiplicative weekday indices: each day over the mean of the 7 days around it, averaged per
+ * weekday, mean 1. Under two weeks they are all 1.
+ */
+function seasonalIndices(values: readonly number[], start: number, missing: readonly boolean[]): number[] {
+  const n = values.length;
+  const out = new Array<number>(7).fill(1);
+  if (n < SHORT_DAYS) return out;
+  const from = Math.max(0, n - MAX_FIT_DAYS);
+  const wd0 = weekdayOf(start);
+  const sum = new Array<number>(7).fill(0);
+  const cnt = new Array<number>(7).fill(0);
+  for (let t = from; t < n; t++) {
+    if (missing[t]) continue;
+    const lo = Math.max(from, Math.min(t - 3, n - 7));
+    let acc = 0;
+    let k = 0;
+    for (let u = lo; u < lo + 7 && u < n; u++) {
+      if (missing[u]) continue;
+      acc += values[u];
+      k++;
+    }
+    if (k < 5 || acc <= 0) continue;
+    sum[(wd0 + t) % 7] += values[t] / (acc / k);
+    cnt[(wd0 + t) % 7] += 1;
+  }
+  const raw = sum.map((s, w) => (cnt[w] ? s / cnt[w] : 1));
+  const m = raw.reduce((a, b) => a + b, 0) / 7;
+  for (let w = 0; w < 7; w++) out[w] = m > 0 && Number.isFinite(raw[w] / m) ? raw[w] / m : 1;
+  return out;
+}
+
+interface Line {
+  a: number;
+  b: number;
+  aSd: number;
+  bSd: number;
+  corr: number;
+  sigma: number;
+}
+
+/** Least squares of y on x (x = day − last day), with the estimates' errors; null under 3 points. */
+function fitLine(xs: readonly number[], ys: readonly number[]): Line | null {
+  const N = xs.length;
+  if (N < 3) return null;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < N; i++) {
+    mx += xs[i];
+    my += ys[i];
+  }
+  mx /= N;
+  my /= N;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < N; i++) {
+    sxx += (xs[i] - mx) ** 2;
+    sxy += (xs[i] - mx) * (ys[i] - my);
+  }
+  if (!(sxx > 0)) return null;
+  const b = sxy / sxx;
+  const a = my - b * mx;
+  let sse = 0;
+  for (let i = 0; i < N; i++) sse += (ys[i] - a - b * xs[i]) ** 2;
+  const s2 = sse / Math.max(1, N - 2);
+  const va = s2 * (1 / N + (mx * mx) / sxx);
+  const vb = s2 / sxx;
+  const cov = (-mx * s2) / sxx;
+  return { a, b, aSd: Math.sqrt(va), bSd: Math.sqrt(vb), corr: va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : 0, sigma: Math.sqrt(s2) };
+}
+
+/**
+ * The AR(1) coefficient that gives the errors' k-day means the variance they really have (k = 14,
+ * or a quarter of the days). A slow wander hidden under day-to-day noise has a small lag-1
+ * correlation but makes a month's total swing far more than independent days would: matching the
+ * variance of multi-day means keeps that swing in the 30-day sums. Kept in 0..0.95.
+ */
+export function effectiveAr(errors: readonly (number | null)[]): number {
+  const known = errors.filter((e): e is number => e !== null);
+  const N = known.length;
+  const k = Math.min(14, Math.floor(N / 4));
+  if (k < 3) return 0;
+  let mean = 0;
+  for (const e of known) mean += e;
+  mean /= N;
+  let v = 0;
+  for (const e of known) v += (e - mean) ** 2;
+  v /= N;
+  if (!(v > 0)) return 0;
+  let acc = 0;
+  let vm = 0;
+  let windows = 0;
+  for (let i = 0; i < N; i++) {
+    acc += known[i];
+    if (i >= k) acc -= known[i - k];
+    if (i >= k - 1) {
+      vm += (acc / k - mean) ** 2;
+      windows++;
+    }
+  }
+  // overlapping windows share days: scale back the bias of their variance (about k / N)
+  vm = vm / windows / Math.max(0.2, 1 - k / N);
+  const vr = vm / (v / k);
+  if (!(vr > 1)) return 0;
+  let lo = 0;
+  let hi = 0.95;
+  for (let it = 0; it < 40; it++) {
+    const mid = (lo + hi) / 2;
+    if (varianceRatio(mid, k) < vr) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Var(mean of k days) / (var / k) for an AR(1) with coefficient r. */
+function varianceRatio(r: number, k: number): number {
+  if (r === 0) return 1;
+  return (1 + r) / (1 - r) - (2 * r * (1 - Math.pow(r, k))) / (k * (1 - r) ** 2);
+}
+
+/**
+ * Fits one kind on a deseasonalised segment (null = unknown day); censored days are first left
+ * out, then imputed as E[y | y > bound] under the first fit, and the whole fitted again.
+ */
+function fitKind(base: SeriesModel, kind: ModelKind, seg: readonly (number | null)[], cens: readonly boolean[]): SeriesModel {
+  const m: SeriesModel = { ...base, kind, scores: base.scores, runaway: base.runaway };
+  const values = seg.map((v, i) => (cens[i] ? null : v));
+  const nCens = cens.filter(Boolean).length;
+  fitOn(m, kind, values, seg.length);
+  if (nCens > 0) {
+    const imputed = seg.map((v, i) => {
+      if (!cens[i] || v === null) return v;
+      const mu = Math.max(0, segPoint(m, i, seg.length));
+      const sd = Math.max(1e-9, mu * errorSd(m));
+      return Math.max(v, tobitMean(mu, sd, v));
+    });
+    fitOn(m, kind, imputed, seg.length);
+    // the bound says the day was at least this much, not how much: widen the level with the share
+    const recentShare = cens.slice(-14).filter(Boolean).length / Math.min(14, cens.length);
+    const widen = Math.sqrt(1 + 4 * recentShare);
+    m.aSd *= widen;
+    m.bSd *= widen;
+  }
+  // a short history borrows a wide band: its level rests on a handful of days
+  const known = seg.filter((v) => v !== null).length;
+  if (known < 28) {
+    const widen = Math.sqrt(28 / Math.max(known, 1));
+    m.aSd *= widen;
+    m.bSd *= widen;
+    if (kind === 'level' || kind === 'flat') m.aSd = Math.max(m.aSd, 0.15 * m.level);
+  }
+  return m;
+}
+
+function errorSd(m: SeriesModel): number {
+  const u = m.innovations;
+  if (u.length < 2) return 0.3;
+  let s = 0;
+  for (const x of u) s += x * x;
+  return Math.sqrt(s / u.length / Math.max(1e-6, 1 - m.ar * m.ar));
+}
+
+/** E[Y | Y > c] for Y ~ N(mu, sd²). */
+function tobitMean(mu: number, sd: number, c: number): number {
+  const z = (c - mu) / sd;
+  const tail = 1 - normalCdf(z);
+  if (tail < 1e-9) return c + sd / Math.max(z, 1e-9);
+  return mu + (sd * Math.exp(-0.5 * z * z)) / Math.sqrt(2 * Math.PI) / tail;
+}
+
+function normalCdf(z: number): number {
+  // Abramowitz–Stegun 7.1.26 on erf
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
+}
+
+function fitOn(m: SeriesModel, kind: ModelKind, seg: readonly (number | null)[], len: number): void {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  seg.forEach((v, i) => {
+    if (v !== null) {
+      xs.push(i - (len - 1));
+      ys.push(v);
+    }
+  });
+  m.damping = 1;
+  m.alpha = 0;
+  m.slope = 0;
+  m.b = 0;
+  m.bSd = 0;
+  m.corr = 0;
+  const mean = ys.length ? ys.reduce((a, b) => a + b, 0) / ys.length : 0;
+  if (kind === 'flat' || ys.length === 0) {
+    m.kind = 'flat';
+    m.level = m.a = mean;
+    m.aSd = 0.3 * mean;
+    m.innovations = [];
+    m.residuals = [];
+    return;
+  }
+  let fitted: (i: number) => number;
+  if (kind === 'trend' || kind === 'growth') {
+    // a straight line is a local description: across months of compounding growth it bends
+    // below the recent days, so it is fitted on the last TREND_DAYS only
+    if (kind === 'trend' && xs.length > TREND_DAYS) {
+      const cut = xs.findIndex((x) => x > -TREND_DAYS);
+      xs.splice(0, cut);
+      ys.splice(0, cut);
+    }
+    const growth = kind === 'growth';
+    const line = growth
+      ? fitLine(
+          xs.filter((_, i) => ys[i] > 0),
+          ys.filter((y) => y > 0).map((y) => Math.log(y)),
+        )
+      : fitLine(xs, ys);
+    if (!line) return fitOn(m, 'level', seg, len);
+    m.a = line.a;
+    m.b = line.b;
+    m.aSd = line.aSd;
+    m.bSd = line.bSd;
+    m.corr = line.corr;
+    m.damping = growth ? 1 : DAMPING;
+    fitted = growth ? (i: number) => Math.exp(line.a + line.b * (i - (len - 1))) : (i: number) => line.a + line.b * (i - (len - 1));
+    m.level = Math.max(0, fitted(len - 1));
+    m.slope = growth ? m.level * line.b : line.b;
+  } else {
+    // local level (simple exponential smoothing, multiplicative errors): alpha by one-step error
+    let bestA = ALPHAS[0];
+    let bestSse = Infinity;
+    let bestLevel = mean;
+    for (const alpha of ALPHAS) {
+      let l = firstLevel(seg);
+      let sse = 0;
+      for (const v of seg) {
+        if (v === null) continue;
+        sse += (v - l) ** 2;
+        l += alpha * (v - l);
+      }
+      if (sse < bestSse) {
+        bestSse = sse;
+        bestA = alpha;
+        bestLevel = l;
+      }
+    }
+    m.alpha = bestA;
+    m.a = m.level = Math.max(0, bestLevel);
+    const levels: number[] = [];
+    let l = firstLevel(seg);
+    for (const v of seg) {
+      levels.push(l);
+      if (v !== null) l += bestA * (v - l);
+    }
+    fitted = (i: number) => levels[i];
+  }
+  // relative errors, their AR(1) and the innovations the paths resample
+  const errs: (number | null)[] = seg.map((v, i) => {
+    if (v === null) return null;
+    const f = fitted(i);
+    return f > 0 ? v / f - 1 : null;
+  });
+  const ar = effectiveAr(errs);
+  m.ar = ar;
+  // the errors themselves, scaled so the AR(1) keeps their variance: e = ar·e' + √(1−ar²)·u
+  const innovations: number[] = [];
+  const shrink = Math.sqrt(1 - ar * ar);
+  for (const e of errs) if (e !== null) innovations.push(e * shrink);
+  m.innovations = innovations.slice(-90);
+  m.residuals = errs.filter((e): e is number => e !== null).slice(-56);
+  let last: number | null = null;
+  for (let i = errs.length - 1; i >= 0 && last === null; i--) last = errs[i];
+  m.lastError = last ?? 0;
+  const sdRel = Math.sqrt(innovations.reduce((a, x) => a + x * x, 0) / Math.max(1, innovations.length));
+  // correlated errors carry less information than as many independent ones
+  const inflate = Math.sqrt((1 + ar) / (1 - ar));
+  if (kind === 'level') {
+    // the smoothed level's own error under the fitted alpha
+    m.aSd = m.level * sdRel * Math.sqrt(m.alpha / (2 - m.alpha)) * inflate;
+  } else {
+    m.aSd *= inflate;
+    m.bSd *= inflate;
+  }
+}
+
+function firstLevel(seg: readonly (number | null)[]): number {
+  const first = seg.filter((v): v is number => v !== null).slice(0, 7);
+  return first.length ? first.reduce((a, b) => a + b, 0) / first.length : 0;
+}
+
+/** Deseasonalised expected value at segment index i (fitted days and beyond), no noise. */
+function segPoint(m: SeriesModel, i: number, len: number): number {
+  const x = i - (len - 1);
+  if (m.kind === 'trend') return m.a + m.b * (x <= 0 ? x : dampedSum(m.damping, x));
+  if (m.kind === 'growth') return Math.exp(m.a + m.b * x);
+  return m.level;
+}
+
+function dampedSum(phi: number, h: number): number {
+  return phi === 1 ? h : (phi * (1 - Math.pow(phi, h))) / (1 - phi);
+}
+
+/** Expected value on series day t (from the model's start), fitted days and forecast alike. */
+function inSample(m: SeriesModel, t: number): number {
+  const i = t - m.fitFrom;
+  const len = m.n - m.fitFrom;
+  return Math.max(0, segPoint(m, i, len)) * m.seasonal[(weekdayOf(m.start) + t) % 7];
+}
+
+/** Fitted (or forecast) ordinary value at day t counted from the model's start. Never negative. */
 export function pointAt(model: SeriesModel, t: number): number {
-  const trend = model.level + model.slope * t;
-  if (!(trend > 0)) return 0;
-  return trend * model.seasonal[(weekdayOf(model.start) + t) % 7];
+  return inSample(model, t);
 }
 
 /** Point forecast for the UTC day starting at `dayStart`. */
@@ -119,12 +527,111 @@ export function forecastDay(model: SeriesModel, dayStart: number): number {
   return pointAt(model, Math.round((dayStart - model.start) / DAY));
 }
 
-/** One noisy draw for a day: the point forecast times (1 + a resampled residual). */
-export function sampleDay(model: SeriesModel, dayStart: number, rng: Rng): number {
-  const f = forecastDay(model, dayStart);
-  if (f === 0 || model.residuals.length === 0) return f;
-  const e = model.residuals[Math.floor(rng() * model.residuals.length)];
-  return Math.max(0, f * (1 + e));
+/**
+ * One path of the next `days` days (the first = the day after the history), into `ordinary` and
+ * `runaway` (either may be null). `scale[h]` multiplies ordinary demand (what-if growth, seats).
+ */
+export function simulateSeries(model: SeriesModel, days: number, rng: Rng, ordinary: Float64Array, runaway: Float64Array | null, scale: Float64Array | null = null): void {
+  let m = model;
+  if (model.mixture) {
+    let u = rng();
+    for (const alt of model.mixture) {
+      if (u < alt.share) {
+        // the alternative was fitted on the same days: same start, length and runaways
+        m = { ...alt.model, runaway: model.runaway, n: model.n };
+        break;
+      }
+      u -= alt.share;
+    }
+  }
+  const z1 = normal(rng);
+  const z2 = normal(rng);
+  const a = m.a + m.aSd * z1;
+  const b = m.b + m.bSd * (m.corr * z1 + Math.sqrt(Math.max(0, 1 - m.corr * m.corr)) * z2);
+  const wd0 = weekdayOf(m.start) + m.n;
+  const inn = m.innovations;
+  const nInn = inn.length;
+  const seasonal = m.seasonal;
+  const ar = m.ar;
+  const kind = m.kind === 'trend' ? 1 : m.kind === 'growth' ? 2 : 0;
+  const alpha = m.alpha;
+  let e = m.lastError;
+  // a rare event's rate is itself uncertain (three incidents in 90 days could be one a month or
+  // one a week): each path draws its own rate from the Jeffreys posterior, Gamma(k + ½) / days
+  const ex = m.runaway.excess;
+  const rate = ex.length && runaway ? gamma(rng, ex.length + 0.5) / m.runaway.days : 0;
+  let level = Math.max(0, a);
+  let cum = 0;
+  let pow = 1;
+  let grown = Math.exp(a);
+  const step = Math.exp(b);
+  for (let h = 0; h < days; h++) {
+    let mean: number;
+    if (kind === 1) {
+      pow *= m.damping;
+      cum += pow;
+      mean = a + b * cum;
+    } else if (kind === 2) mean = grown *= step;
+    else mean = level;
+    if (!(mean > 0)) mean = 0;
+    e = ar * e + (nInn ? inn[Math.floor(rng() * nInn)] : 0);
+    if (e < -1) e = -1;
+    if (kind === 0) level = Math.max(0, level * (1 + alpha * e));
+    ordinary[h] = seasonal[(wd0 + h) % 7] * mean * (1 + e) * (scale ? scale[h] : 1);
+    if (runaway) runaway[h] = rate > 0 && rng() < rate ? ex[Math.floor(rng() * ex.length)] : 0;
+  }
+}
+
+/**
+ * Continuous ranked probability score of the held-out days and of their total, each scaled by
+ * the actual mean, from 50 simulated paths of the model fitted before them. A censored day (a
+ * limit held it down) only says demand was at least that much: it scores the paths' shortfall
+ * below it, never their excess.
+ */
+function heldOutScore(m: SeriesModel, firstHeld: number, actual: readonly number[], censored: readonly boolean[], hold: number): number {
+  const P = 50;
+  const rng = makeRng(0x5eed + hold);
+  const fit = { ...m, n: firstHeld };
+  const sims = new Float64Array(P * hold);
+  const totals = new Float64Array(P);
+  const row = new Float64Array(hold);
+  const run = new Float64Array(hold);
+  for (let p = 0; p < P; p++) {
+    simulateSeries(fit, hold, rng, row, run);
+    for (let h = 0; h < hold; h++) {
+      sims[h * P + p] = row[h] + run[h];
+      totals[p] += row[h] + run[h];
+    }
+  }
+  const scaleBy = Math.max(1e-9, actual.reduce((x, y) => x + y, 0) / hold);
+  let s = 0;
+  for (let h = 0; h < hold; h++) {
+    const col = sims.subarray(h * P, (h + 1) * P);
+    s += censored[h] ? shortfall(col, actual[h]) : crps(col, actual[h]);
+  }
+  const total = actual.reduce((x, y) => x + y, 0);
+  const anyCensored = censored.some(Boolean);
+  return s / hold / scaleBy + (anyCensored ? shortfall(totals, total) : crps(totals, total)) / (hold * scaleBy);
+}
+
+/** Mean shortfall of an ensemble below a lower bound. */
+function shortfall(sample: Float64Array, bound: number): number {
+  let s = 0;
+  for (const x of sample) if (x < bound) s += bound - x;
+  return s / sample.length;
+}
+
+/** CRPS of an ensemble against one outcome (sorts `sample` in place). */
+export function crps(sample: Float64Array, y: number): number {
+  sample.sort();
+  const n = sample.length;
+  let abs = 0;
+  let spread = 0;
+  for (let i = 0; i < n; i++) {
+    abs += Math.abs(sample[i] - y);
+    spread += sample[i] * (2 * i - n + 1);
+  }
+  return abs / n - spread / (n * n);
 }
 
 export interface ErrorStats {
@@ -172,10 +679,10 @@ export const BACKTEST_DAYS = 14;
  * (each held-out day predicted by the value 7 days before it, repeating the last training week).
  * Needs 14 training days as well; returns null with less.
  */
-export function backtestSeries(values: readonly number[], start: number, holdout = BACKTEST_DAYS): SeriesBacktest | null {
+export function backtestSeries(values: readonly number[], start: number, holdout = BACKTEST_DAYS, censored?: readonly boolean[], kind?: ModelKind): SeriesBacktest | null {
   const train = values.length - holdout;
   if (train < 14) return null;
-  const model = fitSeries(values.slice(0, train), start);
+  const model = fitSeries(values.slice(0, train), start, { ...(censored ? { censored: censored.slice(0, train) } : {}), ...(kind && kind !== 'flat' ? { kind } : {}) });
   const actual = values.slice(train);
   const forecast: number[] = [];
   const baseline: number[] = [];
@@ -184,4 +691,42 @@ export function backtestSeries(values: readonly number[], start: number, holdout
     baseline.push(values[train - 7 + (h % 7)]);
   }
   return { model: errorStats(actual, forecast), naive: errorStats(actual, baseline), actual, forecast, baseline };
+}
+
+/** A series known only by its expected daily value (a what-if trigger that does not exist yet). */
+export function fixedModel(start: number, n: number, level: number): SeriesModel {
+  return {
+    start,
+    n,
+    kind: 'flat',
+    fitFrom: 0,
+    shiftAt: null,
+    seasonal: [1, 1, 1, 1, 1, 1, 1],
+    level,
+    slope: 0,
+    a: level,
+    b: 0,
+    damping: 1,
+    aSd: 0,
+    bSd: 0,
+    corr: 0,
+    alpha: 0,
+    ar: 0,
+    lastError: 0,
+    innovations: [],
+    runaway: { rate: 0, days: 0, excess: [] },
+    censoredDays: 0,
+    residuals: [],
+    recentMean: level,
+    scores: {},
+  };
+}
+
+/**
+ * The history as ordinary use: runaway days (above `outlierCeiling`) count at what the model
+ * expects of an ordinary day, so a cap sized on it is sized for ordinary use.
+ */
+export function ordinaryHistory(values: readonly number[], model: SeriesModel): number[] {
+  const ceiling = outlierCeiling(values);
+  return values.map((v, t) => (v > ceiling ? Math.min(v, pointAt(model, t)) : v));
 }

@@ -2,7 +2,7 @@ import { DAY } from '../engine/units.ts';
 import { validatePlan } from '../engine/plan.ts';
 import type { Plan, PlanTrigger } from '../engine/plan.ts';
 import { InputError } from '../errors.ts';
-import { fitSeries, forecastDay } from './model.ts';
+import { fitSeries, fixedModel, forecastDay, simulateSeries } from './model.ts';
 import type { SeriesModel } from './model.ts';
 import { hashSeed, makeRng } from './rng.ts';
 import type { History, SeriesKind } from './series.ts';
@@ -71,7 +71,10 @@ export interface Scenario {
   plan: Plan;
 }
 
-export function buildScenario(history: History, plan: Plan, days: number, whatIf: WhatIf = {}): Scenario {
+/** Per series (`kind:id`), the history days a limit held down (lower bounds, not demand). */
+export type CensoredDays = Map<string, boolean[]>;
+
+export function buildScenario(history: History, plan: Plan, days: number, whatIf: WhatIf = {}, censored: CensoredDays = new Map()): Scenario {
   if (!Number.isInteger(days) || days < 1 || days > 366) throw new InputError(`--days must be a whole number from 1 to 366, not ${days}`);
   checkWhatIf(history, plan, whatIf);
   const scenarioPlan = applyWhatIfToPlan(plan, whatIf);
@@ -84,7 +87,7 @@ export function buildScenario(history: History, plan: Plan, days: number, whatIf
     series.push({
       kind: s.kind,
       id: s.id,
-      model: fitSeries(s.values, s.start),
+      model: fitSeries(s.values, s.start, { censored: censored.get(`${s.kind}:${s.id}`) ?? [] }),
       scale,
       growth,
       hourProfile: s.hourProfile,
@@ -102,7 +105,7 @@ export function buildScenario(history: History, plan: Plan, days: number, whatIf
     series.push({
       kind: 'trigger_runs',
       id: nt.id,
-      model: { start: history.end - DAY, n: 1, level: nt.dailyVolume, slope: 0, seasonal: [1, 1, 1, 1, 1, 1, 1], residuals: [], recentMean: nt.dailyVolume },
+      model: fixedModel(history.end - DAY, 1, nt.dailyVolume),
       scale: 1,
       growth: growthOf(whatIf.triggerGrowth, nt.id),
       hourProfile: triggerProfile,
@@ -189,40 +192,54 @@ export function pointForecast(s: ScenarioSeries, from: number, h: number): numbe
 
 /**
  * The daily values of every series on one Monte Carlo path: deterministic in (seed, path), so
- * the main thread and any worker agree.
+ * the main thread and any worker agree. Ordinary demand plus runaway incidents.
  */
 export function pathDaily(scenario: Scenario, seed: number, path: number): Float64Array[] {
-  const rng = makeRng(hashSeed(seed, path));
-  const points = pointsOf(scenario);
-  const D = scenario.days;
-  const block = new Float64Array(D * scenario.series.length);
-  return scenario.series.map((s, j) => {
-    const pts = points[j];
-    const res = s.model.residuals;
-    const out = block.subarray(j * D, (j + 1) * D);
-    for (let h = 0; h < scenario.days; h++) {
-      const f = pts[h];
-      // one residual per day with a forecast, drawn in series order: the stream is the contract
-      out[h] = f === 0 || res.length === 0 ? f : Math.max(0, f * (1 + res[Math.floor(rng() * res.length)]));
-    }
-    return out;
+  const { ordinary, runaway } = pathParts(scenario, seed, path);
+  return ordinary.map((o, j) => {
+    const r = runaway[j];
+    for (let h = 0; h < o.length; h++) o[h] += r[h];
+    return o;
   });
 }
 
-const pointCache = new WeakMap<Scenario, Float64Array[]>();
+/**
+ * One path, split: ordinary demand (what a cap is sized for) and runaway incidents (what a cap
+ * exists to stop). Each series draws from its own stream, seeded by (seed, path, series).
+ */
+export function pathParts(scenario: Scenario, seed: number, path: number): { ordinary: Float64Array[]; runaway: Float64Array[] } {
+  const D = scenario.days;
+  const n = scenario.series.length;
+  const block = new Float64Array(D * n * 2);
+  const ordinary: Float64Array[] = [];
+  const runaway: Float64Array[] = [];
+  const base = hashSeed(seed, path);
+  scenario.series.forEach((s, j) => {
+    const o = block.subarray(j * D, (j + 1) * D);
+    const r = block.subarray((n + j) * D, (n + j + 1) * D);
+    const rng = makeRng(hashSeed(base, 0x5e1e5 + j));
+    simulateSeries(s.model, D, rng, o, r, scaleOf(scenario, j));
+    ordinary.push(o);
+    runaway.push(r);
+  });
+  return { ordinary, runaway };
+}
 
-/** Expected daily values of every series (what-if scaling included), computed once per scenario. */
-function pointsOf(scenario: Scenario): Float64Array[] {
-  let pts = pointCache.get(scenario);
-  if (!pts) {
-    pts = scenario.series.map((s) => {
+const scaleCache = new WeakMap<Scenario, (Float64Array | null)[]>();
+
+/** What-if multipliers of series j per forecast day (seats, growth), null when none. */
+function scaleOf(scenario: Scenario, j: number): Float64Array | null {
+  let all = scaleCache.get(scenario);
+  if (!all) {
+    all = scenario.series.map((s) => {
+      if (s.scale === 1 && s.growth === 0) return null;
       const out = new Float64Array(scenario.days);
-      for (let h = 0; h < scenario.days; h++) out[h] = pointForecast(s, scenario.from, h);
+      for (let h = 0; h < scenario.days; h++) out[h] = s.scale * growthFactor(s.growth, h);
       return out;
     });
-    pointCache.set(scenario, pts);
+    scaleCache.set(scenario, all);
   }
-  return pts;
+  return all[j];
 }
 
 function averageProfile(profiles: number[][]): number[] {

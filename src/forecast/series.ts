@@ -5,6 +5,8 @@ import { InputError } from '../errors.ts';
 
 /** Least history the forecast accepts, in whole UTC days. */
 export const MIN_HISTORY_DAYS = 14;
+/** Most days a daily series holds: two years, ending with the last event's day. */
+export const MAX_HISTORY_DAYS = 730;
 
 export type SeriesKind = 'key_spend' | 'trigger_runs' | 'messages';
 
@@ -41,6 +43,8 @@ export interface History {
   lastEvent: number;
   /** a last day left out because the history ends part-way through it (ISO date), or null */
   partialDay: string | null;
+  /** events older than the MAX_HISTORY_DAYS the series keep (left out of the fit) */
+  eventsBefore: number;
 }
 
 export const PEOPLE = '(people)';
@@ -60,8 +64,16 @@ export function buildHistory(events: EventColumns): History {
     if (t < minT) minT = t;
     if (t > maxT) maxT = t;
   }
-  const firstDay = Math.floor(minT / DAY);
   let lastDay = Math.floor(maxT / DAY);
+  // bounded by construction: one event dated years from the rest must not make every series
+  // years long; the series keep the last MAX_HISTORY_DAYS days (the replay still sees it all)
+  let firstDay = Math.floor(minT / DAY);
+  if (firstDay < lastDay - MAX_HISTORY_DAYS + 1) {
+    const from = (lastDay - MAX_HISTORY_DAYS + 1) * DAY;
+    let first = Infinity;
+    for (let i = 0; i < events.count; i++) if (events.time[i] >= from && events.time[i] < first) first = events.time[i];
+    firstDay = Math.floor(first / DAY);
+  }
   // An export taken at 10:00 ends with a partial day; counted as a whole day it would read as a
   // sudden drop. When the hours before the last event normally carry under 90 % of a day's
   // events, that day is left out of the series (its events still prime the Monte Carlo paths).
@@ -87,8 +99,13 @@ export function buildHistory(events: EventColumns): History {
   const first = new Map<number, number>();
   const recentCost = new Map<number, [number, number]>();
   const recentFrom = (lastDay - 27) * DAY;
+  let before = 0;
   for (let i = 0; i < events.count; i++) {
     if (events.time[i] >= (lastDay + 1) * DAY) continue;
+    if (events.time[i] < firstDay * DAY) {
+      before++;
+      continue;
+    }
     const type = events.type[i];
     const key = type === EventType.message ? 2 * nSubj : type === EventType.api ? events.subject[i] : nSubj + events.subject[i];
     let s = sums.get(key);
@@ -156,6 +173,7 @@ export function buildHistory(events: EventColumns): History {
     eventCount: events.count,
     lastEvent: maxT,
     partialDay,
+    eventsBefore: before,
   };
 }
 

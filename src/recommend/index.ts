@@ -7,20 +7,27 @@ import type { Plan, PlanTrigger } from '../engine/plan.ts';
 import { InputError } from '../errors.ts';
 import { buildHistory, requireHistory } from '../forecast/series.ts';
 import type { DailySeries, History } from '../forecast/series.ts';
-import { buildScenario, pathDaily } from '../forecast/scenario.ts';
+import { buildScenario, pathParts } from '../forecast/scenario.ts';
+import type { Scenario } from '../forecast/scenario.ts';
+import { censoredFromEngine } from '../forecast/censor.ts';
+import { capForRisk, capOutcome, chanceAtCap, DEFAULT_RISK } from './risk.ts';
 import { summariseHistory } from '../forecast/index.ts';
 import type { ForecastReport } from '../forecast/index.ts';
 import { roundCapUsd, roundCount } from './rounding.ts';
-import { outlierCeiling } from '../forecast/model.ts';
+import { ordinaryHistory, outlierCeiling } from '../forecast/model.ts';
+import type { ModelKind } from '../forecast/model.ts';
 import { simulate } from '../engine/simulate.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 
 export { roundCapUsd, roundCount, capStepUsd } from './rounding.ts';
+export { DEFAULT_RISK, capForRisk, chanceAtCap } from './risk.ts';
 
 export interface RecommendOptions {
-  /** added on top of the p99 rolling 30-day spend before rounding (default 0.25 = 25 %) */
+  /** workspace spend limits: added on top of the p99 window spend before rounding (default 0.25 = 25 %) */
   headroom?: number;
+  /** key caps: the capped-out chance over the next `days` the admin accepts (default 0.05 = 5 %) */
+  risk?: number;
   /** days ahead for the projected throttle chance (default 30) */
   days?: number;
   /** forecast draws for the projected throttle chance (default 200) */
@@ -42,11 +49,34 @@ export interface KeyRecommendation {
   blockedUntilIfSetNow: string | null;
   /** projected rolling 30-day peak over the next `days`, USD (P10/P50/P90 of the forecast draws) */
   projectedPeak: { p10: number; p50: number; p90: number };
-  /** share of forecast draws in which the recommended cap would block ordinary use */
+  /** share of forecast paths in which ordinary use reaches the recommended cap within `days` (≤ the risk) */
   throttleChance: number;
   /** same for the current cap (null without a cap) */
   currentThrottleChance: number | null;
+  /** the risk the cap was sized for */
+  risk: number;
+  /** the forecast model behind the paths, and the history days a limit held down */
+  model: ModelKind;
+  censoredDays: number;
+  /** runaway incidents: share of history days, and the mean runaway spend the recommended cap stops over `days` (USD) */
+  runawayRate: number;
+  runawayStoppedUsd: number;
+  /** mean ordinary spend the recommended cap blocks over `days` (USD) */
+  ordinaryBlockedUsd: number;
+  /** the trade-off at other risks (and the current cap): what each cap blocks and stops */
+  tradeoff: CapTradeoff[];
   reason: string;
+}
+
+export interface CapTradeoff {
+  /** 'current', or the risk the cap was sized for */
+  label: string;
+  capUsd: number;
+  /** chance ordinary use reaches it within `days` */
+  cappedOutChance: number;
+  /** mean over the paths, USD over `days` */
+  ordinaryBlockedUsd: number;
+  runawayStoppedUsd: number;
 }
 
 export interface TriggerRecommendation {
@@ -119,6 +149,9 @@ export interface KeyRecovery {
 export interface RecommendReport {
   history: ForecastReport['history'];
   headroom: number;
+  /** key caps: capped-out chance accepted over `days` */
+  risk: number;
+  days: number;
   keys: KeyRecommendation[];
   triggers: TriggerRecommendation[];
   seats: SeatsRecommendation;
@@ -130,8 +163,10 @@ export interface RecommendReport {
   notes: string[];
 }
 
-/** a recommended cap should block ordinary use in at most this share of 30-day forecasts */
+/** a workspace spend limit should block ordinary use in at most this share of 30-day forecasts */
 const MAX_THROTTLE_CHANCE = 0.1;
+/** risks shown beside the chosen one in each key's trade-off */
+const TRADEOFF_RISKS = [0.01, 0.05, 0.1, 0.25];
 
 const usd = (micros: number) => Math.round(micros) / MICROS_PER_USD;
 // whole dollars stay whole ($350); anything else shows cents ($267.30, not $267.3)
@@ -145,19 +180,29 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 export function recommend(events: EventColumns, plan: Plan, options: RecommendOptions = {}): RecommendReport {
   const headroom = options.headroom ?? 0.25;
   if (!(headroom >= 0 && headroom <= 10)) throw new InputError(`--headroom must be a share from 0 to 10 (0.25 = 25 %), not ${headroom}`);
+  const risk = options.risk ?? DEFAULT_RISK;
+  if (!(risk > 0 && risk < 1)) throw new InputError(`--risk must be a share above 0 and below 100 % (5% or 0.05), not ${risk}`);
   const history = buildHistory(events);
   requireHistory(history);
   const days = options.days ?? 30;
   const paths = options.paths ?? 200;
   const seed = options.seed ?? 1;
-  const scenario = buildScenario(history, plan, days);
-  const draws: Float64Array[][] = [];
-  for (let p = 0; p < paths; p++) draws.push(pathDaily(scenario, seed, p));
-  const seriesIndex = new Map(scenario.series.map((s, j) => [`${s.kind}:${s.id}`, j]));
-
-  // the current plan replayed over the history: what it admitted and what its caps blocked
+  // the current plan replayed over the history: what it admitted, what its caps blocked, and
+  // which days a limit held the history down (lower bounds for the forecast)
   const current = simulate(plan, events, { until: Math.max(history.end, history.lastEvent + 1) });
-  const keys = recommendKeys(history, plan, headroom, draws, seriesIndex, capBlockedByDay(events, history, current));
+  const censored = censoredFromEngine(events, current, history);
+  const scenario = buildScenario(history, plan, days, {}, censored.days);
+  const ordinaryDraws: Float64Array[][] = [];
+  const runawayDraws: Float64Array[][] = [];
+  const draws: Float64Array[][] = [];
+  for (let p = 0; p < paths; p++) {
+    const { ordinary, runaway } = pathParts(scenario, seed, p);
+    ordinaryDraws.push(ordinary);
+    runawayDraws.push(runaway);
+    draws.push(ordinary.map((o, j) => o.map((v, h) => v + runaway[j][h])));
+  }
+  const seriesIndex = new Map(scenario.series.map((s, j) => [`${s.kind}:${s.id}`, j]));
+  const keys = recommendKeys(history, plan, risk, { scenario, ordinary: ordinaryDraws, runaway: runawayDraws }, seriesIndex, capBlockedByDay(events, history, current));
   const triggers = recommendTriggers(history, plan, draws, seriesIndex);
   const recommended = applyRecommendations(plan, keys, triggers);
   const seats = recommendSeats(events, history, plan, recommended);
@@ -166,26 +211,43 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const recovery = recoverySchedules(events, history, plan, current);
   const notes: string[] = [];
   if (history.days < 30) notes.push(`only ${history.days} days of history: rolling 30-day spend is extrapolated from the days observed`);
+  const censoredKeys = censored.series.filter((c) => c.kind === 'key_spend');
+  if (censoredKeys.length) {
+    notes.push(
+      `spend held at the cap on ${censoredKeys.map((c) => `${c.id} (${c.days} day${c.days === 1 ? '' : 's'})`).join(', ')}: ` +
+        'those days show what the cap let through, not demand; they are forecast as lower bounds and the band widened',
+    );
+  }
   for (const l of spendLimits.filter((x) => x.action === 'raise')) notes.push(`spend limit ${l.id}: ${l.reason}`);
-  return { history: summariseHistory(history), headroom, keys, triggers, seats, spendLimits, recovery, plan: recommended, notes };
+  return { history: summariseHistory(history), headroom, risk, days, keys, triggers, seats, spendLimits, recovery, plan: recommended, notes };
+}
+
+interface KeyPaths {
+  scenario: Scenario;
+  ordinary: Float64Array[][];
+  runaway: Float64Array[][];
 }
 
 function recommendKeys(
   history: History,
   plan: Plan,
-  headroom: number,
-  draws: Float64Array[][],
+  risk: number,
+  paths: KeyPaths,
   seriesIndex: Map<string, number>,
   byDay: { blocked: Map<string, Float64Array>; admitted: Map<string, Float64Array> },
 ): KeyRecommendation[] {
   const capBlocked = byDay.blocked;
+  const days = paths.scenario.days;
   const out: KeyRecommendation[] = [];
   for (const s of history.keys) {
     const pk = plan.apiKeys.find((k) => k.id === s.id);
+    const j = seriesIndex.get(`key_spend:${s.id}`);
+    if (j === undefined) continue;
+    const model = paths.scenario.series[j].model;
     // A cap is sized for ordinary use: a runaway day (a looping script) is an incident the cap
-    // exists to stop, so it is clipped to the ordinary ceiling before the rolling sums.
+    // exists to stop, so it counts at the model's ordinary value for that day, not at all as demand.
     const ceiling = outlierCeiling(s.values);
-    const ordinary = s.values.map((v) => Math.min(v, ceiling));
+    const ordinary = ordinaryHistory(s.values, model);
     const blocked = capBlocked.get(s.id);
     const dayOffset = Math.round((s.start - history.start) / DAY);
     const incidents = s.values
@@ -195,57 +257,73 @@ function recommendKeys(
       .map((x) => ({ date: day(s.start + x.d * DAY), requestedUsd: usd(x.v), ordinaryCeilingUsd: usd(ceiling), blockedByCapUsd: usd(blocked?.[dayOffset + x.d] ?? 0) }));
     const roll = rolling30(ordinary);
     const [p50, p90, p99] = quantile(roll.sums, [0.5, 0.9, 0.99]);
-    const maxRoll = Math.max(...roll.sums);
-    const j = seriesIndex.get(`key_spend:${s.id}`);
-    const peaks = j === undefined ? [] : draws.map((d) => projectedPeak(ordinary, d[j]));
-    const chance = (limit: number) => (peaks.length ? peaks.filter((p) => p >= limit).length / peaks.length : 0);
+    let maxRoll = 0;
+    for (const x of roll.sums) if (x > maxRoll) maxRoll = x;
+    const last29 = ordinary.slice(-29);
+    const ordPaths = paths.ordinary.map((d) => d[j]);
+    const runPaths = paths.runaway.map((d) => d[j]);
+    const sized = capForRisk(last29, ordPaths, risk, roundCapUsdMicros);
+    const peaks = sized.peaks;
     const [q10, q50, q90] = peaks.length ? quantile(peaks, [0.1, 0.5, 0.9]) : [0, 0, 0];
-    const fromHistory = roundCapUsd(p99 * (1 + headroom));
+    const cap = sized.cap / MICROS_PER_USD;
+    const current = pk?.capUsd ?? null;
+    const currentChance = current === null ? null : chanceAtCap(peaks, usdNumberToMicros(current));
+    const outcome = (capMicros: number) => capOutcome(last29, ordPaths, runPaths, capMicros);
+    const chosen = outcome(sized.cap);
+    const tradeoff: CapTradeoff[] = [];
+    for (const r of TRADEOFF_RISKS) {
+      const c = r === risk ? sized : capForRisk(last29, ordPaths, r, roundCapUsdMicros);
+      const o = r === risk ? chosen : outcome(c.cap);
+      tradeoff.push({ label: `${pctText(r)} risk`, capUsd: c.cap / MICROS_PER_USD, cappedOutChance: c.chance, ordinaryBlockedUsd: o.ordinaryBlockedUsd, runawayStoppedUsd: o.runawayStoppedUsd });
+    }
+    if (!TRADEOFF_RISKS.includes(risk)) tradeoff.push({ label: `${pctText(risk)} risk`, capUsd: cap, cappedOutChance: sized.chance, ...chosen });
+    if (current !== null) {
+      const o = outcome(usdNumberToMicros(current));
+      tradeoff.push({ label: 'current', capUsd: current, cappedOutChance: currentChance ?? 0, ordinaryBlockedUsd: o.ordinaryBlockedUsd, runawayStoppedUsd: o.runawayStoppedUsd });
+    }
+    tradeoff.sort((a, b) => a.capUsd - b.capUsd);
     let reason =
-      `rolling 30-day ordinary spend over ${roll.daysObserved} days: p50 ${fmt(usd(p50))}, p90 ${fmt(usd(p90))}, p99 ${fmt(usd(p99))}` +
-      `${roll.extrapolated ? ' (extrapolated from under 30 days)' : ''}; p99 + ${Math.round(headroom * 100)} % headroom = ` +
-      `${fmt(usd(p99 * (1 + headroom)))}, rounded up to ${fmt(fromHistory)}`;
+      `the smallest round cap that ordinary use reaches in at most ${pctText(risk)} of ${peaks.length} forecast paths over the next ${days} days ` +
+      `(model: ${MODEL_TEXT[model.kind]}${model.shiftAt !== null ? `, fitted after a level shift on ${day(model.shiftAt)}` : ''}` +
+      `${model.censoredDays ? `, ${model.censoredDays} day${model.censoredDays === 1 ? '' : 's'} held at the cap read as lower bounds` : ''}): ` +
+      `${fmt(cap)}, reached in ${pctText(sized.chance)}; projected peak rolling 30-day ordinary spend P50 ${fmt(usd(q50))}, P90 ${fmt(usd(q90))}`;
     if (incidents.length) {
       const top = incidents[0];
       const blockedTotal = incidents.reduce((a, x) => a + x.blockedByCapUsd, 0);
       reason =
-        `${incidents.length} runaway day${incidents.length === 1 ? '' : 's'} left out as incident${incidents.length === 1 ? '' : 's'}, not ordinary use ` +
-        `(largest ${fmt(top.requestedUsd)} requested on ${top.date}; each counted at the ordinary ceiling of ${fmt(usd(ceiling))} a day, 3 × the 90th percentile of active days` +
+        `${incidents.length} runaway day${incidents.length === 1 ? '' : 's'} left out of ordinary use as incident${incidents.length === 1 ? '' : 's'} ` +
+        `(largest ${fmt(top.requestedUsd)} requested on ${top.date}` +
         `${blockedTotal > 0 ? `; the current cap blocked ${fmt(Math.round(blockedTotal * 100) / 100)} of it, which is the cap doing its job` : ''}); ` +
+        `at their rate this cap stops about ${fmt(chosen.runawayStoppedUsd)} of runaway spend in ${days} days ` +
+        `and blocks about ${fmt(chosen.ordinaryBlockedUsd)} of ordinary use; ` +
         reason;
     }
-    let cap = fromHistory;
-    const historyChance = chance(fromHistory * MICROS_PER_USD);
-    if (historyChance > MAX_THROTTLE_CHANCE) {
-      // spend is rising: a cap fitted to the past would block ordinary use within the month
-      cap = Math.max(fromHistory, roundCapUsd(q90 * (1 + headroom)));
-      reason += `; but spend is rising and the projected rolling 30-day demand (before any limit) exceeds that cap in ${pct(historyChance)} of forecast draws, so the P90 projected peak ${fmt(usd(q90))} + ${Math.round(headroom * 100)} % = ${fmt(cap)}`;
-    }
-    const current = pk?.capUsd ?? null;
-    const currentChance = current === null ? null : chance(usdNumberToMicros(current));
     let action: KeyRecommendation['action'];
+    let recommendedCap = cap;
     if (current === null) action = 'set';
-    else if (Math.abs(current - cap) <= 0.2 * cap && (currentChance ?? 0) <= MAX_THROTTLE_CHANCE) {
+    else if ((currentChance ?? 0) <= risk && current <= cap * 1.25) {
+      // within the risk and not much looser than needed: no reason to move it
       action = 'keep';
-      reason += `; the current cap of ${fmt(current)} is close enough: keep it`;
-      cap = current;
+      recommendedCap = current;
+      reason += `; the current cap of ${fmt(current)} is reached in ${pctText(currentChance ?? 0)} of paths, within the risk: keep it`;
     } else if (current < cap) {
       action = 'raise';
-      reason += `; the projected rolling 30-day demand (before any limit) exceeds the current cap of ${fmt(current)} in ${pct(currentChance ?? 0)} of forecast draws (not the same as the forecast's Monte Carlo capped-out chance, which replays the engine)`;
+      reason += `; the current cap of ${fmt(current)} is reached by ordinary use in ${pctText(currentChance ?? 0)} of paths, above the ${pctText(risk)} risk`;
     } else {
       action = 'lower';
-      reason += `; the current cap of ${fmt(current)} is far above what the key spends`;
+      reason += `; the current cap of ${fmt(current)} is far above what ordinary use needs at this risk`;
     }
-    const throttle = chance(usdNumberToMicros(cap));
-    const stuckUntil = action === 'keep' ? null : blockedUntilIfSetNow(byDay.admitted.get(s.id), history, plan.enforcement.keyCapWindowDays, usdNumberToMicros(cap));
+    const throttle = chanceAtCap(peaks, usdNumberToMicros(recommendedCap));
+    const final = recommendedCap === cap ? chosen : outcome(usdNumberToMicros(recommendedCap));
+    const stuckUntil = action === 'keep' ? null : blockedUntilIfSetNow(byDay.admitted.get(s.id), history, plan.enforcement.keyCapWindowDays, usdNumberToMicros(recommendedCap));
     if (stuckUntil) {
-      reason += `; note: the last ${plan.enforcement.keyCapWindowDays} days already hold more than ${fmt(cap)} of admitted spend${incidents.length ? ' (the runaway day included)' : ''}, so once this cap is set the key is blocked until about ${stuckUntil}`;
+      reason += `; note: the last ${plan.enforcement.keyCapWindowDays} days already hold more than ${fmt(recommendedCap)} of admitted spend${incidents.length ? ' (the runaway day included)' : ''}, so once this cap is set the key is blocked until about ${stuckUntil}`;
     }
     out.push({
       id: s.id,
       name: pk?.name ?? s.id,
       currentCapUsd: current,
-      recommendedCapUsd: cap,
+      recommendedCapUsd: recommendedCap,
       action,
       incidents,
       blockedUntilIfSetNow: stuckUntil,
@@ -253,11 +331,35 @@ function recommendKeys(
       projectedPeak: { p10: usd(q10), p50: usd(q50), p90: usd(q90) },
       throttleChance: throttle,
       currentThrottleChance: currentChance,
+      risk,
+      model: model.kind,
+      censoredDays: model.censoredDays,
+      runawayRate: model.runaway.rate,
+      runawayStoppedUsd: final.runawayStoppedUsd,
+      ordinaryBlockedUsd: final.ordinaryBlockedUsd,
+      tradeoff,
       reason,
     });
   }
   return out;
 }
+
+const MODEL_TEXT: Record<ModelKind, string> = {
+  level: 'local level',
+  trend: 'linear trend',
+  growth: 'compounding growth',
+  flat: 'mean of a short history',
+};
+
+function roundCapUsdMicros(micros: number): number {
+  return roundCapUsd(micros) * MICROS_PER_USD;
+}
+
+function pctText(x: number): string {
+  const v = x * 100;
+  return `${v < 10 && !Number.isInteger(Math.round(v * 10) / 10) ? v.toFixed(1) : Math.round(v)} %`;
+}
+
 
 function pct(x: number): string {
   return `${Math.round(x * 100)} %`;
@@ -278,20 +380,6 @@ export function rolling30(values: readonly number[]): { sums: number[]; daysObse
     if (i >= 29) sums.push(acc);
   }
   return { sums, daysObserved: n, extrapolated: false };
-}
-
-/** Highest rolling 30-day sum over the forecast days, the last 29 history days included. */
-function projectedPeak(hist: readonly number[], future: Float64Array): number {
-  const all = [...hist.slice(-29), ...future];
-  const lead = Math.min(29, hist.length);
-  let acc = 0;
-  let peak = 0;
-  for (let i = 0; i < all.length; i++) {
-    acc += all[i];
-    if (i >= 30) acc -= all[i - 30];
-    if (i >= lead) peak = Math.max(peak, acc);
-  }
-  return peak;
 }
 
 function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][], seriesIndex: Map<string, number>): TriggerRecommendation[] {
@@ -602,7 +690,8 @@ export function checkSpendLimits(
     const len = l.window === 'utc-day' ? 1 : l.window === 'rolling-30d' ? 30 : 31;
     const sums = windowSums(len);
     const [p50, p99] = quantile(sums, [0.5, 0.99]);
-    const max = Math.max(...sums);
+    let max = 0;
+    for (const x of sums) if (x > max) max = x;
     const amountUsd = usd(l.amountMicros);
     const per = l.window === 'utc-day' ? 'UTC day' : l.window === 'rolling-30d' ? 'rolling 30 days' : 'calendar month (busiest 31 days)';
     const blockedText =

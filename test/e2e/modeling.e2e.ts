@@ -243,6 +243,26 @@ describe('the modeling screens in Chromium, through the web host', () => {
     await page.getByTestId('band-k_support_bot').locator('.recharts-area-area').waitFor();
     expect(await page.getByTestId('band-messages').locator('.recharts-line-curve').count()).toBe(1);
     await s.shot('modeling-forecast');
+    // every key has a band, the model chosen for it and whether its history was censored
+    const bands = page.getByTestId('forecast-key-bands');
+    expect(await bands.locator('tbody tr').count()).toBe(7);
+    await hasText(bands.locator('tr[data-key=k_support_bot]').getByTestId('model'), /local level|linear trend|compounding growth/);
+    await hasText(bands.locator('tr[data-key=k_support_bot]').getByTestId('censored'), /censored/);
+    await hasText(page.getByTestId('forecast-models'), /Models chosen per series: .*\d/);
+    // the admin's risk moves the cap: a 25 % risk never asks for more than a 1 % risk
+    const capAt = async () => Number((await textOf(bands.locator('tr[data-key=k_marketing]').getByTestId('risk-cap'))).replace(/[^0-9.]/g, ''));
+    await page.getByLabel('Cap risk').selectOption('0.01');
+    const strict = await capAt();
+    await page.getByLabel('Cap risk').selectOption('0.25');
+    const loose = await capAt();
+    expect(strict).toBeGreaterThan(0);
+    expect(loose).toBeLessThanOrEqual(strict);
+    // a long forecast can be cancelled from its progress bar
+    await page.getByLabel('Simulated futures').selectOption('200');
+    await page.getByTestId('forecast-cancel').click({ timeout: 30_000 });
+    await hasText(page.getByTestId('forecast-status'), /Cancelled/);
+    await page.getByLabel('Simulated futures').selectOption('50');
+    await hasText(page.getByTestId('forecast-status'), 'Up to date with the plan and the knobs');
     await page.getByLabel('Horizon', { exact: true }).selectOption('14');
     await expect.poll(() => textOf(page.locator('[data-testid=forecast-page] p.muted').nth(1)), { timeout: 60_000 }).toMatch(/^14 days/);
     await hasText(page.getByTestId('forecast-status'), 'Up to date with the plan and the knobs');

@@ -34,14 +34,17 @@ function useForecast(plan: Plan | null, knobs: Knobs) {
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const [progress, setProgress] = useState<number | null>(null);
+  const [cancelled, setCancelled] = useState(false);
   const seq = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => onProgress((e) => e.jobId === JOB && setProgress(e.total ? e.done / e.total : null)), []);
   useEffect(() => {
     if (!plan) return;
     const mine = ++seq.current;
     setBusy(true);
+    setCancelled(false);
     const seats = knobs.seats.trim() === '' ? undefined : Number(knobs.seats);
-    const t = setTimeout(() => {
+    const t = (timer.current = setTimeout(() => {
       call('model-forecast', {
         plan,
         days: knobs.days,
@@ -62,15 +65,30 @@ function useForecast(plan: Plan | null, knobs: Knobs) {
         })
         .catch((err: unknown) => {
           const e = toError(err);
-          if (mine !== seq.current || e.code === 'cancelled') return;
+          if (mine !== seq.current) return;
+          if (e.code === 'cancelled') {
+            setCancelled(true);
+            setBusy(false);
+            setProgress(null);
+            return;
+          }
           setError(e);
           setBusy(false);
           setProgress(null);
         });
-    }, FORECAST_DEBOUNCE_MS);
+    }, FORECAST_DEBOUNCE_MS));
     return () => clearTimeout(t);
   }, [plan, knobs.days, knobs.paths, knobs.seats, knobs.keyGrowth, knobs.triggerGrowth]);
-  return { data, error, busy, progress };
+  // whether it is still waiting out the debounce or already running, it stops and its answer is ignored
+  const cancel = () => {
+    seq.current++;
+    if (timer.current) clearTimeout(timer.current);
+    setBusy(false);
+    setProgress(null);
+    setCancelled(true);
+    void call('job-cancel', { jobId: JOB }).catch(() => undefined);
+  };
+  return { data, error, busy, progress, cancelled, cancel };
 }
 
 function BandChart({ title, days, unit, testId }: { title: string; days: { date: string; p10: number; p50: number; p90: number }[]; unit: 'usd' | 'count'; testId: string }) {
@@ -97,11 +115,72 @@ function BandChart({ title, days, unit, testId }: { title: string; days: { date:
   );
 }
 
-function Results({ f, plan }: { f: ForecastReport; plan: Plan }) {
+const MODEL_NAMES: Record<string, string> = { level: 'local level', trend: 'linear trend', growth: 'compounding growth', flat: 'short history' };
+/** charts drawn at most; every key's band is in the table */
+const MAX_CHARTS = 12;
+
+function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, string>; risk: number }) {
+  const keySeries = [...f.series.filter((s) => s.kind === 'key_spend')].sort((a, b) => b.total.p50 - a.total.p50);
+  const caps = new Map(f.keyCaps.map((k) => [k.id, k]));
+  return (
+    <section aria-labelledby="fc-key-bands">
+      <h2 id="fc-key-bands">Every key: the next {f.horizon.days} days and the cap at {fmtShare(risk)} risk</h2>
+      <p className="muted small">
+        Each series' model is chosen by a backtest on its own last days. A censored history had days at a limit's ceiling with nothing beyond it in the export: those days are
+        read as lower bounds and the band widened. The cap is the smallest round cap ordinary use reaches in at most {fmtShare(risk)} of the simulated futures.
+      </p>
+      <div className="table-wrap">
+        <table data-testid="forecast-key-bands">
+          <thead>
+            <tr>
+              <th>Key</th>
+              <th>Model</th>
+              <th>History</th>
+              <th className="num">Spend P10 – P90 (P50)</th>
+              <th className="num">Cap at this risk</th>
+              <th className="num">Capped-out chance</th>
+              <th className="num">Ordinary use blocked</th>
+              <th className="num">Runaway spend stopped</th>
+            </tr>
+          </thead>
+          <tbody>
+            {keySeries.map((s) => {
+              const c = caps.get(s.id)?.caps.find((x) => Math.abs(x.risk - risk) < 1e-9);
+              const history = [
+                s.censoredDays > 0 ? `censored: ${fmtCount(s.censoredDays)} days at the cap` : 'not censored',
+                ...(s.levelShift ? [`level shift ${fmtDate(Date.parse(s.levelShift))}`] : []),
+                ...(s.runawayRate > 0 ? [`runaways on ${fmtShare(s.runawayRate)} of days`] : []),
+                ...(s.short ? ['short history: wider band'] : []),
+              ];
+              return (
+                <tr key={s.id} data-key={s.id}>
+                  <th>{names.get(s.id) ?? s.id}</th>
+                  <td data-testid="model">{MODEL_NAMES[s.model] ?? s.model}</td>
+                  <td data-testid="censored">{history.join('; ')}</td>
+                  <td className="num">
+                    {fmtDollars(s.total.p10 / 1e6)} – {fmtDollars(s.total.p90 / 1e6)} ({fmtDollars(s.total.p50 / 1e6)})
+                  </td>
+                  <td className="num" data-testid="risk-cap">{c ? fmtDollars(c.capUsd) : '–'}</td>
+                  <td className="num">{c ? fmtShare(c.cappedOutChance) : '–'}</td>
+                  <td className="num">{c ? fmtDollars(c.ordinaryBlockedUsd) : '–'}</td>
+                  <td className="num">{c ? fmtDollars(c.runawayStoppedUsd) : '–'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function Results({ f, plan, risk }: { f: ForecastReport; plan: Plan; risk: number }) {
   const names = new Map(plan.apiKeys.map((k) => [k.id, k.name ?? k.id]));
   const mc = f.monteCarlo;
-  const keySeries = f.series.filter((s) => s.kind === 'key_spend');
+  const keySeries = [...f.series.filter((s) => s.kind === 'key_spend')].sort((a, b) => b.total.p50 - a.total.p50);
   const messages = f.series.find((s) => s.kind === 'messages');
+  const models = new Map<string, number>();
+  for (const s of f.series) models.set(s.model, (models.get(s.model) ?? 0) + 1);
   const iso = (s: string | null) => (s === null ? 'not within the horizon' : fmtDate(Date.parse(s)));
   return (
     <>
@@ -109,6 +188,16 @@ function Results({ f, plan }: { f: ForecastReport; plan: Plan }) {
         {fmtCount(f.horizon.days)} days from {fmtDate(Date.parse(f.horizon.from))} to {fmtDate(Date.parse(f.horizon.to))}, from {fmtCount(f.history.days)} days of history
         {mc && <>, {fmtCount(mc.paths)} simulated futures</>}.
       </p>
+      <p className="muted" data-testid="forecast-models">
+        Models chosen per series: {[...models].map(([k, v]) => `${MODEL_NAMES[k] ?? k} ${fmtCount(v)}`).join(', ')}.{' '}
+        {f.censored.length > 0
+          ? `History censored by a limit on ${fmtCount(f.censored.length)} series (${f.censored
+              .slice(0, 5)
+              .map((c) => c.id)
+              .join(', ')}${f.censored.length > 5 ? ', …' : ''}): days at the ceiling are read as lower bounds.`
+          : 'History not censored by any limit.'}
+      </p>
+      <KeyBands f={f} names={names} risk={risk} />
       {mc && (
         <section aria-labelledby="fc-keys">
           <h2 id="fc-keys">When each key is likely to cap out</h2>
@@ -154,8 +243,13 @@ function Results({ f, plan }: { f: ForecastReport; plan: Plan }) {
       )}
       <section aria-labelledby="fc-bands">
         <h2 id="fc-bands">Expected demand</h2>
+        {keySeries.length > MAX_CHARTS && (
+          <p className="muted small" data-testid="charts-left-out">
+            Charts for the {MAX_CHARTS} busiest keys; the other {fmtCount(keySeries.length - MAX_CHARTS)} keys' bands are in the table above.
+          </p>
+        )}
         <div className="band-grid">
-          {keySeries.slice(0, 8).map((s) => (
+          {keySeries.slice(0, MAX_CHARTS).map((s) => (
             <BandChart key={s.id} title={`${names.get(s.id) ?? s.id} spend`} days={s.days} unit="usd" testId={`band-${s.id}`} />
           ))}
           {messages && <BandChart title="People’s messages" days={messages.days} unit="count" testId="band-messages" />}
@@ -174,7 +268,8 @@ function Results({ f, plan }: { f: ForecastReport; plan: Plan }) {
 
 function ForecastBody({ plan }: { plan: Plan }) {
   const [knobs, setKnobs] = useState<Knobs>({ days: 30, paths: 50, seats: '', keyGrowth: '', triggerGrowth: '' });
-  const { data, error, busy, progress } = useForecast(plan, knobs);
+  const [risk, setRisk] = useState(0.05);
+  const { data, error, busy, progress, cancelled, cancel } = useForecast(plan, knobs);
   const set = (patch: Partial<Knobs>) => setKnobs((k) => ({ ...k, ...patch }));
   return (
     <>
@@ -202,6 +297,16 @@ function ForecastBody({ plan }: { plan: Plan }) {
             </select>
           </label>
           <label>
+            Cap risk
+            <select aria-label="Cap risk" value={risk} onChange={(e) => setRisk(Number(e.target.value))}>
+              {[0.01, 0.02, 0.05, 0.1, 0.2, 0.25].map((r) => (
+                <option key={r} value={r}>
+                  {Math.round(r * 100)} % chance of capping out
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
             Seats (what if)
             <input className="num-input" aria-label="Seats (what if)" inputMode="numeric" placeholder={String(plan.workspace.seats)} value={knobs.seats} onChange={(e) => set({ seats: e.target.value })} />
           </label>
@@ -215,13 +320,20 @@ function ForecastBody({ plan }: { plan: Plan }) {
           </label>
         </div>
         <p className="hint" role="status" data-testid="forecast-status">
-          {busy ? 'Forecasting…' : data ? 'Up to date with the plan and the knobs' : ''}
+          {busy ? 'Forecasting…' : cancelled ? 'Cancelled: change a knob to forecast again' : data ? 'Up to date with the plan and the knobs' : ''}
         </p>
-        {busy && progress !== null && <ProgressBar done={progress * 100} total={100} label="Forecasting" />}
+        {busy && (
+          <div className="actions">
+            <ProgressBar done={(progress ?? 0) * 100} total={100} label="Forecasting" />
+            <button type="button" className="button" onClick={cancel} data-testid="forecast-cancel">
+              Cancel
+            </button>
+          </div>
+        )}
       </section>
       {error && <ErrorBox error={error} title="Could not forecast" />}
-      {!data && !error && <Empty>Forecasting the next {knobs.days} days from the history…</Empty>}
-      {data && <Results f={data} plan={plan} />}
+      {!data && !error && !cancelled && <Empty>Forecasting the next {knobs.days} days from the history…</Empty>}
+      {data && <Results f={data} plan={plan} risk={risk} />}
     </>
   );
 }

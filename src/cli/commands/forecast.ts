@@ -92,6 +92,8 @@ export async function runForecast(planPath: string | undefined, o: ForecastCliOp
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 const b3 = (b: { p10: number; p50: number; p90: number }, f: (x: number) => string = n) => `${f(b.p10)} / ${f(b.p50)} / ${f(b.p90)}`;
 
+const MODEL_NAMES: Record<string, string> = { level: 'local level', trend: 'linear trend', growth: 'compounding growth', flat: 'short history' };
+
 export function describeForecast(r: ForecastReport): string {
   const out: string[] = [];
   out.push(`history ${r.history.from} to ${r.history.to} (${r.history.days} days, ${n(r.history.events)} events); forecast ${r.horizon.from} to ${r.horizon.to}`);
@@ -106,11 +108,25 @@ export function describeForecast(r: ForecastReport): string {
   }
   const SHOW = 15;
   const more = (total: number) => (total > SHOW ? [`  … ${total - SHOW} more (--json lists all)`] : []);
-  out.push('', `next ${r.horizon.days} days, P10 / P50 / P90 totals (largest first):`);
+  const models = new Map<string, number>();
+  for (const s of r.series) models.set(s.model, (models.get(s.model) ?? 0) + 1);
+  out.push(
+    `models, chosen per series by a held-out backtest of its last days: ${[...models].map(([k, v]) => `${MODEL_NAMES[k] ?? k} ${v}`).join(', ')}; ` +
+      (r.censored.length ? `history censored by a limit on ${r.censored.length} series (days at the ceiling read as lower bounds)` : 'history not censored by any limit'),
+  );
+  out.push('', `next ${r.horizon.days} days, P10 / P50 / P90 totals (largest first), model per series:`);
   for (const kind of ['key_spend', 'trigger_runs', 'messages'] as const) {
     const rows = r.series.filter((s) => s.kind === kind).sort((a, b) => b.total.p50 - a.total.p50);
     const f = kind === 'key_spend' ? (x: number) => formatUsd(x) : n;
-    for (const s of rows.slice(0, SHOW)) out.push(`  ${s.kind.padEnd(12)} ${s.id.padEnd(28)} ${b3(s.total, f)}`);
+    for (const s of rows.slice(0, SHOW)) {
+      const tags = [
+        MODEL_NAMES[s.model] ?? s.model,
+        ...(s.levelShift ? [`level shift ${s.levelShift}`] : []),
+        ...(s.censoredDays ? [`censored ${s.censoredDays} d`] : []),
+        ...(s.runawayRate > 0 ? [`runaways ${(s.runawayRate * 100).toFixed(1)} % of days`] : []),
+      ];
+      out.push(`  ${s.kind.padEnd(12)} ${s.id.padEnd(28)} ${b3(s.total, f).padEnd(34)} ${tags.join(', ')}`);
+    }
     out.push(...more(rows.length));
   }
   const mc = r.monteCarlo;

@@ -6,12 +6,14 @@ import { loadLedgerEvents, loadPlan, parseShare } from '../../forecast/load.ts';
 import { runCommand } from './forecast.ts';
 import { cliProgress, QUIET } from '../progress.ts';
 import type { CliProgress } from '../progress.ts';
+import { InputError } from '../../errors.ts';
 
 export interface RecommendCliOptions {
   db: string;
   from?: string;
   to?: string;
   headroom?: string;
+  risk?: string;
   json?: boolean;
 }
 
@@ -20,16 +22,36 @@ export function runRecommend(planPath: string | undefined, o: RecommendCliOption
   const plan = loadPlan(planPath);
   const events = loadLedgerEvents(o.db, o.from, o.to);
   progress.step(`forecasting and replaying ${events.count.toLocaleString('en-US')} events under the plan`);
-  return recommend(events, plan, o.headroom !== undefined ? { headroom: parseShare('--headroom', o.headroom) } : {});
+  return recommend(events, plan, {
+    ...(o.headroom !== undefined ? { headroom: parseShare('--headroom', o.headroom) } : {}),
+    ...(o.risk !== undefined ? { risk: parseRisk(o.risk) } : {}),
+  });
+}
+
+/** "5%" or "0.05": above 0 and below 100 %. */
+export function parseRisk(text: string): number {
+  const r = parseShare('--risk', text);
+  if (!(r > 0 && r < 1)) throw new InputError(`--risk must be above 0 and below 100 % (e.g. 5% or 0.05), not "${text}"`, [{ column: '--risk', value: text, message: 'not a risk between 0 and 100 %' }]);
+  return r;
 }
 
 export function describeRecommend(r: RecommendReport): string {
   const out: string[] = [`history ${r.history.from} to ${r.history.to} (${r.history.days} days)`];
   for (const note of r.notes) out.push(`note: ${note}`);
-  out.push('', 'API key caps:');
+  out.push('', `API key caps (capped-out risk ${pc(r.risk)} over the next ${r.days} days, from the forecast's paths of ordinary use):`);
   for (const k of r.keys) {
-    out.push(`  ${k.id}: ${k.action} cap $${k.recommendedCapUsd.toLocaleString('en-US')}${k.currentCapUsd !== null ? ` (now $${k.currentCapUsd.toLocaleString('en-US')})` : ''}, throttle chance ${Math.round(k.throttleChance * 100)} %`);
+    out.push(
+      `  ${k.id}: ${k.action} cap $${k.recommendedCapUsd.toLocaleString('en-US')}${k.currentCapUsd !== null ? ` (now $${k.currentCapUsd.toLocaleString('en-US')})` : ''}, ` +
+        `capped-out chance ${pc(k.throttleChance)}; model ${k.model}${k.censoredDays ? `, ${k.censoredDays} censored day${k.censoredDays === 1 ? '' : 's'}` : ''}` +
+        `${k.incidents.length ? `; runaway spend stopped ~$${k.runawayStoppedUsd.toLocaleString('en-US', { maximumFractionDigits: 0 })}, ordinary use blocked ~$${k.ordinaryBlockedUsd.toLocaleString('en-US', { maximumFractionDigits: 0 })}` : ''}`,
+    );
     out.push(`    ${k.reason}`);
+    if (k.incidents.length) {
+      out.push('    trade-off (cap: capped-out chance, ordinary use blocked, runaway spend stopped, means over the paths):');
+      for (const t of k.tradeoff) {
+        out.push(`      ${t.label.padEnd(9)} $${t.capUsd.toLocaleString('en-US')}: ${pc(t.cappedOutChance)}, $${usd0(t.ordinaryBlockedUsd)} blocked, $${usd0(t.runawayStoppedUsd)} stopped`);
+      }
+    }
   }
   out.push('', 'Triggers:');
   for (const t of r.triggers.filter((t) => t.action !== 'none')) {
@@ -49,6 +71,9 @@ export function describeRecommend(r: RecommendReport): string {
   return `${out.join('\n')}\n`;
 }
 
+const pc = (x: number) => `${(Math.round(x * 1000) / 10).toString()} %`;
+const usd0 = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
+
 export function registerRecommend(program: Command): void {
   program
     .command('recommend')
@@ -57,7 +82,8 @@ export function registerRecommend(program: Command): void {
     .requiredOption('--db <ledger>', 'the ledger (SQLite file)')
     .option('--from <iso>', 'use history from this time')
     .option('--to <iso>', 'use history before this time')
-    .option('--headroom <share>', 'added to the p99 rolling 30-day spend before rounding (default 25%)')
+    .option('--risk <share>', 'key caps: the chance of ordinary use reaching the cap in the next 30 days you accept (default 5%)')
+    .option('--headroom <share>', 'spend limits: added to the p99 window spend before rounding (default 25%)')
     .option('--json', 'print the recommendations as JSON')
     .action(async (planPath: string | undefined, opts: RecommendCliOptions) => {
       await runCommand(opts.json, async () => {

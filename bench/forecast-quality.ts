@@ -1,0 +1,43 @@
+/**
+ * `npm run bench -- forecast-quality`: calibration of the forecast on seeded workspaces generated
+ * from known processes (test/support/forecast-workspaces.ts): 90 days of history, the next 30
+ * compared with the bands and probabilities. Targets from issue 17.
+ */
+import type { Benchmark, Figure } from './harness.ts';
+import { evaluateQuality } from '../test/support/forecast-workspaces.ts';
+
+export const QUALITY_SEEDS = Array.from({ length: 200 }, (_, i) => 1000 + i);
+
+export const benchmarks: Benchmark[] = [
+  {
+    name: 'forecast quality: 200 generated workspaces (1,400 series), 200 paths each',
+    group: 'forecast-quality',
+    async run(ctx): Promise<Figure[]> {
+      const t = performance.now();
+      const q = evaluateQuality(QUALITY_SEEDS, 200);
+      ctx.log(`${q.series} series in ${q.workspaces} workspaces, evaluated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      ctx.log(`models chosen: ${Object.entries(q.models).map(([k, v]) => `${k} ${v}`).join(', ')}; censored series ${q.censoredSeries}`);
+      ctx.log(`level shifts found by process: ${Object.entries(q.shiftsFound).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      for (const [p, b] of Object.entries(q.belowMedian)) {
+        ctx.log(`${p.padEnd(10)} below P50: days ${pc(b.daily)}, totals ${pc(b.total)}; inside P10–P90: days ${pc(b.dailyCoverage)}, totals ${pc(b.totalCoverage)}`);
+      }
+      for (const c of q.capped) ctx.log(`capped-out bucket ${c.bucket.padEnd(9)} n=${String(c.n).padStart(3)} predicted ${pc(c.predicted)} realized ${pc(c.realized)}`);
+      const worstBucket = Math.max(0, ...q.capped.filter((c) => c.n >= 10).map((c) => Math.abs(c.predicted - c.realized)));
+      const med = ['stable', 'growth', 'step'] as const;
+      const medDev = Math.max(...med.flatMap((p) => [Math.abs(q.belowMedian[p].daily - 0.5), Math.abs(q.belowMedian[p].total - 0.5)]));
+      return [
+        { label: 'daily P10–P90 coverage (target 0.72–0.88): |x − 0.80|', value: Math.abs(q.dailyCoverage - 0.8), unit: 'count', max: 0.08, note: `coverage ${q.dailyCoverage.toFixed(3)}` },
+        { label: '30-day total P10–P90 coverage: |x − 0.80|', value: Math.abs(q.totalCoverage - 0.8), unit: 'count', max: 0.08, note: `coverage ${q.totalCoverage.toFixed(3)}` },
+        { label: 'stable/growth/step share below P50: worst |x − 0.50|', value: medDev, unit: 'count', max: 0.1 },
+        { label: 'capped-out calibration: worst bucket (n ≥ 10) |pred − real|', value: worstBucket, unit: 'count', max: 0.1 },
+        { label: 'capped-out Brier score', value: q.brier, unit: 'count' },
+        { label: 'step key: post-shift days below P50', value: q.stepBelowMedian, unit: 'count', max: 0.7 },
+        { label: 'caps at 5 % risk reached by ordinary use', value: q.capsReached, unit: 'count', note: `${q.capsN} caps, stated chance ${pc(q.capsStatedChance)}` },
+      ];
+    },
+  },
+];
+
+function pc(x: number): string {
+  return `${(x * 100).toFixed(1)} %`;
+}

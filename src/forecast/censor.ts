@@ -1,0 +1,153 @@
+import { DAY } from '../engine/units.ts';
+import { EventType } from '../engine/events.ts';
+import type { EventColumns } from '../engine/events.ts';
+import { Outcome, Reason } from '../engine/result.ts';
+import type { SimulationResult } from '../engine/result.ts';
+import type { History } from './series.ts';
+import { PEOPLE } from './series.ts';
+import type { CensoredDays } from './scenario.ts';
+
+/**
+ * Days on which a limit held the history down, so the day's value is a lower bound on demand,
+ * not demand. Read from the engine's replay of the history under the plan:
+ * - the limit was at its ceiling that day (a key's rolling spend within 3 % of its cap, a
+ *   trigger's runs in 24 h at its limit, the allowance full), and
+ * - the replay refused (blocked, queued or dropped) nothing of that series on any day. When it
+ *   did, the export holds demand beyond the limit (the engine had something to refuse), so its
+ *   days are demand. When it never did, the export is what the platform's own limit let through,
+ *   and a series at its ceiling on 3 days or more shows a flat ceiling: those days are bounds.
+ */
+export const NEAR_CAP = 0.97;
+/** days at the ceiling before a series counts as held down by it */
+export const MIN_CEILING_DAYS = 3;
+
+export interface CensorSummary {
+  /** by series `kind:id` */
+  days: CensoredDays;
+  /** series with at least one censored day, and how many */
+  series: { kind: string; id: string; days: number }[];
+}
+
+export function censoredFromEngine(events: EventColumns, result: SimulationResult, history: History): CensorSummary {
+  const plan = result.plan;
+  const firstDay = Math.floor(history.start / DAY);
+  const D = history.days;
+  const dayOf = (t: number) => Math.floor(t / DAY) - firstDay;
+  // per entity: admission times (and costs), and the days the replay refused something
+  const keyAdm = plan.keys.map(() => [] as number[]);
+  const trigAdm = plan.triggers.map(() => [] as number[]);
+  const allowAdm: number[] = [];
+  const keyRefused = plan.keys.map(() => new Uint8Array(D));
+  const trigRefused = plan.triggers.map(() => new Uint8Array(D));
+  const msgRefused = new Uint8Array(D);
+  const capped = plan.keys.map((k) => k.capMicros !== null);
+  for (let i = 0; i < events.count; i++) {
+    const type = events.type[i];
+    const ent = result.entity[i];
+    const d = dayOf(events.time[i]);
+    const out = result.outcome[i];
+    const delayed = out === Outcome.admitted && result.admittedAt[i] > events.time[i];
+    if (type === EventType.api) {
+      // only a capped key can be held at a cap
+      if (out === Outcome.admitted) {
+        if (capped[ent]) keyAdm[ent].push(i);
+      }
+      else if (result.reason[i] === Reason.key_cap && d >= 0 && d < D) keyRefused[ent][d] = 1;
+    } else if (type === EventType.trigger) {
+      if (out === Outcome.admitted) {
+        trigAdm[ent].push(result.admittedAt[i]);
+        if (plan.triggers[ent].mode === 'fair_use') allowAdm.push(result.admittedAt[i]);
+      }
+      if ((out !== Outcome.admitted || delayed) && d >= 0 && d < D) trigRefused[ent][d] = 1;
+    } else if (out === Outcome.admitted) allowAdm.push(result.admittedAt[i]);
+    else if (d >= 0 && d < D) msgRefused[d] = 1;
+  }
+  const days: CensoredDays = new Map();
+  const series: CensorSummary['series'] = [];
+  const put = (kind: string, id: string, at: Uint8Array, refused: Uint8Array, seriesStart: number | undefined) => {
+    if (seriesStart === undefined) return;
+    const off = Math.round((seriesStart - history.start) / DAY);
+    // an export that shows demand beyond the limit on some day (the replay refused something)
+    // holds the demand, not what the platform let through: none of its days is a bound
+    for (let d = off; d < D; d++) if (refused[d] === 1) return;
+    const mask: boolean[] = [];
+    let count = 0;
+    for (let d = off; d < D; d++) {
+      const c = at[d] === 1;
+      mask.push(c);
+      if (c) count++;
+    }
+    // one day touching the limit is chance; a ceiling is met again and again
+    if (count < MIN_CEILING_DAYS) return;
+    days.set(`${kind}:${id}`, mask);
+    series.push({ kind, id, days: count });
+  };
+  const keyStart = new Map(history.keys.map((k) => [k.id, k.start]));
+  plan.keys.forEach((k, ki) => {
+    if (k.capMicros === null || !keyStart.has(k.id)) return;
+    const idx = sortedBy(keyAdm[ki], (i) => result.admittedAt[i]);
+    const at = atCeiling(
+      idx.map((i) => result.admittedAt[i]),
+      idx.map((i) => events.cost[i]),
+      plan.keyCapWindowMs,
+      NEAR_CAP * k.capMicros,
+      history.start,
+      D,
+    );
+    put('key_spend', k.id, at, keyRefused[ki], keyStart.get(k.id));
+  });
+  const trigStart = new Map(history.triggers.map((t) => [t.id, t.start]));
+  plan.triggers.forEach((t, ti) => {
+    if (!Number.isFinite(t.limit) || !trigStart.has(t.id)) return;
+    const times = sortedBy(trigAdm[ti], (t) => t);
+    const at = atCeiling(times, null, DAY, t.limit, history.start, D);
+    put('trigger_runs', t.id, at, trigRefused[ti], trigStart.get(t.id));
+  });
+  if (Number.isFinite(plan.allowance)) {
+    const at = atCeiling(sortedBy(allowAdm, (t) => t), null, DAY, plan.allowance, history.start, D);
+    put('messages', PEOPLE, at, msgRefused, history.messages.start);
+  }
+  return { days, series };
+}
+
+/** Sorted by `key`, in place; a ledger's events usually come in time order, so mostly a check. */
+function sortedBy(a: number[], key: (x: number) => number): number[] {
+  for (let i = 1; i < a.length; i++) if (key(a[i]) < key(a[i - 1])) return a.sort((x, y) => key(x) - key(y));
+  return a;
+}
+
+/**
+ * Per history day: did the sliding-window sum (entry s counts for s ≤ t < s + W) reach `level`
+ * at some instant of the day? The sum only rises at an admission, so the admissions and the
+ * day's first instant are the instants to check.
+ */
+function atCeiling(times: readonly number[], weights: readonly number[] | null, windowMs: number, level: number, start: number, days: number): Uint8Array {
+  const out = new Uint8Array(days);
+  let lo = 0;
+  let sum = 0;
+  let i = 0;
+  const w = (k: number) => (weights ? weights[k] : 1);
+  for (let d = 0; d < days; d++) {
+    const dayStart = start + d * DAY;
+    const dayEnd = dayStart + DAY;
+    // entries before the day
+    while (i < times.length && times[i] < dayStart) sum += w(i++);
+    while (lo < i && times[lo] + windowMs <= dayStart) sum -= w(lo++);
+    if (sum >= level) out[d] = 1;
+    while (i < times.length && times[i] < dayEnd) {
+      const t = times[i];
+      sum += w(i++);
+      while (lo < i && times[lo] + windowMs <= t) sum -= w(lo++);
+      if (sum >= level) out[d] = 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * The same test on a bare daily series cut at a per-day limit (the history a platform's own
+ * limit held at N a day): days at the limit are lower bounds.
+ */
+export function detectCensoredByLimit(values: readonly number[], limitPerDay: number): boolean[] {
+  return values.map((v) => v >= limitPerDay);
+}

@@ -1,0 +1,106 @@
+/**
+ * Key caps sized by a stated risk: the smallest round cap whose chance of being reached by the
+ * rolling 30-day ORDINARY spend over the next days (from the forecast's calibrated paths, the
+ * history's last 29 days leading in) is at most `risk`.
+ */
+export const DEFAULT_RISK = 0.05;
+
+/** Highest rolling 30-day sum over the forecast days of one path, the last 29 history days leading in. */
+export function pathPeak(last29: readonly number[], path: ArrayLike<number>): number {
+  const lead = last29.length;
+  let acc = 0;
+  for (const v of last29) acc += v;
+  let peak = -Infinity;
+  for (let h = 0; h < path.length; h++) {
+    acc += path[h];
+    const out = h - 30 + lead;
+    if (out >= 0) acc -= out < lead ? last29[out] : path[out - lead];
+    if (acc > peak) peak = acc;
+  }
+  return peak === -Infinity ? acc : peak;
+}
+
+/** Share of paths whose rolling 30-day peak reaches `cap` (a key is blocked once spent ≥ cap). */
+export function chanceAtCap(peaks: readonly number[], cap: number): number {
+  if (peaks.length === 0) return 0;
+  let n = 0;
+  for (const p of peaks) if (p >= cap) n++;
+  return n / peaks.length;
+}
+
+/**
+ * The smallest cap from `roundUp` (micro-USD in, micro-USD out: the next round figure at or above)
+ * with a capped-out chance of at most `risk`, and that chance.
+ */
+export function capForRisk(last29: readonly number[], paths: readonly ArrayLike<number>[], risk: number, roundUp: (micros: number) => number): { cap: number; chance: number; peaks: number[] } {
+  const peaks = paths.map((p) => pathPeak(last29, p));
+  return { ...capFromPeaks(peaks, risk, roundUp), peaks };
+}
+
+/** The same from the paths' peaks (computed once for several risks). */
+export function capFromPeaks(peaks: readonly number[], risk: number, roundUp: (micros: number) => number): { cap: number; chance: number } {
+  const desc = peaks.slice().sort((a, b) => b - a);
+  // at most k paths may reach the cap: it must lie above the (k+1)-th highest peak
+  const k = Math.floor(risk * peaks.length + 1e-9);
+  const above = k < desc.length ? desc[k] : 0;
+  let cap = roundUp(Math.max(above, 0) + 1);
+  // rounding only ever raises the cap, so the chance can only fall; guard against a roundUp that does not
+  while (chanceAtCap(peaks, cap) > risk) cap = roundUp(cap + 1);
+  return { cap, chance: chanceAtCap(peaks, cap) };
+}
+
+/**
+ * What a cap does on each path, day by day: a day's spend is admitted while the rolling 30-day
+ * admitted spend is under the cap (the request that crosses it completes), the rest is blocked;
+ * blocked spend is split between ordinary use and the runaway incident in their shares of the day.
+ * Means over the paths, in USD.
+ */
+export function capOutcome(last29: readonly number[], ordinary: readonly Float64Array[], runaway: readonly Float64Array[], capMicros: number): { ordinaryBlockedUsd: number; runawayStoppedUsd: number } {
+  let ord = 0;
+  let run = 0;
+  const P = ordinary.length;
+  for (let p = 0; p < P; p++) {
+    const o = ordinary[p];
+    const r = runaway[p];
+    const admitted = last29.slice();
+    // the admitted spend of the 29 days before day h, kept as a running sum
+    let inWindow = 0;
+    for (let k = Math.max(0, admitted.length - 29); k < admitted.length; k++) inWindow += admitted[k];
+    for (let h = 0; h < o.length; h++) {
+      const demand = o[h] + r[h];
+      const take = inWindow >= capMicros ? 0 : Math.min(demand, capMicros - inWindow);
+      admitted.push(take);
+      inWindow += take;
+      if (admitted.length > 29) inWindow -= admitted[admitted.length - 30];
+      const blockedMicros = demand - take;
+      if (blockedMicros > 0 && demand > 0) {
+        ord += (blockedMicros * o[h]) / demand;
+        run += (blockedMicros * r[h]) / demand;
+      }
+    }
+  }
+  return { ordinaryBlockedUsd: P ? Math.round(ord / P) / 1e6 : 0, runawayStoppedUsd: P ? Math.round(run / P) / 1e6 : 0 };
+}
+
+/** Risks the forecast states a cap for (the Forecast page's risk control moves among them). */
+export const STATED_RISKS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25];
+
+export interface CapAtRisk {
+  risk: number;
+  capUsd: number;
+  /** chance ordinary use reaches the cap within the horizon (at most `risk`) */
+  cappedOutChance: number;
+  /** means over the paths, USD over the horizon */
+  ordinaryBlockedUsd: number;
+  runawayStoppedUsd: number;
+}
+
+/** For one key: the cap at each stated risk, from its ordinary and runaway paths. */
+export function capsAtRisks(last29: readonly number[], ordinary: readonly Float64Array[], runaway: readonly Float64Array[], roundUp: (micros: number) => number, risks: readonly number[] = STATED_RISKS): CapAtRisk[] {
+  const peaks = ordinary.map((p) => pathPeak(last29, p));
+  return risks.map((risk) => {
+    const c = capFromPeaks(peaks, risk, roundUp);
+    const o = capOutcome(last29, ordinary, runaway, c.cap);
+    return { risk, capUsd: c.cap / 1e6, cappedOutChance: c.chance, ...o };
+  });
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateQuality } from './support/forecast-workspaces.ts';
+import { fitSeries } from '../src/forecast/model.ts';
+import { detectCensoredByLimit } from '../src/forecast/censor.ts';
+
+// The fast subset of `npm run bench -- forecast-quality`: 20 fixed generated workspaces (140
+// series: stable, growth 30 %/month, a step doubling at day 80, runaways, a trigger growing past
+// 42 a day cut by its limit, a key new at day 70, AR(1) noise), 90 days fitted, 30 compared.
+describe('forecast calibration on workspaces from known processes', () => {
+  const q = evaluateQuality(
+    Array.from({ length: 20 }, (_, i) => 100 + i),
+    100,
+  );
+
+  it('puts 72–88 % of realized days and of realized 30-day totals inside P10–P90', () => {
+    expect(q.dailyCoverage).toBeGreaterThanOrEqual(0.72);
+    expect(q.dailyCoverage).toBeLessThanOrEqual(0.88);
+    // the sum keeps its level and trend uncertainty and the days' correlation
+    expect(q.totalCoverage).toBeGreaterThanOrEqual(0.72);
+    expect(q.totalCoverage).toBeLessThanOrEqual(0.88);
+  });
+
+  it('is not biased: stable, growth and step days fall below the median 40–60 % of the time', () => {
+    for (const p of ['stable', 'growth', 'step'] as const) {
+      expect(q.belowMedian[p].daily, p).toBeGreaterThanOrEqual(0.4);
+      expect(q.belowMedian[p].daily, p).toBeLessThanOrEqual(0.6);
+    }
+  });
+
+  it('follows a level shift: the doubled key is below its median on under 70 % of later days', () => {
+    expect(q.stepBelowMedian).toBeLessThan(0.7);
+    expect(q.shiftsFound.step).toBeGreaterThanOrEqual(15);
+    // and finds no shift in series that have none
+    expect(q.shiftsFound.stable + q.shiftsFound.growth + q.shiftsFound.ar1).toBe(0);
+  });
+
+  it('states capped-out chances that come true as often as stated', () => {
+    const n = q.capped.reduce((a, c) => a + c.n, 0);
+    const predicted = q.capped.reduce((a, c) => a + c.predicted * c.n, 0) / n;
+    const realized = q.capped.reduce((a, c) => a + c.realized * c.n, 0) / n;
+    expect(Math.abs(predicted - realized)).toBeLessThan(0.05);
+    expect(q.brier).toBeLessThan(0.1);
+    // caps sized at a 5 % risk are reached by the ordinary use that followed about that often
+    expect(q.capsReached).toBeLessThanOrEqual(0.1);
+    expect(q.capsStatedChance).toBeLessThanOrEqual(0.05);
+  });
+});
+
+describe('censored history', () => {
+  it('reads a trigger held at 42 a day by its limit as demand of at least 42, and forecasts above it', () => {
+    // demand 30 a day rising by 0.25 a day (52 on the last day), noisy; the export shows at most 42
+    const demand = Array.from({ length: 90 }, (_, t) => 30 + 0.25 * t + 3 * Math.sin(t * 2.1));
+    const history = demand.map((v) => Math.min(42, Math.round(v)));
+    const censored = detectCensoredByLimit(history, 42);
+    const days = censored.filter(Boolean).length;
+    expect(days).toBeGreaterThan(20);
+    const start = Date.UTC(2026, 0, 5);
+    const withBounds = fitSeries(history, start, { censored });
+    const naive = fitSeries(history, start);
+    expect(withBounds.censoredDays).toBe(days);
+    expect(naive.censoredDays).toBe(0);
+    // the flat ceiling read as demand forecasts about 42; read as lower bounds, above it
+    expect(naive.level).toBeLessThan(44);
+    expect(withBounds.level).toBeGreaterThan(45);
+  });
+});

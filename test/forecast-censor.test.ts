@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { validatePlan } from '../src/engine/plan.ts';
+import { simulate } from '../src/engine/simulate.ts';
+import { buildHistory } from '../src/forecast/series.ts';
+import { censoredFromEngine } from '../src/forecast/censor.ts';
+import { forecast } from '../src/forecast/index.ts';
+import { EventColumnsBuilder } from '../src/engine/events.ts';
+import type { EventTypeCode } from '../src/engine/events.ts';
+import type { EventColumns } from '../src/engine/events.ts';
+import { synthHistory } from './forecast-helpers.ts';
+
+/** What a platform's export shows: only the events its own limits let through (queues dropped). */
+function platformCut(events: EventColumns): EventColumns {
+  const r = simulate(validatePlan({ ...planInput, enforcement: { webhookWhenLimited: 'drop' } }), events);
+  const b = new EventColumnsBuilder();
+  for (let i = 0; i < events.count; i++) if (r.outcome[i] === 0) b.push(events.time[i], events.type[i] as EventTypeCode, events.subjects[events.subject[i]], events.cost[i]);
+  return b.build();
+}
+
+const planInput = {
+  workspace: { seats: 50, messagesPerSeatPerDay: 100 },
+  apiKeys: [{ id: 'k_capped', capUsd: 150 }],
+  triggers: [{ id: 't_hot', kind: 'webhook' as const }],
+};
+const plan = validatePlan(planInput);
+
+describe('censored history, read from the engine’s replay', () => {
+  it('treats days a limit held at its ceiling as bounds when the export holds only what was let through', () => {
+    // the platform admitted 42 runs a day of a webhook that wanted ~55: the export shows 42
+    const cut = platformCut(synthHistory(40, [{ type: 'trigger', subject: 't_hot', daily: () => 55, hours: [0, 24] }], 5, false));
+    const h = buildHistory(cut);
+    const c = censoredFromEngine(cut, simulate(plan, cut), h);
+    const mask = c.days.get('trigger_runs:t_hot');
+    expect(mask).toBeDefined();
+    expect(mask!.filter(Boolean).length).toBeGreaterThan(30);
+    expect(c.series).toEqual([{ kind: 'trigger_runs', id: 't_hot', days: mask!.filter(Boolean).length }]);
+  });
+
+  it('reads an export that holds the demand beyond the limit as demand', () => {
+    // the same webhook with every delivery in the export: the replay queues runs, so nothing is a bound
+    const full = synthHistory(40, [{ type: 'trigger', subject: 't_hot', daily: () => 55, hours: [0, 24] }], 5, false);
+    const c = censoredFromEngine(full, simulate(plan, full), buildHistory(full));
+    expect(c.days.size).toBe(0);
+  });
+
+  it('says so in the forecast and forecasts the key held at its cap above what it was let spend', async () => {
+    // a key that wants $8 a day, stopped by the platform at its $150 cap: the export shows ~$5 a day
+    const ev = platformCut(synthHistory(60, [{ type: 'api', subject: 'k_capped', daily: () => 8_000_000, costPerRequest: 50_000, hours: [0, 24] }], 3, false));
+    const r = await forecast(ev, plan, { days: 30, paths: 0 });
+    const s = r.series.find((x) => x.id === 'k_capped')!;
+    expect(s.censoredDays).toBeGreaterThan(20);
+    expect(r.censored.map((x) => x.id)).toContain('k_capped');
+    expect(r.notes.join(' ')).toMatch(/history censored by the plan's own limits on 1 series: k_capped/);
+    expect(s.total.p50).toBeGreaterThan(150_000_000);
+  });
+});

@@ -1,0 +1,243 @@
+/**
+ * Seeded workspaces generated from known processes, to measure whether the forecast's bands and
+ * probabilities are calibrated: 90 days of history, then the 30 days the forecast is compared
+ * with. Used by the fast subset in test/forecast-calibration.test.ts and by the full evaluation in
+ * `npm run bench -- forecast-quality`.
+ */
+import { DAY } from '../../src/engine/units.ts';
+import { fitSeries, simulateSeries } from '../../src/forecast/model.ts';
+import { hashSeed, makeRng, normal } from '../../src/forecast/rng.ts';
+import type { Rng } from '../../src/forecast/rng.ts';
+import { detectCensoredByLimit } from '../../src/forecast/censor.ts';
+import { capForRisk } from '../../src/recommend/risk.ts';
+
+export type Process = 'stable' | 'growth' | 'step' | 'runaway' | 'trigger42' | 'newkey' | 'ar1';
+export const PROCESSES: Process[] = ['stable', 'growth', 'step', 'runaway', 'trigger42', 'newkey', 'ar1'];
+
+export const HISTORY_DAYS = 90;
+export const FUTURE_DAYS = 30;
+/** 2026-01-05, a Monday */
+const T0 = Date.UTC(2026, 0, 5);
+const WEEK = [0.35, 1.15, 1.2, 1.15, 1.1, 1.0, 0.45]; // Sun..Sat (mean ≈ 0.91)
+
+export interface GeneratedSeries {
+  process: Process;
+  id: string;
+  /** history as the ledger shows it (a limit may have cut it), first day = `start` */
+  history: number[];
+  start: number;
+  /** true demand of the 30 days after the history */
+  future: number[];
+  /** ordinary part of the future (runaway incidents taken out) */
+  futureOrdinary: number[];
+  /** a limit: trigger runs per day the platform admitted at most (history cut at it) */
+  limitPerDay: number | null;
+  /** a cap on the rolling 30-day sum, for the capped-out calibration */
+  cap: number;
+}
+
+/** One workspace: one series of each process, seeded. */
+export function generateWorkspace(seed: number): GeneratedSeries[] {
+  return PROCESSES.map((p, i) => generateSeries(p, hashSeed(seed, i + 1), `${p}_${seed}`));
+}
+
+export function generateSeries(process: Process, seed: number, id: string): GeneratedSeries {
+  const rng = makeRng(seed);
+  const N = HISTORY_DAYS + FUTURE_DAYS;
+  const base = process === 'trigger42' ? 30 + 6 * rng() : 20e6 * Math.exp(normal(rng) * 0.8);
+  const noise = 0.15 + 0.2 * rng();
+  const ordinary: number[] = [];
+  const runaway: number[] = [];
+  let ar = 0;
+  for (let t = 0; t < N; t++) {
+    let level = base;
+    if (process === 'growth' || process === 'trigger42') level *= Math.pow(1.3, (t - HISTORY_DAYS) / 30);
+    if (process === 'step' && t >= 80) level *= 2;
+    if (process === 'ar1') {
+      ar = 0.85 * ar + 0.08 * normal(rng);
+      level *= Math.exp(ar);
+    }
+    const w = WEEK[(weekday(T0) + t) % 7];
+    let v: number;
+    if (process === 'trigger42') v = poisson(level * w, rng);
+    else v = Math.max(0, level * w * Math.exp(noise * normal(rng) - (noise * noise) / 2));
+    if (process === 'newkey' && t < 70) v = 0;
+    ordinary.push(v);
+    runaway.push(process === 'runaway' && rng() < 0.04 ? base * (8 + 10 * rng()) : 0);
+  }
+  const limitPerDay = process === 'trigger42' ? 42 : null;
+  const demand = ordinary.map((v, t) => v + runaway[t]);
+  const from = process === 'newkey' ? 70 : 0;
+  const history = demand.slice(from, HISTORY_DAYS).map((v) => (limitPerDay === null ? v : Math.min(v, limitPerDay)));
+  const last30 = demand.slice(HISTORY_DAYS - 30, HISTORY_DAYS).reduce((a, b) => a + b, 0);
+  // caps around the coming month's likely spend, so the capped-out chances spread over 0..1
+  const cap = Math.max(1, last30 * (0.85 + 0.9 * rng()));
+  return {
+    process,
+    id,
+    history,
+    start: T0 + from * DAY,
+    future: demand.slice(HISTORY_DAYS),
+    futureOrdinary: ordinary.slice(HISTORY_DAYS),
+    limitPerDay,
+    cap,
+  };
+}
+
+function weekday(ms: number): number {
+  return (Math.floor(ms / DAY) + 4) % 7;
+}
+
+function poisson(mean: number, rng: Rng): number {
+  if (mean > 50) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal(rng)));
+  const L = Math.exp(-mean);
+  let k = 0;
+  let p = 1;
+  do {
+    k++;
+    p *= rng();
+  } while (p > L);
+  return k - 1;
+}
+
+export interface QualityFigures {
+  series: number;
+  workspaces: number;
+  /** share of realized days inside P10–P90 */
+  dailyCoverage: number;
+  /** share of realized 30-day totals inside P10–P90 */
+  totalCoverage: number;
+  /** by process: share of realized days and of totals below the P50 */
+  belowMedian: Record<Process, { daily: number; total: number; dailyCoverage: number; totalCoverage: number }>;
+  /** capped-out chance (rolling 30-day sum reaching the cap) by predicted bucket: mean predicted vs realized rate */
+  capped: { bucket: string; n: number; predicted: number; realized: number }[];
+  brier: number;
+  /** a level shift: share of post-shift days below P50 (step series) */
+  stepBelowMedian: number;
+  /** recommended caps (risk 5 %): share whose next 30 days' ordinary use reached them */
+  capsReached: number;
+  capsN: number;
+  /** mean stated capped-out chance of the recommended caps */
+  capsStatedChance: number;
+  models: Record<string, number>;
+  censoredSeries: number;
+  shiftsFound: Record<Process, number>;
+}
+
+/** Bands from `paths` simulated futures per series, compared with the generated truth. */
+export function evaluateQuality(seeds: readonly number[], paths: number): QualityFigures {
+  let inDay = 0;
+  let nDay = 0;
+  let inTot = 0;
+  let nTot = 0;
+  const per = Object.fromEntries(PROCESSES.map((p) => [p, { bd: 0, nd: 0, bt: 0, nt: 0, cd: 0, ct: 0 }])) as Record<Process, { bd: number; nd: number; bt: number; nt: number; cd: number; ct: number }>;
+  const buckets = [0, 0.05, 0.3, 0.7, 0.95, 1.0001];
+  const cap = buckets.slice(0, -1).map(() => ({ n: 0, p: 0, r: 0 }));
+  let brier = 0;
+  let brierN = 0;
+  let capsReached = 0;
+  let capsN = 0;
+  let capsChance = 0;
+  const models: Record<string, number> = {};
+  let censoredSeries = 0;
+  const shifts = Object.fromEntries(PROCESSES.map((p) => [p, 0])) as Record<Process, number>;
+  const D = FUTURE_DAYS;
+  const ord = new Float64Array(D);
+  const run = new Float64Array(D);
+  for (const seed of seeds) {
+    for (const g of generateWorkspace(seed)) {
+      const censored = g.limitPerDay === null ? [] : detectCensoredByLimit(g.history, g.limitPerDay);
+      if (censored.some(Boolean)) censoredSeries++;
+      const m = fitSeries(g.history, g.start, { censored });
+      models[m.kind] = (models[m.kind] ?? 0) + 1;
+      if (m.shiftAt !== null) shifts[g.process]++;
+      const rng = makeRng(hashSeed(seed, g.id.length * 7919 + g.process.length));
+      const sims = new Float64Array(paths * D);
+      const totals = new Float64Array(paths);
+      const ordinaryPaths: Float64Array[] = [];
+      let capped = 0;
+      const last29 = g.history.slice(-29);
+      for (let p = 0; p < paths; p++) {
+        simulateSeries(m, D, rng, ord, run);
+        ordinaryPaths.push(Float64Array.from(ord));
+        const all = last29.slice();
+        for (let h = 0; h < D; h++) {
+          const v = ord[h] + run[h];
+          sims[h * paths + p] = v;
+          totals[p] += v;
+          all.push(v);
+        }
+        const hit = reaches(all, last29.length, g.cap);
+        if (hit) capped++;
+      }
+      for (let h = 0; h < D; h++) {
+        const col = sims.subarray(h * paths, (h + 1) * paths).sort();
+        const [p10, p50, p90] = [q(col, 0.1), q(col, 0.5), q(col, 0.9)];
+        const y = g.future[h];
+        const inside = y >= p10 && y <= p90 ? 1 : 0;
+        inDay += inside;
+        nDay++;
+        per[g.process].cd += inside;
+        per[g.process].bd += y < p50 ? 1 : 0;
+        per[g.process].nd++;
+      }
+      totals.sort();
+      const total = g.future.reduce((a, b) => a + b, 0);
+      const insideT = total >= q(totals, 0.1) && total <= q(totals, 0.9) ? 1 : 0;
+      inTot += insideT;
+      nTot++;
+      per[g.process].ct += insideT;
+      per[g.process].bt += total < q(totals, 0.5) ? 1 : 0;
+      per[g.process].nt++;
+      // capped out: the realized rolling 30-day sum (last 29 history days leading in) reaches the cap
+      const realized = reaches([...last29, ...g.future], last29.length, g.cap) ? 1 : 0;
+      const pred = capped / paths;
+      const b = buckets.findIndex((x, i) => pred >= x && pred < buckets[i + 1]);
+      cap[b].n++;
+      cap[b].p += pred;
+      cap[b].r += realized;
+      brier += (pred - realized) ** 2;
+      brierN++;
+      // the recommended cap at 5 % risk, against the ordinary use that followed
+      const rec = capForRisk(last29, ordinaryPaths, 0.05, (x) => Math.ceil(x / 1e6) * 1e6);
+      capsN++;
+      capsChance += rec.chance;
+      if (reaches([...last29, ...g.futureOrdinary], last29.length, rec.cap)) capsReached++;
+    }
+  }
+  const belowMedian = Object.fromEntries(
+    PROCESSES.map((p) => [p, { daily: per[p].bd / per[p].nd, total: per[p].bt / per[p].nt, dailyCoverage: per[p].cd / per[p].nd, totalCoverage: per[p].ct / per[p].nt }]),
+  ) as QualityFigures['belowMedian'];
+  return {
+    series: nTot,
+    workspaces: seeds.length,
+    dailyCoverage: inDay / nDay,
+    totalCoverage: inTot / nTot,
+    belowMedian,
+    capped: cap.map((c, i) => ({ bucket: `${Math.round(buckets[i] * 100)}–${Math.min(100, Math.round(buckets[i + 1] * 100))} %`, n: c.n, predicted: c.n ? c.p / c.n : 0, realized: c.n ? c.r / c.n : 0 })),
+    brier: brier / brierN,
+    stepBelowMedian: belowMedian.step.daily,
+    capsReached: capsReached / capsN,
+    capsN,
+    capsStatedChance: capsChance / capsN,
+    models,
+    censoredSeries,
+    shiftsFound: shifts,
+  };
+}
+
+/** Does a rolling 30-day sum over the days after `lead` reach `cap`? */
+function reaches(all: readonly number[], lead: number, cap: number): boolean {
+  let acc = 0;
+  for (let i = 0; i < all.length; i++) {
+    acc += all[i];
+    if (i >= 30) acc -= all[i - 30];
+    if (i >= lead && acc >= cap) return true;
+  }
+  return false;
+}
+
+function q(sorted: Float64Array, p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
+  return sorted[i];
+}
