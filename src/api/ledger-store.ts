@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { openLedger } from '../ledger/ledger.ts';
+import { activeSeats, withLedgerFacts } from '../ledger/entities.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { ImportResult as LedgerImportResult, PreviewResult } from '../import/importer.ts';
 import { validatePlan } from '../engine/plan.ts';
@@ -221,6 +222,14 @@ export class LedgerStore implements WorkspaceStore {
         this.events = null;
       }
     });
+  }
+
+  planWithLedgerFacts(plan: Plan): Plan {
+    const merged = withLedgerFacts(plan, this.ledger.entities());
+    const seats = activeSeats(this.ledger.db);
+    const defaultSeats = validatePlan({}).workspace.seats;
+    const withSeats = seats !== null && seats > 0 && plan.workspace.seats === defaultSeats ? { ...merged, workspace: { ...merged.workspace, seats } } : merged;
+    return JSON.stringify(withSeats) === JSON.stringify(plan) ? plan : validatePlan(withSeats, 'plan with the ledger’s entities');
   }
 
   listBatches(): BatchInfo[] {

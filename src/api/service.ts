@@ -165,7 +165,15 @@ export function createService(opts: ServiceOptions): Service {
         signal: ctx.signal,
         onProgress: (d, t) => ctx.progress(d, t, 'import'),
       });
-      if (result.imported > 0) await reloadEvents();
+      if (result.imported > 0) {
+        const s = await current();
+        const next = s.planWithLedgerFacts(plan);
+        if (next !== plan) {
+          s.savePlan(next);
+          plan = next;
+        }
+        await reloadEvents();
+      }
       return result;
     },
     'import-history': async () => (await current()).listBatches(),

@@ -22,6 +22,12 @@ export interface WorkspaceStore {
     source: ImportSource,
     opts: { format: ImportFormat; skipBadRows: boolean; onProgress: (done: number, total: number) => void; signal: AbortSignal },
   ): Promise<ImportResult>;
+  /**
+   * `plan` with what the imports said about entities it does not name (trigger modes, kinds and
+   * names, spend without a key) and, while its seats are the default, the active seats seen;
+   * `plan` itself when there is nothing to add.
+   */
+  planWithLedgerFacts(plan: Plan): Plan;
   listBatches(): BatchInfo[];
   undoBatch(batch: number): { removed: number };
   close(): void;

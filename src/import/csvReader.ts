@@ -47,6 +47,15 @@ export interface ReadSummary {
   sha256: string;
 }
 
+/**
+ * The longest record (a line, or several inside quotes) the reader holds: beyond it a file is
+ * refused with the line where the record starts. Real exports' records are a few KB; the cap
+ * keeps a runaway quote or a line of megabytes from being buffered (and rescanned) without end.
+ */
+export const MAX_RECORD_CHARS = 1 << 20;
+/** The longest field a row may have; a longer one makes the row bad (named, never truncated). */
+export const MAX_FIELD_CHARS = 1 << 16;
+
 export class CsvParser {
   private buf = '';
   private line = 1;
@@ -85,6 +94,10 @@ export class CsvParser {
       pos = r.end;
     }
     this.buf = pos >= n ? '' : buf.slice(pos);
+    if (this.buf.length > MAX_RECORD_CHARS) {
+      const message = `a record longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters starts here (an unclosed quote, or not a CSV)`;
+      throw new InputError(`${this.fileName}:${this.line}: ${message}`, [{ file: this.fileName, line: this.line, message }]);
+    }
     if (final && this.buf.length > 0) throw new Error('unreachable: unparsed CSV tail');
   }
 

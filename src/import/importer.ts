@@ -8,7 +8,7 @@ import { CancelledError, InputError, formatDetail } from '../errors.ts';
 import type { InputErrorDetail } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type Database from 'better-sqlite3';
-import { CsvParser, readCsvFile, readHeaderRecord } from './csvReader.ts';
+import { CsvParser, MAX_FIELD_CHARS, readCsvFile, readHeaderRecord } from './csvReader.ts';
 import type { ReadSummary } from './csvReader.ts';
 import {
   detectFormat,
@@ -28,6 +28,9 @@ import { EVENTS_IDENT_INDEX } from '../ledger/schema.ts';
 import { PARSE_IN_FLIGHT, PARSE_STOP } from './pipeline.ts';
 import type { FromParser, ParseRequest, ParseWorkerData } from './pipeline.ts';
 import { findWorkerFile } from '../worker-files.ts';
+import { reconcileSpend, recordBatchSpend } from '../ledger/overlap.ts';
+import type { OverlapSummary } from '../ledger/overlap.ts';
+import { activeSeats, EntityFacts, inferTriggerKinds } from '../ledger/entities.ts';
 
 export interface ImportProgress {
   rows: number;
@@ -74,6 +77,10 @@ export interface ImportResult {
   mapping: ColumnMapping | null;
   /** for dust-cost: where the hour-of-day profile came from */
   profile?: 'ledger' | 'default';
+  /** the cost and consumption exports' overlap in the ledger after this import (ledger/overlap.ts) */
+  overlap?: OverlapSummary;
+  /** people active in the last 30 days of the ledger's history: the seats to propose */
+  activeSeats?: number | null;
 }
 
 export interface PreviewEvent {
@@ -253,8 +260,29 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
   // A row without an id is already in the ledger when an event of the same content is there with
   // the same occurrence number: found through the primary key, which time leads. (A lookup and
   // then an insert cost a third of one INSERT ... WHERE NOT EXISTS, measured.)
-  const findContent = db.prepare('SELECT 1 FROM events WHERE time = ? AND type = ? AND subject = ? AND cost = ? AND occ = ?').pluck();
+  // The events without an id at one time, read once per time: a file of rows that repeat at one
+  // millisecond would otherwise scan that millisecond's events once per row (quadratic: 20k such
+  // rows took 14 s). Rows this import adds never match a later row of the file (its content and
+  // occurrence pairs are distinct), so events read before them are all a lookup needs.
+  const contentAt = db.prepare('SELECT type, subject, cost, occ FROM events WHERE time = ? AND ident IS NULL').raw();
+  let contentTime = Number.NaN;
+  let contentKeys = new Set<string>();
+  const hasContent = (time: number, type: number, subjectId: number, cost: number, occurrence: number): boolean => {
+    if (time !== contentTime) {
+      contentTime = time;
+      contentKeys = new Set();
+      for (const r of contentAt.iterate(time) as IterableIterator<[number, number, number, number]>) contentKeys.add(`${r[0]},${r[1]},${r[2]},${r[3]}`);
+    }
+    return contentKeys.has(`${type},${subjectId},${cost},${occurrence}`);
+  };
   const findIdent = db.prepare('SELECT time, seq FROM events WHERE ident = ?');
+  // events the other export's overlap holds back (ledger/overlap.ts) are in the ledger all the same
+  const anyHeld = db.prepare('SELECT 1 FROM events_held LIMIT 1').get() !== undefined;
+  const findHeld = db.prepare('SELECT 1 FROM events_held WHERE ident = ?').pluck();
+  // spend per scope and the subjects it went to, rows per scope and day, entity facts
+  const scopes = new Map<string, Set<string>>();
+  const scopeRows = new Map<string, number>();
+  const facts = new EntityFacts();
   const addCost = db.prepare('UPDATE events SET cost = cost + ?, time = min(time, ?) WHERE time = ? AND seq = ?');
   let seq = 0;
   let firstSeq = 0;
@@ -297,8 +325,8 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       const subjectId = ledger.subjectId(subject);
       const added =
         ident === null
-          ? (time > latestBefore || findContent.get(time, type, subjectId, cost, occurrence) === undefined) && insert.run(time, seq, type, subjectId, cost, null, occurrence).changes > 0
-          : insert.run(time, seq, type, subjectId, cost, ident, null).changes > 0;
+          ? (time > latestBefore || !hasContent(time, type, subjectId, cost, occurrence)) && insert.run(time, seq, type, subjectId, cost, null, occurrence).changes > 0
+          : !(anyHeld && findHeld.get(ident) !== undefined) && insert.run(time, seq, type, subjectId, cost, ident, null).changes > 0;
       if (added) {
         result.events++;
         seq++;
@@ -318,15 +346,28 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     },
     fold(time, type, subject, cost, ident) {
       const found = findIdent.get(ident) as { time: number; seq: number } | undefined;
-      if (found === undefined) return realSink.add(time, type, subject, cost, ident, 0, false) ? 'new' : 'duplicate';
+      if (found === undefined) {
+        if (anyHeld && findHeld.get(ident) !== undefined) return 'duplicate';
+        return realSink.add(time, type, subject, cost, ident, 0, false) ? 'new' : 'duplicate';
+      }
       // seqs from firstSeq on were given in this import: an earlier line of the same message
       if (found.seq < firstSeq) return 'duplicate';
       addCost.run(cost, time, found.time, found.seq);
       return 'merged';
     },
+    spend(scope, subject, day) {
+      let subjects = scopes.get(scope);
+      if (subjects === undefined) scopes.set(scope, (subjects = new Set()));
+      subjects.add(subject);
+      const k = `${scope}\u0000${day}`;
+      scopeRows.set(k, (scopeRows.get(k) ?? 0) + 1);
+    },
+    entity(fact) {
+      facts.add(fact);
+    },
   };
   // once a file is refused, the remaining rows are only checked, to list their errors
-  const checkSink: EventSink = { add: () => true, fold: () => 'new' };
+  const checkSink: EventSink = { add: () => true, fold: () => 'new', spend: () => {}, entity: () => {} };
 
   const makeHandler = (): FormatHandler => {
     const h = header!;
@@ -343,6 +384,10 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       format = 'mapping';
       detected = 'mapping';
       result.format = 'mapping';
+      if (mapping !== null && missing.length > 0) {
+        const message = `the mapping needs: ${missing.join(', ')}`;
+        throw new InputError(`${name}:1: ${message}`, [{ file: name, line: 1, value: h.join(','), message }]);
+      }
       if (mapping === null) {
         const message =
           `not a known export (header: ${h.join(',')}) and its columns could not be mapped (undecided: ${missing.join(', ')}). ` +
@@ -373,6 +418,11 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     result.rows++;
     try {
       if (problem !== null) throw new RowError(undefined, undefined, problem);
+      for (let k = 0; k < fields.length; k++) {
+        if (fields[k]!.length > MAX_FIELD_CHARS) {
+          throw new RowError(header![k] ?? `(field ${k + 1})`, `${fields[k]!.slice(0, 40)}...`, `is ${fields[k]!.length.toLocaleString('en-US')} characters long; a field may hold at most ${MAX_FIELD_CHARS.toLocaleString('en-US')}`);
+        }
+      }
       const outcome = handler!.row(fields, line, failed ? checkSink : realSink);
       if (!failed) {
         if (outcome === 'new') result.imported++;
@@ -607,6 +657,17 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       batchId,
     );
     if (result.format === 'mapping' && result.mapping !== null) ledger.saveMapping(shapeOf(header), header, result.mapping);
+    if (scopes.size > 0 && lastSeq >= firstSeq) {
+      const ids = new Map<string, Set<number>>();
+      for (const [scope, names] of scopes) ids.set(scope, new Set([...names].map((n) => ledger.subjectId(n))));
+      recordBatchSpend(db, batchId, result.format === 'dust-cost' ? 'cost' : 'consumption', firstSeq, lastSeq, ids, result.format === 'dust-cost' ? scopeRows : null);
+      result.overlap = reconcileSpend(db);
+    }
+    if (facts.size > 0) {
+      facts.save(db);
+      inferTriggerKinds(db);
+    }
+    if (result.format === 'dust-consumption' || result.format === 'events' || result.format === 'mapping') result.activeSeats = activeSeats(db);
     if (dryRun) {
       result.batch = null;
       return result;
