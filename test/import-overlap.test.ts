@@ -1,4 +1,8 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { openLedger } from '../src/ledger/ledger.ts';
+import { CancelledError } from '../src/errors.ts';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { withLedgerFacts } from '../src/ledger/entities.ts';
 import { validatePlan } from '../src/engine/plan.ts';
@@ -126,5 +130,25 @@ describe('the cost and the consumption export of one workspace: one spend counte
     expect(sorted(countedSpend(ledger, ws))).toEqual(sorted(ws.truth));
     expect(last!.overlap!.countedCost).toBeGreaterThan(0);
     expect(last!.overlap!.disagreements.every((d) => new Date(d.day).toISOString().startsWith(lastDay) && d.counted === 'cost')).toBe(true);
+  });
+
+  it('cancel in the middle of an import leaves the ledger file byte-identical', async () => {
+    const big = dustWorkspace({ seed: 5, days: 60, keys: 6, people: 30 });
+    const files = write(big);
+    const path = scope.tmp.path('cancel.sqlite');
+    const l1 = openLedger(path);
+    await l1.importFile(files.cost[0]!);
+    l1.close();
+    const digest = (): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+    const before = digest();
+    const l2 = openLedger(path);
+    const signal = { aborted: false };
+    let chunks = 0;
+    const err = await l2
+      .importFile(files.consumption, { signal, chunkBytes: 64 << 10, onProgress: () => { chunks++; if (chunks === 2) signal.aborted = true; } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CancelledError);
+    l2.close();
+    expect(digest()).toBe(before);
   });
 });

@@ -345,7 +345,7 @@ export function parseColumnMapping(raw: unknown, source: string): ColumnMapping 
 }
 
 const GUESS = {
-  time: ['timestamp', 'time', 'datetime', 'date', 'createdat', 'created', 'completedat', 'occurredat', 'when', 'day', 'eventtime'],
+  time: ['timestamp', 'time', 'datetime', 'date', 'createdat', 'created', 'completedat', 'occurredat', 'when', 'day', 'eventtime', 'datum', 'fecha', 'zeitpunkt', 'horodatage'],
   type: ['type', 'eventtype', 'kind', 'category'],
   subject: ['subject', 'apikey', 'apikeyname', 'key', 'keyname', 'keyid', 'trigger', 'triggerid', 'user', 'userid', 'username', 'email', 'agent', 'agentname', 'name'],
   cost: ['costusd', 'cost', 'amountusd', 'amount', 'spendusd', 'spend', 'totalspendusd', 'totalcostusd', 'totalcost', 'usd', 'price', 'total', 'credits', 'totalcredits'],

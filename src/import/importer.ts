@@ -9,7 +9,7 @@ import type { InputErrorDetail } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type Database from 'better-sqlite3';
 import { CsvParser, MAX_FIELD_CHARS, readCsvFile, readHeaderRecord } from './csvReader.ts';
-import type { ReadSummary } from './csvReader.ts';
+import type { Delimiter, Encoding, FileForm, ReadSummary } from './csvReader.ts';
 import {
   detectFormat,
   dustConsumptionHandler,
@@ -48,6 +48,12 @@ export interface ImportOptions {
   signal?: { readonly aborted: boolean };
   /** name recorded and shown for the file; default its base name */
   displayName?: string;
+  /** the file's text encoding (default auto: UTF-8, UTF-16 by BOM, else Windows-1252) */
+  encoding?: Encoding;
+  /** the field separator (default auto, from the first line) */
+  delimiter?: Delimiter;
+  /** bytes read at a time (default 1 MiB); progress and cancellation are checked per chunk */
+  chunkBytes?: number;
   /**
    * Parse in a worker thread while this one writes (an events CSV into an empty ledger only).
    * Default: for files of PIPELINE_MIN_BYTES and more, when the worker's file is there.
@@ -81,6 +87,15 @@ export interface ImportResult {
   overlap?: OverlapSummary;
   /** people active in the last 30 days of the ledger's history: the seats to propose */
   activeSeats?: number | null;
+  /** rows that failed to parse and read as a spreadsheet's summary (`TOTAL`, `Sum`): not data, not errors */
+  summaryRows?: number;
+  /** how the file's bytes were read: encoding, separator, gzip */
+  form?: FileForm;
+}
+
+/** A spreadsheet's summary row: a cell saying total or sum. Only rows that fail to parse are asked. */
+export function isSummaryRow(fields: readonly string[]): boolean {
+  return fields.some((f) => /^(?:grand[\s-]*)?(?:sub[\s-]*)?(?:totals?|sum|summe|gesamt|totaux?|totale)\b/i.test(f.trim()));
 }
 
 export interface PreviewEvent {
@@ -95,6 +110,8 @@ export interface PreviewEvent {
 
 export interface PreviewResult extends ImportResult {
   header: string[];
+  /** the file's first records as read (after the header), for the column-mapping step */
+  sampleRows: string[][];
   /** the first events the import would write (or skip as duplicates) */
   firstEvents: PreviewEvent[];
   /** for `mapping`: what could not be guessed (the UI asks for these) */
@@ -218,6 +235,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     events: 0,
     mapping: null,
     header: [],
+    sampleRows: [],
     firstEvents: [],
     missing: [],
   };
@@ -384,6 +402,11 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       format = 'mapping';
       detected = 'mapping';
       result.format = 'mapping';
+      if (dryRun && (mapping === null || missing.length > 0)) {
+        // a preview answers with what it read (header, first rows, what is undecided): the
+        // mapping step asks the admin, rather than the preview failing
+        return { format: 'mapping', mapping: null, row: () => 'new' };
+      }
       if (mapping !== null && missing.length > 0) {
         const message = `the mapping needs: ${missing.join(', ')}`;
         throw new InputError(`${name}:1: ${message}`, [{ file: name, line: 1, value: h.join(','), message }]);
@@ -430,6 +453,10 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       }
     } catch (err) {
       if (!(err instanceof RowError)) throw err;
+      if (problem === null && isSummaryRow(fields)) {
+        result.summaryRows = (result.summaryRows ?? 0) + 1;
+        return;
+      }
       result.rejected++;
       if (result.errors.length < MAX_ERRORS) {
         result.errors.push({ line, column: err.column ?? null, value: err.value ?? null, message: err.message });
@@ -445,6 +472,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       result.header = header;
       return;
     }
+    if (result.sampleRows.length < PREVIEW_EVENTS) result.sampleRows.push(fields);
     if (handler === null) {
       pending.push({ fields, line, problem });
       if (pending.length < SAMPLE_ROWS) return;
@@ -596,12 +624,16 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       ? await readPiped(workerUrl!, pipedHeader!)
       : await readCsvFile(path, name, sink, {
           signal: options.signal,
+          ...(options.encoding !== undefined ? { encoding: options.encoding } : {}),
+          ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
+          ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
           onChunk: (p) => options.onProgress?.({ rows: result.rows, bytes: p.bytes, totalBytes: p.totalBytes }),
         });
     if (header === null) throw new InputError(`${name}: the file is empty; expected a CSV header line`, [{ file: name, line: 1, message: 'no header line' }]);
     if (handler === null && !piped) flush();
     if (options.signal?.aborted) throw new CancelledError();
     result.mapping = (handler as FormatHandler | null)?.mapping ?? null;
+    if (read.form !== undefined) result.form = read.form;
     if (profileSource !== undefined) result.profile = profileSource;
     result.missing = missing;
     checkDuplicateIds();
@@ -675,13 +707,13 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     db.exec('COMMIT');
     committed = true;
     result.batch = batchId;
-    const { header: _h, firstEvents: _f, missing: _m, ...plain } = result;
+    const { header: _h, sampleRows: _s, firstEvents: _f, missing: _m, ...plain } = result;
     return plain;
   } catch (err) {
     // any other refusal (header, encoding, an unknown file) carries the per-file result too, so
     // that `--json` reports the format actually detected and the place of the problem
     if (err instanceof InputError && !(err instanceof ImportRefusedError)) {
-      const { header: _h, firstEvents: _f, missing: _m, ...plain } = result;
+      const { header: _h, sampleRows: _s, firstEvents: _f, missing: _m, ...plain } = result;
       throw new ImportRefusedError(
         err.message,
         err.details,
