@@ -18,6 +18,8 @@ import type { ImportJob, ImportWorkerMessage } from './import-worker.ts';
 import type { DemoFactory, WorkspaceStore } from './store.ts';
 import type { BatchInfo, ImportFormat, ImportPreview, ImportResult, ImportRowError } from './types.ts';
 import { workerFile } from '../worker-files.ts';
+import { importFacts } from './import-facts.ts';
+import type { ColumnMappingView } from './types.ts';
 
 /** The plan the app works on is saved in the ledger under this name. */
 export const CURRENT_PLAN = 'current';
@@ -60,6 +62,7 @@ function mappingOf(p: PreviewResult): { column: string; field: string }[] {
 
 function toResult(r: LedgerImportResult): ImportResult {
   return {
+    facts: importFacts(r),
     file: r.file,
     format: r.format,
     batch: r.batch,
@@ -77,7 +80,7 @@ function importInWorker(
   job: Omit<ImportJob, 'cancel'>,
   onProgress: (done: number, total: number) => void,
   signal: AbortSignal,
-): Promise<LedgerImportResult> {
+): Promise<LedgerImportResult | PreviewResult> {
   const cancel = new SharedArrayBuffer(4);
   const flag = new Int32Array(cancel);
   return new Promise((resolve, reject) => {
@@ -169,13 +172,22 @@ export class LedgerStore implements WorkspaceStore {
     }
   }
 
-  async preview(source: ImportSource, format: ImportFormat): Promise<ImportPreview> {
-    return this.serial(() => this.previewNow(source, format));
+  async preview(source: ImportSource, format: ImportFormat, mapping?: unknown): Promise<ImportPreview> {
+    return this.serial(() => this.previewNow(source, format, mapping));
   }
 
-  private async previewNow(source: ImportSource, format: ImportFormat): Promise<ImportPreview> {
+  private async previewNow(source: ImportSource, format: ImportFormat, mapping: unknown): Promise<ImportPreview> {
     return withFile(source, async (path, displayName) => {
-      const p = await this.ledger.previewImport(path, { format, displayName, skipBadRows: true });
+      const given = mapping !== undefined && mapping !== null ? { mapping } : {};
+      // off this thread when there is a worker: a 75 MB file is read without stalling the window's answers
+      const p = this.importWorkerUrl
+        ? ((await importInWorker(
+            this.importWorkerUrl,
+            { ledgerPath: this.path, file: path, displayName, format, skipBadRows: true, preview: true, ...given },
+            () => {},
+            new AbortController().signal,
+          )) as PreviewResult)
+        : await this.ledger.previewImport(path, { format, displayName, skipBadRows: true, audience: 'app', ...given });
       return {
         name: displayName,
         format: p.format,
@@ -184,27 +196,33 @@ export class LedgerStore implements WorkspaceStore {
         rows: p.firstEvents.slice(0, PREVIEW_ROWS).map((e) => [String(e.line), e.time, e.type, e.subject, formatUsd(e.costMicros), e.duplicate ? 'duplicate' : 'new']),
         totalRows: p.rows,
         errors: rowErrors(p),
+        columnMapping: p.mapping as ColumnMappingView | null,
+        missing: p.missing,
+        fileHeader: p.header,
+        sampleRows: p.sampleRows.slice(0, PREVIEW_ROWS),
+        facts: importFacts(p),
       };
     });
   }
 
   async importFile(
     source: ImportSource,
-    opts: { format: ImportFormat; skipBadRows: boolean; onProgress: (done: number, total: number) => void; signal: AbortSignal },
+    opts: { format: ImportFormat; skipBadRows: boolean; mapping?: unknown; onProgress: (done: number, total: number) => void; signal: AbortSignal },
   ): Promise<ImportResult> {
     return this.serial(() => this.importNow(source, opts));
   }
 
   private async importNow(
     source: ImportSource,
-    opts: { format: ImportFormat; skipBadRows: boolean; onProgress: (done: number, total: number) => void; signal: AbortSignal },
+    opts: { format: ImportFormat; skipBadRows: boolean; mapping?: unknown; onProgress: (done: number, total: number) => void; signal: AbortSignal },
   ): Promise<ImportResult> {
     return withFile(source, async (path, displayName) => {
+      const mapping = opts.mapping !== undefined && opts.mapping !== null ? { mapping: opts.mapping } : {};
       try {
         const r = this.importWorkerUrl
           ? await importInWorker(
               this.importWorkerUrl,
-              { ledgerPath: this.path, file: path, displayName, format: opts.format, skipBadRows: opts.skipBadRows },
+              { ledgerPath: this.path, file: path, displayName, format: opts.format, skipBadRows: opts.skipBadRows, ...mapping },
               opts.onProgress,
               opts.signal,
             )
@@ -212,6 +230,8 @@ export class LedgerStore implements WorkspaceStore {
               format: opts.format,
               skipBadRows: opts.skipBadRows,
               displayName,
+              audience: 'app',
+              ...mapping,
               signal: opts.signal,
               onProgress: (p) => opts.onProgress(p.bytes, p.totalBytes),
             });

@@ -23,8 +23,9 @@ export const apiInputSchemas = {
   'plan-simulate': z.strictObject({ plan: z.unknown(), jobId }),
   'workspace-overview': z.strictObject({ jobId }),
   'projection-get': z.strictObject({ width: z.number().int().min(16).max(8192), maxKeys: z.number().int().min(1).max(100_000).default(12), jobId }),
-  'import-preview': z.strictObject({ source: importSource, format }),
-  'import-run': z.strictObject({ source: importSource, format, skipBadRows: z.boolean().default(false), jobId }),
+  // mapping: the page's column-mapping step (checked by the importer, whose errors name its fields)
+  'import-preview': z.strictObject({ source: importSource, format, mapping: z.unknown().optional(), jobId }),
+  'import-run': z.strictObject({ source: importSource, format, skipBadRows: z.boolean().default(false), mapping: z.unknown().optional(), jobId }),
   'import-history': z.strictObject({}),
   'import-undo': z.strictObject({ batch: z.number().int().nonnegative() }),
   'job-cancel': z.strictObject({ jobId: z.string().min(1).max(64) }),

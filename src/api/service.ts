@@ -157,11 +157,12 @@ export function createService(opts: ServiceOptions): Service {
         onProgress: (d, t) => ctx.progress(d, t, 'simulate'),
       });
     },
-    'import-preview': async ({ source, format }) => (await current()).preview(source, format),
-    'import-run': async ({ source, format, skipBadRows }, ctx) => {
+    'import-preview': async ({ source, format, mapping }) => (await current()).preview(source, format, mapping),
+    'import-run': async ({ source, format, skipBadRows, mapping }, ctx) => {
       const result = await (await current()).importFile(source, {
         format,
         skipBadRows,
+        mapping,
         signal: ctx.signal,
         onProgress: (d, t) => ctx.progress(d, t, 'import'),
       });

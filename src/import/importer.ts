@@ -52,6 +52,11 @@ export interface ImportOptions {
   encoding?: Encoding;
   /** the field separator (default auto, from the first line) */
   delimiter?: Delimiter;
+  /**
+   * Who reads the messages: `cli` (default) names the command's options; `app` names the
+   * import page's buttons and steps instead (no command-line flags in the window).
+   */
+  audience?: 'cli' | 'app';
   /** bytes read at a time (default 1 MiB); progress and cancellation are checked per chunk */
   chunkBytes?: number;
   /**
@@ -91,6 +96,18 @@ export interface ImportResult {
   summaryRows?: number;
   /** how the file's bytes were read: encoding, separator, gzip */
   form?: FileForm;
+  /** what the file's new events hold (absent after a bulk import into an empty ledger) */
+  found?: FoundSummary;
+}
+
+export interface FoundSummary {
+  from: number | null;
+  to: number | null;
+  events: number;
+  spendMicros: number;
+  keys: number;
+  triggers: number;
+  people: number;
 }
 
 /** A spreadsheet's summary row: a cell saying total or sum. Only rows that fail to parse are asked. */
@@ -415,7 +432,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
         const message =
           `not a known export (header: ${h.join(',')}) and its columns could not be mapped (undecided: ${missing.join(', ')}). ` +
           'Accepted: events (timestamp,type,subject,cost_usd[,id]), dust-cost (date,agent_name,api_key,source,total_spend_usd), ' +
-          'dust-consumption (completedAt,agentMessageId,contextOrigin,...,totalCredits), or any CSV with a column mapping (--mapping FILE.json)';
+          `dust-consumption (completedAt,agentMessageId,contextOrigin,...,totalCredits), or any CSV with a column mapping (${options.audience === 'app' ? 'map its columns in the preview' : '--mapping FILE.json'})`;
         throw new InputError(`${name}:1: ${message}`, [{ file: name, line: 1, value: h.join(','), message }]);
       }
     }
@@ -648,7 +665,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
         const shown = details.slice(0, SHOWN_ERRORS).map(formatDetail);
         if (result.rejected > SHOWN_ERRORS) shown.push(`... and ${result.rejected - SHOWN_ERRORS} more bad row${result.rejected - SHOWN_ERRORS === 1 ? '' : 's'}`);
         throw new ImportRefusedError(
-          `${name}: refused, ${result.rejected} bad row${result.rejected === 1 ? '' : 's'}; the ledger is unchanged (use --skip-bad-rows to import the good rows)\n${shown.join('\n')}`,
+          `${name}: refused, ${result.rejected} bad row${result.rejected === 1 ? '' : 's'}; the ledger is unchanged (${options.audience === 'app' ? 'choose “Import the good rows, list the bad ones” to import the rest' : 'use --skip-bad-rows to import the good rows'})\n${shown.join('\n')}`,
           details,
           result,
         );
@@ -689,6 +706,18 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       batchId,
     );
     if (result.format === 'mapping' && result.mapping !== null) ledger.saveMapping(shapeOf(header), header, result.mapping);
+    if (!bulk && lastSeq >= firstSeq) {
+      // before the overlap moves any of them: what the file itself holds
+      const f = db
+        .prepare(
+          `SELECT min(time) AS lo, max(time) AS hi, count(*) AS n, coalesce(sum(cost), 0) AS c,
+                  count(DISTINCT CASE WHEN type = 0 THEN subject END) AS k, count(DISTINCT CASE WHEN type = 1 THEN subject END) AS t,
+                  count(DISTINCT CASE WHEN type = 2 THEN subject END) AS p
+           FROM events WHERE seq BETWEEN ? AND ?`,
+        )
+        .get(firstSeq, lastSeq) as { lo: number | null; hi: number | null; n: number; c: number; k: number; t: number; p: number };
+      result.found = { from: f.lo, to: f.hi, events: f.n, spendMicros: f.c, keys: f.k, triggers: f.t, people: f.p };
+    }
     if (scopes.size > 0 && lastSeq >= firstSeq) {
       const ids = new Map<string, Set<number>>();
       for (const [scope, names] of scopes) ids.set(scope, new Set([...names].map((n) => ledger.subjectId(n))));
