@@ -27,7 +27,8 @@ const PREVIEW_ROWS = 12;
 
 /** Browsers hand over a file's text, not a path: it goes through a private temporary copy. */
 async function withFile<T>(source: ImportSource, fn: (path: string, displayName: string) => Promise<T>): Promise<T> {
-  if ('path' in source) return fn(source.path, basename(source.path));
+  if ('upload' in source) throw new ApiFailure('invalid_input', 'an upload reaches the ledger only through the web host');
+  if ('path' in source) return fn(source.path, source.name ?? basename(source.path));
   const dir = mkdtempSync(join(tmpdir(), 'headroom-import-'));
   const name = basename(source.name).replace(/[^\w.\- ]/g, '_') || 'import.csv';
   const path = join(dir, name);

@@ -9,7 +9,10 @@ const format = z.enum(['auto', 'events', 'dust-cost', 'dust-consumption']).defau
 
 /** Either a path the process may read (menus, drops in the app) or the file's text (browsers). */
 const importSource = z.union([
-  z.strictObject({ path: filePath }),
+  // name: what to show for a file the process reads under another name (an upload)
+  z.strictObject({ path: filePath, name: z.string().min(1).max(512).optional() }),
+  // the web host's upload (src/host/uploads.ts): the page names an id, never a path
+  z.strictObject({ upload: z.string().min(1).max(128) }),
   z.strictObject({ name: z.string().min(1).max(512), text: z.string().max(512 * 1024 * 1024) }),
 ]);
 

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { validatePlan } from '../engine/plan.ts';
 import type { Plan } from '../engine/plan.ts';
+import type { ImportSource } from './schemas.ts';
 import { ApiFailure } from './errors.ts';
 import type { ComputeClient } from './compute.ts';
 import type { ApiHandlers } from './handlers.ts';
@@ -19,6 +20,11 @@ export interface ServiceOptions {
   demo: DemoFactory | null;
   /** open this ledger instead of the default one */
   ledgerPath?: string;
+  /**
+   * The web host's uploads (src/host/uploads.ts): an import source `{ upload: id }` is the host's
+   * own file for that id. Given, a source naming a path is refused: the page never names a path.
+   */
+  uploads?: { resolve(id: string): { path: string; name: string }; remove(id: string): void };
 }
 
 export interface Service {
@@ -117,6 +123,22 @@ export function createService(opts: ServiceOptions): Service {
     opts.compute.setLedger((await current()).path);
   };
 
+  /** The file an import source names, as the process may read it (never a page's path in the web host). */
+  const resolveSource = (source: ImportSource): ImportSource => {
+    if ('upload' in source) {
+      if (!opts.uploads) throw new ApiFailure('invalid_input', 'this app takes files by its own dialogs and drops, not as uploads');
+      try {
+        return opts.uploads.resolve(source.upload);
+      } catch (err) {
+        throw new ApiFailure('invalid_input', `the uploaded file is not there: ${(err as Error).message}`);
+      }
+    }
+    if ('path' in source && opts.uploads) {
+      throw new ApiFailure('invalid_input', 'the browser host reads files only as uploads, never by a path the page names', [{ column: 'source', message: 'upload the file instead' }]);
+    }
+    return source;
+  };
+
   const handlers: ApiHandlers = {
     'ledger-info': async () => info(),
     'ledger-open': async ({ path }) => {
@@ -157,9 +179,10 @@ export function createService(opts: ServiceOptions): Service {
         onProgress: (d, t) => ctx.progress(d, t, 'simulate'),
       });
     },
-    'import-preview': async ({ source, format, mapping }) => (await current()).preview(source, format, mapping),
+    'import-preview': async ({ source, format, mapping }) => (await current()).preview(resolveSource(source), format, mapping),
     'import-run': async ({ source, format, skipBadRows, mapping }, ctx) => {
-      const result = await (await current()).importFile(source, {
+      const file = resolveSource(source);
+      const result = await (await current()).importFile(file, {
         format,
         skipBadRows,
         mapping,
@@ -175,6 +198,7 @@ export function createService(opts: ServiceOptions): Service {
         }
         await reloadEvents();
       }
+      if ('upload' in source) opts.uploads?.remove(source.upload);
       return result;
     },
     'import-history': async () => (await current()).listBatches(),

@@ -5,6 +5,7 @@ import { Chip } from '../components/Chip.tsx';
 import { int, when } from '../format.ts';
 import { MappingStep, startingMapping } from '../import/MappingStep.tsx';
 import { PreviewFacts } from '../import/PreviewFacts.tsx';
+import { sourceOfFile } from '../import/upload.ts';
 import type { ApiError } from '../../../src/api/errors.ts';
 import type { ImportSource } from '../../../src/api/schemas.ts';
 import type { BatchInfo, ColumnMappingView, ImportFormat, ImportPreview, ImportResult } from '../../../src/api/types.ts';
@@ -36,11 +37,7 @@ interface Item {
   result: ImportResult | null;
 }
 
-async function sourceOf(file: File): Promise<ImportSource> {
-  return { name: file.name, text: await file.text() };
-}
-
-const nameOf = (s: ImportSource): string => ('name' in s ? s.name : (s.path.split(/[\\/]/).pop() ?? s.path));
+const nameOf = (s: ImportSource): string => ('name' in s && s.name !== undefined ? s.name : 'path' in s ? (s.path.split(/[\\/]/).pop() ?? s.path) : 'upload');
 
 function RowErrors({ errors, total }: { errors: { line: number; column?: string; value?: string; message: string }[]; total?: number }) {
   if (errors.length === 0) return null;
@@ -107,18 +104,25 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
 
   const patch = (key: number, p: Partial<Item>) => setItems((list) => list.map((it) => (it.key === key ? { ...it, ...p } : it)));
 
-  const start = useCallback((sources: ImportSource[]) => {
+  const start = useCallback((sources: { source: ImportSource; name: string }[]) => {
     // a new set: the old messages and results go
     setError(null);
     setResults([]);
-    setItems(sources.map((source) => ({ key: nextKey++, name: nameOf(source), source, preview: null, mapping: null, error: null, result: null })));
+    setItems(sources.map(({ source, name }) => ({ key: nextKey++, name, source, preview: null, mapping: null, error: null, result: null })));
   }, []);
 
-  const choose = async (files: File[]) => start(await Promise.all(files.map(sourceOf)));
+  const choose = async (files: File[]) => {
+    setError(null);
+    try {
+      start(await Promise.all(files.map(async (f) => ({ source: await sourceOfFile(f), name: f.name }))));
+    } catch (e) {
+      setError(toError(e));
+    }
+  };
 
   useEffect(() => {
     if (dropped) void choose([dropped]);
-    else if (pendingPath) start([{ path: pendingPath }]);
+    else if (pendingPath) start([{ source: { path: pendingPath }, name: nameOf({ path: pendingPath }) }]);
     if (dropped || pendingPath) onConsumed();
     // choose is stable enough: it only calls start
   }, [dropped, pendingPath, onConsumed]);
