@@ -88,3 +88,18 @@ describe('a currency other than USD is never taken as USD', () => {
     expect(err.result.errors[0]!.message).toMatch(/is in EUR/);
   });
 });
+
+describe('issue 15, finding 2: opening a file that is not a Headroom ledger never modifies it', () => {
+  it('refuses another program’s SQLite database and leaves its bytes as they were', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { readFileSync } = await import('node:fs');
+    const { openLedger } = await import('../src/ledger/ledger.ts');
+    const path = scope.tmp.path('other.sqlite');
+    const db = new Database(path);
+    db.exec('CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes(body) VALUES (\'keep me\')');
+    db.close();
+    const before = readFileSync(path);
+    expect(() => openLedger(path)).toThrow(/not a Headroom ledger.*table "notes"/);
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+});

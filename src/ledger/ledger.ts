@@ -91,6 +91,16 @@ export function openLedger(path: string, options: OpenOptions = {}): Ledger {
   try {
     checkIsLedger(db, path);
     const version = db.pragma('user_version', { simple: true }) as number;
+    // Another program's database (tables, but no Headroom version) is never turned into a
+    // ledger in place: migrating would add tables to it.
+    if (version === 0) {
+      const foreign = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1`).pluck().get() as string | undefined;
+      if (foreign !== undefined) {
+        throw new InputError(`${path} is not a Headroom ledger (a database of another program: table "${foreign}"); it was left as it was`, [
+          { file: path, message: 'not a Headroom ledger (another program’s database)' },
+        ]);
+      }
+    }
     if (version > LATEST_VERSION) {
       throw new InputError(
         `${path} was written by a newer version of Headroom (ledger version ${version}; this app reads up to ${LATEST_VERSION}). Update Headroom to open it.`,
