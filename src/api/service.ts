@@ -21,10 +21,11 @@ export interface ServiceOptions {
   /** open this ledger instead of the default one */
   ledgerPath?: string;
   /**
-   * The web host's uploads (src/host/uploads.ts): an import source `{ upload: id }` is the host's
-   * own file for that id. Given, a source naming a path is refused: the page never names a path.
+   * Files the process itself was handed: the web host's uploads (src/host/uploads.ts), the desktop
+   * app's dialogs and drops (electron/main/granted-files.ts). An import source `{ upload: id }` is
+   * the file of that id. Given, a source naming a path is refused: the page never names a path.
    */
-  uploads?: { resolve(id: string): { path: string; name: string }; remove(id: string): void };
+  files?: { resolve(id: string): { path: string; name: string }; remove(id: string): void };
 }
 
 export interface Service {
@@ -126,15 +127,17 @@ export function createService(opts: ServiceOptions): Service {
   /** The file an import source names, as the process may read it (never a page's path in the web host). */
   const resolveSource = (source: ImportSource): ImportSource => {
     if ('upload' in source) {
-      if (!opts.uploads) throw new ApiFailure('invalid_input', 'this app takes files by its own dialogs and drops, not as uploads');
+      if (!opts.files) throw new ApiFailure('invalid_input', 'this app takes files by its own dialogs and drops, not as uploads');
       try {
-        return opts.uploads.resolve(source.upload);
+        return opts.files.resolve(source.upload);
       } catch (err) {
         throw new ApiFailure('invalid_input', `the uploaded file is not there: ${(err as Error).message}`);
       }
     }
-    if ('path' in source && opts.uploads) {
-      throw new ApiFailure('invalid_input', 'the browser host reads files only as uploads, never by a path the page names', [{ column: 'source', message: 'upload the file instead' }]);
+    if ('path' in source && opts.files) {
+      throw new ApiFailure('invalid_input', 'files are read only as the window was handed them (uploads, the app’s own dialogs and drops), never by a path the page names', [
+        { column: 'source', message: 'choose or drop the file instead' },
+      ]);
     }
     return source;
   };
@@ -198,7 +201,7 @@ export function createService(opts: ServiceOptions): Service {
         }
         await reloadEvents();
       }
-      if ('upload' in source) opts.uploads?.remove(source.upload);
+      if ('upload' in source) opts.files?.remove(source.upload);
       return result;
     },
     'import-history': async () => (await current()).listBatches(),

@@ -26,7 +26,7 @@ export interface HeadroomHost {
 export async function startHeadroomHost(opts: HeadroomHostOptions): Promise<HeadroomHost> {
   const uploads = new Uploads(join(opts.userDataDir, 'uploads'));
   const service = createService({
-    uploads,
+    files: uploads,
     userDataDir: opts.userDataDir,
     openStore: ledgerStoreOpener(importWorkerUrl()),
     compute: new ComputeClient(workerFile('compute-worker')),

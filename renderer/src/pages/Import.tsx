@@ -37,7 +37,6 @@ interface Item {
   result: ImportResult | null;
 }
 
-const nameOf = (s: ImportSource): string => ('name' in s && s.name !== undefined ? s.name : 'path' in s ? (s.path.split(/[\\/]/).pop() ?? s.path) : 'upload');
 
 function RowErrors({ errors, total }: { errors: { line: number; column?: string; value?: string; message: string }[]; total?: number }) {
   if (errors.length === 0) return null;
@@ -122,7 +121,8 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
 
   useEffect(() => {
     if (dropped) void choose([dropped]);
-    else if (pendingPath) start([{ source: { path: pendingPath }, name: nameOf({ path: pendingPath }) }]);
+    // from the main process: `<handle>/<name>` of a file its own dialog was given
+    else if (pendingPath) start([{ source: { upload: pendingPath.slice(0, pendingPath.indexOf('/')) }, name: pendingPath.slice(pendingPath.indexOf('/') + 1) }]);
     if (dropped || pendingPath) onConsumed();
     // choose is stable enough: it only calls start
   }, [dropped, pendingPath, onConsumed]);
