@@ -489,7 +489,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       result.header = header;
       return;
     }
-    if (result.sampleRows.length < PREVIEW_EVENTS) result.sampleRows.push(fields);
+    if (dryRun && result.sampleRows.length < PREVIEW_EVENTS) result.sampleRows.push(fields);
     if (handler === null) {
       pending.push({ fields, line, problem });
       if (pending.length < SAMPLE_ROWS) return;
@@ -575,7 +575,8 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
         if (m.kind === 'done') {
           header = fileHeader;
           result.header = fileHeader;
-          return { size: m.size, sha256: m.sha256 };
+          // only a UTF-8, comma-separated events file is pipelined (eventsHeaderOf)
+          return { size: m.size, sha256: m.sha256, form: { encoding: 'utf-8', delimiter: ',', gzip: false } };
         }
         const { n, time, type, subject, cost, idents, occ, subjects } = m;
         if (subjects.length > batchIds.length) batchIds = new Int32Array(subjects.length * 2);
