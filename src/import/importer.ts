@@ -729,7 +729,9 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       facts.save(db);
       inferTriggerKinds(db);
     }
-    if (result.format === 'dust-consumption' || result.format === 'events' || result.format === 'mapping') result.activeSeats = activeSeats(db);
+    // two passes over the events: only for the exports that carry people's messages by name,
+    // not for a canonical CSV (the 1M-row import keeps its time; the app counts seats itself)
+    if (result.format === 'dust-consumption' || result.format === 'mapping') result.activeSeats = activeSeats(db);
     if (dryRun) {
       result.batch = null;
       return result;
