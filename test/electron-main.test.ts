@@ -268,7 +268,9 @@ describe('Electron main (with fakes of Electron)', () => {
     const { menu, electron, windows } = await started();
     electron.dialog.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: ['/data/usage.csv'] });
     menu()[0]!.submenu![4]!.click!();
-    await vi.waitFor(() => expect(windows[0]!.contents.sent).toContainEqual([COMMAND_CHANNEL, { kind: 'import-file', path: '/data/usage.csv' }]));
+    // the window gets an opaque handle and the name, never the path
+    await vi.waitFor(() => expect(windows[0]!.contents.sent).toContainEqual([COMMAND_CHANNEL, { kind: 'import-file', handle: expect.stringMatching(/^[\w-]{32}$/), name: 'usage.csv' }]));
+    expect(JSON.stringify(windows[0]!.contents.sent)).not.toContain('/data/');
   });
 });
 

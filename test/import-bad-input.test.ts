@@ -30,11 +30,11 @@ type Expected = Omit<Partial<InputErrorDetail>, 'message'> & { message: string |
 
 const CASES: [string, string | Uint8Array, Expected][] = [
   [
-    'wrong encoding (Latin-1)',
-    latin1(`${HEADER}2026-01-05T10:00:00Z,api,k1,1\n2026-01-05T11:00:00Z,api,caf\u00e9,1\n`),
+    // UTF-8 (the é of line 2) then a Latin-1 byte: neither encoding reads the whole file
+    'mixed encodings (UTF-8, then Latin-1)',
+    Buffer.concat([Buffer.from(`${HEADER}2026-01-05T10:00:00Z,api,caf\u00e9,1\n`), latin1('2026-01-05T11:00:00Z,api,caf\u00e9,1\n')]),
     { line: 3, column: 'subject', value: '\\xE9', message: /is not UTF-8/ },
   ],
-  ['UTF-16', Buffer.from(`\uFEFF${HEADER}`, 'utf16le'), { line: 1, message: /UTF-16/ }],
   ['a missing column', 'timestamp,type,subject\n2026-01-05T10:00:00Z,api,k1\n', { line: 1, column: 'cost_usd', message: /missing column cost_usd/ }],
   ['an unparseable date', `${HEADER}2026-01-05T10:00:00Z,api,k1,1\n05/01/2026 10:00,api,k1,1\n`, { line: 3, column: 'timestamp', value: '05/01/2026 10:00', message: /ISO 8601/ }],
   ['an impossible date', `${HEADER}2026-02-30T10:00:00Z,api,k1,1\n`, { line: 2, column: 'timestamp', value: '2026-02-30T10:00:00Z', message: /day outside/ }],

@@ -53,11 +53,12 @@ describe('the daily programmatic cost export (dust-cost)', () => {
     const r = await ledger.importFile(file);
     expect(r).toMatchObject({ format: 'dust-cost', rows: 5, imported: 5, duplicates: 0, rejected: 0, profile: 'default' });
     const events = eventsOf(ledger);
-    expect(events.every((e) => e.type === 'api')).toBe(true);
+    // a row without a key is the agent's spend without a key (a programmatic pseudo-trigger), never a key
+    expect(events.every((e) => (e.subject === 'no-key:Orphan' ? e.type === 'trigger' : e.type === 'api'))).toBe(true);
     expect(dayTotals(events)).toEqual({
       '2026-01-05 k1': 1_234_620_000,
       '2026-01-06 k2': 10_000_000,
-      '2026-01-07 Orphan (no key)': 30_000,
+      '2026-01-07 no-key:Orphan': 30_000,
     });
     // mid-hour events, shaped like the default profile: the busiest hour gets the biggest share
     const k2 = events.filter((e) => e.subject === 'k2');

@@ -1,3 +1,4 @@
+import { LATEST_VERSION } from '../src/ledger/schema.ts';
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -179,7 +180,7 @@ describe('migration 4 (identity strings of rows without an id become occurrence 
       return ids;
     })();
     const l = open('old.sqlite');
-    expect(l.version).toBe(4);
+    expect(l.version).toBe(LATEST_VERSION);
     expect(idList(l.readEvents().ids)).toEqual(oldIds);
     expect(idList(l.readEvents({ pages: false }).ids)).toEqual(oldIds);
     expect(l.db.prepare('SELECT seq, ident, occ FROM events ORDER BY seq').raw().all()).toEqual([

@@ -15,7 +15,10 @@ describe('values as other tools write them', () => {
   it('reads money with currency symbols, thousands separators and decimal commas', () => {
     expect(parseMoneyToMicros('$1,234.50')).toBe(1_234_500_000);
     expect(parseMoneyToMicros('USD 12')).toBe(12_000_000);
-    expect(parseMoneyToMicros('1 234,5 €', ',')).toBe(1_234_500_000);
+    expect(parseMoneyToMicros('1 234,5 $', ',')).toBe(1_234_500_000);
+    // an amount in another currency is never read as dollars, only in its own currency
+    expect(parseMoneyToMicros('1 234,5 €', ',')).toBeNull();
+    expect(parseMoneyToMicros('1 234,5 €', ',', 'EUR')).toBe(1_234_500_000);
     expect(parseMoneyToMicros('1.234.567,891', ',')).toBe(1_234_567_891_000);
     expect(parseMoneyToMicros("1'000.25")).toBe(1_000_250_000);
     expect(parseMoneyToMicros('12,34')).toBeNull(); // not thousands: refused, never misread
@@ -46,7 +49,7 @@ describe('any other CSV through a column mapping', () => {
   it('imports a guessed mapping and saves it for the next export of the same shape', async () => {
     const first = scope.tmp.write(
       'billing-march.csv',
-      'When,Key Name,Kind,Amount\r\n25/03/2026 10:00,k1,request,"1.234,50 €"\r\n26/03/2026 11:30,t1,webhook,\r\n27/03/2026 12:00,u1,chat,"0,00"\r\n',
+      'When,Key Name,Kind,Amount\r\n25/03/2026 10:00,k1,request,"1.234,50 $"\r\n26/03/2026 11:30,t1,webhook,\r\n27/03/2026 12:00,u1,chat,"0,00"\r\n',
     );
     const p = await ledger.previewImport(first);
     expect(p.format).toBe('mapping');

@@ -3,6 +3,7 @@ import { COMMAND_CHANNEL, PROGRESS_CHANNEL } from '../../src/api/channels.ts';
 import type { AppCommand } from '../../src/api/channels.ts';
 import type { Service } from '../../src/api/service.ts';
 import type { CallContext } from '../../src/api/handlers.ts';
+import { GrantedFiles } from './granted-files.ts';
 import { registerIpc } from './ipc.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { guardSession, guardWebContents, openExternalSafely } from './security.ts';
@@ -14,7 +15,8 @@ export interface StartOptions {
   appUrl: string;
   preload: string;
   icon?: string;
-  makeService(userDataDir: string): Service;
+  /** `files`: what main's own dialogs were given; the service resolves the window's handles only there */
+  makeService(userDataDir: string, files: GrantedFiles): Service;
   platform?: NodeJS.Platform;
   log?: (msg: string) => void;
 }
@@ -54,7 +56,8 @@ export async function startApp(electron: ElectronLike, opts: StartOptions): Prom
 
   await app.whenReady();
   guardSession(electron.session.defaultSession);
-  const service = opts.makeService(app.getPath('userData'));
+  const granted = new GrantedFiles();
+  const service = opts.makeService(app.getPath('userData'), granted);
   // The first simulation starts while the window loads.
   void service.warmUp();
   app.on('before-quit', () => void service.close());
@@ -101,9 +104,10 @@ export async function startApp(electron: ElectronLike, opts: StartOptions): Prom
         importCsv: () => {
           if (!win) return;
           void electron.dialog
-            .showOpenDialog(win, { title: 'Import CSV', properties: ['openFile'], filters: [{ name: 'CSV', extensions: ['csv', 'txt'] }] })
+            .showOpenDialog(win, { title: 'Import CSV', properties: ['openFile', 'multiSelections'], filters: [{ name: 'CSV', extensions: ['csv', 'gz', 'tsv', 'txt'] }] })
             .then((r) => {
-              if (!r.canceled && r.filePaths[0]) command({ kind: 'import-file', path: r.filePaths[0] });
+              // the window gets a handle per file, never its path
+              if (!r.canceled) for (const path of r.filePaths) command({ kind: 'import-file', ...granted.grant(path) });
             });
         },
         exportPlan: () => {

@@ -19,9 +19,10 @@ void startApp(electron as unknown as ElectronLike, {
   preload: join(here, '../preload/index.cjs'),
   // Installed builds take their icon from the package; a checkout uses build/icon.png.
   ...(existsSync(join(here, '../../build/icon.png')) ? { icon: join(here, '../../build/icon.png') } : {}),
-  makeService: (userDataDir) =>
+  makeService: (userDataDir, files) =>
     createService({
       userDataDir,
+      files,
       openStore: ledgerStoreOpener(importWorkerUrl()),
       compute: new ComputeClient(workerFile('compute-worker')),
       demo: demoWorkspace,

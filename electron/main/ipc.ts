@@ -11,11 +11,17 @@ import type { IpcMainLike } from './types.ts';
  * by `dispatch` and settles with `{ ok, value }` or `{ ok: false, error }`; errors never cross IPC
  * as exceptions, which Electron would flatten to a string.
  */
+/** Channels that name a path: main calls them from its own dialogs and recent list; the window may not. */
+const MAIN_ONLY: ReadonlySet<string> = new Set(['ledger-open', 'ledger-new']);
+
 export function registerIpc(ipcMain: IpcMainLike, handlers: ApiHandlers, jobs: JobRegistry, appUrl: string, emit: (e: ProgressEvent) => void): () => void {
   for (const channel of API_CHANNELS) {
     ipcMain.handle(channel, async (event, raw): Promise<Settled<unknown>> => {
       if (!isTrustedSender(event.senderFrame?.url, appUrl)) {
         return { ok: false, error: { code: 'invalid_input', message: 'call from an untrusted page', details: [] } };
+      }
+      if (MAIN_ONLY.has(channel)) {
+        return { ok: false, error: { code: 'invalid_input', message: 'ledgers are opened and created from the File menu, not by a path from the window', details: [{ message: 'use File > Open Ledger or New Plan' }] } };
       }
       return dispatch(handlers, jobs, channel, raw, emit);
     });

@@ -79,7 +79,7 @@ export interface AppLike {
 export interface DialogLike {
   showOpenDialog(
     window: BrowserWindowLike,
-    options: { title: string; properties: ('openFile' | 'createDirectory')[]; filters: { name: string; extensions: string[] }[] },
+    options: { title: string; properties: ('openFile' | 'multiSelections' | 'createDirectory')[]; filters: { name: string; extensions: string[] }[] },
   ): Promise<{ canceled: boolean; filePaths: string[] }>;
   showSaveDialog(
     window: BrowserWindowLike,

@@ -54,7 +54,7 @@ export function App() {
         if (c.kind === 'navigate') setPage(c.page);
         else if (c.kind === 'refresh') changed();
         else if (c.kind === 'import-file') {
-          setPendingPath(c.path);
+          setPendingPath(`${c.handle}/${c.name}`);
           setPage('import');
         }
       }),

@@ -37,5 +37,6 @@ export const COMMAND_CHANNEL = 'headroom:command';
 
 export type AppCommand =
   | { kind: 'navigate'; page: 'overview' | 'import' | 'projection' }
-  | { kind: 'import-file'; path: string }
+  // handle: an opaque id the main process granted for a file of its own dialog (never a path)
+  | { kind: 'import-file'; handle: string; name: string }
   | { kind: 'refresh' };

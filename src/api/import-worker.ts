@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openLedger } from '../ledger/ledger.ts';
 import { toApiError } from './errors.ts';
 import type { ImportFormat } from './types.ts';
-import type { ImportResult } from '../import/importer.ts';
+import type { ImportOptions, ImportProgress, ImportResult, PreviewResult } from '../import/importer.ts';
 
 /**
  * One import, on its own thread with its own connection to the ledger, so that parsing and
@@ -14,12 +14,16 @@ export interface ImportJob {
   displayName: string;
   format: ImportFormat;
   skipBadRows: boolean;
+  /** a column mapping from the page's mapping step (any other CSV) */
+  mapping?: unknown;
+  /** a preview: the import rolled back, with the first events it would write */
+  preview?: boolean;
   cancel: SharedArrayBuffer;
 }
 
 export type ImportWorkerMessage =
   | { type: 'progress'; done: number; total: number }
-  | { type: 'result'; ok: true; value: ImportResult }
+  | { type: 'result'; ok: true; value: ImportResult | PreviewResult }
   | { type: 'result'; ok: false; error: ReturnType<typeof toApiError> };
 
 async function main(job: ImportJob): Promise<void> {
@@ -27,19 +31,22 @@ async function main(job: ImportJob): Promise<void> {
   const ledger = openLedger(job.ledgerPath);
   let last = 0;
   try {
-    const value = await ledger.importFile(job.file, {
+    const options: ImportOptions = {
       format: job.format,
       skipBadRows: job.skipBadRows,
       displayName: job.displayName,
+      audience: 'app' as const,
+      ...(job.mapping !== undefined && job.mapping !== null ? { mapping: job.mapping } : {}),
       signal: { get aborted() { return Atomics.load(flag, 0) === 1; } },
-      onProgress: (p) => {
+      onProgress: (p: ImportProgress) => {
         const now = performance.now();
         if (now - last > 50) {
           last = now;
           parentPort?.postMessage({ type: 'progress', done: p.bytes, total: p.totalBytes } satisfies ImportWorkerMessage);
         }
       },
-    });
+    };
+    const value = job.preview === true ? await ledger.previewImport(job.file, options) : await ledger.importFile(job.file, options);
     parentPort?.postMessage({ type: 'result', ok: true, value } satisfies ImportWorkerMessage);
   } catch (err) {
     parentPort?.postMessage({ type: 'result', ok: false, error: toApiError(err) } satisfies ImportWorkerMessage);

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { openLedger } from '../ledger/ledger.ts';
+import { activeSeats, withLedgerFacts } from '../ledger/entities.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { ImportResult as LedgerImportResult, PreviewResult } from '../import/importer.ts';
 import { validatePlan } from '../engine/plan.ts';
@@ -17,6 +18,8 @@ import type { ImportJob, ImportWorkerMessage } from './import-worker.ts';
 import type { DemoFactory, WorkspaceStore } from './store.ts';
 import type { BatchInfo, ImportFormat, ImportPreview, ImportResult, ImportRowError } from './types.ts';
 import { workerFile } from '../worker-files.ts';
+import { importFacts } from './import-facts.ts';
+import type { ColumnMappingView } from './types.ts';
 
 /** The plan the app works on is saved in the ledger under this name. */
 export const CURRENT_PLAN = 'current';
@@ -24,7 +27,8 @@ const PREVIEW_ROWS = 12;
 
 /** Browsers hand over a file's text, not a path: it goes through a private temporary copy. */
 async function withFile<T>(source: ImportSource, fn: (path: string, displayName: string) => Promise<T>): Promise<T> {
-  if ('path' in source) return fn(source.path, basename(source.path));
+  if ('upload' in source) throw new ApiFailure('invalid_input', 'an upload reaches the ledger only through the web host');
+  if ('path' in source) return fn(source.path, source.name ?? basename(source.path));
   const dir = mkdtempSync(join(tmpdir(), 'headroom-import-'));
   const name = basename(source.name).replace(/[^\w.\- ]/g, '_') || 'import.csv';
   const path = join(dir, name);
@@ -59,6 +63,7 @@ function mappingOf(p: PreviewResult): { column: string; field: string }[] {
 
 function toResult(r: LedgerImportResult): ImportResult {
   return {
+    facts: importFacts(r),
     file: r.file,
     format: r.format,
     batch: r.batch,
@@ -76,7 +81,7 @@ function importInWorker(
   job: Omit<ImportJob, 'cancel'>,
   onProgress: (done: number, total: number) => void,
   signal: AbortSignal,
-): Promise<LedgerImportResult> {
+): Promise<LedgerImportResult | PreviewResult> {
   const cancel = new SharedArrayBuffer(4);
   const flag = new Int32Array(cancel);
   return new Promise((resolve, reject) => {
@@ -168,13 +173,22 @@ export class LedgerStore implements WorkspaceStore {
     }
   }
 
-  async preview(source: ImportSource, format: ImportFormat): Promise<ImportPreview> {
-    return this.serial(() => this.previewNow(source, format));
+  async preview(source: ImportSource, format: ImportFormat, mapping?: unknown): Promise<ImportPreview> {
+    return this.serial(() => this.previewNow(source, format, mapping));
   }
 
-  private async previewNow(source: ImportSource, format: ImportFormat): Promise<ImportPreview> {
+  private async previewNow(source: ImportSource, format: ImportFormat, mapping: unknown): Promise<ImportPreview> {
     return withFile(source, async (path, displayName) => {
-      const p = await this.ledger.previewImport(path, { format, displayName, skipBadRows: true });
+      const given = mapping !== undefined && mapping !== null ? { mapping } : {};
+      // off this thread when there is a worker: a 75 MB file is read without stalling the window's answers
+      const p = this.importWorkerUrl
+        ? ((await importInWorker(
+            this.importWorkerUrl,
+            { ledgerPath: this.path, file: path, displayName, format, skipBadRows: true, preview: true, ...given },
+            () => {},
+            new AbortController().signal,
+          )) as PreviewResult)
+        : await this.ledger.previewImport(path, { format, displayName, skipBadRows: true, audience: 'app', ...given });
       return {
         name: displayName,
         format: p.format,
@@ -183,27 +197,33 @@ export class LedgerStore implements WorkspaceStore {
         rows: p.firstEvents.slice(0, PREVIEW_ROWS).map((e) => [String(e.line), e.time, e.type, e.subject, formatUsd(e.costMicros), e.duplicate ? 'duplicate' : 'new']),
         totalRows: p.rows,
         errors: rowErrors(p),
+        columnMapping: p.mapping as ColumnMappingView | null,
+        missing: p.missing,
+        fileHeader: p.header,
+        sampleRows: p.sampleRows.slice(0, PREVIEW_ROWS),
+        facts: importFacts(p),
       };
     });
   }
 
   async importFile(
     source: ImportSource,
-    opts: { format: ImportFormat; skipBadRows: boolean; onProgress: (done: number, total: number) => void; signal: AbortSignal },
+    opts: { format: ImportFormat; skipBadRows: boolean; mapping?: unknown; onProgress: (done: number, total: number) => void; signal: AbortSignal },
   ): Promise<ImportResult> {
     return this.serial(() => this.importNow(source, opts));
   }
 
   private async importNow(
     source: ImportSource,
-    opts: { format: ImportFormat; skipBadRows: boolean; onProgress: (done: number, total: number) => void; signal: AbortSignal },
+    opts: { format: ImportFormat; skipBadRows: boolean; mapping?: unknown; onProgress: (done: number, total: number) => void; signal: AbortSignal },
   ): Promise<ImportResult> {
     return withFile(source, async (path, displayName) => {
+      const mapping = opts.mapping !== undefined && opts.mapping !== null ? { mapping: opts.mapping } : {};
       try {
         const r = this.importWorkerUrl
           ? await importInWorker(
               this.importWorkerUrl,
-              { ledgerPath: this.path, file: path, displayName, format: opts.format, skipBadRows: opts.skipBadRows },
+              { ledgerPath: this.path, file: path, displayName, format: opts.format, skipBadRows: opts.skipBadRows, ...mapping },
               opts.onProgress,
               opts.signal,
             )
@@ -211,6 +231,8 @@ export class LedgerStore implements WorkspaceStore {
               format: opts.format,
               skipBadRows: opts.skipBadRows,
               displayName,
+              audience: 'app',
+              ...mapping,
               signal: opts.signal,
               onProgress: (p) => opts.onProgress(p.bytes, p.totalBytes),
             });
@@ -221,6 +243,14 @@ export class LedgerStore implements WorkspaceStore {
         this.events = null;
       }
     });
+  }
+
+  planWithLedgerFacts(plan: Plan): Plan {
+    const merged = withLedgerFacts(plan, this.ledger.entities());
+    const seats = activeSeats(this.ledger.db);
+    const defaultSeats = validatePlan({}).workspace.seats;
+    const withSeats = seats !== null && seats > 0 && plan.workspace.seats === defaultSeats ? { ...merged, workspace: { ...merged.workspace, seats } } : merged;
+    return JSON.stringify(withSeats) === JSON.stringify(plan) ? plan : validatePlan(withSeats, 'plan with the ledger’s entities');
   }
 
   listBatches(): BatchInfo[] {

@@ -9,7 +9,10 @@ const format = z.enum(['auto', 'events', 'dust-cost', 'dust-consumption']).defau
 
 /** Either a path the process may read (menus, drops in the app) or the file's text (browsers). */
 const importSource = z.union([
-  z.strictObject({ path: filePath }),
+  // name: what to show for a file the process reads under another name (an upload)
+  z.strictObject({ path: filePath, name: z.string().min(1).max(512).optional() }),
+  // the web host's upload (src/host/uploads.ts): the page names an id, never a path
+  z.strictObject({ upload: z.string().min(1).max(128) }),
   z.strictObject({ name: z.string().min(1).max(512), text: z.string().max(512 * 1024 * 1024) }),
 ]);
 
@@ -24,8 +27,9 @@ export const apiInputSchemas = {
   'plan-simulate': z.strictObject({ plan: z.unknown(), jobId }),
   'workspace-overview': z.strictObject({ jobId }),
   'projection-get': z.strictObject({ width: z.number().int().min(16).max(8192), maxKeys: z.number().int().min(1).max(100_000).default(12), jobId }),
-  'import-preview': z.strictObject({ source: importSource, format }),
-  'import-run': z.strictObject({ source: importSource, format, skipBadRows: z.boolean().default(false), jobId }),
+  // mapping: the page's column-mapping step (checked by the importer, whose errors name its fields)
+  'import-preview': z.strictObject({ source: importSource, format, mapping: z.unknown().optional(), jobId }),
+  'import-run': z.strictObject({ source: importSource, format, skipBadRows: z.boolean().default(false), mapping: z.unknown().optional(), jobId }),
   'import-history': z.strictObject({}),
   'import-undo': z.strictObject({ batch: z.number().int().nonnegative() }),
   'job-cancel': z.strictObject({ jobId: z.string().min(1).max(64) }),

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { validatePlan } from '../engine/plan.ts';
 import type { Plan } from '../engine/plan.ts';
+import type { ImportSource } from './schemas.ts';
 import { ApiFailure } from './errors.ts';
 import type { ComputeClient } from './compute.ts';
 import type { ApiHandlers } from './handlers.ts';
@@ -19,6 +20,12 @@ export interface ServiceOptions {
   demo: DemoFactory | null;
   /** open this ledger instead of the default one */
   ledgerPath?: string;
+  /**
+   * Files the process itself was handed: the web host's uploads (src/host/uploads.ts), the desktop
+   * app's dialogs and drops (electron/main/granted-files.ts). An import source `{ upload: id }` is
+   * the file of that id. Given, a source naming a path is refused: the page never names a path.
+   */
+  files?: { resolve(id: string): { path: string; name: string }; remove(id: string): void };
 }
 
 export interface Service {
@@ -118,6 +125,24 @@ export function createService(opts: ServiceOptions): Service {
     opts.compute.setLedger((await current()).path);
   };
 
+  /** The file an import source names, as the process may read it (never a page's path in the web host). */
+  const resolveSource = (source: ImportSource): ImportSource => {
+    if ('upload' in source) {
+      if (!opts.files) throw new ApiFailure('invalid_input', 'this app takes files by its own dialogs and drops, not as uploads');
+      try {
+        return opts.files.resolve(source.upload);
+      } catch (err) {
+        throw new ApiFailure('invalid_input', `the uploaded file is not there: ${(err as Error).message}`);
+      }
+    }
+    if ('path' in source && opts.files) {
+      throw new ApiFailure('invalid_input', 'files are read only as the window was handed them (uploads, the app’s own dialogs and drops), never by a path the page names', [
+        { column: 'source', message: 'choose or drop the file instead' },
+      ]);
+    }
+    return source;
+  };
+
   const handlers: ApiHandlers = {
     'ledger-info': async () => info(),
     'ledger-open': async ({ path }) => {
@@ -165,15 +190,26 @@ export function createService(opts: ServiceOptions): Service {
         onProgress: (d, t) => ctx.progress(d, t, 'simulate'),
       });
     },
-    'import-preview': async ({ source, format }) => (await current()).preview(source, format),
-    'import-run': async ({ source, format, skipBadRows }, ctx) => {
-      const result = await (await current()).importFile(source, {
+    'import-preview': async ({ source, format, mapping }) => (await current()).preview(resolveSource(source), format, mapping),
+    'import-run': async ({ source, format, skipBadRows, mapping }, ctx) => {
+      const file = resolveSource(source);
+      const result = await (await current()).importFile(file, {
         format,
         skipBadRows,
+        mapping,
         signal: ctx.signal,
         onProgress: (d, t) => ctx.progress(d, t, 'import'),
       });
-      if (result.imported > 0) await reloadEvents();
+      if (result.imported > 0) {
+        const s = await current();
+        const next = s.planWithLedgerFacts(plan);
+        if (next !== plan) {
+          s.savePlan(next);
+          plan = next;
+        }
+        await reloadEvents();
+      }
+      if ('upload' in source) opts.files?.remove(source.upload);
       return result;
     },
     'import-history': async () => (await current()).listBatches(),

@@ -17,11 +17,17 @@ export interface WorkspaceStore {
   readEvents(): EventColumns;
   /** stores generated events as one batch, for the demo workspace */
   seed(plan: Plan, events: EventColumns, label: string): Promise<void>;
-  preview(source: ImportSource, format: ImportFormat): Promise<ImportPreview>;
+  preview(source: ImportSource, format: ImportFormat, mapping?: unknown): Promise<ImportPreview>;
   importFile(
     source: ImportSource,
-    opts: { format: ImportFormat; skipBadRows: boolean; onProgress: (done: number, total: number) => void; signal: AbortSignal },
+    opts: { format: ImportFormat; skipBadRows: boolean; mapping?: unknown; onProgress: (done: number, total: number) => void; signal: AbortSignal },
   ): Promise<ImportResult>;
+  /**
+   * `plan` with what the imports said about entities it does not name (trigger modes, kinds and
+   * names, spend without a key) and, while its seats are the default, the active seats seen;
+   * `plan` itself when there is nothing to add.
+   */
+  planWithLedgerFacts(plan: Plan): Plan;
   listBatches(): BatchInfo[];
   undoBatch(batch: number): { removed: number };
   close(): void;

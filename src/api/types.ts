@@ -118,6 +118,55 @@ export interface ImportPreview {
   rows: string[][];
   totalRows: number | null;
   errors: ImportRowError[];
+  /** the column mapping used or guessed (any other CSV), for the mapping step; null otherwise */
+  columnMapping: ColumnMappingView | null;
+  /** what the mapping step must still ask (time, subject, the currency's rate …) */
+  missing: string[];
+  /** the file's own header and first records, as read */
+  fileHeader: string[];
+  sampleRows: string[][];
+  facts: ImportFacts;
+}
+
+/** A column mapping as the page edits it (src/import/formats.ts columnMappingSchema). */
+export interface ColumnMappingView {
+  time: string;
+  dateFormat: 'iso' | 'epoch-ms' | 'epoch-s' | 'ymd' | 'mdy' | 'dmy';
+  timeZone: string;
+  type: { column: string } | { value: 'api' | 'trigger' | 'message' };
+  typeValues: Record<string, 'api' | 'trigger' | 'message'>;
+  subject: string;
+  cost: string | null;
+  costUnit: 'usd' | 'credits';
+  decimal: '.' | ',';
+  currency: string;
+  usdPerUnit: number | null;
+  id: string | null;
+}
+
+/** What the preview or the import found, in the words the page shows. */
+export interface ImportFacts {
+  /** first and last event time (epoch ms) of the file's new events */
+  from: number | null;
+  to: number | null;
+  /** data lines read and the events they make (consumption lines fold into messages) */
+  lines: number;
+  events: number;
+  spendMicros: number;
+  keys: number;
+  triggers: number;
+  people: number;
+  /** encoding, separator, gzip */
+  form: string | null;
+  summaryRows: number;
+  /** the cost export's days: how they are spread over hours, and why */
+  spread: string | null;
+  /** the cost and consumption exports' overlap: what counts, what is kept as a cross-check */
+  overlap: string | null;
+  /** key-days on which the two exports disagree by more than rounding */
+  disagreements: { scope: string; day: number; costUsd: number; consumptionUsd: number; counted: 'cost' | 'consumption' }[];
+  /** people active in the last 30 days of the history: the seats the plan is given while at the default */
+  activeSeats: number | null;
 }
 
 export interface ImportResult {
@@ -129,6 +178,7 @@ export interface ImportResult {
   duplicates: number;
   rejected: number;
   errors: ImportRowError[];
+  facts?: ImportFacts;
 }
 
 export interface BatchInfo {

@@ -8,6 +8,7 @@ import { dispatch } from '../api/handlers.ts';
 import type { ApiHandlers, JobRegistry } from '../api/handlers.ts';
 import type { ProgressEvent } from '../api/types.ts';
 import { CONTENT_SECURITY_POLICY } from './csp.ts';
+import type { Uploads } from './uploads.ts';
 
 export interface WebHostOptions {
   handlers: ApiHandlers;
@@ -18,6 +19,8 @@ export interface WebHostOptions {
   port?: number;
   /** fixed token for tests; a random one per run otherwise */
   token?: string;
+  /** the files the page uploads in chunks (src/host/uploads.ts) */
+  uploads?: Uploads;
 }
 
 export interface WebHost {
@@ -93,6 +96,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
           send(res, 401, { ok: false, error: { code: 'invalid_input', message: 'missing or wrong token', details: [] } });
           return;
         }
+        if (opts.uploads !== undefined && (await opts.uploads.handle(req, res, url))) return;
         if (url.pathname === '/api/events' && req.method === 'GET') {
           res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
           res.write(': progress\n\n');

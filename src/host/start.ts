@@ -5,6 +5,7 @@ import type { Service } from '../api/service.ts';
 import { demoWorkspace, importWorkerUrl, ledgerStoreOpener } from '../api/ledger-store.ts';
 import { workerFile } from '../worker-files.ts';
 import { startWebHost } from './server.ts';
+import { Uploads } from './uploads.ts';
 import type { WebHost } from './server.ts';
 
 export interface HeadroomHostOptions {
@@ -23,7 +24,9 @@ export interface HeadroomHost {
 
 /** The web host with the real handlers over a real ledger: what `npm run serve` and the browser tests run. */
 export async function startHeadroomHost(opts: HeadroomHostOptions): Promise<HeadroomHost> {
+  const uploads = new Uploads(join(opts.userDataDir, 'uploads'));
   const service = createService({
+    files: uploads,
     userDataDir: opts.userDataDir,
     openStore: ledgerStoreOpener(importWorkerUrl()),
     compute: new ComputeClient(workerFile('compute-worker')),
@@ -34,6 +37,7 @@ export async function startHeadroomHost(opts: HeadroomHostOptions): Promise<Head
     handlers: service.handlers,
     jobs: service.jobs,
     staticDir: opts.staticDir,
+    uploads,
     ...(opts.port !== undefined ? { port: opts.port } : {}),
     ...(opts.token !== undefined ? { token: opts.token } : {}),
   });
@@ -44,6 +48,7 @@ export async function startHeadroomHost(opts: HeadroomHostOptions): Promise<Head
     close: async () => {
       await host.close();
       await service.close();
+      uploads.close();
     },
   };
 }

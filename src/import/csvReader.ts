@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
 import type { FileHandle } from 'node:fs/promises';
 import { CancelledError, InputError } from '../errors.ts';
 
@@ -40,18 +41,35 @@ export interface ReadOptions {
   onChunk?: (p: ReadProgress) => void;
   /** awaited after each chunk: a consumer that is behind holds the reading back */
   afterChunk?: (p: ReadProgress) => Promise<void> | void;
+  /** default auto: UTF-8, UTF-16 by its byte order mark, Windows-1252 when the bytes are not UTF-8 */
+  encoding?: Encoding;
+  /** default auto: sniffed from the first line */
+  delimiter?: Delimiter;
 }
 
 export interface ReadSummary {
   size: number;
   sha256: string;
+  /** how the bytes were read (absent when the parse worker read them: plain UTF-8, commas) */
+  form?: FileForm;
 }
+
+/**
+ * The longest record (a line, or several inside quotes) the reader holds: beyond it a file is
+ * refused with the line where the record starts. Real exports' records are a few KB; the cap
+ * keeps a runaway quote or a line of megabytes from being buffered (and rescanned) without end.
+ */
+export const MAX_RECORD_CHARS = 1 << 20;
+/** The longest field a row may have; a longer one makes the row bad (named, never truncated). */
+export const MAX_FIELD_CHARS = 1 << 16;
 
 export class CsvParser {
   private buf = '';
   private line = 1;
   private readonly sink: RecordSink;
   private readonly fileName: string;
+  /** the field separator: `,`, or `;` / tab as spreadsheets in many locales write them */
+  delimiter = ',';
 
   constructor(fileName: string, sink: RecordSink) {
     this.fileName = fileName;
@@ -73,7 +91,7 @@ export class CsvParser {
       if (q === -1 || q >= nl) {
         let end = nl;
         if (end > pos && buf.charCodeAt(end - 1) === 13) end--;
-        if (end > pos) this.sink(buf.slice(pos, end).split(','), this.line, null);
+        if (end > pos) this.sink(buf.slice(pos, end).split(this.delimiter), this.line, null);
         this.line++;
         pos = nl + 1;
         continue;
@@ -85,12 +103,17 @@ export class CsvParser {
       pos = r.end;
     }
     this.buf = pos >= n ? '' : buf.slice(pos);
+    if (this.buf.length > MAX_RECORD_CHARS) {
+      const message = `a record longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters starts here (an unclosed quote, or not a CSV)`;
+      throw new InputError(`${this.fileName}:${this.line}: ${message}`, [{ file: this.fileName, line: this.line, message }]);
+    }
     if (final && this.buf.length > 0) throw new Error('unreachable: unparsed CSV tail');
   }
 
   /** Parses one record that contains a quote; null when it runs past the buffered text. */
   private quoted(buf: string, start: number, final: boolean): { fields: string[]; end: number; newlines: number; problem: string | null } | null {
     const fields: string[] = [];
+    const sep = this.delimiter.charCodeAt(0);
     const n = buf.length;
     let i = start;
     let newlines = 0;
@@ -127,7 +150,7 @@ export class CsvParser {
         }
         // text between a closing quote and the next separator is kept, but the row is bad
         const after = i;
-        while (i < n && buf.charCodeAt(i) !== 44 && buf.charCodeAt(i) !== 10) i++;
+        while (i < n && buf.charCodeAt(i) !== sep && buf.charCodeAt(i) !== 10) i++;
         let tail = buf.slice(after, i);
         if (tail.endsWith('\r') && (i < n || final)) tail = tail.slice(0, -1);
         if (tail.length > 0) {
@@ -137,7 +160,7 @@ export class CsvParser {
         fields.push(value);
       } else {
         const from = i;
-        while (i < n && buf.charCodeAt(i) !== 44 && buf.charCodeAt(i) !== 10) i++;
+        while (i < n && buf.charCodeAt(i) !== sep && buf.charCodeAt(i) !== 10) i++;
         let v = buf.slice(from, i);
         if (i < n && buf.charCodeAt(i) === 10 && v.endsWith('\r')) v = v.slice(0, -1);
         else if (i >= n && final && v.endsWith('\r')) v = v.slice(0, -1);
@@ -213,6 +236,75 @@ async function firstLine(fh: FileHandle): Promise<string[]> {
   return b.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/)[0]!.split(',');
 }
 
+export const ENCODINGS = ['auto', 'utf-8', 'windows-1252', 'utf-16le', 'utf-16be'] as const;
+export type Encoding = (typeof ENCODINGS)[number];
+export const DELIMITERS = ['auto', ',', ';', '\t'] as const;
+export type Delimiter = (typeof DELIMITERS)[number];
+
+/**
+ * The separator of a file from its first line: the most frequent of `,`, `;` and tab outside
+ * quotes (`,` on a tie or none). A European spreadsheet writes `;` (its decimal separator is the
+ * comma); a copy from a table, tabs.
+ */
+export function sniffDelimiter(firstLine: string): ',' | ';' | '\t' {
+  const counts = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  for (let i = 0; i < firstLine.length; i++) {
+    const c = firstLine[i]!;
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === ',' || c === ';' || c === '\t')) counts[c]++;
+  }
+  if (counts[';'] > counts[','] && counts[';'] >= counts['\t']) return ';';
+  if (counts['\t'] > counts[',']) return '\t';
+  return ',';
+}
+
+/** What the reader found out about a file's bytes, for the preview and the batch. */
+export interface FileForm {
+  encoding: Exclude<Encoding, 'auto'>;
+  delimiter: ',' | ';' | '\t';
+  gzip: boolean;
+}
+
+/** gzip's magic bytes: a `.csv.gz` is read through a streaming gunzip, never whole. */
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** The file's bytes in chunks: as they are, or gunzipped as they stream. */
+async function* fileChunks(fh: FileHandle, size: number, chunkBytes: number, gzip: boolean, onRaw: (rawBytes: Uint8Array, offset: number) => void): AsyncGenerator<Uint8Array> {
+  if (!gzip) {
+    let offset = 0;
+    while (offset < size) {
+      const buf = Buffer.alloc(Math.min(chunkBytes, size - offset));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+      if (bytesRead === 0) return;
+      const bytes = buf.subarray(0, bytesRead);
+      offset += bytesRead;
+      onRaw(bytes, offset);
+      yield bytes;
+    }
+    return;
+  }
+  let offset = 0;
+  const gunzip = createGunzip({ chunkSize: 1 << 16 });
+  const raw = fh.createReadStream({ start: 0, highWaterMark: chunkBytes, autoClose: false });
+  raw.on('data', (b: Buffer | string) => {
+    const bytes = typeof b === 'string' ? Buffer.from(b) : b;
+    offset += bytes.length;
+    onRaw(bytes, offset);
+  });
+  raw.pipe(gunzip);
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } catch (err) {
+    throw new InputError(`the file is not a readable gzip archive (${(err as Error).message})`, [{ message: `not a readable gzip archive (${(err as Error).message})` }]);
+  } finally {
+    raw.unpipe(gunzip);
+    raw.destroy();
+  }
+}
+
 /**
  * Streams `path` through `parser`'s sink. Refuses, before anything is parsed, a 0-byte or
  * whitespace-only file, a UTF-16 file and a binary file; refuses a byte that is not UTF-8 with
@@ -227,46 +319,96 @@ export async function readCsvFile(path: string, name: string, sink: RecordSink, 
     const size = (await fh.stat()).size;
     if (size === 0) throw new InputError(`${name}: the file is empty (0 bytes)`, [{ file: name, line: 1, message: 'the file is empty (0 bytes); expected a CSV header line' }]);
     const hash = createHash('sha256');
-    const decoder = new TextDecoder('utf-8', { fatal: true });
     const parser = new CsvParser(name, sink);
-    const buf = Buffer.alloc(chunkBytes);
-    let offset = 0;
+    const head = Buffer.alloc(2);
+    await fh.read(head, 0, 2, 0);
+    const gzip = isGzip(head);
+    let rawBytes = 0;
+    // bytes of the file consumed: the chunks parsed (a gzip's compressed bytes read so far)
+    const report = (): ReadProgress => ({ bytes: gzip ? rawBytes : Math.min(textOffset, size), totalBytes: size });
+    const requested: Encoding = options.encoding ?? 'auto';
+    let encoding: Exclude<Encoding, 'auto'> | null = requested === 'auto' ? null : requested;
+    let decoder: { decode(input: Uint8Array, options?: { stream?: boolean }): string } | null = null;
+    // a byte that is not UTF-8 before any other non-ASCII byte: the file is Windows-1252
+    let sawNonAscii = false;
+    let textOffset = 0;
     let sawText = false;
-    while (offset < size) {
+    let first = true;
+    const requestedDelimiter = options.delimiter ?? 'auto';
+    let sniffed = requestedDelimiter !== 'auto';
+    if (sniffed) parser.delimiter = requestedDelimiter;
+    let pendingHead = '';
+    const chunks = fileChunks(fh, size, chunkBytes, gzip, (bytes, offset) => {
+      hash.update(bytes);
+      rawBytes = offset;
+    });
+    let done = false;
+    let next = await chunks.next();
+    while (!done) {
       if (options.signal?.aborted) throw new CancelledError();
-      const { bytesRead } = await fh.read(buf, 0, chunkBytes, offset);
-      if (bytesRead === 0) break;
-      const bytes = buf.subarray(0, bytesRead);
-      if (offset === 0) {
-        if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-          throw new InputError(`${name}: the file is UTF-16; export or save it as UTF-8`, [
-            { file: name, line: 1, value: 'UTF-16 byte order mark', message: 'the file is UTF-16; expected UTF-8' },
+      const bytes = next.done === true ? new Uint8Array(0) : next.value;
+      next = next.done === true ? next : await chunks.next();
+      const final = next.done === true;
+      if (first) {
+        first = false;
+        if (encoding === null) {
+          if (bytes[0] === 0xff && bytes[1] === 0xfe) encoding = 'utf-16le';
+          else if (bytes[0] === 0xfe && bytes[1] === 0xff) encoding = 'utf-16be';
+        }
+      }
+      if (encoding !== 'utf-16le' && encoding !== 'utf-16be') {
+        const nul = bytes.indexOf(0);
+        if (nul !== -1) {
+          let line = 1;
+          if (textOffset === 0) for (let i = 0; i < nul; i++) if (bytes[i] === 10) line++;
+          throw new InputError(`${name}: this is a binary file, not a CSV (NUL byte at offset ${textOffset + nul})`, [
+            { file: name, ...(textOffset === 0 ? { line } : {}), value: '\\x00', message: `a binary file, not a CSV text file (NUL byte at offset ${textOffset + nul})` },
           ]);
         }
       }
-      const nul = bytes.indexOf(0);
-      if (nul !== -1) {
-        let line = 1;
-        if (offset === 0) for (let i = 0; i < nul; i++) if (bytes[i] === 10) line++;
-        throw new InputError(`${name}: this is a binary file, not a CSV (NUL byte at offset ${offset + nul})`, [
-          { file: name, ...(offset === 0 ? { line } : {}), value: '\\x00', message: `a binary file, not a CSV text file (NUL byte at offset ${offset + nul})` },
-        ]);
-      }
-      hash.update(bytes);
       let text: string;
-      try {
-        text = decoder.decode(bytes, { stream: offset + bytesRead < size });
-      } catch {
-        throw await encodingError(path, name, offset);
+      if (encoding === null || encoding === 'utf-8') {
+        decoder ??= new TextDecoder('utf-8', { fatal: true });
+        try {
+          text = decoder.decode(bytes, { stream: !final });
+          if (!sawNonAscii) for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) { sawNonAscii = true; break; }
+        } catch {
+          const bad = locateInvalidUtf8(bytes)?.offset ?? 0;
+          for (let i = 0; i < bad && !sawNonAscii; i++) if (bytes[i]! >= 0x80) sawNonAscii = true;
+          if (encoding === 'utf-8' || sawNonAscii || gzip) {
+            if (gzip) throw new InputError(`${name}: a byte is not UTF-8 (in the gzip's text at offset ${textOffset}); export or save the file as UTF-8`, [{ file: name, message: 'not UTF-8' }]);
+            throw await encodingError(path, name, textOffset);
+          }
+          // not UTF-8 before anything else was: Windows-1252, as spreadsheets save "CSV" on Windows
+          encoding = 'windows-1252';
+          decoder = new TextDecoder('windows-1252');
+          text = decoder.decode(bytes, { stream: !final });
+        }
+      } else {
+        decoder ??= new TextDecoder(encoding);
+        text = decoder.decode(bytes, { stream: !final });
       }
+      textOffset += bytes.length;
       if (!sawText && /\S/.test(text)) sawText = true;
-      offset += bytesRead;
-      parser.push(text, offset >= size);
-      options.onChunk?.({ bytes: offset, totalBytes: size });
-      if (options.afterChunk !== undefined) await options.afterChunk({ bytes: offset, totalBytes: size });
+      if (!sniffed) {
+        // the separator from the first line (a BOM or blank lines before it do not count)
+        pendingHead += text;
+        const body = pendingHead.replace(/^\uFEFF/, '').replace(/^(?:[ \t]*\r?\n)+/, '');
+        const nl = body.indexOf('\n');
+        if (nl === -1 && !final && pendingHead.length < MAX_RECORD_CHARS) continue;
+        parser.delimiter = sniffDelimiter(nl === -1 ? body : body.slice(0, nl));
+        sniffed = true;
+        text = pendingHead;
+        pendingHead = '';
+      }
+      parser.push(text, final);
+      options.onChunk?.(report());
+      if (options.afterChunk !== undefined) await options.afterChunk(report());
+      if (final) done = true;
     }
     if (!sawText) throw new InputError(`${name}: the file is empty (only blank lines)`, [{ file: name, line: 1, message: 'the file is empty; expected a CSV header line' }]);
-    return { size, sha256: hash.digest('hex') };
+    const form: FileForm = { encoding: encoding ?? 'utf-8', delimiter: parser.delimiter as FileForm['delimiter'], gzip };
+    return { size, sha256: hash.digest('hex'), form };
   } finally {
     await fh.close();
   }

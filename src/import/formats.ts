@@ -2,13 +2,16 @@ import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { EventType } from '../engine/events.ts';
 import type { EventTypeCode, EventTypeName } from '../engine/events.ts';
-import { HOUR, MINUTE } from '../engine/units.ts';
+import { DAY, HOUR, MINUTE } from '../engine/units.ts';
+import { isPlausibleTime, timeRangeMessage } from '../engine/time-range.ts';
 import { parseUsdToMicros } from '../engine/units.ts';
 import { parseTimestampAt } from '../engine/csv.ts';
 import { InputError } from '../errors.ts';
-import { creditsToMicros, DATE_FORMATS, guessDateFormat, isValidTimeZone, parseMappedTime, parseMoneyToMicros } from './parse.ts';
+import { creditsToMicros, DATE_FORMATS, guessDateFormat, isValidTimeZone, parseMappedTime, parseMoneyToMicros, splitCurrency } from './parse.ts';
 import { splitByLargestRemainder } from './profile.ts';
 import { canonicalColumns, ContentOccurrences } from './canonical.ts';
+import { NO_KEY_PREFIX } from '../ledger/entities.ts';
+import type { EntityFact } from '../ledger/entities.ts';
 
 export const FORMATS = ['events', 'dust-cost', 'dust-consumption', 'mapping'] as const;
 export type FormatName = (typeof FORMATS)[number];
@@ -23,6 +26,14 @@ export interface EventSink {
   add(time: number, type: EventTypeCode, subject: string, cost: number, ident: string | null, occurrence: number, givenId: boolean): boolean;
   /** adds `cost` to the event of this identity made earlier in this same file */
   fold(time: number, type: EventTypeCode, subject: string, cost: number, ident: string): 'new' | 'merged' | 'duplicate';
+  /**
+   * The row's spend belongs to `scope` (`key:<name>`, or `agent:<name>` for spend without a key)
+   * through `subject`'s events on the UTC day `day`: what ledger/overlap.ts compares between the
+   * cost and the consumption export.
+   */
+  spend(scope: string, subject: string, day: number): void;
+  /** what the row says about an entity (its name, a trigger's mode, its agent) */
+  entity(fact: EntityFact): void;
 }
 
 export type RowOutcome = 'new' | 'duplicate';
@@ -126,9 +137,23 @@ export function eventsHandler(header: string[], file: string): FormatHandler {
 //
 // The exported USD includes the platform's 30 % markup over token prices. That marked-up amount
 // is what a key's cap and the workspace spend limits count, so it is imported as is.
-// Each row's spend becomes API events of its key at mid-hour, split over the UTC day by the
-// hour-of-day profile (profile.ts) by largest remainder: the day's total is exact to the µUSD.
-// A row without a key is charged to "<agent> (no key)"; a $0 row adds no event.
+// Each row's spend becomes events at mid-hour, split over the UTC day by the hour-of-day profile
+// (profile.ts) by largest remainder: the day's total is exact to the µUSD. A row of a key makes
+// API events of that key. A row without a key (`api_key` N/A: programmatic trigger runs,
+// workflows) is never a key: it is the agent's spend without a key, a programmatic trigger
+// `no-key:<agent>` without a run limit, so it counts against the workspace spend limits only.
+// A $0 row adds no event.
+
+/** The cost export's words for "no key". */
+export function isNoKey(key: string): boolean {
+  return key === '' || /^(?:n\/?a|none|null|-|—)$/i.test(key);
+}
+
+/** The platform escapes a cell starting with `@` (`=`, `+`) with a leading `'` against spreadsheet formulas. */
+export function unescapeCell(text: string): string {
+  const v = text.trim();
+  return v.length > 1 && v.charCodeAt(0) === 39 && (v[1] === '@' || v[1] === '=' || v[1] === '+') ? v.slice(1) : v;
+}
 
 export function dustCostHandler(header: string[], file: string, profile: readonly number[]): FormatHandler {
   const di = columnIndex(header, file, ['date']);
@@ -146,14 +171,21 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
       if (day === null || (date.length > 10 && parseMappedTime(date, 'ymd', 'UTC') === null)) {
         throw new RowError(header[di], f[di], 'is not a date: expected YYYY-MM-DD (a UTC day)');
       }
+      if (!isPlausibleTime(day)) throw new RowError(header[di], f[di], timeRangeMessage());
       const spend = parseMoneyToMicros(f[ci]!);
-      if (spend === null) throw new RowError(header[ci], f[ci], 'is not an amount: expected USD like 12.34');
+      if (spend === null) {
+        const named = splitCurrency(f[ci]!).currency;
+        throw new RowError(header[ci], f[ci], named !== null && named !== 'USD' ? `is in ${named}: this export's amounts are USD; an amount in ${named} is never taken as USD` : 'is not an amount: expected USD like 12.34');
+      }
       if (spend < 0) throw new RowError(header[ci], f[ci], 'is negative: expected a spend >= 0');
-      const agent = f[ai]!.trim();
-      const key = f[ki]!.trim();
+      const agent = unescapeCell(f[ai]!);
+      const key = unescapeCell(f[ki]!);
       const source = f[si]!.trim();
-      const subject = key !== '' ? key : `${agent || 'unknown agent'} (no key)`;
-      const base = `dust-cost:${date.slice(0, 10)}|${agent}|${key}|${source}`;
+      const noKey = isNoKey(key);
+      const agentName = agent || 'unknown agent';
+      const subject = noKey ? `${NO_KEY_PREFIX}${agentName}` : key;
+      const type = noKey ? EventType.trigger : EventType.api;
+      const base = `dust-cost:${date.slice(0, 10)}|${f[ai]!.trim()}|${f[ki]!.trim()}|${source}`;
       if (spend === 0) return 'new';
       const parts = splitByLargestRemainder(spend, profile);
       let added = false;
@@ -161,7 +193,11 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
         const part = parts[h]!;
         if (part === 0) continue;
         // mid-hour: the spend of an hour, not of its first millisecond
-        if (sink.add(day + h * HOUR + 30 * MINUTE, EventType.api, subject, part, `${base}#${h}`, 0, false)) added = true;
+        if (sink.add(day + h * HOUR + 30 * MINUTE, type, subject, part, `${base}#${h}`, 0, false)) added = true;
+      }
+      if (added) {
+        sink.spend(noKey ? `agent:${agentName}` : `key:${key}`, subject, day);
+        sink.entity(noKey ? { type, subject, label: `${agentName} (no key)`, mode: 'programmatic', kind: 'webhook', agent: agentName } : { type, subject, label: key });
       }
       return added ? 'new' : 'duplicate';
     },
@@ -171,15 +207,39 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
 // ---------------------------------------------------------------------------------------------
 // dust-consumption: lines folded into one event per agent message
 
+/** `contextOrigin` as raw values (`api`, `triggered_programmatic`) or display labels (`API`, `Trigger`, `Slack`). */
+export function originKind(origin: string): 'api' | 'trigger' | 'person' {
+  const o = norm(origin);
+  if (o === 'api' || o === 'apikey' || o === 'publicapi') return 'api';
+  if (o.startsWith('trigger') || o === 'schedule' || o === 'scheduled' || o === 'webhook') return 'trigger';
+  return 'person';
+}
+
+/** `usageType` (or the origin) says the line is programmatic usage (billed, not in the fair-use pool). */
+export function isProgrammaticUsage(usageType: string, origin: string): boolean {
+  const u = norm(usageType);
+  return u.includes('programmatic') || u === 'workspacepool' || norm(origin) === 'triggeredprogrammatic';
+}
+
+const CREDIT_PARTS = ['creditsSystem', 'creditsInput', 'creditsOutput', 'creditsReasoning'];
+
 export function dustConsumptionHandler(header: string[], file: string): FormatHandler {
   const ti = columnIndex(header, file, ['completedAt']);
   const mi = columnIndex(header, file, ['agentMessageId']);
   const oi = columnIndex(header, file, ['contextOrigin']);
-  const ki = columnIndex(header, file, ['apiKeyName']);
-  const tri = columnIndex(header, file, ['triggerId']);
-  const ui = columnIndex(header, file, ['userId']);
+  const ki = columnIndex(header, file, ['apiKeyName'], false);
+  const tri = columnIndex(header, file, ['triggerId'], false);
+  const ui = columnIndex(header, file, ['userId'], false);
   const uni = columnIndex(header, file, ['userName'], false);
-  const ci = columnIndex(header, file, ['totalCredits']);
+  const ai = columnIndex(header, file, ['agentName'], false);
+  const aidi = columnIndex(header, file, ['agentId'], false);
+  const usi = columnIndex(header, file, ['usageType'], false);
+  // totalCredits, or else the sum of the parts (one export version names creditsAction creditsDirect)
+  const ci = columnIndex(header, file, ['totalCredits'], false);
+  const parts = ci !== -1 ? [] : [...CREDIT_PARTS, 'creditsAction', 'creditsDirect'].map((c) => columnIndex(header, file, [c], false)).filter((i) => i !== -1);
+  if (ci === -1 && parts.length === 0) columnIndex(header, file, ['totalCredits']);
+  if (ui === -1 && uni === -1) columnIndex(header, file, ['userId']);
+  const cell = (f: string[], i: number): string => (i === -1 ? '' : unescapeCell(f[i]!));
   return {
     format: 'dust-consumption',
     mapping: null,
@@ -187,28 +247,51 @@ export function dustConsumptionHandler(header: string[], file: string): FormatHa
       checkWidth(f, header);
       const time = parseMappedTime(f[ti]!, 'ymd', 'UTC');
       if (time === null) throw new RowError(header[ti], f[ti], 'is not a time: expected ISO 8601 like 2026-01-05T10:00:00.000Z');
+      if (!isPlausibleTime(time)) throw new RowError(header[ti], f[ti], timeRangeMessage());
       const message = f[mi]!.trim();
       if (message === '') throw new RowError(header[mi], f[mi], 'is empty: expected the agent message id');
-      const creditsText = f[ci]!.trim();
-      const cost = creditsToMicros(creditsText);
-      if (cost === null) throw new RowError(header[ci], f[ci], 'is not a number: expected credits like 12.34');
-      if (cost < 0) throw new RowError(header[ci], f[ci], 'is negative: expected credits >= 0');
-      const origin = f[oi]!.trim().toLowerCase();
-      const keyName = f[ki]!.trim();
-      const trigger = f[tri]!.trim();
+      let cost = 0;
+      for (const i of ci !== -1 ? [ci] : parts) {
+        const text = f[i]!.trim();
+        if (text === '' && ci === -1) continue;
+        const c = creditsToMicros(text);
+        if (c === null) throw new RowError(header[i], f[i], 'is not a number: expected credits like 12.34');
+        if (c < 0) throw new RowError(header[i], f[i], 'is negative: expected credits >= 0');
+        cost += c;
+      }
+      const originText = f[oi]!.trim();
+      const origin = originKind(originText);
+      const rawKey = cell(f, ki);
+      const keyName = isNoKey(rawKey) ? '' : rawKey;
+      const trigger = cell(f, tri);
+      const agent = cell(f, ai) || cell(f, aidi) || 'unknown agent';
+      const programmatic = isProgrammaticUsage(cell(f, usi), originText);
+      const day = time - (time % DAY);
       let type: EventTypeCode;
       let subject: string;
-      if (trigger !== '' || origin.startsWith('triggered')) {
-        if (trigger === '') throw new RowError(header[tri], f[tri], `is empty for a triggered run (contextOrigin ${origin}): expected the trigger id`);
+      if (trigger !== '' || origin === 'trigger') {
         type = EventType.trigger;
-        subject = trigger;
-      } else if (origin === 'api' || keyName !== '') {
+        // a run without its trigger's id still belongs to its agent's (unnamed) trigger
+        subject = trigger !== '' ? trigger : `trigger of ${agent}`;
+        sink.entity({ type, subject, label: agent, mode: programmatic ? 'programmatic' : 'fair_use', agent });
+        if (programmatic) sink.spend(`agent:${agent}`, subject, day);
+      } else if (keyName !== '') {
         type = EventType.api;
-        subject = keyName !== '' ? keyName : '(unnamed API key)';
+        subject = keyName;
+        sink.entity({ type, subject, label: keyName });
+        sink.spend(`key:${keyName}`, subject, day);
+      } else if (origin === 'api' || programmatic) {
+        // programmatic spend without a key (a workflow, an API call the export names no key for)
+        type = EventType.trigger;
+        subject = `${NO_KEY_PREFIX}${agent}`;
+        sink.entity({ type, subject, label: `${agent} (no key)`, mode: 'programmatic', kind: 'webhook', agent });
+        sink.spend(`agent:${agent}`, subject, day);
       } else {
         type = EventType.message;
-        subject = f[ui]!.trim() || (uni === -1 ? '' : f[uni]!.trim());
-        if (subject === '') throw new RowError(header[ui], f[ui], "is empty: expected the id of the person who sent the message");
+        subject = cell(f, ui) || cell(f, uni);
+        if (subject === '') throw new RowError(header[ui === -1 ? uni : ui], ui === -1 ? f[uni] : f[ui], 'is empty: expected the id of the person who sent the message');
+        const userName = cell(f, uni);
+        if (userName !== '' && userName !== subject) sink.entity({ type, subject, label: userName });
       }
       const outcome = sink.fold(time, type, subject, type === EventType.message ? 0 : cost, `dust-msg:${message}`);
       return outcome === 'duplicate' ? 'duplicate' : 'new';
@@ -233,6 +316,10 @@ export const columnMappingSchema = z.strictObject({
   /** cost unit: USD, or credits at $0.01 */
   costUnit: z.enum(['usd', 'credits']).default('usd'),
   decimal: z.enum(['.', ',']).default('.'),
+  /** the cost column's currency (ISO code); other than USD it needs usdPerUnit */
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter currency code like USD or EUR').default('USD'),
+  /** USD for one unit of `currency`: amounts are converted, never taken as USD */
+  usdPerUnit: z.number().positive().finite().nullable().default(null),
   id: z.string().min(1).nullable().default(null),
 });
 export type ColumnMapping = z.output<typeof columnMappingSchema>;
@@ -243,6 +330,12 @@ export function parseColumnMapping(raw: unknown, source: string): ColumnMapping 
     const details = r.error.issues.map((i) => ({ file: source, column: i.path.join('.'), message: i.message }));
     throw new InputError(`${source}: invalid column mapping: ${details.map((d) => `${d.column}: ${d.message}`).join('; ')}`, details);
   }
+  if (r.data.currency !== 'USD' && r.data.costUnit === 'usd' && r.data.usdPerUnit === null) {
+    const column = r.data.cost ?? 'cost';
+    throw new InputError(`${source}: the column "${column}" is in ${r.data.currency}: give its rate to USD (usdPerUnit), or convert it first; an amount in ${r.data.currency} is never taken as USD`, [
+      { file: source, column, value: r.data.currency, message: `is in ${r.data.currency}: give the rate to USD (usdPerUnit)` },
+    ]);
+  }
   if (!isValidTimeZone(r.data.timeZone)) {
     throw new InputError(`${source}: invalid column mapping: timeZone "${r.data.timeZone}" is not a time zone`, [
       { file: source, column: 'timeZone', value: r.data.timeZone, message: 'is not a time zone (IANA name like Europe/Paris, UTC, or +02:00)' },
@@ -252,7 +345,7 @@ export function parseColumnMapping(raw: unknown, source: string): ColumnMapping 
 }
 
 const GUESS = {
-  time: ['timestamp', 'time', 'datetime', 'date', 'createdat', 'created', 'completedat', 'occurredat', 'when', 'day', 'eventtime'],
+  time: ['timestamp', 'time', 'datetime', 'date', 'createdat', 'created', 'completedat', 'occurredat', 'when', 'day', 'eventtime', 'datum', 'fecha', 'zeitpunkt', 'horodatage'],
   type: ['type', 'eventtype', 'kind', 'category'],
   subject: ['subject', 'apikey', 'apikeyname', 'key', 'keyname', 'keyid', 'trigger', 'triggerid', 'user', 'userid', 'username', 'email', 'agent', 'agentname', 'name'],
   cost: ['costusd', 'cost', 'amountusd', 'amount', 'spendusd', 'spend', 'totalspendusd', 'totalcostusd', 'totalcost', 'usd', 'price', 'total', 'credits', 'totalcredits'],
@@ -282,19 +375,25 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
   const ti = find(GUESS.time);
   const tyi = find(GUESS.type, [ti]);
   const si = find(GUESS.subject, [ti, tyi]);
-  const ci = find(GUESS.cost, [ti, tyi, si]);
+  let ci = find(GUESS.cost, [ti, tyi, si]);
+  // `Amount (EUR)`, `Cost in €`: a money word first, the currency after
+  if (ci === -1) ci = normalized.findIndex((h, k) => ![ti, tyi, si].includes(k) && /^(?:cost|amount|spend|price|total|montant|betrag|importe)/.test(h));
   const ii = find(GUESS.id, [ti, tyi, si, ci]);
   if (ti === -1) missing.push('time');
   if (si === -1) missing.push('subject');
   const dateFormat = ti === -1 ? null : guessDateFormat(samples.map((r) => r[ti] ?? ''));
   if (ti !== -1 && dateFormat === null) missing.push('dateFormat');
   let decimal: '.' | ',' = '.';
+  let currency = 'USD';
   if (ci !== -1) {
     const vals = samples.map((r) => (r[ci] ?? '').trim()).filter((v) => v !== '');
-    const dotOk = vals.every((v) => parseMoneyToMicros(v, '.') !== null);
-    const commaOk = vals.every((v) => parseMoneyToMicros(v, ',') !== null);
+    currency = currencyOfColumn(header[ci]!, vals);
+    const dotOk = vals.every((v) => parseMoneyToMicros(v, '.', currency) !== null);
+    const commaOk = vals.every((v) => parseMoneyToMicros(v, ',', currency) !== null);
     if (!dotOk && commaOk) decimal = ',';
     else if (!dotOk) missing.push('cost');
+    // never silently dollars: the admin gives the rate (the app asks; the CLI names the column)
+    if (currency !== 'USD') missing.push(`usdPerUnit (the column "${header[ci]!}" is in ${currency})`);
   }
   const typeValues: Record<string, EventTypeName> = {};
   if (tyi !== -1) {
@@ -304,7 +403,8 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
       if (t !== undefined && !(v in TYPE_CODES)) typeValues[v] = t;
     }
   }
-  if (missing.length > 0 || ti === -1 || si === -1 || dateFormat === null) return { mapping: null, missing };
+  // only the rate missing: the mapping is shown with the question (the importer still refuses it)
+  if (missing.some((m) => !m.startsWith('usdPerUnit')) || ti === -1 || si === -1 || dateFormat === null) return { mapping: null, missing };
   const costHeader = ci === -1 ? null : header[ci]!;
   return {
     mapping: {
@@ -317,10 +417,25 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
       cost: costHeader,
       costUnit: costHeader !== null && norm(costHeader).includes('credit') ? 'credits' : 'usd',
       decimal,
+      currency,
+      usdPerUnit: null,
       id: ii === -1 ? null : header[ii]!,
     },
     missing,
   };
+}
+
+/** The currency a cost column is in: named by its header (`Amount (EUR)`) or its values' marks. */
+export function currencyOfColumn(header: string, values: readonly string[]): string {
+  const h = header.toUpperCase();
+  for (const code of ['EUR', 'GBP', 'JPY', 'CHF', 'CAD', 'AUD']) if (new RegExp(`(?:^|[^A-Z])${code}(?:$|[^A-Z])`).test(h) || h.endsWith(`_${code}`)) return code;
+  if (h.includes('€')) return 'EUR';
+  if (h.includes('£')) return 'GBP';
+  for (const v of values) {
+    const c = splitCurrency(v).currency;
+    if (c !== null) return c;
+  }
+  return 'USD';
 }
 
 export function mappingHandler(header: string[], file: string, mapping: ColumnMapping): FormatHandler {
@@ -332,6 +447,11 @@ export function mappingHandler(header: string[], file: string, mapping: ColumnMa
   const ii = mapping.id === null ? -1 : columnIndex(header, file, [mapping.id]);
   const words = new Map<string, EventTypeCode>();
   for (const [k, v] of Object.entries(mapping.typeValues)) words.set(norm(k), TYPE_CODES[v]!);
+  if (mapping.currency !== 'USD' && mapping.costUnit === 'usd' && mapping.usdPerUnit === null && mapping.cost !== null) {
+    throw new InputError(`${file}:1: the column "${mapping.cost}" is in ${mapping.currency}: give its rate to USD, or convert it first; an amount in ${mapping.currency} is never taken as USD`, [
+      { file, line: 1, column: mapping.cost, value: mapping.currency, message: `is in ${mapping.currency}: give the rate to USD (usdPerUnit)` },
+    ]);
+  }
   const occurrences = new ContentOccurrences();
   return {
     format: 'mapping',
@@ -340,6 +460,7 @@ export function mappingHandler(header: string[], file: string, mapping: ColumnMa
       checkWidth(f, header);
       const time = parseMappedTime(f[ti]!, mapping.dateFormat, mapping.timeZone);
       if (time === null) throw new RowError(header[ti], f[ti], `is not a time in the mapped format (${mapping.dateFormat})`);
+      if (!isPlausibleTime(time)) throw new RowError(header[ti], f[ti], timeRangeMessage());
       let type = fixedType;
       if (type === null) {
         const v = f[tyi]!.trim();
@@ -357,8 +478,13 @@ export function mappingHandler(header: string[], file: string, mapping: ColumnMa
       if (ci !== -1 && type !== EventType.message) {
         const text = f[ci]!.trim();
         if (!(text === '' && type === EventType.trigger)) {
-          const c = mapping.costUnit === 'credits' ? creditsToMicros(text.replace(/,/g, mapping.decimal === '.' ? '' : '.')) : parseMoneyToMicros(text, mapping.decimal);
-          if (c === null) throw new RowError(header[ci], f[ci], text === '' ? 'is empty: an api event needs a cost' : `is not an amount (decimal separator "${mapping.decimal}")`);
+          let c = mapping.costUnit === 'credits' ? creditsToMicros(text.replace(/,/g, mapping.decimal === '.' ? '' : '.')) : parseMoneyToMicros(text, mapping.decimal, mapping.currency);
+          if (c === null) {
+            const named = splitCurrency(text).currency;
+            if (named !== null && named !== mapping.currency) throw new RowError(header[ci], f[ci], `is in ${named}, but the mapping says ${mapping.currency}: an amount is never taken in another currency`);
+            throw new RowError(header[ci], f[ci], text === '' ? 'is empty: an api event needs a cost' : `is not an amount (decimal separator "${mapping.decimal}")`);
+          }
+          if (mapping.usdPerUnit !== null && mapping.costUnit === 'usd') c = Math.round(c * mapping.usdPerUnit);
           if (c < 0) throw new RowError(header[ci], f[ci], 'is negative: expected a cost >= 0');
           cost = c;
         }

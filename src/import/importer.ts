@@ -8,8 +8,8 @@ import { CancelledError, InputError, formatDetail } from '../errors.ts';
 import type { InputErrorDetail } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type Database from 'better-sqlite3';
-import { CsvParser, readCsvFile, readHeaderRecord } from './csvReader.ts';
-import type { ReadSummary } from './csvReader.ts';
+import { CsvParser, MAX_FIELD_CHARS, readCsvFile, readHeaderRecord } from './csvReader.ts';
+import type { Delimiter, Encoding, FileForm, ReadSummary } from './csvReader.ts';
 import {
   detectFormat,
   dustConsumptionHandler,
@@ -28,6 +28,9 @@ import { EVENTS_IDENT_INDEX } from '../ledger/schema.ts';
 import { PARSE_IN_FLIGHT, PARSE_STOP } from './pipeline.ts';
 import type { FromParser, ParseRequest, ParseWorkerData } from './pipeline.ts';
 import { findWorkerFile } from '../worker-files.ts';
+import { reconcileSpend, recordBatchSpend } from '../ledger/overlap.ts';
+import type { OverlapSummary } from '../ledger/overlap.ts';
+import { activeSeats, EntityFacts, inferTriggerKinds } from '../ledger/entities.ts';
 
 export interface ImportProgress {
   rows: number;
@@ -45,6 +48,17 @@ export interface ImportOptions {
   signal?: { readonly aborted: boolean };
   /** name recorded and shown for the file; default its base name */
   displayName?: string;
+  /** the file's text encoding (default auto: UTF-8, UTF-16 by BOM, else Windows-1252) */
+  encoding?: Encoding;
+  /** the field separator (default auto, from the first line) */
+  delimiter?: Delimiter;
+  /**
+   * Who reads the messages: `cli` (default) names the command's options; `app` names the
+   * import page's buttons and steps instead (no command-line flags in the window).
+   */
+  audience?: 'cli' | 'app';
+  /** bytes read at a time (default 1 MiB); progress and cancellation are checked per chunk */
+  chunkBytes?: number;
   /**
    * Parse in a worker thread while this one writes (an events CSV into an empty ledger only).
    * Default: for files of PIPELINE_MIN_BYTES and more, when the worker's file is there.
@@ -74,6 +88,31 @@ export interface ImportResult {
   mapping: ColumnMapping | null;
   /** for dust-cost: where the hour-of-day profile came from */
   profile?: 'ledger' | 'default';
+  /** the cost and consumption exports' overlap in the ledger after this import (ledger/overlap.ts) */
+  overlap?: OverlapSummary;
+  /** people active in the last 30 days of the ledger's history: the seats to propose */
+  activeSeats?: number | null;
+  /** rows that failed to parse and read as a spreadsheet's summary (`TOTAL`, `Sum`): not data, not errors */
+  summaryRows?: number;
+  /** how the file's bytes were read: encoding, separator, gzip */
+  form?: FileForm;
+  /** what the file's new events hold (absent after a bulk import into an empty ledger) */
+  found?: FoundSummary;
+}
+
+export interface FoundSummary {
+  from: number | null;
+  to: number | null;
+  events: number;
+  spendMicros: number;
+  keys: number;
+  triggers: number;
+  people: number;
+}
+
+/** A spreadsheet's summary row: a cell saying total or sum. Only rows that fail to parse are asked. */
+export function isSummaryRow(fields: readonly string[]): boolean {
+  return fields.some((f) => /^(?:grand[\s-]*)?(?:sub[\s-]*)?(?:totals?|sum|summe|gesamt|totaux?|totale)\b/i.test(f.trim()));
 }
 
 export interface PreviewEvent {
@@ -88,6 +127,8 @@ export interface PreviewEvent {
 
 export interface PreviewResult extends ImportResult {
   header: string[];
+  /** the file's first records as read (after the header), for the column-mapping step */
+  sampleRows: string[][];
   /** the first events the import would write (or skip as duplicates) */
   firstEvents: PreviewEvent[];
   /** for `mapping`: what could not be guessed (the UI asks for these) */
@@ -211,6 +252,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     events: 0,
     mapping: null,
     header: [],
+    sampleRows: [],
     firstEvents: [],
     missing: [],
   };
@@ -253,8 +295,29 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
   // A row without an id is already in the ledger when an event of the same content is there with
   // the same occurrence number: found through the primary key, which time leads. (A lookup and
   // then an insert cost a third of one INSERT ... WHERE NOT EXISTS, measured.)
-  const findContent = db.prepare('SELECT 1 FROM events WHERE time = ? AND type = ? AND subject = ? AND cost = ? AND occ = ?').pluck();
+  // The events without an id at one time, read once per time: a file of rows that repeat at one
+  // millisecond would otherwise scan that millisecond's events once per row (quadratic: 20k such
+  // rows took 14 s). Rows this import adds never match a later row of the file (its content and
+  // occurrence pairs are distinct), so events read before them are all a lookup needs.
+  const contentAt = db.prepare('SELECT type, subject, cost, occ FROM events WHERE time = ? AND ident IS NULL').raw();
+  let contentTime = Number.NaN;
+  let contentKeys = new Set<string>();
+  const hasContent = (time: number, type: number, subjectId: number, cost: number, occurrence: number): boolean => {
+    if (time !== contentTime) {
+      contentTime = time;
+      contentKeys = new Set();
+      for (const r of contentAt.iterate(time) as IterableIterator<[number, number, number, number]>) contentKeys.add(`${r[0]},${r[1]},${r[2]},${r[3]}`);
+    }
+    return contentKeys.has(`${type},${subjectId},${cost},${occurrence}`);
+  };
   const findIdent = db.prepare('SELECT time, seq FROM events WHERE ident = ?');
+  // events the other export's overlap holds back (ledger/overlap.ts) are in the ledger all the same
+  const anyHeld = db.prepare('SELECT 1 FROM events_held LIMIT 1').get() !== undefined;
+  const findHeld = db.prepare('SELECT 1 FROM events_held WHERE ident = ?').pluck();
+  // spend per scope and the subjects it went to, rows per scope and day, entity facts
+  const scopes = new Map<string, Set<string>>();
+  const scopeRows = new Map<string, number>();
+  const facts = new EntityFacts();
   const addCost = db.prepare('UPDATE events SET cost = cost + ?, time = min(time, ?) WHERE time = ? AND seq = ?');
   let seq = 0;
   let firstSeq = 0;
@@ -297,8 +360,8 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       const subjectId = ledger.subjectId(subject);
       const added =
         ident === null
-          ? (time > latestBefore || findContent.get(time, type, subjectId, cost, occurrence) === undefined) && insert.run(time, seq, type, subjectId, cost, null, occurrence).changes > 0
-          : insert.run(time, seq, type, subjectId, cost, ident, null).changes > 0;
+          ? (time > latestBefore || !hasContent(time, type, subjectId, cost, occurrence)) && insert.run(time, seq, type, subjectId, cost, null, occurrence).changes > 0
+          : !(anyHeld && findHeld.get(ident) !== undefined) && insert.run(time, seq, type, subjectId, cost, ident, null).changes > 0;
       if (added) {
         result.events++;
         seq++;
@@ -318,15 +381,28 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     },
     fold(time, type, subject, cost, ident) {
       const found = findIdent.get(ident) as { time: number; seq: number } | undefined;
-      if (found === undefined) return realSink.add(time, type, subject, cost, ident, 0, false) ? 'new' : 'duplicate';
+      if (found === undefined) {
+        if (anyHeld && findHeld.get(ident) !== undefined) return 'duplicate';
+        return realSink.add(time, type, subject, cost, ident, 0, false) ? 'new' : 'duplicate';
+      }
       // seqs from firstSeq on were given in this import: an earlier line of the same message
       if (found.seq < firstSeq) return 'duplicate';
       addCost.run(cost, time, found.time, found.seq);
       return 'merged';
     },
+    spend(scope, subject, day) {
+      let subjects = scopes.get(scope);
+      if (subjects === undefined) scopes.set(scope, (subjects = new Set()));
+      subjects.add(subject);
+      const k = `${scope}\u0000${day}`;
+      scopeRows.set(k, (scopeRows.get(k) ?? 0) + 1);
+    },
+    entity(fact) {
+      facts.add(fact);
+    },
   };
   // once a file is refused, the remaining rows are only checked, to list their errors
-  const checkSink: EventSink = { add: () => true, fold: () => 'new' };
+  const checkSink: EventSink = { add: () => true, fold: () => 'new', spend: () => {}, entity: () => {} };
 
   const makeHandler = (): FormatHandler => {
     const h = header!;
@@ -343,11 +419,20 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       format = 'mapping';
       detected = 'mapping';
       result.format = 'mapping';
+      if (dryRun && (mapping === null || missing.length > 0)) {
+        // a preview answers with what it read (header, first rows, what is undecided): the
+        // mapping step asks the admin, rather than the preview failing
+        return { format: 'mapping', mapping: null, row: () => 'new' };
+      }
+      if (mapping !== null && missing.length > 0) {
+        const message = `the mapping needs: ${missing.join(', ')}`;
+        throw new InputError(`${name}:1: ${message}`, [{ file: name, line: 1, value: h.join(','), message }]);
+      }
       if (mapping === null) {
         const message =
           `not a known export (header: ${h.join(',')}) and its columns could not be mapped (undecided: ${missing.join(', ')}). ` +
           'Accepted: events (timestamp,type,subject,cost_usd[,id]), dust-cost (date,agent_name,api_key,source,total_spend_usd), ' +
-          'dust-consumption (completedAt,agentMessageId,contextOrigin,...,totalCredits), or any CSV with a column mapping (--mapping FILE.json)';
+          `dust-consumption (completedAt,agentMessageId,contextOrigin,...,totalCredits), or any CSV with a column mapping (${options.audience === 'app' ? 'map its columns in the preview' : '--mapping FILE.json'})`;
         throw new InputError(`${name}:1: ${message}`, [{ file: name, line: 1, value: h.join(','), message }]);
       }
     }
@@ -373,6 +458,11 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     result.rows++;
     try {
       if (problem !== null) throw new RowError(undefined, undefined, problem);
+      for (let k = 0; k < fields.length; k++) {
+        if (fields[k]!.length > MAX_FIELD_CHARS) {
+          throw new RowError(header![k] ?? `(field ${k + 1})`, `${fields[k]!.slice(0, 40)}...`, `is ${fields[k]!.length.toLocaleString('en-US')} characters long; a field may hold at most ${MAX_FIELD_CHARS.toLocaleString('en-US')}`);
+        }
+      }
       const outcome = handler!.row(fields, line, failed ? checkSink : realSink);
       if (!failed) {
         if (outcome === 'new') result.imported++;
@@ -380,6 +470,10 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       }
     } catch (err) {
       if (!(err instanceof RowError)) throw err;
+      if (problem === null && isSummaryRow(fields)) {
+        result.summaryRows = (result.summaryRows ?? 0) + 1;
+        return;
+      }
       result.rejected++;
       if (result.errors.length < MAX_ERRORS) {
         result.errors.push({ line, column: err.column ?? null, value: err.value ?? null, message: err.message });
@@ -395,6 +489,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       result.header = header;
       return;
     }
+    if (dryRun && result.sampleRows.length < PREVIEW_EVENTS) result.sampleRows.push(fields);
     if (handler === null) {
       pending.push({ fields, line, problem });
       if (pending.length < SAMPLE_ROWS) return;
@@ -480,7 +575,8 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
         if (m.kind === 'done') {
           header = fileHeader;
           result.header = fileHeader;
-          return { size: m.size, sha256: m.sha256 };
+          // only a UTF-8, comma-separated events file is pipelined (eventsHeaderOf)
+          return { size: m.size, sha256: m.sha256, form: { encoding: 'utf-8', delimiter: ',', gzip: false } };
         }
         const { n, time, type, subject, cost, idents, occ, subjects } = m;
         if (subjects.length > batchIds.length) batchIds = new Int32Array(subjects.length * 2);
@@ -546,12 +642,16 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       ? await readPiped(workerUrl!, pipedHeader!)
       : await readCsvFile(path, name, sink, {
           signal: options.signal,
+          ...(options.encoding !== undefined ? { encoding: options.encoding } : {}),
+          ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
+          ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
           onChunk: (p) => options.onProgress?.({ rows: result.rows, bytes: p.bytes, totalBytes: p.totalBytes }),
         });
     if (header === null) throw new InputError(`${name}: the file is empty; expected a CSV header line`, [{ file: name, line: 1, message: 'no header line' }]);
     if (handler === null && !piped) flush();
     if (options.signal?.aborted) throw new CancelledError();
     result.mapping = (handler as FormatHandler | null)?.mapping ?? null;
+    if (read.form !== undefined) result.form = read.form;
     if (profileSource !== undefined) result.profile = profileSource;
     result.missing = missing;
     checkDuplicateIds();
@@ -566,7 +666,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
         const shown = details.slice(0, SHOWN_ERRORS).map(formatDetail);
         if (result.rejected > SHOWN_ERRORS) shown.push(`... and ${result.rejected - SHOWN_ERRORS} more bad row${result.rejected - SHOWN_ERRORS === 1 ? '' : 's'}`);
         throw new ImportRefusedError(
-          `${name}: refused, ${result.rejected} bad row${result.rejected === 1 ? '' : 's'}; the ledger is unchanged (use --skip-bad-rows to import the good rows)\n${shown.join('\n')}`,
+          `${name}: refused, ${result.rejected} bad row${result.rejected === 1 ? '' : 's'}; the ledger is unchanged (${options.audience === 'app' ? 'choose “Import the good rows, list the bad ones” to import the rest' : 'use --skip-bad-rows to import the good rows'})\n${shown.join('\n')}`,
           details,
           result,
         );
@@ -607,6 +707,31 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       batchId,
     );
     if (result.format === 'mapping' && result.mapping !== null) ledger.saveMapping(shapeOf(header), header, result.mapping);
+    if (!bulk && lastSeq >= firstSeq) {
+      // before the overlap moves any of them: what the file itself holds
+      const f = db
+        .prepare(
+          `SELECT min(time) AS lo, max(time) AS hi, count(*) AS n, coalesce(sum(cost), 0) AS c,
+                  count(DISTINCT CASE WHEN type = 0 THEN subject END) AS k, count(DISTINCT CASE WHEN type = 1 THEN subject END) AS t,
+                  count(DISTINCT CASE WHEN type = 2 THEN subject END) AS p
+           FROM events WHERE seq BETWEEN ? AND ?`,
+        )
+        .get(firstSeq, lastSeq) as { lo: number | null; hi: number | null; n: number; c: number; k: number; t: number; p: number };
+      result.found = { from: f.lo, to: f.hi, events: f.n, spendMicros: f.c, keys: f.k, triggers: f.t, people: f.p };
+    }
+    if (scopes.size > 0 && lastSeq >= firstSeq) {
+      const ids = new Map<string, Set<number>>();
+      for (const [scope, names] of scopes) ids.set(scope, new Set([...names].map((n) => ledger.subjectId(n))));
+      recordBatchSpend(db, batchId, result.format === 'dust-cost' ? 'cost' : 'consumption', firstSeq, lastSeq, ids, result.format === 'dust-cost' ? scopeRows : null);
+      result.overlap = reconcileSpend(db);
+    }
+    if (facts.size > 0) {
+      facts.save(db);
+      inferTriggerKinds(db);
+    }
+    // two passes over the events: only for the exports that carry people's messages by name,
+    // not for a canonical CSV (the 1M-row import keeps its time; the app counts seats itself)
+    if (result.format === 'dust-consumption' || result.format === 'mapping') result.activeSeats = activeSeats(db);
     if (dryRun) {
       result.batch = null;
       return result;
@@ -614,13 +739,13 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     db.exec('COMMIT');
     committed = true;
     result.batch = batchId;
-    const { header: _h, firstEvents: _f, missing: _m, ...plain } = result;
+    const { header: _h, sampleRows: _s, firstEvents: _f, missing: _m, ...plain } = result;
     return plain;
   } catch (err) {
     // any other refusal (header, encoding, an unknown file) carries the per-file result too, so
     // that `--json` reports the format actually detected and the place of the problem
     if (err instanceof InputError && !(err instanceof ImportRefusedError)) {
-      const { header: _h, firstEvents: _f, missing: _m, ...plain } = result;
+      const { header: _h, sampleRows: _s, firstEvents: _f, missing: _m, ...plain } = result;
       throw new ImportRefusedError(
         err.message,
         err.details,

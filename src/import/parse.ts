@@ -149,15 +149,56 @@ export function guessDateFormat(samples: string[]): DateFormat | null {
   return null;
 }
 
-/** Money text as people write it: `$1,234.50`, `1 234,50 €`, `USD 12`. Null when not a number. */
-export function parseMoneyToMicros(text: string, decimal: '.' | ',' = '.'): number | null {
-  let v = text.trim().replace(/^(?:USD|US\$|\$|€|£|¥|EUR|GBP)\s*|\s*(?:USD|\$|€|£|¥|EUR|GBP)$/gi, '');
+/** Currency marks money text may carry, longest first, with the currency each names. */
+const CURRENCY_MARKS: readonly (readonly [string, string])[] = [
+  ['US$', 'USD'],
+  ['USD', 'USD'],
+  ['EUR', 'EUR'],
+  ['GBP', 'GBP'],
+  ['JPY', 'JPY'],
+  ['CHF', 'CHF'],
+  ['CAD', 'CAD'],
+  ['AUD', 'AUD'],
+  ['$', 'USD'],
+  ['€', 'EUR'],
+  ['£', 'GBP'],
+  ['¥', 'JPY'],
+];
+
+/**
+ * Splits a currency mark off the start or end of `text` (trimmed): the amount's text and the
+ * currency named (null when none). Plain string checks, no regular expression: a cell of 100k
+ * spaces costs one pass, not the quadratic backtracking a `\s*X$` pattern costs.
+ */
+export function splitCurrency(text: string): { amount: string; currency: string | null } {
+  const v = text.trim();
+  const upper = v.toUpperCase();
+  for (const [mark, code] of CURRENCY_MARKS) {
+    if (upper.startsWith(mark)) return { amount: v.slice(mark.length).trim(), currency: code };
+    if (upper.endsWith(mark)) return { amount: v.slice(0, v.length - mark.length).trim(), currency: code };
+  }
+  return { amount: v, currency: null };
+}
+
+/** Longest money text read; anything longer is not an amount (and is never scanned twice). */
+const MAX_AMOUNT_CHARS = 64;
+
+/**
+ * Money text as people write it: `$1,234.50`, `1 234,50`, `USD 12`. Null when not a number, or
+ * when it names a currency other than `currency` (default USD): an amount in EUR is never taken
+ * as dollars; splitCurrency tells the caller which currency it was.
+ */
+export function parseMoneyToMicros(text: string, decimal: '.' | ',' = '.', currency = 'USD'): number | null {
+  const split = splitCurrency(text);
+  if (split.currency !== null && split.currency !== currency) return null;
+  let v = split.amount;
+  if (v.length > MAX_AMOUNT_CHARS) return null;
   v = v.replace(/[\s\u00a0\u202f']/g, '');
   if (decimal === '.') {
-    if (/,/.test(v) && !/^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/.test(v)) return null;
+    if (v.includes(',') && !/^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/.test(v)) return null;
     v = v.replace(/,/g, '');
   } else {
-    if (/\./.test(v) && !/^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d*)?$/.test(v)) return null;
+    if (v.includes('.') && !/^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d*)?$/.test(v)) return null;
     v = v.replace(/\./g, '').replace(',', '.');
   }
   return parseUsdToMicros(v);

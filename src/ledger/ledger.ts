@@ -7,6 +7,9 @@ import { LATEST_VERSION, MIGRATIONS } from './schema.ts';
 import { contentIdentity, writeContentIdentity } from '../import/canonical.ts';
 import type { ImportOptions, ImportResult, PreviewResult } from '../import/importer.ts';
 import { importFile, previewImport } from '../import/importer.ts';
+import { forgetBatchSpend, reconcileSpend } from './overlap.ts';
+import { readEntities } from './entities.ts';
+import type { LedgerEntity } from './entities.ts';
 
 export type Db = Database.Database;
 
@@ -88,6 +91,16 @@ export function openLedger(path: string, options: OpenOptions = {}): Ledger {
   try {
     checkIsLedger(db, path);
     const version = db.pragma('user_version', { simple: true }) as number;
+    // Another program's database (tables, but no Headroom version) is never turned into a
+    // ledger in place: migrating would add tables to it.
+    if (version === 0) {
+      const foreign = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1`).pluck().get() as string | undefined;
+      if (foreign !== undefined) {
+        throw new InputError(`${path} is not a Headroom ledger (a database of another program: table "${foreign}"); it was left as it was`, [
+          { file: path, message: 'not a Headroom ledger (another program’s database)' },
+        ]);
+      }
+    }
     if (version > LATEST_VERSION) {
       throw new InputError(
         `${path} was written by a newer version of Headroom (ledger version ${version}; this app reads up to ${LATEST_VERSION}). Update Headroom to open it.`,
@@ -354,6 +367,11 @@ export class Ledger {
     return rows.map((r) => ({ type: EVENT_TYPE_NAMES[r.type] ?? 'api', name: r.name, events: r.n, costMicros: r.c, first: r.lo, last: r.hi }));
   }
 
+  /** What the exports said about keys, triggers and people (names, modes, kinds). */
+  entities(): LedgerEntity[] {
+    return readEntities(this.db);
+  }
+
   listBatches(): BatchInfo[] {
     const rows = this.db.prepare('SELECT * FROM batches ORDER BY id').all() as Record<string, unknown>[];
     return rows.map((r) => ({
@@ -393,8 +411,12 @@ export class Ledger {
         // one scan of the table: no per-event batch index slows every import down for a rare undo
         if (b.first_seq !== null && b.last_seq !== null) {
           removed = this.db.prepare('DELETE FROM events WHERE seq BETWEEN ? AND ?').run(b.first_seq, b.last_seq).changes;
+          removed += this.db.prepare('DELETE FROM events_held WHERE seq BETWEEN ? AND ?').run(b.first_seq, b.last_seq).changes;
         }
         this.db.prepare('UPDATE batches SET undone_at = ? WHERE id = ?').run(Date.now(), id);
+        // the other export's events this batch held back count again
+        forgetBatchSpend(this.db, id);
+        reconcileSpend(this.db);
         return removed;
       })
       .immediate();

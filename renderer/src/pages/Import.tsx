@@ -1,12 +1,14 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { call, newJobId, onProgress, toError } from '../api/client.ts';
-import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/Progress.tsx';
 import { Chip } from '../components/Chip.tsx';
 import { int, when } from '../format.ts';
+import { MappingStep, startingMapping } from '../import/MappingStep.tsx';
+import { PreviewFacts } from '../import/PreviewFacts.tsx';
+import { sourceOfFile } from '../import/upload.ts';
 import type { ApiError } from '../../../src/api/errors.ts';
 import type { ImportSource } from '../../../src/api/schemas.ts';
-import type { BatchInfo, ImportFormat, ImportPreview, ImportResult } from '../../../src/api/types.ts';
+import type { BatchInfo, ColumnMappingView, ImportFormat, ImportPreview, ImportResult } from '../../../src/api/types.ts';
 
 const FORMATS: { id: ImportFormat; label: string }[] = [
   { id: 'auto', label: 'Detect automatically' },
@@ -23,16 +25,26 @@ interface Props {
   onConsumed: () => void;
 }
 
-async function sourceOf(file: File): Promise<ImportSource> {
-  return { name: file.name, text: await file.text() };
+/** One file of the set being reviewed: its preview, the mapping the admin set, its own error. */
+interface Item {
+  key: number;
+  name: string;
+  source: ImportSource;
+  preview: ImportPreview | null;
+  /** set once the admin touches the mapping step; null: as guessed or saved */
+  mapping: ColumnMappingView | null;
+  error: ApiError | null;
+  result: ImportResult | null;
 }
 
-function RowErrors({ errors }: { errors: { line: number; column?: string; value?: string; message: string }[] }) {
+
+function RowErrors({ errors, total }: { errors: { line: number; column?: string; value?: string; message: string }[]; total?: number }) {
   if (errors.length === 0) return null;
+  const n = total ?? errors.length;
   return (
     <div className="error-box" role="alert" data-testid="row-errors">
       <strong>
-        {int(errors.length)} bad row{errors.length === 1 ? '' : 's'}
+        {int(n)} bad row{n === 1 ? '' : 's'}
       </strong>
       <ul>
         {errors.slice(0, 50).map((e, i) => (
@@ -47,17 +59,40 @@ function RowErrors({ errors }: { errors: { line: number; column?: string; value?
   );
 }
 
+/** One message per error: its first line (the rest of a refusal's text repeats its details), then the details. */
+function ImportError({ error }: { error: ApiError }) {
+  const first = error.message.split('\n')[0];
+  return (
+    <div className="error-box" role="alert" data-testid="import-error">
+      <strong>{error.code === 'input_error' ? 'Not imported' : 'Import failed'}</strong>
+      <p>{first}</p>
+      {error.details.length > 1 && (
+        <ul>
+          {error.details.slice(0, 50).map((d, i) => (
+            <li key={i}>
+              {d.line !== undefined && <span className="where">line {d.line}</span>}
+              {d.column !== undefined && <code>{d.column}</code>}
+              {d.value !== undefined && <code>{JSON.stringify(d.value)}</code>} {d.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+let nextKey = 1;
+
 export function ImportPage({ version, onChanged, dropped, pendingPath, onConsumed }: Props) {
-  const [source, setSource] = useState<ImportSource | null>(null);
+  const [items, setItems] = useState<Item[]>([]);
   const [format, setFormat] = useState<ImportFormat>('auto');
-  const [skipBad, setSkipBad] = useState(false);
-  const [preview, setPreview] = useState<ImportPreview | null>(null);
-  const [result, setResult] = useState<ImportResult | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const [running, setRunning] = useState<{ jobId: string; done: number; total: number } | null>(null);
+  const [running, setRunning] = useState<{ jobId: string; done: number; total: number; file: string } | null>(null);
+  const [results, setResults] = useState<ImportResult[]>([]);
   const [history, setHistory] = useState<BatchInfo[]>([]);
   const [dragging, setDragging] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
+  const stopped = useRef(false);
 
   const refreshHistory = () => {
     call('import-history', {})
@@ -66,57 +101,88 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
   };
   useEffect(refreshHistory, [version]);
 
-  const choose = async (file: File) => {
-    setResult(null);
+  const patch = (key: number, p: Partial<Item>) => setItems((list) => list.map((it) => (it.key === key ? { ...it, ...p } : it)));
+
+  const start = useCallback((sources: { source: ImportSource; name: string }[]) => {
+    // a new set: the old messages and results go
     setError(null);
-    setSource(await sourceOf(file));
+    setResults([]);
+    setItems(sources.map(({ source, name }) => ({ key: nextKey++, name, source, preview: null, mapping: null, error: null, result: null })));
+  }, []);
+
+  const choose = async (files: File[]) => {
+    setError(null);
+    try {
+      start(await Promise.all(files.map(async (f) => ({ source: await sourceOfFile(f), name: f.name }))));
+    } catch (e) {
+      setError(toError(e));
+    }
   };
 
   useEffect(() => {
-    if (dropped) void choose(dropped);
-    else if (pendingPath) {
-      setResult(null);
-      setSource({ path: pendingPath });
-    }
+    if (dropped) void choose([dropped]);
+    // from the main process: `<handle>/<name>` of a file its own dialog was given
+    else if (pendingPath) start([{ source: { upload: pendingPath.slice(0, pendingPath.indexOf('/')) }, name: pendingPath.slice(pendingPath.indexOf('/') + 1) }]);
     if (dropped || pendingPath) onConsumed();
+    // choose is stable enough: it only calls start
   }, [dropped, pendingPath, onConsumed]);
 
+  // previews: each file when it arrives, again when its mapping or the format changes (debounced)
+  const previewKey = items.map((it) => `${it.key}:${JSON.stringify(it.mapping)}`).join('|');
   useEffect(() => {
-    if (!source) return;
     let live = true;
-    setPreview(null);
-    call('import-preview', { source, format })
-      .then((p) => live && setPreview(p))
-      .catch((e: unknown) => live && setError(toError(e)));
+    const timer = setTimeout(() => {
+      for (const it of items) {
+        call('import-preview', { source: it.source, format, ...(it.mapping !== null ? { mapping: it.mapping } : {}) })
+          .then((p) => live && patch(it.key, { preview: p, error: null }))
+          .catch((e: unknown) => live && patch(it.key, { error: toError(e) }));
+      }
+    }, 250);
     return () => {
       live = false;
+      clearTimeout(timer);
     };
-  }, [source, format]);
+    // items' identity changes with every preview; the key says when a new preview is needed
+  }, [previewKey, format]);
 
-  const run = async () => {
-    if (!source) return;
-    const jobId = newJobId('import');
-    setRunning({ jobId, done: 0, total: 1 });
+  const needsMapping = (it: Item): boolean => it.preview !== null && it.preview.format === 'mapping' && (it.preview.missing.length > 0 || it.preview.columnMapping === null);
+  const ready = items.length > 0 && items.every((it) => it.preview !== null && it.error === null && !needsMapping(it));
+  const badRows = items.reduce((a, it) => a + (it.preview?.errors.length ?? 0), 0);
+
+  const run = async (skipBadRows: boolean) => {
     setError(null);
-    const off = onProgress((e) => {
-      if (e.jobId === jobId) setRunning({ jobId, done: e.done, total: e.total });
-    });
-    try {
-      const r = await call('import-run', { source, format, skipBadRows: skipBad, jobId });
-      setResult(r);
-      setSource(null);
-      setPreview(null);
-      onChanged();
-    } catch (e) {
-      setError(toError(e));
-    } finally {
-      off();
-      setRunning(null);
-      refreshHistory();
+    stopped.current = false;
+    const done: ImportResult[] = [];
+    for (const it of items) {
+      if (stopped.current) break;
+      const jobId = newJobId('import');
+      setRunning({ jobId, done: 0, total: 1, file: it.name });
+      const off = onProgress((e) => {
+        if (e.jobId === jobId) setRunning({ jobId, done: e.done, total: e.total, file: it.name });
+      });
+      try {
+        const r = await call('import-run', { source: it.source, format, skipBadRows, jobId, ...(it.mapping !== null ? { mapping: it.mapping } : {}) });
+        done.push(r);
+        setItems((list) => list.filter((x) => x.key !== it.key));
+      } catch (e) {
+        patch(it.key, { error: toError(e) });
+      } finally {
+        off();
+      }
     }
+    setRunning(null);
+    setResults(done);
+    if (done.length > 0) onChanged();
+    refreshHistory();
+  };
+
+  const cancel = () => {
+    stopped.current = true;
+    if (running) void call('job-cancel', { jobId: running.jobId });
   };
 
   const undo = async (batch: number) => {
+    setError(null);
     try {
       await call('import-undo', { batch });
       onChanged();
@@ -126,14 +192,12 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
     refreshHistory();
   };
 
-  const name = source ? ('name' in source ? source.name : source.path.split(/[\\/]/).pop()) : null;
-
   return (
     <div className="page" data-testid="import">
       <header className="page-head">
         <div>
           <h1>Import</h1>
-          <p className="muted">Add events or Dust usage exports to the ledger. Rows already there count as duplicates.</p>
+          <p className="muted">Add events, Dust cost and consumption exports, or any spreadsheet of usage to the ledger. Rows already there count as duplicates.</p>
         </div>
       </header>
 
@@ -143,22 +207,23 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
         onDragLeave={() => setDragging(false)}
         onDrop={() => setDragging(false)}
       >
-        <p>Drop a CSV file anywhere on the window, or</p>
+        <p>Drop CSV files anywhere on the window, or</p>
         <input
           id="file-input"
-          aria-label="Choose a CSV file to import"
+          aria-label="Choose CSV files to import"
           ref={inputRef}
           className="visually-hidden"
           type="file"
-          accept=".csv,text/csv"
+          multiple
+          accept=".csv,.gz,.tsv,.txt,text/csv"
           onChange={(e) => {
-            const f = e.target.files?.[0];
-            if (f) void choose(f);
+            const files = [...(e.target.files ?? [])];
+            if (files.length > 0) void choose(files);
             e.target.value = '';
           }}
         />
         <label className="button primary" htmlFor="file-input">
-          Choose a file…
+          Choose files…
         </label>
         <label className="field">
           Format
@@ -172,21 +237,30 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
         </label>
       </div>
 
-      {error && <ErrorBox error={error} title={error.code === 'input_error' ? 'The file was not imported' : 'Import failed'} />}
+      {error && <ImportError error={error} />}
 
-      {source && (
-        <section aria-labelledby="preview-h" className="panel" data-testid="preview">
-          <h2 id="preview-h">Preview: {name}</h2>
-          {!preview && <p className="muted">Reading…</p>}
-          {preview && (
+      {items.map((it) => (
+        <section key={it.key} aria-label={`Preview of ${it.name}`} className="panel" data-testid="preview">
+          <h2>Preview: {it.name}</h2>
+          {it.error && <ImportError error={it.error} />}
+          {!it.preview && !it.error && <p className="muted">Reading…</p>}
+          {it.preview && (
             <>
               <p>
-                Detected format <strong data-testid="detected-format">{preview.format}</strong>
-                {preview.totalRows !== null && <> · {int(preview.totalRows)} rows</>}
+                Detected format <strong data-testid="detected-format">{it.preview.format}</strong>
               </p>
-              {preview.mapping.length > 0 && (
+              <PreviewFacts facts={it.preview.facts} format={it.preview.format} />
+              {it.preview.format === 'mapping' && it.preview.fileHeader.length > 0 && (
+                <MappingStep
+                  header={it.preview.fileHeader}
+                  mapping={it.mapping ?? startingMapping(it.preview.fileHeader, it.preview.columnMapping)}
+                  missing={it.mapping === null ? it.preview.missing : []}
+                  onChange={(m) => patch(it.key, { mapping: m, error: null })}
+                />
+              )}
+              {it.preview.mapping.length > 0 && (
                 <p className="mapping">
-                  {preview.mapping.map((m) => (
+                  {it.preview.mapping.map((m) => (
                     <span key={m.column} className="map-pair">
                       <code>{m.column}</code> → {m.field}
                     </span>
@@ -194,10 +268,10 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
                 </p>
               )}
               <div className="table-wrap">
-                <table className="compact">
+                <table className="compact" aria-label="The first rows as they will be stored">
                   <thead>
                     <tr>
-                      {preview.header.map((h) => (
+                      {it.preview.header.map((h) => (
                         <th key={h} scope="col">
                           {h}
                         </th>
@@ -205,7 +279,7 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
                     </tr>
                   </thead>
                   <tbody>
-                    {preview.rows.map((r, i) => (
+                    {it.preview.rows.map((r, i) => (
                       <tr key={i}>
                         {r.map((c, j) => (
                           <td key={j}>{c}</td>
@@ -215,35 +289,41 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
                   </tbody>
                 </table>
               </div>
-              <RowErrors errors={preview.errors} />
+              <RowErrors errors={it.preview.errors} />
             </>
           )}
-          <div className="actions">
-            <label className="check">
-              <input type="checkbox" checked={skipBad} onChange={(e) => setSkipBad(e.target.checked)} /> Skip bad rows
-            </label>
-            <button type="button" className="button primary" disabled={running !== null || preview === null} onClick={() => void run()}>
-              Import
-            </button>
-            <button type="button" className="button" disabled={running !== null} onClick={() => { setSource(null); setPreview(null); }}>
-              Cancel
-            </button>
-          </div>
         </section>
-      )}
+      ))}
 
-      {running && (
-        <div className="panel">
-          <ProgressBar done={running.done} total={running.total} label="Importing" />
-          <button type="button" className="button" onClick={() => void call('job-cancel', { jobId: running.jobId })}>
-            Stop
+      {items.length > 0 && (
+        <div className="actions panel">
+          {badRows === 0 ? (
+            <button type="button" className="button primary" disabled={running !== null || !ready} onClick={() => void run(false)}>
+              {items.length === 1 ? 'Import' : `Import ${int(items.length)} files`}
+            </button>
+          ) : (
+            <button type="button" className="button primary" data-testid="import-good-rows" disabled={running !== null || !ready} onClick={() => void run(true)}>
+              Import the good rows, list the bad ones
+            </button>
+          )}
+          <button type="button" className="button" disabled={running !== null} onClick={() => start([])}>
+            Clear
           </button>
         </div>
       )}
 
-      {result && (
-        <section className="panel result" aria-labelledby="result-h" data-testid="import-result">
-          <h2 id="result-h">Imported {result.file.split(/[\\/]/).pop()}</h2>
+      {running && (
+        <div className="panel" data-testid="import-running">
+          <ProgressBar done={running.done} total={running.total} label={`Importing ${running.file}`} />
+          <button type="button" className="button" onClick={cancel}>
+            Cancel
+          </button>
+        </div>
+      )}
+
+      {results.map((result) => (
+        <section key={`${result.file}${result.batch}`} className="panel result" aria-label={`Imported ${result.file}`} data-testid="import-result">
+          <h2>Imported {result.file.split(/[\\/]/).pop()}</h2>
           <dl className="figures">
             <div><dt>Format</dt><dd>{result.format}</dd></div>
             <div><dt>Rows</dt><dd className="num">{int(result.rows)}</dd></div>
@@ -251,9 +331,10 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
             <div><dt>Duplicates</dt><dd className="num">{int(result.duplicates)}</dd></div>
             <div><dt>Rejected</dt><dd className="num">{int(result.rejected)}</dd></div>
           </dl>
-          <RowErrors errors={result.errors} />
+          {result.facts && <PreviewFacts facts={result.facts} format={result.format} />}
+          <RowErrors errors={result.errors} total={result.rejected} />
         </section>
-      )}
+      ))}
 
       <section aria-labelledby="history-h">
         <h2 id="history-h">History</h2>

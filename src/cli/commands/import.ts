@@ -20,6 +20,7 @@ import { FORMATS, parseColumnMapping } from '../../import/formats.ts';
 import type { FormatName } from '../../import/formats.ts';
 import { ImportRefusedError } from '../../import/importer.ts';
 import type { ImportResult } from '../../import/importer.ts';
+import { scopeLabel } from '../../ledger/overlap.ts';
 
 export interface ImportCliOptions {
   db: string;
@@ -92,6 +93,22 @@ function describe(r: ImportResult, preview: boolean): string {
   // events ≠ rows for the dust exports (a daily row makes up to 24, consumption lines fold):
   // shown here, not in --json (SPEC §8 lists its keys exactly)
   const lines = [`${head}: ${parts.join(', ')} (${n(r.events)} events${extra})`];
+  if (r.form !== undefined && (r.form.gzip || r.form.encoding !== 'utf-8' || r.form.delimiter !== ',')) {
+    lines.push(`  read as ${r.form.gzip ? 'gzip, ' : ''}${r.form.encoding}, separated by ${r.form.delimiter === '\t' ? 'tabs' : `"${r.form.delimiter}"`}`);
+  }
+  if ((r.summaryRows ?? 0) > 0) lines.push(`  ${n(r.summaryRows!)} summary row(s) (TOTAL, Sum) left out: not data`);
+  const o = r.overlap;
+  if (o !== undefined && o.scopeDays > 0 && o.from !== null && o.to !== null) {
+    const d = (ms: number) => isoOf(ms).slice(0, 10);
+    lines.push(
+      `  counted once: ${d(o.from)} to ${d(o.to)}, ${n(o.scopeDays)} key-days of ${n(o.scopes)} keys and agents are in both the consumption and the cost export; ` +
+        `${n(o.countedConsumption)} count the consumption lines (the cost rows kept as a cross-check, not counted), ${n(o.countedCost)} the cost export's day (consumption incomplete)`,
+    );
+    for (const x of o.disagreements.slice(0, 10)) {
+      lines.push(`  disagree: ${d(x.day)} ${scopeLabel(x.scope)}: cost export $${(x.costMicros / 1e6).toFixed(2)}, consumption $${(x.consumptionMicros / 1e6).toFixed(2)} (counted: ${x.counted})`);
+    }
+    if (o.disagreementCount > 10) lines.push(`  ... and ${n(o.disagreementCount - 10)} more key-days that disagree`);
+  }
   for (const e of r.errors.slice(0, 10)) {
     lines.push(`  ${formatDetail({ file: r.file, line: e.line, ...(e.column !== null ? { column: e.column } : {}), ...(e.value !== null ? { value: e.value } : {}), message: e.message })}`);
   }

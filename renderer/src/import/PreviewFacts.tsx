@@ -1,0 +1,66 @@
+import type { ImportFacts } from '../../../src/api/types.ts';
+import { int, usd } from '../format.ts';
+
+const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** What the file holds, in the terms that matter before importing it. */
+export function PreviewFacts({ facts, format }: { facts: ImportFacts; format: string }) {
+  const range = facts.from === null || facts.to === null ? null : facts.from === facts.to ? day(facts.from) : `${day(facts.from)} – ${day(facts.to)}`;
+  return (
+    <div className="preview-facts" data-testid="preview-facts">
+      <dl className="figures">
+        {range !== null && (
+          <div>
+            <dt>Dates</dt>
+            <dd data-testid="facts-range">{range}</dd>
+          </div>
+        )}
+        <div>
+          <dt>Lines → events</dt>
+          <dd data-testid="facts-events">
+            {int(facts.lines)} lines make {int(facts.events)} events
+          </dd>
+        </div>
+        <div>
+          <dt>Spend</dt>
+          <dd className="num">{usd(facts.spendMicros / 1e6)}</dd>
+        </div>
+        <div>
+          <dt>Found</dt>
+          <dd>
+            {int(facts.keys)} API keys, {int(facts.triggers)} triggers, {int(facts.people)} people
+          </dd>
+        </div>
+        {facts.form !== null && (
+          <div>
+            <dt>Read as</dt>
+            <dd>{facts.form}</dd>
+          </div>
+        )}
+      </dl>
+      {format === 'dust-consumption' && <p className="muted">Lines of one agent message make one event; a trigger’s lines marked programmatic make it a programmatic trigger.</p>}
+      {facts.summaryRows > 0 && <p className="muted">{int(facts.summaryRows)} summary row(s) (TOTAL, Sum) are not data and are left out.</p>}
+      {facts.spread !== null && <p data-testid="facts-spread">{facts.spread}</p>}
+      {facts.overlap !== null && (
+        <p data-testid="facts-overlap">
+          <strong>Counted once:</strong> {facts.overlap}
+        </p>
+      )}
+      {facts.disagreements.length > 0 && (
+        <div className="warning" data-testid="facts-disagreements">
+          <strong>The two exports disagree on {int(facts.disagreements.length)} key-day(s):</strong>
+          <ul>
+            {facts.disagreements.slice(0, 10).map((d) => (
+              <li key={`${d.scope}${d.day}`}>
+                {day(d.day)} {d.scope}: cost export {usd(d.costUsd)}, consumption {usd(d.consumptionUsd)} (counted: {d.counted === 'cost' ? 'the cost export' : 'the consumption lines'})
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {facts.activeSeats !== null && facts.activeSeats > 0 && (
+        <p className="muted">{int(facts.activeSeats)} people sent a message in the last 30 days of the history: the plan’s seats are set to that while they are at the default.</p>
+      )}
+    </div>
+  );
+}

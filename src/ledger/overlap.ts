@@ -1,0 +1,182 @@
+import type Database from 'better-sqlite3';
+import { DAY } from '../engine/units.ts';
+
+/**
+ * One spend counted once. The platform's cost export (one row per UTC day, agent, key and
+ * source) and its consumption export (one line per step of an agent message) describe the same
+ * API and programmatic spend. Each import records its spend per scope (`key:<name>` for an API
+ * key, `agent:<name>` for an agent's spend without a key) and UTC day in `spend_days`; for every
+ * scope-day that both kinds cover, exactly one kind is counted and the other's events wait in
+ * `events_held` as a cross-check:
+ *
+ * - the consumption lines count (real times, one event per message) when their total reaches the
+ *   cost export's total for that scope-day, less rounding;
+ * - otherwise the consumption export is incomplete for that day (an export cut mid-day, a
+ *   filter): the cost export's day counts and the consumption events of that scope-day wait.
+ *
+ * The choice depends only on the batches in the ledger, never on their order, so importing the
+ * two in either order, or undoing one, gives the same counted totals.
+ */
+
+type Db = Database.Database;
+
+export type SpendSource = 'cost' | 'consumption';
+
+/** Rounding the two exports may differ by on one scope-day, in µUSD. */
+export const COST_ROW_ROUNDING = 5_000; // the cost export rounds each row to the cent
+export const CONSUMPTION_EVENT_ROUNDING = 200; // credits to 2 decimals per line, a few lines per message
+
+export interface OverlapDisagreement {
+  scope: string;
+  /** epoch ms of the UTC day */
+  day: number;
+  costMicros: number;
+  consumptionMicros: number;
+  counted: SpendSource;
+}
+
+export interface OverlapSummary {
+  /** scope-days that both the cost and the consumption export cover */
+  scopeDays: number;
+  /** distinct scopes among them */
+  scopes: number;
+  /** first and last such UTC day (epoch ms), null when none */
+  from: number | null;
+  to: number | null;
+  /** scope-days counted from each source */
+  countedConsumption: number;
+  countedCost: number;
+  /** µUSD in events_held (not counted) after this reconciliation */
+  heldMicros: number;
+  /** scope-days whose two totals differ by more than rounding (the first 50) */
+  disagreements: OverlapDisagreement[];
+  disagreementCount: number;
+}
+
+/** `key:Marketing` → `API key Marketing`; `agent:Triage` → `Triage (no key)`. */
+export function scopeLabel(scope: string): string {
+  if (scope.startsWith('key:')) return `API key ${scope.slice(4)}`;
+  if (scope.startsWith('agent:')) return `${scope.slice(6)} (no key)`;
+  return scope;
+}
+
+/**
+ * Records batch `batch`'s spend per scope and UTC day from its events (seqs first..last) and the
+ * subjects each scope's spend went to. `rows`: for a cost export, its rows per `scope\0day`
+ * (each rounded to the cent); for a consumption export null (its events are counted).
+ */
+export function recordBatchSpend(
+  db: Db,
+  batch: number,
+  source: SpendSource,
+  firstSeq: number,
+  lastSeq: number,
+  scopes: ReadonlyMap<string, ReadonlySet<number>>,
+  rows: ReadonlyMap<string, number> | null,
+): void {
+  const addSubject = db.prepare('INSERT OR IGNORE INTO spend_subjects(batch, scope, subject) VALUES (?, ?, ?)');
+  for (const [scope, subjects] of scopes) for (const s of subjects) addSubject.run(batch, scope, s);
+  const days = db
+    .prepare(
+      `SELECT ss.scope AS scope, e.time - e.time % ${DAY} AS day, sum(e.cost) AS micros, count(*) AS n
+       FROM events e JOIN spend_subjects ss ON ss.batch = ? AND ss.subject = e.subject
+       WHERE e.seq BETWEEN ? AND ? AND e.type IN (0, 1)
+       GROUP BY ss.scope, day`,
+    )
+    .all(batch, firstSeq, lastSeq) as { scope: string; day: number; micros: number; n: number }[];
+  const insert = db.prepare('INSERT INTO spend_days(batch, source, scope, day, micros, rows, held) VALUES (?, ?, ?, ?, ?, ?, 0)');
+  for (const d of days) insert.run(batch, source, d.scope, d.day, d.micros, rows === null ? d.n : (rows.get(`${d.scope}\u0000${d.day}`) ?? 1));
+}
+
+/** Forgets an undone batch's spend records (its events are gone already). */
+export function forgetBatchSpend(db: Db, batch: number): void {
+  db.prepare('DELETE FROM spend_days WHERE batch = ?').run(batch);
+  db.prepare('DELETE FROM spend_subjects WHERE batch = ?').run(batch);
+}
+
+interface DayRow {
+  batch: number;
+  source: SpendSource;
+  scope: string;
+  day: number;
+  micros: number;
+  rows: number;
+  held: number;
+  first_seq: number | null;
+  last_seq: number | null;
+}
+
+/**
+ * Decides, for every scope-day of the live batches, which source counts, and moves events
+ * between `events` and `events_held` to match. Call inside the transaction that changed the
+ * batches (an import before its commit, an undo).
+ */
+export function reconcileSpend(db: Db): OverlapSummary {
+  const rows = db
+    .prepare(
+      `SELECT d.batch, d.source, d.scope, d.day, d.micros, d.rows, d.held, b.first_seq, b.last_seq
+       FROM spend_days d JOIN batches b ON b.id = d.batch WHERE b.undone_at IS NULL`,
+    )
+    .all() as DayRow[];
+  const groups = new Map<string, DayRow[]>();
+  for (const r of rows) {
+    const k = `${r.scope}\u0000${r.day}`;
+    let g = groups.get(k);
+    if (g === undefined) groups.set(k, (g = []));
+    g.push(r);
+  }
+  const sel = `time >= ? AND time < ? AND seq BETWEEN ? AND ? AND type IN (0, 1) AND subject IN (SELECT subject FROM spend_subjects WHERE batch = ? AND scope = ?)`;
+  const toHeld = [db.prepare(`INSERT INTO events_held SELECT * FROM events WHERE ${sel}`), db.prepare(`DELETE FROM events WHERE ${sel}`)];
+  const toEvents = [db.prepare(`INSERT INTO events SELECT * FROM events_held WHERE ${sel}`), db.prepare(`DELETE FROM events_held WHERE ${sel}`)];
+  const setHeld = db.prepare('UPDATE spend_days SET held = ? WHERE batch = ? AND scope = ? AND day = ?');
+  const move = (r: DayRow, hold: boolean): void => {
+    if ((r.held === 1) === hold) return;
+    if (r.first_seq !== null && r.last_seq !== null) {
+      const args = [r.day, r.day + DAY, r.first_seq, r.last_seq, r.batch, r.scope];
+      for (const s of hold ? toHeld : toEvents) s.run(args);
+    }
+    setHeld.run(hold ? 1 : 0, r.batch, r.scope, r.day);
+  };
+
+  const summary: OverlapSummary = { scopeDays: 0, scopes: 0, from: null, to: null, countedConsumption: 0, countedCost: 0, heldMicros: 0, disagreements: [], disagreementCount: 0 };
+  const scopes = new Set<string>();
+  for (const g of groups.values()) {
+    let coarse = 0;
+    let fine = 0;
+    let tolerance = 0;
+    let hasCoarse = false;
+    let hasFine = false;
+    for (const r of g) {
+      if (r.source === 'cost') {
+        coarse += r.micros;
+        tolerance += COST_ROW_ROUNDING * r.rows;
+        hasCoarse = true;
+      } else {
+        fine += r.micros;
+        tolerance += CONSUMPTION_EVENT_ROUNDING * r.rows;
+        hasFine = true;
+      }
+    }
+    if (!(hasCoarse && hasFine)) {
+      for (const r of g) move(r, false);
+      continue;
+    }
+    const counted: SpendSource = fine + tolerance >= coarse ? 'consumption' : 'cost';
+    for (const r of g) move(r, r.source !== counted);
+    const { scope, day } = g[0]!;
+    scopes.add(scope);
+    summary.scopeDays++;
+    if (counted === 'consumption') summary.countedConsumption++;
+    else summary.countedCost++;
+    summary.heldMicros += counted === 'consumption' ? coarse : fine;
+    summary.from = summary.from === null ? day : Math.min(summary.from, day);
+    summary.to = summary.to === null ? day : Math.max(summary.to, day);
+    if (Math.abs(fine - coarse) > tolerance) {
+      summary.disagreementCount++;
+      if (summary.disagreements.length < 50) summary.disagreements.push({ scope, day, costMicros: coarse, consumptionMicros: fine, counted });
+    }
+  }
+  summary.scopes = scopes.size;
+  summary.disagreements.sort((a, b) => a.day - b.day || a.scope.localeCompare(b.scope));
+  return summary;
+}

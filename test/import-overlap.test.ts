@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { openLedger } from '../src/ledger/ledger.ts';
+import { CancelledError } from '../src/errors.ts';
+import type { Ledger } from '../src/ledger/ledger.ts';
+import { withLedgerFacts } from '../src/ledger/entities.ts';
+import { validatePlan } from '../src/engine/plan.ts';
+import { eventsOf, ledgerScope } from './fixtures/ledger-helpers.ts';
+import { dustWorkspace } from './support/dust-exports.ts';
+import type { DustWorkspace } from './support/dust-exports.ts';
+
+const scope = ledgerScope();
+let ledger: Ledger;
+
+beforeEach(() => {
+  ledger = scope.open('ledger.sqlite');
+});
+
+/** Counted spend per `key:<name>` / `agent:<name>` and UTC day, as the ledger's events say. */
+function countedSpend(l: Ledger, ws: DustWorkspace): Map<string, number> {
+  const agentOf = new Map(ws.triggers.filter((t) => t.programmatic).map((t) => [t.id, t.agent]));
+  const out = new Map<string, number>();
+  for (const e of eventsOf(l)) {
+    let s: string | null = null;
+    if (e.type === 'api') s = `key:${e.subject}`;
+    else if (e.type === 'trigger' && e.subject.startsWith('no-key:')) s = `agent:${e.subject.slice(7)}`;
+    else if (e.type === 'trigger' && agentOf.has(e.subject)) s = `agent:${agentOf.get(e.subject)!}`;
+    if (s === null) continue;
+    const k = `${s}|${e.time.slice(0, 10)}`;
+    out.set(k, (out.get(k) ?? 0) + e.cost);
+  }
+  return out;
+}
+
+function sorted(m: Map<string, number>): [string, number][] {
+  return [...m].filter(([, v]) => v !== 0).sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+async function importAll(l: Ledger, files: string[]): Promise<void> {
+  for (const f of files) await l.importFile(f);
+}
+
+describe('the cost and the consumption export of one workspace: one spend counted once', () => {
+  const ws = dustWorkspace({ seed: 7, days: 45, start: Date.UTC(2026, 8, 10) });
+
+  function write(w: DustWorkspace): { cost: string[]; consumption: string } {
+    return {
+      cost: w.cost.map((c, i) => scope.tmp.write(`cost-${i + 1}.csv`, c)),
+      consumption: scope.tmp.write('consumption.csv', w.consumption),
+    };
+  }
+
+  it('either import order gives per-key daily totals equal to the truth, and says what overlaps', async () => {
+    const files = write(ws);
+    expect(ws.cost.length).toBe(2);
+    await importAll(ledger, [...files.cost, files.consumption]);
+    const first = countedSpend(ledger, ws);
+    expect(sorted(first)).toEqual(sorted(ws.truth));
+
+    const other = scope.open('other.sqlite');
+    const last = await (async () => {
+      await other.importFile(files.consumption);
+      await other.importFile(files.cost[1]!);
+      return other.importFile(files.cost[0]!);
+    })();
+    expect(sorted(countedSpend(other, ws))).toEqual(sorted(ws.truth));
+    // every covered scope-day counts the consumption lines; the cost rows stay as a cross-check
+    expect(last.overlap).toMatchObject({ countedCost: 0, disagreementCount: 0 });
+    expect(last.overlap!.scopeDays).toBe(ws.truth.size);
+    expect(last.overlap!.countedConsumption).toBe(ws.truth.size);
+    expect(ledger.db.prepare('SELECT count(*) FROM events_held').pluck().get()).toBeGreaterThan(0);
+  });
+
+  it('N/A is never a key; usageType programmatic makes a programmatic trigger named after its agent', async () => {
+    const files = write(ws);
+    await importAll(ledger, [files.consumption, ...files.cost]);
+    const apiSubjects = new Set(eventsOf(ledger).filter((e) => e.type === 'api').map((e) => e.subject));
+    expect([...apiSubjects].sort()).toEqual([...ws.keys].sort());
+    const entities = ledger.entities();
+    expect(entities.some((e) => e.type === 'api' && /^(n\/a|)$/i.test(e.subject))).toBe(false);
+    const plan = withLedgerFacts(validatePlan({}), entities);
+    const byId = new Map(plan.triggers.map((t) => [t.id, t]));
+    expect(byId.get('trg_prrev')).toMatchObject({ mode: 'programmatic', name: '@Ops watcher', kind: 'webhook' });
+    expect(byId.get('trg_digest')).toMatchObject({ mode: 'fair_use', kind: 'scheduled', name: 'Release notes' });
+    // a programmatic schedule stays a webhook in the plan (the plan has no programmatic schedule)
+    expect(byId.get('trg_sync')).toMatchObject({ mode: 'programmatic' });
+    expect(plan.apiKeys.map((k) => k.id)).not.toContain('N/A');
+  });
+
+  it('display labels in contextOrigin and creditsDirect read as the raw values do', async () => {
+    const w = dustWorkspace({ seed: 11, days: 20, labels: true, creditsDirect: true });
+    const files = write(w);
+    await importAll(ledger, [files.consumption, ...files.cost]);
+    expect(sorted(countedSpend(ledger, w))).toEqual(sorted(w.truth));
+    const types = new Map(eventsOf(ledger).map((e) => [e.subject, e.type]));
+    expect(types.get('key-marketing')).toBe('api');
+    expect(types.get('trg_prrev')).toBe('trigger');
+    expect(types.get('u000')).toBe('message');
+  });
+
+  it('undoing one batch restores the other export’s events, totals unchanged', async () => {
+    const files = write(ws);
+    await importAll(ledger, [...files.cost, files.consumption]);
+    const consumptionBatch = ledger.listBatches().find((b) => b.format === 'dust-consumption')!.id;
+    ledger.undoBatch(consumptionBatch);
+    expect(sorted(countedSpend(ledger, ws))).toEqual(sorted(ws.truth));
+    expect(ledger.db.prepare('SELECT count(*) FROM events_held').pluck().get()).toBe(0);
+    // importing the consumption export again holds the cost rows back again; the cost files add nothing
+    await ledger.importFile(files.consumption);
+    const again = await ledger.importFile(files.cost[0]!);
+    expect(again.imported).toBe(0);
+    expect(sorted(countedSpend(ledger, ws))).toEqual(sorted(ws.truth));
+    for (const b of ledger.listBatches().filter((x) => x.format === 'dust-cost' && x.undoneAt === null)) ledger.undoBatch(b.id);
+    expect(sorted(countedSpend(ledger, ws))).toEqual(sorted(ws.truth));
+  });
+
+  it('a day the consumption export has only in part counts the cost export’s day, and lists the difference', async () => {
+    // the consumption export cut at noon of its last day
+    const lastDay = new Date(Date.UTC(2026, 8, 10) + 44 * 86_400_000).toISOString().slice(0, 10);
+    const cut = ws.consumption
+      .split('\n')
+      .filter((l) => !(l.startsWith(lastDay) && l.slice(11, 13) >= '12'))
+      .join('\n');
+    const files = write(ws);
+    const consumption = scope.tmp.write('consumption-cut.csv', cut);
+    await ledger.importFile(consumption);
+    let last = null;
+    for (const f of files.cost) last = await ledger.importFile(f);
+    expect(sorted(countedSpend(ledger, ws))).toEqual(sorted(ws.truth));
+    expect(last!.overlap!.countedCost).toBeGreaterThan(0);
+    expect(last!.overlap!.disagreements.every((d) => new Date(d.day).toISOString().startsWith(lastDay) && d.counted === 'cost')).toBe(true);
+  });
+
+  it('cancel in the middle of an import leaves the ledger file byte-identical', async () => {
+    const big = dustWorkspace({ seed: 5, days: 60, keys: 6, people: 30 });
+    const files = write(big);
+    const path = scope.tmp.path('cancel.sqlite');
+    const l1 = openLedger(path);
+    await l1.importFile(files.cost[0]!);
+    l1.close();
+    const digest = (): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+    const before = digest();
+    const l2 = openLedger(path);
+    const signal = { aborted: false };
+    let chunks = 0;
+    const err = await l2
+      .importFile(files.consumption, { signal, chunkBytes: 64 << 10, onProgress: () => { chunks++; if (chunks === 2) signal.aborted = true; } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CancelledError);
+    l2.close();
+    expect(digest()).toBe(before);
+  });
+});
