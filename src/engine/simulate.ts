@@ -10,7 +10,8 @@ import {
   type SimulationResult,
   type Timeline,
 } from './result.ts';
-import { DAY, isoOf } from './units.ts';
+import { DAY, HOUR, isoOf, MINUTE } from './units.ts';
+import { Throttle } from './limits/throttle.ts';
 import { QueueLog } from './queue-log.ts';
 import { RunQueue } from './run-queue.ts';
 import {
@@ -73,6 +74,11 @@ export function processingOrder(events: EventColumns): Uint32Array | null {
  */
 export function simulate(planInput: Plan, events: EventColumns, options: SimulateOptions = {}): SimulationResult {
   const plan: ResolvedPlan = resolvePlan(planInput);
+  // SPEC section 9: the platform profile's rules; every `platform` branch below is one of them
+  const platform = plan.profile === 'platform';
+  // an entry of a sliding window admitted at s counts until s + W (docs) or s + W + 1 ms (platform)
+  const edge = plan.edgeMs;
+  const stampKey = plan.keyCapByDay ? utcDayStart : (t: number): number => t;
   const n = events.count;
   const { time, type, subject, cost, subjects } = events;
   const order = options.order !== undefined ? options.order : processingOrder(events);
@@ -101,6 +107,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   const addKey = (capMicros: number | null): void => {
     keyCap.push(capMicros === null ? UNLIMITED : capMicros);
     keyChecked.push(Number.NEGATIVE_INFINITY);
+    // day-rebased caps: an entry stamped with its day's start leaves at 00:00 UTC keyCapWindowDays later
     keyWindows.push(new SumWindow(plan.keyCapWindowMs));
     keyStats.push({ peakRollingMicros: 0, episodes: [], firstBlock: null });
   };
@@ -113,16 +120,23 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   const trigLimit: number[] = [];
   const trigFairUse: boolean[] = [];
   const trigQueues: boolean[] = [];
+  /** platform: a fair-use webhook run that is dropped when limited takes each unit as its check passes */
+  const trigBurns: boolean[] = [];
+  /** checked against the pool (and recorded there); platform: never for a scheduled trigger */
+  const trigPooled: boolean[] = [];
   const trigWindows: (CountWindow | null)[] = [];
   const queues: RunQueue[] = [];
   const trigState: number[] = [];
   const trigWake: number[] = [];
   const triggerStats: SimulationResult['triggerStats'] = [];
   const addTrigger = (t: ResolvedPlan['triggers'][number]): void => {
+    const unchecked = platform && t.kind === 'scheduled';
     trigLimit.push(t.limit);
     trigFairUse.push(t.mode === 'fair_use');
     trigQueues.push(t.kind === 'webhook' && plan.queueWebhooks);
-    trigWindows.push(t.limit === UNLIMITED ? null : new CountWindow(DAY, Math.min(t.limit, 1024)));
+    trigBurns.push(platform && t.kind === 'webhook' && t.mode === 'fair_use' && !plan.queueWebhooks);
+    trigPooled.push(t.mode === 'fair_use' && !unchecked);
+    trigWindows.push(t.limit === UNLIMITED || unchecked ? null : new CountWindow(DAY + edge, Math.min(t.limit, 1024)));
     queues.push(new RunQueue());
     trigState.push(IDLE);
     trigWake.push(UNLIMITED);
@@ -155,6 +169,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
         name: subjects[s],
         kind: 'webhook' as const,
         mode: 'fair_use' as const,
+        modeName: 'fair_use' as const,
         limit: DEFAULT_TRIGGER_LIMIT,
         inferred: true,
       };
@@ -168,17 +183,48 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   // --- workspace windows ---
   const allowance = plan.allowance;
   const pool = plan.pool;
-  const allowanceWindow = new CountWindow(DAY, Math.min(allowance, 1 << 16));
-  const poolWindow = new CountWindow(DAY, Math.min(pool, 1 << 16));
+  const allowanceWindow = new CountWindow(DAY + edge, Math.min(allowance, 1 << 16));
+  const poolWindow = new CountWindow(DAY + edge, Math.min(pool, 1 << 16));
   const limits = plan.spendLimits;
   const limitCount = limits.length;
   const limitAmount = limits.map((l) => l.amountMicros);
   const limitWindows: SpendWindow[] = limits.map((l) =>
-    l.window === 'rolling-30d' ? new RollingSpendWindow(30 * DAY) : new CalendarSpendWindow(l.window),
+    l.window === 'rolling-30d' ? new RollingSpendWindow(30 * DAY + edge) : new CalendarSpendWindow(l.window),
   );
+  // throttles (SPEC section 9 rule 7): API requests per key, messages per user and per workspace
+  const keyMinute = new Throttle(plan.actorPerMinute, MINUTE + edge);
+  const keyHour = new Throttle(plan.actorPerHour, HOUR + edge);
+  const userMinute = new Throttle(plan.actorPerMinute, MINUTE + edge);
+  const userHour = new Throttle(plan.actorPerHour, HOUR + edge);
+  const workspaceMinute = new Throttle(plan.workspacePerMinute, MINUTE + edge);
+  const throttles = [keyMinute, keyHour, userMinute, userHour, workspaceMinute];
+  const apiThrottled = keyMinute.on || keyHour.on;
+  const messageThrottled = userMinute.on || userHour.on || workspaceMinute.on;
+  /** The first throttle that refuses an API request of key `k` at `t`, or none. */
+  const checkKeyThrottles = (k: number, t: number): number => {
+    if (keyMinute.on && keyMinute.refuses(k, t)) return Reason.actor_minute;
+    if (keyHour.on && keyHour.refuses(k, t)) return Reason.actor_hour;
+    return Reason.none;
+  };
   const spendLimitPeakMicros = limits.map(() => 0);
   const NEVER = Number.NEGATIVE_INFINITY;
   const checked: SimulationResult['checked'] = { allowance: NEVER, pool: NEVER, spendLimits: limits.map(() => NEVER), keys: keyChecked };
+  const checkPool = (t: number): boolean => {
+    poolWindow.evict(t);
+    if (poolWindow.size > checked.pool) checked.pool = poolWindow.size;
+    return poolWindow.size >= pool;
+  };
+  const checkAllowance = (t: number): boolean => {
+    allowanceWindow.evict(t);
+    if (allowanceWindow.size > checked.allowance) checked.allowance = allowanceWindow.size;
+    return allowanceWindow.size >= allowance;
+  };
+  const triggerFull = (g: number, t: number): boolean => {
+    const w = trigWindows[g];
+    if (w === null) return false;
+    w.evict(t);
+    return w.size >= trigLimit[g];
+  };
   const plusCost = plan.capCheckPlusCost;
   let allowancePeak = 0;
   let poolPeak = 0;
@@ -275,7 +321,51 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       if (timeline !== null) bump(timeline.spendLimitUsed[j], w.sum);
     }
   };
+  /**
+   * SPEC section 9 rules 3-5, all or nothing: a fair-use webhook checks the pool, its trigger limit,
+   * then the allowance; a scheduled one only the allowance; a programmatic webhook the spend limits,
+   * then its trigger limit; a programmatic schedule only the spend limits.
+   */
+  const checkTriggerPlatform = (g: number, e: number, t: number): number => {
+    if (trigFairUse[g]) {
+      if (trigPooled[g]) {
+        if (checkPool(t)) return Reason.pool;
+        if (triggerFull(g, t)) return Reason.trigger_limit;
+      }
+      return checkAllowance(t) ? Reason.allowance : Reason.none;
+    }
+    const r = checkSpendLimits(t, cost[e]);
+    if (r !== Reason.none) return r;
+    return triggerFull(g, t) ? Reason.trigger_limit : Reason.none;
+  };
+  const takePoolUnit = (t: number): void => {
+    poolWindow.push(t);
+    if (poolWindow.size > poolPeak) poolPeak = poolWindow.size;
+    if (timeline !== null) bump(timeline.poolUsed, poolWindow.size);
+  };
+  const takeAllowanceUnit = (t: number): void => {
+    allowanceWindow.push(t);
+    if (allowanceWindow.size > allowancePeak) allowancePeak = allowanceWindow.size;
+    if (timeline !== null) bump(timeline.allowanceUsed, allowanceWindow.size);
+  };
+  /**
+   * SPEC section 9 rule 4, a fair-use webhook dropped when limited: each check that passes takes
+   * its unit at once (pool, then the trigger's own window, then the allowance), so a run refused
+   * later still holds what it took. Admits the run when every check passes.
+   */
+  const attemptTakingUnits = (g: number, e: number, t: number): number => {
+    if (checkPool(t)) return Reason.pool;
+    takePoolUnit(t);
+    if (triggerFull(g, t)) return Reason.trigger_limit;
+    trigWindows[g]?.push(t);
+    if (checkAllowance(t)) return Reason.allowance;
+    takeAllowanceUnit(t);
+    outcome[e] = Outcome.admitted;
+    admittedAt[e] = t;
+    return Reason.none;
+  };
   const checkTrigger = (g: number, e: number, t: number): number => {
+    if (platform) return checkTriggerPlatform(g, e, t);
     const w = trigWindows[g];
     if (w !== null) {
       w.evict(t);
@@ -297,7 +387,15 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     outcome[e] = Outcome.admitted;
     admittedAt[e] = t;
     trigWindows[g]?.push(t);
-    if (trigFairUse[g]) {
+    if (platform && trigFairUse[g]) {
+      // a schedule records its allowance entry only (SPEC section 9 rule 3)
+      if (trigPooled[g]) {
+        poolWindow.evict(t);
+        takePoolUnit(t);
+      }
+      allowanceWindow.evict(t);
+      takeAllowanceUnit(t);
+    } else if (trigFairUse[g]) {
       // Counted even when unlimited: an admin sizing seats wants the real 24 h peak.
       poolWindow.evict(t);
       poolWindow.push(t);
@@ -318,12 +416,12 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     switch (r) {
       case Reason.trigger_limit: {
         const w = trigWindows[g];
-        return w === null || w.size === 0 ? UNLIMITED : w.oldest() + DAY;
+        return w === null || w.size === 0 ? UNLIMITED : w.oldest() + w.windowMs;
       }
       case Reason.pool:
-        return poolWindow.size === 0 ? UNLIMITED : poolWindow.oldest() + DAY;
+        return poolWindow.size === 0 ? UNLIMITED : poolWindow.oldest() + poolWindow.windowMs;
       case Reason.allowance:
-        return allowanceWindow.size === 0 ? UNLIMITED : allowanceWindow.oldest() + DAY;
+        return allowanceWindow.size === 0 ? UNLIMITED : allowanceWindow.oldest() + allowanceWindow.windowMs;
       default:
         return limitWindows[r - REASON_SPEND_LIMIT_BASE].nextRelease(t);
     }
@@ -484,6 +582,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     if (pool !== UNLIMITED) next = Math.min(next, poolWindow.firstExpiryAfter(d));
     if (allowance !== UNLIMITED) next = Math.min(next, allowanceWindow.firstExpiryAfter(d));
     for (const w of limitWindows) next = Math.min(next, w.firstExpiryAfter(d));
+    for (const th of throttles) if (th.on) next = Math.min(next, th.firstExpiryAfter(d));
     return next;
   };
   /** Earliest instant, before `t`, at which a head's ended wait lets the run behind it be tried. */
@@ -509,9 +608,9 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       waitHeap.pop();
     }
     cleanLine(poolLine, ON_POOL);
-    if (poolLine.size > 0 && poolWindow.size > 0) next = Math.min(next, poolWindow.oldest() + DAY);
+    if (poolLine.size > 0 && poolWindow.size > 0) next = Math.min(next, poolWindow.oldest() + poolWindow.windowMs);
     cleanLine(allowanceLine, ON_ALLOWANCE);
-    if (allowanceLine.size > 0 && allowanceWindow.size > 0) next = Math.min(next, allowanceWindow.oldest() + DAY);
+    if (allowanceLine.size > 0 && allowanceWindow.size > 0) next = Math.min(next, allowanceWindow.oldest() + allowanceWindow.windowMs);
     return next;
   };
 
@@ -587,11 +686,16 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
           const cap = keyCap[k];
           const asked = plusCost ? w.sum + c : w.sum;
           if (asked > keyChecked[k]) keyChecked[k] = asked;
-          const r = (plusCost ? asked > cap : asked >= cap) ? Reason.key_cap : checkSpendLimits(t, c);
+          let r = (plusCost ? asked > cap : asked >= cap) ? Reason.key_cap : checkSpendLimits(t, c);
+          if (apiThrottled && r === Reason.none) r = checkKeyThrottles(k, t);
           if (r === Reason.none) {
             outcome[e] = Outcome.admitted;
             admittedAt[e] = t;
-            w.push(t, c);
+            w.push(stampKey(t), c);
+            if (apiThrottled) {
+              if (keyMinute.on) keyMinute.admit(k, t);
+              if (keyHour.on) keyHour.admit(k, t);
+            }
             keyAdmittedSince[k] = true;
             if (w.sum > keyStats[k].peakRollingMicros) keyStats[k].peakRollingMicros = w.sum;
             if (timeline !== null) bump(timeline.keySpend[k], w.sum);
@@ -604,13 +708,45 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
               const until =
                 r === Reason.key_cap
                   ? keyStats[k].episodes[0].until
-                  : spendLimitUntil(r - REASON_SPEND_LIMIT_BASE, t, c);
+                  : r === Reason.actor_minute
+                    ? keyMinute.retryAt(k, t)
+                    : r === Reason.actor_hour
+                      ? keyHour.retryAt(k, t)
+                      : spendLimitUntil(r - REASON_SPEND_LIMIT_BASE, t, c);
               keyStats[k].firstBlock = { from: t, until };
             }
           }
           break;
         }
         case EventType.message: {
+          if (messageThrottled) {
+            // SPEC section 9 rule 7: per user, then per workspace, before the allowance
+            const r =
+              userMinute.on && userMinute.refuses(s, t)
+                ? Reason.actor_minute
+                : userHour.on && userHour.refuses(s, t)
+                  ? Reason.actor_hour
+                  : workspaceMinute.on && workspaceMinute.refuses(0, t)
+                    ? Reason.workspace_minute
+                    : Reason.none;
+            if (r !== Reason.none) {
+              outcome[e] = Outcome.blocked;
+              reason[e] = r;
+              break;
+            }
+            if (checkAllowance(t)) {
+              outcome[e] = Outcome.blocked;
+              reason[e] = Reason.allowance;
+              break;
+            }
+            takeAllowanceUnit(t);
+            if (userMinute.on) userMinute.admit(s, t);
+            if (userHour.on) userHour.admit(s, t);
+            if (workspaceMinute.on) workspaceMinute.admit(0, t);
+            outcome[e] = Outcome.admitted;
+            admittedAt[e] = t;
+            break;
+          }
           allowanceWindow.evict(t);
           if (allowanceWindow.size > checked.allowance) checked.allowance = allowanceWindow.size;
           if (allowanceWindow.size >= allowance) {
@@ -638,9 +774,9 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
             if (queueLength(g) === 2) watchUnblock(g);
             break;
           }
-          const r = checkTrigger(g, e, t);
+          const r = trigBurns[g] ? attemptTakingUnits(g, e, t) : checkTrigger(g, e, t);
           if (r === Reason.none) {
-            admitTrigger(g, e, t);
+            if (!trigBurns[g]) admitTrigger(g, e, t);
           } else {
             reason[e] = r;
             if (!trigQueues[g]) {
@@ -688,7 +824,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     allowancePeak,
     poolPeak,
     spendLimitPeakMicros,
-    checked,
+    checked: workspaceMinute.on ? { ...checked, workspaceMinute: workspaceMinute.checked } : checked,
     peakQueue,
     timeline,
     ...(queueLog === null ? {} : { queueLog }),
