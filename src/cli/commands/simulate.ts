@@ -17,6 +17,8 @@ import { openDecisionsFile } from '../../engine/decisions.ts';
 import type { DecisionsFile } from '../../engine/decisions.ts';
 import { STDOUT_PATH } from '../../fs/atomic.ts';
 import { readLedgerEvents } from '../../ledger/read.ts';
+import { compareProfiles, formatComparison } from '../../compare/profiles.ts';
+import type { ProfileComparison } from '../../compare/profiles.ts';
 
 export interface SimulateCliOptions {
   until?: string;
@@ -26,6 +28,8 @@ export interface SimulateCliOptions {
   db?: string;
   from?: string;
   to?: string;
+  /** `--no-compare`: skip the second simulation under the other enforcement profile */
+  compare?: boolean;
 }
 
 function inputError(message: string, column?: string, value?: string): InputError {
@@ -84,6 +88,8 @@ interface Prepared {
   report: Report;
   decisions: DecisionsFile | null;
   defaultSpendLimits: boolean;
+  /** the same events under the other enforcement profile (SPEC section 9), unless --no-compare */
+  profiles: ProfileComparison | null;
 }
 
 /** Reads, checks the decisions path, simulates and builds the report: everything but the writing. */
@@ -114,14 +120,15 @@ function prepare(planPath: string, eventsPath: string | undefined, options: Simu
   }
   const result = simulate(plan, events, until === undefined ? {} : { until });
   const report = buildReport(events, result);
-  return { events, result, report, decisions, defaultSpendLimits: spendLimitsDefaulted(raw) };
+  const profiles = options.compare === false ? null : compareProfiles(plan, events, { raw, ...(until === undefined ? {} : { until }) }, result);
+  return { events, result, report, decisions, defaultSpendLimits: spendLimitsDefaulted(raw), profiles };
 }
 
 function output(p: Prepared, options: SimulateCliOptions): SimulateOutput {
   const toStdout = options.decisions === STDOUT_PATH;
   const text = options.json
-    ? `${reportToJson(p.report)}\n`
-    : `${formatSummary(p.report, { defaultSpendLimits: p.defaultSpendLimits })}${options.decisions !== undefined ? `\nWrote ${p.events.count.toLocaleString('en-US')} decisions to ${toStdout ? 'standard output' : options.decisions}\n` : ''}`;
+    ? `${reportToJson(p.profiles === null ? p.report : Object.assign({}, p.report, { profiles: p.profiles }))}\n`
+    : `${formatSummary(p.report, { defaultSpendLimits: p.defaultSpendLimits })}${p.profiles === null ? '' : formatComparison(p.profiles)}${options.decisions !== undefined ? `\nWrote ${p.events.count.toLocaleString('en-US')} decisions to ${toStdout ? 'standard output' : options.decisions}\n` : ''}`;
   return { report: p.report, text, toStderr: toStdout };
 }
 
@@ -154,6 +161,7 @@ export function registerSimulate(program: Command): void {
     .option('--db <LEDGER.sqlite>', 'simulate the events of a ledger (see `headroom import`) instead of a CSV')
     .option('--from <ISO>', 'with --db: only events at or after this time')
     .option('--to <ISO>', 'with --db: only events before this time')
+    .option('--no-compare', "skip the second simulation that shows where the platform's code and the docs decide differently")
     .action(async (planPath: string, eventsPath: string | undefined, options: SimulateCliOptions) => {
       const { text, toStderr } = await runSimulateAsync(planPath, eventsPath, options);
       // With `--decisions -` standard output holds the NDJSON alone.
