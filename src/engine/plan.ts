@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { poolOf } from './limits/pool.ts';
 import { DAY, HOUR, usdNumberToMicros } from './units.ts';
 
 /** What an admin writes: SPEC section 2. Missing fields take the defaults below. */
@@ -181,18 +182,8 @@ export function allowanceOf(plan: Plan): number {
   return perSeat === null ? UNLIMITED : plan.workspace.seats * perSeat;
 }
 
-/**
- * Pool P = ceil(share × A), computed on the share's decimal digits so that 0.1 × 30 is 3 (binary
- * floats make it 3.0000000000000004 and the ceiling 4).
- */
-export function poolOf(fairUseShare: number, allowance: number): number {
-  if (allowance === UNLIMITED) return UNLIMITED;
-  const text = fairUseShare.toString().includes('e') ? fairUseShare.toFixed(20) : fairUseShare.toString();
-  const [whole = '0', frac = ''] = text.split('.');
-  const scale = 10n ** BigInt(frac.length);
-  const numerator = BigInt(whole + frac) * BigInt(allowance);
-  return Number((numerator + scale - 1n) / scale);
-}
+// P = ceil(share × A) is part of the pool's rule, kept with it in limits/pool.ts
+export { poolOf };
 
 /** The plan as the engine uses it: integers, resolved defaults, window lengths in ms. */
 export interface ResolvedPlan {
