@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { compareProfiles, formatComparison, planUnderProfile } from '../src/compare/profiles.ts';
+import { OtherProfileRun } from '../src/compare/other-profile.ts';
 import { generateWorkspace } from '../src/demo/generator.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import { simulate } from '../src/engine/simulate.ts';
@@ -141,5 +142,34 @@ describe('headroom simulate shows both readings', () => {
     const bare = await run('simulate', plan, csv, '--no-compare');
     expect(bare.stdout).not.toContain("Docs vs the platform's code");
     expect((JSON.parse((await run('simulate', plan, csv, '--json', '--no-compare')).stdout) as Record<string, unknown>).profiles).toBeUndefined();
+  });
+});
+
+describe('the other profile on a second thread (OtherProfileRun)', () => {
+  it('gives the same comparison as running both here, from either profile', async () => {
+    const w = generateWorkspace({ days: 14, seed: 3 });
+    for (const plan of [w.plan, validatePlan({ ...JSON.parse(JSON.stringify(w.plan)), enforcement: { profile: 'platform' } })]) {
+      const run = new OtherProfileRun().start();
+      try {
+        for (let k = 0; k < 400 && !run.threadReady; k++) await new Promise((r) => setTimeout(r, 10));
+        await run.begin(plan, undefined, w.events, undefined);
+        expect(run.handedOff).toBe(true);
+        const current = simulate(plan, w.events);
+        expect(await run.finish(current)).toEqual(compareProfiles(plan, w.events, {}, current));
+      } finally {
+        await run.close();
+      }
+    }
+  }, 30_000);
+
+  it('runs here when the thread is not ready', async () => {
+    const ev = events([[h(0), 'trigger', 't'], [h(1), 'trigger', 't']]);
+    const plan = validatePlan({ triggers: [{ id: 't', limitPer24h: 1 }] });
+    const run = new OtherProfileRun(); // never started: never ready
+    await run.begin(plan, undefined, ev, undefined);
+    expect(run.handedOff).toBe(false);
+    const c = await run.finish(simulate(plan, ev));
+    expect(c.differences.map((d) => d.sentence)).toEqual(["t: the docs say 1 run waits up to 23h; the platform's code drops 1 of 2 (50%) (trigger_limit 1)"]);
+    await run.close();
   });
 });

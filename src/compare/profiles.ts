@@ -13,7 +13,7 @@ import { EventType } from '../engine/events.ts';
 import { canonicalMode, profileOf, validatePlan } from '../engine/plan.ts';
 import type { EnforcementProfile, Plan } from '../engine/plan.ts';
 import { formatDuration } from '../engine/report.ts';
-import { Outcome, reasonName } from '../engine/result.ts';
+import { Outcome, REASON_SPEND_LIMIT_BASE, reasonName } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { simulate } from '../engine/simulate.ts';
 import type { SimulateOptions } from '../engine/simulate.ts';
@@ -97,45 +97,78 @@ export function planUnderProfile(plan: Plan, target: EnforcementProfile, raw?: u
   return { plan: validatePlan({ ...plan, triggers, enforcement }), notes };
 }
 
-function emptySide(): ProfileSide {
-  return { events: 0, admitted: 0, delayed: 0, blocked: 0, dropped: 0, skipped: 0, pending: 0, maxDelayMs: null, byReason: {} };
-}
-
 function lost(s: ProfileSide): number {
   return s.blocked + s.dropped + s.skipped + s.pending;
 }
 
-/** per entity key (`t:<id>`, `k:<id>`, `m`): the side's counts */
-function sides(events: EventColumns, r: SimulationResult): Map<string, ProfileSide> {
-  const out = new Map<string, ProfileSide>();
-  for (let i = 0; i < events.count; i++) {
-    const key = entityKey(events, r, i);
-    let s = out.get(key);
-    if (!s) out.set(key, (s = emptySide()));
-    s.events++;
-    const o = r.outcome[i];
-    const reason = reasonName(r.plan, r.reason[i]);
-    if (reason !== null) s.byReason[reason] = (s.byReason[reason] ?? 0) + 1;
-    if (o === Outcome.admitted) {
-      s.admitted++;
-      const wait = r.admittedAt[i] - events.time[i];
-      if (wait > 0) {
-        s.delayed++;
-        s.maxDelayMs = Math.max(s.maxDelayMs ?? 0, wait);
-      }
-    } else if (o === Outcome.blocked) s.blocked++;
-    else if (o === Outcome.dropped) s.dropped++;
-    else if (o === Outcome.skipped) s.skipped++;
-    else if (o === Outcome.pending) s.pending++;
-  }
-  return out;
+/**
+ * One side's counts per slot (0: people's messages, 1 + j: trigger j, 1 + T + k: key k of the
+ * result's plan), in one pass over typed arrays: 1M events must not cost a string per event.
+ */
+interface SideTable {
+  counts: Float64Array; // slots × 8: events, admitted, delayed, blocked, dropped, skipped, pending, maxDelay
+  reasons: Float64Array; // slots × reasonCodes
+  reasonCodes: number;
 }
 
-function entityKey(events: EventColumns, r: SimulationResult, i: number): string {
-  const type = events.type[i];
-  if (type === EventType.message) return 'm';
-  const e = r.entity[i];
-  return type === EventType.api ? `k:${r.plan.keys[e]?.id ?? '?'}` : `t:${r.plan.triggers[e]?.id ?? '?'}`;
+const EVENTS = 0;
+const ADMITTED = 1;
+const DELAYED = 2;
+const BLOCKED = 3;
+const DROPPED = 4;
+const SKIPPED = 5;
+const PENDING = 6;
+const MAX_DELAY = 7;
+
+function slotOf(type: number, entity: number, triggers: number): number {
+  return type === EventType.message ? 0 : type === EventType.trigger ? 1 + entity : 1 + triggers + entity;
+}
+
+function sideTable(events: EventColumns, r: SimulationResult, slots: number, reasonCodes: number): SideTable {
+  const counts = new Float64Array(slots * 8);
+  const reasons = new Float64Array(slots * reasonCodes);
+  const triggers = r.plan.triggers.length;
+  const { type, time } = events;
+  const { outcome, admittedAt, reason, entity } = r;
+  for (let i = 0; i < events.count; i++) {
+    const slot = slotOf(type[i], entity[i], triggers);
+    const at = slot * 8;
+    counts[at + EVENTS]++;
+    if (reason[i] !== 0) reasons[slot * reasonCodes + reason[i]]++;
+    const o = outcome[i];
+    if (o === Outcome.admitted) {
+      counts[at + ADMITTED]++;
+      const wait = admittedAt[i] - time[i];
+      if (wait > 0) {
+        counts[at + DELAYED]++;
+        if (wait > counts[at + MAX_DELAY]) counts[at + MAX_DELAY] = wait;
+      }
+    } else if (o === Outcome.blocked) counts[at + BLOCKED]++;
+    else if (o === Outcome.dropped) counts[at + DROPPED]++;
+    else if (o === Outcome.skipped) counts[at + SKIPPED]++;
+    else if (o === Outcome.pending) counts[at + PENDING]++;
+  }
+  return { counts, reasons, reasonCodes };
+}
+
+function sideOf(t: SideTable, slot: number, r: SimulationResult): ProfileSide {
+  const c = (k: number) => t.counts[slot * 8 + k];
+  const byReason: Record<string, number> = {};
+  for (let code = 1; code < t.reasonCodes; code++) {
+    const count = t.reasons[slot * t.reasonCodes + code];
+    if (count > 0) byReason[reasonName(r.plan, code) ?? String(code)] = count;
+  }
+  return {
+    events: c(EVENTS),
+    admitted: c(ADMITTED),
+    delayed: c(DELAYED),
+    blocked: c(BLOCKED),
+    dropped: c(DROPPED),
+    skipped: c(SKIPPED),
+    pending: c(PENDING),
+    maxDelayMs: c(DELAYED) > 0 ? c(MAX_DELAY) : null,
+    byReason,
+  };
 }
 
 function n(x: number): string {
@@ -199,41 +232,46 @@ export function differenceSentence(kind: ProfileDifference['kind'], name: string
  * come from the same plan (read under each profile) and the same events.
  */
 export function compareResults(events: EventColumns, documented: SimulationResult, platform: SimulationResult, profile: EnforcementProfile, notes: string[] = []): ProfileComparison {
-  const changedBy = new Map<string, number>();
+  // both plans list the same triggers and keys in the same order (inferred ones too, in order of appearance)
+  const same = (a: { id: string }[], b: { id: string }[]) => a.length === b.length && a.every((x, k) => x.id === b[k]!.id);
+  if (!same(documented.plan.triggers, platform.plan.triggers) || !same(documented.plan.keys, platform.plan.keys)) {
+    throw new Error('compareResults: the two results come from plans with different triggers or keys');
+  }
+  const triggers = platform.plan.triggers;
+  const keys = platform.plan.keys;
+  const slots = 1 + triggers.length + keys.length;
+  const reasonCodes = REASON_SPEND_LIMIT_BASE + platform.plan.spendLimits.length;
+  const changedBy = new Float64Array(slots);
   let changed = 0;
   let refusedOnPlatform = 0;
   let admittedOnPlatform = 0;
+  const { type } = events;
   for (let i = 0; i < events.count; i++) {
+    const oa = documented.outcome[i];
+    const ob = platform.outcome[i];
     const a = documented.admittedAt[i];
     const b = platform.admittedAt[i];
-    const same =
-      documented.outcome[i] === platform.outcome[i] &&
-      (a === b || (Number.isNaN(a) && Number.isNaN(b))) &&
-      reasonName(documented.plan, documented.reason[i]) === reasonName(platform.plan, platform.reason[i]);
-    if (same) continue;
+    // reason codes mean the same in both: the same spend limits, in the same order
+    if (oa === ob && (a === b || (a !== a && b !== b)) && documented.reason[i] === platform.reason[i]) continue;
     changed++;
-    const docsIn = documented.outcome[i] === Outcome.admitted;
-    const platformIn = platform.outcome[i] === Outcome.admitted;
-    if (docsIn && !platformIn) refusedOnPlatform++;
-    if (platformIn && !docsIn) admittedOnPlatform++;
-    const key = entityKey(events, platform, i);
-    changedBy.set(key, (changedBy.get(key) ?? 0) + 1);
+    if (oa === Outcome.admitted && ob !== Outcome.admitted) refusedOnPlatform++;
+    if (ob === Outcome.admitted && oa !== Outcome.admitted) admittedOnPlatform++;
+    changedBy[slotOf(type[i], platform.entity[i], triggers.length)]++;
   }
-  const docsSides = sides(events, documented);
-  const platformSides = sides(events, platform);
-  const names = new Map<string, string>();
-  for (const k of platform.plan.keys) names.set(`k:${k.id}`, k.name);
-  for (const t of platform.plan.triggers) names.set(`t:${t.id}`, t.name);
-  names.set('m', "People's messages");
+  const docsTable = sideTable(events, documented, slots, reasonCodes);
+  const platformTable = sideTable(events, platform, slots, reasonCodes);
   const differences: ProfileDifference[] = [];
-  for (const [key, count] of changedBy) {
-    const kind: ProfileDifference['kind'] = key === 'm' ? 'messages' : key.startsWith('t:') ? 'trigger' : 'key';
-    const docs = docsSides.get(key) ?? emptySide();
-    const plat = platformSides.get(key) ?? emptySide();
-    const name = names.get(key) ?? key.slice(2);
+  for (let slot = 0; slot < slots; slot++) {
+    const count = changedBy[slot];
+    if (count === 0) continue;
+    const kind: ProfileDifference['kind'] = slot === 0 ? 'messages' : slot <= triggers.length ? 'trigger' : 'key';
+    const entity = kind === 'trigger' ? triggers[slot - 1]! : kind === 'key' ? keys[slot - 1 - triggers.length]! : null;
+    const name = entity?.name ?? "People's messages";
+    const docs = sideOf(docsTable, slot, documented);
+    const plat = sideOf(platformTable, slot, platform);
     differences.push({
       kind,
-      id: key === 'm' ? null : key.slice(2),
+      id: entity?.id ?? null,
       name,
       changed: count,
       documented: docs,

@@ -18,6 +18,7 @@ import type { DecisionsFile } from '../../engine/decisions.ts';
 import { STDOUT_PATH } from '../../fs/atomic.ts';
 import { readLedgerEvents } from '../../ledger/read.ts';
 import { compareProfiles, formatComparison } from '../../compare/profiles.ts';
+import { OtherProfileRun } from '../../compare/other-profile.ts';
 import type { ProfileComparison } from '../../compare/profiles.ts';
 
 export interface SimulateCliOptions {
@@ -92,8 +93,16 @@ interface Prepared {
   profiles: ProfileComparison | null;
 }
 
-/** Reads, checks the decisions path, simulates and builds the report: everything but the writing. */
-function prepare(planPath: string, eventsPath: string | undefined, options: SimulateCliOptions): Prepared {
+interface Loaded {
+  plan: Plan;
+  raw: unknown;
+  events: EventColumns;
+  until: number | undefined;
+  decisions: DecisionsFile | null;
+}
+
+/** Reads the plan and the events and checks the decisions path: everything before simulating. */
+function load(planPath: string, eventsPath: string | undefined, options: SimulateCliOptions): Loaded {
   const until = options.until === undefined ? undefined : parseUntil(options.until);
   const { plan, raw } = readPlanFile(planPath);
   const events = loadEvents(eventsPath, options);
@@ -118,10 +127,22 @@ function prepare(planPath: string, eventsPath: string | undefined, options: Simu
       throw inputError(`--decisions ${options.decisions}: cannot write there (${code ?? String(err)})`, '--decisions', options.decisions);
     }
   }
-  const result = simulate(plan, events, until === undefined ? {} : { until });
-  const report = buildReport(events, result);
-  const profiles = options.compare === false ? null : compareProfiles(plan, events, { raw, ...(until === undefined ? {} : { until }) }, result);
-  return { events, result, report, decisions, defaultSpendLimits: spendLimitsDefaulted(raw), profiles };
+  return { plan, raw, events, until, decisions };
+}
+
+/** Simulates and builds the report; the comparison of profiles is left to the caller. */
+function run(l: Loaded): Prepared {
+  const result = simulate(l.plan, l.events, l.until === undefined ? {} : { until: l.until });
+  const report = buildReport(l.events, result);
+  return { events: l.events, result, report, decisions: l.decisions, defaultSpendLimits: spendLimitsDefaulted(l.raw), profiles: null };
+}
+
+/** Reads, checks the decisions path, simulates, compares the profiles and builds the report: everything but the writing. */
+function prepare(planPath: string, eventsPath: string | undefined, options: SimulateCliOptions): Prepared {
+  const l = load(planPath, eventsPath, options);
+  const p = run(l);
+  if (options.compare !== false) p.profiles = compareProfiles(l.plan, l.events, { raw: l.raw, ...(l.until === undefined ? {} : { until: l.until }) }, p.result);
+  return p;
 }
 
 function output(p: Prepared, options: SimulateCliOptions): SimulateOutput {
@@ -144,9 +165,18 @@ export function runSimulate(planPath: string, eventsPath: string | undefined, op
  * event loop, so that Ctrl-C during a long write stops it (no file left, exit 130 / 143).
  */
 export async function runSimulateAsync(planPath: string, eventsPath: string | undefined, options: SimulateCliOptions): Promise<SimulateOutput> {
-  const p = prepare(planPath, eventsPath, options);
-  await p.decisions?.writeAsync(p.events, p.result);
-  return output(p, options);
+  // the other profile's run goes to a second thread, started before the events are read
+  const other = options.compare === false ? null : new OtherProfileRun().start();
+  try {
+    const l = load(planPath, eventsPath, options);
+    await other?.begin(l.plan, l.raw, l.events, l.until);
+    const p = run(l);
+    await p.decisions?.writeAsync(p.events, p.result);
+    if (other !== null) p.profiles = await other.finish(p.result);
+    return output(p, options);
+  } finally {
+    await other?.close();
+  }
 }
 
 export function registerSimulate(program: Command): void {
