@@ -417,6 +417,24 @@ describe('§9 rule 7: throttles per key, per user and per workspace', () => {
     [T0 + 1, 'message', 'a'],
     [T0 + 2, 'message', 'b'],
   ], ['admitted', 'blocked actor_minute', 'blocked allowance']);
+  // Reading pinned by the reference (SPEC §4 "an entry expiring" is an instant; the throttles
+  // are limits like a key cap): the API request's actor_hour entry leaves at T0 + 1 h + 1 ms. The
+  // head run (refused for good by the $0 day limit) passes its 1 h wait limit at T0 + 1 h; at that
+  // next instant it is dropped and the $0 run behind it is admitted.
+  decides(
+    'a throttle entry expiring is an instant for the queue',
+    rawPlan({
+      workspace: { spendLimits: [{ id: 'L0', amountUsd: 0, window: 'utc-day' }] },
+      triggers: [{ id: 'p', mode: 'programmatic' }],
+      enforcement: { webhookWhenLimited: 'queue', maxQueueWaitHours: 1, capCheck: 'spent_plus_cost' },
+    }),
+    [
+      [T0, 'trigger', 'p', '2'],
+      [T0 + 1, 'trigger', 'p', '0'],
+      [T0, 'api', 'k', '0'],
+    ],
+    ['dropped spend_limit:L0', `admitted@${at(T0 + HOUR + 1)} spend_limit:L0`, 'admitted'],
+  );
   // trigger runs are not people's messages: they never count toward workspace_minute
   decides('trigger runs do not count toward workspace_minute', rawPlan({ workspace: { seats: 1 }, triggers: [{ id: 'a', limitPer24h: -1 }] }), [
     ...Array.from({ length: 12 }, (_, i): Row => [T0 + i, 'trigger', 'a']),

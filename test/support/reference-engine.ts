@@ -357,6 +357,18 @@ export function referenceSimulate(plan: ReferencePlan, ev: EventColumns, options
     if (allowance !== Infinity) for (const s of poolRuns) consider(leaves(s, DAY));
     if (allowance !== Infinity) for (const s of allowanceUses) consider(leaves(s, DAY));
     if (hasRolling) for (const e of workspaceSpend) consider(leaves(e.at, 30 * DAY));
+    // The throttles are limits too (§9 rule 7): like a capped key's spend, their entries expiring
+    // are instants, although no trigger run waits for them. Where it shows: a run at the head of
+    // its trigger's queue passes its wait limit, and the run behind it is tried at the next instant.
+    const throttled = (list: readonly number[]) => {
+      for (const s of list) {
+        if (actorPerMinute !== Infinity) consider(leaves(s, MINUTE_MS));
+        if (actorPerHour !== Infinity) consider(leaves(s, HOUR));
+      }
+    };
+    for (const list of keyRequests.values()) throttled(list);
+    for (const list of userMessages.values()) throttled(list);
+    if (workspacePerMinute !== Infinity) for (const s of peopleMessages) consider(leaves(s, MINUTE_MS));
     return next;
   };
 
