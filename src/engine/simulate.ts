@@ -5,7 +5,7 @@ import { Allowance } from './limits/allowance.ts';
 import { KeyCaps } from './limits/key-cap.ts';
 import { Pool, pooled, REFUSED_ALLOWANCE, REFUSED_POOL, REFUSED_TRIGGER, takeUnitsInOrder, TAKEN_ALL } from './limits/pool.ts';
 import { PASSES, SpendLimits } from './limits/spend-limit.ts';
-import { Throttle } from './limits/throttle.ts';
+import { ActorThrottles, THROTTLE_HOUR, THROTTLE_MINUTE, THROTTLE_PASSES, WorkspaceThrottle } from './limits/throttle.ts';
 import { TriggerLimits } from './limits/trigger-limit.ts';
 import { DEFAULT_TRIGGER_LIMIT, resolvePlan, UNLIMITED, type Plan, type ResolvedPlan } from './plan.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE, type SimulationResult, type Timeline } from './result.ts';
@@ -95,14 +95,13 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   const allowance = new Allowance(plan.allowance, DAY + edge);
   const pool = new Pool(plan.pool, DAY + edge);
   // throttles (SPEC section 9 rule 7): API requests per key, messages per user and per workspace
-  const keyMinute = new Throttle(plan.actorPerMinute, MINUTE + edge);
-  const keyHour = new Throttle(plan.actorPerHour, HOUR + edge);
-  const userMinute = new Throttle(plan.actorPerMinute, MINUTE + edge);
-  const userHour = new Throttle(plan.actorPerHour, HOUR + edge);
-  const workspaceMinute = new Throttle(plan.workspacePerMinute, MINUTE + edge);
-  const throttles = [keyMinute, keyHour, userMinute, userHour, workspaceMinute];
-  const apiThrottled = keyMinute.on || keyHour.on;
-  const messageThrottled = userMinute.on || userHour.on || workspaceMinute.on;
+  const keyThrottles = new ActorThrottles(plan.actorPerMinute, plan.actorPerHour, MINUTE + edge, HOUR + edge);
+  const userThrottles = new ActorThrottles(plan.actorPerMinute, plan.actorPerHour, MINUTE + edge, HOUR + edge);
+  const workspaceMinute = new WorkspaceThrottle(plan.workspacePerMinute, MINUTE + edge);
+  const apiThrottled = keyThrottles.on;
+  const usersThrottled = userThrottles.on;
+  const messageThrottled = usersThrottled || workspaceMinute.on;
+  const throttleReason = (which: number): number => (which === THROTTLE_MINUTE ? Reason.actor_minute : Reason.actor_hour);
   const limitCount = spendLimits.count;
 
   // --- entities (plan ones first, inferred ones appended in order of first appearance) ---
@@ -477,7 +476,9 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     if (pool.limited) next = Math.min(next, pool.firstExpiryAfter(d));
     if (allowance.limited) next = Math.min(next, allowance.firstExpiryAfter(d));
     next = Math.min(next, spendLimits.firstExpiryAfter(d));
-    for (const th of throttles) if (th.on) next = Math.min(next, th.firstExpiryAfter(d));
+    if (apiThrottled) next = Math.min(next, keyThrottles.firstExpiryAfter(d));
+    if (usersThrottled) next = Math.min(next, userThrottles.firstExpiryAfter(d));
+    if (workspaceMinute.on) next = Math.min(next, workspaceMinute.firstExpiryAfter(d));
     return next;
   };
   /** Earliest instant, before `t`, at which a head's ended wait lets the run behind it be tried. */
@@ -558,17 +559,14 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
           if (keySampled[k] < bucket) sampleKey(k, bucket);
           let r = keyCaps.refuses(k, t, c) ? Reason.key_cap : checkSpendLimits(t, c);
           if (apiThrottled && r === Reason.none) {
-            if (keyMinute.on && keyMinute.refuses(k, t)) r = Reason.actor_minute;
-            else if (keyHour.on && keyHour.refuses(k, t)) r = Reason.actor_hour;
+            const which = keyThrottles.check(k, t);
+            if (which !== THROTTLE_PASSES) r = throttleReason(which);
           }
           if (r === Reason.none) {
             outcome[e] = Outcome.admitted;
             admittedAt[e] = t;
             keyCaps.admit(k, t, c);
-            if (apiThrottled) {
-              if (keyMinute.on) keyMinute.admit(k, t);
-              if (keyHour.on) keyHour.admit(k, t);
-            }
+            if (apiThrottled) keyThrottles.admit(k, t);
             if (timeline !== null) bump(timeline.keySpend[k], keyCaps.sum(k));
             addSpend(t, c);
           } else {
@@ -579,11 +577,9 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
               const until =
                 r === Reason.key_cap
                   ? keyCaps.episodes[k][0].until
-                  : r === Reason.actor_minute
-                    ? keyMinute.retryAt(k, t)
-                    : r === Reason.actor_hour
-                      ? keyHour.retryAt(k, t)
-                      : spendLimits.usableAt(r - REASON_SPEND_LIMIT_BASE, t, c);
+                  : r === Reason.actor_minute || r === Reason.actor_hour
+                    ? keyThrottles.retryAt(k, t, r === Reason.actor_minute ? THROTTLE_MINUTE : THROTTLE_HOUR)
+                    : spendLimits.usableAt(r - REASON_SPEND_LIMIT_BASE, t, c);
               keyFirstBlock[k] = { from: t, until };
             }
           }
@@ -593,9 +589,9 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
           // (section 9 rule 7: the user's throttles, then the workspace's) then the allowance
           let r: number = Reason.none;
           if (messageThrottled) {
-            if (userMinute.on && userMinute.refuses(s, t)) r = Reason.actor_minute;
-            else if (userHour.on && userHour.refuses(s, t)) r = Reason.actor_hour;
-            else if (workspaceMinute.on && workspaceMinute.refuses(0, t)) r = Reason.workspace_minute;
+            const which = usersThrottled ? userThrottles.check(s, t) : THROTTLE_PASSES;
+            if (which !== THROTTLE_PASSES) r = throttleReason(which);
+            else if (workspaceMinute.on && workspaceMinute.refuses(t)) r = Reason.workspace_minute;
           }
           if (r === Reason.none && allowance.refuses(t)) r = Reason.allowance;
           if (r !== Reason.none) {
@@ -605,9 +601,8 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
           }
           countInAllowance(t);
           if (messageThrottled) {
-            if (userMinute.on) userMinute.admit(s, t);
-            if (userHour.on) userHour.admit(s, t);
-            if (workspaceMinute.on) workspaceMinute.admit(0, t);
+            if (usersThrottled) userThrottles.admit(s, t);
+            if (workspaceMinute.on) workspaceMinute.admit(t);
           }
           outcome[e] = Outcome.admitted;
           admittedAt[e] = t;
