@@ -155,3 +155,17 @@ describe('schedules and seats under the platform profile', () => {
     expect(platform.seats.seatsNeeded).toBe(2);
   });
 });
+
+describe('the newer mode names', () => {
+  it('a plan written with user_pool gets workspace_pool for the move, with its limit', () => {
+    const ev = history([{ id: 'hook', perDay: 60 }], 0);
+    const plan = validatePlan({ workspace: { seats: 10, messagesPerSeatPerDay: 100, spendLimits: [] }, triggers: [{ id: 'hook', mode: 'user_pool' }], enforcement: { profile: 'platform' } });
+    const rec = recommend(ev, plan, { paths: 20 });
+    const hook = rec.triggers.find((t) => t.id === 'hook')!;
+    expect([hook.mode, hook.limit, hook.action]).toEqual(['user_pool', 42, 'programmatic']);
+    // 60 a day evenly: the limit sees 60 (61 at an arrival exactly 24 h after another) in every window; + 25 % = 76.25 → 100 on the ladder
+    expect(hook.requestedLimit).toBe(100);
+    expect(rec.plan.triggers[0]).toMatchObject({ id: 'hook', mode: 'workspace_pool', limitPer24h: 100 });
+    expect(rec.replay.triggers).toEqual([]);
+  });
+});
