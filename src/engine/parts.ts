@@ -343,7 +343,8 @@ function reusable(name: PartName, kept: Kept, input: PartInput): boolean {
  */
 function partTriggers(plan: Plan, mode: TriggerMode): PlanTrigger[] {
   return plan.triggers.map(({ id, kind, mode: m, limitPer24h }) =>
-    canonicalMode(m) === mode ? { id, kind, mode: m, limitPer24h } : { id, kind: 'webhook', mode: canonicalMode(m), limitPer24h: null },
+    // the mode's name decides nothing: a part keeps its result when only the name changes
+    canonicalMode(m) === mode ? { id, kind, mode, limitPer24h } : { id, kind: 'webhook', mode: canonicalMode(m), limitPer24h: null },
   );
 }
 
