@@ -446,6 +446,11 @@ export function verdict(report: Report): string {
   return `LIMITS HIT: ${problems.join('; ')}. ${n(stopped)} of ${plural(t.events, 'event')} did not run${t.delayed > 0 ? `, ${n(t.delayed)} ran late` : ''}.`;
 }
 
+/** People's messages refused by a throttle (SPEC section 9 rule 7) rather than by the allowance. */
+function throttledMessages(report: Report): number {
+  return Object.entries(report.messagesBlockedBy).reduce((sum, [r, c]) => (r === 'allowance' ? sum : sum + c), 0);
+}
+
 /** A readable summary for the terminal: verdict first, then the tables an admin acts on. */
 export interface SummaryOptions {
   /** the plan file left `workspace.spendLimits` out: its limits are the defaults, said so in the table */
@@ -528,8 +533,17 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
     a.limit === null ? 'unlimited' : n(a.limit),
     n(a.peak),
     a.limit === null ? '-' : headroom(a.limit, a.peak, n),
-    `${plural(a.blockedMessages, "person's message", "people's messages")} blocked`,
+    // the allowance's own refusals: a throttle's are on its line below
+    `${plural(a.blockedMessages - throttledMessages(report), "person's message", "people's messages")} blocked`,
   ]);
+  const throttled = throttledMessages(report);
+  if (throttled > 0) {
+    const by = Object.entries(report.messagesBlockedBy)
+      .filter(([r]) => r !== 'allowance')
+      .map(([r, c]) => `${n(c)} ${r}`)
+      .join(', ');
+    cap.push(['Messages per minute / hour (throttles)', '-', '-', '-', `${plural(throttled, "person's message", "people's messages")} blocked (${by})`]);
+  }
   const p = report.pool;
   const poolStopped = report.triggers.reduce((s, tr) => s + (tr.limitedBy.pool ?? 0), 0);
   cap.push(['Fair-use trigger runs per 24 h (pool)', p.limit === null ? 'unlimited' : n(p.limit), n(p.peak), p.limit === null ? '-' : headroom(p.limit, p.peak, n), `${plural(poolStopped, 'run')} held back`]);
