@@ -493,7 +493,13 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     }
     return t;
   };
-  const nextWake = (): number => {
+  /**
+   * The next instant a waiting run could be admitted. `now`: the instant being decided, when a line
+   * whose resource already has room must be tried at it (a chart sample or a dropped run's deadline
+   * may have moved the window past the entry whose expiry was the wake-up); omitted, a line wakes
+   * when its window's oldest entry leaves.
+   */
+  const nextWake = (now = UNLIMITED): number => {
     let next = UNLIMITED;
     while (waitHeap.size > 0) {
       const g = waitHeap.topValue();
@@ -504,9 +510,9 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       waitHeap.pop();
     }
     cleanLine(poolLine, ON_POOL);
-    if (poolLine.size > 0) next = Math.min(next, pool.retryAt());
+    if (poolLine.size > 0) next = Math.min(next, pool.used < pool.limit ? now : pool.retryAt());
     cleanLine(allowanceLine, ON_ALLOWANCE);
-    if (allowanceLine.size > 0) next = Math.min(next, allowance.retryAt());
+    if (allowanceLine.size > 0) next = Math.min(next, allowance.used < allowance.limit ? now : allowance.retryAt());
     return next;
   };
 
@@ -530,7 +536,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     if (t >= nextBucketAt) advanceTimeline(t);
     if (maxWait !== UNLIMITED && deadlineHeap.size > 0 && deadlineHeap.topKey() < t) {
       dropOverdue(t);
-      wake = nextWake();
+      wake = nextWake(t);
       heapsAt = heapChanges;
     }
     if (t >= wake || readyHeap.size > 0) {
