@@ -5,7 +5,7 @@
  *
  *   node bench/simulate.ts breakdown PLAN EVENTS   (prints one JSON line; used by the bench)
  */
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,16 +27,33 @@ function cliPath(root: string): string {
   return bin;
 }
 
-function processBenchmark(name: DataSetName, label: string): Benchmark {
+type Profile = 'documented' | 'platform';
+
+/**
+ * The data set's plan under `profile`: the documented one as generated, the platform one the same
+ * plan with `enforcement.profile: "platform"` (SPEC section 9: its throttles, edge and order on),
+ * written beside it.
+ */
+function planFor(planPath: string, profile: Profile): string {
+  if (profile === 'documented') return planPath;
+  const plan = JSON.parse(readFileSync(planPath, 'utf8')) as { enforcement?: Record<string, unknown> };
+  plan.enforcement = { ...plan.enforcement, profile: 'platform' };
+  const out = planPath.replace(/\.json$/, '.platform.json');
+  writeFileSync(out, `${JSON.stringify(plan, null, 2)}\n`);
+  return out;
+}
+
+function processBenchmark(name: DataSetName, label: string, profile: Profile = 'documented'): Benchmark {
   return {
-    name: `simulate ${label} events (whole process)`,
+    name: `simulate ${label} events (whole process)${profile === 'platform' ? ', platform profile' : ''}`,
     group: 'simulate',
     async run(ctx: BenchContext): Promise<Figure[]> {
       const bin = cliPath(ctx.root);
       const data = ensureBenchData(name, ctx.log);
+      const planPath = planFor(data.planPath, profile);
       const decisions = join(tmpdir(), `headroom-bench-decisions-${process.pid}.ndjson`);
       try {
-        const m = await measureProcess(process.execPath, [bin, 'simulate', data.planPath, data.eventsPath, '--decisions', decisions], {
+        const m = await measureProcess(process.execPath, [bin, 'simulate', planPath, data.eventsPath, '--decisions', decisions], {
           cwd: ctx.root,
           log: ctx.log,
         });
@@ -69,13 +86,13 @@ interface Breakdown {
   rssMB: number;
 }
 
-function breakdownBenchmark(name: DataSetName, label: string): Benchmark {
+function breakdownBenchmark(name: DataSetName, label: string, profile: Profile = 'documented'): Benchmark {
   return {
-    name: `simulate ${label} events (read vs simulate, in one process)`,
+    name: `simulate ${label} events (read vs simulate, in one process)${profile === 'platform' ? ', platform profile' : ''}`,
     group: 'simulate',
     async run(ctx: BenchContext): Promise<Figure[]> {
       const data = ensureBenchData(name, ctx.log);
-      const m = await measureProcess(process.execPath, [fileURLToPath(import.meta.url), 'breakdown', data.planPath, data.eventsPath], {
+      const m = await measureProcess(process.execPath, [fileURLToPath(import.meta.url), 'breakdown', planFor(data.planPath, profile), data.eventsPath], {
         cwd: ctx.root,
         log: ctx.log,
       });
@@ -114,9 +131,13 @@ const startup: Benchmark = {
 export const benchmarks: Benchmark[] = [
   startup,
   processBenchmark('1m', '1M'),
+  processBenchmark('1m', '1M', 'platform'),
   processBenchmark('10m', '10M'),
+  processBenchmark('10m', '10M', 'platform'),
   breakdownBenchmark('1m', '1M'),
+  breakdownBenchmark('1m', '1M', 'platform'),
   breakdownBenchmark('10m', '10M'),
+  breakdownBenchmark('10m', '10M', 'platform'),
 ];
 
 async function breakdown(planPath: string, eventsPath: string): Promise<void> {

@@ -8,7 +8,7 @@ import type { EventColumns } from '../src/engine/events.ts';
 import { validatePlan, type Plan } from '../src/engine/plan.ts';
 import { PartsSimulator } from '../src/engine/parts.ts';
 import { PartThread, type RemotePart } from '../src/engine/part-thread.ts';
-import { Outcome } from '../src/engine/result.ts';
+import { Outcome, Reason } from '../src/engine/result.ts';
 import { simulate } from '../src/engine/simulate.ts';
 import { events, h, HOUR, T0, type Row } from './support/scenario.ts';
 
@@ -164,5 +164,67 @@ describe('both parts to simulate: the smaller in another thread', () => {
     // the thread is still there for the next run
     expect(part.available).toBe(true);
     expect(await sim.runAsync(seats, options, part.remote(null))).toEqual(simulate(seats, big, options));
+  });
+});
+
+describe('the platform profile (SPEC section 9) keeps the parts apart', () => {
+  // bursts: 12 messages of two users and 12 requests of a key within a minute, every hour,
+  // beside a fair-use webhook whose refused runs take pool units and a programmatic schedule
+  const burst: Row[] = [];
+  for (let i = 0; i < 30; i++) {
+    for (let j = 0; j < 12; j++) {
+      burst.push([T0 + i * HOUR + j * 1000, 'message', j % 2 === 0 ? 'u1' : 'u2', 0], [T0 + i * HOUR + j * 1000, 'api', 'k_etl', 100_000]);
+    }
+    burst.push([T0 + i * HOUR + 20_000, 'trigger', 't_pr', 0], [T0 + i * HOUR + 20_000, 'trigger', 't_pr', 0], [T0 + i * HOUR + 30_000, 'trigger', 't_sched', 500_000]);
+  }
+  const bursty = events(burst);
+  const platform: Plan = validatePlan({
+    workspace: { seats: 1, messagesPerSeatPerDay: 300, fairUseShare: 0.1, spendLimits: [{ id: 'daily', amountUsd: 30, window: 'utc-day' }] },
+    apiKeys: [{ id: 'k_etl', capUsd: 20 }],
+    triggers: [
+      { id: 't_pr', kind: 'webhook', mode: 'user_pool', limitPer24h: 5 },
+      { id: 't_sched', kind: 'scheduled', mode: 'workspace_pool' },
+    ],
+    enforcement: { profile: 'platform', actorPerMinute: 8 },
+  });
+  const edit = (f: (p: Plan) => Plan): Plan => f(structuredClone(platform));
+
+  it('joined parts decide as the whole, the throttles, burned units and schedules included', () => {
+    const sim = new PartsSimulator(bursty);
+    const whole = simulate(platform, bursty, options);
+    expect(sim.run(platform, options)).toEqual(whole);
+    expect(sim.lastSimulated).toEqual(['spend', 'allowance']);
+    // the pins are not vacuous: each platform rule refused something here
+    const reasons = new Set(Array.from(whole.reason));
+    for (const code of [Reason.actor_minute, Reason.workspace_minute, Reason.pool, Reason.trigger_limit]) expect(reasons, `reason ${code}`).toContain(code);
+    // 60 runs of t_pr, 5 admitted a day at most, yet the pool (0.1 × 300 = 30) filled with units
+    expect(whole.poolPeak).toBe(30);
+  });
+
+  it('seats move the workspace throttle: the allowance part alone, exact; a roomier limit than it saw: nothing', () => {
+    const sim = new PartsSimulator(bursty);
+    sim.run(platform, options);
+    // the same allowance and pool (2 × 150 = 300), twice the messages a minute
+    const two = edit((p) => ({ ...p, workspace: { ...p.workspace, seats: 2, messagesPerSeatPerDay: 150 } }));
+    expect(sim.run(two, options)).toEqual(simulate(two, bursty, options));
+    expect(sim.lastSimulated).toEqual(['allowance']);
+    // with 2 seats the workspace throttle saw at most 11 messages in a minute: 5 seats (50) pass them all too
+    const five = edit((p) => ({ ...p, workspace: { ...p.workspace, seats: 5, messagesPerSeatPerDay: 60 } }));
+    expect(sim.run(five, options)).toEqual(simulate(five, bursty, options));
+    expect(sim.lastSimulated).toEqual([]);
+    // turning the workspace throttle off, then on at another value: never answered by a result that did not count
+    const off = edit((p) => ({ ...p, enforcement: { ...p.enforcement, workspacePerSeatPerMinute: null } }));
+    sim.run(off, options);
+    const on = edit((p) => ({ ...p, enforcement: { ...p.enforcement, workspacePerSeatPerMinute: 5 } }));
+    expect(sim.run(on, options)).toEqual(simulate(on, bursty, options));
+    expect(sim.lastSimulated).toEqual(['allowance']);
+  });
+
+  it('a key throttle change touches the spend part; a profile change both', () => {
+    const sim = new PartsSimulator(bursty);
+    sim.run(platform, options);
+    const documented = edit((p) => ({ ...p, enforcement: { ...p.enforcement, profile: 'documented' as const } }));
+    expect(sim.run(documented, options)).toEqual(simulate(documented, bursty, options));
+    expect(sim.lastSimulated).toEqual(['spend', 'allowance']);
   });
 });

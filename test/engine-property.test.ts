@@ -30,7 +30,7 @@ import {
   referenceDecisions,
   scenarioSource,
 } from './support/scenario.ts';
-import type { Row } from './support/scenario.ts';
+import type { RawPlan, Row } from './support/scenario.ts';
 
 const RUNS = Number(process.env.HEADROOM_PROPERTY_RUNS ?? 300);
 // The quick default run is reproducible (fixed seed); a deep run (HEADROOM_PROPERTY_RUNS set)
@@ -628,6 +628,225 @@ describe('the scenario generator', () => {
     // rarer: a queued run released once spend rolls out, its trigger's window frees, or the allowance does
     for (const k of ['spend_limit admitted', 'trigger_limit admitted', 'allowance admitted']) {
       expect(seen.get(k) ?? 0, k).toBeGreaterThan(0);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// SPEC §9: random plans of both profiles, written as an admin writes them (fields left out take
+// the profile's default: the reference reads the raw object, the engine its validated plan),
+// with the throttles, the newer mode names, programmatic schedules, queue or drop.
+
+interface RawScenario {
+  raw: RawPlan;
+  plan: Plan;
+  events: EventColumns;
+  until: number | undefined;
+}
+
+/** a field left out (undefined) is dropped from the object, so that "explicit wins" is exercised */
+const present = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+const throttleArb = fc.constantFrom<number | null | undefined>(undefined, undefined, undefined, null, 0, 1, 2, 3);
+
+const anyTriggerArb = (id: string) =>
+  fc.record({
+    id: fc.constant(id),
+    kind: fc.constantFrom('webhook', 'webhook', 'scheduled'),
+    mode: fc.constantFrom<string | undefined>('fair_use', 'programmatic', 'user_pool', 'workspace_pool', undefined),
+    limitPer24h: fc.constantFrom(null, null, -1, 0, 1, 2, 3),
+  });
+
+const rawPlanArb: fc.Arbitrary<RawPlan> = fc
+  .record({
+    profile: fc.constantFrom<string | undefined>('platform', 'platform', 'platform', 'documented', undefined),
+    seats: fc.constantFrom<number>(0, 1, 1, 2, 3),
+    messagesPerSeatPerDay: fc.constantFrom<number | null>(null, 0, 1, 2, 3, 5),
+    fairUseShare: fc.constantFrom<number>(0, 0.34, 0.5, 0.5, 1),
+    spendLimits: fc.subarray([
+      { id: 'L0', window: 'utc-day' },
+      { id: 'L1', window: 'calendar-month' },
+      { id: 'L2', window: 'rolling-30d' },
+    ]),
+    amounts: fc.array(dollars, { minLength: 3, maxLength: 3 }),
+    keys: fc.tuple(...KEY_IDS.map((id) => fc.option(keyArb(id), { nil: undefined }))),
+    triggers: fc.tuple(...TRIGGER_IDS.map((id) => fc.option(anyTriggerArb(id), { nil: undefined }))),
+    keyCapWindowDays: fc.constantFrom(1, 2, 30, undefined),
+    capCheck: fc.constantFrom('spent', 'spent_plus_cost', undefined),
+    webhookWhenLimited: fc.constantFrom<string | undefined>(undefined, undefined, 'queue', 'drop'),
+    maxQueueWaitHours: fc.constantFrom(null, null, 0, 1, 12, 36, undefined),
+    actorPerMinute: throttleArb,
+    actorPerHour: throttleArb,
+    workspacePerSeatPerMinute: throttleArb,
+    queueFocus: fc.boolean(),
+  })
+  .map((generated): RawPlan => {
+    // as above: half the plans queue under small, finite limits, so that waiting runs get released
+    const r = generated.queueFocus
+      ? {
+          ...generated,
+          messagesPerSeatPerDay: generated.messagesPerSeatPerDay === null ? null : Math.max(generated.messagesPerSeatPerDay, 2),
+          seats: Math.max(generated.seats, 1),
+          fairUseShare: Math.max(generated.fairUseShare, 0.34),
+          triggers: generated.triggers.map((t) => t && { ...t, limitPer24h: t.limitPer24h === 0 ? 1 : t.limitPer24h }),
+          webhookWhenLimited: 'queue',
+        }
+      : generated;
+    const platform = r.profile === 'platform';
+    const triggers = r.triggers
+      .filter((t) => t !== undefined)
+      // the docs reject a programmatic schedule: there it stays on fair use
+      .map((t) => (platform || t.kind !== 'scheduled' || t.mode === undefined || !/programmatic|workspace_pool/.test(t.mode) ? present(t) : { ...t, mode: 'user_pool' }));
+    return {
+      version: 1,
+      workspace: {
+        seats: r.seats,
+        messagesPerSeatPerDay: r.messagesPerSeatPerDay,
+        fairUseShare: r.fairUseShare,
+        spendLimits: r.spendLimits.map((l, i) => ({ ...l, amountUsd: r.amounts[i]! })),
+      },
+      apiKeys: r.keys.filter((k) => k !== undefined),
+      triggers,
+      enforcement: present({
+        profile: r.profile,
+        keyCapWindowDays: r.keyCapWindowDays,
+        capCheck: r.capCheck,
+        webhookWhenLimited: r.webhookWhenLimited,
+        maxQueueWaitHours: r.maxQueueWaitHours,
+        actorPerMinute: r.actorPerMinute,
+        actorPerHour: r.actorPerHour,
+        workspacePerSeatPerMinute: r.workspacePerSeatPerMinute,
+      }),
+    };
+  });
+
+/** steps down to seconds, so that the minute and hour throttles bite and their edges are hit */
+const rawRowArb = (base: number, step: number): fc.Arbitrary<Row> =>
+  fc
+    .record({
+      slot: fc.integer({ min: 0, max: 16 }),
+      nudge: fc.constantFrom(0, 0, 0, 0, 0, -1, 1),
+      kind: fc.constantFrom('api', 'api', 'trigger', 'trigger', 'trigger', 'message', 'message'),
+      key: fc.constantFrom(...EVENT_KEYS),
+      trigger: fc.constantFrom(...EVENT_TRIGGERS),
+      user: fc.constantFrom('u', 'u', 'v'),
+      cost: fc.constantFrom(...COSTS),
+    })
+    .map((e): Row => {
+      const t = base + e.slot * step + e.nudge;
+      if (e.kind === 'api') return [t, 'api', e.key, e.cost];
+      if (e.kind === 'trigger') return [t, 'trigger', e.trigger, e.cost];
+      return [t, 'message', e.user, 0];
+    });
+
+const rawScenarioArb: fc.Arbitrary<RawScenario> = fc
+  .record({
+    raw: rawPlanArb,
+    base: fc.constantFrom(...BASES),
+    step: fc.constantFrom(20_000, 30_000, 60_000, 20 * 60_000, HOUR, 6 * HOUR, 12 * HOUR, DAY, 3 * DAY),
+    extra: fc.constantFrom(undefined, undefined, 0, HOUR, DAY, 3 * DAY),
+  })
+  .chain((s) =>
+    fc.array(rawRowArb(s.base, s.step), { minLength: 1, maxLength: 24 }).map((rows): RawScenario => {
+      const last = Math.max(...rows.map((r) => r[0] as number));
+      return { raw: s.raw, plan: validatePlan(s.raw), events: events(rows), until: s.extra === undefined ? undefined : last + s.extra };
+    }),
+  );
+
+const rawOptions = (s: RawScenario) => (s.until === undefined ? {} : { until: s.until });
+
+describe('engine vs reference on random plans of both profiles (SPEC §9)', () => {
+  it('decides every event exactly like the reference', () => {
+    fc.assert(
+      fc.property(rawScenarioArb, (s) => {
+        const engine = simulate(s.plan, s.events, rawOptions(s));
+        const reference = referenceSimulate(s.raw, s.events, rawOptions(s));
+        const diff = diffDecisions(s.events, engineDecisions(engine), referenceDecisions(s.raw, reference));
+        if (diff !== '') throw new Error(`engine and reference disagree:\n${diff}\n\n${scenarioSource(s.raw, s.events, s.until)}`);
+        expect(engine.horizon).toBe(reference.horizon);
+        const inferred = (list: { id: string; inferred: boolean }[]) => list.filter((e) => e.inferred).map((e) => e.id).sort();
+        expect(inferred(engine.plan.keys)).toEqual([...reference.inferredKeys].sort());
+        expect(inferred(engine.plan.triggers)).toEqual([...reference.inferredTriggers].sort());
+        expect(engine.peakQueue, 'peakQueue').toBe(reference.peakQueue);
+        engine.plan.triggers.forEach((t, j) => {
+          expect(engine.triggerStats[j]!.peakQueue, `peakQueue of ${t.id}`).toBe(reference.peakQueueByTrigger.get(t.id) ?? 0);
+        });
+      }),
+      params,
+    );
+  });
+
+  it('reports the same capped-out episodes as the reference (rule 6: keys free up at midnights)', () => {
+    fc.assert(
+      fc.property(rawScenarioArb, (s) => {
+        const engine = simulate(s.plan, s.events, rawOptions(s));
+        const reference = referenceSimulate(s.raw, s.events, rawOptions(s));
+        engine.plan.keys.forEach((k, j) => {
+          if (k.capMicros === null) return;
+          const text = (list: { from: number; until: number }[]) => list.map((e) => `${isoOf(e.from)} → ${Number.isFinite(e.until) ? isoOf(e.until) : e.until}`);
+          const got = text(engine.keyStats[j]!.episodes);
+          const want = text(reference.episodes.get(k.id) ?? []);
+          if (JSON.stringify(got) !== JSON.stringify(want)) {
+            throw new Error(`key ${k.id} episodes\n  engine:    ${got.join(', ')}\n  reference: ${want.join(', ')}\n\n${scenarioSource(s.raw, s.events, s.until)}`);
+          }
+        });
+      }),
+      params,
+    );
+  });
+
+  it('the spend and allowance parts simulated apart give the whole result, and so do charts and progress', () => {
+    fc.assert(
+      fc.property(rawScenarioArb, fc.constantFrom(0, 1, 7, 40), (s, buckets) => {
+        const options = { ...rawOptions(s), timelineBuckets: buckets };
+        const whole = simulate(s.plan, s.events, options);
+        expectSame(new PartsSimulator(s.events).run(s.plan, options), whole, scenarioSource(s.raw, s.events, s.until));
+        const plain = simulate(s.plan, s.events, rawOptions(s));
+        expect(Array.from(whole.outcome)).toEqual(Array.from(plain.outcome));
+        expect(Array.from(whole.admittedAt)).toEqual(Array.from(plain.admittedAt));
+        expect(Array.from(whole.reason)).toEqual(Array.from(plain.reason));
+      }),
+      { ...params, numRuns: Math.max(1, Math.floor(RUNS / 2)) },
+    );
+  });
+
+  it('the generator produces every §9 decision, so the comparison above exercises every rule', () => {
+    const seen = new Map<string, number>();
+    const note = (k: string) => seen.set(k, (seen.get(k) ?? 0) + 1);
+    for (const s of fc.sample(rawScenarioArb, { numRuns: 600, seed: 42 })) {
+      const ref = referenceSimulate(s.raw, s.events, rawOptions(s));
+      const platform = s.raw.enforcement?.profile === 'platform';
+      if (ref.burned.pool > 0) note('pool unit burned');
+      if (ref.burned.trigger > 0) note('trigger unit burned');
+      referenceDecisions(s.raw, ref).forEach((x, i) => {
+        const late = x.admittedAt !== null && x.admittedAt !== s.events.time[i];
+        const what = `${platform ? 'platform' : 'documented'} ${late ? 'admitted late' : x.outcome}`;
+        note(what);
+        if (x.reason) note(`${platform ? 'platform' : 'documented'} ${x.reason.startsWith('spend_limit:') ? 'spend_limit' : x.reason} ${x.outcome}`);
+      });
+    }
+    if (process.env.HEADROOM_PROPERTY_STATS) console.log(Object.fromEntries([...seen].sort()));
+    for (const k of [
+      'pool unit burned',
+      'trigger unit burned',
+      'platform admitted late',
+      'platform pending',
+      'platform skipped',
+      'platform actor_minute blocked',
+      'platform actor_hour blocked',
+      'platform workspace_minute blocked',
+      'platform key_cap blocked',
+      'platform spend_limit blocked',
+      'platform spend_limit dropped',
+      'platform spend_limit skipped',
+      'platform trigger_limit dropped',
+      'platform pool dropped',
+      'platform allowance dropped',
+      'platform allowance skipped',
+      'documented actor_minute blocked',
+      'documented trigger_limit pending',
+    ]) {
+      expect(seen.get(k) ?? 0, k).toBeGreaterThan(2);
     }
   });
 });

@@ -436,6 +436,27 @@ describe('SPEC §4 the webhook queue', () => {
     expect(r.text).toEqual(['admitted', `admitted@${at(24)} trigger_limit`, 'admitted', 'dropped trigger_limit']);
   });
 
+  it('a run waiting for the pool is admitted at its deadline when the pool frees then, charts or not', () => {
+    // P = ceil(0.34 × 2) = 1; the third run's wait ends at h(48) = the second one's pool unit leaving.
+    // A chart bucket starting at that instant once emptied the pool window before the run was tried.
+    const p = plan({
+      workspace: { seats: 1, messagesPerSeatPerDay: 2, fairUseShare: 0.34 },
+      triggers: [{ id: 'a', limitPer24h: 2 }],
+      enforcement: { maxQueueWaitHours: 36 },
+    });
+    const ev = events([
+      [h(0), 'trigger', 'x'],
+      [h(0), 'trigger', 'a'],
+      [h(12), 'trigger', 'a'],
+    ]);
+    const r = runBoth(p, ev, { until: h(60) });
+    expect(r.text).toEqual(['admitted', `admitted@${at(24)} pool`, `admitted@${at(48)} pool`]);
+    for (const buckets of [1, 5, 30]) {
+      const charted = simulate(p, ev, { until: h(60), timelineBuckets: buckets });
+      expect(Array.from(charted.admittedAt), `${buckets} buckets`).toEqual(Array.from(r.engine.admittedAt));
+    }
+  });
+
   it('webhooks with webhookWhenLimited "drop" are dropped, not queued', () => {
     const p = plan({ triggers: [{ id: 'a', limitPer24h: 1 }], enforcement: { webhookWhenLimited: 'drop' } });
     const r = runBoth(p, events([[h(0), 'trigger', 'a'], [h(1), 'trigger', 'a'], [h(24), 'trigger', 'a']]));

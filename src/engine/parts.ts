@@ -1,7 +1,7 @@
 import { CancelledError } from '../errors.ts';
 import type { EventColumns } from './events.ts';
 import { EventType } from './events.ts';
-import { resolvePlan, UNLIMITED, type Plan, type PlanTrigger } from './plan.ts';
+import { canonicalMode, resolvePlan, UNLIMITED, type Plan, type PlanTrigger, type TriggerMode } from './plan.ts';
 import { addQueueLogs, QueueLog } from './queue-log.ts';
 import type { SimulationResult, Timeline } from './result.ts';
 import type { PartOptions, RemotePart } from './part-thread.ts';
@@ -9,9 +9,13 @@ import { DEFAULT_HORIZON_MS, processingOrder, simulate, type SimulateOptions } f
 
 /**
  * The events fall into two parts that share no limit:
- * - spend: API requests and programmatic trigger runs, checked against key caps and spend limits;
+ * - spend: API requests and programmatic trigger runs, checked against key caps, spend limits,
+ *   the programmatic triggers' own limits and the per-key throttles;
  * - allowance: people's messages and fair-use trigger runs, checked against trigger limits, the
- *   pool and the allowance.
+ *   pool, the allowance and the per-user and workspace throttles (people's messages only).
+ * Both profiles keep them apart: under the platform's (SPEC section 9) the units a refused run
+ * takes are pool and trigger units of a fair-use run, a schedule checks only its own part's
+ * limits, and no throttle counts events of the other part.
  * Simulated apart and joined, they give the whole's result exactly, and a plan change only needs
  * the part it touches again: seats leave every key's cap check as it was, a cap leaves the
  * allowance. The one case they do not cover is a queue wait limit: then a run behind a dropped
@@ -202,7 +206,7 @@ export class PartsSimulator {
 
   /** The events split by the plan's programmatic triggers; null when a part would be empty. */
   private splitFor(triggers: PlanTrigger[]): Split | null {
-    const programmatic = triggers.filter((t) => t.mode === 'programmatic').map((t) => t.id);
+    const programmatic = triggers.filter((t) => canonicalMode(t.mode) === 'programmatic').map((t) => t.id);
     const key = JSON.stringify(programmatic);
     if (this.split?.key !== key) this.split = splitEvents(this.events, new Set(programmatic), key);
     const { spend, allowance } = this.split;
@@ -264,7 +268,8 @@ function spendInput(plan: Plan, run: string): PartInput {
     workspace: { name: '', seats: 0, messagesPerSeatPerDay: null, fairUseShare: 0, spendLimits: plan.workspace.spendLimits },
     apiKeys: plan.apiKeys.map((k) => ({ id: k.id, capUsd: k.capUsd })),
     triggers: partTriggers(plan, 'programmatic'),
-    enforcement: plan.enforcement,
+    // the workspace throttle counts messages only, which this part has none of
+    enforcement: { ...plan.enforcement, workspacePerSeatPerMinute: null },
   };
   const shape: Plan = {
     ...partPlan,
@@ -279,7 +284,10 @@ function spendInput(plan: Plan, run: string): PartInput {
   };
 }
 
-/** The allowance part's input: the allowance, the pool and the fair-use triggers. Limits: A, then P. */
+/**
+ * The allowance part's input: the allowance, the pool, the fair-use triggers and the message
+ * throttles. Limits: A, P, then people's messages per minute (seats × the per-seat number).
+ */
 function allowanceInput(plan: Plan, run: string): PartInput {
   const { seats, messagesPerSeatPerDay, fairUseShare } = plan.workspace;
   const partPlan: Plan = {
@@ -288,15 +296,15 @@ function allowanceInput(plan: Plan, run: string): PartInput {
     apiKeys: [],
     triggers: partTriggers(plan, 'fair_use'),
     enforcement: {
+      ...plan.enforcement,
+      // the spend part's fields, left as their defaults so that a change to them leaves this part
       keyCapWindowDays: 30,
       capCheck: 'spent',
-      webhookWhenLimited: plan.enforcement.webhookWhenLimited,
-      maxQueueWaitHours: plan.enforcement.maxQueueWaitHours,
     },
   };
   const shape: Plan = { ...partPlan, workspace: { ...partPlan.workspace, seats: 0, messagesPerSeatPerDay: 0, fairUseShare: 0 } };
   const resolved = resolvePlan(partPlan);
-  return { plan: partPlan, shape: run + JSON.stringify(shape), limits: [resolved.allowance, resolved.pool] };
+  return { plan: partPlan, shape: run + JSON.stringify(shape), limits: [resolved.allowance, resolved.pool, resolved.workspacePerMinute] };
 }
 
 /**
@@ -313,7 +321,16 @@ function reusable(name: PartName, kept: Kept, input: PartInput): boolean {
   for (let i = 0; i < input.limits.length; i++) {
     if (kept.limits[i] === input.limits[i]) continue;
     const seen =
-      name === 'allowance' ? (i === 0 ? checked.allowance : checked.pool) : i < keys ? checked.keys[i] : checked.spendLimits[i - keys];
+      name === 'allowance'
+        ? i === 0
+          ? checked.allowance
+          : i === 1
+            ? checked.pool
+            : // absent: the throttle was off and counted nothing, so no other value can be answered
+              (checked.workspaceMinute ?? UNLIMITED)
+        : i < keys
+          ? checked.keys[i]
+          : checked.spendLimits[i - keys];
     if (!passes(seen, kept.limits[i]) || !passes(seen, input.limits[i])) return false;
   }
   return true;
@@ -324,9 +341,10 @@ function reusable(name: PartName, kept: Kept, input: PartInput): boolean {
  * other mode have no events in the part, and only their id (and mode), so that a change to them
  * leaves the part alone.
  */
-function partTriggers(plan: Plan, mode: PlanTrigger['mode']): PlanTrigger[] {
+function partTriggers(plan: Plan, mode: TriggerMode): PlanTrigger[] {
   return plan.triggers.map(({ id, kind, mode: m, limitPer24h }) =>
-    m === mode ? { id, kind, mode: m, limitPer24h } : { id, kind: 'webhook', mode: m, limitPer24h: null },
+    // the mode's name decides nothing: a part keeps its result when only the name changes
+    canonicalMode(m) === mode ? { id, kind, mode, limitPer24h } : { id, kind: 'webhook', mode: canonicalMode(m), limitPer24h: null },
   );
 }
 
@@ -381,7 +399,13 @@ function join(plan: Plan, count: number, split: Split, spend: SimulationResult, 
     horizon: spend.horizon,
     keyStats: spend.keyStats,
     triggerStats,
-    checked: { allowance: allowance.checked.allowance, pool: allowance.checked.pool, spendLimits: spend.checked.spendLimits, keys: spend.checked.keys },
+    checked: {
+      allowance: allowance.checked.allowance,
+      pool: allowance.checked.pool,
+      spendLimits: spend.checked.spendLimits,
+      keys: spend.checked.keys,
+      ...(allowance.checked.workspaceMinute === undefined ? {} : { workspaceMinute: allowance.checked.workspaceMinute }),
+    },
     allowancePeak: allowance.allowancePeak,
     poolPeak: allowance.poolPeak,
     spendLimitPeakMicros: spend.spendLimitPeakMicros,

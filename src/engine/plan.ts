@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { poolOf } from './limits/pool.ts';
 import { DAY, HOUR, usdNumberToMicros } from './units.ts';
 
 /** What an admin writes: SPEC section 2. Missing fields take the defaults below. */
@@ -22,7 +23,8 @@ const triggerSchema = z.strictObject({
   id,
   name: z.string().optional(),
   kind: z.enum(['webhook', 'scheduled']).default('webhook'),
-  mode: z.enum(['fair_use', 'programmatic']).default('fair_use'),
+  // user_pool / workspace_pool: the platform's newer names (SPEC section 9), kept as written
+  mode: z.enum(['fair_use', 'programmatic', 'user_pool', 'workspace_pool']).default('fair_use'),
   limitPer24h: z.number().int().min(-1, 'must be -1 (no limit) or a count >= 0').nullable().default(null),
 });
 
@@ -36,12 +38,27 @@ const workspaceSchema = z.strictObject({
   spendLimits: z.array(spendLimitSchema).default(() => DEFAULT_SPEND_LIMITS.map((l) => ({ ...l }))),
 });
 
-const enforcementSchema = z.strictObject({
+/** A throttle's count: null turns it off; absent takes the profile's default (SPEC section 9 rule 7). */
+const throttle = z.number().int('must be a whole number').nonnegative('must not be negative').nullable().optional();
+
+const enforcementFields = z.strictObject({
+  /** documented: SPEC sections 1-4 (the docs); platform: section 9 (the platform's code). Absent = documented. */
+  profile: z.enum(['documented', 'platform']).optional(),
   keyCapWindowDays: z.number().int().positive().default(30),
   capCheck: z.enum(['spent', 'spent_plus_cost']).default('spent'),
   webhookWhenLimited: z.enum(['queue', 'drop']).default('queue'),
   maxQueueWaitHours: z.number().finite().nonnegative().nullable().default(null),
+  actorPerMinute: throttle,
+  actorPerHour: throttle,
+  workspacePerSeatPerMinute: throttle,
 });
+
+/** Under the platform profile a limited webhook is dropped unless the plan says `queue` itself. */
+const enforcementSchema = z.preprocess((value) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const fields = value as Record<string, unknown>;
+  return fields.profile === 'platform' && fields.webhookWhenLimited === undefined ? { ...fields, webhookWhenLimited: 'drop' } : value;
+}, enforcementFields);
 
 export const planSchema = z
   .strictObject({
@@ -66,8 +83,9 @@ export const planSchema = z
       if (limits.has(l.id)) ctx.addIssue({ code: 'custom', path: ['workspace', 'spendLimits', i, 'id'], message: `duplicate id "${l.id}"` });
       limits.add(l.id);
     });
+    const platform = plan.enforcement.profile === 'platform';
     plan.triggers.forEach((t, i) => {
-      if (t.kind === 'scheduled' && t.mode === 'programmatic') {
+      if (!platform && t.kind === 'scheduled' && canonicalMode(t.mode) === 'programmatic') {
         ctx.addIssue({
           code: 'custom',
           path: ['triggers', i, 'mode'],
@@ -83,6 +101,19 @@ export type PlanInput = z.input<typeof planSchema>;
 export type PlanApiKey = Plan['apiKeys'][number];
 export type PlanTrigger = Plan['triggers'][number];
 export type SpendLimitWindow = Plan['workspace']['spendLimits'][number]['window'];
+/** A trigger mode as written: the documented names or the platform's newer ones. */
+export type TriggerModeName = PlanTrigger['mode'];
+export type TriggerMode = 'fair_use' | 'programmatic';
+export type EnforcementProfile = 'documented' | 'platform';
+
+/** `user_pool` is `fair_use`, `workspace_pool` is `programmatic` (SPEC section 9). */
+export function canonicalMode(mode: TriggerModeName): TriggerMode {
+  return mode === 'programmatic' || mode === 'workspace_pool' ? 'programmatic' : 'fair_use';
+}
+
+export function profileOf(plan: Plan): EnforcementProfile {
+  return plan.enforcement.profile ?? 'documented';
+}
 
 export interface PlanIssue {
   path: string;
@@ -133,11 +164,17 @@ export function parsePlanJson(text: string, source = 'plan'): Plan {
 export const UNLIMITED = Number.POSITIVE_INFINITY;
 export const DEFAULT_TRIGGER_LIMIT = 42;
 
-/** `null` → 42 on fair use, unlimited on programmatic; `-1` → unlimited. */
-export function resolveTriggerLimit(limitPer24h: number | null, mode: PlanTrigger['mode']): number {
-  if (limitPer24h === null) return mode === 'fair_use' ? DEFAULT_TRIGGER_LIMIT : UNLIMITED;
+/**
+ * `null` → 42 on fair use, unlimited on programmatic (42 in every mode under the platform
+ * profile, SPEC section 9 rule 2); `-1` → unlimited.
+ */
+export function resolveTriggerLimit(limitPer24h: number | null, mode: TriggerModeName, profile: EnforcementProfile = 'documented'): number {
+  if (limitPer24h === null) return profile === 'platform' || canonicalMode(mode) === 'fair_use' ? DEFAULT_TRIGGER_LIMIT : UNLIMITED;
   return limitPer24h === -1 ? UNLIMITED : limitPer24h;
 }
+
+/** The platform's throttles (SPEC section 9 rule 7), used when a plan under that profile leaves them out. */
+export const PLATFORM_THROTTLES = { actorPerMinute: 100, actorPerHour: 3000, workspacePerSeatPerMinute: 10 } as const;
 
 /** Allowance A = seats × messages per seat; unlimited when messagesPerSeatPerDay is null. */
 export function allowanceOf(plan: Plan): number {
@@ -145,23 +182,27 @@ export function allowanceOf(plan: Plan): number {
   return perSeat === null ? UNLIMITED : plan.workspace.seats * perSeat;
 }
 
-/**
- * Pool P = ceil(share × A), computed on the share's decimal digits so that 0.1 × 30 is 3 (binary
- * floats make it 3.0000000000000004 and the ceiling 4).
- */
-export function poolOf(fairUseShare: number, allowance: number): number {
-  if (allowance === UNLIMITED) return UNLIMITED;
-  const text = fairUseShare.toString().includes('e') ? fairUseShare.toFixed(20) : fairUseShare.toString();
-  const [whole = '0', frac = ''] = text.split('.');
-  const scale = 10n ** BigInt(frac.length);
-  const numerator = BigInt(whole + frac) * BigInt(allowance);
-  return Number((numerator + scale - 1n) / scale);
-}
+// P = ceil(share × A) is part of the pool's rule, kept with it in limits/pool.ts
+export { poolOf };
 
 /** The plan as the engine uses it: integers, resolved defaults, window lengths in ms. */
 export interface ResolvedPlan {
+  profile: EnforcementProfile;
+  /**
+   * How long past its admission an entry of a sliding window still counts, beyond the window's
+   * length: 0 under the docs (`t - W < s`), 1 ms under the platform profile (`t - W <= s`).
+   */
+  edgeMs: number;
+  /** key caps sum whole UTC days (SPEC section 9 rule 6) */
+  keyCapByDay: boolean;
   allowance: number;
   pool: number;
+  /** admitted requests per key, or messages per user, in 60 s; Infinity = off */
+  actorPerMinute: number;
+  /** the same in 3,600 s */
+  actorPerHour: number;
+  /** people's admitted messages in 60 s, workspace-wide; Infinity = off */
+  workspacePerMinute: number;
   keyCapWindowMs: number;
   capCheckPlusCost: boolean;
   queueWebhooks: boolean;
@@ -173,7 +214,9 @@ export interface ResolvedPlan {
     id: string;
     name: string;
     kind: PlanTrigger['kind'];
-    mode: PlanTrigger['mode'];
+    mode: TriggerMode;
+    /** the mode as the plan wrote it (`user_pool`, …), for reports and exports; absent = `mode` */
+    modeName?: TriggerModeName;
     limit: number;
     inferred: boolean;
   }[];
@@ -181,9 +224,24 @@ export interface ResolvedPlan {
 
 export function resolvePlan(plan: Plan): ResolvedPlan {
   const allowance = allowanceOf(plan);
-  const hours = plan.enforcement.maxQueueWaitHours;
+  const en = plan.enforcement;
+  const hours = en.maxQueueWaitHours;
+  const profile = profileOf(plan);
+  const platform = profile === 'platform';
+  // an explicit field wins; absent, the profile decides (the docs have no throttles)
+  const throttleOf = (value: number | null | undefined, platformDefault: number): number => {
+    const v = value === undefined ? (platform ? platformDefault : null) : value;
+    return v === null ? UNLIMITED : v;
+  };
+  const perSeat = throttleOf(en.workspacePerSeatPerMinute, PLATFORM_THROTTLES.workspacePerSeatPerMinute);
   return {
+    profile,
+    edgeMs: platform ? 1 : 0,
+    keyCapByDay: platform,
     allowance,
+    actorPerMinute: throttleOf(en.actorPerMinute, PLATFORM_THROTTLES.actorPerMinute),
+    actorPerHour: throttleOf(en.actorPerHour, PLATFORM_THROTTLES.actorPerHour),
+    workspacePerMinute: perSeat === UNLIMITED ? UNLIMITED : perSeat * plan.workspace.seats,
     pool: poolOf(plan.workspace.fairUseShare, allowance),
     keyCapWindowMs: plan.enforcement.keyCapWindowDays * DAY,
     capCheckPlusCost: plan.enforcement.capCheck === 'spent_plus_cost',
@@ -204,8 +262,9 @@ export function resolvePlan(plan: Plan): ResolvedPlan {
       id: t.id,
       name: t.name ?? t.id,
       kind: t.kind,
-      mode: t.mode,
-      limit: resolveTriggerLimit(t.limitPer24h, t.mode),
+      mode: canonicalMode(t.mode),
+      modeName: t.mode,
+      limit: resolveTriggerLimit(t.limitPer24h, t.mode, profile),
       inferred: false,
     })),
   };

@@ -8,7 +8,7 @@ import { EventType } from './events.ts';
 import type { EventColumns } from './events.ts';
 import { Outcome, REASON_SPEND_LIMIT_BASE, reasonName } from './result.ts';
 import type { SimulationResult } from './result.ts';
-import type { SpendLimitWindow } from './plan.ts';
+import type { EnforcementProfile, SpendLimitWindow, TriggerModeName } from './plan.ts';
 import { formatUsd } from './units.ts';
 
 export interface KeyEpisodeReport {
@@ -48,7 +48,8 @@ export interface TriggerReport {
   id: string;
   name: string;
   kind: 'webhook' | 'scheduled';
-  mode: 'fair_use' | 'programmatic';
+  /** as the plan wrote it: `fair_use` | `programmatic`, or the newer `user_pool` | `workspace_pool` */
+  mode: TriggerModeName;
   /** runs per sliding 24 h; null = unlimited */
   limit: number | null;
   inferred: boolean;
@@ -91,6 +92,8 @@ export interface Report {
   to: string | null;
   /** the simulation ran until this time */
   horizon: string;
+  /** which reading decided: SPEC sections 1-4 (`documented`) or section 9 (`platform`) */
+  profile: EnforcementProfile;
   totals: {
     events: number;
     admitted: number;
@@ -115,6 +118,8 @@ export interface Report {
   inferred: { keys: string[]; triggers: string[] };
   /** most webhook runs waiting at once, all triggers */
   peakQueue: number;
+  /** people's blocked messages by the check that refused them (`allowance`, `actor_minute`, `actor_hour`, `workspace_minute`) */
+  messagesBlockedBy: Record<string, number>;
 }
 
 /** Micro-USD → dollars, exact to 6 decimals (the integer is divided once, never summed as float). */
@@ -194,6 +199,7 @@ export function buildReport(events: EventColumns, result: SimulationResult): Rep
 
   const { time, type, cost } = events;
   const { outcome, admittedAt, reason, entity } = result;
+  const messageBlockedBy = new Float64Array(nReasons);
   const programmatic = Uint8Array.from(plan.triggers, (t) => (t.mode === 'programmatic' ? 1 : 0));
   const API = EventType.api;
   const TRIGGER = EventType.trigger;
@@ -244,6 +250,7 @@ export function buildReport(events: EventColumns, result: SimulationResult): Rep
       }
     } else if (!admitted) {
       blockedMessages++;
+      messageBlockedBy[r]++;
     }
   }
 
@@ -285,7 +292,7 @@ export function buildReport(events: EventColumns, result: SimulationResult): Rep
       id: t.id,
       name: t.name,
       kind: t.kind,
-      mode: t.mode,
+      mode: t.modeName ?? t.mode,
       limit: finiteOrNull(t.limit),
       inferred: t.inferred,
       arrivals: trArrivals[e],
@@ -307,6 +314,7 @@ export function buildReport(events: EventColumns, result: SimulationResult): Rep
     from: isoOrNull(minTime),
     to: isoOrNull(maxTime),
     horizon: new Date(result.horizon).toISOString(),
+    profile: plan.profile,
     totals: {
       events: result.count,
       admitted: outcomes[Outcome.admitted],
@@ -341,6 +349,7 @@ export function buildReport(events: EventColumns, result: SimulationResult): Rep
       triggers: plan.triggers.filter((t) => t.inferred).map((t) => t.id),
     },
     peakQueue: result.peakQueue,
+    messagesBlockedBy: reasonsOf(messageBlockedBy, 0),
   };
 }
 
@@ -437,6 +446,11 @@ export function verdict(report: Report): string {
   return `LIMITS HIT: ${problems.join('; ')}. ${n(stopped)} of ${plural(t.events, 'event')} did not run${t.delayed > 0 ? `, ${n(t.delayed)} ran late` : ''}.`;
 }
 
+/** People's messages refused by a throttle (SPEC section 9 rule 7) rather than by the allowance. */
+function throttledMessages(report: Report): number {
+  return Object.entries(report.messagesBlockedBy).reduce((sum, [r, c]) => (r === 'allowance' ? sum : sum + c), 0);
+}
+
 /** A readable summary for the terminal: verdict first, then the tables an admin acts on. */
 export interface SummaryOptions {
   /** the plan file left `workspace.spendLimits` out: its limits are the defaults, said so in the table */
@@ -454,6 +468,7 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
   out.push(
     `Admitted ${n(t.admitted)} (${n(t.delayed)} after waiting), blocked ${n(t.blocked)}, dropped ${n(t.dropped)}, skipped ${n(t.skipped)}, still waiting ${n(t.pending)}.`,
   );
+  if (report.profile === 'platform') out.push('Decided as the platform\'s code enforces the limits (enforcement.profile "platform"), not as its docs describe them.');
 
   if (report.keys.length > 0) {
     // Keys the cap stopped first, then the closest to their cap, then the rest by blocked count.
@@ -495,7 +510,7 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
     for (const tr of triggers.slice(0, MAX_ROWS)) {
       tb.push([
         `${tr.name}${tr.name !== tr.id ? ` (${tr.id})` : ''}${tr.inferred ? ' *' : ''}`,
-        `${tr.kind} / ${tr.mode === 'fair_use' ? 'fair use' : 'programmatic'}`,
+        `${tr.kind} / ${tr.mode === 'fair_use' ? 'fair use' : tr.mode === 'user_pool' ? 'user pool' : tr.mode === 'workspace_pool' ? 'workspace pool' : 'programmatic'}`,
         tr.limit === null ? 'none' : n(tr.limit),
         n(tr.arrivals),
         n(tr.admitted),
@@ -518,8 +533,17 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
     a.limit === null ? 'unlimited' : n(a.limit),
     n(a.peak),
     a.limit === null ? '-' : headroom(a.limit, a.peak, n),
-    `${plural(a.blockedMessages, "person's message", "people's messages")} blocked`,
+    // the allowance's own refusals: a throttle's are on its line below
+    `${plural(a.blockedMessages - throttledMessages(report), "person's message", "people's messages")} blocked`,
   ]);
+  const throttled = throttledMessages(report);
+  if (throttled > 0) {
+    const by = Object.entries(report.messagesBlockedBy)
+      .filter(([r]) => r !== 'allowance')
+      .map(([r, c]) => `${n(c)} ${r}`)
+      .join(', ');
+    cap.push(['Messages per minute / hour (throttles)', '-', '-', '-', `${plural(throttled, "person's message", "people's messages")} blocked (${by})`]);
+  }
   const p = report.pool;
   const poolStopped = report.triggers.reduce((s, tr) => s + (tr.limitedBy.pool ?? 0), 0);
   cap.push(['Fair-use trigger runs per 24 h (pool)', p.limit === null ? 'unlimited' : n(p.limit), n(p.peak), p.limit === null ? '-' : headroom(p.limit, p.peak, n), `${plural(poolStopped, 'run')} held back`]);

@@ -8,8 +8,17 @@ export const OUTCOME_NAMES = ['admitted', 'blocked', 'skipped', 'dropped', 'pend
 export type OutcomeName = (typeof OUTCOME_NAMES)[number];
 
 /** Fixed reason codes; spend limit j of the plan has code `REASON_SPEND_LIMIT_BASE + j`. */
-export const Reason = { none: 0, key_cap: 1, trigger_limit: 2, pool: 3, allowance: 4 } as const;
-export const REASON_SPEND_LIMIT_BASE = 5;
+export const Reason = {
+  none: 0,
+  key_cap: 1,
+  trigger_limit: 2,
+  pool: 3,
+  allowance: 4,
+  actor_minute: 5,
+  actor_hour: 6,
+  workspace_minute: 7,
+} as const;
+export const REASON_SPEND_LIMIT_BASE = 8;
 
 /** Capacity over time, sampled per bucket, for charts (max within each bucket). */
 export interface Timeline {
@@ -63,7 +72,14 @@ export interface SimulationResult {
    * ones included. Any limit this value passes, like the one that saw it, decides every event
    * the same: that is when a result can answer for another value of the limit.
    */
-  checked: { allowance: number; pool: number; spendLimits: number[]; keys: number[] };
+  checked: {
+    allowance: number;
+    pool: number;
+    spendLimits: number[];
+    keys: number[];
+    /** people's messages counted by the workspace_minute check (absent: never checked) */
+    workspaceMinute?: number;
+  };
   peakQueue: number;
   timeline: Timeline | null;
   /** with `logQueue`: the count of waiting runs after each change */
@@ -82,6 +98,12 @@ export function reasonName(plan: ResolvedPlan, code: number): string | null {
       return 'pool';
     case Reason.allowance:
       return 'allowance';
+    case Reason.actor_minute:
+      return 'actor_minute';
+    case Reason.actor_hour:
+      return 'actor_hour';
+    case Reason.workspace_minute:
+      return 'workspace_minute';
     default: {
       const limit = plan.spendLimits[code - REASON_SPEND_LIMIT_BASE];
       if (!limit) throw new RangeError(`unknown reason code ${code}`);

@@ -1,26 +1,18 @@
 import { CancelledError, InputError } from '../errors.ts';
 import { EventType, type EventColumns } from './events.ts';
 import { MinHeap } from './heap.ts';
+import { Allowance } from './limits/allowance.ts';
+import { KeyCaps } from './limits/key-cap.ts';
+import { Pool, pooled, REFUSED_ALLOWANCE, REFUSED_POOL, REFUSED_TRIGGER, takeUnitsInOrder, TAKEN_ALL } from './limits/pool.ts';
+import { PASSES, SpendLimits } from './limits/spend-limit.ts';
+import { ActorThrottles, THROTTLE_HOUR, THROTTLE_MINUTE, THROTTLE_PASSES, WorkspaceThrottle } from './limits/throttle.ts';
+import { TriggerLimits } from './limits/trigger-limit.ts';
 import { DEFAULT_TRIGGER_LIMIT, resolvePlan, UNLIMITED, type Plan, type ResolvedPlan } from './plan.ts';
-import {
-  Outcome,
-  Reason,
-  REASON_SPEND_LIMIT_BASE,
-  type KeyEpisode,
-  type SimulationResult,
-  type Timeline,
-} from './result.ts';
-import { DAY, isoOf } from './units.ts';
+import { Outcome, Reason, REASON_SPEND_LIMIT_BASE, type SimulationResult, type Timeline } from './result.ts';
+import { DAY, HOUR, isoOf, MINUTE } from './units.ts';
 import { QueueLog } from './queue-log.ts';
 import { RunQueue } from './run-queue.ts';
-import {
-  CalendarSpendWindow,
-  CountWindow,
-  RollingSpendWindow,
-  SumWindow,
-  utcDayStart,
-  type SpendWindow,
-} from './windows.ts';
+import { utcDayStart } from './windows.ts';
 
 export interface SimulateOptions {
   /** horizon, epoch ms; default last event + 30 days. Before the last event: InputError. */
@@ -67,12 +59,19 @@ export function processingOrder(events: EventColumns): Uint32Array | null {
 }
 
 /**
- * Replays events against a plan: SPEC section 4. One pass in time order; every window is a ring
- * buffer evicted lazily; queued webhook runs sleep until the earliest instant their failing check
- * could pass (an entry expiring, a UTC day or month starting) and are then retried oldest first.
+ * Replays events against a plan: SPEC section 4, or section 9 under the platform profile. One
+ * pass in time order; each limit lives in its own module under `limits/` (its check, what an
+ * admission records, when a refused check could pass, its peak and what its checks saw). This
+ * function holds the pass, the order of the checks per event, the queues and the timeline: queued
+ * webhook runs sleep until the earliest instant their failing check could pass (`retryAt`) and
+ * are then retried oldest first.
  */
 export function simulate(planInput: Plan, events: EventColumns, options: SimulateOptions = {}): SimulationResult {
   const plan: ResolvedPlan = resolvePlan(planInput);
+  // SPEC section 9: the platform profile's rules; every `platform` branch below is one of them
+  const platform = plan.profile === 'platform';
+  // an entry of a sliding window admitted at s counts until s + W (docs) or s + W + 1 ms (platform)
+  const edge = plan.edgeMs;
   const n = events.count;
   const { time, type, subject, cost, subjects } = events;
   const order = options.order !== undefined ? options.order : processingOrder(events);
@@ -89,20 +88,31 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   const reason = new Uint8Array(n);
   const entity = new Int32Array(n).fill(-1);
 
+  // --- the limits ---
+  const keyCaps = new KeyCaps(plan.keyCapWindowMs, plan.keyCapByDay, plan.capCheckPlusCost);
+  const spendLimits = new SpendLimits(plan, edge, DAY);
+  const triggerLimits = new TriggerLimits(DAY + edge);
+  const allowance = new Allowance(plan.allowance, DAY + edge);
+  const pool = new Pool(plan.pool, DAY + edge);
+  // throttles (SPEC section 9 rule 7): API requests per key, messages per user and per workspace
+  const keyThrottles = new ActorThrottles(plan.actorPerMinute, plan.actorPerHour, MINUTE + edge, HOUR + edge);
+  const userThrottles = new ActorThrottles(plan.actorPerMinute, plan.actorPerHour, MINUTE + edge, HOUR + edge);
+  const workspaceMinute = new WorkspaceThrottle(plan.workspacePerMinute, MINUTE + edge);
+  const apiThrottled = keyThrottles.on;
+  const usersThrottled = userThrottles.on;
+  const messageThrottled = usersThrottled || workspaceMinute.on;
+  const throttleReason = (which: number): number => (which === THROTTLE_MINUTE ? Reason.actor_minute : Reason.actor_hour);
+  const limitCount = spendLimits.count;
+
   // --- entities (plan ones first, inferred ones appended in order of first appearance) ---
   const keyBySubject = new Int32Array(subjects.length).fill(-1);
   const triggerBySubject = new Int32Array(subjects.length).fill(-1);
   const subjectIndex = new Map<string, number>();
   subjects.forEach((s, i) => subjectIndex.set(s, i));
-  const keyCap: number[] = [];
-  const keyWindows: SumWindow[] = [];
-  const keyStats: SimulationResult['keyStats'] = [];
-  const keyChecked: number[] = [];
+  const keyFirstBlock: SimulationResult['keyStats'][number]['firstBlock'][] = [];
   const addKey = (capMicros: number | null): void => {
-    keyCap.push(capMicros === null ? UNLIMITED : capMicros);
-    keyChecked.push(Number.NEGATIVE_INFINITY);
-    keyWindows.push(new SumWindow(plan.keyCapWindowMs));
-    keyStats.push({ peakRollingMicros: 0, episodes: [], firstBlock: null });
+    keyCaps.add(capMicros);
+    keyFirstBlock.push(null);
   };
   plan.keys.forEach((k, i) => {
     addKey(k.capMicros);
@@ -110,19 +120,23 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     if (s !== undefined) keyBySubject[s] = i;
   });
 
-  const trigLimit: number[] = [];
   const trigFairUse: boolean[] = [];
   const trigQueues: boolean[] = [];
-  const trigWindows: (CountWindow | null)[] = [];
+  /** platform: a fair-use webhook run that is dropped when limited takes each unit as its check passes */
+  const trigTakesUnits: boolean[] = [];
+  /** checked against the pool and counted there */
+  const trigPooled: boolean[] = [];
   const queues: RunQueue[] = [];
   const trigState: number[] = [];
   const trigWake: number[] = [];
   const triggerStats: SimulationResult['triggerStats'] = [];
   const addTrigger = (t: ResolvedPlan['triggers'][number]): void => {
-    trigLimit.push(t.limit);
     trigFairUse.push(t.mode === 'fair_use');
     trigQueues.push(t.kind === 'webhook' && plan.queueWebhooks);
-    trigWindows.push(t.limit === UNLIMITED ? null : new CountWindow(DAY, Math.min(t.limit, 1024)));
+    trigTakesUnits.push(platform && t.kind === 'webhook' && t.mode === 'fair_use' && !plan.queueWebhooks);
+    trigPooled.push(pooled(t.kind, t.mode, platform));
+    // a schedule is never checked against its own limit under the platform profile (rule 3)
+    triggerLimits.add(t.limit, !(platform && t.kind === 'scheduled'));
     queues.push(new RunQueue());
     trigState.push(IDLE);
     trigWake.push(UNLIMITED);
@@ -155,6 +169,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
         name: subjects[s],
         kind: 'webhook' as const,
         mode: 'fair_use' as const,
+        modeName: 'fair_use' as const,
         limit: DEFAULT_TRIGGER_LIMIT,
         inferred: true,
       };
@@ -165,23 +180,6 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     return g;
   };
 
-  // --- workspace windows ---
-  const allowance = plan.allowance;
-  const pool = plan.pool;
-  const allowanceWindow = new CountWindow(DAY, Math.min(allowance, 1 << 16));
-  const poolWindow = new CountWindow(DAY, Math.min(pool, 1 << 16));
-  const limits = plan.spendLimits;
-  const limitCount = limits.length;
-  const limitAmount = limits.map((l) => l.amountMicros);
-  const limitWindows: SpendWindow[] = limits.map((l) =>
-    l.window === 'rolling-30d' ? new RollingSpendWindow(30 * DAY) : new CalendarSpendWindow(l.window),
-  );
-  const spendLimitPeakMicros = limits.map(() => 0);
-  const NEVER = Number.NEGATIVE_INFINITY;
-  const checked: SimulationResult['checked'] = { allowance: NEVER, pool: NEVER, spendLimits: limits.map(() => NEVER), keys: keyChecked };
-  const plusCost = plan.capCheckPlusCost;
-  let allowancePeak = 0;
-  let poolPeak = 0;
   let queuedTotal = 0;
   let peakQueue = 0;
   const queueLog = options.logQueue ? new QueueLog() : null;
@@ -205,7 +203,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       queued: new Float64Array(count),
       maxDelay: new Float64Array(count),
       keySpend: [],
-      spendLimitUsed: limits.map(() => new Float64Array(count)),
+      spendLimitUsed: Array.from({ length: limitCount }, () => new Float64Array(count)),
     };
     nextBucketAt = start;
   }
@@ -215,17 +213,17 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     return timeline.keySpend[k];
   };
   // every key has its series before the first bucket opens (inferred ones get theirs in keyOf)
-  keySeries(keyWindows.length - 1);
+  keySeries(keyCaps.count - 1);
   /**
    * Samples key `k`'s window at the start of every bucket up to `upTo` that it has not been yet.
    * Done when the key is next used (its window cannot change before), and a run of buckets the
    * oldest entry outlives all hold the same sum: a few hundred keys times a few thousand buckets
    * would otherwise be that many evictions.
    */
-  const keySampled: number[] = keyWindows.map(() => -1);
+  const keySampled: number[] = Array.from({ length: keyCaps.count }, () => -1);
   const sampleKey = (k: number, upTo: number): void => {
     if (timeline === null) return;
-    const w = keyWindows[k];
+    const w = keyCaps.window(k);
     const series = timeline.keySpend[k];
     let b = keySampled[k] + 1;
     while (b <= upTo) {
@@ -244,12 +242,10 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     while (bucket < target) {
       bucket++;
       const b0 = timeline.start + bucket * timeline.bucketMs;
-      allowanceWindow.evict(b0);
-      poolWindow.evict(b0);
-      timeline.allowanceUsed[bucket] = allowanceWindow.size;
-      timeline.poolUsed[bucket] = poolWindow.size;
+      timeline.allowanceUsed[bucket] = allowance.usedAt(b0);
+      timeline.poolUsed[bucket] = pool.usedAt(b0);
       timeline.queued[bucket] = queuedTotal;
-      for (let j = 0; j < limitCount; j++) timeline.spendLimitUsed[j][bucket] = limitWindows[j].spentAt(b0);
+      for (let j = 0; j < limitCount; j++) timeline.spendLimitUsed[j][bucket] = spendLimits.spentAt(j, b0);
     }
     nextBucketAt = bucket + 1 < timeline.buckets ? timeline.start + (bucket + 1) * timeline.bucketMs : UNLIMITED;
   };
@@ -257,38 +253,47 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     if (series && bucket >= 0 && series[bucket] < value) series[bucket] = value;
   };
 
-  // --- checks and admissions ---
+  // --- the order of the checks, and what an admission records ---
   const checkSpendLimits = (t: number, c: number): number => {
-    for (let j = 0; j < limitCount; j++) {
-      const spent = limitWindows[j].spentAt(t);
-      const asked = plusCost ? spent + c : spent;
-      if (asked > checked.spendLimits[j]) checked.spendLimits[j] = asked;
-      if (plusCost ? asked > limitAmount[j] : asked >= limitAmount[j]) return REASON_SPEND_LIMIT_BASE + j;
-    }
-    return Reason.none;
+    const j = spendLimits.check(t, c);
+    return j === PASSES ? Reason.none : REASON_SPEND_LIMIT_BASE + j;
   };
   const addSpend = (t: number, c: number): void => {
-    for (let j = 0; j < limitCount; j++) {
-      const w = limitWindows[j];
-      w.add(t, c);
-      if (w.sum > spendLimitPeakMicros[j]) spendLimitPeakMicros[j] = w.sum;
-      if (timeline !== null) bump(timeline.spendLimitUsed[j], w.sum);
-    }
+    spendLimits.admit(t, c);
+    if (timeline !== null) for (let j = 0; j < limitCount; j++) bump(timeline.spendLimitUsed[j], spendLimits.sum(j));
   };
+  const countInPool = (t: number): void => {
+    pool.admit(t);
+    if (timeline !== null) bump(timeline.poolUsed, pool.used);
+  };
+  const countInAllowance = (t: number): void => {
+    allowance.admit(t);
+    if (timeline !== null) bump(timeline.allowanceUsed, allowance.used);
+  };
+  /**
+   * A trigger run's checks, all or nothing. The docs (SPEC section 4): fair use, trigger limit,
+   * pool, allowance; programmatic, trigger limit, spend limits. The platform (section 9 rules 3-5):
+   * a fair-use webhook, pool, trigger limit, allowance; a fair-use schedule, the allowance alone; a
+   * programmatic webhook, spend limits, trigger limit; a programmatic schedule, spend limits alone.
+   */
   const checkTrigger = (g: number, e: number, t: number): number => {
-    const w = trigWindows[g];
-    if (w !== null) {
-      w.evict(t);
-      if (w.size >= trigLimit[g]) return Reason.trigger_limit;
+    if (platform) {
+      if (trigFairUse[g]) {
+        if (trigPooled[g]) {
+          if (pool.refuses(t)) return Reason.pool;
+          if (triggerLimits.refuses(g, t)) return Reason.trigger_limit;
+        }
+        return allowance.refuses(t) ? Reason.allowance : Reason.none;
+      }
+      const r = checkSpendLimits(t, cost[e]);
+      if (r !== Reason.none) return r;
+      return triggerLimits.refuses(g, t) ? Reason.trigger_limit : Reason.none;
     }
+    if (triggerLimits.refuses(g, t)) return Reason.trigger_limit;
     if (trigFairUse[g]) {
       // seen even when unlimited: a limit set later would be checked here
-      poolWindow.evict(t);
-      if (poolWindow.size > checked.pool) checked.pool = poolWindow.size;
-      if (poolWindow.size >= pool) return Reason.pool;
-      allowanceWindow.evict(t);
-      if (allowanceWindow.size > checked.allowance) checked.allowance = allowanceWindow.size;
-      if (allowanceWindow.size >= allowance) return Reason.allowance;
+      if (pool.refuses(t)) return Reason.pool;
+      if (allowance.refuses(t)) return Reason.allowance;
       return Reason.none;
     }
     return checkSpendLimits(t, cost[e]);
@@ -296,41 +301,40 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   const admitTrigger = (g: number, e: number, t: number): void => {
     outcome[e] = Outcome.admitted;
     admittedAt[e] = t;
-    trigWindows[g]?.push(t);
+    triggerLimits.admit(g, t);
     if (trigFairUse[g]) {
       // Counted even when unlimited: an admin sizing seats wants the real 24 h peak.
-      poolWindow.evict(t);
-      poolWindow.push(t);
-      if (poolWindow.size > poolPeak) poolPeak = poolWindow.size;
-      allowanceWindow.evict(t);
-      allowanceWindow.push(t);
-      if (allowanceWindow.size > allowancePeak) allowancePeak = allowanceWindow.size;
-      if (timeline !== null) {
-        bump(timeline.poolUsed, poolWindow.size);
-        bump(timeline.allowanceUsed, allowanceWindow.size);
-      }
+      if (trigPooled[g]) countInPool(t);
+      countInAllowance(t);
     } else {
       addSpend(t, cost[e]);
     }
   };
-  /** Earliest moment the check that failed with `r` could pass; Infinity if it never can. */
-  const wakeTime = (g: number, r: number, t: number): number => {
-    switch (r) {
-      case Reason.trigger_limit: {
-        const w = trigWindows[g];
-        return w === null || w.size === 0 ? UNLIMITED : w.oldest() + DAY;
-      }
-      case Reason.pool:
-        return poolWindow.size === 0 ? UNLIMITED : poolWindow.oldest() + DAY;
-      case Reason.allowance:
-        return allowanceWindow.size === 0 ? UNLIMITED : allowanceWindow.oldest() + DAY;
-      default:
-        return limitWindows[r - REASON_SPEND_LIMIT_BASE].nextRelease(t);
+  /** SPEC section 9 rule 4 (limits/pool.ts): a dropped fair-use webhook keeps the units it took. */
+  const attemptTakingUnits = (g: number, e: number, t: number): number => {
+    const r = takeUnitsInOrder(pool, triggerLimits, g, allowance, t);
+    if (timeline !== null && r !== REFUSED_POOL) {
+      bump(timeline.poolUsed, pool.used);
+      if (r === TAKEN_ALL) bump(timeline.allowanceUsed, allowance.used);
     }
+    if (r === TAKEN_ALL) {
+      outcome[e] = Outcome.admitted;
+      admittedAt[e] = t;
+      return Reason.none;
+    }
+    return r === REFUSED_POOL ? Reason.pool : r === REFUSED_TRIGGER ? Reason.trigger_limit : r === REFUSED_ALLOWANCE ? Reason.allowance : Reason.none;
+  };
+  /** Earliest moment the check that failed with `r` could pass (the limit's `retryAt`); Infinity if it never can. */
+  const wakeTime = (g: number, r: number, t: number): number => {
+    if (r === Reason.trigger_limit) return triggerLimits.retryAt(g);
+    if (r === Reason.pool) return pool.retryAt();
+    if (r === Reason.allowance) return allowance.retryAt();
+    return spendLimits.retryAt(r - REASON_SPEND_LIMIT_BASE, t);
   };
 
   // --- queues ---
   const maxWait = plan.maxWaitMs;
+  const plusCost = plan.capCheckPlusCost;
   const waitHeap = new MinHeap(); // (wake time, trigger)
   const readyHeap = new MinHeap(); // (head position, trigger)
   const deadlineHeap = new MinHeap(); // (head arrival + max wait, trigger)
@@ -408,14 +412,6 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       line.pop();
     }
   };
-  const poolHasRoom = (t: number): boolean => {
-    poolWindow.evict(t);
-    return poolWindow.size < pool;
-  };
-  const allowanceHasRoom = (t: number): boolean => {
-    allowanceWindow.evict(t);
-    return allowanceWindow.size < allowance;
-  };
   const park = (g: number, r: number, t: number): void => {
     heapChanges++;
     if (r === Reason.pool) {
@@ -441,9 +437,9 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       // The oldest head among the ready triggers and the lines whose resource has room.
       let from: MinHeap | null = readyHeap.size > 0 ? readyHeap : null;
       cleanLine(poolLine, ON_POOL);
-      if (poolLine.size > 0 && poolLine.topKey() < (from?.topKey() ?? UNLIMITED) && poolHasRoom(t)) from = poolLine;
+      if (poolLine.size > 0 && poolLine.topKey() < (from?.topKey() ?? UNLIMITED) && pool.hasRoom(t)) from = poolLine;
       cleanLine(allowanceLine, ON_ALLOWANCE);
-      if (allowanceLine.size > 0 && allowanceLine.topKey() < (from?.topKey() ?? UNLIMITED) && allowanceHasRoom(t)) {
+      if (allowanceLine.size > 0 && allowanceLine.topKey() < (from?.topKey() ?? UNLIMITED) && allowance.hasRoom(t)) {
         from = allowanceLine;
       }
       if (from === null) break;
@@ -461,10 +457,9 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       dequeue(g, t);
       if (queueLength(g) > 0) {
         watchDeadline(g);
-        const w = trigWindows[g];
-        if (w !== null && w.size >= trigLimit[g]) {
+        if (triggerLimits.full(g)) {
           // The next run fails its trigger's own limit whatever the others do: straight to sleep.
-          sleep(g, wakeTime(g, Reason.trigger_limit, t));
+          sleep(g, triggerLimits.retryAt(g));
         } else {
           trigState[g] = READY;
           readyHeap.push(headPos(g), g);
@@ -477,13 +472,13 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   /** The first instant after `d`: an event, a UTC midnight, or an entry leaving a limited window. */
   const nextInstantAfter = (d: number, nextEvent: number): number => {
     let next = Math.min(nextEvent, utcDayStart(d) + DAY);
-    for (let k = 0; k < keyWindows.length; k++) {
-      if (keyCap[k] !== UNLIMITED) next = Math.min(next, keyWindows[k].firstExpiryAfter(d));
-    }
-    for (const w of trigWindows) if (w !== null) next = Math.min(next, w.firstExpiryAfter(d));
-    if (pool !== UNLIMITED) next = Math.min(next, poolWindow.firstExpiryAfter(d));
-    if (allowance !== UNLIMITED) next = Math.min(next, allowanceWindow.firstExpiryAfter(d));
-    for (const w of limitWindows) next = Math.min(next, w.firstExpiryAfter(d));
+    next = Math.min(next, keyCaps.firstExpiryAfter(d), triggerLimits.firstExpiryAfter(d));
+    if (pool.limited) next = Math.min(next, pool.firstExpiryAfter(d));
+    if (allowance.limited) next = Math.min(next, allowance.firstExpiryAfter(d));
+    next = Math.min(next, spendLimits.firstExpiryAfter(d));
+    if (apiThrottled) next = Math.min(next, keyThrottles.firstExpiryAfter(d));
+    if (usersThrottled) next = Math.min(next, userThrottles.firstExpiryAfter(d));
+    if (workspaceMinute.on) next = Math.min(next, workspaceMinute.firstExpiryAfter(d));
     return next;
   };
   /** Earliest instant, before `t`, at which a head's ended wait lets the run behind it be tried. */
@@ -498,7 +493,13 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     }
     return t;
   };
-  const nextWake = (): number => {
+  /**
+   * The next instant a waiting run could be admitted. `now`: the instant being decided, when a line
+   * whose resource already has room must be tried at it (a chart sample or a dropped run's deadline
+   * may have moved the window past the entry whose expiry was the wake-up); omitted, a line wakes
+   * when its window's oldest entry leaves.
+   */
+  const nextWake = (now = UNLIMITED): number => {
     let next = UNLIMITED;
     while (waitHeap.size > 0) {
       const g = waitHeap.topValue();
@@ -509,31 +510,10 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       waitHeap.pop();
     }
     cleanLine(poolLine, ON_POOL);
-    if (poolLine.size > 0 && poolWindow.size > 0) next = Math.min(next, poolWindow.oldest() + DAY);
+    if (poolLine.size > 0) next = Math.min(next, pool.used < pool.limit ? now : pool.retryAt());
     cleanLine(allowanceLine, ON_ALLOWANCE);
-    if (allowanceLine.size > 0 && allowanceWindow.size > 0) next = Math.min(next, allowanceWindow.oldest() + DAY);
+    if (allowanceLine.size > 0) next = Math.min(next, allowance.used < allowance.limit ? now : allowance.retryAt());
     return next;
-  };
-
-  /** When spend limit `j`, which just blocked a request of cost `c`, would let it through. */
-  const spendLimitUntil = (j: number, t: number, c: number): number => {
-    const target = plusCost ? limitAmount[j] - c : limitAmount[j] - 1;
-    return limitAmount[j] === 0 && !plusCost ? UNLIMITED : limitWindows[j].timeSpentFallsTo(t, target);
-  };
-
-  // --- key episodes: capped-out spans and when the key works again ---
-  const keyAdmittedSince: boolean[] = [];
-  const recordKeyBlock = (k: number, t: number, c: number): void => {
-    const episodes = keyStats[k].episodes;
-    const open: KeyEpisode | undefined = episodes[episodes.length - 1];
-    if (open !== undefined && t < open.until && !keyAdmittedSince[k]) return;
-    const w = keyWindows[k];
-    const cap = keyCap[k];
-    // spent: usable once spend < cap; spent_plus_cost: once spend + this cost <= cap.
-    const until = plusCost ? w.timeSumFallsTo(cap - c) : cap > 0 ? w.timeSumFallsTo(cap - 1) : UNLIMITED;
-    if (open !== undefined && t < open.until) open.until = until;
-    else episodes.push({ from: t, until });
-    keyAdmittedSince[k] = false;
   };
 
   // --- the pass ---
@@ -556,7 +536,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     if (t >= nextBucketAt) advanceTimeline(t);
     if (maxWait !== UNLIMITED && deadlineHeap.size > 0 && deadlineHeap.topKey() < t) {
       dropOverdue(t);
-      wake = nextWake();
+      wake = nextWake(t);
       heapsAt = heapChanges;
     }
     if (t >= wake || readyHeap.size > 0) {
@@ -578,49 +558,58 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
       const s = subject[e];
       switch (type[e]) {
         case EventType.api: {
+          // key cap, the spend limits, then (section 9 rule 7) the key's throttles
           const k = keyOf(s);
           entity[e] = k;
           const c = cost[e];
-          const w = keyWindows[k];
           if (keySampled[k] < bucket) sampleKey(k, bucket);
-          w.evict(t);
-          const cap = keyCap[k];
-          const asked = plusCost ? w.sum + c : w.sum;
-          if (asked > keyChecked[k]) keyChecked[k] = asked;
-          const r = (plusCost ? asked > cap : asked >= cap) ? Reason.key_cap : checkSpendLimits(t, c);
+          let r = keyCaps.refuses(k, t, c) ? Reason.key_cap : checkSpendLimits(t, c);
+          if (apiThrottled && r === Reason.none) {
+            const which = keyThrottles.check(k, t);
+            if (which !== THROTTLE_PASSES) r = throttleReason(which);
+          }
           if (r === Reason.none) {
             outcome[e] = Outcome.admitted;
             admittedAt[e] = t;
-            w.push(t, c);
-            keyAdmittedSince[k] = true;
-            if (w.sum > keyStats[k].peakRollingMicros) keyStats[k].peakRollingMicros = w.sum;
-            if (timeline !== null) bump(timeline.keySpend[k], w.sum);
+            keyCaps.admit(k, t, c);
+            if (apiThrottled) keyThrottles.admit(k, t);
+            if (timeline !== null) bump(timeline.keySpend[k], keyCaps.sum(k));
             addSpend(t, c);
           } else {
             outcome[e] = Outcome.blocked;
             reason[e] = r;
-            if (r === Reason.key_cap) recordKeyBlock(k, t, c);
-            if (keyStats[k].firstBlock === null) {
+            if (r === Reason.key_cap) keyCaps.recordBlock(k, t, c);
+            if (keyFirstBlock[k] === null) {
               const until =
                 r === Reason.key_cap
-                  ? keyStats[k].episodes[0].until
-                  : spendLimitUntil(r - REASON_SPEND_LIMIT_BASE, t, c);
-              keyStats[k].firstBlock = { from: t, until };
+                  ? keyCaps.episodes[k][0].until
+                  : r === Reason.actor_minute || r === Reason.actor_hour
+                    ? keyThrottles.retryAt(k, t, r === Reason.actor_minute ? THROTTLE_MINUTE : THROTTLE_HOUR)
+                    : spendLimits.usableAt(r - REASON_SPEND_LIMIT_BASE, t, c);
+              keyFirstBlock[k] = { from: t, until };
             }
           }
           break;
         }
         case EventType.message: {
-          allowanceWindow.evict(t);
-          if (allowanceWindow.size > checked.allowance) checked.allowance = allowanceWindow.size;
-          if (allowanceWindow.size >= allowance) {
+          // (section 9 rule 7: the user's throttles, then the workspace's) then the allowance
+          let r: number = Reason.none;
+          if (messageThrottled) {
+            const which = usersThrottled ? userThrottles.check(s, t) : THROTTLE_PASSES;
+            if (which !== THROTTLE_PASSES) r = throttleReason(which);
+            else if (workspaceMinute.on && workspaceMinute.refuses(t)) r = Reason.workspace_minute;
+          }
+          if (r === Reason.none && allowance.refuses(t)) r = Reason.allowance;
+          if (r !== Reason.none) {
             outcome[e] = Outcome.blocked;
-            reason[e] = Reason.allowance;
+            reason[e] = r;
             break;
           }
-          allowanceWindow.push(t);
-          if (allowanceWindow.size > allowancePeak) allowancePeak = allowanceWindow.size;
-          if (timeline !== null) bump(timeline.allowanceUsed, allowanceWindow.size);
+          countInAllowance(t);
+          if (messageThrottled) {
+            if (usersThrottled) userThrottles.admit(s, t);
+            if (workspaceMinute.on) workspaceMinute.admit(t);
+          }
           outcome[e] = Outcome.admitted;
           admittedAt[e] = t;
           break;
@@ -636,6 +625,14 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
             outcome[e] = Outcome.pending;
             enqueue(g, pos, t, why);
             if (queueLength(g) === 2) watchUnblock(g);
+            break;
+          }
+          if (trigTakesUnits[g]) {
+            const r = attemptTakingUnits(g, e, t);
+            if (r !== Reason.none) {
+              reason[e] = r;
+              outcome[e] = Outcome.dropped;
+            }
             break;
           }
           const r = checkTrigger(g, e, t);
@@ -671,10 +668,17 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   }
   if (timeline !== null) {
     advanceTimeline(horizon);
-    for (let k = 0; k < keyWindows.length; k++) sampleKey(k, bucket);
+    for (let k = 0; k < keyCaps.count; k++) sampleKey(k, bucket);
   }
   onProgress?.(n, n);
 
+  const checked: SimulationResult['checked'] = {
+    allowance: allowance.checked,
+    pool: pool.checked,
+    spendLimits: spendLimits.checked,
+    keys: keyCaps.checked,
+    ...(workspaceMinute.on ? { workspaceMinute: workspaceMinute.checked } : {}),
+  };
   return {
     count: n,
     outcome,
@@ -683,11 +687,11 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     entity,
     plan,
     horizon,
-    keyStats,
+    keyStats: keyFirstBlock.map((firstBlock, k) => ({ peakRollingMicros: keyCaps.peak[k], episodes: keyCaps.episodes[k], firstBlock })),
     triggerStats,
-    allowancePeak,
-    poolPeak,
-    spendLimitPeakMicros,
+    allowancePeak: allowance.peak,
+    poolPeak: pool.peak,
+    spendLimitPeakMicros: spendLimits.peak,
     checked,
     peakQueue,
     timeline,

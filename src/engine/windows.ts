@@ -39,6 +39,11 @@ export class CountWindow {
     return this.buf[this.head];
   }
 
+  /** Time of the i-th entry, 0 = the oldest (i < size). */
+  at(i: number): number {
+    return this.buf[(this.head + i) & this.mask];
+  }
+
   /** The first moment after `t` when an entry stops counting; Infinity if none will. */
   firstExpiryAfter(t: number): number {
     for (let i = 0; i < this.size; i++) {

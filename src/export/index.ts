@@ -1,6 +1,6 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import Papa from 'papaparse';
-import { validatePlan, PlanError } from '../engine/plan.ts';
+import { canonicalMode, validatePlan, PlanError } from '../engine/plan.ts';
 import type { Plan } from '../engine/plan.ts';
 import type { ForecastReport } from '../forecast/index.ts';
 import type { RecommendReport, TriggerRecommendation } from '../recommend/index.ts';
@@ -88,7 +88,7 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
         '',
         'Use case:',
         `  [Describe what "${t.name}" does and why each run matters, e.g. "reviews every pull request of our main repository".]`,
-        `  It is a ${t.kind} trigger on ${t.mode === 'fair_use' ? 'fair use' : 'programmatic'} mode today, limited to ${t.limit ?? 'no'} runs per 24 hours.`,
+        `  It is a ${t.kind} trigger on ${canonicalMode(t.mode) === 'fair_use' ? 'fair use' : 'programmatic'} mode today, limited to ${t.limit ?? 'no'} runs per 24 hours.`,
         '',
         'Expected daily volume:',
         `  About ${t.expectedDailyVolume} runs a day (90th percentile of our 30-day forecast).`,
@@ -96,6 +96,9 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
           ` above the current limit on ${t.daily.daysAboveLimit} of those days.`,
         '',
         `Requested: ${ask.requested}`,
+        ...(t.profile === 'platform'
+          ? ['', "(Sized against the limits as the platform's code enforces them: a programmatic trigger keeps the default of 42 runs per 24 hours unless raised.)"]
+          : []),
         '',
         'Thank you,',
         '[Your name], workspace admin',
@@ -106,6 +109,16 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
 }
 
 function askFor(t: TriggerRecommendation): { subject: string; sentence: string; requested: string } {
+  // the platform's code keeps 42 runs per 24 h on a programmatic trigger: the move needs the override too
+  if (t.action === 'programmatic' && t.requestedLimit !== null) {
+    return {
+      subject: `Move to programmatic usage mode and raise the execution limit to ${t.requestedLimit} per day`,
+      sentence: `move to programmatic usage mode and raise the execution limit to ${t.requestedLimit} runs per 24 hours`,
+      requested:
+        `1. programmatic usage mode (billed as programmatic usage, outside the fair-use pool); ` +
+        `2. an execution limit override of ${t.requestedLimit} runs per 24 hours (the default of 42 applies to programmatic triggers too).`,
+    };
+  }
   if (t.action === 'programmatic') {
     return {
       subject: 'Move to programmatic usage mode',
@@ -116,7 +129,7 @@ function askFor(t: TriggerRecommendation): { subject: string; sentence: string; 
   return {
     subject: `Raise the execution limit to ${t.requestedLimit} per day`,
     sentence: `raise the execution limit to ${t.requestedLimit} runs per 24 hours`,
-    requested: `an execution limit of ${t.requestedLimit} runs per 24 hours${t.mode === 'fair_use' ? ' on fair use' : ''}.`,
+    requested: `an execution limit of ${t.requestedLimit} runs per 24 hours${canonicalMode(t.mode) === 'fair_use' ? ' on fair use' : ''}.`,
   };
 }
 

@@ -5,7 +5,7 @@ import { simulate } from '../engine/simulate.ts';
 import { buildReport } from '../engine/report.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { EventType } from '../engine/events.ts';
-import type { Plan } from '../engine/plan.ts';
+import { canonicalMode, type Plan } from '../engine/plan.ts';
 import { Outcome } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { DAY, MICROS_PER_USD } from '../engine/units.ts';
@@ -97,7 +97,7 @@ export function viewOf(plan: Plan, events: EventColumns, result: SimulationResul
       id: t.id,
       name: t.name,
       kind: t.kind,
-      mode: t.mode,
+      mode: canonicalMode(t.mode),
       inferred: t.inferred,
       limitPer24h: planned ? planned.limitPer24h : null,
       limit: t.limit,
@@ -112,7 +112,7 @@ export function viewOf(plan: Plan, events: EventColumns, result: SimulationResul
       p95DelayMs: t.p95DelayMs,
       rateLimited: t.rateLimited,
       status: triggerStatus(t.rateLimited, t.limit),
-      programmaticUsd: t.mode === 'programmatic' ? t.admittedUsd : 0,
+      programmaticUsd: canonicalMode(t.mode) === 'programmatic' ? t.admittedUsd : 0,
     };
   });
 

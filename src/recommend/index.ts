@@ -2,8 +2,8 @@ import { quantile } from 'simple-statistics';
 import { DAY, HOUR, MICROS_PER_USD, usdNumberToMicros } from '../engine/units.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
-import { poolOf, resolveTriggerLimit, validatePlan } from '../engine/plan.ts';
-import type { Plan, PlanTrigger } from '../engine/plan.ts';
+import { canonicalMode, poolOf, profileOf, resolveTriggerLimit, validatePlan } from '../engine/plan.ts';
+import type { EnforcementProfile, Plan, PlanTrigger } from '../engine/plan.ts';
 import { InputError } from '../errors.ts';
 import { buildHistory, requireHistory } from '../forecast/series.ts';
 import type { DailySeries, History } from '../forecast/series.ts';
@@ -19,6 +19,8 @@ import type { ModelKind } from '../forecast/model.ts';
 import { simulate } from '../engine/simulate.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
+import { applyPlatformTriggerAdvice, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements } from './triggers-platform.ts';
+import type { ReplayAnnouncement } from './triggers-platform.ts';
 
 export { roundCapUsd, roundCount, capStepUsd } from './rounding.ts';
 export { DEFAULT_RISK, capForRisk, chanceAtCap } from './risk.ts';
@@ -66,6 +68,8 @@ export interface KeyRecommendation {
   /** the trade-off at other risks (and the current cap): what each cap blocks and stops */
   tradeoff: CapTradeoff[];
   reason: string;
+  /** the enforcement profile the advice was computed under (the plan's) */
+  profile?: EnforcementProfile;
 }
 
 export interface CapTradeoff {
@@ -95,6 +99,10 @@ export interface TriggerRecommendation {
   reason: string;
   /** for scheduled triggers that cannot move: what to do instead */
   alternatives: string[];
+  /** the enforcement profile the advice was computed under (the plan's; SPEC section 9) */
+  profile: EnforcementProfile;
+  /** what the recommended plan, replayed over the history under that profile, still refuses of this trigger (null: nothing) */
+  stillRefused: { runs: number; byReason: Record<string, number> } | null;
 }
 
 export interface SeatsRecommendation {
@@ -107,6 +115,10 @@ export interface SeatsRecommendation {
   peakFairUseRuns24hAfterChanges: number;
   peakMessages24h: number;
   reason: string;
+  /** the enforcement profile the advice was computed under (the plan's) */
+  profile: EnforcementProfile;
+  /** platform profile: pool units taken in the busiest 24 h by runs their own limit then refused */
+  burnedPoolUnits24h?: number;
 }
 
 export interface SpendLimitCheck {
@@ -161,6 +173,10 @@ export interface RecommendReport {
   /** the plan with the recommended caps and modes (validates with validatePlan) */
   plan: Plan;
   notes: string[];
+  /** the enforcement profile every recommendation here was computed under (the plan's) */
+  profile: EnforcementProfile;
+  /** what the recommended plan, replayed over the history under that profile, still refuses */
+  replay: ReplayAnnouncement;
 }
 
 /** a workspace spend limit should block ordinary use in at most this share of 30-day forecasts */
@@ -202,11 +218,23 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
     draws.push(ordinary.map((o, j) => o.map((v, h) => v + runaway[j][h])));
   }
   const seriesIndex = new Map(scenario.series.map((s, j) => [`${s.kind}:${s.id}`, j]));
-  const keys = recommendKeys(history, plan, risk, { scenario, ordinary: ordinaryDraws, runaway: runawayDraws }, seriesIndex, capBlockedByDay(events, history, current));
-  const triggers = recommendTriggers(history, plan, draws, seriesIndex);
-  const recommended = applyRecommendations(plan, keys, triggers);
-  const seats = recommendSeats(events, history, plan, recommended);
+  const profile = profileOf(plan);
+  const keys = recommendKeys(history, plan, risk, { scenario, ordinary: ordinaryDraws, runaway: runawayDraws }, seriesIndex, capBlockedByDay(events, history, current)).map((k) => ({ ...k, profile }));
+  // trigger, seat and pool advice under the platform's code: src/recommend/triggers-platform.ts
+  const triggers =
+    profile === 'platform'
+      ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent))
+      : recommendTriggers(history, plan, draws, seriesIndex);
+  const recommended = profile === 'platform' ? applyPlatformTriggerAdvice(applyRecommendations(plan, keys, []), triggers) : applyRecommendations(plan, keys, triggers);
+  const seats = profile === 'platform' ? recommendSeatsPlatform(events, history, plan, recommended) : recommendSeats(events, history, plan, recommended);
   const after = simulate(recommended, events, { until: Math.max(history.end, history.lastEvent + 1) });
+  const replay = replayAnnouncements(events, after);
+  for (const t of triggers) {
+    const still = replay.triggers.find((x) => x.id === t.id);
+    if (!still) continue;
+    t.stillRefused = { runs: still.refused, byReason: still.byReason };
+    if (profile === 'platform') t.reason += `; the recommended plan replayed over the history still refuses ${still.refused.toLocaleString('en-US')} of its runs (${Object.entries(still.byReason).map(([r, c]) => `${r} ${c.toLocaleString('en-US')}`).join(', ')})`;
+  }
   const spendLimits = checkSpendLimits(events, history, recommended, after, headroom, { draws, scenario });
   const recovery = recoverySchedules(events, history, plan, current);
   const notes: string[] = [];
@@ -219,7 +247,8 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
     );
   }
   for (const l of spendLimits.filter((x) => x.action === 'raise')) notes.push(`spend limit ${l.id}: ${l.reason}`);
-  return { history: summariseHistory(history), headroom, risk, days, keys, triggers, seats, spendLimits, recovery, plan: recommended, notes };
+  if (profile === 'platform') notes.push("computed under the platform's code (enforcement.profile platform)", ...replay.sentences);
+  return { history: summariseHistory(history), headroom, risk, days, keys, triggers, seats, spendLimits, recovery, plan: recommended, notes, profile, replay };
 }
 
 interface KeyPaths {
@@ -388,7 +417,8 @@ function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][]
   for (const id of ids) {
     const pt = plan.triggers.find((t) => t.id === id);
     const kind = pt?.kind ?? 'webhook';
-    const mode = pt?.mode ?? 'fair_use';
+    const modeName = pt?.mode ?? 'fair_use';
+    const mode = canonicalMode(modeName);
     const limitN = resolveTriggerLimit(pt?.limitPer24h ?? null, mode);
     const limit = Number.isFinite(limitN) ? limitN : null;
     const s: DailySeries | undefined = history.triggers.find((t) => t.id === id);
@@ -396,18 +426,12 @@ function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][]
     const [p50, p90, p99] = recent.length ? quantile(recent, [0.5, 0.9, 0.99]) : [0, 0, 0];
     const max = recent.length ? Math.max(...recent) : 0;
     const above = limit === null ? 0 : recent.filter((v) => v > limit).length;
-    const j = seriesIndex.get(`trigger_runs:${id}`);
-    let expected = 0;
-    if (j !== undefined && draws.length) {
-      const perPath = draws.map((d) => d[j].reduce((a, b) => a + b, 0) / d[j].length);
-      expected = Math.ceil(quantile(perPath, 0.9));
-    }
-    expected = Math.max(expected, Math.ceil(p90));
+    const expected = expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent);
     const base: TriggerRecommendation = {
       id,
       name: pt?.name ?? id,
       kind,
-      mode,
+      mode: modeName,
       limit,
       daily: { p50, p90, p99, max, daysObserved: recent.length, daysAboveLimit: above },
       expectedDailyVolume: expected,
@@ -415,6 +439,8 @@ function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][]
       requestedLimit: null,
       reason: s ? `within its limit: at most ${runsText(max)} a day over the last ${recent.length} days` : 'no runs in the history',
       alternatives: [],
+      profile: 'documented',
+      stillRefused: null,
     };
     if (limit === null || recent.length === 0 || above === 0) {
       if (limit === null && s) base.reason = `no per-trigger limit; up to ${runsText(max)} a day`;
@@ -449,6 +475,16 @@ function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][]
     }
   }
   return out;
+}
+
+/** Expected runs a day: the P90 over forecast paths of each path's daily mean, at least the history's p90 day. */
+function expectedDailyRuns(draws: Float64Array[][], j: number | undefined, recent: number[]): number {
+  let expected = 0;
+  if (j !== undefined && draws.length) {
+    const perPath = draws.map((d) => d[j].reduce((a, b) => a + b, 0) / d[j].length);
+    expected = Math.ceil(quantile(perPath, 0.9));
+  }
+  return Math.max(expected, recent.length ? Math.ceil(quantile(recent, 0.9)) : 0);
 }
 
 function runsText(n: number): string {
@@ -511,7 +547,7 @@ function recommendSeats(events: EventColumns, history: History, before: Plan, af
     const total = new Float64Array(hours);
     for (const [id, counts] of perTrigger) {
       const pt = plan.triggers.find((t) => t.id === id);
-      const mode = pt?.mode ?? 'fair_use';
+      const mode = canonicalMode(pt?.mode ?? 'fair_use');
       if (mode !== 'fair_use') continue;
       const limit = resolveTriggerLimit(pt?.limitPer24h ?? null, mode);
       const r = roll24(counts);
@@ -572,6 +608,7 @@ function recommendSeats(events: EventColumns, history: History, before: Plan, af
     peakFairUseRuns24hAfterChanges: peakAfter,
     peakMessages24h: peakMsgs,
     reason,
+    profile: 'documented',
   };
 }
 

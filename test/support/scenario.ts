@@ -12,7 +12,7 @@ import { OUTCOME_NAMES, Reason, REASON_SPEND_LIMIT_BASE, reasonName } from '../.
 import type { OutcomeName, SimulationResult } from '../../src/engine/result.ts';
 import { simulate } from '../../src/engine/simulate.ts';
 import { referenceSimulate } from './reference-engine.ts';
-import type { ReferenceResult } from './reference-engine.ts';
+import type { ReferencePlan, ReferenceResult } from './reference-engine.ts';
 
 /** Monday 2026-01-05 00:00 UTC: a day start, away from month boundaries. */
 export const T0 = Date.UTC(2026, 0, 5);
@@ -101,11 +101,12 @@ export function referenceReasonName(p: Plan, code: number): string | null {
   return (['none', 'key_cap', 'trigger_limit', 'pool', 'allowance'] as const)[code] ?? `?${code}`;
 }
 
-export function referenceDecisions(p: Plan, ref: ReferenceResult): Decision[] {
+/** The reference's decisions; the plan is not needed (the reference names its reasons) but kept for callers. */
+export function referenceDecisions(_p: unknown, ref: ReferenceResult): Decision[] {
   return ref.outcome.map((o, i) => ({
     outcome: OUTCOME_NAMES[o] ?? (`?${o}` as OutcomeName),
     admittedAt: Number.isNaN(ref.admittedAt[i]!) ? null : ref.admittedAt[i]!,
-    reason: referenceReasonName(p, ref.reason[i]!),
+    reason: ref.reasonName[i] ?? null,
   }));
 }
 
@@ -133,7 +134,7 @@ export function diffDecisions(ev: EventColumns, engine: Decision[], reference: D
 }
 
 /** Literal source of a scenario, to paste into a test or a bug report. */
-export function scenarioSource(p: Plan, ev: EventColumns, until?: number): string {
+export function scenarioSource(p: Plan | RawPlan, ev: EventColumns, until?: number): string {
   const rows: string[] = [];
   for (let i = 0; i < ev.count; i++) {
     rows.push(`  [${JSON.stringify(isoOf(ev.time[i]!))}, '${EVENT_TYPE_NAMES[ev.type[i]!]}', ${JSON.stringify(ev.subjects[ev.subject[i]!])}, ${ev.cost[i]}],`);
@@ -197,4 +198,37 @@ export function referenceAsResult(p: Plan, ref: ReferenceResult): SimulationResu
     peakQueue: ref.peakQueue,
     timeline: null,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plans as an admin writes them (SPEC §9): the reference reads the raw object, so that a field
+// left out takes the profile's default there; the engine gets it through validatePlan.
+
+/** A plan as written: SPEC §2 with §9's fields (profile, throttles, the newer mode names). */
+export type RawPlan = ReferencePlan & { version?: number };
+
+/**
+ * A raw plan for tests, like `plan()` (no spend limit, unlimited messages unless given), with
+ * `enforcement.profile` set to `profile` unless the input sets it (null: leave it out).
+ */
+export function rawPlan(input: RawPlan = {}, profile: 'platform' | 'documented' | null = 'platform'): RawPlan {
+  return {
+    version: 1,
+    workspace: { seats: 10, messagesPerSeatPerDay: null, spendLimits: [], ...input.workspace },
+    apiKeys: input.apiKeys ?? [],
+    triggers: input.triggers ?? [],
+    enforcement: { ...(profile === null ? {} : { profile }), ...input.enforcement },
+  };
+}
+
+/** The reference's decisions as short text (see `short`). */
+export function referenceText(p: RawPlan | Plan, ev: EventColumns, options: { until?: number } = {}): string[] {
+  const ref = referenceSimulate(p, ev, options);
+  return referenceDecisions(p, ref).map((d, i) => short(d, ev.time[i]!));
+}
+
+/** The real engine's decisions as short text, the plan validated by the real schema. */
+export function engineText(p: RawPlan | Plan, ev: EventColumns, options: { until?: number } = {}): string[] {
+  const result = simulate(validatePlan(p), ev, options);
+  return engineDecisions(result).map((d, i) => short(d, ev.time[i]!));
 }

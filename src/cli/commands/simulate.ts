@@ -17,6 +17,9 @@ import { openDecisionsFile } from '../../engine/decisions.ts';
 import type { DecisionsFile } from '../../engine/decisions.ts';
 import { STDOUT_PATH } from '../../fs/atomic.ts';
 import { readLedgerEvents } from '../../ledger/read.ts';
+import { compareProfiles, formatComparison } from '../../compare/profiles.ts';
+import { OtherProfileRun } from '../../compare/other-profile.ts';
+import type { ProfileComparison } from '../../compare/profiles.ts';
 
 export interface SimulateCliOptions {
   until?: string;
@@ -26,6 +29,8 @@ export interface SimulateCliOptions {
   db?: string;
   from?: string;
   to?: string;
+  /** `--no-compare`: skip the second simulation under the other enforcement profile */
+  compare?: boolean;
 }
 
 function inputError(message: string, column?: string, value?: string): InputError {
@@ -84,10 +89,20 @@ interface Prepared {
   report: Report;
   decisions: DecisionsFile | null;
   defaultSpendLimits: boolean;
+  /** the same events under the other enforcement profile (SPEC section 9), unless --no-compare */
+  profiles: ProfileComparison | null;
 }
 
-/** Reads, checks the decisions path, simulates and builds the report: everything but the writing. */
-function prepare(planPath: string, eventsPath: string | undefined, options: SimulateCliOptions): Prepared {
+interface Loaded {
+  plan: Plan;
+  raw: unknown;
+  events: EventColumns;
+  until: number | undefined;
+  decisions: DecisionsFile | null;
+}
+
+/** Reads the plan and the events and checks the decisions path: everything before simulating. */
+function load(planPath: string, eventsPath: string | undefined, options: SimulateCliOptions): Loaded {
   const until = options.until === undefined ? undefined : parseUntil(options.until);
   const { plan, raw } = readPlanFile(planPath);
   const events = loadEvents(eventsPath, options);
@@ -112,16 +127,29 @@ function prepare(planPath: string, eventsPath: string | undefined, options: Simu
       throw inputError(`--decisions ${options.decisions}: cannot write there (${code ?? String(err)})`, '--decisions', options.decisions);
     }
   }
-  const result = simulate(plan, events, until === undefined ? {} : { until });
-  const report = buildReport(events, result);
-  return { events, result, report, decisions, defaultSpendLimits: spendLimitsDefaulted(raw) };
+  return { plan, raw, events, until, decisions };
+}
+
+/** Simulates and builds the report; the comparison of profiles is left to the caller. */
+function run(l: Loaded): Prepared {
+  const result = simulate(l.plan, l.events, l.until === undefined ? {} : { until: l.until });
+  const report = buildReport(l.events, result);
+  return { events: l.events, result, report, decisions: l.decisions, defaultSpendLimits: spendLimitsDefaulted(l.raw), profiles: null };
+}
+
+/** Reads, checks the decisions path, simulates, compares the profiles and builds the report: everything but the writing. */
+function prepare(planPath: string, eventsPath: string | undefined, options: SimulateCliOptions): Prepared {
+  const l = load(planPath, eventsPath, options);
+  const p = run(l);
+  if (options.compare !== false) p.profiles = compareProfiles(l.plan, l.events, { raw: l.raw, ...(l.until === undefined ? {} : { until: l.until }) }, p.result);
+  return p;
 }
 
 function output(p: Prepared, options: SimulateCliOptions): SimulateOutput {
   const toStdout = options.decisions === STDOUT_PATH;
   const text = options.json
-    ? `${reportToJson(p.report)}\n`
-    : `${formatSummary(p.report, { defaultSpendLimits: p.defaultSpendLimits })}${options.decisions !== undefined ? `\nWrote ${p.events.count.toLocaleString('en-US')} decisions to ${toStdout ? 'standard output' : options.decisions}\n` : ''}`;
+    ? `${reportToJson(p.profiles === null ? p.report : Object.assign({}, p.report, { profiles: p.profiles }))}\n`
+    : `${formatSummary(p.report, { defaultSpendLimits: p.defaultSpendLimits })}${p.profiles === null ? '' : formatComparison(p.profiles)}${options.decisions !== undefined ? `\nWrote ${p.events.count.toLocaleString('en-US')} decisions to ${toStdout ? 'standard output' : options.decisions}\n` : ''}`;
   return { report: p.report, text, toStderr: toStdout };
 }
 
@@ -137,9 +165,18 @@ export function runSimulate(planPath: string, eventsPath: string | undefined, op
  * event loop, so that Ctrl-C during a long write stops it (no file left, exit 130 / 143).
  */
 export async function runSimulateAsync(planPath: string, eventsPath: string | undefined, options: SimulateCliOptions): Promise<SimulateOutput> {
-  const p = prepare(planPath, eventsPath, options);
-  await p.decisions?.writeAsync(p.events, p.result);
-  return output(p, options);
+  // the other profile's run goes to a second thread, started before the events are read
+  const other = options.compare === false ? null : new OtherProfileRun().start();
+  try {
+    const l = load(planPath, eventsPath, options);
+    await other?.begin(l.plan, l.raw, l.events, l.until);
+    const p = run(l);
+    await p.decisions?.writeAsync(p.events, p.result);
+    if (other !== null) p.profiles = await other.finish(p.result);
+    return output(p, options);
+  } finally {
+    await other?.close();
+  }
 }
 
 export function registerSimulate(program: Command): void {
@@ -154,6 +191,7 @@ export function registerSimulate(program: Command): void {
     .option('--db <LEDGER.sqlite>', 'simulate the events of a ledger (see `headroom import`) instead of a CSV')
     .option('--from <ISO>', 'with --db: only events at or after this time')
     .option('--to <ISO>', 'with --db: only events before this time')
+    .option('--no-compare', "skip the second simulation that shows where the platform's code and the docs decide differently")
     .action(async (planPath: string, eventsPath: string | undefined, options: SimulateCliOptions) => {
       const { text, toStderr } = await runSimulateAsync(planPath, eventsPath, options);
       // With `--decisions -` standard output holds the NDJSON alone.

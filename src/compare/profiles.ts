@@ -1,0 +1,319 @@
+/**
+ * The docs beside the platform's code (SPEC §9): the same plan and events simulated under both
+ * enforcement profiles, summarised where they decide differently, per trigger, per API key and
+ * for people's messages, as counts and as one sentence each ("PR review: the docs say 1,542 runs
+ * wait up to 1d 13h; the platform's code drops 313 of 2,050 (15%)"). Plain data, for the CLI
+ * summary, `--json` and the app.
+ *
+ * Cost: the caller usually has the result under the plan's own profile; only the other profile
+ * is simulated (one extra simulation).
+ */
+import type { EventColumns } from '../engine/events.ts';
+import { EventType } from '../engine/events.ts';
+import { canonicalMode, profileOf, validatePlan } from '../engine/plan.ts';
+import type { EnforcementProfile, Plan } from '../engine/plan.ts';
+import { formatDuration } from '../engine/report.ts';
+import { Outcome, REASON_SPEND_LIMIT_BASE, reasonName } from '../engine/result.ts';
+import type { SimulationResult } from '../engine/result.ts';
+import { simulate } from '../engine/simulate.ts';
+import type { SimulateOptions } from '../engine/simulate.ts';
+
+/** What one profile decided for one trigger, key, or people's messages. */
+export interface ProfileSide {
+  /** events (runs, requests, messages) */
+  events: number;
+  /** admitted at once or after waiting */
+  admitted: number;
+  /** admitted after waiting */
+  delayed: number;
+  blocked: number;
+  dropped: number;
+  skipped: number;
+  pending: number;
+  /** longest wait of an admitted event, ms; null when none waited */
+  maxDelayMs: number | null;
+  /** refused or delayed events by the first check that failed */
+  byReason: Record<string, number>;
+}
+
+export interface ProfileDifference {
+  kind: 'trigger' | 'key' | 'messages';
+  /** trigger or key id; null for people's messages */
+  id: string | null;
+  name: string;
+  /** events decided differently (outcome, admission time or reason) */
+  changed: number;
+  documented: ProfileSide;
+  platform: ProfileSide;
+  /** events the profile did not let through (blocked, dropped, skipped, still waiting) */
+  lostDocumented: number;
+  lostPlatform: number;
+  sentence: string;
+}
+
+export interface ProfileComparison {
+  /** the plan's own profile; the other one was simulated for the comparison */
+  profile: EnforcementProfile;
+  events: number;
+  /** events decided differently by the two profiles */
+  changed: number;
+  /** most changed first */
+  differences: ProfileDifference[];
+  /** how the plan was read under the other profile (e.g. a programmatic schedule under the docs) */
+  notes: string[];
+  /** one line: whether and how much the two readings differ */
+  headline: string;
+}
+
+export interface CompareOptions extends Pick<SimulateOptions, 'until' | 'signal'> {
+  /** the plan as the admin wrote it (before defaults), to tell an explicit `webhookWhenLimited` from a default */
+  raw?: unknown;
+}
+
+function explicitWhenLimited(raw: unknown): boolean {
+  if (typeof raw !== 'object' || raw === null) return false;
+  const en = (raw as { enforcement?: unknown }).enforcement;
+  return typeof en === 'object' && en !== null && (en as Record<string, unknown>).webhookWhenLimited !== undefined;
+}
+
+/**
+ * The plan read under `target`: the profile switched, a default that belonged to the plan's own
+ * profile left for the target's (a `queue` the docs filled in becomes the platform's `drop`),
+ * and, for the docs, programmatic schedules (which the docs reject) on fair use. Explicit fields
+ * stay: they win over either profile's default.
+ */
+export function planUnderProfile(plan: Plan, target: EnforcementProfile, raw?: unknown): { plan: Plan; notes: string[] } {
+  const notes: string[] = [];
+  const enforcement: Record<string, unknown> = { ...plan.enforcement, profile: target };
+  const explicit = raw === undefined ? plan.enforcement.webhookWhenLimited !== (profileOf(plan) === 'platform' ? 'drop' : 'queue') : explicitWhenLimited(raw);
+  if (!explicit) delete enforcement.webhookWhenLimited;
+  const triggers = plan.triggers.map((t) => {
+    if (target === 'documented' && t.kind === 'scheduled' && canonicalMode(t.mode) === 'programmatic') {
+      notes.push(`${t.name ?? t.id}: the docs do not allow a programmatic schedule; counted as fair use there`);
+      return { ...t, mode: 'fair_use' as const };
+    }
+    return t;
+  });
+  return { plan: validatePlan({ ...plan, triggers, enforcement }), notes };
+}
+
+function lost(s: ProfileSide): number {
+  return s.blocked + s.dropped + s.skipped + s.pending;
+}
+
+/**
+ * One side's counts per slot (0: people's messages, 1 + j: trigger j, 1 + T + k: key k of the
+ * result's plan), in one pass over typed arrays: 1M events must not cost a string per event.
+ */
+interface SideTable {
+  counts: Float64Array; // slots × 8: events, admitted, delayed, blocked, dropped, skipped, pending, maxDelay
+  reasons: Float64Array; // slots × reasonCodes
+  reasonCodes: number;
+}
+
+const EVENTS = 0;
+const ADMITTED = 1;
+const DELAYED = 2;
+const BLOCKED = 3;
+const DROPPED = 4;
+const SKIPPED = 5;
+const PENDING = 6;
+const MAX_DELAY = 7;
+
+function slotOf(type: number, entity: number, triggers: number): number {
+  return type === EventType.message ? 0 : type === EventType.trigger ? 1 + entity : 1 + triggers + entity;
+}
+
+function sideTable(events: EventColumns, r: SimulationResult, slots: number, reasonCodes: number): SideTable {
+  const counts = new Float64Array(slots * 8);
+  const reasons = new Float64Array(slots * reasonCodes);
+  const triggers = r.plan.triggers.length;
+  const { type, time } = events;
+  const { outcome, admittedAt, reason, entity } = r;
+  for (let i = 0; i < events.count; i++) {
+    const slot = slotOf(type[i], entity[i], triggers);
+    const at = slot * 8;
+    counts[at + EVENTS]++;
+    if (reason[i] !== 0) reasons[slot * reasonCodes + reason[i]]++;
+    const o = outcome[i];
+    if (o === Outcome.admitted) {
+      counts[at + ADMITTED]++;
+      const wait = admittedAt[i] - time[i];
+      if (wait > 0) {
+        counts[at + DELAYED]++;
+        if (wait > counts[at + MAX_DELAY]) counts[at + MAX_DELAY] = wait;
+      }
+    } else if (o === Outcome.blocked) counts[at + BLOCKED]++;
+    else if (o === Outcome.dropped) counts[at + DROPPED]++;
+    else if (o === Outcome.skipped) counts[at + SKIPPED]++;
+    else if (o === Outcome.pending) counts[at + PENDING]++;
+  }
+  return { counts, reasons, reasonCodes };
+}
+
+function sideOf(t: SideTable, slot: number, r: SimulationResult): ProfileSide {
+  const c = (k: number) => t.counts[slot * 8 + k];
+  const byReason: Record<string, number> = {};
+  for (let code = 1; code < t.reasonCodes; code++) {
+    const count = t.reasons[slot * t.reasonCodes + code];
+    if (count > 0) byReason[reasonName(r.plan, code) ?? String(code)] = count;
+  }
+  return {
+    events: c(EVENTS),
+    admitted: c(ADMITTED),
+    delayed: c(DELAYED),
+    blocked: c(BLOCKED),
+    dropped: c(DROPPED),
+    skipped: c(SKIPPED),
+    pending: c(PENDING),
+    maxDelayMs: c(DELAYED) > 0 ? c(MAX_DELAY) : null,
+    byReason,
+  };
+}
+
+function n(x: number): string {
+  return x.toLocaleString('en-US');
+}
+
+function pct(part: number, whole: number): string {
+  if (whole === 0) return '';
+  const p = Math.round((part / whole) * 100);
+  return ` (${p === 0 && part > 0 ? '<1' : p}%)`;
+}
+
+const WORDS: Record<ProfileDifference['kind'], [string, string]> = { trigger: ['run', 'runs'], key: ['request', 'requests'], messages: ['message', 'messages'] };
+
+/** What the docs say happens, as clauses: "1,542 runs wait up to 1d 13h", "40 are blocked (key_cap 40)". */
+function docsClauses(kind: ProfileDifference['kind'], s: ProfileSide): string[] {
+  const [one, many] = WORDS[kind];
+  const word = (x: number) => (x === 1 ? one : many);
+  const c: string[] = [];
+  if (s.delayed > 0) c.push(`${n(s.delayed)} ${word(s.delayed)} ${s.delayed === 1 ? 'waits' : 'wait'} up to ${formatDuration(s.maxDelayMs)}`);
+  if (s.blocked > 0) c.push(`${n(s.blocked)} ${s.blocked === 1 ? 'is' : 'are'} blocked${reasons(s)}`);
+  if (s.dropped > 0) c.push(`${n(s.dropped)} ${s.dropped === 1 ? 'is' : 'are'} dropped`);
+  if (s.skipped > 0) c.push(`${n(s.skipped)} ${s.skipped === 1 ? 'is' : 'are'} skipped`);
+  if (s.pending > 0) c.push(`${n(s.pending)} still ${s.pending === 1 ? 'waits' : 'wait'} at the end`);
+  if (c.length === 0) c.push(`all ${n(s.events)} ${word(s.events)} go through at once`);
+  return c;
+}
+
+/** What the platform's code does, as verbs: "drops 313 of 2,050 (15%)". */
+function platformClauses(kind: ProfileDifference['kind'], s: ProfileSide): string[] {
+  const [one, many] = WORDS[kind];
+  const of = (x: number) => `${n(x)} of ${n(s.events)}${pct(x, s.events)}`;
+  const c: string[] = [];
+  if (s.dropped > 0) c.push(`drops ${of(s.dropped)}${reasons(s)}`);
+  if (s.blocked > 0) c.push(`blocks ${of(s.blocked)}${reasons(s)}`);
+  if (s.skipped > 0) c.push(`skips ${of(s.skipped)}`);
+  if (s.delayed > 0) c.push(`lets ${n(s.delayed)} wait up to ${formatDuration(s.maxDelayMs)}`);
+  if (s.pending > 0) c.push(`leaves ${n(s.pending)} waiting at the end`);
+  if (c.length === 0) c.push(`lets all ${n(s.events)} ${s.events === 1 ? one : many} through at once`);
+  return c;
+}
+
+/** " (actor_minute 28, key_cap 12)": the events held back, by the check that failed first */
+function reasons(s: ProfileSide): string {
+  const entries = Object.entries(s.byReason)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  if (entries.length === 0) return '';
+  return ` (${entries.map(([r, c]) => `${r} ${n(c)}`).join(', ')})`;
+}
+
+function joinClauses(c: string[]): string {
+  return c.length <= 1 ? (c[0] ?? '') : `${c.slice(0, -1).join(', ')} and ${c[c.length - 1]}`;
+}
+
+export function differenceSentence(kind: ProfileDifference['kind'], name: string, docs: ProfileSide, platform: ProfileSide): string {
+  return `${name}: the docs say ${joinClauses(docsClauses(kind, docs))}; the platform's code ${joinClauses(platformClauses(kind, platform))}`;
+}
+
+/**
+ * Compares two results of the same events, one per profile. `documented` and `platform` must
+ * come from the same plan (read under each profile) and the same events.
+ */
+export function compareResults(events: EventColumns, documented: SimulationResult, platform: SimulationResult, profile: EnforcementProfile, notes: string[] = []): ProfileComparison {
+  // both plans list the same triggers and keys in the same order (inferred ones too, in order of appearance)
+  const same = (a: { id: string }[], b: { id: string }[]) => a.length === b.length && a.every((x, k) => x.id === b[k]!.id);
+  if (!same(documented.plan.triggers, platform.plan.triggers) || !same(documented.plan.keys, platform.plan.keys)) {
+    throw new Error('compareResults: the two results come from plans with different triggers or keys');
+  }
+  const triggers = platform.plan.triggers;
+  const keys = platform.plan.keys;
+  const slots = 1 + triggers.length + keys.length;
+  const reasonCodes = REASON_SPEND_LIMIT_BASE + platform.plan.spendLimits.length;
+  const changedBy = new Float64Array(slots);
+  let changed = 0;
+  let refusedOnPlatform = 0;
+  let admittedOnPlatform = 0;
+  const { type } = events;
+  for (let i = 0; i < events.count; i++) {
+    const oa = documented.outcome[i];
+    const ob = platform.outcome[i];
+    const a = documented.admittedAt[i];
+    const b = platform.admittedAt[i];
+    // reason codes mean the same in both: the same spend limits, in the same order
+    if (oa === ob && (a === b || (a !== a && b !== b)) && documented.reason[i] === platform.reason[i]) continue;
+    changed++;
+    if (oa === Outcome.admitted && ob !== Outcome.admitted) refusedOnPlatform++;
+    if (ob === Outcome.admitted && oa !== Outcome.admitted) admittedOnPlatform++;
+    changedBy[slotOf(type[i], platform.entity[i], triggers.length)]++;
+  }
+  const docsTable = sideTable(events, documented, slots, reasonCodes);
+  const platformTable = sideTable(events, platform, slots, reasonCodes);
+  const differences: ProfileDifference[] = [];
+  for (let slot = 0; slot < slots; slot++) {
+    const count = changedBy[slot];
+    if (count === 0) continue;
+    const kind: ProfileDifference['kind'] = slot === 0 ? 'messages' : slot <= triggers.length ? 'trigger' : 'key';
+    const entity = kind === 'trigger' ? triggers[slot - 1]! : kind === 'key' ? keys[slot - 1 - triggers.length]! : null;
+    const name = entity?.name ?? "People's messages";
+    const docs = sideOf(docsTable, slot, documented);
+    const plat = sideOf(platformTable, slot, platform);
+    differences.push({
+      kind,
+      id: entity?.id ?? null,
+      name,
+      changed: count,
+      documented: docs,
+      platform: plat,
+      lostDocumented: lost(docs),
+      lostPlatform: lost(plat),
+      sentence: differenceSentence(kind, name, docs, plat),
+    });
+  }
+  // what hurts most first: the most lost on the platform beyond the docs, then the most changed
+  differences.sort((x, y) => y.lostPlatform - y.lostDocumented - (x.lostPlatform - x.lostDocumented) || y.changed - x.changed || x.name.localeCompare(y.name));
+  const parts: string[] = [];
+  if (refusedOnPlatform > 0) parts.push(`it refuses ${n(refusedOnPlatform)} that the docs let through`);
+  if (admittedOnPlatform > 0) parts.push(`it lets through ${n(admittedOnPlatform)} that the docs refuse`);
+  const headline =
+    changed === 0
+      ? `The platform's code decides all ${n(events.count)} events as the docs do.`
+      : `The platform's code decides ${n(changed)} of ${n(events.count)} events${pct(changed, events.count)} differently from the docs${parts.length > 0 ? `: ${parts.join(' and ')}` : ' (other waits or reasons)'}. This plan is simulated under the ${profile === 'platform' ? "platform's code" : 'docs'}.`;
+  return { profile, events: events.count, changed, differences, notes, headline };
+}
+
+/**
+ * Simulates the other profile and compares. `current` is the plan's result under its own
+ * profile when the caller has it (then only one simulation runs here).
+ */
+export function compareProfiles(plan: Plan, events: EventColumns, options: CompareOptions = {}, current?: SimulationResult): ProfileComparison {
+  const profile = profileOf(plan);
+  const other: EnforcementProfile = profile === 'platform' ? 'documented' : 'platform';
+  const simOptions: SimulateOptions = {};
+  if (options.until !== undefined) simOptions.until = options.until;
+  if (options.signal !== undefined) simOptions.signal = options.signal;
+  const mine = current ?? simulate(plan, events, simOptions);
+  const { plan: otherPlan, notes } = planUnderProfile(plan, other, options.raw);
+  const theirs = simulate(otherPlan, events, simOptions);
+  return profile === 'platform' ? compareResults(events, theirs, mine, profile, notes) : compareResults(events, mine, theirs, profile, notes);
+}
+
+/** The comparison as lines for the terminal summary: the headline, then up to `max` sentences. */
+export function formatComparison(c: ProfileComparison, max = 10): string {
+  const out = ['', "Docs vs the platform's code (set enforcement.profile to choose; see docs/platform-profile.md)", `  ${c.headline}`];
+  for (const d of c.differences.slice(0, max)) out.push(`  - ${d.sentence}.`);
+  if (c.differences.length > max) out.push(`  ... and ${n(c.differences.length - max)} more (see --json: profiles).`);
+  for (const note of c.notes) out.push(`  Note: ${note}.`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,80 @@
+import { CalendarSpendWindow, RollingSpendWindow, type SpendWindow } from '../windows.ts';
+import type { ResolvedPlan } from '../plan.ts';
+
+const UNLIMITED = Number.POSITIVE_INFINITY;
+export const PASSES = -1;
+
+/**
+ * The workspace spend limits (SPEC section 4), in plan order: API requests and programmatic runs
+ * count toward each. `utc-day` and `calendar-month` sum since their period began; `rolling-30d` is a
+ * sliding 30 days (plus the profile's edge). `spent` blocks when spent >= amount,
+ * `spent_plus_cost` when spent + cost > amount.
+ */
+export class SpendLimits {
+  readonly count: number;
+  private readonly amounts: number[];
+  private readonly windows: SpendWindow[];
+  private readonly plusCost: boolean;
+  /** per limit: the most spend counted at once, micro-USD */
+  readonly peak: number[];
+  /** per limit: the highest value its check compared with the amount; -Infinity if never checked */
+  readonly checked: number[];
+
+  constructor(plan: ResolvedPlan, edgeMs: number, day: number) {
+    const limits = plan.spendLimits;
+    this.count = limits.length;
+    this.amounts = limits.map((l) => l.amountMicros);
+    this.windows = limits.map((l) => (l.window === 'rolling-30d' ? new RollingSpendWindow(30 * day + edgeMs) : new CalendarSpendWindow(l.window)));
+    this.plusCost = plan.capCheckPlusCost;
+    this.peak = limits.map(() => 0);
+    this.checked = limits.map(() => Number.NEGATIVE_INFINITY);
+  }
+
+  /** The first limit that refuses cost `c` at `t` (its index), or PASSES. */
+  check(t: number, c: number): number {
+    const { plusCost } = this;
+    for (let j = 0; j < this.count; j++) {
+      const spent = this.windows[j].spentAt(t);
+      const asked = plusCost ? spent + c : spent;
+      if (asked > this.checked[j]) this.checked[j] = asked;
+      if (plusCost ? asked > this.amounts[j] : asked >= this.amounts[j]) return j;
+    }
+    return PASSES;
+  }
+
+  /** Adds cost `c` at `t` to every limit. */
+  admit(t: number, c: number): void {
+    for (let j = 0; j < this.count; j++) {
+      const w = this.windows[j];
+      w.add(t, c);
+      if (w.sum > this.peak[j]) this.peak[j] = w.sum;
+    }
+  }
+
+  /** Spend counted by limit `j` now (after the last admission). */
+  sum(j: number): number {
+    return this.windows[j].sum;
+  }
+
+  spentAt(j: number, t: number): number {
+    return this.windows[j].spentAt(t);
+  }
+
+  /** The earliest moment after `t` when limit `j`'s spend can fall: a waiting run is tried again then. */
+  retryAt(j: number, t: number): number {
+    return this.windows[j].nextRelease(t);
+  }
+
+  /** When limit `j`, which just refused cost `c` at `t`, would let it through (no new spend). */
+  usableAt(j: number, t: number, c: number): number {
+    const amount = this.amounts[j];
+    const target = this.plusCost ? amount - c : amount - 1;
+    return amount === 0 && !this.plusCost ? UNLIMITED : this.windows[j].timeSpentFallsTo(t, target);
+  }
+
+  firstExpiryAfter(t: number): number {
+    let next = UNLIMITED;
+    for (const w of this.windows) next = Math.min(next, w.firstExpiryAfter(t));
+    return next;
+  }
+}

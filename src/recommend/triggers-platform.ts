@@ -1,0 +1,367 @@
+/**
+ * Trigger, seat and pool advice that works on the real platform (SPEC §9, issue 14 item 4).
+ *
+ * Under the platform's code a programmatic trigger keeps the default limit of 42 runs per 24 h
+ * unless support raises it, so a move to programmatic comes with the limit to request; schedules
+ * are checked only against the allowance (fair use) or the spend limits (programmatic) and may be
+ * programmatic; a fair-use webhook takes a pool unit before its own limit refuses it, so the pool
+ * must hold every attempt, not only the admitted runs. Each recommendation says which profile it
+ * was computed under, and the recommended plan replayed over the history says what it still
+ * refuses (`replayAnnouncements`), so nothing is throttled that the advice does not announce.
+ */
+import { quantile } from 'simple-statistics';
+import { EventType } from '../engine/events.ts';
+import type { EventColumns } from '../engine/events.ts';
+import { canonicalMode, poolOf, resolveTriggerLimit, validatePlan } from '../engine/plan.ts';
+import type { EnforcementProfile, Plan, PlanTrigger } from '../engine/plan.ts';
+import { Outcome, reasonName } from '../engine/result.ts';
+import type { SimulationResult } from '../engine/result.ts';
+import { DAY, HOUR } from '../engine/units.ts';
+import type { History } from '../forecast/series.ts';
+import { roundCount } from './rounding.ts';
+import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
+
+/** What the recommended plan, replayed over the history under its profile, still refuses. */
+export interface ReplayAnnouncement {
+  profile: EnforcementProfile;
+  /** triggers with refused runs (dropped, skipped or still waiting at the end), by the first check that failed */
+  triggers: { id: string; name: string; refused: number; byReason: Record<string, number> }[];
+  /** keys with blocked requests, by reason */
+  keys: { id: string; name: string; blocked: number; byReason: Record<string, number> }[];
+  /** people's blocked messages, by reason */
+  messages: { blocked: number; byReason: Record<string, number> };
+  /** one sentence per line above, for notes and reports */
+  sentences: string[];
+}
+
+const DAYS_LOOKED_AT = 28;
+
+function n(x: number): string {
+  return x.toLocaleString('en-US');
+}
+
+function runs(x: number): string {
+  return `${n(x)} run${x === 1 ? '' : 's'}`;
+}
+
+function byReasonText(r: Record<string, number>): string {
+  return Object.entries(r)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([why, c]) => `${why} ${n(c)}`)
+    .join(', ');
+}
+
+/**
+ * Runs per 24 h as a trigger's limit sees them (SPEC §9 rule 1: the window `[t - 24 h, t]`,
+ * the run itself included), at each arrival of the last 28 days: nearest-rank p95 and the highest.
+ */
+export function runsPer24h(events: EventColumns, triggerId: string, to: number): { p95: number; max: number; arrivals: number } {
+  const from = to - DAYS_LOOKED_AT * DAY;
+  const times: number[] = [];
+  for (let i = 0; i < events.count; i++) {
+    if (events.type[i] !== EventType.trigger || events.subjects[events.subject[i]] !== triggerId) continue;
+    const t = events.time[i];
+    // the window reaches a day before `from`: those runs count for the first arrivals
+    if (t >= from - DAY && t < to) times.push(t);
+  }
+  times.sort((a, b) => a - b);
+  const counts: number[] = [];
+  let lo = 0;
+  for (let hi = 0; hi < times.length; hi++) {
+    while (times[lo] < times[hi] - DAY) lo++;
+    if (times[hi] >= from) counts.push(hi - lo + 1);
+  }
+  if (counts.length === 0) return { p95: 0, max: 0, arrivals: 0 };
+  counts.sort((a, b) => a - b);
+  return { p95: counts[Math.max(0, Math.ceil(0.95 * counts.length) - 1)], max: counts[counts.length - 1], arrivals: counts.length };
+}
+
+/** Refused runs per trigger id (dropped, skipped, pending) by reason, from a replay. */
+function refusedRuns(events: EventColumns, sim: SimulationResult): Map<string, Record<string, number>> {
+  const out = new Map<string, Record<string, number>>();
+  for (let i = 0; i < events.count; i++) {
+    if (events.type[i] !== EventType.trigger || sim.outcome[i] === Outcome.admitted) continue;
+    const id = sim.plan.triggers[sim.entity[i]]?.id ?? '?';
+    const why = reasonName(sim.plan, sim.reason[i]) ?? 'unknown';
+    const r = out.get(id) ?? {};
+    r[why] = (r[why] ?? 0) + 1;
+    out.set(id, r);
+  }
+  return out;
+}
+
+const sum = (r: Record<string, number> | undefined) => (r ? Object.values(r).reduce((a, b) => a + b, 0) : 0);
+
+/**
+ * Trigger advice under the platform's code. `current` is the plan replayed over the history
+ * (under the platform profile); `expectedDaily` the forecast's daily volume per trigger id.
+ */
+export function recommendTriggersPlatform(
+  events: EventColumns,
+  history: History,
+  plan: Plan,
+  headroom: number,
+  current: SimulationResult,
+  expectedDaily: (id: string, recent: number[]) => number,
+): TriggerRecommendation[] {
+  const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
+  const refused = refusedRuns(events, current);
+  const to = Math.max(history.end, history.lastEvent + 1);
+  const out: TriggerRecommendation[] = [];
+  for (const id of ids) {
+    const pt = plan.triggers.find((t) => t.id === id);
+    const kind = pt?.kind ?? 'webhook';
+    const modeName = pt?.mode ?? 'fair_use';
+    const mode = canonicalMode(modeName);
+    const limitN = resolveTriggerLimit(pt?.limitPer24h ?? null, modeName, 'platform');
+    const limit = Number.isFinite(limitN) ? limitN : null;
+    const series = history.triggers.find((t) => t.id === id);
+    const recent = series ? series.values.slice(-DAYS_LOOKED_AT) : [];
+    const [p50, p90, p99] = recent.length ? quantile(recent, [0.5, 0.9, 0.99]) : [0, 0, 0];
+    const max = recent.length ? Math.max(...recent) : 0;
+    const above = limit === null ? 0 : recent.filter((v) => v > limit).length;
+    const expected = Math.max(expectedDaily(id, recent), Math.ceil(p90));
+    const lost = refused.get(id);
+    const lostText = lost ? `; under the current plan the platform's code refuses ${runs(sum(lost))} (${byReasonText(lost)})` : '';
+    const base: TriggerRecommendation = {
+      id,
+      name: pt?.name ?? id,
+      kind,
+      mode: modeName,
+      limit,
+      daily: { p50, p90, p99, max, daysObserved: recent.length, daysAboveLimit: above },
+      expectedDailyVolume: expected,
+      action: 'none',
+      requestedLimit: null,
+      reason: series ? `within its limit: at most ${runs(max)} a day over the last ${recent.length} days${lostText}` : 'no runs in the history',
+      alternatives: [],
+      profile: 'platform',
+      stillRefused: null,
+    };
+
+    if (kind === 'scheduled') {
+      // §9 rule 3: neither the trigger's limit nor the pool applies to a schedule
+      const allowanceLost = lost?.allowance ?? 0;
+      if (mode === 'fair_use' && allowanceLost > 0) {
+        out.push({
+          ...base,
+          action: 'programmatic',
+          reason:
+            `a schedule is checked only against the message allowance on the platform (its limit and the pool do not apply), and the allowance skipped ${runs(allowanceLost)}${lostText}: ` +
+            'move it to programmatic mode (allowed for schedules on the platform; billed as programmatic usage, checked only against the workspace spend limits); no limit override is needed, as a schedule is never checked against its limit',
+        });
+      } else {
+        out.push({ ...base, reason: `a schedule is not checked against its limit or the pool on the platform; up to ${runs(max)} a day${lostText}` });
+      }
+      continue;
+    }
+
+    const window = runsPer24h(events, id, to);
+    if (limit === null || window.arrivals === 0 || window.max <= limit) {
+      if (limit === null && series) base.reason = `no per-trigger limit; up to ${runs(max)} a day${lostText}`;
+      out.push(base);
+      continue;
+    }
+    // the limit to request: the runs per 24 h its limit sees (p95 over the last 28 days, or the
+    // forecast's daily volume if higher) with the headroom, on the ladder support is asked in
+    const wanted = Math.max(roundCount(Math.max(window.p95, expected) * (1 + headroom)), roundCount(limit + 1));
+    const seen =
+      `up to ${runs(window.max)} in 24 h against its limit of ${limit} (p95 ${n(window.p95)} per 24 h over the last ${DAYS_LOOKED_AT} days; ` +
+      `above the limit on ${above} of ${recent.length} days)${lostText}`;
+    const ask = `a limit of ${n(wanted)} runs per 24 h (p95 ${n(Math.max(window.p95, expected))} + ${Math.round(headroom * 100)} % headroom, rounded up)`;
+    const consistently = recent.length > 0 && above / recent.length >= 0.5;
+    if (mode === 'programmatic') {
+      out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: on the platform a programmatic trigger keeps the limit of 42 per 24 h unless support raises it: request ${ask}` });
+    } else if (consistently) {
+      out.push({
+        ...base,
+        action: 'programmatic',
+        requestedLimit: wanted,
+        reason:
+          `${seen}: move it to programmatic mode (outside the fair-use pool, billed as programmatic usage) AND request ${ask}: ` +
+          'on the platform a programmatic trigger keeps the default limit of 42 per 24 h, so the move alone drops the same runs',
+      });
+    } else {
+      out.push({
+        ...base,
+        action: 'override',
+        requestedLimit: wanted,
+        reason: `${seen}: occasional peaks, so request ${ask} on fair use rather than programmatic mode; until then each refused run still takes a fair-use pool unit`,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The trigger advice written into a plan under the platform profile: a move to programmatic
+ * carries its requested limit (null would mean 42 there); the platform's newer mode names are
+ * kept when the plan uses them.
+ */
+export function applyPlatformTriggerAdvice(plan: Plan, triggers: TriggerRecommendation[]): Plan {
+  const next = structuredClone(plan);
+  const newerNames = next.triggers.some((t) => t.mode === 'user_pool' || t.mode === 'workspace_pool');
+  for (const t of triggers) {
+    if (t.action === 'none') continue;
+    let pt = next.triggers.find((x) => x.id === t.id);
+    if (!pt) {
+      pt = { id: t.id, kind: t.kind, mode: t.mode, limitPer24h: null };
+      next.triggers.push(pt);
+    }
+    if (t.action === 'programmatic') {
+      pt.mode = (newerNames ? 'workspace_pool' : 'programmatic') as PlanTrigger['mode'];
+      if (t.requestedLimit !== null) pt.limitPer24h = t.requestedLimit;
+    } else if (t.requestedLimit !== null) {
+      pt.limitPer24h = t.requestedLimit;
+    }
+  }
+  return validatePlan(next, 'recommended plan');
+}
+
+/** Rolling 24 h sums of hourly counts (the hour itself and the 23 before). */
+function roll24(counts: Float64Array): Float64Array {
+  const out = new Float64Array(counts.length);
+  let acc = 0;
+  for (let h = 0; h < counts.length; h++) {
+    acc += counts[h];
+    if (h >= 24) acc -= counts[h - 24];
+    out[h] = acc;
+  }
+  return out;
+}
+
+/**
+ * Seats under the platform's code, hourly over the last 28 days: the pool must hold every
+ * attempt of the fair-use webhooks (a run refused by its own limit still took a pool unit),
+ * schedules use the allowance but not the pool, and the allowance holds people's messages (taken
+ * to grow with seats) plus the admitted fair-use runs (webhooks up to their limit).
+ */
+export function recommendSeatsPlatform(events: EventColumns, history: History, before: Plan, after: Plan): SeatsRecommendation {
+  const from = history.end - DAYS_LOOKED_AT * DAY;
+  const hours = DAYS_LOOKED_AT * 24;
+  const msgs = new Float64Array(hours);
+  const perTrigger = new Map<string, Float64Array>();
+  for (let i = 0; i < events.count; i++) {
+    const t = events.time[i];
+    if (t < from || t >= history.end) continue;
+    const h = Math.floor((t - from) / HOUR);
+    if (events.type[i] === EventType.message) msgs[h]++;
+    else if (events.type[i] === EventType.trigger) {
+      const id = events.subjects[events.subject[i]];
+      let a = perTrigger.get(id);
+      if (!a) perTrigger.set(id, (a = new Float64Array(hours)));
+      a[h]++;
+    }
+  }
+  const msgRoll = roll24(msgs);
+  const load = (plan: Plan) => {
+    const pool = new Float64Array(hours);
+    const allowance = new Float64Array(hours);
+    const burned = new Float64Array(hours);
+    for (const [id, counts] of perTrigger) {
+      const pt = plan.triggers.find((t) => t.id === id);
+      const modeName = pt?.mode ?? 'fair_use';
+      if (canonicalMode(modeName) !== 'fair_use') continue;
+      const r = roll24(counts);
+      if ((pt?.kind ?? 'webhook') === 'scheduled') {
+        for (let h = 0; h < hours; h++) allowance[h] += r[h];
+        continue;
+      }
+      const limit = resolveTriggerLimit(pt?.limitPer24h ?? null, modeName, 'platform');
+      for (let h = 0; h < hours; h++) {
+        pool[h] += r[h];
+        allowance[h] += Math.min(r[h], limit);
+        burned[h] += Math.max(0, r[h] - limit);
+      }
+    }
+    return { pool, allowance, burned };
+  };
+  const seats0 = before.workspace.seats;
+  const perSeat = before.workspace.messagesPerSeatPerDay;
+  const share = before.workspace.fairUseShare;
+  const need = (l: { pool: Float64Array; allowance: Float64Array }): number | null => {
+    if (perSeat === null) return 0;
+    const ok = (s: number) => {
+      const allowance = s * perSeat;
+      const pool = poolOf(share, allowance);
+      const scale = seats0 > 0 ? s / seats0 : 0;
+      for (let h = 0; h < hours; h++) {
+        if (l.pool[h] > pool) return false;
+        if (msgRoll[h] * scale + l.allowance[h] > allowance) return false;
+      }
+      return true;
+    };
+    const LIMIT = 1_000_000;
+    if (!ok(LIMIT)) return null;
+    let lo = 0;
+    let hi = LIMIT;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (ok(mid)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  const now = load(before);
+  const later = load(after);
+  const seatsNeeded = need(now);
+  const seatsAfter = need(later);
+  const peakPool = Math.max(0, ...now.pool);
+  const peakAfter = Math.max(0, ...later.pool);
+  const peakMsgs = Math.max(0, ...msgRoll);
+  const peakBurned = Math.max(0, ...now.burned);
+  let reason: string;
+  if (perSeat === null) reason = "messages are unlimited on this plan: there is no pool and no allowance, so fair-use triggers are refused only by their own limits (under the platform's code)";
+  else if (seatsNeeded === null)
+    reason = `people's messages alone use the allowance as seats grow (${(peakMsgs / Math.max(seats0, 1)).toFixed(1)} per seat in the busiest 24 h against ${perSeat}): seats cannot stop the refusals; move triggers to programmatic mode (with their limit overrides)`;
+  else {
+    reason =
+      `under the platform's code, busiest 24 h of the last ${DAYS_LOOKED_AT} days: ${n(peakPool)} fair-use webhook attempts take pool units` +
+      (peakBurned > 0 ? ` (${n(peakBurned)} of them by runs that their own limit then refuses: burned units that admit nothing)` : '') +
+      ` and ${n(peakMsgs)} people's messages at ${n(seats0)} seats; the pool (${Math.round(share * 100)} % of ${perSeat} messages a seat) and the allowance hold them from ${n(seatsNeeded)} seats` +
+      (seatsNeeded <= seats0 ? ' (already enough)' : '') +
+      " (people's messages assumed to grow with seats)";
+    if (seatsAfter !== null && seatsAfter !== seatsNeeded) reason += `; after the recommended trigger changes, ${n(seatsAfter)} seats`;
+  }
+  return {
+    currentSeats: seats0,
+    seatsNeeded,
+    seatsNeededAfterChanges: seatsAfter,
+    peakFairUseRuns24h: peakPool,
+    peakFairUseRuns24hAfterChanges: peakAfter,
+    peakMessages24h: peakMsgs,
+    reason,
+    profile: 'platform',
+    burnedPoolUnits24h: peakBurned,
+  };
+}
+
+/** What the recommended plan, replayed over the history (`after`), still refuses, per trigger, key and for people. */
+export function replayAnnouncements(events: EventColumns, after: SimulationResult): ReplayAnnouncement {
+  const trig = refusedRuns(events, after);
+  const keyMap = new Map<string, Record<string, number>>();
+  const messages: Record<string, number> = {};
+  for (let i = 0; i < events.count; i++) {
+    const type = events.type[i];
+    if (type === EventType.trigger || after.outcome[i] === Outcome.admitted) continue;
+    const why = reasonName(after.plan, after.reason[i]) ?? 'unknown';
+    if (type === EventType.message) messages[why] = (messages[why] ?? 0) + 1;
+    else {
+      const id = after.plan.keys[after.entity[i]]?.id ?? '?';
+      const r = keyMap.get(id) ?? {};
+      r[why] = (r[why] ?? 0) + 1;
+      keyMap.set(id, r);
+    }
+  }
+  const nameOf = (list: { id: string; name: string }[], id: string) => list.find((x) => x.id === id)?.name ?? id;
+  const triggers = [...trig].map(([id, byReason]) => ({ id, name: nameOf(after.plan.triggers, id), refused: sum(byReason), byReason })).sort((a, b) => b.refused - a.refused || a.id.localeCompare(b.id));
+  const keys = [...keyMap].map(([id, byReason]) => ({ id, name: nameOf(after.plan.keys, id), blocked: sum(byReason), byReason })).sort((a, b) => b.blocked - a.blocked || a.id.localeCompare(b.id));
+  const where = after.plan.profile === 'platform' ? "under the platform's code" : 'under the docs';
+  const sentences = [
+    ...triggers.map((t) => `replayed over the history ${where}, the recommended plan still refuses ${runs(t.refused)} of trigger ${t.name} (${byReasonText(t.byReason)})`),
+    ...keys.map((k) => `replayed over the history ${where}, the recommended plan still blocks ${n(k.blocked)} request${k.blocked === 1 ? '' : 's'} of key ${k.name} (${byReasonText(k.byReason)})`),
+  ];
+  const blockedMessages = sum(messages);
+  if (blockedMessages > 0) sentences.push(`replayed over the history ${where}, the recommended plan still blocks ${n(blockedMessages)} of people's messages (${byReasonText(messages)})`);
+  return { profile: after.plan.profile, triggers, keys, messages: { blocked: blockedMessages, byReason: messages }, sentences };
+}
