@@ -57,12 +57,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   recommend: ['engine', 'errors.ts', 'forecast'],
   export: ['engine', 'errors.ts', 'fs', 'forecast', 'recommend'],
   demo: ['engine', 'errors.ts', 'fs'],
+  compare: ['engine', 'errors.ts', 'worker-files.ts'],
   views: ['engine', 'errors.ts', 'forecast', 'recommend'],
   projection: ['engine', 'errors.ts', 'views'],
   modeling: ['engine', 'errors.ts', 'export', 'forecast', 'recommend', 'projection', 'views', 'api', 'worker-files.ts'],
-  api: ['engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'projection', 'views', 'modeling', 'worker-files.ts'],
+  api: ['compare', 'engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'projection', 'views', 'modeling', 'worker-files.ts'],
   host: ['api', 'engine', 'errors.ts', 'fs', 'worker-files.ts'],
-  cli: ['engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo'],
+  cli: ['engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'compare'],
 };
 
 /**

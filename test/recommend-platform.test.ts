@@ -64,7 +64,7 @@ describe('the demo under the platform profile', () => {
     expect(rec.seats.profile).toBe('platform');
     expect(new Set(rec.triggers.map((t) => t.profile))).toEqual(new Set(['platform']));
     expect(new Set(rec.keys.map((k) => k.profile))).toEqual(new Set(['platform']));
-    expect(rec.notes).toContain("computed under the platform's code (enforcement.profile platform, SPEC section 9)");
+    expect(rec.notes).toContain("computed under the platform's code (enforcement.profile platform)");
   });
 
   it('moves PR review to programmatic WITH the limit override from its p95 runs per 24 h plus headroom', () => {
