@@ -15,14 +15,14 @@ import { aggregatePaths } from './montecarlo.ts';
 import type { MonteCarloReport, SimulateFn } from './montecarlo.ts';
 import { runPaths } from './pool.ts';
 import { ordinaryHistory } from './model.ts';
-import { capsAtRisks, DEFAULT_RISK } from '../recommend/risk.ts';
-import type { CapAtRisk } from '../recommend/risk.ts';
-import { roundCapUsd } from '../recommend/rounding.ts';
+import { capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
+import type { CapAtRisk } from './cap-risk.ts';
+import { roundCapUsd } from './rounding.ts';
 
 export type { WhatIf, NewTrigger } from './scenario.ts';
 export type { MonteCarloReport, PathSummary, DateBand } from './montecarlo.ts';
 export type { SeriesForecast, BacktestReport, Band } from './daily.ts';
-export type { CapAtRisk } from '../recommend/risk.ts';
+export type { CapAtRisk } from './cap-risk.ts';
 export { buildHistory, requireHistory, MIN_HISTORY_DAYS } from './series.ts';
 export type { History, DailySeries } from './series.ts';
 

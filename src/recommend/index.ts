@@ -10,10 +10,10 @@ import type { DailySeries, History } from '../forecast/series.ts';
 import { buildScenario, pathParts } from '../forecast/scenario.ts';
 import type { Scenario } from '../forecast/scenario.ts';
 import { censoredFromEngine } from '../forecast/censor.ts';
-import { capForRisk, capOutcome, chanceAtCap, DEFAULT_RISK } from './risk.ts';
+import { capForRisk, capOutcome, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
 import { summariseHistory } from '../forecast/index.ts';
 import type { ForecastReport } from '../forecast/index.ts';
-import { roundCapUsd, roundCount } from './rounding.ts';
+import { roundCapUsd, roundCount } from '../forecast/rounding.ts';
 import { ordinaryHistory, outlierCeiling } from '../forecast/model.ts';
 import type { ModelKind } from '../forecast/model.ts';
 import { simulate } from '../engine/simulate.ts';
@@ -22,8 +22,8 @@ import type { SimulationResult } from '../engine/result.ts';
 import { applyPlatformTriggerAdvice, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements } from './triggers-platform.ts';
 import type { ReplayAnnouncement } from './triggers-platform.ts';
 
-export { roundCapUsd, roundCount, capStepUsd } from './rounding.ts';
-export { DEFAULT_RISK, capForRisk, chanceAtCap } from './risk.ts';
+export { roundCapUsd, roundCount, capStepUsd } from '../forecast/rounding.ts';
+export { DEFAULT_RISK, capForRisk, chanceAtCap } from '../forecast/cap-risk.ts';
 
 export interface RecommendOptions {
   /** workspace spend limits: added on top of the p99 window spend before rounding (default 0.25 = 25 %) */

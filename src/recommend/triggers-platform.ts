@@ -18,7 +18,7 @@ import { Outcome, reasonName } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { DAY, HOUR } from '../engine/units.ts';
 import type { History } from '../forecast/series.ts';
-import { roundCount } from './rounding.ts';
+import { roundCount } from '../forecast/rounding.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
 
 /** What the recommended plan, replayed over the history under its profile, still refuses. */

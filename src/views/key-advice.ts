@@ -4,7 +4,7 @@
  * above ordinary use is shown only with the reason that makes it so (rising spend), and otherwise
  * replaced by the ordinary-use cap. src/recommend computes the figures; this is the screens' rule.
  */
-import { roundCapUsd } from '../recommend/rounding.ts';
+import { roundCapUsd } from '../forecast/rounding.ts';
 import { isUnused, UNUSED_DAYS } from './status.ts';
 
 /** A recommended cap above this multiple of the key's p99 ordinary rolling spend needs a reason. */

@@ -9,7 +9,7 @@ import { fitSeries, simulateSeries } from '../../src/forecast/model.ts';
 import { hashSeed, makeRng, normal } from '../../src/forecast/rng.ts';
 import type { Rng } from '../../src/forecast/rng.ts';
 import { detectCensoredByLimit } from '../../src/forecast/censor.ts';
-import { capForRisk } from '../../src/recommend/risk.ts';
+import { capForRisk } from '../../src/forecast/cap-risk.ts';
 
 export type Process = 'stable' | 'growth' | 'step' | 'runaway' | 'trigger42' | 'newkey' | 'ar1';
 export const PROCESSES: Process[] = ['stable', 'growth', 'step', 'runaway', 'trigger42', 'newkey', 'ar1'];
