@@ -157,6 +157,11 @@ export function createService(opts: ServiceOptions): Service {
         onProgress: (d, t) => ctx.progress(d, t, 'simulate'),
       });
     },
+    'profile-compare': async ({ plan: raw }, ctx) => {
+      await current();
+      const p = raw === undefined ? plan : validatePlan(raw, 'plan');
+      return opts.compute.run('profiles', p, p.workspace.name, 0, { signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'simulate') });
+    },
     'import-preview': async ({ source, format }) => (await current()).preview(source, format),
     'import-run': async ({ source, format, skipBadRows }, ctx) => {
       const result = await (await current()).importFile(source, {
