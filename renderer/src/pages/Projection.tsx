@@ -6,6 +6,7 @@ import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/Progress.tsx';
 import { Chip } from '../components/Chip.tsx';
 import { PlanControls } from '../components/PlanControls.tsx';
+import { ProfileDifferences } from '../components/ProfileDifferences.tsx';
 import { day, int, niceCeil, usd, usdCompact, when } from '../format.ts';
 import type { KeyChart, Projection, Series, Span } from '../../../src/api/types.ts';
 import { shareUnchanged } from '../../../src/projection/share.ts';
@@ -251,6 +252,7 @@ export function ProjectionPage({ version, onChanged }: { version: number; onChan
         {loading && data && <span className="muted small">Updating…</span>}
       </header>
       <PlanControls version={version} onChanged={onChanged} />
+      <ProfileDifferences version={version} />
       {error && <ErrorBox error={error} title="Could not project the plan" />}
       {!data && !error && (progress ? <ProgressBar done={progress.done} total={progress.total} label="Simulating" /> : <p className="muted">Simulating…</p>)}
       {data && (

@@ -5,6 +5,7 @@ import { programmaticBlockedReason, setTriggerLimit, setTriggerMode } from '../.
 import { fmtCount, fmtDelay, fmtUsd } from '../modeling/format.ts';
 import type { ModelTrigger, TriggerAdvice } from '../../../src/modeling/types.ts';
 import '../modeling/modeling.css';
+import { EditedPlanProfile } from '../components/EditedPlanProfile.tsx';
 
 /** The limit override: empty = the default for the mode, "none" or -1 = no limit. */
 function LimitInput({ t }: { t: ModelTrigger }) {
@@ -166,7 +167,12 @@ function TriggersTable({ triggers, advice }: { triggers: ModelTrigger[]; advice:
 export function TriggersPage() {
   return (
     <Modeling title="Triggers" subtitle="Modes and limits of webhook and scheduled triggers: what waits, what is dropped, and what to ask support for." testId="triggers-page">
-      {({ view, advice }) => <TriggersTable triggers={view.triggers} advice={advice?.triggers ?? null} />}
+      {({ view, advice }) => (
+        <>
+          <EditedPlanProfile />
+          <TriggersTable triggers={view.triggers} advice={advice?.triggers ?? null} />
+        </>
+      )}
     </Modeling>
   );
 }
