@@ -90,6 +90,25 @@ describe('profile-compare call', () => {
     expect((await ok('plan-get', {})).plan.enforcement.profile ?? 'documented').toBe('documented');
   }, 120_000);
 
+  it('scenario-compare replays a plan saved under the platform profile as platform, or all plans under one profile', async () => {
+    const plans = [
+      { name: 'docs', plan: saved },
+      { name: 'platform', plan: setProfile(saved, 'platform') },
+    ];
+    const own = await ok('scenario-compare', { plans });
+    expect(own.scenarios.map((s) => s.profile)).toEqual(['documented', 'platform']);
+    const dropped = (c: typeof own) => c.metrics.find((m) => m.id === 'droppedRuns')?.values ?? [];
+    // the platform's code drops PR review's limited deliveries, among others
+    const pr = (await ok('profile-compare', {})).differences.find((d) => d.id === 't_pr_review');
+    expect(dropped(own)[1]! - dropped(own)[0]!).toBeGreaterThanOrEqual(pr?.platform.dropped ?? Infinity);
+    const under = await ok('scenario-compare', { plans, under: 'platform' });
+    expect(under.scenarios.map((s) => s.profile)).toEqual(['platform', 'platform']);
+    expect(dropped(under)[0]).toBe(dropped(own)[1]);
+    const bad = await call('scenario-compare', { plans, under: 'vendor' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.details.map((d) => d.path)).toContain('under');
+  }, 120_000);
+
   it('refuses a bad plan with its path, and bad input by its schema', async () => {
     const bad = await call('profile-compare', { plan: { enforcement: { profile: 'vendor' } } });
     expect(bad.ok).toBe(false);
