@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareScenarios, planChanges } from '../src/modeling/scenarios.ts';
-import { setProfile, setTriggerMode } from '../src/modeling/plan-edits.ts';
+import { programmaticBlockedReason, setProfile, setTriggerMode } from '../src/modeling/plan-edits.ts';
 import { PlanError, profileOf, validatePlan } from '../src/engine/plan.ts';
 import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
 import { MINUTE } from '../src/engine/units.ts';
@@ -34,6 +34,8 @@ describe('the enforcement profile as a plan edit', () => {
 
   it('lets a schedule be programmatic only under the platform profile, and puts it back on fair use for the docs', () => {
     expect(() => setTriggerMode(base, 'cron', 'programmatic')).toThrow(PlanError);
+    expect(programmaticBlockedReason('scheduled', 'documented')).toMatch(/only webhook/);
+    expect(programmaticBlockedReason('scheduled', 'platform')).toBeNull();
     const platform = setTriggerMode(setProfile(base, 'platform'), 'cron', 'programmatic');
     expect(platform.triggers[1]).toMatchObject({ id: 'cron', mode: 'programmatic' });
     expect(setProfile(platform, 'documented').triggers[1]).toMatchObject({ id: 'cron', mode: 'fair_use' });

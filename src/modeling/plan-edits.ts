@@ -85,9 +85,9 @@ function upsertTrigger(plan: Plan, id: string, seen: { kind: PlanTrigger['kind']
   return { ...plan, triggers };
 }
 
-/** Why a trigger cannot be programmatic, or null when it can. */
-export function programmaticBlockedReason(kind: PlanTrigger['kind']): string | null {
-  return kind === 'scheduled' ? 'Scheduled triggers always run on fair use: only webhook triggers can be billed programmatically.' : null;
+/** Why a trigger cannot be programmatic, or null when it can (a schedule can on the platform, SPEC section 9). */
+export function programmaticBlockedReason(kind: PlanTrigger['kind'], profile: EnforcementProfile = 'documented'): string | null {
+  return kind === 'scheduled' && profile !== 'platform' ? 'Scheduled triggers always run on fair use: only webhook triggers can be billed programmatically.' : null;
 }
 
 export function setTriggerMode(plan: Plan, id: string, mode: PlanTrigger['mode'], seen?: { kind: PlanTrigger['kind'] }): Plan {

@@ -88,4 +88,35 @@ describe('docs vs the platform’s code in Chromium, through the web host', () =
     expect(await page.getByTestId('profile-switch').inputValue()).toBe('documented');
     await matches(block().getByTestId('profile-headline'), /simulated under the docs\.$/);
   });
+  it('Scenarios replay a plan saved under the platform profile as platform, or every plan under one profile', async () => {
+    const { page } = s;
+    await page.getByRole('button', { name: /^Scenarios/ }).click();
+    await page.getByTestId('scenarios-page').waitFor();
+    await page.getByLabel('Scenario name').fill('As documented');
+    await page.getByRole('button', { name: 'Save scenario' }).click();
+    await page.locator('[data-scenario="As documented"]').waitFor();
+
+    await page.getByRole('button', { name: /^Triggers/ }).click();
+    await page.getByTestId('profile-switch').selectOption('platform');
+    await matches(page.getByTestId('plan-status'), /^(Re-projecting…|Unsaved changes)$/);
+    await page.getByRole('button', { name: /^Scenarios/ }).click();
+    await page.getByLabel('Scenario name').fill('As the platform enforces');
+    await page.getByRole('button', { name: 'Save scenario' }).click();
+    await page.locator('[data-scenario="As the platform enforces"]').waitFor();
+
+    await page.getByRole('button', { name: 'Compare 2 side by side' }).click();
+    const table = page.getByTestId('comparison');
+    const profiles = table.locator('tr[data-metric=profile] td');
+    await expect.poll(() => profiles.allTextContents(), { timeout: 60_000 }).toEqual(['the docs', "the platform's code"]);
+    // the platform's code drops what the docs queue
+    const dropped = table.locator('tr[data-metric=droppedRuns] td');
+    await expect.poll(() => dropped.nth(1).getAttribute('class')).toContain('differs');
+    await matches(page.locator('.changes').first(), /enforcement\.profile documented → platform/);
+    await s.shot('profiles-scenarios-own');
+
+    await page.getByTestId('compare-under').selectOption('platform');
+    await page.getByRole('button', { name: 'Compare 2 side by side' }).click();
+    await expect.poll(() => profiles.allTextContents(), { timeout: 60_000 }).toEqual(["the platform's code", "the platform's code"]);
+    await expect.poll(() => dropped.nth(1).getAttribute('class')).not.toContain('differs');
+  });
 });

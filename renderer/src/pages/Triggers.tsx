@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Modeling, Empty } from '../modeling/parts.tsx';
-import { applyEdit } from '../modeling/store.ts';
+import { applyEdit, getEditor } from '../modeling/store.ts';
 import { programmaticBlockedReason, setTriggerLimit, setTriggerMode } from '../../../src/modeling/plan-edits.ts';
 import { fmtCount, fmtDelay, fmtUsd } from '../modeling/format.ts';
 import type { ModelTrigger, TriggerAdvice } from '../../../src/modeling/types.ts';
@@ -104,7 +104,7 @@ function TriggersTable({ triggers, advice }: { triggers: ModelTrigger[]; advice:
           </thead>
           <tbody>
             {sorted.map((t) => {
-              const why = programmaticBlockedReason(t.kind);
+              const why = programmaticBlockedReason(t.kind, getEditor().history?.present.enforcement.profile);
               const a = advice?.find((x) => x.id === t.id) ?? null;
               return (
                 <tr key={t.id} data-trigger={t.id}>
