@@ -14,6 +14,8 @@ export const API_CHANNELS = [
   'plan-simulate',
   'workspace-overview',
   'projection-get',
+  // the plan under the docs beside the platform's code (SPEC section 9)
+  'profile-compare',
   'import-preview',
   'import-run',
   'import-history',

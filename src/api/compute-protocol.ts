@@ -2,7 +2,8 @@ import type { Plan } from '../engine/plan.ts';
 import type { WorkerEvents, WorkerReply } from './worker-rpc.ts';
 
 /** Messages between the compute client and its worker thread. */
-export type ComputeKind = 'overview' | 'projection';
+/** `profiles`: the plan under the other enforcement profile too, compared (src/compare/profiles.ts) */
+export type ComputeKind = 'overview' | 'projection' | 'profiles';
 
 export type ToWorker =
   | { type: 'events'; version: number; events: WorkerEvents }

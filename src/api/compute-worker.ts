@@ -6,6 +6,10 @@ import type { Plan } from '../engine/plan.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { buildOverview } from '../projection/overview.ts';
 import { buildProjection } from '../projection/series.ts';
+import { compareResults, planUnderProfile } from '../compare/profiles.ts';
+import type { ProfileComparison } from '../compare/profiles.ts';
+import { profileOf } from '../engine/plan.ts';
+import { simulate } from '../engine/simulate.ts';
 import { toApiError } from './errors.ts';
 import { openLedger } from '../ledger/ledger.ts';
 import { cacheKey, readCache, writeCache } from './events-cache.ts';
@@ -85,6 +89,28 @@ async function simulated(plan: Plan, cancel: SharedArrayBuffer, onProgress: (don
   return cache;
 }
 
+/**
+ * The plan's result beside the other profile's (one more simulation, on this thread: the plan's
+ * own result is the cached one), compared. The last comparison is kept: Overview, Projection and
+ * Triggers all ask for the same plan's.
+ */
+let profilesCache: { key: string; value: ProfileComparison } | null = null;
+
+async function comparedProfiles(plan: Plan, cancel: SharedArrayBuffer, onProgress: (done: number, total: number) => void): Promise<ProfileComparison> {
+  const key = `${version}:${JSON.stringify(plan)}`;
+  if (profilesCache !== null && profilesCache.key === key) return profilesCache.value;
+  const { result } = await simulated(plan, cancel, onProgress);
+  const events = loadEvents();
+  const flag = new Int32Array(cancel);
+  const profile = profileOf(plan);
+  const { plan: otherPlan, notes } = planUnderProfile(plan, profile === 'platform' ? 'documented' : 'platform');
+  // not through simulated(): that would recycle the arrays of the result compared with
+  const other = simulate(otherPlan, events, { signal: { get aborted() { return Atomics.load(flag, 0) === 1; } }, onProgress });
+  const value = profile === 'platform' ? compareResults(events, other, result, profile, notes) : compareResults(events, result, other, profile, notes);
+  profilesCache = { key, value };
+  return value;
+}
+
 function post(msg: FromWorker): void {
   parentPort?.postMessage(msg);
 }
@@ -124,6 +150,10 @@ async function handle(msg: ToWorker): Promise<void> {
     return;
   }
   try {
+    if (msg.kind === 'profiles') {
+      post({ type: 'result', id: msg.id, ok: true, value: await comparedProfiles(msg.plan, msg.cancel, progress) });
+      return;
+    }
     const { result, ms, threads } = await simulated(msg.plan, msg.cancel, progress);
     const events = loadEvents();
     const started = performance.now();

@@ -6,6 +6,7 @@ import { WorkerRpc, workerEvents } from './worker-rpc.ts';
 import { workerFile } from '../worker-files.ts';
 import type { Projection } from './types.ts';
 import type { OverviewBody } from '../projection/overview.ts';
+import type { ProfileComparison } from '../compare/profiles.ts';
 
 export interface RunOptions {
   /** projections: charts for at most this many keys */
@@ -112,6 +113,7 @@ export class ComputeClient {
 
   run(kind: 'overview', plan: Plan, planName: string, width: number, opts?: RunOptions): Promise<OverviewBody>;
   run(kind: 'projection', plan: Plan, planName: string, width: number, opts?: RunOptions): Promise<Projection>;
+  run(kind: 'profiles', plan: Plan, planName: string, width: number, opts?: RunOptions): Promise<ProfileComparison>;
   run(kind: ComputeKind, plan: Plan, planName: string, width: number, opts: RunOptions = {}): Promise<unknown> {
     if (opts.signal?.aborted) return Promise.reject(new ApiFailure('cancelled', 'Cancelled'));
     if (!this.sendEvents()) return Promise.reject(new ApiFailure('not_found', 'No events loaded'));

@@ -6,6 +6,7 @@ import type { ApiInputs } from './schemas.ts';
 import { toApiError } from './errors.ts';
 import type { Settled } from './errors.ts';
 import type { ModelingOutputs } from './modeling.ts';
+import type { ProfileComparison } from '../compare/profiles.ts';
 import type { BatchInfo, ImportPreview, ImportResult, LedgerInfo, Overview, ProgressEvent, Projection } from './types.ts';
 
 // The modeling screens' outputs (src/api/modeling.ts) are part of the map.
@@ -19,6 +20,7 @@ export interface ApiOutputs extends ModelingOutputs {
   'plan-simulate': Overview;
   'workspace-overview': Overview;
   'projection-get': Projection;
+  'profile-compare': ProfileComparison;
   'import-preview': ImportPreview;
   'import-run': ImportResult;
   'import-history': BatchInfo[];

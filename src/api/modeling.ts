@@ -46,7 +46,8 @@ export const modelingInputSchemas = {
   'scenario-save': z.strictObject({ name, plan }),
   'scenario-rename': z.strictObject({ id: z.number().int().positive(), name }),
   'scenario-delete': z.strictObject({ id: z.number().int().positive() }),
-  'scenario-compare': z.strictObject({ plans: z.array(z.strictObject({ name, plan })).min(1).max(8), jobId }),
+  // under: each plan's own enforcement profile, or one for all (SPEC section 9)
+  'scenario-compare': z.strictObject({ plans: z.array(z.strictObject({ name, plan })).min(1).max(8), under: z.enum(['own', 'documented', 'platform']).default('own'), jobId }),
 } satisfies Record<ModelingChannel, z.ZodType>;
 
 export interface ModelingOutputs {
@@ -138,7 +139,7 @@ export function createModelingHandlers(deps: ModelingDeps): ModelingHandlers {
         return savedOf(l, next);
       }),
     'scenario-delete': async ({ id }) => withLedger((l) => ({ deleted: l.deleteScenario(id) })),
-    'scenario-compare': async ({ plans }, ctx) =>
-      runJob<Comparison>({ kind: 'compare', plans: plans.map((p, i) => ({ name: p.name, plan: validatePlan(p.plan, `plans[${i}]`) })) }, ctx),
+    'scenario-compare': async ({ plans, under }, ctx) =>
+      runJob<Comparison>({ kind: 'compare', under, plans: plans.map((p, i) => ({ name: p.name, plan: validatePlan(p.plan, `plans[${i}]`) })) }, ctx),
   };
 }

@@ -27,6 +27,8 @@ export const apiInputSchemas = {
   'plan-simulate': z.strictObject({ plan: z.unknown(), jobId }),
   'workspace-overview': z.strictObject({ jobId }),
   'projection-get': z.strictObject({ width: z.number().int().min(16).max(8192), maxKeys: z.number().int().min(1).max(100_000).default(12), jobId }),
+  // without a plan: the saved one (Overview, Projection); with one: an edited plan (Triggers); its schema runs in the handler
+  'profile-compare': z.strictObject({ plan: z.unknown().optional(), jobId }),
   // mapping: the page's column-mapping step (checked by the importer, whose errors name its fields)
   'import-preview': z.strictObject({ source: importSource, format, mapping: z.unknown().optional(), jobId }),
   'import-run': z.strictObject({ source: importSource, format, skipBadRows: z.boolean().default(false), mapping: z.unknown().optional(), jobId }),

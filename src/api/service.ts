@@ -190,6 +190,11 @@ export function createService(opts: ServiceOptions): Service {
         onProgress: (d, t) => ctx.progress(d, t, 'simulate'),
       });
     },
+    'profile-compare': async ({ plan: raw }, ctx) => {
+      await current();
+      const p = raw === undefined ? plan : validatePlan(raw, 'plan');
+      return opts.compute.run('profiles', p, p.workspace.name, 0, { signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'simulate') });
+    },
     'import-preview': async ({ source, format, mapping }) => (await current()).preview(resolveSource(source), format, mapping),
     'import-run': async ({ source, format, skipBadRows, mapping }, ctx) => {
       const file = resolveSource(source);

@@ -2,8 +2,9 @@
  * The edits the modeling screens make to a plan. Pure: each returns a new plan (the input is
  * never mutated) and refuses, with a PlanError naming the field, what the plan schema refuses.
  */
-import { PlanError } from '../engine/plan.ts';
-import type { Plan, PlanTrigger, SpendLimitWindow } from '../engine/plan.ts';
+import { PlanError, profileOf } from '../engine/plan.ts';
+import type { EnforcementProfile, Plan, PlanTrigger, SpendLimitWindow } from '../engine/plan.ts';
+import { planUnderProfile } from '../compare/profiles.ts';
 
 export type WorkspacePatch = Partial<Pick<Plan['workspace'], 'name' | 'seats' | 'messagesPerSeatPerDay' | 'fairUseShare'>>;
 
@@ -73,7 +74,8 @@ function upsertTrigger(plan: Plan, id: string, seen: { kind: PlanTrigger['kind']
   const base: PlanTrigger = i >= 0 ? plan.triggers[i]! : { id, kind: seen?.kind ?? 'webhook', mode: 'fair_use', limitPer24h: null };
   const next = { ...base, ...patch };
   const at = i >= 0 ? i : plan.triggers.length;
-  if (next.kind === 'scheduled' && next.mode === 'programmatic') {
+  // the platform's code lets a schedule be programmatic (SPEC section 9); the docs do not
+  if (next.kind === 'scheduled' && next.mode === 'programmatic' && profileOf(plan) !== 'platform') {
     fail(`triggers[${at}].mode`, 'programmatic mode applies only to webhook triggers; scheduled triggers stay on fair use');
   }
   if (next.limitPer24h !== null && !(Number.isInteger(next.limitPer24h) && next.limitPer24h >= -1)) {
@@ -83,9 +85,9 @@ function upsertTrigger(plan: Plan, id: string, seen: { kind: PlanTrigger['kind']
   return { ...plan, triggers };
 }
 
-/** Why a trigger cannot be programmatic, or null when it can. */
-export function programmaticBlockedReason(kind: PlanTrigger['kind']): string | null {
-  return kind === 'scheduled' ? 'Scheduled triggers always run on fair use: only webhook triggers can be billed programmatically.' : null;
+/** Why a trigger cannot be programmatic, or null when it can (a schedule can on the platform, SPEC section 9). */
+export function programmaticBlockedReason(kind: PlanTrigger['kind'], profile: EnforcementProfile = 'documented'): string | null {
+  return kind === 'scheduled' && profile !== 'platform' ? 'Scheduled triggers always run on fair use: only webhook triggers can be billed programmatically.' : null;
 }
 
 export function setTriggerMode(plan: Plan, id: string, mode: PlanTrigger['mode'], seen?: { kind: PlanTrigger['kind'] }): Plan {
@@ -95,4 +97,15 @@ export function setTriggerMode(plan: Plan, id: string, mode: PlanTrigger['mode']
 /** `null` = the default (42 on fair use, none on programmatic); -1 = no limit. */
 export function setTriggerLimit(plan: Plan, id: string, limitPer24h: number | null, seen?: { kind: PlanTrigger['kind'] }): Plan {
   return upsertTrigger(plan, id, seen, { limitPer24h });
+}
+
+/**
+ * Which reading of the limits the plan is simulated under: the docs or the platform's code (SPEC
+ * section 9). The plan is read as the comparison reads it: a webhook default that belonged to the
+ * old profile becomes the new one's (queue under the docs, drop on the platform) while an explicit
+ * choice stays, and a programmatic schedule, which the docs refuse, goes back to fair use.
+ */
+export function setProfile(plan: Plan, profile: EnforcementProfile): Plan {
+  if (profileOf(plan) === profile) return plan;
+  return planUnderProfile(plan, profile).plan;
 }

@@ -1,6 +1,6 @@
 import type { Plan } from '../engine/plan.ts';
 import type { WorkerEvents, WorkerReply } from '../api/worker-rpc.ts';
-import type { NamedPlan } from './scenarios.ts';
+import type { CompareUnder, NamedPlan } from './scenarios.ts';
 import type { WhatIf } from '../forecast/index.ts';
 
 /** Messages between the modeling compute client and its worker thread. */
@@ -8,7 +8,7 @@ export type ModelJob =
   | { kind: 'project'; plan: Plan }
   | { kind: 'advice'; plan: Plan }
   | { kind: 'export'; plan: Plan }
-  | { kind: 'compare'; plans: NamedPlan[] }
+  | { kind: 'compare'; plans: NamedPlan[]; under?: CompareUnder }
   /** `workers`: threads for the Monte Carlo paths; 0 or absent: on the modeling worker's own thread */
   | { kind: 'forecast'; plan: Plan; days: number; paths: number; whatIf: WhatIf; workers?: number };
 

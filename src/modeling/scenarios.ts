@@ -7,7 +7,9 @@ import { simulate } from '../engine/simulate.ts';
 import { buildReport } from '../engine/report.ts';
 import type { Report } from '../engine/report.ts';
 import type { EventColumns } from '../engine/events.ts';
-import type { Plan } from '../engine/plan.ts';
+import { profileOf } from '../engine/plan.ts';
+import type { EnforcementProfile, Plan } from '../engine/plan.ts';
+import { planUnderProfile } from '../compare/profiles.ts';
 import { MICROS_PER_USD } from '../engine/units.ts';
 
 export interface NamedPlan {
@@ -28,8 +30,13 @@ export const METRICS = [
 export type MetricId = (typeof METRICS)[number]['id'];
 export type ScenarioMetrics = Record<MetricId, number>;
 
+/** Which reading of the limits each plan is replayed under: its own (`enforcement.profile`), or one for all (SPEC section 9). */
+export type CompareUnder = 'own' | EnforcementProfile;
+
 export interface ScenarioResult {
   name: string;
+  /** the reading of the limits the plan was replayed under */
+  profile: EnforcementProfile;
   metrics: ScenarioMetrics;
   /** per key: blocked requests; per trigger: delayed + dropped + skipped runs */
   keys: Record<string, number>;
@@ -74,6 +81,8 @@ export interface Comparison {
 export interface CompareOptions {
   /** horizon, epoch ms (default: the engine's, last event + 30 days) */
   until?: number;
+  /** default 'own': a plan saved under the platform profile is replayed as the platform's code enforces it */
+  under?: CompareUnder;
   signal?: { readonly aborted: boolean };
   onProgress?: (done: number, total: number) => void;
 }
@@ -109,9 +118,10 @@ export function metricsOf(report: Report): ScenarioMetrics {
   };
 }
 
-export function scenarioResult(name: string, report: Report): ScenarioResult {
+export function scenarioResult(name: string, report: Report, profile: EnforcementProfile = 'documented'): ScenarioResult {
   return {
     name,
+    profile,
     metrics: metricsOf(report),
     keys: Object.fromEntries(report.keys.map((k) => [k.id, k.blocked])),
     triggers: Object.fromEntries(report.triggers.map((t) => [t.id, t.delayed + t.dropped + t.skipped])),
@@ -121,15 +131,18 @@ export function scenarioResult(name: string, report: Report): ScenarioResult {
 /** Runs each plan over the same events and compares them (the first is the baseline). */
 export function compareScenarios(events: EventColumns, plans: readonly NamedPlan[], options: CompareOptions = {}): Comparison {
   if (plans.length === 0) throw new RangeError('compare at least one plan');
+  const under = options.under ?? 'own';
+  const read = plans.map((p) => (under === 'own' || profileOf(p.plan) === under ? p.plan : planUnderProfile(p.plan, under).plan));
   const results = plans.map((p, i) => {
-    const result = simulate(p.plan, events, {
+    const plan = read[i] ?? p.plan;
+    const result = simulate(plan, events, {
       until: options.until,
       signal: options.signal,
       onProgress: options.onProgress && ((done, total) => options.onProgress?.(i * total + done, plans.length * total)),
     });
-    return scenarioResult(p.name, buildReport(events, result));
+    return scenarioResult(p.name, buildReport(events, result), profileOf(plan));
   });
-  return compareResults(results, plans.map((p) => p.plan));
+  return compareResults(results, read);
 }
 
 /** The comparison of results already computed (`plans` in the same order, for the plan changes). */
@@ -192,6 +205,11 @@ export function planChanges(a: Plan, b: Plan): PlanChange[] {
   byId(out, 'workspace.spendLimits', a.workspace.spendLimits, b.workspace.spendLimits);
   byId(out, 'apiKeys', a.apiKeys, b.apiKeys);
   byId(out, 'triggers', a.triggers, b.triggers);
-  for (const f of Object.keys(a.enforcement) as (keyof Plan['enforcement'])[]) push(out, `enforcement.${f}`, a.enforcement[f], b.enforcement[f]);
+  // both sides' fields: one plan may name what the other leaves to its default (a profile, a throttle)
+  const fields = new Set([...Object.keys(a.enforcement), ...Object.keys(b.enforcement)]) as Set<keyof Plan['enforcement']>;
+  // absent is not null: a throttle left out takes the profile's default, null turns it off
+  // (an absent profile is the docs': no change)
+  const field = (p: Plan, f: keyof Plan['enforcement']): unknown => (f === 'profile' ? profileOf(p) : p.enforcement[f] === undefined ? 'default' : p.enforcement[f]);
+  for (const f of fields) push(out, `enforcement.${f}`, field(a, f), field(b, f));
   return out;
 }

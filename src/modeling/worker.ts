@@ -22,7 +22,7 @@ function run(job: ModelJob, ev: EventColumns, signal: { readonly aborted: boolea
     case 'project':
       return projectPlan(job.plan, ev, { signal, onProgress });
     case 'compare':
-      return compareScenarios(ev, job.plans, { signal, onProgress });
+      return compareScenarios(ev, job.plans, { signal, onProgress, under: job.under ?? 'own' });
     case 'advice':
       return adviceFor(job.plan, ev);
     case 'export':

@@ -3,6 +3,9 @@ import { call, toError } from '../api/client.ts';
 import { ErrorBox } from './ErrorBox.tsx';
 import type { ApiError } from '../../../src/api/errors.ts';
 import type { Plan } from '../../../src/engine/plan.ts';
+import { profileOf } from '../../../src/engine/plan.ts';
+import { setProfile } from '../../../src/modeling/plan-edits.ts';
+import { ProfileSwitch } from './ProfileSwitch.tsx';
 
 /**
  * The plan's main levers, changed in place: each change is saved to the ledger and every page
@@ -73,6 +76,7 @@ export function PlanControls({ version, onChanged }: { version: number; onChange
           <option value="spent_plus_cost">spent + cost &gt; cap</option>
         </select>
       </label>
+      <ProfileSwitch profile={profileOf(plan)} onChange={(next) => void save(setProfile(plan, next))} />
       {error && <ErrorBox error={error} title="The plan was not changed" />}
     </form>
   );

@@ -2,6 +2,7 @@ import { useJob } from '../useCall.ts';
 import { Chip, Meter } from '../components/Chip.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/Progress.tsx';
+import { ProfileDifferences } from '../components/ProfileDifferences.tsx';
 import { duration, int, limitText, pct, usd, when } from '../format.ts';
 import type { CapacityFigure, Overview } from '../../../src/api/types.ts';
 import { STATUS_RANK } from '../../../src/views/status.ts';
@@ -89,6 +90,7 @@ export function OverviewPage({ version }: { version: number }) {
         {loading && <span className="muted small">Updating…</span>}
       </header>
       <Headline o={o} />
+      <ProfileDifferences version={version} />
 
       <section aria-labelledby="cap-h">
         <h2 id="cap-h">Pool and allowance</h2>

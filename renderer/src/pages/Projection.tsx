@@ -11,6 +11,7 @@ import { tickLabel, valueScale } from '../../../src/projection/scale.ts';
 import { ChartActions } from '../charts/ChartActions.tsx';
 import { NoData } from '../components/FirstRun.tsx';
 import { useLedger } from '../nav.ts';
+import { ProfileDifferences } from '../components/ProfileDifferences.tsx';
 import type { KeyChart, Projection, Series, Span } from '../../../src/api/types.ts';
 import { shareUnchanged } from '../../../src/projection/share.ts';
 import { chartRows } from '../../../src/projection/rows.ts';
@@ -303,6 +304,7 @@ export function ProjectionPage({ version, onChanged }: { version: number; onChan
       </header>
       {empty && <NoData why="Nothing to project yet: the projection replays the ledger’s usage history under the plan, and this ledger holds none." />}
       {!empty && <PlanControls version={version} onChanged={onChanged} />}
+      {!empty && <ProfileDifferences version={version} />}
       {error && <ErrorBox error={error} title="Could not project the plan" />}
       {!data && !error && !empty && (loading ? <ProgressBar done={progress?.done ?? 0} total={progress?.total ?? 0} label="Projecting" onCancel={cancel} /> : <p className="muted">Projection cancelled.</p>)}
       {data && (

@@ -5,7 +5,8 @@ import { call, newJobId, toError } from '../api/client.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { validatePlan } from '../../../src/engine/plan.ts';
 import type { ApiError } from '../../../src/api/errors.ts';
-import type { Comparison, PlanChange } from '../../../src/modeling/scenarios.ts';
+import type { CompareUnder, Comparison, PlanChange } from '../../../src/modeling/scenarios.ts';
+import { CompareUnderSelect, ScenarioProfileRow } from '../components/ScenarioProfiles.tsx';
 import { copyName } from '../../../src/modeling/names.ts';
 import type { SavedScenario } from '../../../src/modeling/types.ts';
 import { fmtCount, fmtDateTime, fmtDelta, fmtUsd } from '../modeling/format.ts';
@@ -52,6 +53,7 @@ function CompareTable({ c }: { c: Comparison }) {
             </tr>
           </thead>
           <tbody>
+            <ScenarioProfileRow c={c} />
             {c.metrics.map((m) => (
               <tr key={m.id} data-metric={m.id}>
                 <th>{m.label}</th>
@@ -189,6 +191,7 @@ function ScenariosBody() {
   const [comparison, setComparison] = useState<Comparison | null>(null);
   const [comparing, setComparing] = useState(false);
   const [compareError, setCompareError] = useState<ApiError | null>(null);
+  const [under, setUnder] = useState<CompareUnder>('own');
 
   const reload = useCallback(() => {
     call('scenario-list', {})
@@ -221,7 +224,7 @@ function ScenariosBody() {
     setComparing(true);
     setCompareError(null);
     try {
-      setComparison(await call('scenario-compare', { plans, jobId: newJobId('compare') }));
+      setComparison(await call('scenario-compare', { plans, under, jobId: newJobId('compare') }));
     } catch (err) {
       setCompareError(toError(err));
     } finally {
@@ -274,6 +277,7 @@ function ScenariosBody() {
           </div>
         )}
         <div className="actions">
+          <CompareUnderSelect value={under} onChange={setUnder} />
           <button type="button" className="button primary" disabled={picked.size < 2 || comparing} onClick={() => void compare()}>
             {comparing ? 'Comparing…' : `Compare ${picked.size} side by side`}
           </button>

@@ -5,11 +5,12 @@ import { NoData } from '../components/FirstRun.tsx';
 import { TriggerDetail } from '../modeling/KeyDetail.tsx';
 import { openDetail, useDetail } from '../modeling/detail.ts';
 import { STATUS_RANK } from '../../../src/views/status.ts';
-import { applyEdit } from '../modeling/store.ts';
+import { applyEdit, getEditor } from '../modeling/store.ts';
 import { programmaticBlockedReason, setTriggerLimit, setTriggerMode } from '../../../src/modeling/plan-edits.ts';
 import { fmtCount, fmtDelay, fmtUsd } from '../modeling/format.ts';
 import type { ModelTrigger, TriggerAdvice } from '../../../src/modeling/types.ts';
 import '../modeling/modeling.css';
+import { EditedPlanProfile } from '../components/EditedPlanProfile.tsx';
 
 /** The limit override: empty = the default for the mode, "none" or -1 = no limit. */
 function LimitInput({ t }: { t: ModelTrigger }) {
@@ -107,7 +108,7 @@ function TriggersTable({ triggers, advice }: { triggers: ModelTrigger[]; advice:
           </thead>
           <tbody>
             {sorted.map((t) => {
-              const why = programmaticBlockedReason(t.kind);
+              const why = programmaticBlockedReason(t.kind, getEditor().history?.present.enforcement.profile);
               const a = advice?.find((x) => x.id === t.id) ?? null;
               return (
                 <tr
@@ -189,7 +190,12 @@ function TriggersTable({ triggers, advice }: { triggers: ModelTrigger[]; advice:
 export function TriggersPage() {
   return (
     <Modeling title="Triggers" subtitle="Modes and limits of webhook and scheduled triggers: what waits, what is dropped, and what to ask support for." testId="triggers-page">
-      {({ view, advice }) => <TriggersTable triggers={view.triggers} advice={advice?.triggers ?? null} />}
+      {({ view, advice }) => (
+        <>
+          <EditedPlanProfile />
+          <TriggersTable triggers={view.triggers} advice={advice?.triggers ?? null} />
+        </>
+      )}
     </Modeling>
   );
 }
