@@ -60,7 +60,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   compare: ['engine', 'errors.ts', 'worker-files.ts'],
   views: ['engine', 'errors.ts', 'forecast', 'recommend'],
   projection: ['engine', 'errors.ts', 'views'],
-  modeling: ['engine', 'errors.ts', 'export', 'forecast', 'recommend', 'projection', 'views', 'api', 'worker-files.ts'],
+  modeling: ['compare', 'engine', 'errors.ts', 'export', 'forecast', 'recommend', 'projection', 'views', 'api', 'worker-files.ts'],
   api: ['compare', 'engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'projection', 'views', 'modeling', 'worker-files.ts'],
   host: ['api', 'engine', 'errors.ts', 'fs', 'worker-files.ts'],
   cli: ['engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'compare'],

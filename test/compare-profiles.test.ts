@@ -127,14 +127,15 @@ describe('headroom simulate shows both readings', () => {
     }
   }
 
-  it('in the summary, in --json (profiles), and not with --no-compare', async () => {
+  it('in the summary, in --json only when asked (--compare), and not with --no-compare', async () => {
     const plan = join(dir, 'plan.json');
     const csv = join(dir, 'events.csv');
     const summary = await run('simulate', plan, csv);
     expect(summary.code).toBe(0);
     expect(summary.stdout).toContain("Docs vs the platform's code");
     expect(summary.stdout).toContain("  - PR review: the docs say 1 run waits up to 23h; the platform's code drops 1 of 2 (50%) (trigger_limit 1).");
-    const json = JSON.parse((await run('simulate', plan, csv, '--json')).stdout) as { profiles: { profile: string; changed: number; differences: { id: string }[] }; triggers: unknown[] };
+    expect((JSON.parse((await run('simulate', plan, csv, '--json')).stdout) as Record<string, unknown>).profiles).toBeUndefined();
+    const json = JSON.parse((await run('simulate', plan, csv, '--json', '--compare')).stdout) as { profiles: { profile: string; changed: number; differences: { id: string }[] }; triggers: unknown[] };
     expect(json.profiles.profile).toBe('documented');
     expect(json.profiles.changed).toBe(1);
     expect(json.profiles.differences.map((d) => d.id)).toEqual(['t_pr']);

@@ -29,7 +29,7 @@ export interface SimulateCliOptions {
   db?: string;
   from?: string;
   to?: string;
-  /** `--no-compare`: skip the second simulation under the other enforcement profile */
+  /** `--compare` / `--no-compare`: the second simulation under the other enforcement profile; by default only for the readable summary */
   compare?: boolean;
 }
 
@@ -141,7 +141,7 @@ function run(l: Loaded): Prepared {
 function prepare(planPath: string, eventsPath: string | undefined, options: SimulateCliOptions): Prepared {
   const l = load(planPath, eventsPath, options);
   const p = run(l);
-  if (options.compare !== false) p.profiles = compareProfiles(l.plan, l.events, { raw: l.raw, ...(l.until === undefined ? {} : { until: l.until }) }, p.result);
+  if (wantsComparison(options)) p.profiles = compareProfiles(l.plan, l.events, { raw: l.raw, ...(l.until === undefined ? {} : { until: l.until }) }, p.result);
   return p;
 }
 
@@ -151,6 +151,14 @@ function output(p: Prepared, options: SimulateCliOptions): SimulateOutput {
     ? `${reportToJson(p.profiles === null ? p.report : Object.assign({}, p.report, { profiles: p.profiles }))}\n`
     : `${formatSummary(p.report, { defaultSpendLimits: p.defaultSpendLimits })}${p.profiles === null ? '' : formatComparison(p.profiles)}${options.decisions !== undefined ? `\nWrote ${p.events.count.toLocaleString('en-US')} decisions to ${toStdout ? 'standard output' : options.decisions}\n` : ''}`;
   return { report: p.report, text, toStderr: toStdout };
+}
+
+/**
+ * The comparison is for people: the readable summary shows it unless --no-compare; a machine
+ * reading --json gets it only when it asks with --compare, so its run costs one simulation.
+ */
+function wantsComparison(options: SimulateCliOptions): boolean {
+  return options.compare ?? options.json !== true;
 }
 
 /** The whole command, without touching stdout: reads, simulates, writes decisions, formats. */
@@ -166,13 +174,14 @@ export function runSimulate(planPath: string, eventsPath: string | undefined, op
  */
 export async function runSimulateAsync(planPath: string, eventsPath: string | undefined, options: SimulateCliOptions): Promise<SimulateOutput> {
   // the other profile's run goes to a second thread, started before the events are read
-  const other = options.compare === false ? null : new OtherProfileRun().start();
+  const other = wantsComparison(options) ? new OtherProfileRun().start() : null;
   try {
     const l = load(planPath, eventsPath, options);
     await other?.begin(l.plan, l.raw, l.events, l.until);
     const p = run(l);
     await p.decisions?.writeAsync(p.events, p.result);
-    if (other !== null) p.profiles = await other.finish(p.result);
+    // the comparison only adds to the answer: if it fails, the summary goes out without it
+    if (other !== null) p.profiles = await other.finish(p.result).catch(() => null);
     return output(p, options);
   } finally {
     await other?.close();
@@ -191,7 +200,8 @@ export function registerSimulate(program: Command): void {
     .option('--db <LEDGER.sqlite>', 'simulate the events of a ledger (see `headroom import`) instead of a CSV')
     .option('--from <ISO>', 'with --db: only events at or after this time')
     .option('--to <ISO>', 'with --db: only events before this time')
-    .option('--no-compare', "skip the second simulation that shows where the platform's code and the docs decide differently")
+    .option('--compare', "show where the platform's code and the docs decide differently (a second simulation; on by default for the summary, off for --json)")
+    .option('--no-compare', 'skip that second simulation')
     .action(async (planPath: string, eventsPath: string | undefined, options: SimulateCliOptions) => {
       const { text, toStderr } = await runSimulateAsync(planPath, eventsPath, options);
       // With `--decisions -` standard output holds the NDJSON alone.
