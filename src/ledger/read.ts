@@ -3,6 +3,10 @@ import type { EventColumns } from '../engine/events.ts';
 import { isoOf } from '../engine/units.ts';
 import { InputError } from '../errors.ts';
 import { openLedger } from './ledger.ts';
+import { withLedgerFacts } from './entities.ts';
+import type { LedgerEntity } from './entities.ts';
+import { validatePlan } from '../engine/plan.ts';
+import type { Plan } from '../engine/plan.ts';
 
 /**
  * The events of the ledger at `path` in [from, to), time order, ledger identities as ids: what
@@ -27,4 +31,25 @@ export function readLedgerEvents(path: string, from?: number, to?: number, withI
   } finally {
     ledger.close();
   }
+}
+
+/**
+ * The plan with what the ledger learned from the platform's exports about the entities the plan
+ * does not name (trigger modes and kinds, spend without a key as a programmatic trigger without a
+ * run limit, export names). Without it, such a trigger would be inferred as a fair-use webhook:
+ * its spend would count nowhere and its runs would take pool units. A ledger of canonical events
+ * knows no such facts, so its plan is returned as it is and `simulate --db` still decides exactly
+ * as the same events in a CSV. What the plan says always wins.
+ */
+export function planWithLedgerEntities(plan: Plan, path: string): Plan {
+  const ledger = openLedger(path);
+  let entities: LedgerEntity[];
+  try {
+    entities = ledger.entities();
+  } finally {
+    ledger.close();
+  }
+  if (entities.length === 0) return plan;
+  const merged = withLedgerFacts(plan, entities);
+  return JSON.stringify(merged) === JSON.stringify(plan) ? plan : validatePlan(merged, 'plan with the ledger’s entities');
 }

@@ -11,6 +11,7 @@ import { forecast } from '../../forecast/index.ts';
 import { recommend } from '../../recommend/index.ts';
 import { InputError } from '../../errors.ts';
 import { loadLedgerEvents, loadPlan, parseIntOption, parseShare } from '../../forecast/load.ts';
+import { planWithLedgerEntities } from '../../ledger/read.ts';
 import { runCommand } from './forecast.ts';
 import { cliProgress, QUIET } from '../progress.ts';
 import type { CliProgress } from '../progress.ts';
@@ -88,8 +89,8 @@ export function writeExportFiles(dir: string, files: ExportFile[]): string[] {
 export async function runExport(planPath: string | undefined, o: ExportCliOptions, signal?: AbortSignal, progress: CliProgress = QUIET): Promise<string[]> {
   checkExportTarget(o.out, planPath, ['plan.json', 'plan.yaml', 'keys.csv', 'report.md', 'report.html']);
   progress.step('reading the ledger');
-  const plan = loadPlan(planPath);
   const events = loadLedgerEvents(o.db, o.from, o.to);
+  const plan = planWithLedgerEntities(loadPlan(planPath), o.db);
   const days = parseIntOption('--days', o.days, 1, 366);
   const paths = parseIntOption('--paths', o.paths, 0, 100_000);
   const seed = parseIntOption('--seed', o.seed, -2_147_483_648, 4_294_967_295);

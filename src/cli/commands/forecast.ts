@@ -10,6 +10,7 @@ import { InputError } from '../../errors.ts';
 import { forecast } from '../../forecast/index.ts';
 import type { ForecastReport, NewTrigger, WhatIf } from '../../forecast/index.ts';
 import { loadLedgerEvents, loadPlan, parseIntOption, parsePairs, parseShare } from '../../forecast/load.ts';
+import { planWithLedgerEntities } from '../../ledger/read.ts';
 
 export interface ForecastCliOptions {
   db: string;
@@ -68,13 +69,14 @@ export function whatIfFromOptions(o: ForecastCliOptions): WhatIf {
 }
 
 export async function runForecast(planPath: string | undefined, o: ForecastCliOptions, signal?: AbortSignal): Promise<ForecastReport> {
-  const plan = loadPlan(planPath);
+  const planFile = loadPlan(planPath);
   const whatIf = whatIfFromOptions(o);
   const days = parseIntOption('--days', o.days, 1, 366);
   const paths = parseIntOption('--paths', o.paths, 0, 100_000);
   const seed = parseIntOption('--seed', o.seed, -2_147_483_648, 4_294_967_295);
   const workers = parseIntOption('--workers', o.workers, 0, 64);
   const events = loadLedgerEvents(o.db, o.from, o.to);
+  const plan = planWithLedgerEntities(planFile, o.db);
   const tty = process.stderr.isTTY === true && !o.json;
   const report = await forecast(events, plan, {
     whatIf,

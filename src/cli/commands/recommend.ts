@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { recommend } from '../../recommend/index.ts';
 import type { RecommendReport } from '../../recommend/index.ts';
 import { loadLedgerEvents, loadPlan, parseShare } from '../../forecast/load.ts';
+import { planWithLedgerEntities } from '../../ledger/read.ts';
 import { runCommand } from './forecast.ts';
 import { cliProgress, QUIET } from '../progress.ts';
 import type { CliProgress } from '../progress.ts';
@@ -19,8 +20,8 @@ export interface RecommendCliOptions {
 
 export function runRecommend(planPath: string | undefined, o: RecommendCliOptions, progress: CliProgress = QUIET): RecommendReport {
   progress.step('reading the ledger');
-  const plan = loadPlan(planPath);
   const events = loadLedgerEvents(o.db, o.from, o.to);
+  const plan = planWithLedgerEntities(loadPlan(planPath), o.db);
   progress.step(`forecasting and replaying ${events.count.toLocaleString('en-US')} events under the plan`);
   return recommend(events, plan, {
     ...(o.headroom !== undefined ? { headroom: parseShare('--headroom', o.headroom) } : {}),

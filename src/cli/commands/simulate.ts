@@ -16,7 +16,7 @@ import type { Report } from '../../engine/report.ts';
 import { openDecisionsFile } from '../../engine/decisions.ts';
 import type { DecisionsFile } from '../../engine/decisions.ts';
 import { STDOUT_PATH } from '../../fs/atomic.ts';
-import { readLedgerEvents } from '../../ledger/read.ts';
+import { planWithLedgerEntities, readLedgerEvents } from '../../ledger/read.ts';
 import { compareProfiles, formatComparison } from '../../compare/profiles.ts';
 import { OtherProfileRun } from '../../compare/other-profile.ts';
 import type { ProfileComparison } from '../../compare/profiles.ts';
@@ -104,8 +104,9 @@ interface Loaded {
 /** Reads the plan and the events and checks the decisions path: everything before simulating. */
 function load(planPath: string, eventsPath: string | undefined, options: SimulateCliOptions): Loaded {
   const until = options.until === undefined ? undefined : parseUntil(options.until);
-  const { plan, raw } = readPlanFile(planPath);
+  const { plan: planFile, raw } = readPlanFile(planPath);
   const events = loadEvents(eventsPath, options);
+  const plan = options.db === undefined ? planFile : planWithLedgerEntities(planFile, options.db);
   if (until !== undefined) {
     let last = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < events.count; i++) if (events.time[i] > last) last = events.time[i];
