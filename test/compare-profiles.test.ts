@@ -15,22 +15,23 @@ import { simulate } from '../src/engine/simulate.ts';
 import { events, h } from './support/scenario.ts';
 
 describe('planUnderProfile', () => {
-  it("leaves a default to the target profile: the docs' queue becomes the platform's drop", () => {
+  it("gives each side its own profile's way with limited webhooks: the docs' queue becomes the platform's drop", () => {
     const docs = validatePlan({ triggers: [{ id: 'a' }] });
     expect(docs.enforcement.webhookWhenLimited).toBe('queue');
-    const onPlatform = planUnderProfile(docs, 'platform', { triggers: [{ id: 'a' }] }).plan;
+    const onPlatform = planUnderProfile(docs, 'platform').plan;
     expect(onPlatform.enforcement.profile).toBe('platform');
     expect(onPlatform.enforcement.webhookWhenLimited).toBe('drop');
-    // written by the admin: it wins under either profile
-    const raw = { triggers: [{ id: 'a' }], enforcement: { webhookWhenLimited: 'queue' } };
-    expect(planUnderProfile(validatePlan(raw), 'platform', raw).plan.enforcement.webhookWhenLimited).toBe('queue');
-    // without the raw plan, a value that is not the own profile's default counts as written
+    // a queue written out in a documented plan (as every exported plan is) is still the docs' way
+    expect(planUnderProfile(validatePlan({ triggers: [{ id: 'a' }], enforcement: { webhookWhenLimited: 'queue' } }), 'platform').plan.enforcement.webhookWhenLimited).toBe('drop');
+    // the other choice is the admin's and is kept: drop under the docs, queue under the code
     expect(planUnderProfile(validatePlan({ enforcement: { webhookWhenLimited: 'drop' } }), 'platform').plan.enforcement.webhookWhenLimited).toBe('drop');
+    expect(planUnderProfile(validatePlan({ enforcement: { profile: 'platform', webhookWhenLimited: 'queue' } }), 'documented').plan.enforcement.webhookWhenLimited).toBe('queue');
+    expect(planUnderProfile(validatePlan({ enforcement: { profile: 'platform' } }), 'documented').plan.enforcement.webhookWhenLimited).toBe('queue');
   });
 
   it('puts a programmatic schedule on fair use for the docs, and says so', () => {
     const raw = { enforcement: { profile: 'platform' }, triggers: [{ id: 'cron', name: 'Nightly', kind: 'scheduled', mode: 'workspace_pool' }] };
-    const { plan, notes } = planUnderProfile(validatePlan(raw), 'documented', raw);
+    const { plan, notes } = planUnderProfile(validatePlan(raw), 'documented');
     expect(plan.triggers[0]!.mode).toBe('fair_use');
     expect(plan.enforcement.webhookWhenLimited).toBe('queue');
     expect(notes).toEqual(['Nightly: the docs do not allow a programmatic schedule; counted as fair use there']);
@@ -53,7 +54,7 @@ describe('compareProfiles', () => {
   ]);
 
   it('summarises per trigger and key where the two readings differ', () => {
-    const c = compareProfiles(validatePlan(raw), ev, { raw });
+    const c = compareProfiles(validatePlan(raw), ev, {});
     expect(c.profile).toBe('documented');
     expect(c.changed).toBe(3);
     expect(c.differences.map((d) => [d.kind, d.id, d.changed, d.lostDocumented, d.lostPlatform])).toEqual([
@@ -73,17 +74,17 @@ describe('compareProfiles', () => {
     const onPlatform = { ...raw, enforcement: { profile: 'platform' } };
     const plan = validatePlan(onPlatform);
     const current = simulate(plan, ev);
-    const given = compareProfiles(plan, ev, { raw: onPlatform }, current);
-    const fresh = compareProfiles(plan, ev, { raw: onPlatform });
+    const given = compareProfiles(plan, ev, {}, current);
+    const fresh = compareProfiles(plan, ev, {});
     expect(given).toEqual(fresh);
     expect(given.profile).toBe('platform');
-    expect(given.differences.map((d) => d.sentence)).toEqual(compareProfiles(validatePlan(raw), ev, { raw }).differences.map((d) => d.sentence));
+    expect(given.differences.map((d) => d.sentence)).toEqual(compareProfiles(validatePlan(raw), ev, {}).differences.map((d) => d.sentence));
     expect(given.headline).toMatch(/simulated under the platform's code\.$/);
   });
 
   it('says so when both decide alike', () => {
     const quiet = events([[h(0), 'trigger', 't_pr'], [h(30), 'trigger', 't_pr']]);
-    const c = compareProfiles(validatePlan(raw), quiet, { raw });
+    const c = compareProfiles(validatePlan(raw), quiet, {});
     expect(c.changed).toBe(0);
     expect(c.differences).toEqual([]);
     expect(c.headline).toBe("The platform's code decides all 2 events as the docs do.");
@@ -153,7 +154,7 @@ describe('the other profile on a second thread (OtherProfileRun)', () => {
       const run = new OtherProfileRun().start();
       try {
         for (let k = 0; k < 400 && !run.threadReady; k++) await new Promise((r) => setTimeout(r, 10));
-        await run.begin(plan, undefined, w.events, undefined);
+        await run.begin(plan, w.events, undefined);
         expect(run.handedOff).toBe(true);
         const current = simulate(plan, w.events);
         expect(await run.finish(current)).toEqual(compareProfiles(plan, w.events, {}, current));
@@ -167,7 +168,7 @@ describe('the other profile on a second thread (OtherProfileRun)', () => {
     const ev = events([[h(0), 'trigger', 't'], [h(1), 'trigger', 't']]);
     const plan = validatePlan({ triggers: [{ id: 't', limitPer24h: 1 }] });
     const run = new OtherProfileRun(); // never started: never ready
-    await run.begin(plan, undefined, ev, undefined);
+    await run.begin(plan, ev, undefined);
     expect(run.handedOff).toBe(false);
     const c = await run.finish(simulate(plan, ev));
     expect(c.differences.map((d) => d.sentence)).toEqual(["t: the docs say 1 run waits up to 23h; the platform's code drops 1 of 2 (50%) (trigger_limit 1)"]);

@@ -35,8 +35,8 @@ export class OtherProfileRun {
   }
 
   /** Hands the other profile's run to the thread if it is ready (after letting its "ready" message in). */
-  async begin(plan: Plan, raw: unknown, events: EventColumns, until: number | undefined): Promise<void> {
-    const { plan: otherPlan, notes } = planUnderProfile(plan, profileOf(plan) === 'platform' ? 'documented' : 'platform', raw);
+  async begin(plan: Plan, events: EventColumns, until: number | undefined): Promise<void> {
+    const { plan: otherPlan, notes } = planUnderProfile(plan, profileOf(plan) === 'platform' ? 'documented' : 'platform');
     this.input = { plan, otherPlan, notes, events, until };
     for (let k = 0; k < 3 && !this.thread.available; k++) await new Promise((resolve) => setImmediate(resolve));
     if (!this.thread.available) return;

@@ -66,15 +66,8 @@ export interface ProfileComparison {
 }
 
 export interface CompareOptions extends Pick<SimulateOptions, 'until' | 'signal'> {
-  /** the plan as the admin wrote it (before defaults), to tell an explicit `webhookWhenLimited` from a default */
-  raw?: unknown;
 }
 
-function explicitWhenLimited(raw: unknown): boolean {
-  if (typeof raw !== 'object' || raw === null) return false;
-  const en = (raw as { enforcement?: unknown }).enforcement;
-  return typeof en === 'object' && en !== null && (en as Record<string, unknown>).webhookWhenLimited !== undefined;
-}
 
 /**
  * The plan read under `target`: the profile switched, a default that belonged to the plan's own
@@ -82,11 +75,15 @@ function explicitWhenLimited(raw: unknown): boolean {
  * and, for the docs, programmatic schedules (which the docs reject) on fair use. Explicit fields
  * stay: they win over either profile's default.
  */
-export function planUnderProfile(plan: Plan, target: EnforcementProfile, raw?: unknown): { plan: Plan; notes: string[] } {
+export function planUnderProfile(plan: Plan, target: EnforcementProfile): { plan: Plan; notes: string[] } {
   const notes: string[] = [];
   const enforcement: Record<string, unknown> = { ...plan.enforcement, profile: target };
-  const explicit = raw === undefined ? plan.enforcement.webhookWhenLimited !== (profileOf(plan) === 'platform' ? 'drop' : 'queue') : explicitWhenLimited(raw);
-  if (!explicit) delete enforcement.webhookWhenLimited;
+  // A plan's own profile's way with limited webhooks (queue for the docs, drop for the code) is
+  // what that profile does, written out or not: the other side gets its own profile's way. Only
+  // the other choice (drop under the docs, queue under the code) is the admin's and is kept.
+  // Decided from the plan alone, not from how it was written: a plan the app or `headroom export`
+  // wrote spells every field, and the same plan must compare the same in the app and the CLI.
+  if (plan.enforcement.webhookWhenLimited === (profileOf(plan) === 'platform' ? 'drop' : 'queue')) delete enforcement.webhookWhenLimited;
   const triggers = plan.triggers.map((t) => {
     if (target === 'documented' && t.kind === 'scheduled' && canonicalMode(t.mode) === 'programmatic') {
       notes.push(`${t.name ?? t.id}: the docs do not allow a programmatic schedule; counted as fair use there`);
@@ -304,7 +301,7 @@ export function compareProfiles(plan: Plan, events: EventColumns, options: Compa
   if (options.until !== undefined) simOptions.until = options.until;
   if (options.signal !== undefined) simOptions.signal = options.signal;
   const mine = current ?? simulate(plan, events, simOptions);
-  const { plan: otherPlan, notes } = planUnderProfile(plan, other, options.raw);
+  const { plan: otherPlan, notes } = planUnderProfile(plan, other);
   const theirs = simulate(otherPlan, events, simOptions);
   return profile === 'platform' ? compareResults(events, theirs, mine, profile, notes) : compareResults(events, mine, theirs, profile, notes);
 }

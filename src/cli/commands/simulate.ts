@@ -142,7 +142,7 @@ function run(l: Loaded): Prepared {
 function prepare(planPath: string, eventsPath: string | undefined, options: SimulateCliOptions): Prepared {
   const l = load(planPath, eventsPath, options);
   const p = run(l);
-  if (wantsComparison(options)) p.profiles = compareProfiles(l.plan, l.events, { raw: l.raw, ...(l.until === undefined ? {} : { until: l.until }) }, p.result);
+  if (wantsComparison(options)) p.profiles = compareProfiles(l.plan, l.events, l.until === undefined ? {} : { until: l.until }, p.result);
   return p;
 }
 
@@ -178,7 +178,7 @@ export async function runSimulateAsync(planPath: string, eventsPath: string | un
   const other = wantsComparison(options) ? new OtherProfileRun().start() : null;
   try {
     const l = load(planPath, eventsPath, options);
-    await other?.begin(l.plan, l.raw, l.events, l.until);
+    await other?.begin(l.plan, l.events, l.until);
     const p = run(l);
     await p.decisions?.writeAsync(p.events, p.result);
     // the comparison only adds to the answer: if it fails, the summary goes out without it
