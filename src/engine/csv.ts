@@ -17,6 +17,7 @@ import Papa from 'papaparse';
 import { EventColumnsBuilder, EventType, NameTable } from './events.ts';
 import type { EventColumns, EventTypeCode } from './events.ts';
 import { parseUsdToMicros } from './units.ts';
+import { MAX_TIME_MS_EXCLUSIVE, MIN_TIME_MS, isPlausibleTime, timeRangeMessage } from './time-range.ts';
 import { InputError, formatDetail } from '../errors.ts';
 import type { InputErrorDetail } from '../errors.ts';
 
@@ -117,7 +118,6 @@ export function costProblem(text: string): string {
   if (/^[+-]?(?:\d+\.?\d*|\.\d+)$/.test(t)) return 'is too large (at most 9,007,199,254.740991 USD)';
   return 'is not a number';
 }
-const MAX_TIME_MS = 8.64e15;
 
 /**
  * Reads `s[start, end)` as a timestamp: ISO 8601 date-time with `Z` or a UTC offset
@@ -133,7 +133,7 @@ export function parseTimestampAt(s: string, start: number, end: number): number 
     const text = s.slice(start, end);
     if (EPOCH_MS.test(text)) {
       const ms = Number(text);
-      if (Math.abs(ms) > MAX_TIME_MS) return 'is out of range';
+      if (!isPlausibleTime(ms)) return timeRangeMessage();
       // 10-11 digits as milliseconds is 1970-01-12..1973-03-03; as seconds it is 2001..5138:
       // almost surely seconds, and read as ms every window and UTC day would silently be wrong.
       if (ms >= EPOCH_SECONDS_FROM && ms < EPOCH_SECONDS_TO) return 'looks like epoch seconds; epoch milliseconds expected (multiply by 1000)';
@@ -201,7 +201,9 @@ export function parseTimestampAt(s: string, start: number, end: number): number 
   const dim = mo === 2 && isLeap(y) ? 29 : DAYS_IN_MONTH[mo - 1];
   if (d < 1 || d > dim) return `has a day outside 1-${dim} for that month`;
   if (h > 23 || mi > 59 || sec > 59) return 'has a time of day out of range';
-  return daysFromCivil(y, mo, d) * 86_400_000 + h * 3_600_000 + (mi - offsetMin) * 60_000 + sec * 1000 + ms;
+  const at = daysFromCivil(y, mo, d) * 86_400_000 + h * 3_600_000 + (mi - offsetMin) * 60_000 + sec * 1000 + ms;
+  // year 0000 or 9999 is a valid date but opens a span no later stage should have to walk
+  return isPlausibleTime(at) ? at : timeRangeMessage();
 }
 
 /**
@@ -261,7 +263,8 @@ function timestampAt(c: Codes, s: string, start: number, end: number): number {
         cachedDays = daysFromCivil(y, mo, d);
         cachedDateKey = key;
       }
-      return cachedDays * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + m1 * 10 + m2;
+      const at = cachedDays * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + m1 * 10 + m2;
+      return at >= MIN_TIME_MS && at < MAX_TIME_MS_EXCLUSIVE ? at : Number.NaN;
     }
   }
   const v = parseTimestampAt(s, start, end);

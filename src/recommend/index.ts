@@ -195,7 +195,7 @@ function recommendKeys(
       .map((x) => ({ date: day(s.start + x.d * DAY), requestedUsd: usd(x.v), ordinaryCeilingUsd: usd(ceiling), blockedByCapUsd: usd(blocked?.[dayOffset + x.d] ?? 0) }));
     const roll = rolling30(ordinary);
     const [p50, p90, p99] = quantile(roll.sums, [0.5, 0.9, 0.99]);
-    const maxRoll = Math.max(...roll.sums);
+    const maxRoll = roll.sums.reduce((a, b) => Math.max(a, b), -Infinity);
     const j = seriesIndex.get(`key_spend:${s.id}`);
     const peaks = j === undefined ? [] : draws.map((d) => projectedPeak(ordinary, d[j]));
     const chance = (limit: number) => (peaks.length ? peaks.filter((p) => p >= limit).length / peaks.length : 0);
@@ -306,7 +306,7 @@ function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][]
     const s: DailySeries | undefined = history.triggers.find((t) => t.id === id);
     const recent = s ? s.values.slice(-28) : [];
     const [p50, p90, p99] = recent.length ? quantile(recent, [0.5, 0.9, 0.99]) : [0, 0, 0];
-    const max = recent.length ? Math.max(...recent) : 0;
+    const max = recent.reduce((a, b) => Math.max(a, b), recent.length ? -Infinity : 0);
     const above = limit === null ? 0 : recent.filter((v) => v > limit).length;
     const j = seriesIndex.get(`trigger_runs:${id}`);
     let expected = 0;
@@ -461,9 +461,9 @@ function recommendSeats(events: EventColumns, history: History, before: Plan, af
   const runsAfter = runsFor(after);
   const seatsNeeded = need(runsBefore);
   const seatsAfter = need(runsAfter);
-  const peakRuns = Math.max(0, ...runsBefore);
-  const peakAfter = Math.max(0, ...runsAfter);
-  const peakMsgs = Math.max(0, ...msgRoll);
+  const peakRuns = runsBefore.reduce((a, b) => Math.max(a, b), 0);
+  const peakAfter = runsAfter.reduce((a, b) => Math.max(a, b), 0);
+  const peakMsgs = msgRoll.reduce((a, b) => Math.max(a, b), 0);
   let reason: string;
   if (perSeat === null) reason = 'messages are unlimited on this plan: fair-use triggers never wait for the pool or the allowance';
   else if (seatsNeeded === null)
@@ -602,7 +602,7 @@ export function checkSpendLimits(
     const len = l.window === 'utc-day' ? 1 : l.window === 'rolling-30d' ? 30 : 31;
     const sums = windowSums(len);
     const [p50, p99] = quantile(sums, [0.5, 0.99]);
-    const max = Math.max(...sums);
+    const max = sums.reduce((a, b) => Math.max(a, b), -Infinity);
     const amountUsd = usd(l.amountMicros);
     const per = l.window === 'utc-day' ? 'UTC day' : l.window === 'rolling-30d' ? 'rolling 30 days' : 'calendar month (busiest 31 days)';
     const blockedText =

@@ -12,6 +12,7 @@ import { recommend } from '../../recommend/index.ts';
 import { InputError } from '../../errors.ts';
 import { loadLedgerEvents, loadPlan, parseIntOption, parseShare } from '../../forecast/load.ts';
 import { runCommand } from './forecast.ts';
+import { checkTimeRangeOptions } from '../time-options.ts';
 
 export interface ExportCliOptions {
   db: string;
@@ -86,6 +87,7 @@ export function writeExportFiles(dir: string, files: ExportFile[]): string[] {
 export async function runExport(planPath: string | undefined, o: ExportCliOptions, signal?: AbortSignal): Promise<string[]> {
   checkExportTarget(o.out, planPath, ['plan.json', 'plan.yaml', 'keys.csv', 'report.md', 'report.html']);
   const plan = loadPlan(planPath);
+  checkTimeRangeOptions(o);
   const events = loadLedgerEvents(o.db, o.from, o.to);
   const days = parseIntOption('--days', o.days, 1, 366);
   const paths = parseIntOption('--paths', o.paths, 0, 100_000);

@@ -4,6 +4,7 @@ import { recommend } from '../../recommend/index.ts';
 import type { RecommendReport } from '../../recommend/index.ts';
 import { loadLedgerEvents, loadPlan, parseShare } from '../../forecast/load.ts';
 import { runCommand } from './forecast.ts';
+import { checkTimeRangeOptions } from '../time-options.ts';
 
 export interface RecommendCliOptions {
   db: string;
@@ -15,6 +16,7 @@ export interface RecommendCliOptions {
 
 export function runRecommend(planPath: string | undefined, o: RecommendCliOptions): RecommendReport {
   const plan = loadPlan(planPath);
+  checkTimeRangeOptions(o);
   const events = loadLedgerEvents(o.db, o.from, o.to);
   return recommend(events, plan, o.headroom !== undefined ? { headroom: parseShare('--headroom', o.headroom) } : {});
 }
