@@ -199,6 +199,9 @@ export class LedgerStore implements WorkspaceStore {
     opts: { format: ImportFormat; skipBadRows: boolean; onProgress: (done: number, total: number) => void; signal: AbortSignal },
   ): Promise<ImportResult> {
     return withFile(source, async (path, displayName) => {
+      // What is committed goes into the ledger file first: should this import fail for room, its
+      // pages are all that is left in the -wal, and they can be dropped (reclaimWal).
+      this.reclaimWal();
       try {
         const r = this.importWorkerUrl
           ? await importInWorker(
@@ -215,12 +218,35 @@ export class LedgerStore implements WorkspaceStore {
               onProgress: (p) => opts.onProgress(p.bytes, p.totalBytes),
             });
         return toResult(r);
+      } catch (err) {
+        this.reclaimWal();
+        throw err;
       } finally {
         // Another connection may have added subjects and events.
         this.ledger.resetSubjectCache();
         this.events = null;
       }
     });
+  }
+
+  /**
+   * After a failed import the -wal still holds the rolled-back pages (tens of MB on a full disk,
+   * for as long as this connection stays open): checkpoint and cut it to nothing. Done before an
+   * import too, so that afterwards nothing committed waits in the -wal to be copied into a file
+   * with no room to grow. Never waits: with a reader in the way the space comes back at the next
+   * checkpoint.
+   */
+  private reclaimWal(): void {
+    const db = this.ledger.db;
+    const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+    try {
+      db.pragma('busy_timeout = 0');
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // busy or no room: SQLite keeps the -wal consistent either way
+    } finally {
+      db.pragma(`busy_timeout = ${timeout}`);
+    }
   }
 
   listBatches(): BatchInfo[] {
