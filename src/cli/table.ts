@@ -12,7 +12,8 @@ export type Align = 'left' | 'right';
 /** Columns a cell may take; longer text ends in `…`. */
 export const MAX_CELL = 80;
 
-// C0 controls, DEL and C1 controls (ESC, CR, LF, tab, CSI …)
+// C0 controls, DEL and C1 controls (ESC, CR, LF, tab, CSI …): matching them is the point here
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** Terminal columns of one code point: East Asian wide and emoji take two, combining marks none. */
