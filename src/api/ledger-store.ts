@@ -17,6 +17,7 @@ import type { ImportJob, ImportWorkerMessage } from './import-worker.ts';
 import type { DemoFactory, WorkspaceStore } from './store.ts';
 import type { BatchInfo, ImportFormat, ImportPreview, ImportResult, ImportRowError } from './types.ts';
 import { workerFile } from '../worker-files.ts';
+import { workerLimits } from './worker-rpc.ts';
 
 /** The plan the app works on is saved in the ledger under this name. */
 export const CURRENT_PLAN = 'current';
@@ -80,7 +81,7 @@ function importInWorker(
   const cancel = new SharedArrayBuffer(4);
   const flag = new Int32Array(cancel);
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerUrl, { workerData: { ...job, cancel } satisfies ImportJob });
+    const worker = new Worker(workerUrl, { workerData: { ...job, cancel } satisfies ImportJob, resourceLimits: workerLimits() });
     const onAbort = () => Atomics.store(flag, 0, 1);
     signal.addEventListener('abort', onAbort, { once: true });
     let settled = false;
