@@ -110,3 +110,18 @@ describe('finding 8: simulate and import give the same verdict for the same byte
     expect(report.keys.map((k) => k.id)).toEqual(['k1']);
   });
 });
+
+describe('finding 1: chart data is capped in points, not in time', () => {
+  it('ten thousand capped-out episodes become at most one shaded span per chart point', async () => {
+    const { mergedSpans } = await import('../src/projection/series.ts');
+    const episodes = Array.from({ length: 10_000 }, (_, i) => ({ from: i * 60_000, until: i * 60_000 + 30_000 }));
+    const width = 800;
+    const bucketMs = (10_000 * 60_000) / width;
+    const spans = mergedSpans(episodes, 10_000 * 60_000, bucketMs);
+    expect(spans.length).toBeLessThanOrEqual(width);
+    expect(spans[0]!.from).toBe(0);
+    expect(spans[spans.length - 1]!.until).toBe(9_999 * 60_000 + 30_000);
+    // spans a point or more apart stay apart
+    expect(mergedSpans([{ from: 0, until: 10 }, { from: 5000, until: 6000 }], 10_000, 1000)).toHaveLength(2);
+  });
+});
