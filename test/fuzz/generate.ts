@@ -136,7 +136,7 @@ function replaceField(r: Rand, b: Uint8Array, value: string): Uint8Array {
 /** The events CSV of case `seed`: a valid file, then 0 to 3 mutations (a tenth stay valid). */
 export function fuzzCsv(seed: number): Uint8Array {
   const r = rng(seed);
-  let b = enc.encode(baseCsv(r));
+  let b: Uint8Array = enc.encode(baseCsv(r));
   if (r() < 0.1) return b;
   for (let k = 0, n = 1 + int(r, 3); k < n; k++) b = pick(r, MUTATIONS)(r, b);
   return b;
