@@ -125,3 +125,18 @@ describe('finding 1: chart data is capped in points, not in time', () => {
     expect(mergedSpans([{ from: 0, until: 10 }, { from: 5000, until: 6000 }], 10_000, 1000)).toHaveLength(2);
   });
 });
+
+describe('finding 3: reading a cost is linear in its length', () => {
+  it('a cost of 300,000 digits is refused by name, its value clipped (the old pattern took hours)', () => {
+    let caught: unknown;
+    try {
+      readEventsCsv(`${H}\n2026-01-05T10:00:00Z,api,k,${'9'.repeat(300_000)},a\n`, { file: 'e.csv' });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(InputError);
+    const detail = (caught as InputError).details[0]!;
+    expect(detail).toMatchObject({ line: 2, column: 'cost_usd', message: expect.stringContaining('too large') });
+    expect(detail.value!.length).toBeLessThanOrEqual(80);
+  });
+});

@@ -110,12 +110,14 @@ const EPOCH_SECONDS_TO = 1e11;
  */
 export function costProblem(text: string): string {
   const t = text.trim();
-  if (/^[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+$/.test(t)) {
+  // each pattern splits its digits one way only (`\d+\.?\d*` did not: quadratic in a field of a
+  // million digits, which never matched)
+  if (/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+$/.test(t)) {
     const v = Number(t);
     const plain = Number.isFinite(v) ? v.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 }) : null;
     return `uses exponent notation, which is not accepted${plain === null ? '' : `; write ${plain}`}`;
   }
-  if (/^[+-]?(?:\d+\.?\d*|\.\d+)$/.test(t)) return 'is too large (at most 9,007,199,254.740991 USD)';
+  if (/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/.test(t)) return 'is too large (at most 9,007,199,254.740991 USD)';
   return 'is not a number';
 }
 
@@ -381,7 +383,8 @@ function isSpace(c: number): boolean {
 }
 
 function report(sink: CanonicalRowSink, file: string, line: number, column: string, s: string, start: number, end: number, message: string): boolean {
-  return sink.error({ file, line, column, value: s.slice(start, end), message });
+  // a value of megabytes is named by its start, not echoed whole
+  return sink.error({ file, line, column, value: clip(s.slice(start, Math.min(end, start + 1000))), message });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/run-cli.ts';
@@ -13,8 +13,10 @@ import { fuzzCsv, fuzzPlan } from './generate.ts';
  * `npm run fuzz` runs 100,000 (HEADROOM_FUZZ_CASES, HEADROOM_FUZZ_SEED to replay from a seed).
  */
 
-const CASES = Number(process.env.HEADROOM_FUZZ_CASES ?? 1200);
-const PLAN_CASES = Number(process.env.HEADROOM_FUZZ_PLAN_CASES ?? Math.max(300, Math.round(CASES / 4)));
+const CASES = Number(process.env.HEADROOM_FUZZ_CASES ?? 900);
+const PLAN_CASES = Number(process.env.HEADROOM_FUZZ_PLAN_CASES ?? Math.max(900, Math.round(CASES / 4)));
+/** every case goes through simulate; every n-th also through import (an import costs some four simulates) */
+const IMPORT_EVERY = Number(process.env.HEADROOM_FUZZ_IMPORT_EVERY ?? 3);
 const SEED = Number(process.env.HEADROOM_FUZZ_SEED ?? 1);
 /** a case slower than this is a hang or a super-linear path (inputs are at most a few MB) */
 const CASE_BOUND_MS = Number(process.env.HEADROOM_FUZZ_BOUND_MS ?? 30_000);
@@ -28,7 +30,15 @@ interface Finding {
 }
 
 const findings: Finding[] = [];
-const counts = { csv: 0, plans: 0, exit0: 0, exit2: 0, slowestMs: 0, slowestSeed: -1 };
+const counts = { csv: 0, imports: 0, plans: 0, exit0: 0, exit2: 0, slowestMs: 0, slowestSeed: -1, ms: { simulate: 0, import: 0, plan: 0 } };
+const PROGRESS = join('test-results', 'fuzz-progress.log');
+
+/** One line per 100 cases, for a long run to be followed (`tail -f test-results/fuzz-progress.log`). */
+function progress(): void {
+  const done = counts.csv + counts.plans;
+  if (done % 100 !== 0) return;
+  appendFileSync(PROGRESS, `${new Date().toISOString()} ${counts.csv} csv (${counts.imports} imported), ${counts.plans} plans, ${findings.length} findings, ms ${JSON.stringify(counts.ms)}\n`);
+}
 
 let dir = '';
 let plan = '';
@@ -36,6 +46,8 @@ let tiny = '';
 const ledgers: { path: string; pristine: Buffer }[] = [];
 
 beforeAll(async () => {
+  mkdirSync('test-results', { recursive: true });
+  writeFileSync(PROGRESS, '');
   dir = mkdtempSync(join(tmpdir(), 'headroom-fuzz-'));
   plan = join(dir, 'plan.json');
   writeFileSync(plan, JSON.stringify({ workspace: { name: 'Fuzz', seats: 3 }, apiKeys: [{ id: 'k_mkt', capUsd: 5 }] }));
@@ -59,7 +71,7 @@ afterAll(() => {
   mkdirSync('test-results', { recursive: true });
   writeFileSync(join('test-results', 'fuzz-summary.json'), `${JSON.stringify({ ...summary, first: findings.slice(0, 50) }, null, 2)}\n`);
   console.log(
-    `fuzz: ${counts.csv} CSV cases (x simulate, import) and ${counts.plans} plans from seed ${SEED}: ${counts.exit0} exit 0, ${counts.exit2} exit 2, ` +
+    `fuzz: ${counts.csv} CSVs through simulate, ${counts.imports} of them through import too, and ${counts.plans} plans, from seed ${SEED}: ${counts.exit0} exit 0, ${counts.exit2} exit 2, ` +
       `${findings.length} findings; slowest case ${counts.slowestMs} ms (seed ${counts.slowestSeed})`,
   );
   rmSync(dir, { recursive: true, force: true });
@@ -69,10 +81,11 @@ function note(seed: number, what: string, detail: string): void {
   findings.push({ seed, what, detail: detail.slice(0, 400) });
 }
 
-async function timed(seed: number, run: () => Promise<{ code: number; stderr: string }>, what: string): Promise<number> {
+async function timed(seed: number, run: () => Promise<{ code: number; stderr: string }>, what: 'simulate' | 'import' | 'plan'): Promise<number> {
   const t0 = performance.now();
   const r = await run();
   const ms = Math.round(performance.now() - t0);
+  counts.ms[what] += ms;
   if (ms > counts.slowestMs) {
     counts.slowestMs = ms;
     counts.slowestSeed = seed;
@@ -88,7 +101,11 @@ async function csvCase(seed: number): Promise<void> {
   const csv = join(dir, `case.csv`);
   writeFileSync(csv, fuzzCsv(seed));
   await timed(seed, () => runCli('simulate', plan, csv), 'simulate');
-  const ledger = ledgers[seed % ledgers.length]!;
+  counts.csv++;
+  progress();
+  if (seed % IMPORT_EVERY !== 0) return;
+  counts.imports++;
+  const ledger = ledgers[Math.floor(seed / IMPORT_EVERY) % ledgers.length]!;
   const code = await timed(seed, () => runCli('import', csv, '--db', ledger.path), 'import');
   const wal = `${ledger.path}-wal`;
   if (code === 2) {
@@ -101,7 +118,6 @@ async function csvCase(seed: number): Promise<void> {
     rmSync(wal, { force: true });
     rmSync(`${ledger.path}-shm`, { force: true });
   }
-  counts.csv++;
 }
 
 async function planCase(seed: number): Promise<void> {
@@ -110,6 +126,7 @@ async function planCase(seed: number): Promise<void> {
   writeFileSync(path, text);
   await timed(seed, () => runCli('simulate', path, tiny), 'plan');
   counts.plans++;
+  progress();
 }
 
 const chunks = (total: number): [number, number][] => Array.from({ length: Math.ceil(total / CHUNK) }, (_, i) => [i * CHUNK, Math.min(total, (i + 1) * CHUNK)]);
