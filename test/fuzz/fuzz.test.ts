@@ -79,6 +79,8 @@ afterAll(() => {
 
 function note(seed: number, what: string, detail: string): void {
   findings.push({ seed, what, detail: detail.slice(0, 400) });
+  // written at once: a long run shows what it found while it runs
+  appendFileSync(PROGRESS, `FINDING seed ${seed}: ${what}: ${detail.slice(0, 400).replaceAll('\n', ' | ')}\n`);
 }
 
 async function timed(seed: number, run: () => Promise<{ code: number; stderr: string }>, what: 'simulate' | 'import' | 'plan'): Promise<number> {
