@@ -31,9 +31,9 @@ interface Finding {
 
 const findings: Finding[] = [];
 const counts = { csv: 0, imports: 0, plans: 0, exit0: 0, exit2: 0, slowestMs: 0, slowestSeed: -1, ms: { simulate: 0, import: 0, plan: 0 } };
-const PROGRESS = join('test-results', 'fuzz-progress.log');
+const PROGRESS = join('test-results', `fuzz-progress-${CASES}.log`);
 
-/** One line per 100 cases, for a long run to be followed (`tail -f test-results/fuzz-progress.log`). */
+/** One line per 100 cases, for a long run to be followed (`tail -f test-results/fuzz-progress-CASES.log`). */
 function progress(): void {
   const done = counts.csv + counts.plans;
   if (done % 100 !== 0) return;
@@ -69,7 +69,7 @@ beforeAll(async () => {
 afterAll(() => {
   const summary = { ...counts, findings: findings.length, seed: SEED, cases: CASES, planCases: PLAN_CASES };
   mkdirSync('test-results', { recursive: true });
-  writeFileSync(join('test-results', 'fuzz-summary.json'), `${JSON.stringify({ ...summary, first: findings.slice(0, 50) }, null, 2)}\n`);
+  writeFileSync(join('test-results', `fuzz-summary-${CASES}.json`), `${JSON.stringify({ ...summary, first: findings.slice(0, 50) }, null, 2)}\n`);
   console.log(
     `fuzz: ${counts.csv} CSVs through simulate, ${counts.imports} of them through import too, and ${counts.plans} plans, from seed ${SEED}: ${counts.exit0} exit 0, ${counts.exit2} exit 2, ` +
       `${findings.length} findings; slowest case ${counts.slowestMs} ms (seed ${counts.slowestSeed})`,

@@ -1,6 +1,6 @@
 // `npm run fuzz`: the fuzz suite with 100,000 events CSVs (10,000 of them imported too) and 25,000 plans, unless
 // HEADROOM_FUZZ_CASES says otherwise; the counts are printed at the end and written to
-// test-results/fuzz-summary.json. HEADROOM_FUZZ_SEED replays another series.
+// test-results/fuzz-summary-100000.json (progress: fuzz-progress-100000.log). HEADROOM_FUZZ_SEED replays another series.
 import { spawnSync } from 'node:child_process';
 
 const env = {
