@@ -166,7 +166,7 @@ function setSomewhere(r: Rand, obj: unknown, value: unknown): void {
     const k = pick(r, keys);
     const next = (cur as Record<string, unknown>)[k];
     if (next === null || typeof next !== 'object' || r() < 0.4) {
-      (cur as Record<string, unknown>)[k] = value;
+      (cur as Record<string, unknown>)[k] = structuredClone(value);
       return;
     }
     cur = next;
@@ -179,8 +179,11 @@ export function fuzzPlan(seed: number): string {
   const plan = basePlan(r);
   const n = int(r, 4);
   for (let k = 0; k < n; k++) setSomewhere(r, plan, pick(r, PLAN_VALUES));
-  if (r() < 0.1) (plan.apiKeys as unknown[]).push(...Array.from({ length: int(r, 20_000) }, (_, i) => ({ id: `k${i % 15_000}`, capUsd: i })));
-  if (r() < 0.1) (plan.workspace as Record<string, unknown>).spendLimits = Array.from({ length: int(r, 5_000) }, (_, i) => ({ id: `l${i}`, amountUsd: i, window: 'utc-day' }));
+  // many entities (ids repeating past 15,000): whatever the mutations above left in place
+  if (r() < 0.1) plan.apiKeys = Array.from({ length: int(r, 20_000) }, (_, i) => ({ id: `k${i % 15_000}`, capUsd: i }));
+  if (r() < 0.1 && typeof plan.workspace === 'object' && plan.workspace !== null && !Array.isArray(plan.workspace)) {
+    (plan.workspace as Record<string, unknown>).spendLimits = Array.from({ length: int(r, 5_000) }, (_, i) => ({ id: `l${i}`, amountUsd: i, window: 'utc-day' }));
+  }
   let text = JSON.stringify(plan);
   const m = r();
   if (m < 0.1) text = text.slice(0, int(r, text.length));
