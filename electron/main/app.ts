@@ -8,11 +8,20 @@ import { registerIpc } from './ipc.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { guardSession, guardWebContents, openExternalSafely } from './security.ts';
 import { createMainWindow } from './window.ts';
+import { csvPathsFromArgv } from './open-files.ts';
+import { handleAppProtocol, registerAppScheme } from './protocol.ts';
 import type { BrowserWindowLike, ElectronLike } from './types.ts';
 
 export interface StartOptions {
-  /** the renderer: file:// URL of the built index.html, or the dev server */
+  /** the renderer: the dev server while developing; otherwise APP_PAGE_URL, served from rendererDir */
   appUrl: string;
+  /** the renderer's build folder, answered on app://headroom/ (absent with a dev server) */
+  rendererDir?: string;
+  /** DevTools and nothing else: on only while developing */
+  dev?: boolean;
+  /** process.argv of this instance: a .csv the system opened the app with */
+  argv?: readonly string[];
+  cwd?: string;
   preload: string;
   icon?: string;
   /** `files`: what main's own dialogs were given; the service resolves the window's handles only there */
@@ -41,14 +50,47 @@ export async function startApp(electron: ElectronLike, opts: StartOptions): Prom
     return null;
   }
   const platform = opts.platform ?? process.platform;
-  const guard = { appUrl: opts.appUrl, shell: electron.shell, ...(opts.log ? { log: opts.log } : {}) };
+  const dev = opts.dev ?? false;
   let win: BrowserWindowLike | null = null;
+  // a link leaves the app only after the user said yes, in a dialog of main's own
+  const confirm = async (url: string): Promise<boolean> => {
+    if (!win) return false;
+    const r = await electron.dialog.showMessageBox(win, {
+      type: 'question',
+      buttons: ['Open in browser', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      title: 'Open link',
+      message: `Open ${new URL(url).hostname} in your browser?`,
+      detail: url,
+    });
+    return r.response === 0;
+  };
+  const guard = { appUrl: opts.appUrl, shell: electron.shell, confirm, ...(opts.log ? { log: opts.log } : {}) };
+  if (opts.rendererDir !== undefined) registerAppScheme(electron.protocol);
+
+  // files reach the window as handles, never paths (granted-files.ts)
+  const granted = new GrantedFiles();
+  // CSV files the system opens the app with, held until the window can take them
+  const pendingFiles: string[] = [];
+  let windowLoaded = false;
+  const importFromSystem = (path: string): void => {
+    if (win && windowLoaded && !win.isDestroyed()) command({ kind: 'import-file', ...granted.grant(path) });
+    else pendingFiles.push(path);
+  };
+  for (const path of csvPathsFromArgv(opts.argv ?? [], opts.cwd ?? process.cwd(), dev)) pendingFiles.push(path);
 
   app.on('web-contents-created', (_event, contents) => guardWebContents(contents, guard));
-  app.on('second-instance', () => {
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    for (const path of csvPathsFromArgv(argv ?? [], workingDirectory ?? process.cwd(), dev)) importFromSystem(path);
     if (!win) return;
     if (win.isMinimized()) win.restore();
     win.focus();
+  });
+  // macOS: may come before the app is ready, and for a running app
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    if (/\.csv$/i.test(path)) importFromSystem(path);
   });
   app.on('window-all-closed', () => {
     if (platform !== 'darwin') app.quit();
@@ -56,7 +98,7 @@ export async function startApp(electron: ElectronLike, opts: StartOptions): Prom
 
   await app.whenReady();
   guardSession(electron.session.defaultSession);
-  const granted = new GrantedFiles();
+  if (opts.rendererDir !== undefined) handleAppProtocol(electron.protocol, opts.rendererDir);
   const service = opts.makeService(app.getPath('userData'), granted);
   // The first simulation starts while the window loads.
   void service.warmUp();
@@ -131,9 +173,19 @@ export async function startApp(electron: ElectronLike, opts: StartOptions): Prom
   };
   setMenu();
 
-  win = createMainWindow(electron, opts.appUrl, opts.preload, opts.icon);
+  const open = (): BrowserWindowLike => {
+    const w = createMainWindow(electron, opts.appUrl, opts.preload, opts.icon, dev);
+    windowLoaded = false;
+    // the page listens for commands once loaded: files opened before then go to it now
+    w.webContents.on('did-finish-load', () => {
+      windowLoaded = true;
+      for (const path of pendingFiles.splice(0)) command({ kind: 'import-file', ...granted.grant(path) });
+    });
+    return w;
+  };
+  win = open();
   app.on('activate', () => {
-    if (win === null || win.isDestroyed()) win = createMainWindow(electron, opts.appUrl, opts.preload, opts.icon);
+    if (win === null || win.isDestroyed()) win = open();
   });
   return { window: () => win, service };
 }

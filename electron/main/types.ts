@@ -8,6 +8,7 @@ export interface GuardEvent {
 
 export interface WebContentsLike {
   on(event: 'will-navigate' | 'will-redirect', listener: (event: GuardEvent, url: string) => void): unknown;
+  on(event: 'did-finish-load', listener: () => void): unknown;
   on(event: 'will-attach-webview', listener: (event: GuardEvent) => void): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' } | { action: 'allow' }): void;
   send(channel: string, ...args: unknown[]): void;
@@ -53,6 +54,8 @@ export interface WebPreferencesSpec {
   allowRunningInsecureContent: false;
   webviewTag: false;
   spellcheck: boolean;
+  /** only while developing: a packaged app has no DevTools */
+  devTools: boolean;
 }
 
 export interface WindowOptions {
@@ -68,11 +71,15 @@ export interface WindowOptions {
 }
 
 export interface AppLike {
+  /** false under `electron .` and `npm start`: development */
+  isPackaged?: boolean;
   requestSingleInstanceLock(): boolean;
   quit(): void;
   whenReady(): Promise<unknown>;
   getPath(name: 'userData'): string;
-  on(event: 'second-instance' | 'window-all-closed' | 'activate' | 'before-quit', listener: () => void): unknown;
+  on(event: 'window-all-closed' | 'activate' | 'before-quit', listener: () => void): unknown;
+  on(event: 'second-instance', listener: (event: unknown, argv: string[], workingDirectory: string) => void): unknown;
+  on(event: 'open-file', listener: (event: GuardEvent, path: string) => void): unknown;
   on(event: 'web-contents-created', listener: (event: unknown, contents: WebContentsLike) => void): unknown;
 }
 
@@ -86,6 +93,15 @@ export interface DialogLike {
     options: { title: string; defaultPath: string; filters: { name: string; extensions: string[] }[] },
   ): Promise<{ canceled: boolean; filePath?: string }>;
   showErrorBox(title: string, content: string): void;
+  showMessageBox(
+    window: BrowserWindowLike,
+    options: { type: 'question'; buttons: string[]; defaultId: number; cancelId: number; title: string; message: string; detail: string },
+  ): Promise<{ response: number }>;
+}
+
+export interface ProtocolLike {
+  registerSchemesAsPrivileged(schemes: { scheme: string; privileges: { standard: boolean; secure: boolean; supportFetchAPI: boolean; codeCache: boolean } }[]): void;
+  handle(scheme: string, handler: (request: Request) => Promise<Response>): void;
 }
 
 export interface MenuLike {
@@ -101,4 +117,5 @@ export interface ElectronLike {
   dialog: DialogLike;
   shell: ShellLike;
   session: { defaultSession: SessionLike };
+  protocol: ProtocolLike;
 }

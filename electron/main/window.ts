@@ -1,7 +1,7 @@
 import type { BrowserWindowLike, ElectronLike, WindowOptions } from './types.ts';
 
 /** The one window's settings: isolated, sandboxed, no Node, no webviews. */
-export function windowOptions(preload: string, icon?: string): WindowOptions {
+export function windowOptions(preload: string, icon?: string, dev = false): WindowOptions {
   return {
     width: 1360,
     height: 900,
@@ -21,12 +21,13 @@ export function windowOptions(preload: string, icon?: string): WindowOptions {
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      devTools: dev,
     },
   };
 }
 
-export function createMainWindow(electron: Pick<ElectronLike, 'BrowserWindow'>, appUrl: string, preload: string, icon?: string): BrowserWindowLike {
-  const win = new electron.BrowserWindow(windowOptions(preload, icon));
+export function createMainWindow(electron: Pick<ElectronLike, 'BrowserWindow'>, appUrl: string, preload: string, icon?: string, dev = false): BrowserWindowLike {
+  const win = new electron.BrowserWindow(windowOptions(preload, icon, dev));
   win.once('ready-to-show', () => win.show());
   void win.loadURL(appUrl);
   return win;

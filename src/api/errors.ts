@@ -1,5 +1,6 @@
 import { CancelledError, InputError } from '../errors.ts';
 import { PlanError } from '../engine/plan.ts';
+import { DISK_FULL_MESSAGE, DiskFullError, isDiskFull } from '../fs/disk-full.ts';
 
 /**
  * What a failed call settles with. Plain data, so it survives structured clone (IPC) and JSON
@@ -52,6 +53,10 @@ export function toApiError(err: unknown): ApiError {
   }
   if (err instanceof CancelledError || (err instanceof Error && err.name === 'CancelledError')) {
     return { code: 'cancelled', message: 'Cancelled', details: [] };
+  }
+  if (isDiskFull(err)) {
+    const message = err instanceof DiskFullError ? err.message : `The ${DISK_FULL_MESSAGE.slice(4)}`;
+    return { code: 'internal', message, details: [] };
   }
   // Errors that crossed a worker boundary arrive as plain objects already in this shape.
   if (isApiError(err)) return { code: err.code, message: err.message, details: err.details };

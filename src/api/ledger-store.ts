@@ -20,6 +20,7 @@ import type { BatchInfo, ImportFormat, ImportPreview, ImportResult, ImportRowErr
 import { workerFile } from '../worker-files.ts';
 import { importFacts } from './import-facts.ts';
 import type { ColumnMappingView } from './types.ts';
+import { workerLimits } from './worker-rpc.ts';
 
 /** The plan the app works on is saved in the ledger under this name. */
 export const CURRENT_PLAN = 'current';
@@ -85,7 +86,7 @@ function importInWorker(
   const cancel = new SharedArrayBuffer(4);
   const flag = new Int32Array(cancel);
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerUrl, { workerData: { ...job, cancel } satisfies ImportJob });
+    const worker = new Worker(workerUrl, { workerData: { ...job, cancel } satisfies ImportJob, resourceLimits: workerLimits() });
     const onAbort = () => Atomics.store(flag, 0, 1);
     signal.addEventListener('abort', onAbort, { once: true });
     let settled = false;
@@ -218,6 +219,9 @@ export class LedgerStore implements WorkspaceStore {
     opts: { format: ImportFormat; skipBadRows: boolean; mapping?: unknown; onProgress: (done: number, total: number) => void; signal: AbortSignal },
   ): Promise<ImportResult> {
     return withFile(source, async (path, displayName) => {
+      // What is committed goes into the ledger file first: should this import fail for room, its
+      // pages are all that is left in the -wal, and they can be dropped (reclaimWal).
+      this.reclaimWal();
       const mapping = opts.mapping !== undefined && opts.mapping !== null ? { mapping: opts.mapping } : {};
       try {
         const r = this.importWorkerUrl
@@ -237,6 +241,9 @@ export class LedgerStore implements WorkspaceStore {
               onProgress: (p) => opts.onProgress(p.bytes, p.totalBytes),
             });
         return toResult(r);
+      } catch (err) {
+        this.reclaimWal();
+        throw err;
       } finally {
         // Another connection may have added subjects and events.
         this.ledger.resetSubjectCache();
@@ -251,6 +258,26 @@ export class LedgerStore implements WorkspaceStore {
     const defaultSeats = validatePlan({}).workspace.seats;
     const withSeats = seats !== null && seats > 0 && plan.workspace.seats === defaultSeats ? { ...merged, workspace: { ...merged.workspace, seats } } : merged;
     return JSON.stringify(withSeats) === JSON.stringify(plan) ? plan : validatePlan(withSeats, 'plan with the ledger’s entities');
+  }
+
+  /**
+   * After a failed import the -wal still holds the rolled-back pages (tens of MB on a full disk,
+   * for as long as this connection stays open): checkpoint and cut it to nothing. Done before an
+   * import too, so that afterwards nothing committed waits in the -wal to be copied into a file
+   * with no room to grow. Never waits: with a reader in the way the space comes back at the next
+   * checkpoint.
+   */
+  private reclaimWal(): void {
+    const db = this.ledger.db;
+    const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+    try {
+      db.pragma('busy_timeout = 0');
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // busy or no room: SQLite keeps the -wal consistent either way
+    } finally {
+      db.pragma(`busy_timeout = ${timeout}`);
+    }
   }
 
   listBatches(): BatchInfo[] {

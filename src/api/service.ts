@@ -71,23 +71,38 @@ export function createService(opts: ServiceOptions): Service {
   let store: WorkspaceStore | null = null;
   let plan: Plan = validatePlan({});
 
-  const load = async (path: string, seedDemo: boolean): Promise<WorkspaceStore> => {
+  /**
+   * Switches to the ledger at `path`, all or nothing: everything that can fail (opening, the demo
+   * seed, `init`, reading its plan and events) happens before the switch, so a failure leaves the
+   * service on the ledger, plan and events it had, and the next save goes where it went before.
+   */
+  const load = async (path: string, seedDemo: boolean, init?: (s: WorkspaceStore) => void): Promise<WorkspaceStore> => {
     mkdirSync(dirname(path), { recursive: true });
     const next = opts.openStore(path);
-    if (seedDemo && next.eventCount() === 0 && next.loadPlan() === null && opts.demo) {
-      const demo = opts.demo();
-      try {
+    let nextPlan: Plan;
+    try {
+      if (seedDemo && next.eventCount() === 0 && next.loadPlan() === null && opts.demo) {
+        const demo = opts.demo();
         await next.seed(demo.plan, demo.events, 'demo workspace');
-      } catch (err) {
-        next.close();
-        throw err;
       }
+      init?.(next);
+      nextPlan = next.loadPlan() ?? validatePlan({});
+      // the events table must read too: a file that opens but cannot be read fails here, not later
+      next.span();
+    } catch (err) {
+      next.close();
+      throw err;
     }
-    store?.close();
+    const previous = store;
     store = next;
-    plan = next.loadPlan() ?? validatePlan({});
+    plan = nextPlan;
     opts.compute.setLedger(next.path);
-    remember(path);
+    previous?.close();
+    try {
+      remember(path);
+    } catch {
+      // the recent list is a convenience: a full disk there does not undo the switch
+    }
     return next;
   };
 
@@ -152,9 +167,7 @@ export function createService(opts: ServiceOptions): Service {
     },
     'ledger-new': async ({ path }) => {
       if (existsSync(path)) throw new ApiFailure('invalid_input', `${path} already exists`, [{ file: path, message: 'choose a new file name' }]);
-      const s = await load(path, false);
-      s.savePlan(validatePlan({}));
-      plan = validatePlan({});
+      await load(path, false, (s) => s.savePlan(validatePlan({})));
       return info();
     },
     // The first run's "open the demo workspace": its own ledger next to the default one, seeded

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
 import type { EventColumns } from '../engine/events.ts';
 import { ApiFailure } from './errors.ts';
 import type { ApiError } from './errors.ts';
@@ -30,9 +31,20 @@ export interface CallOptions {
 }
 
 interface Pending {
+  /** the worker the call went to: only its failure fails the call */
+  worker: Worker;
   resolve: (value: unknown) => void;
   reject: (err: ApiFailure) => void;
   onProgress?: (done: number, total: number) => void;
+}
+
+/** A worker's heap may grow as far as this process's own (V8's limit for the main isolate). */
+export function workerLimits(): { maxOldGenerationSizeMb: number } {
+  return { maxOldGenerationSizeMb: Math.max(512, Math.floor(getHeapStatistics().heap_size_limit / (1024 * 1024))) };
+}
+
+function describeWorkerError(err: Error): string {
+  return (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out of memory' : err.message;
 }
 
 /**
@@ -48,10 +60,13 @@ export class WorkerRpc {
   /** told when a worker goes away, so that state it held (events sent) is sent again */
   private readonly onRestart: () => void;
 
-  constructor(url: URL, name: string, onRestart: () => void = () => {}) {
+  private readonly limits: { maxOldGenerationSizeMb: number };
+
+  constructor(url: URL, name: string, onRestart: () => void = () => {}, limits = workerLimits()) {
     this.url = url;
     this.name = name;
     this.onRestart = onRestart;
+    this.limits = limits;
   }
 
   /** Posts a message that expects no reply (state the worker keeps, such as the events). */
@@ -71,6 +86,7 @@ export class WorkerRpc {
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       const done = () => opts.signal?.removeEventListener('abort', onAbort);
       this.pending.set(id, {
+        worker: w,
         resolve: (v) => {
           done();
           resolve(v);
@@ -81,7 +97,13 @@ export class WorkerRpc {
         },
         onProgress: opts.onProgress,
       });
-      w.postMessage(build(id, cancel));
+      try {
+        w.postMessage(build(id, cancel));
+      } catch (err) {
+        this.pending.delete(id);
+        done();
+        reject(new ApiFailure('internal', `${this.name}: the call could not be sent (${(err as Error).message})`));
+      }
     });
   }
 
@@ -94,24 +116,34 @@ export class WorkerRpc {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(this.url);
+    // An explicit heap limit makes running out of memory end this worker (ERR_WORKER_OUT_OF_MEMORY),
+    // never the process that hosts it: the window or the web host stays up and answers.
+    const w = new Worker(this.url, { resourceLimits: this.limits });
     w.on('message', (msg: WorkerReply) => this.onMessage(msg));
-    w.on('error', (err) => this.failAll({ code: 'internal', message: `${this.name} failed: ${err.message}`, details: [] }));
-    w.on('exit', () => {
+    const gone = (message: string): void => {
+      // a worker that failed takes no more calls: the next one starts a fresh worker
       if (this.worker === w) {
         this.worker = null;
         this.onRestart();
-        this.failAll({ code: 'internal', message: `${this.name} stopped`, details: [] });
+        void w.terminate();
       }
-    });
+      this.failAll({ code: 'internal', message, details: [] }, w);
+    };
+    w.on('error', (err) => gone(`${this.name} failed: ${describeWorkerError(err)}; it starts again with the next call`));
+    w.on('messageerror', (err) => gone(`${this.name} sent a reply that could not be read (${err.message})`));
+    w.on('exit', (code) => gone(`${this.name} stopped (exit code ${code}); it starts again with the next call`));
     w.unref();
     this.worker = w;
     return w;
   }
 
-  private failAll(error: ApiError): void {
-    for (const p of this.pending.values()) p.reject(new ApiFailure(error.code, error.message, error.details));
-    this.pending.clear();
+  /** Rejects the pending calls (those sent to `worker` only, when given). */
+  private failAll(error: ApiError, worker?: Worker): void {
+    for (const [id, p] of this.pending) {
+      if (worker !== undefined && p.worker !== worker) continue;
+      this.pending.delete(id);
+      p.reject(new ApiFailure(error.code, error.message, error.details));
+    }
   }
 
   private onMessage(msg: WorkerReply): void {

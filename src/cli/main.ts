@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors.ts';
 import { PlanError } from '../engine/plan.ts';
+import { DISK_FULL_MESSAGE, DiskFullError, isDiskFull } from '../fs/disk-full.ts';
 
 type Register = (program: Command) => void;
 
@@ -54,6 +55,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (err instanceof InputError || err instanceof PlanError) {
       process.stderr.write(`headroom: ${err.message.replaceAll('\n', '\nheadroom: ')}\n`);
       return EXIT_INVALID_INPUT;
+    }
+    if (isDiskFull(err)) {
+      // not bad input (2), not a bug: said as what it is
+      process.stderr.write(`headroom: ${err instanceof DiskFullError ? err.message : DISK_FULL_MESSAGE}\n`);
+      return EXIT_FAILURE;
     }
     const detail = err instanceof Error ? (process.env.HEADROOM_DEBUG ? (err.stack ?? err.message) : err.message) : String(err);
     process.stderr.write(`headroom: internal error: ${detail}\n(set HEADROOM_DEBUG=1 for the stack trace)\n`);

@@ -65,8 +65,7 @@ export interface ProfileComparison {
   headline: string;
 }
 
-export interface CompareOptions extends Pick<SimulateOptions, 'until' | 'signal'> {
-}
+export type CompareOptions = Pick<SimulateOptions, 'until' | 'signal'>;
 
 
 /**

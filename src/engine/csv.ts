@@ -17,6 +17,7 @@ import Papa from 'papaparse';
 import { EventColumnsBuilder, EventType, NameTable } from './events.ts';
 import type { EventColumns, EventTypeCode } from './events.ts';
 import { parseUsdToMicros } from './units.ts';
+import { MAX_TIME_MS_EXCLUSIVE, MIN_TIME_MS, isPlausibleTime, timeRangeMessage } from './time-range.ts';
 import { InputError, formatDetail } from '../errors.ts';
 import type { InputErrorDetail } from '../errors.ts';
 
@@ -109,15 +110,16 @@ const EPOCH_SECONDS_TO = 1e11;
  */
 export function costProblem(text: string): string {
   const t = text.trim();
-  if (/^[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+$/.test(t)) {
+  // each pattern splits its digits one way only (`\d+\.?\d*` did not: quadratic in a field of a
+  // million digits, which never matched)
+  if (/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+$/.test(t)) {
     const v = Number(t);
     const plain = Number.isFinite(v) ? v.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 }) : null;
     return `uses exponent notation, which is not accepted${plain === null ? '' : `; write ${plain}`}`;
   }
-  if (/^[+-]?(?:\d+\.?\d*|\.\d+)$/.test(t)) return 'is too large (at most 9,007,199,254.740991 USD)';
+  if (/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/.test(t)) return 'is too large (at most 9,007,199,254.740991 USD)';
   return 'is not a number';
 }
-const MAX_TIME_MS = 8.64e15;
 
 /**
  * Reads `s[start, end)` as a timestamp: ISO 8601 date-time with `Z` or a UTC offset
@@ -133,7 +135,7 @@ export function parseTimestampAt(s: string, start: number, end: number): number 
     const text = s.slice(start, end);
     if (EPOCH_MS.test(text)) {
       const ms = Number(text);
-      if (Math.abs(ms) > MAX_TIME_MS) return 'is out of range';
+      if (!isPlausibleTime(ms)) return timeRangeMessage();
       // 10-11 digits as milliseconds is 1970-01-12..1973-03-03; as seconds it is 2001..5138:
       // almost surely seconds, and read as ms every window and UTC day would silently be wrong.
       if (ms >= EPOCH_SECONDS_FROM && ms < EPOCH_SECONDS_TO) return 'looks like epoch seconds; epoch milliseconds expected (multiply by 1000)';
@@ -201,7 +203,9 @@ export function parseTimestampAt(s: string, start: number, end: number): number 
   const dim = mo === 2 && isLeap(y) ? 29 : DAYS_IN_MONTH[mo - 1];
   if (d < 1 || d > dim) return `has a day outside 1-${dim} for that month`;
   if (h > 23 || mi > 59 || sec > 59) return 'has a time of day out of range';
-  return daysFromCivil(y, mo, d) * 86_400_000 + h * 3_600_000 + (mi - offsetMin) * 60_000 + sec * 1000 + ms;
+  const at = daysFromCivil(y, mo, d) * 86_400_000 + h * 3_600_000 + (mi - offsetMin) * 60_000 + sec * 1000 + ms;
+  // year 0000 or 9999 is a valid date but opens a span no later stage should have to walk
+  return isPlausibleTime(at) ? at : timeRangeMessage();
 }
 
 /**
@@ -261,7 +265,8 @@ function timestampAt(c: Codes, s: string, start: number, end: number): number {
         cachedDays = daysFromCivil(y, mo, d);
         cachedDateKey = key;
       }
-      return cachedDays * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + m1 * 10 + m2;
+      const at = cachedDays * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + m1 * 10 + m2;
+      return at >= MIN_TIME_MS && at < MAX_TIME_MS_EXCLUSIVE ? at : Number.NaN;
     }
   }
   const v = parseTimestampAt(s, start, end);
@@ -367,12 +372,19 @@ function typeCodeOf(c: Codes, s: string, start: number, end: number): EventTypeC
   }
 }
 
+/**
+ * Whitespace around an unquoted value: the set String#trim removes (the importer's readers trim
+ * with it), so the same bytes give the same value on every path: a BOM left mid-file by joining
+ * two exports, a no-break space from a spreadsheet.
+ */
 function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 13;
+  if (c < 0xa0) return c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 function report(sink: CanonicalRowSink, file: string, line: number, column: string, s: string, start: number, end: number, message: string): boolean {
-  return sink.error({ file, line, column, value: s.slice(start, end), message });
+  // a value of megabytes is named by its start, not echoed whole
+  return sink.error({ file, line, column, value: clip(s.slice(start, Math.min(end, start + 1000))), message });
 }
 
 /**
@@ -597,11 +609,50 @@ function prepare(input: string | Uint8Array, file: string): { text: string; code
 
 const EMPTY_MESSAGE = 'is empty (expected a header line: timestamp,type,subject,cost_usd)';
 
-/** Reads the header line `text[0, end)`; reports problems and returns null when it is unusable. */
-function headerOf(text: string, end: number, file: string, sink: CanonicalRowSink): ColumnMap | null {
-  const cols = readHeader(text.slice(0, end).replace(/\r$/, '').split(','));
+/** Lines end in CR alone (classic Mac): the whole file would read as one header line. */
+export const CR_ONLY_MESSAGE = 'has lines that end in CR alone (old Mac line ends); save the file with LF or CRLF line ends';
+
+/** A NUL byte: not a text file (the importer's reader says the same). */
+function nulMessage(offset: number): string {
+  return `contains a NUL byte (offset ${offset}): this is a binary file, not a CSV`;
+}
+
+/** Reports a NUL byte in `bytes` (whose first byte is on `line`, at file offset `offset`); true when there was one. */
+function refuseNul(bytes: Uint8Array, line: number, offset: number, file: string, sink: CanonicalRowSink): boolean {
+  const at = bytes.indexOf(0);
+  if (at === -1) return false;
+  let nl = 0;
+  for (let i = bytes.indexOf(10); i !== -1 && i < at; i = bytes.indexOf(10, i + 1)) nl++;
+  sink.error({ file, line: line + nl, value: '\\x00', message: nulMessage(offset + at) });
+  return true;
+}
+
+/**
+ * Where the header starts: after any blank (whitespace-only) lines, which the importer skips too.
+ * Returns its offset and physical line.
+ */
+function headerStart(text: string): { at: number; line: number } {
+  let at = 0;
+  let line = 1;
+  for (;;) {
+    const nl = text.indexOf('\n', at);
+    if (nl === -1) return { at, line };
+    for (let i = at; i < nl; i++) if (!isSpace(text.charCodeAt(i))) return { at, line };
+    at = nl + 1;
+    line++;
+  }
+}
+
+/** Reads the header line `text[start, end)` (physical line `line`); reports problems and returns null when it is unusable. */
+function headerOf(text: string, end: number, file: string, sink: CanonicalRowSink, start = 0, line = 1): ColumnMap | null {
+  const head = text.slice(start, end).replace(/\r$/, '');
+  if (head.includes('\r')) {
+    sink.error({ file, line, message: CR_ONLY_MESSAGE });
+    return null;
+  }
+  const cols = readHeader(head.split(','));
   if (Array.isArray(cols)) {
-    for (const e of cols) if (!sink.error({ file, line: 1, ...e })) break;
+    for (const e of cols) if (!sink.error({ file, line, ...e })) break;
     return null;
   }
   return cols;
@@ -766,7 +817,12 @@ function stateFor(cols: ColumnMap, line: number): ScanState {
  * column is reported as an error of line 1.
  */
 export function scanEventsCsv(input: string | Uint8Array, file: string, sink: CanonicalRowSink): void {
+  if (typeof input !== 'string' && refuseNul(input, 1, 0, file, sink)) return;
   const { text, codes } = prepare(input, file);
+  if (typeof input === 'string' && text.includes('\0')) {
+    refuseNul(Buffer.from(text, 'utf8'), 1, 0, file, sink);
+    return;
+  }
   if (text.trim() === '') {
     sink.error({ file, line: 1, message: EMPTY_MESSAGE });
     return;
@@ -774,15 +830,16 @@ export function scanEventsCsv(input: string | Uint8Array, file: string, sink: Ca
   // The scanner splits on commas until the first quote character; from that line on, papaparse.
   const firstQuote = text.indexOf('"');
   const quoteAt = firstQuote === -1 ? Number.POSITIVE_INFINITY : firstQuote;
-  const headerNl = text.indexOf('\n');
+  const head = headerStart(text);
+  const headerNl = text.indexOf('\n', head.at);
   const headerEnd = headerNl === -1 ? text.length : headerNl;
   if (quoteAt < headerEnd) {
     scanWithPapa(text, 0, 1, null, file, sink);
     return;
   }
-  const cols = headerOf(text, headerEnd, file, sink);
+  const cols = headerOf(text, headerEnd, file, sink, head.at, head.line);
   if (cols === null) return;
-  const st = stateFor(cols, 2);
+  const st = stateFor(cols, head.line + 1);
   const stop = scanLines(text, codes, headerEnd + 1, text.length, quoteAt, st, file, sink);
   if (stop >= 0 && stop < text.length) scanWithPapa(text, stop, st.line, cols, file, sink);
 }
@@ -870,6 +927,7 @@ export function scanEventsCsvFile(path: string, file: string, sink: CanonicalRow
       }
       const block = data.subarray(0, complete);
       const line = st === null ? 1 : st.line;
+      if (refuseNul(block, line, consumed, file, sink)) return;
       if (!isUtf8(block)) {
         badUtf8(block, line, file, sink);
         return;
@@ -883,14 +941,15 @@ export function scanEventsCsvFile(path: string, file: string, sink: CanonicalRow
           sink.error({ file, line: 1, message: EMPTY_MESSAGE });
           return;
         }
-        const headerNl = text.indexOf('\n');
+        const head = headerStart(text);
+        const headerNl = text.indexOf('\n', head.at);
         const headerEnd = headerNl === -1 ? text.length : headerNl;
         const quote = text.indexOf('"');
         if (quote !== -1 && quote < headerEnd) pos = -1;
         else {
-          const cols = headerOf(text, headerEnd, file, sink);
+          const cols = headerOf(text, headerEnd, file, sink, head.at, head.line);
           if (cols === null) return;
-          st = stateFor(cols, 2);
+          st = stateFor(cols, head.line + 1);
           pos = headerEnd + 1;
         }
       }
@@ -911,6 +970,7 @@ export function scanEventsCsvFile(path: string, file: string, sink: CanonicalRow
           sink.error({ file, line: restLine, message: 'has quoted fields and is too large to read with them; remove the quotes or split the file' });
           return;
         }
+        if (refuseNul(restBytes, restLine, consumed + from, file, sink)) return;
         if (!isUtf8(restBytes)) {
           badUtf8(restBytes, restLine, file, sink);
           return;
@@ -978,6 +1038,11 @@ function scanWithPapa(
       }
       if (fields.length === 1 && fields[0].trim() === '') return;
       if (cols === null) {
+        if (fields.some((f) => f.includes('\r'))) {
+          sink.error({ file, line: rowLine, message: CR_ONLY_MESSAGE });
+          stop();
+          return;
+        }
         const found = readHeader(fields);
         if (Array.isArray(found)) {
           for (const e of found) if (!sink.error({ file, line: rowLine, ...e })) break;

@@ -3,7 +3,7 @@
  * the events and the engine's per-event decisions. Money is summed in integer micro-USD and only
  * turned into dollars (6 decimals) for the JSON.
  */
-import Table from 'cli-table3';
+import { TextTable } from '../cli/table.ts';
 import { EventType } from './events.ts';
 import type { EventColumns } from './events.ts';
 import { Outcome, REASON_SPEND_LIMIT_BASE, reasonName } from './result.ts';
@@ -406,8 +406,8 @@ function plural(count: number, one: string, many = `${one}s`): string {
   return `${n(count)} ${count === 1 ? one : many}`;
 }
 
-function table(head: string[], align: ('left' | 'right')[]): Table.Table {
-  return new Table({ head, colAligns: align, style: { head: [], border: [], compact: true } });
+function table(head: string[], align: ('left' | 'right')[]): TextTable {
+  return new TextTable(head, align);
 }
 
 /** How close a key came to its cap; keys without a cap sort last. */

@@ -4,6 +4,7 @@ import { canonicalMode, validatePlan, PlanError } from '../engine/plan.ts';
 import type { Plan } from '../engine/plan.ts';
 import type { ForecastReport } from '../forecast/index.ts';
 import type { RecommendReport, TriggerRecommendation } from '../recommend/index.ts';
+import { uniqueFileNames } from './file-names.ts';
 
 /** One file of an export, path relative to the output directory. */
 export interface ExportFile {
@@ -145,7 +146,10 @@ export function buildExport(rec: RecommendReport, fc: ForecastReport | null): Ex
     { path: 'plan.yaml', content: planToYaml(rec.plan) },
     { path: 'keys.csv', content: keysToCsv(rec) },
   ];
-  for (const r of supportRequests(rec, name)) files.push({ path: `support/${safeName(r.triggerId)}.txt`, content: r.body });
+  const drafts = supportRequests(rec, name);
+  // ids that make the same file name (`t/pr`, `t_pr`, `t:pr`) still get a file each
+  const names = uniqueFileNames(drafts.map((r) => r.triggerId));
+  drafts.forEach((r, i) => files.push({ path: `support/${names[i]}.txt`, content: r.body }));
   const doc = reportDocument(rec, fc);
   files.push({ path: 'report.md', content: toMarkdown(doc) });
   files.push({ path: 'report.html', content: toHtml(doc) });

@@ -10,6 +10,7 @@ import type { ProgressEvent } from '../api/types.ts';
 import { CONTENT_SECURITY_POLICY } from './csp.ts';
 import type { Uploads } from './uploads.ts';
 
+
 export interface WebHostOptions {
   handlers: ApiHandlers;
   jobs: JobRegistry;
@@ -19,12 +20,14 @@ export interface WebHostOptions {
   port?: number;
   /** fixed token for tests; a random one per run otherwise */
   token?: string;
-  /** the files the page uploads in chunks (src/host/uploads.ts) */
+  /** the files the page uploads in chunks (src/host/uploads.ts); reached after the token and Origin checks */
   uploads?: Uploads;
+  /** the largest JSON call body, bytes (default MAX_JSON_BODY) */
+  maxJsonBody?: number;
 }
 
 export interface WebHost {
-  /** open this in a browser: the token travels in the fragment, never in a request line */
+  /** open this in a browser: its `?token=` is traded for a cookie on that first load */
   url: string;
   origin: string;
   token: string;
@@ -41,7 +44,14 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-const MAX_BODY = 600 * 1024 * 1024;
+/**
+ * A JSON call's body: a plan with tens of thousands of entities or a 16 MiB plan file's text
+ * (model-load-plan) with its escapes fits; a big CSV goes through the streamed upload route.
+ */
+export const MAX_JSON_BODY = 48 * 1024 * 1024;
+
+/** The cookie the first page load sets: HttpOnly (no script reads it), SameSite=Strict (no other site sends it). */
+export const TOKEN_COOKIE = 'headroom-token';
 
 function sameToken(given: string, token: string): boolean {
   const a = Buffer.from(given);
@@ -49,29 +59,67 @@ function sameToken(given: string, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+class HttpRefusal extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** Reads at most `limit` bytes; past it the request is refused before the rest is read. */
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) throw new HttpRefusal(413, `request body over ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     const buf = chunk as Buffer;
     size += buf.length;
-    if (size > MAX_BODY) throw new Error('request too large');
+    if (size > limit) throw new HttpRefusal(413, `request body over ${limit} bytes`);
     chunks.push(buf);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
   res.end(JSON.stringify(body));
+}
+
+function refuse(res: ServerResponse, status: number, message: string): void {
+  send(res, status, { ok: false, error: { code: 'invalid_input', message, details: [] } });
+}
+
+/** The run token the request carries in its cookie, if any. */
+function cookieToken(req: IncomingMessage): string {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === TOKEN_COOKIE) return part.slice(eq + 1).trim();
+  }
+  return '';
+}
+
+/** `decodeURIComponent`, or null for malformed %-encoding (a 400, not a 500). */
+function decoded(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
 }
 
 /**
  * Serves the renderer and the same handler map over HTTP, on 127.0.0.1 only. Every API request
- * needs the run's token, and requests naming another host are refused (DNS rebinding).
+ * needs the run's token (the HttpOnly cookie the first page load traded `?token=` for, or an
+ * `Authorization: Bearer` header, never the query string), comes from this origin when a browser
+ * says where it comes from, and is JSON; requests naming another host are refused (DNS
+ * rebinding). So a page on another site cannot call it even with the token: its requests carry
+ * neither the cookie nor an accepted Origin, and a `no-cors` text/plain POST is refused by type.
  */
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
+  const maxJsonBody = opts.maxJsonBody ?? MAX_JSON_BODY;
   const listeners = new Set<ServerResponse>();
   const root = normalize(opts.staticDir + sep);
   let origin = '';
@@ -81,50 +129,105 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     for (const res of listeners) res.write(line);
   };
 
+  const api = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    if (url.searchParams.has('token')) {
+      refuse(res, 401, 'the token is accepted in the address only for the first page load; send the cookie or an Authorization header');
+      return;
+    }
+    const auth = req.headers.authorization ?? '';
+    const given = auth.startsWith('Bearer ') ? auth.slice(7) : cookieToken(req);
+    if (!sameToken(given, token)) {
+      refuse(res, 401, 'missing or wrong token');
+      return;
+    }
+    // A browser names the page a request comes from; only this host's own pages may call.
+    const from = req.headers.origin;
+    if (from !== undefined && from !== origin) {
+      refuse(res, 403, `requests from ${from} are not accepted`);
+      return;
+    }
+    if (url.pathname === '/api/events' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.write(': progress\n\n');
+      listeners.add(res);
+      req.on('close', () => listeners.delete(res));
+      return;
+    }
+    if (req.method !== 'POST') {
+      refuse(res, 405, 'use POST');
+      return;
+    }
+    // uploads read their own bodies (chunks of raw bytes, streamed): src/host/uploads.ts
+    if (opts.uploads !== undefined && (await opts.uploads.handle(req, res, url))) return;
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') {
+      refuse(res, 415, 'calls must be sent as application/json');
+      return;
+    }
+    const channel = decoded(url.pathname.slice('/api/'.length));
+    if (channel === null) {
+      refuse(res, 400, 'malformed %-encoding in the address');
+      return;
+    }
+    let raw: unknown;
+    try {
+      const text = await readBody(req, maxJsonBody);
+      raw = text ? (JSON.parse(text) as unknown) : {};
+    } catch (err) {
+      const status = err instanceof HttpRefusal ? err.status : 400;
+      // the rest of an oversized body is not read: the connection closes after the answer
+      send(res, status, { ok: false, error: { code: 'invalid_input', message: `bad request body: ${(err as Error).message}`, details: [] } }, status === 413 ? { connection: 'close' } : {});
+      if (status === 413) res.once('finish', () => req.destroy());
+      return;
+    }
+    send(res, 200, await dispatch(opts.handlers, opts.jobs, channel, raw, emit));
+  };
+
   const server = createServer((req, res) => {
     void (async () => {
       const host = req.headers.host ?? '';
       if (host !== origin.slice('http://'.length)) {
-        send(res, 421, { ok: false, error: { code: 'invalid_input', message: 'wrong host', details: [] } });
+        refuse(res, 421, 'wrong host');
         return;
       }
-      const url = new URL(req.url ?? '/', origin);
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', origin);
+      } catch {
+        refuse(res, 400, 'malformed address');
+        return;
+      }
       if (url.pathname.startsWith('/api/')) {
-        const auth = req.headers.authorization ?? '';
-        const given = auth.startsWith('Bearer ') ? auth.slice(7) : (url.searchParams.get('token') ?? '');
-        if (!sameToken(given, token)) {
-          send(res, 401, { ok: false, error: { code: 'invalid_input', message: 'missing or wrong token', details: [] } });
-          return;
-        }
-        if (opts.uploads !== undefined && (await opts.uploads.handle(req, res, url))) return;
-        if (url.pathname === '/api/events' && req.method === 'GET') {
-          res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-          res.write(': progress\n\n');
-          listeners.add(res);
-          req.on('close', () => listeners.delete(res));
-          return;
-        }
-        if (req.method !== 'POST') {
-          send(res, 405, { ok: false, error: { code: 'invalid_input', message: 'use POST', details: [] } });
-          return;
-        }
-        let raw: unknown;
-        try {
-          const text = await readBody(req);
-          raw = text ? (JSON.parse(text) as unknown) : {};
-        } catch (err) {
-          send(res, 400, { ok: false, error: { code: 'invalid_input', message: `bad request body: ${(err as Error).message}`, details: [] } });
-          return;
-        }
-        const channel = decodeURIComponent(url.pathname.slice('/api/'.length));
-        send(res, 200, await dispatch(opts.handlers, opts.jobs, channel, raw, emit));
+        await api(req, res, url);
         return;
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405).end();
         return;
       }
-      const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
+      const first = url.searchParams.get('token');
+      if (first !== null) {
+        // The first page load: the token moves into the cookie and out of the address (history, logs).
+        if (!sameToken(first, token)) {
+          res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('wrong token: open the address Headroom printed');
+          return;
+        }
+        url.searchParams.delete('token');
+        res.writeHead(303, {
+          location: url.pathname + url.search,
+          'set-cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+          'cache-control': 'no-store',
+          'referrer-policy': 'no-referrer',
+        });
+        res.end();
+        return;
+      }
+      const path = decoded(url.pathname.slice(1));
+      if (path === null) {
+        res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('malformed %-encoding in the address');
+        return;
+      }
+      const rel = url.pathname === '/' ? 'index.html' : path;
       const file = normalize(join(root, rel));
       if (!file.startsWith(root)) {
         res.writeHead(404).end();
@@ -157,7 +260,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   origin = `http://127.0.0.1:${port}`;
 
   return {
-    url: `${origin}/#token=${token}`,
+    url: `${origin}/?token=${token}`,
     origin,
     token,
     close: () =>

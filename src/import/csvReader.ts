@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { FileHandle } from 'node:fs/promises';
 import { CancelledError, InputError } from '../errors.ts';
+import { CR_ONLY_MESSAGE } from '../engine/csv.ts';
 
 /**
  * A streaming RFC 4180 reader that knows each record's physical line, which the errors of SPEC §8
@@ -19,6 +20,8 @@ export type RecordSink = (fields: string[], line: number, problem: string | null
 export function readHeaderRecord(fields: string[], line: number, problem: string | null, name: string): string[] | null {
   if (problem === null && fields.every((f) => f.trim() === '')) return null;
   if (problem !== null) throw new InputError(`${name}:${line}: header: ${problem}`, [{ file: name, line, message: `header: ${problem}` }]);
+  // CR-only line ends make the whole file one "header": refused as simulate refuses it (csv.ts)
+  if (fields.some((f) => f.includes('\r'))) throw new InputError(`${name}:${line}: ${CR_ONLY_MESSAGE}`, [{ file: name, line, message: CR_ONLY_MESSAGE }]);
   const header = fields.map((f) => f.trim());
   const blank = header.findIndex((f) => f === '');
   if (blank !== -1) {

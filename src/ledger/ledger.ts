@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { DiskFullError, isDiskFull } from '../fs/disk-full.ts';
 import { EVENT_TYPE_NAMES, PackedIds, resized } from '../engine/events.ts';
 import type { EventColumns, EventIds, EventTypeName } from '../engine/events.ts';
 import { InputError } from '../errors.ts';
@@ -82,10 +83,12 @@ export function openLedger(path: string, options: OpenOptions = {}): Ledger {
   if (options.mustExist === true && !existsSync(path)) {
     throw new InputError(`no ledger at ${path} (create one with headroom import FILE --db ${path})`, [{ file: path, message: 'no ledger at this path' }]);
   }
+  const existed = existsSync(path);
   let db: Db;
   try {
     db = new Database(path, { readonly, fileMustExist: readonly, timeout: options.busyTimeoutMs ?? 5000 });
   } catch (err) {
+    if (isDiskFull(err, path)) throw new DiskFullError(path);
     throw new InputError(`${path}: cannot open the ledger: ${(err as Error).message}`, [{ file: path, message: 'cannot open the ledger' }]);
   }
   try {
@@ -120,8 +123,21 @@ export function openLedger(path: string, options: OpenOptions = {}): Ledger {
     return new Ledger(db, path);
   } catch (err) {
     db.close();
+    // a ledger this call created and could not set up holds nothing: it does not stay behind
+    if (!existed) removeIfEmpty(path);
     if (isBusy(err)) throw busyError(path);
+    if (isDiskFull(err, path)) throw new DiskFullError(path);
     throw err;
+  }
+}
+
+/** Removes `path` and its -wal and -shm when the file is empty (another process may have filled it since). */
+function removeIfEmpty(path: string): void {
+  try {
+    if (statSync(path).size !== 0) return;
+    for (const p of [`${path}-wal`, `${path}-shm`, path]) rmSync(p, { force: true });
+  } catch {
+    // already gone
   }
 }
 
@@ -145,6 +161,7 @@ function checkIsLedger(db: Db, path: string): void {
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
   } catch (err) {
     if (isBusy(err)) throw busyError(path);
+    if (isDiskFull(err, path)) throw new DiskFullError(path);
     throw new InputError(`${path} is not a Headroom ledger (${(err as Error).message})`, [{ file: path, message: 'not a ledger (SQLite) file' }]);
   }
 }
@@ -521,11 +538,17 @@ function renumberSubjects(subject: Uint32Array, n: number, maxId: number, names:
   return subjects;
 }
 
+/** Deeper than this the tree is not one SQLite wrote (a billion rows need some 5 levels): SQL reads it. */
+const MAX_TREE_DEPTH = 20;
+
 /** Beyond this the ledger is read through SQL: the page reader holds a copy of the whole file. */
 const PAGE_READ_LIMIT = 1 << 30;
 
 /** Something in the pages the page reader leaves to SQL (a long record, an odd value, a new format). */
 class NotPlain extends Error {}
+
+/** Pages that cannot be SQLite's own tree (a page reached twice, a cell outside its page): checked before SQL reads them. */
+class Misshapen extends NotPlain {}
 
 interface PageColumns {
   count: number;
@@ -610,6 +633,7 @@ function readEventPages(db: Db, from: number, to: number, withIds: boolean, capa
   };
   const size = (serial: number): number => (serial >= 12 ? (serial - 12) >> 1 : serial === 7 || serial === 6 ? 8 : serial === 5 ? 6 : serial < 5 ? serial : 0);
   const serials = new Int32Array(7);
+  let lastTime = Number.NEGATIVE_INFINITY;
   /** the record at `at`: false to go on, true once past `to` */
   const row = (at: number): boolean => {
     p = at;
@@ -621,16 +645,21 @@ function readEventPages(db: Db, from: number, to: number, withIds: boolean, capa
     if (p !== headerEnd) throw new NotPlain();
     let q = headerEnd;
     const t = int(serials[0]!, q);
+    // the table is in time order: a time going back means the pages are not what they seem
+    if (!(t >= lastTime) || !Number.isSafeInteger(t)) throw new NotPlain();
+    lastTime = t;
     if (t >= to) return true;
     if (t < from) return false;
     q += size(serials[0]!);
     q += size(serials[1]!);
     const ty = int(serials[2]!, q);
+    if (!(ty >= 0 && ty < 4 && Number.isInteger(ty))) throw new NotPlain();
     q += size(serials[2]!);
     const su = int(serials[3]!, q);
     if (!(su >= 0 && su <= 0xffffffff && Number.isInteger(su))) throw new NotPlain();
     q += size(serials[3]!);
     const co = int(serials[4]!, q);
+    if (!(co >= 0 && Number.isSafeInteger(co))) throw new NotPlain();
     q += size(serials[4]!);
     const identType = serials[5]!;
     const occType = serials[6]!;
@@ -671,19 +700,30 @@ function readEventPages(db: Db, from: number, to: number, withIds: boolean, capa
     return false;
   };
   const u16 = (at: number): number => (buf[at]! << 8) | buf[at + 1]!;
+  // A crafted file must not steer the walk: each page is read at most once (shared pages would
+  // repeat events, a cycle would never end), the depth is bounded (SQLite's own trees stay far
+  // below it), and every cell lies inside its page. Any doubt hands the read to SQL.
+  const seen = new Uint8Array(pages + 1);
+  const cellAt = (base: number, header: number, c: number, cells: number): number => {
+    const off = u16(base + header + 2 * c);
+    if (off < header + 2 * cells || off >= pageSize) throw new Misshapen();
+    return base + off;
+  };
   const walk = (page: number, depth: number): boolean => {
-    if (page < 2 || page > pages || depth > 40) throw new NotPlain();
+    if (!(page >= 2 && page <= pages) || depth > MAX_TREE_DEPTH || seen[page] === 1) throw new Misshapen();
+    seen[page] = 1;
     const base = (page - 1) * pageSize;
     const kind = buf[base]!;
     const cells = u16(base + 3);
     if (kind === 10) {
-      for (let c = 0; c < cells; c++) if (row(base + u16(base + 8 + 2 * c))) return true;
+      if (8 + 2 * cells > pageSize) throw new Misshapen();
+      for (let c = 0; c < cells; c++) if (row(cellAt(base, 8, c, cells))) return true;
       return false;
     }
-    if (kind !== 2) throw new NotPlain();
+    if (kind !== 2 || 12 + 2 * cells > pageSize) throw new Misshapen();
     // interior cells of an index B-tree are rows too, between their left child and the next
     for (let c = 0; c < cells; c++) {
-      const at = base + u16(base + 12 + 2 * c);
+      const at = cellAt(base, 12, c, cells);
       if (walk(dv.getUint32(at), depth + 1)) return true;
       if (row(at + 4)) return true;
     }
@@ -692,11 +732,31 @@ function readEventPages(db: Db, from: number, to: number, withIds: boolean, capa
   try {
     walk(root, 0);
   } catch (err) {
+    if (err instanceof Misshapen) refuseIfDamaged(db);
     if (err instanceof NotPlain || err instanceof RangeError) return null;
     throw err;
   }
+  // the walk's count must be SQL's count: a page the walk skipped or a row it misread shows here
+  if (n !== (db.prepare('SELECT count(*) FROM events WHERE time >= ? AND time < ?').pluck().get(from, to) as number)) {
+    refuseIfDamaged(db);
+    return null;
+  }
   ids?.trim();
   return { count: n, time, type, subject, cost, ids };
+}
+
+/**
+ * After the page reader met a tree SQLite would not write: SQLite's own check of the file (some
+ * seconds for a big ledger, only on this path). A damaged ledger is refused, never read with
+ * events missing or repeated; a sound one is left to SQL.
+ */
+function refuseIfDamaged(db: Db): void {
+  const problems = db.pragma('quick_check(5)', { simple: false }) as { quick_check: string }[];
+  const text = problems.map((p) => p.quick_check);
+  if (text.length === 1 && text[0] === 'ok') return;
+  const path = db.name;
+  const message = `the ledger is damaged (${text.join('; ')}); restore it from a backup or import the exports into a new ledger`;
+  throw new InputError(`${path}: ${message}`, [{ file: path, message }]);
 }
 
 type NamedTable = 'plans' | 'scenarios';

@@ -18,6 +18,31 @@ export function readLedgerEvents(path: string, from?: number, to?: number, withI
   if (from !== undefined && to !== undefined && to <= from) {
     throw new InputError(`--to ${isoOf(to)} must come after --from ${isoOf(from)}`, [{ column: '--to', value: isoOf(to), message: 'must come after --from' }]);
   }
+  try {
+    return readEvents(path, from, to, withIds);
+  } catch (err) {
+    throw asLedgerInputError(err, path);
+  }
+}
+
+/**
+ * SQLite's failures that are the file's or the disk's, not a bug: said as such, as input errors
+ * (exit 2) naming the ledger. Anything else is returned as it is.
+ */
+export function asLedgerInputError(err: unknown, path: string): unknown {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (typeof code !== 'string') return err;
+  let message: string | null = null;
+  if (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB')) {
+    message = 'the ledger is damaged (database disk image is malformed); restore it from a backup or import the exports into a new ledger';
+  } else if (code.startsWith('SQLITE_FULL') || code === 'ENOSPC') {
+    message = 'the disk is full: free some space and try again (nothing was changed)';
+  }
+  if (message === null) return err;
+  return new InputError(`${path}: ${message}`, [{ file: path, message }]);
+}
+
+function readEvents(path: string, from: number | undefined, to: number | undefined, withIds: boolean): EventColumns {
   const ledger = openLedger(path);
   try {
     const range = { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };

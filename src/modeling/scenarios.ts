@@ -150,7 +150,7 @@ export function compareResults(results: readonly ScenarioResult[], plans: readon
   const metrics: MetricComparison[] = METRICS.map((m) => {
     const values = results.map((r) => r.metrics[m.id]);
     const base = values[0] ?? 0;
-    const low = Math.min(...values);
+    const low = values.reduce((a, b) => Math.min(a, b), Infinity);
     return {
       id: m.id,
       label: m.label,
@@ -169,7 +169,7 @@ export function compareResults(results: readonly ScenarioResult[], plans: readon
       if (values.some((v) => v !== values[0])) entities.push({ kind, id, values });
     }
   }
-  const spread = (e: EntityDifference) => Math.max(...e.values) - Math.min(...e.values);
+  const spread = (e: EntityDifference) => e.values.reduce((a, b) => Math.max(a, b), -Infinity) - e.values.reduce((a, b) => Math.min(a, b), Infinity);
   entities.sort((a, b) => spread(b) - spread(a) || a.id.localeCompare(b.id));
   const first = plans[0];
   const changes = plans.map((p, i) => (i === 0 || first === undefined ? [] : planChanges(first, p)));

@@ -5,7 +5,7 @@
  */
 export function chartRows<K extends string>(start: number, bucketMs: number, series: Record<K, readonly number[]>): ({ t: number } & Record<K, number>)[] {
   const names = Object.keys(series) as K[];
-  const length = names.length === 0 ? 0 : Math.min(...names.map((k) => series[k].length));
+  const length = names.length === 0 ? 0 : names.reduce((m, k) => Math.min(m, series[k].length), Infinity);
   const rows = new Array<{ t: number } & Record<K, number>>(length);
   for (let i = 0; i < length; i++) {
     const row = { t: start + i * bucketMs } as { t: number } & Record<K, number>;

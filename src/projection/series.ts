@@ -31,6 +31,22 @@ function series(values: Float64Array | undefined, target: number, scale = 1): nu
 }
 
 /**
+ * Capped-out spans as a chart can draw them: spans closer than one point apart are one shade, so
+ * a key capped out ten thousand times still sends at most a span per point, not one per episode.
+ */
+export function mergedSpans(episodes: readonly { from: number; until: number }[], end: number, bucketMs: number): { from: number; until: number }[] {
+  const out: { from: number; until: number }[] = [];
+  for (const ep of episodes) {
+    const until = Math.min(ep.until, end);
+    const last = out[out.length - 1];
+    if (last !== undefined && ep.from - last.until < bucketMs) last.until = Math.max(last.until, until);
+    else out.push({ from: ep.from, until });
+  }
+  return out;
+}
+
+/** The projection's chart data: every series cut to at most `width` points. */
+/**
  * Keys most worth a chart first: those that capped out, then by how close they came to their cap.
  */
 export function keyOrder(result: SimulationResult): number[] {
@@ -113,7 +129,7 @@ export function buildProjection(
       peakUsd: (result.keyStats[i]?.peakRollingMicros ?? 0) / MICROS_PER_USD,
       status: statuses?.[i] ?? 'ok',
       spend: series(cut(tl.keySpend[i]), target, MICROS_PER_USD),
-      cappedSpans: (result.keyStats[i]?.episodes ?? []).map((ep) => ({ from: ep.from, until: Math.min(ep.until, end) })),
+      cappedSpans: mergedSpans(result.keyStats[i]?.episodes ?? [], end, bucketMs),
     })),
     pool: { limit: fin(plan.pool), used: series(cut(tl.poolUsed), target) },
     allowance: { limit: fin(plan.allowance), used: series(cut(tl.allowanceUsed), target) },

@@ -424,7 +424,7 @@ function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][]
     const s: DailySeries | undefined = history.triggers.find((t) => t.id === id);
     const recent = s ? s.values.slice(-28) : [];
     const [p50, p90, p99] = recent.length ? quantile(recent, [0.5, 0.9, 0.99]) : [0, 0, 0];
-    const max = recent.length ? Math.max(...recent) : 0;
+    const max = recent.reduce((a, b) => Math.max(a, b), recent.length ? -Infinity : 0);
     const above = limit === null ? 0 : recent.filter((v) => v > limit).length;
     const expected = expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent);
     const base: TriggerRecommendation = {
@@ -585,9 +585,9 @@ function recommendSeats(events: EventColumns, history: History, before: Plan, af
   const runsAfter = runsFor(after);
   const seatsNeeded = need(runsBefore);
   const seatsAfter = need(runsAfter);
-  const peakRuns = Math.max(0, ...runsBefore);
-  const peakAfter = Math.max(0, ...runsAfter);
-  const peakMsgs = Math.max(0, ...msgRoll);
+  const peakRuns = runsBefore.reduce((a, b) => Math.max(a, b), 0);
+  const peakAfter = runsAfter.reduce((a, b) => Math.max(a, b), 0);
+  const peakMsgs = msgRoll.reduce((a, b) => Math.max(a, b), 0);
   let reason: string;
   if (perSeat === null) reason = 'messages are unlimited on this plan: fair-use triggers never wait for the pool or the allowance';
   else if (seatsNeeded === null)

@@ -45,19 +45,12 @@ function preloadTransport(api: PreloadApi): Transport {
   };
 }
 
-/** The token comes in the URL fragment once; it is kept for reloads of this tab only. */
-function readToken(): string {
-  const m = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
-  if (m?.[1]) {
-    sessionStorage.setItem('headroom-token', m[1]);
-    history.replaceState(null, '', location.pathname + location.search);
-    return m[1];
-  }
-  return sessionStorage.getItem('headroom-token') ?? '';
-}
-
+/**
+ * The web host trades the address's `?token=` for an HttpOnly, SameSite=Strict cookie on the first
+ * page load, so the token never sits where a script or another site could read or send it: every
+ * call and the progress stream carry the cookie, same-origin only.
+ */
 function httpTransport(): Transport {
-  const token = readToken();
   const progress = new Set<(e: ProgressEvent) => void>();
   let source: EventSource | null = null;
   return {
@@ -65,7 +58,8 @@ function httpTransport(): Transport {
       try {
         const res = await fetch(`/api/${channel}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          credentials: 'same-origin',
+          headers: { 'content-type': 'application/json' },
           body: JSON.stringify(input ?? {}),
         });
         return (await res.json()) as Settled<unknown>;
@@ -76,7 +70,7 @@ function httpTransport(): Transport {
     onProgress: (cb) => {
       progress.add(cb);
       if (source === null) {
-        source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+        source = new EventSource('/api/events');
         source.onmessage = (m: MessageEvent<string>) => {
           const e = JSON.parse(m.data) as ProgressEvent;
           for (const l of progress) l(e);

@@ -2,7 +2,7 @@
  * `headroom export [PLAN] --db LEDGER --out DIR [--paths N] [--days N] [--seed N] [--headroom 25%] [--json]`:
  * plan.json, plan.yaml, keys.csv, support/<trigger>.txt, report.md, report.html.
  */
-import { mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildExport } from '../../export/index.ts';
@@ -15,6 +15,7 @@ import { planWithLedgerEntities } from '../../ledger/read.ts';
 import { runCommand } from './forecast.ts';
 import { cliProgress, QUIET } from '../progress.ts';
 import type { CliProgress } from '../progress.ts';
+import { checkTimeRangeOptions } from '../time-options.ts';
 
 export interface ExportCliOptions {
   db: string;
@@ -63,31 +64,51 @@ export function checkExportTarget(dir: string, planPath: string | undefined, pat
   }
 }
 
-/** Writes every file beside its final name first, then renames: no half-written export. */
+/**
+ * Writes the export into a temporary folder, then moves it into place: a new --out directory is
+ * the temporary folder renamed (all or nothing); into an existing one each file is renamed from
+ * the temporary folder inside it, only once every file is written. On any failure the temporary
+ * folder goes and nothing of this export is left.
+ */
 export function writeExportFiles(dir: string, files: ExportFile[]): string[] {
-  const written: string[] = [];
-  const temps: [string, string][] = [];
+  const fresh = !existsSync(dir);
+  if (fresh) mkdirSync(dirname(resolve(dir)), { recursive: true });
+  let tmp: string | null = null;
+  const fail = (err: unknown): never => {
+    if (tmp !== null) rmSync(tmp, { recursive: true, force: true });
+    throw new InputError(`${dir}: cannot write the export (${(err as NodeJS.ErrnoException).code ?? String(err)})`, [{ file: dir, message: 'cannot write' }]);
+  };
   try {
+    tmp = mkdtempSync(fresh ? `${resolve(dir)}.tmp-` : join(dir, '.headroom-export-'));
+    const seen = new Set<string>();
     for (const f of files) {
-      const target = join(dir, f.path);
+      // two files of one name would silently leave one of them out
+      if (seen.has(f.path.toLowerCase())) throw Object.assign(new Error(`two files named ${f.path}`), { code: 'EEXIST' });
+      seen.add(f.path.toLowerCase());
+      const target = join(tmp, f.path);
       mkdirSync(dirname(target), { recursive: true });
-      const tmp = `${target}.tmp-${process.pid}`;
-      writeFileSync(tmp, f.content);
-      temps.push([tmp, target]);
+      writeFileSync(target, f.content);
+    }
+    if (fresh) {
+      renameSync(tmp, dir);
+      tmp = null;
+    } else {
+      for (const f of files) {
+        mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+        renameSync(join(tmp, f.path), join(dir, f.path));
+      }
+      rmSync(tmp, { recursive: true, force: true });
+      tmp = null;
     }
   } catch (err) {
-    for (const [tmp] of temps) rmSync(tmp, { force: true });
-    throw new InputError(`${dir}: cannot write the export (${(err as NodeJS.ErrnoException).code ?? String(err)})`, [{ file: dir, message: 'cannot write' }]);
+    fail(err);
   }
-  for (const [tmp, target] of temps) {
-    renameSync(tmp, target);
-    written.push(target);
-  }
-  return written;
+  return files.map((f) => join(dir, f.path));
 }
 
 export async function runExport(planPath: string | undefined, o: ExportCliOptions, signal?: AbortSignal, progress: CliProgress = QUIET): Promise<string[]> {
   checkExportTarget(o.out, planPath, ['plan.json', 'plan.yaml', 'keys.csv', 'report.md', 'report.html']);
+  checkTimeRangeOptions(o);
   progress.step('reading the ledger');
   const events = loadLedgerEvents(o.db, o.from, o.to);
   const plan = planWithLedgerEntities(loadPlan(planPath), o.db);

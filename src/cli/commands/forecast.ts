@@ -11,6 +11,7 @@ import { forecast } from '../../forecast/index.ts';
 import type { ForecastReport, NewTrigger, WhatIf } from '../../forecast/index.ts';
 import { loadLedgerEvents, loadPlan, parseIntOption, parsePairs, parseShare } from '../../forecast/load.ts';
 import { planWithLedgerEntities } from '../../ledger/read.ts';
+import { checkTimeRangeOptions } from '../time-options.ts';
 
 export interface ForecastCliOptions {
   db: string;
@@ -75,6 +76,7 @@ export async function runForecast(planPath: string | undefined, o: ForecastCliOp
   const paths = parseIntOption('--paths', o.paths, 0, 100_000);
   const seed = parseIntOption('--seed', o.seed, -2_147_483_648, 4_294_967_295);
   const workers = parseIntOption('--workers', o.workers, 0, 64);
+  checkTimeRangeOptions(o);
   const events = loadLedgerEvents(o.db, o.from, o.to);
   const plan = planWithLedgerEntities(planFile, o.db);
   const tty = process.stderr.isTTY === true && !o.json;

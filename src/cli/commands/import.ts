@@ -153,7 +153,7 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
     }
     if (options.history) {
       const batches = ledger.listBatches();
-      if (options.json) out.push(...batches.map((b) => JSON.stringify(b)));
+      if (options.json) for (const b of batches) out.push(JSON.stringify(b));
       else {
         for (const b of batches) {
           out.push(

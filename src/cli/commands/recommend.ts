@@ -8,6 +8,7 @@ import { runCommand } from './forecast.ts';
 import { cliProgress, QUIET } from '../progress.ts';
 import type { CliProgress } from '../progress.ts';
 import { InputError } from '../../errors.ts';
+import { checkTimeRangeOptions } from '../time-options.ts';
 
 export interface RecommendCliOptions {
   db: string;
@@ -20,6 +21,7 @@ export interface RecommendCliOptions {
 
 export function runRecommend(planPath: string | undefined, o: RecommendCliOptions, progress: CliProgress = QUIET): RecommendReport {
   progress.step('reading the ledger');
+  checkTimeRangeOptions(o);
   const events = loadLedgerEvents(o.db, o.from, o.to);
   const plan = planWithLedgerEntities(loadPlan(planPath), o.db);
   progress.step(`forecasting and replaying ${events.count.toLocaleString('en-US')} events under the plan`);

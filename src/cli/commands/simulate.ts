@@ -9,7 +9,8 @@ import { InputError } from '../../errors.ts';
 import { loadPlanFile, readPlanFile, spendLimitsDefaulted } from '../../engine/plan-file.ts';
 import type { Plan } from '../../engine/plan.ts';
 import type { EventColumns } from '../../engine/events.ts';
-import { parseTimestamp, readEventsCsvFile } from '../../engine/csv.ts';
+import { parseTimestampAt, readEventsCsvFile } from '../../engine/csv.ts';
+import { timeRangeMessage } from '../../engine/time-range.ts';
 import { simulate } from '../../engine/simulate.ts';
 import { buildReport, formatSummary, reportToJson } from '../../engine/report.ts';
 import type { Report } from '../../engine/report.ts';
@@ -65,9 +66,12 @@ export function loadEvents(eventsPath: string | undefined, options: SimulateCliO
 /** A time option (`--until`, `--from`, `--to`): ISO 8601 with Z or an offset, epoch ms, or a bare date meaning 00:00 UTC. */
 export function parseTimeOption(name: string, text: string): number {
   const trimmed = text.trim();
-  const value = parseTimestamp(/^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? `${trimmed}T00:00:00Z` : trimmed);
-  if (value === null) throw inputError(`${name} "${text}" is not an ISO 8601 time like 2026-02-01T00:00:00Z`, name, text);
-  return value;
+  const full = /^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? `${trimmed}T00:00:00Z` : trimmed;
+  const value = parseTimestampAt(full, 0, full.length);
+  if (typeof value === 'number') return value;
+  // a time outside the range gets its own message; any other problem the usual example
+  if (value === timeRangeMessage()) throw inputError(`${name} "${text}" ${value}`, name, text);
+  throw inputError(`${name} "${text}" is not an ISO 8601 time like 2026-02-01T00:00:00Z`, name, text);
 }
 
 /** `--until` (see parseTimeOption). */
