@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_CELL, TextTable, fitCell } from '../src/cli/table.ts';
+import { MAX_CELL, TextTable, fitCell } from '../src/engine/text-table.ts';
 
 describe('text table (issue 15, finding 3: the renderer of user data is linear)', () => {
   it('draws the boxed layout the summary always had', () => {

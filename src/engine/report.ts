@@ -3,7 +3,7 @@
  * the events and the engine's per-event decisions. Money is summed in integer micro-USD and only
  * turned into dollars (6 decimals) for the JSON.
  */
-import { TextTable } from '../cli/table.ts';
+import { TextTable } from './text-table.ts';
 import { EventType } from './events.ts';
 import type { EventColumns } from './events.ts';
 import { Outcome, REASON_SPEND_LIMIT_BASE, reasonName } from './result.ts';

@@ -139,8 +139,8 @@ function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, st
               <th className="num">Spend P10 – P90 (P50)</th>
               <th className="num">Cap at this risk</th>
               <th className="num">Capped-out chance</th>
-              <th className="num">Ordinary use blocked</th>
-              <th className="num">Runaway spend stopped</th>
+              <th className="num wide-only">Ordinary use blocked</th>
+              <th className="num wide-only">Runaway spend stopped</th>
             </tr>
           </thead>
           <tbody>
@@ -156,14 +156,14 @@ function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, st
                 <tr key={s.id} data-key={s.id}>
                   <th>{names.get(s.id) ?? s.id}</th>
                   <td data-testid="model">{MODEL_NAMES[s.model] ?? s.model}</td>
-                  <td data-testid="censored">{history.join('; ')}</td>
-                  <td className="num">
+                  <td className="wrap" data-testid="censored">{history.join('; ')}</td>
+                  <td className="num wrap">
                     {fmtDollars(s.total.p10 / 1e6)} – {fmtDollars(s.total.p90 / 1e6)} ({fmtDollars(s.total.p50 / 1e6)})
                   </td>
                   <td className="num" data-testid="risk-cap">{c ? fmtDollars(c.capUsd) : '–'}</td>
                   <td className="num">{c ? fmtShare(c.cappedOutChance) : '–'}</td>
-                  <td className="num">{c ? fmtDollars(c.ordinaryBlockedUsd) : '–'}</td>
-                  <td className="num">{c ? fmtDollars(c.runawayStoppedUsd) : '–'}</td>
+                  <td className="num wide-only">{c ? fmtDollars(c.ordinaryBlockedUsd) : '–'}</td>
+                  <td className="num wide-only">{c ? fmtDollars(c.runawayStoppedUsd) : '–'}</td>
                 </tr>
               );
             })}
