@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSession, SHOTS } from './harness.ts';
 import type { Session } from './harness.ts';
-import type { Locator } from 'playwright-core';
+import type { FileChooser, Locator } from 'playwright-core';
 
 const GOOD_CSV = [
   'timestamp,type,subject,cost_usd,id',
@@ -167,14 +167,17 @@ describe('Headroom in Chromium, through the web host', () => {
         if ((await focused("el?.id ?? ''")) === 'file-input') break;
       }
       expect(await focused("el?.id ?? ''")).toBe('file-input');
-      const chooser = page.waitForEvent('filechooser', { timeout: 10_000 });
-      await page.keyboard.press('Space');
-      const opened = await chooser.catch(async () => {
-        // Chromium opens file choosers on Enter as well; a busy machine sometimes drops the first key.
-        const again = page.waitForEvent('filechooser', { timeout: 10_000 });
-        await page.keyboard.press('Enter');
-        return again;
-      });
+      // Chromium opens file choosers on Space and on Enter; a busy machine sometimes drops a key
+      // press while the page is still warming up, so the keys are tried in turn, focus kept.
+      let opened: FileChooser | null = null;
+      for (const key of ['Space', 'Enter', 'Space', 'Enter']) {
+        const chooser = page.waitForEvent('filechooser', { timeout: 8_000 });
+        await page.keyboard.press(key);
+        opened = await chooser.catch(() => null);
+        if (opened !== null) break;
+        expect(await focused("el?.id ?? ''")).toBe('file-input');
+      }
+      if (opened === null) throw new Error('the file chooser never opened from the keyboard');
       await opened.setFiles(file('keyboard.csv', GOOD_CSV.replaceAll('e2e-', 'kb-')));
       await page.getByTestId('preview').waitFor();
       // the Import button is enabled once the preview (on the import worker) has answered
