@@ -3,12 +3,12 @@
  * platform's exports: spend without a key is a programmatic trigger whose spend counts against the
  * spend limits, not a fair-use webhook inferred with defaults.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import { validatePlan } from '../src/engine/plan.ts';
 import { planWithLedgerEntities } from '../src/ledger/read.ts';
 import { tempDir } from './fixtures/ledger-helpers.ts';
 import type { TempDir } from './fixtures/ledger-helpers.ts';
+import { runCli } from './support/run-cli.ts';
 
 let tmp: TempDir | null = null;
 afterEach(() => {
@@ -16,24 +16,7 @@ afterEach(() => {
   tmp = null;
 });
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(['node', 'headroom', ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runCli;
 
 const COST = ['date,agent_name,api_key,source,total_spend_usd', '2026-11-01,Lead bot,N/A,trigger,50.00', '2026-11-01,Support,k1,api,10.00', ''].join('\n');
 const PLAN = { workspace: { seats: 1, messagesPerSeatPerDay: 100, spendLimits: [{ id: 'daily', amountUsd: 1000, window: 'utc-day' }] } };

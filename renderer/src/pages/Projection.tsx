@@ -1,5 +1,5 @@
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { ReactNode, RefObject } from 'react';
+import type { ReactNode } from 'react';
 import { Area, AreaChart, CartesianGrid, Line, ComposedChart, ReferenceLine, Tooltip, XAxis, YAxis, usePlotArea, useXAxisScale } from 'recharts';
 import { useJob } from '../useCall.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
@@ -9,6 +9,7 @@ import { PlanControls } from '../components/PlanControls.tsx';
 import { day, int, usd, when } from '../format.ts';
 import { tickLabel, valueScale } from '../../../src/projection/scale.ts';
 import { ChartActions } from '../charts/ChartActions.tsx';
+import { useWidth } from '../charts/useWidth.ts';
 import { NoData } from '../components/FirstRun.tsx';
 import { useLedger } from '../nav.ts';
 import { ProfileDifferences } from '../components/ProfileDifferences.tsx';
@@ -22,27 +23,6 @@ type Axis = Pick<Projection, 'start' | 'end' | 'bucketMs' | 'width' | 'dataEnd' 
 
 const H = 180;
 
-function useWidth(): [RefObject<HTMLDivElement | null>, number] {
-  const ref = useRef<HTMLDivElement>(null);
-  const [w, setW] = useState(0);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    // A window being dragged wider fires many times; ask for new data once it settles.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const ro = new ResizeObserver(() => {
-      clearTimeout(timer);
-      timer = setTimeout(() => setW(Math.floor(el.clientWidth)), 60);
-    });
-    ro.observe(el);
-    setW(Math.floor(el.clientWidth));
-    return () => {
-      clearTimeout(timer);
-      ro.disconnect();
-    };
-  }, []);
-  return [ref, w];
-}
 
 /**
  * Draws its chart once it comes near the screen: a projection has a dozen charts and drawing the
@@ -240,7 +220,7 @@ const QueuePanel = memo(function QueuePanel({ queue, p, width }: { queue: Projec
 const FEW_KEYS = 6;
 
 export function ProjectionPage({ version, onChanged }: { version: number; onChanged: () => void }) {
-  const [ref, measured] = useWidth();
+  const [ref, measured] = useWidth<HTMLDivElement>();
   const width = Math.max(320, measured - 2);
   // Request one point per pixel of plot area (the y axis takes ~80 px).
   const points = Math.max(16, Math.min(4096, width - 80));
