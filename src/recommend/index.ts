@@ -1,5 +1,5 @@
 import { quantile } from 'simple-statistics';
-import { DAY, HOUR, MICROS_PER_USD, usdNumberToMicros } from '../engine/units.ts';
+import { DAY, MICROS_PER_USD, usdNumberToMicros } from '../engine/units.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { canonicalMode, poolOf, profileOf, resolveTriggerLimit, validatePlan } from '../engine/plan.ts';
@@ -19,6 +19,7 @@ import type { ModelKind } from '../forecast/model.ts';
 import { simulate } from '../engine/simulate.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
+import { hourlyLoad, roll24 } from './hourly.ts';
 import { applyPlatformTriggerAdvice, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements } from './triggers-platform.ts';
 import type { ReplayAnnouncement } from './triggers-platform.ts';
 
@@ -526,22 +527,7 @@ export function applyRecommendations(plan: Plan, keys: KeyRecommendation[], trig
  * the trigger's limit whatever the seats).
  */
 function recommendSeats(events: EventColumns, history: History, before: Plan, after: Plan): SeatsRecommendation {
-  const from = history.end - 28 * DAY;
-  const hours = 28 * 24;
-  const msgs = new Float64Array(hours);
-  const perTrigger = new Map<string, Float64Array>();
-  for (let i = 0; i < events.count; i++) {
-    const t = events.time[i];
-    if (t < from || t >= history.end) continue;
-    const h = Math.floor((t - from) / HOUR);
-    if (events.type[i] === EventType.message) msgs[h]++;
-    else if (events.type[i] === EventType.trigger) {
-      const id = events.subjects[events.subject[i]];
-      let a = perTrigger.get(id);
-      if (!a) perTrigger.set(id, (a = new Float64Array(hours)));
-      a[h]++;
-    }
-  }
+  const { hours, messages: msgs, perTrigger } = hourlyLoad(events, history, 28);
   const msgRoll = roll24(msgs);
   const runsFor = (plan: Plan) => {
     const total = new Float64Array(hours);
@@ -612,16 +598,6 @@ function recommendSeats(events: EventColumns, history: History, before: Plan, af
   };
 }
 
-function roll24(counts: Float64Array): Float64Array {
-  const out = new Float64Array(counts.length);
-  let acc = 0;
-  for (let h = 0; h < counts.length; h++) {
-    acc += counts[h];
-    if (h >= 24) acc -= counts[h - 24];
-    out[h] = acc;
-  }
-  return out;
-}
 
 /** µUSD the current plan's key caps blocked, per key and history day (from history.start). */
 function capBlockedByDay(events: EventColumns, history: History, sim: SimulationResult): { blocked: Map<string, Float64Array>; admitted: Map<string, Float64Array> } {

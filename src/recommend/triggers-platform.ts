@@ -16,10 +16,11 @@ import { canonicalMode, poolOf, resolveTriggerLimit, validatePlan } from '../eng
 import type { EnforcementProfile, Plan, PlanTrigger } from '../engine/plan.ts';
 import { Outcome, reasonName } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
-import { DAY, HOUR } from '../engine/units.ts';
+import { DAY } from '../engine/units.ts';
 import type { History } from '../forecast/series.ts';
 import { roundCount } from '../forecast/rounding.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
+import { hourlyLoad, roll24 } from './hourly.ts';
 
 /** What the recommended plan, replayed over the history under its profile, still refuses. */
 export interface ReplayAnnouncement {
@@ -218,17 +219,6 @@ export function applyPlatformTriggerAdvice(plan: Plan, triggers: TriggerRecommen
   return validatePlan(next, 'recommended plan');
 }
 
-/** Rolling 24 h sums of hourly counts (the hour itself and the 23 before). */
-function roll24(counts: Float64Array): Float64Array {
-  const out = new Float64Array(counts.length);
-  let acc = 0;
-  for (let h = 0; h < counts.length; h++) {
-    acc += counts[h];
-    if (h >= 24) acc -= counts[h - 24];
-    out[h] = acc;
-  }
-  return out;
-}
 
 /**
  * Seats under the platform's code, hourly over the last 28 days: the pool must hold every
@@ -237,22 +227,7 @@ function roll24(counts: Float64Array): Float64Array {
  * to grow with seats) plus the admitted fair-use runs (webhooks up to their limit).
  */
 export function recommendSeatsPlatform(events: EventColumns, history: History, before: Plan, after: Plan): SeatsRecommendation {
-  const from = history.end - DAYS_LOOKED_AT * DAY;
-  const hours = DAYS_LOOKED_AT * 24;
-  const msgs = new Float64Array(hours);
-  const perTrigger = new Map<string, Float64Array>();
-  for (let i = 0; i < events.count; i++) {
-    const t = events.time[i];
-    if (t < from || t >= history.end) continue;
-    const h = Math.floor((t - from) / HOUR);
-    if (events.type[i] === EventType.message) msgs[h]++;
-    else if (events.type[i] === EventType.trigger) {
-      const id = events.subjects[events.subject[i]];
-      let a = perTrigger.get(id);
-      if (!a) perTrigger.set(id, (a = new Float64Array(hours)));
-      a[h]++;
-    }
-  }
+  const { hours, messages: msgs, perTrigger } = hourlyLoad(events, history, DAYS_LOOKED_AT);
   const msgRoll = roll24(msgs);
   const load = (plan: Plan) => {
     const pool = new Float64Array(hours);
