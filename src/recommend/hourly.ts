@@ -1,3 +1,4 @@
+import { poolOf } from '../engine/plan.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { DAY, HOUR } from '../engine/units.ts';
@@ -40,4 +41,49 @@ export function roll24(counts: Float64Array): Float64Array {
     out[h] = acc;
   }
   return out;
+}
+
+/** The largest value of a series (0 when empty), without spreading it into a call. */
+export function peakOf(values: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] > max) max = values[i];
+  return max;
+}
+
+const SEATS_SEARCHED = 1_000_000;
+
+/**
+ * The fewest seats at which, in every hour, the fair-use runs fit the pool and people's messages
+ * (scaled with the seats from `seats0`) plus the runs fit the allowance; null when no seat count
+ * up to a million does (people alone fill it); 0 with unlimited messages. `poolRuns` and
+ * `allowanceRuns` are rolling 24 h counts: the same series under the docs, apart under the
+ * platform's code (a run refused by its own limit still took a pool unit).
+ */
+export function fewestSeats(
+  msgRoll: Float64Array,
+  poolRuns: Float64Array,
+  allowanceRuns: Float64Array,
+  workspace: { seats: number; messagesPerSeatPerDay: number | null; fairUseShare: number },
+): number | null {
+  const perSeat = workspace.messagesPerSeatPerDay;
+  if (perSeat === null) return 0;
+  const ok = (s: number): boolean => {
+    const allowance = s * perSeat;
+    const pool = poolOf(workspace.fairUseShare, allowance);
+    const scale = workspace.seats > 0 ? s / workspace.seats : 0;
+    for (let h = 0; h < msgRoll.length; h++) {
+      if (poolRuns[h] > pool) return false;
+      if (msgRoll[h] * scale + allowanceRuns[h] > allowance) return false;
+    }
+    return true;
+  };
+  if (!ok(SEATS_SEARCHED)) return null;
+  let lo = 0;
+  let hi = SEATS_SEARCHED;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (ok(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }

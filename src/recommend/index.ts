@@ -2,7 +2,7 @@ import { quantile } from 'simple-statistics';
 import { DAY, MICROS_PER_USD, usdNumberToMicros } from '../engine/units.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
-import { canonicalMode, poolOf, profileOf, resolveTriggerLimit, validatePlan } from '../engine/plan.ts';
+import { canonicalMode, profileOf, resolveTriggerLimit, validatePlan } from '../engine/plan.ts';
 import type { EnforcementProfile, Plan, PlanTrigger } from '../engine/plan.ts';
 import { InputError } from '../errors.ts';
 import { buildHistory, requireHistory } from '../forecast/series.ts';
@@ -19,7 +19,7 @@ import type { ModelKind } from '../forecast/model.ts';
 import { simulate } from '../engine/simulate.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
-import { hourlyLoad, roll24 } from './hourly.ts';
+import { fewestSeats, hourlyLoad, peakOf, roll24 } from './hourly.ts';
 import { applyPlatformTriggerAdvice, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements } from './triggers-platform.ts';
 import type { ReplayAnnouncement } from './triggers-platform.ts';
 
@@ -544,36 +544,14 @@ function recommendSeats(events: EventColumns, history: History, before: Plan, af
   const seats0 = before.workspace.seats;
   const perSeat = before.workspace.messagesPerSeatPerDay;
   const share = before.workspace.fairUseShare;
-  const need = (runs: Float64Array): number | null => {
-    if (perSeat === null) return 0;
-    const ok = (s: number) => {
-      const allowance = s * perSeat;
-      const pool = poolOf(share, allowance);
-      const scale = seats0 > 0 ? s / seats0 : 0;
-      for (let h = 0; h < hours; h++) {
-        if (runs[h] > pool) return false;
-        if (msgRoll[h] * scale + runs[h] > allowance) return false;
-      }
-      return true;
-    };
-    const LIMIT = 1_000_000;
-    if (!ok(LIMIT)) return null;
-    let lo = 0;
-    let hi = LIMIT;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (ok(mid)) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
-  };
+  const need = (runs: Float64Array): number | null => fewestSeats(msgRoll, runs, runs, before.workspace);
   const runsBefore = runsFor(before);
   const runsAfter = runsFor(after);
   const seatsNeeded = need(runsBefore);
   const seatsAfter = need(runsAfter);
-  const peakRuns = runsBefore.reduce((a, b) => Math.max(a, b), 0);
-  const peakAfter = runsAfter.reduce((a, b) => Math.max(a, b), 0);
-  const peakMsgs = msgRoll.reduce((a, b) => Math.max(a, b), 0);
+  const peakRuns = peakOf(runsBefore);
+  const peakAfter = peakOf(runsAfter);
+  const peakMsgs = peakOf(msgRoll);
   let reason: string;
   if (perSeat === null) reason = 'messages are unlimited on this plan: fair-use triggers never wait for the pool or the allowance';
   else if (seatsNeeded === null)

@@ -12,7 +12,7 @@
 import { quantile } from 'simple-statistics';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
-import { canonicalMode, poolOf, resolveTriggerLimit, validatePlan } from '../engine/plan.ts';
+import { canonicalMode, resolveTriggerLimit, validatePlan } from '../engine/plan.ts';
 import type { EnforcementProfile, Plan, PlanTrigger } from '../engine/plan.ts';
 import { Outcome, reasonName } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
@@ -20,7 +20,7 @@ import { DAY } from '../engine/units.ts';
 import type { History } from '../forecast/series.ts';
 import { roundCount } from '../forecast/rounding.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
-import { hourlyLoad, roll24 } from './hourly.ts';
+import { fewestSeats, hourlyLoad, peakOf, roll24 } from './hourly.ts';
 
 /** What the recommended plan, replayed over the history under its profile, still refuses. */
 export interface ReplayAnnouncement {
@@ -254,37 +254,15 @@ export function recommendSeatsPlatform(events: EventColumns, history: History, b
   const seats0 = before.workspace.seats;
   const perSeat = before.workspace.messagesPerSeatPerDay;
   const share = before.workspace.fairUseShare;
-  const need = (l: { pool: Float64Array; allowance: Float64Array }): number | null => {
-    if (perSeat === null) return 0;
-    const ok = (s: number) => {
-      const allowance = s * perSeat;
-      const pool = poolOf(share, allowance);
-      const scale = seats0 > 0 ? s / seats0 : 0;
-      for (let h = 0; h < hours; h++) {
-        if (l.pool[h] > pool) return false;
-        if (msgRoll[h] * scale + l.allowance[h] > allowance) return false;
-      }
-      return true;
-    };
-    const LIMIT = 1_000_000;
-    if (!ok(LIMIT)) return null;
-    let lo = 0;
-    let hi = LIMIT;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (ok(mid)) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
-  };
+  const need = (l: { pool: Float64Array; allowance: Float64Array }): number | null => fewestSeats(msgRoll, l.pool, l.allowance, before.workspace);
   const now = load(before);
   const later = load(after);
   const seatsNeeded = need(now);
   const seatsAfter = need(later);
-  const peakPool = Math.max(0, ...now.pool);
-  const peakAfter = Math.max(0, ...later.pool);
-  const peakMsgs = Math.max(0, ...msgRoll);
-  const peakBurned = Math.max(0, ...now.burned);
+  const peakPool = peakOf(now.pool);
+  const peakAfter = peakOf(later.pool);
+  const peakMsgs = peakOf(msgRoll);
+  const peakBurned = peakOf(now.burned);
   let reason: string;
   if (perSeat === null) reason = "messages are unlimited on this plan: there is no pool and no allowance, so fair-use triggers are refused only by their own limits (under the platform's code)";
   else if (seatsNeeded === null)
