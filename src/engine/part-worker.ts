@@ -1,5 +1,4 @@
-import { parentPort } from 'node:worker_threads';
 import { servePartThread } from './part-thread.ts';
 
 // The compute worker's second thread (part-thread.ts): the engine alone, no ledger or charts.
-if (parentPort) servePartThread(parentPort);
+servePartThread();
