@@ -49,11 +49,13 @@ const edges = sourceFiles(SRC).flatMap(importsOf);
 const ALLOWED: Record<string, readonly string[]> = {
   'errors.ts': [],
   'worker-files.ts': [],
+  // the one worker transport: Node alone, so every layer (the engine too) may use it
+  workers: [],
   fs: ['errors.ts'],
-  engine: ['errors.ts', 'fs', 'worker-files.ts'],
+  engine: ['errors.ts', 'fs', 'worker-files.ts', 'workers'],
   ledger: ['engine', 'errors.ts', 'fs', 'import'],
-  import: ['engine', 'errors.ts', 'fs', 'ledger', 'worker-files.ts'],
-  forecast: ['engine', 'errors.ts', 'fs', 'ledger', 'worker-files.ts'],
+  import: ['engine', 'errors.ts', 'fs', 'ledger', 'worker-files.ts', 'workers'],
+  forecast: ['engine', 'errors.ts', 'fs', 'ledger', 'worker-files.ts', 'workers'],
   recommend: ['engine', 'errors.ts', 'forecast'],
   export: ['engine', 'errors.ts', 'fs', 'forecast', 'recommend'],
   demo: ['engine', 'errors.ts', 'fs'],
@@ -61,7 +63,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   views: ['engine', 'errors.ts', 'forecast', 'recommend'],
   projection: ['engine', 'errors.ts', 'views'],
   modeling: ['compare', 'engine', 'errors.ts', 'export', 'forecast', 'recommend', 'projection', 'views', 'api', 'worker-files.ts'],
-  api: ['compare', 'engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'projection', 'views', 'modeling', 'worker-files.ts'],
+  api: ['compare', 'engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'projection', 'views', 'modeling', 'worker-files.ts', 'workers'],
   host: ['api', 'engine', 'errors.ts', 'fs', 'worker-files.ts'],
   cli: ['engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'compare'],
 };

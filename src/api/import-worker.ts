@@ -1,8 +1,10 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import { openLedger } from '../ledger/ledger.ts';
+import { serve } from '../workers/serve.ts';
+import type { CallContext } from '../workers/serve.ts';
+import type { Method } from '../workers/protocol.ts';
 import { toApiError } from './errors.ts';
 import type { ImportFormat } from './types.ts';
-import type { ImportOptions, ImportProgress, ImportResult, PreviewResult } from '../import/importer.ts';
+import type { ImportOptions, ImportResult, PreviewResult } from '../import/importer.ts';
 
 /**
  * One import, on its own thread with its own connection to the ledger, so that parsing and
@@ -16,43 +18,41 @@ export interface ImportJob {
   skipBadRows: boolean;
   /** a column mapping from the page's mapping step (any other CSV) */
   mapping?: unknown;
-  /** a preview: the import rolled back, with the first events it would write */
-  preview?: boolean;
-  cancel: SharedArrayBuffer;
 }
 
-export type ImportWorkerMessage =
-  | { type: 'progress'; done: number; total: number }
-  | { type: 'result'; ok: true; value: ImportResult | PreviewResult }
-  | { type: 'result'; ok: false; error: ReturnType<typeof toApiError> };
+/** The import worker's methods: an import, or a preview (the import rolled back, with the first events it would write). */
+export type ImportMethods = {
+  import: Method<ImportJob, ImportResult>;
+  preview: Method<ImportJob, PreviewResult>;
+};
 
-async function main(job: ImportJob): Promise<void> {
-  const flag = new Int32Array(job.cancel);
+function optionsOf(job: ImportJob, ctx: CallContext): ImportOptions {
+  return {
+    format: job.format,
+    skipBadRows: job.skipBadRows,
+    displayName: job.displayName,
+    audience: 'app' as const,
+    ...(job.mapping !== undefined && job.mapping !== null ? { mapping: job.mapping } : {}),
+    // the importer reads the flag between rows: it runs synchronously for long stretches
+    signal: ctx.cancel,
+    onProgress: (p) => ctx.progress(p.bytes, p.totalBytes),
+  };
+}
+
+/** Runs `fn` on the job's ledger, closed afterwards whatever happens. */
+async function withLedger<T>(job: ImportJob, fn: (ledger: ReturnType<typeof openLedger>) => Promise<T>): Promise<T> {
   const ledger = openLedger(job.ledgerPath);
-  let last = 0;
   try {
-    const options: ImportOptions = {
-      format: job.format,
-      skipBadRows: job.skipBadRows,
-      displayName: job.displayName,
-      audience: 'app' as const,
-      ...(job.mapping !== undefined && job.mapping !== null ? { mapping: job.mapping } : {}),
-      signal: { get aborted() { return Atomics.load(flag, 0) === 1; } },
-      onProgress: (p: ImportProgress) => {
-        const now = performance.now();
-        if (now - last > 50) {
-          last = now;
-          parentPort?.postMessage({ type: 'progress', done: p.bytes, total: p.totalBytes } satisfies ImportWorkerMessage);
-        }
-      },
-    };
-    const value = job.preview === true ? await ledger.previewImport(job.file, options) : await ledger.importFile(job.file, options);
-    parentPort?.postMessage({ type: 'result', ok: true, value } satisfies ImportWorkerMessage);
-  } catch (err) {
-    parentPort?.postMessage({ type: 'result', ok: false, error: toApiError(err) } satisfies ImportWorkerMessage);
+    return await fn(ledger);
   } finally {
     ledger.close();
   }
 }
 
-void main(workerData as ImportJob);
+serve<ImportMethods>(
+  {
+    import: (job, ctx) => withLedger(job, (ledger) => ledger.importFile(job.file, optionsOf(job, ctx))),
+    preview: (job, ctx) => withLedger(job, (ledger) => ledger.previewImport(job.file, optionsOf(job, ctx))),
+  },
+  { describeError: toApiError },
+);

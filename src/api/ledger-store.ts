@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { openLedger } from '../ledger/ledger.ts';
@@ -14,13 +13,15 @@ import { generateWorkspace } from '../demo/generator.ts';
 import { formatUsd } from '../engine/units.ts';
 import type { ImportSource } from './schemas.ts';
 import { ApiFailure } from './errors.ts';
-import type { ImportJob, ImportWorkerMessage } from './import-worker.ts';
+import type { ImportJob, ImportMethods } from './import-worker.ts';
+import { WorkerClient, workerLimits } from '../workers/client.ts';
+import type { InputOf, OutputOf } from '../workers/protocol.ts';
+import { apiFailureOf } from './worker-rpc.ts';
 import type { DemoFactory, WorkspaceStore } from './store.ts';
 import type { BatchInfo, ImportFormat, ImportPreview, ImportResult, ImportRowError } from './types.ts';
 import { workerFile } from '../worker-files.ts';
 import { importFacts } from './import-facts.ts';
 import type { ColumnMappingView } from './types.ts';
-import { workerLimits } from './worker-rpc.ts';
 
 /** The plan the app works on is saved in the ledger under this name. */
 export const CURRENT_PLAN = 'current';
@@ -76,45 +77,27 @@ function toResult(r: LedgerImportResult): ImportResult {
   };
 }
 
-/** Runs one import on a worker thread; cancellation flips a flag the importer reads between rows. */
-function importInWorker(
+/**
+ * Runs one import (or preview) on a worker thread of its own, closed when it is done; cancelling
+ * flips the call's flag, which the importer reads between rows, and the call settles once the
+ * import has rolled back.
+ */
+async function importInWorker<K extends keyof ImportMethods>(
   workerUrl: URL,
-  job: Omit<ImportJob, 'cancel'>,
+  method: K,
+  job: ImportJob,
   onProgress: (done: number, total: number) => void,
   signal: AbortSignal,
-): Promise<LedgerImportResult | PreviewResult> {
-  const cancel = new SharedArrayBuffer(4);
-  const flag = new Int32Array(cancel);
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(workerUrl, { workerData: { ...job, cancel } satisfies ImportJob, resourceLimits: workerLimits() });
-    const onAbort = () => Atomics.store(flag, 0, 1);
-    signal.addEventListener('abort', onAbort, { once: true });
-    let settled = false;
-    const done = () => {
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-    };
-    worker.on('message', (msg: ImportWorkerMessage) => {
-      if (msg.type === 'progress') onProgress(msg.done, msg.total);
-      else if (msg.ok) {
-        done();
-        resolve(msg.value);
-      } else {
-        done();
-        reject(new ApiFailure(msg.error.code, msg.error.message, msg.error.details));
-      }
-    });
-    worker.on('error', (err) => {
-      if (settled) return;
-      done();
-      reject(new ApiFailure('internal', `import worker failed: ${err.message}`));
-    });
-    worker.on('exit', () => {
-      if (settled) return;
-      done();
-      reject(new ApiFailure('internal', 'import worker stopped'));
-    });
-  });
+): Promise<OutputOf<ImportMethods, K>> {
+  const worker = new WorkerClient<ImportMethods>(workerUrl, { name: 'the import worker', resourceLimits: workerLimits() });
+  try {
+    // both methods take a job
+    return await worker.call(method, job as InputOf<ImportMethods, K>, { onProgress, signal });
+  } catch (err) {
+    throw apiFailureOf(err);
+  } finally {
+    await worker.close();
+  }
 }
 
 export class LedgerStore implements WorkspaceStore {
@@ -183,12 +166,13 @@ export class LedgerStore implements WorkspaceStore {
       const given = mapping !== undefined && mapping !== null ? { mapping } : {};
       // off this thread when there is a worker: a 75 MB file is read without stalling the window's answers
       const p = this.importWorkerUrl
-        ? ((await importInWorker(
+        ? await importInWorker(
             this.importWorkerUrl,
-            { ledgerPath: this.path, file: path, displayName, format, skipBadRows: true, preview: true, ...given },
+            'preview',
+            { ledgerPath: this.path, file: path, displayName, format, skipBadRows: true, ...given },
             () => {},
             new AbortController().signal,
-          )) as PreviewResult)
+          )
         : await this.ledger.previewImport(path, { format, displayName, skipBadRows: true, audience: 'app', ...given });
       return {
         name: displayName,
@@ -227,6 +211,7 @@ export class LedgerStore implements WorkspaceStore {
         const r = this.importWorkerUrl
           ? await importInWorker(
               this.importWorkerUrl,
+              'import',
               { ledgerPath: this.path, file: path, displayName, format: opts.format, skipBadRows: opts.skipBadRows, ...mapping },
               opts.onProgress,
               opts.signal,

@@ -1,6 +1,6 @@
 import type { EventColumns } from '../engine/events.ts';
 import { WorkerClient, workerLimits } from '../workers/client.ts';
-import type { WorkerCallError } from '../workers/protocol.ts';
+import { WorkerCallError } from '../workers/protocol.ts';
 import { ApiFailure } from './errors.ts';
 import type { ApiError } from './errors.ts';
 
@@ -32,14 +32,20 @@ export interface CallOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** The transport's failures as the API's: the worker's own codes stay, its going away is `internal`. */
-function apiFailure(err: WorkerCallError): ApiFailure {
+/**
+ * A worker call's failure as the API's: the worker's own codes stay (its methods describe their
+ * errors with toApiError), the transport's are `cancelled` or `internal`.
+ */
+export function apiFailureOf(err: unknown): ApiFailure {
+  if (err instanceof ApiFailure) return err;
+  if (!(err instanceof WorkerCallError)) return new ApiFailure('internal', err instanceof Error ? err.message : String(err));
   switch (err.code) {
     case 'cancelled':
       return new ApiFailure('cancelled', 'Cancelled');
     case 'closed':
       return new ApiFailure('cancelled', 'Closed');
     case 'worker_failed':
+      return new ApiFailure('internal', `${err.message}; it starts again with the next call`);
     case 'worker_unavailable':
     case 'unsendable':
     case 'unknown_method':
@@ -70,8 +76,8 @@ export class WorkerRpc {
 
   /** Posts the message `build` makes for a new call id and cancel flag; settles with its result. */
   call(build: (id: number, cancel: SharedArrayBuffer) => unknown, opts: CallOptions = {}): Promise<unknown> {
-    return this.client.request(build, opts).catch((err: WorkerCallError) => {
-      throw apiFailure(err);
+    return this.client.request(build, opts).catch((err: unknown) => {
+      throw apiFailureOf(err);
     });
   }
 

@@ -1,19 +1,25 @@
-import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { EventColumns } from '../engine/events.ts';
 import { CancelledError } from '../errors.ts';
 import { runPath } from './montecarlo.ts';
 import { workerFile } from '../worker-files.ts';
+import { WorkerClient } from '../workers/client.ts';
+import type { Method } from '../workers/protocol.ts';
 import type { PathSummary, SimulateFn } from './montecarlo.ts';
 import type { Scenario } from './scenario.ts';
 
+/** What every Monte Carlo worker is started with (its workerData): the same for each path. */
 export interface WorkerInit {
   scenario: Scenario;
   tail: EventColumns;
   seed: number;
 }
-export type WorkerRequest = { type: 'run'; path: number } | { type: 'stop' };
-export type WorkerReply = { type: 'done'; path: number; summary: PathSummary } | { type: 'error'; path: number; message: string };
+
+/** The Monte Carlo worker's methods (mc-worker.ts). */
+export type McMethods = {
+  /** runs one path (its index) and answers its summary */
+  path: Method<number, PathSummary>;
+};
 
 export interface RunPathsOptions {
   /** worker threads; 0 = run in this thread (default: one per core, at most `paths`) */
@@ -44,42 +50,41 @@ export async function runPaths(scenario: Scenario, tail: EventColumns, seed: num
   }
   const init: WorkerInit = { scenario, tail, seed };
   const script = workerFile('mc-worker');
-  const pool: Worker[] = [];
+  const pool: WorkerClient<McMethods>[] = [];
+  for (let i = 0; i < workers; i++) pool.push(new WorkerClient<McMethods>(script, { name: 'a Monte Carlo worker', workerData: init }));
   let next = 0;
   let done = 0;
-  return await new Promise<PathSummary[]>((resolve, reject) => {
-    let finished = false;
-    const finish = (err: Error | null) => {
-      if (finished) return;
-      finished = true;
-      clearInterval(watch);
-      for (const w of pool) void w.terminate();
-      if (err) reject(err);
-      else resolve(out);
-    };
-    const watch = setInterval(() => {
-      if (options.signal?.aborted) finish(new CancelledError());
-    }, 50);
-    const feed = (w: Worker) => {
-      if (next < paths) w.postMessage({ type: 'run', path: next++ } satisfies WorkerRequest);
-    };
-    for (let i = 0; i < workers; i++) {
-      const w = new Worker(script, { workerData: init });
-      pool.push(w);
-      w.on('message', (msg: WorkerReply) => {
-        if (msg.type === 'error') return finish(new Error(`Monte Carlo path ${msg.path} failed: ${msg.message}`));
-        out[msg.path] = msg.summary;
-        done++;
-        options.onProgress?.(done, paths);
-        if (done === paths) return finish(null);
-        if (options.signal?.aborted) return finish(new CancelledError());
-        feed(w);
-      });
-      w.on('error', (err) => finish(err));
-      w.on('exit', (code) => {
-        if (code !== 0 && !finished) finish(new Error(`Monte Carlo worker stopped with code ${code}`));
-      });
-      feed(w);
+  // paths are not cancellable inside: a cancel ends the workers (their calls settle as closed)
+  let stopped: Error | null = null;
+  const stop = (err: Error): void => {
+    if (stopped !== null) return;
+    stopped = err;
+    for (const w of pool) void w.close();
+  };
+  const watch = setInterval(() => {
+    if (options.signal?.aborted) stop(new CancelledError());
+  }, 50);
+  // each worker takes the next path as soon as it has answered one
+  const drive = async (w: WorkerClient<McMethods>): Promise<void> => {
+    while (next < paths && stopped === null) {
+      const p = next++;
+      try {
+        out[p] = await w.call('path', p);
+      } catch (err) {
+        stop(stopped ?? new Error(`Monte Carlo path ${p} failed: ${(err as Error).message}`));
+        return;
+      }
+      done++;
+      options.onProgress?.(done, paths);
+      if (options.signal?.aborted) stop(new CancelledError());
     }
-  });
+  };
+  try {
+    await Promise.all(pool.map(drive));
+  } finally {
+    clearInterval(watch);
+    for (const w of pool) void w.close();
+  }
+  if (stopped !== null) throw stopped;
+  return out;
 }

@@ -1,6 +1,5 @@
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { EVENT_TYPE_NAMES } from '../engine/events.ts';
 import type { EventTypeCode, EventTypeName } from '../engine/events.ts';
 import { isoOf } from '../engine/units.ts';
@@ -27,6 +26,8 @@ import { contentIdentity } from './canonical.ts';
 import { EVENTS_IDENT_INDEX } from '../ledger/schema.ts';
 import { PARSE_IN_FLIGHT, PARSE_STOP } from './pipeline.ts';
 import type { FromParser, ParseRequest, ParseWorkerData } from './pipeline.ts';
+import type { ParseMethods } from './parse-worker.ts';
+import { WorkerClient } from '../workers/client.ts';
 import { findWorkerFile } from '../worker-files.ts';
 import { reconcileSpend, recordBatchSpend } from '../ledger/overlap.ts';
 import type { OverlapSummary } from '../ledger/overlap.ts';
@@ -531,12 +532,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     const control = new SharedArrayBuffer(8);
     const state = new Int32Array(control);
     const data: ParseWorkerData = { request, control };
-    let worker: Worker;
-    try {
-      worker = new Worker(url, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: PARSE_YOUNG_MB } });
-    } catch (err) {
-      throw new PipelineUnavailable((err as Error).message);
-    }
+    const worker = new WorkerClient<ParseMethods>(url, { name: "the import's parse worker", resourceLimits: { maxYoungGenerationSizeMb: PARSE_YOUNG_MB } });
     const queue: FromParser[] = [];
     let wake: (() => void) | null = null;
     let stopped: Error | null = null;
@@ -545,18 +541,19 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       wake = null;
       w?.();
     };
-    worker.on('message', (m: FromParser) => {
-      queue.push(m);
-      notify();
-    });
-    worker.on('error', (err: Error) => {
-      stopped ??= err;
-      notify();
-    });
-    worker.on('exit', (code) => {
-      stopped ??= new Error(`the import's parse worker stopped (exit code ${code})`);
-      notify();
-    });
+    worker
+      .call('parse', data, {
+        onEmit: (m) => {
+          queue.push(m);
+          notify();
+        },
+      })
+      .then(
+        // its last message (done, or the file's error) came before this
+        () => (stopped ??= new Error("the import's parse worker ended before the end of the file")),
+        (err: unknown) => (stopped ??= err as Error),
+      )
+      .finally(notify);
     // ledger subject ids of the batch's subject numbers (each batch numbers its own)
     let batchIds = new Int32Array(64);
     let started = false;
@@ -605,7 +602,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     } finally {
       Atomics.store(state, PARSE_STOP, 1);
       Atomics.notify(state, PARSE_IN_FLIGHT);
-      void worker.terminate();
+      void worker.close();
     }
   };
 

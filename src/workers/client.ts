@@ -196,9 +196,9 @@ export class WorkerClient<M extends Methods<M>> {
       }
       this.failAll(new WorkerCallError('worker_failed', message), w);
     };
-    w.on('error', (err) => gone(`${this.name} failed: ${describeWorkerError(err)}; it starts again with the next call`));
+    w.on('error', (err) => gone(`${this.name} failed: ${describeWorkerError(err)}`));
     w.on('messageerror', (err) => gone(`${this.name} sent a reply that could not be read (${err.message})`));
-    w.on('exit', (code) => gone(`${this.name} stopped (exit code ${code}); it starts again with the next call`));
+    w.on('exit', (code) => gone(`${this.name} stopped (exit code ${code})`));
     w.unref();
     this.worker = w;
     return w;
