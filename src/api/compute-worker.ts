@@ -11,6 +11,7 @@ import type { ProfileComparison } from '../compare/profiles.ts';
 import { profileOf } from '../engine/plan.ts';
 import { simulate } from '../engine/simulate.ts';
 import { toApiError } from './errors.ts';
+import { serveMessages } from '../workers/serve.ts';
 import { openLedger } from '../ledger/ledger.ts';
 import { cacheKey, readCache, writeCache } from './events-cache.ts';
 import { TIMELINE_BUCKETS } from './compute-protocol.ts';
@@ -169,8 +170,4 @@ async function handle(msg: ToWorker): Promise<void> {
 }
 
 // one message at a time: a simulation awaiting the part thread must not interleave with the next
-let queue = Promise.resolve();
-parentPort?.on('message', (msg: ToWorker) => {
-  // handle() answers its own failures; the chain must never stay rejected, or no call is served again
-  queue = queue.then(() => handle(msg)).catch(() => {});
-});
+serveMessages<ToWorker>(handle);

@@ -88,8 +88,9 @@ export function serve<M extends Methods<M>>(handlers: Handlers<M>, options: Serv
     }
   };
 
-  let queue = Promise.resolve();
+  const turn = inTurn();
   port.on('message', (msg: ToWorker) => {
+    // a cancel jumps the queue: the call it names may be running (awaiting) or still waiting
     if (msg.type === 'cancel') {
       aborts.get(msg.id)?.abort();
       return;
@@ -97,11 +98,28 @@ export function serve<M extends Methods<M>>(handlers: Handlers<M>, options: Serv
     if (msg.type !== 'call') return;
     const abort = new AbortController();
     aborts.set(msg.id, abort);
-    // run() answers its own failures; the chain must never stay rejected, or no call is served again
-    queue = queue
-      .then(() => run(msg, abort))
-      .catch(() => {})
-      .finally(() => aborts.delete(msg.id));
+    turn(() => run(msg, abort).finally(() => aborts.delete(msg.id)));
   });
   port.postMessage({ type: 'ready' } satisfies FromWorker);
+}
+
+/**
+ * For a worker that reads its own message shape (the compute worker, called through WorkerRpc)
+ * and answers in the envelope itself: hands `handle` one message at a time, in the order sent,
+ * and tells the caller it is ready.
+ */
+export function serveMessages<T>(handle: (msg: T) => Promise<void>, port: MessagePort | null = parentPort): void {
+  if (port === null) return;
+  const turn = inTurn();
+  port.on('message', (msg: T) => turn(() => handle(msg)));
+  port.postMessage({ type: 'ready' } satisfies FromWorker);
+}
+
+/** Runs each piece of work after the previous one has settled: an awaiting method must not interleave with the next. */
+function inTurn(): (work: () => Promise<void>) => void {
+  let queue = Promise.resolve();
+  return (work) => {
+    // the work answers its own failures; the chain must never stay rejected, or nothing is served again
+    queue = queue.then(work).catch(() => {});
+  };
 }
