@@ -4,7 +4,16 @@
  * orchestration never run on main's event loop. It answers ToService messages with FromService
  * ones (service-protocol.ts).
  */
+import { constants, setPriority } from 'node:os';
 import type { FromService, ServiceInit, ToService } from './service-protocol.ts';
+
+// Batch work (imports, forecasts) yields the CPU to the window's processes: set before any worker
+// thread starts, so that every thread of the service inherits it (Linux sets nice per thread).
+try {
+  setPriority(constants.priority.PRIORITY_BELOW_NORMAL);
+} catch {
+  // not allowed here: the service runs at normal priority
+}
 
 interface Port {
   post(message: FromService): void;
