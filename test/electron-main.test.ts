@@ -213,6 +213,15 @@ describe('Electron main (with fakes of Electron)', () => {
     expect(ok).toEqual({ ok: true, value: { ok: true } });
   });
 
+  it('lets only main open or create a ledger by path: the window is refused, the handler never runs', async () => {
+    const { handles, handlers } = await started();
+    for (const channel of ['ledger-open', 'ledger-new'] as const) {
+      const settled = (await handles.get(channel)!(fromApp, { path: '/home/me/other.sqlite' })) as Settled<unknown>;
+      expect(settled, channel).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/File menu/) } });
+      expect(handlers[channel]).not.toHaveBeenCalled();
+    }
+  });
+
   it('turns a handler failure into a settled error, not an exception', async () => {
     const { handles, handlers } = await started();
     vi.mocked(handlers['import-undo']).mockRejectedValueOnce(new Error('disk full'));
