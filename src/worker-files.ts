@@ -14,6 +14,7 @@ export const WORKER_SOURCES = {
   'modeling-worker': 'modeling/worker.ts',
   'mc-worker': 'forecast/mc-worker.ts',
   'part-worker': 'engine/part-worker.ts',
+  'service-process': 'api/service-process.ts',
 } as const;
 
 export type WorkerName = keyof typeof WORKER_SOURCES;

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
-import { API_CHANNELS } from '../src/api/channels.ts';
+import { API_CHANNELS } from '../src/api/handlers.ts';
 import type { Settled } from '../src/api/errors.ts';
 import type { Overview } from '../src/api/types.ts';
 import { ComputeClient } from '../src/api/compute.ts';

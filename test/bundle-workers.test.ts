@@ -14,6 +14,7 @@ import { ModelCompute } from '../src/modeling/compute.ts';
 import { ComputeClient } from '../src/api/compute.ts';
 import type { Plan } from '../src/engine/plan.ts';
 import { WORKER_SOURCES } from '../src/worker-files.ts';
+import { nodeForkService, ServiceRelay } from '../src/api/service-relay.ts';
 
 /**
  * The desktop app's main process is a bundle (electron-vite): entries in out/main/, shared code in
@@ -144,6 +145,20 @@ describe('the bundled main process (electron-vite build)', () => {
     } finally {
       await compute.close();
       spy.close();
+    }
+  });
+
+  it('runs the bundled service process (as main starts it) and answers a relayed call from it', async () => {
+    const relay = new ServiceRelay({
+      fork: nodeForkService,
+      entry: pathToFileURL(main('service-process.js')),
+      init: { userDataDir: join(outDir, 'service-data'), ledgerPath: join(outDir, 'service.sqlite'), demo: false },
+    });
+    try {
+      expect(await relay.call('ledger-info', {})).toMatchObject({ ok: true, value: { path: join(outDir, 'service.sqlite'), events: 0 } });
+      expect(relay.startCount).toBe(1);
+    } finally {
+      await relay.close();
     }
   });
 });

@@ -1,9 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { API_CHANNELS, COMMAND_CHANNEL, methodName, PROGRESS_CHANNEL } from '../src/api/channels.ts';
-import { JobRegistry } from '../src/api/handlers.ts';
+import { COMMAND_CHANNEL, channelOf, methodName, PROGRESS_CHANNEL } from '../src/api/channels.ts';
+import { API_CHANNELS, JobRegistry } from '../src/api/handlers.ts';
 import type { ApiHandlers } from '../src/api/handlers.ts';
+import { apiInputSchemas } from '../src/api/schemas.ts';
 import type { Settled } from '../src/api/errors.ts';
-import type { Service } from '../src/api/service.ts';
+import { localLink } from '../src/api/service-link.ts';
+import { webHostRoutes } from '../src/host/server.ts';
 import { startApp } from '../electron/main/app.ts';
 import type { StartOptions } from '../electron/main/app.ts';
 import { guardSession, guardWebContents, isAllowedExternalUrl, isAppUrl, isSafeExternalUrl } from '../electron/main/security.ts';
@@ -15,7 +17,7 @@ import { parse as parseYaml } from 'yaml';
 import { buildMenuTemplate } from '../electron/main/menu.ts';
 import type { MenuItemSpec } from '../electron/main/menu.ts';
 import { buildPreloadApi } from '../electron/preload/api.ts';
-import type { GuardEvent, IpcMainInvokeEventLike, WindowOptions } from '../electron/main/types.ts';
+import type { GuardEvent, IpcMainEventLike, IpcMainInvokeEventLike, WindowOptions } from '../electron/main/types.ts';
 
 const APP_URL = 'file:///opt/Headroom/resources/app.asar/out/renderer/index.html';
 
@@ -55,6 +57,7 @@ function fakeHandlers(): ApiHandlers {
 
 function fakeElectron(lock = true) {
   const handles = new Map<string, (event: IpcMainInvokeEventLike, ...args: unknown[]) => Promise<unknown>>();
+  const syncListeners = new Map<string, (event: IpcMainEventLike) => void>();
   const appListeners = new Map<string, Listener[]>();
   const windows: { options: WindowOptions; contents: FakeContents; loaded: string[] }[] = [];
   const permissionRequest: { handler: ((wc: unknown, p: string, cb: (g: boolean) => void) => void) | null } = { handler: null };
@@ -106,6 +109,8 @@ function fakeElectron(lock = true) {
         handles.set(channel, l);
       },
       removeHandler: (channel: string) => handles.delete(channel),
+      on: (channel: string, l: (event: IpcMainEventLike) => void) => void syncListeners.set(channel, l),
+      removeAllListeners: (channel: string) => syncListeners.delete(channel),
     },
     Menu: {
       buildFromTemplate: (t: unknown[]) => t,
@@ -144,13 +149,19 @@ function fakeElectron(lock = true) {
   const fireApp = (event: string, ...args: unknown[]) => {
     for (const l of appListeners.get(event) ?? []) (l as (...a: unknown[]) => unknown)(...args);
   };
-  return { electron, handles, windows, permissionRequest, permissionCheck, openExternal, protocolHandlers, fireApp, menu: () => menu as MenuItemSpec[] };
+  /** ipcRenderer.sendSync as the preload would make it, answered by main's listener */
+  const sendSync = (channel: string): unknown => {
+    const event: IpcMainEventLike = { returnValue: undefined };
+    syncListeners.get(channel)?.(event);
+    return event.returnValue;
+  };
+  return { electron, handles, sendSync, windows, permissionRequest, permissionCheck, openExternal, protocolHandlers, fireApp, menu: () => menu as MenuItemSpec[] };
 }
 
 async function started(lock = true, extra: Partial<StartOptions> = {}) {
   const fake = fakeElectron(lock);
   const handlers = fakeHandlers();
-  const service: Service = { handlers, jobs: new JobRegistry(), recent: () => ['/data/a.sqlite'], close: async () => {}, warmUp: async () => {} };
+  const service = localLink({ handlers, jobs: new JobRegistry(), recent: () => ['/data/a.sqlite'], close: async () => {} });
   const running = await startApp(fake.electron, { appUrl: APP_URL, preload: '/app/out/preload/index.cjs', makeService: () => service, platform: 'linux', ...extra });
   return { ...fake, handlers, running };
 }
@@ -200,6 +211,15 @@ describe('Electron main (with fakes of Electron)', () => {
     }
     const ok = (await handles.get('projection-get')!(fromApp, { width: 800 })) as Settled<unknown>;
     expect(ok).toEqual({ ok: true, value: { ok: true } });
+  });
+
+  it('lets only main open or create a ledger by path: the window is refused, the handler never runs', async () => {
+    const { handles, handlers } = await started();
+    for (const channel of ['ledger-open', 'ledger-new'] as const) {
+      const settled = (await handles.get(channel)!(fromApp, { path: '/home/me/other.sqlite' })) as Settled<unknown>;
+      expect(settled, channel).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/File menu/) } });
+      expect(handlers[channel]).not.toHaveBeenCalled();
+    }
   });
 
   it('turns a handler failure into a settled error, not an exception', async () => {
@@ -301,13 +321,35 @@ describe('Electron main (with fakes of Electron)', () => {
 
 describe('preload', () => {
   it('exposes one named function per channel and listeners, nothing generic', async () => {
+    const { sendSync } = await started();
     const invoke = vi.fn(async (channel: string, input: unknown) => ({ ok: true, value: { channel, input } }));
-    const api = buildPreloadApi({ invoke, on: () => {}, removeListener: () => {} });
+    const api = buildPreloadApi({ invoke, sendSync, on: () => {}, removeListener: () => {} });
     expect(Object.keys(api).sort()).toEqual([...API_CHANNELS.map(methodName), 'onCommand', 'onProgress'].sort());
     expect(api).not.toHaveProperty('invoke');
     expect(Object.isFrozen(api)).toBe(true);
     await (api.importUndo as (x: unknown) => Promise<unknown>)({ batch: 2 });
     expect(invoke).toHaveBeenCalledWith('import-undo', { batch: 2 });
+  });
+
+  it('exposes exactly the names the web host routes, each with a schema (all derived from the domain modules)', async () => {
+    const { sendSync } = await started();
+    const api = buildPreloadApi({ invoke: async () => ({ ok: true }), sendSync, on: () => {}, removeListener: () => {} });
+    const preloadCalls = Object.keys(api)
+      .filter((n) => n !== 'onProgress' && n !== 'onCommand')
+      .map(channelOf)
+      .sort();
+    const hostCalls = [...webHostRoutes().values()].sort();
+    expect(preloadCalls).toEqual(hostCalls);
+    expect([...webHostRoutes().keys()].every((r) => r === `/api/${webHostRoutes().get(r)}`)).toBe(true);
+    expect(Object.keys(apiInputSchemas).sort()).toEqual(hostCalls);
+    expect(preloadCalls.length).toBeGreaterThan(20);
+  });
+
+  it('refuses to start when main does not answer with plain call names', () => {
+    const ipc = (answer: unknown) => ({ invoke: async () => ({}), sendSync: () => answer, on: () => {}, removeListener: () => {} });
+    expect(() => buildPreloadApi(ipc(undefined))).toThrow(/did not list/);
+    expect(() => buildPreloadApi(ipc(['ledger-info', 'constructor.prototype']))).toThrow(/did not list/);
+    expect(Object.keys(buildPreloadApi(ipc(['ledger-info'])))).toEqual(['ledgerInfo', 'onProgress', 'onCommand']);
   });
 });
 

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { COMMAND_CHANNEL, PROGRESS_CHANNEL } from '../../src/api/channels.ts';
 import type { AppCommand } from '../../src/api/channels.ts';
-import type { Service } from '../../src/api/service.ts';
-import type { CallContext } from '../../src/api/handlers.ts';
+import type { ServiceLink } from '../../src/api/service-link.ts';
+import type { Settled } from '../../src/api/errors.ts';
 import { GrantedFiles } from './granted-files.ts';
 import { registerIpc } from './ipc.ts';
 import { buildMenuTemplate } from './menu.ts';
@@ -24,24 +24,32 @@ export interface StartOptions {
   cwd?: string;
   preload: string;
   icon?: string;
-  /** `files`: what main's own dialogs were given; the service resolves the window's handles only there */
-  makeService(userDataDir: string, files: GrantedFiles): Service;
+  /**
+   * The link to the service (in the app: a ServiceRelay to the service process). `files`: what
+   * main's own dialogs were given; the window's handles are resolved only there.
+   */
+  makeService(userDataDir: string, files: GrantedFiles): ServiceLink;
   platform?: NodeJS.Platform;
   log?: (msg: string) => void;
 }
 
 export interface RunningApp {
   window: () => BrowserWindowLike | null;
-  service: Service;
+  service: ServiceLink;
 }
 
 const HELP_URL = 'https://github.com/headroom-app/headroom#readme';
 
-const quietContext = (): CallContext => ({ signal: new AbortController().signal, progress: () => {} });
+/** A call main makes itself (menus, dialogs): its value, or its error thrown for the dialog to show. */
+async function valueOf<T>(settled: Promise<Settled<unknown>>): Promise<T> {
+  const s = await settled;
+  if (!s.ok) throw new Error(s.error.message);
+  return s.value as T;
+}
 
 /**
- * Main, kept thin: lock, guards, one window, IPC from the handler map, menus and dialogs. All
- * the work is in the core's handlers; simulations run in the compute worker.
+ * Main, kept thin: lock, guards, one window, IPC relayed to the service, menus and dialogs. All
+ * the work is in the service process (src/api/service-process.ts); main checks calls and relays.
  */
 export async function startApp(electron: ElectronLike, opts: StartOptions): Promise<RunningApp | null> {
   const { app } = electron;
@@ -99,22 +107,21 @@ export async function startApp(electron: ElectronLike, opts: StartOptions): Prom
   await app.whenReady();
   guardSession(electron.session.defaultSession);
   if (opts.rendererDir !== undefined) handleAppProtocol(electron.protocol, opts.rendererDir);
+  // the service warms its first overview up itself while the window loads
   const service = opts.makeService(app.getPath('userData'), granted);
-  // The first simulation starts while the window loads.
-  void service.warmUp();
   app.on('before-quit', () => void service.close());
 
   const send = (channel: string, payload: unknown): void => {
     if (win && !win.isDestroyed()) win.webContents.send(channel, payload);
   };
   const command = (c: AppCommand): void => send(COMMAND_CHANNEL, c);
-  registerIpc(electron.ipcMain, service.handlers, service.jobs, opts.appUrl, (e) => send(PROGRESS_CHANNEL, e));
+  registerIpc(electron.ipcMain, service, opts.appUrl, (e) => send(PROGRESS_CHANNEL, e));
 
   const fail = (title: string, err: unknown): void => electron.dialog.showErrorBox(title, err instanceof Error ? err.message : String(err));
 
   const openLedger = async (path: string): Promise<void> => {
     try {
-      await service.handlers['ledger-open']({ path }, quietContext());
+      await valueOf(service.call('ledger-open', { path }));
       setMenu();
       command({ kind: 'refresh' });
     } catch (err) {
@@ -131,7 +138,7 @@ export async function startApp(electron: ElectronLike, opts: StartOptions): Prom
             .showSaveDialog(win, { title: 'New plan', defaultPath: 'plan.sqlite', filters: [{ name: 'Headroom ledger', extensions: ['sqlite'] }] })
             .then(async (r) => {
               if (r.canceled || !r.filePath) return;
-              await service.handlers['ledger-new']({ path: r.filePath }, quietContext());
+              await valueOf(service.call('ledger-new', { path: r.filePath }));
               setMenu();
               command({ kind: 'refresh' });
             })
@@ -158,7 +165,7 @@ export async function startApp(electron: ElectronLike, opts: StartOptions): Prom
             .showSaveDialog(win, { title: 'Export plan', defaultPath: 'plan.json', filters: [{ name: 'Plan JSON', extensions: ['json'] }] })
             .then(async (r) => {
               if (r.canceled || !r.filePath) return;
-              const { plan } = await service.handlers['plan-get']({}, quietContext());
+              const { plan } = await valueOf<{ plan: unknown }>(service.call('plan-get', {}));
               await writeFile(r.filePath, `${JSON.stringify(plan, null, 2)}\n`);
             })
             .catch((err: unknown) => fail('Could not export the plan', err));
@@ -172,6 +179,8 @@ export async function startApp(electron: ElectronLike, opts: StartOptions): Prom
     electron.Menu.setApplicationMenu(electron.Menu.buildFromTemplate(template));
   };
   setMenu();
+  // the recent list arrives from the service process, and changes when a ledger opens
+  service.onChange(setMenu);
 
   const open = (): BrowserWindowLike => {
     const w = createMainWindow(electron, opts.appUrl, opts.preload, opts.icon, dev);

@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { startApp } from './app.ts';
 import { APP_PAGE_URL } from './protocol.ts';
 import type { ElectronLike } from './types.ts';
-import { ComputeClient } from '../../src/api/compute.ts';
-import { createService } from '../../src/api/service.ts';
-import { demoWorkspace, importWorkerUrl, ledgerStoreOpener } from '../../src/api/ledger-store.ts';
+import { ServiceRelay } from '../../src/api/service-relay.ts';
 import { workerFile } from '../../src/worker-files.ts';
+import { utilityForkService } from './utility-service.ts';
 
 // electron-vite puts main, preload and the renderer side by side under out/.
 const here = import.meta.dirname;
@@ -24,13 +23,14 @@ void startApp(electron as unknown as ElectronLike, {
   preload: join(here, '../preload/index.cjs'),
   // Installed builds take their icon from the package; a checkout uses build/icon.png.
   ...(existsSync(join(here, '../../build/icon.png')) ? { icon: join(here, '../../build/icon.png') } : {}),
+  // SQLite, imports and compute orchestration run in a utility process; main validates and relays
   makeService: (userDataDir, files) =>
-    createService({
-      userDataDir,
+    new ServiceRelay({
+      fork: utilityForkService(electron.utilityProcess),
+      entry: workerFile('service-process'),
+      init: { userDataDir, demo: true },
       files,
-      openStore: ledgerStoreOpener(importWorkerUrl()),
-      compute: new ComputeClient(workerFile('compute-worker')),
-      demo: demoWorkspace,
+      log: (msg) => console.warn(msg),
     }),
   log: (msg) => console.warn(msg),
 });

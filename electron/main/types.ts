@@ -28,9 +28,16 @@ export interface IpcMainInvokeEventLike {
   senderFrame: { url: string } | null;
 }
 
+/** A synchronous message's event: main answers by setting returnValue. */
+export interface IpcMainEventLike {
+  returnValue: unknown;
+}
+
 export interface IpcMainLike {
   handle(channel: string, listener: (event: IpcMainInvokeEventLike, ...args: unknown[]) => Promise<unknown>): void;
   removeHandler(channel: string): void;
+  on(channel: string, listener: (event: IpcMainEventLike, ...args: unknown[]) => void): unknown;
+  removeAllListeners(channel: string): unknown;
 }
 
 export interface BrowserWindowLike {

@@ -1,7 +1,8 @@
-import { API_CHANNELS, COMMAND_CHANNEL, methodName, PROGRESS_CHANNEL } from '../../src/api/channels.ts';
+import { API_NAMES_CHANNEL, CHANNEL_NAME, COMMAND_CHANNEL, methodName, PROGRESS_CHANNEL } from '../../src/api/channels.ts';
 
 export interface IpcRendererLike {
   invoke(channel: string, ...args: unknown[]): Promise<unknown>;
+  sendSync(channel: string, ...args: unknown[]): unknown;
   on(channel: string, listener: (event: unknown, payload: unknown) => void): unknown;
   removeListener(channel: string, listener: (event: unknown, payload: unknown) => void): unknown;
 }
@@ -9,12 +10,25 @@ export interface IpcRendererLike {
 export type PreloadApi = Record<string, (arg: never) => unknown>;
 
 /**
+ * The API's channel names, from main: they are derived from the domain modules
+ * (src/api/domains/), which the sandboxed preload cannot bundle. Anything but a list of plain
+ * names is refused, so the page gets no function it should not have.
+ */
+function channelNames(ipc: IpcRendererLike): string[] {
+  const names: unknown = ipc.sendSync(API_NAMES_CHANNEL);
+  if (!Array.isArray(names) || !names.every((n): n is string => typeof n === 'string' && CHANNEL_NAME.test(n))) {
+    throw new Error('Headroom: main did not list the API calls');
+  }
+  return names;
+}
+
+/**
  * One named function per channel (`importRun(input)`), each bound to its own channel: the page
  * gets no generic invoke and no access to ipcRenderer.
  */
 export function buildPreloadApi(ipc: IpcRendererLike): PreloadApi {
   const api: PreloadApi = {};
-  for (const channel of API_CHANNELS) {
+  for (const channel of channelNames(ipc)) {
     api[methodName(channel)] = (input: unknown) => ipc.invoke(channel, input);
   }
   const listen = (channel: string) => (cb: (payload: unknown) => void) => {

@@ -6,7 +6,8 @@ import { DISK_FULL_MESSAGE, DiskFullError, isDiskFull } from '../fs/disk-full.ts
  * What a failed call settles with. Plain data, so it survives structured clone (IPC) and JSON
  * (web host) unchanged, and the UI can show `message` and list `details` as they are.
  */
-export type ApiErrorCode = 'invalid_input' | 'input_error' | 'plan_error' | 'cancelled' | 'not_found' | 'busy' | 'internal';
+// service_down: the service process stopped during the call (it is restarted; the call may be made again)
+export type ApiErrorCode = 'invalid_input' | 'input_error' | 'plan_error' | 'cancelled' | 'not_found' | 'busy' | 'internal' | 'service_down';
 
 export interface ApiErrorDetail {
   message: string;

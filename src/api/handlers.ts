@@ -1,74 +1,26 @@
-import type { Plan } from '../engine/plan.ts';
-import { API_CHANNELS } from './channels.ts';
-import type { ApiChannel } from './channels.ts';
-import { apiInputSchemas } from './schemas.ts';
-import type { ApiInputs } from './schemas.ts';
+import { API_CALLS } from './domains/index.ts';
+import type { ApiChannel, ApiInputs, ApiOutputs } from './domains/index.ts';
 import { toApiError } from './errors.ts';
 import type { Settled } from './errors.ts';
-import type { ModelingOutputs } from './modeling.ts';
-import type { ProfileComparison } from '../compare/profiles.ts';
-import type { BatchInfo, ImportPreview, ImportResult, LedgerInfo, Overview, ProgressEvent, Projection } from './types.ts';
+import type { CallContext } from './call-context.ts';
+import type { JobRegistry } from './jobs.ts';
+import type { ProgressEvent } from './types.ts';
 
-// The modeling screens' outputs (src/api/modeling.ts) are part of the map.
-export interface ApiOutputs extends ModelingOutputs {
-  'ledger-info': LedgerInfo;
-  'ledger-open': LedgerInfo;
-  'ledger-new': LedgerInfo;
-  'ledger-demo': LedgerInfo;
-  'plan-get': { plan: Plan };
-  'plan-save': { plan: Plan };
-  'plan-simulate': Overview;
-  'workspace-overview': Overview;
-  'projection-get': Projection;
-  'profile-compare': ProfileComparison;
-  'import-preview': ImportPreview;
-  'import-run': ImportResult;
-  'import-history': BatchInfo[];
-  'import-undo': { batch: number; removed: number };
-  'job-cancel': { cancelled: boolean };
-}
+export { API_CHANNELS, MAIN_ONLY_CHANNELS } from './domains/index.ts';
+export type { ApiChannel, ApiInputs, ApiCallInputs, ApiOutputs } from './domains/index.ts';
+export type { CallContext } from './call-context.ts';
+export { JobRegistry } from './jobs.ts';
 
-export interface CallContext {
-  signal: AbortSignal;
-  progress: (done: number, total: number, phase: string) => void;
-}
-
-/** The one handler map: Electron main, the preload and the web host are all driven by it. */
+/** The domains' calls bound to one service's state: what the relay runs, and tests call directly. */
 export type ApiHandlers = { [K in ApiChannel]: (input: ApiInputs[K], ctx: CallContext) => Promise<ApiOutputs[K]> };
 
-/** Calls that carry a job id can be followed (progress events) and cancelled ('job-cancel'). */
-export class JobRegistry {
-  private readonly running = new Map<string, AbortController>();
-
-  start(jobId: string | undefined): AbortController {
-    const controller = new AbortController();
-    if (jobId !== undefined) {
-      this.running.get(jobId)?.abort();
-      this.running.set(jobId, controller);
-    }
-    return controller;
-  }
-
-  finish(jobId: string | undefined, controller: AbortController): void {
-    if (jobId !== undefined && this.running.get(jobId) === controller) this.running.delete(jobId);
-  }
-
-  cancel(jobId: string): boolean {
-    const c = this.running.get(jobId);
-    if (!c) return false;
-    c.abort();
-    this.running.delete(jobId);
-    return true;
-  }
-}
-
 export function isChannel(name: string): name is ApiChannel {
-  return (API_CHANNELS as readonly string[]).includes(name);
+  return Object.hasOwn(API_CALLS, name);
 }
 
 /** Checks `raw` against the channel's schema; bad input settles as `invalid_input` naming the paths. */
 export function validateInput<K extends ApiChannel>(channel: K, raw: unknown): Settled<ApiInputs[K]> {
-  const parsed = apiInputSchemas[channel].safeParse(raw ?? {});
+  const parsed = API_CALLS[channel].input.safeParse(raw ?? {});
   if (parsed.success) return { ok: true, value: parsed.data as ApiInputs[K] };
   return {
     ok: false,
@@ -78,6 +30,11 @@ export function validateInput<K extends ApiChannel>(channel: K, raw: unknown): S
       details: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(input)', message: i.message })),
     },
   };
+}
+
+/** An unknown channel, as every transport settles it. */
+export function unknownCall(channel: string): Settled<never> {
+  return { ok: false, error: { code: 'invalid_input', message: `unknown call "${channel}"`, details: [] } };
 }
 
 /**
@@ -91,7 +48,7 @@ export async function dispatch(
   raw: unknown,
   emit: (event: ProgressEvent) => void = () => {},
 ): Promise<Settled<unknown>> {
-  if (!isChannel(channel)) return { ok: false, error: { code: 'invalid_input', message: `unknown call "${channel}"`, details: [] } };
+  if (!isChannel(channel)) return unknownCall(channel);
   const input = validateInput(channel, raw);
   if (!input.ok) return input;
   // job-cancel names another call's job; it is not a job itself.
@@ -112,4 +69,3 @@ export async function dispatch(
     jobs.finish(jobId, controller);
   }
 }
-

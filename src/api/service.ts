@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { validatePlan } from '../engine/plan.ts';
 import type { Plan } from '../engine/plan.ts';
@@ -6,10 +6,14 @@ import type { ImportSource } from './schemas.ts';
 import { ApiFailure } from './errors.ts';
 import type { ComputeClient } from './compute.ts';
 import type { ApiHandlers } from './handlers.ts';
-import { JobRegistry } from './handlers.ts';
+import { JobRegistry } from './jobs.ts';
+import type { CallContext } from './call-context.ts';
+import { API_CALLS } from './domains/index.ts';
+import type { AnyApiCall } from './domains/define.ts';
+import type { ServiceState } from './domains/state.ts';
 import { createModelingHandlers } from './modeling.ts';
 import type { DemoFactory, OpenStore, WorkspaceStore } from './store.ts';
-import type { LedgerInfo, Overview } from './types.ts';
+import type { LedgerInfo } from './types.ts';
 
 export interface ServiceOptions {
   /** the app's own folder: the default ledger and the recent list live here */
@@ -37,17 +41,20 @@ export interface Service {
    */
   warmUp(): Promise<void>;
   recent(): string[];
+  /** the open ledger's file; null before the first call opens one */
+  ledgerPath(): string | null;
   close(): Promise<void>;
 }
 
 const RECENT_MAX = 8;
 
 export const DEFAULT_LEDGER_NAME = 'headroom.sqlite';
-export const DEMO_LEDGER_NAME = 'demo-workspace.sqlite';
+export { DEMO_LEDGER_NAME } from './domains/ledger.ts';
 
 /**
- * The handlers behind every call, over one open ledger at a time. Simulations go to the compute
- * worker; the ledger's own work is done by the store.
+ * The state behind every call (one open ledger at a time, its plan) and the domains' calls bound
+ * to it. Simulations go to the compute worker; the ledger's own work is done by the store. In the
+ * desktop app this runs in the service process (service-process.ts), never on Electron's main.
  */
 export function createService(opts: ServiceOptions): Service {
   const jobs = new JobRegistry();
@@ -130,16 +137,6 @@ export function createService(opts: ServiceOptions): Service {
     };
   };
 
-  const overview = async (p: Plan, signal: AbortSignal, progress: (d: number, t: number, phase: string) => void): Promise<Overview> => {
-    await current();
-    const body = await opts.compute.run('overview', p, p.workspace.name, 0, { signal, onProgress: (d, t) => progress(d, t, 'simulate') });
-    return { ledger: await info(), ...body };
-  };
-
-  const reloadEvents = async (): Promise<void> => {
-    opts.compute.setLedger((await current()).path);
-  };
-
   /** The file an import source names, as the process may read it (never a page's path in the web host). */
   const resolveSource = (source: ImportSource): ImportSource => {
     if ('upload' in source) {
@@ -158,88 +155,35 @@ export function createService(opts: ServiceOptions): Service {
     return source;
   };
 
-  const handlers: ApiHandlers = {
-    'ledger-info': async () => info(),
-    'ledger-open': async ({ path }) => {
-      if (!existsSync(path)) throw new ApiFailure('not_found', `No ledger at ${path}`, [{ file: path, message: 'file not found' }]);
-      await load(path, false);
-      return info();
-    },
-    'ledger-new': async ({ path }) => {
-      if (existsSync(path)) throw new ApiFailure('invalid_input', `${path} already exists`, [{ file: path, message: 'choose a new file name' }]);
-      await load(path, false, (s) => s.savePlan(validatePlan({})));
-      return info();
-    },
-    // The first run's "open the demo workspace": its own ledger next to the default one, seeded
-    // once, so trying the demo never mixes its events into the admin's own.
-    'ledger-demo': async () => {
-      if (!opts.demo) throw new ApiFailure('not_found', 'The demo workspace is not available in this build');
-      await load(join(opts.userDataDir, DEMO_LEDGER_NAME), true);
-      return info();
-    },
-    'plan-get': async () => {
-      await current();
-      return { plan };
-    },
-    'plan-save': async ({ plan: raw }) => {
-      const next = validatePlan(raw, 'plan');
-      const store = await current();
-      // the simulation starts before the write: the page's next request is for this plan's results
-      opts.compute.warm(next);
-      store.savePlan(next);
+  const state: ServiceState = {
+    userDataDir: opts.userDataDir,
+    compute: opts.compute,
+    demo: opts.demo,
+    jobs,
+    modeling: createModelingHandlers({ store: current }),
+    store: current,
+    plan: () => plan,
+    setPlan: (next) => {
       plan = next;
-      return { plan };
     },
-    'plan-simulate': async ({ plan: raw }, ctx) => overview(validatePlan(raw, 'plan'), ctx.signal, ctx.progress),
-    'workspace-overview': async (_input, ctx) => {
+    open: load,
+    info,
+    overview: async (p, ctx) => {
       await current();
-      return overview(plan, ctx.signal, ctx.progress);
+      const body = await opts.compute.run('overview', p, p.workspace.name, 0, { signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'simulate') });
+      return { ledger: await info(), ...body };
     },
-    'projection-get': async ({ width, maxKeys }, ctx) => {
-      await current();
-      return opts.compute.run('projection', plan, plan.workspace.name, width, {
-        maxKeys,
-        signal: ctx.signal,
-        onProgress: (d, t) => ctx.progress(d, t, 'simulate'),
-      });
+    reloadEvents: async () => {
+      opts.compute.setLedger((await current()).path);
     },
-    'profile-compare': async ({ plan: raw }, ctx) => {
-      await current();
-      const p = raw === undefined ? plan : validatePlan(raw, 'plan');
-      return opts.compute.run('profiles', p, p.workspace.name, 0, { signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'simulate') });
-    },
-    'import-preview': async ({ source, format, mapping }) => (await current()).preview(resolveSource(source), format, mapping),
-    'import-run': async ({ source, format, skipBadRows, mapping }, ctx) => {
-      const file = resolveSource(source);
-      const result = await (await current()).importFile(file, {
-        format,
-        skipBadRows,
-        mapping,
-        signal: ctx.signal,
-        onProgress: (d, t) => ctx.progress(d, t, 'import'),
-      });
-      if (result.imported > 0) {
-        const s = await current();
-        const next = s.planWithLedgerFacts(plan);
-        if (next !== plan) {
-          s.savePlan(next);
-          plan = next;
-        }
-        await reloadEvents();
-      }
-      if ('upload' in source) opts.files?.remove(source.upload);
-      return result;
-    },
-    'import-history': async () => (await current()).listBatches(),
-    'import-undo': async ({ batch }) => {
-      const { removed } = (await current()).undoBatch(batch);
-      await reloadEvents();
-      return { batch, removed };
-    },
-    'job-cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
-    // the modeling screens (src/api/modeling.ts)
-    ...createModelingHandlers({ store: current }),
+    resolveSource,
+    releaseUpload: (id) => opts.files?.remove(id),
   };
+
+  // each domain's calls, bound to this service's state
+  const handlers = Object.fromEntries(
+    (Object.entries(API_CALLS) as [string, AnyApiCall][]).map(([name, call]) => [name, (input: unknown, ctx: CallContext) => call.run(input, ctx, state)]),
+  ) as ApiHandlers;
 
   return {
     handlers,
@@ -252,6 +196,7 @@ export function createService(opts: ServiceOptions): Service {
       }
     },
     recent: readRecent,
+    ledgerPath: () => store?.path ?? null,
     close: async () => {
       store?.close();
       store = null;

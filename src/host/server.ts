@@ -4,16 +4,20 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { dispatch } from '../api/handlers.ts';
-import type { ApiHandlers, JobRegistry } from '../api/handlers.ts';
+import { API_CHANNELS, dispatch, unknownCall } from '../api/handlers.ts';
+import type { ApiChannel, ApiHandlers, JobRegistry } from '../api/handlers.ts';
+import type { ServiceLink } from '../api/service-link.ts';
 import type { ProgressEvent } from '../api/types.ts';
 import { CONTENT_SECURITY_POLICY } from './csp.ts';
 import type { Uploads } from './uploads.ts';
 
 
-export interface WebHostOptions {
-  handlers: ApiHandlers;
-  jobs: JobRegistry;
+/** Where calls go: a link (the service in this process or a relay to the service process), or a handler map run here. */
+export type WebHostCalls = { link: ServiceLink } | { handlers: ApiHandlers; jobs: JobRegistry };
+
+export type WebHostOptions = WebHostCalls & WebHostSettings;
+
+export interface WebHostSettings {
   /** the built renderer (index.html and assets) */
   staticDir: string;
   /** 0 = any free port */
@@ -52,6 +56,11 @@ export const MAX_JSON_BODY = 48 * 1024 * 1024;
 
 /** The cookie the first page load sets: HttpOnly (no script reads it), SameSite=Strict (no other site sends it). */
 export const TOKEN_COOKIE = 'headroom-token';
+
+/** `POST /api/<channel>` for every call of the domain modules (src/api/domains/), and no other. */
+export function webHostRoutes(): Map<string, ApiChannel> {
+  return new Map(API_CHANNELS.map((c) => [`/api/${c}`, c]));
+}
 
 function sameToken(given: string, token: string): boolean {
   const a = Buffer.from(given);
@@ -122,6 +131,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const maxJsonBody = opts.maxJsonBody ?? MAX_JSON_BODY;
   const listeners = new Set<ServerResponse>();
   const root = normalize(opts.staticDir + sep);
+  const routes = webHostRoutes();
+  const run = (channel: ApiChannel, raw: unknown, emit: (e: ProgressEvent) => void): Promise<unknown> =>
+    'link' in opts ? opts.link.call(channel, raw, emit) : dispatch(opts.handlers, opts.jobs, channel, raw, emit);
   let origin = '';
 
   const emit = (event: ProgressEvent): void => {
@@ -164,9 +176,14 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       refuse(res, 415, 'calls must be sent as application/json');
       return;
     }
-    const channel = decoded(url.pathname.slice('/api/'.length));
-    if (channel === null) {
+    const route = decoded(url.pathname);
+    if (route === null) {
       refuse(res, 400, 'malformed %-encoding in the address');
+      return;
+    }
+    const channel = routes.get(route);
+    if (channel === undefined) {
+      send(res, 404, unknownCall(route.slice('/api/'.length)));
       return;
     }
     let raw: unknown;
@@ -180,7 +197,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       if (status === 413) res.once('finish', () => req.destroy());
       return;
     }
-    send(res, 200, await dispatch(opts.handlers, opts.jobs, channel, raw, emit));
+    send(res, 200, await run(channel, raw, emit));
   };
 
   const server = createServer((req, res) => {

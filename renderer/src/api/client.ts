@@ -1,7 +1,7 @@
-import { API_CHANNELS, methodName } from '../../../src/api/channels.ts';
+// Only the plumbing's names at run time: the calls' types come from the domain modules (src/api/domains/).
+import { channelOf, methodName } from '../../../src/api/channels.ts';
 import type { ApiChannel, AppCommand } from '../../../src/api/channels.ts';
-import type { ApiCallInputs } from '../../../src/api/schemas.ts';
-import type { ApiOutputs } from '../../../src/api/handlers.ts';
+import type { ApiCallInputs, ApiOutputs } from '../../../src/api/domains/index.ts';
 import type { ApiError, Settled } from '../../../src/api/errors.ts';
 import type { ProgressEvent } from '../../../src/api/types.ts';
 
@@ -106,4 +106,16 @@ export function newJobId(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${jobCounter}`;
 }
 
-export const channels = API_CHANNELS;
+/** `'import-run'` → `'importRun'`, as a type. */
+type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+
+/** One function per call of the domain modules, named as the preload names them: `api.importRun(input)`. */
+export type ApiClient = { [K in ApiChannel as CamelCase<K>]: (input: ApiCallInputs[K]) => Promise<ApiOutputs[K]> };
+
+/**
+ * The client's functions, derived from the calls' types: `api.importRun(input)` is
+ * `call('import-run', input)`. A name that is no call settles as the transport's unknown-call error.
+ */
+export const api: ApiClient = new Proxy({} as ApiClient, {
+  get: (_target, name) => (typeof name === 'string' ? (input: unknown) => call(channelOf(name) as ApiChannel, input as never) : undefined),
+});

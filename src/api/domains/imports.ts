@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { defineCall } from './define.ts';
+
+const jobId = z.string().min(1).max(64).optional();
+const filePath = z.string().min(1).max(4096);
+const format = z.enum(['auto', 'events', 'dust-cost', 'dust-consumption']).default('auto');
+
+/**
+ * Where an import reads from: a path this process may read (main resolves the window's file
+ * handles to one), an upload of the web host (src/host/uploads.ts: the page names an id, never a
+ * path), or the file's text.
+ */
+export const importSource = z.union([
+  // name: what to show for a file the process reads under another name (an upload)
+  z.strictObject({ path: filePath, name: z.string().min(1).max(512).optional() }),
+  z.strictObject({ upload: z.string().min(1).max(128) }),
+  z.strictObject({ name: z.string().min(1).max(512), text: z.string().max(512 * 1024 * 1024) }),
+]);
+
+/** Usage exports into the ledger: preview, import, the list of batches, undo. */
+export const importCalls = {
+  // mapping: the page's column-mapping step (checked by the importer, whose errors name its fields)
+  'import-preview': defineCall({
+    input: z.strictObject({ source: importSource, format, mapping: z.unknown().optional(), jobId }),
+    run: async ({ source, format: f, mapping }, _ctx, s) => (await s.store()).preview(s.resolveSource(source), f, mapping),
+  }),
+  'import-run': defineCall({
+    input: z.strictObject({ source: importSource, format, skipBadRows: z.boolean().default(false), mapping: z.unknown().optional(), jobId }),
+    run: async ({ source, format: f, skipBadRows, mapping }, ctx, s) => {
+      const file = s.resolveSource(source);
+      const result = await (await s.store()).importFile(file, { format: f, skipBadRows, mapping, signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'import') });
+      if (result.imported > 0) {
+        const store = await s.store();
+        const plan = s.plan();
+        const next = store.planWithLedgerFacts(plan);
+        if (next !== plan) {
+          store.savePlan(next);
+          s.setPlan(next);
+        }
+        await s.reloadEvents();
+      }
+      if ('upload' in source) s.releaseUpload(source.upload);
+      return result;
+    },
+  }),
+  'import-history': defineCall({ input: z.strictObject({}), run: async (_input, _ctx, s) => (await s.store()).listBatches() }),
+  'import-undo': defineCall({
+    input: z.strictObject({ batch: z.number().int().nonnegative() }),
+    run: async ({ batch }, _ctx, s) => {
+      const { removed } = (await s.store()).undoBatch(batch);
+      await s.reloadEvents();
+      return { batch, removed };
+    },
+  }),
+};
