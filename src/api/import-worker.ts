@@ -3,6 +3,7 @@ import { openLedger } from '../ledger/ledger.ts';
 import { toApiError } from './errors.ts';
 import type { ImportFormat } from './types.ts';
 import type { ImportOptions, ImportProgress, ImportResult, PreviewResult } from '../import/importer.ts';
+import { importFile, previewImport } from '../import/importer.ts';
 
 /**
  * One import, on its own thread with its own connection to the ledger, so that parsing and
@@ -46,7 +47,7 @@ async function main(job: ImportJob): Promise<void> {
         }
       },
     };
-    const value = job.preview === true ? await ledger.previewImport(job.file, options) : await ledger.importFile(job.file, options);
+    const value = job.preview === true ? await previewImport(ledger, job.file, options) : await importFile(ledger, job.file, options);
     parentPort?.postMessage({ type: 'result', ok: true, value } satisfies ImportWorkerMessage);
   } catch (err) {
     parentPort?.postMessage({ type: 'result', ok: false, error: toApiError(err) } satisfies ImportWorkerMessage);
