@@ -266,7 +266,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
   const checkDuplicateIds = (): void => {
     if (dup.ident.length === 0) return;
     const found = new Map<string, [string, number, number, number, number]>();
-    for (const r of session.events.eventsSince(dup.ident, firstSeq)) found.set(r[0], r);
+    for (const r of session!.events.eventsSince(dup.ident, firstSeq)) found.set(r[0], r);
     for (let k = 0; k < dup.ident.length; k++) {
       const e = found.get(dup.ident[k]!);
       if (e === undefined || (e[1] === dup.time[k] && e[2] === dup.type[k] && e[3] === dup.subject[k] && e[4] === dup.cost[k])) continue;
@@ -282,7 +282,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
   };
 
   // the import's write transaction (ledger/import-session.ts), begun below before the file is read
-  let session!: ImportSession;
+  let session: ImportSession | null = null;
   // spend per scope and the subjects it went to, rows per scope and day, entity facts
   const scopes = new Map<string, Set<string>>();
   const scopeRows = new Map<string, number>();
@@ -297,13 +297,13 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
   // Bulk path (into an empty ledger): every row is added, BULK_ROWS at a time (EventWriter#bulk)
   const realSink: EventSink = {
     add(time, type, subject, cost, ident, occurrence, givenId) {
-      const writer = session.events;
+      const writer = session!.events;
       if (bulk) {
-        writer.bulk(time, seq++, type, session.subjectId(subject), cost, ident, ident === null ? occurrence : null);
+        writer.bulk(time, seq++, type, session!.subjectId(subject), cost, ident, ident === null ? occurrence : null);
         result.events++;
         return true;
       }
-      const subjectId = session.subjectId(subject);
+      const subjectId = session!.subjectId(subject);
       const added =
         ident === null
           ? (time > latestBefore || !writer.hasContent(time, type, subjectId, cost, occurrence)) && writer.insert(time, seq, type, subjectId, cost, null, occurrence)
@@ -326,14 +326,14 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       return added;
     },
     fold(time, type, subject, cost, ident) {
-      const found = session.events.findIdent(ident);
+      const found = session!.events.findIdent(ident);
       if (found === undefined) {
-        if (session.events.isHeld(ident)) return 'duplicate';
+        if (session!.events.isHeld(ident)) return 'duplicate';
         return realSink.add(time, type, subject, cost, ident, 0, false) ? 'new' : 'duplicate';
       }
       // seqs from firstSeq on were given in this import: an earlier line of the same message
       if (found.seq < firstSeq) return 'duplicate';
-      session.events.addCost(cost, time, found.time, found.seq);
+      session!.events.addCost(cost, time, found.time, found.seq);
       return 'merged';
     },
     spend(scope, subject, day) {
@@ -355,7 +355,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     let format: FormatName | null = requested === 'auto' ? detectFormat(h) : requested;
     let mapping: ColumnMapping | null = given;
     if (format === null || (format === 'mapping' && mapping === null)) {
-      const saved = session.getMapping(shapeOf(h));
+      const saved = session!.getMapping(shapeOf(h));
       if (saved !== null) mapping = parseColumnMapping(saved, 'saved mapping');
       else {
         const guess = guessMapping(h, pending.map((p) => p.fields));
@@ -388,7 +388,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       case 'events':
         return eventsHandler(h, name);
       case 'dust-cost': {
-        const profile = learnHourProfile(session.apiSpendByHour());
+        const profile = learnHourProfile(session!.apiSpendByHour());
         profileSource = profile.source;
         return dustCostHandler(h, name, profile.weights);
       }
@@ -453,9 +453,9 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       allowBulk &&
       !dryRun &&
       BULK_FORMATS.has(handler.format) &&
-      session.canDropIdentIndex()
+      session!.canDropIdentIndex()
     ) {
-      session.dropIdentIndex();
+      session!.dropIdentIndex();
       bulk = true;
     }
     const rows = pending;
@@ -525,8 +525,8 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
         }
         const { n, time, type, subject, cost, idents, occ, subjects } = m;
         if (subjects.length > batchIds.length) batchIds = new Int32Array(subjects.length * 2);
-        for (let k = 0; k < subjects.length; k++) batchIds[k] = session.subjectId(subjects[k]!);
-        const writer = session.events;
+        for (let k = 0; k < subjects.length; k++) batchIds[k] = session!.subjectId(subjects[k]!);
+        const writer = session!.events;
         for (let i = 0; i < n; i++) {
           const ident = idents === null ? null : idents[i]!;
           writer.bulk(time[i]!, seq++, type[i]!, batchIds[subject[i]!]!, cost[i]!, ident, ident === null ? occ![i]! : null);
