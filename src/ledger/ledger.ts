@@ -125,12 +125,6 @@ export class Ledger {
     return new ImportSession(this.writable(), this.path, this.subjects!);
   }
 
-  /** Subject id for a name, creating it; the cache lives as long as the connection. */
-  subjectId(name: string): number {
-    this.writable();
-    return this.subjects!.idOf(name);
-  }
-
   /** Forget cached subject ids (after a rollback, or another connection's import). */
   resetSubjectCache(): void {
     this.subjects?.reset();
