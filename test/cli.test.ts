@@ -7,6 +7,7 @@ import { idList } from '../src/engine/events.ts';
 import { openLedger } from '../src/ledger/ledger.ts';
 import { readLedgerEvents } from '../src/ledger/read.ts';
 import { runCli } from './support/run-cli.ts';
+import { importFile } from '../src/import/importer.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 let dir = '';
@@ -220,7 +221,7 @@ describe('simulate --db: events read from a ledger', () => {
   it('gives each event its ledger identity, in time order, over any range', async () => {
     const db = join(dir, 'ids.sqlite');
     const ledger = openLedger(db);
-    await ledger.importFile(join(dir, 'events.csv'));
+    await importFile(ledger, join(dir, 'events.csv'));
     const t0 = Date.parse('2026-01-05T10:00:00Z');
     const ranges: [number | undefined, number | undefined][] = [[undefined, undefined], [t0 + 1, undefined], [undefined, t0 + 60_000], [t0 + 60_000, t0 + 3 * 3_600_000]];
     for (const [from, to] of ranges) {

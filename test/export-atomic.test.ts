@@ -8,6 +8,7 @@ import { safeFileName, uniqueFileNames } from '../src/export/file-names.ts';
 import { synthHistory } from './forecast-helpers.ts';
 import { EVENT_TYPE_NAMES } from '../src/engine/events.ts';
 import type { EventColumns } from '../src/engine/events.ts';
+import { importFile } from '../src/import/importer.ts';
 
 /** Exports are whole or absent, one file per id (issue 15, finding 4). */
 
@@ -54,7 +55,7 @@ describe('export with colliding trigger ids', () => {
     ]);
     writeFileSync(join(dir, 'events.csv'), toCsv(ev));
     const ledger = openLedger(join(dir, 'ledger.sqlite'));
-    await ledger.importFile(join(dir, 'events.csv'));
+    await importFile(ledger, join(dir, 'events.csv'));
     ledger.close();
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,6 +12,7 @@ import { runExport } from '../src/cli/commands/export.ts';
 import { runRecommend } from '../src/cli/commands/recommend.ts';
 import { runForecast, describeForecast } from '../src/cli/commands/forecast.ts';
 import { synthHistory } from './forecast-helpers.ts';
+import { importFile } from '../src/import/importer.ts';
 
 function toCsv(ev: EventColumns): string {
   const lines = ['timestamp,type,subject,cost_usd'];
@@ -38,7 +39,7 @@ beforeAll(async () => {
     ['short.sqlite', 'short.csv'],
   ]) {
     const ledger = openLedger(join(dir, db));
-    await ledger.importFile(join(dir, csv));
+    await importFile(ledger, join(dir, csv));
     ledger.close();
   }
 });

@@ -5,6 +5,7 @@ import { InputError } from '../src/errors.ts';
 import type { InputErrorDetail } from '../src/errors.ts';
 import { snapshot, tempDir } from './fixtures/ledger-helpers.ts';
 import type { TempDir } from './fixtures/ledger-helpers.ts';
+import { importFile } from '../src/import/importer.ts';
 
 let tmp: TempDir;
 let ledger: Ledger;
@@ -13,7 +14,7 @@ let before: ReturnType<typeof snapshot>;
 beforeAll(async () => {
   tmp = tempDir();
   ledger = openLedger(tmp.path('ledger.sqlite'));
-  await ledger.importFile(tmp.write('seed.csv', 'timestamp,type,subject,cost_usd\n2026-01-05T10:00:00Z,api,k1,1\n'));
+  await importFile(ledger, tmp.write('seed.csv', 'timestamp,type,subject,cost_usd\n2026-01-05T10:00:00Z,api,k1,1\n'));
   before = snapshot(ledger);
 });
 
@@ -56,7 +57,7 @@ const CASES: [string, string | Uint8Array, Expected][] = [
 describe('bad input is refused with line, column, value and what was expected; the ledger unchanged', () => {
   it.each(CASES)('%s', async (name, content, expected) => {
     const file = tmp.write(`${name.replace(/\W+/g, '-')}.csv`, content);
-    const err = await ledger.importFile(file).catch((e: unknown) => e);
+    const err = await importFile(ledger, file).catch((e: unknown) => e);
     expect(err, name).toBeInstanceOf(InputError);
     const details = (err as InputError).details;
     expect(details.length).toBeGreaterThan(0);
@@ -68,13 +69,13 @@ describe('bad input is refused with line, column, value and what was expected; t
   });
 
   it('a missing file is an input error', async () => {
-    await expect(ledger.importFile(tmp.path('nope.csv'))).rejects.toThrow(/cannot read the file \(ENOENT\)/);
+    await expect(importFile(ledger, tmp.path('nope.csv'))).rejects.toThrow(/cannot read the file \(ENOENT\)/);
     expect(snapshot(ledger)).toEqual(before);
   });
 
   it('the dust exports refuse bad values the same way', async () => {
     const cost = tmp.write('cost.csv', 'date,agent_name,api_key,source,total_spend_usd\n2026-01-05,Bot,k1,api,12.50\n2026-13-01,Bot,k1,api,1\n2026-01-06,Bot,k1,api,-2\n2026-01-07,Bot,k1,api,twelve\n');
-    const err = (await ledger.importFile(cost).catch((e: unknown) => e)) as InputError;
+    const err = (await importFile(ledger, cost).catch((e: unknown) => e)) as InputError;
     expect(err.details.map((d) => [d.line, d.column, d.value])).toEqual([
       [3, 'date', '2026-13-01'],
       [4, 'total_spend_usd', '-2'],
@@ -84,7 +85,7 @@ describe('bad input is refused with line, column, value and what was expected; t
       'consumption.csv',
       'completedAt,agentMessageId,contextOrigin,apiKeyName,triggerId,userId,totalCredits\n2026-01-05T10:00:00Z,m1,web,,,u1,abc\n',
     );
-    const err2 = (await ledger.importFile(consumption).catch((e: unknown) => e)) as InputError;
+    const err2 = (await importFile(ledger, consumption).catch((e: unknown) => e)) as InputError;
     expect(err2.details[0]).toMatchObject({ line: 2, column: 'totalCredits', value: 'abc' });
     expect(snapshot(ledger)).toEqual(before);
   });

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { DEFAULT_HOUR_PROFILE, splitByLargestRemainder } from '../src/import/profile.ts';
 import { eventsOf, ledgerScope } from './fixtures/ledger-helpers.ts';
+import { importFile, previewImport } from '../src/import/importer.ts';
 
 const scope = ledgerScope();
 let ledger: Ledger;
@@ -50,7 +51,7 @@ describe('the daily programmatic cost export (dust-cost)', () => {
       'cost.csv',
       `\uFEFF${HEADER}2026-01-05,Support bot,k1,api,"1,234.57"\r\n2026-01-05,Support bot,k1,cli,0.05\r\n2026-01-06,"Agent, Inc.",k2,api,$10.00\r\n2026-01-07,Idle,k2,api,0.00\r\n2026-01-07,Orphan,,api,0.03\r\n`,
     );
-    const r = await ledger.importFile(file);
+    const r = await importFile(ledger, file);
     expect(r).toMatchObject({ format: 'dust-cost', rows: 5, imported: 5, duplicates: 0, rejected: 0, profile: 'default' });
     const events = eventsOf(ledger);
     // a row without a key is the agent's spend without a key (a programmatic pseudo-trigger), never a key
@@ -73,8 +74,8 @@ describe('the daily programmatic cost export (dust-cost)', () => {
   it('learns the hour-of-day profile from event-level API data in the ledger', async () => {
     const lines = ['timestamp,type,subject,cost_usd'];
     for (let i = 0; i < 300; i++) lines.push(`${Date.UTC(2026, 0, 1) + (i % 20) * DAY + 14 * 3_600_000 + i * 1000},api,k1,1`);
-    await ledger.importFile(scope.tmp.write('events.csv', lines.join('\n')));
-    const r = await ledger.importFile(scope.tmp.write('cost.csv', `${HEADER}2026-02-01,Bot,k9,api,100\n`));
+    await importFile(ledger, scope.tmp.write('events.csv', lines.join('\n')));
+    const r = await importFile(ledger, scope.tmp.write('cost.csv', `${HEADER}2026-02-01,Bot,k9,api,100\n`));
     expect(r.profile).toBe('ledger');
     const k9 = eventsOf(ledger).filter((e) => e.subject === 'k9');
     expect(k9.reduce((a, e) => a + e.cost, 0)).toBe(100_000_000);
@@ -83,8 +84,8 @@ describe('the daily programmatic cost export (dust-cost)', () => {
   });
 
   it('uses date + agent + key + source as identity: overlapping exports add nothing twice', async () => {
-    await ledger.importFile(scope.tmp.write('a.csv', `${HEADER}2026-01-05,Bot,k1,api,1.00\n2026-01-06,Bot,k1,api,2.00\n`));
-    const r = await ledger.importFile(scope.tmp.write('b.csv', `${HEADER}2026-01-06,Bot,k1,api,2.00\n2026-01-07,Bot,k1,api,3.00\n2026-01-07,Other,k1,api,3.00\n`));
+    await importFile(ledger, scope.tmp.write('a.csv', `${HEADER}2026-01-05,Bot,k1,api,1.00\n2026-01-06,Bot,k1,api,2.00\n`));
+    const r = await importFile(ledger, scope.tmp.write('b.csv', `${HEADER}2026-01-06,Bot,k1,api,2.00\n2026-01-07,Bot,k1,api,3.00\n2026-01-07,Other,k1,api,3.00\n`));
     expect(r).toMatchObject({ rows: 3, imported: 2, duplicates: 1 });
     expect(dayTotals(eventsOf(ledger))).toEqual({ '2026-01-05 k1': 1_000_000, '2026-01-06 k1': 2_000_000, '2026-01-07 k1': 6_000_000 });
   });
@@ -125,7 +126,7 @@ describe('the consumption export (dust-consumption)', () => {
         line({ completedAt: '2026-01-05T13:00:00.000Z', agentMessageId: 'm5', contextOrigin: 'slack', userId: '', userName: 'Ana', totalCredits: '0' }),
       ]),
     );
-    const r = await ledger.importFile(file);
+    const r = await importFile(ledger, file);
     expect(r).toMatchObject({ format: 'dust-consumption', rows: 7, imported: 7, duplicates: 0, events: 5 });
     expect(eventsOf(ledger)).toEqual([
       { time: '2026-01-05T10:00:01.000Z', type: 'message', subject: 'u1', cost: 0, id: 'dust-msg:m1' },
@@ -134,15 +135,15 @@ describe('the consumption export (dust-consumption)', () => {
       { time: '2026-01-05T12:00:00.000Z', type: 'trigger', subject: 't_sync', cost: 10_000_000, id: 'dust-msg:m4' },
       { time: '2026-01-05T13:00:00.000Z', type: 'message', subject: 'Ana', cost: 0, id: 'dust-msg:m5' },
     ]);
-    const again = await ledger.importFile(file);
+    const again = await importFile(ledger, file);
     expect(again).toMatchObject({ rows: 7, imported: 0, duplicates: 7, events: 0 });
     expect(ledger.summary().events).toBe(5);
   });
 
   it('is detected from its header; --format overrides detection', async () => {
     const file = scope.tmp.write('x.csv', consumptionCsv([line({ completedAt: '2026-01-05T10:00:00Z', agentMessageId: 'm1', contextOrigin: 'web', userId: 'u1', totalCredits: '1' })]));
-    const p = await ledger.previewImport(file);
+    const p = await previewImport(ledger, file);
     expect(p.format).toBe('dust-consumption');
-    await expect(ledger.importFile(file, { format: 'dust-cost' })).rejects.toThrow(/missing column "date"/);
+    await expect(importFile(ledger, file, { format: 'dust-cost' })).rejects.toThrow(/missing column "date"/);
   });
 });

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../src/ledger/ledger.ts';
-import { ImportRefusedError } from '../src/import/importer.ts';
+import { ImportRefusedError, importFile } from '../src/import/importer.ts';
+import type { ImportOptions } from '../src/import/importer.ts';
 import { parseMoneyToMicros } from '../src/import/parse.ts';
 import { ledgerScope, snapshot } from './fixtures/ledger-helpers.ts';
 
@@ -11,8 +12,8 @@ beforeEach(() => {
   ledger = scope.open('ledger.sqlite');
 });
 
-async function refusal(file: string, options: Parameters<Ledger['importFile']>[1] = {}): Promise<ImportRefusedError> {
-  const err = await ledger.importFile(file, options).then(
+async function refusal(file: string, options: ImportOptions = {}): Promise<ImportRefusedError> {
+  const err = await importFile(ledger, file, options).then(
     () => null,
     (e: unknown) => e,
   );
@@ -46,12 +47,12 @@ describe('issue 15, finding 3: every parser linear, with limits that fail clearl
 
   it('imports 20k identical rows without ids into a non-empty ledger in linear time, then finds them all again', async () => {
     const rows = Array.from({ length: 20_000 }, () => '2026-01-05T10:00:00Z,api,k1,0.01').join('\n');
-    await ledger.importFile(scope.tmp.write('seed.csv', 'timestamp,type,subject,cost_usd\n2026-01-04T00:00:00Z,api,k0,1\n'));
+    await importFile(ledger, scope.tmp.write('seed.csv', 'timestamp,type,subject,cost_usd\n2026-01-04T00:00:00Z,api,k0,1\n'));
     const file = scope.tmp.write('repeat.csv', `timestamp,type,subject,cost_usd\n${rows}\n`);
     // 14 s before (each row scanned every earlier row of its millisecond)
-    const first = await ledger.importFile(file, { parseInWorker: false });
+    const first = await importFile(ledger, file, { parseInWorker: false });
     expect(first).toMatchObject({ imported: 20_000, duplicates: 0 });
-    const again = await ledger.importFile(file, { parseInWorker: false });
+    const again = await importFile(ledger, file, { parseInWorker: false });
     expect(again).toMatchObject({ imported: 0, duplicates: 20_000 });
   });
 });
@@ -75,8 +76,8 @@ describe('a currency other than USD is never taken as USD', () => {
     expect(err.message).toMatch(/"Amount \(EUR\)" is in EUR/);
     expect(snapshot(ledger)).toEqual(before);
     const mapping = { time: 'Date', dateFormat: 'ymd', type: { value: 'api' }, subject: 'Key', cost: 'Amount (EUR)', decimal: ',', currency: 'EUR' };
-    await expect(ledger.importFile(file, { mapping })).rejects.toThrow(/never taken as USD/);
-    const r = await ledger.importFile(file, { mapping: { ...mapping, usdPerUnit: 1.1 } });
+    await expect(importFile(ledger, file, { mapping })).rejects.toThrow(/never taken as USD/);
+    const r = await importFile(ledger, file, { mapping: { ...mapping, usdPerUnit: 1.1 } });
     expect(r.imported).toBe(2);
     const costs = ledger.db.prepare('SELECT cost FROM events ORDER BY time').pluck().all();
     expect(costs).toEqual([11_000_000, 2_750_000]);

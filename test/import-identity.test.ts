@@ -9,6 +9,7 @@ import { migrate } from '../src/ledger/ledger.ts';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { runSimulate } from '../src/cli/commands/simulate.ts';
 import { eventsOf, snapshot, ledgerScope } from './fixtures/ledger-helpers.ts';
+import { importFile, previewImport } from '../src/import/importer.ts';
 
 /**
  * Rows without an id (SPEC §8): identified by their content and their occurrence among identical
@@ -51,10 +52,10 @@ describe('rows without an id', () => {
   it.each([true, false])('imported again add nothing and all count as duplicates (parsed in a worker: %s)', async (parseInWorker) => {
     const file = scope.tmp.write('a.csv', csv(rowsWithRepeats(30_000)));
     const l = open('l.sqlite');
-    const first = await l.importFile(file, { parseInWorker });
+    const first = await importFile(l, file, { parseInWorker });
     expect(first).toMatchObject({ rows: 30_000, imported: 30_000, duplicates: 0, events: 30_000 });
     const before = snapshot(l);
-    const again = await l.importFile(file, { parseInWorker });
+    const again = await importFile(l, file, { parseInWorker });
     expect(again).toMatchObject({ rows: 30_000, imported: 0, duplicates: 30_000, events: 0 });
     const after = snapshot(l);
     expect(after.events).toBe(before.events);
@@ -68,8 +69,8 @@ describe('rows without an id', () => {
     const file = scope.tmp.write('a.csv', csv(rowsWithRepeats(30_000)));
     const a = open('a.sqlite');
     const b = open('b.sqlite');
-    await a.importFile(file, { parseInWorker: true });
-    await b.importFile(file, { parseInWorker: false });
+    await importFile(a, file, { parseInWorker: true });
+    await importFile(b, file, { parseInWorker: false });
     const ids = idList(a.readEvents().ids)!;
     expect(idList(b.readEvents().ids)).toEqual(ids);
     expect(new Set(ids).size).toBe(30_000);
@@ -81,13 +82,13 @@ describe('rows without an id', () => {
     // the second export starts where a repeated row starts, so the overlap holds whole repeats
     const cut = rows.findIndex((line, i) => i >= 1000 && rows[i + 1] === line && rows[i - 1] !== line);
     const l = open('l.sqlite');
-    await l.importFile(scope.tmp.write('first.csv', csv(rows.slice(0, 2000))));
-    const r = await l.importFile(scope.tmp.write('second.csv', csv(rows.slice(cut))));
+    await importFile(l, scope.tmp.write('first.csv', csv(rows.slice(0, 2000))));
+    const r = await importFile(l, scope.tmp.write('second.csv', csv(rows.slice(cut))));
     expect(r).toMatchObject({ rows: 3000 - cut, imported: 1000, duplicates: 2000 - cut });
     expect(l.summary().events).toBe(3000);
     // the same ledger as one import of the whole
     const whole = open('whole.sqlite');
-    await whole.importFile(scope.tmp.write('whole.csv', csv(rows)));
+    await importFile(whole, scope.tmp.write('whole.csv', csv(rows)));
     const sorted = (x: Ledger) => eventsOf(x).map((e) => JSON.stringify(e)).sort();
     expect(sorted(l)).toEqual(sorted(whole));
   });
@@ -95,8 +96,8 @@ describe('rows without an id', () => {
   it('identical within a file are distinct events; a file with more of them adds only the extra ones', async () => {
     const row = '2026-01-05T10:00:00Z,message,u1,';
     const l = open('l.sqlite');
-    expect(await l.importFile(scope.tmp.write('two.csv', csv([row, row])))).toMatchObject({ rows: 2, imported: 2, duplicates: 0 });
-    expect(await l.importFile(scope.tmp.write('three.csv', csv([row, row, row])))).toMatchObject({ rows: 3, imported: 1, duplicates: 2 });
+    expect(await importFile(l, scope.tmp.write('two.csv', csv([row, row])))).toMatchObject({ rows: 2, imported: 2, duplicates: 0 });
+    expect(await importFile(l, scope.tmp.write('three.csv', csv([row, row, row])))).toMatchObject({ rows: 3, imported: 1, duplicates: 2 });
     const id = contentIdentity(Date.parse('2026-01-05T10:00:00Z'), 2, 'u1', 0, 1);
     expect(eventsOf(l).map((e) => e.id)).toEqual([id, `${id}.2`, `${id}.3`]);
   });
@@ -113,12 +114,12 @@ describe('rows without an id', () => {
     for (const parseInWorker of [true, false]) {
       const l = open(`mixed-${parseInWorker}.sqlite`);
       const file = scope.tmp.write('mixed.csv', csv(lines, header));
-      expect(await l.importFile(file, { parseInWorker })).toMatchObject({ rows: 5, imported: 5, duplicates: 0 });
+      expect(await importFile(l, file, { parseInWorker })).toMatchObject({ rows: 5, imported: 5, duplicates: 0 });
       const k1 = contentIdentity(Date.parse('2026-01-05T10:00:00Z'), 0, 'k1', 1_000_000, 1);
       expect(eventsOf(l).map((e) => e.id)).toEqual(['e1', k1, `${k1}.2`, 'e2', contentIdentity(Date.parse('2026-01-05T12:00:00Z'), 1, 't1', 0, 1)]);
-      expect(await l.importFile(file, { parseInWorker })).toMatchObject({ rows: 5, imported: 0, duplicates: 5 });
+      expect(await importFile(l, file, { parseInWorker })).toMatchObject({ rows: 5, imported: 0, duplicates: 5 });
       // the rows again, one id now given: a new identity, so a new event
-      const r = await l.importFile(scope.tmp.write('more.csv', csv(['e3,2026-01-05T12:00:00Z,trigger,t1,', ',2026-01-05T11:00:00Z,api,k1,2'], header)));
+      const r = await importFile(l, scope.tmp.write('more.csv', csv(['e3,2026-01-05T12:00:00Z,trigger,t1,', ',2026-01-05T11:00:00Z,api,k1,2'], header)));
       expect(r).toMatchObject({ rows: 2, imported: 2, duplicates: 0 });
     }
   });
@@ -127,9 +128,9 @@ describe('rows without an id', () => {
     const db = scope.tmp.path('l.sqlite');
     const file = scope.tmp.write('golden.csv', csv(STORED_BEFORE.map((r) => r.line)));
     const l = open('l.sqlite');
-    const preview = await l.previewImport(file);
+    const preview = await previewImport(l, file);
     expect(preview.firstEvents.map((e) => e.id)).toEqual(STORED_BEFORE.map((r) => r.id));
-    await l.importFile(file);
+    await importFile(l, file);
     l.close();
     const plan = scope.tmp.write('plan.json', '{"version": 1}');
     runSimulate(plan, undefined, { db, decisions: scope.tmp.path('d.ndjson') });
@@ -144,12 +145,12 @@ describe('rows without an id', () => {
 
   it('of an undone import go with it, and the file imports again', async () => {
     const l = open('l.sqlite');
-    await l.importFile(scope.tmp.write('keep.csv', csv(['2026-01-01T00:00:00Z,api,k0,1'])));
+    await importFile(l, scope.tmp.write('keep.csv', csv(['2026-01-01T00:00:00Z,api,k0,1'])));
     const file = scope.tmp.write('a.csv', csv(rowsWithRepeats(500)));
-    const r = await l.importFile(file);
+    const r = await importFile(l, file);
     expect(l.undoBatch(r.batch!)).toBe(500);
     expect(eventsOf(l).map((e) => e.subject)).toEqual(['k0']);
-    expect(await l.importFile(file)).toMatchObject({ imported: 500, duplicates: 0 });
+    expect(await importFile(l, file)).toMatchObject({ imported: 500, duplicates: 0 });
   });
 });
 
@@ -199,10 +200,10 @@ describe('migration 4 (identity strings of rows without an id become occurrence 
     expect(l.db.prepare('PRAGMA integrity_check').pluck().get()).toBe('ok');
 
     // the same rows again are duplicates; a fourth identical row is new
-    const again = await l.importFile(scope.tmp.write('again.csv', csv([...STORED_BEFORE.map((r) => r.line), STORED_BEFORE[0].line])));
+    const again = await importFile(l, scope.tmp.write('again.csv', csv([...STORED_BEFORE.map((r) => r.line), STORED_BEFORE[0].line])));
     expect(again).toMatchObject({ rows: 6, imported: 1, duplicates: 5 });
     expect(eventsOf(l).filter((e) => e.subject === 'k_mkt' && e.cost === 1_500_000).map((e) => e.id)).toEqual([...STORED_BEFORE.slice(0, 3).map((r) => r.id), '~VOhqqeV-q7q12kOb.1', '~VOhqqeV-q7q12kOb.4']);
-    const ids = await l.importFile(scope.tmp.write('ids.csv', csv(['e1,2026-01-05T00:00:00Z,api,k_mkt,0.000007', '~AAAAAAAAAAAAAAAA,2026-01-05T00:00:00Z,api,k_mkt,0.000007'], 'id,timestamp,type,subject,cost_usd')));
+    const ids = await importFile(l, scope.tmp.write('ids.csv', csv(['e1,2026-01-05T00:00:00Z,api,k_mkt,0.000007', '~AAAAAAAAAAAAAAAA,2026-01-05T00:00:00Z,api,k_mkt,0.000007'], 'id,timestamp,type,subject,cost_usd')));
     expect(ids).toMatchObject({ imported: 0, duplicates: 2 });
     // and undo still removes a migrated batch's events
     expect(l.undoBatch(1)).toBe(8);

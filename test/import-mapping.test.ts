@@ -3,6 +3,7 @@ import type { Ledger } from '../src/ledger/ledger.ts';
 import { guessMapping } from '../src/import/formats.ts';
 import { parseMappedTime, parseMoneyToMicros } from '../src/import/parse.ts';
 import { eventsOf, ledgerScope } from './fixtures/ledger-helpers.ts';
+import { importFile, previewImport } from '../src/import/importer.ts';
 
 const scope = ledgerScope();
 let ledger: Ledger;
@@ -51,13 +52,13 @@ describe('any other CSV through a column mapping', () => {
       'billing-march.csv',
       'When,Key Name,Kind,Amount\r\n25/03/2026 10:00,k1,request,"1.234,50 $"\r\n26/03/2026 11:30,t1,webhook,\r\n27/03/2026 12:00,u1,chat,"0,00"\r\n',
     );
-    const p = await ledger.previewImport(first);
+    const p = await previewImport(ledger, first);
     expect(p.format).toBe('mapping');
     expect(p.mapping).toMatchObject({ time: 'When', dateFormat: 'dmy', subject: 'Key Name', type: { column: 'Kind' }, cost: 'Amount', decimal: ',' });
     expect(p.missing).toEqual([]);
     // the admin corrects the time zone in the preview, then imports
     const mapping = { ...p.mapping!, timeZone: 'Europe/Paris' };
-    const r = await ledger.importFile(first, { mapping });
+    const r = await importFile(ledger, first, { mapping });
     expect(r).toMatchObject({ format: 'mapping', rows: 3, imported: 3 });
     expect(eventsOf(ledger).map(({ id: _id, ...e }) => e)).toEqual([
       { time: '2026-03-25T09:00:00.000Z', type: 'api', subject: 'k1', cost: 1_234_500_000 },
@@ -66,7 +67,7 @@ describe('any other CSV through a column mapping', () => {
     ]);
     // next month's export, same shape (header spelled differently): no questions, same zone
     const second = scope.tmp.write('billing-april.csv', 'when,KEY NAME,kind,amount\n01/04/2026 10:00,k1,request,"2,00"\n');
-    const r2 = await ledger.importFile(second);
+    const r2 = await importFile(ledger, second);
     expect(r2.mapping).toMatchObject({ timeZone: 'Europe/Paris' });
     expect(eventsOf(ledger, { from: Date.parse('2026-04-01T00:00:00Z') })).toMatchObject([{ time: '2026-04-01T08:00:00.000Z', cost: 2_000_000 }]);
     expect(ledger.listBatches().map((b) => b.format)).toEqual(['mapping', 'mapping']);
@@ -75,9 +76,9 @@ describe('any other CSV through a column mapping', () => {
   it('a mapping given once for an unguessable shape is used for the next file of that shape', async () => {
     const header = 'col_a,col_b,col_c\n';
     const mapping = { time: 'col_b', dateFormat: 'epoch-ms', type: { value: 'api' }, subject: 'col_a', cost: 'col_c' };
-    await expect(ledger.importFile(scope.tmp.write('x1.csv', `${header}k1,1767225600000,1.5\n`))).rejects.toThrow(/could not be mapped/);
-    await ledger.importFile(scope.tmp.write('x1.csv', `${header}k1,1767225600000,1.5\n`), { mapping });
-    const r = await ledger.importFile(scope.tmp.write('x2.csv', `${header}k2,1767225700000,2.5\n`));
+    await expect(importFile(ledger, scope.tmp.write('x1.csv', `${header}k1,1767225600000,1.5\n`))).rejects.toThrow(/could not be mapped/);
+    await importFile(ledger, scope.tmp.write('x1.csv', `${header}k1,1767225600000,1.5\n`), { mapping });
+    const r = await importFile(ledger, scope.tmp.write('x2.csv', `${header}k2,1767225700000,2.5\n`));
     expect(r).toMatchObject({ format: 'mapping', imported: 1 });
     expect(eventsOf(ledger).map((e) => [e.subject, e.cost])).toEqual([
       ['k1', 1_500_000],
@@ -87,8 +88,8 @@ describe('any other CSV through a column mapping', () => {
 
   it('refuses an invalid mapping naming the field', async () => {
     const file = scope.tmp.write('x.csv', 'a,b\n1,2\n');
-    await expect(ledger.importFile(file, { mapping: { time: 'a', dateFormat: 'julian', type: { value: 'api' }, subject: 'b' } })).rejects.toThrow(/dateFormat/);
-    await expect(ledger.importFile(file, { mapping: { time: 'a', dateFormat: 'ymd', timeZone: 'Mars/Olympus', type: { value: 'api' }, subject: 'b' } })).rejects.toThrow(/timeZone "Mars\/Olympus" is not a time zone/);
-    await expect(ledger.importFile(file, { mapping: { time: 'zzz', dateFormat: 'ymd', type: { value: 'api' }, subject: 'b' } })).rejects.toThrow(/missing column "zzz"/);
+    await expect(importFile(ledger, file, { mapping: { time: 'a', dateFormat: 'julian', type: { value: 'api' }, subject: 'b' } })).rejects.toThrow(/dateFormat/);
+    await expect(importFile(ledger, file, { mapping: { time: 'a', dateFormat: 'ymd', timeZone: 'Mars/Olympus', type: { value: 'api' }, subject: 'b' } })).rejects.toThrow(/timeZone "Mars\/Olympus" is not a time zone/);
+    await expect(importFile(ledger, file, { mapping: { time: 'zzz', dateFormat: 'ymd', type: { value: 'api' }, subject: 'b' } })).rejects.toThrow(/missing column "zzz"/);
   });
 });

@@ -9,6 +9,7 @@ import { validatePlan } from '../src/engine/plan.ts';
 import { eventsOf, ledgerScope } from './fixtures/ledger-helpers.ts';
 import { dustWorkspace } from './support/dust-exports.ts';
 import type { DustWorkspace } from './support/dust-exports.ts';
+import { importFile } from '../src/import/importer.ts';
 
 const scope = ledgerScope();
 let ledger: Ledger;
@@ -38,7 +39,7 @@ function sorted(m: Map<string, number>): [string, number][] {
 }
 
 async function importAll(l: Ledger, files: string[]): Promise<void> {
-  for (const f of files) await l.importFile(f);
+  for (const f of files) await importFile(l, f);
 }
 
 describe('the cost and the consumption export of one workspace: one spend counted once', () => {
@@ -60,9 +61,9 @@ describe('the cost and the consumption export of one workspace: one spend counte
 
     const other = scope.open('other.sqlite');
     const last = await (async () => {
-      await other.importFile(files.consumption);
-      await other.importFile(files.cost[1]!);
-      return other.importFile(files.cost[0]!);
+      await importFile(other, files.consumption);
+      await importFile(other, files.cost[1]!);
+      return importFile(other, files.cost[0]!);
     })();
     expect(sorted(countedSpend(other, ws))).toEqual(sorted(ws.truth));
     // every covered scope-day counts the consumption lines; the cost rows stay as a cross-check
@@ -107,8 +108,8 @@ describe('the cost and the consumption export of one workspace: one spend counte
     expect(sorted(countedSpend(ledger, ws))).toEqual(sorted(ws.truth));
     expect(ledger.db.prepare('SELECT count(*) FROM events_held').pluck().get()).toBe(0);
     // importing the consumption export again holds the cost rows back again; the cost files add nothing
-    await ledger.importFile(files.consumption);
-    const again = await ledger.importFile(files.cost[0]!);
+    await importFile(ledger, files.consumption);
+    const again = await importFile(ledger, files.cost[0]!);
     expect(again.imported).toBe(0);
     expect(sorted(countedSpend(ledger, ws))).toEqual(sorted(ws.truth));
     for (const b of ledger.listBatches().filter((x) => x.format === 'dust-cost' && x.undoneAt === null)) ledger.undoBatch(b.id);
@@ -124,9 +125,9 @@ describe('the cost and the consumption export of one workspace: one spend counte
       .join('\n');
     const files = write(ws);
     const consumption = scope.tmp.write('consumption-cut.csv', cut);
-    await ledger.importFile(consumption);
+    await importFile(ledger, consumption);
     let last = null;
-    for (const f of files.cost) last = await ledger.importFile(f);
+    for (const f of files.cost) last = await importFile(ledger, f);
     expect(sorted(countedSpend(ledger, ws))).toEqual(sorted(ws.truth));
     expect(last!.overlap!.countedCost).toBeGreaterThan(0);
     expect(last!.overlap!.disagreements.every((d) => new Date(d.day).toISOString().startsWith(lastDay) && d.counted === 'cost')).toBe(true);
@@ -137,16 +138,14 @@ describe('the cost and the consumption export of one workspace: one spend counte
     const files = write(big);
     const path = scope.tmp.path('cancel.sqlite');
     const l1 = openLedger(path);
-    await l1.importFile(files.cost[0]!);
+    await importFile(l1, files.cost[0]!);
     l1.close();
     const digest = (): string => createHash('sha256').update(readFileSync(path)).digest('hex');
     const before = digest();
     const l2 = openLedger(path);
     const signal = { aborted: false };
     let chunks = 0;
-    const err = await l2
-      .importFile(files.consumption, { signal, chunkBytes: 64 << 10, onProgress: () => { chunks++; if (chunks === 2) signal.aborted = true; } })
-      .catch((e: unknown) => e);
+    const err = await importFile(l2, files.consumption, { signal, chunkBytes: 64 << 10, onProgress: () => { chunks++; if (chunks === 2) signal.aborted = true; } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CancelledError);
     l2.close();
     expect(digest()).toBe(before);

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { idList } from '../src/engine/events.ts';
 import type { Ledger } from '../src/ledger/ledger.ts';
-import { ImportRefusedError } from '../src/import/importer.ts';
+import { ImportRefusedError, importFile } from '../src/import/importer.ts';
 import type { ImportOptions } from '../src/import/importer.ts';
 import { snapshot, ledgerScope } from './fixtures/ledger-helpers.ts';
 
@@ -27,8 +27,8 @@ function dump(l: Ledger): unknown {
 async function both(file: string, options: ImportOptions = {}): Promise<{ piped: unknown; inThread: unknown; a: Ledger; b: Ledger }> {
   const a = fresh('piped.sqlite');
   const b = fresh('in-thread.sqlite');
-  const piped = await a.importFile(file, { ...options, parseInWorker: true }).catch((e: unknown) => e);
-  const inThread = await b.importFile(file, { ...options, parseInWorker: false }).catch((e: unknown) => e);
+  const piped = await importFile(a, file, { ...options, parseInWorker: true }).catch((e: unknown) => e);
+  const inThread = await importFile(b, file, { ...options, parseInWorker: false }).catch((e: unknown) => e);
   return { piped, inThread, a, b };
 }
 
@@ -128,12 +128,12 @@ describe('pipelined import (parse worker)', () => {
     const l = fresh('cancel.sqlite');
     const before = snapshot(l);
     const controller = new AbortController();
-    const err = await l.importFile(file, { parseInWorker: true, signal: controller.signal, onProgress: () => controller.abort() }).catch((e: unknown) => e);
+    const err = await importFile(l, file, { parseInWorker: true, signal: controller.signal, onProgress: () => controller.abort() }).catch((e: unknown) => e);
     expect((err as Error).name).toBe('CancelledError');
     expect(snapshot(l)).toEqual(before);
     expect(l.db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = 'events_ident'").get()).toBeDefined();
     // and the ledger takes the same file afterwards
-    const r = await l.importFile(file, { parseInWorker: true });
+    const r = await importFile(l, file, { parseInWorker: true });
     expect(r.imported).toBe(70_000);
   });
 });

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { openLedger } from '../src/ledger/ledger.ts';
 import { readLedgerEvents } from '../src/ledger/read.ts';
 import { InputError } from '../src/errors.ts';
+import { importFile } from '../src/import/importer.ts';
 
 /**
  * Ledgers whose pages were edited by hand (issue 15, finding 5): the page reader must never
@@ -21,7 +22,7 @@ function makeLedger(path: string): void {
   const csv = `${path}.csv`;
   writeFileSync(csv, `${rows.join('\n')}\n`);
   const l = openLedger(path);
-  return void l.importFile(csv).then(() => l.close());
+  return void importFile(l, csv).then(() => l.close());
 }
 
 interface Tree {

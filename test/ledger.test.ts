@@ -13,6 +13,7 @@ import { runSimulate } from '../src/cli/commands/simulate.ts';
 import { writeWorkspace } from '../src/demo/write.ts';
 import { eventsOf, snapshot, tempDir } from './fixtures/ledger-helpers.ts';
 import type { TempDir } from './fixtures/ledger-helpers.ts';
+import { importFile } from '../src/import/importer.ts';
 
 let tmp: TempDir;
 
@@ -57,7 +58,7 @@ describe('the ledger file', () => {
     expect(ledger.listBatches()).toMatchObject([{ id: 1, fileName: 'old.csv', rows: 2 }]);
     if (version >= 2) expect(ledger.getMapping('s')).toEqual({ time: 'a' });
     // and works on: new imports continue after the old seqs, plans can be saved
-    const r = await ledger.importFile(tmp.write('new.csv', 'id,timestamp,type,subject,cost_usd\ne2,2026-01-05T10:00:00Z,message,u1,\ne3,2026-01-05T10:00:00Z,api,k1,1\n'));
+    const r = await importFile(ledger, tmp.write('new.csv', 'id,timestamp,type,subject,cost_usd\ne2,2026-01-05T10:00:00Z,message,u1,\ne3,2026-01-05T10:00:00Z,api,k1,1\n'));
     expect(r).toMatchObject({ imported: 1, duplicates: 1 });
     expect(eventsOf(ledger).map((e) => e.id)).toEqual(['e1', 'e2', 'e3']);
     ledger.savePlan('base', { version: 1 });
@@ -104,7 +105,7 @@ describe('the ledger file', () => {
 
   it('reads events in (time, insertion) order within [from, to), with ledger identities', async () => {
     const ledger = openLedger(tmp.path('l.sqlite'));
-    await ledger.importFile(tmp.write('a.csv', 'timestamp,type,subject,cost_usd,id\n2026-01-03T00:00:00Z,api,k,1,c\n2026-01-01T00:00:00Z,api,k,1,a\n2026-01-02T00:00:00Z,message,u,,b1\n2026-01-02T00:00:00Z,api,k,1,b2\n'));
+    await importFile(ledger, tmp.write('a.csv', 'timestamp,type,subject,cost_usd,id\n2026-01-03T00:00:00Z,api,k,1,c\n2026-01-01T00:00:00Z,api,k,1,a\n2026-01-02T00:00:00Z,message,u,,b1\n2026-01-02T00:00:00Z,api,k,1,b2\n'));
     expect(eventsOf(ledger).map((e) => e.id)).toEqual(['a', 'b1', 'b2', 'c']);
     const e = ledger.readEvents({ from: Date.parse('2026-01-02T00:00:00Z'), to: Date.parse('2026-01-03T00:00:00Z') });
     expect(idList(e.ids)).toEqual(['b1', 'b2']);
@@ -275,7 +276,7 @@ describe('simulate --db', () => {
     const w = writeWorkspace(tmp.path('demo'), { seed: 7, days: 4, seats: 4 });
     const db = tmp.path('l.sqlite');
     const ledger = openLedger(db);
-    await ledger.importFile(w.eventsPath);
+    await importFile(ledger, w.eventsPath);
     ledger.close();
     const csvOut = runSimulate(w.planPath, w.eventsPath, { decisions: tmp.path('csv.ndjson') });
     const dbOut = runSimulate(w.planPath, undefined, { db, decisions: tmp.path('db.ndjson') });
@@ -300,7 +301,7 @@ describe('simulate --db', () => {
     const csv = tmp.write('shuffled.csv', `${strip(header)}\n${shuffled.join('\n')}\n`);
     const db = tmp.path('l.sqlite');
     const ledger = openLedger(db);
-    await ledger.importFile(csv);
+    await importFile(ledger, csv);
     const ev = ledger.readEvents();
     ledger.close();
     runSimulate(w.planPath, csv, { decisions: tmp.path('csv.ndjson') });
@@ -337,7 +338,7 @@ describe('simulate --db', () => {
     expect(() => runSimulate(w.planPath, undefined, { db: tmp.path('none.sqlite') })).toThrow(/no such ledger/);
     const db = tmp.path('l.sqlite');
     const ledger = openLedger(db);
-    await ledger.importFile(w.eventsPath);
+    await importFile(ledger, w.eventsPath);
     ledger.close();
     expect(() => runSimulate(w.planPath, w.eventsPath, { db })).toThrow(/either EVENTS.csv or --db/);
     expect(() => runSimulate(w.planPath, undefined, { db, from: '2000-01-01', to: '2000-01-02' })).toThrow(/holds no events in/);
@@ -349,10 +350,10 @@ describe('two connections to one ledger', () => {
     const path = tmp.path('l.sqlite');
     const app = openLedger(path);
     const worker = openLedger(path);
-    await app.importFile(tmp.write('a.csv', 'timestamp,type,subject,cost_usd\n2026-01-05T10:00:00Z,api,k1,1\n'));
-    await worker.importFile(tmp.write('b.csv', 'timestamp,type,subject,cost_usd\n2026-01-05T11:00:00Z,api,k2,1\n'));
+    await importFile(app, tmp.write('a.csv', 'timestamp,type,subject,cost_usd\n2026-01-05T10:00:00Z,api,k1,1\n'));
+    await importFile(worker, tmp.write('b.csv', 'timestamp,type,subject,cost_usd\n2026-01-05T11:00:00Z,api,k2,1\n'));
     // app's subject cache predates k2
-    await app.importFile(tmp.write('c.csv', 'timestamp,type,subject,cost_usd\n2026-01-05T12:00:00Z,api,k2,2\n'));
+    await importFile(app, tmp.write('c.csv', 'timestamp,type,subject,cost_usd\n2026-01-05T12:00:00Z,api,k2,2\n'));
     expect(eventsOf(app).map((e) => [e.subject, e.cost])).toEqual([
       ['k1', 1_000_000],
       ['k2', 1_000_000],

@@ -13,13 +13,7 @@ export function cachePath(ledgerPath: string): string {
 }
 
 export function cacheKey(ledger: Ledger): string {
-  const r = ledger.db
-    .prepare(
-      `SELECT (SELECT count(*) FROM events) AS n, (SELECT max(seq) FROM events) AS s,
-              (SELECT max(id) FROM batches) AS b, (SELECT coalesce(sum(undone_at), 0) FROM batches) AS u`,
-    )
-    .get() as { n: number; s: number | null; b: number | null; u: number };
-  return `v1:${r.n}:${r.s}:${r.b}:${r.u}`;
+  return ledger.eventsVersionKey();
 }
 
 interface Header {

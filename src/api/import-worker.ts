@@ -5,6 +5,7 @@ import type { Method } from '../workers/protocol.ts';
 import { toApiError } from './errors.ts';
 import type { ImportFormat } from './types.ts';
 import type { ImportOptions, ImportResult, PreviewResult } from '../import/importer.ts';
+import { importFile, previewImport } from '../import/importer.ts';
 
 /**
  * One import, on its own thread with its own connection to the ledger, so that parsing and
@@ -51,8 +52,8 @@ async function withLedger<T>(job: ImportJob, fn: (ledger: ReturnType<typeof open
 
 serve<ImportMethods>(
   {
-    import: (job, ctx) => withLedger(job, (ledger) => ledger.importFile(job.file, optionsOf(job, ctx))),
-    preview: (job, ctx) => withLedger(job, (ledger) => ledger.previewImport(job.file, optionsOf(job, ctx))),
+    import: (job, ctx) => withLedger(job, (ledger) => importFile(ledger, job.file, optionsOf(job, ctx))),
+    preview: (job, ctx) => withLedger(job, (ledger) => previewImport(ledger, job.file, optionsOf(job, ctx))),
   },
   { describeError: toApiError },
 );

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { openLedger } from '../ledger/ledger.ts';
-import { activeSeats, withLedgerFacts } from '../ledger/entities.ts';
+import { withLedgerFacts } from '../ledger/entities.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { ImportResult as LedgerImportResult, PreviewResult } from '../import/importer.ts';
 import { validatePlan } from '../engine/plan.ts';
@@ -22,6 +22,7 @@ import type { BatchInfo, ImportFormat, ImportPreview, ImportResult, ImportRowErr
 import { workerFile } from '../worker-files.ts';
 import { importFacts } from './import-facts.ts';
 import type { ColumnMappingView } from './types.ts';
+import { importFile, previewImport } from '../import/importer.ts';
 
 /** The plan the app works on is saved in the ledger under this name. */
 export const CURRENT_PLAN = 'current';
@@ -126,8 +127,7 @@ export class LedgerStore implements WorkspaceStore {
   }
 
   span(): { events: number; from: number | null; to: number | null } {
-    const r = this.ledger.db.prepare('SELECT count(*) AS n, min(time) AS lo, max(time) AS hi FROM events').get() as { n: number; lo: number | null; hi: number | null };
-    return { events: r.n, from: r.lo, to: r.hi };
+    return this.ledger.span();
   }
 
   loadPlan(): Plan | null {
@@ -150,7 +150,7 @@ export class LedgerStore implements WorkspaceStore {
     try {
       const path = join(dir, 'demo-workspace.csv');
       writeFileSync(path, eventsToCsv(events));
-      await this.ledger.importFile(path, { format: 'events', displayName: label });
+      await importFile(this.ledger, path, { format: 'events', displayName: label });
     } finally {
       rmSync(dir, { recursive: true, force: true });
       this.events = null;
@@ -173,7 +173,7 @@ export class LedgerStore implements WorkspaceStore {
             () => {},
             new AbortController().signal,
           )
-        : await this.ledger.previewImport(path, { format, displayName, skipBadRows: true, audience: 'app', ...given });
+        : await previewImport(this.ledger, path, { format, displayName, skipBadRows: true, audience: 'app', ...given });
       return {
         name: displayName,
         format: p.format,
@@ -216,7 +216,7 @@ export class LedgerStore implements WorkspaceStore {
               opts.onProgress,
               opts.signal,
             )
-          : await this.ledger.importFile(path, {
+          : await importFile(this.ledger, path, {
               format: opts.format,
               skipBadRows: opts.skipBadRows,
               displayName,
@@ -239,7 +239,7 @@ export class LedgerStore implements WorkspaceStore {
 
   planWithLedgerFacts(plan: Plan): Plan {
     const merged = withLedgerFacts(plan, this.ledger.entities());
-    const seats = activeSeats(this.ledger.db);
+    const seats = this.ledger.activeSeats();
     const defaultSeats = validatePlan({}).workspace.seats;
     const withSeats = seats !== null && seats > 0 && plan.workspace.seats === defaultSeats ? { ...merged, workspace: { ...merged.workspace, seats } } : merged;
     return JSON.stringify(withSeats) === JSON.stringify(plan) ? plan : validatePlan(withSeats, 'plan with the ledger’s entities');
@@ -253,16 +253,7 @@ export class LedgerStore implements WorkspaceStore {
    * checkpoint.
    */
   private reclaimWal(): void {
-    const db = this.ledger.db;
-    const timeout = db.pragma('busy_timeout', { simple: true }) as number;
-    try {
-      db.pragma('busy_timeout = 0');
-      db.pragma('wal_checkpoint(TRUNCATE)');
-    } catch {
-      // busy or no room: SQLite keeps the -wal consistent either way
-    } finally {
-      db.pragma(`busy_timeout = ${timeout}`);
-    }
+    this.ledger.reclaimWal();
   }
 
   listBatches(): BatchInfo[] {

@@ -3,7 +3,7 @@ import { validatePlan } from '../engine/plan.ts';
 import type { Plan } from '../engine/plan.ts';
 import { loadPlanFile } from '../engine/plan-file.ts';
 import { InputError } from '../errors.ts';
-import { openLedger } from '../ledger/ledger.ts';
+import { openLedgerForReading } from '../ledger/ledger.ts';
 
 /**
  * Shared by `forecast`, `recommend` and `export`: the plan (JSON or YAML, or defaults) and the
@@ -27,7 +27,7 @@ export function loadLedgerEvents(db: string, from?: string, to?: string): EventC
   const t = parseIsoOption('--to', to);
   if (f !== undefined) range.from = f;
   if (t !== undefined) range.to = t;
-  const ledger = openLedger(db, { readonly: true });
+  const ledger = openLedgerForReading(db);
   try {
     return ledger.readEvents(range);
   } finally {

@@ -6,7 +6,7 @@ import { isoOf } from '../engine/units.ts';
 import { CancelledError, InputError, formatDetail } from '../errors.ts';
 import type { InputErrorDetail } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import type Database from 'better-sqlite3';
+import type { ImportSession } from '../ledger/import-session.ts';
 import { CsvParser, MAX_FIELD_CHARS, readCsvFile, readHeaderRecord } from './csvReader.ts';
 import type { Delimiter, Encoding, FileForm, ReadSummary } from './csvReader.ts';
 import {
@@ -23,15 +23,13 @@ import {
 import type { ColumnMapping, EventSink, FormatHandler, FormatName } from './formats.ts';
 import { learnHourProfile } from './profile.ts';
 import { contentIdentity } from './canonical.ts';
-import { EVENTS_IDENT_INDEX } from '../ledger/schema.ts';
 import { PARSE_IN_FLIGHT, PARSE_STOP } from './pipeline.ts';
 import type { FromParser, ParseRequest, ParseWorkerData } from './pipeline.ts';
 import type { ParseMethods } from './parse-worker.ts';
 import { WorkerClient } from '../workers/client.ts';
 import { findWorkerFile } from '../worker-files.ts';
-import { reconcileSpend, recordBatchSpend } from '../ledger/overlap.ts';
 import type { OverlapSummary } from '../ledger/overlap.ts';
-import { activeSeats, EntityFacts, inferTriggerKinds } from '../ledger/entities.ts';
+import { EntityFacts } from '../ledger/entities.ts';
 
 export interface ImportProgress {
   rows: number;
@@ -181,8 +179,8 @@ class PipelineUnavailable extends Error {}
 
 /** Below this size a worker's start-up costs more than the overlap gains. */
 const PIPELINE_MIN_BYTES = 4 << 20;
-/** page cache during a pipelined import (negative: KiB) */
-const PIPELINE_CACHE_KIB = -16384;
+/** page cache during a pipelined import, in KiB */
+const PIPELINE_CACHE_KIB = 16384;
 /** the parse worker's young generation: its garbage is short-lived, a small nursery keeps RSS down */
 const PARSE_YOUNG_MB = 8;
 
@@ -230,7 +228,6 @@ export function previewImport(ledger: Ledger, path: string, options: ImportOptio
 const BULK_FORMATS: ReadonlySet<FormatName> = new Set(['events', 'mapping']);
 
 async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun: boolean, allowBulk: boolean, allowWorker: boolean): Promise<ImportResult | PreviewResult> {
-  const db = ledger.db;
   const name = options.displayName ?? basename(path);
   const skipBad = options.skipBadRows === true || dryRun;
   const requested: FormatName | 'auto' = options.mapping !== undefined ? 'mapping' : (options.format ?? 'auto');
@@ -266,12 +263,11 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
   // export with ids takes ~20 % longer than without the check, a lookup per row ~40 %), so the
   // error is counted a little after its row and the errors are sorted by line at the end.
   const ID_CHECK = 2048;
-  const findThisImport = db.prepare('SELECT ident, time, type, subject, cost FROM events WHERE ident IN (SELECT value FROM json_each(?)) AND seq >= ?').raw();
   const dup = { ident: [] as string[], line: [] as number[], time: [] as number[], type: [] as number[], subject: [] as number[], cost: [] as number[] };
   const checkDuplicateIds = (): void => {
     if (dup.ident.length === 0) return;
     const found = new Map<string, [string, number, number, number, number]>();
-    for (const r of findThisImport.all(JSON.stringify(dup.ident), firstSeq) as [string, number, number, number, number][]) found.set(r[0], r);
+    for (const r of session!.events.eventsSince(dup.ident, firstSeq)) found.set(r[0], r);
     for (let k = 0; k < dup.ident.length; k++) {
       const e = found.get(dup.ident[k]!);
       if (e === undefined || (e[1] === dup.time[k] && e[2] === dup.type[k] && e[3] === dup.subject[k] && e[4] === dup.cost[k])) continue;
@@ -286,40 +282,12 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     for (const a of Object.values(dup)) a.length = 0;
   };
 
-  const batchRow = db
-    .prepare(
-      `INSERT INTO batches(file_name, file_size, sha256, format, mapping, imported_at, rows, imported, duplicates, rejected, events)
-       VALUES ('', 0, '', '', NULL, 0, 0, 0, 0, 0, 0) RETURNING id`,
-    )
-    .pluck();
-  const insert = db.prepare('INSERT OR IGNORE INTO events(time, seq, type, subject, cost, ident, occ) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  // A row without an id is already in the ledger when an event of the same content is there with
-  // the same occurrence number: found through the primary key, which time leads. (A lookup and
-  // then an insert cost a third of one INSERT ... WHERE NOT EXISTS, measured.)
-  // The events without an id at one time, read once per time: a file of rows that repeat at one
-  // millisecond would otherwise scan that millisecond's events once per row (quadratic: 20k such
-  // rows took 14 s). Rows this import adds never match a later row of the file (its content and
-  // occurrence pairs are distinct), so events read before them are all a lookup needs.
-  const contentAt = db.prepare('SELECT type, subject, cost, occ FROM events WHERE time = ? AND ident IS NULL').raw();
-  let contentTime = Number.NaN;
-  let contentKeys = new Set<string>();
-  const hasContent = (time: number, type: number, subjectId: number, cost: number, occurrence: number): boolean => {
-    if (time !== contentTime) {
-      contentTime = time;
-      contentKeys = new Set();
-      for (const r of contentAt.iterate(time) as IterableIterator<[number, number, number, number]>) contentKeys.add(`${r[0]},${r[1]},${r[2]},${r[3]}`);
-    }
-    return contentKeys.has(`${type},${subjectId},${cost},${occurrence}`);
-  };
-  const findIdent = db.prepare('SELECT time, seq FROM events WHERE ident = ?');
-  // events the other export's overlap holds back (ledger/overlap.ts) are in the ledger all the same
-  const anyHeld = db.prepare('SELECT 1 FROM events_held LIMIT 1').get() !== undefined;
-  const findHeld = db.prepare('SELECT 1 FROM events_held WHERE ident = ?').pluck();
+  // the import's write transaction (ledger/import-session.ts), begun below before the file is read
+  let session: ImportSession | null = null;
   // spend per scope and the subjects it went to, rows per scope and day, entity facts
   const scopes = new Map<string, Set<string>>();
   const scopeRows = new Map<string, number>();
   const facts = new EntityFacts();
-  const addCost = db.prepare('UPDATE events SET cost = cost + ?, time = min(time, ?) WHERE time = ? AND seq = ?');
   let seq = 0;
   let firstSeq = 0;
   // the ledger's latest event before this import: a row without an id from later on cannot be
@@ -327,42 +295,20 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
   let latestBefore = Number.POSITIVE_INFINITY;
   let bulk = false;
 
-  // Bulk path: rows go in BULK_ROWS at a time through one statement, the values in one array:
-  // a third less work per row than one call each (no identity index, so every row is added).
-  const BULK_ROWS = 32;
-  const bulkValues: (number | string | null)[] = new Array<number | string | null>(7 * BULK_ROWS);
-  let bulkFill = 0;
-  let bulkInsert: Database.Statement | null = null;
-  const flushBulk = (): void => {
-    if (bulkFill === 0) return;
-    if (bulkFill === bulkValues.length) {
-      bulkInsert ??= db.prepare(`INSERT INTO events(time, seq, type, subject, cost, ident, occ) VALUES ${Array(BULK_ROWS).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
-      bulkInsert.run(bulkValues);
-    } else {
-      for (let k = 0; k < bulkFill; k += 7) insert.run(bulkValues.slice(k, k + 7));
-    }
-    bulkFill = 0;
-  };
-
+  // Bulk path (into an empty ledger): every row is added, BULK_ROWS at a time (EventWriter#bulk)
   const realSink: EventSink = {
     add(time, type, subject, cost, ident, occurrence, givenId) {
+      const writer = session!.events;
       if (bulk) {
-        bulkValues[bulkFill++] = time;
-        bulkValues[bulkFill++] = seq++;
-        bulkValues[bulkFill++] = type;
-        bulkValues[bulkFill++] = ledger.subjectId(subject);
-        bulkValues[bulkFill++] = cost;
-        bulkValues[bulkFill++] = ident;
-        bulkValues[bulkFill++] = ident === null ? occurrence : null;
-        if (bulkFill === bulkValues.length) flushBulk();
+        writer.bulk(time, seq++, type, session!.subjectId(subject), cost, ident, ident === null ? occurrence : null);
         result.events++;
         return true;
       }
-      const subjectId = ledger.subjectId(subject);
+      const subjectId = session!.subjectId(subject);
       const added =
         ident === null
-          ? (time > latestBefore || !hasContent(time, type, subjectId, cost, occurrence)) && insert.run(time, seq, type, subjectId, cost, null, occurrence).changes > 0
-          : !(anyHeld && findHeld.get(ident) !== undefined) && insert.run(time, seq, type, subjectId, cost, ident, null).changes > 0;
+          ? (time > latestBefore || !writer.hasContent(time, type, subjectId, cost, occurrence)) && writer.insert(time, seq, type, subjectId, cost, null, occurrence)
+          : !writer.isHeld(ident) && writer.insert(time, seq, type, subjectId, cost, ident, null);
       if (added) {
         result.events++;
         seq++;
@@ -381,14 +327,14 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       return added;
     },
     fold(time, type, subject, cost, ident) {
-      const found = findIdent.get(ident) as { time: number; seq: number } | undefined;
+      const found = session!.events.findIdent(ident);
       if (found === undefined) {
-        if (anyHeld && findHeld.get(ident) !== undefined) return 'duplicate';
+        if (session!.events.isHeld(ident)) return 'duplicate';
         return realSink.add(time, type, subject, cost, ident, 0, false) ? 'new' : 'duplicate';
       }
       // seqs from firstSeq on were given in this import: an earlier line of the same message
       if (found.seq < firstSeq) return 'duplicate';
-      addCost.run(cost, time, found.time, found.seq);
+      session!.events.addCost(cost, time, found.time, found.seq);
       return 'merged';
     },
     spend(scope, subject, day) {
@@ -410,7 +356,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     let format: FormatName | null = requested === 'auto' ? detectFormat(h) : requested;
     let mapping: ColumnMapping | null = given;
     if (format === null || (format === 'mapping' && mapping === null)) {
-      const saved = ledger.getMapping(shapeOf(h));
+      const saved = session!.getMapping(shapeOf(h));
       if (saved !== null) mapping = parseColumnMapping(saved, 'saved mapping');
       else {
         const guess = guessMapping(h, pending.map((p) => p.fields));
@@ -443,7 +389,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       case 'events':
         return eventsHandler(h, name);
       case 'dust-cost': {
-        const profile = learnHourProfile(db);
+        const profile = learnHourProfile(session!.apiSpendByHour());
         profileSource = profile.source;
         return dustCostHandler(h, name, profile.weights);
       }
@@ -508,10 +454,9 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       allowBulk &&
       !dryRun &&
       BULK_FORMATS.has(handler.format) &&
-      db.prepare('SELECT 1 FROM events LIMIT 1').get() === undefined &&
-      db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = 'events_ident'").get() !== undefined
+      session!.canDropIdentIndex()
     ) {
-      db.exec('DROP INDEX events_ident');
+      session!.dropIdentIndex();
       bulk = true;
     }
     const rows = pending;
@@ -577,17 +522,11 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
         }
         const { n, time, type, subject, cost, idents, occ, subjects } = m;
         if (subjects.length > batchIds.length) batchIds = new Int32Array(subjects.length * 2);
-        for (let k = 0; k < subjects.length; k++) batchIds[k] = ledger.subjectId(subjects[k]!);
+        for (let k = 0; k < subjects.length; k++) batchIds[k] = session!.subjectId(subjects[k]!);
+        const writer = session!.events;
         for (let i = 0; i < n; i++) {
-          bulkValues[bulkFill++] = time[i]!;
-          bulkValues[bulkFill++] = seq++;
-          bulkValues[bulkFill++] = type[i]!;
-          bulkValues[bulkFill++] = batchIds[subject[i]!]!;
-          bulkValues[bulkFill++] = cost[i]!;
           const ident = idents === null ? null : idents[i]!;
-          bulkValues[bulkFill++] = ident;
-          bulkValues[bulkFill++] = ident === null ? occ![i]! : null;
-          if (bulkFill === bulkValues.length) flushBulk();
+          writer.bulk(time[i]!, seq++, type[i]!, batchIds[subject[i]!]!, cost[i]!, ident, ident === null ? occ![i]! : null);
         }
         result.events += n;
         result.imported += n;
@@ -606,32 +545,24 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     }
   };
 
-  try {
-    db.exec('BEGIN IMMEDIATE');
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
-    throw new InputError(`${ledger.path}: the ledger is busy (another import is writing to it); try again when it has finished`, [
-      { file: ledger.path, message: 'the ledger is busy with another import' },
-    ]);
-  }
+  session = ledger.beginImport();
   let committed = false;
-  let cacheBefore: number | null = null;
+  let restoreCache: (() => void) | null = null;
   try {
-    const batchId = batchRow.get() as number;
+    const batchId = session.batchId;
     // seqs continue after every batch ever imported (undone ones too): never reused
-    firstSeq = ((db.prepare('SELECT max(last_seq) FROM batches').pluck().get() as number | null) ?? 0) + 1;
-    latestBefore = (db.prepare('SELECT max(time) FROM events').pluck().get() as number | null) ?? Number.NEGATIVE_INFINITY;
+    firstSeq = session.firstSeq;
+    latestBefore = session.latestBefore;
     seq = firstSeq;
     let piped = false;
-    if (pipeline && db.prepare('SELECT 1 FROM events LIMIT 1').get() === undefined && db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = 'events_ident'").get() !== undefined) {
+    if (pipeline && session.canDropIdentIndex()) {
       // as the bulk path below: the identity index is built once at the end
-      db.exec('DROP INDEX events_ident');
+      session.dropIdentIndex();
       bulk = true;
       piped = true;
       // Rows go in in key order: a small page cache writes them out as well, and the parse
       // worker's heap then fits beside it under the memory budget. Restored below.
-      cacheBefore = db.pragma('cache_size', { simple: true }) as number;
-      db.pragma(`cache_size = ${PIPELINE_CACHE_KIB}`);
+      restoreCache = session.cacheKib(PIPELINE_CACHE_KIB);
       detected = 'events';
       result.format = 'events';
     }
@@ -670,70 +601,35 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       }
     }
     const lastSeq = seq - 1;
-    if (bulk) {
-      flushBulk();
-      // the index build's sorter takes as much memory as the page cache may: keep it small
-      const cache = db.pragma('cache_size', { simple: true }) as number;
-      db.pragma('cache_size = -16384');
-      try {
-        db.exec(EVENTS_IDENT_INDEX);
-      } catch (err) {
-        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new BulkConflict();
-        throw err;
-      } finally {
-        db.pragma(`cache_size = ${cache}`);
-      }
-    }
-    db.prepare(
-      `UPDATE batches SET file_name = ?, file_size = ?, sha256 = ?, format = ?, mapping = ?, imported_at = ?, rows = ?, imported = ?,
-       duplicates = ?, rejected = ?, events = ?, first_seq = ?, last_seq = ? WHERE id = ?`,
-    ).run(
-      name,
-      read.size,
-      read.sha256,
-      result.format,
-      result.mapping === null ? null : JSON.stringify(result.mapping),
-      Date.now(),
-      result.rows,
-      result.imported,
-      result.duplicates,
-      result.rejected,
-      result.events,
-      lastSeq >= firstSeq ? firstSeq : null,
-      lastSeq >= firstSeq ? lastSeq : null,
-      batchId,
-    );
-    if (result.format === 'mapping' && result.mapping !== null) ledger.saveMapping(shapeOf(header), header, result.mapping);
-    if (!bulk && lastSeq >= firstSeq) {
-      // before the overlap moves any of them: what the file itself holds
-      const f = db
-        .prepare(
-          `SELECT min(time) AS lo, max(time) AS hi, count(*) AS n, coalesce(sum(cost), 0) AS c,
-                  count(DISTINCT CASE WHEN type = 0 THEN subject END) AS k, count(DISTINCT CASE WHEN type = 1 THEN subject END) AS t,
-                  count(DISTINCT CASE WHEN type = 2 THEN subject END) AS p
-           FROM events WHERE seq BETWEEN ? AND ?`,
-        )
-        .get(firstSeq, lastSeq) as { lo: number | null; hi: number | null; n: number; c: number; k: number; t: number; p: number };
-      result.found = { from: f.lo, to: f.hi, events: f.n, spendMicros: f.c, keys: f.k, triggers: f.t, people: f.p };
-    }
+    if (bulk && session.finishBulk() === 'conflict') throw new BulkConflict();
+    session.closeBatch({
+      fileName: name,
+      fileSize: read.size,
+      sha256: read.sha256,
+      format: result.format,
+      mapping: result.mapping,
+      rows: result.rows,
+      imported: result.imported,
+      duplicates: result.duplicates,
+      rejected: result.rejected,
+      events: result.events,
+      seqs: lastSeq >= firstSeq ? { first: firstSeq, last: lastSeq } : null,
+    });
+    if (result.format === 'mapping' && result.mapping !== null) session.saveMapping(shapeOf(header), header, result.mapping);
+    // before the overlap moves any of them: what the file itself holds
+    if (!bulk && lastSeq >= firstSeq) result.found = session.summarize(firstSeq, lastSeq);
     if (scopes.size > 0 && lastSeq >= firstSeq) {
-      const ids = new Map<string, Set<number>>();
-      for (const [scope, names] of scopes) ids.set(scope, new Set([...names].map((n) => ledger.subjectId(n))));
-      recordBatchSpend(db, batchId, result.format === 'dust-cost' ? 'cost' : 'consumption', firstSeq, lastSeq, ids, result.format === 'dust-cost' ? scopeRows : null);
-      result.overlap = reconcileSpend(db);
+      result.overlap = session.recordSpend(result.format === 'dust-cost' ? 'cost' : 'consumption', firstSeq, lastSeq, scopes, result.format === 'dust-cost' ? scopeRows : null);
     }
-    if (facts.size > 0) {
-      facts.save(db);
-      inferTriggerKinds(db);
-    }
+    if (facts.size > 0) session.saveFacts(facts);
     // two passes over the events: only for the exports that carry people's messages by name,
     // not for a canonical CSV (the 1M-row import keeps its time; the app counts seats itself)
-    if (result.format === 'dust-consumption' || result.format === 'mapping') result.activeSeats = activeSeats(db);
+    if (result.format === 'dust-consumption' || result.format === 'mapping') result.activeSeats = session.activeSeats();
     if (dryRun) {
       result.batch = null;
       return result;
     }
-    db.exec('COMMIT');
+    session.commit();
     committed = true;
     result.batch = batchId;
     const { header: _h, sampleRows: _s, firstEvents: _f, missing: _m, ...plain } = result;
@@ -761,11 +657,8 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     }
     throw err;
   } finally {
-    if (!committed) {
-      if (db.inTransaction) db.exec('ROLLBACK');
-      ledger.resetSubjectCache();
-    }
-    if (cacheBefore !== null) db.pragma(`cache_size = ${cacheBefore}`);
+    if (!committed) session.rollback();
+    restoreCache?.();
   }
 }
 

@@ -1,5 +1,4 @@
-import { DAY, HOUR } from '../engine/units.ts';
-import type { Db } from '../ledger/ledger.ts';
+import type { HourSpend } from '../ledger/events.ts';
 
 /**
  * Default hour-of-day shape (UTC) of API spend when the ledger holds no event-level API data:
@@ -16,20 +15,17 @@ export interface HourProfile {
 }
 
 /**
- * API spend per UTC hour of day in the ledger's event-level data (daily cost exports excluded:
- * they were spread by a profile themselves). Every hour keeps a small floor so that a day whose
- * spend falls outside the learned hours still lands somewhere plausible. Rows without an id have
- * a NULL ident, which NOT LIKE alone would leave out.
+ * The hour-of-day profile from the ledger's API spend per UTC hour in event-level data (daily
+ * cost exports excluded: they were spread by a profile themselves; ledger/events.ts). Every hour
+ * keeps a small floor so that a day whose spend falls outside the learned hours still lands
+ * somewhere plausible.
  */
-export function learnHourProfile(db: Db): HourProfile {
-  const rows = db
-    .prepare(`SELECT (time % ${DAY} + ${DAY}) % ${DAY} / ${HOUR} AS h, count(*) AS n, sum(cost) AS c FROM events WHERE type = 0 AND (ident IS NULL OR ident NOT LIKE 'dust-cost:%') GROUP BY h`)
-    .all() as { h: number; n: number; c: number }[];
-  const n = rows.reduce((a, r) => a + r.n, 0);
-  const total = rows.reduce((a, r) => a + r.c, 0);
+export function learnHourProfile(rows: readonly HourSpend[]): HourProfile {
+  const n = rows.reduce((a, r) => a + r.requests, 0);
+  const total = rows.reduce((a, r) => a + r.micros, 0);
   if (n < MIN_EVENTS_FOR_PROFILE || total <= 0) return { weights: [...DEFAULT_HOUR_PROFILE], source: 'default' };
   const weights = new Array<number>(24).fill(0);
-  for (const r of rows) weights[Math.floor(r.h)] = r.c;
+  for (const r of rows) weights[r.hour] = r.micros;
   const floor = total / 24 / 100;
   return { weights: weights.map((w) => Math.round((w + floor) * 1000) / 1000), source: 'ledger' };
 }

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { ReadableLedger, WritableLedger } from './db.ts';
 import { DAY } from '../engine/units.ts';
 import { EVENT_TYPE_NAMES, EventType } from '../engine/events.ts';
 import type { EventTypeCode, EventTypeName } from '../engine/events.ts';
@@ -11,8 +11,6 @@ import { InputError } from '../errors.ts';
  * (its consumption lines say programmatic) and kind (a regular rhythm is a schedule), the agent
  * of spend without a key. An admin's rename or corrected kind is kept apart and always wins.
  */
-
-type Db = Database.Database;
 
 export type TriggerKindFact = 'webhook' | 'scheduled';
 export type TriggerModeFact = 'fair_use' | 'programmatic';
@@ -65,7 +63,7 @@ export class EntityFacts {
   }
 
   /** Upserts the facts; an admin's correction stays. */
-  save(db: Db): void {
+  save(db: WritableLedger): void {
     const upsert = db.prepare(
       `INSERT INTO entities(type, subject, label, kind, mode, agent) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT(type, subject) DO UPDATE SET
@@ -79,7 +77,7 @@ export class EntityFacts {
 }
 
 /** Every entity the ledger knows facts about (whether or not its events are counted). */
-export function readEntities(db: Db): LedgerEntity[] {
+export function readEntities(db: ReadableLedger): LedgerEntity[] {
   const rows = db.prepare('SELECT type, subject, label, kind, mode, agent, admin_label, admin_kind FROM entities ORDER BY type, subject').all() as {
     type: number;
     subject: string;
@@ -106,14 +104,14 @@ export function readEntities(db: Db): LedgerEntity[] {
 const TYPE_OF: Record<EventTypeName, EventTypeCode> = { api: EventType.api, trigger: EventType.trigger, message: EventType.message };
 
 /** An admin's name for an entity (null: back to the export's name). */
-export function renameEntity(db: Db, type: EventTypeName, subject: string, name: string | null): void {
+export function renameEntity(db: WritableLedger, type: EventTypeName, subject: string, name: string | null): void {
   const label = name === null ? null : name.trim();
   if (label === '') throw new InputError('the new name is empty', [{ column: 'name', value: name ?? '', message: 'must not be empty' }]);
   db.prepare(`INSERT INTO entities(type, subject, admin_label) VALUES (?, ?, ?) ON CONFLICT(type, subject) DO UPDATE SET admin_label = excluded.admin_label`).run(TYPE_OF[type], subject, label);
 }
 
 /** An admin's correction of a trigger's kind (null: back to the inferred kind). */
-export function correctTriggerKind(db: Db, subject: string, kind: TriggerKindFact | null): void {
+export function correctTriggerKind(db: WritableLedger, subject: string, kind: TriggerKindFact | null): void {
   db.prepare(`INSERT INTO entities(type, subject, admin_kind) VALUES (?, ?, ?) ON CONFLICT(type, subject) DO UPDATE SET admin_kind = excluded.admin_kind`).run(EventType.trigger, subject, kind);
 }
 
@@ -140,7 +138,7 @@ export function looksScheduled(times: readonly number[]): boolean {
  * Infers each trigger's kind from its counted runs, for triggers the exports gave no kind. Runs
  * once per import (after its events are in), over triggers with facts.
  */
-export function inferTriggerKinds(db: Db): void {
+export function inferTriggerKinds(db: WritableLedger): void {
   const triggers = db.prepare(`SELECT s.id AS sid, t.subject AS subject FROM entities t JOIN subjects s ON s.name = t.subject WHERE t.type = ${EventType.trigger} AND t.subject NOT LIKE '${NO_KEY_PREFIX}%'`).all() as { sid: number; subject: string }[];
   if (triggers.length === 0) return;
   const times = new Map<number, number[]>(triggers.map((t) => [t.sid, []]));
@@ -157,7 +155,7 @@ export function inferTriggerKinds(db: Db): void {
  * People active in the last 30 days of the ledger's history (a message counted in the 30 days up
  * to its last event): the seats to propose, null when the ledger holds no person's message.
  */
-export function activeSeats(db: Db): number | null {
+export function activeSeats(db: ReadableLedger): number | null {
   const last = db.prepare(`SELECT max(time) FROM events WHERE type = ${EventType.message}`).pluck().get() as number | null;
   if (last === null) return null;
   return db.prepare(`SELECT count(DISTINCT subject) FROM events WHERE type = ${EventType.message} AND time > ?`).pluck().get(last - 30 * DAY) as number;

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { WritableLedger } from './db.ts';
 import { DAY } from '../engine/units.ts';
 
 /**
@@ -17,8 +17,6 @@ import { DAY } from '../engine/units.ts';
  * The choice depends only on the batches in the ledger, never on their order, so importing the
  * two in either order, or undoing one, gives the same counted totals.
  */
-
-type Db = Database.Database;
 
 export type SpendSource = 'cost' | 'consumption';
 
@@ -66,7 +64,7 @@ export function scopeLabel(scope: string): string {
  * (each rounded to the cent); for a consumption export null (its events are counted).
  */
 export function recordBatchSpend(
-  db: Db,
+  db: WritableLedger,
   batch: number,
   source: SpendSource,
   firstSeq: number,
@@ -89,7 +87,7 @@ export function recordBatchSpend(
 }
 
 /** Forgets an undone batch's spend records (its events are gone already). */
-export function forgetBatchSpend(db: Db, batch: number): void {
+export function forgetBatchSpend(db: WritableLedger, batch: number): void {
   db.prepare('DELETE FROM spend_days WHERE batch = ?').run(batch);
   db.prepare('DELETE FROM spend_subjects WHERE batch = ?').run(batch);
 }
@@ -111,7 +109,7 @@ interface DayRow {
  * between `events` and `events_held` to match. Call inside the transaction that changed the
  * batches (an import before its commit, an undo).
  */
-export function reconcileSpend(db: Db): OverlapSummary {
+export function reconcileSpend(db: WritableLedger): OverlapSummary {
   const rows = db
     .prepare(
       `SELECT d.batch, d.source, d.scope, d.day, d.micros, d.rows, d.held, b.first_seq, b.last_seq

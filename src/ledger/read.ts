@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { EventColumns } from '../engine/events.ts';
 import { isoOf } from '../engine/units.ts';
 import { InputError } from '../errors.ts';
-import { openLedger } from './ledger.ts';
+import { openLedgerForReading } from './ledger.ts';
 import { withLedgerFacts } from './entities.ts';
 import type { LedgerEntity } from './entities.ts';
 import { validatePlan } from '../engine/plan.ts';
@@ -43,7 +43,7 @@ export function asLedgerInputError(err: unknown, path: string): unknown {
 }
 
 function readEvents(path: string, from: number | undefined, to: number | undefined, withIds: boolean): EventColumns {
-  const ledger = openLedger(path);
+  const ledger = openLedgerForReading(path);
   try {
     const range = { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
     // readEvents reads its columns in one read transaction: an import meanwhile cannot slip rows between them
@@ -67,7 +67,7 @@ function readEvents(path: string, from: number | undefined, to: number | undefin
  * as the same events in a CSV. What the plan says always wins.
  */
 export function planWithLedgerEntities(plan: Plan, path: string): Plan {
-  const ledger = openLedger(path);
+  const ledger = openLedgerForReading(path);
   let entities: LedgerEntity[];
   try {
     entities = ledger.entities();

@@ -18,7 +18,7 @@ import { isoOf } from '../../engine/units.ts';
 import { openLedger } from '../../ledger/ledger.ts';
 import { FORMATS, parseColumnMapping } from '../../import/formats.ts';
 import type { FormatName } from '../../import/formats.ts';
-import { ImportRefusedError } from '../../import/importer.ts';
+import { ImportRefusedError, importFile, previewImport } from '../../import/importer.ts';
 import type { ImportResult } from '../../import/importer.ts';
 import { scopeLabel } from '../../ledger/overlap.ts';
 
@@ -182,7 +182,7 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
           : {}),
       };
       try {
-        const r = options.preview ? await ledger.previewImport(file, opts) : await ledger.importFile(file, opts);
+        const r = options.preview ? await previewImport(ledger, file, opts) : await importFile(ledger, file, opts);
         if (tty) process.stderr.write('\r\x1b[K');
         if (options.json) out.push(JSON.stringify(specObject(r)));
         else out.push(describe(r, options.preview === true));

@@ -1,0 +1,177 @@
+import type { Statement } from 'better-sqlite3';
+import type { ReadableLedger, WritableLedger } from './db.ts';
+
+/**
+ * The identity index as of version 4: rows without an id have no identity string (NULL), so a
+ * file without ids adds nothing to it; SQLite still uses it for `ident = ?`. The first import
+ * into an empty ledger drops it and builds it again with this statement (a sort, several times
+ * faster than a million index inserts).
+ */
+const EVENTS_IDENT_INDEX = 'CREATE UNIQUE INDEX events_ident ON events(ident) WHERE ident IS NOT NULL';
+
+/** Rows per bulk INSERT: one statement and one array of values for 32 rows costs a third less per row than one call each. */
+const BULK_ROWS = 32;
+const COLUMNS = 7;
+
+/** An event as a row: time, seq, type, subject id, cost, ident (null: none), occ (null with an ident). */
+export type EventRow = [number, number, number, number, number, string | null, number | null];
+
+/**
+ * The events table, written by an import inside its write transaction: row-by-row inserts that
+ * skip what the ledger already holds, the bulk path into an empty ledger (no identity index, so
+ * every row is added), and the lookups that tell a duplicate from a new event.
+ */
+export class EventWriter {
+  private readonly db: WritableLedger;
+  private readonly insertOne: Statement;
+  private insertBulk: Statement | null = null;
+  private readonly bulkValues: (number | string | null)[] = new Array<number | string | null>(COLUMNS * BULK_ROWS);
+  private bulkFill = 0;
+  private readonly contentAt: Statement;
+  private contentTime = Number.NaN;
+  private contentKeys = new Set<string>();
+  private readonly identAt: Statement;
+  private readonly heldIdent: Statement;
+  private readonly addCostAt: Statement;
+  private readonly identsFrom: Statement;
+  /** events the other export's overlap holds back (overlap.ts) are in the ledger all the same */
+  private readonly anyHeld: boolean;
+
+  constructor(db: WritableLedger) {
+    this.db = db;
+    this.insertOne = db.prepare('INSERT OR IGNORE INTO events(time, seq, type, subject, cost, ident, occ) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    // The events without an id at one time, read once per time: a file of rows that repeat at one
+    // millisecond would otherwise scan that millisecond's events once per row (quadratic: 20k such
+    // rows took 14 s). Rows this import adds never match a later row of the file (its content and
+    // occurrence pairs are distinct), so events read before them are all a lookup needs.
+    this.contentAt = db.prepare('SELECT type, subject, cost, occ FROM events WHERE time = ? AND ident IS NULL').raw();
+    this.identAt = db.prepare('SELECT time, seq FROM events WHERE ident = ?');
+    this.anyHeld = db.prepare('SELECT 1 FROM events_held LIMIT 1').get() !== undefined;
+    this.heldIdent = db.prepare('SELECT 1 FROM events_held WHERE ident = ?').pluck();
+    this.addCostAt = db.prepare('UPDATE events SET cost = cost + ?, time = min(time, ?) WHERE time = ? AND seq = ?');
+    this.identsFrom = db.prepare('SELECT ident, time, type, subject, cost FROM events WHERE ident IN (SELECT value FROM json_each(?)) AND seq >= ?').raw();
+  }
+
+  /** Adds the event unless its primary key or identity is taken; true when added. */
+  insert(time: number, seq: number, type: number, subject: number, cost: number, ident: string | null, occ: number | null): boolean {
+    return this.insertOne.run(time, seq, type, subject, cost, ident, occ).changes > 0;
+  }
+
+  /** Queues the event for the bulk path (every row is added): written BULK_ROWS at a time, the rest at flushBulk. */
+  bulk(time: number, seq: number, type: number, subject: number, cost: number, ident: string | null, occ: number | null): void {
+    const v = this.bulkValues;
+    let f = this.bulkFill;
+    v[f++] = time;
+    v[f++] = seq;
+    v[f++] = type;
+    v[f++] = subject;
+    v[f++] = cost;
+    v[f++] = ident;
+    v[f++] = occ;
+    this.bulkFill = f;
+    if (f === v.length) this.flushBulk();
+  }
+
+  flushBulk(): void {
+    const n = this.bulkFill;
+    if (n === 0) return;
+    if (n === this.bulkValues.length) {
+      this.insertBulk ??= this.db.prepare(`INSERT INTO events(time, seq, type, subject, cost, ident, occ) VALUES ${Array(BULK_ROWS).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+      this.insertBulk.run(this.bulkValues);
+    } else {
+      for (let k = 0; k < n; k += COLUMNS) this.insertOne.run(this.bulkValues.slice(k, k + COLUMNS));
+    }
+    this.bulkFill = 0;
+  }
+
+  /**
+   * True when an event without an id of this content and occurrence is in the ledger: found
+   * through the primary key, which time leads. (A lookup and then an insert cost a third of one
+   * INSERT ... WHERE NOT EXISTS, measured.)
+   */
+  hasContent(time: number, type: number, subject: number, cost: number, occurrence: number): boolean {
+    if (time !== this.contentTime) {
+      this.contentTime = time;
+      this.contentKeys = new Set();
+      for (const r of this.contentAt.iterate(time) as IterableIterator<[number, number, number, number]>) this.contentKeys.add(`${r[0]},${r[1]},${r[2]},${r[3]}`);
+    }
+    return this.contentKeys.has(`${type},${subject},${cost},${occurrence}`);
+  }
+
+  /** Where the counted event with this identity is, if any. */
+  findIdent(ident: string): { time: number; seq: number } | undefined {
+    return this.identAt.get(ident) as { time: number; seq: number } | undefined;
+  }
+
+  /** True when an event with this identity is held back by the overlap (in the ledger, not counted). */
+  isHeld(ident: string): boolean {
+    return this.anyHeld && this.heldIdent.get(ident) !== undefined;
+  }
+
+  /** Folds another line's cost into the event at (time, seq); the event keeps the earlier time. */
+  addCost(cost: number, time: number, atTime: number, atSeq: number): void {
+    this.addCostAt.run(cost, time, atTime, atSeq);
+  }
+
+  /** Events with these identities given from `firstSeq` on (by this import): ident, time, type, subject, cost. */
+  eventsSince(idents: readonly string[], firstSeq: number): [string, number, number, number, number][] {
+    return this.identsFrom.all(JSON.stringify(idents), firstSeq) as [string, number, number, number, number][];
+  }
+}
+
+/** True when the ledger holds no counted event and still has its identity index: the bulk path may drop it. */
+export function canDropIdentIndex(db: ReadableLedger): boolean {
+  return db.prepare('SELECT 1 FROM events LIMIT 1').get() === undefined && db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = 'events_ident'").get() !== undefined;
+}
+
+/** Drops the identity index, inside the caller's transaction (a rollback restores it). */
+export function dropIdentIndex(db: WritableLedger): void {
+  db.exec('DROP INDEX events_ident');
+}
+
+/**
+ * Builds the identity index again, with a small page cache (the build's sorter takes as much
+ * memory as the cache may). 'conflict' when two events share an identity (the bulk path then
+ * starts over row by row).
+ */
+export function buildIdentIndex(db: WritableLedger): 'built' | 'conflict' {
+  const cache = db.pragma('cache_size', { simple: true }) as number;
+  db.pragma('cache_size = -16384');
+  try {
+    db.exec(EVENTS_IDENT_INDEX);
+    return 'built';
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return 'conflict';
+    throw err;
+  } finally {
+    db.pragma(`cache_size = ${cache}`);
+  }
+}
+
+/** The time of the latest counted event, null when there is none. */
+export function latestEventTime(db: ReadableLedger): number | null {
+  return db.prepare('SELECT max(time) FROM events').pluck().get() as number | null;
+}
+
+export interface SeqRangeSummary {
+  from: number | null;
+  to: number | null;
+  events: number;
+  spendMicros: number;
+  keys: number;
+  triggers: number;
+  people: number;
+}
+
+/** What the counted events with seqs in [firstSeq, lastSeq] hold: span, count, spend, distinct keys, triggers, people. */
+export function summarizeSeqRange(db: ReadableLedger, firstSeq: number, lastSeq: number): SeqRangeSummary {
+  const f = db
+    .prepare(
+      `SELECT min(time) AS lo, max(time) AS hi, count(*) AS n, coalesce(sum(cost), 0) AS c,
+              count(DISTINCT CASE WHEN type = 0 THEN subject END) AS k, count(DISTINCT CASE WHEN type = 1 THEN subject END) AS t,
+              count(DISTINCT CASE WHEN type = 2 THEN subject END) AS p
+       FROM events WHERE seq BETWEEN ? AND ?`,
+    )
+    .get(firstSeq, lastSeq) as { lo: number | null; hi: number | null; n: number; c: number; k: number; t: number; p: number };
+  return { from: f.lo, to: f.hi, events: f.n, spendMicros: f.c, keys: f.k, triggers: f.t, people: f.p };
+}
