@@ -100,8 +100,15 @@ const MAX_FIT_DAYS = 120;
 const DAMPING = 1;
 const TREND_DAYS = 56;
 const ALPHAS = [0.05, 0.1, 0.2, 0.35, 0.5];
-/** a candidate whose held-out score is 5 % worse keeps e^-1 of the best one's weight */
-const MIX_SCALE = 0.05;
+/**
+ * A candidate whose held-out score is 25 % worse keeps e^-1 of the best one's weight. The
+ * held-out days are few and noisy, and they are the same days the chosen model is then refitted
+ * on: a sharp choice picks the level model exactly when a growing series' last weeks happened to
+ * run low, so the forecast inherits that low luck (at 5 %, growth keys' 30-day totals fell below
+ * the median in only 36.5 % of 1,400 generated series; at 25 %, 42.5 %, with stable and step
+ * unchanged and the capped-out chances better calibrated).
+ */
+const MIX_SCALE = 0.25;
 
 export function fitSeries(rawValues: readonly number[], start: number, options: FitOptions = {}): SeriesModel {
   const n = rawValues.length;
