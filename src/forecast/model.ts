@@ -202,6 +202,8 @@ export function fitSeries(rawValues: readonly number[], start: number, options: 
   const excess: number[] = [];
   for (let t = 0; t < n; t++) if (runawayDay[t]) excess.push(Math.max(0, rawValues[t] - Math.max(0, inSample(model, t))));
   model.runaway = { rate: excess.length / n, days: n, excess };
+  // the alternatives were fitted on the same days: they share the runaway process
+  for (const alt of model.mixture ?? []) alt.model.runaway = model.runaway;
   return model;
 }
 
@@ -544,8 +546,8 @@ export function simulateSeries(model: SeriesModel, days: number, rng: Rng, ordin
     let u = rng();
     for (const alt of model.mixture) {
       if (u < alt.share) {
-        // the alternative was fitted on the same days: same start, length and runaways
-        m = { ...alt.model, runaway: model.runaway, n: model.n };
+        // fitted on the same days: same start and length; fitSeries gave it the same runaways
+        m = alt.model.n === model.n && alt.model.runaway === model.runaway ? alt.model : { ...alt.model, runaway: model.runaway, n: model.n };
         break;
       }
       u -= alt.share;

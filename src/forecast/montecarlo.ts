@@ -25,6 +25,11 @@ export interface PathSummary {
   programmaticMicros: number;
   /** by workspace spend limit id: what it blocked (requests of keys, programmatic runs) */
   spendLimits: Record<string, { blockedRequests: number; blockedRuns: number; blockedMicros: number }>;
+  /**
+   * The path's daily draws before any limit (`pathParts` layout): the daily bands and the cap
+   * risk are read from them, so the main thread does not draw every path a second time
+   */
+  draws?: Float64Array;
 }
 
 export interface RunPathOptions {
@@ -44,6 +49,7 @@ export function runPath(scenario: Scenario, tail: EventColumns, seed: number, pa
   );
   const engine = draw.include.map((inc, j) => inc && !alone[j]);
   const summary = baseSummary(scenario, plan, limits, draw, engine.map((e, j) => e || alone[j]));
+  summary.draws = draw.parts;
   const tailTimes = alone.some(Boolean) ? triggerTimes(tail) : null;
   const scratch = { time: new Float64Array(4096), cost: new Float64Array(4096) };
   scenario.series.forEach((s, j) => {
