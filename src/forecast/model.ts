@@ -1,6 +1,6 @@
 import { DAY } from '../engine/units.ts';
 import type { Rng } from './rng.ts';
-import { gamma, makeRng, normal } from './rng.ts';
+import { gamma, makeRng, normal, poisson } from './rng.ts';
 import { detectShift } from './shift.ts';
 
 /**
@@ -53,6 +53,13 @@ export interface SeriesModel {
   runaway: { rate: number; days: number; excess: number[] };
   /** days a limit held down, treated as lower bounds */
   censoredDays: number;
+  /**
+   * A series of whole events (trigger runs, messages): a path's day is a Poisson count around
+   * the modelled value, and the innovations carry only the spread beyond Poisson's. Off for a
+   * censored series: its days at the ceiling are imputed with the pooled errors, which the
+   * generated trigger held at 42 a day shows calibrated (with the split it was under-forecast).
+   */
+  counts: boolean;
   /** relative errors of the fitted days (kept for reports and checks) */
   residuals: number[];
   /** mean of the last 7 days, a sanity anchor shown in reports */
@@ -68,6 +75,8 @@ export interface FitOptions {
   censored?: readonly boolean[];
   /** skip the held-out model choice (used inside the backtest itself) */
   kind?: ModelKind;
+  /** whole events per day (trigger runs, messages): see SeriesModel.counts */
+  counts?: boolean;
 }
 
 export function weekdayOf(ms: number): number {
@@ -144,6 +153,7 @@ export function fitSeries(rawValues: readonly number[], start: number, options: 
     innovations: [],
     runaway: { rate: 0, days: 0, excess: [] },
     censoredDays: cens.filter(Boolean).length,
+    counts: options.counts === true && !cens.some(Boolean),
     residuals: [],
     recentMean,
     scores: {},
@@ -349,7 +359,8 @@ function fitKind(base: SeriesModel, kind: ModelKind, seg: readonly (number | nul
     const imputed = seg.map((v, i) => {
       if (!cens[i] || v === null) return v;
       const mu = Math.max(0, segPoint(m, i, seg.length));
-      const sd = Math.max(1e-9, mu * errorSd(m));
+      // a count's Poisson spread is not in its innovations (see SeriesModel.counts)
+      const sd = Math.max(1e-9, Math.sqrt((mu * errorSd(m)) ** 2 + (m.counts ? mu : 0)));
       return Math.max(v, tobitMean(mu, sd, v));
     });
     fitOn(m, kind, imputed, seg.length);
@@ -483,7 +494,22 @@ function fitOn(m: SeriesModel, kind: ModelKind, seg: readonly (number | null)[],
   m.ar = ar;
   // the errors themselves, scaled so the AR(1) keeps their variance: e = ar·e' + √(1−ar²)·u
   const innovations: number[] = [];
-  const shrink = Math.sqrt(1 - ar * ar);
+  let shrink = Math.sqrt(1 - ar * ar);
+  if (m.counts) {
+    // a count's own Poisson spread (relative variance 1 / mean) is drawn again on each path's
+    // day, sized by that day's mean: pooled into the relative errors it would put a quiet
+    // Sunday's spread on a busy Tuesday, where a limit bites. Only the excess is kept here.
+    let v = 0;
+    let poissonShare = 0;
+    let k = 0;
+    errs.forEach((e, i) => {
+      if (e === null) return;
+      v += e * e;
+      poissonShare += 1 / Math.max(1e-9, fitted(i) * m.seasonal[(weekdayOf(m.start) + m.fitFrom + i) % 7]);
+      k++;
+    });
+    if (k > 0 && v > 0) shrink *= Math.sqrt(Math.max(0, 1 - poissonShare / v));
+  }
   for (const e of errs) if (e !== null) innovations.push(e * shrink);
   m.innovations = innovations.slice(-90);
   m.residuals = errs.filter((e): e is number => e !== null).slice(-56);
@@ -586,7 +612,8 @@ export function simulateSeries(model: SeriesModel, days: number, rng: Rng, ordin
     e = ar * e + (nInn ? inn[Math.floor(rng() * nInn)] : 0);
     if (e < -1) e = -1;
     if (kind === 0) level = Math.max(0, level * (1 + alpha * e));
-    ordinary[h] = seasonal[(wd0 + h) % 7] * mean * (1 + e) * (scale ? scale[h] : 1);
+    const value = seasonal[(wd0 + h) % 7] * mean * (1 + e) * (scale ? scale[h] : 1);
+    ordinary[h] = m.counts ? poisson(rng, value) : value;
     if (runaway) runaway[h] = rate > 0 && rng() < rate ? ex[Math.floor(rng() * ex.length)] : 0;
   }
 }
@@ -725,6 +752,7 @@ export function fixedModel(start: number, n: number, level: number): SeriesModel
     innovations: [],
     runaway: { rate: 0, days: 0, excess: [] },
     censoredDays: 0,
+    counts: false,
     residuals: [],
     recentMean: level,
     scores: {},

@@ -87,7 +87,7 @@ export function buildScenario(history: History, plan: Plan, days: number, whatIf
     series.push({
       kind: s.kind,
       id: s.id,
-      model: fitSeries(s.values, s.start, { censored: censored.get(`${s.kind}:${s.id}`) ?? [] }),
+      model: fitSeries(s.values, s.start, { censored: censored.get(`${s.kind}:${s.id}`) ?? [], counts: s.kind !== 'key_spend' }),
       scale,
       growth,
       hourProfile: s.hourProfile,
