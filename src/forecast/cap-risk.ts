@@ -104,3 +104,47 @@ export function capsAtRisks(last29: readonly number[], ordinary: readonly Float6
     return { risk, capUsd: c.cap / 1e6, cappedOutChance: c.chance, ...o };
   });
 }
+
+/** The risks the Forecast page's risk control spans (0.5 % to 50 %). */
+export const RISK_RANGE = { min: 0.005, max: 0.5 } as const;
+
+/** One cap of a key's risk curve: what it would do over the horizon. */
+export interface CapOption {
+  capUsd: number;
+  cappedOutChance: number;
+  ordinaryBlockedUsd: number;
+  runawayStoppedUsd: number;
+}
+
+/**
+ * Every distinct round cap some risk in `range` calls for, smallest cap (highest chance) first,
+ * each with its chance and trade-off: the page moves the risk continuously and reads the cap off
+ * this list (`capOnCurve`), with no new simulation. On P paths a chance moves in steps of 1 / P,
+ * so at most P × (max − min) + 1 caps.
+ */
+export function capCurve(
+  last29: readonly number[],
+  ordinary: readonly Float64Array[],
+  runaway: readonly Float64Array[],
+  roundUp: (micros: number) => number,
+  range: { min: number; max: number } = RISK_RANGE,
+): CapOption[] {
+  const peaks = ordinary.map((p) => pathPeak(last29, p));
+  const P = peaks.length;
+  if (P === 0) return [];
+  const seen = new Set<number>();
+  const out: CapOption[] = [];
+  for (let k = Math.floor(range.max * P + 1e-9); k >= Math.floor(range.min * P + 1e-9); k--) {
+    const c = capFromPeaks(peaks, k / P, roundUp);
+    if (seen.has(c.cap)) continue;
+    seen.add(c.cap);
+    out.push({ capUsd: c.cap / 1e6, cappedOutChance: c.chance, ...capOutcome(last29, ordinary, runaway, c.cap) });
+  }
+  return out.sort((a, b) => a.capUsd - b.capUsd);
+}
+
+/** The smallest cap on a curve whose capped-out chance is at most `risk` (null for an empty curve). */
+export function capOnCurve(curve: readonly CapOption[], risk: number): CapOption | null {
+  for (const c of curve) if (c.cappedOutChance <= risk + 1e-12) return c;
+  return curve.length ? curve[curve.length - 1] : null;
+}

@@ -16,14 +16,15 @@ import { aggregatePaths } from './montecarlo.ts';
 import type { MonteCarloReport, SimulateFn } from './montecarlo.ts';
 import { runPaths } from './pool.ts';
 import { ordinaryHistory } from './model.ts';
-import { capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
-import type { CapAtRisk } from './cap-risk.ts';
+import { capCurve, capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
+import type { CapAtRisk, CapOption } from './cap-risk.ts';
 import { roundCapUsd } from './rounding.ts';
 
 export type { WhatIf, NewTrigger } from './scenario.ts';
 export type { MonteCarloReport, PathSummary, DateBand } from './montecarlo.ts';
 export type { SeriesForecast, BacktestReport, Band } from './daily.ts';
-export type { CapAtRisk } from './cap-risk.ts';
+export type { CapAtRisk, CapOption } from './cap-risk.ts';
+export { capOnCurve, RISK_RANGE } from './cap-risk.ts';
 export { buildHistory, requireHistory, MIN_HISTORY_DAYS } from './series.ts';
 export type { History, DailySeries } from './series.ts';
 
@@ -33,6 +34,8 @@ export interface KeyCapOptions {
   id: string;
   currentCapUsd: number | null;
   caps: CapAtRisk[];
+  /** every round cap a risk from 0.5 % to 50 % calls for, smallest first (read with `capOnCurve`) */
+  curve: CapOption[];
 }
 export const DEFAULT_DAYS = 30;
 
@@ -133,6 +136,7 @@ export async function forecast(events: EventColumns, plan: Plan, options: Foreca
     },
     drawn,
   );
+  const roundUp = (m: number) => roundCapUsd(m) * 1e6;
   const keyCaps = [...keyJ].map(([j, k]): KeyCapOptions => {
     const s = scenario.series[j];
     const values = history.keys.find((x) => x.id === s.id)?.values ?? [];
@@ -140,7 +144,8 @@ export async function forecast(events: EventColumns, plan: Plan, options: Foreca
     return {
       id: s.id,
       currentCapUsd: scenario.plan.apiKeys.find((x) => x.id === s.id)?.capUsd ?? null,
-      caps: capsAtRisks(last29, k.ordinary, k.runaway, (m) => roundCapUsd(m) * 1e6),
+      caps: capsAtRisks(last29, k.ordinary, k.runaway, roundUp),
+      curve: capCurve(last29, k.ordinary, k.runaway, roundUp),
     };
   });
   keyJ.clear();
