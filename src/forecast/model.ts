@@ -508,7 +508,11 @@ function fitOn(m: SeriesModel, kind: ModelKind, seg: readonly (number | null)[],
       poissonShare += 1 / Math.max(1e-9, fitted(i) * m.seasonal[(weekdayOf(m.start) + m.fitFrom + i) % 7]);
       k++;
     });
-    if (k > 0 && v > 0) shrink *= Math.sqrt(Math.max(0, 1 - poissonShare / v));
+    // far steadier than Poisson (a schedule firing the same number of times every day): no
+    // Poisson draw, the series keeps its own, smaller errors. A Poisson series' sample variance
+    // falls below half its expected value only by chance of ~3 sd over 60 days or more.
+    if (k > 0 && v >= 0.5 * poissonShare) shrink *= Math.sqrt(Math.max(0, 1 - poissonShare / v));
+    else m.counts = false;
   }
   for (const e of errs) if (e !== null) innovations.push(e * shrink);
   m.innovations = innovations.slice(-90);
