@@ -59,19 +59,25 @@ export function capOutcome(last29: readonly number[], ordinary: readonly Float64
   let ord = 0;
   let run = 0;
   const P = ordinary.length;
+  // one buffer for every path (a key's risk curve calls this for dozens of caps)
+  const lead = last29.length;
+  let admitted = new Float64Array(lead + 32);
+  let lead29 = 0;
+  for (let k = Math.max(0, lead - 29); k < lead; k++) lead29 += last29[k];
   for (let p = 0; p < P; p++) {
     const o = ordinary[p];
     const r = runaway[p];
-    const admitted = last29.slice();
+    if (admitted.length < lead + o.length) admitted = new Float64Array(lead + o.length);
+    for (let k = 0; k < lead; k++) admitted[k] = last29[k];
+    let len = lead;
     // the admitted spend of the 29 days before day h, kept as a running sum
-    let inWindow = 0;
-    for (let k = Math.max(0, admitted.length - 29); k < admitted.length; k++) inWindow += admitted[k];
+    let inWindow = lead29;
     for (let h = 0; h < o.length; h++) {
       const demand = o[h] + r[h];
       const take = inWindow >= capMicros ? 0 : Math.min(demand, capMicros - inWindow);
-      admitted.push(take);
+      admitted[len++] = take;
       inWindow += take;
-      if (admitted.length > 29) inWindow -= admitted[admitted.length - 30];
+      if (len > 29) inWindow -= admitted[len - 30];
       const blockedMicros = demand - take;
       if (blockedMicros > 0 && demand > 0) {
         ord += (blockedMicros * o[h]) / demand;
