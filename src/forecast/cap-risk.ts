@@ -138,13 +138,28 @@ export function capCurve(
   const peaks = ordinary.map((p) => pathPeak(last29, p));
   const P = peaks.length;
   if (P === 0) return [];
+  // sorted once (capFromPeaks sorts per call): the same caps, found for every k in one pass
+  const desc = Float64Array.from(peaks).sort().reverse();
+  // paths whose peak reaches `cap`: the leading run of desc at or above it
+  const reaching = (cap: number) => {
+    let lo = 0;
+    let hi = P;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (desc[mid] >= cap) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   const seen = new Set<number>();
   const out: CapOption[] = [];
   for (let k = Math.floor(range.max * P + 1e-9); k >= Math.floor(range.min * P + 1e-9); k--) {
-    const c = capFromPeaks(peaks, k / P, roundUp);
-    if (seen.has(c.cap)) continue;
-    seen.add(c.cap);
-    out.push({ capUsd: c.cap / 1e6, cappedOutChance: c.chance, ...capOutcome(last29, ordinary, runaway, c.cap) });
+    const risk = k / P;
+    let cap = roundUp(Math.max(k < P ? desc[k] : 0, 0) + 1);
+    while (reaching(cap) / P > risk) cap = roundUp(cap + 1);
+    if (seen.has(cap)) continue;
+    seen.add(cap);
+    out.push({ capUsd: cap / 1e6, cappedOutChance: reaching(cap) / P, ...capOutcome(last29, ordinary, runaway, cap) });
   }
   return out.sort((a, b) => a.capUsd - b.capUsd);
 }
