@@ -4,13 +4,14 @@
  * compared with the bands and probabilities. Targets from issue 17.
  */
 import type { Benchmark, Figure } from './harness.ts';
-import { evaluateQuality } from '../test/support/forecast-workspaces.ts';
+import { evaluateQuality, evaluateTriggerOdds } from '../test/support/forecast-workspaces.ts';
 
 export const QUALITY_SEEDS = Array.from({ length: 200 }, (_, i) => 1000 + i);
+export const TRIGGER_SEEDS = Array.from({ length: 200 }, (_, i) => 3000 + i);
 
 export const benchmarks: Benchmark[] = [
   {
-    name: 'forecast quality: 200 generated workspaces (1,400 series), 200 paths each',
+    name: 'forecast quality: 200 generated workspaces (1,400 series) and 200 trigger workspaces, 200 paths each',
     group: 'forecast-quality',
     async run(ctx): Promise<Figure[]> {
       const t = performance.now();
@@ -23,6 +24,11 @@ export const benchmarks: Benchmark[] = [
       }
       for (const c of q.capped) ctx.log(`capped-out bucket ${c.bucket.padEnd(9)} n=${String(c.n).padStart(3)} predicted ${pc(c.predicted)} realized ${pc(c.realized)}`);
       const worstBucket = Math.max(0, ...q.capped.filter((c) => c.n >= 10).map((c) => Math.abs(c.predicted - c.realized)));
+      const t2 = performance.now();
+      const odds = await evaluateTriggerOdds(TRIGGER_SEEDS, 200);
+      ctx.log(`trigger delay/drop odds: ${odds.cases.length} webhooks growing past 42 a day (half queue, half drop), evaluated in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
+      for (const c of odds.capped) ctx.log(`delay/drop bucket ${c.bucket.padEnd(9)} n=${String(c.n).padStart(3)} predicted ${pc(c.predicted)} realized ${pc(c.realized)}`);
+      const worstOdds = Math.max(0, ...odds.capped.filter((c) => c.n >= 10).map((c) => Math.abs(c.predicted - c.realized)));
       const med = ['stable', 'growth', 'step'] as const;
       const medDev = Math.max(...med.flatMap((p) => [Math.abs(q.belowMedian[p].daily - 0.5), Math.abs(q.belowMedian[p].total - 0.5)]));
       return [
@@ -31,6 +37,8 @@ export const benchmarks: Benchmark[] = [
         { label: 'stable/growth/step share below P50: worst |x − 0.50|', value: medDev, unit: 'count', max: 0.1 },
         { label: 'capped-out calibration: worst bucket (n ≥ 10) |pred − real|', value: worstBucket, unit: 'count', max: 0.1 },
         { label: 'capped-out Brier score', value: q.brier, unit: 'count' },
+        { label: 'trigger delay/drop odds: worst bucket (n ≥ 10) |pred − real|', value: worstOdds, unit: 'count', max: 0.1 },
+        { label: 'trigger delay/drop odds: Brier score', value: odds.brier, unit: 'count' },
         { label: 'step key: post-shift days below P50', value: q.stepBelowMedian, unit: 'count', max: 0.7 },
         { label: 'caps at 5 % risk reached by ordinary use', value: q.capsReached, unit: 'count', note: `${q.capsN} caps, stated chance ${pc(q.capsStatedChance)}` },
       ];

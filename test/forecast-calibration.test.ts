@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateQuality } from './support/forecast-workspaces.ts';
+import { evaluateQuality, evaluateTriggerOdds } from './support/forecast-workspaces.ts';
 import { fitSeries } from '../src/forecast/model.ts';
 import { detectCensoredByLimit } from '../src/forecast/censor.ts';
 
@@ -25,6 +25,12 @@ describe('forecast calibration on workspaces from known processes', () => {
       expect(q.belowMedian[p].daily, p).toBeGreaterThanOrEqual(0.4);
       expect(q.belowMedian[p].daily, p).toBeLessThanOrEqual(0.6);
     }
+    // 30-day totals: 20 per process here (one is 5 points), so pooled; the bench checks each of
+    // them on 200 workspaces
+    const totals = (['stable', 'growth', 'step'] as const).map((p) => q.belowMedian[p].total);
+    const pooled = totals.reduce((a, b) => a + b, 0) / totals.length;
+    expect(pooled).toBeGreaterThanOrEqual(0.4);
+    expect(pooled).toBeLessThanOrEqual(0.6);
   });
 
   it('follows a level shift: the doubled key is below its median on under 70 % of later days', () => {
@@ -63,4 +69,31 @@ describe('censored history', () => {
     expect(naive.level).toBeLessThan(44);
     expect(withBounds.level).toBeGreaterThan(45);
   });
+});
+
+describe('trigger delay and drop odds', () => {
+  it('come true as often as stated for webhooks growing past their limit of 42 a day (queue and drop mode)', async () => {
+    // 40 generated workspaces: the history is what the limit let run; the truth is the engine on
+    // the whole demand. Half queue a limited webhook, half drop it (the platform's behaviour).
+    const r = await evaluateTriggerOdds(
+      Array.from({ length: 40 }, (_, i) => 2000 + i),
+      100,
+    );
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const predicted = mean(r.cases.map((c) => c.predicted));
+    const realized = mean(r.cases.map((c) => c.realized));
+    expect(Math.abs(predicted - realized)).toBeLessThan(0.1);
+    for (const drop of [false, true]) {
+      const cases = r.cases.filter((c) => c.drop === drop);
+      expect(Math.abs(mean(cases.map((c) => c.predicted)) - mean(cases.map((c) => c.realized))), drop ? 'drop' : 'queue').toBeLessThan(0.15);
+    }
+    // the uncertain ones (stated 5–70 %) come true about as often as stated, not never
+    const unsure = r.cases.filter((c) => c.predicted >= 0.05 && c.predicted < 0.7);
+    expect(Math.abs(mean(unsure.map((c) => c.predicted)) - mean(unsure.map((c) => c.realized)))).toBeLessThan(0.2);
+    expect(r.brier).toBeLessThan(0.08);
+    // the chances spread: neither all near 0 nor all near 1
+    const mid = r.cases.filter((c) => c.predicted > 0.05 && c.predicted < 0.95).length;
+    expect(mid).toBeGreaterThanOrEqual(8);
+    for (const drop of [false, true]) expect(r.cases.filter((c) => c.drop === drop).length).toBe(20);
+  }, 60_000);
 });

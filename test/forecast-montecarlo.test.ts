@@ -9,6 +9,7 @@ import { buildScenario } from '../src/forecast/scenario.ts';
 import { drawPath, historyTail, seriesEvents, seriesLimits } from '../src/forecast/generate.ts';
 import { resolvePlan } from '../src/engine/plan.ts';
 import { runPath } from '../src/forecast/montecarlo.ts';
+import { describeForecast } from '../src/cli/commands/forecast.ts';
 import { synthHistory, T0 } from './forecast-helpers.ts';
 
 const HISTORY_DAYS = 42;
@@ -102,6 +103,15 @@ describe('Monte Carlo paths', () => {
     expect(cron.skipped.p50).toBeGreaterThan(120);
     expect(cron.skipped.p50).toBeLessThan(360);
     expect(mc.triggers.find((t) => t.id === 't_ok')!.delayed.p90).toBe(0);
+    // the odds: the backlogged webhook is delayed on every path and drops nothing; the cron
+    // skips on every path; the quiet one never waits
+    expect(hot).toMatchObject({ delayChance: 1, dropChance: 0 });
+    expect(cron).toMatchObject({ delayChance: 0, dropChance: 1 });
+    expect(mc.triggers.find((t) => t.id === 't_ok')).toMatchObject({ delayChance: 0, dropChance: 0 });
+    const text = describeForecast(r);
+    expect(text).toContain('trigger t_hot: delayed with a chance of 100 %; runs delayed');
+    expect(text).toContain('trigger t_cron: dropped or skipped with a chance of 100 %; runs delayed');
+    expect(text).not.toContain('trigger t_ok:');
     expect(mc.allowance.blockedMessages.p90).toBe(0);
     // k_flat spends ~$60 and k_grow at most its cap over the 30 days
     expect(mc.programmaticUsd.p50).toBeGreaterThan(400);

@@ -59,19 +59,25 @@ export function capOutcome(last29: readonly number[], ordinary: readonly Float64
   let ord = 0;
   let run = 0;
   const P = ordinary.length;
+  // one buffer for every path (a key's risk curve calls this for dozens of caps)
+  const lead = last29.length;
+  let admitted = new Float64Array(lead + 32);
+  let lead29 = 0;
+  for (let k = Math.max(0, lead - 29); k < lead; k++) lead29 += last29[k];
   for (let p = 0; p < P; p++) {
     const o = ordinary[p];
     const r = runaway[p];
-    const admitted = last29.slice();
+    if (admitted.length < lead + o.length) admitted = new Float64Array(lead + o.length);
+    for (let k = 0; k < lead; k++) admitted[k] = last29[k];
+    let len = lead;
     // the admitted spend of the 29 days before day h, kept as a running sum
-    let inWindow = 0;
-    for (let k = Math.max(0, admitted.length - 29); k < admitted.length; k++) inWindow += admitted[k];
+    let inWindow = lead29;
     for (let h = 0; h < o.length; h++) {
       const demand = o[h] + r[h];
       const take = inWindow >= capMicros ? 0 : Math.min(demand, capMicros - inWindow);
-      admitted.push(take);
+      admitted[len++] = take;
       inWindow += take;
-      if (admitted.length > 29) inWindow -= admitted[admitted.length - 30];
+      if (len > 29) inWindow -= admitted[len - 30];
       const blockedMicros = demand - take;
       if (blockedMicros > 0 && demand > 0) {
         ord += (blockedMicros * o[h]) / demand;
@@ -103,4 +109,63 @@ export function capsAtRisks(last29: readonly number[], ordinary: readonly Float6
     const o = capOutcome(last29, ordinary, runaway, c.cap);
     return { risk, capUsd: c.cap / 1e6, cappedOutChance: c.chance, ...o };
   });
+}
+
+/** The risks the Forecast page's risk control spans (0.5 % to 50 %). */
+export const RISK_RANGE = { min: 0.005, max: 0.5 } as const;
+
+/** One cap of a key's risk curve: what it would do over the horizon. */
+export interface CapOption {
+  capUsd: number;
+  cappedOutChance: number;
+  ordinaryBlockedUsd: number;
+  runawayStoppedUsd: number;
+}
+
+/**
+ * Every distinct round cap some risk in `range` calls for, smallest cap (highest chance) first,
+ * each with its chance and trade-off: the page moves the risk continuously and reads the cap off
+ * this list (`capOnCurve`), with no new simulation. On P paths a chance moves in steps of 1 / P,
+ * so at most P × (max − min) + 1 caps.
+ */
+export function capCurve(
+  last29: readonly number[],
+  ordinary: readonly Float64Array[],
+  runaway: readonly Float64Array[],
+  roundUp: (micros: number) => number,
+  range: { min: number; max: number } = RISK_RANGE,
+): CapOption[] {
+  const peaks = ordinary.map((p) => pathPeak(last29, p));
+  const P = peaks.length;
+  if (P === 0) return [];
+  // sorted once (capFromPeaks sorts per call): the same caps, found for every k in one pass
+  const desc = Float64Array.from(peaks).sort().reverse();
+  // paths whose peak reaches `cap`: the leading run of desc at or above it
+  const reaching = (cap: number) => {
+    let lo = 0;
+    let hi = P;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (desc[mid] >= cap) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const seen = new Set<number>();
+  const out: CapOption[] = [];
+  for (let k = Math.floor(range.max * P + 1e-9); k >= Math.floor(range.min * P + 1e-9); k--) {
+    const risk = k / P;
+    let cap = roundUp(Math.max(k < P ? desc[k] : 0, 0) + 1);
+    while (reaching(cap) / P > risk) cap = roundUp(cap + 1);
+    if (seen.has(cap)) continue;
+    seen.add(cap);
+    out.push({ capUsd: cap / 1e6, cappedOutChance: reaching(cap) / P, ...capOutcome(last29, ordinary, runaway, cap) });
+  }
+  return out.sort((a, b) => a.capUsd - b.capUsd);
+}
+
+/** The smallest cap on a curve whose capped-out chance is at most `risk` (null for an empty curve). */
+export function capOnCurve(curve: readonly CapOption[], risk: number): CapOption | null {
+  for (const c of curve) if (c.cappedOutChance <= risk + 1e-12) return c;
+  return curve.length ? curve[curve.length - 1] : null;
 }

@@ -4,6 +4,7 @@ import { backtestSeries, BACKTEST_DAYS } from './model.ts';
 import type { ErrorStats, ModelKind } from './model.ts';
 import type { History, DailySeries, SeriesKind } from './series.ts';
 import { pathParts, pointForecast } from './scenario.ts';
+import type { PathParts } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
 
 export interface Band {
@@ -52,11 +53,13 @@ export function dailyForecasts(
   paths: number,
   seed: number,
   /** sees each path's ordinary and runaway parts before they are added up */
-  collect?: (parts: { ordinary: Float64Array[]; runaway: Float64Array[] }, path: number) => void,
+  collect?: (parts: PathParts, path: number) => void,
+  /** a path's parts already drawn (by the Monte Carlo workers), or undefined to draw it here */
+  drawn?: (path: number) => PathParts | undefined,
 ): SeriesForecast[] {
   const draws: Float64Array[][] = [];
   for (let p = 0; p < paths; p++) {
-    const parts = pathParts(scenario, seed, p);
+    const parts = drawn?.(p) ?? pathParts(scenario, seed, p);
     collect?.(parts, p);
     const block = new Float64Array(scenario.days * parts.ordinary.length);
     draws.push(parts.ordinary.map((o, j) => {

@@ -5,7 +5,7 @@ import type { Plan, ResolvedPlan } from '../engine/plan.ts';
 import { Outcome } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { hashSeed, makeRng, stochasticRound } from './rng.ts';
-import { pathDaily, RECENT_DAYS } from './scenario.ts';
+import { pathParts, RECENT_DAYS } from './scenario.ts';
 import type { Scenario, ScenarioSeries } from './scenario.ts';
 
 /**
@@ -116,6 +116,8 @@ export interface PathDraw {
   poolSafe: boolean;
   /** no workspace spend limit can be reached */
   spendSafe: boolean;
+  /** the daily draws before any limit, laid out as `pathParts` lays them (sent back for the bands) */
+  parts: Float64Array;
 }
 
 export interface SeriesLimits {
@@ -146,7 +148,7 @@ export function seriesLimits(scenario: Scenario, plan: ResolvedPlan): SeriesLimi
  * summarised from their counts (their events would all be admitted on arrival).
  */
 export function drawPath(scenario: Scenario, plan: ResolvedPlan, limits: SeriesLimits[], seed: number, path: number, exact: boolean): PathDraw {
-  const daily = pathDaily(scenario, seed, path);
+  const { ordinary, runaway, block } = pathParts(scenario, seed, path);
   const rng = makeRng(hashSeed(hashSeed(seed, path), 0xc0117));
   const D = scenario.days;
   const counts: Int32Array[] = [];
@@ -158,7 +160,7 @@ export function drawPath(scenario: Scenario, plan: ResolvedPlan, limits: SeriesL
     const c = allCounts.subarray(j * D, (j + 1) * D);
     const m = allMicros.subarray(j * D, (j + 1) * D);
     for (let h = 0; h < D; h++) {
-      const v = daily[j][h];
+      const v = ordinary[j][h] + runaway[j][h];
       if (s.kind === 'key_spend') {
         const us = Math.round(v);
         m[h] = us;
@@ -172,7 +174,7 @@ export function drawPath(scenario: Scenario, plan: ResolvedPlan, limits: SeriesL
     micros.push(m);
   });
   const include = scenario.series.map(() => true);
-  if (exact) return { counts, micros, include, poolSafe: false, spendSafe: false };
+  if (exact) return { counts, micros, include, poolSafe: false, spendSafe: false, parts: block };
 
   const spendSafe = spendLimitsSafe(scenario, plan, limits, micros);
   let poolBound = 0;
@@ -200,7 +202,7 @@ export function drawPath(scenario: Scenario, plan: ResolvedPlan, limits: SeriesL
       if (s.kind === 'messages' || (s.kind === 'trigger_runs' && limits[j].fairUse)) include[j] = true;
     });
   }
-  return { counts, micros, include, poolSafe, spendSafe };
+  return { counts, micros, include, poolSafe, spendSafe, parts: block };
 }
 
 /**

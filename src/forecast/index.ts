@@ -4,7 +4,8 @@ import type { Plan } from '../engine/plan.ts';
 import { CancelledError, InputError } from '../errors.ts';
 import { buildHistory, requireHistory } from './series.ts';
 import type { History } from './series.ts';
-import { buildScenario } from './scenario.ts';
+import { buildScenario, partsOfBlock } from './scenario.ts';
+import type { PathParts } from './scenario.ts';
 import type { WhatIf } from './scenario.ts';
 import { backtest, dailyForecasts } from './daily.ts';
 import type { BacktestReport, SeriesForecast } from './daily.ts';
@@ -15,14 +16,15 @@ import { aggregatePaths } from './montecarlo.ts';
 import type { MonteCarloReport, SimulateFn } from './montecarlo.ts';
 import { runPaths } from './pool.ts';
 import { ordinaryHistory } from './model.ts';
-import { capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
-import type { CapAtRisk } from './cap-risk.ts';
+import { capCurve, capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
+import type { CapAtRisk, CapOption } from './cap-risk.ts';
 import { roundCapUsd } from './rounding.ts';
 
 export type { WhatIf, NewTrigger } from './scenario.ts';
 export type { MonteCarloReport, PathSummary, DateBand } from './montecarlo.ts';
 export type { SeriesForecast, BacktestReport, Band } from './daily.ts';
-export type { CapAtRisk } from './cap-risk.ts';
+export type { CapAtRisk, CapOption } from './cap-risk.ts';
+export { capOnCurve, RISK_RANGE } from './cap-risk.ts';
 export { buildHistory, requireHistory, MIN_HISTORY_DAYS } from './series.ts';
 export type { History, DailySeries } from './series.ts';
 
@@ -32,6 +34,8 @@ export interface KeyCapOptions {
   id: string;
   currentCapUsd: number | null;
   caps: CapAtRisk[];
+  /** every round cap a risk from 0.5 % to 50 % calls for, smallest first (read with `capOnCurve`) */
+  curve: CapOption[];
 }
 export const DEFAULT_DAYS = 30;
 
@@ -94,7 +98,7 @@ export async function forecast(events: EventColumns, plan: Plan, options: Foreca
   if (options.signal?.aborted) throw new CancelledError();
   const scenario = buildScenario(history, plan, days, whatIf, censored.days);
   options.onProgress?.(0.05, 'model');
-  // the paths start first: the daily bands and the backtest run on this thread meanwhile
+  // the paths start first: the backtest runs on this thread meanwhile
   let monteCarlo: MonteCarloReport | null = null;
   const running =
     paths > 0
@@ -105,17 +109,34 @@ export async function forecast(events: EventColumns, plan: Plan, options: Foreca
           onProgress: (d, n) => options.onProgress?.(0.06 + 0.94 * (d / n), 'paths'),
         })
       : null;
-  // with no paths, 200 draws still give the daily bands
+  // the backtest runs here while the workers draw the paths
+  const bt = backtest(history, censored.days, new Map(scenario.series.map((s) => [`${s.kind}:${s.id}`, s.model.kind])));
+  const summaries = running ? await running : [];
+  if (running) monteCarlo = aggregatePaths(summaries, scenario.plan, seed);
+  // the daily bands and the cap risk read the paths' own draws (a path's draws depend only on
+  // (seed, path)); with fewer paths than 200 the rest are drawn here
+  const drawn = (p: number): PathParts | undefined => {
+    const block = summaries[p]?.draws;
+    return block ? partsOfBlock(block, scenario.series.length, scenario.days) : undefined;
+  };
   const keyJ = new Map<number, { ordinary: Float64Array[]; runaway: Float64Array[] }>();
   scenario.series.forEach((s, j) => {
     if (s.kind === 'key_spend') keyJ.set(j, { ordinary: [], runaway: [] });
   });
-  const series = dailyForecasts(scenario, Math.max(paths, DEFAULT_PATHS), seed, (parts) => {
-    for (const [j, k] of keyJ) {
-      k.ordinary.push(Float64Array.from(parts.ordinary[j]));
-      k.runaway.push(Float64Array.from(parts.runaway[j]));
-    }
-  });
+  const series = dailyForecasts(
+    scenario,
+    Math.max(paths, DEFAULT_PATHS),
+    seed,
+    (parts) => {
+      // views, not copies: every path's block is its own
+      for (const [j, k] of keyJ) {
+        k.ordinary.push(parts.ordinary[j]);
+        k.runaway.push(parts.runaway[j]);
+      }
+    },
+    drawn,
+  );
+  const roundUp = (m: number) => roundCapUsd(m) * 1e6;
   const keyCaps = [...keyJ].map(([j, k]): KeyCapOptions => {
     const s = scenario.series[j];
     const values = history.keys.find((x) => x.id === s.id)?.values ?? [];
@@ -123,13 +144,13 @@ export async function forecast(events: EventColumns, plan: Plan, options: Foreca
     return {
       id: s.id,
       currentCapUsd: scenario.plan.apiKeys.find((x) => x.id === s.id)?.capUsd ?? null,
-      caps: capsAtRisks(last29, k.ordinary, k.runaway, (m) => roundCapUsd(m) * 1e6),
+      caps: capsAtRisks(last29, k.ordinary, k.runaway, roundUp),
+      curve: capCurve(last29, k.ordinary, k.runaway, roundUp),
     };
   });
   keyJ.clear();
-  const bt = backtest(history, censored.days, new Map(scenario.series.map((s) => [`${s.kind}:${s.id}`, s.model.kind])));
+  for (const s of summaries) delete s.draws;
   if (paths === 0) options.onProgress?.(1, 'model');
-  if (running) monteCarlo = aggregatePaths(await running, scenario.plan, seed);
   return {
     history: summariseHistory(history),
     horizon: { from: iso(scenario.from), to: iso(scenario.from + days * DAY - DAY), days },

@@ -25,6 +25,11 @@ export interface PathSummary {
   programmaticMicros: number;
   /** by workspace spend limit id: what it blocked (requests of keys, programmatic runs) */
   spendLimits: Record<string, { blockedRequests: number; blockedRuns: number; blockedMicros: number }>;
+  /**
+   * The path's daily draws before any limit (`pathParts` layout): the daily bands and the cap
+   * risk are read from them, so the main thread does not draw every path a second time
+   */
+  draws?: Float64Array;
 }
 
 export interface RunPathOptions {
@@ -44,6 +49,7 @@ export function runPath(scenario: Scenario, tail: EventColumns, seed: number, pa
   );
   const engine = draw.include.map((inc, j) => inc && !alone[j]);
   const summary = baseSummary(scenario, plan, limits, draw, engine.map((e, j) => e || alone[j]));
+  summary.draws = draw.parts;
   const tailTimes = alone.some(Boolean) ? triggerTimes(tail) : null;
   const scratch = { time: new Float64Array(4096), cost: new Float64Array(4096) };
   scenario.series.forEach((s, j) => {
@@ -236,7 +242,24 @@ export interface MonteCarloReport {
   paths: number;
   seed: number;
   keys: { id: string; cap: number | null; firstCappedOut: DateBand; daysCappedOut: Band; blockedRequests: Band; blockedUsd: Band }[];
-  triggers: { id: string; mode: string; arrivals: Band; delayed: Band; dropped: Band; skipped: Band; pending: Band; maxDelayHours: Band; p95DelayHours: Band }[];
+  triggers: {
+    id: string;
+    mode: string;
+    /**
+     * Share of paths in which some of the trigger's runs within the horizon wait for its limit
+     * (admitted late, or still waiting when the horizon ends): the chance its runs are delayed
+     */
+    delayChance: number;
+    /** share of paths in which some of its runs are dropped (webhooks, drop mode) or skipped (scheduled) */
+    dropChance: number;
+    arrivals: Band;
+    delayed: Band;
+    dropped: Band;
+    skipped: Band;
+    pending: Band;
+    maxDelayHours: Band;
+    p95DelayHours: Band;
+  }[];
   pool: { limit: number | null; peak: Band; saturatedShareOfPaths: number; limitedRuns: Band };
   allowance: { limit: number | null; peak: Band; saturatedShareOfPaths: number; blockedMessages: Band; limitedRuns: Band };
   programmaticUsd: Band;
@@ -260,6 +283,12 @@ function dateBand(values: (number | null)[]): DateBand {
   return { probability: v.length ? v.filter(Number.isFinite).length / v.length : 0, p10: at(0.1), p50: at(0.5), p90: at(0.9) };
 }
 
+function shareOf(summaries: readonly PathSummary[], happened: (s: PathSummary) => boolean): number {
+  let k = 0;
+  for (const s of summaries) if (happened(s)) k++;
+  return summaries.length ? k / summaries.length : 0;
+}
+
 export function aggregatePaths(summaries: PathSummary[], plan: Plan, seed: number): MonteCarloReport {
   const first = summaries[0];
   const capOf = new Map(plan.apiKeys.map((k) => [k.id, k.capUsd]));
@@ -280,6 +309,8 @@ export function aggregatePaths(summaries: PathSummary[], plan: Plan, seed: numbe
     triggers: Object.keys(first?.triggers ?? {}).map((id) => ({
       id,
       mode: modeOf.get(id) ?? 'fair_use',
+      delayChance: shareOf(summaries, (s) => s.triggers[id].delayed + s.triggers[id].pending > 0),
+      dropChance: shareOf(summaries, (s) => s.triggers[id].dropped + s.triggers[id].skipped > 0),
       arrivals: bandOf(summaries.map((s) => s.triggers[id].arrivals)),
       delayed: bandOf(summaries.map((s) => s.triggers[id].delayed)),
       dropped: bandOf(summaries.map((s) => s.triggers[id].dropped)),

@@ -87,7 +87,7 @@ export function buildScenario(history: History, plan: Plan, days: number, whatIf
     series.push({
       kind: s.kind,
       id: s.id,
-      model: fitSeries(s.values, s.start, { censored: censored.get(`${s.kind}:${s.id}`) ?? [] }),
+      model: fitSeries(s.values, s.start, { censored: censored.get(`${s.kind}:${s.id}`) ?? [], counts: s.kind !== 'key_spend' }),
       scale,
       growth,
       hourProfile: s.hourProfile,
@@ -190,39 +190,39 @@ export function pointForecast(s: ScenarioSeries, from: number, h: number): numbe
   return forecastDay(s.model, from + h * DAY) * s.scale * growthFactor(s.growth, h);
 }
 
-/**
- * The daily values of every series on one Monte Carlo path: deterministic in (seed, path), so
- * the main thread and any worker agree. Ordinary demand plus runaway incidents.
- */
-export function pathDaily(scenario: Scenario, seed: number, path: number): Float64Array[] {
-  const { ordinary, runaway } = pathParts(scenario, seed, path);
-  return ordinary.map((o, j) => {
-    const r = runaway[j];
-    for (let h = 0; h < o.length; h++) o[h] += r[h];
-    return o;
-  });
+/** One path's draws per series: views into one block laid out as every series' ordinary days, then every series' runaway days. */
+export interface PathParts {
+  ordinary: Float64Array[];
+  runaway: Float64Array[];
+  block: Float64Array;
 }
 
 /**
  * One path, split: ordinary demand (what a cap is sized for) and runaway incidents (what a cap
- * exists to stop). Each series draws from its own stream, seeded by (seed, path, series).
+ * exists to stop). Each series draws from its own stream, seeded by (seed, path, series), so the
+ * main thread and any worker agree.
  */
-export function pathParts(scenario: Scenario, seed: number, path: number): { ordinary: Float64Array[]; runaway: Float64Array[] } {
+export function pathParts(scenario: Scenario, seed: number, path: number): PathParts {
   const D = scenario.days;
   const n = scenario.series.length;
   const block = new Float64Array(D * n * 2);
-  const ordinary: Float64Array[] = [];
-  const runaway: Float64Array[] = [];
   const base = hashSeed(seed, path);
   scenario.series.forEach((s, j) => {
-    const o = block.subarray(j * D, (j + 1) * D);
-    const r = block.subarray((n + j) * D, (n + j + 1) * D);
     const rng = makeRng(hashSeed(base, 0x5e1e5 + j));
-    simulateSeries(s.model, D, rng, o, r, scaleOf(scenario, j));
-    ordinary.push(o);
-    runaway.push(r);
+    simulateSeries(s.model, D, rng, block.subarray(j * D, (j + 1) * D), block.subarray((n + j) * D, (n + j + 1) * D), scaleOf(scenario, j));
   });
-  return { ordinary, runaway };
+  return partsOfBlock(block, n, D);
+}
+
+/** The per-series views of a block laid out by `pathParts` (e.g. one a worker sent back). */
+export function partsOfBlock(block: Float64Array, series: number, days: number): PathParts {
+  const ordinary: Float64Array[] = [];
+  const runaway: Float64Array[] = [];
+  for (let j = 0; j < series; j++) {
+    ordinary.push(block.subarray(j * days, (j + 1) * days));
+    runaway.push(block.subarray((series + j) * days, (series + j + 1) * days));
+  }
+  return { ordinary, runaway, block };
 }
 
 const scaleCache = new WeakMap<Scenario, (Float64Array | null)[]>();

@@ -251,12 +251,23 @@ describe('the modeling screens in Chromium, through the web host', () => {
     await hasText(page.getByTestId('forecast-models'), /Models chosen per series: .*\d/);
     // the admin's risk moves the cap: a 25 % risk never asks for more than a 1 % risk
     const capAt = async () => Number((await textOf(bands.locator('tr[data-key=k_marketing]').getByTestId('risk-cap'))).replace(/[^0-9.]/g, ''));
-    await page.getByLabel('Cap risk').selectOption('0.01');
+    // the risk is continuous: typed, or moved with the keyboard on the slider, and the cap follows
+    // at once (read off the kept paths, no new forecast)
+    await page.getByLabel('Cap risk (%)').fill('1');
     const strict = await capAt();
-    await page.getByLabel('Cap risk').selectOption('0.25');
+    await page.getByLabel('Cap risk (%)').fill('40');
     const loose = await capAt();
     expect(strict).toBeGreaterThan(0);
-    expect(loose).toBeLessThanOrEqual(strict);
+    expect(loose).toBeLessThan(strict);
+    await hasText(page.getByTestId('forecast-status'), 'Up to date with the plan and the knobs');
+    const slider = page.getByLabel('Cap risk', { exact: true });
+    await slider.focus();
+    await page.keyboard.press('Home');
+    expect(await page.getByLabel('Cap risk (%)').inputValue()).toBe('0.5');
+    const strictest = await capAt();
+    expect(strictest).toBeGreaterThanOrEqual(strict);
+    for (let i = 0; i < 9; i++) await page.keyboard.press('ArrowRight');
+    expect(await page.getByLabel('Cap risk (%)').inputValue()).toBe('5');
     // a long forecast can be cancelled from its progress bar
     await page.getByLabel('Simulated futures').selectOption('200');
     await page.getByTestId('forecast-cancel').click({ timeout: 30_000 });

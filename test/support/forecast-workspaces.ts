@@ -4,7 +4,14 @@
  * with. Used by the fast subset in test/forecast-calibration.test.ts and by the full evaluation in
  * `npm run bench -- forecast-quality`.
  */
-import { DAY } from '../../src/engine/units.ts';
+import { DAY, HOUR } from '../../src/engine/units.ts';
+import { EventColumnsBuilder, EventType } from '../../src/engine/events.ts';
+import type { EventColumns } from '../../src/engine/events.ts';
+import { validatePlan } from '../../src/engine/plan.ts';
+import type { Plan } from '../../src/engine/plan.ts';
+import { simulate } from '../../src/engine/simulate.ts';
+import { Outcome } from '../../src/engine/result.ts';
+import { forecast } from '../../src/forecast/index.ts';
 import { fitSeries, simulateSeries } from '../../src/forecast/model.ts';
 import { hashSeed, makeRng, normal } from '../../src/forecast/rng.ts';
 import type { Rng } from '../../src/forecast/rng.ts';
@@ -148,7 +155,7 @@ export function evaluateQuality(seeds: readonly number[], paths: number): Qualit
     for (const g of generateWorkspace(seed)) {
       const censored = g.limitPerDay === null ? [] : detectCensoredByLimit(g.history, g.limitPerDay);
       if (censored.some(Boolean)) censoredSeries++;
-      const m = fitSeries(g.history, g.start, { censored });
+      const m = fitSeries(g.history, g.start, { censored, counts: g.process === 'trigger42' });
       models[m.kind] = (models[m.kind] ?? 0) + 1;
       if (m.shiftAt !== null) shifts[g.process]++;
       const rng = makeRng(hashSeed(seed, g.id.length * 7919 + g.process.length));
@@ -240,4 +247,103 @@ function reaches(all: readonly number[], lead: number, cap: number): boolean {
 function q(sorted: Float64Array, p: number): number {
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
   return sorted[i];
+}
+
+/**
+ * Trigger delay and drop odds, checked end to end: a workspace with one webhook whose demand
+ * grows past its limit of 42 runs a day (12–44 a day at the end of the history, growing 0–45 %
+ * a month, weekday rhythm, Poisson counts, runs spread over 07:00–21:00). Its history is what the
+ * platform's export shows: the runs the limit let through, at the time they ran (queue mode) or
+ * only the ones it did not drop (drop mode, as under the platform profile); a backlog still
+ * queued when the history ends is not in the export. The forecast runs on that history; the truth
+ * is the engine over the whole true demand, history and the next 30 days.
+ */
+export interface TriggerOddsCase {
+  drop: boolean;
+  /** the forecast's chance that some of the next 30 days' runs are delayed (queue) or dropped (drop) */
+  predicted: number;
+  /** 1 when they were */
+  realized: number;
+}
+
+export const TRIGGER_LIMIT = 42;
+
+export function triggerWorkspace(seed: number): { history: EventColumns; truth: EventColumns; plan: Plan; from: number; drop: boolean } {
+  const rng = makeRng(hashSeed(seed, 0x7219));
+  const drop = seed % 2 === 1;
+  const end = 12 + 32 * rng();
+  const growth = 0.45 * rng();
+  const N = HISTORY_DAYS + FUTURE_DAYS;
+  const from = T0 + HISTORY_DAYS * DAY;
+  const plan = validatePlan({
+    workspace: { seats: 50, messagesPerSeatPerDay: 100 },
+    triggers: [{ id: 't_hook', kind: 'webhook', mode: 'fair_use', limitPer24h: TRIGGER_LIMIT }],
+    enforcement: { webhookWhenLimited: drop ? 'drop' : 'queue' },
+  });
+  const b = new EventColumnsBuilder();
+  const past = new EventColumnsBuilder();
+  for (let t = 0; t < N; t++) {
+    const mean = end * Math.pow(1 + growth, (t - HISTORY_DAYS) / 30) * WEEK[(weekday(T0) + t) % 7];
+    const n = poisson(mean, rng);
+    const times: number[] = [];
+    for (let i = 0; i < n; i++) times.push(T0 + t * DAY + 7 * HOUR + Math.floor(rng() * 14 * HOUR));
+    times.sort((x, y) => x - y);
+    for (const x of times) {
+      b.push(x, EventType.trigger, 't_hook', 0);
+      if (t < HISTORY_DAYS) past.push(x, EventType.trigger, 't_hook', 0);
+    }
+  }
+  const truth = b.build();
+  // the export: what the limit let run over the history, at the time it ran
+  const demand = past.build();
+  const before = simulate(plan, demand, { until: from - 1 });
+  const h = new EventColumnsBuilder();
+  const ran: number[] = [];
+  for (let i = 0; i < demand.count; i++) {
+    if (before.outcome[i] === Outcome.admitted && before.admittedAt[i] < from) ran.push(before.admittedAt[i]);
+  }
+  ran.sort((x, y) => x - y);
+  for (const x of ran) h.push(x, EventType.trigger, 't_hook', 0);
+  return { history: h.build(), truth, plan, from, drop };
+}
+
+/** Some of the runs arriving from `from` on were delayed, left waiting or dropped (the engine on the true demand). */
+function realizedLimited(truth: EventColumns, plan: Plan, from: number): boolean {
+  const r = simulate(plan, truth, { until: from + FUTURE_DAYS * DAY });
+  for (let i = 0; i < truth.count; i++) {
+    if (truth.time[i] < from) continue;
+    const out = r.outcome[i];
+    if (out !== Outcome.admitted || r.admittedAt[i] > truth.time[i]) return true;
+  }
+  return false;
+}
+
+export async function evaluateTriggerOdds(seeds: readonly number[], paths: number): Promise<{ cases: TriggerOddsCase[]; capped: QualityFigures['capped']; brier: number }> {
+  const cases: TriggerOddsCase[] = [];
+  for (const seed of seeds) {
+    const w = triggerWorkspace(seed);
+    const report = await forecast(w.history, w.plan, { days: FUTURE_DAYS, paths, seed, workers: 0, simulate });
+    const t = report.monteCarlo?.triggers.find((x) => x.id === 't_hook');
+    if (!t) throw new Error(`seed ${seed}: the forecast has no odds for t_hook`);
+    cases.push({ drop: w.drop, predicted: w.drop ? t.dropChance : t.delayChance, realized: realizedLimited(w.truth, w.plan, w.from) ? 1 : 0 });
+  }
+  return { cases, ...calibration(cases) };
+}
+
+/** Predicted vs realized rate per bucket of the predicted chance, and the Brier score. */
+export function calibration(cases: readonly { predicted: number; realized: number }[]): { capped: QualityFigures['capped']; brier: number } {
+  const buckets = [0, 0.05, 0.3, 0.7, 0.95, 1.0001];
+  const acc = buckets.slice(0, -1).map(() => ({ n: 0, p: 0, r: 0 }));
+  let brier = 0;
+  for (const c of cases) {
+    const b = buckets.findIndex((x, i) => c.predicted >= x && c.predicted < buckets[i + 1]);
+    acc[b].n++;
+    acc[b].p += c.predicted;
+    acc[b].r += c.realized;
+    brier += (c.predicted - c.realized) ** 2;
+  }
+  return {
+    capped: acc.map((c, i) => ({ bucket: `${Math.round(buckets[i] * 100)}–${Math.min(100, Math.round(buckets[i + 1] * 100))} %`, n: c.n, predicted: c.n ? c.p / c.n : 0, realized: c.n ? c.r / c.n : 0 })),
+    brier: cases.length ? brier / cases.length : 0,
+  };
 }

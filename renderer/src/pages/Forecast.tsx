@@ -8,6 +8,7 @@ import { ProgressBar } from '../components/Progress.tsx';
 import type { ApiError } from '../../../src/api/errors.ts';
 import type { Plan } from '../../../src/engine/plan.ts';
 import type { ForecastReport } from '../../../src/forecast/index.ts';
+import { capOnCurve, RISK_RANGE } from '../../../src/forecast/cap-risk.ts';
 import { fmtCount, fmtDate, fmtDollars, fmtShare } from '../modeling/format.ts';
 import '../modeling/modeling.css';
 
@@ -145,7 +146,8 @@ function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, st
           </thead>
           <tbody>
             {keySeries.map((s) => {
-              const c = caps.get(s.id)?.caps.find((x) => Math.abs(x.risk - risk) < 1e-9);
+              // read off the key's risk curve: the risk moves continuously, no new simulation
+              const c = capOnCurve(caps.get(s.id)?.curve ?? [], risk);
               const history = [
                 s.censoredDays > 0 ? `censored: ${fmtCount(s.censoredDays)} days at the cap` : 'not censored',
                 ...(s.levelShift ? [`level shift ${fmtDate(Date.parse(s.levelShift))}`] : []),
@@ -241,6 +243,7 @@ function Results({ f, plan, risk }: { f: ForecastReport; plan: Plan; risk: numbe
           </div>
         </section>
       )}
+      {mc && <TriggerOdds f={f} />}
       <section aria-labelledby="fc-bands">
         <h2 id="fc-bands">Expected demand</h2>
         {keySeries.length > MAX_CHARTS && (
@@ -263,6 +266,101 @@ function Results({ f, plan, risk }: { f: ForecastReport; plan: Plan; risk: numbe
         </ul>
       )}
     </>
+  );
+}
+
+/** Triggers whose runs some path delays, drops or skips: the chance, then how many runs. */
+function TriggerOdds({ f }: { f: ForecastReport }) {
+  const mc = f.monteCarlo;
+  if (!mc) return null;
+  const rows = mc.triggers.filter((t) => t.delayChance + t.dropChance > 0).sort((a, b) => Math.max(b.delayChance, b.dropChance) - Math.max(a.delayChance, a.dropChance));
+  return (
+    <section aria-labelledby="fc-triggers">
+      <h2 id="fc-triggers">Triggers whose runs may be held back</h2>
+      {rows.length === 0 ? (
+        <p className="muted" data-testid="forecast-trigger-odds-none">
+          No trigger's runs are delayed, dropped or skipped in any of the {fmtCount(mc.paths)} simulated futures.
+        </p>
+      ) : (
+        <div className="table-wrap">
+          <table data-testid="forecast-trigger-odds">
+            <thead>
+              <tr>
+                <th>Trigger</th>
+                <th className="num">Chance runs are delayed</th>
+                <th className="num">Chance runs are dropped or skipped</th>
+                <th className="num">Runs delayed (P50 · P90)</th>
+                <th className="num">Runs dropped or skipped (P50 · P90)</th>
+                <th className="num wide-only">Longest wait (P90)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((t) => (
+                <tr key={t.id} data-trigger={t.id}>
+                  <th>{t.id}</th>
+                  <td className="num" data-testid="delay-chance">{fmtShare(t.delayChance)}</td>
+                  <td className="num" data-testid="drop-chance">{fmtShare(t.dropChance)}</td>
+                  <td className="num">
+                    {fmtCount(Math.round(t.delayed.p50))} · {fmtCount(Math.round(t.delayed.p90))}
+                  </td>
+                  <td className="num">
+                    {fmtCount(Math.round(t.dropped.p50 + t.skipped.p50))} · {fmtCount(Math.round(t.dropped.p90 + t.skipped.p90))}
+                  </td>
+                  <td className="num wide-only">{(Math.round(t.maxDelayHours.p90 * 10) / 10).toLocaleString('en-US')} h</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p className="muted small">Chances are the share of simulated futures in which some of the trigger's runs within the horizon wait for its limit, or are dropped or skipped by it.</p>
+    </section>
+  );
+}
+
+/** The cap risk as a percentage, 0.5–50 %: a slider and a number moving together. */
+function RiskControl({ risk, onChange }: { risk: number; onChange: (r: number) => void }) {
+  const [text, setText] = useState(String(Math.round(risk * 1000) / 10));
+  const clamp = (r: number) => Math.min(RISK_RANGE.max, Math.max(RISK_RANGE.min, r));
+  const fromSlider = (v: number) => {
+    const r = clamp(v / 100);
+    setText(String(Math.round(r * 1000) / 10));
+    onChange(r);
+  };
+  const fromText = (t: string) => {
+    setText(t);
+    const v = Number(t.replace('%', '').replace(',', '.').trim());
+    if (t.trim() !== '' && Number.isFinite(v)) onChange(clamp(v / 100));
+  };
+  return (
+    <div className="risk-control">
+      <label>
+        Cap risk
+        <input
+          type="range"
+          aria-label="Cap risk"
+          aria-valuetext={`${fmtShare(risk)} chance of capping out`}
+          min={RISK_RANGE.min * 100}
+          max={RISK_RANGE.max * 100}
+          step={0.5}
+          value={risk * 100}
+          onChange={(e) => fromSlider(Number(e.target.value))}
+          data-testid="risk-slider"
+        />
+      </label>
+      <label>
+        <input
+          className="num-input"
+          aria-label="Cap risk (%)"
+          inputMode="decimal"
+          value={text}
+          onChange={(e) => fromText(e.target.value)}
+          onBlur={() => setText(String(Math.round(risk * 1000) / 10))}
+          data-testid="risk-input"
+        />{' '}
+        % chance of capping out
+      </label>
+    </div>
   );
 }
 
@@ -296,16 +394,7 @@ function ForecastBody({ plan }: { plan: Plan }) {
               ))}
             </select>
           </label>
-          <label>
-            Cap risk
-            <select aria-label="Cap risk" value={risk} onChange={(e) => setRisk(Number(e.target.value))}>
-              {[0.01, 0.02, 0.05, 0.1, 0.2, 0.25].map((r) => (
-                <option key={r} value={r}>
-                  {Math.round(r * 100)} % chance of capping out
-                </option>
-              ))}
-            </select>
-          </label>
+          <RiskControl risk={risk} onChange={setRisk} />
           <label>
             Seats (what if)
             <input className="num-input" aria-label="Seats (what if)" inputMode="numeric" placeholder={String(plan.workspace.seats)} value={knobs.seats} onChange={(e) => set({ seats: e.target.value })} />

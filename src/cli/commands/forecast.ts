@@ -146,11 +146,15 @@ export function describeForecast(r: ForecastReport): string {
     }
     out.push(...more(capped.length));
     const limited = mc.triggers
-      .filter((t) => t.delayed.p90 + t.dropped.p90 + t.skipped.p90 + t.pending.p90 > 0)
-      .sort((a, b) => b.delayed.p50 + b.dropped.p50 + b.skipped.p50 - (a.delayed.p50 + a.dropped.p50 + a.skipped.p50));
-    out.push(`  ${limited.length} of ${mc.triggers.length} triggers are delayed, dropped or skipped in some paths${limited.length ? ':' : ''}`);
+      .filter((t) => t.delayChance + t.dropChance > 0)
+      .sort((a, b) => Math.max(b.delayChance, b.dropChance) - Math.max(a.delayChance, a.dropChance) || b.delayed.p50 + b.dropped.p50 - (a.delayed.p50 + a.dropped.p50));
+    out.push(
+      `  ${limited.length} of ${mc.triggers.length} triggers have runs delayed, dropped or skipped in some paths${limited.length ? ' (chance within the next ' + r.horizon.days + ' days, then P10 / P50 / P90 counts):' : ''}`,
+    );
     for (const t of limited.slice(0, SHOW)) {
-      out.push(`  trigger ${t.id}: delayed ${b3(t.delayed)}, dropped ${b3(t.dropped)}, skipped ${b3(t.skipped)}, still waiting ${b3(t.pending)}, max delay ${b3(t.maxDelayHours, (x) => `${x.toFixed(1)} h`)}`);
+      out.push(
+        `  trigger ${t.id}: ${oddsOf(t)}; runs delayed ${b3(t.delayed)}, dropped ${b3(t.dropped)}, skipped ${b3(t.skipped)}, still waiting ${b3(t.pending)}, max delay ${b3(t.maxDelayHours, (x) => `${x.toFixed(1)} h`)}`,
+      );
     }
     out.push(...more(limited.length));
     out.push(`  pool: limit ${mc.pool.limit ?? 'none'}, peak ${b3(mc.pool.peak)}, saturated in ${Math.round(mc.pool.saturatedShareOfPaths * 100)} % of paths`);
@@ -164,6 +168,14 @@ export function describeForecast(r: ForecastReport): string {
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+function oddsOf(t: NonNullable<ForecastReport['monteCarlo']>['triggers'][number]): string {
+  const pc = (x: number) => `${Math.round(x * 100)} %`;
+  const parts: string[] = [];
+  if (t.delayChance > 0) parts.push(`delayed with a chance of ${pc(t.delayChance)}`);
+  if (t.dropChance > 0) parts.push(`dropped or skipped with a chance of ${pc(t.dropChance)}`);
+  return parts.join(', ');
 }
 
 /**
