@@ -11,7 +11,6 @@ export const WORKER_SOURCES = {
   'compute-worker': 'api/compute-worker.ts',
   'import-worker': 'api/import-worker.ts',
   'import-parse-worker': 'import/parse-worker.ts',
-  'modeling-worker': 'modeling/worker.ts',
   'mc-worker': 'forecast/mc-worker.ts',
   'part-worker': 'engine/part-worker.ts',
 } as const;

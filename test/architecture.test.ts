@@ -60,7 +60,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   compare: ['engine', 'errors.ts', 'worker-files.ts'],
   views: ['engine', 'errors.ts', 'forecast', 'recommend'],
   projection: ['engine', 'errors.ts', 'views'],
-  modeling: ['compare', 'engine', 'errors.ts', 'export', 'forecast', 'recommend', 'projection', 'views', 'api', 'worker-files.ts'],
+  modeling: ['compare', 'engine', 'errors.ts', 'export', 'forecast', 'recommend', 'projection', 'views'],
   api: ['compare', 'engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'projection', 'views', 'modeling', 'worker-files.ts'],
   host: ['api', 'engine', 'errors.ts', 'fs', 'worker-files.ts'],
   cli: ['engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'compare'],
@@ -68,10 +68,10 @@ const ALLOWED: Record<string, readonly string[]> = {
 
 /**
  * Cycles between folders that exist today and are to be taken apart (ledger and import call
- * each other's row types; api and modeling share the worker plumbing). The test fails when a new
+ * each other's row types). The test fails when a new
  * cycle appears and also when one of these is gone, so the list only shrinks.
  */
-const KNOWN_CYCLES = ['api<->modeling', 'import<->ledger'];
+const KNOWN_CYCLES = ['import<->ledger'];
 
 function runtimeGraph(): Map<string, Set<string>> {
   const graph = new Map<string, Set<string>>();

@@ -10,7 +10,6 @@ import { eventsToCsv } from '../src/demo/csv-writer.ts';
 import { generateWorkspace } from '../src/demo/generator.ts';
 import { forecast } from '../src/forecast/index.ts';
 import type { ForecastReport } from '../src/forecast/index.ts';
-import { ModelCompute } from '../src/modeling/compute.ts';
 import { ComputeClient } from '../src/api/compute.ts';
 import type { Plan } from '../src/engine/plan.ts';
 import { WORKER_SOURCES } from '../src/worker-files.ts';
@@ -82,12 +81,12 @@ describe('the bundled main process (electron-vite build)', () => {
     for (const name of Object.keys(WORKER_SOURCES)) expect(existsSync(main(`${name}.js`)), `out/main/${name}.js`).toBe(true);
   });
 
-  it('forecasts with Monte Carlo paths on worker threads from the bundled modeling worker', async () => {
-    const job = { kind: 'forecast' as const, plan: demo.plan, days: 14, paths: 4, whatIf: {} };
-    const spy = watched(main('modeling-worker.js'));
-    const compute = new ModelCompute(spy.url);
+  it('forecasts with Monte Carlo paths on worker threads from the bundled compute worker', async () => {
+    const spy = watched(main('compute-worker.js'));
+    const compute = new ComputeClient(spy.url);
     try {
-      const report = (await compute.run(demo.events, { ...job, workers: 2 })) as ForecastReport;
+      compute.setEvents(demo.events);
+      const report: ForecastReport = await compute.ask({ kind: 'forecast', plan: demo.plan, days: 14, paths: 4, whatIf: {}, workers: 2 });
       expect(report.monteCarlo?.paths).toBe(4);
       // the paths ran on two threads of their own, and gave what one thread gives from the sources
       await vi.waitFor(() => expect(spy.log.started).toBe(2));

@@ -238,7 +238,7 @@ export function createService(opts: ServiceOptions): Service {
     },
     'job-cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     // the modeling screens (src/api/modeling.ts)
-    ...createModelingHandlers({ store: current }),
+    ...createModelingHandlers({ store: current, compute: opts.compute }),
   };
 
   return {
