@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,6 +127,33 @@ describe('the modeling screens on the one compute worker', () => {
       await compute.close();
     }
   });
+
+  it('answers an edit while a forecast runs in its slow lane, and a cancel reaches the slow lane', async () => {
+    const w = generateWorkspace({ seed: 42 });
+    const compute = new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url));
+    try {
+      compute.setEvents(w.events);
+      const order: string[] = [];
+      const stop = new AbortController();
+      let progressed = 0;
+      const slow = compute.ask({ kind: 'forecast', plan: w.plan, days: 120, paths: 500, whatIf: {} }, { signal: stop.signal, onProgress: () => progressed++ });
+      const settled = slow.then(
+        () => order.push('forecast'),
+        (err: { code?: string }) => order.push(`forecast ${err.code ?? ''}`),
+      );
+      const view = await compute.ask({ kind: 'project', plan: { ...w.plan, workspace: { ...w.plan.workspace, seats: 1 } } });
+      order.push('project');
+      expect(view.events).toBe(w.events.count);
+      // the forecast, behind which the edit would have waited on one thread, is still running
+      expect(order).toEqual(['project']);
+      await vi.waitFor(() => expect(progressed).toBeGreaterThan(0), { timeout: 60_000 });
+      stop.abort();
+      await settled;
+      expect(order).toEqual(['project', 'forecast cancelled']);
+    } finally {
+      await compute.close();
+    }
+  }, 120_000);
 
   describe('an edit through model-project re-simulates only the part it touches', () => {
     let dir: string;

@@ -33,6 +33,18 @@ export type ComputeRequest =
 
 export type ComputeKind = ComputeRequest['kind'];
 
+/**
+ * Requests that take seconds over a large history and need no simulation kept between calls: the
+ * compute worker hands them to its slow lane (compute-slow-worker.ts) and goes on answering.
+ */
+export type SlowRequest = Extract<ComputeRequest, { kind: 'advice' | 'export' | 'compare' | 'forecast' }>;
+
+const SLOW_KINDS: ReadonlySet<ComputeKind> = new Set<ComputeKind>(['advice', 'export', 'compare', 'forecast']);
+
+export function isSlow(request: ComputeRequest): request is SlowRequest {
+  return SLOW_KINDS.has(request.kind);
+}
+
 /** What each request answers. */
 export interface ComputeOutputs {
   overview: OverviewBody;

@@ -11,21 +11,22 @@ import type { ProfileComparison } from '../compare/profiles.ts';
 import { profileOf } from '../engine/plan.ts';
 import { simulate } from '../engine/simulate.ts';
 import { viewOf } from '../modeling/project.ts';
-import { adviceFor, exportPreview } from '../modeling/advice.ts';
-import { compareScenarios } from '../modeling/scenarios.ts';
 import type { ModelView } from '../modeling/types.ts';
-import { forecast } from '../forecast/index.ts';
+import { WorkerRpc, workerEvents } from './worker-rpc.ts';
+import { workerFile } from '../worker-files.ts';
+import { sharedEvents } from './shared-events.ts';
 import { ApiFailure, toApiError } from './errors.ts';
 import { openLedger } from '../ledger/ledger.ts';
 import { cacheKey, readCache, writeCache } from './events-cache.ts';
-import { TIMELINE_BUCKETS } from './compute-protocol.ts';
-import type { ComputeRequest, FromWorker, ToWorker } from './compute-protocol.ts';
+import { isSlow, TIMELINE_BUCKETS } from './compute-protocol.ts';
+import type { ComputeRequest, FromWorker, SlowRequest, ToWorker } from './compute-protocol.ts';
 
 /**
  * The one thread that answers every question about the events: Overview, Projection, the profile
- * comparison and the modeling screens' edits, advice, export, scenarios and forecast. It holds the
- * one copy of the events, each part's recent results (an edit re-simulates only the part it
- * touches) and the last whole result (a resize re-pools the charts without simulating again).
+ * comparison and the modeling screens' edits here; advice, export, scenarios and forecast through
+ * its slow lane, which reads the same events. It holds the one copy of the events (in shared
+ * memory), each part's recent results (an edit re-simulates only the part it touches) and the last
+ * whole result (a resize re-pools the charts without simulating again).
  */
 let events: EventColumns | null = null;
 let simulator: PartsSimulator | null = null;
@@ -43,7 +44,7 @@ function loadEvents(): EventColumns {
       events = cached;
     } else {
       const read = ledger.readEvents();
-      events = { ...read, ids: null };
+      events = sharedEvents(read);
       try {
         writeCache(ledgerPath, key, read);
       } catch {
@@ -154,7 +155,8 @@ function modelingEvents(): EventColumns {
   return ev;
 }
 
-async function answer(request: ComputeRequest, cancel: SharedArrayBuffer, onProgress: Progress): Promise<unknown> {
+/** Answers the requests kept on this thread: those that simulate and keep their results. */
+async function answer(request: Exclude<ComputeRequest, SlowRequest>, cancel: SharedArrayBuffer, onProgress: Progress): Promise<unknown> {
   switch (request.kind) {
     case 'warm':
       await simulated(request.plan, cancel, onProgress);
@@ -175,23 +177,36 @@ async function answer(request: ComputeRequest, cancel: SharedArrayBuffer, onProg
     case 'project':
       modelingEvents();
       return projected(request.plan, cancel, onProgress);
-    case 'advice':
-      return adviceFor(request.plan, modelingEvents());
-    case 'export':
-      return exportPreview(request.plan, modelingEvents());
-    case 'compare':
-      return compareScenarios(modelingEvents(), request.plans, { signal: signalOf(cancel), onProgress, under: request.under });
-    case 'forecast':
-      // Paths run on this thread unless asked: it already is off the thread that answers calls.
-      return forecast(modelingEvents(), request.plan, {
-        days: request.days,
-        paths: request.paths,
-        whatIf: request.whatIf,
-        workers: request.workers ?? 0,
-        signal: signalOf(cancel),
-        onProgress: (share) => onProgress(Math.round(share * 1000), 1000),
-      });
   }
+}
+
+/**
+ * The slow lane: a thread of this worker's own, lent the events (shared memory, no copy) once per
+ * version. Its requests do not hold this thread's queue: an edit is answered while advice runs.
+ */
+let slowLane: WorkerRpc | null = null;
+let slowVersion = -1;
+
+function askSlowLane(id: number, request: SlowRequest, cancel: SharedArrayBuffer, onProgress: Progress): void {
+  let ev: EventColumns;
+  try {
+    ev = modelingEvents();
+    slowLane ??= new WorkerRpc(workerFile('compute-slow-worker'), 'compute slow lane', () => {
+      slowVersion = -1;
+    });
+    if (slowVersion !== version) {
+      slowLane.post({ type: 'events', version, events: workerEvents(ev) } satisfies ToWorker);
+      slowVersion = version;
+    }
+  } catch (err) {
+    post({ type: 'result', id, ok: false, error: toApiError(err) });
+    return;
+  }
+  // the caller's own cancel flag goes along: a cancel from the client reaches the slow lane directly
+  slowLane.call((laneId): ToWorker => ({ type: 'run', id: laneId, request, cancel }), { onProgress }).then(
+    (value) => post({ type: 'result', id, ok: true, value }),
+    (err: unknown) => post({ type: 'result', id, ok: false, error: toApiError(err) }),
+  );
 }
 
 function post(msg: FromWorker): void {
@@ -200,7 +215,7 @@ function post(msg: FromWorker): void {
 
 async function handle(msg: ToWorker): Promise<void> {
   if (msg.type === 'events' || msg.type === 'ledger') {
-    events = msg.type === 'events' ? { ...msg.events, ids: null } : null;
+    events = msg.type === 'events' ? sharedEvents({ ...msg.events, ids: null }) : null;
     ledgerPath = msg.type === 'ledger' ? msg.path : null;
     version = msg.version;
     cache = null;
@@ -216,8 +231,13 @@ async function handle(msg: ToWorker): Promise<void> {
       post({ type: 'progress', id: msg.id, done, total });
     }
   };
+  const request = msg.request;
+  if (isSlow(request)) {
+    askSlowLane(msg.id, request, msg.cancel, progress);
+    return;
+  }
   try {
-    post({ type: 'result', id: msg.id, ok: true, value: await answer(msg.request, msg.cancel, progress) });
+    post({ type: 'result', id: msg.id, ok: true, value: await answer(request, msg.cancel, progress) });
   } catch (err) {
     post({ type: 'result', id: msg.id, ok: false, error: toApiError(err) });
   }
