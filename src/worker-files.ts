@@ -9,9 +9,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  */
 export const WORKER_SOURCES = {
   'compute-worker': 'api/compute-worker.ts',
+  'compute-slow-worker': 'api/compute-slow-worker.ts',
   'import-worker': 'api/import-worker.ts',
   'import-parse-worker': 'import/parse-worker.ts',
-  'modeling-worker': 'modeling/worker.ts',
   'mc-worker': 'forecast/mc-worker.ts',
   'part-worker': 'engine/part-worker.ts',
   'service-process': 'api/service-process.ts',

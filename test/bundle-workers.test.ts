@@ -10,8 +10,9 @@ import { eventsToCsv } from '../src/demo/csv-writer.ts';
 import { generateWorkspace } from '../src/demo/generator.ts';
 import { forecast } from '../src/forecast/index.ts';
 import type { ForecastReport } from '../src/forecast/index.ts';
-import { ModelCompute } from '../src/modeling/compute.ts';
 import { ComputeClient } from '../src/api/compute.ts';
+import { WorkerRpc, workerEvents } from '../src/api/worker-rpc.ts';
+import type { ToWorker } from '../src/api/compute-protocol.ts';
 import type { Plan } from '../src/engine/plan.ts';
 import { WORKER_SOURCES } from '../src/worker-files.ts';
 import { nodeForkService, ServiceRelay } from '../src/api/service-relay.ts';
@@ -83,19 +84,36 @@ describe('the bundled main process (electron-vite build)', () => {
     for (const name of Object.keys(WORKER_SOURCES)) expect(existsSync(main(`${name}.js`)), `out/main/${name}.js`).toBe(true);
   });
 
-  it('forecasts with Monte Carlo paths on worker threads from the bundled modeling worker', async () => {
-    const job = { kind: 'forecast' as const, plan: demo.plan, days: 14, paths: 4, whatIf: {} };
-    const spy = watched(main('modeling-worker.js'));
-    const compute = new ModelCompute(spy.url);
+  it('forecasts on the bundled compute worker, through its slow lane found from the bundle', async () => {
+    const spy = watched(main('compute-worker.js'));
+    const compute = new ComputeClient(spy.url);
     try {
-      const report = (await compute.run(demo.events, { ...job, workers: 2 })) as ForecastReport;
+      compute.setEvents(demo.events);
+      const report: ForecastReport = await compute.ask({ kind: 'forecast', plan: demo.plan, days: 14, paths: 4, whatIf: {} });
       expect(report.monteCarlo?.paths).toBe(4);
+      // the slow lane is the one thread it started
+      await vi.waitFor(() => expect(spy.log.started).toBe(1));
+      expect(spy.log.errors).toEqual([]);
+      expect(report).toEqual(await forecast(demo.events, demo.plan, { days: 14, paths: 4, whatIf: {}, workers: 0 }));
+    } finally {
+      await compute.close();
+      spy.close();
+    }
+  });
+
+  it('runs Monte Carlo paths on worker threads from the bundled slow lane', async () => {
+    const spy = watched(main('compute-slow-worker.js'));
+    const lane = new WorkerRpc(spy.url, 'slow lane');
+    try {
+      lane.post({ type: 'events', version: 1, events: workerEvents(demo.events) } satisfies ToWorker);
+      const request = { kind: 'forecast' as const, plan: demo.plan, days: 14, paths: 4, whatIf: {}, workers: 2 };
+      const report = (await lane.call((id, cancel): ToWorker => ({ type: 'run', id, request, cancel }))) as ForecastReport;
       // the paths ran on two threads of their own, and gave what one thread gives from the sources
       await vi.waitFor(() => expect(spy.log.started).toBe(2));
       expect(spy.log.errors).toEqual([]);
       expect(report).toEqual(await forecast(demo.events, demo.plan, { days: 14, paths: 4, whatIf: {}, workers: 0 }));
     } finally {
-      await compute.close();
+      await lane.close();
       spy.close();
     }
   });

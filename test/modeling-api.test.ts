@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,11 @@ import type { ModelView, SavedScenario } from '../src/modeling/types.ts';
 import type { Comparison } from '../src/modeling/scenarios.ts';
 import { planToYaml } from '../src/export/index.ts';
 import { validatePlan } from '../src/engine/plan.ts';
+import type { Plan } from '../src/engine/plan.ts';
+import type { EventColumns } from '../src/engine/events.ts';
+import { generateWorkspace } from '../src/demo/generator.ts';
+import { openLedger } from '../src/ledger/ledger.ts';
+import { projectPlan } from '../src/modeling/project.ts';
 
 // k_small: $2 cap; its third $1 request finds $2 spent and is blocked.
 const CSV = [
@@ -102,24 +107,124 @@ describe('modeling calls through the handler map', () => {
   });
 });
 
-describe('the modeling worker', () => {
+describe('the modeling screens on the one compute worker', () => {
   it('cancels a superseded projection and still answers the next one', async () => {
     const { generateWorkspace } = await import('../src/demo/generator.ts');
-    const { ModelCompute } = await import('../src/modeling/compute.ts');
     const w = generateWorkspace({ seed: 42 });
-    const compute = new ModelCompute();
+    const compute = new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url));
     try {
+      compute.setEvents(w.events);
       const stale = new AbortController();
-      const first = compute.run(w.events, { kind: 'project', plan: w.plan }, { signal: stale.signal });
+      const first = compute.ask({ kind: 'project', plan: w.plan }, { signal: stale.signal });
       // the newer edit arrives before the engine got far: the stale run stops instead of finishing
       stale.abort();
-      const next = compute.run(w.events, { kind: 'project', plan: { ...w.plan, apiKeys: [] } });
+      const next = compute.ask({ kind: 'project', plan: { ...w.plan, apiKeys: [] } });
       await expect(first).rejects.toMatchObject({ code: 'cancelled' });
-      const view = (await next) as ModelView;
+      const view = await next;
       expect(view.events).toBe(w.events.count);
       expect(view.keys.every((k) => k.inferred && k.capUsd === null)).toBe(true);
     } finally {
       await compute.close();
     }
+  });
+
+  it('answers an edit while a forecast runs in its slow lane, and a cancel reaches the slow lane', async () => {
+    const w = generateWorkspace({ seed: 42 });
+    const compute = new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url));
+    try {
+      compute.setEvents(w.events);
+      const order: string[] = [];
+      const stop = new AbortController();
+      let progressed = 0;
+      const slow = compute.ask({ kind: 'forecast', plan: w.plan, days: 120, paths: 500, whatIf: {} }, { signal: stop.signal, onProgress: () => progressed++ });
+      const settled = slow.then(
+        () => order.push('forecast'),
+        (err: { code?: string }) => order.push(`forecast ${err.code ?? ''}`),
+      );
+      const view = await compute.ask({ kind: 'project', plan: { ...w.plan, workspace: { ...w.plan.workspace, seats: 1 } } });
+      order.push('project');
+      expect(view.events).toBe(w.events.count);
+      // the forecast, behind which the edit would have waited on one thread, is still running
+      expect(order).toEqual(['project']);
+      await vi.waitFor(() => expect(progressed).toBeGreaterThan(0), { timeout: 60_000 });
+      stop.abort();
+      await settled;
+      expect(order).toEqual(['project', 'forecast cancelled']);
+    } finally {
+      await compute.close();
+    }
+  }, 120_000);
+
+  describe('an edit through model-project re-simulates only the part it touches', () => {
+    let dir: string;
+    let service: Service;
+    let events: EventColumns;
+    const call = async <T>(channel: string, input: unknown): Promise<T> => {
+      const r = (await dispatch(service.handlers, service.jobs, channel, input)) as Settled<T>;
+      if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+      return r.value;
+    };
+    /** what the screens show, without the timing of the run that made it */
+    const figures = (v: ModelView) => ({ ...v, computeMs: 0, computeThreads: 0, simulated: [] });
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'headroom-modeling-parts-'));
+      service = createService({
+        userDataDir: join(dir, 'user-data'),
+        openStore: ledgerStoreOpener(importWorkerUrl()),
+        compute: new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url)),
+        demo: () => generateWorkspace({ seed: 42 }),
+      });
+      const info = await call<{ path: string }>('ledger-info', {});
+      const ledger = openLedger(info.path, { readonly: true });
+      try {
+        events = ledger.readEvents();
+      } finally {
+        ledger.close();
+      }
+    }, 60_000);
+    afterAll(async () => {
+      await service?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('a key cap: the spend part only, with the figures of the whole simulation', async () => {
+      const { plan } = await call<{ plan: Plan }>('plan-get', {});
+      const capped = plan.apiKeys.find((k) => k.capUsd !== null);
+      expect(capped).toBeDefined();
+      const base = await call<ModelView>('model-project', { plan });
+      expect(figures(base)).toEqual(figures(projectPlan(plan, events)));
+
+      const edited: Plan = { ...plan, apiKeys: plan.apiKeys.map((k) => (k.id === capped?.id ? { ...k, capUsd: (k.capUsd ?? 0) / 4 } : k)) };
+      const view = await call<ModelView>('model-project', { plan: edited });
+      expect(view.simulated).toEqual(['spend']);
+      expect(view.computeThreads).toBe(1);
+      const whole = projectPlan(edited, events);
+      expect(whole.simulated).toEqual(['whole']);
+      expect(figures(view)).toEqual(figures(whole));
+      // the edit changed what the key shows: the figures compared are not those of the first plan
+      expect(view.keys.find((k) => k.id === capped?.id)).not.toEqual(base.keys.find((k) => k.id === capped?.id));
+
+      // the same plan again: the kept result answers, nothing is simulated
+      const again = await call<ModelView>('model-project', { plan: edited });
+      expect(again.simulated).toEqual([]);
+      expect(figures(again)).toEqual(figures(whole));
+    });
+
+    it('seats: the allowance part only, with the figures of the whole simulation', async () => {
+      const { plan } = await call<{ plan: Plan }>('plan-get', {});
+      await call<ModelView>('model-project', { plan });
+      const edited: Plan = { ...plan, workspace: { ...plan.workspace, seats: Math.max(1, Math.floor(plan.workspace.seats / 3)) } };
+      const view = await call<ModelView>('model-project', { plan: edited });
+      expect(view.simulated).toEqual(['allowance']);
+      expect(figures(view)).toEqual(figures(projectPlan(edited, events)));
+    });
+
+    it('Overview and the modeling screens read one result: a key shows the same status on both', async () => {
+      const { plan } = await call<{ plan: Plan }>('plan-get', {});
+      const view = await call<ModelView>('model-project', { plan });
+      const overview = await call<{ keys: { id: string; status: string }[] }>('workspace-overview', {});
+      expect(overview.keys.map((k) => [k.id, k.status])).toEqual(view.keys.map((k) => [k.id, k.status]));
+    });
   });
 });

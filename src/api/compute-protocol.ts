@@ -1,17 +1,68 @@
 import type { Plan } from '../engine/plan.ts';
 import type { WorkerEvents, WorkerReply } from './worker-rpc.ts';
+import type { OverviewBody } from '../projection/overview.ts';
+import type { ProfileComparison } from '../compare/profiles.ts';
+import type { CompareUnder, Comparison, NamedPlan } from '../modeling/scenarios.ts';
+import type { ForecastReport, WhatIf } from '../forecast/index.ts';
+import type { Advice, ExportPreview, ModelView } from '../modeling/types.ts';
+import type { Projection } from './types.ts';
 
-/** Messages between the compute client and its worker thread. */
-/** `profiles`: the plan under the other enforcement profile too, compared (src/compare/profiles.ts) */
-export type ComputeKind = 'overview' | 'projection' | 'profiles';
+/**
+ * Every question the screens ask about the events, answered by the one compute worker
+ * (compute-worker.ts), which holds the one copy of the events and the parts simulator.
+ */
+export type ComputeRequest =
+  /** the Overview page: figures of `plan` over the history */
+  | { kind: 'overview'; plan: Plan; planName: string }
+  /** the Projection page's charts, pooled to `width` pixels, for at most `maxKeys` keys */
+  | { kind: 'projection'; plan: Plan; planName: string; width: number; maxKeys: number }
+  /** the plan under the other enforcement profile too, compared (src/compare/profiles.ts) */
+  | { kind: 'profiles'; plan: Plan }
+  /** the modeling screens' live view of an edited (unsaved) plan */
+  | { kind: 'project'; plan: Plan }
+  /** recommended caps and trigger advice for the plan */
+  | { kind: 'advice'; plan: Plan }
+  /** the export's files for the plan */
+  | { kind: 'export'; plan: Plan }
+  /** saved scenarios side by side */
+  | { kind: 'compare'; plans: NamedPlan[]; under: CompareUnder }
+  /** `workers`: threads for the Monte Carlo paths; 0 or absent: on the compute worker's own thread */
+  | { kind: 'forecast'; plan: Plan; days: number; paths: number; whatIf: WhatIf; workers?: number }
+  /** simulate `plan` ahead of the call that will ask for it; settles with null */
+  | { kind: 'warm'; plan: Plan };
+
+export type ComputeKind = ComputeRequest['kind'];
+
+/**
+ * Requests that take seconds over a large history and need no simulation kept between calls: the
+ * compute worker hands them to its slow lane (compute-slow-worker.ts) and goes on answering.
+ */
+export type SlowRequest = Extract<ComputeRequest, { kind: 'advice' | 'export' | 'compare' | 'forecast' }>;
+
+const SLOW_KINDS: ReadonlySet<ComputeKind> = new Set<ComputeKind>(['advice', 'export', 'compare', 'forecast']);
+
+export function isSlow(request: ComputeRequest): request is SlowRequest {
+  return SLOW_KINDS.has(request.kind);
+}
+
+/** What each request answers. */
+export interface ComputeOutputs {
+  overview: OverviewBody;
+  projection: Projection;
+  profiles: ProfileComparison;
+  project: ModelView;
+  advice: Advice;
+  export: ExportPreview;
+  compare: Comparison;
+  forecast: ForecastReport;
+  warm: null;
+}
 
 export type ToWorker =
   | { type: 'events'; version: number; events: WorkerEvents }
   /** the worker reads the events from the ledger itself, off the thread that answers calls */
   | { type: 'ledger'; version: number; path: string }
-  | { type: 'run'; id: number; kind: ComputeKind; plan: Plan; planName: string; width: number; maxKeys: number; cancel: SharedArrayBuffer }
-  /** simulate `plan` ahead of the call that will ask for it; settles with null */
-  | { type: 'warm'; id: number; plan: Plan; cancel: SharedArrayBuffer };
+  | { type: 'run'; id: number; request: ComputeRequest; cancel: SharedArrayBuffer };
 
 export type FromWorker = WorkerReply;
 

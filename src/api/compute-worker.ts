@@ -10,17 +10,24 @@ import { compareResults, planUnderProfile } from '../compare/profiles.ts';
 import type { ProfileComparison } from '../compare/profiles.ts';
 import { profileOf } from '../engine/plan.ts';
 import { simulate } from '../engine/simulate.ts';
-import { toApiError } from './errors.ts';
 import { serveMessages } from '../workers/serve.ts';
+import { viewOf } from '../modeling/project.ts';
+import type { ModelView } from '../modeling/types.ts';
+import { WorkerRpc, workerEvents } from './worker-rpc.ts';
+import { workerFile } from '../worker-files.ts';
+import { sharedEvents } from './shared-events.ts';
+import { ApiFailure, toApiError } from './errors.ts';
 import { openLedger } from '../ledger/ledger.ts';
 import { cacheKey, readCache, writeCache } from './events-cache.ts';
-import { TIMELINE_BUCKETS } from './compute-protocol.ts';
-import type { FromWorker, ToWorker } from './compute-protocol.ts';
+import { isSlow, TIMELINE_BUCKETS } from './compute-protocol.ts';
+import type { ComputeRequest, FromWorker, SlowRequest, ToWorker } from './compute-protocol.ts';
 
 /**
- * Runs simulations off the thread that answers calls. Keeps the events it was last given, each
- * part's recent results (a plan change re-simulates only the part it touches) and the last whole
- * result, so that a resize re-pools the chart data without simulating again.
+ * The one thread that answers every question about the events: Overview, Projection, the profile
+ * comparison and the modeling screens' edits here; advice, export, scenarios and forecast through
+ * its slow lane, which reads the same events. It holds the one copy of the events (in shared
+ * memory), each part's recent results (an edit re-simulates only the part it touches) and the last
+ * whole result (a resize re-pools the charts without simulating again).
  */
 let events: EventColumns | null = null;
 let simulator: PartsSimulator | null = null;
@@ -38,7 +45,7 @@ function loadEvents(): EventColumns {
       events = cached;
     } else {
       const read = ledger.readEvents();
-      events = { ...read, ids: null };
+      events = sharedEvents(read);
       try {
         writeCache(ledgerPath, key, read);
       } catch {
@@ -50,7 +57,16 @@ function loadEvents(): EventColumns {
   }
   return events;
 }
-let cache: { key: string; result: SimulationResult; ms: number; threads: number } | null = null;
+
+interface Simulated {
+  key: string;
+  result: SimulationResult;
+  ms: number;
+  threads: number;
+  /** what that run simulated again (src/engine/parts.ts) */
+  parts: ('spend' | 'allowance' | 'whole')[];
+}
+let cache: Simulated | null = null;
 
 /**
  * A second thread simulates one part while this thread simulates the other. Started once the
@@ -65,29 +81,40 @@ function startPartThreadSoon(): void {
   partThreadTimer.unref();
 }
 
-/** The result for `plan` over the current events: the last one when the plan is the same. */
-async function simulated(plan: Plan, cancel: SharedArrayBuffer, onProgress: (done: number, total: number) => void): Promise<{ result: SimulationResult; ms: number; threads: number }> {
-  const events = loadEvents();
+type Progress = (done: number, total: number) => void;
+type Signal = { readonly aborted: boolean };
+
+function signalOf(cancel: SharedArrayBuffer): Signal {
   const flag = new Int32Array(cancel);
-  const key = `${version}:${JSON.stringify(plan)}`;
-  if (cache === null || cache.key !== key) {
-    const started = performance.now();
-    if (simulator === null) simulator = new PartsSimulator(events);
-    const result = await simulator.runAsync(
-      plan,
-      {
-        timelineBuckets: TIMELINE_BUCKETS,
-        signal: { get aborted() { return Atomics.load(flag, 0) === 1; } },
-        onProgress,
-        // the last result's per-event arrays take the new one's
-        recycle: cache?.result,
-      },
-      partThread.available ? partThread.remote(cancel) : null,
-    );
-    cache = { key, result, ms: performance.now() - started, threads: simulator.lastThreads };
-    startPartThreadSoon();
-  }
-  return cache;
+  return { get aborted() { return Atomics.load(flag, 0) === 1; } };
+}
+
+const planKey = (plan: Plan): string => `${version}:${JSON.stringify(plan)}`;
+
+/**
+ * The result for `plan` over the current events: the last one when the plan is the same (`fresh`
+ * false), else from the parts simulator, which re-simulates only what the change touches.
+ */
+async function simulated(plan: Plan, cancel: SharedArrayBuffer, onProgress: Progress): Promise<Simulated & { fresh: boolean }> {
+  const events = loadEvents();
+  const key = planKey(plan);
+  if (cache !== null && cache.key === key) return { ...cache, fresh: false };
+  const started = performance.now();
+  if (simulator === null) simulator = new PartsSimulator(events);
+  const result = await simulator.runAsync(
+    plan,
+    {
+      timelineBuckets: TIMELINE_BUCKETS,
+      signal: signalOf(cancel),
+      onProgress,
+      // the last result's per-event arrays take the new one's
+      recycle: cache?.result,
+    },
+    partThread.available ? partThread.remote(cancel) : null,
+  );
+  cache = { key, result, ms: performance.now() - started, threads: simulator.lastThreads, parts: [...simulator.lastSimulated] };
+  startPartThreadSoon();
+  return { ...cache, fresh: true };
 }
 
 /**
@@ -97,19 +124,90 @@ async function simulated(plan: Plan, cancel: SharedArrayBuffer, onProgress: (don
  */
 let profilesCache: { key: string; value: ProfileComparison } | null = null;
 
-async function comparedProfiles(plan: Plan, cancel: SharedArrayBuffer, onProgress: (done: number, total: number) => void): Promise<ProfileComparison> {
-  const key = `${version}:${JSON.stringify(plan)}`;
+async function comparedProfiles(plan: Plan, cancel: SharedArrayBuffer, onProgress: Progress): Promise<ProfileComparison> {
+  const key = planKey(plan);
   if (profilesCache !== null && profilesCache.key === key) return profilesCache.value;
   const { result } = await simulated(plan, cancel, onProgress);
   const events = loadEvents();
-  const flag = new Int32Array(cancel);
   const profile = profileOf(plan);
   const { plan: otherPlan, notes } = planUnderProfile(plan, profile === 'platform' ? 'documented' : 'platform');
   // not through simulated(): that would recycle the arrays of the result compared with
-  const other = simulate(otherPlan, events, { signal: { get aborted() { return Atomics.load(flag, 0) === 1; } }, onProgress });
+  const other = simulate(otherPlan, events, { signal: signalOf(cancel), onProgress });
   const value = profile === 'platform' ? compareResults(events, other, result, profile, notes) : compareResults(events, result, other, profile, notes);
   profilesCache = { key, value };
   return value;
+}
+
+/** The modeling screens' view of an edited plan, from the same kept results as every page. */
+async function projected(plan: Plan, cancel: SharedArrayBuffer, onProgress: Progress): Promise<ModelView> {
+  const started = performance.now();
+  const run = await simulated(plan, cancel, onProgress);
+  const view = viewOf(plan, loadEvents(), run.result);
+  view.computeMs = Math.round(performance.now() - started);
+  view.computeThreads = run.fresh ? run.threads : 0;
+  view.simulated = run.fresh ? run.parts : [];
+  return view;
+}
+
+/** The modeling calls have nothing to say about an empty history. */
+function modelingEvents(): EventColumns {
+  const ev = loadEvents();
+  if (ev.count === 0) throw new ApiFailure('not_found', 'No events in this ledger yet: import a usage export first');
+  return ev;
+}
+
+/** Answers the requests kept on this thread: those that simulate and keep their results. */
+async function answer(request: Exclude<ComputeRequest, SlowRequest>, cancel: SharedArrayBuffer, onProgress: Progress): Promise<unknown> {
+  switch (request.kind) {
+    case 'warm':
+      await simulated(request.plan, cancel, onProgress);
+      return null;
+    case 'overview': {
+      const { result } = await simulated(request.plan, cancel, onProgress);
+      return buildOverview(request.planName, loadEvents(), result);
+    }
+    case 'projection': {
+      const { result, ms, threads } = await simulated(request.plan, cancel, onProgress);
+      const started = performance.now();
+      const value = buildProjection(result, request.width, { ms: 0, threads }, request.maxKeys, loadEvents());
+      value.computeMs = Math.round(ms + performance.now() - started);
+      return value;
+    }
+    case 'profiles':
+      return comparedProfiles(request.plan, cancel, onProgress);
+    case 'project':
+      modelingEvents();
+      return projected(request.plan, cancel, onProgress);
+  }
+}
+
+/**
+ * The slow lane: a thread of this worker's own, lent the events (shared memory, no copy) once per
+ * version. Its requests do not hold this thread's queue: an edit is answered while advice runs.
+ */
+let slowLane: WorkerRpc | null = null;
+let slowVersion = -1;
+
+function askSlowLane(id: number, request: SlowRequest, cancel: SharedArrayBuffer, onProgress: Progress): void {
+  let ev: EventColumns;
+  try {
+    ev = modelingEvents();
+    slowLane ??= new WorkerRpc(workerFile('compute-slow-worker'), 'compute slow lane', () => {
+      slowVersion = -1;
+    });
+    if (slowVersion !== version) {
+      slowLane.post({ type: 'events', version, events: workerEvents(ev) } satisfies ToWorker);
+      slowVersion = version;
+    }
+  } catch (err) {
+    post({ type: 'result', id, ok: false, error: toApiError(err) });
+    return;
+  }
+  // the caller's own cancel flag goes along: a cancel from the client reaches the slow lane directly
+  slowLane.call((laneId): ToWorker => ({ type: 'run', id: laneId, request, cancel }), { onProgress }).then(
+    (value) => post({ type: 'result', id, ok: true, value }),
+    (err: unknown) => post({ type: 'result', id, ok: false, error: toApiError(err) }),
+  );
 }
 
 function post(msg: FromWorker): void {
@@ -117,19 +215,12 @@ function post(msg: FromWorker): void {
 }
 
 async function handle(msg: ToWorker): Promise<void> {
-  if (msg.type === 'events') {
-    events = { ...msg.events, ids: null };
-    ledgerPath = null;
+  if (msg.type === 'events' || msg.type === 'ledger') {
+    events = msg.type === 'events' ? sharedEvents({ ...msg.events, ids: null }) : null;
+    ledgerPath = msg.type === 'ledger' ? msg.path : null;
     version = msg.version;
     cache = null;
-    simulator = null;
-    return;
-  }
-  if (msg.type === 'ledger') {
-    events = null;
-    ledgerPath = msg.path;
-    version = msg.version;
-    cache = null;
+    profilesCache = null;
     simulator = null;
     return;
   }
@@ -141,29 +232,13 @@ async function handle(msg: ToWorker): Promise<void> {
       post({ type: 'progress', id: msg.id, done, total });
     }
   };
-  if (msg.type === 'warm') {
-    try {
-      await simulated(msg.plan, msg.cancel, progress);
-      post({ type: 'result', id: msg.id, ok: true, value: null });
-    } catch (err) {
-      post({ type: 'result', id: msg.id, ok: false, error: toApiError(err) });
-    }
+  const request = msg.request;
+  if (isSlow(request)) {
+    askSlowLane(msg.id, request, msg.cancel, progress);
     return;
   }
   try {
-    if (msg.kind === 'profiles') {
-      post({ type: 'result', id: msg.id, ok: true, value: await comparedProfiles(msg.plan, msg.cancel, progress) });
-      return;
-    }
-    const { result, ms, threads } = await simulated(msg.plan, msg.cancel, progress);
-    const events = loadEvents();
-    const started = performance.now();
-    const value =
-      msg.kind === 'overview'
-        ? buildOverview(msg.planName, events, result)
-        : buildProjection(result, msg.width, { ms: 0, threads }, msg.maxKeys, events);
-    if (msg.kind === 'projection' && 'computeMs' in value) value.computeMs = Math.round(ms + performance.now() - started);
-    post({ type: 'result', id: msg.id, ok: true, value });
+    post({ type: 'result', id: msg.id, ok: true, value: await answer(request, msg.cancel, progress) });
   } catch (err) {
     post({ type: 'result', id: msg.id, ok: false, error: toApiError(err) });
   }

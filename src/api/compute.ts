@@ -1,7 +1,7 @@
 import type { EventColumns } from '../engine/events.ts';
 import type { Plan } from '../engine/plan.ts';
 import { ApiFailure } from './errors.ts';
-import type { ComputeKind, ToWorker } from './compute-protocol.ts';
+import type { ComputeKind, ComputeOutputs, ComputeRequest, ToWorker } from './compute-protocol.ts';
 import { WorkerRpc, workerEvents } from './worker-rpc.ts';
 import { workerFile } from '../worker-files.ts';
 import type { Projection } from './types.ts';
@@ -15,14 +15,22 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
+export type AskOptions = Omit<RunOptions, 'maxKeys'>;
+
 /** Where the worker script is: a .ts file under Node, the bundled .js inside the app. */
 export function defaultWorkerUrl(): URL {
   return workerFile('compute-worker');
 }
 
+/** The plan a request is about, for joining a warm-up of the same plan. */
+function planOf(request: ComputeRequest): Plan | null {
+  return 'plan' in request ? request.plan : null;
+}
+
 /**
- * Hands simulations to one worker thread. Cancellation flips a shared flag that the engine reads
- * while it runs, because a busy worker cannot read messages.
+ * Hands every question about the events (compute-protocol.ts) to one worker thread, which holds
+ * the one copy of the events. Cancellation flips a shared flag that the engine reads while it
+ * runs, because a busy worker cannot read messages.
  */
 export class ComputeClient {
   private readonly rpc: WorkerRpc;
@@ -67,7 +75,7 @@ export class ComputeClient {
       if (this.warming === warming) this.warming = null;
     };
     this.rpc
-      .call((id, cancel): ToWorker => ({ type: 'warm', id, plan, cancel }), {
+      .call((id, cancel): ToWorker => ({ type: 'run', id, request: { kind: 'warm', plan }, cancel }), {
         signal: warming.stop.signal,
         onProgress: (done, total) => warming.onProgress?.(done, total),
       })
@@ -81,13 +89,13 @@ export class ComputeClient {
   }
 
   /**
-   * Before a call for `plan`: a warm-up of another plan is stopped; one of this plan reports its
+   * Before a call about `plan`: a warm-up of another plan is stopped; one of this plan reports its
    * progress to the call, and stops if the call is cancelled.
    */
-  private joinWarming(plan: Plan, opts: RunOptions): void {
+  private joinWarming(plan: Plan | null, opts: AskOptions): void {
     const warming = this.warming;
     if (warming === null) return;
-    if (warming.plan !== JSON.stringify(plan)) {
+    if (plan === null || warming.plan !== JSON.stringify(plan)) {
       this.stopWarming();
       return;
     }
@@ -111,15 +119,23 @@ export class ComputeClient {
     return true;
   }
 
+  /** Any question of the union, answered by the worker over the events it holds. */
+  ask<K extends Exclude<ComputeKind, 'warm'>>(request: Extract<ComputeRequest, { kind: K }>, opts: AskOptions = {}): Promise<ComputeOutputs[K]> {
+    if (opts.signal?.aborted) return Promise.reject(new ApiFailure('cancelled', 'Cancelled'));
+    if (!this.sendEvents()) return Promise.reject(new ApiFailure('not_found', 'No events loaded'));
+    this.joinWarming(planOf(request), opts);
+    return this.rpc.call((id, cancel): ToWorker => ({ type: 'run', id, request, cancel }), opts) as Promise<ComputeOutputs[K]>;
+  }
+
+  /** The pages' questions about a whole plan (Overview, Projection, the profile comparison). */
   run(kind: 'overview', plan: Plan, planName: string, width: number, opts?: RunOptions): Promise<OverviewBody>;
   run(kind: 'projection', plan: Plan, planName: string, width: number, opts?: RunOptions): Promise<Projection>;
   run(kind: 'profiles', plan: Plan, planName: string, width: number, opts?: RunOptions): Promise<ProfileComparison>;
-  run(kind: ComputeKind, plan: Plan, planName: string, width: number, opts: RunOptions = {}): Promise<unknown> {
-    if (opts.signal?.aborted) return Promise.reject(new ApiFailure('cancelled', 'Cancelled'));
-    if (!this.sendEvents()) return Promise.reject(new ApiFailure('not_found', 'No events loaded'));
-    this.joinWarming(plan, opts);
-    const maxKeys = opts.maxKeys ?? Number.MAX_SAFE_INTEGER;
-    return this.rpc.call((id, cancel): ToWorker => ({ type: 'run', id, kind, plan, planName, width, maxKeys, cancel }), opts);
+  run(kind: 'overview' | 'projection' | 'profiles', plan: Plan, planName: string, width: number, opts: RunOptions = {}): Promise<unknown> {
+    const { maxKeys, ...rest } = opts;
+    if (kind === 'overview') return this.ask({ kind, plan, planName }, rest);
+    if (kind === 'profiles') return this.ask({ kind, plan }, rest);
+    return this.ask({ kind, plan, planName, width, maxKeys: maxKeys ?? Number.MAX_SAFE_INTEGER }, rest);
   }
 
   close(): Promise<void> {

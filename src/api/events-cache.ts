@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import type { EventColumns } from '../engine/events.ts';
 import type { Ledger } from '../ledger/ledger.ts';
+import { sharedArray } from './shared-events.ts';
 
 /**
  * A binary copy of the ledger's event columns beside the ledger, so that a launch reads a few MB
@@ -38,15 +39,17 @@ export function readCache(ledgerPath: string, key: string): EventColumns | null 
     const n = header.count;
     const base = pad8(4 + headerLen);
     if (buf.length !== base + n * 21) return null;
-    // Copies into fresh, aligned arrays (a Buffer's own offset may not be 8-aligned).
+    // Copies into fresh, aligned arrays (a Buffer's own offset may not be 8-aligned), in shared
+    // memory so that the compute worker lends them to its slow lane without a copy.
     const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
-    const time = new Float64Array(n);
+    const time = sharedArray((b) => new Float64Array(b), 8 * n);
     new Uint8Array(time.buffer).set(bytes.subarray(base, base + 8 * n));
-    const cost = new Float64Array(n);
+    const cost = sharedArray((b) => new Float64Array(b), 8 * n);
     new Uint8Array(cost.buffer).set(bytes.subarray(base + 8 * n, base + 16 * n));
-    const subject = new Uint32Array(n);
+    const subject = sharedArray((b) => new Uint32Array(b), 4 * n);
     new Uint8Array(subject.buffer).set(bytes.subarray(base + 16 * n, base + 20 * n));
-    const type = bytes.slice(base + 20 * n, base + 21 * n);
+    const type = sharedArray((b) => new Uint8Array(b), n);
+    type.set(bytes.subarray(base + 20 * n, base + 21 * n));
     return { count: n, time, cost, subject, type, subjects: header.subjects, ids: null };
   } catch {
     return null;

@@ -1,15 +1,15 @@
 /**
  * The modeling screens' handlers and input schemas, plugged into the shell's handler map
- * (handlers.ts, schemas.ts, service.ts). Simulations run in the modeling worker; saved scenarios
- * live in the ledger's scenarios table.
+ * (handlers.ts, schemas.ts, service.ts). Every question about the events goes to the one compute
+ * worker (compute.ts), which holds the events and the kept part results the pages use too; saved
+ * scenarios live in the ledger's scenarios table.
  */
 import { z } from 'zod';
 import { openLedger } from '../ledger/ledger.ts';
 import { parsePlanJson, validatePlan } from '../engine/plan.ts';
 import type { Plan } from '../engine/plan.ts';
 import { parsePlanYaml } from '../export/index.ts';
-import { ModelCompute } from '../modeling/compute.ts';
-import type { ModelJob } from '../modeling/protocol.ts';
+import type { ComputeClient } from './compute.ts';
 import type { Comparison } from '../modeling/scenarios.ts';
 import type { ForecastReport } from '../forecast/index.ts';
 import type { ModelingChannel } from '../modeling/channels.ts';
@@ -67,8 +67,9 @@ type Inputs = { [K in ModelingChannel]: z.output<(typeof modelingInputSchemas)[K
 export type ModelingHandlers = { [K in ModelingChannel]: (input: Inputs[K], ctx: CallContext) => Promise<ModelingOutputs[K]> };
 
 export interface ModelingDeps {
+  /** the open ledger; awaiting it also points the compute worker at its events */
   store: () => Promise<WorkspaceStore>;
-  compute?: ModelCompute;
+  compute: ComputeClient;
 }
 
 /** Parses a plan file the user picked: JSON, or YAML by its extension or when JSON fails. */
@@ -78,12 +79,10 @@ export function loadPlanText(fileName: string, text: string): Plan {
 }
 
 export function createModelingHandlers(deps: ModelingDeps): ModelingHandlers {
-  const compute = deps.compute ?? new ModelCompute();
-
-  const runJob = async <T>(job: ModelJob, ctx: CallContext): Promise<T> => {
-    const events = (await deps.store()).readEvents();
-    if (events.count === 0) throw new ApiFailure('not_found', 'No events in this ledger yet: import a usage export first');
-    return (await compute.run(events, job, { signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'simulate') })) as T;
+  const { compute } = deps;
+  const ask = async (ctx: CallContext): Promise<{ signal: AbortSignal; onProgress: (d: number, t: number) => void }> => {
+    await deps.store();
+    return { signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'simulate') };
   };
 
   /** Scenarios go through their own short-lived connection to the same ledger file. */
@@ -103,11 +102,11 @@ export function createModelingHandlers(deps: ModelingDeps): ModelingHandlers {
   };
 
   return {
-    'model-project': async ({ plan: raw }, ctx) => runJob<ModelView>({ kind: 'project', plan: validatePlan(raw, 'plan') }, ctx),
-    'model-advice': async ({ plan: raw }, ctx) => runJob<Advice>({ kind: 'advice', plan: validatePlan(raw, 'plan') }, ctx),
-    'model-export': async ({ plan: raw }, ctx) => runJob<ExportPreview>({ kind: 'export', plan: validatePlan(raw, 'plan') }, ctx),
+    'model-project': async ({ plan: raw }, ctx) => compute.ask({ kind: 'project', plan: validatePlan(raw, 'plan') }, await ask(ctx)),
+    'model-advice': async ({ plan: raw }, ctx) => compute.ask({ kind: 'advice', plan: validatePlan(raw, 'plan') }, await ask(ctx)),
+    'model-export': async ({ plan: raw }, ctx) => compute.ask({ kind: 'export', plan: validatePlan(raw, 'plan') }, await ask(ctx)),
     'model-forecast': async ({ plan: raw, days, paths, whatIf }, ctx) =>
-      runJob<ForecastReport>(
+      compute.ask(
         {
           kind: 'forecast',
           plan: validatePlan(raw, 'plan'),
@@ -119,7 +118,7 @@ export function createModelingHandlers(deps: ModelingDeps): ModelingHandlers {
             ...(whatIf.triggerGrowth ? { triggerGrowth: { '*': whatIf.triggerGrowth } } : {}),
           },
         },
-        ctx,
+        await ask(ctx),
       ),
     'model-load-plan': async ({ name: file, text }) => ({ plan: loadPlanText(file, text) }),
     'scenario-list': async () => withLedger((l) => l.listScenarios().map((s) => ({ ...s, plan: l.loadScenario(s.id) }))),
@@ -140,6 +139,6 @@ export function createModelingHandlers(deps: ModelingDeps): ModelingHandlers {
       }),
     'scenario-delete': async ({ id }) => withLedger((l) => ({ deleted: l.deleteScenario(id) })),
     'scenario-compare': async ({ plans, under }, ctx) =>
-      runJob<Comparison>({ kind: 'compare', under, plans: plans.map((p, i) => ({ name: p.name, plan: validatePlan(p.plan, `plans[${i}]`) })) }, ctx),
+      compute.ask({ kind: 'compare', under, plans: plans.map((p, i) => ({ name: p.name, plan: validatePlan(p.plan, `plans[${i}]`) })) }, await ask(ctx)),
   };
 }

@@ -160,7 +160,7 @@ export function createService(opts: ServiceOptions): Service {
     compute: opts.compute,
     demo: opts.demo,
     jobs,
-    modeling: createModelingHandlers({ store: current }),
+    modeling: createModelingHandlers({ store: current, compute: opts.compute }),
     store: current,
     plan: () => plan,
     setPlan: (next) => {

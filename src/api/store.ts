@@ -14,7 +14,6 @@ export interface WorkspaceStore {
   span(): { events: number; from: number | null; to: number | null };
   loadPlan(): Plan | null;
   savePlan(plan: Plan): void;
-  readEvents(): EventColumns;
   /** stores generated events as one batch, for the demo workspace */
   seed(plan: Plan, events: EventColumns, label: string): Promise<void>;
   preview(source: ImportSource, format: ImportFormat, mapping?: unknown): Promise<ImportPreview>;

@@ -40,6 +40,8 @@ export function projectPlan(plan: Plan, events: EventColumns, options: ProjectOp
   const result = simulate(plan, events, { signal: options.signal, onProgress: options.onProgress });
   const view = viewOf(plan, events, result);
   view.computeMs = Math.round(performance.now() - started);
+  view.computeThreads = 1;
+  view.simulated = ['whole'];
   return view;
 }
 
@@ -135,5 +137,7 @@ export function viewOf(plan: Plan, events: EventColumns, result: SimulationResul
     triggers,
     metrics: metricsOf(report),
     computeMs: 0,
+    computeThreads: 0,
+    simulated: [],
   };
 }

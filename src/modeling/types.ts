@@ -68,6 +68,13 @@ export interface ModelView {
   triggers: ModelTrigger[];
   metrics: ScenarioMetrics;
   computeMs: number;
+  /** threads the simulation ran on: 0 when kept results answered it */
+  computeThreads: number;
+  /**
+   * What was simulated again for this view: the parts an edit touched (src/engine/parts.ts), or
+   * the whole; empty when kept results answered it.
+   */
+  simulated: ('spend' | 'allowance' | 'whole')[];
 }
 
 export interface KeyAdvice {

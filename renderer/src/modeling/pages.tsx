@@ -2,7 +2,8 @@
  * The modeling screens behind the shell's navigation (nav.ts lists them, so a new screen needs no
  * further edit in App.tsx).
  */
-import { useEffect } from 'react';
+import { useEffect, useLayoutEffect } from 'react';
+import { MODEL_VIEW_PAINTED_MARK } from '../../../src/projection/marks.ts';
 import { WorkspacePage } from '../pages/Workspace.tsx';
 import { KeysPage } from '../pages/Keys.tsx';
 import { ScenariosPage } from '../pages/Scenarios.tsx';
@@ -16,7 +17,23 @@ import type { ModelingPageId } from './nav.ts';
 let reportedSaves = 0;
 
 export function ModelingView({ page, version, onSaved }: { page: ModelingPageId; version: number; onSaved: () => void }) {
-  const { savedCount } = useEditor();
+  const { savedCount, view } = useEditor();
+  // Marks the moment an edit's projection was on screen (the frame after the one it was committed
+  // in), for the performance panel and the bench; only the latest is kept.
+  useLayoutEffect(() => {
+    if (!view) return;
+    let inner = 0;
+    const outer = requestAnimationFrame(() => {
+      inner = requestAnimationFrame(() => {
+        performance.clearMarks(MODEL_VIEW_PAINTED_MARK);
+        performance.mark(MODEL_VIEW_PAINTED_MARK);
+      });
+    });
+    return () => {
+      cancelAnimationFrame(outer);
+      cancelAnimationFrame(inner);
+    };
+  }, [view]);
   useEffect(() => {
     if (version > 0) void refreshEditor();
   }, [version]);

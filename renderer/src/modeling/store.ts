@@ -31,7 +31,11 @@ export interface EditorState {
   cancelled: boolean;
 }
 
-/** Edits come in bursts (typing, steppers): project once the burst pauses. */
+/**
+ * Typing comes in bursts: a coalescing edit (a field being typed in) projects once the burst
+ * pauses, or at once when the field is left. Any other edit (a select, a committed field, undo)
+ * projects at once: the worker re-simulates only the part it touches, and a newer edit cancels it.
+ */
 export const PROJECT_DEBOUNCE_MS = 250;
 /** One job id for the live projection: the host cancels the run a newer one replaces. */
 const LIVE_JOB = newJobId('model-live');
@@ -74,13 +78,21 @@ let timer: ReturnType<typeof setTimeout> | null = null;
 let seq = 0;
 let offProgress: (() => void) | null = null;
 
-function scheduleProjection(): void {
+function scheduleProjection(wait = 0): void {
   if (timer !== null) clearTimeout(timer);
   set({ projecting: true, cancelled: false });
   timer = setTimeout(() => {
     timer = null;
     void project();
-  }, PROJECT_DEBOUNCE_MS);
+  }, wait);
+}
+
+/** A projection still waiting out the typing pause starts now. */
+function flushProjection(): void {
+  if (timer === null) return;
+  clearTimeout(timer);
+  timer = null;
+  void project();
 }
 
 async function project(): Promise<void> {
@@ -146,7 +158,7 @@ export function applyEdit(fn: (plan: Plan) => Plan, label: string, coalesce: str
   const next = edit(h, fn(h.present), label, coalesce);
   if (next === h) return;
   set({ history: next, saveError: null });
-  scheduleProjection();
+  scheduleProjection(coalesce === null ? 0 : PROJECT_DEBOUNCE_MS);
 }
 
 /**
@@ -210,6 +222,9 @@ export const editorFlags = (h: PlanHistory<Plan> | null) => ({
   undoLabel: h ? undoLabel(h) : null,
   redoLabel: h ? redoLabel(h) : null,
 });
+
+// Leaving the field typed in ends the burst.
+window.addEventListener('focusout', flushProjection);
 
 // Closing the window or reloading with unsaved edits asks first.
 window.addEventListener('beforeunload', (e) => {
