@@ -34,6 +34,11 @@ export function methodName(channel: string): string {
 
 /** IPC channel on which main pushes progress to the window. */
 export const PROGRESS_CHANNEL = 'headroom:progress';
+/**
+ * IPC channel on which the preload asks main for a handle to a file dropped on (or chosen in) the
+ * window: the preload sends the file's path (webUtils.getPathForFile), the page never sees it.
+ */
+export const GRANT_FILE_CHANNEL = 'headroom:grant-file';
 /** IPC channel on which main asks the window to do something from a menu or a drop. */
 export const COMMAND_CHANNEL = 'headroom:command';
 

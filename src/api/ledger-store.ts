@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -14,13 +14,19 @@ import { generateWorkspace } from '../demo/generator.ts';
 import { formatUsd } from '../engine/units.ts';
 import type { ImportSource } from './schemas.ts';
 import { ApiFailure } from './errors.ts';
-import type { ImportJob, ImportWorkerMessage } from './import-worker.ts';
+import type { ImportJob, ImportWorkerMessage, ImportWorkerValue, LedgerAfterImport } from './import-worker.ts';
 import type { DemoFactory, WorkspaceStore } from './store.ts';
 import type { BatchInfo, ImportFormat, ImportPreview, ImportResult, ImportRowError } from './types.ts';
 import { workerFile } from '../worker-files.ts';
 import { importFacts } from './import-facts.ts';
 import type { ColumnMappingView } from './types.ts';
 import { workerLimits } from './worker-rpc.ts';
+
+/** A preview's progress and its Cancel. */
+export interface PreviewRun {
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
 
 /** The plan the app works on is saved in the ledger under this name. */
 export const CURRENT_PLAN = 'current';
@@ -82,9 +88,18 @@ function importInWorker(
   job: Omit<ImportJob, 'cancel'>,
   onProgress: (done: number, total: number) => void,
   signal: AbortSignal,
-): Promise<LedgerImportResult | PreviewResult> {
+): Promise<ImportWorkerValue> {
   const cancel = new SharedArrayBuffer(4);
   const flag = new Int32Array(cancel);
+  // progress from the start: the worker's first report comes after it has loaded and read a chunk
+  let size = 0;
+  try {
+    size = statSync(job.file).size;
+  } catch {
+    // the worker reports the missing file
+  }
+  onProgress(0, Math.max(size, 1));
+  if (signal.aborted) Atomics.store(flag, 0, 1);
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerUrl, { workerData: { ...job, cancel } satisfies ImportJob, resourceLimits: workerLimits() });
     const onAbort = () => Atomics.store(flag, 0, 1);
@@ -121,6 +136,10 @@ export class LedgerStore implements WorkspaceStore {
   readonly path: string;
   private readonly ledger: Ledger;
   private events: EventColumns | null = null;
+  /** the events' count and range: read once, then told by the import worker after each import */
+  private spanNow: { events: number; from: number | null; to: number | null } | null = null;
+  /** the active seats the import worker read after the last import (undefined: not known here) */
+  private seatsNow: number | null | undefined = undefined;
   private readonly importWorkerUrl: URL | null;
   /** Previews (a rolled-back import) and imports take turns: one must not see the other's rows. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -143,8 +162,18 @@ export class LedgerStore implements WorkspaceStore {
   }
 
   span(): { events: number; from: number | null; to: number | null } {
-    const r = this.ledger.db.prepare('SELECT count(*) AS n, min(time) AS lo, max(time) AS hi FROM events').get() as { n: number; lo: number | null; hi: number | null };
-    return { events: r.n, from: r.lo, to: r.hi };
+    if (this.spanNow === null) {
+      const r = this.ledger.db.prepare('SELECT count(*) AS n, min(time) AS lo, max(time) AS hi FROM events').get() as { n: number; lo: number | null; hi: number | null };
+      this.spanNow = { events: r.n, from: r.lo, to: r.hi };
+    }
+    return this.spanNow;
+  }
+
+  /** After the ledger changed: what this thread knows of it is stale. */
+  private changed(after: LedgerAfterImport | null = null): void {
+    this.events = null;
+    this.spanNow = after === null ? null : { events: after.events, from: after.from, to: after.to };
+    this.seatsNow = after === null ? undefined : after.activeSeats;
   }
 
   loadPlan(): Plan | null {
@@ -170,15 +199,15 @@ export class LedgerStore implements WorkspaceStore {
       await this.ledger.importFile(path, { format: 'events', displayName: label });
     } finally {
       rmSync(dir, { recursive: true, force: true });
-      this.events = null;
+      this.changed();
     }
   }
 
-  async preview(source: ImportSource, format: ImportFormat, mapping?: unknown): Promise<ImportPreview> {
-    return this.serial(() => this.previewNow(source, format, mapping));
+  async preview(source: ImportSource, format: ImportFormat, mapping?: unknown, run: PreviewRun = {}): Promise<ImportPreview> {
+    return this.serial(() => this.previewNow(source, format, mapping, run));
   }
 
-  private async previewNow(source: ImportSource, format: ImportFormat, mapping: unknown): Promise<ImportPreview> {
+  private async previewNow(source: ImportSource, format: ImportFormat, mapping: unknown, run: PreviewRun): Promise<ImportPreview> {
     return withFile(source, async (path, displayName) => {
       const given = mapping !== undefined && mapping !== null ? { mapping } : {};
       // off this thread when there is a worker: a 75 MB file is read without stalling the window's answers
@@ -186,17 +215,25 @@ export class LedgerStore implements WorkspaceStore {
         ? ((await importInWorker(
             this.importWorkerUrl,
             { ledgerPath: this.path, file: path, displayName, format, skipBadRows: true, preview: true, ...given },
-            () => {},
-            new AbortController().signal,
+            run.onProgress ?? (() => {}),
+            run.signal ?? new AbortController().signal,
           )) as PreviewResult)
-        : await this.ledger.previewImport(path, { format, displayName, skipBadRows: true, audience: 'app', ...given });
+        : await this.ledger.previewImport(path, {
+            format,
+            displayName,
+            skipBadRows: true,
+            audience: 'app',
+            ...given,
+            ...(run.signal !== undefined ? { signal: run.signal } : {}),
+            ...(run.onProgress !== undefined ? { onProgress: (p: { bytes: number; totalBytes: number }) => run.onProgress?.(p.bytes, p.totalBytes) } : {}),
+          });
       return {
         name: displayName,
         format: p.format,
         mapping: mappingOf(p),
         header: ['line', 'time', 'type', 'subject', 'cost', 'state'],
         rows: p.firstEvents.slice(0, PREVIEW_ROWS).map((e) => [String(e.line), e.time, e.type, e.subject, formatUsd(e.costMicros), e.duplicate ? 'duplicate' : 'new']),
-        totalRows: p.rows,
+        totalRows: p.readWhole ? p.rows : null,
         errors: rowErrors(p),
         columnMapping: p.mapping as ColumnMappingView | null,
         missing: p.missing,
@@ -223,6 +260,7 @@ export class LedgerStore implements WorkspaceStore {
       // pages are all that is left in the -wal, and they can be dropped (reclaimWal).
       this.reclaimWal();
       const mapping = opts.mapping !== undefined && opts.mapping !== null ? { mapping: opts.mapping } : {};
+      let after: LedgerAfterImport | null = null;
       try {
         const r = this.importWorkerUrl
           ? await importInWorker(
@@ -230,7 +268,10 @@ export class LedgerStore implements WorkspaceStore {
               { ledgerPath: this.path, file: path, displayName, format: opts.format, skipBadRows: opts.skipBadRows, ...mapping },
               opts.onProgress,
               opts.signal,
-            )
+            ).then((v) => {
+              if ('ledgerAfter' in v && v.ledgerAfter !== undefined) after = v.ledgerAfter;
+              return v;
+            })
           : await this.ledger.importFile(path, {
               format: opts.format,
               skipBadRows: opts.skipBadRows,
@@ -247,14 +288,14 @@ export class LedgerStore implements WorkspaceStore {
       } finally {
         // Another connection may have added subjects and events.
         this.ledger.resetSubjectCache();
-        this.events = null;
+        this.changed(after);
       }
     });
   }
 
   planWithLedgerFacts(plan: Plan): Plan {
     const merged = withLedgerFacts(plan, this.ledger.entities());
-    const seats = activeSeats(this.ledger.db);
+    const seats = this.seatsNow !== undefined ? this.seatsNow : activeSeats(this.ledger.db);
     const defaultSeats = validatePlan({}).workspace.seats;
     const withSeats = seats !== null && seats > 0 && plan.workspace.seats === defaultSeats ? { ...merged, workspace: { ...merged.workspace, seats } } : merged;
     return JSON.stringify(withSeats) === JSON.stringify(plan) ? plan : validatePlan(withSeats, 'plan with the ledger’s entities');
@@ -295,7 +336,7 @@ export class LedgerStore implements WorkspaceStore {
 
   undoBatch(batch: number): { removed: number } {
     const removed = this.ledger.undoBatch(batch);
-    this.events = null;
+    this.changed();
     return { removed };
   }
 

@@ -208,7 +208,8 @@ export function createService(opts: ServiceOptions): Service {
       const p = raw === undefined ? plan : validatePlan(raw, 'plan');
       return opts.compute.run('profiles', p, p.workspace.name, 0, { signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'simulate') });
     },
-    'import-preview': async ({ source, format, mapping }) => (await current()).preview(resolveSource(source), format, mapping),
+    'import-preview': async ({ source, format, mapping }, ctx) =>
+      (await current()).preview(resolveSource(source), format, mapping, { signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'preview') }),
     'import-run': async ({ source, format, skipBadRows, mapping }, ctx) => {
       const file = resolveSource(source);
       const result = await (await current()).importFile(file, {

@@ -17,7 +17,13 @@ export interface WorkspaceStore {
   readEvents(): EventColumns;
   /** stores generated events as one batch, for the demo workspace */
   seed(plan: Plan, events: EventColumns, label: string): Promise<void>;
-  preview(source: ImportSource, format: ImportFormat, mapping?: unknown): Promise<ImportPreview>;
+  /** the import, rolled back; `run` reports its progress and cancels it */
+  preview(
+    source: ImportSource,
+    format: ImportFormat,
+    mapping?: unknown,
+    run?: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal },
+  ): Promise<ImportPreview>;
   importFile(
     source: ImportSource,
     opts: { format: ImportFormat; skipBadRows: boolean; mapping?: unknown; onProgress: (done: number, total: number) => void; signal: AbortSignal },
