@@ -111,7 +111,8 @@ export function App() {
       </nav>
       <main className="content" id="main" tabIndex={-1}>
         {page === 'overview' && <OverviewPage version={version} />}
-        {page === 'import' && (
+        {/* kept while away: an import under way goes on showing its progress and its Cancel */}
+        <div hidden={page !== 'import'}>
           <ImportPage
             version={version}
             onChanged={changed}
@@ -122,7 +123,7 @@ export function App() {
               setPendingPath(null);
             }}
           />
-        )}
+        </div>
         {page === 'projection' && (
           <Suspense fallback={<p className="muted">Loading charts…</p>}>
             <ProjectionPage version={version} onChanged={changed} />

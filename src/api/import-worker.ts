@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openLedger } from '../ledger/ledger.ts';
 import { activeSeats } from '../ledger/entities.ts';
 import { toApiError } from './errors.ts';
+import { reclaimWal } from './wal.ts';
 import type { ImportFormat } from './types.ts';
 import type { ImportOptions, ImportProgress, ImportResult, PreviewResult } from '../import/importer.ts';
 
@@ -19,6 +20,8 @@ export interface ImportJob {
   mapping?: unknown;
   /** a preview: the import rolled back, with the first events it would write */
   preview?: boolean;
+  /** checkpoint and cut the -wal before and after (wal.ts): its file I/O stays on this thread */
+  reclaimWal?: boolean;
   cancel: SharedArrayBuffer;
 }
 
@@ -61,14 +64,20 @@ async function main(job: ImportJob): Promise<void> {
       },
     };
     let value: ImportWorkerValue;
+    // what is committed goes into the ledger file first: should this import fail for room, its
+    // pages are all that is left in the -wal, and they can be dropped
+    if (job.reclaimWal === true) reclaimWal(ledger.db);
     if (job.preview === true) value = await ledger.previewImport(job.file, options);
     else {
       const r = await ledger.importFile(job.file, options);
       const span = ledger.db.prepare('SELECT count(*) AS n, min(time) AS lo, max(time) AS hi FROM events').get() as { n: number; lo: number | null; hi: number | null };
       value = { ...r, ledgerAfter: { events: span.n, from: span.lo, to: span.hi, activeSeats: activeSeats(ledger.db) } };
     }
+    // before answering: the service's next write must not wait for this checkpoint
+    if (job.reclaimWal === true) reclaimWal(ledger.db);
     parentPort?.postMessage({ type: 'result', ok: true, value } satisfies ImportWorkerMessage);
   } catch (err) {
+    if (job.reclaimWal === true) reclaimWal(ledger.db);
     parentPort?.postMessage({ type: 'result', ok: false, error: toApiError(err) } satisfies ImportWorkerMessage);
   } finally {
     ledger.close();

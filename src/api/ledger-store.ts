@@ -21,6 +21,7 @@ import { workerFile } from '../worker-files.ts';
 import { importFacts } from './import-facts.ts';
 import type { ColumnMappingView } from './types.ts';
 import { workerLimits } from './worker-rpc.ts';
+import { reclaimWal } from './wal.ts';
 
 /** A preview's progress and its Cancel. */
 export interface PreviewRun {
@@ -214,7 +215,7 @@ export class LedgerStore implements WorkspaceStore {
       const p = this.importWorkerUrl
         ? ((await importInWorker(
             this.importWorkerUrl,
-            { ledgerPath: this.path, file: path, displayName, format, skipBadRows: true, preview: true, ...given },
+            { ledgerPath: this.path, file: path, displayName, format, skipBadRows: true, preview: true, reclaimWal: true, ...given },
             run.onProgress ?? (() => {}),
             run.signal ?? new AbortController().signal,
           )) as PreviewResult)
@@ -257,15 +258,16 @@ export class LedgerStore implements WorkspaceStore {
   ): Promise<ImportResult> {
     return withFile(source, async (path, displayName) => {
       // What is committed goes into the ledger file first: should this import fail for room, its
-      // pages are all that is left in the -wal, and they can be dropped (reclaimWal).
-      this.reclaimWal();
+      // pages are all that is left in the -wal, and they can be dropped (wal.ts). With a worker,
+      // the worker does it (the I/O of a -wal of tens of MB stalled this thread for a second).
+      if (!this.importWorkerUrl) reclaimWal(this.ledger.db);
       const mapping = opts.mapping !== undefined && opts.mapping !== null ? { mapping: opts.mapping } : {};
       let after: LedgerAfterImport | null = null;
       try {
         const r = this.importWorkerUrl
           ? await importInWorker(
               this.importWorkerUrl,
-              { ledgerPath: this.path, file: path, displayName, format: opts.format, skipBadRows: opts.skipBadRows, ...mapping },
+              { ledgerPath: this.path, file: path, displayName, format: opts.format, skipBadRows: opts.skipBadRows, reclaimWal: true, ...mapping },
               opts.onProgress,
               opts.signal,
             ).then((v) => {
@@ -283,7 +285,7 @@ export class LedgerStore implements WorkspaceStore {
             });
         return toResult(r);
       } catch (err) {
-        this.reclaimWal();
+        if (!this.importWorkerUrl) reclaimWal(this.ledger.db);
         throw err;
       } finally {
         // Another connection may have added subjects and events.
@@ -299,26 +301,6 @@ export class LedgerStore implements WorkspaceStore {
     const defaultSeats = validatePlan({}).workspace.seats;
     const withSeats = seats !== null && seats > 0 && plan.workspace.seats === defaultSeats ? { ...merged, workspace: { ...merged.workspace, seats } } : merged;
     return JSON.stringify(withSeats) === JSON.stringify(plan) ? plan : validatePlan(withSeats, 'plan with the ledger’s entities');
-  }
-
-  /**
-   * After a failed import the -wal still holds the rolled-back pages (tens of MB on a full disk,
-   * for as long as this connection stays open): checkpoint and cut it to nothing. Done before an
-   * import too, so that afterwards nothing committed waits in the -wal to be copied into a file
-   * with no room to grow. Never waits: with a reader in the way the space comes back at the next
-   * checkpoint.
-   */
-  private reclaimWal(): void {
-    const db = this.ledger.db;
-    const timeout = db.pragma('busy_timeout', { simple: true }) as number;
-    try {
-      db.pragma('busy_timeout = 0');
-      db.pragma('wal_checkpoint(TRUNCATE)');
-    } catch {
-      // busy or no room: SQLite keeps the -wal consistent either way
-    } finally {
-      db.pragma(`busy_timeout = ${timeout}`);
-    }
   }
 
   listBatches(): BatchInfo[] {

@@ -233,7 +233,9 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
         done.push(r);
         setItems((list) => list.filter((x) => x.key !== it.key));
       } catch (e) {
-        patch(it.key, { error: toError(e) });
+        const err = toError(e);
+        // cancelled: nothing was written, and the file stays ready to import again
+        if (err.code !== 'cancelled') patch(it.key, { error: err });
       } finally {
         off();
       }
