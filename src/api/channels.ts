@@ -21,6 +21,9 @@ export const API_CHANNELS = [
   'import-history',
   'import-undo',
   'job-cancel',
+  // an admin's name for a key, trigger or person, and a trigger's kind, kept in the ledger
+  'entity-rename',
+  'trigger-kind',
   // the modeling screens (src/modeling/channels.ts)
   ...MODELING_CHANNELS,
 ] as const;

@@ -26,6 +26,9 @@ export interface ApiOutputs extends ModelingOutputs {
   'import-history': BatchInfo[];
   'import-undo': { batch: number; removed: number };
   'job-cancel': { cancelled: boolean };
+  /** the saved plan with the new name or kind in it */
+  'entity-rename': { plan: Plan };
+  'trigger-kind': { plan: Plan };
 }
 
 export interface CallContext {

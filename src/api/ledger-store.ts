@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { openLedger } from '../ledger/ledger.ts';
-import { activeSeats, withLedgerFacts } from '../ledger/entities.ts';
+import { activeSeats, correctTriggerKind, renameEntity, withLedgerFacts } from '../ledger/entities.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { ImportResult as LedgerImportResult, PreviewResult } from '../import/importer.ts';
 import { validatePlan } from '../engine/plan.ts';
@@ -301,6 +301,14 @@ export class LedgerStore implements WorkspaceStore {
     const defaultSeats = validatePlan({}).workspace.seats;
     const withSeats = seats !== null && seats > 0 && plan.workspace.seats === defaultSeats ? { ...merged, workspace: { ...merged.workspace, seats } } : merged;
     return JSON.stringify(withSeats) === JSON.stringify(plan) ? plan : validatePlan(withSeats, 'plan with the ledger’s entities');
+  }
+
+  renameEntity(type: 'api' | 'trigger' | 'message', subject: string, name: string | null): void {
+    renameEntity(this.ledger.db, type, subject, name);
+  }
+
+  correctTriggerKind(subject: string, kind: 'webhook' | 'scheduled' | null): void {
+    correctTriggerKind(this.ledger.db, subject, kind);
   }
 
   listBatches(): BatchInfo[] {

@@ -35,6 +35,10 @@ export const apiInputSchemas = {
   'import-history': z.strictObject({}),
   'import-undo': z.strictObject({ batch: z.number().int().nonnegative() }),
   'job-cancel': z.strictObject({ jobId: z.string().min(1).max(64) }),
+  // name null: back to the name the exports carry
+  'entity-rename': z.strictObject({ type: z.enum(['api', 'trigger', 'message']), subject: z.string().min(1).max(512), name: z.string().trim().min(1).max(200).nullable() }),
+  // kind null: back to the kind inferred from the history
+  'trigger-kind': z.strictObject({ subject: z.string().min(1).max(512), kind: z.enum(['webhook', 'scheduled']).nullable() }),
   // the modeling screens (src/api/modeling.ts)
   ...modelingInputSchemas,
 } satisfies Record<ApiChannel, z.ZodType>;

@@ -136,6 +136,17 @@ export function createService(opts: ServiceOptions): Service {
     return { ledger: await info(), ...body };
   };
 
+  /** The plan with the ledger's entity facts (names, kinds) applied and saved; the compute worker starts on it. */
+  const adoptLedgerFacts = (s: WorkspaceStore): Plan => {
+    const next = s.planWithLedgerFacts(plan);
+    if (next !== plan) {
+      opts.compute.warm(next);
+      s.savePlan(next);
+      plan = next;
+    }
+    return plan;
+  };
+
   const reloadEvents = async (): Promise<void> => {
     opts.compute.setLedger((await current()).path);
   };
@@ -238,6 +249,23 @@ export function createService(opts: ServiceOptions): Service {
       return { batch, removed };
     },
     'job-cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    'entity-rename': async ({ type, subject, name }) => {
+      const s = await current();
+      s.renameEntity(type, subject, name);
+      return { plan: adoptLedgerFacts(s) };
+    },
+    'trigger-kind': async ({ subject, kind }) => {
+      const s = await current();
+      // the plan format has no programmatic schedule (SPEC): say so rather than store a kind the plan cannot take
+      const mode = s.planWithLedgerFacts(plan).triggers.find((t) => t.id === subject)?.mode;
+      if (kind === 'scheduled' && mode === 'programmatic' && plan.enforcement.profile !== 'platform') {
+        throw new ApiFailure('invalid_input', `${subject} runs in programmatic mode: a plan schedules only fair-use triggers (switch its mode to fair use first)`, [
+          { column: 'kind', value: kind, message: 'programmatic triggers are webhooks in the plan' },
+        ]);
+      }
+      s.correctTriggerKind(subject, kind);
+      return { plan: adoptLedgerFacts(s) };
+    },
     // the modeling screens (src/api/modeling.ts)
     ...createModelingHandlers({ store: current }),
   };

@@ -34,6 +34,10 @@ export interface WorkspaceStore {
    * `plan` itself when there is nothing to add.
    */
   planWithLedgerFacts(plan: Plan): Plan;
+  /** an admin's name for an entity (null: the exports' name again) */
+  renameEntity(type: 'api' | 'trigger' | 'message', subject: string, name: string | null): void;
+  /** an admin's correction of a trigger's kind (null: the inferred kind again) */
+  correctTriggerKind(subject: string, kind: 'webhook' | 'scheduled' | null): void;
   listBatches(): BatchInfo[];
   undoBatch(batch: number): { removed: number };
   close(): void;
