@@ -18,6 +18,8 @@ const FORMATS: { id: ImportFormat; label: string }[] = [
 ];
 
 interface Props {
+  /** false while another page is shown: the page stays mounted (its import goes on) and draws nothing */
+  active: boolean;
   version: number;
   onChanged: () => void;
   dropped: File | null;
@@ -86,7 +88,7 @@ function ImportError({ error }: { error: ApiError }) {
 
 let nextKey = 1;
 
-export function ImportPage({ version, onChanged, dropped, pendingPath, onConsumed }: Props) {
+export function ImportPage({ active, version, onChanged, dropped, pendingPath, onConsumed }: Props) {
   const [items, setItems] = useState<Item[]>([]);
   const [format, setFormat] = useState<ImportFormat>('auto');
   const [error, setError] = useState<ApiError | null>(null);
@@ -261,6 +263,8 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
     }
     refreshHistory();
   };
+
+  if (!active) return null;
 
   return (
     <div className="page" data-testid="import">
