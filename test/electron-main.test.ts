@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { COMMAND_CHANNEL, channelOf, methodName, PROGRESS_CHANNEL } from '../src/api/channels.ts';
+import { COMMAND_CHANNEL, GRANT_FILE_CHANNEL, channelOf, methodName, PROGRESS_CHANNEL } from '../src/api/channels.ts';
 import { API_CHANNELS, JobRegistry } from '../src/api/handlers.ts';
 import type { ApiHandlers } from '../src/api/handlers.ts';
 import { apiInputSchemas } from '../src/api/schemas.ts';
@@ -171,7 +171,8 @@ const fromApp: IpcMainInvokeEventLike = { senderFrame: { url: APP_URL } };
 describe('Electron main (with fakes of Electron)', () => {
   it('registers one handler per channel of the handler map, and no other', async () => {
     const { handles } = await started();
-    expect([...handles.keys()].sort()).toEqual([...API_CHANNELS].sort());
+    // plus the preload's file grant (electron/main/file-grant.ts), which takes a dropped file's path
+    expect([...handles.keys()].sort()).toEqual([...API_CHANNELS, GRANT_FILE_CHANNEL].sort());
   });
 
   it('opens one isolated, sandboxed window without Node on the app page', async () => {
@@ -307,6 +308,27 @@ describe('Electron main (with fakes of Electron)', () => {
     expect(file).toEqual(['New Plan…', 'Open Ledger…', 'Open Recent', 'separator', 'Import CSV…', 'Export Plan…', 'separator', 'quit']);
     expect(template[0]!.submenu![2]!.submenu!.map((m) => m.label)).toEqual(['/data/a.sqlite']);
     expect(buildMenuTemplate({ newPlan() {}, openLedger() {}, importCsv() {}, exportPlan() {}, openRecent() {}, learnMore() {} }, [], 'darwin')[0]!.role).toBe('appMenu');
+  });
+
+  it('a file dropped on the window reaches main as a path and the window as a handle the service resolves', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-drop-'));
+    try {
+      const path = join(dir, 'consumption.csv');
+      writeFileSync(path, 'completedAt,agentMessageId\n');
+      let files: { resolve(handle: string): { path: string; name: string } } | null = null;
+      const fake = fakeElectron();
+      const service = localLink({ handlers: fakeHandlers(), jobs: new JobRegistry(), recent: () => [], close: async () => {} });
+      await startApp(fake.electron, { appUrl: APP_URL, preload: '/app/out/preload/index.cjs', platform: 'linux', makeService: (_dir, granted) => ((files = granted), service) });
+      const grant = fake.handles.get(GRANT_FILE_CHANNEL)!;
+      const r = (await grant(fromApp, path)) as Settled<{ handle: string; name: string }>;
+      expect(r).toEqual({ ok: true, value: { handle: expect.stringMatching(/^[\w-]{32}$/), name: 'consumption.csv' } });
+      expect(JSON.stringify(r)).not.toContain(dir);
+      expect(files!.resolve((r as { value: { handle: string } }).value.handle).path).toBe(path);
+      // another page gets nothing
+      expect(((await grant({ senderFrame: { url: 'https://evil.example/' } }, path)) as Settled<unknown>).ok).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('menu Import CSV asks for a file and hands it to the window', async () => {

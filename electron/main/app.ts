@@ -5,6 +5,7 @@ import type { ServiceLink } from '../../src/api/service-link.ts';
 import type { Settled } from '../../src/api/errors.ts';
 import { GrantedFiles } from './granted-files.ts';
 import { registerIpc } from './ipc.ts';
+import { registerFileGrant } from './file-grant.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { guardSession, guardWebContents, openExternalSafely } from './security.ts';
 import { createMainWindow } from './window.ts';
@@ -116,6 +117,8 @@ export async function startApp(electron: ElectronLike, opts: StartOptions): Prom
   };
   const command = (c: AppCommand): void => send(COMMAND_CHANNEL, c);
   registerIpc(electron.ipcMain, service, opts.appUrl, (e) => send(PROGRESS_CHANNEL, e));
+  // drops and the page's file picker: main reads the file by path, the window holds a handle
+  registerFileGrant(electron.ipcMain, granted, opts.appUrl);
 
   const fail = (title: string, err: unknown): void => electron.dialog.showErrorBox(title, err instanceof Error ? err.message : String(err));
 

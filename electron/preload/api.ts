@@ -1,4 +1,4 @@
-import { API_NAMES_CHANNEL, CHANNEL_NAME, COMMAND_CHANNEL, methodName, PROGRESS_CHANNEL } from '../../src/api/channels.ts';
+import { API_NAMES_CHANNEL, CHANNEL_NAME, COMMAND_CHANNEL, GRANT_FILE_CHANNEL, methodName, PROGRESS_CHANNEL } from '../../src/api/channels.ts';
 
 export interface IpcRendererLike {
   invoke(channel: string, ...args: unknown[]): Promise<unknown>;
@@ -26,7 +26,7 @@ function channelNames(ipc: IpcRendererLike): string[] {
  * One named function per channel (`importRun(input)`), each bound to its own channel: the page
  * gets no generic invoke and no access to ipcRenderer.
  */
-export function buildPreloadApi(ipc: IpcRendererLike): PreloadApi {
+export function buildPreloadApi(ipc: IpcRendererLike, pathOfFile?: (file: File) => string): PreloadApi {
   const api: PreloadApi = {};
   for (const channel of channelNames(ipc)) {
     api[methodName(channel)] = (input: unknown) => ipc.invoke(channel, input);
@@ -40,5 +40,8 @@ export function buildPreloadApi(ipc: IpcRendererLike): PreloadApi {
   };
   api.onProgress = listen(PROGRESS_CHANNEL);
   api.onCommand = listen(COMMAND_CHANNEL);
+  // A file dropped on or chosen in the window: main reads it by path and hands back a handle, so
+  // its text never passes through the page (a 75 MB export as a string froze the window).
+  if (pathOfFile !== undefined) api.grantFile = (file: File) => ipc.invoke(GRANT_FILE_CHANNEL, pathOfFile(file));
   return Object.freeze(api);
 }

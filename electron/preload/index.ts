@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { buildPreloadApi } from './api.ts';
 
-contextBridge.exposeInMainWorld('headroom', buildPreloadApi(ipcRenderer));
+contextBridge.exposeInMainWorld('headroom', buildPreloadApi(ipcRenderer, (file) => webUtils.getPathForFile(file)));

@@ -111,18 +111,18 @@ export function App() {
       </nav>
       <main className="content" id="main" tabIndex={-1}>
         {page === 'overview' && <OverviewPage version={version} />}
-        {page === 'import' && (
-          <ImportPage
-            version={version}
-            onChanged={changed}
-            dropped={dropped}
-            pendingPath={pendingPath}
-            onConsumed={() => {
-              setDropped(null);
-              setPendingPath(null);
-            }}
-          />
-        )}
+        {/* mounted while away (it then draws nothing): an import under way keeps its progress and Cancel */}
+        <ImportPage
+          active={page === 'import'}
+          version={version}
+          onChanged={changed}
+          dropped={dropped}
+          pendingPath={pendingPath}
+          onConsumed={() => {
+            setDropped(null);
+            setPendingPath(null);
+          }}
+        />
         {page === 'projection' && (
           <Suspense fallback={<p className="muted">Loading charts…</p>}>
             <ProjectionPage version={version} onChanged={changed} />

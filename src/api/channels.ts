@@ -20,6 +20,11 @@ export const CHANNEL_NAME = /^[a-z]+(?:-[a-z]+)*$/;
 
 /** IPC channel on which main pushes progress to the window. */
 export const PROGRESS_CHANNEL = 'headroom:progress';
+/**
+ * IPC channel on which the preload asks main for a handle to a file dropped on (or chosen in) the
+ * window: the preload sends the file's path (webUtils.getPathForFile), the page never sees it.
+ */
+export const GRANT_FILE_CHANNEL = 'headroom:grant-file';
 /** IPC channel on which main asks the window to do something from a menu or a drop. */
 export const COMMAND_CHANNEL = 'headroom:command';
 /** Synchronous IPC channel on which the preload asks main for the API's channel names, once. */

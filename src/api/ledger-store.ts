@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { openLedger } from '../ledger/ledger.ts';
@@ -13,7 +13,7 @@ import { generateWorkspace } from '../demo/generator.ts';
 import { formatUsd } from '../engine/units.ts';
 import type { ImportSource } from './schemas.ts';
 import { ApiFailure } from './errors.ts';
-import type { ImportJob, ImportMethods } from './import-worker.ts';
+import type { ImportJob, ImportMethods, LedgerAfterImport } from './import-worker.ts';
 import { WorkerClient, workerLimits } from '../workers/client.ts';
 import type { InputOf, OutputOf } from '../workers/protocol.ts';
 import { apiFailureOf } from './worker-rpc.ts';
@@ -23,6 +23,12 @@ import { workerFile } from '../worker-files.ts';
 import { importFacts } from './import-facts.ts';
 import type { ColumnMappingView } from './types.ts';
 import { importFile, previewImport } from '../import/importer.ts';
+
+/** A preview's progress and its Cancel. */
+export interface PreviewRun {
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
 
 /** The plan the app works on is saved in the ledger under this name. */
 export const CURRENT_PLAN = 'current';
@@ -90,6 +96,14 @@ async function importInWorker<K extends keyof ImportMethods>(
   onProgress: (done: number, total: number) => void,
   signal: AbortSignal,
 ): Promise<OutputOf<ImportMethods, K>> {
+  // progress from the start: the worker's first report comes after it has loaded and read a chunk
+  let size = 0;
+  try {
+    size = statSync(job.file).size;
+  } catch {
+    // the worker reports the missing file
+  }
+  onProgress(0, Math.max(size, 1));
   const worker = new WorkerClient<ImportMethods>(workerUrl, { name: 'the import worker', resourceLimits: workerLimits() });
   try {
     // both methods take a job
@@ -105,6 +119,10 @@ export class LedgerStore implements WorkspaceStore {
   readonly path: string;
   private readonly ledger: Ledger;
   private events: EventColumns | null = null;
+  /** the events' count and range: read once, then told by the import worker after each import */
+  private spanNow: { events: number; from: number | null; to: number | null } | null = null;
+  /** the active seats the import worker read after the last import (undefined: not known here) */
+  private seatsNow: number | null | undefined = undefined;
   private readonly importWorkerUrl: URL | null;
   /** Previews (a rolled-back import) and imports take turns: one must not see the other's rows. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -127,7 +145,17 @@ export class LedgerStore implements WorkspaceStore {
   }
 
   span(): { events: number; from: number | null; to: number | null } {
-    return this.ledger.span();
+    if (this.spanNow === null) {
+      this.spanNow = this.ledger.span();
+    }
+    return this.spanNow;
+  }
+
+  /** After the ledger changed: what this thread knows of it is stale. */
+  private changed(after: LedgerAfterImport | null = null): void {
+    this.events = null;
+    this.spanNow = after === null ? null : { events: after.events, from: after.from, to: after.to };
+    this.seatsNow = after === null ? undefined : after.activeSeats;
   }
 
   loadPlan(): Plan | null {
@@ -153,15 +181,15 @@ export class LedgerStore implements WorkspaceStore {
       await importFile(this.ledger, path, { format: 'events', displayName: label });
     } finally {
       rmSync(dir, { recursive: true, force: true });
-      this.events = null;
+      this.changed();
     }
   }
 
-  async preview(source: ImportSource, format: ImportFormat, mapping?: unknown): Promise<ImportPreview> {
-    return this.serial(() => this.previewNow(source, format, mapping));
+  async preview(source: ImportSource, format: ImportFormat, mapping?: unknown, run: PreviewRun = {}): Promise<ImportPreview> {
+    return this.serial(() => this.previewNow(source, format, mapping, run));
   }
 
-  private async previewNow(source: ImportSource, format: ImportFormat, mapping: unknown): Promise<ImportPreview> {
+  private async previewNow(source: ImportSource, format: ImportFormat, mapping: unknown, run: PreviewRun): Promise<ImportPreview> {
     return withFile(source, async (path, displayName) => {
       const given = mapping !== undefined && mapping !== null ? { mapping } : {};
       // off this thread when there is a worker: a 75 MB file is read without stalling the window's answers
@@ -169,18 +197,26 @@ export class LedgerStore implements WorkspaceStore {
         ? await importInWorker(
             this.importWorkerUrl,
             'preview',
-            { ledgerPath: this.path, file: path, displayName, format, skipBadRows: true, ...given },
-            () => {},
-            new AbortController().signal,
+            { ledgerPath: this.path, file: path, displayName, format, skipBadRows: true, reclaimWal: true, ...given },
+            run.onProgress ?? (() => {}),
+            run.signal ?? new AbortController().signal,
           )
-        : await previewImport(this.ledger, path, { format, displayName, skipBadRows: true, audience: 'app', ...given });
+        : await previewImport(this.ledger, path, {
+            format,
+            displayName,
+            skipBadRows: true,
+            audience: 'app',
+            ...given,
+            ...(run.signal !== undefined ? { signal: run.signal } : {}),
+            ...(run.onProgress !== undefined ? { onProgress: (p: { bytes: number; totalBytes: number }) => run.onProgress?.(p.bytes, p.totalBytes) } : {}),
+          });
       return {
         name: displayName,
         format: p.format,
         mapping: mappingOf(p),
         header: ['line', 'time', 'type', 'subject', 'cost', 'state'],
         rows: p.firstEvents.slice(0, PREVIEW_ROWS).map((e) => [String(e.line), e.time, e.type, e.subject, formatUsd(e.costMicros), e.duplicate ? 'duplicate' : 'new']),
-        totalRows: p.rows,
+        totalRows: p.readWhole ? p.rows : null,
         errors: rowErrors(p),
         columnMapping: p.mapping as ColumnMappingView | null,
         missing: p.missing,
@@ -204,18 +240,23 @@ export class LedgerStore implements WorkspaceStore {
   ): Promise<ImportResult> {
     return withFile(source, async (path, displayName) => {
       // What is committed goes into the ledger file first: should this import fail for room, its
-      // pages are all that is left in the -wal, and they can be dropped (reclaimWal).
-      this.reclaimWal();
+      // pages are all that is left in the -wal, and they can be dropped (wal.ts). With a worker,
+      // the worker does it (the I/O of a -wal of tens of MB stalled this thread for a second).
+      if (!this.importWorkerUrl) this.reclaimWal();
       const mapping = opts.mapping !== undefined && opts.mapping !== null ? { mapping: opts.mapping } : {};
+      let after: LedgerAfterImport | null = null;
       try {
         const r = this.importWorkerUrl
           ? await importInWorker(
               this.importWorkerUrl,
               'import',
-              { ledgerPath: this.path, file: path, displayName, format: opts.format, skipBadRows: opts.skipBadRows, ...mapping },
+              { ledgerPath: this.path, file: path, displayName, format: opts.format, skipBadRows: opts.skipBadRows, reclaimWal: true, ...mapping },
               opts.onProgress,
               opts.signal,
-            )
+            ).then((v) => {
+              if (v.ledgerAfter !== undefined) after = v.ledgerAfter;
+              return v;
+            })
           : await importFile(this.ledger, path, {
               format: opts.format,
               skipBadRows: opts.skipBadRows,
@@ -227,19 +268,19 @@ export class LedgerStore implements WorkspaceStore {
             });
         return toResult(r);
       } catch (err) {
-        this.reclaimWal();
+        if (!this.importWorkerUrl) this.reclaimWal();
         throw err;
       } finally {
         // Another connection may have added subjects and events.
         this.ledger.resetSubjectCache();
-        this.events = null;
+        this.changed(after);
       }
     });
   }
 
   planWithLedgerFacts(plan: Plan): Plan {
     const merged = withLedgerFacts(plan, this.ledger.entities());
-    const seats = this.ledger.activeSeats();
+    const seats = this.seatsNow !== undefined ? this.seatsNow : this.ledger.activeSeats();
     const defaultSeats = validatePlan({}).workspace.seats;
     const withSeats = seats !== null && seats > 0 && plan.workspace.seats === defaultSeats ? { ...merged, workspace: { ...merged.workspace, seats } } : merged;
     return JSON.stringify(withSeats) === JSON.stringify(plan) ? plan : validatePlan(withSeats, 'plan with the ledger’s entities');
@@ -254,6 +295,14 @@ export class LedgerStore implements WorkspaceStore {
    */
   private reclaimWal(): void {
     this.ledger.reclaimWal();
+  }
+
+  renameEntity(type: 'api' | 'trigger' | 'message', subject: string, name: string | null): void {
+    this.ledger.renameEntity(type, subject, name);
+  }
+
+  correctTriggerKind(subject: string, kind: 'webhook' | 'scheduled' | null): void {
+    this.ledger.correctTriggerKind(subject, kind);
   }
 
   listBatches(): BatchInfo[] {
@@ -271,7 +320,7 @@ export class LedgerStore implements WorkspaceStore {
 
   undoBatch(batch: number): { removed: number } {
     const removed = this.ledger.undoBatch(batch);
-    this.events = null;
+    this.changed();
     return { removed };
   }
 

@@ -16,7 +16,13 @@ export interface WorkspaceStore {
   savePlan(plan: Plan): void;
   /** stores generated events as one batch, for the demo workspace */
   seed(plan: Plan, events: EventColumns, label: string): Promise<void>;
-  preview(source: ImportSource, format: ImportFormat, mapping?: unknown): Promise<ImportPreview>;
+  /** the import, rolled back; `run` reports its progress and cancels it */
+  preview(
+    source: ImportSource,
+    format: ImportFormat,
+    mapping?: unknown,
+    run?: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal },
+  ): Promise<ImportPreview>;
   importFile(
     source: ImportSource,
     opts: { format: ImportFormat; skipBadRows: boolean; mapping?: unknown; onProgress: (done: number, total: number) => void; signal: AbortSignal },
@@ -27,6 +33,10 @@ export interface WorkspaceStore {
    * `plan` itself when there is nothing to add.
    */
   planWithLedgerFacts(plan: Plan): Plan;
+  /** an admin's name for an entity (null: the exports' name again) */
+  renameEntity(type: 'api' | 'trigger' | 'message', subject: string, name: string | null): void;
+  /** an admin's correction of a trigger's kind (null: the inferred kind again) */
+  correctTriggerKind(subject: string, kind: 'webhook' | 'scheduled' | null): void;
   listBatches(): BatchInfo[];
   undoBatch(batch: number): { removed: number };
   close(): void;

@@ -91,12 +91,21 @@ export class Uploads {
 
   /**
    * `POST /api/upload-begin` (JSON `{name, size}` → `{id}`) and `POST /api/upload-chunk?id=&offset=`
-   * (raw bytes, at most MAX_CHUNK_BYTES). The caller has checked the token. False: not an upload path.
+   * (raw bytes, at most MAX_CHUNK_BYTES); `POST /api/upload-cancel?id=` drops an upload the page
+   * stopped (its Cancel). The caller has checked the token. False: not an upload path.
    */
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-    if (url.pathname !== '/api/upload-begin' && url.pathname !== '/api/upload-chunk') return false;
+    if (url.pathname !== '/api/upload-begin' && url.pathname !== '/api/upload-chunk' && url.pathname !== '/api/upload-cancel') return false;
     try {
       if (req.method !== 'POST') throw new UploadError(405, 'use POST');
+      if (url.pathname === '/api/upload-cancel') {
+        await readLimited(req, 0);
+        const id = url.searchParams.get('id') ?? '';
+        this.get(id);
+        this.remove(id);
+        reply(res, 200, { ok: true, value: { removed: true } });
+        return true;
+      }
       const body = await readLimited(req, url.pathname === '/api/upload-begin' ? 4096 : MAX_CHUNK_BYTES);
       if (url.pathname === '/api/upload-begin') {
         let input: { name?: unknown; size?: unknown };

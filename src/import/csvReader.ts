@@ -48,6 +48,8 @@ export interface ReadOptions {
   encoding?: Encoding;
   /** default auto: sniffed from the first line */
   delimiter?: Delimiter;
+  /** asked after each chunk: true when the reader has all it needs (a preview that only needs the first rows) */
+  enough?: () => boolean;
 }
 
 export interface ReadSummary {
@@ -55,6 +57,8 @@ export interface ReadSummary {
   sha256: string;
   /** how the bytes were read (absent when the parse worker read them: plain UTF-8, commas) */
   form?: FileForm;
+  /** stopped before the end because `enough` said so: `sha256` is then empty */
+  partial?: boolean;
 }
 
 /**
@@ -408,6 +412,9 @@ export async function readCsvFile(path: string, name: string, sink: RecordSink, 
       options.onChunk?.(report());
       if (options.afterChunk !== undefined) await options.afterChunk(report());
       if (final) done = true;
+      else if (options.enough?.() === true) {
+        return { size, sha256: '', form: { encoding: encoding ?? 'utf-8', delimiter: parser.delimiter as FileForm['delimiter'], gzip }, partial: true };
+      }
     }
     if (!sawText) throw new InputError(`${name}: the file is empty (only blank lines)`, [{ file: name, line: 1, message: 'the file is empty; expected a CSV header line' }]);
     const form: FileForm = { encoding: encoding ?? 'utf-8', delimiter: parser.delimiter as FileForm['delimiter'], gzip };

@@ -211,8 +211,18 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
 export function originKind(origin: string): 'api' | 'trigger' | 'person' {
   const o = norm(origin);
   if (o === 'api' || o === 'apikey' || o === 'publicapi') return 'api';
-  if (o.startsWith('trigger') || o === 'schedule' || o === 'scheduled' || o === 'webhook') return 'trigger';
+  if (o.startsWith('trigger') || o === 'schedule' || o === 'scheduled' || o === 'webhook' || isMonitorOrigin(origin)) return 'trigger';
   return 'person';
+}
+
+/**
+ * The platform's newest trigger kind, "monitor" (it polls a mail box or a tool and runs the agent
+ * on what it finds): as a raw value or a label (`monitor`, `triggered_monitor`, `Monitor`).
+ * Without this its runs would read as a person's messages.
+ */
+export function isMonitorOrigin(origin: string): boolean {
+  const o = norm(origin);
+  return o === 'monitor' || o === 'monitored' || o === 'triggeredmonitor' || o === 'monitortrigger';
 }
 
 /** `usageType` (or the origin) says the line is programmatic usage (billed, not in the fair-use pool). */
@@ -273,7 +283,7 @@ export function dustConsumptionHandler(header: string[], file: string): FormatHa
         type = EventType.trigger;
         // a run without its trigger's id still belongs to its agent's (unnamed) trigger
         subject = trigger !== '' ? trigger : `trigger of ${agent}`;
-        sink.entity({ type, subject, label: agent, mode: programmatic ? 'programmatic' : 'fair_use', agent });
+        sink.entity({ type, subject, label: agent, mode: programmatic ? 'programmatic' : 'fair_use', agent, ...(isMonitorOrigin(originText) ? { kind: 'monitor' as const } : {}) });
         if (programmatic) sink.spend(`agent:${agent}`, subject, day);
       } else if (keyName !== '') {
         type = EventType.api;

@@ -132,6 +132,8 @@ export interface PreviewResult extends ImportResult {
   firstEvents: PreviewEvent[];
   /** for `mapping`: what could not be guessed (the UI asks for these) */
   missing: string[];
+  /** false when the preview stopped after the first rows (columns not mapped yet): counts are of those rows only */
+  readWhole: boolean;
 }
 
 /**
@@ -238,6 +240,8 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
   let pending: { fields: string[]; line: number; problem: string | null }[] = [];
   let missing: string[] = [];
   let profileSource: 'ledger' | 'default' | undefined;
+  // a preview whose columns cannot be mapped yet needs only the header and the first rows
+  let undecided = false;
   const result: PreviewResult = {
     file: name,
     format: requested === 'auto' ? 'events' : requested,
@@ -253,6 +257,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     sampleRows: [],
     firstEvents: [],
     missing: [],
+    readWhole: true,
   };
   let currentLine = 0;
   let failed = false;
@@ -368,7 +373,8 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       result.format = 'mapping';
       if (dryRun && (mapping === null || missing.length > 0)) {
         // a preview answers with what it read (header, first rows, what is undecided): the
-        // mapping step asks the admin, rather than the preview failing
+        // mapping step asks the admin, rather than the preview failing; the rest of the file is not read
+        undecided = true;
         return { format: 'mapping', mapping: null, row: () => 'new' };
       }
       if (mapping !== null && missing.length > 0) {
@@ -573,6 +579,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
           ...(options.encoding !== undefined ? { encoding: options.encoding } : {}),
           ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
           ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
+          enough: () => undecided,
           onChunk: (p) => options.onProgress?.({ rows: result.rows, bytes: p.bytes, totalBytes: p.totalBytes }),
         });
     if (header === null) throw new InputError(`${name}: the file is empty; expected a CSV header line`, [{ file: name, line: 1, message: 'no header line' }]);
@@ -580,6 +587,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     if (options.signal?.aborted) throw new CancelledError();
     result.mapping = (handler as FormatHandler | null)?.mapping ?? null;
     if (read.form !== undefined) result.form = read.form;
+    if (read.partial === true) result.readWhole = false;
     if (profileSource !== undefined) result.profile = profileSource;
     result.missing = missing;
     checkDuplicateIds();
@@ -632,13 +640,13 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     session.commit();
     committed = true;
     result.batch = batchId;
-    const { header: _h, sampleRows: _s, firstEvents: _f, missing: _m, ...plain } = result;
+    const { header: _h, sampleRows: _s, firstEvents: _f, missing: _m, readWhole: _w, ...plain } = result;
     return plain;
   } catch (err) {
     // any other refusal (header, encoding, an unknown file) carries the per-file result too, so
     // that `--json` reports the format actually detected and the place of the problem
     if (err instanceof InputError && !(err instanceof ImportRefusedError)) {
-      const { header: _h, sampleRows: _s, firstEvents: _f, missing: _m, ...plain } = result;
+      const { header: _h, sampleRows: _s, firstEvents: _f, missing: _m, readWhole: _w, ...plain } = result;
       throw new ImportRefusedError(
         err.message,
         err.details,

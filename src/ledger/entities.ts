@@ -12,7 +12,20 @@ import { InputError } from '../errors.ts';
  * of spend without a key. An admin's rename or corrected kind is kept apart and always wins.
  */
 
-export type TriggerKindFact = 'webhook' | 'scheduled';
+/**
+ * `monitor`: the exports say so (contextOrigin). A plan has webhook and scheduled triggers only
+ * (SPEC): a monitor is planned as a webhook (planKind), see docs/imports.md.
+ */
+export type TriggerKindFact = 'webhook' | 'scheduled' | 'monitor';
+
+/**
+ * A trigger kind as a plan holds it. The facts do not say how the platform limits a monitor's
+ * runs; it fires on what it finds outside, as a webhook does on a request, so it is planned as a
+ * webhook: through the fair-use pool and against its own 24 h limit (the stricter reading).
+ */
+export function planKind(kind: TriggerKindFact): 'webhook' | 'scheduled' {
+  return kind === 'monitor' ? 'webhook' : kind;
+}
 export type TriggerModeFact = 'fair_use' | 'programmatic';
 
 export interface EntityFact {
@@ -147,7 +160,8 @@ export function inferTriggerKinds(db: WritableLedger): void {
     const list = times.get(sid);
     if (list !== undefined && list.length < 5000) list.push(time);
   }
-  const set = db.prepare(`UPDATE entities SET kind = ? WHERE type = ${EventType.trigger} AND subject = ?`);
+  // a kind the export named (a monitor polls at a rhythm of its own) is not guessed over
+  const set = db.prepare(`UPDATE entities SET kind = ? WHERE type = ${EventType.trigger} AND subject = ? AND coalesce(kind, '') <> 'monitor'`);
   for (const t of triggers) set.run(looksScheduled(times.get(t.sid)!) ? 'scheduled' : 'webhook', t.subject);
 }
 
@@ -186,7 +200,7 @@ export function withLedgerFacts(plan: Plan, entities: readonly LedgerEntity[]): 
       if (t !== undefined) {
         const i = out.triggers.findIndex((x) => x.id === e.subject);
         if (t.name === undefined || e.renamed) out.triggers[i]!.name = e.name;
-        if (e.kindCorrected && e.kind !== null && !(e.kind === 'scheduled' && t.mode === 'programmatic')) out.triggers[i]!.kind = e.kind;
+        if (e.kindCorrected && e.kind !== null && !(e.kind === 'scheduled' && t.mode === 'programmatic')) out.triggers[i]!.kind = planKind(e.kind);
         continue;
       }
       const mode = e.mode ?? 'fair_use';

@@ -1,8 +1,9 @@
-import type { EventColumns } from '../engine/events.ts';
+import type { EventColumns, EventTypeName } from '../engine/events.ts';
 import { InputError } from '../errors.ts';
 import { openLedgerDb, openReadableDb, reclaimWal, userVersion } from './db.ts';
 import type { OpenOptions, ReadableLedger, WritableLedger } from './db.ts';
-import { activeSeats, readEntities } from './entities.ts';
+import { activeSeats, correctTriggerKind, readEntities, renameEntity } from './entities.ts';
+import type { TriggerKindFact } from './entities.ts';
 import type { LedgerEntity } from './entities.ts';
 import { listBatches, undoBatch } from './batches.ts';
 import type { BatchInfo } from './batches.ts';
@@ -101,6 +102,16 @@ export class Ledger {
   /** What the exports said about keys, triggers and people (names, modes, kinds). */
   entities(): LedgerEntity[] {
     return readEntities(this.db);
+  }
+
+  /** An admin's name for a key, trigger or person (null: back to the name the exports carry). */
+  renameEntity(type: EventTypeName, subject: string, name: string | null): void {
+    renameEntity(this.writable(), type, subject, name);
+  }
+
+  /** An admin's kind for a trigger (null: back to the kind inferred from the history). */
+  correctTriggerKind(subject: string, kind: TriggerKindFact | null): void {
+    correctTriggerKind(this.writable(), subject, kind);
   }
 
   /** People active in the last 30 days of the history (null when no messages). */

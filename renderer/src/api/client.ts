@@ -9,6 +9,8 @@ import type { ProgressEvent } from '../../../src/api/types.ts';
 export type PreloadApi = Record<string, (input: unknown) => Promise<Settled<unknown>>> & {
   onProgress: (cb: (e: ProgressEvent) => void) => () => void;
   onCommand: (cb: (c: AppCommand) => void) => () => void;
+  /** a dropped or chosen file: main reads it by its path and gives the page a handle (electron/main/file-grant.ts) */
+  grantFile?: (file: File) => Promise<Settled<{ handle: string; name: string }>>;
 };
 
 declare global {

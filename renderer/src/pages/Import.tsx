@@ -18,6 +18,8 @@ const FORMATS: { id: ImportFormat; label: string }[] = [
 ];
 
 interface Props {
+  /** false while another page is shown: the page stays mounted (its import goes on) and draws nothing */
+  active: boolean;
   version: number;
   onChanged: () => void;
   dropped: File | null;
@@ -29,7 +31,10 @@ interface Props {
 interface Item {
   key: number;
   name: string;
-  source: ImportSource;
+  /** null while the file is still being handed over (uploaded to the web host, granted by the desktop app) */
+  source: ImportSource | null;
+  /** the upload or the preview under way, with how far it got */
+  reading: { phase: 'upload' | 'preview'; done: number; total: number } | null;
   preview: ImportPreview | null;
   /** set once the admin touches the mapping step; null: as guessed or saved */
   mapping: ColumnMappingView | null;
@@ -83,7 +88,7 @@ function ImportError({ error }: { error: ApiError }) {
 
 let nextKey = 1;
 
-export function ImportPage({ version, onChanged, dropped, pendingPath, onConsumed }: Props) {
+export function ImportPage({ active, version, onChanged, dropped, pendingPath, onConsumed }: Props) {
   const [items, setItems] = useState<Item[]>([]);
   const [format, setFormat] = useState<ImportFormat>('auto');
   const [error, setError] = useState<ApiError | null>(null);
@@ -93,6 +98,15 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
   const [dragging, setDragging] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
   const stopped = useRef(false);
+  // what each file's upload or preview can be stopped by (its Cancel, a new set, a new mapping)
+  const inFlight = useRef(new Map<number, { upload?: AbortController; previewJob?: string }>());
+  const stopReading = (key: number): void => {
+    const w = inFlight.current.get(key);
+    if (w === undefined) return;
+    inFlight.current.delete(key);
+    w.upload?.abort();
+    if (w.previewJob !== undefined) void call('job-cancel', { jobId: w.previewJob }).catch(() => {});
+  };
 
   const refreshHistory = () => {
     call('import-history', {})
@@ -103,20 +117,49 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
 
   const patch = (key: number, p: Partial<Item>) => setItems((list) => list.map((it) => (it.key === key ? { ...it, ...p } : it)));
 
-  const start = useCallback((sources: { source: ImportSource; name: string }[]) => {
-    // a new set: the old messages and results go
+  const start = useCallback((sources: { source: ImportSource | null; name: string; size?: number }[]): Item[] => {
+    // a new set: the old messages, results and unfinished readings go
+    for (const key of [...inFlight.current.keys()]) stopReading(key);
     setError(null);
     setResults([]);
-    setItems(sources.map(({ source, name }) => ({ key: nextKey++, name, source, preview: null, mapping: null, error: null, result: null })));
+    const next = sources.map(({ source, name, size }) => ({
+      key: nextKey++,
+      name,
+      source,
+      reading: source === null ? { phase: 'upload' as const, done: 0, total: size ?? 1 } : null,
+      preview: null,
+      mapping: null,
+      error: null,
+      result: null,
+    }));
+    setItems(next);
+    return next;
   }, []);
 
+  /** Files from the picker or a drop: handed over one by one, each previewed as soon as it is there. */
   const choose = async (files: File[]) => {
-    setError(null);
-    try {
-      start(await Promise.all(files.map(async (f) => ({ source: await sourceOfFile(f), name: f.name }))));
-    } catch (e) {
-      setError(toError(e));
+    const added = start(files.map((f) => ({ source: null, name: f.name, size: f.size })));
+    for (let i = 0; i < files.length; i++) {
+      const it = added[i]!;
+      const upload = new AbortController();
+      inFlight.current.set(it.key, { upload });
+      try {
+        const source = await sourceOfFile(files[i]!, (done, total) => patch(it.key, { reading: { phase: 'upload', done, total } }), upload.signal);
+        if (upload.signal.aborted) continue;
+        inFlight.current.delete(it.key);
+        patch(it.key, { source, reading: null });
+      } catch (e) {
+        if (upload.signal.aborted) continue;
+        inFlight.current.delete(it.key);
+        patch(it.key, { error: toError(e), reading: null });
+      }
     }
+  };
+
+  /** The admin stops reading one file: it leaves the set, the ledger is not touched. */
+  const cancelReading = (key: number) => {
+    stopReading(key);
+    setItems((list) => list.filter((it) => it.key !== key));
   };
 
   useEffect(() => {
@@ -128,25 +171,51 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
   }, [dropped, pendingPath, onConsumed]);
 
   // previews: each file when it arrives, again when its mapping or the format changes (debounced)
-  const previewKey = items.map((it) => `${it.key}:${JSON.stringify(it.mapping)}`).join('|');
+  const previewKey = items.map((it) => `${it.key}:${it.source === null ? '-' : '+'}:${JSON.stringify(it.mapping)}`).join('|');
   useEffect(() => {
     let live = true;
+    const offs: (() => void)[] = [];
+    const jobs: { key: number; jobId: string }[] = [];
+    const flights = inFlight.current;
     const timer = setTimeout(() => {
       for (const it of items) {
-        call('import-preview', { source: it.source, format, ...(it.mapping !== null ? { mapping: it.mapping } : {}) })
-          .then((p) => live && patch(it.key, { preview: p, error: null }))
-          .catch((e: unknown) => live && patch(it.key, { error: toError(e) }));
+        const source = it.source;
+        if (source === null) continue;
+        // the preview runs off the service's thread; its progress shows from the start and Cancel stops it
+        const jobId = newJobId('preview');
+        jobs.push({ key: it.key, jobId });
+        inFlight.current.set(it.key, { previewJob: jobId });
+        patch(it.key, { reading: { phase: 'preview', done: 0, total: 1 } });
+        offs.push(
+          onProgress((e) => {
+            if (live && e.jobId === jobId) patch(it.key, { reading: { phase: 'preview', done: e.done, total: e.total } });
+          }),
+        );
+        call('import-preview', { source, format, jobId, ...(it.mapping !== null ? { mapping: it.mapping } : {}) })
+          .then((p) => live && patch(it.key, { preview: p, error: null, reading: null }))
+          .catch((e: unknown) => {
+            const err = toError(e);
+            if (live && err.code !== 'cancelled') patch(it.key, { error: err, reading: null });
+          })
+          .finally(() => {
+            if (inFlight.current.get(it.key)?.previewJob === jobId) inFlight.current.delete(it.key);
+          });
       }
     }, 250);
     return () => {
       live = false;
       clearTimeout(timer);
+      for (const off of offs) off();
+      // a preview made stale by a new mapping or format is stopped, not left to run
+      for (const { key, jobId } of jobs) {
+        if (flights.get(key)?.previewJob === jobId) stopReading(key);
+      }
     };
     // items' identity changes with every preview; the key says when a new preview is needed
   }, [previewKey, format]);
 
   const needsMapping = (it: Item): boolean => it.preview !== null && it.preview.format === 'mapping' && (it.preview.missing.length > 0 || it.preview.columnMapping === null);
-  const ready = items.length > 0 && items.every((it) => it.preview !== null && it.error === null && !needsMapping(it));
+  const ready = items.length > 0 && items.every((it) => it.preview !== null && it.reading === null && it.error === null && !needsMapping(it));
   const badRows = items.reduce((a, it) => a + (it.preview?.errors.length ?? 0), 0);
 
   const run = async (skipBadRows: boolean) => {
@@ -155,6 +224,7 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
     const done: ImportResult[] = [];
     for (const it of items) {
       if (stopped.current) break;
+      if (it.source === null) continue;
       const jobId = newJobId('import');
       setRunning({ jobId, done: 0, total: 1, file: it.name });
       const off = onProgress((e) => {
@@ -165,7 +235,9 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
         done.push(r);
         setItems((list) => list.filter((x) => x.key !== it.key));
       } catch (e) {
-        patch(it.key, { error: toError(e) });
+        const err = toError(e);
+        // cancelled: nothing was written, and the file stays ready to import again
+        if (err.code !== 'cancelled') patch(it.key, { error: err });
       } finally {
         off();
       }
@@ -191,6 +263,8 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
     }
     refreshHistory();
   };
+
+  if (!active) return null;
 
   return (
     <div className="page" data-testid="import">
@@ -243,13 +317,23 @@ export function ImportPage({ version, onChanged, dropped, pendingPath, onConsume
         <section key={it.key} aria-label={`Preview of ${it.name}`} className="panel" data-testid="preview">
           <h2>Preview: {it.name}</h2>
           {it.error && <ImportError error={it.error} />}
-          {!it.preview && !it.error && <p className="muted">Reading…</p>}
+          {it.reading && (
+            <div data-testid="reading">
+              <ProgressBar
+                done={it.reading.done}
+                total={it.reading.total}
+                label={it.reading.phase === 'upload' ? `Handing over ${it.name}` : `Reading ${it.name}`}
+                onCancel={() => cancelReading(it.key)}
+              />
+            </div>
+          )}
           {it.preview && (
             <>
               <p>
                 Detected format <strong data-testid="detected-format">{it.preview.format}</strong>
               </p>
-              <PreviewFacts facts={it.preview.facts} format={it.preview.format} />
+              {/* a preview that stopped at the first rows (columns not mapped yet) has no whole-file facts */}
+              {it.preview.totalRows !== null && <PreviewFacts facts={it.preview.facts} format={it.preview.format} />}
               {it.preview.format === 'mapping' && it.preview.fileHeader.length > 0 && (
                 <MappingStep
                   header={it.preview.fileHeader}

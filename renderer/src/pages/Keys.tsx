@@ -13,6 +13,7 @@ import { applyCaps, setKeyCaps } from '../../../src/modeling/plan-edits.ts';
 import { fmtCount, fmtDollars, fmtShare, fmtUsd, fmtUsdWhole, parseMoney } from '../modeling/format.ts';
 import type { KeyAdvice, ModelKey, ModelView } from '../../../src/modeling/types.ts';
 import '../modeling/modeling.css';
+import { RenameEntity } from '../import/EntityEdits.tsx';
 
 interface Row extends ModelKey {
   advice: KeyAdvice | null;
@@ -94,6 +95,7 @@ function KeysTable({ view, keys, advice, headroom, adviceMissing }: { view: Mode
               <strong>{row.original.name}</strong>
             </button>
             {row.original.inferred && <span className="tag">from events</span>}
+            <RenameEntity type="api" id={row.original.id} name={row.original.name} />
             <div className="muted small">{row.original.id}</div>
           </div>
         ),

@@ -11,6 +11,7 @@ import { fmtCount, fmtDelay, fmtUsd } from '../modeling/format.ts';
 import type { ModelTrigger, TriggerAdvice } from '../../../src/modeling/types.ts';
 import '../modeling/modeling.css';
 import { EditedPlanProfile } from '../components/EditedPlanProfile.tsx';
+import { RenameEntity, TriggerKindMenu } from '../import/EntityEdits.tsx';
 
 /** The limit override: empty = the default for the mode, "none" or -1 = no limit. */
 function LimitInput({ t }: { t: ModelTrigger }) {
@@ -130,8 +131,9 @@ function TriggersTable({ triggers, advice }: { triggers: ModelTrigger[]; advice:
                     >
                       {t.name}
                     </button>
-                    <span className="tag">{t.kind}</span>
+                    <TriggerKindMenu id={t.id} name={t.name} kind={t.kind} />
                     {t.inferred && <span className="tag">from events</span>}
+                    <RenameEntity type="trigger" id={t.id} name={t.name} />
                     <div className="muted small">{t.id}</div>
                   </th>
                   <td>

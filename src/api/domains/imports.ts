@@ -22,7 +22,8 @@ export const importCalls = {
   // mapping: the page's column-mapping step (checked by the importer, whose errors name its fields)
   'import-preview': defineCall({
     input: z.strictObject({ source: importSource, format, mapping: z.unknown().optional(), jobId }),
-    run: async ({ source, format: f, mapping }, _ctx, s) => (await s.store()).preview(s.resolveSource(source), f, mapping),
+    run: async ({ source, format: f, mapping }, ctx, s) =>
+      (await s.store()).preview(s.resolveSource(source), f, mapping, { signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'preview') }),
   }),
   'import-run': defineCall({
     input: z.strictObject({ source: importSource, format, skipBadRows: z.boolean().default(false), mapping: z.unknown().optional(), jobId }),

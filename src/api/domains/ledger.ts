@@ -2,12 +2,26 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { validatePlan } from '../../engine/plan.ts';
+import type { Plan } from '../../engine/plan.ts';
+import type { WorkspaceStore } from '../store.ts';
+import type { ServiceState } from './state.ts';
 import { ApiFailure } from '../errors.ts';
 import { defineCall } from './define.ts';
 
 const filePath = z.string().min(1).max(4096);
 
 export const DEMO_LEDGER_NAME = 'demo-workspace.sqlite';
+
+/** The plan with the ledger's entity facts (names, kinds) applied and saved; the compute worker starts on it. */
+function adoptLedgerFacts(store: WorkspaceStore, s: ServiceState): Plan {
+  const plan = s.plan();
+  const next = store.planWithLedgerFacts(plan);
+  if (next === plan) return plan;
+  s.compute.warm(next);
+  store.savePlan(next);
+  s.setPlan(next);
+  return next;
+}
 
 /** Which ledger is open: its facts, opening another, a new one, the demo workspace. */
 export const ledgerCalls = {
@@ -38,6 +52,32 @@ export const ledgerCalls = {
       if (!s.demo) throw new ApiFailure('not_found', 'The demo workspace is not available in this build');
       await s.open(join(s.userDataDir, DEMO_LEDGER_NAME), true);
       return s.info();
+    },
+  }),
+  // an admin's name for a key, trigger or person (null: back to the name the exports carry)
+  'entity-rename': defineCall({
+    input: z.strictObject({ type: z.enum(['api', 'trigger', 'message']), subject: z.string().min(1).max(512), name: z.string().trim().min(1).max(200).nullable() }),
+    run: async ({ type, subject, name }, _ctx, s) => {
+      const store = await s.store();
+      store.renameEntity(type, subject, name);
+      return { plan: adoptLedgerFacts(store, s) };
+    },
+  }),
+  // a trigger's kind as the admin knows it (null: back to the kind inferred from the history)
+  'trigger-kind': defineCall({
+    input: z.strictObject({ subject: z.string().min(1).max(512), kind: z.enum(['webhook', 'scheduled']).nullable() }),
+    run: async ({ subject, kind }, _ctx, s) => {
+      const store = await s.store();
+      const plan = s.plan();
+      // the plan format has no programmatic schedule (SPEC): say so rather than store a kind the plan cannot take
+      const mode = store.planWithLedgerFacts(plan).triggers.find((t) => t.id === subject)?.mode;
+      if (kind === 'scheduled' && mode === 'programmatic' && plan.enforcement.profile !== 'platform') {
+        throw new ApiFailure('invalid_input', `${subject} runs in programmatic mode: a plan schedules only fair-use triggers (switch its mode to fair use first)`, [
+          { column: 'kind', value: kind, message: 'programmatic triggers are webhooks in the plan' },
+        ]);
+      }
+      store.correctTriggerKind(subject, kind);
+      return { plan: adoptLedgerFacts(store, s) };
     },
   }),
 };
