@@ -2,11 +2,11 @@
 // process and answers each with its outcome. The parent bounds each case's time and kills this
 // process when a case hangs; a fresh worker then takes over with fresh ledgers.
 import { FuzzBench } from './cases.ts';
-import type { CaseOptions } from './cases.ts';
+import type { CaseOptions, CaseOutcome } from './cases.ts';
 import { inProcessCli, processCli } from './clis.ts';
 
 export type ToWorker = { kind: 'csv' | 'plan'; seed: number } | { kind: 'stop' };
-export type FromWorker = { kind: 'ready'; dir: string } | { kind: 'done'; seed: number; outcome: import('./cases.ts').CaseOutcome };
+export type FromWorker = { kind: 'ready'; dir: string } | { kind: 'done'; seed: number; outcome: CaseOutcome };
 
 const options = JSON.parse(process.env.HEADROOM_FUZZ_OPTIONS ?? '') as CaseOptions;
 const send = (m: FromWorker): void => {
