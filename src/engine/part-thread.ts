@@ -36,7 +36,12 @@ type PartReply =
 function buffersOf(result: SimulationResult): ArrayBuffer[] {
   const arrays: ArrayBufferView[] = [result.outcome, result.admittedAt, result.reason, result.entity];
   const { timeline, queueLog } = result;
-  if (timeline !== null) arrays.push(timeline.allowanceUsed, timeline.poolUsed, timeline.queued, timeline.maxDelay, ...timeline.keySpend, ...timeline.spendLimitUsed);
+  if (timeline !== null) {
+    arrays.push(timeline.allowanceUsed, timeline.poolUsed, timeline.queued, timeline.maxDelay);
+    // one array per key: as many as the events name, so never spread into a call
+    for (const a of timeline.keySpend) arrays.push(a);
+    for (const a of timeline.spendLimitUsed) arrays.push(a);
+  }
   if (queueLog !== undefined) arrays.push(queueLog.time, queueLog.level);
   const buffers = new Set<ArrayBuffer>();
   for (const a of arrays) if (a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
