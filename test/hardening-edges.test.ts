@@ -88,19 +88,63 @@ describe('finding 8: simulate and import give the same verdict for the same byte
     ['CRLF line ends', `${H}\r\n2026-01-05T10:00:00Z,api,k1,1,a\r\n`, 0],
     ['a duplicate header column', `timestamp,type,subject,cost_usd,cost_usd\n2026-01-05T10:00:00Z,api,k1,1,2\n`, 2],
     ['an unbalanced quote', `${H}\n2026-01-05T10:00:00Z,api,"k1,1,a\n`, 2],
+    // a header and no rows is a valid file of no events (SPEC §6 asks for rows only through the header)
+    ['a header and no rows', `${H}\n`, 0],
+    ['a header and blank lines only', `\n${H}\n\n\r\n\n`, 0],
+    ['a line of spaces after the header (a row of one field)', `${H}\n  \n`, 2],
+    // an id is an event's identity (SPEC §8): two rows with one id and different content are refused
+    ['one id on two rows of different content', `${H}\n2026-01-05T10:00:00Z,api,k1,1,a\n2026-01-05T11:00:00Z,api,k1,2,a\n`, 2],
+    ['one id on two rows of different content, across a quoted row', `${H}\n2026-01-05T10:00:00Z,api,"k\n1",1,a\n2026-01-05T10:00:00Z,api,k1,1,b\n2026-01-05T10:00:00Z,api,"k\n1",3,a\n`, 2],
+    ['one id on two identical rows (one event given twice)', `${H}\n2026-01-05T10:00:00Z,api,k1,1,a\n2026-01-05T10:00:00Z,api,k1,1,a\n`, 0],
+    ['a quoted subject and id with spaces', `${H}\n2026-01-05T10:00:00Z,api," k 1 ",1," a "\n`, 0],
   ];
   for (const [what, text, expected] of cases) {
     it(what, async () => {
       const csv = file('case.csv', text);
       const sim = await runCli('simulate', join(dir, 'plan.json'), csv);
-      const empty = join(dir, `empty-${expected}.sqlite`);
-      rmSync(empty, { force: true });
-      const imp = await runCli('import', csv, '--db', empty, '--format', 'events');
       expect(sim.code, sim.stderr).toBe(expected);
-      expect(imp.code, imp.stderr).toBe(expected);
       if (expected === 2) expect(sim.stderr.split(': ').slice(-1)[0]!.length).toBeGreaterThan(10);
-    });
+      // into an empty ledger and into one that holds events (the importer reads them by different paths)
+      for (const holding of [false, true]) {
+        const ledger = join(dir, `ledger-${holding}.sqlite`);
+        rmSync(ledger, { force: true });
+        if (holding) expect((await runCli('import', file('before.csv', `${H}\n2026-01-01T00:00:00Z,api,k0,1,z\n`), '--db', ledger)).code).toBe(0);
+        const before = holding ? readFileSync(ledger) : null;
+        const imp = await runCli('import', csv, '--db', ledger, '--format', 'events');
+        expect(imp.code, `${holding ? 'holding' : 'empty'}: ${imp.stderr}`).toBe(expected);
+        if (expected === 2 && before !== null) expect(readFileSync(ledger).equals(before)).toBe(true);
+      }
+    }, 120_000);
   }
+
+  it('one id on two rows of different content: simulate names both lines, as the importer names the second', async () => {
+    const csv = file('clash.csv', `${H}\n\n2026-01-05T10:00:00Z,api,k1,1,a\n2026-01-05T10:00:00Z,api,k1,1,b\n2026-01-05T11:00:00Z,api,k1,2,a\n`);
+    const sim = await runCli('simulate', join(dir, 'plan.json'), csv);
+    expect(sim.stderr).toContain('clash.csv:5: id "a" repeats the id of the row on line 3 with different content');
+    const imp = await runCli('import', csv, '--db', join(dir, 'clash.sqlite'));
+    expect(imp.stderr).toContain('clash.csv:5: id "a" repeats the id of an earlier row of this file');
+  });
+
+  it('a quoted subject and id keep their spaces on every path; unquoted ones are trimmed on every path', async () => {
+    const text = `${H}\n2026-01-05T10:00:00Z,api," k 1 ",1," a "\n2026-01-05T11:00:00Z,api, k 2 ,1, b \n`;
+    const csv = file('spaces.csv', text);
+    const fromCsv = await runCli('simulate', join(dir, 'plan.json'), csv, '--json', '--decisions', join(dir, 'csv.ndjson'));
+    expect(fromCsv.code, fromCsv.stderr).toBe(0);
+    const keysOf = (stdout: string) => (JSON.parse(stdout) as { keys: { id: string }[] }).keys.map((k) => k.id).sort();
+    const idsOf = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+    expect(keysOf(fromCsv.stdout)).toEqual([' k 1 ', 'k 2']);
+    expect(idsOf(join(dir, 'csv.ndjson'))).toEqual([' a ', 'b']);
+    for (const holding of [false, true]) {
+      const ledger = join(dir, `spaces-${holding}.sqlite`);
+      rmSync(ledger, { force: true });
+      if (holding) await runCli('import', file('before.csv', `${H}\n2026-01-01T00:00:00Z,api,k0,1,z\n`), '--db', ledger);
+      expect((await runCli('import', csv, '--db', ledger)).code).toBe(0);
+      const fromDb = await runCli('simulate', join(dir, 'plan.json'), '--db', ledger, '--from', '2026-01-05', '--json', '--decisions', join(dir, 'db.ndjson'));
+      expect(fromDb.code, fromDb.stderr).toBe(0);
+      expect(keysOf(fromDb.stdout)).toEqual([' k 1 ', 'k 2']);
+      expect(idsOf(join(dir, 'db.ndjson'))).toEqual([' a ', 'b']);
+    }
+  }, 120_000);
 
   it('a BOM mid-file trims off a value as the importer trims it: the same subject either way', async () => {
     const csv = file('bom.csv', `${H}\n2026-01-05T10:00:00Z,api,\uFEFFk1,1,a\n2026-01-05T11:00:00Z,api,k1,1,b\n`);

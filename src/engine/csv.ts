@@ -17,6 +17,7 @@ import Papa from 'papaparse';
 import { EventColumnsBuilder, EventType, NameTable } from './events.ts';
 import type { EventColumns, EventTypeCode } from './events.ts';
 import { parseUsdToMicros } from './units.ts';
+import { firstIdClash } from './id-clash.ts';
 import { MAX_TIME_MS_EXCLUSIVE, MIN_TIME_MS, isPlausibleTime, timeRangeMessage } from './time-range.ts';
 import { InputError, formatDetail } from '../errors.ts';
 import type { InputErrorDetail } from '../errors.ts';
@@ -1093,16 +1094,33 @@ function collect(file: string, maxErrors: number, scan: (sink: CanonicalRowSink)
       return true;
     },
   });
-  if (errors.length === 0 && builder.count === 0) {
-    errors.push({ file, line: 2, message: 'has a header but no events' });
-  }
   if (errors.length > 0) {
     // Header problems carry no value and name their column in the message already.
     const lines = errors.map((d) => (d.value === undefined ? formatDetail({ ...d, column: undefined }) : formatDetail(d)));
     if (truncated) lines.push(`${file}: stopped after ${maxErrors} errors`);
     throw new InputError(lines.join('\n'), errors);
   }
-  return builder.build();
+  const events = builder.build();
+  const clash = firstIdClash(events);
+  if (clash !== null) throw idClashError(file, scan, events, clash);
+  return events;
+}
+
+/** The error for two rows with one id and different content, named by their lines (found by reading again: only on this error). */
+function idClashError(file: string, scan: (sink: CanonicalRowSink) => void, events: EventColumns, [first, second]: [number, number]): InputError {
+  const lines: number[] = [];
+  let row = 0;
+  scan({
+    row(_time, _type, _subject, _cost, _id, line) {
+      if (row === first || row === second) lines.push(line);
+      row++;
+    },
+    error: () => false,
+  });
+  const id = events.ids?.at(second) ?? '';
+  const message = `repeats the id of the row on line ${lines[0] ?? '?'} with different content (time, type, subject or cost)`;
+  const detail: InputErrorDetail = { file, line: lines[1], column: 'id', value: clip(id), message };
+  return new InputError(formatDetail(detail), [detail]);
 }
 
 /**

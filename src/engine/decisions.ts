@@ -107,7 +107,9 @@ export function emitDecisionBytes(
   const reasonTail = reasonJson.map((r) => bytes(`, "reason": ${r}}\n`));
   const admittedOpen = bytes(`, "outcome": "admitted", "admittedAt": "`);
   // Longest line without its id: fixed parts, two row numbers, a time, a delay, a reason.
-  const lineMax = 160 + Math.max(...notAdmitted.flat().map((b) => b.length), ...reasonTail.map((b) => b.length));
+  let longestTail = 0;
+  for (const tail of [...notAdmitted.flat(), ...reasonTail]) if (tail.length > longestTail) longestTail = tail.length;
+  const lineMax = 160 + longestTail;
   const size = Math.max(Math.min(chunkBytes, (to - from) * 128 + 1024), 4 * lineMax);
 
   // Packed ids are copied as bytes (no string per line); `<prefix><row>` ids are written as such.

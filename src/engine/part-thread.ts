@@ -35,6 +35,7 @@ function buffersOf(result: SimulationResult): ArrayBuffer[] {
   const { timeline, queueLog } = result;
   if (timeline !== null) {
     arrays.push(timeline.allowanceUsed, timeline.poolUsed, timeline.queued, timeline.maxDelay);
+    // one array per key: as many as the events name, so never spread into a call
     for (const a of timeline.keySpend) arrays.push(a);
     for (const a of timeline.spendLimitUsed) arrays.push(a);
   }

@@ -360,8 +360,9 @@ function join(plan: Plan, count: number, split: Split, spend: SimulationResult, 
   const planTriggers = whole.triggers.length;
   // Each part numbers keys and triggers as the whole does. Only the spend part infers keys, and
   // only the allowance part infers triggers (an unknown trigger is fair use).
-  whole.keys.push(...spend.plan.keys.slice(whole.keys.length));
-  whole.triggers.push(...allowance.plan.triggers.slice(planTriggers));
+  // loops, not spreads: inferred keys and triggers are as many as the events name
+  for (let k = whole.keys.length; k < spend.plan.keys.length; k++) whole.keys.push(spend.plan.keys[k]!);
+  for (let g = planTriggers; g < allowance.plan.triggers.length; g++) whole.triggers.push(allowance.plan.triggers[g]!);
 
   const scatter = new Scatter(count, split, spend, allowance, recycle === undefined ? null : (scatters.get(recycle)?.giveAway(count) ?? null));
   const triggerStats = whole.triggers.map((t, g) => (t.mode === 'programmatic' ? spend : allowance).triggerStats[g]);

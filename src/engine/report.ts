@@ -439,6 +439,7 @@ export function verdict(report: Report): string {
     problems.push(`${plural(held.length, 'trigger')} held back${what ? ` (${what})` : ''}`);
   }
   if (report.allowance.blockedMessages > 0) problems.push(`${plural(report.allowance.blockedMessages, "person's message", "people's messages")} blocked`);
+  if (t.events === 0) return 'No events: the file has a header and no rows, so nothing was simulated.';
   if (problems.length === 0) {
     return `OK: all ${plural(t.events, 'event')} went through at once; nothing hit a limit.`;
   }
@@ -462,8 +463,8 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
   const t = report.totals;
   out.push(verdict(report), '');
   out.push(
-    `Simulated ${plural(t.events, 'event')} (${plural(t.apiRequests, 'API request')}, ${plural(t.triggerRuns, 'trigger run')}, ${plural(t.messages, 'message')}) ` +
-      `from ${when(report.from)} to ${when(report.to)}; queues followed until ${when(report.horizon)}.`,
+    `Simulated ${plural(t.events, 'event')} (${plural(t.apiRequests, 'API request')}, ${plural(t.triggerRuns, 'trigger run')}, ${plural(t.messages, 'message')})` +
+      (t.events === 0 ? '.' : ` from ${when(report.from)} to ${when(report.to)}; queues followed until ${when(report.horizon)}.`),
   );
   out.push(
     `Admitted ${n(t.admitted)} (${n(t.delayed)} after waiting), blocked ${n(t.blocked)}, dropped ${n(t.dropped)}, skipped ${n(t.skipped)}, still waiting ${n(t.pending)}.`,

@@ -14,6 +14,19 @@ import { CR_ONLY_MESSAGE } from '../engine/csv.ts';
 export type RecordSink = (fields: string[], line: number, problem: string | null) => void;
 
 /**
+ * The fields of a record that were quoted in the file, by the record's own array: the canonical
+ * events format keeps a quoted subject or id exactly as given (RFC 4180: spaces are part of a
+ * field) and trims an unquoted one, as `simulate`'s reader does. Kept beside the record rather
+ * than in the sink's arguments so that every other format's reader stays as it is.
+ */
+const QUOTED = new WeakMap<readonly string[], number[]>();
+
+/** Whether field `index` of a record this reader gave was quoted in the file. */
+export function wasQuoted(fields: readonly string[], index: number): boolean {
+  return QUOTED.get(fields)?.includes(index) ?? false;
+}
+
+/**
  * The header record of a file: its trimmed column names, or null for a blank line before it.
  * A header that cannot be parsed, or that has a column without a name, refuses the file.
  */
@@ -120,6 +133,7 @@ export class CsvParser {
   /** Parses one record that contains a quote; null when it runs past the buffered text. */
   private quoted(buf: string, start: number, final: boolean): { fields: string[]; end: number; newlines: number; problem: string | null } | null {
     const fields: string[] = [];
+    let quotedAt: number[] | null = null;
     const sep = this.delimiter.charCodeAt(0);
     const n = buf.length;
     let i = start;
@@ -164,6 +178,7 @@ export class CsvParser {
           problem ??= `unexpected text ${JSON.stringify(tail)} after a closing quote`;
           value += tail;
         }
+        (quotedAt ??= []).push(fields.length);
         fields.push(value);
       } else {
         const from = i;
@@ -175,9 +190,13 @@ export class CsvParser {
       }
       if (i >= n) {
         if (!final) return null;
+        if (quotedAt !== null) QUOTED.set(fields, quotedAt);
         return { fields, end: n, newlines: newlines + 1, problem };
       }
-      if (buf.charCodeAt(i) === 10) return { fields, end: i + 1, newlines: newlines + 1, problem };
+      if (buf.charCodeAt(i) === 10) {
+        if (quotedAt !== null) QUOTED.set(fields, quotedAt);
+        return { fields, end: i + 1, newlines: newlines + 1, problem };
+      }
       i++; // the comma
     }
   }

@@ -8,6 +8,7 @@ import { parseUsdToMicros } from '../engine/units.ts';
 import { parseTimestampAt } from '../engine/csv.ts';
 import { InputError } from '../errors.ts';
 import { creditsToMicros, DATE_FORMATS, guessDateFormat, isValidTimeZone, parseMappedTime, parseMoneyToMicros, splitCurrency } from './parse.ts';
+import { wasQuoted } from './csvReader.ts';
 import { splitByLargestRemainder } from './profile.ts';
 import { canonicalColumns, ContentOccurrences } from './canonical.ts';
 import { NO_KEY_PREFIX } from '../ledger/entities.ts';
@@ -99,6 +100,11 @@ function checkWidth(fields: string[], header: string[]): void {
 // ---------------------------------------------------------------------------------------------
 // events: the canonical CSV of SPEC §6
 
+/** A subject or id as `simulate` reads it: a quoted one exactly as given, an unquoted one trimmed. */
+function keptOrTrimmed(f: readonly string[], k: number): string {
+  return wasQuoted(f, k) ? f[k]! : f[k]!.trim();
+}
+
 export function eventsHandler(header: string[], file: string): FormatHandler {
   // the same header rules and value parsers as `simulate` over a CSV, so both decide alike
   const { timestamp: ti, type: ty, subject: su, cost: co, id } = canonicalColumns(header, file);
@@ -114,7 +120,7 @@ export function eventsHandler(header: string[], file: string): FormatHandler {
       const typeText = f[ty]!.trim();
       const type = TYPE_CODES[typeText] ?? TYPE_CODES[typeText.toLowerCase()];
       if (type === undefined) throw new RowError('type', f[ty], typeText === '' ? 'is empty (expected api, trigger or message)' : 'is not api, trigger or message');
-      const subject = f[su]!.trim();
+      const subject = keptOrTrimmed(f, su);
       if (subject === '') throw new RowError('subject', f[su], 'is empty (expected the API key, trigger or user id)');
       const costText = f[co]!.trim();
       let cost = 0;
@@ -125,7 +131,7 @@ export function eventsHandler(header: string[], file: string): FormatHandler {
         if (c < 0) throw new RowError('cost_usd', f[co], 'must be >= 0');
         cost = c;
       }
-      const given = id === -1 ? '' : f[id]!.trim();
+      const given = id === -1 ? '' : keptOrTrimmed(f, id);
       const added = given !== '' ? sink.add(time, type, subject, cost, given, 0, true) : sink.add(time, type, subject, cost, null, occurrences.next(time, type, subject, cost), false);
       return added ? 'new' : 'duplicate';
     },

@@ -58,13 +58,13 @@ export function keyHistoryChart(input: KeyHistoryInput): KeyHistoryChart {
   const dayMs = days > 0 ? (days * DAY) / pooled.length : DAY;
   const bandDays = input.bandDays ?? 30;
   const band = input.band && days > 0 ? { from: dataEnd, until: dataEnd + bandDays * DAY, ...input.band } : null;
-  const peak = Math.max(0, ...pooled, band?.p90 ?? 0);
+  const peak = Math.max(largest(pooled), band?.p90 ?? 0);
   const limit = Math.max(input.capUsd ?? 0, input.recommendedUsd ?? 0) || null;
   const scale = valueScale(peak, limit);
   const warmUntil = days > 0 ? Math.min(dataEnd, start + input.windowDays * DAY) : null;
   const incidents = (input.incidents ?? []).map((d) => Date.parse(`${d}T12:00:00Z`)).filter((t) => t >= start && t <= dataEnd);
   const summary = [
-    `Rolling ${input.windowDays}-day spend over ${days} days, peak ${money(Math.max(0, ...input.rolling))}`,
+    `Rolling ${input.windowDays}-day spend over ${days} days, peak ${money(largest(input.rolling))}`,
     input.capUsd !== null ? `cap ${money(input.capUsd)}` : 'no cap',
     input.recommendedUsd !== null ? `recommended cap ${money(input.recommendedUsd)}` : null,
     band ? `forecast peak P10 ${money(band.p10)} to P90 ${money(band.p90)} over the next ${bandDays} days` : null,
@@ -86,4 +86,11 @@ export function keyHistoryChart(input: KeyHistoryInput): KeyHistoryChart {
     scale,
     summary,
   };
+}
+
+/** The largest value, at least 0, by a loop: a series of days is never spread into Math.max (issue 15). */
+function largest(values: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
+  return max;
 }

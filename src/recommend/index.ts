@@ -248,7 +248,10 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
     );
   }
   for (const l of spendLimits.filter((x) => x.action === 'raise')) notes.push(`spend limit ${l.id}: ${l.reason}`);
-  if (profile === 'platform') notes.push("computed under the platform's code (enforcement.profile platform)", ...replay.sentences);
+  if (profile === 'platform') {
+    notes.push("computed under the platform's code (enforcement.profile platform)");
+    for (const sentence of replay.sentences) notes.push(sentence);
+  }
   return { history: summariseHistory(history), headroom, risk, days, keys, triggers, seats, spendLimits, recovery, plan: recommended, notes, profile, replay };
 }
 

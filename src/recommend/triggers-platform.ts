@@ -119,7 +119,7 @@ export function recommendTriggersPlatform(
     const series = history.triggers.find((t) => t.id === id);
     const recent = series ? series.values.slice(-DAYS_LOOKED_AT) : [];
     const [p50, p90, p99] = recent.length ? quantile(recent, [0.5, 0.9, 0.99]) : [0, 0, 0];
-    const max = recent.length ? Math.max(...recent) : 0;
+    const max = recent.reduce((m, v) => (v > m ? v : m), recent.length ? Number.NEGATIVE_INFINITY : 0);
     const above = limit === null ? 0 : recent.filter((v) => v > limit).length;
     const expected = Math.max(expectedDaily(id, recent), Math.ceil(p90));
     const lost = refused.get(id);

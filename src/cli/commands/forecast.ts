@@ -111,7 +111,9 @@ export function describeForecast(r: ForecastReport): string {
     );
   }
   const SHOW = 15;
-  const more = (total: number) => (total > SHOW ? [`  … ${total - SHOW} more (--json lists all)`] : []);
+  const more = (total: number): void => {
+    if (total > SHOW) out.push(`  … ${total - SHOW} more (--json lists all)`);
+  };
   const models = new Map<string, number>();
   for (const s of r.series) models.set(s.model, (models.get(s.model) ?? 0) + 1);
   out.push(
@@ -131,7 +133,7 @@ export function describeForecast(r: ForecastReport): string {
       ];
       out.push(`  ${s.kind.padEnd(12)} ${s.id.padEnd(28)} ${b3(s.total, f).padEnd(34)} ${tags.join(', ')}`);
     }
-    out.push(...more(rows.length));
+    more(rows.length);
   }
   const mc = r.monteCarlo;
   if (mc) {
@@ -144,7 +146,7 @@ export function describeForecast(r: ForecastReport): string {
       const d = k.firstCappedOut;
       out.push(`  key ${k.id}: capped out in ${Math.round(d.probability * 100)} % of paths; first on ${[d.p10, d.p50, d.p90].map((x) => (x ? x.slice(0, 10) : '-')).join(' / ')}; days capped ${b3(k.daysCappedOut, (x) => x.toFixed(1))}`);
     }
-    out.push(...more(capped.length));
+    more(capped.length);
     const limited = mc.triggers
       .filter((t) => t.delayChance + t.dropChance > 0)
       .sort((a, b) => Math.max(b.delayChance, b.dropChance) - Math.max(a.delayChance, a.dropChance) || b.delayed.p50 + b.dropped.p50 - (a.delayed.p50 + a.dropped.p50));
@@ -156,7 +158,7 @@ export function describeForecast(r: ForecastReport): string {
         `  trigger ${t.id}: ${oddsOf(t)}; runs delayed ${b3(t.delayed)}, dropped ${b3(t.dropped)}, skipped ${b3(t.skipped)}, still waiting ${b3(t.pending)}, max delay ${b3(t.maxDelayHours, (x) => `${x.toFixed(1)} h`)}`,
       );
     }
-    out.push(...more(limited.length));
+    more(limited.length);
     out.push(`  pool: limit ${mc.pool.limit ?? 'none'}, peak ${b3(mc.pool.peak)}, saturated in ${Math.round(mc.pool.saturatedShareOfPaths * 100)} % of paths`);
     out.push(`  allowance: limit ${mc.allowance.limit ?? 'none'}, peak ${b3(mc.allowance.peak)}, people's messages blocked ${b3(mc.allowance.blockedMessages)}`);
     out.push(`  programmatic spend: ${b3(mc.programmaticUsd, (x) => formatUsd(Math.round(x * 1e6)))}`);
