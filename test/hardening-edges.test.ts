@@ -97,6 +97,10 @@ describe('finding 8: simulate and import give the same verdict for the same byte
     ['one id on two rows of different content, across a quoted row', `${H}\n2026-01-05T10:00:00Z,api,"k\n1",1,a\n2026-01-05T10:00:00Z,api,k1,1,b\n2026-01-05T10:00:00Z,api,"k\n1",3,a\n`, 2],
     ['one id on two identical rows (one event given twice)', `${H}\n2026-01-05T10:00:00Z,api,k1,1,a\n2026-01-05T10:00:00Z,api,k1,1,a\n`, 0],
     ['a quoted subject and id with spaces', `${H}\n2026-01-05T10:00:00Z,api," k 1 ",1," a "\n`, 0],
+    // the field limit (64 KiB) holds on every path, quoted or not, in characters (not UTF-8 bytes)
+    ['a subject one character over 65,536', `${H}\n2026-01-05T10:00:00Z,api,${'k'.repeat(65_537)},1,a\n`, 2],
+    ['a quoted subject of doubled quotes over 65,536 characters', `${H}\n2026-01-05T10:00:00Z,api,"${'""'.repeat(65_537)}",1,a\n`, 2],
+    ['a subject of 65,536 two-byte characters (131,072 bytes) is within the limit', `${H}\n2026-01-05T10:00:00Z,api,${'é'.repeat(65_536)},1,a\n`, 0],
   ];
   for (const [what, text, expected] of cases) {
     it(what, async () => {

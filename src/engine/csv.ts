@@ -24,6 +24,11 @@ import type { InputErrorDetail } from '../errors.ts';
 
 export const CANONICAL_COLUMNS = ['timestamp', 'type', 'subject', 'cost_usd'] as const;
 export const MAX_REPORTED_ERRORS = 20;
+/**
+ * The longest field a row may have, in characters: a longer one makes the row bad (named, never
+ * truncated). The importer's reader applies the same limit, so the same bytes get the same verdict.
+ */
+export const MAX_FIELD_CHARS = 1 << 16;
 
 /** Where each canonical column sits in a row (-1: no `id` column). */
 export interface ColumnMap {
@@ -383,6 +388,23 @@ function isSpace(c: number): boolean {
   return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
+/** A field's length in characters: its UTF-8 bytes counted only when they could exceed the limit. */
+function fieldChars(c: Codes, start: number, end: number): number {
+  if (end - start <= MAX_FIELD_CHARS || !(c instanceof Uint8Array)) return end - start;
+  let n = 0;
+  for (let i = start; i < end; i++) if ((c[i]! & 0xc0) !== 0x80) n++;
+  return n;
+}
+
+function columnName(cols: ColumnMap, k: number): string {
+  if (k === cols.timestamp) return 'timestamp';
+  if (k === cols.type) return 'type';
+  if (k === cols.subject) return 'subject';
+  if (k === cols.cost) return 'cost_usd';
+  if (k === cols.id) return 'id';
+  return `(field ${k + 1})`;
+}
+
 function report(sink: CanonicalRowSink, file: string, line: number, column: string, s: string, start: number, end: number, message: string): boolean {
   // a value of megabytes is named by its start, not echoed whole
   return sink.error({ file, line, column, value: clip(s.slice(start, Math.min(end, start + 1000))), message });
@@ -416,6 +438,15 @@ function parseRowAt(
     while (ends[k] > starts[k] && isSpace(c[ends[k] - 1])) ends[k]--;
   }
   let ok = true;
+  for (let k = 0; k < cols.width; k++) {
+    const chars = fieldChars(c, starts[k]!, ends[k]!);
+    if (chars > MAX_FIELD_CHARS) {
+      ok = false;
+      const message = `is ${chars.toLocaleString('en-US')} characters long; a field may hold at most ${MAX_FIELD_CHARS.toLocaleString('en-US')}`;
+      if (!report(sink, file, line, columnName(cols, k), s, starts[k]!, ends[k]!, message)) return false;
+    }
+  }
+  if (!ok) return true;
   const ts = cols.timestamp;
   const time = timestampAt(c, s, starts[ts], ends[ts]);
   if (time !== time) {

@@ -81,7 +81,7 @@ export interface ReadSummary {
  */
 export const MAX_RECORD_CHARS = 1 << 20;
 /** The longest field a row may have; a longer one makes the row bad (named, never truncated). */
-export const MAX_FIELD_CHARS = 1 << 16;
+export { MAX_FIELD_CHARS } from '../engine/csv.ts';
 
 export class CsvParser {
   private buf = '';
