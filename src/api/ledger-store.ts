@@ -118,7 +118,6 @@ async function importInWorker<K extends keyof ImportMethods>(
 export class LedgerStore implements WorkspaceStore {
   readonly path: string;
   private readonly ledger: Ledger;
-  private events: EventColumns | null = null;
   /** the events' count and range: read once, then told by the import worker after each import */
   private spanNow: { events: number; from: number | null; to: number | null } | null = null;
   /** the active seats the import worker read after the last import (undefined: not known here) */
@@ -153,7 +152,6 @@ export class LedgerStore implements WorkspaceStore {
 
   /** After the ledger changed: what this thread knows of it is stale. */
   private changed(after: LedgerAfterImport | null = null): void {
-    this.events = null;
     this.spanNow = after === null ? null : { events: after.events, from: after.from, to: after.to };
     this.seatsNow = after === null ? undefined : after.activeSeats;
   }
@@ -165,11 +163,6 @@ export class LedgerStore implements WorkspaceStore {
 
   savePlan(plan: Plan): void {
     this.ledger.savePlan(CURRENT_PLAN, plan);
-  }
-
-  readEvents(): EventColumns {
-    this.events ??= this.ledger.readEvents();
-    return this.events;
   }
 
   async seed(plan: Plan, events: EventColumns, label: string): Promise<void> {
