@@ -7,6 +7,7 @@ import { CancelledError, InputError, formatDetail } from '../errors.ts';
 import type { InputErrorDetail } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { ImportSession } from '../ledger/import-session.ts';
+import type { SeqRangeSummary } from '../ledger/event-writer.ts';
 import { CsvParser, MAX_FIELD_CHARS, readCsvFile, readHeaderRecord } from './csvReader.ts';
 import type { Delimiter, Encoding, FileForm, ReadSummary } from './csvReader.ts';
 import {
@@ -99,15 +100,8 @@ export interface ImportResult {
   found?: FoundSummary;
 }
 
-export interface FoundSummary {
-  from: number | null;
-  to: number | null;
-  events: number;
-  spendMicros: number;
-  keys: number;
-  triggers: number;
-  people: number;
-}
+/** What a file's new events hold: span, count, spend, distinct keys, triggers, people (as the ledger sums them). */
+export type FoundSummary = SeqRangeSummary;
 
 /** A spreadsheet's summary row: a cell saying total or sum. Only rows that fail to parse are asked. */
 export function isSummaryRow(fields: readonly string[]): boolean {
