@@ -283,15 +283,15 @@ function TriggerOdds({ f }: { f: ForecastReport }) {
         </p>
       ) : (
         <div className="table-wrap">
-          <table data-testid="forecast-trigger-odds">
+          <table data-testid="forecast-trigger-odds" className="wrap-heads">
             <thead>
               <tr>
                 <th>Trigger</th>
-                <th className="num">Chance runs are delayed</th>
-                <th className="num">Chance runs are dropped or skipped</th>
-                <th className="num">Runs delayed (P50 · P90)</th>
-                <th className="num">Runs dropped or skipped (P50 · P90)</th>
-                <th className="num wide-only">Longest wait (P90)</th>
+                <th className="num">Delayed: chance</th>
+                <th className="num">Dropped or skipped: chance</th>
+                <th className="num">Runs delayed, P50 · P90</th>
+                <th className="num">Runs dropped, P50 · P90</th>
+                <th className="num wide-only">Longest wait, P90</th>
               </tr>
             </thead>
             <tbody>
