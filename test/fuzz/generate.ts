@@ -5,17 +5,8 @@
  * CR-only line ends). The same seed always makes the same case, so a failure replays from its seed.
  */
 
-/** mulberry32: small, fast, good enough to pick mutations */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// mulberry32, the forecast's own seeded generator: small, fast, good enough to pick mutations
+import { makeRng } from '../../src/forecast/rng.ts';
 
 type Rand = () => number;
 const int = (r: Rand, n: number): number => Math.floor(r() * n);
@@ -156,7 +147,7 @@ function replaceField(r: Rand, b: Uint8Array, value: string): Uint8Array {
 
 /** The events CSV of case `seed`: a valid file, then 0 to 3 mutations (a tenth stay valid). */
 export function fuzzCsv(seed: number): Uint8Array {
-  const r = rng(seed);
+  const r = makeRng(seed);
   let b: Uint8Array = enc.encode(baseCsv(r));
   if (r() < 0.1) return b;
   for (let k = 0, n = 1 + int(r, 3); k < n; k++) b = pick(r, MUTATIONS)(r, b);
@@ -196,7 +187,7 @@ function setSomewhere(r: Rand, obj: unknown, value: unknown): void {
 
 /** The plan file text of case `seed` (JSON, or YAML-looking text now and then). */
 export function fuzzPlan(seed: number): string {
-  const r = rng(seed ^ 0x5bd1e995);
+  const r = makeRng(seed ^ 0x5bd1e995);
   const plan = basePlan(r);
   const n = int(r, 4);
   for (let k = 0; k < n; k++) setSomewhere(r, plan, pick(r, PLAN_VALUES));
