@@ -8,12 +8,27 @@ import { setKeyCaps } from '../../../src/modeling/plan-edits.ts';
 import { keyHistoryChart } from '../../../src/projection/key-history.ts';
 import { showKeyAdvice } from '../../../src/views/key-advice.ts';
 import type { KeyAdvice, ModelKey, ModelTrigger, TriggerAdvice, ModelView } from '../../../src/modeling/types.ts';
+import type { Status } from '../../../src/views/status.ts';
 
 /**
  * A key's detail: its history with the cap and the recommended cap, the percentiles the
  * recommendation stands on, the runaway days it leaves out, the forecast band, what each cap
  * would have blocked, and the sentence of reasoning; or "revoke?" for a key nobody uses.
  */
+/** A detail panel's title with its status, and the button that closes it. */
+function DetailHead({ id, name, status }: { id: string; name: string; status: Status }) {
+  return (
+    <div className="detail-head">
+      <h2 id={`detail-${id}`}>
+        {name} <Chip status={status} />
+      </h2>
+      <button type="button" className="button small" onClick={() => openDetail(null)}>
+        Close
+      </button>
+    </div>
+  );
+}
+
 export function KeyDetail({ k, advice, view, windowDays, headroom }: { k: ModelKey; advice: KeyAdvice | null; view: ModelView; windowDays: number; headroom: number }) {
   const shown = advice ? showKeyAdvice(advice, k.lastUsed, view.to, headroom) : null;
   const recommended = shown?.kind === 'cap' ? shown.capUsd : null;
@@ -33,14 +48,7 @@ export function KeyDetail({ k, advice, view, windowDays, headroom }: { k: ModelK
   );
   return (
     <section className="panel detail" role="region" aria-labelledby={`detail-${k.id}`} data-testid="key-detail">
-      <div className="detail-head">
-        <h2 id={`detail-${k.id}`}>
-          {k.name} <Chip status={k.status} />
-        </h2>
-        <button type="button" className="button small" onClick={() => openDetail(null)}>
-          Close
-        </button>
-      </div>
+      <DetailHead id={k.id} name={k.name} status={k.status} />
       <p className="muted small">
         {k.id} · {fmtCount(k.requests)} requests · last used {fmtDate(k.lastUsed)}
         {k.cappedUntil !== null && k.episodes > 0 && <> · capped out {k.episodes}×, last until {fmtDate(k.cappedUntil)}</>}
@@ -116,14 +124,7 @@ export function KeyDetail({ k, advice, view, windowDays, headroom }: { k: ModelK
 export function TriggerDetail({ t, advice }: { t: ModelTrigger; advice: TriggerAdvice | null }) {
   return (
     <section className="panel detail" role="region" aria-labelledby={`detail-${t.id}`} data-testid="trigger-detail">
-      <div className="detail-head">
-        <h2 id={`detail-${t.id}`}>
-          {t.name} <Chip status={t.status} />
-        </h2>
-        <button type="button" className="button small" onClick={() => openDetail(null)}>
-          Close
-        </button>
-      </div>
+      <DetailHead id={t.id} name={t.name} status={t.status} />
       <p className="muted small">
         {t.id} · {t.kind} · {t.mode === 'fair_use' ? 'fair use' : 'programmatic'} · limit {t.limit === null ? 'none' : `${fmtCount(t.limit)} per 24 h`}
       </p>
