@@ -133,30 +133,10 @@ export function fitSeries(rawValues: readonly number[], start: number, options: 
   const d: (number | null)[] = rawValues.map((v, t) => (runawayDay[t] || seasonal[(wd0 + t) % 7] < 0.05 ? null : v / seasonal[(wd0 + t) % 7]));
   const cens = rawValues.map((_, t) => censored[t] === true && d[t] !== null);
   const base: SeriesModel = {
-    start,
-    n,
-    kind: 'flat',
-    fitFrom: 0,
-    shiftAt: null,
-    seasonal,
-    level: 0,
-    slope: 0,
-    a: 0,
-    b: 0,
-    damping: 1,
-    aSd: 0,
-    bSd: 0,
-    corr: 0,
-    alpha: 0,
-    ar: 0,
-    lastError: 0,
-    innovations: [],
-    runaway: { rate: 0, days: 0, excess: [] },
+    ...flatModel(start, n, 0, seasonal),
     censoredDays: cens.filter(Boolean).length,
     counts: options.counts === true && !cens.some(Boolean),
-    residuals: [],
     recentMean,
-    scores: {},
   };
   const total = rawValues.reduce((a, b) => a + b, 0);
   if (n === 0 || total === 0) return base;
@@ -735,13 +715,18 @@ export function backtestSeries(values: readonly number[], start: number, holdout
 
 /** A series known only by its expected daily value (a what-if trigger that does not exist yet). */
 export function fixedModel(start: number, n: number, level: number): SeriesModel {
+  return flatModel(start, n, level, [1, 1, 1, 1, 1, 1, 1]);
+}
+
+/** A flat series at `level` with no trend, no error and no runaways: what every fit starts from. */
+function flatModel(start: number, n: number, level: number, seasonal: number[]): SeriesModel {
   return {
     start,
     n,
     kind: 'flat',
     fitFrom: 0,
     shiftAt: null,
-    seasonal: [1, 1, 1, 1, 1, 1, 1],
+    seasonal,
     level,
     slope: 0,
     a: level,
