@@ -2,6 +2,7 @@ import { DAY } from '../engine/units.ts';
 import type { Rng } from './rng.ts';
 import { gamma, makeRng, normal, poisson } from './rng.ts';
 import { detectShift } from './shift.ts';
+import { leastSquares } from './least-squares.ts';
 
 /**
  * The forecast model, per daily series: weekly seasonal indices (multiplicative, mean 1) times a
@@ -251,25 +252,9 @@ interface Line {
 function fitLine(xs: readonly number[], ys: readonly number[]): Line | null {
   const N = xs.length;
   if (N < 3) return null;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < N; i++) {
-    mx += xs[i];
-    my += ys[i];
-  }
-  mx /= N;
-  my /= N;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < N; i++) {
-    sxx += (xs[i] - mx) ** 2;
-    sxy += (xs[i] - mx) * (ys[i] - my);
-  }
+  const { mx, my, sxx, slope: b, sse } = leastSquares(xs, ys);
   if (!(sxx > 0)) return null;
-  const b = sxy / sxx;
   const a = my - b * mx;
-  let sse = 0;
-  for (let i = 0; i < N; i++) sse += (ys[i] - a - b * xs[i]) ** 2;
   const s2 = sse / Math.max(1, N - 2);
   const va = s2 * (1 / N + (mx * mx) / sxx);
   const vb = s2 / sxx;

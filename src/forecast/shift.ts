@@ -8,6 +8,8 @@
  * and the difference is large against the day-to-day noise (t ≥ 4, with the noise's own
  * autocorrelation counted). The search repeats after the split, so the last shift wins.
  */
+import { leastSquares } from './least-squares.ts';
+
 export const MIN_AFTER_SHIFT = 7;
 const MIN_BEFORE_SHIFT = 14;
 
@@ -36,23 +38,7 @@ function bestSplit(d: readonly (number | null)[], censored: readonly boolean[], 
   const N = ys.length;
   if (N < MIN_BEFORE_SHIFT + MIN_AFTER_SHIFT) return null;
   // straight line
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < N; i++) {
-    mx += xs[i];
-    my += ys[i];
-  }
-  mx /= N;
-  my /= N;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < N; i++) {
-    sxx += (xs[i] - mx) ** 2;
-    sxy += (xs[i] - mx) * (ys[i] - my);
-  }
-  const slope = sxx > 0 ? sxy / sxx : 0;
-  let sseLine = 0;
-  for (let i = 0; i < N; i++) sseLine += (ys[i] - my - slope * (xs[i] - mx)) ** 2;
+  const sseLine = leastSquares(xs, ys).sse;
   // two levels, every split with enough days on each side (prefix sums)
   const pre = new Float64Array(N + 1);
   const pre2 = new Float64Array(N + 1);
