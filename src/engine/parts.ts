@@ -4,6 +4,7 @@ import { EventType } from './events.ts';
 import { canonicalMode, resolvePlan, UNLIMITED, type Plan, type PlanTrigger, type TriggerMode } from './plan.ts';
 import { addQueueLogs, QueueLog } from './queue-log.ts';
 import type { SimulationResult, Timeline } from './result.ts';
+import { addTallies, dayFrameBetween, provideTallies, tally, type DayFrame, type ReportTallies } from './report-tallies.ts';
 import type { PartOptions, RemotePart } from './part-thread.ts';
 import { DEFAULT_HORIZON_MS, processingOrder, simulate, type SimulateOptions } from './simulate.ts';
 
@@ -201,7 +202,12 @@ export class PartsSimulator {
   private finish(step: Step, options: PartsOptions): SimulationResult {
     const { spend, allowance } = step.found;
     if (spend === undefined || allowance === undefined) throw new Error('a part was not simulated');
-    return join(step.plan, this.events.count, step.split, spend, allowance, options.recycle);
+    const joined = join(step.plan, this.events.count, step.split, spend, allowance, options.recycle);
+    // the report and views add the parts' tallies: a part simulated again is the only one tallied again
+    const frame = dayFrameBetween(this.firstTime, this.lastTime);
+    const { split } = step;
+    provideTallies(joined, () => addTallies(partTallies(split.spend, spend, frame), partTallies(split.allowance, allowance, frame)));
+    return joined;
   }
 
   /** The events split by the plan's programmatic triggers; null when a part would be empty. */
@@ -250,6 +256,18 @@ function splitEvents(events: EventColumns, programmatic: Set<string>, key: strin
     return { events: partEvents, positions, order: order === null ? null : shared(order) };
   };
   return { key, spend: part(1, spendCount), allowance: part(0, count - spendCount) };
+}
+
+/** Each kept part result's tallies, made once: on the whole's days, so that the parts' add up. */
+const tallied = new WeakMap<SimulationResult, ReportTallies>();
+
+function partTallies(part: Part, result: SimulationResult, frame: DayFrame): ReportTallies {
+  let t = tallied.get(result);
+  if (t === undefined || t.frame.day0 !== frame.day0 || t.frame.days !== frame.days) {
+    t = tally(part.events, result, frame);
+    tallied.set(result, t);
+  }
+  return t;
 }
 
 function shared(a: Uint32Array): Uint32Array {

@@ -6,8 +6,10 @@
 import { TextTable } from './text-table.ts';
 import { EventType } from './events.ts';
 import type { EventColumns } from './events.ts';
-import { Outcome, REASON_SPEND_LIMIT_BASE, reasonName } from './result.ts';
+import { Outcome, reasonName } from './result.ts';
 import type { SimulationResult } from './result.ts';
+import { talliesOf } from './report-tallies.ts';
+import type { ReportTallies } from './report-tallies.ts';
 import type { EnforcementProfile, SpendLimitWindow, TriggerModeName } from './plan.ts';
 import { formatUsd } from './units.ts';
 
@@ -156,104 +158,24 @@ function finiteOrNull(n: number): number | null {
 
 /**
  * Nearest-rank percentile (the smallest value with at least p of all values at or below it) of
- * `zeros` zero values plus the values in `positive`.
+ * `zeros` zero values plus the values in `positive` (ascending).
  */
-function nearestRank(zeros: number, positive: number[], p: number): number | null {
+function nearestRank(zeros: number, positive: Float64Array, p: number): number | null {
   const n = zeros + positive.length;
   if (n === 0) return null;
   const rank = Math.max(1, Math.ceil(p * n)); // 1-based
   if (rank <= zeros) return 0;
-  // A typed array sorts numerically without a comparator, several times faster.
-  return Float64Array.from(positive).sort()[rank - zeros - 1];
+  return positive[rank - zeros - 1];
 }
 
 export function buildReport(events: EventColumns, result: SimulationResult): Report {
+  return reportFromTallies(result, talliesOf(events, result));
+}
+
+/** The report from the decisions' tallies (src/engine/report-tallies.ts): days × entities, not events. */
+export function reportFromTallies(result: SimulationResult, tallies: ReportTallies): Report {
   const plan = result.plan;
-  const nKeys = plan.keys.length;
-  const nTriggers = plan.triggers.length;
-  const nReasons = REASON_SPEND_LIMIT_BASE + plan.spendLimits.length;
-
-  const keyRequests = new Float64Array(nKeys);
-  const keyAdmitted = new Float64Array(nKeys);
-  const keyAdmittedMicros = new Float64Array(nKeys);
-  const keyBlockedMicros = new Float64Array(nKeys);
-  const keyFirstBlocked = new Float64Array(nKeys).fill(Number.POSITIVE_INFINITY);
-  const keyBlockedBy = new Float64Array(nKeys * nReasons);
-
-  const trArrivals = new Float64Array(nTriggers);
-  const trOutcomes = new Float64Array(nTriggers * 5);
-  const trDelayed = new Float64Array(nTriggers);
-  const trMaxDelay = new Float64Array(nTriggers).fill(-1);
-  const trLimitedBy = new Float64Array(nTriggers * nReasons);
-  const trAdmittedMicros = new Float64Array(nTriggers);
-  const trDelays: number[][] = Array.from({ length: nTriggers }, () => []);
-
-  const limitBlocked = new Float64Array(plan.spendLimits.length);
-  const limitDelayed = new Float64Array(plan.spendLimits.length);
-  const outcomes = new Float64Array(5);
-  const byType = new Float64Array(3);
-  let delayedTotal = 0;
-  let blockedMessages = 0;
-  let minTime = Number.POSITIVE_INFINITY;
-  let maxTime = Number.NEGATIVE_INFINITY;
-
-  const { time, type, cost } = events;
-  const { outcome, admittedAt, reason, entity } = result;
-  const messageBlockedBy = new Float64Array(nReasons);
-  const programmatic = Uint8Array.from(plan.triggers, (t) => (t.mode === 'programmatic' ? 1 : 0));
-  const API = EventType.api;
-  const TRIGGER = EventType.trigger;
-  const ADMITTED = Outcome.admitted;
-  const SPEND = REASON_SPEND_LIMIT_BASE;
-  for (let i = 0; i < result.count; i++) {
-    const t = time[i];
-    if (t < minTime) minTime = t;
-    if (t > maxTime) maxTime = t;
-    const o = outcome[i];
-    const r = reason[i];
-    const e = entity[i];
-    const ty = type[i];
-    outcomes[o]++;
-    byType[ty]++;
-    const admitted = o === ADMITTED;
-    if (r >= SPEND) {
-      if (admitted) limitDelayed[r - SPEND]++;
-      else limitBlocked[r - SPEND]++;
-    }
-    if (ty === API) {
-      if (e < 0) continue;
-      keyRequests[e]++;
-      if (admitted) {
-        keyAdmitted[e]++;
-        keyAdmittedMicros[e] += cost[i];
-      } else {
-        keyBlockedMicros[e] += cost[i];
-        keyBlockedBy[e * nReasons + r]++;
-        if (t < keyFirstBlocked[e]) keyFirstBlocked[e] = t;
-      }
-    } else if (ty === TRIGGER) {
-      if (e < 0) continue;
-      trArrivals[e]++;
-      trOutcomes[e * 5 + o]++;
-      if (r !== 0) trLimitedBy[e * nReasons + r]++;
-      if (admitted) {
-        if (programmatic[e] === 1) trAdmittedMicros[e] += cost[i];
-        const delay = admittedAt[i] - t;
-        if (delay > 0) {
-          delayedTotal++;
-          trDelayed[e]++;
-          trDelays[e].push(delay);
-          if (delay > trMaxDelay[e]) trMaxDelay[e] = delay;
-        } else if (trMaxDelay[e] < 0) {
-          trMaxDelay[e] = 0;
-        }
-      }
-    } else if (!admitted) {
-      blockedMessages++;
-      messageBlockedBy[r]++;
-    }
-  }
-
+  const { keys: kt, triggers: tt, reasons: nReasons } = tallies;
   const reasonsOf = (counts: Float64Array, base: number): Record<string, number> => {
     const out: Record<string, number> = {};
     for (let r = 1; r < nReasons; r++) {
@@ -262,32 +184,39 @@ export function buildReport(events: EventColumns, result: SimulationResult): Rep
     }
     return out;
   };
+  // an entity the tallies never saw (no events of it) has zeros everywhere
+  const at = (a: Float64Array, i: number, none = 0): number => (i < a.length ? a[i] : none);
+  const noDelays = new Float64Array(0);
 
   const keys: KeyReport[] = plan.keys.map((k, e) => {
     const stats = result.keyStats[e];
     const episodes = stats?.episodes ?? [];
+    const requests = at(kt.requests, e);
+    const admitted = at(kt.admitted, e);
     return {
       id: k.id,
       name: k.name,
       capUsd: k.capMicros === null ? null : usd(k.capMicros),
       inferred: k.inferred,
-      requests: keyRequests[e],
-      admitted: keyAdmitted[e],
-      blocked: keyRequests[e] - keyAdmitted[e],
-      admittedUsd: usd(keyAdmittedMicros[e]),
-      blockedUsd: usd(keyBlockedMicros[e]),
+      requests,
+      admitted,
+      blocked: requests - admitted,
+      admittedUsd: usd(at(kt.admittedMicros, e)),
+      blockedUsd: usd(at(kt.blockedMicros, e)),
       peakRollingUsd: usd(stats?.peakRollingMicros ?? 0),
-      firstBlockedAt: isoOrNull(keyFirstBlocked[e]),
+      firstBlockedAt: isoOrNull(at(kt.firstBlocked, e, Number.POSITIVE_INFINITY)),
       usableAgainAt: isoOrNull(stats?.firstBlock?.until ?? null),
-      blockedBy: reasonsOf(keyBlockedBy, e * nReasons),
+      blockedBy: e < kt.count ? reasonsOf(kt.blockedBy, e * nReasons) : {},
       cappedOut: episodes.map((ep) => ({ from: isoOrNull(ep.from) as string, until: isoOrNull(ep.until) })),
     };
   });
 
   const triggers: TriggerReport[] = plan.triggers.map((t, e) => {
-    const admitted = trOutcomes[e * 5 + Outcome.admitted];
-    const delays = trDelays[e];
-    const limitedBy = reasonsOf(trLimitedBy, e * nReasons);
+    const seen = e < tt.count;
+    const outcome = (o: number): number => (seen ? tt.outcomes[e * 5 + o] : 0);
+    const admitted = outcome(Outcome.admitted);
+    const delays = seen ? tt.delays[e] : noDelays;
+    const limitedBy = seen ? reasonsOf(tt.limitedBy, e * nReasons) : {};
     return {
       id: t.id,
       name: t.name,
@@ -295,30 +224,31 @@ export function buildReport(events: EventColumns, result: SimulationResult): Rep
       mode: t.modeName ?? t.mode,
       limit: finiteOrNull(t.limit),
       inferred: t.inferred,
-      arrivals: trArrivals[e],
+      arrivals: at(tt.arrivals, e),
       admitted,
-      delayed: trDelayed[e],
-      dropped: trOutcomes[e * 5 + Outcome.dropped],
-      skipped: trOutcomes[e * 5 + Outcome.skipped],
-      pending: trOutcomes[e * 5 + Outcome.pending],
-      maxDelayMs: admitted > 0 ? trMaxDelay[e] : null,
+      delayed: at(tt.delayed, e),
+      dropped: outcome(Outcome.dropped),
+      skipped: outcome(Outcome.skipped),
+      pending: outcome(Outcome.pending),
+      maxDelayMs: admitted > 0 ? at(tt.maxDelay, e, -1) : null,
       p95DelayMs: nearestRank(admitted - delays.length, delays, 0.95),
       rateLimited: Object.keys(limitedBy).length > 0,
       limitedBy,
       peakQueue: result.triggerStats[e]?.peakQueue ?? 0,
-      admittedUsd: usd(trAdmittedMicros[e]),
+      admittedUsd: usd(at(tt.admittedMicros, e)),
     };
   });
 
+  const { outcomes, byType } = tallies;
   return {
-    from: isoOrNull(minTime),
-    to: isoOrNull(maxTime),
+    from: isoOrNull(tallies.minTime),
+    to: isoOrNull(tallies.maxTime),
     horizon: new Date(result.horizon).toISOString(),
     profile: plan.profile,
     totals: {
       events: result.count,
       admitted: outcomes[Outcome.admitted],
-      delayed: delayedTotal,
+      delayed: tallies.delayedTotal,
       blocked: outcomes[Outcome.blocked],
       skipped: outcomes[Outcome.skipped],
       dropped: outcomes[Outcome.dropped],
@@ -333,7 +263,7 @@ export function buildReport(events: EventColumns, result: SimulationResult): Rep
       limit: finiteOrNull(plan.allowance),
       peak: result.allowancePeak,
       messages: byType[EventType.message],
-      blockedMessages,
+      blockedMessages: tallies.blockedMessages,
     },
     pool: { limit: finiteOrNull(plan.pool), peak: result.poolPeak },
     spendLimits: plan.spendLimits.map((l, j) => ({
@@ -341,15 +271,15 @@ export function buildReport(events: EventColumns, result: SimulationResult): Rep
       window: l.window,
       amountUsd: usd(l.amountMicros),
       peakUsd: usd(result.spendLimitPeakMicros[j] ?? 0),
-      blocked: limitBlocked[j],
-      delayed: limitDelayed[j],
+      blocked: at(tallies.limitBlocked, j),
+      delayed: at(tallies.limitDelayed, j),
     })),
     inferred: {
       keys: plan.keys.filter((k) => k.inferred).map((k) => k.id),
       triggers: plan.triggers.filter((t) => t.inferred).map((t) => t.id),
     },
     peakQueue: result.peakQueue,
-    messagesBlockedBy: reasonsOf(messageBlockedBy, 0),
+    messagesBlockedBy: reasonsOf(tallies.messageBlockedBy, 0),
   };
 }
 

@@ -2,11 +2,10 @@
  * One plan's figures for the modeling screens, from the engine's decisions and the report.
  */
 import { simulate } from '../engine/simulate.ts';
-import { buildReport } from '../engine/report.ts';
+import { reportFromTallies } from '../engine/report.ts';
+import { talliesOf } from '../engine/report-tallies.ts';
 import type { EventColumns } from '../engine/events.ts';
-import { EventType } from '../engine/events.ts';
 import { canonicalMode, type Plan } from '../engine/plan.ts';
-import { Outcome } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { DAY, MICROS_PER_USD } from '../engine/units.ts';
 import { metricsOf } from './scenarios.ts';
@@ -18,12 +17,12 @@ export const SPARK_DAYS = 60;
 
 
 /** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0;
 }
 
-export function median(sorted: readonly number[]): number {
+export function median(sorted: ArrayLike<number>): number {
   const n = sorted.length;
   if (n === 0) return 0;
   const mid = Math.floor(n / 2);
@@ -45,63 +44,50 @@ export function projectPlan(plan: Plan, events: EventColumns, options: ProjectOp
   return view;
 }
 
+/**
+ * The view from the decisions' tallies (src/engine/report-tallies.ts): per key and trigger per day,
+ * never a pass over the events once a result's tallies are known, and for a result of parts only
+ * the part simulated again is tallied again.
+ */
 export function viewOf(plan: Plan, events: EventColumns, result: SimulationResult): ModelView {
-  const report = buildReport(events, result);
+  const tallies = talliesOf(events, result);
+  const report = reportFromTallies(result, tallies);
   const rp = result.plan;
-  const nk = rp.keys.length;
-  const nt = rp.triggers.length;
-
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < events.count; i++) {
-    const t = events.time[i] ?? 0;
-    if (t < first) first = t;
-    if (t > last) last = t;
-  }
-  const day0 = events.count ? Math.floor(first / DAY) : 0;
-  const days = events.count ? Math.floor(last / DAY) - day0 + 1 : 0;
-
-  // Admitted spend per key per day, and arrivals per trigger per day.
-  const keyDaily = Array.from({ length: nk }, () => new Float64Array(days));
-  const trigDaily = Array.from({ length: nt }, () => new Float64Array(days));
-  for (let i = 0; i < result.count; i++) {
-    const e = result.entity[i] ?? -1;
-    if (e < 0) continue;
-    const d = Math.floor((events.time[i] ?? 0) / DAY) - day0;
-    if (events.type[i] === EventType.api) {
-      if (result.outcome[i] === Outcome.admitted) {
-        const at = Math.floor((result.admittedAt[i] ?? 0) / DAY) - day0;
-        keyDaily[e]![Math.min(days - 1, at)]! += events.cost[i] ?? 0;
-      }
-    } else if (events.type[i] === EventType.trigger) {
-      trigDaily[e]![d]! += 1;
-    }
-  }
+  const { minTime: first, maxTime: last } = tallies;
+  const { days } = tallies.frame;
   const windowDays = Math.max(1, Math.round(rp.keyCapWindowMs / DAY));
+  const { keys: kt, triggers: tt } = tallies;
 
   const figures = keyFigures(events, result, report);
   const keys = figures.map((k, j) => {
-    const daily = keyDaily[j] ?? new Float64Array(0);
-    const rolling: number[] = [];
+    const rolling = new Array<number>(days);
+    if (j >= kt.count) {
+      rolling.fill(0);
+      return { ...k, spark: rolling.slice(-SPARK_DAYS), rolling };
+    }
+    // admitted spend per day: key j's row of the key × day table
+    const daily = kt.daily.subarray(j * days, (j + 1) * days);
     let sum = 0;
-    for (let d = 0; d < daily.length; d++) {
-      sum += daily[d] ?? 0;
-      if (d >= windowDays) sum -= daily[d - windowDays] ?? 0;
-      rolling.push(Math.round(sum) / MICROS_PER_USD);
+    for (let d = 0; d < days; d++) {
+      sum += daily[d];
+      if (d >= windowDays) sum -= daily[d - windowDays];
+      rolling[d] = Math.round(sum) / MICROS_PER_USD;
     }
     return { ...k, spark: rolling.slice(-SPARK_DAYS), rolling };
   });
 
+  const planned = new Map(plan.triggers.map((p) => [p.id, p]));
   const triggers = report.triggers.map((t, j) => {
-    const perDay = [...(trigDaily[j] ?? [])].sort((a, b) => a - b);
-    const planned = plan.triggers.find((p) => p.id === t.id);
+    // runs per arrival day: trigger j's row of the trigger × day table
+    const perDay = j < tt.count ? tt.daily.slice(j * days, (j + 1) * days).sort() : new Float64Array(days);
+    const p = planned.get(t.id);
     return {
       id: t.id,
       name: t.name,
       kind: t.kind,
       mode: canonicalMode(t.mode),
       inferred: t.inferred,
-      limitPer24h: planned ? planned.limitPer24h : null,
+      limitPer24h: p ? p.limitPer24h : null,
       limit: t.limit,
       runsPerDay: { median: median(perDay), p95: percentile(perDay, 0.95), max: perDay[perDay.length - 1] ?? 0, days: perDay.length },
       arrivals: t.arrivals,
@@ -121,8 +107,8 @@ export function viewOf(plan: Plan, events: EventColumns, result: SimulationResul
   return {
     planName: plan.workspace.name,
     events: events.count,
-    from: events.count ? first : null,
-    to: events.count ? last : null,
+    from: Number.isFinite(first) ? first : null,
+    to: Number.isFinite(last) ? last : null,
     horizon: result.horizon,
     workspace: {
       allowance: report.allowance.limit,

@@ -3,10 +3,9 @@
  * chart caption, the API keys table, the key detail), built once from the engine's report.
  */
 import type { EventColumns } from '../engine/events.ts';
-import { EventType } from '../engine/events.ts';
 import type { Report } from '../engine/report.ts';
-import { Outcome } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
+import { talliesOf } from '../engine/report-tallies.ts';
 import { keyStatus, shareOf } from './status.ts';
 import type { Status } from './status.ts';
 
@@ -42,17 +41,9 @@ const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
 
 /** Each key's last request (index as in `result.plan.keys`), and the events' last time. */
 export function lastUse(events: EventColumns, result: SimulationResult): { lastUsed: (number | null)[]; dataEnd: number | null } {
-  const n = result.plan.keys.length;
-  const last = new Array<number | null>(n).fill(null);
-  let end = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < events.count; i++) {
-    const t = events.time[i] ?? 0;
-    if (t > end) end = t;
-    if (events.type[i] !== EventType.api) continue;
-    const e = result.entity[i] ?? -1;
-    if (e >= 0 && e < n && (last[e] === null || t > (last[e] as number))) last[e] = t;
-  }
-  return { lastUsed: last, dataEnd: Number.isFinite(end) ? end : null };
+  const { keys, maxTime } = talliesOf(events, result);
+  const lastUsed = result.plan.keys.map((_k, i) => (i < keys.count && Number.isFinite(keys.lastUsed[i]) ? keys.lastUsed[i] : null));
+  return { lastUsed, dataEnd: Number.isFinite(maxTime) ? maxTime : null };
 }
 
 export function keyFigures(events: EventColumns, result: SimulationResult, report: Report): KeyFigure[] {
@@ -84,33 +75,18 @@ export function keyFigures(events: EventColumns, result: SimulationResult, repor
 }
 
 /**
- * Statuses without the whole report, for the projection (its hot path must stay one pass): the
- * same `keyStatus` over blocked counts and last use gathered in a single loop, with the events'
- * last time, which the projection's axis needs as well.
+ * Statuses without the whole report, for the projection: the same `keyStatus` over the blocked
+ * counts and last use of the decisions' tallies (kept per part: an edit tallies only the part it
+ * simulated again), with the events' last time, which the projection's axis needs as well.
  */
 export function keyStatuses(events: EventColumns, result: SimulationResult): { statuses: Status[]; dataEnd: number | null } {
-  const keys = result.plan.keys;
-  const n = keys.length;
-  const blocked = new Float64Array(n);
-  const last = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
-  let end = Number.NEGATIVE_INFINITY;
-  const { time, type } = events;
-  const { entity, outcome } = result;
-  for (let i = 0; i < events.count; i++) {
-    const t = time[i] ?? 0;
-    if (t > end) end = t;
-    if (type[i] !== EventType.api) continue;
-    const e = entity[i] ?? -1;
-    if (e < 0 || e >= n) continue;
-    if (outcome[i] !== Outcome.admitted) blocked[e]! += 1;
-    if (t > last[e]!) last[e] = t;
-  }
-  const dataEnd = Number.isFinite(end) ? end : null;
-  const statuses = keys.map((k, i) => {
+  const { lastUsed, dataEnd } = lastUse(events, result);
+  const { keys: kt } = talliesOf(events, result);
+  const statuses = result.plan.keys.map((k, i) => {
     const capUsd = k.capMicros === null ? null : k.capMicros / 1_000_000;
     const peakUsd = (result.keyStats[i]?.peakRollingMicros ?? 0) / 1_000_000;
-    const lastUsed = Number.isFinite(last[i]!) ? last[i]! : null;
-    return keyStatus({ blocked: blocked[i] ?? 0, capUsd, peakShare: shareOf(peakUsd, capUsd), lastUsed }, dataEnd);
+    const blocked = i < kt.count ? kt.requests[i] - kt.admitted[i] : 0;
+    return keyStatus({ blocked, capUsd, peakShare: shareOf(peakUsd, capUsd), lastUsed: lastUsed[i] ?? null }, dataEnd);
   });
   return { statuses, dataEnd };
 }
