@@ -206,7 +206,8 @@ export class PartsSimulator {
     // the report and views add the parts' tallies: a part simulated again is the only one tallied again
     const frame = dayFrameBetween(this.firstTime, this.lastTime);
     const { split } = step;
-    provideTallies(joined, () => addTallies(partTallies(split.spend, spend, frame), partTallies(split.allowance, allowance, frame)));
+    const span = { first: this.firstTime, last: this.lastTime };
+    provideTallies(joined, () => addTallies(partTallies(split.spend, spend, frame, span), partTallies(split.allowance, allowance, frame, span)));
     return joined;
   }
 
@@ -261,10 +262,10 @@ function splitEvents(events: EventColumns, programmatic: Set<string>, key: strin
 /** Each kept part result's tallies, made once: on the whole's days, so that the parts' add up. */
 const tallied = new WeakMap<SimulationResult, ReportTallies>();
 
-function partTallies(part: Part, result: SimulationResult, frame: DayFrame): ReportTallies {
+function partTallies(part: Part, result: SimulationResult, frame: DayFrame, span: { first: number; last: number }): ReportTallies {
   let t = tallied.get(result);
   if (t === undefined || t.frame.day0 !== frame.day0 || t.frame.days !== frame.days) {
-    t = tally(part.events, result, frame);
+    t = tally(part.events, result, frame, span);
     tallied.set(result, t);
   }
   return t;

@@ -120,7 +120,11 @@ function triggerTallies(count: number, reasons: number, days: number): TriggerTa
 }
 
 /** One pass over `events` and the decisions `result` made on them. */
-export function tally(events: EventColumns, result: SimulationResult, frame: DayFrame): ReportTallies {
+/**
+ * `span`: the first and last event times when the caller knows them (a part's tallies carry the
+ * whole's), which spares reading every event's time for them.
+ */
+export function tally(events: EventColumns, result: SimulationResult, frame: DayFrame, span?: { first: number; last: number }): ReportTallies {
   const plan = result.plan;
   const nKeys = plan.keys.length;
   const nTriggers = plan.triggers.length;
@@ -150,16 +154,36 @@ export function tally(events: EventColumns, result: SimulationResult, frame: Day
   const ADMITTED = Outcome.admitted;
   const SPEND = REASON_SPEND_LIMIT_BASE;
   const n = result.count;
+  const MESSAGE = EventType.message;
+  if (span !== undefined) {
+    minTime = span.first;
+    maxTime = span.last;
+  } else {
+    for (let i = 0; i < n; i++) {
+      const t = time[i];
+      if (t < minTime) minTime = t;
+      if (t > maxTime) maxTime = t;
+    }
+  }
+  // outcomes by type: the totals, without two counters per event
+  const byTypeOutcome = new Float64Array(15);
   for (let i = 0; i < n; i++) {
-    const t = time[i];
-    if (t < minTime) minTime = t;
-    if (t > maxTime) maxTime = t;
     const o = outcome[i];
+    const ty = type[i];
+    byTypeOutcome[ty * 5 + o]++;
+    // most events are people's messages: an admitted one has nothing more to count
+    if (ty === MESSAGE) {
+      if (o !== ADMITTED) {
+        const r = reason[i];
+        blockedMessages++;
+        messageBlockedBy[r]++;
+        if (r >= SPEND) limitBlocked[r - SPEND]++;
+      }
+      continue;
+    }
     const r = reason[i];
     const e = entity[i];
-    const ty = type[i];
-    outcomes[o]++;
-    byType[ty]++;
+    const t = time[i];
     const admitted = o === ADMITTED;
     if (r >= SPEND) {
       if (admitted) limitDelayed[r - SPEND]++;
@@ -197,9 +221,12 @@ export function tally(events: EventColumns, result: SimulationResult, frame: Day
           maxDelay[e] = 0;
         }
       }
-    } else if (!admitted) {
-      blockedMessages++;
-      messageBlockedBy[r]++;
+    }
+  }
+  for (let ty = 0; ty < 3; ty++) {
+    for (let o = 0; o < 5; o++) {
+      byType[ty] += byTypeOutcome[ty * 5 + o];
+      outcomes[o] += byTypeOutcome[ty * 5 + o];
     }
   }
   for (let g = 0; g < nTriggers; g++) if (delays[g].length > 0) triggers.delays[g] = Float64Array.from(delays[g]).sort();
