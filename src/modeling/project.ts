@@ -14,6 +14,11 @@ import { keyFigures } from '../views/key-figure.ts';
 import { triggerStatus } from '../views/status.ts';
 
 export const SPARK_DAYS = 60;
+/**
+ * Rolling spend goes to the page in whole cents: it is drawn (a sparkline, the key's history
+ * chart) and read in dollars and cents, and micro-dollars would make a quarter of the answer.
+ */
+const MICROS_PER_CENT = MICROS_PER_USD / 100;
 
 
 /** Nearest-rank percentile of sorted values. */
@@ -71,7 +76,7 @@ export function viewOf(plan: Plan, events: EventColumns, result: SimulationResul
     for (let d = 0; d < days; d++) {
       sum += daily[d];
       if (d >= windowDays) sum -= daily[d - windowDays];
-      rolling[d] = Math.round(sum) / MICROS_PER_USD;
+      rolling[d] = Math.round(sum / MICROS_PER_CENT) / 100;
     }
     return { ...k, spark: rolling.slice(-SPARK_DAYS), rolling };
   });

@@ -8,9 +8,9 @@ import type { Status } from '../views/status.ts';
 
 /** The key's figure (the same on every screen, src/views) and its recent rolling spend. */
 export interface ModelKey extends KeyFigure {
-  /** rolling spend (USD) at the end of each UTC day, the last SPARK_DAYS days of the history */
+  /** rolling spend (USD, whole cents) at the end of each UTC day, the last SPARK_DAYS days of the history */
   spark: number[];
-  /** rolling spend (USD) at the end of each UTC day over the whole history, from `ModelView.from`'s day */
+  /** rolling spend (USD, whole cents) at the end of each UTC day over the whole history, from `ModelView.from`'s day */
   rolling: number[];
 }
 
