@@ -11,8 +11,9 @@ import { generateWorkspace } from '../src/demo/generator.ts';
 import { forecast } from '../src/forecast/index.ts';
 import type { ForecastReport } from '../src/forecast/index.ts';
 import { ComputeClient } from '../src/api/compute.ts';
-import { WorkerRpc, workerEvents } from '../src/api/worker-rpc.ts';
-import type { ToWorker } from '../src/api/compute-protocol.ts';
+import { workerEvents } from '../src/api/worker-rpc.ts';
+import { WorkerClient } from '../src/workers/client.ts';
+import type { SlowLaneMethods } from '../src/api/compute-protocol.ts';
 import type { Plan } from '../src/engine/plan.ts';
 import { WORKER_SOURCES } from '../src/worker-files.ts';
 import { nodeForkService, ServiceRelay } from '../src/api/service-relay.ts';
@@ -103,11 +104,11 @@ describe('the bundled main process (electron-vite build)', () => {
 
   it('runs Monte Carlo paths on worker threads from the bundled slow lane', async () => {
     const spy = watched(main('compute-slow-worker.js'));
-    const lane = new WorkerRpc(spy.url, 'slow lane');
+    const lane = new WorkerClient<SlowLaneMethods>(spy.url, { name: 'slow lane' });
     try {
-      lane.post({ type: 'events', version: 1, events: workerEvents(demo.events) } satisfies ToWorker);
+      await lane.call('events', { version: 1, events: workerEvents(demo.events) });
       const request = { kind: 'forecast' as const, plan: demo.plan, days: 14, paths: 4, whatIf: {}, workers: 2 };
-      const report = (await lane.call((id, cancel): ToWorker => ({ type: 'run', id, request, cancel }))) as ForecastReport;
+      const report = (await lane.call('run', request)) as ForecastReport;
       // the paths ran on two threads of their own, and gave what one thread gives from the sources
       await vi.waitFor(() => expect(spy.log.started).toBe(2));
       expect(spy.log.errors).toEqual([]);

@@ -6,6 +6,7 @@ import type { CompareUnder, Comparison, NamedPlan } from '../modeling/scenarios.
 import type { ForecastReport, WhatIf } from '../forecast/index.ts';
 import type { Advice, ExportPreview, ModelView } from '../modeling/types.ts';
 import type { Projection } from './types.ts';
+import type { Method } from '../workers/protocol.ts';
 
 /**
  * Every question the screens ask about the events, answered by the one compute worker
@@ -65,6 +66,15 @@ export type ToWorker =
   | { type: 'run'; id: number; request: ComputeRequest; cancel: SharedArrayBuffer };
 
 export type FromWorker = WorkerReply;
+
+/**
+ * The slow lane's methods on the workers' transport (src/workers/): the events, lent once per
+ * version (shared memory, no copy), then each slow request, answered in turn.
+ */
+export type SlowLaneMethods = {
+  events: Method<{ version: number; events: WorkerEvents }, null>;
+  run: Method<SlowRequest, ComputeOutputs[SlowRequest['kind']]>;
+};
 
 /** Buckets the engine samples for charts; projections are pooled down from these to the pixels. */
 export const TIMELINE_BUCKETS = 2048;

@@ -1,11 +1,11 @@
-import { parentPort } from 'node:worker_threads';
 import type { EventColumns } from '../engine/events.ts';
 import { adviceFor, exportPreview } from '../modeling/advice.ts';
 import { compareScenarios } from '../modeling/scenarios.ts';
 import { forecast } from '../forecast/index.ts';
+import { serve } from '../workers/serve.ts';
 import { toApiError } from './errors.ts';
 import { isSlow } from './compute-protocol.ts';
-import type { FromWorker, SlowRequest, ToWorker } from './compute-protocol.ts';
+import type { ComputeOutputs, SlowLaneMethods, SlowRequest } from './compute-protocol.ts';
 
 /**
  * The compute worker's slow lane: advice, the export preview, scenario comparisons and the
@@ -16,7 +16,7 @@ let events: EventColumns | null = null;
 
 type Progress = (done: number, total: number) => void;
 
-function answer(request: SlowRequest, ev: EventColumns, signal: { readonly aborted: boolean }, onProgress: Progress): unknown {
+function answer(request: SlowRequest, ev: EventColumns, signal: { readonly aborted: boolean }, onProgress: Progress): ComputeOutputs[SlowRequest['kind']] | Promise<ComputeOutputs[SlowRequest['kind']]> {
   switch (request.kind) {
     case 'advice':
       return adviceFor(request.plan, ev);
@@ -37,36 +37,18 @@ function answer(request: SlowRequest, ev: EventColumns, signal: { readonly abort
   }
 }
 
-function post(msg: FromWorker): void {
-  parentPort?.postMessage(msg);
-}
-
-async function handle(msg: ToWorker): Promise<void> {
-  if (msg.type === 'events') {
-    events = { ...msg.events, ids: null };
-    return;
-  }
-  if (msg.type === 'ledger') return;
-  try {
-    if (events === null) throw new Error('no events loaded');
-    if (!isSlow(msg.request)) throw new Error(`the slow lane does not answer ${msg.request.kind}`);
-    const flag = new Int32Array(msg.cancel);
-    let lastPost = Number.NEGATIVE_INFINITY;
-    const value = await answer(msg.request, events, { get aborted() { return Atomics.load(flag, 0) === 1; } }, (done, total) => {
-      const now = performance.now();
-      if (now - lastPost > 50) {
-        lastPost = now;
-        post({ type: 'progress', id: msg.id, done, total });
-      }
-    });
-    post({ type: 'result', id: msg.id, ok: true, value });
-  } catch (err) {
-    post({ type: 'result', id: msg.id, ok: false, error: toApiError(err) });
-  }
-}
-
-// one request at a time, in order
-let queue = Promise.resolve();
-parentPort?.on('message', (msg: ToWorker) => {
-  queue = queue.then(() => handle(msg)).catch(() => {});
-});
+// one call at a time, in order: the events sent before a request are there when it runs
+serve<SlowLaneMethods>(
+  {
+    events: (input) => {
+      events = { ...input.events, ids: null };
+      return null;
+    },
+    run: (request, ctx) => {
+      if (events === null) throw new Error('no events loaded');
+      if (!isSlow(request)) throw new Error(`the slow lane does not answer ${(request as { kind: string }).kind}`);
+      return answer(request, events, ctx.cancel, (done, total) => ctx.progress(done, total));
+    },
+  },
+  { describeError: toApiError },
+);

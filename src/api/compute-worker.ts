@@ -13,14 +13,15 @@ import { simulate } from '../engine/simulate.ts';
 import { serveMessages } from '../workers/serve.ts';
 import { viewOf } from '../modeling/project.ts';
 import type { ModelView } from '../modeling/types.ts';
-import { WorkerRpc, workerEvents } from './worker-rpc.ts';
+import { apiFailureOf, workerEvents, workerLimits } from './worker-rpc.ts';
+import { WorkerClient } from '../workers/client.ts';
 import { workerFile } from '../worker-files.ts';
 import { sharedEvents } from './shared-events.ts';
 import { ApiFailure, toApiError } from './errors.ts';
 import { openLedger } from '../ledger/ledger.ts';
 import { cacheKey, readCache, writeCache } from './events-cache.ts';
 import { isSlow, TIMELINE_BUCKETS } from './compute-protocol.ts';
-import type { ComputeRequest, FromWorker, SlowRequest, ToWorker } from './compute-protocol.ts';
+import type { ComputeRequest, FromWorker, SlowLaneMethods, SlowRequest, ToWorker } from './compute-protocol.ts';
 
 /**
  * The one thread that answers every question about the events: Overview, Projection, the profile
@@ -182,21 +183,27 @@ async function answer(request: Exclude<ComputeRequest, SlowRequest>, cancel: Sha
 }
 
 /**
- * The slow lane: a thread of this worker's own, lent the events (shared memory, no copy) once per
- * version. Its requests do not hold this thread's queue: an edit is answered while advice runs.
+ * The slow lane: a thread of this worker's own, on the workers' transport (src/workers/), lent the
+ * events (shared memory, no copy) once per version. Its requests do not hold this thread's queue:
+ * an edit is answered while advice runs.
  */
-let slowLane: WorkerRpc | null = null;
+let slowLane: WorkerClient<SlowLaneMethods> | null = null;
 let slowVersion = -1;
 
 function askSlowLane(id: number, request: SlowRequest, cancel: SharedArrayBuffer, onProgress: Progress): void {
-  let ev: EventColumns;
+  let lane: WorkerClient<SlowLaneMethods>;
   try {
-    ev = modelingEvents();
-    slowLane ??= new WorkerRpc(workerFile('compute-slow-worker'), 'compute slow lane', () => {
-      slowVersion = -1;
+    const ev = modelingEvents();
+    lane = slowLane ??= new WorkerClient<SlowLaneMethods>(workerFile('compute-slow-worker'), {
+      name: 'compute slow lane',
+      resourceLimits: workerLimits(),
+      onRestart: () => {
+        slowVersion = -1;
+      },
     });
     if (slowVersion !== version) {
-      slowLane.post({ type: 'events', version, events: workerEvents(ev) } satisfies ToWorker);
+      // served before the request below; a failure to take them fails that request
+      lane.call('events', { version, events: workerEvents(ev) }).catch(() => {});
       slowVersion = version;
     }
   } catch (err) {
@@ -204,9 +211,9 @@ function askSlowLane(id: number, request: SlowRequest, cancel: SharedArrayBuffer
     return;
   }
   // the caller's own cancel flag goes along: a cancel from the client reaches the slow lane directly
-  slowLane.call((laneId): ToWorker => ({ type: 'run', id: laneId, request, cancel }), { onProgress }).then(
+  lane.call('run', request, { cancelFlag: cancel, onProgress }).then(
     (value) => post({ type: 'result', id, ok: true, value }),
-    (err: unknown) => post({ type: 'result', id, ok: false, error: toApiError(err) }),
+    (err: unknown) => post({ type: 'result', id, ok: false, error: toApiError(apiFailureOf(err)) }),
   );
 }
 
