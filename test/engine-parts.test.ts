@@ -69,6 +69,22 @@ describe('a plan change re-simulates only the part it touches', () => {
     expect(r.poolPeak).toBe(0);
   });
 
+  it('a trigger mode switched back and forth: the kept splits and results answer, nothing is copied or simulated', () => {
+    const sim = new PartsSimulator(ev);
+    const moved = changed((p) => ({ ...p, triggers: p.triggers.map((t) => (t.id === 't_pr' ? { ...t, mode: 'programmatic' as const, limitPer24h: null } : t)) }));
+    sim.run(base, options);
+    expect(sim.lastSplitKept).toBe(false);
+    sim.run(moved, options);
+    expect(sim.lastSplitKept).toBe(false);
+    const back = sim.run(base, options);
+    expect(sim.lastSimulated).toEqual([]);
+    expect(sim.lastSplitKept).toBe(true);
+    expect(back).toEqual(simulate(base, ev, options));
+    const again = sim.run(moved, options);
+    expect([sim.lastSimulated, sim.lastSplitKept]).toEqual([[], true]);
+    expect(again).toEqual(simulate(moved, ev, options));
+  });
+
   it('a limit that refused nothing, moved anywhere its checks still pass: nothing simulated', () => {
     const sim = new PartsSimulator(ev);
     const roomy = changed((p) => ({ ...p, workspace: { ...p.workspace, seats: 10 } }));

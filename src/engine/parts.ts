@@ -90,12 +90,18 @@ export class PartsSimulator {
   private readonly events: EventColumns;
   private readonly firstTime: number;
   private readonly lastTime: number;
-  private split: Split | null = null;
+  /**
+   * The last splits, newest first: a trigger's mode switched back and forth finds both, and its
+   * kept results then answer without copying the events apart again.
+   */
+  private readonly splits: Split[] = [];
   private readonly kept: Record<PartName, Kept[]> = { spend: [], allowance: [] };
   /** what the last run simulated: the parts whose results it could not reuse, or the whole */
   lastSimulated: (PartName | 'whole')[] = [];
   /** threads the last run simulated on: 0 when kept results answered it */
   lastThreads = 0;
+  /** whether the last run found its split of the events kept (false: it copied the events apart) */
+  lastSplitKept = false;
 
   constructor(events: EventColumns) {
     this.events = events;
@@ -215,9 +221,15 @@ export class PartsSimulator {
   private splitFor(triggers: PlanTrigger[]): Split | null {
     const programmatic = triggers.filter((t) => canonicalMode(t.mode) === 'programmatic').map((t) => t.id);
     const key = JSON.stringify(programmatic);
-    if (this.split?.key !== key) this.split = splitEvents(this.events, new Set(programmatic), key);
-    const { spend, allowance } = this.split;
-    return spend.events.count > 0 && allowance.events.count > 0 ? this.split : null;
+    let split = this.splits.find((s) => s.key === key);
+    this.lastSplitKept = split !== undefined;
+    if (split === undefined) {
+      split = splitEvents(this.events, new Set(programmatic), key);
+      this.splits.unshift(split);
+      this.splits.length = Math.min(this.splits.length, KEEP);
+    }
+    const { spend, allowance } = split;
+    return spend.events.count > 0 && allowance.events.count > 0 ? split : null;
   }
 }
 
