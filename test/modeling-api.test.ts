@@ -155,6 +155,36 @@ describe('the modeling screens on the one compute worker', () => {
     }
   }, 120_000);
 
+  it('answers an edit while the profile comparison runs in the slow lane, and a cancel stops the comparison', async () => {
+    const w = generateWorkspace({ seed: 42, days: 120 });
+    const compute = new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url));
+    try {
+      compute.setEvents(w.events);
+      // the edit's own parts are kept: the edit below simulates only the allowance part again
+      await compute.ask({ kind: 'project', plan: w.plan });
+      const order: string[] = [];
+      const stop = new AbortController();
+      // the Triggers page compares the last edit's plan under both profiles: two whole simulations
+      const compared = compute.ask({ kind: 'profiles', plan: w.plan }, { signal: stop.signal }).then(
+        () => order.push('profiles'),
+        (err: { code?: string }) => order.push(`profiles ${err.code ?? ''}`),
+      );
+      const view = await compute.ask({ kind: 'project', plan: { ...w.plan, workspace: { ...w.plan.workspace, seats: 2 } } });
+      order.push('project');
+      expect(view.simulated).toEqual(['allowance']);
+      // on one thread the edit would have waited for the comparison
+      expect(order).toEqual(['project']);
+      stop.abort();
+      await compared;
+      expect(order).toEqual(['project', 'profiles cancelled']);
+      // the next ask is answered, from the slow lane's own simulators
+      const c = await compute.ask({ kind: 'profiles', plan: w.plan });
+      expect(c.events).toBe(w.events.count);
+    } finally {
+      await compute.close();
+    }
+  }, 120_000);
+
   describe('an edit through model-project re-simulates only the part it touches', () => {
     let dir: string;
     let service: Service;

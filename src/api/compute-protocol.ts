@@ -35,12 +35,16 @@ export type ComputeRequest =
 export type ComputeKind = ComputeRequest['kind'];
 
 /**
- * Requests that take seconds over a large history and need no simulation kept between calls: the
- * compute worker hands them to its slow lane (compute-slow-worker.ts) and goes on answering.
+ * Requests that take seconds over a large history: the compute worker hands them to its slow lane
+ * (compute-slow-worker.ts) and goes on answering.
  */
-export type SlowRequest = Extract<ComputeRequest, { kind: 'advice' | 'export' | 'compare' | 'forecast' }>;
+export type SlowRequest = Extract<ComputeRequest, { kind: 'profiles' | 'advice' | 'export' | 'compare' | 'forecast' }>;
 
-const SLOW_KINDS: ReadonlySet<ComputeKind> = new Set<ComputeKind>(['advice', 'export', 'compare', 'forecast']);
+/**
+ * `profiles` simulates the plan under the other profile too: seconds over a large history, after
+ * every edit on the Triggers page. In the slow lane the next edit's view is not queued behind it.
+ */
+const SLOW_KINDS: ReadonlySet<ComputeKind> = new Set<ComputeKind>(['profiles', 'advice', 'export', 'compare', 'forecast']);
 
 export function isSlow(request: ComputeRequest): request is SlowRequest {
   return SLOW_KINDS.has(request.kind);

@@ -2,6 +2,11 @@ import type { EventColumns } from '../engine/events.ts';
 import { adviceFor, exportPreview } from '../modeling/advice.ts';
 import { compareScenarios } from '../modeling/scenarios.ts';
 import { forecast } from '../forecast/index.ts';
+import { compareResults, planUnderProfile } from '../compare/profiles.ts';
+import type { ProfileComparison } from '../compare/profiles.ts';
+import { PartsSimulator } from '../engine/parts.ts';
+import { profileOf, type Plan } from '../engine/plan.ts';
+import type { SimulationResult } from '../engine/result.ts';
 import { serve } from '../workers/serve.ts';
 import { toApiError } from './errors.ts';
 import { isSlow } from './compute-protocol.ts';
@@ -16,8 +21,39 @@ let events: EventColumns | null = null;
 
 type Progress = (done: number, total: number) => void;
 
+/**
+ * The profile comparison's simulations, one per reading of the limits, each keeping its parts'
+ * results: after an edit each simulates again only the part the edit touched. The last results
+ * lend their per-event arrays to the next, and the last comparison answers the same plan again
+ * (Overview, Projection and Triggers all ask for the saved plan's).
+ */
+interface Profiles {
+  own: PartsSimulator;
+  other: PartsSimulator;
+  last: { own: SimulationResult; other: SimulationResult } | null;
+  cache: { key: string; value: ProfileComparison } | null;
+}
+let profiles: Profiles | null = null;
+
+function comparedProfiles(plan: Plan, ev: EventColumns, signal: { readonly aborted: boolean }, onProgress: Progress): ProfileComparison {
+  profiles ??= { own: new PartsSimulator(ev), other: new PartsSimulator(ev), last: null, cache: null };
+  const p = profiles;
+  const key = JSON.stringify(plan);
+  if (p.cache !== null && p.cache.key === key) return p.cache.value;
+  const profile = profileOf(plan);
+  const { plan: otherPlan, notes } = planUnderProfile(plan, profile === 'platform' ? 'documented' : 'platform');
+  const own = p.own.run(plan, { signal, onProgress: (done, total) => onProgress(done, 2 * total), recycle: p.last?.own });
+  const other = p.other.run(otherPlan, { signal, onProgress: (done, total) => onProgress(total + done, 2 * total), recycle: p.last?.other });
+  p.last = { own, other };
+  const value = profile === 'platform' ? compareResults(ev, other, own, profile, notes) : compareResults(ev, own, other, profile, notes);
+  p.cache = { key, value };
+  return value;
+}
+
 function answer(request: SlowRequest, ev: EventColumns, signal: { readonly aborted: boolean }, onProgress: Progress): ComputeOutputs[SlowRequest['kind']] | Promise<ComputeOutputs[SlowRequest['kind']]> {
   switch (request.kind) {
+    case 'profiles':
+      return comparedProfiles(request.plan, ev, signal, onProgress);
     case 'advice':
       return adviceFor(request.plan, ev);
     case 'export':
@@ -42,6 +78,7 @@ serve<SlowLaneMethods>(
   {
     events: (input) => {
       events = { ...input.events, ids: null };
+      profiles = null;
       return null;
     },
     run: (request, ctx) => {

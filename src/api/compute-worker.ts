@@ -6,10 +6,6 @@ import type { Plan } from '../engine/plan.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { buildOverview } from '../projection/overview.ts';
 import { buildProjection } from '../projection/series.ts';
-import { compareResults, planUnderProfile } from '../compare/profiles.ts';
-import type { ProfileComparison } from '../compare/profiles.ts';
-import { profileOf } from '../engine/plan.ts';
-import { simulate } from '../engine/simulate.ts';
 import { serveMessages } from '../workers/serve.ts';
 import { viewOf } from '../modeling/project.ts';
 import type { ModelView } from '../modeling/types.ts';
@@ -24,9 +20,9 @@ import { isSlow, TIMELINE_BUCKETS } from './compute-protocol.ts';
 import type { ComputeRequest, FromWorker, SlowLaneMethods, SlowRequest, ToWorker } from './compute-protocol.ts';
 
 /**
- * The one thread that answers every question about the events: Overview, Projection, the profile
- * comparison and the modeling screens' edits here; advice, export, scenarios and forecast through
- * its slow lane, which reads the same events. It holds the one copy of the events (in shared
+ * The one thread that answers every question about the events: Overview, Projection and the
+ * modeling screens' edits here; the profile comparison, advice, export, scenarios and forecast
+ * through its slow lane, which reads the same events. It holds the one copy of the events (in shared
  * memory), each part's recent results (an edit re-simulates only the part it touches) and the last
  * whole result (a resize re-pools the charts without simulating again).
  */
@@ -118,27 +114,6 @@ async function simulated(plan: Plan, cancel: SharedArrayBuffer, onProgress: Prog
   return { ...cache, fresh: true };
 }
 
-/**
- * The plan's result beside the other profile's (one more simulation, on this thread: the plan's
- * own result is the cached one), compared. The last comparison is kept: Overview, Projection and
- * Triggers all ask for the same plan's.
- */
-let profilesCache: { key: string; value: ProfileComparison } | null = null;
-
-async function comparedProfiles(plan: Plan, cancel: SharedArrayBuffer, onProgress: Progress): Promise<ProfileComparison> {
-  const key = planKey(plan);
-  if (profilesCache !== null && profilesCache.key === key) return profilesCache.value;
-  const { result } = await simulated(plan, cancel, onProgress);
-  const events = loadEvents();
-  const profile = profileOf(plan);
-  const { plan: otherPlan, notes } = planUnderProfile(plan, profile === 'platform' ? 'documented' : 'platform');
-  // not through simulated(): that would recycle the arrays of the result compared with
-  const other = simulate(otherPlan, events, { signal: signalOf(cancel), onProgress });
-  const value = profile === 'platform' ? compareResults(events, other, result, profile, notes) : compareResults(events, result, other, profile, notes);
-  profilesCache = { key, value };
-  return value;
-}
-
 /** The modeling screens' view of an edited plan, from the same kept results as every page. */
 async function projected(plan: Plan, cancel: SharedArrayBuffer, onProgress: Progress): Promise<ModelView> {
   const started = performance.now();
@@ -174,8 +149,6 @@ async function answer(request: Exclude<ComputeRequest, SlowRequest>, cancel: Sha
       value.computeMs = Math.round(ms + performance.now() - started);
       return value;
     }
-    case 'profiles':
-      return comparedProfiles(request.plan, cancel, onProgress);
     case 'project':
       modelingEvents();
       return projected(request.plan, cancel, onProgress);
@@ -227,7 +200,6 @@ async function handle(msg: ToWorker): Promise<void> {
     ledgerPath = msg.type === 'ledger' ? msg.path : null;
     version = msg.version;
     cache = null;
-    profilesCache = null;
     simulator = null;
     return;
   }
