@@ -185,6 +185,18 @@ describe('the modeling screens on the one compute worker', () => {
     }
   }, 120_000);
 
+  it('compares the profiles of an empty history (nothing differs), where the modeling calls have nothing to say', async () => {
+    const compute = new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url));
+    try {
+      compute.setEvents({ count: 0, time: new Float64Array(0), type: new Uint8Array(0), subject: new Uint32Array(0), subjects: [], cost: new Float64Array(0), ids: null });
+      const c = await compute.ask({ kind: 'profiles', plan: PLAN });
+      expect([c.events, c.changed]).toEqual([0, 0]);
+      await expect(compute.ask({ kind: 'advice', plan: PLAN })).rejects.toMatchObject({ code: 'not_found' });
+    } finally {
+      await compute.close();
+    }
+  });
+
   describe('an edit through model-project re-simulates only the part it touches', () => {
     let dir: string;
     let service: Service;

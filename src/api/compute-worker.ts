@@ -166,7 +166,8 @@ let slowVersion = -1;
 function askSlowLane(id: number, request: SlowRequest, cancel: SharedArrayBuffer, onProgress: Progress): void {
   let lane: WorkerClient<SlowLaneMethods>;
   try {
-    const ev = modelingEvents();
+    // an empty history still compares (nothing differs); the other slow requests have nothing to say
+    const ev = request.kind === 'profiles' ? loadEvents() : modelingEvents();
     lane = slowLane ??= new WorkerClient<SlowLaneMethods>(workerFile('compute-slow-worker'), {
       name: 'compute slow lane',
       resourceLimits: workerLimits(),
@@ -213,6 +214,17 @@ async function handle(msg: ToWorker): Promise<void> {
   };
   const request = msg.request;
   if (isSlow(request)) {
+    if (request.kind === 'profiles') {
+      // The plan's own result first, here and kept (Overview and an edit's view need the same
+      // one): the slow lane's two simulations then do not compete for the cores with the one
+      // the page is waiting for, as they would at launch.
+      try {
+        await simulated(request.plan, msg.cancel, progress);
+      } catch (err) {
+        post({ type: 'result', id: msg.id, ok: false, error: toApiError(err) });
+        return;
+      }
+    }
     askSlowLane(msg.id, request, msg.cancel, progress);
     return;
   }
