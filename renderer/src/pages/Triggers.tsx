@@ -1,4 +1,4 @@
-import { memo, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Modeling } from '../modeling/parts.tsx';
 import { Chip } from '../components/Chip.tsx';
 import { NoData } from '../components/FirstRun.tsx';
@@ -64,8 +64,11 @@ function Draft({ t, advice, onClose }: { t: ModelTrigger; advice: TriggerAdvice 
       'Use case: [what the trigger does and why each run matters]',
     ].join('\n');
   const [copied, setCopied] = useState(false);
+  const panel = useRef<HTMLDivElement | null>(null);
+  // into view when opened for a trigger, not on each render (which would move the page under a click)
+  useEffect(() => panel.current?.scrollIntoView({ block: 'nearest' }), [t.id]);
   return (
-    <div className="panel" role="region" aria-label={`Support request for ${t.name}`} data-testid="support-draft" ref={(el) => el?.scrollIntoView({ block: 'nearest' })}>
+    <div className="panel" role="region" aria-label={`Support request for ${t.name}`} data-testid="support-draft" ref={panel}>
       <h2>Support request for “{t.name}”</h2>
       {advice && <p className="muted small">{advice.reason}</p>}
       <textarea className="draft" aria-label="Support request text" readOnly value={body} />
