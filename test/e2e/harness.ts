@@ -30,12 +30,14 @@ export interface Session {
 }
 
 /** A fresh user-data folder (so the first run seeds the demo), the web host, and one page. */
-export async function openSession(opts: { colorScheme?: 'light' | 'dark'; width?: number; height?: number; empty?: boolean } = {}): Promise<Session> {
+export async function openSession(opts: { colorScheme?: 'light' | 'dark'; width?: number; height?: number; empty?: boolean; ledgerPath?: string } = {}): Promise<Session> {
   const dir = mkdtempSync(join(tmpdir(), 'headroom-e2e-'));
   mkdirSync(SHOTS, { recursive: true });
   const staticDir = await ensureRenderer();
-  // `empty`: a ledger of its own, never seeded, as a new admin's first run with no demo
-  const headroom = await startHeadroomHost({ userDataDir: join(dir, 'user-data'), staticDir, ...(opts.empty ? { ledgerPath: join(dir, 'empty.sqlite') } : {}) });
+  // `empty`: a ledger of its own, never seeded, as a new admin's first run with no demo;
+  // `ledgerPath`: a ledger the test filled itself
+  const ledgerPath = opts.ledgerPath ?? (opts.empty ? join(dir, 'empty.sqlite') : undefined);
+  const headroom = await startHeadroomHost({ userDataDir: join(dir, 'user-data'), staticDir, ...(ledgerPath ? { ledgerPath } : {}) });
   let context: BrowserContext | null = null;
   try {
     // A persistent context is how Playwright takes a fresh --user-data-dir.

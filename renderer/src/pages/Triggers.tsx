@@ -66,7 +66,9 @@ function Draft({ t, advice, onClose }: { t: ModelTrigger; advice: TriggerAdvice 
   const [copied, setCopied] = useState(false);
   const panel = useRef<HTMLDivElement | null>(null);
   // into view when opened for a trigger, not on each render (which would move the page under a click)
-  useEffect(() => panel.current?.scrollIntoView({ block: 'nearest' }), [t.id]);
+  useEffect(() => {
+    panel.current?.scrollIntoView({ block: 'nearest' });
+  }, [t.id]);
   return (
     <div className="panel" role="region" aria-label={`Support request for ${t.name}`} data-testid="support-draft" ref={panel}>
       <h2>Support request for “{t.name}”</h2>
