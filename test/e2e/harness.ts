@@ -72,3 +72,25 @@ export async function openSession(opts: { colorScheme?: 'light' | 'dark'; width?
     throw err;
   }
 }
+
+/**
+ * Every row id of a table with virtual rows (only the rows on screen are in the DOM): scrolls its
+ * box from top to bottom a screen at a time and collects `attr` of each row it saw, sorted.
+ */
+export async function allRowIds(page: Page, testId: string, attr: string): Promise<string[]> {
+  return page.evaluate<string[]>(`(async () => {
+    const table = document.querySelector('[data-testid=${JSON.stringify(testId)}]');
+    const box = table.closest('.vtable') || table.parentElement;
+    const ids = new Set();
+    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    box.scrollTop = 0;
+    for (let i = 0; i < 10000; i++) {
+      await frame();
+      for (const r of table.querySelectorAll('tr[${attr}]')) ids.add(r.getAttribute(${JSON.stringify(attr)}));
+      if (box.scrollTop + box.clientHeight >= box.scrollHeight - 1) break;
+      box.scrollTop += Math.max(1, box.clientHeight - 40);
+    }
+    box.scrollTop = 0;
+    return [...ids].sort();
+  })()`);
+}

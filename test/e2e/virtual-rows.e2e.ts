@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator } from 'playwright-core';
-import { openSession } from './harness.ts';
+import { allRowIds, openSession } from './harness.ts';
 import type { Session } from './harness.ts';
 import { writeWorkspace } from '../../src/demo/write.ts';
 import { LedgerStore, importWorkerUrl } from '../../src/api/ledger-store.ts';
@@ -73,6 +73,9 @@ describe('virtual rows: a 500-key workspace on API keys', () => {
     // the sticky head stays on top of the scrolled rows
     const head = await table.locator('thead th').first().evaluate((th) => th.getBoundingClientRect().top - (th.closest('.vtable')?.getBoundingClientRect().top ?? Number.NaN));
     expect(Math.abs(head)).toBeLessThanOrEqual(2);
+
+    // scrolling through shows every key once
+    expect(await allRowIds(page, 'model-keys-table', 'data-key')).toHaveLength(KEYS);
 
     // every key is reachable by its name through the filter too
     const lastId = (await rows.last().getAttribute('data-key')) ?? '';

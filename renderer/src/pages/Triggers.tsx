@@ -1,10 +1,10 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
-import { Modeling } from '../modeling/parts.tsx';
+import { Empty, Modeling } from '../modeling/parts.tsx';
 import { Chip } from '../components/Chip.tsx';
 import { NoData } from '../components/FirstRun.tsx';
 import { TriggerDetail } from '../modeling/KeyDetail.tsx';
 import { openDetail, useDetail } from '../modeling/detail.ts';
-import { STATUS_RANK } from '../../../src/views/status.ts';
+import { STATUS_LABEL, STATUS_RANK } from '../../../src/views/status.ts';
 import { applyEdit, useEditorSelect } from '../modeling/store.ts';
 import { useVirtualRows } from '../modeling/virtual-rows.ts';
 import { VirtualBody } from '../modeling/VirtualBody.tsx';
@@ -188,7 +188,12 @@ function TriggersTable({ triggers, advice }: { triggers: ModelTrigger[]; advice:
   const [draftFor, setDraftFor] = useState<string | null>(null);
   const detail = useDetail();
   const profile = useEditorSelect((s) => s.history?.present.enforcement.profile);
-  const sorted = useMemo(() => [...triggers].sort(byStatus), [triggers]);
+  const [filter, setFilter] = useState('');
+  const sorted = useMemo(() => {
+    const q = filter.trim().toLowerCase();
+    const shown = q === '' ? triggers : triggers.filter((t) => `${t.name} ${t.id} ${t.kind} ${t.mode} ${STATUS_LABEL[t.status]}`.toLowerCase().includes(q));
+    return [...shown].sort(byStatus);
+  }, [triggers, filter]);
   const adviceById = useMemo(() => new Map((advice ?? []).map((a) => [a.id, a])), [advice]);
   const whyWebhook = useMemo(() => programmaticBlockedReason('webhook', profile), [profile]);
   const whyScheduled = useMemo(() => programmaticBlockedReason('scheduled', profile), [profile]);
@@ -199,6 +204,9 @@ function TriggersTable({ triggers, advice }: { triggers: ModelTrigger[]; advice:
   return (
     <>
       {shown && <TriggerDetail t={shown} advice={adviceById.get(shown.id) ?? null} />}
+      <div className="toolbar">
+        <input type="search" aria-label="Filter triggers" placeholder="Filter triggers" value={filter} onChange={(e) => setFilter(e.target.value)} />
+      </div>
       <div className="table-wrap vtable" ref={v.scrollRef}>
         <table data-testid="model-triggers-table">
           <thead ref={v.headRef}>
@@ -229,6 +237,7 @@ function TriggersTable({ triggers, advice }: { triggers: ModelTrigger[]; advice:
             )}
           />
         </table>
+        {sorted.length === 0 && <Empty>No trigger matches “{filter}”.</Empty>}
       </div>
       {open && <Draft t={open} advice={adviceById.get(open.id) ?? null} onClose={() => setDraftFor(null)} />}
     </>
