@@ -33,8 +33,6 @@ export interface VirtualRows<T> {
     onBlur: (e: FocusEvent<HTMLTableSectionElement>) => void;
     onKeyDown: (e: KeyboardEvent<HTMLTableSectionElement>) => void;
   };
-  /** scrolls row `index` into the box (and into the DOM) */
-  scrollTo: (index: number) => void;
 }
 
 export type Slot = { kind: 'row'; index: number } | { kind: 'gap'; key: string; px: number };
@@ -114,8 +112,6 @@ export function useVirtualRows<T>(sorted: T[], idOf: (r: T) => string, rowPx: nu
   const total = v.getTotalSize();
   if (total > end) slots.push({ kind: 'gap', key: 'gap-end', px: total - end });
 
-  const scrollTo = useCallback((index: number) => v.scrollToIndex(index, { align: 'auto' }), [v]);
-
   const onFocus = useCallback(
     (e: FocusEvent<HTMLTableSectionElement>) => {
       setEditing(true);
@@ -157,5 +153,5 @@ export function useVirtualRows<T>(sorted: T[], idOf: (r: T) => string, rowPx: nu
     [v, rows.length],
   );
 
-  return { scrollRef, headRef, rows, slots, measure: v.measureElement, bodyProps: { onFocus, onBlur, onKeyDown }, scrollTo };
+  return { scrollRef, headRef, rows, slots, measure: v.measureElement, bodyProps: { onFocus, onBlur, onKeyDown } };
 }
