@@ -30,12 +30,14 @@ export interface Session {
 }
 
 /** A fresh user-data folder (so the first run seeds the demo), the web host, and one page. */
-export async function openSession(opts: { colorScheme?: 'light' | 'dark'; width?: number; height?: number; empty?: boolean } = {}): Promise<Session> {
+export async function openSession(opts: { colorScheme?: 'light' | 'dark'; width?: number; height?: number; empty?: boolean; ledgerPath?: string } = {}): Promise<Session> {
   const dir = mkdtempSync(join(tmpdir(), 'headroom-e2e-'));
   mkdirSync(SHOTS, { recursive: true });
   const staticDir = await ensureRenderer();
-  // `empty`: a ledger of its own, never seeded, as a new admin's first run with no demo
-  const headroom = await startHeadroomHost({ userDataDir: join(dir, 'user-data'), staticDir, ...(opts.empty ? { ledgerPath: join(dir, 'empty.sqlite') } : {}) });
+  // `empty`: a ledger of its own, never seeded, as a new admin's first run with no demo;
+  // `ledgerPath`: a ledger the test filled itself
+  const ledgerPath = opts.ledgerPath ?? (opts.empty ? join(dir, 'empty.sqlite') : undefined);
+  const headroom = await startHeadroomHost({ userDataDir: join(dir, 'user-data'), staticDir, ...(ledgerPath ? { ledgerPath } : {}) });
   let context: BrowserContext | null = null;
   try {
     // A persistent context is how Playwright takes a fresh --user-data-dir.
@@ -69,4 +71,26 @@ export async function openSession(opts: { colorScheme?: 'light' | 'dark'; width?
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/**
+ * Every row id of a table with virtual rows (only the rows on screen are in the DOM): scrolls its
+ * box from top to bottom a screen at a time and collects `attr` of each row it saw, sorted.
+ */
+export async function allRowIds(page: Page, testId: string, attr: string): Promise<string[]> {
+  return page.evaluate<string[]>(`(async () => {
+    const table = document.querySelector('[data-testid=${JSON.stringify(testId)}]');
+    const box = table.closest('.vtable') || table.parentElement;
+    const ids = new Set();
+    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    box.scrollTop = 0;
+    for (let i = 0; i < 10000; i++) {
+      await frame();
+      for (const r of table.querySelectorAll('tr[${attr}]')) ids.add(r.getAttribute(${JSON.stringify(attr)}));
+      if (box.scrollTop + box.clientHeight >= box.scrollHeight - 1) break;
+      box.scrollTop += Math.max(1, box.clientHeight - 40);
+    }
+    box.scrollTop = 0;
+    return [...ids].sort();
+  })()`);
 }

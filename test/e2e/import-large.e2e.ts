@@ -2,7 +2,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openSession } from './harness.ts';
+import { allRowIds, openSession } from './harness.ts';
 import type { Session } from './harness.ts';
 import { dustWorkspace } from '../support/dust-exports.ts';
 import type { DustWorkspace } from '../support/dust-exports.ts';
@@ -121,7 +121,8 @@ describe('a 75 MB consumption export through the page', () => {
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: /^API keys/ }).click();
     const table = page.getByTestId('model-keys-table');
     await table.waitFor({ timeout: 60_000 });
-    await expect.poll(async () => (await table.locator('tr[data-key]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')))).sort(), { timeout: 60_000, interval: 500 }).toEqual(
+    // all of them, scrolling through the table's virtual rows
+    await expect.poll(() => allRowIds(page, 'model-keys-table', 'data-key'), { timeout: 60_000, interval: 500 }).toEqual(
       expect.arrayContaining([...ws.keys].sort()),
     );
   }, 600_000);

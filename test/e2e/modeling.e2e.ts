@@ -70,13 +70,13 @@ describe('the modeling screens in Chromium, through the web host', () => {
     const { page } = s;
     const table = page.getByTestId('model-keys-table');
     await page.getByLabel('Filter keys').fill('sandbox');
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
+    await expect.poll(() => table.locator('tbody tr[data-key]').count()).toBe(1);
     await page.getByLabel('Filter keys').fill('');
-    await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThanOrEqual(7);
+    await expect.poll(() => table.locator('tbody tr[data-key]').count()).toBeGreaterThanOrEqual(7);
     await page.getByRole('button', { name: 'Sort by Key' }).click();
-    const names = await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key') ?? ''));
+    const names = await table.locator('tbody tr[data-key]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key') ?? ''));
     await page.getByRole('button', { name: 'Sort by Key' }).click();
-    const reversed = await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key') ?? ''));
+    const reversed = await table.locator('tbody tr[data-key]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key') ?? ''));
     expect(reversed).toEqual([...names].reverse());
 
     await keyRow('k_marketing').getByRole('checkbox').check();

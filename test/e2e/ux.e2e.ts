@@ -228,7 +228,7 @@ describe('every page on the demo workspace', () => {
       await expect.poll(() => page.locator('[data-testid^=key-chart-]').count()).toBeGreaterThanOrEqual(7);
       const projection = await statuses(page.locator('[data-testid^=key-chart-]'), async (r) => ((await r.getAttribute('data-testid')) ?? '').replace('key-chart-', ''));
       await visit(page, PAGES[4]);
-      const keys = await statuses(page.locator('[data-testid=model-keys-table] tbody tr'), async (r) => (await r.getAttribute('data-key')) ?? '');
+      const keys = await statuses(page.locator('[data-testid=model-keys-table] tbody tr[data-key]'), async (r) => (await r.getAttribute('data-key')) ?? '');
       return { overview, projection, keys };
     };
     const before = await read();

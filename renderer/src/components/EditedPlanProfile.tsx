@@ -10,7 +10,7 @@ import { ProfileDifferences } from './ProfileDifferences.tsx';
  * the version last projected.
  */
 export function EditedPlanProfile() {
-  const { history, viewPlan } = useEditor();
+  const { history, viewPlan, projecting } = useEditor();
   if (!history) return null;
   const profile = profileOf(history.present);
   return (
@@ -18,7 +18,7 @@ export function EditedPlanProfile() {
       <div className="plan-controls" aria-label="Enforcement profile">
         <ProfileSwitch profile={profile} onChange={(next) => applyEdit((p) => setProfile(p, next), `limits as enforced by ${PROFILE_LABEL[next]}`)} />
       </div>
-      <ProfileDifferences plan={viewPlan} />
+      <ProfileDifferences plan={viewPlan} paused={projecting} />
     </>
   );
 }

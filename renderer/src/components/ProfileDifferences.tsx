@@ -21,9 +21,11 @@ function tagOf(d: ProfileDifference): { cls: string; text: string } {
  * Where the platform's code would decide the plan differently from its docs, per trigger, key and
  * people's messages, most significant first; or that the two agree. Computed in the compute
  * worker ('profile-compare'): for the saved plan, or for `plan` (an edited one) when given.
- * `plan` null: nothing to compare yet.
+ * `plan` null: nothing to compare yet. `paused` (an edit is being projected): the comparison
+ * under way is cancelled and none starts, so that two simulations of the whole history do not
+ * compete with the edit's own for the CPU; the last comparison stays on screen meanwhile.
  */
-export function ProfileDifferences({ version = 0, plan }: { version?: number; plan?: Plan | null }) {
+export function ProfileDifferences({ version = 0, plan, paused = false }: { version?: number; plan?: Plan | null; paused?: boolean }) {
   const planKey = useMemo(() => (plan === undefined ? '' : JSON.stringify(plan)), [plan]);
   const [data, setData] = useState<ProfileComparison | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -33,6 +35,10 @@ export function ProfileDifferences({ version = 0, plan }: { version?: number; pl
 
   useEffect(() => {
     if (plan === null) return;
+    if (paused) {
+      setLoading(true);
+      return;
+    }
     const jobId = newJobId('profile-compare');
     let live = true;
     setLoading(true);
@@ -60,7 +66,7 @@ export function ProfileDifferences({ version = 0, plan }: { version?: number; pl
       void call('job-cancel', { jobId }).catch(() => {});
     };
     // the plan is compared by value: a re-render with an equal plan asks nothing again
-  }, [version, planKey]);
+  }, [version, planKey, paused]);
 
   if (plan === null) return null;
   const head = (

@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { call, toError } from '../api/client.ts';
-import { refreshEditor, useEditor } from '../modeling/store.ts';
-import { isDirty } from '../../../src/modeling/plan-history.ts';
+import { planDirty, refreshEditor, useEditorSelect } from '../modeling/store.ts';
 import type { ApiError } from '../../../src/api/errors.ts';
 
 /**
@@ -11,10 +10,11 @@ import type { ApiError } from '../../../src/api/errors.ts';
  * change.
  */
 function useLedgerEdit(): { busy: boolean; error: ApiError | null; blocked: string | null; run: (fn: () => Promise<unknown>) => Promise<boolean> } {
-  const { history } = useEditor();
+  // only whether the plan is dirty: every row of the tables has these, and must not render again on each projection
+  const dirty = useEditorSelect((s) => planDirty(s.history));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
-  const blocked = history !== null && isDirty(history) ? 'Save or discard the plan’s changes first' : null;
+  const blocked = dirty ? 'Save or discard the plan’s changes first' : null;
   const run = async (fn: () => Promise<unknown>): Promise<boolean> => {
     setBusy(true);
     setError(null);

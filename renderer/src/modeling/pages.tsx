@@ -10,7 +10,7 @@ import { ScenariosPage } from '../pages/Scenarios.tsx';
 import { TriggersPage } from '../pages/Triggers.tsx';
 import { ExportPage } from '../pages/Export.tsx';
 import { ForecastPage } from '../pages/Forecast.tsx';
-import { refreshEditor, useEditor } from './store.ts';
+import { MODEL_VIEW_COMMITTED_MARK, refreshEditor, useEditor } from './store.ts';
 import type { ModelingPageId } from './nav.ts';
 
 /** Saves already reported to the shell (the view remounts on each navigation). */
@@ -22,6 +22,8 @@ export function ModelingView({ page, version, onSaved }: { page: ModelingPageId;
   // in), for the performance panel and the bench; only the latest is kept.
   useLayoutEffect(() => {
     if (!view) return;
+    performance.clearMarks(MODEL_VIEW_COMMITTED_MARK);
+    performance.mark(MODEL_VIEW_COMMITTED_MARK);
     let inner = 0;
     const outer = requestAnimationFrame(() => {
       inner = requestAnimationFrame(() => {

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { memo, useEffect } from 'react';
 import type { ReactNode } from 'react';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/Progress.tsx';
@@ -90,26 +90,31 @@ export function Modeling({ title, subtitle, testId, children }: { title: string;
   );
 }
 
-/** A rolling-spend sparkline with the cap as a dashed line. */
-export function Sparkline({ values, cap, label }: { values: number[]; cap: number | null; label: string }) {
+/**
+ * A rolling-spend sparkline with the cap as a dashed line: one path for the line and one for its
+ * area, built once per series (memoised on the values array, which structural sharing keeps).
+ */
+export const Sparkline = memo(function Sparkline({ values, cap, label }: { values: number[]; cap: number | null; label: string }) {
   const w = 120;
   const h = 28;
   if (values.length < 2) return <span className="muted small">no history</span>;
-  const high = Math.max(...values);
+  let high = 0;
+  for (const v of values) if (v > high) high = v;
   // A cap far above the spend would flatten the line: it is left out of the scale then.
   const showCap = cap !== null && cap <= high * 1.5;
   const top = Math.max(high, showCap ? (cap ?? 0) : 0) * 1.08 || 1;
-  const x = (i: number) => (i / (values.length - 1)) * w;
-  const y = (v: number) => h - (v / top) * h;
-  const line = values.map((v, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join('');
+  const step = w / (values.length - 1);
+  let line = '';
+  for (let i = 0; i < values.length; i++) line += `${i ? 'L' : 'M'}${(i * step).toFixed(1)},${(h - ((values[i] ?? 0) / top) * h).toFixed(1)}`;
+  const capY = showCap && cap !== null ? h - (cap / top) * h : null;
   return (
     <svg className="spark" width={w} height={h} viewBox={`0 0 ${w} ${h}`} role="img" aria-label={label}>
       <path d={`${line}L${w},${h}L0,${h}Z`} className="spark-area" />
       <path d={line} className="spark-line" />
-      {showCap && cap !== null && <line x1={0} x2={w} y1={y(cap)} y2={y(cap)} className="spark-cap" />}
+      {capY !== null && <line x1={0} x2={w} y1={capY} y2={capY} className="spark-cap" />}
     </svg>
   );
-}
+});
 
 export function Empty({ children }: { children: ReactNode }) {
   return <div className="empty-state">{children}</div>;

@@ -10,6 +10,15 @@ import type { Plan } from '../../../src/engine/plan.ts';
 import { canRedo, canUndo, createHistory, edit, isDirty, markSaved, redo, sameData, undo, undoLabel, redoLabel } from '../../../src/modeling/plan-history.ts';
 import type { PlanHistory } from '../../../src/modeling/plan-history.ts';
 import type { Advice, ModelView } from '../../../src/modeling/types.ts';
+import { shareEqual } from './share.ts';
+
+/**
+ * Marked when an edit's projection arrives, before React renders it: with the painted mark
+ * (MODEL_VIEW_PAINTED_MARK) it measures the renderer's own share of an edit, answer to paint.
+ */
+export const MODEL_VIEW_ANSWERED_MARK = 'headroom:model-view-answered';
+/** Marked when React has committed an edit's projection to the DOM (before the browser paints it). */
+export const MODEL_VIEW_COMMITTED_MARK = 'headroom:model-view-committed';
 
 export interface EditorState {
   history: PlanHistory<Plan> | null;
@@ -62,17 +71,37 @@ function set(patch: Partial<EditorState>): void {
   for (const l of listeners) l();
 }
 
+function subscribe(l: () => void): () => void {
+  listeners.add(l);
+  return () => listeners.delete(l);
+}
+
 export function useEditor(): EditorState {
-  return useSyncExternalStore(
-    (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    () => state,
-  );
+  return useSyncExternalStore(subscribe, () => state);
 }
 
 export const getEditor = (): EditorState => state;
+
+/**
+ * One value derived from the editor's state: the component renders again only when that value
+ * changes (by Object.is), not on each progress tick or projection of the plan. For the many small
+ * parts of a table's rows, which must not all render again on every change of the store.
+ */
+export function useEditorSelect<T>(select: (s: EditorState) => T): T {
+  return useSyncExternalStore(subscribe, () => select(state));
+}
+
+const dirtyOf = new WeakMap<PlanHistory<Plan>, boolean>();
+/** Whether the plan has unsaved edits, worked out once per version of the history. */
+export function planDirty(h: PlanHistory<Plan> | null): boolean {
+  if (h === null) return false;
+  let d = dirtyOf.get(h);
+  if (d === undefined) {
+    d = isDirty(h);
+    dirtyOf.set(h, d);
+  }
+  return d;
+}
 
 let timer: ReturnType<typeof setTimeout> | null = null;
 let seq = 0;
@@ -103,8 +132,13 @@ async function project(): Promise<void> {
     if (e.jobId === LIVE_JOB && state.projecting) set({ progress: { done: e.done, total: e.total } });
   });
   try {
-    const view = await call('model-project', { plan, jobId: LIVE_JOB });
-    if (mine === seq) set({ view, viewPlan: plan, viewError: null, projecting: false, progress: null });
+    const answer = await call('model-project', { plan, jobId: LIVE_JOB });
+    if (mine !== seq) return;
+    performance.clearMarks(MODEL_VIEW_ANSWERED_MARK);
+    performance.mark(MODEL_VIEW_ANSWERED_MARK);
+    // the keys and triggers whose figures did not change keep their objects, so their rows do not render again
+    const view = shareEqual(state.view, answer);
+    set({ view, viewPlan: plan, viewError: null, projecting: false, progress: null });
   } catch (err) {
     const error = toError(err);
     // A cancelled run was replaced by a newer one, which reports instead.
@@ -218,7 +252,7 @@ export function discardEdits(): void {
 export const editorFlags = (h: PlanHistory<Plan> | null) => ({
   canUndo: h !== null && canUndo(h),
   canRedo: h !== null && canRedo(h),
-  dirty: h !== null && isDirty(h),
+  dirty: planDirty(h),
   undoLabel: h ? undoLabel(h) : null,
   redoLabel: h ? redoLabel(h) : null,
 });
@@ -228,7 +262,7 @@ window.addEventListener('focusout', flushProjection);
 
 // Closing the window or reloading with unsaved edits asks first.
 window.addEventListener('beforeunload', (e) => {
-  if (state.history && isDirty(state.history)) {
+  if (planDirty(state.history)) {
     e.preventDefault();
     e.returnValue = '';
   }

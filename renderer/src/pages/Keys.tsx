@@ -1,8 +1,10 @@
-import { useMemo, useState } from 'react';
+import { memo, useCallback, useMemo, useState } from 'react';
 import { createColumnHelper, flexRender, getCoreRowModel, getFilteredRowModel, getSortedRowModel, useReactTable } from '@tanstack/react-table';
 import type { RowSelectionState, SortingState } from '@tanstack/react-table';
 import { Modeling, Sparkline, Empty } from '../modeling/parts.tsx';
-import { applyEdit, useEditor } from '../modeling/store.ts';
+import { applyEdit, useEditorSelect } from '../modeling/store.ts';
+import { useVirtualRows } from '../modeling/virtual-rows.ts';
+import { VirtualBody } from '../modeling/VirtualBody.tsx';
 import { Chip } from '../components/Chip.tsx';
 import { NoData } from '../components/FirstRun.tsx';
 import { KeyDetail } from '../modeling/KeyDetail.tsx';
@@ -15,29 +17,26 @@ import type { KeyAdvice, ModelKey, ModelView } from '../../../src/modeling/types
 import '../modeling/modeling.css';
 import { RenameEntity } from '../import/EntityEdits.tsx';
 
-interface Row extends ModelKey {
-  advice: KeyAdvice | null;
-}
-
 /** A cap field: empty = no cap. Commits on Enter or when focus leaves, as one undo step. */
-function CapInput({ row }: { row: Row }) {
-  const shown = row.capUsd === null ? '' : String(row.capUsd);
+function CapInput({ k }: { k: ModelKey }) {
+  const shown = k.capUsd === null ? '' : String(k.capUsd);
   const [text, setText] = useState<string | null>(null);
   const value = text ?? shown;
   const parsed = parseMoney(value);
   const commit = () => {
     if (text === null) return;
     setText(null);
-    if (parsed === 'invalid' || parsed === row.capUsd) return;
-    applyEdit((p) => setKeyCaps(p, [row.id], parsed), `cap of ${row.name}`);
+    if (parsed === 'invalid' || parsed === k.capUsd) return;
+    applyEdit((p) => setKeyCaps(p, [k.id], parsed), `cap of ${k.name}`);
   };
   return (
     <input
       className={`num-input${parsed === 'invalid' ? ' invalid' : ''}`}
-      aria-label={`Cap of ${row.name} in dollars (empty for no cap)`}
+      aria-label={`Cap of ${k.name} in dollars (empty for no cap)`}
       aria-invalid={parsed === 'invalid'}
       inputMode="decimal"
       placeholder="no cap"
+      data-nav="cap"
       value={value}
       onChange={(e) => setText(e.target.value)}
       onBlur={commit}
@@ -49,7 +48,122 @@ function CapInput({ row }: { row: Row }) {
   );
 }
 
-const col = createColumnHelper<Row>();
+function Recommended({ k, advice, adviceMissing, to, headroom }: { k: ModelKey; advice: KeyAdvice | null; adviceMissing: boolean; to: number | null; headroom: number }) {
+  if (!advice) return <span className="muted small">{adviceMissing ? 'unavailable' : '…'}</span>;
+  const shown = showKeyAdvice(advice, k.lastUsed, to, headroom);
+  if (shown.kind === 'revoke')
+    return (
+      <span className="reco" data-testid="advice-revoke">
+        <strong>Revoke?</strong>
+        <small>unused {60} days</small>
+      </span>
+    );
+  return (
+    <div className="reco">
+      <span className="num" style={{ textAlign: 'left' }}>
+        {fmtUsdWhole(shown.capUsd)}
+      </span>
+      <small>
+        p50 {fmtDollars(advice.rolling30.p50)} · p90 {fmtDollars(advice.rolling30.p90)}
+      </small>{' '}
+      <small>
+        p99 {fmtDollars(advice.rolling30.p99)}
+        {shown.explained ? ' · see why' : ''}
+      </small>
+    </div>
+  );
+}
+
+interface KeyRowProps {
+  k: ModelKey;
+  advice: KeyAdvice | null;
+  adviceMissing: boolean;
+  index: number;
+  selected: boolean;
+  open: boolean;
+  to: number | null;
+  headroom: number;
+  onSelect: (id: string) => void;
+  measure: (el: HTMLTableRowElement | null) => void;
+}
+
+/**
+ * One key's row. Memoised: its props are the key's own objects (kept across projections by
+ * store.ts's structural sharing), so an edit re-renders only the rows whose figures changed.
+ */
+const KeyRow = memo(function KeyRow({ k, advice, adviceMissing, index, selected, open, to, headroom, onSelect, measure }: KeyRowProps) {
+  const now = k.spark[k.spark.length - 1] ?? 0;
+  return (
+    <tr
+      ref={measure}
+      data-index={index}
+      data-key={k.id}
+      className={open ? 'clickable selected vrow-key' : 'clickable vrow-key'}
+      onClick={(e) => {
+        // a click on a field or a checkbox edits; anywhere else in the row opens the detail
+        if ((e.target as HTMLElement).closest('input, button, select')) return;
+        openDetail({ kind: 'key', id: k.id });
+      }}
+    >
+      <td>
+        <input type="checkbox" aria-label={`Select ${k.name}`} checked={selected} onChange={() => onSelect(k.id)} />
+      </td>
+      <td>
+        <div className="cell-line">
+          <button
+            type="button"
+            className="link"
+            aria-label={`Details of ${k.name}`}
+            aria-expanded={open}
+            onClick={(e) => {
+              e.stopPropagation();
+              openDetail({ kind: 'key', id: k.id });
+            }}
+          >
+            <strong>{k.name}</strong>
+          </button>
+          {k.inferred && <span className="tag">from events</span>}
+          <RenameEntity type="api" id={k.id} name={k.name} />
+        </div>
+        <div className="muted small">{k.id}</div>
+      </td>
+      <td>
+        <div className="spark-cell">
+          <Sparkline values={k.spark} cap={k.capUsd} label={`${k.name}: rolling spend, last ${k.spark.length} days`} />
+          <span className="num small">{fmtUsdWhole(now)} now</span>
+        </div>
+      </td>
+      <td>
+        <div className="num" style={{ textAlign: 'left' }}>
+          {fmtUsdWhole(k.peakUsd)}
+          {k.peakShare !== null && <div className="muted small">{fmtShare(k.peakShare)} of cap</div>}
+        </div>
+      </td>
+      <td>
+        <CapInput k={k} />
+      </td>
+      <td>
+        <Recommended k={k} advice={advice} adviceMissing={adviceMissing} to={to} headroom={headroom} />
+      </td>
+      <td>
+        <div>
+          <Chip status={k.status} />
+          {k.blocked > 0 && (
+            <div className="muted small" data-testid="blocked-count">
+              {fmtCount(k.blocked)} blocked · {fmtUsd(k.blockedUsd)}
+            </div>
+          )}
+        </div>
+      </td>
+    </tr>
+  );
+});
+
+const keyId = (k: ModelKey): string => k.id;
+const col = createColumnHelper<ModelKey>();
+const COLUMN_COUNT = 7;
+/** a key's row, laid out at this height (modeling.css .vrow-key) */
+const KEY_ROW_PX = 76;
 
 export function KeysPage() {
   return (
@@ -61,14 +175,15 @@ export function KeysPage() {
 
 function KeysTable({ view, keys, advice, headroom, adviceMissing }: { view: ModelView; keys: ModelKey[]; advice: KeyAdvice[] | null; headroom: number; adviceMissing: string | null }) {
   const detail = useDetail();
-  const { history } = useEditor();
-  const windowDays = history?.present.enforcement.keyCapWindowDays ?? 30;
+  const windowDays = useEditorSelect((s) => s.history?.present.enforcement.keyCapWindowDays ?? 30);
   const [sorting, setSorting] = useState<SortingState>([{ id: 'status', desc: true }]);
   const [filter, setFilter] = useState('');
   const [selection, setSelection] = useState<RowSelectionState>({});
   const [bulkCap, setBulkCap] = useState('');
-  const rows = useMemo<Row[]>(() => keys.map((k) => ({ ...k, advice: advice?.find((a) => a.id === k.id) ?? null })), [keys, advice]);
+  const adviceById = useMemo(() => new Map((advice ?? []).map((a) => [a.id, a])), [advice]);
+  const onSelect = useCallback((id: string) => setSelection((s) => ({ ...s, [id]: !s[id] })), []);
 
+  // Headers, sorting and filtering only: the cells are KeyRow's.
   const columns = useMemo(
     () => [
       col.display({
@@ -76,91 +191,19 @@ function KeysTable({ view, keys, advice, headroom, adviceMissing }: { view: Mode
         header: ({ table }) => (
           <input type="checkbox" aria-label="Select all keys" checked={table.getIsAllRowsSelected()} onChange={table.getToggleAllRowsSelectedHandler()} />
         ),
-        cell: ({ row }) => <input type="checkbox" aria-label={`Select ${row.original.name}`} checked={row.getIsSelected()} onChange={row.getToggleSelectedHandler()} />,
       }),
-      col.accessor('name', {
-        header: 'Key',
-        cell: ({ row }) => (
-          <div>
-            <button
-              type="button"
-              className="link"
-              aria-label={`Details of ${row.original.name}`}
-              aria-expanded={detail?.kind === 'key' && detail.id === row.original.id}
-              onClick={(e) => {
-                e.stopPropagation();
-                openDetail({ kind: 'key', id: row.original.id });
-              }}
-            >
-              <strong>{row.original.name}</strong>
-            </button>
-            {row.original.inferred && <span className="tag">from events</span>}
-            <RenameEntity type="api" id={row.original.id} name={row.original.name} />
-            <div className="muted small">{row.original.id}</div>
-          </div>
-        ),
-      }),
-      col.accessor((r) => r.spark[r.spark.length - 1] ?? 0, {
-        id: 'spend',
-        header: 'Rolling 30-day spend',
-        cell: ({ row }) => (
-          <div className="spark-cell">
-            <Sparkline values={row.original.spark} cap={row.original.capUsd} label={`${row.original.name}: rolling spend, last ${row.original.spark.length} days`} />
-            <span className="num small">{fmtUsdWhole(row.original.spark[row.original.spark.length - 1] ?? 0)} now</span>
-          </div>
-        ),
-      }),
-      col.accessor('peakUsd', {
-        header: 'Peak',
-        cell: ({ row }) => (
-          <div className="num" style={{ textAlign: 'left' }}>
-            {fmtUsdWhole(row.original.peakUsd)}
-            {row.original.peakShare !== null && <div className="muted small">{fmtShare(row.original.peakShare)} of cap</div>}
-          </div>
-        ),
-      }),
-      col.accessor((r) => r.capUsd ?? Number.POSITIVE_INFINITY, { id: 'cap', header: 'Cap', cell: ({ row }) => <CapInput row={row.original} /> }),
-      col.accessor((r) => r.advice?.recommendedCapUsd ?? -1, {
-        id: 'recommended',
-        header: 'Recommended cap',
-        cell: ({ row }) => {
-          const a = row.original.advice;
-          if (!a) return <span className="muted small">{adviceMissing ? 'unavailable' : '…'}</span>;
-          const shown = showKeyAdvice(a, row.original.lastUsed, view.to, headroom);
-          if (shown.kind === 'revoke') return <span className="reco" data-testid="advice-revoke"><strong>Revoke?</strong><small>unused {60} days</small></span>;
-          return (
-            <div className="reco">
-              <span className="num" style={{ textAlign: 'left' }}>
-                {fmtUsdWhole(shown.capUsd)}
-              </span>
-              <small>
-                p50 {fmtDollars(a.rolling30.p50)} · p90 {fmtDollars(a.rolling30.p90)}
-              </small>{' '}
-              <small>p99 {fmtDollars(a.rolling30.p99)}{shown.explained ? ' · see why' : ''}</small>
-            </div>
-          );
-        },
-      }),
-      col.accessor((r) => STATUS_RANK[r.status] * 1e6 + (r.peakShare ?? 0), {
-        id: 'status',
-        header: 'Status',
-        cell: ({ row }) => (
-          <div>
-            <Chip status={row.original.status} />
-            {row.original.blocked > 0 && (
-              <div className="muted small" data-testid="blocked-count">
-                {fmtCount(row.original.blocked)} blocked · {fmtUsd(row.original.blockedUsd)}
-              </div>
-            )}
-          </div>
-        ),
-      }),
+      col.accessor('name', { header: 'Key' }),
+      col.accessor((r) => r.spark[r.spark.length - 1] ?? 0, { id: 'spend', header: 'Rolling 30-day spend' }),
+      col.accessor('peakUsd', { header: 'Peak' }),
+      col.accessor((r) => r.capUsd ?? Number.POSITIVE_INFINITY, { id: 'cap', header: 'Cap' }),
+      col.accessor((r) => adviceById.get(r.id)?.recommendedCapUsd ?? -1, { id: 'recommended', header: 'Recommended cap' }),
+      col.accessor((r) => STATUS_RANK[r.status] * 1e6 + (r.peakShare ?? 0), { id: 'status', header: 'Status' }),
     ],
-    [adviceMissing, detail, view.to, headroom],
+    [adviceById],
   );
 
   const table = useReactTable({
-    data: rows,
+    data: keys,
     columns,
     state: { sorting, globalFilter: filter, rowSelection: selection },
     getRowId: (r) => r.id,
@@ -173,6 +216,9 @@ function KeysTable({ view, keys, advice, headroom, adviceMissing }: { view: Mode
     getFilteredRowModel: getFilteredRowModel(),
   });
 
+  // react-table keeps its sorted and filtered model until its inputs change
+  const shownRows = table.getRowModel().rows.map((r) => r.original);
+  const v = useVirtualRows(shownRows, keyId, KEY_ROW_PX);
   const selected = Object.keys(selection).filter((id) => selection[id]);
   const targets = selected.length > 0 ? selected : keys.map((k) => k.id);
   const bulk = parseMoney(bulkCap);
@@ -212,9 +258,9 @@ function KeysTable({ view, keys, advice, headroom, adviceMissing }: { view: Mode
           Set cap on {selected.length || 'the'} selected
         </button>
       </div>
-      <div className="table-wrap">
+      <div className="table-wrap vtable" ref={v.scrollRef}>
         <table data-testid="model-keys-table">
-          <thead>
+          <thead ref={v.headRef}>
             {table.getHeaderGroups().map((g) => (
               <tr key={g.id}>
                 {g.headers.map((h) => {
@@ -234,21 +280,27 @@ function KeysTable({ view, keys, advice, headroom, adviceMissing }: { view: Mode
               </tr>
             ))}
           </thead>
-          <tbody>
-            {table.getRowModel().rows.map((r) => (
-              <tr key={r.id} data-key={r.original.id} className={open?.id === r.original.id ? 'clickable selected' : 'clickable'} onClick={(e) => {
-                // a click on a field or a checkbox edits; anywhere else in the row opens the detail
-                if ((e.target as HTMLElement).closest('input, button, select')) return;
-                openDetail({ kind: 'key', id: r.original.id });
-              }}>
-                {r.getVisibleCells().map((c) => (
-                  <td key={c.id}>{flexRender(c.column.columnDef.cell, c.getContext())}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
+          <VirtualBody
+            v={v}
+            columns={COLUMN_COUNT}
+            row={(k, index) => (
+              <KeyRow
+                key={k.id}
+                k={k}
+                advice={adviceById.get(k.id) ?? null}
+                adviceMissing={adviceMissing !== null}
+                index={index}
+                selected={selection[k.id] === true}
+                open={open?.id === k.id}
+                to={view.to}
+                headroom={headroom}
+                onSelect={onSelect}
+                measure={v.measure}
+              />
+            )}
+          />
         </table>
-        {table.getRowModel().rows.length === 0 && <Empty>No key matches “{filter}”.</Empty>}
+        {shownRows.length === 0 && <Empty>No key matches “{filter}”.</Empty>}
       </div>
       {adviceMissing && <p className="muted small">Recommended caps are unavailable: {adviceMissing}</p>}
     </>

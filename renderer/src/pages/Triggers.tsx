@@ -1,11 +1,13 @@
-import { useState } from 'react';
-import { Modeling } from '../modeling/parts.tsx';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { Empty, Modeling } from '../modeling/parts.tsx';
 import { Chip } from '../components/Chip.tsx';
 import { NoData } from '../components/FirstRun.tsx';
 import { TriggerDetail } from '../modeling/KeyDetail.tsx';
 import { openDetail, useDetail } from '../modeling/detail.ts';
-import { STATUS_RANK } from '../../../src/views/status.ts';
-import { applyEdit, getEditor } from '../modeling/store.ts';
+import { STATUS_LABEL, STATUS_RANK } from '../../../src/views/status.ts';
+import { applyEdit, useEditorSelect } from '../modeling/store.ts';
+import { useVirtualRows } from '../modeling/virtual-rows.ts';
+import { VirtualBody } from '../modeling/VirtualBody.tsx';
 import { programmaticBlockedReason, setTriggerLimit, setTriggerMode } from '../../../src/modeling/plan-edits.ts';
 import { fmtCount, fmtDelay, fmtUsd } from '../modeling/format.ts';
 import type { ModelTrigger, TriggerAdvice } from '../../../src/modeling/types.ts';
@@ -36,6 +38,7 @@ function LimitInput({ t }: { t: ModelTrigger }) {
       aria-label={`Runs per 24 h allowed for ${t.name} (empty for the default, none for no limit)`}
       aria-invalid={parsed === 'invalid'}
       placeholder={t.mode === 'fair_use' ? 'default 42' : 'no limit'}
+      data-nav="limit"
       value={value}
       onChange={(e) => setText(e.target.value)}
       onBlur={commit}
@@ -61,8 +64,13 @@ function Draft({ t, advice, onClose }: { t: ModelTrigger; advice: TriggerAdvice 
       'Use case: [what the trigger does and why each run matters]',
     ].join('\n');
   const [copied, setCopied] = useState(false);
+  const panel = useRef<HTMLDivElement | null>(null);
+  // into view when opened for a trigger, not on each render (which would move the page under a click)
+  useEffect(() => {
+    panel.current?.scrollIntoView({ block: 'nearest' });
+  }, [t.id]);
   return (
-    <div className="panel" role="region" aria-label={`Support request for ${t.name}`} data-testid="support-draft" ref={(el) => el?.scrollIntoView({ block: 'nearest' })}>
+    <div className="panel" role="region" aria-label={`Support request for ${t.name}`} data-testid="support-draft" ref={panel}>
       <h2>Support request for “{t.name}”</h2>
       {advice && <p className="muted small">{advice.reason}</p>}
       <textarea className="draft" aria-label="Support request text" readOnly value={body} />
@@ -84,19 +92,124 @@ function Draft({ t, advice, onClose }: { t: ModelTrigger; advice: TriggerAdvice 
   );
 }
 
+interface TriggerRowProps {
+  t: ModelTrigger;
+  advice: TriggerAdvice | null;
+  /** why this trigger cannot be programmatic under the plan's profile, or null */
+  why: string | null;
+  index: number;
+  open: boolean;
+  onDraft: (id: string) => void;
+  measure: (el: HTMLTableRowElement | null) => void;
+}
+
+/**
+ * One trigger's row. Memoised: its props are the trigger's own objects (kept across projections
+ * by store.ts's structural sharing), so an edit re-renders only the rows whose figures changed.
+ */
+const TriggerRow = memo(function TriggerRow({ t, advice, why, index, open, onDraft, measure }: TriggerRowProps) {
+  return (
+    <tr
+      ref={measure}
+      data-index={index}
+      data-trigger={t.id}
+      className={open ? 'clickable selected vrow-trigger' : 'clickable vrow-trigger'}
+      onClick={(e) => {
+        if ((e.target as HTMLElement).closest('input, button, select')) return;
+        openDetail({ kind: 'trigger', id: t.id });
+      }}
+    >
+      <th>
+        <div className="cell-line">
+          <button type="button" className="link" aria-label={`Details of ${t.name}`} aria-expanded={open} onClick={() => openDetail({ kind: 'trigger', id: t.id })}>
+            {t.name}
+          </button>
+          {t.inferred && <span className="tag">from events</span>}
+        </div>
+        <div className="cell-line">
+          <TriggerKindMenu id={t.id} name={t.name} kind={t.kind} />
+          <RenameEntity type="trigger" id={t.id} name={t.name} />
+          <span className="muted small">{t.id}</span>
+        </div>
+      </th>
+      <td>
+        <select
+          aria-label={`Mode of ${t.name}`}
+          value={t.mode}
+          aria-describedby={why ? `why-${t.id}` : undefined}
+          onChange={(e) => applyEdit((p) => setTriggerMode(p, t.id, e.target.value as ModelTrigger['mode'], { kind: t.kind }), `mode of ${t.name}`)}
+        >
+          <option value="fair_use">fair use</option>
+          <option value="programmatic" disabled={why !== null}>
+            programmatic
+          </option>
+        </select>
+        {why && (
+          <div className="why" id={`why-${t.id}`} title={why}>
+            Fair use only: only webhook triggers can be programmatic.
+          </div>
+        )}
+        {t.mode === 'programmatic' && t.programmaticUsd > 0 && <div className="muted small">{fmtUsd(t.programmaticUsd)} billed</div>}
+      </td>
+      <td>
+        <LimitInput t={t} />
+        <div className="muted small">{t.limit === null ? 'no limit' : `${fmtCount(t.limit)} applied`}</div>
+      </td>
+      <td className="num wide-only">
+        {fmtCount(t.runsPerDay.median)} · {fmtCount(t.runsPerDay.p95)} · {fmtCount(t.runsPerDay.max)}
+      </td>
+      <td className="num">
+        {fmtCount(t.delayed)} · {fmtCount(t.dropped + t.skipped)}
+      </td>
+      <td className="num wide-only">
+        {fmtDelay(t.p95DelayMs)} · {fmtDelay(t.maxDelayMs)}
+      </td>
+      <td>
+        <Chip status={t.status} />
+        {(t.rateLimited || (advice !== null && advice.request !== null)) && (
+          <div>
+            <button type="button" className="button small nowrap" aria-label={`Draft a support request for ${t.name}`} onClick={() => onDraft(t.id)}>
+              Support request
+            </button>
+          </div>
+        )}
+      </td>
+    </tr>
+  );
+});
+
+const COLUMN_COUNT = 7;
+/** a trigger's row, laid out at this height (modeling.css .vrow-trigger) */
+const TRIGGER_ROW_PX = 84;
+const triggerId = (t: ModelTrigger): string => t.id;
+const byStatus = (a: ModelTrigger, b: ModelTrigger): number => STATUS_RANK[b.status] - STATUS_RANK[a.status] || b.delayed + b.dropped - (a.delayed + a.dropped) || a.name.localeCompare(b.name);
+
 function TriggersTable({ triggers, advice }: { triggers: ModelTrigger[]; advice: TriggerAdvice[] | null }) {
   const [draftFor, setDraftFor] = useState<string | null>(null);
   const detail = useDetail();
+  const profile = useEditorSelect((s) => s.history?.present.enforcement.profile);
+  const [filter, setFilter] = useState('');
+  const sorted = useMemo(() => {
+    const q = filter.trim().toLowerCase();
+    const shown = q === '' ? triggers : triggers.filter((t) => `${t.name} ${t.id} ${t.kind} ${t.mode} ${STATUS_LABEL[t.status]}`.toLowerCase().includes(q));
+    return [...shown].sort(byStatus);
+  }, [triggers, filter]);
+  const adviceById = useMemo(() => new Map((advice ?? []).map((a) => [a.id, a])), [advice]);
+  const whyWebhook = useMemo(() => programmaticBlockedReason('webhook', profile), [profile]);
+  const whyScheduled = useMemo(() => programmaticBlockedReason('scheduled', profile), [profile]);
+  const v = useVirtualRows(sorted, triggerId, TRIGGER_ROW_PX);
   if (triggers.length === 0) return <NoData why="No trigger appears in the history or the plan yet: the consumption export records each trigger run." />;
-  const sorted = [...triggers].sort((a, b) => STATUS_RANK[b.status] - STATUS_RANK[a.status] || b.delayed + b.dropped - (a.delayed + a.dropped) || a.name.localeCompare(b.name));
-  const open = sorted.find((t) => t.id === draftFor) ?? null;
-  const shown = detail?.kind === 'trigger' ? sorted.find((t) => t.id === detail.id) ?? null : null;
+  const open = draftFor === null ? null : (triggers.find((t) => t.id === draftFor) ?? null);
+  const shown = detail?.kind === 'trigger' ? (triggers.find((t) => t.id === detail.id) ?? null) : null;
   return (
     <>
-      {shown && <TriggerDetail t={shown} advice={advice?.find((x) => x.id === shown.id) ?? null} />}
-      <div className="table-wrap">
+      {shown && <TriggerDetail t={shown} advice={adviceById.get(shown.id) ?? null} />}
+      <div className="toolbar">
+        <input type="search" aria-label="Filter triggers" placeholder="Filter triggers" value={filter} onChange={(e) => setFilter(e.target.value)} />
+      </div>
+      <div className="table-wrap vtable" ref={v.scrollRef}>
         <table data-testid="model-triggers-table">
-          <thead>
+          <thead ref={v.headRef}>
             <tr>
               <th>Trigger</th>
               <th>Mode</th>
@@ -107,84 +220,26 @@ function TriggersTable({ triggers, advice }: { triggers: ModelTrigger[]; advice:
               <th>Status</th>
             </tr>
           </thead>
-          <tbody>
-            {sorted.map((t) => {
-              const why = programmaticBlockedReason(t.kind, getEditor().history?.present.enforcement.profile);
-              const a = advice?.find((x) => x.id === t.id) ?? null;
-              return (
-                <tr
-                  key={t.id}
-                  data-trigger={t.id}
-                  className={shown?.id === t.id ? 'clickable selected' : 'clickable'}
-                  onClick={(e) => {
-                    if ((e.target as HTMLElement).closest('input, button, select')) return;
-                    openDetail({ kind: 'trigger', id: t.id });
-                  }}
-                >
-                  <th>
-                    <button
-                      type="button"
-                      className="link"
-                      aria-label={`Details of ${t.name}`}
-                      aria-expanded={shown?.id === t.id}
-                      onClick={() => openDetail({ kind: 'trigger', id: t.id })}
-                    >
-                      {t.name}
-                    </button>
-                    <TriggerKindMenu id={t.id} name={t.name} kind={t.kind} />
-                    {t.inferred && <span className="tag">from events</span>}
-                    <RenameEntity type="trigger" id={t.id} name={t.name} />
-                    <div className="muted small">{t.id}</div>
-                  </th>
-                  <td>
-                    <select
-                      aria-label={`Mode of ${t.name}`}
-                      value={t.mode}
-                      aria-describedby={why ? `why-${t.id}` : undefined}
-                      onChange={(e) => applyEdit((p) => setTriggerMode(p, t.id, e.target.value as ModelTrigger['mode'], { kind: t.kind }), `mode of ${t.name}`)}
-                    >
-                      <option value="fair_use">fair use</option>
-                      <option value="programmatic" disabled={why !== null}>
-                        programmatic
-                      </option>
-                    </select>
-                    {why && (
-                      <div className="why" id={`why-${t.id}`} title={why}>
-                        Fair use only: only webhook triggers can be programmatic.
-                      </div>
-                    )}
-                    {t.mode === 'programmatic' && t.programmaticUsd > 0 && <div className="muted small">{fmtUsd(t.programmaticUsd)} billed</div>}
-                  </td>
-                  <td>
-                    <LimitInput t={t} />
-                    <div className="muted small">{t.limit === null ? 'no limit' : `${fmtCount(t.limit)} applied`}</div>
-                  </td>
-                  <td className="num wide-only">
-                    {fmtCount(t.runsPerDay.median)} · {fmtCount(t.runsPerDay.p95)} · {fmtCount(t.runsPerDay.max)}
-                  </td>
-                  <td className="num">
-                    {fmtCount(t.delayed)} · {fmtCount(t.dropped + t.skipped)}
-                  </td>
-                  <td className="num wide-only">
-                    {fmtDelay(t.p95DelayMs)} · {fmtDelay(t.maxDelayMs)}
-                  </td>
-                  <td>
-                    <Chip status={t.status} />
-                    {(t.rateLimited || (a !== null && a.request !== null)) && (
-                      <div>
-                        <button type="button" className="button small nowrap" aria-label={`Draft a support request for ${t.name}`} onClick={() => setDraftFor(t.id)}>
-                          Support request
-                        </button>
-                      </div>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
+          <VirtualBody
+            v={v}
+            columns={COLUMN_COUNT}
+            row={(t, index) => (
+              <TriggerRow
+                key={t.id}
+                t={t}
+                advice={adviceById.get(t.id) ?? null}
+                why={t.kind === 'webhook' ? whyWebhook : whyScheduled}
+                index={index}
+                open={shown?.id === t.id}
+                onDraft={setDraftFor}
+                measure={v.measure}
+              />
+            )}
+          />
         </table>
+        {sorted.length === 0 && <Empty>No trigger matches “{filter}”.</Empty>}
       </div>
-      {open && <Draft t={open} advice={advice?.find((x) => x.id === open.id) ?? null} onClose={() => setDraftFor(null)} />}
+      {open && <Draft t={open} advice={adviceById.get(open.id) ?? null} onClose={() => setDraftFor(null)} />}
     </>
   );
 }
