@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { useJob } from '../useCall.ts';
 import { Chip, Meter } from '../components/Chip.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
@@ -41,7 +42,13 @@ function Headline({ o }: { o: Overview }) {
 export function OverviewPage({ version }: { version: number }) {
   const { events } = useLedger();
   const empty = events === 0;
-  const { data, error, loading, progress, cancel } = useJob('workspace-overview', empty ? null : {}, [version, empty]);
+  // First the overview stored at the last session's end, when it is for these events and plan;
+  // then the live one, which replaces it.
+  const [fresh, setFresh] = useState(false);
+  const { data, error, loading, progress, cancel } = useJob('workspace-overview', empty ? null : fresh ? { fresh } : {}, [version, empty, fresh]);
+  useEffect(() => {
+    if (data?.stored) setFresh(true);
+  }, [data]);
   const go = useGo();
   if (empty) {
     return (
@@ -87,7 +94,13 @@ export function OverviewPage({ version }: { version: number }) {
             <strong>{o.planName}</strong> · {int(o.events)} events · {when(o.ledger.firstEvent)} → {when(o.ledger.lastEvent)} · <span title={o.ledger.path}>{o.ledger.path.split(/[\\/]/).pop()}</span>
           </p>
         </div>
-        {loading && <span className="muted small">Updating…</span>}
+        {o.stored ? (
+          <span className="muted small" data-testid="overview-stored" title={`Computed ${when(o.stored.savedAt)}`}>
+            From the last session · updating…
+          </span>
+        ) : (
+          loading && <span className="muted small">Updating…</span>
+        )}
       </header>
       <Headline o={o} />
       <ProfileDifferences version={version} />
