@@ -11,12 +11,13 @@ import type { Settled } from '../src/api/errors.ts';
 import type { SavedScenario } from '../src/modeling/types.ts';
 import type { ProgressEvent } from '../src/api/types.ts';
 import { validatePlan } from '../src/engine/plan.ts';
+import type * as LedgerModule from '../src/ledger/ledger.ts';
 
 // Every connection this thread opens to a ledger, counted (the import and compute workers open
 // their own, on their own threads, and are not counted here).
 const opened = vi.hoisted(() => ({ paths: [] as string[] }));
 vi.mock('../src/ledger/ledger.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/ledger/ledger.ts')>();
+  const real = await importOriginal<typeof LedgerModule>();
   return {
     ...real,
     openLedger: (path: string, options?: Parameters<typeof real.openLedger>[1]) => {
