@@ -9,7 +9,7 @@ import { dispatch } from '../src/api/handlers.ts';
 import { importWorkerUrl, ledgerStoreOpener } from '../src/api/ledger-store.ts';
 import type { Settled } from '../src/api/errors.ts';
 import type { Overview } from '../src/api/types.ts';
-import { planHash, readSnapshot, snapshotPath, writeSnapshot } from '../src/api/overview-snapshot.ts';
+import { planHash, readSnapshot, readStoredSpan, snapshotPath, writeSnapshot } from '../src/api/overview-snapshot.ts';
 import type { SnapshotKey } from '../src/api/overview-snapshot.ts';
 import type { OverviewBody } from '../src/projection/overview.ts';
 import { validatePlan } from '../src/engine/plan.ts';
@@ -45,7 +45,7 @@ describe('the stored overview file', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is read back only for the same events, plan and code', () => {
-    writeSnapshot(ledger, key, body, 1234);
+    writeSnapshot(ledger, key, body, { events: 5, from: 1, to: 2 }, 1234);
     expect(readSnapshot(ledger, key)).toEqual({ body, savedAt: 1234 });
     expect(readSnapshot(ledger, { ...key, events: 'v2:7:2:2:9:19:0:1:3' })).toBeNull();
     expect(readSnapshot(ledger, { ...key, plan: planHash({ ...PLAN, workspace: { ...PLAN.workspace, seats: 3 } }) })).toBeNull();
@@ -53,10 +53,16 @@ describe('the stored overview file', () => {
     expect(readSnapshot(join(dir, 'other.sqlite'), key)).toBeNull();
   });
 
+  it('keeps the events’ count and range for the same events, whatever the plan or code', () => {
+    writeSnapshot(ledger, key, body, { events: 5, from: 1, to: 2 }, 1234);
+    expect(readStoredSpan(ledger, key.events)).toEqual({ events: 5, from: 1, to: 2 });
+    expect(readStoredSpan(ledger, 'v2:7:2:2:9:19:0:1:3')).toBeNull();
+  });
+
   it('a torn or foreign file is a miss, not an error', () => {
     writeFileSync(snapshotPath(ledger), '{"format":1,"key":');
     expect(readSnapshot(ledger, key)).toBeNull();
-    writeFileSync(snapshotPath(ledger), JSON.stringify({ format: 0, key, savedAt: 1, body }));
+    writeFileSync(snapshotPath(ledger), JSON.stringify({ format: 0, key, savedAt: 1, span: { events: 5, from: 1, to: 2 }, body }));
     expect(readSnapshot(ledger, key)).toBeNull();
   });
 });
@@ -114,7 +120,7 @@ describe('the overview at launch: stored first, then live', () => {
   });
 
   it('is never served for another plan, other events or another build', async () => {
-    const a = start();
+    let a = start();
     await call(a, 'workspace-overview', { fresh: true });
     // another plan: the live answer, with the new cap
     await call(a, 'plan-save', { plan: { ...PLAN, apiKeys: [{ id: 'k_small', capUsd: 5 }] } });
@@ -127,9 +133,14 @@ describe('the overview at launch: stored first, then live', () => {
 
     // other events: an import
     await call(a, 'import-run', { source: { name: 'more.csv', text: MORE } });
+    await stop(a);
+    // a launch after the import counts the events again: the stored count is for the others
+    a = start();
+    expect((await call<{ events: number }>(a, 'ledger-info', {})).events).toBe(6);
     const otherEvents = await call<Overview>(a, 'workspace-overview', {});
     expect(otherEvents.stored).toBeUndefined();
     expect(otherEvents.events).toBe(6);
+    expect(otherEvents.ledger.events).toBe(6);
     // and an undo of it
     const batches = await call<{ id: number; undone: boolean }[]>(a, 'import-history', {});
     await call(a, 'workspace-overview', { fresh: true });
@@ -137,6 +148,7 @@ describe('the overview at launch: stored first, then live', () => {
     const undone = await call<Overview>(a, 'workspace-overview', {});
     expect(undone.stored).toBeUndefined();
     expect(undone.events).toBe(5);
+    expect(undone.ledger.events).toBe(5);
     await stop(a);
 
     // another build of the compute code

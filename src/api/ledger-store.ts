@@ -160,6 +160,10 @@ export class LedgerStore implements WorkspaceStore {
     return this.ledger.eventsVersionKey();
   }
 
+  knowSpan(span: { events: number; from: number | null; to: number | null }): void {
+    this.spanNow = span;
+  }
+
   /** After the ledger changed: what this thread knows of it is stale. */
   private changed(after: LedgerAfterImport | null = null): void {
     this.spanNow = after === null ? null : { events: after.events, from: after.from, to: after.to };

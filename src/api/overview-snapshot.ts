@@ -19,15 +19,24 @@ export interface SnapshotKey {
   code: string;
 }
 
+/** How many events and their first and last time: what the ledger's facts need, without counting every row. */
+export interface StoredSpan {
+  events: number;
+  from: number | null;
+  to: number | null;
+}
+
 interface SnapshotFile {
   format: typeof FORMAT;
   key: SnapshotKey;
   savedAt: number;
+  /** depends on the events alone: good for the same content version whatever the plan or code */
+  span: StoredSpan;
   body: OverviewBody;
 }
 
 /** Bumped when the file's shape or the overview's shape changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 export function snapshotPath(ledgerPath: string): string {
   return `${ledgerPath}.overview.json`;
@@ -39,8 +48,7 @@ export function planHash(plan: Plan): string {
 
 const sameKey = (a: SnapshotKey, b: SnapshotKey): boolean => a.events === b.events && a.plan === b.plan && a.code === b.code;
 
-/** The stored overview for exactly `key`, with when it was computed; null when there is none or it is another's. */
-export function readSnapshot(ledgerPath: string, key: SnapshotKey): { body: OverviewBody; savedAt: number } | null {
+function readFile(ledgerPath: string): Partial<SnapshotFile> | null {
   let text: string;
   try {
     text = readFileSync(snapshotPath(ledgerPath), 'utf8');
@@ -48,22 +56,36 @@ export function readSnapshot(ledgerPath: string, key: SnapshotKey): { body: Over
     return null;
   }
   try {
-    const file = JSON.parse(text) as Partial<SnapshotFile>;
-    if (file.format !== FORMAT || file.key === undefined || !sameKey(file.key, key)) return null;
-    if (typeof file.savedAt !== 'number' || typeof file.body !== 'object' || file.body === null) return null;
-    return { body: file.body, savedAt: file.savedAt };
+    const file = JSON.parse(text) as Partial<SnapshotFile> | null;
+    return typeof file === 'object' && file !== null && file.format === FORMAT && typeof file.key === 'object' && file.key !== null ? file : null;
   } catch {
     // a torn or foreign file is a miss; the next live answer overwrites it
     return null;
   }
 }
 
-/** Keeps `body` as the overview for `key`, replacing the last one; written whole or not at all. */
-export function writeSnapshot(ledgerPath: string, key: SnapshotKey, body: OverviewBody, savedAt = Date.now()): void {
+/** The stored overview for exactly `key`, with when it was computed; null when there is none or it is another's. */
+export function readSnapshot(ledgerPath: string, key: SnapshotKey): { body: OverviewBody; savedAt: number } | null {
+  const file = readFile(ledgerPath);
+  if (file === null || file.key === undefined || !sameKey(file.key, key)) return null;
+  if (typeof file.savedAt !== 'number' || typeof file.body !== 'object' || file.body === null) return null;
+  return { body: file.body, savedAt: file.savedAt };
+}
+
+/** The events' count and range stored with the last overview, when the ledger's content version is still `events`. */
+export function readStoredSpan(ledgerPath: string, events: string): StoredSpan | null {
+  const file = readFile(ledgerPath);
+  const span = file?.span;
+  if (file?.key?.events !== events || typeof span !== 'object' || span === null || !Number.isInteger(span.events)) return null;
+  return { events: span.events, from: span.from, to: span.to };
+}
+
+/** Keeps `body` (and the events' `span`) as the overview for `key`, replacing the last one; written whole or not at all. */
+export function writeSnapshot(ledgerPath: string, key: SnapshotKey, body: OverviewBody, span: StoredSpan, savedAt = Date.now()): void {
   const target = snapshotPath(ledgerPath);
   const tmp = `${target}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, JSON.stringify({ format: FORMAT, key, savedAt, body } satisfies SnapshotFile));
+    writeFileSync(tmp, JSON.stringify({ format: FORMAT, key, savedAt, span, body } satisfies SnapshotFile));
     renameSync(tmp, target);
   } catch {
     // a read-only folder or a full disk only costs the next launch its head start

@@ -12,7 +12,7 @@ import { API_CALLS } from './domains/index.ts';
 import type { AnyApiCall } from './domains/define.ts';
 import type { ServiceState } from './domains/state.ts';
 import { createModelingHandlers } from './modeling.ts';
-import { planHash, readSnapshot, writeSnapshot } from './overview-snapshot.ts';
+import { planHash, readSnapshot, readStoredSpan, writeSnapshot } from './overview-snapshot.ts';
 import type { SnapshotKey } from './overview-snapshot.ts';
 import type { DemoFactory, OpenStore, WorkspaceStore } from './store.ts';
 import type { LedgerInfo, Overview } from './types.ts';
@@ -105,9 +105,12 @@ export function createService(opts: ServiceOptions): Service {
       opts.compute.setLedger(next.path);
       computeMoved = true;
       opts.compute.warm(nextPlan);
-      // the events table must read too: a file that opens but cannot be read fails here, not later
-      next.span();
-      next.eventsVersionKey();
+      // The events table must read too: a file that opens but cannot be read fails here, not later.
+      // The count of its events (a scan of every row) is taken from the stored overview when it is
+      // for these very events.
+      const known = readStoredSpan(next.path, next.eventsVersionKey());
+      if (known !== null) next.knowSpan(known);
+      else next.span();
     } catch (err) {
       next.close();
       // the compute worker goes back to the events of the ledger that stays open
@@ -187,7 +190,7 @@ export function createService(opts: ServiceOptions): Service {
     const generation = opens;
     const body = await opts.compute.run('overview', p, p.workspace.name, 0, { signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'simulate') });
     // only when nothing moved under the answer: the same ledger, plan and events throughout
-    if (store === s && plan === p && opens === generation && s.eventsVersionKey() === key.events) writeSnapshot(s.path, key, body);
+    if (store === s && plan === p && opens === generation && s.eventsVersionKey() === key.events) writeSnapshot(s.path, key, body, s.span());
     return { ledger: await info(), ...body };
   };
 

@@ -13,6 +13,8 @@ export interface WorkspaceStore {
   eventCount(): number;
   /** how many events and their time range, without reading them */
   span(): { events: number; from: number | null; to: number | null };
+  /** the span as stored for the ledger's current content version: span() need not count the events */
+  knowSpan(span: { events: number; from: number | null; to: number | null }): void;
   /** changes with every import and undo (what stored answers about the events are keyed on); cheap */
   eventsVersionKey(): string;
   loadPlan(): Plan | null;
