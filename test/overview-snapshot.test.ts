@@ -30,6 +30,15 @@ const CSV = [
 const MORE = ['timestamp,type,subject,cost_usd,id', '2026-10-03T10:00:00Z,api,k_small,0.50,b1'].join('\n');
 const PLAN = validatePlan({ workspace: { name: 'Snapshot WS', seats: 2 }, apiKeys: [{ id: 'k_small', capUsd: 2 }] });
 
+/** Counts the overviews the compute worker is asked for. */
+class CountingCompute extends ComputeClient {
+  overviews = 0;
+  override run(...args: Parameters<ComputeClient['run']>): ReturnType<ComputeClient['run']> {
+    if (args[0] === 'overview') this.overviews++;
+    return super.run(...args);
+  }
+}
+
 /** The compute worker of another build: the same worker, another code version. */
 class OtherBuild extends ComputeClient {
   override codeVersion(): string {
@@ -156,6 +165,33 @@ describe('the overview at launch: stored first, then live', () => {
     const otherBuild = await call<Overview>(b, 'workspace-overview', {});
     expect(otherBuild.stored).toBeUndefined();
     await stop(b);
+  });
+
+  it('calls asking for the live overview share one computation, stopped only when every one of them is cancelled', async () => {
+    const compute = new CountingCompute(WORKER);
+    const a = start(compute);
+    const settle = (input: unknown) => dispatch(a.handlers, a.jobs, 'workspace-overview', input);
+    const first = settle({ fresh: true, jobId: 'one' });
+    const second = settle({ fresh: true, jobId: 'two' });
+    await call(a, 'job-cancel', { jobId: 'one' });
+    const [one, two] = await Promise.all([first, second]);
+    expect(one).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    expect(two.ok).toBe(true);
+    // asked again once it is done: the same answer, nothing computed again
+    const third = await call<Overview>(a, 'workspace-overview', { fresh: true });
+    expect(bodyOf(third)).toEqual(bodyOf((two as { value: Overview }).value));
+    expect(compute.overviews).toBe(1);
+
+    // another plan: computed again; cancelled by its only caller, it is not kept
+    await call(a, 'plan-save', { plan: { ...PLAN, apiKeys: [{ id: 'k_small', capUsd: 7 }] } });
+    const lone = settle({ fresh: true, jobId: 'lone' });
+    await call(a, 'job-cancel', { jobId: 'lone' });
+    expect(await lone).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    const after = await call<Overview>(a, 'workspace-overview', { fresh: true });
+    expect(after.keys.find((k) => k.id === 'k_small')).toMatchObject({ capUsd: 7 });
+    expect(compute.overviews).toBe(3);
+    await call(a, 'plan-save', { plan: PLAN });
+    await stop(a);
   });
 
   it('the ledger content version moves with every import and undo, not with a refused import', async () => {

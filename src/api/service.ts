@@ -16,6 +16,7 @@ import { planHash, readSnapshot, readStoredSpan, writeSnapshot } from './overvie
 import type { SnapshotKey } from './overview-snapshot.ts';
 import type { DemoFactory, OpenStore, WorkspaceStore } from './store.ts';
 import type { LedgerInfo, Overview } from './types.ts';
+import type { OverviewBody } from '../projection/overview.ts';
 
 export interface ServiceOptions {
   /** the app's own folder: the default ledger and the recent list live here */
@@ -187,11 +188,89 @@ export function createService(opts: ServiceOptions): Service {
       const hit = readSnapshot(s.path, key);
       if (hit !== null) return { ledger: await info(), ...hit.body, stored: { savedAt: hit.savedAt } };
     }
-    const generation = opens;
-    const body = await opts.compute.run('overview', p, p.workspace.name, 0, { signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'simulate') });
-    // only when nothing moved under the answer: the same ledger, plan and events throughout
-    if (store === s && plan === p && opens === generation && s.eventsVersionKey() === key.events) writeSnapshot(s.path, key, body, s.span());
+    const body = await liveOverview(s, p, key, ctx);
     return { ledger: await info(), ...body };
+  };
+
+  /**
+   * The saved plan's live overview: one computation for every call that asks while it runs or
+   * after, until the ledger, its events or the plan change (the launch's warm-up and the window's
+   * call are one), stored for the next launch once done. It is stopped only when every call
+   * waiting for it has been cancelled.
+   */
+  interface LiveOverview {
+    store: WorkspaceStore;
+    plan: Plan;
+    opens: number;
+    body: Promise<OverviewBody>;
+    waiting: number;
+    stop: AbortController;
+    listeners: Set<(done: number, total: number) => void>;
+  }
+  let live: LiveOverview | null = null;
+
+  const startLive = (s: WorkspaceStore, p: Plan, key: SnapshotKey): LiveOverview => {
+    const stop = new AbortController();
+    const listeners = new Set<(done: number, total: number) => void>();
+    const generation = opens;
+    const body = opts.compute.run('overview', p, p.workspace.name, 0, {
+      signal: stop.signal,
+      onProgress: (d, t) => {
+        for (const l of listeners) l(d, t);
+      },
+    });
+    const entry: LiveOverview = { store: s, plan: p, opens: generation, body, waiting: 0, stop, listeners };
+    body.then(
+      (b) => {
+        // only when nothing moved under the answer: the same ledger, plan and events throughout
+        if (store === s && plan === p && opens === generation && s.eventsVersionKey() === key.events) writeSnapshot(s.path, key, b, s.span());
+      },
+      () => {
+        // a failed or stopped computation is not kept: the next call starts another
+        if (live === entry) live = null;
+      },
+    );
+    return entry;
+  };
+
+  const liveOverview = (s: WorkspaceStore, p: Plan, key: SnapshotKey, ctx: CallContext): Promise<OverviewBody> => {
+    if (live === null || live.store !== s || live.plan !== p || live.opens !== opens || live.stop.signal.aborted) live = startLive(s, p, key);
+    const entry = live;
+    entry.waiting++;
+    const onProgress = (d: number, t: number): void => ctx.progress(d, t, 'simulate');
+    entry.listeners.add(onProgress);
+    return new Promise<OverviewBody>((resolve, reject) => {
+      let left = false;
+      const leave = (): void => {
+        left = true;
+        entry.waiting--;
+        entry.listeners.delete(onProgress);
+        ctx.signal.removeEventListener('abort', onAbort);
+      };
+      function onAbort(): void {
+        if (left) return;
+        leave();
+        if (entry.waiting === 0) entry.stop.abort();
+        reject(new ApiFailure('cancelled', 'Cancelled'));
+      }
+      if (ctx.signal.aborted) {
+        onAbort();
+        return;
+      }
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      entry.body.then(
+        (b) => {
+          if (left) return;
+          leave();
+          resolve(b);
+        },
+        (err: unknown) => {
+          if (left) return;
+          leave();
+          reject(err);
+        },
+      );
+    });
   };
 
   const state: ServiceState = {
