@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ComputeClient } from '../src/api/compute.ts';
+import type { AskOptions } from '../src/api/compute.ts';
+import type { ComputeKind, ComputeOutputs, ComputeRequest } from '../src/api/compute-protocol.ts';
 import { createService } from '../src/api/service.ts';
 import type { Service } from '../src/api/service.ts';
 import { dispatch } from '../src/api/handlers.ts';
@@ -33,9 +35,9 @@ const PLAN = validatePlan({ workspace: { name: 'Snapshot WS', seats: 2 }, apiKey
 /** Counts the overviews the compute worker is asked for. */
 class CountingCompute extends ComputeClient {
   overviews = 0;
-  override run(...args: Parameters<ComputeClient['run']>): ReturnType<ComputeClient['run']> {
-    if (args[0] === 'overview') this.overviews++;
-    return super.run(...args);
+  override ask<K extends Exclude<ComputeKind, 'warm'>>(request: Extract<ComputeRequest, { kind: K }>, opts?: AskOptions): Promise<ComputeOutputs[K]> {
+    if ((request as ComputeRequest).kind === 'overview') this.overviews++;
+    return super.ask(request, opts);
   }
 }
 
