@@ -17,6 +17,7 @@ import { CHROMIUM, CHROMIUM_ARGS } from '../test/e2e/harness.ts';
 import type { CallContext } from '../src/api/handlers.ts';
 import { MODEL_VIEW_PAINTED_MARK, PROJECTION_PAINTED_MARK } from '../src/projection/marks.ts';
 import { cachePath } from '../src/api/events-cache.ts';
+import { snapshotPath } from '../src/api/overview-snapshot.ts';
 import { LedgerStore, importWorkerUrl } from '../src/api/ledger-store.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import type { ModelView } from '../src/modeling/types.ts';
@@ -215,7 +216,13 @@ const openedInteractive: Benchmark = {
       try {
         const page = context.pages()[0] ?? (await context.newPage());
         const stages: string[] = [];
-        /** From the host's start to the overview's keys on screen and a click answered. */
+        const live: number[] = [];
+        /**
+         * From the host's start to the overview's keys on screen and a click answered (what the
+         * measure has always been). The first overview may be the one stored at the last session's
+         * end (src/api/overview-snapshot.ts); then, not timed in that figure, back to Overview until
+         * the live answer is on screen (the "from the last session" note gone).
+         */
         const open = async (): Promise<number> => {
           await page.goto('about:blank');
           const t = performance.now();
@@ -223,26 +230,46 @@ const openedInteractive: Benchmark = {
           const running = await startHeadroomHost({ userDataDir: join(dir, 'user-data'), staticDir, ledgerPath });
           try {
             const hostAt = at();
-            const answered = page.waitForResponse((r) => r.url().endsWith('/api/workspace-overview'), { timeout: 120_000 }).then(async (r) => ({ at: at(), bytes: (await r.body()).length }));
+            const answered = page
+              .waitForResponse((r) => r.url().endsWith('/api/workspace-overview'), { timeout: 120_000 })
+              .then(async (r) => {
+                const done = at();
+                const body = await r.body();
+                const stored = (JSON.parse(body.toString('utf8')) as { value?: { stored?: unknown } }).value?.stored !== undefined;
+                return { at: done, bytes: body.length, stored };
+              });
             await page.goto(running.host.url);
             const pageAt = at();
             await page.getByTestId('keys-table').waitFor({ timeout: 120_000 });
             const shownAt = at();
             await page.getByRole('button', { name: /^Import/ }).click({ timeout: 5000 });
             await page.getByTestId('import').waitFor();
+            const clickAt = at();
+            const total = performance.now() - t;
             const overview = await answered;
-            stages.push(`host ${hostAt}, page ${pageAt}, overview answered ${overview.at} (${Math.round(overview.bytes / 1024)} KiB), keys shown ${shownAt}, click ${at()} ms`);
-            return performance.now() - t;
+            await page.getByRole('button', { name: /^Overview/ }).click();
+            await page.getByTestId('keys-table').waitFor({ timeout: 120_000 });
+            await page.getByTestId('overview-stored').waitFor({ state: 'detached', timeout: 120_000 });
+            live.push(at());
+            stages.push(
+              `host ${hostAt}, page ${pageAt}, overview answered ${overview.at} (${overview.stored ? 'stored' : 'live'}, ${Math.round(overview.bytes / 1024)} KiB), keys shown ${shownAt}, click ${clickAt} ms; live overview on screen ${live.at(-1)} ms`,
+            );
+            return total;
           } finally {
             await running.close();
           }
         };
-        // the first open after an import or an app update reads every row from SQLite
+        // the first open after an import or an app update reads every row from SQLite, and has no stored overview
         rmSync(cachePath(ledgerPath), { force: true });
+        rmSync(snapshotPath(ledgerPath), { force: true });
         figures.push({ label: 'first open of the 1M ledger (events read from SQLite) to interactive overview', value: await open(), unit: 'ms', note: stages.at(-1) ?? '' });
+        live.length = 0;
         const again: number[] = [];
         for (let i = 0; i < 3; i++) again.push(await open());
         figures.push(median3('opening the 1M ledger again (events cache) to interactive overview (median of 3)', `host start, page, overview and a click; last: ${stages.at(-1) ?? ''}`, 1500, again));
+        // no target: what the stored overview stands in for, and how long it stands
+        const { max: _noTarget, ...liveFigure } = median3('…and the live overview on screen (median of 3)', 'after the click, back on Overview until the stored note is gone', 0, live);
+        figures.push(liveFigure);
       } finally {
         await context.close();
       }

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { EventColumns } from '../engine/events.ts';
 import type { Plan } from '../engine/plan.ts';
 import { ApiFailure } from './errors.ts';
@@ -34,6 +36,8 @@ function planOf(request: ComputeRequest): Plan | null {
  */
 export class ComputeClient {
   private readonly rpc: WorkerRpc;
+  private readonly url: URL;
+  private code: string | null = null;
   private version = 0;
   private events: EventColumns | null = null;
   private ledgerPath: string | null = null;
@@ -42,6 +46,7 @@ export class ComputeClient {
   private warming: { plan: string; stop: AbortController; onProgress?: (done: number, total: number) => void } | null = null;
 
   constructor(url: URL = defaultWorkerUrl()) {
+    this.url = url;
     this.rpc = new WorkerRpc(url, 'compute worker', () => {
       this.sentVersion = -1;
     });
@@ -52,6 +57,23 @@ export class ComputeClient {
     this.ledgerPath = null;
     this.version++;
     this.stopWarming();
+  }
+
+  /**
+   * Which build of the compute code answers: its worker script's size and time (the app's bundle
+   * changes with every release). What a stored answer is keyed on besides its inputs.
+   */
+  codeVersion(): string {
+    if (this.code === null) {
+      try {
+        const st = statSync(fileURLToPath(this.url));
+        this.code = `${this.url.pathname.split('/').pop() ?? ''}:${st.size}:${Math.round(st.mtimeMs)}`;
+      } catch {
+        // not a file (a data: URL in a test): every run is its own version
+        this.code = `${this.url.href}:${process.pid}:${Date.now()}`;
+      }
+    }
+    return this.code;
   }
 
   /** The worker reads the ledger's events itself (read-only), when it first needs them. */

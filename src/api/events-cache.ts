@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import type { EventColumns } from '../engine/events.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { sharedArray } from './shared-events.ts';
@@ -25,34 +25,51 @@ interface Header {
 
 const pad8 = (n: number): number => Math.ceil(n / 8) * 8;
 
+/** Reads exactly `into.length` bytes at `position`, or throws. */
+function readExactly(fd: number, into: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < into.length) {
+    const n = readSync(fd, into, done, into.length - done, position + done);
+    if (n === 0) throw new Error('the events cache ends early');
+    done += n;
+  }
+}
+
 export function readCache(ledgerPath: string, key: string): EventColumns | null {
-  let buf: Buffer;
+  let fd: number;
   try {
-    buf = readFileSync(cachePath(ledgerPath));
+    fd = openSync(cachePath(ledgerPath), 'r');
   } catch {
     return null;
   }
   try {
-    const headerLen = buf.readUInt32LE(0);
-    const header = JSON.parse(buf.subarray(4, 4 + headerLen).toString('utf8')) as Header;
+    const size = fstatSync(fd).size;
+    const lead = new Uint8Array(4);
+    readExactly(fd, lead, 0);
+    const headerLen = Buffer.from(lead.buffer).readUInt32LE(0);
+    if (4 + headerLen > size) return null;
+    const headerBytes = new Uint8Array(headerLen);
+    readExactly(fd, headerBytes, 4);
+    const header = JSON.parse(Buffer.from(headerBytes.buffer).toString('utf8')) as Header;
     if (header.key !== key) return null;
     const n = header.count;
     const base = pad8(4 + headerLen);
-    if (buf.length !== base + n * 21) return null;
-    // Copies into fresh, aligned arrays (a Buffer's own offset may not be 8-aligned), in shared
-    // memory so that the compute worker lends them to its slow lane without a copy.
-    const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+    if (!Number.isInteger(n) || n < 0 || size !== base + n * 21) return null;
+    // Each column is read from the file straight into its own shared memory (aligned, no copy),
+    // so that the compute worker lends them to its slow lane as they are.
     const time = sharedArray((b) => new Float64Array(b), 8 * n);
-    new Uint8Array(time.buffer).set(bytes.subarray(base, base + 8 * n));
+    readExactly(fd, new Uint8Array(time.buffer), base);
     const cost = sharedArray((b) => new Float64Array(b), 8 * n);
-    new Uint8Array(cost.buffer).set(bytes.subarray(base + 8 * n, base + 16 * n));
+    readExactly(fd, new Uint8Array(cost.buffer), base + 8 * n);
     const subject = sharedArray((b) => new Uint32Array(b), 4 * n);
-    new Uint8Array(subject.buffer).set(bytes.subarray(base + 16 * n, base + 20 * n));
+    readExactly(fd, new Uint8Array(subject.buffer), base + 16 * n);
     const type = sharedArray((b) => new Uint8Array(b), n);
-    type.set(bytes.subarray(base + 20 * n, base + 21 * n));
+    readExactly(fd, type, base + 20 * n);
     return { count: n, time, cost, subject, type, subjects: header.subjects, ids: null };
   } catch {
     return null;
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -18,6 +18,7 @@ import { WorkerClient, workerLimits } from '../workers/client.ts';
 import type { InputOf, OutputOf } from '../workers/protocol.ts';
 import { apiFailureOf } from './worker-rpc.ts';
 import type { DemoFactory, WorkspaceStore } from './store.ts';
+import type { SavedScenario } from '../modeling/types.ts';
 import type { BatchInfo, ImportFormat, ImportPreview, ImportResult, ImportRowError } from './types.ts';
 import { workerFile } from '../worker-files.ts';
 import { importFacts } from './import-facts.ts';
@@ -123,7 +124,11 @@ export class LedgerStore implements WorkspaceStore {
   /** the active seats the import worker read after the last import (undefined: not known here) */
   private seatsNow: number | null | undefined = undefined;
   private readonly importWorkerUrl: URL | null;
-  /** Previews (a rolled-back import) and imports take turns: one must not see the other's rows. */
+  /**
+   * Previews (a rolled-back import) and imports take turns: one must not see the other's rows.
+   * Scenario writes queue here too, so that they never wait on an import's write lock while
+   * holding this thread.
+   */
   private queue: Promise<unknown> = Promise.resolve();
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -148,6 +153,15 @@ export class LedgerStore implements WorkspaceStore {
       this.spanNow = this.ledger.span();
     }
     return this.spanNow;
+  }
+
+  /** read each time (a few small reads): another process's import changes it too */
+  eventsVersionKey(): string {
+    return this.ledger.eventsVersionKey();
+  }
+
+  knowSpan(span: { events: number; from: number | null; to: number | null }): void {
+    this.spanNow = span;
   }
 
   /** After the ledger changed: what this thread knows of it is stale. */
@@ -296,6 +310,36 @@ export class LedgerStore implements WorkspaceStore {
 
   correctTriggerKind(subject: string, kind: 'webhook' | 'scheduled' | null): void {
     this.ledger.correctTriggerKind(subject, kind);
+  }
+
+  listScenarios(): SavedScenario[] {
+    return this.ledger.listScenarios().map((s) => ({ ...s, plan: this.ledger.loadScenario(s.id) }));
+  }
+
+  private scenario(id: number): SavedScenario {
+    const item = this.ledger.listScenarios().find((s) => s.id === id);
+    if (!item) throw new ApiFailure('not_found', `No scenario ${id}`);
+    return { ...item, plan: this.ledger.loadScenario(id) };
+  }
+
+  saveScenario(name: string, plan: Plan): Promise<SavedScenario> {
+    return this.serial(async () => this.scenario(this.ledger.saveScenario(name, plan)));
+  }
+
+  renameScenario(id: number, name: string): Promise<SavedScenario> {
+    return this.serial(async () => {
+      const current = this.scenario(id);
+      if (current.name === name) return current;
+      if (this.ledger.listScenarios().some((s) => s.name === name)) {
+        throw new ApiFailure('invalid_input', `A scenario named "${name}" already exists`, [{ path: 'name', message: 'choose another name' }]);
+      }
+      this.ledger.renameScenario(id, name);
+      return this.scenario(id);
+    });
+  }
+
+  deleteScenario(id: number): Promise<boolean> {
+    return this.serial(async () => this.ledger.deleteScenario(id));
   }
 
   listBatches(): BatchInfo[] {

@@ -2,10 +2,9 @@
  * The modeling screens' handlers and input schemas, plugged into the shell's handler map
  * (handlers.ts, schemas.ts, service.ts). Every question about the events goes to the one compute
  * worker (compute.ts), which holds the events and the kept part results the pages use too; saved
- * scenarios live in the ledger's scenarios table.
+ * scenarios live in the ledger's scenarios table, read and written through the open ledger's store.
  */
 import { z } from 'zod';
-import { openLedger } from '../ledger/ledger.ts';
 import { parsePlanJson, validatePlan } from '../engine/plan.ts';
 import type { Plan } from '../engine/plan.ts';
 import { parsePlanYaml } from '../export/index.ts';
@@ -14,7 +13,6 @@ import type { Comparison } from '../modeling/scenarios.ts';
 import type { ForecastReport } from '../forecast/index.ts';
 import type { ModelingChannel } from '../modeling/channels.ts';
 import type { Advice, ExportPreview, ModelView, SavedScenario } from '../modeling/types.ts';
-import { ApiFailure } from './errors.ts';
 import type { CallContext } from './handlers.ts';
 import type { WorkspaceStore } from './store.ts';
 
@@ -85,21 +83,6 @@ export function createModelingHandlers(deps: ModelingDeps): ModelingHandlers {
     return { signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'simulate') };
   };
 
-  /** Scenarios go through their own short-lived connection to the same ledger file. */
-  const withLedger = async <T>(fn: (l: ReturnType<typeof openLedger>) => T): Promise<T> => {
-    const ledger = openLedger((await deps.store()).path);
-    try {
-      return fn(ledger);
-    } finally {
-      ledger.close();
-    }
-  };
-
-  const savedOf = (l: ReturnType<typeof openLedger>, id: number): SavedScenario => {
-    const item = l.listScenarios().find((s) => s.id === id);
-    if (!item) throw new ApiFailure('not_found', `No scenario ${id}`);
-    return { ...item, plan: l.loadScenario(id) };
-  };
 
   return {
     'model-project': async ({ plan: raw }, ctx) => compute.ask({ kind: 'project', plan: validatePlan(raw, 'plan') }, await ask(ctx)),
@@ -121,23 +104,14 @@ export function createModelingHandlers(deps: ModelingDeps): ModelingHandlers {
         await ask(ctx),
       ),
     'model-load-plan': async ({ name: file, text }) => ({ plan: loadPlanText(file, text) }),
-    'scenario-list': async () => withLedger((l) => l.listScenarios().map((s) => ({ ...s, plan: l.loadScenario(s.id) }))),
+    // through the open ledger's store: its one writing connection (store.ts)
+    'scenario-list': async () => (await deps.store()).listScenarios(),
     'scenario-save': async ({ name: n, plan: raw }) => {
       const p = validatePlan(raw, 'plan');
-      return withLedger((l) => savedOf(l, l.saveScenario(n, p)));
+      return (await deps.store()).saveScenario(n, p);
     },
-    'scenario-rename': async ({ id, name: n }) =>
-      withLedger((l) => {
-        const current = savedOf(l, id);
-        if (current.name === n) return current;
-        if (l.listScenarios().some((s) => s.name === n)) {
-          throw new ApiFailure('invalid_input', `A scenario named "${n}" already exists`, [{ path: 'name', message: 'choose another name' }]);
-        }
-        const next = l.saveScenario(n, current.plan);
-        l.deleteScenario(id);
-        return savedOf(l, next);
-      }),
-    'scenario-delete': async ({ id }) => withLedger((l) => ({ deleted: l.deleteScenario(id) })),
+    'scenario-rename': async ({ id, name: n }) => (await deps.store()).renameScenario(id, n),
+    'scenario-delete': async ({ id }) => ({ deleted: await (await deps.store()).deleteScenario(id) }),
     'scenario-compare': async ({ plans, under }, ctx) =>
       compute.ask({ kind: 'compare', under, plans: plans.map((p, i) => ({ name: p.name, plan: validatePlan(p.plan, `plans[${i}]`) })) }, await ask(ctx)),
   };

@@ -12,8 +12,11 @@ import { API_CALLS } from './domains/index.ts';
 import type { AnyApiCall } from './domains/define.ts';
 import type { ServiceState } from './domains/state.ts';
 import { createModelingHandlers } from './modeling.ts';
+import { planHash, readSnapshot, readStoredSpan, writeSnapshot } from './overview-snapshot.ts';
+import type { SnapshotKey } from './overview-snapshot.ts';
 import type { DemoFactory, OpenStore, WorkspaceStore } from './store.ts';
-import type { LedgerInfo } from './types.ts';
+import type { LedgerInfo, Overview } from './types.ts';
+import type { OverviewBody } from '../projection/overview.ts';
 
 export interface ServiceOptions {
   /** the app's own folder: the default ledger and the recent list live here */
@@ -77,6 +80,8 @@ export function createService(opts: ServiceOptions): Service {
 
   let store: WorkspaceStore | null = null;
   let plan: Plan = validatePlan({});
+  /** bumped when another ledger opens or its events are read again: a snapshot is written only within one */
+  let opens = 0;
 
   /**
    * Switches to the ledger at `path`, all or nothing: everything that can fail (opening, the demo
@@ -87,23 +92,36 @@ export function createService(opts: ServiceOptions): Service {
     mkdirSync(dirname(path), { recursive: true });
     const next = opts.openStore(path);
     let nextPlan: Plan;
+    let computeMoved = false;
     try {
-      if (seedDemo && next.eventCount() === 0 && next.loadPlan() === null && opts.demo) {
+      // a ledger with a plan is never seeded: asked first, it spares a count over every event
+      if (seedDemo && opts.demo && next.loadPlan() === null && next.eventCount() === 0) {
         const demo = opts.demo();
         await next.seed(demo.plan, demo.events, 'demo workspace');
       }
       init?.(next);
       nextPlan = next.loadPlan() ?? validatePlan({});
-      // the events table must read too: a file that opens but cannot be read fails here, not later
-      next.span();
+      // The compute worker starts now (its modules, the events cache, the plan's simulation take a
+      // second at 1M events), while this thread checks the events table below.
+      opts.compute.setLedger(next.path);
+      computeMoved = true;
+      opts.compute.warm(nextPlan);
+      // The events table must read too: a file that opens but cannot be read fails here, not later.
+      // The count of its events (a scan of every row) is taken from the stored overview when it is
+      // for these very events.
+      const known = readStoredSpan(next.path, next.eventsVersionKey());
+      if (known !== null) next.knowSpan(known);
+      else next.span();
     } catch (err) {
       next.close();
+      // the compute worker goes back to the events of the ledger that stays open
+      if (computeMoved && store !== null) opts.compute.setLedger(store.path);
       throw err;
     }
     const previous = store;
     store = next;
     plan = nextPlan;
-    opts.compute.setLedger(next.path);
+    opens++;
     previous?.close();
     try {
       remember(path);
@@ -155,6 +173,106 @@ export function createService(opts: ServiceOptions): Service {
     return source;
   };
 
+  const snapshotKey = (s: WorkspaceStore, p: Plan): SnapshotKey => ({ events: s.eventsVersionKey(), plan: planHash(p), code: opts.compute.codeVersion() });
+
+  /**
+   * The saved plan's overview. Unless `fresh`, the one stored after the last live answer for the
+   * same events, plan and code (overview-snapshot.ts), marked `stored`; else (or without one)
+   * the live answer, stored for the next launch.
+   */
+  const savedOverview = async (ctx: CallContext, fresh: boolean): Promise<Overview> => {
+    const s = await current();
+    const p = plan;
+    const key = snapshotKey(s, p);
+    if (!fresh) {
+      const hit = readSnapshot(s.path, key);
+      if (hit !== null) return { ledger: await info(), ...hit.body, stored: { savedAt: hit.savedAt } };
+    }
+    const body = await liveOverview(s, p, key, ctx);
+    return { ledger: await info(), ...body };
+  };
+
+  /**
+   * The saved plan's live overview: one computation for every call that asks while it runs or
+   * after, until the ledger, its events or the plan change (the launch's warm-up and the window's
+   * call are one), stored for the next launch once done. It is stopped only when every call
+   * waiting for it has been cancelled.
+   */
+  interface LiveOverview {
+    store: WorkspaceStore;
+    plan: Plan;
+    opens: number;
+    body: Promise<OverviewBody>;
+    waiting: number;
+    stop: AbortController;
+    listeners: Set<(done: number, total: number) => void>;
+  }
+  let live: LiveOverview | null = null;
+
+  const startLive = (s: WorkspaceStore, p: Plan, key: SnapshotKey): LiveOverview => {
+    const stop = new AbortController();
+    const listeners = new Set<(done: number, total: number) => void>();
+    const generation = opens;
+    const body = opts.compute.run('overview', p, p.workspace.name, 0, {
+      signal: stop.signal,
+      onProgress: (d, t) => {
+        for (const l of listeners) l(d, t);
+      },
+    });
+    const entry: LiveOverview = { store: s, plan: p, opens: generation, body, waiting: 0, stop, listeners };
+    body.then(
+      (b) => {
+        // only when nothing moved under the answer: the same ledger, plan and events throughout
+        if (store === s && plan === p && opens === generation && s.eventsVersionKey() === key.events) writeSnapshot(s.path, key, b, s.span());
+      },
+      () => {
+        // a failed or stopped computation is not kept: the next call starts another
+        if (live === entry) live = null;
+      },
+    );
+    return entry;
+  };
+
+  const liveOverview = (s: WorkspaceStore, p: Plan, key: SnapshotKey, ctx: CallContext): Promise<OverviewBody> => {
+    if (live === null || live.store !== s || live.plan !== p || live.opens !== opens || live.stop.signal.aborted) live = startLive(s, p, key);
+    const entry = live;
+    entry.waiting++;
+    const onProgress = (d: number, t: number): void => ctx.progress(d, t, 'simulate');
+    entry.listeners.add(onProgress);
+    return new Promise<OverviewBody>((resolve, reject) => {
+      let left = false;
+      const leave = (): void => {
+        left = true;
+        entry.waiting--;
+        entry.listeners.delete(onProgress);
+        ctx.signal.removeEventListener('abort', onAbort);
+      };
+      function onAbort(): void {
+        if (left) return;
+        leave();
+        if (entry.waiting === 0) entry.stop.abort();
+        reject(new ApiFailure('cancelled', 'Cancelled'));
+      }
+      if (ctx.signal.aborted) {
+        onAbort();
+        return;
+      }
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      entry.body.then(
+        (b) => {
+          if (left) return;
+          leave();
+          resolve(b);
+        },
+        (err: unknown) => {
+          if (left) return;
+          leave();
+          reject(err);
+        },
+      );
+    });
+  };
+
   const state: ServiceState = {
     userDataDir: opts.userDataDir,
     compute: opts.compute,
@@ -168,12 +286,14 @@ export function createService(opts: ServiceOptions): Service {
     },
     open: load,
     info,
+    savedOverview,
     overview: async (p, ctx) => {
       await current();
       const body = await opts.compute.run('overview', p, p.workspace.name, 0, { signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'simulate') });
       return { ledger: await info(), ...body };
     },
     reloadEvents: async () => {
+      opens++;
       opts.compute.setLedger((await current()).path);
     },
     resolveSource,
@@ -190,7 +310,8 @@ export function createService(opts: ServiceOptions): Service {
     jobs,
     warmUp: async () => {
       try {
-        await handlers['workspace-overview']({}, { signal: new AbortController().signal, progress: () => {} });
+        // live, not the stored one: the answer is computed and stored while the window loads
+        await handlers['workspace-overview']({ fresh: true }, { signal: new AbortController().signal, progress: () => {} });
       } catch {
         // reported when the window asks
       }

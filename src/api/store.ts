@@ -1,4 +1,5 @@
 import type { EventColumns } from '../engine/events.ts';
+import type { SavedScenario } from '../modeling/types.ts';
 import type { Plan } from '../engine/plan.ts';
 import type { ImportSource } from './schemas.ts';
 import type { BatchInfo, ImportFormat, ImportPreview, ImportResult } from './types.ts';
@@ -12,6 +13,10 @@ export interface WorkspaceStore {
   eventCount(): number;
   /** how many events and their time range, without reading them */
   span(): { events: number; from: number | null; to: number | null };
+  /** the span as stored for the ledger's current content version: span() need not count the events */
+  knowSpan(span: { events: number; from: number | null; to: number | null }): void;
+  /** changes with every import and undo (what stored answers about the events are keyed on); cheap */
+  eventsVersionKey(): string;
   loadPlan(): Plan | null;
   savePlan(plan: Plan): void;
   /** stores generated events as one batch, for the demo workspace */
@@ -37,6 +42,17 @@ export interface WorkspaceStore {
   renameEntity(type: 'api' | 'trigger' | 'message', subject: string, name: string | null): void;
   /** an admin's correction of a trigger's kind (null: the inferred kind again) */
   correctTriggerKind(subject: string, kind: 'webhook' | 'scheduled' | null): void;
+  /** saved scenarios, by name, with their plans */
+  listScenarios(): SavedScenario[];
+  /**
+   * Scenario writes go through this store's one connection, after any import or preview under way
+   * (which holds the ledger's write lock on its own thread): they wait their turn without blocking.
+   * `save` replaces a scenario of the same name; `rename` to a name another scenario has is an
+   * invalid_input failure, an unknown id not_found.
+   */
+  saveScenario(name: string, plan: Plan): Promise<SavedScenario>;
+  renameScenario(id: number, name: string): Promise<SavedScenario>;
+  deleteScenario(id: number): Promise<boolean>;
   listBatches(): BatchInfo[];
   undoBatch(batch: number): { removed: number };
   close(): void;

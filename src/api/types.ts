@@ -51,6 +51,11 @@ export interface Overview {
   triggers: TriggerFigure[];
   capacity: CapacityFigure[];
   headline: { keysCapped: number; keysLimited: number; keysNear: number; triggersLimited: number; blockedMessages: number };
+  /**
+   * Present when this is the overview stored after the last live answer for the same events, plan
+   * and code (src/api/overview-snapshot.ts), served while the live one is computed; when it was.
+   */
+  stored?: { savedAt: number };
 }
 
 export interface Span {

@@ -11,7 +11,7 @@ import { eventsVersionKey, readEvents, seen, span, summary } from './events.ts';
 import type { HistorySummary, SeenSubject } from './events.ts';
 import { ImportSession } from './import-session.ts';
 import { getMapping, saveMapping } from './mappings.ts';
-import { deleteNamed, listNamed, loadNamed, saveNamed, saveScenario } from './named.ts';
+import { deleteNamed, listNamed, loadNamed, renameNamed, saveNamed, saveScenario } from './named.ts';
 import type { SavedItem } from './named.ts';
 import { SubjectIds } from './subjects.ts';
 
@@ -183,6 +183,11 @@ export class Ledger {
 
   loadScenario(nameOrId: string | number): unknown {
     return loadNamed(this.db, 'scenarios', nameOrId);
+  }
+
+  /** false when there is no scenario `id`; another scenario of that name is a constraint error */
+  renameScenario(id: number, name: string): boolean {
+    return renameNamed(this.writable(), 'scenarios', id, name);
   }
 
   deleteScenario(nameOrId: string | number): boolean {

@@ -36,6 +36,11 @@ export function deleteNamed(db: WritableLedger, table: NamedTable, nameOrId: str
   return db.prepare(`DELETE FROM ${table} WHERE ${col} = ?`).run(nameOrId).changes > 0;
 }
 
+/** Gives the item `id` the name `name` (its id and body stay); false when there is no such item. */
+export function renameNamed(db: WritableLedger, table: NamedTable, id: number, name: string): boolean {
+  return db.prepare(`UPDATE ${table} SET name = ? WHERE id = ?`).run(name, id).changes > 0;
+}
+
 /** Saves a scenario under `name`, tied to the saved plan `planId` (null: none). */
 export function saveScenario(db: WritableLedger, name: string, scenario: unknown, planId: number | null): number {
   const id = saveNamed(db, 'scenarios', name, scenario);

@@ -1,10 +1,12 @@
+import { memo, useCallback, useEffect, useMemo, useState } from 'react';
 import { useJob } from '../useCall.ts';
 import { Chip, Meter } from '../components/Chip.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/Progress.tsx';
 import { ProfileDifferences } from '../components/ProfileDifferences.tsx';
 import { duration, int, limitText, pct, usd, when } from '../format.ts';
-import type { CapacityFigure, Overview } from '../../../src/api/types.ts';
+import type { CapacityFigure, Overview, TriggerFigure } from '../../../src/api/types.ts';
+import type { KeyFigure } from '../../../src/views/key-figure.ts';
 import { STATUS_RANK } from '../../../src/views/status.ts';
 import { FirstRun } from '../components/FirstRun.tsx';
 import { useGo, useLedger } from '../nav.ts';
@@ -41,8 +43,30 @@ function Headline({ o }: { o: Overview }) {
 export function OverviewPage({ version }: { version: number }) {
   const { events } = useLedger();
   const empty = events === 0;
-  const { data, error, loading, progress, cancel } = useJob('workspace-overview', empty ? null : {}, [version, empty]);
+  // First the overview stored at the last session's end, when it is for these events and plan;
+  // then the live one, which replaces it.
+  const [fresh, setFresh] = useState(false);
+  const { data, error, loading, progress, cancel } = useJob('workspace-overview', empty ? null : fresh ? { fresh } : {}, [version, empty, fresh]);
+  useEffect(() => {
+    if (data?.stored) setFresh(true);
+  }, [data]);
   const go = useGo();
+  const showKey = useCallback(
+    (id: string) => {
+      openDetail({ kind: 'key', id });
+      go('keys');
+    },
+    [go],
+  );
+  const showTrigger = useCallback(
+    (id: string) => {
+      openDetail({ kind: 'trigger', id });
+      go('triggers');
+    },
+    [go],
+  );
+  const keys = useRows(data?.keys, keyOrder);
+  const triggers = useRows(data?.triggers, triggerOrder);
   if (empty) {
     return (
       <div className="page" data-testid="overview">
@@ -67,17 +91,7 @@ export function OverviewPage({ version }: { version: number }) {
       </div>
     );
   }
-  const showKey = (id: string) => {
-    openDetail({ kind: 'key', id });
-    go('keys');
-  };
-  const showTrigger = (id: string) => {
-    openDetail({ kind: 'trigger', id });
-    go('triggers');
-  };
   const o = data;
-  const keys = [...o.keys].sort((a, b) => rank(b.status) - rank(a.status) || (b.peakShare ?? -1) - (a.peakShare ?? -1));
-  const triggers = [...o.triggers].sort((a, b) => rank(b.status) - rank(a.status) || b.delayed + b.dropped - (a.delayed + a.dropped));
   return (
     <div className="page" data-testid="overview">
       <header className="page-head">
@@ -87,7 +101,13 @@ export function OverviewPage({ version }: { version: number }) {
             <strong>{o.planName}</strong> · {int(o.events)} events · {when(o.ledger.firstEvent)} → {when(o.ledger.lastEvent)} · <span title={o.ledger.path}>{o.ledger.path.split(/[\\/]/).pop()}</span>
           </p>
         </div>
-        {loading && <span className="muted small">Updating…</span>}
+        {o.stored ? (
+          <span className="muted small" data-testid="overview-stored" title={`Computed ${when(o.stored.savedAt)}`}>
+            From the last session · updating…
+          </span>
+        ) : (
+          loading && <span className="muted small">Updating…</span>
+        )}
       </header>
       <Headline o={o} />
       <ProfileDifferences version={version} />
@@ -109,111 +129,137 @@ export function OverviewPage({ version }: { version: number }) {
         </div>
       </section>
 
-      <section aria-labelledby="keys-h">
-        <h2 id="keys-h">API keys</h2>
-        <div className="table-wrap">
-          <table data-testid="keys-table">
-            <thead>
-              <tr>
-                <th scope="col">Key</th>
-                <th scope="col" className="num">Cap</th>
-                <th scope="col" className="num">Peak rolling spend</th>
-                <th scope="col">Of cap</th>
-                <th scope="col" className="num wide-only">Requests</th>
-                <th scope="col" className="num">Blocked</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.map((k) => (
-                <tr key={k.id} data-key={k.id} className="clickable" onClick={() => showKey(k.id)}>
-                  <th scope="row">
-                    <button type="button" className="link" onClick={(e) => { e.stopPropagation(); showKey(k.id); }} aria-label={`Details of ${k.name}`}>
-                      {k.name}
-                    </button>
-                    {k.inferred && <span className="tag">inferred</span>}
-                    {k.name !== k.id && <div className="muted small">{k.id}</div>}
-                  </th>
-                  <td className="num">{k.capUsd === null ? 'no cap' : usd(k.capUsd)}</td>
-                  <td className="num">{usd(k.peakUsd)}</td>
-                  <td>
-                    <Meter share={k.peakShare} status={k.status} /> <span className="num small">{pct(k.peakShare)}</span>
-                  </td>
-                  <td className="num wide-only">{int(k.requests)}</td>
-                  <td className="num wrap">
-                    {k.blocked ? `${int(k.blocked)} (${usd(k.blockedUsd)})` : '0'}
-                    {k.blocked > 0 && (
-                      <div className="muted small">
-                        {k.blockedByCap > 0 && `${int(k.blockedByCap)} by its cap`}
-                        {k.blockedByCap > 0 && k.blocked > k.blockedByCap && ' · '}
-                        {k.blocked > k.blockedByCap && `${int(k.blocked - k.blockedByCap)} by spend limit`}
-                        <div>
-                          first {when(k.firstBlocked)}, usable again {when(k.usableAgain)}
-                        </div>
-                      </div>
-                    )}
-                  </td>
-                  <td>
-                    <Chip status={k.status} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
-
-      <section aria-labelledby="trig-h">
-        <h2 id="trig-h">Triggers</h2>
-        <div className="table-wrap">
-          <table data-testid="triggers-table">
-            <thead>
-              <tr>
-                <th scope="col">Trigger</th>
-                <th scope="col">Mode</th>
-                <th scope="col" className="num">Limit / 24 h</th>
-                <th scope="col" className="num wide-only">Arrivals</th>
-                <th scope="col" className="num">Delayed</th>
-                <th scope="col" className="num">Dropped / skipped / pending</th>
-                <th scope="col" className="num wide-only">Max / p95 delay · peak queue</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {triggers.map((t) => (
-                <tr key={t.id} className="clickable" onClick={() => showTrigger(t.id)}>
-                  <th scope="row">
-                    <button type="button" className="link" onClick={(e) => { e.stopPropagation(); showTrigger(t.id); }} aria-label={`Details of ${t.name}`}>
-                      {t.name}
-                    </button>
-                    {t.inferred && <span className="tag">inferred</span>}
-                    <div className="muted small">
-                      {t.name !== t.id && `${t.id} · `}
-                      {t.kind}
-                    </div>
-                  </th>
-                  <td>{t.mode === 'fair_use' ? 'fair use' : 'programmatic'}</td>
-                  <td className="num">{limitText(t.limit)}</td>
-                  <td className="num wide-only">{int(t.arrivals)}</td>
-                  <td className="num">{int(t.delayed)}</td>
-                  <td className="num">
-                    {int(t.dropped)} / {int(t.skipped)} / {int(t.pending)}
-                  </td>
-                  <td className="num wide-only">
-                    {t.maxDelayMs > 0 ? `${duration(t.maxDelayMs)} / ${duration(t.p95DelayMs)}` : '—'}
-                    <div className="muted small">queue peak {int(t.peakQueue)}</div>
-                  </td>
-                  <td>
-                    <Chip status={t.status} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
+      <KeysTable keys={keys} onShow={showKey} />
+      <TriggersTable triggers={triggers} onShow={showTrigger} />
     </div>
   );
 }
 
 const rank = (s: keyof typeof STATUS_RANK): number => STATUS_RANK[s];
+
+/**
+ * The tables are drawn again only when their rows change: not for the page's own state (the
+ * stored overview giving way to the live one, "updating…"), hundreds of rows at 1M events.
+ */
+const KeysTable = memo(function KeysTable({ keys, onShow }: { keys: KeyFigure[]; onShow: (id: string) => void }) {
+  return (
+    <section aria-labelledby="keys-h">
+      <h2 id="keys-h">API keys</h2>
+      <div className="table-wrap">
+        <table data-testid="keys-table">
+          <thead>
+            <tr>
+              <th scope="col">Key</th>
+              <th scope="col" className="num">Cap</th>
+              <th scope="col" className="num">Peak rolling spend</th>
+              <th scope="col">Of cap</th>
+              <th scope="col" className="num wide-only">Requests</th>
+              <th scope="col" className="num">Blocked</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {keys.map((k) => (
+              <tr key={k.id} data-key={k.id} className="clickable" onClick={() => onShow(k.id)}>
+                <th scope="row">
+                  <button type="button" className="link" onClick={(e) => { e.stopPropagation(); onShow(k.id); }} aria-label={`Details of ${k.name}`}>
+                    {k.name}
+                  </button>
+                  {k.inferred && <span className="tag">inferred</span>}
+                  {k.name !== k.id && <div className="muted small">{k.id}</div>}
+                </th>
+                <td className="num">{k.capUsd === null ? 'no cap' : usd(k.capUsd)}</td>
+                <td className="num">{usd(k.peakUsd)}</td>
+                <td>
+                  <Meter share={k.peakShare} status={k.status} /> <span className="num small">{pct(k.peakShare)}</span>
+                </td>
+                <td className="num wide-only">{int(k.requests)}</td>
+                <td className="num wrap">
+                  {k.blocked ? `${int(k.blocked)} (${usd(k.blockedUsd)})` : '0'}
+                  {k.blocked > 0 && (
+                    <div className="muted small">
+                      {k.blockedByCap > 0 && `${int(k.blockedByCap)} by its cap`}
+                      {k.blockedByCap > 0 && k.blocked > k.blockedByCap && ' · '}
+                      {k.blocked > k.blockedByCap && `${int(k.blocked - k.blockedByCap)} by spend limit`}
+                      <div>
+                        first {when(k.firstBlocked)}, usable again {when(k.usableAgain)}
+                      </div>
+                    </div>
+                  )}
+                </td>
+                <td>
+                  <Chip status={k.status} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+});
+
+const TriggersTable = memo(function TriggersTable({ triggers, onShow }: { triggers: TriggerFigure[]; onShow: (id: string) => void }) {
+  return (
+    <section aria-labelledby="trig-h">
+      <h2 id="trig-h">Triggers</h2>
+      <div className="table-wrap">
+        <table data-testid="triggers-table">
+          <thead>
+            <tr>
+              <th scope="col">Trigger</th>
+              <th scope="col">Mode</th>
+              <th scope="col" className="num">Limit / 24 h</th>
+              <th scope="col" className="num wide-only">Arrivals</th>
+              <th scope="col" className="num">Delayed</th>
+              <th scope="col" className="num">Dropped / skipped / pending</th>
+              <th scope="col" className="num wide-only">Max / p95 delay · peak queue</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {triggers.map((t) => (
+              <tr key={t.id} className="clickable" onClick={() => onShow(t.id)}>
+                <th scope="row">
+                  <button type="button" className="link" onClick={(e) => { e.stopPropagation(); onShow(t.id); }} aria-label={`Details of ${t.name}`}>
+                    {t.name}
+                  </button>
+                  {t.inferred && <span className="tag">inferred</span>}
+                  <div className="muted small">
+                    {t.name !== t.id && `${t.id} · `}
+                    {t.kind}
+                  </div>
+                </th>
+                <td>{t.mode === 'fair_use' ? 'fair use' : 'programmatic'}</td>
+                <td className="num">{limitText(t.limit)}</td>
+                <td className="num wide-only">{int(t.arrivals)}</td>
+                <td className="num">{int(t.delayed)}</td>
+                <td className="num">
+                  {int(t.dropped)} / {int(t.skipped)} / {int(t.pending)}
+                </td>
+                <td className="num wide-only">
+                  {t.maxDelayMs > 0 ? `${duration(t.maxDelayMs)} / ${duration(t.p95DelayMs)}` : '—'}
+                  <div className="muted small">queue peak {int(t.peakQueue)}</div>
+                </td>
+                <td>
+                  <Chip status={t.status} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+});
+
+/** The rows in the page's order, the same array while their content is the same (a live answer repeating the stored one). */
+function useRows<T extends { status: keyof typeof STATUS_RANK }>(rows: T[] | undefined, order: (a: T, b: T) => number): T[] {
+  const json = useMemo(() => JSON.stringify(rows ?? []), [rows]);
+  // keyed on the content, not the answer's identity
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  return useMemo(() => [...(JSON.parse(json) as T[])].sort(order), [json]);
+}
+
+const keyOrder = (a: KeyFigure, b: KeyFigure): number => rank(b.status) - rank(a.status) || (b.peakShare ?? -1) - (a.peakShare ?? -1);
+const triggerOrder = (a: TriggerFigure, b: TriggerFigure): number => rank(b.status) - rank(a.status) || b.delayed + b.dropped - (a.delayed + a.dropped);

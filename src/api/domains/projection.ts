@@ -7,12 +7,10 @@ const jobId = z.string().min(1).max(64).optional();
 
 /** The saved plan replayed over the history: the overview, the charts, both enforcement profiles, an edited plan's view. */
 export const projectionCalls = {
+  // fresh: the live answer, never the one stored at the last session's end (src/api/overview-snapshot.ts)
   'workspace-overview': defineCall({
-    input: z.strictObject({ jobId }),
-    run: async (_input, ctx, s) => {
-      await s.store();
-      return s.overview(s.plan(), ctx);
-    },
+    input: z.strictObject({ fresh: z.boolean().optional(), jobId }),
+    run: async ({ fresh }, ctx, s) => s.savedOverview(ctx, fresh === true),
   }),
   'projection-get': defineCall({
     input: z.strictObject({ width: z.number().int().min(16).max(8192), maxKeys: z.number().int().min(1).max(100_000).default(12), jobId }),

@@ -29,7 +29,10 @@ export interface ServiceState {
    */
   open(path: string, seedDemo: boolean, init?: (s: WorkspaceStore) => void): Promise<WorkspaceStore>;
   info(): Promise<LedgerInfo>;
+  /** `plan`'s overview, simulated now */
   overview(plan: Plan, ctx: CallContext): Promise<Overview>;
+  /** the saved plan's overview: unless `fresh`, the stored one when it is for these very events, plan and code */
+  savedOverview(ctx: CallContext, fresh: boolean): Promise<Overview>;
   /** the compute worker reads the ledger's events again (after an import or an undo) */
   reloadEvents(): Promise<void>;
   /** the file an import source names, as this process may read it */
