@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readEventsCsv } from '../src/engine/csv.ts';
+import { readEventsCsv } from '../src/csv/read-events.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import { simulate } from '../src/engine/simulate.ts';
 import { buildOverview } from '../src/projection/overview.ts';
