@@ -4,6 +4,8 @@
  * a general one that also says what is wrong.
  */
 import { MAX_TIME_MS_EXCLUSIVE, MIN_TIME_MS, isPlausibleTime, timeRangeMessage } from '../engine/time-range.ts';
+import { asEpochMs } from '../engine/units.ts';
+import type { EpochMs } from '../engine/units.ts';
 import type { Codes } from './chars.ts';
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -45,7 +47,7 @@ const EPOCH_SECONDS_TO = 1e11;
  * seconds and fraction optional; digits past milliseconds are truncated), or integer epoch
  * milliseconds. Returns epoch ms, or a message saying what is wrong.
  */
-export function parseTimestampAt(s: string, start: number, end: number): number | string {
+export function parseTimestampAt(s: string, start: number, end: number): EpochMs | string {
   const len = end - start;
   if (len === 0) return 'is empty';
   // Epoch milliseconds: all digits (an ISO date has a '-' at index 4).
@@ -57,7 +59,7 @@ export function parseTimestampAt(s: string, start: number, end: number): number 
       // 10-11 digits as milliseconds is 1970-01-12..1973-03-03; as seconds it is 2001..5138:
       // almost surely seconds, and read as ms every window and UTC day would silently be wrong.
       if (ms >= EPOCH_SECONDS_FROM && ms < EPOCH_SECONDS_TO) return 'looks like epoch seconds; epoch milliseconds expected (multiply by 1000)';
-      return ms;
+      return asEpochMs(ms);
     }
     return 'is not an ISO 8601 time (like 2026-01-05T10:00:00Z) or integer epoch milliseconds';
   }
@@ -123,7 +125,7 @@ export function parseTimestampAt(s: string, start: number, end: number): number 
   if (h > 23 || mi > 59 || sec > 59) return 'has a time of day out of range';
   const at = daysFromCivil(y, mo, d) * 86_400_000 + h * 3_600_000 + (mi - offsetMin) * 60_000 + sec * 1000 + ms;
   // year 0000 or 9999 is a valid date but opens a span no later stage should have to walk
-  return isPlausibleTime(at) ? at : timeRangeMessage();
+  return isPlausibleTime(at) ? asEpochMs(at) : timeRangeMessage();
 }
 
 // The day of the last date seen: rows come mostly in time order, so most share it.
@@ -178,7 +180,7 @@ export function timestampAt(c: Codes, s: string, start: number, end: number): nu
 }
 
 /** `parseTimestampAt` over a whole string; null when it is not a valid timestamp. */
-export function parseTimestamp(text: string): number | null {
+export function parseTimestamp(text: string): EpochMs | null {
   const t = text.trim();
   const v = parseTimestampAt(t, 0, t.length);
   return typeof v === 'number' ? v : null;
