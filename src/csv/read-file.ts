@@ -6,15 +6,15 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { CancelledError, InputError } from '../errors.ts';
+import { ChunkDecoder } from './decode.ts';
+import type { Encoding } from './decode.ts';
 import type { Delimiter } from './delimiter.ts';
-import { sniffDelimiter } from './delimiter.ts';
-import type { Encoding } from './encodings.ts';
+import { firstLineOf, sniffDelimiter } from './delimiter.ts';
 import { fileChunks, isGzip } from './file-chunks.ts';
-import { MAX_RECORD_CHARS } from './limits.ts';
 import { newlinesIn } from './lines.ts';
 import { CsvParser } from './records.ts';
 import type { RecordSink } from './records.ts';
-import { encodingError, firstNonUtf8Byte } from './utf8.ts';
+import { encodingError } from './utf8.ts';
 
 export interface ReadProgress {
   bytes: number;
@@ -73,14 +73,9 @@ export async function readCsvFile(path: string, name: string, sink: RecordSink, 
     let rawBytes = 0;
     // bytes of the file consumed: the chunks parsed (a gzip's compressed bytes read so far)
     const report = (): ReadProgress => ({ bytes: gzip ? rawBytes : Math.min(textOffset, size), totalBytes: size });
-    const requested: Encoding = options.encoding ?? 'auto';
-    let encoding: Exclude<Encoding, 'auto'> | null = requested === 'auto' ? null : requested;
-    let decoder: { decode(input: Uint8Array, options?: { stream?: boolean }): string } | null = null;
-    // a byte that is not UTF-8 before any other non-ASCII byte: the file is Windows-1252
-    let sawNonAscii = false;
+    const decoding = new ChunkDecoder(options.encoding ?? 'auto');
     let textOffset = 0;
     let sawText = false;
-    let first = true;
     const requestedDelimiter = options.delimiter ?? 'auto';
     let sniffed = requestedDelimiter !== 'auto';
     if (sniffed) parser.delimiter = requestedDelimiter;
@@ -96,14 +91,8 @@ export async function readCsvFile(path: string, name: string, sink: RecordSink, 
       const bytes = next.done === true ? new Uint8Array(0) : next.value;
       next = next.done === true ? next : await chunks.next();
       const final = next.done === true;
-      if (first) {
-        first = false;
-        if (encoding === null) {
-          if (bytes[0] === 0xff && bytes[1] === 0xfe) encoding = 'utf-16le';
-          else if (bytes[0] === 0xfe && bytes[1] === 0xff) encoding = 'utf-16be';
-        }
-      }
-      if (encoding !== 'utf-16le' && encoding !== 'utf-16be') {
+      decoding.start(bytes);
+      if (!decoding.utf16) {
         const nul = bytes.indexOf(0);
         if (nul !== -1) {
           let line = 1;
@@ -113,37 +102,20 @@ export async function readCsvFile(path: string, name: string, sink: RecordSink, 
           ]);
         }
       }
-      let text: string;
-      if (encoding === null || encoding === 'utf-8') {
-        decoder ??= new TextDecoder('utf-8', { fatal: true });
-        try {
-          text = decoder.decode(bytes, { stream: !final });
-          if (!sawNonAscii) for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) { sawNonAscii = true; break; }
-        } catch {
-          const bad = Math.max(0, firstNonUtf8Byte(bytes));
-          for (let i = 0; i < bad && !sawNonAscii; i++) if (bytes[i]! >= 0x80) sawNonAscii = true;
-          if (encoding === 'utf-8' || sawNonAscii || gzip) {
-            if (gzip) throw new InputError(`${name}: a byte is not UTF-8 (in the gzip's text at offset ${textOffset}); export or save the file as UTF-8`, [{ file: name, message: 'not UTF-8' }]);
-            throw await encodingError(path, name, textOffset);
-          }
-          // not UTF-8 before anything else was: Windows-1252, as spreadsheets save "CSV" on Windows
-          encoding = 'windows-1252';
-          decoder = new TextDecoder('windows-1252');
-          text = decoder.decode(bytes, { stream: !final });
-        }
-      } else {
-        decoder ??= new TextDecoder(encoding);
-        text = decoder.decode(bytes, { stream: !final });
+      // a gzip's text is never guessed to be Windows-1252: its offsets are not the file's
+      let text = decoding.decode(bytes, final, gzip);
+      if (text === null) {
+        if (gzip) throw new InputError(`${name}: a byte is not UTF-8 (in the gzip's text at offset ${textOffset}); export or save the file as UTF-8`, [{ file: name, message: 'not UTF-8' }]);
+        throw await encodingError(path, name, textOffset);
       }
       textOffset += bytes.length;
       if (!sawText && /\S/.test(text)) sawText = true;
       if (!sniffed) {
         // the separator from the first line (a BOM or blank lines before it do not count)
         pendingHead += text;
-        const body = pendingHead.replace(/^\uFEFF/, '').replace(/^(?:[ \t]*\r?\n)+/, '');
-        const nl = body.indexOf('\n');
-        if (nl === -1 && !final && pendingHead.length < MAX_RECORD_CHARS) continue;
-        parser.delimiter = sniffDelimiter(nl === -1 ? body : body.slice(0, nl));
+        const headLine = firstLineOf(pendingHead, final);
+        if (headLine === null) continue;
+        parser.delimiter = sniffDelimiter(headLine);
         sniffed = true;
         text = pendingHead;
         pendingHead = '';
@@ -153,11 +125,11 @@ export async function readCsvFile(path: string, name: string, sink: RecordSink, 
       if (options.afterChunk !== undefined) await options.afterChunk(report());
       if (final) done = true;
       else if (options.enough?.() === true) {
-        return { size, sha256: '', form: { encoding: encoding ?? 'utf-8', delimiter: parser.delimiter as FileForm['delimiter'], gzip }, partial: true };
+        return { size, sha256: '', form: { encoding: decoding.encoding ?? 'utf-8', delimiter: parser.delimiter as FileForm['delimiter'], gzip }, partial: true };
       }
     }
     if (!sawText) throw new InputError(`${name}: the file is empty (only blank lines)`, [{ file: name, line: 1, message: 'the file is empty; expected a CSV header line' }]);
-    const form: FileForm = { encoding: encoding ?? 'utf-8', delimiter: parser.delimiter as FileForm['delimiter'], gzip };
+    const form: FileForm = { encoding: decoding.encoding ?? 'utf-8', delimiter: parser.delimiter as FileForm['delimiter'], gzip };
     return { size, sha256: hash.digest('hex'), form };
   } finally {
     await fh.close();

@@ -9,7 +9,7 @@ import type { Ledger } from '../ledger/ledger.ts';
 import type { ImportSession } from '../ledger/import-session.ts';
 import type { SeqRangeSummary } from '../ledger/event-writer.ts';
 import type { Delimiter } from '../csv/delimiter.ts';
-import type { Encoding } from '../csv/encodings.ts';
+import type { Encoding } from '../csv/decode.ts';
 import { readHeaderRecord } from '../csv/header.ts';
 import { MAX_FIELD_CHARS, fieldTooLong } from '../csv/limits.ts';
 import { readCsvFile } from '../csv/read-file.ts';
