@@ -23,7 +23,7 @@ interface Run {
 }
 
 async function child(planPath: string, eventsPath: string, paths: number): Promise<void> {
-  const { readEventsCsvFile } = await import('../src/engine/csv.ts');
+  const { readEventsCsvFile } = await import('../src/csv/read-events.ts');
   const { parsePlanJson } = await import('../src/engine/plan.ts');
   const { forecast } = await import('../src/forecast/index.ts');
   let t = performance.now();

@@ -142,7 +142,7 @@ export const benchmarks: Benchmark[] = [
 
 async function breakdown(planPath: string, eventsPath: string): Promise<void> {
   // loaded here, not at the top: listing the benchmarks must not need the engine to be present
-  const { readEventsCsvFile } = await import('../src/engine/csv.ts');
+  const { readEventsCsvFile } = await import('../src/csv/read-events.ts');
   const { parsePlanJson } = await import('../src/engine/plan.ts');
   const { simulate } = await import('../src/engine/simulate.ts');
   const plan = parsePlanJson(readFileSync(planPath, 'utf8'), planPath);

@@ -53,8 +53,11 @@ const ALLOWED: Record<string, readonly string[]> = {
   workers: [],
   fs: ['errors.ts'],
   engine: ['errors.ts', 'fs', 'worker-files.ts', 'workers'],
+  // CSV reading: above the engine because the canonical reader builds the engine's event columns
+  // directly (no object per row) with its units and time range; the engine itself reads no file
+  csv: ['engine', 'errors.ts'],
   ledger: ['engine', 'errors.ts', 'fs'],
-  import: ['engine', 'errors.ts', 'fs', 'ledger', 'worker-files.ts', 'workers'],
+  import: ['csv', 'engine', 'errors.ts', 'fs', 'ledger', 'worker-files.ts', 'workers'],
   forecast: ['engine', 'errors.ts', 'fs', 'ledger', 'worker-files.ts', 'workers'],
   recommend: ['engine', 'errors.ts', 'forecast'],
   export: ['engine', 'errors.ts', 'fs', 'forecast', 'recommend'],
@@ -65,7 +68,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   modeling: ['compare', 'engine', 'errors.ts', 'export', 'forecast', 'recommend', 'projection', 'views'],
   api: ['compare', 'engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'projection', 'views', 'modeling', 'worker-files.ts', 'workers'],
   host: ['api', 'engine', 'errors.ts', 'fs', 'worker-files.ts'],
-  cli: ['engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'compare'],
+  cli: ['csv', 'engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'compare'],
 };
 
 /**

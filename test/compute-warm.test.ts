@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ComputeClient } from '../src/api/compute.ts';
-import { readEventsCsv } from '../src/engine/csv.ts';
+import { readEventsCsv } from '../src/csv/read-events.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import type { Plan } from '../src/engine/plan.ts';
 import { EventType } from '../src/engine/events.ts';

@@ -8,6 +8,7 @@ import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
 import type { EventColumns } from '../src/engine/events.ts';
 import { resolvePlan, validatePlan } from '../src/engine/plan.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../src/engine/result.ts';
+import { asEpochMs, asMicros } from '../src/engine/units.ts';
 import type { SimulationResult } from '../src/engine/result.ts';
 import { decisionAt, decisionsNdjson, emitDecisions, formatDecisionLine, writeDecisionsFile, writeDecisionsFileAsync } from '../src/engine/decisions.ts';
 import { CancelledError } from '../src/errors.ts';
@@ -36,12 +37,12 @@ function build(rows: Row[]): { events: EventColumns; result: SimulationResult } 
     reason: Uint8Array.from(rows.map((r) => r.reason ?? 0)),
     entity: new Int32Array(rows.length),
     plan,
-    horizon: T0 + 30 * DAY,
+    horizon: asEpochMs(T0 + 30 * DAY),
     keyStats: [],
     triggerStats: [],
     allowancePeak: 0,
     poolPeak: 0,
-    spendLimitPeakMicros: [0, 0],
+    spendLimitPeakMicros: [asMicros(0), asMicros(0)],
     checked: { allowance: 0, pool: 0, spendLimits: [0, 0], keys: [] },
     peakQueue: 0,
     timeline: null,

@@ -11,7 +11,7 @@ import { runDemo } from '../src/cli/commands/demo.ts';
 import { EventColumnsBuilder, EventType, idList } from '../src/engine/events.ts';
 import type { EventColumns } from '../src/engine/events.ts';
 import { parsePlanJson, validatePlan, resolveTriggerLimit } from '../src/engine/plan.ts';
-import { readEventsCsv, readEventsCsvFile } from '../src/engine/csv.ts';
+import { readEventsCsv, readEventsCsvFile } from '../src/csv/read-events.ts';
 import { DAY, HOUR, parseUsdToMicros, usdNumberToMicros } from '../src/engine/units.ts';
 import { InputError } from '../src/errors.ts';
 import { simulate } from '../src/engine/simulate.ts';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readEventsCsv } from '../src/engine/csv.ts';
+import { readEventsCsv } from '../src/csv/read-events.ts';
 import { InputError } from '../src/errors.ts';
 import { runCli } from './support/run-cli.ts';
 

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../src/ledger/ledger.ts';
-import { sniffDelimiter } from '../src/import/csvReader.ts';
+import { sniffDelimiter } from '../src/csv/delimiter.ts';
 import { eventsOf, ledgerScope } from './fixtures/ledger-helpers.ts';
 import { dustWorkspace } from './support/dust-exports.ts';
 import { importFile, previewImport } from '../src/import/importer.ts';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
 import type { EventColumns, EventTypeCode } from '../src/engine/events.ts';
-import { resolvePlan, validatePlan } from '../src/engine/plan.ts';
+import { keyId, resolvePlan, triggerId, validatePlan } from '../src/engine/plan.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../src/engine/result.ts';
 import type { SimulationResult } from '../src/engine/result.ts';
 import { buildReport, formatDuration, formatSummary, plainNumber, reportToJson, verdict } from '../src/engine/report.ts';
-import { HOUR, MINUTE } from '../src/engine/units.ts';
+import { asEpochMs, asMicros, HOUR, MINUTE } from '../src/engine/units.ts';
 
 const T0 = Date.UTC(2026, 0, 5, 10);
 
@@ -23,8 +23,8 @@ const plan = resolvePlan(
   }),
 );
 // As the engine hands it back: entities seen only in the events appended, marked inferred.
-plan.keys.push({ id: 'k_new', name: 'k_new', capMicros: null, inferred: true });
-plan.triggers.push({ id: 't_new', name: 't_new', kind: 'webhook', mode: 'fair_use', limit: 42, inferred: true });
+plan.keys.push({ id: keyId('k_new'), name: 'k_new', capMicros: null, inferred: true });
+plan.triggers.push({ id: triggerId('t_new'), name: 't_new', kind: 'webhook', mode: 'fair_use', limit: 42, inferred: true });
 
 interface Row {
   t: number;
@@ -49,21 +49,21 @@ function build(rows: Row[]): { events: EventColumns; result: SimulationResult } 
     reason: Uint8Array.from(rows.map((r) => r.reason ?? Reason.none)),
     entity: Int32Array.from(rows.map((r) => r.entity)),
     plan,
-    horizon: T0 + 30 * 24 * HOUR,
+    horizon: asEpochMs(T0 + 30 * 24 * HOUR),
     keyStats: [
       {
-        peakRollingMicros: 300_001,
-        episodes: [{ from: T0 + 2 * MINUTE, until: T0 + 30 * 24 * HOUR }, { from: T0 + 40 * 24 * HOUR, until: Number.POSITIVE_INFINITY }],
-        firstBlock: { from: T0 + 2 * MINUTE, until: T0 + 30 * 24 * HOUR },
+        peakRollingMicros: asMicros(300_001),
+        episodes: [{ from: asEpochMs(T0 + 2 * MINUTE), until: asEpochMs(T0 + 30 * 24 * HOUR) }, { from: asEpochMs(T0 + 40 * 24 * HOUR), until: asEpochMs(Number.POSITIVE_INFINITY) }],
+        firstBlock: { from: asEpochMs(T0 + 2 * MINUTE), until: asEpochMs(T0 + 30 * 24 * HOUR) },
       },
       // blocked by the daily spend limit: usable again at the next UTC midnight
-      { peakRollingMicros: 50_000, episodes: [], firstBlock: { from: Date.UTC(2026, 0, 5, 9), until: Date.UTC(2026, 0, 6) } },
-      { peakRollingMicros: 0, episodes: [], firstBlock: null },
+      { peakRollingMicros: asMicros(50_000), episodes: [], firstBlock: { from: asEpochMs(Date.UTC(2026, 0, 5, 9)), until: asEpochMs(Date.UTC(2026, 0, 6)) } },
+      { peakRollingMicros: asMicros(0), episodes: [], firstBlock: null },
     ],
     triggerStats: [{ peakQueue: 2 }, { peakQueue: 0 }, { peakQueue: 0 }],
     allowancePeak: 7,
     poolPeak: 5,
-    spendLimitPeakMicros: [400_000],
+    spendLimitPeakMicros: [asMicros(400_000)],
     checked: { allowance: 0, pool: 0, spendLimits: [400_000], keys: [] },
     peakQueue: 2,
     timeline: null,
@@ -190,7 +190,7 @@ describe('buildReport', () => {
   it('reports unlimited allowance and pool as null', () => {
     const open = resolvePlan(validatePlan({ workspace: { messagesPerSeatPerDay: null } }));
     const { events, result } = build([]);
-    const r = buildReport(events, { ...result, plan: open, keyStats: [], triggerStats: [], spendLimitPeakMicros: [0] });
+    const r = buildReport(events, { ...result, plan: open, keyStats: [], triggerStats: [], spendLimitPeakMicros: [asMicros(0)] });
     expect(r.allowance.limit).toBeNull();
     expect(r.pool.limit).toBeNull();
     expect(r.from).toBeNull();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readEventsCsv } from '../src/engine/csv.ts';
+import { readEventsCsv } from '../src/csv/read-events.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import { simulate } from '../src/engine/simulate.ts';
+import { asDurationMs, asEpochMs } from '../src/engine/units.ts';
 import { buildOverview } from '../src/projection/overview.ts';
 import { axisEnd, buildProjection } from '../src/projection/series.ts';
 import { projectPlan } from '../src/modeling/project.ts';
@@ -72,7 +73,7 @@ describe('one status vocabulary (src/views)', () => {
 
 describe('the projection axis (src/projection/series.ts)', () => {
   const tl = (queued: number[]) => ({
-    start: 0, bucketMs: 10, buckets: queued.length, queued: Float64Array.from(queued),
+    start: asEpochMs(0), bucketMs: asDurationMs(10), buckets: queued.length, queued: Float64Array.from(queued),
     allowanceUsed: new Float64Array(queued.length), poolUsed: new Float64Array(queued.length), maxDelay: new Float64Array(queued.length), keySpend: [], spendLimitUsed: [],
   });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { poolOf } from './limits/pool.ts';
-import { DAY, HOUR, usdNumberToMicros } from './units.ts';
+import { DAY, HOUR, asDurationMs, usdNumberToMicros } from './units.ts';
+import type { DurationMs, Micros } from './units.ts';
 
 /** What an admin writes: SPEC section 2. Missing fields take the defaults below. */
 // Amounts become integer micro-USD; past $9e9 they would leave the range of exact integers.
@@ -115,6 +116,25 @@ export function profileOf(plan: Plan): EnforcementProfile {
   return plan.enforcement.profile ?? 'documented';
 }
 
+/**
+ * An API key's id as the resolved plan holds it. Ids of keys and triggers are both strings, and
+ * one passed for the other finds nothing or the wrong entity: their types keep them apart. Made
+ * only by resolvePlan and `keyId` (an id read from events or the ledger).
+ */
+export type KeyId = string & { readonly __id: 'key' };
+/** A trigger's id as the resolved plan holds it (see KeyId). */
+export type TriggerId = string & { readonly __id: 'trigger' };
+
+/** A key's id from where keys are named: a plan, the events' subjects, the ledger. */
+export function keyId(id: string): KeyId {
+  return id as KeyId;
+}
+
+/** A trigger's id from where triggers are named: a plan, the events' subjects, the ledger. */
+export function triggerId(id: string): TriggerId {
+  return id as TriggerId;
+}
+
 export interface PlanIssue {
   path: string;
   message: string;
@@ -192,7 +212,7 @@ export interface ResolvedPlan {
    * How long past its admission an entry of a sliding window still counts, beyond the window's
    * length: 0 under the docs (`t - W < s`), 1 ms under the platform profile (`t - W <= s`).
    */
-  edgeMs: number;
+  edgeMs: DurationMs;
   /** key caps sum whole UTC days (SPEC section 9 rule 6) */
   keyCapByDay: boolean;
   allowance: number;
@@ -203,15 +223,15 @@ export interface ResolvedPlan {
   actorPerHour: number;
   /** people's admitted messages in 60 s, workspace-wide; Infinity = off */
   workspacePerMinute: number;
-  keyCapWindowMs: number;
+  keyCapWindowMs: DurationMs;
   capCheckPlusCost: boolean;
   queueWebhooks: boolean;
   /** ms a queued run may wait; Infinity = without limit. */
-  maxWaitMs: number;
-  spendLimits: { id: string; amountMicros: number; window: SpendLimitWindow }[];
-  keys: { id: string; name: string; capMicros: number | null; inferred: boolean }[];
+  maxWaitMs: DurationMs;
+  spendLimits: { id: string; amountMicros: Micros; window: SpendLimitWindow }[];
+  keys: { id: KeyId; name: string; capMicros: Micros | null; inferred: boolean }[];
   triggers: {
-    id: string;
+    id: TriggerId;
     name: string;
     kind: PlanTrigger['kind'];
     mode: TriggerMode;
@@ -236,30 +256,30 @@ export function resolvePlan(plan: Plan): ResolvedPlan {
   const perSeat = throttleOf(en.workspacePerSeatPerMinute, PLATFORM_THROTTLES.workspacePerSeatPerMinute);
   return {
     profile,
-    edgeMs: platform ? 1 : 0,
+    edgeMs: asDurationMs(platform ? 1 : 0),
     keyCapByDay: platform,
     allowance,
     actorPerMinute: throttleOf(en.actorPerMinute, PLATFORM_THROTTLES.actorPerMinute),
     actorPerHour: throttleOf(en.actorPerHour, PLATFORM_THROTTLES.actorPerHour),
     workspacePerMinute: perSeat === UNLIMITED ? UNLIMITED : perSeat * plan.workspace.seats,
     pool: poolOf(plan.workspace.fairUseShare, allowance),
-    keyCapWindowMs: plan.enforcement.keyCapWindowDays * DAY,
+    keyCapWindowMs: asDurationMs(plan.enforcement.keyCapWindowDays * DAY),
     capCheckPlusCost: plan.enforcement.capCheck === 'spent_plus_cost',
     queueWebhooks: plan.enforcement.webhookWhenLimited === 'queue',
-    maxWaitMs: hours === null ? UNLIMITED : Math.round(hours * HOUR),
+    maxWaitMs: asDurationMs(hours === null ? UNLIMITED : Math.round(hours * HOUR)),
     spendLimits: plan.workspace.spendLimits.map((l) => ({
       id: l.id,
       amountMicros: usdNumberToMicros(l.amountUsd),
       window: l.window,
     })),
     keys: plan.apiKeys.map((k) => ({
-      id: k.id,
+      id: keyId(k.id),
       name: k.name ?? k.id,
       capMicros: k.capUsd === null ? null : usdNumberToMicros(k.capUsd),
       inferred: false,
     })),
     triggers: plan.triggers.map((t) => ({
-      id: t.id,
+      id: triggerId(t.id),
       name: t.name ?? t.id,
       kind: t.kind,
       mode: canonicalMode(t.mode),

@@ -1,5 +1,6 @@
 import type { ResolvedPlan } from './plan.ts';
 import type { QueueLevels } from './queue-log.ts';
+import type { DurationMs, EpochMs, Micros } from './units.ts';
 
 /** Outcome codes in `SimulationResult.outcome`. */
 export const Outcome = { admitted: 0, blocked: 1, skipped: 2, dropped: 3, pending: 4 } as const;
@@ -22,8 +23,8 @@ export const REASON_SPEND_LIMIT_BASE = 8;
 
 /** Capacity over time, sampled per bucket, for charts (max within each bucket). */
 export interface Timeline {
-  start: number;
-  bucketMs: number;
+  start: EpochMs;
+  bucketMs: DurationMs;
   buckets: number;
   allowanceUsed: Float64Array;
   poolUsed: Float64Array;
@@ -39,9 +40,9 @@ export interface Timeline {
 
 export interface KeyEpisode {
   /** first blocked request of the episode */
-  from: number;
+  from: EpochMs;
   /** the moment enough spend has rolled out of the window for the key to work again */
-  until: number;
+  until: EpochMs;
 }
 
 export interface SimulationResult {
@@ -55,9 +56,9 @@ export interface SimulationResult {
   entity: Int32Array;
   /** the plan as simulated, with entities inferred from the events appended (inferred: true) */
   plan: ResolvedPlan;
-  horizon: number;
+  horizon: EpochMs;
   keyStats: {
-    peakRollingMicros: number;
+    peakRollingMicros: Micros;
     episodes: KeyEpisode[];
     /** the key's first blocked request, whatever blocked it, and when that check passes again */
     firstBlock: KeyEpisode | null;
@@ -65,7 +66,7 @@ export interface SimulationResult {
   triggerStats: { peakQueue: number }[];
   allowancePeak: number;
   poolPeak: number;
-  spendLimitPeakMicros: number[];
+  spendLimitPeakMicros: Micros[];
   /**
    * The highest value each limit's check compared with the limit (a count, or micro-USD: the
    * spend, plus the cost asked under spent_plus_cost), -Infinity if never checked; unlimited

@@ -7,9 +7,9 @@ import { Pool, pooled, REFUSED_ALLOWANCE, REFUSED_POOL, REFUSED_TRIGGER, takeUni
 import { PASSES, SpendLimits } from './limits/spend-limit.ts';
 import { ActorThrottles, THROTTLE_HOUR, THROTTLE_MINUTE, THROTTLE_PASSES, WorkspaceThrottle } from './limits/throttle.ts';
 import { TriggerLimits } from './limits/trigger-limit.ts';
-import { DEFAULT_TRIGGER_LIMIT, resolvePlan, UNLIMITED, type Plan, type ResolvedPlan } from './plan.ts';
+import { DEFAULT_TRIGGER_LIMIT, keyId, resolvePlan, triggerId, UNLIMITED, type Plan, type ResolvedPlan } from './plan.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE, type SimulationResult, type Timeline } from './result.ts';
-import { DAY, HOUR, isoOf, MINUTE } from './units.ts';
+import { asDurationMs, asEpochMs, asMicros, DAY, HOUR, isoOf, MINUTE } from './units.ts';
 import { QueueLog } from './queue-log.ts';
 import { RunQueue } from './run-queue.ts';
 import { utcDayStart } from './windows.ts';
@@ -152,7 +152,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     let k = keyBySubject[s];
     if (k < 0) {
       k = plan.keys.length;
-      plan.keys.push({ id: subjects[s], name: subjects[s], capMicros: null, inferred: true });
+      plan.keys.push({ id: keyId(subjects[s]), name: subjects[s], capMicros: null, inferred: true });
       addKey(null);
       keySeries(k);
       keySampled.push(-1);
@@ -165,7 +165,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     if (g < 0) {
       g = plan.triggers.length;
       const inferred = {
-        id: subjects[s],
+        id: triggerId(subjects[s]),
         name: subjects[s],
         kind: 'webhook' as const,
         mode: 'fair_use' as const,
@@ -195,8 +195,8 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     const bucketMs = Math.max(Math.ceil(span / buckets / 60_000) * 60_000, 60_000);
     const count = Math.max(1, Math.ceil((span + 1) / bucketMs));
     timeline = {
-      start,
-      bucketMs,
+      start: asEpochMs(start),
+      bucketMs: asDurationMs(bucketMs),
       buckets: count,
       allowanceUsed: new Float64Array(count),
       poolUsed: new Float64Array(count),
@@ -586,7 +586,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
                   : r === Reason.actor_minute || r === Reason.actor_hour
                     ? keyThrottles.retryAt(k, t, r === Reason.actor_minute ? THROTTLE_MINUTE : THROTTLE_HOUR)
                     : spendLimits.usableAt(r - REASON_SPEND_LIMIT_BASE, t, c);
-              keyFirstBlock[k] = { from: t, until };
+              keyFirstBlock[k] = { from: asEpochMs(t), until: asEpochMs(until) };
             }
           }
           break;
@@ -686,12 +686,12 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     reason,
     entity,
     plan,
-    horizon,
-    keyStats: keyFirstBlock.map((firstBlock, k) => ({ peakRollingMicros: keyCaps.peak[k], episodes: keyCaps.episodes[k], firstBlock })),
+    horizon: asEpochMs(horizon),
+    keyStats: keyFirstBlock.map((firstBlock, k) => ({ peakRollingMicros: asMicros(keyCaps.peak[k]), episodes: keyCaps.episodes[k], firstBlock })),
     triggerStats,
     allowancePeak: allowance.peak,
     poolPeak: pool.peak,
-    spendLimitPeakMicros: spendLimits.peak,
+    spendLimitPeakMicros: spendLimits.peak.map(asMicros),
     checked,
     peakQueue,
     timeline,

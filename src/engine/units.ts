@@ -1,8 +1,37 @@
-/** Time is integer epoch milliseconds (UTC); money is integer micro-USD. */
-export const SECOND = 1000;
-export const MINUTE = 60 * SECOND;
-export const HOUR = 60 * MINUTE;
-export const DAY = 24 * HOUR;
+/**
+ * Time is integer epoch milliseconds (UTC); money is integer micro-USD. Where mixing them up is a
+ * real bug (a plan's caps and limits, window lengths, results' money and times), the number
+ * carries its unit in its type: a plain `number` (a dollar amount, a count) does not pass as
+ * `Micros`, nor an `EpochMs` as a `DurationMs`. Arithmetic gives plain numbers again; only the
+ * functions below (and the plan's resolver and the time parsers) make branded ones.
+ */
+
+/** Integer micro-USD (1 USD = 1,000,000). */
+export type Micros = number & { readonly __unit: 'micros' };
+/** A moment: integer milliseconds since 1970-01-01T00:00:00Z. */
+export type EpochMs = number & { readonly __unit: 'epoch-ms' };
+/** A length of time in milliseconds (a window, a wait); Infinity where it is without limit. */
+export type DurationMs = number & { readonly __unit: 'duration-ms' };
+
+/** An amount already in micro-USD (a sum or difference of Micros, a typed array's element) as Micros. */
+export function asMicros(micros: number): Micros {
+  return micros as Micros;
+}
+
+/** A moment already in epoch milliseconds (a typed array's element, arithmetic on EpochMs) as EpochMs. */
+export function asEpochMs(ms: number): EpochMs {
+  return ms as EpochMs;
+}
+
+/** A length already in milliseconds (a count of units times SECOND, MINUTE, HOUR or DAY) as DurationMs. */
+export function asDurationMs(ms: number): DurationMs {
+  return ms as DurationMs;
+}
+
+export const SECOND = asDurationMs(1000);
+export const MINUTE = asDurationMs(60 * SECOND);
+export const HOUR = asDurationMs(60 * MINUTE);
+export const DAY = asDurationMs(24 * HOUR);
 export const MICROS_PER_USD = 1_000_000;
 
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/;
@@ -12,7 +41,7 @@ const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?$/;
  * sixth decimal. Works on the digits, never through a binary float, so "0.0000005" is 1 µUSD
  * and "2.675" is exactly 2,675,000. Returns null when the text is not a plain decimal number.
  */
-export function parseUsdToMicros(text: string): number | null {
+export function parseUsdToMicros(text: string): Micros | null {
   const m = DECIMAL.exec(text.trim());
   if (!m) return null;
   const [, sign, whole = '', frac = ''] = m;
@@ -21,11 +50,11 @@ export function parseUsdToMicros(text: string): number | null {
   let micros = Number(whole || '0') * MICROS_PER_USD + Number(padded.slice(0, 6));
   if (padded.charCodeAt(6) >= 53 /* '5' */) micros += 1;
   if (!Number.isSafeInteger(micros)) return null;
-  return sign === '-' && micros !== 0 ? -micros : micros;
+  return asMicros(sign === '-' && micros !== 0 ? -micros : micros);
 }
 
 /** Converts a dollar amount given as a JS number (from a plan file) into micro-USD, exactly. */
-export function usdNumberToMicros(usd: number): number {
+export function usdNumberToMicros(usd: number): Micros {
   // Number#toString gives the shortest decimal that round-trips, so 0.1 becomes "0.1", not
   // 0.1000000000000000055…; rounding that text is what the admin meant.
   const text = Math.abs(usd) < 1e21 ? usd.toString() : usd.toFixed(0);

@@ -1,7 +1,7 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import Papa from 'papaparse';
 import { canonicalMode, validatePlan, PlanError } from '../engine/plan.ts';
-import type { Plan } from '../engine/plan.ts';
+import type { Plan, TriggerId } from '../engine/plan.ts';
 import type { ForecastReport } from '../forecast/index.ts';
 import type { RecommendReport, TriggerRecommendation } from '../recommend/index.ts';
 import { uniqueFileNames } from './file-names.ts';
@@ -65,7 +65,7 @@ export function keysToCsv(report: RecommendReport): string {
 }
 
 export interface SupportRequest {
-  triggerId: string;
+  triggerId: TriggerId;
   subject: string;
   body: string;
 }

@@ -129,8 +129,8 @@ export interface SeriesLimits {
 }
 
 export function seriesLimits(scenario: Scenario, plan: ResolvedPlan): SeriesLimits[] {
-  const keys = new Map(plan.keys.map((k) => [k.id, k]));
-  const triggers = new Map(plan.triggers.map((t) => [t.id, t]));
+  const keys = new Map<string, ResolvedPlan['keys'][number]>(plan.keys.map((k) => [k.id, k]));
+  const triggers = new Map<string, ResolvedPlan['triggers'][number]>(plan.triggers.map((t) => [t.id, t]));
   return scenario.series.map((s) => {
     if (s.kind === 'key_spend') return { cap: keys.get(s.id)?.capMicros ?? null, limit: Infinity, fairUse: false, scheduled: false };
     if (s.kind === 'trigger_runs') {

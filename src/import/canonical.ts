@@ -1,5 +1,5 @@
-import { readHeader } from '../engine/csv.ts';
-import type { ColumnMap } from '../engine/csv.ts';
+import { readHeader } from '../csv/header.ts';
+import type { ColumnMap } from '../csv/header.ts';
 import { InputError, formatDetail } from '../errors.ts';
 import { contentHash } from '../ledger/content-identity.ts';
 

@@ -8,8 +8,13 @@ import type { InputErrorDetail } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { ImportSession } from '../ledger/import-session.ts';
 import type { SeqRangeSummary } from '../ledger/event-writer.ts';
-import { CsvParser, MAX_FIELD_CHARS, readCsvFile, readHeaderRecord } from './csvReader.ts';
-import type { Delimiter, Encoding, FileForm, ReadSummary } from './csvReader.ts';
+import type { Delimiter } from '../csv/delimiter.ts';
+import type { Encoding } from '../csv/decode.ts';
+import { readHeaderRecord } from '../csv/header.ts';
+import { MAX_FIELD_CHARS, fieldTooLong } from '../csv/limits.ts';
+import { readCsvFile } from '../csv/read-file.ts';
+import type { FileForm, ReadSummary } from '../csv/read-file.ts';
+import { CsvParser } from '../csv/records.ts';
 import {
   detectFormat,
   dustConsumptionHandler,
@@ -407,7 +412,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       if (problem !== null) throw new RowError(undefined, undefined, problem);
       for (let k = 0; k < fields.length; k++) {
         if (fields[k]!.length > MAX_FIELD_CHARS) {
-          throw new RowError(header![k] ?? `(field ${k + 1})`, `${fields[k]!.slice(0, 40)}...`, `is ${fields[k]!.length.toLocaleString('en-US')} characters long; a field may hold at most ${MAX_FIELD_CHARS.toLocaleString('en-US')}`);
+          throw new RowError(header![k] ?? `(field ${k + 1})`, `${fields[k]!.slice(0, 40)}...`, fieldTooLong(fields[k]!.length));
         }
       }
       const outcome = handler!.row(fields, line, failed ? checkSink : realSink);

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { InputError } from '../errors.ts';
 import type { InputErrorDetail } from '../errors.ts';
-import { isEncodingProblem, scanEventsCsvFile } from '../engine/csv.ts';
+import { scanEventsCsvFile } from '../csv/scan-events-file.ts';
+import { encodingError, isEncodingProblem } from '../csv/utf8.ts';
 import { EventColumnsBuilder, PackedIds } from '../engine/events.ts';
 import type { EventColumns, EventTypeCode } from '../engine/events.ts';
-import { encodingError } from './csvReader.ts';
 import { canonicalColumns, ContentOccurrences } from './canonical.ts';
 
 /**

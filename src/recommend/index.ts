@@ -1,9 +1,10 @@
 import { quantile } from 'simple-statistics';
 import { DAY, MICROS_PER_USD, usdNumberToMicros } from '../engine/units.ts';
+import type { Micros } from '../engine/units.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
-import { canonicalMode, profileOf, resolveTriggerLimit, validatePlan } from '../engine/plan.ts';
-import type { EnforcementProfile, Plan, PlanTrigger } from '../engine/plan.ts';
+import { canonicalMode, keyId, profileOf, resolveTriggerLimit, triggerId, validatePlan } from '../engine/plan.ts';
+import type { EnforcementProfile, KeyId, Plan, PlanTrigger, TriggerId } from '../engine/plan.ts';
 import { InputError } from '../errors.ts';
 import { buildHistory, requireHistory } from '../forecast/series.ts';
 import type { DailySeries, History } from '../forecast/series.ts';
@@ -39,7 +40,7 @@ export interface RecommendOptions {
 }
 
 export interface KeyRecommendation {
-  id: string;
+  id: KeyId;
   name: string;
   currentCapUsd: number | null;
   recommendedCapUsd: number;
@@ -85,7 +86,7 @@ export interface CapTradeoff {
 }
 
 export interface TriggerRecommendation {
-  id: string;
+  id: TriggerId;
   name: string;
   kind: PlanTrigger['kind'];
   mode: PlanTrigger['mode'];
@@ -149,7 +150,7 @@ export interface RecoveryStep {
 }
 
 export interface KeyRecovery {
-  id: string;
+  id: KeyId;
   capUsd: number;
   /** spend the engine ADMITTED for the key in the cap window ending with the history */
   rollingSpendUsd: number;
@@ -353,7 +354,7 @@ function recommendKeys(
       reason += `; note: the last ${plan.enforcement.keyCapWindowDays} days already hold more than ${fmt(recommendedCap)} of admitted spend${incidents.length ? ' (the runaway day included)' : ''}, so once this cap is set the key is blocked until about ${stuckUntil}`;
     }
     out.push({
-      id: s.id,
+      id: keyId(s.id),
       name: pk?.name ?? s.id,
       currentCapUsd: current,
       recommendedCapUsd: recommendedCap,
@@ -432,7 +433,7 @@ function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][]
     const above = limit === null ? 0 : recent.filter((v) => v > limit).length;
     const expected = expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent);
     const base: TriggerRecommendation = {
-      id,
+      id: triggerId(id),
       name: pt?.name ?? id,
       kind,
       mode: modeName,
@@ -604,7 +605,7 @@ function capBlockedByDay(events: EventColumns, history: History, sim: Simulation
  * (a runaway day admitted without a cap), the key stops the moment the cap is set, until that
  * spend rolls out. Returns that ISO date, or null.
  */
-function blockedUntilIfSetNow(admitted: Float64Array | undefined, history: History, windowDays: number, capMicros: number): string | null {
+function blockedUntilIfSetNow(admitted: Float64Array | undefined, history: History, windowDays: number, capMicros: Micros): string | null {
   if (!admitted) return null;
   const from = Math.max(0, history.days - windowDays);
   let sum = 0;
@@ -785,7 +786,7 @@ export function recoverySchedules(events: EventColumns, history: History, plan: 
     }
     const steps = schedule.slice(0, 5).map((s) => `${fmt(s.freesUsd)} frees up on ${s.date}`);
     out.push({
-      id: k.id,
+      id: rk.id,
       capUsd: k.capUsd,
       rollingSpendUsd: usd(total),
       usableAgain: new Date(usableAt).toISOString(),

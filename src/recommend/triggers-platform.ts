@@ -12,7 +12,7 @@
 import { quantile } from 'simple-statistics';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
-import { canonicalMode, resolveTriggerLimit, validatePlan } from '../engine/plan.ts';
+import { canonicalMode, resolveTriggerLimit, triggerId, validatePlan } from '../engine/plan.ts';
 import type { EnforcementProfile, Plan, PlanTrigger } from '../engine/plan.ts';
 import { Outcome, reasonName } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
@@ -125,7 +125,7 @@ export function recommendTriggersPlatform(
     const lost = refused.get(id);
     const lostText = lost ? `; under the current plan the platform's code refuses ${runs(sum(lost))} (${byReasonText(lost)})` : '';
     const base: TriggerRecommendation = {
-      id,
+      id: triggerId(id),
       name: pt?.name ?? id,
       kind,
       mode: modeName,

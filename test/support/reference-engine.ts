@@ -16,7 +16,7 @@ import { EventType } from '../../src/engine/events.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../../src/engine/result.ts';
 import type { KeyEpisode } from '../../src/engine/result.ts';
 import { InputError } from '../../src/errors.ts';
-import { DAY, HOUR, usdNumberToMicros } from '../../src/engine/units.ts';
+import { asEpochMs, DAY, HOUR, usdNumberToMicros } from '../../src/engine/units.ts';
 
 export interface ReferenceOptions {
   until?: number;
@@ -489,8 +489,8 @@ export function referenceSimulate(plan: ReferencePlan, ev: EventColumns, options
       const target = plusCost ? cap - ev.cost[i]! : cap - 1;
       const expiries = spends.map((e) => keyLeaves(e.at)).filter((u) => u > t).sort((a, b) => a - b);
       const until = target < 0 || cap === 0 ? Infinity : (expiries.find((u) => keySpent(spends, u) <= target) ?? Infinity);
-      if (open && t < open.until) open.until = until;
-      else list.push({ from: t, until });
+      if (open && t < open.until) open.until = asEpochMs(until);
+      else list.push({ from: asEpochMs(t), until: asEpochMs(until) });
       admittedSince = false;
     }
     episodes.set(key.id, list);

@@ -5,9 +5,9 @@
  */
 import { EVENT_TYPE_NAMES, EventColumnsBuilder, EventType } from '../../src/engine/events.ts';
 import type { EventColumns, EventTypeName } from '../../src/engine/events.ts';
-import { resolvePlan, validatePlan } from '../../src/engine/plan.ts';
+import { keyId, resolvePlan, triggerId, validatePlan } from '../../src/engine/plan.ts';
 import type { Plan, PlanInput } from '../../src/engine/plan.ts';
-import { DAY, HOUR, MINUTE, isoOf, parseUsdToMicros } from '../../src/engine/units.ts';
+import { asEpochMs, asMicros, DAY, HOUR, MINUTE, isoOf, parseUsdToMicros } from '../../src/engine/units.ts';
 import { OUTCOME_NAMES, Reason, REASON_SPEND_LIMIT_BASE, reasonName } from '../../src/engine/result.ts';
 import type { OutcomeName, SimulationResult } from '../../src/engine/result.ts';
 import { simulate } from '../../src/engine/simulate.ts';
@@ -172,9 +172,9 @@ export function runBoth(p: Plan, ev: EventColumns, options: { until?: number } =
  */
 export function referenceAsResult(p: Plan, ref: ReferenceResult): SimulationResult {
   const resolved = resolvePlan(p);
-  for (const id of ref.inferredKeys) resolved.keys.push({ id, name: id, capMicros: null, inferred: true });
+  for (const id of ref.inferredKeys) resolved.keys.push({ id: keyId(id), name: id, capMicros: null, inferred: true });
   for (const id of ref.inferredTriggers) {
-    resolved.triggers.push({ id, name: id, kind: 'webhook', mode: 'fair_use', limit: 42, inferred: true });
+    resolved.triggers.push({ id: triggerId(id), name: id, kind: 'webhook', mode: 'fair_use', limit: 42, inferred: true });
   }
   const n = ref.count;
   return {
@@ -188,12 +188,12 @@ export function referenceAsResult(p: Plan, ref: ReferenceResult): SimulationResu
       return list.findIndex((e) => e.id === id);
     }),
     plan: resolved,
-    horizon: ref.horizon,
-    keyStats: resolved.keys.map((k) => ({ peakRollingMicros: NaN, episodes: ref.episodes.get(k.id) ?? [], firstBlock: null })),
+    horizon: asEpochMs(ref.horizon),
+    keyStats: resolved.keys.map((k) => ({ peakRollingMicros: asMicros(NaN), episodes: ref.episodes.get(k.id) ?? [], firstBlock: null })),
     triggerStats: resolved.triggers.map((t) => ({ peakQueue: ref.peakQueueByTrigger.get(t.id) ?? 0 })),
     allowancePeak: NaN,
     poolPeak: NaN,
-    spendLimitPeakMicros: resolved.spendLimits.map(() => NaN),
+    spendLimitPeakMicros: resolved.spendLimits.map(() => asMicros(NaN)),
     checked: { allowance: NaN, pool: NaN, spendLimits: resolved.spendLimits.map(() => NaN), keys: resolved.keys.map(() => NaN) },
     peakQueue: ref.peakQueue,
     timeline: null,

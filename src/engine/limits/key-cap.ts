@@ -1,5 +1,6 @@
 import type { KeyEpisode } from '../result.ts';
 import { SumWindow, utcDayStart } from '../windows.ts';
+import { asEpochMs } from '../units.ts';
 
 const UNLIMITED = Number.POSITIVE_INFINITY;
 
@@ -87,8 +88,8 @@ export class KeyCaps {
     const open: KeyEpisode | undefined = episodes[episodes.length - 1];
     if (open !== undefined && t < open.until && !this.admittedSince[k]) return;
     const until = this.retryAt(k, c);
-    if (open !== undefined && t < open.until) open.until = until;
-    else episodes.push({ from: t, until });
+    if (open !== undefined && t < open.until) open.until = asEpochMs(until);
+    else episodes.push({ from: asEpochMs(t), until: asEpochMs(until) });
     this.admittedSince[k] = false;
   }
 

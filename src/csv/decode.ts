@@ -1,0 +1,69 @@
+/**
+ * Bytes to text for the importer's reader, chunk by chunk: UTF-8 unless a UTF-16 byte order mark
+ * or the caller says otherwise, and Windows-1252 when the bytes turn out not to be UTF-8 before any
+ * other non-ASCII byte was seen (as spreadsheets save "CSV" on Windows).
+ */
+import { firstNonUtf8Byte } from './utf8.ts';
+
+export const ENCODINGS = ['auto', 'utf-8', 'windows-1252', 'utf-16le', 'utf-16be'] as const;
+export type Encoding = (typeof ENCODINGS)[number];
+
+export class ChunkDecoder {
+  /** the encoding decided so far; null until the bytes or the caller decide it (then UTF-8) */
+  encoding: Exclude<Encoding, 'auto'> | null;
+  private decoder: { decode(input: Uint8Array, options?: { stream?: boolean }): string } | null = null;
+  // a byte that is not UTF-8 before any other non-ASCII byte: the file is Windows-1252
+  private sawNonAscii = false;
+  private first = true;
+
+  constructor(requested: Encoding) {
+    this.encoding = requested === 'auto' ? null : requested;
+  }
+
+  /** Whether the text is UTF-16 (where a NUL byte is part of a character, not a sign of a binary file). */
+  get utf16(): boolean {
+    return this.encoding === 'utf-16le' || this.encoding === 'utf-16be';
+  }
+
+  /** Reads a byte order mark off the file's first chunk (before anything is decoded). */
+  start(bytes: Uint8Array): void {
+    if (!this.first) return;
+    this.first = false;
+    if (this.encoding === null) {
+      if (bytes[0] === 0xff && bytes[1] === 0xfe) this.encoding = 'utf-16le';
+      else if (bytes[0] === 0xfe && bytes[1] === 0xff) this.encoding = 'utf-16be';
+    }
+  }
+
+  /**
+   * The text of the next chunk; null when its bytes are not UTF-8 and the file cannot be
+   * Windows-1252 (UTF-8 was asked, a non-ASCII byte came before, or `strict`): the caller refuses it.
+   */
+  decode(bytes: Uint8Array, final: boolean, strict: boolean): string | null {
+    const encoding = this.encoding;
+    if (encoding !== null && encoding !== 'utf-8') {
+      this.decoder ??= new TextDecoder(encoding);
+      return this.decoder.decode(bytes, { stream: !final });
+    }
+    this.decoder ??= new TextDecoder('utf-8', { fatal: true });
+    try {
+      const text = this.decoder.decode(bytes, { stream: !final });
+      if (!this.sawNonAscii) {
+        for (let i = 0; i < bytes.length; i++) {
+          if (bytes[i]! >= 0x80) {
+            this.sawNonAscii = true;
+            break;
+          }
+        }
+      }
+      return text;
+    } catch {
+      const bad = Math.max(0, firstNonUtf8Byte(bytes));
+      for (let i = 0; i < bad && !this.sawNonAscii; i++) if (bytes[i]! >= 0x80) this.sawNonAscii = true;
+      if (encoding === 'utf-8' || this.sawNonAscii || strict) return null;
+      this.encoding = 'windows-1252';
+      this.decoder = new TextDecoder('windows-1252');
+      return this.decoder.decode(bytes, { stream: !final });
+    }
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Header lines: the canonical header's columns (matched by name, in any order) and, for the
+ * importer's reader, a header record's column names.
+ */
+import { InputError } from '../errors.ts';
+import { isSpace } from './chars.ts';
+import { CR_ONLY_MESSAGE } from './messages.ts';
+import type { FieldError } from './messages.ts';
+import type { CanonicalRowSink } from './canonical-row.ts';
+
+export const CANONICAL_COLUMNS = ['timestamp', 'type', 'subject', 'cost_usd'] as const;
+
+/** Where each canonical column sits in a row (-1: no `id` column). */
+export interface ColumnMap {
+  timestamp: number;
+  type: number;
+  subject: number;
+  cost: number;
+  id: number;
+  /** number of columns in the header; every row must have exactly this many */
+  width: number;
+}
+
+type Role = keyof Omit<ColumnMap, 'width'>;
+
+const ROLES = new Map<string, Role>([
+  ['timestamp', 'timestamp'],
+  ['type', 'type'],
+  ['subject', 'subject'],
+  ['cost_usd', 'cost'],
+  ['id', 'id'],
+]);
+
+/** Maps header names to roles; names are matched trimmed and case-insensitively. */
+export function readHeader(names: readonly string[]): ColumnMap | FieldError[] {
+  const map: ColumnMap = { timestamp: -1, type: -1, subject: -1, cost: -1, id: -1, width: names.length };
+  const errors: FieldError[] = [];
+  names.forEach((raw, i) => {
+    const name = raw.trim().toLowerCase();
+    const role = ROLES.get(name);
+    if (role !== undefined) {
+      if (map[role] !== -1) errors.push({ column: name, message: `column "${name}" appears twice in the header` });
+      else map[role] = i;
+    }
+    // Other columns are ignored, so exports with extra fields still load.
+  });
+  const missing = CANONICAL_COLUMNS.filter((c) => map[c === 'cost_usd' ? 'cost' : c] === -1);
+  if (missing.length > 0) {
+    errors.push({
+      column: missing[0],
+      message: `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (the header must name timestamp,type,subject,cost_usd, and optionally id; found: ${names.map((n) => n.trim()).join(',') || 'nothing'})`,
+    });
+  }
+  return errors.length > 0 ? errors : map;
+}
+
+/**
+ * Where the header starts: after any blank (whitespace-only) lines, which the importer skips too.
+ * Returns its offset and physical line.
+ */
+export function headerStart(text: string): { at: number; line: number } {
+  let at = 0;
+  let line = 1;
+  for (;;) {
+    const nl = text.indexOf('\n', at);
+    if (nl === -1) return { at, line };
+    for (let i = at; i < nl; i++) if (!isSpace(text.charCodeAt(i))) return { at, line };
+    at = nl + 1;
+    line++;
+  }
+}
+
+/** Reads the header line `text[start, end)` (physical line `line`); reports problems and returns null when it is unusable. */
+export function headerOf(text: string, end: number, file: string, sink: CanonicalRowSink, start = 0, line = 1): ColumnMap | null {
+  const head = text.slice(start, end).replace(/\r$/, '');
+  if (head.includes('\r')) {
+    sink.error({ file, line, message: CR_ONLY_MESSAGE });
+    return null;
+  }
+  const cols = readHeader(head.split(','));
+  if (Array.isArray(cols)) {
+    for (const e of cols) if (!sink.error({ file, line, ...e })) break;
+    return null;
+  }
+  return cols;
+}
+
+/**
+ * The header record of a file: its trimmed column names, or null for a blank line before it.
+ * A header that cannot be parsed, or that has a column without a name, refuses the file.
+ */
+export function readHeaderRecord(fields: string[], line: number, problem: string | null, name: string): string[] | null {
+  if (problem === null && fields.every((f) => f.trim() === '')) return null;
+  if (problem !== null) throw new InputError(`${name}:${line}: header: ${problem}`, [{ file: name, line, message: `header: ${problem}` }]);
+  // CR-only line ends make the whole file one "header": refused as simulate refuses it (headerOf)
+  if (fields.some((f) => f.includes('\r'))) throw new InputError(`${name}:${line}: ${CR_ONLY_MESSAGE}`, [{ file: name, line, message: CR_ONLY_MESSAGE }]);
+  const header = fields.map((f) => f.trim());
+  const blank = header.findIndex((f) => f === '');
+  if (blank !== -1) {
+    throw new InputError(`${name}:${line}: header: column ${blank + 1} has no name`, [
+      { file: name, line, column: `(column ${blank + 1})`, value: fields.join(','), message: 'header: a column has no name' },
+    ]);
+  }
+  return header;
+}
