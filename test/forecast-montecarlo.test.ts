@@ -58,8 +58,19 @@ describe('Monte Carlo paths', () => {
   });
 
   it('gives the same decisions with the shortcuts as with every event through the engine', () => {
-    for (const enforcement of [{}, { webhookWhenLimited: 'drop' as const }, { maxQueueWaitHours: 3 }]) {
-      const plan = validatePlan({ ...planInput, enforcement });
+    const variants: PlanInput[] = [
+      {},
+      { enforcement: { webhookWhenLimited: 'drop' } },
+      { enforcement: { maxQueueWaitHours: 3 } },
+      // keys decided by their own cap outside the engine: each cap rule, window and profile
+      { enforcement: { capCheck: 'spent_plus_cost' } },
+      { enforcement: { keyCapWindowDays: 7 }, apiKeys: [{ id: 'k_grow', capUsd: 90 }, { id: 'k_flat', capUsd: 100 }] },
+      // platform (rules 1, 3, 4): the 24 h edge, schedules free of their own limit, drop by default
+      { enforcement: { profile: 'platform' } },
+      { enforcement: { profile: 'platform', webhookWhenLimited: 'queue' } },
+    ];
+    for (const variant of variants) {
+      const plan = validatePlan({ ...planInput, ...variant });
       const h = buildHistory(history);
       const scenario = buildScenario(h, plan, 30);
       const tail = historyTail(history, scenario.plan, scenario.from, simulate);
@@ -70,6 +81,8 @@ describe('Monte Carlo paths', () => {
         expect(fast.keys).toEqual(exact.keys);
         expect(fast.programmaticMicros).toBe(exact.programmaticMicros);
         expect(fast.allowance.blockedMessages).toBe(exact.allowance.blockedMessages);
+        // the growing key reaches its cap on these paths: the cap's own decisions are compared
+        expect(exact.keys.k_grow.blocked).toBeGreaterThan(0);
       }
     }
   });

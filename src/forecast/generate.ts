@@ -135,8 +135,11 @@ export function seriesLimits(scenario: Scenario, plan: ResolvedPlan): SeriesLimi
     if (s.kind === 'key_spend') return { cap: keys.get(s.id)?.capMicros ?? null, limit: Infinity, fairUse: false, scheduled: false };
     if (s.kind === 'trigger_runs') {
       const t = triggers.get(s.id);
-      // a trigger seen only in the ledger is inferred as a fair-use webhook with the default limit
-      return { cap: null, limit: t ? t.limit : 42, fairUse: t ? t.mode === 'fair_use' : true, scheduled: t?.kind === 'scheduled' };
+      // a trigger seen only in the ledger is inferred as a fair-use webhook with the default limit;
+      // under the platform profile a schedule is never checked against its own limit (rule 3)
+      const scheduled = t?.kind === 'scheduled';
+      const limit = scheduled && plan.profile === 'platform' ? Infinity : t ? t.limit : 42;
+      return { cap: null, limit, fairUse: t ? t.mode === 'fair_use' : true, scheduled };
     }
     return { cap: null, limit: Infinity, fairUse: false, scheduled: false };
   });
@@ -190,7 +193,9 @@ export function drawPath(scenario: Scenario, plan: ResolvedPlan, limits: SeriesL
       const peak2 = maxWindowSum(s.recent.slice(-8), counts[j], 2, true);
       include[j] = Number.isFinite(lim.limit) && peak2 > lim.limit;
       if (!spendSafe && !lim.fairUse) include[j] = true;
-      if (lim.fairUse) poolBound += Math.min(peak2, lim.limit);
+      // platform, drop mode: a webhook run its own limit refuses has still taken a pool unit (rule 4)
+      const refusedTakePool = plan.profile === 'platform' && !plan.queueWebhooks && !lim.scheduled;
+      if (lim.fairUse) poolBound += refusedTakePool ? peak2 : Math.min(peak2, lim.limit);
     } else {
       messages2Day = maxWindowSum(s.recent, counts[j], 2);
       include[j] = false;

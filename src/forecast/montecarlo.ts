@@ -4,11 +4,12 @@ import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import type { Plan } from '../engine/plan.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
-import type { SimulationResult } from '../engine/result.ts';
+import type { KeyEpisode, SimulationResult } from '../engine/result.ts';
 import type { SimulateOptions } from '../engine/simulate.ts';
 import { drawPath, pathEvents, seriesEvents, seriesLimits } from './generate.ts';
 import type { PathDraw, SeriesLimits } from './generate.ts';
 import { isolatedTrigger } from './queue.ts';
+import { isolatedKey } from './isolated-key.ts';
 import { resolvePlan } from '../engine/plan.ts';
 import type { ResolvedPlan } from '../engine/plan.ts';
 import type { Scenario } from './scenario.ts';
@@ -38,17 +39,22 @@ export interface RunPathOptions {
 }
 
 export function runPath(scenario: Scenario, tail: EventColumns, seed: number, path: number, simulate: SimulateFn, options: RunPathOptions = {}): PathSummary {
-  const plan = resolvePlan(scenario.plan);
-  const limits = seriesLimits(scenario, plan);
+  const { plan, limits } = resolvedOf(scenario);
   const exact = options.exact === true;
   const draw = drawPath(scenario, plan, limits, seed, path, exact);
-  const until = scenario.from + scenario.days * DAY;
+  const from = scenario.from;
+  const until = from + scenario.days * DAY;
   // a trigger that only its own limit can stop is decided by its own queue, outside the engine
   const alone = scenario.series.map(
     (s, j) => !exact && draw.include[j] && s.kind === 'trigger_runs' && Number.isFinite(limits[j].limit) && (limits[j].fairUse ? draw.poolSafe : draw.spendSafe),
   );
-  const engine = draw.include.map((inc, j) => inc && !alone[j]);
-  const summary = baseSummary(scenario, plan, limits, draw, engine.map((e, j) => e || alone[j]));
+  // a key that only its own cap can stop (no spend limit reachable, no throttle) by its own cap
+  const keyTails = keyTailsOf(tail, from);
+  const aloneKey = scenario.series.map(
+    (s, j) => !exact && draw.include[j] && s.kind === 'key_spend' && draw.spendSafe && throttleSafe(plan, draw.counts[j], keyTails.get(s.id)),
+  );
+  const engine = draw.include.map((inc, j) => inc && !alone[j] && !aloneKey[j]);
+  const summary = baseSummary(scenario, plan, limits, draw, engine.map((e, j) => e || alone[j] || aloneKey[j]));
   summary.draws = draw.parts;
   const tailTimes = alone.some(Boolean) ? triggerTimes(tail) : null;
   const scratch = { time: new Float64Array(4096), cost: new Float64Array(4096) };
@@ -57,7 +63,8 @@ export function runPath(scenario: Scenario, tail: EventColumns, seed: number, pa
     const ev = seriesEvents(scenario, draw, j, seed, path, scratch);
     const stats = isolatedTrigger(tailTimes.get(s.id) ?? [], ev.time, {
       limit: limits[j].limit,
-      windowMs: DAY,
+      // platform: an entry still counts at exactly s + 24 h (rule 1)
+      windowMs: DAY + plan.edgeMs,
       scheduled: limits[j].scheduled,
       queue: plan.queueWebhooks,
       maxWaitMs: plan.maxWaitMs,
@@ -70,12 +77,40 @@ export function runPath(scenario: Scenario, tail: EventColumns, seed: number, pa
       if (ev.cost.length) summary.programmaticMicros += admitted * ev.cost[0];
     }
   });
+  scenario.series.forEach((s, j) => {
+    if (!aloneKey[j]) return;
+    const ev = seriesEvents(scenario, draw, j, seed, path, scratch);
+    const stats = isolatedKey(keyTails.get(s.id) ?? NO_ENTRIES, ev, {
+      capMicros: limits[j].cap ?? Infinity,
+      windowMs: plan.keyCapWindowMs,
+      byDay: plan.keyCapByDay,
+      plusCost: plan.capCheckPlusCost,
+    });
+    const entry = summary.keys[s.id];
+    entry.blocked += stats.blocked;
+    entry.blockedMicros += stats.blockedMicros;
+    addEpisodes(entry, stats.episodes, from, until);
+    summary.programmaticMicros += stats.admittedMicros;
+  });
   if (engine.some(Boolean)) {
     const { events, tailCount } = pathEvents(scenario, tail, draw, engine, seed, path);
     const result = simulate(scenario.plan, events, { until });
-    addEngineResult(summary, result, events, tailCount, scenario.from, until, !draw.poolSafe);
+    addEngineResult(summary, result, events, tailCount, from, until, !draw.poolSafe);
   }
   return summary;
+}
+
+const resolvedCache = new WeakMap<Scenario, { plan: ResolvedPlan; limits: SeriesLimits[] }>();
+
+/** The scenario's resolved plan and per-series limits: the same for every path. */
+function resolvedOf(scenario: Scenario): { plan: ResolvedPlan; limits: SeriesLimits[] } {
+  let r = resolvedCache.get(scenario);
+  if (!r) {
+    const plan = resolvePlan(scenario.plan);
+    r = { plan, limits: seriesLimits(scenario, plan) };
+    resolvedCache.set(scenario, r);
+  }
+  return r;
 }
 
 const tailCache = new WeakMap<EventColumns, Map<string, number[]>>();
@@ -95,6 +130,74 @@ function triggerTimes(tail: EventColumns): Map<string, number[]> {
   for (const a of m.values()) a.sort((x, y) => x - y);
   tailCache.set(tail, m);
   return m;
+}
+
+const NO_ENTRIES = { time: new Float64Array(0), cost: new Float64Array(0), lastDay: 0 };
+
+interface KeyTail {
+  time: Float64Array;
+  cost: Float64Array;
+  /** entries within the tail's last day (its throttle windows may reach into the horizon) */
+  lastDay: number;
+}
+
+const keyTailCache = new WeakMap<EventColumns, Map<string, KeyTail>>();
+
+/** The history tail's API requests by key id, in time order. */
+function keyTailsOf(tail: EventColumns, from: number): Map<string, KeyTail> {
+  let m = keyTailCache.get(tail);
+  if (m) return m;
+  const rows = new Map<string, number[]>();
+  for (let i = 0; i < tail.count; i++) {
+    if (tail.type[i] !== EventType.api) continue;
+    const id = tail.subjects[tail.subject[i]];
+    let a = rows.get(id);
+    if (!a) rows.set(id, (a = []));
+    a.push(i);
+  }
+  m = new Map();
+  for (const [id, a] of rows) {
+    // the tail is in time order; a stable sort keeps equal times in input order, as the engine does
+    a.sort((x, y) => tail.time[x] - tail.time[y] || x - y);
+    const time = new Float64Array(a.length);
+    const cost = new Float64Array(a.length);
+    let lastDay = 0;
+    a.forEach((i, k) => {
+      time[k] = tail.time[i];
+      cost[k] = tail.cost[i];
+      if (tail.time[i] > from - DAY) lastDay++;
+    });
+    m.set(id, { time, cost, lastDay });
+  }
+  keyTailCache.set(tail, m);
+  return m;
+}
+
+/**
+ * True when no per-key throttle can refuse any of this key's requests: a throttle window (a
+ * minute or an hour) lies within two consecutive days, and no two days hold as many requests as
+ * the smaller throttle allows.
+ */
+function throttleSafe(plan: ResolvedPlan, counts: ArrayLike<number>, tailEntries: KeyTail | undefined): boolean {
+  const limit = Math.min(plan.actorPerMinute, plan.actorPerHour);
+  if (limit === Infinity) return true;
+  let prev = tailEntries?.lastDay ?? 0;
+  for (let h = 0; h < counts.length; h++) {
+    if (prev + counts[h] >= limit) return false;
+    prev = counts[h];
+  }
+  return true;
+}
+
+/** Adds a key's blocked stretches that fall within the horizon [from, until). */
+function addEpisodes(entry: PathSummary['keys'][string], episodes: readonly KeyEpisode[], from: number, until: number): void {
+  for (const ep of episodes) {
+    const a = Math.max(ep.from, from);
+    const b = Math.min(ep.until, until);
+    if (b <= a && !(ep.from >= from && ep.from < until)) continue;
+    if (entry.firstCappedAt === null || a < entry.firstCappedAt) entry.firstCappedAt = a;
+    entry.daysCapped += Math.max(0, b - a) / DAY;
+  }
 }
 
 /**
@@ -171,13 +274,7 @@ export function addEngineResult(
   const keyIds = plan.keys.map((k) => k.id);
   plan.keys.forEach((k, i) => {
     const entry = (summary.keys[k.id] ??= { firstCappedAt: null, daysCapped: 0, blocked: 0, blockedMicros: 0 });
-    for (const ep of result.keyStats[i]?.episodes ?? []) {
-      const a = Math.max(ep.from, from);
-      const b = Math.min(ep.until, until);
-      if (b <= a && !(ep.from >= from && ep.from < until)) continue;
-      if (entry.firstCappedAt === null || a < entry.firstCappedAt) entry.firstCappedAt = a;
-      entry.daysCapped += Math.max(0, b - a) / DAY;
-    }
+    addEpisodes(entry, result.keyStats[i]?.episodes ?? [], from, until);
   });
   const delays: number[][] = plan.triggers.map(() => []);
   const trig = plan.triggers.map((t) => (summary.triggers[t.id] ??= { arrivals: 0, delayed: 0, dropped: 0, skipped: 0, pending: 0, maxDelayMs: 0, p95DelayMs: 0 }));
