@@ -260,6 +260,9 @@ function spendLimitsSafe(scenario: Scenario, plan: ResolvedPlan, limits: SeriesL
   return true;
 }
 
+/** Up to this many events a day are sorted by insertion rather than by hour buckets. */
+const FEW_EVENTS = 24;
+
 const hourTables = new WeakMap<Scenario, { cum: Float64Array; start: Uint8Array }[]>();
 
 /**
@@ -325,6 +328,29 @@ export function seriesEvents(
     // hour of each event, then each hour's events placed and sorted in their own bucket: the
     // day comes out in time order without sorting it whole
     if (hours.length < c) hours = new Uint8Array(c * 2);
+    if (c <= FEW_EVENTS) {
+      // a day of a few events: one insertion sort costs less than 24 buckets; the same draws in
+      // the same order, so the same times
+      for (let e = 0; e < c; e++) {
+        const r = rng();
+        const u = r * acc;
+        let hr = start[Math.floor(r * 256)];
+        while (hr < 23 && cum[hr] <= u) hr++;
+        hours[e] = hr;
+      }
+      for (let e = 0; e < c; e++) {
+        const t = dayStart + hours[e] * HOUR + Math.floor(rng() * HOUR);
+        let i = k + e;
+        while (i > k && time[i - 1] > t) {
+          time[i] = time[i - 1];
+          i--;
+        }
+        time[i] = t;
+      }
+      for (let e = 0; e < c; e++) cost[k + e] = each + (e < extra ? 1 : 0);
+      k += c;
+      continue;
+    }
     perHour.fill(0);
     for (let e = 0; e < c; e++) {
       const r = rng();

@@ -32,7 +32,8 @@ export function isolatedKey(
   o: IsolatedKeyOptions,
 ): KeyRunStats {
   const caps = new KeyCaps(o.windowMs, o.byDay, o.plusCost);
-  caps.add(o.capMicros);
+  // at most every entry at once: one allocation instead of a doubling per key and path
+  caps.add(o.capMicros, history.time.length + future.time.length);
   // the tail holds entries the history admitted: replayed, the window never holds more than it did
   for (let i = 0; i < history.time.length; i++) {
     const t = history.time[i];

@@ -34,10 +34,13 @@ export class KeyCaps {
     return this.caps.length;
   }
 
-  /** Adds the next key; `capMicros` null: no cap (its spend is still counted). */
-  add(capMicros: number | null): void {
+  /**
+   * Adds the next key; `capMicros` null: no cap (its spend is still counted). `capacity`: entries
+   * the window is expected to hold, so a caller that knows spares it the doubling.
+   */
+  add(capMicros: number | null, capacity?: number): void {
     this.caps.push(capMicros === null ? UNLIMITED : capMicros);
-    this.windows.push(new SumWindow(this.windowMs));
+    this.windows.push(new SumWindow(this.windowMs, capacity));
     this.checked.push(Number.NEGATIVE_INFINITY);
     this.peak.push(0);
     this.episodes.push([]);
