@@ -14,7 +14,7 @@ import { censoredFromEngine } from './censor.ts';
 import type { CensorSummary } from './censor.ts';
 import { aggregatePaths } from './montecarlo.ts';
 import type { MonteCarloReport, SimulateFn } from './montecarlo.ts';
-import { runPaths } from './pool.ts';
+import { PathWorkers, runPaths, workerCount } from './pool.ts';
 import { ordinaryHistory } from './model.ts';
 import { capCurve, capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
 import type { CapAtRisk, CapOption } from './cap-risk.ts';
@@ -86,6 +86,26 @@ export async function forecast(events: EventColumns, plan: Plan, options: Foreca
   const seed = options.seed ?? 1;
   if (!Number.isInteger(paths) || paths < 0 || paths > 100_000) throw new InputError(`--paths must be a whole number from 0 to 100000, not ${paths}`);
   if (!Number.isInteger(seed)) throw new InputError(`--seed must be a whole number, not ${seed}`);
+  // the workers load their code while this thread replays the history and fits the models
+  const count = workerCount(paths, options.workers);
+  const workers = count > 0 ? new PathWorkers(count) : undefined;
+  try {
+    return await forecastWith(events, plan, options, days, paths, seed, workers);
+  } finally {
+    // closed by their run; here when the forecast stopped before it
+    workers?.close();
+  }
+}
+
+async function forecastWith(
+  events: EventColumns,
+  plan: Plan,
+  options: ForecastOptions,
+  days: number,
+  paths: number,
+  seed: number,
+  workers: PathWorkers | undefined,
+): Promise<ForecastReport> {
   const history = buildHistory(events);
   requireHistory(history);
   if (options.signal?.aborted) throw new CancelledError();
@@ -102,12 +122,19 @@ export async function forecast(events: EventColumns, plan: Plan, options: Foreca
   let monteCarlo: MonteCarloReport | null = null;
   const running =
     paths > 0
-      ? runPaths(scenario, tailFromReplay(replay, scenario.plan, scenario.from), seed, paths, {
-          ...(options.workers !== undefined ? { workers: options.workers } : {}),
-          ...(options.simulate ? { simulate: options.simulate } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
-          onProgress: (d, n) => options.onProgress?.(0.06 + 0.94 * (d / n), 'paths'),
-        })
+      ? runPaths(
+          scenario,
+          tailFromReplay(replay, scenario.plan, scenario.from),
+          seed,
+          paths,
+          {
+            workers: workers?.size ?? 0,
+            ...(options.simulate ? { simulate: options.simulate } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+            onProgress: (d, n) => options.onProgress?.(0.06 + 0.94 * (d / n), 'paths'),
+          },
+          workers,
+        )
       : null;
   // the backtest runs here while the workers draw the paths
   const bt = backtest(history, censored.days, new Map(scenario.series.map((s) => [`${s.kind}:${s.id}`, s.model.kind])));
