@@ -4,8 +4,7 @@ import type { Plan } from '../engine/plan.ts';
 import { CancelledError, InputError } from '../errors.ts';
 import { buildHistory, requireHistory } from './series.ts';
 import type { History } from './series.ts';
-import { buildScenario, partsOfBlock } from './scenario.ts';
-import type { PathParts } from './scenario.ts';
+import { buildScenario, pathParts } from './scenario.ts';
 import type { WhatIf } from './scenario.ts';
 import { backtest, dailyForecasts } from './daily.ts';
 import type { BacktestReport, SeriesForecast } from './daily.ts';
@@ -142,27 +141,21 @@ async function forecastWith(
   if (running) monteCarlo = aggregatePaths(summaries, scenario.plan, seed);
   // the daily bands and the cap risk read the paths' own draws (a path's draws depend only on
   // (seed, path)); with fewer paths than 200 the rest are drawn here
-  const drawn = (p: number): PathParts | undefined => {
-    const block = summaries[p]?.draws;
-    return block ? partsOfBlock(block, scenario.series.length, scenario.days) : undefined;
-  };
+  const bandPaths = Math.max(paths, DEFAULT_PATHS);
+  const blocks: Float64Array[] = [];
+  for (let p = 0; p < bandPaths; p++) blocks.push(summaries[p]?.draws ?? pathParts(scenario, seed, p).block);
+  const series = dailyForecasts(scenario, bandPaths, seed, blocks);
+  const D = scenario.days;
+  const n = scenario.series.length;
   const keyJ = new Map<number, { ordinary: Float64Array[]; runaway: Float64Array[] }>();
   scenario.series.forEach((s, j) => {
-    if (s.kind === 'key_spend') keyJ.set(j, { ordinary: [], runaway: [] });
+    if (s.kind !== 'key_spend') return;
+    // views, not copies: every path's block is its own
+    keyJ.set(j, {
+      ordinary: blocks.map((b) => b.subarray(j * D, (j + 1) * D)),
+      runaway: blocks.map((b) => b.subarray((n + j) * D, (n + j + 1) * D)),
+    });
   });
-  const series = dailyForecasts(
-    scenario,
-    Math.max(paths, DEFAULT_PATHS),
-    seed,
-    (parts) => {
-      // views, not copies: every path's block is its own
-      for (const [j, k] of keyJ) {
-        k.ordinary.push(parts.ordinary[j]);
-        k.runaway.push(parts.runaway[j]);
-      }
-    },
-    drawn,
-  );
   const roundUp = (m: number) => roundCapUsd(m) * 1e6;
   const keyCaps = [...keyJ].map(([j, k]): KeyCapOptions => {
     const s = scenario.series[j];

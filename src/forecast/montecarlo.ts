@@ -13,6 +13,7 @@ import { isolatedKey } from './isolated-key.ts';
 import { resolvePlan } from '../engine/plan.ts';
 import type { ResolvedPlan } from '../engine/plan.ts';
 import type { Scenario } from './scenario.ts';
+import { selectBandLinear } from './daily.ts';
 import type { Band } from './daily.ts';
 
 export type SimulateFn = (plan: Plan, events: EventColumns, options?: SimulateOptions) => SimulationResult;
@@ -364,11 +365,15 @@ export interface MonteCarloReport {
   spendLimits: { id: string; amountUsd: number; window: string; blockedShareOfPaths: number; blockedRequests: Band; blockedRuns: Band; blockedUsd: Band }[];
 }
 
-function bandOf(values: number[]): Band {
-  if (values.length === 0) return { p10: 0, p50: 0, p90: 0 };
-  const [p10, p50, p90] = quantile(values, [0.1, 0.5, 0.9]);
-  return { p10, p50, p90 };
+/** P10/P50/P90 over the paths of one figure, by selection in one reused buffer (no array per figure). */
+function bandBy(summaries: readonly PathSummary[], figure: (s: PathSummary) => number): Band {
+  const n = summaries.length;
+  if (bandScratch.length !== n) bandScratch = new Float64Array(n);
+  for (let p = 0; p < n; p++) bandScratch[p] = figure(summaries[p]);
+  return selectBandLinear(bandScratch);
 }
+
+let bandScratch = new Float64Array(0);
 
 function dateBand(values: (number | null)[]): DateBand {
   const v = values.map((x) => (x === null ? Infinity : x)).sort((a, b) => a - b);
@@ -399,39 +404,39 @@ export function aggregatePaths(summaries: PathSummary[], plan: Plan, seed: numbe
       id,
       cap: capOf.get(id) ?? null,
       firstCappedOut: dateBand(summaries.map((s) => s.keys[id].firstCappedAt)),
-      daysCappedOut: bandOf(summaries.map((s) => s.keys[id].daysCapped)),
-      blockedRequests: bandOf(summaries.map((s) => s.keys[id].blocked)),
-      blockedUsd: bandOf(summaries.map((s) => s.keys[id].blockedMicros / 1e6)),
+      daysCappedOut: bandBy(summaries, (s) => s.keys[id].daysCapped),
+      blockedRequests: bandBy(summaries, (s) => s.keys[id].blocked),
+      blockedUsd: bandBy(summaries, (s) => s.keys[id].blockedMicros / 1e6),
     })),
     triggers: Object.keys(first?.triggers ?? {}).map((id) => ({
       id,
       mode: modeOf.get(id) ?? 'fair_use',
       delayChance: shareOf(summaries, (s) => s.triggers[id].delayed + s.triggers[id].pending > 0),
       dropChance: shareOf(summaries, (s) => s.triggers[id].dropped + s.triggers[id].skipped > 0),
-      arrivals: bandOf(summaries.map((s) => s.triggers[id].arrivals)),
-      delayed: bandOf(summaries.map((s) => s.triggers[id].delayed)),
-      dropped: bandOf(summaries.map((s) => s.triggers[id].dropped)),
-      skipped: bandOf(summaries.map((s) => s.triggers[id].skipped)),
-      pending: bandOf(summaries.map((s) => s.triggers[id].pending)),
-      maxDelayHours: bandOf(summaries.map((s) => s.triggers[id].maxDelayMs / H)),
-      p95DelayHours: bandOf(summaries.map((s) => s.triggers[id].p95DelayMs / H)),
+      arrivals: bandBy(summaries, (s) => s.triggers[id].arrivals),
+      delayed: bandBy(summaries, (s) => s.triggers[id].delayed),
+      dropped: bandBy(summaries, (s) => s.triggers[id].dropped),
+      skipped: bandBy(summaries, (s) => s.triggers[id].skipped),
+      pending: bandBy(summaries, (s) => s.triggers[id].pending),
+      maxDelayHours: bandBy(summaries, (s) => s.triggers[id].maxDelayMs / H),
+      p95DelayHours: bandBy(summaries, (s) => s.triggers[id].p95DelayMs / H),
     })),
     pool: {
       limit: first ? finite(first.pool.limit) : null,
-      peak: bandOf(summaries.map((s) => s.pool.peak)),
+      peak: bandBy(summaries, (s) => s.pool.peak),
       saturatedShareOfPaths: summaries.length ? summaries.filter((s) => s.pool.limitedRuns > 0).length / summaries.length : 0,
-      limitedRuns: bandOf(summaries.map((s) => s.pool.limitedRuns)),
+      limitedRuns: bandBy(summaries, (s) => s.pool.limitedRuns),
     },
     allowance: {
       limit: first ? finite(first.allowance.limit) : null,
-      peak: bandOf(summaries.map((s) => s.allowance.peak)),
+      peak: bandBy(summaries, (s) => s.allowance.peak),
       saturatedShareOfPaths: summaries.length
         ? summaries.filter((s) => s.allowance.blockedMessages + s.allowance.limitedRuns > 0).length / summaries.length
         : 0,
-      blockedMessages: bandOf(summaries.map((s) => s.allowance.blockedMessages)),
-      limitedRuns: bandOf(summaries.map((s) => s.allowance.limitedRuns)),
+      blockedMessages: bandBy(summaries, (s) => s.allowance.blockedMessages),
+      limitedRuns: bandBy(summaries, (s) => s.allowance.limitedRuns),
     },
-    programmaticUsd: bandOf(summaries.map((s) => s.programmaticMicros / 1e6)),
+    programmaticUsd: bandBy(summaries, (s) => s.programmaticMicros / 1e6),
     spendLimits: plan.workspace.spendLimits.map((l) => {
       const of = (s: PathSummary) => s.spendLimits?.[l.id] ?? { blockedRequests: 0, blockedRuns: 0, blockedMicros: 0 };
       return {
@@ -439,9 +444,9 @@ export function aggregatePaths(summaries: PathSummary[], plan: Plan, seed: numbe
         amountUsd: l.amountUsd,
         window: l.window,
         blockedShareOfPaths: summaries.length ? summaries.filter((s) => of(s).blockedRequests + of(s).blockedRuns > 0).length / summaries.length : 0,
-        blockedRequests: bandOf(summaries.map((s) => of(s).blockedRequests)),
-        blockedRuns: bandOf(summaries.map((s) => of(s).blockedRuns)),
-        blockedUsd: bandOf(summaries.map((s) => of(s).blockedMicros / 1e6)),
+        blockedRequests: bandBy(summaries, (s) => of(s).blockedRequests),
+        blockedRuns: bandBy(summaries, (s) => of(s).blockedRuns),
+        blockedUsd: bandBy(summaries, (s) => of(s).blockedMicros / 1e6),
       };
     }),
   };
