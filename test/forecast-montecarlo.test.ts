@@ -87,6 +87,29 @@ describe('Monte Carlo paths', () => {
     }
   });
 
+  it('replays the history once per ledger and plan: asked again, the same report without a new replay', async () => {
+    const plan = validatePlan(planInput);
+    const events = synthHistory(HISTORY_DAYS, [
+      { type: 'api', subject: 'k_grow', daily: (d) => 8_000_000 + 200_000 * d, costPerRequest: 200_000 },
+      { type: 'trigger', subject: 't_hot', daily: () => 60 },
+    ]);
+    const replays: number[] = [];
+    const sim: typeof simulate = (p, ev, o) => {
+      replays.push(ev.count);
+      return simulate(p, ev, o);
+    };
+    const first = await forecast(events, plan, { days: 10, paths: 0, simulate: sim });
+    expect(replays).toHaveLength(1);
+    const again = await forecast(events, plan, { days: 10, paths: 0, simulate: sim, whatIf: {} });
+    expect(replays).toHaveLength(1);
+    expect(again).toEqual(first);
+    // another plan (a cap changed) is replayed again, and so is the same plan over other events
+    await forecast(events, validatePlan({ ...planInput, apiKeys: [{ id: 'k_grow', capUsd: 50 }] }), { days: 10, paths: 0, simulate: sim });
+    expect(replays).toHaveLength(2);
+    await forecast({ ...events }, plan, { days: 10, paths: 0, simulate: sim });
+    expect(replays).toHaveLength(3);
+  });
+
   it('forecasts who caps out and which triggers queue, with P10/P50/P90', async () => {
     const plan = validatePlan(planInput);
     const r = await forecast(history, plan, { days: 30, paths: 40, seed: 9, workers: 0 });

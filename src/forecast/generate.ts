@@ -38,15 +38,24 @@ export interface HistoryReplay {
 
 /** The plan replayed over the history before `from`: the state the future starts from. */
 export function replayHistory(events: EventColumns, plan: Plan, from: number, simulateFn: SimulateLike): HistoryReplay {
-  const before: number[] = [];
+  let n = 0;
   let last = -Infinity;
   for (let i = 0; i < events.count; i++) {
-    if (events.time[i] < from) {
-      before.push(i);
-      if (events.time[i] > last) last = events.time[i];
+    const t = events.time[i];
+    if (t < from) {
+      n++;
+      if (t > last) last = t;
     }
   }
-  const hist = pick(events, before, events.subjects.slice());
+  let hist: EventColumns;
+  if (n === events.count) {
+    // the whole history is before `from` (the usual case): read in place, not copied
+    hist = { ...events, subjects: events.subjects.slice(), ids: null };
+  } else {
+    const before = new Int32Array(n);
+    for (let i = 0, k = 0; i < events.count; i++) if (events.time[i] < from) before[k++] = i;
+    hist = pick(events, before, events.subjects.slice());
+  }
   return { hist, result: simulateFn(plan, hist, { until: Math.max(last, from - 1) }) };
 }
 

@@ -9,6 +9,7 @@ import type { WhatIf } from './scenario.ts';
 import { backtest, dailyForecasts } from './daily.ts';
 import type { BacktestReport, SeriesForecast } from './daily.ts';
 import { replayHistory, tailFromReplay } from './generate.ts';
+import type { HistoryReplay } from './generate.ts';
 import { censoredFromEngine } from './censor.ts';
 import type { CensorSummary } from './censor.ts';
 import { aggregatePaths } from './montecarlo.ts';
@@ -105,16 +106,10 @@ async function forecastWith(
   seed: number,
   workers: PathWorkers | undefined,
 ): Promise<ForecastReport> {
-  const history = buildHistory(events);
-  requireHistory(history);
+  const sim = options.simulate ?? (await import('../engine/simulate.ts')).simulate;
+  const { history, replay, censored } = prepare(events, plan, sim);
   if (options.signal?.aborted) throw new CancelledError();
   const whatIf = options.whatIf ?? {};
-  // the plan replayed over the history: which days a limit held down (censored), and the exact
-  // state the paths start from
-  const sim = options.simulate ?? (await import('../engine/simulate.ts')).simulate;
-  const replay = replayHistory(events, plan, history.end, sim);
-  const censored = censoredFromEngine(replay.hist, replay.result, history);
-  if (options.signal?.aborted) throw new CancelledError();
   const scenario = buildScenario(history, plan, days, whatIf, censored.days);
   options.onProgress?.(0.05, 'model');
   // the paths start first: the backtest runs on this thread meanwhile
@@ -184,6 +179,36 @@ async function forecastWith(
     defaultRisk: DEFAULT_RISK,
     notes: notesFor(history, series, bt, censored),
   };
+}
+
+interface Prepared {
+  plan: string;
+  sim: SimulateFn;
+  history: History;
+  /** the plan replayed over the history: the exact state the paths start from */
+  replay: HistoryReplay;
+  /** which days a limit held down: lower bounds on demand, not demand */
+  censored: CensorSummary;
+}
+
+/** The last history, replay and censoring per events (the page asks again with the same ledger and plan). */
+const prepared = new WeakMap<EventColumns, Prepared>();
+
+/**
+ * The history, the plan replayed over it and what the replay censored: computed once per events
+ * and plan, so a forecast asked again (another what-if, more paths) starts from its models.
+ */
+function prepare(events: EventColumns, plan: Plan, sim: SimulateFn): Prepared {
+  const key = JSON.stringify(plan);
+  const hit = prepared.get(events);
+  if (hit && hit.plan === key && hit.sim === sim) return hit;
+  const history = hit?.history ?? buildHistory(events);
+  requireHistory(history);
+  const replay = replayHistory(events, plan, history.end, sim);
+  const censored = censoredFromEngine(replay.hist, replay.result, history);
+  const entry: Prepared = { plan: key, sim, history, replay, censored };
+  prepared.set(events, entry);
+  return entry;
 }
 
 export function summariseHistory(h: History): ForecastReport['history'] {
