@@ -25,36 +25,41 @@ export interface IsolatedKeyOptions {
  * reached and no throttle can refuse on this path): the engine's own cap (`KeyCaps`) fed the
  * key's history tail, then its forecast requests, each list in time order. The engine decides a
  * key's requests exactly so when nothing else binds, at a fraction of the cost of a whole pass.
+ * One per key, run once per path: its window's buffers are allocated once, not per path.
  */
-export function isolatedKey(
-  history: { time: ArrayLike<number>; cost: ArrayLike<number> },
-  future: { time: ArrayLike<number>; cost: ArrayLike<number> },
-  o: IsolatedKeyOptions,
-): KeyRunStats {
-  const caps = new KeyCaps(o.windowMs, o.byDay, o.plusCost);
-  // at most every entry at once: one allocation instead of a doubling per key and path
-  caps.add(o.capMicros, history.time.length + future.time.length);
-  // the tail holds entries the history admitted: replayed, the window never holds more than it did
-  for (let i = 0; i < history.time.length; i++) {
-    const t = history.time[i];
-    const c = history.cost[i];
-    if (caps.refuses(0, t, c)) caps.recordBlock(0, t, c);
-    else caps.admit(0, t, c);
+export class IsolatedKey {
+  private readonly caps: KeyCaps;
+
+  constructor(o: IsolatedKeyOptions) {
+    this.caps = new KeyCaps(o.windowMs, o.byDay, o.plusCost);
+    this.caps.add(o.capMicros);
   }
-  let blocked = 0;
-  let blockedMicros = 0;
-  let admittedMicros = 0;
-  for (let i = 0; i < future.time.length; i++) {
-    const t = future.time[i];
-    const c = future.cost[i];
-    if (caps.refuses(0, t, c)) {
-      caps.recordBlock(0, t, c);
-      blocked++;
-      blockedMicros += c;
-    } else {
-      caps.admit(0, t, c);
-      admittedMicros += c;
+
+  run(history: { time: ArrayLike<number>; cost: ArrayLike<number> }, future: { time: ArrayLike<number>; cost: ArrayLike<number> }): KeyRunStats {
+    const caps = this.caps;
+    caps.clear();
+    // the tail holds entries the history admitted: replayed, the window never holds more than it did
+    for (let i = 0; i < history.time.length; i++) {
+      const t = history.time[i];
+      const c = history.cost[i];
+      if (caps.refuses(0, t, c)) caps.recordBlock(0, t, c);
+      else caps.admit(0, t, c);
     }
+    let blocked = 0;
+    let blockedMicros = 0;
+    let admittedMicros = 0;
+    for (let i = 0; i < future.time.length; i++) {
+      const t = future.time[i];
+      const c = future.cost[i];
+      if (caps.refuses(0, t, c)) {
+        caps.recordBlock(0, t, c);
+        blocked++;
+        blockedMicros += c;
+      } else {
+        caps.admit(0, t, c);
+        admittedMicros += c;
+      }
+    }
+    return { blocked, blockedMicros, admittedMicros, episodes: caps.episodes[0] };
   }
-  return { blocked, blockedMicros, admittedMicros, episodes: caps.episodes[0] };
 }

@@ -9,7 +9,7 @@ import type { SimulateOptions } from '../engine/simulate.ts';
 import { drawPath, pathEvents, seriesEvents, seriesLimits } from './generate.ts';
 import type { PathDraw, SeriesLimits } from './generate.ts';
 import { isolatedTrigger } from './queue.ts';
-import { isolatedKey } from './isolated-key.ts';
+import { IsolatedKey } from './isolated-key.ts';
 import { resolvePlan } from '../engine/plan.ts';
 import type { ResolvedPlan } from '../engine/plan.ts';
 import type { Scenario } from './scenario.ts';
@@ -81,12 +81,7 @@ export function runPath(scenario: Scenario, tail: EventColumns, seed: number, pa
   scenario.series.forEach((s, j) => {
     if (!aloneKey[j]) return;
     const ev = seriesEvents(scenario, draw, j, seed, path, scratch);
-    const stats = isolatedKey(keyTails.get(s.id) ?? NO_ENTRIES, ev, {
-      capMicros: limits[j].cap ?? Infinity,
-      windowMs: plan.keyCapWindowMs,
-      byDay: plan.keyCapByDay,
-      plusCost: plan.capCheckPlusCost,
-    });
+    const stats = isolatedKeyOf(scenario, plan, limits, j).run(keyTails.get(s.id) ?? NO_ENTRIES, ev);
     const entry = summary.keys[s.id];
     entry.blocked += stats.blocked;
     entry.blockedMicros += stats.blockedMicros;
@@ -131,6 +126,20 @@ function triggerTimes(tail: EventColumns): Map<string, number[]> {
   for (const a of m.values()) a.sort((x, y) => x - y);
   tailCache.set(tail, m);
   return m;
+}
+
+const isolatedKeys = new WeakMap<Scenario, Map<number, IsolatedKey>>();
+
+/** Series j's cap on its own, kept for every path of the scenario. */
+function isolatedKeyOf(scenario: Scenario, plan: ResolvedPlan, limits: readonly SeriesLimits[], j: number): IsolatedKey {
+  let m = isolatedKeys.get(scenario);
+  if (!m) isolatedKeys.set(scenario, (m = new Map()));
+  let k = m.get(j);
+  if (!k) {
+    k = new IsolatedKey({ capMicros: limits[j].cap ?? Infinity, windowMs: plan.keyCapWindowMs, byDay: plan.keyCapByDay, plusCost: plan.capCheckPlusCost });
+    m.set(j, k);
+  }
+  return k;
 }
 
 const NO_ENTRIES = { time: new Float64Array(0), cost: new Float64Array(0), lastDay: 0 };

@@ -34,17 +34,28 @@ export class KeyCaps {
     return this.caps.length;
   }
 
-  /**
-   * Adds the next key; `capMicros` null: no cap (its spend is still counted). `capacity`: entries
-   * the window is expected to hold, so a caller that knows spares it the doubling.
-   */
-  add(capMicros: number | null, capacity?: number): void {
+  /** Adds the next key; `capMicros` null: no cap (its spend is still counted). */
+  add(capMicros: number | null): void {
     this.caps.push(capMicros === null ? UNLIMITED : capMicros);
-    this.windows.push(new SumWindow(this.windowMs, capacity));
+    this.windows.push(new SumWindow(this.windowMs));
     this.checked.push(Number.NEGATIVE_INFINITY);
     this.peak.push(0);
     this.episodes.push([]);
     this.admittedSince.push(false);
+  }
+
+  /**
+   * Forgets every key's entries, peaks and stretches, keeping the keys, their caps and their
+   * buffers: a caller that replays many futures of the same keys allocates the windows once.
+   */
+  clear(): void {
+    for (let k = 0; k < this.caps.length; k++) {
+      this.windows[k].clear();
+      this.checked[k] = Number.NEGATIVE_INFINITY;
+      this.peak[k] = 0;
+      this.episodes[k] = [];
+      this.admittedSince[k] = false;
+    }
   }
 
   capped(k: number): boolean {
