@@ -244,12 +244,14 @@ function baseSummary(scenario: Scenario, plan: ResolvedPlan, limits: SeriesLimit
     const target = s.kind === 'messages' ? people : runs;
     const cap = limits[j].limit;
     const c = draw.counts[j];
-    let share = 0;
-    for (let h = 0; h < 24; h++) {
-      share += s.hourProfile[h];
-      for (let d = 0; d < D; d++) {
-        const v = c[d] * share + (d > 0 ? c[d - 1] * (1 - share) : 0);
-        target[d * 24 + h] += v < cap ? v : cap;
+    const share = sharesOf(scenario, j);
+    for (let d = 0; d < D; d++) {
+      const today = c[d];
+      const before = d > 0 ? c[d - 1] : 0;
+      const row = d * 24;
+      for (let h = 0; h < 24; h++) {
+        const v = today * share[h] + (d > 0 ? before * (1 - share[h]) : 0);
+        target[row + h] += v < cap ? v : cap;
       }
     }
   });
@@ -268,6 +270,23 @@ function baseSummary(scenario: Scenario, plan: ResolvedPlan, limits: SeriesLimit
     // series left out of the engine are provably under every spend limit: nothing blocked there
     spendLimits: Object.fromEntries(plan.spendLimits.map((l) => [l.id, { blockedRequests: 0, blockedRuns: 0, blockedMicros: 0 }])),
   };
+}
+
+const shareCache = new WeakMap<Scenario, Float64Array[]>();
+
+/** Series j's share of a day's events by the end of each hour (its running hour-of-day sum). */
+function sharesOf(scenario: Scenario, j: number): Float64Array {
+  let all = shareCache.get(scenario);
+  if (!all) {
+    all = scenario.series.map((s) => {
+      const out = new Float64Array(24);
+      let share = 0;
+      for (let h = 0; h < 24; h++) out[h] = share += s.hourProfile[h];
+      return out;
+    });
+    shareCache.set(scenario, all);
+  }
+  return all[j];
 }
 
 /** Adds what the engine decided for the forecast events (history tail excluded). */
