@@ -6,6 +6,7 @@
  *   node bench/forecast.ts run PLAN EVENTS [PATHS]   (prints one JSON line; used by the bench)
  */
 import { readFileSync } from 'node:fs';
+import module from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ensureBenchData } from './generate.ts';
@@ -25,6 +26,8 @@ interface Run {
 }
 
 async function child(planPath: string, eventsPath: string, paths: number): Promise<void> {
+  // as `headroom forecast` runs (bin/headroom.js): type-stripped modules from the disk cache
+  module.enableCompileCache?.();
   const { readEventsCsvFile } = await import('../src/engine/csv.ts');
   const { parsePlanJson } = await import('../src/engine/plan.ts');
   const { forecast } = await import('../src/forecast/index.ts');
