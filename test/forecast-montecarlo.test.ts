@@ -58,8 +58,19 @@ describe('Monte Carlo paths', () => {
   });
 
   it('gives the same decisions with the shortcuts as with every event through the engine', () => {
-    for (const enforcement of [{}, { webhookWhenLimited: 'drop' as const }, { maxQueueWaitHours: 3 }]) {
-      const plan = validatePlan({ ...planInput, enforcement });
+    const variants: PlanInput[] = [
+      {},
+      { enforcement: { webhookWhenLimited: 'drop' } },
+      { enforcement: { maxQueueWaitHours: 3 } },
+      // keys decided by their own cap outside the engine: each cap rule, window and profile
+      { enforcement: { capCheck: 'spent_plus_cost' } },
+      { enforcement: { keyCapWindowDays: 7 }, apiKeys: [{ id: 'k_grow', capUsd: 90 }, { id: 'k_flat', capUsd: 100 }] },
+      // platform (rules 1, 3, 4): the 24 h edge, schedules free of their own limit, drop by default
+      { enforcement: { profile: 'platform' } },
+      { enforcement: { profile: 'platform', webhookWhenLimited: 'queue' } },
+    ];
+    for (const variant of variants) {
+      const plan = validatePlan({ ...planInput, ...variant });
       const h = buildHistory(history);
       const scenario = buildScenario(h, plan, 30);
       const tail = historyTail(history, scenario.plan, scenario.from, simulate);
@@ -70,8 +81,33 @@ describe('Monte Carlo paths', () => {
         expect(fast.keys).toEqual(exact.keys);
         expect(fast.programmaticMicros).toBe(exact.programmaticMicros);
         expect(fast.allowance.blockedMessages).toBe(exact.allowance.blockedMessages);
+        // the growing key reaches its cap on these paths: the cap's own decisions are compared
+        expect(exact.keys.k_grow.blocked).toBeGreaterThan(0);
       }
     }
+  });
+
+  it('replays the history once per ledger and plan: asked again, the same report without a new replay', async () => {
+    const plan = validatePlan(planInput);
+    const events = synthHistory(HISTORY_DAYS, [
+      { type: 'api', subject: 'k_grow', daily: (d) => 8_000_000 + 200_000 * d, costPerRequest: 200_000 },
+      { type: 'trigger', subject: 't_hot', daily: () => 60 },
+    ]);
+    const replays: number[] = [];
+    const sim: typeof simulate = (p, ev, o) => {
+      replays.push(ev.count);
+      return simulate(p, ev, o);
+    };
+    const first = await forecast(events, plan, { days: 10, paths: 0, simulate: sim });
+    expect(replays).toHaveLength(1);
+    const again = await forecast(events, plan, { days: 10, paths: 0, simulate: sim, whatIf: {} });
+    expect(replays).toHaveLength(1);
+    expect(again).toEqual(first);
+    // another plan (a cap changed) is replayed again, and so is the same plan over other events
+    await forecast(events, validatePlan({ ...planInput, apiKeys: [{ id: 'k_grow', capUsd: 50 }] }), { days: 10, paths: 0, simulate: sim });
+    expect(replays).toHaveLength(2);
+    await forecast({ ...events }, plan, { days: 10, paths: 0, simulate: sim });
+    expect(replays).toHaveLength(3);
   });
 
   it('forecasts who caps out and which triggers queue, with P10/P50/P90', async () => {

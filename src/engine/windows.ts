@@ -81,6 +81,13 @@ export class SumWindow {
     this.mask = cap - 1;
   }
 
+  /** Empties the window, keeping its buffers. */
+  clear(): void {
+    this.head = 0;
+    this.size = 0;
+    this.sum = 0;
+  }
+
   evict(t: number): void {
     const limit = t - this.windowMs;
     while (this.size > 0 && this.times[this.head] <= limit) {

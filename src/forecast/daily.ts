@@ -4,7 +4,6 @@ import { backtestSeries, BACKTEST_DAYS } from './model.ts';
 import type { ErrorStats, ModelKind } from './model.ts';
 import type { History, DailySeries, SeriesKind } from './series.ts';
 import { pathParts, pointForecast } from './scenario.ts';
-import type { PathParts } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
 
 export interface Band {
@@ -46,41 +45,32 @@ export interface SeriesForecast {
 
 /**
  * Daily bands straight from the model's Monte Carlo draws: what each series is expected to do,
- * before any limit acts on it.
+ * before any limit acts on it. `blocks`: paths already drawn (laid out by `pathParts`, e.g. by the
+ * Monte Carlo workers); the paths beyond them are drawn here.
  */
-export function dailyForecasts(
-  scenario: Scenario,
-  paths: number,
-  seed: number,
-  /** sees each path's ordinary and runaway parts before they are added up */
-  collect?: (parts: PathParts, path: number) => void,
-  /** a path's parts already drawn (by the Monte Carlo workers), or undefined to draw it here */
-  drawn?: (path: number) => PathParts | undefined,
-): SeriesForecast[] {
-  const draws: Float64Array[][] = [];
-  for (let p = 0; p < paths; p++) {
-    const parts = drawn?.(p) ?? pathParts(scenario, seed, p);
-    collect?.(parts, p);
-    const block = new Float64Array(scenario.days * parts.ordinary.length);
-    draws.push(parts.ordinary.map((o, j) => {
-      const sum = block.subarray(j * o.length, (j + 1) * o.length);
-      const r = parts.runaway[j];
-      for (let h = 0; h < o.length; h++) sum[h] = o[h] + r[h];
-      return sum;
-    }));
-  }
+export function dailyForecasts(scenario: Scenario, paths: number, seed: number, blocks: readonly Float64Array[] = []): SeriesForecast[] {
+  const all: Float64Array[] = [];
+  for (let p = 0; p < paths; p++) all.push(blocks[p] ?? pathParts(scenario, seed, p).block);
   const D = scenario.days;
+  const n = scenario.series.length;
   const m = new Float64Array(D * paths);
   const totals = new Float64Array(paths);
   const bandOf = (sorted: Float64Array): Band => ({ p10: quantileSorted(sorted, 0.1), p50: quantileSorted(sorted, 0.5), p90: quantileSorted(sorted, 0.9) });
+  const dates: string[] = [];
+  for (let h = 0; h < D; h++) dates.push(new Date(scenario.from + h * DAY).toISOString().slice(0, 10));
   return scenario.series.map((s, j) => {
-    totals.fill(0);
+    // each path's day is its ordinary part plus its runaway part, read in place from its block
+    const ord = j * D;
+    const run = (n + j) * D;
     for (let p = 0; p < paths; p++) {
-      const row = draws[p][j];
+      const block = all[p];
+      let total = 0;
       for (let h = 0; h < D; h++) {
-        m[h * paths + p] = row[h];
-        totals[p] += row[h];
+        const v = block[ord + h] + block[run + h];
+        m[h * paths + p] = v;
+        total += v;
       }
+      totals[p] = total;
     }
     const days = [];
     let pointTotal = 0;
@@ -88,7 +78,7 @@ export function dailyForecasts(
       const point = pointForecast(s, scenario.from, h);
       pointTotal += point;
       const col = m.subarray(h * paths, (h + 1) * paths);
-      days.push({ date: new Date(scenario.from + h * DAY).toISOString().slice(0, 10), point, ...selectBand(col) });
+      days.push({ date: dates[h], point, ...selectBand(col) });
     }
     return {
       kind: s.kind,
@@ -124,6 +114,25 @@ export function selectBand(values: Float64Array): Band {
   return { p10: at(0.1), p50: at(0.5), p90: at(0.9) };
 }
 
+/**
+ * P10/P50/P90 of unsorted values (reordered in place) by linear interpolation between order
+ * statistics, numpy's default (type 7): the values simple-statistics' `quantile` gives, found by
+ * selection rather than by copying and sorting.
+ */
+export function selectBandLinear(values: Float64Array): Band {
+  const n = values.length;
+  if (n === 0) return { p10: 0, p50: 0, p90: 0 };
+  const at = (p: number): number => {
+    const idx = (n - 1) * p;
+    if (idx % 1 === 0) return select(values, idx);
+    const lower = Math.floor(idx);
+    const a = select(values, lower);
+    const b = select(values, Math.ceil(idx));
+    return a + (idx - lower) * (b - a);
+  };
+  return { p10: at(0.1), p50: at(0.5), p90: at(0.9) };
+}
+
 /** The k-th smallest value (Hoare's selection; partially reorders `a`). */
 function select(a: Float64Array, k: number): number {
   let lo = 0;
@@ -150,7 +159,10 @@ function select(a: Float64Array, k: number): number {
   return a[k];
 }
 
-/** Quantile of sorted values, the same rule as simple-statistics' quantileSorted. */
+/**
+ * Quantile of sorted values by rank (the median of an even count averaged), the daily bands' rule;
+ * simple-statistics' `quantile` now interpolates (type 7), see `selectBandLinear`.
+ */
 export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   const n = sorted.length;
   if (n === 0) return 0;

@@ -38,15 +38,24 @@ export interface HistoryReplay {
 
 /** The plan replayed over the history before `from`: the state the future starts from. */
 export function replayHistory(events: EventColumns, plan: Plan, from: number, simulateFn: SimulateLike): HistoryReplay {
-  const before: number[] = [];
+  let n = 0;
   let last = -Infinity;
   for (let i = 0; i < events.count; i++) {
-    if (events.time[i] < from) {
-      before.push(i);
-      if (events.time[i] > last) last = events.time[i];
+    const t = events.time[i];
+    if (t < from) {
+      n++;
+      if (t > last) last = t;
     }
   }
-  const hist = pick(events, before, events.subjects.slice());
+  let hist: EventColumns;
+  if (n === events.count) {
+    // the whole history is before `from` (the usual case): read in place, not copied
+    hist = { ...events, subjects: events.subjects.slice(), ids: null };
+  } else {
+    const before = new Int32Array(n);
+    for (let i = 0, k = 0; i < events.count; i++) if (events.time[i] < from) before[k++] = i;
+    hist = pick(events, before, events.subjects.slice());
+  }
   return { hist, result: simulateFn(plan, hist, { until: Math.max(last, from - 1) }) };
 }
 
@@ -135,8 +144,11 @@ export function seriesLimits(scenario: Scenario, plan: ResolvedPlan): SeriesLimi
     if (s.kind === 'key_spend') return { cap: keys.get(s.id)?.capMicros ?? null, limit: Infinity, fairUse: false, scheduled: false };
     if (s.kind === 'trigger_runs') {
       const t = triggers.get(s.id);
-      // a trigger seen only in the ledger is inferred as a fair-use webhook with the default limit
-      return { cap: null, limit: t ? t.limit : 42, fairUse: t ? t.mode === 'fair_use' : true, scheduled: t?.kind === 'scheduled' };
+      // a trigger seen only in the ledger is inferred as a fair-use webhook with the default limit;
+      // under the platform profile a schedule is never checked against its own limit (rule 3)
+      const scheduled = t?.kind === 'scheduled';
+      const limit = scheduled && plan.profile === 'platform' ? Infinity : t ? t.limit : 42;
+      return { cap: null, limit, fairUse: t ? t.mode === 'fair_use' : true, scheduled };
     }
     return { cap: null, limit: Infinity, fairUse: false, scheduled: false };
   });
@@ -190,7 +202,9 @@ export function drawPath(scenario: Scenario, plan: ResolvedPlan, limits: SeriesL
       const peak2 = maxWindowSum(s.recent.slice(-8), counts[j], 2, true);
       include[j] = Number.isFinite(lim.limit) && peak2 > lim.limit;
       if (!spendSafe && !lim.fairUse) include[j] = true;
-      if (lim.fairUse) poolBound += Math.min(peak2, lim.limit);
+      // platform, drop mode: a webhook run its own limit refuses has still taken a pool unit (rule 4)
+      const refusedTakePool = plan.profile === 'platform' && !plan.queueWebhooks && !lim.scheduled;
+      if (lim.fairUse) poolBound += refusedTakePool ? peak2 : Math.min(peak2, lim.limit);
     } else {
       messages2Day = maxWindowSum(s.recent, counts[j], 2);
       include[j] = false;
@@ -254,6 +268,9 @@ function spendLimitsSafe(scenario: Scenario, plan: ResolvedPlan, limits: SeriesL
   }
   return true;
 }
+
+/** Up to this many events a day are sorted by insertion rather than by hour buckets. */
+const FEW_EVENTS = 24;
 
 const hourTables = new WeakMap<Scenario, { cum: Float64Array; start: Uint8Array }[]>();
 
@@ -320,6 +337,29 @@ export function seriesEvents(
     // hour of each event, then each hour's events placed and sorted in their own bucket: the
     // day comes out in time order without sorting it whole
     if (hours.length < c) hours = new Uint8Array(c * 2);
+    if (c <= FEW_EVENTS) {
+      // a day of a few events: one insertion sort costs less than 24 buckets; the same draws in
+      // the same order, so the same times
+      for (let e = 0; e < c; e++) {
+        const r = rng();
+        const u = r * acc;
+        let hr = start[Math.floor(r * 256)];
+        while (hr < 23 && cum[hr] <= u) hr++;
+        hours[e] = hr;
+      }
+      for (let e = 0; e < c; e++) {
+        const t = dayStart + hours[e] * HOUR + Math.floor(rng() * HOUR);
+        let i = k + e;
+        while (i > k && time[i - 1] > t) {
+          time[i] = time[i - 1];
+          i--;
+        }
+        time[i] = t;
+      }
+      for (let e = 0; e < c; e++) cost[k + e] = each + (e < extra ? 1 : 0);
+      k += c;
+      continue;
+    }
     perHour.fill(0);
     for (let e = 0; e < c; e++) {
       const r = rng();

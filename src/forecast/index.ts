@@ -4,17 +4,17 @@ import type { Plan } from '../engine/plan.ts';
 import { CancelledError, InputError } from '../errors.ts';
 import { buildHistory, requireHistory } from './series.ts';
 import type { History } from './series.ts';
-import { buildScenario, partsOfBlock } from './scenario.ts';
-import type { PathParts } from './scenario.ts';
+import { buildScenario, pathParts } from './scenario.ts';
 import type { WhatIf } from './scenario.ts';
 import { backtest, dailyForecasts } from './daily.ts';
 import type { BacktestReport, SeriesForecast } from './daily.ts';
 import { replayHistory, tailFromReplay } from './generate.ts';
+import type { HistoryReplay } from './generate.ts';
 import { censoredFromEngine } from './censor.ts';
 import type { CensorSummary } from './censor.ts';
 import { aggregatePaths } from './montecarlo.ts';
 import type { MonteCarloReport, SimulateFn } from './montecarlo.ts';
-import { runPaths } from './pool.ts';
+import { PathWorkers, runPaths, workerCount } from './pool.ts';
 import { ordinaryHistory } from './model.ts';
 import { capCurve, capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
 import type { CapAtRisk, CapOption } from './cap-risk.ts';
@@ -86,28 +86,49 @@ export async function forecast(events: EventColumns, plan: Plan, options: Foreca
   const seed = options.seed ?? 1;
   if (!Number.isInteger(paths) || paths < 0 || paths > 100_000) throw new InputError(`--paths must be a whole number from 0 to 100000, not ${paths}`);
   if (!Number.isInteger(seed)) throw new InputError(`--seed must be a whole number, not ${seed}`);
-  const history = buildHistory(events);
-  requireHistory(history);
+  // the workers load their code while this thread replays the history and fits the models
+  const count = workerCount(paths, options.workers);
+  const workers = count > 0 ? new PathWorkers(count) : undefined;
+  try {
+    return await forecastWith(events, plan, options, days, paths, seed, workers);
+  } finally {
+    // closed by their run; here when the forecast stopped before it
+    workers?.close();
+  }
+}
+
+async function forecastWith(
+  events: EventColumns,
+  plan: Plan,
+  options: ForecastOptions,
+  days: number,
+  paths: number,
+  seed: number,
+  workers: PathWorkers | undefined,
+): Promise<ForecastReport> {
+  const sim = options.simulate ?? (await import('../engine/simulate.ts')).simulate;
+  const { history, replay, censored } = prepare(events, plan, sim);
   if (options.signal?.aborted) throw new CancelledError();
   const whatIf = options.whatIf ?? {};
-  // the plan replayed over the history: which days a limit held down (censored), and the exact
-  // state the paths start from
-  const sim = options.simulate ?? (await import('../engine/simulate.ts')).simulate;
-  const replay = replayHistory(events, plan, history.end, sim);
-  const censored = censoredFromEngine(replay.hist, replay.result, history);
-  if (options.signal?.aborted) throw new CancelledError();
   const scenario = buildScenario(history, plan, days, whatIf, censored.days);
   options.onProgress?.(0.05, 'model');
   // the paths start first: the backtest runs on this thread meanwhile
   let monteCarlo: MonteCarloReport | null = null;
   const running =
     paths > 0
-      ? runPaths(scenario, tailFromReplay(replay, scenario.plan, scenario.from), seed, paths, {
-          ...(options.workers !== undefined ? { workers: options.workers } : {}),
-          ...(options.simulate ? { simulate: options.simulate } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
-          onProgress: (d, n) => options.onProgress?.(0.06 + 0.94 * (d / n), 'paths'),
-        })
+      ? runPaths(
+          scenario,
+          tailFromReplay(replay, scenario.plan, scenario.from),
+          seed,
+          paths,
+          {
+            workers: workers?.size ?? 0,
+            ...(options.simulate ? { simulate: options.simulate } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+            onProgress: (d, n) => options.onProgress?.(0.06 + 0.94 * (d / n), 'paths'),
+          },
+          workers,
+        )
       : null;
   // the backtest runs here while the workers draw the paths
   const bt = backtest(history, censored.days, new Map(scenario.series.map((s) => [`${s.kind}:${s.id}`, s.model.kind])));
@@ -115,27 +136,21 @@ export async function forecast(events: EventColumns, plan: Plan, options: Foreca
   if (running) monteCarlo = aggregatePaths(summaries, scenario.plan, seed);
   // the daily bands and the cap risk read the paths' own draws (a path's draws depend only on
   // (seed, path)); with fewer paths than 200 the rest are drawn here
-  const drawn = (p: number): PathParts | undefined => {
-    const block = summaries[p]?.draws;
-    return block ? partsOfBlock(block, scenario.series.length, scenario.days) : undefined;
-  };
+  const bandPaths = Math.max(paths, DEFAULT_PATHS);
+  const blocks: Float64Array[] = [];
+  for (let p = 0; p < bandPaths; p++) blocks.push(summaries[p]?.draws ?? pathParts(scenario, seed, p).block);
+  const series = dailyForecasts(scenario, bandPaths, seed, blocks);
+  const D = scenario.days;
+  const n = scenario.series.length;
   const keyJ = new Map<number, { ordinary: Float64Array[]; runaway: Float64Array[] }>();
   scenario.series.forEach((s, j) => {
-    if (s.kind === 'key_spend') keyJ.set(j, { ordinary: [], runaway: [] });
+    if (s.kind !== 'key_spend') return;
+    // views, not copies: every path's block is its own
+    keyJ.set(j, {
+      ordinary: blocks.map((b) => b.subarray(j * D, (j + 1) * D)),
+      runaway: blocks.map((b) => b.subarray((n + j) * D, (n + j + 1) * D)),
+    });
   });
-  const series = dailyForecasts(
-    scenario,
-    Math.max(paths, DEFAULT_PATHS),
-    seed,
-    (parts) => {
-      // views, not copies: every path's block is its own
-      for (const [j, k] of keyJ) {
-        k.ordinary.push(parts.ordinary[j]);
-        k.runaway.push(parts.runaway[j]);
-      }
-    },
-    drawn,
-  );
   const roundUp = (m: number) => roundCapUsd(m) * 1e6;
   const keyCaps = [...keyJ].map(([j, k]): KeyCapOptions => {
     const s = scenario.series[j];
@@ -164,6 +179,36 @@ export async function forecast(events: EventColumns, plan: Plan, options: Foreca
     defaultRisk: DEFAULT_RISK,
     notes: notesFor(history, series, bt, censored),
   };
+}
+
+interface Prepared {
+  plan: string;
+  sim: SimulateFn;
+  history: History;
+  /** the plan replayed over the history: the exact state the paths start from */
+  replay: HistoryReplay;
+  /** which days a limit held down: lower bounds on demand, not demand */
+  censored: CensorSummary;
+}
+
+/** The last history, replay and censoring per events (the page asks again with the same ledger and plan). */
+const prepared = new WeakMap<EventColumns, Prepared>();
+
+/**
+ * The history, the plan replayed over it and what the replay censored: computed once per events
+ * and plan, so a forecast asked again (another what-if, more paths) starts from its models.
+ */
+function prepare(events: EventColumns, plan: Plan, sim: SimulateFn): Prepared {
+  const key = JSON.stringify(plan);
+  const hit = prepared.get(events);
+  if (hit && hit.plan === key && hit.sim === sim) return hit;
+  const history = hit?.history ?? buildHistory(events);
+  requireHistory(history);
+  const replay = replayHistory(events, plan, history.end, sim);
+  const censored = censoredFromEngine(replay.hist, replay.result, history);
+  const entry: Prepared = { plan: key, sim, history, replay, censored };
+  prepared.set(events, entry);
+  return entry;
 }
 
 export function summariseHistory(h: History): ForecastReport['history'] {

@@ -4,14 +4,16 @@ import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import type { Plan } from '../engine/plan.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
-import type { SimulationResult } from '../engine/result.ts';
+import type { KeyEpisode, SimulationResult } from '../engine/result.ts';
 import type { SimulateOptions } from '../engine/simulate.ts';
 import { drawPath, pathEvents, seriesEvents, seriesLimits } from './generate.ts';
 import type { PathDraw, SeriesLimits } from './generate.ts';
 import { isolatedTrigger } from './queue.ts';
+import { IsolatedKey } from './isolated-key.ts';
 import { resolvePlan } from '../engine/plan.ts';
 import type { ResolvedPlan } from '../engine/plan.ts';
 import type { Scenario } from './scenario.ts';
+import { selectBandLinear } from './daily.ts';
 import type { Band } from './daily.ts';
 
 export type SimulateFn = (plan: Plan, events: EventColumns, options?: SimulateOptions) => SimulationResult;
@@ -38,17 +40,22 @@ export interface RunPathOptions {
 }
 
 export function runPath(scenario: Scenario, tail: EventColumns, seed: number, path: number, simulate: SimulateFn, options: RunPathOptions = {}): PathSummary {
-  const plan = resolvePlan(scenario.plan);
-  const limits = seriesLimits(scenario, plan);
+  const { plan, limits } = resolvedOf(scenario);
   const exact = options.exact === true;
   const draw = drawPath(scenario, plan, limits, seed, path, exact);
-  const until = scenario.from + scenario.days * DAY;
+  const from = scenario.from;
+  const until = from + scenario.days * DAY;
   // a trigger that only its own limit can stop is decided by its own queue, outside the engine
   const alone = scenario.series.map(
     (s, j) => !exact && draw.include[j] && s.kind === 'trigger_runs' && Number.isFinite(limits[j].limit) && (limits[j].fairUse ? draw.poolSafe : draw.spendSafe),
   );
-  const engine = draw.include.map((inc, j) => inc && !alone[j]);
-  const summary = baseSummary(scenario, plan, limits, draw, engine.map((e, j) => e || alone[j]));
+  // a key that only its own cap can stop (no spend limit reachable, no throttle) by its own cap
+  const keyTails = keyTailsOf(tail, from);
+  const aloneKey = scenario.series.map(
+    (s, j) => !exact && draw.include[j] && s.kind === 'key_spend' && draw.spendSafe && throttleSafe(plan, draw.counts[j], keyTails.get(s.id)),
+  );
+  const engine = draw.include.map((inc, j) => inc && !alone[j] && !aloneKey[j]);
+  const summary = baseSummary(scenario, plan, limits, draw, engine.map((e, j) => e || alone[j] || aloneKey[j]));
   summary.draws = draw.parts;
   const tailTimes = alone.some(Boolean) ? triggerTimes(tail) : null;
   const scratch = { time: new Float64Array(4096), cost: new Float64Array(4096) };
@@ -57,7 +64,8 @@ export function runPath(scenario: Scenario, tail: EventColumns, seed: number, pa
     const ev = seriesEvents(scenario, draw, j, seed, path, scratch);
     const stats = isolatedTrigger(tailTimes.get(s.id) ?? [], ev.time, {
       limit: limits[j].limit,
-      windowMs: DAY,
+      // platform: an entry still counts at exactly s + 24 h (rule 1)
+      windowMs: DAY + plan.edgeMs,
       scheduled: limits[j].scheduled,
       queue: plan.queueWebhooks,
       maxWaitMs: plan.maxWaitMs,
@@ -70,12 +78,35 @@ export function runPath(scenario: Scenario, tail: EventColumns, seed: number, pa
       if (ev.cost.length) summary.programmaticMicros += admitted * ev.cost[0];
     }
   });
+  scenario.series.forEach((s, j) => {
+    if (!aloneKey[j]) return;
+    const ev = seriesEvents(scenario, draw, j, seed, path, scratch);
+    const stats = isolatedKeyOf(scenario, plan, limits, j).run(keyTails.get(s.id) ?? NO_ENTRIES, ev);
+    const entry = summary.keys[s.id];
+    entry.blocked += stats.blocked;
+    entry.blockedMicros += stats.blockedMicros;
+    addEpisodes(entry, stats.episodes, from, until);
+    summary.programmaticMicros += stats.admittedMicros;
+  });
   if (engine.some(Boolean)) {
     const { events, tailCount } = pathEvents(scenario, tail, draw, engine, seed, path);
     const result = simulate(scenario.plan, events, { until });
-    addEngineResult(summary, result, events, tailCount, scenario.from, until, !draw.poolSafe);
+    addEngineResult(summary, result, events, tailCount, from, until, !draw.poolSafe);
   }
   return summary;
+}
+
+const resolvedCache = new WeakMap<Scenario, { plan: ResolvedPlan; limits: SeriesLimits[] }>();
+
+/** The scenario's resolved plan and per-series limits: the same for every path. */
+function resolvedOf(scenario: Scenario): { plan: ResolvedPlan; limits: SeriesLimits[] } {
+  let r = resolvedCache.get(scenario);
+  if (!r) {
+    const plan = resolvePlan(scenario.plan);
+    r = { plan, limits: seriesLimits(scenario, plan) };
+    resolvedCache.set(scenario, r);
+  }
+  return r;
 }
 
 const tailCache = new WeakMap<EventColumns, Map<string, number[]>>();
@@ -95,6 +126,88 @@ function triggerTimes(tail: EventColumns): Map<string, number[]> {
   for (const a of m.values()) a.sort((x, y) => x - y);
   tailCache.set(tail, m);
   return m;
+}
+
+const isolatedKeys = new WeakMap<Scenario, Map<number, IsolatedKey>>();
+
+/** Series j's cap on its own, kept for every path of the scenario. */
+function isolatedKeyOf(scenario: Scenario, plan: ResolvedPlan, limits: readonly SeriesLimits[], j: number): IsolatedKey {
+  let m = isolatedKeys.get(scenario);
+  if (!m) isolatedKeys.set(scenario, (m = new Map()));
+  let k = m.get(j);
+  if (!k) {
+    k = new IsolatedKey({ capMicros: limits[j].cap ?? Infinity, windowMs: plan.keyCapWindowMs, byDay: plan.keyCapByDay, plusCost: plan.capCheckPlusCost });
+    m.set(j, k);
+  }
+  return k;
+}
+
+const NO_ENTRIES = { time: new Float64Array(0), cost: new Float64Array(0), lastDay: 0 };
+
+interface KeyTail {
+  time: Float64Array;
+  cost: Float64Array;
+  /** entries within the tail's last day (its throttle windows may reach into the horizon) */
+  lastDay: number;
+}
+
+const keyTailCache = new WeakMap<EventColumns, Map<string, KeyTail>>();
+
+/** The history tail's API requests by key id, in time order. */
+function keyTailsOf(tail: EventColumns, from: number): Map<string, KeyTail> {
+  let m = keyTailCache.get(tail);
+  if (m) return m;
+  const rows = new Map<string, number[]>();
+  for (let i = 0; i < tail.count; i++) {
+    if (tail.type[i] !== EventType.api) continue;
+    const id = tail.subjects[tail.subject[i]];
+    let a = rows.get(id);
+    if (!a) rows.set(id, (a = []));
+    a.push(i);
+  }
+  m = new Map();
+  for (const [id, a] of rows) {
+    // the tail is in time order; a stable sort keeps equal times in input order, as the engine does
+    a.sort((x, y) => tail.time[x] - tail.time[y] || x - y);
+    const time = new Float64Array(a.length);
+    const cost = new Float64Array(a.length);
+    let lastDay = 0;
+    a.forEach((i, k) => {
+      time[k] = tail.time[i];
+      cost[k] = tail.cost[i];
+      if (tail.time[i] > from - DAY) lastDay++;
+    });
+    m.set(id, { time, cost, lastDay });
+  }
+  keyTailCache.set(tail, m);
+  return m;
+}
+
+/**
+ * True when no per-key throttle can refuse any of this key's requests: a throttle window (a
+ * minute or an hour) lies within two consecutive days, and no two days hold as many requests as
+ * the smaller throttle allows.
+ */
+function throttleSafe(plan: ResolvedPlan, counts: ArrayLike<number>, tailEntries: KeyTail | undefined): boolean {
+  const limit = Math.min(plan.actorPerMinute, plan.actorPerHour);
+  if (limit === Infinity) return true;
+  let prev = tailEntries?.lastDay ?? 0;
+  for (let h = 0; h < counts.length; h++) {
+    if (prev + counts[h] >= limit) return false;
+    prev = counts[h];
+  }
+  return true;
+}
+
+/** Adds a key's blocked stretches that fall within the horizon [from, until). */
+function addEpisodes(entry: PathSummary['keys'][string], episodes: readonly KeyEpisode[], from: number, until: number): void {
+  for (const ep of episodes) {
+    const a = Math.max(ep.from, from);
+    const b = Math.min(ep.until, until);
+    if (b <= a && !(ep.from >= from && ep.from < until)) continue;
+    if (entry.firstCappedAt === null || a < entry.firstCappedAt) entry.firstCappedAt = a;
+    entry.daysCapped += Math.max(0, b - a) / DAY;
+  }
 }
 
 /**
@@ -131,12 +244,14 @@ function baseSummary(scenario: Scenario, plan: ResolvedPlan, limits: SeriesLimit
     const target = s.kind === 'messages' ? people : runs;
     const cap = limits[j].limit;
     const c = draw.counts[j];
-    let share = 0;
-    for (let h = 0; h < 24; h++) {
-      share += s.hourProfile[h];
-      for (let d = 0; d < D; d++) {
-        const v = c[d] * share + (d > 0 ? c[d - 1] * (1 - share) : 0);
-        target[d * 24 + h] += v < cap ? v : cap;
+    const share = sharesOf(scenario, j);
+    for (let d = 0; d < D; d++) {
+      const today = c[d];
+      const before = d > 0 ? c[d - 1] : 0;
+      const row = d * 24;
+      for (let h = 0; h < 24; h++) {
+        const v = today * share[h] + (d > 0 ? before * (1 - share[h]) : 0);
+        target[row + h] += v < cap ? v : cap;
       }
     }
   });
@@ -157,6 +272,23 @@ function baseSummary(scenario: Scenario, plan: ResolvedPlan, limits: SeriesLimit
   };
 }
 
+const shareCache = new WeakMap<Scenario, Float64Array[]>();
+
+/** Series j's share of a day's events by the end of each hour (its running hour-of-day sum). */
+function sharesOf(scenario: Scenario, j: number): Float64Array {
+  let all = shareCache.get(scenario);
+  if (!all) {
+    all = scenario.series.map((s) => {
+      const out = new Float64Array(24);
+      let share = 0;
+      for (let h = 0; h < 24; h++) out[h] = share += s.hourProfile[h];
+      return out;
+    });
+    shareCache.set(scenario, all);
+  }
+  return all[j];
+}
+
 /** Adds what the engine decided for the forecast events (history tail excluded). */
 export function addEngineResult(
   summary: PathSummary,
@@ -171,13 +303,7 @@ export function addEngineResult(
   const keyIds = plan.keys.map((k) => k.id);
   plan.keys.forEach((k, i) => {
     const entry = (summary.keys[k.id] ??= { firstCappedAt: null, daysCapped: 0, blocked: 0, blockedMicros: 0 });
-    for (const ep of result.keyStats[i]?.episodes ?? []) {
-      const a = Math.max(ep.from, from);
-      const b = Math.min(ep.until, until);
-      if (b <= a && !(ep.from >= from && ep.from < until)) continue;
-      if (entry.firstCappedAt === null || a < entry.firstCappedAt) entry.firstCappedAt = a;
-      entry.daysCapped += Math.max(0, b - a) / DAY;
-    }
+    addEpisodes(entry, result.keyStats[i]?.episodes ?? [], from, until);
   });
   const delays: number[][] = plan.triggers.map(() => []);
   const trig = plan.triggers.map((t) => (summary.triggers[t.id] ??= { arrivals: 0, delayed: 0, dropped: 0, skipped: 0, pending: 0, maxDelayMs: 0, p95DelayMs: 0 }));
@@ -267,11 +393,15 @@ export interface MonteCarloReport {
   spendLimits: { id: string; amountUsd: number; window: string; blockedShareOfPaths: number; blockedRequests: Band; blockedRuns: Band; blockedUsd: Band }[];
 }
 
-function bandOf(values: number[]): Band {
-  if (values.length === 0) return { p10: 0, p50: 0, p90: 0 };
-  const [p10, p50, p90] = quantile(values, [0.1, 0.5, 0.9]);
-  return { p10, p50, p90 };
+/** P10/P50/P90 over the paths of one figure, by selection in one reused buffer (no array per figure). */
+function bandBy(summaries: readonly PathSummary[], figure: (s: PathSummary) => number): Band {
+  const n = summaries.length;
+  if (bandScratch.length !== n) bandScratch = new Float64Array(n);
+  for (let p = 0; p < n; p++) bandScratch[p] = figure(summaries[p]);
+  return selectBandLinear(bandScratch);
 }
+
+let bandScratch = new Float64Array(0);
 
 function dateBand(values: (number | null)[]): DateBand {
   const v = values.map((x) => (x === null ? Infinity : x)).sort((a, b) => a - b);
@@ -302,39 +432,39 @@ export function aggregatePaths(summaries: PathSummary[], plan: Plan, seed: numbe
       id,
       cap: capOf.get(id) ?? null,
       firstCappedOut: dateBand(summaries.map((s) => s.keys[id].firstCappedAt)),
-      daysCappedOut: bandOf(summaries.map((s) => s.keys[id].daysCapped)),
-      blockedRequests: bandOf(summaries.map((s) => s.keys[id].blocked)),
-      blockedUsd: bandOf(summaries.map((s) => s.keys[id].blockedMicros / 1e6)),
+      daysCappedOut: bandBy(summaries, (s) => s.keys[id].daysCapped),
+      blockedRequests: bandBy(summaries, (s) => s.keys[id].blocked),
+      blockedUsd: bandBy(summaries, (s) => s.keys[id].blockedMicros / 1e6),
     })),
     triggers: Object.keys(first?.triggers ?? {}).map((id) => ({
       id,
       mode: modeOf.get(id) ?? 'fair_use',
       delayChance: shareOf(summaries, (s) => s.triggers[id].delayed + s.triggers[id].pending > 0),
       dropChance: shareOf(summaries, (s) => s.triggers[id].dropped + s.triggers[id].skipped > 0),
-      arrivals: bandOf(summaries.map((s) => s.triggers[id].arrivals)),
-      delayed: bandOf(summaries.map((s) => s.triggers[id].delayed)),
-      dropped: bandOf(summaries.map((s) => s.triggers[id].dropped)),
-      skipped: bandOf(summaries.map((s) => s.triggers[id].skipped)),
-      pending: bandOf(summaries.map((s) => s.triggers[id].pending)),
-      maxDelayHours: bandOf(summaries.map((s) => s.triggers[id].maxDelayMs / H)),
-      p95DelayHours: bandOf(summaries.map((s) => s.triggers[id].p95DelayMs / H)),
+      arrivals: bandBy(summaries, (s) => s.triggers[id].arrivals),
+      delayed: bandBy(summaries, (s) => s.triggers[id].delayed),
+      dropped: bandBy(summaries, (s) => s.triggers[id].dropped),
+      skipped: bandBy(summaries, (s) => s.triggers[id].skipped),
+      pending: bandBy(summaries, (s) => s.triggers[id].pending),
+      maxDelayHours: bandBy(summaries, (s) => s.triggers[id].maxDelayMs / H),
+      p95DelayHours: bandBy(summaries, (s) => s.triggers[id].p95DelayMs / H),
     })),
     pool: {
       limit: first ? finite(first.pool.limit) : null,
-      peak: bandOf(summaries.map((s) => s.pool.peak)),
+      peak: bandBy(summaries, (s) => s.pool.peak),
       saturatedShareOfPaths: summaries.length ? summaries.filter((s) => s.pool.limitedRuns > 0).length / summaries.length : 0,
-      limitedRuns: bandOf(summaries.map((s) => s.pool.limitedRuns)),
+      limitedRuns: bandBy(summaries, (s) => s.pool.limitedRuns),
     },
     allowance: {
       limit: first ? finite(first.allowance.limit) : null,
-      peak: bandOf(summaries.map((s) => s.allowance.peak)),
+      peak: bandBy(summaries, (s) => s.allowance.peak),
       saturatedShareOfPaths: summaries.length
         ? summaries.filter((s) => s.allowance.blockedMessages + s.allowance.limitedRuns > 0).length / summaries.length
         : 0,
-      blockedMessages: bandOf(summaries.map((s) => s.allowance.blockedMessages)),
-      limitedRuns: bandOf(summaries.map((s) => s.allowance.limitedRuns)),
+      blockedMessages: bandBy(summaries, (s) => s.allowance.blockedMessages),
+      limitedRuns: bandBy(summaries, (s) => s.allowance.limitedRuns),
     },
-    programmaticUsd: bandOf(summaries.map((s) => s.programmaticMicros / 1e6)),
+    programmaticUsd: bandBy(summaries, (s) => s.programmaticMicros / 1e6),
     spendLimits: plan.workspace.spendLimits.map((l) => {
       const of = (s: PathSummary) => s.spendLimits?.[l.id] ?? { blockedRequests: 0, blockedRuns: 0, blockedMicros: 0 };
       return {
@@ -342,9 +472,9 @@ export function aggregatePaths(summaries: PathSummary[], plan: Plan, seed: numbe
         amountUsd: l.amountUsd,
         window: l.window,
         blockedShareOfPaths: summaries.length ? summaries.filter((s) => of(s).blockedRequests + of(s).blockedRuns > 0).length / summaries.length : 0,
-        blockedRequests: bandOf(summaries.map((s) => of(s).blockedRequests)),
-        blockedRuns: bandOf(summaries.map((s) => of(s).blockedRuns)),
-        blockedUsd: bandOf(summaries.map((s) => of(s).blockedMicros / 1e6)),
+        blockedRequests: bandBy(summaries, (s) => of(s).blockedRequests),
+        blockedRuns: bandBy(summaries, (s) => of(s).blockedRuns),
+        blockedUsd: bandBy(summaries, (s) => of(s).blockedMicros / 1e6),
       };
     }),
   };

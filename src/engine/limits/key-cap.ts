@@ -45,6 +45,20 @@ export class KeyCaps {
     this.admittedSince.push(false);
   }
 
+  /**
+   * Forgets every key's entries, peaks and stretches, keeping the keys, their caps and their
+   * buffers: a caller that replays many futures of the same keys allocates the windows once.
+   */
+  clear(): void {
+    for (let k = 0; k < this.caps.length; k++) {
+      this.windows[k].clear();
+      this.checked[k] = Number.NEGATIVE_INFINITY;
+      this.peak[k] = 0;
+      this.episodes[k] = [];
+      this.admittedSince[k] = false;
+    }
+  }
+
   capped(k: number): boolean {
     return this.caps[k] !== UNLIMITED;
   }
