@@ -13,6 +13,7 @@ import type { ForecastReport } from '../src/forecast/index.ts';
 import { ComputeClient } from '../src/api/compute.ts';
 import { workerEvents } from '../src/api/worker-rpc.ts';
 import { WorkerClient } from '../src/workers/client.ts';
+import { newForegroundGate } from '../src/workers/foreground.ts';
 import type { SlowLaneMethods } from '../src/api/compute-protocol.ts';
 import type { Plan } from '../src/engine/plan.ts';
 import { WORKER_SOURCES } from '../src/worker-files.ts';
@@ -106,7 +107,7 @@ describe('the bundled main process (electron-vite build)', () => {
     const spy = watched(main('compute-slow-worker.js'));
     const lane = new WorkerClient<SlowLaneMethods>(spy.url, { name: 'slow lane' });
     try {
-      await lane.call('events', { version: 1, events: workerEvents(demo.events) });
+      await lane.call('events', { version: 1, events: workerEvents(demo.events), foreground: newForegroundGate() });
       const request = { kind: 'forecast' as const, plan: demo.plan, days: 14, paths: 4, whatIf: {}, workers: 2 };
       const report = (await lane.call('run', request)) as ForecastReport;
       // the paths ran on two threads of their own, and gave what one thread gives from the sources

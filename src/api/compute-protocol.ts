@@ -76,7 +76,8 @@ export type FromWorker = WorkerReply;
  * version (shared memory, no copy), then each slow request, answered in turn.
  */
 export type SlowLaneMethods = {
-  events: Method<{ version: number; events: WorkerEvents }, null>;
+  /** `foreground`: the compute thread's gate (src/workers/foreground.ts): the lane pauses while it is busy */
+  events: Method<{ version: number; events: WorkerEvents; foreground: SharedArrayBuffer }, null>;
   run: Method<SlowRequest, ComputeOutputs[SlowRequest['kind']]>;
 };
 

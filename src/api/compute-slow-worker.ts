@@ -8,6 +8,7 @@ import { PartsSimulator } from '../engine/parts.ts';
 import { profileOf, type Plan } from '../engine/plan.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { serve } from '../workers/serve.ts';
+import { yieldingSignal } from '../workers/foreground.ts';
 import { toApiError } from './errors.ts';
 import { isSlow } from './compute-protocol.ts';
 import type { ComputeOutputs, SlowLaneMethods, SlowRequest } from './compute-protocol.ts';
@@ -18,6 +19,8 @@ import type { ComputeOutputs, SlowLaneMethods, SlowRequest } from './compute-pro
  * shared memory, never copied), while the compute worker goes on answering edits and pages.
  */
 let events: EventColumns | null = null;
+/** The compute thread's foreground gate: this lane's checks pause while an edit or a page is answered there. */
+let foreground: SharedArrayBuffer | null = null;
 
 type Progress = (done: number, total: number) => void;
 
@@ -55,9 +58,9 @@ function answer(request: SlowRequest, ev: EventColumns, signal: { readonly abort
     case 'profiles':
       return comparedProfiles(request.plan, ev, signal, onProgress);
     case 'advice':
-      return adviceFor(request.plan, ev);
+      return adviceFor(request.plan, ev, signal);
     case 'export':
-      return exportPreview(request.plan, ev);
+      return exportPreview(request.plan, ev, signal);
     case 'compare':
       return compareScenarios(ev, request.plans, { signal, onProgress, under: request.under });
     case 'forecast':
@@ -78,13 +81,14 @@ serve<SlowLaneMethods>(
   {
     events: (input) => {
       events = { ...input.events, ids: null };
+      foreground = input.foreground;
       profiles = null;
       return null;
     },
     run: (request, ctx) => {
       if (events === null) throw new Error('no events loaded');
       if (!isSlow(request)) throw new Error(`the slow lane does not answer ${(request as { kind: string }).kind}`);
-      return answer(request, events, ctx.cancel, (done, total) => ctx.progress(done, total));
+      return answer(request, events, yieldingSignal(ctx.cancel, foreground), (done, total) => ctx.progress(done, total));
     },
   },
   { describeError: toApiError },

@@ -6,6 +6,7 @@ import type { Plan } from '../engine/plan.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { buildOverview } from '../projection/overview.ts';
 import { buildProjection } from '../projection/series.ts';
+import { asForeground, newForegroundGate } from '../workers/foreground.ts';
 import { serveMessages } from '../workers/serve.ts';
 import { viewOf } from '../modeling/project.ts';
 import type { ModelView } from '../modeling/types.ts';
@@ -161,6 +162,7 @@ async function answer(request: Exclude<ComputeRequest, SlowRequest>, cancel: Sha
  * an edit is answered while advice runs.
  */
 let slowLane: WorkerClient<SlowLaneMethods> | null = null;
+const foreground = newForegroundGate();
 let slowVersion = -1;
 
 function askSlowLane(id: number, request: SlowRequest, cancel: SharedArrayBuffer, onProgress: Progress): void {
@@ -177,7 +179,7 @@ function askSlowLane(id: number, request: SlowRequest, cancel: SharedArrayBuffer
     });
     if (slowVersion !== version) {
       // served before the request below; a failure to take them fails that request
-      lane.call('events', { version, events: workerEvents(ev) }).catch(() => {});
+      lane.call('events', { version, events: workerEvents(ev), foreground }).catch(() => {});
       slowVersion = version;
     }
   } catch (err) {
@@ -229,7 +231,8 @@ async function handle(msg: ToWorker): Promise<void> {
     return;
   }
   try {
-    post({ type: 'result', id: msg.id, ok: true, value: await answer(request, msg.cancel, progress) });
+    // counted as foreground: the slow lane pauses at its next check while the page waits for this
+    post({ type: 'result', id: msg.id, ok: true, value: await asForeground(foreground, () => answer(request, msg.cancel, progress)) });
   } catch (err) {
     post({ type: 'result', id: msg.id, ok: false, error: toApiError(err) });
   }

@@ -16,12 +16,12 @@ import type { Advice, ExportPreview } from './types.ts';
 /** Few forecast draws: the screens need the caps and percentiles, the draws only the chances. */
 const SCREEN_PATHS = 60;
 
-export function adviceFor(plan: Plan, events: EventColumns): Advice {
-  const rec = recommend(events, plan, { paths: SCREEN_PATHS });
+export function adviceFor(plan: Plan, events: EventColumns, signal?: { readonly aborted: boolean }): Advice {
+  const rec = recommend(events, plan, { paths: SCREEN_PATHS, signal });
   const drafts = new Map(supportRequests(rec, plan.workspace.name).map((r) => [r.triggerId, r]));
   // What the recommended caps would have blocked over the same history (the detail view's
   // "current cap blocked N, the recommended one M").
-  const after = simulate(rec.plan, events);
+  const after = simulate(rec.plan, events, { signal });
   const blocked = new Map<string, { n: number; usd: number }>();
   for (let i = 0; i < after.count; i++) {
     if (events.type[i] !== EventType.api || after.reason[i] !== Reason.key_cap) continue;
@@ -57,7 +57,7 @@ export function adviceFor(plan: Plan, events: EventColumns): Advice {
 }
 
 /** Every file of the export for this plan: the recommended plan (JSON, YAML), keys CSV, drafts, report. */
-export function exportPreview(plan: Plan, events: EventColumns): ExportPreview {
-  const rec = recommend(events, plan, { paths: SCREEN_PATHS });
+export function exportPreview(plan: Plan, events: EventColumns, signal?: { readonly aborted: boolean }): ExportPreview {
+  const rec = recommend(events, plan, { paths: SCREEN_PATHS, signal });
   return { files: buildExport(rec, null) };
 }

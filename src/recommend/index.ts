@@ -5,7 +5,7 @@ import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { canonicalMode, keyId, profileOf, resolveTriggerLimit, triggerId, validatePlan } from '../engine/plan.ts';
 import type { EnforcementProfile, KeyId, Plan, PlanTrigger, TriggerId } from '../engine/plan.ts';
-import { InputError } from '../errors.ts';
+import { CancelledError, InputError } from '../errors.ts';
 import { buildHistory, requireHistory } from '../forecast/series.ts';
 import type { DailySeries, History } from '../forecast/series.ts';
 import { buildScenario, pathParts } from '../forecast/scenario.ts';
@@ -37,6 +37,8 @@ export interface RecommendOptions {
   /** forecast draws for the projected throttle chance (default 200) */
   paths?: number;
   seed?: number;
+  /** checked by the replays (every 65,536 events) and between drawn paths; when aborted the call throws CancelledError */
+  signal?: { readonly aborted: boolean };
 }
 
 export interface KeyRecommendation {
@@ -207,13 +209,14 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const seed = options.seed ?? 1;
   // the current plan replayed over the history: what it admitted, what its caps blocked, and
   // which days a limit held the history down (lower bounds for the forecast)
-  const current = simulate(plan, events, { until: Math.max(history.end, history.lastEvent + 1) });
+  const current = simulate(plan, events, { until: Math.max(history.end, history.lastEvent + 1), signal: options.signal });
   const censored = censoredFromEngine(events, current, history);
   const scenario = buildScenario(history, plan, days, {}, censored.days);
   const ordinaryDraws: Float64Array[][] = [];
   const runawayDraws: Float64Array[][] = [];
   const draws: Float64Array[][] = [];
   for (let p = 0; p < paths; p++) {
+    if (options.signal?.aborted) throw new CancelledError();
     const { ordinary, runaway } = pathParts(scenario, seed, p);
     ordinaryDraws.push(ordinary);
     runawayDraws.push(runaway);
@@ -229,7 +232,7 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
       : recommendTriggers(history, plan, draws, seriesIndex);
   const recommended = profile === 'platform' ? applyPlatformTriggerAdvice(applyRecommendations(plan, keys, []), triggers) : applyRecommendations(plan, keys, triggers);
   const seats = profile === 'platform' ? recommendSeatsPlatform(events, history, plan, recommended) : recommendSeats(events, history, plan, recommended);
-  const after = simulate(recommended, events, { until: Math.max(history.end, history.lastEvent + 1) });
+  const after = simulate(recommended, events, { until: Math.max(history.end, history.lastEvent + 1), signal: options.signal });
   const replay = replayAnnouncements(events, after);
   for (const t of triggers) {
     const still = replay.triggers.find((x) => x.id === t.id);
