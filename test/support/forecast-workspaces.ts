@@ -328,10 +328,15 @@ function processChance(w: ReturnType<typeof triggerWorkspace>, seed: number, fut
   for (let i = 0; i < w.truth.count; i++) if (w.truth.time[i] < w.from) past.push(w.truth.time[i]);
   let hits = 0;
   for (let k = 0; k < futures; k++) {
-    const b = new EventColumnsBuilder();
-    for (const x of past) b.push(x, EventType.trigger, 't_hook', 0);
-    for (let t = HISTORY_DAYS; t < HISTORY_DAYS + FUTURE_DAYS; t++) for (const x of hookRuns(w.end, w.growth, t, rng)) b.push(x, EventType.trigger, 't_hook', 0);
-    if (realizedLimited(b.build(), w.plan, w.from)) hits++;
+    const future: number[] = [];
+    for (let t = HISTORY_DAYS; t < HISTORY_DAYS + FUTURE_DAYS; t++) for (const x of hookRuns(w.end, w.growth, t, rng)) future.push(x);
+    // columns of their exact size: thousands of builders (each with its name table) starve memory
+    const n = past.length + future.length;
+    const time = new Float64Array(n);
+    time.set(past);
+    time.set(future, past.length);
+    const events: EventColumns = { count: n, time, type: new Uint8Array(n).fill(EventType.trigger), subject: new Uint32Array(n), subjects: ['t_hook'], cost: new Float64Array(n), ids: null };
+    if (realizedLimited(events, w.plan, w.from)) hits++;
   }
   return hits / futures;
 }
