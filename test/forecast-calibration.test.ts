@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateQuality, evaluateTriggerOdds } from './support/forecast-workspaces.ts';
 import { fitSeries } from '../src/forecast/model.ts';
 import { detectCensoredByLimit } from '../src/forecast/censor.ts';
+import { makeRng, poisson } from '../src/forecast/rng.ts';
 
 // The fast subset of `npm run bench -- forecast-quality`: 20 fixed generated workspaces (140
 // series: stable, growth 30 %/month, a step doubling at day 80, runaways, a trigger growing past
@@ -68,6 +69,24 @@ describe('censored history', () => {
     // the flat ceiling read as demand forecasts about 42; read as lower bounds, above it
     expect(naive.level).toBeLessThan(44);
     expect(withBounds.level).toBeGreaterThan(45);
+  });
+});
+
+describe('the errors a trend model carries', () => {
+  it('reads no day-to-day persistence into Poisson runs growing 35 % a month', () => {
+    // a straight line fitted on the last 56 days drifts from the days before them: read as
+    // persistence, that drift gave AR 0.3 on average (0.68 at worst) to series with none, and
+    // delay odds of 60 % where the process gives 1–5 %
+    const start = Date.UTC(2026, 0, 5);
+    const week = [0.35, 1.15, 1.2, 1.15, 1.1, 1.0, 0.45];
+    const ars: number[] = [];
+    for (let seed = 1; seed <= 30; seed++) {
+      const rng = makeRng(seed);
+      const runs = Array.from({ length: 90 }, (_, t) => poisson(rng, 14 * Math.pow(1.35, (t - 90) / 30) * week[(t + 1) % 7]));
+      ars.push(fitSeries(runs, start, { counts: true, kind: 'trend' }).ar);
+    }
+    expect(ars.reduce((a, b) => a + b, 0) / ars.length).toBeLessThan(0.12);
+    expect(Math.max(...ars)).toBeLessThan(0.45);
   });
 });
 

@@ -8,6 +8,7 @@ import { EventColumnsBuilder } from '../src/engine/events.ts';
 import type { EventTypeCode } from '../src/engine/events.ts';
 import type { EventColumns } from '../src/engine/events.ts';
 import { synthHistory } from './forecast-helpers.ts';
+import { describeForecast } from '../src/cli/commands/forecast.ts';
 
 /** What a platform's export shows: only the events its own limits let through (queues dropped). */
 function platformCut(events: EventColumns): EventColumns {
@@ -52,5 +53,31 @@ describe('censored history, read from the engine’s replay', () => {
     expect(r.censored.map((x) => x.id)).toContain('k_capped');
     expect(r.notes.join(' ')).toMatch(/history censored by the plan's own limits on 1 series: k_capped/);
     expect(s.total.p50).toBeGreaterThan(150_000_000);
+  });
+
+  it('says so for counts too: trigger runs held at 42 a day and messages held at the allowance', async () => {
+    // a webhook that wants ~55 runs a day, let through at 42; in another workspace, people who
+    // want ~260 messages a day against an allowance of 200 (2 seats × 100)
+    const runs = platformCut(synthHistory(40, [{ type: 'trigger', subject: 't_hot', daily: () => 55, hours: [0, 24] }], 5, false));
+    const r = await forecast(runs, plan, { days: 30, paths: 0 });
+    const t = r.series.find((x) => x.id === 't_hot')!;
+    expect(t.censoredDays).toBeGreaterThan(30);
+    expect(r.censored).toEqual([{ kind: 'trigger_runs', id: 't_hot', days: t.censoredDays }]);
+    const text = describeForecast(r);
+    expect(text).toContain('history censored by a limit on 1 series (days at the ceiling read as lower bounds)');
+    expect(text).toMatch(new RegExp(`trigger_runs +t_hot .*censored ${t.censoredDays} d`));
+    // demand, not what the limit let through: above 42 a day
+    expect(t.total.p50).toBeGreaterThan(42 * 30);
+
+    const small = validatePlan({ ...planInput, workspace: { seats: 2, messagesPerSeatPerDay: 100 }, triggers: [] });
+    const all = synthHistory(40, [{ type: 'message', subject: 'u', daily: () => 260, hours: [0, 24] }], 6, false);
+    const cut = simulate(small, all);
+    const b = new EventColumnsBuilder();
+    for (let i = 0; i < all.count; i++) if (cut.outcome[i] === 0) b.push(all.time[i], all.type[i] as EventTypeCode, all.subjects[all.subject[i]], all.cost[i]);
+    const m = await forecast(b.build(), small, { days: 30, paths: 0 });
+    const people = m.series.find((x) => x.kind === 'messages')!;
+    expect(people.censoredDays).toBeGreaterThan(30);
+    expect(m.censored.map((x) => x.kind)).toEqual(['messages']);
+    expect(people.total.p50).toBeGreaterThan(200 * 30);
   });
 });

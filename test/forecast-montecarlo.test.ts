@@ -145,8 +145,11 @@ describe('Monte Carlo paths', () => {
     expect(cron).toMatchObject({ delayChance: 0, dropChance: 1 });
     expect(mc.triggers.find((t) => t.id === 't_ok')).toMatchObject({ delayChance: 0, dropChance: 0 });
     const text = describeForecast(r);
-    expect(text).toContain('trigger t_hot: delayed with a chance of 100 %; runs delayed');
-    expect(text).toContain('trigger t_cron: dropped or skipped with a chance of 100 %; runs delayed');
+    expect(text).toContain('trigger t_hot: delayed with a chance of 100 %, by its own limit of 42 runs per 24 h (100 %); runs delayed');
+    expect(text).toContain('trigger t_cron: dropped or skipped with a chance of 100 %, by its own limit of 42 runs per 24 h (100 %); runs delayed');
+    // which limit held them back: their own 42 a day, nothing else
+    expect(hot.causes.map((c) => [c.cause, c.delayChance, c.dropChance])).toEqual([['trigger_limit', 1, 0]]);
+    expect(cron.causes.map((c) => [c.cause, c.delayChance, c.dropChance])).toEqual([['trigger_limit', 0, 1]]);
     expect(text).not.toContain('trigger t_ok:');
     expect(mc.allowance.blockedMessages.p90).toBe(0);
     // k_flat spends ~$60 and k_grow at most its cap over the 30 days

@@ -24,6 +24,7 @@ export type { WhatIf, NewTrigger } from './scenario.ts';
 export type { MonteCarloReport, PathSummary, DateBand } from './montecarlo.ts';
 export type { SeriesForecast, BacktestReport, Band } from './daily.ts';
 export type { CapAtRisk, CapOption } from './cap-risk.ts';
+export type { TriggerCause, TriggerCauseReport } from './trigger-causes.ts';
 export { capOnCurve, RISK_RANGE } from './cap-risk.ts';
 export { buildHistory, requireHistory, MIN_HISTORY_DAYS } from './series.ts';
 export type { History, DailySeries } from './series.ts';

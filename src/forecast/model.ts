@@ -57,8 +57,9 @@ export interface SeriesModel {
   /**
    * A series of whole events (trigger runs, messages): a path's day is a Poisson count around
    * the modelled value, and the innovations carry only the spread beyond Poisson's. Off for a
-   * censored series: its days at the ceiling are imputed with the pooled errors, which the
-   * generated trigger held at 42 a day shows calibrated (with the split it was under-forecast).
+   * censored series: its days at the ceiling are imputed (Tobit) with the pooled errors, which
+   * the generated trigger held at 42 a day shows calibrated (1,400 generated series: its 30-day
+   * totals fall below P50 in 49 % of cases; with the split, even with the Tobit iterated, 33 %).
    */
   counts: boolean;
   /** relative errors of the fitted days (kept for reports and checks) */
@@ -119,6 +120,18 @@ const ALPHAS = [0.05, 0.1, 0.2, 0.35, 0.5];
  * unchanged and the capped-out chances better calibrated).
  */
 const MIX_SCALE = 0.25;
+/**
+ * Tobit imputation rounds. Iterating (expectation-maximisation) lifted a series held at its
+ * ceiling on most days (demand 50 held at 42: 42.7 → 43.6), but with the imputed days' errors in
+ * the pooled spread it can run away (the spread grows the imputations, which grow the spread), so
+ * each imputed day is capped at TOBIT_MAX_RATIO times its bound.
+ */
+const TOBIT_ITERATIONS = 4;
+/**
+ * What bounds the iteration: an imputed day is at most this many times its bound, so the spread
+ * cannot grow the imputations without end (a day held at 42 reads as at most 84).
+ */
+const TOBIT_MAX_RATIO = 2;
 
 export function fitSeries(rawValues: readonly number[], start: number, options: FitOptions = {}): SeriesModel {
   const n = rawValues.length;
@@ -321,14 +334,25 @@ function fitKind(base: SeriesModel, kind: ModelKind, seg: readonly (number | nul
   const nCens = cens.filter(Boolean).length;
   fitOn(m, kind, values, seg.length);
   if (nCens > 0) {
-    const imputed = seg.map((v, i) => {
-      if (!cens[i] || v === null) return v;
-      const mu = Math.max(0, segPoint(m, i, seg.length));
-      // a count's Poisson spread is not in its innovations (see SeriesModel.counts)
-      const sd = Math.max(1e-9, Math.sqrt((mu * errorSd(m)) ** 2 + (m.counts ? mu : 0)));
-      return Math.max(v, tobitMean(mu, sd, v));
-    });
-    fitOn(m, kind, imputed, seg.length);
+    // Tobit: each censored day is imputed as E[y | y > bound] under the current fit, and the fit
+    // redone (TOBIT_ITERATIONS rounds). The imputed days' errors stay in the
+    // innovations: left out, the errors came from the quiet days alone, and the delay odds of
+    // the generated triggers held at 42 a day fell from 98 % to 90 % (the process gives 99.9 %).
+    const wd0 = weekdayOf(m.start) + m.fitFrom;
+    let previous = -1;
+    for (let iter = 0; iter < TOBIT_ITERATIONS; iter++) {
+      const imputed = seg.map((v, i) => {
+        if (!cens[i] || v === null) return v;
+        const mu = Math.max(0, segPoint(m, i, seg.length));
+        // a count's Poisson variance (raw mean mu·s) is mu / s once deseasonalised
+        const s = m.seasonal[(wd0 + i) % 7];
+        const sd = Math.max(1e-9, Math.sqrt((mu * errorSd(m)) ** 2 + (m.counts ? mu / Math.max(s, 0.05) : 0)));
+        return Math.max(v, Math.min(TOBIT_MAX_RATIO * v, tobitMean(mu, sd, v)));
+      });
+      fitOn(m, kind, imputed, seg.length);
+      if (Math.abs(m.level - previous) <= 0.002 * Math.max(m.level, 1e-9)) break;
+      previous = m.level;
+    }
     // the bound says the day was at least this much, not how much: widen the level with the share
     const recentShare = cens.slice(-14).filter(Boolean).length / Math.min(14, cens.length);
     const widen = Math.sqrt(1 + 4 * recentShare);
@@ -395,6 +419,8 @@ function fitOn(m: SeriesModel, kind: ModelKind, seg: readonly (number | null)[],
     return;
   }
   let fitted: (i: number) => number;
+  // first segment index the fit used (a trend's line sees only its last TREND_DAYS)
+  let fitStart = 0;
   if (kind === 'trend' || kind === 'growth') {
     // a straight line is a local description: across months of compounding growth it bends
     // below the recent days, so it is fitted on the last TREND_DAYS only
@@ -402,6 +428,7 @@ function fitOn(m: SeriesModel, kind: ModelKind, seg: readonly (number | null)[],
       const cut = xs.findIndex((x) => x > -TREND_DAYS);
       xs.splice(0, cut);
       ys.splice(0, cut);
+      fitStart = xs[0] + (len - 1);
     }
     const growth = kind === 'growth';
     const line = growth
@@ -455,7 +482,12 @@ function fitOn(m: SeriesModel, kind: ModelKind, seg: readonly (number | null)[],
     const f = fitted(i);
     return f > 0 ? v / f - 1 : null;
   });
-  const ar = effectiveAr(errs);
+  // The AR is read from the days the fit used. Before a trend's window the line's errors are its
+  // misfit drifting away from the data, which reads as persistence (AR 0.6–0.7 in pure Poisson
+  // trigger series, and a trigger's delay odds stated at 60 % where the process gives 1–5 %).
+  // Those errors stay in the innovations: a straight line under-forecasts compounding growth,
+  // and that misfit is what they carry forward.
+  const ar = effectiveAr(errs.map((e, i) => (i < fitStart ? null : e)));
   m.ar = ar;
   // the errors themselves, scaled so the AR(1) keeps their variance: e = ar·e' + √(1−ar²)·u
   const innovations: number[] = [];

@@ -15,13 +15,15 @@ import type { ResolvedPlan } from '../engine/plan.ts';
 import type { Scenario } from './scenario.ts';
 import { selectBandLinear } from './daily.ts';
 import type { Band } from './daily.ts';
+import { addCause, causeOf, causesOver, emptyCauses } from './trigger-causes.ts';
+import type { CauseCounts, TriggerCauseReport } from './trigger-causes.ts';
 
 export type SimulateFn = (plan: Plan, events: EventColumns, options?: SimulateOptions) => SimulationResult;
 
 /** What one Monte Carlo path produced over the forecast horizon (history tail excluded). */
 export interface PathSummary {
   keys: Record<string, { firstCappedAt: number | null; daysCapped: number; blocked: number; blockedMicros: number }>;
-  triggers: Record<string, { arrivals: number; delayed: number; dropped: number; skipped: number; pending: number; maxDelayMs: number; p95DelayMs: number }>;
+  triggers: Record<string, { arrivals: number; delayed: number; dropped: number; skipped: number; pending: number; maxDelayMs: number; p95DelayMs: number; causes?: CauseCounts }>;
   pool: { limit: number; peak: number; limitedRuns: number };
   allowance: { limit: number; peak: number; blockedMessages: number; limitedRuns: number };
   programmaticMicros: number;
@@ -71,7 +73,14 @@ export function runPath(scenario: Scenario, tail: EventColumns, seed: number, pa
       maxWaitMs: plan.maxWaitMs,
       until,
     });
+    // only its own limit can hold it back on this path (that is why it runs alone)
     summary.triggers[s.id] = stats;
+    if (stats.delayed + stats.pending + stats.dropped + stats.skipped > 0) {
+      const causes = emptyCauses();
+      addCause(causes.delayed, 'trigger_limit', stats.delayed + stats.pending);
+      addCause(causes.dropped, 'trigger_limit', stats.dropped + stats.skipped);
+      summary.triggers[s.id].causes = causes;
+    }
     if (!limits[j].fairUse) {
       // admitted runs are billed; every run of a series costs the same
       const admitted = stats.arrivals - stats.dropped - stats.skipped - stats.pending;
@@ -329,6 +338,12 @@ export function addEngineResult(
     } else if (type === EventType.trigger) {
       const t = trig[ent];
       t.arrivals++;
+      // which limit held it back: the engine's reason for the run (see trigger-causes.ts)
+      const held = out !== Outcome.admitted || result.admittedAt[i] > events.time[i];
+      if (held) {
+        const c = (t.causes ??= emptyCauses());
+        addCause(out === Outcome.dropped || out === Outcome.skipped ? c.dropped : c.delayed, causeOf(plan, why));
+      }
       if (out === Outcome.admitted) {
         const d = result.admittedAt[i] - events.time[i];
         if (d > 0) {
@@ -378,6 +393,8 @@ export interface MonteCarloReport {
     delayChance: number;
     /** share of paths in which some of its runs are dropped (webhooks, drop mode) or skipped (scheduled) */
     dropChance: number;
+    /** which limits delayed or dropped its runs, with the chance of each (most likely first) */
+    causes: TriggerCauseReport[];
     arrivals: Band;
     delayed: Band;
     dropped: Band;
@@ -425,6 +442,7 @@ export function aggregatePaths(summaries: PathSummary[], plan: Plan, seed: numbe
   const modeOf = new Map(plan.triggers.map((t) => [t.id, t.mode as string]));
   const finite = (x: number) => (Number.isFinite(x) ? x : null);
   const H = 3_600_000;
+  const resolved = resolvePlan(plan);
   return {
     paths: summaries.length,
     seed,
@@ -441,6 +459,7 @@ export function aggregatePaths(summaries: PathSummary[], plan: Plan, seed: numbe
       mode: modeOf.get(id) ?? 'fair_use',
       delayChance: shareOf(summaries, (s) => s.triggers[id].delayed + s.triggers[id].pending > 0),
       dropChance: shareOf(summaries, (s) => s.triggers[id].dropped + s.triggers[id].skipped > 0),
+      causes: causesOver(summaries.map((s) => s.triggers[id].causes), resolved, id),
       arrivals: bandBy(summaries, (s) => s.triggers[id].arrivals),
       delayed: bandBy(summaries, (s) => s.triggers[id].delayed),
       dropped: bandBy(summaries, (s) => s.triggers[id].dropped),

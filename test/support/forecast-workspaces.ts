@@ -116,8 +116,11 @@ export interface QualityFigures {
   totalCoverage: number;
   /** by process: share of realized days and of totals below the P50 */
   belowMedian: Record<Process, { daily: number; total: number; dailyCoverage: number; totalCoverage: number }>;
-  /** capped-out chance (rolling 30-day sum reaching the cap) by predicted bucket: mean predicted vs realized rate */
-  capped: { bucket: string; n: number; predicted: number; realized: number }[];
+  /**
+   * capped-out chance (rolling 30-day sum reaching the cap) by predicted bucket: mean predicted
+   * vs realized rate (and, for the trigger odds when asked, the known process's mean chance)
+   */
+  capped: { bucket: string; n: number; predicted: number; realized: number; process?: number }[];
   brier: number;
   /** a level shift: share of post-shift days below P50 (step series) */
   stepBelowMedian: number;
@@ -264,11 +267,18 @@ export interface TriggerOddsCase {
   predicted: number;
   /** 1 when they were */
   realized: number;
+  /**
+   * The chance the known process itself gives (its next 30 days drawn again `processFutures`
+   * times from the same history, through the engine): what a forecast that knew the process
+   * would state. Far less noisy than `realized` (one draw) for judging calibration; absent when
+   * not asked for.
+   */
+  process?: number;
 }
 
 export const TRIGGER_LIMIT = 42;
 
-export function triggerWorkspace(seed: number): { history: EventColumns; truth: EventColumns; plan: Plan; from: number; drop: boolean } {
+export function triggerWorkspace(seed: number): { history: EventColumns; truth: EventColumns; plan: Plan; from: number; drop: boolean; end: number; growth: number } {
   const rng = makeRng(hashSeed(seed, 0x7219));
   const drop = seed % 2 === 1;
   const end = 12 + 32 * rng();
@@ -283,12 +293,7 @@ export function triggerWorkspace(seed: number): { history: EventColumns; truth: 
   const b = new EventColumnsBuilder();
   const past = new EventColumnsBuilder();
   for (let t = 0; t < N; t++) {
-    const mean = end * Math.pow(1 + growth, (t - HISTORY_DAYS) / 30) * WEEK[(weekday(T0) + t) % 7];
-    const n = poisson(mean, rng);
-    const times: number[] = [];
-    for (let i = 0; i < n; i++) times.push(T0 + t * DAY + 7 * HOUR + Math.floor(rng() * 14 * HOUR));
-    times.sort((x, y) => x - y);
-    for (const x of times) {
+    for (const x of hookRuns(end, growth, t, rng)) {
       b.push(x, EventType.trigger, 't_hook', 0);
       if (t < HISTORY_DAYS) past.push(x, EventType.trigger, 't_hook', 0);
     }
@@ -304,7 +309,36 @@ export function triggerWorkspace(seed: number): { history: EventColumns; truth: 
   }
   ran.sort((x, y) => x - y);
   for (const x of ran) h.push(x, EventType.trigger, 't_hook', 0);
-  return { history: h.build(), truth, plan, from, drop };
+  return { history: h.build(), truth, plan, from, drop, end, growth };
+}
+
+/** The webhook's runs on day t (sorted): Poisson around its growing mean, 07:00–21:00. */
+function hookRuns(end: number, growth: number, t: number, rng: Rng): number[] {
+  const mean = end * Math.pow(1 + growth, (t - HISTORY_DAYS) / 30) * WEEK[(weekday(T0) + t) % 7];
+  const n = poisson(mean, rng);
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) times.push(T0 + t * DAY + 7 * HOUR + Math.floor(rng() * 14 * HOUR));
+  return times.sort((x, y) => x - y);
+}
+
+/** The known process's own chance of a limited run in the next 30 days, from `futures` redraws. */
+function processChance(w: ReturnType<typeof triggerWorkspace>, seed: number, futures: number): number {
+  const rng = makeRng(hashSeed(seed, 0x0aac1e));
+  const past: number[] = [];
+  for (let i = 0; i < w.truth.count; i++) if (w.truth.time[i] < w.from) past.push(w.truth.time[i]);
+  let hits = 0;
+  for (let k = 0; k < futures; k++) {
+    const future: number[] = [];
+    for (let t = HISTORY_DAYS; t < HISTORY_DAYS + FUTURE_DAYS; t++) for (const x of hookRuns(w.end, w.growth, t, rng)) future.push(x);
+    // columns of their exact size: thousands of builders (each with its name table) starve memory
+    const n = past.length + future.length;
+    const time = new Float64Array(n);
+    time.set(past);
+    time.set(future, past.length);
+    const events: EventColumns = { count: n, time, type: new Uint8Array(n).fill(EventType.trigger), subject: new Uint32Array(n), subjects: ['t_hook'], cost: new Float64Array(n), ids: null };
+    if (realizedLimited(events, w.plan, w.from)) hits++;
+  }
+  return hits / futures;
 }
 
 /** Some of the runs arriving from `from` on were delayed, left waiting or dropped (the engine on the true demand). */
@@ -318,32 +352,48 @@ function realizedLimited(truth: EventColumns, plan: Plan, from: number): boolean
   return false;
 }
 
-export async function evaluateTriggerOdds(seeds: readonly number[], paths: number): Promise<{ cases: TriggerOddsCase[]; capped: QualityFigures['capped']; brier: number }> {
+export async function evaluateTriggerOdds(
+  seeds: readonly number[],
+  paths: number,
+  processFutures = 0,
+): Promise<{ cases: TriggerOddsCase[]; capped: QualityFigures['capped']; brier: number }> {
   const cases: TriggerOddsCase[] = [];
   for (const seed of seeds) {
     const w = triggerWorkspace(seed);
     const report = await forecast(w.history, w.plan, { days: FUTURE_DAYS, paths, seed, workers: 0, simulate });
     const t = report.monteCarlo?.triggers.find((x) => x.id === 't_hook');
     if (!t) throw new Error(`seed ${seed}: the forecast has no odds for t_hook`);
-    cases.push({ drop: w.drop, predicted: w.drop ? t.dropChance : t.delayChance, realized: realizedLimited(w.truth, w.plan, w.from) ? 1 : 0 });
+    cases.push({
+      drop: w.drop,
+      predicted: w.drop ? t.dropChance : t.delayChance,
+      realized: realizedLimited(w.truth, w.plan, w.from) ? 1 : 0,
+      ...(processFutures > 0 ? { process: processChance(w, seed, processFutures) } : {}),
+    });
   }
   return { cases, ...calibration(cases) };
 }
 
 /** Predicted vs realized rate per bucket of the predicted chance, and the Brier score. */
-export function calibration(cases: readonly { predicted: number; realized: number }[]): { capped: QualityFigures['capped']; brier: number } {
+export function calibration(cases: readonly { predicted: number; realized: number; process?: number }[]): { capped: QualityFigures['capped']; brier: number } {
   const buckets = [0, 0.05, 0.3, 0.7, 0.95, 1.0001];
-  const acc = buckets.slice(0, -1).map(() => ({ n: 0, p: 0, r: 0 }));
+  const acc = buckets.slice(0, -1).map(() => ({ n: 0, p: 0, r: 0, k: 0 }));
   let brier = 0;
   for (const c of cases) {
     const b = buckets.findIndex((x, i) => c.predicted >= x && c.predicted < buckets[i + 1]);
     acc[b].n++;
     acc[b].p += c.predicted;
     acc[b].r += c.realized;
+    acc[b].k += c.process ?? NaN;
     brier += (c.predicted - c.realized) ** 2;
   }
   return {
-    capped: acc.map((c, i) => ({ bucket: `${Math.round(buckets[i] * 100)}–${Math.min(100, Math.round(buckets[i + 1] * 100))} %`, n: c.n, predicted: c.n ? c.p / c.n : 0, realized: c.n ? c.r / c.n : 0 })),
+    capped: acc.map((c, i) => ({
+      bucket: `${Math.round(buckets[i] * 100)}–${Math.min(100, Math.round(buckets[i + 1] * 100))} %`,
+      n: c.n,
+      predicted: c.n ? c.p / c.n : 0,
+      realized: c.n ? c.r / c.n : 0,
+      ...(c.n && Number.isFinite(c.k) ? { process: c.k / c.n } : {}),
+    })),
     brier: cases.length ? brier / cases.length : 0,
   };
 }

@@ -289,6 +289,7 @@ function TriggerOdds({ f }: { f: ForecastReport }) {
                 <th>Trigger</th>
                 <th className="num">Delayed: chance</th>
                 <th className="num">Dropped or skipped: chance</th>
+                <th>Held back by</th>
                 <th className="num">Runs delayed, P50 · P90</th>
                 <th className="num">Runs dropped, P50 · P90</th>
                 <th className="num wide-only">Longest wait, P90</th>
@@ -300,6 +301,9 @@ function TriggerOdds({ f }: { f: ForecastReport }) {
                   <th>{t.id}</th>
                   <td className="num" data-testid="delay-chance">{fmtShare(t.delayChance)}</td>
                   <td className="num" data-testid="drop-chance">{fmtShare(t.dropChance)}</td>
+                  <td className="wrap" data-testid="trigger-causes">
+                    <HeldBackBy causes={t.causes} />
+                  </td>
                   <td className="num">
                     {fmtCount(Math.round(t.delayed.p50))} · {fmtCount(Math.round(t.delayed.p90))}
                   </td>
@@ -313,8 +317,34 @@ function TriggerOdds({ f }: { f: ForecastReport }) {
           </table>
         </div>
       )}
-      <p className="muted small">Chances are the share of simulated futures in which some of the trigger's runs within the horizon wait for its limit, or are dropped or skipped by it.</p>
+      <p className="muted small">
+        Chances are the share of simulated futures in which some of the trigger's runs within the horizon wait, or are dropped or skipped. "Held back by" names the limit that
+        did it in each future (the trigger's own 24 h limit, the fair-use pool, the message allowance or a workspace spend limit) and in how many of them: one future can meet
+        more than one.
+      </p>
     </section>
+  );
+}
+
+type TriggerRow = NonNullable<ForecastReport['monteCarlo']>['triggers'][number];
+
+/** Which limits delayed or dropped a trigger's runs, each with the share of futures it did. */
+function HeldBackBy({ causes }: { causes: TriggerRow['causes'] }) {
+  const lines: { key: string; text: string }[] = [];
+  for (const c of causes) {
+    if (c.delayChance > 0) lines.push({ key: `${c.cause}:d`, text: `delayed in ${fmtShare(c.delayChance)} of futures by ${c.label}` });
+    if (c.dropChance > 0) lines.push({ key: `${c.cause}:x`, text: `dropped or skipped in ${fmtShare(c.dropChance)} by ${c.label}` });
+  }
+  if (lines.length === 0) return <span className="muted">–</span>;
+  return (
+    <>
+      {lines.map((l, i) => (
+        <span key={l.key} data-testid="trigger-cause">
+          {i > 0 && <br />}
+          {l.text}
+        </span>
+      ))}
+    </>
   );
 }
 

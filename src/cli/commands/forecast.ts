@@ -8,7 +8,7 @@ import type { PlanTrigger } from '../../engine/plan.ts';
 import { formatUsd } from '../../engine/units.ts';
 import { InputError } from '../../errors.ts';
 import { forecast } from '../../forecast/index.ts';
-import type { ForecastReport, NewTrigger, WhatIf } from '../../forecast/index.ts';
+import type { ForecastReport, NewTrigger, TriggerCauseReport, WhatIf } from '../../forecast/index.ts';
 import { loadLedgerEvents, loadPlan, parseIntOption, parsePairs, parseShare } from '../../forecast/load.ts';
 import { planWithLedgerEntities } from '../../ledger/read.ts';
 import { checkTimeRangeOptions } from '../time-options.ts';
@@ -174,10 +174,17 @@ export function describeForecast(r: ForecastReport): string {
 
 function oddsOf(t: NonNullable<ForecastReport['monteCarlo']>['triggers'][number]): string {
   const pc = (x: number) => `${Math.round(x * 100)} %`;
+  // which limits did it, each with the share of paths in which it did
+  const by = (chance: (c: TriggerCauseReport) => number): string => {
+    const causes = t.causes.filter((c) => chance(c) > 0).sort((a, b) => chance(b) - chance(a));
+    if (causes.length === 0) return '';
+    const list = causes.map((c) => `${c.label} (${pc(chance(c))})`);
+    return `, by ${list.length > 1 ? `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}` : list[0]}`;
+  };
   const parts: string[] = [];
-  if (t.delayChance > 0) parts.push(`delayed with a chance of ${pc(t.delayChance)}`);
-  if (t.dropChance > 0) parts.push(`dropped or skipped with a chance of ${pc(t.dropChance)}`);
-  return parts.join(', ');
+  if (t.delayChance > 0) parts.push(`delayed with a chance of ${pc(t.delayChance)}${by((c) => c.delayChance)}`);
+  if (t.dropChance > 0) parts.push(`dropped or skipped with a chance of ${pc(t.dropChance)}${by((c) => c.dropChance)}`);
+  return parts.join('; ');
 }
 
 /**
