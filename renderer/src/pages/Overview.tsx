@@ -143,7 +143,8 @@ const rank = (s: keyof typeof STATUS_RANK): number => STATUS_RANK[s];
  * Each table's rows are virtual (modeling/virtual-rows.ts): hundreds of keys and triggers at 1M
  * events made the first frame of Overview spend most of a second in style and layout. A row is laid
  * out at this height (its tallest usual content at 1440 px: a blocked key's three lines, a trigger
- * whose name wraps), so that the scrollbar is true before a row is drawn; a row that wraps taller is measured.
+ * whose name wraps), so that the scrollbar is true before a row is drawn; a row that wraps taller
+ * (at 1024 px) is measured.
  */
 const KEY_ROW_PX = 76;
 const TRIGGER_ROW_PX = 76;
