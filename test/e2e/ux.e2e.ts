@@ -221,7 +221,7 @@ describe('every page on the demo workspace', () => {
     };
     const read = async () => {
       await visit(page, PAGES[0]);
-      const overview = await statuses(page.locator('[data-testid=keys-table] tbody tr'), async (r) => (await r.getAttribute('data-key')) ?? '');
+      const overview = await statuses(page.locator('[data-testid=keys-table] tbody tr[data-key]'), async (r) => (await r.getAttribute('data-key')) ?? '');
       await visit(page, PAGES[2]);
       const more = page.getByRole('button', { name: /^Show all [\d,]+ keys$/ });
       if (await more.count()) await more.click();

@@ -20,7 +20,7 @@ async function textOf(loc: Locator): Promise<string> {
   return ((await loc.textContent({ timeout: 1000 }).catch(() => null)) ?? '').trim();
 }
 
-describe('virtual rows: a 500-key workspace on API keys', () => {
+describe('virtual rows: a 500-key workspace on Overview and API keys', () => {
   let s: Session;
   let data: string;
   beforeAll(async () => {
@@ -42,6 +42,51 @@ describe('virtual rows: a 500-key workspace on API keys', () => {
   afterAll(async () => {
     await s?.close();
     if (data) rmSync(data, { recursive: true, force: true });
+  });
+
+  it('Overview: keeps under 60 key rows in the DOM, with a scrollbar for all 500, and shows the last key scrolled to', async () => {
+    const { page } = s;
+    await page.getByRole('button', { name: /^Overview/ }).click();
+    const table = page.getByTestId('keys-table');
+    const rows = table.locator('tbody tr[data-key]');
+    await rows.first().waitFor({ timeout: 60_000 });
+    const count = await rows.count();
+    expect(count).toBeGreaterThanOrEqual(5);
+    expect(count).toBeLessThan(60);
+    // rows have one height, and the scroll box is as tall as all 500 of them
+    const heights = await rows.evaluateAll((trs) => trs.map((tr) => Math.round(tr.getBoundingClientRect().height)));
+    expect(new Set(heights).size).toBe(1);
+    const box = table.locator('xpath=..');
+    expect(await box.evaluate((el) => el.classList.contains('vtable'))).toBe(true);
+    expect(await box.evaluate((el) => el.scrollHeight)).toBeGreaterThanOrEqual(KEYS * (heights[0] ?? 0));
+    // the page's order (most limited first) is the rows' order
+    const order = await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-index'))));
+    expect(order).toEqual(order.map((_, i) => i));
+
+    // the last key: at the end of the scroll box, on screen, under the sticky head
+    await box.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+    await expect.poll(() => rows.last().getAttribute('data-index')).toBe(String(KEYS - 1));
+    expect(await rows.count()).toBeLessThan(60);
+    const inside = await rows.last().evaluate((tr) => {
+      const r = tr.getBoundingClientRect();
+      const b = tr.closest('.vtable')?.getBoundingClientRect();
+      return b !== undefined && r.top >= b.top && r.bottom <= b.bottom + 1;
+    });
+    expect(inside).toBe(true);
+    const head = await table.locator('thead th').first().evaluate((th) => th.getBoundingClientRect().top - (th.closest('.vtable')?.getBoundingClientRect().top ?? Number.NaN));
+    expect(Math.abs(head)).toBeLessThanOrEqual(2);
+    const lastId = (await rows.last().getAttribute('data-key')) ?? '';
+    expect(lastId).not.toBe('');
+
+    // scrolling through shows every key once
+    expect(await allRowIds(page, 'keys-table', 'data-key')).toHaveLength(KEYS);
+    // and every trigger, in their own box
+    expect((await allRowIds(page, 'triggers-table', 'data-trigger')).length).toBeGreaterThan(0);
+
+    // the last key's row, scrolled to again, opens its details on API keys
+    await box.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+    await rows.and(page.locator(`[data-key="${lastId}"]`)).locator('th button').click();
+    await expect.poll(() => textOf(page.getByTestId('key-detail').locator('p').first()), { timeout: 60_000 }).toContain(lastId);
   });
 
   it('keeps under 60 rows in the DOM, with a scrollbar for all 500, and scrolls to the last key', async () => {

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import type { VirtualRows } from './virtual-rows.ts';
+import './virtual-rows.css';
 
 /** A virtual table's body: the rows in the DOM, with spacer rows standing for the others. */
 export function VirtualBody<T>({ v, columns, row }: { v: VirtualRows<T>; columns: number; row: (r: T, index: number) => ReactNode }) {

@@ -1,7 +1,7 @@
 /**
- * Virtual rows for the modeling screens' long tables (API keys, Triggers): only the rows in the
- * table's scroll box, plus a few either side, are in the DOM; two spacer rows keep the scrollbar
- * true to the whole list. Rows are laid out at a fixed height (modeling.css), and measured too, so
+ * Virtual rows for the long tables (API keys, Triggers, and Overview's keys and triggers): only the
+ * rows in the table's scroll box, plus a few either side, are in the DOM; two spacer rows keep the
+ * scrollbar true to the whole list. Rows are laid out at a fixed height (modeling.css), and measured too, so
  * a row that wraps at a narrow width still keeps the scrollbar right.
  *
  * While a field in a row has the focus, the rows keep their order: a projection that changes the

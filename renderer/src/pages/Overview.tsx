@@ -11,6 +11,8 @@ import { STATUS_RANK } from '../../../src/views/status.ts';
 import { FirstRun } from '../components/FirstRun.tsx';
 import { useGo, useLedger } from '../nav.ts';
 import { openDetail } from '../modeling/detail.ts';
+import { useVirtualRows } from '../modeling/virtual-rows.ts';
+import { VirtualBody } from '../modeling/VirtualBody.tsx';
 
 function capValue(c: CapacityFigure, n: number | null): string {
   if (n === null) return 'unlimited';
@@ -138,16 +140,31 @@ export function OverviewPage({ version }: { version: number }) {
 const rank = (s: keyof typeof STATUS_RANK): number => STATUS_RANK[s];
 
 /**
+ * Each table's rows are virtual (modeling/virtual-rows.ts): hundreds of keys and triggers at 1M
+ * events made the first frame of Overview spend most of a second in style and layout. A row is laid
+ * out at this height (its tallest usual content at 1440 px: a blocked key's three lines, a trigger
+ * whose name wraps), so that the scrollbar is true before a row is drawn; a row that wraps taller
+ * (at 1024 px) is measured.
+ */
+const KEY_ROW_PX = 76;
+const TRIGGER_ROW_PX = 76;
+const KEY_COLUMNS = 7;
+const TRIGGER_COLUMNS = 8;
+const keyId = (k: KeyFigure): string => k.id;
+const triggerId = (t: TriggerFigure): string => t.id;
+
+/**
  * The tables are drawn again only when their rows change: not for the page's own state (the
  * stored overview giving way to the live one, "updating…"), hundreds of rows at 1M events.
  */
 const KeysTable = memo(function KeysTable({ keys, onShow }: { keys: KeyFigure[]; onShow: (id: string) => void }) {
+  const v = useVirtualRows(keys, keyId, KEY_ROW_PX);
   return (
     <section aria-labelledby="keys-h">
       <h2 id="keys-h">API keys</h2>
-      <div className="table-wrap">
+      <div className="table-wrap vtable" ref={v.scrollRef}>
         <table data-testid="keys-table">
-          <thead>
+          <thead ref={v.headRef}>
             <tr>
               <th scope="col">Key</th>
               <th scope="col" className="num">Cap</th>
@@ -158,54 +175,64 @@ const KeysTable = memo(function KeysTable({ keys, onShow }: { keys: KeyFigure[];
               <th scope="col">Status</th>
             </tr>
           </thead>
-          <tbody>
-            {keys.map((k) => (
-              <tr key={k.id} data-key={k.id} className="clickable" onClick={() => onShow(k.id)}>
-                <th scope="row">
-                  <button type="button" className="link" onClick={(e) => { e.stopPropagation(); onShow(k.id); }} aria-label={`Details of ${k.name}`}>
-                    {k.name}
-                  </button>
-                  {k.inferred && <span className="tag">inferred</span>}
-                  {k.name !== k.id && <div className="muted small">{k.id}</div>}
-                </th>
-                <td className="num">{k.capUsd === null ? 'no cap' : usd(k.capUsd)}</td>
-                <td className="num">{usd(k.peakUsd)}</td>
-                <td>
-                  <Meter share={k.peakShare} status={k.status} /> <span className="num small">{pct(k.peakShare)}</span>
-                </td>
-                <td className="num wide-only">{int(k.requests)}</td>
-                <td className="num wrap">
-                  {k.blocked ? `${int(k.blocked)} (${usd(k.blockedUsd)})` : '0'}
-                  {k.blocked > 0 && (
-                    <div className="muted small">
-                      {k.blockedByCap > 0 && `${int(k.blockedByCap)} by its cap`}
-                      {k.blockedByCap > 0 && k.blocked > k.blockedByCap && ' · '}
-                      {k.blocked > k.blockedByCap && `${int(k.blocked - k.blockedByCap)} by spend limit`}
-                      <div>
-                        first {when(k.firstBlocked)}, usable again {when(k.usableAgain)}
-                      </div>
-                    </div>
-                  )}
-                </td>
-                <td>
-                  <Chip status={k.status} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
+          <VirtualBody v={v} columns={KEY_COLUMNS} row={(k, index) => <KeyRow key={k.id} k={k} index={index} onShow={onShow} measure={v.measure} />} />
         </table>
       </div>
     </section>
   );
 });
 
+interface RowProps {
+  index: number;
+  onShow: (id: string) => void;
+  measure: (el: HTMLTableRowElement | null) => void;
+}
+
+/** One row, drawn again only when its key changes: not as the table scrolls. */
+const KeyRow = memo(function KeyRow({ k, index, onShow, measure }: RowProps & { k: KeyFigure }) {
+  return (
+    <tr ref={measure} data-index={index} data-key={k.id} className="clickable" style={{ height: KEY_ROW_PX }} onClick={() => onShow(k.id)}>
+      <th scope="row">
+        <button type="button" className="link" onClick={(e) => { e.stopPropagation(); onShow(k.id); }} aria-label={`Details of ${k.name}`}>
+          {k.name}
+        </button>
+        {k.inferred && <span className="tag">inferred</span>}
+        {k.name !== k.id && <div className="muted small">{k.id}</div>}
+      </th>
+      <td className="num">{k.capUsd === null ? 'no cap' : usd(k.capUsd)}</td>
+      <td className="num">{usd(k.peakUsd)}</td>
+      <td>
+        <Meter share={k.peakShare} status={k.status} /> <span className="num small">{pct(k.peakShare)}</span>
+      </td>
+      <td className="num wide-only">{int(k.requests)}</td>
+      <td className="num wrap">
+        {k.blocked ? `${int(k.blocked)} (${usd(k.blockedUsd)})` : '0'}
+        {k.blocked > 0 && (
+          <div className="muted small">
+            {k.blockedByCap > 0 && `${int(k.blockedByCap)} by its cap`}
+            {k.blockedByCap > 0 && k.blocked > k.blockedByCap && ' · '}
+            {k.blocked > k.blockedByCap && `${int(k.blocked - k.blockedByCap)} by spend limit`}
+            <div>
+              first {when(k.firstBlocked)}, usable again {when(k.usableAgain)}
+            </div>
+          </div>
+        )}
+      </td>
+      <td>
+        <Chip status={k.status} />
+      </td>
+    </tr>
+  );
+});
+
 const TriggersTable = memo(function TriggersTable({ triggers, onShow }: { triggers: TriggerFigure[]; onShow: (id: string) => void }) {
+  const v = useVirtualRows(triggers, triggerId, TRIGGER_ROW_PX);
   return (
     <section aria-labelledby="trig-h">
       <h2 id="trig-h">Triggers</h2>
-      <div className="table-wrap">
+      <div className="table-wrap vtable" ref={v.scrollRef}>
         <table data-testid="triggers-table">
-          <thead>
+          <thead ref={v.headRef}>
             <tr>
               <th scope="col">Trigger</th>
               <th scope="col">Mode</th>
@@ -217,39 +244,41 @@ const TriggersTable = memo(function TriggersTable({ triggers, onShow }: { trigge
               <th scope="col">Status</th>
             </tr>
           </thead>
-          <tbody>
-            {triggers.map((t) => (
-              <tr key={t.id} className="clickable" onClick={() => onShow(t.id)}>
-                <th scope="row">
-                  <button type="button" className="link" onClick={(e) => { e.stopPropagation(); onShow(t.id); }} aria-label={`Details of ${t.name}`}>
-                    {t.name}
-                  </button>
-                  {t.inferred && <span className="tag">inferred</span>}
-                  <div className="muted small">
-                    {t.name !== t.id && `${t.id} · `}
-                    {t.kind}
-                  </div>
-                </th>
-                <td>{t.mode === 'fair_use' ? 'fair use' : 'programmatic'}</td>
-                <td className="num">{limitText(t.limit)}</td>
-                <td className="num wide-only">{int(t.arrivals)}</td>
-                <td className="num">{int(t.delayed)}</td>
-                <td className="num">
-                  {int(t.dropped)} / {int(t.skipped)} / {int(t.pending)}
-                </td>
-                <td className="num wide-only">
-                  {t.maxDelayMs > 0 ? `${duration(t.maxDelayMs)} / ${duration(t.p95DelayMs)}` : '—'}
-                  <div className="muted small">queue peak {int(t.peakQueue)}</div>
-                </td>
-                <td>
-                  <Chip status={t.status} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
+          <VirtualBody v={v} columns={TRIGGER_COLUMNS} row={(t, index) => <TriggerRow key={t.id} t={t} index={index} onShow={onShow} measure={v.measure} />} />
         </table>
       </div>
     </section>
+  );
+});
+
+const TriggerRow = memo(function TriggerRow({ t, index, onShow, measure }: RowProps & { t: TriggerFigure }) {
+  return (
+    <tr ref={measure} data-index={index} data-trigger={t.id} className="clickable" style={{ height: TRIGGER_ROW_PX }} onClick={() => onShow(t.id)}>
+      <th scope="row">
+        <button type="button" className="link" onClick={(e) => { e.stopPropagation(); onShow(t.id); }} aria-label={`Details of ${t.name}`}>
+          {t.name}
+        </button>
+        {t.inferred && <span className="tag">inferred</span>}
+        <div className="muted small">
+          {t.name !== t.id && `${t.id} · `}
+          {t.kind}
+        </div>
+      </th>
+      <td>{t.mode === 'fair_use' ? 'fair use' : 'programmatic'}</td>
+      <td className="num">{limitText(t.limit)}</td>
+      <td className="num wide-only">{int(t.arrivals)}</td>
+      <td className="num">{int(t.delayed)}</td>
+      <td className="num">
+        {int(t.dropped)} / {int(t.skipped)} / {int(t.pending)}
+      </td>
+      <td className="num wide-only">
+        {t.maxDelayMs > 0 ? `${duration(t.maxDelayMs)} / ${duration(t.p95DelayMs)}` : '—'}
+        <div className="muted small">queue peak {int(t.peakQueue)}</div>
+      </td>
+      <td>
+        <Chip status={t.status} />
+      </td>
+    </tr>
   );
 });
 
