@@ -16,7 +16,7 @@ import type { Scenario } from './scenario.ts';
 import { selectBandLinear } from './daily.ts';
 import type { Band } from './daily.ts';
 import { addCause, causeOf, causesOver, emptyCauses } from './trigger-causes.ts';
-import type { CauseCounts, TriggerCauseReport } from './trigger-causes.ts';
+import type { CauseCounts, TriggerCause, TriggerCauseReport } from './trigger-causes.ts';
 
 export type SimulateFn = (plan: Plan, events: EventColumns, options?: SimulateOptions) => SimulationResult;
 
@@ -316,6 +316,8 @@ export function addEngineResult(
   });
   const delays: number[][] = plan.triggers.map(() => []);
   const trig = plan.triggers.map((t) => (summary.triggers[t.id] ??= { arrivals: 0, delayed: 0, dropped: 0, skipped: 0, pending: 0, maxDelayMs: 0, p95DelayMs: 0 }));
+  // a reason's cause named once per path, not once per held-back run
+  const causeNames: TriggerCause[] = [];
   for (let i = firstFuture; i < events.count; i++) {
     const out = result.outcome[i];
     const type = events.type[i];
@@ -342,7 +344,7 @@ export function addEngineResult(
       const held = out !== Outcome.admitted || result.admittedAt[i] > events.time[i];
       if (held) {
         const c = (t.causes ??= emptyCauses());
-        addCause(out === Outcome.dropped || out === Outcome.skipped ? c.dropped : c.delayed, causeOf(plan, why));
+        addCause(out === Outcome.dropped || out === Outcome.skipped ? c.dropped : c.delayed, (causeNames[why] ??= causeOf(plan, why)));
       }
       if (out === Outcome.admitted) {
         const d = result.admittedAt[i] - events.time[i];
