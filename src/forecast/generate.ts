@@ -298,6 +298,17 @@ function hourTable(scenario: Scenario, j: number): { cum: Float64Array; start: U
 }
 
 /**
+ * The hour of day for a uniform draw `r`, by the series' cumulative hour shares `cum` (total
+ * `acc`); `start` jumps to the first hour a 1/256 slice of the draws can fall in.
+ */
+function drawHour(r: number, acc: number, cum: Float64Array, start: Uint8Array): number {
+  const u = r * acc;
+  let hr = start[Math.floor(r * 256)];
+  while (hr < 23 && cum[hr] <= u) hr++;
+  return hr;
+}
+
+/**
  * Times (and costs) of series j's forecast events on this path, in time order, spread over each
  * day with the series' hour-of-day rhythm. Each series draws from its own stream, so leaving a series out of
  * the engine changes no other series' events.
@@ -340,13 +351,7 @@ export function seriesEvents(
     if (c <= FEW_EVENTS) {
       // a day of a few events: one insertion sort costs less than 24 buckets; the same draws in
       // the same order, so the same times
-      for (let e = 0; e < c; e++) {
-        const r = rng();
-        const u = r * acc;
-        let hr = start[Math.floor(r * 256)];
-        while (hr < 23 && cum[hr] <= u) hr++;
-        hours[e] = hr;
-      }
+      for (let e = 0; e < c; e++) hours[e] = drawHour(rng(), acc, cum, start);
       for (let e = 0; e < c; e++) {
         const t = dayStart + hours[e] * HOUR + Math.floor(rng() * HOUR);
         let i = k + e;
@@ -362,10 +367,7 @@ export function seriesEvents(
     }
     perHour.fill(0);
     for (let e = 0; e < c; e++) {
-      const r = rng();
-      const u = r * acc;
-      let hr = start[Math.floor(r * 256)];
-      while (hr < 23 && cum[hr] <= u) hr++;
+      const hr = drawHour(rng(), acc, cum, start);
       hours[e] = hr;
       perHour[hr + 1]++;
     }
