@@ -99,12 +99,12 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   const trigStart = new Map(history.triggers.map((t) => [t.id, t.start]));
   plan.triggers.forEach((t, ti) => {
     if (!Number.isFinite(t.limit) || !trigStart.has(t.id)) return;
-    const times = sortedBy(trigAdm[ti], (t) => t);
+    const times = sortedTimes(trigAdm[ti]);
     const at = atCeiling(times, null, DAY, t.limit, history.start, D);
     put('trigger_runs', t.id, at, trigRefused[ti], trigStart.get(t.id));
   });
   if (Number.isFinite(plan.allowance)) {
-    const at = atCeiling(sortedBy(allowAdm, (t) => t), null, DAY, plan.allowance, history.start, D);
+    const at = atCeiling(sortedTimes(allowAdm), null, DAY, plan.allowance, history.start, D);
     put('messages', PEOPLE, at, msgRefused, history.messages.start);
   }
   return { days, series };
@@ -117,11 +117,20 @@ function sortedBy(a: number[], key: (x: number) => number): number[] {
 }
 
 /**
+ * Times in order. Delayed runs are admitted out of arrival order, so this often sorts: a typed
+ * array's own numeric sort, several times faster than a comparator over a plain array.
+ */
+function sortedTimes(a: number[]): ArrayLike<number> {
+  for (let i = 1; i < a.length; i++) if (a[i] < a[i - 1]) return Float64Array.from(a).sort();
+  return a;
+}
+
+/**
  * Per history day: did the sliding-window sum (entry s counts for s ≤ t < s + W) reach `level`
  * at some instant of the day? The sum only rises at an admission, so the admissions and the
  * day's first instant are the instants to check.
  */
-function atCeiling(times: readonly number[], weights: readonly number[] | null, windowMs: number, level: number, start: number, days: number): Uint8Array {
+function atCeiling(times: ArrayLike<number>, weights: readonly number[] | null, windowMs: number, level: number, start: number, days: number): Uint8Array {
   const out = new Uint8Array(days);
   let lo = 0;
   let sum = 0;
