@@ -1,7 +1,7 @@
-import { quantile } from 'simple-statistics';
 import { formatUsd } from '../engine/units.ts';
 import { reasonName } from '../engine/result.ts';
 import type { ResolvedPlan } from '../engine/plan.ts';
+import { selectBandLinear } from './daily.ts';
 import type { Band } from './daily.ts';
 
 /**
@@ -64,8 +64,8 @@ export function causesOver(perPath: readonly (CauseCounts | undefined)[], plan: 
   const n = perPath.length;
   const out: TriggerCauseReport[] = [];
   for (const cause of causes) {
-    const delayed = perPath.map((c) => c?.delayed[cause] ?? 0);
-    const dropped = perPath.map((c) => c?.dropped[cause] ?? 0);
+    const delayed = Float64Array.from(perPath, (c) => c?.delayed[cause] ?? 0);
+    const dropped = Float64Array.from(perPath, (c) => c?.dropped[cause] ?? 0);
     out.push({
       cause,
       label: causeLabel(cause, plan, triggerId),
@@ -96,8 +96,8 @@ export function causeLabel(cause: TriggerCause, plan: ResolvedPlan, triggerId: s
   return 'another limit';
 }
 
-function bandOf(values: number[]): Band {
-  if (values.length === 0) return { p10: 0, p50: 0, p90: 0 };
-  const [p10, p50, p90] = quantile(values, [0.1, 0.5, 0.9]);
-  return { p10, p50, p90 };
+/** P10/P50/P90 by simple-statistics' rule (linear interpolation), found by selection. */
+function bandOf(values: Float64Array): Band {
+  // the chances are counted first: selection reorders the values
+  return selectBandLinear(values);
 }
