@@ -6,7 +6,10 @@ export function ProgressBar({ done, total, label, onCancel }: { done: number; to
       <div className="progress" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(share * 100)}>
         <div className="progress-fill" style={{ width: `${share * 100}%` }} />
         <span className="progress-label">
-          {label} {Math.round(share * 100)}%
+          {/* on a chip of its own: the fill passes under the text, and the text must read on both */}
+          <span className="progress-text">
+            {label} {Math.round(share * 100)}%
+          </span>
         </span>
       </div>
       {onCancel && (
