@@ -278,7 +278,7 @@ const hourTables = new WeakMap<Scenario, { cum: Float64Array; start: Uint8Array 
  * Cumulative hour-of-day shares of series j, and for each 1/256th of the total the first hour
  * that can hold it, so drawing an hour takes a step or two.
  */
-function hourTable(scenario: Scenario, j: number): { cum: Float64Array; start: Uint8Array } {
+export function hourTable(scenario: Scenario, j: number): { cum: Float64Array; start: Uint8Array } {
   let tables = hourTables.get(scenario);
   if (!tables) {
     tables = scenario.series.map((s) => {

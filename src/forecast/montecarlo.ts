@@ -6,7 +6,7 @@ import type { Plan } from '../engine/plan.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { KeyEpisode, SimulationResult } from '../engine/result.ts';
 import type { SimulateOptions } from '../engine/simulate.ts';
-import { drawPath, pathEvents, seriesEvents, seriesLimits } from './generate.ts';
+import { drawPath, hourTable, pathEvents, seriesEvents, seriesLimits } from './generate.ts';
 import type { PathDraw, SeriesLimits } from './generate.ts';
 import { isolatedTrigger } from './queue.ts';
 import { IsolatedKey } from './isolated-key.ts';
@@ -253,7 +253,8 @@ function baseSummary(scenario: Scenario, plan: ResolvedPlan, limits: SeriesLimit
     const target = s.kind === 'messages' ? people : runs;
     const cap = limits[j].limit;
     const c = draw.counts[j];
-    const share = sharesOf(scenario, j);
+    // series j's share of a day's events by the end of each hour
+    const share = hourTable(scenario, j).cum;
     for (let d = 0; d < D; d++) {
       const today = c[d];
       const before = d > 0 ? c[d - 1] : 0;
@@ -279,23 +280,6 @@ function baseSummary(scenario: Scenario, plan: ResolvedPlan, limits: SeriesLimit
     // series left out of the engine are provably under every spend limit: nothing blocked there
     spendLimits: Object.fromEntries(plan.spendLimits.map((l) => [l.id, { blockedRequests: 0, blockedRuns: 0, blockedMicros: 0 }])),
   };
-}
-
-const shareCache = new WeakMap<Scenario, Float64Array[]>();
-
-/** Series j's share of a day's events by the end of each hour (its running hour-of-day sum). */
-function sharesOf(scenario: Scenario, j: number): Float64Array {
-  let all = shareCache.get(scenario);
-  if (!all) {
-    all = scenario.series.map((s) => {
-      const out = new Float64Array(24);
-      let share = 0;
-      for (let h = 0; h < 24; h++) out[h] = share += s.hourProfile[h];
-      return out;
-    });
-    shareCache.set(scenario, all);
-  }
-  return all[j];
 }
 
 /** Adds what the engine decided for the forecast events (history tail excluded). */
