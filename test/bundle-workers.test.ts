@@ -11,7 +11,7 @@ import { generateWorkspace } from '../src/demo/generator.ts';
 import { forecast } from '../src/forecast/index.ts';
 import type { ForecastReport } from '../src/forecast/index.ts';
 import { ComputeClient } from '../src/api/compute.ts';
-import { workerEvents } from '../src/api/worker-rpc.ts';
+import { workerEvents } from '../src/api/compute-protocol.ts';
 import { WorkerClient } from '../src/workers/client.ts';
 import { newForegroundGate } from '../src/workers/foreground.ts';
 import type { SlowLaneMethods } from '../src/api/compute-protocol.ts';

@@ -142,6 +142,22 @@ describe('the worker transport', () => {
     await missing.close();
   });
 
+  it('calls run one at a time, in order, unless a method releases the queue while it waits elsewhere', async () => {
+    const c = client();
+    const order: string[] = [];
+    // `slow` holds the queue: the echo sent after it answers after it
+    const held = c.call('slow', 150).then(() => order.push('slow'));
+    const queued = c.call('echo', { n: 1, label: 'after slow' }).then(() => order.push('echo 1'));
+    await Promise.all([held, queued]);
+    expect(order).toEqual(['slow', 'echo 1']);
+    // `handOff` releases it: the echo answers first, and the released call still answers once
+    order.length = 0;
+    const released = c.call('handOff', 150).then((v) => order.push(`handOff ${v}`));
+    const ahead = c.call('echo', { n: 2, label: 'past handOff' }).then(() => order.push('echo 2'));
+    await Promise.all([released, ahead]);
+    expect(order).toEqual(['echo 2', 'handOff 150']);
+  });
+
   it('closing settles pending calls as `closed`', async () => {
     const c = client();
     const call = c.call('slow', 10_000);

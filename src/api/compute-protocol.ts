@@ -1,5 +1,5 @@
+import type { EventColumns } from '../engine/events.ts';
 import type { Plan } from '../engine/plan.ts';
-import type { WorkerEvents, WorkerReply } from './worker-rpc.ts';
 import type { OverviewBody } from '../projection/overview.ts';
 import type { ProfileComparison } from '../compare/profiles.ts';
 import type { CompareUnder, Comparison, NamedPlan } from '../modeling/scenarios.ts';
@@ -63,13 +63,34 @@ export interface ComputeOutputs {
   warm: null;
 }
 
-export type ToWorker =
-  | { type: 'events'; version: number; events: WorkerEvents }
-  /** the worker reads the events from the ledger itself, off the thread that answers calls */
-  | { type: 'ledger'; version: number; path: string }
-  | { type: 'run'; id: number; request: ComputeRequest; cancel: SharedArrayBuffer };
+/** Event columns as handed to a worker: the typed arrays are copied, or lent when in shared memory. */
+export interface WorkerEvents {
+  count: number;
+  time: Float64Array;
+  type: Uint8Array;
+  subject: Uint32Array;
+  subjects: string[];
+  cost: Float64Array;
+}
 
-export type FromWorker = WorkerReply;
+export function workerEvents(events: EventColumns): WorkerEvents {
+  const { count, time, type, subject, subjects, cost } = events;
+  return { count, time, type, subject, subjects, cost };
+}
+
+/** One method per kind of request: its input is the request itself, its output what that kind answers. */
+export type RequestMethods = { [K in ComputeKind]: Method<Extract<ComputeRequest, { kind: K }>, ComputeOutputs[K]> };
+
+/**
+ * The compute worker's methods on the workers' transport (src/workers/): the events first (sent
+ * once per version; calls are served in the order sent, so every later request sees them), then
+ * any request of the union.
+ */
+export type ComputeMethods = RequestMethods & {
+  events: Method<{ version: number; events: WorkerEvents }, null>;
+  /** the worker reads the events from the ledger itself, off the thread that answers calls */
+  ledger: Method<{ version: number; path: string }, null>;
+};
 
 /**
  * The slow lane's methods on the workers' transport (src/workers/): the events, lent once per

@@ -3,8 +3,12 @@ import { fileURLToPath } from 'node:url';
 import type { EventColumns } from '../engine/events.ts';
 import type { Plan } from '../engine/plan.ts';
 import { ApiFailure } from './errors.ts';
-import type { ComputeKind, ComputeOutputs, ComputeRequest, ToWorker } from './compute-protocol.ts';
-import { WorkerRpc, workerEvents } from './worker-rpc.ts';
+import { workerEvents } from './compute-protocol.ts';
+import type { ComputeKind, ComputeMethods, ComputeOutputs, ComputeRequest } from './compute-protocol.ts';
+import { WorkerClient, workerLimits } from '../workers/client.ts';
+import type { CallOptions } from '../workers/client.ts';
+import type { EmitsOf, InputOf } from '../workers/protocol.ts';
+import { apiFailureOf } from './worker-failure.ts';
 import { workerFile } from '../worker-files.ts';
 import type { Projection } from './types.ts';
 import type { OverviewBody } from '../projection/overview.ts';
@@ -35,7 +39,7 @@ function planOf(request: ComputeRequest): Plan | null {
  * runs, because a busy worker cannot read messages.
  */
 export class ComputeClient {
-  private readonly rpc: WorkerRpc;
+  private readonly worker: WorkerClient<ComputeMethods>;
   private readonly url: URL;
   private code: string | null = null;
   private version = 0;
@@ -47,8 +51,12 @@ export class ComputeClient {
 
   constructor(url: URL = defaultWorkerUrl()) {
     this.url = url;
-    this.rpc = new WorkerRpc(url, 'compute worker', () => {
-      this.sentVersion = -1;
+    this.worker = new WorkerClient<ComputeMethods>(url, {
+      name: 'compute worker',
+      resourceLimits: workerLimits(),
+      onRestart: () => {
+        this.sentVersion = -1;
+      },
     });
   }
 
@@ -96,8 +104,8 @@ export class ComputeClient {
     const settled = () => {
       if (this.warming === warming) this.warming = null;
     };
-    this.rpc
-      .call((id, cancel): ToWorker => ({ type: 'run', id, request: { kind: 'warm', plan }, cancel }), {
+    this.worker
+      .call('warm', { kind: 'warm', plan }, {
         signal: warming.stop.signal,
         onProgress: (done, total) => warming.onProgress?.(done, total),
       })
@@ -131,11 +139,9 @@ export class ComputeClient {
     const path = this.ledgerPath;
     if (events === null && path === null) return false;
     if (this.sentVersion !== this.version) {
-      const msg: ToWorker =
-        events !== null
-          ? { type: 'events', version: this.version, events: workerEvents(events) }
-          : { type: 'ledger', version: this.version, path: path ?? '' };
-      this.rpc.post(msg);
+      // served before any call sent after it; a failure to take them fails those calls
+      const sent = events !== null ? this.worker.call('events', { version: this.version, events: workerEvents(events) }) : this.worker.call('ledger', { version: this.version, path: path ?? '' });
+      sent.catch(() => {});
       this.sentVersion = this.version;
     }
     return true;
@@ -146,7 +152,12 @@ export class ComputeClient {
     if (opts.signal?.aborted) return Promise.reject(new ApiFailure('cancelled', 'Cancelled'));
     if (!this.sendEvents()) return Promise.reject(new ApiFailure('not_found', 'No events loaded'));
     this.joinWarming(planOf(request), opts);
-    return this.rpc.call((id, cancel): ToWorker => ({ type: 'run', id, request, cancel }), opts) as Promise<ComputeOutputs[K]>;
+    // the request names its own method (RequestMethods): its kind
+    const kind = (request as ComputeRequest).kind as K;
+    const answered = this.worker.call(kind, request as InputOf<ComputeMethods, K>, opts as CallOptions<EmitsOf<ComputeMethods, K>>) as Promise<ComputeOutputs[K]>;
+    return answered.catch((err: unknown) => {
+      throw apiFailureOf(err);
+    });
   }
 
   /** The pages' questions about a whole plan (Overview, Projection, the profile comparison). */
@@ -161,6 +172,6 @@ export class ComputeClient {
   }
 
   close(): Promise<void> {
-    return this.rpc.close();
+    return this.worker.close();
   }
 }

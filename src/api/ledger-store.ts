@@ -16,7 +16,7 @@ import { ApiFailure } from './errors.ts';
 import type { ImportJob, ImportMethods, LedgerAfterImport } from './import-worker.ts';
 import { WorkerClient, workerLimits } from '../workers/client.ts';
 import type { InputOf, OutputOf } from '../workers/protocol.ts';
-import { apiFailureOf } from './worker-rpc.ts';
+import { apiFailureOf } from './worker-failure.ts';
 import type { DemoFactory, WorkspaceStore } from './store.ts';
 import type { SavedScenario } from '../modeling/types.ts';
 import type { BatchInfo, ImportFormat, ImportPreview, ImportResult, ImportRowError } from './types.ts';

@@ -38,8 +38,6 @@ interface Pending {
   /** the worker the call went to: only its failure fails the call */
   worker: Worker;
   flag: Int32Array;
-  /** typed calls are told of a cancel by message too; older workers read the flag only */
-  typed: boolean;
   resolve: (value: unknown) => void;
   reject: (err: WorkerCallError) => void;
   onProgress: ((done: number, total: number) => void) | undefined;
@@ -93,20 +91,7 @@ export class WorkerClient<M extends Methods<M>> {
 
   /** Calls `method` in the worker with `input`; settles with its output. */
   call<K extends keyof M & string>(method: K, input: InputOf<M, K>, opts: CallOptions<EmitsOf<M, K>> = {}): Promise<OutputOf<M, K>> {
-    return this.send((id, cancel): ToWorker => ({ type: 'call', id, method, input, cancel }), opts as CallOptions<unknown>, true) as Promise<OutputOf<M, K>>;
-  }
-
-  /**
-   * Sends the message `build` makes for a new call id and cancel flag, for workers that read
-   * their own message shape (WorkerRpc's); they answer in this envelope (`FromWorker`).
-   */
-  request(build: (id: number, cancel: SharedArrayBuffer) => unknown, opts: CallOptions<unknown> = {}): Promise<unknown> {
-    return this.send(build, opts, false);
-  }
-
-  /** Posts a message that expects no reply (state the worker keeps, such as events). */
-  post(msg: unknown, transfer: readonly TransferListItem[] = []): void {
-    this.ensureWorker().postMessage(msg, transfer);
+    return this.send(method, input, opts as CallOptions<unknown>) as Promise<OutputOf<M, K>>;
   }
 
   /** Stops the worker; pending calls settle as `closed`. */
@@ -118,7 +103,7 @@ export class WorkerClient<M extends Methods<M>> {
     if (w) await w.terminate();
   }
 
-  private send(build: (id: number, cancel: SharedArrayBuffer) => unknown, opts: CallOptions<unknown>, typed: boolean): Promise<unknown> {
+  private send(method: string, input: unknown, opts: CallOptions<unknown>): Promise<unknown> {
     if (opts.signal?.aborted) return Promise.reject(new WorkerCallError('cancelled', 'Cancelled'));
     let w: Worker;
     try {
@@ -142,7 +127,6 @@ export class WorkerClient<M extends Methods<M>> {
       this.pending.set(id, {
         worker: w,
         flag,
-        typed,
         resolve: (v) => {
           done();
           resolve(v);
@@ -157,7 +141,7 @@ export class WorkerClient<M extends Methods<M>> {
       });
       w.ref();
       try {
-        w.postMessage(build(id, cancel), opts.transfer ?? []);
+        w.postMessage({ type: 'call', id, method, input, cancel } satisfies ToWorker, opts.transfer ?? []);
       } catch (err) {
         this.pending.get(id)?.reject(new WorkerCallError('unsendable', `${this.name}: the call could not be sent (${(err as Error).message})`));
       }
@@ -169,7 +153,6 @@ export class WorkerClient<M extends Methods<M>> {
     if (p === undefined) return;
     p.cancelled = true;
     Atomics.store(p.flag, CANCEL_SLOT, 1);
-    if (!p.typed) return;
     try {
       p.worker.postMessage({ type: 'cancel', id } satisfies ToWorker);
     } catch {

@@ -11,6 +11,17 @@ export interface CallContext<Emits = never> {
    * option) sees it without yielding to read messages.
    */
   readonly cancel: { readonly aborted: boolean };
+  /**
+   * The shared memory behind `cancel`: handed as `cancelFlag` to a call made on this one's behalf
+   * (another worker's), that call stops with this one without a hop through this thread.
+   */
+  readonly cancelFlag: SharedArrayBuffer;
+  /**
+   * The rest of this call does not hold the queue: the calls sent after it may start. For a method
+   * that hands its work to another thread and only waits for the answer (the compute worker's slow
+   * lane); it still answers exactly once, when that work settles.
+   */
+  release(): void;
   /** reports progress; at most one message per 50 ms reaches the caller, and always the last */
   progress(done: number, total: number): void;
   /** hands the caller one value of a streaming method, moving the buffers in `transfer` */
@@ -58,7 +69,7 @@ export function serve<M extends Methods<M>>(handlers: Handlers<M>, options: Serv
     }
   };
 
-  const run = async (msg: Extract<ToWorker, { type: 'call' }>, abort: AbortController): Promise<void> => {
+  const run = async (msg: Extract<ToWorker, { type: 'call' }>, abort: AbortController, release: () => void): Promise<void> => {
     const flag = new Int32Array(msg.cancel);
     const cancel = { get aborted() { return abort.signal.aborted || Atomics.load(flag, CANCEL_SLOT) === 1; } };
     const cancelled = (): FromWorker => ({ type: 'result', id: msg.id, ok: false, error: { code: 'cancelled', message: 'Cancelled', details: [] } });
@@ -71,6 +82,8 @@ export function serve<M extends Methods<M>>(handlers: Handlers<M>, options: Serv
     const ctx: CallContext<unknown> = {
       signal: abort.signal,
       cancel,
+      cancelFlag: msg.cancel,
+      release,
       progress: (done, total) => {
         const now = performance.now();
         if (now - lastProgress < PROGRESS_EVERY_MS && done < total) return;
@@ -98,20 +111,17 @@ export function serve<M extends Methods<M>>(handlers: Handlers<M>, options: Serv
     if (msg.type !== 'call') return;
     const abort = new AbortController();
     aborts.set(msg.id, abort);
-    turn(() => run(msg, abort).finally(() => aborts.delete(msg.id)));
+    // the queue moves on when the call settles, or earlier when the method releases it
+    turn(
+      () =>
+        new Promise<void>((free) => {
+          void run(msg, abort, free).finally(() => {
+            aborts.delete(msg.id);
+            free();
+          });
+        }),
+    );
   });
-  port.postMessage({ type: 'ready' } satisfies FromWorker);
-}
-
-/**
- * For a worker that reads its own message shape (the compute worker, called through WorkerRpc)
- * and answers in the envelope itself: hands `handle` one message at a time, in the order sent,
- * and tells the caller it is ready.
- */
-export function serveMessages<T>(handle: (msg: T) => Promise<void>, port: MessagePort | null = parentPort): void {
-  if (port === null) return;
-  const turn = inTurn();
-  port.on('message', (msg: T) => turn(() => handle(msg)));
   port.postMessage({ type: 'ready' } satisfies FromWorker);
 }
 
