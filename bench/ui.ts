@@ -191,7 +191,7 @@ async function ledger1m(b: BenchContext, figures: Figure[]): Promise<{ ledgerPat
       const r = await store.importFile({ path: data.eventsPath }, { format: 'events', skipBadRows: false, onProgress: () => {}, signal: new AbortController().signal });
       figures.push({ label: 'import the 1M events into the ledger (once)', value: performance.now() - t, unit: 'ms', note: `${r.imported} rows` });
     }
-    store.savePlan(validatePlan(JSON.parse(readFileSync(data.planPath, 'utf8')) as unknown, 'plan'));
+    await store.savePlan(validatePlan(JSON.parse(readFileSync(data.planPath, 'utf8')) as unknown, 'plan'));
   } finally {
     store.close();
   }

@@ -116,8 +116,9 @@ describe('scenarios go through the open ledger’s one writing connection', () =
     expect(imported.ok).toBe(true);
     expect(saved).toMatchObject({ ok: true, value: { name: 'During import' } });
     expect(listed.ok).toBe(true);
-    // the list (a read) answered while the import ran; the save took its turn after it
-    expect(order).toEqual(['list', 'import', 'save']);
+    // the list (a read) answered while the import ran; the save took its turn after the import's
+    // commit, and the import's answer follows its own next turn (the plan's facts), after the save
+    expect(order).toEqual(['list', 'save', 'import']);
     expect(opened.paths).toEqual([]);
     expect((await call<SavedScenario[]>('scenario-list', {})).map((s) => s.name)).toEqual(['During import']);
     expect((await call<{ events: number }>('ledger-info', {})).events).toBe(150_000);

@@ -125,15 +125,27 @@ export class LedgerStore implements WorkspaceStore {
   private seatsNow: number | null | undefined = undefined;
   private readonly importWorkerUrl: URL | null;
   /**
-   * Previews (a rolled-back import) and imports take turns: one must not see the other's rows.
-   * Scenario writes queue here too, so that they never wait on an import's write lock while
-   * holding this thread.
+   * The ledger's one writer queue. Previews (a rolled-back import) and imports take turns: one
+   * must not see the other's rows. Every write of this store (the plan, names, trigger kinds,
+   * undo, scenarios) queues here too: it lands after the import under way (which holds the
+   * ledger's write lock on its own thread) instead of racing it or blocking this thread on the lock.
    */
   private queue: Promise<unknown> = Promise.resolve();
+  /** turns queued and not yet settled: close() waits for them, so a queued write is never lost */
+  private pending = 0;
+  private closing = false;
 
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(fn, fn);
-    this.queue = next.catch(() => {});
+  private serial<T>(fn: () => Promise<T> | T): Promise<T> {
+    if (this.closing) return Promise.reject(new ApiFailure('internal', `${this.path} is closed: nothing more is written to it`));
+    this.pending++;
+    const turn = async (): Promise<T> => fn();
+    const next = this.queue.then(turn, turn);
+    this.queue = next
+      .catch(() => {})
+      .finally(() => {
+        this.pending--;
+        if (this.closing && this.pending === 0) this.ledger.close();
+      });
     return next;
   }
 
@@ -175,12 +187,28 @@ export class LedgerStore implements WorkspaceStore {
     return raw === null ? null : validatePlan(raw, `${this.path}: plan`);
   }
 
-  savePlan(plan: Plan): void {
-    this.ledger.savePlan(CURRENT_PLAN, plan);
+  savePlan(plan: Plan): Promise<void> {
+    return this.serial(() => {
+      this.ledger.savePlan(CURRENT_PLAN, plan);
+    });
   }
 
-  async seed(plan: Plan, events: EventColumns, label: string): Promise<void> {
-    this.savePlan(plan);
+  updatePlan(change: (saved: Plan) => Plan): Promise<{ plan: Plan; changed: boolean }> {
+    return this.serial(() => {
+      const saved = this.loadPlan() ?? validatePlan({});
+      const next = change(saved);
+      if (next === saved) return { plan: saved, changed: false };
+      this.ledger.savePlan(CURRENT_PLAN, next);
+      return { plan: next, changed: true };
+    });
+  }
+
+  seed(plan: Plan, events: EventColumns, label: string): Promise<void> {
+    return this.serial(() => this.seedNow(plan, events, label));
+  }
+
+  private async seedNow(plan: Plan, events: EventColumns, label: string): Promise<void> {
+    this.ledger.savePlan(CURRENT_PLAN, plan);
     const dir = mkdtempSync(join(tmpdir(), 'headroom-demo-'));
     try {
       const path = join(dir, 'demo-workspace.csv');
@@ -304,12 +332,12 @@ export class LedgerStore implements WorkspaceStore {
     this.ledger.reclaimWal();
   }
 
-  renameEntity(type: 'api' | 'trigger' | 'message', subject: string, name: string | null): void {
-    this.ledger.renameEntity(type, subject, name);
+  renameEntity(type: 'api' | 'trigger' | 'message', subject: string, name: string | null): Promise<void> {
+    return this.serial(() => this.ledger.renameEntity(type, subject, name));
   }
 
-  correctTriggerKind(subject: string, kind: 'webhook' | 'scheduled' | null): void {
-    this.ledger.correctTriggerKind(subject, kind);
+  correctTriggerKind(subject: string, kind: 'webhook' | 'scheduled' | null): Promise<void> {
+    return this.serial(() => this.ledger.correctTriggerKind(subject, kind));
   }
 
   listScenarios(): SavedScenario[] {
@@ -323,11 +351,11 @@ export class LedgerStore implements WorkspaceStore {
   }
 
   saveScenario(name: string, plan: Plan): Promise<SavedScenario> {
-    return this.serial(async () => this.scenario(this.ledger.saveScenario(name, plan)));
+    return this.serial(() => this.scenario(this.ledger.saveScenario(name, plan)));
   }
 
   renameScenario(id: number, name: string): Promise<SavedScenario> {
-    return this.serial(async () => {
+    return this.serial(() => {
       const current = this.scenario(id);
       if (current.name === name) return current;
       if (this.ledger.listScenarios().some((s) => s.name === name)) {
@@ -339,7 +367,7 @@ export class LedgerStore implements WorkspaceStore {
   }
 
   deleteScenario(id: number): Promise<boolean> {
-    return this.serial(async () => this.ledger.deleteScenario(id));
+    return this.serial(() => this.ledger.deleteScenario(id));
   }
 
   listBatches(): BatchInfo[] {
@@ -355,14 +383,19 @@ export class LedgerStore implements WorkspaceStore {
     }));
   }
 
-  undoBatch(batch: number): { removed: number } {
-    const removed = this.ledger.undoBatch(batch);
-    this.changed();
-    return { removed };
+  undoBatch(batch: number): Promise<{ removed: number }> {
+    return this.serial(() => {
+      const removed = this.ledger.undoBatch(batch);
+      this.changed();
+      return { removed };
+    });
   }
 
+  /** Closes the connection now, or once the writes already queued have landed. */
   close(): void {
-    this.ledger.close();
+    if (this.closing) return;
+    this.closing = true;
+    if (this.pending === 0) this.ledger.close();
   }
 }
 

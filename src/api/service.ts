@@ -88,7 +88,7 @@ export function createService(opts: ServiceOptions): Service {
    * seed, `init`, reading its plan and events) happens before the switch, so a failure leaves the
    * service on the ledger, plan and events it had, and the next save goes where it went before.
    */
-  const load = async (path: string, seedDemo: boolean, init?: (s: WorkspaceStore) => void): Promise<WorkspaceStore> => {
+  const load = async (path: string, seedDemo: boolean, init?: (s: WorkspaceStore) => Promise<void>): Promise<WorkspaceStore> => {
     mkdirSync(dirname(path), { recursive: true });
     const next = opts.openStore(path);
     let nextPlan: Plan;
@@ -99,7 +99,7 @@ export function createService(opts: ServiceOptions): Service {
         const demo = opts.demo();
         await next.seed(demo.plan, demo.events, 'demo workspace');
       }
-      init?.(next);
+      if (init !== undefined) await init(next);
       nextPlan = next.loadPlan() ?? validatePlan({});
       // The compute worker starts now (its modules, the events cache, the plan's simulation take a
       // second at 1M events), while this thread checks the events table below.
@@ -283,6 +283,17 @@ export function createService(opts: ServiceOptions): Service {
     plan: () => plan,
     setPlan: (next) => {
       plan = next;
+    },
+    adoptLedgerFacts: async () => {
+      const s = await current();
+      // read, merged and written in one turn of the writer queue: a plan saved during an import keeps its edit
+      const { plan: next, changed } = await s.updatePlan((saved) => s.planWithLedgerFacts(saved));
+      // unchanged: the plan object stays (the live overview is shared while it is the same one);
+      // another ledger opened meanwhile: its plan stays the one the service works on
+      if (!changed || store !== s) return changed ? next : plan;
+      plan = next;
+      opts.compute.warm(next);
+      return next;
     },
     open: load,
     info,

@@ -18,7 +18,18 @@ export interface WorkspaceStore {
   /** changes with every import and undo (what stored answers about the events are keyed on); cheap */
   eventsVersionKey(): string;
   loadPlan(): Plan | null;
-  savePlan(plan: Plan): void;
+  /*
+   * Writes go through the ledger's one writer queue, after any import or preview under way (which
+   * holds the ledger's write lock on its own thread): they wait their turn without blocking, and
+   * settle once written. The scenario writes below do too.
+   */
+  savePlan(plan: Plan): Promise<void>;
+  /**
+   * Read, change and write the saved plan (the default plan when none is saved) in one turn of the
+   * writer queue: a change made after an import sees the plan as any write queued before it left it.
+   * `changed` false: `change` returned the plan it was given, and nothing was written.
+   */
+  updatePlan(change: (saved: Plan) => Plan): Promise<{ plan: Plan; changed: boolean }>;
   /** stores generated events as one batch, for the demo workspace */
   seed(plan: Plan, events: EventColumns, label: string): Promise<void>;
   /** the import, rolled back; `run` reports its progress and cancels it */
@@ -39,14 +50,13 @@ export interface WorkspaceStore {
    */
   planWithLedgerFacts(plan: Plan): Plan;
   /** an admin's name for an entity (null: the exports' name again) */
-  renameEntity(type: 'api' | 'trigger' | 'message', subject: string, name: string | null): void;
+  renameEntity(type: 'api' | 'trigger' | 'message', subject: string, name: string | null): Promise<void>;
   /** an admin's correction of a trigger's kind (null: the inferred kind again) */
-  correctTriggerKind(subject: string, kind: 'webhook' | 'scheduled' | null): void;
+  correctTriggerKind(subject: string, kind: 'webhook' | 'scheduled' | null): Promise<void>;
   /** saved scenarios, by name, with their plans */
   listScenarios(): SavedScenario[];
   /**
-   * Scenario writes go through this store's one connection, after any import or preview under way
-   * (which holds the ledger's write lock on its own thread): they wait their turn without blocking.
+   * Scenario writes go through this store's one connection and its writer queue, as every write.
    * `save` replaces a scenario of the same name; `rename` to a name another scenario has is an
    * invalid_input failure, an unknown id not_found.
    */
@@ -54,7 +64,8 @@ export interface WorkspaceStore {
   renameScenario(id: number, name: string): Promise<SavedScenario>;
   deleteScenario(id: number): Promise<boolean>;
   listBatches(): BatchInfo[];
-  undoBatch(batch: number): { removed: number };
+  undoBatch(batch: number): Promise<{ removed: number }>;
+  /** closes the connection: at once, or once the writes already queued have landed */
   close(): void;
 }
 

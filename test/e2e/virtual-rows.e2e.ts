@@ -31,7 +31,7 @@ describe('virtual rows: a 500-key workspace on Overview and API keys', () => {
     const store = new LedgerStore(ledgerPath, importWorkerUrl());
     try {
       await store.importFile({ path: w.eventsPath }, { format: 'events', skipBadRows: false, onProgress: () => {}, signal: new AbortController().signal });
-      store.savePlan(validatePlan(JSON.parse(readFileSync(w.planPath, 'utf8')) as unknown, 'plan'));
+      await store.savePlan(validatePlan(JSON.parse(readFileSync(w.planPath, 'utf8')) as unknown, 'plan'));
     } finally {
       store.close();
     }

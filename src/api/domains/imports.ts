@@ -31,13 +31,7 @@ export const importCalls = {
       const file = s.resolveSource(source);
       const result = await (await s.store()).importFile(file, { format: f, skipBadRows, mapping, signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'import') });
       if (result.imported > 0) {
-        const store = await s.store();
-        const plan = s.plan();
-        const next = store.planWithLedgerFacts(plan);
-        if (next !== plan) {
-          store.savePlan(next);
-          s.setPlan(next);
-        }
+        await s.adoptLedgerFacts();
         await s.reloadEvents();
       }
       if ('upload' in source) s.releaseUpload(source.upload);
@@ -48,7 +42,7 @@ export const importCalls = {
   'import-undo': defineCall({
     input: z.strictObject({ batch: z.number().int().nonnegative() }),
     run: async ({ batch }, _ctx, s) => {
-      const { removed } = (await s.store()).undoBatch(batch);
+      const { removed } = await (await s.store()).undoBatch(batch);
       await s.reloadEvents();
       return { batch, removed };
     },

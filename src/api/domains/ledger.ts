@@ -2,26 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { validatePlan } from '../../engine/plan.ts';
-import type { Plan } from '../../engine/plan.ts';
-import type { WorkspaceStore } from '../store.ts';
-import type { ServiceState } from './state.ts';
 import { ApiFailure } from '../errors.ts';
 import { defineCall } from './define.ts';
 
 const filePath = z.string().min(1).max(4096);
 
 export const DEMO_LEDGER_NAME = 'demo-workspace.sqlite';
-
-/** The plan with the ledger's entity facts (names, kinds) applied and saved; the compute worker starts on it. */
-function adoptLedgerFacts(store: WorkspaceStore, s: ServiceState): Plan {
-  const plan = s.plan();
-  const next = store.planWithLedgerFacts(plan);
-  if (next === plan) return plan;
-  s.compute.warm(next);
-  store.savePlan(next);
-  s.setPlan(next);
-  return next;
-}
 
 /** Which ledger is open: its facts, opening another, a new one, the demo workspace. */
 export const ledgerCalls = {
@@ -40,7 +26,7 @@ export const ledgerCalls = {
     fromWindow: false,
     run: async ({ path }, _ctx, s) => {
       if (existsSync(path)) throw new ApiFailure('invalid_input', `${path} already exists`, [{ file: path, message: 'choose a new file name' }]);
-      await s.open(path, false, (store) => store.savePlan(validatePlan({})));
+      await s.open(path, false, async (store) => store.savePlan(validatePlan({})));
       return s.info();
     },
   }),
@@ -59,8 +45,8 @@ export const ledgerCalls = {
     input: z.strictObject({ type: z.enum(['api', 'trigger', 'message']), subject: z.string().min(1).max(512), name: z.string().trim().min(1).max(200).nullable() }),
     run: async ({ type, subject, name }, _ctx, s) => {
       const store = await s.store();
-      store.renameEntity(type, subject, name);
-      return { plan: adoptLedgerFacts(store, s) };
+      await store.renameEntity(type, subject, name);
+      return { plan: await s.adoptLedgerFacts() };
     },
   }),
   // a trigger's kind as the admin knows it (null: back to the kind inferred from the history)
@@ -76,8 +62,8 @@ export const ledgerCalls = {
           { column: 'kind', value: kind, message: 'programmatic triggers are webhooks in the plan' },
         ]);
       }
-      store.correctTriggerKind(subject, kind);
-      return { plan: adoptLedgerFacts(store, s) };
+      await store.correctTriggerKind(subject, kind);
+      return { plan: await s.adoptLedgerFacts() };
     },
   }),
 };

@@ -22,7 +22,8 @@ export const planCalls = {
       const store = await s.store();
       // the simulation starts before the write: the page's next request is for this plan's results
       s.compute.warm(next);
-      store.savePlan(next);
+      // after any import under way (the writer queue): the call settles once the plan is written
+      await store.savePlan(next);
       s.setPlan(next);
       return { plan: next };
     },

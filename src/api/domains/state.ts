@@ -24,10 +24,16 @@ export interface ServiceState {
   plan(): Plan;
   setPlan(plan: Plan): void;
   /**
+   * The saved plan with the ledger's entity facts (names, kinds, active seats) applied, written in
+   * one turn of the ledger's writer queue (after any write queued before), and made the plan the
+   * service works on; the compute worker starts on it when it changed.
+   */
+  adoptLedgerFacts(): Promise<Plan>;
+  /**
    * Switches to the ledger at `path`, all or nothing (a failure leaves the service where it
    * was); `seedDemo` fills an empty one with the demo workspace; `init` runs on it before the switch.
    */
-  open(path: string, seedDemo: boolean, init?: (s: WorkspaceStore) => void): Promise<WorkspaceStore>;
+  open(path: string, seedDemo: boolean, init?: (s: WorkspaceStore) => Promise<void>): Promise<WorkspaceStore>;
   info(): Promise<LedgerInfo>;
   /** `plan`'s overview, simulated now */
   overview(plan: Plan, ctx: CallContext): Promise<Overview>;
