@@ -49,6 +49,49 @@ export default tseslint.config(
       ],
     },
   },
+  // Layer boundaries as the editor shows them (test/architecture.test.ts checks every folder's,
+  // cycles included): the engine imports nothing above it, not even types.
+  {
+    files: ['src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The core never imports Electron.' }],
+          patterns: [
+            {
+              group: ['**/api/**', '**/ledger/**', '**/import/**', '**/csv/**', '**/forecast/**', '**/recommend/**', '**/export/**', '**/demo/**', '**/compare/**', '**/views/**', '**/projection/**', '**/modeling/**', '**/host/**', '**/cli/**'],
+              message: 'The engine imports nothing above it (errors.ts, fs/, workers/ and worker-files.ts only).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // The window runs in a browser: from src/ it imports types, and at run time only code that runs
+  // there (never the service's folders, Node, the database or Electron).
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'The window reaches Electron only through the preload.' },
+            { name: 'better-sqlite3', message: 'The window never opens the ledger: call the API.' },
+          ],
+          patterns: [
+            { group: ['node:*'], message: 'The window runs in a browser: no Node modules.' },
+            {
+              group: ['**/src/api/**', '!**/src/api/channels.ts', '**/src/ledger/**', '**/src/import/**', '**/src/csv/**', '**/src/workers/**', '**/src/fs/**', '**/src/host/**', '**/src/cli/**'],
+              allowTypeImports: true,
+              message: 'The service’s code runs in the service: import its types only, and call the API.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['*.config.ts', 'eslint.config.js'],
     rules: { 'no-restricted-syntax': 'off' },
