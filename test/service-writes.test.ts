@@ -125,3 +125,31 @@ describe('writes during an import take their turn on the one writer', () => {
     expect((await call<{ plan: Plan }>('plan-get', {})).plan.apiKeys.find((k) => k.id === 'k_3')?.name).toBe('Support bot');
   });
 });
+
+describe('closing the store', () => {
+  it('lets the writes already queued land, then refuses new ones with a clear error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-close-'));
+    try {
+      const path = join(dir, 'ws.sqlite');
+      const file = join(dir, 'big.csv');
+      writeFileSync(file, csv(100_000));
+      const store = ledgerStoreOpener(importWorkerUrl())(path);
+      const importing = store.importFile({ path: file }, { format: 'events', skipBadRows: false, onProgress: () => {}, signal: new AbortController().signal });
+      const saving = store.savePlan(EDITED);
+      // closed while the import writes and the save waits behind it: neither is lost
+      store.close();
+      await expect(store.savePlan(PLAN)).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('is closed') });
+      expect((await importing).imported).toBe(100_000);
+      await saving;
+      const again = ledgerStoreOpener(null)(path);
+      try {
+        expect(again.loadPlan()).toEqual(EDITED);
+        expect(again.eventCount()).toBe(100_000);
+      } finally {
+        again.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
