@@ -4,7 +4,8 @@ import { EventType } from './events.ts';
 import { canonicalMode, resolvePlan, UNLIMITED, type Plan, type PlanTrigger, type TriggerMode } from './plan.ts';
 import { addQueueLogs, QueueLog } from './queue-log.ts';
 import type { SimulationResult, Timeline } from './result.ts';
-import { addTallies, dayFrameBetween, provideTallies, tally, type DayFrame, type ReportTallies } from './report-tallies.ts';
+import { addTallies, dayFrameBetween, provideTallies, retallyKey, tally, type DayFrame, type ReportTallies } from './report-tallies.ts';
+import { patchKeyCap } from './isolated-cap.ts';
 import type { PartOptions, RemotePart } from './part-thread.ts';
 import { DEFAULT_HORIZON_MS, processingOrder, simulate, type SimulateOptions } from './simulate.ts';
 
@@ -102,6 +103,8 @@ export class PartsSimulator {
   lastThreads = 0;
   /** whether the last run found its split of the events kept (false: it copied the events apart) */
   lastSplitKept = false;
+  /** the key whose requests alone the last run simulated for a cap edit (src/engine/isolated-cap.ts), else null */
+  lastIsolatedKey: string | null = null;
 
   constructor(events: EventColumns) {
     this.events = events;
@@ -166,6 +169,7 @@ export class PartsSimulator {
 
   /** What `plan` needs: null when the whole must be simulated, else the parts and which to simulate. */
   private prepare(plan: Plan, options: SimulateOptions): Step | null {
+    this.lastIsolatedKey = null;
     const split = plan.enforcement.maxQueueWaitHours === null ? this.splitFor(plan.triggers) : null;
     if (split === null || (options.until !== undefined && options.until < this.lastTime)) {
       this.lastSimulated = ['whole'];
@@ -190,6 +194,8 @@ export class PartsSimulator {
 
   private simulatePart(step: Step, name: PartName, options: SimulateOptions, onProgress: (done: number) => void): void {
     const input = step.inputs[name];
+    this.lastIsolatedKey = null;
+    if (name === 'spend' && this.patchCap(step, options)) return;
     const result = simulate(input.plan, step.split[name].events, {
       ...this.partOptions(name, step, options),
       signal: options.signal,
@@ -197,6 +203,36 @@ export class PartsSimulator {
     });
     this.keep(name, input, result);
     step.found[name] = result;
+  }
+
+  /**
+   * A kept spend result that differs from the one wanted only in one key's cap: that key's requests
+   * simulated alone and put in place (src/engine/isolated-cap.ts), when nothing else can change.
+   */
+  private patchCap(step: Step, options: SimulateOptions): boolean {
+    const input = step.inputs.spend;
+    const keys = input.plan.apiKeys.length;
+    for (const kept of this.kept.spend) {
+      if (kept.shape !== input.shape) continue;
+      const differ: number[] = [];
+      for (let i = 0; i < input.limits.length; i++) if (kept.limits[i] !== input.limits[i]) differ.push(i);
+      if (differ.length !== 1 || differ[0] >= keys) continue;
+      const part = step.split.spend;
+      const run = { plan: input.plan, horizon: step.horizon, timelineBuckets: options.timelineBuckets, timelineStart: this.firstTime };
+      const patched = patchKeyCap(part, kept.result, run, differ[0]);
+      if (patched === null) return false;
+      const { result } = patched;
+      // the kept tallies with the key's row counted again, when the kept ones are known or cheap to find
+      const frame = dayFrameBetween(this.firstTime, this.lastTime);
+      const span = { first: this.firstTime, last: this.lastTime };
+      const before = partTallies(part, kept.result, frame, span);
+      tallied.set(result, retallyKey(before, part.events, kept.result, result, patched.key, patched.positions));
+      this.keep('spend', input, result);
+      step.found.spend = result;
+      this.lastIsolatedKey = input.plan.apiKeys[differ[0]].id;
+      return true;
+    }
+    return false;
   }
 
   private keep(name: PartName, input: PartInput, result: SimulationResult): void {

@@ -331,6 +331,56 @@ export function addTallies(a: ReportTallies, b: ReportTallies): ReportTallies {
 }
 
 /**
+ * `before`'s tallies with key `k`'s requests (at `positions` of `events`) counted from `after`
+ * instead: `after` decided every other event as `before` did and no spend limit stopped the key
+ * in either (src/engine/isolated-cap.ts), so only the key's row and the outcome totals move.
+ * The sums are of whole micro-USD and counts, so they come out as a fresh tally's.
+ */
+export function retallyKey(before: ReportTallies, events: EventColumns, old: SimulationResult, after: SimulationResult, k: number, positions: Uint32Array): ReportTallies {
+  const { days, day0 } = before.frame;
+  const lastDay = days - 1;
+  const nReasons = before.reasons;
+  const b = before.keys;
+  const keys: KeyTallies = {
+    ...b,
+    admitted: b.admitted.slice(),
+    admittedMicros: b.admittedMicros.slice(),
+    blockedMicros: b.blockedMicros.slice(),
+    firstBlocked: b.firstBlocked.slice(),
+    blockedBy: b.blockedBy.slice(),
+    daily: b.daily.slice(),
+  };
+  const outcomes = before.outcomes.slice();
+  keys.admitted[k] = 0;
+  keys.admittedMicros[k] = 0;
+  keys.blockedMicros[k] = 0;
+  keys.firstBlocked[k] = Number.POSITIVE_INFINITY;
+  keys.blockedBy.fill(0, k * nReasons, (k + 1) * nReasons);
+  keys.daily.fill(0, k * days, (k + 1) * days);
+  const { time, cost } = events;
+  // outcome totals: the key's requests moved from their old outcomes to their new ones
+  const moved = new Float64Array(5);
+  for (let i = 0; i < positions.length; i++) {
+    const p = positions[i];
+    const o = after.outcome[p];
+    moved[old.outcome[p]]--;
+    moved[o]++;
+    if (o === Outcome.admitted) {
+      keys.admitted[k]++;
+      keys.admittedMicros[k] += cost[p];
+      const d = Math.floor(after.admittedAt[p] / DAY) - day0;
+      keys.daily[k * days + (d < lastDay ? d : lastDay)] += cost[p];
+    } else {
+      keys.blockedMicros[k] += cost[p];
+      keys.blockedBy[k * nReasons + after.reason[p]]++;
+      if (time[p] < keys.firstBlocked[k]) keys.firstBlocked[k] = time[p];
+    }
+  }
+  for (let o = 0; o < 5; o++) outcomes[o] += moved[o];
+  return { ...before, outcomes, keys };
+}
+
+/**
  * Tallies known for a result without a pass over the events: a result of parts joined gets its
  * parts' tallies added, on first use (src/engine/parts.ts).
  */

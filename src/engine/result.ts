@@ -70,8 +70,10 @@ export interface SimulationResult {
   /**
    * The highest value each limit's check compared with the limit (a count, or micro-USD: the
    * spend, plus the cost asked under spent_plus_cost), -Infinity if never checked; unlimited
-   * ones included. Any limit this value passes, like the one that saw it, decides every event
-   * the same: that is when a result can answer for another value of the limit.
+   * ones included. Spend limits give a bound instead: their peak, plus under spent_plus_cost the
+   * largest cost of a request or programmatic run (`SpendLimits.checkedBound`). Any limit this
+   * value passes, like the one that saw it, decides every event the same: that is when a result
+   * can answer for another value of the limit.
    */
   checked: {
     allowance: number;

@@ -675,7 +675,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   const checked: SimulationResult['checked'] = {
     allowance: allowance.checked,
     pool: pool.checked,
-    spendLimits: spendLimits.checked,
+    spendLimits: spendLimits.checkedBound(limitCount === 0 ? Number.NEGATIVE_INFINITY : largestSpendCost(events, entity, trigFairUse)),
     keys: keyCaps.checked,
     ...(workspaceMinute.on ? { workspaceMinute: workspaceMinute.checked } : {}),
   };
@@ -697,4 +697,20 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     timeline,
     ...(queueLog === null ? {} : { queueLog }),
   };
+}
+
+/**
+ * The largest cost a spend limit's check could be asked: over every API request and programmatic
+ * run (a trigger's run is fair use when its trigger is). -Infinity when there are none.
+ */
+export function largestSpendCost(events: EventColumns, entity: Int32Array, fairUse: readonly boolean[]): number {
+  const { count, type, cost } = events;
+  let most = Number.NEGATIVE_INFINITY;
+  for (let e = 0; e < count; e++) {
+    const ty = type[e];
+    if (ty === EventType.api || (ty === EventType.trigger && entity[e] >= 0 && !fairUse[entity[e]])) {
+      if (cost[e] > most) most = cost[e];
+    }
+  }
+  return most;
 }
