@@ -25,10 +25,20 @@ interface Index {
   /** the part's API requests by key (entity), each key's in processing order: CSR offsets and positions */
   offsets: Int32Array;
   positions: Uint32Array;
-  /** every admission, by time: its time, cost and key (-1: a programmatic run) */
-  admitted: { time: Float64Array; cost: Float64Array; key: Int32Array };
+  /**
+   * The admissions of every event but key `without`'s requests, by time: its time, cost and key
+   * (-1: a programmatic run). Edits of one key's cap in a row find it ready.
+   */
+  others: Admissions;
   /** the largest cost a spend limit could be asked (`largestSpendCost`) */
   maxCost: number;
+}
+
+interface Admissions {
+  without: number;
+  time: Float64Array;
+  cost: Float64Array;
+  key: Int32Array;
 }
 
 const indexes = new WeakMap<SimulationResult, Index>();
@@ -66,7 +76,8 @@ export function patchKeyCap(part: SpendPart, kept: SimulationResult, run: CapRun
   const amounts = whole.spendLimits.map((l) => l.amountMicros);
   const plusCost = whole.capCheckPlusCost;
   const passes = (seen: number, limit: number): boolean => (plusCost ? seen <= limit : seen < limit);
-  // the kept run's spend limits never refused: else other events could change with the key's spend
+  // the kept run's spend limits never refused, else other events could change with the key's spend
+  // (implied by the check below; made first, it spares simulating the key when it fails)
   for (let j = 0; j < amounts.length; j++) if (!passes(kept.checked.spendLimits[j], amounts[j])) return null;
 
   const alone = simulateKey(part.events, positions, run, run.plan.apiKeys[k]);
@@ -87,8 +98,8 @@ export function patchKeyCap(part: SpendPart, kept: SimulationResult, run: CapRun
     admittedAt[p] = alone.admittedAt[i];
     reason[p] = alone.reason[i];
   }
-  const admitted = replaceAdmissions(index.admitted, k, positions, part.events, alone);
-  const limits = replaySpendLimits(whole, admitted, kept.timeline, run.horizon);
+  const others = index.others.without === k ? index.others : withoutKey(index, k, kept, part.events);
+  const limits = replaySpendLimits(whole, others, alone, positions, part.events, kept.timeline, run.horizon);
   const keys = kept.plan.keys.slice();
   keys[k] = { ...keys[k], capMicros: whole.keys[k].capMicros };
   const keyStats = kept.keyStats.slice();
@@ -112,7 +123,7 @@ export function patchKeyCap(part: SpendPart, kept: SimulationResult, run: CapRun
     spendLimitPeakMicros: limits.spendLimits.peak.map(asMicros),
     timeline,
   };
-  indexes.set(result, { ...index, admitted });
+  indexes.set(result, { ...index, others });
   return { result, key: k, positions };
 }
 
@@ -172,48 +183,51 @@ function indexOf(part: SpendPart, result: SimulationResult): Index {
   }
   runAdmitted.sort((a, b) => admittedAt[a] - admittedAt[b]);
   const total = apiAdmitted.length + runAdmitted.length;
-  const admitted = { time: new Float64Array(total), cost: new Float64Array(total), key: new Int32Array(total) };
+  const others: Admissions = { without: -1, time: new Float64Array(total), cost: new Float64Array(total), key: new Int32Array(total) };
   let a = 0;
   let r = 0;
   for (let o = 0; o < total; o++) {
     const takeApi = r >= runAdmitted.length || (a < apiAdmitted.length && admittedAt[apiAdmitted[a]] <= admittedAt[runAdmitted[r]]);
     const i = takeApi ? apiAdmitted[a++] : runAdmitted[r++];
-    admitted.time[o] = admittedAt[i];
-    admitted.cost[o] = cost[i];
-    admitted.key[o] = takeApi ? entity[i] : -1;
+    others.time[o] = admittedAt[i];
+    others.cost[o] = cost[i];
+    others.key[o] = takeApi ? entity[i] : -1;
   }
   const fairUse = result.plan.triggers.map((t) => t.mode === 'fair_use');
-  const index: Index = { offsets, positions, admitted, maxCost: largestSpendCost(events, entity, fairUse) };
+  const index: Index = { offsets, positions, others, maxCost: largestSpendCost(events, entity, fairUse) };
   indexes.set(result, index);
   return index;
 }
 
-/** The admissions by time with key `k`'s replaced by those of its run alone (in time order too). */
-function replaceAdmissions(old: Index['admitted'], k: number, positions: Uint32Array, events: EventColumns, alone: SimulationResult): Index['admitted'] {
-  let mine = 0;
-  for (let i = 0; i < alone.count; i++) if (alone.outcome[i] === Outcome.admitted) mine++;
-  let theirs = 0;
-  for (let o = 0; o < old.key.length; o++) if (old.key[o] !== k) theirs++;
-  const total = theirs + mine;
-  const out = { time: new Float64Array(total), cost: new Float64Array(total), key: new Int32Array(total) };
+/**
+ * `index.others` (every admission but key `others.without`'s) with that key's admissions in `result`
+ * put back and key `k`'s left out, by time.
+ */
+function withoutKey(index: Index, k: number, result: SimulationResult, events: EventColumns): Admissions {
+  const { others } = index;
+  // the key put back: its admitted requests in `result`, in processing order, which is by time
+  const back: number[] = [];
+  if (others.without >= 0) {
+    const own = index.positions.subarray(index.offsets[others.without], index.offsets[others.without + 1]);
+    for (let i = 0; i < own.length; i++) if (result.outcome[own[i]] === Outcome.admitted) back.push(own[i]);
+  }
+  let dropped = 0;
+  for (let o = 0; o < others.key.length; o++) if (others.key[o] === k) dropped++;
+  const total = others.key.length - dropped + back.length;
+  const out: Admissions = { without: k, time: new Float64Array(total), cost: new Float64Array(total), key: new Int32Array(total) };
   let o = 0;
-  let i = 0;
-  const nextMine = (): void => {
-    while (i < alone.count && alone.outcome[i] !== Outcome.admitted) i++;
-  };
-  nextMine();
+  let b = 0;
   for (let w = 0; w < total; w++) {
-    while (o < old.key.length && old.key[o] === k) o++;
-    if (i < alone.count && (o >= old.key.length || alone.admittedAt[i] <= old.time[o])) {
-      out.time[w] = alone.admittedAt[i];
-      out.cost[w] = events.cost[positions[i]];
-      out.key[w] = k;
-      i++;
-      nextMine();
+    while (o < others.key.length && others.key[o] === k) o++;
+    if (b < back.length && (o >= others.key.length || result.admittedAt[back[b]] <= others.time[o])) {
+      out.time[w] = result.admittedAt[back[b]];
+      out.cost[w] = events.cost[back[b]];
+      out.key[w] = others.without;
+      b++;
     } else {
-      out.time[w] = old.time[o];
-      out.cost[w] = old.cost[o];
-      out.key[w] = old.key[o];
+      out.time[w] = others.time[o];
+      out.cost[w] = others.cost[o];
+      out.key[w] = others.key[o];
       o++;
     }
   }
@@ -221,14 +235,17 @@ function replaceAdmissions(old: Index['admitted'], k: number, positions: Uint32A
 }
 
 /**
- * The spend limits over the admissions, as the pass counts them: each chart bucket from the spend
- * at its start, raised to the highest after an admission inside it; each limit's peak. Costs are
- * whole micro-USD, so the sums, and within one instant their highest (the last), do not depend
- * on the order of the admissions at that instant.
+ * The spend limits over the admissions (`others` and key `others.without`'s in `alone`), as the
+ * pass counts them: each chart bucket from the spend at its start, raised to the highest after an
+ * admission inside it; each limit's peak. Costs are whole micro-USD, so the sums, and within one
+ * instant their highest (the last), do not depend on the order of the admissions at that instant.
  */
 function replaySpendLimits(
   plan: ResolvedPlan,
-  admitted: Index['admitted'],
+  others: Admissions,
+  alone: SimulationResult,
+  positions: Uint32Array,
+  events: EventColumns,
   grid: Timeline | null,
   horizon: number,
 ): { spendLimits: SpendLimits; used: Float64Array[] | null } {
@@ -236,6 +253,7 @@ function replaySpendLimits(
   const count = spendLimits.count;
   const used = grid === null ? null : Array.from({ length: count }, () => new Float64Array(grid.buckets));
   let bucket = -1;
+  let nextBucketAt = grid === null ? Number.POSITIVE_INFINITY : grid.start;
   const advance = (t: number): void => {
     if (grid === null || used === null) return;
     const target = Math.min(Math.floor((t - grid.start) / grid.bucketMs), grid.buckets - 1);
@@ -244,12 +262,30 @@ function replaySpendLimits(
       const b0 = grid.start + bucket * grid.bucketMs;
       for (let j = 0; j < count; j++) used[j][bucket] = spendLimits.spentAt(j, b0);
     }
+    nextBucketAt = bucket + 1 < grid.buckets ? grid.start + (bucket + 1) * grid.bucketMs : Number.POSITIVE_INFINITY;
   };
-  const { time, cost } = admitted;
-  for (let o = 0; o < time.length; o++) {
-    const t = time[o];
-    advance(t);
-    spendLimits.admit(t, cost[o]);
+  const { time, cost } = others;
+  const n = time.length;
+  const { outcome, admittedAt } = alone;
+  const m = alone.count;
+  let o = 0;
+  let i = 0;
+  while (i < m && outcome[i] !== Outcome.admitted) i++;
+  while (o < n || i < m) {
+    let t: number;
+    let c: number;
+    if (i < m && (o >= n || admittedAt[i] <= time[o])) {
+      t = admittedAt[i];
+      c = events.cost[positions[i]];
+      i++;
+      while (i < m && outcome[i] !== Outcome.admitted) i++;
+    } else {
+      t = time[o];
+      c = cost[o];
+      o++;
+    }
+    if (t >= nextBucketAt) advance(t);
+    spendLimits.admit(t, c);
     if (used !== null && bucket >= 0) {
       for (let j = 0; j < count; j++) {
         const sum = spendLimits.sum(j);

@@ -220,7 +220,8 @@ export class PartsSimulator {
       const part = step.split.spend;
       const run = { plan: input.plan, horizon: step.horizon, timelineBuckets: options.timelineBuckets, timelineStart: this.firstTime };
       const patched = patchKeyCap(part, kept.result, run, differ[0]);
-      if (patched === null) return false;
+      // another kept result may still answer (one whose spend limits never refused)
+      if (patched === null) continue;
       const { result } = patched;
       // the kept tallies with the key's row counted again, when the kept ones are known or cheap to find
       const frame = dayFrameBetween(this.firstTime, this.lastTime);
@@ -421,6 +422,25 @@ function maxOf(a: Float64Array, b: Float64Array): Float64Array {
   return out;
 }
 
+/**
+ * The two parts' waiting runs added, by the allowance part's log: a cap edit keeps the spend part's
+ * log (src/engine/isolated-cap.ts) and the allowance part, so the sum, a pass over every change of
+ * both, is found again. Results are never changed once made, so neither are their logs.
+ */
+const addedQueues = new WeakMap<object, { spend: object; grid: string; sum: ReturnType<typeof addQueueLogs> }>();
+
+function queuesOf(spend: SimulationResult, allowance: SimulationResult): ReturnType<typeof addQueueLogs> {
+  const grid = spend.timeline === null ? '' : `${spend.timeline.start}:${spend.timeline.bucketMs}:${spend.timeline.buckets}`;
+  const { queueLog: a } = spend;
+  const { queueLog: b } = allowance;
+  if (a === undefined || b === undefined) return addQueueLogs(a ?? new QueueLog(), b ?? new QueueLog(), spend.timeline);
+  const known = addedQueues.get(b);
+  if (known !== undefined && known.spend === a && known.grid === grid) return known.sum;
+  const sum = addQueueLogs(a, b, spend.timeline);
+  addedQueues.set(b, { spend: a, grid, sum });
+  return sum;
+}
+
 /** The whole's result from its two parts': each part's decisions put back in place. */
 function join(plan: Plan, count: number, split: Split, spend: SimulationResult, allowance: SimulationResult, recycle?: SimulationResult): SimulationResult {
   const whole = resolvePlan(plan);
@@ -434,7 +454,7 @@ function join(plan: Plan, count: number, split: Split, spend: SimulationResult, 
   const scatter = new Scatter(count, split, spend, allowance, recycle === undefined ? null : (scatters.get(recycle)?.giveAway(count) ?? null));
   const triggerStats = whole.triggers.map((t, g) => (t.mode === 'programmatic' ? spend : allowance).triggerStats[g]);
 
-  const queues = addQueueLogs(spend.queueLog ?? new QueueLog(), allowance.queueLog ?? new QueueLog(), spend.timeline);
+  const queues = queuesOf(spend, allowance);
   let timeline: Timeline | null = null;
   if (spend.timeline !== null && allowance.timeline !== null) {
     timeline = {
