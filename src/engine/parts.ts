@@ -33,6 +33,8 @@ interface Part {
   positions: Uint32Array;
   /** the events' processing order (`processingOrder`), found once per split */
   order: Uint32Array | null;
+  /** positions of the events that are not people's messages, found on the first tally */
+  nonMessages: Uint32Array | null;
 }
 
 interface Split {
@@ -303,7 +305,7 @@ function splitEvents(events: EventColumns, programmatic: Set<string>, key: strin
     }
     const partEvents: EventColumns = { count: size, time, type: types, subject: subjectOf, subjects, cost, ids: null };
     const order = processingOrder(partEvents);
-    return { events: partEvents, positions, order: order === null ? null : shared(order) };
+    return { events: partEvents, positions, order: order === null ? null : shared(order), nonMessages: null };
   };
   return { key, spend: part(1, spendCount), allowance: part(0, count - spendCount) };
 }
@@ -314,10 +316,21 @@ const tallied = new WeakMap<SimulationResult, ReportTallies>();
 function partTallies(part: Part, result: SimulationResult, frame: DayFrame, span: { first: number; last: number }): ReportTallies {
   let t = tallied.get(result);
   if (t === undefined || t.frame.day0 !== frame.day0 || t.frame.days !== frame.days) {
-    t = tally(part.events, result, frame, span);
+    part.nonMessages ??= nonMessagesOf(part.events);
+    t = tally(part.events, result, frame, span, part.nonMessages);
     tallied.set(result, t);
   }
   return t;
+}
+
+function nonMessagesOf(events: EventColumns): Uint32Array {
+  const { count, type } = events;
+  let n = 0;
+  for (let i = 0; i < count; i++) if (type[i] !== EventType.message) n++;
+  const out = new Uint32Array(n);
+  let j = 0;
+  for (let i = 0; i < count; i++) if (type[i] !== EventType.message) out[j++] = i;
+  return out;
 }
 
 function shared(a: Uint32Array): Uint32Array {
@@ -499,6 +512,8 @@ function join(plan: Plan, count: number, split: Split, spend: SimulationResult, 
     spendLimitPeakMicros: spend.spendLimitPeakMicros,
     peakQueue: queues.peak,
     timeline,
+    // the spend part has no messages
+    ...(allowance.messagesByReason === undefined ? {} : { messagesByReason: allowance.messagesByReason }),
   };
   scatters.set(result, scatter);
   return result;

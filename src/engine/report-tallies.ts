@@ -119,12 +119,14 @@ function triggerTallies(count: number, reasons: number, days: number): TriggerTa
   };
 }
 
-/** One pass over `events` and the decisions `result` made on them. */
 /**
- * `span`: the first and last event times when the caller knows them (a part's tallies carry the
- * whole's), which spares reading every event's time for them.
+ * One pass over `events` and the decisions `result` made on them. `span`: the first and last event
+ * times when the caller knows them (a part's tallies carry the whole's), which spares reading every
+ * event's time for them. `others`: the positions, ascending, of every event that is not a person's
+ * message; with the pass's count of messages by reason (`messagesByReason`) the messages, most of
+ * the events, are then not read at all.
  */
-export function tally(events: EventColumns, result: SimulationResult, frame: DayFrame, span?: { first: number; last: number }): ReportTallies {
+export function tally(events: EventColumns, result: SimulationResult, frame: DayFrame, span?: { first: number; last: number }, others?: Uint32Array): ReportTallies {
   const plan = result.plan;
   const nKeys = plan.keys.length;
   const nTriggers = plan.triggers.length;
@@ -167,7 +169,24 @@ export function tally(events: EventColumns, result: SimulationResult, frame: Day
   }
   // outcomes by type: the totals, without two counters per event
   const byTypeOutcome = new Float64Array(15);
-  for (let i = 0; i < n; i++) {
+  const counted = result.messagesByReason;
+  const skip = others !== undefined && counted !== undefined ? others : null;
+  if (skip !== null && counted !== undefined) {
+    for (let r = 0; r < counted.length; r++) {
+      const c = counted[r];
+      if (c === 0) continue;
+      if (r === 0) {
+        byTypeOutcome[MESSAGE * 5 + ADMITTED] += c;
+        continue;
+      }
+      byTypeOutcome[MESSAGE * 5 + Outcome.blocked] += c;
+      blockedMessages += c;
+      messageBlockedBy[r] += c;
+    }
+  }
+  const m = skip === null ? n : skip.length;
+  for (let j = 0; j < m; j++) {
+    const i = skip === null ? j : skip[j];
     const o = outcome[i];
     const ty = type[i];
     byTypeOutcome[ty * 5 + o]++;

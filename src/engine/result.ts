@@ -85,6 +85,12 @@ export interface SimulationResult {
   };
   peakQueue: number;
   timeline: Timeline | null;
+  /**
+   * People's messages by reason code (`Reason.none`: admitted; a message is admitted or blocked),
+   * counted by the pass: a tally can then skip the messages, most of the events. Absent from
+   * results made otherwise.
+   */
+  messagesByReason?: Float64Array;
   /** with `logQueue`: the count of waiting runs after each change */
   queueLog?: QueueLevels;
 }

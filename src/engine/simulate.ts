@@ -182,6 +182,8 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
 
   let queuedTotal = 0;
   let peakQueue = 0;
+  // people's messages by the check that refused them (none: admitted), for tallies that skip them
+  const messagesByReason = new Float64Array(REASON_SPEND_LIMIT_BASE);
   const queueLog = options.logQueue ? new QueueLog() : null;
 
   // --- timeline sampling ---
@@ -600,6 +602,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
             else if (workspaceMinute.on && workspaceMinute.refuses(t)) r = Reason.workspace_minute;
           }
           if (r === Reason.none && allowance.refuses(t)) r = Reason.allowance;
+          messagesByReason[r]++;
           if (r !== Reason.none) {
             outcome[e] = Outcome.blocked;
             reason[e] = r;
@@ -695,6 +698,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     checked,
     peakQueue,
     timeline,
+    messagesByReason,
     ...(queueLog === null ? {} : { queueLog }),
   };
 }

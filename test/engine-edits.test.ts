@@ -1,12 +1,14 @@
 /**
- * One key's cap edited: the parts simulator simulates that key's requests alone and patches the
- * kept spend result (src/engine/isolated-cap.ts) when no spend limit can be reached; the result,
- * charts and tallies must be a fresh whole simulation's, bit for bit, under both profiles.
+ * Edits on the modeling screens, through the parts simulator: one key's cap (that key's requests
+ * simulated alone and the kept spend result patched, src/engine/isolated-cap.ts, when no spend
+ * limit can be reached) and seats (the allowance part, tallied without reading its messages). The
+ * result, charts and tallies must be a fresh whole simulation's, bit for bit, under both profiles.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validatePlan, type Plan } from '../src/engine/plan.ts';
 import { PartsSimulator } from '../src/engine/parts.ts';
+import { Reason } from '../src/engine/result.ts';
 import { dayFrameOf, talliesOf, tally } from '../src/engine/report-tallies.ts';
 import { simulate } from '../src/engine/simulate.ts';
 import { DAY, events, HOUR, scenarioSource, T0, type Row } from './support/scenario.ts';
@@ -61,16 +63,17 @@ const rowArb = (step: number): fc.Arbitrary<Row> =>
   fc
     .record({
       slot: fc.integer({ min: 0, max: 40 }),
-      kind: fc.constantFrom('api', 'api', 'api', 'trigger', 'trigger', 'message'),
+      kind: fc.constantFrom('api', 'api', 'api', 'trigger', 'trigger', 'message', 'message'),
       key: fc.constantFrom(...KEYS, 'k_new'),
       trigger: fc.constantFrom('t_prog', 't_fair'),
+      user: fc.constantFrom('u', 'v'),
       cost: fc.constantFrom(1, 250_000, 500_000, 1_000_000, 2_000_000),
     })
     .map((e): Row => {
       const t = T0 + e.slot * step;
       if (e.kind === 'api') return [t, 'api', e.key, e.cost];
       if (e.kind === 'trigger') return [t, 'trigger', e.trigger, e.cost];
-      return [t, 'message', 'u', 0];
+      return [t, 'message', e.user, 0];
     });
 
 const scenarioArb = fc
@@ -79,12 +82,13 @@ const scenarioArb = fc
     step: fc.constantFrom(30_000, HOUR, 6 * HOUR, DAY),
     // one cap edit after another, each on the plan the last one left
     edits: fc.array(fc.record({ key: fc.integer({ min: 0, max: 2 }), cap: capArb }), { minLength: 1, maxLength: 5 }),
+    seats: fc.array(fc.constantFrom(0, 1, 2, 3, 5, 50), { minLength: 1, maxLength: 4 }),
     buckets: fc.constantFrom(0, 7, 40),
   })
   // a message, so that the allowance part is never empty (else the whole is simulated)
   .chain((s) => fc.array(rowArb(s.step), { minLength: 4, maxLength: 50 }).map((rows) => ({ ...s, events: events([[T0, 'message', 'u', 0], ...rows]) })));
 
-describe('a cap edit simulates the key alone where nothing else can change', () => {
+describe('cap and seats edits give the whole simulation', () => {
   it('gives the whole simulation, charts and tallies included, over a series of cap edits', () => {
     let isolated = 0;
     let simulated = 0;
@@ -116,6 +120,32 @@ describe('a cap edit simulates the key alone where nothing else can change', () 
     // (most edits are answered by a kept result, or move nothing, or the whole is simulated)
     expect(isolated).toBeGreaterThan(edits / 20);
     expect(simulated).toBeGreaterThan(edits / 40);
+  });
+
+  it('seats that make the allowance refuse and stop refusing: the whole simulation, and its tallies', () => {
+    let refusing = 0;
+    let edits = 0;
+    fc.assert(
+      fc.property(scenarioArb, (s) => {
+        const sim = new PartsSimulator(s.events);
+        const options = { timelineBuckets: s.buckets };
+        sim.run(s.plan, options);
+        for (const seats of s.seats) {
+          const plan = { ...s.plan, workspace: { ...s.plan.workspace, seats } };
+          const result = sim.run(plan, options);
+          const fresh = simulate(plan, s.events, options);
+          const source = scenarioSource(plan, s.events);
+          expect({ ...result, source }).toEqual({ ...fresh, source });
+          expect(talliesOf(s.events, result)).toEqual(tally(s.events, fresh, dayFrameOf(s.events)));
+          edits++;
+          if (fresh.reason.some((why) => why === Reason.allowance)) refusing++;
+        }
+      }),
+      params,
+    );
+    // both ways: seats the messages run out of, and seats that leave room
+    expect(refusing).toBeGreaterThan(edits / 10);
+    expect(refusing).toBeLessThan(edits * 0.9);
   });
 
   // A day of requests: k0 spends $1 an hour, k1 $0.50; programmatic runs $0.25 each.
