@@ -171,24 +171,33 @@ function indexOf(part: SpendPart, result: SimulationResult): Index {
   const positions = new Uint32Array(requests);
   const fill = offsets.slice(0, nKeys);
   // requests in processing order, and admissions: requests' at their arrival (in that order), runs' by time
-  const apiAdmitted: number[] = [];
-  const runAdmitted: number[] = [];
+  const apiAdmitted = new Uint32Array(requests);
+  const runAdmitted = new Uint32Array(count - requests);
+  let nApi = 0;
+  let nRuns = 0;
+  let runsInOrder = true;
   for (let j = 0; j < count; j++) {
     const i = order === null ? j : order[j];
     const ty = type[i];
     if (ty === EventType.api && entity[i] >= 0) positions[fill[entity[i]]++] = i;
     if (outcome[i] !== Outcome.admitted) continue;
-    if (ty === EventType.api) apiAdmitted.push(i);
-    else if (ty === EventType.trigger) runAdmitted.push(i);
+    if (ty === EventType.api) {
+      apiAdmitted[nApi++] = i;
+    } else if (ty === EventType.trigger) {
+      // most runs are admitted as they arrive: sorted already unless one waited
+      if (nRuns > 0 && admittedAt[i] < admittedAt[runAdmitted[nRuns - 1]]) runsInOrder = false;
+      runAdmitted[nRuns++] = i;
+    }
   }
-  runAdmitted.sort((a, b) => admittedAt[a] - admittedAt[b]);
-  const total = apiAdmitted.length + runAdmitted.length;
+  const runs = runAdmitted.subarray(0, nRuns);
+  if (!runsInOrder) runs.sort((a, b) => admittedAt[a] - admittedAt[b]);
+  const total = nApi + nRuns;
   const others: Admissions = { without: -1, time: new Float64Array(total), cost: new Float64Array(total), key: new Int32Array(total) };
   let a = 0;
   let r = 0;
   for (let o = 0; o < total; o++) {
-    const takeApi = r >= runAdmitted.length || (a < apiAdmitted.length && admittedAt[apiAdmitted[a]] <= admittedAt[runAdmitted[r]]);
-    const i = takeApi ? apiAdmitted[a++] : runAdmitted[r++];
+    const takeApi = r >= nRuns || (a < nApi && admittedAt[apiAdmitted[a]] <= admittedAt[runs[r]]);
+    const i = takeApi ? apiAdmitted[a++] : runs[r++];
     others.time[o] = admittedAt[i];
     others.cost[o] = cost[i];
     others.key[o] = takeApi ? entity[i] : -1;
