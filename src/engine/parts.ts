@@ -22,6 +22,8 @@ import { DEFAULT_HORIZON_MS, processingOrder, simulate, type SimulateOptions } f
  * the part it touches again: seats leave every key's cap check as it was, a cap leaves the
  * allowance. The one case they do not cover is a queue wait limit: then a run behind a dropped
  * one is tried at the next instant of all the events, so the whole is simulated.
+ * Within the spend part, one key's cap edited usually changes that key's decisions only: then only
+ * its requests are simulated again (src/engine/isolated-cap.ts says when, and patches the result).
  */
 type PartName = 'spend' | 'allowance';
 const PART_NAMES = ['spend', 'allowance'] as const;
