@@ -15,6 +15,8 @@ import { DAY, events, HOUR, scenarioSource, T0, type Row } from './support/scena
 
 const RUNS = Number(process.env.HEADROOM_PROPERTY_RUNS ?? 200);
 const params = { numRuns: RUNS, ...(process.env.HEADROOM_PROPERTY_RUNS === undefined ? { seed: 20261202 } : {}) };
+// a deep run (HEADROOM_PROPERTY_RUNS) takes longer than the default 30 s
+const TIMEOUT = 30_000 + RUNS * 150;
 
 const KEYS = ['k0', 'k1', 'k2'];
 const capArb = fc.constantFrom<number | null>(null, null, 0, 0.5, 1, 2, 3, 5, 100);
@@ -120,7 +122,7 @@ describe('cap and seats edits give the whole simulation', () => {
     // (most edits are answered by a kept result, or move nothing, or the whole is simulated)
     expect(isolated).toBeGreaterThan(edits / 20);
     expect(simulated).toBeGreaterThan(edits / 40);
-  });
+   }, TIMEOUT);
 
   it('seats that make the allowance refuse and stop refusing: the whole simulation, and its tallies', () => {
     let refusing = 0;
@@ -146,7 +148,7 @@ describe('cap and seats edits give the whole simulation', () => {
     // both ways: seats the messages run out of, and seats that leave room
     expect(refusing).toBeGreaterThan(edits / 10);
     expect(refusing).toBeLessThan(edits * 0.9);
-  });
+   }, TIMEOUT);
 
   // A day of requests: k0 spends $1 an hour, k1 $0.50; programmatic runs $0.25 each.
   const rows: Row[] = [];
