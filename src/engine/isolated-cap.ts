@@ -35,6 +35,7 @@ interface Index {
 }
 
 interface Admissions {
+  /** the key whose requests' admissions are left out (-1: none) */
   without: number;
   time: Float64Array;
   cost: Float64Array;
@@ -107,9 +108,10 @@ export function patchKeyCap(part: SpendPart, kept: SimulationResult, run: CapRun
   const checkedKeys = kept.checked.keys.slice();
   checkedKeys[k] = alone.checked.keys[0];
   let timeline: Timeline | null = null;
-  if (kept.timeline !== null && alone.timeline !== null && limits.used !== null) {
+  if (kept.timeline !== null && limits.used !== null) {
     const keySpend = kept.timeline.keySpend.slice();
-    keySpend[k] = alone.timeline.keySpend[0];
+    // (a key without requests has no chart of its own run: its kept one, all zeros, stays)
+    keySpend[k] = alone.timeline?.keySpend[0] ?? keySpend[k];
     timeline = { ...kept.timeline, keySpend, spendLimitUsed: limits.used };
   }
   const result: SimulationResult = {
