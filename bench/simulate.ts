@@ -4,6 +4,7 @@
  * in a child that times reading and simulating separately, to show where the time goes.
  *
  *   node bench/simulate.ts breakdown PLAN EVENTS   (prints one JSON line; used by the bench)
+ *   node bench/simulate.ts edits PLAN EVENTS       (cap and seats edits, engine + tallies; one JSON line)
  */
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -109,6 +110,88 @@ function breakdownBenchmark(name: DataSetName, label: string, profile: Profile =
   };
 }
 
+interface Edits {
+  capMs: number[];
+  capRan: string;
+  seatsMs: number[];
+  seatsRan: string;
+  seats: number;
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+/**
+ * The engine's share of an edit on the modeling screens (issue 13: under ~50 ms of the 150 ms from
+ * the input to the paint): the parts simulator's run and the tallies the views are made from, as
+ * the compute worker does them, without the view, the transport or the page.
+ */
+function editsBenchmark(profile: Profile = 'documented'): Benchmark {
+  return {
+    name: `simulate 1M events: one key's cap and the seats edited, engine and tallies only (in one process)${profile === 'platform' ? ', platform profile' : ''}`,
+    group: 'simulate',
+    async run(ctx: BenchContext): Promise<Figure[]> {
+      const data = ensureBenchData('1m', ctx.log);
+      const m = await measureProcess(process.execPath, [fileURLToPath(import.meta.url), 'edits', planFor(data.planPath, profile), data.eventsPath], {
+        cwd: ctx.root,
+        log: ctx.log,
+      });
+      if (m.exitCode !== 0) throw new Error(`edits exited with ${m.exitCode}: ${m.stderr.trim().slice(0, 2000)}`);
+      const e = JSON.parse(m.stdout.trim().split('\n').pop() ?? '{}') as Edits;
+      const list = (ms: number[]): string => ms.map((v) => v.toFixed(0)).join(', ');
+      return [
+        { label: `one key's cap edited (median of ${e.capMs.length})`, value: median(e.capMs), unit: 'ms', max: 50, note: `${e.capRan}; ${list(e.capMs)} ms` },
+        { label: `seats edited, allowance refusing (median of ${e.seatsMs.length})`, value: median(e.seatsMs), unit: 'ms', max: 50, note: `${e.seats}+1… seats, ${e.seatsRan}; ${list(e.seatsMs)} ms` },
+      ];
+    },
+  };
+}
+
+async function edits(planPath: string, eventsPath: string): Promise<void> {
+  const { readEventsCsvFile } = await import('../src/csv/read-events.ts');
+  const { parsePlanJson } = await import('../src/engine/plan.ts');
+  const { PartsSimulator } = await import('../src/engine/parts.ts');
+  const { talliesOf } = await import('../src/engine/report-tallies.ts');
+  const base = parsePlanJson(readFileSync(planPath, 'utf8'), planPath);
+  const events = readEventsCsvFile(eventsPath);
+  // as the compute worker runs it (src/api/compute-worker.ts): charts on, the last result recycled
+  const options = { timelineBuckets: 1200 };
+  const simulator = new PartsSimulator(events);
+  let last = simulator.run(base, options);
+  talliesOf(events, last);
+  const timed = (plan: typeof base): number => {
+    const t = performance.now();
+    last = simulator.run(plan, { ...options, recycle: last });
+    talliesOf(events, last);
+    return performance.now() - t;
+  };
+  const ran = (): string => (simulator.lastIsolatedKey !== null ? `key ${simulator.lastIsolatedKey} simulated alone` : `${simulator.lastSimulated.join('+') || 'nothing'} simulated`);
+  const RUNS = 5;
+  // the first key with a cap, as the API keys screen's first cap input; values it does not have
+  const k = Math.max(0, base.apiKeys.findIndex((key) => key.capUsd !== null));
+  const capNow = base.apiKeys[k]?.capUsd ?? 10;
+  const capMs: number[] = [];
+  let capRan = '';
+  for (let i = 1; i <= RUNS; i++) {
+    const plan = { ...base, apiKeys: base.apiKeys.map((key, j) => (j === k ? { ...key, capUsd: Math.round(capNow * (1 + i / 10)) + i } : key)) };
+    capMs.push(timed(plan));
+    capRan = ran();
+  }
+  // about 60 % of the seats the history needs (its busiest 24 h of messages and fair-use runs)
+  const peak = last.timeline === null ? 0 : Math.max(...last.timeline.allowanceUsed);
+  const perSeat = base.workspace.messagesPerSeatPerDay ?? 100;
+  const seats = Math.max(1, Math.round((0.6 * peak) / perSeat));
+  const withSeats = (n: number) => ({ ...base, workspace: { ...base.workspace, seats: n } });
+  timed(withSeats(seats));
+  const seatsMs: number[] = [];
+  let seatsRan = '';
+  for (let i = 1; i <= RUNS; i++) {
+    seatsMs.push(timed(withSeats(seats + i)));
+    seatsRan = ran();
+  }
+  const out: Edits = { capMs, capRan, seatsMs, seatsRan, seats };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
 const startup: Benchmark = {
   name: 'headroom start-up (`headroom --version`, whole process)',
   group: 'simulate',
@@ -138,6 +221,8 @@ export const benchmarks: Benchmark[] = [
   breakdownBenchmark('1m', '1M', 'platform'),
   breakdownBenchmark('10m', '10M'),
   breakdownBenchmark('10m', '10M', 'platform'),
+  editsBenchmark(),
+  editsBenchmark('platform'),
 ];
 
 async function breakdown(planPath: string, eventsPath: string): Promise<void> {
@@ -159,6 +244,15 @@ async function breakdown(planPath: string, eventsPath: string): Promise<void> {
     rssMB: process.memoryUsage().rss / MB,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv[2] === 'edits') {
+  const [, , , planPath, eventsPath] = process.argv;
+  if (!planPath || !eventsPath) {
+    console.error('usage: node bench/simulate.ts edits PLAN EVENTS');
+    process.exit(2);
+  }
+  await edits(planPath, eventsPath);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv[2] === 'breakdown') {

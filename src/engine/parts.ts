@@ -4,7 +4,8 @@ import { EventType } from './events.ts';
 import { canonicalMode, resolvePlan, UNLIMITED, type Plan, type PlanTrigger, type TriggerMode } from './plan.ts';
 import { addQueueLogs, QueueLog } from './queue-log.ts';
 import type { SimulationResult, Timeline } from './result.ts';
-import { addTallies, dayFrameBetween, provideTallies, tally, type DayFrame, type ReportTallies } from './report-tallies.ts';
+import { addTallies, dayFrameBetween, provideTallies, retallyKey, tally, type DayFrame, type ReportTallies } from './report-tallies.ts';
+import { patchKeyCap } from './isolated-cap.ts';
 import type { PartOptions, RemotePart } from './part-thread.ts';
 import { DEFAULT_HORIZON_MS, processingOrder, simulate, type SimulateOptions } from './simulate.ts';
 
@@ -21,6 +22,8 @@ import { DEFAULT_HORIZON_MS, processingOrder, simulate, type SimulateOptions } f
  * the part it touches again: seats leave every key's cap check as it was, a cap leaves the
  * allowance. The one case they do not cover is a queue wait limit: then a run behind a dropped
  * one is tried at the next instant of all the events, so the whole is simulated.
+ * Within the spend part, one key's cap edited usually changes that key's decisions only: then only
+ * its requests are simulated again (src/engine/isolated-cap.ts says when, and patches the result).
  */
 type PartName = 'spend' | 'allowance';
 const PART_NAMES = ['spend', 'allowance'] as const;
@@ -32,6 +35,8 @@ interface Part {
   positions: Uint32Array;
   /** the events' processing order (`processingOrder`), found once per split */
   order: Uint32Array | null;
+  /** positions of the events that are not people's messages, found on the first tally */
+  nonMessages: Uint32Array | null;
 }
 
 interface Split {
@@ -102,6 +107,8 @@ export class PartsSimulator {
   lastThreads = 0;
   /** whether the last run found its split of the events kept (false: it copied the events apart) */
   lastSplitKept = false;
+  /** the key whose requests alone the last run simulated for a cap edit (src/engine/isolated-cap.ts), else null */
+  lastIsolatedKey: string | null = null;
 
   constructor(events: EventColumns) {
     this.events = events;
@@ -166,6 +173,7 @@ export class PartsSimulator {
 
   /** What `plan` needs: null when the whole must be simulated, else the parts and which to simulate. */
   private prepare(plan: Plan, options: SimulateOptions): Step | null {
+    this.lastIsolatedKey = null;
     const split = plan.enforcement.maxQueueWaitHours === null ? this.splitFor(plan.triggers) : null;
     if (split === null || (options.until !== undefined && options.until < this.lastTime)) {
       this.lastSimulated = ['whole'];
@@ -190,6 +198,8 @@ export class PartsSimulator {
 
   private simulatePart(step: Step, name: PartName, options: SimulateOptions, onProgress: (done: number) => void): void {
     const input = step.inputs[name];
+    this.lastIsolatedKey = null;
+    if (name === 'spend' && this.patchCap(step, options)) return;
     const result = simulate(input.plan, step.split[name].events, {
       ...this.partOptions(name, step, options),
       signal: options.signal,
@@ -197,6 +207,37 @@ export class PartsSimulator {
     });
     this.keep(name, input, result);
     step.found[name] = result;
+  }
+
+  /**
+   * A kept spend result that differs from the one wanted only in one key's cap: that key's requests
+   * simulated alone and put in place (src/engine/isolated-cap.ts), when nothing else can change.
+   */
+  private patchCap(step: Step, options: SimulateOptions): boolean {
+    const input = step.inputs.spend;
+    const keys = input.plan.apiKeys.length;
+    for (const kept of this.kept.spend) {
+      if (kept.shape !== input.shape) continue;
+      const differ: number[] = [];
+      for (let i = 0; i < input.limits.length; i++) if (kept.limits[i] !== input.limits[i]) differ.push(i);
+      if (differ.length !== 1 || differ[0] >= keys) continue;
+      const part = step.split.spend;
+      const run = { plan: input.plan, horizon: step.horizon, timelineBuckets: options.timelineBuckets, timelineStart: this.firstTime };
+      const patched = patchKeyCap(part, kept.result, run, differ[0]);
+      // another kept result may still answer (one whose spend limits never refused)
+      if (patched === null) continue;
+      const { result } = patched;
+      // the kept tallies with the key's row counted again, when the kept ones are known or cheap to find
+      const frame = dayFrameBetween(this.firstTime, this.lastTime);
+      const span = { first: this.firstTime, last: this.lastTime };
+      const before = partTallies(part, kept.result, frame, span);
+      tallied.set(result, retallyKey(before, part.events, kept.result, result, patched.key, patched.positions));
+      this.keep('spend', input, result);
+      step.found.spend = result;
+      this.lastIsolatedKey = input.plan.apiKeys[differ[0]].id;
+      return true;
+    }
+    return false;
   }
 
   private keep(name: PartName, input: PartInput, result: SimulationResult): void {
@@ -266,7 +307,7 @@ function splitEvents(events: EventColumns, programmatic: Set<string>, key: strin
     }
     const partEvents: EventColumns = { count: size, time, type: types, subject: subjectOf, subjects, cost, ids: null };
     const order = processingOrder(partEvents);
-    return { events: partEvents, positions, order: order === null ? null : shared(order) };
+    return { events: partEvents, positions, order: order === null ? null : shared(order), nonMessages: null };
   };
   return { key, spend: part(1, spendCount), allowance: part(0, count - spendCount) };
 }
@@ -277,10 +318,21 @@ const tallied = new WeakMap<SimulationResult, ReportTallies>();
 function partTallies(part: Part, result: SimulationResult, frame: DayFrame, span: { first: number; last: number }): ReportTallies {
   let t = tallied.get(result);
   if (t === undefined || t.frame.day0 !== frame.day0 || t.frame.days !== frame.days) {
-    t = tally(part.events, result, frame, span);
+    part.nonMessages ??= nonMessagesOf(part.events);
+    t = tally(part.events, result, frame, span, part.nonMessages);
     tallied.set(result, t);
   }
   return t;
+}
+
+function nonMessagesOf(events: EventColumns): Uint32Array {
+  const { count, type } = events;
+  let n = 0;
+  for (let i = 0; i < count; i++) if (type[i] !== EventType.message) n++;
+  const out = new Uint32Array(n);
+  let j = 0;
+  for (let i = 0; i < count; i++) if (type[i] !== EventType.message) out[j++] = i;
+  return out;
 }
 
 function shared(a: Uint32Array): Uint32Array {
@@ -385,6 +437,25 @@ function maxOf(a: Float64Array, b: Float64Array): Float64Array {
   return out;
 }
 
+/**
+ * The two parts' waiting runs added, by the allowance part's log: a cap edit keeps the spend part's
+ * log (src/engine/isolated-cap.ts) and the allowance part, so the sum, a pass over every change of
+ * both, is found again. Results are never changed once made, so neither are their logs.
+ */
+const addedQueues = new WeakMap<object, { spend: object; grid: string; sum: ReturnType<typeof addQueueLogs> }>();
+
+function queuesOf(spend: SimulationResult, allowance: SimulationResult): ReturnType<typeof addQueueLogs> {
+  const grid = spend.timeline === null ? '' : `${spend.timeline.start}:${spend.timeline.bucketMs}:${spend.timeline.buckets}`;
+  const { queueLog: a } = spend;
+  const { queueLog: b } = allowance;
+  if (a === undefined || b === undefined) return addQueueLogs(a ?? new QueueLog(), b ?? new QueueLog(), spend.timeline);
+  const known = addedQueues.get(b);
+  if (known !== undefined && known.spend === a && known.grid === grid) return known.sum;
+  const sum = addQueueLogs(a, b, spend.timeline);
+  addedQueues.set(b, { spend: a, grid, sum });
+  return sum;
+}
+
 /** The whole's result from its two parts': each part's decisions put back in place. */
 function join(plan: Plan, count: number, split: Split, spend: SimulationResult, allowance: SimulationResult, recycle?: SimulationResult): SimulationResult {
   const whole = resolvePlan(plan);
@@ -398,7 +469,7 @@ function join(plan: Plan, count: number, split: Split, spend: SimulationResult, 
   const scatter = new Scatter(count, split, spend, allowance, recycle === undefined ? null : (scatters.get(recycle)?.giveAway(count) ?? null));
   const triggerStats = whole.triggers.map((t, g) => (t.mode === 'programmatic' ? spend : allowance).triggerStats[g]);
 
-  const queues = addQueueLogs(spend.queueLog ?? new QueueLog(), allowance.queueLog ?? new QueueLog(), spend.timeline);
+  const queues = queuesOf(spend, allowance);
   let timeline: Timeline | null = null;
   if (spend.timeline !== null && allowance.timeline !== null) {
     timeline = {
@@ -443,6 +514,8 @@ function join(plan: Plan, count: number, split: Split, spend: SimulationResult, 
     spendLimitPeakMicros: spend.spendLimitPeakMicros,
     peakQueue: queues.peak,
     timeline,
+    // the spend part has no messages
+    ...(allowance.messagesByReason === undefined ? {} : { messagesByReason: allowance.messagesByReason }),
   };
   scatters.set(result, scatter);
   return result;

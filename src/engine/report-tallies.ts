@@ -119,12 +119,14 @@ function triggerTallies(count: number, reasons: number, days: number): TriggerTa
   };
 }
 
-/** One pass over `events` and the decisions `result` made on them. */
 /**
- * `span`: the first and last event times when the caller knows them (a part's tallies carry the
- * whole's), which spares reading every event's time for them.
+ * One pass over `events` and the decisions `result` made on them. `span`: the first and last event
+ * times when the caller knows them (a part's tallies carry the whole's), which spares reading every
+ * event's time for them. `others`: the positions, ascending, of every event that is not a person's
+ * message; with the pass's count of messages by reason (`messagesByReason`) the messages, most of
+ * the events, are then not read at all.
  */
-export function tally(events: EventColumns, result: SimulationResult, frame: DayFrame, span?: { first: number; last: number }): ReportTallies {
+export function tally(events: EventColumns, result: SimulationResult, frame: DayFrame, span?: { first: number; last: number }, others?: Uint32Array): ReportTallies {
   const plan = result.plan;
   const nKeys = plan.keys.length;
   const nTriggers = plan.triggers.length;
@@ -167,7 +169,24 @@ export function tally(events: EventColumns, result: SimulationResult, frame: Day
   }
   // outcomes by type: the totals, without two counters per event
   const byTypeOutcome = new Float64Array(15);
-  for (let i = 0; i < n; i++) {
+  const counted = result.messagesByReason;
+  const skip = others !== undefined && counted !== undefined ? others : null;
+  if (skip !== null && counted !== undefined) {
+    for (let r = 0; r < counted.length; r++) {
+      const c = counted[r];
+      if (c === 0) continue;
+      if (r === 0) {
+        byTypeOutcome[MESSAGE * 5 + ADMITTED] += c;
+        continue;
+      }
+      byTypeOutcome[MESSAGE * 5 + Outcome.blocked] += c;
+      blockedMessages += c;
+      messageBlockedBy[r] += c;
+    }
+  }
+  const m = skip === null ? n : skip.length;
+  for (let j = 0; j < m; j++) {
+    const i = skip === null ? j : skip[j];
     const o = outcome[i];
     const ty = type[i];
     byTypeOutcome[ty * 5 + o]++;
@@ -328,6 +347,56 @@ export function addTallies(a: ReportTallies, b: ReportTallies): ReportTallies {
     keys,
     triggers,
   };
+}
+
+/**
+ * `before`'s tallies with key `k`'s requests (at `positions` of `events`) counted from `after`
+ * instead: `after` decided every other event as `before` did and no spend limit stopped the key
+ * in either (src/engine/isolated-cap.ts), so only the key's row and the outcome totals move.
+ * The sums are of whole micro-USD and counts, so they come out as a fresh tally's.
+ */
+export function retallyKey(before: ReportTallies, events: EventColumns, old: SimulationResult, after: SimulationResult, k: number, positions: Uint32Array): ReportTallies {
+  const { days, day0 } = before.frame;
+  const lastDay = days - 1;
+  const nReasons = before.reasons;
+  const b = before.keys;
+  const keys: KeyTallies = {
+    ...b,
+    admitted: b.admitted.slice(),
+    admittedMicros: b.admittedMicros.slice(),
+    blockedMicros: b.blockedMicros.slice(),
+    firstBlocked: b.firstBlocked.slice(),
+    blockedBy: b.blockedBy.slice(),
+    daily: b.daily.slice(),
+  };
+  const outcomes = before.outcomes.slice();
+  keys.admitted[k] = 0;
+  keys.admittedMicros[k] = 0;
+  keys.blockedMicros[k] = 0;
+  keys.firstBlocked[k] = Number.POSITIVE_INFINITY;
+  keys.blockedBy.fill(0, k * nReasons, (k + 1) * nReasons);
+  keys.daily.fill(0, k * days, (k + 1) * days);
+  const { time, cost } = events;
+  // outcome totals: the key's requests moved from their old outcomes to their new ones
+  const moved = new Float64Array(5);
+  for (let i = 0; i < positions.length; i++) {
+    const p = positions[i];
+    const o = after.outcome[p];
+    moved[old.outcome[p]]--;
+    moved[o]++;
+    if (o === Outcome.admitted) {
+      keys.admitted[k]++;
+      keys.admittedMicros[k] += cost[p];
+      const d = Math.floor(after.admittedAt[p] / DAY) - day0;
+      keys.daily[k * days + (d < lastDay ? d : lastDay)] += cost[p];
+    } else {
+      keys.blockedMicros[k] += cost[p];
+      keys.blockedBy[k * nReasons + after.reason[p]]++;
+      if (time[p] < keys.firstBlocked[k]) keys.firstBlocked[k] = time[p];
+    }
+  }
+  for (let o = 0; o < 5; o++) outcomes[o] += moved[o];
+  return { ...before, outcomes, keys };
 }
 
 /**

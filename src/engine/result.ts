@@ -70,8 +70,10 @@ export interface SimulationResult {
   /**
    * The highest value each limit's check compared with the limit (a count, or micro-USD: the
    * spend, plus the cost asked under spent_plus_cost), -Infinity if never checked; unlimited
-   * ones included. Any limit this value passes, like the one that saw it, decides every event
-   * the same: that is when a result can answer for another value of the limit.
+   * ones included. Spend limits give a bound instead: their peak, plus under spent_plus_cost the
+   * largest cost of a request or programmatic run (`SpendLimits.checkedBound`). Any limit this
+   * value passes, like the one that saw it, decides every event the same: that is when a result
+   * can answer for another value of the limit.
    */
   checked: {
     allowance: number;
@@ -83,6 +85,12 @@ export interface SimulationResult {
   };
   peakQueue: number;
   timeline: Timeline | null;
+  /**
+   * People's messages by reason code (`Reason.none`: admitted; a message is admitted or blocked),
+   * counted by the pass: a tally can then skip the messages, most of the events. Absent from
+   * results made otherwise.
+   */
+  messagesByReason?: Float64Array;
   /** with `logQueue`: the count of waiting runs after each change */
   queueLog?: QueueLevels;
 }

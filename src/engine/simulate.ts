@@ -182,6 +182,8 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
 
   let queuedTotal = 0;
   let peakQueue = 0;
+  // people's messages by the check that refused them (none: admitted), for tallies that skip them
+  const messagesByReason = new Float64Array(REASON_SPEND_LIMIT_BASE);
   const queueLog = options.logQueue ? new QueueLog() : null;
 
   // --- timeline sampling ---
@@ -600,6 +602,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
             else if (workspaceMinute.on && workspaceMinute.refuses(t)) r = Reason.workspace_minute;
           }
           if (r === Reason.none && allowance.refuses(t)) r = Reason.allowance;
+          messagesByReason[r]++;
           if (r !== Reason.none) {
             outcome[e] = Outcome.blocked;
             reason[e] = r;
@@ -675,7 +678,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   const checked: SimulationResult['checked'] = {
     allowance: allowance.checked,
     pool: pool.checked,
-    spendLimits: spendLimits.checked,
+    spendLimits: spendLimits.checkedBound(limitCount === 0 ? Number.NEGATIVE_INFINITY : largestSpendCost(events, entity, trigFairUse)),
     keys: keyCaps.checked,
     ...(workspaceMinute.on ? { workspaceMinute: workspaceMinute.checked } : {}),
   };
@@ -695,6 +698,23 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     checked,
     peakQueue,
     timeline,
+    messagesByReason,
     ...(queueLog === null ? {} : { queueLog }),
   };
+}
+
+/**
+ * The largest cost a spend limit's check could be asked: over every API request and programmatic
+ * run (a trigger's run is fair use when its trigger is). -Infinity when there are none.
+ */
+export function largestSpendCost(events: EventColumns, entity: Int32Array, fairUse: readonly boolean[]): number {
+  const { count, type, cost } = events;
+  let most = Number.NEGATIVE_INFINITY;
+  for (let e = 0; e < count; e++) {
+    const ty = type[e];
+    if (ty === EventType.api || (ty === EventType.trigger && entity[e] >= 0 && !fairUse[entity[e]])) {
+      if (cost[e] > most) most = cost[e];
+    }
+  }
+  return most;
 }

@@ -17,8 +17,6 @@ export class SpendLimits {
   private readonly plusCost: boolean;
   /** per limit: the most spend counted at once, micro-USD */
   readonly peak: number[];
-  /** per limit: the highest value its check compared with the amount; -Infinity if never checked */
-  readonly checked: number[];
 
   constructor(plan: ResolvedPlan, edgeMs: number, day: number) {
     const limits = plan.spendLimits;
@@ -27,7 +25,18 @@ export class SpendLimits {
     this.windows = limits.map((l) => (l.window === 'rolling-30d' ? new RollingSpendWindow(30 * day + edgeMs) : new CalendarSpendWindow(l.window)));
     this.plusCost = plan.capCheckPlusCost;
     this.peak = limits.map(() => 0);
-    this.checked = limits.map(() => Number.NEGATIVE_INFINITY);
+  }
+
+  /**
+   * Per limit, a value no check exceeded: the peak spend, plus under `spent_plus_cost` the largest
+   * cost that could be asked (`maxCost`, over every API request and programmatic run; -Infinity
+   * when there are none, and then so is the bound). A check only ever sees spend admitted before
+   * it, so this bound is a function of the admissions alone: a result patched for one key's new
+   * decisions (src/engine/isolated-cap.ts) finds it again from them, where the highest value each
+   * check saw would need every check replayed.
+   */
+  checkedBound(maxCost: number): number[] {
+    return this.peak.map((p) => (maxCost === Number.NEGATIVE_INFINITY ? maxCost : this.plusCost ? p + maxCost : p));
   }
 
   /** The first limit that refuses cost `c` at `t` (its index), or PASSES. */
@@ -36,7 +45,6 @@ export class SpendLimits {
     for (let j = 0; j < this.count; j++) {
       const spent = this.windows[j].spentAt(t);
       const asked = plusCost ? spent + c : spent;
-      if (asked > this.checked[j]) this.checked[j] = asked;
       if (plusCost ? asked > this.amounts[j] : asked >= this.amounts[j]) return j;
     }
     return PASSES;

@@ -1,0 +1,222 @@
+/**
+ * Edits on the modeling screens, through the parts simulator: one key's cap (that key's requests
+ * simulated alone and the kept spend result patched, src/engine/isolated-cap.ts, when no spend
+ * limit can be reached) and seats (the allowance part, tallied without reading its messages). The
+ * result, charts and tallies must be a fresh whole simulation's, bit for bit, under both profiles.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { validatePlan, type Plan } from '../src/engine/plan.ts';
+import { PartsSimulator } from '../src/engine/parts.ts';
+import { Reason } from '../src/engine/result.ts';
+import { dayFrameOf, talliesOf, tally } from '../src/engine/report-tallies.ts';
+import { simulate } from '../src/engine/simulate.ts';
+import { DAY, events, HOUR, scenarioSource, T0, type Row } from './support/scenario.ts';
+
+const RUNS = Number(process.env.HEADROOM_PROPERTY_RUNS ?? 200);
+const params = { numRuns: RUNS, ...(process.env.HEADROOM_PROPERTY_RUNS === undefined ? { seed: 20261202 } : {}) };
+// a deep run (HEADROOM_PROPERTY_RUNS) takes longer than the default 30 s
+const TIMEOUT = 30_000 + RUNS * 150;
+
+const KEYS = ['k0', 'k1', 'k2'];
+const capArb = fc.constantFrom<number | null>(null, null, 0, 0.5, 1, 2, 3, 5, 100);
+
+const planArb = fc
+  .record({
+    profile: fc.constantFrom('documented', 'platform'),
+    caps: fc.array(capArb, { minLength: 3, maxLength: 3 }),
+    // small amounts bind, large ones never do: both ways through the isolation check
+    limits: fc.subarray([
+      { id: 'day', window: 'utc-day' as const },
+      { id: 'month', window: 'calendar-month' as const },
+      { id: 'roll', window: 'rolling-30d' as const },
+    ]),
+    amount: fc.constantFrom(1, 6, 20, 1000, 1000),
+    capCheck: fc.constantFrom('spent' as const, 'spent_plus_cost' as const),
+    keyCapWindowDays: fc.constantFrom(1, 2, 30),
+    webhookWhenLimited: fc.constantFrom('queue' as const, 'drop' as const),
+    programmaticLimit: fc.constantFrom<number | null>(null, 1, 2),
+    throttle: fc.constantFrom<number | undefined>(undefined, 1, 2),
+    // a queue wait limit simulates the whole: the edits must still come out right
+    maxQueueWaitHours: fc.constantFrom<number | null>(null, null, null, null, 1),
+  })
+  .map(
+    (g): Plan =>
+      validatePlan({
+        version: 1,
+        workspace: { seats: 1, messagesPerSeatPerDay: 3, fairUseShare: 0.5, spendLimits: g.limits.map((l) => ({ ...l, amountUsd: g.amount })) },
+        apiKeys: KEYS.map((id, i) => ({ id, name: id, capUsd: g.caps[i] })),
+        triggers: [
+          { id: 't_prog', kind: 'webhook', mode: 'programmatic', limitPer24h: g.programmaticLimit },
+          { id: 't_fair', kind: 'webhook', mode: 'fair_use', limitPer24h: 2 },
+        ],
+        enforcement: {
+          profile: g.profile,
+          capCheck: g.capCheck,
+          keyCapWindowDays: g.keyCapWindowDays,
+          webhookWhenLimited: g.webhookWhenLimited,
+          maxQueueWaitHours: g.maxQueueWaitHours,
+          ...(g.throttle === undefined ? {} : { actorPerMinute: g.throttle, actorPerHour: g.throttle * 3 }),
+        },
+      }),
+  );
+
+const rowArb = (step: number): fc.Arbitrary<Row> =>
+  fc
+    .record({
+      slot: fc.integer({ min: 0, max: 40 }),
+      kind: fc.constantFrom('api', 'api', 'api', 'trigger', 'trigger', 'message', 'message'),
+      key: fc.constantFrom(...KEYS, 'k_new'),
+      trigger: fc.constantFrom('t_prog', 't_fair'),
+      user: fc.constantFrom('u', 'v'),
+      cost: fc.constantFrom(1, 250_000, 500_000, 1_000_000, 2_000_000),
+    })
+    .map((e): Row => {
+      const t = T0 + e.slot * step;
+      if (e.kind === 'api') return [t, 'api', e.key, e.cost];
+      if (e.kind === 'trigger') return [t, 'trigger', e.trigger, e.cost];
+      return [t, 'message', e.user, 0];
+    });
+
+const scenarioArb = fc
+  .record({
+    plan: planArb,
+    step: fc.constantFrom(30_000, HOUR, 6 * HOUR, DAY),
+    // one cap edit after another, each on the plan the last one left
+    edits: fc.array(fc.record({ key: fc.integer({ min: 0, max: 2 }), cap: capArb }), { minLength: 1, maxLength: 5 }),
+    seats: fc.array(fc.constantFrom(0, 1, 2, 3, 5, 50), { minLength: 1, maxLength: 4 }),
+    buckets: fc.constantFrom(0, 7, 40),
+  })
+  // a message, so that the allowance part is never empty (else the whole is simulated)
+  .chain((s) => fc.array(rowArb(s.step), { minLength: 4, maxLength: 50 }).map((rows) => ({ ...s, events: events([[T0, 'message', 'u', 0], ...rows]) })));
+
+describe('cap and seats edits give the whole simulation', () => {
+  it('gives the whole simulation, charts and tallies included, over a series of cap edits', () => {
+    let isolated = 0;
+    let simulated = 0;
+    let edits = 0;
+    fc.assert(
+      fc.property(scenarioArb, (s) => {
+        const sim = new PartsSimulator(s.events);
+        const options = { timelineBuckets: s.buckets };
+        let plan = s.plan;
+        sim.run(plan, options);
+        for (const edit of s.edits) {
+          plan = { ...plan, apiKeys: plan.apiKeys.map((k, i) => (i === edit.key ? { ...k, capUsd: edit.cap } : k)) };
+          const result = sim.run(plan, options);
+          const fresh = simulate(plan, s.events, options);
+          const source = scenarioSource(plan, s.events);
+          expect({ ...result, source }).toEqual({ ...fresh, source });
+          expect(talliesOf(s.events, result)).toEqual(tally(s.events, fresh, dayFrameOf(s.events)));
+          edits++;
+          if (sim.lastIsolatedKey === null && sim.lastSimulated.includes('spend')) simulated++;
+          if (sim.lastIsolatedKey !== null) {
+            isolated++;
+            expect(sim.lastIsolatedKey).toBe(KEYS[edit.key]);
+          }
+        }
+      }),
+      params,
+    );
+    // the comparison covers the patched results, and the edits that had to simulate the part
+    // (most edits are answered by a kept result, or move nothing, or the whole is simulated)
+    expect(isolated).toBeGreaterThan(edits / 20);
+    expect(simulated).toBeGreaterThan(edits / 40);
+   }, TIMEOUT);
+
+  it('seats that make the allowance refuse and stop refusing: the whole simulation, and its tallies', () => {
+    let refusing = 0;
+    let edits = 0;
+    fc.assert(
+      fc.property(scenarioArb, (s) => {
+        const sim = new PartsSimulator(s.events);
+        const options = { timelineBuckets: s.buckets };
+        sim.run(s.plan, options);
+        for (const seats of s.seats) {
+          const plan = { ...s.plan, workspace: { ...s.plan.workspace, seats } };
+          const result = sim.run(plan, options);
+          const fresh = simulate(plan, s.events, options);
+          const source = scenarioSource(plan, s.events);
+          expect({ ...result, source }).toEqual({ ...fresh, source });
+          expect(talliesOf(s.events, result)).toEqual(tally(s.events, fresh, dayFrameOf(s.events)));
+          edits++;
+          if (fresh.reason.some((why) => why === Reason.allowance)) refusing++;
+        }
+      }),
+      params,
+    );
+    // both ways: seats the messages run out of, and seats that leave room
+    expect(refusing).toBeGreaterThan(edits / 10);
+    expect(refusing).toBeLessThan(edits * 0.9);
+   }, TIMEOUT);
+
+  // A day of requests: k0 spends $1 an hour, k1 $0.50; programmatic runs $0.25 each.
+  const rows: Row[] = [];
+  for (let i = 0; i < 24; i++) {
+    rows.push([T0 + i * HOUR, 'api', 'k0', 1_000_000], [T0 + i * HOUR + 1, 'api', 'k1', 500_000], [T0 + i * HOUR + 2, 'trigger', 't_prog', 250_000]);
+  }
+  const ev = events([[T0, 'message', 'u', 0], ...rows]);
+  const withCap = (p: Plan, cap: number | null): Plan => ({ ...p, apiKeys: p.apiKeys.map((k) => (k.id === 'k0' ? { ...k, capUsd: cap } : k)) });
+  const dayPlan = (amountUsd: number): Plan =>
+    validatePlan({
+      workspace: { seats: 1, spendLimits: [{ id: 'day', amountUsd, window: 'utc-day' }] },
+      apiKeys: [
+        { id: 'k0', capUsd: 5 },
+        { id: 'k1', capUsd: null },
+      ],
+      triggers: [{ id: 't_prog', kind: 'webhook', mode: 'programmatic' }],
+    });
+
+  it('a key from a cap to none and back: only its requests, and the result a fresh one', () => {
+    const roomy = dayPlan(1000);
+    const sim = new PartsSimulator(ev);
+    sim.run(roomy, { timelineBuckets: 12 });
+    // the last two results are kept: 5 comes back after two others, so it is patched again too
+    for (const cap of [null, 10, 5]) {
+      const plan = withCap(roomy, cap);
+      const r = sim.run(plan, { timelineBuckets: 12 });
+      expect(sim.lastIsolatedKey).toBe('k0');
+      expect(r).toEqual(simulate(plan, ev, { timelineBuckets: 12 }));
+      expect(r.keyStats[0]!.peakRollingMicros).toBe(cap === null ? 24_000_000 : cap * 1_000_000);
+    }
+  });
+
+  it('a spend limit the key could now reach: the part is simulated as before', () => {
+    // $30 a day: with k0 at $5 the day spends 5 + 12 + 6 = $23; uncapped k0 adds $19 and reaches it
+    const tight = dayPlan(30);
+    const sim = new PartsSimulator(ev);
+    sim.run(tight, { timelineBuckets: 12 });
+    const open = withCap(tight, null);
+    const r = sim.run(open, { timelineBuckets: 12 });
+    expect(sim.lastIsolatedKey).toBeNull();
+    expect(sim.lastSimulated).toEqual(['spend']);
+    expect(r).toEqual(simulate(open, ev, { timelineBuckets: 12 }));
+    expect(r.reason.some((why) => why >= 8)).toBe(true);
+    // and a cap the limit leaves alone: $6 adds at most $1 to $23
+    const six = withCap(tight, 6);
+    sim.run(tight, { timelineBuckets: 12 });
+    expect(sim.run(six, { timelineBuckets: 12 })).toEqual(simulate(six, ev, { timelineBuckets: 12 }));
+    expect(sim.lastIsolatedKey).toBe('k0');
+  });
+
+  it("the key's own throttles still decide its requests when it is simulated alone", () => {
+    // k0 asks every 20 s for 10 minutes at $0.50; one request a minute gets through the throttle
+    const burst: Row[] = [[T0, 'message', 'u', 0]];
+    for (let i = 0; i < 30; i++) burst.push([T0 + i * 20_000, 'api', 'k0', 500_000], [T0 + i * 20_000 + 1, 'api', 'k1', 1]);
+    const throttled = validatePlan({
+      workspace: { seats: 1, spendLimits: [{ id: 'day', amountUsd: 1000, window: 'utc-day' }] },
+      apiKeys: [{ id: 'k0', capUsd: 1 }, { id: 'k1', capUsd: null }],
+      enforcement: { profile: 'platform', actorPerMinute: 1 },
+    });
+    const bursty = events(burst);
+    const sim = new PartsSimulator(bursty);
+    sim.run(throttled, { timelineBuckets: 4 });
+    const raised = withCap(throttled, 4);
+    const r = sim.run(raised, { timelineBuckets: 4 });
+    expect(sim.lastIsolatedKey).toBe('k0');
+    expect(r).toEqual(simulate(raised, bursty, { timelineBuckets: 4 }));
+    // eight admitted ($4), the rest throttled or capped
+    expect(r.reason.filter((why) => why === 5).length).toBeGreaterThan(0);
+    expect(r.keyStats[0]!.peakRollingMicros).toBe(4_000_000);
+  });
+});
