@@ -7,7 +7,7 @@ import { isPlausibleTime, timeRangeMessage } from '../engine/time-range.ts';
 import { parseUsdToMicros } from '../engine/units.ts';
 import { parseTimestampAt } from '../csv/timestamp.ts';
 import { InputError } from '../errors.ts';
-import { creditsToMicros, DATE_FORMATS, guessDateFormat, isValidTimeZone, parseMappedTime, parseMoneyToMicros, splitCurrency } from './parse.ts';
+import { creditsToMicros, DATE_FORMATS, guessDateFormat, guessDecimal, isValidTimeZone, parseMappedTime, parseMoneyToMicros, splitCurrency } from './parse.ts';
 import { wasQuoted } from '../csv/records.ts';
 import { splitByLargestRemainder } from './profile.ts';
 import { canonicalColumns, ContentOccurrences } from './canonical.ts';
@@ -161,12 +161,19 @@ export function unescapeCell(text: string): string {
   return v.length > 1 && v.charCodeAt(0) === 39 && (v[1] === '@' || v[1] === '=' || v[1] === '+') ? v.slice(1) : v;
 }
 
-export function dustCostHandler(header: string[], file: string, profile: readonly number[]): FormatHandler {
+/**
+ * `samples`: the file's first rows. The export writes `12.34`; the same file saved by a
+ * spreadsheet in a European locale writes `12,34` (with `;` between fields): its amounts are read
+ * with the decimal comma its first rows show (guessDecimal), never `5,65` as 565.
+ */
+export function dustCostHandler(header: string[], file: string, profile: readonly number[], samples: readonly string[][] = []): FormatHandler {
   const di = columnIndex(header, file, ['date']);
   const ai = columnIndex(header, file, ['agent_name']);
   const ki = columnIndex(header, file, ['api_key']);
   const si = columnIndex(header, file, ['source']);
   const ci = columnIndex(header, file, ['total_spend_usd']);
+  const decimal = guessDecimal(samples.map((r) => r[ci] ?? ''), (v, d) => parseMoneyToMicros(v, d));
+  const decimalNote = decimal === ',' ? ' (with a decimal comma, as the first rows)' : '';
   return {
     format: 'dust-cost',
     mapping: null,
@@ -178,10 +185,10 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
         throw new RowError(header[di], f[di], 'is not a date: expected YYYY-MM-DD (a UTC day)');
       }
       if (!isPlausibleTime(day)) throw new RowError(header[di], f[di], timeRangeMessage());
-      const spend = parseMoneyToMicros(f[ci]!);
+      const spend = parseMoneyToMicros(f[ci]!, decimal);
       if (spend === null) {
         const named = splitCurrency(f[ci]!).currency;
-        throw new RowError(header[ci], f[ci], named !== null && named !== 'USD' ? `is in ${named}: this export's amounts are USD; an amount in ${named} is never taken as USD` : 'is not an amount: expected USD like 12.34');
+        throw new RowError(header[ci], f[ci], named !== null && named !== 'USD' ? `is in ${named}: this export's amounts are USD; an amount in ${named} is never taken as USD` : `is not an amount: expected USD like ${decimal === ',' ? '12,34' : '12.34'}${decimalNote}`);
       }
       if (spend < 0) throw new RowError(header[ci], f[ci], 'is negative: expected a spend >= 0');
       const agent = unescapeCell(f[ai]!);
@@ -239,7 +246,8 @@ export function isProgrammaticUsage(usageType: string, origin: string): boolean 
 
 const CREDIT_PARTS = ['creditsSystem', 'creditsInput', 'creditsOutput', 'creditsReasoning'];
 
-export function dustConsumptionHandler(header: string[], file: string): FormatHandler {
+/** `samples`: the file's first rows, which tell a decimal comma (`12,34` credits) as in dustCostHandler. */
+export function dustConsumptionHandler(header: string[], file: string, samples: readonly string[][] = []): FormatHandler {
   const ti = columnIndex(header, file, ['completedAt']);
   const mi = columnIndex(header, file, ['agentMessageId']);
   const oi = columnIndex(header, file, ['contextOrigin']);
@@ -256,6 +264,11 @@ export function dustConsumptionHandler(header: string[], file: string): FormatHa
   if (ci === -1 && parts.length === 0) columnIndex(header, file, ['totalCredits']);
   if (ui === -1 && uni === -1) columnIndex(header, file, ['userId']);
   const cell = (f: string[], i: number): string => (i === -1 ? '' : unescapeCell(f[i]!));
+  const creditColumns = ci !== -1 ? [ci] : parts;
+  const decimal = guessDecimal(
+    samples.flatMap((r) => creditColumns.map((i) => r[i] ?? '')),
+    (v, d) => creditsToMicros(v, d),
+  );
   return {
     format: 'dust-consumption',
     mapping: null,
@@ -270,8 +283,8 @@ export function dustConsumptionHandler(header: string[], file: string): FormatHa
       for (const i of ci !== -1 ? [ci] : parts) {
         const text = f[i]!.trim();
         if (text === '' && ci === -1) continue;
-        const c = creditsToMicros(text);
-        if (c === null) throw new RowError(header[i], f[i], 'is not a number: expected credits like 12.34');
+        const c = creditsToMicros(text, decimal);
+        if (c === null) throw new RowError(header[i], f[i], `is not a number: expected credits like ${decimal === ',' ? '12,34 (with a decimal comma, as the first rows)' : '12.34'}`);
         if (c < 0) throw new RowError(header[i], f[i], 'is negative: expected credits >= 0');
         cost += c;
       }

@@ -97,6 +97,7 @@ function describe(r: ImportResult, preview: boolean): string {
     lines.push(`  read as ${r.form.gzip ? 'gzip, ' : ''}${r.form.encoding}, separated by ${r.form.delimiter === '\t' ? 'tabs' : `"${r.form.delimiter}"`}`);
   }
   if ((r.summaryRows ?? 0) > 0) lines.push(`  ${n(r.summaryRows!)} summary row(s) (TOTAL, Sum) left out: not data`);
+  if ((r.repeatedHeaders ?? 0) > 0) lines.push(`  ${n(r.repeatedHeaders!)} repeated header row(s) left out: not data (files joined one after the other?)`);
   const o = r.overlap;
   if (o !== undefined && o.scopeDays > 0 && o.from !== null && o.to !== null) {
     const d = (ms: number) => isoOf(ms).slice(0, 10);
