@@ -56,6 +56,34 @@ describe('the cost export saved by a spreadsheet', () => {
   });
 });
 
+describe("the cost export's days as a spreadsheet re-saves them", () => {
+  it("reads dd/mm/yyyy from the first rows (01/09 and 02/09 are a day apart that way, a month the other), and the re-saved rows are the clean export's rows", async () => {
+    const clean = scope.tmp.write('clean.csv', 'date,agent_name,api_key,source,total_spend_usd\n2026-09-01,Bot,key-a,api,1.00\n2026-09-02,Bot,key-a,api,2.00\n');
+    const saved = scope.tmp.write('saved.csv', `${COST_HEADER}\r\n01/09/2026;Bot;key-a;api;1,00\r\n02/09/2026;Bot;key-a;api;2,00\r\n`);
+    expect(await importFile(ledger, saved)).toMatchObject({ imported: 2, rejected: 0 });
+    expect(eventsOf(ledger).map((e) => e.time.slice(0, 10))).toContain('2026-09-02');
+    expect(eventsOf(ledger).every((e) => e.time.startsWith('2026-09-0'))).toBe(true);
+    const before = snapshot(ledger).events;
+    expect(await importFile(ledger, clean)).toMatchObject({ imported: 0, duplicates: 2 });
+    expect(snapshot(ledger).events).toBe(before);
+  });
+
+  it('reads m/d/yyyy when a day above 12 shows it', async () => {
+    const file = scope.tmp.write('us.csv', 'date,agent_name,api_key,source,total_spend_usd\n9/13/2026,Bot,key-a,api,1.00\n9/1/2026,Bot,key-a,api,"$1,000.00"\n');
+    expect(await importFile(ledger, file)).toMatchObject({ imported: 2, rejected: 0 });
+    const days = new Set(eventsOf(ledger).map((e) => e.time.slice(0, 10)));
+    expect([...days].sort()).toEqual(['2026-09-01', '2026-09-13']);
+    expect(spendOf(ledger).get('key-a')).toBe(1_001_000_000);
+  });
+
+  it('refuses a day that could be read either way, naming its line, rather than guess', async () => {
+    const before = snapshot(ledger);
+    const file = scope.tmp.write('one-day.csv', 'date,agent_name,api_key,source,total_spend_usd\n01/09/2026,Bot,key-a,api,1.00\n01/09/2026,Bot,key-b,api,1.00\n');
+    await expect(importFile(ledger, file)).rejects.toThrow(/one-day\.csv:2: date "01\/09\/2026" could be day or month first/);
+    expect(snapshot(ledger)).toEqual(before);
+  });
+});
+
 describe('the consumption export saved by a spreadsheet', () => {
   it('reads credits with a decimal comma and skips the empty rows at the end', async () => {
     const header = 'completedAt;agentMessageId;contextOrigin;apiKeyName;triggerId;userId;agentName;usageType;totalCredits';
