@@ -11,6 +11,7 @@ import type { DailySeries, History } from '../forecast/series.ts';
 import { buildScenario, pathParts } from '../forecast/scenario.ts';
 import type { Scenario } from '../forecast/scenario.ts';
 import { censoredFromEngine } from '../forecast/censor.ts';
+import { HELD_DAYS_MIN, heldText } from './held.ts';
 import { capForRisk, capOutcome, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
 import { summariseHistory } from '../forecast/index.ts';
 import type { ForecastReport } from '../forecast/index.ts';
@@ -434,6 +435,7 @@ function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][]
     const [p50, p90, p99] = recent.length ? quantile(recent, [0.5, 0.9, 0.99]) : [0, 0, 0];
     const max = recent.reduce((a, b) => Math.max(a, b), recent.length ? -Infinity : 0);
     const above = limit === null ? 0 : recent.filter((v) => v > limit).length;
+    const atLimit = limit === null ? 0 : recent.filter((v) => v === limit).length;
     const expected = expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent);
     const base: TriggerRecommendation = {
       id: triggerId(id),
@@ -450,13 +452,18 @@ function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][]
       profile: 'documented',
       stillRefused: null,
     };
-    if (limit === null || recent.length === 0 || above === 0) {
+    // A day exactly at the limit is held, not within: the platform refused the rest, and the
+    // exports hold only the runs it admitted (censored history). Only days above it were not
+    // (the docs' queue, or a sliding window spanning two days).
+    if (limit === null || recent.length === 0 || above + atLimit === 0 || (above === 0 && atLimit < HELD_DAYS_MIN)) {
       if (limit === null && s) base.reason = `no per-trigger limit; up to ${runsText(max)} a day`;
       out.push(base);
       continue;
     }
-    const seen = `above its limit of ${limit} runs per 24 h on ${above} of the last ${recent.length} days (median ${fmtN(p50)}, p90 ${fmtN(p90)}, max ${max} a day)`;
-    const consistently = above / recent.length >= 0.5;
+    const seen =
+      `above its limit of ${limit} runs per 24 h on ${above} of the last ${recent.length} days` +
+      `${atLimit > 0 ? ` and at it on ${atLimit} more (${heldText(limit)})` : ''} (median ${fmtN(p50)}, p90 ${fmtN(p90)}, max ${max} a day)`;
+    const consistently = (above + atLimit) / recent.length >= 0.5;
     const wanted = roundCount(Math.max(max * 1.2, expected * 1.2, limit + 1));
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ask support to raise its programmatic limit to ${wanted}` });

@@ -21,6 +21,7 @@ import type { History } from '../forecast/series.ts';
 import { roundCount } from '../forecast/rounding.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
 import { fewestSeats, hourlyLoad, peakOf, roll24 } from './hourly.ts';
+import { HELD_DAYS_MIN, heldText } from './held.ts';
 
 /** What the recommended plan, replayed over the history under its profile, still refuses. */
 export interface ReplayAnnouncement {
@@ -121,6 +122,8 @@ export function recommendTriggersPlatform(
     const [p50, p90, p99] = recent.length ? quantile(recent, [0.5, 0.9, 0.99]) : [0, 0, 0];
     const max = recent.reduce((m, v) => (v > m ? v : m), recent.length ? Number.NEGATIVE_INFINITY : 0);
     const above = limit === null ? 0 : recent.filter((v) => v > limit).length;
+    // days exactly at the limit: held by it (the exports hold only admitted runs), see heldText
+    const atLimit = limit === null ? 0 : recent.filter((v) => v === limit).length;
     const expected = Math.max(expectedDaily(id, recent), Math.ceil(p90));
     const lost = refused.get(id);
     const lostText = lost ? `; under the current plan the platform's code refuses ${runs(sum(lost))} (${byReasonText(lost)})` : '';
@@ -168,9 +171,9 @@ export function recommendTriggersPlatform(
     const wanted = Math.max(roundCount(Math.max(window.p95, expected) * (1 + headroom)), roundCount(limit + 1));
     const seen =
       `up to ${runs(window.max)} in 24 h against its limit of ${limit} (p95 ${n(window.p95)} per 24 h over the last ${DAYS_LOOKED_AT} days; ` +
-      `above the limit on ${above} of ${recent.length} days)${lostText}`;
+      `above the limit on ${above} of ${recent.length} days${atLimit > 0 ? `, at it on ${atLimit}: ${heldText(limit)}` : ''})${lostText}`;
     const ask = `a limit of ${n(wanted)} runs per 24 h (p95 ${n(Math.max(window.p95, expected))} + ${Math.round(headroom * 100)} % headroom, rounded up)`;
-    const consistently = recent.length > 0 && above / recent.length >= 0.5;
+    const consistently = recent.length > 0 && (above + (atLimit >= HELD_DAYS_MIN ? atLimit : 0)) / recent.length >= 0.5;
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: on the platform a programmatic trigger keeps the limit of 42 per 24 h unless support raises it: request ${ask}` });
     } else if (consistently) {
