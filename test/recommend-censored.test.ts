@@ -9,6 +9,7 @@ import type { EventColumns } from '../src/engine/events.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import { DAY, HOUR } from '../src/engine/units.ts';
 import { recommend } from '../src/recommend/index.ts';
+import { supportRequests } from '../src/export/index.ts';
 
 /** 30 days of a webhook at exactly `perDay` runs between 06:00 and 20:00 UTC, plus a few messages. */
 function held(perDay: number): EventColumns {
@@ -33,8 +34,12 @@ describe('a trigger held at its limit every day', () => {
   });
 
   it('is moved to programmatic with a limit override under the platform profile', () => {
-    const t = recommend(held(42), plan('platform'), { paths: 40 }).triggers.find((x) => x.id === 't_pr')!;
+    const rec = recommend(held(42), plan('platform'), { paths: 40 });
+    const t = rec.triggers.find((x) => x.id === 't_pr')!;
     expect(t.action).toBe('programmatic');
+    // the support request says the history understates the demand
+    const draft = supportRequests(rec, 'Acme').find((r) => r.triggerId === 't_pr')!;
+    expect(draft.body).toContain('at exactly 42 on 28: runs refused at the limit are not in our usage exports');
     expect(t.requestedLimit).toBeGreaterThan(42);
     expect(t.reason).toContain('at it on 28: the exports hold only the runs the platform admitted');
   });

@@ -95,7 +95,8 @@ export interface TriggerRecommendation {
   mode: PlanTrigger['mode'];
   /** limit per 24 h now; null = no limit */
   limit: number | null;
-  daily: { p50: number; p90: number; p99: number; max: number; daysObserved: number; daysAboveLimit: number };
+  /** daysAtLimit: days at exactly the limit, which the exports cannot tell from held ones (held.ts) */
+  daily: { p50: number; p90: number; p99: number; max: number; daysObserved: number; daysAboveLimit: number; daysAtLimit: number };
   /** expected runs per day (P90 of the forecast's daily values, next 30 days) */
   expectedDailyVolume: number;
   action: 'none' | 'programmatic' | 'override' | 'cannot_move';
@@ -443,7 +444,7 @@ function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][]
       kind,
       mode: modeName,
       limit,
-      daily: { p50, p90, p99, max, daysObserved: recent.length, daysAboveLimit: above },
+      daily: { p50, p90, p99, max, daysObserved: recent.length, daysAboveLimit: above, daysAtLimit: atLimit },
       expectedDailyVolume: expected,
       action: 'none',
       requestedLimit: null,

@@ -133,7 +133,7 @@ export function recommendTriggersPlatform(
       kind,
       mode: modeName,
       limit,
-      daily: { p50, p90, p99, max, daysObserved: recent.length, daysAboveLimit: above },
+      daily: { p50, p90, p99, max, daysObserved: recent.length, daysAboveLimit: above, daysAtLimit: atLimit },
       expectedDailyVolume: expected,
       action: 'none',
       requestedLimit: null,
