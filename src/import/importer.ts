@@ -124,8 +124,10 @@ export function isSummaryRow(fields: readonly string[]): boolean {
  */
 function notData(fields: readonly string[], header: readonly string[]): 'blank' | 'header' | null {
   if (fields.every((f) => f.trim() === '')) return 'blank';
-  if (fields.length === header.length && fields.every((f, k) => norm(f) === norm(header[k]!))) return 'header';
-  return null;
+  // the header's names are trimmed (readHeaderRecord): a first field of another length is data,
+  // which spares a million-row file the normalizing of every row
+  if (fields.length !== header.length || fields[0]!.trim().length !== header[0]!.length) return null;
+  return fields.every((f, k) => norm(f) === norm(header[k]!)) ? 'header' : null;
 }
 
 export interface PreviewEvent {
