@@ -311,5 +311,14 @@ export function formatComparison(c: ProfileComparison, max = 10): string {
   for (const d of c.differences.slice(0, max)) out.push(`  - ${d.sentence}.`);
   if (c.differences.length > max) out.push(`  ... and ${n(c.differences.length - max)} more (see --json: profiles).`);
   for (const note of c.notes) out.push(`  Note: ${note}.`);
+  out.push(`  ${NOT_MODELLED}`);
   return `${out.join('\n')}\n`;
 }
+
+/**
+ * What the platform's code does that neither profile simulates (docs/semantics.md, "What neither
+ * profile models"): said under every comparison, so that "decides all N events as the docs do"
+ * is never read as "the platform would let all of them through".
+ */
+export const NOT_MODELLED =
+  "Neither profile models: credit-priced plans (caps in credits per billing cycle, a monthly programmatic cap that blocks at 0), a refused webhook skipping its other triggers, editors' weekly fair-use credits, throttle retries, free programmatic credits (docs/semantics.md).";

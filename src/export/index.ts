@@ -94,7 +94,10 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
         'Expected daily volume:',
         `  About ${t.expectedDailyVolume} runs a day (90th percentile of our 30-day forecast).`,
         `  Over the last ${t.daily.daysObserved} days: median ${round1(t.daily.p50)}, 90th percentile ${round1(t.daily.p90)}, highest ${t.daily.max} runs a day;` +
-          ` above the current limit on ${t.daily.daysAboveLimit} of those days.`,
+          ` above the current limit on ${t.daily.daysAboveLimit} of those days` +
+          (t.daily.daysAtLimit > 0 && t.limit !== null
+            ? `, and held at ${t.limit} on ${t.daily.daysAtLimit}: runs refused at the limit are not in our usage exports, so our demand on those days was higher than they show.`
+            : '.'),
         '',
         `Requested: ${ask.requested}`,
         ...(t.profile === 'platform'

@@ -2,12 +2,12 @@ import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { EventType } from '../engine/events.ts';
 import type { EventTypeCode, EventTypeName } from '../engine/events.ts';
-import { DAY, HOUR, MINUTE } from '../engine/units.ts';
+import { DAY, HOUR, MINUTE, isoOf } from '../engine/units.ts';
 import { isPlausibleTime, timeRangeMessage } from '../engine/time-range.ts';
 import { parseUsdToMicros } from '../engine/units.ts';
 import { parseTimestampAt } from '../csv/timestamp.ts';
 import { InputError } from '../errors.ts';
-import { creditsToMicros, DATE_FORMATS, guessDateFormat, isValidTimeZone, parseMappedTime, parseMoneyToMicros, splitCurrency } from './parse.ts';
+import { creditsToMicros, DATE_FORMATS, guessDateFormat, guessDecimal, isValidTimeZone, parseMappedTime, parseMoneyToMicros, splitCurrency } from './parse.ts';
 import { wasQuoted } from '../csv/records.ts';
 import { splitByLargestRemainder } from './profile.ts';
 import { canonicalColumns, ContentOccurrences } from './canonical.ts';
@@ -155,33 +155,92 @@ export function isNoKey(key: string): boolean {
   return key === '' || /^(?:n\/?a|none|null|-|—)$/i.test(key);
 }
 
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}/;
+/** a day as a spreadsheet re-saves it: 01/09/2026, 9/1/2026, 01.09.2026 (an optional 00:00 after it) */
+const SLASH_DAY = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?:[ T]0?0:00(?::00)?)?$/;
+
+/**
+ * Which way round a re-saved cost export writes its days, from its first rows: `dmy` or `mdy`
+ * when a part above 12 shows it, otherwise the reading in which the rows lie closer together (an
+ * export covers a span of consecutive days; read the wrong way round, 01/09 and 02/09 are a month
+ * apart); null when nothing tells (then such a date is refused, never guessed). `ymd` when the
+ * first rows hold no such date.
+ */
+export function dayOrder(values: readonly string[]): 'ymd' | 'dmy' | 'mdy' | null {
+  const vals = values.map((v) => v.trim()).filter((v) => SLASH_DAY.test(v));
+  if (vals.length === 0) return 'ymd';
+  const read = (order: 'dmy' | 'mdy'): number[] | null => {
+    const out: number[] = [];
+    for (const v of vals) {
+      const t = parseMappedTime(v, order, 'UTC');
+      if (t === null) return null;
+      out.push(t);
+    }
+    return out;
+  };
+  const dmy = read('dmy');
+  const mdy = read('mdy');
+  if (dmy === null || mdy === null) return dmy !== null ? 'dmy' : mdy !== null ? 'mdy' : null;
+  const span = (ts: number[]): number => {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const t of ts) {
+      lo = Math.min(lo, t);
+      hi = Math.max(hi, t);
+    }
+    return hi - lo;
+  };
+  const a = span(dmy);
+  const b = span(mdy);
+  return a < b ? 'dmy' : b < a ? 'mdy' : null;
+}
+
 /** The platform escapes a cell starting with `@` (`=`, `+`) with a leading `'` against spreadsheet formulas. */
 export function unescapeCell(text: string): string {
   const v = text.trim();
   return v.length > 1 && v.charCodeAt(0) === 39 && (v[1] === '@' || v[1] === '=' || v[1] === '+') ? v.slice(1) : v;
 }
 
-export function dustCostHandler(header: string[], file: string, profile: readonly number[]): FormatHandler {
+/**
+ * `samples`: the file's first rows. The export writes `12.34`; the same file saved by a
+ * spreadsheet in a European locale writes `12,34` (with `;` between fields): its amounts are read
+ * with the decimal comma its first rows show (guessDecimal), never `5,65` as 565.
+ */
+export function dustCostHandler(header: string[], file: string, profile: readonly number[], samples: readonly string[][] = []): FormatHandler {
   const di = columnIndex(header, file, ['date']);
   const ai = columnIndex(header, file, ['agent_name']);
   const ki = columnIndex(header, file, ['api_key']);
   const si = columnIndex(header, file, ['source']);
   const ci = columnIndex(header, file, ['total_spend_usd']);
+  const decimal = guessDecimal(samples.map((r) => r[ci] ?? ''), (v, d) => parseMoneyToMicros(v, d));
+  const decimalNote = decimal === ',' ? ' (with a decimal comma, as the first rows)' : '';
+  const order = dayOrder(samples.map((r) => r[di] ?? ''));
   return {
     format: 'dust-cost',
     mapping: null,
     row(f, _line, sink) {
       checkWidth(f, header);
       const date = f[di]!.trim();
-      const day = /^\d{4}-\d{2}-\d{2}/.test(date) ? parseMappedTime(date.slice(0, 10), 'ymd', 'UTC') : null;
-      if (day === null || (date.length > 10 && parseMappedTime(date, 'ymd', 'UTC') === null)) {
-        throw new RowError(header[di], f[di], 'is not a date: expected YYYY-MM-DD (a UTC day)');
-      }
+      let day: number | null;
+      if (ISO_DAY.test(date)) {
+        day = parseMappedTime(date.slice(0, 10), 'ymd', 'UTC');
+        if (date.length > 10 && parseMappedTime(date, 'ymd', 'UTC') === null) day = null;
+      } else if (SLASH_DAY.test(date)) {
+        if (order === null) {
+          throw new RowError(header[di], f[di], 'could be day or month first, and the first rows do not tell: save the dates as YYYY-MM-DD, as the platform exports them');
+        }
+        const t = order === 'ymd' ? null : parseMappedTime(date, order, 'UTC');
+        if (t === null || t % DAY !== 0) {
+          throw new RowError(header[di], f[di], `is not a date ${order === 'dmy' ? 'day first (dd/mm/yyyy)' : order === 'mdy' ? 'month first (mm/dd/yyyy)' : 'YYYY-MM-DD'}, as the first rows are`);
+        }
+        day = t;
+      } else day = null;
+      if (day === null) throw new RowError(header[di], f[di], 'is not a date: expected YYYY-MM-DD (a UTC day)');
       if (!isPlausibleTime(day)) throw new RowError(header[di], f[di], timeRangeMessage());
-      const spend = parseMoneyToMicros(f[ci]!);
+      const spend = parseMoneyToMicros(f[ci]!, decimal);
       if (spend === null) {
         const named = splitCurrency(f[ci]!).currency;
-        throw new RowError(header[ci], f[ci], named !== null && named !== 'USD' ? `is in ${named}: this export's amounts are USD; an amount in ${named} is never taken as USD` : 'is not an amount: expected USD like 12.34');
+        throw new RowError(header[ci], f[ci], named !== null && named !== 'USD' ? `is in ${named}: this export's amounts are USD; an amount in ${named} is never taken as USD` : `is not an amount: expected USD like ${decimal === ',' ? '12,34' : '12.34'}${decimalNote}`);
       }
       if (spend < 0) throw new RowError(header[ci], f[ci], 'is negative: expected a spend >= 0');
       const agent = unescapeCell(f[ai]!);
@@ -191,7 +250,9 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
       const agentName = agent || 'unknown agent';
       const subject = noKey ? `${NO_KEY_PREFIX}${agentName}` : key;
       const type = noKey ? EventType.trigger : EventType.api;
-      const base = `dust-cost:${date.slice(0, 10)}|${f[ai]!.trim()}|${f[ki]!.trim()}|${source}`;
+      // the day as the export writes it, whatever a spreadsheet made of it: the same row of the
+      // export and of its re-saved copy is one identity
+      const base = `dust-cost:${isoOf(day).slice(0, 10)}|${f[ai]!.trim()}|${f[ki]!.trim()}|${source}`;
       if (spend === 0) return 'new';
       const parts = splitByLargestRemainder(spend, profile);
       let added = false;
@@ -239,7 +300,8 @@ export function isProgrammaticUsage(usageType: string, origin: string): boolean 
 
 const CREDIT_PARTS = ['creditsSystem', 'creditsInput', 'creditsOutput', 'creditsReasoning'];
 
-export function dustConsumptionHandler(header: string[], file: string): FormatHandler {
+/** `samples`: the file's first rows, which tell a decimal comma (`12,34` credits) as in dustCostHandler. */
+export function dustConsumptionHandler(header: string[], file: string, samples: readonly string[][] = []): FormatHandler {
   const ti = columnIndex(header, file, ['completedAt']);
   const mi = columnIndex(header, file, ['agentMessageId']);
   const oi = columnIndex(header, file, ['contextOrigin']);
@@ -256,6 +318,11 @@ export function dustConsumptionHandler(header: string[], file: string): FormatHa
   if (ci === -1 && parts.length === 0) columnIndex(header, file, ['totalCredits']);
   if (ui === -1 && uni === -1) columnIndex(header, file, ['userId']);
   const cell = (f: string[], i: number): string => (i === -1 ? '' : unescapeCell(f[i]!));
+  const creditColumns = ci !== -1 ? [ci] : parts;
+  const decimal = guessDecimal(
+    samples.flatMap((r) => creditColumns.map((i) => r[i] ?? '')),
+    (v, d) => creditsToMicros(v, d),
+  );
   return {
     format: 'dust-consumption',
     mapping: null,
@@ -270,8 +337,8 @@ export function dustConsumptionHandler(header: string[], file: string): FormatHa
       for (const i of ci !== -1 ? [ci] : parts) {
         const text = f[i]!.trim();
         if (text === '' && ci === -1) continue;
-        const c = creditsToMicros(text);
-        if (c === null) throw new RowError(header[i], f[i], 'is not a number: expected credits like 12.34');
+        const c = creditsToMicros(text, decimal);
+        if (c === null) throw new RowError(header[i], f[i], `is not a number: expected credits like ${decimal === ',' ? '12,34 (with a decimal comma, as the first rows)' : '12.34'}`);
         if (c < 0) throw new RowError(header[i], f[i], 'is negative: expected credits >= 0');
         cost += c;
       }

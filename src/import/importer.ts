@@ -22,6 +22,7 @@ import {
   eventsHandler,
   guessMapping,
   mappingHandler,
+  norm,
   parseColumnMapping,
   RowError,
   shapeOf,
@@ -99,6 +100,8 @@ export interface ImportResult {
   activeSeats?: number | null;
   /** rows that failed to parse and read as a spreadsheet's summary (`TOTAL`, `Sum`): not data, not errors */
   summaryRows?: number;
+  /** the header line again among the rows (monthly exports joined into one file): not data, not errors */
+  repeatedHeaders?: number;
   /** how the file's bytes were read: encoding, separator, gzip */
   form?: FileForm;
   /** what the file's new events hold (absent after a bulk import into an empty ledger) */
@@ -111,6 +114,20 @@ export type FoundSummary = SeqRangeSummary;
 /** A spreadsheet's summary row: a cell saying total or sum. Only rows that fail to parse are asked. */
 export function isSummaryRow(fields: readonly string[]): boolean {
   return fields.some((f) => /^(?:grand[\s-]*)?(?:sub[\s-]*)?(?:totals?|sum|summe|gesamt|totaux?|totale)\b/i.test(f.trim()));
+}
+
+/**
+ * A record that is not data in a spreadsheet-made file: every field blank (what a spreadsheet
+ * writes for an empty row, `,,,,`), or the header again (exports joined one after the other).
+ * Only for the platform's exports and mapped CSVs: the canonical events CSV is read exactly as
+ * `simulate` reads it, which refuses both.
+ */
+function notData(fields: readonly string[], header: readonly string[]): 'blank' | 'header' | null {
+  if (fields.every((f) => f.trim() === '')) return 'blank';
+  // the header's names are trimmed (readHeaderRecord): a first field of another length is data,
+  // which spares a million-row file the normalizing of every row
+  if (fields.length !== header.length || fields[0]!.trim().length !== header[0]!.length) return null;
+  return fields.every((f, k) => norm(f) === norm(header[k]!)) ? 'header' : null;
 }
 
 export interface PreviewEvent {
@@ -357,13 +374,15 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
 
   const makeHandler = (): FormatHandler => {
     const h = header!;
+    // the first rows that are data: what the mapping, the decimal separator and the dates are guessed from
+    const samples = pending.filter((p) => p.problem === null && notData(p.fields, h) === null).map((p) => p.fields);
     let format: FormatName | null = requested === 'auto' ? detectFormat(h) : requested;
     let mapping: ColumnMapping | null = given;
     if (format === null || (format === 'mapping' && mapping === null)) {
       const saved = session!.getMapping(shapeOf(h));
       if (saved !== null) mapping = parseColumnMapping(saved, 'saved mapping');
       else {
-        const guess = guessMapping(h, pending.map((p) => p.fields));
+        const guess = guessMapping(h, samples);
         mapping = guess.mapping;
         missing = guess.missing;
       }
@@ -396,10 +415,10 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       case 'dust-cost': {
         const profile = learnHourProfile(session!.apiSpendByHour());
         profileSource = profile.source;
-        return dustCostHandler(h, name, profile.weights);
+        return dustCostHandler(h, name, profile.weights, samples);
       }
       case 'dust-consumption':
-        return dustConsumptionHandler(h, name);
+        return dustConsumptionHandler(h, name, samples);
       case 'mapping':
         return mappingHandler(h, name, mapping!);
     }
@@ -407,6 +426,16 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
 
   const handle = (fields: string[], line: number, problem: string | null): void => {
     currentLine = line;
+    if (problem === null && handler!.format !== 'events') {
+      const skip = notData(fields, header!);
+      // a blank row is no row, as a blank line is; a repeated header is counted and said
+      if (skip === 'blank') return;
+      if (skip === 'header') {
+        result.rows++;
+        result.repeatedHeaders = (result.repeatedHeaders ?? 0) + 1;
+        return;
+      }
+    }
     result.rows++;
     try {
       if (problem !== null) throw new RowError(undefined, undefined, problem);

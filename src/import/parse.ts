@@ -137,6 +137,18 @@ export function parseMappedTime(text: string, format: DateFormat, timeZone: stri
   return zonedToUtc(t, timeZone);
 }
 
+/**
+ * The decimal separator of a column from its first values: a comma only when every value reads
+ * with a comma and some do not read with a point (`5,65`); otherwise a point, so that `1,234`
+ * stays a thousands separator unless the rest of the column shows otherwise.
+ */
+export function guessDecimal(values: readonly string[], parse: (text: string, decimal: '.' | ',') => number | null): '.' | ',' {
+  const vals = values.map((v) => v.trim()).filter((v) => v !== '');
+  const dotOk = vals.every((v) => parse(v, '.') !== null);
+  const commaOk = vals.every((v) => parse(v, ',') !== null);
+  return !dotOk && commaOk ? ',' : '.';
+}
+
 /** Picks the date format that parses every sample (day-first only when a day above 12 shows it). */
 export function guessDateFormat(samples: string[]): DateFormat | null {
   const vals = samples.map((s) => s.trim()).filter((s) => s !== '');
@@ -204,9 +216,13 @@ export function parseMoneyToMicros(text: string, decimal: '.' | ',' = '.', curre
   return parseUsdToMicros(v);
 }
 
-/** Credits (decimal text) to micro-USD at $0.01 a credit, rounded half away from zero. */
-export function creditsToMicros(text: string): number | null {
-  const microCredits = parseUsdToMicros(text);
+/**
+ * Credits (decimal text) to micro-USD at $0.01 a credit, rounded half away from zero. With a
+ * decimal comma (a spreadsheet saved in a European locale: `12,34`, `1.234,5`) the text is read
+ * as parseMoneyToMicros reads money; a currency mark is never a credit amount.
+ */
+export function creditsToMicros(text: string, decimal: '.' | ',' = '.'): number | null {
+  const microCredits = decimal === '.' ? parseUsdToMicros(text) : splitCurrency(text).currency === null ? parseMoneyToMicros(text, ',') : null;
   if (microCredits === null) return null;
   // 1 credit = 10,000 µUSD, so 1 µUSD = 100 micro-credits
   const q = Math.trunc(microCredits / 100);

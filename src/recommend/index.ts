@@ -11,6 +11,7 @@ import type { DailySeries, History } from '../forecast/series.ts';
 import { buildScenario, pathParts } from '../forecast/scenario.ts';
 import type { Scenario } from '../forecast/scenario.ts';
 import { censoredFromEngine } from '../forecast/censor.ts';
+import { HELD_DAYS_MIN, heldDaysByTrigger, heldText } from './held.ts';
 import { capForRisk, capOutcome, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
 import { summariseHistory } from '../forecast/index.ts';
 import type { ForecastReport } from '../forecast/index.ts';
@@ -94,7 +95,8 @@ export interface TriggerRecommendation {
   mode: PlanTrigger['mode'];
   /** limit per 24 h now; null = no limit */
   limit: number | null;
-  daily: { p50: number; p90: number; p99: number; max: number; daysObserved: number; daysAboveLimit: number };
+  /** daysAtLimit: days its limit held (at exactly the limit, or censored in the replay: held.ts) */
+  daily: { p50: number; p90: number; p99: number; max: number; daysObserved: number; daysAboveLimit: number; daysAtLimit: number };
   /** expected runs per day (P90 of the forecast's daily values, next 30 days) */
   expectedDailyVolume: number;
   action: 'none' | 'programmatic' | 'override' | 'cannot_move';
@@ -228,8 +230,8 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   // trigger, seat and pool advice under the platform's code: src/recommend/triggers-platform.ts
   const triggers =
     profile === 'platform'
-      ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent))
-      : recommendTriggers(history, plan, draws, seriesIndex);
+      ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent), heldDaysByTrigger(censored.days, 28))
+      : recommendTriggers(history, plan, draws, seriesIndex, heldDaysByTrigger(censored.days, 28));
   const recommended = profile === 'platform' ? applyPlatformTriggerAdvice(applyRecommendations(plan, keys, []), triggers) : applyRecommendations(plan, keys, triggers);
   const seats = profile === 'platform' ? recommendSeatsPlatform(events, history, plan, recommended) : recommendSeats(events, history, plan, recommended);
   const after = simulate(recommended, events, { until: Math.max(history.end, history.lastEvent + 1), signal: options.signal });
@@ -419,7 +421,7 @@ export function rolling30(values: readonly number[]): { sums: number[]; daysObse
   return { sums, daysObserved: n, extrapolated: false };
 }
 
-function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][], seriesIndex: Map<string, number>): TriggerRecommendation[] {
+function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][], seriesIndex: Map<string, number>, heldDays: ReadonlyMap<string, number>): TriggerRecommendation[] {
   const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
   const out: TriggerRecommendation[] = [];
   for (const id of ids) {
@@ -434,6 +436,7 @@ function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][]
     const [p50, p90, p99] = recent.length ? quantile(recent, [0.5, 0.9, 0.99]) : [0, 0, 0];
     const max = recent.reduce((a, b) => Math.max(a, b), recent.length ? -Infinity : 0);
     const above = limit === null ? 0 : recent.filter((v) => v > limit).length;
+    const atLimit = limit === null ? 0 : Math.max(recent.filter((v) => v === limit).length, heldDays.get(id) ?? 0);
     const expected = expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent);
     const base: TriggerRecommendation = {
       id: triggerId(id),
@@ -441,7 +444,7 @@ function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][]
       kind,
       mode: modeName,
       limit,
-      daily: { p50, p90, p99, max, daysObserved: recent.length, daysAboveLimit: above },
+      daily: { p50, p90, p99, max, daysObserved: recent.length, daysAboveLimit: above, daysAtLimit: atLimit },
       expectedDailyVolume: expected,
       action: 'none',
       requestedLimit: null,
@@ -450,13 +453,18 @@ function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][]
       profile: 'documented',
       stillRefused: null,
     };
-    if (limit === null || recent.length === 0 || above === 0) {
+    // A day exactly at the limit is held, not within: the platform refused the rest, and the
+    // exports hold only the runs it admitted (censored history). Only days above it were not
+    // (the docs' queue, or a sliding window spanning two days).
+    if (limit === null || recent.length === 0 || above + atLimit === 0 || (above === 0 && atLimit < HELD_DAYS_MIN)) {
       if (limit === null && s) base.reason = `no per-trigger limit; up to ${runsText(max)} a day`;
       out.push(base);
       continue;
     }
-    const seen = `above its limit of ${limit} runs per 24 h on ${above} of the last ${recent.length} days (median ${fmtN(p50)}, p90 ${fmtN(p90)}, max ${max} a day)`;
-    const consistently = above / recent.length >= 0.5;
+    const seen =
+      `above its limit of ${limit} runs per 24 h on ${above} of the last ${recent.length} days` +
+      `${atLimit > 0 ? ` and held at it on ${atLimit} (${heldText(limit)})` : ''} (median ${fmtN(p50)}, p90 ${fmtN(p90)}, max ${max} a day)`;
+    const consistently = Math.min(recent.length, above + atLimit) / recent.length >= 0.5;
     const wanted = roundCount(Math.max(max * 1.2, expected * 1.2, limit + 1));
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ask support to raise its programmatic limit to ${wanted}` });

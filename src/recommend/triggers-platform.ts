@@ -21,6 +21,7 @@ import type { History } from '../forecast/series.ts';
 import { roundCount } from '../forecast/rounding.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
 import { fewestSeats, hourlyLoad, peakOf, roll24 } from './hourly.ts';
+import { HELD_DAYS_MIN, heldText } from './held.ts';
 
 /** What the recommended plan, replayed over the history under its profile, still refuses. */
 export interface ReplayAnnouncement {
@@ -104,6 +105,7 @@ export function recommendTriggersPlatform(
   headroom: number,
   current: SimulationResult,
   expectedDaily: (id: string, recent: number[]) => number,
+  heldDays: ReadonlyMap<string, number> = new Map(),
 ): TriggerRecommendation[] {
   const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
   const refused = refusedRuns(events, current);
@@ -121,6 +123,8 @@ export function recommendTriggersPlatform(
     const [p50, p90, p99] = recent.length ? quantile(recent, [0.5, 0.9, 0.99]) : [0, 0, 0];
     const max = recent.reduce((m, v) => (v > m ? v : m), recent.length ? Number.NEGATIVE_INFINITY : 0);
     const above = limit === null ? 0 : recent.filter((v) => v > limit).length;
+    // days exactly at the limit: held by it (the exports hold only admitted runs), see heldText
+    const atLimit = limit === null ? 0 : Math.max(recent.filter((v) => v === limit).length, heldDays.get(id) ?? 0);
     const expected = Math.max(expectedDaily(id, recent), Math.ceil(p90));
     const lost = refused.get(id);
     const lostText = lost ? `; under the current plan the platform's code refuses ${runs(sum(lost))} (${byReasonText(lost)})` : '';
@@ -130,7 +134,7 @@ export function recommendTriggersPlatform(
       kind,
       mode: modeName,
       limit,
-      daily: { p50, p90, p99, max, daysObserved: recent.length, daysAboveLimit: above },
+      daily: { p50, p90, p99, max, daysObserved: recent.length, daysAboveLimit: above, daysAtLimit: atLimit },
       expectedDailyVolume: expected,
       action: 'none',
       requestedLimit: null,
@@ -158,7 +162,9 @@ export function recommendTriggersPlatform(
     }
 
     const window = runsPer24h(events, id, to);
-    if (limit === null || window.arrivals === 0 || window.max <= limit) {
+    // a trigger the platform's own limit held in the exports never shows more than its limit in
+    // 24 h: its held days say it needs more all the same
+    if (limit === null || window.arrivals === 0 || (window.max <= limit && atLimit < HELD_DAYS_MIN)) {
       if (limit === null && series) base.reason = `no per-trigger limit; up to ${runs(max)} a day${lostText}`;
       out.push(base);
       continue;
@@ -168,9 +174,9 @@ export function recommendTriggersPlatform(
     const wanted = Math.max(roundCount(Math.max(window.p95, expected) * (1 + headroom)), roundCount(limit + 1));
     const seen =
       `up to ${runs(window.max)} in 24 h against its limit of ${limit} (p95 ${n(window.p95)} per 24 h over the last ${DAYS_LOOKED_AT} days; ` +
-      `above the limit on ${above} of ${recent.length} days)${lostText}`;
+      `above the limit on ${above} of ${recent.length} days${atLimit > 0 ? `, held at it on ${atLimit}: ${heldText(limit)}` : ''})${lostText}`;
     const ask = `a limit of ${n(wanted)} runs per 24 h (p95 ${n(Math.max(window.p95, expected))} + ${Math.round(headroom * 100)} % headroom, rounded up)`;
-    const consistently = recent.length > 0 && above / recent.length >= 0.5;
+    const consistently = recent.length > 0 && Math.min(recent.length, above + (atLimit >= HELD_DAYS_MIN ? atLimit : 0)) / recent.length >= 0.5;
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: on the platform a programmatic trigger keeps the limit of 42 per 24 h unless support raises it: request ${ask}` });
     } else if (consistently) {

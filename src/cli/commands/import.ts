@@ -11,7 +11,7 @@
  * Inputs (format, mapping, undo number, files) are checked before the ledger is opened, and
  * `--history`/`--undo` need an existing ledger: a typo in a path creates no empty ledger.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CancelledError, InputError, formatDetail } from '../../errors.ts';
 import { isoOf } from '../../engine/units.ts';
@@ -97,6 +97,7 @@ function describe(r: ImportResult, preview: boolean): string {
     lines.push(`  read as ${r.form.gzip ? 'gzip, ' : ''}${r.form.encoding}, separated by ${r.form.delimiter === '\t' ? 'tabs' : `"${r.form.delimiter}"`}`);
   }
   if ((r.summaryRows ?? 0) > 0) lines.push(`  ${n(r.summaryRows!)} summary row(s) (TOTAL, Sum) left out: not data`);
+  if ((r.repeatedHeaders ?? 0) > 0) lines.push(`  ${n(r.repeatedHeaders!)} repeated header row(s) left out: not data (files joined one after the other?)`);
   const o = r.overlap;
   if (o !== undefined && o.scopeDays > 0 && o.from !== null && o.to !== null) {
     const d = (ms: number) => isoOf(ms).slice(0, 10);
@@ -139,10 +140,12 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
   // (an undo runs before the files are imported: on a new ledger there is no batch to undo)
   // A preview into a ledger that does not exist yet is a preview into an empty one: in memory,
   // so that a dry run leaves no file either.
+  const existed = existsSync(options.db);
   const ledger =
-    options.preview === true && undoId === null && !existsSync(options.db)
+    options.preview === true && undoId === null && !existed
       ? openLedger(':memory:')
       : openLedger(options.db, { mustExist: files.length === 0 || undoId !== null });
+  let committed = false;
   const out: string[] = [];
   const err: string[] = [];
   let exitCode = 0;
@@ -183,6 +186,7 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
       };
       try {
         const r = options.preview ? await previewImport(ledger, file, opts) : await importFile(ledger, file, opts);
+        if (r.batch !== null) committed = true;
         if (tty) process.stderr.write('\r\x1b[K');
         if (options.json) out.push(JSON.stringify(specObject(r)));
         else out.push(describe(r, options.preview === true));
@@ -212,6 +216,11 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
     }
   } finally {
     ledger.close();
+    // a ledger this command created and into which nothing went (every file refused, or
+    // cancelled) is removed: a refused first import leaves no file behind, as a typo does
+    if (!existed && !committed && options.preview !== true) {
+      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${options.db}${suffix}`, { force: true });
+    }
   }
   return { stdout: out.length ? `${out.join('\n')}\n` : '', stderr: err.length ? `${err.join('\n')}\n` : '', exitCode };
 }
