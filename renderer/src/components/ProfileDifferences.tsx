@@ -46,6 +46,8 @@ export function ProfileDifferences({ version = 0, plan, paused = false }: { vers
     const jobId = newJobId('profile-compare');
     let live = true;
     let asked = false;
+    // a superseded comparison gives up its connection at once (client.ts)
+    const abandon = new AbortController();
     setLoading(true);
     setProgress(null);
     const off = onProgress((e) => {
@@ -53,7 +55,7 @@ export function ProfileDifferences({ version = 0, plan, paused = false }: { vers
     });
     const ask = () => {
       asked = true;
-      call('profile-compare', plan === undefined ? { jobId } : { plan, jobId })
+      call('profile-compare', plan === undefined ? { jobId } : { plan, jobId }, abandon.signal)
         .then((c) => {
           if (!live) return;
           setData(c);
@@ -80,6 +82,7 @@ export function ProfileDifferences({ version = 0, plan, paused = false }: { vers
       off();
       stopPaint();
       if (timer !== null) clearTimeout(timer);
+      abandon.abort();
       if (asked) void call('job-cancel', { jobId }).catch(() => {});
     };
     // the plan is compared by value: a re-render with an equal plan asks nothing again
