@@ -20,7 +20,8 @@ import { cachePath } from '../src/api/events-cache.ts';
 import { snapshotPath } from '../src/api/overview-snapshot.ts';
 import { LedgerStore, importWorkerUrl } from '../src/api/ledger-store.ts';
 import { validatePlan } from '../src/engine/plan.ts';
-import type { ModelView } from '../src/modeling/types.ts';
+import type { ModelProjectAnswer, ModelViewHead } from '../src/modeling/types.ts';
+import { isDelta } from '../src/modeling/view-delta.ts';
 
 const ctx = (): CallContext => ({ signal: new AbortController().signal, progress: () => {} });
 
@@ -280,21 +281,66 @@ const openedInteractive: Benchmark = {
   },
 };
 
-/**
- * Milliseconds from `act` (an edit on a modeling screen) until the frame that shows its projection
- * (the page marks it two animation frames after the commit), and what the worker simulated for it.
- */
-async function paintedAfter(page: Page, views: ModelView[], act: () => Promise<void>): Promise<{ ms: number; view: ModelView | null }> {
-  const painted = `(performance.getEntriesByName(${JSON.stringify(MODEL_VIEW_PAINTED_MARK)})[0]?.startTime ?? -1)`;
-  views.length = 0;
-  await page.evaluate('window.__t0 = performance.now()');
-  await act();
-  await page.waitForFunction(`${painted} > window.__t0`, undefined, { timeout: 120_000 });
-  const ms = await page.evaluate<number>(`${painted} - window.__t0`);
-  return { ms, view: views.at(-1) ?? null };
+/** What the bench keeps of each model-project answer: the head (a delta's, or the whole view's) and its size. */
+interface Answered {
+  head: ModelViewHead;
+  bytes: number;
 }
 
-const whatRan = (v: ModelView | null): string => (v === null ? 'no answer seen' : `${v.simulated.length ? v.simulated.join('+') : 'nothing'} simulated, engine + view ${v.computeMs} ms, ${v.computeThreads} thread${v.computeThreads === 1 ? '' : 's'}`);
+/** The renderer's marks of an edit's answer and commit (renderer/src/modeling/store.ts). */
+const ANSWERED_MARK = 'headroom:model-view-answered';
+const COMMITTED_MARK = 'headroom:model-view-committed';
+/** Where an edit's time went, ms from the page's change event. */
+interface Stages {
+  /** the request left the page (resource timing's requestStart) */
+  sent: number;
+  /** its answer fully received */
+  received: number;
+  /** parsed and handed to the store */
+  answered: number;
+  /** React committed it */
+  committed: number;
+  /** the frame after the commit painted */
+  painted: number;
+}
+
+/**
+ * Milliseconds from `act` (an edit on a modeling screen) until the frame that shows its projection
+ * (the page marks it once the frame after the commit is painted), the same from the page's own
+ * `change` event (without the automation's round trips) with the stages in between, and what the
+ * worker simulated for it.
+ */
+async function paintedAfter(page: Page, views: Answered[], act: () => Promise<void>): Promise<{ ms: number; stages: Stages; view: Answered | null }> {
+  const painted = `(performance.getEntriesByName(${JSON.stringify(MODEL_VIEW_PAINTED_MARK)})[0]?.startTime ?? -1)`;
+  views.length = 0;
+  await page.evaluate(
+    `performance.clearResourceTimings(); window.__t0 = performance.now(); window.__tc = NaN; document.addEventListener('change', () => { window.__tc = performance.now(); }, { capture: true, once: true })`,
+  );
+  await act();
+  await page.waitForFunction(`${painted} > window.__t0`, undefined, { timeout: 120_000 });
+  const [ms, stages] = await page.evaluate<[number, Stages]>(`(() => {
+    const tc = window.__tc;
+    const at = (name) => (performance.getEntriesByName(name)[0]?.startTime ?? NaN) - tc;
+    const r = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/api/model-project')).at(-1);
+    return [${painted} - window.__t0, { sent: r ? r.requestStart - tc : NaN, received: r ? r.responseEnd - tc : NaN, answered: at(${JSON.stringify(ANSWERED_MARK)}), committed: at(${JSON.stringify(COMMITTED_MARK)}), painted: at(${JSON.stringify(MODEL_VIEW_PAINTED_MARK)}) }];
+  })()`);
+  return { ms, stages, view: views.at(-1) ?? null };
+}
+
+const whatRan = (a: Answered | null): string => {
+  if (a === null) return 'no answer seen';
+  const v = a.head;
+  return `${v.simulated.length ? v.simulated.join('+') : 'nothing'} simulated, engine + view ${v.computeMs} ms, ${v.computeThreads} thread${v.computeThreads === 1 ? '' : 's'}, answer ${(a.bytes / 1024).toFixed(1)} KiB`;
+};
+
+/** The medians of the same edits' stages, from the page's change event, for the figure's note. */
+const fromChangeNote = (stages: Stages[]): string => {
+  const med = (pick: (x: Stages) => number): number => {
+    const sorted = stages.map(pick).sort((a, c) => a - c);
+    return Math.round(sorted[Math.floor(sorted.length / 2)] ?? NaN);
+  };
+  return `from the page's change event (medians): request sent ${med((x) => x.sent)}, answer received ${med((x) => x.received)}, parsed ${med((x) => x.answered)}, committed ${med((x) => x.committed)}, painted ${med((x) => x.painted)} ms`;
+};
 
 const modelingEdits: Benchmark = {
   name: 'ui: modeling screens over 1M events, an edit to its projection painted (web host, Chromium)',
@@ -317,12 +363,13 @@ const modelingEdits: Benchmark = {
       const context = await browser(dir);
       try {
         const page = context.pages()[0] ?? (await context.newPage());
-        const views: ModelView[] = [];
+        const views: Answered[] = [];
         page.on('response', (res) => {
           if (!res.url().endsWith('/api/model-project')) return;
-          res.json().then(
-            (body: { ok: boolean; value?: ModelView }) => {
-              if (body.ok && body.value) views.push(body.value);
+          res.body().then(
+            (raw) => {
+              const body = JSON.parse(raw.toString('utf8')) as { ok: boolean; value?: ModelProjectAnswer };
+              if (body.ok && body.value) views.push({ head: isDelta(body.value) ? body.value.head : body.value, bytes: raw.length });
             },
             () => {},
           );
@@ -340,16 +387,18 @@ const modelingEdits: Benchmark = {
         // values the cap does not have (the same value is no edit)
         const capNow = Number(await cap.inputValue()) || 10;
         const caps: number[] = [];
-        let capRun: ModelView | null = null;
+        let capRun: Answered | null = null;
+        const capsFromChange: Stages[] = [];
         for (let i = 1; i <= 3; i++) {
           const r = await paintedAfter(page, views, async () => {
             await cap.fill(String(Math.round(capNow * (1 + i / 10)) + i));
             await cap.blur();
           });
           caps.push(r.ms);
+          capsFromChange.push(r.stages);
           capRun = r.view;
         }
-        figures.push(median3('API keys: one key cap edited to projection painted (median of 3)', whatRan(capRun), 150, caps));
+        figures.push(median3('API keys: one key cap edited to projection painted (median of 3)', `${whatRan(capRun)}; ${fromChangeNote(capsFromChange)}`, 150, caps));
 
         // Seats: the allowance part; about 60 % of the seats the history needs, so every seat counts.
         await page.getByRole('button', { name: /^Workspace/ }).click();
@@ -363,13 +412,15 @@ const modelingEdits: Benchmark = {
         // not timed: the seats the timed edits start from (the same value would be no edit)
         if (Number(await seats.inputValue()) !== tight) await setSeats(tight);
         const seatTimes: number[] = [];
-        let seatRun: ModelView | null = null;
+        let seatRun: Answered | null = null;
+        const seatsFromChange: Stages[] = [];
         for (let i = 1; i <= 3; i++) {
           const r = await setSeats(tight + i);
           seatTimes.push(r.ms);
+          seatsFromChange.push(r.stages);
           seatRun = r.view;
         }
-        figures.push(median3('Workspace: seats edited, allowance refusing, to projection painted (median of 3)', `${tight + 1}–${tight + 3} seats; ${whatRan(seatRun)}`, 150, seatTimes));
+        figures.push(median3('Workspace: seats edited, allowance refusing, to projection painted (median of 3)', `${tight + 1}–${tight + 3} seats; ${whatRan(seatRun)}; ${fromChangeNote(seatsFromChange)}`, 150, seatTimes));
 
         // A trigger's mode: fair use ↔ programmatic moves its runs between the parts.
         await page.getByRole('button', { name: /^Triggers/ }).click();
@@ -380,15 +431,17 @@ const modelingEdits: Benchmark = {
         const start = await mode.inputValue();
         const other = start === 'programmatic' ? 'fair_use' : 'programmatic';
         const modeTimes: number[] = [];
-        let modeRun: ModelView | null = null;
+        let modeRun: Answered | null = null;
+        const modesFromChange: Stages[] = [];
         let touchedAll = false;
-        for (let i = 1; i <= 3; i++) {
+        for (let i = 1; i <= 5; i++) {
           const r = await paintedAfter(page, views, async () => void (await mode.selectOption(i % 2 === 1 ? other : start)));
           modeTimes.push(r.ms);
+          modesFromChange.push(r.stages);
           modeRun = r.view;
-          touchedAll ||= r.view === null || r.view.simulated.includes('whole') || r.view.simulated.length === 2;
+          touchedAll ||= r.view === null || r.view.head.simulated.includes('whole') || r.view.head.simulated.length === 2;
         }
-        figures.push(median3('Triggers: a trigger mode edited to projection painted (median of 3)', `${start} ↔ ${other}; ${whatRan(modeRun)}`, touchedAll ? 300 : 150, modeTimes));
+        figures.push(median3('Triggers: a trigger mode edited to projection painted (median of 5)', `${start} ↔ ${other}; ${whatRan(modeRun)}; ${fromChangeNote(modesFromChange)}`, touchedAll ? 300 : 150, modeTimes));
       } finally {
         await context.close();
       }

@@ -64,7 +64,7 @@ describe('modeling calls through the handler map', () => {
     const before = await call<ModelView>('model-project', { plan: PLAN });
     const k = before.keys.find((x) => x.id === 'k_small');
     expect(k).toMatchObject({ capUsd: 2, blocked: 1, status: 'limited', peakUsd: 2 });
-    expect(k?.spark.at(-1)).toBe(2);
+    expect(k?.rolling.at(-1)).toBe(2);
     expect(before.workspace).toMatchObject({ allowance: 200, pool: 100 });
     const edited = { ...PLAN, apiKeys: [{ id: 'k_small', capUsd: 3.5 }] }; // peak $3 is 86 % of it: near
     const after = await call<ModelView>('model-project', { plan: edited });
@@ -206,8 +206,8 @@ describe('the modeling screens on the one compute worker', () => {
       if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
       return r.value;
     };
-    /** what the screens show, without the timing of the run that made it */
-    const figures = (v: ModelView) => ({ ...v, computeMs: 0, computeThreads: 0, simulated: [] });
+    /** what the screens show, without the timing of the run that made it (nor the answer's name) */
+    const figures = (v: ModelView) => ({ ...v, computeMs: 0, computeThreads: 0, simulated: [], viewId: undefined });
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'headroom-modeling-parts-'));

@@ -12,7 +12,8 @@ import type { ComputeClient } from './compute.ts';
 import type { Comparison } from '../modeling/scenarios.ts';
 import type { ForecastReport } from '../forecast/index.ts';
 import type { ModelingChannel } from '../modeling/channels.ts';
-import type { Advice, ExportPreview, ModelView, SavedScenario } from '../modeling/types.ts';
+import type { Advice, ExportPreview, ModelProjectAnswer, SavedScenario } from '../modeling/types.ts';
+import { RecentViews, viewDelta } from '../modeling/view-delta.ts';
 import type { CallContext } from './handlers.ts';
 import type { WorkspaceStore } from './store.ts';
 
@@ -22,7 +23,8 @@ const plan = z.unknown();
 const name = z.string().trim().min(1, 'a scenario needs a name').max(120);
 
 export const modelingInputSchemas = {
-  'model-project': z.strictObject({ plan, jobId }),
+  // base: the viewId of the projection the caller holds; the answer is then only what differs from it
+  'model-project': z.strictObject({ plan, jobId, base: z.string().min(1).max(64).optional() }),
   'model-advice': z.strictObject({ plan, jobId }),
   'model-export': z.strictObject({ plan, jobId }),
   'model-forecast': z.strictObject({
@@ -49,7 +51,7 @@ export const modelingInputSchemas = {
 } satisfies Record<ModelingChannel, z.ZodType>;
 
 export interface ModelingOutputs {
-  'model-project': ModelView;
+  'model-project': ModelProjectAnswer;
   'model-advice': Advice;
   'model-export': ExportPreview;
   'model-forecast': ForecastReport;
@@ -78,6 +80,7 @@ export function loadPlanText(fileName: string, text: string): Plan {
 
 export function createModelingHandlers(deps: ModelingDeps): ModelingHandlers {
   const { compute } = deps;
+  const recent = new RecentViews();
   const ask = async (ctx: CallContext): Promise<{ signal: AbortSignal; onProgress: (d: number, t: number) => void }> => {
     await deps.store();
     return { signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'simulate') };
@@ -85,7 +88,12 @@ export function createModelingHandlers(deps: ModelingDeps): ModelingHandlers {
 
 
   return {
-    'model-project': async ({ plan: raw }, ctx) => compute.ask({ kind: 'project', plan: validatePlan(raw, 'plan') }, await ask(ctx)),
+    'model-project': async ({ plan: raw, base }, ctx) => {
+      const view = await compute.ask({ kind: 'project', plan: validatePlan(raw, 'plan') }, await ask(ctx));
+      const held = base === undefined ? undefined : recent.get(base);
+      const viewId = recent.remember(view);
+      return held === undefined || base === undefined ? { ...view, viewId } : viewDelta(held, view, base, viewId);
+    },
     'model-advice': async ({ plan: raw }, ctx) => compute.ask({ kind: 'advice', plan: validatePlan(raw, 'plan') }, await ask(ctx)),
     'model-export': async ({ plan: raw }, ctx) => compute.ask({ kind: 'export', plan: validatePlan(raw, 'plan') }, await ask(ctx)),
     'model-forecast': async ({ plan: raw, days, paths, whatIf }, ctx) =>

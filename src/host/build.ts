@@ -13,12 +13,12 @@ function newest(dir: string): number {
   return m;
 }
 
-/** Whether the built renderer is older than its sources (renderer/ and the API types it uses). */
+/** Whether the built renderer is older than its sources (renderer/ and the core modules it imports, anywhere in src/). */
 export function rendererStale(): boolean {
   const index = join(RENDERER_OUT, 'index.html');
   if (!existsSync(index)) return true;
   const built = statSync(index).mtimeMs;
-  return [join(ROOT, 'renderer'), join(ROOT, 'src', 'api'), join(ROOT, 'src', 'host')].some((d) => newest(d) > built);
+  return [join(ROOT, 'renderer'), join(ROOT, 'src')].some((d) => newest(d) > built);
 }
 
 /** Builds the renderer with the app's own Vite config when it is missing or stale. */

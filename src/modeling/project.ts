@@ -13,7 +13,6 @@ import type { ModelView } from './types.ts';
 import { keyFigures } from '../views/key-figure.ts';
 import { triggerStatus } from '../views/status.ts';
 
-export const SPARK_DAYS = 60;
 /**
  * Rolling spend goes to the page in whole cents: it is drawn (a sparkline, the key's history
  * chart) and read in dollars and cents, and micro-dollars would make a quarter of the answer.
@@ -68,7 +67,7 @@ export function viewOf(plan: Plan, events: EventColumns, result: SimulationResul
     const rolling = new Array<number>(days);
     if (j >= kt.count) {
       rolling.fill(0);
-      return { ...k, spark: rolling.slice(-SPARK_DAYS), rolling };
+      return { ...k, rolling };
     }
     // admitted spend per day: key j's row of the key × day table
     const daily = kt.daily.subarray(j * days, (j + 1) * days);
@@ -78,7 +77,7 @@ export function viewOf(plan: Plan, events: EventColumns, result: SimulationResul
       if (d >= windowDays) sum -= daily[d - windowDays];
       rolling[d] = Math.round(sum / MICROS_PER_CENT) / 100;
     }
-    return { ...k, spark: rolling.slice(-SPARK_DAYS), rolling };
+    return { ...k, rolling };
   });
 
   const planned = new Map(plan.triggers.map((p) => [p.id, p]));

@@ -6,11 +6,12 @@ import type { ScenarioMetrics } from './scenarios.ts';
 import type { KeyFigure } from '../views/key-figure.ts';
 import type { Status } from '../views/status.ts';
 
-/** The key's figure (the same on every screen, src/views) and its recent rolling spend. */
+/** The key's figure (the same on every screen, src/views) and its rolling spend. */
 export interface ModelKey extends KeyFigure {
-  /** rolling spend (USD, whole cents) at the end of each UTC day, the last SPARK_DAYS days of the history */
-  spark: number[];
-  /** rolling spend (USD, whole cents) at the end of each UTC day over the whole history, from `ModelView.from`'s day */
+  /**
+   * rolling spend (USD, whole cents) at the end of each UTC day over the whole history, from
+   * `ModelView.from`'s day; the sparkline draws its last SPARK_DAYS (`sparkOf`), not sent twice
+   */
   rolling: number[];
 }
 
@@ -76,6 +77,32 @@ export interface ModelView {
    */
   simulated: ('spend' | 'allowance' | 'whole')[];
 }
+
+/** A view's own figures, less its keys and triggers: what a delta always carries whole (small). */
+export type ModelViewHead = Omit<ModelView, 'keys' | 'triggers'>;
+
+/**
+ * model-project's answer when the call names no view, or one the service no longer holds: the
+ * whole view, named so that the next call can ask only for what differs from it.
+ */
+export type NamedModelView = ModelView & { viewId: string };
+
+/**
+ * model-project's answer to a call naming (`base`) a view the service still holds: the head whole,
+ * and only the keys and triggers whose figures differ from the base's at the same index. An edit
+ * usually changes a few of hundreds, so the answer is a few KB instead of hundreds (JSON, IPC).
+ */
+export interface ModelViewDelta {
+  viewId: string;
+  base: string;
+  head: ModelViewHead;
+  keyCount: number;
+  keys: { at: number; key: ModelKey }[];
+  triggerCount: number;
+  triggers: { at: number; trigger: ModelTrigger }[];
+}
+
+export type ModelProjectAnswer = NamedModelView | ModelViewDelta;
 
 export interface KeyAdvice {
   id: string;

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSession } from './harness.ts';
 import type { Session } from './harness.ts';
-import type { Locator } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import type { ModelProjectAnswer } from '../../src/modeling/types.ts';
+import { isDelta } from '../../src/modeling/view-delta.ts';
 
 async function textOf(loc: Locator): Promise<string> {
   return ((await loc.textContent({ timeout: 1000 }).catch(() => null)) ?? '').trim();
@@ -303,6 +305,60 @@ describe('the modeling screens in Chromium, through the web host', () => {
       await page.getByTestId(testId).waitFor({ timeout: 60_000 });
       expect(await page.evaluate<string[]>(unnamed), `${testId}`).toEqual([]);
     }
+  });
+
+  it('answers an edit with only what changed, and the patched screen reads as a freshly opened one', async () => {
+    const { page } = s;
+    const answer = (p: Page) =>
+      p
+        .waitForResponse((r) => r.url().endsWith('/api/model-project'), { timeout: 60_000 })
+        .then(async (r) => ({ bytes: (await r.body()).length, value: ((await r.json()) as { value: ModelProjectAnswer }).value }));
+    /** per key: its status, blocked count and rolling spend now, as the API keys table shows them */
+    const rows = (p: Page) =>
+      p.locator('[data-testid=model-keys-table] tbody tr[data-key]').evaluateAll((trs) =>
+        Object.fromEntries(
+          trs.map((tr) => [
+            tr.getAttribute('data-key') ?? '',
+            ['.chip', '[data-testid=blocked-count]', '.spark-cell .num'].map((sel) => tr.querySelector(sel)?.textContent?.trim() ?? '').join(' | '),
+          ]),
+        ),
+      );
+    await page.getByRole('button', { name: /^API keys/ }).click();
+    await page.getByTestId('model-keys-table').waitFor();
+    await hasText(page.getByTestId('plan-status'), 'Saved plan');
+    const cap = keyRow('k_marketing').getByLabel(/^Cap of .* in dollars/);
+    const capBefore = await cap.inputValue();
+    const edited = answer(page);
+    await cap.fill('5');
+    await cap.press('Enter');
+    const delta = await edited;
+    // a delta against the view the page held: the edited key among the few sent
+    if (!isDelta(delta.value)) throw new Error('the edit got the whole view, not a delta');
+    expect(delta.value.keys.length).toBeLessThan(delta.value.keyCount);
+    expect(delta.value.triggers.length).toBeLessThan(delta.value.triggerCount);
+    expect(delta.bytes).toBeLessThan(40_000);
+    await hasText(keyRow('k_marketing').locator('.chip'), 'Rate limited');
+    await page.getByRole('button', { name: 'Save plan' }).click();
+    await hasText(page.getByTestId('plan-status'), 'Saved plan');
+    const patched = await rows(page);
+    expect(Object.keys(patched).length).toBeGreaterThanOrEqual(7);
+
+    // A second window projects the saved plan afresh: the whole view, read the same.
+    const fresh = await s.context.newPage();
+    try {
+      await fresh.goto(s.headroom.host.url);
+      const first = answer(fresh);
+      await fresh.getByRole('button', { name: /^API keys/ }).click();
+      expect(isDelta((await first).value)).toBe(false);
+      await hasText(fresh.locator('[data-testid=model-keys-table] tbody tr[data-key="k_marketing"] .chip'), 'Rate limited');
+      await expect.poll(() => rows(fresh), { timeout: 30_000 }).toEqual(patched);
+    } finally {
+      await fresh.close();
+    }
+    await cap.fill(capBefore);
+    await cap.press('Enter');
+    await page.getByRole('button', { name: 'Save plan' }).click();
+    await hasText(page.getByTestId('plan-status'), 'Saved plan');
   });
 
   it('asks before closing the window with unsaved changes', async () => {

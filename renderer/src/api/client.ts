@@ -29,8 +29,12 @@ export class CallError extends Error {
   }
 }
 
+const CANCELLED_ERROR: ApiError = { code: 'cancelled', message: 'Cancelled', details: [] };
+const CANCELLED: Settled<never> = { ok: false, error: CANCELLED_ERROR };
+
 interface Transport {
-  call(channel: ApiChannel, input: unknown): Promise<Settled<unknown>>;
+  /** `signal`: the caller no longer wants the answer (the web host's connection is given up) */
+  call(channel: ApiChannel, input: unknown, signal?: AbortSignal): Promise<Settled<unknown>>;
   onProgress(cb: (e: ProgressEvent) => void): () => void;
   onCommand(cb: (c: AppCommand) => void): () => void;
 }
@@ -56,16 +60,18 @@ function httpTransport(): Transport {
   const progress = new Set<(e: ProgressEvent) => void>();
   let source: EventSource | null = null;
   return {
-    call: async (channel, input) => {
+    call: async (channel, input, signal) => {
       try {
         const res = await fetch(`/api/${channel}`, {
           method: 'POST',
           credentials: 'same-origin',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(input ?? {}),
+          ...(signal !== undefined ? { signal } : {}),
         });
         return (await res.json()) as Settled<unknown>;
       } catch (err) {
+        if (signal?.aborted) return CANCELLED;
         return { ok: false, error: { code: 'internal', message: `Headroom is not reachable (${String(err)})`, details: [] } };
       }
     },
@@ -88,8 +94,17 @@ const transport: Transport = window.headroom ? preloadTransport(window.headroom)
 
 export const transportName = window.headroom ? 'electron' : 'http';
 
-export async function call<K extends ApiChannel>(channel: K, input: ApiCallInputs[K]): Promise<ApiOutputs[K]> {
-  const settled = await transport.call(channel, input);
+/**
+ * One call. With `signal`, aborting settles the call as cancelled at once and, on the web host,
+ * gives up its connection: a browser opens at most six to one host, and calls left waiting on a
+ * busy thread (a superseded comparison behind advice) would otherwise hold the edit's projection
+ * back until they end. The work itself stops by its job id ('job-cancel').
+ */
+export async function call<K extends ApiChannel>(channel: K, input: ApiCallInputs[K], signal?: AbortSignal): Promise<ApiOutputs[K]> {
+  if (signal?.aborted) throw new CallError(CANCELLED_ERROR);
+  const settled = await (signal === undefined
+    ? transport.call(channel, input)
+    : Promise.race([transport.call(channel, input, signal), new Promise<Settled<never>>((resolve) => signal.addEventListener('abort', () => resolve(CANCELLED), { once: true }))]));
   if (!settled.ok) throw new CallError(settled.error);
   return settled.value as ApiOutputs[K];
 }

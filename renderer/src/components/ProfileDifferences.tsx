@@ -1,11 +1,15 @@
 import { useEffect, useMemo, useState } from 'react';
 import { call, newJobId, onProgress, toError } from '../api/client.ts';
 import { ErrorBox } from './ErrorBox.tsx';
+import { afterNextPaint } from '../after-paint.ts';
 import { ProgressBar } from './Progress.tsx';
 import type { ApiError } from '../../../src/api/errors.ts';
 import type { Plan } from '../../../src/engine/plan.ts';
 import type { ProfileComparison, ProfileDifference } from '../../../src/compare/profiles.ts';
 import './profiles.css';
+
+/** An edited plan is compared once edits pause this long after its projection was painted. */
+const COMPARE_SETTLE_MS = 300;
 
 /** Sentences shown before "show all": the block stays compact on every page. */
 const FEW = 5;
@@ -41,29 +45,45 @@ export function ProfileDifferences({ version = 0, plan, paused = false }: { vers
     }
     const jobId = newJobId('profile-compare');
     let live = true;
+    let asked = false;
+    // a superseded comparison gives up its connection at once (client.ts)
+    const abandon = new AbortController();
     setLoading(true);
     setProgress(null);
     const off = onProgress((e) => {
       if (live && e.jobId === jobId) setProgress({ done: e.done, total: e.total });
     });
-    call('profile-compare', plan === undefined ? { jobId } : { plan, jobId })
-      .then((c) => {
-        if (!live) return;
-        setData(c);
-        setError(null);
-        setLoading(false);
-      })
-      .catch((err: unknown) => {
-        const e = toError(err);
-        if (live && e.code !== 'cancelled') {
-          setError(e);
+    const ask = () => {
+      asked = true;
+      call('profile-compare', plan === undefined ? { jobId } : { plan, jobId }, abandon.signal)
+        .then((c) => {
+          if (!live) return;
+          setData(c);
+          setError(null);
           setLoading(false);
-        }
-      });
+        })
+        .catch((err: unknown) => {
+          const e = toError(err);
+          if (live && e.code !== 'cancelled') {
+            setError(e);
+            setLoading(false);
+          }
+        });
+    };
+    // Not in the frame that shows an edit's projection, nor between edits in quick succession:
+    // the comparison simulates the whole history twice, and on two cores it would take the
+    // core the page paints with and the next edit's projection computes on.
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const stopPaint = afterNextPaint(() => {
+      timer = setTimeout(ask, plan === undefined ? 0 : COMPARE_SETTLE_MS);
+    });
     return () => {
       live = false;
       off();
-      void call('job-cancel', { jobId }).catch(() => {});
+      stopPaint();
+      if (timer !== null) clearTimeout(timer);
+      abandon.abort();
+      if (asked) void call('job-cancel', { jobId }).catch(() => {});
     };
     // the plan is compared by value: a re-render with an equal plan asks nothing again
   }, [version, planKey, paused]);

@@ -4,6 +4,7 @@
  */
 import { useEffect, useLayoutEffect } from 'react';
 import { MODEL_VIEW_PAINTED_MARK } from '../../../src/projection/marks.ts';
+import { afterNextPaint } from '../after-paint.ts';
 import { WorkspacePage } from '../pages/Workspace.tsx';
 import { KeysPage } from '../pages/Keys.tsx';
 import { ScenariosPage } from '../pages/Scenarios.tsx';
@@ -18,23 +19,16 @@ let reportedSaves = 0;
 
 export function ModelingView({ page, version, onSaved }: { page: ModelingPageId; version: number; onSaved: () => void }) {
   const { savedCount, view } = useEditor();
-  // Marks the moment an edit's projection was on screen (the frame after the one it was committed
-  // in), for the performance panel and the bench; only the latest is kept.
+  // Marks the moment an edit's projection was on screen (once the frame after its commit was
+  // painted), for the performance panel and the bench; only the latest is kept.
   useLayoutEffect(() => {
     if (!view) return;
     performance.clearMarks(MODEL_VIEW_COMMITTED_MARK);
     performance.mark(MODEL_VIEW_COMMITTED_MARK);
-    let inner = 0;
-    const outer = requestAnimationFrame(() => {
-      inner = requestAnimationFrame(() => {
-        performance.clearMarks(MODEL_VIEW_PAINTED_MARK);
-        performance.mark(MODEL_VIEW_PAINTED_MARK);
-      });
+    return afterNextPaint(() => {
+      performance.clearMarks(MODEL_VIEW_PAINTED_MARK);
+      performance.mark(MODEL_VIEW_PAINTED_MARK);
     });
-    return () => {
-      cancelAnimationFrame(outer);
-      cancelAnimationFrame(inner);
-    };
   }, [view]);
   useEffect(() => {
     if (version > 0) void refreshEditor();

@@ -10,6 +10,7 @@ import type { Plan } from '../../../src/engine/plan.ts';
 import { canRedo, canUndo, createHistory, edit, isDirty, markSaved, redo, sameData, undo, undoLabel, redoLabel } from '../../../src/modeling/plan-history.ts';
 import type { PlanHistory } from '../../../src/modeling/plan-history.ts';
 import type { Advice, ModelView } from '../../../src/modeling/types.ts';
+import { applyDelta, isDelta } from '../../../src/modeling/view-delta.ts';
 import { shareEqual } from './share.ts';
 
 /**
@@ -104,16 +105,38 @@ export function planDirty(h: PlanHistory<Plan> | null): boolean {
 }
 
 let timer: ReturnType<typeof setTimeout> | null = null;
+/** The service's name for `state.view`: the next projection asks only for what differs from it. */
+let heldId: string | null = null;
 let seq = 0;
 let offProgress: (() => void) | null = null;
 
+let queued = false;
+
+/**
+ * Projects the present plan after `wait` ms, or at once: in a microtask queued before the edit's
+ * own render, so the request is on its way while React draws the edited field (edits made in one
+ * task still make one request).
+ */
 function scheduleProjection(wait = 0): void {
-  if (timer !== null) clearTimeout(timer);
-  set({ projecting: true, cancelled: false });
-  timer = setTimeout(() => {
+  if (timer !== null) {
+    clearTimeout(timer);
     timer = null;
-    void project();
-  }, wait);
+  }
+  if (wait === 0) {
+    if (!queued) {
+      queued = true;
+      queueMicrotask(() => {
+        queued = false;
+        void project();
+      });
+    }
+  } else {
+    timer = setTimeout(() => {
+      timer = null;
+      void project();
+    }, wait);
+  }
+  set({ projecting: true, cancelled: false });
 }
 
 /** A projection still waiting out the typing pause starts now. */
@@ -131,13 +154,28 @@ async function project(): Promise<void> {
   offProgress ??= onProgress((e) => {
     if (e.jobId === LIVE_JOB && state.projecting) set({ progress: { done: e.done, total: e.total } });
   });
+  const held = state.view;
+  const base = held === null ? null : heldId;
   try {
-    const answer = await call('model-project', { plan, jobId: LIVE_JOB });
+    const answer = await call('model-project', { plan, jobId: LIVE_JOB, ...(base === null ? {} : { base }) });
     if (mine !== seq) return;
     performance.clearMarks(MODEL_VIEW_ANSWERED_MARK);
     performance.mark(MODEL_VIEW_ANSWERED_MARK);
+    let whole: ModelView;
+    if (isDelta(answer)) {
+      // the view it patches was replaced meanwhile (another ledger opened): ask for the whole
+      if (held === null || state.view !== held || answer.base !== base) {
+        heldId = null;
+        return await project();
+      }
+      whole = applyDelta(held, answer);
+    } else {
+      const { viewId: _named, ...view } = answer;
+      whole = view;
+    }
     // the keys and triggers whose figures did not change keep their objects, so their rows do not render again
-    const view = shareEqual(state.view, answer);
+    const view = shareEqual(state.view, whole);
+    heldId = answer.viewId;
     set({ view, viewPlan: plan, viewError: null, projecting: false, progress: null });
   } catch (err) {
     const error = toError(err);

@@ -11,6 +11,7 @@ import { KeyDetail } from '../modeling/KeyDetail.tsx';
 import { openDetail, useDetail } from '../modeling/detail.ts';
 import { showKeyAdvice } from '../../../src/views/key-advice.ts';
 import { STATUS_RANK } from '../../../src/views/status.ts';
+import { sparkOf } from '../../../src/modeling/view-delta.ts';
 import { applyCaps, setKeyCaps } from '../../../src/modeling/plan-edits.ts';
 import { fmtCount, fmtDollars, fmtShare, fmtUsd, fmtUsdWhole, parseMoney } from '../modeling/format.ts';
 import type { KeyAdvice, ModelKey, ModelView } from '../../../src/modeling/types.ts';
@@ -92,7 +93,8 @@ interface KeyRowProps {
  * store.ts's structural sharing), so an edit re-renders only the rows whose figures changed.
  */
 const KeyRow = memo(function KeyRow({ k, advice, adviceMissing, index, selected, open, to, headroom, onSelect, measure }: KeyRowProps) {
-  const now = k.spark[k.spark.length - 1] ?? 0;
+  const now = k.rolling[k.rolling.length - 1] ?? 0;
+  const spark = sparkOf(k.rolling);
   return (
     <tr
       ref={measure}
@@ -129,7 +131,7 @@ const KeyRow = memo(function KeyRow({ k, advice, adviceMissing, index, selected,
       </td>
       <td>
         <div className="spark-cell">
-          <Sparkline values={k.spark} cap={k.capUsd} label={`${k.name}: rolling spend, last ${k.spark.length} days`} />
+          <Sparkline values={spark} cap={k.capUsd} label={`${k.name}: rolling spend, last ${spark.length} days`} />
           <span className="num small">{fmtUsdWhole(now)} now</span>
         </div>
       </td>
@@ -193,7 +195,7 @@ function KeysTable({ view, keys, advice, headroom, adviceMissing }: { view: Mode
         ),
       }),
       col.accessor('name', { header: 'Key' }),
-      col.accessor((r) => r.spark[r.spark.length - 1] ?? 0, { id: 'spend', header: 'Rolling 30-day spend' }),
+      col.accessor((r) => r.rolling[r.rolling.length - 1] ?? 0, { id: 'spend', header: 'Rolling 30-day spend' }),
       col.accessor('peakUsd', { header: 'Peak' }),
       col.accessor((r) => r.capUsd ?? Number.POSITIVE_INFINITY, { id: 'cap', header: 'Cap' }),
       col.accessor((r) => adviceById.get(r.id)?.recommendedCapUsd ?? -1, { id: 'recommended', header: 'Recommended cap' }),

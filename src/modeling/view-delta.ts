@@ -1,0 +1,100 @@
+/**
+ * A projection as the difference from one the caller already holds (model-project's `base`): the
+ * service diffs each answer against the view it last sent under that name, the renderer patches
+ * its own copy. Plain data only: the renderer imports it too.
+ */
+import { sameData } from './plan-history.ts';
+import type { ModelKey, ModelProjectAnswer, ModelTrigger, ModelView, ModelViewDelta, ModelViewHead } from './types.ts';
+
+export const isDelta = (a: ModelProjectAnswer): a is ModelViewDelta => 'base' in a;
+
+function changedAt<T>(before: readonly T[], after: readonly T[]): number[] {
+  const at: number[] = [];
+  for (let i = 0; i < after.length; i++) if (i >= before.length || !sameData(before[i], after[i])) at.push(i);
+  return at;
+}
+
+/** What `next` changes from `base` (the view named `baseId`), as a delta named `viewId`. */
+export function viewDelta(base: ModelView, next: ModelView, baseId: string, viewId: string): ModelViewDelta {
+  const { keys, triggers, ...head } = next;
+  return {
+    viewId,
+    base: baseId,
+    head,
+    keyCount: keys.length,
+    keys: changedAt(base.keys, keys).map((at) => ({ at, key: keys[at] as ModelKey })),
+    triggerCount: triggers.length,
+    triggers: changedAt(base.triggers, triggers).map((at) => ({ at, trigger: triggers[at] as ModelTrigger })),
+  };
+}
+
+function patched<T>(before: readonly T[], count: number, changes: readonly { at: number; value: T }[], what: string): T[] {
+  const out = before.slice(0, count);
+  for (const { at, value } of changes) {
+    if (!Number.isInteger(at) || at < 0 || at >= count) throw new Error(`projection delta: ${what}[${at}] is outside its ${count} ${what}`);
+    out[at] = value;
+  }
+  // a longer list must name each entry the base did not have
+  for (let i = before.length; i < count; i++) if (!Object.hasOwn(out, i)) throw new Error(`projection delta: ${what}[${i}] is new but not sent`);
+  return out;
+}
+
+/**
+ * The view `delta` describes, from `base` (the view it was computed against): unchanged keys and
+ * triggers keep `base`'s objects. Throws, naming the entry, on a delta that does not fit the base.
+ */
+export function applyDelta(base: ModelView, delta: ModelViewDelta): ModelView {
+  const head: ModelViewHead = delta.head;
+  return {
+    ...head,
+    keys: patched(base.keys, delta.keyCount, delta.keys.map((c) => ({ at: c.at, value: c.key })), 'keys'),
+    triggers: patched(base.triggers, delta.triggerCount, delta.triggers.map((c) => ({ at: c.at, value: c.trigger })), 'triggers'),
+  };
+}
+
+/**
+ * The views the service answered last, by the name it gave them, so a later call can name one as
+ * its base. A few: each window asks in turn, and a name no longer held only costs a whole answer.
+ */
+export class RecentViews {
+  private readonly views = new Map<string, ModelView>();
+  private readonly prefix = globalThis.crypto.randomUUID().slice(0, 8);
+  private count = 0;
+  private readonly limit: number;
+
+  constructor(limit = 4) {
+    this.limit = limit;
+  }
+
+  /** Keeps `view` (never changed afterwards) and returns its new name. */
+  remember(view: ModelView): string {
+    const id = `${this.prefix}-${++this.count}`;
+    this.views.set(id, view);
+    for (const old of this.views.keys()) {
+      if (this.views.size <= this.limit) break;
+      this.views.delete(old);
+    }
+    return id;
+  }
+
+  get(id: string): ModelView | undefined {
+    return this.views.get(id);
+  }
+}
+
+/** The days the sparkline draws: the last of the key's rolling spend. */
+export const SPARK_DAYS = 60;
+
+const sparks = new WeakMap<readonly number[], number[]>();
+/**
+ * The sparkline's values, the tail of `rolling`: one array per rolling array (kept across
+ * projections by structural sharing), so a memoised sparkline does not draw again.
+ */
+export function sparkOf(rolling: readonly number[]): number[] {
+  let s = sparks.get(rolling);
+  if (s === undefined) {
+    s = rolling.slice(-SPARK_DAYS);
+    sparks.set(rolling, s);
+  }
+  return s;
+}
