@@ -12,7 +12,7 @@ import { replayHistory, tailFromReplay } from './generate.ts';
 import type { HistoryReplay } from './generate.ts';
 import { censoredFromEngine } from './censor.ts';
 import type { CensorSummary } from './censor.ts';
-import { aggregatePaths } from './montecarlo.ts';
+import { aggregatePaths, layoutOf } from './montecarlo.ts';
 import type { MonteCarloReport, SimulateFn } from './montecarlo.ts';
 import { PathWorkers, runPaths, workerCount } from './pool.ts';
 import { ordinaryHistory } from './model.ts';
@@ -133,13 +133,13 @@ async function forecastWith(
       : null;
   // the backtest runs here while the workers draw the paths
   const bt = backtest(history, censored.days, new Map(scenario.series.map((s) => [`${s.kind}:${s.id}`, s.model.kind])));
-  const summaries = running ? await running : [];
-  if (running) monteCarlo = aggregatePaths(summaries, scenario.plan, seed);
+  const rows = running ? await running : [];
+  if (running) monteCarlo = aggregatePaths(rows.map((r) => r.figures), layoutOf(scenario), scenario.plan, seed);
   // the daily bands and the cap risk read the paths' own draws (a path's draws depend only on
   // (seed, path)); with fewer paths than 200 the rest are drawn here
   const bandPaths = Math.max(paths, DEFAULT_PATHS);
   const blocks: Float64Array[] = [];
-  for (let p = 0; p < bandPaths; p++) blocks.push(summaries[p]?.draws ?? pathParts(scenario, seed, p).block);
+  for (let p = 0; p < bandPaths; p++) blocks.push(rows[p]?.draws ?? pathParts(scenario, seed, p).block);
   const series = dailyForecasts(scenario, bandPaths, seed, blocks);
   const D = scenario.days;
   const n = scenario.series.length;
@@ -165,7 +165,6 @@ async function forecastWith(
     };
   });
   keyJ.clear();
-  for (const s of summaries) delete s.draws;
   if (paths === 0) options.onProgress?.(1, 'model');
   return {
     history: summariseHistory(history),

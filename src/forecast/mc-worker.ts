@@ -11,7 +11,7 @@ module.enableCompileCache?.();
 let init: WorkerInit | null = null;
 // the first call waits on the port until serve() listens
 void Promise.all([import('../engine/simulate.ts'), import('../workers/serve.ts'), import('../workers/protocol.ts'), import('./montecarlo.ts')]).then(
-  ([{ simulate }, { serve }, { Transfer }, { runPath }]) =>
+  ([{ simulate }, { serve }, { Transfer }, { runPathRow }]) =>
     serve<McMethods>({
       init: (input) => {
         init = input;
@@ -19,10 +19,10 @@ void Promise.all([import('../engine/simulate.ts'), import('../workers/serve.ts')
       },
       path: (path) => {
         if (init === null) throw new Error('a Monte Carlo path was asked before the scenario');
-        const summary = runPath(init.scenario, init.tail, init.seed, path, simulate);
-        // the draws are this path's own block: moved to the caller, not copied
-        const block = summary.draws?.buffer;
-        return block instanceof ArrayBuffer ? new Transfer(summary, [block]) : summary;
+        const row = runPathRow(init.scenario, init.tail, init.seed, path, simulate);
+        // both are this path's own buffers: moved to the caller, not copied
+        const moved = [row.figures.buffer, row.draws.buffer].filter((b) => b instanceof ArrayBuffer);
+        return new Transfer(row, moved);
       },
     }),
 );

@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
 import type { EventColumns } from '../engine/events.ts';
 import { CancelledError } from '../errors.ts';
-import { runPath } from './montecarlo.ts';
+import { runPathRow } from './montecarlo.ts';
 import { workerFile } from '../worker-files.ts';
 import { WorkerClient } from '../workers/client.ts';
 import type { Method } from '../workers/protocol.ts';
-import type { PathSummary, SimulateFn } from './montecarlo.ts';
+import type { PathRow, SimulateFn } from './montecarlo.ts';
 import type { Scenario } from './scenario.ts';
 
 /** What every Monte Carlo worker is given before its first path: the same for each path. */
@@ -19,8 +19,8 @@ export interface WorkerInit {
 export type McMethods = {
   /** keeps the scenario, the history tail and the seed for the paths that follow */
   init: Method<WorkerInit, true>;
-  /** runs one path (its index) and answers its summary, its draws moved rather than copied */
-  path: Method<number, PathSummary>;
+  /** runs one path (its index) and answers its figures and draws, moved rather than copied */
+  path: Method<number, PathRow>;
 };
 
 export interface RunPathsOptions {
@@ -59,9 +59,9 @@ export class PathWorkers {
     return this.pool.length;
   }
 
-  /** Runs `paths` paths on the workers and returns their summaries in path order; then closes them. */
-  async run(scenario: Scenario, tail: EventColumns, seed: number, paths: number, options: RunPathsOptions = {}): Promise<PathSummary[]> {
-    const out = new Array<PathSummary>(paths);
+  /** Runs `paths` paths on the workers and returns their rows in path order; then closes them. */
+  async run(scenario: Scenario, tail: EventColumns, seed: number, paths: number, options: RunPathsOptions = {}): Promise<PathRow[]> {
+    const out = new Array<PathRow>(paths);
     const pool = this.pool.slice(0, Math.max(1, Math.min(paths, this.pool.length)));
     for (const w of this.pool.slice(pool.length)) void w.close();
     let next = 0;
@@ -124,7 +124,7 @@ export function workerCount(paths: number, workers: number | undefined): number 
 }
 
 /**
- * Runs `paths` Monte Carlo paths and returns their summaries in path order. Each path's
+ * Runs `paths` Monte Carlo paths and returns their rows (`layoutOf(scenario)`) in path order. Each path's
  * randomness depends only on (seed, path index), so the answer is the same for any worker count.
  * `started`: workers already started for this run (`PathWorkers`), else they start here.
  */
@@ -135,15 +135,15 @@ export async function runPaths(
   paths: number,
   options: RunPathsOptions = {},
   started?: PathWorkers,
-): Promise<PathSummary[]> {
+): Promise<PathRow[]> {
   const workers = started ? started.size : workerCount(paths, options.workers);
   if (workers <= 0 || paths === 0) {
     started?.close();
-    const out = new Array<PathSummary>(paths);
+    const out = new Array<PathRow>(paths);
     const sim = options.simulate ?? (await import('../engine/simulate.ts')).simulate;
     for (let p = 0; p < paths; p++) {
       if (options.signal?.aborted) throw new CancelledError();
-      out[p] = runPath(scenario, tail, seed, p, sim);
+      out[p] = runPathRow(scenario, tail, seed, p, sim);
       options.onProgress?.(p + 1, paths);
       // let an abort or a UI message through between paths
       await new Promise<void>((r) => setImmediate(r));
