@@ -113,7 +113,7 @@ async function forecastWith(
   const whatIf = options.whatIf ?? {};
   const scenario = buildScenario(history, plan, days, whatIf, censored.days);
   options.onProgress?.(0.05, 'model');
-  // the paths start first: the backtest runs on this thread meanwhile
+  // the paths start first: the backtest, the daily bands and the cap risk run on this thread meanwhile
   let monteCarlo: MonteCarloReport | null = null;
   const running =
     paths > 0
@@ -133,13 +133,12 @@ async function forecastWith(
       : null;
   // the backtest runs here while the workers draw the paths
   const bt = backtest(history, censored.days, new Map(scenario.series.map((s) => [`${s.kind}:${s.id}`, s.model.kind])));
-  const rows = running ? await running : [];
-  if (running) monteCarlo = aggregatePaths(rows.map((r) => r.figures), layoutOf(scenario), scenario.plan, seed);
   // the daily bands and the cap risk read the paths' own draws (a path's draws depend only on
-  // (seed, path)); with fewer paths than 200 the rest are drawn here
+  // (seed, path)), sent ahead of the paths' figures; with fewer paths than 200 the rest are drawn here
+  const drawn = running ? await running.draws : [];
   const bandPaths = Math.max(paths, DEFAULT_PATHS);
   const blocks: Float64Array[] = [];
-  for (let p = 0; p < bandPaths; p++) blocks.push(rows[p]?.draws ?? pathParts(scenario, seed, p).block);
+  for (let p = 0; p < bandPaths; p++) blocks.push(drawn[p] ?? pathParts(scenario, seed, p).block);
   const series = dailyForecasts(scenario, bandPaths, seed, blocks);
   const D = scenario.days;
   const n = scenario.series.length;
@@ -164,6 +163,7 @@ async function forecastWith(
       curve: capCurve(last29, k.ordinary, k.runaway, roundUp),
     };
   });
+  if (running) monteCarlo = aggregatePaths(await running.figures, layoutOf(scenario), scenario.plan, seed);
   keyJ.clear();
   if (paths === 0) options.onProgress?.(1, 'model');
   return {

@@ -9,20 +9,31 @@ import type { McMethods, WorkerInit } from './pool.ts';
 module.enableCompileCache?.();
 
 let init: WorkerInit | null = null;
+/** draws already sent for paths this worker has yet to run (each is drawn once) */
+const drawn = new Map<number, Float64Array>();
 // the first call waits on the port until serve() listens
-void Promise.all([import('../engine/simulate.ts'), import('../workers/serve.ts'), import('../workers/protocol.ts'), import('./montecarlo.ts')]).then(
-  ([{ simulate }, { serve }, { Transfer }, { runPathRow }]) =>
+void Promise.all([import('../engine/simulate.ts'), import('../workers/serve.ts'), import('../workers/protocol.ts'), import('./montecarlo.ts'), import('./scenario.ts')]).then(
+  ([{ simulate }, { serve }, { Transfer }, { runPathFigures }, { pathParts }]) =>
     serve<McMethods>({
       init: (input) => {
         init = input;
         return true;
       },
+      draws: (path) => {
+        if (init === null) throw new Error('Monte Carlo draws were asked before the scenario');
+        const block = pathParts(init.scenario, init.seed, path).block;
+        drawn.set(path, block);
+        const copy = new Float64Array(block.length);
+        copy.set(block);
+        return new Transfer(copy, [copy.buffer]);
+      },
       path: (path) => {
         if (init === null) throw new Error('a Monte Carlo path was asked before the scenario');
-        const row = runPathRow(init.scenario, init.tail, init.seed, path, simulate);
-        // both are this path's own buffers: moved to the caller, not copied
-        const moved = [row.figures.buffer, row.draws.buffer].filter((b) => b instanceof ArrayBuffer);
-        return new Transfer(row, moved);
+        const draws = drawn.get(path);
+        drawn.delete(path);
+        const figures = runPathFigures(init.scenario, init.tail, init.seed, path, simulate, draws);
+        // the path's own row: moved to the caller, not copied
+        return figures.buffer instanceof ArrayBuffer ? new Transfer(figures, [figures.buffer]) : figures;
       },
     }),
 );

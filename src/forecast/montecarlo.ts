@@ -12,6 +12,7 @@ import { isolatedTrigger } from './queue.ts';
 import { IsolatedKey } from './isolated-key.ts';
 import { resolvePlan } from '../engine/plan.ts';
 import type { ResolvedPlan } from '../engine/plan.ts';
+import { partsOfBlock } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
 import { selectBandLinear } from './daily.ts';
 import type { Band } from './daily.ts';
@@ -41,12 +42,15 @@ export interface PathSummary {
 export interface RunPathOptions {
   /** every series through the engine, no bound-based shortcut (slow; for checking) */
   exact?: boolean;
+  /** this path's daily draws, drawn ahead (`pathParts(scenario, seed, path).block`) */
+  draws?: Float64Array;
 }
 
 export function runPath(scenario: Scenario, tail: EventColumns, seed: number, path: number, simulate: SimulateFn, options: RunPathOptions = {}): PathSummary {
   const { plan, limits } = resolvedOf(scenario);
   const exact = options.exact === true;
-  const draw = drawPath(scenario, plan, limits, seed, path, exact);
+  const parts = options.draws ? partsOfBlock(options.draws, scenario.series.length, scenario.days) : undefined;
+  const draw = drawPath(scenario, plan, limits, seed, path, exact, parts);
   const from = scenario.from;
   const until = from + scenario.days * DAY;
   // a trigger that only its own limit can stop is decided by its own queue, outside the engine
@@ -107,17 +111,12 @@ export function runPath(scenario: Scenario, tail: EventColumns, seed: number, pa
   return summary;
 }
 
-/** One path's figures as a row of the scenario's `pathLayout`, and its daily draws (`pathParts` layout). */
-export interface PathRow {
-  figures: Float64Array;
-  draws: Float64Array;
-}
-
-/** Runs one path and packs its summary: what a worker sends back, its buffers moved. */
-export function runPathRow(scenario: Scenario, tail: EventColumns, seed: number, path: number, simulate: SimulateFn): PathRow {
-  const summary = runPath(scenario, tail, seed, path, simulate);
-  const draws = summary.draws ?? new Float64Array(0);
-  return { figures: packSummary(layoutOf(scenario), summary), draws };
+/**
+ * Runs one path and packs its summary as a row of the scenario's `layoutOf` (what a worker sends
+ * back, moved). `draws`: the path's daily draws when already drawn.
+ */
+export function runPathFigures(scenario: Scenario, tail: EventColumns, seed: number, path: number, simulate: SimulateFn, draws?: Float64Array): Float64Array {
+  return packSummary(layoutOf(scenario), runPath(scenario, tail, seed, path, simulate, draws ? { draws } : {}));
 }
 
 const resolvedCache = new WeakMap<Scenario, { plan: ResolvedPlan; limits: SeriesLimits[]; layout: PathLayout }>();

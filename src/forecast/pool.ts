@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
 import type { EventColumns } from '../engine/events.ts';
 import { CancelledError } from '../errors.ts';
-import { runPathRow } from './montecarlo.ts';
+import { runPathFigures } from './montecarlo.ts';
 import { workerFile } from '../worker-files.ts';
 import { WorkerClient } from '../workers/client.ts';
 import type { Method } from '../workers/protocol.ts';
-import type { PathRow, SimulateFn } from './montecarlo.ts';
+import type { SimulateFn } from './montecarlo.ts';
+import { pathParts } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
 
 /** What every Monte Carlo worker is given before its first path: the same for each path. */
@@ -19,8 +20,10 @@ export interface WorkerInit {
 export type McMethods = {
   /** keeps the scenario, the history tail and the seed for the paths that follow */
   init: Method<WorkerInit, true>;
-  /** runs one path (its index) and answers its figures and draws, moved rather than copied */
-  path: Method<number, PathRow>;
+  /** draws one path's daily values (its index), kept for its `path` call and answered as a copy */
+  draws: Method<number, Float64Array>;
+  /** runs one path (its index) and answers its figures (`layoutOf(scenario)`), moved rather than copied */
+  path: Method<number, Float64Array>;
 };
 
 export interface RunPathsOptions {
@@ -33,10 +36,14 @@ export interface RunPathsOptions {
 }
 
 /**
- * Paths asked of a worker before it has answered the earlier ones: while this thread is busy
- * (the backtest, the bands) a worker finds its next path already waiting instead of idling.
+ * A run of paths, answered in two steps: every path's daily draws first (`pathParts` layout, in
+ * path order), so the daily bands and the cap risk are read from them while the engine still
+ * runs the paths; then every path's figures (`layoutOf(scenario)`), in path order.
  */
-const IN_FLIGHT = 2;
+export interface PathsRun {
+  draws: Promise<Float64Array[]>;
+  figures: Promise<Float64Array[]>;
+}
 
 /**
  * Monte Carlo worker threads started ahead of the paths: they load their code while this thread
@@ -59,12 +66,16 @@ export class PathWorkers {
     return this.pool.length;
   }
 
-  /** Runs `paths` paths on the workers and returns their rows in path order; then closes them. */
-  async run(scenario: Scenario, tail: EventColumns, seed: number, paths: number, options: RunPathsOptions = {}): Promise<PathRow[]> {
-    const out = new Array<PathRow>(paths);
+  /**
+   * Runs `paths` paths on the workers, then closes them. Worker i takes the paths i, i + n, …
+   * and is sent all their calls at once, draws before paths: it never waits on this thread,
+   * which is busy with the bands while the paths run.
+   */
+  run(scenario: Scenario, tail: EventColumns, seed: number, paths: number, options: RunPathsOptions = {}): PathsRun {
+    const draws = new Array<Float64Array>(paths);
+    const figures = new Array<Float64Array>(paths);
     const pool = this.pool.slice(0, Math.max(1, Math.min(paths, this.pool.length)));
     for (const w of this.pool.slice(pool.length)) void w.close();
-    let next = 0;
     let done = 0;
     // paths are not cancellable inside: a cancel ends the workers (their calls settle as closed)
     let stopped: Error | null = null;
@@ -77,40 +88,46 @@ export class PathWorkers {
       if (options.signal?.aborted) stop(new CancelledError());
     }, 50);
     const init: WorkerInit = { scenario, tail, seed };
-    // one lane takes the next path as soon as its last one is answered; each worker has IN_FLIGHT lanes
-    const lane = async (w: WorkerClient<McMethods>): Promise<void> => {
-      while (next < paths && stopped === null) {
-        const p = next++;
-        try {
-          out[p] = await w.call('path', p);
-        } catch (err) {
-          stop(stopped ?? new Error(`Monte Carlo path ${p} failed: ${(err as Error).message}`));
-          return;
-        }
-        done++;
-        options.onProgress?.(done, paths);
-        if (options.signal?.aborted) stop(new CancelledError());
-      }
-    };
-    const drive = async (w: WorkerClient<McMethods>): Promise<void> => {
-      try {
-        await w.call('init', init);
-      } catch (err) {
+    const drawCalls: Promise<void>[] = [];
+    const pathCalls: Promise<void>[] = [];
+    pool.forEach((w, i) => {
+      const ready = w.call('init', init).catch((err: unknown) => {
         stop(stopped ?? new Error(`a Monte Carlo worker could not take the scenario: ${(err as Error).message}`));
-        return;
+        throw err;
+      });
+      const mine: number[] = [];
+      for (let p = i; p < paths; p += pool.length) mine.push(p);
+      const failed = (p: number) => (err: unknown) => {
+        stop(stopped ?? new Error(`Monte Carlo path ${p} failed: ${(err as Error).message}`));
+      };
+      for (const p of mine) drawCalls.push(ready.then(() => w.call('draws', p)).then((d) => void (draws[p] = d), failed(p)));
+      for (const p of mine) {
+        pathCalls.push(
+          ready
+            .then(() => w.call('path', p))
+            .then((f) => {
+              figures[p] = f;
+              done++;
+              options.onProgress?.(done, paths);
+              if (options.signal?.aborted) stop(new CancelledError());
+            }, failed(p)),
+        );
       }
-      const lanes: Promise<void>[] = [];
-      for (let i = 0; i < IN_FLIGHT; i++) lanes.push(lane(w));
-      await Promise.all(lanes);
+    });
+    const settled = async <T>(calls: Promise<void>[], out: T): Promise<T> => {
+      await Promise.all(calls);
+      if (stopped !== null) throw stopped;
+      return out;
     };
-    try {
-      await Promise.all(pool.map(drive));
-    } finally {
+    const all = settled(pathCalls, figures).finally(() => {
       clearInterval(watch);
       this.close();
-    }
-    if (stopped !== null) throw stopped;
-    return out;
+    });
+    const run: PathsRun = { draws: settled(drawCalls, draws), figures: all };
+    // a caller that stops at a failed first step leaves the second unread: not an unhandled rejection
+    void run.draws.catch(() => undefined);
+    void run.figures.catch(() => undefined);
+    return run;
   }
 
   close(): void {
@@ -124,31 +141,41 @@ export function workerCount(paths: number, workers: number | undefined): number 
 }
 
 /**
- * Runs `paths` Monte Carlo paths and returns their rows (`layoutOf(scenario)`) in path order. Each path's
+ * Runs `paths` Monte Carlo paths: their draws, then their figures (`PathsRun`). Each path's
  * randomness depends only on (seed, path index), so the answer is the same for any worker count.
  * `started`: workers already started for this run (`PathWorkers`), else they start here.
  */
-export async function runPaths(
+export function runPaths(
   scenario: Scenario,
   tail: EventColumns,
   seed: number,
   paths: number,
   options: RunPathsOptions = {},
   started?: PathWorkers,
-): Promise<PathRow[]> {
+): PathsRun {
   const workers = started ? started.size : workerCount(paths, options.workers);
-  if (workers <= 0 || paths === 0) {
-    started?.close();
-    const out = new Array<PathRow>(paths);
+  if (workers > 0 && paths > 0) return (started ?? new PathWorkers(workers)).run(scenario, tail, seed, paths, options);
+  started?.close();
+  const draws = (async () => {
+    const out = new Array<Float64Array>(paths);
+    for (let p = 0; p < paths; p++) {
+      if (options.signal?.aborted) throw new CancelledError();
+      out[p] = pathParts(scenario, seed, p).block;
+    }
+    return out;
+  })();
+  const figures = draws.then(async (blocks) => {
+    const out = new Array<Float64Array>(paths);
     const sim = options.simulate ?? (await import('../engine/simulate.ts')).simulate;
     for (let p = 0; p < paths; p++) {
       if (options.signal?.aborted) throw new CancelledError();
-      out[p] = runPathRow(scenario, tail, seed, p, sim);
+      out[p] = runPathFigures(scenario, tail, seed, p, sim, blocks[p]);
       options.onProgress?.(p + 1, paths);
       // let an abort or a UI message through between paths
       await new Promise<void>((r) => setImmediate(r));
     }
     return out;
-  }
-  return (started ?? new PathWorkers(workers)).run(scenario, tail, seed, paths, options);
+  });
+  void figures.catch(() => undefined);
+  return { draws, figures };
 }
