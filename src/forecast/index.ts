@@ -4,7 +4,7 @@ import type { Plan } from '../engine/plan.ts';
 import { CancelledError, InputError } from '../errors.ts';
 import { buildHistory, requireHistory } from './series.ts';
 import type { History } from './series.ts';
-import { buildScenario, pathParts } from './scenario.ts';
+import { buildScenario, checkWhatIf, fitOptions, pathParts } from './scenario.ts';
 import type { WhatIf } from './scenario.ts';
 import { backtest, dailyForecasts } from './daily.ts';
 import type { BacktestReport, SeriesForecast } from './daily.ts';
@@ -16,6 +16,7 @@ import { aggregatePaths, layoutOf } from './montecarlo.ts';
 import type { MonteCarloReport, SimulateFn } from './montecarlo.ts';
 import { PathWorkers, runPaths, workerCount } from './pool.ts';
 import { ordinaryHistory } from './model.ts';
+import type { SeriesModel } from './model.ts';
 import { capCurve, capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
 import type { CapAtRisk, CapOption } from './cap-risk.ts';
 import { roundCapUsd } from './rounding.ts';
@@ -111,7 +112,12 @@ async function forecastWith(
   const { history, replay, censored } = prepare(events, plan, sim);
   if (options.signal?.aborted) throw new CancelledError();
   const whatIf = options.whatIf ?? {};
-  const scenario = buildScenario(history, plan, days, whatIf, censored.days);
+  // with workers, the models are fitted on them and here at once; the same models either way
+  // (a mistyped what-if is named before any fit)
+  checkWhatIf(history, plan, whatIf);
+  const fitted = workers ? await fitOn(workers, history, censored) : undefined;
+  if (options.signal?.aborted) throw new CancelledError();
+  const scenario = buildScenario(history, plan, days, whatIf, censored.days, fitted);
   options.onProgress?.(0.05, 'model');
   // the paths start first: the backtest, the daily bands and the cap risk run on this thread meanwhile
   let monteCarlo: MonteCarloReport | null = null;
@@ -179,6 +185,13 @@ async function forecastWith(
     defaultRisk: DEFAULT_RISK,
     notes: notesFor(history, series, bt, censored),
   };
+}
+
+/** The history's series fitted on the workers and this thread, by `kind:id` (as `buildScenario` reads them). */
+async function fitOn(workers: PathWorkers, history: History, censored: CensorSummary): Promise<Map<string, SeriesModel>> {
+  const all = [...history.keys, ...history.triggers, history.messages];
+  const models = await workers.fit(all.map((s) => ({ values: s.values, start: s.start, options: fitOptions(s, censored.days) })));
+  return new Map(all.map((s, i) => [`${s.kind}:${s.id}`, models[i]]));
 }
 
 interface Prepared {

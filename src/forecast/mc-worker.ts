@@ -12,9 +12,10 @@ let init: WorkerInit | null = null;
 /** draws already sent for paths this worker has yet to run (each is drawn once) */
 const drawn = new Map<number, Float64Array>();
 // the first call waits on the port until serve() listens
-void Promise.all([import('../engine/simulate.ts'), import('../workers/serve.ts'), import('../workers/protocol.ts'), import('./montecarlo.ts'), import('./scenario.ts')]).then(
-  ([{ simulate }, { serve }, { Transfer }, { runPathFigures }, { pathParts }]) =>
+void Promise.all([import('../engine/simulate.ts'), import('../workers/serve.ts'), import('../workers/protocol.ts'), import('./montecarlo.ts'), import('./scenario.ts'), import('./model.ts')]).then(
+  ([{ simulate }, { serve }, { Transfer }, { runPathFigures }, { pathParts }, { fitSeries }]) =>
     serve<McMethods>({
+      fit: (jobs) => jobs.map((j) => fitSeries(j.values, j.start, j.options)),
       init: (input) => {
         init = input;
         return true;
