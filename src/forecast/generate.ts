@@ -6,7 +6,7 @@ import { Outcome } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { hashSeed, makeRng, stochasticRound } from './rng.ts';
 import { pathParts, RECENT_DAYS } from './scenario.ts';
-import type { PathParts, Scenario, ScenarioSeries } from './scenario.ts';
+import type { Scenario, ScenarioSeries } from './scenario.ts';
 
 /**
  * A key's daily spend is cut into at most this many requests: the cap then binds within 1/500
@@ -157,11 +157,10 @@ export function seriesLimits(scenario: Scenario, plan: ResolvedPlan): SeriesLimi
 /**
  * Draws one path: daily values, then whole events per day. With `exact` every series goes
  * through the engine; otherwise series whose bounds show they can never meet a limit are
- * summarised from their counts (their events would all be admitted on arrival). `parts`: this
- * path's draws when already drawn (`pathParts`), else they are drawn here.
+ * summarised from their counts (their events would all be admitted on arrival).
  */
-export function drawPath(scenario: Scenario, plan: ResolvedPlan, limits: SeriesLimits[], seed: number, path: number, exact: boolean, parts?: PathParts): PathDraw {
-  const { ordinary, runaway, block } = parts ?? pathParts(scenario, seed, path);
+export function drawPath(scenario: Scenario, plan: ResolvedPlan, limits: SeriesLimits[], seed: number, path: number, exact: boolean): PathDraw {
+  const { ordinary, runaway, block } = pathParts(scenario, seed, path);
   const rng = makeRng(hashSeed(hashSeed(seed, path), 0xc0117));
   const D = scenario.days;
   const counts: Int32Array[] = [];

@@ -12,7 +12,6 @@ import { isolatedTrigger } from './queue.ts';
 import { IsolatedKey } from './isolated-key.ts';
 import { resolvePlan } from '../engine/plan.ts';
 import type { ResolvedPlan } from '../engine/plan.ts';
-import { partsOfBlock } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
 import { selectBandLinear } from './daily.ts';
 import type { Band } from './daily.ts';
@@ -42,15 +41,15 @@ export interface PathSummary {
 export interface RunPathOptions {
   /** every series through the engine, no bound-based shortcut (slow; for checking) */
   exact?: boolean;
-  /** this path's daily draws, drawn ahead (`pathParts(scenario, seed, path).block`) */
-  draws?: Float64Array;
+  /** this path's draws, drawn ahead (`drawOf`); not with `exact`, whose draw includes every series */
+  draw?: PathDraw;
 }
 
 export function runPath(scenario: Scenario, tail: EventColumns, seed: number, path: number, simulate: SimulateFn, options: RunPathOptions = {}): PathSummary {
   const { plan, limits } = resolvedOf(scenario);
   const exact = options.exact === true;
-  const parts = options.draws ? partsOfBlock(options.draws, scenario.series.length, scenario.days) : undefined;
-  const draw = drawPath(scenario, plan, limits, seed, path, exact, parts);
+  if (exact && options.draw) throw new Error('an exact Monte Carlo path draws its own values');
+  const draw = options.draw ?? drawPath(scenario, plan, limits, seed, path, exact);
   const from = scenario.from;
   const until = from + scenario.days * DAY;
   // a trigger that only its own limit can stop is decided by its own queue, outside the engine
@@ -112,11 +111,20 @@ export function runPath(scenario: Scenario, tail: EventColumns, seed: number, pa
 }
 
 /**
- * Runs one path and packs its summary as a row of the scenario's `layoutOf` (what a worker sends
- * back, moved). `draws`: the path's daily draws when already drawn.
+ * One path's daily draws turned into events per day (`drawPath`): drawn ahead of its run, so its
+ * draws (`parts`) can be sent for the bands before the engine runs the path.
  */
-export function runPathFigures(scenario: Scenario, tail: EventColumns, seed: number, path: number, simulate: SimulateFn, draws?: Float64Array): Float64Array {
-  return packSummary(layoutOf(scenario), runPath(scenario, tail, seed, path, simulate, draws ? { draws } : {}));
+export function drawOf(scenario: Scenario, seed: number, path: number): PathDraw {
+  const { plan, limits } = resolvedOf(scenario);
+  return drawPath(scenario, plan, limits, seed, path, false);
+}
+
+/**
+ * Runs one path and packs its summary as a row of the scenario's `layoutOf` (what a worker sends
+ * back, moved). `draw`: the path's draw when drawn ahead (`drawOf`).
+ */
+export function runPathFigures(scenario: Scenario, tail: EventColumns, seed: number, path: number, simulate: SimulateFn, draw?: PathDraw): Float64Array {
+  return packSummary(layoutOf(scenario), runPath(scenario, tail, seed, path, simulate, draw ? { draw } : {}));
 }
 
 const resolvedCache = new WeakMap<Scenario, { plan: ResolvedPlan; limits: SeriesLimits[]; layout: PathLayout }>();

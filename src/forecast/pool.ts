@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
 import type { EventColumns } from '../engine/events.ts';
 import { CancelledError } from '../errors.ts';
-import { runPathFigures } from './montecarlo.ts';
+import { drawOf, runPathFigures } from './montecarlo.ts';
+import type { PathDraw } from './generate.ts';
 import { workerFile } from '../worker-files.ts';
 import { WorkerClient } from '../workers/client.ts';
 import type { Method } from '../workers/protocol.ts';
 import type { SimulateFn } from './montecarlo.ts';
-import { pathParts } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
 import { fitSeries } from './model.ts';
 import type { FitOptions, SeriesModel } from './model.ts';
@@ -192,20 +192,21 @@ export function runPaths(
   const workers = started ? started.size : workerCount(paths, options.workers);
   if (workers > 0 && paths > 0) return (started ?? new PathWorkers(workers)).run(scenario, tail, seed, paths, options);
   started?.close();
+  // drawn ahead, as the workers do: the draws go to the bands, the rest to the path's run
+  const drawn: PathDraw[] = [];
   const draws = (async () => {
-    const out = new Array<Float64Array>(paths);
     for (let p = 0; p < paths; p++) {
       if (options.signal?.aborted) throw new CancelledError();
-      out[p] = pathParts(scenario, seed, p).block;
+      drawn.push(drawOf(scenario, seed, p));
     }
-    return out;
+    return drawn.map((d) => d.parts);
   })();
-  const figures = draws.then(async (blocks) => {
+  const figures = draws.then(async () => {
     const out = new Array<Float64Array>(paths);
     const sim = options.simulate ?? (await import('../engine/simulate.ts')).simulate;
     for (let p = 0; p < paths; p++) {
       if (options.signal?.aborted) throw new CancelledError();
-      out[p] = runPathFigures(scenario, tail, seed, p, sim, blocks[p]);
+      out[p] = runPathFigures(scenario, tail, seed, p, sim, drawn[p]);
       options.onProgress?.(p + 1, paths);
       // let an abort or a UI message through between paths
       await new Promise<void>((r) => setImmediate(r));
