@@ -1,3 +1,4 @@
+import module from 'node:module';
 import { availableParallelism } from 'node:os';
 import type { EventColumns } from '../engine/events.ts';
 import { CancelledError } from '../errors.ts';
@@ -66,11 +67,13 @@ export class PathWorkers {
 
   constructor(count: number) {
     const script = workerFile('mc-worker');
-    for (let i = 0; i < count; i++) {
-      const w = new WorkerClient<McMethods>(script, { name: 'a Monte Carlo worker' });
-      w.start();
-      this.pool.push(w);
-    }
+    withCompileCacheEnv(() => {
+      for (let i = 0; i < count; i++) {
+        const w = new WorkerClient<McMethods>(script, { name: 'a Monte Carlo worker' });
+        w.start();
+        this.pool.push(w);
+      }
+    });
   }
 
   get size(): number {
@@ -168,6 +171,23 @@ export class PathWorkers {
 
   close(): void {
     for (const w of this.pool) void w.close();
+  }
+}
+
+/**
+ * Runs `start` (which starts worker threads) with this thread's compile cache, when it has one,
+ * named in the environment the threads copy: a worker then reads even its entry module from the
+ * cache, instead of loading the TypeScript stripper for it (some 0.15–0.25 s of CPU per worker,
+ * taken from the main thread's replay and fit on 2 cores). The environment is restored after.
+ */
+function withCompileCacheEnv(start: () => void): void {
+  const dir = module.getCompileCacheDir?.();
+  if (dir === undefined || process.env.NODE_COMPILE_CACHE !== undefined) return start();
+  process.env.NODE_COMPILE_CACHE = dir;
+  try {
+    start();
+  } finally {
+    delete process.env.NODE_COMPILE_CACHE;
   }
 }
 
