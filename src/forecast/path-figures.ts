@@ -103,32 +103,29 @@ export function packSummary(layout: PathLayout, s: PathSummary): Float64Array {
   if (Object.keys(s.keys).length !== layout.keys.length || Object.keys(s.triggers).length !== layout.triggers.length) {
     throw new Error(`a Monte Carlo path summarised keys or triggers its scenario does not have (${Object.keys(s.keys).length} keys, ${Object.keys(s.triggers).length} triggers)`);
   }
-  layout.keys.forEach((id, i) => {
-    const k = s.keys[id];
-    row[keyAt(i, KEY.firstCappedAt)] = k.firstCappedAt ?? NaN;
-    row[keyAt(i, KEY.daysCapped)] = k.daysCapped;
-    row[keyAt(i, KEY.blocked)] = k.blocked;
-    row[keyAt(i, KEY.blockedMicros)] = k.blockedMicros;
-  });
-  const causeIndex = new Map(layout.causes.map((c, i) => [c, i]));
-  layout.triggers.forEach((id, i) => {
+  // row offsets computed once per block (this runs once per path over every key and trigger)
+  for (let i = 0, at = keyAt(0, 0); i < layout.keys.length; i++, at += KEY_WIDTH) {
+    const k = s.keys[layout.keys[i]];
+    row[at + KEY.firstCappedAt] = k.firstCappedAt ?? NaN;
+    row[at + KEY.daysCapped] = k.daysCapped;
+    row[at + KEY.blocked] = k.blocked;
+    row[at + KEY.blockedMicros] = k.blockedMicros;
+  }
+  const triggers0 = triggerAt(layout, 0, 0);
+  for (let i = 0, at = triggers0; i < layout.triggers.length; i++, at += TRIGGER_WIDTH) {
+    const id = layout.triggers[i];
     const t = s.triggers[id];
-    row[triggerAt(layout, i, TRIGGER.arrivals)] = t.arrivals;
-    row[triggerAt(layout, i, TRIGGER.delayed)] = t.delayed;
-    row[triggerAt(layout, i, TRIGGER.dropped)] = t.dropped;
-    row[triggerAt(layout, i, TRIGGER.skipped)] = t.skipped;
-    row[triggerAt(layout, i, TRIGGER.pending)] = t.pending;
-    row[triggerAt(layout, i, TRIGGER.maxDelayMs)] = t.maxDelayMs;
-    row[triggerAt(layout, i, TRIGGER.p95DelayMs)] = t.p95DelayMs;
-    if (!t.causes) return;
-    for (const [table, dropped] of [[t.causes.delayed, false], [t.causes.dropped, true]] as const) {
-      for (const cause in table) {
-        const c = causeIndex.get(cause);
-        if (c === undefined) throw new Error(`a Monte Carlo path held back trigger ${id} by a cause its plan does not have: ${cause}`);
-        row[causeAt(layout, i, c, dropped)] = table[cause];
-      }
-    }
-  });
+    row[at + TRIGGER.arrivals] = t.arrivals;
+    row[at + TRIGGER.delayed] = t.delayed;
+    row[at + TRIGGER.dropped] = t.dropped;
+    row[at + TRIGGER.skipped] = t.skipped;
+    row[at + TRIGGER.pending] = t.pending;
+    row[at + TRIGGER.maxDelayMs] = t.maxDelayMs;
+    row[at + TRIGGER.p95DelayMs] = t.p95DelayMs;
+    if (!t.causes) continue;
+    packCauses(layout, row, i, id, t.causes.delayed, false);
+    packCauses(layout, row, i, id, t.causes.dropped, true);
+  }
   layout.spendLimits.forEach((id, i) => {
     const l = s.spendLimits[id];
     if (!l) return;
@@ -137,4 +134,16 @@ export function packSummary(layout: PathLayout, s: PathSummary): Float64Array {
     row[spendAt(layout, i, SPEND.blockedMicros)] = l.blockedMicros;
   });
   return row;
+}
+
+const causeIndexes = new WeakMap<PathLayout, Map<TriggerCause, number>>();
+
+function packCauses(layout: PathLayout, row: Float64Array, i: number, id: string, table: Record<TriggerCause, number>, dropped: boolean): void {
+  let index = causeIndexes.get(layout);
+  if (!index) causeIndexes.set(layout, (index = new Map(layout.causes.map((c, k) => [c, k]))));
+  for (const cause in table) {
+    const c = index.get(cause);
+    if (c === undefined) throw new Error(`a Monte Carlo path held back trigger ${id} by a cause its plan does not have: ${cause}`);
+    row[causeAt(layout, i, c, dropped)] = table[cause];
+  }
 }
