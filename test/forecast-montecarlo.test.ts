@@ -162,6 +162,9 @@ describe('Monte Carlo paths', () => {
     const a = await forecast(history, plan, { days: 14, paths: 6, seed: 3, workers: 0 });
     const b = await forecast(history, plan, { days: 14, paths: 6, seed: 3, workers: 2 });
     expect(b.monteCarlo).toEqual(a.monteCarlo);
+    // the bands and the cap risk read the draws the workers sent ahead of the paths' figures
+    expect(b.series).toEqual(a.series);
+    expect(b.keyCaps).toEqual(a.keyCaps);
     const c = await forecast(history, plan, { days: 14, paths: 6, seed: 4, workers: 0 });
     expect(c.monteCarlo).not.toEqual(a.monteCarlo);
   });
