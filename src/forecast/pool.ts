@@ -48,6 +48,13 @@ export interface RunPathsOptions {
 }
 
 /**
+ * Paths asked of a worker before it has answered the earlier ones: while this thread computes
+ * the bands (about half a second at 1M events) a worker still has paths waiting; few enough that
+ * the other worker can take over the last ones of a slower one.
+ */
+const IN_FLIGHT = 8;
+
+/**
  * A run of paths, answered in two steps: every path's daily draws first (`pathParts` layout, in
  * path order), so the daily bands and the cap risk are read from them while the engine still
  * runs the paths; then every path's figures (`layoutOf(scenario)`), in path order.
@@ -106,9 +113,9 @@ export class PathWorkers {
   }
 
   /**
-   * Runs `paths` paths on the workers, then closes them. Worker i takes the paths i, i + n, …
-   * and is sent all their calls at once, draws before paths: it never waits on this thread,
-   * which is busy with the bands while the paths run.
+   * Runs `paths` paths on the workers, then closes them. Worker i is sent the draws of the paths
+   * i, i + n, … at once, then runs them, IN_FLIGHT at a time, and then any the other has not
+   * started.
    */
   run(scenario: Scenario, tail: EventColumns, seed: number, paths: number, options: RunPathsOptions = {}): PathsRun {
     const draws = new Array<Float64Array>(paths);
@@ -129,29 +136,53 @@ export class PathWorkers {
     const init: WorkerInit = { scenario, tail, seed };
     const drawCalls: Promise<void>[] = [];
     const pathCalls: Promise<void>[] = [];
+    // worker i draws the paths i, i + n, … and runs them first; one that finishes its own runs
+    // takes the other's last ones (drawing them again): on a shared machine one thread can get
+    // much less time than the other
+    const queues = pool.map((_, i) => {
+      const mine: number[] = [];
+      for (let p = i; p < paths; p += pool.length) mine.push(p);
+      return mine;
+    });
+    const take = (i: number): number | undefined => {
+      const p = queues[i].shift();
+      if (p !== undefined) return p;
+      let longest = -1;
+      queues.forEach((q, k) => {
+        if (q.length > 0 && (longest < 0 || q.length > queues[longest].length)) longest = k;
+      });
+      return longest < 0 ? undefined : queues[longest].pop();
+    };
     pool.forEach((w, i) => {
       const ready = w.call('init', init).catch((err: unknown) => {
         stop(stopped ?? new Error(`a Monte Carlo worker could not take the scenario: ${(err as Error).message}`));
         throw err;
       });
-      const mine: number[] = [];
-      for (let p = i; p < paths; p += pool.length) mine.push(p);
       const failed = (p: number) => (err: unknown) => {
         stop(stopped ?? new Error(`Monte Carlo path ${p} failed: ${(err as Error).message}`));
       };
-      for (const p of mine) drawCalls.push(ready.then(() => w.call('draws', p)).then((d) => void (draws[p] = d), failed(p)));
-      for (const p of mine) {
-        pathCalls.push(
-          ready
-            .then(() => w.call('path', p))
-            .then((f) => {
-              figures[p] = f;
-              done++;
-              options.onProgress?.(done, paths);
-              if (options.signal?.aborted) stop(new CancelledError());
-            }, failed(p)),
-        );
-      }
+      for (const p of queues[i]) drawCalls.push(ready.then(() => w.call('draws', p)).then((d) => void (draws[p] = d), failed(p)));
+      // each lane asks for its next path when its last one is answered; IN_FLIGHT lanes keep the
+      // worker busy while this thread computes the bands
+      const lane = async (): Promise<void> => {
+        try {
+          await ready;
+        } catch {
+          return;
+        }
+        for (let p = take(i); p !== undefined && stopped === null; p = take(i)) {
+          try {
+            figures[p] = await w.call('path', p);
+          } catch (err) {
+            failed(p)(err);
+            return;
+          }
+          done++;
+          options.onProgress?.(done, paths);
+          if (options.signal?.aborted) stop(new CancelledError());
+        }
+      };
+      for (let k = 0; k < IN_FLIGHT; k++) pathCalls.push(lane());
     });
     const settled = async <T>(calls: Promise<void>[], out: T): Promise<T> => {
       await Promise.all(calls);
