@@ -162,6 +162,9 @@ describe('Monte Carlo paths', () => {
     const a = await forecast(history, plan, { days: 14, paths: 6, seed: 3, workers: 0 });
     const b = await forecast(history, plan, { days: 14, paths: 6, seed: 3, workers: 2 });
     expect(b.monteCarlo).toEqual(a.monteCarlo);
+    // the bands and the cap risk read the draws the workers sent ahead of the paths' figures
+    expect(b.series).toEqual(a.series);
+    expect(b.keyCaps).toEqual(a.keyCaps);
     const c = await forecast(history, plan, { days: 14, paths: 6, seed: 4, workers: 0 });
     expect(c.monteCarlo).not.toEqual(a.monteCarlo);
   });
@@ -208,5 +211,27 @@ describe('Monte Carlo paths', () => {
     });
     await expect(run).rejects.toThrow(/cancelled/);
     expect(seen[0]).toBeGreaterThan(0);
+  });
+
+  it('reports progress and stops when aborted while worker threads run the paths', async () => {
+    const plan = validatePlan(planInput);
+    const seen: number[] = [];
+    const controller = new AbortController();
+    const run = forecast(history, plan, {
+      days: 7,
+      paths: 60,
+      workers: 2,
+      signal: controller.signal,
+      onProgress: (share, stage) => {
+        if (stage !== 'paths') return;
+        seen.push(share);
+        if (seen.length === 3) controller.abort();
+      },
+    });
+    await expect(run).rejects.toThrow(/cancelled/);
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    // each share is further along than the one before, and the run stopped well before the end
+    expect(seen.every((x, i) => i === 0 || x > seen[i - 1])).toBe(true);
+    expect(seen[seen.length - 1]).toBeLessThan(1);
   });
 });

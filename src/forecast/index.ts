@@ -4,7 +4,7 @@ import type { Plan } from '../engine/plan.ts';
 import { CancelledError, InputError } from '../errors.ts';
 import { buildHistory, requireHistory } from './series.ts';
 import type { History } from './series.ts';
-import { buildScenario, pathParts } from './scenario.ts';
+import { buildScenario, checkWhatIf, fitOptions, pathParts } from './scenario.ts';
 import type { WhatIf } from './scenario.ts';
 import { backtest, dailyForecasts } from './daily.ts';
 import type { BacktestReport, SeriesForecast } from './daily.ts';
@@ -12,10 +12,11 @@ import { replayHistory, tailFromReplay } from './generate.ts';
 import type { HistoryReplay } from './generate.ts';
 import { censoredFromEngine } from './censor.ts';
 import type { CensorSummary } from './censor.ts';
-import { aggregatePaths } from './montecarlo.ts';
+import { aggregatePaths, layoutOf } from './montecarlo.ts';
 import type { MonteCarloReport, SimulateFn } from './montecarlo.ts';
 import { PathWorkers, runPaths, workerCount } from './pool.ts';
 import { ordinaryHistory } from './model.ts';
+import type { SeriesModel } from './model.ts';
 import { capCurve, capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
 import type { CapAtRisk, CapOption } from './cap-risk.ts';
 import { roundCapUsd } from './rounding.ts';
@@ -111,9 +112,14 @@ async function forecastWith(
   const { history, replay, censored } = prepare(events, plan, sim);
   if (options.signal?.aborted) throw new CancelledError();
   const whatIf = options.whatIf ?? {};
-  const scenario = buildScenario(history, plan, days, whatIf, censored.days);
+  // with workers, the models are fitted on them and here at once; the same models either way
+  // (a mistyped what-if is named before any fit)
+  checkWhatIf(history, plan, whatIf);
+  const fitted = workers ? await fitOn(workers, history, censored) : undefined;
+  if (options.signal?.aborted) throw new CancelledError();
+  const scenario = buildScenario(history, plan, days, whatIf, censored.days, fitted);
   options.onProgress?.(0.05, 'model');
-  // the paths start first: the backtest runs on this thread meanwhile
+  // the paths start first: the backtest, the daily bands and the cap risk run on this thread meanwhile
   let monteCarlo: MonteCarloReport | null = null;
   const running =
     paths > 0
@@ -133,13 +139,12 @@ async function forecastWith(
       : null;
   // the backtest runs here while the workers draw the paths
   const bt = backtest(history, censored.days, new Map(scenario.series.map((s) => [`${s.kind}:${s.id}`, s.model.kind])));
-  const summaries = running ? await running : [];
-  if (running) monteCarlo = aggregatePaths(summaries, scenario.plan, seed);
   // the daily bands and the cap risk read the paths' own draws (a path's draws depend only on
-  // (seed, path)); with fewer paths than 200 the rest are drawn here
+  // (seed, path)), sent ahead of the paths' figures; with fewer paths than 200 the rest are drawn here
+  const drawn = running ? await running.draws : [];
   const bandPaths = Math.max(paths, DEFAULT_PATHS);
   const blocks: Float64Array[] = [];
-  for (let p = 0; p < bandPaths; p++) blocks.push(summaries[p]?.draws ?? pathParts(scenario, seed, p).block);
+  for (let p = 0; p < bandPaths; p++) blocks.push(drawn[p] ?? pathParts(scenario, seed, p).block);
   const series = dailyForecasts(scenario, bandPaths, seed, blocks);
   const D = scenario.days;
   const n = scenario.series.length;
@@ -164,8 +169,8 @@ async function forecastWith(
       curve: capCurve(last29, k.ordinary, k.runaway, roundUp),
     };
   });
+  if (running) monteCarlo = aggregatePaths(await running.figures, layoutOf(scenario), scenario.plan, seed);
   keyJ.clear();
-  for (const s of summaries) delete s.draws;
   if (paths === 0) options.onProgress?.(1, 'model');
   return {
     history: summariseHistory(history),
@@ -180,6 +185,13 @@ async function forecastWith(
     defaultRisk: DEFAULT_RISK,
     notes: notesFor(history, series, bt, censored),
   };
+}
+
+/** The history's series fitted on the workers and this thread, by `kind:id` (as `buildScenario` reads them). */
+async function fitOn(workers: PathWorkers, history: History, censored: CensorSummary): Promise<Map<string, SeriesModel>> {
+  const all = [...history.keys, ...history.triggers, history.messages];
+  const models = await workers.fit(all.map((s) => ({ values: s.values, start: s.start, options: fitOptions(s, censored.days) })));
+  return new Map(all.map((s, i) => [`${s.kind}:${s.id}`, models[i]]));
 }
 
 interface Prepared {

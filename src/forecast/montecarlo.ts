@@ -16,6 +16,8 @@ import type { Scenario } from './scenario.ts';
 import { selectBandLinear } from './daily.ts';
 import type { Band } from './daily.ts';
 import { addCause, causeOf, causesOver, emptyCauses } from './trigger-causes.ts';
+import { causeAt, HEAD, KEY, keyAt, packSummary, pathLayout, SPEND, spendAt, TRIGGER, triggerAt } from './path-figures.ts';
+import type { PathLayout } from './path-figures.ts';
 import type { CauseCounts, TriggerCause, TriggerCauseReport } from './trigger-causes.ts';
 
 export type SimulateFn = (plan: Plan, events: EventColumns, options?: SimulateOptions) => SimulationResult;
@@ -39,12 +41,15 @@ export interface PathSummary {
 export interface RunPathOptions {
   /** every series through the engine, no bound-based shortcut (slow; for checking) */
   exact?: boolean;
+  /** this path's draws, drawn ahead (`drawOf`); not with `exact`, whose draw includes every series */
+  draw?: PathDraw;
 }
 
 export function runPath(scenario: Scenario, tail: EventColumns, seed: number, path: number, simulate: SimulateFn, options: RunPathOptions = {}): PathSummary {
   const { plan, limits } = resolvedOf(scenario);
   const exact = options.exact === true;
-  const draw = drawPath(scenario, plan, limits, seed, path, exact);
+  if (exact && options.draw) throw new Error('an exact Monte Carlo path draws its own values');
+  const draw = options.draw ?? drawPath(scenario, plan, limits, seed, path, exact);
   const from = scenario.from;
   const until = from + scenario.days * DAY;
   // a trigger that only its own limit can stop is decided by its own queue, outside the engine
@@ -105,17 +110,39 @@ export function runPath(scenario: Scenario, tail: EventColumns, seed: number, pa
   return summary;
 }
 
-const resolvedCache = new WeakMap<Scenario, { plan: ResolvedPlan; limits: SeriesLimits[] }>();
+/**
+ * One path's daily draws turned into events per day (`drawPath`): drawn ahead of its run, so its
+ * draws (`parts`) can be sent for the bands before the engine runs the path.
+ */
+export function drawOf(scenario: Scenario, seed: number, path: number): PathDraw {
+  const { plan, limits } = resolvedOf(scenario);
+  return drawPath(scenario, plan, limits, seed, path, false);
+}
 
-/** The scenario's resolved plan and per-series limits: the same for every path. */
-function resolvedOf(scenario: Scenario): { plan: ResolvedPlan; limits: SeriesLimits[] } {
+/**
+ * Runs one path and packs its summary as a row of the scenario's `layoutOf` (what a worker sends
+ * back, moved). `draw`: the path's draw when drawn ahead (`drawOf`).
+ */
+export function runPathFigures(scenario: Scenario, tail: EventColumns, seed: number, path: number, simulate: SimulateFn, draw?: PathDraw): Float64Array {
+  return packSummary(layoutOf(scenario), runPath(scenario, tail, seed, path, simulate, draw ? { draw } : {}));
+}
+
+const resolvedCache = new WeakMap<Scenario, { plan: ResolvedPlan; limits: SeriesLimits[]; layout: PathLayout }>();
+
+/** The scenario's resolved plan, per-series limits and row layout: the same for every path. */
+function resolvedOf(scenario: Scenario): { plan: ResolvedPlan; limits: SeriesLimits[]; layout: PathLayout } {
   let r = resolvedCache.get(scenario);
   if (!r) {
     const plan = resolvePlan(scenario.plan);
-    r = { plan, limits: seriesLimits(scenario, plan) };
+    r = { plan, limits: seriesLimits(scenario, plan), layout: pathLayout(plan, scenario.series) };
     resolvedCache.set(scenario, r);
   }
   return r;
+}
+
+/** Where each figure sits in the rows of this scenario's paths. */
+export function layoutOf(scenario: Scenario): PathLayout {
+  return resolvedOf(scenario).layout;
 }
 
 const tailCache = new WeakMap<EventColumns, Map<string, number[]>>();
@@ -396,90 +423,119 @@ export interface MonteCarloReport {
   spendLimits: { id: string; amountUsd: number; window: string; blockedShareOfPaths: number; blockedRequests: Band; blockedRuns: Band; blockedUsd: Band }[];
 }
 
-/** P10/P50/P90 over the paths of one figure, by selection in one reused buffer (no array per figure). */
-function bandBy(summaries: readonly PathSummary[], figure: (s: PathSummary) => number): Band {
-  const n = summaries.length;
+/** P10/P50/P90 over the paths of one column, scaled, by selection in one reused buffer (no array per figure). */
+function bandAt(rows: readonly Float64Array[], column: number, scale = 1): Band {
+  const n = rows.length;
   if (bandScratch.length !== n) bandScratch = new Float64Array(n);
-  for (let p = 0; p < n; p++) bandScratch[p] = figure(summaries[p]);
+  if (scale === 1) for (let p = 0; p < n; p++) bandScratch[p] = rows[p][column];
+  else for (let p = 0; p < n; p++) bandScratch[p] = rows[p][column] / scale;
   return selectBandLinear(bandScratch);
 }
 
 let bandScratch = new Float64Array(0);
 
-function dateBand(values: (number | null)[]): DateBand {
-  const v = values.map((x) => (x === null ? Infinity : x)).sort((a, b) => a - b);
+const ZERO_ROW = new Float64Array(1);
+
+/** A time per path, NaN when it never happened. */
+function dateBand(rows: readonly Float64Array[], column: number): DateBand {
+  const v = Float64Array.from(rows, (r) => (Number.isNaN(r[column]) ? Infinity : r[column])).sort();
   // nearest-rank quantiles, so a date is always one that happened on some path
   const at = (p: number) => {
     const x = v[Math.min(v.length - 1, Math.max(0, Math.ceil(p * v.length) - 1))];
     return Number.isFinite(x) ? new Date(x).toISOString() : null;
   };
-  return { probability: v.length ? v.filter(Number.isFinite).length / v.length : 0, p10: at(0.1), p50: at(0.5), p90: at(0.9) };
+  let happened = 0;
+  for (const x of v) if (Number.isFinite(x)) happened++;
+  return { probability: v.length ? happened / v.length : 0, p10: at(0.1), p50: at(0.5), p90: at(0.9) };
 }
 
-function shareOf(summaries: readonly PathSummary[], happened: (s: PathSummary) => boolean): number {
+/** Share of paths in which the sum of the columns is above zero. */
+function shareAbove0(rows: readonly Float64Array[], a: number, b?: number): number {
   let k = 0;
-  for (const s of summaries) if (happened(s)) k++;
-  return summaries.length ? k / summaries.length : 0;
+  for (const r of rows) if (r[a] + (b === undefined ? 0 : r[b]) > 0) k++;
+  return rows.length ? k / rows.length : 0;
 }
 
-export function aggregatePaths(summaries: PathSummary[], plan: Plan, seed: number): MonteCarloReport {
-  const first = summaries[0];
+/** One trigger's held-back runs by cause, per path: the causes that held back any run on some path. */
+function causeColumns(rows: readonly Float64Array[], layout: PathLayout, i: number): Map<TriggerCause, { delayed: Float64Array; dropped: Float64Array }> {
+  const out = new Map<TriggerCause, { delayed: Float64Array; dropped: Float64Array }>();
+  layout.causes.forEach((cause, c) => {
+    const d = causeAt(layout, i, c, false);
+    const x = causeAt(layout, i, c, true);
+    let any = false;
+    for (const r of rows) {
+      if (r[d] > 0 || r[x] > 0) {
+        any = true;
+        break;
+      }
+    }
+    if (any) out.set(cause, { delayed: Float64Array.from(rows, (r) => r[d]), dropped: Float64Array.from(rows, (r) => r[x]) });
+  });
+  return out;
+}
+
+/** The report of the paths' rows (laid out by `layout`, in path order). */
+export function aggregatePaths(rows: readonly Float64Array[], layout: PathLayout, plan: Plan, seed: number): MonteCarloReport {
   const capOf = new Map(plan.apiKeys.map((k) => [k.id, k.capUsd]));
   const modeOf = new Map(plan.triggers.map((t) => [t.id, t.mode as string]));
+  const first = rows[0];
   const finite = (x: number) => (Number.isFinite(x) ? x : null);
   const H = 3_600_000;
   const resolved = resolvePlan(plan);
+  const spendIndex = new Map(layout.spendLimits.map((id, i) => [id, i]));
+  const zeroRows = rows.map(() => ZERO_ROW);
   return {
-    paths: summaries.length,
+    paths: rows.length,
     seed,
-    keys: Object.keys(first?.keys ?? {}).map((id) => ({
+    keys: (first ? layout.keys : []).map((id, i) => ({
       id,
       cap: capOf.get(id) ?? null,
-      firstCappedOut: dateBand(summaries.map((s) => s.keys[id].firstCappedAt)),
-      daysCappedOut: bandBy(summaries, (s) => s.keys[id].daysCapped),
-      blockedRequests: bandBy(summaries, (s) => s.keys[id].blocked),
-      blockedUsd: bandBy(summaries, (s) => s.keys[id].blockedMicros / 1e6),
+      firstCappedOut: dateBand(rows, keyAt(i, KEY.firstCappedAt)),
+      daysCappedOut: bandAt(rows, keyAt(i, KEY.daysCapped)),
+      blockedRequests: bandAt(rows, keyAt(i, KEY.blocked)),
+      blockedUsd: bandAt(rows, keyAt(i, KEY.blockedMicros), 1e6),
     })),
-    triggers: Object.keys(first?.triggers ?? {}).map((id) => ({
+    triggers: (first ? layout.triggers : []).map((id, i) => ({
       id,
       mode: modeOf.get(id) ?? 'fair_use',
-      delayChance: shareOf(summaries, (s) => s.triggers[id].delayed + s.triggers[id].pending > 0),
-      dropChance: shareOf(summaries, (s) => s.triggers[id].dropped + s.triggers[id].skipped > 0),
-      causes: causesOver(summaries.map((s) => s.triggers[id].causes), resolved, id),
-      arrivals: bandBy(summaries, (s) => s.triggers[id].arrivals),
-      delayed: bandBy(summaries, (s) => s.triggers[id].delayed),
-      dropped: bandBy(summaries, (s) => s.triggers[id].dropped),
-      skipped: bandBy(summaries, (s) => s.triggers[id].skipped),
-      pending: bandBy(summaries, (s) => s.triggers[id].pending),
-      maxDelayHours: bandBy(summaries, (s) => s.triggers[id].maxDelayMs / H),
-      p95DelayHours: bandBy(summaries, (s) => s.triggers[id].p95DelayMs / H),
+      delayChance: shareAbove0(rows, triggerAt(layout, i, TRIGGER.delayed), triggerAt(layout, i, TRIGGER.pending)),
+      dropChance: shareAbove0(rows, triggerAt(layout, i, TRIGGER.dropped), triggerAt(layout, i, TRIGGER.skipped)),
+      causes: causesOver(causeColumns(rows, layout, i), rows.length, resolved, id),
+      arrivals: bandAt(rows, triggerAt(layout, i, TRIGGER.arrivals)),
+      delayed: bandAt(rows, triggerAt(layout, i, TRIGGER.delayed)),
+      dropped: bandAt(rows, triggerAt(layout, i, TRIGGER.dropped)),
+      skipped: bandAt(rows, triggerAt(layout, i, TRIGGER.skipped)),
+      pending: bandAt(rows, triggerAt(layout, i, TRIGGER.pending)),
+      maxDelayHours: bandAt(rows, triggerAt(layout, i, TRIGGER.maxDelayMs), H),
+      p95DelayHours: bandAt(rows, triggerAt(layout, i, TRIGGER.p95DelayMs), H),
     })),
     pool: {
-      limit: first ? finite(first.pool.limit) : null,
-      peak: bandBy(summaries, (s) => s.pool.peak),
-      saturatedShareOfPaths: summaries.length ? summaries.filter((s) => s.pool.limitedRuns > 0).length / summaries.length : 0,
-      limitedRuns: bandBy(summaries, (s) => s.pool.limitedRuns),
+      limit: first ? finite(first[HEAD.poolLimit]) : null,
+      peak: bandAt(rows, HEAD.poolPeak),
+      saturatedShareOfPaths: shareAbove0(rows, HEAD.poolLimitedRuns),
+      limitedRuns: bandAt(rows, HEAD.poolLimitedRuns),
     },
     allowance: {
-      limit: first ? finite(first.allowance.limit) : null,
-      peak: bandBy(summaries, (s) => s.allowance.peak),
-      saturatedShareOfPaths: summaries.length
-        ? summaries.filter((s) => s.allowance.blockedMessages + s.allowance.limitedRuns > 0).length / summaries.length
-        : 0,
-      blockedMessages: bandBy(summaries, (s) => s.allowance.blockedMessages),
-      limitedRuns: bandBy(summaries, (s) => s.allowance.limitedRuns),
+      limit: first ? finite(first[HEAD.allowanceLimit]) : null,
+      peak: bandAt(rows, HEAD.allowancePeak),
+      saturatedShareOfPaths: shareAbove0(rows, HEAD.allowanceBlockedMessages, HEAD.allowanceLimitedRuns),
+      blockedMessages: bandAt(rows, HEAD.allowanceBlockedMessages),
+      limitedRuns: bandAt(rows, HEAD.allowanceLimitedRuns),
     },
-    programmaticUsd: bandBy(summaries, (s) => s.programmaticMicros / 1e6),
+    programmaticUsd: bandAt(rows, HEAD.programmaticMicros, 1e6),
     spendLimits: plan.workspace.spendLimits.map((l) => {
-      const of = (s: PathSummary) => s.spendLimits?.[l.id] ?? { blockedRequests: 0, blockedRuns: 0, blockedMicros: 0 };
+      const i = spendIndex.get(l.id);
+      // a limit the paths did not summarise blocked nothing on them
+      const of = () => (i === undefined ? zeroRows : rows);
+      const col = (f: number) => (i === undefined ? 0 : spendAt(layout, i, f));
       return {
         id: l.id,
         amountUsd: l.amountUsd,
         window: l.window,
-        blockedShareOfPaths: summaries.length ? summaries.filter((s) => of(s).blockedRequests + of(s).blockedRuns > 0).length / summaries.length : 0,
-        blockedRequests: bandBy(summaries, (s) => of(s).blockedRequests),
-        blockedRuns: bandBy(summaries, (s) => of(s).blockedRuns),
-        blockedUsd: bandBy(summaries, (s) => of(s).blockedMicros / 1e6),
+        blockedShareOfPaths: shareAbove0(of(), col(SPEND.blockedRequests), col(SPEND.blockedRuns)),
+        blockedRequests: bandAt(of(), col(SPEND.blockedRequests)),
+        blockedRuns: bandAt(of(), col(SPEND.blockedRuns)),
+        blockedUsd: bandAt(of(), col(SPEND.blockedMicros), 1e6),
       };
     }),
   };

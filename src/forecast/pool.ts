@@ -1,12 +1,16 @@
+import module from 'node:module';
 import { availableParallelism } from 'node:os';
 import type { EventColumns } from '../engine/events.ts';
 import { CancelledError } from '../errors.ts';
-import { runPath } from './montecarlo.ts';
+import { drawOf, runPathFigures } from './montecarlo.ts';
+import type { PathDraw } from './generate.ts';
 import { workerFile } from '../worker-files.ts';
 import { WorkerClient } from '../workers/client.ts';
 import type { Method } from '../workers/protocol.ts';
-import type { PathSummary, SimulateFn } from './montecarlo.ts';
+import type { SimulateFn } from './montecarlo.ts';
 import type { Scenario } from './scenario.ts';
+import { fitSeries } from './model.ts';
+import type { FitOptions, SeriesModel } from './model.ts';
 
 /** What every Monte Carlo worker is given before its first path: the same for each path. */
 export interface WorkerInit {
@@ -15,12 +19,23 @@ export interface WorkerInit {
   seed: number;
 }
 
+/** One series to fit: its daily values, its first day and how (`fitOptions`). */
+export interface FitJob {
+  values: readonly number[];
+  start: number;
+  options: FitOptions;
+}
+
 /** The Monte Carlo worker's methods (mc-worker.ts). */
 export type McMethods = {
+  /** fits these series' models (asked before `init`, while the scenario is being built) */
+  fit: Method<FitJob[], SeriesModel[]>;
   /** keeps the scenario, the history tail and the seed for the paths that follow */
   init: Method<WorkerInit, true>;
-  /** runs one path (its index) and answers its summary, its draws moved rather than copied */
-  path: Method<number, PathSummary>;
+  /** draws one path's daily values (its index), kept for its `path` call and answered as a copy */
+  draws: Method<number, Float64Array>;
+  /** runs one path (its index) and answers its figures (`layoutOf(scenario)`), moved rather than copied */
+  path: Method<number, Float64Array>;
 };
 
 export interface RunPathsOptions {
@@ -33,10 +48,21 @@ export interface RunPathsOptions {
 }
 
 /**
- * Paths asked of a worker before it has answered the earlier ones: while this thread is busy
- * (the backtest, the bands) a worker finds its next path already waiting instead of idling.
+ * Paths asked of a worker before it has answered the earlier ones: while this thread computes
+ * the bands (about half a second at 1M events) a worker still has paths waiting; few enough that
+ * the other worker can take over the last ones of a slower one.
  */
-const IN_FLIGHT = 2;
+const IN_FLIGHT = 8;
+
+/**
+ * A run of paths, answered in two steps: every path's daily draws first (`pathParts` layout, in
+ * path order), so the daily bands and the cap risk are read from them while the engine still
+ * runs the paths; then every path's figures (`layoutOf(scenario)`), in path order.
+ */
+export interface PathsRun {
+  draws: Promise<Float64Array[]>;
+  figures: Promise<Float64Array[]>;
+}
 
 /**
  * Monte Carlo worker threads started ahead of the paths: they load their code while this thread
@@ -48,23 +74,54 @@ export class PathWorkers {
 
   constructor(count: number) {
     const script = workerFile('mc-worker');
-    for (let i = 0; i < count; i++) {
-      const w = new WorkerClient<McMethods>(script, { name: 'a Monte Carlo worker' });
-      w.start();
-      this.pool.push(w);
-    }
+    withCompileCacheEnv(() => {
+      for (let i = 0; i < count; i++) {
+        const w = new WorkerClient<McMethods>(script, { name: 'a Monte Carlo worker' });
+        w.start();
+        this.pool.push(w);
+      }
+    });
   }
 
   get size(): number {
     return this.pool.length;
   }
 
-  /** Runs `paths` paths on the workers and returns their summaries in path order; then closes them. */
-  async run(scenario: Scenario, tail: EventColumns, seed: number, paths: number, options: RunPathsOptions = {}): Promise<PathSummary[]> {
-    const out = new Array<PathSummary>(paths);
+  /**
+   * Fits the series' models, shared between the workers and this thread (a fit depends only on
+   * its own series, so each model is the one `fitSeries` gives here): the scenario is built in
+   * a fraction of the time, while the workers would otherwise wait for it.
+   */
+  async fit(jobs: readonly FitJob[]): Promise<SeriesModel[]> {
+    const shares = this.pool.length + 1;
+    const out = new Array<SeriesModel>(jobs.length);
+    const calls = this.pool.map(async (w, i) => {
+      const mine: number[] = [];
+      for (let j = i + 1; j < jobs.length; j += shares) mine.push(j);
+      if (!mine.length) return;
+      const models = await w.call('fit', mine.map((j) => jobs[j]));
+      mine.forEach((j, k) => (out[j] = models[k]));
+    });
+    // this thread's share while the workers fit theirs
+    for (let j = 0; j < jobs.length; j += shares) out[j] = fitSeries(jobs[j].values, jobs[j].start, jobs[j].options);
+    try {
+      await Promise.all(calls);
+    } catch (err) {
+      throw new Error(`a Monte Carlo worker could not fit the models: ${(err as Error).message}`, { cause: err });
+    }
+    return out;
+  }
+
+  /**
+   * Runs `paths` paths on the workers, then closes them. Worker i is sent the draws of the paths
+   * i, i + n, … at once, then runs them, IN_FLIGHT at a time, and then any the other has not
+   * started.
+   */
+  run(scenario: Scenario, tail: EventColumns, seed: number, paths: number, options: RunPathsOptions = {}): PathsRun {
+    const draws = new Array<Float64Array>(paths);
+    const figures = new Array<Float64Array>(paths);
     const pool = this.pool.slice(0, Math.max(1, Math.min(paths, this.pool.length)));
     for (const w of this.pool.slice(pool.length)) void w.close();
-    let next = 0;
     let done = 0;
     // paths are not cancellable inside: a cancel ends the workers (their calls settle as closed)
     let stopped: Error | null = null;
@@ -77,44 +134,91 @@ export class PathWorkers {
       if (options.signal?.aborted) stop(new CancelledError());
     }, 50);
     const init: WorkerInit = { scenario, tail, seed };
-    // one lane takes the next path as soon as its last one is answered; each worker has IN_FLIGHT lanes
-    const lane = async (w: WorkerClient<McMethods>): Promise<void> => {
-      while (next < paths && stopped === null) {
-        const p = next++;
+    const drawCalls: Promise<void>[] = [];
+    const pathCalls: Promise<void>[] = [];
+    // worker i draws the paths i, i + n, … and runs them first; one that finishes its own runs
+    // takes the other's last ones (drawing them again): on a shared machine one thread can get
+    // much less time than the other
+    const queues = pool.map((_, i) => {
+      const mine: number[] = [];
+      for (let p = i; p < paths; p += pool.length) mine.push(p);
+      return mine;
+    });
+    const take = (i: number): number | undefined => {
+      const p = queues[i].shift();
+      if (p !== undefined) return p;
+      let longest = -1;
+      queues.forEach((q, k) => {
+        if (q.length > 0 && (longest < 0 || q.length > queues[longest].length)) longest = k;
+      });
+      return longest < 0 ? undefined : queues[longest].pop();
+    };
+    pool.forEach((w, i) => {
+      const ready = w.call('init', init).catch((err: unknown) => {
+        stop(stopped ?? new Error(`a Monte Carlo worker could not take the scenario: ${(err as Error).message}`));
+        throw err;
+      });
+      const failed = (p: number) => (err: unknown) => {
+        stop(stopped ?? new Error(`Monte Carlo path ${p} failed: ${(err as Error).message}`));
+      };
+      for (const p of queues[i]) drawCalls.push(ready.then(() => w.call('draws', p)).then((d) => void (draws[p] = d), failed(p)));
+      // each lane asks for its next path when its last one is answered; IN_FLIGHT lanes keep the
+      // worker busy while this thread computes the bands
+      const lane = async (): Promise<void> => {
         try {
-          out[p] = await w.call('path', p);
-        } catch (err) {
-          stop(stopped ?? new Error(`Monte Carlo path ${p} failed: ${(err as Error).message}`));
+          await ready;
+        } catch {
           return;
         }
-        done++;
-        options.onProgress?.(done, paths);
-        if (options.signal?.aborted) stop(new CancelledError());
-      }
+        for (let p = take(i); p !== undefined && stopped === null; p = take(i)) {
+          try {
+            figures[p] = await w.call('path', p);
+          } catch (err) {
+            failed(p)(err);
+            return;
+          }
+          done++;
+          options.onProgress?.(done, paths);
+          if (options.signal?.aborted) stop(new CancelledError());
+        }
+      };
+      for (let k = 0; k < IN_FLIGHT; k++) pathCalls.push(lane());
+    });
+    const settled = async <T>(calls: Promise<void>[], out: T): Promise<T> => {
+      await Promise.all(calls);
+      if (stopped !== null) throw stopped;
+      return out;
     };
-    const drive = async (w: WorkerClient<McMethods>): Promise<void> => {
-      try {
-        await w.call('init', init);
-      } catch (err) {
-        stop(stopped ?? new Error(`a Monte Carlo worker could not take the scenario: ${(err as Error).message}`));
-        return;
-      }
-      const lanes: Promise<void>[] = [];
-      for (let i = 0; i < IN_FLIGHT; i++) lanes.push(lane(w));
-      await Promise.all(lanes);
-    };
-    try {
-      await Promise.all(pool.map(drive));
-    } finally {
+    const all = settled(pathCalls, figures).finally(() => {
       clearInterval(watch);
       this.close();
-    }
-    if (stopped !== null) throw stopped;
-    return out;
+    });
+    const run: PathsRun = { draws: settled(drawCalls, draws), figures: all };
+    // a caller that stops at a failed first step leaves the second unread: not an unhandled rejection
+    void run.draws.catch(() => undefined);
+    void run.figures.catch(() => undefined);
+    return run;
   }
 
   close(): void {
     for (const w of this.pool) void w.close();
+  }
+}
+
+/**
+ * Runs `start` (which starts worker threads) with this thread's compile cache, when it has one,
+ * named in the environment the threads copy: a worker then reads even its entry module from the
+ * cache, instead of loading the TypeScript stripper for it (some 0.15–0.25 s of CPU per worker,
+ * taken from the main thread's replay and fit on 2 cores). The environment is restored after.
+ */
+function withCompileCacheEnv(start: () => void): void {
+  const dir = module.getCompileCacheDir?.();
+  if (dir === undefined || process.env.NODE_COMPILE_CACHE !== undefined) return start();
+  process.env.NODE_COMPILE_CACHE = dir;
+  try {
+    start();
+  } finally {
+    delete process.env.NODE_COMPILE_CACHE;
   }
 }
 
@@ -124,31 +228,42 @@ export function workerCount(paths: number, workers: number | undefined): number 
 }
 
 /**
- * Runs `paths` Monte Carlo paths and returns their summaries in path order. Each path's
+ * Runs `paths` Monte Carlo paths: their draws, then their figures (`PathsRun`). Each path's
  * randomness depends only on (seed, path index), so the answer is the same for any worker count.
  * `started`: workers already started for this run (`PathWorkers`), else they start here.
  */
-export async function runPaths(
+export function runPaths(
   scenario: Scenario,
   tail: EventColumns,
   seed: number,
   paths: number,
   options: RunPathsOptions = {},
   started?: PathWorkers,
-): Promise<PathSummary[]> {
+): PathsRun {
   const workers = started ? started.size : workerCount(paths, options.workers);
-  if (workers <= 0 || paths === 0) {
-    started?.close();
-    const out = new Array<PathSummary>(paths);
+  if (workers > 0 && paths > 0) return (started ?? new PathWorkers(workers)).run(scenario, tail, seed, paths, options);
+  started?.close();
+  // drawn ahead, as the workers do: the draws go to the bands, the rest to the path's run
+  const drawn: PathDraw[] = [];
+  const draws = (async () => {
+    for (let p = 0; p < paths; p++) {
+      if (options.signal?.aborted) throw new CancelledError();
+      drawn.push(drawOf(scenario, seed, p));
+    }
+    return drawn.map((d) => d.parts);
+  })();
+  const figures = draws.then(async () => {
+    const out = new Array<Float64Array>(paths);
     const sim = options.simulate ?? (await import('../engine/simulate.ts')).simulate;
     for (let p = 0; p < paths; p++) {
       if (options.signal?.aborted) throw new CancelledError();
-      out[p] = runPath(scenario, tail, seed, p, sim);
+      out[p] = runPathFigures(scenario, tail, seed, p, sim, drawn[p]);
       options.onProgress?.(p + 1, paths);
       // let an abort or a UI message through between paths
       await new Promise<void>((r) => setImmediate(r));
     }
     return out;
-  }
-  return (started ?? new PathWorkers(workers)).run(scenario, tail, seed, paths, options);
+  });
+  void figures.catch(() => undefined);
+  return { draws, figures };
 }

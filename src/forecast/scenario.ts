@@ -3,7 +3,7 @@ import { validatePlan } from '../engine/plan.ts';
 import type { Plan, PlanTrigger } from '../engine/plan.ts';
 import { InputError } from '../errors.ts';
 import { fitSeries, fixedModel, forecastDay, simulateSeries } from './model.ts';
-import type { SeriesModel } from './model.ts';
+import type { FitOptions, SeriesModel } from './model.ts';
 import { hashSeed, makeRng } from './rng.ts';
 import type { History, SeriesKind } from './series.ts';
 import { PEOPLE } from './series.ts';
@@ -74,7 +74,15 @@ export interface Scenario {
 /** Per series (`kind:id`), the history days a limit held down (lower bounds, not demand). */
 export type CensoredDays = Map<string, boolean[]>;
 
-export function buildScenario(history: History, plan: Plan, days: number, whatIf: WhatIf = {}, censored: CensoredDays = new Map()): Scenario {
+export function buildScenario(
+  history: History,
+  plan: Plan,
+  days: number,
+  whatIf: WhatIf = {},
+  censored: CensoredDays = new Map(),
+  /** models already fitted as `fitOptions` asks (e.g. on worker threads), by `kind:id` */
+  fitted?: ReadonlyMap<string, SeriesModel>,
+): Scenario {
   if (!Number.isInteger(days) || days < 1 || days > 366) throw new InputError(`--days must be a whole number from 1 to 366, not ${days}`);
   checkWhatIf(history, plan, whatIf);
   const scenarioPlan = applyWhatIfToPlan(plan, whatIf);
@@ -87,7 +95,7 @@ export function buildScenario(history: History, plan: Plan, days: number, whatIf
     series.push({
       kind: s.kind,
       id: s.id,
-      model: fitSeries(s.values, s.start, { censored: censored.get(`${s.kind}:${s.id}`) ?? [], counts: s.kind !== 'key_spend' }),
+      model: fitted?.get(`${s.kind}:${s.id}`) ?? fitSeries(s.values, s.start, fitOptions(s, censored)),
       scale,
       growth,
       hourProfile: s.hourProfile,
@@ -116,6 +124,11 @@ export function buildScenario(history: History, plan: Plan, days: number, whatIf
     });
   }
   return { from: history.end, days, series, plan: scenarioPlan };
+}
+
+/** How series `s` of the history is fitted: its censored days, and whether it counts whole events. */
+export function fitOptions(s: History['keys'][number], censored: CensoredDays): FitOptions {
+  return { censored: censored.get(`${s.kind}:${s.id}`) ?? [], counts: s.kind !== 'key_spend' };
 }
 
 /**

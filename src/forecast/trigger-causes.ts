@@ -52,20 +52,12 @@ export interface TriggerCauseReport {
  * is read from the same paths as the trigger's own delay and drop chances, so a trigger delayed
  * in 46 % of paths, all by a spend limit, shows that limit at 46 %. Causes can overlap within a
  * path (a run waits on its limit one day and on the pool the next), so their chances need not
- * add up to the trigger's.
+ * add up to the trigger's. `columns`: per cause that held back some run, the runs it delayed
+ * and dropped on each of the `n` paths.
  */
-export function causesOver(perPath: readonly (CauseCounts | undefined)[], plan: ResolvedPlan, triggerId: string): TriggerCauseReport[] {
-  const causes = new Set<TriggerCause>();
-  for (const c of perPath) {
-    if (!c) continue;
-    for (const k of Object.keys(c.delayed)) causes.add(k);
-    for (const k of Object.keys(c.dropped)) causes.add(k);
-  }
-  const n = perPath.length;
+export function causesOver(columns: ReadonlyMap<TriggerCause, { delayed: Float64Array; dropped: Float64Array }>, n: number, plan: ResolvedPlan, triggerId: string): TriggerCauseReport[] {
   const out: TriggerCauseReport[] = [];
-  for (const cause of causes) {
-    const delayed = Float64Array.from(perPath, (c) => c?.delayed[cause] ?? 0);
-    const dropped = Float64Array.from(perPath, (c) => c?.dropped[cause] ?? 0);
+  for (const [cause, { delayed, dropped }] of columns) {
     out.push({
       cause,
       label: causeLabel(cause, plan, triggerId),
