@@ -9,7 +9,7 @@ import { evaluateQuality, evaluateTriggerOdds } from '../test/support/forecast-w
 export const QUALITY_SEEDS = Array.from({ length: 200 }, (_, i) => 1000 + i);
 /**
  * Trigger workspaces drawn (the issue's population: 12–44 runs a day at the end of the history,
- * growing 0–45 % a month), thinned by their known process to about 720 evaluated (see keepShare
+ * growing 0–45 % a month), thinned by their known process to about 800 evaluated (see keepShare
  * in test/support/forecast-workspaces.ts) so that every bucket of stated chances holds 100 or more.
  */
 export const TRIGGER_SEEDS = Array.from({ length: 1100 }, (_, i) => 3000 + i);
@@ -20,7 +20,7 @@ export const PROCESS_FUTURES = 30;
 
 export const benchmarks: Benchmark[] = [
   {
-    name: 'forecast quality: 200 generated workspaces (1,400 series, 200 paths) and ~720 trigger workspaces (100 paths)',
+    name: 'forecast quality: 200 generated workspaces (1,400 series, 200 paths) and ~800 trigger workspaces (100 paths)',
     group: 'forecast-quality',
     async run(ctx): Promise<Figure[]> {
       const t = performance.now();

@@ -56,10 +56,9 @@ export interface SeriesModel {
   censoredDays: number;
   /**
    * A series of whole events (trigger runs, messages): a path's day is a Poisson count around
-   * the modelled value, and the innovations carry only the spread beyond Poisson's. Off for a
-   * censored series: its days at the ceiling are imputed (Tobit) with the pooled errors, which
-   * the generated trigger held at 42 a day shows calibrated (1,400 generated series: its 30-day
-   * totals fall below P50 in 49 % of cases; with the split, even with the Tobit iterated, 33 %).
+   * the modelled value, and the innovations carry only the spread beyond Poisson's. A censored
+   * series keeps the split: its days at the ceiling are imputed (Tobit) with that spread plus
+   * Poisson's, and its innovations keep the fit's mean offset (see fitOn).
    */
   counts: boolean;
   /** relative errors of the fitted days (kept for reports and checks) */
@@ -356,7 +355,9 @@ function fitKind(base: SeriesModel, kind: ModelKind, seg: readonly (number | nul
     // The bound says the day was at least this much, not how much, yet the refit counted each
     // imputed day as a full observation: widen the level by the information the recent days
     // really hold. A day censored at z sd above its expected value carries λ(z)(λ(z) − z) of an
-    // observed day's information (λ the inverse Mills ratio): 0.64 at the bound, less above it.
+    // observed day's information (λ the inverse Mills ratio): 0.64 when the bound is the day's
+    // expected value, nearly none when far below it (the day was surely above), nearly all when
+    // far above it (the day was just above the bound).
     // (Widening by 1 + 4 × the censored share instead put 94 % of the held-at-42 triggers'
     // 30-day totals inside P10–P90.)
     const recent = Math.min(14, seg.length);
@@ -402,8 +403,9 @@ function daySd(m: SeriesModel, mu: number, s: number): number {
  * expected value by z sd carries: λ(z)(λ(z) − z), λ the inverse Mills ratio φ(z) / (1 − Φ(z)).
  */
 export function censoredInformation(z: number): number {
+  // far above: λ(z) ≈ z + 1/z − 2/z³, where 1 − Φ(z) is too small for the erf approximation
+  if (z > 4) return 1 - 1 / (z * z);
   const tail = 1 - normalCdf(z);
-  if (tail < 1e-12) return 0;
   const lambda = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI) / tail;
   return Math.min(1, Math.max(0, lambda * (lambda - z)));
 }
