@@ -17,6 +17,7 @@ import { hashSeed, makeRng, normal } from '../../src/forecast/rng.ts';
 import type { Rng } from '../../src/forecast/rng.ts';
 import { detectCensoredByLimit } from '../../src/forecast/censor.ts';
 import { capForRisk } from '../../src/forecast/cap-risk.ts';
+import { historyTail } from '../../src/forecast/generate.ts';
 
 export type Process = 'stable' | 'growth' | 'step' | 'runaway' | 'trigger42' | 'newkey' | 'ar1';
 export const PROCESSES: Process[] = ['stable', 'growth', 'step', 'runaway', 'trigger42', 'newkey', 'ar1'];
@@ -120,7 +121,18 @@ export interface QualityFigures {
    * capped-out chance (rolling 30-day sum reaching the cap) by predicted bucket: mean predicted
    * vs realized rate (and, for the trigger odds when asked, the known process's mean chance)
    */
-  capped: { bucket: string; n: number; predicted: number; realized: number; process?: number }[];
+  capped: {
+    bucket: string;
+    n: number;
+    predicted: number;
+    realized: number;
+    process?: number;
+    /**
+     * binomial standard error of `realized` if the stated chances were exact (√Σp(1−p) / n): how
+     * far luck alone moves the realized rate of this bucket
+     */
+    se: number;
+  }[];
   brier: number;
   /** a level shift: share of post-shift days below P50 (step series) */
   stepBelowMedian: number;
@@ -131,6 +143,11 @@ export interface QualityFigures {
   capsStatedChance: number;
   models: Record<string, number>;
   censoredSeries: number;
+  /**
+   * count series a limit held down (the trigger held at 42 runs a day): share of realized days
+   * and totals below P50 and inside P10–P90, over `n` series
+   */
+  censoredCounts: { n: number; daily: number; total: number; dailyCoverage: number; totalCoverage: number };
   shiftsFound: Record<Process, number>;
 }
 
@@ -140,9 +157,12 @@ export function evaluateQuality(seeds: readonly number[], paths: number): Qualit
   let nDay = 0;
   let inTot = 0;
   let nTot = 0;
-  const per = Object.fromEntries(PROCESSES.map((p) => [p, { bd: 0, nd: 0, bt: 0, nt: 0, cd: 0, ct: 0 }])) as Record<Process, { bd: number; nd: number; bt: number; nt: number; cd: number; ct: number }>;
+  type Tally = { bd: number; nd: number; bt: number; nt: number; cd: number; ct: number };
+  const tally = (): Tally => ({ bd: 0, nd: 0, bt: 0, nt: 0, cd: 0, ct: 0 });
+  const per = Object.fromEntries(PROCESSES.map((p) => [p, tally()])) as Record<Process, Tally>;
+  const cens = tally();
   const buckets = [0, 0.05, 0.3, 0.7, 0.95, 1.0001];
-  const cap = buckets.slice(0, -1).map(() => ({ n: 0, p: 0, r: 0 }));
+  const cap = buckets.slice(0, -1).map(() => ({ n: 0, p: 0, r: 0, v: 0 }));
   let brier = 0;
   let brierN = 0;
   let capsReached = 0;
@@ -157,7 +177,9 @@ export function evaluateQuality(seeds: readonly number[], paths: number): Qualit
   for (const seed of seeds) {
     for (const g of generateWorkspace(seed)) {
       const censored = g.limitPerDay === null ? [] : detectCensoredByLimit(g.history, g.limitPerDay);
-      if (censored.some(Boolean)) censoredSeries++;
+      const isCensored = censored.some(Boolean);
+      if (isCensored) censoredSeries++;
+      const tallies = isCensored ? [per[g.process], cens] : [per[g.process]];
       const m = fitSeries(g.history, g.start, { censored, counts: g.process === 'trigger42' });
       models[m.kind] = (models[m.kind] ?? 0) + 1;
       if (m.shiftAt !== null) shifts[g.process]++;
@@ -187,24 +209,29 @@ export function evaluateQuality(seeds: readonly number[], paths: number): Qualit
         const inside = y >= p10 && y <= p90 ? 1 : 0;
         inDay += inside;
         nDay++;
-        per[g.process].cd += inside;
-        per[g.process].bd += y < p50 ? 1 : 0;
-        per[g.process].nd++;
+        for (const t of tallies) {
+          t.cd += inside;
+          t.bd += y < p50 ? 1 : 0;
+          t.nd++;
+        }
       }
       totals.sort();
       const total = g.future.reduce((a, b) => a + b, 0);
       const insideT = total >= q(totals, 0.1) && total <= q(totals, 0.9) ? 1 : 0;
       inTot += insideT;
       nTot++;
-      per[g.process].ct += insideT;
-      per[g.process].bt += total < q(totals, 0.5) ? 1 : 0;
-      per[g.process].nt++;
+      for (const t of tallies) {
+        t.ct += insideT;
+        t.bt += total < q(totals, 0.5) ? 1 : 0;
+        t.nt++;
+      }
       // capped out: the realized rolling 30-day sum (last 29 history days leading in) reaches the cap
       const realized = reaches([...last29, ...g.future], last29.length, g.cap) ? 1 : 0;
       const pred = capped / paths;
       const b = buckets.findIndex((x, i) => pred >= x && pred < buckets[i + 1]);
       cap[b].n++;
       cap[b].p += pred;
+      cap[b].v += pred * (1 - pred);
       cap[b].r += realized;
       brier += (pred - realized) ** 2;
       brierN++;
@@ -224,7 +251,7 @@ export function evaluateQuality(seeds: readonly number[], paths: number): Qualit
     dailyCoverage: inDay / nDay,
     totalCoverage: inTot / nTot,
     belowMedian,
-    capped: cap.map((c, i) => ({ bucket: `${Math.round(buckets[i] * 100)}–${Math.min(100, Math.round(buckets[i + 1] * 100))} %`, n: c.n, predicted: c.n ? c.p / c.n : 0, realized: c.n ? c.r / c.n : 0 })),
+    capped: cap.map((c, i) => ({ bucket: `${Math.round(buckets[i] * 100)}–${Math.min(100, Math.round(buckets[i + 1] * 100))} %`, n: c.n, predicted: c.n ? c.p / c.n : 0, realized: c.n ? c.r / c.n : 0, se: c.n ? Math.sqrt(c.v) / c.n : 0 })),
     brier: brier / brierN,
     stepBelowMedian: belowMedian.step.daily,
     capsReached: capsReached / capsN,
@@ -232,6 +259,7 @@ export function evaluateQuality(seeds: readonly number[], paths: number): Qualit
     capsStatedChance: capsChance / capsN,
     models,
     censoredSeries,
+    censoredCounts: { n: cens.nt, daily: cens.bd / Math.max(1, cens.nd), total: cens.bt / Math.max(1, cens.nt), dailyCoverage: cens.cd / Math.max(1, cens.nd), totalCoverage: cens.ct / Math.max(1, cens.nt) },
     shiftsFound: shifts,
   };
 }
@@ -274,14 +302,23 @@ export interface TriggerOddsCase {
    * not asked for.
    */
   process?: number;
+  /** how many workspaces of the whole population this one stands for (thinned evaluation; 1 otherwise) */
+  weight?: number;
 }
 
 export const TRIGGER_LIMIT = 42;
 
-export function triggerWorkspace(seed: number): { history: EventColumns; truth: EventColumns; plan: Plan; from: number; drop: boolean; end: number; growth: number } {
+/** runs a day at the end of the history, drawn uniformly from this range (12–44 unless asked) */
+export type EndRange = readonly [number, number];
+export const DEFAULT_END_RANGE: EndRange = [12, 44];
+
+export function triggerWorkspace(
+  seed: number,
+  endRange: EndRange = DEFAULT_END_RANGE,
+): { history: EventColumns; truth: EventColumns; plan: Plan; from: number; drop: boolean; end: number; growth: number } {
   const rng = makeRng(hashSeed(seed, 0x7219));
   const drop = seed % 2 === 1;
-  const end = 12 + 32 * rng();
+  const end = endRange[0] + (endRange[1] - endRange[0]) * rng();
   const growth = 0.45 * rng();
   const N = HISTORY_DAYS + FUTURE_DAYS;
   const from = T0 + HISTORY_DAYS * DAY;
@@ -321,24 +358,46 @@ function hookRuns(end: number, growth: number, t: number, rng: Rng): number[] {
   return times.sort((x, y) => x - y);
 }
 
-/** The known process's own chance of a limited run in the next 30 days, from `futures` redraws. */
+/**
+ * The known process's own chance of a limited run in the next 30 days, from `futures` redraws.
+ * Each redraw runs the engine from the true history's exact end state (its window entries and
+ * queued backlog, `historyTail`) rather than over the whole 90 days again: the same decisions on
+ * the future runs at a quarter of the engine's work.
+ */
 function processChance(w: ReturnType<typeof triggerWorkspace>, seed: number, futures: number): number {
   const rng = makeRng(hashSeed(seed, 0x0aac1e));
-  const past: number[] = [];
-  for (let i = 0; i < w.truth.count; i++) if (w.truth.time[i] < w.from) past.push(w.truth.time[i]);
+  const past = pastOf(w.truth, w.from);
+  const tail = historyTail(past, w.plan, w.from, simulate);
   let hits = 0;
   for (let k = 0; k < futures; k++) {
     const future: number[] = [];
     for (let t = HISTORY_DAYS; t < HISTORY_DAYS + FUTURE_DAYS; t++) for (const x of hookRuns(w.end, w.growth, t, rng)) future.push(x);
-    // columns of their exact size: thousands of builders (each with its name table) starve memory
-    const n = past.length + future.length;
-    const time = new Float64Array(n);
-    time.set(past);
-    time.set(future, past.length);
-    const events: EventColumns = { count: n, time, type: new Uint8Array(n).fill(EventType.trigger), subject: new Uint32Array(n), subjects: ['t_hook'], cost: new Float64Array(n), ids: null };
-    if (realizedLimited(events, w.plan, w.from)) hits++;
+    if (realizedLimited(withFuture(tail, future), w.plan, w.from)) hits++;
   }
   return hits / futures;
+}
+
+/** The events before `from`, in columns of their exact size. */
+function pastOf(truth: EventColumns, from: number): EventColumns {
+  let n = 0;
+  while (n < truth.count && truth.time[n] < from) n++;
+  return { count: n, time: truth.time.slice(0, n), type: truth.type.slice(0, n), subject: truth.subject.slice(0, n), subjects: truth.subjects, cost: truth.cost.slice(0, n), ids: null };
+}
+
+/**
+ * `head` then the webhook's future runs, as columns of their exact size: thousands of builders
+ * (each with its name table) starve memory.
+ */
+function withFuture(head: EventColumns, future: readonly number[]): EventColumns {
+  const n = head.count + future.length;
+  const time = new Float64Array(n);
+  time.set(head.time.subarray(0, head.count));
+  time.set(future, head.count);
+  const subject = new Uint32Array(n);
+  subject.set(head.subject.subarray(0, head.count));
+  const hook = head.subjects.indexOf('t_hook');
+  subject.fill(hook, head.count);
+  return { count: n, time, type: new Uint8Array(n).fill(EventType.trigger), subject, subjects: head.subjects, cost: new Float64Array(n), ids: null };
 }
 
 /** Some of the runs arriving from `from` on were delayed, left waiting or dropped (the engine on the true demand). */
@@ -356,10 +415,14 @@ export async function evaluateTriggerOdds(
   seeds: readonly number[],
   paths: number,
   processFutures = 0,
+  options: { endRange?: EndRange; thin?: boolean; onCase?: (done: number) => void } = {},
 ): Promise<{ cases: TriggerOddsCase[]; capped: QualityFigures['capped']; brier: number }> {
   const cases: TriggerOddsCase[] = [];
   for (const seed of seeds) {
-    const w = triggerWorkspace(seed);
+    const w = triggerWorkspace(seed, options.endRange);
+    const keep = options.thin ? keepShare(w.end * (1 + w.growth)) : 1;
+    if (keep < 1 && makeRng(hashSeed(seed, 0x7412))() >= keep) continue;
+    options.onCase?.(cases.length + 1);
     const report = await forecast(w.history, w.plan, { days: FUTURE_DAYS, paths, seed, workers: 0, simulate });
     const t = report.monteCarlo?.triggers.find((x) => x.id === 't_hook');
     if (!t) throw new Error(`seed ${seed}: the forecast has no odds for t_hook`);
@@ -368,32 +431,56 @@ export async function evaluateTriggerOdds(
       predicted: w.drop ? t.dropChance : t.delayChance,
       realized: realizedLimited(w.truth, w.plan, w.from) ? 1 : 0,
       ...(processFutures > 0 ? { process: processChance(w, seed, processFutures) } : {}),
+      ...(keep < 1 ? { weight: 1 / keep } : {}),
     });
   }
   return { cases, ...calibration(cases) };
 }
 
+/**
+ * Share of the workspaces kept when thinning, by the webhook's expected runs a day at the
+ * horizon's end: most of those far past the limit (a delay all but certain) or far below it
+ * (all but impossible) are left out and the kept ones weighted up, so the forecasts go where
+ * the chances are uncertain. The share depends on the known process only, never on an outcome,
+ * so the weighted figures are those of the whole population.
+ */
+function keepShare(finalPerDay: number): number {
+  if (finalPerDay > 40) return 1 / 3;
+  if (finalPerDay < 17) return 1 / 2;
+  return 1;
+}
+
 /** Predicted vs realized rate per bucket of the predicted chance, and the Brier score. */
-export function calibration(cases: readonly { predicted: number; realized: number; process?: number }[]): { capped: QualityFigures['capped']; brier: number } {
+/**
+ * Predicted vs realized rate per bucket of the predicted chance, and the Brier score; a case
+ * with a weight counts that many times (n stays the number of cases).
+ */
+export function calibration(cases: readonly { predicted: number; realized: number; process?: number; weight?: number }[]): { capped: QualityFigures['capped']; brier: number } {
   const buckets = [0, 0.05, 0.3, 0.7, 0.95, 1.0001];
-  const acc = buckets.slice(0, -1).map(() => ({ n: 0, p: 0, r: 0, k: 0 }));
+  const acc = buckets.slice(0, -1).map(() => ({ n: 0, w: 0, p: 0, r: 0, k: 0, v: 0 }));
   let brier = 0;
+  let total = 0;
   for (const c of cases) {
     const b = buckets.findIndex((x, i) => c.predicted >= x && c.predicted < buckets[i + 1]);
+    const w = c.weight ?? 1;
     acc[b].n++;
-    acc[b].p += c.predicted;
-    acc[b].r += c.realized;
-    acc[b].k += c.process ?? NaN;
-    brier += (c.predicted - c.realized) ** 2;
+    acc[b].w += w;
+    acc[b].p += w * c.predicted;
+    acc[b].v += w * w * c.predicted * (1 - c.predicted);
+    acc[b].r += w * c.realized;
+    acc[b].k += w * (c.process ?? NaN);
+    brier += w * (c.predicted - c.realized) ** 2;
+    total += w;
   }
   return {
     capped: acc.map((c, i) => ({
       bucket: `${Math.round(buckets[i] * 100)}–${Math.min(100, Math.round(buckets[i + 1] * 100))} %`,
       n: c.n,
-      predicted: c.n ? c.p / c.n : 0,
-      realized: c.n ? c.r / c.n : 0,
-      ...(c.n && Number.isFinite(c.k) ? { process: c.k / c.n } : {}),
+      predicted: c.n ? c.p / c.w : 0,
+      realized: c.n ? c.r / c.w : 0,
+      se: c.n ? Math.sqrt(c.v) / c.w : 0,
+      ...(c.n && Number.isFinite(c.k) ? { process: c.k / c.w } : {}),
     })),
-    brier: cases.length ? brier / cases.length : 0,
+    brier: total ? brier / total : 0,
   };
 }
