@@ -64,14 +64,7 @@ export interface ComputeOutputs {
 }
 
 /** Event columns as handed to a worker: the typed arrays are copied, or lent when in shared memory. */
-export interface WorkerEvents {
-  count: number;
-  time: Float64Array;
-  type: Uint8Array;
-  subject: Uint32Array;
-  subjects: string[];
-  cost: Float64Array;
-}
+export type WorkerEvents = Pick<EventColumns, 'count' | 'time' | 'type' | 'subject' | 'subjects' | 'cost'>;
 
 export function workerEvents(events: EventColumns): WorkerEvents {
   const { count, time, type, subject, subjects, cost } = events;
