@@ -1,0 +1,73 @@
+/**
+ * Findings of the review of imports of the platform's real exports (task G): a programmatic
+ * schedule read from the consumption export, the trigger limit the report shows for a schedule
+ * under the platform profile, and a day of the cost export exported again with another total.
+ */
+import { describe, expect, it } from 'vitest';
+import { dustWorkspace } from './support/dust-exports.ts';
+import { ledgerScope } from './fixtures/ledger-helpers.ts';
+import { runCli } from './support/run-cli.ts';
+import { withLedgerFacts } from '../src/ledger/entities.ts';
+import { validatePlan } from '../src/engine/plan.ts';
+import { importFile } from '../src/import/importer.ts';
+
+const scope = ledgerScope();
+const HEADER = dustWorkspace({ seed: 1, days: 1, people: 1, keys: 1 }).consumption.split('\n')[0]!;
+const COLUMNS = HEADER.split(',');
+const MINUTE = 60_000;
+const T0 = Date.UTC(2026, 9, 1);
+
+function line(cells: Record<string, string>): string {
+  return COLUMNS.map((c) => cells[c] ?? (c.startsWith('credits') ? '0.00' : '')).join(',');
+}
+
+/** One programmatic trigger firing every 30 min for 20 days (960 runs); completion times jitter by up to 50 s. */
+function programmaticSchedule(): string {
+  const rows = [HEADER];
+  for (let i = 0; i < 960; i++) {
+    const at = T0 + i * 30 * MINUTE + ((i * 7919) % 50) * 1000;
+    rows.push(line({ completedAt: new Date(at).toISOString(), agentMessageId: `sync-${i}`, agentName: 'Data sync', triggerId: 'trg_sync', contextOrigin: 'Trigger', totalCredits: '2.00', usageType: 'programmatic', status: 'succeeded' }));
+  }
+  return rows.join('\n') + '\n';
+}
+
+interface TriggerJson {
+  id: string;
+  kind: string;
+  mode: string;
+  limit: number | null;
+  limitChecked: boolean;
+  admitted: number;
+  dropped: number;
+  skipped: number;
+}
+
+async function simulateJson(db: string, plan: object): Promise<{ triggers: TriggerJson[] }> {
+  const planFile = scope.tmp.write('plan.json', JSON.stringify(plan));
+  const r = await runCli('simulate', planFile, '--db', db, '--json');
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as { triggers: TriggerJson[] };
+}
+
+describe('a programmatic schedule in the consumption export', () => {
+  it('is planned as a schedule under the platform profile: only spend limits apply, no run dropped', async () => {
+    const db = scope.tmp.path('ledger.sqlite');
+    const file = scope.tmp.write('consumption.csv', programmaticSchedule());
+    expect((await runCli('import', file, '--db', db)).code).toBe(0);
+
+    const plan = { version: 1, enforcement: { profile: 'platform' } };
+    const report = await simulateJson(db, plan);
+    const t = report.triggers.find((x) => x.id === 'trg_sync')!;
+    expect(t).toMatchObject({ kind: 'scheduled', mode: 'programmatic', admitted: 960, dropped: 0, skipped: 0 });
+  });
+
+  it('stays a programmatic webhook without a run limit under the docs, which have no programmatic schedule', async () => {
+    const ledger = scope.open('ledger.sqlite');
+    await importFile(ledger, scope.tmp.write('consumption.csv', programmaticSchedule()));
+    expect(ledger.entities().find((e) => e.subject === 'trg_sync')).toMatchObject({ kind: 'scheduled', mode: 'programmatic' });
+    const plan = withLedgerFacts(validatePlan({}), ledger.entities());
+    expect(plan.triggers.find((x) => x.id === 'trg_sync')).toMatchObject({ kind: 'webhook', mode: 'programmatic', limitPer24h: null });
+    expect(() => validatePlan(plan)).not.toThrow();
+  });
+});
