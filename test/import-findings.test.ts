@@ -71,3 +71,42 @@ describe('a programmatic schedule in the consumption export', () => {
     expect(() => validatePlan(plan)).not.toThrow();
   });
 });
+
+describe('the Limit/24h of a schedule under the platform profile', () => {
+  const plan = (profile: 'platform' | 'documented') => ({
+    version: 1,
+    enforcement: { profile },
+    triggers: [
+      { id: 't_sched', name: 'Nightly', kind: 'scheduled', mode: 'fair_use', limitPer24h: null },
+      { id: 't_hook', name: 'PR hook', kind: 'webhook', mode: 'fair_use', limitPer24h: null },
+    ],
+  });
+  const events = () => {
+    const rows = ['timestamp,type,subject,cost_usd'];
+    // 50 runs each in one day: past the default 42 that the schedule never meets
+    for (let i = 0; i < 50; i++) rows.push(`${new Date(T0 + i * 20 * MINUTE).toISOString()},trigger,t_sched,`, `${new Date(T0 + i * 20 * MINUTE + 1000).toISOString()},trigger,t_hook,`);
+    return scope.tmp.write('events.csv', rows.join('\n') + '\n');
+  };
+
+  it('is "not checked" in the table and null with limitChecked false in the JSON, where 42 is never checked', async () => {
+    const file = events();
+    const planFile = scope.tmp.write('plan.json', JSON.stringify(plan('platform')));
+    const json = await runCli('simulate', planFile, file, '--json');
+    expect(json.code).toBe(0);
+    const triggers = (JSON.parse(json.stdout) as { triggers: TriggerJson[] }).triggers;
+    expect(triggers.find((t) => t.id === 't_sched')).toMatchObject({ limit: null, limitChecked: false, admitted: 50, skipped: 0 });
+    expect(triggers.find((t) => t.id === 't_hook')).toMatchObject({ limit: 42, limitChecked: true, admitted: 42, dropped: 8 });
+
+    const text = await runCli('simulate', planFile, file);
+    const row = (name: string) => text.stdout.split('\n').find((l) => l.includes(name))!;
+    expect(row('Nightly')).toMatch(/scheduled \/ fair use[\s│]+not checked[\s│]+50[\s│]+50[\s│]/);
+    expect(row('PR hook')).toMatch(/webhook \/ fair use[\s│]+42[\s│]+50[\s│]+42[\s│]/);
+  });
+
+  it('stays 42 under the docs, which check it', async () => {
+    const planFile = scope.tmp.write('plan.json', JSON.stringify(plan('documented')));
+    const json = await runCli('simulate', planFile, events(), '--json');
+    const triggers = (JSON.parse(json.stdout) as { triggers: TriggerJson[] }).triggers;
+    expect(triggers.find((t) => t.id === 't_sched')).toMatchObject({ limit: 42, limitChecked: true, admitted: 42, skipped: 8 });
+  });
+});
