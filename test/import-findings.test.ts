@@ -110,3 +110,25 @@ describe('the Limit/24h of a schedule under the platform profile', () => {
     expect(triggers.find((t) => t.id === 't_sched')).toMatchObject({ limit: 42, limitChecked: true, admitted: 42, skipped: 8 });
   });
 });
+
+describe('a cost export day exported before it ended, then again', () => {
+  const HEAD = 'date,agent_name,api_key,source,total_spend_usd\n';
+
+  it('keeps the first total (SPEC section 8) and says so, naming file:line and both amounts', async () => {
+    const db = scope.tmp.path('ledger.sqlite');
+    const early = scope.tmp.write('early.csv', `${HEAD}2026-01-05,Bot,k1,api,1.00\n2026-01-06,Bot,k1,api,3.10\n`);
+    const later = scope.tmp.write('costs.csv', `${HEAD}2026-01-05,Bot,k1,api,1.00\n2026-01-06,Bot,k1,api,4.25\n2026-01-07,Bot,k1,api,2.00\n`);
+    expect((await runCli('import', early, '--db', db)).code).toBe(0);
+
+    const r = await runCli('import', later, '--db', db, '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ rows: 3, imported: 1, duplicates: 2 });
+    // only the row whose amount differs is said: the identical day is a plain duplicate
+    expect(r.stderr).toBe(`${later}:3: already in the ledger with $3.10, this export says $4.25 (a day exported before it ended?) — kept $3.10\n`);
+
+    const ledger = scope.open('ledger.sqlite');
+    const again = await importFile(ledger, later);
+    expect(again.differingDuplicates).toEqual({ count: 1, rows: [{ line: 3, storedMicros: 3_100_000, fileMicros: 4_250_000 }] });
+    expect(ledger.summary()).toMatchObject({ events: 72 });
+  });
+});
