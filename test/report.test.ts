@@ -131,6 +131,7 @@ describe('buildReport', () => {
       kind: 'webhook',
       mode: 'fair_use',
       limit: 2,
+      limitChecked: true,
       inferred: false,
       arrivals: 6,
       admitted: 4,

@@ -10,7 +10,7 @@ import { Outcome, reasonName } from './result.ts';
 import type { SimulationResult } from './result.ts';
 import { talliesOf } from './report-tallies.ts';
 import type { ReportTallies } from './report-tallies.ts';
-import type { EnforcementProfile, SpendLimitWindow, TriggerModeName } from './plan.ts';
+import type { EnforcementProfile, ResolvedPlan, SpendLimitWindow, TriggerModeName } from './plan.ts';
 import { formatUsd } from './units.ts';
 
 export interface KeyEpisodeReport {
@@ -52,8 +52,13 @@ export interface TriggerReport {
   kind: 'webhook' | 'scheduled';
   /** as the plan wrote it: `fair_use` | `programmatic`, or the newer `user_pool` | `workspace_pool` */
   mode: TriggerModeName;
-  /** runs per sliding 24 h; null = unlimited */
+  /**
+   * runs per sliding 24 h; null = no run limit applies: unlimited, or not checked at all (a
+   * schedule under the platform profile, SPEC section 9 rule 3, whatever its limitPer24h says)
+   */
   limit: number | null;
+  /** false when the trigger's runs are never checked against a run limit (see `limit`) */
+  limitChecked: boolean;
   inferred: boolean;
   arrivals: number;
   /** admitted at once or after waiting */
@@ -152,6 +157,11 @@ function isoOrNull(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
 }
 
+/** Under the platform profile a schedule's runs never meet their trigger limit (SPEC section 9 rule 3; as simulate.ts decides). */
+function triggerLimitChecked(plan: ResolvedPlan, kind: ResolvedPlan['triggers'][number]['kind']): boolean {
+  return !(plan.profile === 'platform' && kind === 'scheduled');
+}
+
 function finiteOrNull(n: number): number | null {
   return Number.isFinite(n) ? n : null;
 }
@@ -217,12 +227,14 @@ export function reportFromTallies(result: SimulationResult, tallies: ReportTalli
     const admitted = outcome(Outcome.admitted);
     const delays = seen ? tt.delays[e] : noDelays;
     const limitedBy = seen ? reasonsOf(tt.limitedBy, e * nReasons) : {};
+    const limitChecked = triggerLimitChecked(plan, t.kind);
     return {
       id: t.id,
       name: t.name,
       kind: t.kind,
       mode: t.modeName ?? t.mode,
-      limit: finiteOrNull(t.limit),
+      limit: limitChecked ? finiteOrNull(t.limit) : null,
+      limitChecked,
       inferred: t.inferred,
       arrivals: at(tt.arrivals, e),
       admitted,
@@ -442,7 +454,7 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
       tb.push([
         `${tr.name}${tr.name !== tr.id ? ` (${tr.id})` : ''}${tr.inferred ? ' *' : ''}`,
         `${tr.kind} / ${tr.mode === 'fair_use' ? 'fair use' : tr.mode === 'user_pool' ? 'user pool' : tr.mode === 'workspace_pool' ? 'workspace pool' : 'programmatic'}`,
-        tr.limit === null ? 'none' : n(tr.limit),
+        !tr.limitChecked ? 'not checked' : tr.limit === null ? 'none' : n(tr.limit),
         n(tr.arrivals),
         n(tr.admitted),
         n(tr.delayed),

@@ -35,6 +35,13 @@ export interface EventSink {
   spend(scope: string, subject: string, day: number): void;
   /** what the row says about an entity (its name, a trigger's mode, its agent) */
   entity(fact: EntityFact): void;
+  /**
+   * The cost the ledger holds under these identities (counted, or held back by the overlap), null
+   * when it holds none of them: what an identity of several events (a cost row's hours) stands for.
+   */
+  storedCost(idents: readonly string[]): number | null;
+  /** a duplicate row whose amount is not the one the ledger holds for its identity (which is kept) */
+  costDiffers(storedMicros: number, fileMicros: number): void;
 }
 
 export type RowOutcome = 'new' | 'duplicate';
@@ -253,6 +260,14 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
       // the day as the export writes it, whatever a spreadsheet made of it: the same row of the
       // export and of its re-saved copy is one identity
       const base = `dust-cost:${isoOf(day).slice(0, 10)}|${f[ai]!.trim()}|${f[ki]!.trim()}|${source}`;
+      // The row is one identity over its hours: when any is in the ledger, so is the row (SPEC
+      // section 8), even if this export splits it over other hours. A day exported before it
+      // ended and again later keeps its first total: said, not silently (costDiffers).
+      const stored = sink.storedCost(Array.from({ length: 24 }, (_, h) => `${base}#${h}`));
+      if (stored !== null) {
+        if (stored !== spend) sink.costDiffers(stored, spend);
+        return 'duplicate';
+      }
       if (spend === 0) return 'new';
       const parts = splitByLargestRemainder(spend, profile);
       let added = false;

@@ -106,6 +106,19 @@ export interface ImportResult {
   form?: FileForm;
   /** what the file's new events hold (absent after a bulk import into an empty ledger) */
   found?: FoundSummary;
+  /**
+   * Duplicates (counted in `duplicates`) whose amount differs from the one the ledger keeps for
+   * their identity: a cost export's day exported before it ended, then again. The first `rows`
+   * (as many as errors are listed) with their physical lines.
+   */
+  differingDuplicates?: { count: number; rows: DifferingDuplicate[] };
+}
+
+/** A duplicate row of another amount: the ledger keeps `storedMicros`; the file says `fileMicros`. */
+export interface DifferingDuplicate {
+  line: number;
+  storedMicros: number;
+  fileMicros: number;
 }
 
 /** What a file's new events hold: span, count, spend, distinct keys, triggers, people (as the ledger sums them). */
@@ -368,9 +381,17 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     entity(fact) {
       facts.add(fact);
     },
+    storedCost(idents) {
+      return session!.events.storedCost(idents);
+    },
+    costDiffers(storedMicros, fileMicros) {
+      const d = (result.differingDuplicates ??= { count: 0, rows: [] });
+      d.count++;
+      if (d.rows.length < MAX_ERRORS) d.rows.push({ line: currentLine, storedMicros, fileMicros });
+    },
   };
   // once a file is refused, the remaining rows are only checked, to list their errors
-  const checkSink: EventSink = { add: () => true, fold: () => 'new', spend: () => {}, entity: () => {} };
+  const checkSink: EventSink = { add: () => true, fold: () => 'new', spend: () => {}, entity: () => {}, storedCost: () => null, costDiffers: () => {} };
 
   const makeHandler = (): FormatHandler => {
     const h = header!;
@@ -624,6 +645,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     if (failed) {
       result.imported = 0;
       result.duplicates = 0;
+      delete result.differingDuplicates;
       result.events = 0;
       if (!dryRun) {
         const details = result.errors.map((e) => ({ file: name, line: e.line, ...(e.column !== null ? { column: e.column } : {}), ...(e.value !== null ? { value: e.value } : {}), message: e.message }));

@@ -2,6 +2,7 @@ import type { ReadableLedger, WritableLedger } from './db.ts';
 import { DAY } from '../engine/units.ts';
 import { EVENT_TYPE_NAMES, EventType } from '../engine/events.ts';
 import type { EventTypeCode, EventTypeName } from '../engine/events.ts';
+import { canonicalMode, profileOf } from '../engine/plan.ts';
 import type { Plan } from '../engine/plan.ts';
 import { InputError } from '../errors.ts';
 
@@ -180,13 +181,18 @@ export function activeSeats(db: ReadableLedger): number | null {
  * with their agent's name, mode and kind (spend without a key as a programmatic trigger without
  * a run limit, so it counts against the spend limits only), and names for entities the plan
  * names only by id. What the plan already says always wins. A scheduled trigger whose runs are
- * programmatic stays a webhook in the plan (the plan format has no programmatic schedule).
+ * programmatic is a schedule under the platform profile, which has programmatic schedules (SPEC
+ * section 9 rule 3); under the docs, which have none, it is planned as a programmatic webhook
+ * (without a run limit there, so only the spend limits apply to it either way).
  */
 export function withLedgerFacts(plan: Plan, entities: readonly LedgerEntity[]): Plan {
   const keys = new Map(plan.apiKeys.map((k) => [k.id, k]));
   const triggers = new Map(plan.triggers.map((t) => [t.id, t]));
   const out: Plan = { ...plan, apiKeys: plan.apiKeys.map((k) => ({ ...k })), triggers: plan.triggers.map((t) => ({ ...t })) };
   const takenNames = new Set(plan.triggers.map((t) => t.name ?? t.id));
+  // the platform's code runs programmatic schedules (SPEC section 9 rule 3: spend limits only);
+  // the docs have none, so under them such a trigger is planned as a programmatic webhook
+  const platform = profileOf(plan) === 'platform';
   for (const e of entities) {
     if (e.type === 'api') {
       const k = keys.get(e.subject);
@@ -200,11 +206,11 @@ export function withLedgerFacts(plan: Plan, entities: readonly LedgerEntity[]): 
       if (t !== undefined) {
         const i = out.triggers.findIndex((x) => x.id === e.subject);
         if (t.name === undefined || e.renamed) out.triggers[i]!.name = e.name;
-        if (e.kindCorrected && e.kind !== null && !(e.kind === 'scheduled' && t.mode === 'programmatic')) out.triggers[i]!.kind = planKind(e.kind);
+        if (e.kindCorrected && e.kind !== null && !(e.kind === 'scheduled' && canonicalMode(t.mode) === 'programmatic' && !platform)) out.triggers[i]!.kind = planKind(e.kind);
         continue;
       }
       const mode = e.mode ?? 'fair_use';
-      const kind = e.kind === 'scheduled' && mode !== 'programmatic' ? 'scheduled' : 'webhook';
+      const kind = e.kind === 'scheduled' && (mode !== 'programmatic' || platform) ? 'scheduled' : 'webhook';
       let name = e.name;
       if (takenNames.has(name)) name = `${name} (${e.subject.slice(0, 8)})`;
       takenNames.add(name);

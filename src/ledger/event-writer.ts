@@ -34,6 +34,7 @@ export class EventWriter {
   private readonly heldIdent: Statement;
   private readonly addCostAt: Statement;
   private readonly identsFrom: Statement;
+  private readonly costOf: Statement;
   /** events the other export's overlap holds back (overlap.ts) are in the ledger all the same */
   private readonly anyHeld: boolean;
 
@@ -49,6 +50,11 @@ export class EventWriter {
     this.anyHeld = db.prepare('SELECT 1 FROM events_held LIMIT 1').get() !== undefined;
     this.heldIdent = db.prepare('SELECT 1 FROM events_held WHERE ident = ?').pluck();
     this.addCostAt = db.prepare('UPDATE events SET cost = cost + ?, time = min(time, ?) WHERE time = ? AND seq = ?');
+    this.costOf = db.prepare(
+      `SELECT count(*) AS n, sum(cost) AS c FROM (
+         SELECT cost FROM events WHERE ident IN (SELECT value FROM json_each(@ids))
+         UNION ALL SELECT cost FROM events_held WHERE ident IN (SELECT value FROM json_each(@ids)))`,
+    );
     this.identsFrom = db.prepare('SELECT ident, time, type, subject, cost FROM events WHERE ident IN (SELECT value FROM json_each(?)) AND seq >= ?').raw();
   }
 
@@ -111,6 +117,12 @@ export class EventWriter {
   /** Folds another line's cost into the event at (time, seq); the event keeps the earlier time. */
   addCost(cost: number, time: number, atTime: number, atSeq: number): void {
     this.addCostAt.run(cost, time, atTime, atSeq);
+  }
+
+  /** The cost of the events (counted or held back) with these identities; null when there is none. */
+  storedCost(idents: readonly string[]): number | null {
+    const r = this.costOf.get({ ids: JSON.stringify(idents) }) as { n: number; c: number | null };
+    return r.n === 0 ? null : (r.c ?? 0);
   }
 
   /** Events with these identities given from `firstSeq` on (by this import): ident, time, type, subject, cost. */

@@ -14,7 +14,7 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CancelledError, InputError, formatDetail } from '../../errors.ts';
-import { isoOf } from '../../engine/units.ts';
+import { formatUsd, isoOf } from '../../engine/units.ts';
 import { openLedger } from '../../ledger/ledger.ts';
 import { FORMATS, parseColumnMapping } from '../../import/formats.ts';
 import type { FormatName } from '../../import/formats.ts';
@@ -117,6 +117,20 @@ function describe(r: ImportResult, preview: boolean): string {
   return lines.join('\n');
 }
 
+/**
+ * Duplicates whose amount differs from the ledger's (SPEC section 8 keeps the first): a line each,
+ * so that a day exported before it ended is noticed rather than silently kept partial.
+ */
+function differingLines(r: ImportResult): string[] {
+  const d = r.differingDuplicates;
+  if (d === undefined) return [];
+  const lines = d.rows
+    .slice(0, 10)
+    .map((x) => `${r.file}:${x.line}: already in the ledger with ${formatUsd(x.storedMicros)}, this export says ${formatUsd(x.fileMicros)} (a day exported before it ended?) — kept ${formatUsd(x.storedMicros)}`);
+  if (d.count > lines.length) lines.push(`${r.file}: ... and ${n(d.count - lines.length)} more rows already in the ledger with another amount, each kept as the ledger has it`);
+  return lines;
+}
+
 /** Runs the command; returns what to print and the exit code (2 when any file was refused). */
 export async function runImport(files: string[], options: ImportCliOptions, signal?: AbortSignal): Promise<CliOutput> {
   if (!options.db) throw new InputError('--db LEDGER.sqlite is required', [{ column: '--db', message: 'is required' }]);
@@ -190,6 +204,8 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
         if (tty) process.stderr.write('\r\x1b[K');
         if (options.json) out.push(JSON.stringify(specObject(r)));
         else out.push(describe(r, options.preview === true));
+        // on stderr in both forms: --json's stdout keeps SPEC section 8's objects exactly
+        for (const line of differingLines(r)) err.push(line);
       } catch (e) {
         if (tty) process.stderr.write('\r\x1b[K');
         if (e instanceof CancelledError) throw e;
