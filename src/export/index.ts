@@ -89,7 +89,7 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
         '',
         'Use case:',
         `  [Describe what "${t.name}" does and why each run matters, e.g. "reviews every pull request of our main repository".]`,
-        `  It is a ${t.kind} trigger on ${canonicalMode(t.mode) === 'fair_use' ? 'fair use' : 'programmatic'} mode today, limited to ${t.limit ?? 'no'} runs per 24 hours.`,
+        `  It is a ${t.kind} trigger on ${canonicalMode(t.mode) === 'fair_use' ? 'fair use' : 'programmatic'} mode today, ${t.limit === null ? 'with no run limit per 24 hours' : `limited to ${t.limit} runs per 24 hours`}.`,
         '',
         'Expected daily volume:',
         `  About ${t.expectedDailyVolume} runs a day (90th percentile of our 30-day forecast).`,
