@@ -342,6 +342,17 @@ const fromChangeNote = (stages: Stages[]): string => {
   return `from the page's change event (medians): request sent ${med((x) => x.sent)}, answer received ${med((x) => x.received)}, parsed ${med((x) => x.answered)}, committed ${med((x) => x.committed)}, painted ${med((x) => x.painted)} ms`;
 };
 
+/**
+ * The issue's measure, "from the input's change to the projection painted": the median from the
+ * page's change event to the painted mark. The figure timed from before the automation's fill and
+ * blur (its CDP round trips, not the app's work) stays beside it, without a target.
+ */
+const fromChange = (label: string, max: number, stages: Stages[]): Figure => {
+  const painted = stages.map((x) => x.painted).sort((a, c) => a - c);
+  return { label, value: painted[Math.floor(painted.length / 2)] ?? Number.NaN, unit: 'ms', max, note: `runs ${stages.map((x) => Math.round(x.painted)).join(', ')} ms` };
+};
+const untargeted = ({ max: _max, ...f }: Figure): Figure => f;
+
 const modelingEdits: Benchmark = {
   name: 'ui: modeling screens over 1M events, an edit to its projection painted (web host, Chromium)',
   group: 'ui',
@@ -398,7 +409,8 @@ const modelingEdits: Benchmark = {
           capsFromChange.push(r.stages);
           capRun = r.view;
         }
-        figures.push(median3('API keys: one key cap edited to projection painted (median of 3)', `${whatRan(capRun)}; ${fromChangeNote(capsFromChange)}`, 150, caps));
+        figures.push(fromChange("API keys: one key cap, the input's change to projection painted (median of 3)", 150, capsFromChange));
+        figures.push(untargeted(median3('…the same from before the automation typed it (median of 3)', `${whatRan(capRun)}; ${fromChangeNote(capsFromChange)}`, 150, caps)));
 
         // Seats: the allowance part; about 60 % of the seats the history needs, so every seat counts.
         await page.getByRole('button', { name: /^Workspace/ }).click();
@@ -420,7 +432,8 @@ const modelingEdits: Benchmark = {
           seatsFromChange.push(r.stages);
           seatRun = r.view;
         }
-        figures.push(median3('Workspace: seats edited, allowance refusing, to projection painted (median of 3)', `${tight + 1}–${tight + 3} seats; ${whatRan(seatRun)}; ${fromChangeNote(seatsFromChange)}`, 150, seatTimes));
+        figures.push(fromChange("Workspace: seats, allowance refusing, the input's change to projection painted (median of 3)", 150, seatsFromChange));
+        figures.push(untargeted(median3('…the same from before the automation typed it (median of 3)', `${tight + 1}–${tight + 3} seats; ${whatRan(seatRun)}; ${fromChangeNote(seatsFromChange)}`, 150, seatTimes)));
 
         // A trigger's mode: fair use ↔ programmatic moves its runs between the parts.
         await page.getByRole('button', { name: /^Triggers/ }).click();
@@ -441,7 +454,8 @@ const modelingEdits: Benchmark = {
           modeRun = r.view;
           touchedAll ||= r.view === null || r.view.head.simulated.includes('whole') || r.view.head.simulated.length === 2;
         }
-        figures.push(median3('Triggers: a trigger mode edited to projection painted (median of 5)', `${start} ↔ ${other}; ${whatRan(modeRun)}; ${fromChangeNote(modesFromChange)}`, touchedAll ? 300 : 150, modeTimes));
+        figures.push(fromChange("Triggers: a trigger mode, the input's change to projection painted (median of 5)", touchedAll ? 300 : 150, modesFromChange));
+        figures.push(untargeted(median3('…the same from before the automation chose it (median of 5)', `${start} ↔ ${other}; ${whatRan(modeRun)}; ${fromChangeNote(modesFromChange)}`, 300, modeTimes)));
       } finally {
         await context.close();
       }
