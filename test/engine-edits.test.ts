@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validatePlan, type Plan } from '../src/engine/plan.ts';
 import { PartsSimulator } from '../src/engine/parts.ts';
-import { Reason } from '../src/engine/result.ts';
+import { Reason, type SimulationResult } from '../src/engine/result.ts';
+import type { EventColumns } from '../src/engine/events.ts';
 import { dayFrameOf, talliesOf, tally } from '../src/engine/report-tallies.ts';
 import { simulate } from '../src/engine/simulate.ts';
 import { DAY, events, HOUR, scenarioSource, T0, type Row } from './support/scenario.ts';
@@ -90,6 +91,19 @@ const scenarioArb = fc
   // a message, so that the allowance part is never empty (else the whole is simulated)
   .chain((s) => fc.array(rowArb(s.step), { minLength: 4, maxLength: 50 }).map((rows) => ({ ...s, events: events([[T0, 'message', 'u', 0], ...rows]) })));
 
+/**
+ * The parts simulator's answer to `plan` equals a fresh whole simulation, charts included, and so
+ * do its tallies; gives the fresh result.
+ */
+function expectWholeSimulation(sim: PartsSimulator, plan: Plan, evs: EventColumns, options: { timelineBuckets: number }): SimulationResult {
+  const result = sim.run(plan, options);
+  const fresh = simulate(plan, evs, options);
+  const source = scenarioSource(plan, evs);
+  expect({ ...result, source }).toEqual({ ...fresh, source });
+  expect(talliesOf(evs, result)).toEqual(tally(evs, fresh, dayFrameOf(evs)));
+  return fresh;
+}
+
 describe('cap and seats edits give the whole simulation', () => {
   it('gives the whole simulation, charts and tallies included, over a series of cap edits', () => {
     let isolated = 0;
@@ -103,11 +117,7 @@ describe('cap and seats edits give the whole simulation', () => {
         sim.run(plan, options);
         for (const edit of s.edits) {
           plan = { ...plan, apiKeys: plan.apiKeys.map((k, i) => (i === edit.key ? { ...k, capUsd: edit.cap } : k)) };
-          const result = sim.run(plan, options);
-          const fresh = simulate(plan, s.events, options);
-          const source = scenarioSource(plan, s.events);
-          expect({ ...result, source }).toEqual({ ...fresh, source });
-          expect(talliesOf(s.events, result)).toEqual(tally(s.events, fresh, dayFrameOf(s.events)));
+          expectWholeSimulation(sim, plan, s.events, options);
           edits++;
           if (sim.lastIsolatedKey === null && sim.lastSimulated.includes('spend')) simulated++;
           if (sim.lastIsolatedKey !== null) {
@@ -134,11 +144,7 @@ describe('cap and seats edits give the whole simulation', () => {
         sim.run(s.plan, options);
         for (const seats of s.seats) {
           const plan = { ...s.plan, workspace: { ...s.plan.workspace, seats } };
-          const result = sim.run(plan, options);
-          const fresh = simulate(plan, s.events, options);
-          const source = scenarioSource(plan, s.events);
-          expect({ ...result, source }).toEqual({ ...fresh, source });
-          expect(talliesOf(s.events, result)).toEqual(tally(s.events, fresh, dayFrameOf(s.events)));
+          const fresh = expectWholeSimulation(sim, plan, s.events, options);
           edits++;
           if (fresh.reason.some((why) => why === Reason.allowance)) refusing++;
         }

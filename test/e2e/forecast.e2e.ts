@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSession } from './harness.ts';
+import { openOnOverview } from './harness.ts';
 import type { Session } from './harness.ts';
 import type { Locator } from 'playwright-core';
 
@@ -14,9 +14,7 @@ describe('the Forecast page: which limit made a trigger wait', () => {
   let s: Session;
 
   beforeAll(async () => {
-    s = await openSession();
-    await s.page.goto(s.headroom.host.url);
-    await s.page.getByTestId('keys-table').waitFor();
+    s = await openOnOverview();
   });
   afterAll(async () => {
     await s?.close();

@@ -77,6 +77,19 @@ export async function openSession(opts: { colorScheme?: 'light' | 'dark'; width?
  * Every row id of a table with virtual rows (only the rows on screen are in the DOM): scrolls its
  * box from top to bottom a screen at a time and collects `attr` of each row it saw, sorted.
  */
+/** A session on the demo workspace with the app loaded and Overview's keys on screen. */
+export async function openOnOverview(): Promise<Session> {
+  const s = await openSession();
+  try {
+    await s.page.goto(s.headroom.host.url);
+    await s.page.getByTestId('keys-table').waitFor();
+    return s;
+  } catch (err) {
+    await s.close();
+    throw err;
+  }
+}
+
 export async function allRowIds(page: Page, testId: string, attr: string): Promise<string[]> {
   return page.evaluate<string[]>(`(async () => {
     const table = document.querySelector('[data-testid=${JSON.stringify(testId)}]');

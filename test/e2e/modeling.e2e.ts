@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSession } from './harness.ts';
+import { openOnOverview } from './harness.ts';
 import type { Session } from './harness.ts';
 import type { Locator, Page } from 'playwright-core';
 import type { ModelProjectAnswer } from '../../src/modeling/types.ts';
@@ -16,9 +16,7 @@ describe('the modeling screens in Chromium, through the web host', () => {
   let s: Session;
 
   beforeAll(async () => {
-    s = await openSession();
-    await s.page.goto(s.headroom.host.url);
-    await s.page.getByTestId('keys-table').waitFor();
+    s = await openOnOverview();
   });
   afterAll(async () => {
     await s?.close();
