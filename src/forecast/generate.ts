@@ -4,7 +4,7 @@ import type { EventColumns } from '../engine/events.ts';
 import type { Plan, ResolvedPlan } from '../engine/plan.ts';
 import { Outcome } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
-import { hashSeed, makeRng, stochasticRound } from './rng.ts';
+import { fillUniforms, hashSeed, makeRng, stochasticRound } from './rng.ts';
 import { pathParts, RECENT_DAYS } from './scenario.ts';
 import type { Scenario, ScenarioSeries } from './scenario.ts';
 
@@ -321,39 +321,60 @@ export function seriesEvents(
   path: number,
   scratch?: { time: Float64Array; cost: Float64Array },
 ): { time: Float64Array; cost: Float64Array } {
-  const s = scenario.series[j];
-  const rng = makeRng(hashSeed(hashSeed(seed, path), j + 1));
-  let n = 0;
-  for (const c of draw.counts[j]) n += c;
-  // a caller that only reads the events before the next call lends its buffers
-  if (scratch && scratch.time.length < n) {
-    scratch.time = new Float64Array(n * 2);
-    scratch.cost = new Float64Array(n * 2);
-  }
-  const time = scratch ? scratch.time.subarray(0, n) : new Float64Array(n);
+  const time = seriesTimes(scenario, draw, j, seed, path, scratch);
+  const n = time.length;
+  if (scratch && scratch.cost.length < n) scratch.cost = new Float64Array(scratch.time.length);
   const cost = scratch ? scratch.cost.subarray(0, n) : new Float64Array(n);
+  const key = scenario.series[j].kind === 'key_spend';
+  const counts = draw.counts[j];
+  const micros = draw.micros[j];
+  // a day's spend split evenly, its first events (in time order) a µUSD more for the remainder
+  for (let h = 0, k = 0; h < counts.length; h++) {
+    const c = counts[h];
+    if (c === 0) continue;
+    const each = key ? Math.floor(micros[h] / c) : micros[h] / c;
+    const extra = key ? micros[h] - each * c : 0;
+    for (let e = 0; e < c; e++) cost[k + e] = each + (e < extra ? 1 : 0);
+    k += c;
+  }
+  return { time, cost };
+}
+
+/**
+ * The times of `seriesEvents` alone (what a trigger's own queue reads). `scratch`: a buffer the
+ * caller lends (the times are a view of it, valid until its next call), grown when too small.
+ */
+export function seriesTimes(scenario: Scenario, draw: PathDraw, j: number, seed: number, path: number, scratch?: { time: Float64Array }): Float64Array {
+  const counts = draw.counts[j];
+  let n = 0;
+  for (let h = 0; h < counts.length; h++) n += counts[h];
+  if (scratch && scratch.time.length < n) scratch.time = new Float64Array(n * 2);
+  const time = scratch ? scratch.time.subarray(0, n) : new Float64Array(n);
+  // every event takes two draws of the series' stream, its hour then its time within the hour
+  // (a day's hours first, then their times): drawn at once, read in that order
+  if (uniformScratch.length < 2 * n) uniformScratch = new Float64Array(4 * n);
+  const u = uniformScratch;
+  fillUniforms(hashSeed(hashSeed(seed, path), j + 1), u, 2 * n);
+  let r = 0;
   const { cum, start } = hourTable(scenario, j);
   const acc = cum[23];
   let k = 0;
-  const perHour = new Int32Array(25);
-  const bucketStart = new Int32Array(25);
-  let hours = new Uint8Array(64);
+  const perHour = perHourScratch;
+  const bucketStart = bucketStartScratch;
   for (let h = 0; h < scenario.days; h++) {
-    const c = draw.counts[j][h];
+    const c = counts[h];
     if (c === 0) continue;
     const dayStart = scenario.from + h * DAY;
-    const dayMicros = draw.micros[j][h];
-    const each = s.kind === 'key_spend' ? Math.floor(dayMicros / c) : dayMicros / c;
-    const extra = s.kind === 'key_spend' ? dayMicros - each * c : 0;
     // hour of each event, then each hour's events placed and sorted in their own bucket: the
     // day comes out in time order without sorting it whole
-    if (hours.length < c) hours = new Uint8Array(c * 2);
+    if (hoursScratch.length < c) hoursScratch = new Uint8Array(c * 2);
+    const hours = hoursScratch;
     if (c <= FEW_EVENTS) {
       // a day of a few events: one insertion sort costs less than 24 buckets; the same draws in
       // the same order, so the same times
-      for (let e = 0; e < c; e++) hours[e] = drawHour(rng(), acc, cum, start);
+      for (let e = 0; e < c; e++) hours[e] = drawHour(u[r++], acc, cum, start);
       for (let e = 0; e < c; e++) {
-        const t = dayStart + hours[e] * HOUR + Math.floor(rng() * HOUR);
+        const t = dayStart + hours[e] * HOUR + Math.floor(u[r++] * HOUR);
         let i = k + e;
         while (i > k && time[i - 1] > t) {
           time[i] = time[i - 1];
@@ -361,13 +382,12 @@ export function seriesEvents(
         }
         time[i] = t;
       }
-      for (let e = 0; e < c; e++) cost[k + e] = each + (e < extra ? 1 : 0);
       k += c;
       continue;
     }
     perHour.fill(0);
     for (let e = 0; e < c; e++) {
-      const hr = drawHour(rng(), acc, cum, start);
+      const hr = drawHour(u[r++], acc, cum, start);
       hours[e] = hr;
       perHour[hr + 1]++;
     }
@@ -376,7 +396,7 @@ export function seriesEvents(
     for (let e = 0; e < c; e++) {
       const hr = hours[e];
       let i = k + perHour[hr]++;
-      const t = dayStart + hr * HOUR + Math.floor(rng() * HOUR);
+      const t = dayStart + hr * HOUR + Math.floor(u[r++] * HOUR);
       const lo = k + bucketStart[hr];
       // insertion into the bucket filled so far (buckets hold a handful of events)
       while (i > lo && time[i - 1] > t) {
@@ -385,11 +405,16 @@ export function seriesEvents(
       }
       time[i] = t;
     }
-    for (let e = 0; e < c; e++) cost[k + e] = each + (e < extra ? 1 : 0);
     k += c;
   }
-  return { time, cost };
+  return time;
 }
+
+// buffers of `seriesTimes`, kept between calls: it runs for hundreds of series on every path
+let uniformScratch = new Float64Array(4096);
+let hoursScratch = new Uint8Array(64);
+const perHourScratch = new Int32Array(25);
+const bucketStartScratch = new Int32Array(25);
 
 const tailKeys = new WeakMap<EventColumns, WeakMap<Scenario, Int32Array>>();
 

@@ -1,5 +1,6 @@
 import { KeyCaps } from '../engine/limits/key-cap.ts';
 import type { KeyEpisode } from '../engine/result.ts';
+import { utcDayStart } from '../engine/windows.ts';
 
 export interface KeyRunStats {
   /** future requests the cap refused, and their cost */
@@ -29,22 +30,28 @@ export interface IsolatedKeyOptions {
  */
 export class IsolatedKey {
   private readonly caps: KeyCaps;
+  private readonly windowMs: number;
+  private readonly byDay: boolean;
+  /** the history last replayed, and what its window held at its end (null: replay it each time) */
+  private savedFor: KeyHistory | null = null;
+  private saved: { time: Float64Array; cost: Float64Array } | null = null;
 
   constructor(o: IsolatedKeyOptions) {
     this.caps = new KeyCaps(o.windowMs, o.byDay, o.plusCost);
     this.caps.add(o.capMicros);
+    this.windowMs = o.windowMs;
+    this.byDay = o.byDay;
   }
 
-  run(history: { time: ArrayLike<number>; cost: ArrayLike<number> }, future: { time: ArrayLike<number>; cost: ArrayLike<number> }): KeyRunStats {
+  run(history: KeyHistory, future: { time: ArrayLike<number>; cost: ArrayLike<number> }): KeyRunStats {
     const caps = this.caps;
+    if (this.savedFor !== history) this.save(history);
     caps.clear();
-    // the tail holds entries the history admitted: replayed, the window never holds more than it did
-    for (let i = 0; i < history.time.length; i++) {
-      const t = history.time[i];
-      const c = history.cost[i];
-      if (caps.refuses(0, t, c)) caps.recordBlock(0, t, c);
-      else caps.admit(0, t, c);
-    }
+    const saved = this.saved;
+    if (saved) {
+      // the window as the history left it, without replaying the checks that built it
+      for (let i = 0; i < saved.time.length; i++) caps.admit(0, saved.time[i], saved.cost[i]);
+    } else replay(caps, history);
     let blocked = 0;
     let blockedMicros = 0;
     let admittedMicros = 0;
@@ -61,5 +68,49 @@ export class IsolatedKey {
       }
     }
     return { blocked, blockedMicros, admittedMicros, episodes: caps.episodes[0] };
+  }
+
+  /**
+   * Replays the history once and keeps the entries its window still holds at the end, so each
+   * path starts from them. Exact when the replay refused nothing (the tail holds entries the
+   * history admitted, so it never does) and every cost is whole µUSD (the window's sum then has
+   * no rounding, in whatever order entries come and go); otherwise every path replays it.
+   */
+  private save(history: KeyHistory): void {
+    const caps = this.caps;
+    caps.clear();
+    replay(caps, history);
+    this.savedFor = history;
+    this.saved = null;
+    const n = history.time.length;
+    let whole = true;
+    for (let i = 0; i < n && whole; i++) whole = Number.isInteger(history.cost[i]);
+    if (!whole || caps.episodes[0].length > 0) return;
+    // the last check moved the window to the last entry: the entries stamped after its start remain
+    const stamp = (t: number) => (this.byDay ? utcDayStart(t) : t);
+    const limit = n > 0 ? history.time[n - 1] - this.windowMs : 0;
+    let first = n;
+    while (first > 0 && stamp(history.time[first - 1]) > limit) first--;
+    const time = Float64Array.from({ length: n - first }, (_, i) => history.time[first + i]);
+    const cost = Float64Array.from({ length: n - first }, (_, i) => history.cost[first + i]);
+    let sum = 0;
+    for (const c of cost) sum += c;
+    if (sum === caps.sum(0)) this.saved = { time, cost };
+  }
+}
+
+/** A key's history tail: the requests the history admitted, in time order. */
+export interface KeyHistory {
+  time: ArrayLike<number>;
+  cost: ArrayLike<number>;
+}
+
+/** The tail through the cap's checks, as the engine met it (it holds entries the history admitted). */
+function replay(caps: KeyCaps, history: KeyHistory): void {
+  for (let i = 0; i < history.time.length; i++) {
+    const t = history.time[i];
+    const c = history.cost[i];
+    if (caps.refuses(0, t, c)) caps.recordBlock(0, t, c);
+    else caps.admit(0, t, c);
   }
 }

@@ -6,7 +6,7 @@ import type { Plan } from '../engine/plan.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { KeyEpisode, SimulationResult } from '../engine/result.ts';
 import type { SimulateOptions } from '../engine/simulate.ts';
-import { drawPath, hourTable, pathEvents, seriesEvents, seriesLimits } from './generate.ts';
+import { drawPath, hourTable, pathEvents, seriesEvents, seriesLimits, seriesTimes } from './generate.ts';
 import type { PathDraw, SeriesLimits } from './generate.ts';
 import { isolatedTrigger } from './queue.ts';
 import { IsolatedKey } from './isolated-key.ts';
@@ -68,7 +68,8 @@ export function runPath(scenario: Scenario, tail: EventColumns, seed: number, pa
   const scratch = { time: new Float64Array(4096), cost: new Float64Array(4096) };
   scenario.series.forEach((s, j) => {
     if (!alone[j] || !tailTimes) return;
-    const ev = seriesEvents(scenario, draw, j, seed, path, scratch);
+    // a fair-use run costs nothing: its queue reads the times alone
+    const ev = limits[j].fairUse ? { time: seriesTimes(scenario, draw, j, seed, path, scratch), cost: NO_COST } : seriesEvents(scenario, draw, j, seed, path, scratch);
     const stats = isolatedTrigger(tailTimes.get(s.id) ?? [], ev.time, {
       limit: limits[j].limit,
       // platform: an entry still counts at exactly s + 24 h (rule 1)
@@ -177,6 +178,8 @@ function isolatedKeyOf(scenario: Scenario, plan: ResolvedPlan, limits: readonly 
   }
   return k;
 }
+
+const NO_COST = new Float64Array(0);
 
 const NO_ENTRIES = { time: new Float64Array(0), cost: new Float64Array(0), lastDay: 0 };
 

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { quantile } from 'simple-statistics';
+import { KeyCaps } from '../src/engine/limits/key-cap.ts';
+import { DAY, HOUR } from '../src/engine/units.ts';
+import { IsolatedKey } from '../src/forecast/isolated-key.ts';
+import { quantileType7 } from '../src/forecast/queue.ts';
+import { fillUniforms, makeRng } from '../src/forecast/rng.ts';
+
+// The Monte Carlo paths' fast pieces must give exactly what the plain ones give: a forecast's
+// numbers for a seed do not depend on how fast it was computed.
+
+const FROM = Date.UTC(2026, 2, 1);
+
+describe('a series stream drawn at once', () => {
+  it('is the stream makeRng gives, number for number', () => {
+    for (const seed of [0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 2_654_435_769, -5]) {
+      const rng = makeRng(seed);
+      const out = new Float64Array(1000);
+      fillUniforms(seed, out, out.length);
+      for (let i = 0; i < out.length; i++) expect(out[i]).toBe(rng());
+    }
+  });
+});
+
+describe('a 95th percentile by selection', () => {
+  it('equals simple-statistics quantile (type 7) on the first n values', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 80 }), fc.constantFrom(0.1, 0.5, 0.9, 0.95), (xs, p) => {
+        // a longer buffer: only its first n values count
+        const buf = new Float64Array(xs.length + 5).fill(-1);
+        buf.set(xs);
+        expect(quantileType7(buf, xs.length, p)).toBe(quantile(xs, p));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+interface Requests {
+  time: number[];
+  cost: number[];
+}
+
+/** The key's history then its future through a fresh engine cap: what every path did before. */
+function reference(cap: number, windowMs: number, byDay: boolean, plusCost: boolean, history: Requests, future: Requests) {
+  const caps = new KeyCaps(windowMs, byDay, plusCost);
+  caps.add(cap);
+  const step = (t: number, c: number) => {
+    if (caps.refuses(0, t, c)) {
+      caps.recordBlock(0, t, c);
+      return false;
+    }
+    caps.admit(0, t, c);
+    return true;
+  };
+  history.time.forEach((t, i) => step(t, history.cost[i]));
+  let blocked = 0;
+  let blockedMicros = 0;
+  let admittedMicros = 0;
+  future.time.forEach((t, i) => {
+    const c = future.cost[i];
+    if (step(t, c)) admittedMicros += c;
+    else {
+      blocked++;
+      blockedMicros += c;
+    }
+  });
+  return { blocked, blockedMicros, admittedMicros, episodes: caps.episodes[0] };
+}
+
+const requests = (from: number, hours: number) =>
+  fc
+    .array(fc.record({ at: fc.integer({ min: 0, max: hours * 2 - 1 }), cost: fc.integer({ min: 0, max: 40 }) }), { maxLength: 60 })
+    .map((rs): Requests => {
+      const sorted = rs.map((r) => ({ t: from + r.at * 30 * 60_000, c: r.cost * 250_000 })).sort((a, b) => a.t - b.t);
+      return { time: sorted.map((r) => r.t), cost: sorted.map((r) => r.c) };
+    });
+
+describe('a key on its own, path after path', () => {
+  it('decides each future as a fresh replay of its history would, its window restored rather than replayed', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }).map((d) => d * DAY),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 60 }).map((usd) => usd * 250_000),
+        fc.boolean(),
+        requests(FROM - 5 * DAY, 5 * 24),
+        fc.array(requests(FROM, 3 * 24), { minLength: 1, maxLength: 4 }),
+        (windowMs, byDay, plusCost, cap, fractional, history, futures) => {
+          // fractional costs: the window's sum could round differently, so each path replays the history
+          const hist = fractional ? { time: history.time, cost: history.cost.map((c) => c + 0.1) } : history;
+          const key = new IsolatedKey({ capMicros: cap, windowMs, byDay, plusCost });
+          for (const future of futures) {
+            const want = reference(cap, windowMs, byDay, plusCost, hist, future);
+            const got = key.run(hist, future);
+            expect({ ...got, episodes: [...got.episodes] }).toEqual({ ...want, episodes: [...want.episodes] });
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('replays a history that was refused on its own (its window is not only admitted entries)', () => {
+    // a history over the cap: the replay refuses some of it, so no saved window stands in for it
+    const history = { time: [0, 1, 2, 3].map((h) => FROM - DAY + h * HOUR), cost: [4e6, 4e6, 4e6, 4e6] };
+    const future = { time: [FROM, FROM + HOUR], cost: [1e6, 1e6] };
+    const key = new IsolatedKey({ capMicros: 10e6, windowMs: 2 * DAY, byDay: false, plusCost: true });
+    const want = reference(10e6, 2 * DAY, false, true, history, future);
+    expect(key.run(history, future)).toEqual(want);
+    expect(key.run(history, future)).toEqual(want);
+    expect(want.episodes.length).toBeGreaterThan(0);
+  });
+});
