@@ -171,15 +171,21 @@ export function drawPath(scenario: Scenario, plan: ResolvedPlan, limits: SeriesL
   scenario.series.forEach((s, j) => {
     const c = allCounts.subarray(j * D, (j + 1) * D);
     const m = allMicros.subarray(j * D, (j + 1) * D);
-    for (let h = 0; h < D; h++) {
-      const v = ordinary[j][h] + runaway[j][h];
-      if (s.kind === 'key_spend') {
-        const us = Math.round(v);
+    const ord = ordinary[j];
+    const run = runaway[j];
+    // per series, not per day: this runs for every series and day of every path
+    if (s.kind === 'key_spend') {
+      for (let h = 0; h < D; h++) {
+        const us = Math.round(ord[h] + run[h]);
         m[h] = us;
         c[h] = us <= 0 ? 0 : Math.min(MAX_REQUESTS_PER_KEY_DAY, Math.max(1, s.meanCost > 0 ? Math.round(us / s.meanCost) : 1));
-      } else {
-        c[h] = stochasticRound(v, rng);
-        m[h] = s.kind === 'trigger_runs' && !limits[j].fairUse ? c[h] * Math.round(s.meanCost) : 0;
+      }
+    } else {
+      const billed = s.kind === 'trigger_runs' && !limits[j].fairUse;
+      const each = Math.round(s.meanCost);
+      for (let h = 0; h < D; h++) {
+        c[h] = stochasticRound(ord[h] + run[h], rng);
+        if (billed) m[h] = c[h] * each;
       }
     }
     counts.push(c);

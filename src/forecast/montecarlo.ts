@@ -121,6 +121,72 @@ export function drawOf(scenario: Scenario, seed: number, path: number): PathDraw
 }
 
 /**
+ * A path's draw as a worker keeps it between its `draws` and `path` calls: one block per figure
+ * (series after series), not a view per series. A worker draws all its paths before it runs
+ * them, and a thousand small views per path would survive collection after collection meanwhile
+ * (copied each time); the views are made again when the path runs.
+ */
+export interface HeldDraw {
+  counts: Int32Array;
+  micros: Float64Array;
+  include: Uint8Array;
+  poolSafe: boolean;
+  spendSafe: boolean;
+  parts: Float64Array;
+}
+
+export function holdDraw(draw: PathDraw): HeldDraw {
+  const include = new Uint8Array(draw.include.length);
+  for (let j = 0; j < include.length; j++) include[j] = draw.include[j] ? 1 : 0;
+  return {
+    counts: blockOf(draw.counts, (buffer, offset, length) => new Int32Array(buffer, offset, length), (length) => new Int32Array(length)),
+    micros: blockOf(draw.micros, (buffer, offset, length) => new Float64Array(buffer, offset, length), (length) => new Float64Array(length)),
+    include,
+    poolSafe: draw.poolSafe,
+    spendSafe: draw.spendSafe,
+    parts: draw.parts,
+  };
+}
+
+/**
+ * Equal-length views as one block: the block they view when they lie in it one after another
+ * (as `drawPath` lays them out), else a copy.
+ */
+function blockOf<T extends Int32Array | Float64Array>(
+  views: readonly T[],
+  view: (buffer: ArrayBufferLike, offset: number, length: number) => T,
+  make: (length: number) => T,
+): T {
+  const n = views.length;
+  const days = n ? views[0].length : 0;
+  const first = views[0];
+  let inOrder = n > 0;
+  for (let j = 0; j < n && inOrder; j++) {
+    const v = views[j];
+    inOrder = v.buffer === first.buffer && v.length === days && v.byteOffset === first.byteOffset + j * days * v.BYTES_PER_ELEMENT;
+  }
+  if (inOrder) return view(first.buffer, first.byteOffset, n * days);
+  const out = make(n * days);
+  for (let j = 0; j < n; j++) for (let h = 0; h < days; h++) out[j * days + h] = views[j][h];
+  return out;
+}
+
+/** The draw `holdDraw` kept, as `runPath` reads it. */
+export function resumeDraw(held: HeldDraw): PathDraw {
+  const n = held.include.length;
+  const days = n ? held.counts.length / n : 0;
+  const counts: Int32Array[] = [];
+  const micros: Float64Array[] = [];
+  const include: boolean[] = [];
+  for (let j = 0; j < n; j++) {
+    counts.push(held.counts.subarray(j * days, (j + 1) * days));
+    micros.push(held.micros.subarray(j * days, (j + 1) * days));
+    include.push(held.include[j] === 1);
+  }
+  return { counts, micros, include, poolSafe: held.poolSafe, spendSafe: held.spendSafe, parts: held.parts };
+}
+
+/**
  * Runs one path and packs its summary as a row of the scenario's `layoutOf` (what a worker sends
  * back, moved). `draw`: the path's draw when drawn ahead (`drawOf`).
  */
@@ -285,12 +351,20 @@ function baseSummary(scenario: Scenario, plan: ResolvedPlan, limits: SeriesLimit
     const c = draw.counts[j];
     // series j's share of a day's events by the end of each hour
     const share = hourTable(scenario, j).cum;
-    for (let d = 0; d < D; d++) {
+    // hundreds of series × 24 h × the horizon on every path: a day pair with no events adds
+    // nothing, and the first day has no day before it
+    for (let h = 0; h < 24; h++) {
+      const v = c[0] * share[h];
+      target[h] += v < cap ? v : cap;
+    }
+    for (let d = 1; d < D; d++) {
       const today = c[d];
-      const before = d > 0 ? c[d - 1] : 0;
+      const before = c[d - 1];
+      if (today === 0 && before === 0) continue;
       const row = d * 24;
       for (let h = 0; h < 24; h++) {
-        const v = today * share[h] + (d > 0 ? before * (1 - share[h]) : 0);
+        const sh = share[h];
+        const v = today * sh + before * (1 - sh);
         target[row + h] += v < cap ? v : cap;
       }
     }

@@ -2,8 +2,8 @@ import module from 'node:module';
 import { availableParallelism } from 'node:os';
 import type { EventColumns } from '../engine/events.ts';
 import { CancelledError } from '../errors.ts';
-import { drawOf, runPathFigures } from './montecarlo.ts';
-import type { PathDraw } from './generate.ts';
+import { drawOf, holdDraw, resumeDraw, runPathFigures } from './montecarlo.ts';
+import type { HeldDraw } from './montecarlo.ts';
 import { workerFile } from '../worker-files.ts';
 import { WorkerClient } from '../workers/client.ts';
 import type { Method } from '../workers/protocol.ts';
@@ -244,11 +244,11 @@ export function runPaths(
   if (workers > 0 && paths > 0) return (started ?? new PathWorkers(workers)).run(scenario, tail, seed, paths, options);
   started?.close();
   // drawn ahead, as the workers do: the draws go to the bands, the rest to the path's run
-  const drawn: PathDraw[] = [];
+  const drawn: HeldDraw[] = [];
   const draws = (async () => {
     for (let p = 0; p < paths; p++) {
       if (options.signal?.aborted) throw new CancelledError();
-      drawn.push(drawOf(scenario, seed, p));
+      drawn.push(holdDraw(drawOf(scenario, seed, p)));
     }
     return drawn.map((d) => d.parts);
   })();
@@ -257,7 +257,7 @@ export function runPaths(
     const sim = options.simulate ?? (await import('../engine/simulate.ts')).simulate;
     for (let p = 0; p < paths; p++) {
       if (options.signal?.aborted) throw new CancelledError();
-      out[p] = runPathFigures(scenario, tail, seed, p, sim, drawn[p]);
+      out[p] = runPathFigures(scenario, tail, seed, p, sim, resumeDraw(drawn[p]));
       options.onProgress?.(p + 1, paths);
       // let an abort or a UI message through between paths
       await new Promise<void>((r) => setImmediate(r));
