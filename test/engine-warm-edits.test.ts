@@ -11,7 +11,7 @@ describe('warming the edit paths', () => {
     const { steps } = warmEditPaths({ timelineBuckets: 64 });
     for (const profile of ['documented', 'platform'] as const) {
       const mine = steps.filter((s) => s.profile === profile);
-      expect(mine.map((s) => s.edit)).toEqual(['open', 'seats', 'seats', 'cap', 'cap']);
+      expect(mine.map((s) => s.edit)).toEqual(['open', 'seats', 'seats', 'seats', 'seats', 'seats', 'cap', 'cap']);
       const [open, ...edits] = mine;
       expect(open.simulated).toEqual(['spend', 'allowance']);
       expect(open.allowanceRefused).toBe(0);

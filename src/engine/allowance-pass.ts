@@ -46,71 +46,175 @@ export interface AllowancePartOptions extends SimulateOptions {
 }
 
 export function simulateAllowancePart(planInput: Plan, events: EventColumns, options: AllowancePartOptions = {}): SimulationResult {
-  const plan: ResolvedPlan = resolvePlan(planInput);
-  if (plan.maxWaitMs !== UNLIMITED) throw new Error('the allowance part is simulated apart only without a queue wait limit');
-  if (plan.keys.length > 0 || plan.spendLimits.length > 0) throw new Error('the allowance part has no keys and no spend limits');
-  const platform = plan.profile === 'platform';
-  const edge = plan.edgeMs;
-  const n = events.count;
-  const { time, type, subject, subjects } = events;
-  const order = options.order !== undefined ? options.order : processingOrder(events);
+  return new AllowancePass(planInput, events, options).run(options);
+}
 
-  const lastTime = n > 0 ? time[order === null ? n - 1 : order[n - 1]] : Number.NaN;
-  if (options.until !== undefined && n > 0 && options.until < lastTime) {
-    throw new InputError(`--until ${isoOf(options.until)} is before the last event (${isoOf(lastTime)})`);
+/**
+ * The pass's state in fields and its steps in methods, not closures: a closure made anew on each
+ * run starts unoptimized each time (its compiled code is not shared between the closures one
+ * place makes), where a method's compiled code serves every run after the first.
+ */
+class AllowancePass {
+  private readonly plan: ResolvedPlan;
+  private readonly platform: boolean;
+  private readonly n: number;
+  private readonly time: Float64Array;
+  private readonly type: Uint8Array;
+  private readonly subject: Uint32Array;
+  private readonly subjects: string[];
+  private readonly order: Uint32Array | null;
+  readonly horizon: number;
+  private readonly outcome: Uint8Array;
+  private readonly admittedAt: Float64Array;
+  private readonly reason: Uint8Array;
+  private readonly entity: Int32Array;
+
+  private readonly triggerLimits: TriggerLimits;
+  private readonly allowance: Allowance;
+  private readonly pool: Pool;
+  private readonly userThrottles: ActorThrottles;
+  private readonly workspaceMinute: WorkspaceThrottle;
+  private readonly usersThrottled: boolean;
+  private readonly workspaceThrottled: boolean;
+  private readonly messageThrottled: boolean;
+
+  /** trigger per subject: -1 none yet, -2 a programmatic trigger (its runs are the spend part's) */
+  private readonly triggerBySubject: Int32Array;
+  private readonly trigQueues: boolean[] = [];
+  /** platform: a fair-use webhook run that is dropped when limited takes each unit as its check passes */
+  private readonly trigTakesUnits: boolean[] = [];
+  private readonly trigPooled: boolean[] = [];
+  private readonly trigScheduled: boolean[] = [];
+  private readonly queues: RunQueue[] = [];
+  private readonly trigState: number[] = [];
+  private readonly trigWake: number[] = [];
+  private readonly triggerStats: SimulationResult['triggerStats'] = [];
+
+  private queuedTotal = 0;
+  private peakQueue = 0;
+  private readonly messagesByReason = new Float64Array(REASON_SPEND_LIMIT_BASE);
+  private readonly queueLog: QueueLog | null;
+
+  private readonly timeline: Timeline | null = null;
+  private readonly allowanceSeries: Float64Array | null = null;
+  private readonly poolSeries: Float64Array | null = null;
+  private readonly queuedSeries: Float64Array | null = null;
+  private readonly delaySeries: Float64Array | null = null;
+  private readonly tlStart: number = 0;
+  private readonly tlBucketMs: number = 1;
+  private readonly tlBuckets: number = 0;
+  private bucket = -1;
+  private nextBucketAt = UNLIMITED;
+
+  /** (wake time, trigger) */
+  private readonly waitHeap = new MinHeap();
+  /** (head position, trigger) */
+  private readonly readyHeap = new MinHeap();
+  /** Bumped when a trigger starts waiting: the next wake-up may move. */
+  private heapChanges = 0;
+  /** Triggers blocked by the pool or the allowance, one line each by head position (simulate.ts). */
+  private readonly poolLine = new MinHeap();
+  private readonly allowanceLine = new MinHeap();
+
+  constructor(planInput: Plan, events: EventColumns, options: AllowancePartOptions) {
+    const plan = resolvePlan(planInput);
+    if (plan.maxWaitMs !== UNLIMITED) throw new Error('the allowance part is simulated apart only without a queue wait limit');
+    if (plan.keys.length > 0 || plan.spendLimits.length > 0) throw new Error('the allowance part has no keys and no spend limits');
+    this.plan = plan;
+    this.platform = plan.profile === 'platform';
+    const edge = plan.edgeMs;
+    const n = events.count;
+    this.n = n;
+    this.time = events.time;
+    this.type = events.type;
+    this.subject = events.subject;
+    this.subjects = events.subjects;
+    const order = options.order !== undefined ? options.order : processingOrder(events);
+    this.order = order;
+    const { time } = events;
+    const lastTime = n > 0 ? time[order === null ? n - 1 : order[n - 1]] : Number.NaN;
+    if (options.until !== undefined && n > 0 && options.until < lastTime) {
+      throw new InputError(`--until ${isoOf(options.until)} is before the last event (${isoOf(lastTime)})`);
+    }
+    this.horizon = options.until ?? (n > 0 ? lastTime + DEFAULT_HORIZON_MS : 0);
+
+    // Every event is decided once in the pass, which writes each of its elements there: a fill
+    // beforehand would touch 12 bytes an event a second time.
+    this.outcome = new Uint8Array(n);
+    this.admittedAt = new Float64Array(n);
+    this.reason = new Uint8Array(n);
+    this.entity = new Int32Array(n);
+
+    this.triggerLimits = new TriggerLimits(DAY + edge);
+    this.allowance = new Allowance(plan.allowance, DAY + edge);
+    this.pool = new Pool(plan.pool, DAY + edge);
+    this.userThrottles = new ActorThrottles(plan.actorPerMinute, plan.actorPerHour, MINUTE + edge, HOUR + edge);
+    this.workspaceMinute = new WorkspaceThrottle(plan.workspacePerMinute, MINUTE + edge);
+    this.usersThrottled = this.userThrottles.on;
+    this.workspaceThrottled = this.workspaceMinute.on;
+    this.messageThrottled = this.usersThrottled || this.workspaceThrottled;
+
+    const { subjects } = events;
+    this.triggerBySubject = new Int32Array(subjects.length).fill(-1);
+    const subjectIndex = new Map<string, number>();
+    for (let i = 0; i < subjects.length; i++) subjectIndex.set(subjects[i], i);
+    plan.triggers.forEach((t, i) => {
+      this.addTrigger(t);
+      const s = subjectIndex.get(t.id);
+      if (s !== undefined) this.triggerBySubject[s] = t.mode === 'fair_use' ? i : -2;
+    });
+
+    this.queueLog = options.logQueue ? new QueueLog(plan.queueWebhooks && options.runs !== undefined ? 2 * options.runs : undefined) : null;
+
+    const buckets = options.timelineBuckets ?? 0;
+    if (buckets > 0 && n > 0) {
+      const start = options.timelineStart ?? time[order === null ? 0 : order[0]];
+      const span = Math.max(this.horizon - start, 1);
+      const bucketMs = Math.max(Math.ceil(span / buckets / 60_000) * 60_000, 60_000);
+      const count = Math.max(1, Math.ceil((span + 1) / bucketMs));
+      const timeline: Timeline = {
+        start: asEpochMs(start),
+        bucketMs: asDurationMs(bucketMs),
+        buckets: count,
+        allowanceUsed: new Float64Array(count),
+        poolUsed: new Float64Array(count),
+        queued: new Float64Array(count),
+        maxDelay: new Float64Array(count),
+        keySpend: [],
+        spendLimitUsed: [],
+      };
+      this.timeline = timeline;
+      this.allowanceSeries = timeline.allowanceUsed;
+      this.poolSeries = timeline.poolUsed;
+      this.queuedSeries = timeline.queued;
+      this.delaySeries = timeline.maxDelay;
+      this.tlStart = start;
+      this.tlBucketMs = bucketMs;
+      this.tlBuckets = count;
+      this.nextBucketAt = start;
+    }
   }
-  const horizon = options.until ?? (n > 0 ? lastTime + DEFAULT_HORIZON_MS : 0);
 
-  // Every event is decided once in the pass below, which writes each of its elements there: a
-  // fill beforehand would touch 12 bytes an event a second time.
-  const outcome = new Uint8Array(n);
-  const admittedAt = new Float64Array(n);
-  const reason = new Uint8Array(n);
-  const entity = new Int32Array(n);
+  private addTrigger(t: ResolvedPlan['triggers'][number]): void {
+    const { plan, platform } = this;
+    this.trigQueues.push(t.kind === 'webhook' && plan.queueWebhooks);
+    this.trigTakesUnits.push(platform && t.kind === 'webhook' && t.mode === 'fair_use' && !plan.queueWebhooks);
+    this.trigPooled.push(pooled(t.kind, t.mode, platform));
+    this.trigScheduled.push(t.kind === 'scheduled');
+    // a schedule is never checked against its own limit under the platform profile (rule 3)
+    this.triggerLimits.add(t.limit, !(platform && t.kind === 'scheduled'));
+    this.queues.push(new RunQueue());
+    this.trigState.push(IDLE);
+    this.trigWake.push(UNLIMITED);
+    this.triggerStats.push({ peakQueue: 0 });
+  }
 
-  // --- the limits ---
-  const triggerLimits = new TriggerLimits(DAY + edge);
-  const allowance = new Allowance(plan.allowance, DAY + edge);
-  const pool = new Pool(plan.pool, DAY + edge);
-  const userThrottles = new ActorThrottles(plan.actorPerMinute, plan.actorPerHour, MINUTE + edge, HOUR + edge);
-  const workspaceMinute = new WorkspaceThrottle(plan.workspacePerMinute, MINUTE + edge);
-  const usersThrottled = userThrottles.on;
-  const workspaceThrottled = workspaceMinute.on;
-  const messageThrottled = usersThrottled || workspaceThrottled;
-
-  // --- triggers (plan ones first, inferred ones appended in order of first appearance) ---
-  const triggerBySubject = new Int32Array(subjects.length).fill(-1);
-  const subjectIndex = new Map<string, number>();
-  for (let i = 0; i < subjects.length; i++) subjectIndex.set(subjects[i], i);
-  const trigQueues: boolean[] = [];
-  const trigTakesUnits: boolean[] = [];
-  const trigPooled: boolean[] = [];
-  const trigScheduled: boolean[] = [];
-  const queues: RunQueue[] = [];
-  const trigState: number[] = [];
-  const trigWake: number[] = [];
-  const triggerStats: SimulationResult['triggerStats'] = [];
-  const addTrigger = (t: ResolvedPlan['triggers'][number]): void => {
-    trigQueues.push(t.kind === 'webhook' && plan.queueWebhooks);
-    trigTakesUnits.push(platform && t.kind === 'webhook' && t.mode === 'fair_use' && !plan.queueWebhooks);
-    trigPooled.push(pooled(t.kind, t.mode, platform));
-    trigScheduled.push(t.kind === 'scheduled');
-    triggerLimits.add(t.limit, !(platform && t.kind === 'scheduled'));
-    queues.push(new RunQueue());
-    trigState.push(IDLE);
-    trigWake.push(UNLIMITED);
-    triggerStats.push({ peakQueue: 0 });
-  };
-  plan.triggers.forEach((t, i) => {
-    addTrigger(t);
-    const s = subjectIndex.get(t.id);
-    // a programmatic trigger's runs belong to the spend part: meeting one here is an error below
-    if (s !== undefined) triggerBySubject[s] = t.mode === 'fair_use' ? i : -2;
-  });
-  const triggerOf = (s: number): number => {
-    let g = triggerBySubject[s];
-    if (g === -2) throw new Error(`a programmatic run of ${subjects[s]} in the allowance part`);
+  /** The trigger of subject `s`, inferred (fair use) on its first run when the plan has none. */
+  private triggerOf(s: number): number {
+    let g = this.triggerBySubject[s];
+    if (g === -2) throw new Error(`a programmatic run of ${this.subjects[s]} in the allowance part`);
     if (g < 0) {
+      const { plan, subjects } = this;
       g = plan.triggers.length;
       const inferred = {
         id: triggerId(subjects[s]),
@@ -122,204 +226,177 @@ export function simulateAllowancePart(planInput: Plan, events: EventColumns, opt
         inferred: true,
       };
       plan.triggers.push(inferred);
-      addTrigger(inferred);
-      triggerBySubject[s] = g;
+      this.addTrigger(inferred);
+      this.triggerBySubject[s] = g;
     }
     return g;
-  };
-
-  let queuedTotal = 0;
-  let peakQueue = 0;
-  const messagesByReason = new Float64Array(REASON_SPEND_LIMIT_BASE);
-  const queueLog = options.logQueue ? new QueueLog(plan.queueWebhooks && options.runs !== undefined ? 2 * options.runs : undefined) : null;
-
-  // --- timeline sampling ---
-  const buckets = options.timelineBuckets ?? 0;
-  let timeline: Timeline | null = null;
-  let allowanceSeries: Float64Array | null = null;
-  let poolSeries: Float64Array | null = null;
-  let queuedSeries: Float64Array | null = null;
-  let delaySeries: Float64Array | null = null;
-  let tlStart = 0;
-  let tlBucketMs = 1;
-  let tlBuckets = 0;
-  let bucket = -1;
-  let nextBucketAt = UNLIMITED;
-  if (buckets > 0 && n > 0) {
-    const start = options.timelineStart ?? time[order === null ? 0 : order[0]];
-    const span = Math.max(horizon - start, 1);
-    const bucketMs = Math.max(Math.ceil(span / buckets / 60_000) * 60_000, 60_000);
-    const count = Math.max(1, Math.ceil((span + 1) / bucketMs));
-    timeline = {
-      start: asEpochMs(start),
-      bucketMs: asDurationMs(bucketMs),
-      buckets: count,
-      allowanceUsed: new Float64Array(count),
-      poolUsed: new Float64Array(count),
-      queued: new Float64Array(count),
-      maxDelay: new Float64Array(count),
-      keySpend: [],
-      spendLimitUsed: [],
-    };
-    allowanceSeries = timeline.allowanceUsed;
-    poolSeries = timeline.poolUsed;
-    queuedSeries = timeline.queued;
-    delaySeries = timeline.maxDelay;
-    tlStart = start;
-    tlBucketMs = bucketMs;
-    tlBuckets = count;
-    nextBucketAt = start;
   }
-  /** Opens every bucket up to the one holding `t`, sampling each at its start. */
-  const advanceTimeline = (t: number): void => {
-    if (allowanceSeries === null || poolSeries === null || queuedSeries === null) return;
-    const target = Math.min(Math.floor((t - tlStart) / tlBucketMs), tlBuckets - 1);
-    while (bucket < target) {
-      bucket++;
-      const b0 = tlStart + bucket * tlBucketMs;
-      allowanceSeries[bucket] = allowance.usedAt(b0);
-      poolSeries[bucket] = pool.usedAt(b0);
-      queuedSeries[bucket] = queuedTotal;
-    }
-    nextBucketAt = bucket + 1 < tlBuckets ? tlStart + (bucket + 1) * tlBucketMs : UNLIMITED;
-  };
-  const bumpAllowance = (): void => {
-    if (allowanceSeries !== null && bucket >= 0 && allowanceSeries[bucket] < allowance.used) allowanceSeries[bucket] = allowance.used;
-  };
-  const bumpPool = (): void => {
-    if (poolSeries !== null && bucket >= 0 && poolSeries[bucket] < pool.used) poolSeries[bucket] = pool.used;
-  };
 
-  // --- checks and admissions: a fair-use run's, in simulate.ts's order ---
-  const checkTrigger = (g: number, t: number): number => {
-    if (platform) {
-      if (trigPooled[g]) {
-        if (pool.refuses(t)) return Reason.pool;
-        if (triggerLimits.refuses(g, t)) return Reason.trigger_limit;
+  /** Opens every bucket up to the one holding `t`, sampling each at its start. */
+  private advanceTimeline(t: number): void {
+    const { allowanceSeries, poolSeries, queuedSeries } = this;
+    if (allowanceSeries === null || poolSeries === null || queuedSeries === null) return;
+    const target = Math.min(Math.floor((t - this.tlStart) / this.tlBucketMs), this.tlBuckets - 1);
+    while (this.bucket < target) {
+      const b = ++this.bucket;
+      const b0 = this.tlStart + b * this.tlBucketMs;
+      allowanceSeries[b] = this.allowance.usedAt(b0);
+      poolSeries[b] = this.pool.usedAt(b0);
+      queuedSeries[b] = this.queuedTotal;
+    }
+    this.nextBucketAt = this.bucket + 1 < this.tlBuckets ? this.tlStart + (this.bucket + 1) * this.tlBucketMs : UNLIMITED;
+  }
+
+  private bumpAllowance(): void {
+    const series = this.allowanceSeries;
+    const used = this.allowance.used;
+    if (series !== null && this.bucket >= 0 && series[this.bucket] < used) series[this.bucket] = used;
+  }
+
+  private bumpPool(): void {
+    const series = this.poolSeries;
+    const used = this.pool.used;
+    if (series !== null && this.bucket >= 0 && series[this.bucket] < used) series[this.bucket] = used;
+  }
+
+  /**
+   * A fair-use run's checks, all or nothing, in simulate.ts's order. The docs: trigger limit, pool,
+   * allowance. The platform (section 9 rules 3-4): a webhook, pool, trigger limit, allowance; a
+   * schedule, the allowance alone.
+   */
+  private checkTrigger(g: number, t: number): number {
+    if (this.platform) {
+      if (this.trigPooled[g]) {
+        if (this.pool.refuses(t)) return Reason.pool;
+        if (this.triggerLimits.refuses(g, t)) return Reason.trigger_limit;
       }
-      return allowance.refuses(t) ? Reason.allowance : Reason.none;
+      return this.allowance.refuses(t) ? Reason.allowance : Reason.none;
     }
-    if (triggerLimits.refuses(g, t)) return Reason.trigger_limit;
-    if (pool.refuses(t)) return Reason.pool;
-    if (allowance.refuses(t)) return Reason.allowance;
+    if (this.triggerLimits.refuses(g, t)) return Reason.trigger_limit;
+    if (this.pool.refuses(t)) return Reason.pool;
+    if (this.allowance.refuses(t)) return Reason.allowance;
     return Reason.none;
-  };
-  const admitTrigger = (g: number, e: number, t: number): void => {
-    outcome[e] = ADMITTED;
-    admittedAt[e] = t;
-    triggerLimits.admit(g, t);
-    if (trigPooled[g]) {
-      pool.admit(t);
-      bumpPool();
+  }
+
+  private admitTrigger(g: number, e: number, t: number): void {
+    this.outcome[e] = ADMITTED;
+    this.admittedAt[e] = t;
+    this.triggerLimits.admit(g, t);
+    // Counted even when unlimited: an admin sizing seats wants the real 24 h peak.
+    if (this.trigPooled[g]) {
+      this.pool.admit(t);
+      this.bumpPool();
     }
-    allowance.admit(t);
-    bumpAllowance();
-  };
-  const attemptTakingUnits = (g: number, e: number, t: number): number => {
-    const r = takeUnitsInOrder(pool, triggerLimits, g, allowance, t);
+    this.allowance.admit(t);
+    this.bumpAllowance();
+  }
+
+  /** SPEC section 9 rule 4 (limits/pool.ts): a dropped fair-use webhook keeps the units it took. */
+  private attemptTakingUnits(g: number, e: number, t: number): number {
+    const r = takeUnitsInOrder(this.pool, this.triggerLimits, g, this.allowance, t);
     if (r !== REFUSED_POOL) {
-      bumpPool();
-      if (r === TAKEN_ALL) bumpAllowance();
+      this.bumpPool();
+      if (r === TAKEN_ALL) this.bumpAllowance();
     }
     if (r === TAKEN_ALL) {
-      outcome[e] = ADMITTED;
-      admittedAt[e] = t;
+      this.outcome[e] = ADMITTED;
+      this.admittedAt[e] = t;
       return Reason.none;
     }
     return r === REFUSED_POOL ? Reason.pool : r === REFUSED_TRIGGER ? Reason.trigger_limit : r === REFUSED_ALLOWANCE ? Reason.allowance : Reason.none;
-  };
-  const wakeTime = (g: number, r: number): number => {
-    if (r === Reason.trigger_limit) return triggerLimits.retryAt(g);
-    if (r === Reason.pool) return pool.retryAt();
-    return allowance.retryAt();
-  };
+  }
 
-  // --- queues ---
-  const waitHeap = new MinHeap(); // (wake time, trigger)
-  const readyHeap = new MinHeap(); // (head position, trigger)
-  let heapChanges = 0;
-  const sleep = (g: number, wake: number): void => {
-    heapChanges++;
-    trigState[g] = WAITING;
-    trigWake[g] = wake;
-    waitHeap.push(wake, g);
-  };
-  const dequeue = (g: number, t: number): void => {
-    queues[g].shift();
-    queuedTotal--;
-    queueLog?.push(t, queuedTotal);
-  };
-  const enqueue = (g: number, pos: number, t: number, why: number): void => {
-    const q = queues[g];
+  private sleep(g: number, wake: number): void {
+    this.heapChanges++;
+    this.trigState[g] = WAITING;
+    this.trigWake[g] = wake;
+    this.waitHeap.push(wake, g);
+  }
+
+  private dequeue(g: number, t: number): void {
+    this.queues[g].shift();
+    this.queuedTotal--;
+    this.queueLog?.push(t, this.queuedTotal);
+  }
+
+  private enqueue(g: number, pos: number, t: number, why: number): void {
+    const q = this.queues[g];
     q.push(pos, t, why);
-    queuedTotal++;
-    queueLog?.push(t, queuedTotal);
-    if (q.size > triggerStats[g].peakQueue) triggerStats[g].peakQueue = q.size;
-    if (queuedTotal > peakQueue) peakQueue = queuedTotal;
-    if (queuedSeries !== null && bucket >= 0 && queuedSeries[bucket] < queuedTotal) queuedSeries[bucket] = queuedTotal;
-  };
-  const poolLine = new MinHeap(); // (head position, trigger)
-  const allowanceLine = new MinHeap();
-  const cleanLine = (line: MinHeap, state: number): void => {
+    const total = ++this.queuedTotal;
+    this.queueLog?.push(t, total);
+    const stats = this.triggerStats[g];
+    if (q.size > stats.peakQueue) stats.peakQueue = q.size;
+    if (total > this.peakQueue) this.peakQueue = total;
+    const series = this.queuedSeries;
+    if (series !== null && this.bucket >= 0 && series[this.bucket] < total) series[this.bucket] = total;
+  }
+
+  private cleanLine(line: MinHeap, state: number): void {
     while (line.size > 0) {
       const g = line.topValue();
-      if (trigState[g] === state && queues[g].headPos() === line.topKey()) return;
+      if (this.trigState[g] === state && this.queues[g].headPos() === line.topKey()) return;
       line.pop();
     }
-  };
-  const park = (g: number, r: number): void => {
-    heapChanges++;
+  }
+
+  /** A waiting trigger whose head check `r` refused: in its resource's line, or asleep until it could pass. */
+  private park(g: number, r: number): void {
+    this.heapChanges++;
     if (r === Reason.pool) {
-      trigState[g] = ON_POOL;
-      poolLine.push(queues[g].headPos(), g);
+      this.trigState[g] = ON_POOL;
+      this.poolLine.push(this.queues[g].headPos(), g);
     } else if (r === Reason.allowance) {
-      trigState[g] = ON_ALLOWANCE;
-      allowanceLine.push(queues[g].headPos(), g);
+      this.trigState[g] = ON_ALLOWANCE;
+      this.allowanceLine.push(this.queues[g].headPos(), g);
     } else {
-      sleep(g, wakeTime(g, r));
+      // only a trigger limit is left: pool and allowance runs wait in their lines
+      this.sleep(g, this.triggerLimits.retryAt(g));
     }
-  };
-  const release = (t: number): void => {
+  }
+
+  private release(t: number): void {
+    const { waitHeap, readyHeap, poolLine, allowanceLine, trigState } = this;
     while (waitHeap.size > 0 && waitHeap.topKey() <= t) {
       const g = waitHeap.topValue();
       const wake = waitHeap.topKey();
       waitHeap.pop();
-      if (trigState[g] !== WAITING || trigWake[g] !== wake) continue; // stale
+      if (trigState[g] !== WAITING || this.trigWake[g] !== wake) continue; // stale
       trigState[g] = READY;
-      readyHeap.push(queues[g].headPos(), g);
+      readyHeap.push(this.queues[g].headPos(), g);
     }
     for (;;) {
       // The oldest head among the ready triggers and the lines whose resource has room.
       let from: MinHeap | null = readyHeap.size > 0 ? readyHeap : null;
       let fromKey = from === null ? UNLIMITED : readyHeap.topKey();
-      cleanLine(poolLine, ON_POOL);
-      if (poolLine.size > 0 && poolLine.topKey() < fromKey && pool.hasRoom(t)) {
+      this.cleanLine(poolLine, ON_POOL);
+      if (poolLine.size > 0 && poolLine.topKey() < fromKey && this.pool.hasRoom(t)) {
         from = poolLine;
         fromKey = poolLine.topKey();
       }
-      cleanLine(allowanceLine, ON_ALLOWANCE);
-      if (allowanceLine.size > 0 && allowanceLine.topKey() < fromKey && allowance.hasRoom(t)) from = allowanceLine;
+      this.cleanLine(allowanceLine, ON_ALLOWANCE);
+      if (allowanceLine.size > 0 && allowanceLine.topKey() < fromKey && this.allowance.hasRoom(t)) from = allowanceLine;
       if (from === null) break;
       const g = from.topValue();
       from.pop();
-      const q = queues[g];
+      const q = this.queues[g];
       const pos = q.headPos();
-      const e = order === null ? pos : order[pos];
-      const r = checkTrigger(g, t);
+      const e = this.order === null ? pos : this.order[pos];
+      const r = this.checkTrigger(g, t);
       if (r !== Reason.none) {
-        park(g, r);
+        this.park(g, r);
         continue;
       }
-      admitTrigger(g, e, t);
-      if (delaySeries !== null && bucket >= 0) {
+      this.admitTrigger(g, e, t);
+      const delays = this.delaySeries;
+      if (delays !== null && this.bucket >= 0) {
         const delay = t - q.headArrival();
-        if (delaySeries[bucket] < delay) delaySeries[bucket] = delay;
+        if (delays[this.bucket] < delay) delays[this.bucket] = delay;
       }
-      dequeue(g, t);
+      this.dequeue(g, t);
       if (q.size > 0) {
-        if (triggerLimits.full(g)) {
+        if (this.triggerLimits.full(g)) {
           // The next run fails its trigger's own limit whatever the others do: straight to sleep.
-          sleep(g, triggerLimits.retryAt(g));
+          this.sleep(g, this.triggerLimits.retryAt(g));
         } else {
           trigState[g] = READY;
           readyHeap.push(q.headPos(), g);
@@ -328,154 +405,171 @@ export function simulateAllowancePart(planInput: Plan, events: EventColumns, opt
         trigState[g] = IDLE;
       }
     }
-  };
-  const nextWake = (now: number): number => {
+  }
+
+  /** The next instant a waiting run could be admitted (simulate.ts's `nextWake()`). */
+  private nextWake(): number {
+    const { waitHeap, poolLine, allowanceLine } = this;
     let next = UNLIMITED;
     while (waitHeap.size > 0) {
       const g = waitHeap.topValue();
-      if (trigState[g] === WAITING && trigWake[g] === waitHeap.topKey()) {
+      if (this.trigState[g] === WAITING && this.trigWake[g] === waitHeap.topKey()) {
         next = waitHeap.topKey();
         break;
       }
       waitHeap.pop();
     }
-    cleanLine(poolLine, ON_POOL);
+    this.cleanLine(poolLine, ON_POOL);
     if (poolLine.size > 0) {
-      const at = pool.used < pool.limit ? now : pool.retryAt();
+      const at = this.pool.used < this.pool.limit ? UNLIMITED : this.pool.retryAt();
       if (at < next) next = at;
     }
-    cleanLine(allowanceLine, ON_ALLOWANCE);
+    this.cleanLine(allowanceLine, ON_ALLOWANCE);
     if (allowanceLine.size > 0) {
-      const at = allowance.used < allowance.limit ? now : allowance.retryAt();
+      const at = this.allowance.used < this.allowance.limit ? UNLIMITED : this.allowance.retryAt();
       if (at < next) next = at;
     }
     return next;
-  };
+  }
 
-  // --- the pass: simulate.ts's, without wait deadlines ---
-  const { onProgress, signal } = options;
-  let pos = 0;
-  let wake = nextWake(UNLIMITED);
-  let heapsAt = heapChanges;
-  for (;;) {
-    if (heapsAt !== heapChanges) {
-      wake = nextWake(UNLIMITED);
-      heapsAt = heapChanges;
+  /** A person's message: (section 9 rule 7: the user's throttles, then the workspace's) then the allowance. */
+  private message(e: number, t: number): void {
+    let r: number = Reason.none;
+    if (this.messageThrottled) {
+      const which = this.usersThrottled ? this.userThrottles.check(this.subject[e], t) : THROTTLE_PASSES;
+      if (which !== THROTTLE_PASSES) r = which === THROTTLE_MINUTE ? Reason.actor_minute : Reason.actor_hour;
+      else if (this.workspaceThrottled && this.workspaceMinute.refuses(t)) r = Reason.workspace_minute;
     }
-    const nextEvent = pos < n ? time[order === null ? pos : order[pos]] : UNLIMITED;
-    let t = wake < nextEvent ? wake : nextEvent;
-    if (t === UNLIMITED || (pos >= n && t > horizon)) break;
-    if (t >= nextBucketAt) advanceTimeline(t);
-    if (t >= wake || readyHeap.size > 0) {
-      release(t);
-      wake = nextWake(UNLIMITED);
-      heapsAt = heapChanges;
+    if (r === Reason.none && this.allowance.refuses(t)) r = Reason.allowance;
+    this.messagesByReason[r]++;
+    this.entity[e] = -1;
+    if (r !== Reason.none) {
+      this.outcome[e] = BLOCKED;
+      this.reason[e] = r;
+      this.admittedAt[e] = Number.NaN;
+      return;
     }
-    const runUntil = wake < nextBucketAt ? wake : nextBucketAt;
-    while (pos < n) {
-      const e = order === null ? pos : order[pos];
-      const te = time[e];
-      if (te !== t) {
-        if (te >= runUntil || heapsAt !== heapChanges) break;
-        t = te;
+    this.allowance.admit(t);
+    this.bumpAllowance();
+    if (this.messageThrottled) {
+      if (this.usersThrottled) this.userThrottles.admit(this.subject[e], t);
+      if (this.workspaceThrottled) this.workspaceMinute.admit(t);
+    }
+    this.admittedAt[e] = t;
+  }
+
+  /** A fair-use run arriving at `t`, at position `pos` of the processing order. */
+  private run1(e: number, pos: number, t: number): void {
+    const g = this.triggerOf(this.subject[e]);
+    this.entity[e] = g;
+    // written over when the run is admitted
+    this.admittedAt[e] = Number.NaN;
+    const q = this.queues[g];
+    if (q.size > 0) {
+      // Each trigger is first-in first-out: a newcomer waits behind its trigger's queue.
+      const r = this.checkTrigger(g, t);
+      const why = r !== Reason.none ? r : q.headReason();
+      this.reason[e] = why;
+      this.outcome[e] = PENDING;
+      this.enqueue(g, pos, t, why);
+      return;
+    }
+    if (this.trigTakesUnits[g]) {
+      const r = this.attemptTakingUnits(g, e, t);
+      if (r !== Reason.none) {
+        this.reason[e] = r;
+        this.outcome[e] = Outcome.dropped;
       }
-      const ty = type[e];
-      if (ty === MESSAGE) {
-        // (section 9 rule 7: the user's throttles, then the workspace's) then the allowance
-        let r: number = Reason.none;
-        if (messageThrottled) {
-          const which = usersThrottled ? userThrottles.check(subject[e], t) : THROTTLE_PASSES;
-          if (which !== THROTTLE_PASSES) r = which === THROTTLE_MINUTE ? Reason.actor_minute : Reason.actor_hour;
-          else if (workspaceThrottled && workspaceMinute.refuses(t)) r = Reason.workspace_minute;
-        }
-        if (r === Reason.none && allowance.refuses(t)) r = Reason.allowance;
-        messagesByReason[r]++;
-        entity[e] = -1;
-        if (r !== Reason.none) {
-          outcome[e] = BLOCKED;
-          reason[e] = r;
-          admittedAt[e] = Number.NaN;
-        } else {
-          allowance.admit(t);
-          bumpAllowance();
-          if (messageThrottled) {
-            if (usersThrottled) userThrottles.admit(subject[e], t);
-            if (workspaceThrottled) workspaceMinute.admit(t);
-          }
-          admittedAt[e] = t;
-        }
-      } else if (ty === TRIGGER) {
-        const g = triggerOf(subject[e]);
-        entity[e] = g;
-        // written over when the run is admitted
-        admittedAt[e] = Number.NaN;
-        const q = queues[g];
-        if (q.size > 0) {
-          // Each trigger is first-in first-out: a newcomer waits behind its trigger's queue.
-          const r = checkTrigger(g, t);
-          const why = r !== Reason.none ? r : q.headReason();
-          reason[e] = why;
-          outcome[e] = PENDING;
-          enqueue(g, pos, t, why);
-        } else if (trigTakesUnits[g]) {
-          const r = attemptTakingUnits(g, e, t);
-          if (r !== Reason.none) {
-            reason[e] = r;
-            outcome[e] = Outcome.dropped;
-          }
-        } else {
-          const r = checkTrigger(g, t);
-          if (r === Reason.none) {
-            admitTrigger(g, e, t);
-          } else {
-            reason[e] = r;
-            if (!trigQueues[g]) {
-              outcome[e] = trigScheduled[g] ? Outcome.skipped : Outcome.dropped;
-            } else {
-              outcome[e] = PENDING;
-              enqueue(g, pos, t, r);
-              park(g, r);
-            }
-          }
-        }
-      } else {
-        throw new Error('an API request in the allowance part');
-      }
-      pos++;
-      if ((pos & (PROGRESS_EVERY - 1)) === 0) {
-        if (signal?.aborted) throw new CancelledError();
-        onProgress?.(pos, n);
-      }
+      return;
+    }
+    const r = this.checkTrigger(g, t);
+    if (r === Reason.none) {
+      this.admitTrigger(g, e, t);
+      return;
+    }
+    this.reason[e] = r;
+    if (!this.trigQueues[g]) {
+      this.outcome[e] = this.trigScheduled[g] ? Outcome.skipped : Outcome.dropped;
+    } else {
+      this.outcome[e] = PENDING;
+      this.enqueue(g, pos, t, r);
+      this.park(g, r);
     }
   }
 
-  // Runs still waiting at the horizon stay pending: with no wait limit none was dropped.
-  if (timeline !== null) advanceTimeline(horizon);
-  onProgress?.(n, n);
+  /** simulate.ts's pass without wait deadlines (none here), then the result. */
+  run(options: SimulateOptions): SimulationResult {
+    const { n, time, type, order, horizon } = this;
+    const { onProgress, signal } = options;
+    let pos = 0;
+    // the next wake-up only moves when a heap or a line changes, or once it is reached
+    let wake = this.nextWake();
+    let heapsAt = this.heapChanges;
+    for (;;) {
+      if (heapsAt !== this.heapChanges) {
+        wake = this.nextWake();
+        heapsAt = this.heapChanges;
+      }
+      const nextEvent = pos < n ? time[order === null ? pos : order[pos]] : UNLIMITED;
+      let t = wake < nextEvent ? wake : nextEvent;
+      if (t === UNLIMITED || (pos >= n && t > horizon)) break;
+      if (t >= this.nextBucketAt) this.advanceTimeline(t);
+      if (t >= wake || this.readyHeap.size > 0) {
+        this.release(t);
+        wake = this.nextWake();
+        heapsAt = this.heapChanges;
+      }
+      // Later events before the next wake-up and chart bucket are taken in the same run, until
+      // one of them makes a run wait.
+      const runUntil = wake < this.nextBucketAt ? wake : this.nextBucketAt;
+      while (pos < n) {
+        const e = order === null ? pos : order[pos];
+        const te = time[e];
+        if (te !== t) {
+          if (te >= runUntil || heapsAt !== this.heapChanges) break;
+          t = te;
+        }
+        const ty = type[e];
+        if (ty === MESSAGE) this.message(e, t);
+        else if (ty === TRIGGER) this.run1(e, pos, t);
+        else throw new Error('an API request in the allowance part');
+        pos++;
+        if ((pos & (PROGRESS_EVERY - 1)) === 0) {
+          if (signal?.aborted) throw new CancelledError();
+          onProgress?.(pos, n);
+        }
+      }
+    }
 
-  return {
-    count: n,
-    outcome,
-    admittedAt,
-    reason,
-    entity,
-    plan,
-    horizon: asEpochMs(horizon),
-    keyStats: [],
-    triggerStats,
-    allowancePeak: allowance.peak,
-    poolPeak: pool.peak,
-    spendLimitPeakMicros: [],
-    checked: {
-      allowance: allowance.checked,
-      pool: pool.checked,
-      spendLimits: [],
-      keys: [],
-      ...(workspaceThrottled ? { workspaceMinute: workspaceMinute.checked } : {}),
-    },
-    peakQueue,
-    timeline,
-    messagesByReason,
-    ...(queueLog === null ? {} : { queueLog }),
-  };
+    // Runs still waiting at the horizon stay pending: with no wait limit none was dropped.
+    if (this.timeline !== null) this.advanceTimeline(horizon);
+    onProgress?.(n, n);
+
+    const { allowance, pool, workspaceMinute } = this;
+    return {
+      count: n,
+      outcome: this.outcome,
+      admittedAt: this.admittedAt,
+      reason: this.reason,
+      entity: this.entity,
+      plan: this.plan,
+      horizon: asEpochMs(horizon),
+      keyStats: [],
+      triggerStats: this.triggerStats,
+      allowancePeak: allowance.peak,
+      poolPeak: pool.peak,
+      spendLimitPeakMicros: [],
+      checked: {
+        allowance: allowance.checked,
+        pool: pool.checked,
+        spendLimits: [],
+        keys: [],
+        ...(this.workspaceThrottled ? { workspaceMinute: workspaceMinute.checked } : {}),
+      },
+      peakQueue: this.peakQueue,
+      timeline: this.timeline,
+      messagesByReason: this.messagesByReason,
+      ...(this.queueLog === null ? {} : { queueLog: this.queueLog }),
+    };
+  }
 }

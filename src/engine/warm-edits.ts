@@ -90,10 +90,15 @@ export function warmEditPaths(options: { timelineBuckets?: number; signal?: { re
     // seats that never refuse (the plan as opened), then fewer and fewer; a cap moved up and down
     const edits: ['open' | 'seats' | 'cap', number, number][] = [
       ['open', 1000, 10],
+      // distinct seats each time (a kept result would answer a repeat): enough calls that the
+      // allowance pass is compiled at its entry, not only inside its loop
       ['seats', 20, 10],
       ['seats', 19, 10],
-      ['cap', 19, 12],
-      ['cap', 19, 8],
+      ['seats', 18, 10],
+      ['seats', 17, 10],
+      ['seats', 16, 10],
+      ['cap', 16, 12],
+      ['cap', 16, 8],
     ];
     for (const [edit, seats, cap] of edits) {
       if (options.signal?.aborted) return { steps };
