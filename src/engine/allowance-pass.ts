@@ -45,6 +45,21 @@ export interface AllowancePartOptions extends SimulateOptions {
   runs?: number;
 }
 
+/**
+ * Each subject's position in its table, found once per table: a part keeps the whole's table, so
+ * every edit asks again of the same few thousand names.
+ */
+const subjectIndexes = new WeakMap<string[], { length: number; index: Map<string, number> }>();
+function indexOf(subjects: string[]): Map<string, number> {
+  const known = subjectIndexes.get(subjects);
+  // a table only ever grows (a builder appends names): one of another length is indexed again
+  if (known !== undefined && known.length === subjects.length) return known.index;
+  const index = new Map<string, number>();
+  for (let i = 0; i < subjects.length; i++) index.set(subjects[i], i);
+  subjectIndexes.set(subjects, { length: subjects.length, index });
+  return index;
+}
+
 export function simulateAllowancePart(planInput: Plan, events: EventColumns, options: AllowancePartOptions = {}): SimulationResult {
   return new AllowancePass(planInput, events, options).run(options);
 }
@@ -156,8 +171,7 @@ class AllowancePass {
 
     const { subjects } = events;
     this.triggerBySubject = new Int32Array(subjects.length).fill(-1);
-    const subjectIndex = new Map<string, number>();
-    for (let i = 0; i < subjects.length; i++) subjectIndex.set(subjects[i], i);
+    const subjectIndex = indexOf(subjects);
     plan.triggers.forEach((t, i) => {
       this.addTrigger(t);
       const s = subjectIndex.get(t.id);
