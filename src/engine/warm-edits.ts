@@ -13,8 +13,9 @@ import { DAY } from './units.ts';
  * the edit waited. `warmEditPaths` runs those paths once on a small made-up history (no ledger, no
  * state kept), under both profiles, so that the user's first edit finds them compiled.
  *
- * Meant for an idle moment after the first screen is painted (the compute worker's `warm`); it
- * takes a few tens of ms and stops between steps when `signal` is aborted.
+ * Meant for an idle moment after the first screen is painted, on the thread that answers the edits
+ * (compiled code belongs to its thread): 150 to 300 ms of one core on a busy two-core machine, in
+ * 24 steps of one simulation each, and it stops between steps once `signal` is aborted.
  */
 export interface WarmReport {
   /** per step: what the parts simulator simulated again, as in `PartsSimulator.lastSimulated` */
