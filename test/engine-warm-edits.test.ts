@@ -8,7 +8,10 @@ import { warmEditPaths, warmEvents } from '../src/engine/warm-edits.ts';
 
 describe('warming the edit paths', () => {
   it('opens with an allowance that never refuses, then re-simulates the allowance alone while it refuses, then one key alone', () => {
-    const { steps } = warmEditPaths({ timelineBuckets: 64 });
+    const seen: number[] = [];
+    const { steps } = warmEditPaths({ timelineBuckets: 64, onResult: (_plan, events, result) => seen.push(result.count - events.count) });
+    // each step's result reaches the caller, over the made-up events
+    expect(seen).toEqual(steps.map(() => 0));
     for (const profile of ['documented', 'platform'] as const) {
       const mine = steps.filter((s) => s.profile === profile);
       expect(mine.map((s) => s.edit)).toEqual(['open', 'seats', 'seats', 'seats', 'seats', 'seats', 'cap', 'cap']);

@@ -81,7 +81,15 @@ function warmPlan(profile: 'documented' | 'platform', seats: number, cap: number
  * tallying each result as the views do; under both profiles. `timelineBuckets` as the caller
  * charts, so that the charted paths are the ones compiled.
  */
-export function warmEditPaths(options: { timelineBuckets?: number; signal?: { readonly aborted: boolean } } = {}): WarmReport {
+export interface WarmOptions {
+  /** as the caller charts (the compute worker's TIMELINE_BUCKETS) */
+  timelineBuckets?: number;
+  signal?: { readonly aborted: boolean };
+  /** each step's result, for a caller that warms what it builds from one too (a view of the edit) */
+  onResult?: (plan: Plan, events: EventColumns, result: SimulationResult) => void;
+}
+
+export function warmEditPaths(options: WarmOptions = {}): WarmReport {
   const events = warmEvents();
   const steps: WarmReport['steps'] = [];
   const buckets = options.timelineBuckets ?? 2048;
@@ -103,8 +111,10 @@ export function warmEditPaths(options: { timelineBuckets?: number; signal?: { re
     ];
     for (const [edit, seats, cap] of edits) {
       if (options.signal?.aborted) return { steps };
-      const result = simulator.run(warmPlan(profile, seats, cap), { timelineBuckets: buckets, recycle: last });
+      const plan = warmPlan(profile, seats, cap);
+      const result = simulator.run(plan, { timelineBuckets: buckets, recycle: last });
       talliesOf(events, result);
+      options.onResult?.(plan, events, result);
       steps.push({
         profile,
         edit,
