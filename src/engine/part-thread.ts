@@ -2,7 +2,8 @@ import { CancelledError } from '../errors.ts';
 import type { EventColumns } from './events.ts';
 import type { Plan } from './plan.ts';
 import type { SimulationResult } from './result.ts';
-import { simulate, type SimulateOptions } from './simulate.ts';
+import { simulate } from './simulate.ts';
+import { simulateAllowancePart, type AllowancePartOptions } from './allowance-pass.ts';
 import { workerFile } from '../worker-files.ts';
 import { WorkerClient } from '../workers/client.ts';
 import { serve } from '../workers/serve.ts';
@@ -15,7 +16,10 @@ import { WorkerCallError, withTransfer, type Method } from '../workers/protocol.
  */
 
 /** What a part's run elsewhere takes besides its events and plan. */
-export type PartOptions = Pick<SimulateOptions, 'until' | 'timelineBuckets' | 'timelineStart' | 'logQueue' | 'order'>;
+export type PartOptions = Pick<AllowancePartOptions, 'until' | 'timelineBuckets' | 'timelineStart' | 'logQueue' | 'order' | 'runs'> & {
+  /** which part the events are: the allowance part has a pass of its own (allowance-pass.ts) */
+  part?: 'spend' | 'allowance';
+};
 
 /** Simulates a part elsewhere; settles with its result, or rejects (CancelledError when cancelled). */
 export type RemotePart = (events: EventColumns, plan: Plan, options: PartOptions) => Promise<SimulationResult>;
@@ -49,7 +53,7 @@ function buffersOf(result: SimulationResult): ArrayBuffer[] {
 export function servePartThread(): void {
   serve<PartMethods>({
     run: ({ events, plan, options }, ctx) => {
-      const result = simulate(plan, events, { ...options, signal: ctx.cancel });
+      const result = (options.part === 'allowance' ? simulateAllowancePart : simulate)(plan, events, { ...options, signal: ctx.cancel });
       return withTransfer(result, buffersOf(result));
     },
   });

@@ -8,6 +8,7 @@ import { addTallies, dayFrameBetween, provideTallies, retallyKey, tally, type Da
 import { patchKeyCap } from './isolated-cap.ts';
 import type { PartOptions, RemotePart } from './part-thread.ts';
 import { DEFAULT_HORIZON_MS, processingOrder, simulate, type SimulateOptions } from './simulate.ts';
+import { simulateAllowancePart } from './allowance-pass.ts';
 
 /**
  * The events fall into two parts that share no limit:
@@ -193,14 +194,18 @@ export class PartsSimulator {
   }
 
   private partOptions(name: PartName, step: Step, options: SimulateOptions): PartOptions {
-    return { until: step.horizon, timelineBuckets: options.timelineBuckets, timelineStart: this.firstTime, logQueue: true, order: step.split[name].order };
+    const part = step.split[name];
+    if (name === 'spend') return { until: step.horizon, timelineBuckets: options.timelineBuckets, timelineStart: this.firstTime, logQueue: true, order: part.order, part: name };
+    // the allowance part's runs are its events that are not messages, found once per split
+    part.nonMessages ??= nonMessagesOf(part.events);
+    return { until: step.horizon, timelineBuckets: options.timelineBuckets, timelineStart: this.firstTime, logQueue: true, order: part.order, part: name, runs: part.nonMessages.length };
   }
 
   private simulatePart(step: Step, name: PartName, options: SimulateOptions, onProgress: (done: number) => void): void {
     const input = step.inputs[name];
     this.lastIsolatedKey = null;
     if (name === 'spend' && this.patchCap(step, options)) return;
-    const result = simulate(input.plan, step.split[name].events, {
+    const result = (name === 'allowance' ? simulateAllowancePart : simulate)(input.plan, step.split[name].events, {
       ...this.partOptions(name, step, options),
       signal: options.signal,
       onProgress: options.onProgress && onProgress,

@@ -12,8 +12,14 @@ export interface QueueLevels {
 
 export class QueueLog implements QueueLevels {
   count = 0;
-  time = new Float64Array(1024);
-  level = new Float64Array(1024);
+  time: Float64Array;
+  level: Float64Array;
+
+  /** `capacity`: the changes expected, when known (each doubling copies the log) */
+  constructor(capacity = 1024) {
+    this.time = new Float64Array(Math.max(16, capacity));
+    this.level = new Float64Array(Math.max(16, capacity));
+  }
 
   push(t: number, level: number): void {
     if (this.count === this.time.length) {

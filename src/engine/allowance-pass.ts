@@ -1,0 +1,589 @@
+import { CancelledError, InputError } from '../errors.ts';
+import { EventType, type EventColumns } from './events.ts';
+import { MinHeap } from './heap.ts';
+import { Allowance } from './limits/allowance.ts';
+import { Pool, pooled, REFUSED_ALLOWANCE, REFUSED_POOL, REFUSED_TRIGGER, takeUnitsInOrder, TAKEN_ALL } from './limits/pool.ts';
+import { ActorThrottles, THROTTLE_MINUTE, THROTTLE_PASSES, WorkspaceThrottle } from './limits/throttle.ts';
+import { TriggerLimits } from './limits/trigger-limit.ts';
+import { DEFAULT_TRIGGER_LIMIT, resolvePlan, triggerId, UNLIMITED, type Plan, type ResolvedPlan } from './plan.ts';
+import { QueueLog } from './queue-log.ts';
+import { Outcome, Reason, REASON_SPEND_LIMIT_BASE, type SimulationResult, type Timeline } from './result.ts';
+import { RunQueue } from './run-queue.ts';
+import { DEFAULT_HORIZON_MS, processingOrder, type SimulateOptions } from './simulate.ts';
+import { asDurationMs, asEpochMs, DAY, HOUR, isoOf, MINUTE } from './units.ts';
+
+const PROGRESS_EVERY = 1 << 16;
+/** Trigger states, as in simulate.ts. */
+const IDLE = 0;
+const WAITING = 1;
+const READY = 2;
+const ON_POOL = 3;
+const ON_ALLOWANCE = 4;
+
+const MESSAGE = EventType.message;
+const TRIGGER = EventType.trigger;
+const ADMITTED = Outcome.admitted;
+const BLOCKED = Outcome.blocked;
+const PENDING = Outcome.pending;
+
+/**
+ * `simulate()` for the allowance part alone (src/engine/parts.ts): people's messages and fair-use
+ * trigger runs, with no queue wait limit. It decides exactly as `simulate()` does, in the same
+ * order of checks; what it leaves out can have no event here (API requests, programmatic runs, key
+ * caps, spend limits, wait deadlines), and an event that breaks that is refused with an error
+ * rather than decided differently.
+ *
+ * Why a pass of its own: a seats edit re-simulates this part alone, and `simulate()` is also the
+ * spend part's and the whole's pass. One function shared by inputs this different is recompiled
+ * each time the other kind runs (its optimized code is thrown away on the first branch it had not
+ * seen, and a function that large takes the compiler 100 to 250 ms on a busy machine, during which
+ * the edit runs unoptimized). This one sees only this part, is a third of the size, and keeps
+ * its optimized code from one edit to the next.
+ */
+export interface AllowancePartOptions extends SimulateOptions {
+  /** the part's trigger runs, when known: the queue log logs at most two changes a run */
+  runs?: number;
+}
+
+/**
+ * Each subject's position in its table, found once per table: a part keeps the whole's table, so
+ * every edit asks again of the same few thousand names.
+ */
+const subjectIndexes = new WeakMap<string[], { length: number; index: Map<string, number> }>();
+function indexOf(subjects: string[]): Map<string, number> {
+  const known = subjectIndexes.get(subjects);
+  // a table only ever grows (a builder appends names): one of another length is indexed again
+  if (known !== undefined && known.length === subjects.length) return known.index;
+  const index = new Map<string, number>();
+  for (let i = 0; i < subjects.length; i++) index.set(subjects[i], i);
+  subjectIndexes.set(subjects, { length: subjects.length, index });
+  return index;
+}
+
+export function simulateAllowancePart(planInput: Plan, events: EventColumns, options: AllowancePartOptions = {}): SimulationResult {
+  return new AllowancePass(planInput, events, options).run(options);
+}
+
+/**
+ * The pass's state in fields and its steps in methods, not closures: a closure made anew on each
+ * run starts unoptimized each time (its compiled code is not shared between the closures one
+ * place makes), where a method's compiled code serves every run after the first.
+ */
+class AllowancePass {
+  private readonly plan: ResolvedPlan;
+  private readonly platform: boolean;
+  private readonly n: number;
+  private readonly time: Float64Array;
+  private readonly type: Uint8Array;
+  private readonly subject: Uint32Array;
+  private readonly subjects: string[];
+  private readonly order: Uint32Array | null;
+  readonly horizon: number;
+  private readonly outcome: Uint8Array;
+  private readonly admittedAt: Float64Array;
+  private readonly reason: Uint8Array;
+  private readonly entity: Int32Array;
+
+  private readonly triggerLimits: TriggerLimits;
+  private readonly allowance: Allowance;
+  private readonly pool: Pool;
+  private readonly userThrottles: ActorThrottles;
+  private readonly workspaceMinute: WorkspaceThrottle;
+  private readonly usersThrottled: boolean;
+  private readonly workspaceThrottled: boolean;
+  private readonly messageThrottled: boolean;
+
+  /** trigger per subject: -1 none yet, -2 a programmatic trigger (its runs are the spend part's) */
+  private readonly triggerBySubject: Int32Array;
+  private readonly trigQueues: boolean[] = [];
+  /** platform: a fair-use webhook run that is dropped when limited takes each unit as its check passes */
+  private readonly trigTakesUnits: boolean[] = [];
+  private readonly trigPooled: boolean[] = [];
+  private readonly trigScheduled: boolean[] = [];
+  private readonly queues: RunQueue[] = [];
+  private readonly trigState: number[] = [];
+  private readonly trigWake: number[] = [];
+  private readonly triggerStats: SimulationResult['triggerStats'] = [];
+
+  private queuedTotal = 0;
+  private peakQueue = 0;
+  private readonly messagesByReason = new Float64Array(REASON_SPEND_LIMIT_BASE);
+  private readonly queueLog: QueueLog | null;
+
+  private readonly timeline: Timeline | null = null;
+  private readonly allowanceSeries: Float64Array | null = null;
+  private readonly poolSeries: Float64Array | null = null;
+  private readonly queuedSeries: Float64Array | null = null;
+  private readonly delaySeries: Float64Array | null = null;
+  private readonly tlStart: number = 0;
+  private readonly tlBucketMs: number = 1;
+  private readonly tlBuckets: number = 0;
+  private bucket = -1;
+  private nextBucketAt = UNLIMITED;
+
+  /** (wake time, trigger) */
+  private readonly waitHeap = new MinHeap();
+  /** (head position, trigger) */
+  private readonly readyHeap = new MinHeap();
+  /** Bumped when a trigger starts waiting: the next wake-up may move. */
+  private heapChanges = 0;
+  /** Triggers blocked by the pool or the allowance, one line each by head position (simulate.ts). */
+  private readonly poolLine = new MinHeap();
+  private readonly allowanceLine = new MinHeap();
+
+  constructor(planInput: Plan, events: EventColumns, options: AllowancePartOptions) {
+    const plan = resolvePlan(planInput);
+    if (plan.maxWaitMs !== UNLIMITED) throw new Error('the allowance part is simulated apart only without a queue wait limit');
+    if (plan.keys.length > 0 || plan.spendLimits.length > 0) throw new Error('the allowance part has no keys and no spend limits');
+    this.plan = plan;
+    this.platform = plan.profile === 'platform';
+    const edge = plan.edgeMs;
+    const n = events.count;
+    this.n = n;
+    this.time = events.time;
+    this.type = events.type;
+    this.subject = events.subject;
+    this.subjects = events.subjects;
+    const order = options.order !== undefined ? options.order : processingOrder(events);
+    this.order = order;
+    const { time } = events;
+    const lastTime = n > 0 ? time[order === null ? n - 1 : order[n - 1]] : Number.NaN;
+    if (options.until !== undefined && n > 0 && options.until < lastTime) {
+      throw new InputError(`--until ${isoOf(options.until)} is before the last event (${isoOf(lastTime)})`);
+    }
+    this.horizon = options.until ?? (n > 0 ? lastTime + DEFAULT_HORIZON_MS : 0);
+
+    // Every event is decided once in the pass, which writes each of its elements there: a fill
+    // beforehand would touch 12 bytes an event a second time.
+    this.outcome = new Uint8Array(n);
+    this.admittedAt = new Float64Array(n);
+    this.reason = new Uint8Array(n);
+    this.entity = new Int32Array(n);
+
+    this.triggerLimits = new TriggerLimits(DAY + edge);
+    this.allowance = new Allowance(plan.allowance, DAY + edge);
+    this.pool = new Pool(plan.pool, DAY + edge);
+    this.userThrottles = new ActorThrottles(plan.actorPerMinute, plan.actorPerHour, MINUTE + edge, HOUR + edge);
+    this.workspaceMinute = new WorkspaceThrottle(plan.workspacePerMinute, MINUTE + edge);
+    this.usersThrottled = this.userThrottles.on;
+    this.workspaceThrottled = this.workspaceMinute.on;
+    this.messageThrottled = this.usersThrottled || this.workspaceThrottled;
+
+    const { subjects } = events;
+    this.triggerBySubject = new Int32Array(subjects.length).fill(-1);
+    const subjectIndex = indexOf(subjects);
+    plan.triggers.forEach((t, i) => {
+      this.addTrigger(t);
+      const s = subjectIndex.get(t.id);
+      if (s !== undefined) this.triggerBySubject[s] = t.mode === 'fair_use' ? i : -2;
+    });
+
+    this.queueLog = options.logQueue ? new QueueLog(plan.queueWebhooks && options.runs !== undefined ? 2 * options.runs : undefined) : null;
+
+    const buckets = options.timelineBuckets ?? 0;
+    if (buckets > 0 && n > 0) {
+      const start = options.timelineStart ?? time[order === null ? 0 : order[0]];
+      const span = Math.max(this.horizon - start, 1);
+      const bucketMs = Math.max(Math.ceil(span / buckets / 60_000) * 60_000, 60_000);
+      const count = Math.max(1, Math.ceil((span + 1) / bucketMs));
+      const timeline: Timeline = {
+        start: asEpochMs(start),
+        bucketMs: asDurationMs(bucketMs),
+        buckets: count,
+        allowanceUsed: new Float64Array(count),
+        poolUsed: new Float64Array(count),
+        queued: new Float64Array(count),
+        maxDelay: new Float64Array(count),
+        keySpend: [],
+        spendLimitUsed: [],
+      };
+      this.timeline = timeline;
+      this.allowanceSeries = timeline.allowanceUsed;
+      this.poolSeries = timeline.poolUsed;
+      this.queuedSeries = timeline.queued;
+      this.delaySeries = timeline.maxDelay;
+      this.tlStart = start;
+      this.tlBucketMs = bucketMs;
+      this.tlBuckets = count;
+      this.nextBucketAt = start;
+    }
+  }
+
+  private addTrigger(t: ResolvedPlan['triggers'][number]): void {
+    const { plan, platform } = this;
+    this.trigQueues.push(t.kind === 'webhook' && plan.queueWebhooks);
+    this.trigTakesUnits.push(platform && t.kind === 'webhook' && t.mode === 'fair_use' && !plan.queueWebhooks);
+    this.trigPooled.push(pooled(t.kind, t.mode, platform));
+    this.trigScheduled.push(t.kind === 'scheduled');
+    // a schedule is never checked against its own limit under the platform profile (rule 3)
+    this.triggerLimits.add(t.limit, !(platform && t.kind === 'scheduled'));
+    this.queues.push(new RunQueue());
+    this.trigState.push(IDLE);
+    this.trigWake.push(UNLIMITED);
+    this.triggerStats.push({ peakQueue: 0 });
+  }
+
+  /** The trigger of subject `s`, inferred (fair use) on its first run when the plan has none. */
+  private triggerOf(s: number): number {
+    let g = this.triggerBySubject[s];
+    if (g === -2) throw new Error(`a programmatic run of ${this.subjects[s]} in the allowance part`);
+    if (g < 0) {
+      const { plan, subjects } = this;
+      g = plan.triggers.length;
+      const inferred = {
+        id: triggerId(subjects[s]),
+        name: subjects[s],
+        kind: 'webhook' as const,
+        mode: 'fair_use' as const,
+        modeName: 'fair_use' as const,
+        limit: DEFAULT_TRIGGER_LIMIT,
+        inferred: true,
+      };
+      plan.triggers.push(inferred);
+      this.addTrigger(inferred);
+      this.triggerBySubject[s] = g;
+    }
+    return g;
+  }
+
+  /** Opens every bucket up to the one holding `t`, sampling each at its start. */
+  private advanceTimeline(t: number): void {
+    const { allowanceSeries, poolSeries, queuedSeries } = this;
+    if (allowanceSeries === null || poolSeries === null || queuedSeries === null) return;
+    const target = Math.min(Math.floor((t - this.tlStart) / this.tlBucketMs), this.tlBuckets - 1);
+    while (this.bucket < target) {
+      const b = ++this.bucket;
+      const b0 = this.tlStart + b * this.tlBucketMs;
+      allowanceSeries[b] = this.allowance.usedAt(b0);
+      poolSeries[b] = this.pool.usedAt(b0);
+      queuedSeries[b] = this.queuedTotal;
+    }
+    this.nextBucketAt = this.bucket + 1 < this.tlBuckets ? this.tlStart + (this.bucket + 1) * this.tlBucketMs : UNLIMITED;
+  }
+
+  private bumpAllowance(): void {
+    const series = this.allowanceSeries;
+    const used = this.allowance.used;
+    if (series !== null && this.bucket >= 0 && series[this.bucket] < used) series[this.bucket] = used;
+  }
+
+  private bumpPool(): void {
+    const series = this.poolSeries;
+    const used = this.pool.used;
+    if (series !== null && this.bucket >= 0 && series[this.bucket] < used) series[this.bucket] = used;
+  }
+
+  /**
+   * A fair-use run's checks, all or nothing, in simulate.ts's order. The docs: trigger limit, pool,
+   * allowance. The platform (section 9 rules 3-4): a webhook, pool, trigger limit, allowance; a
+   * schedule, the allowance alone.
+   */
+  private checkTrigger(g: number, t: number): number {
+    if (this.platform) {
+      if (this.trigPooled[g]) {
+        if (this.pool.refuses(t)) return Reason.pool;
+        if (this.triggerLimits.refuses(g, t)) return Reason.trigger_limit;
+      }
+      return this.allowance.refuses(t) ? Reason.allowance : Reason.none;
+    }
+    if (this.triggerLimits.refuses(g, t)) return Reason.trigger_limit;
+    if (this.pool.refuses(t)) return Reason.pool;
+    if (this.allowance.refuses(t)) return Reason.allowance;
+    return Reason.none;
+  }
+
+  private admitTrigger(g: number, e: number, t: number): void {
+    this.outcome[e] = ADMITTED;
+    this.admittedAt[e] = t;
+    this.triggerLimits.admit(g, t);
+    // Counted even when unlimited: an admin sizing seats wants the real 24 h peak.
+    if (this.trigPooled[g]) {
+      this.pool.admit(t);
+      this.bumpPool();
+    }
+    this.allowance.admit(t);
+    this.bumpAllowance();
+  }
+
+  /** SPEC section 9 rule 4 (limits/pool.ts): a dropped fair-use webhook keeps the units it took. */
+  private attemptTakingUnits(g: number, e: number, t: number): number {
+    const r = takeUnitsInOrder(this.pool, this.triggerLimits, g, this.allowance, t);
+    if (r !== REFUSED_POOL) {
+      this.bumpPool();
+      if (r === TAKEN_ALL) this.bumpAllowance();
+    }
+    if (r === TAKEN_ALL) {
+      this.outcome[e] = ADMITTED;
+      this.admittedAt[e] = t;
+      return Reason.none;
+    }
+    return r === REFUSED_POOL ? Reason.pool : r === REFUSED_TRIGGER ? Reason.trigger_limit : r === REFUSED_ALLOWANCE ? Reason.allowance : Reason.none;
+  }
+
+  private sleep(g: number, wake: number): void {
+    this.heapChanges++;
+    this.trigState[g] = WAITING;
+    this.trigWake[g] = wake;
+    this.waitHeap.push(wake, g);
+  }
+
+  private dequeue(g: number, t: number): void {
+    this.queues[g].shift();
+    this.queuedTotal--;
+    this.queueLog?.push(t, this.queuedTotal);
+  }
+
+  private enqueue(g: number, pos: number, t: number, why: number): void {
+    const q = this.queues[g];
+    q.push(pos, t, why);
+    const total = ++this.queuedTotal;
+    this.queueLog?.push(t, total);
+    const stats = this.triggerStats[g];
+    if (q.size > stats.peakQueue) stats.peakQueue = q.size;
+    if (total > this.peakQueue) this.peakQueue = total;
+    const series = this.queuedSeries;
+    if (series !== null && this.bucket >= 0 && series[this.bucket] < total) series[this.bucket] = total;
+  }
+
+  private cleanLine(line: MinHeap, state: number): void {
+    while (line.size > 0) {
+      const g = line.topValue();
+      if (this.trigState[g] === state && this.queues[g].headPos() === line.topKey()) return;
+      line.pop();
+    }
+  }
+
+  /** A waiting trigger whose head check `r` refused: in its resource's line, or asleep until it could pass. */
+  private park(g: number, r: number): void {
+    this.heapChanges++;
+    if (r === Reason.pool) {
+      this.trigState[g] = ON_POOL;
+      this.poolLine.push(this.queues[g].headPos(), g);
+    } else if (r === Reason.allowance) {
+      this.trigState[g] = ON_ALLOWANCE;
+      this.allowanceLine.push(this.queues[g].headPos(), g);
+    } else {
+      // only a trigger limit is left: pool and allowance runs wait in their lines
+      this.sleep(g, this.triggerLimits.retryAt(g));
+    }
+  }
+
+  private release(t: number): void {
+    const { waitHeap, readyHeap, poolLine, allowanceLine, trigState } = this;
+    while (waitHeap.size > 0 && waitHeap.topKey() <= t) {
+      const g = waitHeap.topValue();
+      const wake = waitHeap.topKey();
+      waitHeap.pop();
+      if (trigState[g] !== WAITING || this.trigWake[g] !== wake) continue; // stale
+      trigState[g] = READY;
+      readyHeap.push(this.queues[g].headPos(), g);
+    }
+    for (;;) {
+      // The oldest head among the ready triggers and the lines whose resource has room.
+      let from: MinHeap | null = readyHeap.size > 0 ? readyHeap : null;
+      let fromKey = from === null ? UNLIMITED : readyHeap.topKey();
+      this.cleanLine(poolLine, ON_POOL);
+      if (poolLine.size > 0 && poolLine.topKey() < fromKey && this.pool.hasRoom(t)) {
+        from = poolLine;
+        fromKey = poolLine.topKey();
+      }
+      this.cleanLine(allowanceLine, ON_ALLOWANCE);
+      if (allowanceLine.size > 0 && allowanceLine.topKey() < fromKey && this.allowance.hasRoom(t)) from = allowanceLine;
+      if (from === null) break;
+      const g = from.topValue();
+      from.pop();
+      const q = this.queues[g];
+      const pos = q.headPos();
+      const e = this.order === null ? pos : this.order[pos];
+      const r = this.checkTrigger(g, t);
+      if (r !== Reason.none) {
+        this.park(g, r);
+        continue;
+      }
+      this.admitTrigger(g, e, t);
+      const delays = this.delaySeries;
+      if (delays !== null && this.bucket >= 0) {
+        const delay = t - q.headArrival();
+        if (delays[this.bucket] < delay) delays[this.bucket] = delay;
+      }
+      this.dequeue(g, t);
+      if (q.size > 0) {
+        if (this.triggerLimits.full(g)) {
+          // The next run fails its trigger's own limit whatever the others do: straight to sleep.
+          this.sleep(g, this.triggerLimits.retryAt(g));
+        } else {
+          trigState[g] = READY;
+          readyHeap.push(q.headPos(), g);
+        }
+      } else {
+        trigState[g] = IDLE;
+      }
+    }
+  }
+
+  /** The next instant a waiting run could be admitted (simulate.ts's `nextWake()`). */
+  private nextWake(): number {
+    const { waitHeap, poolLine, allowanceLine } = this;
+    let next = UNLIMITED;
+    while (waitHeap.size > 0) {
+      const g = waitHeap.topValue();
+      if (this.trigState[g] === WAITING && this.trigWake[g] === waitHeap.topKey()) {
+        next = waitHeap.topKey();
+        break;
+      }
+      waitHeap.pop();
+    }
+    this.cleanLine(poolLine, ON_POOL);
+    if (poolLine.size > 0) {
+      const at = this.pool.used < this.pool.limit ? UNLIMITED : this.pool.retryAt();
+      if (at < next) next = at;
+    }
+    this.cleanLine(allowanceLine, ON_ALLOWANCE);
+    if (allowanceLine.size > 0) {
+      const at = this.allowance.used < this.allowance.limit ? UNLIMITED : this.allowance.retryAt();
+      if (at < next) next = at;
+    }
+    return next;
+  }
+
+  /** A person's message: (section 9 rule 7: the user's throttles, then the workspace's) then the allowance. */
+  private message(e: number, t: number): void {
+    let r: number = Reason.none;
+    if (this.messageThrottled) {
+      const which = this.usersThrottled ? this.userThrottles.check(this.subject[e], t) : THROTTLE_PASSES;
+      if (which !== THROTTLE_PASSES) r = which === THROTTLE_MINUTE ? Reason.actor_minute : Reason.actor_hour;
+      else if (this.workspaceThrottled && this.workspaceMinute.refuses(t)) r = Reason.workspace_minute;
+    }
+    if (r === Reason.none && this.allowance.refuses(t)) r = Reason.allowance;
+    this.messagesByReason[r]++;
+    this.entity[e] = -1;
+    if (r !== Reason.none) {
+      this.outcome[e] = BLOCKED;
+      this.reason[e] = r;
+      this.admittedAt[e] = Number.NaN;
+      return;
+    }
+    this.allowance.admit(t);
+    this.bumpAllowance();
+    if (this.messageThrottled) {
+      if (this.usersThrottled) this.userThrottles.admit(this.subject[e], t);
+      if (this.workspaceThrottled) this.workspaceMinute.admit(t);
+    }
+    this.admittedAt[e] = t;
+  }
+
+  /** A fair-use run arriving at `t`, at position `pos` of the processing order. */
+  private run1(e: number, pos: number, t: number): void {
+    const g = this.triggerOf(this.subject[e]);
+    this.entity[e] = g;
+    // written over when the run is admitted
+    this.admittedAt[e] = Number.NaN;
+    const q = this.queues[g];
+    if (q.size > 0) {
+      // Each trigger is first-in first-out: a newcomer waits behind its trigger's queue.
+      const r = this.checkTrigger(g, t);
+      const why = r !== Reason.none ? r : q.headReason();
+      this.reason[e] = why;
+      this.outcome[e] = PENDING;
+      this.enqueue(g, pos, t, why);
+      return;
+    }
+    if (this.trigTakesUnits[g]) {
+      const r = this.attemptTakingUnits(g, e, t);
+      if (r !== Reason.none) {
+        this.reason[e] = r;
+        this.outcome[e] = Outcome.dropped;
+      }
+      return;
+    }
+    const r = this.checkTrigger(g, t);
+    if (r === Reason.none) {
+      this.admitTrigger(g, e, t);
+      return;
+    }
+    this.reason[e] = r;
+    if (!this.trigQueues[g]) {
+      this.outcome[e] = this.trigScheduled[g] ? Outcome.skipped : Outcome.dropped;
+    } else {
+      this.outcome[e] = PENDING;
+      this.enqueue(g, pos, t, r);
+      this.park(g, r);
+    }
+  }
+
+  /** simulate.ts's pass without wait deadlines (none here), then the result. */
+  run(options: SimulateOptions): SimulationResult {
+    const { n, time, type, order, horizon } = this;
+    const { onProgress, signal } = options;
+    let pos = 0;
+    // the next wake-up only moves when a heap or a line changes, or once it is reached
+    let wake = this.nextWake();
+    let heapsAt = this.heapChanges;
+    for (;;) {
+      if (heapsAt !== this.heapChanges) {
+        wake = this.nextWake();
+        heapsAt = this.heapChanges;
+      }
+      const nextEvent = pos < n ? time[order === null ? pos : order[pos]] : UNLIMITED;
+      let t = wake < nextEvent ? wake : nextEvent;
+      if (t === UNLIMITED || (pos >= n && t > horizon)) break;
+      if (t >= this.nextBucketAt) this.advanceTimeline(t);
+      if (t >= wake || this.readyHeap.size > 0) {
+        this.release(t);
+        wake = this.nextWake();
+        heapsAt = this.heapChanges;
+      }
+      // Later events before the next wake-up and chart bucket are taken in the same run, until
+      // one of them makes a run wait.
+      const runUntil = wake < this.nextBucketAt ? wake : this.nextBucketAt;
+      while (pos < n) {
+        const e = order === null ? pos : order[pos];
+        const te = time[e];
+        if (te !== t) {
+          if (te >= runUntil || heapsAt !== this.heapChanges) break;
+          t = te;
+        }
+        const ty = type[e];
+        if (ty === MESSAGE) this.message(e, t);
+        else if (ty === TRIGGER) this.run1(e, pos, t);
+        else throw new Error('an API request in the allowance part');
+        pos++;
+        if ((pos & (PROGRESS_EVERY - 1)) === 0) {
+          if (signal?.aborted) throw new CancelledError();
+          onProgress?.(pos, n);
+        }
+      }
+    }
+
+    // Runs still waiting at the horizon stay pending: with no wait limit none was dropped.
+    if (this.timeline !== null) this.advanceTimeline(horizon);
+    onProgress?.(n, n);
+
+    const { allowance, pool, workspaceMinute } = this;
+    return {
+      count: n,
+      outcome: this.outcome,
+      admittedAt: this.admittedAt,
+      reason: this.reason,
+      entity: this.entity,
+      plan: this.plan,
+      horizon: asEpochMs(horizon),
+      keyStats: [],
+      triggerStats: this.triggerStats,
+      allowancePeak: allowance.peak,
+      poolPeak: pool.peak,
+      spendLimitPeakMicros: [],
+      checked: {
+        allowance: allowance.checked,
+        pool: pool.checked,
+        spendLimits: [],
+        keys: [],
+        ...(this.workspaceThrottled ? { workspaceMinute: workspaceMinute.checked } : {}),
+      },
+      peakQueue: this.peakQueue,
+      timeline: this.timeline,
+      messagesByReason: this.messagesByReason,
+      ...(this.queueLog === null ? {} : { queueLog: this.queueLog }),
+    };
+  }
+}

@@ -1,0 +1,129 @@
+import { EventType, type EventColumns } from './events.ts';
+import { PartsSimulator } from './parts.ts';
+import { validatePlan, type Plan } from './plan.ts';
+import { Reason, type SimulationResult } from './result.ts';
+import { talliesOf } from './report-tallies.ts';
+import { DAY } from './units.ts';
+
+/**
+ * The first seats or cap edit after a ledger opens used to take two to three times as long as the
+ * next ones: opening simulates a plan whose allowance never refuses, so the code that queues runs
+ * behind a refusing allowance, releases them and re-simulates one key alone had never run, and
+ * the compiler threw the optimized pass away on its first such branch and compiled it again while
+ * the edit waited. `warmEditPaths` runs those paths once on a small made-up history (no ledger, no
+ * state kept), under both profiles, so that the user's first edit finds them compiled.
+ *
+ * Meant for an idle moment after the first screen is painted, on the thread that answers the edits
+ * (compiled code belongs to its thread): 150 to 300 ms of one core on a busy two-core machine, in
+ * 24 steps of one simulation each, and it stops between steps once `signal` is aborted.
+ */
+export interface WarmReport {
+  /** per step: what the parts simulator simulated again, as in `PartsSimulator.lastSimulated` */
+  steps: { profile: 'documented' | 'platform'; edit: 'open' | 'seats' | 'cap'; simulated: string[]; isolatedKey: string | null; allowanceRefused: number }[];
+}
+
+const KEYS = ['k_warm_0', 'k_warm_1', 'k_warm_2'];
+const HOOKS = ['t_warm_hook_0', 't_warm_hook_1', 't_warm_hook_2'];
+const SCHEDULE = 't_warm_schedule';
+const PROGRAMMATIC = 't_warm_programmatic';
+const USERS = 40;
+const DAYS = 2;
+/** events per day: enough that the passes' loops get compiled, few enough to stay a few tens of ms */
+const PER_DAY = 4000;
+
+/** A made-up history in shared memory, as the compute worker holds the ledger's. */
+export function warmEvents(): EventColumns {
+  const subjects = [...KEYS, ...HOOKS, SCHEDULE, PROGRAMMATIC, ...Array.from({ length: USERS }, (_, u) => `warm_user_${u}`)];
+  const count = DAYS * PER_DAY;
+  const time = new Float64Array(new SharedArrayBuffer(8 * count));
+  const type = new Uint8Array(new SharedArrayBuffer(count));
+  const subject = new Uint32Array(new SharedArrayBuffer(4 * count));
+  const cost = new Float64Array(new SharedArrayBuffer(8 * count));
+  const t0 = Date.UTC(2026, 0, 5);
+  const step = DAY / PER_DAY;
+  for (let i = 0; i < count; i++) {
+    time[i] = t0 + Math.floor(i * step);
+    const k = i % 10;
+    if (k < 2) {
+      type[i] = EventType.api;
+      subject[i] = (i >> 1) % KEYS.length;
+      cost[i] = 20_000 + (i % 7) * 10_000;
+    } else if (k < 4) {
+      type[i] = EventType.trigger;
+      // mostly the fair-use webhooks, now and then the schedule and the programmatic webhook
+      const r = (i >> 2) % 8;
+      subject[i] = r < 6 ? KEYS.length + (r % HOOKS.length) : r === 6 ? KEYS.length + HOOKS.length : KEYS.length + HOOKS.length + 1;
+    } else {
+      type[i] = EventType.message;
+      subject[i] = KEYS.length + HOOKS.length + 2 + (i % USERS);
+    }
+  }
+  return { count, time, type, subject, subjects, cost, ids: null };
+}
+
+function warmPlan(profile: 'documented' | 'platform', seats: number, cap: number): Plan {
+  return validatePlan({
+    version: 1,
+    workspace: { name: 'warm-up', seats, messagesPerSeatPerDay: 100, fairUseShare: 0.5, spendLimits: [{ id: 'day', amountUsd: 10_000, window: 'utc-day' }] },
+    apiKeys: KEYS.map((id, i) => ({ id, name: id, capUsd: i === 0 ? cap : i === 1 ? 40 : null })),
+    triggers: [
+      ...HOOKS.map((id, i) => ({ id, name: id, kind: 'webhook' as const, mode: 'fair_use' as const, limitPer24h: i === 0 ? null : 200 * i })),
+      { id: SCHEDULE, name: SCHEDULE, kind: 'scheduled', mode: 'fair_use', limitPer24h: null },
+      { id: PROGRAMMATIC, name: PROGRAMMATIC, kind: 'webhook', mode: 'programmatic', limitPer24h: null },
+    ],
+    enforcement: { profile, webhookWhenLimited: 'queue', maxQueueWaitHours: null },
+  });
+}
+
+/**
+ * Opens the made-up history with roomy seats, then edits seats down until the allowance refuses
+ * (the allowance part, queued runs released as it frees) and edits one key's cap (that key alone),
+ * tallying each result as the views do; under both profiles. `timelineBuckets` as the caller
+ * charts, so that the charted paths are the ones compiled.
+ */
+export interface WarmOptions {
+  /** as the caller charts (the compute worker's TIMELINE_BUCKETS) */
+  timelineBuckets?: number;
+  signal?: { readonly aborted: boolean };
+  /** each step's result, for a caller that warms what it builds from one too (a view of the edit) */
+  onResult?: (plan: Plan, events: EventColumns, result: SimulationResult) => void;
+}
+
+export function warmEditPaths(options: WarmOptions = {}): WarmReport {
+  const events = warmEvents();
+  const steps: WarmReport['steps'] = [];
+  const buckets = options.timelineBuckets ?? 2048;
+  for (const profile of ['documented', 'platform'] as const) {
+    const simulator = new PartsSimulator(events);
+    let last: SimulationResult | undefined;
+    // seats that never refuse (the plan as opened), then fewer and fewer; a cap moved up and down
+    const edits: ['open' | 'seats' | 'cap', number, number][] = [
+      ['open', 1000, 10],
+      // distinct seats each time (a kept result would answer a repeat): enough calls that the
+      // allowance pass is compiled at its entry, not only inside its loop
+      ['seats', 20, 10],
+      ['seats', 19, 10],
+      ['seats', 18, 10],
+      ['seats', 17, 10],
+      ['seats', 16, 10],
+      ['cap', 16, 12],
+      ['cap', 16, 8],
+    ];
+    for (const [edit, seats, cap] of edits) {
+      if (options.signal?.aborted) return { steps };
+      const plan = warmPlan(profile, seats, cap);
+      const result = simulator.run(plan, { timelineBuckets: buckets, recycle: last });
+      talliesOf(events, result);
+      options.onResult?.(plan, events, result);
+      steps.push({
+        profile,
+        edit,
+        simulated: [...simulator.lastSimulated],
+        isolatedKey: simulator.lastIsolatedKey,
+        allowanceRefused: result.messagesByReason?.[Reason.allowance] ?? 0,
+      });
+      last = result;
+    }
+  }
+  return { steps };
+}

@@ -1,0 +1,147 @@
+/**
+ * The allowance part's own pass (src/engine/allowance-pass.ts), which a seats edit runs: on any
+ * part of people's messages and fair-use runs without a queue wait limit it must give what
+ * `simulate()` gives, field by field (decisions, inferred triggers, peaks, what the checks saw,
+ * charts, the queue log), under both profiles (SPEC section 9); and it must refuse what it was not
+ * written for rather than decide it differently.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { simulateAllowancePart } from '../src/engine/allowance-pass.ts';
+import { validatePlan, type Plan } from '../src/engine/plan.ts';
+import { Outcome, Reason, type SimulationResult } from '../src/engine/result.ts';
+import { simulate } from '../src/engine/simulate.ts';
+import { DAY, events, HOUR, scenarioSource, T0, type Row } from './support/scenario.ts';
+
+const RUNS = Number(process.env.HEADROOM_PROPERTY_RUNS ?? 300);
+const params = { numRuns: RUNS, ...(process.env.HEADROOM_PROPERTY_RUNS === undefined ? { seed: 20261203 } : {}) };
+
+const TRIGGERS = ['t_hook', 't_hook2', 't_sched'];
+/** one subject no trigger of the plan names: inferred, fair use */
+const EVENT_TRIGGERS = [...TRIGGERS, 't_new'];
+const USERS = ['u0', 'u1', 'u2'];
+
+const planArb = fc
+  .record({
+    profile: fc.constantFrom('documented' as const, 'platform' as const),
+    seats: fc.constantFrom(0, 1, 1, 2, 3),
+    messagesPerSeatPerDay: fc.constantFrom<number | null>(null, 1, 2, 3, 5),
+    fairUseShare: fc.constantFrom(0, 0.34, 0.5, 1),
+    hookLimit: fc.constantFrom<number | null>(null, 0, 1, 2, 3),
+    hook2Limit: fc.constantFrom<number | null>(null, 1, 2),
+    webhookWhenLimited: fc.constantFrom('queue' as const, 'queue' as const, 'drop' as const),
+    throttle: fc.constantFrom<number | undefined>(undefined, undefined, 1, 2),
+    workspacePerSeatPerMinute: fc.constantFrom<number | null | undefined>(undefined, null, 1, 2),
+  })
+  .map(
+    (g): Plan =>
+      validatePlan({
+        version: 1,
+        workspace: { seats: g.seats, messagesPerSeatPerDay: g.messagesPerSeatPerDay, fairUseShare: g.fairUseShare, spendLimits: [] },
+        apiKeys: [],
+        triggers: [
+          { id: 't_hook', kind: 'webhook', mode: 'fair_use', limitPer24h: g.hookLimit },
+          { id: 't_hook2', kind: 'webhook', mode: 'fair_use', limitPer24h: g.hook2Limit },
+          { id: 't_sched', kind: 'scheduled', mode: 'fair_use', limitPer24h: null },
+          // a programmatic trigger with no runs here, as the parts simulator leaves it in place
+          { id: 't_prog', kind: 'webhook', mode: 'programmatic', limitPer24h: null },
+        ],
+        enforcement: {
+          profile: g.profile,
+          webhookWhenLimited: g.webhookWhenLimited,
+          maxQueueWaitHours: null,
+          ...(g.throttle === undefined ? {} : { actorPerMinute: g.throttle, actorPerHour: g.throttle * 2 }),
+          ...(g.workspacePerSeatPerMinute === undefined ? {} : { workspacePerSeatPerMinute: g.workspacePerSeatPerMinute }),
+        },
+      }),
+  );
+
+/** Times on a coarse grid over three days, so that ties and exact expiries (s + 24 h) are common. */
+const rowArb: fc.Arbitrary<Row> = fc
+  .record({
+    slot: fc.integer({ min: 0, max: 3 * 24 * 4 }),
+    trigger: fc.boolean(),
+    user: fc.constantFrom(...USERS),
+    subject: fc.constantFrom(...EVENT_TRIGGERS),
+  })
+  .map(({ slot, trigger, user, subject }): Row => [T0 + slot * 15 * 60_000, trigger ? 'trigger' : 'message', trigger ? subject : user]);
+
+/** The queue log as logged: its buffers are sized ahead (the pass knows its runs), not its entries. */
+const comparable = (r: SimulationResult): object => {
+  const { queueLog, ...rest } = r;
+  return { ...rest, queueLog: queueLog && { count: queueLog.count, time: queueLog.time.slice(0, queueLog.count), level: queueLog.level.slice(0, queueLog.count) } };
+};
+
+const scenarioArb = fc.record({
+  plan: planArb,
+  rows: fc.array(rowArb, { minLength: 1, maxLength: 60 }),
+  // rows left in arrival order, or shuffled so that the pass follows its processing order
+  sorted: fc.boolean(),
+  buckets: fc.constantFrom(0, 1, 7, 40),
+});
+
+describe('the allowance part simulated by its own pass', () => {
+  it('gives simulate()\'s result, field by field, under both profiles', () => {
+    let queued = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(scenarioArb, ({ plan, rows, sorted, buckets }) => {
+        const ordered = sorted ? [...rows].sort((a, b) => Number(a[0]) - Number(b[0])) : rows;
+        const ev = events(ordered);
+        const options = { timelineBuckets: buckets, logQueue: true };
+        const whole = simulate(plan, ev, options);
+        const part = simulateAllowancePart(plan, ev, { ...options, runs: ordered.filter((r) => r[1] === 'trigger').length });
+        const source = scenarioSource(plan, ev);
+        expect({ ...comparable(part), source }).toEqual({ ...comparable(whole), source });
+        if (whole.peakQueue > 0) queued++;
+        if (whole.reason.includes(Reason.allowance)) refused++;
+      }),
+      params,
+    );
+    // the comparison covered runs that waited and an allowance that refused
+    expect(queued).toBeGreaterThan(RUNS / 10);
+    expect(refused).toBeGreaterThan(RUNS / 10);
+  });
+
+  it('seats that make the allowance refuse and stop refusing: runs waiting on it are released as simulate() releases them', () => {
+    // a busy first day: messages and queued webhook runs, more than the allowance holds
+    const rows: Row[] = [];
+    for (let i = 0; i < 40; i++) rows.push([T0 + i * 20 * 60_000, i % 3 === 0 ? 'trigger' : 'message', i % 3 === 0 ? 't_hook' : USERS[i % 3]]);
+    for (let i = 0; i < 10; i++) rows.push([T0 + DAY + i * HOUR, 'trigger', 't_hook2']);
+    const ev = events(rows);
+    for (const profile of ['documented', 'platform'] as const) {
+      for (const seats of [1, 2, 3, 4, 10, 3, 1]) {
+        const plan = validatePlan({
+          version: 1,
+          workspace: { seats, messagesPerSeatPerDay: 5, fairUseShare: 0.5, spendLimits: [] },
+          apiKeys: [],
+          triggers: [
+            { id: 't_hook', kind: 'webhook', mode: 'fair_use', limitPer24h: null },
+            { id: 't_hook2', kind: 'webhook', mode: 'fair_use', limitPer24h: 3 },
+          ],
+          enforcement: { profile, webhookWhenLimited: 'queue', maxQueueWaitHours: null },
+        });
+        const options = { timelineBuckets: 30, logQueue: true };
+        const whole = simulate(plan, ev, options);
+        expect(comparable(simulateAllowancePart(plan, ev, options))).toEqual(comparable(whole));
+        if (seats === 1) {
+          // the case this covers: runs admitted after waiting for the allowance, messages it refused
+          const waited = [...whole.reason.keys()].filter((e) => whole.reason[e] === Reason.allowance && whole.outcome[e] === Outcome.admitted);
+          expect(waited.length).toBeGreaterThan(0);
+          expect(whole.messagesByReason?.[Reason.allowance]).toBeGreaterThan(0);
+        }
+      }
+    }
+  });
+
+  it('refuses events and plans of the spend part, or a queue wait limit, instead of deciding them', () => {
+    const base = { version: 1 as const, workspace: { seats: 1, messagesPerSeatPerDay: 5, spendLimits: [] }, apiKeys: [] };
+    const fair = validatePlan({ ...base, triggers: [{ id: 't_prog', kind: 'webhook', mode: 'programmatic', limitPer24h: null }], enforcement: {} });
+    expect(() => simulateAllowancePart(fair, events([[T0, 'api', 'k0', 1]]))).toThrow(/API request/);
+    expect(() => simulateAllowancePart(fair, events([[T0, 'trigger', 't_prog']]))).toThrow(/programmatic run of t_prog/);
+    const waits = validatePlan({ ...base, triggers: [], enforcement: { maxQueueWaitHours: 1 } });
+    expect(() => simulateAllowancePart(waits, events([[T0, 'message', 'u0']]))).toThrow(/queue wait limit/);
+    const keyed = validatePlan({ ...base, apiKeys: [{ id: 'k0', capUsd: 1 }], triggers: [], enforcement: {} });
+    expect(() => simulateAllowancePart(keyed, events([[T0, 'message', 'u0']]))).toThrow(/no keys/);
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * The warm-up the compute worker can run on idle after the first screen (src/engine/warm-edits.ts):
+ * it is only worth its time if it runs the paths a user's first seats and cap edits take, under
+ * both profiles, on its own made-up history and without touching anything else.
+ */
+import { describe, expect, it } from 'vitest';
+import { warmEditPaths, warmEvents } from '../src/engine/warm-edits.ts';
+
+describe('warming the edit paths', () => {
+  it('opens with an allowance that never refuses, then re-simulates the allowance alone while it refuses, then one key alone', () => {
+    const seen: number[] = [];
+    const { steps } = warmEditPaths({ timelineBuckets: 64, onResult: (_plan, events, result) => seen.push(result.count - events.count) });
+    // each step's result reaches the caller, over the made-up events
+    expect(seen).toEqual(steps.map(() => 0));
+    for (const profile of ['documented', 'platform'] as const) {
+      const mine = steps.filter((s) => s.profile === profile);
+      expect(mine.map((s) => s.edit)).toEqual(['open', 'seats', 'seats', 'seats', 'seats', 'seats', 'cap', 'cap']);
+      const [open, ...edits] = mine;
+      expect(open.simulated).toEqual(['spend', 'allowance']);
+      expect(open.allowanceRefused).toBe(0);
+      for (const s of edits.filter((e) => e.edit === 'seats')) {
+        expect(s.simulated).toEqual(['allowance']);
+        expect(s.allowanceRefused).toBeGreaterThan(0);
+      }
+      for (const s of edits.filter((e) => e.edit === 'cap')) {
+        expect(s.simulated).toEqual(['spend']);
+        expect(s.isolatedKey).toBe('k_warm_0');
+      }
+    }
+  });
+
+  it('keeps its events in shared memory, as the compute worker holds the ledger\'s, so the compiled code is the one they use', () => {
+    const ev = warmEvents();
+    for (const column of [ev.time, ev.type, ev.subject, ev.cost]) expect(column.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(new Set(ev.type)).toEqual(new Set([0, 1, 2]));
+  });
+
+  it('stops between steps once cancelled', () => {
+    const signal = { aborted: true };
+    expect(warmEditPaths({ signal }).steps).toEqual([]);
+  });
+});
