@@ -4,7 +4,7 @@
  * compared with the bands and probabilities. Targets from issue 17.
  */
 import type { Benchmark, Figure } from './harness.ts';
-import { evaluateQuality, evaluateTriggerOdds } from '../test/support/forecast-workspaces.ts';
+import { evaluateQuality, evaluateShape, evaluateTriggerOdds, HISTORY_DAYS, LAST_DAYS } from '../test/support/forecast-workspaces.ts';
 
 export const QUALITY_SEEDS = Array.from({ length: 200 }, (_, i) => 1000 + i);
 /**
@@ -29,7 +29,32 @@ export const benchmarks: Benchmark[] = [
       ctx.log(`models chosen: ${Object.entries(q.models).map(([k, v]) => `${k} ${v}`).join(', ')}; censored series ${q.censoredSeries}`);
       ctx.log(`level shifts found by process: ${Object.entries(q.shiftsFound).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       for (const [p, b] of Object.entries(q.belowMedian)) {
-        ctx.log(`${p.padEnd(10)} below P50: days ${pc(b.daily)}, totals ${pc(b.total)}; inside P10–P90: days ${pc(b.dailyCoverage)}, totals ${pc(b.totalCoverage)}`);
+        ctx.log(
+          `${p.padEnd(10)} below P50: days ${pc(b.daily)}, totals ${pc(b.total)}, last ${LAST_DAYS} days ${pc(b.last)}; ` +
+            `inside P10–P90: days ${pc(b.dailyCoverage)}, totals ${pc(b.totalCoverage)}, last ${LAST_DAYS} days ${pc(b.lastCoverage)}`,
+        );
+      }
+      // the edge cases the workspaces hold at one position only: keys new 14 and 20 days before
+      // the history ends (against stable keys of 90 days), steps 7 and 4 days before it
+      const shapes = {
+        stable: evaluateShape('stable', {}, QUALITY_SEEDS, 200),
+        new14: evaluateShape('newkey', { newFrom: HISTORY_DAYS - 14 }, QUALITY_SEEDS, 200),
+        new20: evaluateShape('newkey', { newFrom: HISTORY_DAYS - 20 }, QUALITY_SEEDS, 200),
+        step7: evaluateShape('step', { stepAt: HISTORY_DAYS - 7 }, QUALITY_SEEDS, 200),
+        step4: evaluateShape('step', { stepAt: HISTORY_DAYS - 4 }, QUALITY_SEEDS, 200),
+      };
+      const shapeNames: Record<keyof typeof shapes, string> = {
+        stable: 'stable key, 90 days',
+        new14: 'key new 14 days ago',
+        new20: 'key new 20 days ago',
+        step7: 'step 7 days before the end',
+        step4: 'step 4 days before the end',
+      };
+      for (const [k, f] of Object.entries(shapes) as [keyof typeof shapes, (typeof shapes)[keyof typeof shapes]][]) {
+        ctx.log(
+          `${shapeNames[k].padEnd(27)} below P50: days ${pc(f.daily)}, totals ${pc(f.total)}; inside P10–P90: days ${pc(f.dailyCoverage)}, totals ${pc(f.totalCoverage)}; ` +
+            `P10–P90 width / P50: days ${f.dailyWidth.toFixed(2)}, totals ${f.totalWidth.toFixed(2)}; shifts found ${f.shiftsFound} of ${f.series}`,
+        );
       }
       const cc = q.censoredCounts;
       ctx.log(`censored trigger counts (${cc.n} series held at 42 a day) below P50: days ${pc(cc.daily)}, totals ${pc(cc.total)}; inside P10–P90: days ${pc(cc.dailyCoverage)}, totals ${pc(cc.totalCoverage)}`);
@@ -65,7 +90,34 @@ export const benchmarks: Benchmark[] = [
         { label: 'trigger delay/drop odds: Brier score', value: odds.brier, unit: 'count' },
         { label: 'trigger delay/drop odds: worst bucket (n ≥ 10) |pred − the process\'s own chance|', value: worstVsProcess, unit: 'count', max: 0.1 },
         { label: 'trigger delay/drop odds: mean |pred − the process\'s own chance| per workspace', value: meanGap, unit: 'count' },
+        {
+          label: `growth: last ${LAST_DAYS} days' sums below P50 |x − 0.50|`,
+          value: Math.abs(q.belowMedian.growth.last - 0.5),
+          unit: 'count',
+          max: 0.1,
+          note: `below ${q.belowMedian.growth.last.toFixed(3)}, inside P10–P90 ${q.belowMedian.growth.lastCoverage.toFixed(3)}`,
+        },
         { label: 'step key: post-shift days below P50', value: q.stepBelowMedian, unit: 'count', max: 0.7 },
+        {
+          label: 'step 7 days before the end: post-shift days below P50',
+          value: shapes.step7.daily,
+          unit: 'count',
+          max: 0.7,
+          note: `totals ${shapes.step7.total.toFixed(3)}; shift found in ${shapes.step7.shiftsFound} of ${shapes.step7.series}`,
+        },
+        {
+          label: 'key new 14–20 days ago: daily P10–P90 coverage, worst |x − 0.80|',
+          value: Math.max(Math.abs(shapes.new14.dailyCoverage - 0.8), Math.abs(shapes.new20.dailyCoverage - 0.8)),
+          unit: 'count',
+          max: 0.08,
+          note: `14 days ${shapes.new14.dailyCoverage.toFixed(3)}, 20 days ${shapes.new20.dailyCoverage.toFixed(3)}`,
+        },
+        {
+          label: 'key new 14–20 days ago: 30-day total P10–P90 width over a 90-day stable key\'s (wider: > 1)',
+          value: Math.min(shapes.new14.totalWidth, shapes.new20.totalWidth) / shapes.stable.totalWidth,
+          unit: 'count',
+          note: `daily width ratio ${(Math.min(shapes.new14.dailyWidth, shapes.new20.dailyWidth) / shapes.stable.dailyWidth).toFixed(2)}`,
+        },
         {
           label: 'censored trigger counts: below P50, worst of days and totals |x − 0.50|',
           value: Math.max(Math.abs(cc.daily - 0.5), Math.abs(cc.total - 0.5)),

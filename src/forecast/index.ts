@@ -2,7 +2,7 @@ import { DAY } from '../engine/units.ts';
 import type { EventColumns } from '../engine/events.ts';
 import type { Plan } from '../engine/plan.ts';
 import { CancelledError, InputError } from '../errors.ts';
-import { buildHistory, requireHistory } from './series.ts';
+import { buildHistory, keepCutDay, requireHistory } from './series.ts';
 import type { History } from './series.ts';
 import { buildScenario, checkWhatIf, fitOptions, pathParts } from './scenario.ts';
 import type { WhatIf } from './scenario.ts';
@@ -118,6 +118,7 @@ async function forecastWith(
   const fitted = workers ? await fitOn(workers, history, censored) : undefined;
   if (options.signal?.aborted) throw new CancelledError();
   const scenario = buildScenario(history, plan, days, whatIf, censored.days, fitted);
+  keepCutDay(history, scenario.series);
   options.onProgress?.(0.05, 'model');
   // the paths start first: the backtest, the daily bands and the cap risk run on this thread meanwhile
   let monteCarlo: MonteCarloReport | null = null;
@@ -259,7 +260,7 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
   const short = series.filter((s) => s.short).map((s) => s.id);
   if (short.length) notes.push(`under 14 days of their own history, forecast at their mean level with a wider band: ${short.slice(0, 20).join(', ')}${short.length > 20 ? `, … ${short.length - 20} more` : ''}`);
   if (h.eventsBefore > 0) notes.push(`${h.eventsBefore.toLocaleString('en-US')} event${h.eventsBefore === 1 ? '' : 's'} older than the last 730 days of the history left out of the forecast (one event dated far from the rest cannot stretch every series)`);
-  if (h.partialDay) notes.push(`the history ends part-way through ${h.partialDay}: that day is forecast, not fitted`);
+  if (h.partialDay) notes.push(`the history ends part-way through ${h.partialDay}: that day is not fitted; its known part is kept and only the rest of the day forecast`);
   if (h.days < 30) notes.push(`only ${h.days} days of history: rolling 30-day figures are extrapolated`);
   return notes;
 }

@@ -2,6 +2,7 @@ import { DAY, HOUR } from '../engine/units.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { InputError } from '../errors.ts';
+import type { SeriesModel } from './model.ts';
 
 /** Least history the forecast accepts, in whole UTC days. */
 export const MIN_HISTORY_DAYS = 14;
@@ -27,6 +28,24 @@ export interface DailySeries {
   events: number;
   /** µUSD per request (keys) or per run (triggers) over the last 28 days (0 when none) */
   meanCost: number;
+  /** the part of a cut last day (History.partialDay) the export holds, or null when none was cut */
+  partial: PartialDay | null;
+}
+
+/**
+ * What the export holds of the day it was cut part-way through: the day's known part, kept as
+ * is, and the share of the series' day still to come after the cut (by its hour-of-day rhythm),
+ * the only part the forecast draws.
+ */
+export interface PartialDay {
+  /** the known part in the series' unit (µUSD, runs or messages) */
+  value: number;
+  /** its spend in µUSD */
+  spend: number;
+  /** events it holds */
+  events: number;
+  /** share of the series' day after the cut, 0..1 */
+  rest: number;
 }
 
 export interface History {
@@ -43,6 +62,8 @@ export interface History {
   lastEvent: number;
   /** a last day left out because the history ends part-way through it (ISO date), or null */
   partialDay: string | null;
+  /** when partialDay is set: the cut, just after the last event (epoch ms); else null */
+  cutAt: number | null;
   /** events older than the MAX_HISTORY_DAYS the series keep (left out of the fit) */
   eventsBefore: number;
 }
@@ -114,9 +135,21 @@ export function buildHistory(events: EventColumns): History {
   const first = new Map<number, number>();
   const recentCost = new Map<number, [number, number]>();
   const recentFrom = (lastDay - 27) * DAY;
+  // the known part of a cut last day, per series: [value, spend, events]
+  const cutParts = new Map<number, [number, number, number]>();
   let before = 0;
   for (let i = 0; i < events.count; i++) {
-    if (events.time[i] >= (lastDay + 1) * DAY) continue;
+    if (events.time[i] >= (lastDay + 1) * DAY) {
+      if (partialDay === null) continue;
+      const type = events.type[i];
+      const key = type === EventType.message ? 2 * nSubj : type === EventType.api ? events.subject[i] : nSubj + events.subject[i];
+      const part = cutParts.get(key) ?? [0, 0, 0];
+      part[0] += type === EventType.api ? events.cost[i] : 1;
+      part[1] += type === EventType.message ? 0 : events.cost[i];
+      part[2] += 1;
+      cutParts.set(key, part);
+      continue;
+    }
     if (events.time[i] < firstDay * DAY) {
       before++;
       continue;
@@ -150,26 +183,35 @@ export function buildHistory(events: EventColumns): History {
   }
 
   const start = firstDay * DAY;
+  const cutAt = partialDay === null ? null : maxT + 1;
+  const partialOf = (key: number, profile: readonly number[]): PartialDay | null => {
+    if (cutAt === null) return null;
+    const [value, spend, n] = cutParts.get(key) ?? [0, 0, 0];
+    return { value, spend, events: n, rest: shareAfter(profile, cutAt) };
+  };
   const make = (key: number, kind: SeriesKind, id: string): DailySeries => {
     const s = sums.get(key);
     const c = counts.get(key);
     const h = hours.get(key);
     if (!s || !c || !h) {
-      return { kind, id, start, values: new Array<number>(days).fill(0), spend: new Array<number>(days).fill(0), hourProfile: flatProfile(), events: 0, meanCost: 0 };
+      const profile = flatProfile();
+      return { kind, id, start, values: new Array<number>(days).fill(0), spend: new Array<number>(days).fill(0), hourProfile: profile, events: 0, meanCost: 0, partial: partialOf(key, profile) };
     }
     const from = first.get(key) ?? 0;
     const src = kind === 'key_spend' ? s : c;
     const total = h.reduce((a, b) => a + b, 0);
     const rc = recentCost.get(key);
+    const hourProfile = total > 0 ? Array.from(h, (x) => x / total) : flatProfile();
     return {
       kind,
       id,
       start: start + from * DAY,
       values: Array.from(src.subarray(from)),
       spend: kind === 'messages' ? new Array<number>(days - from).fill(0) : Array.from(s.subarray(from)),
-      hourProfile: total > 0 ? Array.from(h, (x) => x / total) : flatProfile(),
+      hourProfile,
       events: total,
       meanCost: rc && rc[1] > 0 ? rc[0] / rc[1] : 0,
+      partial: partialOf(key, hourProfile),
     };
   };
   const keys: DailySeries[] = [];
@@ -188,6 +230,7 @@ export function buildHistory(events: EventColumns): History {
     eventCount: events.count,
     lastEvent: maxT,
     partialDay,
+    cutAt,
     eventsBefore: before,
   };
 }
@@ -201,6 +244,30 @@ export function requireHistory(history: History, minDays = MIN_HISTORY_DAYS): vo
         `forecasts and recommendations need at least ${minDays} days, so none is given`,
     );
   }
+}
+
+/**
+ * A history cut part-way through its last day: each series' model keeps that day's known part
+ * as its first forecast day and draws only the rest (SeriesModel.firstDay). Series the history
+ * does not hold (a what-if's new trigger) draw the whole day.
+ */
+export function keepCutDay(history: History, series: readonly { kind: SeriesKind; id: string; model: SeriesModel }[]): void {
+  if (history.cutAt === null) return;
+  const parts = new Map<string, PartialDay>();
+  for (const s of [...history.keys, ...history.triggers, history.messages]) if (s.partial) parts.set(`${s.kind}:${s.id}`, s.partial);
+  for (const s of series) {
+    const p = parts.get(`${s.kind}:${s.id}`);
+    if (p) s.model.firstDay = { known: p.value, rest: p.rest };
+  }
+}
+
+/** Share of a day's events (by hour-of-day shares) that fall at or after `at`'s time of day. */
+export function shareAfter(profile: readonly number[], at: number): number {
+  const ms = ((at % DAY) + DAY) % DAY;
+  const hour = Math.floor(ms / HOUR);
+  let share = profile[hour] * (1 - (ms - hour * HOUR) / HOUR);
+  for (let h = hour + 1; h < 24; h++) share += profile[h];
+  return Math.min(1, Math.max(0, share));
 }
 
 function flatProfile(): number[] {

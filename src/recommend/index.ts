@@ -498,7 +498,8 @@ function expectedDailyRuns(draws: Float64Array[][], j: number | undefined, recen
   let expected = 0;
   if (j !== undefined && draws.length) {
     const perPath = draws.map((d) => d[j].reduce((a, b) => a + b, 0) / d[j].length);
-    expected = Math.ceil(quantile(perPath, 0.9));
+    // a path's mean carries the float error of the model's exp and log (60.00000000001 runs a day is 60)
+    expected = Math.ceil(quantile(perPath, 0.9) - 1e-9);
   }
   return Math.max(expected, recent.length ? Math.ceil(quantile(recent, 0.9)) : 0);
 }

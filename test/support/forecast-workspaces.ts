@@ -24,6 +24,8 @@ export const PROCESSES: Process[] = ['stable', 'growth', 'step', 'runaway', 'tri
 
 export const HISTORY_DAYS = 90;
 export const FUTURE_DAYS = 30;
+/** the horizon's last days, summed: a trend's error shows most there */
+export const LAST_DAYS = 10;
 /** 2026-01-05, a Monday */
 const T0 = Date.UTC(2026, 0, 5);
 const WEEK = [0.35, 1.15, 1.2, 1.15, 1.1, 1.0, 0.45]; // Sun..Sat (mean ≈ 0.91)
@@ -38,6 +40,8 @@ export interface GeneratedSeries {
   future: number[];
   /** ordinary part of the future (runaway incidents taken out) */
   futureOrdinary: number[];
+  /** the process's expected ordinary value of each future day: no day noise, no runaways */
+  futureMean: number[];
   /** a limit: trigger runs per day the platform admitted at most (history cut at it) */
   limitPerDay: number | null;
   /** a cap on the rolling 30-day sum, for the capped-out calibration */
@@ -49,18 +53,29 @@ export function generateWorkspace(seed: number): GeneratedSeries[] {
   return PROCESSES.map((p, i) => generateSeries(p, hashSeed(seed, i + 1), `${p}_${seed}`));
 }
 
-export function generateSeries(process: Process, seed: number, id: string): GeneratedSeries {
+export interface SeriesShape {
+  /** the day a 'newkey' is first used (its history is the days from then on): 20 days before the history ends unless asked */
+  newFrom?: number;
+  /** the day a 'step' doubles: 10 days before the history ends unless asked */
+  stepAt?: number;
+}
+
+/** One series of a known process. */
+export function generateSeries(process: Process, seed: number, id: string, shape: SeriesShape = {}): GeneratedSeries {
+  const newFrom = shape.newFrom ?? 70;
+  const stepAt = shape.stepAt ?? 80;
   const rng = makeRng(seed);
   const N = HISTORY_DAYS + FUTURE_DAYS;
   const base = process === 'trigger42' ? 30 + 6 * rng() : 20e6 * Math.exp(normal(rng) * 0.8);
   const noise = 0.15 + 0.2 * rng();
   const ordinary: number[] = [];
+  const expected: number[] = [];
   const runaway: number[] = [];
   let ar = 0;
   for (let t = 0; t < N; t++) {
     let level = base;
     if (process === 'growth' || process === 'trigger42') level *= Math.pow(1.3, (t - HISTORY_DAYS) / 30);
-    if (process === 'step' && t >= 80) level *= 2;
+    if (process === 'step' && t >= stepAt) level *= 2;
     if (process === 'ar1') {
       ar = 0.85 * ar + 0.08 * normal(rng);
       level *= Math.exp(ar);
@@ -69,13 +84,14 @@ export function generateSeries(process: Process, seed: number, id: string): Gene
     let v: number;
     if (process === 'trigger42') v = poisson(level * w, rng);
     else v = Math.max(0, level * w * Math.exp(noise * normal(rng) - (noise * noise) / 2));
-    if (process === 'newkey' && t < 70) v = 0;
+    if (process === 'newkey' && t < newFrom) v = 0;
     ordinary.push(v);
+    expected.push(level * w);
     runaway.push(process === 'runaway' && rng() < 0.04 ? base * (8 + 10 * rng()) : 0);
   }
   const limitPerDay = process === 'trigger42' ? 42 : null;
   const demand = ordinary.map((v, t) => v + runaway[t]);
-  const from = process === 'newkey' ? 70 : 0;
+  const from = process === 'newkey' ? newFrom : 0;
   const history = demand.slice(from, HISTORY_DAYS).map((v) => (limitPerDay === null ? v : Math.min(v, limitPerDay)));
   const last30 = demand.slice(HISTORY_DAYS - 30, HISTORY_DAYS).reduce((a, b) => a + b, 0);
   // caps around the coming month's likely spend, so the capped-out chances spread over 0..1
@@ -87,6 +103,7 @@ export function generateSeries(process: Process, seed: number, id: string): Gene
     start: T0 + from * DAY,
     future: demand.slice(HISTORY_DAYS),
     futureOrdinary: ordinary.slice(HISTORY_DAYS),
+    futureMean: expected.slice(HISTORY_DAYS),
     limitPerDay,
     cap,
   };
@@ -115,8 +132,11 @@ export interface QualityFigures {
   dailyCoverage: number;
   /** share of realized 30-day totals inside P10–P90 */
   totalCoverage: number;
-  /** by process: share of realized days and of totals below the P50 */
-  belowMedian: Record<Process, { daily: number; total: number; dailyCoverage: number; totalCoverage: number }>;
+  /**
+   * by process: share of realized days, of 30-day totals and of the last LAST_DAYS days' sums
+   * below the P50, and inside P10–P90
+   */
+  belowMedian: Record<Process, { daily: number; total: number; last: number; dailyCoverage: number; totalCoverage: number; lastCoverage: number }>;
   /**
    * capped-out chance (rolling 30-day sum reaching the cap) by predicted bucket: mean predicted
    * vs realized rate (and, for the trigger odds when asked, the known process's mean chance)
@@ -157,8 +177,8 @@ export function evaluateQuality(seeds: readonly number[], paths: number): Qualit
   let nDay = 0;
   let inTot = 0;
   let nTot = 0;
-  type Tally = { bd: number; nd: number; bt: number; nt: number; cd: number; ct: number };
-  const tally = (): Tally => ({ bd: 0, nd: 0, bt: 0, nt: 0, cd: 0, ct: 0 });
+  type Tally = { bd: number; nd: number; bt: number; nt: number; cd: number; ct: number; bl: number; cl: number };
+  const tally = (): Tally => ({ bd: 0, nd: 0, bt: 0, nt: 0, cd: 0, ct: 0, bl: 0, cl: 0 });
   const per = Object.fromEntries(PROCESSES.map((p) => [p, tally()])) as Record<Process, Tally>;
   const cens = tally();
   const buckets = [0, 0.05, 0.3, 0.7, 0.95, 1.0001];
@@ -186,6 +206,8 @@ export function evaluateQuality(seeds: readonly number[], paths: number): Qualit
       const rng = makeRng(hashSeed(seed, g.id.length * 7919 + g.process.length));
       const sims = new Float64Array(paths * D);
       const totals = new Float64Array(paths);
+      // the horizon's end: where a trend's error has compounded the most
+      const lasts = new Float64Array(paths);
       const ordinaryPaths: Float64Array[] = [];
       let capped = 0;
       const last29 = g.history.slice(-29);
@@ -197,6 +219,7 @@ export function evaluateQuality(seeds: readonly number[], paths: number): Qualit
           const v = ord[h] + run[h];
           sims[h * paths + p] = v;
           totals[p] += v;
+          if (h >= D - LAST_DAYS) lasts[p] += v;
           all.push(v);
         }
         const hit = reaches(all, last29.length, g.cap);
@@ -220,10 +243,15 @@ export function evaluateQuality(seeds: readonly number[], paths: number): Qualit
       const insideT = total >= q(totals, 0.1) && total <= q(totals, 0.9) ? 1 : 0;
       inTot += insideT;
       nTot++;
+      lasts.sort();
+      const last = g.future.slice(D - LAST_DAYS).reduce((a, b) => a + b, 0);
+      const insideL = last >= q(lasts, 0.1) && last <= q(lasts, 0.9) ? 1 : 0;
       for (const t of tallies) {
         t.ct += insideT;
         t.bt += total < q(totals, 0.5) ? 1 : 0;
         t.nt++;
+        t.cl += insideL;
+        t.bl += last < q(lasts, 0.5) ? 1 : 0;
       }
       // capped out: the realized rolling 30-day sum (last 29 history days leading in) reaches the cap
       const realized = reaches([...last29, ...g.future], last29.length, g.cap) ? 1 : 0;
@@ -243,7 +271,17 @@ export function evaluateQuality(seeds: readonly number[], paths: number): Qualit
     }
   }
   const belowMedian = Object.fromEntries(
-    PROCESSES.map((p) => [p, { daily: per[p].bd / per[p].nd, total: per[p].bt / per[p].nt, dailyCoverage: per[p].cd / per[p].nd, totalCoverage: per[p].ct / per[p].nt }]),
+    PROCESSES.map((p) => [
+      p,
+      {
+        daily: per[p].bd / per[p].nd,
+        total: per[p].bt / per[p].nt,
+        last: per[p].bl / per[p].nt,
+        dailyCoverage: per[p].cd / per[p].nd,
+        totalCoverage: per[p].ct / per[p].nt,
+        lastCoverage: per[p].cl / per[p].nt,
+      },
+    ]),
   ) as QualityFigures['belowMedian'];
   return {
     series: nTot,
@@ -261,6 +299,73 @@ export function evaluateQuality(seeds: readonly number[], paths: number): Qualit
     censoredSeries,
     censoredCounts: { n: cens.nt, daily: cens.bd / Math.max(1, cens.nd), total: cens.bt / Math.max(1, cens.nt), dailyCoverage: cens.cd / Math.max(1, cens.nd), totalCoverage: cens.ct / Math.max(1, cens.nt) },
     shiftsFound: shifts,
+  };
+}
+
+export interface ShapeFigures {
+  series: number;
+  /** series in which a level shift was found */
+  shiftsFound: number;
+  /** share of realized days and of 30-day totals below the P50, and inside P10–P90 */
+  daily: number;
+  total: number;
+  dailyCoverage: number;
+  totalCoverage: number;
+  /** mean width of P10–P90 over the P50: of a day, and of the 30-day total */
+  dailyWidth: number;
+  totalWidth: number;
+}
+
+/**
+ * Bands of one process with a chosen shape (a key new N days before the history ends, a step
+ * N days before it) over `seeds`, against the generated truth: the edge cases the seven-process
+ * workspaces hold at one position only.
+ */
+export function evaluateShape(process: Process, shape: SeriesShape, seeds: readonly number[], paths: number): ShapeFigures {
+  const D = FUTURE_DAYS;
+  const ord = new Float64Array(D);
+  const run = new Float64Array(D);
+  const cols = Array.from({ length: D }, () => new Float64Array(paths));
+  const totals = new Float64Array(paths);
+  const f = { shiftsFound: 0, daily: 0, total: 0, dailyCoverage: 0, totalCoverage: 0, dailyWidth: 0, totalWidth: 0 };
+  const index = PROCESSES.indexOf(process) + 1;
+  for (const seed of seeds) {
+    const g = generateSeries(process, hashSeed(seed, index), `${process}_${seed}`, shape);
+    const m = fitSeries(g.history, g.start, { counts: process === 'trigger42' });
+    if (m.shiftAt !== null) f.shiftsFound++;
+    const rng = makeRng(hashSeed(seed, 0x5a4e));
+    totals.fill(0);
+    for (let p = 0; p < paths; p++) {
+      simulateSeries(m, D, rng, ord, run);
+      for (let h = 0; h < D; h++) {
+        cols[h][p] = ord[h] + run[h];
+        totals[p] += ord[h] + run[h];
+      }
+    }
+    for (let h = 0; h < D; h++) {
+      const col = cols[h].sort();
+      const y = g.future[h];
+      f.daily += y < q(col, 0.5) ? 1 : 0;
+      f.dailyCoverage += y >= q(col, 0.1) && y <= q(col, 0.9) ? 1 : 0;
+      f.dailyWidth += (q(col, 0.9) - q(col, 0.1)) / Math.max(1e-9, q(col, 0.5));
+    }
+    totals.sort();
+    const y = g.future.reduce((a, b) => a + b, 0);
+    f.total += y < q(totals, 0.5) ? 1 : 0;
+    f.totalCoverage += y >= q(totals, 0.1) && y <= q(totals, 0.9) ? 1 : 0;
+    f.totalWidth += (q(totals, 0.9) - q(totals, 0.1)) / Math.max(1e-9, q(totals, 0.5));
+  }
+  const n = seeds.length;
+  const days = n * D;
+  return {
+    series: n,
+    shiftsFound: f.shiftsFound,
+    daily: f.daily / days,
+    total: f.total / n,
+    dailyCoverage: f.dailyCoverage / days,
+    totalCoverage: f.totalCoverage / n,
+    dailyWidth: f.dailyWidth / days,
+    totalWidth: f.totalWidth / n,
   };
 }
 
