@@ -32,7 +32,11 @@ export class EventWriter {
   private contentKeys = new Set<string>();
   private readonly identAt: Statement;
   private readonly heldIdent: Statement;
+  private readonly heldIdentAt: Statement;
   private readonly addCostAt: Statement;
+  private readonly addHeldCostAt: Statement;
+  private readonly linesOfMsg: Statement;
+  private readonly insertLineOne: Statement;
   private readonly identsFrom: Statement;
   private readonly costOf: Statement;
   /** events the other export's overlap holds back (overlap.ts) are in the ledger all the same */
@@ -49,7 +53,11 @@ export class EventWriter {
     this.identAt = db.prepare('SELECT time, seq FROM events WHERE ident = ?');
     this.anyHeld = db.prepare('SELECT 1 FROM events_held LIMIT 1').get() !== undefined;
     this.heldIdent = db.prepare('SELECT 1 FROM events_held WHERE ident = ?').pluck();
+    this.heldIdentAt = db.prepare('SELECT time, seq FROM events_held WHERE ident = ?');
     this.addCostAt = db.prepare('UPDATE events SET cost = cost + ?, time = min(time, ?) WHERE time = ? AND seq = ?');
+    this.addHeldCostAt = db.prepare('UPDATE events_held SET cost = cost + ?, time = min(time, ?) WHERE time = ? AND seq = ?');
+    this.linesOfMsg = db.prepare('SELECT line, seq FROM event_lines WHERE msg = ?').raw();
+    this.insertLineOne = db.prepare('INSERT OR IGNORE INTO event_lines(msg, line, occ, seq, time, cost) VALUES (?, ?, ?, ?, ?, ?)');
     this.costOf = db.prepare(
       `SELECT count(*) AS n, sum(cost) AS c FROM (
          SELECT cost FROM events WHERE ident IN (SELECT value FROM json_each(@ids))
@@ -114,9 +122,27 @@ export class EventWriter {
     return this.anyHeld && this.heldIdent.get(ident) !== undefined;
   }
 
-  /** Folds another line's cost into the event at (time, seq); the event keeps the earlier time. */
-  addCost(cost: number, time: number, atTime: number, atSeq: number): void {
-    this.addCostAt.run(cost, time, atTime, atSeq);
+  /** Where the event with this identity that the overlap holds back is, if any. */
+  findHeldIdent(ident: string): { time: number; seq: number } | undefined {
+    return this.anyHeld ? (this.heldIdentAt.get(ident) as { time: number; seq: number } | undefined) : undefined;
+  }
+
+  /**
+   * Folds lines' cost into the event at (time, seq), counted or held back; the event keeps the
+   * earliest time.
+   */
+  addCost(cost: number, time: number, atTime: number, atSeq: number, held = false): void {
+    (held ? this.addHeldCostAt : this.addCostAt).run(cost, time, atTime, atSeq);
+  }
+
+  /** The lines recorded for the message event `msg`: [line hash (-1: folded before version 6), seq]. */
+  linesOf(msg: string): [number, number][] {
+    return this.linesOfMsg.all(msg) as [number, number][];
+  }
+
+  /** Records a line of the message event `msg`; false when that identity is recorded already (a duplicate line). */
+  insertLine(msg: string, line: number, occ: number, seq: number, time: number, cost: number): boolean {
+    return this.insertLineOne.run(msg, line, occ, seq, time, cost).changes > 0;
   }
 
   /** The cost of the events (counted or held back) with these identities; null when there is none. */

@@ -62,6 +62,8 @@ export function scopeLabel(scope: string): string {
  * Records batch `batch`'s spend per scope and UTC day from its events (seqs first..last) and the
  * subjects each scope's spend went to. `rows`: for a cost export, its rows per `scope\0day`
  * (each rounded to the cent); for a consumption export null (its events are counted).
+ * `linesElsewhere`: the batch added consumption lines to messages other batches' events hold (an
+ * overlapping export completing them); that spend is the batch's too, on the day of the event.
  */
 export function recordBatchSpend(
   db: WritableLedger,
@@ -71,9 +73,11 @@ export function recordBatchSpend(
   lastSeq: number,
   scopes: ReadonlyMap<string, ReadonlySet<number>>,
   rows: ReadonlyMap<string, number> | null,
+  linesElsewhere = false,
 ): void {
   const addSubject = db.prepare('INSERT OR IGNORE INTO spend_subjects(batch, scope, subject) VALUES (?, ?, ?)');
   for (const [scope, subjects] of scopes) for (const s of subjects) addSubject.run(batch, scope, s);
+  type Day = { scope: string; day: number; micros: number; n: number };
   const days = db
     .prepare(
       `SELECT ss.scope AS scope, e.time - e.time % ${DAY} AS day, sum(e.cost) AS micros, count(*) AS n
@@ -81,7 +85,31 @@ export function recordBatchSpend(
        WHERE e.seq BETWEEN ? AND ? AND e.type IN (0, 1)
        GROUP BY ss.scope, day`,
     )
-    .all(batch, firstSeq, lastSeq) as { scope: string; day: number; micros: number; n: number }[];
+    .all(batch, firstSeq, lastSeq) as Day[];
+  if (linesElsewhere) {
+    const byKey = new Map(days.map((d) => [`${d.scope}\u0000${d.day}`, d]));
+    for (const table of ['events', 'events_held']) {
+      const more = db
+        .prepare(
+          `SELECT ss.scope AS scope, e.time - e.time % ${DAY} AS day, sum(l.cost) AS micros, count(DISTINCT l.msg) AS n
+           FROM event_lines l JOIN ${table} e ON e.ident = l.msg JOIN spend_subjects ss ON ss.batch = ? AND ss.subject = e.subject
+           WHERE l.seq BETWEEN ? AND ? AND NOT (e.seq BETWEEN ? AND ?) AND e.type IN (0, 1)
+           GROUP BY ss.scope, day`,
+        )
+        .all(batch, firstSeq, lastSeq, firstSeq, lastSeq) as Day[];
+      for (const d of more) {
+        const k = `${d.scope}\u0000${d.day}`;
+        const had = byKey.get(k);
+        if (had === undefined) {
+          byKey.set(k, d);
+          days.push(d);
+        } else {
+          had.micros += d.micros;
+          had.n += d.n;
+        }
+      }
+    }
+  }
   const insert = db.prepare('INSERT INTO spend_days(batch, source, scope, day, micros, rows, held) VALUES (?, ?, ?, ?, ?, ?, 0)');
   for (const d of days) insert.run(batch, source, d.scope, d.day, d.micros, rows === null ? d.n : (rows.get(`${d.scope}\u0000${d.day}`) ?? 1));
 }
