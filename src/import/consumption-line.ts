@@ -1,5 +1,5 @@
-import { norm, unescapeCell } from './cells.ts';
-import { creditsToMicros } from './parse.ts';
+import { norm } from './cells.ts';
+import { toMicroCredits } from './parse.ts';
 
 /**
  * The identity of one line of the consumption export (SPEC §8): the export has no id column, so
@@ -10,7 +10,7 @@ import { creditsToMicros } from './parse.ts';
  * - every column of the documented export except `completedAt` (a spreadsheet re-saves a time to
  *   the minute; the line's message and step say where it is), looked up by name, so column order
  *   and columns added by newer exports do not matter; `creditsDirect` is `creditsAction`;
- * - credits as µ-credits (`12,50` and `12.5` are one amount), cells without the platform's
+ * - credits as millionths of a credit (`12,50` and `12.5` are one amount), cells without the platform's
  *   `'@` escape, `contextOrigin` as what it means (`api` and `API` are one origin).
  *
  * The content includes the message id, so two lines collide only within one message and only
@@ -38,6 +38,7 @@ export class LineIdentity {
   private readonly kinds: Kind[];
   private readonly decimal: '.' | ',';
   private readonly origin: (text: string) => string;
+  private readonly origins = new Map<string, string>();
   private h1 = 0;
   private h2 = 0;
   private h3 = 0;
@@ -65,18 +66,8 @@ export class LineIdentity {
       const i = this.at[c]!;
       const text = i === -1 ? '' : (fields[i] ?? '');
       const kind = this.kinds[c]!;
-      if (kind === 1) {
-        const micros = text.trim() === '' ? null : creditsToMicros(text.trim(), this.decimal);
-        if (micros !== null) {
-          const hi = Math.floor(micros / TWO32);
-          this.mix(micros - hi * TWO32);
-          this.mix(hi);
-          this.mix(END);
-          continue;
-        }
-      }
-      const v = kind === 2 ? this.origin(text) : unescapeCell(text);
-      for (let k = 0; k < v.length; k++) this.mix(v.charCodeAt(k));
+      if (kind === 2) this.text(this.originOf(text));
+      else if (kind === 0 || !this.credits(text)) this.cell(text);
       this.mix(END);
     }
     let h1 = this.h1;
@@ -89,6 +80,66 @@ export class LineIdentity {
     h4 = Math.imul(h2 ^ (h4 >>> 19), 2716044179);
     h1 ^= h2 ^ h3 ^ h4;
     return (h1 >>> 0) * 65536 + ((h2 ^ h1) >>> 16);
+  }
+
+  /** A contextOrigin's meaning: a handful of distinct values in a file, each read once. */
+  private originOf(text: string): string {
+    let v = this.origins.get(text);
+    if (v === undefined) {
+      v = this.origin(text);
+      if (this.origins.size < 256) this.origins.set(text, v);
+    }
+    return v;
+  }
+
+  private text(v: string): void {
+    for (let k = 0; k < v.length; k++) this.mix(v.charCodeAt(k));
+  }
+
+  /** A cell as unescapeCell (cells.ts) reads it (trimmed, without the platform's `'@` escape), fed without making a new string. */
+  private cell(text: string): void {
+    let a = 0;
+    let b = text.length;
+    while (a < b && text.charCodeAt(a) <= 32) a++;
+    while (b > a && text.charCodeAt(b - 1) <= 32) b--;
+    if (b - a > 1 && text.charCodeAt(a) === 39) {
+      const next = text.charCodeAt(a + 1);
+      if (next === 64 || next === 61 || next === 43) a++;
+    }
+    for (let k = a; k < b; k++) this.mix(text.charCodeAt(k));
+  }
+
+  /**
+   * Credits as one number whatever their spelling (`12,50`, `12.5`, `12.500`): digits with at
+   * most one decimal mark (the file's) are read here, as µ-credits; anything else goes through
+   * toMicroCredits. False when the text is no amount (then it is hashed as text).
+   */
+  private credits(text: string): boolean {
+    const v = text.trim();
+    if (v === '') return false;
+    const mark = this.decimal === ',' ? 44 : 46;
+    let whole = 0;
+    let frac = 0;
+    let scale = 1_000_000;
+    let seen = false;
+    let simple = v.length <= 15;
+    for (let k = 0; k < v.length && simple; k++) {
+      const ch = v.charCodeAt(k);
+      if (ch >= 48 && ch <= 57) {
+        if (seen) {
+          scale /= 10;
+          if (scale < 1) simple = false;
+          else frac += (ch - 48) * scale;
+        } else whole = whole * 10 + (ch - 48);
+      } else if (ch === mark && !seen) seen = true;
+      else simple = false;
+    }
+    const micros = simple ? whole * 1_000_000 + Math.round(frac) : toMicroCredits(v, this.decimal);
+    if (micros === null) return false;
+    const hi = Math.floor(micros / TWO32);
+    this.mix(micros - hi * TWO32);
+    this.mix(hi);
+    return true;
   }
 
   private mix(k: number): void {

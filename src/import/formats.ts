@@ -7,7 +7,7 @@ import { isPlausibleTime, timeRangeMessage } from '../engine/time-range.ts';
 import { parseUsdToMicros } from '../engine/units.ts';
 import { parseTimestampAt } from '../csv/timestamp.ts';
 import { InputError } from '../errors.ts';
-import { creditsToMicros, DATE_FORMATS, guessDateFormat, guessDecimal, isValidTimeZone, parseMappedTime, parseMoneyToMicros, splitCurrency } from './parse.ts';
+import { creditsToMicros, DATE_FORMATS, guessDateFormat, guessDecimal, isValidTimeZone, parseMappedTime, parseMoneyToMicros, platformIsoTime, splitCurrency } from './parse.ts';
 import { wasQuoted } from '../csv/records.ts';
 import { splitByLargestRemainder } from './profile.ts';
 import { canonicalColumns, ContentOccurrences } from './canonical.ts';
@@ -69,6 +69,8 @@ export class RowError extends Error {
 export interface FormatHandler {
   format: FormatName;
   mapping: ColumnMapping | null;
+  /** what the handler guessed from the first rows (or was told): said before importing, so that a wrong guess is caught */
+  guessed?: { decimal?: '.' | ','; dayOrder?: DayOrder | null };
   row(fields: string[], line: number, sink: EventSink): RowOutcome;
 }
 
@@ -201,6 +203,7 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
   return {
     format: 'dust-cost',
     mapping: null,
+    guessed: { decimal, dayOrder: order },
     row(f, _line, sink) {
       checkWidth(f, header);
       const date = f[di]!.trim();
@@ -324,11 +327,14 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
   return {
     format: 'dust-consumption',
     mapping: null,
+    guessed: { decimal, dayOrder: order },
     row(f, _line, sink) {
       checkWidth(f, header);
       // the platform writes UTC; a time written without a zone (a spreadsheet's re-save) is read as UTC too
       const text = f[ti]!.trim();
-      const time = SLASH_TIME.test(text) ? slashTime(text, order, scanned !== undefined, header[ti]!, f[ti], 'times', 'YYYY-MM-DD hh:mm') : parseMappedTime(text, 'ymd', 'UTC');
+      const fast = platformIsoTime(text);
+      const time =
+        fast !== undefined ? fast : SLASH_TIME.test(text) ? slashTime(text, order, scanned !== undefined, header[ti]!, f[ti], 'times', 'YYYY-MM-DD hh:mm') : parseMappedTime(text, 'ymd', 'UTC');
       if (time === null) throw new RowError(header[ti], f[ti], 'is not a time: expected ISO 8601 like 2026-01-05T10:00:00.000Z (or a re-saved 05/01/2026 10:00)');
       if (!isPlausibleTime(time)) throw new RowError(header[ti], f[ti], timeRangeMessage());
       const message = f[mi]!.trim();
@@ -538,9 +544,11 @@ export function mappingHandler(header: string[], file: string, mapping: ColumnMa
     ]);
   }
   const occurrences = new ContentOccurrences();
+  const order = mapping.dateFormat === 'dmy' || mapping.dateFormat === 'mdy' ? mapping.dateFormat : mapping.dateFormat === 'iso' || mapping.dateFormat === 'ymd' ? 'ymd' : undefined;
   return {
     format: 'mapping',
     mapping,
+    guessed: { ...(ci !== -1 ? { decimal: mapping.decimal } : {}), ...(order !== undefined ? { dayOrder: order } : {}) },
     row(f, _line, sink) {
       checkWidth(f, header);
       const time = parseMappedTime(f[ti]!, mapping.dateFormat, mapping.timeZone);

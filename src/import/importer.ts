@@ -2,7 +2,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { EVENT_TYPE_NAMES } from '../engine/events.ts';
 import type { EventTypeCode, EventTypeName } from '../engine/events.ts';
-import { isoOf } from '../engine/units.ts';
+import { DAY, isoOf } from '../engine/units.ts';
 import { CancelledError, InputError, formatDetail } from '../errors.ts';
 import type { InputErrorDetail } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -39,6 +39,7 @@ import { WorkerClient } from '../workers/client.ts';
 import { findWorkerFile } from '../worker-files.ts';
 import type { OverlapSummary } from '../ledger/overlap.ts';
 import { EntityFacts } from '../ledger/entities.ts';
+import type { EntityFact } from '../ledger/entities.ts';
 
 export interface ImportProgress {
   rows: number;
@@ -104,6 +105,10 @@ export interface ImportResult {
   summaryRows?: number;
   /** the header line again among the rows (monthly exports joined into one file): not data, not errors */
   repeatedHeaders?: number;
+  /** the physical lines of the first repeated headers (as many as errors are listed) */
+  repeatedHeaderLines?: number[];
+  /** what the format guessed from the first rows: the decimal mark, the order of re-saved days */
+  guessed?: { decimal?: '.' | ','; dayOrder?: DayOrder | null };
   /** how the file's bytes were read: encoding, separator, gzip */
   form?: FileForm;
   /**
@@ -270,9 +275,8 @@ interface OpenMessage {
   legacy: boolean;
   /** the seq this batch gives the message, once it adds a line */
   seq: number | null;
-  /** new lines, lines already in the ledger, and the new lines' cost and earliest time */
+  /** new lines, their cost and earliest time */
   lines: number;
-  duplicateLines: number;
   cost: number;
   time: number;
 }
@@ -408,6 +412,9 @@ async function run(
   const scopes = new Map<string, Set<string>>();
   const scopeRows = new Map<string, number>();
   const facts = new EntityFacts();
+  // the last spend and fact a row gave (EntityFacts#add of the same fact again changes nothing)
+  let lastSpend = { scope: '', subject: '', day: Number.NaN, key: '' };
+  let lastFact: EntityFact | null = null;
   let seq = 0;
   let firstSeq = 0;
   // the ledger's latest event before this import: a row without an id from later on cannot be
@@ -420,9 +427,10 @@ async function run(
   let message: OpenMessage | null = null;
   // lines added to messages that earlier batches hold (an overlapping export completing them)
   const completed = { lines: 0, messages: 0 };
+  const elsewhere: { subject: string; day: number; micros: number }[] = [];
   const openMessage = (ident: string, time: number, type: EventTypeCode, subject: string): OpenMessage => {
     const writer = session!.events;
-    const m: OpenMessage = { ident, type, subject, line: currentLine, at: null, held: false, legacy: false, seq: null, lines: 0, duplicateLines: 0, cost: 0, time };
+    const m: OpenMessage = { ident, type, subject, line: currentLine, at: null, held: false, legacy: false, seq: null, lines: 0, cost: 0, time };
     let at = writer.findIdent(ident);
     if (at === undefined) {
       at = writer.findHeldIdent(ident);
@@ -431,7 +439,7 @@ async function run(
     if (at === undefined) return m;
     m.at = at;
     // the event's lines say whether it predates line identities, and which seq this batch gave it
-    for (const [line, lineSeq] of writer.linesOf(ident)) {
+    for (const [line, lineSeq] of writer.linesOf(at.seq)) {
       if (line === -1) m.legacy = true;
       if (lineSeq >= firstSeq) m.seq = lineSeq;
     }
@@ -450,6 +458,8 @@ async function run(
         if (m.at.seq < firstSeq) {
           completed.lines += m.lines;
           completed.messages++;
+          // its spend is this batch's too, on the event's day (ledger/overlap.ts)
+          elsewhere.push({ subject: m.subject, day: m.at.time - (m.at.time % DAY), micros: m.cost });
         }
       }
     }
@@ -497,30 +507,31 @@ async function run(
         m = message = openMessage(ident, time, type, subject);
       }
       // a message the ledger folded before lines had identities (ledger/migrations/006) takes no more lines
-      if (m.legacy) {
-        m.duplicateLines++;
-        return 'duplicate';
-      }
+      if (m.legacy) return 'duplicate';
       // one seq per message and batch, given at its first new line: inside the batch's seq
-      // range, so that undo finds the line, and the event's seq if this batch makes the event
+      // range, so that undo finds the line; the event's seq when this batch makes the event
       if (m.seq === null) m.seq = seq++;
-      if (!writer.insertLine(ident, line, occ, m.seq, time, cost)) {
-        m.duplicateLines++;
-        return 'duplicate';
-      }
+      if (m.at === null) writer.queueLine(m.seq, line, occ, m.seq, time, cost);
+      else if (!writer.insertLine(m.at.seq, line, occ, m.seq, time, cost)) return 'duplicate';
       m.lines++;
       m.cost += cost;
       m.time = Math.min(m.time, time);
       return m.at === null ? 'new' : 'merged';
     },
     spend(scope, subject, day) {
-      let subjects = scopes.get(scope);
-      if (subjects === undefined) scopes.set(scope, (subjects = new Set()));
-      subjects.add(subject);
-      const k = `${scope}\u0000${day}`;
-      scopeRows.set(k, (scopeRows.get(k) ?? 0) + 1);
+      // the lines of one message come together: the same scope, subject and day as the last line
+      if (scope !== lastSpend.scope || subject !== lastSpend.subject || day !== lastSpend.day) {
+        let subjects = scopes.get(scope);
+        if (subjects === undefined) scopes.set(scope, (subjects = new Set()));
+        subjects.add(subject);
+        lastSpend = { scope, subject, day, key: `${scope}\u0000${day}` };
+      }
+      scopeRows.set(lastSpend.key, (scopeRows.get(lastSpend.key) ?? 0) + 1);
     },
     entity(fact) {
+      const l = lastFact;
+      if (l !== null && l.type === fact.type && l.subject === fact.subject && l.label === fact.label && l.mode === fact.mode && l.kind === fact.kind && l.agent === fact.agent) return;
+      lastFact = fact;
       facts.add(fact);
     },
     storedCost(idents) {
@@ -596,6 +607,8 @@ async function run(
       if (skip === 'header') {
         result.rows++;
         result.repeatedHeaders = (result.repeatedHeaders ?? 0) + 1;
+        const lines = (result.repeatedHeaderLines ??= []);
+        if (lines.length < MAX_ERRORS) lines.push(line);
         return;
       }
     }
@@ -776,9 +789,12 @@ async function run(
     if (header === null) throw new InputError(`${name}: the file is empty; expected a CSV header line`, [{ file: name, line: 1, message: 'no header line' }]);
     if (handler === null && !piped) flush();
     closeMessage();
+    session.events.flushLines();
     if (completed.messages > 0 && !failed) result.completedMessages = { ...completed };
     if (options.signal?.aborted) throw new CancelledError();
     result.mapping = (handler as FormatHandler | null)?.mapping ?? null;
+    const guessed = (handler as FormatHandler | null)?.guessed;
+    if (guessed !== undefined && !undecided) result.guessed = guessed;
     if (read.form !== undefined) result.form = read.form;
     if (read.partial === true) result.readWhole = false;
     if (profileSource !== undefined) result.profile = profileSource;
@@ -821,7 +837,7 @@ async function run(
     // before the overlap moves any of them: what the file itself holds
     if (!bulk && lastSeq >= firstSeq) result.found = session.summarize(firstSeq, lastSeq);
     if (scopes.size > 0 && lastSeq >= firstSeq) {
-      result.overlap = session.recordSpend(result.format === 'dust-cost' ? 'cost' : 'consumption', firstSeq, lastSeq, scopes, result.format === 'dust-cost' ? scopeRows : null, completed.messages > 0);
+      result.overlap = session.recordSpend(result.format === 'dust-cost' ? 'cost' : 'consumption', firstSeq, lastSeq, scopes, result.format === 'dust-cost' ? scopeRows : null, elsewhere);
     }
     if (facts.size > 0) session.saveFacts(facts);
     // two passes over the events: only for the exports that carry people's messages by name,

@@ -93,7 +93,7 @@ export class ImportSession {
 
   /**
    * Records this batch's spend per scope (the subjects, by name, each scope's spend went to) and
-   * day (`linesElsewhere`: with the consumption lines it added to other batches' events), then settles which export counts where both cover a scope-day (overlap.ts).
+   * day (`elsewhere`: with the consumption lines it added to other batches' events), then settles which export counts where both cover a scope-day (overlap.ts).
    */
   recordSpend(
     source: SpendSource,
@@ -101,11 +101,12 @@ export class ImportSession {
     lastSeq: number,
     scopes: ReadonlyMap<string, ReadonlySet<string>>,
     rows: ReadonlyMap<string, number> | null,
-    linesElsewhere = false,
+    elsewhere: readonly { subject: string; day: number; micros: number }[] = [],
   ): OverlapSummary {
     const ids = new Map<string, Set<number>>();
     for (const [scope, names] of scopes) ids.set(scope, new Set([...names].map((n) => this.subjects.idOf(n))));
-    recordBatchSpend(this.db, this.batchId, source, firstSeq, lastSeq, ids, rows, linesElsewhere);
+    const more = elsewhere.map((e) => ({ subject: this.subjects.idOf(e.subject), day: e.day, micros: e.micros }));
+    recordBatchSpend(this.db, this.batchId, source, firstSeq, lastSeq, ids, rows, more);
     return reconcileSpend(this.db);
   }
 

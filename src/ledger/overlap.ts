@@ -62,8 +62,9 @@ export function scopeLabel(scope: string): string {
  * Records batch `batch`'s spend per scope and UTC day from its events (seqs first..last) and the
  * subjects each scope's spend went to. `rows`: for a cost export, its rows per `scope\0day`
  * (each rounded to the cent); for a consumption export null (its events are counted).
- * `linesElsewhere`: the batch added consumption lines to messages other batches' events hold (an
- * overlapping export completing them); that spend is the batch's too, on the day of the event.
+ * `elsewhere`: the consumption lines the batch added to messages other batches' events hold (an
+ * overlapping export completing them), per message: subject, UTC day of the event, µUSD; that
+ * spend is the batch's too.
  */
 export function recordBatchSpend(
   db: WritableLedger,
@@ -73,7 +74,7 @@ export function recordBatchSpend(
   lastSeq: number,
   scopes: ReadonlyMap<string, ReadonlySet<number>>,
   rows: ReadonlyMap<string, number> | null,
-  linesElsewhere = false,
+  elsewhere: readonly { subject: number; day: number; micros: number }[] = [],
 ): void {
   const addSubject = db.prepare('INSERT OR IGNORE INTO spend_subjects(batch, scope, subject) VALUES (?, ?, ?)');
   for (const [scope, subjects] of scopes) for (const s of subjects) addSubject.run(batch, scope, s);
@@ -86,26 +87,20 @@ export function recordBatchSpend(
        GROUP BY ss.scope, day`,
     )
     .all(batch, firstSeq, lastSeq) as Day[];
-  if (linesElsewhere) {
+  if (elsewhere.length > 0) {
     const byKey = new Map(days.map((d) => [`${d.scope}\u0000${d.day}`, d]));
-    for (const table of ['events', 'events_held']) {
-      const more = db
-        .prepare(
-          `SELECT ss.scope AS scope, e.time - e.time % ${DAY} AS day, sum(l.cost) AS micros, count(DISTINCT l.msg) AS n
-           FROM event_lines l JOIN ${table} e ON e.ident = l.msg JOIN spend_subjects ss ON ss.batch = ? AND ss.subject = e.subject
-           WHERE l.seq BETWEEN ? AND ? AND NOT (e.seq BETWEEN ? AND ?) AND e.type IN (0, 1)
-           GROUP BY ss.scope, day`,
-        )
-        .all(batch, firstSeq, lastSeq, firstSeq, lastSeq) as Day[];
-      for (const d of more) {
-        const k = `${d.scope}\u0000${d.day}`;
+    for (const e of elsewhere) {
+      for (const [scope, subjects] of scopes) {
+        if (!subjects.has(e.subject)) continue;
+        const k = `${scope}\u0000${e.day}`;
         const had = byKey.get(k);
-        if (had === undefined) {
+        if (had !== undefined) {
+          had.micros += e.micros;
+          had.n++;
+        } else {
+          const d = { scope, day: e.day, micros: e.micros, n: 1 };
           byKey.set(k, d);
           days.push(d);
-        } else {
-          had.micros += d.micros;
-          had.n += d.n;
         }
       }
     }

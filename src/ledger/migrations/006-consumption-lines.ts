@@ -9,10 +9,11 @@ export const MIGRATION_006: Migration = {
   // identity, so an export cut mid-message and the next export repeating it kept only the first
   // export's lines. Now every line is recorded here under the identity SPEC §8 gives a row
   // without an id column: its content (`line`: a 48-bit hash of the normalized line, its message
-  // included) and its occurrence among identical lines of its file (`occ`). `msg` is the event's
-  // ident; `seq` the seq of the event its batch made or would make for that message (inside the
-  // batch's seq range: undo finds a batch's lines by it); `time` and `cost` the line's own, so
-  // that an undo can rebuild a message from the lines other batches added.
+  // included) and its occurrence among identical lines of its file (`occ`), under `eseq`, the seq
+  // of the message's event (an event's seq never changes; an import appends its messages' lines
+  // in seq order, which keeps this table's writes at its end). `seq` is the seq the line's batch
+  // gave the message (inside the batch's seq range: undo finds a batch's lines by it); `time` and
+  // `cost` the line's own, so that an undo can rebuild a message from the lines other batches added.
   //
   // A ledger's existing message events were folded before this version: their lines are not
   // known. Each becomes one line, `line = -1` (no content hash is negative), with the event's
@@ -20,17 +21,17 @@ export const MIGRATION_006: Migration = {
   // undo and a new import of its file record its lines one by one.
   sql: `
       CREATE TABLE event_lines (
-        msg  TEXT NOT NULL,
+        eseq INTEGER NOT NULL,
         line INTEGER NOT NULL,
         occ  INTEGER NOT NULL,
         seq  INTEGER NOT NULL,
         time INTEGER NOT NULL,
         cost INTEGER NOT NULL,
-        PRIMARY KEY (msg, line, occ)
+        PRIMARY KEY (eseq, line, occ)
       ) WITHOUT ROWID;
-      INSERT OR IGNORE INTO event_lines(msg, line, occ, seq, time, cost)
-        SELECT ident, -1, 0, seq, time, cost FROM events WHERE ident >= 'dust-msg:' AND ident < 'dust-msg;'
+      INSERT OR IGNORE INTO event_lines(eseq, line, occ, seq, time, cost)
+        SELECT seq, -1, 0, seq, time, cost FROM events WHERE ident >= 'dust-msg:' AND ident < 'dust-msg;'
         UNION ALL
-        SELECT ident, -1, 0, seq, time, cost FROM events_held WHERE ident >= 'dust-msg:' AND ident < 'dust-msg;';
+        SELECT seq, -1, 0, seq, time, cost FROM events_held WHERE ident >= 'dust-msg:' AND ident < 'dust-msg;';
     `,
 };
