@@ -12,8 +12,12 @@ export interface LocalTime {
   offset: number | null;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysIn(y: number, mo: number): number {
-  return new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  // Date.UTC reads years 0-99 as 1900-1999: those (never a real export's) ask it
+  if (y < 100) return new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : (MONTH_DAYS[mo - 1] ?? 0);
 }
 
 function valid(t: LocalTime): boolean {

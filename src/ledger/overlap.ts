@@ -79,14 +79,17 @@ export function recordBatchSpend(
   const addSubject = db.prepare('INSERT OR IGNORE INTO spend_subjects(batch, scope, subject) VALUES (?, ?, ?)');
   for (const [scope, subjects] of scopes) for (const s of subjects) addSubject.run(batch, scope, s);
   type Day = { scope: string; day: number; micros: number; n: number };
+  // summed per subject and day first, then per scope: a join per event walked the batch's
+  // scopes for every one of them (2.5 s of a 400k-line import)
   const days = db
     .prepare(
-      `SELECT ss.scope AS scope, e.time - e.time % ${DAY} AS day, sum(e.cost) AS micros, count(*) AS n
-       FROM events e JOIN spend_subjects ss ON ss.batch = ? AND ss.subject = e.subject
-       WHERE e.seq BETWEEN ? AND ? AND e.type IN (0, 1)
-       GROUP BY ss.scope, day`,
+      `SELECT ss.scope AS scope, g.day AS day, sum(g.micros) AS micros, sum(g.n) AS n
+       FROM (SELECT subject, time - time % ${DAY} AS day, sum(cost) AS micros, count(*) AS n
+             FROM events WHERE seq BETWEEN ? AND ? AND type IN (0, 1) GROUP BY subject, day) g
+       JOIN spend_subjects ss ON ss.batch = ? AND ss.subject = g.subject
+       GROUP BY ss.scope, g.day`,
     )
-    .all(batch, firstSeq, lastSeq) as Day[];
+    .all(firstSeq, lastSeq, batch) as Day[];
   if (elsewhere.length > 0) {
     const byKey = new Map(days.map((d) => [`${d.scope}\u0000${d.day}`, d]));
     for (const e of elsewhere) {
