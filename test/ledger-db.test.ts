@@ -43,11 +43,13 @@ describe('ledger/db.ts: opening, migrating and the handles', () => {
   it('creates the schema the previous releases created, byte for byte', () => {
     // test/fixtures/ledger-schema-v5.json: sqlite_schema of a new ledger made by the code before
     // the migrations moved into one file each
+    // (migrated to that version: later versions add to it, as their frozen migrations say)
     const expected = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/ledger-schema-v5.json'), 'utf8')) as { version: number; rows: unknown };
-    const ledger = openLedger(tmp.path('l.sqlite'));
-    expect(ledger.version).toBe(expected.version);
-    expect(schemaOf(ledger.db)).toEqual(expected.rows);
-    ledger.close();
+    const db = new Database(tmp.path('l.sqlite'));
+    migrate(db, 0, expected.version);
+    expect(db.pragma('user_version', { simple: true })).toBe(expected.version);
+    expect(schemaOf(db)).toEqual(expected.rows);
+    db.close();
   });
 
   it('one frozen file per migration, numbered as its version, importing nothing but the Migration type', () => {

@@ -1,5 +1,6 @@
 import type { ImportResult as LedgerImportResult } from '../import/importer.ts';
 import { scopeLabel } from '../ledger/overlap.ts';
+import { importFindings } from '../import/findings.ts';
 import type { ImportFacts } from './types.ts';
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
@@ -53,5 +54,6 @@ export function importFacts(r: LedgerImportResult): ImportFacts {
       counted: d.counted,
     })),
     activeSeats: r.activeSeats ?? null,
+    findings: importFindings(r),
   };
 }

@@ -3,6 +3,7 @@
  * nothing here imports Node or Electron, so the renderer can import these types.
  */
 import type { TriggerReport } from '../engine/report.ts';
+import type { ImportFindings } from '../import/findings.ts';
 import type { Status } from '../views/status.ts';
 import type { KeyFigure } from '../views/key-figure.ts';
 
@@ -172,6 +173,8 @@ export interface ImportFacts {
   disagreements: { scope: string; day: number; costUsd: number; consumptionUsd: number; counted: 'cost' | 'consumption' }[];
   /** people active in the last 30 days of the history: the seats the plan is given while at the default */
   activeSeats: number | null;
+  /** what was guessed, repeated headers, rows already in the ledger with another amount (import/findings.ts) */
+  findings: ImportFindings;
 }
 
 export interface ImportResult {

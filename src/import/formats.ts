@@ -7,11 +7,17 @@ import { isPlausibleTime, timeRangeMessage } from '../engine/time-range.ts';
 import { parseUsdToMicros } from '../engine/units.ts';
 import { parseTimestampAt } from '../csv/timestamp.ts';
 import { InputError } from '../errors.ts';
-import { creditsToMicros, DATE_FORMATS, guessDateFormat, guessDecimal, isValidTimeZone, parseMappedTime, parseMoneyToMicros, splitCurrency } from './parse.ts';
+import { creditsToMicros, DATE_FORMATS, guessDateFormat, guessDecimal, isValidTimeZone, parseMappedTime, parseMoneyToMicros, platformIsoTime, splitCurrency } from './parse.ts';
 import { wasQuoted } from '../csv/records.ts';
 import { splitByLargestRemainder } from './profile.ts';
 import { canonicalColumns, ContentOccurrences } from './canonical.ts';
 import { NO_KEY_PREFIX } from '../ledger/entities.ts';
+import { norm, unescapeCell } from './cells.ts';
+import { LineIdentity, LineOccurrences } from './consumption-line.ts';
+import { dayOrder, DayOrderUnknown, dayOrderWords, SLASH_DAY, SLASH_TIME } from './day-order.ts';
+import type { DayOrder } from './day-order.ts';
+
+export { norm, unescapeCell } from './cells.ts';
 import type { EntityFact } from '../ledger/entities.ts';
 
 export const FORMATS = ['events', 'dust-cost', 'dust-consumption', 'mapping'] as const;
@@ -25,8 +31,12 @@ export interface EventSink {
    * id column (not made up by the format, as dust-cost's are).
    */
   add(time: number, type: EventTypeCode, subject: string, cost: number, ident: string | null, occurrence: number, givenId: boolean): boolean;
-  /** adds `cost` to the event of this identity made earlier in this same file */
-  fold(time: number, type: EventTypeCode, subject: string, cost: number, ident: string): 'new' | 'merged' | 'duplicate';
+  /**
+   * One line of a message: folded into the message's event `ident` (made by this line when the
+   * ledger has none), unless the line's own identity, its content hash `line` and occurrence
+   * `occ` among identical lines of the file, is in the ledger already (a duplicate line).
+   */
+  fold(time: number, type: EventTypeCode, subject: string, cost: number, ident: string, line: number, occ: number): 'new' | 'merged' | 'duplicate';
   /**
    * The row's spend belongs to `scope` (`key:<name>`, or `agent:<name>` for spend without a key)
    * through `subject`'s events on the UTC day `day`: what ledger/overlap.ts compares between the
@@ -59,15 +69,13 @@ export class RowError extends Error {
 export interface FormatHandler {
   format: FormatName;
   mapping: ColumnMapping | null;
+  /** what the handler guessed from the first rows (or was told): said before importing, so that a wrong guess is caught */
+  guessed?: { decimal?: '.' | ','; dayOrder?: DayOrder | null };
   row(fields: string[], line: number, sink: EventSink): RowOutcome;
 }
 
 const TYPE_CODES: Record<string, EventTypeCode> = { api: EventType.api, trigger: EventType.trigger, message: EventType.message };
 
-/** Header name as compared: lower case, letters and digits only (`Cost (USD)` → `costusd`). */
-export function norm(name: string): string {
-  return name.trim().toLowerCase().replace(/[^a-z0-9]/g, '');
-}
 
 /** A file's shape: its normalized header, hashed; the key its saved mapping is stored under. */
 export function shapeOf(header: string[]): string {
@@ -163,49 +171,19 @@ export function isNoKey(key: string): boolean {
 }
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}/;
-/** a day as a spreadsheet re-saves it: 01/09/2026, 9/1/2026, 01.09.2026 (an optional 00:00 after it) */
-const SLASH_DAY = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?:[ T]0?0:00(?::00)?)?$/;
 
 /**
- * Which way round a re-saved cost export writes its days, from its first rows: `dmy` or `mdy`
- * when a part above 12 shows it, otherwise the reading in which the rows lie closer together (an
- * export covers a span of consecutive days; read the wrong way round, 01/09 and 02/09 are a month
- * apart); null when nothing tells (then such a date is refused, never guessed). `ymd` when the
- * first rows hold no such date.
+ * A slash day or time read in `order`. `scanned`: the whole file was asked already; until then a
+ * value the first rows cannot place sends the import back to ask it (DayOrderUnknown).
  */
-export function dayOrder(values: readonly string[]): 'ymd' | 'dmy' | 'mdy' | null {
-  const vals = values.map((v) => v.trim()).filter((v) => SLASH_DAY.test(v));
-  if (vals.length === 0) return 'ymd';
-  const read = (order: 'dmy' | 'mdy'): number[] | null => {
-    const out: number[] = [];
-    for (const v of vals) {
-      const t = parseMappedTime(v, order, 'UTC');
-      if (t === null) return null;
-      out.push(t);
-    }
-    return out;
-  };
-  const dmy = read('dmy');
-  const mdy = read('mdy');
-  if (dmy === null || mdy === null) return dmy !== null ? 'dmy' : mdy !== null ? 'mdy' : null;
-  const span = (ts: number[]): number => {
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (const t of ts) {
-      lo = Math.min(lo, t);
-      hi = Math.max(hi, t);
-    }
-    return hi - lo;
-  };
-  const a = span(dmy);
-  const b = span(mdy);
-  return a < b ? 'dmy' : b < a ? 'mdy' : null;
-}
-
-/** The platform escapes a cell starting with `@` (`=`, `+`) with a leading `'` against spreadsheet formulas. */
-export function unescapeCell(text: string): string {
-  const v = text.trim();
-  return v.length > 1 && v.charCodeAt(0) === 39 && (v[1] === '@' || v[1] === '=' || v[1] === '+') ? v.slice(1) : v;
+function slashTime(text: string, order: DayOrder | null, scanned: boolean, column: string, value: string | undefined, what: string, iso: string): number {
+  if (order === null || order === 'ymd') {
+    if (!scanned) throw new DayOrderUnknown(column);
+    throw new RowError(column, value, `could be day or month first, and no row of the file tells (no day above 12): save the ${what} as ${iso}, as the platform exports them`);
+  }
+  const t = parseMappedTime(text, order, 'UTC');
+  if (t === null) throw new RowError(column, value, `is not ${dayOrderWords(order)}, as the file's other rows are`);
+  return t;
 }
 
 /**
@@ -213,7 +191,7 @@ export function unescapeCell(text: string): string {
  * spreadsheet in a European locale writes `12,34` (with `;` between fields): its amounts are read
  * with the decimal comma its first rows show (guessDecimal), never `5,65` as 565.
  */
-export function dustCostHandler(header: string[], file: string, profile: readonly number[], samples: readonly string[][] = []): FormatHandler {
+export function dustCostHandler(header: string[], file: string, profile: readonly number[], samples: readonly string[][] = [], scanned?: DayOrder | null): FormatHandler {
   const di = columnIndex(header, file, ['date']);
   const ai = columnIndex(header, file, ['agent_name']);
   const ki = columnIndex(header, file, ['api_key']);
@@ -221,10 +199,11 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
   const ci = columnIndex(header, file, ['total_spend_usd']);
   const decimal = guessDecimal(samples.map((r) => r[ci] ?? ''), (v, d) => parseMoneyToMicros(v, d));
   const decimalNote = decimal === ',' ? ' (with a decimal comma, as the first rows)' : '';
-  const order = dayOrder(samples.map((r) => r[di] ?? ''));
+  const order = scanned !== undefined ? scanned : dayOrder(samples.map((r) => r[di] ?? ''), SLASH_DAY);
   return {
     format: 'dust-cost',
     mapping: null,
+    guessed: { decimal, dayOrder: order },
     row(f, _line, sink) {
       checkWidth(f, header);
       const date = f[di]!.trim();
@@ -233,13 +212,8 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
         day = parseMappedTime(date.slice(0, 10), 'ymd', 'UTC');
         if (date.length > 10 && parseMappedTime(date, 'ymd', 'UTC') === null) day = null;
       } else if (SLASH_DAY.test(date)) {
-        if (order === null) {
-          throw new RowError(header[di], f[di], 'could be day or month first, and the first rows do not tell: save the dates as YYYY-MM-DD, as the platform exports them');
-        }
-        const t = order === 'ymd' ? null : parseMappedTime(date, order, 'UTC');
-        if (t === null || t % DAY !== 0) {
-          throw new RowError(header[di], f[di], `is not a date ${order === 'dmy' ? 'day first (dd/mm/yyyy)' : order === 'mdy' ? 'month first (mm/dd/yyyy)' : 'YYYY-MM-DD'}, as the first rows are`);
-        }
+        const t = slashTime(date, order, scanned !== undefined, header[di]!, f[di], 'dates', 'YYYY-MM-DD');
+        if (t % DAY !== 0) throw new RowError(header[di], f[di], `is not a date ${dayOrderWords(order!)}, as the file's other rows are`);
         day = t;
       } else day = null;
       if (day === null) throw new RowError(header[di], f[di], 'is not a date: expected YYYY-MM-DD (a UTC day)');
@@ -307,6 +281,11 @@ export function isMonitorOrigin(origin: string): boolean {
   return o === 'monitor' || o === 'monitored' || o === 'triggeredmonitor' || o === 'monitortrigger';
 }
 
+/** What a contextOrigin value means, for a line's identity: `API` and `api` are one origin, a monitor's label and raw value another. */
+function originIdentity(origin: string): string {
+  return isMonitorOrigin(origin) ? 'monitor' : originKind(origin) === 'person' ? norm(origin) : originKind(origin);
+}
+
 /** `usageType` (or the origin) says the line is programmatic usage (billed, not in the fair-use pool). */
 export function isProgrammaticUsage(usageType: string, origin: string): boolean {
   const u = norm(usageType);
@@ -315,8 +294,12 @@ export function isProgrammaticUsage(usageType: string, origin: string): boolean 
 
 const CREDIT_PARTS = ['creditsSystem', 'creditsInput', 'creditsOutput', 'creditsReasoning'];
 
-/** `samples`: the file's first rows, which tell a decimal comma (`12,34` credits) as in dustCostHandler. */
-export function dustConsumptionHandler(header: string[], file: string, samples: readonly string[][] = []): FormatHandler {
+/**
+ * `samples`: the file's first rows, which tell a decimal comma (`12,34` credits) and the day order
+ * of re-saved times (`01/09/2026 14:05`) as in dustCostHandler; `scanned`: the day order the whole
+ * file told (importer.ts asks it when the first rows do not).
+ */
+export function dustConsumptionHandler(header: string[], file: string, samples: readonly string[][] = [], scanned?: DayOrder | null): FormatHandler {
   const ti = columnIndex(header, file, ['completedAt']);
   const mi = columnIndex(header, file, ['agentMessageId']);
   const oi = columnIndex(header, file, ['contextOrigin']);
@@ -338,13 +321,21 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
     samples.flatMap((r) => creditColumns.map((i) => r[i] ?? '')),
     (v, d) => creditsToMicros(v, d),
   );
+  const order = scanned !== undefined ? scanned : dayOrder(samples.map((r) => r[ti] ?? ''), SLASH_TIME);
+  const identity = new LineIdentity(header, decimal, originIdentity);
+  const occurrences = new LineOccurrences();
   return {
     format: 'dust-consumption',
     mapping: null,
+    guessed: { decimal, dayOrder: order },
     row(f, _line, sink) {
       checkWidth(f, header);
-      const time = parseMappedTime(f[ti]!, 'ymd', 'UTC');
-      if (time === null) throw new RowError(header[ti], f[ti], 'is not a time: expected ISO 8601 like 2026-01-05T10:00:00.000Z');
+      // the platform writes UTC; a time written without a zone (a spreadsheet's re-save) is read as UTC too
+      const text = f[ti]!.trim();
+      const fast = platformIsoTime(text);
+      const time =
+        fast !== undefined ? fast : SLASH_TIME.test(text) ? slashTime(text, order, scanned !== undefined, header[ti]!, f[ti], 'times', 'YYYY-MM-DD hh:mm') : parseMappedTime(text, 'ymd', 'UTC');
+      if (time === null) throw new RowError(header[ti], f[ti], 'is not a time: expected ISO 8601 like 2026-01-05T10:00:00.000Z (or a re-saved 05/01/2026 10:00)');
       if (!isPlausibleTime(time)) throw new RowError(header[ti], f[ti], timeRangeMessage());
       const message = f[mi]!.trim();
       if (message === '') throw new RowError(header[mi], f[mi], 'is empty: expected the agent message id');
@@ -391,7 +382,9 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
         const userName = cell(f, uni);
         if (userName !== '' && userName !== subject) sink.entity({ type, subject, label: userName });
       }
-      const outcome = sink.fold(time, type, subject, type === EventType.message ? 0 : cost, `dust-msg:${message}`);
+      // the line's own identity (SPEC section 8: content and occurrence), folded into its message's event
+      const line = identity.of(f);
+      const outcome = sink.fold(time, type, subject, type === EventType.message ? 0 : cost, `dust-msg:${message}`, line, occurrences.next(line));
       return outcome === 'duplicate' ? 'duplicate' : 'new';
     },
   };
@@ -551,9 +544,11 @@ export function mappingHandler(header: string[], file: string, mapping: ColumnMa
     ]);
   }
   const occurrences = new ContentOccurrences();
+  const order = mapping.dateFormat === 'dmy' || mapping.dateFormat === 'mdy' ? mapping.dateFormat : mapping.dateFormat === 'iso' || mapping.dateFormat === 'ymd' ? 'ymd' : undefined;
   return {
     format: 'mapping',
     mapping,
+    guessed: { ...(ci !== -1 ? { decimal: mapping.decimal } : {}), ...(order !== undefined ? { dayOrder: order } : {}) },
     row(f, _line, sink) {
       checkWidth(f, header);
       const time = parseMappedTime(f[ti]!, mapping.dateFormat, mapping.timeZone);

@@ -2,7 +2,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { EVENT_TYPE_NAMES } from '../engine/events.ts';
 import type { EventTypeCode, EventTypeName } from '../engine/events.ts';
-import { isoOf } from '../engine/units.ts';
+import { DAY, isoOf } from '../engine/units.ts';
 import { CancelledError, InputError, formatDetail } from '../errors.ts';
 import type { InputErrorDetail } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -29,6 +29,8 @@ import {
 } from './formats.ts';
 import type { ColumnMapping, EventSink, FormatHandler, FormatName } from './formats.ts';
 import { learnHourProfile } from './profile.ts';
+import { DayOrderScan, DayOrderUnknown, SLASH_TIME } from './day-order.ts';
+import type { DayOrder } from './day-order.ts';
 import { contentIdentity } from './canonical.ts';
 import { PARSE_IN_FLIGHT, PARSE_STOP } from './pipeline.ts';
 import type { FromParser, ParseRequest, ParseWorkerData } from './pipeline.ts';
@@ -37,6 +39,7 @@ import { WorkerClient } from '../workers/client.ts';
 import { findWorkerFile } from '../worker-files.ts';
 import type { OverlapSummary } from '../ledger/overlap.ts';
 import { EntityFacts } from '../ledger/entities.ts';
+import type { EntityFact } from '../ledger/entities.ts';
 
 export interface ImportProgress {
   rows: number;
@@ -102,8 +105,17 @@ export interface ImportResult {
   summaryRows?: number;
   /** the header line again among the rows (monthly exports joined into one file): not data, not errors */
   repeatedHeaders?: number;
+  /** the physical lines of the first repeated headers (as many as errors are listed) */
+  repeatedHeaderLines?: number[];
+  /** what the format guessed from the first rows: the decimal mark, the order of re-saved days */
+  guessed?: { decimal?: '.' | ','; dayOrder?: DayOrder | null };
   /** how the file's bytes were read: encoding, separator, gzip */
   form?: FileForm;
+  /**
+   * Consumption lines this file added to messages that earlier imports hold in part (an export
+   * cut mid-message, then the next one): counted in `imported`, folded into those messages.
+   */
+  completedMessages?: { messages: number; lines: number };
   /** what the file's new events hold (absent after a bulk import into an empty ledger) */
   found?: FoundSummary;
   /**
@@ -189,9 +201,11 @@ const PREVIEW_EVENTS = 20;
 
 export async function importFile(ledger: Ledger, path: string, options: ImportOptions = {}): Promise<ImportResult> {
   let allowWorker = true;
+  let allowBulk = true;
+  let order: DayOrder | null | undefined;
   for (;;) {
     try {
-      return await run(ledger, path, options, false, true, allowWorker);
+      return await run(ledger, path, options, false, allowBulk, allowWorker, order);
     } catch (err) {
       // the parse worker could not start: the same import, parsed on this thread
       if (err instanceof PipelineUnavailable) {
@@ -199,10 +213,72 @@ export async function importFile(ledger: Ledger, path: string, options: ImportOp
         continue;
       }
       // the bulk path found the same identity twice in the file: redo it row by row (and count them)
-      if (err instanceof BulkConflict) return run(ledger, path, options, false, false, false);
+      if (err instanceof BulkConflict) {
+        allowBulk = false;
+        allowWorker = false;
+        continue;
+      }
+      // re-saved days the first rows cannot place: the whole file tells, then the same import again
+      if (err instanceof DayOrderUnknown && order === undefined) {
+        order = await scanDayOrder(path, options, err.column);
+        continue;
+      }
       throw err;
     }
   }
+}
+
+/**
+ * The day order of a re-saved column (`01/09/2026`), told by the whole file: read until a day
+ * above 12 tells, else to the end (then the reading in which the days lie closer together, or
+ * null when nothing tells). Only run when the first rows did not tell: an export's first rows
+ * often all fall on its first day.
+ */
+async function scanDayOrder(path: string, options: ImportOptions, column: string): Promise<DayOrder | null> {
+  const name = options.displayName ?? basename(path);
+  const scan = new DayOrderScan(SLASH_TIME);
+  let at: number | null = null;
+  await readCsvFile(
+    path,
+    name,
+    (fields, _line, problem) => {
+      if (problem !== null) return;
+      if (at === null) {
+        if (fields.every((f) => f.trim() === '')) return;
+        at = fields.findIndex((f) => f.trim() === column);
+        return;
+      }
+      if (at !== -1) scan.add(fields[at] ?? '');
+    },
+    {
+      signal: options.signal,
+      ...(options.encoding !== undefined ? { encoding: options.encoding } : {}),
+      ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
+      ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
+      enough: () => scan.decided,
+    },
+  );
+  return scan.order;
+}
+
+/** A message of the consumption export while its lines are read (importer's fold). */
+interface OpenMessage {
+  ident: string;
+  type: EventTypeCode;
+  subject: string;
+  /** the physical line of its first line in this file */
+  line: number;
+  /** its event when the ledger has one (counted, or held back when `held`) */
+  at: { time: number; seq: number } | null;
+  held: boolean;
+  /** folded before lines had identities: takes no more lines */
+  legacy: boolean;
+  /** the seq this batch gives the message, once it adds a line */
+  seq: number | null;
+  /** new lines, their cost and earliest time */
+  lines: number;
+  cost: number;
+  time: number;
 }
 
 class BulkConflict extends Error {}
@@ -251,14 +327,28 @@ async function eventsHeaderOf(path: string, name: string): Promise<string[] | nu
 }
 
 /** The real import, rolled back: what `importFile` would do, with the first events it would write. */
-export function previewImport(ledger: Ledger, path: string, options: ImportOptions = {}): Promise<PreviewResult> {
-  return run(ledger, path, options, true, false, false) as Promise<PreviewResult>;
+export async function previewImport(ledger: Ledger, path: string, options: ImportOptions = {}): Promise<PreviewResult> {
+  try {
+    return (await run(ledger, path, options, true, false, false)) as PreviewResult;
+  } catch (err) {
+    if (!(err instanceof DayOrderUnknown)) throw err;
+    return (await run(ledger, path, options, true, false, false, await scanDayOrder(path, options, err.column))) as PreviewResult;
+  }
 }
 
 /** Handlers that only add events (no folding into earlier ones) may take the bulk path. */
 const BULK_FORMATS: ReadonlySet<FormatName> = new Set(['events', 'mapping']);
 
-async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun: boolean, allowBulk: boolean, allowWorker: boolean): Promise<ImportResult | PreviewResult> {
+/** `dayOrder`: the day order the whole file told (scanDayOrder), when its first rows did not. */
+async function run(
+  ledger: Ledger,
+  path: string,
+  options: ImportOptions,
+  dryRun: boolean,
+  allowBulk: boolean,
+  allowWorker: boolean,
+  dayOrder?: DayOrder | null,
+): Promise<ImportResult | PreviewResult> {
   const name = options.displayName ?? basename(path);
   const skipBad = options.skipBadRows === true || dryRun;
   const requested: FormatName | 'auto' = options.mapping !== undefined ? 'mapping' : (options.format ?? 'auto');
@@ -322,12 +412,61 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
   const scopes = new Map<string, Set<string>>();
   const scopeRows = new Map<string, number>();
   const facts = new EntityFacts();
+  // the last spend and fact a row gave (EntityFacts#add of the same fact again changes nothing)
+  let lastSpend = { scope: '', subject: '', day: Number.NaN, key: '' };
+  let lastFact: EntityFact | null = null;
   let seq = 0;
   let firstSeq = 0;
   // the ledger's latest event before this import: a row without an id from later on cannot be
   // in the ledger yet (the file's own rows differ in content or occurrence), so it needs no lookup
   let latestBefore = Number.POSITIVE_INFINITY;
   let bulk = false;
+
+  // The consumption export's message whose lines are being read (they come together): its new
+  // lines' cost is summed here and written to its event once, when the next message starts.
+  let message: OpenMessage | null = null;
+  // lines added to messages that earlier batches hold (an overlapping export completing them)
+  const completed = { lines: 0, messages: 0 };
+  const elsewhere: { subject: string; day: number; micros: number }[] = [];
+  const openMessage = (ident: string, time: number, type: EventTypeCode, subject: string): OpenMessage => {
+    const writer = session!.events;
+    const m: OpenMessage = { ident, type, subject, line: currentLine, at: null, held: false, legacy: false, seq: null, lines: 0, cost: 0, time };
+    let at = writer.findIdent(ident);
+    if (at === undefined) {
+      at = writer.findHeldIdent(ident);
+      m.held = at !== undefined;
+    }
+    if (at === undefined) return m;
+    m.at = at;
+    // the event's lines say whether it predates line identities, and which seq this batch gave it
+    for (const [line, lineSeq] of writer.linesOf(at.seq)) {
+      if (line === -1) m.legacy = true;
+      if (lineSeq >= firstSeq) m.seq = lineSeq;
+    }
+    return m;
+  };
+  const closeMessage = (): void => {
+    const m = message;
+    message = null;
+    if (m === null) return;
+    if (m.lines > 0) {
+      if (m.at === null) {
+        session!.events.insert(m.time, m.seq!, m.type, session!.subjectId(m.subject), m.cost, m.ident, null);
+        result.events++;
+      } else {
+        session!.events.addCost(m.cost, m.time, m.at.time, m.at.seq, m.held);
+        if (m.at.seq < firstSeq) {
+          completed.lines += m.lines;
+          completed.messages++;
+          // its spend is this batch's too, on the event's day (ledger/overlap.ts)
+          elsewhere.push({ subject: m.subject, day: m.at.time - (m.at.time % DAY), micros: m.cost });
+        }
+      }
+    }
+    if (dryRun && result.firstEvents.length < PREVIEW_EVENTS) {
+      result.firstEvents.push(previewEvent(m.line, m.time, m.type, m.subject, m.cost, m.ident, m.lines === 0));
+    }
+  };
 
   // Bulk path (into an empty ledger): every row is added, BULK_ROWS at a time (EventWriter#bulk)
   const realSink: EventSink = {
@@ -360,25 +499,39 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       }
       return added;
     },
-    fold(time, type, subject, cost, ident) {
-      const found = session!.events.findIdent(ident);
-      if (found === undefined) {
-        if (session!.events.isHeld(ident)) return 'duplicate';
-        return realSink.add(time, type, subject, cost, ident, 0, false) ? 'new' : 'duplicate';
+    fold(time, type, subject, cost, ident, line, occ) {
+      const writer = session!.events;
+      let m = message;
+      if (m === null || m.ident !== ident) {
+        closeMessage();
+        m = message = openMessage(ident, time, type, subject);
       }
-      // seqs from firstSeq on were given in this import: an earlier line of the same message
-      if (found.seq < firstSeq) return 'duplicate';
-      session!.events.addCost(cost, time, found.time, found.seq);
-      return 'merged';
+      // a message the ledger folded before lines had identities (ledger/migrations/006) takes no more lines
+      if (m.legacy) return 'duplicate';
+      // one seq per message and batch, given at its first new line: inside the batch's seq
+      // range, so that undo finds the line; the event's seq when this batch makes the event
+      if (m.seq === null) m.seq = seq++;
+      if (m.at === null) writer.queueLine(m.seq, line, occ, m.seq, time, cost);
+      else if (!writer.insertLine(m.at.seq, line, occ, m.seq, time, cost)) return 'duplicate';
+      m.lines++;
+      m.cost += cost;
+      m.time = Math.min(m.time, time);
+      return m.at === null ? 'new' : 'merged';
     },
     spend(scope, subject, day) {
-      let subjects = scopes.get(scope);
-      if (subjects === undefined) scopes.set(scope, (subjects = new Set()));
-      subjects.add(subject);
-      const k = `${scope}\u0000${day}`;
-      scopeRows.set(k, (scopeRows.get(k) ?? 0) + 1);
+      // the lines of one message come together: the same scope, subject and day as the last line
+      if (scope !== lastSpend.scope || subject !== lastSpend.subject || day !== lastSpend.day) {
+        let subjects = scopes.get(scope);
+        if (subjects === undefined) scopes.set(scope, (subjects = new Set()));
+        subjects.add(subject);
+        lastSpend = { scope, subject, day, key: `${scope}\u0000${day}` };
+      }
+      scopeRows.set(lastSpend.key, (scopeRows.get(lastSpend.key) ?? 0) + 1);
     },
     entity(fact) {
+      const l = lastFact;
+      if (l !== null && l.type === fact.type && l.subject === fact.subject && l.label === fact.label && l.mode === fact.mode && l.kind === fact.kind && l.agent === fact.agent) return;
+      lastFact = fact;
       facts.add(fact);
     },
     storedCost(idents) {
@@ -436,10 +589,10 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       case 'dust-cost': {
         const profile = learnHourProfile(session!.apiSpendByHour());
         profileSource = profile.source;
-        return dustCostHandler(h, name, profile.weights, samples);
+        return dustCostHandler(h, name, profile.weights, samples, dayOrder);
       }
       case 'dust-consumption':
-        return dustConsumptionHandler(h, name, samples);
+        return dustConsumptionHandler(h, name, samples, dayOrder);
       case 'mapping':
         return mappingHandler(h, name, mapping!);
     }
@@ -454,6 +607,8 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
       if (skip === 'header') {
         result.rows++;
         result.repeatedHeaders = (result.repeatedHeaders ?? 0) + 1;
+        const lines = (result.repeatedHeaderLines ??= []);
+        if (lines.length < MAX_ERRORS) lines.push(line);
         return;
       }
     }
@@ -633,8 +788,13 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
         });
     if (header === null) throw new InputError(`${name}: the file is empty; expected a CSV header line`, [{ file: name, line: 1, message: 'no header line' }]);
     if (handler === null && !piped) flush();
+    closeMessage();
+    session.events.flushLines();
+    if (completed.messages > 0 && !failed) result.completedMessages = { ...completed };
     if (options.signal?.aborted) throw new CancelledError();
     result.mapping = (handler as FormatHandler | null)?.mapping ?? null;
+    const guessed = (handler as FormatHandler | null)?.guessed;
+    if (guessed !== undefined && !undecided) result.guessed = guessed;
     if (read.form !== undefined) result.form = read.form;
     if (read.partial === true) result.readWhole = false;
     if (profileSource !== undefined) result.profile = profileSource;
@@ -677,7 +837,7 @@ async function run(ledger: Ledger, path: string, options: ImportOptions, dryRun:
     // before the overlap moves any of them: what the file itself holds
     if (!bulk && lastSeq >= firstSeq) result.found = session.summarize(firstSeq, lastSeq);
     if (scopes.size > 0 && lastSeq >= firstSeq) {
-      result.overlap = session.recordSpend(result.format === 'dust-cost' ? 'cost' : 'consumption', firstSeq, lastSeq, scopes, result.format === 'dust-cost' ? scopeRows : null);
+      result.overlap = session.recordSpend(result.format === 'dust-cost' ? 'cost' : 'consumption', firstSeq, lastSeq, scopes, result.format === 'dust-cost' ? scopeRows : null, elsewhere);
     }
     if (facts.size > 0) session.saveFacts(facts);
     // two passes over the events: only for the exports that carry people's messages by name,

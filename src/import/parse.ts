@@ -12,8 +12,12 @@ export interface LocalTime {
   offset: number | null;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysIn(y: number, mo: number): number {
-  return new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  // Date.UTC reads years 0-99 as 1900-1999: those (never a real export's) ask it
+  if (y < 100) return new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : (MONTH_DAYS[mo - 1] ?? 0);
 }
 
 function valid(t: LocalTime): boolean {
@@ -85,6 +89,38 @@ export type DateFormat = (typeof DATE_FORMATS)[number];
 
 const YMD = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const XY = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[T ,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(AM|PM)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * The platform's own form, `2026-09-01T10:00:00.000Z` (or without the milliseconds), read
+ * without a pattern: a few hundred thousand lines of an export take it. Undefined for any other
+ * text (parseMappedTime reads it); null for a date that does not exist, as parseMappedTime says.
+ */
+export function platformIsoTime(v: string): number | null | undefined {
+  const n = v.length;
+  if ((n !== 24 && n !== 20) || v.charCodeAt(n - 1) !== 90) return undefined;
+  if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(10) !== 84 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return undefined;
+  if (n === 24 && v.charCodeAt(19) !== 46) return undefined;
+  let bad = false;
+  const num = (at: number, len: number): number => {
+    let x = 0;
+    for (let k = at; k < at + len; k++) {
+      const c = v.charCodeAt(k) - 48;
+      if (c < 0 || c > 9) bad = true;
+      x = x * 10 + c;
+    }
+    return x;
+  };
+  const y = num(0, 4);
+  const mo = num(5, 2);
+  const d = num(8, 2);
+  const h = num(11, 2);
+  const mi = num(14, 2);
+  const sec = num(17, 2);
+  const ms = n === 24 ? num(20, 3) : 0;
+  if (bad || y < 1970) return undefined;
+  if (!valid({ y, mo, d, h, mi, s: sec, ms, offset: 0 })) return null;
+  return Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+}
 
 /** A timestamp in a mapped file; null when it does not match `format`. */
 export function parseMappedTime(text: string, format: DateFormat, timeZone: string): number | null {
@@ -221,8 +257,13 @@ export function parseMoneyToMicros(text: string, decimal: '.' | ',' = '.', curre
  * decimal comma (a spreadsheet saved in a European locale: `12,34`, `1.234,5`) the text is read
  * as parseMoneyToMicros reads money; a currency mark is never a credit amount.
  */
+/** Credits as millionths of a credit (an amount's own micro-units), null when the text is no amount. */
+export function toMicroCredits(text: string, decimal: '.' | ',' = '.'): number | null {
+  return decimal === '.' ? parseUsdToMicros(text) : splitCurrency(text).currency === null ? parseMoneyToMicros(text, ',') : null;
+}
+
 export function creditsToMicros(text: string, decimal: '.' | ',' = '.'): number | null {
-  const microCredits = decimal === '.' ? parseUsdToMicros(text) : splitCurrency(text).currency === null ? parseMoneyToMicros(text, ',') : null;
+  const microCredits = toMicroCredits(text, decimal);
   if (microCredits === null) return null;
   // 1 credit = 10,000 µUSD, so 1 µUSD = 100 micro-credits
   const q = Math.trunc(microCredits / 100);

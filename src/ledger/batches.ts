@@ -1,5 +1,6 @@
 import { InputError } from '../errors.ts';
 import type { ReadableLedger, WritableLedger } from './db.ts';
+import { DAY } from '../engine/units.ts';
 import { forgetBatchSpend, reconcileSpend } from './overlap.ts';
 
 /**
@@ -107,6 +108,57 @@ export function closeBatch(db: WritableLedger, id: number, r: BatchRecord): void
 }
 
 /**
+ * Removes the consumption lines a batch added (seqs first..last), and the message events of
+ * other batches that hold some of them; returns how many such events it removed. The messages
+ * are listed in the temporary table `undo_messages` (the seq, ident, type and subject of their
+ * event) for rebuildMessages, once the batch's own events are gone too.
+ */
+function removeBatchLines(db: WritableLedger, first: number, last: number): number {
+  db.exec('CREATE TEMP TABLE undo_messages (eseq INTEGER PRIMARY KEY, ident TEXT, type INTEGER, subject INTEGER)');
+  db.prepare('INSERT OR IGNORE INTO undo_messages(eseq) SELECT eseq FROM event_lines WHERE seq BETWEEN ? AND ?').run(first, last);
+  if (db.prepare('SELECT 1 FROM undo_messages LIMIT 1').get() === undefined) return 0;
+  // events are keyed by time first: found by seq in one pass over each table
+  for (const table of ['events', 'events_held']) {
+    db.exec(`INSERT OR REPLACE INTO undo_messages(eseq, ident, type, subject) SELECT seq, ident, type, subject FROM ${table} WHERE seq IN (SELECT eseq FROM undo_messages)`);
+  }
+  db.prepare('DELETE FROM event_lines WHERE seq BETWEEN ? AND ?').run(first, last);
+  let removed = 0;
+  for (const table of ['events', 'events_held']) {
+    removed += db.prepare(`DELETE FROM ${table} WHERE ident IN (SELECT ident FROM undo_messages) AND NOT (seq BETWEEN ? AND ?)`).run(first, last).changes;
+  }
+  return removed;
+}
+
+/**
+ * Makes again, from the lines other batches added, the message events removeBatchLines listed:
+ * the earliest line's time, their summed cost, the least seq among them (the batch that gave it
+ * holds the event now: its lines move under that seq), held back when that batch's spend of the
+ * day is (overlap.ts). Returns how many it made.
+ */
+function rebuildMessages(db: WritableLedger): number {
+  if (db.prepare("SELECT 1 FROM temp.sqlite_schema WHERE name = 'undo_messages'").get() === undefined) return 0;
+  db.exec(`CREATE TEMP TABLE undo_moves AS
+    SELECT l.eseq AS old, min(l.seq) AS new, min(l.time) AS time, sum(l.cost) AS cost
+    FROM event_lines l WHERE l.eseq IN (SELECT eseq FROM undo_messages WHERE ident IS NOT NULL) GROUP BY l.eseq`);
+  const made = db
+    .prepare(
+      `INSERT INTO events(time, seq, type, subject, cost, ident, occ)
+       SELECT m.time, m.new, u.type, u.subject, m.cost, u.ident, NULL FROM undo_moves m JOIN undo_messages u ON u.eseq = m.old`,
+    )
+    .run().changes;
+  db.exec('UPDATE event_lines SET eseq = (SELECT new FROM undo_moves WHERE old = event_lines.eseq) WHERE eseq IN (SELECT old FROM undo_moves)');
+  const held = `ident IN (SELECT ident FROM undo_messages) AND EXISTS (
+      SELECT 1 FROM batches b JOIN spend_subjects ss ON ss.batch = b.id AND ss.subject = events.subject
+      JOIN spend_days d ON d.batch = b.id AND d.scope = ss.scope AND d.day = events.time - events.time % ${DAY}
+      WHERE b.undone_at IS NULL AND events.seq BETWEEN b.first_seq AND b.last_seq AND d.held = 1)`;
+  db.exec(`INSERT INTO events_held SELECT * FROM events WHERE ${held}`);
+  db.exec(`DELETE FROM events WHERE ${held}`);
+  db.exec('DROP TABLE undo_moves');
+  db.exec('DROP TABLE undo_messages');
+  return made;
+}
+
+/**
  * Removes a batch's events; the batch stays in the history, marked undone. Returns events
  * removed. An unknown or already undone batch is an input error (a second undo is a mistake
  * worth saying, not a silent "0 removed").
@@ -123,12 +175,14 @@ export function undoBatch(db: WritableLedger, id: number): number {
         throw new InputError(`import batch ${id} was already undone at ${when}: nothing to remove`, [{ message: `batch ${id} was already undone at ${when}` }]);
       }
       let removed = 0;
+      db.prepare('UPDATE batches SET undone_at = ? WHERE id = ?').run(Date.now(), id);
       // one scan of the table: no per-event batch index slows every import down for a rare undo
       if (b.first_seq !== null && b.last_seq !== null) {
-        removed = db.prepare('DELETE FROM events WHERE seq BETWEEN ? AND ?').run(b.first_seq, b.last_seq).changes;
+        removed = removeBatchLines(db, b.first_seq, b.last_seq);
+        removed += db.prepare('DELETE FROM events WHERE seq BETWEEN ? AND ?').run(b.first_seq, b.last_seq).changes;
         removed += db.prepare('DELETE FROM events_held WHERE seq BETWEEN ? AND ?').run(b.first_seq, b.last_seq).changes;
+        removed -= rebuildMessages(db);
       }
-      db.prepare('UPDATE batches SET undone_at = ? WHERE id = ?').run(Date.now(), id);
       // the other export's events this batch held back count again
       forgetBatchSpend(db, id);
       reconcileSpend(db);

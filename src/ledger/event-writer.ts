@@ -12,6 +12,8 @@ const EVENTS_IDENT_INDEX = 'CREATE UNIQUE INDEX events_ident ON events(ident) WH
 /** Rows per bulk INSERT: one statement and one array of values for 32 rows costs a third less per row than one call each. */
 const BULK_ROWS = 32;
 const COLUMNS = 7;
+/** event_lines: eseq, line, occ, seq, time, cost */
+const LINE_COLUMNS = 6;
 
 /** An event as a row: time, seq, type, subject id, cost, ident (null: none), occ (null with an ident). */
 export type EventRow = [number, number, number, number, number, string | null, number | null];
@@ -32,7 +34,14 @@ export class EventWriter {
   private contentKeys = new Set<string>();
   private readonly identAt: Statement;
   private readonly heldIdent: Statement;
+  private readonly heldIdentAt: Statement;
   private readonly addCostAt: Statement;
+  private readonly addHeldCostAt: Statement;
+  private readonly linesOfEvent: Statement;
+  private readonly insertLineOne: Statement;
+  private insertLines: Statement | null = null;
+  private readonly lineValues: number[] = new Array<number>(LINE_COLUMNS * BULK_ROWS);
+  private lineFill = 0;
   private readonly identsFrom: Statement;
   private readonly costOf: Statement;
   /** events the other export's overlap holds back (overlap.ts) are in the ledger all the same */
@@ -49,7 +58,11 @@ export class EventWriter {
     this.identAt = db.prepare('SELECT time, seq FROM events WHERE ident = ?');
     this.anyHeld = db.prepare('SELECT 1 FROM events_held LIMIT 1').get() !== undefined;
     this.heldIdent = db.prepare('SELECT 1 FROM events_held WHERE ident = ?').pluck();
+    this.heldIdentAt = db.prepare('SELECT time, seq FROM events_held WHERE ident = ?');
     this.addCostAt = db.prepare('UPDATE events SET cost = cost + ?, time = min(time, ?) WHERE time = ? AND seq = ?');
+    this.addHeldCostAt = db.prepare('UPDATE events_held SET cost = cost + ?, time = min(time, ?) WHERE time = ? AND seq = ?');
+    this.linesOfEvent = db.prepare('SELECT line, seq FROM event_lines WHERE eseq = ?').raw();
+    this.insertLineOne = db.prepare('INSERT OR IGNORE INTO event_lines(eseq, line, occ, seq, time, cost) VALUES (?, ?, ?, ?, ?, ?)');
     this.costOf = db.prepare(
       `SELECT count(*) AS n, sum(cost) AS c FROM (
          SELECT cost FROM events WHERE ident IN (SELECT value FROM json_each(@ids))
@@ -114,9 +127,58 @@ export class EventWriter {
     return this.anyHeld && this.heldIdent.get(ident) !== undefined;
   }
 
-  /** Folds another line's cost into the event at (time, seq); the event keeps the earlier time. */
-  addCost(cost: number, time: number, atTime: number, atSeq: number): void {
-    this.addCostAt.run(cost, time, atTime, atSeq);
+  /** Where the event with this identity that the overlap holds back is, if any. */
+  findHeldIdent(ident: string): { time: number; seq: number } | undefined {
+    return this.anyHeld ? (this.heldIdentAt.get(ident) as { time: number; seq: number } | undefined) : undefined;
+  }
+
+  /**
+   * Folds lines' cost into the event at (time, seq), counted or held back; the event keeps the
+   * earliest time.
+   */
+  addCost(cost: number, time: number, atTime: number, atSeq: number, held = false): void {
+    (held ? this.addHeldCostAt : this.addCostAt).run(cost, time, atTime, atSeq);
+  }
+
+  /** The lines recorded for the message event of seq `eseq`: [line hash (-1: folded before version 6), seq of the batch that added it]. */
+  linesOf(eseq: number): [number, number][] {
+    this.flushLines();
+    return this.linesOfEvent.all(eseq) as [number, number][];
+  }
+
+  /** Records a line of the message event of seq `eseq`; false when that identity is recorded already (a duplicate line). */
+  insertLine(eseq: number, line: number, occ: number, seq: number, time: number, cost: number): boolean {
+    this.flushLines();
+    return this.insertLineOne.run(eseq, line, occ, seq, time, cost).changes > 0;
+  }
+
+  /**
+   * Queues a line of a message new to the ledger (none of its lines can be there: it is
+   * added), written BULK_ROWS at a time; linesOf, insertLine and flushLines write the rest.
+   */
+  queueLine(eseq: number, line: number, occ: number, seq: number, time: number, cost: number): void {
+    const v = this.lineValues;
+    let f = this.lineFill;
+    v[f++] = eseq;
+    v[f++] = line;
+    v[f++] = occ;
+    v[f++] = seq;
+    v[f++] = time;
+    v[f++] = cost;
+    this.lineFill = f;
+    if (f === v.length) {
+      // OR IGNORE: two lines of one message sharing a 48-bit hash (odds ~1e-13) must not fail the import
+      this.insertLines ??= this.db.prepare(`INSERT OR IGNORE INTO event_lines(eseq, line, occ, seq, time, cost) VALUES ${Array(BULK_ROWS).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`);
+      this.insertLines.run(v);
+      this.lineFill = 0;
+    }
+  }
+
+  flushLines(): void {
+    const n = this.lineFill;
+    if (n === 0) return;
+    this.lineFill = 0;
+    for (let k = 0; k < n; k += LINE_COLUMNS) this.insertLineOne.run(this.lineValues.slice(k, k + LINE_COLUMNS));
   }
 
   /** The cost of the events (counted or held back) with these identities; null when there is none. */

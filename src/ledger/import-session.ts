@@ -93,12 +93,20 @@ export class ImportSession {
 
   /**
    * Records this batch's spend per scope (the subjects, by name, each scope's spend went to) and
-   * day, then settles which export counts where both cover a scope-day (overlap.ts).
+   * day (`elsewhere`: with the consumption lines it added to other batches' events), then settles which export counts where both cover a scope-day (overlap.ts).
    */
-  recordSpend(source: SpendSource, firstSeq: number, lastSeq: number, scopes: ReadonlyMap<string, ReadonlySet<string>>, rows: ReadonlyMap<string, number> | null): OverlapSummary {
+  recordSpend(
+    source: SpendSource,
+    firstSeq: number,
+    lastSeq: number,
+    scopes: ReadonlyMap<string, ReadonlySet<string>>,
+    rows: ReadonlyMap<string, number> | null,
+    elsewhere: readonly { subject: string; day: number; micros: number }[] = [],
+  ): OverlapSummary {
     const ids = new Map<string, Set<number>>();
     for (const [scope, names] of scopes) ids.set(scope, new Set([...names].map((n) => this.subjects.idOf(n))));
-    recordBatchSpend(this.db, this.batchId, source, firstSeq, lastSeq, ids, rows);
+    const more = elsewhere.map((e) => ({ subject: this.subjects.idOf(e.subject), day: e.day, micros: e.micros }));
+    recordBatchSpend(this.db, this.batchId, source, firstSeq, lastSeq, ids, rows, more);
     return reconcileSpend(this.db);
   }
 

@@ -31,15 +31,31 @@ export function PreviewFacts({ facts, format }: { facts: ImportFacts; format: st
             {int(facts.keys)} API keys, {int(facts.triggers)} triggers, {int(facts.people)} people
           </dd>
         </div>
-        {facts.form !== null && (
+        {(facts.findings.readAs ?? facts.form) !== null && (
           <div>
             <dt>Read as</dt>
-            <dd>{facts.form}</dd>
+            <dd data-testid="facts-read-as">{facts.findings.readAs ?? facts.form}</dd>
           </div>
         )}
       </dl>
       {format === 'dust-consumption' && <p className="muted">Lines of one agent message make one event; a trigger’s lines marked programmatic make it a programmatic trigger.</p>}
       {facts.summaryRows > 0 && <p className="muted">{int(facts.summaryRows)} summary row(s) (TOTAL, Sum) are not data and are left out.</p>}
+      {facts.findings.repeatedHeaders !== null && (
+        <p className="muted" data-testid="facts-repeated-headers">
+          {facts.findings.repeatedHeaders}
+        </p>
+      )}
+      {facts.findings.completed !== null && <p data-testid="facts-completed">{facts.findings.completed}</p>}
+      {facts.findings.differing !== null && (
+        <div className="warning" role="status" data-testid="facts-differing">
+          <strong>{facts.findings.differing.summary}</strong>
+          <ul>
+            {facts.findings.differing.rows.map((row) => (
+              <li key={row}>{row}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       {facts.spread !== null && <p data-testid="facts-spread">{facts.spread}</p>}
       {facts.overlap !== null && (
         <p data-testid="facts-overlap">

@@ -14,13 +14,14 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CancelledError, InputError, formatDetail } from '../../errors.ts';
-import { formatUsd, isoOf } from '../../engine/units.ts';
+import { isoOf } from '../../engine/units.ts';
 import { openLedger } from '../../ledger/ledger.ts';
 import { FORMATS, parseColumnMapping } from '../../import/formats.ts';
 import type { FormatName } from '../../import/formats.ts';
 import { ImportRefusedError, importFile, previewImport } from '../../import/importer.ts';
 import type { ImportResult } from '../../import/importer.ts';
 import { scopeLabel } from '../../ledger/overlap.ts';
+import { importFindings } from '../../import/findings.ts';
 
 export interface ImportCliOptions {
   db: string;
@@ -93,11 +94,12 @@ function describe(r: ImportResult, preview: boolean): string {
   // events ≠ rows for the dust exports (a daily row makes up to 24, consumption lines fold):
   // shown here, not in --json (SPEC §8 lists its keys exactly)
   const lines = [`${head}: ${parts.join(', ')} (${n(r.events)} events${extra})`];
-  if (r.form !== undefined && (r.form.gzip || r.form.encoding !== 'utf-8' || r.form.delimiter !== ',')) {
-    lines.push(`  read as ${r.form.gzip ? 'gzip, ' : ''}${r.form.encoding}, separated by ${r.form.delimiter === '\t' ? 'tabs' : `"${r.form.delimiter}"`}`);
-  }
+  const found = importFindings(r);
+  // what was guessed, every time: a wrong guess (a decimal comma, day first) is caught here
+  if (found.readAs !== null) lines.push(`  read as ${found.readAs}`);
   if ((r.summaryRows ?? 0) > 0) lines.push(`  ${n(r.summaryRows!)} summary row(s) (TOTAL, Sum) left out: not data`);
-  if ((r.repeatedHeaders ?? 0) > 0) lines.push(`  ${n(r.repeatedHeaders!)} repeated header row(s) left out: not data (files joined one after the other?)`);
+  if (found.repeatedHeaders !== null) lines.push(`  ${found.repeatedHeaders}`);
+  if (found.completed !== null) lines.push(`  ${found.completed}`);
   const o = r.overlap;
   if (o !== undefined && o.scopeDays > 0 && o.from !== null && o.to !== null) {
     const d = (ms: number) => isoOf(ms).slice(0, 10);
@@ -122,13 +124,7 @@ function describe(r: ImportResult, preview: boolean): string {
  * so that a day exported before it ended is noticed rather than silently kept partial.
  */
 function differingLines(r: ImportResult): string[] {
-  const d = r.differingDuplicates;
-  if (d === undefined) return [];
-  const lines = d.rows
-    .slice(0, 10)
-    .map((x) => `${r.file}:${x.line}: already in the ledger with ${formatUsd(x.storedMicros)}, this export says ${formatUsd(x.fileMicros)} (a day exported before it ended?) — kept ${formatUsd(x.storedMicros)}`);
-  if (d.count > lines.length) lines.push(`${r.file}: ... and ${n(d.count - lines.length)} more rows already in the ledger with another amount, each kept as the ledger has it`);
-  return lines;
+  return importFindings(r).differing?.rows ?? [];
 }
 
 /** Runs the command; returns what to print and the exit code (2 when any file was refused). */

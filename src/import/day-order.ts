@@ -1,0 +1,91 @@
+import { parseMappedTime } from './parse.ts';
+
+/**
+ * Which way round a spreadsheet re-saved the platform's dates and times (`01/09/2026`,
+ * `9/1/2026 14:05`): the exports write `YYYY-MM-DD`, which no one misreads, but a re-saved copy
+ * writes its locale's order, and `01/09` is the 1st of September or the 9th of January.
+ */
+
+export type DayOrder = 'ymd' | 'dmy' | 'mdy';
+
+/** a day as a spreadsheet re-saves it: 01/09/2026, 9/1/2026, 01.09.2026 (an optional 00:00 after it) */
+export const SLASH_DAY = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?:[ T]0?0:00(?::00)?)?$/;
+/** a time as a spreadsheet re-saves it: a slash day, then hh:mm, hh:mm:ss (and a fraction), or h:mm AM */
+export const SLASH_TIME = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp][Mm])?)?$/;
+
+/**
+ * The order, told by a column's values one at a time: `dmy` or `mdy` as soon as only one reading
+ * holds (a part above 12), otherwise, at the end, the reading in which the values lie closer
+ * together (an export covers consecutive days; read the wrong way round, 01/09 and 02/09 are a
+ * month apart); null when nothing tells (then such a value is refused, never guessed).
+ */
+export class DayOrderScan {
+  private readonly pattern: RegExp;
+  private slashes = 0;
+  private dmyOk = true;
+  private mdyOk = true;
+  private readonly lo = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+  private readonly hi = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
+
+  constructor(pattern: RegExp) {
+    this.pattern = pattern;
+  }
+
+  add(value: string): void {
+    const v = value.trim();
+    if (v === '') return;
+    if (!this.pattern.test(v)) return;
+    this.slashes++;
+    const readings: [boolean, 'dmy' | 'mdy'][] = [
+      [this.dmyOk, 'dmy'],
+      [this.mdyOk, 'mdy'],
+    ];
+    readings.forEach(([ok, order], k) => {
+      if (!ok) return;
+      const t = parseMappedTime(v, order, 'UTC');
+      if (t === null) {
+        if (k === 0) this.dmyOk = false;
+        else this.mdyOk = false;
+        return;
+      }
+      this.lo[k] = Math.min(this.lo[k]!, t);
+      this.hi[k] = Math.max(this.hi[k]!, t);
+    });
+  }
+
+  /** True once more values cannot change the answer (a part above 12 has told). */
+  get decided(): boolean {
+    return this.slashes > 0 && this.dmyOk !== this.mdyOk;
+  }
+
+  get order(): DayOrder | null {
+    if (this.slashes === 0) return 'ymd';
+    if (this.dmyOk !== this.mdyOk) return this.dmyOk ? 'dmy' : 'mdy';
+    if (!this.dmyOk) return null;
+    const a = this.hi[0]! - this.lo[0]!;
+    const b = this.hi[1]! - this.lo[1]!;
+    return a < b ? 'dmy' : b < a ? 'mdy' : null;
+  }
+}
+
+/** The order of `values` (a file's first rows), as DayOrderScan tells it; `ymd` when none is a slash date. */
+export function dayOrder(values: readonly string[], pattern: RegExp = SLASH_DAY): DayOrder | null {
+  const scan = new DayOrderScan(pattern);
+  for (const v of values) scan.add(v);
+  return scan.order;
+}
+
+/** A slash day or time the first rows could not place: the whole file is asked (importer.ts), then the import runs again. */
+export class DayOrderUnknown extends Error {
+  /** the column (as the header names it) whose values tell the order */
+  readonly column: string;
+  constructor(column: string) {
+    super(`the day order of "${column}" is not told by the first rows`);
+    this.column = column;
+  }
+}
+
+/** The day order's words for a message: `day first (dd/mm/yyyy)`. */
+export function dayOrderWords(order: DayOrder): string {
+  return order === 'dmy' ? 'day first (dd/mm/yyyy)' : order === 'mdy' ? 'month first (mm/dd/yyyy)' : 'YYYY-MM-DD';
+}

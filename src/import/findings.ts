@@ -1,0 +1,84 @@
+import { formatUsd } from '../engine/units.ts';
+import type { DayOrder } from './day-order.ts';
+import type { ImportResult } from './importer.ts';
+
+/**
+ * What an import found that an admin should see before and after importing, worded for them,
+ * each place as `file:line`: what the reader guessed about the file (so that a wrong guess is
+ * caught before anything is written), the header rows repeated inside it, and the rows already in
+ * the ledger with another amount. The command line prints these lines; the app shows them in the
+ * preview and the result (src/api/import-facts.ts).
+ */
+export interface ImportFindings {
+  /** one line: encoding, separator, decimal mark, day order, as read or guessed */
+  readAs: string | null;
+  /** "2 header rows repeated inside the file were left out (lines 120, 451): …" */
+  repeatedHeaders: string | null;
+  /** a sentence, then one line per row (the first few): `file:line: already in the ledger with $3.10, …` */
+  differing: { summary: string; rows: string[] } | null;
+  /** consumption lines that completed messages earlier imports held in part */
+  completed: string | null;
+}
+
+/** Rows named one by one; the rest are counted. */
+export const SHOWN_FINDINGS = 10;
+
+function plural(n: number, one: string, many: string = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+const DAY_ORDER_WORDS: Record<DayOrder, string> = {
+  ymd: 'dates as YYYY-MM-DD',
+  dmy: 'dates day first (dd/mm/yyyy, guessed from the rows)',
+  mdy: 'dates month first (mm/dd/yyyy, guessed from the rows)',
+};
+
+/** "UTF-8, comma-separated, decimal point, dates as YYYY-MM-DD": what the file was read as. */
+export function readAsText(r: Pick<ImportResult, 'form' | 'guessed'>): string | null {
+  const parts: string[] = [];
+  const f = r.form;
+  if (f !== undefined) {
+    if (f.gzip) parts.push('gzip');
+    parts.push(f.encoding === 'utf-8' ? 'UTF-8' : f.encoding === 'windows-1252' ? 'Windows-1252 (not UTF-8)' : f.encoding.toUpperCase());
+    parts.push(f.delimiter === ',' ? 'comma-separated' : f.delimiter === ';' ? 'semicolon-separated' : 'tab-separated');
+  }
+  const g = r.guessed;
+  if (g !== undefined) {
+    if (g.decimal !== undefined) parts.push(g.decimal === ',' ? 'decimal comma (12,34 is 12.34)' : 'decimal point (12.34)');
+    if (g.dayOrder !== undefined) parts.push(g.dayOrder === null ? 'dates that could be day or month first (refused)' : DAY_ORDER_WORDS[g.dayOrder]);
+  }
+  return parts.length === 0 ? null : parts.join(', ');
+}
+
+export function importFindings(r: ImportResult): ImportFindings {
+  const where = (line: number): string => `${r.file}:${line}`;
+  let repeatedHeaders: string | null = null;
+  const rh = r.repeatedHeaders ?? 0;
+  if (rh > 0) {
+    const lines = (r.repeatedHeaderLines ?? []).slice(0, SHOWN_FINDINGS);
+    const more = rh > lines.length ? `, and ${plural(rh - lines.length, 'more')}` : '';
+    repeatedHeaders =
+      `${plural(rh, 'header row')} repeated inside the file ${rh === 1 ? 'was' : 'were'} left out, not data` +
+      ` (${lines.map(where).join(', ')}${more}): files joined one after the other?`;
+  }
+  let differing: ImportFindings['differing'] = null;
+  const d = r.differingDuplicates;
+  if (d !== undefined && d.count > 0) {
+    const rows = d.rows
+      .slice(0, SHOWN_FINDINGS)
+      .map((x) => `${where(x.line)}: already in the ledger with ${formatUsd(x.storedMicros)}, this export says ${formatUsd(x.fileMicros)} (a day exported before it ended?) — kept ${formatUsd(x.storedMicros)}`);
+    if (d.count > rows.length) rows.push(`${r.file}: ... and ${plural(d.count - rows.length, 'more row')} already in the ledger with another amount, each kept as the ledger has it`);
+    differing = {
+      summary:
+        `${plural(d.count, 'row')} of this file ${d.count === 1 ? 'is' : 'are'} already in the ledger with another amount: the ledger keeps its own (the first import of a day wins). ` +
+        'To take this file’s amounts, undo the earlier import and import again.',
+      rows,
+    };
+  }
+  const c = r.completedMessages;
+  const completed =
+    c === undefined || c.messages === 0
+      ? null
+      : `${plural(c.lines, 'line')} completed ${plural(c.messages, 'agent message')} an earlier import had in part (an export cut in the middle of a message): added to ${c.messages === 1 ? 'it' : 'them'}, not counted twice.`;
+  return { readAs: readAsText(r), repeatedHeaders, differing, completed };
+}

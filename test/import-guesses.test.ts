@@ -1,0 +1,91 @@
+/**
+ * What an import guessed and found, said to the admin (CLI and the app's preview and result), and
+ * the consumption export's times as a spreadsheet re-saves them (`dd/mm/yyyy hh:mm`).
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Ledger } from '../src/ledger/ledger.ts';
+import { importFile, previewImport } from '../src/import/importer.ts';
+import { importFacts } from '../src/api/import-facts.ts';
+import { runImport } from '../src/cli/commands/import.ts';
+import { eventsOf, ledgerScope, snapshot } from './fixtures/ledger-helpers.ts';
+
+const scope = ledgerScope();
+let ledger: Ledger;
+
+beforeEach(() => {
+  ledger = scope.open('ledger.sqlite');
+});
+
+const COST = 'date,agent_name,api_key,source,total_spend_usd';
+const CONSUMPTION = 'completedAt;agentMessageId;contextOrigin;apiKeyName;userId;agentName;usageType;stepIndex;totalCredits';
+
+/** A re-saved consumption line: API message `msg` of key-a at `time`. */
+function saved(time: string, msg: string, step = 0, credits = '1,50'): string {
+  return [time, msg, 'API', 'key-a', '', 'Bot', 'programmatic', String(step), credits].join(';');
+}
+
+describe('the summary says what was guessed', () => {
+  it('CLI: encoding, separator, decimal mark and day order, for the export as downloaded and as a spreadsheet saved it', async () => {
+    const db = scope.tmp.path('cli.sqlite');
+    const plain = scope.tmp.write('plain.csv', `${COST}\n2026-09-01,Bot,key-a,api,1.50\n`);
+    const resaved = scope.tmp.write('resaved.csv', `${COST.replaceAll(',', ';')}\r\n13/09/2026;Bot;key-a;api;1,50\r\n`);
+    const out = await runImport([plain, resaved], { db });
+    expect(out.exitCode).toBe(0);
+    expect(out.stdout).toContain('  read as UTF-8, comma-separated, decimal point (12.34), dates as YYYY-MM-DD\n');
+    expect(out.stdout).toContain('  read as UTF-8, semicolon-separated, decimal comma (12,34 is 12.34), dates day first (dd/mm/yyyy, guessed from the rows)\n');
+  });
+
+  it('the app’s preview says it too', async () => {
+    const file = scope.tmp.write('us.csv', `${COST}\n9/13/2026,Bot,key-a,api,"1,500.00"\n`);
+    const facts = importFacts(await previewImport(ledger, file));
+    expect(facts.findings.readAs).toBe('UTF-8, comma-separated, decimal point (12.34), dates month first (mm/dd/yyyy, guessed from the rows)');
+  });
+});
+
+describe('what the CLI printed only on stderr, the app shows with file:line', () => {
+  it('header rows repeated inside the file (monthly exports joined)', async () => {
+    const file = scope.tmp.write('joined.csv', `${COST}\n2026-09-01,Bot,key-a,api,1.00\n${COST}\n2026-10-01,Bot,key-a,api,2.00\n${COST}\n2026-11-01,Bot,key-a,api,3.00\n`);
+    const preview = importFacts(await previewImport(ledger, file));
+    expect(preview.findings.repeatedHeaders).toBe(`2 header rows repeated inside the file were left out, not data (${file}:3, ${file}:5): files joined one after the other?`.replaceAll(file, 'joined.csv'));
+    const r = await importFile(ledger, file);
+    expect(importFacts(r).findings.repeatedHeaders).toContain('(joined.csv:3, joined.csv:5)');
+  });
+
+  it('a day already in the ledger with another amount (exported before it ended): in the preview and the result', async () => {
+    await importFile(ledger, scope.tmp.write('early.csv', `${COST}\n2026-09-01,Bot,key-a,api,3.10\n2026-09-02,Bot,key-a,api,1.00\n`));
+    const late = scope.tmp.write('late.csv', `${COST}\n2026-09-01,Bot,key-a,api,4.25\n2026-09-02,Bot,key-a,api,1.00\n2026-09-03,Bot,key-a,api,2.00\n`);
+    const preview = importFacts(await previewImport(ledger, late)).findings.differing;
+    expect(preview?.summary).toMatch(/^1 row of this file is already in the ledger with another amount: the ledger keeps its own/);
+    expect(preview?.rows).toEqual(['late.csv:2: already in the ledger with $3.10, this export says $4.25 (a day exported before it ended?) — kept $3.10']);
+    const r = await importFile(ledger, late);
+    expect(importFacts(r).findings.differing?.rows).toEqual(preview?.rows);
+    expect(importFacts(r).findings.differing?.rows[0]).toMatch(/^late\.csv:2: /);
+  });
+});
+
+describe('consumption times as a spreadsheet re-saves them', () => {
+  const header = `${CONSUMPTION}\r\n`;
+
+  it('reads dd/mm/yyyy hh:mm when a day above 12 tells, and yyyy-mm-dd hh:mm, as UTC', async () => {
+    const file = scope.tmp.write('c.csv', header + [saved('13/09/2026 10:05', 'm1'), saved('14/09/2026 23:59:30', 'm2'), saved('2026-09-15 08:00', 'm3')].join('\r\n') + '\r\n');
+    expect(await importFile(ledger, file)).toMatchObject({ imported: 3, rejected: 0, guessed: { dayOrder: 'dmy', decimal: ',' } });
+    expect(eventsOf(ledger).map((e) => e.time)).toEqual(['2026-09-13T10:05:00.000Z', '2026-09-14T23:59:30.000Z', '2026-09-15T08:00:00.000Z']);
+  });
+
+  it('when the first rows all fall on days up to 12, a later row tells (the whole file is asked)', async () => {
+    const first = Array.from({ length: 60 }, (_, i) => saved(`01/09/2026 10:${String(i % 60).padStart(2, '0')}`, `a${i}`));
+    const file = scope.tmp.write('c.csv', header + [...first, saved('13/09/2026 09:00', 'b')].join('\r\n') + '\r\n');
+    const r = await importFile(ledger, file);
+    expect(r).toMatchObject({ imported: 61, rejected: 0, guessed: { dayOrder: 'dmy' } });
+    // 1 September, not 9 January
+    expect(eventsOf(ledger)[0]!.time).toBe('2026-09-01T10:00:00.000Z');
+    expect((await previewImport(scope.open('p.sqlite'), file)).guessed?.dayOrder).toBe('dmy');
+  });
+
+  it('refuses with the line when no row tells, and leaves the ledger unchanged', async () => {
+    const before = snapshot(ledger);
+    const file = scope.tmp.write('c.csv', header + [saved('01/09/2026 10:00', 'm1'), saved('01/09/2026 11:00', 'm2')].join('\r\n') + '\r\n');
+    await expect(importFile(ledger, file)).rejects.toThrow(/c\.csv:2: completedAt "01\/09\/2026 10:00" could be day or month first, and no row of the file tells/);
+    expect(snapshot(ledger)).toEqual(before);
+  });
+});
