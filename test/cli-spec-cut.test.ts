@@ -75,6 +75,16 @@ describe('limits the history reached with nothing refused', () => {
     }
   });
 
+  it("two runs exactly 24 h apart fill a limit of 2 under the code's inclusive edge, not under the docs'", async () => {
+    const rows = ['t1,2026-01-05T10:00:00Z,trigger,t,', 't2,2026-01-06T10:00:00Z,trigger,t,'];
+    const docs = await simulateCli(dir.path, plan, 'documented', rows);
+    const code = await simulateCli(dir.path, plan, 'platform', rows);
+    expect([...docs.decisions, ...code.decisions]).toEqual(['t1 admitted', 't2 admitted', 't1 admitted', 't2 admitted']);
+    expect(heldOf(docs.report)).toEqual([]);
+    // the pool (P = 2) counts the same two runs at that instant
+    expect(heldOf(code.report)).toEqual(['PR review (t): 2 runs in 24 h, its limit', 'the fair-use pool: 2 of 2 runs in 24 h']);
+  });
+
   it('the readable summary says so after the tables', async () => {
     const r = await simulateCli(dir.path, plan, 'platform', full, ['--no-compare']);
     expect(r.code).toBe(0);
