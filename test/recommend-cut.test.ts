@@ -54,4 +54,15 @@ describe('a key the platform held at its cap: when it works again', () => {
       }
     }
   });
+
+  it('judges a spend limit on the history alone when the forecast runs away from it', () => {
+    // $10 a day against a $50 daily limit: the history fits it every day
+    const plan = validatePlan({ apiKeys: [{ id: 'k', name: 'Pipeline', capUsd: 100 }], workspace: { spendLimits: [{ id: 'd', amountUsd: 50, window: 'utc-day' }] }, enforcement: { profile: 'platform' } });
+    const [d] = recommend(cutHistory(), plan).spendLimits;
+    expect(d!.ordinary.p99).toBe(10);
+    if (d!.projectedPeak.p90 > 10 * 50) {
+      expect(d!.reason).toContain('so the limit is judged on the history alone');
+      expect(d).toMatchObject({ action: 'keep', recommendedAmountUsd: 50 });
+    }
+  });
 });

@@ -46,16 +46,16 @@ export function triggerWhy(docsPlan: ResolvedPlan, platformPlan: ResolvedPlan, d
     why.push('the code checks a schedule against the message allowance (fair use) or the spend limits (programmatic) only, never its run limit or the pool (rule 3)');
     return why;
   }
-  // only the runs the docs held (waiting, or still waiting at the end) are explained by the drop;
-  // a run the docs admit at once and the code drops was limited for another reason below
-  if (docsPlan.queueWebhooks && !platformPlan.queueWebhooks && docs.delayed + docs.pending > 0 && platform.dropped > 0) {
-    why.push('the docs pause a limited webhook run until capacity returns; the code drops it (rule 5)');
-  }
   if (platformTrigger.mode === 'programmatic' && docsTrigger.limit === UNLIMITED && platformTrigger.limit !== UNLIMITED && count(platform, 'trigger_limit') > 0) {
     why.push(`the code limits programmatic triggers to ${platformTrigger.limit} runs per 24 h too, unless support sets an override (rule 2)`);
   }
   if (platformTrigger.mode === 'fair_use' && platformPlan.pool !== UNLIMITED && count(platform, 'pool') > count(docs, 'pool')) {
     why.push('the code checks the shared fair-use pool first, and a run its own limit or the allowance refuses has still used a pool unit (rule 4)');
+  }
+  // only the runs the docs held (waiting, or still waiting at the end) are explained by the drop;
+  // a run the docs admit at once and the code drops was limited for another reason above
+  if (docsPlan.queueWebhooks && !platformPlan.queueWebhooks && docs.delayed + docs.pending > 0 && platform.dropped > 0) {
+    why.push('the docs pause a limited webhook run until capacity returns; the code drops it (rule 5)');
   }
   if (why.length === 0) {
     why.push(EDGE);

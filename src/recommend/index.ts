@@ -727,11 +727,15 @@ export function checkSpendLimits(
     const [q10, q50, q90] = peaks.length ? quantile(peaks, [0.1, 0.5, 0.9]) : [0, 0, 0];
     const chanceAbove = peaks.length ? peaks.filter((x) => x > l.amountMicros).length / peaks.length : 0;
     const fitsHistory = p99 <= l.amountMicros;
-    const fitsForecast = chanceAbove <= MAX_THROTTLE_CHANCE;
+    // paths far past anything the history shows (a forecast fitted to days a limit held down) are
+    // no basis for a budget: the limit is then judged on the history alone, and says so
+    const runaway = peaks.length > 0 && q90 > PLAUSIBLE_FACTOR * Math.max(max, l.amountMicros);
+    const fitsForecast = runaway || chanceAbove <= MAX_THROTTLE_CHANCE;
     const fits = fitsHistory && fitsForecast;
     const recommendedAmountUsd = fits ? amountUsd : roundCapUsd(Math.max(p99, fitsForecast ? 0 : q90) * (1 + headroom));
     const forecastText = peaks.length
-      ? `; over the next ${projection?.scenario.days ?? 0} days the forecast demand (before caps) puts the busiest window at P10/P50/P90 ${fmt(usd(q10))} / ${fmt(usd(q50))} / ${fmt(usd(q90))}, above the limit in ${pct(chanceAbove)} of draws`
+      ? `; over the next ${projection?.scenario.days ?? 0} days the forecast demand (before caps) puts the busiest window at P10/P50/P90 ${fmt(usd(q10))} / ${fmt(usd(q50))} / ${fmt(usd(q90))}, above the limit in ${pct(chanceAbove)} of draws` +
+        (runaway ? ` (paths that run far past anything the history shows, so the limit is judged on the history alone)` : '')
       : '';
     const why = !fitsHistory ? 'is below ordinary use' : 'is likely to be reached as spend grows';
     const reason = fits
