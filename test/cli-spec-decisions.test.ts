@@ -192,6 +192,18 @@ describe('§4 spend: key cap first, then each workspace limit in plan order; key
     });
   }
 
+  it('a programmatic webhook refused by both its run limit and a spend limit: the docs name the run limit, the code the spend limit', async () => {
+    const both: ScenarioPlan = {
+      workspace: { spendLimits: [{ id: 'd', amountUsd: 1, window: 'utc-day' }] },
+      triggers: [{ id: 'p', kind: 'webhook', mode: 'programmatic', limitPer24h: 1 }],
+    };
+    const rows = ['p1,2026-01-05T10:00:00Z,trigger,p,1', 'p2,2026-01-05T11:00:00Z,trigger,p,0.1'];
+    // docs: run limit first; p2 waits past the new UTC day (its limit still full) until p1 leaves
+    // at Jan 6 10:00, when the day's spend is 0. Code: spend limits first, then dropped.
+    expect(await decide(both, 'documented', rows)).toEqual(['p1 admitted', 'p2 admitted@2026-01-06T10:00:00.000Z trigger_limit']);
+    expect(await decide(both, 'platform', rows)).toEqual(['p1 admitted', 'p2 dropped spend_limit:d']);
+  });
+
   it('rolling-30d: an entry leaves at exactly s + 30 days (docs) or 1 ms later (code)', async () => {
     const rolling: ScenarioPlan = { workspace: { spendLimits: [{ id: 'r30', amountUsd: 1, window: 'rolling-30d' }] } };
     const edge = ['a,2026-01-05T10:00:00.000Z,api,k,1', 'b,2026-02-04T10:00:00.000Z,api,k,1', 'c,2026-02-04T10:00:00.001Z,api,k,1'];
