@@ -17,6 +17,7 @@ import { Outcome, REASON_SPEND_LIMIT_BASE, reasonName } from '../engine/result.t
 import type { SimulationResult } from '../engine/result.ts';
 import { simulate } from '../engine/simulate.ts';
 import type { SimulateOptions } from '../engine/simulate.ts';
+import { keyWhy, messagesWhy, triggerWhy } from './why.ts';
 
 /** What one profile decided for one trigger, key, or people's messages. */
 export interface ProfileSide {
@@ -49,6 +50,8 @@ export interface ProfileDifference {
   lostDocumented: number;
   lostPlatform: number;
   sentence: string;
+  /** the SPEC section 9 rules that explain the difference, for an admin (docs/platform-profile.md numbers them) */
+  why: string[];
 }
 
 export interface ProfileComparison {
@@ -186,10 +189,10 @@ function docsClauses(kind: ProfileDifference['kind'], s: ProfileSide): string[] 
   const c: string[] = [];
   if (s.delayed > 0) c.push(`${n(s.delayed)} ${word(s.delayed)} ${s.delayed === 1 ? 'waits' : 'wait'} up to ${formatDuration(s.maxDelayMs)}`);
   if (s.blocked > 0) c.push(`${n(s.blocked)} ${s.blocked === 1 ? 'is' : 'are'} blocked${reasons(s)}`);
-  if (s.dropped > 0) c.push(`${n(s.dropped)} ${s.dropped === 1 ? 'is' : 'are'} dropped`);
-  if (s.skipped > 0) c.push(`${n(s.skipped)} ${s.skipped === 1 ? 'is' : 'are'} skipped`);
+  if (s.dropped > 0) c.push(`${n(s.dropped)} ${s.dropped === 1 ? 'is' : 'are'} dropped${reasons(s)}`);
+  if (s.skipped > 0) c.push(`${n(s.skipped)} ${s.skipped === 1 ? 'is' : 'are'} skipped${reasons(s)}`);
   if (s.pending > 0) c.push(`${n(s.pending)} still ${s.pending === 1 ? 'waits' : 'wait'} at the end`);
-  if (c.length === 0) c.push(`all ${n(s.events)} ${word(s.events)} go through at once`);
+  if (c.length === 0) c.push(s.events === 1 ? `its one ${one} goes through at once` : `all ${n(s.events)} ${many} go through at once`);
   return c;
 }
 
@@ -200,10 +203,10 @@ function platformClauses(kind: ProfileDifference['kind'], s: ProfileSide): strin
   const c: string[] = [];
   if (s.dropped > 0) c.push(`drops ${of(s.dropped)}${reasons(s)}`);
   if (s.blocked > 0) c.push(`blocks ${of(s.blocked)}${reasons(s)}`);
-  if (s.skipped > 0) c.push(`skips ${of(s.skipped)}`);
+  if (s.skipped > 0) c.push(`skips ${of(s.skipped)}${reasons(s)}`);
   if (s.delayed > 0) c.push(`lets ${n(s.delayed)} wait up to ${formatDuration(s.maxDelayMs)}`);
   if (s.pending > 0) c.push(`leaves ${n(s.pending)} waiting at the end`);
-  if (c.length === 0) c.push(`lets all ${n(s.events)} ${s.events === 1 ? one : many} through at once`);
+  if (c.length === 0) c.push(s.events === 1 ? `lets its one ${one} through at once` : `lets all ${n(s.events)} ${many} through at once`);
   return c;
 }
 
@@ -265,6 +268,12 @@ export function compareResults(events: EventColumns, documented: SimulationResul
     const name = entity?.name ?? "People's messages";
     const docs = sideOf(docsTable, slot, documented);
     const plat = sideOf(platformTable, slot, platform);
+    const why =
+      kind === 'messages'
+        ? messagesWhy(documented.plan, platform.plan, docs, plat)
+        : kind === 'trigger'
+          ? triggerWhy(documented.plan, platform.plan, documented.plan.triggers[slot - 1]!, triggers[slot - 1]!, docs, plat)
+          : keyWhy(documented.plan, platform.plan, keys[slot - 1 - triggers.length]!, docs, plat);
     differences.push({
       kind,
       id: entity?.id ?? null,
@@ -275,6 +284,7 @@ export function compareResults(events: EventColumns, documented: SimulationResul
       lostDocumented: lost(docs),
       lostPlatform: lost(plat),
       sentence: differenceSentence(kind, name, docs, plat),
+      why,
     });
   }
   // what hurts most first: the most lost on the platform beyond the docs, then the most changed
@@ -308,7 +318,10 @@ export function compareProfiles(plan: Plan, events: EventColumns, options: Compa
 /** The comparison as lines for the terminal summary: the headline, then up to `max` sentences. */
 export function formatComparison(c: ProfileComparison, max = 10): string {
   const out = ['', "Docs vs the platform's code (set enforcement.profile to choose; see docs/platform-profile.md)", `  ${c.headline}`];
-  for (const d of c.differences.slice(0, max)) out.push(`  - ${d.sentence}.`);
+  for (const d of c.differences.slice(0, max)) {
+    out.push(`  - ${d.sentence}.`);
+    if (d.why.length > 0) out.push(`    Why: ${d.why.join('; ')}.`);
+  }
   if (c.differences.length > max) out.push(`  ... and ${n(c.differences.length - max)} more (see --json: profiles).`);
   for (const note of c.notes) out.push(`  Note: ${note}.`);
   out.push(`  ${NOT_MODELLED}`);

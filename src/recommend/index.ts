@@ -301,17 +301,27 @@ function recommendKeys(
     const last29 = ordinary.slice(-29);
     const ordPaths = paths.ordinary.map((d) => d[j]);
     const runPaths = paths.runaway.map((d) => d[j]);
-    const sized = capForRisk(last29, ordPaths, risk, roundCapUsdMicros);
+    // A forecast fitted to days held at the cap (lower bounds) can run away from anything the
+    // history shows: a cap from such paths would be no advice (and past what micro-USD can count).
+    // It is held to PLAUSIBLE_FACTOR times the most the key spent in 30 days or its current cap.
+    const current = pk?.capUsd ?? null;
+    const plausible = roundCapUsdMicros(PLAUSIBLE_FACTOR * Math.max(maxRoll, current === null ? 0 : usdNumberToMicros(current), MICROS_PER_USD));
+    let clamped = false;
+    const bounded = (c: { cap: number; chance: number; peaks: number[] }) => {
+      if (c.cap <= plausible) return c;
+      clamped = true;
+      return { ...c, cap: plausible, chance: chanceAtCap(c.peaks, plausible) };
+    };
+    const sized = bounded(capForRisk(last29, ordPaths, risk, roundCapUsdMicros));
     const peaks = sized.peaks;
     const [q10, q50, q90] = peaks.length ? quantile(peaks, [0.1, 0.5, 0.9]) : [0, 0, 0];
     const cap = sized.cap / MICROS_PER_USD;
-    const current = pk?.capUsd ?? null;
     const currentChance = current === null ? null : chanceAtCap(peaks, usdNumberToMicros(current));
     const outcome = (capMicros: number) => capOutcome(last29, ordPaths, runPaths, capMicros);
     const chosen = outcome(sized.cap);
     const tradeoff: CapTradeoff[] = [];
     for (const r of TRADEOFF_RISKS) {
-      const c = r === risk ? sized : capForRisk(last29, ordPaths, r, roundCapUsdMicros);
+      const c = r === risk ? sized : bounded(capForRisk(last29, ordPaths, r, roundCapUsdMicros));
       const o = r === risk ? chosen : outcome(c.cap);
       tradeoff.push({ label: `${pctText(r)} risk`, capUsd: c.cap / MICROS_PER_USD, cappedOutChance: c.chance, ordinaryBlockedUsd: o.ordinaryBlockedUsd, runawayStoppedUsd: o.runawayStoppedUsd });
     }
@@ -321,11 +331,16 @@ function recommendKeys(
       tradeoff.push({ label: 'current', capUsd: current, cappedOutChance: currentChance ?? 0, ordinaryBlockedUsd: o.ordinaryBlockedUsd, runawayStoppedUsd: o.runawayStoppedUsd });
     }
     tradeoff.sort((a, b) => a.capUsd - b.capUsd);
-    let reason =
-      `the smallest round cap that ordinary use reaches in at most ${pctText(risk)} of ${peaks.length} forecast paths over the next ${days} days ` +
-      `(model: ${MODEL_TEXT[model.kind]}${model.shiftAt !== null ? `, fitted after a level shift on ${day(model.shiftAt)}` : ''}` +
-      `${model.censoredDays ? `, ${model.censoredDays} day${model.censoredDays === 1 ? '' : 's'} held at the cap read as lower bounds` : ''}): ` +
-      `${fmt(cap)}, reached in ${pctText(sized.chance)}; projected peak rolling 30-day ordinary spend P50 ${fmt(usd(q50))}, P90 ${fmt(usd(q90))}`;
+    const modelText =
+      `model: ${MODEL_TEXT[model.kind]}${model.shiftAt !== null ? `, fitted after a level shift on ${day(model.shiftAt)}` : ''}` +
+      `${model.censoredDays ? `, ${model.censoredDays} day${model.censoredDays === 1 ? '' : 's'} held at the cap read as lower bounds` : ''}`;
+    const projected = `projected peak rolling 30-day ordinary spend P50 ${fmt(usd(q50))}, P90 ${fmt(usd(q90))}`;
+    let reason = clamped
+      ? `the forecast's paths over the next ${days} days (${modelText}) run far past anything this key's history shows, so no cap it would size is advice: ` +
+        `${fmt(cap)} is ${PLAUSIBLE_FACTOR} × the higher of its largest 30-day spend and its current cap, reached in ${pctText(sized.chance)} of ${peaks.length} paths; ${projected}; ` +
+        `the exports hold only what the platform admitted and cannot show demand beyond a cap, so raise it in steps and watch`
+      : `the smallest round cap that ordinary use reaches in at most ${pctText(risk)} of ${peaks.length} forecast paths over the next ${days} days (${modelText}): ` +
+        `${fmt(cap)}, reached in ${pctText(sized.chance)}; ${projected}`;
     if (incidents.length) {
       const top = incidents[0];
       const blockedTotal = incidents.reduce((a, x) => a + x.blockedByCapUsd, 0);
@@ -389,6 +404,9 @@ const MODEL_TEXT: Record<ModelKind, string> = {
   growth: 'compounding growth',
   flat: 'mean of a short history',
 };
+
+/** A recommended cap is at most this many times the key's largest 30-day spend or its current cap. */
+const PLAUSIBLE_FACTOR = 10;
 
 function roundCapUsdMicros(micros: number): number {
   return roundCapUsd(micros) * MICROS_PER_USD;
@@ -710,11 +728,15 @@ export function checkSpendLimits(
     const [q10, q50, q90] = peaks.length ? quantile(peaks, [0.1, 0.5, 0.9]) : [0, 0, 0];
     const chanceAbove = peaks.length ? peaks.filter((x) => x > l.amountMicros).length / peaks.length : 0;
     const fitsHistory = p99 <= l.amountMicros;
-    const fitsForecast = chanceAbove <= MAX_THROTTLE_CHANCE;
+    // paths far past anything the history shows (a forecast fitted to days a limit held down) are
+    // no basis for a budget: the limit is then judged on the history alone, and says so
+    const runaway = peaks.length > 0 && q90 > PLAUSIBLE_FACTOR * Math.max(max, l.amountMicros);
+    const fitsForecast = runaway || chanceAbove <= MAX_THROTTLE_CHANCE;
     const fits = fitsHistory && fitsForecast;
     const recommendedAmountUsd = fits ? amountUsd : roundCapUsd(Math.max(p99, fitsForecast ? 0 : q90) * (1 + headroom));
     const forecastText = peaks.length
-      ? `; over the next ${projection?.scenario.days ?? 0} days the forecast demand (before caps) puts the busiest window at P10/P50/P90 ${fmt(usd(q10))} / ${fmt(usd(q50))} / ${fmt(usd(q90))}, above the limit in ${pct(chanceAbove)} of draws`
+      ? `; over the next ${projection?.scenario.days ?? 0} days the forecast demand (before caps) puts the busiest window at P10/P50/P90 ${fmt(usd(q10))} / ${fmt(usd(q50))} / ${fmt(usd(q90))}, above the limit in ${pct(chanceAbove)} of draws` +
+        (runaway ? ` (paths that run far past anything the history shows, so the limit is judged on the history alone)` : '')
       : '';
     const why = !fitsHistory ? 'is below ordinary use' : 'is likely to be reached as spend grows';
     const reason = fits
@@ -755,48 +777,59 @@ function windowPeak(hist: ArrayLike<number>, future: Float64Array, len: number):
 /**
  * For keys at their cap when the history ends: when ADMITTED spend rolls out of the window, day
  * by day, until the key works again. The engine's replay of the plan decides what was admitted
- * (a blocked request never counts towards the cap) and when the capped-out episode ends.
+ * (a blocked request never counts towards the cap) and when the capped-out episode ends. The
+ * window is the plan's: rolling to the millisecond under the docs; under the platform's code
+ * (SPEC section 9 rule 6) re-based per UTC day, so a day's spend frees all at once at 00:00 UTC
+ * of that day + keyCapWindowDays.
  */
 export function recoverySchedules(events: EventColumns, history: History, plan: Plan, sim: SimulationResult = simulate(plan, events, { until: Math.max(history.end, history.lastEvent + 1) })): KeyRecovery[] {
-  const W = plan.enforcement.keyCapWindowDays * DAY;
+  const days = plan.enforcement.keyCapWindowDays;
+  const W = days * DAY;
+  const byDay = sim.plan.keyCapByDay;
   // now = the last event: a partial last day still counts towards the cap
   const end = Math.max(history.end, history.lastEvent);
+  // the oldest admission still counted at `end`, and when an admission at `t` stops counting;
+  // `end` is the exclusive end of the last day, so the code's day is the one that ends there
+  const from = byDay ? Math.floor((end - 1) / DAY) * DAY - (days - 1) * DAY : end - W + 1;
+  const freedAt = (t: number): number => (byDay ? Math.floor(t / DAY) * DAY + W : t + W);
   const out: KeyRecovery[] = [];
   sim.plan.keys.forEach((rk, ki) => {
     const k = plan.apiKeys.find((x) => x.id === rk.id);
     if (!k || k.capUsd === null || rk.capMicros === null) return;
     const cap = rk.capMicros;
-    const entries: [number, number][] = [];
+    // admitted cost by the moment it stops counting (a whole UTC day at once under the code)
+    const frees = new Map<number, number>();
     let total = 0;
     for (let i = 0; i < events.count; i++) {
       if (events.type[i] !== EventType.api || sim.entity[i] !== ki || sim.outcome[i] !== Outcome.admitted) continue;
       const t = sim.admittedAt[i];
-      if (t > end - W && t <= end) {
-        entries.push([t, events.cost[i]]);
+      if (t >= from && t <= end) {
+        const at = freedAt(t);
+        frees.set(at, (frees.get(at) ?? 0) + events.cost[i]);
         total += events.cost[i];
       }
     }
     const episode = sim.keyStats[ki]?.episodes.find((e) => e.from <= end && e.until > end);
     if (total < cap && !episode) return;
-    entries.sort((a, b) => a[0] - b[0]);
     let rolling = total;
     let usableAt = end;
-    const byDay = new Map<number, number>();
-    for (const [t, c] of entries) {
+    const freedByDay = new Map<number, number>();
+    for (const [at, c] of [...frees].sort((a, b) => a[0] - b[0])) {
       if (rolling < cap) break;
       rolling -= c;
-      const d = Math.floor((t + W) / DAY) * DAY;
-      byDay.set(d, (byDay.get(d) ?? 0) + c);
-      usableAt = t + W;
+      const d = Math.floor(at / DAY) * DAY;
+      freedByDay.set(d, (freedByDay.get(d) ?? 0) + c);
+      usableAt = at;
     }
     if (episode) usableAt = episode.until;
     const schedule: RecoveryStep[] = [];
     let left = total;
-    for (const [d, freed] of [...byDay].sort((a, b) => a[0] - b[0])) {
+    for (const [d, freed] of [...freedByDay].sort((a, b) => a[0] - b[0])) {
       left -= freed;
       schedule.push({ date: day(d), freesUsd: usd(freed), rollingAfterUsd: usd(left) });
     }
-    const steps = schedule.slice(0, 5).map((s) => `${fmt(s.freesUsd)} frees up on ${s.date}`);
+    const steps = schedule.slice(0, 5).map((s) => `${fmt(s.freesUsd)} frees up ${byDay ? 'at 00:00 UTC on' : 'on'} ${s.date}`);
+    const window = byDay ? `its cap window (the history's last UTC day and the ${days - 1} before: the platform's code re-bases caps per UTC day)` : `the last ${days} days`;
     out.push({
       id: rk.id,
       capUsd: k.capUsd,
@@ -804,7 +837,7 @@ export function recoverySchedules(events: EventColumns, history: History, plan: 
       usableAgain: new Date(usableAt).toISOString(),
       schedule,
       summary:
-        `${k.name ?? k.id} has spent ${fmt(usd(total))} (admitted by the engine) of its ${fmt(k.capUsd)} cap in the last ${plan.enforcement.keyCapWindowDays} days: ` +
+        `${k.name ?? k.id} has spent ${fmt(usd(total))} (admitted by the engine) of its ${fmt(k.capUsd)} cap in ${window}: ` +
         `${steps.join(', ')}${schedule.length > 5 ? ', …' : ''}; it works again at ${new Date(usableAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     });
   });

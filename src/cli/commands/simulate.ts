@@ -22,6 +22,7 @@ import { planWithLedgerEntities, readLedgerEvents } from '../../ledger/read.ts';
 import { compareProfiles, formatComparison } from '../../compare/profiles.ts';
 import { OtherProfileRun } from '../../compare/other-profile.ts';
 import type { ProfileComparison } from '../../compare/profiles.ts';
+import { formatHeldLimits, heldLimits } from '../held-limits.ts';
 
 export interface SimulateCliOptions {
   until?: string;
@@ -153,9 +154,10 @@ function prepare(planPath: string, eventsPath: string | undefined, options: Simu
 
 function output(p: Prepared, options: SimulateCliOptions): SimulateOutput {
   const toStdout = options.decisions === STDOUT_PATH;
+  const held = heldLimits(p.events, p.result, p.report);
   const text = options.json
-    ? `${reportToJson(p.profiles === null ? p.report : Object.assign({}, p.report, { profiles: p.profiles }))}\n`
-    : `${formatSummary(p.report, { defaultSpendLimits: p.defaultSpendLimits })}${p.profiles === null ? '' : formatComparison(p.profiles)}${options.decisions !== undefined ? `\nWrote ${p.events.count.toLocaleString('en-US')} decisions to ${toStdout ? 'standard output' : options.decisions}\n` : ''}`;
+    ? `${reportToJson(Object.assign({}, p.report, { heldAtLimit: held }, p.profiles === null ? {} : { profiles: p.profiles }))}\n`
+    : `${formatSummary(p.report, { defaultSpendLimits: p.defaultSpendLimits })}${formatHeldLimits(held)}${p.profiles === null ? '' : formatComparison(p.profiles)}${options.decisions !== undefined ? `\nWrote ${p.events.count.toLocaleString('en-US')} decisions to ${toStdout ? 'standard output' : options.decisions}\n` : ''}`;
   return { report: p.report, text, toStderr: toStdout };
 }
 

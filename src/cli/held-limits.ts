@@ -1,0 +1,99 @@
+/**
+ * Limits a history reached without the replay refusing anything there. The platform's exports
+ * hold only what it admitted, so a key whose spend stops at its cap, a trigger at exactly its
+ * runs per 24 h or a full allowance says the platform's own limits cut that history: "nothing hit
+ * a limit" would be read as "the plan has room" when the demand beyond the limit is simply not in
+ * the data. `headroom simulate` says so under its summary (and in `--json` as `heldAtLimit`).
+ */
+import type { EventColumns } from '../engine/events.ts';
+import { EventType } from '../engine/events.ts';
+import type { Report } from '../engine/report.ts';
+import { formatUsd } from '../engine/units.ts';
+import { Outcome } from '../engine/result.ts';
+import type { SimulationResult } from '../engine/result.ts';
+import { DAY } from '../engine/units.ts';
+
+/** A key's peak spend at or above this share of its cap reads as held at it (as the forecast's censoring reads it). */
+export const NEAR_CAP_SHARE = 0.97;
+
+export interface HeldLimit {
+  kind: 'key' | 'trigger' | 'allowance' | 'pool';
+  /** key or trigger id; null for the allowance and the pool */
+  id: string | null;
+  name: string;
+  /** the limit (USD for a key's cap, runs or messages per 24 h otherwise) */
+  limit: number;
+  /** the highest the history reached against it */
+  peak: number;
+  text: string;
+}
+
+/** Most admitted entries in one sliding window of `windowMs` (an entry at `s` counts while `t < s + windowMs + edgeMs`). */
+export function peakInWindow(times: Float64Array, windowMs: number, edgeMs: number): number {
+  times.sort();
+  let peak = 0;
+  let lo = 0;
+  for (let i = 0; i < times.length; i++) {
+    while (times[i]! >= times[lo]! + windowMs + edgeMs) lo++;
+    if (i - lo + 1 > peak) peak = i - lo + 1;
+  }
+  return peak;
+}
+
+function label(name: string, id: string): string {
+  return name === id ? name : `${name} (${id})`;
+}
+
+/** The limits the history reached with nothing refused by them, keys first. */
+export function heldLimits(events: EventColumns, result: SimulationResult, report: Report): HeldLimit[] {
+  const out: HeldLimit[] = [];
+  for (const k of report.keys) {
+    if (k.capUsd === null || k.capUsd <= 0 || (k.blockedBy.key_cap ?? 0) > 0) continue;
+    if (k.peakRollingUsd >= NEAR_CAP_SHARE * k.capUsd) {
+      out.push({
+        kind: 'key',
+        id: k.id,
+        name: k.name,
+        limit: k.capUsd,
+        peak: k.peakRollingUsd,
+        text: `${label(k.name, k.id)}: spend reached ${formatUsd(Math.round(k.peakRollingUsd * 1e6))} of its ${formatUsd(Math.round(k.capUsd * 1e6))} cap`,
+      });
+    }
+  }
+  const plan = result.plan;
+  const admitted = plan.triggers.map(() => [] as number[]);
+  for (let i = 0; i < events.count; i++) {
+    if (events.type[i] === EventType.trigger && result.outcome[i] === Outcome.admitted) admitted[result.entity[i]!]!.push(result.admittedAt[i]!);
+  }
+  report.triggers.forEach((t, j) => {
+    if (t.limit === null || t.limit <= 0 || (t.limitedBy.trigger_limit ?? 0) > 0) return;
+    const peak = peakInWindow(Float64Array.from(admitted[j] ?? []), DAY, plan.edgeMs);
+    if (peak >= t.limit) {
+      out.push({ kind: 'trigger', id: t.id, name: t.name, limit: t.limit, peak, text: `${label(t.name, t.id)}: ${peak.toLocaleString('en-US')} runs in 24 h, its limit` });
+    }
+  });
+  const limitedBy = (reason: string) => report.triggers.reduce((a, t) => a + (t.limitedBy[reason] ?? 0), 0);
+  const a = report.allowance;
+  if (a.limit !== null && a.limit > 0 && a.peak >= a.limit && a.blockedMessages === 0 && limitedBy('allowance') === 0) {
+    const lim = a.limit.toLocaleString('en-US');
+    out.push({ kind: 'allowance', id: null, name: 'allowance', limit: a.limit, peak: a.peak, text: `the message allowance: ${lim} of ${lim} messages and fair-use runs in 24 h` });
+  }
+  const p = report.pool;
+  if (p.limit !== null && p.limit > 0 && p.peak >= p.limit && limitedBy('pool') === 0) {
+    const lim = p.limit.toLocaleString('en-US');
+    out.push({ kind: 'pool', id: null, name: 'pool', limit: p.limit, peak: p.peak, text: `the fair-use pool: ${lim} of ${lim} runs in 24 h` });
+  }
+  return out;
+}
+
+/** The lines under the summary; '' when no limit was held. */
+export function formatHeldLimits(held: readonly HeldLimit[]): string {
+  if (held.length === 0) return '';
+  const out = [
+    '',
+    'Held at a limit? These limits were full although the replay refused nothing there. An export holds only what',
+    "the platform admitted, so if these events come from one, its own limits cut them: demand beyond them is not in it.",
+  ];
+  for (const h of held) out.push(`  - ${h.text}.`);
+  return `${out.join('\n')}\n`;
+}

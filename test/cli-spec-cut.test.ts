@@ -1,0 +1,137 @@
+/**
+ * A history the platform's own limits already cut: its exports hold only what it admitted. The
+ * replay of such a history under the same plan reproduces the cut (refuses nothing, and the limits
+ * sit exactly at their ceilings), and `headroom simulate` says the limits were full rather than
+ * leaving "nothing hit a limit" to read as room to spare.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HeldLimit } from '../src/cli/held-limits.ts';
+import { PROFILES, scenarioDir, series, simulateCli } from './fixtures/cli-scenario.ts';
+import type { ScenarioPlan } from './fixtures/cli-scenario.ts';
+
+let dir = { path: '', remove: () => {} };
+beforeAll(() => {
+  dir = scenarioDir();
+});
+afterAll(() => dir.remove());
+
+function heldOf(report: unknown): string[] {
+  return ((report as { heldAtLimit?: HeldLimit[] }).heldAtLimit ?? []).map((h) => h.text);
+}
+
+describe('limits the history reached with nothing refused', () => {
+  // cap $1: two $0.50 requests reach it exactly. t (limit 2): two runs in 24 h. A = 1 × 3 = 3:
+  // one message and two fair-use runs fill it; P = ceil(0.5 × 3) = 2: the two runs fill it.
+  const plan: ScenarioPlan = {
+    workspace: { seats: 1, messagesPerSeatPerDay: 3, fairUseShare: 0.5 },
+    apiKeys: [
+      { id: 'k', name: 'Pipeline', capUsd: 1 },
+      { id: 'k2', name: 'Website', capUsd: 10 },
+    ],
+    triggers: [
+      { id: 't', name: 'PR review', kind: 'webhook', mode: 'fair_use', limitPer24h: 2 },
+      { id: 'q', name: 'Quiet', kind: 'webhook', mode: 'fair_use', limitPer24h: 5 },
+    ],
+  };
+  const full = [
+    'a1,2026-01-05T09:00:00Z,api,k,0.50',
+    'a2,2026-01-05T10:00:00Z,api,k,0.50',
+    'b1,2026-01-05T10:30:00Z,api,k2,1',
+    't1,2026-01-05T11:00:00Z,trigger,t,',
+    't2,2026-01-05T12:00:00Z,trigger,t,',
+    'm1,2026-01-05T13:00:00Z,message,u,',
+  ];
+  for (const profile of PROFILES) {
+    it(`${profile}: every full limit is named, in --json and under the summary`, async () => {
+      const r = await simulateCli(dir.path, plan, profile, full);
+      expect(r.decisions.every((d) => d.endsWith(' admitted'))).toBe(true);
+      expect(heldOf(r.report)).toEqual([
+        'Pipeline (k): spend reached $1.00 of its $1.00 cap',
+        'PR review (t): 2 runs in 24 h, its limit',
+        'the message allowance: 3 of 3 messages and fair-use runs in 24 h',
+        'the fair-use pool: 2 of 2 runs in 24 h',
+      ]);
+    });
+  }
+
+  it('a limit that refused something, or one a run short, is not listed', async () => {
+    // a3 is refused by the cap (the replay saw demand beyond it); t's second run is 24 h + 1 s after
+    // the first, so no 24 h holds two; m2 is refused by the allowance.
+    const rows = [
+      'a1,2026-01-05T09:00:00Z,api,k,0.50',
+      'a2,2026-01-05T10:00:00Z,api,k,0.50',
+      'a3,2026-01-05T10:01:00Z,api,k,0.50',
+      't1,2026-01-05T11:00:00Z,trigger,t,',
+      't2,2026-01-06T11:00:01Z,trigger,t,',
+      'm1,2026-01-06T12:00:00Z,message,u,',
+      'm2,2026-01-06T12:01:00Z,message,u,',
+      'm3,2026-01-06T12:02:00Z,message,u,',
+    ];
+    for (const profile of PROFILES) {
+      const r = await simulateCli(dir.path, plan, profile, rows);
+      expect(r.decisions).toContain('a3 blocked key_cap');
+      expect(r.decisions).toContain('m3 blocked allowance');
+      expect(heldOf(r.report)).toEqual([]);
+    }
+  });
+
+  it("two runs exactly 24 h apart fill a limit of 2 under the code's inclusive edge, not under the docs'", async () => {
+    const rows = ['t1,2026-01-05T10:00:00Z,trigger,t,', 't2,2026-01-06T10:00:00Z,trigger,t,'];
+    const docs = await simulateCli(dir.path, plan, 'documented', rows);
+    const code = await simulateCli(dir.path, plan, 'platform', rows);
+    expect([...docs.decisions, ...code.decisions]).toEqual(['t1 admitted', 't2 admitted', 't1 admitted', 't2 admitted']);
+    expect(heldOf(docs.report)).toEqual([]);
+    // the pool (P = 2) counts the same two runs at that instant
+    expect(heldOf(code.report)).toEqual(['PR review (t): 2 runs in 24 h, its limit', 'the fair-use pool: 2 of 2 runs in 24 h']);
+  });
+
+  it('the readable summary says so after the tables', async () => {
+    const r = await simulateCli(dir.path, plan, 'platform', full, ['--no-compare']);
+    expect(r.code).toBe(0);
+    // simulateCli asks for --json; the summary is checked on the same plan through the text path
+    const { runCli } = await import('./support/run-cli.ts');
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { planFile } = await import('./fixtures/cli-scenario.ts');
+    const planPath = join(dir.path, 'held-plan.json');
+    const csvPath = join(dir.path, 'held.csv');
+    writeFileSync(planPath, JSON.stringify(planFile(plan, 'platform')));
+    writeFileSync(csvPath, ['id,timestamp,type,subject,cost_usd', ...full, ''].join('\n'));
+    const { stdout } = await runCli('simulate', planPath, csvPath, '--no-compare');
+    expect(stdout).toContain('Held at a limit? These limits were full although the replay refused nothing there.');
+    expect(stdout).toContain('  - PR review (t): 2 runs in 24 h, its limit.\n');
+  });
+});
+
+describe('the replay of an export the platform cut reproduces the cut', () => {
+  // Three days of demand under the platform's code: a $10 cap met by $1 requests (15 a day), a
+  // webhook with 50 deliveries a day (every 20 min from 06:00) against its default 42. Day 1 drops
+  // runs 43-50; day 2's 06:00 run still finds day 1's 06:00 run (inclusive edge) and is dropped,
+  // 06:20 finds 41: every 24 h of the export holds exactly 42 runs. (Unlimited messages: the
+  // allowance's case is above; here a run it refused would hide the trigger's own limit.)
+  const plan: ScenarioPlan = {
+    apiKeys: [{ id: 'k', name: 'Pipeline', capUsd: 10 }],
+    triggers: [{ id: 't', name: 'PR review', kind: 'webhook', mode: 'fair_use', limitPer24h: null }],
+  };
+  const demand: string[] = [];
+  for (let d = 0; d < 3; d++) {
+    const day = `2026-01-0${5 + d}`;
+    demand.push(...series(15, `a${d}-`, `${day}T08:00:00Z`, 1_800_000, 'api', () => 'k', '1'));
+    demand.push(...series(50, `t${d}-`, `${day}T06:00:00Z`, 1_200_000, 'trigger', () => 't'));
+  }
+  demand.sort((x, y) => x.split(',')[1]!.localeCompare(y.split(',')[1]!));
+
+  it('platform: the admitted events alone are all admitted again, and their limits are full', async () => {
+    const first = await simulateCli(dir.path, plan, 'platform', demand);
+    // the demand was cut: the cap (10 of the 15 first-day requests, then none), the trigger limit
+    expect(first.report?.keys[0]).toMatchObject({ admitted: 10, blockedBy: { key_cap: 35 } });
+    expect(first.report?.triggers[0]).toMatchObject({ admitted: 126, dropped: 24, limitedBy: { trigger_limit: 24 } });
+    const exported = demand.filter((_, i) => first.decisions[i]!.endsWith(' admitted'));
+    const again = await simulateCli(dir.path, plan, 'platform', exported);
+    expect(again.decisions.every((d) => d.endsWith(' admitted'))).toBe(true);
+    expect(heldOf(again.report)).toEqual([
+      'Pipeline (k): spend reached $10.00 of its $10.00 cap',
+      'PR review (t): 42 runs in 24 h, its limit',
+    ]);
+  });
+});
