@@ -94,18 +94,27 @@ export class ComputeClient {
 
   /**
    * Starts simulating `plan` now, ahead of the call for it (a saved plan is what every page asks
-   * about next): the call then finds it done or under way. A newer plan stops it.
+   * about next): the call then finds it done or under way. A newer plan stops it. `edits`: the
+   * paths an edit of it takes too (compute-worker.ts `warmEdits`), once the window is idle.
    */
-  warm(plan: Plan): void {
+  warm(plan: Plan, edits = false): void {
     if (!this.sendEvents()) return;
-    this.stopWarming();
-    const warming: NonNullable<ComputeClient['warming']> = { plan: JSON.stringify(plan), stop: new AbortController() };
+    const key = JSON.stringify(plan);
+    const previous = this.warming;
+    if (previous !== null && previous.plan === key && !edits) return;
+    const warming: NonNullable<ComputeClient['warming']> = { plan: key, stop: new AbortController() };
+    if (previous !== null && previous.plan === key) {
+      // the same plan's simulation goes on (this one is served after it); stopping this stops both
+      warming.stop.signal.addEventListener('abort', () => previous.stop.abort(), { once: true });
+    } else {
+      this.stopWarming();
+    }
     this.warming = warming;
     const settled = () => {
       if (this.warming === warming) this.warming = null;
     };
     this.worker
-      .call('warm', { kind: 'warm', plan }, {
+      .call('warm', { kind: 'warm', plan, ...(edits ? { edits } : {}) }, {
         signal: warming.stop.signal,
         onProgress: (done, total) => warming.onProgress?.(done, total),
       })

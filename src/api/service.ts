@@ -278,7 +278,7 @@ export function createService(opts: ServiceOptions): Service {
     compute: opts.compute,
     demo: opts.demo,
     jobs,
-    modeling: createModelingHandlers({ store: current, compute: opts.compute }),
+    modeling: createModelingHandlers({ store: current, savedPlan: () => plan, compute: opts.compute }),
     store: current,
     plan: () => plan,
     setPlan: (next) => {
