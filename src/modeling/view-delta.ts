@@ -4,14 +4,45 @@
  * delta crosses to the service), the renderer patches its own copy. Plain data only: the renderer
  * imports it too.
  */
-import { sameData } from './plan-history.ts';
 import type { ModelKey, ModelProjectAnswer, ModelTrigger, ModelView, ModelViewDelta, ModelViewHead } from './types.ts';
 
 export const isDelta = (a: ModelProjectAnswer): a is ModelViewDelta => 'base' in a;
 
+/**
+ * Structural equality of plain JSON data, as `sameData` (plan-history.ts) decides it, without its
+ * allocations: a view's keys carry a year or more of daily figures each, hundreds of keys are
+ * compared after every edit, and equal numbers are settled without a call.
+ */
+export function sameFigures(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) {
+      const x: unknown = a[i];
+      const y: unknown = b[i];
+      if (x !== y && !sameFigures(x, y)) return false;
+    }
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  let fields = 0;
+  for (const k in ao) {
+    const x = ao[k];
+    if (x === undefined) continue;
+    fields++;
+    const y = bo[k];
+    if (x !== y && (!Object.hasOwn(bo, k) || !sameFigures(x, y))) return false;
+  }
+  for (const k in bo) if (bo[k] !== undefined) fields--;
+  return fields === 0;
+}
+
 function changedAt<T>(before: readonly T[], after: readonly T[]): number[] {
   const at: number[] = [];
-  for (let i = 0; i < after.length; i++) if (i >= before.length || !sameData(before[i], after[i])) at.push(i);
+  for (let i = 0; i < after.length; i++) if (i >= before.length || !sameFigures(before[i], after[i])) at.push(i);
   return at;
 }
 
