@@ -234,6 +234,9 @@ export function createService(opts: ServiceOptions): Service {
   };
 
   const liveOverview = (s: WorkspaceStore, p: Plan, key: SnapshotKey, ctx: CallContext): Promise<OverviewBody> => {
+    // a call cancelled before it got here starts and stops nothing: whether it joins before or
+    // after another call for the same overview never decides how many computations run
+    if (ctx.signal.aborted) return Promise.reject(new ApiFailure('cancelled', 'Cancelled'));
     if (live === null || live.store !== s || live.plan !== p || live.opens !== opens || live.stop.signal.aborted) live = startLive(s, p, key);
     const entry = live;
     entry.waiting++;
