@@ -287,10 +287,12 @@ export function createService(opts: ServiceOptions): Service {
     setPlan: (next) => {
       plan = next;
     },
-    adoptLedgerFacts: async () => {
+    adoptLedgerFacts: async (fact) => {
       const s = await current();
-      // read, merged and written in one turn of the writer queue: a plan saved during an import keeps its edit
-      const { plan: next, changed } = await s.updatePlan((saved) => s.planWithLedgerFacts(saved));
+      // read, merged and written in one turn of the writer queue (with the fact that changed them, if
+      // any): a plan saved during an import keeps its edit, and no write lands between a rename and its plan
+      const adopt = (saved: Plan): Plan => s.planWithLedgerFacts(saved);
+      const { plan: next, changed } = await (fact === undefined ? s.updatePlan(adopt) : s.recordFact(fact, adopt));
       // unchanged: the plan object stays (the live overview is shared while it is the same one);
       // another ledger opened meanwhile: its plan stays the one the service works on
       if (!changed || store !== s) return changed ? next : plan;
