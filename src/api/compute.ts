@@ -48,6 +48,8 @@ export class ComputeClient {
   private sentVersion = -1;
   /** the plan being simulated ahead of its call; a call for the same plan follows its progress */
   private warming: { plan: string; stop: AbortController; onProgress?: (done: number, total: number) => void } | null = null;
+  /** the events' version and plan whose edit paths were last warmed */
+  private warmedEdits: string | null = null;
 
   constructor(url: URL = defaultWorkerUrl()) {
     this.url = url;
@@ -56,6 +58,7 @@ export class ComputeClient {
       resourceLimits: workerLimits(),
       onRestart: () => {
         this.sentVersion = -1;
+        this.warmedEdits = null;
       },
     });
   }
@@ -102,6 +105,9 @@ export class ComputeClient {
     const key = JSON.stringify(plan);
     const previous = this.warming;
     if (previous !== null && previous.plan === key && !edits) return;
+    // the edit paths are compiled once per worker: asked again for the same plan and events, nothing to do
+    if (edits && this.warmedEdits === `${this.version}:${key}`) return;
+    if (edits) this.warmedEdits = `${this.version}:${key}`;
     const warming: NonNullable<ComputeClient['warming']> = { plan: key, stop: new AbortController() };
     if (previous !== null && previous.plan === key) {
       // the same plan's simulation goes on (this one is served after it); stopping this stops both

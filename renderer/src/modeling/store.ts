@@ -175,6 +175,8 @@ async function settle(answered: Promise<ModelProjectAnswer>, mine: number, plan:
     } else {
       const { viewId: _named, ...view } = answer;
       whole = view;
+      // a modeling screen just opened on this plan: edits follow, their paths are warmed once painted
+      if (held === null) warmEditsWhenIdle();
     }
     // the keys and triggers whose figures did not change keep their objects, so their rows do not render again
     const view = shareEqual(state.view, whole);
@@ -316,15 +318,19 @@ export const editorFlags = (h: PlanHistory<Plan> | null) => ({
 });
 
 /**
- * Once the first overview is answered, painted and the window idle: the compute worker runs the
- * paths an edit of the saved plan takes (model-warm), so the first edit after opening is as quick
- * as the later ones. Failure costs only that first edit's speed.
+ * Once the first overview (or a modeling screen's first view) is answered, painted and the window
+ * idle: the compute worker runs the paths an edit of the saved plan takes (model-warm, once per
+ * plan and events), so the first edit after opening is as quick as the later ones. Failure costs
+ * only that first edit's speed.
  */
-const offOverview = onAnswered('workspace-overview', () => {
-  offOverview();
+function warmEditsWhenIdle(): void {
   afterNextPaint(() => {
     requestIdleCallback(() => void call('model-warm', {}).catch(() => {}), { timeout: 2000 });
   });
+}
+const offOverview = onAnswered('workspace-overview', () => {
+  offOverview();
+  warmEditsWhenIdle();
 });
 
 // Leaving the field typed in ends the burst.
