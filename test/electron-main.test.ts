@@ -214,6 +214,17 @@ describe('Electron main (with fakes of Electron)', () => {
     expect(ok).toEqual({ ok: true, value: { ok: true } });
   });
 
+  it('relays an edit as a plan patch: a bad entry is refused in main naming where, a good patch reaches the service as sent', async () => {
+    const { handles, handlers } = await started();
+    const bad = (await handles.get('model-project')!(fromApp, { base: 'v-1', patch: { apiKeys: [null, null, null, { id: 'k_d', capUsd: -1 }] } })) as Settled<unknown>;
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_input', details: [{ path: 'patch.apiKeys[3].capUsd' }] } });
+    expect(handlers['model-project']).not.toHaveBeenCalled();
+    const patch = { apiKeys: [null, { id: 'k_b', capUsd: 7 }] };
+    const ok = (await handles.get('model-project')!(fromApp, { base: 'v-1', patch, jobId: 'live' })) as Settled<unknown>;
+    expect(ok.ok).toBe(true);
+    expect(vi.mocked(handlers['model-project']).mock.calls[0]?.[0]).toEqual({ base: 'v-1', patch, jobId: 'live' });
+  });
+
   it('lets only main open or create a ledger by path: the window is refused, the handler never runs', async () => {
     const { handles, handlers } = await started();
     for (const channel of ['ledger-open', 'ledger-new'] as const) {

@@ -15,7 +15,8 @@ import type { Settled } from '../src/api/errors.ts';
 import type { Plan } from '../src/engine/plan.ts';
 import { generateWorkspace } from '../src/demo/generator.ts';
 import type { ModelProjectAnswer, ModelView, NamedModelView } from '../src/modeling/types.ts';
-import { applyDelta, isDelta, RecentViews, sparkOf, viewDelta } from '../src/modeling/view-delta.ts';
+import { applyDelta, isDelta, RecentViews, sameFigures, sparkOf, viewDelta } from '../src/modeling/view-delta.ts';
+import { sameData } from '../src/modeling/plan-history.ts';
 
 /** a view as the screens use it: the answer without its name and the timing of the run */
 const figures = (v: ModelView | NamedModelView) => {
@@ -119,6 +120,28 @@ describe('viewDelta and applyDelta', () => {
     // applied to a shorter base, the new third key was never sent
     expect(() => applyDelta(view([key('a', 0)]), { ...d, keys: [] })).toThrow(/keys\[1\] is new but not sent/);
     expect(() => applyDelta(a, { ...d, keys: [{ at: 7, key: key('x', 0) }] })).toThrow(/keys\[7\] is outside/);
+  });
+
+  it('compares figures as plain data: what sameData calls equal, and nothing else', () => {
+    const a = key('a', 0);
+    const pairs: [unknown, unknown][] = [
+      [a, { ...a }],
+      [a, { ...a, rolling: [1, 2] }],
+      [a, { ...a, rolling: [1, 3] }],
+      [a, { ...a, rolling: [1, 2, 0] }],
+      [a, { ...a, firstBlocked: 0 }],
+      [a, { ...a, extra: undefined }],
+      [a, { ...a, extra: 1 }],
+      [{ x: [] }, { x: {} }],
+      [{ x: null }, { x: {} }],
+      [[1, [2, { y: 'z' }]], [1, [2, { y: 'z' }]]],
+      [[1, [2, { y: 'z' }]], [1, [2, { y: 'w' }]]],
+    ];
+    for (const [x, y] of pairs) {
+      expect(sameFigures(x, y)).toBe(sameData(x, y));
+      expect(sameFigures(y, x)).toBe(sameData(y, x));
+    }
+    expect(pairs.filter(([x, y]) => sameFigures(x, y)).length).toBe(4);
   });
 
   it('keeps a few named views, the oldest forgotten first', () => {

@@ -8,7 +8,8 @@ import type { Service } from '../src/api/service.ts';
 import { dispatch } from '../src/api/handlers.ts';
 import { importWorkerUrl, ledgerStoreOpener } from '../src/api/ledger-store.ts';
 import type { Settled } from '../src/api/errors.ts';
-import type { ModelView, SavedScenario } from '../src/modeling/types.ts';
+import type { ModelProjectAnswer, ModelView, NamedModelView, SavedScenario } from '../src/modeling/types.ts';
+import { isDelta } from '../src/modeling/view-delta.ts';
 import type { Comparison } from '../src/modeling/scenarios.ts';
 import { planToYaml } from '../src/export/index.ts';
 import { validatePlan } from '../src/engine/plan.ts';
@@ -28,6 +29,12 @@ const CSV = [
   '2026-10-01T10:04:00Z,trigger,t_hook,,a5',
   '2026-10-02T10:04:00Z,trigger,t_hook,,a6',
 ].join('\n');
+/** The compute worker's answer to a request naming no base view: the whole view. */
+function whole(a: ModelProjectAnswer): NamedModelView {
+  if (isDelta(a)) throw new Error('a projection naming no base must be the whole view');
+  return a;
+}
+
 const PLAN = validatePlan({ workspace: { name: 'Model WS', seats: 2 }, apiKeys: [{ id: 'k_small', capUsd: 2 }] });
 
 describe('modeling calls through the handler map', () => {
@@ -120,7 +127,7 @@ describe('the modeling screens on the one compute worker', () => {
       stale.abort();
       const next = compute.ask({ kind: 'project', plan: { ...w.plan, apiKeys: [] } });
       await expect(first).rejects.toMatchObject({ code: 'cancelled' });
-      const view = await next;
+      const view = whole(await next);
       expect(view.events).toBe(w.events.count);
       expect(view.keys.every((k) => k.inferred && k.capUsd === null)).toBe(true);
     } finally {
@@ -141,7 +148,7 @@ describe('the modeling screens on the one compute worker', () => {
         () => order.push('forecast'),
         (err: { code?: string }) => order.push(`forecast ${err.code ?? ''}`),
       );
-      const view = await compute.ask({ kind: 'project', plan: { ...w.plan, workspace: { ...w.plan.workspace, seats: 1 } } });
+      const view = whole(await compute.ask({ kind: 'project', plan: { ...w.plan, workspace: { ...w.plan.workspace, seats: 1 } } }));
       order.push('project');
       expect(view.events).toBe(w.events.count);
       // the forecast, behind which the edit would have waited on one thread, is still running
@@ -169,7 +176,7 @@ describe('the modeling screens on the one compute worker', () => {
         () => order.push('profiles'),
         (err: { code?: string }) => order.push(`profiles ${err.code ?? ''}`),
       );
-      const view = await compute.ask({ kind: 'project', plan: { ...w.plan, workspace: { ...w.plan.workspace, seats: 2 } } });
+      const view = whole(await compute.ask({ kind: 'project', plan: { ...w.plan, workspace: { ...w.plan.workspace, seats: 2 } } }));
       order.push('project');
       expect(view.simulated).toEqual(['allowance']);
       // on one thread the edit would have waited for the comparison

@@ -186,13 +186,29 @@ describe('the overview at launch: stored first, then live', () => {
 
     // another plan: computed again; cancelled by its only caller, it is not kept
     await call(a, 'plan-save', { plan: { ...PLAN, apiKeys: [{ id: 'k_small', capUsd: 7 }] } });
+    // cancelled in the same turn it was made (not after a promise order that may change): the
+    // call never joins, and nothing is kept for the next one
     const lone = settle({ fresh: true, jobId: 'lone' });
-    await call(a, 'job-cancel', { jobId: 'lone' });
+    a.jobs.cancel('lone');
     expect(await lone).toMatchObject({ ok: false, error: { code: 'cancelled' } });
     const after = await call<Overview>(a, 'workspace-overview', { fresh: true });
     expect(after.keys.find((k) => k.id === 'k_small')).toMatchObject({ capUsd: 7 });
-    expect(compute.overviews).toBe(3);
+    expect(compute.overviews).toBe(2);
     await call(a, 'plan-save', { plan: PLAN });
+    await stop(a);
+  });
+
+  it('a call cancelled before it joins the live overview starts nothing, whatever order the calls resume in', async () => {
+    const compute = new CountingCompute(WORKER);
+    const a = start(compute);
+    const early = dispatch(a.handlers, a.jobs, 'workspace-overview', { fresh: true, jobId: 'early' });
+    // cancelled at once, while the call still waits for the ledger to open
+    a.jobs.cancel('early');
+    expect(await early).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    expect(compute.overviews).toBe(0);
+    const later = await call<Overview>(a, 'workspace-overview', { fresh: true });
+    expect(later.keys.length).toBeGreaterThan(0);
+    expect(compute.overviews).toBe(1);
     await stop(a);
   });
 

@@ -4,7 +4,7 @@ import type { OverviewBody } from '../projection/overview.ts';
 import type { ProfileComparison } from '../compare/profiles.ts';
 import type { CompareUnder, Comparison, NamedPlan } from '../modeling/scenarios.ts';
 import type { ForecastReport, WhatIf } from '../forecast/index.ts';
-import type { Advice, ExportPreview, ModelView } from '../modeling/types.ts';
+import type { Advice, ExportPreview, ModelProjectAnswer } from '../modeling/types.ts';
 import type { Projection } from './types.ts';
 import type { Method } from '../workers/protocol.ts';
 
@@ -19,8 +19,11 @@ export type ComputeRequest =
   | { kind: 'projection'; plan: Plan; planName: string; width: number; maxKeys: number }
   /** the plan under the other enforcement profile too, compared (src/compare/profiles.ts) */
   | { kind: 'profiles'; plan: Plan }
-  /** the modeling screens' live view of an edited (unsaved) plan */
-  | { kind: 'project'; plan: Plan }
+  /**
+   * the modeling screens' live view of an edited (unsaved) plan; with `base` (a view this worker
+   * answered before), only what differs from it (src/modeling/view-delta.ts)
+   */
+  | { kind: 'project'; plan: Plan; base?: string }
   /** recommended caps and trigger advice for the plan */
   | { kind: 'advice'; plan: Plan }
   /** the export's files for the plan */
@@ -29,8 +32,12 @@ export type ComputeRequest =
   | { kind: 'compare'; plans: NamedPlan[]; under: CompareUnder }
   /** `workers`: threads for the Monte Carlo paths; 0 or absent: on the compute worker's own thread */
   | { kind: 'forecast'; plan: Plan; days: number; paths: number; whatIf: WhatIf; workers?: number }
-  /** simulate `plan` ahead of the call that will ask for it; settles with null */
-  | { kind: 'warm'; plan: Plan };
+  /**
+   * simulate `plan` ahead of the call that will ask for it; settles with null. `edits`: also run
+   * the paths an edit of it takes (its view, one key's cap changed and back), so that the first
+   * edit after opening is not the one that pays for them
+   */
+  | { kind: 'warm'; plan: Plan; edits?: boolean };
 
 export type ComputeKind = ComputeRequest['kind'];
 
@@ -55,7 +62,7 @@ export interface ComputeOutputs {
   overview: OverviewBody;
   projection: Projection;
   profiles: ProfileComparison;
-  project: ModelView;
+  project: ModelProjectAnswer;
   advice: Advice;
   export: ExportPreview;
   compare: Comparison;

@@ -9,7 +9,8 @@ import { asForeground, newForegroundGate } from '../workers/foreground.ts';
 import { serve } from '../workers/serve.ts';
 import type { CallContext, Handlers } from '../workers/serve.ts';
 import { viewOf } from '../modeling/project.ts';
-import type { ModelView } from '../modeling/types.ts';
+import type { ModelProjectAnswer } from '../modeling/types.ts';
+import { RecentViews, viewDelta } from '../modeling/view-delta.ts';
 import { apiFailureOf } from './worker-failure.ts';
 import { WorkerClient, workerLimits } from '../workers/client.ts';
 import { workerFile } from '../worker-files.ts';
@@ -107,15 +108,47 @@ async function simulated(plan: Plan, ctx: CallContext): Promise<Simulated & { fr
   return { ...cache, fresh: true };
 }
 
-/** The modeling screens' view of an edited plan, from the same kept results as every page. */
-async function projected(plan: Plan, ctx: CallContext): Promise<ModelView> {
+/**
+ * The views this thread answered last, by name: an edit's view is diffed against the one the
+ * caller holds here, where it was made, so only the delta is copied out (a whole view is hundreds
+ * of KB of keys' rolling spend).
+ */
+const views = new RecentViews(8);
+
+/**
+ * The modeling screens' view of an edited plan, from the same kept results as every page: whole,
+ * or against `base` (a view answered here before) only what differs from it.
+ */
+async function projected(plan: Plan, base: string | undefined, ctx: CallContext): Promise<ModelProjectAnswer> {
   const started = performance.now();
   const run = await simulated(plan, ctx);
   const view = viewOf(plan, loadEvents(), run.result);
   view.computeMs = Math.round(performance.now() - started);
   view.computeThreads = run.fresh ? run.threads : 0;
   view.simulated = run.fresh ? run.parts : [];
-  return view;
+  const held = base === undefined ? undefined : views.get(base);
+  const viewId = views.remember(view);
+  return held === undefined || base === undefined ? { ...view, viewId } : viewDelta(held, view, base, viewId);
+}
+
+/**
+ * Runs the paths an edit of `plan` takes once, while the window is idle after its first page: the
+ * view's figures, and one key's cap changed (that key's requests simulated alone,
+ * src/engine/isolated-cap.ts) and back. Their code is then compiled and their tables built, so the
+ * first edit after opening costs what the later ones do. Ends on `plan`'s own result, kept.
+ */
+async function warmEdits(plan: Plan, ctx: CallContext): Promise<void> {
+  const ev = loadEvents();
+  const { result } = await simulated(plan, ctx);
+  if (ev.count === 0) return;
+  viewOf(plan, ev, result);
+  const key = plan.apiKeys.find((k) => k.capUsd !== null) ?? plan.apiKeys[0];
+  if (key === undefined) return;
+  const capUsd = key.capUsd === null ? 1 : Math.round(key.capUsd * 1.5) + 1;
+  const variant: Plan = { ...plan, apiKeys: plan.apiKeys.map((k) => (k === key ? { ...k, capUsd } : k)) };
+  const edited = await simulated(variant, ctx);
+  viewOf(variant, ev, edited.result);
+  await simulated(plan, ctx);
 }
 
 /** The modeling calls have nothing to say about an empty history. */
@@ -183,7 +216,12 @@ function setEvents(next: number, ev: WorkerEvents | null, path: string | null): 
 const handlers: Handlers<ComputeMethods> = {
   events: ({ version: v, events: ev }) => setEvents(v, ev, null),
   ledger: ({ version: v, path }) => setEvents(v, null, path),
-  warm: (request, ctx) => inForeground(async () => (await simulated(request.plan, ctx), null)),
+  warm: (request, ctx) =>
+    inForeground(async () => {
+      if (request.edits === true) await warmEdits(request.plan, ctx);
+      else await simulated(request.plan, ctx);
+      return null;
+    }),
   overview: (request, ctx) =>
     inForeground(async () => {
       const { result } = await simulated(request.plan, ctx);
@@ -200,7 +238,7 @@ const handlers: Handlers<ComputeMethods> = {
   project: (request, ctx) =>
     inForeground(() => {
       modelingEvents();
-      return projected(request.plan, ctx);
+      return projected(request.plan, request.base, ctx);
     }),
   profiles: async (request, ctx) => {
     // The plan's own result first, here and kept (Overview and an edit's view need the same

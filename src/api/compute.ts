@@ -48,6 +48,8 @@ export class ComputeClient {
   private sentVersion = -1;
   /** the plan being simulated ahead of its call; a call for the same plan follows its progress */
   private warming: { plan: string; stop: AbortController; onProgress?: (done: number, total: number) => void } | null = null;
+  /** the events' version and plan whose edit paths were last warmed */
+  private warmedEdits: string | null = null;
 
   constructor(url: URL = defaultWorkerUrl()) {
     this.url = url;
@@ -56,6 +58,7 @@ export class ComputeClient {
       resourceLimits: workerLimits(),
       onRestart: () => {
         this.sentVersion = -1;
+        this.warmedEdits = null;
       },
     });
   }
@@ -94,18 +97,30 @@ export class ComputeClient {
 
   /**
    * Starts simulating `plan` now, ahead of the call for it (a saved plan is what every page asks
-   * about next): the call then finds it done or under way. A newer plan stops it.
+   * about next): the call then finds it done or under way. A newer plan stops it. `edits`: the
+   * paths an edit of it takes too (compute-worker.ts `warmEdits`), once the window is idle.
    */
-  warm(plan: Plan): void {
+  warm(plan: Plan, edits = false): void {
     if (!this.sendEvents()) return;
-    this.stopWarming();
-    const warming: NonNullable<ComputeClient['warming']> = { plan: JSON.stringify(plan), stop: new AbortController() };
+    const key = JSON.stringify(plan);
+    const previous = this.warming;
+    if (previous !== null && previous.plan === key && !edits) return;
+    // the edit paths are compiled once per worker: asked again for the same plan and events, nothing to do
+    if (edits && this.warmedEdits === `${this.version}:${key}`) return;
+    if (edits) this.warmedEdits = `${this.version}:${key}`;
+    const warming: NonNullable<ComputeClient['warming']> = { plan: key, stop: new AbortController() };
+    if (previous !== null && previous.plan === key) {
+      // the same plan's simulation goes on (this one is served after it); stopping this stops both
+      warming.stop.signal.addEventListener('abort', () => previous.stop.abort(), { once: true });
+    } else {
+      this.stopWarming();
+    }
     this.warming = warming;
     const settled = () => {
       if (this.warming === warming) this.warming = null;
     };
     this.worker
-      .call('warm', { kind: 'warm', plan }, {
+      .call('warm', { kind: 'warm', plan, ...(edits ? { edits } : {}) }, {
         signal: warming.stop.signal,
         onProgress: (done, total) => warming.onProgress?.(done, total),
       })

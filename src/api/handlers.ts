@@ -1,6 +1,7 @@
 import { API_CALLS } from './domains/index.ts';
 import type { ApiChannel, ApiInputs, ApiOutputs } from './domains/index.ts';
 import { toApiError } from './errors.ts';
+import { formatPath } from '../engine/plan.ts';
 import type { Settled } from './errors.ts';
 import type { CallContext } from './call-context.ts';
 import type { JobRegistry } from './jobs.ts';
@@ -18,7 +19,7 @@ export function isChannel(name: string): name is ApiChannel {
   return Object.hasOwn(API_CALLS, name);
 }
 
-/** Checks `raw` against the channel's schema; bad input settles as `invalid_input` naming the paths. */
+/** Checks `raw` against the channel's schema; bad input settles as `invalid_input` naming the paths (`patch.apiKeys[3].capUsd`). */
 export function validateInput<K extends ApiChannel>(channel: K, raw: unknown): Settled<ApiInputs[K]> {
   const parsed = API_CALLS[channel].input.safeParse(raw ?? {});
   if (parsed.success) return { ok: true, value: parsed.data as ApiInputs[K] };
@@ -27,7 +28,7 @@ export function validateInput<K extends ApiChannel>(channel: K, raw: unknown): S
     error: {
       code: 'invalid_input',
       message: `${channel}: invalid input`,
-      details: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(input)', message: i.message })),
+      details: parsed.error.issues.map((i) => ({ path: formatPath(i.path) || '(input)', message: i.message })),
     },
   };
 }

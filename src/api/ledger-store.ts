@@ -17,7 +17,7 @@ import type { ImportJob, ImportMethods, LedgerAfterImport } from './import-worke
 import { WorkerClient, workerLimits } from '../workers/client.ts';
 import type { InputOf, OutputOf } from '../workers/protocol.ts';
 import { apiFailureOf } from './worker-failure.ts';
-import type { DemoFactory, WorkspaceStore } from './store.ts';
+import type { DemoFactory, LedgerFact, WorkspaceStore } from './store.ts';
 import type { SavedScenario } from '../modeling/types.ts';
 import type { BatchInfo, ImportFormat, ImportPreview, ImportResult, ImportRowError } from './types.ts';
 import { workerFile } from '../worker-files.ts';
@@ -194,13 +194,23 @@ export class LedgerStore implements WorkspaceStore {
   }
 
   updatePlan(change: (saved: Plan) => Plan): Promise<{ plan: Plan; changed: boolean }> {
+    return this.serial(() => this.updatePlanNow(change));
+  }
+
+  recordFact(fact: LedgerFact, adopt: (saved: Plan) => Plan): Promise<{ plan: Plan; changed: boolean }> {
     return this.serial(() => {
-      const saved = this.loadPlan() ?? validatePlan({});
-      const next = change(saved);
-      if (next === saved) return { plan: saved, changed: false };
-      this.ledger.savePlan(CURRENT_PLAN, next);
-      return { plan: next, changed: true };
+      if (fact.kind === 'rename') this.ledger.renameEntity(fact.type, fact.subject, fact.name);
+      else this.ledger.correctTriggerKind(fact.subject, fact.triggerKind);
+      return this.updatePlanNow(adopt);
     });
+  }
+
+  private updatePlanNow(change: (saved: Plan) => Plan): { plan: Plan; changed: boolean } {
+    const saved = this.loadPlan() ?? validatePlan({});
+    const next = change(saved);
+    if (next === saved) return { plan: saved, changed: false };
+    this.ledger.savePlan(CURRENT_PLAN, next);
+    return { plan: next, changed: true };
   }
 
   seed(plan: Plan, events: EventColumns, label: string): Promise<void> {
@@ -330,14 +340,6 @@ export class LedgerStore implements WorkspaceStore {
    */
   private reclaimWal(): void {
     this.ledger.reclaimWal();
-  }
-
-  renameEntity(type: 'api' | 'trigger' | 'message', subject: string, name: string | null): Promise<void> {
-    return this.serial(() => this.ledger.renameEntity(type, subject, name));
-  }
-
-  correctTriggerKind(subject: string, kind: 'webhook' | 'scheduled' | null): Promise<void> {
-    return this.serial(() => this.ledger.correctTriggerKind(subject, kind));
   }
 
   listScenarios(): SavedScenario[] {

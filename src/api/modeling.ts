@@ -13,7 +13,9 @@ import type { Comparison } from '../modeling/scenarios.ts';
 import type { ForecastReport } from '../forecast/index.ts';
 import type { ModelingChannel } from '../modeling/channels.ts';
 import type { Advice, ExportPreview, ModelProjectAnswer, SavedScenario } from '../modeling/types.ts';
-import { RecentViews, viewDelta } from '../modeling/view-delta.ts';
+import { Recent } from '../modeling/view-delta.ts';
+import { applyPlanPatch, planPatchSchema } from '../modeling/plan-patch.ts';
+import { ApiFailure } from './errors.ts';
 import type { CallContext } from './handlers.ts';
 import type { WorkspaceStore } from './store.ts';
 
@@ -21,10 +23,20 @@ const jobId = z.string().min(1).max(64).optional();
 // The plan's own schema runs in the handler, so its errors come back as plan_error with paths.
 const plan = z.unknown();
 const name = z.string().trim().min(1, 'a scenario needs a name').max(120);
+const viewId = z.string().min(1).max(64);
 
 export const modelingInputSchemas = {
-  // base: the viewId of the projection the caller holds; the answer is then only what differs from it
-  'model-project': z.strictObject({ plan, jobId, base: z.string().min(1).max(64).optional() }),
+  /**
+   * base: the viewId of the projection the caller holds; the answer is then only what differs from
+   * it. The plan is either whole (`plan`) or, for an edit, the change from base's plan (`patch`,
+   * src/modeling/plan-diff.ts): its entries are checked here, by the plan's own entry schemas.
+   */
+  'model-project': z
+    .strictObject({ plan: plan.optional(), patch: planPatchSchema.optional(), jobId, base: viewId.optional() })
+    .refine((i) => (i.plan === undefined) !== (i.patch === undefined), { message: 'send either the whole plan or a patch of the base view’s plan', path: ['plan'] })
+    .refine((i) => i.patch === undefined || i.base !== undefined, { message: 'a patch needs the base view whose plan it changes', path: ['base'] }),
+  /** after the window's first page is on screen: the edit paths of the saved plan run once */
+  'model-warm': z.strictObject({}),
   'model-advice': z.strictObject({ plan, jobId }),
   'model-export': z.strictObject({ plan, jobId }),
   'model-forecast': z.strictObject({
@@ -52,6 +64,7 @@ export const modelingInputSchemas = {
 
 export interface ModelingOutputs {
   'model-project': ModelProjectAnswer;
+  'model-warm': null;
   'model-advice': Advice;
   'model-export': ExportPreview;
   'model-forecast': ForecastReport;
@@ -69,6 +82,8 @@ export type ModelingHandlers = { [K in ModelingChannel]: (input: Inputs[K], ctx:
 export interface ModelingDeps {
   /** the open ledger; awaiting it also points the compute worker at its events */
   store: () => Promise<WorkspaceStore>;
+  /** the open ledger's saved plan */
+  savedPlan: () => Plan;
   compute: ComputeClient;
 }
 
@@ -80,7 +95,15 @@ export function loadPlanText(fileName: string, text: string): Plan {
 
 export function createModelingHandlers(deps: ModelingDeps): ModelingHandlers {
   const { compute } = deps;
-  const recent = new RecentViews();
+  /** the plan of each view the worker answered last, by the view's name: what a patch applies to */
+  const plans = new Recent<Plan>(8);
+  const planOf = (base: string | undefined): Plan => {
+    const held = base === undefined ? undefined : plans.get(base);
+    if (held === undefined) {
+      throw new ApiFailure('not_found', 'The projection this edit was made on is no longer held: send the whole plan', [{ path: 'base', message: 'no longer held' }]);
+    }
+    return held;
+  };
   const ask = async (ctx: CallContext): Promise<{ signal: AbortSignal; onProgress: (d: number, t: number) => void }> => {
     await deps.store();
     return { signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'simulate') };
@@ -88,11 +111,18 @@ export function createModelingHandlers(deps: ModelingDeps): ModelingHandlers {
 
 
   return {
-    'model-project': async ({ plan: raw, base }, ctx) => {
-      const view = await compute.ask({ kind: 'project', plan: validatePlan(raw, 'plan') }, await ask(ctx));
-      const held = base === undefined ? undefined : recent.get(base);
-      const viewId = recent.remember(view);
-      return held === undefined || base === undefined ? { ...view, viewId } : viewDelta(held, view, base, viewId);
+    'model-project': async ({ plan: raw, patch, base }, ctx) => {
+      // a patch changes the plan of the view it names, which this service checked when it was sent
+      const p = patch === undefined ? validatePlan(raw, 'plan') : applyPlanPatch(planOf(base), patch);
+      // the worker diffs the view against base there, and sends only the delta
+      const answer = await compute.ask({ kind: 'project', plan: p, ...(base === undefined ? {} : { base }) }, await ask(ctx));
+      plans.set(answer.viewId, p);
+      return answer;
+    },
+    'model-warm': async () => {
+      await deps.store();
+      compute.warm(deps.savedPlan(), true);
+      return null;
     },
     'model-advice': async ({ plan: raw }, ctx) => compute.ask({ kind: 'advice', plan: validatePlan(raw, 'plan') }, await ask(ctx)),
     'model-export': async ({ plan: raw }, ctx) => compute.ask({ kind: 'export', plan: validatePlan(raw, 'plan') }, await ask(ctx)),

@@ -234,6 +234,9 @@ export function createService(opts: ServiceOptions): Service {
   };
 
   const liveOverview = (s: WorkspaceStore, p: Plan, key: SnapshotKey, ctx: CallContext): Promise<OverviewBody> => {
+    // a call cancelled before it got here starts and stops nothing: whether it joins before or
+    // after another call for the same overview never decides how many computations run
+    if (ctx.signal.aborted) return Promise.reject(new ApiFailure('cancelled', 'Cancelled'));
     if (live === null || live.store !== s || live.plan !== p || live.opens !== opens || live.stop.signal.aborted) live = startLive(s, p, key);
     const entry = live;
     entry.waiting++;
@@ -278,16 +281,18 @@ export function createService(opts: ServiceOptions): Service {
     compute: opts.compute,
     demo: opts.demo,
     jobs,
-    modeling: createModelingHandlers({ store: current, compute: opts.compute }),
+    modeling: createModelingHandlers({ store: current, savedPlan: () => plan, compute: opts.compute }),
     store: current,
     plan: () => plan,
     setPlan: (next) => {
       plan = next;
     },
-    adoptLedgerFacts: async () => {
+    adoptLedgerFacts: async (fact) => {
       const s = await current();
-      // read, merged and written in one turn of the writer queue: a plan saved during an import keeps its edit
-      const { plan: next, changed } = await s.updatePlan((saved) => s.planWithLedgerFacts(saved));
+      // read, merged and written in one turn of the writer queue (with the fact that changed them, if
+      // any): a plan saved during an import keeps its edit, and no write lands between a rename and its plan
+      const adopt = (saved: Plan): Plan => s.planWithLedgerFacts(saved);
+      const { plan: next, changed } = await (fact === undefined ? s.updatePlan(adopt) : s.recordFact(fact, adopt));
       // unchanged: the plan object stays (the live overview is shared while it is the same one);
       // another ledger opened meanwhile: its plan stays the one the service works on
       if (!changed || store !== s) return changed ? next : plan;

@@ -8,6 +8,14 @@ import type { BatchInfo, ImportFormat, ImportPreview, ImportResult } from './typ
  * What the handlers need from a ledger. The SQLite ledger and the importers implement it (see
  * ledger-store.ts); the handlers never see SQL.
  */
+/**
+ * What an admin tells the ledger about an entity: its name (null: the exports' name again) or a
+ * trigger's kind (null: the kind inferred from the history).
+ */
+export type LedgerFact =
+  | { kind: 'rename'; type: 'api' | 'trigger' | 'message'; subject: string; name: string | null }
+  | { kind: 'trigger-kind'; subject: string; triggerKind: 'webhook' | 'scheduled' | null };
+
 export interface WorkspaceStore {
   readonly path: string;
   eventCount(): number;
@@ -30,6 +38,12 @@ export interface WorkspaceStore {
    * `changed` false: `change` returned the plan it was given, and nothing was written.
    */
   updatePlan(change: (saved: Plan) => Plan): Promise<{ plan: Plan; changed: boolean }>;
+  /**
+   * Records `fact` (a rename, a trigger's kind) and adopts what it changes into the saved plan
+   * (`adopt`), in one turn of the writer queue: no other write lands between the fact and the plan
+   * that follows from it, and the call settles once both are written.
+   */
+  recordFact(fact: LedgerFact, adopt: (saved: Plan) => Plan): Promise<{ plan: Plan; changed: boolean }>;
   /** stores generated events as one batch, for the demo workspace */
   seed(plan: Plan, events: EventColumns, label: string): Promise<void>;
   /** the import, rolled back; `run` reports its progress and cancels it */
@@ -49,10 +63,6 @@ export interface WorkspaceStore {
    * `plan` itself when there is nothing to add.
    */
   planWithLedgerFacts(plan: Plan): Plan;
-  /** an admin's name for an entity (null: the exports' name again) */
-  renameEntity(type: 'api' | 'trigger' | 'message', subject: string, name: string | null): Promise<void>;
-  /** an admin's correction of a trigger's kind (null: the inferred kind again) */
-  correctTriggerKind(subject: string, kind: 'webhook' | 'scheduled' | null): Promise<void>;
   /** saved scenarios, by name, with their plans */
   listScenarios(): SavedScenario[];
   /**

@@ -4,6 +4,7 @@
  */
 export const MODELING_CHANNELS = [
   'model-project',
+  'model-warm',
   'model-advice',
   'model-export',
   'model-forecast',

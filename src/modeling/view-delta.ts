@@ -1,16 +1,48 @@
 /**
  * A projection as the difference from one the caller already holds (model-project's `base`): the
- * service diffs each answer against the view it last sent under that name, the renderer patches
- * its own copy. Plain data only: the renderer imports it too.
+ * compute worker diffs each view against the one it last answered under that name (so only the
+ * delta crosses to the service), the renderer patches its own copy. Plain data only: the renderer
+ * imports it too.
  */
-import { sameData } from './plan-history.ts';
 import type { ModelKey, ModelProjectAnswer, ModelTrigger, ModelView, ModelViewDelta, ModelViewHead } from './types.ts';
 
 export const isDelta = (a: ModelProjectAnswer): a is ModelViewDelta => 'base' in a;
 
+/**
+ * Structural equality of plain JSON data, as `sameData` (plan-history.ts) decides it, without its
+ * allocations: a view's keys carry a year or more of daily figures each, hundreds of keys are
+ * compared after every edit, and equal numbers are settled without a call.
+ */
+export function sameFigures(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) {
+      const x: unknown = a[i];
+      const y: unknown = b[i];
+      if (x !== y && !sameFigures(x, y)) return false;
+    }
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  let fields = 0;
+  for (const k in ao) {
+    const x = ao[k];
+    if (x === undefined) continue;
+    fields++;
+    const y = bo[k];
+    if (x !== y && (!Object.hasOwn(bo, k) || !sameFigures(x, y))) return false;
+  }
+  for (const k in bo) if (bo[k] !== undefined) fields--;
+  return fields === 0;
+}
+
 function changedAt<T>(before: readonly T[], after: readonly T[]): number[] {
   const at: number[] = [];
-  for (let i = 0; i < after.length; i++) if (i >= before.length || !sameData(before[i], after[i])) at.push(i);
+  for (let i = 0; i < after.length; i++) if (i >= before.length || !sameFigures(before[i], after[i])) at.push(i);
   return at;
 }
 
@@ -53,32 +85,43 @@ export function applyDelta(base: ModelView, delta: ModelViewDelta): ModelView {
 }
 
 /**
- * The views the service answered last, by the name it gave them, so a later call can name one as
- * its base. A few: each window asks in turn, and a name no longer held only costs a whole answer.
+ * The last few values answered under a name (the compute worker's views, the service's plans of
+ * those views), so a later call can name one as its base. A few: each window asks in turn, and a
+ * name no longer held only costs a whole answer.
  */
-export class RecentViews {
-  private readonly views = new Map<string, ModelView>();
-  private readonly prefix = globalThis.crypto.randomUUID().slice(0, 8);
-  private count = 0;
+export class Recent<T> {
+  private readonly values = new Map<string, T>();
   private readonly limit: number;
 
   constructor(limit = 4) {
     this.limit = limit;
   }
 
+  /** Keeps `value` (never changed afterwards) under `id`. */
+  set(id: string, value: T): void {
+    this.values.delete(id);
+    this.values.set(id, value);
+    for (const old of this.values.keys()) {
+      if (this.values.size <= this.limit) break;
+      this.values.delete(old);
+    }
+  }
+
+  get(id: string): T | undefined {
+    return this.values.get(id);
+  }
+}
+
+/** Views named as they are kept: the name is new for each. */
+export class RecentViews extends Recent<ModelView> {
+  private readonly prefix = globalThis.crypto.randomUUID().slice(0, 8);
+  private count = 0;
+
   /** Keeps `view` (never changed afterwards) and returns its new name. */
   remember(view: ModelView): string {
     const id = `${this.prefix}-${++this.count}`;
-    this.views.set(id, view);
-    for (const old of this.views.keys()) {
-      if (this.views.size <= this.limit) break;
-      this.views.delete(old);
-    }
+    this.set(id, view);
     return id;
-  }
-
-  get(id: string): ModelView | undefined {
-    return this.views.get(id);
   }
 }
 

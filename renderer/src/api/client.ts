@@ -106,7 +106,18 @@ export async function call<K extends ApiChannel>(channel: K, input: ApiCallInput
     ? transport.call(channel, input)
     : Promise.race([transport.call(channel, input, signal), new Promise<Settled<never>>((resolve) => signal.addEventListener('abort', () => resolve(CANCELLED), { once: true }))]));
   if (!settled.ok) throw new CallError(settled.error);
+  for (const l of answeredListeners.get(channel) ?? []) l();
   return settled.value as ApiOutputs[K];
+}
+
+const answeredListeners = new Map<ApiChannel, Set<() => void>>();
+
+/** Calls `cb` each time a call of `channel` is answered (not failed), before its caller resumes. */
+export function onAnswered(channel: ApiChannel, cb: () => void): () => void {
+  let set = answeredListeners.get(channel);
+  if (set === undefined) answeredListeners.set(channel, (set = new Set()));
+  set.add(cb);
+  return () => set.delete(cb);
 }
 
 export const onProgress = (cb: (e: ProgressEvent) => void): (() => void) => transport.onProgress(cb);

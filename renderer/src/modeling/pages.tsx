@@ -11,14 +11,16 @@ import { ScenariosPage } from '../pages/Scenarios.tsx';
 import { TriggersPage } from '../pages/Triggers.tsx';
 import { ExportPage } from '../pages/Export.tsx';
 import { ForecastPage } from '../pages/Forecast.tsx';
-import { MODEL_VIEW_COMMITTED_MARK, refreshEditor, useEditor } from './store.ts';
+import { MODEL_VIEW_COMMITTED_MARK, refreshEditor, useEditorSelect } from './store.ts';
 import type { ModelingPageId } from './nav.ts';
 
 /** Saves already reported to the shell (the view remounts on each navigation). */
 let reportedSaves = 0;
 
 export function ModelingView({ page, version, onSaved }: { page: ModelingPageId; version: number; onSaved: () => void }) {
-  const { savedCount, view } = useEditor();
+  // only these two: a progress tick or an edit's pending state does not render the page again
+  const savedCount = useEditorSelect((s) => s.savedCount);
+  const view = useEditorSelect((s) => s.view);
   // Marks the moment an edit's projection was on screen (once the frame after its commit was
   // painted), for the performance panel and the bench; only the latest is kept.
   useLayoutEffect(() => {

@@ -4,12 +4,14 @@
  * recommendations. A small external store (useSyncExternalStore), so no provider is needed.
  */
 import { useSyncExternalStore } from 'react';
-import { call, newJobId, onProgress, toError } from '../api/client.ts';
+import { call, newJobId, onAnswered, onProgress, toError } from '../api/client.ts';
+import { afterNextPaint } from '../after-paint.ts';
 import type { ApiError } from '../../../src/api/errors.ts';
 import type { Plan } from '../../../src/engine/plan.ts';
 import { canRedo, canUndo, createHistory, edit, isDirty, markSaved, redo, sameData, undo, undoLabel, redoLabel } from '../../../src/modeling/plan-history.ts';
 import type { PlanHistory } from '../../../src/modeling/plan-history.ts';
-import type { Advice, ModelView } from '../../../src/modeling/types.ts';
+import type { Advice, ModelProjectAnswer, ModelView } from '../../../src/modeling/types.ts';
+import { planPatch } from '../../../src/modeling/plan-diff.ts';
 import { applyDelta, isDelta } from '../../../src/modeling/view-delta.ts';
 import { shareEqual } from './share.ts';
 
@@ -44,7 +46,8 @@ export interface EditorState {
 /**
  * Typing comes in bursts: a coalescing edit (a field being typed in) projects once the burst
  * pauses, or at once when the field is left. Any other edit (a select, a committed field, undo)
- * projects at once: the worker re-simulates only the part it touches, and a newer edit cancels it.
+ * projects at once, its request sent before anything renders: the worker re-simulates only the
+ * part it touches, and a newer edit cancels it.
  */
 export const PROJECT_DEBOUNCE_MS = 250;
 /** One job id for the live projection: the host cancels the run a newer one replaces. */
@@ -110,30 +113,19 @@ let heldId: string | null = null;
 let seq = 0;
 let offProgress: (() => void) | null = null;
 
-let queued = false;
-
 /**
- * Projects the present plan after `wait` ms, or at once: in a microtask queued before the edit's
- * own render, so the request is on its way while React draws the edited field (edits made in one
- * task still make one request).
+ * Projects the present plan after `wait` ms, or at once (the request is sent before this returns).
  */
 function scheduleProjection(wait = 0): void {
   if (timer !== null) {
     clearTimeout(timer);
     timer = null;
   }
-  if (wait === 0) {
-    if (!queued) {
-      queued = true;
-      queueMicrotask(() => {
-        queued = false;
-        void project();
-      });
-    }
-  } else {
+  if (wait === 0) project();
+  else {
     timer = setTimeout(() => {
       timer = null;
-      void project();
+      project();
     }, wait);
   }
   set({ projecting: true, cancelled: false });
@@ -144,20 +136,30 @@ function flushProjection(): void {
   if (timer === null) return;
   clearTimeout(timer);
   timer = null;
-  void project();
+  project();
 }
 
-async function project(): Promise<void> {
-  const plan = state.history?.present;
+/**
+ * Sends the projection of `plan` now, synchronously: nothing (no render, no await) goes before the
+ * request. With a view held, only the change from that view's plan goes (a patch of the few
+ * entries an edit touches, src/modeling/plan-diff.ts), and only the change of the view comes back.
+ */
+function project(plan: Plan | undefined = state.history?.present): void {
   if (!plan) return;
   const mine = ++seq;
   offProgress ??= onProgress((e) => {
     if (e.jobId === LIVE_JOB && state.projecting) set({ progress: { done: e.done, total: e.total } });
   });
   const held = state.view;
-  const base = held === null ? null : heldId;
+  const heldPlan = state.viewPlan;
+  const base = held === null || heldPlan === null ? null : heldId;
+  const answered = call('model-project', base === null || heldPlan === null ? { plan, jobId: LIVE_JOB } : { patch: planPatch(heldPlan, plan), base, jobId: LIVE_JOB });
+  void settle(answered, mine, plan, held, base);
+}
+
+async function settle(answered: Promise<ModelProjectAnswer>, mine: number, plan: Plan, held: ModelView | null, base: string | null): Promise<void> {
   try {
-    const answer = await call('model-project', { plan, jobId: LIVE_JOB, ...(base === null ? {} : { base }) });
+    const answer = await answered;
     if (mine !== seq) return;
     performance.clearMarks(MODEL_VIEW_ANSWERED_MARK);
     performance.mark(MODEL_VIEW_ANSWERED_MARK);
@@ -166,12 +168,15 @@ async function project(): Promise<void> {
       // the view it patches was replaced meanwhile (another ledger opened): ask for the whole
       if (held === null || state.view !== held || answer.base !== base) {
         heldId = null;
-        return await project();
+        project(plan);
+        return;
       }
       whole = applyDelta(held, answer);
     } else {
       const { viewId: _named, ...view } = answer;
       whole = view;
+      // a modeling screen just opened on this plan: edits follow, their paths are warmed once painted
+      if (held === null) warmEditsWhenIdle();
     }
     // the keys and triggers whose figures did not change keep their objects, so their rows do not render again
     const view = shareEqual(state.view, whole);
@@ -179,8 +184,15 @@ async function project(): Promise<void> {
     set({ view, viewPlan: plan, viewError: null, projecting: false, progress: null });
   } catch (err) {
     const error = toError(err);
+    if (mine !== seq) return;
+    // the service no longer holds the plan the patch was made on (it restarted): the whole plan
+    if (base !== null && error.code === 'not_found' && error.details.some((d) => d.path === 'base')) {
+      heldId = null;
+      project(plan);
+      return;
+    }
     // A cancelled run was replaced by a newer one, which reports instead.
-    if (mine === seq && error.code !== 'cancelled') set({ viewError: error, projecting: false, progress: null });
+    if (error.code !== 'cancelled') set({ viewError: error, projecting: false, progress: null });
   }
 }
 
@@ -229,8 +241,18 @@ export function applyEdit(fn: (plan: Plan) => Plan, label: string, coalesce: str
   if (!h) return;
   const next = edit(h, fn(h.present), label, coalesce);
   if (next === h) return;
-  set({ history: next, saveError: null });
-  scheduleProjection(coalesce === null ? 0 : PROJECT_DEBOUNCE_MS);
+  if (coalesce !== null) {
+    set({ history: next, saveError: null });
+    scheduleProjection(PROJECT_DEBOUNCE_MS);
+    return;
+  }
+  // the request first, then the one render of the edit
+  if (timer !== null) {
+    clearTimeout(timer);
+    timer = null;
+  }
+  project(next.present);
+  set({ history: next, saveError: null, projecting: true, cancelled: false });
 }
 
 /**
@@ -293,6 +315,22 @@ export const editorFlags = (h: PlanHistory<Plan> | null) => ({
   dirty: planDirty(h),
   undoLabel: h ? undoLabel(h) : null,
   redoLabel: h ? redoLabel(h) : null,
+});
+
+/**
+ * Once the first overview (or a modeling screen's first view) is answered, painted and the window
+ * idle: the compute worker runs the paths an edit of the saved plan takes (model-warm, once per
+ * plan and events), so the first edit after opening is as quick as the later ones. Failure costs
+ * only that first edit's speed.
+ */
+function warmEditsWhenIdle(): void {
+  afterNextPaint(() => {
+    requestIdleCallback(() => void call('model-warm', {}).catch(() => {}), { timeout: 2000 });
+  });
+}
+const offOverview = onAnswered('workspace-overview', () => {
+  offOverview();
+  warmEditsWhenIdle();
 });
 
 // Leaving the field typed in ends the burst.

@@ -44,9 +44,7 @@ export const ledgerCalls = {
   'entity-rename': defineCall({
     input: z.strictObject({ type: z.enum(['api', 'trigger', 'message']), subject: z.string().min(1).max(512), name: z.string().trim().min(1).max(200).nullable() }),
     run: async ({ type, subject, name }, _ctx, s) => {
-      const store = await s.store();
-      await store.renameEntity(type, subject, name);
-      return { plan: await s.adoptLedgerFacts() };
+      return { plan: await s.adoptLedgerFacts({ kind: 'rename', type, subject, name }) };
     },
   }),
   // a trigger's kind as the admin knows it (null: back to the kind inferred from the history)
@@ -62,8 +60,7 @@ export const ledgerCalls = {
           { column: 'kind', value: kind, message: 'programmatic triggers are webhooks in the plan' },
         ]);
       }
-      await store.correctTriggerKind(subject, kind);
-      return { plan: await s.adoptLedgerFacts() };
+      return { plan: await s.adoptLedgerFacts({ kind: 'trigger-kind', subject, triggerKind: kind }) };
     },
   }),
 };

@@ -32,5 +32,6 @@ export const projectionCalls = {
   }),
   // the modeling screens' view of an edited plan (src/api/modeling.ts)
   'model-project': defineCall({ input: modelingInputSchemas['model-project'], run: async (input, ctx, s) => s.modeling['model-project'](input, ctx) }),
+  'model-warm': defineCall({ input: modelingInputSchemas['model-warm'], run: async (input, ctx, s) => s.modeling['model-warm'](input, ctx) }),
   'model-advice': defineCall({ input: modelingInputSchemas['model-advice'], run: async (input, ctx, s) => s.modeling['model-advice'](input, ctx) }),
 };

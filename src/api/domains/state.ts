@@ -2,7 +2,7 @@ import type { Plan } from '../../engine/plan.ts';
 import type { ComputeClient } from '../compute.ts';
 import type { ModelingHandlers } from '../modeling.ts';
 import type { ImportSource } from '../schemas.ts';
-import type { DemoFactory, WorkspaceStore } from '../store.ts';
+import type { DemoFactory, LedgerFact, WorkspaceStore } from '../store.ts';
 import type { JobRegistry } from '../jobs.ts';
 import type { LedgerInfo, Overview } from '../types.ts';
 import type { CallContext } from '../call-context.ts';
@@ -26,9 +26,10 @@ export interface ServiceState {
   /**
    * The saved plan with the ledger's entity facts (names, kinds, active seats) applied, written in
    * one turn of the ledger's writer queue (after any write queued before), and made the plan the
-   * service works on; the compute worker starts on it when it changed.
+   * service works on; the compute worker starts on it when it changed. With `fact`, that fact is
+   * recorded in the same turn, first: a rename and the plan that follows from it are written together.
    */
-  adoptLedgerFacts(): Promise<Plan>;
+  adoptLedgerFacts(fact?: LedgerFact): Promise<Plan>;
   /**
    * Switches to the ledger at `path`, all or nothing (a failure leaves the service where it
    * was); `seedDemo` fills an empty one with the demo workspace; `init` runs on it before the switch.
