@@ -100,6 +100,9 @@ describe('limits the history reached with nothing refused', () => {
     const { stdout } = await runCli('simulate', planPath, csvPath, '--no-compare');
     expect(stdout).toContain('Held at a limit? These limits were full although the replay refused nothing there.');
     expect(stdout).toContain('  - PR review (t): 2 runs in 24 h, its limit.\n');
+    // the headline must not read as room to spare
+    expect(stdout).not.toContain('nothing hit a limit');
+    expect(stdout.split('\n')[0]).toMatch(/^OK: all .* went through at once, but 4 limits were full \(see "Held at a limit\?" below\)\.$/);
   });
 });
 

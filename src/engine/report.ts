@@ -365,7 +365,7 @@ function headroom(limit: number, peak: number, show: (x: number) => string): str
 }
 
 /** The headline: is the plan fine, and if not, what hurts. */
-export function verdict(report: Report): string {
+export function verdict(report: Report, heldFull = 0): string {
   const t = report.totals;
   const problems: string[] = [];
   const capped = report.keys.filter((k) => (k.blockedBy.key_cap ?? 0) > 0);
@@ -383,6 +383,8 @@ export function verdict(report: Report): string {
   if (report.allowance.blockedMessages > 0) problems.push(`${plural(report.allowance.blockedMessages, "person's message", "people's messages")} blocked`);
   if (t.events === 0) return 'No events: the file has a header and no rows, so nothing was simulated.';
   if (problems.length === 0) {
+    // an export holds only what the platform admitted: a limit reached with nothing refused may have cut the demand
+    if (heldFull > 0) return `OK: all ${plural(t.events, 'event')} went through at once, but ${plural(heldFull, 'limit was', 'limits were')} full (see "Held at a limit?" below).`;
     return `OK: all ${plural(t.events, 'event')} went through at once; nothing hit a limit.`;
   }
   const stopped = t.blocked + lost;
@@ -398,12 +400,14 @@ function throttledMessages(report: Report): number {
 export interface SummaryOptions {
   /** the plan file left `workspace.spendLimits` out: its limits are the defaults, said so in the table */
   defaultSpendLimits?: boolean;
+  /** how many limits the history reached with nothing refused (listed by the caller under the summary) */
+  heldFull?: number;
 }
 
 export function formatSummary(report: Report, options: SummaryOptions = {}): string {
   const out: string[] = [];
   const t = report.totals;
-  out.push(verdict(report), '');
+  out.push(verdict(report, options.heldFull ?? 0), '');
   out.push(
     `Simulated ${plural(t.events, 'event')} (${plural(t.apiRequests, 'API request')}, ${plural(t.triggerRuns, 'trigger run')}, ${plural(t.messages, 'message')})` +
       (t.events === 0 ? '.' : ` from ${when(report.from)} to ${when(report.to)}; queues followed until ${when(report.horizon)}.`),
