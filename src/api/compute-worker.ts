@@ -1,5 +1,6 @@
 import { PartsSimulator } from '../engine/parts.ts';
 import { PartThread } from '../engine/part-thread.ts';
+import { warmEditPaths } from '../engine/warm-edits.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import type { Plan } from '../engine/plan.ts';
 import type { EventColumns } from '../engine/events.ts';
@@ -131,6 +132,8 @@ async function projected(plan: Plan, base: string | undefined, ctx: CallContext)
   return held === undefined || base === undefined ? { ...view, viewId } : viewDelta(held, view, base, viewId);
 }
 
+let enginePathsWarm = false;
+
 /**
  * Runs the paths an edit of `plan` takes once, while the window is idle after its first page: the
  * view's figures, and one key's cap changed (that key's requests simulated alone,
@@ -141,6 +144,12 @@ async function warmEdits(plan: Plan, ctx: CallContext): Promise<void> {
   const ev = loadEvents();
   const { result } = await simulated(plan, ctx);
   if (ev.count === 0) return;
+  // compiled code belongs to this thread: once per worker, the seats path too (allowance refusing,
+  // queued runs released), on a small made-up history; a cancel stops it between its steps
+  if (!enginePathsWarm) {
+    warmEditPaths({ timelineBuckets: TIMELINE_BUCKETS, signal: ctx.cancel, onResult: (p, e, r) => void viewOf(p, e, r) });
+    enginePathsWarm = !ctx.cancel.aborted;
+  }
   viewOf(plan, ev, result);
   const key = plan.apiKeys.find((k) => k.capUsd !== null) ?? plan.apiKeys[0];
   if (key === undefined) return;
