@@ -13,7 +13,7 @@ async function matches(loc: Locator, text: RegExp): Promise<void> {
 /** The demo's two known differences between the docs and the platform's code (SPEC section 9). */
 const PR_REVIEW = /PR review: the docs say [\d,]+ runs wait up to [^;]+; the platform's code drops [\d,]+ of [\d,]+ \(\d+%\)/;
 // programmatic with no limit under the docs; the platform's code keeps the default 42 a day
-const LEAD = /Lead enrichment: the docs say [^;]+; the platform's code drops [\d,]+ of [\d,]+ \(\d+%\) \(trigger_limit [\d,]+/;
+const LEAD = /Lead enrichment: the docs say [^;]+; the platform's code drops [\d,]+ of [\d,]+ \(\d+%\) \([\d,]+ by its 24 h run limit/;
 
 describe('docs vs the platform’s code in Chromium, through the web host', () => {
   let s: Session;

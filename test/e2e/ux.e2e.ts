@@ -193,7 +193,7 @@ describe('every page on the demo workspace', () => {
     await visit(page, PAGES[8]);
     const diff = page.getByTestId('plan-diff');
     expect(await diff.locator('tr[data-changed]').count()).toBeGreaterThan(0);
-    await hasText(diff.locator('tr', { hasText: 'Cap of k_data_pipeline' }), /\$240.*\$\d/);
+    await hasText(diff.locator('tr', { hasText: 'Cap of Data pipeline (ETL)' }), /\$240.*\$\d/);
     // the report with charts, rendered as a document in the page, not Markdown text
     await page.getByRole('tab', { name: 'Report with charts' }).click();
     const doc = page.getByTestId('export-document');
