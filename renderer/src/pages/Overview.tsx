@@ -246,7 +246,7 @@ const TriggersTable = memo(function TriggersTable({ triggers, onShow }: { trigge
             <tr>
               <th scope="col">Trigger</th>
               <th scope="col">Mode</th>
-              <th scope="col" className="num">Limit / 24 h</th>
+              <th scope="col" className="num">Limit / 24&nbsp;h</th>
               <th scope="col" className="num wide-only">Arrivals</th>
               <th scope="col" className="num">Delayed</th>
               <th scope="col" className="num">Dropped / skipped / pending</th>
