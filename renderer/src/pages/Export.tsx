@@ -61,6 +61,8 @@ function LoadPlan() {
       <p className="muted small">A plan exported here or written by hand (JSON or YAML) replaces the plan being edited; Undo brings the previous one back.</p>
       <div className="toolbar">
         <input
+          id="plan-file-input"
+          className="visually-hidden"
           type="file"
           accept=".json,.yaml,.yml,application/json,text/yaml"
           aria-label="Choose a plan file to load"
@@ -82,6 +84,10 @@ function LoadPlan() {
               });
           }}
         />
+        {/* the app's own button, as on Import, rather than the browser's unstyled "Choose File / No file chosen" */}
+        <label className="button" htmlFor="plan-file-input">
+          Choose a plan file…
+        </label>
         {loaded && (
           <span className="chip chip-ok" role="status" data-testid="plan-loaded">
             Loaded {loaded}
