@@ -7,14 +7,27 @@ export const usdCompact = (n: number): string => usdShort.format(n);
 export const int = (n: number): string => intFmt.format(n);
 export const pct = (share: number | null): string => (share === null ? '—' : `${Math.round(share * 100)}%`);
 
+/**
+ * A wait as the two largest whole units, "1d 13h", "12h 50m", "45m", "30s": the same words the
+ * docs-vs-code sentences (src/compare) use, so one wait reads alike on every screen.
+ */
 export function duration(ms: number): string {
-  if (ms <= 0) return '0';
-  const min = ms / 60_000;
-  if (min < 1) return `${Math.round(ms / 1000)} s`;
-  if (min < 90) return `${Math.round(min)} min`;
-  const h = min / 60;
-  if (h < 48) return `${h.toFixed(1)} h`;
-  return `${(h / 24).toFixed(1)} d`;
+  if (!(ms > 0)) return 'none';
+  if (ms < 1000) return '<1s';
+  const units: [string, number][] = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ];
+  const whole = Math.round(ms / 1000) * 1000;
+  const first = units.findIndex(([, size]) => whole >= size);
+  const [name, size] = units[first];
+  const q = Math.floor(whole / size);
+  const next = units[first + 1];
+  // "1d 13h", never "1d 0h" nor a third unit
+  const r = next ? Math.floor((whole - q * size) / next[1]) : 0;
+  return next && r > 0 ? `${q}${name} ${r}${next[0]}` : `${q}${name}`;
 }
 
 const whenFmt = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
@@ -33,8 +46,11 @@ export function niceCeil(n: number): number {
   return 10 * p;
 }
 
+const dayFmt = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric' });
+
+/** "Sep 4" in UTC: a chart's day tick, in the words the tables use ("09-04" read as either order). */
 export function day(ms: number): string {
-  return new Date(ms).toISOString().slice(5, 10);
+  return dayFmt.format(new Date(ms));
 }
 
 export function limitText(n: number | null, unit = ''): string {

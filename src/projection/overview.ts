@@ -4,6 +4,7 @@ import type { SimulationResult } from '../engine/result.ts';
 import type { CapacityFigure, Overview, TriggerFigure } from '../api/types.ts';
 import { keyFigures } from '../views/key-figure.ts';
 import { limitStatus, shareOf, triggerStatus } from '../views/status.ts';
+import { WINDOW_WORDS } from './window-words.ts';
 
 export type OverviewBody = Omit<Overview, 'ledger'>;
 
@@ -43,7 +44,7 @@ export function buildOverview(planName: string, events: EventColumns, result: Si
   const capacity: CapacityFigure[] = [
     capacityOf('allowance', 'Message allowance (24 h)', report.allowance.limit, report.allowance.peak, report.allowance.blockedMessages, 'messages'),
     capacityOf('pool', 'Fair-use pool (24 h)', report.pool.limit, report.pool.peak, poolHeldBack, 'runs'),
-    ...report.spendLimits.map((l) => capacityOf(`spend:${l.id}`, `Spend limit "${l.id}" (${l.window})`, l.amountUsd, l.peakUsd, l.blocked, 'usd')),
+    ...report.spendLimits.map((l) => capacityOf(`spend:${l.id}`, `Spend limit "${l.id}" (${WINDOW_WORDS[l.window]})`, l.amountUsd, l.peakUsd, l.blocked, 'usd')),
   ];
 
   return {

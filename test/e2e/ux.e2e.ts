@@ -179,9 +179,10 @@ describe('every page on the demo workspace', () => {
     // the axis stops at the data's end (its last bucket drawn whole) or the queue's drain, not 30 days later
     expect(axisEnd).toBeGreaterThanOrEqual(info.lastEvent ?? 0);
     expect(axisEnd).toBeLessThanOrEqual(Math.max((info.lastEvent ?? 0) + 86_400_000, drainEnd ?? 0));
-    const ticks = (await chart.locator('svg text').allTextContents()).filter((t) => /^\d\d-\d\d$/.test(t.trim()));
+    // day ticks read "Sep 4" (a month's name, never the ambiguous "09-04")
+    const ticks = (await chart.locator('svg text').allTextContents()).filter((t) => /^[A-Z][a-z]{2} \d{1,2}$/.test(t.trim()));
     expect(ticks.length).toBeGreaterThan(2);
-    expect(ticks.some((t) => t.startsWith('12-'))).toBe(false);
+    expect(ticks.some((t) => t.startsWith('Dec '))).toBe(false);
     const queue = page.getByTestId('queue-chart');
     await queue.scrollIntoViewIfNeeded();
     await queue.locator('svg.recharts-surface').waitFor();
@@ -193,7 +194,7 @@ describe('every page on the demo workspace', () => {
     await visit(page, PAGES[8]);
     const diff = page.getByTestId('plan-diff');
     expect(await diff.locator('tr[data-changed]').count()).toBeGreaterThan(0);
-    await hasText(diff.locator('tr', { hasText: 'Cap of k_data_pipeline' }), /\$240.*\$\d/);
+    await hasText(diff.locator('tr', { hasText: 'Cap of Data pipeline (ETL)' }), /\$240.*\$\d/);
     // the report with charts, rendered as a document in the page, not Markdown text
     await page.getByRole('tab', { name: 'Report with charts' }).click();
     const doc = page.getByTestId('export-document');

@@ -6,6 +6,7 @@ import { ProgressBar } from './Progress.tsx';
 import type { ApiError } from '../../../src/api/errors.ts';
 import type { Plan } from '../../../src/engine/plan.ts';
 import type { ProfileComparison, ProfileDifference } from '../../../src/compare/profiles.ts';
+import { plainReasons } from './reason-words.ts';
 import './profiles.css';
 
 /** An edited plan is compared once edits pause this long after its projection was painted. */
@@ -126,7 +127,7 @@ export function ProfileDifferences({ version = 0, plan, paused = false }: { vers
             return (
               <li key={`${d.kind}:${d.id ?? ''}`} data-testid="profile-difference" data-id={d.id ?? 'messages'}>
                 <span className={`profile-diff-tag ${tag.cls}`}>{tag.text}</span>
-                <span>{d.sentence}.</span>
+                <span>{plainReasons(d.sentence)}.</span>
               </li>
             );
           })}

@@ -4,7 +4,10 @@ import { applyEdit, useEditor } from '../modeling/store.ts';
 import { call, newJobId, toError, transportName } from '../api/client.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ReportDocument } from '../components/ReportDocument.tsx';
-import { parsePlanJson } from '../../../src/engine/plan.ts';
+import { NoData } from '../components/FirstRun.tsx';
+import { PlanProfileSwitch } from '../components/EditedPlanProfile.tsx';
+import { MIN_HISTORY_DAYS } from '../../../src/forecast/series.ts';
+import { parsePlanJson, profileOf, resolveTriggerLimit } from '../../../src/engine/plan.ts';
 import type { Plan } from '../../../src/engine/plan.ts';
 import type { ApiError } from '../../../src/api/errors.ts';
 import type { Advice, ExportPreview, ModelView } from '../../../src/modeling/types.ts';
@@ -32,15 +35,20 @@ function saveFile(path: string, content: string): void {
 }
 
 const REPORT_WITH_CHARTS = 'report-with-charts.html';
+/** Support drafts each get a tab up to this many; more share one tab with a list to pick from. */
+const FEW_DRAFT_TABS = 4;
 
-const LABEL = (path: string): string => {
+const LABEL = (path: string, names?: Map<string, string>): string => {
   if (path === 'plan.json') return 'Plan (JSON)';
   if (path === 'plan.yaml') return 'Plan (YAML)';
   if (path === 'keys.csv') return 'Keys (CSV)';
   if (path === 'report.md') return 'Report (Markdown)';
   if (path === 'report.html') return 'Report';
   if (path === REPORT_WITH_CHARTS) return 'Report with charts';
-  if (path.startsWith('support/')) return `Support: ${path.slice(8, -4)}`;
+  if (path.startsWith('support/')) {
+    const id = path.slice(8, -4);
+    return `Support: ${names?.get(id) ?? id}`;
+  }
   return path;
 };
 
@@ -53,6 +61,8 @@ function LoadPlan() {
       <p className="muted small">A plan exported here or written by hand (JSON or YAML) replaces the plan being edited; Undo brings the previous one back.</p>
       <div className="toolbar">
         <input
+          id="plan-file-input"
+          className="visually-hidden"
           type="file"
           accept=".json,.yaml,.yml,application/json,text/yaml"
           aria-label="Choose a plan file to load"
@@ -74,6 +84,10 @@ function LoadPlan() {
               });
           }}
         />
+        {/* the app's own button, as on Import, rather than the browser's unstyled "Choose File / No file chosen" */}
+        <label className="button" htmlFor="plan-file-input">
+          Choose a plan file…
+        </label>
         {loaded && (
           <span className="chip chip-ok" role="status" data-testid="plan-loaded">
             Loaded {loaded}
@@ -86,8 +100,20 @@ function LoadPlan() {
 }
 
 /** The recommended plan against the current one: every key cap and trigger setting, changes marked. */
+/** Settings listed in full up to this many; beyond it the unchanged ones wait behind a button. */
+const ALL_SETTINGS_UP_TO = 40;
+
 function PlanDiff({ current, recommended, notes }: { current: Plan; recommended: Plan; notes: Map<string, string> }) {
+  const [showUnchanged, setShowUnchanged] = useState(false);
   const ids = [...new Set([...current.apiKeys.map((k) => k.id), ...recommended.apiKeys.map((k) => k.id)])];
+  // rows say what the admin calls a key or trigger, with its id beneath (the files use the ids)
+  const names = new Map([...recommended.apiKeys, ...recommended.triggers, ...current.apiKeys, ...current.triggers].map((x) => [x.id, x.name ?? x.id]));
+  const nameCell = (id: string, what: string) => (
+    <>
+      {what} {names.get(id) ?? id}
+      {(names.get(id) ?? id) !== id && <div className="muted small">{id}</div>}
+    </>
+  );
   const cap = (p: Plan, id: string) => {
     const k = p.apiKeys.find((x) => x.id === id);
     return k === undefined || k.capUsd === null ? 'no cap' : fmtDollars(k.capUsd);
@@ -95,7 +121,9 @@ function PlanDiff({ current, recommended, notes }: { current: Plan; recommended:
   const trig = (p: Plan, id: string) => {
     const t = p.triggers.find((x) => x.id === id);
     if (!t) return '—';
-    const limit = t.limitPer24h === null ? 'default limit' : t.limitPer24h === -1 ? 'no limit' : `limit ${t.limitPer24h}`;
+    // the same figure the engine applies (resolveTriggerLimit), not "default", which an admin cannot read
+    const n = resolveTriggerLimit(t.limitPer24h, t.mode, profileOf(p));
+    const limit = Number.isFinite(n) ? `${n.toLocaleString('en-US')} runs / 24 h${t.limitPer24h === null ? ' (default)' : ''}` : 'no run limit';
     return `${t.mode === 'fair_use' ? 'fair use' : 'programmatic'}, ${limit}`;
   };
   const tids = [...new Set([...current.triggers.map((t) => t.id), ...recommended.triggers.map((t) => t.id)])];
@@ -108,6 +136,11 @@ function PlanDiff({ current, recommended, notes }: { current: Plan; recommended:
       .filter((c) => JSON.stringify(c.from) !== JSON.stringify(c.to)),
   );
   const changes = ids.filter(keyChanged).length + tids.filter(trigChanged).length + other.length;
+  const unchanged = ids.length + tids.length + other.length - changes;
+  // hundreds of keys and triggers: the changes are what the admin reviews, the rest on demand
+  const collapse = ids.length + tids.length > ALL_SETTINGS_UP_TO && !showUnchanged;
+  const shownIds = collapse ? ids.filter(keyChanged) : ids;
+  const shownTids = collapse ? tids.filter(trigChanged) : tids;
   return (
     <section aria-labelledby="ex-diff" data-testid="plan-diff">
       <h2 id="ex-diff">The recommended plan</h2>
@@ -124,11 +157,13 @@ function PlanDiff({ current, recommended, notes }: { current: Plan; recommended:
             </tr>
           </thead>
           <tbody>
-            {ids.map((id) => {
+            {shownIds.map((id) => {
               const d = keyChanged(id);
               return (
                 <tr key={`k-${id}`} className={d ? 'changed' : undefined} data-changed={d || undefined}>
-                  <th scope="row">Cap of {id}</th>
+                  <th scope="row">
+                    {nameCell(id, 'Cap of')}
+                  </th>
                   <td>{cap(current, id)}</td>
                   <td>
                     {d ? <strong>{cap(recommended, id)}</strong> : cap(recommended, id)}
@@ -137,11 +172,13 @@ function PlanDiff({ current, recommended, notes }: { current: Plan; recommended:
                 </tr>
               );
             })}
-            {tids.map((id) => {
+            {shownTids.map((id) => {
               const d = trigChanged(id);
               return (
                 <tr key={`t-${id}`} className={d ? 'changed' : undefined} data-changed={d || undefined}>
-                  <th scope="row">Trigger {id}</th>
+                  <th scope="row">
+                    {nameCell(id, 'Trigger')}
+                  </th>
                   <td>{trig(current, id)}</td>
                   <td>{d ? <strong>{trig(recommended, id)}</strong> : trig(recommended, id)}</td>
                 </tr>
@@ -159,6 +196,11 @@ function PlanDiff({ current, recommended, notes }: { current: Plan; recommended:
           </tbody>
         </table>
       </div>
+      {ids.length + tids.length > ALL_SETTINGS_UP_TO && unchanged > 0 && (
+        <button type="button" className="button small" onClick={() => setShowUnchanged(!showUnchanged)} data-testid="diff-unchanged">
+          {showUnchanged ? 'Show only the changes' : `Show the ${unchanged.toLocaleString('en-US')} unchanged settings too`}
+        </button>
+      )}
     </section>
   );
 }
@@ -235,6 +277,8 @@ function Preview({ plan }: { plan: Plan }) {
   const shownAsDocument = file && (file.path.endsWith('.html') || file.path === 'report.md');
   const documentHtml = file?.path === 'report.md' ? html?.content : file?.content;
   const drafts = files.filter((f) => f.path.startsWith('support/')).length;
+  const triggerNames = new Map(plan.triggers.map((t) => [t.id, t.name ?? t.id]));
+  const label = (path: string) => LABEL(path, triggerNames);
   return (
     <>
       {recommended && <PlanDiff current={plan} recommended={parsePlanJson(recommended.content, 'recommended plan')} notes={screenNotes(view, advice)} />}
@@ -245,7 +289,7 @@ function Preview({ plan }: { plan: Plan }) {
         </p>
         <div className="toolbar">
           <button type="button" className="button primary" onClick={() => file && (saveFile(file.path, file.content), setSaved([savedName(file.path)]))} disabled={!file}>
-            Save {file ? LABEL(file.path) : ''} to a file…
+            Save {file ? label(file.path) : ''} to a file…
           </button>
           <button
             type="button"
@@ -273,17 +317,38 @@ function Preview({ plan }: { plan: Plan }) {
           </div>
         )}
         <div className="tabs" role="tablist" aria-label="Export files">
-          {files.map((f) => (
-            <button key={f.path} type="button" role="tab" className="tab" aria-selected={f.path === file?.path} onClick={() => setTab(f.path)}>
-              {LABEL(f.path)}
+          {files
+            .filter((f) => !f.path.startsWith('support/') || drafts <= FEW_DRAFT_TABS)
+            .map((f) => (
+              <button key={f.path} type="button" role="tab" className="tab" aria-selected={f.path === file?.path} onClick={() => setTab(f.path)}>
+                {label(f.path)}
+              </button>
+            ))}
+          {drafts > FEW_DRAFT_TABS && (
+            <button type="button" role="tab" className="tab" aria-selected={file?.path.startsWith('support/') ?? false} onClick={() => setTab(files.find((f) => f.path.startsWith('support/'))?.path ?? tab)}>
+              Support requests ({drafts.toLocaleString('en-US')})
             </button>
-          ))}
+          )}
         </div>
+        {drafts > FEW_DRAFT_TABS && file?.path.startsWith('support/') && (
+          <label className="field draft-pick">
+            Request for
+            <select value={file.path} onChange={(e) => setTab(e.target.value)} data-testid="draft-pick">
+              {files
+                .filter((f) => f.path.startsWith('support/'))
+                .map((f) => (
+                  <option key={f.path} value={f.path}>
+                    {label(f.path).slice('Support: '.length)}
+                  </option>
+                ))}
+            </select>
+          </label>
+        )}
         {file &&
           (shownAsDocument ? (
-            <ReportDocument html={documentHtml ?? ''} label={`${LABEL(file.path)} preview`} />
+            <ReportDocument html={documentHtml ?? ''} label={`${label(file.path)} preview`} />
           ) : (
-            <pre className="file" role="tabpanel" tabIndex={0} aria-label={LABEL(file.path)} data-testid="export-file">
+            <pre className="file" role="tabpanel" tabIndex={0} aria-label={label(file.path)} data-testid="export-file">
               {file.content}
             </pre>
           ))}
@@ -292,13 +357,30 @@ function Preview({ plan }: { plan: Plan }) {
   );
 }
 
+/** Whole UTC days from the first event's day to the last's (the recommendation's own count is never more). */
+function historyDays(view: ModelView): number {
+  if (view.from === null || view.to === null) return 0;
+  return Math.floor(view.to / 86_400_000) - Math.floor(view.from / 86_400_000) + 1;
+}
+
+/** Recommendations need a forecast, and a forecast needs two weeks: said as what to do. */
+function ShortHistoryExport({ days }: { days: number }) {
+  return (
+    <NoData
+      why={`The recommended plan and the report come from a forecast, which needs at least ${MIN_HISTORY_DAYS} days of history; this ledger holds ${days} day${days === 1 ? '' : 's'}. Import a longer export, or load a plan file below.`}
+      action="Import more history"
+    />
+  );
+}
+
 export function ExportPage() {
   const { history } = useEditor();
   return (
     <Modeling title="Export" subtitle="The recommended plan as JSON and YAML, the keys as CSV, support requests and the report, ready to save." testId="export-page">
-      {() => (
+      {(s) => (
         <>
-          {history && <Preview plan={history.present} />}
+          <PlanProfileSwitch />
+          {history && (historyDays(s.view) < MIN_HISTORY_DAYS ? <ShortHistoryExport days={historyDays(s.view)} /> : <Preview plan={history.present} />)}
           <LoadPlan />
         </>
       )}

@@ -1,6 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import { Area, ComposedChart, CartesianGrid, Line, Tooltip, XAxis, YAxis } from 'recharts';
 import { Modeling, Empty } from '../modeling/parts.tsx';
+import { NoData } from '../components/FirstRun.tsx';
+import { PlanProfileSwitch } from '../components/EditedPlanProfile.tsx';
+import { MIN_HISTORY_DAYS } from '../../../src/forecast/series.ts';
+import type { ModelView } from '../../../src/modeling/types.ts';
 import { useEditor } from '../modeling/store.ts';
 import { call, newJobId, onProgress, toError } from '../api/client.ts';
 import { ErrorBox } from '../components/ErrorBox.tsx';
@@ -10,6 +14,7 @@ import type { Plan } from '../../../src/engine/plan.ts';
 import type { ForecastReport } from '../../../src/forecast/index.ts';
 import { capOnCurve, RISK_RANGE } from '../../../src/forecast/cap-risk.ts';
 import { fmtCount, fmtDate, fmtDollars, fmtShare } from '../modeling/format.ts';
+import { duration } from '../format.ts';
 import '../modeling/modeling.css';
 
 interface Knobs {
@@ -31,6 +36,8 @@ const pctInput = (t: string): number | undefined => {
 };
 
 function useForecast(plan: Plan | null, knobs: Knobs) {
+  // bumped by "Forecast again" after a cancel: the same plan and knobs, asked again
+  const [attempt, setAttempt] = useState(0);
   const [data, setData] = useState<ForecastReport | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -79,7 +86,7 @@ function useForecast(plan: Plan | null, knobs: Knobs) {
         });
     }, FORECAST_DEBOUNCE_MS));
     return () => clearTimeout(t);
-  }, [plan, knobs.days, knobs.paths, knobs.seats, knobs.keyGrowth, knobs.triggerGrowth]);
+  }, [plan, knobs.days, knobs.paths, knobs.seats, knobs.keyGrowth, knobs.triggerGrowth, attempt]);
   // whether it is still waiting out the debounce or already running, it stops and its answer is ignored
   const cancel = () => {
     seq.current++;
@@ -89,7 +96,8 @@ function useForecast(plan: Plan | null, knobs: Knobs) {
     setCancelled(true);
     void call('job-cancel', { jobId: JOB }).catch(() => undefined);
   };
-  return { data, error, busy, progress, cancelled, cancel };
+  const again = () => setAttempt((n) => n + 1);
+  return { data, error, busy, progress, cancelled, cancel, again };
 }
 
 function BandChart({ title, days, unit, testId }: { title: string; days: { date: string; p10: number; p50: number; p90: number }[]; unit: 'usd' | 'count'; testId: string }) {
@@ -183,7 +191,6 @@ function Results({ f, plan, risk }: { f: ForecastReport; plan: Plan; risk: numbe
   const messages = f.series.find((s) => s.kind === 'messages');
   const models = new Map<string, number>();
   for (const s of f.series) models.set(s.model, (models.get(s.model) ?? 0) + 1);
-  const iso = (s: string | null) => (s === null ? 'not within the horizon' : fmtDate(Date.parse(s)));
   return (
     <>
       <p className="muted">
@@ -227,9 +234,7 @@ function Results({ f, plan, risk }: { f: ForecastReport; plan: Plan; risk: numbe
                         {k.firstCappedOut.probability === 0 ? (
                           <span className="muted">does not cap out</span>
                         ) : (
-                          <>
-                            {iso(k.firstCappedOut.p10)} · <strong>{iso(k.firstCappedOut.p50)}</strong> · {iso(k.firstCappedOut.p90)}
-                          </>
+                          <CappedDates d={k.firstCappedOut} horizonEnd={f.horizon.to} />
                         )}
                       </td>
                       <td className="num">{fmtCount(Math.round(k.daysCappedOut.p50 * 10) / 10)}</td>
@@ -243,7 +248,7 @@ function Results({ f, plan, risk }: { f: ForecastReport; plan: Plan; risk: numbe
           </div>
         </section>
       )}
-      {mc && <TriggerOdds f={f} />}
+      {mc && <TriggerOdds f={f} names={new Map(plan.triggers.map((t) => [t.id, t.name ?? t.id]))} />}
       <section aria-labelledby="fc-bands">
         <h2 id="fc-bands">Expected demand</h2>
         {keySeries.length > MAX_CHARTS && (
@@ -269,8 +274,39 @@ function Results({ f, plan, risk }: { f: ForecastReport; plan: Plan; risk: numbe
   );
 }
 
+/**
+ * When a key first caps out, P10 · P50 · P90; a percentile whose futures do not cap out within the
+ * horizon is said once ("not by Dec 1 in half the futures"), not repeated per column.
+ */
+function CappedDates({ d, horizonEnd }: { d: { p10: string | null; p50: string | null; p90: string | null }; horizonEnd: string }) {
+  const at = (s: string) => fmtDate(Date.parse(s));
+  const end = fmtDate(Date.parse(horizonEnd));
+  if (d.p10 !== null && d.p50 !== null && d.p90 !== null) {
+    return (
+      <>
+        {at(d.p10)} · <strong>{at(d.p50)}</strong> · {at(d.p90)}
+      </>
+    );
+  }
+  if (d.p10 !== null && d.p50 !== null) {
+    return (
+      <>
+        {at(d.p10)} · <strong>{at(d.p50)}</strong> · <span className="muted">over 1 in 10 futures not by {end}</span>
+      </>
+    );
+  }
+  if (d.p10 !== null) {
+    return (
+      <>
+        <strong>{at(d.p10)}</strong> at the earliest <span className="muted">· half the futures or more not by {end}</span>
+      </>
+    );
+  }
+  return <span className="muted">not by {end} in 9 futures of 10 or more</span>;
+}
+
 /** Triggers whose runs some path delays, drops or skips: the chance, then how many runs. */
-function TriggerOdds({ f }: { f: ForecastReport }) {
+function TriggerOdds({ f, names }: { f: ForecastReport; names: Map<string, string> }) {
   const mc = f.monteCarlo;
   if (!mc) return null;
   const rows = mc.triggers.filter((t) => t.delayChance + t.dropChance > 0).sort((a, b) => Math.max(b.delayChance, b.dropChance) - Math.max(a.delayChance, a.dropChance));
@@ -298,7 +334,10 @@ function TriggerOdds({ f }: { f: ForecastReport }) {
             <tbody>
               {rows.map((t) => (
                 <tr key={t.id} data-trigger={t.id}>
-                  <th>{t.id}</th>
+                  <th>
+                    {names.get(t.id) ?? t.id}
+                    {names.has(t.id) && names.get(t.id) !== t.id && <div className="muted small">{t.id}</div>}
+                  </th>
                   <td className="num" data-testid="delay-chance">{fmtShare(t.delayChance)}</td>
                   <td className="num" data-testid="drop-chance">{fmtShare(t.dropChance)}</td>
                   <td className="wrap" data-testid="trigger-causes">
@@ -310,7 +349,7 @@ function TriggerOdds({ f }: { f: ForecastReport }) {
                   <td className="num">
                     {fmtCount(Math.round(t.dropped.p50 + t.skipped.p50))} · {fmtCount(Math.round(t.dropped.p90 + t.skipped.p90))}
                   </td>
-                  <td className="num wide-only">{(Math.round(t.maxDelayHours.p90 * 10) / 10).toLocaleString('en-US')} h</td>
+                  <td className="num wide-only">{duration(t.maxDelayHours.p90 * 3_600_000)}</td>
                 </tr>
               ))}
             </tbody>
@@ -394,10 +433,33 @@ function RiskControl({ risk, onChange }: { risk: number; onChange: (r: number) =
   );
 }
 
-function ForecastBody({ plan }: { plan: Plan }) {
+/** Whole UTC days from the first event's day to the last's: the forecast's own count is never more. */
+function spanDays(from: number | null, to: number | null): number {
+  if (from === null || to === null) return 0;
+  return Math.floor(to / DAY_MS) - Math.floor(from / DAY_MS) + 1;
+}
+const DAY_MS = 86_400_000;
+
+/** Too little history to forecast from: said as what to do, not as a failure. */
+function ShortHistory({ days, from, to }: { days: number; from: number | null; to: number | null }) {
+  return (
+    <NoData
+      why={`A forecast needs at least ${MIN_HISTORY_DAYS} days of history to learn each key’s weekly rhythm and trend; this ledger holds ${days} day${days === 1 ? '' : 's'} (${fmtDate(from)} to ${fmtDate(to)}). Import a longer export to forecast.`}
+      action="Import more history"
+    />
+  );
+}
+
+function ForecastBody({ plan, view }: { plan: Plan; view: ModelView }) {
+  const days = spanDays(view.from, view.to);
+  if (days < MIN_HISTORY_DAYS) return <ShortHistory days={days} from={view.from} to={view.to} />;
+  return <ForecastRun plan={plan} />;
+}
+
+function ForecastRun({ plan }: { plan: Plan }) {
   const [knobs, setKnobs] = useState<Knobs>({ days: 30, paths: 50, seats: '', keyGrowth: '', triggerGrowth: '' });
   const [risk, setRisk] = useState(0.05);
-  const { data, error, busy, progress, cancelled, cancel } = useForecast(plan, knobs);
+  const { data, error, busy, progress, cancelled, cancel, again } = useForecast(plan, knobs);
   const set = (patch: Partial<Knobs>) => setKnobs((k) => ({ ...k, ...patch }));
   return (
     <>
@@ -439,11 +501,18 @@ function ForecastBody({ plan }: { plan: Plan }) {
           </label>
         </div>
         <p className="hint" role="status" data-testid="forecast-status">
-          {busy ? 'Forecasting…' : cancelled ? 'Cancelled: change a knob to forecast again' : data ? 'Up to date with the plan and the knobs' : ''}
+          {busy ? 'Forecasting…' : cancelled ? (data ? 'Cancelled: the figures below are from the last forecast, not these knobs' : 'Forecast cancelled') : data ? 'Up to date with the plan and the knobs' : ''}
         </p>
+        {cancelled && !busy && (
+          <div className="actions">
+            <button type="button" className="button primary" onClick={again} data-testid="forecast-again">
+              Forecast again
+            </button>
+          </div>
+        )}
         {busy && (
           <div className="actions">
-            <ProgressBar done={(progress ?? 0) * 100} total={100} label="Forecasting" />
+            <ProgressBar done={(progress ?? 0) * 100} total={100} label={progress === null ? 'Preparing the forecast' : 'Forecasting'} />
             <button type="button" className="button" onClick={cancel} data-testid="forecast-cancel">
               Cancel
             </button>
@@ -461,7 +530,14 @@ export function ForecastPage() {
   const { history } = useEditor();
   return (
     <Modeling title="Forecast" subtitle="The coming weeks under the plan: seeded simulated futures from the history’s trend and weekly rhythm." testId="forecast-page">
-      {() => (history ? <ForecastBody plan={history.present} /> : null)}
+      {(s) =>
+        history ? (
+          <>
+            <PlanProfileSwitch />
+            <ForecastBody plan={history.present} view={s.view} />
+          </>
+        ) : null
+      }
     </Modeling>
   );
 }

@@ -162,7 +162,12 @@ const KeysTable = memo(function KeysTable({ keys, onShow }: { keys: KeyFigure[];
   return (
     <section aria-labelledby="keys-h">
       <h2 id="keys-h">API keys</h2>
-      <div className="table-wrap vtable" ref={v.scrollRef}>
+      {keys.length === 0 && (
+        <p className="muted" data-testid="keys-none">
+          No API key appears in this history and the plan names none: programmatic spend without a key counts against the spend limits only.
+        </p>
+      )}
+      <div className="table-wrap vtable" ref={v.scrollRef} hidden={keys.length === 0}>
         <table data-testid="keys-table">
           <thead ref={v.headRef}>
             <tr>
@@ -230,13 +235,18 @@ const TriggersTable = memo(function TriggersTable({ triggers, onShow }: { trigge
   return (
     <section aria-labelledby="trig-h">
       <h2 id="trig-h">Triggers</h2>
-      <div className="table-wrap vtable" ref={v.scrollRef}>
+      {triggers.length === 0 && (
+        <p className="muted" data-testid="triggers-none">
+          No trigger (webhook or schedule) appears in this history and the plan names none, so nothing queues, drops or skips.
+        </p>
+      )}
+      <div className="table-wrap vtable" ref={v.scrollRef} hidden={triggers.length === 0}>
         <table data-testid="triggers-table">
           <thead ref={v.headRef}>
             <tr>
               <th scope="col">Trigger</th>
               <th scope="col">Mode</th>
-              <th scope="col" className="num">Limit / 24 h</th>
+              <th scope="col" className="num">Limit / 24&nbsp;h</th>
               <th scope="col" className="num wide-only">Arrivals</th>
               <th scope="col" className="num">Delayed</th>
               <th scope="col" className="num">Dropped / skipped / pending</th>
@@ -272,7 +282,7 @@ const TriggerRow = memo(function TriggerRow({ t, index, onShow, measure }: RowPr
         {int(t.dropped)} / {int(t.skipped)} / {int(t.pending)}
       </td>
       <td className="num wide-only">
-        {t.maxDelayMs > 0 ? `${duration(t.maxDelayMs)} / ${duration(t.p95DelayMs)}` : '—'}
+        {t.maxDelayMs > 0 ? `${duration(t.maxDelayMs)} / ${duration(t.p95DelayMs)}` : 'no wait'}
         <div className="muted small">queue peak {int(t.peakQueue)}</div>
       </td>
       <td>

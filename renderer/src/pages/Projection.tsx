@@ -6,7 +6,7 @@ import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/Progress.tsx';
 import { Chip } from '../components/Chip.tsx';
 import { PlanControls } from '../components/PlanControls.tsx';
-import { day, int, usd, when } from '../format.ts';
+import { day, duration, int, usd, when } from '../format.ts';
 import { tickLabel, valueScale } from '../../../src/projection/scale.ts';
 import { ChartActions } from '../charts/ChartActions.tsx';
 import { useWidth } from '../charts/useWidth.ts';
@@ -16,12 +16,26 @@ import { ProfileDifferences } from '../components/ProfileDifferences.tsx';
 import type { KeyChart, Projection, Series, Span } from '../../../src/api/types.ts';
 import { shareUnchanged } from '../../../src/projection/share.ts';
 import { chartRows } from '../../../src/projection/rows.ts';
+import { WINDOW_WORDS } from '../../../src/projection/window-words.ts';
 import { PROJECTION_PAINTED_MARK } from '../../../src/projection/marks.ts';
 
 /** What the time axis of every chart is drawn from (kept as one object while it holds). */
 type Axis = Pick<Projection, 'start' | 'end' | 'bucketMs' | 'width' | 'dataEnd' | 'drainEnd' | 'warmUntil'>;
 
 const H = 180;
+/** Room for the value axis: its ticks, and its title turned up the left edge. */
+const Y_W = 70;
+/** The value axis and the plot's side margins (8 + 16). */
+const AXIS_PX = Y_W + 24;
+
+/** A value axis's title (what is counted, and in what unit), drawn into the chart so a saved SVG or PNG keeps it. */
+const yTitle = (value: string, side: 'left' | 'right' = 'left') => ({
+  value,
+  angle: side === 'left' ? -90 : 90,
+  position: side === 'left' ? ('insideLeft' as const) : ('insideRight' as const),
+  style: { textAnchor: 'middle' as const, fill: 'var(--muted)', fontSize: 11 },
+  className: 'axis-title',
+});
 
 
 /**
@@ -109,7 +123,7 @@ function AxisMarks({ p, warm }: { p: Axis; warm: boolean }) {
   const at = (t: number) => Math.min(right, Math.max(area.x, Number(x(t))));
   return (
     <g className="axis-marks">
-      {warm && p.warmUntil > p.start && (
+      {warm && p.warmUntil > p.start && Number.isFinite(at(p.warmUntil)) && (
         <g className="warmup" data-testid="warmup">
           <rect x={area.x} y={area.y} width={at(p.warmUntil) - area.x} height={area.height} fill="var(--muted)" fillOpacity={0.12} />
           <text x={area.x + 4} y={area.y + 12} fill="var(--muted)" fontSize={11}>
@@ -149,7 +163,7 @@ const KeyPanel = memo(function KeyPanel({ k, p, width }: { k: KeyChart; p: Axis;
       <AreaChart width={width} height={H} data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
         <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
         {axisX(p)}
-        <YAxis domain={[0, scale.top]} ticks={scale.ticks} interval={0} tickFormatter={(v: number) => tickLabel(v, 'usd')} width={56} stroke="var(--muted)" fontSize={11} />
+        <YAxis domain={[0, scale.top]} ticks={scale.ticks} interval={0} tickFormatter={(v: number) => tickLabel(v, 'usd')} width={Y_W} stroke="var(--muted)" fontSize={11} label={yTitle('30-day spend ($)')} />
         <CappedBands spans={spans} />
         <AxisMarks p={p} warm />
         {k.capUsd !== null && !scale.limitAbove && <ReferenceLine y={k.capUsd} stroke="var(--bad)" strokeDasharray="6 3" label={{ value: 'cap', position: 'insideTopRight', fill: 'var(--bad)', fontSize: 11 }} />}
@@ -171,14 +185,14 @@ const UsePanel = memo(function UsePanel({ title, testId, limit, used, width, uni
     <figure className="chart" data-testid={testId} ref={figure}>
       <figcaption>
         <strong>{title}</strong> <span className="muted">peak {unit === 'usd' ? usd(peak) : int(peak)} of {limit === null ? 'unlimited' : unit === 'usd' ? usd(limit) : int(limit)}</span>{' '}
-        {limit !== null && peak >= limit && <Chip status="limited" label="At its limit" />}
+        {limit !== null && peak >= limit && <Chip status="limited" detail="the peak reached the limit: something was held back" />}
         {scale.limitAbove && limit !== null && <span className="muted"> · limit {unit === 'usd' ? usd(limit) : int(limit)} is above the chart</span>} <ChartActions figure={figure} name={title} />
       </figcaption>
       <InView>
       <AreaChart width={width} height={H} data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
         <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
         {axisX(p)}
-        <YAxis domain={[0, scale.top]} ticks={scale.ticks} interval={0} tickFormatter={(v: number) => tickLabel(v, unit === 'usd' ? 'usd' : 'count')} width={56} stroke="var(--muted)" fontSize={11} />
+        <YAxis domain={[0, scale.top]} ticks={scale.ticks} interval={0} tickFormatter={(v: number) => tickLabel(v, unit === 'usd' ? 'usd' : 'count')} width={Y_W} stroke="var(--muted)" fontSize={11} label={yTitle(unit === 'usd' ? 'spend ($)' : unit)} />
         <AxisMarks p={p} warm={warm} />
         {limit !== null && !scale.limitAbove && <ReferenceLine y={limit} stroke="var(--bad)" strokeDasharray="6 3" label={{ value: 'limit', position: 'insideTopRight', fill: 'var(--bad)', fontSize: 11 }} />}
         <Area type="stepAfter" dataKey="used" stroke="var(--accent-2)" fill="var(--accent-2)" fillOpacity={0.2} isAnimationActive={false} dot={false} />
@@ -199,14 +213,17 @@ const QueuePanel = memo(function QueuePanel({ queue, p, width }: { queue: Projec
   return (
     <figure className="chart" data-testid="queue-chart" ref={figure}>
       <figcaption>
-        <strong>Webhook queue</strong> <span className="muted">waiting runs (peak {int(peak)}) and the longest wait of runs admitted (max {int(Math.round(maxDelay))} min)</span> <ChartActions figure={figure} name="Webhook queue" />
+        <strong>Webhook queue</strong>{' '}
+        <span className="muted" data-testid="queue-caption">
+          {peak > 0 ? <>waiting runs (peak {int(peak)}) and the longest wait of runs admitted (max {duration(maxDelay * 60_000)})</> : 'no webhook run waited under this plan'}
+        </span> <ChartActions figure={figure} name="Webhook queue" />
       </figcaption>
       <InView>
       <ComposedChart width={width} height={H} data={rows} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
         <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
         {axisX(p)}
-        <YAxis yAxisId="q" domain={[0, qs.top]} ticks={qs.ticks} interval={0} width={56} stroke="var(--muted)" fontSize={11} tickFormatter={(v: number) => tickLabel(v, 'count')} />
-        <YAxis yAxisId="d" orientation="right" domain={[0, ds.top]} ticks={ds.ticks} interval={0} width={56} stroke="var(--muted)" fontSize={11} tickFormatter={(v: number) => `${tickLabel(v, 'count')}m`} />
+        <YAxis yAxisId="q" domain={[0, qs.top]} ticks={qs.ticks} interval={0} width={Y_W} stroke="var(--muted)" fontSize={11} tickFormatter={(v: number) => tickLabel(v, 'count')} label={yTitle('runs waiting')} />
+        <YAxis yAxisId="d" orientation="right" domain={[0, ds.top]} ticks={ds.ticks} interval={0} width={Y_W} stroke="var(--muted)" fontSize={11} tickFormatter={(v: number) => `${tickLabel(v, 'count')}m`} label={yTitle('longest wait (min)', 'right')} />
         <AxisMarks p={p} warm={false} />
         <Area yAxisId="q" type="stepAfter" dataKey="queued" stroke="var(--warn)" fill="var(--warn)" fillOpacity={0.2} isAnimationActive={false} dot={false} />
         <Line yAxisId="d" type="monotone" dataKey="maxDelayMin" stroke="var(--bad)" strokeWidth={1} isAnimationActive={false} dot={false} />
@@ -222,8 +239,8 @@ const FEW_KEYS = 6;
 export function ProjectionPage({ version, onChanged }: { version: number; onChanged: () => void }) {
   const [ref, measured] = useWidth<HTMLDivElement>();
   const width = Math.max(320, measured - 2);
-  // Request one point per pixel of plot area (the y axis takes ~80 px).
-  const points = Math.max(16, Math.min(4096, width - 80));
+  // Request one point per pixel of plot area (the value axis and the margins take AXIS_PX).
+  const points = Math.max(16, Math.min(4096, width - AXIS_PX));
   const [showAll, setShowAll] = useState(false);
   const maxKeys = showAll ? 100_000 : FEW_KEYS;
   const { events: ledgerEvents } = useLedger();
@@ -263,7 +280,7 @@ export function ProjectionPage({ version, onChanged }: { version: number; onChan
   // The core sends the keys most constrained first.
   const shown = data?.keys ?? [];
   // Charts take the width their data was pooled for, so a resize redraws once, with new data.
-  const chartWidth = data ? data.width + 80 : width;
+  const chartWidth = data ? data.width + AXIS_PX : width;
 
   return (
     <div className="page" data-testid="projection" ref={ref}>
@@ -305,7 +322,7 @@ export function ProjectionPage({ version, onChanged }: { version: number; onChan
             <UsePanel title="Fair-use pool (runs in 24 h)" testId="pool-chart" limit={data.pool.limit} used={data.pool.used} width={chartWidth} unit="runs" p={axis} />
             <UsePanel title="Message allowance (messages in 24 h)" testId="allowance-chart" limit={data.allowance.limit} used={data.allowance.used} width={chartWidth} unit="messages" p={axis} />
             {data.spendLimits.map((l) => (
-              <UsePanel key={l.id} title={`Spend limit "${l.id}"`} testId={`spend-chart-${l.id}`} limit={l.limitUsd} used={l.used} width={chartWidth} unit="usd" p={axis} warm={l.window === 'rolling-30d'} />
+              <UsePanel key={l.id} title={`Spend limit "${l.id}" (${WINDOW_WORDS[l.window]})`} testId={`spend-chart-${l.id}`} limit={l.limitUsd} used={l.used} width={chartWidth} unit="usd" p={axis} warm={l.window === 'rolling-30d'} />
             ))}
           </section>
           <section aria-labelledby="pq-h">

@@ -251,7 +251,10 @@ function ScenariosBody() {
             void save();
           }}
         >
-          <input className="text-input" aria-label="Scenario name" placeholder="e.g. Raise the pipeline cap" value={name} onChange={(e) => setName(e.target.value)} />
+          <label className="scenario-name">
+            Name
+            <input className="text-input" aria-label="Scenario name" placeholder="e.g. Raise the pipeline cap" value={name} onChange={(e) => setName(e.target.value)} />
+          </label>
           <button type="submit" className="button primary" disabled={name.trim() === ''}>
             Save scenario
           </button>
@@ -279,7 +282,7 @@ function ScenariosBody() {
         <div className="actions">
           <CompareUnderSelect value={under} onChange={setUnder} />
           <button type="button" className="button primary" disabled={picked.size < 2 || comparing} onClick={() => void compare()}>
-            {comparing ? 'Comparing…' : `Compare ${picked.size} side by side`}
+            {comparing ? 'Comparing…' : picked.size < 2 ? 'Compare side by side' : `Compare ${picked.size} side by side`}
           </button>
           {picked.size < 2 && <span className="muted small">Pick two or more; the first is the baseline.</span>}
         </div>
