@@ -32,6 +32,8 @@ describe('docs vs the platform’s code in Chromium, through the web host', () =
     await matches(block().getByTestId('profile-headline'), /^The platform's code decides [\d,]+ of [\d,]+ events .*differently from the docs: it refuses [\d,]+ that the docs let through.*This plan is simulated under the docs\.$/);
     await matches(item('t_pr_review'), PR_REVIEW);
     await matches(item('t_lead_enrichment'), LEAD);
+    // the rule behind it, not only the count (SPEC section 9 rule 2)
+    await matches(item('t_lead_enrichment').getByTestId('profile-difference-why'), /^Why: the code limits programmatic triggers to 42 runs per 24 h too, unless support sets an override \(rule 2\)/);
     // most significant first: the first sentence loses the most beyond the docs
     const tags = await block().locator('.profile-diff-tag').allTextContents();
     const lost = tags.map((t) => (/^([\d,]+) more lost$/.exec(t)?.[1] ?? '0').replace(/,/g, '')).map(Number);

@@ -86,7 +86,8 @@ export function ProfileDifferences({ version = 0, plan, paused = false }: { vers
       abandon.abort();
       if (asked) void call('job-cancel', { jobId }).catch(() => {});
     };
-    // the plan is compared by value: a re-render with an equal plan asks nothing again
+    // the plan is compared by value (planKey): a re-render with an equal plan asks nothing again
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version, planKey, paused]);
 
   if (plan === null) return null;
@@ -127,7 +128,14 @@ export function ProfileDifferences({ version = 0, plan, paused = false }: { vers
             return (
               <li key={`${d.kind}:${d.id ?? ''}`} data-testid="profile-difference" data-id={d.id ?? 'messages'}>
                 <span className={`profile-diff-tag ${tag.cls}`}>{tag.text}</span>
-                <span>{plainReasons(d.sentence)}.</span>
+                <span>
+                  {plainReasons(d.sentence)}.
+                  {d.why.length > 0 && (
+                    <span className="profile-diff-why" data-testid="profile-difference-why">
+                      Why: {d.why.join('; ')}.
+                    </span>
+                  )}
+                </span>
               </li>
             );
           })}
