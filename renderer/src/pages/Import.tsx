@@ -167,7 +167,9 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
     // from the main process: `<handle>/<name>` of a file its own dialog was given
     else if (pendingPath) start([{ source: { upload: pendingPath.slice(0, pendingPath.indexOf('/')) }, name: pendingPath.slice(pendingPath.indexOf('/') + 1) }]);
     if (dropped || pendingPath) onConsumed();
-    // choose is stable enough: it only calls start
+    // choose and start are recreated each render and only act on what they are given: a file
+    // handed over once is consumed once, when it arrives
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [dropped, pendingPath, onConsumed]);
 
   // previews: each file when it arrives, again when its mapping or the format changes (debounced)
@@ -212,6 +214,7 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
       }
     };
     // items' identity changes with every preview; the key says when a new preview is needed
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [previewKey, format]);
 
   const needsMapping = (it: Item): boolean => it.preview !== null && it.preview.format === 'mapping' && (it.preview.missing.length > 0 || it.preview.columnMapping === null);
