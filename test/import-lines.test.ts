@@ -6,6 +6,7 @@ import { importFile, previewImport } from '../src/import/importer.ts';
 import { eventsOf, ledgerScope } from './fixtures/ledger-helpers.ts';
 import { CONSUMPTION_HEADER, dustWorkspace } from './support/dust-exports.ts';
 import type { DustWorkspace } from './support/dust-exports.ts';
+import { countedSpend, sortedSpend } from './support/counted-spend.ts';
 
 const scope = ledgerScope();
 let ledger: Ledger;
@@ -156,25 +157,6 @@ describe('overlapping consumption exports beside the cost export: one spend coun
     return [`${header}\n${lines.slice(0, a).join('\n')}\n`, `${header}\n${lines.slice(b).join('\n')}\n`];
   }
 
-  /** Counted spend per `key:<name>` / `agent:<name>` and UTC day (as import-overlap.test.ts counts it). */
-  function countedSpend(l: Ledger, w: DustWorkspace): Map<string, number> {
-    const agentOf = new Map(w.triggers.filter((t) => t.programmatic).map((t) => [t.id, t.agent]));
-    const out = new Map<string, number>();
-    for (const e of eventsOf(l)) {
-      let s: string | null = null;
-      if (e.type === 'api') s = `key:${e.subject}`;
-      else if (e.type === 'trigger' && e.subject.startsWith('no-key:')) s = `agent:${e.subject.slice(7)}`;
-      else if (e.type === 'trigger' && agentOf.has(e.subject)) s = `agent:${agentOf.get(e.subject)!}`;
-      if (s === null) continue;
-      const k = `${s}|${e.time.slice(0, 10)}`;
-      out.set(k, (out.get(k) ?? 0) + e.cost);
-    }
-    return out;
-  }
-
-  function sorted(m: Map<string, number>): [string, number][] {
-    return [...m].filter(([, v]) => v !== 0).sort(([a], [b]) => (a < b ? -1 : 1));
-  }
 
   function totals(l: Ledger): number {
     return eventsOf(l).reduce((a, e) => a + e.cost, 0);
@@ -195,7 +177,7 @@ describe('overlapping consumption exports beside the cost export: one spend coun
     expect(rb.completedMessages?.messages).toBeGreaterThan(0);
     expect(ra.imported + rb.imported).toBe(ws.lines);
     expect(messages(ledger)).toEqual(truth);
-    expect(sorted(countedSpend(ledger, ws))).toEqual(sorted(ws.truth));
+    expect(sortedSpend(countedSpend(ledger, ws))).toEqual(sortedSpend(ws.truth));
     expect(rb.overlap?.countedCost).toBe(0);
 
     const other = scope.open('other.sqlite');
@@ -207,9 +189,9 @@ describe('overlapping consumption exports beside the cost export: one spend coun
     // Undoing a download removes the lines it added (not those it had in common with the other,
     // which the other never added): the days it alone held count the cost export's rows again.
     ledger.undoBatch(ra.batch!);
-    expect(sorted(countedSpend(ledger, ws))).toEqual(sorted(ws.truth));
+    expect(sortedSpend(countedSpend(ledger, ws))).toEqual(sortedSpend(ws.truth));
     ledger.undoBatch(rb.batch!);
-    expect(sorted(countedSpend(ledger, ws))).toEqual(sorted(ws.truth));
+    expect(sortedSpend(countedSpend(ledger, ws))).toEqual(sortedSpend(ws.truth));
     expect(ledger.db.prepare('SELECT count(*) FROM event_lines').pluck().get()).toBe(0);
   });
 });

@@ -9,6 +9,7 @@ import { validatePlan } from '../src/engine/plan.ts';
 import { eventsOf, ledgerScope } from './fixtures/ledger-helpers.ts';
 import { dustWorkspace } from './support/dust-exports.ts';
 import type { DustWorkspace } from './support/dust-exports.ts';
+import { countedSpend, sortedSpend } from './support/counted-spend.ts';
 import { importFile } from '../src/import/importer.ts';
 
 const scope = ledgerScope();
@@ -18,25 +19,6 @@ beforeEach(() => {
   ledger = scope.open('ledger.sqlite');
 });
 
-/** Counted spend per `key:<name>` / `agent:<name>` and UTC day, as the ledger's events say. */
-function countedSpend(l: Ledger, ws: DustWorkspace): Map<string, number> {
-  const agentOf = new Map(ws.triggers.filter((t) => t.programmatic).map((t) => [t.id, t.agent]));
-  const out = new Map<string, number>();
-  for (const e of eventsOf(l)) {
-    let s: string | null = null;
-    if (e.type === 'api') s = `key:${e.subject}`;
-    else if (e.type === 'trigger' && e.subject.startsWith('no-key:')) s = `agent:${e.subject.slice(7)}`;
-    else if (e.type === 'trigger' && agentOf.has(e.subject)) s = `agent:${agentOf.get(e.subject)!}`;
-    if (s === null) continue;
-    const k = `${s}|${e.time.slice(0, 10)}`;
-    out.set(k, (out.get(k) ?? 0) + e.cost);
-  }
-  return out;
-}
-
-function sorted(m: Map<string, number>): [string, number][] {
-  return [...m].filter(([, v]) => v !== 0).sort(([a], [b]) => (a < b ? -1 : 1));
-}
 
 async function importAll(l: Ledger, files: string[]): Promise<void> {
   for (const f of files) await importFile(l, f);
@@ -57,7 +39,7 @@ describe('the cost and the consumption export of one workspace: one spend counte
     expect(ws.cost.length).toBe(2);
     await importAll(ledger, [...files.cost, files.consumption]);
     const first = countedSpend(ledger, ws);
-    expect(sorted(first)).toEqual(sorted(ws.truth));
+    expect(sortedSpend(first)).toEqual(sortedSpend(ws.truth));
 
     const other = scope.open('other.sqlite');
     const last = await (async () => {
@@ -65,7 +47,7 @@ describe('the cost and the consumption export of one workspace: one spend counte
       await importFile(other, files.cost[1]!);
       return importFile(other, files.cost[0]!);
     })();
-    expect(sorted(countedSpend(other, ws))).toEqual(sorted(ws.truth));
+    expect(sortedSpend(countedSpend(other, ws))).toEqual(sortedSpend(ws.truth));
     // every covered scope-day counts the consumption lines; the cost rows stay as a cross-check
     expect(last.overlap).toMatchObject({ countedCost: 0, disagreementCount: 0 });
     expect(last.overlap!.scopeDays).toBe(ws.truth.size);
@@ -93,7 +75,7 @@ describe('the cost and the consumption export of one workspace: one spend counte
     const w = dustWorkspace({ seed: 11, days: 20, labels: true, creditsDirect: true });
     const files = write(w);
     await importAll(ledger, [files.consumption, ...files.cost]);
-    expect(sorted(countedSpend(ledger, w))).toEqual(sorted(w.truth));
+    expect(sortedSpend(countedSpend(ledger, w))).toEqual(sortedSpend(w.truth));
     const types = new Map(eventsOf(ledger).map((e) => [e.subject, e.type]));
     expect(types.get('key-marketing')).toBe('api');
     expect(types.get('trg_prrev')).toBe('trigger');
@@ -105,15 +87,15 @@ describe('the cost and the consumption export of one workspace: one spend counte
     await importAll(ledger, [...files.cost, files.consumption]);
     const consumptionBatch = ledger.listBatches().find((b) => b.format === 'dust-consumption')!.id;
     ledger.undoBatch(consumptionBatch);
-    expect(sorted(countedSpend(ledger, ws))).toEqual(sorted(ws.truth));
+    expect(sortedSpend(countedSpend(ledger, ws))).toEqual(sortedSpend(ws.truth));
     expect(ledger.db.prepare('SELECT count(*) FROM events_held').pluck().get()).toBe(0);
     // importing the consumption export again holds the cost rows back again; the cost files add nothing
     await importFile(ledger, files.consumption);
     const again = await importFile(ledger, files.cost[0]!);
     expect(again.imported).toBe(0);
-    expect(sorted(countedSpend(ledger, ws))).toEqual(sorted(ws.truth));
+    expect(sortedSpend(countedSpend(ledger, ws))).toEqual(sortedSpend(ws.truth));
     for (const b of ledger.listBatches().filter((x) => x.format === 'dust-cost' && x.undoneAt === null)) ledger.undoBatch(b.id);
-    expect(sorted(countedSpend(ledger, ws))).toEqual(sorted(ws.truth));
+    expect(sortedSpend(countedSpend(ledger, ws))).toEqual(sortedSpend(ws.truth));
   });
 
   it('a day the consumption export has only in part counts the cost export’s day, and lists the difference', async () => {
@@ -128,7 +110,7 @@ describe('the cost and the consumption export of one workspace: one spend counte
     await importFile(ledger, consumption);
     let last = null;
     for (const f of files.cost) last = await importFile(ledger, f);
-    expect(sorted(countedSpend(ledger, ws))).toEqual(sorted(ws.truth));
+    expect(sortedSpend(countedSpend(ledger, ws))).toEqual(sortedSpend(ws.truth));
     expect(last!.overlap!.countedCost).toBeGreaterThan(0);
     expect(last!.overlap!.disagreements.every((d) => new Date(d.day).toISOString().startsWith(lastDay) && d.counted === 'cost')).toBe(true);
   });

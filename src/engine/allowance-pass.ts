@@ -5,11 +5,11 @@ import { Allowance } from './limits/allowance.ts';
 import { Pool, pooled, REFUSED_ALLOWANCE, REFUSED_POOL, REFUSED_TRIGGER, takeUnitsInOrder, TAKEN_ALL } from './limits/pool.ts';
 import { ActorThrottles, THROTTLE_MINUTE, THROTTLE_PASSES, WorkspaceThrottle } from './limits/throttle.ts';
 import { TriggerLimits } from './limits/trigger-limit.ts';
-import { DEFAULT_TRIGGER_LIMIT, resolvePlan, triggerId, UNLIMITED, type Plan, type ResolvedPlan } from './plan.ts';
+import { resolvePlan, UNLIMITED, type Plan, type ResolvedPlan } from './plan.ts';
 import { QueueLog } from './queue-log.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE, type SimulationResult, type Timeline } from './result.ts';
 import { RunQueue } from './run-queue.ts';
-import { DEFAULT_HORIZON_MS, processingOrder, type SimulateOptions } from './simulate.ts';
+import { DEFAULT_HORIZON_MS, inferredTrigger, processingOrder, type SimulateOptions } from './simulate.ts';
 import { asDurationMs, asEpochMs, DAY, HOUR, isoOf, MINUTE } from './units.ts';
 
 const PROGRESS_EVERY = 1 << 16;
@@ -230,15 +230,7 @@ class AllowancePass {
     if (g < 0) {
       const { plan, subjects } = this;
       g = plan.triggers.length;
-      const inferred = {
-        id: triggerId(subjects[s]),
-        name: subjects[s],
-        kind: 'webhook' as const,
-        mode: 'fair_use' as const,
-        modeName: 'fair_use' as const,
-        limit: DEFAULT_TRIGGER_LIMIT,
-        inferred: true,
-      };
+      const inferred = inferredTrigger(subjects[s]);
       plan.triggers.push(inferred);
       this.addTrigger(inferred);
       this.triggerBySubject[s] = g;

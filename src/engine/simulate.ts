@@ -31,6 +31,11 @@ export interface SimulateOptions {
   order?: Uint32Array | null;
 }
 
+/** A trigger the plan does not name, met in the events: a fair-use webhook with the default limit (SPEC). */
+export function inferredTrigger(subject: string): ResolvedPlan['triggers'][number] {
+  return { id: triggerId(subject), name: subject, kind: 'webhook', mode: 'fair_use', modeName: 'fair_use', limit: DEFAULT_TRIGGER_LIMIT, inferred: true };
+}
+
 export const DEFAULT_HORIZON_MS = 30 * DAY;
 const PROGRESS_EVERY = 1 << 16;
 /** Trigger states: no waiting runs, waiting for a wake-up time, ready to be tried now. */
@@ -164,15 +169,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
     let g = triggerBySubject[s];
     if (g < 0) {
       g = plan.triggers.length;
-      const inferred = {
-        id: triggerId(subjects[s]),
-        name: subjects[s],
-        kind: 'webhook' as const,
-        mode: 'fair_use' as const,
-        modeName: 'fair_use' as const,
-        limit: DEFAULT_TRIGGER_LIMIT,
-        inferred: true,
-      };
+      const inferred = inferredTrigger(subjects[s]);
       plan.triggers.push(inferred);
       addTrigger(inferred);
       triggerBySubject[s] = g;

@@ -5,6 +5,7 @@ import type { ErrorStats, ModelKind } from './model.ts';
 import type { History, DailySeries, SeriesKind } from './series.ts';
 import { pathParts, pointForecast } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
+import { selectKth } from './select.ts';
 
 export interface Band {
   p10: number;
@@ -107,9 +108,9 @@ export function selectBand(values: Float64Array): Band {
   if (n === 0) return { p10: 0, p50: 0, p90: 0 };
   const at = (p: number): number => {
     const idx = n * p;
-    if (idx % 1 !== 0) return select(values, Math.ceil(idx) - 1);
-    if (n % 2 === 0) return (select(values, idx - 1) + select(values, idx)) / 2;
-    return select(values, idx);
+    if (idx % 1 !== 0) return selectKth(values, n, Math.ceil(idx) - 1);
+    if (n % 2 === 0) return (selectKth(values, n, idx - 1) + selectKth(values, n, idx)) / 2;
+    return selectKth(values, n, idx);
   };
   return { p10: at(0.1), p50: at(0.5), p90: at(0.9) };
 }
@@ -124,40 +125,15 @@ export function selectBandLinear(values: Float64Array): Band {
   if (n === 0) return { p10: 0, p50: 0, p90: 0 };
   const at = (p: number): number => {
     const idx = (n - 1) * p;
-    if (idx % 1 === 0) return select(values, idx);
+    if (idx % 1 === 0) return selectKth(values, n, idx);
     const lower = Math.floor(idx);
-    const a = select(values, lower);
-    const b = select(values, Math.ceil(idx));
+    const a = selectKth(values, n, lower);
+    const b = selectKth(values, n, Math.ceil(idx));
     return a + (idx - lower) * (b - a);
   };
   return { p10: at(0.1), p50: at(0.5), p90: at(0.9) };
 }
 
-/** The k-th smallest value (Hoare's selection; partially reorders `a`). */
-function select(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
-}
 
 /**
  * Quantile of sorted values by rank (the median of an even count averaged), the daily bands' rule;

@@ -1,3 +1,5 @@
+import { selectKth } from './select.ts';
+
 export interface TriggerRunStats {
   arrivals: number;
   delayed: number;
@@ -104,37 +106,12 @@ let delayBuffer = new Float64Array(1024);
  */
 export function quantileType7(values: Float64Array, n: number, p: number): number {
   const idx = (n - 1) * p;
-  if (idx % 1 === 0) return select(values, n, idx);
+  if (idx % 1 === 0) return selectKth(values, n, idx);
   const lower = Math.floor(idx);
-  const a = select(values, n, lower);
+  const a = selectKth(values, n, lower);
   // after selecting `lower`, the next order statistic is the smallest value above it
   let b = Infinity;
   for (let i = lower + 1; i < n; i++) if (values[i] < b) b = values[i];
   return a + (idx - lower) * (b - a);
 }
 
-/** The k-th smallest of the first n values (Hoare's selection; reorders them). */
-function select(a: Float64Array, n: number, k: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
-}
