@@ -436,10 +436,12 @@ function fitKind(base: SeriesModel, kind: ModelKind, seg: readonly (number | nul
     // Under two weeks of days the limit let through, the errors and the line come mostly from
     // bounds and imputations: a spread of zero (a key that spent exactly $10 a day until its cap)
     // would make the band a point, and a wild one would be widened without end. The level gets
-    // at least the short history's floor, widened the most a censored fit may be.
+    // at least the short history's floor, widened the most a censored fit may be. Not a count's:
+    // its days keep Poisson's spread, and the floor moved the held-at-42 triggers' median below
+    // 42 a day (the Tobit widening above already sizes their band).
     const observed = seg.filter((v, i) => v !== null && !cens[i]).length;
-    if (observed < SHORT_DAYS) {
-      m.fewObserved = true;
+    if (observed < SHORT_DAYS) m.fewObserved = true;
+    if (observed < SHORT_DAYS && !base.counts) {
       const floor = SHORT_LEVEL_SD * MAX_CENSORED_WIDEN;
       if (kind === 'growth') m.aSd = Math.max(m.aSd, floor);
       else m.aSd = Math.max(m.aSd, floor * m.level);
