@@ -10,6 +10,8 @@ import { DAY, HOUR } from '../src/engine/units.ts';
 import { forecast } from '../src/forecast/index.ts';
 import { fitSeries, simulateSeries, MAX_DAY_MULTIPLE } from '../src/forecast/model.ts';
 import { makeRng } from '../src/forecast/rng.ts';
+import { FEW_OBSERVED_NOTE } from '../src/forecast/daily.ts';
+import { describeForecast } from '../src/cli/commands/forecast.ts';
 
 const T0 = Date.UTC(2026, 0, 5);
 const USD = 1_000_000;
@@ -27,6 +29,9 @@ describe('a key held at its cap: the forecast stays near the demand its history 
       const r = await forecast(cutHistory(), plan, { days: 30, paths: 0, workers: 0 });
       const s = r.series.find((x) => x.id === 'k')!;
       expect(s.censoredDays).toBeGreaterThan(20);
+      // 9 days the cap let through: the band is widened, and the series says so
+      expect(s.censorNote).toBe(FEW_OBSERVED_NOTE);
+      expect(describeForecast(r)).toContain(FEW_OBSERVED_NOTE);
       // demand is at least what was let through ($10 a day), and a few times that at most
       expect(s.total.p50).toBeGreaterThan(200 * USD);
       expect(s.total.p50).toBeLessThan(600 * USD);
