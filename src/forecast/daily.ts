@@ -15,6 +15,9 @@ export interface Band {
 
 export type SeriesUnit = 'usd_micros' | 'runs' | 'messages';
 
+/** A censored fit with under two weeks of days the limit let through (SeriesModel.fewObserved). */
+export const FEW_OBSERVED_NOTE = 'under 14 days not held down by a limit: demand inferred mostly from the bounds, band widened';
+
 export function unitOf(kind: SeriesKind): SeriesUnit {
   return kind === 'key_spend' ? 'usd_micros' : kind === 'trigger_runs' ? 'runs' : 'messages';
 }
@@ -32,6 +35,8 @@ export interface SeriesForecast {
   levelShift: string | null;
   /** history days a limit held down: lower bounds, imputed and the band widened */
   censoredDays: number;
+  /** what the admin should know about a censored fit (too few days the limit let through), or null */
+  censorNote: string | null;
   /** runaway incidents: share of history days, re-injected at that rate */
   runawayRate: number;
   /** weekday indices Sun..Sat and the trend per day, as fitted */
@@ -89,6 +94,7 @@ export function dailyForecasts(scenario: Scenario, paths: number, seed: number, 
       model: s.model.kind,
       levelShift: s.model.shiftAt === null ? null : new Date(s.model.shiftAt).toISOString().slice(0, 10),
       censoredDays: s.model.censoredDays,
+      censorNote: s.model.fewObserved ? FEW_OBSERVED_NOTE : null,
       runawayRate: s.model.runaway.rate,
       seasonal: s.model.seasonal,
       trendPerDay: s.model.slope,

@@ -54,6 +54,13 @@ export interface SeriesModel {
   runaway: { rate: number; days: number; excess: number[] };
   /** days a limit held down, treated as lower bounds */
   censoredDays: number;
+  /**
+   * A censored fit resting on fewer than SHORT_DAYS days the limit did not hold down: its level
+   * and trend are mostly inferred from bounds, so the band is widened (see fitKind)
+   */
+  fewObserved: boolean;
+  /** the busiest ordinary day of the history, bounds included (series' unit; 0 = no history) */
+  maxDay: number;
   /** days the weekday indices were estimated from (0: under two weeks, no weekday pattern) */
   seasonalDays: number;
   /**
@@ -163,6 +170,15 @@ const TOBIT_ITERATIONS = 4;
 const TOBIT_MAX_RATIO = 2;
 /** most a censored fit's level and trend errors are widened by (see fitKind) */
 const MAX_CENSORED_WIDEN = Math.sqrt(5);
+/** least relative error of a short history's level (under 28 known days) */
+const SHORT_LEVEL_SD = 0.15;
+/**
+ * Most one path's ordinary day may reach: this many times the larger of the history's busiest
+ * ordinary day and the model's own expected value that day. A draw past it is no forecast but a
+ * degenerate estimate compounding (the key held at its cap: a P90 of $70 million for 30 days).
+ * Growth the fit itself expects passes; runaway incidents are a separate process, not bounded here.
+ */
+export const MAX_DAY_MULTIPLE = 10;
 
 export function fitSeries(rawValues: readonly number[], start: number, options: FitOptions = {}): SeriesModel {
   const n = rawValues.length;
@@ -175,11 +191,19 @@ export function fitSeries(rawValues: readonly number[], start: number, options: 
   const seasonal = seasonalIndices(rawValues, start, missing);
   const wd0 = weekdayOf(start);
   // deseasonalised values; a weekday that is always idle says nothing about the level
-  const d: (number | null)[] = rawValues.map((v, t) => (runawayDay[t] || seasonal[(wd0 + t) % 7] < 0.05 ? null : v / seasonal[(wd0 + t) % 7]));
+  // A censored day with nothing let through (a key refused all day at its cap) is a bound of
+  // zero on demand that cannot be negative: it says nothing, so it is an unknown day. Read as an
+  // observed zero it was imputed as zero (a bound's imputation is capped at TOBIT_MAX_RATIO × 0),
+  // and a key that spent $10 a day, then was refused for 20 days, fitted relative errors of
+  // +570 % and −100 %, whose spread ran its 30-day P90 to $14.6 billion.
+  const d: (number | null)[] = rawValues.map((v, t) =>
+    runawayDay[t] || seasonal[(wd0 + t) % 7] < 0.05 || (censored[t] === true && !(v > 0)) ? null : v / seasonal[(wd0 + t) % 7],
+  );
   const cens = rawValues.map((_, t) => censored[t] === true && d[t] !== null);
   const base: SeriesModel = {
     ...flatModel(start, n, 0, seasonal),
-    censoredDays: cens.filter(Boolean).length,
+    censoredDays: censored.slice(0, n).filter(Boolean).length,
+    maxDay: rawValues.reduce((a, v, t) => (runawayDay[t] ? a : Math.max(a, v)), 0),
     seasonalDays: n < SHORT_DAYS ? 0 : missing.slice(Math.max(0, n - MAX_FIT_DAYS)).filter((x) => !x).length,
     counts: options.counts === true,
     recentMean,
@@ -409,6 +433,19 @@ function fitKind(base: SeriesModel, kind: ModelKind, seg: readonly (number | nul
     const widen = Math.min(MAX_CENSORED_WIDEN, Math.sqrt(known / Math.max(information, 1e-9)));
     m.aSd *= widen;
     m.bSd *= widen;
+    // Under two weeks of days the limit let through, the errors and the line come mostly from
+    // bounds and imputations: a spread of zero (a key that spent exactly $10 a day until its cap)
+    // would make the band a point, and a wild one would be widened without end. The level gets
+    // at least the short history's floor, widened the most a censored fit may be. Not a count's:
+    // its days keep Poisson's spread, and the floor moved the held-at-42 triggers' median below
+    // 42 a day (the Tobit widening above already sizes their band).
+    const observed = seg.filter((v, i) => v !== null && !cens[i]).length;
+    if (observed < SHORT_DAYS) m.fewObserved = true;
+    if (observed < SHORT_DAYS && !base.counts) {
+      const floor = SHORT_LEVEL_SD * MAX_CENSORED_WIDEN;
+      if (kind === 'growth') m.aSd = Math.max(m.aSd, floor);
+      else m.aSd = Math.max(m.aSd, floor * m.level);
+    }
   }
   // A weekday index estimated from k days of its weekday absorbs part of their noise: the errors
   // left behind understate a new day's, whose index is off by the estimate's own error, by
@@ -426,7 +463,7 @@ function fitKind(base: SeriesModel, kind: ModelKind, seg: readonly (number | nul
     const widen = Math.sqrt(28 / Math.max(known, 1));
     m.aSd *= widen;
     m.bSd *= widen;
-    if (kind === 'level' || kind === 'flat') m.aSd = Math.max(m.aSd, 0.15 * m.level);
+    if (kind === 'level' || kind === 'flat') m.aSd = Math.max(m.aSd, SHORT_LEVEL_SD * m.level);
   }
   return m;
 }
@@ -690,6 +727,7 @@ export function simulateSeries(model: SeriesModel, days: number, rng: Rng, ordin
   const a = m.a + m.aSd * z1;
   const b = m.b + m.bSd * (m.corr * z1 + Math.sqrt(Math.max(0, 1 - m.corr * m.corr)) * z2);
   const wd0 = weekdayOf(m.start) + m.n;
+  const len = m.n - m.fitFrom;
   const inn = m.innovations;
   const nInn = inn.length;
   const seasonal = m.seasonal;
@@ -718,7 +756,17 @@ export function simulateSeries(model: SeriesModel, days: number, rng: Rng, ordin
     e = ar * e + (nInn ? inn[Math.floor(rng() * nInn)] : 0);
     if (e < -1) e = -1;
     if (kind === 0) level = Math.max(0, level * (1 + alpha * e));
-    const value = seasonal[(wd0 + h) % 7] * mean * (1 + e) * (scale ? scale[h] : 1);
+    const sh = seasonal[(wd0 + h) % 7];
+    let value = sh * mean * (1 + e);
+    if (m.maxDay > 0) {
+      const bound = MAX_DAY_MULTIPLE * Math.max(m.maxDay, sh * Math.max(0, segPoint(m, len + h, len)));
+      if (value > bound) {
+        value = bound;
+        // a local level drifts by its errors: held too, or it compounds past the bound unseen
+        if (kind === 0) level = Math.min(level, bound);
+      }
+    }
+    if (scale) value *= scale[h];
     if (h === 0 && first) {
       // a day the export was cut part-way through: its known part as is, only the rest drawn
       const rest = first.rest * value;
@@ -870,6 +918,8 @@ function flatModel(start: number, n: number, level: number, seasonal: number[]):
     innovations: [],
     runaway: { rate: 0, days: 0, excess: [] },
     censoredDays: 0,
+    fewObserved: false,
+    maxDay: 0,
     seasonalDays: 0,
     counts: false,
     residuals: [],

@@ -129,6 +129,7 @@ export function describeForecast(r: ForecastReport): string {
         MODEL_NAMES[s.model] ?? s.model,
         ...(s.levelShift ? [`level shift ${s.levelShift}`] : []),
         ...(s.censoredDays ? [`censored ${s.censoredDays} d`] : []),
+        ...(s.censorNote ? [s.censorNote] : []),
         ...(s.runawayRate > 0 ? [`runaways ${(s.runawayRate * 100).toFixed(1)} % of days`] : []),
       ];
       out.push(`  ${s.kind.padEnd(12)} ${s.id.padEnd(28)} ${b3(s.total, f).padEnd(34)} ${tags.join(', ')}`);
