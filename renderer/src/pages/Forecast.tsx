@@ -161,6 +161,7 @@ function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, st
                 ...(s.levelShift ? [`level shift ${fmtDate(Date.parse(s.levelShift))}`] : []),
                 ...(s.runawayRate > 0 ? [`runaways on ${fmtShare(s.runawayRate)} of days`] : []),
                 ...(s.short ? ['short history: wider band'] : []),
+                ...(s.censorNote !== null ? [s.censorNote] : []),
               ];
               return (
                 <tr key={s.id} data-key={s.id}>
