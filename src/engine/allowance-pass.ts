@@ -9,8 +9,8 @@ import { resolvePlan, UNLIMITED, type Plan, type ResolvedPlan } from './plan.ts'
 import { QueueLog } from './queue-log.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE, type SimulationResult, type Timeline } from './result.ts';
 import { RunQueue } from './run-queue.ts';
-import { DEFAULT_HORIZON_MS, inferredTrigger, processingOrder, type SimulateOptions } from './simulate.ts';
-import { asDurationMs, asEpochMs, DAY, HOUR, isoOf, MINUTE } from './units.ts';
+import { DEFAULT_HORIZON_MS, emptyTimeline, inferredTrigger, processingOrder, type SimulateOptions } from './simulate.ts';
+import { asEpochMs, DAY, HOUR, isoOf, MINUTE } from './units.ts';
 
 const PROGRESS_EVERY = 1 << 16;
 /** Trigger states, as in simulate.ts. */
@@ -183,28 +183,15 @@ class AllowancePass {
     const buckets = options.timelineBuckets ?? 0;
     if (buckets > 0 && n > 0) {
       const start = options.timelineStart ?? time[order === null ? 0 : order[0]];
-      const span = Math.max(this.horizon - start, 1);
-      const bucketMs = Math.max(Math.ceil(span / buckets / 60_000) * 60_000, 60_000);
-      const count = Math.max(1, Math.ceil((span + 1) / bucketMs));
-      const timeline: Timeline = {
-        start: asEpochMs(start),
-        bucketMs: asDurationMs(bucketMs),
-        buckets: count,
-        allowanceUsed: new Float64Array(count),
-        poolUsed: new Float64Array(count),
-        queued: new Float64Array(count),
-        maxDelay: new Float64Array(count),
-        keySpend: [],
-        spendLimitUsed: [],
-      };
+      const timeline = emptyTimeline(start, this.horizon, buckets, 0);
       this.timeline = timeline;
       this.allowanceSeries = timeline.allowanceUsed;
       this.poolSeries = timeline.poolUsed;
       this.queuedSeries = timeline.queued;
       this.delaySeries = timeline.maxDelay;
       this.tlStart = start;
-      this.tlBucketMs = bucketMs;
-      this.tlBuckets = count;
+      this.tlBucketMs = timeline.bucketMs;
+      this.tlBuckets = timeline.buckets;
       this.nextBucketAt = start;
     }
   }

@@ -31,6 +31,24 @@ export interface SimulateOptions {
   order?: Uint32Array | null;
 }
 
+/** The charts' buckets from `start` to the horizon: whole minutes, at most about `buckets` of them. */
+export function emptyTimeline(start: number, horizon: number, buckets: number, spendLimits: number): Timeline {
+  const span = Math.max(horizon - start, 1);
+  const bucketMs = Math.max(Math.ceil(span / buckets / 60_000) * 60_000, 60_000);
+  const count = Math.max(1, Math.ceil((span + 1) / bucketMs));
+  return {
+    start: asEpochMs(start),
+    bucketMs: asDurationMs(bucketMs),
+    buckets: count,
+    allowanceUsed: new Float64Array(count),
+    poolUsed: new Float64Array(count),
+    queued: new Float64Array(count),
+    maxDelay: new Float64Array(count),
+    keySpend: [],
+    spendLimitUsed: Array.from({ length: spendLimits }, () => new Float64Array(count)),
+  };
+}
+
 /** A trigger the plan does not name, met in the events: a fair-use webhook with the default limit (SPEC). */
 export function inferredTrigger(subject: string): ResolvedPlan['triggers'][number] {
   return { id: triggerId(subject), name: subject, kind: 'webhook', mode: 'fair_use', modeName: 'fair_use', limit: DEFAULT_TRIGGER_LIMIT, inferred: true };
@@ -190,20 +208,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   let nextBucketAt = UNLIMITED;
   if (buckets > 0 && n > 0) {
     const start = options.timelineStart ?? time[at(0)];
-    const span = Math.max(horizon - start, 1);
-    const bucketMs = Math.max(Math.ceil(span / buckets / 60_000) * 60_000, 60_000);
-    const count = Math.max(1, Math.ceil((span + 1) / bucketMs));
-    timeline = {
-      start: asEpochMs(start),
-      bucketMs: asDurationMs(bucketMs),
-      buckets: count,
-      allowanceUsed: new Float64Array(count),
-      poolUsed: new Float64Array(count),
-      queued: new Float64Array(count),
-      maxDelay: new Float64Array(count),
-      keySpend: [],
-      spendLimitUsed: Array.from({ length: limitCount }, () => new Float64Array(count)),
-    };
+    timeline = emptyTimeline(start, horizon, buckets, limitCount);
     nextBucketAt = start;
   }
   const keySeries = (k: number): Float64Array | null => {
