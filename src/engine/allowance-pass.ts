@@ -9,16 +9,11 @@ import { resolvePlan, UNLIMITED, type Plan, type ResolvedPlan } from './plan.ts'
 import { QueueLog } from './queue-log.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE, type SimulationResult, type Timeline } from './result.ts';
 import { RunQueue } from './run-queue.ts';
-import { DEFAULT_HORIZON_MS, emptyTimeline, inferredTrigger, processingOrder, type SimulateOptions } from './simulate.ts';
+// the trigger states are simulate.ts's: a result's queue log reads the same either way
+import { DEFAULT_HORIZON_MS, emptyTimeline, IDLE, inferredTrigger, ON_ALLOWANCE, ON_POOL, processingOrder, READY, WAITING, type SimulateOptions } from './simulate.ts';
 import { asEpochMs, DAY, HOUR, isoOf, MINUTE } from './units.ts';
 
 const PROGRESS_EVERY = 1 << 16;
-/** Trigger states, as in simulate.ts. */
-const IDLE = 0;
-const WAITING = 1;
-const READY = 2;
-const ON_POOL = 3;
-const ON_ALLOWANCE = 4;
 
 const MESSAGE = EventType.message;
 const TRIGGER = EventType.trigger;

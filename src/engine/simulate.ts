@@ -57,12 +57,12 @@ export function inferredTrigger(subject: string): ResolvedPlan['triggers'][numbe
 export const DEFAULT_HORIZON_MS = 30 * DAY;
 const PROGRESS_EVERY = 1 << 16;
 /** Trigger states: no waiting runs, waiting for a wake-up time, ready to be tried now. */
-const IDLE = 0;
-const WAITING = 1;
-const READY = 2;
+export const IDLE = 0;
+export const WAITING = 1;
+export const READY = 2;
 /** Waiting for the shared pool or allowance: woken in arrival order while it has room. */
-const ON_POOL = 3;
-const ON_ALLOWANCE = 4;
+export const ON_POOL = 3;
+export const ON_ALLOWANCE = 4;
 
 /** Event positions in processing order: by time, equal times in input order; null when that is the input order. */
 export function processingOrder(events: EventColumns): Uint32Array | null {
