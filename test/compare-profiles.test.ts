@@ -64,10 +64,10 @@ describe('compareProfiles', () => {
     const [pr, key] = c.differences;
     expect(pr!.documented).toMatchObject({ events: 3, admitted: 3, delayed: 2, maxDelayMs: 46 * 3_600_000, byReason: { trigger_limit: 2 } });
     expect(pr!.platform).toMatchObject({ events: 3, admitted: 1, dropped: 2, delayed: 0, maxDelayMs: null });
-    expect(pr!.sentence).toBe("PR review: the docs say 2 runs wait up to 1d 22h; the platform's code drops 2 of 3 (67%) (trigger_limit 2)");
-    expect(key!.sentence).toBe("k: the docs say all 101 requests go through at once; the platform's code blocks 1 of 101 (1%) (actor_minute 1)");
+    expect(pr!.sentence).toBe("PR review: the docs say 2 runs wait up to 1d 22h; the platform's code drops 2 of 3 (67%) (2 by its 24 h run limit)");
+    expect(key!.sentence).toBe("k: the docs say all 101 requests go through at once; the platform's code blocks 1 of 101 (1%) (1 by its per-minute throttle)");
     expect(c.headline).toBe("The platform's code decides 3 of 104 events (3%) differently from the docs: it refuses 3 that the docs let through. This plan is simulated under the docs.");
-    expect(formatComparison(c)).toContain("  - PR review: the docs say 2 runs wait up to 1d 22h; the platform's code drops 2 of 3 (67%) (trigger_limit 2).\n");
+    expect(formatComparison(c)).toContain("  - PR review: the docs say 2 runs wait up to 1d 22h; the platform's code drops 2 of 3 (67%) (2 by its 24 h run limit).\n");
   });
 
   it('reads the same from a platform plan, and uses the result it is given', () => {
@@ -134,7 +134,7 @@ describe('headroom simulate shows both readings', () => {
     const summary = await run('simulate', plan, csv);
     expect(summary.code).toBe(0);
     expect(summary.stdout).toContain("Docs vs the platform's code");
-    expect(summary.stdout).toContain("  - PR review: the docs say 1 run waits up to 23h; the platform's code drops 1 of 2 (50%) (trigger_limit 1).");
+    expect(summary.stdout).toContain("  - PR review: the docs say 1 run waits up to 23h; the platform's code drops 1 of 2 (50%) (1 by its 24 h run limit).");
     expect((JSON.parse((await run('simulate', plan, csv, '--json')).stdout) as Record<string, unknown>).profiles).toBeUndefined();
     const json = JSON.parse((await run('simulate', plan, csv, '--json', '--compare')).stdout) as { profiles: { profile: string; changed: number; differences: { id: string }[] }; triggers: unknown[] };
     expect(json.profiles.profile).toBe('documented');
@@ -171,7 +171,7 @@ describe('the other profile on a second thread (OtherProfileRun)', () => {
     await run.begin(plan, ev, undefined);
     expect(run.handedOff).toBe(false);
     const c = await run.finish(simulate(plan, ev));
-    expect(c.differences.map((d) => d.sentence)).toEqual(["t: the docs say 1 run waits up to 23h; the platform's code drops 1 of 2 (50%) (trigger_limit 1)"]);
+    expect(c.differences.map((d) => d.sentence)).toEqual(["t: the docs say 1 run waits up to 23h; the platform's code drops 1 of 2 (50%) (1 by its 24 h run limit)"]);
     await run.close();
   });
 });

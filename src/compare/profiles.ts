@@ -17,6 +17,8 @@ import { Outcome, REASON_SPEND_LIMIT_BASE, reasonName } from '../engine/result.t
 import type { SimulationResult } from '../engine/result.ts';
 import { simulate } from '../engine/simulate.ts';
 import type { SimulateOptions } from '../engine/simulate.ts';
+import { reasonCountText, reasonCounts } from './reason-words.ts';
+import type { ReasonCount } from './reason-words.ts';
 import { keyWhy, messagesWhy, triggerWhy } from './why.ts';
 
 /** What one profile decided for one trigger, key, or people's messages. */
@@ -33,8 +35,25 @@ export interface ProfileSide {
   pending: number;
   /** longest wait of an admitted event, ms; null when none waited */
   maxDelayMs: number | null;
-  /** refused or delayed events by the first check that failed */
+  /** refused or delayed events by the first check that failed (the engine's codes) */
   byReason: Record<string, number>;
+  /** the same split by what happened to the events, most first, with words: each clause's own reasons */
+  reasons: Record<HeldOutcome, ReasonCount[]>;
+}
+
+/** What happened to an event a check held back: it waited, or was refused (or still waits). */
+export type HeldOutcome = 'delayed' | 'blocked' | 'skipped' | 'dropped' | 'pending';
+/** In the engine's outcome order (Outcome): admitted (here: after waiting), blocked, skipped, dropped, pending. */
+const HELD: readonly HeldOutcome[] = ['delayed', 'blocked', 'skipped', 'dropped', 'pending'];
+
+/**
+ * A piece of a difference's sentence: plain text, or one reason count in words with its code.
+ * Joined, the texts are the sentence; the app shows the code of a reason piece beside its words.
+ */
+export interface SentencePart {
+  text: string;
+  /** the engine's reason code when this piece is a reason count ("trigger_limit") */
+  reason?: string;
 }
 
 export interface ProfileDifference {
@@ -50,6 +69,8 @@ export interface ProfileDifference {
   lostDocumented: number;
   lostPlatform: number;
   sentence: string;
+  /** the sentence in pieces, its reason counts apart (the app's words with their codes) */
+  parts: SentencePart[];
   /** the SPEC section 9 rules that explain the difference, for an admin (docs/platform-profile.md numbers them) */
   why: string[];
 }
@@ -106,7 +127,7 @@ function lost(s: ProfileSide): number {
  */
 interface SideTable {
   counts: Float64Array; // slots × 8: events, admitted, delayed, blocked, dropped, skipped, pending, maxDelay
-  reasons: Float64Array; // slots × reasonCodes
+  reasons: Float64Array; // slots × HELD × reasonCodes
   reasonCodes: number;
 }
 
@@ -125,7 +146,7 @@ function slotOf(type: number, entity: number, triggers: number): number {
 
 function sideTable(events: EventColumns, r: SimulationResult, slots: number, reasonCodes: number): SideTable {
   const counts = new Float64Array(slots * 8);
-  const reasons = new Float64Array(slots * reasonCodes);
+  const reasons = new Float64Array(slots * HELD.length * reasonCodes);
   const triggers = r.plan.triggers.length;
   const { type, time } = events;
   const { outcome, admittedAt, reason, entity } = r;
@@ -133,8 +154,9 @@ function sideTable(events: EventColumns, r: SimulationResult, slots: number, rea
     const slot = slotOf(type[i], entity[i], triggers);
     const at = slot * 8;
     counts[at + EVENTS]++;
-    if (reason[i] !== 0) reasons[slot * reasonCodes + reason[i]]++;
     const o = outcome[i];
+    // an event admitted at once has no reason; one admitted after waiting keeps the one it waited for
+    if (reason[i] !== 0) reasons[(slot * HELD.length + o) * reasonCodes + reason[i]]++;
     if (o === Outcome.admitted) {
       counts[at + ADMITTED]++;
       const wait = admittedAt[i] - time[i];
@@ -150,13 +172,23 @@ function sideTable(events: EventColumns, r: SimulationResult, slots: number, rea
   return { counts, reasons, reasonCodes };
 }
 
-function sideOf(t: SideTable, slot: number, r: SimulationResult): ProfileSide {
+function sideOf(t: SideTable, slot: number, r: SimulationResult, kind: ProfileDifference['kind']): ProfileSide {
   const c = (k: number) => t.counts[slot * 8 + k];
   const byReason: Record<string, number> = {};
-  for (let code = 1; code < t.reasonCodes; code++) {
-    const count = t.reasons[slot * t.reasonCodes + code];
-    if (count > 0) byReason[reasonName(r.plan, code) ?? String(code)] = count;
-  }
+  const held = {} as Record<HeldOutcome, Record<string, number>>;
+  HELD.forEach((what, o) => {
+    const counts: Record<string, number> = {};
+    for (let code = 1; code < t.reasonCodes; code++) {
+      const count = t.reasons[(slot * HELD.length + o) * t.reasonCodes + code];
+      if (count === 0) continue;
+      const name = reasonName(r.plan, code) ?? String(code);
+      counts[name] = count;
+      byReason[name] = (byReason[name] ?? 0) + count;
+    }
+    held[what] = counts;
+  });
+  const reasons = {} as Record<HeldOutcome, ReasonCount[]>;
+  for (const what of HELD) reasons[what] = reasonCounts(held[what], kind);
   return {
     events: c(EVENTS),
     admitted: c(ADMITTED),
@@ -167,6 +199,7 @@ function sideOf(t: SideTable, slot: number, r: SimulationResult): ProfileSide {
     pending: c(PENDING),
     maxDelayMs: c(DELAYED) > 0 ? c(MAX_DELAY) : null,
     byReason,
+    reasons,
   };
 }
 
@@ -182,48 +215,73 @@ function pct(part: number, whole: number): string {
 
 const WORDS: Record<ProfileDifference['kind'], [string, string]> = { trigger: ['run', 'runs'], key: ['request', 'requests'], messages: ['message', 'messages'] };
 
-/** What the docs say happens, as clauses: "1,542 runs wait up to 1d 13h", "40 are blocked (key_cap 40)". */
-function docsClauses(kind: ProfileDifference['kind'], s: ProfileSide): string[] {
+/** A clause of a sentence in pieces: its text, then the reasons of the events it counts. */
+type Clause = SentencePart[];
+
+/** `text`, followed by " (886 by its 24 h run limit, 48 by ...)" when the events have reasons. */
+function clause(text: string, held: ReasonCount[] = []): Clause {
+  if (held.length === 0) return [{ text }];
+  const out: Clause = [{ text: `${text} (` }];
+  held.forEach((r, k) => {
+    if (k > 0) out.push({ text: ', ' });
+    out.push({ text: reasonCountText(r), reason: r.reason });
+  });
+  out.push({ text: ')' });
+  return out;
+}
+
+/** What the docs say happens, as clauses: "1,542 runs wait up to 1d 13h", "40 are blocked (40 by its cap)". */
+function docsClauses(kind: ProfileDifference['kind'], s: ProfileSide): Clause[] {
   const [one, many] = WORDS[kind];
   const word = (x: number) => (x === 1 ? one : many);
-  const c: string[] = [];
-  if (s.delayed > 0) c.push(`${n(s.delayed)} ${word(s.delayed)} ${s.delayed === 1 ? 'waits' : 'wait'} up to ${formatDuration(s.maxDelayMs)}`);
-  if (s.blocked > 0) c.push(`${n(s.blocked)} ${s.blocked === 1 ? 'is' : 'are'} blocked${reasons(s)}`);
-  if (s.dropped > 0) c.push(`${n(s.dropped)} ${s.dropped === 1 ? 'is' : 'are'} dropped${reasons(s)}`);
-  if (s.skipped > 0) c.push(`${n(s.skipped)} ${s.skipped === 1 ? 'is' : 'are'} skipped${reasons(s)}`);
-  if (s.pending > 0) c.push(`${n(s.pending)} still ${s.pending === 1 ? 'waits' : 'wait'} at the end`);
-  if (c.length === 0) c.push(s.events === 1 ? `its one ${one} goes through at once` : `all ${n(s.events)} ${many} go through at once`);
+  const c: Clause[] = [];
+  if (s.delayed > 0) c.push(clause(`${n(s.delayed)} ${word(s.delayed)} ${s.delayed === 1 ? 'waits' : 'wait'} up to ${formatDuration(s.maxDelayMs)}`));
+  if (s.blocked > 0) c.push(clause(`${n(s.blocked)} ${s.blocked === 1 ? 'is' : 'are'} blocked`, s.reasons.blocked));
+  if (s.dropped > 0) c.push(clause(`${n(s.dropped)} ${s.dropped === 1 ? 'is' : 'are'} dropped`, s.reasons.dropped));
+  if (s.skipped > 0) c.push(clause(`${n(s.skipped)} ${s.skipped === 1 ? 'is' : 'are'} skipped`, s.reasons.skipped));
+  if (s.pending > 0) c.push(clause(`${n(s.pending)} still ${s.pending === 1 ? 'waits' : 'wait'} at the end`));
+  if (c.length === 0) c.push(clause(s.events === 1 ? `its one ${one} goes through at once` : `all ${n(s.events)} ${many} go through at once`));
   return c;
 }
 
-/** What the platform's code does, as verbs: "drops 313 of 2,050 (15%)". */
-function platformClauses(kind: ProfileDifference['kind'], s: ProfileSide): string[] {
+/** What the platform's code does, as verbs: "drops 313 of 2,050 (15%) (313 by its 24 h run limit)". */
+function platformClauses(kind: ProfileDifference['kind'], s: ProfileSide): Clause[] {
   const [one, many] = WORDS[kind];
   const of = (x: number) => `${n(x)} of ${n(s.events)}${pct(x, s.events)}`;
-  const c: string[] = [];
-  if (s.dropped > 0) c.push(`drops ${of(s.dropped)}${reasons(s)}`);
-  if (s.blocked > 0) c.push(`blocks ${of(s.blocked)}${reasons(s)}`);
-  if (s.skipped > 0) c.push(`skips ${of(s.skipped)}${reasons(s)}`);
-  if (s.delayed > 0) c.push(`lets ${n(s.delayed)} wait up to ${formatDuration(s.maxDelayMs)}`);
-  if (s.pending > 0) c.push(`leaves ${n(s.pending)} waiting at the end`);
-  if (c.length === 0) c.push(s.events === 1 ? `lets its one ${one} through at once` : `lets all ${n(s.events)} ${many} through at once`);
+  const c: Clause[] = [];
+  if (s.dropped > 0) c.push(clause(`drops ${of(s.dropped)}`, s.reasons.dropped));
+  if (s.blocked > 0) c.push(clause(`blocks ${of(s.blocked)}`, s.reasons.blocked));
+  if (s.skipped > 0) c.push(clause(`skips ${of(s.skipped)}`, s.reasons.skipped));
+  if (s.delayed > 0) c.push(clause(`lets ${n(s.delayed)} wait up to ${formatDuration(s.maxDelayMs)}`));
+  if (s.pending > 0) c.push(clause(`leaves ${n(s.pending)} waiting at the end`));
+  if (c.length === 0) c.push(clause(s.events === 1 ? `lets its one ${one} through at once` : `lets all ${n(s.events)} ${many} through at once`));
   return c;
 }
 
-/** " (actor_minute 28, key_cap 12)": the events held back, by the check that failed first */
-function reasons(s: ProfileSide): string {
-  const entries = Object.entries(s.byReason)
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  if (entries.length === 0) return '';
-  return ` (${entries.map(([r, c]) => `${r} ${n(c)}`).join(', ')})`;
+/** "a, b and c", in pieces */
+function joinClauses(c: Clause[]): Clause {
+  return c.flatMap((x, k) => (k === 0 ? x : [{ text: k === c.length - 1 ? ' and ' : ', ' }, ...x]));
 }
 
-function joinClauses(c: string[]): string {
-  return c.length <= 1 ? (c[0] ?? '') : `${c.slice(0, -1).join(', ')} and ${c[c.length - 1]}`;
+/** Adjacent text pieces merged, so that the pieces are as few as the reasons make them. */
+function merged(parts: SentencePart[]): SentencePart[] {
+  const out: SentencePart[] = [];
+  for (const p of parts) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last.reason === undefined && p.reason === undefined) last.text += p.text;
+    else out.push({ ...p });
+  }
+  return out;
 }
 
-export function differenceSentence(kind: ProfileDifference['kind'], name: string, docs: ProfileSide, platform: ProfileSide): string {
-  return `${name}: the docs say ${joinClauses(docsClauses(kind, docs))}; the platform's code ${joinClauses(platformClauses(kind, platform))}`;
+/** One difference's sentence in pieces ("PR review: the docs say ...; the platform's code drops ... (", "313 by its 24 h run limit", ")"). */
+export function differenceParts(kind: ProfileDifference['kind'], name: string, docs: ProfileSide, platform: ProfileSide): SentencePart[] {
+  return merged([{ text: `${name}: the docs say ` }, ...joinClauses(docsClauses(kind, docs)), { text: "; the platform's code " }, ...joinClauses(platformClauses(kind, platform))]);
+}
+
+/** The pieces as one sentence. */
+export function sentenceOf(parts: readonly SentencePart[]): string {
+  return parts.map((p) => p.text).join('');
 }
 
 /**
@@ -266,14 +324,15 @@ export function compareResults(events: EventColumns, documented: SimulationResul
     const kind: ProfileDifference['kind'] = slot === 0 ? 'messages' : slot <= triggers.length ? 'trigger' : 'key';
     const entity = kind === 'trigger' ? triggers[slot - 1]! : kind === 'key' ? keys[slot - 1 - triggers.length]! : null;
     const name = entity?.name ?? "People's messages";
-    const docs = sideOf(docsTable, slot, documented);
-    const plat = sideOf(platformTable, slot, platform);
+    const docs = sideOf(docsTable, slot, documented, kind);
+    const plat = sideOf(platformTable, slot, platform, kind);
     const why =
       kind === 'messages'
         ? messagesWhy(documented.plan, platform.plan, docs, plat)
         : kind === 'trigger'
           ? triggerWhy(documented.plan, platform.plan, documented.plan.triggers[slot - 1]!, triggers[slot - 1]!, docs, plat)
           : keyWhy(documented.plan, platform.plan, keys[slot - 1 - triggers.length]!, docs, plat);
+    const parts = differenceParts(kind, name, docs, plat);
     differences.push({
       kind,
       id: entity?.id ?? null,
@@ -283,7 +342,8 @@ export function compareResults(events: EventColumns, documented: SimulationResul
       platform: plat,
       lostDocumented: lost(docs),
       lostPlatform: lost(plat),
-      sentence: differenceSentence(kind, name, docs, plat),
+      sentence: sentenceOf(parts),
+      parts,
       why,
     });
   }

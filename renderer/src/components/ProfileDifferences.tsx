@@ -5,8 +5,7 @@ import { afterNextPaint } from '../after-paint.ts';
 import { ProgressBar } from './Progress.tsx';
 import type { ApiError } from '../../../src/api/errors.ts';
 import type { Plan } from '../../../src/engine/plan.ts';
-import type { ProfileComparison, ProfileDifference } from '../../../src/compare/profiles.ts';
-import { plainReasons } from './reason-words.ts';
+import type { ProfileComparison, ProfileDifference, SentencePart } from '../../../src/compare/profiles.ts';
 import './profiles.css';
 
 /** An edited plan is compared once edits pause this long after its projection was painted. */
@@ -20,6 +19,23 @@ function tagOf(d: ProfileDifference): { cls: string; text: string } {
   if (extra > 0) return { cls: 'worse', text: `${extra.toLocaleString('en-US')} more lost` };
   if (extra < 0) return { cls: 'better', text: `${(-extra).toLocaleString('en-US')} fewer lost` };
   return { cls: 'other', text: 'decided differently' };
+}
+
+/** A difference's sentence; each reason count keeps its engine code (as in exported decisions) in a tooltip. */
+function Sentence({ parts }: { parts: readonly SentencePart[] }) {
+  return (
+    <>
+      {parts.map((p, k) =>
+        p.reason === undefined ? (
+          p.text
+        ) : (
+          <span key={k} className="profile-diff-reason" title={`reason "${p.reason}" in the simulated decisions`} data-reason={p.reason}>
+            {p.text}
+          </span>
+        ),
+      )}
+    </>
+  );
 }
 
 /**
@@ -129,7 +145,7 @@ export function ProfileDifferences({ version = 0, plan, paused = false }: { vers
               <li key={`${d.kind}:${d.id ?? ''}`} data-testid="profile-difference" data-id={d.id ?? 'messages'}>
                 <span className={`profile-diff-tag ${tag.cls}`}>{tag.text}</span>
                 <span>
-                  {plainReasons(d.sentence)}.
+                  <Sentence parts={d.parts} />.
                   {d.why.length > 0 && (
                     <span className="profile-diff-why" data-testid="profile-difference-why">
                       Why: {d.why.join('; ')}.
