@@ -2,6 +2,8 @@
  * Numbers, money and dates in the user's own locale (the shell's format.ts is en-US throughout).
  * Dates are shown in UTC because the engine's days and months are UTC.
  */
+import { duration } from '../format.ts';
+
 const locale = typeof navigator !== 'undefined' ? navigator.languages?.[0] ?? navigator.language : undefined;
 
 const money = new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', maximumFractionDigits: 2 });
@@ -21,14 +23,12 @@ export const fmtShare = (n: number): string => share.format(n);
 export const fmtDate = (ms: number | null): string => (ms === null ? '—' : date.format(new Date(ms)));
 export const fmtDateTime = (ms: number | null): string => (ms === null ? '—' : `${dateTime.format(new Date(ms))} UTC`);
 
+/**
+ * A wait in a table cell: "1d 13h", "23h", "45m", as every other screen and the docs-vs-code
+ * sentences say it (format.ts `duration`); "—" when nothing waited.
+ */
 export function fmtDelay(ms: number | null): string {
-  if (ms === null || ms <= 0) return '—';
-  const min = ms / 60_000;
-  if (min < 1) return `${count.format(Math.round(ms / 1000))} s`;
-  if (min < 90) return `${count.format(Math.round(min))} min`;
-  const h = min / 60;
-  if (h < 48) return `${count.format(Math.round(h * 10) / 10)} h`;
-  return `${count.format(Math.round(h / 2.4) / 10)} d`;
+  return ms === null || ms <= 0 ? '—' : duration(ms);
 }
 
 /** Signed difference for comparisons: "+3", "−$12.50", "±0". */

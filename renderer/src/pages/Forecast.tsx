@@ -15,6 +15,7 @@ import type { ForecastReport } from '../../../src/forecast/index.ts';
 import { capOnCurve, RISK_RANGE } from '../../../src/forecast/cap-risk.ts';
 import { fmtCount, fmtDate, fmtDollars, fmtShare } from '../modeling/format.ts';
 import { duration } from '../format.ts';
+import { useWidth } from '../charts/useWidth.ts';
 import '../modeling/modeling.css';
 
 interface Knobs {
@@ -28,7 +29,7 @@ interface Knobs {
 /** The knobs move in bursts; forecasting takes seconds, so it waits for a pause. */
 const FORECAST_DEBOUNCE_MS = 600;
 const JOB = newJobId('forecast');
-const CHART_W = 500;
+const CHART_H = 170;
 
 const pctInput = (t: string): number | undefined => {
   const v = Number(t.replace('%', '').replace(',', '.'));
@@ -104,27 +105,45 @@ function BandChart({ title, days, unit, testId }: { title: string; days: { date:
   const scale = unit === 'usd' ? 1e-6 : 1;
   const points = days.map((d) => ({ t: Date.parse(d.date), band: [d.p10 * scale, d.p90 * scale] as [number, number], p50: d.p50 * scale }));
   const fmt = (v: number) => (unit === 'usd' ? fmtDollars(v) : fmtCount(Math.round(v)));
+  // as wide as its card, as the other charts are: a fixed width left half a wide card empty
+  const [ref, width] = useWidth<HTMLDivElement>();
   return (
     <figure className="chart" data-testid={testId}>
       <figcaption>
         <strong>{title}</strong> <span className="muted">per day, median with the P10–P90 band</span>
       </figcaption>
-      <ComposedChart width={CHART_W} height={170} data={points} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
-        <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
-        <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => fmtDate(t)} minTickGap={40} stroke="var(--muted)" fontSize={11} />
-        <YAxis width={60} stroke="var(--muted)" fontSize={11} tickFormatter={fmt} />
-        <Area dataKey="band" stroke="none" fill="var(--accent)" fillOpacity={0.18} isAnimationActive={false} />
-        <Line dataKey="p50" stroke="var(--accent)" dot={false} strokeWidth={1.5} isAnimationActive={false} />
-        <Tooltip
-          labelFormatter={(t) => fmtDate(Number(t))}
-          formatter={(v, name) => (Array.isArray(v) ? [`${fmt(Number(v[0]))} – ${fmt(Number(v[1]))}`, 'P10–P90'] : [fmt(Number(v)), name === 'p50' ? 'median' : String(name)])}
-        />
-      </ComposedChart>
+      <div ref={ref} style={{ height: CHART_H }}>
+        {width > 0 && (
+          <ComposedChart width={width} height={CHART_H} data={points} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
+            <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => fmtDate(t)} minTickGap={40} stroke="var(--muted)" fontSize={11} />
+            <YAxis width={60} stroke="var(--muted)" fontSize={11} tickFormatter={fmt} />
+            <Area dataKey="band" stroke="none" fill="var(--accent)" fillOpacity={0.18} isAnimationActive={false} />
+            <Line dataKey="p50" stroke="var(--accent)" dot={false} strokeWidth={1.5} isAnimationActive={false} />
+            <Tooltip
+              labelFormatter={(t) => fmtDate(Number(t))}
+              formatter={(v, name) => (Array.isArray(v) ? [`${fmt(Number(v[0]))} – ${fmt(Number(v[1]))}`, 'P10–P90'] : [fmt(Number(v)), name === 'p50' ? 'median' : String(name)])}
+            />
+          </ComposedChart>
+        )}
+      </div>
     </figure>
   );
 }
 
-const MODEL_NAMES: Record<string, string> = { level: 'local level', trend: 'linear trend', growth: 'compounding growth', flat: 'short history' };
+/** Each model in an admin's words, with the statistician's name and what it means for a tooltip (docs/forecast.md). */
+const MODELS: Record<string, { words: string; detail: string }> = {
+  level: { words: 'steady, following recent days', detail: 'local level: no trend; the level follows the latest days and the band widens with the horizon' },
+  trend: { words: 'rising or falling steadily', detail: 'linear trend: the same amount more (or less) each day' },
+  growth: { words: 'growing by a share', detail: 'compounding growth: the same percentage more each day (a log-linear trend)' },
+  flat: { words: 'short history', detail: 'under 14 days of history: its average, with a wide band' },
+};
+const modelWords = (m: string): string => MODELS[m]?.words ?? m;
+
+/** The model chosen for a series, in words, the technical name on hover. */
+function ModelName({ model }: { model: string }) {
+  return <span title={MODELS[model]?.detail}>{modelWords(model)}</span>;
+}
 /** charts drawn at most; every key's band is in the table */
 const MAX_CHARTS = 12;
 
@@ -135,8 +154,8 @@ function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, st
     <section aria-labelledby="fc-key-bands">
       <h2 id="fc-key-bands">Every key: the next {f.horizon.days} days and the cap at {fmtShare(risk)} risk</h2>
       <p className="muted small">
-        Each series' model is chosen by a backtest on its own last days. A censored history had days at a limit's ceiling with nothing beyond it in the export: those days are
-        read as lower bounds and the band widened. The cap is the smallest round cap ordinary use reaches in at most {fmtShare(risk)} of the simulated futures.
+        Each series' model is the one that best forecast its own last days. On days a limit held a key down (its spend at its cap, nothing refused beyond it in the export),
+        the export shows only what the limit let through: those days count as &ldquo;at least this much&rdquo; and the band is widened (&ldquo;censored&rdquo; days in the JSON report). The cap is the smallest round cap ordinary use reaches in at most {fmtShare(risk)} of the simulated futures.
       </p>
       <div className="table-wrap">
         <table data-testid="forecast-key-bands">
@@ -157,7 +176,7 @@ function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, st
               // read off the key's risk curve: the risk moves continuously, no new simulation
               const c = capOnCurve(caps.get(s.id)?.curve ?? [], risk);
               const history = [
-                s.censoredDays > 0 ? `censored: ${fmtCount(s.censoredDays)} days at the cap` : 'not censored',
+                s.censoredDays > 0 ? `held at its cap on ${fmtCount(s.censoredDays)} day${s.censoredDays === 1 ? '' : 's'}: demand read as at least that` : 'never held down by its cap',
                 ...(s.levelShift ? [`level shift ${fmtDate(Date.parse(s.levelShift))}`] : []),
                 ...(s.runawayRate > 0 ? [`runaways on ${fmtShare(s.runawayRate)} of days`] : []),
                 ...(s.short ? ['short history: wider band'] : []),
@@ -166,7 +185,9 @@ function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, st
               return (
                 <tr key={s.id} data-key={s.id}>
                   <th>{names.get(s.id) ?? s.id}</th>
-                  <td data-testid="model">{MODEL_NAMES[s.model] ?? s.model}</td>
+                  <td data-testid="model">
+                    <ModelName model={s.model} />
+                  </td>
                   <td className="wrap" data-testid="censored">{history.join('; ')}</td>
                   <td className="num wrap">
                     {fmtDollars(s.total.p10 / 1e6)} – {fmtDollars(s.total.p90 / 1e6)} ({fmtDollars(s.total.p50 / 1e6)})
@@ -187,6 +208,7 @@ function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, st
 
 function Results({ f, plan, risk }: { f: ForecastReport; plan: Plan; risk: number }) {
   const names = new Map(plan.apiKeys.map((k) => [k.id, k.name ?? k.id]));
+  const triggerNames = new Map(plan.triggers.map((t) => [t.id, t.name ?? t.id]));
   const mc = f.monteCarlo;
   const keySeries = [...f.series.filter((s) => s.kind === 'key_spend')].sort((a, b) => b.total.p50 - a.total.p50);
   const messages = f.series.find((s) => s.kind === 'messages');
@@ -199,13 +221,13 @@ function Results({ f, plan, risk }: { f: ForecastReport; plan: Plan; risk: numbe
         {mc && <>, {fmtCount(mc.paths)} simulated futures</>}.
       </p>
       <p className="muted" data-testid="forecast-models">
-        Models chosen per series: {[...models].map(([k, v]) => `${MODEL_NAMES[k] ?? k} ${fmtCount(v)}`).join(', ')}.{' '}
+        How each series is forecast: {[...models].map(([k, v]) => `${modelWords(k)} ${fmtCount(v)}`).join(', ')}.{' '}
         {f.censored.length > 0
-          ? `History censored by a limit on ${fmtCount(f.censored.length)} series (${f.censored
+          ? `A limit held down the history of ${fmtCount(f.censored.length)} series (${f.censored
               .slice(0, 5)
-              .map((c) => c.id)
-              .join(', ')}${f.censored.length > 5 ? ', …' : ''}): days at the ceiling are read as lower bounds.`
-          : 'History not censored by any limit.'}
+              .map((c) => names.get(c.id) ?? triggerNames.get(c.id) ?? (c.kind === 'messages' ? 'people’s messages' : c.id))
+              .join(', ')}${f.censored.length > 5 ? ', …' : ''}): on the days it was at its limit, demand is read as at least what went through, and the band widened.`
+          : 'No limit held the history down: it shows the demand.'}
       </p>
       <KeyBands f={f} names={names} risk={risk} />
       {mc && (
@@ -249,7 +271,7 @@ function Results({ f, plan, risk }: { f: ForecastReport; plan: Plan; risk: numbe
           </div>
         </section>
       )}
-      {mc && <TriggerOdds f={f} names={new Map(plan.triggers.map((t) => [t.id, t.name ?? t.id]))} />}
+      {mc && <TriggerOdds f={f} names={triggerNames} />}
       <section aria-labelledby="fc-bands">
         <h2 id="fc-bands">Expected demand</h2>
         {keySeries.length > MAX_CHARTS && (
