@@ -56,3 +56,21 @@ export function day(ms: number): string {
 export function limitText(n: number | null, unit = ''): string {
   return n === null ? 'unlimited' : `${int(n)}${unit}`;
 }
+
+/** "1 event", "2 events", "1 person", "3 people": a count with its noun agreeing. */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${int(n)} ${n === 1 ? one : many}`;
+}
+
+const dateYearFmt = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', year: 'numeric' });
+const dateTimeYearFmt = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** "Jan 5, 2026" in UTC: a file's dates, where the year matters (an export may span years). */
+export function dateWithYear(ms: number): string {
+  return dateYearFmt.format(new Date(ms));
+}
+
+/** "Jan 5, 2026, 10:00 UTC": an event's time as the admin reads it, not as it is stored. */
+export function timeWithYear(ms: number): string {
+  return `${dateTimeYearFmt.format(new Date(ms))} UTC`;
+}

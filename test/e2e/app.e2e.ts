@@ -67,7 +67,7 @@ describe('Headroom in Chromium, through the web host', () => {
     await page.getByRole('button', { name: /^Import/ }).click();
     await page.getByLabel('Choose CSV files to import').setInputFiles(file('bad-row.csv', BAD_CSV));
     await page.getByTestId('preview').waitFor();
-    await hasText(page.getByTestId('detected-format'), 'events');
+    await hasText(page.getByTestId('detected-format'), 'Headroom events CSV');
     await containsText(page.getByTestId('row-errors'), 'line 3');
     await containsText(page.getByTestId('row-errors'), 'abc');
     expect(await eventCount()).toBe(before);
@@ -97,7 +97,7 @@ describe('Headroom in Chromium, through the web host', () => {
     })()`);
     await page.getByTestId('import').waitFor();
     await containsText(page.getByTestId('preview'), 'dropped.csv');
-    await hasText(page.getByTestId('detected-format'), 'events');
+    await hasText(page.getByTestId('detected-format'), 'Headroom events CSV');
     await page.getByRole('button', { name: 'Clear' }).click();
   });
 

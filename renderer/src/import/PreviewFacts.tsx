@@ -1,11 +1,14 @@
 import type { ImportFacts } from '../../../src/api/types.ts';
-import { int, usd } from '../format.ts';
+import { counted, dateWithYear as day, int, usd } from '../format.ts';
 
-const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-
-/** What the file holds, in the terms that matter before importing it. */
-export function PreviewFacts({ facts, format }: { facts: ImportFacts; format: string }) {
-  const range = facts.from === null || facts.to === null ? null : facts.from === facts.to ? day(facts.from) : `${day(facts.from)} – ${day(facts.to)}`;
+/**
+ * What the file holds, in the terms that matter before importing it (`stage` "preview") or what
+ * it added (`stage` "imported").
+ */
+export function PreviewFacts({ facts, format, stage }: { facts: ImportFacts; format: string; stage: 'preview' | 'imported' }) {
+  const range = facts.from === null || facts.to === null ? null : day(facts.from) === day(facts.to) ? day(facts.from) : `${day(facts.from)} – ${day(facts.to)}`;
+  // the seats come from the whole history's people: said only where this file brings people's messages
+  const seats = facts.activeSeats !== null && facts.activeSeats > 0 && facts.people > 0 ? facts.activeSeats : null;
   return (
     <div className="preview-facts" data-testid="preview-facts">
       <dl className="figures">
@@ -18,7 +21,7 @@ export function PreviewFacts({ facts, format }: { facts: ImportFacts; format: st
         <div>
           <dt>Lines → events</dt>
           <dd data-testid="facts-events">
-            {int(facts.lines)} lines make {int(facts.events)} events
+            {counted(facts.lines, 'line')} {facts.lines === 1 ? 'makes' : 'make'} {counted(facts.events, 'event')}
           </dd>
         </div>
         <div>
@@ -28,7 +31,7 @@ export function PreviewFacts({ facts, format }: { facts: ImportFacts; format: st
         <div>
           <dt>Found</dt>
           <dd>
-            {int(facts.keys)} API keys, {int(facts.triggers)} triggers, {int(facts.people)} people
+            {counted(facts.keys, 'API key')}, {counted(facts.triggers, 'trigger')}, {counted(facts.people, 'person', 'people')}
           </dd>
         </div>
         {(facts.findings.readAs ?? facts.form) !== null && (
@@ -39,7 +42,11 @@ export function PreviewFacts({ facts, format }: { facts: ImportFacts; format: st
         )}
       </dl>
       {format === 'dust-consumption' && <p className="muted">Lines of one agent message make one event; a trigger’s lines marked programmatic make it a programmatic trigger.</p>}
-      {facts.summaryRows > 0 && <p className="muted">{int(facts.summaryRows)} summary row(s) (TOTAL, Sum) are not data and are left out.</p>}
+      {facts.summaryRows > 0 && (
+        <p className="muted">
+          {counted(facts.summaryRows, 'summary row')} (TOTAL, Sum) {facts.summaryRows === 1 ? 'is' : 'are'} not data and {facts.summaryRows === 1 ? 'is' : 'are'} left out.
+        </p>
+      )}
       {facts.findings.repeatedHeaders !== null && (
         <p className="muted" data-testid="facts-repeated-headers">
           {facts.findings.repeatedHeaders}
@@ -64,7 +71,9 @@ export function PreviewFacts({ facts, format }: { facts: ImportFacts; format: st
       )}
       {facts.disagreements.length > 0 && (
         <div className="warning" data-testid="facts-disagreements">
-          <strong>The two exports disagree on {int(facts.disagreements.length)} key-day(s):</strong>
+          <strong>
+            The two exports disagree {facts.disagreements.length === 1 ? 'once' : `${int(facts.disagreements.length)} times`} on a key’s spend for a day:
+          </strong>
           <ul>
             {facts.disagreements.slice(0, 10).map((d) => (
               <li key={`${d.scope}${d.day}`}>
@@ -74,8 +83,12 @@ export function PreviewFacts({ facts, format }: { facts: ImportFacts; format: st
           </ul>
         </div>
       )}
-      {facts.activeSeats !== null && facts.activeSeats > 0 && (
-        <p className="muted">{int(facts.activeSeats)} people sent a message in the last 30 days of the history: the plan’s seats are set to that while they are at the default.</p>
+      {seats !== null && (
+        <p className="muted" data-testid="facts-seats">
+          {stage === 'preview' ? 'With this file, ' : ''}
+          {counted(seats, 'person', 'people')} sent messages in the last 30 days of the history
+          {stage === 'preview' ? ': importing it sets' : ': Headroom sets'} the plan’s seats to {int(seats)} while they are at the default.
+        </p>
       )}
     </div>
   );

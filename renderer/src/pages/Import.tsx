@@ -2,7 +2,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { call, newJobId, onProgress, toError } from '../api/client.ts';
 import { ProgressBar } from '../components/Progress.tsx';
 import { Chip } from '../components/Chip.tsx';
-import { int, when } from '../format.ts';
+import { int, timeWithYear, when } from '../format.ts';
+import { FORMAT_NAMES, formatName } from '../import/format-names.ts';
 import { MappingStep, startingMapping } from '../import/MappingStep.tsx';
 import { PreviewFacts } from '../import/PreviewFacts.tsx';
 import { sourceOfFile } from '../import/upload.ts';
@@ -12,10 +13,17 @@ import type { BatchInfo, ColumnMappingView, ImportFormat, ImportPreview, ImportR
 
 const FORMATS: { id: ImportFormat; label: string }[] = [
   { id: 'auto', label: 'Detect automatically' },
-  { id: 'events', label: 'Headroom events CSV' },
-  { id: 'dust-cost', label: 'Dust daily cost export' },
-  { id: 'dust-consumption', label: 'Dust consumption export' },
+  { id: 'events', label: FORMAT_NAMES.events },
+  { id: 'dust-cost', label: FORMAT_NAMES['dust-cost'] },
+  { id: 'dust-consumption', label: FORMAT_NAMES['dust-consumption'] },
 ];
+
+/** A stored time ("2026-01-05T10:00:00.000Z") in a preview cell as the admin reads it; any other text as it is. */
+function cellText(column: string | undefined, value: string): string {
+  if (column !== 'time' || !/^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(value)) return value;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : timeWithYear(ms);
+}
 
 interface Props {
   /** false while another page is shown: the page stays mounted (its import goes on) and draws nothing */
@@ -333,10 +341,14 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
           {it.preview && (
             <>
               <p>
-                Detected format <strong data-testid="detected-format">{it.preview.format}</strong>
+                {format === 'auto' ? 'Recognised as' : 'Read as'}{' '}
+                <strong data-testid="detected-format" data-format={it.preview.format}>
+                  {formatName(it.preview.format)}
+                </strong>
+                {it.preview.format === 'mapping' && ': say below which column holds what'}
               </p>
               {/* a preview that stopped at the first rows (columns not mapped yet) has no whole-file facts */}
-              {it.preview.totalRows !== null && <PreviewFacts facts={it.preview.facts} format={it.preview.format} />}
+              {it.preview.totalRows !== null && <PreviewFacts facts={it.preview.facts} format={it.preview.format} stage="preview" />}
               {it.preview.format === 'mapping' && it.preview.fileHeader.length > 0 && (
                 <MappingStep
                   header={it.preview.fileHeader}
@@ -369,7 +381,7 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
                     {it.preview.rows.map((r, i) => (
                       <tr key={i}>
                         {r.map((c, j) => (
-                          <td key={j}>{c}</td>
+                          <td key={j}>{cellText(it.preview?.header[j], c)}</td>
                         ))}
                       </tr>
                     ))}
@@ -412,13 +424,13 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
         <section key={`${result.file}${result.batch}`} className="panel result" aria-label={`Imported ${result.file}`} data-testid="import-result">
           <h2>Imported {result.file.split(/[\\/]/).pop()}</h2>
           <dl className="figures">
-            <div><dt>Format</dt><dd>{result.format}</dd></div>
+            <div><dt>Format</dt><dd>{formatName(result.format)}</dd></div>
             <div><dt>Rows</dt><dd className="num">{int(result.rows)}</dd></div>
             <div><dt>Imported</dt><dd className="num" data-testid="imported-count">{int(result.imported)}</dd></div>
             <div><dt>Duplicates</dt><dd className="num">{int(result.duplicates)}</dd></div>
             <div><dt>Rejected</dt><dd className="num">{int(result.rejected)}</dd></div>
           </dl>
-          {result.facts && <PreviewFacts facts={result.facts} format={result.format} />}
+          {result.facts && <PreviewFacts facts={result.facts} format={result.format} stage="imported" />}
           <RowErrors errors={result.errors} total={result.rejected} />
         </section>
       ))}
@@ -447,7 +459,7 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
                   <tr key={b.id}>
                     <td className="num">{b.id}</td>
                     <th scope="row">{b.file}</th>
-                    <td>{b.format}</td>
+                    <td>{formatName(b.format)}</td>
                     <td>{when(b.importedAt)}</td>
                     <td className="num">{int(b.imported)}</td>
                     <td className="num">{int(b.duplicates)}</td>

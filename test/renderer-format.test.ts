@@ -1,0 +1,44 @@
+/**
+ * The app's words for waits, counts and dates (renderer/src/format.ts, renderer/src/modeling/
+ * format.ts, renderer/src/import/format-names.ts): one wait format on every screen, nouns that
+ * agree with their counts, times an admin reads rather than stored ISO text.
+ */
+import { describe, expect, it } from 'vitest';
+import { counted, dateWithYear, duration, timeWithYear } from '../renderer/src/format.ts';
+import { fmtDelay } from '../renderer/src/modeling/format.ts';
+import { formatName } from '../renderer/src/import/format-names.ts';
+
+describe('waits read alike in every table', () => {
+  it("the Triggers table's waits are the other screens' (1d 13h, 23h, 45m), a dash when nothing waited", () => {
+    for (const ms of [30_000, 45 * 60_000, 23 * 3_600_000, 37 * 3_600_000 + 20 * 60_000, 9 * 86_400_000]) expect(fmtDelay(ms)).toBe(duration(ms));
+    expect(fmtDelay(37 * 3_600_000)).toBe('1d 13h');
+    expect(fmtDelay(0)).toBe('—');
+    expect(fmtDelay(null)).toBe('—');
+  });
+});
+
+describe('counts and dates in words', () => {
+  it('one event, two events; one person, three people', () => {
+    expect(counted(1, 'event')).toBe('1 event');
+    expect(counted(2, 'event')).toBe('2 events');
+    expect(counted(1_234, 'line')).toBe('1,234 lines');
+    expect(counted(1, 'person', 'people')).toBe('1 person');
+    expect(counted(3, 'person', 'people')).toBe('3 people');
+    expect(counted(0, 'trigger')).toBe('0 triggers');
+  });
+
+  it('a date keeps its year and a time says its zone', () => {
+    const t = Date.UTC(2026, 0, 5, 10, 7);
+    expect(dateWithYear(t)).toBe('Jan 5, 2026');
+    expect(timeWithYear(t)).toBe('Jan 5, 2026, 10:07 UTC');
+    // 23:30 UTC is still that UTC day, whatever the machine's zone
+    expect(dateWithYear(Date.UTC(2025, 11, 31, 23, 30))).toBe('Dec 31, 2025');
+  });
+
+  it("import formats by the names an admin knows, an unknown one as it is", () => {
+    expect(formatName('events')).toBe('Headroom events CSV');
+    expect(formatName('dust-cost')).toBe('Dust daily cost export');
+    expect(formatName('mapping')).toMatch(/^Other spreadsheet/);
+    expect(formatName('something-new')).toBe('something-new');
+  });
+});
