@@ -247,9 +247,9 @@ describe('the modeling screens in Chromium, through the web host', () => {
     const bands = page.getByTestId('forecast-key-bands');
     expect(await bands.locator('tbody tr').count()).toBe(7);
     // in words, the statistician's name of the model on hover
-    await hasText(bands.locator('tr[data-key=k_support_bot]').getByTestId('model'), /steady, following recent days|rising or falling steadily|growing by a share/);
+    await hasText(bands.locator('tr[data-key=k_support_bot]').getByTestId('model'), /^(steady level|straight-line trend|growth by a share)$/);
     expect(await bands.locator('tr[data-key=k_support_bot]').getByTestId('model').locator('[title]').getAttribute('title')).toMatch(/^(local level|linear trend|compounding growth):/);
-    await hasText(bands.locator('tr[data-key=k_support_bot]').getByTestId('censored'), /held at its cap on \d+ days?|never held down by its cap/);
+    await hasText(bands.locator('tr[data-key=k_support_bot]').getByTestId('censored'), /held at its cap on \d+ days?: read as at least that|demand seen in full/);
     await hasText(page.getByTestId('forecast-models'), /How each series is forecast: .*\d/);
     // the admin's risk moves the cap: a 25 % risk never asks for more than a 1 % risk
     const capAt = async () => Number((await textOf(bands.locator('tr[data-key=k_marketing]').getByTestId('risk-cap'))).replace(/[^0-9.]/g, ''));

@@ -133,9 +133,9 @@ function BandChart({ title, days, unit, testId }: { title: string; days: { date:
 
 /** Each model in an admin's words, with the statistician's name and what it means for a tooltip (docs/forecast.md). */
 const MODELS: Record<string, { words: string; detail: string }> = {
-  level: { words: 'steady, following recent days', detail: 'local level: no trend; the level follows the latest days and the band widens with the horizon' },
-  trend: { words: 'rising or falling steadily', detail: 'linear trend: the same amount more (or less) each day' },
-  growth: { words: 'growing by a share', detail: 'compounding growth: the same percentage more each day (a log-linear trend)' },
+  level: { words: 'steady level', detail: 'local level: no trend; the level follows the latest days and the band widens with the horizon' },
+  trend: { words: 'straight-line trend', detail: 'linear trend: the same amount more (or less) each day' },
+  growth: { words: 'growth by a share', detail: 'compounding growth: the same percentage more each day (a log-linear trend)' },
   flat: { words: 'short history', detail: 'under 14 days of history: its average, with a wide band' },
 };
 const modelWords = (m: string): string => MODELS[m]?.words ?? m;
@@ -176,7 +176,7 @@ function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, st
               // read off the key's risk curve: the risk moves continuously, no new simulation
               const c = capOnCurve(caps.get(s.id)?.curve ?? [], risk);
               const history = [
-                s.censoredDays > 0 ? `held at its cap on ${fmtCount(s.censoredDays)} day${s.censoredDays === 1 ? '' : 's'}: demand read as at least that` : 'never held down by its cap',
+                s.censoredDays > 0 ? `held at its cap on ${fmtCount(s.censoredDays)} day${s.censoredDays === 1 ? '' : 's'}: read as at least that` : 'demand seen in full',
                 ...(s.levelShift ? [`level shift ${fmtDate(Date.parse(s.levelShift))}`] : []),
                 ...(s.runawayRate > 0 ? [`runaways on ${fmtShare(s.runawayRate)} of days`] : []),
                 ...(s.short ? ['short history: wider band'] : []),
@@ -221,7 +221,7 @@ function Results({ f, plan, risk }: { f: ForecastReport; plan: Plan; risk: numbe
         {mc && <>, {fmtCount(mc.paths)} simulated futures</>}.
       </p>
       <p className="muted" data-testid="forecast-models">
-        How each series is forecast: {[...models].map(([k, v]) => `${modelWords(k)} ${fmtCount(v)}`).join(', ')}.{' '}
+        How each series is forecast: {[...models].map(([k, v]) => `${modelWords(k)} (${fmtCount(v)})`).join(', ')}.{' '}
         {f.censored.length > 0
           ? `A limit held down the history of ${fmtCount(f.censored.length)} series (${f.censored
               .slice(0, 5)

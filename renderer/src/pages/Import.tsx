@@ -341,14 +341,13 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
           {it.preview && (
             <>
               <p>
-                {format === 'auto' ? 'Recognised as' : 'Read as'}{' '}
+                {it.preview.format === 'mapping' ? 'Not a known export:' : format === 'auto' ? 'Recognised as' : 'Read as'}{' '}
                 <strong data-testid="detected-format" data-format={it.preview.format}>
-                  {formatName(it.preview.format)}
+                  {it.preview.format === 'mapping' ? 'say below which column holds what' : formatName(it.preview.format)}
                 </strong>
-                {it.preview.format === 'mapping' && ': say below which column holds what'}
               </p>
-              {/* a preview that stopped at the first rows (columns not mapped yet) has no whole-file facts */}
-              {it.preview.totalRows !== null && <PreviewFacts facts={it.preview.facts} format={it.preview.format} stage="preview" />}
+              {/* a preview that stopped at the first rows, or whose columns are not mapped yet, has no whole-file facts to show */}
+              {it.preview.totalRows !== null && !needsMapping(it) && <PreviewFacts facts={it.preview.facts} format={it.preview.format} stage="preview" />}
               {it.preview.format === 'mapping' && it.preview.fileHeader.length > 0 && (
                 <MappingStep
                   header={it.preview.fileHeader}
