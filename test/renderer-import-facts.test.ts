@@ -1,54 +1,34 @@
 /**
- * What the Import page says about a file (renderer/src/import/PreviewFacts.tsx), rendered to
- * markup: counts whose nouns agree, dates in words, and the seats sentence only where the file
- * brings people's messages (the seats come from the whole history, not from an API-only file).
+ * What the Import page says about a file (renderer/src/import/facts-words.ts, shown by
+ * PreviewFacts.tsx): counts whose nouns agree, dates in words, and the seats sentence only where
+ * the file brings people's messages (the seats come from the whole history, not from an API-only file).
  */
-import { createElement } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { PreviewFacts } from '../renderer/src/import/PreviewFacts.tsx';
-import type { ImportFacts } from '../src/api/types.ts';
+import { disagreementsText, foundText, linesText, rangeText, seatsText, summaryRowsText } from '../renderer/src/import/facts-words.ts';
 
-function facts(over: Partial<ImportFacts>): ImportFacts {
-  return {
-    from: Date.UTC(2026, 0, 5, 10),
-    to: Date.UTC(2026, 0, 5, 10),
-    lines: 1,
-    events: 1,
-    spendMicros: 1_500_000,
-    keys: 1,
-    triggers: 0,
-    people: 0,
-    form: null,
-    summaryRows: 0,
-    spread: null,
-    overlap: null,
-    disagreements: [],
-    activeSeats: null,
-    findings: { readAs: null, repeatedHeaders: null, differing: null, completed: null },
-    ...over,
-  };
-}
+describe("the import facts' words", () => {
+  it('one line, one event, one API key, one summary row: never "1 events" nor "row(s)"', () => {
+    expect(linesText({ lines: 1, events: 1 })).toBe('1 line makes 1 event');
+    expect(linesText({ lines: 2_400, events: 310 })).toBe('2,400 lines make 310 events');
+    expect(foundText({ keys: 1, triggers: 0, people: 1 })).toBe('1 API key, 0 triggers, 1 person');
+    expect(foundText({ keys: 3, triggers: 1, people: 2 })).toBe('3 API keys, 1 trigger, 2 people');
+    expect(summaryRowsText(1)).toBe('1 summary row (TOTAL, Sum) is not data and is left out.');
+    expect(summaryRowsText(2)).toBe('2 summary rows (TOTAL, Sum) are not data and are left out.');
+    expect(disagreementsText(1)).toBe('The two exports disagree once on a key’s spend for a day:');
+  });
 
-const text = (f: ImportFacts, stage: 'preview' | 'imported' = 'preview') =>
-  renderToStaticMarkup(createElement(PreviewFacts, { facts: f, format: 'mapping', stage }))
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/\s+/g, ' ');
-
-describe('PreviewFacts', () => {
-  it('says one line, one event, one API key, and the day in words', () => {
-    const t = text(facts({ summaryRows: 1 }));
-    expect(t).toContain('1 line makes 1 event');
-    expect(t).toContain('1 API key, 0 triggers, 0 people');
-    expect(t).toContain('Jan 5, 2026');
-    expect(t).toContain('1 summary row (TOTAL, Sum) is not data and is left out.');
-    expect(t).not.toMatch(/\b1 (lines|events|API keys)\b|row\(s\)|2026-01-05/);
+  it("the file's dates in words with their year, one date for a single day", () => {
+    expect(rangeText({ from: Date.UTC(2026, 0, 5, 10), to: Date.UTC(2026, 0, 5, 22) })).toBe('Jan 5, 2026');
+    expect(rangeText({ from: Date.UTC(2025, 11, 30), to: Date.UTC(2026, 0, 2) })).toBe('Dec 30, 2025 – Jan 2, 2026');
+    expect(rangeText({ from: null, to: null })).toBeNull();
   });
 
   it('leaves the seats out of a file with no people, and says what importing one does to them', () => {
-    expect(text(facts({ activeSeats: 25 }))).not.toMatch(/seats/);
-    const withPeople = text(facts({ activeSeats: 25, people: 3 }));
-    expect(withPeople).toContain("With this file, 25 people sent messages in the last 30 days of the history: importing it sets the plan’s seats to 25 while they are at the default.");
-    expect(text(facts({ activeSeats: 1, people: 1 }), 'imported')).toContain('1 person sent messages in the last 30 days of the history: Headroom sets the plan’s seats to 1');
+    expect(seatsText({ activeSeats: 25, people: 0 }, 'preview')).toBeNull();
+    expect(seatsText({ activeSeats: null, people: 4 }, 'preview')).toBeNull();
+    expect(seatsText({ activeSeats: 25, people: 3 }, 'preview')).toBe(
+      'With this file, 25 people sent messages in the last 30 days of the history: importing it sets the plan’s seats to 25 while they are at the default.',
+    );
+    expect(seatsText({ activeSeats: 1, people: 1 }, 'imported')).toBe('1 person sent messages in the last 30 days of the history: Headroom sets the plan’s seats to 1 while they are at the default.');
   });
 });

@@ -1,14 +1,15 @@
 import type { ImportFacts } from '../../../src/api/types.ts';
-import { counted, dateWithYear as day, int, usd } from '../format.ts';
+import { dateWithYear as day, usd } from '../format.ts';
+import { disagreementsText, foundText, linesText, rangeText, seatsText, summaryRowsText } from './facts-words.ts';
+import type { FactsStage } from './facts-words.ts';
 
 /**
  * What the file holds, in the terms that matter before importing it (`stage` "preview") or what
  * it added (`stage` "imported").
  */
-export function PreviewFacts({ facts, format, stage }: { facts: ImportFacts; format: string; stage: 'preview' | 'imported' }) {
-  const range = facts.from === null || facts.to === null ? null : day(facts.from) === day(facts.to) ? day(facts.from) : `${day(facts.from)} – ${day(facts.to)}`;
-  // the seats come from the whole history's people: said only where this file brings people's messages
-  const seats = facts.activeSeats !== null && facts.activeSeats > 0 && facts.people > 0 ? facts.activeSeats : null;
+export function PreviewFacts({ facts, format, stage }: { facts: ImportFacts; format: string; stage: FactsStage }) {
+  const range = rangeText(facts);
+  const seats = seatsText(facts, stage);
   return (
     <div className="preview-facts" data-testid="preview-facts">
       <dl className="figures">
@@ -21,7 +22,7 @@ export function PreviewFacts({ facts, format, stage }: { facts: ImportFacts; for
         <div>
           <dt>Lines → events</dt>
           <dd data-testid="facts-events">
-            {counted(facts.lines, 'line')} {facts.lines === 1 ? 'makes' : 'make'} {counted(facts.events, 'event')}
+            {linesText(facts)}
           </dd>
         </div>
         <div>
@@ -30,9 +31,7 @@ export function PreviewFacts({ facts, format, stage }: { facts: ImportFacts; for
         </div>
         <div>
           <dt>Found</dt>
-          <dd>
-            {counted(facts.keys, 'API key')}, {counted(facts.triggers, 'trigger')}, {counted(facts.people, 'person', 'people')}
-          </dd>
+          <dd>{foundText(facts)}</dd>
         </div>
         {(facts.findings.readAs ?? facts.form) !== null && (
           <div>
@@ -42,11 +41,7 @@ export function PreviewFacts({ facts, format, stage }: { facts: ImportFacts; for
         )}
       </dl>
       {format === 'dust-consumption' && <p className="muted">Lines of one agent message make one event; a trigger’s lines marked programmatic make it a programmatic trigger.</p>}
-      {facts.summaryRows > 0 && (
-        <p className="muted">
-          {counted(facts.summaryRows, 'summary row')} (TOTAL, Sum) {facts.summaryRows === 1 ? 'is' : 'are'} not data and {facts.summaryRows === 1 ? 'is' : 'are'} left out.
-        </p>
-      )}
+      {facts.summaryRows > 0 && <p className="muted">{summaryRowsText(facts.summaryRows)}</p>}
       {facts.findings.repeatedHeaders !== null && (
         <p className="muted" data-testid="facts-repeated-headers">
           {facts.findings.repeatedHeaders}
@@ -71,9 +66,7 @@ export function PreviewFacts({ facts, format, stage }: { facts: ImportFacts; for
       )}
       {facts.disagreements.length > 0 && (
         <div className="warning" data-testid="facts-disagreements">
-          <strong>
-            The two exports disagree {facts.disagreements.length === 1 ? 'once' : `${int(facts.disagreements.length)} times`} on a key’s spend for a day:
-          </strong>
+          <strong>{disagreementsText(facts.disagreements.length)}</strong>
           <ul>
             {facts.disagreements.slice(0, 10).map((d) => (
               <li key={`${d.scope}${d.day}`}>
@@ -85,9 +78,7 @@ export function PreviewFacts({ facts, format, stage }: { facts: ImportFacts; for
       )}
       {seats !== null && (
         <p className="muted" data-testid="facts-seats">
-          {stage === 'preview' ? 'With this file, ' : ''}
-          {counted(seats, 'person', 'people')} sent messages in the last 30 days of the history
-          {stage === 'preview' ? ': importing it sets' : ': Headroom sets'} the plan’s seats to {int(seats)} while they are at the default.
+          {seats}
         </p>
       )}
     </div>
