@@ -34,6 +34,18 @@ async function clippedTables(page: Page): Promise<string[]> {
   })()`);
 }
 
+/** How much of its card a band chart's drawing fills across (1: all of it). */
+async function bandFill(page: Page, testId: string): Promise<number> {
+  return page.evaluate<number>(`(() => {
+    const fig = document.querySelector('[data-testid="${testId}"]');
+    const svg = fig && fig.querySelector('svg.recharts-surface');
+    if (!svg) return 0;
+    const style = getComputedStyle(fig);
+    const inner = fig.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return svg.getBoundingClientRect().width / inner;
+  })()`);
+}
+
 describe('the screens on the demo workspace at 1280×800', () => {
   let s: Session;
   beforeAll(async () => {
@@ -58,6 +70,8 @@ describe('the screens on the demo workspace at 1280×800', () => {
     const all = (await sentences.allTextContents()).join('\n');
     expect(all).not.toMatch(/trigger_limit|key_cap|spend_limit:/);
     expect(all).toMatch(/by its 24 h run limit/);
+    // the engine's code is kept beside the words, on hover
+    expect(await sentences.locator('[data-reason=trigger_limit]').first().getAttribute('title')).toMatch(/"trigger_limit"/);
     expect(await textOf(page.getByTestId('capacity-spend:daily'))).toMatch(/Spend limit "daily" \(per UTC day\)/);
     await s.shot('ui-overview-1280');
   });
@@ -91,10 +105,57 @@ describe('the screens on the demo workspace at 1280×800', () => {
     await expect.poll(() => again.count()).toBe(0);
     await hasText(page.getByTestId('forecast-status'), /^Up to date with the plan and the knobs$/);
     const review = page.locator('[data-testid=forecast-trigger-odds] tr[data-trigger="t_pr_review"] th');
-    expect(await textOf(review)).toBe('PR reviewt_pr_review');
+    await hasText(review, /^PR reviewt_pr_review$/);
     expect(await clippedTables(page)).toEqual([]);
+    // the band charts are as wide as their cards, at 1280 and at 960 wide
+    await page.getByTestId('band-k_support_bot').scrollIntoViewIfNeeded();
+    await expect.poll(() => bandFill(page, 'band-k_support_bot'), { timeout: 10_000 }).toBeGreaterThan(0.95);
+    expect(await bandFill(page, 'band-messages')).toBeGreaterThan(0.95);
+    await page.setViewportSize({ width: 960, height: 800 });
+    await expect.poll(() => bandFill(page, 'band-k_support_bot'), { timeout: 10_000 }).toBeGreaterThan(0.95);
+    expect(await clippedTables(page)).toEqual([]);
+    await s.shot('ui-forecast-960');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    // models and held-down history in words, not "local level" or "censored"
+    const bands = page.getByTestId('forecast-key-bands');
+    const words = `${await textOf(bands)} ${await textOf(page.getByTestId('forecast-models'))}`;
+    expect(words).not.toMatch(/local level|linear trend|censored/i);
     await s.shot('ui-forecast-1280');
   }, 240_000);
+
+  it('Triggers: waits read as on Overview ("1d 13h"), not "1.5 d" or "37 h"', async () => {
+    const { page } = s;
+    await nav(page, /^Triggers/);
+    const review = page.locator('[data-testid=model-triggers-table] tr[data-trigger="t_pr_review"]');
+    const waits = review.locator('td.wide-only').nth(1);
+    await hasText(waits, /^\d+[dhm]( \d+[hm])? · \d+d( \d+h)?$/);
+    expect(await textOf(waits)).not.toMatch(/\d\.\d| h\b| d\b| min\b/);
+  });
+
+  it('Import: a one-row file reads "1 line makes 1 event", its format and time in words, no seats sentence', async () => {
+    const { page } = s;
+    await nav(page, /^Import/);
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-ui-import-'));
+    try {
+      const file = join(dir, 'one.csv');
+      writeFileSync(file, 'timestamp,type,subject,cost_usd\n2026-01-05T10:00:00Z,api,k_new,1.5\n');
+      await page.getByLabel('Choose CSV files to import').setInputFiles(file);
+      const preview = page.getByTestId('preview');
+      await hasText(preview.getByTestId('detected-format'), /^Headroom events CSV$/);
+      await hasText(preview.getByTestId('facts-events'), /^1 line makes 1 event$/);
+      await hasText(preview.getByTestId('facts-range'), /^Jan 5, 2026$/);
+      const all = await textOf(preview);
+      expect(all).toContain('1 API key, 0 triggers, 0 people');
+      expect(all).toContain('Jan 5, 2026, 10:00 UTC');
+      expect(all).not.toMatch(/\b1 (events|lines|API keys)\b|\d{4}-\d\d-\d\dT|Detected format/);
+      // the demo's 25 people are the history's, not this API-only file's
+      expect(await preview.getByTestId('facts-seats').count()).toBe(0);
+      await s.shot('ui-import-1280');
+      await page.getByRole('button', { name: 'Clear' }).click();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('Export: the recommended plan names keys and triggers as the admin does', async () => {
     const { page } = s;
