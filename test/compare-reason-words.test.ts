@@ -1,11 +1,11 @@
 /**
- * The comparison's reasons in words (src/compare/reason-words.ts): each clause of a sentence
+ * The comparison's reasons in words (src/engine/reason-words.ts): each clause of a sentence
  * counts the reasons of its own events, in words, and the pieces the app shows carry the engine's
  * code beside the words, so that nothing downstream has to parse a sentence.
  */
 import { describe, expect, it } from 'vitest';
 import { compareProfiles, formatComparison, sentenceOf } from '../src/compare/profiles.ts';
-import { reasonCounts, reasonWords } from '../src/compare/reason-words.ts';
+import { reasonCounts, reasonWords } from '../src/engine/reason-words.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import { events, h } from './support/scenario.ts';
 

@@ -169,3 +169,18 @@ describe('the newer mode names', () => {
     expect(rec.replay.triggers).toEqual([]);
   });
 });
+
+describe("the recommendation's reasons under the platform profile", () => {
+  it('says what refused runs in words, not as engine codes', () => {
+    // a webhook firing 60 times a day against the platform's 42: its own limit drops the rest
+    const ev = history([{ id: 'hook', perDay: 60 }], 0);
+    const plan = validatePlan({
+      workspace: { seats: 10, messagesPerSeatPerDay: 100, spendLimits: [] },
+      triggers: [{ id: 'hook', name: 'Inbound', kind: 'webhook' }],
+      enforcement: { profile: 'platform' },
+    });
+    const hook = recommend(ev, plan, { paths: 20 }).triggers.find((t) => t.id === 'hook')!;
+    expect(hook.reason).toMatch(/refuses [\d,]+ runs \([\d,]+ by its 24 h run limit\)/);
+    expect(hook.reason).not.toContain('trigger_limit');
+  });
+});

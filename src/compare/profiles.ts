@@ -17,8 +17,8 @@ import { Outcome, REASON_SPEND_LIMIT_BASE, reasonName } from '../engine/result.t
 import type { SimulationResult } from '../engine/result.ts';
 import { simulate } from '../engine/simulate.ts';
 import type { SimulateOptions } from '../engine/simulate.ts';
-import { reasonCountText, reasonCounts } from './reason-words.ts';
-import type { ReasonCount } from './reason-words.ts';
+import { reasonCountText, reasonCounts } from '../engine/reason-words.ts';
+import type { ReasonCount } from '../engine/reason-words.ts';
 import { keyWhy, messagesWhy, triggerWhy } from './why.ts';
 
 /** What one profile decided for one trigger, key, or people's messages. */

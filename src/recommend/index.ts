@@ -22,7 +22,7 @@ import { simulate } from '../engine/simulate.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { fewestSeats, hourlyLoad, peakOf, roll24 } from './hourly.ts';
-import { applyPlatformTriggerAdvice, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements } from './triggers-platform.ts';
+import { applyPlatformTriggerAdvice, byReasonText, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements } from './triggers-platform.ts';
 import type { ReplayAnnouncement } from './triggers-platform.ts';
 
 export { roundCapUsd, roundCount, capStepUsd } from '../forecast/rounding.ts';
@@ -240,7 +240,7 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
     const still = replay.triggers.find((x) => x.id === t.id);
     if (!still) continue;
     t.stillRefused = { runs: still.refused, byReason: still.byReason };
-    if (profile === 'platform') t.reason += `; the recommended plan replayed over the history still refuses ${still.refused.toLocaleString('en-US')} of its runs (${Object.entries(still.byReason).map(([r, c]) => `${r} ${c.toLocaleString('en-US')}`).join(', ')})`;
+    if (profile === 'platform') t.reason += `; the recommended plan replayed over the history still refuses ${still.refused.toLocaleString('en-US')} of its runs (${byReasonText(still.byReason, 'trigger')})`;
   }
   const spendLimits = checkSpendLimits(events, history, recommended, after, headroom, { draws, scenario });
   const recovery = recoverySchedules(events, history, plan, current);

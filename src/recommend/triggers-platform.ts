@@ -22,6 +22,8 @@ import { roundCount } from '../forecast/rounding.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
 import { fewestSeats, hourlyLoad, peakOf, roll24 } from './hourly.ts';
 import { HELD_DAYS_MIN, heldText } from './held.ts';
+import { reasonCounts, reasonCountText } from '../engine/reason-words.ts';
+import type { ReasonSubject } from '../engine/reason-words.ts';
 
 /** What the recommended plan, replayed over the history under its profile, still refuses. */
 export interface ReplayAnnouncement {
@@ -46,11 +48,9 @@ function runs(x: number): string {
   return `${n(x)} run${x === 1 ? '' : 's'}`;
 }
 
-function byReasonText(r: Record<string, number>): string {
-  return Object.entries(r)
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .map(([why, c]) => `${why} ${n(c)}`)
-    .join(', ');
+/** Counts by reason in an admin's words ("12 by its 24 h run limit"), as the docs-vs-code comparison says them. */
+export function byReasonText(r: Record<string, number>, subject: ReasonSubject): string {
+  return reasonCounts(r, subject).map(reasonCountText).join(', ');
 }
 
 /**
@@ -127,7 +127,7 @@ export function recommendTriggersPlatform(
     const atLimit = limit === null ? 0 : Math.max(recent.filter((v) => v === limit).length, heldDays.get(id) ?? 0);
     const expected = Math.max(expectedDaily(id, recent), Math.ceil(p90));
     const lost = refused.get(id);
-    const lostText = lost ? `; under the current plan the platform's code refuses ${runs(sum(lost))} (${byReasonText(lost)})` : '';
+    const lostText = lost ? `; under the current plan the platform's code refuses ${runs(sum(lost))} (${byReasonText(lost, 'trigger')})` : '';
     const base: TriggerRecommendation = {
       id: triggerId(id),
       name: pt?.name ?? id,
@@ -317,10 +317,10 @@ export function replayAnnouncements(events: EventColumns, after: SimulationResul
   const keys = [...keyMap].map(([id, byReason]) => ({ id, name: nameOf(after.plan.keys, id), blocked: sum(byReason), byReason })).sort((a, b) => b.blocked - a.blocked || a.id.localeCompare(b.id));
   const where = after.plan.profile === 'platform' ? "under the platform's code" : 'under the docs';
   const sentences = [
-    ...triggers.map((t) => `replayed over the history ${where}, the recommended plan still refuses ${runs(t.refused)} of trigger ${t.name} (${byReasonText(t.byReason)})`),
-    ...keys.map((k) => `replayed over the history ${where}, the recommended plan still blocks ${n(k.blocked)} request${k.blocked === 1 ? '' : 's'} of key ${k.name} (${byReasonText(k.byReason)})`),
+    ...triggers.map((t) => `replayed over the history ${where}, the recommended plan still refuses ${runs(t.refused)} of trigger ${t.name} (${byReasonText(t.byReason, 'trigger')})`),
+    ...keys.map((k) => `replayed over the history ${where}, the recommended plan still blocks ${n(k.blocked)} request${k.blocked === 1 ? '' : 's'} of key ${k.name} (${byReasonText(k.byReason, 'key')})`),
   ];
   const blockedMessages = sum(messages);
-  if (blockedMessages > 0) sentences.push(`replayed over the history ${where}, the recommended plan still blocks ${n(blockedMessages)} of people's messages (${byReasonText(messages)})`);
+  if (blockedMessages > 0) sentences.push(`replayed over the history ${where}, the recommended plan still blocks ${n(blockedMessages)} of people's messages (${byReasonText(messages, 'messages')})`);
   return { profile: after.plan.profile, triggers, keys, messages: { blocked: blockedMessages, byReason: messages }, sentences };
 }
