@@ -322,10 +322,16 @@ export const editorFlags = (h: PlanHistory<Plan> | null) => ({
  * idle: the compute worker runs the paths an edit of the saved plan takes (model-warm, once per
  * plan and events), so the first edit after opening is as quick as the later ones. Failure costs
  * only that first edit's speed.
+ *
+ * Idle, but not for long: the warm-up runs in the compute worker (a second or more of one core on
+ * a busy machine at 1M events), and an admin who opens API keys right after the overview starts
+ * typing a cap within a second or two. Waiting for an idle moment of a page that keeps rendering
+ * (a modeling screen opening) moved the warm-up so late that the first edit queued behind it.
  */
+const WARM_IDLE_WAIT_MS = 250;
 function warmEditsWhenIdle(): void {
   afterNextPaint(() => {
-    requestIdleCallback(() => void call('model-warm', {}).catch(() => {}), { timeout: 2000 });
+    requestIdleCallback(() => void call('model-warm', {}).catch(() => {}), { timeout: WARM_IDLE_WAIT_MS });
   });
 }
 const offOverview = onAnswered('workspace-overview', () => {
