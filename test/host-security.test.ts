@@ -77,6 +77,11 @@ describe('web host probes', () => {
         calls.push(`ledger-new ${path}`);
         return { path };
       },
+      // a call that takes a while, as one waiting for the compute worker does
+      'import-history': async () => {
+        await new Promise((r) => setTimeout(r, 40));
+        return [];
+      },
       'model-load-plan': async ({ text }: { text: string }) => {
         calls.push(`model-load-plan ${text.length}`);
         return { plan: {} };
@@ -163,5 +168,17 @@ describe('web host probes', () => {
     expect((await http(host, '/api/ledger-info', { headers: { ...json, ...bearer(), host: 'evil.example' }, body: '{}' })).status).toBe(421);
     expect((await http(host, '/api/ledger-info', { headers: json, body: '{}' })).status).toBe(401);
     expect((await http(host, '/api/ledger-info', { headers: { ...json, cookie: `${TOKEN_COOKIE}=guess` }, body: '{}' })).status).toBe(401);
+  });
+
+  it('says how long a call took in the host (Server-Timing), so the page can tell the transit from the work', async () => {
+    const r = await http(host, '/api/import-history', { headers: { ...json, ...bearer() }, body: '{}' });
+    expect(r.status).toBe(200);
+    const timing = String(r.headers['server-timing']);
+    const dur = (name: string): number => Number(new RegExp(`(?:^|, )${name};dur=([0-9.]+)`).exec(timing)?.[1] ?? NaN);
+    // the handler waited 40 ms: the call's time covers it (a lower bound only, never a speed)
+    expect(dur('call')).toBeGreaterThanOrEqual(30);
+    expect(dur('encode')).toBeGreaterThanOrEqual(0);
+    // durations only: no name of the call, its input or its answer
+    expect(timing).toMatch(/^call;dur=[0-9.]+, encode;dur=[0-9.]+$/);
   });
 });

@@ -119,7 +119,27 @@ describe('viewDelta and applyDelta', () => {
     expect(applyDelta(grown, shrunk).keys).toEqual([key('a', 0)]);
     // applied to a shorter base, the new third key was never sent
     expect(() => applyDelta(view([key('a', 0)]), { ...d, keys: [] })).toThrow(/keys\[1\] is new but not sent/);
-    expect(() => applyDelta(a, { ...d, keys: [{ at: 7, key: key('x', 0) }] })).toThrow(/keys\[7\] is outside/);
+    expect(() => applyDelta(a, { ...d, keys: [{ at: 7, whole: key('x', 0) }] })).toThrow(/keys\[7\] is outside/);
+    // only some fields of an entry the base never had cannot make it
+    expect(() => applyDelta(a, { ...d, keys: [d.keys[0]!, { at: 2, fields: { blocked: 1 } }] })).toThrow(/keys\[2\] is new but only some of its fields/);
+  });
+
+  it('sends a changed entry the base has as its changed fields only; the rest of it stays the held objects', () => {
+    const a = view([key('a', 0), key('b', 0)]);
+    const next = view([key('a', 0), key('b', 4)]);
+    const d = viewDelta(a, next, 'v1', 'v2');
+    // a seats edit moves a few figures of many triggers: their names, modes and histories stay home
+    expect(d.keys).toEqual([{ at: 1, fields: { blocked: 4, blockedByCap: 4 } }]);
+    const patched = applyDelta(a, d);
+    expect(patched).toEqual(next);
+    expect(patched.keys[0]).toBe(a.keys[0]);
+    // the unchanged rolling array is the held one: the key's sparkline is not drawn again
+    expect(patched.keys[1]?.rolling).toBe(a.keys[1]?.rolling);
+    // a field that is gone cannot be said by fields: the entry goes whole
+    const { lastUsed: _gone, ...withoutLastUsed } = key('b', 0);
+    const dropped = viewDelta(a, { ...a, keys: [key('a', 0), withoutLastUsed as ReturnType<typeof key>] }, 'v1', 'v3');
+    expect(dropped.keys).toEqual([{ at: 1, whole: withoutLastUsed }]);
+    expect(applyDelta(a, dropped).keys[1]).toEqual(withoutLastUsed);
   });
 
   it('compares figures as plain data: what sameData calls equal, and nothing else', () => {

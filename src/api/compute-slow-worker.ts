@@ -9,6 +9,7 @@ import { profileOf, type Plan } from '../engine/plan.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { serve } from '../workers/serve.ts';
 import { yieldingSignal } from '../workers/foreground.ts';
+import { runThisThreadInBackground } from '../workers/priority.ts';
 import { toApiError } from './errors.ts';
 import { isSlow } from './compute-protocol.ts';
 import type { ComputeOutputs, SlowLaneMethods, SlowRequest } from './compute-protocol.ts';
@@ -75,6 +76,9 @@ function answer(request: SlowRequest, ev: EventColumns, signal: { readonly abort
       });
   }
 }
+
+// everything here waits for the threads an edit needs (the compute thread, the service, the page)
+runThisThreadInBackground();
 
 // one call at a time, in order: the events sent before a request are there when it runs
 serve<SlowLaneMethods>(

@@ -150,13 +150,19 @@ async function warmEdits(plan: Plan, ctx: CallContext): Promise<void> {
     warmEditPaths({ timelineBuckets: TIMELINE_BUCKETS, signal: ctx.cancel, onResult: (p, e, r) => void viewOf(p, e, r) });
     enginePathsWarm = !ctx.cancel.aborted;
   }
+  // An edit that arrives meanwhile stops the warm-up (ComputeClient.joinWarming) and waits in this
+  // thread's queue until it returns: each step below is checked first, since a view and a key's
+  // cap re-simulated alone (isolated-cap.ts) run to their end once started.
+  if (ctx.cancel.aborted) return;
   viewOf(plan, ev, result);
   const key = plan.apiKeys.find((k) => k.capUsd !== null) ?? plan.apiKeys[0];
-  if (key === undefined) return;
+  if (key === undefined || ctx.cancel.aborted) return;
   const capUsd = key.capUsd === null ? 1 : Math.round(key.capUsd * 1.5) + 1;
   const variant: Plan = { ...plan, apiKeys: plan.apiKeys.map((k) => (k === key ? { ...k, capUsd } : k)) };
   const edited = await simulated(variant, ctx);
+  if (ctx.cancel.aborted) return;
   viewOf(variant, ev, edited.result);
+  if (ctx.cancel.aborted) return;
   await simulated(plan, ctx);
 }
 

@@ -96,6 +96,25 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 }
 
+/**
+ * A call's answer with the host's own share of its time (the W3C Server-Timing header, which the
+ * page reads in its resource timing): `call`, from its body read to its answer settled (the
+ * service, the compute worker and back); `encode`, the answer's JSON. What is left of the page's
+ * request-to-response time is the HTTP transit on both sides. Durations only: nothing here says
+ * what the call was about.
+ */
+function sendTimed(res: ServerResponse, body: unknown, callMs: number): void {
+  const started = performance.now();
+  const text = JSON.stringify(body);
+  const encodeMs = performance.now() - started;
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'server-timing': `call;dur=${callMs.toFixed(1)}, encode;dur=${encodeMs.toFixed(1)}`,
+  });
+  res.end(text);
+}
+
 function refuse(res: ServerResponse, status: number, message: string): void {
   send(res, status, { ok: false, error: { code: 'invalid_input', message, details: [] } });
 }
@@ -197,7 +216,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       if (status === 413) res.once('finish', () => req.destroy());
       return;
     }
-    send(res, 200, await run(channel, raw, emit));
+    const called = performance.now();
+    const answer = await run(channel, raw, emit);
+    sendTimed(res, answer, performance.now() - called);
   };
 
   const server = createServer((req, res) => {

@@ -88,18 +88,26 @@ export type ModelViewHead = Omit<ModelView, 'keys' | 'triggers'>;
 export type NamedModelView = ModelView & { viewId: string };
 
 /**
+ * One changed entry of a delta's list: for an index the base has, only the fields whose figures
+ * differ (a seats edit moves a trigger's delays, not its name, mode or runs per day); for an index
+ * past the base's end, the entry whole.
+ */
+export type EntryChange<T> = { at: number; fields: Partial<T> } | { at: number; whole: T };
+
+/**
  * model-project's answer to a call naming (`base`) a view the service still holds: the head whole,
- * and only the keys and triggers whose figures differ from the base's at the same index. An edit
- * usually changes a few of hundreds, so the answer is a few KB instead of hundreds (JSON, IPC).
+ * and only the keys and triggers whose figures differ from the base's at the same index, each with
+ * only its changed fields. An edit usually changes a few fields of a few of hundreds of entries, so
+ * the answer is a few KB instead of hundreds (JSON, IPC).
  */
 export interface ModelViewDelta {
   viewId: string;
   base: string;
   head: ModelViewHead;
   keyCount: number;
-  keys: { at: number; key: ModelKey }[];
+  keys: EntryChange<ModelKey>[];
   triggerCount: number;
-  triggers: { at: number; trigger: ModelTrigger }[];
+  triggers: EntryChange<ModelTrigger>[];
 }
 
 export type ModelProjectAnswer = NamedModelView | ModelViewDelta;

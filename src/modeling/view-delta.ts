@@ -4,7 +4,7 @@
  * delta crosses to the service), the renderer patches its own copy. Plain data only: the renderer
  * imports it too.
  */
-import type { ModelKey, ModelProjectAnswer, ModelTrigger, ModelView, ModelViewDelta, ModelViewHead } from './types.ts';
+import type { EntryChange, ModelProjectAnswer, ModelView, ModelViewDelta, ModelViewHead } from './types.ts';
 
 export const isDelta = (a: ModelProjectAnswer): a is ModelViewDelta => 'base' in a;
 
@@ -40,10 +40,42 @@ export function sameFigures(a: unknown, b: unknown): boolean {
   return fields === 0;
 }
 
-function changedAt<T>(before: readonly T[], after: readonly T[]): number[] {
-  const at: number[] = [];
-  for (let i = 0; i < after.length; i++) if (i >= before.length || !sameFigures(before[i], after[i])) at.push(i);
-  return at;
+/**
+ * The entries of `after` that differ from `before` at the same index: an entry `before` has goes
+ * as its changed fields only, unless a field it had is gone (a spread could not remove it), then
+ * whole, as does an entry past `before`'s end.
+ */
+function changesOf<T extends object>(before: readonly T[], after: readonly T[]): EntryChange<T>[] {
+  const out: EntryChange<T>[] = [];
+  for (let at = 0; at < after.length; at++) {
+    const next = after[at] as T;
+    const prev = before[at];
+    if (prev === undefined) {
+      out.push({ at, whole: next });
+      continue;
+    }
+    if (prev === next) continue;
+    const was = prev as Record<string, unknown>;
+    const now = next as Record<string, unknown>;
+    const fields: Record<string, unknown> = {};
+    let changed = 0;
+    let removed = false;
+    for (const k in now) {
+      const x = now[k];
+      if (x === undefined) {
+        if (was[k] !== undefined) removed = true;
+        continue;
+      }
+      if (!Object.hasOwn(was, k) || !sameFigures(was[k], x)) {
+        fields[k] = x;
+        changed++;
+      }
+    }
+    for (const k in was) if (was[k] !== undefined && now[k] === undefined) removed = true;
+    if (removed) out.push({ at, whole: next });
+    else if (changed > 0) out.push({ at, fields: fields as Partial<T> });
+  }
+  return out;
 }
 
 /** What `next` changes from `base` (the view named `baseId`), as a delta named `viewId`. */
@@ -54,17 +86,24 @@ export function viewDelta(base: ModelView, next: ModelView, baseId: string, view
     base: baseId,
     head,
     keyCount: keys.length,
-    keys: changedAt(base.keys, keys).map((at) => ({ at, key: keys[at] as ModelKey })),
+    keys: changesOf(base.keys, keys),
     triggerCount: triggers.length,
-    triggers: changedAt(base.triggers, triggers).map((at) => ({ at, trigger: triggers[at] as ModelTrigger })),
+    triggers: changesOf(base.triggers, triggers),
   };
 }
 
-function patched<T>(before: readonly T[], count: number, changes: readonly { at: number; value: T }[], what: string): T[] {
+function patched<T extends object>(before: readonly T[], count: number, changes: readonly EntryChange<T>[], what: string): T[] {
   const out = before.slice(0, count);
-  for (const { at, value } of changes) {
+  for (const change of changes) {
+    const { at } = change;
     if (!Number.isInteger(at) || at < 0 || at >= count) throw new Error(`projection delta: ${what}[${at}] is outside its ${count} ${what}`);
-    out[at] = value;
+    if ('whole' in change) {
+      out[at] = change.whole;
+      continue;
+    }
+    const held = before[at];
+    if (held === undefined) throw new Error(`projection delta: ${what}[${at}] is new but only some of its fields were sent`);
+    out[at] = { ...held, ...change.fields };
   }
   // a longer list must name each entry the base did not have
   for (let i = before.length; i < count; i++) if (!Object.hasOwn(out, i)) throw new Error(`projection delta: ${what}[${i}] is new but not sent`);
@@ -73,14 +112,15 @@ function patched<T>(before: readonly T[], count: number, changes: readonly { at:
 
 /**
  * The view `delta` describes, from `base` (the view it was computed against): unchanged keys and
- * triggers keep `base`'s objects. Throws, naming the entry, on a delta that does not fit the base.
+ * triggers keep `base`'s objects, and a changed one keeps its unchanged fields' values (a key's
+ * rolling spend array among them, so its sparkline is not drawn again). Throws, naming the entry, on a delta that does not fit the base.
  */
 export function applyDelta(base: ModelView, delta: ModelViewDelta): ModelView {
   const head: ModelViewHead = delta.head;
   return {
     ...head,
-    keys: patched(base.keys, delta.keyCount, delta.keys.map((c) => ({ at: c.at, value: c.key })), 'keys'),
-    triggers: patched(base.triggers, delta.triggerCount, delta.triggers.map((c) => ({ at: c.at, value: c.trigger })), 'triggers'),
+    keys: patched(base.keys, delta.keyCount, delta.keys, 'keys'),
+    triggers: patched(base.triggers, delta.triggerCount, delta.triggers, 'triggers'),
   };
 }
 

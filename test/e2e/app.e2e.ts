@@ -39,8 +39,11 @@ describe('Headroom in Chromium, through the web host', () => {
 
   it('opens on the demo workspace and says what the plan throttles', async () => {
     const { page } = s;
+    // the first overview on screen warms the edit paths, before any modeling screen (a lazy chunk) is opened
+    const warmed = page.waitForRequest((r) => r.url().endsWith('/api/model-warm'), { timeout: 20_000 });
     await page.goto(s.headroom.host.url);
     await page.getByTestId('keys-table').waitFor();
+    await warmed;
     await hasText(page.locator('h1'), 'Overview');
     await containsText(page.getByTestId('overview').locator('.page-head p'), 'Acme Robotics');
     const keyRows = await page.locator('[data-testid=keys-table] tbody tr[data-key]').count();

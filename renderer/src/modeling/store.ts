@@ -4,8 +4,8 @@
  * recommendations. A small external store (useSyncExternalStore), so no provider is needed.
  */
 import { useSyncExternalStore } from 'react';
-import { call, newJobId, onAnswered, onProgress, toError } from '../api/client.ts';
-import { afterNextPaint } from '../after-paint.ts';
+import { call, newJobId, onProgress, toError } from '../api/client.ts';
+import { warmEditsWhenIdle } from './warm.ts';
 import type { ApiError } from '../../../src/api/errors.ts';
 import type { Plan } from '../../../src/engine/plan.ts';
 import { canRedo, canUndo, createHistory, edit, isDirty, markSaved, redo, sameData, undo, undoLabel, redoLabel } from '../../../src/modeling/plan-history.ts';
@@ -315,22 +315,6 @@ export const editorFlags = (h: PlanHistory<Plan> | null) => ({
   dirty: planDirty(h),
   undoLabel: h ? undoLabel(h) : null,
   redoLabel: h ? redoLabel(h) : null,
-});
-
-/**
- * Once the first overview (or a modeling screen's first view) is answered, painted and the window
- * idle: the compute worker runs the paths an edit of the saved plan takes (model-warm, once per
- * plan and events), so the first edit after opening is as quick as the later ones. Failure costs
- * only that first edit's speed.
- */
-function warmEditsWhenIdle(): void {
-  afterNextPaint(() => {
-    requestIdleCallback(() => void call('model-warm', {}).catch(() => {}), { timeout: 2000 });
-  });
-}
-const offOverview = onAnswered('workspace-overview', () => {
-  offOverview();
-  warmEditsWhenIdle();
 });
 
 // Leaving the field typed in ends the burst.

@@ -13,6 +13,7 @@ import { useGo, useLedger } from '../nav.ts';
 import { openDetail } from '../modeling/detail.ts';
 import { useVirtualRows } from '../modeling/virtual-rows.ts';
 import { VirtualBody } from '../modeling/VirtualBody.tsx';
+import { warmEditsAfterFirstOverview } from '../modeling/warm.ts';
 
 function capValue(c: CapacityFigure, n: number | null): string {
   if (n === null) return 'unlimited';
@@ -48,6 +49,8 @@ export function OverviewPage({ version }: { version: number }) {
   // First the overview stored at the last session's end, when it is for these events and plan;
   // then the live one, which replaces it.
   const [fresh, setFresh] = useState(false);
+  // armed before the first overview is asked for: once it is answered, the edit paths are warmed
+  useEffect(warmEditsAfterFirstOverview, []);
   const { data, error, loading, progress, cancel } = useJob('workspace-overview', empty ? null : fresh ? { fresh } : {}, [version, empty, fresh]);
   useEffect(() => {
     if (data?.stored) setFresh(true);
