@@ -6,6 +6,7 @@ import { Pool, pooled, REFUSED_ALLOWANCE, REFUSED_POOL, REFUSED_TRIGGER, takeUni
 import { ActorThrottles, THROTTLE_MINUTE, THROTTLE_PASSES, WorkspaceThrottle } from './limits/throttle.ts';
 import { TriggerLimits } from './limits/trigger-limit.ts';
 import { resolvePlan, UNLIMITED, type Plan, type ResolvedPlan } from './plan.ts';
+import { HeldArrays, reusableResult, type PassArrays } from './pass-arrays.ts';
 import { QueueLog } from './queue-log.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE, type SimulationResult, type Timeline } from './result.ts';
 import { RunQueue } from './run-queue.ts';
@@ -38,6 +39,11 @@ const PENDING = Outcome.pending;
 export interface AllowancePartOptions extends SimulateOptions {
   /** the part's trigger runs, when known: the queue log logs at most two changes a run */
   runs?: number;
+  /**
+   * Arrays of a result nobody reads any more (src/engine/pass-arrays.ts), written over instead of
+   * allocated; used when they are of this part's size.
+   */
+  reuse?: PassArrays | null;
 }
 
 /**
@@ -114,6 +120,8 @@ class AllowancePass {
   private readonly tlBucketMs: number = 1;
   private readonly tlBuckets: number = 0;
   private bucket = -1;
+  /** the time of the last message `messages()` took */
+  private at = 0;
   private nextBucketAt = UNLIMITED;
 
   /** (wake time, trigger) */
@@ -148,12 +156,21 @@ class AllowancePass {
     }
     this.horizon = options.until ?? (n > 0 ? lastTime + DEFAULT_HORIZON_MS : 0);
 
-    // Every event is decided once in the pass, which writes each of its elements there: a fill
-    // beforehand would touch 12 bytes an event a second time.
-    this.outcome = new Uint8Array(n);
-    this.admittedAt = new Float64Array(n);
-    this.reason = new Uint8Array(n);
-    this.entity = new Int32Array(n);
+    // Every event is decided once in the pass, which writes each of its admittedAt and entity
+    // there: a fill beforehand would touch 12 bytes an event a second time. Outcome and reason are
+    // left at 0 (admitted, none) for most events: arrays written over are zeroed first.
+    const reuse = options.reuse?.outcome.length === n ? options.reuse : null;
+    if (reuse !== null) {
+      this.outcome = reuse.outcome.fill(0);
+      this.admittedAt = reuse.admittedAt;
+      this.reason = reuse.reason.fill(0);
+      this.entity = reuse.entity;
+    } else {
+      this.outcome = new Uint8Array(n);
+      this.admittedAt = new Float64Array(n);
+      this.reason = new Uint8Array(n);
+      this.entity = new Int32Array(n);
+    }
 
     this.triggerLimits = new TriggerLimits(DAY + edge);
     this.allowance = new Allowance(plan.allowance, DAY + edge);
@@ -173,7 +190,8 @@ class AllowancePass {
       if (s !== undefined) this.triggerBySubject[s] = t.mode === 'fair_use' ? i : -2;
     });
 
-    this.queueLog = options.logQueue ? new QueueLog(plan.queueWebhooks && options.runs !== undefined ? 2 * options.runs : undefined) : null;
+    const logged = plan.queueWebhooks && options.runs !== undefined ? 2 * options.runs : undefined;
+    this.queueLog = options.logQueue ? new QueueLog(logged, reuse?.queueLog ?? undefined) : null;
 
     const buckets = options.timelineBuckets ?? 0;
     if (buckets > 0 && n > 0) {
@@ -420,30 +438,78 @@ class AllowancePass {
     return next;
   }
 
-  /** A person's message: (section 9 rule 7: the user's throttles, then the workspace's) then the allowance. */
-  private message(e: number, t: number): void {
-    let r: number = Reason.none;
-    if (this.messageThrottled) {
-      const which = this.usersThrottled ? this.userThrottles.check(this.subject[e], t) : THROTTLE_PASSES;
-      if (which !== THROTTLE_PASSES) r = which === THROTTLE_MINUTE ? Reason.actor_minute : Reason.actor_hour;
-      else if (this.workspaceThrottled && this.workspaceMinute.refuses(t)) r = Reason.workspace_minute;
+  /**
+   * People's messages from position `pos` on, while the events are messages, at `t` or later but
+   * before `until`, and before position `end`; returns the position after the last one taken (its
+   * time in `this.at`). Each: (section 9 rule 7: the user's throttles, then the workspace's) then the
+   * allowance.
+   *
+   * Why a loop of its own: four events in five are messages, and a message's decision touches only
+   * the throttles and the allowance, so a loop that small keeps them in registers where the pass's
+   * loop, with the runs' queues beside them, could not inline them (a third of the pass's time).
+   */
+  private messages(pos: number, t: number, until: number, end: number): number {
+    const { order, time, type, subject, outcome, admittedAt, reason, entity, allowance, messageThrottled, usersThrottled, workspaceThrottled } = this;
+    const window = allowance.window;
+    const limit = allowance.limit;
+    let checked = allowance.checked;
+    let peak = allowance.peak;
+    let admitted = 0;
+    let blocked = 0;
+    // the chart's bucket is the same throughout: no run crosses the next bucket's start
+    let bucketPeak = 0;
+    let p = pos;
+    let at = t;
+    while (p < end) {
+      const e = order === null ? p : order[p];
+      if (type[e] !== MESSAGE) break;
+      const te = time[e];
+      if (te !== at) {
+        if (te >= until) break;
+        at = te;
+      }
+      entity[e] = -1;
+      let r: number = Reason.none;
+      if (messageThrottled) {
+        const which = usersThrottled ? this.userThrottles.check(subject[e], at) : THROTTLE_PASSES;
+        if (which !== THROTTLE_PASSES) r = which === THROTTLE_MINUTE ? Reason.actor_minute : Reason.actor_hour;
+        else if (workspaceThrottled && this.workspaceMinute.refuses(at)) r = Reason.workspace_minute;
+      }
+      if (r === Reason.none) {
+        // the allowance's check and admission with one eviction
+        window.evict(at);
+        const used = window.size;
+        if (used > checked) checked = used;
+        if (used < limit) {
+          window.push(at);
+          if (used >= peak) peak = used + 1;
+          if (used >= bucketPeak) bucketPeak = used + 1;
+          if (messageThrottled) {
+            if (usersThrottled) this.userThrottles.admit(subject[e], at);
+            if (workspaceThrottled) this.workspaceMinute.admit(at);
+          }
+          admittedAt[e] = at;
+          admitted++;
+          p++;
+          continue;
+        }
+        r = Reason.allowance;
+      }
+      if (r === Reason.allowance) blocked++;
+      else this.messagesByReason[r]++;
+      outcome[e] = BLOCKED;
+      reason[e] = r;
+      admittedAt[e] = Number.NaN;
+      p++;
     }
-    if (r === Reason.none && this.allowance.refuses(t)) r = Reason.allowance;
-    this.messagesByReason[r]++;
-    this.entity[e] = -1;
-    if (r !== Reason.none) {
-      this.outcome[e] = BLOCKED;
-      this.reason[e] = r;
-      this.admittedAt[e] = Number.NaN;
-      return;
-    }
-    this.allowance.admit(t);
-    this.bumpAllowance();
-    if (this.messageThrottled) {
-      if (this.usersThrottled) this.userThrottles.admit(this.subject[e], t);
-      if (this.workspaceThrottled) this.workspaceMinute.admit(t);
-    }
-    this.admittedAt[e] = t;
+    allowance.checked = checked;
+    allowance.peak = peak;
+    this.messagesByReason[Reason.none] += admitted;
+    this.messagesByReason[Reason.allowance] += blocked;
+    const series = this.allowanceSeries;
+    if (series !== null && this.bucket >= 0 && series[this.bucket] < bucketPeak) series[this.bucket] = bucketPeak;
+    this.at = at;
+    return p;
   }
 
   /** A fair-use run arriving at `t`, at position `pos` of the processing order. */
@@ -518,10 +584,18 @@ class AllowancePass {
           t = te;
         }
         const ty = type[e];
-        if (ty === MESSAGE) this.message(e, t);
-        else if (ty === TRIGGER) this.run1(e, pos, t);
-        else throw new Error('an API request in the allowance part');
-        pos++;
+        if (ty === MESSAGE) {
+          // up to the next progress report at most
+          // a run queued at this instant may have moved the next wake-up: then no later instant
+          const until = heapsAt !== this.heapChanges ? Number.NEGATIVE_INFINITY : runUntil;
+          pos = this.messages(pos, t, until, Math.min(n, (pos | (PROGRESS_EVERY - 1)) + 1));
+          t = this.at;
+        } else if (ty === TRIGGER) {
+          this.run1(e, pos, t);
+          pos++;
+        } else {
+          throw new Error('an API request in the allowance part');
+        }
         if ((pos & (PROGRESS_EVERY - 1)) === 0) {
           if (signal?.aborted) throw new CancelledError();
           onProgress?.(pos, n);
@@ -534,12 +608,9 @@ class AllowancePass {
     onProgress?.(n, n);
 
     const { allowance, pool, workspaceMinute } = this;
-    return {
+    const held = new HeldArrays({ outcome: this.outcome, admittedAt: this.admittedAt, reason: this.reason, entity: this.entity, queueLog: this.queueLog });
+    return reusableResult({
       count: n,
-      outcome: this.outcome,
-      admittedAt: this.admittedAt,
-      reason: this.reason,
-      entity: this.entity,
       plan: this.plan,
       horizon: asEpochMs(horizon),
       keyStats: [],
@@ -557,7 +628,6 @@ class AllowancePass {
       peakQueue: this.peakQueue,
       timeline: this.timeline,
       messagesByReason: this.messagesByReason,
-      ...(this.queueLog === null ? {} : { queueLog: this.queueLog }),
-    };
+    }, held);
   }
 }
