@@ -16,6 +16,13 @@ import { asEpochMs, DAY, HOUR, isoOf, MINUTE } from './units.ts';
 
 const PROGRESS_EVERY = 1 << 16;
 
+/**
+ * The queues of the last pass on this thread that finished, for the next: a queue grows, copying
+ * itself, to the longest wait of its trigger, and every seats edit grew the same ones again. A pass
+ * that throws leaves its own to the collector.
+ */
+const spareQueues: RunQueue[] = [];
+
 const MESSAGE = EventType.message;
 const TRIGGER = EventType.trigger;
 const ADMITTED = Outcome.admitted;
@@ -217,7 +224,9 @@ class AllowancePass {
     this.trigScheduled.push(t.kind === 'scheduled');
     // a schedule is never checked against its own limit under the platform profile (rule 3)
     this.triggerLimits.add(t.limit, !(platform && t.kind === 'scheduled'));
-    this.queues.push(new RunQueue());
+    const spare = spareQueues.pop();
+    if (spare !== undefined) spare.clear();
+    this.queues.push(spare ?? new RunQueue());
     this.trigState.push(IDLE);
     this.trigWake.push(UNLIMITED);
     this.triggerStats.push({ peakQueue: 0 });
@@ -284,16 +293,17 @@ class AllowancePass {
     return Reason.none;
   }
 
+  /** A run whose checks (`checkTrigger`) passed at `t`, which moved the windows to `t`. */
   private admitTrigger(g: number, e: number, t: number): void {
     this.outcome[e] = ADMITTED;
     this.admittedAt[e] = t;
     this.triggerLimits.admit(g, t);
     // Counted even when unlimited: an admin sizing seats wants the real 24 h peak.
     if (this.trigPooled[g]) {
-      this.pool.admit(t);
+      this.pool.admitChecked(t);
       this.bumpPool();
     }
-    this.allowance.admit(t);
+    this.allowance.admitChecked(t);
     this.bumpAllowance();
   }
 
@@ -606,6 +616,8 @@ class AllowancePass {
     // Runs still waiting at the horizon stay pending: with no wait limit none was dropped.
     if (this.timeline !== null) this.advanceTimeline(horizon);
     onProgress?.(n, n);
+    // the result keeps no queue
+    for (const q of this.queues) spareQueues.push(q);
 
     const { allowance, pool, workspaceMinute } = this;
     const held = new HeldArrays({ outcome: this.outcome, admittedAt: this.admittedAt, reason: this.reason, entity: this.entity, queueLog: this.queueLog });

@@ -20,6 +20,12 @@ export class RunQueue {
     this.size++;
   }
 
+  /** Empties the queue, keeping its rings (a later pass's queue starts at the size this one grew to). */
+  clear(): void {
+    this.head = 0;
+    this.size = 0;
+  }
+
   /** Drops the head (the queue must not be empty). */
   shift(): void {
     this.head = (this.head + 1) & this.mask;
