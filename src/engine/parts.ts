@@ -122,6 +122,8 @@ export class PartsSimulator {
   private readonly joinedFrom = new WeakMap<SimulationResult, readonly SimulationResult[]>();
   /** an allowance part result nothing reads any more, whose arrays the next allowance pass takes */
   private spare: SimulationResult | null = null;
+  /** whether the last run's allowance pass wrote over the arrays of a result nothing read any more */
+  lastArraysReused = false;
 
   constructor(events: EventColumns) {
     this.events = events;
@@ -187,6 +189,7 @@ export class PartsSimulator {
   /** What `plan` needs: null when the whole must be simulated, else the parts and which to simulate. */
   private prepare(plan: Plan, options: SimulateOptions): Step | null {
     this.lastIsolatedKey = null;
+    this.lastArraysReused = false;
     const split = plan.enforcement.maxQueueWaitHours === null ? this.splitFor(plan.triggers) : null;
     if (split === null || (options.until !== undefined && options.until < this.lastTime)) {
       this.lastSimulated = ['whole'];
@@ -223,6 +226,7 @@ export class PartsSimulator {
       const spare = this.spare;
       this.spare = null;
       const reuse = spare === null ? null : (arraysOf(spare)?.handOver(step.split.allowance.events.count) ?? null);
+      this.lastArraysReused = reuse !== null;
       result = simulateAllowancePart(input.plan, step.split.allowance.events, { ...partOptions, reuse });
     } else {
       result = simulate(input.plan, step.split.spend.events, partOptions);
