@@ -13,6 +13,8 @@ import { Outcome, Reason, type SimulationResult } from '../src/engine/result.ts'
 import { simulate } from '../src/engine/simulate.ts';
 import type { PassArrays } from '../src/engine/pass-arrays.ts';
 import { QueueLog } from '../src/engine/queue-log.ts';
+import { passTallies } from '../src/engine/pass-tallies.ts';
+import { dayFrameOf, tally } from '../src/engine/report-tallies.ts';
 import { DAY, events, HOUR, scenarioSource, T0, type Row } from './support/scenario.ts';
 
 const RUNS = Number(process.env.HEADROOM_PROPERTY_RUNS ?? 300);
@@ -111,8 +113,12 @@ describe('the allowance part simulated by its own pass', () => {
         expect({ ...comparable(part), source }).toEqual({ ...comparable(whole), source });
         // the same pass writing over another result's arrays (as a seats edit does): every trace
         // of what they held is gone
-        const written = simulateAllowancePart(plan, ev, { ...options, runs, reuse: junk(ev.count) });
+        const frame = dayFrameOf(ev);
+        const span = { first: Math.min(...ev.time), last: Math.max(...ev.time) };
+        const written = simulateAllowancePart(plan, ev, { ...options, runs, reuse: junk(ev.count), tally: { frame, span } });
         expect({ ...comparable(written), source }).toEqual({ ...comparable(whole), source });
+        // the tallies it counted while deciding: those read back from the whole's decisions
+        expect({ ...passTallies(written), source }).toEqual({ ...tally(ev, whole, frame), source });
         if (whole.peakQueue > 0) queued++;
         if (whole.reason.includes(Reason.allowance)) refused++;
       }),

@@ -7,6 +7,8 @@ import { ActorThrottles, THROTTLE_MINUTE, THROTTLE_PASSES, WorkspaceThrottle } f
 import { TriggerLimits } from './limits/trigger-limit.ts';
 import { resolvePlan, UNLIMITED, type Plan, type ResolvedPlan } from './plan.ts';
 import { HeldArrays, reusableResult, type PassArrays } from './pass-arrays.ts';
+import { keepPassTallies, RunTallies } from './pass-tallies.ts';
+import type { DayFrame } from './report-tallies.ts';
 import { QueueLog } from './queue-log.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE, type SimulationResult, type Timeline } from './result.ts';
 import { RunQueue } from './run-queue.ts';
@@ -51,6 +53,11 @@ export interface AllowancePartOptions extends SimulateOptions {
    * allocated; used when they are of this part's size.
    */
   reuse?: PassArrays | null;
+  /**
+   * Count the part's tallies while deciding (src/engine/pass-tallies.ts), on the whole's days
+   * `frame`, with the whole's first and last event times `span`: `passTallies(result)` then has them.
+   */
+  tally?: { frame: DayFrame; span: { first: number; last: number } };
 }
 
 /**
@@ -117,6 +124,7 @@ class AllowancePass {
   private peakQueue = 0;
   private readonly messagesByReason = new Float64Array(REASON_SPEND_LIMIT_BASE);
   private readonly queueLog: QueueLog | null;
+  private readonly tallies: RunTallies | null;
 
   private readonly timeline: Timeline | null = null;
   private readonly allowanceSeries: Float64Array | null = null;
@@ -197,6 +205,7 @@ class AllowancePass {
       if (s !== undefined) this.triggerBySubject[s] = t.mode === 'fair_use' ? i : -2;
     });
 
+    this.tallies = options.tally === undefined ? null : new RunTallies(options.tally.frame, REASON_SPEND_LIMIT_BASE + plan.spendLimits.length, plan.triggers.length);
     const logged = plan.queueWebhooks && options.runs !== undefined ? 2 * options.runs : undefined;
     this.queueLog = options.logQueue ? new QueueLog(logged, reuse?.queueLog ?? undefined) : null;
 
@@ -403,6 +412,7 @@ class AllowancePass {
         continue;
       }
       this.admitTrigger(g, e, t);
+      this.tallies?.decide(g, ADMITTED, q.headReason(), t - q.headArrival());
       const delays = this.delaySeries;
       if (delays !== null && this.bucket >= 0) {
         const delay = t - q.headArrival();
@@ -526,6 +536,8 @@ class AllowancePass {
   private run1(e: number, pos: number, t: number): void {
     const g = this.triggerOf(this.subject[e]);
     this.entity[e] = g;
+    const tallies = this.tallies;
+    tallies?.arrive(g, t);
     // written over when the run is admitted
     this.admittedAt[e] = Number.NaN;
     const q = this.queues[g];
@@ -544,16 +556,20 @@ class AllowancePass {
         this.reason[e] = r;
         this.outcome[e] = Outcome.dropped;
       }
+      tallies?.decide(g, r === Reason.none ? ADMITTED : Outcome.dropped, r, 0);
       return;
     }
     const r = this.checkTrigger(g, t);
     if (r === Reason.none) {
       this.admitTrigger(g, e, t);
+      tallies?.decide(g, ADMITTED, Reason.none, 0);
       return;
     }
     this.reason[e] = r;
     if (!this.trigQueues[g]) {
-      this.outcome[e] = this.trigScheduled[g] ? Outcome.skipped : Outcome.dropped;
+      const o = this.trigScheduled[g] ? Outcome.skipped : Outcome.dropped;
+      this.outcome[e] = o;
+      tallies?.decide(g, o, r, 0);
     } else {
       this.outcome[e] = PENDING;
       this.enqueue(g, pos, t, r);
@@ -562,7 +578,7 @@ class AllowancePass {
   }
 
   /** simulate.ts's pass without wait deadlines (none here), then the result. */
-  run(options: SimulateOptions): SimulationResult {
+  run(options: AllowancePartOptions): SimulationResult {
     const { n, time, type, order, horizon } = this;
     const { onProgress, signal } = options;
     let pos = 0;
@@ -616,12 +632,19 @@ class AllowancePass {
     // Runs still waiting at the horizon stay pending: with no wait limit none was dropped.
     if (this.timeline !== null) this.advanceTimeline(horizon);
     onProgress?.(n, n);
+    // the runs still waiting are pending for good
+    const tallies = this.tallies;
+    if (tallies !== null) {
+      this.queues.forEach((q, g) => {
+        for (let i = 0; i < q.size; i++) tallies.decide(g, PENDING, q.reasonAt(i), 0);
+      });
+    }
     // the result keeps no queue
     for (const q of this.queues) spareQueues.push(q);
 
     const { allowance, pool, workspaceMinute } = this;
     const held = new HeldArrays({ outcome: this.outcome, admittedAt: this.admittedAt, reason: this.reason, entity: this.entity, queueLog: this.queueLog });
-    return reusableResult({
+    const result = reusableResult({
       count: n,
       plan: this.plan,
       horizon: asEpochMs(horizon),
@@ -641,5 +664,7 @@ class AllowancePass {
       timeline: this.timeline,
       messagesByReason: this.messagesByReason,
     }, held);
+    if (tallies !== null && options.tally !== undefined) keepPassTallies(result, tallies.finish(this.plan.triggers.length, this.messagesByReason, options.tally.span));
+    return result;
   }
 }

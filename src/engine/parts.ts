@@ -10,6 +10,7 @@ import type { PartOptions, RemotePart } from './part-thread.ts';
 import { DEFAULT_HORIZON_MS, processingOrder, simulate, type SimulateOptions } from './simulate.ts';
 import { simulateAllowancePart } from './allowance-pass.ts';
 import { arraysOf } from './pass-arrays.ts';
+import { passTallies } from './pass-tallies.ts';
 
 /**
  * The events fall into two parts that share no limit:
@@ -227,7 +228,11 @@ export class PartsSimulator {
       this.spare = null;
       const reuse = spare === null ? null : (arraysOf(spare)?.handOver(step.split.allowance.events.count) ?? null);
       this.lastArraysReused = reuse !== null;
-      result = simulateAllowancePart(input.plan, step.split.allowance.events, { ...partOptions, reuse });
+      // its tallies counted as it decides, on the whole's days (as `partTallies` would read them back)
+      const tally = { frame: dayFrameBetween(this.firstTime, this.lastTime), span: { first: this.firstTime, last: this.lastTime } };
+      result = simulateAllowancePart(input.plan, step.split.allowance.events, { ...partOptions, reuse, tally });
+      const counted = passTallies(result);
+      if (counted !== undefined) tallied.set(result, counted);
     } else {
       result = simulate(input.plan, step.split.spend.events, partOptions);
     }

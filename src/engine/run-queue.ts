@@ -45,6 +45,11 @@ export class RunQueue {
     return this.why[this.head];
   }
 
+  /** the reason the i-th waiting run was refused when it arrived, 0 = the head */
+  reasonAt(i: number): number {
+    return this.why[(this.head + i) & this.mask];
+  }
+
   /** The position of the i-th waiting run, 0 = the head. */
   posAt(i: number): number {
     return this.pos[(this.head + i) & this.mask];
