@@ -135,8 +135,13 @@ class AllowancePass {
   private readonly tlBucketMs: number = 1;
   private readonly tlBuckets: number = 0;
   private bucket = -1;
-  /** the time of the last message `messages()` took */
-  private at = 0;
+  /**
+   * The instants `messages()` takes and returns: [0] the current one (in and out), [1] the bound.
+   * A time is not a small integer, so passed as an argument to a call or stored in a field it is
+   * boxed, a new heap number each time: 16 MB of them per seats edit, and a young-generation
+   * collection each, before they went through here.
+   */
+  private readonly clock = new Float64Array(2);
   private nextBucketAt = UNLIMITED;
 
   /** (wake time, trigger) */
@@ -459,16 +464,18 @@ class AllowancePass {
   }
 
   /**
-   * People's messages from position `pos` on, while the events are messages, at `t` or later but
-   * before `until`, and before position `end`; returns the position after the last one taken (its
-   * time in `this.at`). Each: (section 9 rule 7: the user's throttles, then the workspace's) then the
+   * People's messages from position `pos` on, while the events are messages, at `clock[0]` or
+   * later but before `clock[1]`, and before position `end`; returns the position after the last one
+   * taken (its time in `clock[0]`). Each: (section 9 rule 7: the user's throttles, then the workspace's) then the
    * allowance.
    *
    * Why a loop of its own: four events in five are messages, and a message's decision touches only
    * the throttles and the allowance, so a loop that small keeps them in registers where the pass's
    * loop, with the runs' queues beside them, could not inline them (a third of the pass's time).
    */
-  private messages(pos: number, t: number, until: number, end: number): number {
+  private messages(pos: number, end: number): number {
+    const clock = this.clock;
+    const until = clock[1];
     const { order, time, type, subject, outcome, admittedAt, reason, entity, allowance, messageThrottled, usersThrottled, workspaceThrottled } = this;
     const window = allowance.window;
     const limit = allowance.limit;
@@ -479,7 +486,7 @@ class AllowancePass {
     // the chart's bucket is the same throughout: no run crosses the next bucket's start
     let bucketPeak = 0;
     let p = pos;
-    let at = t;
+    let at = clock[0];
     while (p < end) {
       const e = order === null ? p : order[p];
       if (type[e] !== MESSAGE) break;
@@ -522,18 +529,20 @@ class AllowancePass {
       admittedAt[e] = Number.NaN;
       p++;
     }
-    allowance.checked = checked;
-    allowance.peak = peak;
+    if (checked !== allowance.checked) allowance.checked = checked;
+    if (peak !== allowance.peak) allowance.peak = peak;
     this.messagesByReason[Reason.none] += admitted;
     this.messagesByReason[Reason.allowance] += blocked;
     const series = this.allowanceSeries;
     if (series !== null && this.bucket >= 0 && series[this.bucket] < bucketPeak) series[this.bucket] = bucketPeak;
-    this.at = at;
+    clock[0] = at;
     return p;
   }
 
   /** A fair-use run arriving at `t`, at position `pos` of the processing order. */
-  private run1(e: number, pos: number, t: number): void {
+  private run1(e: number, pos: number): void {
+    // read here, not passed: see `clock`
+    const t = this.time[e];
     const g = this.triggerOf(this.subject[e]);
     this.entity[e] = g;
     const tallies = this.tallies;
@@ -614,10 +623,13 @@ class AllowancePass {
           // up to the next progress report at most
           // a run queued at this instant may have moved the next wake-up: then no later instant
           const until = heapsAt !== this.heapChanges ? Number.NEGATIVE_INFINITY : runUntil;
-          pos = this.messages(pos, t, until, Math.min(n, (pos | (PROGRESS_EVERY - 1)) + 1));
-          t = this.at;
+          const clock = this.clock;
+          clock[0] = t;
+          clock[1] = until;
+          pos = this.messages(pos, Math.min(n, (pos | (PROGRESS_EVERY - 1)) + 1));
+          t = clock[0];
         } else if (ty === TRIGGER) {
-          this.run1(e, pos, t);
+          this.run1(e, pos);
           pos++;
         } else {
           throw new Error('an API request in the allowance part');
