@@ -11,6 +11,10 @@ import { simulateAllowancePart } from '../src/engine/allowance-pass.ts';
 import { validatePlan, type Plan } from '../src/engine/plan.ts';
 import { Outcome, Reason, type SimulationResult } from '../src/engine/result.ts';
 import { simulate } from '../src/engine/simulate.ts';
+import type { PassArrays } from '../src/engine/pass-arrays.ts';
+import { QueueLog } from '../src/engine/queue-log.ts';
+import { passTallies } from '../src/engine/pass-tallies.ts';
+import { dayFrameOf, tally } from '../src/engine/report-tallies.ts';
 import { DAY, events, HOUR, scenarioSource, T0, type Row } from './support/scenario.ts';
 
 const RUNS = Number(process.env.HEADROOM_PROPERTY_RUNS ?? 300);
@@ -72,6 +76,19 @@ const comparable = (r: SimulationResult): object => {
   return { ...rest, queueLog: queueLog && { count: queueLog.count, time: queueLog.time.slice(0, queueLog.count), level: queueLog.level.slice(0, queueLog.count) } };
 };
 
+/** Arrays of another result, every element and log entry a decision this one must not keep. */
+function junk(count: number): PassArrays {
+  const queueLog = new QueueLog(4);
+  for (let i = 0; i < 40; i++) queueLog.push(T0 + i, 7);
+  return {
+    outcome: new Uint8Array(count).fill(Outcome.dropped),
+    admittedAt: new Float64Array(count).fill(T0 - 1),
+    reason: new Uint8Array(count).fill(Reason.pool),
+    entity: new Int32Array(count).fill(99),
+    queueLog,
+  };
+}
+
 const scenarioArb = fc.record({
   plan: planArb,
   rows: fc.array(rowArb, { minLength: 1, maxLength: 60 }),
@@ -90,9 +107,18 @@ describe('the allowance part simulated by its own pass', () => {
         const ev = events(ordered);
         const options = { timelineBuckets: buckets, logQueue: true };
         const whole = simulate(plan, ev, options);
-        const part = simulateAllowancePart(plan, ev, { ...options, runs: ordered.filter((r) => r[1] === 'trigger').length });
+        const runs = ordered.filter((r) => r[1] === 'trigger').length;
+        const part = simulateAllowancePart(plan, ev, { ...options, runs });
         const source = scenarioSource(plan, ev);
         expect({ ...comparable(part), source }).toEqual({ ...comparable(whole), source });
+        // the same pass writing over another result's arrays (as a seats edit does): every trace
+        // of what they held is gone
+        const frame = dayFrameOf(ev);
+        const span = { first: Math.min(...ev.time), last: Math.max(...ev.time) };
+        const written = simulateAllowancePart(plan, ev, { ...options, runs, reuse: junk(ev.count), tally: { frame, span } });
+        expect({ ...comparable(written), source }).toEqual({ ...comparable(whole), source });
+        // the tallies it counted while deciding: those read back from the whole's decisions
+        expect({ ...passTallies(written), source }).toEqual({ ...tally(ev, whole, frame), source });
         if (whole.peakQueue > 0) queued++;
         if (whole.reason.includes(Reason.allowance)) refused++;
       }),

@@ -85,7 +85,7 @@ const scenarioArb = fc
     step: fc.constantFrom(30_000, HOUR, 6 * HOUR, DAY),
     // one cap edit after another, each on the plan the last one left
     edits: fc.array(fc.record({ key: fc.integer({ min: 0, max: 2 }), cap: capArb }), { minLength: 1, maxLength: 5 }),
-    seats: fc.array(fc.constantFrom(0, 1, 2, 3, 5, 50), { minLength: 1, maxLength: 4 }),
+    seats: fc.array(fc.constantFrom(0, 1, 2, 3, 5, 50), { minLength: 1, maxLength: 7 }),
     buckets: fc.constantFrom(0, 7, 40),
   })
   // a message, so that the allowance part is never empty (else the whole is simulated)
@@ -95,13 +95,18 @@ const scenarioArb = fc
  * The parts simulator's answer to `plan` equals a fresh whole simulation, charts included, and so
  * do its tallies; gives the fresh result.
  */
-function expectWholeSimulation(sim: PartsSimulator, plan: Plan, evs: EventColumns, options: { timelineBuckets: number }): SimulationResult {
+function expectWholeSimulation(sim: PartsSimulator, plan: Plan, evs: EventColumns, options: { timelineBuckets: number; recycle?: SimulationResult }): SimulationResult {
+  return expectWhole(sim, plan, evs, options).fresh;
+}
+
+/** `sim`'s result for `plan` (returned as `result`) against a fresh whole simulation (`fresh`). */
+function expectWhole(sim: PartsSimulator, plan: Plan, evs: EventColumns, options: { timelineBuckets: number; recycle?: SimulationResult }): { result: SimulationResult; fresh: SimulationResult } {
   const result = sim.run(plan, options);
   const fresh = simulate(plan, evs, options);
   const source = scenarioSource(plan, evs);
   expect({ ...result, source }).toEqual({ ...fresh, source });
   expect(talliesOf(evs, result)).toEqual(tally(evs, fresh, dayFrameOf(evs)));
-  return fresh;
+  return { result, fresh };
 }
 
 describe('cap and seats edits give the whole simulation', () => {
@@ -137,15 +142,21 @@ describe('cap and seats edits give the whole simulation', () => {
   it('seats that make the allowance refuse and stop refusing: the whole simulation, and its tallies', () => {
     let refusing = 0;
     let edits = 0;
+    let reused = 0;
+    let passes = 0;
     fc.assert(
       fc.property(scenarioArb, (s) => {
         const sim = new PartsSimulator(s.events);
         const options = { timelineBuckets: s.buckets };
-        sim.run(s.plan, options);
+        // as the compute worker runs edits: the last result given back, its parts' arrays reused
+        let last = sim.run(s.plan, options);
         for (const seats of s.seats) {
           const plan = { ...s.plan, workspace: { ...s.plan.workspace, seats } };
-          const fresh = expectWholeSimulation(sim, plan, s.events, options);
+          const { result, fresh } = expectWhole(sim, plan, s.events, { ...options, recycle: last });
+          last = result;
           edits++;
+          if (sim.lastArraysReused) reused++;
+          if (sim.lastSimulated.includes('allowance')) passes++;
           if (fresh.reason.some((why) => why === Reason.allowance)) refusing++;
         }
       }),
@@ -154,7 +165,47 @@ describe('cap and seats edits give the whole simulation', () => {
     // both ways: seats the messages run out of, and seats that leave room
     expect(refusing).toBeGreaterThan(edits / 10);
     expect(refusing).toBeLessThan(edits * 0.9);
+    // and passes that wrote over an earlier result's arrays, not only fresh ones
+    expect(reused).toBeGreaterThan(passes / 20);
    }, TIMEOUT);
+
+  it('a result not given back stays its own after any number of later edits; one given back is never another plan\'s', () => {
+    // a busy day: each seat more lets more messages and runs through
+    const busy: Row[] = [[T0, 'api', 'k0', 1_000_000]];
+    for (let i = 0; i < 60; i++) busy.push([T0 + i * 10 * 60_000, i % 4 === 0 ? 'trigger' : 'message', i % 4 === 0 ? 't_hook' : `u${i % 3}`]);
+    const s = { events: events(busy) };
+    const plan0 = validatePlan({
+      workspace: { seats: 1, messagesPerSeatPerDay: 5, fairUseShare: 0.5, spendLimits: [] },
+      apiKeys: [{ id: 'k0', capUsd: 5 }],
+      triggers: [{ id: 't_hook', kind: 'webhook', mode: 'fair_use', limitPer24h: null }],
+      enforcement: { webhookWhenLimited: 'queue', maxQueueWaitHours: null },
+    });
+    const sim = new PartsSimulator(s.events);
+    const options = { timelineBuckets: 4 };
+    const plans = [1, 2, 3, 4, 1, 2, 5, 6].map((seats) => ({ ...plan0, workspace: { ...plan0.workspace, seats } }));
+    // held by the caller: never recycled
+    const held = sim.run(plans[0]!, options);
+    let last = sim.run(plans[1]!, options);
+    const given: [SimulationResult, Plan][] = [[last, plans[1]!]];
+    let reused = 0;
+    for (const plan of plans.slice(2)) {
+      last = sim.run(plan, { ...options, recycle: last });
+      given.push([last, plan]);
+      if (sim.lastArraysReused) reused++;
+    }
+    expect(reused).toBeGreaterThan(0);
+    expect({ ...held }).toEqual({ ...simulate(plans[0]!, s.events, options) });
+    for (const [result, plan] of given) {
+      let own = true;
+      try {
+        void result.outcome;
+      } catch (err) {
+        expect(String(err)).toMatch(/superseded part result/);
+        own = false;
+      }
+      if (own) expect({ ...result }).toEqual({ ...simulate(plan, s.events, options) });
+    }
+  });
 
   // A day of requests: k0 spends $1 an hour, k1 $0.50; programmatic runs $0.25 each.
   const rows: Row[] = [];

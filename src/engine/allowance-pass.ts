@@ -6,6 +6,9 @@ import { Pool, pooled, REFUSED_ALLOWANCE, REFUSED_POOL, REFUSED_TRIGGER, takeUni
 import { ActorThrottles, THROTTLE_MINUTE, THROTTLE_PASSES, WorkspaceThrottle } from './limits/throttle.ts';
 import { TriggerLimits } from './limits/trigger-limit.ts';
 import { resolvePlan, UNLIMITED, type Plan, type ResolvedPlan } from './plan.ts';
+import { HeldArrays, reusableResult, type PassArrays } from './pass-arrays.ts';
+import { keepPassTallies, RunTallies } from './pass-tallies.ts';
+import type { DayFrame } from './report-tallies.ts';
 import { QueueLog } from './queue-log.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE, type SimulationResult, type Timeline } from './result.ts';
 import { RunQueue } from './run-queue.ts';
@@ -14,6 +17,13 @@ import { DEFAULT_HORIZON_MS, emptyTimeline, IDLE, inferredTrigger, ON_ALLOWANCE,
 import { asEpochMs, DAY, HOUR, isoOf, MINUTE } from './units.ts';
 
 const PROGRESS_EVERY = 1 << 16;
+
+/**
+ * The queues of the last pass on this thread that finished, for the next: a queue grows, copying
+ * itself, to the longest wait of its trigger, and every seats edit grew the same ones again. A pass
+ * that throws leaves its own to the collector.
+ */
+const spareQueues: RunQueue[] = [];
 
 const MESSAGE = EventType.message;
 const TRIGGER = EventType.trigger;
@@ -38,6 +48,16 @@ const PENDING = Outcome.pending;
 export interface AllowancePartOptions extends SimulateOptions {
   /** the part's trigger runs, when known: the queue log logs at most two changes a run */
   runs?: number;
+  /**
+   * Arrays of a result nobody reads any more (src/engine/pass-arrays.ts), written over instead of
+   * allocated; used when they are of this part's size.
+   */
+  reuse?: PassArrays | null;
+  /**
+   * Count the part's tallies while deciding (src/engine/pass-tallies.ts), on the whole's days
+   * `frame`, with the whole's first and last event times `span`: `passTallies(result)` then has them.
+   */
+  tally?: { frame: DayFrame; span: { first: number; last: number } };
 }
 
 /**
@@ -104,6 +124,7 @@ class AllowancePass {
   private peakQueue = 0;
   private readonly messagesByReason = new Float64Array(REASON_SPEND_LIMIT_BASE);
   private readonly queueLog: QueueLog | null;
+  private readonly tallies: RunTallies | null;
 
   private readonly timeline: Timeline | null = null;
   private readonly allowanceSeries: Float64Array | null = null;
@@ -114,6 +135,13 @@ class AllowancePass {
   private readonly tlBucketMs: number = 1;
   private readonly tlBuckets: number = 0;
   private bucket = -1;
+  /**
+   * The instants `messages()` takes and returns: [0] the current one (in and out), [1] the bound.
+   * A time is not a small integer, so passed as an argument to a call or stored in a field it is
+   * boxed, a new heap number each time: 16 MB of them per seats edit, and a young-generation
+   * collection each, before they went through here.
+   */
+  private readonly clock = new Float64Array(2);
   private nextBucketAt = UNLIMITED;
 
   /** (wake time, trigger) */
@@ -148,12 +176,21 @@ class AllowancePass {
     }
     this.horizon = options.until ?? (n > 0 ? lastTime + DEFAULT_HORIZON_MS : 0);
 
-    // Every event is decided once in the pass, which writes each of its elements there: a fill
-    // beforehand would touch 12 bytes an event a second time.
-    this.outcome = new Uint8Array(n);
-    this.admittedAt = new Float64Array(n);
-    this.reason = new Uint8Array(n);
-    this.entity = new Int32Array(n);
+    // Every event is decided once in the pass, which writes each of its admittedAt and entity
+    // there: a fill beforehand would touch 12 bytes an event a second time. Outcome and reason are
+    // left at 0 (admitted, none) for most events: arrays written over are zeroed first.
+    const reuse = options.reuse?.outcome.length === n ? options.reuse : null;
+    if (reuse !== null) {
+      this.outcome = reuse.outcome.fill(0);
+      this.admittedAt = reuse.admittedAt;
+      this.reason = reuse.reason.fill(0);
+      this.entity = reuse.entity;
+    } else {
+      this.outcome = new Uint8Array(n);
+      this.admittedAt = new Float64Array(n);
+      this.reason = new Uint8Array(n);
+      this.entity = new Int32Array(n);
+    }
 
     this.triggerLimits = new TriggerLimits(DAY + edge);
     this.allowance = new Allowance(plan.allowance, DAY + edge);
@@ -173,7 +210,9 @@ class AllowancePass {
       if (s !== undefined) this.triggerBySubject[s] = t.mode === 'fair_use' ? i : -2;
     });
 
-    this.queueLog = options.logQueue ? new QueueLog(plan.queueWebhooks && options.runs !== undefined ? 2 * options.runs : undefined) : null;
+    this.tallies = options.tally === undefined ? null : new RunTallies(options.tally.frame, REASON_SPEND_LIMIT_BASE + plan.spendLimits.length, plan.triggers.length);
+    const logged = plan.queueWebhooks && options.runs !== undefined ? 2 * options.runs : undefined;
+    this.queueLog = options.logQueue ? new QueueLog(logged, reuse?.queueLog ?? undefined) : null;
 
     const buckets = options.timelineBuckets ?? 0;
     if (buckets > 0 && n > 0) {
@@ -199,7 +238,9 @@ class AllowancePass {
     this.trigScheduled.push(t.kind === 'scheduled');
     // a schedule is never checked against its own limit under the platform profile (rule 3)
     this.triggerLimits.add(t.limit, !(platform && t.kind === 'scheduled'));
-    this.queues.push(new RunQueue());
+    const spare = spareQueues.pop();
+    if (spare !== undefined) spare.clear();
+    this.queues.push(spare ?? new RunQueue());
     this.trigState.push(IDLE);
     this.trigWake.push(UNLIMITED);
     this.triggerStats.push({ peakQueue: 0 });
@@ -266,16 +307,17 @@ class AllowancePass {
     return Reason.none;
   }
 
+  /** A run whose checks (`checkTrigger`) passed at `t`, which moved the windows to `t`. */
   private admitTrigger(g: number, e: number, t: number): void {
     this.outcome[e] = ADMITTED;
     this.admittedAt[e] = t;
     this.triggerLimits.admit(g, t);
     // Counted even when unlimited: an admin sizing seats wants the real 24 h peak.
     if (this.trigPooled[g]) {
-      this.pool.admit(t);
+      this.pool.admitChecked(t);
       this.bumpPool();
     }
-    this.allowance.admit(t);
+    this.allowance.admitChecked(t);
     this.bumpAllowance();
   }
 
@@ -375,6 +417,7 @@ class AllowancePass {
         continue;
       }
       this.admitTrigger(g, e, t);
+      this.tallies?.decide(g, ADMITTED, q.headReason(), t - q.headArrival());
       const delays = this.delaySeries;
       if (delays !== null && this.bucket >= 0) {
         const delay = t - q.headArrival();
@@ -420,36 +463,90 @@ class AllowancePass {
     return next;
   }
 
-  /** A person's message: (section 9 rule 7: the user's throttles, then the workspace's) then the allowance. */
-  private message(e: number, t: number): void {
-    let r: number = Reason.none;
-    if (this.messageThrottled) {
-      const which = this.usersThrottled ? this.userThrottles.check(this.subject[e], t) : THROTTLE_PASSES;
-      if (which !== THROTTLE_PASSES) r = which === THROTTLE_MINUTE ? Reason.actor_minute : Reason.actor_hour;
-      else if (this.workspaceThrottled && this.workspaceMinute.refuses(t)) r = Reason.workspace_minute;
+  /**
+   * People's messages from position `pos` on, while the events are messages, at `clock[0]` or
+   * later but before `clock[1]`, and before position `end`; returns the position after the last one
+   * taken (its time in `clock[0]`). Each: (section 9 rule 7: the user's throttles, then the workspace's) then the
+   * allowance.
+   *
+   * Why a loop of its own: four events in five are messages, and a message's decision touches only
+   * the throttles and the allowance, so a loop that small keeps them in registers where the pass's
+   * loop, with the runs' queues beside them, could not inline them (a third of the pass's time).
+   */
+  private messages(pos: number, end: number): number {
+    const clock = this.clock;
+    const until = clock[1];
+    const { order, time, type, subject, outcome, admittedAt, reason, entity, allowance, messageThrottled, usersThrottled, workspaceThrottled } = this;
+    const window = allowance.window;
+    const limit = allowance.limit;
+    let checked = allowance.checked;
+    let peak = allowance.peak;
+    let admitted = 0;
+    let blocked = 0;
+    // the chart's bucket is the same throughout: no run crosses the next bucket's start
+    let bucketPeak = 0;
+    let p = pos;
+    let at = clock[0];
+    while (p < end) {
+      const e = order === null ? p : order[p];
+      if (type[e] !== MESSAGE) break;
+      const te = time[e];
+      if (te !== at) {
+        if (te >= until) break;
+        at = te;
+      }
+      entity[e] = -1;
+      let r: number = Reason.none;
+      if (messageThrottled) {
+        const which = usersThrottled ? this.userThrottles.check(subject[e], at) : THROTTLE_PASSES;
+        if (which !== THROTTLE_PASSES) r = which === THROTTLE_MINUTE ? Reason.actor_minute : Reason.actor_hour;
+        else if (workspaceThrottled && this.workspaceMinute.refuses(at)) r = Reason.workspace_minute;
+      }
+      if (r === Reason.none) {
+        // the allowance's check and admission with one eviction
+        window.evict(at);
+        const used = window.size;
+        if (used > checked) checked = used;
+        if (used < limit) {
+          window.push(at);
+          if (used >= peak) peak = used + 1;
+          if (used >= bucketPeak) bucketPeak = used + 1;
+          if (messageThrottled) {
+            if (usersThrottled) this.userThrottles.admit(subject[e], at);
+            if (workspaceThrottled) this.workspaceMinute.admit(at);
+          }
+          admittedAt[e] = at;
+          admitted++;
+          p++;
+          continue;
+        }
+        r = Reason.allowance;
+      }
+      if (r === Reason.allowance) blocked++;
+      else this.messagesByReason[r]++;
+      outcome[e] = BLOCKED;
+      reason[e] = r;
+      admittedAt[e] = Number.NaN;
+      p++;
     }
-    if (r === Reason.none && this.allowance.refuses(t)) r = Reason.allowance;
-    this.messagesByReason[r]++;
-    this.entity[e] = -1;
-    if (r !== Reason.none) {
-      this.outcome[e] = BLOCKED;
-      this.reason[e] = r;
-      this.admittedAt[e] = Number.NaN;
-      return;
-    }
-    this.allowance.admit(t);
-    this.bumpAllowance();
-    if (this.messageThrottled) {
-      if (this.usersThrottled) this.userThrottles.admit(this.subject[e], t);
-      if (this.workspaceThrottled) this.workspaceMinute.admit(t);
-    }
-    this.admittedAt[e] = t;
+    if (checked !== allowance.checked) allowance.checked = checked;
+    if (peak !== allowance.peak) allowance.peak = peak;
+    this.messagesByReason[Reason.none] += admitted;
+    this.messagesByReason[Reason.allowance] += blocked;
+    const series = this.allowanceSeries;
+    if (series !== null && this.bucket >= 0 && series[this.bucket] < bucketPeak) series[this.bucket] = bucketPeak;
+    clock[0] = at;
+    return p;
   }
 
   /** A fair-use run arriving at `t`, at position `pos` of the processing order. */
-  private run1(e: number, pos: number, t: number): void {
+  private run1(e: number, pos: number): void {
+    // read here, not passed: see `clock`
+    const t = this.time[e];
     const g = this.triggerOf(this.subject[e]);
     this.entity[e] = g;
+    const tallies = this.tallies;
+    tallies?.arrive(g, t);
     // written over when the run is admitted
     this.admittedAt[e] = Number.NaN;
     const q = this.queues[g];
@@ -468,16 +565,20 @@ class AllowancePass {
         this.reason[e] = r;
         this.outcome[e] = Outcome.dropped;
       }
+      tallies?.decide(g, r === Reason.none ? ADMITTED : Outcome.dropped, r, 0);
       return;
     }
     const r = this.checkTrigger(g, t);
     if (r === Reason.none) {
       this.admitTrigger(g, e, t);
+      tallies?.decide(g, ADMITTED, Reason.none, 0);
       return;
     }
     this.reason[e] = r;
     if (!this.trigQueues[g]) {
-      this.outcome[e] = this.trigScheduled[g] ? Outcome.skipped : Outcome.dropped;
+      const o = this.trigScheduled[g] ? Outcome.skipped : Outcome.dropped;
+      this.outcome[e] = o;
+      tallies?.decide(g, o, r, 0);
     } else {
       this.outcome[e] = PENDING;
       this.enqueue(g, pos, t, r);
@@ -486,7 +587,7 @@ class AllowancePass {
   }
 
   /** simulate.ts's pass without wait deadlines (none here), then the result. */
-  run(options: SimulateOptions): SimulationResult {
+  run(options: AllowancePartOptions): SimulationResult {
     const { n, time, type, order, horizon } = this;
     const { onProgress, signal } = options;
     let pos = 0;
@@ -518,10 +619,21 @@ class AllowancePass {
           t = te;
         }
         const ty = type[e];
-        if (ty === MESSAGE) this.message(e, t);
-        else if (ty === TRIGGER) this.run1(e, pos, t);
-        else throw new Error('an API request in the allowance part');
-        pos++;
+        if (ty === MESSAGE) {
+          // up to the next progress report at most
+          // a run queued at this instant may have moved the next wake-up: then no later instant
+          const until = heapsAt !== this.heapChanges ? Number.NEGATIVE_INFINITY : runUntil;
+          const clock = this.clock;
+          clock[0] = t;
+          clock[1] = until;
+          pos = this.messages(pos, Math.min(n, (pos | (PROGRESS_EVERY - 1)) + 1));
+          t = clock[0];
+        } else if (ty === TRIGGER) {
+          this.run1(e, pos);
+          pos++;
+        } else {
+          throw new Error('an API request in the allowance part');
+        }
         if ((pos & (PROGRESS_EVERY - 1)) === 0) {
           if (signal?.aborted) throw new CancelledError();
           onProgress?.(pos, n);
@@ -532,14 +644,20 @@ class AllowancePass {
     // Runs still waiting at the horizon stay pending: with no wait limit none was dropped.
     if (this.timeline !== null) this.advanceTimeline(horizon);
     onProgress?.(n, n);
+    // the runs still waiting are pending for good
+    const tallies = this.tallies;
+    if (tallies !== null) {
+      this.queues.forEach((q, g) => {
+        for (let i = 0; i < q.size; i++) tallies.decide(g, PENDING, q.reasonAt(i), 0);
+      });
+    }
+    // the result keeps no queue
+    for (const q of this.queues) spareQueues.push(q);
 
     const { allowance, pool, workspaceMinute } = this;
-    return {
+    const held = new HeldArrays({ outcome: this.outcome, admittedAt: this.admittedAt, reason: this.reason, entity: this.entity, queueLog: this.queueLog });
+    const result = reusableResult({
       count: n,
-      outcome: this.outcome,
-      admittedAt: this.admittedAt,
-      reason: this.reason,
-      entity: this.entity,
       plan: this.plan,
       horizon: asEpochMs(horizon),
       keyStats: [],
@@ -557,7 +675,8 @@ class AllowancePass {
       peakQueue: this.peakQueue,
       timeline: this.timeline,
       messagesByReason: this.messagesByReason,
-      ...(this.queueLog === null ? {} : { queueLog: this.queueLog }),
-    };
+    }, held);
+    if (tallies !== null && options.tally !== undefined) keepPassTallies(result, tallies.finish(this.plan.triggers.length, this.messagesByReason, options.tally.span));
+    return result;
   }
 }

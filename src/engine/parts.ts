@@ -9,6 +9,8 @@ import { patchKeyCap } from './isolated-cap.ts';
 import type { PartOptions, RemotePart } from './part-thread.ts';
 import { DEFAULT_HORIZON_MS, processingOrder, simulate, type SimulateOptions } from './simulate.ts';
 import { simulateAllowancePart } from './allowance-pass.ts';
+import { arraysOf } from './pass-arrays.ts';
+import { passTallies } from './pass-tallies.ts';
 
 /**
  * The events fall into two parts that share no limit:
@@ -75,9 +77,11 @@ interface Step {
 
 export interface PartsOptions extends SimulateOptions {
   /**
-   * An earlier result of parts joined that the caller is done with: its per-event arrays are
+   * An earlier result of this simulator that the caller is done with: its per-event arrays are
    * written over for the new one instead of allocating (and first touching) 14 bytes an event
-   * again. The old result stays correct if used after all: it then fills new arrays.
+   * again. Once the run it is given to has finished, the caller must not read it again: a later
+   * run may then write over the part results it was joined from, and reading it throws. A run
+   * that fails or is cancelled leaves it as it was.
    */
   recycle?: SimulationResult;
 }
@@ -110,6 +114,17 @@ export class PartsSimulator {
   lastSplitKept = false;
   /** the key whose requests alone the last run simulated for a cap edit (src/engine/isolated-cap.ts), else null */
   lastIsolatedKey: string | null = null;
+  /**
+   * Who may still read a part result: per part result, the joined results made from it that were
+   * not given back (`recycle`). A part result no longer kept and read by none of them lends its
+   * arrays to the next pass of its part (src/engine/pass-arrays.ts).
+   */
+  private readonly readers = new WeakMap<SimulationResult, number>();
+  private readonly joinedFrom = new WeakMap<SimulationResult, readonly SimulationResult[]>();
+  /** an allowance part result nothing reads any more, whose arrays the next allowance pass takes */
+  private spare: SimulationResult | null = null;
+  /** whether the last run's allowance pass wrote over the arrays of a result nothing read any more */
+  lastArraysReused = false;
 
   constructor(events: EventColumns) {
     this.events = events;
@@ -175,6 +190,7 @@ export class PartsSimulator {
   /** What `plan` needs: null when the whole must be simulated, else the parts and which to simulate. */
   private prepare(plan: Plan, options: SimulateOptions): Step | null {
     this.lastIsolatedKey = null;
+    this.lastArraysReused = false;
     const split = plan.enforcement.maxQueueWaitHours === null ? this.splitFor(plan.triggers) : null;
     if (split === null || (options.until !== undefined && options.until < this.lastTime)) {
       this.lastSimulated = ['whole'];
@@ -205,11 +221,21 @@ export class PartsSimulator {
     const input = step.inputs[name];
     this.lastIsolatedKey = null;
     if (name === 'spend' && this.patchCap(step, options)) return;
-    const result = (name === 'allowance' ? simulateAllowancePart : simulate)(input.plan, step.split[name].events, {
-      ...this.partOptions(name, step, options),
-      signal: options.signal,
-      onProgress: options.onProgress && onProgress,
-    });
+    const partOptions = { ...this.partOptions(name, step, options), signal: options.signal, onProgress: options.onProgress && onProgress };
+    let result: SimulationResult;
+    if (name === 'allowance') {
+      const spare = this.spare;
+      this.spare = null;
+      const reuse = spare === null ? null : (arraysOf(spare)?.handOver(step.split.allowance.events.count) ?? null);
+      this.lastArraysReused = reuse !== null;
+      // its tallies counted as it decides, on the whole's days (as `partTallies` would read them back)
+      const tally = { frame: dayFrameBetween(this.firstTime, this.lastTime), span: { first: this.firstTime, last: this.lastTime } };
+      result = simulateAllowancePart(input.plan, step.split.allowance.events, { ...partOptions, reuse, tally });
+      const counted = passTallies(result);
+      if (counted !== undefined) tallied.set(result, counted);
+    } else {
+      result = simulate(input.plan, step.split.spend.events, partOptions);
+    }
     this.keep(name, input, result);
     step.found[name] = result;
   }
@@ -248,7 +274,26 @@ export class PartsSimulator {
   private keep(name: PartName, input: PartInput, result: SimulationResult): void {
     const kept = this.kept[name];
     kept.unshift({ shape: input.shape, limits: input.limits, result });
-    kept.length = Math.min(kept.length, KEEP);
+    const dropped = kept.splice(KEEP);
+    for (const d of dropped) this.maySpare(d.result);
+  }
+
+  /** Lends `part`'s arrays to the next pass when nothing can read it any more. */
+  private maySpare(part: SimulationResult): void {
+    if ((this.readers.get(part) ?? 0) > 0 || arraysOf(part) === undefined) return;
+    if (PART_NAMES.some((name) => this.kept[name].some((k) => k.result === part))) return;
+    this.spare = part;
+  }
+
+  /** `joined`, given back by the caller of a run that finished: its parts lose a reader. */
+  private giveBack(joined: SimulationResult): void {
+    const parts = this.joinedFrom.get(joined);
+    if (parts === undefined) return;
+    this.joinedFrom.delete(joined);
+    for (const part of parts) {
+      this.readers.set(part, (this.readers.get(part) ?? 1) - 1);
+      this.maySpare(part);
+    }
   }
 
   private finish(step: Step, options: PartsOptions): SimulationResult {
@@ -260,6 +305,9 @@ export class PartsSimulator {
     const { split } = step;
     const span = { first: this.firstTime, last: this.lastTime };
     provideTallies(joined, () => addTallies(partTallies(split.spend, spend, frame, span), partTallies(split.allowance, allowance, frame, span)));
+    for (const part of [spend, allowance]) this.readers.set(part, (this.readers.get(part) ?? 0) + 1);
+    this.joinedFrom.set(joined, [spend, allowance]);
+    if (options.recycle !== undefined) this.giveBack(options.recycle);
     return joined;
   }
 

@@ -15,8 +15,20 @@ export class QueueLog implements QueueLevels {
   time: Float64Array;
   level: Float64Array;
 
-  /** `capacity`: the changes expected, when known (each doubling copies the log) */
-  constructor(capacity = 1024) {
+  /**
+   * `capacity`: the changes expected, when known (each doubling copies the log). `from`: a log
+   * nothing reads any more, whose buffers this one writes over (a new object all the same: sums
+   * of logs are remembered by the logs they added).
+   */
+  constructor(capacity = 1024, from?: QueueLog) {
+    if (from !== undefined && from.time.length >= capacity) {
+      this.time = from.time;
+      this.level = from.level;
+      from.time = new Float64Array(0);
+      from.level = new Float64Array(0);
+      from.count = 0;
+      return;
+    }
     this.time = new Float64Array(Math.max(16, capacity));
     this.level = new Float64Array(Math.max(16, capacity));
   }

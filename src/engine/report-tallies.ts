@@ -91,7 +91,7 @@ export function dayFrameBetween(first: number, last: number): DayFrame {
   return { day0, days: Math.floor(last / DAY) - day0 + 1 };
 }
 
-function keyTallies(count: number, reasons: number, days: number): KeyTallies {
+export function keyTallies(count: number, reasons: number, days: number): KeyTallies {
   return {
     count,
     requests: new Float64Array(count),
@@ -105,7 +105,7 @@ function keyTallies(count: number, reasons: number, days: number): KeyTallies {
   };
 }
 
-function triggerTallies(count: number, reasons: number, days: number): TriggerTallies {
+export function triggerTallies(count: number, reasons: number, days: number): TriggerTallies {
   return {
     count,
     arrivals: new Float64Array(count),

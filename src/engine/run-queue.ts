@@ -20,6 +20,12 @@ export class RunQueue {
     this.size++;
   }
 
+  /** Empties the queue, keeping its rings (a later pass's queue starts at the size this one grew to). */
+  clear(): void {
+    this.head = 0;
+    this.size = 0;
+  }
+
   /** Drops the head (the queue must not be empty). */
   shift(): void {
     this.head = (this.head + 1) & this.mask;
@@ -37,6 +43,11 @@ export class RunQueue {
   /** the reason the head was refused when it arrived */
   headReason(): number {
     return this.why[this.head];
+  }
+
+  /** the reason the i-th waiting run was refused when it arrived, 0 = the head */
+  reasonAt(i: number): number {
+    return this.why[(this.head + i) & this.mask];
   }
 
   /** The position of the i-th waiting run, 0 = the head. */

@@ -47,6 +47,13 @@ export class CountLimit {
     if (w.size > this.peak) this.peak = w.size;
   }
 
+  /** `admit(t)` right after a check at `t`, which already dropped what expired by then. */
+  admitChecked(t: number): void {
+    const w = this.window;
+    w.push(t);
+    if (w.size > this.peak) this.peak = w.size;
+  }
+
   /** The earliest instant a refused check could pass: when the oldest entry counted leaves. */
   retryAt(): number {
     const w = this.window;

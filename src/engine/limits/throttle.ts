@@ -34,14 +34,19 @@ export class ActorThrottles {
   private arena = new Float64Array(1024);
   private arenaUsed = 0;
   private actors = 0;
-  /** the most entries one actor held in the longer window */
-  peak = 0;
+  /**
+   * Below this many entries (counted, or not yet dropped) an actor passes both windows whatever
+   * has expired: its check then reads its record alone, not its ring. Thousands of people each
+   * sending a few messages an hour made that second read (a miss in the cache) most of a check.
+   */
+  private readonly surePass: number;
 
   constructor(perMinute: number, perHour: number, minuteMs: number, hourMs: number) {
     this.perMinute = perMinute;
     this.perHour = perHour;
     this.minuteMs = minuteMs;
     this.longMs = perHour === UNLIMITED ? minuteMs : hourMs;
+    this.surePass = Math.min(perMinute, perHour);
   }
 
   get on(): boolean {
@@ -75,6 +80,12 @@ export class ActorThrottles {
 
   /** THROTTLE_MINUTE or THROTTLE_HOUR when actor `a` is refused at `t`, else THROTTLE_PASSES. */
   check(a: number, t: number): number {
+    // entries only leave a window: fewer than both limits before dropping any stay so after
+    if (a < this.actors) {
+      // -1: no ring yet
+      const held = this.meta[a * STRIDE + 1];
+      if (held >= 0 && held < this.surePass) return THROTTLE_PASSES;
+    }
     let size = 0;
     let inMinute = 0;
     if (this.evict(a, t)) {
@@ -87,16 +98,21 @@ export class ActorThrottles {
     return THROTTLE_PASSES;
   }
 
-  /** Records an admission of actor `a` at `t` (its windows were moved to `t` by the check). */
+  /**
+   * Records an admission of actor `a` at `t`, after its check at `t`. That check may have left
+   * expired entries in the ring (see `surePass`): a full ring drops them before it grows.
+   */
   admit(a: number, t: number): void {
     if (a >= this.actors || this.meta[a * STRIDE + 3] < 0) this.open(a);
     const m = this.meta;
     const i = a * STRIDE;
-    if (m[i + 1] > m[i + 3]) this.grow(a);
+    if (m[i + 1] > m[i + 3]) {
+      this.evict(a, t);
+      if (m[i + 1] > m[i + 3]) this.grow(a);
+    }
     const size = m[i + 1] + 1;
     m[i + 1] = size;
     this.arena[m[i + 4] + ((m[i] + size - 1) & m[i + 3])] = t;
-    if (size > this.peak) this.peak = size;
   }
 
   /** The earliest instant from `t` on when actor `a` passes the throttle `which` again, with no new entries. */

@@ -1,0 +1,143 @@
+import { EventType } from './events.ts';
+import { keyTallies, triggerTallies, type DayFrame, type ReportTallies } from './report-tallies.ts';
+import { Outcome, type SimulationResult } from './result.ts';
+import { DAY } from './units.ts';
+
+const ADMITTED = Outcome.admitted;
+
+/**
+ * The allowance part's tallies (src/engine/report-tallies.ts `tally`), counted by its pass as it
+ * decides each run instead of read back from the decisions afterwards: one run in six of the part,
+ * so reading them back reached a new cache line per run and array (a seats edit's second largest
+ * cost after the pass). Counts the same things as `tally` does for a part of messages and fair-use
+ * runs; the messages come from the pass's count by reason.
+ */
+export class RunTallies {
+  private readonly day0: number;
+  private readonly days: number;
+  private readonly reasons: number;
+  private readonly frame: DayFrame;
+  private cap = 0;
+  private arrivals: Float64Array = new Float64Array(0);
+  private outcomes: Float64Array = new Float64Array(0);
+  private delayed: Float64Array = new Float64Array(0);
+  private maxDelay: Float64Array = new Float64Array(0);
+  private limitedBy: Float64Array = new Float64Array(0);
+  private daily: Float64Array = new Float64Array(0);
+  private delays: number[][] = [];
+  /** the runs by outcome */
+  private readonly byOutcome = new Float64Array(5);
+  private delayedTotal = 0;
+
+  /** `reasons`: the width of the `× reason` tables (REASON_SPEND_LIMIT_BASE: the part has no spend limits) */
+  constructor(frame: DayFrame, reasons: number, triggers: number) {
+    this.frame = frame;
+    this.day0 = frame.day0;
+    this.days = frame.days;
+    this.reasons = reasons;
+    this.grow(Math.max(16, triggers));
+  }
+
+  /** Trigger `g`'s run arriving at `t`. */
+  arrive(g: number, t: number): void {
+    if (g >= this.cap) this.grow(Math.max(2 * this.cap, g + 1));
+    this.arrivals[g]++;
+    this.daily[g * this.days + Math.floor(t / DAY) - this.day0]++;
+  }
+
+  /** Trigger `g`'s run decided for good: outcome `o`, reason `r`, admitted `delay` ms after it arrived. */
+  decide(g: number, o: number, r: number, delay: number): void {
+    this.byOutcome[o]++;
+    this.outcomes[g * 5 + o]++;
+    if (r !== 0) this.limitedBy[g * this.reasons + r]++;
+    if (o !== ADMITTED) return;
+    if (delay > 0) {
+      this.delayedTotal++;
+      this.delayed[g]++;
+      this.delays[g].push(delay);
+      if (delay > this.maxDelay[g]) this.maxDelay[g] = delay;
+    } else if (this.maxDelay[g] < 0) {
+      this.maxDelay[g] = 0;
+    }
+  }
+
+  private grow(cap: number): void {
+    const { days, reasons } = this;
+    const more = (a: Float64Array, width: number): Float64Array => {
+      const next = new Float64Array(cap * width);
+      next.set(a);
+      return next;
+    };
+    this.arrivals = more(this.arrivals, 1);
+    this.outcomes = more(this.outcomes, 5);
+    this.delayed = more(this.delayed, 1);
+    const maxDelay = new Float64Array(cap).fill(-1);
+    maxDelay.set(this.maxDelay);
+    this.maxDelay = maxDelay;
+    this.limitedBy = more(this.limitedBy, reasons);
+    this.daily = more(this.daily, days);
+    for (let g = this.cap; g < cap; g++) this.delays.push([]);
+    this.cap = cap;
+  }
+
+  /** The tallies of `triggers` triggers (the plan's and those inferred), with the messages counted by reason. */
+  finish(triggers: number, messagesByReason: Float64Array, span: { first: number; last: number }): ReportTallies {
+    const { days, reasons } = this;
+    if (triggers > this.cap) this.grow(triggers);
+    const t = triggerTallies(triggers, reasons, days);
+    t.arrivals.set(this.arrivals.subarray(0, triggers));
+    t.outcomes.set(this.outcomes.subarray(0, triggers * 5));
+    t.delayed.set(this.delayed.subarray(0, triggers));
+    t.maxDelay.set(this.maxDelay.subarray(0, triggers));
+    t.limitedBy.set(this.limitedBy.subarray(0, triggers * reasons));
+    t.daily.set(this.daily.subarray(0, triggers * days));
+    for (let g = 0; g < triggers; g++) if (this.delays[g].length > 0) t.delays[g] = Float64Array.from(this.delays[g]).sort();
+
+    const outcomes = new Float64Array(5);
+    const byType = new Float64Array(3);
+    const messageBlockedBy = new Float64Array(reasons);
+    let blockedMessages = 0;
+    for (let r = 0; r < messagesByReason.length; r++) {
+      const c = messagesByReason[r];
+      if (c === 0) continue;
+      if (r === 0) {
+        outcomes[ADMITTED] += c;
+      } else {
+        outcomes[Outcome.blocked] += c;
+        blockedMessages += c;
+        messageBlockedBy[r] += c;
+      }
+      byType[EventType.message] += c;
+    }
+    for (let o = 0; o < 5; o++) {
+      outcomes[o] += this.byOutcome[o];
+      byType[EventType.trigger] += this.byOutcome[o];
+    }
+    return {
+      frame: this.frame,
+      reasons,
+      minTime: span.first,
+      maxTime: span.last,
+      outcomes,
+      byType,
+      delayedTotal: this.delayedTotal,
+      blockedMessages,
+      messageBlockedBy,
+      limitBlocked: new Float64Array(0),
+      limitDelayed: new Float64Array(0),
+      keys: keyTallies(0, reasons, days),
+      triggers: t,
+    };
+  }
+}
+
+/** Tallies a pass counted for its result (kept here, not in the result, which stays plain data). */
+const counted = new WeakMap<SimulationResult, ReportTallies>();
+
+export function passTallies(result: SimulationResult): ReportTallies | undefined {
+  return counted.get(result);
+}
+
+export function keepPassTallies(result: SimulationResult, tallies: ReportTallies): void {
+  counted.set(result, tallies);
+}
