@@ -723,7 +723,13 @@ interface DayConstants {
   maxDay: number;
   start: number;
   seasonal: readonly number[];
+  innovations: readonly number[];
   season: Float64Array;
+  /**
+   * the innovations as doubles: a model copied from a worker's message holds them as an array
+   * of boxed numbers, a pointer chase on every day of every path
+   */
+  inn: Float64Array;
   /** null when the model has no history to bound by (maxDay 0) */
   bound: Float64Array | null;
 }
@@ -744,7 +750,8 @@ function dayConstants(m: SeriesModel, days: number): DayConstants {
     c.level === m.level &&
     c.maxDay === m.maxDay &&
     c.start === m.start &&
-    c.seasonal === m.seasonal
+    c.seasonal === m.seasonal &&
+    c.innovations === m.innovations
   )
     return c;
   const wd0 = weekdayOf(m.start) + m.n;
@@ -768,7 +775,9 @@ function dayConstants(m: SeriesModel, days: number): DayConstants {
     maxDay: m.maxDay,
     start: m.start,
     seasonal: m.seasonal,
+    innovations: m.innovations,
     season,
+    inn: Float64Array.from(m.innovations),
     bound,
   };
   dayConstantsCache.set(m, out);
@@ -800,8 +809,7 @@ export function simulateSeries(model: SeriesModel, days: number, rng: Rng, ordin
   const b = m.b + m.bSd * (corr * z1 + Math.sqrt(Math.max(0, 1 - corr * corr)) * z2);
   // every field the days read, read once: the models come in many shapes (mixtures, cut days,
   // copies from a worker's message), and a property read per day is a slow, polymorphic one
-  const { season, bound } = dayConstants(m, days);
-  const inn = m.innovations;
+  const { season, bound, inn } = dayConstants(m, days);
   const nInn = inn.length;
   const ar = m.ar;
   const kind = m.kind === 'trend' ? 1 : m.kind === 'growth' ? 2 : 0;
