@@ -789,6 +789,23 @@ function dayConstants(m: SeriesModel, days: number): DayConstants {
  * `runaway` (either may be null). `scale[h]` multiplies ordinary demand (what-if growth, seats).
  */
 export function simulateSeries(model: SeriesModel, days: number, rng: Rng, ordinary: Float64Array, runaway: Float64Array | null, scale: Float64Array | null = null): void {
+  simulateInto(model, days, rng, ordinary, 0, runaway, 0, scale);
+}
+
+/**
+ * `simulateSeries` into `ordinary` from index `ord` and `runaway` from `run`: a path's every
+ * series is drawn into one block, with no view made per series and path.
+ */
+export function simulateInto(
+  model: SeriesModel,
+  days: number,
+  rng: Rng,
+  ordinary: Float64Array,
+  ord: number,
+  runaway: Float64Array | null,
+  run: number,
+  scale: Float64Array | null,
+): void {
   let m = model;
   const first = model.firstDay;
   if (model.mixture) {
@@ -849,12 +866,12 @@ export function simulateSeries(model: SeriesModel, days: number, rng: Rng, ordin
     if (h === 0 && first) {
       // a day the export was cut part-way through: its known part as is, only the rest drawn
       const rest = first.rest * value;
-      ordinary[0] = first.known * (scale ? scale[0] : 1) + (counts ? poisson(rng, rest) : rest);
-      if (runaway) runaway[0] = rate > 0 && rng() < rate ? first.rest * ex[Math.floor(rng() * nEx)] : 0;
+      ordinary[ord] = first.known * (scale ? scale[0] : 1) + (counts ? poisson(rng, rest) : rest);
+      if (runaway) runaway[run] = rate > 0 && rng() < rate ? first.rest * ex[Math.floor(rng() * nEx)] : 0;
       continue;
     }
-    ordinary[h] = counts ? poisson(rng, value) : value;
-    if (runaway) runaway[h] = rate > 0 && rng() < rate ? ex[Math.floor(rng() * nEx)] : 0;
+    ordinary[ord + h] = counts ? poisson(rng, value) : value;
+    if (runaway) runaway[run + h] = rate > 0 && rng() < rate ? ex[Math.floor(rng() * nEx)] : 0;
   }
 }
 
