@@ -5,7 +5,7 @@ import type { ErrorStats, ModelKind } from './model.ts';
 import type { History, DailySeries, SeriesKind } from './series.ts';
 import { pathBlock, pointForecast } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
-import { selectRanks } from './select.ts';
+import { selectKth } from './select.ts';
 
 export interface Band {
   p10: number;
@@ -112,26 +112,13 @@ export function dailyForecasts(scenario: Scenario, paths: number, seed: number, 
 export function selectBand(values: Float64Array): Band {
   const n = values.length;
   if (n === 0) return { p10: 0, p50: 0, p90: 0 };
-  // each quantile's rank, or the two ranks an even count averages, all selected at once
-  const ranks: number[] = [];
-  const rule = (p: number): [number, number] => {
+  const at = (p: number): number => {
     const idx = n * p;
-    if (idx % 1 !== 0) return [Math.ceil(idx) - 1, Math.ceil(idx) - 1];
-    if (n % 2 === 0) return [idx - 1, idx];
-    return [idx, idx];
+    if (idx % 1 !== 0) return selectKth(values, n, Math.ceil(idx) - 1);
+    if (n % 2 === 0) return (selectKth(values, n, idx - 1) + selectKth(values, n, idx)) / 2;
+    return selectKth(values, n, idx);
   };
-  const rules = [rule(0.1), rule(0.5), rule(0.9)];
-  for (const [lo, hi] of rules) {
-    if (ranks[ranks.length - 1] !== lo) ranks.push(lo);
-    if (ranks[ranks.length - 1] !== hi) ranks.push(hi);
-  }
-  const got: number[] = [];
-  selectRanks(values, n, ranks, got);
-  const at = ([lo, hi]: [number, number]): number => {
-    const a = got[ranks.indexOf(lo)];
-    return lo === hi ? a : (a + got[ranks.indexOf(hi)]) / 2;
-  };
-  return { p10: at(rules[0]), p50: at(rules[1]), p90: at(rules[2]) };
+  return { p10: at(0.1), p50: at(0.5), p90: at(0.9) };
 }
 
 /**
@@ -142,21 +129,15 @@ export function selectBand(values: Float64Array): Band {
 export function selectBandLinear(values: Float64Array): Band {
   const n = values.length;
   if (n === 0) return { p10: 0, p50: 0, p90: 0 };
-  const idx = [(n - 1) * 0.1, (n - 1) * 0.5, (n - 1) * 0.9];
-  const ranks: number[] = [];
-  for (const x of idx) {
-    for (const r of [Math.floor(x), Math.ceil(x)]) if (ranks[ranks.length - 1] !== r) ranks.push(r);
-  }
-  const got: number[] = [];
-  selectRanks(values, n, ranks, got);
-  const at = (x: number): number => {
-    const lower = Math.floor(x);
-    const a = got[ranks.indexOf(lower)];
-    if (x % 1 === 0) return a;
-    const b = got[ranks.indexOf(Math.ceil(x))];
-    return a + (x - lower) * (b - a);
+  const at = (p: number): number => {
+    const idx = (n - 1) * p;
+    if (idx % 1 === 0) return selectKth(values, n, idx);
+    const lower = Math.floor(idx);
+    const a = selectKth(values, n, lower);
+    const b = selectKth(values, n, Math.ceil(idx));
+    return a + (idx - lower) * (b - a);
   };
-  return { p10: at(idx[0]), p50: at(idx[1]), p90: at(idx[2]) };
+  return { p10: at(0.1), p50: at(0.5), p90: at(0.9) };
 }
 
 
