@@ -30,27 +30,6 @@ export function makeRng(seed: number): Rng {
 }
 
 /**
- * One generator whose stream is set again by `reseed`: after `reseed(s)` it gives exactly what
- * `makeRng(s)` gives. For a caller that starts hundreds of streams per path (one per series),
- * each without a closure and a state array of its own.
- */
-export function reseedableRng(): { rng: Rng; reseed: (seed: number) => void } {
-  const state = new Int32Array(1);
-  const rng: Rng = () => {
-    const a = (state[0] = (state[0] + 0x6d2b79f5) | 0);
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    rng,
-    reseed: (seed: number) => {
-      state[0] = seed;
-    },
-  };
-}
-
-/**
  * The first `n` numbers of the stream `makeRng(seed)` gives, into `out`: one loop with its
  * state in a register, for callers that draw thousands at once (a series' event times).
  */
