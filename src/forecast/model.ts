@@ -714,7 +714,6 @@ export function forecastDay(model: SeriesModel, dayStart: number): number {
 interface DayConstants {
   days: number;
   n: number;
-  fitFrom: number;
   kind: ModelKind;
   a: number;
   b: number;
@@ -742,7 +741,6 @@ function dayConstants(m: SeriesModel, days: number): DayConstants {
     c !== undefined &&
     c.days >= days &&
     c.n === m.n &&
-    c.fitFrom === m.fitFrom &&
     c.kind === m.kind &&
     c.a === m.a &&
     c.b === m.b &&
@@ -766,7 +764,6 @@ function dayConstants(m: SeriesModel, days: number): DayConstants {
   const out: DayConstants = {
     days,
     n: m.n,
-    fitFrom: m.fitFrom,
     kind: m.kind,
     a: m.a,
     b: m.b,
