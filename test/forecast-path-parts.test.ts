@@ -8,6 +8,8 @@ import { IsolatedKey } from '../src/forecast/isolated-key.ts';
 import { holdDraw, resumeDraw } from '../src/forecast/montecarlo.ts';
 import { quantileType7 } from '../src/forecast/queue.ts';
 import { fillUniforms, makeRng } from '../src/forecast/rng.ts';
+import { fitSeries, simulateSeries } from '../src/forecast/model.ts';
+import type { SeriesModel } from '../src/forecast/model.ts';
 
 // The Monte Carlo paths' fast pieces must give exactly what the plain ones give: a forecast's
 // numbers for a seed do not depend on how fast it was computed.
@@ -152,5 +154,55 @@ describe('a draw a worker keeps until its path runs', () => {
     expect(held.counts.length).toBe(6);
     expect(held.counts.buffer).toBe(d.counts[0].buffer);
     expect([...held.micros]).toEqual([10, 20, 30, 40, 50, 60]);
+  });
+});
+
+describe("a series' draws with its per-model day table", () => {
+  const values = Array.from({ length: 90 }, (_, d) => 100 + 2 * d + 25 * Math.sin(d * 1.7));
+  const drawOf = (model: SeriesModel): number[] => {
+    const ordinary = new Float64Array(30);
+    const runaway = new Float64Array(30);
+    simulateSeries(model, 30, makeRng(11), ordinary, runaway);
+    return [...ordinary, ...runaway];
+  };
+  const fitted = (kind?: 'level'): SeriesModel => {
+    const m = fitSeries(values, FROM - 90 * DAY, kind ? { kind } : {});
+    // the alternatives draw some paths: left out, every path reads the fields changed below
+    delete m.mixture;
+    return m;
+  };
+
+  it('are the same for a copy of the model as a worker receives it (structured clone)', () => {
+    const m = fitted();
+    expect(drawOf(structuredClone(m))).toEqual(drawOf(m));
+  });
+
+  it('follow the model when it is refitted in place, field by field (the table is not kept stale)', () => {
+    // a local level whose bound clips its days: its busiest day and level held low
+    const clipped = (m: SeriesModel): void => {
+      m.maxDay = 1e-6;
+      m.level = 1e-6;
+    };
+    const changes: [string, 'level' | undefined, (m: SeriesModel) => void][] = [
+      ['a', undefined, (m) => (m.a *= 1.5)],
+      ['b', undefined, (m) => (m.b += 3)],
+      ['kind', undefined, (m) => (m.kind = m.kind === 'level' ? 'trend' : 'level')],
+      ['damping', undefined, (m) => (m.damping = 0.9)],
+      ['n', undefined, (m) => (m.n -= 3)],
+      ['start', undefined, (m) => (m.start -= DAY)],
+      ['seasonal', undefined, (m) => (m.seasonal = [0.2, 1.5, 1.5, 1.2, 1, 1, 0.6])],
+      ['innovations', undefined, (m) => (m.innovations = m.innovations.map((x) => x * 3))],
+      ['level', 'level', (m) => (m.level = 1)],
+      ['maxDay', 'level', (m) => (m.maxDay = 1e9)],
+    ];
+    for (const [field, kind, change] of changes) {
+      const m = fitted(kind);
+      if (kind) clipped(m);
+      const before = drawOf(m);
+      change(m);
+      // a fresh object has no table yet: what the changed model must draw
+      expect(drawOf(m), field).toEqual(drawOf({ ...m }));
+      expect(drawOf(m), field).not.toEqual(before);
+    }
   });
 });

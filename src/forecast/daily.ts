@@ -3,7 +3,7 @@ import { DAY } from '../engine/units.ts';
 import { backtestSeries, BACKTEST_DAYS } from './model.ts';
 import type { ErrorStats, ModelKind } from './model.ts';
 import type { History, DailySeries, SeriesKind } from './series.ts';
-import { pathParts, pointForecast } from './scenario.ts';
+import { pathBlock, pointForecast } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
 import { selectKth } from './select.ts';
 
@@ -56,7 +56,7 @@ export interface SeriesForecast {
  */
 export function dailyForecasts(scenario: Scenario, paths: number, seed: number, blocks: readonly Float64Array[] = []): SeriesForecast[] {
   const all: Float64Array[] = [];
-  for (let p = 0; p < paths; p++) all.push(blocks[p] ?? pathParts(scenario, seed, p).block);
+  for (let p = 0; p < paths; p++) all.push(blocks[p] ?? pathBlock(scenario, seed, p));
   const D = scenario.days;
   const n = scenario.series.length;
   const m = new Float64Array(D * paths);

@@ -5,7 +5,7 @@ import type { Plan, ResolvedPlan } from '../engine/plan.ts';
 import { Outcome } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { fillUniforms, hashSeed, makeRng, stochasticRound } from './rng.ts';
-import { pathParts, RECENT_DAYS } from './scenario.ts';
+import { pathBlock, RECENT_DAYS } from './scenario.ts';
 import type { Scenario, ScenarioSeries } from './scenario.ts';
 
 /**
@@ -160,7 +160,8 @@ export function seriesLimits(scenario: Scenario, plan: ResolvedPlan): SeriesLimi
  * summarised from their counts (their events would all be admitted on arrival).
  */
 export function drawPath(scenario: Scenario, plan: ResolvedPlan, limits: SeriesLimits[], seed: number, path: number, exact: boolean): PathDraw {
-  const { ordinary, runaway, block } = pathParts(scenario, seed, path);
+  const block = pathBlock(scenario, seed, path);
+  const nSeries = scenario.series.length;
   const rng = makeRng(hashSeed(hashSeed(seed, path), 0xc0117));
   const D = scenario.days;
   const counts: Int32Array[] = [];
@@ -171,12 +172,13 @@ export function drawPath(scenario: Scenario, plan: ResolvedPlan, limits: SeriesL
   scenario.series.forEach((s, j) => {
     const c = allCounts.subarray(j * D, (j + 1) * D);
     const m = allMicros.subarray(j * D, (j + 1) * D);
-    const ord = ordinary[j];
-    const run = runaway[j];
+    // series j's ordinary and runaway days in the block (`pathBlock`)
+    const ord = j * D;
+    const run = (nSeries + j) * D;
     // per series, not per day: this runs for every series and day of every path
     if (s.kind === 'key_spend') {
       for (let h = 0; h < D; h++) {
-        const us = Math.round(ord[h] + run[h]);
+        const us = Math.round(block[ord + h] + block[run + h]);
         m[h] = us;
         c[h] = us <= 0 ? 0 : Math.min(MAX_REQUESTS_PER_KEY_DAY, Math.max(1, s.meanCost > 0 ? Math.round(us / s.meanCost) : 1));
       }
@@ -184,7 +186,7 @@ export function drawPath(scenario: Scenario, plan: ResolvedPlan, limits: SeriesL
       const billed = s.kind === 'trigger_runs' && !limits[j].fairUse;
       const each = Math.round(s.meanCost);
       for (let h = 0; h < D; h++) {
-        c[h] = stochasticRound(ord[h] + run[h], rng);
+        c[h] = stochasticRound(block[ord + h] + block[run + h], rng);
         if (billed) m[h] = c[h] * each;
       }
     }

@@ -4,7 +4,7 @@ import type { Plan } from '../engine/plan.ts';
 import { CancelledError, InputError } from '../errors.ts';
 import { buildHistory, keepCutDay, requireHistory } from './series.ts';
 import type { History } from './series.ts';
-import { buildScenario, checkWhatIf, fitOptions, pathParts } from './scenario.ts';
+import { buildScenario, checkWhatIf, fitOptions, pathBlock } from './scenario.ts';
 import type { WhatIf } from './scenario.ts';
 import { backtest, dailyForecasts } from './daily.ts';
 import type { BacktestReport, SeriesForecast } from './daily.ts';
@@ -145,7 +145,7 @@ async function forecastWith(
   const drawn = running ? await running.draws : [];
   const bandPaths = Math.max(paths, DEFAULT_PATHS);
   const blocks: Float64Array[] = [];
-  for (let p = 0; p < bandPaths; p++) blocks.push(drawn[p] ?? pathParts(scenario, seed, p).block);
+  for (let p = 0; p < bandPaths; p++) blocks.push(drawn[p] ?? pathBlock(scenario, seed, p));
   const series = dailyForecasts(scenario, bandPaths, seed, blocks);
   const D = scenario.days;
   const n = scenario.series.length;

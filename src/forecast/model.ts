@@ -705,10 +705,104 @@ export function forecastDay(model: SeriesModel, dayStart: number): number {
 }
 
 /**
+ * What a path's days read of a model that no draw changes: per forecast day, its weekday index
+ * and the most the day may reach (`MAX_DAY_MULTIPLE`). Computed once per model (a scenario's
+ * 200 paths, a backtest's 50) instead of on every day of every path, where a growth model's
+ * bound cost an `exp` per day. The fields it was computed from are kept to check that the model
+ * was not refitted since.
+ */
+interface DayConstants {
+  days: number;
+  n: number;
+  kind: ModelKind;
+  a: number;
+  b: number;
+  damping: number;
+  level: number;
+  maxDay: number;
+  start: number;
+  seasonal: readonly number[];
+  innovations: readonly number[];
+  season: Float64Array;
+  /**
+   * the innovations as doubles: a model copied from a worker's message holds them as an array
+   * of boxed numbers, a pointer chase on every day of every path
+   */
+  inn: Float64Array;
+  /** null when the model has no history to bound by (maxDay 0) */
+  bound: Float64Array | null;
+}
+
+const dayConstantsCache = new WeakMap<SeriesModel, DayConstants>();
+
+function dayConstants(m: SeriesModel, days: number): DayConstants {
+  const c = dayConstantsCache.get(m);
+  if (
+    c !== undefined &&
+    c.days >= days &&
+    c.n === m.n &&
+    c.kind === m.kind &&
+    c.a === m.a &&
+    c.b === m.b &&
+    c.damping === m.damping &&
+    c.level === m.level &&
+    c.maxDay === m.maxDay &&
+    c.start === m.start &&
+    c.seasonal === m.seasonal &&
+    c.innovations === m.innovations
+  )
+    return c;
+  const wd0 = weekdayOf(m.start) + m.n;
+  const len = m.n - m.fitFrom;
+  const season = new Float64Array(days);
+  const bound = m.maxDay > 0 ? new Float64Array(days) : null;
+  for (let h = 0; h < days; h++) {
+    const sh = m.seasonal[(wd0 + h) % 7];
+    season[h] = sh;
+    if (bound) bound[h] = MAX_DAY_MULTIPLE * Math.max(m.maxDay, sh * Math.max(0, segPoint(m, len + h, len)));
+  }
+  const out: DayConstants = {
+    days,
+    n: m.n,
+    kind: m.kind,
+    a: m.a,
+    b: m.b,
+    damping: m.damping,
+    level: m.level,
+    maxDay: m.maxDay,
+    start: m.start,
+    seasonal: m.seasonal,
+    innovations: m.innovations,
+    season,
+    inn: Float64Array.from(m.innovations),
+    bound,
+  };
+  dayConstantsCache.set(m, out);
+  return out;
+}
+
+/**
  * One path of the next `days` days (the first = the day after the history), into `ordinary` and
  * `runaway` (either may be null). `scale[h]` multiplies ordinary demand (what-if growth, seats).
  */
 export function simulateSeries(model: SeriesModel, days: number, rng: Rng, ordinary: Float64Array, runaway: Float64Array | null, scale: Float64Array | null = null): void {
+  simulateInto(model, days, rng, ordinary, 0, runaway, 0, scale);
+}
+
+/**
+ * `simulateSeries` into `ordinary` from index `ord` and `runaway` from `run`: a path's every
+ * series is drawn into one block, with no view made per series and path.
+ */
+export function simulateInto(
+  model: SeriesModel,
+  days: number,
+  rng: Rng,
+  ordinary: Float64Array,
+  ord: number,
+  runaway: Float64Array | null,
+  run: number,
+  scale: Float64Array | null,
+): void {
   let m = model;
   const first = model.firstDay;
   if (model.mixture) {
@@ -724,21 +818,24 @@ export function simulateSeries(model: SeriesModel, days: number, rng: Rng, ordin
   }
   const z1 = normal(rng);
   const z2 = normal(rng);
+  const corr = m.corr;
   const a = m.a + m.aSd * z1;
-  const b = m.b + m.bSd * (m.corr * z1 + Math.sqrt(Math.max(0, 1 - m.corr * m.corr)) * z2);
-  const wd0 = weekdayOf(m.start) + m.n;
-  const len = m.n - m.fitFrom;
-  const inn = m.innovations;
+  const b = m.b + m.bSd * (corr * z1 + Math.sqrt(Math.max(0, 1 - corr * corr)) * z2);
+  // every field the days read, read once: the models come in many shapes (mixtures, cut days,
+  // copies from a worker's message), and a property read per day is a slow, polymorphic one
+  const { season, bound, inn } = dayConstants(m, days);
   const nInn = inn.length;
-  const seasonal = m.seasonal;
   const ar = m.ar;
   const kind = m.kind === 'trend' ? 1 : m.kind === 'growth' ? 2 : 0;
   const alpha = m.alpha;
+  const damping = m.damping;
+  const counts = m.counts;
   let e = m.lastError;
   // a rare event's rate is itself uncertain (three incidents in 90 days could be one a month or
   // one a week): each path draws its own rate from the Jeffreys posterior, Gamma(k + ½) / days
   const ex = m.runaway.excess;
-  const rate = ex.length && runaway ? gamma(rng, ex.length + 0.5) / m.runaway.days : 0;
+  const nEx = ex.length;
+  const rate = nEx && runaway ? gamma(rng, nEx + 0.5) / m.runaway.days : 0;
   let level = Math.max(0, a);
   let cum = 0;
   let pow = 1;
@@ -747,7 +844,7 @@ export function simulateSeries(model: SeriesModel, days: number, rng: Rng, ordin
   for (let h = 0; h < days; h++) {
     let mean: number;
     if (kind === 1) {
-      pow *= m.damping;
+      pow *= damping;
       cum += pow;
       mean = a + b * cum;
     } else if (kind === 2) mean = grown *= step;
@@ -756,26 +853,22 @@ export function simulateSeries(model: SeriesModel, days: number, rng: Rng, ordin
     e = ar * e + (nInn ? inn[Math.floor(rng() * nInn)] : 0);
     if (e < -1) e = -1;
     if (kind === 0) level = Math.max(0, level * (1 + alpha * e));
-    const sh = seasonal[(wd0 + h) % 7];
-    let value = sh * mean * (1 + e);
-    if (m.maxDay > 0) {
-      const bound = MAX_DAY_MULTIPLE * Math.max(m.maxDay, sh * Math.max(0, segPoint(m, len + h, len)));
-      if (value > bound) {
-        value = bound;
-        // a local level drifts by its errors: held too, or it compounds past the bound unseen
-        if (kind === 0) level = Math.min(level, bound);
-      }
+    let value = season[h] * mean * (1 + e);
+    if (bound !== null && value > bound[h]) {
+      value = bound[h];
+      // a local level drifts by its errors: held too, or it compounds past the bound unseen
+      if (kind === 0) level = Math.min(level, value);
     }
     if (scale) value *= scale[h];
     if (h === 0 && first) {
       // a day the export was cut part-way through: its known part as is, only the rest drawn
       const rest = first.rest * value;
-      ordinary[0] = first.known * (scale ? scale[0] : 1) + (m.counts ? poisson(rng, rest) : rest);
-      if (runaway) runaway[0] = rate > 0 && rng() < rate ? first.rest * ex[Math.floor(rng() * ex.length)] : 0;
+      ordinary[ord] = first.known * (scale ? scale[0] : 1) + (counts ? poisson(rng, rest) : rest);
+      if (runaway) runaway[run] = rate > 0 && rng() < rate ? first.rest * ex[Math.floor(rng() * nEx)] : 0;
       continue;
     }
-    ordinary[h] = m.counts ? poisson(rng, value) : value;
-    if (runaway) runaway[h] = rate > 0 && rng() < rate ? ex[Math.floor(rng() * ex.length)] : 0;
+    ordinary[ord + h] = counts ? poisson(rng, value) : value;
+    if (runaway) runaway[run + h] = rate > 0 && rng() < rate ? ex[Math.floor(rng() * nEx)] : 0;
   }
 }
 

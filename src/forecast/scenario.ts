@@ -2,7 +2,7 @@ import { DAY } from '../engine/units.ts';
 import { validatePlan } from '../engine/plan.ts';
 import type { Plan, PlanTrigger } from '../engine/plan.ts';
 import { InputError } from '../errors.ts';
-import { fitSeries, fixedModel, forecastDay, simulateSeries } from './model.ts';
+import { fitSeries, fixedModel, forecastDay, simulateInto } from './model.ts';
 import type { FitOptions, SeriesModel } from './model.ts';
 import { hashSeed, makeRng } from './rng.ts';
 import type { History, SeriesKind } from './series.ts';
@@ -216,15 +216,24 @@ export interface PathParts {
  * main thread and any worker agree.
  */
 export function pathParts(scenario: Scenario, seed: number, path: number): PathParts {
+  return partsOfBlock(pathBlock(scenario, seed, path), scenario.series.length, scenario.days);
+}
+
+/**
+ * The block of `pathParts` alone: series j's ordinary days at j·D, its runaway days at (n + j)·D.
+ * Each series draws into it by offset, with no view made per series (hundreds of series on every
+ * path). Its own generator per series stays: one shared generator reseeded per series measured
+ * slower (its calls were no longer inlined).
+ */
+export function pathBlock(scenario: Scenario, seed: number, path: number): Float64Array {
   const D = scenario.days;
   const n = scenario.series.length;
   const block = new Float64Array(D * n * 2);
   const base = hashSeed(seed, path);
-  scenario.series.forEach((s, j) => {
-    const rng = makeRng(hashSeed(base, 0x5e1e5 + j));
-    simulateSeries(s.model, D, rng, block.subarray(j * D, (j + 1) * D), block.subarray((n + j) * D, (n + j + 1) * D), scaleOf(scenario, j));
-  });
-  return partsOfBlock(block, n, D);
+  for (let j = 0; j < n; j++) {
+    simulateInto(scenario.series[j].model, D, makeRng(hashSeed(base, 0x5e1e5 + j)), block, j * D, block, (n + j) * D, scaleOf(scenario, j));
+  }
+  return block;
 }
 
 /** The per-series views of a block laid out by `pathParts` (e.g. one a worker sent back). */
