@@ -604,15 +604,14 @@ async function run(
       const skip = notData(fields, header!);
       // a blank row is no row, as a blank line is; a repeated header is counted and said
       if (skip === 'blank') return;
+      // not data, so not in `rows`: SPEC §8's imported + duplicates + rejected = rows holds
       if (skip === 'header') {
-        result.rows++;
         result.repeatedHeaders = (result.repeatedHeaders ?? 0) + 1;
         const lines = (result.repeatedHeaderLines ??= []);
         if (lines.length < MAX_ERRORS) lines.push(line);
         return;
       }
     }
-    result.rows++;
     try {
       if (problem !== null) throw new RowError(undefined, undefined, problem);
       for (let k = 0; k < fields.length; k++) {
@@ -621,16 +620,19 @@ async function run(
         }
       }
       const outcome = handler!.row(fields, line, failed ? checkSink : realSink);
+      result.rows++;
       if (!failed) {
         if (outcome === 'new') result.imported++;
         else result.duplicates++;
       }
     } catch (err) {
       if (!(err instanceof RowError)) throw err;
+      // a spreadsheet's TOTAL row is not data either: counted apart, not in `rows`
       if (problem === null && isSummaryRow(fields)) {
         result.summaryRows = (result.summaryRows ?? 0) + 1;
         return;
       }
+      result.rows++;
       result.rejected++;
       if (result.errors.length < MAX_ERRORS) {
         result.errors.push({ line, column: err.column ?? null, value: err.value ?? null, message: err.message });
