@@ -106,3 +106,21 @@ describe('rows that are not data are not counted as rows', () => {
     expect(r).toMatchObject({ rows: 2, imported: 1, duplicates: 0, rejected: 1, summaryRows: 1 });
   });
 });
+
+describe("the platform's '@ escape dropped by a spreadsheet", () => {
+  const header = 'date,agent_name,api_key,source,total_spend_usd';
+  it('a cost row re-saved without the leading quote is the same row, in either order', async () => {
+    const exported = `${header}\n2026-09-01,'@Ops watcher,N/A,trigger,6.58\n2026-09-01,'@Ops watcher,key-a,api,0.68\n2026-09-01,Bot,key-a,api,1.00\n`;
+    const resaved = exported.replaceAll("'@", '@');
+    await importFile(ledger, scope.tmp.write('exported.csv', exported));
+    const r = await importFile(ledger, scope.tmp.write('resaved.csv', resaved));
+    expect(r).toMatchObject({ rows: 3, imported: 0, duplicates: 3 });
+    expect(spend(ledger)).toBe(8_260_000);
+
+    const other = scope.open('other.sqlite');
+    await importFile(other, scope.tmp.write('resaved2.csv', resaved));
+    const back = await importFile(other, scope.tmp.write('exported2.csv', exported));
+    expect(back).toMatchObject({ rows: 3, imported: 0, duplicates: 3 });
+    expect(spend(other)).toBe(8_260_000);
+  });
+});

@@ -233,11 +233,25 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
       const type = noKey ? EventType.trigger : EventType.api;
       // the day as the export writes it, whatever a spreadsheet made of it: the same row of the
       // export and of its re-saved copy is one identity
-      const base = `dust-cost:${isoOf(day).slice(0, 10)}|${f[ai]!.trim()}|${f[ki]!.trim()}|${source}`;
+      const dayText = isoOf(day).slice(0, 10);
+      const base = `dust-cost:${dayText}|${f[ai]!.trim()}|${f[ki]!.trim()}|${source}`;
       // The row is one identity over its hours: when any is in the ledger, so is the row (SPEC
       // section 8), even if this export splits it over other hours. A day exported before it
-      // ended and again later keeps its first total: said, not silently (costDiffers).
-      const stored = sink.storedCost(Array.from({ length: 24 }, (_, h) => `${base}#${h}`));
+      // ended and again later keeps its first total: said, not silently (costDiffers). A name
+      // with the platform's `'@` escape is the same name without it (a spreadsheet may drop
+      // the `'`): both spellings are looked up, the identity kept as this file writes it.
+      const bases = [base];
+      const agentAlt = otherEscape(f[ai]!.trim());
+      const keyAlt = otherEscape(f[ki]!.trim());
+      if (agentAlt !== null || keyAlt !== null) {
+        for (const a of [f[ai]!.trim(), ...(agentAlt === null ? [] : [agentAlt])]) {
+          for (const k of [f[ki]!.trim(), ...(keyAlt === null ? [] : [keyAlt])]) {
+            const b = `dust-cost:${dayText}|${a}|${k}|${source}`;
+            if (b !== base) bases.push(b);
+          }
+        }
+      }
+      const stored = sink.storedCost(bases.flatMap((b) => Array.from({ length: 24 }, (_, h) => `${b}#${h}`)));
       if (stored !== null) {
         if (stored !== spend) sink.costDiffers(stored, spend);
         return 'duplicate';
@@ -258,6 +272,17 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
       return added ? 'new' : 'duplicate';
     },
   };
+}
+
+/**
+ * A cell's other spelling under the platform's formula escape: `'@Bot` for `@Bot` and back (also
+ * `=` and `+`, which unescapeCell reads the same way); null when the cell has no such spelling.
+ */
+function otherEscape(cell: string): string | null {
+  const c = cell.charCodeAt(0);
+  if (c === 64 || c === 61 || c === 43) return `'${cell}`;
+  const unescaped = unescapeCell(cell);
+  return unescaped !== cell ? unescaped : null;
 }
 
 // ---------------------------------------------------------------------------------------------
