@@ -124,3 +124,29 @@ describe("the platform's '@ escape dropped by a spreadsheet", () => {
     expect(spend(other)).toBe(8_260_000);
   });
 });
+
+describe('what a spreadsheet writes that is no value', () => {
+  const header = 'date,agent_name,api_key,source,total_spend_usd';
+  it("reads #N/A in the cost export's api_key as spend without a key, never as a key named #N/A", async () => {
+    await importFile(ledger, scope.tmp.write('cost.csv', `${header}\n2026-09-01,Bot,#N/A,trigger,1.00\n`));
+    expect(eventsOf(ledger).map((e) => e.subject)).toEqual(Array(eventsOf(ledger).length).fill('no-key:Bot'));
+  });
+
+  it('names an amount in exponent notation as such, with its line, and leaves the ledger unchanged', async () => {
+    const before = snapshot(ledger);
+    await expect(importFile(ledger, scope.tmp.write('cost.csv', `${header}\n2026-09-01,Bot,key-a,api,1.00\n2026-09-02,Bot,key-a,api,1.23E+03\n`))).rejects.toThrow(
+      /cost\.csv:3: total_spend_usd "1\.23E\+03" is in exponent notation/,
+    );
+    const line = cells('m1', 0, '1.23E+05', '1200');
+    await expect(importFile(ledger, scope.tmp.write('consumption.csv', csv([cells('m0', 0, '2.00', '10'), line], ',')))).rejects.toThrow(
+      /consumption\.csv:3: totalCredits "1\.23E\+05" is in exponent notation/,
+    );
+    expect(snapshot(ledger)).toEqual(before);
+  });
+
+  it("names Excel's sep= line above the header rather than a column without a name", async () => {
+    await expect(importFile(ledger, scope.tmp.write('cost.csv', `sep=;\n${header.replaceAll(',', ';')}\n2026-09-01;Bot;key-a;api;1,00\n`))).rejects.toThrow(
+      /cost\.csv:1: the first line is Excel's separator hint \("sep="\)/,
+    );
+  });
+});

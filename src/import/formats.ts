@@ -167,10 +167,20 @@ export function eventsHandler(header: string[], file: string): FormatHandler {
 
 /** The cost export's words for "no key". */
 export function isNoKey(key: string): boolean {
-  return key === '' || /^(?:n\/?a|none|null|-|—)$/i.test(key);
+  // `#N/A`: a spreadsheet's own "no value", when a formula filled the column
+  return key === '' || /^(?:#?n\/?a|none|null|-|—)$/i.test(key);
 }
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}/;
+
+/**
+ * An amount a spreadsheet wrote in exponent notation (`1.23E+03`): it keeps only the digits the
+ * column showed, so the amount is not read (never $1,230 for $1,234.56) but named for what it is.
+ */
+function exponentProblem(text: string): string | null {
+  if (!/^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)[eE][+-]?\d+$/.test(text.trim())) return null;
+  return 'is in exponent notation, as a spreadsheet writes a number its column is too narrow for, and may have lost digits: format the column as a number with 2 decimals and save again, or import the export as downloaded';
+}
 
 /**
  * A slash day or time read in `order`. `scanned`: the whole file was asked already; until then a
@@ -221,7 +231,13 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
       const spend = parseMoneyToMicros(f[ci]!, decimal);
       if (spend === null) {
         const named = splitCurrency(f[ci]!).currency;
-        throw new RowError(header[ci], f[ci], named !== null && named !== 'USD' ? `is in ${named}: this export's amounts are USD; an amount in ${named} is never taken as USD` : `is not an amount: expected USD like ${decimal === ',' ? '12,34' : '12.34'}${decimalNote}`);
+        throw new RowError(
+          header[ci],
+          f[ci],
+          named !== null && named !== 'USD'
+            ? `is in ${named}: this export's amounts are USD; an amount in ${named} is never taken as USD`
+            : (exponentProblem(f[ci]!) ?? `is not an amount: expected USD like ${decimal === ',' ? '12,34' : '12.34'}${decimalNote}`),
+        );
       }
       if (spend < 0) throw new RowError(header[ci], f[ci], 'is negative: expected a spend >= 0');
       const agent = unescapeCell(f[ai]!);
@@ -369,7 +385,7 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
         const text = f[i]!.trim();
         if (text === '' && ci === -1) continue;
         const c = creditsToMicros(text, decimal);
-        if (c === null) throw new RowError(header[i], f[i], `is not a number: expected credits like ${decimal === ',' ? '12,34 (with a decimal comma, as the first rows)' : '12.34'}`);
+        if (c === null) throw new RowError(header[i], f[i], exponentProblem(f[i]!) ?? `is not a number: expected credits like ${decimal === ',' ? '12,34 (with a decimal comma, as the first rows)' : '12.34'}`);
         if (c < 0) throw new RowError(header[i], f[i], 'is negative: expected credits >= 0');
         cost += c;
       }
