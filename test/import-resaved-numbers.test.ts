@@ -150,3 +150,17 @@ describe('what a spreadsheet writes that is no value', () => {
     );
   });
 });
+
+describe('a separator at the end of every line', () => {
+  it('reads the exports with an unnamed last column (a spreadsheet whose used range ran a column too far)', async () => {
+    const cost = 'date;agent_name;api_key;source;total_spend_usd;\r\n2026-09-01;Bot;key-b;api;1,50;\r\n';
+    expect(await importFile(ledger, scope.tmp.write('cost.csv', cost))).toMatchObject({ format: 'dust-cost', rows: 1, imported: 1, rejected: 0 });
+    const consumption = csv([cells('m1', 0, '3.00', '1200')], ',').replace(/\r\n/g, ',\r\n');
+    expect(await importFile(ledger, scope.tmp.write('consumption.csv', consumption))).toMatchObject({ format: 'dust-consumption', rows: 1, imported: 1, rejected: 0 });
+    expect(spend(ledger)).toBe(1_530_000);
+  });
+
+  it('still refuses a column without a name between named ones, naming it', async () => {
+    await expect(importFile(ledger, scope.tmp.write('cost.csv', 'date,,api_key,source,total_spend_usd\n2026-09-01,Bot,key-a,api,1.00\n'))).rejects.toThrow(/cost\.csv:1: header: column 2 has no name/);
+  });
+});

@@ -101,8 +101,14 @@ export function readHeaderRecord(fields: string[], line: number, problem: string
     throw new InputError(`${name}:${line}: ${message}`, [{ file: name, line, value: fields.join(''), message }]);
   }
   const header = fields.map((f) => f.trim());
-  const blank = header.findIndex((f) => f === '');
-  if (blank !== -1) {
+  // A separator at the end of every line (a spreadsheet whose used range ran a column too far)
+  // leaves unnamed columns after the last named one: no column of any format, so kept empty and
+  // never read (the canonical events CSV still refuses them, as simulate does). A column without
+  // a name between named ones is refused: which field it was is not known.
+  let named = header.length;
+  while (named > 0 && header[named - 1] === '') named--;
+  const blank = header.slice(0, named).findIndex((f) => f === '');
+  if (blank !== -1 || named === 0) {
     throw new InputError(`${name}:${line}: header: column ${blank + 1} has no name`, [
       { file: name, line, column: `(column ${blank + 1})`, value: fields.join(','), message: 'header: a column has no name' },
     ]);
