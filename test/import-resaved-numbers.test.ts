@@ -164,3 +164,23 @@ describe('a separator at the end of every line', () => {
     await expect(importFile(ledger, scope.tmp.write('cost.csv', 'date,,api_key,source,total_spend_usd\n2026-09-01,Bot,key-a,api,1.00\n'))).rejects.toThrow(/cost\.csv:1: header: column 2 has no name/);
   });
 });
+
+describe('files exported differently, joined into one', () => {
+  it('refuses a repeated header whose columns are in another order, naming its line, rather than read a source as an agent', async () => {
+    const text = [
+      'date,agent_name,api_key,source,total_spend_usd',
+      '2026-09-01,Bot,key-a,api,1.00',
+      'date,source,api_key,agent_name,total_spend_usd',
+      '2026-09-02,api,key-a,Bot,2.00',
+    ].join('\n');
+    const before = snapshot(ledger);
+    await expect(importFile(ledger, scope.tmp.write('joined.csv', text), { skipBadRows: true })).rejects.toThrow(/joined\.csv:3: the header again, with other columns or in another order than line 1's/);
+    expect(snapshot(ledger)).toEqual(before);
+  });
+
+  it('still counts the same header repeated, and reads a row whose first cell is an agent called "date" as data', async () => {
+    const text = ['agent_name,date,api_key,source,total_spend_usd', 'Bot,2026-09-01,key-a,api,1.00', 'Agent_Name,Date,API_Key,Source,Total_Spend_USD', 'date,2026-09-02,key-a,api,2.00'].join('\n');
+    const r = await importFile(ledger, scope.tmp.write('joined.csv', text));
+    expect(r).toMatchObject({ rows: 2, imported: 2, repeatedHeaders: 1 });
+  });
+});
