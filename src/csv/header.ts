@@ -94,9 +94,21 @@ export function readHeaderRecord(fields: string[], line: number, problem: string
   if (problem !== null) throw new InputError(`${name}:${line}: header: ${problem}`, [{ file: name, line, message: `header: ${problem}` }]);
   // CR-only line ends make the whole file one "header": refused as simulate refuses it (headerOf)
   if (fields.some((f) => f.includes('\r'))) throw new InputError(`${name}:${line}: ${CR_ONLY_MESSAGE}`, [{ file: name, line, message: CR_ONLY_MESSAGE }]);
+  // Excel's separator hint (`sep=;`), which some tools write above the header: named, not
+  // reported as a column without a name
+  if (/^sep=.?$/i.test(fields[0]!.trim()) && fields.slice(1).every((f) => f.trim() === '')) {
+    const message = `the first line is Excel's separator hint ("sep="), not the header: delete that line and import again (the separator is found from the header)`;
+    throw new InputError(`${name}:${line}: ${message}`, [{ file: name, line, value: fields.join(''), message }]);
+  }
   const header = fields.map((f) => f.trim());
-  const blank = header.findIndex((f) => f === '');
-  if (blank !== -1) {
+  // A separator at the end of every line (a spreadsheet whose used range ran a column too far)
+  // leaves unnamed columns after the last named one: no column of any format, so kept empty and
+  // never read (the canonical events CSV still refuses them, as simulate does). A column without
+  // a name between named ones is refused: which field it was is not known.
+  let named = header.length;
+  while (named > 0 && header[named - 1] === '') named--;
+  const blank = header.slice(0, named).findIndex((f) => f === '');
+  if (blank !== -1 || named === 0) {
     throw new InputError(`${name}:${line}: header: column ${blank + 1} has no name`, [
       { file: name, line, column: `(column ${blank + 1})`, value: fields.join(','), message: 'header: a column has no name' },
     ]);

@@ -26,12 +26,18 @@ const DOCUMENTED = [
 ] as const;
 
 const CREDITS = new Set(['creditsSystem', 'creditsInput', 'creditsOutput', 'creditsReasoning', 'creditsAction', 'totalCredits']);
+/**
+ * The other numbers of a line: a spreadsheet groups their thousands (`executionTimeMs` 1200 is
+ * `1,200` in a US locale, `1.200` in a European one). Read as the platform writes them (digits and
+ * a decimal point), so that the platform's own text hashes as it always did.
+ */
+const NUMBERS = new Set(['agentVersion', 'agentDepth', 'stepIndex', 'executionTimeMs']);
 
 /** A value's end in the hashed stream: above every UTF-16 unit, so that no two lines of fields run together. */
 const END = 0x10000;
 const TWO32 = 2 ** 32;
 
-type Kind = 0 | 1 | 2; // text, credits, origin
+type Kind = 0 | 1 | 2 | 3; // text, credits, origin, other number
 
 export class LineIdentity {
   private readonly at: Int32Array;
@@ -51,7 +57,7 @@ export class LineIdentity {
       const i = names.indexOf(norm(c));
       return i !== -1 || c !== 'creditsAction' ? i : names.indexOf('creditsdirect');
     });
-    this.kinds = DOCUMENTED.map((c) => (CREDITS.has(c) ? 1 : c === 'contextOrigin' ? 2 : 0));
+    this.kinds = DOCUMENTED.map((c) => (CREDITS.has(c) ? 1 : c === 'contextOrigin' ? 2 : NUMBERS.has(c) ? 3 : 0));
     this.decimal = decimal;
     this.origin = origin;
   }
@@ -67,6 +73,7 @@ export class LineIdentity {
       const text = i === -1 ? '' : (fields[i] ?? '');
       const kind = this.kinds[c]!;
       if (kind === 2) this.text(this.originOf(text));
+      else if (kind === 3) this.number(text);
       else if (kind === 0 || !this.credits(text)) this.cell(text);
       this.mix(END);
     }
@@ -107,6 +114,27 @@ export class LineIdentity {
       if (next === 64 || next === 61 || next === 43) a++;
     }
     for (let k = a; k < b; k++) this.mix(text.charCodeAt(k));
+  }
+
+  /**
+   * A number as the platform writes it (`1200`, `12.5`), whatever a spreadsheet's locale made of
+   * it (`1,200`, `1.200` with a decimal comma, `1 200`): its grouping dropped and its decimal mark
+   * made a point, the digits kept as written. Text that is no number is hashed as a cell.
+   */
+  private number(text: string): void {
+    const v = text.trim();
+    let plain = true;
+    for (let k = 0; k < v.length && plain; k++) {
+      const ch = v.charCodeAt(k);
+      plain = (ch >= 48 && ch <= 57) || (ch === 46 && this.decimal === '.');
+    }
+    if (plain || toMicroCredits(v, this.decimal) === null) {
+      this.cell(text);
+      return;
+    }
+    const group = this.decimal === '.' ? /[,\s\u00a0\u202f']/g : /[.\s\u00a0\u202f']/g;
+    const digits = v.replace(group, '');
+    this.text(this.decimal === '.' ? digits : digits.replace(',', '.'));
   }
 
   /**

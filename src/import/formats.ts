@@ -167,10 +167,20 @@ export function eventsHandler(header: string[], file: string): FormatHandler {
 
 /** The cost export's words for "no key". */
 export function isNoKey(key: string): boolean {
-  return key === '' || /^(?:n\/?a|none|null|-|—)$/i.test(key);
+  // `#N/A`: a spreadsheet's own "no value", when a formula filled the column
+  return key === '' || /^(?:#?n\/?a|none|null|-|—)$/i.test(key);
 }
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}/;
+
+/**
+ * An amount a spreadsheet wrote in exponent notation (`1.23E+03`): it keeps only the digits the
+ * column showed, so the amount is not read (never $1,230 for $1,234.56) but named for what it is.
+ */
+function exponentProblem(text: string): string | null {
+  if (!/^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)[eE][+-]?\d+$/.test(text.trim())) return null;
+  return 'is in exponent notation, as a spreadsheet writes a number its column is too narrow for, and may have lost digits: format the column as a number with 2 decimals and save again, or import the export as downloaded';
+}
 
 /**
  * A slash day or time read in `order`. `scanned`: the whole file was asked already; until then a
@@ -221,7 +231,13 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
       const spend = parseMoneyToMicros(f[ci]!, decimal);
       if (spend === null) {
         const named = splitCurrency(f[ci]!).currency;
-        throw new RowError(header[ci], f[ci], named !== null && named !== 'USD' ? `is in ${named}: this export's amounts are USD; an amount in ${named} is never taken as USD` : `is not an amount: expected USD like ${decimal === ',' ? '12,34' : '12.34'}${decimalNote}`);
+        throw new RowError(
+          header[ci],
+          f[ci],
+          named !== null && named !== 'USD'
+            ? `is in ${named}: this export's amounts are USD; an amount in ${named} is never taken as USD`
+            : (exponentProblem(f[ci]!) ?? `is not an amount: expected USD like ${decimal === ',' ? '12,34' : '12.34'}${decimalNote}`),
+        );
       }
       if (spend < 0) throw new RowError(header[ci], f[ci], 'is negative: expected a spend >= 0');
       const agent = unescapeCell(f[ai]!);
@@ -233,11 +249,25 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
       const type = noKey ? EventType.trigger : EventType.api;
       // the day as the export writes it, whatever a spreadsheet made of it: the same row of the
       // export and of its re-saved copy is one identity
-      const base = `dust-cost:${isoOf(day).slice(0, 10)}|${f[ai]!.trim()}|${f[ki]!.trim()}|${source}`;
+      const dayText = isoOf(day).slice(0, 10);
+      const base = `dust-cost:${dayText}|${f[ai]!.trim()}|${f[ki]!.trim()}|${source}`;
       // The row is one identity over its hours: when any is in the ledger, so is the row (SPEC
       // section 8), even if this export splits it over other hours. A day exported before it
-      // ended and again later keeps its first total: said, not silently (costDiffers).
-      const stored = sink.storedCost(Array.from({ length: 24 }, (_, h) => `${base}#${h}`));
+      // ended and again later keeps its first total: said, not silently (costDiffers). A name
+      // with the platform's `'@` escape is the same name without it (a spreadsheet may drop
+      // the `'`): both spellings are looked up, the identity kept as this file writes it.
+      const bases = [base];
+      const agentAlt = otherEscape(f[ai]!.trim());
+      const keyAlt = otherEscape(f[ki]!.trim());
+      if (agentAlt !== null || keyAlt !== null) {
+        for (const a of [f[ai]!.trim(), ...(agentAlt === null ? [] : [agentAlt])]) {
+          for (const k of [f[ki]!.trim(), ...(keyAlt === null ? [] : [keyAlt])]) {
+            const b = `dust-cost:${dayText}|${a}|${k}|${source}`;
+            if (b !== base) bases.push(b);
+          }
+        }
+      }
+      const stored = sink.storedCost(bases.flatMap((b) => Array.from({ length: 24 }, (_, h) => `${b}#${h}`)));
       if (stored !== null) {
         if (stored !== spend) sink.costDiffers(stored, spend);
         return 'duplicate';
@@ -258,6 +288,17 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
       return added ? 'new' : 'duplicate';
     },
   };
+}
+
+/**
+ * A cell's other spelling under the platform's formula escape: `'@Bot` for `@Bot` and back (also
+ * `=` and `+`, which unescapeCell reads the same way); null when the cell has no such spelling.
+ */
+function otherEscape(cell: string): string | null {
+  const c = cell.charCodeAt(0);
+  if (c === 64 || c === 61 || c === 43) return `'${cell}`;
+  const unescaped = unescapeCell(cell);
+  return unescaped !== cell ? unescaped : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -344,7 +385,7 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
         const text = f[i]!.trim();
         if (text === '' && ci === -1) continue;
         const c = creditsToMicros(text, decimal);
-        if (c === null) throw new RowError(header[i], f[i], `is not a number: expected credits like ${decimal === ',' ? '12,34 (with a decimal comma, as the first rows)' : '12.34'}`);
+        if (c === null) throw new RowError(header[i], f[i], exponentProblem(f[i]!) ?? `is not a number: expected credits like ${decimal === ',' ? '12,34 (with a decimal comma, as the first rows)' : '12.34'}`);
         if (c < 0) throw new RowError(header[i], f[i], 'is negative: expected credits >= 0');
         cost += c;
       }

@@ -147,12 +147,18 @@ export function isSummaryRow(fields: readonly string[]): boolean {
  * Only for the platform's exports and mapped CSVs: the canonical events CSV is read exactly as
  * `simulate` reads it, which refuses both.
  */
-function notData(fields: readonly string[], header: readonly string[]): 'blank' | 'header' | null {
+function notData(fields: readonly string[], header: readonly string[], names: ReadonlySet<string>): 'blank' | 'header' | 'other-header' | null {
   if (fields.every((f) => f.trim() === '')) return 'blank';
-  // the header's names are trimmed (readHeaderRecord): a first field of another length is data,
-  // which spares a million-row file the normalizing of every row
-  if (fields.length !== header.length || fields[0]!.trim().length !== header[0]!.length) return null;
-  return fields.every((f, k) => norm(f) === norm(header[k]!)) ? 'header' : null;
+  // a first field that is none of the header's names is data; one starting with a digit (the
+  // exports' times and days; no column name does) is told without normalizing it, for a
+  // million-row file's sake
+  const first = fields[0]!.trim().charCodeAt(0);
+  if ((first >= 48 && first <= 57) || !names.has(norm(fields[0]!))) return null;
+  if (fields.length === header.length && fields.every((f, k) => norm(f) === norm(header[k]!))) return 'header';
+  // another export's header (its columns in another order, or one more or fewer): the rows after
+  // it are not in this header's columns
+  const known = fields.filter((f) => names.has(norm(f))).length;
+  return known >= Math.max(3, Math.ceil(header.length / 2)) ? 'other-header' : null;
 }
 
 export interface PreviewEvent {
@@ -355,6 +361,9 @@ async function run(
   const given = options.mapping === undefined ? null : parseColumnMapping(options.mapping, 'mapping');
 
   let header: string[] | null = null;
+  /** the header's names as compared (norm), and its physical line */
+  let headerNames: Set<string> | null = null;
+  let headerLine = 1;
   let handler: FormatHandler | null = null;
   let pending: { fields: string[]; line: number; problem: string | null }[] = [];
   let missing: string[] = [];
@@ -549,7 +558,7 @@ async function run(
   const makeHandler = (): FormatHandler => {
     const h = header!;
     // the first rows that are data: what the mapping, the decimal separator and the dates are guessed from
-    const samples = pending.filter((p) => p.problem === null && notData(p.fields, h) === null).map((p) => p.fields);
+    const samples = pending.filter((p) => p.problem === null && notData(p.fields, h, headerNames!) === null).map((p) => p.fields);
     let format: FormatName | null = requested === 'auto' ? detectFormat(h) : requested;
     let mapping: ColumnMapping | null = given;
     if (format === null || (format === 'mapping' && mapping === null)) {
@@ -601,18 +610,23 @@ async function run(
   const handle = (fields: string[], line: number, problem: string | null): void => {
     currentLine = line;
     if (problem === null && handler!.format !== 'events') {
-      const skip = notData(fields, header!);
+      const skip = notData(fields, header!, headerNames!);
       // a blank row is no row, as a blank line is; a repeated header is counted and said
       if (skip === 'blank') return;
+      // read under the first header, the rows after it would go to other columns: refused whole,
+      // even with --skip-bad-rows, rather than read a source as an agent
+      if (skip === 'other-header') {
+        const message = `the header again, with other columns or in another order than line ${headerLine}'s (files exported differently, joined): import each file on its own`;
+        throw new InputError(`${name}:${line}: ${message}`, [{ file: name, line, value: fields.join(',').slice(0, 200), message }]);
+      }
+      // not data, so not in `rows`: SPEC §8's imported + duplicates + rejected = rows holds
       if (skip === 'header') {
-        result.rows++;
         result.repeatedHeaders = (result.repeatedHeaders ?? 0) + 1;
         const lines = (result.repeatedHeaderLines ??= []);
         if (lines.length < MAX_ERRORS) lines.push(line);
         return;
       }
     }
-    result.rows++;
     try {
       if (problem !== null) throw new RowError(undefined, undefined, problem);
       for (let k = 0; k < fields.length; k++) {
@@ -621,16 +635,19 @@ async function run(
         }
       }
       const outcome = handler!.row(fields, line, failed ? checkSink : realSink);
+      result.rows++;
       if (!failed) {
         if (outcome === 'new') result.imported++;
         else result.duplicates++;
       }
     } catch (err) {
       if (!(err instanceof RowError)) throw err;
+      // a spreadsheet's TOTAL row is not data either: counted apart, not in `rows`
       if (problem === null && isSummaryRow(fields)) {
         result.summaryRows = (result.summaryRows ?? 0) + 1;
         return;
       }
+      result.rows++;
       result.rejected++;
       if (result.errors.length < MAX_ERRORS) {
         result.errors.push({ line, column: err.column ?? null, value: err.value ?? null, message: err.message });
@@ -643,6 +660,8 @@ async function run(
     if (header === null) {
       header = readHeaderRecord(fields, line, problem, name);
       if (header === null) return;
+      headerNames = new Set(header.filter((h) => h !== '').map(norm));
+      headerLine = line;
       result.header = header;
       return;
     }

@@ -253,14 +253,24 @@ export function parseMoneyToMicros(text: string, decimal: '.' | ',' = '.', curre
 }
 
 /**
+ * Credits as millionths of a credit (an amount's own micro-units), null when the text is no amount.
+ * The export's own `12.34` is read directly; anything else as parseMoneyToMicros reads money, with
+ * the file's decimal mark: a spreadsheet's thousands (`1,234.56` in a US locale, `1.234,56` with a
+ * decimal comma) are the same credits. A currency mark is never a credit amount.
+ */
+export function toMicroCredits(text: string, decimal: '.' | ',' = '.'): number | null {
+  if (decimal === '.') {
+    const plain = parseUsdToMicros(text);
+    if (plain !== null) return plain;
+  }
+  return splitCurrency(text).currency === null ? parseMoneyToMicros(text, decimal) : null;
+}
+
+/**
  * Credits (decimal text) to micro-USD at $0.01 a credit, rounded half away from zero. With a
  * decimal comma (a spreadsheet saved in a European locale: `12,34`, `1.234,5`) the text is read
  * as parseMoneyToMicros reads money; a currency mark is never a credit amount.
  */
-/** Credits as millionths of a credit (an amount's own micro-units), null when the text is no amount. */
-export function toMicroCredits(text: string, decimal: '.' | ',' = '.'): number | null {
-  return decimal === '.' ? parseUsdToMicros(text) : splitCurrency(text).currency === null ? parseMoneyToMicros(text, ',') : null;
-}
 
 export function creditsToMicros(text: string, decimal: '.' | ',' = '.'): number | null {
   const microCredits = toMicroCredits(text, decimal);

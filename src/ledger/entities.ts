@@ -1,8 +1,8 @@
 import type { ReadableLedger, WritableLedger } from './db.ts';
-import { DAY } from '../engine/units.ts';
+import { DAY, HOUR } from '../engine/units.ts';
 import { EVENT_TYPE_NAMES, EventType } from '../engine/events.ts';
 import type { EventTypeCode, EventTypeName } from '../engine/events.ts';
-import { canonicalMode, profileOf } from '../engine/plan.ts';
+import { canonicalMode, DEFAULT_TRIGGER_LIMIT, profileOf } from '../engine/plan.ts';
 import type { Plan } from '../engine/plan.ts';
 import { InputError } from '../errors.ts';
 
@@ -134,6 +134,12 @@ export function correctTriggerKind(db: WritableLedger, subject: string, kind: Tr
  * more) are within max(2 min, 5 %) of one gap (an hour, a day: a weekday schedule's weekend gap
  * is the other 20 %). Webhook arrivals are irregular. Times of consumption lines are when the
  * agent message completed, hence the two minutes of slack.
+ *
+ * Unless its limit held it: the exports hold only the runs the platform admitted, so a webhook fed
+ * at a steady pace (a CI hook every 15 minutes) that its default 42 runs per 24 h cut shows as 42
+ * runs at that pace, a pause until its window frees, 42 more: a rhythm, but of a limited trigger.
+ * Read as a schedule it would never meet its limit under the platform profile (SPEC section 9
+ * rule 3), the very limit that cut its history.
  */
 export function looksScheduled(times: readonly number[]): boolean {
   if (times.length < 5) return false;
@@ -145,7 +151,29 @@ export function looksScheduled(times: readonly number[]): boolean {
   if (typical < 60_000) return false;
   const slack = Math.max(120_000, typical * 0.05);
   const regular = gaps.filter((g) => Math.abs(g - typical) <= slack).length;
-  return regular >= 0.8 * gaps.length;
+  return regular >= 0.8 * gaps.length && !heldAtDefaultLimit(sorted, typical);
+}
+
+/**
+ * Pauses after which the runs resume once the window frees, at exactly the default limit, before a
+ * trigger reads as held by it: one could be chance (a schedule of business hours).
+ */
+const HELD_PAUSES_MIN = 2;
+
+/**
+ * Whether the runs (sorted) stop at least twice with exactly DEFAULT_TRIGGER_LIMIT of them in the
+ * 24 h before (the platform's window edge: a run still counts at exactly 24 h), followed by a pause
+ * far longer than the rhythm's `typical` gap: the signature of a trigger its default limit held.
+ */
+function heldAtDefaultLimit(sorted: readonly number[], typical: number): boolean {
+  let pauses = 0;
+  let first = 0;
+  for (let i = 0; i + 1 < sorted.length; i++) {
+    while (sorted[first]! < sorted[i]! - DAY) first++;
+    const pause = sorted[i + 1]! - sorted[i]!;
+    if (i - first + 1 === DEFAULT_TRIGGER_LIMIT && pause > Math.max(HOUR, 3 * typical)) pauses++;
+  }
+  return pauses >= HELD_PAUSES_MIN;
 }
 
 /**
