@@ -55,6 +55,20 @@ describe('censored history, read from the engine’s replay', () => {
     expect(s.total.p50).toBeGreaterThan(150_000_000);
   });
 
+  it("judges the history by the limits it was recorded under when the paths run another plan (the export's recommended one)", async () => {
+    // the same key held at its $150 cap; the recommendation raises the cap to $1,000, under which
+    // the replay refuses nothing: the days are still bounds, because $150 is what cut the export
+    const ev = platformCut(synthHistory(60, [{ type: 'api', subject: 'k_capped', daily: () => 8_000_000, costPerRequest: 50_000, hours: [0, 24] }], 3, false));
+    const raised = validatePlan({ ...planInput, apiKeys: [{ id: 'k_capped', capUsd: 1000 }] });
+    const own = await forecast(ev, raised, { days: 30, paths: 0 });
+    expect(own.censored).toEqual([]);
+    const judged = await forecast(ev, raised, { days: 30, paths: 0, recordedPlan: plan });
+    expect(judged.censored.map((x) => x.id)).toEqual(['k_capped']);
+    const s = judged.series.find((x) => x.id === 'k_capped')!;
+    expect(s.total.p50).toBeGreaterThan(own.series.find((x) => x.id === 'k_capped')!.total.p50);
+    expect(s.total.p50).toBeGreaterThan(150_000_000);
+  });
+
   it('says so for counts too: trigger runs held at 42 a day and messages held at the allowance', async () => {
     // a webhook that wants ~55 runs a day, let through at 42; in another workspace, people who
     // want ~260 messages a day against an allowance of 200 (2 seats × 100)

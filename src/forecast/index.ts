@@ -50,6 +50,12 @@ export interface ForecastOptions {
   whatIf?: WhatIf;
   /** worker threads for the paths; 0 = this thread (default: one per core) */
   workers?: number;
+  /**
+   * The plan the history was recorded under, when the paths run another one (the export forecasts
+   * the recommended plan): the days a limit held down are the days *that* plan's limits held them,
+   * since the export holds only what they let through. Default: the plan itself.
+   */
+  recordedPlan?: Plan;
   /** engine for in-thread paths (tests); workers always use src/engine/simulate.ts */
   simulate?: SimulateFn;
   /** share done, 0..1, with the current stage */
@@ -109,7 +115,7 @@ async function forecastWith(
   workers: PathWorkers | undefined,
 ): Promise<ForecastReport> {
   const sim = options.simulate ?? (await import('../engine/simulate.ts')).simulate;
-  const { history, replay, censored } = prepare(events, plan, sim);
+  const { history, replay, censored } = prepare(events, plan, sim, options.recordedPlan);
   if (options.signal?.aborted) throw new CancelledError();
   const whatIf = options.whatIf ?? {};
   // with workers, the models are fitted on them and here at once; the same models either way
@@ -212,14 +218,17 @@ const prepared = new WeakMap<EventColumns, Prepared>();
  * The history, the plan replayed over it and what the replay censored: computed once per events
  * and plan, so a forecast asked again (another what-if, more paths) starts from its models.
  */
-function prepare(events: EventColumns, plan: Plan, sim: SimulateFn): Prepared {
-  const key = JSON.stringify(plan);
+function prepare(events: EventColumns, plan: Plan, sim: SimulateFn, recorded?: Plan): Prepared {
+  const recordedKey = recorded === undefined ? '' : JSON.stringify(recorded);
+  const key = `${JSON.stringify(plan)}\u0000${recordedKey}`;
   const hit = prepared.get(events);
   if (hit && hit.plan === key && hit.sim === sim) return hit;
   const history = hit?.history ?? buildHistory(events);
   requireHistory(history);
   const replay = replayHistory(events, plan, history.end, sim);
-  const censored = censoredFromEngine(replay.hist, replay.result, history);
+  // a cap the recommendation raised holds nothing down in its own replay: judge the history by its own limits
+  const judged = recorded === undefined || recordedKey === JSON.stringify(plan) ? replay : replayHistory(events, recorded, history.end, sim);
+  const censored = censoredFromEngine(judged.hist, judged.result, history);
   const entry: Prepared = { plan: key, sim, history, replay, censored };
   prepared.set(events, entry);
   return entry;

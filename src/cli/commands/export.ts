@@ -121,6 +121,8 @@ export async function runExport(planPath: string | undefined, o: ExportCliOption
   // the report's forecast runs the recommended plan: what happens if the admin applies it
   progress.step('forecasting the recommended plan');
   const fc = await forecast(events, rec.plan, {
+    // which days the current limits held down is judged under them, not under the recommendation
+    recordedPlan: plan,
     onProgress: (share) => progress.share(share, 1),
     ...(days !== undefined ? { days } : {}),
     ...(paths !== undefined ? { paths } : {}),
