@@ -266,3 +266,43 @@ describe('the renderer reaches src/ only for code that runs in a browser', () =>
     expect(offenders).toEqual([]);
   });
 });
+
+/**
+ * The modules a file loads at run time, following static value imports (`import type` is erased)
+ * and dynamic ones, from file to file; packages are listed by name and not followed.
+ */
+function runtimeClosure(entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string): void => {
+    if (files.has(file)) return;
+    files.add(file);
+    const text = readFileSync(file, 'utf8');
+    const specs = [
+      ...[...text.matchAll(/^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?from\s+)?'([^']+)'/gm)].map((m) => m[1]!),
+      ...[...text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)].map((m) => m[1]!),
+    ];
+    for (const spec of specs) {
+      if (spec.startsWith('.')) visit(resolve(dirname(file), spec));
+      else if (!spec.startsWith('node:')) packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+    }
+  };
+  visit(resolve(SRC, entry));
+  return { files, packages };
+}
+
+describe('what a worker loads', () => {
+  it('follows value imports and leaves out type-only ones', () => {
+    // guards the reader: the CLI's plan loading does reach the validator
+    expect(runtimeClosure('engine/plan-file.ts').packages.has('zod')).toBe(true);
+    expect(runtimeClosure('forecast/mc-worker.ts').files.has(resolve(SRC, 'engine/simulate.ts'))).toBe(true);
+  });
+
+  it("the forecast's path workers and the part thread load no plan validator (each loads its code while the forecast or an edit waits)", () => {
+    for (const entry of ['forecast/mc-worker.ts', 'engine/part-worker.ts']) {
+      const { files, packages } = runtimeClosure(entry);
+      expect([...packages].sort(), entry).not.toContain('zod');
+      expect(files.has(resolve(SRC, 'engine/plan.ts')), `${entry} loads engine/plan.ts`).toBe(false);
+    }
+  });
+});

@@ -14,7 +14,8 @@
  */
 import type { EventColumns } from './events.ts';
 import { EventType } from './events.ts';
-import { resolvePlan, type Plan, type ResolvedPlan } from './plan.ts';
+import type { Plan } from './plan.ts';
+import { resolvePlan, type ResolvedPlan } from './plan-rules.ts';
 import { SpendLimits } from './limits/spend-limit.ts';
 import { Outcome, type SimulationResult, type Timeline } from './result.ts';
 import { largestSpendCost, simulate } from './simulate.ts';

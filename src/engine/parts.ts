@@ -1,7 +1,8 @@
 import { CancelledError } from '../errors.ts';
 import type { EventColumns } from './events.ts';
 import { EventType } from './events.ts';
-import { canonicalMode, resolvePlan, UNLIMITED, type Plan, type PlanTrigger, type TriggerMode } from './plan.ts';
+import type { Plan, PlanTrigger, TriggerMode } from './plan.ts';
+import { canonicalMode, resolvePlan, UNLIMITED } from './plan-rules.ts';
 import { addQueueLogs, QueueLog } from './queue-log.ts';
 import type { SimulationResult, Timeline } from './result.ts';
 import { addTallies, dayFrameBetween, provideTallies, retallyKey, tally, type DayFrame, type ReportTallies } from './report-tallies.ts';

@@ -7,7 +7,8 @@ import { Pool, pooled, REFUSED_ALLOWANCE, REFUSED_POOL, REFUSED_TRIGGER, takeUni
 import { PASSES, SpendLimits } from './limits/spend-limit.ts';
 import { ActorThrottles, THROTTLE_HOUR, THROTTLE_MINUTE, THROTTLE_PASSES, WorkspaceThrottle } from './limits/throttle.ts';
 import { TriggerLimits } from './limits/trigger-limit.ts';
-import { DEFAULT_TRIGGER_LIMIT, keyId, resolvePlan, triggerId, UNLIMITED, type Plan, type ResolvedPlan } from './plan.ts';
+import type { Plan } from './plan.ts';
+import { DEFAULT_TRIGGER_LIMIT, keyId, resolvePlan, triggerId, UNLIMITED, type ResolvedPlan } from './plan-rules.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE, type SimulationResult, type Timeline } from './result.ts';
 import { asDurationMs, asEpochMs, asMicros, DAY, HOUR, isoOf, MINUTE } from './units.ts';
 import { QueueLog } from './queue-log.ts';

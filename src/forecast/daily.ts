@@ -3,7 +3,7 @@ import { DAY } from '../engine/units.ts';
 import { backtestSeries, BACKTEST_DAYS } from './model.ts';
 import type { ErrorStats, ModelKind } from './model.ts';
 import type { History, DailySeries, SeriesKind } from './series.ts';
-import { pathBlock, pointForecast } from './scenario.ts';
+import { pathBlock, pointForecast } from './path-block.ts';
 import type { Scenario } from './scenario.ts';
 import { selectKth } from './select.ts';
 

@@ -5,7 +5,7 @@ import type { Plan, ResolvedPlan } from '../engine/plan.ts';
 import { Outcome } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { fillUniforms, hashSeed, makeRng, stochasticRound } from './rng.ts';
-import { pathBlock, RECENT_DAYS } from './scenario.ts';
+import { pathBlock, RECENT_DAYS } from './path-block.ts';
 import type { Scenario, ScenarioSeries } from './scenario.ts';
 
 /**

@@ -10,7 +10,7 @@ import { drawPath, hourTable, pathEvents, seriesEvents, seriesLimits, seriesTime
 import type { PathDraw, SeriesLimits } from './generate.ts';
 import { isolatedTrigger } from './queue.ts';
 import { IsolatedKey } from './isolated-key.ts';
-import { resolvePlan } from '../engine/plan.ts';
+import { resolvePlan } from '../engine/plan-rules.ts';
 import type { ResolvedPlan } from '../engine/plan.ts';
 import type { Scenario } from './scenario.ts';
 import { selectBandLinear } from './daily.ts';

@@ -2,9 +2,9 @@ import { DAY } from '../engine/units.ts';
 import { validatePlan } from '../engine/plan.ts';
 import type { Plan, PlanTrigger } from '../engine/plan.ts';
 import { InputError } from '../errors.ts';
-import { fitSeries, fixedModel, forecastDay, simulateInto } from './model.ts';
+import { fitSeries, fixedModel } from './model.ts';
+import { RECENT_DAYS } from './path-block.ts';
 import type { FitOptions, SeriesModel } from './model.ts';
-import { hashSeed, makeRng } from './rng.ts';
 import type { History, SeriesKind } from './series.ts';
 import { PEOPLE } from './series.ts';
 
@@ -54,7 +54,6 @@ export interface ScenarioSeries {
 }
 
 /** History days kept with each series: enough for a 30-day window and a calendar month. */
-export const RECENT_DAYS = 32;
 
 function lastDays(values: readonly number[]): number[] {
   const out = new Array<number>(RECENT_DAYS).fill(0);
@@ -193,76 +192,7 @@ export function applyWhatIfToPlan(plan: Plan, whatIf: WhatIf): Plan {
   return validatePlan(next, 'what-if plan');
 }
 
-/** Growth multiplier of forecast day h (0-based) under `growth` per 30 days. */
-export function growthFactor(growth: number, h: number): number {
-  return growth === 0 ? 1 : Math.pow(1 + growth, (h + 1) / 30);
-}
 
-/** Expected daily value of a series on forecast day h. */
-export function pointForecast(s: ScenarioSeries, from: number, h: number): number {
-  return forecastDay(s.model, from + h * DAY) * s.scale * growthFactor(s.growth, h);
-}
-
-/** One path's draws per series: views into one block laid out as every series' ordinary days, then every series' runaway days. */
-export interface PathParts {
-  ordinary: Float64Array[];
-  runaway: Float64Array[];
-  block: Float64Array;
-}
-
-/**
- * One path, split: ordinary demand (what a cap is sized for) and runaway incidents (what a cap
- * exists to stop). Each series draws from its own stream, seeded by (seed, path, series), so the
- * main thread and any worker agree.
- */
-export function pathParts(scenario: Scenario, seed: number, path: number): PathParts {
-  return partsOfBlock(pathBlock(scenario, seed, path), scenario.series.length, scenario.days);
-}
-
-/**
- * The block of `pathParts` alone: series j's ordinary days at j·D, its runaway days at (n + j)·D.
- * Each series draws into it by offset, with no view made per series (hundreds of series on every
- * path). Its own generator per series stays: one shared generator reseeded per series measured
- * slower (its calls were no longer inlined).
- */
-export function pathBlock(scenario: Scenario, seed: number, path: number): Float64Array {
-  const D = scenario.days;
-  const n = scenario.series.length;
-  const block = new Float64Array(D * n * 2);
-  const base = hashSeed(seed, path);
-  for (let j = 0; j < n; j++) {
-    simulateInto(scenario.series[j].model, D, makeRng(hashSeed(base, 0x5e1e5 + j)), block, j * D, block, (n + j) * D, scaleOf(scenario, j));
-  }
-  return block;
-}
-
-/** The per-series views of a block laid out by `pathParts` (e.g. one a worker sent back). */
-export function partsOfBlock(block: Float64Array, series: number, days: number): PathParts {
-  const ordinary: Float64Array[] = [];
-  const runaway: Float64Array[] = [];
-  for (let j = 0; j < series; j++) {
-    ordinary.push(block.subarray(j * days, (j + 1) * days));
-    runaway.push(block.subarray((series + j) * days, (series + j + 1) * days));
-  }
-  return { ordinary, runaway, block };
-}
-
-const scaleCache = new WeakMap<Scenario, (Float64Array | null)[]>();
-
-/** What-if multipliers of series j per forecast day (seats, growth), null when none. */
-function scaleOf(scenario: Scenario, j: number): Float64Array | null {
-  let all = scaleCache.get(scenario);
-  if (!all) {
-    all = scenario.series.map((s) => {
-      if (s.scale === 1 && s.growth === 0) return null;
-      const out = new Float64Array(scenario.days);
-      for (let h = 0; h < scenario.days; h++) out[h] = s.scale * growthFactor(s.growth, h);
-      return out;
-    });
-    scaleCache.set(scenario, all);
-  }
-  return all[j];
-}
 
 function averageProfile(profiles: number[][]): number[] {
   const out = new Array<number>(24).fill(profiles.length ? 0 : 1 / 24);
@@ -271,3 +201,6 @@ function averageProfile(profiles: number[][]): number[] {
 }
 
 export { PEOPLE };
+
+export { growthFactor, partsOfBlock, pathBlock, pathParts, pointForecast, RECENT_DAYS } from './path-block.ts';
+export type { PathParts } from './path-block.ts';
