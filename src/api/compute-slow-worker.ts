@@ -34,21 +34,25 @@ type Progress = (done: number, total: number) => void;
 interface Profiles {
   own: PartsSimulator;
   other: PartsSimulator;
-  last: { own: SimulationResult; other: SimulationResult } | null;
+  /** each side's last result, given back to its next run (a run cancelled part-way gives nothing back) */
+  last: { own: SimulationResult | undefined; other: SimulationResult | undefined };
   cache: { key: string; value: ProfileComparison } | null;
 }
 let profiles: Profiles | null = null;
 
 function comparedProfiles(plan: Plan, ev: EventColumns, signal: { readonly aborted: boolean }, onProgress: Progress): ProfileComparison {
-  profiles ??= { own: new PartsSimulator(ev), other: new PartsSimulator(ev), last: null, cache: null };
+  profiles ??= { own: new PartsSimulator(ev), other: new PartsSimulator(ev), last: { own: undefined, other: undefined }, cache: null };
   const p = profiles;
   const key = JSON.stringify(plan);
   if (p.cache !== null && p.cache.key === key) return p.cache.value;
   const profile = profileOf(plan);
   const { plan: otherPlan, notes } = planUnderProfile(plan, profile === 'platform' ? 'documented' : 'platform');
-  const own = p.own.run(plan, { signal, onProgress: (done, total) => onProgress(done, 2 * total), recycle: p.last?.own });
-  const other = p.other.run(otherPlan, { signal, onProgress: (done, total) => onProgress(total + done, 2 * total), recycle: p.last?.other });
-  p.last = { own, other };
+  // each side's result is kept as soon as it is made: if the other side is then cancelled, the
+  // next comparison gives back this one, not the one this run already took over
+  const own = p.own.run(plan, { signal, onProgress: (done, total) => onProgress(done, 2 * total), recycle: p.last.own });
+  p.last.own = own;
+  const other = p.other.run(otherPlan, { signal, onProgress: (done, total) => onProgress(total + done, 2 * total), recycle: p.last.other });
+  p.last.other = other;
   const value = profile === 'platform' ? compareResults(ev, other, own, profile, notes) : compareResults(ev, own, other, profile, notes);
   p.cache = { key, value };
   return value;

@@ -103,8 +103,8 @@ export function readHeaderRecord(fields: string[], line: number, problem: string
   const header = fields.map((f) => f.trim());
   // A separator at the end of every line (a spreadsheet whose used range ran a column too far)
   // leaves unnamed columns after the last named one: no column of any format, so kept empty and
-  // never read (the canonical events CSV still refuses them, as simulate does). A column without
-  // a name between named ones is refused: which field it was is not known.
+  // never read (the canonical events CSV's reader, which simulate uses, skips them the same way).
+  // A column without a name between named ones is refused: which field it was is not known.
   let named = header.length;
   while (named > 0 && header[named - 1] === '') named--;
   const blank = header.slice(0, named).findIndex((f) => f === '');

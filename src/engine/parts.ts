@@ -494,7 +494,9 @@ function maxOf(a: Float64Array, b: Float64Array): Float64Array {
 /**
  * The two parts' waiting runs added, by the allowance part's log: a cap edit keeps the spend part's
  * log (src/engine/isolated-cap.ts) and the allowance part, so the sum, a pass over every change of
- * both, is found again. Results are never changed once made, so neither are their logs.
+ * both, is found again. A log is never changed while its result is readable: a later pass may take
+ * a superseded allowance result's log buffers (src/engine/pass-arrays.ts), but that result throws
+ * when read from then on, so a sum cached for it is never looked up again.
  */
 const addedQueues = new WeakMap<object, { spend: object; grid: string; sum: ReturnType<typeof addQueueLogs> }>();
 
@@ -631,8 +633,9 @@ class Scatter {
   }
 
   /**
-   * Hands this result's arrays to a newer one of `count` events. This result stays usable: asked
-   * again, it fills new arrays from its parts, which never change.
+   * Hands this result's arrays to a newer one of `count` events. Asked again, this result fills new
+   * arrays from its parts, as long as they are readable: a part whose arrays a later pass took
+   * (src/engine/pass-arrays.ts) throws rather than show another plan's decisions.
    */
   giveAway(count: number): PerEvent | null {
     if (count !== this.count) return null;

@@ -225,7 +225,7 @@ function Results({ f, plan, risk }: { f: ForecastReport; plan: Plan; risk: numbe
         {f.censored.length > 0
           ? `A limit held down the history of ${fmtCount(f.censored.length)} series (${f.censored
               .slice(0, 5)
-              .map((c) => names.get(c.id) ?? triggerNames.get(c.id) ?? (c.kind === 'messages' ? 'people’s messages' : c.id))
+              .map((c) => (c.kind === 'messages' ? 'people’s messages' : ((c.kind === 'key_spend' ? names : triggerNames).get(c.id) ?? c.id)))
               .join(', ')}${f.censored.length > 5 ? ', …' : ''}): on the days it was at its limit, demand is read as at least what went through, and the band widened.`
           : 'No limit held the history down: it shows the demand.'}
       </p>
