@@ -114,3 +114,28 @@ describe('old Mac line ends (CR alone)', () => {
     await expect(importFile(ledger, scope.tmp.write('events.csv', text))).rejects.toThrow(/events\.csv:1: has lines that end in CR alone/);
   });
 });
+
+describe("Excel's Accounting format in an amount column", () => {
+  it('reads "$ -" and "-" as a zero spend, and refuses "(1.00)" naming line, column, value and why', async () => {
+    const ok = `date,agent_name,api_key,source,total_spend_usd\n2026-09-01,Bot,key-a,api,1.25\n2026-09-02,Bot,key-a,api, $ -   \n2026-09-03,Bot,key-a,api,-\n`;
+    const r = await importFile(ledger, scope.tmp.write('cost.csv', ok));
+    expect(r).toMatchObject({ rows: 3, imported: 3, rejected: 0 });
+    expect(spend(ledger)).toBe(1_250_000);
+    const before = snapshot(ledger);
+    const neg = `date,agent_name,api_key,source,total_spend_usd\n2026-09-04,Bot,key-a,api,1.25\n2026-09-05,Bot,key-a,api,"($1.00)"\n`;
+    await expect(importFile(ledger, scope.tmp.write('neg.csv', neg))).rejects.toThrow(/neg\.csv:3: total_spend_usd "\(\$1\.00\)" is negative, in the Accounting format/);
+    expect(snapshot(ledger)).toEqual(before);
+  });
+
+  it('reads a credits dash as the export\'s 0: the re-saved line is the same line, so it adds nothing', async () => {
+    const cols = CONSUMPTION_HEADER.split(',');
+    const line = (credits: string): string => {
+      const v: Record<string, string> = { completedAt: '2026-09-01T10:00:00.000Z', agentMessageId: 'm1', agentName: 'Bot', contextOrigin: 'API', apiKeyName: 'key-a', usageType: 'programmatic', totalCredits: credits };
+      return cols.map((c) => v[c] ?? '').join(',');
+    };
+    await importFile(ledger, scope.tmp.write('clean.csv', `${cols.join(',')}\n${line('0')}\n`));
+    const again = await importFile(ledger, scope.tmp.write('resaved.csv', `${cols.join(',')}\n${line(' - ')}\n`));
+    expect(again).toMatchObject({ rows: 1, imported: 0, duplicates: 1, rejected: 0 });
+    await expect(importFile(ledger, scope.tmp.write('neg.csv', `${cols.join(',')}\n${line('(2.50)')}\n`))).rejects.toThrow(/neg\.csv:2: totalCredits "\(2\.50\)" is negative, in the Accounting format/);
+  });
+});

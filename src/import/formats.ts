@@ -16,6 +16,7 @@ import { norm, unescapeCell } from './cells.ts';
 import { LineIdentity, LineOccurrences } from './consumption-line.ts';
 import { dayOrder, DayOrderUnknown, dayOrderWords, SLASH_DAY, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown, twoWaysMessage } from './decimal-mark.ts';
+import { accountingNegativeMessage, isAccountingNegative, isAccountingZero } from './accounting.ts';
 import type { AmountReader, DecimalMark } from './decimal-mark.ts';
 import type { DayOrder } from './day-order.ts';
 
@@ -267,6 +268,8 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
       } else day = null;
       if (day === null) throw new RowError(header[di], f[di], 'is not a date: expected YYYY-MM-DD (a UTC day)');
       if (!isPlausibleTime(day)) throw new RowError(header[di], f[di], timeRangeMessage());
+      if (isAccountingZero(f[ci]!)) f[ci] = '0';
+      else if (isAccountingNegative(f[ci]!)) throw new RowError(header[ci], f[ci], accountingNegativeMessage('a spend'));
       marks.check(f[ci]!, header[ci], f[ci]);
       const spend = parseMoneyToMicros(f[ci]!, decimal);
       if (spend === null) {
@@ -426,7 +429,15 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
       const message = f[mi]!.trim();
       if (message === '') throw new RowError(header[mi], f[mi], 'is empty: expected the agent message id');
       let cost = 0;
-      for (const i of ci !== -1 ? [ci] : parts) {
+      for (const i of creditColumns) {
+        // a zero re-saved as the Accounting format's dash is the export's 0 (its line's identity
+        // too); an amount starting with a digit is neither, told without a pattern on the hot path
+        const c0 = f[i]!.charCodeAt(0);
+        if (c0 >= 48 && c0 <= 57) continue;
+        if (isAccountingZero(f[i]!)) f[i] = '0';
+        else if (isAccountingNegative(f[i]!)) throw new RowError(header[i], f[i], accountingNegativeMessage('a credit amount'));
+      }
+      for (const i of creditColumns) {
         const text = f[i]!.trim();
         if (text === '' && ci === -1) continue;
         marks.check(text, header[i], f[i]);
