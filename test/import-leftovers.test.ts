@@ -139,3 +139,35 @@ describe("Excel's Accounting format in an amount column", () => {
     await expect(importFile(ledger, scope.tmp.write('neg.csv', `${cols.join(',')}\n${line('(2.50)')}\n`))).rejects.toThrow(/neg\.csv:2: totalCredits "\(2\.50\)" is negative, in the Accounting format/);
   });
 });
+
+describe('Excel date serials and 2-digit years', () => {
+  const COST = 'date,agent_name,api_key,source,total_spend_usd';
+
+  it("reads a cost export's day as an Excel serial (46266 is 2026-09-01): the same row as the export's", async () => {
+    await importFile(ledger, scope.tmp.write('clean.csv', `${COST}\n2026-09-01,Bot,key-a,api,1.25\n`));
+    const again = await importFile(ledger, scope.tmp.write('serial.csv', `${COST}\n46266,Bot,key-a,api,1.25\n46267,Bot,key-a,api,2.00\n`));
+    expect(again).toMatchObject({ rows: 2, imported: 1, duplicates: 1, rejected: 0 });
+    expect(eventsOf(ledger).filter((e) => e.time >= '2026-09-02').reduce((s, e) => s + e.cost, 0)).toBe(2_000_000);
+  });
+
+  it('reads a consumption time as a serial with its fraction (46266.4375 is 10:30 UTC)', async () => {
+    const cols = CONSUMPTION_HEADER.split(',');
+    const v: Record<string, string> = { completedAt: '46266.4375', agentMessageId: 'm1', agentName: 'Bot', contextOrigin: 'API', apiKeyName: 'key-a', usageType: 'programmatic', totalCredits: '2' };
+    const r = await importFile(ledger, scope.tmp.write('c.csv', `${cols.join(',')}\n${cols.map((c) => v[c] ?? '').join(',')}\n`));
+    expect(r).toMatchObject({ imported: 1, rejected: 0 });
+    expect(eventsOf(ledger).map((e) => e.time)).toEqual(['2026-09-01T10:30:00.000Z']);
+  });
+
+  it('refuses a serial with a time of day as a cost day, one outside 2000-2099, and a 2-digit year, each with its line', async () => {
+    const text = `${COST}\n46266.5,Bot,key-a,api,1\n12345,Bot,key-a,api,1\n01/09/26,Bot,key-a,api,1\n`;
+    const before = snapshot(ledger);
+    const err = await importFile(ledger, scope.tmp.write('cost.csv', text)).then(
+      () => null,
+      (e: unknown) => String(e),
+    );
+    expect(err).toMatch(/cost\.csv:2: date "46266\.5" is an Excel date serial with a time of day/);
+    expect(err).toMatch(/cost\.csv:3: date "12345" is a number: read as an Excel date serial/);
+    expect(err).toMatch(/cost\.csv:4: date "01\/09\/26" has a 2-digit year/);
+    expect(snapshot(ledger)).toEqual(before);
+  });
+});

@@ -16,6 +16,7 @@ import { norm, unescapeCell } from './cells.ts';
 import { LineIdentity, LineOccurrences } from './consumption-line.ts';
 import { dayOrder, DayOrderUnknown, dayOrderWords, SLASH_DAY, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown, twoWaysMessage } from './decimal-mark.ts';
+import { EXCEL_SERIAL, excelSerialTime, SERIAL_RANGE_MESSAGE, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MESSAGE } from './excel-dates.ts';
 import { accountingNegativeMessage, isAccountingNegative, isAccountingZero } from './accounting.ts';
 import type { AmountReader, DecimalMark } from './decimal-mark.ts';
 import type { DayOrder } from './day-order.ts';
@@ -199,6 +200,28 @@ function slashTime(text: string, order: DayOrder | null, scanned: boolean, colum
   return t;
 }
 
+/**
+ * An export's time that is neither the platform's nor a re-saved slash time: an Excel date serial
+ * (read), a 2-digit year (refused, never guessed), else `yyyy-mm-dd hh:mm` and the like.
+ */
+function otherTime(text: string, column: string, value: string | undefined): number | null {
+  if (EXCEL_SERIAL.test(text)) {
+    const t = excelSerialTime(text);
+    if (t === null) throw new RowError(column, value, SERIAL_RANGE_MESSAGE);
+    return t;
+  }
+  if (TWO_DIGIT_YEAR.test(text)) throw new RowError(column, value, TWO_DIGIT_YEAR_MESSAGE);
+  return parseMappedTime(text, 'ymd', 'UTC');
+}
+
+/** A cost export's day that is neither `YYYY-MM-DD` nor a slash day: an Excel serial of a whole day, or null. */
+function otherDate(text: string, column: string, value: string | undefined): number | null {
+  if (!EXCEL_SERIAL.test(text) && !TWO_DIGIT_YEAR.test(text)) return null;
+  const t = otherTime(text, column, value);
+  if (t !== null && t % DAY !== 0) throw new RowError(column, value, 'is an Excel date serial with a time of day: expected a day (a whole number, or YYYY-MM-DD)');
+  return t;
+}
+
 /** What the importer read from the whole file when a file's first rows could not tell it (importer.ts). */
 export interface WholeFileFacts {
   /** the day order of re-saved days or times */
@@ -265,7 +288,7 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
         const t = slashTime(date, order, scanned !== undefined, header[di]!, f[di], 'dates', 'YYYY-MM-DD');
         if (t % DAY !== 0) throw new RowError(header[di], f[di], `is not a date ${dayOrderWords(order!)}, as the file's other rows are`);
         day = t;
-      } else day = null;
+      } else day = otherDate(date, header[di]!, f[di]);
       if (day === null) throw new RowError(header[di], f[di], 'is not a date: expected YYYY-MM-DD (a UTC day)');
       if (!isPlausibleTime(day)) throw new RowError(header[di], f[di], timeRangeMessage());
       if (isAccountingZero(f[ci]!)) f[ci] = '0';
@@ -423,7 +446,7 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
       const text = f[ti]!.trim();
       const fast = platformIsoTime(text);
       const time =
-        fast !== undefined ? fast : SLASH_TIME.test(text) ? slashTime(text, order, scanned !== undefined, header[ti]!, f[ti], 'times', 'YYYY-MM-DD hh:mm') : parseMappedTime(text, 'ymd', 'UTC');
+        fast !== undefined ? fast : SLASH_TIME.test(text) ? slashTime(text, order, scanned !== undefined, header[ti]!, f[ti], 'times', 'YYYY-MM-DD hh:mm') : otherTime(text, header[ti]!, f[ti]);
       if (time === null) throw new RowError(header[ti], f[ti], 'is not a time: expected ISO 8601 like 2026-01-05T10:00:00.000Z (or a re-saved 05/01/2026 10:00)');
       if (!isPlausibleTime(time)) throw new RowError(header[ti], f[ti], timeRangeMessage());
       const message = f[mi]!.trim();
