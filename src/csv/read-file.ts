@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { CancelledError, InputError } from '../errors.ts';
+import { CrLineEnds } from './cr-line-ends.ts';
 import { ChunkDecoder } from './decode.ts';
 import type { Encoding } from './decode.ts';
 import type { Delimiter } from './delimiter.ts';
@@ -32,6 +33,8 @@ export interface ReadOptions {
   encoding?: Encoding;
   /** default auto: sniffed from the first line */
   delimiter?: Delimiter;
+  /** called once, before any of its text is parsed, when the file's lines end in CR alone (read as LF) */
+  onCrLineEnds?: () => void;
   /** asked after each chunk: true when the reader has all it needs (a preview that only needs the first rows) */
   enough?: () => boolean;
 }
@@ -74,6 +77,7 @@ export async function readCsvFile(path: string, name: string, sink: RecordSink, 
     // bytes of the file consumed: the chunks parsed (a gzip's compressed bytes read so far)
     const report = (): ReadProgress => ({ bytes: gzip ? rawBytes : Math.min(textOffset, size), totalBytes: size });
     const decoding = new ChunkDecoder(options.encoding ?? 'auto');
+    const lineEnds = new CrLineEnds();
     let textOffset = 0;
     let sawText = false;
     const requestedDelimiter = options.delimiter ?? 'auto';
@@ -103,11 +107,14 @@ export async function readCsvFile(path: string, name: string, sink: RecordSink, 
         }
       }
       // a gzip's text is never guessed to be Windows-1252: its offsets are not the file's
-      let text = decoding.decode(bytes, final, gzip);
-      if (text === null) {
+      const decoded = decoding.decode(bytes, final, gzip);
+      if (decoded === null) {
         if (gzip) throw new InputError(`${name}: a byte is not UTF-8 (in the gzip's text at offset ${textOffset}); export or save the file as UTF-8`, [{ file: name, message: 'not UTF-8' }]);
         throw await encodingError(path, name, textOffset);
       }
+      const wasCr = lineEnds.crOnly;
+      let text = lineEnds.translate(decoded, final);
+      if (!wasCr && lineEnds.crOnly) options.onCrLineEnds?.();
       textOffset += bytes.length;
       if (!sawText && /\S/.test(text)) sawText = true;
       if (!sniffed) {

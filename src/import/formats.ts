@@ -7,7 +7,7 @@ import { isPlausibleTime, timeRangeMessage } from '../engine/time-range.ts';
 import { parseUsdToMicros } from '../engine/units.ts';
 import { parseTimestampAt } from '../csv/timestamp.ts';
 import { InputError } from '../errors.ts';
-import { creditsToMicros, DATE_FORMATS, guessDateFormat, guessDecimal, isValidTimeZone, parseMappedTime, parseMoneyToMicros, platformIsoTime, splitCurrency } from './parse.ts';
+import { creditsToMicros, DATE_FORMATS, guessDateFormat, isValidTimeZone, parseMappedTime, parseMoneyToMicros, platformIsoTime, splitCurrency, toMicroCredits } from './parse.ts';
 import { wasQuoted } from '../csv/records.ts';
 import { splitByLargestRemainder } from './profile.ts';
 import { canonicalColumns, ContentOccurrences } from './canonical.ts';
@@ -15,6 +15,10 @@ import { NO_KEY_PREFIX } from '../ledger/entities.ts';
 import { norm, unescapeCell } from './cells.ts';
 import { LineIdentity, LineOccurrences } from './consumption-line.ts';
 import { dayOrder, DayOrderUnknown, dayOrderWords, SLASH_DAY, SLASH_TIME } from './day-order.ts';
+import { DecimalScan, DecimalUnknown, twoWaysMessage } from './decimal-mark.ts';
+import { EXCEL_SERIAL, excelSerialTime, SERIAL_RANGE_MESSAGE, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MESSAGE } from './excel-dates.ts';
+import { accountingNegativeMessage, isAccountingNegative, isAccountingZero } from './accounting.ts';
+import type { AmountReader, DecimalMark } from './decimal-mark.ts';
 import type { DayOrder } from './day-order.ts';
 
 export { norm, unescapeCell } from './cells.ts';
@@ -197,18 +201,77 @@ function slashTime(text: string, order: DayOrder | null, scanned: boolean, colum
 }
 
 /**
+ * An export's time that is neither the platform's nor a re-saved slash time: an Excel date serial
+ * (read), a 2-digit year (refused, never guessed), else `yyyy-mm-dd hh:mm` and the like.
+ */
+function otherTime(text: string, column: string, value: string | undefined): number | null {
+  if (EXCEL_SERIAL.test(text)) {
+    const t = excelSerialTime(text);
+    if (t === null) throw new RowError(column, value, SERIAL_RANGE_MESSAGE);
+    return t;
+  }
+  if (TWO_DIGIT_YEAR.test(text)) throw new RowError(column, value, TWO_DIGIT_YEAR_MESSAGE);
+  return parseMappedTime(text, 'ymd', 'UTC');
+}
+
+/** A cost export's day that is neither `YYYY-MM-DD` nor a slash day: an Excel serial of a whole day, or null. */
+function otherDate(text: string, column: string, value: string | undefined): number | null {
+  if (!EXCEL_SERIAL.test(text) && !TWO_DIGIT_YEAR.test(text)) return null;
+  const t = otherTime(text, column, value);
+  if (t !== null && t % DAY !== 0) throw new RowError(column, value, 'is an Excel date serial with a time of day: expected a day (a whole number, or YYYY-MM-DD)');
+  return t;
+}
+
+/** What the importer read from the whole file when a file's first rows could not tell it (importer.ts). */
+export interface WholeFileFacts {
+  /** the day order of re-saved days or times */
+  dayOrder?: DayOrder | null;
+  /** the decimal mark of the amounts (null: amounts read two ways and nothing tells) */
+  decimal?: DecimalMark | null;
+}
+
+/**
+ * The decimal mark of an export's amount columns: told by the first rows when one of their
+ * amounts only one reading takes, else by the whole file (`whole`, once the importer asked it).
+ * `check` is called on each amount before it is read: until the mark is known, an amount that
+ * reads two ways sends the import back to ask the whole file (DecimalUnknown); amounts that read
+ * the same either way (whole numbers) need no mark.
+ */
+function decimalMarkOf(samples: readonly string[], columns: readonly string[], read: AmountReader, whole: DecimalMark | null | undefined): { mark: DecimalMark; check: (text: string, column: string | undefined, value: string | undefined) => void } {
+  const scan = new DecimalScan(read);
+  for (const v of samples) scan.add(v);
+  const known = whole !== undefined ? whole : scan.decided ? scan.mark(null) : null;
+  if (known !== null) return { mark: known, check: () => {} };
+  return {
+    mark: '.',
+    check(text, column, value) {
+      const dot = read(text, '.');
+      const comma = read(text, ',');
+      if (dot === comma) return;
+      if (whole === undefined) throw new DecimalUnknown(columns, read);
+      // the whole file was asked: nothing tells, so an amount read two ways is never guessed
+      if (dot !== null && comma !== null) throw new RowError(column, value, twoWaysMessage());
+    },
+  };
+}
+
+/**
  * `samples`: the file's first rows. The export writes `12.34`; the same file saved by a
  * spreadsheet in a European locale writes `12,34` (with `;` between fields): its amounts are read
- * with the decimal comma its first rows show (guessDecimal), never `5,65` as 565.
+ * with the decimal comma its amounts show (decimalMarkOf), never `5,65` as 565. `whole`: what the
+ * whole file told when the first rows did not (importer.ts).
  */
-export function dustCostHandler(header: string[], file: string, profile: readonly number[], samples: readonly string[][] = [], scanned?: DayOrder | null): FormatHandler {
+export function dustCostHandler(header: string[], file: string, profile: readonly number[], samples: readonly string[][] = [], whole: WholeFileFacts = {}): FormatHandler {
   const di = columnIndex(header, file, ['date']);
   const ai = columnIndex(header, file, ['agent_name']);
   const ki = columnIndex(header, file, ['api_key']);
   const si = columnIndex(header, file, ['source']);
   const ci = columnIndex(header, file, ['total_spend_usd']);
-  const decimal = guessDecimal(samples.map((r) => r[ci] ?? ''), (v, d) => parseMoneyToMicros(v, d));
-  const decimalNote = decimal === ',' ? ' (with a decimal comma, as the first rows)' : '';
+  const readMoney: AmountReader = (v, d) => parseMoneyToMicros(v, d);
+  const marks = decimalMarkOf(samples.map((r) => r[ci] ?? ''), [header[ci]!], readMoney, whole.decimal);
+  const decimal = marks.mark;
+  const decimalNote = decimal === ',' ? " (with a decimal comma, as the file's other amounts)" : '';
+  const scanned = whole.dayOrder;
   const order = scanned !== undefined ? scanned : dayOrder(samples.map((r) => r[di] ?? ''), SLASH_DAY);
   return {
     format: 'dust-cost',
@@ -225,9 +288,12 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
         const t = slashTime(date, order, scanned !== undefined, header[di]!, f[di], 'dates', 'YYYY-MM-DD');
         if (t % DAY !== 0) throw new RowError(header[di], f[di], `is not a date ${dayOrderWords(order!)}, as the file's other rows are`);
         day = t;
-      } else day = null;
+      } else day = otherDate(date, header[di]!, f[di]);
       if (day === null) throw new RowError(header[di], f[di], 'is not a date: expected YYYY-MM-DD (a UTC day)');
       if (!isPlausibleTime(day)) throw new RowError(header[di], f[di], timeRangeMessage());
+      if (isAccountingZero(f[ci]!)) f[ci] = '0';
+      else if (isAccountingNegative(f[ci]!)) throw new RowError(header[ci], f[ci], accountingNegativeMessage('a spend'));
+      marks.check(f[ci]!, header[ci], f[ci]);
       const spend = parseMoneyToMicros(f[ci]!, decimal);
       if (spend === null) {
         const named = splitCurrency(f[ci]!).currency;
@@ -337,10 +403,10 @@ const CREDIT_PARTS = ['creditsSystem', 'creditsInput', 'creditsOutput', 'credits
 
 /**
  * `samples`: the file's first rows, which tell a decimal comma (`12,34` credits) and the day order
- * of re-saved times (`01/09/2026 14:05`) as in dustCostHandler; `scanned`: the day order the whole
- * file told (importer.ts asks it when the first rows do not).
+ * of re-saved times (`01/09/2026 14:05`) as in dustCostHandler; `whole`: the day order and decimal mark
+ * the whole file told (importer.ts asks it when the first rows do not).
  */
-export function dustConsumptionHandler(header: string[], file: string, samples: readonly string[][] = [], scanned?: DayOrder | null): FormatHandler {
+export function dustConsumptionHandler(header: string[], file: string, samples: readonly string[][] = [], whole: WholeFileFacts = {}): FormatHandler {
   const ti = columnIndex(header, file, ['completedAt']);
   const mi = columnIndex(header, file, ['agentMessageId']);
   const oi = columnIndex(header, file, ['contextOrigin']);
@@ -358,10 +424,15 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
   if (ui === -1 && uni === -1) columnIndex(header, file, ['userId']);
   const cell = (f: string[], i: number): string => (i === -1 ? '' : unescapeCell(f[i]!));
   const creditColumns = ci !== -1 ? [ci] : parts;
-  const decimal = guessDecimal(
+  const readCredits: AmountReader = (v, d) => toMicroCredits(v, d);
+  const marks = decimalMarkOf(
     samples.flatMap((r) => creditColumns.map((i) => r[i] ?? '')),
-    (v, d) => creditsToMicros(v, d),
+    creditColumns.map((i) => header[i]!),
+    readCredits,
+    whole.decimal,
   );
+  const decimal = marks.mark;
+  const scanned = whole.dayOrder;
   const order = scanned !== undefined ? scanned : dayOrder(samples.map((r) => r[ti] ?? ''), SLASH_TIME);
   const identity = new LineIdentity(header, decimal, originIdentity);
   const occurrences = new LineOccurrences();
@@ -375,17 +446,26 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
       const text = f[ti]!.trim();
       const fast = platformIsoTime(text);
       const time =
-        fast !== undefined ? fast : SLASH_TIME.test(text) ? slashTime(text, order, scanned !== undefined, header[ti]!, f[ti], 'times', 'YYYY-MM-DD hh:mm') : parseMappedTime(text, 'ymd', 'UTC');
+        fast !== undefined ? fast : SLASH_TIME.test(text) ? slashTime(text, order, scanned !== undefined, header[ti]!, f[ti], 'times', 'YYYY-MM-DD hh:mm') : otherTime(text, header[ti]!, f[ti]);
       if (time === null) throw new RowError(header[ti], f[ti], 'is not a time: expected ISO 8601 like 2026-01-05T10:00:00.000Z (or a re-saved 05/01/2026 10:00)');
       if (!isPlausibleTime(time)) throw new RowError(header[ti], f[ti], timeRangeMessage());
       const message = f[mi]!.trim();
       if (message === '') throw new RowError(header[mi], f[mi], 'is empty: expected the agent message id');
       let cost = 0;
-      for (const i of ci !== -1 ? [ci] : parts) {
+      for (const i of creditColumns) {
+        // a zero re-saved as the Accounting format's dash is the export's 0 (its line's identity
+        // too); an amount starting with a digit is neither, told without a pattern on the hot path
+        const c0 = f[i]!.charCodeAt(0);
+        if (c0 >= 48 && c0 <= 57) continue;
+        if (isAccountingZero(f[i]!)) f[i] = '0';
+        else if (isAccountingNegative(f[i]!)) throw new RowError(header[i], f[i], accountingNegativeMessage('a credit amount'));
+      }
+      for (const i of creditColumns) {
         const text = f[i]!.trim();
         if (text === '' && ci === -1) continue;
+        marks.check(text, header[i], f[i]);
         const c = creditsToMicros(text, decimal);
-        if (c === null) throw new RowError(header[i], f[i], exponentProblem(f[i]!) ?? `is not a number: expected credits like ${decimal === ',' ? '12,34 (with a decimal comma, as the first rows)' : '12.34'}`);
+        if (c === null) throw new RowError(header[i], f[i], exponentProblem(f[i]!) ?? `is not a number: expected credits like ${decimal === ',' ? "12,34 (with a decimal comma, as the file's other amounts)" : '12.34'}`);
         if (c < 0) throw new RowError(header[i], f[i], 'is negative: expected credits >= 0');
         cost += c;
       }

@@ -11,6 +11,7 @@ import type { SeqRangeSummary } from '../ledger/event-writer.ts';
 import type { Delimiter } from '../csv/delimiter.ts';
 import type { Encoding } from '../csv/decode.ts';
 import { readHeaderRecord } from '../csv/header.ts';
+import { CR_ONLY_MESSAGE } from '../csv/messages.ts';
 import { MAX_FIELD_CHARS, fieldTooLong } from '../csv/limits.ts';
 import { readCsvFile } from '../csv/read-file.ts';
 import type { FileForm, ReadSummary } from '../csv/read-file.ts';
@@ -27,9 +28,11 @@ import {
   RowError,
   shapeOf,
 } from './formats.ts';
-import type { ColumnMapping, EventSink, FormatHandler, FormatName } from './formats.ts';
+import type { ColumnMapping, EventSink, FormatHandler, FormatName, WholeFileFacts } from './formats.ts';
 import { learnHourProfile } from './profile.ts';
 import { DayOrderScan, DayOrderUnknown, SLASH_TIME } from './day-order.ts';
+import { DecimalScan, DecimalUnknown } from './decimal-mark.ts';
+import type { DecimalMark } from './decimal-mark.ts';
 import type { DayOrder } from './day-order.ts';
 import { contentIdentity } from './canonical.ts';
 import { PARSE_IN_FLIGHT, PARSE_STOP } from './pipeline.ts';
@@ -208,10 +211,10 @@ const PREVIEW_EVENTS = 20;
 export async function importFile(ledger: Ledger, path: string, options: ImportOptions = {}): Promise<ImportResult> {
   let allowWorker = true;
   let allowBulk = true;
-  let order: DayOrder | null | undefined;
+  const whole: WholeFileFacts = {};
   for (;;) {
     try {
-      return await run(ledger, path, options, false, allowBulk, allowWorker, order);
+      return await run(ledger, path, options, false, allowBulk, allowWorker, whole);
     } catch (err) {
       // the parse worker could not start: the same import, parsed on this thread
       if (err instanceof PipelineUnavailable) {
@@ -224,14 +227,62 @@ export async function importFile(ledger: Ledger, path: string, options: ImportOp
         allowWorker = false;
         continue;
       }
-      // re-saved days the first rows cannot place: the whole file tells, then the same import again
-      if (err instanceof DayOrderUnknown && order === undefined) {
-        order = await scanDayOrder(path, options, err.column);
-        continue;
-      }
+      // re-saved days or amounts the first rows cannot place: the whole file tells, then the same import again
+      if (await askWholeFile(err, whole, path, options)) continue;
       throw err;
     }
   }
+}
+
+/**
+ * When `err` says the first rows could not tell a re-saved file's day order or decimal mark (and
+ * the whole file was not asked yet), asks the whole file and records the answer in `whole`: true
+ * when the import is to run again with it.
+ */
+async function askWholeFile(err: unknown, whole: WholeFileFacts, path: string, options: ImportOptions): Promise<boolean> {
+  if (err instanceof DayOrderUnknown && whole.dayOrder === undefined) {
+    whole.dayOrder = await scanDayOrder(path, options, err.column);
+    return true;
+  }
+  if (err instanceof DecimalUnknown && whole.decimal === undefined) {
+    whole.decimal = await scanDecimalMark(path, options, err);
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The decimal mark of a re-saved file's amount columns, told by the whole file: read until an
+ * amount only one reading takes, else to the end (then the file's separator decides for amounts
+ * that read two ways, DecimalScan#mark). Only run when the first rows did not tell: an export of
+ * mostly whole amounts may show its first `0,5` on its last line.
+ */
+async function scanDecimalMark(path: string, options: ImportOptions, unknown: DecimalUnknown): Promise<DecimalMark | null> {
+  const name = options.displayName ?? basename(path);
+  const { columns, read } = unknown;
+  const scan = new DecimalScan(read);
+  let at: number[] | null = null;
+  const summary = await readCsvFile(
+    path,
+    name,
+    (fields, _line, problem) => {
+      if (problem !== null) return;
+      if (at === null) {
+        if (fields.every((f) => f.trim() === '')) return;
+        at = columns.map((c) => fields.findIndex((f) => f.trim() === c)).filter((i) => i !== -1);
+        return;
+      }
+      for (const i of at) scan.add(fields[i] ?? '');
+    },
+    {
+      signal: options.signal,
+      ...(options.encoding !== undefined ? { encoding: options.encoding } : {}),
+      ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
+      ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
+      enough: () => scan.decided,
+    },
+  );
+  return scan.mark(summary.form?.delimiter ?? null);
 }
 
 /**
@@ -334,18 +385,20 @@ async function eventsHeaderOf(path: string, name: string): Promise<string[] | nu
 
 /** The real import, rolled back: what `importFile` would do, with the first events it would write. */
 export async function previewImport(ledger: Ledger, path: string, options: ImportOptions = {}): Promise<PreviewResult> {
-  try {
-    return (await run(ledger, path, options, true, false, false)) as PreviewResult;
-  } catch (err) {
-    if (!(err instanceof DayOrderUnknown)) throw err;
-    return (await run(ledger, path, options, true, false, false, await scanDayOrder(path, options, err.column))) as PreviewResult;
+  const whole: WholeFileFacts = {};
+  for (;;) {
+    try {
+      return (await run(ledger, path, options, true, false, false, whole)) as PreviewResult;
+    } catch (err) {
+      if (!(await askWholeFile(err, whole, path, options))) throw err;
+    }
   }
 }
 
 /** Handlers that only add events (no folding into earlier ones) may take the bulk path. */
 const BULK_FORMATS: ReadonlySet<FormatName> = new Set(['events', 'mapping']);
 
-/** `dayOrder`: the day order the whole file told (scanDayOrder), when its first rows did not. */
+/** `whole`: the day order and decimal mark the whole file told (askWholeFile), when its first rows did not. */
 async function run(
   ledger: Ledger,
   path: string,
@@ -353,7 +406,7 @@ async function run(
   dryRun: boolean,
   allowBulk: boolean,
   allowWorker: boolean,
-  dayOrder?: DayOrder | null,
+  whole: WholeFileFacts = {},
 ): Promise<ImportResult | PreviewResult> {
   const name = options.displayName ?? basename(path);
   const skipBad = options.skipBadRows === true || dryRun;
@@ -370,6 +423,8 @@ async function run(
   let profileSource: 'ledger' | 'default' | undefined;
   // a preview whose columns cannot be mapped yet needs only the header and the first rows
   let undecided = false;
+  // lines end in CR alone (old Mac "CSV (Macintosh)"): read as LF by the reader, except in the canonical events CSV
+  let crLineEnds = false;
   const result: PreviewResult = {
     file: name,
     format: requested === 'auto' ? 'events' : requested,
@@ -594,14 +649,16 @@ async function run(
     detected = format;
     switch (format) {
       case 'events':
+        // the canonical events CSV stays as strict as simulate, which refuses old Mac line ends
+        if (crLineEnds) throw new InputError(`${name}:${headerLine}: ${CR_ONLY_MESSAGE}`, [{ file: name, line: headerLine, message: CR_ONLY_MESSAGE }]);
         return eventsHandler(h, name);
       case 'dust-cost': {
         const profile = learnHourProfile(session!.apiSpendByHour());
         profileSource = profile.source;
-        return dustCostHandler(h, name, profile.weights, samples, dayOrder);
+        return dustCostHandler(h, name, profile.weights, samples, { ...whole });
       }
       case 'dust-consumption':
-        return dustConsumptionHandler(h, name, samples, dayOrder);
+        return dustConsumptionHandler(h, name, samples, { ...whole });
       case 'mapping':
         return mappingHandler(h, name, mapping!);
     }
@@ -803,6 +860,9 @@ async function run(
           ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
           ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
           enough: () => undecided,
+          onCrLineEnds: () => {
+            crLineEnds = true;
+          },
           onChunk: (p) => options.onProgress?.({ rows: result.rows, bytes: p.bytes, totalBytes: p.totalBytes }),
         });
     if (header === null) throw new InputError(`${name}: the file is empty; expected a CSV header line`, [{ file: name, line: 1, message: 'no header line' }]);

@@ -173,18 +173,6 @@ export function parseMappedTime(text: string, format: DateFormat, timeZone: stri
   return zonedToUtc(t, timeZone);
 }
 
-/**
- * The decimal separator of a column from its first values: a comma only when every value reads
- * with a comma and some do not read with a point (`5,65`); otherwise a point, so that `1,234`
- * stays a thousands separator unless the rest of the column shows otherwise.
- */
-export function guessDecimal(values: readonly string[], parse: (text: string, decimal: '.' | ',') => number | null): '.' | ',' {
-  const vals = values.map((v) => v.trim()).filter((v) => v !== '');
-  const dotOk = vals.every((v) => parse(v, '.') !== null);
-  const commaOk = vals.every((v) => parse(v, ',') !== null);
-  return !dotOk && commaOk ? ',' : '.';
-}
-
 /** Picks the date format that parses every sample (day-first only when a day above 12 shows it). */
 export function guessDateFormat(samples: string[]): DateFormat | null {
   const vals = samples.map((s) => s.trim()).filter((s) => s !== '');
