@@ -258,30 +258,8 @@ async function askWholeFile(err: unknown, whole: WholeFileFacts, path: string, o
  * mostly whole amounts may show its first `0,5` on its last line.
  */
 async function scanDecimalMark(path: string, options: ImportOptions, unknown: DecimalUnknown): Promise<DecimalMark | null> {
-  const name = options.displayName ?? basename(path);
-  const { columns, read } = unknown;
-  const scan = new DecimalScan(read);
-  let at: number[] | null = null;
-  const summary = await readCsvFile(
-    path,
-    name,
-    (fields, _line, problem) => {
-      if (problem !== null) return;
-      if (at === null) {
-        if (fields.every((f) => f.trim() === '')) return;
-        at = columns.map((c) => fields.findIndex((f) => f.trim() === c)).filter((i) => i !== -1);
-        return;
-      }
-      for (const i of at) scan.add(fields[i] ?? '');
-    },
-    {
-      signal: options.signal,
-      ...(options.encoding !== undefined ? { encoding: options.encoding } : {}),
-      ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
-      ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
-      enough: () => scan.decided,
-    },
-  );
+  const scan = new DecimalScan(unknown.read);
+  const summary = await rescan(path, options, unknown.columns, (cells) => cells.forEach((c) => scan.add(c)), () => scan.decided);
   return scan.mark(summary.form?.delimiter ?? null);
 }
 
@@ -292,30 +270,38 @@ async function scanDecimalMark(path: string, options: ImportOptions, unknown: De
  * often all fall on its first day.
  */
 async function scanDayOrder(path: string, options: ImportOptions, column: string): Promise<DayOrder | null> {
-  const name = options.displayName ?? basename(path);
   const scan = new DayOrderScan(SLASH_TIME);
-  let at: number | null = null;
-  await readCsvFile(
+  await rescan(path, options, [column], (cells) => cells.forEach((c) => scan.add(c)), () => scan.decided);
+  return scan.order;
+}
+
+/**
+ * The file read once more for a guess its first rows left open: each data row's cells of the
+ * named `columns` (those the header has), until `enough` says the guess is made.
+ */
+function rescan(path: string, options: ImportOptions, columns: readonly string[], add: (cells: string[]) => void, enough: () => boolean): ReturnType<typeof readCsvFile> {
+  const name = options.displayName ?? basename(path);
+  let at: number[] | null = null;
+  return readCsvFile(
     path,
     name,
     (fields, _line, problem) => {
       if (problem !== null) return;
       if (at === null) {
         if (fields.every((f) => f.trim() === '')) return;
-        at = fields.findIndex((f) => f.trim() === column);
+        at = columns.map((c) => fields.findIndex((f) => f.trim() === c)).filter((i) => i !== -1);
         return;
       }
-      if (at !== -1) scan.add(fields[at] ?? '');
+      if (at.length) add(at.map((i) => fields[i] ?? ''));
     },
     {
       signal: options.signal,
       ...(options.encoding !== undefined ? { encoding: options.encoding } : {}),
       ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
       ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
-      enough: () => scan.decided,
+      enough,
     },
   );
-  return scan.order;
 }
 
 /** A message of the consumption export while its lines are read (importer's fold). */
