@@ -500,7 +500,7 @@ class AllowancePass {
   private messages(pos: number, end: number): number {
     const clock = this.clock;
     const until = clock[UNTIL];
-    const { order, time, type, subject, outcome, admittedAt, reason, entity, allowance, messageThrottled, usersThrottled, workspaceThrottled } = this;
+    const { order, time, type, outcome, admittedAt, reason, entity, allowance, messageThrottled } = this;
     const window = allowance.window;
     const limit = allowance.limit;
     let checked = allowance.checked;
@@ -520,12 +520,7 @@ class AllowancePass {
         at = te;
       }
       entity[e] = -1;
-      let r: number = Reason.none;
-      if (messageThrottled) {
-        const which = usersThrottled ? this.userThrottles.check(subject[e], at) : THROTTLE_PASSES;
-        if (which !== THROTTLE_PASSES) r = which === THROTTLE_MINUTE ? Reason.actor_minute : Reason.actor_hour;
-        else if (workspaceThrottled && this.workspaceMinute.refuses(at)) r = Reason.workspace_minute;
-      }
+      let r: number = messageThrottled ? this.throttled(e) : Reason.none;
       if (r === Reason.none) {
         // the allowance's check and admission with one eviction
         window.evict(at);
@@ -535,10 +530,7 @@ class AllowancePass {
           window.push(at);
           if (used >= peak) peak = used + 1;
           if (used >= bucketPeak) bucketPeak = used + 1;
-          if (messageThrottled) {
-            if (usersThrottled) this.userThrottles.admit(subject[e], at);
-            if (workspaceThrottled) this.workspaceMinute.admit(at);
-          }
+          if (messageThrottled) this.admitThrottled(e);
           admittedAt[e] = at;
           admitted++;
           p++;
@@ -561,6 +553,26 @@ class AllowancePass {
     if (series !== null && this.bucket >= 0 && series[this.bucket] < bucketPeak) series[this.bucket] = bucketPeak;
     clock[NOW] = at;
     return p;
+  }
+
+  /**
+   * Why the throttles refuse message `e` (section 9 rule 7: the user's, then the workspace's), or
+   * Reason.none. Given the event rather than its time, down to the throttles: the calls are too
+   * many to be all inlined, and each one that was not took the time as a new heap number.
+   */
+  private throttled(e: number): number {
+    const { time } = this;
+    const which = this.usersThrottled ? this.userThrottles.checkAt(this.subject[e], time, e) : THROTTLE_PASSES;
+    if (which !== THROTTLE_PASSES) return which === THROTTLE_MINUTE ? Reason.actor_minute : Reason.actor_hour;
+    if (this.workspaceThrottled && this.workspaceMinute.refusesAt(time, e)) return Reason.workspace_minute;
+    return Reason.none;
+  }
+
+  /** Message `e`, admitted, counted by the throttles (as `throttled`). */
+  private admitThrottled(e: number): void {
+    const { time } = this;
+    if (this.usersThrottled) this.userThrottles.admitAt(this.subject[e], time, e);
+    if (this.workspaceThrottled) this.workspaceMinute.admitAt(time, e);
   }
 
   /** A fair-use run arriving at `t`, at position `pos` of the processing order. */
