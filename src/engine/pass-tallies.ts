@@ -1,9 +1,11 @@
 import { EventType } from './events.ts';
-import { keyTallies, triggerTallies, type DayFrame, type ReportTallies } from './report-tallies.ts';
+import { keyTallies, type DayFrame, type ReportTallies, type TriggerTallies } from './report-tallies.ts';
 import { Outcome, type SimulationResult } from './result.ts';
 import { DAY } from './units.ts';
 
 const ADMITTED = Outcome.admitted;
+/** the delays of a trigger none of whose runs waited */
+const noDelays = new Float64Array(0);
 
 /**
  * The delays logged by the last pass on this thread, for the next to write over: one log of every
@@ -128,13 +130,19 @@ export class RunTallies {
   finish(triggers: number, messagesByReason: Float64Array, span: { first: number; last: number }): ReportTallies {
     const { days, reasons } = this;
     if (triggers > this.cap) this.grow(triggers);
-    const t = triggerTallies(triggers, reasons, days);
-    t.arrivals.set(this.arrivals.subarray(0, triggers));
-    t.outcomes.set(this.outcomes.subarray(0, triggers * 5));
-    t.delayed.set(this.delayed.subarray(0, triggers));
-    t.maxDelay.set(this.maxDelay.subarray(0, triggers));
-    t.limitedBy.set(this.limitedBy.subarray(0, triggers * reasons));
-    t.daily.set(this.daily.subarray(0, triggers * days));
+    // this pass's own tables, not copies: nothing counts into them any more
+    const t: TriggerTallies = {
+      count: triggers,
+      arrivals: this.arrivals.subarray(0, triggers),
+      outcomes: this.outcomes.subarray(0, triggers * 5),
+      delayed: this.delayed.subarray(0, triggers),
+      maxDelay: this.maxDelay.subarray(0, triggers),
+      limitedBy: this.limitedBy.subarray(0, triggers * reasons),
+      // the part's fair-use runs cost nothing here
+      admittedMicros: new Float64Array(triggers),
+      delays: Array.from({ length: triggers }, () => noDelays),
+      daily: this.daily.subarray(0, triggers * days),
+    };
     // each trigger's delays, ascending: the log's, placed by trigger into one array and sorted in place
     const all = new Float64Array(this.logged);
     const next = new Int32Array(triggers);
