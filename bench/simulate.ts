@@ -123,6 +123,8 @@ interface Edits {
   seatsCpuMs: number[];
   /** the same seats edits' modeling view (src/modeling/project.ts `viewOf`) from the result and its tallies */
   seatsViewMs: number[];
+  /** the garbage collector's pauses during each of the same seats edits, engine and view */
+  seatsGcMs: number[];
   seatsRan: string;
   seats: number;
 }
@@ -155,7 +157,7 @@ function editsBenchmark(profile: Profile = 'documented'): Benchmark {
       return [
         { label: `one key's cap edited (median of ${e.capMs.length})`, value: median(e.capMs), unit: 'ms', max: 50, note: `${e.capRan}; ${list(e.capMs)} ms` },
         { label: `seats edit, engine only, 1M, ${of}: allowance refusing (median of ${e.seatsMs.length})`, value: median(e.seatsMs), unit: 'ms', max: 50, note: `${e.seats}+1… seats, ${e.seatsRan}; ${list(e.seatsMs)} ms; thread CPU ${list(e.seatsCpuMs)} ms` },
-        { label: `seats edit, engine + view, 1M, ${of} (median of ${withView.length})`, value: median(withView), unit: 'ms', max: 70, note: `view ${list(e.seatsViewMs)} ms; issue 13: the compute worker's share of 150 ms from the input to the paint` },
+        { label: `seats edit, engine + view, 1M, ${of} (median of ${withView.length})`, value: median(withView), unit: 'ms', max: 70, note: `view ${list(e.seatsViewMs)} ms; garbage collection ${list(e.seatsGcMs)} ms; issue 13: the compute worker's share of 150 ms from the input to the paint` },
         { label: 'first cap edit after opening', value: e.firstCapMs, unit: 'ms', note: 'the paths it takes not yet run in the process' },
         { label: 'first cap edit after opening and warmEditPaths()', value: w.firstCapMs, unit: 'ms', max: 50 },
         { label: 'first seats edit after opening', value: e.firstSeatsMs, unit: 'ms', note: 'the allowance part refusing for the first time in the process' },
@@ -182,6 +184,15 @@ async function edits(planPath: string, eventsPath: string, warm: boolean): Promi
     warmEditPaths({ timelineBuckets: options.timelineBuckets });
   }
   const { viewOf } = await import('../src/modeling/project.ts');
+  // the collector's pauses, attributed afterwards to the edit they fell in (entries arrive late)
+  const { PerformanceObserver } = await import('node:perf_hooks');
+  const pauses: { start: number; ms: number }[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) pauses.push({ start: entry.startTime, ms: entry.duration });
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const gcWithin = (from: number, to: number): number => pauses.reduce((sum, p) => (p.start >= from && p.start < to ? sum + p.ms : sum), 0);
+  let lastSpan = { from: 0, to: 0 };
   const cpu = (): number => {
     const u = process.threadCpuUsage();
     return (u.user + u.system) / 1000;
@@ -198,6 +209,7 @@ async function edits(planPath: string, eventsPath: string, warm: boolean): Promi
     const v = performance.now();
     viewOf(plan, events, last);
     lastView = performance.now() - v;
+    lastSpan = { from: t, to: performance.now() };
     return ms;
   };
   const ran = (): string => (simulator.lastIsolatedKey !== null ? `key ${simulator.lastIsolatedKey} simulated alone` : `${simulator.lastSimulated.join('+') || 'nothing'} simulated`);
@@ -221,14 +233,20 @@ async function edits(planPath: string, eventsPath: string, warm: boolean): Promi
   const seatsMs: number[] = [];
   const seatsCpuMs: number[] = [];
   const seatsViewMs: number[] = [];
+  const seatsSpans: { from: number; to: number }[] = [];
   let seatsRan = '';
   for (let i = 1; i <= RUNS; i++) {
     seatsMs.push(timed(withSeats(seats + i)));
     seatsCpuMs.push(lastCpu);
     seatsViewMs.push(lastView);
+    seatsSpans.push(lastSpan);
     seatsRan = ran();
   }
-  const out: Edits = { firstCapMs: capMs[0] ?? Number.NaN, firstSeatsMs, capMs, capRan, seatsMs, seatsCpuMs, seatsViewMs, seatsRan, seats };
+  // the last entries are delivered on a later turn
+  await new Promise((r) => setTimeout(r, 50));
+  observer.disconnect();
+  const seatsGcMs = seatsSpans.map((span) => gcWithin(span.from, span.to));
+  const out: Edits = { firstCapMs: capMs[0] ?? Number.NaN, firstSeatsMs, capMs, capRan, seatsMs, seatsCpuMs, seatsViewMs, seatsGcMs, seatsRan, seats };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 

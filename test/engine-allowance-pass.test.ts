@@ -160,6 +160,47 @@ describe('the allowance part simulated by its own pass', () => {
     }
   });
 
+  it('over more events than one step of the pass (64k): steps end inside instants and queues, and decide as simulate()', () => {
+    // 7 events an instant, so that a step's end (every 65,536 positions) falls inside one; a run in
+    // five, on hooks whose own limits make them wait, and an allowance that refuses the afternoons
+    const rows: Row[] = [];
+    const PER_INSTANT = 7;
+    const COUNT = 140_000;
+    for (let i = 0; i < COUNT; i++) {
+      const at = T0 + Math.floor(i / PER_INSTANT) * 9_000;
+      rows.push(i % 5 === 0 ? [at, 'trigger', i % 3 === 0 ? 't_hook2' : 't_hook'] : [at, 'message', `u${i % 97}`]);
+    }
+    const ev = events(rows);
+    const frame = dayFrameOf(ev);
+    const span = { first: ev.time[0]!, last: ev.time[ev.count - 1]! };
+    const runs = COUNT / 5;
+    for (const profile of ['documented', 'platform'] as const) {
+      for (const webhookWhenLimited of ['queue', 'drop'] as const) {
+        const plan = validatePlan({
+          version: 1,
+          workspace: { seats: 250, messagesPerSeatPerDay: 100, fairUseShare: 0.3, spendLimits: [] },
+          apiKeys: [],
+          triggers: [
+            { id: 't_hook', kind: 'webhook', mode: 'fair_use', limitPer24h: 4000 },
+            { id: 't_hook2', kind: 'webhook', mode: 'fair_use', limitPer24h: 900 },
+          ],
+          enforcement: { profile, webhookWhenLimited, maxQueueWaitHours: null, ...(profile === 'platform' ? { actorPerMinute: 3, actorPerHour: 40 } : {}) },
+        });
+        const options = { timelineBuckets: 50, logQueue: true };
+        const whole = simulate(plan, ev, options);
+        const steps: number[] = [];
+        const part = simulateAllowancePart(plan, ev, { ...options, runs, tally: { frame, span }, onProgress: (done) => steps.push(done) });
+        expect(steps.length).toBeGreaterThan(2);
+        expect(comparable(part)).toEqual(comparable(whole));
+        expect(passTallies(part)).toEqual(tally(ev, whole, frame));
+        // what it covers: the allowance refused, and runs waited (queue) or were dropped (drop)
+        expect(whole.messagesByReason?.[Reason.allowance]).toBeGreaterThan(0);
+        if (webhookWhenLimited === 'queue') expect(whole.peakQueue).toBeGreaterThan(100);
+        else expect(whole.outcome.includes(Outcome.dropped)).toBe(true);
+      }
+    }
+  });
+
   it('refuses events and plans of the spend part, or a queue wait limit, instead of deciding them', () => {
     const base = { version: 1 as const, workspace: { seats: 1, messagesPerSeatPerDay: 5, spendLimits: [] }, apiKeys: [] };
     const fair = validatePlan({ ...base, triggers: [{ id: 't_prog', kind: 'webhook', mode: 'programmatic', limitPer24h: null }], enforcement: {} });

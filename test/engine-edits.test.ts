@@ -207,6 +207,42 @@ describe('cap and seats edits give the whole simulation', () => {
     }
   });
 
+  it('the second seats edit already writes over the arrays of the result it pushes out, unless something still reads it', () => {
+    const busy: Row[] = [[T0, 'api', 'k0', 1_000_000]];
+    for (let i = 0; i < 60; i++) busy.push([T0 + i * 10 * 60_000, i % 4 === 0 ? 'trigger' : 'message', i % 4 === 0 ? 't_hook' : `u${i % 3}`]);
+    const ev = events(busy);
+    const plan0 = validatePlan({
+      workspace: { seats: 1, messagesPerSeatPerDay: 5, fairUseShare: 0.5, spendLimits: [] },
+      apiKeys: [{ id: 'k0', capUsd: 5 }],
+      triggers: [{ id: 't_hook', kind: 'webhook', mode: 'fair_use', limitPer24h: null }],
+      enforcement: { webhookWhenLimited: 'queue', maxQueueWaitHours: null },
+    });
+    const seats = (n: number): Plan => ({ ...plan0, workspace: { ...plan0.workspace, seats: n } });
+    const options = { timelineBuckets: 4 };
+
+    // as the compute worker runs them: each result given back by the next run
+    const sim = new PartsSimulator(ev);
+    let last = sim.run(seats(1), options);
+    const reusedAt: boolean[] = [];
+    for (const n of [2, 3, 4]) {
+      last = sim.run(seats(n), { ...options, recycle: last });
+      reusedAt.push(sim.lastArraysReused);
+      expect(sim.lastSimulated).toEqual(['allowance']);
+      expect({ ...last }).toEqual({ ...simulate(seats(n), ev, options) });
+    }
+    // the first edit finds one kept result only; the second pushes the opening one out
+    expect(reusedAt).toEqual([false, true, true]);
+
+    // the opening result held by its caller (never given back): its arrays stay its own
+    const holding = new PartsSimulator(ev);
+    const held = holding.run(seats(1), options);
+    let next = holding.run(seats(2), options);
+    next = holding.run(seats(3), { ...options, recycle: next });
+    expect(holding.lastArraysReused).toBe(false);
+    expect({ ...held }).toEqual({ ...simulate(seats(1), ev, options) });
+    expect({ ...next }).toEqual({ ...simulate(seats(3), ev, options) });
+  });
+
   // A day of requests: k0 spends $1 an hour, k1 $0.50; programmatic runs $0.25 each.
   const rows: Row[] = [];
   for (let i = 0; i < 24; i++) {

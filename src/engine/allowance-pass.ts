@@ -26,6 +26,12 @@ const PROGRESS_EVERY = 1 << 16;
  */
 const spareQueues: RunQueue[] = [];
 
+/** `AllowancePass.clock`'s slots */
+const NOW = 0;
+const UNTIL = 1;
+const WAKE = 2;
+const DELAY = 3;
+
 const MESSAGE = EventType.message;
 const TRIGGER = EventType.trigger;
 const ADMITTED = Outcome.admitted;
@@ -137,12 +143,15 @@ class AllowancePass {
   private readonly tlBuckets: number = 0;
   private bucket = -1;
   /**
-   * The instants `messages()` takes and returns: [0] the current one (in and out), [1] the bound.
-   * A time is not a small integer, so passed as an argument to a call or stored in a field it is
-   * boxed, a new heap number each time: 16 MB of them per seats edit, and a young-generation
-   * collection each, before they went through here.
+   * The pass's instants, indexed by NOW, UNTIL, WAKE and DELAY: the current one, the bound of
+   * `messages()`, the next wake-up, a run's wait. A time is not a small integer, so passed as an
+   * argument to a call that is not inlined, returned from one, or held in a value the compiler
+   * keeps tagged, it is boxed: a new heap number each time. That was 16 MB per seats edit before
+   * `messages()` took its instants here, and 20 MB more before the runs' steps did. For the same
+   * reason the hot steps write `Number.POSITIVE_INFINITY`, not the imported UNLIMITED: an imported
+   * binding is read as a tagged value, which made every time it met a tagged one too.
    */
-  private readonly clock = new Float64Array(2);
+  private readonly clock = new Float64Array(4);
   private nextBucketAt = UNLIMITED;
 
   /** (wake time, trigger) */
@@ -151,6 +160,9 @@ class AllowancePass {
   private readonly readyHeap = new MinHeap();
   /** Bumped when a trigger starts waiting: the next wake-up may move. */
   private heapChanges = 0;
+  /** Where `advance` stopped: the next event's position, and the wake-up count it last saw. */
+  private pos = 0;
+  private heapsAt = 0;
   /** Triggers blocked by the pool or the allowance, one line each by head position (simulate.ts). */
   private readonly poolLine = new MinHeap();
   private readonly allowanceLine = new MinHeap();
@@ -211,7 +223,7 @@ class AllowancePass {
       if (s !== undefined) this.triggerBySubject[s] = t.mode === 'fair_use' ? i : -2;
     });
 
-    this.tallies = options.tally === undefined ? null : new RunTallies(options.tally.frame, REASON_SPEND_LIMIT_BASE + plan.spendLimits.length, plan.triggers.length);
+    this.tallies = options.tally === undefined ? null : new RunTallies(options.tally.frame, REASON_SPEND_LIMIT_BASE + plan.spendLimits.length, plan.triggers.length, this.clock, DELAY);
     const logged = plan.queueWebhooks && options.runs !== undefined ? 2 * options.runs : undefined;
     this.queueLog = options.logQueue ? new QueueLog(logged, reuse?.queueLog ?? undefined) : null;
 
@@ -274,7 +286,7 @@ class AllowancePass {
       poolSeries[b] = this.pool.usedAt(b0);
       queuedSeries[b] = this.queuedTotal;
     }
-    this.nextBucketAt = this.bucket + 1 < this.tlBuckets ? this.tlStart + (this.bucket + 1) * this.tlBucketMs : UNLIMITED;
+    this.nextBucketAt = this.bucket + 1 < this.tlBuckets ? this.tlStart + (this.bucket + 1) * this.tlBucketMs : Number.POSITIVE_INFINITY;
   }
 
   private bumpAllowance(): void {
@@ -294,7 +306,8 @@ class AllowancePass {
    * allowance. The platform (section 9 rules 3-4): a webhook, pool, trigger limit, allowance; a
    * schedule, the allowance alone.
    */
-  private checkTrigger(g: number, t: number): number {
+  private checkTrigger(g: number): number {
+    const t = this.clock[NOW];
     if (this.platform) {
       if (this.trigPooled[g]) {
         if (this.pool.refuses(t)) return Reason.pool;
@@ -308,8 +321,9 @@ class AllowancePass {
     return Reason.none;
   }
 
-  /** A run whose checks (`checkTrigger`) passed at `t`, which moved the windows to `t`. */
-  private admitTrigger(g: number, e: number, t: number): void {
+  /** A run whose checks (`checkTrigger`) passed now, which moved the windows to now. */
+  private admitTrigger(g: number, e: number): void {
+    const t = this.clock[NOW];
     this.outcome[e] = ADMITTED;
     this.admittedAt[e] = t;
     this.triggerLimits.admit(g, t);
@@ -323,7 +337,8 @@ class AllowancePass {
   }
 
   /** SPEC section 9 rule 4 (limits/pool.ts): a dropped fair-use webhook keeps the units it took. */
-  private attemptTakingUnits(g: number, e: number, t: number): number {
+  private attemptTakingUnits(g: number, e: number): number {
+    const t = this.clock[NOW];
     const r = takeUnitsInOrder(this.pool, this.triggerLimits, g, this.allowance, t);
     if (r !== REFUSED_POOL) {
       this.bumpPool();
@@ -337,20 +352,23 @@ class AllowancePass {
     return r === REFUSED_POOL ? Reason.pool : r === REFUSED_TRIGGER ? Reason.trigger_limit : r === REFUSED_ALLOWANCE ? Reason.allowance : Reason.none;
   }
 
-  private sleep(g: number, wake: number): void {
+  /** Trigger `g` asleep until its own limit could pass its head. */
+  private sleep(g: number): void {
+    const wake = this.triggerLimits.retryAt(g);
     this.heapChanges++;
     this.trigState[g] = WAITING;
     this.trigWake[g] = wake;
     this.waitHeap.push(wake, g);
   }
 
-  private dequeue(g: number, t: number): void {
+  private dequeue(g: number): void {
     this.queues[g].shift();
     this.queuedTotal--;
-    this.queueLog?.push(t, this.queuedTotal);
+    this.queueLog?.push(this.clock[NOW], this.queuedTotal);
   }
 
-  private enqueue(g: number, pos: number, t: number, why: number): void {
+  private enqueue(g: number, pos: number, why: number): void {
+    const t = this.clock[NOW];
     const q = this.queues[g];
     q.push(pos, t, why);
     const total = ++this.queuedTotal;
@@ -381,11 +399,13 @@ class AllowancePass {
       this.allowanceLine.push(this.queues[g].headPos(), g);
     } else {
       // only a trigger limit is left: pool and allowance runs wait in their lines
-      this.sleep(g, this.triggerLimits.retryAt(g));
+      this.sleep(g);
     }
   }
 
-  private release(t: number): void {
+  /** Admits, oldest first, the waiting runs whose checks pass now. */
+  private release(): void {
+    const t = this.clock[NOW];
     const { waitHeap, readyHeap, poolLine, allowanceLine, trigState } = this;
     while (waitHeap.size > 0 && waitHeap.topKey() <= t) {
       const g = waitHeap.topValue();
@@ -398,7 +418,7 @@ class AllowancePass {
     for (;;) {
       // The oldest head among the ready triggers and the lines whose resource has room.
       let from: MinHeap | null = readyHeap.size > 0 ? readyHeap : null;
-      let fromKey = from === null ? UNLIMITED : readyHeap.topKey();
+      let fromKey = from === null ? Number.POSITIVE_INFINITY : readyHeap.topKey();
       this.cleanLine(poolLine, ON_POOL);
       if (poolLine.size > 0 && poolLine.topKey() < fromKey && this.pool.hasRoom(t)) {
         from = poolLine;
@@ -412,23 +432,26 @@ class AllowancePass {
       const q = this.queues[g];
       const pos = q.headPos();
       const e = this.order === null ? pos : this.order[pos];
-      const r = this.checkTrigger(g, t);
+      const r = this.checkTrigger(g);
       if (r !== Reason.none) {
         this.park(g, r);
         continue;
       }
-      this.admitTrigger(g, e, t);
-      this.tallies?.decide(g, ADMITTED, q.headReason(), t - q.headArrival());
-      const delays = this.delaySeries;
-      if (delays !== null && this.bucket >= 0) {
-        const delay = t - q.headArrival();
-        if (delays[this.bucket] < delay) delays[this.bucket] = delay;
+      this.admitTrigger(g, e);
+      const delay = t - q.headArrival();
+      const tallies = this.tallies;
+      if (tallies !== null) {
+        // through the clock, not as an argument: see `clock`
+        this.clock[DELAY] = delay;
+        tallies.decideWaited(g, q.headReason());
       }
-      this.dequeue(g, t);
+      const delays = this.delaySeries;
+      if (delays !== null && this.bucket >= 0 && delays[this.bucket] < delay) delays[this.bucket] = delay;
+      this.dequeue(g);
       if (q.size > 0) {
         if (this.triggerLimits.full(g)) {
           // The next run fails its trigger's own limit whatever the others do: straight to sleep.
-          this.sleep(g, this.triggerLimits.retryAt(g));
+          this.sleep(g);
         } else {
           trigState[g] = READY;
           readyHeap.push(q.headPos(), g);
@@ -439,10 +462,10 @@ class AllowancePass {
     }
   }
 
-  /** The next instant a waiting run could be admitted (simulate.ts's `nextWake()`). */
-  private nextWake(): number {
+  /** The next instant a waiting run could be admitted (simulate.ts's `nextWake()`), into `clock[WAKE]`. */
+  private nextWake(): void {
     const { waitHeap, poolLine, allowanceLine } = this;
-    let next = UNLIMITED;
+    let next = Number.POSITIVE_INFINITY;
     while (waitHeap.size > 0) {
       const g = waitHeap.topValue();
       if (this.trigState[g] === WAITING && this.trigWake[g] === waitHeap.topKey()) {
@@ -453,21 +476,21 @@ class AllowancePass {
     }
     this.cleanLine(poolLine, ON_POOL);
     if (poolLine.size > 0) {
-      const at = this.pool.used < this.pool.limit ? UNLIMITED : this.pool.retryAt();
+      const at = this.pool.used < this.pool.limit ? Number.POSITIVE_INFINITY : this.pool.retryAt();
       if (at < next) next = at;
     }
     this.cleanLine(allowanceLine, ON_ALLOWANCE);
     if (allowanceLine.size > 0) {
-      const at = this.allowance.used < this.allowance.limit ? UNLIMITED : this.allowance.retryAt();
+      const at = this.allowance.used < this.allowance.limit ? Number.POSITIVE_INFINITY : this.allowance.retryAt();
       if (at < next) next = at;
     }
-    return next;
+    this.clock[WAKE] = next;
   }
 
   /**
-   * People's messages from position `pos` on, while the events are messages, at `clock[0]` or
-   * later but before `clock[1]`, and before position `end`; returns the position after the last one
-   * taken (its time in `clock[0]`). Each: (section 9 rule 7: the user's throttles, then the workspace's) then the
+   * People's messages from position `pos` on, while the events are messages, at `clock[NOW]` or
+   * later but before `clock[UNTIL]`, and before position `end`; returns the position after the last
+   * one taken (its time in `clock[NOW]`). Each: (section 9 rule 7: the user's throttles, then the workspace's) then the
    * allowance.
    *
    * Why a loop of its own: four events in five are messages, and a message's decision touches only
@@ -476,8 +499,8 @@ class AllowancePass {
    */
   private messages(pos: number, end: number): number {
     const clock = this.clock;
-    const until = clock[1];
-    const { order, time, type, subject, outcome, admittedAt, reason, entity, allowance, messageThrottled, usersThrottled, workspaceThrottled } = this;
+    const until = clock[UNTIL];
+    const { order, time, type, outcome, admittedAt, reason, entity, allowance, messageThrottled } = this;
     const window = allowance.window;
     const limit = allowance.limit;
     let checked = allowance.checked;
@@ -487,7 +510,7 @@ class AllowancePass {
     // the chart's bucket is the same throughout: no run crosses the next bucket's start
     let bucketPeak = 0;
     let p = pos;
-    let at = clock[0];
+    let at = clock[NOW];
     while (p < end) {
       const e = order === null ? p : order[p];
       if (type[e] !== MESSAGE) break;
@@ -497,12 +520,7 @@ class AllowancePass {
         at = te;
       }
       entity[e] = -1;
-      let r: number = Reason.none;
-      if (messageThrottled) {
-        const which = usersThrottled ? this.userThrottles.check(subject[e], at) : THROTTLE_PASSES;
-        if (which !== THROTTLE_PASSES) r = which === THROTTLE_MINUTE ? Reason.actor_minute : Reason.actor_hour;
-        else if (workspaceThrottled && this.workspaceMinute.refuses(at)) r = Reason.workspace_minute;
-      }
+      let r: number = messageThrottled ? this.throttled(e) : Reason.none;
       if (r === Reason.none) {
         // the allowance's check and admission with one eviction
         window.evict(at);
@@ -512,10 +530,7 @@ class AllowancePass {
           window.push(at);
           if (used >= peak) peak = used + 1;
           if (used >= bucketPeak) bucketPeak = used + 1;
-          if (messageThrottled) {
-            if (usersThrottled) this.userThrottles.admit(subject[e], at);
-            if (workspaceThrottled) this.workspaceMinute.admit(at);
-          }
+          if (messageThrottled) this.admitThrottled(e);
           admittedAt[e] = at;
           admitted++;
           p++;
@@ -536,14 +551,34 @@ class AllowancePass {
     this.messagesByReason[Reason.allowance] += blocked;
     const series = this.allowanceSeries;
     if (series !== null && this.bucket >= 0 && series[this.bucket] < bucketPeak) series[this.bucket] = bucketPeak;
-    clock[0] = at;
+    clock[NOW] = at;
     return p;
+  }
+
+  /**
+   * Why the throttles refuse message `e` (section 9 rule 7: the user's, then the workspace's), or
+   * Reason.none. Given the event rather than its time, down to the throttles: the calls are too
+   * many to be all inlined, and each one that was not took the time as a new heap number.
+   */
+  private throttled(e: number): number {
+    const { time } = this;
+    const which = this.usersThrottled ? this.userThrottles.checkAt(this.subject[e], time, e) : THROTTLE_PASSES;
+    if (which !== THROTTLE_PASSES) return which === THROTTLE_MINUTE ? Reason.actor_minute : Reason.actor_hour;
+    if (this.workspaceThrottled && this.workspaceMinute.refusesAt(time, e)) return Reason.workspace_minute;
+    return Reason.none;
+  }
+
+  /** Message `e`, admitted, counted by the throttles (as `throttled`). */
+  private admitThrottled(e: number): void {
+    const { time } = this;
+    if (this.usersThrottled) this.userThrottles.admitAt(this.subject[e], time, e);
+    if (this.workspaceThrottled) this.workspaceMinute.admitAt(time, e);
   }
 
   /** A fair-use run arriving at `t`, at position `pos` of the processing order. */
   private run1(e: number, pos: number): void {
     // read here, not passed: see `clock`
-    const t = this.time[e];
+    const t = this.clock[NOW];
     const g = this.triggerOf(this.subject[e]);
     this.entity[e] = g;
     const tallies = this.tallies;
@@ -553,95 +588,120 @@ class AllowancePass {
     const q = this.queues[g];
     if (q.size > 0) {
       // Each trigger is first-in first-out: a newcomer waits behind its trigger's queue.
-      const r = this.checkTrigger(g, t);
+      const r = this.checkTrigger(g);
       const why = r !== Reason.none ? r : q.headReason();
       this.reason[e] = why;
       this.outcome[e] = PENDING;
-      this.enqueue(g, pos, t, why);
+      this.enqueue(g, pos, why);
       return;
     }
     if (this.trigTakesUnits[g]) {
-      const r = this.attemptTakingUnits(g, e, t);
+      const r = this.attemptTakingUnits(g, e);
       if (r !== Reason.none) {
         this.reason[e] = r;
         this.outcome[e] = Outcome.dropped;
       }
-      tallies?.decide(g, r === Reason.none ? ADMITTED : Outcome.dropped, r, 0);
+      tallies?.decide(g, r === Reason.none ? ADMITTED : Outcome.dropped, r);
       return;
     }
-    const r = this.checkTrigger(g, t);
+    const r = this.checkTrigger(g);
     if (r === Reason.none) {
-      this.admitTrigger(g, e, t);
-      tallies?.decide(g, ADMITTED, Reason.none, 0);
+      this.admitTrigger(g, e);
+      tallies?.decide(g, ADMITTED, Reason.none);
       return;
     }
     this.reason[e] = r;
     if (!this.trigQueues[g]) {
       const o = this.trigScheduled[g] ? Outcome.skipped : Outcome.dropped;
       this.outcome[e] = o;
-      tallies?.decide(g, o, r, 0);
+      tallies?.decide(g, o, r);
     } else {
       this.outcome[e] = PENDING;
-      this.enqueue(g, pos, t, r);
+      this.enqueue(g, pos, r);
       this.park(g, r);
     }
   }
 
   /** simulate.ts's pass without wait deadlines (none here), then the result. */
   run(options: AllowancePartOptions): SimulationResult {
-    const { n, time, type, order, horizon } = this;
+    const { n } = this;
     const { onProgress, signal } = options;
-    let pos = 0;
     // the next wake-up only moves when a heap or a line changes, or once it is reached
-    let wake = this.nextWake();
-    let heapsAt = this.heapChanges;
+    this.nextWake();
+    this.heapsAt = this.heapChanges;
+    while (this.advance(Math.min(n, (this.pos | (PROGRESS_EVERY - 1)) + 1))) {
+      if (signal?.aborted) throw new CancelledError();
+      onProgress?.(this.pos, n);
+    }
+    return this.finish(options);
+  }
+
+  /**
+   * The pass from `this.pos` on, until position `end` is reached at an instant's end (true) or no
+   * event and no waiting run is left before the horizon (false). In steps, not one loop over every
+   * event: a method called once per pass is only ever compiled on the stack of a running loop
+   * (on-stack replacement), and entered each pass in slower code until that happens again; one
+   * called a dozen times a pass is compiled whole and entered compiled.
+   */
+  private advance(end: number): boolean {
+    const { n, time, type, order, horizon, clock } = this;
+    let pos = this.pos;
+    let heapsAt = this.heapsAt;
     for (;;) {
       if (heapsAt !== this.heapChanges) {
-        wake = this.nextWake();
+        this.nextWake();
         heapsAt = this.heapChanges;
       }
-      const nextEvent = pos < n ? time[order === null ? pos : order[pos]] : UNLIMITED;
+      if (pos >= end && pos < n) {
+        this.pos = pos;
+        this.heapsAt = heapsAt;
+        return true;
+      }
+      const wake = clock[WAKE];
+      const nextEvent = pos < n ? time[order === null ? pos : order[pos]] : Number.POSITIVE_INFINITY;
       let t = wake < nextEvent ? wake : nextEvent;
-      if (t === UNLIMITED || (pos >= n && t > horizon)) break;
+      if (t === Number.POSITIVE_INFINITY || (pos >= n && t > horizon)) break;
       if (t >= this.nextBucketAt) this.advanceTimeline(t);
+      clock[NOW] = t;
       if (t >= wake || this.readyHeap.size > 0) {
-        this.release(t);
-        wake = this.nextWake();
+        this.release();
+        this.nextWake();
         heapsAt = this.heapChanges;
       }
       // Later events before the next wake-up and chart bucket are taken in the same run, until
-      // one of them makes a run wait.
-      const runUntil = wake < this.nextBucketAt ? wake : this.nextBucketAt;
+      // one of them makes a run wait, or the step's end is passed.
+      const runUntil = clock[WAKE] < this.nextBucketAt ? clock[WAKE] : this.nextBucketAt;
       while (pos < n) {
         const e = order === null ? pos : order[pos];
         const te = time[e];
         if (te !== t) {
-          if (te >= runUntil || heapsAt !== this.heapChanges) break;
+          if (te >= runUntil || heapsAt !== this.heapChanges || pos >= end) break;
           t = te;
+          clock[NOW] = t;
         }
         const ty = type[e];
         if (ty === MESSAGE) {
-          // up to the next progress report at most
-          // a run queued at this instant may have moved the next wake-up: then no later instant
-          const until = heapsAt !== this.heapChanges ? Number.NEGATIVE_INFINITY : runUntil;
-          const clock = this.clock;
-          clock[0] = t;
-          clock[1] = until;
-          pos = this.messages(pos, Math.min(n, (pos | (PROGRESS_EVERY - 1)) + 1));
-          t = clock[0];
+          // Up to the step's end at most. A run queued at this instant may have moved the next
+          // wake-up, and past the step's end the instant ends it: then no later instant.
+          clock[UNTIL] = heapsAt !== this.heapChanges || pos >= end ? Number.NEGATIVE_INFINITY : runUntil;
+          pos = this.messages(pos, end > pos ? end : n);
+          t = clock[NOW];
         } else if (ty === TRIGGER) {
           this.run1(e, pos);
           pos++;
         } else {
           throw new Error('an API request in the allowance part');
         }
-        if ((pos & (PROGRESS_EVERY - 1)) === 0) {
-          if (signal?.aborted) throw new CancelledError();
-          onProgress?.(pos, n);
-        }
       }
     }
+    this.pos = pos;
+    return false;
+  }
 
+  /** The result, once the pass is over. */
+  private finish(options: AllowancePartOptions): SimulationResult {
+    const { n, horizon } = this;
+    const { onProgress } = options;
     // Runs still waiting at the horizon stay pending: with no wait limit none was dropped.
     if (this.timeline !== null) this.advanceTimeline(horizon);
     onProgress?.(n, n);
@@ -649,7 +709,7 @@ class AllowancePass {
     const tallies = this.tallies;
     if (tallies !== null) {
       this.queues.forEach((q, g) => {
-        for (let i = 0; i < q.size; i++) tallies.decide(g, PENDING, q.reasonAt(i), 0);
+        for (let i = 0; i < q.size; i++) tallies.decide(g, PENDING, q.reasonAt(i));
       });
     }
     // the result keeps no queue. (Pushed last-first, so that each trigger got its own back, a

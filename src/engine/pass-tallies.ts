@@ -1,9 +1,18 @@
 import { EventType } from './events.ts';
-import { keyTallies, triggerTallies, type DayFrame, type ReportTallies } from './report-tallies.ts';
+import { keyTallies, type DayFrame, type ReportTallies, type TriggerTallies } from './report-tallies.ts';
 import { Outcome, type SimulationResult } from './result.ts';
 import { DAY } from './units.ts';
 
 const ADMITTED = Outcome.admitted;
+/** the delays of a trigger none of whose runs waited */
+const noDelays = new Float64Array(0);
+
+/**
+ * The delays logged by the last pass on this thread, for the next to write over: one log of every
+ * run admitted after waiting (tens of thousands a seats edit) instead of a growing array per
+ * trigger, each grown by copying.
+ */
+let spareLog: { delay: Float64Array; trigger: Int32Array } | null = null;
 
 /**
  * The allowance part's tallies (src/engine/report-tallies.ts `tally`), counted by its pass as it
@@ -24,13 +33,28 @@ export class RunTallies {
   private maxDelay: Float64Array = new Float64Array(0);
   private limitedBy: Float64Array = new Float64Array(0);
   private daily: Float64Array = new Float64Array(0);
-  private delays: number[][] = [];
+  /** each run admitted after waiting: its trigger and its delay, in the order decided */
+  private logDelay: Float64Array;
+  private logTrigger: Int32Array;
+  private logged = 0;
+  /** the pass's instants (allowance-pass.ts `clock`): `decideWaited` reads the delay at `delayAt` */
+  private readonly clock: Float64Array;
+  private readonly delayAt: number;
   /** the runs by outcome */
   private readonly byOutcome = new Float64Array(5);
   private delayedTotal = 0;
 
-  /** `reasons`: the width of the `× reason` tables (REASON_SPEND_LIMIT_BASE: the part has no spend limits) */
-  constructor(frame: DayFrame, reasons: number, triggers: number) {
+  /**
+   * `reasons`: the width of the `× reason` tables (REASON_SPEND_LIMIT_BASE: the part has no spend
+   * limits). `clock[delayAt]`: where the pass puts a waited run's delay before `decideWaited`.
+   */
+  constructor(frame: DayFrame, reasons: number, triggers: number, clock: Float64Array, delayAt: number) {
+    this.clock = clock;
+    this.delayAt = delayAt;
+    const log = spareLog ?? { delay: new Float64Array(1024), trigger: new Int32Array(1024) };
+    spareLog = null;
+    this.logDelay = log.delay;
+    this.logTrigger = log.trigger;
     this.frame = frame;
     this.day0 = frame.day0;
     this.days = frame.days;
@@ -45,20 +69,43 @@ export class RunTallies {
     this.daily[g * this.days + Math.floor(t / DAY) - this.day0]++;
   }
 
-  /** Trigger `g`'s run decided for good: outcome `o`, reason `r`, admitted `delay` ms after it arrived. */
-  decide(g: number, o: number, r: number, delay: number): void {
+  /** Trigger `g`'s run decided for good, on arrival or pending at the end: outcome `o`, reason `r`. */
+  decide(g: number, o: number, r: number): void {
     this.byOutcome[o]++;
     this.outcomes[g * 5 + o]++;
     if (r !== 0) this.limitedBy[g * this.reasons + r]++;
-    if (o !== ADMITTED) return;
+    if (o === ADMITTED && this.maxDelay[g] < 0) this.maxDelay[g] = 0;
+  }
+
+  /**
+   * Trigger `g`'s run admitted after waiting (`clock[delayAt]` ms, 0 when released at the instant
+   * it arrived), refused for reason `r` when it arrived.
+   */
+  decideWaited(g: number, r: number): void {
+    const delay = this.clock[this.delayAt];
+    this.byOutcome[ADMITTED]++;
+    this.outcomes[g * 5 + ADMITTED]++;
+    if (r !== 0) this.limitedBy[g * this.reasons + r]++;
     if (delay > 0) {
       this.delayedTotal++;
       this.delayed[g]++;
-      this.delays[g].push(delay);
+      if (this.logged === this.logDelay.length) this.growLog();
+      this.logDelay[this.logged] = delay;
+      this.logTrigger[this.logged] = g;
+      this.logged++;
       if (delay > this.maxDelay[g]) this.maxDelay[g] = delay;
     } else if (this.maxDelay[g] < 0) {
       this.maxDelay[g] = 0;
     }
+  }
+
+  private growLog(): void {
+    const delay = new Float64Array(this.logDelay.length * 2);
+    delay.set(this.logDelay);
+    const trigger = new Int32Array(delay.length);
+    trigger.set(this.logTrigger);
+    this.logDelay = delay;
+    this.logTrigger = trigger;
   }
 
   private grow(cap: number): void {
@@ -76,7 +123,6 @@ export class RunTallies {
     this.maxDelay = maxDelay;
     this.limitedBy = more(this.limitedBy, reasons);
     this.daily = more(this.daily, days);
-    for (let g = this.cap; g < cap; g++) this.delays.push([]);
     this.cap = cap;
   }
 
@@ -84,14 +130,35 @@ export class RunTallies {
   finish(triggers: number, messagesByReason: Float64Array, span: { first: number; last: number }): ReportTallies {
     const { days, reasons } = this;
     if (triggers > this.cap) this.grow(triggers);
-    const t = triggerTallies(triggers, reasons, days);
-    t.arrivals.set(this.arrivals.subarray(0, triggers));
-    t.outcomes.set(this.outcomes.subarray(0, triggers * 5));
-    t.delayed.set(this.delayed.subarray(0, triggers));
-    t.maxDelay.set(this.maxDelay.subarray(0, triggers));
-    t.limitedBy.set(this.limitedBy.subarray(0, triggers * reasons));
-    t.daily.set(this.daily.subarray(0, triggers * days));
-    for (let g = 0; g < triggers; g++) if (this.delays[g].length > 0) t.delays[g] = Float64Array.from(this.delays[g]).sort();
+    // this pass's own tables, not copies: nothing counts into them any more
+    const t: TriggerTallies = {
+      count: triggers,
+      arrivals: this.arrivals.subarray(0, triggers),
+      outcomes: this.outcomes.subarray(0, triggers * 5),
+      delayed: this.delayed.subarray(0, triggers),
+      maxDelay: this.maxDelay.subarray(0, triggers),
+      limitedBy: this.limitedBy.subarray(0, triggers * reasons),
+      // the part's fair-use runs cost nothing here
+      admittedMicros: new Float64Array(triggers),
+      delays: Array.from({ length: triggers }, () => noDelays),
+      daily: this.daily.subarray(0, triggers * days),
+    };
+    // each trigger's delays, ascending: the log's, placed by trigger into one array and sorted in place
+    const all = new Float64Array(this.logged);
+    const next = new Int32Array(triggers);
+    for (let g = 0, at = 0; g < triggers; g++) {
+      next[g] = at;
+      at += this.delayed[g];
+    }
+    for (let i = 0; i < this.logged; i++) all[next[this.logTrigger[i]]++] = this.logDelay[i];
+    for (let g = 0, at = 0; g < triggers; g++) {
+      const d = this.delayed[g];
+      if (d > 0) t.delays[g] = all.subarray(at, at + d).sort();
+      at += d;
+    }
+    // the log's buffers to the next pass
+    spareLog = { delay: this.logDelay, trigger: this.logTrigger };
+    this.logged = 0;
 
     const outcomes = new Float64Array(5);
     const byType = new Float64Array(3);

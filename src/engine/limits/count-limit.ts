@@ -57,7 +57,7 @@ export class CountLimit {
   /** The earliest instant a refused check could pass: when the oldest entry counted leaves. */
   retryAt(): number {
     const w = this.window;
-    return w.size === 0 ? UNLIMITED : w.oldest() + w.windowMs;
+    return w.size === 0 ? Number.POSITIVE_INFINITY : w.oldest() + w.windowMs;
   }
 
   /** Entries counted at `t`. */

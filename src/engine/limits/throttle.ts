@@ -40,6 +40,12 @@ export class ActorThrottles {
    * sending a few messages an hour made that second read (a miss in the cache) most of a check.
    */
   private readonly surePass: number;
+  /**
+   * The instant of the call being served: the steps below read it here rather than take it as an
+   * argument, since a time passed to a call that is not inlined is boxed, a new heap number for
+   * each of hundreds of thousands of messages.
+   */
+  private readonly now = new Float64Array(1);
 
   constructor(perMinute: number, perHour: number, minuteMs: number, hourMs: number) {
     this.perMinute = perMinute;
@@ -53,8 +59,9 @@ export class ActorThrottles {
     return this.perMinute !== UNLIMITED || this.perHour !== UNLIMITED;
   }
 
-  /** Moves actor `a`'s windows to `t`; false when it has no ring yet (nothing admitted). */
-  private evict(a: number, t: number): boolean {
+  /** Moves actor `a`'s windows to `now`; false when it has no ring yet (nothing admitted). */
+  private evict(a: number): boolean {
+    const t = this.now[0];
     const m = this.meta;
     const i = a * STRIDE;
     if (a >= this.actors || m[i + 3] < 0) return false;
@@ -80,6 +87,17 @@ export class ActorThrottles {
 
   /** THROTTLE_MINUTE or THROTTLE_HOUR when actor `a` is refused at `t`, else THROTTLE_PASSES. */
   check(a: number, t: number): number {
+    this.now[0] = t;
+    return this.checkNow(a);
+  }
+
+  /** `check(a, times[i])`: an event's time, read here (see `now`). */
+  checkAt(a: number, times: Float64Array, i: number): number {
+    this.now[0] = times[i];
+    return this.checkNow(a);
+  }
+
+  private checkNow(a: number): number {
     // entries only leave a window: fewer than both limits before dropping any stay so after
     if (a < this.actors) {
       // -1: no ring yet
@@ -88,7 +106,7 @@ export class ActorThrottles {
     }
     let size = 0;
     let inMinute = 0;
-    if (this.evict(a, t)) {
+    if (this.evict(a)) {
       const i = a * STRIDE;
       size = this.meta[i + 1];
       inMinute = size - this.meta[i + 2];
@@ -103,21 +121,33 @@ export class ActorThrottles {
    * expired entries in the ring (see `surePass`): a full ring drops them before it grows.
    */
   admit(a: number, t: number): void {
+    this.now[0] = t;
+    this.admitNow(a);
+  }
+
+  /** `admit(a, times[i])`: an event's time, read here (see `now`). */
+  admitAt(a: number, times: Float64Array, i: number): void {
+    this.now[0] = times[i];
+    this.admitNow(a);
+  }
+
+  private admitNow(a: number): void {
     if (a >= this.actors || this.meta[a * STRIDE + 3] < 0) this.open(a);
     const m = this.meta;
     const i = a * STRIDE;
     if (m[i + 1] > m[i + 3]) {
-      this.evict(a, t);
+      this.evict(a);
       if (m[i + 1] > m[i + 3]) this.grow(a);
     }
     const size = m[i + 1] + 1;
     m[i + 1] = size;
-    this.arena[m[i + 4] + ((m[i] + size - 1) & m[i + 3])] = t;
+    this.arena[m[i + 4] + ((m[i] + size - 1) & m[i + 3])] = this.now[0];
   }
 
   /** The earliest instant from `t` on when actor `a` passes the throttle `which` again, with no new entries. */
   retryAt(a: number, t: number, which: number): number {
-    const has = this.evict(a, t);
+    this.now[0] = t;
+    const has = this.evict(a);
     const i = a * STRIDE;
     const m = this.meta;
     const limit = which === THROTTLE_MINUTE ? this.perMinute : this.perHour;
@@ -213,9 +243,19 @@ export class WorkspaceThrottle {
     return w.size >= this.limit;
   }
 
+  /** `refuses(times[i])`: an event's time, read here (see ActorThrottles `now`). */
+  refusesAt(times: Float64Array, i: number): boolean {
+    return this.refuses(times[i]);
+  }
+
   admit(t: number): void {
     this.window.push(t);
     if (this.window.size > this.peak) this.peak = this.window.size;
+  }
+
+  /** `admit(times[i])`: an event's time, read here (see ActorThrottles `now`). */
+  admitAt(times: Float64Array, i: number): void {
+    this.admit(times[i]);
   }
 
   /** The earliest instant a refused check could pass: when the oldest entry leaves. */

@@ -50,7 +50,7 @@ export class TriggerLimits {
   /** The earliest instant a refused run could pass: when the oldest run counted leaves. */
   retryAt(g: number): number {
     const w = this.windows[g];
-    return w === null || w.size === 0 ? UNLIMITED : w.oldest() + w.windowMs;
+    return w === null || w.size === 0 ? Number.POSITIVE_INFINITY : w.oldest() + w.windowMs;
   }
 
   firstExpiryAfter(t: number): number {
