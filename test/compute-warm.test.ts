@@ -95,3 +95,44 @@ describe('the compute worker with its part thread', () => {
     expect(threads).toBe(2);
   });
 });
+
+describe('the edit paths warmed once the window is idle', () => {
+  // messages, a key's requests and two webhooks' runs: a mode moves runs between the parts
+  const mixed = ['timestamp,type,subject,cost_usd'];
+  for (let i = 0; i < 200; i++) {
+    const t = 1_790_000_000_000 + i * 60_000;
+    mixed.push(`${t},message,u_${i % 5},`, `${t + 1},api,k_small,0.05`, `${t + 2},trigger,t_pr,0.01`);
+    if (i % 3 === 0) mixed.push(`${t + 3},trigger,t_ci,0.02`);
+  }
+  const ev = readEventsCsv(mixed.join('\n'));
+  const hooks = (pr: 'fair_use' | 'programmatic', ci: 'fair_use' | 'programmatic'): Plan =>
+    validatePlan({
+      workspace: { name: 'W', seats: 1, messagesPerSeatPerDay: 40 },
+      apiKeys: [{ id: 'k_small', capUsd: 3 }],
+      triggers: [
+        { id: 't_pr', kind: 'webhook', mode: pr, limitPer24h: 50 },
+        { id: 't_ci', kind: 'webhook', mode: ci, limitPer24h: 20 },
+      ],
+    });
+  const answerOf = async (c: ComputeClient, p: Plan) => {
+    const { computeMs: _ms, computeThreads: _threads, simulated, viewId: _id, ...view } = await c.ask({ kind: 'project', plan: p });
+    return { view, simulated };
+  };
+
+  it('trigger modes switched after the warm-up (the split memory touched ahead): the answers of a cold worker', async () => {
+    const warmed = new ComputeClient(workerUrl);
+    const cold = new ComputeClient(workerUrl);
+    clients.push(warmed, cold);
+    warmed.setEvents(ev);
+    cold.setEvents(ev);
+    warmed.warm(hooks('fair_use', 'fair_use'), true);
+    // served after the warm-up, which it joins (the same plan)
+    await warmed.run('overview', hooks('fair_use', 'fair_use'), 'W', 0);
+    for (const [pr, ci] of [['programmatic', 'fair_use'], ['fair_use', 'fair_use'], ['programmatic', 'programmatic'], ['fair_use', 'programmatic']] as const) {
+      const got = await answerOf(warmed, hooks(pr, ci));
+      const want = await answerOf(cold, hooks(pr, ci));
+      expect(got.view, `${pr} ${ci}`).toEqual(want.view);
+      expect(got.simulated.length).toBeGreaterThan(0);
+    }
+  });
+});

@@ -10,7 +10,7 @@ import { patchKeyCap } from './isolated-cap.ts';
 import type { PartOptions, RemotePart } from './part-thread.ts';
 import { DEFAULT_HORIZON_MS, processingOrder, simulate, type SimulateOptions } from './simulate.ts';
 import { simulateAllowancePart } from './allowance-pass.ts';
-import { arraysOf } from './pass-arrays.ts';
+import { arraysOf, type PassArrays } from './pass-arrays.ts';
 import { passTallies } from './pass-tallies.ts';
 
 /**
@@ -48,6 +48,38 @@ interface Split {
   key: string;
   spend: Part;
   allowance: Part;
+  /** the memory both parts are views of, which a later split may write over once nothing reads this one */
+  columns: SplitColumns;
+  /**
+   * Who may still read the parts' events: joined results made from them that were not given back
+   * (`recycle`), and a run under way (its other part on the part thread).
+   */
+  readers: number;
+}
+
+/**
+ * A split's columns: the spend part's events, then the allowance part's, side by side, each part a
+ * view of its stretch. Its first touch costs more than the copy into it (25 bytes an event faulted
+ * in, 80 ms at 1M events on a busy two-core machine), so a split's memory is touched ahead of the
+ * first edit that needs it (`prepareSplitMemory`) and later taken over from a split no longer kept.
+ */
+interface SplitColumns {
+  time: Float64Array;
+  type: Uint8Array;
+  subject: Uint32Array;
+  cost: Float64Array;
+  /** not shared: only the simulator's thread reads where its events came from */
+  positions: Uint32Array;
+}
+
+function splitColumns(count: number): SplitColumns {
+  return {
+    time: new Float64Array(new SharedArrayBuffer(count * 8)),
+    type: new Uint8Array(new SharedArrayBuffer(count)),
+    subject: new Uint32Array(new SharedArrayBuffer(count * 4)),
+    cost: new Float64Array(new SharedArrayBuffer(count * 8)),
+    positions: new Uint32Array(count),
+  };
 }
 
 /** The results kept per part: a change back and forth finds both. */
@@ -113,6 +145,11 @@ export class PartsSimulator {
   lastThreads = 0;
   /** whether the last run found its split of the events kept (false: it copied the events apart) */
   lastSplitKept = false;
+  /**
+   * Where a new split's memory came from (null when the split was kept): touched ahead
+   * (`prepareSplitMemory`), taken over from the oldest split, or fresh (faulted in as it was copied).
+   */
+  lastSplitMemory: 'ahead' | 'taken over' | 'fresh' | null = null;
   /** the key whose requests alone the last run simulated for a cap edit (src/engine/isolated-cap.ts), else null */
   lastIsolatedKey: string | null = null;
   /**
@@ -121,9 +158,11 @@ export class PartsSimulator {
    * arrays to the next pass of its part (src/engine/pass-arrays.ts).
    */
   private readonly readers = new WeakMap<SimulationResult, number>();
-  private readonly joinedFrom = new WeakMap<SimulationResult, readonly SimulationResult[]>();
+  private readonly joinedFrom = new WeakMap<SimulationResult, { parts: readonly SimulationResult[]; split: Split }>();
   /** an allowance part result nothing reads any more, whose arrays the next allowance pass takes */
   private spare: SimulationResult | null = null;
+  /** memory touched ahead for the next split (`prepareSplitMemory`) */
+  private spareColumns: SplitColumns | null = null;
   /** whether the last run's allowance pass wrote over the arrays of a result nothing read any more */
   lastArraysReused = false;
 
@@ -167,8 +206,12 @@ export class PartsSimulator {
     const [near, far] = split.spend.events.count > split.allowance.events.count ? (['spend', 'allowance'] as const) : (['allowance', 'spend'] as const);
     this.lastThreads = 2;
     const away = remote(split[far].events, inputs[far].plan, this.partOptions(far, step, options));
-    // settled below; until then a failure here must not leave it unhandled
-    away.catch(() => {});
+    // the other thread reads the split's memory until its pass settles, even when this run throws
+    split.readers++;
+    away.then(
+      () => split.readers--,
+      () => split.readers--,
+    );
     const nearCount = split[near].events.count;
     this.simulatePart(step, near, options, (d) => options.onProgress?.(Math.round((d / nearCount) * step.total), step.total));
     let farResult: SimulationResult | null = null;
@@ -227,8 +270,11 @@ export class PartsSimulator {
     if (name === 'allowance') {
       const spare = this.spare;
       this.spare = null;
-      const reuse = spare === null ? null : (arraysOf(spare)?.handOver(step.split.allowance.events.count) ?? null);
-      this.lastArraysReused = reuse !== null;
+      const n = step.split.allowance.events.count;
+      const taken = spare === null ? null : takeArrays(spare, n);
+      this.lastArraysReused = taken !== null;
+      // room for every event: any later split's allowance part can then write over them
+      const reuse = taken ?? roomyArrays(this.events.count, n);
       // its tallies counted as it decides, on the whole's days (as `partTallies` would read them back)
       const tally = { frame: dayFrameBetween(this.firstTime, this.lastTime), span: { first: this.firstTime, last: this.lastTime } };
       result = simulateAllowancePart(input.plan, step.split.allowance.events, { ...partOptions, reuse, tally });
@@ -288,10 +334,11 @@ export class PartsSimulator {
 
   /** `joined`, given back by the caller of a run that finished: its parts lose a reader. */
   private giveBack(joined: SimulationResult): void {
-    const parts = this.joinedFrom.get(joined);
-    if (parts === undefined) return;
+    const from = this.joinedFrom.get(joined);
+    if (from === undefined) return;
     this.joinedFrom.delete(joined);
-    for (const part of parts) {
+    from.split.readers--;
+    for (const part of from.parts) {
       this.readers.set(part, (this.readers.get(part) ?? 1) - 1);
       this.maySpare(part);
     }
@@ -307,9 +354,50 @@ export class PartsSimulator {
     const span = { first: this.firstTime, last: this.lastTime };
     provideTallies(joined, () => addTallies(partTallies(split.spend, spend, frame, span), partTallies(split.allowance, allowance, frame, span)));
     for (const part of [spend, allowance]) this.readers.set(part, (this.readers.get(part) ?? 0) + 1);
-    this.joinedFrom.set(joined, [spend, allowance]);
+    split.readers++;
+    this.joinedFrom.set(joined, { parts: [spend, allowance], split });
     if (options.recycle !== undefined) this.giveBack(options.recycle);
     return joined;
+  }
+
+  /**
+   * Touches the memory the next split of the events will take (25 bytes an event), so that the
+   * first edit moving a trigger between the parts copies into memory already faulted in: for an
+   * idle moment after the first result. False when there is nothing to do: a later split takes
+   * over the memory of one no longer kept instead.
+   */
+  prepareSplitMemory(): boolean {
+    if (this.spareColumns !== null || this.splits.length >= KEEP || this.events.count === 0) return false;
+    const columns = splitColumns(this.events.count);
+    // a write to every page: a fresh page is faulted in on its first touch
+    columns.time.fill(0);
+    columns.type.fill(0);
+    columns.subject.fill(0);
+    columns.cost.fill(0);
+    columns.positions.fill(0);
+    this.spareColumns = columns;
+    return true;
+  }
+
+  /**
+   * Memory for a new split: the one touched ahead, or that of the oldest split, about to be
+   * dropped, when nothing reads its parts any more; else fresh.
+   */
+  private takeColumns(): SplitColumns {
+    const ahead = this.spareColumns;
+    this.spareColumns = null;
+    if (ahead !== null) {
+      this.lastSplitMemory = 'ahead';
+      return ahead;
+    }
+    const oldest = this.splits.length >= KEEP ? this.splits[this.splits.length - 1] : undefined;
+    if (oldest !== undefined && oldest.readers === 0) {
+      this.splits.pop();
+      this.lastSplitMemory = 'taken over';
+      return oldest.columns;
+    }
+    this.lastSplitMemory = 'fresh';
+    return splitColumns(this.events.count);
   }
 
   /** The events split by the plan's programmatic triggers; null when a part would be empty. */
@@ -318,8 +406,9 @@ export class PartsSimulator {
     const key = JSON.stringify(programmatic);
     let split = this.splits.find((s) => s.key === key);
     this.lastSplitKept = split !== undefined;
+    this.lastSplitMemory = null;
     if (split === undefined) {
-      split = splitEvents(this.events, new Set(programmatic), key);
+      split = splitEvents(this.events, new Set(programmatic), key, this.takeColumns());
       this.splits.unshift(split);
       this.splits.length = Math.min(this.splits.length, KEEP);
     }
@@ -328,42 +417,77 @@ export class PartsSimulator {
   }
 }
 
-function splitEvents(events: EventColumns, programmatic: Set<string>, key: string): Split {
+function splitEvents(events: EventColumns, programmatic: Set<string>, key: string, columns: SplitColumns): Split {
   const { count, type, subject, subjects } = events;
   const spendSubject = new Uint8Array(subjects.length);
   subjects.forEach((s, i) => {
     if (programmatic.has(s)) spendSubject[i] = 1;
   });
-  const inSpend = new Uint8Array(count);
   let spendCount = 0;
   for (let i = 0; i < count; i++) {
     const t = type[i];
-    if (t === EventType.api || (t === EventType.trigger && spendSubject[subject[i]] === 1)) {
-      inSpend[i] = 1;
-      spendCount++;
-    }
+    if (t === EventType.api || (t === EventType.trigger && spendSubject[subject[i]] === 1)) spendCount++;
   }
-  const part = (want: number, size: number): Part => {
-    const positions = new Uint32Array(size);
-    const time = new Float64Array(new SharedArrayBuffer(size * 8));
-    const types = new Uint8Array(new SharedArrayBuffer(size));
-    const subjectOf = new Uint32Array(new SharedArrayBuffer(size * 4));
-    const cost = new Float64Array(new SharedArrayBuffer(size * 8));
-    let j = 0;
-    for (let i = 0; i < count; i++) {
-      if (inSpend[i] !== want) continue;
-      positions[j] = i;
-      time[j] = events.time[i];
-      types[j] = type[i];
-      subjectOf[j] = subject[i];
-      cost[j] = events.cost[i];
-      j++;
-    }
-    const partEvents: EventColumns = { count: size, time, type: types, subject: subjectOf, subjects, cost, ids: null };
+  // one pass: the spend part fills the columns from the start, the allowance part from spendCount
+  const { time, type: types, subject: subjectOf, cost, positions } = columns;
+  let s = 0;
+  let a = spendCount;
+  for (let i = 0; i < count; i++) {
+    const t = type[i];
+    const j = t === EventType.api || (t === EventType.trigger && spendSubject[subject[i]] === 1) ? s++ : a++;
+    positions[j] = i;
+    time[j] = events.time[i];
+    types[j] = t;
+    subjectOf[j] = subject[i];
+    cost[j] = events.cost[i];
+  }
+  const part = (from: number, to: number): Part => {
+    const partEvents: EventColumns = {
+      count: to - from,
+      time: time.subarray(from, to),
+      type: types.subarray(from, to),
+      subject: subjectOf.subarray(from, to),
+      subjects,
+      cost: cost.subarray(from, to),
+      ids: null,
+    };
     const order = processingOrder(partEvents);
-    return { events: partEvents, positions, order: order === null ? null : shared(order), nonMessages: null };
+    return { events: partEvents, positions: positions.subarray(from, to), order: order === null ? null : shared(order), nonMessages: null };
   };
-  return { key, spend: part(1, spendCount), allowance: part(0, count - spendCount) };
+  return { key, spend: part(0, spendCount), allowance: part(spendCount, count), columns, readers: 0 };
+}
+
+/**
+ * The per-event arrays of `spare` (an allowance part result nothing reads any more) for a pass over
+ * `n` events: views of their first `n` when they have room for them, else null. Either way they are
+ * taken from it.
+ */
+function takeArrays(spare: SimulationResult, n: number): PassArrays | null {
+  const held = arraysOf(spare);
+  if (held === undefined) return null;
+  const arrays = held.handOver(spare.outcome.length);
+  if (arrays === null) return null;
+  const { outcome, admittedAt, reason, entity, queueLog } = arrays;
+  const room = Math.min(outcome.buffer.byteLength, reason.buffer.byteLength, admittedAt.buffer.byteLength / 8, entity.buffer.byteLength / 4);
+  if (room < n) return null;
+  return {
+    outcome: new Uint8Array(outcome.buffer, 0, n),
+    admittedAt: new Float64Array(admittedAt.buffer, 0, n),
+    reason: new Uint8Array(reason.buffer, 0, n),
+    entity: new Int32Array(entity.buffer, 0, n),
+    queueLog,
+  };
+}
+
+/** Fresh per-event arrays for `n` events with room for `room`: only the pages written are faulted in. */
+function roomyArrays(room: number, n: number): PassArrays {
+  return {
+    outcome: new Uint8Array(new ArrayBuffer(room), 0, n),
+    admittedAt: new Float64Array(new ArrayBuffer(room * 8), 0, n),
+    reason: new Uint8Array(new ArrayBuffer(room), 0, n),
+    entity: new Int32Array(new ArrayBuffer(room * 4), 0, n),
+    queueLog: null,
+  };
 }
 
 /** Each kept part result's tallies, made once: on the whole's days, so that the parts' add up. */
