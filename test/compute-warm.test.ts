@@ -5,6 +5,7 @@ import { validatePlan } from '../src/engine/plan.ts';
 import type { Plan } from '../src/engine/plan.ts';
 import { EventType } from '../src/engine/events.ts';
 import type { EventColumns } from '../src/engine/events.ts';
+import { isDelta } from '../src/modeling/view-delta.ts';
 
 // 300 messages in one hour and a $2 key tried three times: one seat allows 100 messages a day,
 // three seats 300, so every plan below throttles differently.
@@ -115,7 +116,10 @@ describe('the edit paths warmed once the window is idle', () => {
       ],
     });
   const answerOf = async (c: ComputeClient, p: Plan) => {
-    const { computeMs: _ms, computeThreads: _threads, simulated, viewId: _id, ...view } = await c.ask({ kind: 'project', plan: p });
+    // no base: a whole view, never a delta
+    const answer = await c.ask({ kind: 'project', plan: p });
+    if (isDelta(answer)) throw new Error('a delta without a base');
+    const { computeMs: _ms, computeThreads: _threads, simulated, viewId: _id, ...view } = answer;
     return { view, simulated };
   };
 

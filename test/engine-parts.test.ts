@@ -317,7 +317,8 @@ describe('a trigger mode edit: a new split of the events', () => {
     const sim = new PartsSimulator(mixedEv);
     let last = await sim.runAsync(platform, options, part.remote(null));
     sim.prepareSplitMemory();
-    for (const set of [{ t_pr: 'workspace_pool' as const }, { t_pr: 'user_pool' as const, t_hook: 'user_pool' as const }, { t_ci: 'workspace_pool' as const }]) {
+    const sets: Record<string, 'user_pool' | 'workspace_pool'>[] = [{ t_pr: 'workspace_pool' }, { t_pr: 'user_pool', t_hook: 'user_pool' }, { t_ci: 'workspace_pool' }];
+    for (const set of sets) {
       const plan = modes(platform, set);
       last = await sim.runAsync(plan, { ...options, recycle: last }, part.remote(null));
       const whole = simulate(plan, mixedEv, options);
