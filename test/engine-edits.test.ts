@@ -308,6 +308,8 @@ describe('trigger mode edits give the whole simulation', () => {
   it('one or two triggers switched back and forth between seats and cap edits, under both profiles: the whole, bit for bit', () => {
     const memory = { ahead: 0, 'taken over': 0, fresh: 0 };
     let switches = 0;
+    // new splits made from a kept one, only the switched triggers' runs moved
+    let moved = 0;
     let both = 0;
     let reused = 0;
     let held = 0;
@@ -334,6 +336,7 @@ describe('trigger mode edits give the whole simulation', () => {
           last = expectWhole(sim, plan, s.events, { ...options, recycle: last }).result;
           if (edit.kind === 'mode') switches++;
           if (sim.lastSplitMemory !== null) memory[sim.lastSplitMemory]++;
+          if (sim.lastSplitMoved !== null) moved++;
           if (sim.lastSimulated.length === 2) both++;
           if (sim.lastArraysReused && edit.kind === 'mode') reused++;
         });
@@ -352,6 +355,7 @@ describe('trigger mode edits give the whole simulation', () => {
     expect(memory.ahead).toBeGreaterThan(RUNS / 10);
     expect(memory['taken over']).toBeGreaterThan(RUNS / 10);
     expect(memory.fresh).toBeGreaterThan(0);
+    expect(moved).toBeGreaterThan(RUNS / 2);
     expect(both).toBeGreaterThan(RUNS / 2);
     expect(reused).toBeGreaterThan(RUNS / 20);
     expect(held).toBeGreaterThan(RUNS / 2);

@@ -297,17 +297,19 @@ describe('a trigger mode edit: a new split of the events', () => {
     const part = await started();
     const sim = new PartsSimulator(mixedEv);
     let last = await sim.runAsync(three, options, part.remote(null));
-    const steps: [Plan, string][] = [
-      [modes(three, { t_pr: 'programmatic', t_ci: 'programmatic' }), 'fresh'],
-      [modes(three, { t_pr: 'programmatic' }), 'taken over'],
-      [modes(three, { t_pr: 'programmatic', t_hook: 'fair_use' }), 'taken over'],
-      [modes(three, { t_hook: 'fair_use', t_ci: 'programmatic' }), 'taken over'],
-      [three, 'taken over'],
+    // each from the last split: only the runs of the triggers whose mode differs from it move
+    // (t_pr 72 runs, t_hook 48, t_ci 24)
+    const steps: [Plan, string, number][] = [
+      [modes(three, { t_pr: 'programmatic', t_ci: 'programmatic' }), 'fresh', 96],
+      [modes(three, { t_pr: 'programmatic' }), 'taken over', 24],
+      [modes(three, { t_pr: 'programmatic', t_hook: 'fair_use' }), 'taken over', 48],
+      [modes(three, { t_hook: 'fair_use', t_ci: 'programmatic' }), 'taken over', 96],
+      [three, 'taken over', 72],
     ];
-    for (const [plan, memory] of steps) {
+    for (const [plan, memory, moved] of steps) {
       last = await sim.runAsync(plan, { ...options, recycle: last }, part.remote(null));
       expect(last).toEqual(simulate(plan, mixedEv, options));
-      expect([sim.lastSimulated, sim.lastSplitMemory]).toEqual([['spend', 'allowance'], memory]);
+      expect([sim.lastSimulated, sim.lastSplitMemory, sim.lastSplitMoved]).toEqual([['spend', 'allowance'], memory, moved]);
     }
   });
 
@@ -327,6 +329,23 @@ describe('a trigger mode edit: a new split of the events', () => {
     }
     // not vacuous: the pool and the trigger limits refused runs in the last plan
     expect(Array.from(last.reason)).toContain(Reason.trigger_limit);
+  });
+
+  it('a rare trigger among thousands of events: its few runs moved, long stretches copied in blocks, the whole', () => {
+    const long: Row[] = [];
+    for (let i = 0; i < 3000; i++) {
+      long.push([T0 + i * 60_000, i % 3 === 0 ? 'api' : 'message', i % 3 === 0 ? 'k_etl' : `u${i % 4}`, i % 3 === 0 ? 200_000 : 0]);
+      if (i % 500 === 250) long.push([T0 + i * 60_000 + 1, 'trigger', 't_pr', 0]);
+      if (i % 7 === 0) long.push([T0 + i * 60_000 + 2, 'trigger', 't_hook', 100_000]);
+    }
+    const longEv = events(long);
+    const sim = new PartsSimulator(longEv);
+    let last = sim.run(three, options);
+    for (const plan of [modes(three, { t_pr: 'programmatic' }), modes(three, { t_hook: 'fair_use' }), three]) {
+      last = sim.run(plan, { ...options, recycle: last });
+      expect(last).toEqual(simulate(plan, longEv, options));
+      expect(sim.lastSplitMoved).toBeGreaterThan(0);
+    }
   });
 
   it('under a queue wait limit the whole is simulated, the split left alone', async () => {

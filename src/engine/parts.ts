@@ -46,6 +46,8 @@ interface Part {
 interface Split {
   /** the programmatic trigger ids the events were split by */
   key: string;
+  /** per subject of the events, 1 when it is one of those triggers: its runs are in the spend part */
+  programmatic: Uint8Array;
   spend: Part;
   allowance: Part;
   /** the memory both parts are views of, which a later split may write over once nothing reads this one */
@@ -150,6 +152,11 @@ export class PartsSimulator {
    * (`prepareSplitMemory`), taken over from the oldest split, or fresh (faulted in as it was copied).
    */
   lastSplitMemory: 'ahead' | 'taken over' | 'fresh' | null = null;
+  /**
+   * For a new split: the trigger runs it moved between the parts of a kept split, the rest copied
+   * over in blocks; null when it was copied apart by a pass over every event (or was kept).
+   */
+  lastSplitMoved: number | null = null;
   /** the key whose requests alone the last run simulated for a cap edit (src/engine/isolated-cap.ts), else null */
   lastIsolatedKey: string | null = null;
   /**
@@ -166,8 +173,12 @@ export class PartsSimulator {
   /** whether the last run's allowance pass wrote over the arrays of a result nothing read any more */
   lastArraysReused = false;
 
+  /** whether the events are in time order: then so is every part, and no part needs a processing order */
+  private readonly sorted: boolean;
+
   constructor(events: EventColumns) {
     this.events = events;
+    this.sorted = processingOrder(events) === null;
     let first = Number.POSITIVE_INFINITY;
     let last = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < events.count; i++) {
@@ -407,8 +418,15 @@ export class PartsSimulator {
     let split = this.splits.find((s) => s.key === key);
     this.lastSplitKept = split !== undefined;
     this.lastSplitMemory = null;
+    this.lastSplitMoved = null;
     if (split === undefined) {
-      split = splitEvents(this.events, new Set(programmatic), key, this.takeColumns());
+      const flags = subjectFlags(this.events.subjects, new Set(programmatic));
+      const columns = this.takeColumns();
+      // a trigger's mode edit moves only its runs: the rest are copied in blocks from a kept split
+      const from = this.splits[0];
+      const moved = from === undefined ? null : splitFrom(from, flags, key, columns, this.sorted);
+      this.lastSplitMoved = moved === null ? null : moved.moved;
+      split = moved?.split ?? splitEvents(this.events, flags, key, columns);
       this.splits.unshift(split);
       this.splits.length = Math.min(this.splits.length, KEEP);
     }
@@ -417,12 +435,16 @@ export class PartsSimulator {
   }
 }
 
-function splitEvents(events: EventColumns, programmatic: Set<string>, key: string, columns: SplitColumns): Split {
-  const { count, type, subject, subjects } = events;
-  const spendSubject = new Uint8Array(subjects.length);
+function subjectFlags(subjects: readonly string[], programmatic: Set<string>): Uint8Array {
+  const flags = new Uint8Array(subjects.length);
   subjects.forEach((s, i) => {
-    if (programmatic.has(s)) spendSubject[i] = 1;
+    if (programmatic.has(s)) flags[i] = 1;
   });
+  return flags;
+}
+
+function splitEvents(events: EventColumns, spendSubject: Uint8Array, key: string, columns: SplitColumns): Split {
+  const { count, type, subject, subjects } = events;
   let spendCount = 0;
   for (let i = 0; i < count; i++) {
     const t = type[i];
@@ -441,20 +463,134 @@ function splitEvents(events: EventColumns, programmatic: Set<string>, key: strin
     subjectOf[j] = subject[i];
     cost[j] = events.cost[i];
   }
-  const part = (from: number, to: number): Part => {
-    const partEvents: EventColumns = {
-      count: to - from,
-      time: time.subarray(from, to),
-      type: types.subarray(from, to),
-      subject: subjectOf.subarray(from, to),
-      subjects,
-      cost: cost.subarray(from, to),
-      ids: null,
-    };
-    const order = processingOrder(partEvents);
-    return { events: partEvents, positions: positions.subarray(from, to), order: order === null ? null : shared(order), nonMessages: null };
+  return { key, programmatic: spendSubject, spend: partOf(columns, subjects, 0, spendCount, false), allowance: partOf(columns, subjects, spendCount, count, false), columns, readers: 0 };
+}
+
+/** The part whose events are `columns`' stretch [from, to); `sorted`: known to be in time order. */
+function partOf(columns: SplitColumns, subjects: string[], from: number, to: number, sorted: boolean): Part {
+  const events: EventColumns = {
+    count: to - from,
+    time: columns.time.subarray(from, to),
+    type: columns.type.subarray(from, to),
+    subject: columns.subject.subarray(from, to),
+    subjects,
+    cost: columns.cost.subarray(from, to),
+    ids: null,
   };
-  return { key, spend: part(0, spendCount), allowance: part(spendCount, count), columns, readers: 0 };
+  const order = sorted ? null : processingOrder(events);
+  return { events, positions: columns.positions.subarray(from, to), order: order === null ? null : shared(order), nonMessages: null };
+}
+
+/** More runs moved than this share of the events: a whole pass over them is the cheaper copy. */
+const MOVED_SHARE = 1 / 16;
+/** …but never fewer than this: a small history always takes the blocks' path */
+const MOVED_AT_LEAST = 1024;
+
+/**
+ * The split by `flags` made from `from`, a split of the same events by other triggers: the runs of
+ * the triggers whose mode changed move between the parts, every other event stays in its part and
+ * is copied over in blocks, in the same order. Null when too many move for that to pay.
+ */
+function splitFrom(from: Split, flags: Uint8Array, key: string, columns: SplitColumns, sorted: boolean): { split: Split; moved: number } | null {
+  const changed = new Uint8Array(flags.length);
+  let any = false;
+  for (let s = 0; s < flags.length; s++) {
+    if (flags[s] !== from.programmatic[s]) {
+      changed[s] = 1;
+      any = true;
+    }
+  }
+  const { spend, allowance } = from;
+  const total = spend.events.count + allowance.events.count;
+  const limit = Math.max(MOVED_AT_LEAST, Math.floor(total * MOVED_SHARE));
+  // runs of a trigger that changed mode: out of the part they were in, into the other
+  const toAllowance = any ? movedRuns(spend.events, changed, limit) : new Uint32Array(0);
+  const toSpend = any && toAllowance !== null ? movedRuns(allowance.events, changed, limit - toAllowance.length) : new Uint32Array(0);
+  if (toAllowance === null || toSpend === null) return null;
+  const spendCount = spend.events.count - toAllowance.length + toSpend.length;
+  merge(columns, 0, spend, toAllowance, allowance, toSpend);
+  merge(columns, spendCount, allowance, toSpend, spend, toAllowance);
+  const { subjects } = spend.events;
+  return {
+    split: { key, programmatic: flags, spend: partOf(columns, subjects, 0, spendCount, sorted), allowance: partOf(columns, subjects, spendCount, total, sorted), columns, readers: 0 },
+    moved: toAllowance.length + toSpend.length,
+  };
+}
+
+/** Indexes in `events` of the trigger runs whose subject is `changed`, in order; null past `limit`. */
+function movedRuns(events: EventColumns, changed: Uint8Array, limit: number): Uint32Array | null {
+  const { count, type, subject } = events;
+  const found: number[] = [];
+  for (let i = 0; i < count; i++) {
+    if (type[i] === EventType.trigger && changed[subject[i]] === 1) {
+      if (found.length >= limit) return null;
+      found.push(i);
+    }
+  }
+  return Uint32Array.from(found);
+}
+
+/**
+ * Writes from `at` on, in the whole's order: `keep`'s events but those at `drop` (indexes, in
+ * order), with `add`'s at `take` (indexes, in order) put in between by position.
+ */
+function merge(columns: SplitColumns, at: number, keep: Part, drop: Uint32Array, add: Part, take: Uint32Array): void {
+  let d = at;
+  let k = 0;
+  let r = 0;
+  const kept = keep.positions;
+  // keep's events [k, to), less the dropped ones
+  const copyTo = (to: number): void => {
+    while (k < to) {
+      const stop = r < drop.length && drop[r] < to ? drop[r] : to;
+      d = copyBlock(columns, d, keep, k, stop);
+      if (stop < to) {
+        k = stop + 1;
+        r++;
+      } else {
+        k = to;
+      }
+    }
+  };
+  for (let i = 0; i < take.length; i++) {
+    const j = take[i];
+    const position = add.positions[j];
+    // keep's first event after it in the whole
+    let lo = k;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (kept[mid] < position) lo = mid + 1;
+      else hi = mid;
+    }
+    copyTo(lo);
+    d = copyBlock(columns, d, add, j, j + 1);
+  }
+  copyTo(kept.length);
+}
+
+/** Copies `part`'s events [from, to) to `columns` at `at`; gives the next place to write. */
+function copyBlock(columns: SplitColumns, at: number, part: Part, from: number, to: number): number {
+  const n = to - from;
+  const { time, type, subject, cost } = part.events;
+  const { positions } = part;
+  if (n < 32) {
+    // a few events: element by element costs less than making views to copy
+    for (let i = 0; i < n; i++) {
+      columns.time[at + i] = time[from + i];
+      columns.type[at + i] = type[from + i];
+      columns.subject[at + i] = subject[from + i];
+      columns.cost[at + i] = cost[from + i];
+      columns.positions[at + i] = positions[from + i];
+    }
+  } else {
+    columns.time.set(time.subarray(from, to), at);
+    columns.type.set(type.subarray(from, to), at);
+    columns.subject.set(subject.subarray(from, to), at);
+    columns.cost.set(cost.subarray(from, to), at);
+    columns.positions.set(positions.subarray(from, to), at);
+  }
+  return at + n;
 }
 
 /**
