@@ -178,16 +178,18 @@ export class PartsSimulator {
 
   constructor(events: EventColumns) {
     this.events = events;
-    this.sorted = processingOrder(events) === null;
     let first = Number.POSITIVE_INFINITY;
     let last = Number.NEGATIVE_INFINITY;
+    let sorted = true;
     for (let i = 0; i < events.count; i++) {
       const t = events.time[i];
+      if (t < last) sorted = false;
       if (t < first) first = t;
       if (t > last) last = t;
     }
     this.firstTime = first;
     this.lastTime = last;
+    this.sorted = sorted;
   }
 
   /** The result for `plan`, simulating on this thread what the kept results cannot answer. */
