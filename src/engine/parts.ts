@@ -57,6 +57,13 @@ interface Split {
    * (`recycle`), and a run under way (its other part on the part thread).
    */
   readers: number;
+  /** set once a later split took over `columns`: a joined result given back then throws when read */
+  superseded: boolean;
+}
+
+function readable(split: Split): Split {
+  if (split.superseded) throw new Error('a superseded part result was read after a later split took over its events');
+  return split;
 }
 
 /**
@@ -115,8 +122,8 @@ export interface PartsOptions extends SimulateOptions {
    * An earlier result of this simulator that the caller is done with: its per-event arrays are
    * written over for the new one instead of allocating (and first touching) 14 bytes an event
    * again. Once the run it is given to has finished, the caller must not read it again: a later
-   * run may then write over the part results it was joined from, and reading it throws. A run
-   * that fails or is cancelled leaves it as it was.
+   * run may then write over the part results it was joined from, or the split of the events they
+   * were made over, and reading it throws. A run that fails or is cancelled leaves it as it was.
    */
   recycle?: SimulationResult;
 }
@@ -365,7 +372,7 @@ export class PartsSimulator {
     const frame = dayFrameBetween(this.firstTime, this.lastTime);
     const { split } = step;
     const span = { first: this.firstTime, last: this.lastTime };
-    provideTallies(joined, () => addTallies(partTallies(split.spend, spend, frame, span), partTallies(split.allowance, allowance, frame, span)));
+    provideTallies(joined, () => addTallies(partTallies(readable(split).spend, spend, frame, span), partTallies(split.allowance, allowance, frame, span)));
     for (const part of [spend, allowance]) this.readers.set(part, (this.readers.get(part) ?? 0) + 1);
     split.readers++;
     this.joinedFrom.set(joined, { parts: [spend, allowance], split });
@@ -406,6 +413,7 @@ export class PartsSimulator {
     const oldest = this.splits.length >= KEEP ? this.splits[this.splits.length - 1] : undefined;
     if (oldest !== undefined && oldest.readers === 0) {
       this.splits.pop();
+      oldest.superseded = true;
       this.lastSplitMemory = 'taken over';
       return oldest.columns;
     }
@@ -465,7 +473,7 @@ function splitEvents(events: EventColumns, spendSubject: Uint8Array, key: string
     subjectOf[j] = subject[i];
     cost[j] = events.cost[i];
   }
-  return { key, programmatic: spendSubject, spend: partOf(columns, subjects, 0, spendCount, false), allowance: partOf(columns, subjects, spendCount, count, false), columns, readers: 0 };
+  return { key, programmatic: spendSubject, spend: partOf(columns, subjects, 0, spendCount, false), allowance: partOf(columns, subjects, spendCount, count, false), columns, readers: 0, superseded: false };
 }
 
 /** The part whose events are `columns`' stretch [from, to); `sorted`: known to be in time order. */
@@ -514,7 +522,7 @@ function splitFrom(from: Split, flags: Uint8Array, key: string, columns: SplitCo
   merge(columns, spendCount, allowance, toSpend, spend, toAllowance);
   const { subjects } = spend.events;
   return {
-    split: { key, programmatic: flags, spend: partOf(columns, subjects, 0, spendCount, sorted), allowance: partOf(columns, subjects, spendCount, total, sorted), columns, readers: 0 },
+    split: { key, programmatic: flags, spend: partOf(columns, subjects, 0, spendCount, sorted), allowance: partOf(columns, subjects, spendCount, total, sorted), columns, readers: 0, superseded: false },
     moved: toAllowance.length + toSpend.length,
   };
 }
@@ -854,11 +862,13 @@ class Scatter {
   private joined: PerEvent | null = null;
   private readonly count: number;
   private readonly parts: readonly (readonly [Part, SimulationResult])[];
+  private readonly split: Split;
   /** arrays of an older result to fill instead of allocating (and first touching) new ones */
   private spare: PerEvent | null;
 
   constructor(count: number, split: Split, spend: SimulationResult, allowance: SimulationResult, spare: PerEvent | null) {
     this.count = count;
+    this.split = split;
     this.parts = [
       [split.spend, spend],
       [split.allowance, allowance],
@@ -868,6 +878,8 @@ class Scatter {
 
   arrays(): PerEvent {
     if (this.joined !== null) return this.joined;
+    // given back, and its split's memory since taken over: its positions are another split's
+    readable(this.split);
     const { count } = this;
     // every position belongs to one part, so every element of a spare array is written over
     const spare = this.spare;
@@ -897,7 +909,8 @@ class Scatter {
   /**
    * Hands this result's arrays to a newer one of `count` events. Asked again, this result fills new
    * arrays from its parts, as long as they are readable: a part whose arrays a later pass took
-   * (src/engine/pass-arrays.ts) throws rather than show another plan's decisions.
+   * (src/engine/pass-arrays.ts), or a split whose memory a later split took, throws rather than
+   * show another plan's decisions.
    */
   giveAway(count: number): PerEvent | null {
     if (count !== this.count) return null;
