@@ -10,6 +10,7 @@ import { PartsSimulator } from '../src/engine/parts.ts';
 import { PartThread, type RemotePart } from '../src/engine/part-thread.ts';
 import { Outcome, Reason } from '../src/engine/result.ts';
 import { simulate } from '../src/engine/simulate.ts';
+import { dayFrameOf, talliesOf, tally } from '../src/engine/report-tallies.ts';
 import { events, h, HOUR, T0, type Row } from './support/scenario.ts';
 
 const rows: Row[] = [];
@@ -285,7 +286,10 @@ describe('a trigger mode edit: a new split of the events', () => {
     const seen: string[] = [];
     for (const plan of [moved, three, moved, three]) {
       last = await sim.runAsync(plan, { ...options, recycle: last }, part.remote(null));
-      expect(last).toEqual(simulate(plan, mixedEv, options));
+      const whole = simulate(plan, mixedEv, options);
+      expect(last).toEqual(whole);
+      // the other part's tallies counted on its thread
+      expect(talliesOf(mixedEv, last)).toEqual(tally(mixedEv, whole, dayFrameOf(mixedEv)));
       seen.push(`${sim.lastSimulated.join('+') || 'nothing'} ${sim.lastSplitMemory ?? 'kept'}`);
     }
     expect(seen).toEqual(['spend+allowance ahead', 'nothing kept', 'nothing kept', 'nothing kept']);
@@ -308,7 +312,9 @@ describe('a trigger mode edit: a new split of the events', () => {
     ];
     for (const [plan, memory, moved] of steps) {
       last = await sim.runAsync(plan, { ...options, recycle: last }, part.remote(null));
-      expect(last).toEqual(simulate(plan, mixedEv, options));
+      const whole = simulate(plan, mixedEv, options);
+      expect(last).toEqual(whole);
+      expect(talliesOf(mixedEv, last)).toEqual(tally(mixedEv, whole, dayFrameOf(mixedEv)));
       expect([sim.lastSimulated, sim.lastSplitMemory, sim.lastSplitMoved]).toEqual([['spend', 'allowance'], memory, moved]);
     }
   });
@@ -325,6 +331,7 @@ describe('a trigger mode edit: a new split of the events', () => {
       last = await sim.runAsync(plan, { ...options, recycle: last }, part.remote(null));
       const whole = simulate(plan, mixedEv, options);
       expect(last).toEqual(whole);
+      expect(talliesOf(mixedEv, last)).toEqual(tally(mixedEv, whole, dayFrameOf(mixedEv)));
       expect(sim.lastSimulated).toEqual(['spend', 'allowance']);
     }
     // not vacuous: the pool and the trigger limits refused runs in the last plan

@@ -225,7 +225,9 @@ export class PartsSimulator {
     const { split, inputs } = step;
     const [near, far] = split.spend.events.count > split.allowance.events.count ? (['spend', 'allowance'] as const) : (['allowance', 'spend'] as const);
     this.lastThreads = 2;
-    const away = remote(split[far].events, inputs[far].plan, this.partOptions(far, step, options));
+    // its tallies counted there too, on the whole's days (as `partTallies` would count them here)
+    const tally = { frame: dayFrameBetween(this.firstTime, this.lastTime), span: { first: this.firstTime, last: this.lastTime } };
+    const away = remote(split[far].events, inputs[far].plan, { ...this.partOptions(far, step, options), tally });
     // the other thread reads the split's memory until its pass settles, even when this run throws
     split.readers++;
     away.then(
@@ -245,6 +247,8 @@ export class PartsSimulator {
       this.lastThreads = 1;
       this.simulatePart(step, far, options, () => {});
     } else {
+      const counted = passTallies(farResult);
+      if (counted !== undefined) tallied.set(farResult, counted);
       this.keep(far, inputs[far], farResult);
       step.found[far] = farResult;
     }
