@@ -518,8 +518,8 @@ function splitFrom(from: Split, flags: Uint8Array, key: string, columns: SplitCo
   const total = spend.events.count + allowance.events.count;
   const limit = Math.max(MOVED_AT_LEAST, Math.floor(total * MOVED_SHARE));
   // runs of a trigger that changed mode: out of the part they were in, into the other
-  const toAllowance = any ? movedRuns(spend.events, changed, limit) : new Uint32Array(0);
-  const toSpend = any && toAllowance !== null ? movedRuns(allowance.events, changed, limit - toAllowance.length) : new Uint32Array(0);
+  const toAllowance = any ? movedRuns(spend, changed, limit) : new Uint32Array(0);
+  const toSpend = any && toAllowance !== null ? movedRuns(allowance, changed, limit - toAllowance.length) : new Uint32Array(0);
   if (toAllowance === null || toSpend === null) return null;
   const spendCount = spend.events.count - toAllowance.length + toSpend.length;
   merge(columns, 0, spend, toAllowance, allowance, toSpend);
@@ -531,11 +531,15 @@ function splitFrom(from: Split, flags: Uint8Array, key: string, columns: SplitCo
   };
 }
 
-/** Indexes in `events` of the trigger runs whose subject is `changed`, in order; null past `limit`. */
-function movedRuns(events: EventColumns, changed: Uint8Array, limit: number): Uint32Array | null {
-  const { count, type, subject } = events;
+/** Indexes in `part` of the trigger runs whose subject is `changed`, in order; null past `limit`. */
+function movedRuns(part: Part, changed: Uint8Array, limit: number): Uint32Array | null {
+  const { count, type, subject } = part.events;
+  // runs are among the events that are not messages: when those are known, only they are read
+  const among = part.nonMessages;
+  const n = among === null ? count : among.length;
   const found: number[] = [];
-  for (let i = 0; i < count; i++) {
+  for (let j = 0; j < n; j++) {
+    const i = among === null ? j : among[j];
     if (type[i] === EventType.trigger && changed[subject[i]] === 1) {
       if (found.length >= limit) return null;
       found.push(i);
@@ -655,12 +659,11 @@ function partTallies(part: Part, result: SimulationResult, frame: DayFrame, span
 
 function nonMessagesOf(events: EventColumns): Uint32Array {
   const { count, type } = events;
-  let n = 0;
-  for (let i = 0; i < count; i++) if (type[i] !== EventType.message) n++;
-  const out = new Uint32Array(n);
+  // one pass: only the pages written are faulted in, the rest of the room never is
+  const out = new Uint32Array(count);
   let j = 0;
   for (let i = 0; i < count; i++) if (type[i] !== EventType.message) out[j++] = i;
-  return out;
+  return out.subarray(0, j);
 }
 
 function shared(a: Uint32Array): Uint32Array {
