@@ -12,13 +12,8 @@ import { constants, platform, setPriority } from 'node:os';
  * Linux only: there the nice value belongs to each thread and `setPriority(0, …)` sets the calling
  * one's. On macOS and Windows the same call would lower the whole process (the window's service
  * with it), so there the gate alone does it.
- *
- * The lowest value: the kernel weighs a thread's share of a core by its nice value, and at 10 (below
- * normal) a background thread still took about a tenth of a core an edit's pass ran on (on two
- * cores the compute thread and the part thread each hold one while a trigger mode edit simulates
- * both parts); at 19 it takes under 2 %.
  */
-export const BACKGROUND_PRIORITY = constants.priority.PRIORITY_LOW;
+export const BACKGROUND_PRIORITY = constants.priority.PRIORITY_BELOW_NORMAL;
 
 /** Lowers the calling thread's priority to BACKGROUND_PRIORITY; false where that would reach the whole process, or is refused. */
 export function runThisThreadInBackground(): boolean {
