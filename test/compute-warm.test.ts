@@ -5,6 +5,7 @@ import { validatePlan } from '../src/engine/plan.ts';
 import type { Plan } from '../src/engine/plan.ts';
 import { EventType } from '../src/engine/events.ts';
 import type { EventColumns } from '../src/engine/events.ts';
+import { isDelta } from '../src/modeling/view-delta.ts';
 
 // 300 messages in one hour and a $2 key tried three times: one seat allows 100 messages a day,
 // three seats 300, so every plan below throttles differently.
@@ -93,5 +94,49 @@ describe('the compute worker with its part thread', () => {
       if (threads === 2) expect({ ...got, computeMs: 0 }).toEqual({ ...(await single.run('projection', p, 'W', 100)), computeMs: 0, computeThreads: 2 });
     }
     expect(threads).toBe(2);
+  });
+});
+
+describe('the edit paths warmed once the window is idle', () => {
+  // messages, a key's requests and two webhooks' runs: a mode moves runs between the parts
+  const mixed = ['timestamp,type,subject,cost_usd'];
+  for (let i = 0; i < 200; i++) {
+    const t = 1_790_000_000_000 + i * 60_000;
+    mixed.push(`${t},message,u_${i % 5},`, `${t + 1},api,k_small,0.05`, `${t + 2},trigger,t_pr,0.01`);
+    if (i % 3 === 0) mixed.push(`${t + 3},trigger,t_ci,0.02`);
+  }
+  const ev = readEventsCsv(mixed.join('\n'));
+  const hooks = (pr: 'fair_use' | 'programmatic', ci: 'fair_use' | 'programmatic'): Plan =>
+    validatePlan({
+      workspace: { name: 'W', seats: 1, messagesPerSeatPerDay: 40 },
+      apiKeys: [{ id: 'k_small', capUsd: 3 }],
+      triggers: [
+        { id: 't_pr', kind: 'webhook', mode: pr, limitPer24h: 50 },
+        { id: 't_ci', kind: 'webhook', mode: ci, limitPer24h: 20 },
+      ],
+    });
+  const answerOf = async (c: ComputeClient, p: Plan) => {
+    // no base: a whole view, never a delta
+    const answer = await c.ask({ kind: 'project', plan: p });
+    if (isDelta(answer)) throw new Error('a delta without a base');
+    const { computeMs: _ms, computeThreads: _threads, simulated, viewId: _id, ...view } = answer;
+    return { view, simulated };
+  };
+
+  it('trigger modes switched after the warm-up (the split memory touched ahead): the answers of a cold worker', async () => {
+    const warmed = new ComputeClient(workerUrl);
+    const cold = new ComputeClient(workerUrl);
+    clients.push(warmed, cold);
+    warmed.setEvents(ev);
+    cold.setEvents(ev);
+    warmed.warm(hooks('fair_use', 'fair_use'), true);
+    // served after the warm-up, which it joins (the same plan)
+    await warmed.run('overview', hooks('fair_use', 'fair_use'), 'W', 0);
+    for (const [pr, ci] of [['programmatic', 'fair_use'], ['fair_use', 'fair_use'], ['programmatic', 'programmatic'], ['fair_use', 'programmatic']] as const) {
+      const got = await answerOf(warmed, hooks(pr, ci));
+      const want = await answerOf(cold, hooks(pr, ci));
+      expect(got.view, `${pr} ${ci}`).toEqual(want.view);
+      expect(got.simulated.length).toBeGreaterThan(0);
+    }
   });
 });

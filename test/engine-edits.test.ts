@@ -313,3 +313,87 @@ describe('cap and seats edits give the whole simulation', () => {
     expect(r.keyStats[0]!.peakRollingMicros).toBe(4_000_000);
   });
 });
+
+/**
+ * A trigger's mode moves its runs between the parts, so both are simulated again over a new split
+ * of the events. The new split's memory is touched ahead (`prepareSplitMemory`) or taken over from
+ * a split no longer kept, and the allowance pass writes over the arrays of a result of another
+ * size: none of it may show in a result, nor change one still held.
+ */
+describe('trigger mode edits give the whole simulation', () => {
+  type ModeEdit = { kind: 'mode'; triggers: ('t_prog' | 't_fair')[]; named: boolean } | { kind: 'seats'; seats: number } | { kind: 'cap'; key: number; cap: number | null };
+  const editArb: fc.Arbitrary<ModeEdit> = fc.oneof(
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('mode' as const), triggers: fc.subarray(['t_prog', 't_fair'] as ('t_prog' | 't_fair')[], { minLength: 1 }), named: fc.boolean() }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('seats' as const), seats: fc.constantFrom(0, 1, 2, 5) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('cap' as const), key: fc.integer({ min: 0, max: 2 }), cap: capArb }) },
+  );
+  const modeScenarioArb = fc
+    .record({ edits: fc.array(editArb, { minLength: 2, maxLength: 8 }), ahead: fc.boolean(), hold: fc.integer({ min: 0, max: 7 }) })
+    .chain((m) => scenarioArb.map((s) => ({ ...s, ...m })));
+
+  /** `plan` with each of `ids` in the other mode; under the platform's names when `named`. */
+  const switched = (plan: Plan, ids: string[], named: boolean): Plan => ({
+    ...plan,
+    triggers: plan.triggers.map((t) => {
+      if (!ids.includes(t.id)) return t;
+      const programmatic = t.mode === 'programmatic' || t.mode === 'workspace_pool';
+      return { ...t, mode: programmatic ? (named ? 'user_pool' : 'fair_use') : named ? 'workspace_pool' : 'programmatic' };
+    }),
+  });
+
+  it('one or two triggers switched back and forth between seats and cap edits, under both profiles: the whole, bit for bit', () => {
+    const memory = { ahead: 0, 'taken over': 0, fresh: 0 };
+    let switches = 0;
+    // new splits made from a kept one, only the switched triggers' runs moved
+    let moved = 0;
+    let both = 0;
+    let reused = 0;
+    let held = 0;
+    fc.assert(
+      fc.property(modeScenarioArb, (s) => {
+        const sim = new PartsSimulator(s.events);
+        const options = { timelineBuckets: s.buckets };
+        let plan = s.plan;
+        // as the compute worker runs edits: the last result given back, the split memory touched ahead
+        let last: SimulationResult | undefined = sim.run(plan, options);
+        if (s.ahead) sim.prepareSplitMemory();
+        let kept: { result: SimulationResult; plan: Plan } | null = null;
+        s.edits.forEach((edit, i) => {
+          if (edit.kind === 'mode') plan = switched(plan, edit.triggers, edit.named);
+          else if (edit.kind === 'seats') plan = { ...plan, workspace: { ...plan.workspace, seats: edit.seats } };
+          else plan = { ...plan, apiKeys: plan.apiKeys.map((k, j) => (j === edit.key ? { ...k, capUsd: edit.cap } : k)) };
+          // one result the caller holds on to (never given back) is not read until every later
+          // edit is done: its per-event arrays and tallies are made from its split's parts then
+          if (i === s.hold) {
+            kept = { result: sim.run(plan, { ...options, recycle: last }), plan };
+            last = undefined;
+            return;
+          }
+          last = expectWhole(sim, plan, s.events, { ...options, recycle: last }).result;
+          if (edit.kind === 'mode') switches++;
+          if (sim.lastSplitMemory !== null) memory[sim.lastSplitMemory]++;
+          if (sim.lastSplitMoved !== null) moved++;
+          if (sim.lastSimulated.length === 2) both++;
+          if (sim.lastArraysReused && edit.kind === 'mode') reused++;
+        });
+        if (kept !== null) {
+          const { result, plan: p } = kept;
+          const fresh = simulate(p, s.events, options);
+          expect(talliesOf(s.events, result)).toEqual(tally(s.events, fresh, dayFrameOf(s.events)));
+          expect(result).toEqual(fresh);
+          held++;
+        }
+      }),
+      params,
+    );
+    expect(switches).toBeGreaterThan(RUNS);
+    // every way to a new split's memory was taken, and both parts simulated again often
+    expect(memory.ahead).toBeGreaterThan(RUNS / 10);
+    expect(memory['taken over']).toBeGreaterThan(RUNS / 10);
+    expect(memory.fresh).toBeGreaterThan(0);
+    expect(moved).toBeGreaterThan(RUNS / 2);
+    expect(both).toBeGreaterThan(RUNS / 2);
+    expect(reused).toBeGreaterThan(RUNS / 20);
+    expect(held).toBeGreaterThan(RUNS / 2);
+  }, TIMEOUT);
+});

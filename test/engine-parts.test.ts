@@ -10,6 +10,7 @@ import { PartsSimulator } from '../src/engine/parts.ts';
 import { PartThread, type RemotePart } from '../src/engine/part-thread.ts';
 import { Outcome, Reason } from '../src/engine/result.ts';
 import { simulate } from '../src/engine/simulate.ts';
+import { dayFrameOf, talliesOf, tally } from '../src/engine/report-tallies.ts';
 import { events, h, HOUR, T0, type Row } from './support/scenario.ts';
 
 const rows: Row[] = [];
@@ -242,5 +243,160 @@ describe('the platform profile (SPEC section 9) keeps the parts apart', () => {
     const documented = edit((p) => ({ ...p, enforcement: { ...p.enforcement, profile: 'documented' as const } }));
     expect(sim.run(documented, options)).toEqual(simulate(documented, bursty, options));
     expect(sim.lastSimulated).toEqual(['spend', 'allowance']);
+  });
+});
+
+describe('a trigger mode edit: a new split of the events', () => {
+  // three webhooks, each moved on its own or with another; requests, messages and runs every hour
+  const mixed: Row[] = [];
+  for (let i = 0; i < 48; i++) {
+    mixed.push([T0 + i * HOUR, 'api', 'k_etl', 1_500_000], [T0 + i * HOUR, 'message', 'u1', 0], [T0 + i * HOUR + 1, 'message', 'u2', 0]);
+    mixed.push([T0 + i * HOUR + 2, 'trigger', 't_pr', 0], [T0 + i * HOUR + 3, 'trigger', 't_hook', 1_000_000], [T0 + i * HOUR + 4, 'trigger', i % 2 ? 't_ci' : 't_pr', 500_000]);
+  }
+  const mixedEv = events(mixed);
+  const three: Plan = validatePlan({
+    workspace: { seats: 1, messagesPerSeatPerDay: 30, spendLimits: [{ id: 'daily', amountUsd: 40, window: 'utc-day' }] },
+    apiKeys: [{ id: 'k_etl', capUsd: 25 }],
+    triggers: [
+      { id: 't_pr', kind: 'webhook', mode: 'fair_use', limitPer24h: 6 },
+      { id: 't_hook', kind: 'webhook', mode: 'programmatic' },
+      { id: 't_ci', kind: 'webhook', mode: 'fair_use', limitPer24h: 4 },
+    ],
+  });
+  const modes = (plan: Plan, set: Record<string, 'fair_use' | 'programmatic' | 'user_pool' | 'workspace_pool'>): Plan => ({
+    ...plan,
+    triggers: plan.triggers.map((t) => (set[t.id] === undefined ? t : { ...t, mode: set[t.id]! })),
+  });
+  const thread = new PartThread();
+  afterAll(() => thread.close());
+  const started = async (): Promise<PartThread> => {
+    thread.start();
+    while (!thread.available) await new Promise((r) => setTimeout(r, 5));
+    return thread;
+  };
+
+  it('switched back and forth through the part thread: the whole each time, the memory touched ahead used once', async () => {
+    const part = await started();
+    const sim = new PartsSimulator(mixedEv);
+    let last = await sim.runAsync(three, options, part.remote(null));
+    expect(sim.prepareSplitMemory()).toBe(true);
+    // touched already: nothing more to do
+    expect(sim.prepareSplitMemory()).toBe(false);
+    const moved = modes(three, { t_pr: 'programmatic' });
+    const seen: string[] = [];
+    for (const plan of [moved, three, moved, three]) {
+      last = await sim.runAsync(plan, { ...options, recycle: last }, part.remote(null));
+      const whole = simulate(plan, mixedEv, options);
+      expect(last).toEqual(whole);
+      // the other part's tallies counted on its thread
+      expect(talliesOf(mixedEv, last)).toEqual(tally(mixedEv, whole, dayFrameOf(mixedEv)));
+      seen.push(`${sim.lastSimulated.join('+') || 'nothing'} ${sim.lastSplitMemory ?? 'kept'}`);
+    }
+    expect(seen).toEqual(['spend+allowance ahead', 'nothing kept', 'nothing kept', 'nothing kept']);
+    // two splits kept: a third takes over the oldest's memory, none is touched ahead
+    expect(sim.prepareSplitMemory()).toBe(false);
+  });
+
+  it('two triggers switched, at once and one after the other: each split its own, the oldest taken over', async () => {
+    const part = await started();
+    const sim = new PartsSimulator(mixedEv);
+    let last = await sim.runAsync(three, options, part.remote(null));
+    // each from the last split: only the runs of the triggers whose mode differs from it move
+    // (t_pr 72 runs, t_hook 48, t_ci 24)
+    const steps: [Plan, string, number][] = [
+      [modes(three, { t_pr: 'programmatic', t_ci: 'programmatic' }), 'fresh', 96],
+      [modes(three, { t_pr: 'programmatic' }), 'taken over', 24],
+      [modes(three, { t_pr: 'programmatic', t_hook: 'fair_use' }), 'taken over', 48],
+      [modes(three, { t_hook: 'fair_use', t_ci: 'programmatic' }), 'taken over', 96],
+      [three, 'taken over', 72],
+    ];
+    for (const [plan, memory, moved] of steps) {
+      last = await sim.runAsync(plan, { ...options, recycle: last }, part.remote(null));
+      const whole = simulate(plan, mixedEv, options);
+      expect(last).toEqual(whole);
+      expect(talliesOf(mixedEv, last)).toEqual(tally(mixedEv, whole, dayFrameOf(mixedEv)));
+      expect([sim.lastSimulated, sim.lastSplitMemory, sim.lastSplitMoved]).toEqual([['spend', 'allowance'], memory, moved]);
+    }
+  });
+
+  it('under the platform profile, with its names for the modes: the whole, burned pool units included', async () => {
+    const part = await started();
+    const platform = validatePlan({ ...structuredClone(three), workspace: { ...three.workspace, fairUseShare: 0.2 }, enforcement: { profile: 'platform', actorPerMinute: 1 } });
+    const sim = new PartsSimulator(mixedEv);
+    let last = await sim.runAsync(platform, options, part.remote(null));
+    sim.prepareSplitMemory();
+    const sets: Record<string, 'user_pool' | 'workspace_pool'>[] = [{ t_pr: 'workspace_pool' }, { t_pr: 'user_pool', t_hook: 'user_pool' }, { t_ci: 'workspace_pool' }];
+    for (const set of sets) {
+      const plan = modes(platform, set);
+      last = await sim.runAsync(plan, { ...options, recycle: last }, part.remote(null));
+      const whole = simulate(plan, mixedEv, options);
+      expect(last).toEqual(whole);
+      expect(talliesOf(mixedEv, last)).toEqual(tally(mixedEv, whole, dayFrameOf(mixedEv)));
+      expect(sim.lastSimulated).toEqual(['spend', 'allowance']);
+    }
+    // not vacuous: the pool and the trigger limits refused runs in the last plan
+    expect(Array.from(last.reason)).toContain(Reason.trigger_limit);
+  });
+
+  it('a rare trigger among thousands of events: its few runs moved, long stretches copied in blocks, the whole', () => {
+    const long: Row[] = [];
+    for (let i = 0; i < 3000; i++) {
+      long.push([T0 + i * 60_000, i % 3 === 0 ? 'api' : 'message', i % 3 === 0 ? 'k_etl' : `u${i % 4}`, i % 3 === 0 ? 200_000 : 0]);
+      if (i % 500 === 250) long.push([T0 + i * 60_000 + 1, 'trigger', 't_pr', 0]);
+      if (i % 7 === 0) long.push([T0 + i * 60_000 + 2, 'trigger', 't_hook', 100_000]);
+    }
+    const longEv = events(long);
+    const sim = new PartsSimulator(longEv);
+    let last = sim.run(three, options);
+    for (const plan of [modes(three, { t_pr: 'programmatic' }), modes(three, { t_hook: 'fair_use' }), three]) {
+      last = sim.run(plan, { ...options, recycle: last });
+      expect(last).toEqual(simulate(plan, longEv, options));
+      expect(sim.lastSplitMoved).toBeGreaterThan(0);
+    }
+  });
+
+  it('under a queue wait limit the whole is simulated, the split left alone', async () => {
+    const part = await started();
+    const waiting: Plan = { ...three, enforcement: { ...three.enforcement, maxQueueWaitHours: 3 } };
+    const sim = new PartsSimulator(mixedEv);
+    let last = await sim.runAsync(waiting, options, part.remote(null));
+    for (const plan of [modes(waiting, { t_pr: 'programmatic' }), waiting, modes(waiting, { t_ci: 'programmatic', t_hook: 'fair_use' })]) {
+      last = await sim.runAsync(plan, { ...options, recycle: last }, part.remote(null));
+      expect(last).toEqual(simulate(plan, mixedEv, options));
+      expect([sim.lastSimulated, sim.lastThreads, sim.lastSplitMemory]).toEqual([['whole'], 1, null]);
+    }
+  });
+
+  it('cancelled mid-edit: the other thread still reads its split, which no later split writes over', async () => {
+    // the other thread, held: it reads its part after the edit here was cancelled
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const sent: { events: EventColumns; copy: Float64Array }[] = [];
+    const slow: RemotePart = async (evs, plan, opts) => {
+      sent.push({ events: evs, copy: Float64Array.from(evs.time.subarray(0, evs.count)) });
+      await held;
+      return simulate(plan, evs, opts);
+    };
+    const direct: RemotePart = async (evs, plan, opts) => simulate(plan, evs, opts);
+    // enough requests that the pass here looks at its signal (every 65,536 events) before it ends
+    const busy: Row[] = [...mixed];
+    for (let i = 0; i < 70_000; i++) busy.push([T0 + i * 2000, 'api', 'k_etl', 1000]);
+    const busyEv = events(busy);
+    const sim = new PartsSimulator(busyEv);
+    let last = await sim.runAsync(three, options, direct);
+    const cancelled = { aborted: true };
+    await expect(sim.runAsync(modes(three, { t_pr: 'programmatic' }), { ...options, signal: cancelled, recycle: last }, slow)).rejects.toBeInstanceOf(CancelledError);
+    expect(sent).toHaveLength(1);
+    // two more splits: the cancelled edit's is then the oldest kept, and still read
+    for (const plan of [modes(three, { t_ci: 'programmatic' }), modes(three, { t_hook: 'fair_use' }), modes(three, { t_pr: 'programmatic', t_ci: 'programmatic' })]) {
+      last = await sim.runAsync(plan, { ...options, recycle: last }, direct);
+      expect(last).toEqual(simulate(plan, busyEv, options));
+    }
+    const [away] = sent;
+    expect(Array.from(away!.events.time.subarray(0, away!.events.count))).toEqual(Array.from(away!.copy));
+    release();
+    // the edit asked again after the cancel: the whole
+    const again = modes(three, { t_pr: 'programmatic' });
+    expect(await sim.runAsync(again, { ...options, recycle: last }, direct)).toEqual(simulate(again, busyEv, options));
   });
 });

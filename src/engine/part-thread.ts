@@ -4,6 +4,8 @@ import type { Plan } from './plan.ts';
 import type { SimulationResult } from './result.ts';
 import { simulate } from './simulate.ts';
 import { simulateAllowancePart, type AllowancePartOptions } from './allowance-pass.ts';
+import { keepPassTallies, passTallies } from './pass-tallies.ts';
+import { tally, type ReportTallies } from './report-tallies.ts';
 import { workerFile } from '../worker-files.ts';
 import { WorkerClient } from '../workers/client.ts';
 import { serve } from '../workers/serve.ts';
@@ -16,7 +18,7 @@ import { WorkerCallError, withTransfer, type Method } from '../workers/protocol.
  */
 
 /** What a part's run elsewhere takes besides its events and plan. */
-export type PartOptions = Pick<AllowancePartOptions, 'until' | 'timelineBuckets' | 'timelineStart' | 'logQueue' | 'order' | 'runs'> & {
+export type PartOptions = Pick<AllowancePartOptions, 'until' | 'timelineBuckets' | 'timelineStart' | 'logQueue' | 'order' | 'runs' | 'tally'> & {
   /** which part the events are: the allowance part has a pass of its own (allowance-pass.ts) */
   part?: 'spend' | 'allowance';
 };
@@ -30,8 +32,17 @@ interface PartRun {
   options: PartOptions;
 }
 
+/**
+ * A part's result, and with `tally` asked its tallies (report-tallies.ts): counted there, beside
+ * the other part's pass, rather than here once both are done.
+ */
+interface PartAnswer {
+  result: SimulationResult;
+  tallies: ReportTallies | null;
+}
+
 /** The part thread's one method. */
-type PartMethods = { run: Method<PartRun, SimulationResult> };
+type PartMethods = { run: Method<PartRun, PartAnswer> };
 
 /** The buffers a result owns, to move rather than copy. */
 function buffersOf(result: SimulationResult): ArrayBuffer[] {
@@ -54,7 +65,9 @@ export function servePartThread(): void {
   serve<PartMethods>({
     run: ({ events, plan, options }, ctx) => {
       const result = (options.part === 'allowance' ? simulateAllowancePart : simulate)(plan, events, { ...options, signal: ctx.cancel });
-      return withTransfer(result, buffersOf(result));
+      // the allowance pass counts them as it decides; the spend part (no messages) is read once more
+      const tallies = options.tally === undefined ? null : (passTallies(result) ?? tally(events, result, options.tally.frame, options.tally.span));
+      return withTransfer({ result, tallies }, buffersOf(result));
     },
   });
 }
@@ -89,9 +102,16 @@ export class PartThread {
     return (events, plan, options) => {
       if (!this.client.ready) return Promise.reject(new Error('the part thread is not running'));
       // ids stay behind: the engine never reads them, and packed ones do not survive the copy
-      return this.client.call('run', { events: { ...events, ids: null }, plan, options }, cancel === null ? {} : { cancelFlag: cancel }).catch((err: unknown) => {
-        throw err instanceof WorkerCallError && err.code === 'cancelled' ? new CancelledError() : err;
-      });
+      return this.client.call('run', { events: { ...events, ids: null }, plan, options }, cancel === null ? {} : { cancelFlag: cancel }).then(
+        ({ result, tallies }) => {
+          // found by the caller as a pass's own (pass-tallies.ts)
+          if (tallies !== null) keepPassTallies(result, tallies);
+          return result;
+        },
+        (err: unknown) => {
+          throw err instanceof WorkerCallError && err.code === 'cancelled' ? new CancelledError() : err;
+        },
+      );
     };
   }
 

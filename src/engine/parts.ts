@@ -10,7 +10,7 @@ import { patchKeyCap } from './isolated-cap.ts';
 import type { PartOptions, RemotePart } from './part-thread.ts';
 import { DEFAULT_HORIZON_MS, processingOrder, simulate, type SimulateOptions } from './simulate.ts';
 import { simulateAllowancePart } from './allowance-pass.ts';
-import { arraysOf } from './pass-arrays.ts';
+import { arraysOf, type PassArrays } from './pass-arrays.ts';
 import { passTallies } from './pass-tallies.ts';
 
 /**
@@ -46,8 +46,49 @@ interface Part {
 interface Split {
   /** the programmatic trigger ids the events were split by */
   key: string;
+  /** per subject of the events, 1 when it is one of those triggers: its runs are in the spend part */
+  programmatic: Uint8Array;
   spend: Part;
   allowance: Part;
+  /** the memory both parts are views of, which a later split may write over once nothing reads this one */
+  columns: SplitColumns;
+  /**
+   * Who may still read the parts' events: joined results made from them that were not given back
+   * (`recycle`), and a run under way (its other part on the part thread).
+   */
+  readers: number;
+  /** set once a later split took over `columns`: a joined result given back then throws when read */
+  superseded: boolean;
+}
+
+function readable(split: Split): Split {
+  if (split.superseded) throw new Error('a superseded part result was read after a later split took over its events');
+  return split;
+}
+
+/**
+ * A split's columns: the spend part's events, then the allowance part's, side by side, each part a
+ * view of its stretch. Its first touch costs more than the copy into it (25 bytes an event faulted
+ * in, 80 ms at 1M events on a busy two-core machine), so a split's memory is touched ahead of the
+ * first edit that needs it (`prepareSplitMemory`) and later taken over from a split no longer kept.
+ */
+interface SplitColumns {
+  time: Float64Array;
+  type: Uint8Array;
+  subject: Uint32Array;
+  cost: Float64Array;
+  /** not shared: only the simulator's thread reads where its events came from */
+  positions: Uint32Array;
+}
+
+function splitColumns(count: number): SplitColumns {
+  return {
+    time: new Float64Array(new SharedArrayBuffer(count * 8)),
+    type: new Uint8Array(new SharedArrayBuffer(count)),
+    subject: new Uint32Array(new SharedArrayBuffer(count * 4)),
+    cost: new Float64Array(new SharedArrayBuffer(count * 8)),
+    positions: new Uint32Array(count),
+  };
 }
 
 /** The results kept per part: a change back and forth finds both. */
@@ -81,8 +122,8 @@ export interface PartsOptions extends SimulateOptions {
    * An earlier result of this simulator that the caller is done with: its per-event arrays are
    * written over for the new one instead of allocating (and first touching) 14 bytes an event
    * again. Once the run it is given to has finished, the caller must not read it again: a later
-   * run may then write over the part results it was joined from, and reading it throws. A run
-   * that fails or is cancelled leaves it as it was.
+   * run may then write over the part results it was joined from, or the split of the events they
+   * were made over, and reading it throws. A run that fails or is cancelled leaves it as it was.
    */
   recycle?: SimulationResult;
 }
@@ -113,6 +154,16 @@ export class PartsSimulator {
   lastThreads = 0;
   /** whether the last run found its split of the events kept (false: it copied the events apart) */
   lastSplitKept = false;
+  /**
+   * Where a new split's memory came from (null when the split was kept): touched ahead
+   * (`prepareSplitMemory`), taken over from the oldest split, or fresh (faulted in as it was copied).
+   */
+  lastSplitMemory: 'ahead' | 'taken over' | 'fresh' | null = null;
+  /**
+   * For a new split: the trigger runs it moved between the parts of a kept split, the rest copied
+   * over in blocks; null when it was copied apart by a pass over every event (or was kept).
+   */
+  lastSplitMoved: number | null = null;
   /** the key whose requests alone the last run simulated for a cap edit (src/engine/isolated-cap.ts), else null */
   lastIsolatedKey: string | null = null;
   /**
@@ -121,23 +172,31 @@ export class PartsSimulator {
    * arrays to the next pass of its part (src/engine/pass-arrays.ts).
    */
   private readonly readers = new WeakMap<SimulationResult, number>();
-  private readonly joinedFrom = new WeakMap<SimulationResult, readonly SimulationResult[]>();
+  private readonly joinedFrom = new WeakMap<SimulationResult, { parts: readonly SimulationResult[]; split: Split }>();
   /** an allowance part result nothing reads any more, whose arrays the next allowance pass takes */
   private spare: SimulationResult | null = null;
+  /** memory touched ahead for the next split (`prepareSplitMemory`) */
+  private spareColumns: SplitColumns | null = null;
   /** whether the last run's allowance pass wrote over the arrays of a result nothing read any more */
   lastArraysReused = false;
+
+  /** whether the events are in time order: then so is every part, and no part needs a processing order */
+  private readonly sorted: boolean;
 
   constructor(events: EventColumns) {
     this.events = events;
     let first = Number.POSITIVE_INFINITY;
     let last = Number.NEGATIVE_INFINITY;
+    let sorted = true;
     for (let i = 0; i < events.count; i++) {
       const t = events.time[i];
+      if (t < last) sorted = false;
       if (t < first) first = t;
       if (t > last) last = t;
     }
     this.firstTime = first;
     this.lastTime = last;
+    this.sorted = sorted;
   }
 
   /** The result for `plan`, simulating on this thread what the kept results cannot answer. */
@@ -166,9 +225,15 @@ export class PartsSimulator {
     const { split, inputs } = step;
     const [near, far] = split.spend.events.count > split.allowance.events.count ? (['spend', 'allowance'] as const) : (['allowance', 'spend'] as const);
     this.lastThreads = 2;
-    const away = remote(split[far].events, inputs[far].plan, this.partOptions(far, step, options));
-    // settled below; until then a failure here must not leave it unhandled
-    away.catch(() => {});
+    // its tallies counted there too, on the whole's days (as `partTallies` would count them here)
+    const tally = { frame: dayFrameBetween(this.firstTime, this.lastTime), span: { first: this.firstTime, last: this.lastTime } };
+    const away = remote(split[far].events, inputs[far].plan, { ...this.partOptions(far, step, options), tally });
+    // the other thread reads the split's memory until its pass settles, even when this run throws
+    split.readers++;
+    away.then(
+      () => split.readers--,
+      () => split.readers--,
+    );
     const nearCount = split[near].events.count;
     this.simulatePart(step, near, options, (d) => options.onProgress?.(Math.round((d / nearCount) * step.total), step.total));
     let farResult: SimulationResult | null = null;
@@ -182,6 +247,8 @@ export class PartsSimulator {
       this.lastThreads = 1;
       this.simulatePart(step, far, options, () => {});
     } else {
+      const counted = passTallies(farResult);
+      if (counted !== undefined) tallied.set(farResult, counted);
       this.keep(far, inputs[far], farResult);
       step.found[far] = farResult;
     }
@@ -227,8 +294,11 @@ export class PartsSimulator {
     if (name === 'allowance') {
       const spare = this.spare ?? this.leaving();
       this.spare = null;
-      const reuse = spare === null ? null : (arraysOf(spare)?.handOver(step.split.allowance.events.count) ?? null);
-      this.lastArraysReused = reuse !== null;
+      const n = step.split.allowance.events.count;
+      const taken = spare === null ? null : takeArrays(spare, n);
+      this.lastArraysReused = taken !== null;
+      // room for every event: any later split's allowance part can then write over them
+      const reuse = taken ?? roomyArrays(this.events.count, n);
       // its tallies counted as it decides, on the whole's days (as `partTallies` would read them back)
       const tally = { frame: dayFrameBetween(this.firstTime, this.lastTime), span: { first: this.firstTime, last: this.lastTime } };
       result = simulateAllowancePart(input.plan, step.split.allowance.events, { ...partOptions, reuse, tally });
@@ -300,10 +370,11 @@ export class PartsSimulator {
 
   /** `joined`, given back by the caller of a run that finished: its parts lose a reader. */
   private giveBack(joined: SimulationResult): void {
-    const parts = this.joinedFrom.get(joined);
-    if (parts === undefined) return;
+    const from = this.joinedFrom.get(joined);
+    if (from === undefined) return;
     this.joinedFrom.delete(joined);
-    for (const part of parts) {
+    from.split.readers--;
+    for (const part of from.parts) {
       this.readers.set(part, (this.readers.get(part) ?? 1) - 1);
       this.maySpare(part);
     }
@@ -317,11 +388,53 @@ export class PartsSimulator {
     const frame = dayFrameBetween(this.firstTime, this.lastTime);
     const { split } = step;
     const span = { first: this.firstTime, last: this.lastTime };
-    provideTallies(joined, () => addTallies(partTallies(split.spend, spend, frame, span), partTallies(split.allowance, allowance, frame, span)));
+    provideTallies(joined, () => addTallies(partTallies(readable(split).spend, spend, frame, span), partTallies(split.allowance, allowance, frame, span)));
     for (const part of [spend, allowance]) this.readers.set(part, (this.readers.get(part) ?? 0) + 1);
-    this.joinedFrom.set(joined, [spend, allowance]);
+    split.readers++;
+    this.joinedFrom.set(joined, { parts: [spend, allowance], split });
     if (options.recycle !== undefined) this.giveBack(options.recycle);
     return joined;
+  }
+
+  /**
+   * Touches the memory the next split of the events will take (25 bytes an event), so that the
+   * first edit moving a trigger between the parts copies into memory already faulted in: for an
+   * idle moment after the first result. False when there is nothing to do: a later split takes
+   * over the memory of one no longer kept instead.
+   */
+  prepareSplitMemory(): boolean {
+    if (this.spareColumns !== null || this.splits.length >= KEEP || this.events.count === 0) return false;
+    const columns = splitColumns(this.events.count);
+    // a write to every page: a fresh page is faulted in on its first touch
+    columns.time.fill(0);
+    columns.type.fill(0);
+    columns.subject.fill(0);
+    columns.cost.fill(0);
+    columns.positions.fill(0);
+    this.spareColumns = columns;
+    return true;
+  }
+
+  /**
+   * Memory for a new split: the one touched ahead, or that of the oldest split, about to be
+   * dropped, when nothing reads its parts any more; else fresh.
+   */
+  private takeColumns(): SplitColumns {
+    const ahead = this.spareColumns;
+    this.spareColumns = null;
+    if (ahead !== null) {
+      this.lastSplitMemory = 'ahead';
+      return ahead;
+    }
+    const oldest = this.splits.length >= KEEP ? this.splits[this.splits.length - 1] : undefined;
+    if (oldest !== undefined && oldest.readers === 0) {
+      this.splits.pop();
+      oldest.superseded = true;
+      this.lastSplitMemory = 'taken over';
+      return oldest.columns;
+    }
+    this.lastSplitMemory = 'fresh';
+    return splitColumns(this.events.count);
   }
 
   /** The events split by the plan's programmatic triggers; null when a part would be empty. */
@@ -330,8 +443,16 @@ export class PartsSimulator {
     const key = JSON.stringify(programmatic);
     let split = this.splits.find((s) => s.key === key);
     this.lastSplitKept = split !== undefined;
+    this.lastSplitMemory = null;
+    this.lastSplitMoved = null;
     if (split === undefined) {
-      split = splitEvents(this.events, new Set(programmatic), key);
+      const flags = subjectFlags(this.events.subjects, new Set(programmatic));
+      const columns = this.takeColumns();
+      // a trigger's mode edit moves only its runs: the rest are copied in blocks from a kept split
+      const from = this.splits[0];
+      const moved = from === undefined ? null : splitFrom(from, flags, key, columns, this.sorted);
+      this.lastSplitMoved = moved === null ? null : moved.moved;
+      split = moved?.split ?? splitEvents(this.events, flags, key, columns);
       this.splits.unshift(split);
       this.splits.length = Math.min(this.splits.length, KEEP);
     }
@@ -340,42 +461,199 @@ export class PartsSimulator {
   }
 }
 
-function splitEvents(events: EventColumns, programmatic: Set<string>, key: string): Split {
-  const { count, type, subject, subjects } = events;
-  const spendSubject = new Uint8Array(subjects.length);
+function subjectFlags(subjects: readonly string[], programmatic: Set<string>): Uint8Array {
+  const flags = new Uint8Array(subjects.length);
   subjects.forEach((s, i) => {
-    if (programmatic.has(s)) spendSubject[i] = 1;
+    if (programmatic.has(s)) flags[i] = 1;
   });
-  const inSpend = new Uint8Array(count);
+  return flags;
+}
+
+function splitEvents(events: EventColumns, spendSubject: Uint8Array, key: string, columns: SplitColumns): Split {
+  const { count, type, subject, subjects } = events;
   let spendCount = 0;
   for (let i = 0; i < count; i++) {
     const t = type[i];
-    if (t === EventType.api || (t === EventType.trigger && spendSubject[subject[i]] === 1)) {
-      inSpend[i] = 1;
-      spendCount++;
+    if (t === EventType.api || (t === EventType.trigger && spendSubject[subject[i]] === 1)) spendCount++;
+  }
+  // one pass: the spend part fills the columns from the start, the allowance part from spendCount
+  const { time, type: types, subject: subjectOf, cost, positions } = columns;
+  let s = 0;
+  let a = spendCount;
+  for (let i = 0; i < count; i++) {
+    const t = type[i];
+    const j = t === EventType.api || (t === EventType.trigger && spendSubject[subject[i]] === 1) ? s++ : a++;
+    positions[j] = i;
+    time[j] = events.time[i];
+    types[j] = t;
+    subjectOf[j] = subject[i];
+    cost[j] = events.cost[i];
+  }
+  return { key, programmatic: spendSubject, spend: partOf(columns, subjects, 0, spendCount, false), allowance: partOf(columns, subjects, spendCount, count, false), columns, readers: 0, superseded: false };
+}
+
+/** The part whose events are `columns`' stretch [from, to); `sorted`: known to be in time order. */
+function partOf(columns: SplitColumns, subjects: string[], from: number, to: number, sorted: boolean): Part {
+  const events: EventColumns = {
+    count: to - from,
+    time: columns.time.subarray(from, to),
+    type: columns.type.subarray(from, to),
+    subject: columns.subject.subarray(from, to),
+    subjects,
+    cost: columns.cost.subarray(from, to),
+    ids: null,
+  };
+  const order = sorted ? null : processingOrder(events);
+  return { events, positions: columns.positions.subarray(from, to), order: order === null ? null : shared(order), nonMessages: null };
+}
+
+/** More runs moved than this share of the events: a whole pass over them is the cheaper copy. */
+const MOVED_SHARE = 1 / 16;
+/** …but never fewer than this: a small history always takes the blocks' path */
+const MOVED_AT_LEAST = 1024;
+
+/**
+ * The split by `flags` made from `from`, a split of the same events by other triggers: the runs of
+ * the triggers whose mode changed move between the parts, every other event stays in its part and
+ * is copied over in blocks, in the same order. Null when too many move for that to pay.
+ */
+function splitFrom(from: Split, flags: Uint8Array, key: string, columns: SplitColumns, sorted: boolean): { split: Split; moved: number } | null {
+  const changed = new Uint8Array(flags.length);
+  let any = false;
+  for (let s = 0; s < flags.length; s++) {
+    if (flags[s] !== from.programmatic[s]) {
+      changed[s] = 1;
+      any = true;
     }
   }
-  const part = (want: number, size: number): Part => {
-    const positions = new Uint32Array(size);
-    const time = new Float64Array(new SharedArrayBuffer(size * 8));
-    const types = new Uint8Array(new SharedArrayBuffer(size));
-    const subjectOf = new Uint32Array(new SharedArrayBuffer(size * 4));
-    const cost = new Float64Array(new SharedArrayBuffer(size * 8));
-    let j = 0;
-    for (let i = 0; i < count; i++) {
-      if (inSpend[i] !== want) continue;
-      positions[j] = i;
-      time[j] = events.time[i];
-      types[j] = type[i];
-      subjectOf[j] = subject[i];
-      cost[j] = events.cost[i];
-      j++;
-    }
-    const partEvents: EventColumns = { count: size, time, type: types, subject: subjectOf, subjects, cost, ids: null };
-    const order = processingOrder(partEvents);
-    return { events: partEvents, positions, order: order === null ? null : shared(order), nonMessages: null };
+  const { spend, allowance } = from;
+  const total = spend.events.count + allowance.events.count;
+  const limit = Math.max(MOVED_AT_LEAST, Math.floor(total * MOVED_SHARE));
+  // runs of a trigger that changed mode: out of the part they were in, into the other
+  const toAllowance = any ? movedRuns(spend, changed, limit) : new Uint32Array(0);
+  const toSpend = any && toAllowance !== null ? movedRuns(allowance, changed, limit - toAllowance.length) : new Uint32Array(0);
+  if (toAllowance === null || toSpend === null) return null;
+  const spendCount = spend.events.count - toAllowance.length + toSpend.length;
+  merge(columns, 0, spend, toAllowance, allowance, toSpend);
+  merge(columns, spendCount, allowance, toSpend, spend, toAllowance);
+  const { subjects } = spend.events;
+  return {
+    split: { key, programmatic: flags, spend: partOf(columns, subjects, 0, spendCount, sorted), allowance: partOf(columns, subjects, spendCount, total, sorted), columns, readers: 0, superseded: false },
+    moved: toAllowance.length + toSpend.length,
   };
-  return { key, spend: part(1, spendCount), allowance: part(0, count - spendCount) };
+}
+
+/** Indexes in `part` of the trigger runs whose subject is `changed`, in order; null past `limit`. */
+function movedRuns(part: Part, changed: Uint8Array, limit: number): Uint32Array | null {
+  const { count, type, subject } = part.events;
+  // runs are among the events that are not messages: when those are known, only they are read
+  const among = part.nonMessages;
+  const n = among === null ? count : among.length;
+  const found: number[] = [];
+  for (let j = 0; j < n; j++) {
+    const i = among === null ? j : among[j];
+    if (type[i] === EventType.trigger && changed[subject[i]] === 1) {
+      if (found.length >= limit) return null;
+      found.push(i);
+    }
+  }
+  return Uint32Array.from(found);
+}
+
+/**
+ * Writes from `at` on, in the whole's order: `keep`'s events but those at `drop` (indexes, in
+ * order), with `add`'s at `take` (indexes, in order) put in between by position.
+ */
+function merge(columns: SplitColumns, at: number, keep: Part, drop: Uint32Array, add: Part, take: Uint32Array): void {
+  let d = at;
+  let k = 0;
+  let r = 0;
+  const kept = keep.positions;
+  // keep's events [k, to), less the dropped ones
+  const copyTo = (to: number): void => {
+    while (k < to) {
+      const stop = r < drop.length && drop[r] < to ? drop[r] : to;
+      d = copyBlock(columns, d, keep, k, stop);
+      if (stop < to) {
+        k = stop + 1;
+        r++;
+      } else {
+        k = to;
+      }
+    }
+  };
+  for (let i = 0; i < take.length; i++) {
+    const j = take[i];
+    const position = add.positions[j];
+    // keep's first event after it in the whole
+    let lo = k;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (kept[mid] < position) lo = mid + 1;
+      else hi = mid;
+    }
+    copyTo(lo);
+    d = copyBlock(columns, d, add, j, j + 1);
+  }
+  copyTo(kept.length);
+}
+
+/** Copies `part`'s events [from, to) to `columns` at `at`; gives the next place to write. */
+function copyBlock(columns: SplitColumns, at: number, part: Part, from: number, to: number): number {
+  const n = to - from;
+  const { time, type, subject, cost } = part.events;
+  const { positions } = part;
+  if (n < 32) {
+    // a few events: element by element costs less than making views to copy
+    for (let i = 0; i < n; i++) {
+      columns.time[at + i] = time[from + i];
+      columns.type[at + i] = type[from + i];
+      columns.subject[at + i] = subject[from + i];
+      columns.cost[at + i] = cost[from + i];
+      columns.positions[at + i] = positions[from + i];
+    }
+  } else {
+    columns.time.set(time.subarray(from, to), at);
+    columns.type.set(type.subarray(from, to), at);
+    columns.subject.set(subject.subarray(from, to), at);
+    columns.cost.set(cost.subarray(from, to), at);
+    columns.positions.set(positions.subarray(from, to), at);
+  }
+  return at + n;
+}
+
+/**
+ * The per-event arrays of `spare` (an allowance part result nothing reads any more) for a pass over
+ * `n` events: views of their first `n` when they have room for them, else null. Either way they are
+ * taken from it.
+ */
+function takeArrays(spare: SimulationResult, n: number): PassArrays | null {
+  const held = arraysOf(spare);
+  if (held === undefined) return null;
+  const arrays = held.handOver(spare.outcome.length);
+  if (arrays === null) return null;
+  const { outcome, admittedAt, reason, entity, queueLog } = arrays;
+  const room = Math.min(outcome.buffer.byteLength, reason.buffer.byteLength, admittedAt.buffer.byteLength / 8, entity.buffer.byteLength / 4);
+  if (room < n) return null;
+  return {
+    outcome: new Uint8Array(outcome.buffer, 0, n),
+    admittedAt: new Float64Array(admittedAt.buffer, 0, n),
+    reason: new Uint8Array(reason.buffer, 0, n),
+    entity: new Int32Array(entity.buffer, 0, n),
+    queueLog,
+  };
+}
+
+/** Fresh per-event arrays for `n` events with room for `room`: only the pages written are faulted in. */
+function roomyArrays(room: number, n: number): PassArrays {
+  return {
+    outcome: new Uint8Array(new ArrayBuffer(room), 0, n),
+    admittedAt: new Float64Array(new ArrayBuffer(room * 8), 0, n),
+    reason: new Uint8Array(new ArrayBuffer(room), 0, n),
+    entity: new Int32Array(new ArrayBuffer(room * 4), 0, n),
+    queueLog: null,
+  };
 }
 
 /** Each kept part result's tallies, made once: on the whole's days, so that the parts' add up. */
@@ -393,12 +671,11 @@ function partTallies(part: Part, result: SimulationResult, frame: DayFrame, span
 
 function nonMessagesOf(events: EventColumns): Uint32Array {
   const { count, type } = events;
-  let n = 0;
-  for (let i = 0; i < count; i++) if (type[i] !== EventType.message) n++;
-  const out = new Uint32Array(n);
+  // one pass: only the pages written are faulted in, the rest of the room never is
+  const out = new Uint32Array(count);
   let j = 0;
   for (let i = 0; i < count; i++) if (type[i] !== EventType.message) out[j++] = i;
-  return out;
+  return out.subarray(0, j);
 }
 
 function shared(a: Uint32Array): Uint32Array {
@@ -604,11 +881,13 @@ class Scatter {
   private joined: PerEvent | null = null;
   private readonly count: number;
   private readonly parts: readonly (readonly [Part, SimulationResult])[];
+  private readonly split: Split;
   /** arrays of an older result to fill instead of allocating (and first touching) new ones */
   private spare: PerEvent | null;
 
   constructor(count: number, split: Split, spend: SimulationResult, allowance: SimulationResult, spare: PerEvent | null) {
     this.count = count;
+    this.split = split;
     this.parts = [
       [split.spend, spend],
       [split.allowance, allowance],
@@ -618,6 +897,8 @@ class Scatter {
 
   arrays(): PerEvent {
     if (this.joined !== null) return this.joined;
+    // given back, and its split's memory since taken over: its positions are another split's
+    readable(this.split);
     const { count } = this;
     // every position belongs to one part, so every element of a spare array is written over
     const spare = this.spare;
@@ -647,7 +928,8 @@ class Scatter {
   /**
    * Hands this result's arrays to a newer one of `count` events. Asked again, this result fills new
    * arrays from its parts, as long as they are readable: a part whose arrays a later pass took
-   * (src/engine/pass-arrays.ts) throws rather than show another plan's decisions.
+   * (src/engine/pass-arrays.ts), or a split whose memory a later split took, throws rather than
+   * show another plan's decisions.
    */
   giveAway(count: number): PerEvent | null {
     if (count !== this.count) return null;
