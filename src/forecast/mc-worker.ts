@@ -13,10 +13,11 @@ let init: WorkerInit | null = null;
 /** draws already sent for paths this worker has yet to run (each is drawn once) */
 const drawn = new Map<number, HeldDraw>();
 // the first call waits on the port until serve() listens
-void Promise.all([import('../engine/simulate.ts'), import('../workers/serve.ts'), import('../workers/protocol.ts'), import('./montecarlo.ts'), import('./model.ts')]).then(
-  ([{ simulate }, { serve }, { Transfer }, { drawOf, holdDraw, resumeDraw, runPathFigures }, { fitSeries }]) =>
+void Promise.all([import('../engine/simulate.ts'), import('../workers/serve.ts'), import('../workers/protocol.ts'), import('./montecarlo.ts'), import('./model.ts'), import('./path-claims.ts'), import('./fit-claims.ts')]).then(
+  ([{ simulate }, { serve }, { Transfer }, { drawOf, holdDraw, resumeDraw, runPathFigures }, { fitSeries }, { claimPaths }, { fitClaimed }]) =>
     serve<McMethods>({
       fit: (jobs) => jobs.map((j) => fitSeries(j.values, j.start, j.options)),
+      fitClaimed: ({ jobs, claims }) => fitClaimed(jobs, new Int32Array(claims)),
       init: (input) => {
         init = input;
         return true;
@@ -29,13 +30,28 @@ void Promise.all([import('../engine/simulate.ts'), import('../workers/serve.ts')
         const block = draw.parts;
         return block.buffer instanceof ArrayBuffer ? new Transfer(block, [block.buffer]) : block;
       },
-      path: (path) => {
-        if (init === null) throw new Error('a Monte Carlo path was asked before the scenario');
-        const held = drawn.get(path);
-        drawn.delete(path);
-        const figures = runPathFigures(init.scenario, init.tail, init.seed, path, simulate, held && resumeDraw(held));
-        // the path's own row: moved to the caller, not copied
-        return figures.buffer instanceof ArrayBuffer ? new Transfer(figures, [figures.buffer]) : figures;
+      paths: (job, ctx) => {
+        if (init === null) throw new Error('Monte Carlo paths were asked before the scenario');
+        const { scenario, tail, seed } = init;
+        const claims = new Int32Array(job.claims);
+        let ran = 0;
+        for (const p of claimPaths(claims, job.lists, job.me)) {
+          if (ctx.cancel.aborted) throw new Error('Cancelled');
+          const held = drawn.get(p);
+          drawn.delete(p);
+          let figures: Float64Array;
+          try {
+            figures = runPathFigures(scenario, tail, seed, p, simulate, held && resumeDraw(held));
+          } catch (err) {
+            throw new Error(`Monte Carlo path ${p} failed: ${(err as Error).message}`, { cause: err });
+          }
+          // the path's own row: moved to the caller, not copied
+          ctx.emit({ path: p, figures }, figures.buffer instanceof ArrayBuffer ? [figures.buffer] : []);
+          ran++;
+        }
+        // draws another worker ran: not kept for the rest of the run
+        drawn.clear();
+        return ran;
       },
     }),
 );

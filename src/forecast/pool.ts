@@ -10,7 +10,12 @@ import type { Method } from '../workers/protocol.ts';
 import type { SimulateFn } from './montecarlo.ts';
 import type { Scenario } from './scenario.ts';
 import { fitSeries } from './model.ts';
-import type { FitOptions, SeriesModel } from './model.ts';
+import type { SeriesModel } from './model.ts';
+import { dropClaim, fitClaimed, fitClaims } from './fit-claims.ts';
+import type { FitJob } from './fit-claims.ts';
+import type { PathFigures, PathsJob } from './path-claims.ts';
+
+export type { FitJob } from './fit-claims.ts';
 
 /** What every Monte Carlo worker is given before its first path: the same for each path. */
 export interface WorkerInit {
@@ -19,24 +24,34 @@ export interface WorkerInit {
   seed: number;
 }
 
-/** One series to fit: its daily values, its first day and how (`fitOptions`). */
-export interface FitJob {
-  values: readonly number[];
-  start: number;
-  options: FitOptions;
-}
-
 /** The Monte Carlo worker's methods (mc-worker.ts). */
 export type McMethods = {
   /** fits these series' models (asked before `init`, while the scenario is being built) */
   fit: Method<FitJob[], SeriesModel[]>;
+  /**
+   * fits the jobs it claims (`fitClaimed`: slot 0 of `claims` counts the jobs taken) until none
+   * is left, answered as [job index, model]; asked while the main thread replays the history
+   */
+  fitClaimed: Method<{ jobs: FitJob[]; claims: SharedArrayBuffer }, [number, SeriesModel][]>;
   /** keeps the scenario, the history tail and the seed for the paths that follow */
   init: Method<WorkerInit, true>;
-  /** draws one path's daily values (its index), kept for its `path` call and answered as a copy */
+  /** draws one path's daily values (its index), kept for its run (`paths`) and answered as a copy */
   draws: Method<number, Float64Array>;
-  /** runs one path (its index) and answers its figures (`layoutOf(scenario)`), moved rather than copied */
-  path: Method<number, Float64Array>;
+  /**
+   * runs this worker's share of the paths (`PathsJob`), handing each path's figures
+   * (`layoutOf(scenario)`) over as it ends, moved rather than copied; answers how many it ran
+   */
+  paths: Method<PathsJob, number, PathFigures>;
 };
+
+/** Fits started ahead (`PathWorkers.fitAhead`). */
+export interface FitAhead {
+  /**
+   * Every job's model: `real[j]` is job j as it should have been (null: as it was sent), a job
+   * that differs is fitted again
+   */
+  finish(real: readonly (FitJob | null)[]): Promise<SeriesModel[]>;
+}
 
 export interface RunPathsOptions {
   /** worker threads; 0 = run in this thread (default: one per core, at most `paths`) */
@@ -46,13 +61,6 @@ export interface RunPathsOptions {
   onProgress?: (done: number, total: number) => void;
   signal?: { readonly aborted: boolean };
 }
-
-/**
- * Paths asked of a worker before it has answered the earlier ones: while this thread computes
- * the bands (about half a second at 1M events) a worker still has paths waiting; few enough that
- * the other worker can take over the last ones of a slower one.
- */
-const IN_FLIGHT = 8;
 
 /**
  * A run of paths, answered in two steps: every path's daily draws first (`pathParts` layout, in
@@ -113,9 +121,45 @@ export class PathWorkers {
   }
 
   /**
+   * Starts fitting `jobs` on the workers at once, before this thread knows which of them it
+   * wants as they are: `finish` then drops the others, fits what the workers have not taken
+   * here, and refits the dropped ones with their real options. Each model is the one
+   * `fitSeries` gives for its job, wherever it ran.
+   */
+  fitAhead(jobs: FitJob[]): FitAhead {
+    const claims = fitClaims(jobs.length);
+    const calls = this.pool.map((w) => w.call('fitClaimed', { jobs, claims: claims.buffer as SharedArrayBuffer }));
+    // answered by `finish`; a forecast that stops before leaves them unread
+    for (const c of calls) void c.catch(() => undefined);
+    return {
+      finish: async (real) => {
+        const out = new Array<SeriesModel>(jobs.length);
+        const redo: number[] = [];
+        real.forEach((job, j) => {
+          if (job !== null) {
+            redo.push(j);
+            dropClaim(claims, j);
+          }
+        });
+        const take = (done: [number, SeriesModel][]) => {
+          for (const [j, model] of done) if (real[j] === null) out[j] = model;
+        };
+        take(fitClaimed(jobs, claims));
+        try {
+          for (const done of await Promise.all(calls)) take(done);
+        } catch (err) {
+          throw new Error(`a Monte Carlo worker could not fit the models: ${(err as Error).message}`, { cause: err });
+        }
+        const again = await this.fit(redo.map((j) => real[j] as FitJob));
+        redo.forEach((j, k) => (out[j] = again[k]));
+        return out;
+      },
+    };
+  }
+
+  /**
    * Runs `paths` paths on the workers, then closes them. Worker i is sent the draws of the paths
-   * i, i + n, … at once, then runs them, IN_FLIGHT at a time, and then any the other has not
-   * started.
+   * i, i + n, … at once, then runs them and any the others have not started (`claimPaths`).
    */
   run(scenario: Scenario, tail: EventColumns, seed: number, paths: number, options: RunPathsOptions = {}): PathsRun {
     const draws = new Array<Float64Array>(paths);
@@ -134,55 +178,44 @@ export class PathWorkers {
       if (options.signal?.aborted) stop(new CancelledError());
     }, 50);
     const init: WorkerInit = { scenario, tail, seed };
-    const drawCalls: Promise<void>[] = [];
-    const pathCalls: Promise<void>[] = [];
-    // worker i draws the paths i, i + n, … and runs them first; one that finishes its own runs
-    // takes the other's last ones (drawing them again): on a shared machine one thread can get
-    // much less time than the other
-    const queues = pool.map((_, i) => {
+    const lists = pool.map((_, i) => {
       const mine: number[] = [];
       for (let p = i; p < paths; p += pool.length) mine.push(p);
       return mine;
     });
-    const take = (i: number): number | undefined => {
-      const p = queues[i].shift();
-      if (p !== undefined) return p;
-      let longest = -1;
-      queues.forEach((q, k) => {
-        if (q.length > 0 && (longest < 0 || q.length > queues[longest].length)) longest = k;
-      });
-      return longest < 0 ? undefined : queues[longest].pop();
-    };
-    pool.forEach((w, i) => {
+    const claims = new SharedArrayBuffer(4 * paths);
+    const drawCalls: Promise<void>[] = [];
+    const pathCalls: Promise<void>[] = [];
+    pool.forEach((w, me) => {
       const ready = w.call('init', init).catch((err: unknown) => {
         stop(stopped ?? new Error(`a Monte Carlo worker could not take the scenario: ${(err as Error).message}`));
         throw err;
       });
-      const failed = (p: number) => (err: unknown) => {
-        stop(stopped ?? new Error(`Monte Carlo path ${p} failed: ${(err as Error).message}`));
+      for (const p of lists[me]) {
+        drawCalls.push(
+          ready.then(() => w.call('draws', p)).then(
+            (d) => void (draws[p] = d),
+            (err: unknown) => stop(stopped ?? new Error(`Monte Carlo path ${p} could not be drawn: ${(err as Error).message}`)),
+          ),
+        );
+      }
+      // sent after its draws: a worker answers its calls in order
+      const onEmit = ({ path, figures: row }: PathFigures): void => {
+        figures[path] = row;
+        done++;
+        options.onProgress?.(done, paths);
+        if (options.signal?.aborted) stop(new CancelledError());
       };
-      for (const p of queues[i]) drawCalls.push(ready.then(() => w.call('draws', p)).then((d) => void (draws[p] = d), failed(p)));
-      // each lane asks for its next path when its last one is answered; IN_FLIGHT lanes keep the
-      // worker busy while this thread computes the bands
-      const lane = async (): Promise<void> => {
-        try {
-          await ready;
-        } catch {
-          return;
-        }
-        for (let p = take(i); p !== undefined && stopped === null; p = take(i)) {
-          try {
-            figures[p] = await w.call('path', p);
-          } catch (err) {
-            failed(p)(err);
-            return;
-          }
-          done++;
-          options.onProgress?.(done, paths);
-          if (options.signal?.aborted) stop(new CancelledError());
-        }
-      };
-      for (let k = 0; k < IN_FLIGHT; k++) pathCalls.push(lane());
+      pathCalls.push(
+        ready.then(
+          () =>
+            w.call('paths', { claims, lists, me }, { onEmit }).then(
+              () => undefined,
+              (err: unknown) => stop(stopped ?? new Error(`the Monte Carlo paths failed: ${(err as Error).message}`)),
+            ),
+          () => undefined,
+        ),
+      );
     });
     const settled = async <T>(calls: Promise<void>[], out: T): Promise<T> => {
       await Promise.all(calls);
