@@ -143,7 +143,7 @@ async function forecastWith(
     paths > 0
       ? runPaths(
           scenario,
-          tailFromReplay(replay, scenario.plan, scenario.from),
+          () => tailFromReplay(replay, scenario.plan, scenario.from),
           seed,
           paths,
           {

@@ -32,7 +32,8 @@ void Promise.all([import('../engine/simulate.ts'), import('../workers/serve.ts')
       },
       paths: (job, ctx) => {
         if (init === null) throw new Error('Monte Carlo paths were asked before the scenario');
-        const { scenario, tail, seed } = init;
+        const { scenario, seed } = init;
+        const { tail } = job;
         const claims = new Int32Array(job.claims);
         let ran = 0;
         for (const p of claimPaths(claims, job.lists, job.me)) {

@@ -1,8 +1,12 @@
+import type { EventColumns } from '../engine/events.ts';
+
 /**
  * Which paths a worker runs, claimed in shared memory rather than asked for one by one: a worker
  * then never waits for this thread, which spends a second on the bands while the paths run.
  */
 export interface PathsJob {
+  /** the history tail every path starts from (`historyTail`) */
+  tail: EventColumns;
   /** one Int32 per path: 0 = not yet run, 1 = claimed by a worker */
   claims: SharedArrayBuffer;
   /** the paths each worker drew, in order: its own first, then the others' last ones */

@@ -17,10 +17,12 @@ import type { PathFigures, PathsJob } from './path-claims.ts';
 
 export type { FitJob } from './fit-claims.ts';
 
-/** What every Monte Carlo worker is given before its first path: the same for each path. */
+/**
+ * What every Monte Carlo worker is given before its first draw: the same for each path. The
+ * history tail comes with the paths (`PathsJob`): this thread cuts it while the workers draw.
+ */
 export interface WorkerInit {
   scenario: Scenario;
-  tail: EventColumns;
   seed: number;
 }
 
@@ -33,7 +35,7 @@ export type McMethods = {
    * is left, answered as [job index, model]; asked while the main thread replays the history
    */
   fitClaimed: Method<{ jobs: FitJob[]; claims: SharedArrayBuffer }, [number, SeriesModel][]>;
-  /** keeps the scenario, the history tail and the seed for the paths that follow */
+  /** keeps the scenario and the seed for the draws and paths that follow */
   init: Method<WorkerInit, true>;
   /** draws one path's daily values (its index), kept for its run (`paths`) and answered as a copy */
   draws: Method<number, Float64Array>;
@@ -161,7 +163,7 @@ export class PathWorkers {
    * Runs `paths` paths on the workers, then closes them. Worker i is sent the draws of the paths
    * i, i + n, … at once, then runs them and any the others have not started (`claimPaths`).
    */
-  run(scenario: Scenario, tail: EventColumns, seed: number, paths: number, options: RunPathsOptions = {}): PathsRun {
+  run(scenario: Scenario, tailOf: () => EventColumns, seed: number, paths: number, options: RunPathsOptions = {}): PathsRun {
     const draws = new Array<Float64Array>(paths);
     const figures = new Array<Float64Array>(paths);
     const pool = this.pool.slice(0, Math.max(1, Math.min(paths, this.pool.length)));
@@ -177,7 +179,7 @@ export class PathWorkers {
     const watch = setInterval(() => {
       if (options.signal?.aborted) stop(new CancelledError());
     }, 50);
-    const init: WorkerInit = { scenario, tail, seed };
+    const init: WorkerInit = { scenario, seed };
     const lists = pool.map((_, i) => {
       const mine: number[] = [];
       for (let p = i; p < paths; p += pool.length) mine.push(p);
@@ -186,20 +188,23 @@ export class PathWorkers {
     const claims = new SharedArrayBuffer(4 * paths);
     const drawCalls: Promise<void>[] = [];
     const pathCalls: Promise<void>[] = [];
+    // every call is sent at once (a worker answers its calls in order, the scenario first): the
+    // workers draw while this thread cuts the history tail and runs the backtest
     pool.forEach((w, me) => {
-      const ready = w.call('init', init).catch((err: unknown) => {
+      void w.call('init', init).catch((err: unknown) => {
         stop(stopped ?? new Error(`a Monte Carlo worker could not take the scenario: ${(err as Error).message}`));
-        throw err;
       });
       for (const p of lists[me]) {
         drawCalls.push(
-          ready.then(() => w.call('draws', p)).then(
+          w.call('draws', p).then(
             (d) => void (draws[p] = d),
             (err: unknown) => stop(stopped ?? new Error(`Monte Carlo path ${p} could not be drawn: ${(err as Error).message}`)),
           ),
         );
       }
-      // sent after its draws: a worker answers its calls in order
+    });
+    const tail = tailOf();
+    pool.forEach((w, me) => {
       const onEmit = ({ path, figures: row }: PathFigures): void => {
         figures[path] = row;
         done++;
@@ -207,13 +212,9 @@ export class PathWorkers {
         if (options.signal?.aborted) stop(new CancelledError());
       };
       pathCalls.push(
-        ready.then(
-          () =>
-            w.call('paths', { claims, lists, me }, { onEmit }).then(
-              () => undefined,
-              (err: unknown) => stop(stopped ?? new Error(`the Monte Carlo paths failed: ${(err as Error).message}`)),
-            ),
+        w.call('paths', { claims, lists, me, tail }, { onEmit }).then(
           () => undefined,
+          (err: unknown) => stop(stopped ?? new Error(`the Monte Carlo paths failed: ${(err as Error).message}`)),
         ),
       );
     });
@@ -263,18 +264,19 @@ export function workerCount(paths: number, workers: number | undefined): number 
 /**
  * Runs `paths` Monte Carlo paths: their draws, then their figures (`PathsRun`). Each path's
  * randomness depends only on (seed, path index), so the answer is the same for any worker count.
+ * `tailOf`: the history tail the paths start from, cut once the draws are under way.
  * `started`: workers already started for this run (`PathWorkers`), else they start here.
  */
 export function runPaths(
   scenario: Scenario,
-  tail: EventColumns,
+  tailOf: () => EventColumns,
   seed: number,
   paths: number,
   options: RunPathsOptions = {},
   started?: PathWorkers,
 ): PathsRun {
   const workers = started ? started.size : workerCount(paths, options.workers);
-  if (workers > 0 && paths > 0) return (started ?? new PathWorkers(workers)).run(scenario, tail, seed, paths, options);
+  if (workers > 0 && paths > 0) return (started ?? new PathWorkers(workers)).run(scenario, tailOf, seed, paths, options);
   started?.close();
   // drawn ahead, as the workers do: the draws go to the bands, the rest to the path's run
   const drawn: HeldDraw[] = [];
@@ -287,6 +289,7 @@ export function runPaths(
   })();
   const figures = draws.then(async () => {
     const out = new Array<Float64Array>(paths);
+    const tail = tailOf();
     const sim = options.simulate ?? (await import('../engine/simulate.ts')).simulate;
     for (let p = 0; p < paths; p++) {
       if (options.signal?.aborted) throw new CancelledError();
