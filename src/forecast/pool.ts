@@ -2,8 +2,8 @@ import module from 'node:module';
 import { availableParallelism } from 'node:os';
 import type { EventColumns } from '../engine/events.ts';
 import { CancelledError } from '../errors.ts';
-import { drawOf, holdDraw, resumeDraw, runPathFigures } from './montecarlo.ts';
-import type { HeldDraw } from './montecarlo.ts';
+import { drawFromBlock, runPathFigures } from './montecarlo.ts';
+import { pathBlock } from './path-block.ts';
 import { workerFile } from '../worker-files.ts';
 import { WorkerClient } from '../workers/client.ts';
 import type { Method } from '../workers/protocol.ts';
@@ -24,6 +24,14 @@ export type { FitJob } from './fit-claims.ts';
 export interface WorkerInit {
   scenario: Scenario;
   seed: number;
+  /**
+   * every path's daily draws (`pathBlock` layout), path after path, in shared memory: the
+   * workers draw into it, this thread reads the bands from it, and a worker that runs another's
+   * path reads that path's draws rather than drawing them again
+   */
+  blocks: Float64Array;
+  /** per path: 1 once its block is drawn (stored after the block, read before it) */
+  drawn: Int32Array;
 }
 
 /** The Monte Carlo worker's methods (mc-worker.ts). */
@@ -37,8 +45,8 @@ export type McMethods = {
   fitClaimed: Method<{ jobs: FitJob[]; claims: SharedArrayBuffer }, [number, SeriesModel][]>;
   /** keeps the scenario and the seed for the draws and paths that follow */
   init: Method<WorkerInit, true>;
-  /** draws one path's daily values (its index), kept for its run (`paths`) and answered as a copy */
-  draws: Method<number, Float64Array>;
+  /** draws these paths' daily values into the shared blocks (`WorkerInit`); answers how many */
+  draws: Method<number[], number>;
   /**
    * runs this worker's share of the paths (`PathsJob`), handing each path's figures
    * (`layoutOf(scenario)`) over as it ends, moved rather than copied; answers how many it ran
@@ -179,7 +187,10 @@ export class PathWorkers {
     const watch = setInterval(() => {
       if (options.signal?.aborted) stop(new CancelledError());
     }, 50);
-    const init: WorkerInit = { scenario, seed };
+    const size = scenario.days * scenario.series.length * 2;
+    const blocks = new Float64Array(new SharedArrayBuffer(8 * size * paths));
+    const init: WorkerInit = { scenario, seed, blocks, drawn: new Int32Array(new SharedArrayBuffer(4 * paths)) };
+    for (let p = 0; p < paths; p++) draws[p] = blocks.subarray(p * size, (p + 1) * size);
     const lists = pool.map((_, i) => {
       const mine: number[] = [];
       for (let p = i; p < paths; p += pool.length) mine.push(p);
@@ -194,14 +205,12 @@ export class PathWorkers {
       void w.call('init', init).catch((err: unknown) => {
         stop(stopped ?? new Error(`a Monte Carlo worker could not take the scenario: ${(err as Error).message}`));
       });
-      for (const p of lists[me]) {
-        drawCalls.push(
-          w.call('draws', p).then(
-            (d) => void (draws[p] = d),
-            (err: unknown) => stop(stopped ?? new Error(`Monte Carlo path ${p} could not be drawn: ${(err as Error).message}`)),
-          ),
-        );
-      }
+      drawCalls.push(
+        w.call('draws', lists[me]).then(
+          () => undefined,
+          (err: unknown) => stop(stopped ?? new Error(`the Monte Carlo paths could not be drawn: ${(err as Error).message}`)),
+        ),
+      );
     });
     const tail = tailOf();
     pool.forEach((w, me) => {
@@ -278,14 +287,14 @@ export function runPaths(
   const workers = started ? started.size : workerCount(paths, options.workers);
   if (workers > 0 && paths > 0) return (started ?? new PathWorkers(workers)).run(scenario, tailOf, seed, paths, options);
   started?.close();
-  // drawn ahead, as the workers do: the draws go to the bands, the rest to the path's run
-  const drawn: HeldDraw[] = [];
+  // drawn ahead, as the workers do: the draws go to the bands and to the path's run
+  const drawn: Float64Array[] = [];
   const draws = (async () => {
     for (let p = 0; p < paths; p++) {
       if (options.signal?.aborted) throw new CancelledError();
-      drawn.push(holdDraw(drawOf(scenario, seed, p)));
+      drawn.push(pathBlock(scenario, seed, p));
     }
-    return drawn.map((d) => d.parts);
+    return drawn;
   })();
   const figures = draws.then(async () => {
     const out = new Array<Float64Array>(paths);
@@ -293,7 +302,7 @@ export function runPaths(
     const sim = options.simulate ?? (await import('../engine/simulate.ts')).simulate;
     for (let p = 0; p < paths; p++) {
       if (options.signal?.aborted) throw new CancelledError();
-      out[p] = runPathFigures(scenario, tail, seed, p, sim, resumeDraw(drawn[p]));
+      out[p] = runPathFigures(scenario, tail, seed, p, sim, drawFromBlock(scenario, seed, p, drawn[p]));
       options.onProgress?.(p + 1, paths);
       // let an abort or a UI message through between paths
       await new Promise<void>((r) => setImmediate(r));
