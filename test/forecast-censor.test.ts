@@ -69,6 +69,30 @@ describe('censored history, read from the engine’s replay', () => {
     expect(s.total.p50).toBeGreaterThan(150_000_000);
   });
 
+  it('fits a series found censored with its bounds on worker threads too (the workers start fitting before the replay ends)', async () => {
+    // the key held at its $150 cap beside a key no limit touches: on workers, every series is
+    // fitted as if uncensored while this thread replays the history; the censored one must be
+    // fitted again, so the answer is the one this thread alone gives
+    const ev = platformCut(
+      synthHistory(
+        60,
+        [
+          { type: 'api', subject: 'k_capped', daily: () => 8_000_000, costPerRequest: 50_000, hours: [0, 24] },
+          { type: 'api', subject: 'k_free', daily: () => 2_000_000, costPerRequest: 40_000, hours: [0, 24] },
+        ],
+        3,
+        false,
+      ),
+    );
+    // a copy each: the same events object would reuse the first forecast's replay
+    const onWorkers = await forecast({ ...ev }, plan, { days: 30, paths: 4, seed: 5, workers: 2 });
+    const here = await forecast({ ...ev }, plan, { days: 30, paths: 4, seed: 5, workers: 0 });
+    expect(onWorkers.censored.map((x) => x.id)).toEqual(['k_capped']);
+    expect(onWorkers.series).toEqual(here.series);
+    expect(onWorkers.keyCaps).toEqual(here.keyCaps);
+    expect(onWorkers.monteCarlo).toEqual(here.monteCarlo);
+  });
+
   it('says so for counts too: trigger runs held at 42 a day and messages held at the allowance', async () => {
     // a webhook that wants ~55 runs a day, let through at 42; in another workspace, people who
     // want ~260 messages a day against an allowance of 200 (2 seats × 100)

@@ -8,7 +8,8 @@ import { buildHistory } from '../src/forecast/series.ts';
 import { buildScenario } from '../src/forecast/scenario.ts';
 import { drawPath, historyTail, seriesEvents, seriesLimits } from '../src/forecast/generate.ts';
 import { resolvePlan } from '../src/engine/plan.ts';
-import { runPath } from '../src/forecast/montecarlo.ts';
+import { drawFromBlock, runPath } from '../src/forecast/montecarlo.ts';
+import { pathBlock } from '../src/forecast/path-block.ts';
 import { describeForecast } from '../src/cli/commands/forecast.ts';
 import { synthHistory, T0 } from './forecast-helpers.ts';
 
@@ -55,6 +56,21 @@ describe('Monte Carlo paths', () => {
         for (const c of ev.cost) expect(Number.isInteger(c)).toBe(true);
       }
     });
+  });
+
+  it("draws a path's events the same from its daily values drawn ahead (a worker's shared block), path after path in reused buffers", () => {
+    const plan = validatePlan(planInput);
+    const scenario = buildScenario(buildHistory(history), plan, 10);
+    const resolved = resolvePlan(scenario.plan);
+    const limits = seriesLimits(scenario, resolved);
+    const plain = (p: number) => drawPath(scenario, resolved, limits, 3, p, false);
+    const copy = (d: ReturnType<typeof plain>) => ({ ...d, counts: d.counts.map((c) => [...c]), micros: d.micros.map((m) => [...m]), parts: [...d.parts] });
+    const blocks = [0, 1, 2].map((p) => pathBlock(scenario, 3, p));
+    // the reused buffers hold the last path's events: each read before the next is drawn
+    const fromBlocks = blocks.map((b, p) => copy(drawFromBlock(scenario, 3, p, b)));
+    expect(fromBlocks).toEqual([0, 1, 2].map((p) => copy(plain(p))));
+    expect(fromBlocks[0].counts).not.toEqual(fromBlocks[1].counts);
+    expect(() => pathBlock(scenario, 3, 0, new Float64Array(5))).toThrow(/a path block holds/);
   });
 
   it('gives the same decisions with the shortcuts as with every event through the engine', () => {

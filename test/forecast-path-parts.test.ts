@@ -3,9 +3,7 @@ import fc from 'fast-check';
 import { quantile } from 'simple-statistics';
 import { KeyCaps } from '../src/engine/limits/key-cap.ts';
 import { DAY, HOUR } from '../src/engine/units.ts';
-import type { PathDraw } from '../src/forecast/generate.ts';
 import { IsolatedKey } from '../src/forecast/isolated-key.ts';
-import { holdDraw, resumeDraw } from '../src/forecast/montecarlo.ts';
 import { quantileType7 } from '../src/forecast/queue.ts';
 import { fillUniforms, makeRng } from '../src/forecast/rng.ts';
 import { fitSeries, simulateSeries } from '../src/forecast/model.ts';
@@ -116,44 +114,6 @@ describe('a key on its own, path after path', () => {
     expect(key.run(history, future)).toEqual(want);
     expect(key.run(history, future)).toEqual(want);
     expect(want.episodes.length).toBeGreaterThan(0);
-  });
-});
-
-describe('a draw a worker keeps until its path runs', () => {
-  const draw = (): PathDraw => {
-    // views in one block, as drawPath lays them out, and views of separate arrays
-    const block = new Int32Array(6).map((_, i) => i + 1);
-    // each in its own buffer, at the offset it would have in one block
-    const micros = [[10, 20], [30, 40], [50, 60]].map((v, j) => {
-      const m = new Float64Array(new ArrayBuffer(48), j * 16, 2);
-      m.set(v);
-      return m;
-    });
-    return {
-      counts: [block.subarray(0, 2), block.subarray(2, 4), block.subarray(4, 6)],
-      micros,
-      include: [true, false, true],
-      poolSafe: true,
-      spendSafe: false,
-      parts: new Float64Array(0),
-    };
-  };
-
-  it('comes back as the same counts, spend and flags', () => {
-    const d = draw();
-    const back = resumeDraw(holdDraw(d));
-    expect(back.counts.map((c) => [...c])).toEqual([[1, 2], [3, 4], [5, 6]]);
-    expect(back.micros.map((m) => [...m])).toEqual([[10, 20], [30, 40], [50, 60]]);
-    expect(back.include).toEqual([true, false, true]);
-    expect([back.poolSafe, back.spendSafe]).toEqual([true, false]);
-  });
-
-  it('keeps one block per figure, not a view per series: the block drawn when the views lie in it in order', () => {
-    const d = draw();
-    const held = holdDraw(d);
-    expect(held.counts.length).toBe(6);
-    expect(held.counts.buffer).toBe(d.counts[0].buffer);
-    expect([...held.micros]).toEqual([10, 20, 30, 40, 50, 60]);
   });
 });
 

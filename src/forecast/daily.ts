@@ -5,7 +5,7 @@ import type { ErrorStats, ModelKind } from './model.ts';
 import type { History, DailySeries, SeriesKind } from './series.ts';
 import { pathBlock, pointForecast } from './path-block.ts';
 import type { Scenario } from './scenario.ts';
-import { selectKth } from './select.ts';
+import { selectRanks } from './select.ts';
 
 export interface Band {
   p10: number;
@@ -112,13 +112,30 @@ export function dailyForecasts(scenario: Scenario, paths: number, seed: number, 
 export function selectBand(values: Float64Array): Band {
   const n = values.length;
   if (n === 0) return { p10: 0, p50: 0, p90: 0 };
-  const at = (p: number): number => {
+  // the ranks each percentile reads, lowest first, selected in one pass (`selectRanks`)
+  const ks: number[] = [];
+  const rule = (p: number): void => {
     const idx = n * p;
-    if (idx % 1 !== 0) return selectKth(values, n, Math.ceil(idx) - 1);
-    if (n % 2 === 0) return (selectKth(values, n, idx - 1) + selectKth(values, n, idx)) / 2;
-    return selectKth(values, n, idx);
+    if (idx % 1 !== 0) ks.push(Math.ceil(idx) - 1);
+    else if (n % 2 === 0) ks.push(idx - 1, idx);
+    else ks.push(idx);
   };
-  return { p10: at(0.1), p50: at(0.5), p90: at(0.9) };
+  rule(0.1);
+  const a = ks.length;
+  rule(0.5);
+  const b = ks.length;
+  rule(0.9);
+  const v = rankScratch(ks.length);
+  selectRanks(values, n, ks, v);
+  const at = (lo: number, hi: number): number => (hi - lo === 2 ? (v[lo] + v[lo + 1]) / 2 : v[lo]);
+  return { p10: at(0, a), p50: at(a, b), p90: at(b, ks.length) };
+}
+
+let ranks = new Float64Array(6);
+
+function rankScratch(n: number): Float64Array {
+  if (ranks.length < n) ranks = new Float64Array(n);
+  return ranks;
 }
 
 /**
@@ -129,15 +146,26 @@ export function selectBand(values: Float64Array): Band {
 export function selectBandLinear(values: Float64Array): Band {
   const n = values.length;
   if (n === 0) return { p10: 0, p50: 0, p90: 0 };
-  const at = (p: number): number => {
-    const idx = (n - 1) * p;
-    if (idx % 1 === 0) return selectKth(values, n, idx);
-    const lower = Math.floor(idx);
-    const a = selectKth(values, n, lower);
-    const b = selectKth(values, n, Math.ceil(idx));
-    return a + (idx - lower) * (b - a);
-  };
-  return { p10: at(0.1), p50: at(0.5), p90: at(0.9) };
+  // the two ranks each percentile lies between (one when it falls on a rank), lowest first
+  const ks: number[] = [];
+  const idx = [0.1, 0.5, 0.9].map((p) => (n - 1) * p);
+  for (const x of idx) {
+    if (x % 1 === 0) ks.push(x);
+    else ks.push(Math.floor(x), Math.ceil(x));
+  }
+  const v = rankScratch(ks.length);
+  selectRanks(values, n, ks, v);
+  const out = [0, 0, 0];
+  for (let q = 0, r = 0; q < 3; q++) {
+    const x = idx[q];
+    if (x % 1 === 0) out[q] = v[r++];
+    else {
+      const a = v[r++];
+      const b = v[r++];
+      out[q] = a + (x - Math.floor(x)) * (b - a);
+    }
+  }
+  return { p10: out[0], p50: out[1], p90: out[2] };
 }
 
 

@@ -158,17 +158,31 @@ export function seriesLimits(scenario: Scenario, plan: ResolvedPlan): SeriesLimi
  * Draws one path: daily values, then whole events per day. With `exact` every series goes
  * through the engine; otherwise series whose bounds show they can never meet a limit are
  * summarised from their counts (their events would all be admitted on arrival).
+ * `block`: the path's daily values (`pathBlock`) when drawn already; the events per day follow
+ * from it and (seed, path) alone. `reuse`: the counts and µUSD are written into buffers kept for
+ * the next call (valid until then: for a path run at once, not one held), not fresh memory.
  */
-export function drawPath(scenario: Scenario, plan: ResolvedPlan, limits: SeriesLimits[], seed: number, path: number, exact: boolean): PathDraw {
-  const block = pathBlock(scenario, seed, path);
+export function drawPath(
+  scenario: Scenario,
+  plan: ResolvedPlan,
+  limits: SeriesLimits[],
+  seed: number,
+  path: number,
+  exact: boolean,
+  block: Float64Array = pathBlock(scenario, seed, path),
+  reuse = false,
+): PathDraw {
   const nSeries = scenario.series.length;
   const rng = makeRng(hashSeed(hashSeed(seed, path), 0xc0117));
   const D = scenario.days;
   const counts: Int32Array[] = [];
   const micros: Float64Array[] = [];
   // one block each, viewed per series: thousands of small arrays per path keep the GC busy
-  const allCounts = new Int32Array(D * scenario.series.length);
-  const allMicros = new Float64Array(D * scenario.series.length);
+  const size = D * scenario.series.length;
+  if (reuse && countsScratch.length < size) countsScratch = new Int32Array(size);
+  if (reuse && microsScratch.length < size) microsScratch = new Float64Array(size);
+  const allCounts = reuse ? countsScratch.subarray(0, size) : new Int32Array(size);
+  const allMicros = reuse ? microsScratch.subarray(0, size).fill(0) : new Float64Array(size);
   scenario.series.forEach((s, j) => {
     const c = allCounts.subarray(j * D, (j + 1) * D);
     const m = allMicros.subarray(j * D, (j + 1) * D);
@@ -226,6 +240,11 @@ export function drawPath(scenario: Scenario, plan: ResolvedPlan, limits: SeriesL
   }
   return { counts, micros, include, poolSafe, spendSafe, parts: block };
 }
+
+// the buffers of `drawPath(…, reuse)`: a path run straight after its draw needs fresh memory for
+// neither (page faults of fresh memory cost about as much as the draws' arithmetic)
+let countsScratch = new Int32Array(0);
+let microsScratch = new Float64Array(0);
 
 /**
  * Largest sum of `width` consecutive days over windows that reach into the future (history

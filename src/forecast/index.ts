@@ -3,9 +3,9 @@ import type { EventColumns } from '../engine/events.ts';
 import type { Plan } from '../engine/plan.ts';
 import { CancelledError, InputError } from '../errors.ts';
 import { buildHistory, keepCutDay, requireHistory } from './series.ts';
-import type { History } from './series.ts';
+import type { DailySeries, History } from './series.ts';
 import { buildScenario, checkWhatIf, fitOptions, pathBlock } from './scenario.ts';
-import type { WhatIf } from './scenario.ts';
+import type { CensoredDays, WhatIf } from './scenario.ts';
 import { backtest, dailyForecasts } from './daily.ts';
 import type { BacktestReport, SeriesForecast } from './daily.ts';
 import { replayHistory, tailFromReplay } from './generate.ts';
@@ -17,6 +17,7 @@ import type { MonteCarloReport, SimulateFn } from './montecarlo.ts';
 import { PathWorkers, runPaths, workerCount } from './pool.ts';
 import { ordinaryHistory } from './model.ts';
 import type { SeriesModel } from './model.ts';
+import type { FitJob } from './fit-claims.ts';
 import { capCurve, capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
 import type { CapAtRisk, CapOption } from './cap-risk.ts';
 import { roundCapUsd } from './rounding.ts';
@@ -115,13 +116,23 @@ async function forecastWith(
   workers: PathWorkers | undefined,
 ): Promise<ForecastReport> {
   const sim = options.simulate ?? (await import('../engine/simulate.ts')).simulate;
-  const { history, replay, censored } = prepare(events, plan, sim, options.recordedPlan);
-  if (options.signal?.aborted) throw new CancelledError();
+  const history = historyOf(events);
   const whatIf = options.whatIf ?? {};
-  // with workers, the models are fitted on them and here at once; the same models either way
-  // (a mistyped what-if is named before any fit)
+  // a mistyped what-if is named before any fit
   checkWhatIf(history, plan, whatIf);
-  const fitted = workers ? await fitOn(workers, history, censored) : undefined;
+  // with workers, the models are fitted on them and here at once; the same models either way.
+  // The workers start on them while this thread replays the history, as if no day were
+  // censored (the usual case); a series the replay finds censored is fitted again after.
+  const all = [...history.keys, ...history.triggers, history.messages];
+  const uncensored: CensoredDays = new Map();
+  const ahead = workers && !isPrepared(events, plan, sim, options.recordedPlan) ? workers.fitAhead(fitJobs(all, uncensored)) : undefined;
+  const { replay, censored } = prepare(events, history, plan, sim, options.recordedPlan);
+  if (options.signal?.aborted) throw new CancelledError();
+  const fitted = ahead
+    ? modelsById(all, await ahead.finish(fitJobs(all, censored.days).map((job) => (job.options.censored?.length ? job : null))))
+    : workers
+      ? modelsById(all, await workers.fit(fitJobs(all, censored.days)))
+      : undefined;
   if (options.signal?.aborted) throw new CancelledError();
   const scenario = buildScenario(history, plan, days, whatIf, censored.days, fitted);
   keepCutDay(history, scenario.series);
@@ -132,7 +143,7 @@ async function forecastWith(
     paths > 0
       ? runPaths(
           scenario,
-          tailFromReplay(replay, scenario.plan, scenario.from),
+          () => tailFromReplay(replay, scenario.plan, scenario.from),
           seed,
           paths,
           {
@@ -194,42 +205,63 @@ async function forecastWith(
   };
 }
 
-/** The history's series fitted on the workers and this thread, by `kind:id` (as `buildScenario` reads them). */
-async function fitOn(workers: PathWorkers, history: History, censored: CensorSummary): Promise<Map<string, SeriesModel>> {
-  const all = [...history.keys, ...history.triggers, history.messages];
-  const models = await workers.fit(all.map((s) => ({ values: s.values, start: s.start, options: fitOptions(s, censored.days) })));
+/** Each series' fit: its daily values, its first day and its options, given the censored days. */
+function fitJobs(all: readonly DailySeries[], censored: CensoredDays): FitJob[] {
+  return all.map((s) => ({ values: s.values, start: s.start, options: fitOptions(s, censored) }));
+}
+
+/** The history's models by `kind:id` (as `buildScenario` reads them), from the models of `all` in order. */
+function modelsById(all: readonly DailySeries[], models: readonly SeriesModel[]): Map<string, SeriesModel> {
   return new Map(all.map((s, i) => [`${s.kind}:${s.id}`, models[i]]));
 }
 
 interface Prepared {
   plan: string;
   sim: SimulateFn;
-  history: History;
   /** the plan replayed over the history: the exact state the paths start from */
   replay: HistoryReplay;
   /** which days a limit held down: lower bounds on demand, not demand */
   censored: CensorSummary;
 }
 
-/** The last history, replay and censoring per events (the page asks again with the same ledger and plan). */
+/** The last history per events, and its replay and censoring (the page asks again with the same ledger and plan). */
+const histories = new WeakMap<EventColumns, History>();
 const prepared = new WeakMap<EventColumns, Prepared>();
 
+/** The daily history of the events, built once per events; throws InputError when too short. */
+function historyOf(events: EventColumns): History {
+  let history = histories.get(events);
+  if (!history) {
+    history = buildHistory(events);
+    histories.set(events, history);
+  }
+  requireHistory(history);
+  return history;
+}
+
+function preparedKey(plan: Plan, recorded: Plan | undefined): string {
+  return `${JSON.stringify(plan)}\u0000${recorded === undefined ? '' : JSON.stringify(recorded)}`;
+}
+
+/** True when `prepare` will answer from its last replay (no replay to overlap with anything). */
+function isPrepared(events: EventColumns, plan: Plan, sim: SimulateFn, recorded?: Plan): boolean {
+  const hit = prepared.get(events);
+  return hit !== undefined && hit.plan === preparedKey(plan, recorded) && hit.sim === sim;
+}
+
 /**
- * The history, the plan replayed over it and what the replay censored: computed once per events
+ * The plan replayed over the history and what the replay censored: computed once per events
  * and plan, so a forecast asked again (another what-if, more paths) starts from its models.
  */
-function prepare(events: EventColumns, plan: Plan, sim: SimulateFn, recorded?: Plan): Prepared {
-  const recordedKey = recorded === undefined ? '' : JSON.stringify(recorded);
-  const key = `${JSON.stringify(plan)}\u0000${recordedKey}`;
+function prepare(events: EventColumns, history: History, plan: Plan, sim: SimulateFn, recorded?: Plan): Prepared {
+  const key = preparedKey(plan, recorded);
   const hit = prepared.get(events);
   if (hit && hit.plan === key && hit.sim === sim) return hit;
-  const history = hit?.history ?? buildHistory(events);
-  requireHistory(history);
   const replay = replayHistory(events, plan, history.end, sim);
   // a cap the recommendation raised holds nothing down in its own replay: judge the history by its own limits
-  const judged = recorded === undefined || recordedKey === JSON.stringify(plan) ? replay : replayHistory(events, recorded, history.end, sim);
+  const judged = recorded === undefined || JSON.stringify(recorded) === JSON.stringify(plan) ? replay : replayHistory(events, recorded, history.end, sim);
   const censored = censoredFromEngine(judged.hist, judged.result, history);
-  const entry: Prepared = { plan: key, sim, history, replay, censored };
+  const entry: Prepared = { plan: key, sim, replay, censored };
   prepared.set(events, entry);
   return entry;
 }

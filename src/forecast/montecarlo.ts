@@ -41,7 +41,7 @@ export interface PathSummary {
 export interface RunPathOptions {
   /** every series through the engine, no bound-based shortcut (slow; for checking) */
   exact?: boolean;
-  /** this path's draws, drawn ahead (`drawOf`); not with `exact`, whose draw includes every series */
+  /** this path's draws, drawn ahead (`drawFromBlock`); not with `exact`, whose draw includes every series */
   draw?: PathDraw;
 }
 
@@ -112,83 +112,18 @@ export function runPath(scenario: Scenario, tail: EventColumns, seed: number, pa
 }
 
 /**
- * One path's daily draws turned into events per day (`drawPath`): drawn ahead of its run, so its
- * draws (`parts`) can be sent for the bands before the engine runs the path.
+ * A path's draw from its daily values drawn ahead (`pathBlock`, e.g. in shared memory the bands
+ * read too), for a run that follows at once: its events per day go into buffers reused by the
+ * next path, so a worker's runs need no fresh memory for them.
  */
-export function drawOf(scenario: Scenario, seed: number, path: number): PathDraw {
+export function drawFromBlock(scenario: Scenario, seed: number, path: number, block: Float64Array): PathDraw {
   const { plan, limits } = resolvedOf(scenario);
-  return drawPath(scenario, plan, limits, seed, path, false);
-}
-
-/**
- * A path's draw as a worker keeps it between its `draws` and `path` calls: one block per figure
- * (series after series), not a view per series. A worker draws all its paths before it runs
- * them, and a thousand small views per path would survive collection after collection meanwhile
- * (copied each time); the views are made again when the path runs.
- */
-export interface HeldDraw {
-  counts: Int32Array;
-  micros: Float64Array;
-  include: Uint8Array;
-  poolSafe: boolean;
-  spendSafe: boolean;
-  parts: Float64Array;
-}
-
-export function holdDraw(draw: PathDraw): HeldDraw {
-  const include = new Uint8Array(draw.include.length);
-  for (let j = 0; j < include.length; j++) include[j] = draw.include[j] ? 1 : 0;
-  return {
-    counts: blockOf(draw.counts, (buffer, offset, length) => new Int32Array(buffer, offset, length), (length) => new Int32Array(length)),
-    micros: blockOf(draw.micros, (buffer, offset, length) => new Float64Array(buffer, offset, length), (length) => new Float64Array(length)),
-    include,
-    poolSafe: draw.poolSafe,
-    spendSafe: draw.spendSafe,
-    parts: draw.parts,
-  };
-}
-
-/**
- * Equal-length views as one block: the block they view when they lie in it one after another
- * (as `drawPath` lays them out), else a copy.
- */
-function blockOf<T extends Int32Array | Float64Array>(
-  views: readonly T[],
-  view: (buffer: ArrayBufferLike, offset: number, length: number) => T,
-  make: (length: number) => T,
-): T {
-  const n = views.length;
-  const days = n ? views[0].length : 0;
-  const first = views[0];
-  let inOrder = n > 0;
-  for (let j = 0; j < n && inOrder; j++) {
-    const v = views[j];
-    inOrder = v.buffer === first.buffer && v.length === days && v.byteOffset === first.byteOffset + j * days * v.BYTES_PER_ELEMENT;
-  }
-  if (inOrder) return view(first.buffer, first.byteOffset, n * days);
-  const out = make(n * days);
-  for (let j = 0; j < n; j++) for (let h = 0; h < days; h++) out[j * days + h] = views[j][h];
-  return out;
-}
-
-/** The draw `holdDraw` kept, as `runPath` reads it. */
-export function resumeDraw(held: HeldDraw): PathDraw {
-  const n = held.include.length;
-  const days = n ? held.counts.length / n : 0;
-  const counts: Int32Array[] = [];
-  const micros: Float64Array[] = [];
-  const include: boolean[] = [];
-  for (let j = 0; j < n; j++) {
-    counts.push(held.counts.subarray(j * days, (j + 1) * days));
-    micros.push(held.micros.subarray(j * days, (j + 1) * days));
-    include.push(held.include[j] === 1);
-  }
-  return { counts, micros, include, poolSafe: held.poolSafe, spendSafe: held.spendSafe, parts: held.parts };
+  return drawPath(scenario, plan, limits, seed, path, false, block, true);
 }
 
 /**
  * Runs one path and packs its summary as a row of the scenario's `layoutOf` (what a worker sends
- * back, moved). `draw`: the path's draw when drawn ahead (`drawOf`).
+ * back, moved). `draw`: the path's draw when drawn ahead (`drawFromBlock`).
  */
 export function runPathFigures(scenario: Scenario, tail: EventColumns, seed: number, path: number, simulate: SimulateFn, draw?: PathDraw): Float64Array {
   return packSummary(layoutOf(scenario), runPath(scenario, tail, seed, path, simulate, draw ? { draw } : {}));

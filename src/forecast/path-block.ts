@@ -43,10 +43,11 @@ export function pathParts(scenario: Scenario, seed: number, path: number): PathP
  * path). Its own generator per series stays: one shared generator reseeded per series measured
  * slower (its calls were no longer inlined).
  */
-export function pathBlock(scenario: Scenario, seed: number, path: number): Float64Array {
+export function pathBlock(scenario: Scenario, seed: number, path: number, into?: Float64Array): Float64Array {
   const D = scenario.days;
   const n = scenario.series.length;
-  const block = new Float64Array(D * n * 2);
+  const block = into ?? new Float64Array(D * n * 2);
+  if (block.length !== D * n * 2) throw new Error(`a path block holds ${D * n * 2} values, not ${block.length}`);
   const base = hashSeed(seed, path);
   for (let j = 0; j < n; j++) {
     simulateInto(scenario.series[j].model, D, makeRng(hashSeed(base, 0x5e1e5 + j)), block, j * D, block, (n + j) * D, scaleOf(scenario, j));

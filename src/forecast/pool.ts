@@ -2,41 +2,66 @@ import module from 'node:module';
 import { availableParallelism } from 'node:os';
 import type { EventColumns } from '../engine/events.ts';
 import { CancelledError } from '../errors.ts';
-import { drawOf, holdDraw, resumeDraw, runPathFigures } from './montecarlo.ts';
-import type { HeldDraw } from './montecarlo.ts';
+import { drawFromBlock, runPathFigures } from './montecarlo.ts';
+import { pathBlock } from './path-block.ts';
 import { workerFile } from '../worker-files.ts';
 import { WorkerClient } from '../workers/client.ts';
 import type { Method } from '../workers/protocol.ts';
 import type { SimulateFn } from './montecarlo.ts';
 import type { Scenario } from './scenario.ts';
 import { fitSeries } from './model.ts';
-import type { FitOptions, SeriesModel } from './model.ts';
+import type { SeriesModel } from './model.ts';
+import { dropClaim, fitClaimed, fitClaims } from './fit-claims.ts';
+import type { FitJob } from './fit-claims.ts';
+import type { PathFigures, PathsJob } from './path-claims.ts';
 
-/** What every Monte Carlo worker is given before its first path: the same for each path. */
+export type { FitJob } from './fit-claims.ts';
+
+/**
+ * What every Monte Carlo worker is given before its first draw: the same for each path. The
+ * history tail comes with the paths (`PathsJob`): this thread cuts it while the workers draw.
+ */
 export interface WorkerInit {
   scenario: Scenario;
-  tail: EventColumns;
   seed: number;
-}
-
-/** One series to fit: its daily values, its first day and how (`fitOptions`). */
-export interface FitJob {
-  values: readonly number[];
-  start: number;
-  options: FitOptions;
+  /**
+   * every path's daily draws (`pathBlock` layout), path after path, in shared memory: the
+   * workers draw into it, this thread reads the bands from it, and a worker that runs another's
+   * path reads that path's draws rather than drawing them again
+   */
+  blocks: Float64Array;
+  /** per path: 1 once its block is drawn (stored after the block, read before it) */
+  drawn: Int32Array;
 }
 
 /** The Monte Carlo worker's methods (mc-worker.ts). */
 export type McMethods = {
   /** fits these series' models (asked before `init`, while the scenario is being built) */
   fit: Method<FitJob[], SeriesModel[]>;
-  /** keeps the scenario, the history tail and the seed for the paths that follow */
+  /**
+   * fits the jobs it claims (`fitClaimed`: slot 0 of `claims` counts the jobs taken) until none
+   * is left, answered as [job index, model]; asked while the main thread replays the history
+   */
+  fitClaimed: Method<{ jobs: FitJob[]; claims: SharedArrayBuffer }, [number, SeriesModel][]>;
+  /** keeps the scenario and the seed for the draws and paths that follow */
   init: Method<WorkerInit, true>;
-  /** draws one path's daily values (its index), kept for its `path` call and answered as a copy */
-  draws: Method<number, Float64Array>;
-  /** runs one path (its index) and answers its figures (`layoutOf(scenario)`), moved rather than copied */
-  path: Method<number, Float64Array>;
+  /** draws these paths' daily values into the shared blocks (`WorkerInit`); answers how many */
+  draws: Method<number[], number>;
+  /**
+   * runs this worker's share of the paths (`PathsJob`), handing each path's figures
+   * (`layoutOf(scenario)`) over as it ends, moved rather than copied; answers how many it ran
+   */
+  paths: Method<PathsJob, number, PathFigures>;
 };
+
+/** Fits started ahead (`PathWorkers.fitAhead`). */
+export interface FitAhead {
+  /**
+   * Every job's model: `real[j]` is job j as it should have been (null: as it was sent), a job
+   * that differs is fitted again
+   */
+  finish(real: readonly (FitJob | null)[]): Promise<SeriesModel[]>;
+}
 
 export interface RunPathsOptions {
   /** worker threads; 0 = run in this thread (default: one per core, at most `paths`) */
@@ -46,13 +71,6 @@ export interface RunPathsOptions {
   onProgress?: (done: number, total: number) => void;
   signal?: { readonly aborted: boolean };
 }
-
-/**
- * Paths asked of a worker before it has answered the earlier ones: while this thread computes
- * the bands (about half a second at 1M events) a worker still has paths waiting; few enough that
- * the other worker can take over the last ones of a slower one.
- */
-const IN_FLIGHT = 8;
 
 /**
  * A run of paths, answered in two steps: every path's daily draws first (`pathParts` layout, in
@@ -113,11 +131,47 @@ export class PathWorkers {
   }
 
   /**
-   * Runs `paths` paths on the workers, then closes them. Worker i is sent the draws of the paths
-   * i, i + n, … at once, then runs them, IN_FLIGHT at a time, and then any the other has not
-   * started.
+   * Starts fitting `jobs` on the workers at once, before this thread knows which of them it
+   * wants as they are: `finish` then drops the others, fits what the workers have not taken
+   * here, and refits the dropped ones with their real options. Each model is the one
+   * `fitSeries` gives for its job, wherever it ran.
    */
-  run(scenario: Scenario, tail: EventColumns, seed: number, paths: number, options: RunPathsOptions = {}): PathsRun {
+  fitAhead(jobs: FitJob[]): FitAhead {
+    const claims = fitClaims(jobs.length);
+    const calls = this.pool.map((w) => w.call('fitClaimed', { jobs, claims: claims.buffer as SharedArrayBuffer }));
+    // answered by `finish`; a forecast that stops before leaves them unread
+    for (const c of calls) void c.catch(() => undefined);
+    return {
+      finish: async (real) => {
+        const out = new Array<SeriesModel>(jobs.length);
+        const redo: number[] = [];
+        real.forEach((job, j) => {
+          if (job !== null) {
+            redo.push(j);
+            dropClaim(claims, j);
+          }
+        });
+        const take = (done: [number, SeriesModel][]) => {
+          for (const [j, model] of done) if (real[j] === null) out[j] = model;
+        };
+        take(fitClaimed(jobs, claims));
+        try {
+          for (const done of await Promise.all(calls)) take(done);
+        } catch (err) {
+          throw new Error(`a Monte Carlo worker could not fit the models: ${(err as Error).message}`, { cause: err });
+        }
+        const again = await this.fit(redo.map((j) => real[j] as FitJob));
+        redo.forEach((j, k) => (out[j] = again[k]));
+        return out;
+      },
+    };
+  }
+
+  /**
+   * Runs `paths` paths on the workers, then closes them. Worker i is sent the draws of the paths
+   * i, i + n, … at once, then runs them and any the others have not started (`claimPaths`).
+   */
+  run(scenario: Scenario, tailOf: () => EventColumns, seed: number, paths: number, options: RunPathsOptions = {}): PathsRun {
     const draws = new Array<Float64Array>(paths);
     const figures = new Array<Float64Array>(paths);
     const pool = this.pool.slice(0, Math.max(1, Math.min(paths, this.pool.length)));
@@ -133,56 +187,45 @@ export class PathWorkers {
     const watch = setInterval(() => {
       if (options.signal?.aborted) stop(new CancelledError());
     }, 50);
-    const init: WorkerInit = { scenario, tail, seed };
-    const drawCalls: Promise<void>[] = [];
-    const pathCalls: Promise<void>[] = [];
-    // worker i draws the paths i, i + n, … and runs them first; one that finishes its own runs
-    // takes the other's last ones (drawing them again): on a shared machine one thread can get
-    // much less time than the other
-    const queues = pool.map((_, i) => {
+    const size = scenario.days * scenario.series.length * 2;
+    const blocks = new Float64Array(new SharedArrayBuffer(8 * size * paths));
+    const init: WorkerInit = { scenario, seed, blocks, drawn: new Int32Array(new SharedArrayBuffer(4 * paths)) };
+    for (let p = 0; p < paths; p++) draws[p] = blocks.subarray(p * size, (p + 1) * size);
+    const lists = pool.map((_, i) => {
       const mine: number[] = [];
       for (let p = i; p < paths; p += pool.length) mine.push(p);
       return mine;
     });
-    const take = (i: number): number | undefined => {
-      const p = queues[i].shift();
-      if (p !== undefined) return p;
-      let longest = -1;
-      queues.forEach((q, k) => {
-        if (q.length > 0 && (longest < 0 || q.length > queues[longest].length)) longest = k;
-      });
-      return longest < 0 ? undefined : queues[longest].pop();
-    };
-    pool.forEach((w, i) => {
-      const ready = w.call('init', init).catch((err: unknown) => {
+    const claims = new SharedArrayBuffer(4 * paths);
+    const drawCalls: Promise<void>[] = [];
+    const pathCalls: Promise<void>[] = [];
+    // every call is sent at once (a worker answers its calls in order, the scenario first): the
+    // workers draw while this thread cuts the history tail and runs the backtest
+    pool.forEach((w, me) => {
+      void w.call('init', init).catch((err: unknown) => {
         stop(stopped ?? new Error(`a Monte Carlo worker could not take the scenario: ${(err as Error).message}`));
-        throw err;
       });
-      const failed = (p: number) => (err: unknown) => {
-        stop(stopped ?? new Error(`Monte Carlo path ${p} failed: ${(err as Error).message}`));
+      drawCalls.push(
+        w.call('draws', lists[me]).then(
+          () => undefined,
+          (err: unknown) => stop(stopped ?? new Error(`the Monte Carlo paths could not be drawn: ${(err as Error).message}`)),
+        ),
+      );
+    });
+    const tail = tailOf();
+    pool.forEach((w, me) => {
+      const onEmit = ({ path, figures: row }: PathFigures): void => {
+        figures[path] = row;
+        done++;
+        options.onProgress?.(done, paths);
+        if (options.signal?.aborted) stop(new CancelledError());
       };
-      for (const p of queues[i]) drawCalls.push(ready.then(() => w.call('draws', p)).then((d) => void (draws[p] = d), failed(p)));
-      // each lane asks for its next path when its last one is answered; IN_FLIGHT lanes keep the
-      // worker busy while this thread computes the bands
-      const lane = async (): Promise<void> => {
-        try {
-          await ready;
-        } catch {
-          return;
-        }
-        for (let p = take(i); p !== undefined && stopped === null; p = take(i)) {
-          try {
-            figures[p] = await w.call('path', p);
-          } catch (err) {
-            failed(p)(err);
-            return;
-          }
-          done++;
-          options.onProgress?.(done, paths);
-          if (options.signal?.aborted) stop(new CancelledError());
-        }
-      };
-      for (let k = 0; k < IN_FLIGHT; k++) pathCalls.push(lane());
+      pathCalls.push(
+        w.call('paths', { claims, lists, me, tail }, { onEmit }).then(
+          () => undefined,
+          (err: unknown) => stop(stopped ?? new Error(`the Monte Carlo paths failed: ${(err as Error).message}`)),
+        ),
+      );
     });
     const settled = async <T>(calls: Promise<void>[], out: T): Promise<T> => {
       await Promise.all(calls);
@@ -230,34 +273,36 @@ export function workerCount(paths: number, workers: number | undefined): number 
 /**
  * Runs `paths` Monte Carlo paths: their draws, then their figures (`PathsRun`). Each path's
  * randomness depends only on (seed, path index), so the answer is the same for any worker count.
+ * `tailOf`: the history tail the paths start from, cut once the draws are under way.
  * `started`: workers already started for this run (`PathWorkers`), else they start here.
  */
 export function runPaths(
   scenario: Scenario,
-  tail: EventColumns,
+  tailOf: () => EventColumns,
   seed: number,
   paths: number,
   options: RunPathsOptions = {},
   started?: PathWorkers,
 ): PathsRun {
   const workers = started ? started.size : workerCount(paths, options.workers);
-  if (workers > 0 && paths > 0) return (started ?? new PathWorkers(workers)).run(scenario, tail, seed, paths, options);
+  if (workers > 0 && paths > 0) return (started ?? new PathWorkers(workers)).run(scenario, tailOf, seed, paths, options);
   started?.close();
-  // drawn ahead, as the workers do: the draws go to the bands, the rest to the path's run
-  const drawn: HeldDraw[] = [];
+  // drawn ahead, as the workers do: the draws go to the bands and to the path's run
+  const drawn: Float64Array[] = [];
   const draws = (async () => {
     for (let p = 0; p < paths; p++) {
       if (options.signal?.aborted) throw new CancelledError();
-      drawn.push(holdDraw(drawOf(scenario, seed, p)));
+      drawn.push(pathBlock(scenario, seed, p));
     }
-    return drawn.map((d) => d.parts);
+    return drawn;
   })();
   const figures = draws.then(async () => {
     const out = new Array<Float64Array>(paths);
+    const tail = tailOf();
     const sim = options.simulate ?? (await import('../engine/simulate.ts')).simulate;
     for (let p = 0; p < paths; p++) {
       if (options.signal?.aborted) throw new CancelledError();
-      out[p] = runPathFigures(scenario, tail, seed, p, sim, resumeDraw(drawn[p]));
+      out[p] = runPathFigures(scenario, tail, seed, p, sim, drawFromBlock(scenario, seed, p, drawn[p]));
       options.onProgress?.(p + 1, paths);
       // let an abort or a UI message through between paths
       await new Promise<void>((r) => setImmediate(r));
