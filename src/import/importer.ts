@@ -28,7 +28,7 @@ import {
   RowError,
   shapeOf,
 } from './formats.ts';
-import type { ColumnMapping, EventSink, FormatHandler, FormatName, WholeFileFacts } from './formats.ts';
+import type { ColumnMapping, EventSink, FormatHandler, FormatName, GuessedFrom, WholeFileFacts } from './formats.ts';
 import { learnHourProfile } from './profile.ts';
 import { DayOrderScan, DayOrderUnknown, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown } from './decimal-mark.ts';
@@ -602,6 +602,8 @@ async function run(
     const samples = pending.filter((p) => p.problem === null && notData(p.fields, h, headerNames!) === null).map((p) => p.fields);
     let format: FormatName | null = requested === 'auto' ? detectFormat(h) : requested;
     let mapping: ColumnMapping | null = given;
+    // a mapping guessed from the first rows: its decimal mark and day order are settled by the whole file when those rows cannot
+    let guessedFrom: GuessedFrom | null = null;
     if (format === null || (format === 'mapping' && mapping === null)) {
       const saved = session!.getMapping(shapeOf(h));
       if (saved !== null) mapping = parseColumnMapping(saved, 'saved mapping');
@@ -609,6 +611,7 @@ async function run(
         const guess = guessMapping(h, samples);
         mapping = guess.mapping;
         missing = guess.missing;
+        guessedFrom = { samples, whole: { ...whole } };
       }
       format = 'mapping';
       detected = 'mapping';
@@ -646,7 +649,7 @@ async function run(
       case 'dust-consumption':
         return dustConsumptionHandler(h, name, samples, { ...whole });
       case 'mapping':
-        return mappingHandler(h, name, mapping!);
+        return mappingHandler(h, name, mapping!, guessedFrom);
     }
   };
 
