@@ -120,3 +120,32 @@ describe('dates as spreadsheets show them to people', () => {
     expect(await importFile(ledger, scope.tmp.write('cons-resaved.csv', line('"Dec 2, 2026 3:04 PM"')))).toMatchObject({ rows: 1, imported: 0, duplicates: 1 });
   });
 });
+
+describe('negatives as accountants write them, and epoch times, in the exports and through a mapping', () => {
+  const COST = 'date,agent_name,api_key,source,total_spend_usd';
+  const CONS = 'completedAt,agentMessageId,contextOrigin,apiKeyName,userId,totalCredits';
+
+  it('names every accounting negative as a negative with its line, and reads a rounded one as 0', async () => {
+    for (const v of ['"$ (1.00)"', '-$1.00', '1.00-', '−1.00', '"(1,00 €)"']) {
+      const file = scope.tmp.write('cost.csv', `${COST}\n2026-09-01,Bot,key-a,api,2.00\n2026-09-02,Bot,key-a,api,${v}\n`);
+      const err = await importFile(ledger, file).catch((e: unknown) => e);
+      expect(err, v).toBeInstanceOf(ImportRefusedError);
+      expect((err as ImportRefusedError).result.errors, v).toEqual([expect.objectContaining({ line: 3, column: 'total_spend_usd', message: expect.stringMatching(/^is negative, in the Accounting format/) })]);
+    }
+    const cons = scope.tmp.write('cons.csv', `${CONS}\n2026-09-01T10:00:00.000Z,m1,api,key-a,,150.00-\n`);
+    expect((await importFile(ledger, cons).catch((e: unknown) => e) as ImportRefusedError).result.errors[0]).toMatchObject({ line: 2, column: 'totalCredits', message: expect.stringMatching(/^is negative/) });
+    const mapped = scope.tmp.write('mapped.csv', 'when,key,amount\n2026-09-01 10:00,k1,"(1.00)"\n');
+    expect((await importFile(ledger, mapped).catch((e: unknown) => e) as ImportRefusedError).result.errors[0]).toMatchObject({ line: 2, column: 'amount', message: expect.stringMatching(/^is negative/) });
+    // (0.00): a tiny negative a spreadsheet rounded, read as 0 as -0.00 is
+    const zero = scope.tmp.write('zero.csv', `${COST}\n2026-09-03,Bot,key-a,api,(0.00)\n2026-09-04,Bot,key-a,api,2.00\n`);
+    expect(await importFile(ledger, zero)).toMatchObject({ rows: 2, imported: 2, rejected: 0 });
+    expect(eventsOf(ledger).reduce((s, e) => s + e.cost, 0)).toBe(2_000_000);
+  });
+
+  it('reads a consumption time as epoch seconds or milliseconds, the same line as the ISO one', async () => {
+    const line = (t: string) => `${CONS}\n${t},m1,api,key-b,,150\n`;
+    expect(await importFile(ledger, scope.tmp.write('a.csv', line('1796223845')))).toMatchObject({ imported: 1 });
+    expect(eventsOf(ledger)[0]!.time).toBe('2026-12-02T15:04:05.000Z');
+    expect(await importFile(ledger, scope.tmp.write('b.csv', line('1796223845000')))).toMatchObject({ imported: 0, duplicates: 1 });
+  });
+});

@@ -17,7 +17,7 @@ import { LineIdentity, LineOccurrences } from './consumption-line.ts';
 import { dayOrder, DayOrderScan, DayOrderUnknown, dayOrderWords, SLASH_DAY, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown, twoWaysMessage } from './decimal-mark.ts';
 import { EXCEL_SERIAL, excelSerialTime, SERIAL_RANGE_MESSAGE, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MESSAGE } from './excel-dates.ts';
-import { accountingNegativeMessage, isAccountingNegative, isAccountingZero } from './accounting.ts';
+import { accountingNegative, accountingNegativeMessage, isAccountingZero } from './accounting.ts';
 import type { AmountReader, DecimalMark } from './decimal-mark.ts';
 import type { DayOrder } from './day-order.ts';
 
@@ -211,8 +211,14 @@ function otherTime(text: string, column: string, value: string | undefined): num
     return t;
   }
   if (TWO_DIGIT_YEAR.test(text)) throw new RowError(column, value, TWO_DIGIT_YEAR_MESSAGE);
+  // epoch seconds (10 digits) or milliseconds (13), as a script converting the export writes them:
+  // nothing else in a time column has that many digits and no separator
+  if (EPOCH.test(text)) return parseMappedTime(text, text.length === 13 ? 'epoch-ms' : 'epoch-s', 'UTC');
   return parseMappedTime(text, 'ymd', 'UTC');
 }
+
+/** epoch seconds or milliseconds from 2001 on (10 or 13 digits, seconds with a fraction) */
+const EPOCH = /^(?:\d{10}(?:\.\d{1,3})?|\d{13})$/;
 
 /**
  * A cost export's day that is neither `YYYY-MM-DD` nor a slash day: an Excel serial of a whole
@@ -300,8 +306,9 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
       } else day = otherDate(date, header[di]!, f[di]);
       if (day === null) throw new RowError(header[di], f[di], 'is not a date: expected YYYY-MM-DD (a UTC day)');
       if (!isPlausibleTime(day)) throw new RowError(header[di], f[di], timeRangeMessage());
-      if (isAccountingZero(f[ci]!)) f[ci] = '0';
-      else if (isAccountingNegative(f[ci]!)) throw new RowError(header[ci], f[ci], accountingNegativeMessage('a spend'));
+      const negative = accountingNegative(f[ci]!);
+      if (isAccountingZero(f[ci]!) || negative === 'zero') f[ci] = '0';
+      else if (negative === 'negative') throw new RowError(header[ci], f[ci], accountingNegativeMessage('a spend'));
       marks.check(f[ci]!, header[ci], f[ci]);
       const spend = parseMoneyToMicros(f[ci]!, decimal);
       if (spend === null) {
@@ -464,10 +471,13 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
       for (const i of creditColumns) {
         // a zero re-saved as the Accounting format's dash is the export's 0 (its line's identity
         // too); an amount starting with a digit is neither, told without a pattern on the hot path
-        const c0 = f[i]!.charCodeAt(0);
-        if (c0 >= 48 && c0 <= 57) continue;
-        if (isAccountingZero(f[i]!)) f[i] = '0';
-        else if (isAccountingNegative(f[i]!)) throw new RowError(header[i], f[i], accountingNegativeMessage('a credit amount'));
+        const cell = f[i]!;
+        const c0 = cell.charCodeAt(0);
+        // a trailing minus (`1.00-`) is the one negative form that starts with a digit
+        if (c0 >= 48 && c0 <= 57 && cell.charCodeAt(cell.length - 1) !== 45 && cell.charCodeAt(cell.length - 1) !== 0x2212) continue;
+        const negative = accountingNegative(cell);
+        if (isAccountingZero(cell) || negative === 'zero') f[i] = '0';
+        else if (negative === 'negative') throw new RowError(header[i], f[i], accountingNegativeMessage('a credit amount'));
       }
       for (const i of creditColumns) {
         const text = f[i]!.trim();
@@ -607,7 +617,8 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
   let decimal: '.' | ',' = '.';
   let currency = 'USD';
   if (ci !== -1) {
-    const vals = samples.map((r) => (r[ci] ?? '').trim()).filter((v) => v !== '');
+    // a negative (`(1.00)`) tells nothing of the column's form: its row is refused as a negative when read
+    const vals = samples.map((r) => (r[ci] ?? '').trim()).filter((v) => v !== '' && accountingNegative(v) === null);
     currency = currencyOfColumn(header[ci]!, vals);
     const dotOk = vals.every((v) => parseMoneyToMicros(v, '.', currency) !== null);
     const commaOk = vals.every((v) => parseMoneyToMicros(v, ',', currency) !== null);
@@ -748,8 +759,13 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
       if (subject === '') throw new RowError(header[si], f[si], 'is empty: expected an API key, trigger or user');
       let cost = 0;
       if (ci !== -1 && type !== EventType.message) {
-        const text = f[ci]!.trim();
+        let text = f[ci]!.trim();
         if (!(text === '' && type === EventType.trigger)) {
+          // a negative in parentheses, after a minus before its currency mark or trailing: named as
+          // a negative (never read as its positive), a rounded one (`(0.00)`) read as 0
+          const negative = accountingNegative(text);
+          if (negative === 'negative') throw new RowError(header[ci], f[ci], 'is negative (written as accountants write one: (1.00), -$1.00 or 1.00- is -1.00): expected a cost >= 0');
+          if (negative === 'zero') text = '0';
           checkAmount(text, header[ci], f[ci]);
           // credits with the mapping's decimal mark as money is read (`1.234,5` is 1234.5 credits)
           let c = m.costUnit === 'credits' ? creditsToMicros(text, m.decimal) : parseMoneyToMicros(text, m.decimal, m.currency);
