@@ -84,3 +84,17 @@ export function heldPaceText(p: HeldPace, limit: number): string {
     'if its requests kept that pace through the pauses, as runs resuming the moment the window frees suggest, that is its demand (a burst at the same hours every day would look the same: check with what sends it)'
   );
 }
+
+/**
+ * The seats advice when people's messages were held at the allowance (`allowance` per 24 h) on
+ * `days` of the last `lookedAt` days: the exports hold only the messages the platform admitted, so
+ * the busiest 24 h show the allowance itself, and seats cannot be sized on them. With messages
+ * assumed to grow with seats, as the seats advice assumes, more seats add as many messages as room.
+ */
+export function allowanceHeldText(allowance: number, perSeat: number, days: number, lookedAt: number): string {
+  return (
+    `people's messages (with fair-use runs) were held at the allowance of ${allowance.toLocaleString('en-US')} per 24 h on ${days} of the last ${lookedAt} days: ` +
+    `the exports hold only the messages the platform admitted (it refuses the rest with plan_message_limit_exceeded), so demand was at least ${perSeat} a seat a day and how much more is not in them; ` +
+    'more seats add room only as fast as the people they add send messages: raise the messages per seat (a plan change), or move fair-use triggers to programmatic mode to free their units, and watch the refusals'
+  );
+}

@@ -6,12 +6,12 @@ import type { EventColumns } from '../engine/events.ts';
 import { canonicalMode, keyId, profileOf, resolveTriggerLimit, triggerId, validatePlan } from '../engine/plan.ts';
 import type { EnforcementProfile, KeyId, Plan, PlanTrigger, TriggerId } from '../engine/plan.ts';
 import { CancelledError, InputError } from '../errors.ts';
-import { buildHistory, requireHistory } from '../forecast/series.ts';
+import { buildHistory, PEOPLE, requireHistory } from '../forecast/series.ts';
 import type { DailySeries, History } from '../forecast/series.ts';
 import { buildScenario, pathParts } from '../forecast/scenario.ts';
 import type { Scenario } from '../forecast/scenario.ts';
 import { censoredFromEngine } from '../forecast/censor.ts';
-import { HELD_DAYS_MIN, heldDaysByTrigger, heldPace, heldPaceText, heldText } from './held.ts';
+import { allowanceHeldText, HELD_DAYS_MIN, heldDaysByTrigger, heldPace, heldPaceText, heldText } from './held.ts';
 import type { HeldPace } from './held.ts';
 import { capForRisk, capOutcome, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
 import { summariseHistory } from '../forecast/index.ts';
@@ -128,6 +128,8 @@ export interface SeatsRecommendation {
   profile: EnforcementProfile;
   /** platform profile: pool units taken in the busiest 24 h by runs their own limit then refused */
   burnedPoolUnits24h?: number;
+  /** days of the last 28 the allowance held people's messages (censored history: held.ts) */
+  allowanceHeldDays?: number;
 }
 
 export interface SpendLimitCheck {
@@ -237,6 +239,14 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
       : recommendTriggers(events, history, plan, draws, seriesIndex, heldDaysByTrigger(censored.days, 28));
   const recommended = profile === 'platform' ? applyPlatformTriggerAdvice(applyRecommendations(plan, keys, []), triggers) : applyRecommendations(plan, keys, triggers);
   const seats = profile === 'platform' ? recommendSeatsPlatform(events, history, plan, recommended) : recommendSeats(events, history, plan, recommended);
+  // held at the allowance, the busiest 24 h show the allowance itself: seats sized on them would say "already enough"
+  const allowanceHeld = (censored.days.get(`messages:${PEOPLE}`) ?? []).slice(-28).filter(Boolean).length;
+  if (allowanceHeld >= HELD_DAYS_MIN && plan.workspace.messagesPerSeatPerDay !== null) {
+    seats.allowanceHeldDays = allowanceHeld;
+    seats.seatsNeeded = null;
+    seats.seatsNeededAfterChanges = null;
+    seats.reason = allowanceHeldText(plan.workspace.seats * plan.workspace.messagesPerSeatPerDay, plan.workspace.messagesPerSeatPerDay, allowanceHeld, Math.min(28, history.days));
+  }
   const after = simulate(recommended, events, { until: Math.max(history.end, history.lastEvent + 1), signal: options.signal });
   const replay = replayAnnouncements(events, after);
   for (const t of triggers) {
@@ -255,6 +265,9 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
       `spend held at the cap on ${censoredKeys.map((c) => `${c.id} (${c.days} day${c.days === 1 ? '' : 's'})`).join(', ')}: ` +
         'those days show what the cap let through, not demand; they are forecast as lower bounds and the band widened',
     );
+  }
+  if (seats.allowanceHeldDays !== undefined) {
+    notes.push(`people's messages held at the allowance on ${seats.allowanceHeldDays} of the last 28 days: those days show what the allowance let through, not demand (see Seats)`);
   }
   for (const l of spendLimits.filter((x) => x.action === 'raise')) notes.push(`spend limit ${l.id}: ${l.reason}`);
   if (profile === 'platform') {
