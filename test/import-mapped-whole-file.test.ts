@@ -92,6 +92,8 @@ describe('dates as spreadsheets show them to people', () => {
     expect(at('Dec 2, 2026 3:04 PM', 'dmy')).toBe('2026-12-02T15:04:00.000Z');
     expect(at('Wed, 02 Dec 2026 15:04:05 GMT')).toBe('2026-12-02T15:04:05.000Z');
     expect(at('2 Sept 2026')).toBe('2026-09-02T00:00:00.000Z');
+    // Apple Numbers writes "at" between the day and the time
+    expect(at('Sep 1, 2026 at 10:00:05 AM')).toBe('2026-09-01T10:00:05.000Z');
     expect(at('2026-12-02 3:04 PM')).toBe('2026-12-02T15:04:00.000Z');
     expect(at('2026-12-02 12:04 AM')).toBe('2026-12-02T00:04:00.000Z');
     expect(at('2026-12-02 15:04:05 UTC')).toBe('2026-12-02T15:04:05.000Z');

@@ -100,10 +100,11 @@ const XY = new RegExp(String.raw`^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[T ,]+${
 /**
  * A month written as a word, as a spreadsheet shows a date formatted for people: `2-Dec-2026`,
  * `02 Dec 2026 15:04`, `Wed, 02 Dec 2026 15:04:05 GMT` (day first), `Dec 2, 2026 3:04 PM`,
- * `December 2 2026` (month first). The word tells the month, so no day order is guessed.
+ * `December 2 2026`, `Sep 1, 2026 at 10:00:05 AM` (Numbers) (month first). The word tells the month, so no
+ * day order is guessed.
  */
-const DAY_MONTH_WORD = new RegExp(String.raw`^(?:[A-Za-z]{3,9}\.?,?\s+)?(\d{1,2})(?:st|nd|rd|th)?[-\s./]+([A-Za-z]{3,9})\.?[-\s./,]+(\d{4})(?:(?:[T ]|,\s*)\s*${CLOCK})?\s*${ZONE}?$`, 'i');
-const MONTH_WORD_DAY = new RegExp(String.raw`^(?:[A-Za-z]{3,9}\.?,?\s+)?([A-Za-z]{3,9})\.?[-\s]+(\d{1,2})(?:st|nd|rd|th)?,?[-\s]+(\d{4})(?:(?:[T ]|,\s*)\s*${CLOCK})?\s*${ZONE}?$`, 'i');
+const DAY_MONTH_WORD = new RegExp(String.raw`^(?:[A-Za-z]{3,9}\.?,?\s+)?(\d{1,2})(?:st|nd|rd|th)?[-\s./]+([A-Za-z]{3,9})\.?[-\s./,]+(\d{4})(?:(?:[T ]|,\s*|\s+at\s+)\s*${CLOCK})?\s*${ZONE}?$`, 'i');
+const MONTH_WORD_DAY = new RegExp(String.raw`^(?:[A-Za-z]{3,9}\.?,?\s+)?([A-Za-z]{3,9})\.?[-\s]+(\d{1,2})(?:st|nd|rd|th)?,?[-\s]+(\d{4})(?:(?:[T ]|,\s*|\s+at\s+)\s*${CLOCK})?\s*${ZONE}?$`, 'i');
 
 const MONTH_WORDS: ReadonlyMap<string, number> = new Map(
   ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'].flatMap((w, i) => [
