@@ -526,8 +526,9 @@ async function run(
     }
     // where the message's event is now (made, or its time moved to its earliest line), for its next lines
     const at = m.lines === 0 ? m.at : m.at === null ? { time: m.time, seq: m.seq! } : { time: Math.min(m.at.time, m.time), seq: m.at.seq };
-    seen.delete(m.ident);
-    if (seen.size >= SEEN_MESSAGES) seen.delete(seen.keys().next().value!);
+    // forgotten all at once when full (a forgotten message asks the ledger again): evicting the
+    // oldest one at a time walks the map's deleted slots and cost more than it saved
+    if (seen.size >= SEEN_MESSAGES && !seen.has(m.ident)) seen.clear();
     seen.set(m.ident, { at, held: m.held, legacy: m.legacy, seq: m.seq });
   };
 
