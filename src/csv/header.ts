@@ -48,10 +48,20 @@ export function readHeader(names: readonly string[]): ColumnMap | FieldError[] {
   if (missing.length > 0) {
     errors.push({
       column: missing[0],
-      message: `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (the header must name timestamp,type,subject,cost_usd, and optionally id; found: ${names.map((n) => n.trim()).join(',') || 'nothing'})`,
+      message: `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (the header must name timestamp,type,subject,cost_usd, and optionally id; found: ${names.map((n) => n.trim()).join(',') || 'nothing'})${platformExportHint(names)}`,
     });
   }
   return errors.length > 0 ? errors : map;
+}
+
+/**
+ * The platform's own exports are not the canonical events CSV: they are read into a ledger first
+ * (SPEC section 8). Said when a header is one of theirs, so that the next command is known.
+ */
+function platformExportHint(names: readonly string[]): string {
+  const set = new Set(names.map((n) => n.trim().toLowerCase().replace(/[\s_]/g, '')));
+  const kind = set.has('totalspendusd') && set.has('date') ? 'cost export' : set.has('agentmessageid') ? 'consumption export' : null;
+  return kind === null ? '' : `; this is the platform's ${kind}: import it into a ledger (headroom import FILE... --db LEDGER.sqlite), then simulate PLAN --db LEDGER.sqlite`;
 }
 
 /**

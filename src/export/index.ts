@@ -92,7 +92,9 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
         `  It is a ${t.kind} trigger on ${canonicalMode(t.mode) === 'fair_use' ? 'fair use' : 'programmatic'} mode today, ${t.limit === null ? 'with no run limit per 24 hours' : `limited to ${t.limit} runs per 24 hours`}.`,
         '',
         'Expected daily volume:',
-        `  About ${t.expectedDailyVolume} runs a day (90th percentile of our 30-day forecast).`,
+        t.heldPace !== undefined && t.heldPace.perDay > t.expectedDailyVolume
+          ? `  About ${t.heldPace.perDay} runs a day: while the limit let them through, our runs came at that pace (${t.limit ?? ''} runs in ${t.heldPace.hours} hours, then a pause until the 24-hour window freed, ${t.heldPace.stretches} times).`
+          : `  About ${t.expectedDailyVolume} runs a day (90th percentile of our 30-day forecast).`,
         `  Over the last ${t.daily.daysObserved} days: median ${round1(t.daily.p50)}, 90th percentile ${round1(t.daily.p90)}, highest ${t.daily.max} runs a day;` +
           ` above the current limit on ${t.daily.daysAboveLimit} of those days` +
           (t.daily.daysAtLimit > 0 && t.limit !== null

@@ -14,10 +14,10 @@ import { canonicalColumns, ContentOccurrences } from './canonical.ts';
 import { NO_KEY_PREFIX } from '../ledger/entities.ts';
 import { norm, unescapeCell } from './cells.ts';
 import { LineIdentity, LineOccurrences } from './consumption-line.ts';
-import { dayOrder, DayOrderUnknown, dayOrderWords, SLASH_DAY, SLASH_TIME } from './day-order.ts';
+import { dayOrder, DayOrderScan, DayOrderUnknown, dayOrderWords, SLASH_DAY, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown, twoWaysMessage } from './decimal-mark.ts';
 import { EXCEL_SERIAL, excelSerialTime, SERIAL_RANGE_MESSAGE, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MESSAGE } from './excel-dates.ts';
-import { accountingNegativeMessage, isAccountingNegative, isAccountingZero } from './accounting.ts';
+import { accountingNegative, accountingNegativeMessage, isAccountingZero } from './accounting.ts';
 import type { AmountReader, DecimalMark } from './decimal-mark.ts';
 import type { DayOrder } from './day-order.ts';
 
@@ -211,12 +211,27 @@ function otherTime(text: string, column: string, value: string | undefined): num
     return t;
   }
   if (TWO_DIGIT_YEAR.test(text)) throw new RowError(column, value, TWO_DIGIT_YEAR_MESSAGE);
+  // epoch seconds (10 digits) or milliseconds (13), as a script converting the export writes them:
+  // nothing else in a time column has that many digits and no separator
+  if (EPOCH.test(text)) return parseMappedTime(text, text.length === 13 ? 'epoch-ms' : 'epoch-s', 'UTC');
   return parseMappedTime(text, 'ymd', 'UTC');
 }
 
-/** A cost export's day that is neither `YYYY-MM-DD` nor a slash day: an Excel serial of a whole day, or null. */
+/** epoch seconds or milliseconds from 2001 on (10 or 13 digits, seconds with a fraction) */
+const EPOCH = /^(?:\d{10}(?:\.\d{1,3})?|\d{13})$/;
+
+/**
+ * A cost export's day that is neither `YYYY-MM-DD` nor a slash day: an Excel serial of a whole
+ * day, a day with its month as a word (`2-Dec-2026`, `Dec 2, 2026`: Excel's and Numbers' date
+ * formats for people), or null.
+ */
 function otherDate(text: string, column: string, value: string | undefined): number | null {
-  if (!EXCEL_SERIAL.test(text) && !TWO_DIGIT_YEAR.test(text)) return null;
+  if (!EXCEL_SERIAL.test(text) && !TWO_DIGIT_YEAR.test(text)) {
+    const t = parseMappedTime(text, 'ymd', 'UTC');
+    if (t === null) return null;
+    if (t % DAY !== 0) throw new RowError(column, value, 'has a time of day: expected a day (YYYY-MM-DD, a UTC day)');
+    return t;
+  }
   const t = otherTime(text, column, value);
   if (t !== null && t % DAY !== 0) throw new RowError(column, value, 'is an Excel date serial with a time of day: expected a day (a whole number, or YYYY-MM-DD)');
   return t;
@@ -291,8 +306,9 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
       } else day = otherDate(date, header[di]!, f[di]);
       if (day === null) throw new RowError(header[di], f[di], 'is not a date: expected YYYY-MM-DD (a UTC day)');
       if (!isPlausibleTime(day)) throw new RowError(header[di], f[di], timeRangeMessage());
-      if (isAccountingZero(f[ci]!)) f[ci] = '0';
-      else if (isAccountingNegative(f[ci]!)) throw new RowError(header[ci], f[ci], accountingNegativeMessage('a spend'));
+      const negative = accountingNegative(f[ci]!);
+      if (isAccountingZero(f[ci]!) || negative === 'zero') f[ci] = '0';
+      else if (negative === 'negative') throw new RowError(header[ci], f[ci], accountingNegativeMessage('a spend'));
       marks.check(f[ci]!, header[ci], f[ci]);
       const spend = parseMoneyToMicros(f[ci]!, decimal);
       if (spend === null) {
@@ -455,10 +471,13 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
       for (const i of creditColumns) {
         // a zero re-saved as the Accounting format's dash is the export's 0 (its line's identity
         // too); an amount starting with a digit is neither, told without a pattern on the hot path
-        const c0 = f[i]!.charCodeAt(0);
-        if (c0 >= 48 && c0 <= 57) continue;
-        if (isAccountingZero(f[i]!)) f[i] = '0';
-        else if (isAccountingNegative(f[i]!)) throw new RowError(header[i], f[i], accountingNegativeMessage('a credit amount'));
+        const cell = f[i]!;
+        const c0 = cell.charCodeAt(0);
+        // a trailing minus (`1.00-`) is the one negative form that starts with a digit
+        if (c0 >= 48 && c0 <= 57 && cell.charCodeAt(cell.length - 1) !== 45 && cell.charCodeAt(cell.length - 1) !== 0x2212) continue;
+        const negative = accountingNegative(cell);
+        if (isAccountingZero(cell) || negative === 'zero') f[i] = '0';
+        else if (negative === 'negative') throw new RowError(header[i], f[i], accountingNegativeMessage('a credit amount'));
       }
       for (const i of creditColumns) {
         const text = f[i]!.trim();
@@ -598,7 +617,8 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
   let decimal: '.' | ',' = '.';
   let currency = 'USD';
   if (ci !== -1) {
-    const vals = samples.map((r) => (r[ci] ?? '').trim()).filter((v) => v !== '');
+    // a negative (`(1.00)`) tells nothing of the column's form: its row is refused as a negative when read
+    const vals = samples.map((r) => (r[ci] ?? '').trim()).filter((v) => v !== '' && accountingNegative(v) === null);
     currency = currencyOfColumn(header[ci]!, vals);
     const dotOk = vals.every((v) => parseMoneyToMicros(v, '.', currency) !== null);
     const commaOk = vals.every((v) => parseMoneyToMicros(v, ',', currency) !== null);
@@ -650,7 +670,32 @@ export function currencyOfColumn(header: string, values: readonly string[]): str
   return 'USD';
 }
 
-export function mappingHandler(header: string[], file: string, mapping: ColumnMapping): FormatHandler {
+/**
+ * A mapping guessed from the file's first rows (not given, not saved): its decimal mark and the
+ * order of its slash dates are only guesses there, so, as for the exports, an amount or a date the
+ * first rows cannot settle asks the whole file (importer.ts), and the mapping shown, used and saved
+ * carries what the whole file told.
+ */
+export interface GuessedFrom {
+  samples: readonly string[][];
+  whole: WholeFileFacts;
+}
+
+/**
+ * The day order of a guessed mapping's slash dates: told by the first rows when a part above 12
+ * shows it, else by the whole file (`whole`); until then a date that reads two ways sends the
+ * import back to ask it (DayOrderUnknown). Null `order`: nothing in the file tells.
+ */
+function guessedDayOrder(samples: readonly string[], whole: DayOrder | null | undefined): { order: DayOrder | null; known: boolean } {
+  const scan = new DayOrderScan(SLASH_TIME);
+  for (const v of samples) scan.add(v);
+  if (scan.decided) return { order: scan.order, known: true };
+  if (whole !== undefined) return { order: whole === 'ymd' ? null : whole, known: true };
+  return { order: null, known: false };
+}
+
+export function mappingHandler(header: string[], file: string, told: ColumnMapping, guessedFrom: GuessedFrom | null = null): FormatHandler {
+  let mapping = told;
   const ti = columnIndex(header, file, [mapping.time]);
   const si = columnIndex(header, file, [mapping.subject]);
   const tyi = 'column' in mapping.type ? columnIndex(header, file, [mapping.type.column]) : -1;
@@ -665,15 +710,39 @@ export function mappingHandler(header: string[], file: string, mapping: ColumnMa
     ]);
   }
   const occurrences = new ContentOccurrences();
-  const order = mapping.dateFormat === 'dmy' || mapping.dateFormat === 'mdy' ? mapping.dateFormat : mapping.dateFormat === 'iso' || mapping.dateFormat === 'ymd' ? 'ymd' : undefined;
+  const readAmount: AmountReader = told.costUnit === 'credits' ? (v, d) => toMicroCredits(v, d) : (v, d) => parseMoneyToMicros(v, d, told.currency);
+  // a guessed mapping's decimal mark and day order: the whole file's, when its first rows do not tell
+  let checkAmount: (text: string, column: string | undefined, value: string | undefined) => void = () => {};
+  let slashOrder: { order: DayOrder | null; known: boolean } | null = null;
+  if (guessedFrom !== null) {
+    if (ci !== -1) {
+      const marks = decimalMarkOf(guessedFrom.samples.map((r) => r[ci] ?? ''), [header[ci]!], readAmount, guessedFrom.whole.decimal);
+      checkAmount = marks.check;
+      mapping = { ...mapping, decimal: marks.mark };
+    }
+    if (mapping.dateFormat === 'dmy' || mapping.dateFormat === 'mdy') {
+      slashOrder = guessedDayOrder(guessedFrom.samples.map((r) => r[ti] ?? ''), guessedFrom.whole.dayOrder);
+      if (slashOrder.known && slashOrder.order !== null) mapping = { ...mapping, dateFormat: slashOrder.order };
+    }
+  }
+  const m = mapping;
+  const order = m.dateFormat === 'dmy' || m.dateFormat === 'mdy' ? m.dateFormat : m.dateFormat === 'iso' || m.dateFormat === 'ymd' ? 'ymd' : undefined;
   return {
     format: 'mapping',
-    mapping,
-    guessed: { ...(ci !== -1 ? { decimal: mapping.decimal } : {}), ...(order !== undefined ? { dayOrder: order } : {}) },
+    mapping: m,
+    guessed: { ...(ci !== -1 ? { decimal: m.decimal } : {}), ...(order !== undefined ? { dayOrder: slashOrder !== null && slashOrder.known ? slashOrder.order : order } : {}) },
     row(f, _line, sink) {
       checkWidth(f, header);
-      const time = parseMappedTime(f[ti]!, mapping.dateFormat, mapping.timeZone);
-      if (time === null) throw new RowError(header[ti], f[ti], `is not a time in the mapped format (${mapping.dateFormat})`);
+      if (slashOrder !== null && (!slashOrder.known || slashOrder.order === null)) {
+        // a date the first rows could not place: read two ways, it is never guessed
+        const text = f[ti]!.trim();
+        if (SLASH_TIME.test(text) && parseMappedTime(text, 'dmy', m.timeZone) !== parseMappedTime(text, 'mdy', m.timeZone)) {
+          if (!slashOrder.known) throw new DayOrderUnknown(header[ti]!);
+          throw new RowError(header[ti], f[ti], 'could be day or month first, and no row of the file tells (no day above 12): give the date format (dmy or mdy) in the mapping');
+        }
+      }
+      const time = parseMappedTime(f[ti]!, m.dateFormat, m.timeZone);
+      if (time === null) throw new RowError(header[ti], f[ti], `is not a time in the mapped format (${m.dateFormat})`);
       if (!isPlausibleTime(time)) throw new RowError(header[ti], f[ti], timeRangeMessage());
       let type = fixedType;
       if (type === null) {
@@ -690,15 +759,22 @@ export function mappingHandler(header: string[], file: string, mapping: ColumnMa
       if (subject === '') throw new RowError(header[si], f[si], 'is empty: expected an API key, trigger or user');
       let cost = 0;
       if (ci !== -1 && type !== EventType.message) {
-        const text = f[ci]!.trim();
+        let text = f[ci]!.trim();
         if (!(text === '' && type === EventType.trigger)) {
-          let c = mapping.costUnit === 'credits' ? creditsToMicros(text.replace(/,/g, mapping.decimal === '.' ? '' : '.')) : parseMoneyToMicros(text, mapping.decimal, mapping.currency);
+          // a negative in parentheses, after a minus before its currency mark or trailing: named as
+          // a negative (never read as its positive), a rounded one (`(0.00)`) read as 0
+          const negative = accountingNegative(text);
+          if (negative === 'negative') throw new RowError(header[ci], f[ci], 'is negative (written as accountants write one: (1.00), -$1.00 or 1.00- is -1.00): expected a cost >= 0');
+          if (negative === 'zero') text = '0';
+          checkAmount(text, header[ci], f[ci]);
+          // credits with the mapping's decimal mark as money is read (`1.234,5` is 1234.5 credits)
+          let c = m.costUnit === 'credits' ? creditsToMicros(text, m.decimal) : parseMoneyToMicros(text, m.decimal, m.currency);
           if (c === null) {
             const named = splitCurrency(text).currency;
-            if (named !== null && named !== mapping.currency) throw new RowError(header[ci], f[ci], `is in ${named}, but the mapping says ${mapping.currency}: an amount is never taken in another currency`);
-            throw new RowError(header[ci], f[ci], text === '' ? 'is empty: an api event needs a cost' : `is not an amount (decimal separator "${mapping.decimal}")`);
+            if (named !== null && named !== m.currency) throw new RowError(header[ci], f[ci], `is in ${named}, but the mapping says ${m.currency}: an amount is never taken in another currency`);
+            throw new RowError(header[ci], f[ci], text === '' ? 'is empty: an api event needs a cost' : `is not an amount (decimal separator "${m.decimal}")`);
           }
-          if (mapping.usdPerUnit !== null && mapping.costUnit === 'usd') c = Math.round(c * mapping.usdPerUnit);
+          if (m.usdPerUnit !== null && m.costUnit === 'usd') c = Math.round(c * m.usdPerUnit);
           if (c < 0) throw new RowError(header[ci], f[ci], 'is negative: expected a cost >= 0');
           cost = c;
         }

@@ -28,7 +28,7 @@ import {
   RowError,
   shapeOf,
 } from './formats.ts';
-import type { ColumnMapping, EventSink, FormatHandler, FormatName, WholeFileFacts } from './formats.ts';
+import type { ColumnMapping, EventSink, FormatHandler, FormatName, GuessedFrom, WholeFileFacts } from './formats.ts';
 import { learnHourProfile } from './profile.ts';
 import { DayOrderScan, DayOrderUnknown, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown } from './decimal-mark.ts';
@@ -205,6 +205,8 @@ export class ImportRefusedError extends InputError {
 const SHOWN_ERRORS = 5;
 
 const MAX_ERRORS = 1000;
+/** messages whose place in the ledger an import remembers (importer's openMessage), the most recent */
+const SEEN_MESSAGES = 16384;
 const SAMPLE_ROWS = 50;
 const PREVIEW_EVENTS = 20;
 
@@ -478,9 +480,15 @@ async function run(
   // lines added to messages that earlier batches hold (an overlapping export completing them)
   const completed = { lines: 0, messages: 0 };
   const elsewhere: { subject: string; day: number; micros: number }[] = [];
+  // Messages this file already opened, as their last close left them: an export in time order
+  // interleaves the lines of concurrent messages, and asking the ledger again at each switch (the
+  // message's lines so far included) made two messages of 20k alternating lines take minutes.
+  const seen = new Map<string, Pick<OpenMessage, 'at' | 'held' | 'legacy' | 'seq'>>();
   const openMessage = (ident: string, time: number, type: EventTypeCode, subject: string): OpenMessage => {
     const writer = session!.events;
     const m: OpenMessage = { ident, type, subject, line: currentLine, at: null, held: false, legacy: false, seq: null, lines: 0, cost: 0, time };
+    const known = seen.get(ident);
+    if (known !== undefined) return { ...m, ...known, at: known.at === null ? null : { ...known.at } };
     let at = writer.findIdent(ident);
     if (at === undefined) {
       at = writer.findHeldIdent(ident);
@@ -516,6 +524,12 @@ async function run(
     if (dryRun && result.firstEvents.length < PREVIEW_EVENTS) {
       result.firstEvents.push(previewEvent(m.line, m.time, m.type, m.subject, m.cost, m.ident, m.lines === 0));
     }
+    // where the message's event is now (made, or its time moved to its earliest line), for its next lines
+    const at = m.lines === 0 ? m.at : m.at === null ? { time: m.time, seq: m.seq! } : { time: Math.min(m.at.time, m.time), seq: m.at.seq };
+    // forgotten all at once when full (a forgotten message asks the ledger again): evicting the
+    // oldest one at a time walks the map's deleted slots and cost more than it saved
+    if (seen.size >= SEEN_MESSAGES && !seen.has(m.ident)) seen.clear();
+    seen.set(m.ident, { at, held: m.held, legacy: m.legacy, seq: m.seq });
   };
 
   // Bulk path (into an empty ledger): every row is added, BULK_ROWS at a time (EventWriter#bulk)
@@ -602,6 +616,8 @@ async function run(
     const samples = pending.filter((p) => p.problem === null && notData(p.fields, h, headerNames!) === null).map((p) => p.fields);
     let format: FormatName | null = requested === 'auto' ? detectFormat(h) : requested;
     let mapping: ColumnMapping | null = given;
+    // a mapping guessed from the first rows: its decimal mark and day order are settled by the whole file when those rows cannot
+    let guessedFrom: GuessedFrom | null = null;
     if (format === null || (format === 'mapping' && mapping === null)) {
       const saved = session!.getMapping(shapeOf(h));
       if (saved !== null) mapping = parseColumnMapping(saved, 'saved mapping');
@@ -609,6 +625,7 @@ async function run(
         const guess = guessMapping(h, samples);
         mapping = guess.mapping;
         missing = guess.missing;
+        guessedFrom = { samples, whole: { ...whole } };
       }
       format = 'mapping';
       detected = 'mapping';
@@ -646,7 +663,7 @@ async function run(
       case 'dust-consumption':
         return dustConsumptionHandler(h, name, samples, { ...whole });
       case 'mapping':
-        return mappingHandler(h, name, mapping!);
+        return mappingHandler(h, name, mapping!, guessedFrom);
     }
   };
 

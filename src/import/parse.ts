@@ -24,13 +24,17 @@ function valid(t: LocalTime): boolean {
   return t.mo >= 1 && t.mo <= 12 && t.d >= 1 && t.d <= daysIn(t.y, t.mo) && t.h <= 23 && t.mi <= 59 && t.s <= 59;
 }
 
-function parseOffset(z: string | undefined): number | null {
-  if (z === undefined) return null;
-  if (z === 'Z' || z === 'z') return 0;
+/** A zone as a time's text writes it: `Z`, `+02:00`, `-0500`, `+02`, `UTC`, `GMT`, `UTC+2`, `GMT-05:30`. */
+function parseOffset(zone: string | undefined): number | null {
+  if (zone === undefined) return null;
+  const z = zone.replace(/^(?:UTC|GMT)\s*/i, '');
+  if (z === '' || z === 'Z' || z === 'z') return 0;
   const sign = z[0] === '-' ? -1 : 1;
-  const digits = z.slice(1).replace(':', '');
-  const h = Number(digits.slice(0, 2));
-  const m = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+  const body = z.slice(1);
+  // `+2` and `+02` are hours; `+0530` and `+05:30` hours and minutes
+  const [hh, mm] = body.includes(':') ? body.split(':') : body.length > 2 ? [body.slice(0, body.length - 2), body.slice(-2)] : [body, '0'];
+  const h = Number(hh);
+  const m = Number(mm);
   if (h > 23 || m > 59) return Number.NaN;
   return sign * (h * 60 + m);
 }
@@ -87,8 +91,63 @@ export function zonedToUtc(t: LocalTime, timeZone: string): number {
 export const DATE_FORMATS = ['iso', 'epoch-ms', 'epoch-s', 'ymd', 'mdy', 'dmy'] as const;
 export type DateFormat = (typeof DATE_FORMATS)[number];
 
-const YMD = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-const XY = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[T ,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(AM|PM)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+/** a zone after a time: `Z`, `+02:00`, `-0500`, `UTC`, `GMT+2` */
+const ZONE = String.raw`(Z|(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}(?::?\d{2})?)`;
+/** a time of day: `15:04`, `15:04:05.123`, `3:04 PM` */
+const CLOCK = String.raw`(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*([AaPp]\.?[Mm]\.?)?`;
+const YMD = new RegExp(String.raw`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:(?:[T ]|,\s*)${CLOCK})?\s*${ZONE}?$`, 'i');
+const XY = new RegExp(String.raw`^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[T ,]+${CLOCK})?\s*${ZONE}?$`, 'i');
+/**
+ * A month written as a word, as a spreadsheet shows a date formatted for people: `2-Dec-2026`,
+ * `02 Dec 2026 15:04`, `Wed, 02 Dec 2026 15:04:05 GMT` (day first), `Dec 2, 2026 3:04 PM`,
+ * `December 2 2026`, `Sep 1, 2026 at 10:00:05 AM` (Numbers) (month first). The word tells the month, so no
+ * day order is guessed.
+ */
+const DAY_MONTH_WORD = new RegExp(String.raw`^(?:[A-Za-z]{3,9}\.?,?\s+)?(\d{1,2})(?:st|nd|rd|th)?[-\s./]+([A-Za-z]{3,9})\.?[-\s./,]+(\d{4})(?:(?:[T ]|,\s*|\s+at\s+)\s*${CLOCK})?\s*${ZONE}?$`, 'i');
+const MONTH_WORD_DAY = new RegExp(String.raw`^(?:[A-Za-z]{3,9}\.?,?\s+)?([A-Za-z]{3,9})\.?[-\s]+(\d{1,2})(?:st|nd|rd|th)?,?[-\s]+(\d{4})(?:(?:[T ]|,\s*|\s+at\s+)\s*${CLOCK})?\s*${ZONE}?$`, 'i');
+
+const MONTH_WORDS: ReadonlyMap<string, number> = new Map(
+  ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'].flatMap((w, i) => [
+    [w, i + 1],
+    [w.slice(0, 3), i + 1],
+    ...(w === 'september' ? [['sept', i + 1] as [string, number]] : []),
+  ]),
+);
+
+/** The month a word names (`Dec`, `december`, `Sept`), or 0. */
+function monthOfWord(word: string): number {
+  return MONTH_WORDS.get(word.toLowerCase()) ?? 0;
+}
+
+/** Hours, minutes, seconds and milliseconds of CLOCK's groups from `at`; null when an AM/PM hour is not 1-12. */
+function clockOf(m: RegExpExecArray, at: number): { h: number; mi: number; s: number; ms: number } | null {
+  let h = m[at] === undefined ? 0 : Number(m[at]);
+  const half = m[at + 4];
+  if (half !== undefined) {
+    if (h < 1 || h > 12) return null;
+    h = (h % 12) + (half[0]!.toUpperCase() === 'P' ? 12 : 0);
+  }
+  return {
+    h,
+    mi: m[at + 1] === undefined ? 0 : Number(m[at + 1]),
+    s: m[at + 2] === undefined ? 0 : Number(m[at + 2]),
+    ms: m[at + 3] === undefined ? 0 : Number((m[at + 3] + '00').slice(0, 3)),
+  };
+}
+
+/** A date whose month is a word (DAY_MONTH_WORD, MONTH_WORD_DAY); undefined when `v` is none. */
+function monthWordTime(v: string): LocalTime | null | undefined {
+  const a = DAY_MONTH_WORD.exec(v);
+  const b = a === null ? MONTH_WORD_DAY.exec(v) : null;
+  const m = a ?? b;
+  if (m === null) return undefined;
+  const mo = monthOfWord(a !== null ? m[2]! : m[1]!);
+  if (mo === 0) return undefined;
+  const clock = clockOf(m, 4);
+  const offset = parseOffset(m[9]);
+  if (clock === null || Number.isNaN(offset)) return null;
+  return { y: Number(m[3]), mo, d: Number(a !== null ? m[1] : m[2]), ...clock, offset };
+}
 
 /**
  * The platform's own form, `2026-09-01T10:00:00.000Z` (or without the milliseconds), read
@@ -131,43 +190,27 @@ export function parseMappedTime(text: string, format: DateFormat, timeZone: stri
     return Number.isFinite(n) ? Math.floor(n) : null;
   }
   let t: LocalTime;
-  if (format === 'iso' || format === 'ymd') {
+  const c0 = v.charCodeAt(0);
+  // a month as a word reads the same in every day order; it starts with a letter, or a day and a letter
+  const worded = (c0 < 48 || c0 > 57) || /^\d{1,2}(?:st|nd|rd|th)?[-\s./]+[A-Za-z]/i.test(v) ? monthWordTime(v) : undefined;
+  if (worded === null) return null;
+  if (worded !== undefined) t = worded;
+  else if (format === 'iso' || format === 'ymd') {
     const m = YMD.exec(v);
     if (!m) return null;
-    const offset = parseOffset(m[8]);
-    if (Number.isNaN(offset)) return null;
-    t = {
-      y: Number(m[1]),
-      mo: Number(m[2]),
-      d: Number(m[3]),
-      h: m[4] === undefined ? 0 : Number(m[4]),
-      mi: m[5] === undefined ? 0 : Number(m[5]),
-      s: m[6] === undefined ? 0 : Number(m[6]),
-      ms: m[7] === undefined ? 0 : Number((m[7] + '00').slice(0, 3)),
-      offset,
-    };
+    const clock = clockOf(m, 4);
+    const offset = parseOffset(m[9]);
+    if (clock === null || Number.isNaN(offset)) return null;
+    t = { y: Number(m[1]), mo: Number(m[2]), d: Number(m[3]), ...clock, offset };
   } else {
     const m = XY.exec(v);
     if (!m) return null;
+    const clock = clockOf(m, 4);
     const offset = parseOffset(m[9]);
-    if (Number.isNaN(offset)) return null;
-    let h = m[4] === undefined ? 0 : Number(m[4]);
-    if (m[8] !== undefined) {
-      if (h < 1 || h > 12) return null;
-      h = (h % 12) + (m[8].toUpperCase() === 'PM' ? 12 : 0);
-    }
+    if (clock === null || Number.isNaN(offset)) return null;
     const a = Number(m[1]);
     const b = Number(m[2]);
-    t = {
-      y: Number(m[3]),
-      mo: format === 'mdy' ? a : b,
-      d: format === 'mdy' ? b : a,
-      h,
-      mi: m[5] === undefined ? 0 : Number(m[5]),
-      s: m[6] === undefined ? 0 : Number(m[6]),
-      ms: m[7] === undefined ? 0 : Number((m[7] + '00').slice(0, 3)),
-      offset,
-    };
+    t = { y: Number(m[3]), mo: format === 'mdy' ? a : b, d: format === 'mdy' ? b : a, ...clock, offset };
   }
   if (!valid(t)) return null;
   return zonedToUtc(t, timeZone);

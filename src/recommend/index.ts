@@ -6,12 +6,13 @@ import type { EventColumns } from '../engine/events.ts';
 import { canonicalMode, keyId, profileOf, resolveTriggerLimit, triggerId, validatePlan } from '../engine/plan.ts';
 import type { EnforcementProfile, KeyId, Plan, PlanTrigger, TriggerId } from '../engine/plan.ts';
 import { CancelledError, InputError } from '../errors.ts';
-import { buildHistory, requireHistory } from '../forecast/series.ts';
+import { buildHistory, PEOPLE, requireHistory } from '../forecast/series.ts';
 import type { DailySeries, History } from '../forecast/series.ts';
 import { buildScenario, pathParts } from '../forecast/scenario.ts';
 import type { Scenario } from '../forecast/scenario.ts';
 import { censoredFromEngine } from '../forecast/censor.ts';
-import { HELD_DAYS_MIN, heldDaysByTrigger, heldText } from './held.ts';
+import { allowanceHeldText, HELD_DAYS_MIN, heldDaysByTrigger, heldPace, heldPaceText, heldText } from './held.ts';
+import type { HeldPace } from './held.ts';
 import { capForRisk, capOutcome, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
 import { summariseHistory } from '../forecast/index.ts';
 import type { ForecastReport } from '../forecast/index.ts';
@@ -22,7 +23,7 @@ import { simulate } from '../engine/simulate.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { fewestSeats, hourlyLoad, peakOf, roll24 } from './hourly.ts';
-import { applyPlatformTriggerAdvice, byReasonText, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements } from './triggers-platform.ts';
+import { applyPlatformTriggerAdvice, byReasonText, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements, triggerRunTimes } from './triggers-platform.ts';
 import type { ReplayAnnouncement } from './triggers-platform.ts';
 
 export { roundCapUsd, roundCount, capStepUsd } from '../forecast/rounding.ts';
@@ -109,6 +110,8 @@ export interface TriggerRecommendation {
   profile: EnforcementProfile;
   /** what the recommended plan, replayed over the history under that profile, still refuses of this trigger (null: nothing) */
   stillRefused: { runs: number; byReason: Record<string, number> } | null;
+  /** held by its limit: the pace its runs came at while admitted (held.ts), what the requested limit is sized on */
+  heldPace?: HeldPace;
 }
 
 export interface SeatsRecommendation {
@@ -125,6 +128,8 @@ export interface SeatsRecommendation {
   profile: EnforcementProfile;
   /** platform profile: pool units taken in the busiest 24 h by runs their own limit then refused */
   burnedPoolUnits24h?: number;
+  /** days of the last 28 the allowance held people's messages (censored history: held.ts) */
+  allowanceHeldDays?: number;
 }
 
 export interface SpendLimitCheck {
@@ -231,9 +236,17 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const triggers =
     profile === 'platform'
       ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent), heldDaysByTrigger(censored.days, 28))
-      : recommendTriggers(history, plan, draws, seriesIndex, heldDaysByTrigger(censored.days, 28));
+      : recommendTriggers(events, history, plan, draws, seriesIndex, heldDaysByTrigger(censored.days, 28));
   const recommended = profile === 'platform' ? applyPlatformTriggerAdvice(applyRecommendations(plan, keys, []), triggers) : applyRecommendations(plan, keys, triggers);
   const seats = profile === 'platform' ? recommendSeatsPlatform(events, history, plan, recommended) : recommendSeats(events, history, plan, recommended);
+  // held at the allowance, the busiest 24 h show the allowance itself: seats sized on them would say "already enough"
+  const allowanceHeld = (censored.days.get(`messages:${PEOPLE}`) ?? []).slice(-28).filter(Boolean).length;
+  if (allowanceHeld >= HELD_DAYS_MIN && plan.workspace.messagesPerSeatPerDay !== null) {
+    seats.allowanceHeldDays = allowanceHeld;
+    seats.seatsNeeded = null;
+    seats.seatsNeededAfterChanges = null;
+    seats.reason = allowanceHeldText(plan.workspace.seats * plan.workspace.messagesPerSeatPerDay, plan.workspace.messagesPerSeatPerDay, allowanceHeld, Math.min(28, history.days));
+  }
   const after = simulate(recommended, events, { until: Math.max(history.end, history.lastEvent + 1), signal: options.signal });
   const replay = replayAnnouncements(events, after);
   for (const t of triggers) {
@@ -252,6 +265,9 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
       `spend held at the cap on ${censoredKeys.map((c) => `${c.id} (${c.days} day${c.days === 1 ? '' : 's'})`).join(', ')}: ` +
         'those days show what the cap let through, not demand; they are forecast as lower bounds and the band widened',
     );
+  }
+  if (seats.allowanceHeldDays !== undefined) {
+    notes.push(`people's messages held at the allowance on ${seats.allowanceHeldDays} of the last 28 days: those days show what the allowance let through, not demand (see Seats)`);
   }
   for (const l of spendLimits.filter((x) => x.action === 'raise')) notes.push(`spend limit ${l.id}: ${l.reason}`);
   if (profile === 'platform') {
@@ -439,7 +455,7 @@ export function rolling30(values: readonly number[]): { sums: number[]; daysObse
   return { sums, daysObserved: n, extrapolated: false };
 }
 
-function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][], seriesIndex: Map<string, number>, heldDays: ReadonlyMap<string, number>): TriggerRecommendation[] {
+function recommendTriggers(events: EventColumns, history: History, plan: Plan, draws: Float64Array[][], seriesIndex: Map<string, number>, heldDays: ReadonlyMap<string, number>): TriggerRecommendation[] {
   const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
   const out: TriggerRecommendation[] = [];
   for (const id of ids) {
@@ -479,18 +495,23 @@ function recommendTriggers(history: History, plan: Plan, draws: Float64Array[][]
       out.push(base);
       continue;
     }
+    // held by its limit, its days show the limit itself: the pace its runs came at while admitted says how much more it needs
+    const to = Math.max(history.end, history.lastEvent + 1);
+    const pace = atLimit >= HELD_DAYS_MIN ? heldPace(triggerRunTimes(events, id, to - 29 * DAY, to), limit) : null;
+    if (pace !== null) base.heldPace = pace;
     const seen =
       `above its limit of ${limit} runs per 24 h on ${above} of the last ${recent.length} days` +
-      `${atLimit > 0 ? ` and held at it on ${atLimit} (${heldText(limit)})` : ''} (median ${fmtN(p50)}, p90 ${fmtN(p90)}, max ${max} a day)`;
+      `${atLimit > 0 ? ` and held at it on ${atLimit} (${heldText(limit)})` : ''} (median ${fmtN(p50)}, p90 ${fmtN(p90)}, max ${max} a day)` +
+      `${pace !== null ? `; ${heldPaceText(pace, limit)}` : ''}`;
     const consistently = Math.min(recent.length, above + atLimit) / recent.length >= 0.5;
-    const wanted = roundCount(Math.max(max * 1.2, expected * 1.2, limit + 1));
+    const wanted = roundCount(Math.max(max * 1.2, expected * 1.2, (pace?.perDay ?? 0) * 1.2, limit + 1));
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ask support to raise its programmatic limit to ${wanted}` });
     } else if (consistently && kind === 'webhook') {
       out.push({
         ...base,
         action: 'programmatic',
-        reason: `${seen}: it runs 42+ times a day consistently, so move it to programmatic mode (billed as programmatic usage, outside the fair-use pool; expect about ${expected} runs a day)`,
+        reason: `${seen}: it runs 42+ times a day consistently, so move it to programmatic mode (billed as programmatic usage, outside the fair-use pool; expect about ${Math.max(expected, pace?.perDay ?? 0)} runs a day)`,
       });
     } else if (consistently) {
       out.push({

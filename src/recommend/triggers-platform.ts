@@ -21,7 +21,7 @@ import type { History } from '../forecast/series.ts';
 import { roundCount } from '../forecast/rounding.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
 import { fewestSeats, hourlyLoad, peakOf, roll24 } from './hourly.ts';
-import { HELD_DAYS_MIN, heldText } from './held.ts';
+import { HELD_DAYS_MIN, heldPace, heldPaceText, heldText } from './held.ts';
 import { reasonCounts, reasonCountText } from '../engine/reason-words.ts';
 import type { ReasonSubject } from '../engine/reason-words.ts';
 
@@ -59,14 +59,8 @@ export function byReasonText(r: Record<string, number>, subject: ReasonSubject):
  */
 export function runsPer24h(events: EventColumns, triggerId: string, to: number): { p95: number; max: number; arrivals: number } {
   const from = to - DAYS_LOOKED_AT * DAY;
-  const times: number[] = [];
-  for (let i = 0; i < events.count; i++) {
-    if (events.type[i] !== EventType.trigger || events.subjects[events.subject[i]] !== triggerId) continue;
-    const t = events.time[i];
-    // the window reaches a day before `from`: those runs count for the first arrivals
-    if (t >= from - DAY && t < to) times.push(t);
-  }
-  times.sort((a, b) => a - b);
+  // the window reaches a day before `from`: those runs count for the first arrivals
+  const times = triggerRunTimes(events, triggerId, from - DAY, to);
   const counts: number[] = [];
   let lo = 0;
   for (let hi = 0; hi < times.length; hi++) {
@@ -76,6 +70,17 @@ export function runsPer24h(events: EventColumns, triggerId: string, to: number):
   if (counts.length === 0) return { p95: 0, max: 0, arrivals: 0 };
   counts.sort((a, b) => a - b);
   return { p95: counts[Math.max(0, Math.ceil(0.95 * counts.length) - 1)], max: counts[counts.length - 1], arrivals: counts.length };
+}
+
+/** A trigger's run times in `[from, to)`, sorted. */
+export function triggerRunTimes(events: EventColumns, triggerId: string, from: number, to: number): number[] {
+  const times: number[] = [];
+  for (let i = 0; i < events.count; i++) {
+    if (events.type[i] !== EventType.trigger || events.subjects[events.subject[i]] !== triggerId) continue;
+    const t = events.time[i];
+    if (t >= from && t < to) times.push(t);
+  }
+  return times.sort((a, b) => a - b);
 }
 
 /** Refused runs per trigger id (dropped, skipped, pending) by reason, from a replay. */
@@ -171,11 +176,18 @@ export function recommendTriggersPlatform(
     }
     // the limit to request: the runs per 24 h its limit sees (p95 over the last 28 days, or the
     // forecast's daily volume if higher) with the headroom, on the ladder support is asked in
-    const wanted = Math.max(roundCount(Math.max(window.p95, expected) * (1 + headroom)), roundCount(limit + 1));
+    // held by its limit, the runs per 24 h the export shows are the limit itself: the pace they
+    // came at while admitted is what says how much more it needs
+    const pace = atLimit >= HELD_DAYS_MIN ? heldPace(triggerRunTimes(events, id, to - (DAYS_LOOKED_AT + 1) * DAY, to), limit) : null;
+    const demand = Math.max(window.p95, expected, pace?.perDay ?? 0);
+    const wanted = Math.max(roundCount(demand * (1 + headroom)), roundCount(limit + 1));
     const seen =
       `up to ${runs(window.max)} in 24 h against its limit of ${limit} (p95 ${n(window.p95)} per 24 h over the last ${DAYS_LOOKED_AT} days; ` +
-      `above the limit on ${above} of ${recent.length} days${atLimit > 0 ? `, held at it on ${atLimit}: ${heldText(limit)}` : ''})${lostText}`;
-    const ask = `a limit of ${n(wanted)} runs per 24 h (p95 ${n(Math.max(window.p95, expected))} + ${Math.round(headroom * 100)} % headroom, rounded up)`;
+      `above the limit on ${above} of ${recent.length} days${atLimit > 0 ? `, held at it on ${atLimit}: ${heldText(limit)}` : ''}` +
+      `${pace !== null ? `; ${heldPaceText(pace, limit)}` : ''})${lostText}`;
+    const basis = pace !== null && pace.perDay >= Math.max(window.p95, expected) ? `its pace while admitted, ${n(pace.perDay)}` : `p95 ${n(demand)}`;
+    const ask = `a limit of ${n(wanted)} runs per 24 h (${basis} + ${Math.round(headroom * 100)} % headroom, rounded up)`;
+    if (pace !== null) base.heldPace = pace;
     const consistently = recent.length > 0 && Math.min(recent.length, above + (atLimit >= HELD_DAYS_MIN ? atLimit : 0)) / recent.length >= 0.5;
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: on the platform a programmatic trigger keeps the limit of 42 per 24 h unless support raises it: request ${ask}` });
