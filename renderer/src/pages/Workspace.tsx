@@ -144,10 +144,10 @@ export function WorkspacePage() {
                 <table className="compact" data-testid="spend-limits">
                   <thead>
                     <tr>
-                      <th>Limit</th>
-                      <th>Window</th>
-                      <th>Amount</th>
-                      <th>Peak</th>
+                      <th scope="col">Limit</th>
+                      <th scope="col">Window</th>
+                      <th scope="col">Amount ($)</th>
+                      <th scope="col" className="num">Peak spend</th>
                       <th>
                         <span className="visually-hidden">Remove</span>
                       </th>
