@@ -3,8 +3,8 @@
  * ledger's pages all show the same empty state, offer the demo and no plan toolbar; a short window
  * still reaches every page; Overview says how many rows its scrolling tables hold; a file with bad
  * rows says what to do about them; the focus follows an import to its result and a Clear back to
- * the file picker; a spreadsheet's mapping step lays its controls out apart; spend limits say
- * their unit.
+ * the file picker; a spreadsheet's mapping step lays its controls out apart; a key chart's red
+ * shade is named, in words that do not change with the window's width; spend limits say their unit.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -134,6 +134,23 @@ describe('the demo workspace at 1024×640', () => {
     await s.shot('polish-import-mapping-1024');
     await page.getByRole('button', { name: 'Clear' }).click();
     await expect.poll(() => focused(page), { timeout: 10_000 }).toBe('input:Choose CSV files to import');
+  }, 120_000);
+
+  it('Projection: a key chart names its red shade and says the same at 1024 and 1280 px wide', async () => {
+    const { page } = s;
+    await nav(page, /^Projection/);
+    const chart = page.getByTestId('key-chart-k_support_bot');
+    const note = chart.getByTestId('capped-note');
+    await hasText(note, /^· capped out, first [A-Z][a-z]{2} \d+, \d\d:\d\d$/);
+    const narrow = await textOf(note);
+    const svgWidth = () => chart.locator('svg.recharts-surface').first().evaluate((el) => el.getBoundingClientRect().width);
+    await expect.poll(svgWidth, { timeout: 30_000 }).toBeGreaterThan(0);
+    const before = await svgWidth();
+    // a wider window pools the history into more points: the caption must not change with it
+    await page.setViewportSize({ width: 1280, height: 640 });
+    await expect.poll(svgWidth, { timeout: 60_000, interval: 250 }).toBeGreaterThan(before + 100);
+    expect(await textOf(note)).toBe(narrow);
+    await page.setViewportSize({ width: 1024, height: 640 });
   }, 120_000);
 
   it('Workspace: the spend limits say their amounts are in dollars', async () => {

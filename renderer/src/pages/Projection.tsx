@@ -156,7 +156,15 @@ const KeyPanel = memo(function KeyPanel({ k, p, width }: { k: KeyChart; p: Axis;
     <figure className="chart" data-testid={`key-chart-${k.id}`} ref={figure} data-axis-end={p.end} data-data-end={p.dataEnd ?? undefined} data-drain-end={p.drainEnd ?? undefined}>
       <figcaption>
         <strong>{k.name}</strong> <Chip status={k.status} /> <span className="muted">rolling spend {k.capUsd !== null ? `against its ${usd(k.capUsd)} cap` : '(no cap)'} · peak {usd(k.peakUsd)}</span>
-        {spans.length > 0 && <span className="muted"> · capped out {spans.length}×</span>}
+        {/* the red shade's legend, and when it first happened: a count of shades would change with the
+            window's width (spans closer than a point merge), so none is given */}
+        {spans.length > 0 && (
+          <span className="muted" data-testid="capped-note">
+            {' · '}
+            <span className="swatch swatch-capped" aria-hidden="true" />
+            capped out, first {when(spans[0]!.from)}
+          </span>
+        )}
         {scale.limitAbove && <span className="muted"> · cap above the chart</span>} <ChartActions figure={figure} name={`${k.name} rolling spend`} />
       </figcaption>
       <InView>
