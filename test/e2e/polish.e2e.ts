@@ -4,7 +4,8 @@
  * still reaches every page; Overview says how many rows its scrolling tables hold; a file with bad
  * rows says what to do about them; the focus follows an import to its result and a Clear back to
  * the file picker; a spreadsheet's mapping step lays its controls out apart; a key chart's red
- * shade is named, in words that do not change with the window's width; spend limits say their unit.
+ * shade is named, in words that do not change with the window's width; saving, renaming or
+ * deleting a scenario keeps the focus in its list; spend limits say their unit.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -152,6 +153,29 @@ describe('the demo workspace at 1024×640', () => {
     expect(await textOf(note)).toBe(narrow);
     await page.setViewportSize({ width: 1024, height: 640 });
   }, 120_000);
+
+  it('Scenarios: the focus stays in the list through save, rename and delete; times on the 24-hour clock', async () => {
+    const { page } = s;
+    await nav(page, /^Scenarios/);
+    const field = page.getByLabel('Scenario name');
+    await field.fill('Baseline');
+    await page.getByRole('button', { name: 'Save scenario' }).click();
+    const item = page.locator('.scenario-item[data-scenario="Baseline"]');
+    // the times every other screen uses: "Dec 2, 2026, 19:55 UTC", not "07:55 PM UTC"
+    await hasText(item.locator('.name .muted'), /^saved [A-Z][a-z]{2} \d+, \d{4}, \d\d:\d\d UTC$/);
+    // the Save button is disabled once the name is cleared: the name field has the focus, ready for the next
+    await expect.poll(() => focused(page), { timeout: 10_000 }).toBe('input:Scenario name');
+    await item.getByRole('button', { name: 'Rename Baseline' }).click();
+    await page.getByLabel('New name for Baseline').fill('Today');
+    await page.getByLabel('New name for Baseline').press('Enter');
+    const renamed = page.locator('.scenario-item[data-scenario="Today"]');
+    await renamed.waitFor();
+    await expect.poll(() => focused(page), { timeout: 10_000 }).toBe('button:Rename Today');
+    await renamed.getByRole('button', { name: 'Delete Today' }).click();
+    await renamed.getByRole('button', { name: 'Confirm deleting Today' }).click();
+    await renamed.waitFor({ state: 'detached' });
+    await expect.poll(() => focused(page), { timeout: 10_000 }).toBe('h2:Scenarios');
+  });
 
   it('Workspace: the spend limits say their amounts are in dollars', async () => {
     const { page } = s;
