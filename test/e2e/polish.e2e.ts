@@ -5,7 +5,8 @@
  * rows says what to do about them; the focus follows an import to its result and a Clear back to
  * the file picker; a spreadsheet's mapping step lays its controls out apart; a key chart's red
  * shade is named, in words that do not change with the window's width; saving, renaming or
- * deleting a scenario keeps the focus in its list; spend limits say their unit.
+ * deleting a scenario keeps the focus in its list, and a support request takes it and gives it
+ * back; spend limits say their unit.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -175,6 +176,22 @@ describe('the demo workspace at 1024×640', () => {
     await renamed.getByRole('button', { name: 'Confirm deleting Today' }).click();
     await renamed.waitFor({ state: 'detached' });
     await expect.poll(() => focused(page), { timeout: 10_000 }).toBe('h2:Scenarios');
+  });
+
+  it('Triggers: a support request takes the focus when it opens and gives it back to its button when closed', async () => {
+    const { page } = s;
+    await nav(page, /^Triggers/);
+    const open = page.getByRole('button', { name: 'Draft a support request for PR review' });
+    await open.click();
+    const draft = page.getByTestId('support-draft');
+    await draft.waitFor();
+    await expect.poll(() => focused(page), { timeout: 10_000 }).toBe('h2:Support request for “PR review”');
+    // one Tab further: into the draft, not back into the table's rows
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('textarea:Support request text');
+    await draft.getByRole('button', { name: 'Close' }).click();
+    await draft.waitFor({ state: 'detached' });
+    await expect.poll(() => focused(page), { timeout: 10_000 }).toBe('button:Draft a support request for PR review');
   });
 
   it('Workspace: the spend limits say their amounts are in dollars', async () => {
