@@ -91,8 +91,9 @@ describe('the demo workspace at 1024×640', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('Overview says how many keys and triggers its scrolling tables hold', async () => {
+  it("Overview says how many keys and triggers its scrolling tables hold, and its history's span in UTC", async () => {
     const { page } = s;
+    await hasText(page.locator('[data-testid=overview] .page-head p').first(), /· Sep 3, 2026, 00:00 → Nov 1, 2026, \d\d:\d\d UTC ·/);
     await hasText(page.locator('#keys-h'), /^API keys 7 keys, the most limited first$/);
     await hasText(page.locator('#trig-h'), /^Triggers 12 triggers, the most limited first$/);
     // the triggers table shows only some of its rows: the count is what says more follow

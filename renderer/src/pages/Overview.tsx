@@ -4,7 +4,7 @@ import { Chip, Meter } from '../components/Chip.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/Progress.tsx';
 import { ProfileDifferences } from '../components/ProfileDifferences.tsx';
-import { counted, duration, int, limitText, pct, usd, when } from '../format.ts';
+import { counted, duration, int, limitText, pct, timeSpan, usd, when } from '../format.ts';
 import type { CapacityFigure, Overview, TriggerFigure } from '../../../src/api/types.ts';
 import type { KeyFigure } from '../../../src/views/key-figure.ts';
 import { STATUS_RANK } from '../../../src/views/status.ts';
@@ -103,7 +103,7 @@ export function OverviewPage({ version }: { version: number }) {
         <div>
           <h1>Overview</h1>
           <p className="muted">
-            <strong>{o.planName}</strong> · {int(o.events)} events · {when(o.ledger.firstEvent)} → {when(o.ledger.lastEvent)} · <span title={o.ledger.path}>{o.ledger.path.split(/[\\/]/).pop()}</span>
+            <strong>{o.planName}</strong> · {int(o.events)} events · {timeSpan(o.ledger.firstEvent, o.ledger.lastEvent)} · <span title={o.ledger.path}>{o.ledger.path.split(/[\\/]/).pop()}</span>
           </p>
         </div>
         {o.stored ? (

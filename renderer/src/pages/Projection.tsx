@@ -6,7 +6,7 @@ import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/Progress.tsx';
 import { Chip } from '../components/Chip.tsx';
 import { PlanControls } from '../components/PlanControls.tsx';
-import { day, duration, int, usd, when } from '../format.ts';
+import { day, duration, int, timeSpan, usd, when } from '../format.ts';
 import { tickLabel, valueScale } from '../../../src/projection/scale.ts';
 import { ChartActions } from '../charts/ChartActions.tsx';
 import { useWidth } from '../charts/useWidth.ts';
@@ -299,7 +299,7 @@ export function ProjectionPage({ version, onChanged }: { version: number; onChan
             History replayed under the plan.{' '}
             {data && (
               <>
-                {int(data.events)} events, {when(data.start)} → {when(data.dataEnd)}
+                {int(data.events)} events, {timeSpan(data.start, data.dataEnd)}
                 {data.drainEnd !== null && <>, the queue drained by {when(data.drainEnd)}</>}. The first 30 days are shaded: the rolling window is still filling.
               </>
             )}
