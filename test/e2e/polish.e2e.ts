@@ -122,6 +122,9 @@ describe('the demo workspace at 1024×640', () => {
     await page.getByLabel('Choose CSV files to import').setInputFiles(other);
     await page.getByTestId('mapping-step').waitFor();
     expect(await preview.getByRole('table').count()).toBe(0);
+    // the disabled Import says what it waits for
+    expect(await page.getByRole('button', { name: 'Import', exact: true }).isDisabled()).toBe(true);
+    await hasText(page.getByTestId('import-waiting'), /^Say above which column holds what first\.$/);
     // every control apart from its neighbours: none touching or overlapping on a row
     const gaps = await page.evaluate<number[]>(`(() => {
       const boxes = [...document.querySelectorAll('.mapping-grid > .field')].map((el) => el.getBoundingClientRect());

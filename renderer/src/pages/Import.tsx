@@ -255,6 +255,17 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
 
   const needsMapping = (it: Item): boolean => it.preview !== null && it.preview.format === 'mapping' && (it.preview.missing.length > 0 || it.preview.columnMapping === null);
   const ready = items.length > 0 && items.every((it) => it.preview !== null && it.reading === null && it.error === null && !needsMapping(it));
+  // a disabled Import says what it waits for
+  const waitingFor =
+    running !== null || ready
+      ? null
+      : items.some((it) => it.error !== null)
+        ? 'Clear, or fix the file and choose it again.'
+        : items.some((it) => it.reading !== null || it.preview === null)
+          ? 'Import opens once the file is read.'
+          : items.some(needsMapping)
+            ? 'Say above which column holds what first.'
+            : null;
   const badRows = items.reduce((a, it) => a + (it.preview?.errors.length ?? 0), 0);
 
   const run = async (skipBadRows: boolean) => {
@@ -450,6 +461,11 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
           >
             Clear
           </button>
+          {waitingFor !== null && (
+            <span className="muted small" data-testid="import-waiting">
+              {waitingFor}
+            </span>
+          )}
         </div>
       )}
 
@@ -489,7 +505,7 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
                   <th scope="col">#</th>
                   <th scope="col">File</th>
                   <th scope="col">Format</th>
-                  <th scope="col">Imported at</th>
+                  <th scope="col">Imported at (UTC)</th>
                   <th scope="col" className="num">Events</th>
                   <th scope="col" className="num">Duplicates</th>
                   <th scope="col" className="num">Rejected</th>
