@@ -198,10 +198,14 @@ describe('the demo workspace at 1024×640', () => {
     await expect.poll(() => focused(page), { timeout: 10_000 }).toBe('button:Draft a support request for PR review');
   });
 
-  it('Workspace: the spend limits say their amounts are in dollars', async () => {
+  it('Workspace: the spend limits say their amounts are in dollars; removing one keeps the focus in the section', async () => {
     const { page } = s;
     await nav(page, /^Workspace/);
     const heads = page.getByTestId('spend-limits').locator('thead th');
     await expect.poll(() => heads.allTextContents(), { timeout: 60_000 }).toEqual(['Limit', 'Window', 'Amount ($)', 'Peak spend', 'Remove']);
+    // removing a limit takes its row and the button with it: the section keeps the focus
+    await page.getByRole('button', { name: 'Remove the monthly limit' }).click();
+    await expect.poll(() => focused(page), { timeout: 10_000 }).toBe('h2:Workspace spend limits');
+    await page.getByRole('button', { name: /^Undo/ }).click();
   });
 });
