@@ -1,12 +1,13 @@
 /**
  * The second screenshot review (1280×800 and a small 1024×640 window), held in place: an empty
  * ledger's pages all show the same empty state, offer the demo and no plan toolbar; a short window
- * still reaches every page; Overview says how many rows its scrolling tables hold; a file with bad
- * rows says what to do about them; the focus follows an import to its result and a Clear back to
- * the file picker; a spreadsheet's mapping step lays its controls out apart; a key chart's red
- * shade is named, in words that do not change with the window's width; saving, renaming or
- * deleting a scenario keeps the focus in its list, and a support request takes it and gives it
- * back; spend limits say their unit.
+ * still reaches every page; Overview says how many rows its scrolling tables hold and its span in
+ * UTC; a file with bad rows says what to do about them and a disabled Import what it waits for; the
+ * focus follows an import to its result and a Clear back to the file picker; a spreadsheet's
+ * mapping step lays its controls out apart; a key chart's red shade is named, in words that do not
+ * change with the window's width; saving, renaming or deleting a scenario keeps the focus in its
+ * list, a support request takes it and gives it back, and a removed spend limit leaves it on its
+ * section; spend limits say their unit.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
