@@ -4,7 +4,7 @@
  * agree with their counts, times an admin reads rather than stored ISO text.
  */
 import { describe, expect, it } from 'vitest';
-import { counted, dateWithYear, duration, timeWithYear } from '../renderer/src/format.ts';
+import { counted, dateWithYear, duration, timeSpan, timeWithYear } from '../renderer/src/format.ts';
 import { fmtDelay } from '../renderer/src/modeling/format.ts';
 import { formatName } from '../renderer/src/import/format-names.ts';
 
@@ -33,6 +33,13 @@ describe('counts and dates in words', () => {
     expect(timeWithYear(t)).toBe('Jan 5, 2026, 10:07 UTC');
     // 23:30 UTC is still that UTC day, whatever the machine's zone
     expect(dateWithYear(Date.UTC(2025, 11, 31, 23, 30))).toBe('Dec 31, 2025');
+  });
+
+  it("a history's span (Overview, Projection) says its years and its zone", () => {
+    expect(timeSpan(Date.UTC(2026, 8, 3, 0, 0), Date.UTC(2026, 10, 1, 23, 58))).toBe('Sep 3, 2026, 00:00 → Nov 1, 2026, 23:58 UTC');
+    // across New Year the two ends are not the same year
+    expect(timeSpan(Date.UTC(2025, 11, 20, 8, 0), Date.UTC(2026, 0, 9, 17, 5))).toBe('Dec 20, 2025, 08:00 → Jan 9, 2026, 17:05 UTC');
+    expect(timeSpan(null, null)).toBe('—');
   });
 
   it("import formats by the names an admin knows, an unknown one as it is", () => {

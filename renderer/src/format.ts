@@ -74,3 +74,13 @@ export function dateWithYear(ms: number): string {
 export function timeWithYear(ms: number): string {
   return `${dateTimeYearFmt.format(new Date(ms))} UTC`;
 }
+
+/**
+ * "Sep 3, 2026, 00:00 → Nov 1, 2026, 23:58 UTC": the span a history covers, with its years (a
+ * history may cross New Year) and its zone said once (the engine's days are UTC days, which an
+ * admin east or west of Greenwich would otherwise read as local).
+ */
+export function timeSpan(from: number | null, to: number | null): string {
+  if (from === null || to === null) return '—';
+  return `${dateTimeYearFmt.format(new Date(from))} → ${timeWithYear(to)}`;
+}

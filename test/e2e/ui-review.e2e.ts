@@ -34,6 +34,17 @@ async function clippedTables(page: Page): Promise<string[]> {
   })()`);
 }
 
+/** The ids under the trigger names of the Forecast's odds table that wrap onto a second line. */
+async function brokenIds(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(`(() => {
+    const out = [];
+    for (const el of document.querySelectorAll('[data-testid=forecast-trigger-odds] tbody th .id-line')) {
+      if (el.getBoundingClientRect().height > 1.5 * parseFloat(getComputedStyle(el).lineHeight)) out.push(el.textContent);
+    }
+    return out;
+  })()`);
+}
+
 /** How much of its card a band chart's drawing fills across (1: all of it). */
 async function bandFill(page: Page, testId: string): Promise<number> {
   return page.evaluate<number>(`(() => {
@@ -107,6 +118,8 @@ describe('the screens on the demo workspace at 1280×800', () => {
     const review = page.locator('[data-testid=forecast-trigger-odds] tr[data-trigger="t_pr_review"] th');
     await hasText(review, /^PR reviewt_pr_review$/);
     expect(await clippedTables(page)).toEqual([]);
+    // "t_lead_enrichment" whole, not "t_lead_enrichmen" over "t"
+    expect(await brokenIds(page)).toEqual([]);
     // the band charts are as wide as their cards, at 1280 and at 960 wide
     await page.getByTestId('band-k_support_bot').scrollIntoViewIfNeeded();
     await expect.poll(() => bandFill(page, 'band-k_support_bot'), { timeout: 10_000 }).toBeGreaterThan(0.95);
@@ -114,6 +127,7 @@ describe('the screens on the demo workspace at 1280×800', () => {
     await page.setViewportSize({ width: 960, height: 800 });
     await expect.poll(() => bandFill(page, 'band-k_support_bot'), { timeout: 10_000 }).toBeGreaterThan(0.95);
     expect(await clippedTables(page)).toEqual([]);
+    expect(await brokenIds(page)).toEqual([]);
     await s.shot('ui-forecast-960');
     await page.setViewportSize({ width: 1280, height: 800 });
     // models and held-down history in words, not "local level" or "censored"

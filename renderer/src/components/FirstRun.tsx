@@ -9,8 +9,6 @@ import type { Page } from '../nav.ts';
  */
 export function FirstRun() {
   const go = useGo();
-  const { openDemo } = useLedger();
-  const [opening, setOpening] = useState(false);
   return (
     <section className="first-run" aria-labelledby="first-run-h" data-testid="first-run">
       <h2 id="first-run-h">Start with your usage exports</h2>
@@ -43,31 +41,47 @@ export function FirstRun() {
         <button type="button" className="button primary" onClick={() => go('import')}>
           Import your exports
         </button>
-        <button
-          type="button"
-          className="button"
-          disabled={opening}
-          onClick={() => {
-            setOpening(true);
-            void openDemo().finally(() => setOpening(false));
-          }}
-        >
-          {opening ? 'Opening the demo…' : 'Open the demo workspace'}
-        </button>
+        <DemoButton />
       </div>
     </section>
   );
 }
 
-/** A page with nothing to show: why, and a link to the step that fills it. */
+/**
+ * A page with nothing to show: why, and a link to the step that fills it. On an empty ledger the
+ * demo workspace is one click away here too, not only on the Overview.
+ */
 export function NoData({ why, step = 'import', action = 'Import your exports' }: { why: string; step?: Page; action?: string }) {
   const go = useGo();
+  const { events } = useLedger();
   return (
     <div className="empty-state" data-testid="no-data">
       <p>{why}</p>
-      <button type="button" className="button primary" onClick={() => go(step)}>
-        {action}
-      </button>
+      <div className="actions">
+        <button type="button" className="button primary" onClick={() => go(step)}>
+          {action}
+        </button>
+        {events === 0 && <DemoButton />}
+      </div>
     </div>
+  );
+}
+
+/** Opens the demo workspace (a ledger of its own) and goes to its Overview. */
+function DemoButton() {
+  const { openDemo } = useLedger();
+  const [opening, setOpening] = useState(false);
+  return (
+    <button
+      type="button"
+      className="button"
+      disabled={opening}
+      onClick={() => {
+        setOpening(true);
+        void openDemo().finally(() => setOpening(false));
+      }}
+    >
+      {opening ? 'Opening the demo…' : 'Open the demo workspace'}
+    </button>
   );
 }

@@ -11,7 +11,6 @@ const moneyWhole = new Intl.NumberFormat(locale, { style: 'currency', currency: 
 const count = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
 const share = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
 const date = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', month: 'short', day: 'numeric' });
-const dateTime = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
 export const fmtUsd = (n: number): string => money.format(n);
 export const fmtUsdWhole = (n: number): string => (Math.abs(n) >= 1000 ? moneyWhole.format(n) : money.format(n));
@@ -21,7 +20,6 @@ export const fmtDollars = (n: number): string => dollars.format(Math.round(n));
 export const fmtCount = (n: number): string => count.format(n);
 export const fmtShare = (n: number): string => share.format(n);
 export const fmtDate = (ms: number | null): string => (ms === null ? '—' : date.format(new Date(ms)));
-export const fmtDateTime = (ms: number | null): string => (ms === null ? '—' : `${dateTime.format(new Date(ms))} UTC`);
 
 /**
  * A wait in a table cell: "1d 13h", "23h", "45m", as every other screen and the docs-vs-code

@@ -61,7 +61,7 @@ export function Modeling({ title, subtitle, testId, children }: { title: string;
   let body: ReactNode;
   if (s.loadError) body = <ErrorBox error={s.loadError} title="Could not load the plan" />;
   else if (events === 0 || (!s.view && s.viewError?.code === 'not_found'))
-    body = <NoData why={`This ledger holds no usage yet, so there is nothing to model on ${title}. Import the platform’s programmatic cost export and consumption export first (or open the demo workspace from the Overview).`} />;
+    body = <NoData why={`This ledger holds no usage yet, so there is nothing to model on ${title}. Import the platform’s programmatic cost export and consumption export first, or look around the demo workspace.`} />;
   else if (!s.view && s.viewError) body = <ErrorBox error={s.viewError} title="Could not project the plan" />;
   else if (!s.view && s.cancelled)
     body = (
@@ -81,7 +81,8 @@ export function Modeling({ title, subtitle, testId, children }: { title: string;
           <h1>{title}</h1>
           <p className="muted">{subtitle}</p>
         </div>
-        <PlanBar />
+        {/* no undo, save or discard to offer while there is no history to model */}
+        {events !== 0 && <PlanBar />}
       </header>
       {s.saveError && <ErrorBox error={s.saveError} title="Could not save the plan" />}
       {s.view && s.viewError && <ErrorBox error={s.viewError} title="This version of the plan cannot be projected" />}

@@ -359,7 +359,7 @@ function TriggerOdds({ f, names }: { f: ForecastReport; names: Map<string, strin
                 <tr key={t.id} data-trigger={t.id}>
                   <th>
                     {names.get(t.id) ?? t.id}
-                    {names.has(t.id) && names.get(t.id) !== t.id && <div className="muted small">{t.id}</div>}
+                    {names.has(t.id) && names.get(t.id) !== t.id && <div className="muted small id-line">{t.id}</div>}
                   </th>
                   <td className="num" data-testid="delay-chance">{fmtShare(t.delayChance)}</td>
                   <td className="num" data-testid="drop-chance">{fmtShare(t.dropChance)}</td>

@@ -51,14 +51,25 @@ interface Item {
 }
 
 
-function RowErrors({ errors, total }: { errors: { line: number; column?: string; value?: string; message: string }[]; total?: number }) {
+/**
+ * The rows a file could not use, each with its line, and what the admin can do about them: before
+ * the import, fix the file or leave them out; after it, fix them and import the file again (the
+ * rows already in count as duplicates, so nothing is counted twice).
+ */
+function RowErrors({ errors, total, stage }: { errors: { line: number; column?: string; value?: string; message: string }[]; total?: number; stage: 'preview' | 'imported' }) {
   if (errors.length === 0) return null;
   const n = total ?? errors.length;
+  const them = n === 1 ? 'it' : 'them';
   return (
     <div className="error-box" role="alert" data-testid="row-errors">
       <strong>
         {int(n)} bad row{n === 1 ? '' : 's'}
       </strong>
+      <p data-testid="row-errors-next">
+        {stage === 'preview'
+          ? `Fix ${n === 1 ? 'this line' : 'these lines'} in the file and choose it again, or import the good rows and leave ${them} out.`
+          : `Left out of the ledger. Fix ${them} in the file and import it again: the rows already imported count as duplicates, not twice.`}
+      </p>
       <ul>
         {errors.slice(0, 50).map((e, i) => (
           <li key={i}>
@@ -76,7 +87,7 @@ function RowErrors({ errors, total }: { errors: { line: number; column?: string;
 function ImportError({ error }: { error: ApiError }) {
   const first = error.message.split('\n')[0];
   return (
-    <div className="error-box" role="alert" data-testid="import-error">
+    <div className="error-box" role="alert" data-testid="import-error" tabIndex={-1}>
       <strong>{error.code === 'input_error' ? 'Not imported' : 'Import failed'}</strong>
       <p>{first}</p>
       {error.details.length > 1 && (
@@ -105,7 +116,24 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
   const [history, setHistory] = useState<BatchInfo[]>([]);
   const [dragging, setDragging] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
+  const importRef = useRef<HTMLButtonElement>(null);
   const stopped = useRef(false);
+  // Where the focus goes once an action has removed the control that had it (the import button
+  // gives way to the progress, the progress to the result): never left on the page's body.
+  const [focusNext, setFocusNext] = useState<'cancel' | 'result' | 'import' | 'choose' | null>(null);
+  useEffect(() => {
+    if (focusNext === null) return;
+    const target =
+      focusNext === 'cancel'
+        ? document.querySelector<HTMLElement>('[data-testid=import-running] button')
+        : focusNext === 'result'
+        ? document.querySelector<HTMLElement>('[data-testid=import-result] h2, [data-testid=import-error]')
+        : focusNext === 'import'
+          ? importRef.current
+          : inputRef.current;
+    target?.focus();
+    setFocusNext(null);
+  }, [focusNext, results, items, running]);
   // what each file's upload or preview can be stopped by (its Cancel, a new set, a new mapping)
   const inFlight = useRef(new Map<number, { upload?: AbortController; previewJob?: string }>());
   const stopReading = (key: number): void => {
@@ -227,6 +255,17 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
 
   const needsMapping = (it: Item): boolean => it.preview !== null && it.preview.format === 'mapping' && (it.preview.missing.length > 0 || it.preview.columnMapping === null);
   const ready = items.length > 0 && items.every((it) => it.preview !== null && it.reading === null && it.error === null && !needsMapping(it));
+  // a disabled Import says what it waits for
+  const waitingFor =
+    running !== null || ready
+      ? null
+      : items.some((it) => it.error !== null)
+        ? 'Clear, or fix the file and choose it again.'
+        : items.some((it) => it.reading !== null || it.preview === null)
+          ? 'Import opens once the file is read.'
+          : items.some(needsMapping)
+            ? 'Say above which column holds what first.'
+            : null;
   const badRows = items.reduce((a, it) => a + (it.preview?.errors.length ?? 0), 0);
 
   const run = async (skipBadRows: boolean) => {
@@ -238,6 +277,8 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
       if (it.source === null) continue;
       const jobId = newJobId('import');
       setRunning({ jobId, done: 0, total: 1, file: it.name });
+      // the disabled Import button would drop the focus: it moves to the Cancel beside the progress
+      if (done.length === 0) setFocusNext('cancel');
       const off = onProgress((e) => {
         if (e.jobId === jobId) setRunning({ jobId, done: e.done, total: e.total, file: it.name });
       });
@@ -255,6 +296,8 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
     }
     setRunning(null);
     setResults(done);
+    // the first result (or the failure that stopped it); after a Cancel, the file is still ready
+    setFocusNext(stopped.current && done.length === 0 ? 'import' : 'result');
     if (done.length > 0) onChanged();
     refreshHistory();
   };
@@ -365,29 +408,32 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
                   ))}
                 </p>
               )}
-              <div className="table-wrap">
-                <table className="compact" aria-label="The first rows as they will be stored">
-                  <thead>
-                    <tr>
-                      {it.preview.header.map((h) => (
-                        <th key={h} scope="col">
-                          {h}
-                        </th>
-                      ))}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {it.preview.rows.map((r, i) => (
-                      <tr key={i}>
-                        {r.map((c, j) => (
-                          <td key={j}>{cellText(it.preview?.header[j], c)}</td>
+              {/* headers over no row (columns not mapped yet, every row bad) would read as an empty file */}
+              {it.preview.rows.length > 0 && (
+                <div className="table-wrap">
+                  <table className="compact" aria-label="The first rows as they will be stored">
+                    <thead>
+                      <tr>
+                        {it.preview.header.map((h) => (
+                          <th key={h} scope="col">
+                            {h}
+                          </th>
                         ))}
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-              <RowErrors errors={it.preview.errors} />
+                    </thead>
+                    <tbody>
+                      {it.preview.rows.map((r, i) => (
+                        <tr key={i}>
+                          {r.map((c, j) => (
+                            <td key={j}>{cellText(it.preview?.header[j], c)}</td>
+                          ))}
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+              <RowErrors errors={it.preview.errors} stage="preview" />
             </>
           )}
         </section>
@@ -396,17 +442,30 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
       {items.length > 0 && (
         <div className="actions panel">
           {badRows === 0 ? (
-            <button type="button" className="button primary" disabled={running !== null || !ready} onClick={() => void run(false)}>
+            <button ref={importRef} type="button" className="button primary" disabled={running !== null || !ready} onClick={() => void run(false)}>
               {items.length === 1 ? 'Import' : `Import ${int(items.length)} files`}
             </button>
           ) : (
-            <button type="button" className="button primary" data-testid="import-good-rows" disabled={running !== null || !ready} onClick={() => void run(true)}>
+            <button ref={importRef} type="button" className="button primary" data-testid="import-good-rows" disabled={running !== null || !ready} onClick={() => void run(true)}>
               Import the good rows, list the bad ones
             </button>
           )}
-          <button type="button" className="button" disabled={running !== null} onClick={() => start([])}>
+          <button
+            type="button"
+            className="button"
+            disabled={running !== null}
+            onClick={() => {
+              start([]);
+              setFocusNext('choose');
+            }}
+          >
             Clear
           </button>
+          {waitingFor !== null && (
+            <span className="muted small" data-testid="import-waiting">
+              {waitingFor}
+            </span>
+          )}
         </div>
       )}
 
@@ -421,7 +480,7 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
 
       {results.map((result) => (
         <section key={`${result.file}${result.batch}`} className="panel result" aria-label={`Imported ${result.file}`} data-testid="import-result">
-          <h2>Imported {result.file.split(/[\\/]/).pop()}</h2>
+          <h2 tabIndex={-1}>Imported {result.file.split(/[\\/]/).pop()}</h2>
           <dl className="figures">
             <div><dt>Format</dt><dd>{formatName(result.format)}</dd></div>
             <div><dt>Rows</dt><dd className="num">{int(result.rows)}</dd></div>
@@ -430,7 +489,7 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
             <div><dt>Rejected</dt><dd className="num">{int(result.rejected)}</dd></div>
           </dl>
           {result.facts && <PreviewFacts facts={result.facts} format={result.format} stage="imported" />}
-          <RowErrors errors={result.errors} total={result.rejected} />
+          <RowErrors errors={result.errors} total={result.rejected} stage="imported" />
         </section>
       ))}
 
@@ -446,7 +505,7 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
                   <th scope="col">#</th>
                   <th scope="col">File</th>
                   <th scope="col">Format</th>
-                  <th scope="col">Imported at</th>
+                  <th scope="col">Imported at (UTC)</th>
                   <th scope="col" className="num">Events</th>
                   <th scope="col" className="num">Duplicates</th>
                   <th scope="col" className="num">Rejected</th>

@@ -4,7 +4,7 @@ import { Chip, Meter } from '../components/Chip.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/Progress.tsx';
 import { ProfileDifferences } from '../components/ProfileDifferences.tsx';
-import { duration, int, limitText, pct, usd, when } from '../format.ts';
+import { counted, duration, int, limitText, pct, timeSpan, usd, when } from '../format.ts';
 import type { CapacityFigure, Overview, TriggerFigure } from '../../../src/api/types.ts';
 import type { KeyFigure } from '../../../src/views/key-figure.ts';
 import { STATUS_RANK } from '../../../src/views/status.ts';
@@ -103,7 +103,7 @@ export function OverviewPage({ version }: { version: number }) {
         <div>
           <h1>Overview</h1>
           <p className="muted">
-            <strong>{o.planName}</strong> · {int(o.events)} events · {when(o.ledger.firstEvent)} → {when(o.ledger.lastEvent)} · <span title={o.ledger.path}>{o.ledger.path.split(/[\\/]/).pop()}</span>
+            <strong>{o.planName}</strong> · {int(o.events)} events · {timeSpan(o.ledger.firstEvent, o.ledger.lastEvent)} · <span title={o.ledger.path}>{o.ledger.path.split(/[\\/]/).pop()}</span>
           </p>
         </div>
         {o.stored ? (
@@ -164,7 +164,9 @@ const KeysTable = memo(function KeysTable({ keys, onShow }: { keys: KeyFigure[];
   const v = useVirtualRows(keys, keyId, KEY_ROW_PX);
   return (
     <section aria-labelledby="keys-h">
-      <h2 id="keys-h">API keys</h2>
+      <h2 id="keys-h">
+        API keys <TableCount n={keys.length} one="key" />
+      </h2>
       {keys.length === 0 && (
         <p className="muted" data-testid="keys-none">
           No API key appears in this history and the plan names none: programmatic spend without a key counts against the spend limits only.
@@ -189,6 +191,20 @@ const KeysTable = memo(function KeysTable({ keys, onShow }: { keys: KeyFigure[];
     </section>
   );
 });
+
+/**
+ * How many rows a table holds, and their order: the table scrolls inside its own box, and a box
+ * cut at a row's edge does not show that more rows follow.
+ */
+function TableCount({ n, one }: { n: number; one: string }) {
+  if (n === 0) return null;
+  return (
+    <span className="h-note" data-testid="table-count">
+      {counted(n, one)}
+      {n > 1 && ', the most limited first'}
+    </span>
+  );
+}
 
 interface RowProps {
   index: number;
@@ -237,7 +253,9 @@ const TriggersTable = memo(function TriggersTable({ triggers, onShow }: { trigge
   const v = useVirtualRows(triggers, triggerId, TRIGGER_ROW_PX);
   return (
     <section aria-labelledby="trig-h">
-      <h2 id="trig-h">Triggers</h2>
+      <h2 id="trig-h">
+        Triggers <TableCount n={triggers.length} one="trigger" />
+      </h2>
       {triggers.length === 0 && (
         <p className="muted" data-testid="triggers-none">
           No trigger (webhook or schedule) appears in this history and the plan names none, so nothing queues, drops or skips.

@@ -6,7 +6,7 @@ import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/Progress.tsx';
 import { Chip } from '../components/Chip.tsx';
 import { PlanControls } from '../components/PlanControls.tsx';
-import { day, duration, int, usd, when } from '../format.ts';
+import { day, duration, int, timeSpan, usd, when } from '../format.ts';
 import { tickLabel, valueScale } from '../../../src/projection/scale.ts';
 import { ChartActions } from '../charts/ChartActions.tsx';
 import { useWidth } from '../charts/useWidth.ts';
@@ -156,7 +156,15 @@ const KeyPanel = memo(function KeyPanel({ k, p, width }: { k: KeyChart; p: Axis;
     <figure className="chart" data-testid={`key-chart-${k.id}`} ref={figure} data-axis-end={p.end} data-data-end={p.dataEnd ?? undefined} data-drain-end={p.drainEnd ?? undefined}>
       <figcaption>
         <strong>{k.name}</strong> <Chip status={k.status} /> <span className="muted">rolling spend {k.capUsd !== null ? `against its ${usd(k.capUsd)} cap` : '(no cap)'} · peak {usd(k.peakUsd)}</span>
-        {spans.length > 0 && <span className="muted"> · capped out {spans.length}×</span>}
+        {/* the red shade's legend, and when it first happened: a count of shades would change with the
+            window's width (spans closer than a point merge), so none is given */}
+        {spans.length > 0 && (
+          <span className="muted" data-testid="capped-note">
+            {' · '}
+            <span className="swatch swatch-capped" aria-hidden="true" />
+            capped out, first {when(spans[0]!.from)}
+          </span>
+        )}
         {scale.limitAbove && <span className="muted"> · cap above the chart</span>} <ChartActions figure={figure} name={`${k.name} rolling spend`} />
       </figcaption>
       <InView>
@@ -291,7 +299,7 @@ export function ProjectionPage({ version, onChanged }: { version: number; onChan
             History replayed under the plan.{' '}
             {data && (
               <>
-                {int(data.events)} events, {when(data.start)} → {when(data.dataEnd)}
+                {int(data.events)} events, {timeSpan(data.start, data.dataEnd)}
                 {data.drainEnd !== null && <>, the queue drained by {when(data.drainEnd)}</>}. The first 30 days are shaded: the rolling window is still filling.
               </>
             )}

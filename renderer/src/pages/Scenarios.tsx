@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Modeling, Empty } from '../modeling/parts.tsx';
 import { applyEdit, editorFlags, getEditor, useEditor } from '../modeling/store.ts';
 import { call, newJobId, toError } from '../api/client.ts';
@@ -9,7 +9,8 @@ import type { CompareUnder, Comparison, PlanChange } from '../../../src/modeling
 import { CompareUnderSelect, ScenarioProfileRow } from '../components/ScenarioProfiles.tsx';
 import { copyName } from '../../../src/modeling/names.ts';
 import type { SavedScenario } from '../../../src/modeling/types.ts';
-import { fmtCount, fmtDateTime, fmtDelta, fmtUsd } from '../modeling/format.ts';
+import { fmtCount, fmtDelta, fmtUsd } from '../modeling/format.ts';
+import { timeWithYear } from '../format.ts';
 import '../modeling/modeling.css';
 
 const CURRENT = -1;
@@ -117,9 +118,32 @@ function CompareTable({ c }: { c: Comparison }) {
   );
 }
 
-function ScenarioItem({ s, names, checked, onCheck, onChanged, onError }: { s: SavedScenario; names: string[]; checked: boolean; onCheck: (v: boolean) => void; onChanged: () => void; onError: (e: ApiError) => void }) {
+function ScenarioItem({
+  s,
+  names,
+  checked,
+  onCheck,
+  onChanged,
+  onDeleted,
+  onError,
+}: {
+  s: SavedScenario;
+  names: string[];
+  checked: boolean;
+  onCheck: (v: boolean) => void;
+  onChanged: () => void;
+  onDeleted: () => void;
+  onError: (e: ApiError) => void;
+}) {
   const [renaming, setRenaming] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
+  // the rename form takes the Rename button's place: when it goes, the focus goes back to the button
+  const renameButton = useRef<HTMLButtonElement>(null);
+  const wasRenaming = useRef(false);
+  useEffect(() => {
+    if (wasRenaming.current && renaming === null) renameButton.current?.focus();
+    wasRenaming.current = renaming !== null;
+  }, [renaming]);
   const run = (p: Promise<unknown>) =>
     p.then(onChanged).catch((err: unknown) => onError(toError(err)));
   return (
@@ -127,7 +151,7 @@ function ScenarioItem({ s, names, checked, onCheck, onChanged, onError }: { s: S
       <input type="checkbox" aria-label={`Compare ${s.name}`} checked={checked} onChange={(e) => onCheck(e.target.checked)} />
       {renaming === null ? (
         <span className="name">
-          {s.name} <span className="muted small">saved {fmtDateTime(s.savedAt)}</span>
+          {s.name} <span className="muted small">saved {timeWithYear(s.savedAt)}</span>
         </span>
       ) : (
         <form
@@ -160,11 +184,11 @@ function ScenarioItem({ s, names, checked, onCheck, onChanged, onError }: { s: S
       <button type="button" className="button small" aria-label={`Duplicate ${s.name}`} onClick={() => void run(call('scenario-save', { name: copyName(s.name, names), plan: s.plan }))}>
         Duplicate
       </button>
-      <button type="button" className="button small" aria-label={`Rename ${s.name}`} onClick={() => setRenaming(s.name)}>
+      <button ref={renameButton} type="button" className="button small" aria-label={`Rename ${s.name}`} onClick={() => setRenaming(s.name)}>
         Rename
       </button>
       {confirming ? (
-        <button type="button" className="button small" aria-label={`Confirm deleting ${s.name}`} onClick={() => void run(call('scenario-delete', { id: s.id }))}>
+        <button type="button" className="button small" aria-label={`Confirm deleting ${s.name}`} onClick={() => void run(call('scenario-delete', { id: s.id })).then(onDeleted)}>
           Really delete?
         </button>
       ) : (
@@ -181,6 +205,10 @@ function ScenariosBody() {
   const [list, setList] = useState<SavedScenario[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [name, setName] = useState('');
+  // after a save the button is disabled (the name is cleared), after a delete the row is gone:
+  // the focus goes to the name field and the list's heading, not to the page's body
+  const nameField = useRef<HTMLInputElement>(null);
+  const listHeading = useRef<HTMLHeadingElement>(null);
   const [picked, setPickedState] = useState<Set<number>>(rememberedPicks);
   const setPicked = useCallback((f: (p: Set<number>) => Set<number>) => {
     setPickedState((p) => {
@@ -212,6 +240,7 @@ function ScenariosBody() {
       setName('');
       setPicked((p) => new Set([...p, saved.id]));
       reload();
+      nameField.current?.focus();
     } catch (err) {
       setError(toError(err));
     }
@@ -253,7 +282,7 @@ function ScenariosBody() {
         >
           <label className="scenario-name">
             Name
-            <input className="text-input" aria-label="Scenario name" placeholder="e.g. Raise the pipeline cap" value={name} onChange={(e) => setName(e.target.value)} />
+            <input ref={nameField} className="text-input" aria-label="Scenario name" placeholder="e.g. Raise the pipeline cap" value={name} onChange={(e) => setName(e.target.value)} />
           </label>
           <button type="submit" className="button primary" disabled={name.trim() === ''}>
             Save scenario
@@ -263,7 +292,9 @@ function ScenariosBody() {
         {error && <ErrorBox error={error} title="The scenarios could not be changed" />}
       </section>
       <section aria-labelledby="sc-list">
-        <h2 id="sc-list">Scenarios</h2>
+        <h2 id="sc-list" ref={listHeading} tabIndex={-1}>
+          Scenarios
+        </h2>
         {list === null && !error && <p className="muted">Loading the saved scenarios…</p>}
         {list !== null && (
           <div className="scenario-list">
@@ -275,7 +306,7 @@ function ScenariosBody() {
             </div>
             {list.length === 0 && <Empty>No saved scenario yet: save the current plan above, edit it, and save again to compare.</Empty>}
             {list.map((s) => (
-              <ScenarioItem key={s.id} s={s} names={list.map((x) => x.name)} checked={picked.has(s.id)} onCheck={(v) => toggle(s.id, v)} onChanged={reload} onError={setError} />
+              <ScenarioItem key={s.id} s={s} names={list.map((x) => x.name)} checked={picked.has(s.id)} onCheck={(v) => toggle(s.id, v)} onChanged={reload} onDeleted={() => listHeading.current?.focus()} onError={setError} />
             ))}
           </div>
         )}

@@ -65,13 +65,23 @@ function Draft({ t, advice, onClose }: { t: ModelTrigger; advice: TriggerAdvice 
     ].join('\n');
   const [copied, setCopied] = useState(false);
   const panel = useRef<HTMLDivElement | null>(null);
-  // into view when opened for a trigger, not on each render (which would move the page under a click)
+  const heading = useRef<HTMLHeadingElement | null>(null);
+  // into view when opened for a trigger, not on each render (which would move the page under a click);
+  // the focus comes along, so the keyboard reaches Copy without tabbing through the whole table
   useEffect(() => {
     panel.current?.scrollIntoView({ block: 'nearest' });
+    heading.current?.focus({ preventScroll: true });
   }, [t.id]);
+  const close = () => {
+    onClose();
+    // back to the button that opened it, when its row is drawn
+    requestAnimationFrame(() => document.querySelector<HTMLElement>(`tr[data-trigger="${CSS.escape(t.id)}"] button[data-support]`)?.focus());
+  };
   return (
     <div className="panel" role="region" aria-label={`Support request for ${t.name}`} data-testid="support-draft" ref={panel}>
-      <h2>Support request for “{t.name}”</h2>
+      <h2 ref={heading} tabIndex={-1}>
+        Support request for “{t.name}”
+      </h2>
       {advice && <p className="muted small">{advice.reason}</p>}
       <textarea className="draft" aria-label="Support request text" readOnly value={body} />
       <div className="actions">
@@ -84,7 +94,7 @@ function Draft({ t, advice, onClose }: { t: ModelTrigger; advice: TriggerAdvice 
         >
           {copied ? 'Copied' : 'Copy the request'}
         </button>
-        <button type="button" className="button" onClick={onClose}>
+        <button type="button" className="button" onClick={close}>
           Close
         </button>
       </div>
@@ -168,7 +178,7 @@ const TriggerRow = memo(function TriggerRow({ t, advice, why, index, open, onDra
         <Chip status={t.status} />
         {(t.rateLimited || (advice !== null && advice.request !== null)) && (
           <div>
-            <button type="button" className="button small nowrap" aria-label={`Draft a support request for ${t.name}`} onClick={() => onDraft(t.id)}>
+            <button type="button" className="button small nowrap" data-support aria-label={`Draft a support request for ${t.name}`} onClick={() => onDraft(t.id)}>
               Support request
             </button>
           </div>

@@ -136,7 +136,9 @@ export function WorkspacePage() {
               <Figures plan={plan} view={view} />
             </section>
             <section className="panel" aria-labelledby="ws-limits">
-              <h2 id="ws-limits">Workspace spend limits</h2>
+              <h2 id="ws-limits" tabIndex={-1}>
+                Workspace spend limits
+              </h2>
               <p className="muted small">Every API key and programmatic trigger counts against each limit.</p>
               {ws.spendLimits.length === 0 ? (
                 <p className="muted">No workspace spend limit: only the keys’ own caps hold spend back.</p>
@@ -144,10 +146,10 @@ export function WorkspacePage() {
                 <table className="compact" data-testid="spend-limits">
                   <thead>
                     <tr>
-                      <th>Limit</th>
-                      <th>Window</th>
-                      <th>Amount</th>
-                      <th>Peak</th>
+                      <th scope="col">Limit</th>
+                      <th scope="col">Window</th>
+                      <th scope="col">Amount ($)</th>
+                      <th scope="col" className="num">Peak spend</th>
                       <th>
                         <span className="visually-hidden">Remove</span>
                       </th>
@@ -173,7 +175,11 @@ export function WorkspacePage() {
                           </td>
                           <td className="num">{seen ? fmtUsd(seen.peakUsd) : '…'}</td>
                           <td>
-                            <button type="button" className="button small" aria-label={`Remove the ${l.id} limit`} onClick={() => applyEdit((p) => removeSpendLimit(p, i), `remove ${l.id}`)}>
+                            <button type="button" className="button small" aria-label={`Remove the ${l.id} limit`} onClick={() => {
+                                applyEdit((p) => removeSpendLimit(p, i), `remove ${l.id}`);
+                                // its row, and the button with it, is gone: the section keeps the focus
+                                document.getElementById('ws-limits')?.focus();
+                              }}>
                               Remove
                             </button>
                           </td>
