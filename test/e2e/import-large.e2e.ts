@@ -86,7 +86,7 @@ describe('a 75 MB consumption export through the page', () => {
     // the preview's facts: every line read, folded into one event per agent message
     const preview = page.getByTestId('preview');
     await expect.poll(async () => (await preview.getByTestId('facts-events').textContent({ timeout: 1000 }).catch(() => null)) ?? '', { timeout: 180_000, interval: 500 }).toBe(
-      `${en(ws.lines)} lines make ${en(ws.messages)} events`,
+      `${en(ws.lines)} lines make ${en(ws.messages)} new events`,
     );
     expect(await events()).toBe(0);
 

@@ -146,7 +146,7 @@ describe('the screens on the demo workspace at 1280×800', () => {
     expect(await textOf(waits)).not.toMatch(/\d\.\d| h\b| d\b| min\b/);
   });
 
-  it('Import: a one-row file reads "1 line makes 1 event", its format and time in words, no seats sentence', async () => {
+  it('Import: a one-row file reads "1 line makes 1 new event", its format and time in words, no seats sentence', async () => {
     const { page } = s;
     await nav(page, /^Import/);
     const dir = mkdtempSync(join(tmpdir(), 'headroom-ui-import-'));
@@ -156,7 +156,7 @@ describe('the screens on the demo workspace at 1280×800', () => {
       await page.getByLabel('Choose CSV files to import').setInputFiles(file);
       const preview = page.getByTestId('preview');
       await hasText(preview.getByTestId('detected-format'), /^Headroom events CSV$/);
-      await hasText(preview.getByTestId('facts-events'), /^1 line makes 1 event$/);
+      await hasText(preview.getByTestId('facts-events'), /^1 line makes 1 new event$/);
       await hasText(preview.getByTestId('facts-range'), /^Jan 5, 2026$/);
       const all = await textOf(preview);
       expect(all).toContain('1 API key, 0 triggers, 0 people');

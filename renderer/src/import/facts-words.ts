@@ -15,9 +15,12 @@ export function rangeText(f: Pick<ImportFacts, 'from' | 'to'>): string | null {
   return from === to ? from : `${from} – ${to}`;
 }
 
-/** "1 line makes 1 event", "12 lines make 3 events" */
+/**
+ * "1 line makes 1 new event", "12 lines make 3 new events": the events are those the ledger does
+ * not hold yet, so a file overlapping the history reads fewer than its lines without looking lost.
+ */
 export function linesText(f: Pick<ImportFacts, 'lines' | 'events'>): string {
-  return `${counted(f.lines, 'line')} ${f.lines === 1 ? 'makes' : 'make'} ${counted(f.events, 'event')}`;
+  return `${counted(f.lines, 'line')} ${f.lines === 1 ? 'makes' : 'make'} ${counted(f.events, 'new event')}`;
 }
 
 /** "1 API key, 0 triggers, 3 people" */
