@@ -13,6 +13,17 @@ import { simulate } from '../src/engine/simulate.ts';
 import { dayFrameOf, talliesOf, tally } from '../src/engine/report-tallies.ts';
 import { events, h, HOUR, T0, type Row } from './support/scenario.ts';
 
+/** A part thread for one describe block, closed after it; `started()` waits until it takes work. */
+function startedPartThread(): () => Promise<PartThread> {
+  const thread = new PartThread();
+  afterAll(() => thread.close());
+  return async () => {
+    thread.start();
+    while (!thread.available) await new Promise((r) => setTimeout(r, 5));
+    return thread;
+  };
+}
+
 const rows: Row[] = [];
 for (let i = 0; i < 30; i++) {
   rows.push([T0 + i * HOUR, 'api', 'k_etl', 2_000_000], [T0 + i * HOUR, 'message', 'u1', 0], [T0 + i * HOUR + 1, 'trigger', 't_pr', 0]);
@@ -132,13 +143,7 @@ describe('a plan change re-simulates only the part it touches', () => {
 });
 
 describe('both parts to simulate: the smaller in another thread', () => {
-  const thread = new PartThread();
-  afterAll(() => thread.close());
-  const started = async (): Promise<PartThread> => {
-    thread.start();
-    while (!thread.available) await new Promise((r) => setTimeout(r, 5));
-    return thread;
-  };
+  const started = startedPartThread();
 
   it('sends only the smaller part, and only when both must be simulated', async () => {
     const sent: EventColumns[] = [];
@@ -267,13 +272,7 @@ describe('a trigger mode edit: a new split of the events', () => {
     ...plan,
     triggers: plan.triggers.map((t) => (set[t.id] === undefined ? t : { ...t, mode: set[t.id]! })),
   });
-  const thread = new PartThread();
-  afterAll(() => thread.close());
-  const started = async (): Promise<PartThread> => {
-    thread.start();
-    while (!thread.available) await new Promise((r) => setTimeout(r, 5));
-    return thread;
-  };
+  const started = startedPartThread();
 
   it('switched back and forth through the part thread: the whole each time, the memory touched ahead used once', async () => {
     const part = await started();
