@@ -21,6 +21,7 @@ import type { FitJob } from './fit-claims.ts';
 import { capCurve, capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
 import type { CapAtRisk, CapOption } from './cap-risk.ts';
 import { roundCapUsd } from './rounding.ts';
+import { amountOf, HELD_SPREAD } from './censor-notes.ts';
 
 export type { WhatIf, NewTrigger } from './scenario.ts';
 export type { MonteCarloReport, PathSummary, DateBand } from './montecarlo.ts';
@@ -281,6 +282,14 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
     notes.push(
       `history censored by the plan's own limits on ${censored.series.length} series: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
         'on those days the limit was at its ceiling and nothing beyond it is in the export, so the day is a lower bound on demand: imputed above it and the band widened',
+    );
+  }
+  const held = series.filter((s) => s.heldAtLeast !== null);
+  if (held.length) {
+    const list = held.map((s) => `${s.id} (at least about ${amountOf(s.kind, s.heldAtLeast ?? 0)} a day)`);
+    notes.push(
+      `held at its limit on every day fitted, ${held.length} series: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
+        `the history holds no figure above the limit, so each band reaches above it by an assumed spread (${HELD_SPREAD} on the level, borrowed from the widest a censored fit gets), never below it`,
     );
   }
   const shifted = series.filter((s) => s.levelShift !== null);
