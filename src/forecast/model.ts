@@ -1,7 +1,7 @@
 import { DAY } from '../engine/units.ts';
 import type { Rng } from './rng.ts';
 import { gamma, makeRng, normal, poisson } from './rng.ts';
-import { detectShift } from './shift.ts';
+import { detectShift, LATE_AFTER } from './shift.ts';
 import { leastSquares } from './least-squares.ts';
 
 /**
@@ -224,7 +224,8 @@ export function fitSeries(rawValues: readonly number[], start: number, options: 
   };
   const total = rawValues.reduce((a, b) => a + b, 0);
   if (n === 0 || total === 0) return base;
-  let fitFrom = Math.max(0, n - MAX_FIT_DAYS);
+  const oldest = Math.max(0, n - MAX_FIT_DAYS);
+  let fitFrom = oldest;
   const shift = detectShift(d, cens, fitFrom);
   if (shift !== null) {
     fitFrom = shift;
@@ -237,6 +238,7 @@ export function fitSeries(rawValues: readonly number[], start: number, options: 
   let model: SeriesModel;
   if (candidates.length === 1) {
     model = fitKind(base, candidates[0], seg, segCens);
+    if (shift !== null && model.innovations.length < LATE_AFTER) borrowErrors(model, fitKind({ ...base, fitFrom: oldest }, 'level', d.slice(oldest, shift), cens.slice(oldest, shift)));
   } else {
     // choose by a held-out backtest: the last 7 to 21 days of the fitted segment, and the same
     // span before them when the segment is long enough (two origins halve the luck of one)
@@ -279,6 +281,18 @@ export function fitSeries(rawValues: readonly number[], start: number, options: 
   // the alternatives were fitted on the same days: they share the runaway process
   for (const alt of model.mixture ?? []) alt.model.runaway = model.runaway;
   return model;
+}
+
+/**
+ * A level shift found in the last days leaves a handful of days after it: too few to show the
+ * day-to-day spread (4 errors, each read against their own mean, resampled). The errors are
+ * relative, so the days before the shift show the same series' spread: a doubling 4 days before
+ * the end put 74 % of later days inside P10–P90 on its own 4 days' errors.
+ */
+function borrowErrors(m: SeriesModel, before: SeriesModel): void {
+  if (before.innovations.length <= m.innovations.length) return;
+  m.innovations = before.innovations;
+  if (before.counts !== m.counts) m.counts = before.counts;
 }
 
 function candidateKinds(seg: readonly (number | null)[], cens: readonly boolean[]): ModelKind[] {
