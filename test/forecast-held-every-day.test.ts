@@ -74,7 +74,7 @@ describe('a series held at its limit on every day of its history', () => {
     expect(s.censorNote).toMatch(/held at its limit on every day of its history \(45 days\)/);
     expect(s.censorNote).toMatch(/at least about 50\d messages a day/);
     expect(s.censorNote).toMatch(/assumption/);
-    expect(r.notes.join('\n')).toMatch(/held at its limit on every day fitted.*\(people\).*assumed spread/);
+    expect(r.notes.join('\n')).toMatch(/1 series held at the limit on every day fitted: \(people\) \(demand at least about 50\d messages a day\).*assumed spread/);
     expect(describeForecast(r)).toMatch(/messages +\(people\) .*held at its limit on every day/);
     // the model is named for what it is, not as a short history (its first pass had no observed day)
     expect(s.model).toBe('level');

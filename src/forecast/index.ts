@@ -286,10 +286,10 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
   }
   const held = series.filter((s) => s.heldAtLeast !== null);
   if (held.length) {
-    const list = held.map((s) => `${s.id} (at least about ${amountOf(s.kind, s.heldAtLeast ?? 0)} a day)`);
+    const list = held.map((s) => `${s.id} (demand at least about ${amountOf(s.kind, s.heldAtLeast ?? 0)} a day)`);
     notes.push(
-      `held at its limit on every day fitted, ${held.length} series: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
-        `the history holds no figure above the limit, so each band reaches above it by an assumed spread (${HELD_SPREAD} on the level, borrowed from the widest a censored fit gets), never below it`,
+      `${held.length} series held at the limit on every day fitted: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
+        `the history holds no figure above the limit, so each band reaches above it by an assumed spread (${HELD_SPREAD} on the level, borrowed from the widest a censored fit gets), the level never drawn below it`,
     );
   }
   const shifted = series.filter((s) => s.levelShift !== null);
