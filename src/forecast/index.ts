@@ -22,6 +22,7 @@ import { capCurve, capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
 import type { CapAtRisk, CapOption } from './cap-risk.ts';
 import { roundCapUsd } from './rounding.ts';
 import { amountOf, HELD_SPREAD } from './censor-notes.ts';
+import { rememberedCensored } from './recorded-censor.ts';
 
 export type { WhatIf, NewTrigger } from './scenario.ts';
 export type { MonteCarloReport, PathSummary, DateBand } from './montecarlo.ts';
@@ -259,12 +260,19 @@ function prepare(events: EventColumns, history: History, plan: Plan, sim: Simula
   const hit = prepared.get(events);
   if (hit && hit.plan === key && hit.sim === sim) return hit;
   const replay = replayHistory(events, plan, history.end, sim);
-  // a cap the recommendation raised holds nothing down in its own replay: judge the history by its own limits
-  const judged = recorded === undefined || JSON.stringify(recorded) === JSON.stringify(plan) ? replay : replayHistory(events, recorded, history.end, sim);
-  const censored = censoredFromEngine(judged.hist, judged.result, history);
+  // a cap the recommendation raised holds nothing down in its own replay: judge the history by its
+  // own limits (read from the recommendation's replay of them when it ran on these events)
+  const own = recorded === undefined || JSON.stringify(recorded) === JSON.stringify(plan);
+  const censored = own ? censoredFromEngine(replay.hist, replay.result, history) : (rememberedCensored(events, recorded) ?? judgedBy(events, recorded, history, sim));
   const entry: Prepared = { plan: key, sim, replay, censored };
   prepared.set(events, entry);
   return entry;
+}
+
+/** The days the recorded plan's limits held the history down, from its own replay. */
+function judgedBy(events: EventColumns, recorded: Plan, history: History, sim: SimulateFn): CensorSummary {
+  const judged = replayHistory(events, recorded, history.end, sim);
+  return censoredFromEngine(judged.hist, judged.result, history);
 }
 
 export function summariseHistory(h: History): ForecastReport['history'] {
