@@ -81,8 +81,11 @@ function bestSplit(d: readonly (number | null)[], censored: readonly boolean[], 
   const sigma = Math.sqrt(bestSse / Math.max(1, N - 2)) * Math.sqrt((1 + rho) / (1 - rho));
   const t = Math.abs(m2 - m1) / (sigma * Math.sqrt(1 / n1 + 1 / n2) + 1e-12);
   if (t < 3.5) return null;
-  // a step in the last days removes little of a long history's squared error (a doubling 4 days
-  // before the end: 72–77 % of the line's), so a late split passes on a larger t instead
-  if (bestSse > 0.7 * sseLine && (n2 >= LATE_AFTER || t < LATE_T)) return null;
+  // A step in the last days removes little of a long history's squared error (a doubling 4 days
+  // before the end: 72–77 % of the line's), so a late split may explain less (LATE_RATIO), but it
+  // always needs a larger t: a few days can carry a mean alone, as a weekend's few requests read
+  // against weekday indices of 0.08 and 0.14 do (0.24 / 0.08 = 3.0 against a level of 0.6: at
+  // t ≥ 3.5 a key's backtest read that as a shift and forecast 4 × what it spent)
+  if (n2 < LATE_AFTER ? bestSse > LATE_RATIO * sseLine || t < LATE_T : bestSse > 0.7 * sseLine) return null;
   return xs[best];
 }
