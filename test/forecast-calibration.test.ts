@@ -109,6 +109,20 @@ describe('a level shift 7 days before the history ends', () => {
   });
 });
 
+describe('a level shift 4 days before the history ends', () => {
+  it('is found on a larger t and followed, its few days after the shift borrowing the spread of the days before', () => {
+    const f = evaluateShape('step', { stepAt: HISTORY_DAYS - 4 }, Array.from({ length: 200 }, (_, i) => 500 + i), 100);
+    // needing 7 days after a shift, it was found in 27 of 200 (seeds 1000–1199) and 73 % of later
+    // days fell above the median: the forecast stayed near the old level
+    expect(f.shiftsFound).toBeGreaterThanOrEqual(140);
+    expect(f.daily).toBeGreaterThan(0.36);
+    expect(f.daily).toBeLessThan(0.62);
+    // the 4 days' own errors alone put 74 % of later days inside P10–P90
+    expect(f.dailyCoverage).toBeGreaterThanOrEqual(0.77);
+    expect(f.dailyCoverage).toBeLessThanOrEqual(0.88);
+  });
+});
+
 describe('censored history', () => {
   it('reads a trigger held at 42 a day by its limit as demand of at least 42, and forecasts above it', () => {
     // demand 30 a day rising by 0.25 a day (52 on the last day), noisy; the export shows at most 42

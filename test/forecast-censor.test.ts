@@ -9,6 +9,8 @@ import type { EventTypeCode } from '../src/engine/events.ts';
 import type { EventColumns } from '../src/engine/events.ts';
 import { synthHistory } from './forecast-helpers.ts';
 import { describeForecast } from '../src/cli/commands/forecast.ts';
+import { recommend } from '../src/recommend/index.ts';
+import type { SimulateFn } from '../src/forecast/montecarlo.ts';
 
 /** What a platform's export shows: only the events its own limits let through (queues dropped). */
 function platformCut(events: EventColumns): EventColumns {
@@ -67,6 +69,27 @@ describe('censored history, read from the engine’s replay', () => {
     const s = judged.series.find((x) => x.id === 'k_capped')!;
     expect(s.total.p50).toBeGreaterThan(own.series.find((x) => x.id === 'k_capped')!.total.p50);
     expect(s.total.p50).toBeGreaterThan(150_000_000);
+  });
+
+  it("reads the recorded plan's held days from the recommendation's replay of it (the export): no second replay, the same forecast", async () => {
+    const ev = platformCut(synthHistory(60, [{ type: 'api', subject: 'k_capped', daily: () => 8_000_000, costPerRequest: 50_000, hours: [0, 24] }], 3, false));
+    const rec = recommend(ev, plan, { paths: 20 });
+    // the recommendation raises the cap: the forecast runs another plan than the recorded one
+    expect(JSON.stringify(rec.plan)).not.toBe(JSON.stringify(plan));
+    const replayed: string[] = [];
+    const counting: SimulateFn = (p, e, o) => {
+      replayed.push(JSON.stringify(p));
+      return simulate(p, e, o);
+    };
+    const exported = await forecast(ev, rec.plan, { days: 30, paths: 0, workers: 0, recordedPlan: plan, simulate: counting });
+    // only the recommended plan's replay (the paths' start state); the recorded plan's was recommend's
+    expect(replayed).toEqual([JSON.stringify(rec.plan)]);
+    // a copy of the events is new to both: judged by its own replay, the same answer
+    const fresh = await forecast({ ...ev }, rec.plan, { days: 30, paths: 0, workers: 0, recordedPlan: plan, simulate: counting });
+    expect(replayed).toHaveLength(3);
+    expect(exported.censored.map((x) => x.id)).toEqual(['k_capped']);
+    expect(exported.censored).toEqual(fresh.censored);
+    expect(exported.series).toEqual(fresh.series);
   });
 
   it('fits a series found censored with its bounds on worker threads too (the workers start fitting before the replay ends)', async () => {

@@ -6,6 +6,9 @@ import type { History, DailySeries, SeriesKind } from './series.ts';
 import { pathBlock, pointForecast } from './path-block.ts';
 import type { Scenario } from './scenario.ts';
 import { selectRanks } from './select.ts';
+import { censorNoteOf } from './censor-notes.ts';
+
+export { FEW_OBSERVED_NOTE } from './censor-notes.ts';
 
 export interface Band {
   p10: number;
@@ -15,8 +18,6 @@ export interface Band {
 
 export type SeriesUnit = 'usd_micros' | 'runs' | 'messages';
 
-/** A censored fit with under two weeks of days the limit let through (SeriesModel.fewObserved). */
-export const FEW_OBSERVED_NOTE = 'under 14 days not held down by a limit: demand inferred mostly from the bounds, band widened';
 
 export function unitOf(kind: SeriesKind): SeriesUnit {
   return kind === 'key_spend' ? 'usd_micros' : kind === 'trigger_runs' ? 'runs' : 'messages';
@@ -35,7 +36,12 @@ export interface SeriesForecast {
   levelShift: string | null;
   /** history days a limit held down: lower bounds, imputed and the band widened */
   censoredDays: number;
-  /** what the admin should know about a censored fit (too few days the limit let through), or null */
+  /**
+   * Every day fitted was held at its limit: demand per day is at least this (the series' unit),
+   * and the band above it is an assumption (censorNote says which); null when some day was not held
+   */
+  heldAtLeast: number | null;
+  /** what the admin should know about a censored fit (every day held, too few days the limit let through), or null */
   censorNote: string | null;
   /** runaway incidents: share of history days, re-injected at that rate */
   runawayRate: number;
@@ -94,7 +100,8 @@ export function dailyForecasts(scenario: Scenario, paths: number, seed: number, 
       model: s.model.kind,
       levelShift: s.model.shiftAt === null ? null : new Date(s.model.shiftAt).toISOString().slice(0, 10),
       censoredDays: s.model.censoredDays,
-      censorNote: s.model.fewObserved ? FEW_OBSERVED_NOTE : null,
+      heldAtLeast: s.model.heldEveryDay ? s.model.level : null,
+      censorNote: censorNoteOf(s.kind, s.model, D),
       runawayRate: s.model.runaway.rate,
       seasonal: s.model.seasonal,
       trendPerDay: s.model.slope,

@@ -21,6 +21,8 @@ import type { FitJob } from './fit-claims.ts';
 import { capCurve, capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
 import type { CapAtRisk, CapOption } from './cap-risk.ts';
 import { roundCapUsd } from './rounding.ts';
+import { amountOf, HELD_SPREAD } from './censor-notes.ts';
+import { rememberedCensored } from './recorded-censor.ts';
 
 export type { WhatIf, NewTrigger } from './scenario.ts';
 export type { MonteCarloReport, PathSummary, DateBand } from './montecarlo.ts';
@@ -258,12 +260,19 @@ function prepare(events: EventColumns, history: History, plan: Plan, sim: Simula
   const hit = prepared.get(events);
   if (hit && hit.plan === key && hit.sim === sim) return hit;
   const replay = replayHistory(events, plan, history.end, sim);
-  // a cap the recommendation raised holds nothing down in its own replay: judge the history by its own limits
-  const judged = recorded === undefined || JSON.stringify(recorded) === JSON.stringify(plan) ? replay : replayHistory(events, recorded, history.end, sim);
-  const censored = censoredFromEngine(judged.hist, judged.result, history);
+  // a cap the recommendation raised holds nothing down in its own replay: judge the history by its
+  // own limits (read from the recommendation's replay of them when it ran on these events)
+  const own = recorded === undefined || JSON.stringify(recorded) === JSON.stringify(plan);
+  const censored = own ? censoredFromEngine(replay.hist, replay.result, history) : (rememberedCensored(events, recorded) ?? judgedBy(events, recorded, history, sim));
   const entry: Prepared = { plan: key, sim, replay, censored };
   prepared.set(events, entry);
   return entry;
+}
+
+/** The days the recorded plan's limits held the history down, from its own replay. */
+function judgedBy(events: EventColumns, recorded: Plan, history: History, sim: SimulateFn): CensorSummary {
+  const judged = replayHistory(events, recorded, history.end, sim);
+  return censoredFromEngine(judged.hist, judged.result, history);
 }
 
 export function summariseHistory(h: History): ForecastReport['history'] {
@@ -281,6 +290,14 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
     notes.push(
       `history censored by the plan's own limits on ${censored.series.length} series: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
         'on those days the limit was at its ceiling and nothing beyond it is in the export, so the day is a lower bound on demand: imputed above it and the band widened',
+    );
+  }
+  const held = series.filter((s) => s.heldAtLeast !== null);
+  if (held.length) {
+    const list = held.map((s) => `${s.id} (demand at least about ${amountOf(s.kind, s.heldAtLeast ?? 0)} a day)`);
+    notes.push(
+      `${held.length} series held at the limit on every day fitted: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
+        `the history holds no figure above the limit, so each band reaches above it by an assumed spread (${HELD_SPREAD} on the level, borrowed from the widest a censored fit gets), the level never drawn below it`,
     );
   }
   const shifted = series.filter((s) => s.levelShift !== null);

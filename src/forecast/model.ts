@@ -1,7 +1,7 @@
 import { DAY } from '../engine/units.ts';
 import type { Rng } from './rng.ts';
 import { gamma, makeRng, normal, poisson } from './rng.ts';
-import { detectShift } from './shift.ts';
+import { detectShift, LATE_AFTER } from './shift.ts';
 import { leastSquares } from './least-squares.ts';
 
 /**
@@ -59,6 +59,12 @@ export interface SeriesModel {
    * and trend are mostly inferred from bounds, so the band is widened (see fitKind)
    */
   fewObserved: boolean;
+  /**
+   * Every day fitted was held at its limit: the history holds no figure above the bound, only
+   * that demand reached it every day. Each path draws its level one-sided, at or above the
+   * bounds' level, with a spread borrowed (HELD_LEVEL_SD), not measured (see fitKind).
+   */
+  heldEveryDay: boolean;
   /** the busiest ordinary day of the history, bounds included (series' unit; 0 = no history) */
   maxDay: number;
   /** days the weekday indices were estimated from (0: under two weeks, no weekday pattern) */
@@ -173,6 +179,14 @@ const MAX_CENSORED_WIDEN = Math.sqrt(5);
 /** least relative error of a short history's level (under 28 known days) */
 const SHORT_LEVEL_SD = 0.15;
 /**
+ * The level's relative spread above the bound of a series held at its limit on every day fitted.
+ * Such a history measures no spread at all (its days are the limit's, not demand's), so it is
+ * borrowed: the widest a censored fit's level gets elsewhere (a short history's floor, widened
+ * the most a censored fit may be, ±34 %). Drawn above the bound only: a path's level sits at or
+ * above the bounds' level, with median +23 %, P90 +55 %.
+ */
+export const HELD_LEVEL_SD = SHORT_LEVEL_SD * MAX_CENSORED_WIDEN;
+/**
  * Most one path's ordinary day may reach: this many times the larger of the history's busiest
  * ordinary day and the model's own expected value that day. A draw past it is no forecast but a
  * degenerate estimate compounding (the key held at its cap: a P90 of $70 million for 30 days).
@@ -210,7 +224,8 @@ export function fitSeries(rawValues: readonly number[], start: number, options: 
   };
   const total = rawValues.reduce((a, b) => a + b, 0);
   if (n === 0 || total === 0) return base;
-  let fitFrom = Math.max(0, n - MAX_FIT_DAYS);
+  const oldest = Math.max(0, n - MAX_FIT_DAYS);
+  let fitFrom = oldest;
   const shift = detectShift(d, cens, fitFrom);
   if (shift !== null) {
     fitFrom = shift;
@@ -219,10 +234,11 @@ export function fitSeries(rawValues: readonly number[], start: number, options: 
   }
   const seg = d.slice(fitFrom);
   const segCens = cens.slice(fitFrom);
-  const candidates: ModelKind[] = options.kind ? [options.kind] : candidateKinds(seg);
+  const candidates: ModelKind[] = options.kind ? [options.kind] : candidateKinds(seg, segCens);
   let model: SeriesModel;
   if (candidates.length === 1) {
     model = fitKind(base, candidates[0], seg, segCens);
+    if (shift !== null && model.innovations.length < LATE_AFTER) borrowErrors(model, fitKind({ ...base, fitFrom: oldest }, 'level', d.slice(oldest, shift), cens.slice(oldest, shift)));
   } else {
     // choose by a held-out backtest: the last 7 to 21 days of the fitted segment, and the same
     // span before them when the segment is long enough (two origins halve the luck of one)
@@ -267,9 +283,24 @@ export function fitSeries(rawValues: readonly number[], start: number, options: 
   return model;
 }
 
-function candidateKinds(seg: readonly (number | null)[]): ModelKind[] {
+/**
+ * A level shift found in the last days leaves a handful of days after it: too few to show the
+ * day-to-day spread (4 errors, each read against their own mean, resampled). The errors are
+ * relative, so the days before the shift show the same series' spread: a doubling 4 days before
+ * the end put 74 % of later days inside P10–P90 on its own 4 days' errors.
+ */
+function borrowErrors(m: SeriesModel, before: SeriesModel): void {
+  if (before.innovations.length <= m.innovations.length) return;
+  m.innovations = before.innovations;
+  if (before.counts !== m.counts) m.counts = before.counts;
+}
+
+function candidateKinds(seg: readonly (number | null)[], cens: readonly boolean[]): ModelKind[] {
   const known = seg.filter((x): x is number => x !== null);
   if (known.length < SHORT_DAYS) return known.length ? ['level'] : ['flat'];
+  // every day a bound: a trend or growth would be the limit's, and the held-out days, bounds too,
+  // score every candidate only by its shortfall below them (near nothing), so noise would choose
+  if (seg.every((x, i) => x === null || cens[i])) return ['level'];
   const positive = known.filter((x) => x > 0).length / known.length;
   const kinds: ModelKind[] = ['level', 'trend'];
   if (positive >= 0.9) kinds.push('growth');
@@ -441,7 +472,19 @@ function fitKind(base: SeriesModel, kind: ModelKind, seg: readonly (number | nul
     // 42 a day (the Tobit widening above already sizes their band).
     const observed = seg.filter((v, i) => v !== null && !cens[i]).length;
     if (observed < SHORT_DAYS) m.fewObserved = true;
-    if (observed < SHORT_DAYS && !base.counts) {
+    if (observed === 0) {
+      // Every day was held: the bounds say demand reached the limit each day and nothing about
+      // how far beyond. The Tobit fit has no spread to impute with (the days' steadiness is the
+      // limit's), so the widening above multiplied ~0 and the band was a point at the limit
+      // (messages held at 500 a day: 15,000 / 15,000 / 15,000 for 30 days). The level's error is
+      // borrowed and drawn above the bounds' level only (simulateInto): the median is not below
+      // the limit (a count held on every day could not have a mean at it, or half its days would
+      // have fallen short) and the band reaches above it. A count keeps its Poisson days: the
+      // fit found the bounds steadier than Poisson because the limit made them so.
+      m.heldEveryDay = true;
+      m.counts = base.counts;
+      m.aSd = Math.max(m.aSd, kind === 'growth' ? HELD_LEVEL_SD : HELD_LEVEL_SD * m.level);
+    } else if (observed < SHORT_DAYS && !base.counts) {
       const floor = SHORT_LEVEL_SD * MAX_CENSORED_WIDEN;
       if (kind === 'growth') m.aSd = Math.max(m.aSd, floor);
       else m.aSd = Math.max(m.aSd, floor * m.level);
@@ -521,6 +564,8 @@ function fitOn(m: SeriesModel, kind: ModelKind, seg: readonly (number | null)[],
       ys.push(v);
     }
   });
+  // a refit names its own kind: a first pass with every day a bound came out 'flat'
+  m.kind = kind;
   m.damping = 1;
   m.alpha = 0;
   m.slope = 0;
@@ -816,7 +861,8 @@ export function simulateInto(
       u -= alt.share;
     }
   }
-  const z1 = normal(rng);
+  // a series held at its limit on every day: its level at or above the bounds' (see fitKind)
+  const z1 = m.heldEveryDay ? Math.abs(normal(rng)) : normal(rng);
   const z2 = normal(rng);
   const corr = m.corr;
   const a = m.a + m.aSd * z1;
@@ -1040,6 +1086,7 @@ function flatModel(start: number, n: number, level: number, seasonal: number[]):
     runaway: { rate: 0, days: 0, excess: [] },
     censoredDays: 0,
     fewObserved: false,
+    heldEveryDay: false,
     maxDay: 0,
     seasonalDays: 0,
     counts: false,

@@ -11,6 +11,7 @@ import type { DailySeries, History } from '../forecast/series.ts';
 import { buildScenario, pathParts } from '../forecast/scenario.ts';
 import type { Scenario } from '../forecast/scenario.ts';
 import { censoredFromEngine } from '../forecast/censor.ts';
+import { rememberCensored } from '../forecast/recorded-censor.ts';
 import { allowanceHeldText, HELD_DAYS_MIN, heldDaysByTrigger, heldPace, heldPaceText, heldText } from './held.ts';
 import type { HeldPace } from './held.ts';
 import { capForRisk, capOutcome, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
@@ -218,6 +219,8 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   // which days a limit held the history down (lower bounds for the forecast)
   const current = simulate(plan, events, { until: Math.max(history.end, history.lastEvent + 1), signal: options.signal });
   const censored = censoredFromEngine(events, current, history);
+  // the export's forecast judges the history by this plan too: it reads these days, not a replay
+  rememberCensored(events, plan, censored);
   const scenario = buildScenario(history, plan, days, {}, censored.days);
   const ordinaryDraws: Float64Array[][] = [];
   const runawayDraws: Float64Array[][] = [];

@@ -1,0 +1,49 @@
+import { formatUsd } from '../engine/units.ts';
+import { HELD_LEVEL_SD } from './model.ts';
+import type { SeriesModel } from './model.ts';
+import type { SeriesKind } from './series.ts';
+
+/**
+ * What a forecast says of a series whose history a limit held down, in the words the CLI, the
+ * JSON report and the Forecast page all show (the renderer adds none of its own).
+ */
+
+/** A censored fit with under two weeks of days the limit let through (SeriesModel.fewObserved). */
+export const FEW_OBSERVED_NOTE = 'under 14 days not held down by a limit: demand inferred mostly from the bounds, band widened';
+
+/** The history's figure in its unit: dollars for key spend (micro-USD), runs or messages. */
+export function amountOf(kind: SeriesKind, value: number): string {
+  if (kind === 'key_spend') return formatUsd(value);
+  const whole = Math.round(value).toLocaleString('en-US');
+  return `${whole} ${kind === 'trigger_runs' ? 'runs' : 'messages'}`;
+}
+
+/** The days a held series' fit rests on, in words: its whole history or the days since its level shift. */
+function heldSpan(model: SeriesModel): string {
+  const days = model.n - model.fitFrom;
+  if (model.shiftAt === null) return `on every day of its history (${days} days)`;
+  return `on every day since its level shift on ${new Date(model.shiftAt).toISOString().slice(0, 10)} (${days} days)`;
+}
+
+/** "±34 %": the level's spread a held series borrows (HELD_LEVEL_SD). */
+export const HELD_SPREAD = `±${Math.round(HELD_LEVEL_SD * 100)} %`;
+
+/**
+ * A series held at its limit on every day fitted (SeriesModel.heldEveryDay): demand is at least the
+ * bound, and how far above it the history cannot say, so the band above it is an assumption. The
+ * note says which, with the bound over the horizon (before any what-if), so the admin can tell the
+ * figure the history holds from the one assumed.
+ */
+export function heldEveryDayNote(kind: SeriesKind, model: SeriesModel, horizonDays: number): string {
+  const perDay = model.level;
+  return (
+    `held at its limit ${heldSpan(model)}: demand is at least about ${amountOf(kind, perDay)} a day (${amountOf(kind, perDay * horizonDays)} over ${horizonDays} days), ` +
+    `but the history holds no figure above that: the band above it is an assumption, a spread of ${HELD_SPREAD} on the level borrowed from the widest a censored fit gets, above the bound only`
+  );
+}
+
+/** The note a series' censored fit carries, or null when it needs none. */
+export function censorNoteOf(kind: SeriesKind, model: SeriesModel, horizonDays: number): string | null {
+  if (model.heldEveryDay) return heldEveryDayNote(kind, model, horizonDays);
+  return model.fewObserved ? FEW_OBSERVED_NOTE : null;
+}
