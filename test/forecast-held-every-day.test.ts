@@ -92,6 +92,12 @@ describe('a series held at its limit on every day of its history', () => {
     expect(s.censorNote).toMatch(/held at its limit on every day of its history/);
     expect(s.censorNote).toMatch(/at least about 42 runs a day/);
     expect(describeForecast(r)).toMatch(/trigger_runs t_hook .*held at its limit on every day/);
+    // its held-out days are bounds too: forecasting demand above them is no miss, so the backtest
+    // does not call the model worse than repeating last week's bounds (it once did)
+    const row = r.backtest.series.find((x) => x.id === 't_hook');
+    expect(row?.verdict).not.toBe('worse');
+    expect(r.backtest.seriesLosingToNaive).not.toContain('t_hook');
+    expect(r.notes.join('\n')).not.toMatch(/did worse than the seasonal-naive baseline on .*t_hook/);
   });
 
   it('a spend series held at its cap on every day gets the same one-sided band from the model', () => {

@@ -1,6 +1,6 @@
 import { quantile } from 'simple-statistics';
 import { DAY } from '../engine/units.ts';
-import { backtestSeries, BACKTEST_DAYS } from './model.ts';
+import { backtestSeries, BACKTEST_DAYS, dayError } from './model.ts';
 import type { ErrorStats, ModelKind } from './model.ts';
 import type { History, DailySeries, SeriesKind } from './series.ts';
 import { pathBlock, pointForecast } from './path-block.ts';
@@ -227,6 +227,7 @@ export function backtest(
   const actualAll: number[] = [];
   const modelAll: number[] = [];
   const naiveAll: number[] = [];
+  const boundsAll: boolean[] = [];
   for (const s of all) {
     const bt = backtestSeries(s.values, s.start, BACKTEST_DAYS, censored.get(`${s.kind}:${s.id}`), kinds.get(`${s.kind}:${s.id}`));
     if (!bt) continue;
@@ -235,12 +236,13 @@ export function backtest(
     const mean = s.values.reduce((a, b) => a + b, 0) / s.values.length;
     if (!(mean > 0)) continue;
     for (let i = 0; i < bt.actual.length; i++) {
-      absM += Math.abs(bt.forecast[i] - bt.actual[i]) / mean;
-      absN += Math.abs(bt.baseline[i] - bt.actual[i]) / mean;
+      absM += dayError(bt.actual[i], bt.forecast[i], bt.bounds[i]) / mean;
+      absN += dayError(bt.actual[i], bt.baseline[i], bt.bounds[i]) / mean;
       act += bt.actual[i] / mean;
       actualAll.push(bt.actual[i] / mean);
       modelAll.push(bt.forecast[i] / mean);
       naiveAll.push(bt.baseline[i] / mean);
+      boundsAll.push(bt.bounds[i]);
     }
   }
   if (rows.length === 0 || actualAll.length === 0) {
@@ -259,7 +261,7 @@ export function backtest(
     let pn = 0;
     for (let i = 0; i < n; i++) {
       if (actualAll[i] !== 0) {
-        pct += Math.abs(pred[i] - actualAll[i]) / actualAll[i];
+        pct += dayError(actualAll[i], pred[i], boundsAll[i]) / actualAll[i];
         pn++;
       }
     }

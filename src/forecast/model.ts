@@ -1007,13 +1007,13 @@ export interface ErrorStats {
   wape: number | null;
 }
 
-export function errorStats(actual: readonly number[], predicted: readonly number[]): ErrorStats {
+export function errorStats(actual: readonly number[], predicted: readonly number[], bounds?: readonly boolean[]): ErrorStats {
   let abs = 0;
   let sumA = 0;
   let pct = 0;
   let pctN = 0;
   for (let i = 0; i < actual.length; i++) {
-    const e = Math.abs(actual[i] - predicted[i]);
+    const e = dayError(actual[i], predicted[i], bounds?.[i] === true);
     abs += e;
     sumA += Math.abs(actual[i]);
     if (actual[i] !== 0) {
@@ -1028,12 +1028,23 @@ export function errorStats(actual: readonly number[], predicted: readonly number
   };
 }
 
+/**
+ * How far a prediction missed a day. A day a limit held (`bound`) says demand was at least its
+ * value, not how much: only a prediction under it is known to be wrong, so a model that forecasts
+ * demand above the limit is not scored as missing a day it may have got right.
+ */
+export function dayError(actual: number, predicted: number, bound: boolean): number {
+  return bound ? Math.max(0, actual - predicted) : Math.abs(actual - predicted);
+}
+
 export interface SeriesBacktest {
   model: ErrorStats;
   naive: ErrorStats;
   actual: number[];
   forecast: number[];
   baseline: number[];
+  /** per held-out day, true when a limit held it: its value is a lower bound on demand */
+  bounds: boolean[];
 }
 
 export const BACKTEST_DAYS = 14;
@@ -1054,7 +1065,8 @@ export function backtestSeries(values: readonly number[], start: number, holdout
     forecast.push(pointAt(model, train + h));
     baseline.push(values[train - 7 + (h % 7)]);
   }
-  return { model: errorStats(actual, forecast), naive: errorStats(actual, baseline), actual, forecast, baseline };
+  const bounds = actual.map((_, h) => censored?.[train + h] === true);
+  return { model: errorStats(actual, forecast, bounds), naive: errorStats(actual, baseline, bounds), actual, forecast, baseline, bounds };
 }
 
 /** A series known only by its expected daily value (a what-if trigger that does not exist yet). */
