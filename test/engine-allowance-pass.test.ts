@@ -15,7 +15,8 @@ import type { PassArrays } from '../src/engine/pass-arrays.ts';
 import { QueueLog } from '../src/engine/queue-log.ts';
 import { passTallies } from '../src/engine/pass-tallies.ts';
 import { dayFrameOf, tally } from '../src/engine/report-tallies.ts';
-import { DAY, events, HOUR, scenarioSource, T0, type Row } from './support/scenario.ts';
+import { DAY, events, HOUR, MINUTE, scenarioSource, T0, type Row } from './support/scenario.ts';
+import { throttledSenders } from '../src/engine/limits/throttle-reach.ts';
 
 const RUNS = Number(process.env.HEADROOM_PROPERTY_RUNS ?? 300);
 const params = { numRuns: RUNS, ...(process.env.HEADROOM_PROPERTY_RUNS === undefined ? { seed: 20261203 } : {}) };
@@ -199,6 +200,43 @@ describe('the allowance part simulated by its own pass', () => {
         else expect(whole.outcome.includes(Outcome.dropped)).toBe(true);
       }
     }
+  });
+
+  it("people's throttles left out only for those who cannot meet them: binding, near and far, with the allowance and the workspace refusing", () => {
+    // 'burst' sends 6 messages a minute (its minute throttle binds), 'steady' one every 10 minutes
+    // (never near), 'edge' 4 in a minute that the allowance sometimes refuses (it reaches the
+    // throttle only if all of them were admitted), and everyone at once at each hour's start (the
+    // workspace's minute binds)
+    const rows: Row[] = [];
+    for (let m = 0; m < 6 * 60; m += 7) for (let i = 0; i < 6; i++) rows.push([T0 + m * MINUTE + i * 5_000, 'message', 'burst']);
+    for (let m = 0; m < 6 * 60; m += 10) rows.push([T0 + m * MINUTE + 1_000, 'message', 'steady']);
+    for (let m = 3; m < 6 * 60; m += 20) for (let i = 0; i < 4; i++) rows.push([T0 + m * MINUTE + i * 1_000, 'message', 'edge']);
+    for (let hour = 0; hour < 6; hour++) for (let u = 0; u < 12; u++) rows.push([T0 + hour * HOUR + 30_000, 'message', `crowd${u}`]);
+    for (let m = 0; m < 6 * 60; m += 13) rows.push([T0 + m * MINUTE + 2_000, 'trigger', 't_hook']);
+    const ev = events([...rows].sort((a, b) => Number(a[0]) - Number(b[0])));
+    const seen = { actor: false, workspace: false, allowance: false };
+    for (const seats of [1, 2, 4, 40]) {
+      const plan = validatePlan({
+        version: 1,
+        workspace: { seats, messagesPerSeatPerDay: 60, fairUseShare: 0.5, spendLimits: [] },
+        apiKeys: [],
+        triggers: [{ id: 't_hook', kind: 'webhook', mode: 'fair_use', limitPer24h: 10 }],
+        enforcement: { profile: 'platform', webhookWhenLimited: 'queue', maxQueueWaitHours: null, actorPerMinute: 3, actorPerHour: 60, workspacePerSeatPerMinute: 3 },
+      });
+      const options = { timelineBuckets: 20, logQueue: true };
+      const whole = simulate(plan, ev, options);
+      expect(comparable(simulateAllowancePart(plan, ev, options))).toEqual(comparable(whole));
+      const by = whole.messagesByReason ?? [];
+      seen.actor ||= (by[Reason.actor_minute] ?? 0) > 0;
+      seen.workspace ||= (by[Reason.workspace_minute] ?? 0) > 0;
+      seen.allowance ||= (by[Reason.allowance] ?? 0) > 0;
+    }
+    expect(seen).toEqual({ actor: true, workspace: true, allowance: true });
+    // who is checked: those whose messages, all admitted, would meet their throttles
+    const senders = throttledSenders(ev, null, 3, 60, MINUTE + 1, HOUR + 1);
+    const names = ev.subjects.filter((_, s) => senders?.[s] === 1);
+    expect(names).toEqual(['burst', 'edge']);
+    expect(throttledSenders(ev, null, 7, 1000, MINUTE + 1, HOUR + 1)).toBeNull();
   });
 
   it('refuses events and plans of the spend part, or a queue wait limit, instead of deciding them', () => {
