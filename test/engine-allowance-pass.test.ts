@@ -120,6 +120,9 @@ describe('the allowance part simulated by its own pass', () => {
         expect({ ...comparable(written), source }).toEqual({ ...comparable(whole), source });
         // the tallies it counted while deciding: those read back from the whole's decisions
         expect({ ...passTallies(written), source }).toEqual({ ...tally(ev, whole, frame), source });
+        // again over the same events, with the arrivals the first pass counted (seats-blind) copied in
+        const again = simulateAllowancePart(plan, ev, { ...options, runs, tally: { frame, span } });
+        expect({ ...passTallies(again), source }).toEqual({ ...tally(ev, whole, frame), source });
         if (whole.peakQueue > 0) queued++;
         if (whole.reason.includes(Reason.allowance)) refused++;
       }),
@@ -237,6 +240,38 @@ describe('the allowance part simulated by its own pass', () => {
     const names = ev.subjects.filter((_, s) => senders?.[s] === 1);
     expect(names).toEqual(['burst', 'edge']);
     expect(throttledSenders(ev, null, 7, 1000, MINUTE + 1, HOUR + 1)).toBeNull();
+  });
+
+  it("arrivals counted once per part's events are copied only into a pass that numbers the triggers and days the same", () => {
+    const rows: Row[] = [];
+    for (let i = 0; i < 30; i++) rows.push([T0 + i * 3 * HOUR, 'trigger', i % 3 === 0 ? 't_hook' : i % 3 === 1 ? 't_hook2' : 't_new']);
+    for (let i = 0; i < 30; i++) rows.push([T0 + i * 2 * HOUR + 60_000, 'message', USERS[i % 3]]);
+    const ev = events([...rows].sort((a, b) => Number(a[0]) - Number(b[0])));
+    const span = { first: ev.time[0]!, last: ev.time[ev.count - 1]! };
+    const planWith = (ids: string[], seats: number): Plan =>
+      validatePlan({
+        version: 1,
+        workspace: { seats, messagesPerSeatPerDay: 4, fairUseShare: 0.5, spendLimits: [] },
+        apiKeys: [],
+        triggers: ids.map((id) => ({ id, kind: 'webhook', mode: 'fair_use', limitPer24h: 2 })),
+        enforcement: { webhookWhenLimited: 'queue', maxQueueWaitHours: null },
+      });
+    const own = dayFrameOf(ev);
+    // the whole's days can start before the part's first event (another part's events came first)
+    const wider = { day0: own.day0 - 2, days: own.days + 3 };
+    for (const [ids, frame, seats] of [
+      [['t_hook', 't_hook2'], own, 1],
+      [['t_hook', 't_hook2'], own, 2],
+      [['t_hook2', 't_hook'], own, 1],
+      [['t_hook2'], own, 2],
+      [['t_hook2'], wider, 1],
+      [['t_hook', 't_hook2'], wider, 3],
+    ] as const) {
+      const plan = planWith([...ids], seats);
+      const whole = simulate(plan, ev, { logQueue: true });
+      const part = simulateAllowancePart(plan, ev, { logQueue: true, tally: { frame, span } });
+      expect(passTallies(part)).toEqual(tally(ev, whole, frame));
+    }
   });
 
   it('refuses events and plans of the spend part, or a queue wait limit, instead of deciding them', () => {

@@ -136,6 +136,8 @@ class AllowancePass {
   private readonly messagesByReason = new Float64Array(REASON_SPEND_LIMIT_BASE);
   private readonly queueLog: QueueLog | null;
   private readonly tallies: RunTallies | null;
+  /** whether this pass counts the runs' arrivals (RunTallies `arrive`): not when a pass over the same events did */
+  private readonly countArrivals: boolean;
 
   private readonly timeline: Timeline | null = null;
   private readonly allowanceSeries: Float64Array | null = null;
@@ -226,7 +228,9 @@ class AllowancePass {
       if (s !== undefined) this.triggerBySubject[s] = t.mode === 'fair_use' ? i : -2;
     });
 
-    this.tallies = options.tally === undefined ? null : new RunTallies(options.tally.frame, REASON_SPEND_LIMIT_BASE + plan.spendLimits.length, plan.triggers.length, this.clock, DELAY);
+    const source = { events, order, count: n, triggerIds: plan.triggers.map((t) => t.id).join('\n') };
+    this.tallies = options.tally === undefined ? null : new RunTallies(options.tally.frame, REASON_SPEND_LIMIT_BASE + plan.spendLimits.length, plan.triggers.length, this.clock, DELAY, source);
+    this.countArrivals = this.tallies !== null && !this.tallies.arrivalsKnown;
     const logged = plan.queueWebhooks && options.runs !== undefined ? 2 * options.runs : undefined;
     this.queueLog = options.logQueue ? new QueueLog(logged, reuse?.queueLog ?? undefined) : null;
 
@@ -596,7 +600,7 @@ class AllowancePass {
     const g = this.triggerOf(this.subject[e]);
     this.entity[e] = g;
     const tallies = this.tallies;
-    tallies?.arrive(g, t);
+    if (this.countArrivals) tallies?.arrive(g, t);
     // written over when the run is admitted
     this.admittedAt[e] = Number.NaN;
     const q = this.queues[g];
