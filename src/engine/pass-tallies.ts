@@ -1,3 +1,4 @@
+import { placeDelaysByTrigger } from './delays-by-trigger.ts';
 import { EventType } from './events.ts';
 import { keyTallies, type DayFrame, type ReportTallies, type TriggerTallies } from './report-tallies.ts';
 import { Outcome, type SimulationResult } from './result.ts';
@@ -186,17 +187,17 @@ export class RunTallies {
       delays: Array.from({ length: triggers }, () => noDelays),
       daily: this.daily.subarray(0, triggers * days),
     };
-    // each trigger's delays, ascending: the log's, placed by trigger into one array and sorted in place
+    // each trigger's delays, ascending: the log's, placed by trigger into one array
     const all = new Float64Array(this.logged);
     const next = new Int32Array(triggers);
     for (let g = 0, at = 0; g < triggers; g++) {
       next[g] = at;
       at += this.delayed[g];
     }
-    for (let i = 0; i < this.logged; i++) all[next[this.logTrigger[i]]++] = this.logDelay[i];
+    placeDelaysByTrigger(this.logDelay, this.logTrigger, this.logged, all, next);
     for (let g = 0, at = 0; g < triggers; g++) {
       const d = this.delayed[g];
-      if (d > 0) t.delays[g] = all.subarray(at, at + d).sort();
+      if (d > 0) t.delays[g] = all.subarray(at, at + d);
       at += d;
     }
     // the log's buffers to the next pass
