@@ -733,6 +733,7 @@ class AllowancePass {
     // the result keeps no queue. (Pushed last-first, so that each trigger got its own back, a
     // seats edit measured slower: 136-183 ms against 84-155 ms, bench/simulate.ts edits --warm.)
     for (const q of this.queues) spareQueues.push(q);
+    this.triggerLimits.handBack();
 
     const { allowance, pool, workspaceMinute } = this;
     const held = new HeldArrays({ outcome: this.outcome, admittedAt: this.admittedAt, reason: this.reason, entity: this.entity, queueLog: this.queueLog });
