@@ -98,6 +98,16 @@ const scenarioArb = fc.record({
   buckets: fc.constantFrom(0, 1, 7, 40),
 });
 
+/** The platform profile with no allowance to speak of and people's throttles at `perMinute` a minute, 20 an hour. */
+const platformPlan = (perMinute: number): Plan =>
+  validatePlan({
+    version: 1,
+    workspace: { seats: 100, messagesPerSeatPerDay: 100, fairUseShare: 0.5, spendLimits: [] },
+    apiKeys: [],
+    triggers: [],
+    enforcement: { profile: 'platform', webhookWhenLimited: 'queue', maxQueueWaitHours: null, actorPerMinute: perMinute, actorPerHour: 20 },
+  });
+
 describe('the allowance part simulated by its own pass', () => {
   it('gives simulate()\'s result, field by field, under both profiles', () => {
     let queued = 0;
@@ -240,6 +250,11 @@ describe('the allowance part simulated by its own pass', () => {
     const names = ev.subjects.filter((_, s) => senders?.[s] === 1);
     expect(names).toEqual(['burst', 'edge']);
     expect(throttledSenders(ev, null, 7, 1000, MINUTE + 1, HOUR + 1)).toBeNull();
+    // three messages just before a minute's boundary and one just after: its window holds all four
+    const edge = (Math.ceil(T0 / (MINUTE + 1)) + 10) * (MINUTE + 1);
+    const straddling = events([-3_000, -2_000, -1_000, 1_000].map((d): Row => [edge + d, 'message', 'x']));
+    expect(throttledSenders(straddling, null, 3, 60, MINUTE + 1, HOUR + 1)?.[straddling.subjects.indexOf('x')]).toBe(1);
+    expect(simulateAllowancePart(platformPlan(3), straddling).reason[3]).toBe(Reason.actor_minute);
   });
 
   it("arrivals counted once per part's events are copied only into a pass that numbers the triggers and days the same", () => {

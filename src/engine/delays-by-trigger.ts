@@ -8,10 +8,15 @@
  * double's bits order as its value does), then a stable placement by trigger. A byte every delay
  * shares (the low bytes of whole milliseconds are all zero) costs its count and no placement.
  * Bytes, not wider digits: 256 places to write to stay in the cache, 65,536 did not.
+ *
+ * Each loop runs in blocks, one call a block: called once an edit, a loop is only compiled on the
+ * stack of its running call (on-stack replacement), each of the ten loops again at every edit,
+ * which made this 10-35 ms; a block's function called hundreds of times is compiled once, whole.
  */
 
 const DIGIT = 256;
 const DIGITS = 8;
+const BLOCK = 4096;
 const counts = new Int32Array(DIGITS * DIGIT);
 let a = new Float64Array(0);
 let b = new Float64Array(0);
@@ -23,6 +28,7 @@ let bg = new Int32Array(0);
  * trigger g's from `starts[g]` on, ascending. `starts` is left at each group's end.
  */
 export function placeDelaysByTrigger(delay: Float64Array, trigger: Int32Array, n: number, into: Float64Array, starts: Int32Array): void {
+  if (n === 0) return;
   if (a.length < n) {
     const size = Math.max(n, 2 * a.length);
     a = new Float64Array(size);
@@ -38,7 +44,34 @@ export function placeDelaysByTrigger(delay: Float64Array, trigger: Int32Array, n
   srcG.set(trigger.subarray(0, n));
   counts.fill(0);
   let bits = new Uint32Array(src.buffer, 0, 2 * n);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n; i += BLOCK) countBytes(bits, i, Math.min(n, i + BLOCK));
+  for (let d = 0; d < DIGITS; d++) {
+    const base = d * DIGIT;
+    const word = d >> 2;
+    const shift = (d & 3) * 8;
+    if (counts[base + ((bits[word] >>> shift) & 0xff)] === n) continue;
+    // each digit's first place
+    let at = 0;
+    for (let k = base; k < base + DIGIT; k++) {
+      const c = counts[k];
+      counts[k] = at;
+      at += c;
+    }
+    for (let i = 0; i < n; i += BLOCK) placeByByte(bits, src, srcG, dst, dstG, i, Math.min(n, i + BLOCK), base, word, shift);
+    const t = src;
+    src = dst;
+    dst = t;
+    const tg = srcG;
+    srcG = dstG;
+    dstG = tg;
+    bits = new Uint32Array(src.buffer, 0, 2 * n);
+  }
+  for (let i = 0; i < n; i += BLOCK) placeByTrigger(src, srcG, into, starts, i, Math.min(n, i + BLOCK));
+}
+
+/** Counts each of the eight bytes of the delays from `from` to `to` (their bits as two words each). */
+function countBytes(bits: Uint32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
     const lo = bits[2 * i];
     const hi = bits[2 * i + 1];
     counts[lo & 0xff]++;
@@ -50,31 +83,18 @@ export function placeDelaysByTrigger(delay: Float64Array, trigger: Int32Array, n
     counts[6 * DIGIT + ((hi >>> 16) & 0xff)]++;
     counts[7 * DIGIT + (hi >>> 24)]++;
   }
-  for (let d = 0; d < DIGITS; d++) {
-    const base = d * DIGIT;
-    const word = d >> 2;
-    const shift = (d & 3) * 8;
-    if (n === 0 || counts[base + ((bits[word] >>> shift) & 0xff)] === n) continue;
-    // each digit's first place
-    let at = 0;
-    for (let k = base; k < base + DIGIT; k++) {
-      const c = counts[k];
-      counts[k] = at;
-      at += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const k = base + ((bits[2 * i + word] >>> shift) & 0xff);
-      const to = counts[k]++;
-      dst[to] = src[i];
-      dstG[to] = srcG[i];
-    }
-    const t = src;
-    src = dst;
-    dst = t;
-    const tg = srcG;
-    srcG = dstG;
-    dstG = tg;
-    bits = new Uint32Array(src.buffer, 0, 2 * n);
+}
+
+/** Moves the delays from `from` to `to` to their places by one byte (`counts` from `base`: each byte's next place). */
+function placeByByte(bits: Uint32Array, src: Float64Array, srcG: Int32Array, dst: Float64Array, dstG: Int32Array, from: number, to: number, base: number, word: number, shift: number): void {
+  for (let i = from; i < to; i++) {
+    const k = base + ((bits[2 * i + word] >>> shift) & 0xff);
+    const at = counts[k]++;
+    dst[at] = src[i];
+    dstG[at] = srcG[i];
   }
-  for (let i = 0; i < n; i++) into[starts[srcG[i]]++] = src[i];
+}
+
+function placeByTrigger(src: Float64Array, srcG: Int32Array, into: Float64Array, starts: Int32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) into[starts[srcG[i]]++] = src[i];
 }
