@@ -15,7 +15,8 @@ import type { PassArrays } from '../src/engine/pass-arrays.ts';
 import { QueueLog } from '../src/engine/queue-log.ts';
 import { passTallies } from '../src/engine/pass-tallies.ts';
 import { dayFrameOf, tally } from '../src/engine/report-tallies.ts';
-import { DAY, events, HOUR, scenarioSource, T0, type Row } from './support/scenario.ts';
+import { DAY, events, HOUR, MINUTE, scenarioSource, T0, type Row } from './support/scenario.ts';
+import { throttledSenders } from '../src/engine/limits/throttle-reach.ts';
 
 const RUNS = Number(process.env.HEADROOM_PROPERTY_RUNS ?? 300);
 const params = { numRuns: RUNS, ...(process.env.HEADROOM_PROPERTY_RUNS === undefined ? { seed: 20261203 } : {}) };
@@ -97,6 +98,16 @@ const scenarioArb = fc.record({
   buckets: fc.constantFrom(0, 1, 7, 40),
 });
 
+/** The platform profile with no allowance to speak of and people's throttles at `perMinute` a minute, 20 an hour. */
+const platformPlan = (perMinute: number): Plan =>
+  validatePlan({
+    version: 1,
+    workspace: { seats: 100, messagesPerSeatPerDay: 100, fairUseShare: 0.5, spendLimits: [] },
+    apiKeys: [],
+    triggers: [],
+    enforcement: { profile: 'platform', webhookWhenLimited: 'queue', maxQueueWaitHours: null, actorPerMinute: perMinute, actorPerHour: 20 },
+  });
+
 describe('the allowance part simulated by its own pass', () => {
   it('gives simulate()\'s result, field by field, under both profiles', () => {
     let queued = 0;
@@ -119,6 +130,9 @@ describe('the allowance part simulated by its own pass', () => {
         expect({ ...comparable(written), source }).toEqual({ ...comparable(whole), source });
         // the tallies it counted while deciding: those read back from the whole's decisions
         expect({ ...passTallies(written), source }).toEqual({ ...tally(ev, whole, frame), source });
+        // again over the same events, with the arrivals the first pass counted (seats-blind) copied in
+        const again = simulateAllowancePart(plan, ev, { ...options, runs, tally: { frame, span } });
+        expect({ ...passTallies(again), source }).toEqual({ ...tally(ev, whole, frame), source });
         if (whole.peakQueue > 0) queued++;
         if (whole.reason.includes(Reason.allowance)) refused++;
       }),
@@ -198,6 +212,80 @@ describe('the allowance part simulated by its own pass', () => {
         if (webhookWhenLimited === 'queue') expect(whole.peakQueue).toBeGreaterThan(100);
         else expect(whole.outcome.includes(Outcome.dropped)).toBe(true);
       }
+    }
+  });
+
+  it("people's throttles left out only for those who cannot meet them: binding, near and far, with the allowance and the workspace refusing", () => {
+    // 'burst' sends 6 messages a minute (its minute throttle binds), 'steady' one every 10 minutes
+    // (never near), 'edge' 4 in a minute that the allowance sometimes refuses (it reaches the
+    // throttle only if all of them were admitted), and everyone at once at each hour's start (the
+    // workspace's minute binds)
+    const rows: Row[] = [];
+    for (let m = 0; m < 6 * 60; m += 7) for (let i = 0; i < 6; i++) rows.push([T0 + m * MINUTE + i * 5_000, 'message', 'burst']);
+    for (let m = 0; m < 6 * 60; m += 10) rows.push([T0 + m * MINUTE + 1_000, 'message', 'steady']);
+    for (let m = 3; m < 6 * 60; m += 20) for (let i = 0; i < 4; i++) rows.push([T0 + m * MINUTE + i * 1_000, 'message', 'edge']);
+    for (let hour = 0; hour < 6; hour++) for (let u = 0; u < 12; u++) rows.push([T0 + hour * HOUR + 30_000, 'message', `crowd${u}`]);
+    for (let m = 0; m < 6 * 60; m += 13) rows.push([T0 + m * MINUTE + 2_000, 'trigger', 't_hook']);
+    const ev = events([...rows].sort((a, b) => Number(a[0]) - Number(b[0])));
+    const seen = { actor: false, workspace: false, allowance: false };
+    for (const seats of [1, 2, 4, 40]) {
+      const plan = validatePlan({
+        version: 1,
+        workspace: { seats, messagesPerSeatPerDay: 60, fairUseShare: 0.5, spendLimits: [] },
+        apiKeys: [],
+        triggers: [{ id: 't_hook', kind: 'webhook', mode: 'fair_use', limitPer24h: 10 }],
+        enforcement: { profile: 'platform', webhookWhenLimited: 'queue', maxQueueWaitHours: null, actorPerMinute: 3, actorPerHour: 60, workspacePerSeatPerMinute: 3 },
+      });
+      const options = { timelineBuckets: 20, logQueue: true };
+      const whole = simulate(plan, ev, options);
+      expect(comparable(simulateAllowancePart(plan, ev, options))).toEqual(comparable(whole));
+      const by = whole.messagesByReason ?? [];
+      seen.actor ||= (by[Reason.actor_minute] ?? 0) > 0;
+      seen.workspace ||= (by[Reason.workspace_minute] ?? 0) > 0;
+      seen.allowance ||= (by[Reason.allowance] ?? 0) > 0;
+    }
+    expect(seen).toEqual({ actor: true, workspace: true, allowance: true });
+    // who is checked: those whose messages, all admitted, would meet their throttles
+    const senders = throttledSenders(ev, null, 3, 60, MINUTE + 1, HOUR + 1);
+    const names = ev.subjects.filter((_, s) => senders?.[s] === 1);
+    expect(names).toEqual(['burst', 'edge']);
+    expect(throttledSenders(ev, null, 7, 1000, MINUTE + 1, HOUR + 1)).toBeNull();
+    // three messages just before a minute's boundary and one just after: its window holds all four
+    const edge = (Math.ceil(T0 / (MINUTE + 1)) + 10) * (MINUTE + 1);
+    const straddling = events([-3_000, -2_000, -1_000, 1_000].map((d): Row => [edge + d, 'message', 'x']));
+    expect(throttledSenders(straddling, null, 3, 60, MINUTE + 1, HOUR + 1)?.[straddling.subjects.indexOf('x')]).toBe(1);
+    expect(simulateAllowancePart(platformPlan(3), straddling).reason[3]).toBe(Reason.actor_minute);
+  });
+
+  it("arrivals counted once per part's events are copied only into a pass that numbers the triggers and days the same", () => {
+    const rows: Row[] = [];
+    for (let i = 0; i < 30; i++) rows.push([T0 + i * 3 * HOUR, 'trigger', i % 3 === 0 ? 't_hook' : i % 3 === 1 ? 't_hook2' : 't_new']);
+    for (let i = 0; i < 30; i++) rows.push([T0 + i * 2 * HOUR + 60_000, 'message', USERS[i % 3]]);
+    const ev = events([...rows].sort((a, b) => Number(a[0]) - Number(b[0])));
+    const span = { first: ev.time[0]!, last: ev.time[ev.count - 1]! };
+    const planWith = (ids: string[], seats: number): Plan =>
+      validatePlan({
+        version: 1,
+        workspace: { seats, messagesPerSeatPerDay: 4, fairUseShare: 0.5, spendLimits: [] },
+        apiKeys: [],
+        triggers: ids.map((id) => ({ id, kind: 'webhook', mode: 'fair_use', limitPer24h: 2 })),
+        enforcement: { webhookWhenLimited: 'queue', maxQueueWaitHours: null },
+      });
+    const own = dayFrameOf(ev);
+    // the whole's days can start before the part's first event (another part's events came first)
+    const wider = { day0: own.day0 - 2, days: own.days + 3 };
+    for (const [ids, frame, seats] of [
+      [['t_hook', 't_hook2'], own, 1],
+      [['t_hook', 't_hook2'], own, 2],
+      [['t_hook2', 't_hook'], own, 1],
+      [['t_hook2'], own, 2],
+      [['t_hook2'], wider, 1],
+      [['t_hook', 't_hook2'], wider, 3],
+    ] as const) {
+      const plan = planWith([...ids], seats);
+      const whole = simulate(plan, ev, { logQueue: true });
+      const part = simulateAllowancePart(plan, ev, { logQueue: true, tally: { frame, span } });
+      expect(passTallies(part)).toEqual(tally(ev, whole, frame));
     }
   });
 

@@ -4,7 +4,9 @@ import { canRedo, canUndo, createHistory, edit, isDirty, markSaved, redo, redoLa
 import { applyCaps, programmaticBlockedReason, setKeyCaps, setSpendLimit, setTriggerLimit, setTriggerMode, setWorkspace } from '../src/modeling/plan-edits.ts';
 import { compareScenarios, planChanges } from '../src/modeling/scenarios.ts';
 import { PlanError, validatePlan } from '../src/engine/plan.ts';
-import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
+import { EventColumnsBuilder, EventType, type EventColumns } from '../src/engine/events.ts';
+import { simulate } from '../src/engine/simulate.ts';
+import { viewOf } from '../src/modeling/project.ts';
 import { DAY, HOUR } from '../src/engine/units.ts';
 
 const T0 = Date.UTC(2026, 0, 5);
@@ -176,5 +178,25 @@ describe('naming a duplicated scenario', () => {
     expect(copyName('Baseline', ['Baseline'])).toBe('Baseline (copy)');
     expect(copyName('Baseline', ['Baseline', 'Baseline (copy)'])).toBe('Baseline (copy 2)');
     expect(copyName('Baseline', ['Baseline', 'Baseline (copy)', 'Baseline (copy 2)'])).toBe('Baseline (copy 3)');
+  });
+});
+
+describe("a trigger's runs per day in the modeling view", () => {
+  it('follow the events: the same trigger over other histories, and the first again', () => {
+    const plan = validatePlan({
+      workspace: { name: 'Acme', seats: 1, messagesPerSeatPerDay: 2, spendLimits: [] },
+      apiKeys: [],
+      triggers: [{ id: 'wh', kind: 'webhook', limitPer24h: null }],
+    });
+    // wh: 1, 3 and 2 runs on three days; then 5 on one day; then the first history again
+    const days = (perDay: number[]): EventColumns => events(perDay.flatMap((runs, d) => Array.from({ length: runs }, (_, i): [number, 'trigger', string, number] => [T0 + d * DAY + i * HOUR, 'trigger', 'wh', 0])));
+    const first = days([1, 3, 2]);
+    const runsOf = (ev: EventColumns): unknown => viewOf(plan, ev, simulate(plan, ev)).triggers.find((t) => t.id === 'wh')?.runsPerDay;
+    expect(runsOf(first)).toEqual({ median: 2, p95: 3, max: 3, days: 3 });
+    // seats edited: the same rows
+    expect(viewOf({ ...plan, workspace: { ...plan.workspace, seats: 3 } }, first, simulate(plan, first)).triggers[0]?.runsPerDay).toEqual({ median: 2, p95: 3, max: 3, days: 3 });
+    expect(runsOf(days([5]))).toEqual({ median: 5, p95: 5, max: 5, days: 1 });
+    expect(runsOf(days([4, 0, 4]))).toEqual({ median: 4, p95: 4, max: 4, days: 3 });
+    expect(runsOf(first)).toEqual({ median: 2, p95: 3, max: 3, days: 3 });
   });
 });

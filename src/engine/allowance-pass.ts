@@ -4,6 +4,7 @@ import { MinHeap } from './heap.ts';
 import { Allowance } from './limits/allowance.ts';
 import { Pool, pooled, REFUSED_ALLOWANCE, REFUSED_POOL, REFUSED_TRIGGER, takeUnitsInOrder, TAKEN_ALL } from './limits/pool.ts';
 import { ActorThrottles, THROTTLE_MINUTE, THROTTLE_PASSES, WorkspaceThrottle } from './limits/throttle.ts';
+import { throttledSenders } from './limits/throttle-reach.ts';
 import { TriggerLimits } from './limits/trigger-limit.ts';
 import type { Plan } from './plan.ts';
 import { resolvePlan, UNLIMITED, type ResolvedPlan } from './plan-rules.ts';
@@ -110,10 +111,13 @@ class AllowancePass {
   private readonly allowance: Allowance;
   private readonly pool: Pool;
   private readonly userThrottles: ActorThrottles;
+  /**
+   * The people whose own throttles could refuse one of their messages (limits/throttle-reach.ts),
+   * 1 at their subject; null when nobody's could. Everyone else's are neither checked nor counted.
+   */
+  private readonly throttledSenders: Uint8Array | null;
   private readonly workspaceMinute: WorkspaceThrottle;
-  private readonly usersThrottled: boolean;
   private readonly workspaceThrottled: boolean;
-  private readonly messageThrottled: boolean;
 
   /** trigger per subject: -1 none yet, -2 a programmatic trigger (its runs are the spend part's) */
   private readonly triggerBySubject: Int32Array;
@@ -132,6 +136,8 @@ class AllowancePass {
   private readonly messagesByReason = new Float64Array(REASON_SPEND_LIMIT_BASE);
   private readonly queueLog: QueueLog | null;
   private readonly tallies: RunTallies | null;
+  /** whether this pass counts the runs' arrivals (RunTallies `arrive`): not when a pass over the same events did */
+  private readonly countArrivals: boolean;
 
   private readonly timeline: Timeline | null = null;
   private readonly allowanceSeries: Float64Array | null = null;
@@ -210,9 +216,8 @@ class AllowancePass {
     this.pool = new Pool(plan.pool, DAY + edge);
     this.userThrottles = new ActorThrottles(plan.actorPerMinute, plan.actorPerHour, MINUTE + edge, HOUR + edge);
     this.workspaceMinute = new WorkspaceThrottle(plan.workspacePerMinute, MINUTE + edge);
-    this.usersThrottled = this.userThrottles.on;
+    this.throttledSenders = this.userThrottles.on ? throttledSenders(events, order, plan.actorPerMinute, plan.actorPerHour, MINUTE + edge, HOUR + edge) : null;
     this.workspaceThrottled = this.workspaceMinute.on;
-    this.messageThrottled = this.usersThrottled || this.workspaceThrottled;
 
     const { subjects } = events;
     this.triggerBySubject = new Int32Array(subjects.length).fill(-1);
@@ -223,7 +228,9 @@ class AllowancePass {
       if (s !== undefined) this.triggerBySubject[s] = t.mode === 'fair_use' ? i : -2;
     });
 
-    this.tallies = options.tally === undefined ? null : new RunTallies(options.tally.frame, REASON_SPEND_LIMIT_BASE + plan.spendLimits.length, plan.triggers.length, this.clock, DELAY);
+    const source = { events, order, count: n, triggerIds: plan.triggers.map((t) => t.id).join('\n') };
+    this.tallies = options.tally === undefined ? null : new RunTallies(options.tally.frame, REASON_SPEND_LIMIT_BASE + plan.spendLimits.length, plan.triggers.length, this.clock, DELAY, source);
+    this.countArrivals = this.tallies !== null && !this.tallies.arrivalsKnown;
     const logged = plan.queueWebhooks && options.runs !== undefined ? 2 * options.runs : undefined;
     this.queueLog = options.logQueue ? new QueueLog(logged, reuse?.queueLog ?? undefined) : null;
 
@@ -490,8 +497,8 @@ class AllowancePass {
   /**
    * People's messages from position `pos` on, while the events are messages, at `clock[NOW]` or
    * later but before `clock[UNTIL]`, and before position `end`; returns the position after the last
-   * one taken (its time in `clock[NOW]`). Each: (section 9 rule 7: the user's throttles, then the workspace's) then the
-   * allowance.
+   * one taken (its time in `clock[NOW]`). Each: (section 9 rule 7) the sender's throttles, the
+   * workspace's, then the allowance.
    *
    * Why a loop of its own: four events in five are messages, and a message's decision touches only
    * the throttles and the allowance, so a loop that small keeps them in registers where the pass's
@@ -500,11 +507,17 @@ class AllowancePass {
   private messages(pos: number, end: number): number {
     const clock = this.clock;
     const until = clock[UNTIL];
-    const { order, time, type, outcome, admittedAt, reason, entity, allowance, messageThrottled } = this;
+    const { order, time, type, subject, outcome, admittedAt, reason, entity, allowance, throttledSenders: senders, workspaceMinute } = this;
     const window = allowance.window;
     const limit = allowance.limit;
     let checked = allowance.checked;
     let peak = allowance.peak;
+    // the workspace's throttle taken in here as the allowance is, for the same reason
+    const workspaceOn = this.workspaceThrottled;
+    const workspace = workspaceMinute.window;
+    const workspaceLimit = workspaceMinute.limit;
+    let workspaceChecked = workspaceMinute.checked;
+    let workspacePeak = workspaceMinute.peak;
     let admitted = 0;
     let blocked = 0;
     // the chart's bucket is the same throughout: no run crosses the next bucket's start
@@ -520,7 +533,15 @@ class AllowancePass {
         at = te;
       }
       entity[e] = -1;
-      let r: number = messageThrottled ? this.throttled(e) : Reason.none;
+      // section 9 rule 7: the sender's throttles (only theirs who could meet them), the workspace's
+      const own = senders !== null && senders[subject[e]] === 1;
+      let r: number = own ? this.senderRefusal(e) : Reason.none;
+      if (r === Reason.none && workspaceOn) {
+        workspace.evict(at);
+        const count = workspace.size;
+        if (count > workspaceChecked) workspaceChecked = count;
+        if (count >= workspaceLimit) r = Reason.workspace_minute;
+      }
       if (r === Reason.none) {
         // the allowance's check and admission with one eviction
         window.evict(at);
@@ -530,7 +551,11 @@ class AllowancePass {
           window.push(at);
           if (used >= peak) peak = used + 1;
           if (used >= bucketPeak) bucketPeak = used + 1;
-          if (messageThrottled) this.admitThrottled(e);
+          if (own) this.userThrottles.admitAt(subject[e], time, e);
+          if (workspaceOn) {
+            workspace.push(at);
+            if (workspace.size > workspacePeak) workspacePeak = workspace.size;
+          }
           admittedAt[e] = at;
           admitted++;
           p++;
@@ -547,6 +572,8 @@ class AllowancePass {
     }
     if (checked !== allowance.checked) allowance.checked = checked;
     if (peak !== allowance.peak) allowance.peak = peak;
+    if (workspaceChecked !== workspaceMinute.checked) workspaceMinute.checked = workspaceChecked;
+    if (workspacePeak !== workspaceMinute.peak) workspaceMinute.peak = workspacePeak;
     this.messagesByReason[Reason.none] += admitted;
     this.messagesByReason[Reason.allowance] += blocked;
     const series = this.allowanceSeries;
@@ -556,23 +583,14 @@ class AllowancePass {
   }
 
   /**
-   * Why the throttles refuse message `e` (section 9 rule 7: the user's, then the workspace's), or
-   * Reason.none. Given the event rather than its time, down to the throttles: the calls are too
-   * many to be all inlined, and each one that was not took the time as a new heap number.
+   * Why the sender's own throttles refuse message `e` (actor_minute, actor_hour), or Reason.none.
+   * Given the event rather than its time, down to the throttles: a time passed to a call that is
+   * not inlined is a new heap number each time.
    */
-  private throttled(e: number): number {
-    const { time } = this;
-    const which = this.usersThrottled ? this.userThrottles.checkAt(this.subject[e], time, e) : THROTTLE_PASSES;
-    if (which !== THROTTLE_PASSES) return which === THROTTLE_MINUTE ? Reason.actor_minute : Reason.actor_hour;
-    if (this.workspaceThrottled && this.workspaceMinute.refusesAt(time, e)) return Reason.workspace_minute;
-    return Reason.none;
-  }
-
-  /** Message `e`, admitted, counted by the throttles (as `throttled`). */
-  private admitThrottled(e: number): void {
-    const { time } = this;
-    if (this.usersThrottled) this.userThrottles.admitAt(this.subject[e], time, e);
-    if (this.workspaceThrottled) this.workspaceMinute.admitAt(time, e);
+  private senderRefusal(e: number): number {
+    const which = this.userThrottles.checkAt(this.subject[e], this.time, e);
+    if (which === THROTTLE_PASSES) return Reason.none;
+    return which === THROTTLE_MINUTE ? Reason.actor_minute : Reason.actor_hour;
   }
 
   /** A fair-use run arriving at `t`, at position `pos` of the processing order. */
@@ -582,7 +600,7 @@ class AllowancePass {
     const g = this.triggerOf(this.subject[e]);
     this.entity[e] = g;
     const tallies = this.tallies;
-    tallies?.arrive(g, t);
+    if (this.countArrivals) tallies?.arrive(g, t);
     // written over when the run is admitted
     this.admittedAt[e] = Number.NaN;
     const q = this.queues[g];
@@ -715,6 +733,7 @@ class AllowancePass {
     // the result keeps no queue. (Pushed last-first, so that each trigger got its own back, a
     // seats edit measured slower: 136-183 ms against 84-155 ms, bench/simulate.ts edits --warm.)
     for (const q of this.queues) spareQueues.push(q);
+    this.triggerLimits.handBack();
 
     const { allowance, pool, workspaceMinute } = this;
     const held = new HeldArrays({ outcome: this.outcome, admittedAt: this.admittedAt, reason: this.reason, entity: this.entity, queueLog: this.queueLog });

@@ -1,3 +1,4 @@
+import { placeDelaysByTrigger } from './delays-by-trigger.ts';
 import { EventType } from './events.ts';
 import { keyTallies, type DayFrame, type ReportTallies, type TriggerTallies } from './report-tallies.ts';
 import { Outcome, type SimulationResult } from './result.ts';
@@ -13,6 +14,39 @@ const noDelays = new Float64Array(0);
  * trigger, each grown by copying.
  */
 let spareLog: { delay: Float64Array; trigger: Int32Array } | null = null;
+
+/**
+ * Which events a pass's arrivals were counted over: the part's columns (by identity), their
+ * processing order, and the plan's triggers in order (a run's trigger index, inferred ones after).
+ */
+export interface ArrivalsSource {
+  events: object;
+  order: Uint32Array | null;
+  count: number;
+  triggerIds: string;
+}
+
+/**
+ * Arrivals per trigger and per trigger and day, as a pass over `ArrivalsSource` counted them: no
+ * limit changes when or where a run arrives, so every seats edit of one part counted the same
+ * tables again, one increment in a trigger × day table per run (a cache miss each, a tenth of the
+ * pass). The next pass over the same events copies them instead.
+ */
+interface KnownArrivals {
+  order: Uint32Array | null;
+  count: number;
+  key: string;
+  triggers: number;
+  arrivals: Float64Array;
+  daily: Float64Array;
+}
+const knownArrivals = new WeakMap<object, KnownArrivals[]>();
+const arrivalsKey = (source: ArrivalsSource, frame: DayFrame): string => `${frame.day0}:${frame.days}:${source.triggerIds}`;
+
+function findArrivals(source: ArrivalsSource, frame: DayFrame): KnownArrivals | undefined {
+  const key = arrivalsKey(source, frame);
+  return knownArrivals.get(source.events)?.find((k) => k.order === source.order && k.count === source.count && k.key === key);
+}
 
 /**
  * The allowance part's tallies (src/engine/report-tallies.ts `tally`), counted by its pass as it
@@ -43,12 +77,15 @@ export class RunTallies {
   /** the runs by outcome */
   private readonly byOutcome = new Float64Array(5);
   private delayedTotal = 0;
+  /** whether the arrivals were known before the pass (copied in): `arrive` is then not called */
+  readonly arrivalsKnown: boolean;
+  private readonly arrivalsSource: ArrivalsSource | null;
 
   /**
    * `reasons`: the width of the `× reason` tables (REASON_SPEND_LIMIT_BASE: the part has no spend
    * limits). `clock[delayAt]`: where the pass puts a waited run's delay before `decideWaited`.
    */
-  constructor(frame: DayFrame, reasons: number, triggers: number, clock: Float64Array, delayAt: number) {
+  constructor(frame: DayFrame, reasons: number, triggers: number, clock: Float64Array, delayAt: number, source: ArrivalsSource | null = null) {
     this.clock = clock;
     this.delayAt = delayAt;
     const log = spareLog ?? { delay: new Float64Array(1024), trigger: new Int32Array(1024) };
@@ -59,7 +96,14 @@ export class RunTallies {
     this.day0 = frame.day0;
     this.days = frame.days;
     this.reasons = reasons;
-    this.grow(Math.max(16, triggers));
+    const known = source === null ? undefined : findArrivals(source, frame);
+    this.grow(Math.max(16, triggers, known?.triggers ?? 0));
+    if (known !== undefined) {
+      this.arrivals.set(known.arrivals);
+      this.daily.set(known.daily);
+    }
+    this.arrivalsKnown = known !== undefined;
+    this.arrivalsSource = source;
   }
 
   /** Trigger `g`'s run arriving at `t`. */
@@ -143,22 +187,33 @@ export class RunTallies {
       delays: Array.from({ length: triggers }, () => noDelays),
       daily: this.daily.subarray(0, triggers * days),
     };
-    // each trigger's delays, ascending: the log's, placed by trigger into one array and sorted in place
+    // each trigger's delays, ascending: the log's, placed by trigger into one array
     const all = new Float64Array(this.logged);
     const next = new Int32Array(triggers);
     for (let g = 0, at = 0; g < triggers; g++) {
       next[g] = at;
       at += this.delayed[g];
     }
-    for (let i = 0; i < this.logged; i++) all[next[this.logTrigger[i]]++] = this.logDelay[i];
+    placeDelaysByTrigger(this.logDelay, this.logTrigger, this.logged, all, next);
     for (let g = 0, at = 0; g < triggers; g++) {
       const d = this.delayed[g];
-      if (d > 0) t.delays[g] = all.subarray(at, at + d).sort();
+      if (d > 0) t.delays[g] = all.subarray(at, at + d);
       at += d;
     }
     // the log's buffers to the next pass
     spareLog = { delay: this.logDelay, trigger: this.logTrigger };
     this.logged = 0;
+    const source = this.arrivalsSource;
+    if (source !== null && !this.arrivalsKnown) {
+      let list = knownArrivals.get(source.events);
+      if (list === undefined) {
+        list = [];
+        knownArrivals.set(source.events, list);
+      }
+      // a part's runs meet a few trigger lists at most (a mode edit makes a new part): a short list
+      if (list.length >= 4) list.shift();
+      list.push({ order: source.order, count: source.count, key: arrivalsKey(source, this.frame), triggers, arrivals: t.arrivals.slice(), daily: t.daily.slice() });
+    }
 
     const outcomes = new Float64Array(5);
     const byType = new Float64Array(3);

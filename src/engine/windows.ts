@@ -19,6 +19,12 @@ export class CountWindow {
     this.mask = cap - 1;
   }
 
+  /** Empties the window, keeping its ring. */
+  clear(): void {
+    this.head = 0;
+    this.size = 0;
+  }
+
   /** Drops entries that stop counting at or before `t` (an entry at `s` expires at `s + W`). */
   evict(t: number): void {
     const limit = t - this.windowMs;

@@ -48,6 +48,36 @@ export function projectPlan(plan: Plan, events: EventColumns, options: ProjectOp
   return view;
 }
 
+type RunsPerDay = ModelView['triggers'][number]['runsPerDay'];
+
+/**
+ * Each trigger's runs per day as last summed, with the day row they came from. A run's arrival is
+ * the same whatever the limits, so an edit of seats, caps or limits finds every row unchanged, and
+ * hundreds of triggers' rows copied and sorted again were a few milliseconds of every edit.
+ */
+const runsPerDayKept = new Map<string, { row: Float64Array; runs: RunsPerDay }>();
+
+/** Median, p95 and busiest of trigger `id`'s runs per day (`row`, null: none seen). */
+function runsPerDayOf(id: string, row: Float64Array | null, days: number): RunsPerDay {
+  const kept = runsPerDayKept.get(id);
+  if (row !== null && kept !== undefined && sameRow(kept.row, row)) return { ...kept.runs };
+  // runs per arrival day, ascending
+  const perDay = row !== null ? row.slice().sort() : new Float64Array(days);
+  const runs = { median: median(perDay), p95: percentile(perDay, 0.95), max: perDay[perDay.length - 1] ?? 0, days: perDay.length };
+  if (row !== null) {
+    // a history's triggers, not an unbounded set; a new history's rows replace them
+    if (runsPerDayKept.size >= 4096) runsPerDayKept.clear();
+    runsPerDayKept.set(id, { row: row.slice(), runs });
+  }
+  return { ...runs };
+}
+
+function sameRow(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * The view from the decisions' tallies (src/engine/report-tallies.ts): per key and trigger per day,
  * never a pass over the events once a result's tallies are known, and for a result of parts only
@@ -82,8 +112,6 @@ export function viewOf(plan: Plan, events: EventColumns, result: SimulationResul
 
   const planned = new Map(plan.triggers.map((p) => [p.id, p]));
   const triggers = report.triggers.map((t, j) => {
-    // runs per arrival day: trigger j's row of the trigger × day table
-    const perDay = j < tt.count ? tt.daily.slice(j * days, (j + 1) * days).sort() : new Float64Array(days);
     const p = planned.get(t.id);
     return {
       id: t.id,
@@ -93,7 +121,7 @@ export function viewOf(plan: Plan, events: EventColumns, result: SimulationResul
       inferred: t.inferred,
       limitPer24h: p ? p.limitPer24h : null,
       limit: t.limit,
-      runsPerDay: { median: median(perDay), p95: percentile(perDay, 0.95), max: perDay[perDay.length - 1] ?? 0, days: perDay.length },
+      runsPerDay: runsPerDayOf(t.id, j < tt.count ? tt.daily.subarray(j * days, (j + 1) * days) : null, days),
       arrivals: t.arrivals,
       admitted: t.admitted,
       delayed: t.delayed,

@@ -222,7 +222,8 @@ export class ActorThrottles {
  */
 export class WorkspaceThrottle {
   readonly limit: number;
-  private readonly window: CountWindow;
+  /** read and written in place by the allowance part's message loop (src/engine/allowance-pass.ts) */
+  readonly window: CountWindow;
   peak = 0;
   /** the highest count a check compared with the limit; -Infinity if never checked */
   checked = Number.NEGATIVE_INFINITY;

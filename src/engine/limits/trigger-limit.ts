@@ -2,6 +2,10 @@ import { CountWindow } from '../windows.ts';
 
 const UNLIMITED = Number.POSITIVE_INFINITY;
 
+/** Windows handed back by finished passes, by lifetime (24 h, or 24 h and the platform's edge). */
+const spareWindows = new Map<number, CountWindow[]>();
+const MAX_SPARE = 4096;
+
 /**
  * Each trigger's own limit (SPEC sections 2 and 4): its admitted runs in a sliding 24 h window,
  * `>= limit` refuses. The limit itself comes from the plan (`resolveTriggerLimit`: 42 by default on
@@ -21,7 +25,30 @@ export class TriggerLimits {
   /** Adds the next trigger; `checked` false: its runs are never checked nor counted here. */
   add(limit: number, checked: boolean): void {
     this.limits.push(limit);
-    this.windows.push(limit === UNLIMITED || !checked ? null : new CountWindow(this.lifetimeMs, Math.min(limit, 1024)));
+    this.windows.push(limit === UNLIMITED || !checked ? null : this.window(limit));
+  }
+
+  /** A window of this lifetime: one a finished pass handed back (`handBack`), emptied (it grows as needed), or a new one. */
+  private window(limit: number): CountWindow {
+    const spare = spareWindows.get(this.lifetimeMs)?.pop();
+    if (spare === undefined) return new CountWindow(this.lifetimeMs, Math.min(limit, 1024));
+    spare.clear();
+    return spare;
+  }
+
+  /**
+   * Gives the windows to the next pass on this thread, which would make as many (hundreds, one a
+   * trigger, each edit): for a pass that is over and reads them no more.
+   */
+  handBack(): void {
+    let spares = spareWindows.get(this.lifetimeMs);
+    if (spares === undefined) {
+      spares = [];
+      spareWindows.set(this.lifetimeMs, spares);
+    }
+    for (const w of this.windows) if (w !== null && spares.length < MAX_SPARE) spares.push(w);
+    this.windows.length = 0;
+    this.limits.length = 0;
   }
 
   limited(g: number): boolean {
