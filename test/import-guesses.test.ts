@@ -35,6 +35,18 @@ describe('the summary says what was guessed', () => {
     expect(out.stdout).toContain('  read as UTF-8, semicolon-separated, decimal comma (12,34 is 12.34), dates day first (dd/mm/yyyy, guessed from the rows)\n');
   });
 
+  it('dates written with month names are said as such, not as YYYY-MM-DD (what was really read)', async () => {
+    const words = scope.tmp.write('words.csv', `${COST}\n2-Dec-2026,Bot,key-a,api,1.50\n3-Dec-2026,Bot,key-a,api,2.00\n`);
+    const out = await runImport([words], { db: scope.tmp.path('words.sqlite') });
+    expect(out.exitCode).toBe(0);
+    expect(out.stdout).toContain('  read as UTF-8, comma-separated, decimal point (12.34), dates with month names (2-Dec-2026)\n');
+    const consumption = scope.tmp.write('serials.csv', `${CONSUMPTION}\r\n${saved('46266.4375', 'm1')}\r\n${saved('2026-09-02 10:00', 'm2')}\r\n`);
+    const facts = importFacts(await previewImport(ledger, consumption));
+    expect(facts.findings.readAs).toBe('UTF-8, semicolon-separated, decimal comma (12,34 is 12.34), dates as Excel date serials (days since 1899-12-30) and as YYYY-MM-DD');
+    const mapped = scope.tmp.write('mapped.csv', 'when,user\n"Dec 2, 2026 3:04 PM",ann\n');
+    expect(importFacts(await previewImport(ledger, mapped)).findings.readAs).toBe('UTF-8, comma-separated, dates with month names (2-Dec-2026)');
+  });
+
   it('the app’s preview says it too', async () => {
     const file = scope.tmp.write('us.csv', `${COST}\n9/13/2026,Bot,key-a,api,"1,500.00"\n`);
     const facts = importFacts(await previewImport(ledger, file));

@@ -14,12 +14,12 @@ import { canonicalColumns, ContentOccurrences } from './canonical.ts';
 import { NO_KEY_PREFIX } from '../ledger/entities.ts';
 import { norm, unescapeCell } from './cells.ts';
 import { LineIdentity, LineOccurrences } from './consumption-line.ts';
-import { dayOrder, DayOrderScan, DayOrderUnknown, dayOrderWords, SLASH_DAY, SLASH_TIME } from './day-order.ts';
+import { dateFormsOf, dayOrder, DayOrderScan, DayOrderUnknown, dayOrderWords, SLASH_DAY, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown, twoWaysMessage } from './decimal-mark.ts';
 import { EXCEL_SERIAL, excelSerialTime, SERIAL_RANGE_MESSAGE, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MESSAGE } from './excel-dates.ts';
 import { accountingNegative, accountingNegativeMessage, isAccountingZero } from './accounting.ts';
 import type { AmountReader, DecimalMark } from './decimal-mark.ts';
-import type { DayOrder } from './day-order.ts';
+import type { DateForm, DayOrder } from './day-order.ts';
 
 export { norm, unescapeCell } from './cells.ts';
 import type { EntityFact } from '../ledger/entities.ts';
@@ -70,11 +70,19 @@ export class RowError extends Error {
   }
 }
 
+/** What a format read its file as: the decimal mark, the order of re-saved days, how the first rows write their dates. */
+export interface Guessed {
+  decimal?: '.' | ',';
+  dayOrder?: DayOrder | null;
+  /** the forms of the dates the first rows write (`month-word` for 2-Dec-2026), in the order first seen */
+  dates?: readonly DateForm[];
+}
+
 export interface FormatHandler {
   format: FormatName;
   mapping: ColumnMapping | null;
   /** what the handler guessed from the first rows (or was told): said before importing, so that a wrong guess is caught */
-  guessed?: { decimal?: '.' | ','; dayOrder?: DayOrder | null };
+  guessed?: Guessed;
   row(fields: string[], line: number, sink: EventSink): RowOutcome;
 }
 
@@ -291,7 +299,7 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
   return {
     format: 'dust-cost',
     mapping: null,
-    guessed: { decimal, dayOrder: order },
+    guessed: { decimal, dayOrder: order, dates: dateFormsOf(samples.map((r) => r[di] ?? '')) },
     row(f, _line, sink) {
       checkWidth(f, header);
       const date = f[di]!.trim();
@@ -455,7 +463,7 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
   return {
     format: 'dust-consumption',
     mapping: null,
-    guessed: { decimal, dayOrder: order },
+    guessed: { decimal, dayOrder: order, dates: dateFormsOf(samples.map((r) => r[ti] ?? '')) },
     row(f, _line, sink) {
       checkWidth(f, header);
       // the platform writes UTC; a time written without a zone (a spreadsheet's re-save) is read as UTC too
@@ -694,7 +702,8 @@ function guessedDayOrder(samples: readonly string[], whole: DayOrder | null | un
   return { order: null, known: false };
 }
 
-export function mappingHandler(header: string[], file: string, told: ColumnMapping, guessedFrom: GuessedFrom | null = null): FormatHandler {
+/** `samples`: the file's first rows, for what the "read as" line says of its dates. */
+export function mappingHandler(header: string[], file: string, told: ColumnMapping, guessedFrom: GuessedFrom | null = null, samples: readonly string[][] = []): FormatHandler {
   let mapping = told;
   const ti = columnIndex(header, file, [mapping.time]);
   const si = columnIndex(header, file, [mapping.subject]);
@@ -730,7 +739,10 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
   return {
     format: 'mapping',
     mapping: m,
-    guessed: { ...(ci !== -1 ? { decimal: m.decimal } : {}), ...(order !== undefined ? { dayOrder: slashOrder !== null && slashOrder.known ? slashOrder.order : order } : {}) },
+    guessed: {
+      ...(ci !== -1 ? { decimal: m.decimal } : {}),
+      ...(order !== undefined ? { dayOrder: slashOrder !== null && slashOrder.known ? slashOrder.order : order, dates: dateFormsOf(samples.map((r) => r[ti] ?? '')) } : {}),
+    },
     row(f, _line, sink) {
       checkWidth(f, header);
       if (slashOrder !== null && (!slashOrder.known || slashOrder.order === null)) {

@@ -28,7 +28,7 @@ import {
   RowError,
   shapeOf,
 } from './formats.ts';
-import type { ColumnMapping, EventSink, FormatHandler, FormatName, GuessedFrom, WholeFileFacts } from './formats.ts';
+import type { ColumnMapping, EventSink, FormatHandler, FormatName, Guessed, GuessedFrom, WholeFileFacts } from './formats.ts';
 import { learnHourProfile } from './profile.ts';
 import { DayOrderScan, DayOrderUnknown, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown } from './decimal-mark.ts';
@@ -111,7 +111,7 @@ export interface ImportResult {
   /** the physical lines of the first repeated headers (as many as errors are listed) */
   repeatedHeaderLines?: number[];
   /** what the format guessed from the first rows: the decimal mark, the order of re-saved days */
-  guessed?: { decimal?: '.' | ','; dayOrder?: DayOrder | null };
+  guessed?: Guessed;
   /** how the file's bytes were read: encoding, separator, gzip */
   form?: FileForm;
   /**
@@ -663,7 +663,7 @@ async function run(
       case 'dust-consumption':
         return dustConsumptionHandler(h, name, samples, { ...whole });
       case 'mapping':
-        return mappingHandler(h, name, mapping!, guessedFrom);
+        return mappingHandler(h, name, mapping!, guessedFrom, samples);
     }
   };
 
