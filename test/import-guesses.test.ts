@@ -101,3 +101,22 @@ describe('consumption times as a spreadsheet re-saves them', () => {
     expect(snapshot(ledger)).toEqual(before);
   });
 });
+
+describe('rows already in the ledger, counted apart in the preview and the result', () => {
+  it('an overlapping re-export: the preview and the import both say how many of its lines the ledger holds', async () => {
+    await importFile(ledger, scope.tmp.write('sep.csv', `${COST}\n2026-09-01,Bot,key-a,api,3.10\n2026-09-02,Bot,key-a,api,1.00\n`));
+    const consumption = `${CONSUMPTION}\n${saved('2026-09-03 10:00', 'm1')}\n${saved('2026-09-03 10:00', 'm1', 1)}\n`;
+    await importFile(ledger, scope.tmp.write('c1.csv', consumption));
+    const cost = scope.tmp.write('octo.csv', `${COST}\n2026-09-01,Bot,key-a,api,3.10\n2026-09-02,Bot,key-a,api,1.00\n2026-09-03,Bot,key-a,api,2.00\n`);
+    const again = scope.tmp.write('c2.csv', `${consumption}${saved('2026-09-04 10:00', 'm2')}\n`);
+    for (const [file, duplicates] of [[cost, 2], [again, 2]] as const) {
+      const preview = importFacts(await previewImport(ledger, file));
+      expect(preview.duplicates).toBe(duplicates);
+      const r = await importFile(ledger, file);
+      expect(importFacts(r).duplicates).toBe(preview.duplicates);
+      expect(r.imported + r.duplicates + r.rejected).toBe(r.rows);
+    }
+    // a file imported whole again is all duplicates
+    expect(importFacts(await previewImport(ledger, again)).duplicates).toBe(3);
+  });
+});
