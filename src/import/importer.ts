@@ -30,6 +30,7 @@ import {
 } from './formats.ts';
 import type { ColumnMapping, EventSink, FormatHandler, FormatName, Guessed, GuessedFrom, WholeFileFacts } from './formats.ts';
 import { learnHourProfile } from './profile.ts';
+import { guessDateFormat } from './parse.ts';
 import { DayOrderScan, DayOrderUnknown, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown } from './decimal-mark.ts';
 import type { DecimalMark } from './decimal-mark.ts';
@@ -408,6 +409,8 @@ async function run(
   let handler: FormatHandler | null = null;
   let pending: { fields: string[]; line: number; problem: string | null }[] = [];
   let missing: string[] = [];
+  // the mapping was guessed from this file (or from an earlier one of its shape), not given: saved as such
+  let mappingGuessed = false;
   let profileSource: 'ledger' | 'default' | undefined;
   // a preview whose columns cannot be mapped yet needs only the header and the first rows
   let undecided = false;
@@ -620,13 +623,23 @@ async function run(
     let guessedFrom: GuessedFrom | null = null;
     if (format === null || (format === 'mapping' && mapping === null)) {
       const saved = session!.getMapping(shapeOf(h));
-      if (saved !== null) mapping = parseColumnMapping(saved, 'saved mapping');
-      else {
+      if (saved !== null) {
+        mapping = parseColumnMapping(saved.mapping, 'saved mapping');
+        if (saved.fromGuess) {
+          // what an earlier file of this shape told (its decimal mark, its dates' form and order)
+          // is not pinned on this one: a copy saved in another locale decides its own, as a guess would
+          const ti = h.map(norm).indexOf(norm(mapping.time));
+          const dates = ti === -1 ? null : guessDateFormat(samples.map((r) => r[ti] ?? ''));
+          if (dates !== null) mapping = { ...mapping, dateFormat: dates };
+          guessedFrom = { samples, whole: { ...whole } };
+        }
+      } else {
         const guess = guessMapping(h, samples);
         mapping = guess.mapping;
         missing = guess.missing;
         guessedFrom = { samples, whole: { ...whole } };
       }
+      mappingGuessed = guessedFrom !== null;
       format = 'mapping';
       detected = 'mapping';
       result.format = 'mapping';
@@ -915,7 +928,7 @@ async function run(
       events: result.events,
       seqs: lastSeq >= firstSeq ? { first: firstSeq, last: lastSeq } : null,
     });
-    if (result.format === 'mapping' && result.mapping !== null) session.saveMapping(shapeOf(header), header, result.mapping);
+    if (result.format === 'mapping' && result.mapping !== null) session.saveMapping(shapeOf(header), header, result.mapping, mappingGuessed);
     // before the overlap moves any of them: what the file itself holds
     if (!bulk && lastSeq >= firstSeq) result.found = session.summarize(firstSeq, lastSeq);
     if (scopes.size > 0 && lastSeq >= firstSeq) {
