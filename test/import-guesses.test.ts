@@ -47,6 +47,16 @@ describe('the summary says what was guessed', () => {
     expect(importFacts(await previewImport(ledger, mapped)).findings.readAs).toBe('UTF-8, comma-separated, dates with month names (2-Dec-2026)');
   });
 
+  it('a file with only its header claims no decimal mark or date form (nothing was read to tell), and a summary row is one row', async () => {
+    const empty = scope.tmp.write('empty.csv', `${COST}\r\n`);
+    const totals = scope.tmp.write('totals.csv', `${COST}\n2026-09-01,Bot,key-a,api,1.50\nTotal,,,,1.50\n`);
+    const out = await runImport([empty, totals], { db: scope.tmp.path('header.sqlite') });
+    expect(out.exitCode).toBe(0);
+    expect(out.stdout).toContain('empty.csv: dust-cost, batch 1: 0 rows, 0 imported, 0 duplicates, 0 rejected');
+    expect(out.stdout).toContain('  read as UTF-8, comma-separated\n');
+    expect(out.stdout).toContain('  1 summary row (TOTAL, Sum) left out: not data\n');
+  });
+
   it('the app’s preview says it too', async () => {
     const file = scope.tmp.write('us.csv', `${COST}\n9/13/2026,Bot,key-a,api,"1,500.00"\n`);
     const facts = importFacts(await previewImport(ledger, file));

@@ -52,7 +52,7 @@ function datesText(order: DayOrder, forms: readonly DateForm[] | undefined): str
 }
 
 /** "UTF-8, comma-separated, decimal point, dates as YYYY-MM-DD": what the file was read as. */
-export function readAsText(r: Pick<ImportResult, 'form' | 'guessed'>): string | null {
+export function readAsText(r: Pick<ImportResult, 'form' | 'guessed' | 'rows'>): string | null {
   const parts: string[] = [];
   const f = r.form;
   if (f !== undefined) {
@@ -60,7 +60,8 @@ export function readAsText(r: Pick<ImportResult, 'form' | 'guessed'>): string | 
     parts.push(f.encoding === 'utf-8' ? 'UTF-8' : f.encoding === 'windows-1252' ? 'Windows-1252 (not UTF-8)' : f.encoding.toUpperCase());
     parts.push(f.delimiter === ',' ? 'comma-separated' : f.delimiter === ';' ? 'semicolon-separated' : 'tab-separated');
   }
-  const g = r.guessed;
+  // a file without data rows (only its header) told nothing: no decimal mark or date form is claimed
+  const g = r.rows > 0 ? r.guessed : undefined;
   if (g !== undefined) {
     if (g.decimal !== undefined) parts.push(g.decimal === ',' ? 'decimal comma (12,34 is 12.34)' : 'decimal point (12.34)');
     if (g.dayOrder !== undefined) parts.push(g.dayOrder === null ? 'dates that could be day or month first (refused)' : datesText(g.dayOrder, g.dates));

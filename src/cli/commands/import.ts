@@ -97,7 +97,8 @@ function describe(r: ImportResult, preview: boolean): string {
   const found = importFindings(r);
   // what was guessed, every time: a wrong guess (a decimal comma, day first) is caught here
   if (found.readAs !== null) lines.push(`  read as ${found.readAs}`);
-  if ((r.summaryRows ?? 0) > 0) lines.push(`  ${n(r.summaryRows!)} summary row(s) (TOTAL, Sum) left out: not data`);
+  const summary = r.summaryRows ?? 0;
+  if (summary > 0) lines.push(`  ${n(summary)} summary ${summary === 1 ? 'row' : 'rows'} (TOTAL, Sum) left out: not data`);
   if (found.repeatedHeaders !== null) lines.push(`  ${found.repeatedHeaders}`);
   if (found.completed !== null) lines.push(`  ${found.completed}`);
   const o = r.overlap;
