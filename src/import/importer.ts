@@ -384,6 +384,14 @@ export async function previewImport(ledger: Ledger, path: string, options: Impor
   }
 }
 
+/** A format as the admin knows it, for messages. */
+const FORMAT_WORDS: Record<FormatName, string> = {
+  events: 'canonical events CSV',
+  'dust-cost': "platform's cost export",
+  'dust-consumption': "platform's consumption export",
+  mapping: 'CSV to map',
+};
+
 /** Handlers that only add events (no folding into earlier ones) may take the bulk path. */
 const BULK_FORMATS: ReadonlySet<FormatName> = new Set(['events', 'mapping']);
 
@@ -663,6 +671,18 @@ async function run(
     }
     result.format = format;
     detected = format;
+    try {
+      return handlerOf(format, h, samples, mapping, guessedFrom);
+    } catch (err) {
+      // `--format` named another export than the file is: say which one it is
+      const is = requested !== 'auto' ? detectFormat(h) : null;
+      if (!(err instanceof InputError) || is === null || is === format || err.message.includes('this is the')) throw err;
+      const hint = `this is the ${FORMAT_WORDS[is]}, not the ${FORMAT_WORDS[format]}: ${options.audience === 'app' ? 'choose “Detect automatically”' : `import it with --format ${is} or auto`}`;
+      throw new InputError(`${err.message}; ${hint}`, err.details.map((d) => ({ ...d, message: `${d.message}; ${hint}` })));
+    }
+  };
+
+  const handlerOf = (format: FormatName, h: string[], samples: string[][], mapping: ColumnMapping | null, guessedFrom: GuessedFrom | null): FormatHandler => {
     switch (format) {
       case 'events':
         // the canonical events CSV stays as strict as simulate, which refuses old Mac line ends
