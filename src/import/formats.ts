@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { EventType } from '../engine/events.ts';
 import type { EventTypeCode, EventTypeName } from '../engine/events.ts';
-import { DAY, HOUR, MINUTE, isoOf } from '../engine/units.ts';
+import { DAY, HOUR, MINUTE, formatUsd, isoOf } from '../engine/units.ts';
 import { isPlausibleTime, timeRangeMessage } from '../engine/time-range.ts';
 import { parseUsdToMicros } from '../engine/units.ts';
 import { parseTimestampAt } from '../csv/timestamp.ts';
@@ -291,6 +291,9 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
   const si = columnIndex(header, file, ['source']);
   const ci = columnIndex(header, file, ['total_spend_usd']);
   const readMoney: AmountReader = (v, d) => parseMoneyToMicros(v, d);
+  // this file's rows by identity (as read: the escape and the day's spelling undone), their
+  // amount and line: the export has one row per day, agent, key and source
+  const own = new Map<string, { spend: number; line: number }>();
   const marks = decimalMarkOf(samples.map((r) => r[ci] ?? ''), [header[ci]!], readMoney, whole.decimal);
   const decimal = marks.mark;
   const decimalNote = decimal === ',' ? " (with a decimal comma, as the file's other amounts)" : '';
@@ -300,7 +303,7 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
     format: 'dust-cost',
     mapping: null,
     guessed: { decimal, dayOrder: order, dates: dateFormsOf(samples.map((r) => r[di] ?? '')) },
-    row(f, _line, sink) {
+    row(f, line, sink) {
       checkWidth(f, header);
       const date = f[di]!.trim();
       let day: number | null;
@@ -346,6 +349,22 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
       // ended and again later keeps its first total: said, not silently (costDiffers). A name
       // with the platform's `'@` escape is the same name without it (a spreadsheet may drop
       // the `'`): both spellings are looked up, the identity kept as this file writes it.
+      // The same identity again in this file: the same amount is the row repeated (exports
+      // joined with a day in both), a duplicate; another amount is not the same row, and keeping
+      // either amount would be a guess, so it is refused as the events CSV refuses an id repeated
+      // with other content (never said to be a day "exported before it ended": it is one file)
+      const mine = `${dayText}|${agent}|${key}|${source}`;
+      const earlier = own.get(mine);
+      if (earlier !== undefined) {
+        if (earlier.spend === spend) return 'duplicate';
+        throw new RowError(
+          header[ci],
+          f[ci],
+          `repeats line ${earlier.line}'s ${header[di]}, ${header[ai]}, ${header[ki]} and ${header[si]} with another amount (${formatUsd(earlier.spend)} there): ` +
+            'the export has one row per day, agent, key and source (files joined, or a row edited?); keep the right one',
+        );
+      }
+      own.set(mine, { spend, line });
       const bases = [base];
       const agentAlt = otherEscape(f[ai]!.trim());
       const keyAlt = otherEscape(f[ki]!.trim());
