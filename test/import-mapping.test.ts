@@ -97,6 +97,9 @@ describe('any other CSV through a column mapping', () => {
       ['2026-10-13T10:00:00.000Z', 1_234_500_000],
       ['2026-10-14T10:00:00.000Z', 2_250_000],
     ]);
+    // a file that tells nothing itself (one date reading both ways) takes what the last one told, not a refusal
+    expect(await importFile(ledger, scope.tmp.write('eu-nov.csv', 'Date;Key;Amount\n01/11/2026 10:00;k1;3,5\n'))).toMatchObject({ imported: 1, rejected: 0 });
+    expect(eventsOf(ledger, { from: Date.parse('2026-10-20T00:00:00Z') }).map((e) => [e.time, e.cost])).toEqual([['2026-11-01T10:00:00.000Z', 3_500_000]]);
   });
 
   it('a mapping the admin gave is used as it is for the next file of its shape (its day order is not guessed again)', async () => {

@@ -706,6 +706,12 @@ export function currencyOfColumn(header: string, values: readonly string[]): str
 export interface GuessedFrom {
   samples: readonly string[][];
   whole: WholeFileFacts;
+  /**
+   * What an earlier file of this shape told (a mapping saved from a guess): taken only where this
+   * whole file tells nothing (every date reads both ways, every amount both ways in a tab file),
+   * rather than refusing what last month's copy of the same report settled.
+   */
+  earlier?: { decimal: DecimalMark; dayOrder: 'dmy' | 'mdy' | null };
 }
 
 /**
@@ -744,12 +750,14 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
   let slashOrder: { order: DayOrder | null; known: boolean } | null = null;
   if (guessedFrom !== null) {
     if (ci !== -1) {
-      const marks = decimalMarkOf(guessedFrom.samples.map((r) => r[ci] ?? ''), [header[ci]!], readAmount, guessedFrom.whole.decimal);
+      const wholeDecimal = guessedFrom.whole.decimal === null && guessedFrom.earlier !== undefined ? guessedFrom.earlier.decimal : guessedFrom.whole.decimal;
+      const marks = decimalMarkOf(guessedFrom.samples.map((r) => r[ci] ?? ''), [header[ci]!], readAmount, wholeDecimal);
       checkAmount = marks.check;
       mapping = { ...mapping, decimal: marks.mark };
     }
     if (mapping.dateFormat === 'dmy' || mapping.dateFormat === 'mdy') {
-      slashOrder = guessedDayOrder(guessedFrom.samples.map((r) => r[ti] ?? ''), guessedFrom.whole.dayOrder);
+      const wholeOrder = guessedFrom.whole.dayOrder === null && guessedFrom.earlier?.dayOrder != null ? guessedFrom.earlier.dayOrder : guessedFrom.whole.dayOrder;
+      slashOrder = guessedDayOrder(guessedFrom.samples.map((r) => r[ti] ?? ''), wholeOrder);
       if (slashOrder.known && slashOrder.order !== null) mapping = { ...mapping, dateFormat: slashOrder.order };
     }
   }

@@ -638,8 +638,11 @@ async function run(
           // is not pinned on this one: a copy saved in another locale decides its own, as a guess would
           const ti = h.map(norm).indexOf(norm(mapping.time));
           const dates = ti === -1 ? null : guessDateFormat(samples.map((r) => r[ti] ?? ''));
+          const earlierOrder = mapping.dateFormat === 'dmy' || mapping.dateFormat === 'mdy' ? mapping.dateFormat : null;
+          const earlier = { decimal: mapping.decimal, dayOrder: earlierOrder };
           if (dates !== null) mapping = { ...mapping, dateFormat: dates };
-          guessedFrom = { samples, whole: { ...whole } };
+          // what the earlier file told stands only where this one tells nothing
+          guessedFrom = { samples, whole: { ...whole }, earlier };
         }
       } else {
         const guess = guessMapping(h, samples);
