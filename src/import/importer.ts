@@ -145,6 +145,27 @@ export function isSummaryRow(fields: readonly string[]): boolean {
   return fields.some((f) => /^(?:grand[\s-]*)?(?:sub[\s-]*)?(?:totals?|sum|summe|gesamt|totaux?|totale)\b/i.test(f.trim()));
 }
 
+/** a number as a spreadsheet shows a sum: `1234.5`, `1,234.50`, `$1 234,50`, `(12.00)`, `12 €` */
+const SUM_CELL = /^[-+(]?\s*[$€£]?\s*\d[\d.,' \u00a0\u202f]*\)?\s*[$€£]?$/;
+
+/**
+ * A sum a spreadsheet added without a label (AutoSum under the amount column): its first cell
+ * empty, numbers only, in fewer cells than half the row's, the rest empty. No data row of the
+ * exports or of a mapped file is that: each has a time, a subject or a type in words (a number of
+ * 9 digits or more, an epoch time, is never taken for a sum). Only rows that fail to parse are asked.
+ */
+export function isUnlabelledSum(fields: readonly string[]): boolean {
+  if (fields.length === 0 || fields[0]!.trim() !== '') return false;
+  let numbers = 0;
+  for (const f of fields) {
+    const v = f.trim();
+    if (v === '') continue;
+    if (!SUM_CELL.test(v) || /^\d{9,}(?:\.\d*)?$/.test(v)) return false;
+    numbers++;
+  }
+  return numbers > 0 && numbers * 2 < fields.length;
+}
+
 /**
  * A record that is not data in a spreadsheet-made file: every field blank (what a spreadsheet
  * writes for an empty row, `,,,,`), or the header again (exports joined one after the other).
@@ -739,7 +760,7 @@ async function run(
     } catch (err) {
       if (!(err instanceof RowError)) throw err;
       // a spreadsheet's TOTAL row is not data either: counted apart, not in `rows`
-      if (problem === null && isSummaryRow(fields)) {
+      if (problem === null && (isSummaryRow(fields) || (handler!.format !== 'events' && isUnlabelledSum(fields)))) {
         result.summaryRows = (result.summaryRows ?? 0) + 1;
         return;
       }
