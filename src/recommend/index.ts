@@ -388,7 +388,7 @@ function recommendKeys(
     const final = recommendedCap === cap ? chosen : outcome(usdNumberToMicros(recommendedCap));
     const stuckUntil = action === 'keep' ? null : blockedUntilIfSetNow(byDay.admitted.get(s.id), history, plan.enforcement.keyCapWindowDays, usdNumberToMicros(recommendedCap));
     if (stuckUntil) {
-      reason += `; note: the last ${counted(plan.enforcement.keyCapWindowDays, 'day')} already hold more than ${fmt(recommendedCap)} of admitted spend${incidents.length ? ' (the runaway day included)' : ''}, so once this cap is set the key is blocked until about ${stuckUntil}`;
+      reason += `; note: the last ${counted(plan.enforcement.keyCapWindowDays, 'day')} already ${plan.enforcement.keyCapWindowDays === 1 ? 'holds' : 'hold'} more than ${fmt(recommendedCap)} of admitted spend${incidents.length ? ' (the runaway day included)' : ''}, so once this cap is set the key is blocked until about ${stuckUntil}`;
     }
     out.push({
       id: keyId(s.id),
