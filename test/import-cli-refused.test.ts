@@ -32,6 +32,8 @@ describe('import: a refused file into a new ledger', () => {
     const r = await runCli('import', tmp.write('cost.csv', GOOD), '--db', db, '--format', 'dust-consumption', '--json');
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout)).toMatchObject({ format: 'dust-consumption', batch: null, errors: [{ line: 1, column: 'completedAt' }] });
+    // the file is named for what it is, with the option that reads it
+    expect(r.stderr).toContain("this is the platform's cost export, not the platform's consumption export: import it with --format dust-cost or auto");
     expect(existsSync(db)).toBe(false);
   });
 

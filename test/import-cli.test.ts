@@ -80,7 +80,7 @@ describe('import --json prints exactly the SPEC §8 keys (F13)', () => {
   it('keeps the event count of a daily cost export in the human-readable output only', async () => {
     const dust = tmp.write('cost.csv', 'date,agent_name,api_key,source,total_spend_usd\n2026-01-05,Bot,k1,api,12.50\n');
     const human = await runImport([dust], { db: tmp.path('l.sqlite') });
-    expect(human.stdout).toMatch(/1 rows, 1 imported, 0 duplicates, 0 rejected \(24 events, spread by the default hour-of-day profile\)/);
+    expect(human.stdout).toMatch(/1 row, 1 imported, 0 duplicates, 0 rejected \(24 events, spread by the default hour-of-day profile\)/);
   });
 
   it('names each file as typed, so two files of the same name stay apart', async () => {
@@ -131,7 +131,7 @@ describe('commands that only read, or fail, create no ledger (F11)', () => {
     const db = tmp.path('new.sqlite');
     const ok = tmp.write('ok.csv', `${HEADER}2026-01-05T10:00:00Z,api,k1,1\n`);
     const out = await runImport([ok], { db, preview: true });
-    expect(out.stdout).toMatch(/preview \(nothing written\), events: 1 rows, 1 new, 0 duplicates, 0 rejected/);
+    expect(out.stdout).toMatch(/preview \(nothing written\), events: 1 row, 1 new, 0 duplicates, 0 rejected/);
     expect(existsSync(db)).toBe(false);
   });
 
@@ -139,7 +139,7 @@ describe('commands that only read, or fail, create no ledger (F11)', () => {
     const db = tmp.path('l.sqlite');
     await runImport([tmp.write('ok.csv', `${HEADER}2026-01-05T10:00:00Z,api,k1,1\n`)], { db });
     const out = await runImport([], { db, history: true });
-    expect(out.stdout).toMatch(/the ledger holds 1 events/);
+    expect(out.stdout).toMatch(/the ledger holds 1 event /);
   });
 });
 
@@ -157,7 +157,7 @@ describe('messages (F17)', () => {
   it('--undo of a batch already undone says so and is an input error', async () => {
     const db = tmp.path('l.sqlite');
     await runImport([tmp.write('ok.csv', `${HEADER}2026-01-05T10:00:00Z,api,k1,1\n`)], { db });
-    expect((await runImport([], { db, undo: '1' })).stdout).toBe('batch 1 undone: 1 events removed\n');
+    expect((await runImport([], { db, undo: '1' })).stdout).toBe('batch 1 undone: 1 event removed\n');
     const err = await refusal(runImport([], { db, undo: '1' }));
     expect(err.message).toMatch(/^import batch 1 was already undone at \d{4}-\d{2}-\d{2}T.*: nothing to remove$/);
     expect((await refusal(runImport([], { db, undo: '7' }))).message).toBe('no import batch 7');

@@ -111,3 +111,18 @@ describe('the consumption export saved by a spreadsheet', () => {
     expect(snapshot(ledger)).toEqual(before);
   });
 });
+
+describe('a sum a spreadsheet added without a label (AutoSum under the amounts)', () => {
+  it('is a summary row, left out and counted, in both exports; a row that only lost its date is still refused', async () => {
+    const cost = scope.tmp.write('autosum.csv', `date,agent_name,api_key,source,total_spend_usd\r\n2026-09-01,Bot,key-a,api,1.00\r\n2026-09-02,Bot,key-a,api,"1,234.50"\r\n,,,,"$1,235.50"\r\n`);
+    expect(await importFile(ledger, cost)).toMatchObject({ rows: 2, imported: 2, rejected: 0, summaryRows: 1 });
+    const header = 'completedAt,agentMessageId,contextOrigin,apiKeyName,userId,totalCredits';
+    const consumption = scope.tmp.write('c.csv', `${header}\n2026-09-03T10:00:00Z,m1,api,key-a,,150.00\n,,,,,150.00\n`);
+    expect(await importFile(ledger, consumption)).toMatchObject({ rows: 1, imported: 1, rejected: 0, summaryRows: 1 });
+    expect([...spendOf(ledger).values()].reduce((a, b) => a + b, 0)).toBe(1_235_500_000 + 1_500_000);
+    // a data row without its date names its text cells: refused, not taken for a sum
+    const before = snapshot(ledger);
+    await expect(importFile(ledger, scope.tmp.write('nodate.csv', `date,agent_name,api_key,source,total_spend_usd\n,Bot,key-b,api,2.00\n`))).rejects.toThrow(/nodate\.csv:2: date "" is not a date/);
+    expect(snapshot(ledger)).toEqual(before);
+  });
+});

@@ -35,6 +35,28 @@ describe('the summary says what was guessed', () => {
     expect(out.stdout).toContain('  read as UTF-8, semicolon-separated, decimal comma (12,34 is 12.34), dates day first (dd/mm/yyyy, guessed from the rows)\n');
   });
 
+  it('dates written with month names are said as such, not as YYYY-MM-DD (what was really read)', async () => {
+    const words = scope.tmp.write('words.csv', `${COST}\n2-Dec-2026,Bot,key-a,api,1.50\n3-Dec-2026,Bot,key-a,api,2.00\n`);
+    const out = await runImport([words], { db: scope.tmp.path('words.sqlite') });
+    expect(out.exitCode).toBe(0);
+    expect(out.stdout).toContain('  read as UTF-8, comma-separated, decimal point (12.34), dates with month names (2-Dec-2026)\n');
+    const consumption = scope.tmp.write('serials.csv', `${CONSUMPTION}\r\n${saved('46266.4375', 'm1')}\r\n${saved('2026-09-02 10:00', 'm2')}\r\n`);
+    const facts = importFacts(await previewImport(ledger, consumption));
+    expect(facts.findings.readAs).toBe('UTF-8, semicolon-separated, decimal comma (12,34 is 12.34), dates as Excel date serials (days since 1899-12-30) and as YYYY-MM-DD');
+    const mapped = scope.tmp.write('mapped.csv', 'when,user\n"Dec 2, 2026 3:04 PM",ann\n');
+    expect(importFacts(await previewImport(ledger, mapped)).findings.readAs).toBe('UTF-8, comma-separated, dates with month names (2-Dec-2026)');
+  });
+
+  it('a file with only its header claims no decimal mark or date form (nothing was read to tell), and a summary row is one row', async () => {
+    const empty = scope.tmp.write('empty.csv', `${COST}\r\n`);
+    const totals = scope.tmp.write('totals.csv', `${COST}\n2026-09-01,Bot,key-a,api,1.50\nTotal,,,,1.50\n`);
+    const out = await runImport([empty, totals], { db: scope.tmp.path('header.sqlite') });
+    expect(out.exitCode).toBe(0);
+    expect(out.stdout).toContain('empty.csv: dust-cost, batch 1: 0 rows, 0 imported, 0 duplicates, 0 rejected');
+    expect(out.stdout).toContain('  read as UTF-8, comma-separated\n');
+    expect(out.stdout).toContain('  1 summary row (TOTAL, Sum) left out: not data\n');
+  });
+
   it('the app’s preview says it too', async () => {
     const file = scope.tmp.write('us.csv', `${COST}\n9/13/2026,Bot,key-a,api,"1,500.00"\n`);
     const facts = importFacts(await previewImport(ledger, file));
@@ -87,5 +109,24 @@ describe('consumption times as a spreadsheet re-saves them', () => {
     const file = scope.tmp.write('c.csv', header + [saved('01/09/2026 10:00', 'm1'), saved('01/09/2026 11:00', 'm2')].join('\r\n') + '\r\n');
     await expect(importFile(ledger, file)).rejects.toThrow(/c\.csv:2: completedAt "01\/09\/2026 10:00" could be day or month first, and no row of the file tells/);
     expect(snapshot(ledger)).toEqual(before);
+  });
+});
+
+describe('rows already in the ledger, counted apart in the preview and the result', () => {
+  it('an overlapping re-export: the preview and the import both say how many of its lines the ledger holds', async () => {
+    await importFile(ledger, scope.tmp.write('sep.csv', `${COST}\n2026-09-01,Bot,key-a,api,3.10\n2026-09-02,Bot,key-a,api,1.00\n`));
+    const consumption = `${CONSUMPTION}\n${saved('2026-09-03 10:00', 'm1')}\n${saved('2026-09-03 10:00', 'm1', 1)}\n`;
+    await importFile(ledger, scope.tmp.write('c1.csv', consumption));
+    const cost = scope.tmp.write('octo.csv', `${COST}\n2026-09-01,Bot,key-a,api,3.10\n2026-09-02,Bot,key-a,api,1.00\n2026-09-03,Bot,key-a,api,2.00\n`);
+    const again = scope.tmp.write('c2.csv', `${consumption}${saved('2026-09-04 10:00', 'm2')}\n`);
+    for (const [file, duplicates] of [[cost, 2], [again, 2]] as const) {
+      const preview = importFacts(await previewImport(ledger, file));
+      expect(preview.duplicates).toBe(duplicates);
+      const r = await importFile(ledger, file);
+      expect(importFacts(r).duplicates).toBe(preview.duplicates);
+      expect(r.imported + r.duplicates + r.rejected).toBe(r.rows);
+    }
+    // a file imported whole again is all duplicates
+    expect(importFacts(await previewImport(ledger, again)).duplicates).toBe(3);
   });
 });

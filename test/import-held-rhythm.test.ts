@@ -41,6 +41,16 @@ describe('a trigger held at its default limit is not a schedule', () => {
     expect(ledger.entities().find((e) => e.subject === 'trg_ci')).toMatchObject({ type: 'trigger', kind: 'webhook', mode: 'fair_use' });
   });
 
+  it('also when the history was cut on the docs’ window edge (a run exactly 24 h before no longer counts), or completion times move a run across it', () => {
+    // the docs' edge: admitted while fewer than 42 runs are in (t - 24 h, t]
+    const docsEdge: number[] = [];
+    for (let t = START; t < START + 10 * DAY; t += 15 * MIN) if (docsEdge.filter((s) => s > t - DAY).length < 42) docsEdge.push(t);
+    expect(looksScheduled(docsEdge)).toBe(false);
+    // a business-hours schedule every 15 minutes still reads as a schedule when it stops well before 42
+    const business = admitted(15 * MIN, 10, Infinity).filter((t) => { const h = new Date(t).getUTCHours(); return h >= 9 && h < 17; });
+    expect(looksScheduled(business)).toBe(true);
+  });
+
   it('still reads steady schedules as schedules', () => {
     expect(looksScheduled(admitted(30 * MIN, 10, Infinity))).toBe(true);
     expect(looksScheduled(admitted(60 * MIN, 10, Infinity))).toBe(true);

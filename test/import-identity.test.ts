@@ -248,3 +248,26 @@ describe('ContentOccurrences', () => {
     expect(counted(rows)).toEqual(naive(rows));
   });
 });
+
+describe('the cost export: one row per day, agent, key and source', () => {
+  const COST = 'date,agent_name,api_key,source,total_spend_usd';
+
+  it('a row repeated in one file with another amount is refused with both lines, never one amount silently kept', async () => {
+    const ledger = open('cost-twice.sqlite');
+    const file = scope.tmp.write('twice.csv', `${COST}\n2026-09-01,Bot,key-a,api,1.00\n2026-09-02,Bot,key-a,api,3.00\n2026-09-01,Bot,key-a,api,2.50\n`);
+    const before = snapshot(ledger);
+    await expect(importFile(ledger, file)).rejects.toThrow(/twice\.csv:4: total_spend_usd "2\.50" repeats line 2's date, agent_name, api_key and source with another amount \(\$1\.00 there\)/);
+    expect(snapshot(ledger)).toEqual(before);
+    // with the bad rows skipped, the first row counts and the other is listed
+    const r = await importFile(ledger, file, { skipBadRows: true });
+    expect(r).toMatchObject({ rows: 3, imported: 2, duplicates: 0, rejected: 1, errors: [{ line: 4, column: 'total_spend_usd', value: '2.50' }] });
+    expect(r.differingDuplicates).toBeUndefined();
+  });
+
+  it('the same row twice in one file (exports joined with a day in both) is a duplicate, counted once', async () => {
+    const ledger = open('cost-joined.sqlite');
+    const file = scope.tmp.write('joined.csv', `${COST}\n2026-09-01,'@Ops,key-a,api,1.00\n2026-09-01,@Ops,key-a,api,1.00\n`);
+    expect(await importFile(ledger, file)).toMatchObject({ rows: 2, imported: 1, duplicates: 1, rejected: 0 });
+    expect(eventsOf(ledger).reduce((a, e) => a + e.cost, 0)).toBe(1_000_000);
+  });
+});

@@ -86,6 +86,34 @@ describe('any other CSV through a column mapping', () => {
     ]);
   });
 
+  it('a mapping saved from a guess does not pin its decimal mark and day order on a later file saved in another locale', async () => {
+    // a US spreadsheet: month first, decimal point; the guess is saved for its shape
+    const us = scope.tmp.write('us.csv', 'Date,Key,Amount\n9/13/2026 10:00,k1,"1,234.50"\n9/14/2026 10:00,k1,2.25\n');
+    expect(await importFile(ledger, us)).toMatchObject({ imported: 2, mapping: { dateFormat: 'mdy', decimal: '.' } });
+    // the same report saved in a European locale: day first, decimal comma, `;`
+    const eu = scope.tmp.write('eu.csv', 'Date;Key;Amount\n13/10/2026 10:00;k1;1.234,50\n14/10/2026 10:00;k1;2,25\n');
+    expect(await importFile(ledger, eu)).toMatchObject({ imported: 2, rejected: 0, mapping: { dateFormat: 'dmy', decimal: ',' } });
+    expect(eventsOf(ledger, { from: Date.parse('2026-10-01T00:00:00Z') }).map((e) => [e.time, e.cost])).toEqual([
+      ['2026-10-13T10:00:00.000Z', 1_234_500_000],
+      ['2026-10-14T10:00:00.000Z', 2_250_000],
+    ]);
+    // a file that tells nothing itself (one date reading both ways) takes what the last one told, not a refusal
+    expect(await importFile(ledger, scope.tmp.write('eu-nov.csv', 'Date;Key;Amount\n01/11/2026 10:00;k1;3,5\n'))).toMatchObject({ imported: 1, rejected: 0 });
+    expect(eventsOf(ledger, { from: Date.parse('2026-10-20T00:00:00Z') }).map((e) => [e.time, e.cost])).toEqual([['2026-11-01T10:00:00.000Z', 3_500_000]]);
+  });
+
+  it('a mapping the admin gave is used as it is for the next file of its shape (its day order is not guessed again)', async () => {
+    const mapping = { time: 'Date', dateFormat: 'dmy', type: { value: 'api' }, subject: 'Key', cost: 'Amount', decimal: ',' };
+    await importFile(ledger, scope.tmp.write('a.csv', 'Date;Key;Amount\n13/10/2026;k1;1,50\n'), { mapping });
+    // 01/11 and 02/11 read either way, and the file alone does not tell: the admin's day-first holds
+    const r = await importFile(ledger, scope.tmp.write('b.csv', 'Date;Key;Amount\n01/11/2026;k1;1,25\n02/11/2026;k1;3\n'));
+    expect(r).toMatchObject({ imported: 2, rejected: 0 });
+    expect(eventsOf(ledger, { from: Date.parse('2026-10-20T00:00:00Z') }).map((e) => [e.time, e.cost])).toEqual([
+      ['2026-11-01T00:00:00.000Z', 1_250_000],
+      ['2026-11-02T00:00:00.000Z', 3_000_000],
+    ]);
+  });
+
   it('refuses an invalid mapping naming the field', async () => {
     const file = scope.tmp.write('x.csv', 'a,b\n1,2\n');
     await expect(importFile(ledger, file, { mapping: { time: 'a', dateFormat: 'julian', type: { value: 'api' }, subject: 'b' } })).rejects.toThrow(/dateFormat/);

@@ -152,7 +152,11 @@ describe('schedules and seats under the platform profile', () => {
     expect(platform.seats.reason).toMatch(/18 of them by runs that their own limit then refuses/);
     // pool = 50 % of 100 a seat: 42 fit in one seat's pool, 60 need two
     expect(docs.seats.seatsNeeded).toBe(1);
-    expect(platform.seats.seatsNeeded).toBe(2);
+    expect(platform.seats.seatsNeeded).toBe(2);    // counts in the advice agree with their number (it is pasted into support requests)
+    expect(docs.seats.reason).toContain('hold them from 1 seat (already enough)');
+    expect(docs.seats.reason).toContain('at 2 seats;');
+    expect(platform.seats.reason).toContain('hold them from 2 seats (already enough)');
+    for (const r of [docs, platform]) expect(`${r.seats.reason} ${r.triggers.map((t) => t.reason).join(' ')}`).not.toMatch(/\b1 (?:seats|runs|days|times|messages)\b/);
   });
 });
 

@@ -38,6 +38,7 @@ export function importFacts(r: LedgerImportResult): ImportFacts {
     to: f?.to ?? null,
     lines: r.rows,
     events: f?.events ?? r.events,
+    duplicates: r.duplicates,
     spendMicros: f?.spendMicros ?? 0,
     keys: f?.keys ?? 0,
     triggers: f?.triggers ?? 0,

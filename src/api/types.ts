@@ -158,6 +158,8 @@ export interface ImportFacts {
   /** data lines read and the events they make (consumption lines fold into messages) */
   lines: number;
   events: number;
+  /** data lines already in the ledger (SPEC §8's duplicates): counted, nothing added for them */
+  duplicates: number;
   spendMicros: number;
   keys: number;
   triggers: number;

@@ -6,6 +6,7 @@
  * the data. `headroom simulate` says so under its summary (and in `--json` as `heldAtLimit`).
  */
 import type { EventColumns } from '../engine/events.ts';
+import { counted } from '../recommend/words.ts';
 import { EventType } from '../engine/events.ts';
 import type { Report } from '../engine/report.ts';
 import { formatUsd } from '../engine/units.ts';
@@ -69,19 +70,19 @@ export function heldLimits(events: EventColumns, result: SimulationResult, repor
     if (t.limit === null || t.limit <= 0 || (t.limitedBy.trigger_limit ?? 0) > 0) return;
     const peak = peakInWindow(Float64Array.from(admitted[j] ?? []), DAY, plan.edgeMs);
     if (peak >= t.limit) {
-      out.push({ kind: 'trigger', id: t.id, name: t.name, limit: t.limit, peak, text: `${label(t.name, t.id)}: ${peak.toLocaleString('en-US')} runs in 24 h, its limit` });
+      out.push({ kind: 'trigger', id: t.id, name: t.name, limit: t.limit, peak, text: `${label(t.name, t.id)}: ${counted(peak, 'run')} in 24 h, its limit` });
     }
   });
   const limitedBy = (reason: string) => report.triggers.reduce((a, t) => a + (t.limitedBy[reason] ?? 0), 0);
   const a = report.allowance;
   if (a.limit !== null && a.limit > 0 && a.peak >= a.limit && a.blockedMessages === 0 && limitedBy('allowance') === 0) {
     const lim = a.limit.toLocaleString('en-US');
-    out.push({ kind: 'allowance', id: null, name: 'allowance', limit: a.limit, peak: a.peak, text: `the message allowance: ${lim} of ${lim} messages and fair-use runs in 24 h` });
+    out.push({ kind: 'allowance', id: null, name: 'allowance', limit: a.limit, peak: a.peak, text: `the message allowance: ${lim} of ${counted(a.limit, 'message')} and fair-use runs in 24 h` });
   }
   const p = report.pool;
   if (p.limit !== null && p.limit > 0 && p.peak >= p.limit && limitedBy('pool') === 0) {
     const lim = p.limit.toLocaleString('en-US');
-    out.push({ kind: 'pool', id: null, name: 'pool', limit: p.limit, peak: p.peak, text: `the fair-use pool: ${lim} of ${lim} runs in 24 h` });
+    out.push({ kind: 'pool', id: null, name: 'pool', limit: p.limit, peak: p.peak, text: `the fair-use pool: ${lim} of ${counted(p.limit, 'run')} in 24 h` });
   }
   return out;
 }

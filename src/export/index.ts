@@ -1,4 +1,5 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { counted } from '../recommend/words.ts';
 import Papa from 'papaparse';
 import { canonicalMode, validatePlan, PlanError } from '../engine/plan.ts';
 import type { Plan, TriggerId } from '../engine/plan.ts';
@@ -89,13 +90,13 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
         '',
         'Use case:',
         `  [Describe what "${t.name}" does and why each run matters, e.g. "reviews every pull request of our main repository".]`,
-        `  It is a ${t.kind} trigger on ${canonicalMode(t.mode) === 'fair_use' ? 'fair use' : 'programmatic'} mode today, ${t.limit === null ? 'with no run limit per 24 hours' : `limited to ${t.limit} runs per 24 hours`}.`,
+        `  It is a ${t.kind} trigger on ${canonicalMode(t.mode) === 'fair_use' ? 'fair use' : 'programmatic'} mode today, ${t.limit === null ? 'with no run limit per 24 hours' : `limited to ${counted(t.limit, 'run')} per 24 hours`}.`,
         '',
         'Expected daily volume:',
         t.heldPace !== undefined && t.heldPace.perDay > t.expectedDailyVolume
-          ? `  About ${t.heldPace.perDay} runs a day: while the limit let them through, our runs came at that pace (${t.limit ?? ''} runs in ${t.heldPace.hours} hours, then a pause until the 24-hour window freed, ${t.heldPace.stretches} times).`
-          : `  About ${t.expectedDailyVolume} runs a day (90th percentile of our 30-day forecast).`,
-        `  Over the last ${t.daily.daysObserved} days: median ${round1(t.daily.p50)}, 90th percentile ${round1(t.daily.p90)}, highest ${t.daily.max} runs a day;` +
+          ? `  About ${counted(t.heldPace.perDay, 'run')} a day: while the limit let them through, our runs came at that pace (${counted(t.limit ?? 0, 'run')} in ${counted(t.heldPace.hours, 'hour')}, then a pause until the 24-hour window freed, ${counted(t.heldPace.stretches, 'time')}).`
+          : `  About ${counted(t.expectedDailyVolume, 'run')} a day (90th percentile of our 30-day forecast).`,
+        `  Over the last ${counted(t.daily.daysObserved, 'day')}: median ${round1(t.daily.p50)}, 90th percentile ${round1(t.daily.p90)}, highest ${counted(t.daily.max, 'run')} a day;` +
           ` above the current limit on ${t.daily.daysAboveLimit} of those days` +
           (t.daily.daysAtLimit > 0 && t.limit !== null
             ? `, and held at ${t.limit} on ${t.daily.daysAtLimit}: runs refused at the limit are not in our usage exports, so our demand on those days was higher than they show.`
@@ -119,10 +120,10 @@ function askFor(t: TriggerRecommendation): { subject: string; sentence: string; 
   if (t.action === 'programmatic' && t.requestedLimit !== null) {
     return {
       subject: `Move to programmatic usage mode and raise the execution limit to ${t.requestedLimit} per day`,
-      sentence: `move to programmatic usage mode and raise the execution limit to ${t.requestedLimit} runs per 24 hours`,
+      sentence: `move to programmatic usage mode and raise the execution limit to ${counted(t.requestedLimit, 'run')} per 24 hours`,
       requested:
         `1. programmatic usage mode (billed as programmatic usage, outside the fair-use pool); ` +
-        `2. an execution limit override of ${t.requestedLimit} runs per 24 hours (the default of 42 applies to programmatic triggers too).`,
+        `2. an execution limit override of ${counted(t.requestedLimit, 'run')} per 24 hours (the default of 42 applies to programmatic triggers too).`,
     };
   }
   if (t.action === 'programmatic') {
@@ -134,8 +135,8 @@ function askFor(t: TriggerRecommendation): { subject: string; sentence: string; 
   }
   return {
     subject: `Raise the execution limit to ${t.requestedLimit} per day`,
-    sentence: `raise the execution limit to ${t.requestedLimit} runs per 24 hours`,
-    requested: `an execution limit of ${t.requestedLimit} runs per 24 hours${canonicalMode(t.mode) === 'fair_use' ? ' on fair use' : ''}.`,
+    sentence: `raise the execution limit to ${counted(t.requestedLimit ?? 0, 'run')} per 24 hours`,
+    requested: `an execution limit of ${counted(t.requestedLimit ?? 0, 'run')} per 24 hours${canonicalMode(t.mode) === 'fair_use' ? ' on fair use' : ''}.`,
   };
 }
 
@@ -188,7 +189,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
   const h = rec.history;
   sections.push({
     title: 'History',
-    paragraphs: [`${h.from} to ${h.to}: ${h.days} days, ${num(h.events)} events, ${h.keys} API keys, ${h.triggers} triggers.`, ...rec.notes],
+    paragraphs: [`${h.from} to ${h.to}: ${counted(h.days, 'day')}, ${counted(h.events, 'event')}, ${counted(h.keys, 'API key')}, ${counted(h.triggers, 'trigger')}.`, ...rec.notes],
     tables: [],
   });
   if (fc) {

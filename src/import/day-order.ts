@@ -89,3 +89,37 @@ export class DayOrderUnknown extends Error {
 export function dayOrderWords(order: DayOrder): string {
   return order === 'dmy' ? 'day first (dd/mm/yyyy)' : order === 'mdy' ? 'month first (mm/dd/yyyy)' : 'YYYY-MM-DD';
 }
+
+/**
+ * How a file writes its dates, as the "read as" line says it: the platform's `YYYY-MM-DD`, a
+ * spreadsheet's slash days (their order is DayOrder's), the month as a word (`2-Dec-2026`: no
+ * order to guess), Excel date serials or epoch numbers.
+ */
+export type DateForm = 'iso' | 'slash' | 'month-word' | 'excel-serial' | 'epoch';
+
+const ISO_START = /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}/;
+const MONTH_WORD = /(?:^|[^A-Za-z])(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:$|[^A-Za-z])/i;
+const SERIAL = /^\d{5}(?:\.\d+)?$/;
+const EPOCH_NUMBER = /^(?:\d{9,11}(?:\.\d+)?|\d{12,14})$/;
+
+/** The form of one date or time, null when it is none of these (such a value is refused when read). */
+export function dateFormOf(value: string): DateForm | null {
+  const v = value.trim();
+  if (v === '') return null;
+  if (ISO_START.test(v)) return 'iso';
+  if (SLASH_TIME.test(v)) return 'slash';
+  if (SERIAL.test(v)) return 'excel-serial';
+  if (EPOCH_NUMBER.test(v)) return 'epoch';
+  if (MONTH_WORD.test(v)) return 'month-word';
+  return null;
+}
+
+/** The forms `values` (a file's first rows) write, in the order first seen. */
+export function dateFormsOf(values: readonly string[]): DateForm[] {
+  const forms: DateForm[] = [];
+  for (const v of values) {
+    const f = dateFormOf(v);
+    if (f !== null && !forms.includes(f)) forms.push(f);
+  }
+  return forms;
+}

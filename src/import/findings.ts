@@ -1,5 +1,5 @@
 import { formatUsd } from '../engine/units.ts';
-import type { DayOrder } from './day-order.ts';
+import type { DateForm, DayOrder } from './day-order.ts';
 import type { ImportResult } from './importer.ts';
 
 /**
@@ -27,14 +27,32 @@ function plural(n: number, one: string, many: string = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
-const DAY_ORDER_WORDS: Record<DayOrder, string> = {
-  ymd: 'dates as YYYY-MM-DD',
-  dmy: 'dates day first (dd/mm/yyyy, guessed from the rows)',
-  mdy: 'dates month first (mm/dd/yyyy, guessed from the rows)',
+/** How dates written in each form were read (the slash form's words are its day order's). */
+const DATE_FORM_WORDS: Record<Exclude<DateForm, 'slash'>, string> = {
+  iso: 'as YYYY-MM-DD',
+  'month-word': 'with month names (2-Dec-2026)',
+  'excel-serial': 'as Excel date serials (days since 1899-12-30)',
+  epoch: 'as epoch seconds or milliseconds',
 };
 
+const SLASH_ORDER_WORDS: Record<Exclude<DayOrder, 'ymd'>, string> = {
+  dmy: 'day first (dd/mm/yyyy, guessed from the rows)',
+  mdy: 'month first (mm/dd/yyyy, guessed from the rows)',
+};
+
+/**
+ * The dates as they were really read: `ymd` only says no slash date needed an order, so the forms
+ * the rows write name what was read (`dates with month names`, never `as YYYY-MM-DD` for them).
+ */
+function datesText(order: DayOrder, forms: readonly DateForm[] | undefined): string {
+  const written = forms === undefined || forms.length === 0 ? (['iso'] as const) : forms;
+  const words = written.flatMap((f) => (f === 'slash' ? (order === 'ymd' ? [] : [SLASH_ORDER_WORDS[order]]) : [DATE_FORM_WORDS[f]]));
+  if (order !== 'ymd' && !written.includes('slash')) words.unshift(SLASH_ORDER_WORDS[order]);
+  return `dates ${words.length === 0 ? DATE_FORM_WORDS.iso : words.join(' and ')}`;
+}
+
 /** "UTF-8, comma-separated, decimal point, dates as YYYY-MM-DD": what the file was read as. */
-export function readAsText(r: Pick<ImportResult, 'form' | 'guessed'>): string | null {
+export function readAsText(r: Pick<ImportResult, 'form' | 'guessed' | 'rows'>): string | null {
   const parts: string[] = [];
   const f = r.form;
   if (f !== undefined) {
@@ -42,10 +60,11 @@ export function readAsText(r: Pick<ImportResult, 'form' | 'guessed'>): string | 
     parts.push(f.encoding === 'utf-8' ? 'UTF-8' : f.encoding === 'windows-1252' ? 'Windows-1252 (not UTF-8)' : f.encoding.toUpperCase());
     parts.push(f.delimiter === ',' ? 'comma-separated' : f.delimiter === ';' ? 'semicolon-separated' : 'tab-separated');
   }
-  const g = r.guessed;
+  // a file without data rows (only its header) told nothing: no decimal mark or date form is claimed
+  const g = r.rows > 0 ? r.guessed : undefined;
   if (g !== undefined) {
     if (g.decimal !== undefined) parts.push(g.decimal === ',' ? 'decimal comma (12,34 is 12.34)' : 'decimal point (12.34)');
-    if (g.dayOrder !== undefined) parts.push(g.dayOrder === null ? 'dates that could be day or month first (refused)' : DAY_ORDER_WORDS[g.dayOrder]);
+    if (g.dayOrder !== undefined) parts.push(g.dayOrder === null ? 'dates that could be day or month first (refused)' : datesText(g.dayOrder, g.dates));
   }
   return parts.length === 0 ? null : parts.join(', ');
 }

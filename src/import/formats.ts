@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { EventType } from '../engine/events.ts';
 import type { EventTypeCode, EventTypeName } from '../engine/events.ts';
-import { DAY, HOUR, MINUTE, isoOf } from '../engine/units.ts';
+import { DAY, HOUR, MINUTE, formatUsd, isoOf } from '../engine/units.ts';
 import { isPlausibleTime, timeRangeMessage } from '../engine/time-range.ts';
 import { parseUsdToMicros } from '../engine/units.ts';
 import { parseTimestampAt } from '../csv/timestamp.ts';
@@ -14,12 +14,12 @@ import { canonicalColumns, ContentOccurrences } from './canonical.ts';
 import { NO_KEY_PREFIX } from '../ledger/entities.ts';
 import { norm, unescapeCell } from './cells.ts';
 import { LineIdentity, LineOccurrences } from './consumption-line.ts';
-import { dayOrder, DayOrderScan, DayOrderUnknown, dayOrderWords, SLASH_DAY, SLASH_TIME } from './day-order.ts';
+import { dateFormsOf, dayOrder, DayOrderScan, DayOrderUnknown, dayOrderWords, SLASH_DAY, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown, twoWaysMessage } from './decimal-mark.ts';
 import { EXCEL_SERIAL, excelSerialTime, SERIAL_RANGE_MESSAGE, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MESSAGE } from './excel-dates.ts';
 import { accountingNegative, accountingNegativeMessage, isAccountingZero } from './accounting.ts';
 import type { AmountReader, DecimalMark } from './decimal-mark.ts';
-import type { DayOrder } from './day-order.ts';
+import type { DateForm, DayOrder } from './day-order.ts';
 
 export { norm, unescapeCell } from './cells.ts';
 import type { EntityFact } from '../ledger/entities.ts';
@@ -70,11 +70,19 @@ export class RowError extends Error {
   }
 }
 
+/** What a format read its file as: the decimal mark, the order of re-saved days, how the first rows write their dates. */
+export interface Guessed {
+  decimal?: '.' | ',';
+  dayOrder?: DayOrder | null;
+  /** the forms of the dates the first rows write (`month-word` for 2-Dec-2026), in the order first seen */
+  dates?: readonly DateForm[];
+}
+
 export interface FormatHandler {
   format: FormatName;
   mapping: ColumnMapping | null;
   /** what the handler guessed from the first rows (or was told): said before importing, so that a wrong guess is caught */
-  guessed?: { decimal?: '.' | ','; dayOrder?: DayOrder | null };
+  guessed?: Guessed;
   row(fields: string[], line: number, sink: EventSink): RowOutcome;
 }
 
@@ -283,6 +291,9 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
   const si = columnIndex(header, file, ['source']);
   const ci = columnIndex(header, file, ['total_spend_usd']);
   const readMoney: AmountReader = (v, d) => parseMoneyToMicros(v, d);
+  // this file's rows by identity (as read: the escape and the day's spelling undone), their
+  // amount and line: the export has one row per day, agent, key and source
+  const own = new Map<string, { spend: number; line: number }>();
   const marks = decimalMarkOf(samples.map((r) => r[ci] ?? ''), [header[ci]!], readMoney, whole.decimal);
   const decimal = marks.mark;
   const decimalNote = decimal === ',' ? " (with a decimal comma, as the file's other amounts)" : '';
@@ -291,8 +302,8 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
   return {
     format: 'dust-cost',
     mapping: null,
-    guessed: { decimal, dayOrder: order },
-    row(f, _line, sink) {
+    guessed: { decimal, dayOrder: order, dates: dateFormsOf(samples.map((r) => r[di] ?? '')) },
+    row(f, line, sink) {
       checkWidth(f, header);
       const date = f[di]!.trim();
       let day: number | null;
@@ -338,6 +349,22 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
       // ended and again later keeps its first total: said, not silently (costDiffers). A name
       // with the platform's `'@` escape is the same name without it (a spreadsheet may drop
       // the `'`): both spellings are looked up, the identity kept as this file writes it.
+      // The same identity again in this file: the same amount is the row repeated (exports
+      // joined with a day in both), a duplicate; another amount is not the same row, and keeping
+      // either amount would be a guess, so it is refused as the events CSV refuses an id repeated
+      // with other content (never said to be a day "exported before it ended": it is one file)
+      const mine = `${dayText}|${agent}|${key}|${source}`;
+      const earlier = own.get(mine);
+      if (earlier !== undefined) {
+        if (earlier.spend === spend) return 'duplicate';
+        throw new RowError(
+          header[ci],
+          f[ci],
+          `repeats line ${earlier.line}'s ${header[di]}, ${header[ai]}, ${header[ki]} and ${header[si]} with another amount (${formatUsd(earlier.spend)} there): ` +
+            'the export has one row per day, agent, key and source (files joined, or a row edited?); keep the right one',
+        );
+      }
+      own.set(mine, { spend, line });
       const bases = [base];
       const agentAlt = otherEscape(f[ai]!.trim());
       const keyAlt = otherEscape(f[ki]!.trim());
@@ -455,7 +482,7 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
   return {
     format: 'dust-consumption',
     mapping: null,
-    guessed: { decimal, dayOrder: order },
+    guessed: { decimal, dayOrder: order, dates: dateFormsOf(samples.map((r) => r[ti] ?? '')) },
     row(f, _line, sink) {
       checkWidth(f, header);
       // the platform writes UTC; a time written without a zone (a spreadsheet's re-save) is read as UTC too
@@ -679,6 +706,12 @@ export function currencyOfColumn(header: string, values: readonly string[]): str
 export interface GuessedFrom {
   samples: readonly string[][];
   whole: WholeFileFacts;
+  /**
+   * What an earlier file of this shape told (a mapping saved from a guess): taken only where this
+   * whole file tells nothing (every date reads both ways, every amount both ways in a tab file),
+   * rather than refusing what last month's copy of the same report settled.
+   */
+  earlier?: { decimal: DecimalMark; dayOrder: 'dmy' | 'mdy' | null };
 }
 
 /**
@@ -694,7 +727,8 @@ function guessedDayOrder(samples: readonly string[], whole: DayOrder | null | un
   return { order: null, known: false };
 }
 
-export function mappingHandler(header: string[], file: string, told: ColumnMapping, guessedFrom: GuessedFrom | null = null): FormatHandler {
+/** `samples`: the file's first rows, for what the "read as" line says of its dates. */
+export function mappingHandler(header: string[], file: string, told: ColumnMapping, guessedFrom: GuessedFrom | null = null, samples: readonly string[][] = []): FormatHandler {
   let mapping = told;
   const ti = columnIndex(header, file, [mapping.time]);
   const si = columnIndex(header, file, [mapping.subject]);
@@ -716,12 +750,14 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
   let slashOrder: { order: DayOrder | null; known: boolean } | null = null;
   if (guessedFrom !== null) {
     if (ci !== -1) {
-      const marks = decimalMarkOf(guessedFrom.samples.map((r) => r[ci] ?? ''), [header[ci]!], readAmount, guessedFrom.whole.decimal);
+      const wholeDecimal = guessedFrom.whole.decimal === null && guessedFrom.earlier !== undefined ? guessedFrom.earlier.decimal : guessedFrom.whole.decimal;
+      const marks = decimalMarkOf(guessedFrom.samples.map((r) => r[ci] ?? ''), [header[ci]!], readAmount, wholeDecimal);
       checkAmount = marks.check;
       mapping = { ...mapping, decimal: marks.mark };
     }
     if (mapping.dateFormat === 'dmy' || mapping.dateFormat === 'mdy') {
-      slashOrder = guessedDayOrder(guessedFrom.samples.map((r) => r[ti] ?? ''), guessedFrom.whole.dayOrder);
+      const wholeOrder = guessedFrom.whole.dayOrder === null && guessedFrom.earlier?.dayOrder != null ? guessedFrom.earlier.dayOrder : guessedFrom.whole.dayOrder;
+      slashOrder = guessedDayOrder(guessedFrom.samples.map((r) => r[ti] ?? ''), wholeOrder);
       if (slashOrder.known && slashOrder.order !== null) mapping = { ...mapping, dateFormat: slashOrder.order };
     }
   }
@@ -730,7 +766,10 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
   return {
     format: 'mapping',
     mapping: m,
-    guessed: { ...(ci !== -1 ? { decimal: m.decimal } : {}), ...(order !== undefined ? { dayOrder: slashOrder !== null && slashOrder.known ? slashOrder.order : order } : {}) },
+    guessed: {
+      ...(ci !== -1 ? { decimal: m.decimal } : {}),
+      ...(order !== undefined ? { dayOrder: slashOrder !== null && slashOrder.known ? slashOrder.order : order, dates: dateFormsOf(samples.map((r) => r[ti] ?? '')) } : {}),
+    },
     row(f, _line, sink) {
       checkWidth(f, header);
       if (slashOrder !== null && (!slashOrder.known || slashOrder.order === null)) {

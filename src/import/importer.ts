@@ -28,8 +28,9 @@ import {
   RowError,
   shapeOf,
 } from './formats.ts';
-import type { ColumnMapping, EventSink, FormatHandler, FormatName, GuessedFrom, WholeFileFacts } from './formats.ts';
+import type { ColumnMapping, EventSink, FormatHandler, FormatName, Guessed, GuessedFrom, WholeFileFacts } from './formats.ts';
 import { learnHourProfile } from './profile.ts';
+import { guessDateFormat } from './parse.ts';
 import { DayOrderScan, DayOrderUnknown, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown } from './decimal-mark.ts';
 import type { DecimalMark } from './decimal-mark.ts';
@@ -111,7 +112,7 @@ export interface ImportResult {
   /** the physical lines of the first repeated headers (as many as errors are listed) */
   repeatedHeaderLines?: number[];
   /** what the format guessed from the first rows: the decimal mark, the order of re-saved days */
-  guessed?: { decimal?: '.' | ','; dayOrder?: DayOrder | null };
+  guessed?: Guessed;
   /** how the file's bytes were read: encoding, separator, gzip */
   form?: FileForm;
   /**
@@ -142,6 +143,27 @@ export type FoundSummary = SeqRangeSummary;
 /** A spreadsheet's summary row: a cell saying total or sum. Only rows that fail to parse are asked. */
 export function isSummaryRow(fields: readonly string[]): boolean {
   return fields.some((f) => /^(?:grand[\s-]*)?(?:sub[\s-]*)?(?:totals?|sum|summe|gesamt|totaux?|totale)\b/i.test(f.trim()));
+}
+
+/** a number as a spreadsheet shows a sum: `1234.5`, `1,234.50`, `$1 234,50`, `(12.00)`, `12 €` */
+const SUM_CELL = /^[-+(]?\s*[$€£]?\s*\d[\d.,' \u00a0\u202f]*\)?\s*[$€£]?$/;
+
+/**
+ * A sum a spreadsheet added without a label (AutoSum under the amount column): its first cell
+ * empty, numbers only, in fewer cells than half the row's, the rest empty. No data row of the
+ * exports or of a mapped file is that: each has a time, a subject or a type in words (a number of
+ * 9 digits or more, an epoch time, is never taken for a sum). Only rows that fail to parse are asked.
+ */
+export function isUnlabelledSum(fields: readonly string[]): boolean {
+  if (fields.length === 0 || fields[0]!.trim() !== '') return false;
+  let numbers = 0;
+  for (const f of fields) {
+    const v = f.trim();
+    if (v === '') continue;
+    if (!SUM_CELL.test(v) || /^\d{9,}(?:\.\d*)?$/.test(v)) return false;
+    numbers++;
+  }
+  return numbers > 0 && numbers * 2 < fields.length;
 }
 
 /**
@@ -383,6 +405,14 @@ export async function previewImport(ledger: Ledger, path: string, options: Impor
   }
 }
 
+/** A format as the admin knows it, for messages. */
+const FORMAT_WORDS: Record<FormatName, string> = {
+  events: 'canonical events CSV',
+  'dust-cost': "platform's cost export",
+  'dust-consumption': "platform's consumption export",
+  mapping: 'CSV to map',
+};
+
 /** Handlers that only add events (no folding into earlier ones) may take the bulk path. */
 const BULK_FORMATS: ReadonlySet<FormatName> = new Set(['events', 'mapping']);
 
@@ -408,6 +438,8 @@ async function run(
   let handler: FormatHandler | null = null;
   let pending: { fields: string[]; line: number; problem: string | null }[] = [];
   let missing: string[] = [];
+  // the mapping was guessed from this file (or from an earlier one of its shape), not given: saved as such
+  let mappingGuessed = false;
   let profileSource: 'ledger' | 'default' | undefined;
   // a preview whose columns cannot be mapped yet needs only the header and the first rows
   let undecided = false;
@@ -620,13 +652,26 @@ async function run(
     let guessedFrom: GuessedFrom | null = null;
     if (format === null || (format === 'mapping' && mapping === null)) {
       const saved = session!.getMapping(shapeOf(h));
-      if (saved !== null) mapping = parseColumnMapping(saved, 'saved mapping');
-      else {
+      if (saved !== null) {
+        mapping = parseColumnMapping(saved.mapping, 'saved mapping');
+        if (saved.fromGuess) {
+          // what an earlier file of this shape told (its decimal mark, its dates' form and order)
+          // is not pinned on this one: a copy saved in another locale decides its own, as a guess would
+          const ti = h.map(norm).indexOf(norm(mapping.time));
+          const dates = ti === -1 ? null : guessDateFormat(samples.map((r) => r[ti] ?? ''));
+          const earlierOrder = mapping.dateFormat === 'dmy' || mapping.dateFormat === 'mdy' ? mapping.dateFormat : null;
+          const earlier = { decimal: mapping.decimal, dayOrder: earlierOrder };
+          if (dates !== null) mapping = { ...mapping, dateFormat: dates };
+          // what the earlier file told stands only where this one tells nothing
+          guessedFrom = { samples, whole: { ...whole }, earlier };
+        }
+      } else {
         const guess = guessMapping(h, samples);
         mapping = guess.mapping;
         missing = guess.missing;
         guessedFrom = { samples, whole: { ...whole } };
       }
+      mappingGuessed = guessedFrom !== null;
       format = 'mapping';
       detected = 'mapping';
       result.format = 'mapping';
@@ -650,6 +695,18 @@ async function run(
     }
     result.format = format;
     detected = format;
+    try {
+      return handlerOf(format, h, samples, mapping, guessedFrom);
+    } catch (err) {
+      // `--format` named another export than the file is: say which one it is
+      const is = requested !== 'auto' ? detectFormat(h) : null;
+      if (!(err instanceof InputError) || is === null || is === format || err.message.includes('this is the')) throw err;
+      const hint = `this is the ${FORMAT_WORDS[is]}, not the ${FORMAT_WORDS[format]}: ${options.audience === 'app' ? 'choose “Detect automatically”' : `import it with --format ${is} or auto`}`;
+      throw new InputError(`${err.message}; ${hint}`, err.details.map((d) => ({ ...d, message: `${d.message}; ${hint}` })));
+    }
+  };
+
+  const handlerOf = (format: FormatName, h: string[], samples: string[][], mapping: ColumnMapping | null, guessedFrom: GuessedFrom | null): FormatHandler => {
     switch (format) {
       case 'events':
         // the canonical events CSV stays as strict as simulate, which refuses old Mac line ends
@@ -663,7 +720,7 @@ async function run(
       case 'dust-consumption':
         return dustConsumptionHandler(h, name, samples, { ...whole });
       case 'mapping':
-        return mappingHandler(h, name, mapping!, guessedFrom);
+        return mappingHandler(h, name, mapping!, guessedFrom, samples);
     }
   };
 
@@ -703,7 +760,7 @@ async function run(
     } catch (err) {
       if (!(err instanceof RowError)) throw err;
       // a spreadsheet's TOTAL row is not data either: counted apart, not in `rows`
-      if (problem === null && isSummaryRow(fields)) {
+      if (problem === null && (isSummaryRow(fields) || (handler!.format !== 'events' && isUnlabelledSum(fields)))) {
         result.summaryRows = (result.summaryRows ?? 0) + 1;
         return;
       }
@@ -915,7 +972,7 @@ async function run(
       events: result.events,
       seqs: lastSeq >= firstSeq ? { first: firstSeq, last: lastSeq } : null,
     });
-    if (result.format === 'mapping' && result.mapping !== null) session.saveMapping(shapeOf(header), header, result.mapping);
+    if (result.format === 'mapping' && result.mapping !== null) session.saveMapping(shapeOf(header), header, result.mapping, mappingGuessed);
     // before the overlap moves any of them: what the file itself holds
     if (!bulk && lastSeq >= firstSeq) result.found = session.summarize(firstSeq, lastSeq);
     if (scopes.size > 0 && lastSeq >= firstSeq) {

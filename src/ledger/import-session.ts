@@ -8,7 +8,8 @@ import { buildIdentIndex, canDropIdentIndex, dropIdentIndex, EventWriter, latest
 import type { SeqRangeSummary } from './event-writer.ts';
 import { apiSpendByHour } from './events.ts';
 import type { HourSpend } from './events.ts';
-import { getMapping, saveMapping } from './mappings.ts';
+import { getSavedMapping, saveMapping } from './mappings.ts';
+import type { SavedMapping } from './mappings.ts';
 import { reconcileSpend, recordBatchSpend } from './overlap.ts';
 import type { OverlapSummary, SpendSource } from './overlap.ts';
 import type { SubjectIds } from './subjects.ts';
@@ -69,12 +70,13 @@ export class ImportSession {
     return withCacheSize(this.db, -kib);
   }
 
-  getMapping(shape: string): unknown {
-    return getMapping(this.db, shape);
+  getMapping(shape: string): SavedMapping | null {
+    return getSavedMapping(this.db, shape);
   }
 
-  saveMapping(shape: string, header: readonly string[], mapping: unknown): void {
-    saveMapping(this.db, shape, header, mapping);
+  /** `fromGuess`: the importer guessed it, so a later file decides its own decimal mark and dates (mappings.ts) */
+  saveMapping(shape: string, header: readonly string[], mapping: unknown, fromGuess: boolean): void {
+    saveMapping(this.db, shape, header, mapping, fromGuess);
   }
 
   /** API requests and spend per hour of day in the ledger's event-level data (the dust-cost hour profile). */

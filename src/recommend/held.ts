@@ -5,6 +5,7 @@
  */
 
 import { DAY, HOUR, MINUTE } from '../engine/units.ts';
+import { counted } from './words.ts';
 
 /** Days exactly at a trigger's limit (of the days looked at) before they read as held by it rather than chance. */
 export const HELD_DAYS_MIN = 3;
@@ -80,7 +81,7 @@ export function heldPace(times: readonly number[], limit: number): HeldPace | nu
 /** The words for a held pace in the advice: what it reads and what it assumes. */
 export function heldPaceText(p: HeldPace, limit: number): string {
   return (
-    `while admitted its runs came at ${p.perDay.toLocaleString('en-US')} per 24 h (${limit} runs in ${p.hours} h, then a pause until its window freed, ${p.stretches} times): ` +
+    `while admitted its runs came at ${p.perDay.toLocaleString('en-US')} per 24 h (${counted(limit, 'run')} in ${p.hours} h, then a pause until its window freed, ${counted(p.stretches, 'time')}): ` +
     'if its requests kept that pace through the pauses, as runs resuming the moment the window frees suggest, that is its demand (a burst at the same hours every day would look the same: check with what sends it)'
   );
 }
@@ -93,8 +94,8 @@ export function heldPaceText(p: HeldPace, limit: number): string {
  */
 export function allowanceHeldText(allowance: number, perSeat: number, days: number, lookedAt: number): string {
   return (
-    `people's messages (with fair-use runs) were held at the allowance of ${allowance.toLocaleString('en-US')} per 24 h on ${days} of the last ${lookedAt} days: ` +
-    `the exports hold only the messages the platform admitted (it refuses the rest with plan_message_limit_exceeded), so demand was at least ${perSeat} a seat a day and how much more is not in them; ` +
+    `people's messages (with fair-use runs) were held at the allowance of ${allowance.toLocaleString('en-US')} per 24 h on ${days} of the last ${counted(lookedAt, 'day')}: ` +
+    `the exports hold only the messages the platform admitted (it refuses the rest with plan_message_limit_exceeded), so demand was at least ${counted(perSeat, 'message')} a seat a day and how much more is not in them; ` +
     'more seats add room only as fast as the people they add send messages: raise the messages per seat (a plan change), or move fair-use triggers to programmatic mode to free their units, and watch the refusals'
   );
 }

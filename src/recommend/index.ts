@@ -1,4 +1,5 @@
 import { quantile } from 'simple-statistics';
+import { counted } from './words.ts';
 import { DAY, MICROS_PER_USD, usdNumberToMicros } from '../engine/units.ts';
 import type { Micros } from '../engine/units.ts';
 import { EventType } from '../engine/events.ts';
@@ -261,7 +262,7 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const spendLimits = checkSpendLimits(events, history, recommended, after, headroom, { draws, scenario });
   const recovery = recoverySchedules(events, history, plan, current);
   const notes: string[] = [];
-  if (history.days < 30) notes.push(`only ${history.days} days of history: rolling 30-day spend is extrapolated from the days observed`);
+  if (history.days < 30) notes.push(`only ${counted(history.days, 'day')} of history: rolling 30-day spend is extrapolated from the days observed`);
   const censoredKeys = censored.series.filter((c) => c.kind === 'key_spend');
   if (censoredKeys.length) {
     notes.push(
@@ -355,10 +356,10 @@ function recommendKeys(
       `${model.censoredDays ? `, ${model.censoredDays} day${model.censoredDays === 1 ? '' : 's'} held at the cap read as lower bounds` : ''}`;
     const projected = `projected peak rolling 30-day ordinary spend P50 ${fmt(usd(q50))}, P90 ${fmt(usd(q90))}`;
     let reason = clamped
-      ? `the forecast's paths over the next ${days} days (${modelText}) run far past anything this key's history shows, so no cap it would size is advice: ` +
-        `${fmt(cap)} is ${PLAUSIBLE_FACTOR} × the higher of its largest 30-day spend and its current cap, reached in ${pctText(sized.chance)} of ${peaks.length} paths; ${projected}; ` +
+      ? `the forecast's paths over the next ${counted(days, 'day')} (${modelText}) run far past anything this key's history shows, so no cap it would size is advice: ` +
+        `${fmt(cap)} is ${PLAUSIBLE_FACTOR} × the higher of its largest 30-day spend and its current cap, reached in ${pctText(sized.chance)} of ${counted(peaks.length, 'path')}; ${projected}; ` +
         `the exports hold only what the platform admitted and cannot show demand beyond a cap, so raise it in steps and watch`
-      : `the smallest round cap that ordinary use reaches in at most ${pctText(risk)} of ${peaks.length} forecast paths over the next ${days} days (${modelText}): ` +
+      : `the smallest round cap that ordinary use reaches in at most ${pctText(risk)} of ${peaks.length} forecast paths over the next ${counted(days, 'day')} (${modelText}): ` +
         `${fmt(cap)}, reached in ${pctText(sized.chance)}; ${projected}`;
     if (incidents.length) {
       const top = incidents[0];
@@ -367,7 +368,7 @@ function recommendKeys(
         `${incidents.length} runaway day${incidents.length === 1 ? '' : 's'} left out of ordinary use as incident${incidents.length === 1 ? '' : 's'} ` +
         `(largest ${fmt(top.requestedUsd)} requested on ${top.date}` +
         `${blockedTotal > 0 ? `; the current cap blocked ${fmt(Math.round(blockedTotal * 100) / 100)} of it, which is the cap doing its job` : ''}); ` +
-        `at their rate this cap stops about ${fmt(chosen.runawayStoppedUsd)} of runaway spend in ${days} days ` +
+        `at their rate this cap stops about ${fmt(chosen.runawayStoppedUsd)} of runaway spend in ${counted(days, 'day')} ` +
         `and blocks about ${fmt(chosen.ordinaryBlockedUsd)} of ordinary use; ` +
         reason;
     }
@@ -390,7 +391,7 @@ function recommendKeys(
     const final = recommendedCap === cap ? chosen : outcome(usdNumberToMicros(recommendedCap));
     const stuckUntil = action === 'keep' ? null : blockedUntilIfSetNow(byDay.admitted.get(s.id), history, plan.enforcement.keyCapWindowDays, usdNumberToMicros(recommendedCap));
     if (stuckUntil) {
-      reason += `; note: the last ${plan.enforcement.keyCapWindowDays} days already hold more than ${fmt(recommendedCap)} of admitted spend${incidents.length ? ' (the runaway day included)' : ''}, so once this cap is set the key is blocked until about ${stuckUntil}`;
+      reason += `; note: the last ${counted(plan.enforcement.keyCapWindowDays, 'day')} already ${plan.enforcement.keyCapWindowDays === 1 ? 'holds' : 'hold'} more than ${fmt(recommendedCap)} of admitted spend${incidents.length ? ' (the runaway day included)' : ''}, so once this cap is set the key is blocked until about ${stuckUntil}`;
     }
     out.push({
       id: keyId(s.id),
@@ -485,7 +486,7 @@ function recommendTriggers(events: EventColumns, history: History, plan: Plan, d
       expectedDailyVolume: expected,
       action: 'none',
       requestedLimit: null,
-      reason: s ? `within its limit: at most ${runsText(max)} a day over the last ${recent.length} days` : 'no runs in the history',
+      reason: s ? `within its limit: at most ${runsText(max)} a day over the last ${counted(recent.length, 'day')}` : 'no runs in the history',
       alternatives: [],
       profile: 'documented',
       stillRefused: null,
@@ -503,7 +504,7 @@ function recommendTriggers(events: EventColumns, history: History, plan: Plan, d
     const pace = atLimit >= HELD_DAYS_MIN ? heldPace(triggerRunTimes(events, id, to - 29 * DAY, to), limit) : null;
     if (pace !== null) base.heldPace = pace;
     const seen =
-      `above its limit of ${limit} runs per 24 h on ${above} of the last ${recent.length} days` +
+      `above its limit of ${counted(limit, 'run')} per 24 h on ${above} of the last ${counted(recent.length, 'day')}` +
       `${atLimit > 0 ? ` and held at it on ${atLimit} (${heldText(limit)})` : ''} (median ${fmtN(p50)}, p90 ${fmtN(p90)}, max ${max} a day)` +
       `${pace !== null ? `; ${heldPaceText(pace, limit)}` : ''}`;
     const consistently = Math.min(recent.length, above + atLimit) / recent.length >= 0.5;
@@ -514,7 +515,7 @@ function recommendTriggers(events: EventColumns, history: History, plan: Plan, d
       out.push({
         ...base,
         action: 'programmatic',
-        reason: `${seen}: it runs 42+ times a day consistently, so move it to programmatic mode (billed as programmatic usage, outside the fair-use pool; expect about ${Math.max(expected, pace?.perDay ?? 0)} runs a day)`,
+        reason: `${seen}: it runs 42+ times a day consistently, so move it to programmatic mode (billed as programmatic usage, outside the fair-use pool; expect about ${counted(Math.max(expected, pace?.perDay ?? 0), 'run')} a day)`,
       });
     } else if (consistently) {
       out.push({
@@ -523,13 +524,13 @@ function recommendTriggers(events: EventColumns, history: History, plan: Plan, d
         requestedLimit: wanted,
         reason: `${seen}: scheduled triggers stay on fair use and cannot move to programmatic mode`,
         alternatives: [
-          `ask support to raise its fair-use limit to ${wanted} runs per 24 h`,
-          `fire it less often: at most ${limit} times a day (every ${Math.ceil((24 * 60) / limit)} minutes or more)`,
+          `ask support to raise its fair-use limit to ${counted(wanted, 'run')} per 24 h`,
+          `fire it less often: at most ${counted(limit, 'time')} a day (every ${counted(Math.ceil((24 * 60) / limit), 'minute')} or more)`,
           'or batch the work so one run handles several items',
         ],
       });
     } else {
-      out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: occasional peaks, so ask support for a fair-use limit of ${wanted} runs per 24 h rather than programmatic mode` });
+      out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: occasional peaks, so ask support for a fair-use limit of ${counted(wanted, 'run')} per 24 h rather than programmatic mode` });
     }
   }
   return out;
@@ -616,11 +617,11 @@ function recommendSeats(events: EventColumns, history: History, before: Plan, af
     reason = `people's messages alone use the allowance as seats grow (${fmtN(peakMsgs / Math.max(seats0, 1))} per seat in the busiest 24 h against ${perSeat}): seats cannot stop the queueing; move triggers to programmatic mode`;
   else {
     reason =
-      `busiest 24 h of the last 28 days: ${peakRuns.toLocaleString('en-US')} fair-use runs and ${peakMsgs.toLocaleString('en-US')} people's messages at ${seats0.toLocaleString('en-US')} seats; ` +
-      `the pool (${Math.round(share * 100)} % of ${perSeat} messages a seat) and the allowance hold them from ${seatsNeeded} seats` +
+      `busiest 24 h of the last 28 days: ${counted(peakRuns, 'fair-use run')} and ${counted(peakMsgs, "person's message", "people's messages")} at ${counted(seats0, 'seat')}; ` +
+      `the pool (${Math.round(share * 100)} % of ${counted(perSeat, 'message')} a seat) and the allowance hold them from ${counted(seatsNeeded, 'seat')}` +
       (seatsNeeded <= seats0 ? ' (already enough)' : '') +
       ` (people's messages assumed to grow with seats)`;
-    if (seatsAfter !== null && seatsAfter !== seatsNeeded) reason += `; after the recommended mode changes, ${seatsAfter} seats`;
+    if (seatsAfter !== null && seatsAfter !== seatsNeeded) reason += `; after the recommended mode changes, ${counted(seatsAfter, 'seat')}`;
   }
   return {
     currentSeats: seats0,

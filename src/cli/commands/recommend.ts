@@ -1,5 +1,6 @@
 /** `headroom recommend [PLAN] --db LEDGER [--headroom 25%] [--from ISO] [--to ISO] [--json]` */
 import type { Command } from 'commander';
+import { counted } from '../../recommend/words.ts';
 import { recommend } from '../../recommend/index.ts';
 import type { RecommendReport } from '../../recommend/index.ts';
 import { loadLedgerEvents, loadPlan, parseShare } from '../../forecast/load.ts';
@@ -39,9 +40,9 @@ export function parseRisk(text: string): number {
 }
 
 export function describeRecommend(r: RecommendReport): string {
-  const out: string[] = [`history ${r.history.from} to ${r.history.to} (${r.history.days} days)`];
+  const out: string[] = [`history ${r.history.from} to ${r.history.to} (${counted(r.history.days, 'day')})`];
   for (const note of r.notes) out.push(`note: ${note}`);
-  out.push('', `API key caps (capped-out risk ${pc(r.risk)} over the next ${r.days} days, from the forecast's paths of ordinary use):`);
+  out.push('', `API key caps (capped-out risk ${pc(r.risk)} over the next ${counted(r.days, 'day')}, from the forecast's paths of ordinary use):`);
   for (const k of r.keys) {
     out.push(
       `  ${k.id}: ${k.action} cap $${k.recommendedCapUsd.toLocaleString('en-US')}${k.currentCapUsd !== null ? ` (now $${k.currentCapUsd.toLocaleString('en-US')})` : ''}, ` +
