@@ -15,7 +15,7 @@ describe('simulate: what neither profile models', () => {
       const events = tmp.write('events.csv', 'timestamp,type,subject,cost_usd\n2026-09-01T10:00:00Z,api,k1,1.50\n');
       const withCompare = await runCli('simulate', plan, events);
       expect(withCompare.code).toBe(0);
-      expect(withCompare.stdout).toMatch(/Docs vs the platform's code[^\n]*\n {2}The platform's code decides all 1 events as the docs do\.\n {2}Neither profile models: credit-priced plans[^\n]*\(docs\/semantics\.md\)\.\n$/);
+      expect(withCompare.stdout).toMatch(/Docs vs the platform's code[^\n]*\n {2}The platform's code decides the 1 event as the docs do\.\n {2}Neither profile models: credit-priced plans[^\n]*\(docs\/semantics\.md\)\.\n$/);
       const without = await runCli('simulate', plan, events, '--no-compare');
       expect(without.stdout).not.toContain('Neither profile models');
       const json = await runCli('simulate', plan, events, '--json');

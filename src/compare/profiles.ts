@@ -354,7 +354,9 @@ export function compareResults(events: EventColumns, documented: SimulationResul
   if (admittedOnPlatform > 0) parts.push(`it lets through ${n(admittedOnPlatform)} that the docs refuse`);
   const headline =
     changed === 0
-      ? `The platform's code decides all ${n(events.count)} events as the docs do.`
+      ? events.count === 1
+        ? "The platform's code decides the 1 event as the docs do."
+        : `The platform's code decides all ${n(events.count)} events as the docs do.`
       : `The platform's code decides ${n(changed)} of ${n(events.count)} events${pct(changed, events.count)} differently from the docs${parts.length > 0 ? `: ${parts.join(' and ')}` : ' (other waits or reasons)'}. This plan is simulated under the ${profile === 'platform' ? "platform's code" : 'docs'}.`;
   return { profile, events: events.count, changed, differences, notes, headline };
 }
