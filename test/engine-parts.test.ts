@@ -8,7 +8,7 @@ import type { EventColumns } from '../src/engine/events.ts';
 import { validatePlan, type Plan } from '../src/engine/plan.ts';
 import { PartsSimulator } from '../src/engine/parts.ts';
 import { PartThread, type RemotePart } from '../src/engine/part-thread.ts';
-import { Outcome, Reason } from '../src/engine/result.ts';
+import { Outcome, Reason, type SimulationResult } from '../src/engine/result.ts';
 import { simulate } from '../src/engine/simulate.ts';
 import { dayFrameOf, talliesOf, tally } from '../src/engine/report-tallies.ts';
 import { events, h, HOUR, T0, type Row } from './support/scenario.ts';
@@ -480,7 +480,8 @@ describe('a trigger mode edit with no spend limit in reach: the spend part from 
     const p = plan(1000, 'platform');
     const sim = new PartsSimulator(ev);
     let last = sim.run(p, options);
-    for (const set of [{ t_pr: 'workspace_pool' }, { t_pr: 'workspace_pool', t_hook: 'user_pool' }, { t_hook: 'workspace_pool' }] as const) {
+    const sets: Record<string, 'user_pool' | 'workspace_pool'>[] = [{ t_pr: 'workspace_pool' }, { t_pr: 'workspace_pool', t_hook: 'user_pool' }, { t_hook: 'workspace_pool' }];
+    for (const set of sets) {
       const q = modes(p, set);
       last = sim.run(q, { ...options, recycle: last });
       expectWhole(last, q);
