@@ -7,7 +7,7 @@ import { addQueueLogs, QueueLog } from './queue-log.ts';
 import type { SimulationResult, Timeline } from './result.ts';
 import { addTallies, dayFrameBetween, provideTallies, retallyKey, tally, type DayFrame, type ReportTallies } from './report-tallies.ts';
 import { patchKeyCap } from './isolated-cap.ts';
-import { patchSpendRuns } from './spend-runs.ts';
+import { patchedTallies, patchSpendRuns } from './spend-runs.ts';
 import type { PartOptions, RemotePart } from './part-thread.ts';
 import { DEFAULT_HORIZON_MS, processingOrder, simulate, type SimulateOptions } from './simulate.ts';
 import { simulateAllowancePart } from './allowance-pass.ts';
@@ -372,8 +372,15 @@ export class PartsSimulator {
       if (from === undefined) continue;
       const part = step.split.spend;
       const run = { plan: input.plan, horizon: step.horizon, timelineBuckets: options.timelineBuckets, timelineStart: this.firstTime };
-      const result = patchSpendRuns(from.spend.events, kept.result, { events: part.events, order: part.order }, run);
-      if (result === null) continue;
+      const patched = patchSpendRuns(from.spend.events, kept.result, { events: part.events, order: part.order }, run);
+      if (patched === null) continue;
+      const { result } = patched;
+      // the kept tallies with the runs counted again, when the kept ones are known (else one pass, later)
+      const frame = dayFrameBetween(this.firstTime, this.lastTime);
+      const before = tallied.get(kept.result);
+      if (before !== undefined && before.frame.day0 === frame.day0 && before.frame.days === frame.days) {
+        tallied.set(result, patchedTallies(before, patched, frame, { first: this.firstTime, last: this.lastTime }));
+      }
       this.keep('spend', input, step.split, result);
       step.found.spend = result;
       this.lastRunsOnly = true;

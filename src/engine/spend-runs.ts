@@ -22,6 +22,7 @@ import type { Plan } from './plan.ts';
 import { resolvePlan } from './plan-rules.ts';
 import { Outcome, REASON_SPEND_LIMIT_BASE, type SimulationResult, type Timeline } from './result.ts';
 import { replaySpendLimits, type Admissions } from './isolated-cap.ts';
+import { addTallies, tally, triggerTallies, type DayFrame, type ReportTallies } from './report-tallies.ts';
 import { largestSpendCost, simulate } from './simulate.ts';
 import { asMicros } from './units.ts';
 
@@ -39,13 +40,19 @@ export interface RunsRun {
   timelineStart: number;
 }
 
+export interface PatchedRuns {
+  result: SimulationResult;
+  /** the runs alone, as simulated: the new result's tallies are the kept one's requests' and theirs */
+  runs: { events: EventColumns; result: SimulationResult };
+}
+
 /**
  * The spend part's result for `run.plan` over `part`, from `kept`, its result over `from` for a plan
  * that differs from it only in its triggers; null when a spend limit refused, or could now.
  * `from` and `part` hold the same requests in the same order (runs may differ): a new split of
  * the events moves only trigger runs between the parts.
  */
-export function patchSpendRuns(from: EventColumns, kept: SimulationResult, part: SpendEvents, run: RunsRun): SimulationResult | null {
+export function patchSpendRuns(from: EventColumns, kept: SimulationResult, part: SpendEvents, run: RunsRun): PatchedRuns | null {
   const whole = resolvePlan(run.plan);
   const amounts = whole.spendLimits.map((l) => l.amountMicros);
   const passes = (seen: number, limit: number): boolean => (whole.capCheckPlusCost ? seen <= limit : seen < limit);
@@ -136,7 +143,7 @@ export function patchSpendRuns(from: EventColumns, kept: SimulationResult, part:
   if (kept.timeline !== null && alone.timeline !== null && limits.used !== null) {
     timeline = { ...kept.timeline, queued: alone.timeline.queued, maxDelay: alone.timeline.maxDelay, spendLimitUsed: limits.used };
   }
-  return {
+  const result: SimulationResult = {
     ...kept,
     count: n,
     outcome,
@@ -152,6 +159,25 @@ export function patchSpendRuns(from: EventColumns, kept: SimulationResult, part:
     timeline,
     ...(alone.queueLog === undefined ? {} : { queueLog: alone.queueLog }),
   };
+  return { result, runs: { events: runEvents, result: alone } };
+}
+
+/**
+ * The patched result's tallies from the kept one's (`before`, on `frame`): its requests' rows and
+ * totals as they were (their decisions are), its runs' counted from the runs alone. No spend limit
+ * refused in either, so no request or run counts toward a limit's refusals. Counts and whole
+ * micro-USD: the sums come out as a fresh tally's.
+ */
+export function patchedTallies(before: ReportTallies, patched: PatchedRuns, frame: DayFrame, span: { first: number; last: number }): ReportTallies {
+  const runs = tally(patched.runs.events, patched.runs.result, frame, span);
+  const t = before.triggers;
+  // the kept runs out of the totals (a part's runs all name a trigger of its plan)
+  const outcomes = before.outcomes.slice();
+  for (let g = 0; g < t.count; g++) for (let o = 0; o < 5; o++) outcomes[o] -= t.outcomes[g * 5 + o];
+  const byType = before.byType.slice();
+  byType[EventType.trigger] = 0;
+  const requests: ReportTallies = { ...before, outcomes, byType, delayedTotal: 0, triggers: triggerTallies(0, before.reasons, frame.days) };
+  return addTallies(requests, runs);
 }
 
 /**
