@@ -40,6 +40,15 @@ describe('warming the edit paths', () => {
     expect(new Set(ev.type)).toEqual(new Set([0, 1, 2]));
   });
 
+  it('warms the seats and caps, or the modes, on their own: together they are the whole warm-up', () => {
+    const edits = (only?: 'values' | 'modes') => warmEditPaths({ timelineBuckets: 64, only }).steps.map((s) => `${s.profile} ${s.edit} ${s.simulated.join('+')} ${s.runsOnly}`);
+    const values = edits('values');
+    const modes = edits('modes');
+    expect(values.filter((s) => s.includes('mode'))).toEqual([]);
+    expect(modes.filter((s) => !s.includes('open'))).toEqual(edits().filter((s) => s.includes(' mode ')));
+    expect(modes.filter((s) => s.includes(' mode '))).toHaveLength(6);
+  });
+
   it('stops between steps once cancelled', () => {
     const signal = { aborted: true };
     expect(warmEditPaths({ signal }).steps).toEqual([]);

@@ -91,6 +91,12 @@ export interface WarmOptions {
   signal?: { readonly aborted: boolean };
   /** each step's result, for a caller that warms what it builds from one too (a view of the edit) */
   onResult?: (plan: Plan, events: EventColumns, result: SimulationResult) => void;
+  /**
+   * Which edits after the opening: seats and caps (`values`), trigger modes (`modes`), or both (the
+   * default). A caller that warms its own cap edit in between asks for them apart: the edit a
+   * user most likely makes first is then warm sooner.
+   */
+  only?: 'values' | 'modes';
 }
 
 export function warmEditPaths(options: WarmOptions = {}): WarmReport {
@@ -120,7 +126,9 @@ export function warmEditPaths(options: WarmOptions = {}): WarmReport {
     ];
     for (const [edit, seats, cap, moved] of edits) {
       if (options.signal?.aborted) return { steps };
-      const plan = warmPlan(profile, seats, cap, moved);
+      if ((options.only === 'values' && edit === 'mode') || (options.only === 'modes' && edit !== 'open' && edit !== 'mode')) continue;
+      // the modes alone open on the seats and cap they are edited at: only their runs then differ
+      const plan = options.only === 'modes' && edit === 'open' ? warmPlan(profile, 16, 8, 0) : warmPlan(profile, seats, cap, moved);
       const result = simulator.run(plan, { timelineBuckets: buckets, recycle: last });
       talliesOf(events, result);
       options.onResult?.(plan, events, result);
