@@ -149,8 +149,8 @@ async function warmEdits(plan: Plan, ctx: CallContext): Promise<void> {
   const warmPaths = (only: 'values' | 'modes'): void => {
     warmEditPaths({ timelineBuckets: TIMELINE_BUCKETS, signal: ctx.cancel, onResult: (p, e, r) => void viewOf(p, e, r), only });
   };
-  // seats and caps first, trigger modes after this plan's own cap edit: an edit that stops the
-  // warm-up early most likely finds what it needs done
+  // seats and caps first, trigger modes last (after this plan's own cap edit and the memory
+  // touched ahead): an edit that stops the warm-up early most likely finds what it needs done
   if (!enginePathsWarm) warmPaths('values');
   // An edit that arrives meanwhile stops the warm-up (ComputeClient.joinWarming) and waits in this
   // thread's queue until it returns: each step below is checked first, since a view and a key's
@@ -167,16 +167,16 @@ async function warmEdits(plan: Plan, ctx: CallContext): Promise<void> {
     if (ctx.cancel.aborted) return;
     await simulated(plan, ctx);
   }
+  // The memory the first edit that moves a trigger between the parts copies the events into, and
+  // the arrays the first seats edit's pass writes: faulted in now (25 and 14 bytes an event; at 1M
+  // events 70–210 and 40–130 ms on a busy two-core machine) rather than while those edits wait
+  // (src/engine/parts.ts). Before the modes' code: it saves those edits more.
+  if (!ctx.cancel.aborted) simulator?.prepareSplitMemory();
+  if (!ctx.cancel.aborted) simulator?.preparePassArrays();
   if (!enginePathsWarm && !ctx.cancel.aborted) {
     warmPaths('modes');
     enginePathsWarm = !ctx.cancel.aborted;
   }
-  // The memory the first edit that moves a trigger between the parts copies the events into, and
-  // the arrays the first seats edit's pass writes: faulted in now (25 and 14 bytes an event; at 1M
-  // events 70–210 and 40–130 ms on a busy two-core machine) rather than while those edits wait
-  // (src/engine/parts.ts).
-  if (!ctx.cancel.aborted) simulator?.prepareSplitMemory();
-  if (!ctx.cancel.aborted) simulator?.preparePassArrays();
 }
 
 /** The modeling calls have nothing to say about an empty history. */
