@@ -87,8 +87,12 @@ describe('the compute worker with its part thread', () => {
     let threads = 0;
     for (let i = 0; i < 100 && threads < 2; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      // caps and allowances that refuse, each new: no kept result answers them
-      const p = validatePlan({ workspace: { name: 'W', seats: 1, messagesPerSeatPerDay: 10 + i }, apiKeys: [{ id: 'k_small', capUsd: 0.1 + i / 100 }] });
+      // spend limits and allowances that refuse, each new: no kept result answers them, and no
+      // kept spend part can be patched (a cap alone would be: that key's requests, on this thread)
+      const p = validatePlan({
+        workspace: { name: 'W', seats: 1, messagesPerSeatPerDay: 10 + i, spendLimits: [{ id: 'day', amountUsd: 1.5 + i / 100, window: 'utc-day' }] },
+        apiKeys: [{ id: 'k_small', capUsd: 0.1 + i / 100 }],
+      });
       const got = await c.run('projection', p, 'W', 100);
       threads = got.computeThreads;
       if (threads === 2) expect({ ...got, computeMs: 0 }).toEqual({ ...(await single.run('projection', p, 'W', 100)), computeMs: 0, computeThreads: 2 });

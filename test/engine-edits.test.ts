@@ -349,6 +349,8 @@ describe('trigger mode edits give the whole simulation', () => {
     let both = 0;
     let reused = 0;
     let held = 0;
+    // spend parts patched from a kept one, only their runs simulated again (src/engine/spend-runs.ts)
+    let runsOnly = 0;
     fc.assert(
       fc.property(modeScenarioArb, (s) => {
         const sim = new PartsSimulator(s.events);
@@ -375,6 +377,7 @@ describe('trigger mode edits give the whole simulation', () => {
           if (sim.lastSplitMoved !== null) moved++;
           if (sim.lastSimulated.length === 2) both++;
           if (sim.lastArraysReused && edit.kind === 'mode') reused++;
+          if (sim.lastRunsOnly) runsOnly++;
         });
         if (kept !== null) {
           const { result, plan: p } = kept;
@@ -395,5 +398,6 @@ describe('trigger mode edits give the whole simulation', () => {
     expect(both).toBeGreaterThan(RUNS / 2);
     expect(reused).toBeGreaterThan(RUNS / 20);
     expect(held).toBeGreaterThan(RUNS / 2);
+    expect(runsOnly).toBeGreaterThan(RUNS / 10);
   }, TIMEOUT);
 });

@@ -8,7 +8,7 @@ import type { EventColumns } from '../src/engine/events.ts';
 import { validatePlan, type Plan } from '../src/engine/plan.ts';
 import { PartsSimulator } from '../src/engine/parts.ts';
 import { PartThread, type RemotePart } from '../src/engine/part-thread.ts';
-import { Outcome, Reason } from '../src/engine/result.ts';
+import { Outcome, Reason, type SimulationResult } from '../src/engine/result.ts';
 import { simulate } from '../src/engine/simulate.ts';
 import { dayFrameOf, talliesOf, tally } from '../src/engine/report-tallies.ts';
 import { events, h, HOUR, T0, type Row } from './support/scenario.ts';
@@ -397,5 +397,147 @@ describe('a trigger mode edit: a new split of the events', () => {
     // the edit asked again after the cancel: the whole
     const again = modes(three, { t_pr: 'programmatic' });
     expect(await sim.runAsync(again, { ...options, recycle: last }, direct)).toEqual(simulate(again, busyEv, options));
+  });
+});
+
+describe('a trigger mode edit with no spend limit in reach: the spend part from a kept one, its runs alone', () => {
+  // three keys (a cap that binds, a roomy cap, none), a fair-use webhook that costs when
+  // programmatic, a programmatic webhook whose limit makes its runs wait, people's messages
+  const rows: Row[] = [];
+  for (let i = 0; i < 72; i++) {
+    const t = T0 + i * HOUR;
+    rows.push([t, 'api', 'k_capped', 1_000_000], [t, 'api', 'k_roomy', 2_000_000], [t + 1, 'api', 'k_open', 500_000], [t + 2, 'message', `u${i % 3}`, 0]);
+    rows.push([t + 3, 'trigger', 't_pr', 250_000], [t + 4, 'trigger', 't_hook', 100_000]);
+    if (i % 5 === 0) rows.push([t + 5, 'trigger', 't_pr', 250_000], [t + 5, 'api', 'k_inferred', 10_000]);
+    // a second request of one key within the minute: the platform's key throttle (one a minute below) refuses it
+    if (i % 7 === 0) rows.push([t + 30_000, 'api', 'k_open', 500_000]);
+  }
+  const ev = events(rows);
+  const plan = (daily: number, profile: 'documented' | 'platform' = 'documented'): Plan =>
+    validatePlan({
+      workspace: { seats: 1, messagesPerSeatPerDay: 30, spendLimits: [{ id: 'daily', amountUsd: daily, window: 'utc-day' }, { id: 'month', amountUsd: 10_000, window: 'rolling-30d' }] },
+      apiKeys: [
+        { id: 'k_capped', capUsd: 5 },
+        { id: 'k_roomy', capUsd: 500 },
+        { id: 'k_open', capUsd: null },
+      ],
+      triggers: [
+        { id: 't_pr', kind: 'webhook', mode: 'fair_use', limitPer24h: 6 },
+        { id: 't_hook', kind: 'webhook', mode: 'programmatic', limitPer24h: 10 },
+      ],
+      enforcement: { profile, webhookWhenLimited: 'queue', ...(profile === 'platform' ? { actorPerMinute: 1 } : {}) },
+    });
+  const modes = (p: Plan, set: Record<string, 'fair_use' | 'programmatic' | 'user_pool' | 'workspace_pool'>): Plan => ({
+    ...p,
+    triggers: p.triggers.map((t) => (set[t.id] === undefined ? t : { ...t, mode: set[t.id]! })),
+  });
+  const capOf = (p: Plan, id: string, capUsd: number | null): Plan => ({ ...p, apiKeys: p.apiKeys.map((k) => (k.id === id ? { ...k, capUsd } : k)) });
+  const expectWhole = (result: SimulationResult, p: Plan): void => {
+    const whole = simulate(p, ev, options);
+    expect(result).toEqual(whole);
+    expect(talliesOf(ev, result)).toEqual(tally(ev, whole, dayFrameOf(ev)));
+  };
+  const started = startedPartThread();
+
+  it("moves a webhook's costly runs in and out while every key's requests keep their decisions: its runs alone, the whole each time", async () => {
+    const part = await started();
+    const sim = new PartsSimulator(ev);
+    const roomy = plan(1000);
+    let last = await sim.runAsync(roomy, options, part.remote(null));
+    sim.prepareSplitMemory();
+    const seen: string[] = [];
+    // in, then a cap edit on that split (that key alone), then out again (its split and the
+    // allowance part kept; the spend part patched back from the capped one), then both webhooks swapped
+    const steps = [modes(roomy, { t_pr: 'programmatic' }), capOf(modes(roomy, { t_pr: 'programmatic' }), 'k_capped', 7), capOf(roomy, 'k_capped', 7), capOf(modes(roomy, { t_pr: 'programmatic', t_hook: 'fair_use' }), 'k_capped', 7)];
+    for (const p of steps) {
+      last = await sim.runAsync(p, { ...options, recycle: last }, part.remote(null));
+      expectWhole(last, p);
+      seen.push(`${sim.lastSimulated.join('+')} ${sim.lastRunsOnly ? 'runs' : sim.lastIsolatedKey ?? 'part'} ${sim.lastThreads}`);
+    }
+    expect(seen).toEqual(['spend+allowance runs 1', 'spend k_capped 1', 'spend runs 1', 'spend+allowance runs 1']);
+    // not vacuous: the capped key is refused, the programmatic runs waited for their limit
+    expect(Array.from(last.reason)).toContain(Reason.key_cap);
+    expect(Array.from(last.outcome.filter((_, i) => ev.type[i] === 1 && last.admittedAt[i] > ev.time[i]))).not.toHaveLength(0);
+  });
+
+  it('a spend limit the moved runs could reach, or one that refused already: the part simulated as before', async () => {
+    const part = await started();
+    // the first day's spend peaks at $66.05 ($67.55 with the moved webhook's runs): a $67 day is
+    // reached only once they count, a $60 one refuses already
+    for (const daily of [67, 60]) {
+      const sim = new PartsSimulator(ev);
+      const p = plan(daily);
+      let last = await sim.runAsync(p, options, part.remote(null));
+      const moved = modes(p, { t_pr: 'programmatic' });
+      last = await sim.runAsync(moved, { ...options, recycle: last }, part.remote(null));
+      expectWhole(last, moved);
+      expect([sim.lastSimulated, sim.lastRunsOnly, sim.lastThreads]).toEqual([['spend', 'allowance'], false, 2]);
+      expect(Array.from(last.reason)).toContain(8);
+    }
+  });
+
+  it("under the platform profile, with its names for the modes and a key's throttle: the runs alone, the whole", () => {
+    const p = plan(1000, 'platform');
+    const sim = new PartsSimulator(ev);
+    let last = sim.run(p, options);
+    const sets: Record<string, 'user_pool' | 'workspace_pool'>[] = [{ t_pr: 'workspace_pool' }, { t_pr: 'workspace_pool', t_hook: 'user_pool' }, { t_hook: 'workspace_pool' }];
+    for (const set of sets) {
+      const q = modes(p, set);
+      last = sim.run(q, { ...options, recycle: last });
+      expectWhole(last, q);
+      expect(sim.lastRunsOnly).toBe(true);
+    }
+    // the webhooks' own limits and the key throttle refused
+    expect(Array.from(last.reason)).toEqual(expect.arrayContaining([Reason.trigger_limit, Reason.actor_minute]));
+  });
+
+  it("a programmatic trigger's limit edited: its runs alone", () => {
+    const p = plan(1000);
+    const sim = new PartsSimulator(ev);
+    let last = sim.run(p, options);
+    for (const limit of [3, 40, -1]) {
+      const q = { ...p, triggers: p.triggers.map((t) => (t.id === 't_hook' ? { ...t, limitPer24h: limit } : t)) };
+      last = sim.run(q, { ...options, recycle: last });
+      expectWhole(last, q);
+      expect([sim.lastSimulated, sim.lastRunsOnly]).toEqual([['spend'], true]);
+    }
+  });
+
+  it('the first allowance edit after opening writes into the pass arrays touched ahead, once; the whole', () => {
+    const p = plan(1000);
+    const sim = new PartsSimulator(ev);
+    let last = sim.run(p, options);
+    expect(sim.preparePassArrays()).toBe(true);
+    expect(sim.preparePassArrays()).toBe(false);
+    const seen: (string | null)[] = [];
+    // fewer messages a seat than people send: the allowance refuses, each edit differently
+    for (const perSeat of [10, 12, 14]) {
+      const q = { ...p, workspace: { ...p.workspace, messagesPerSeatPerDay: perSeat } };
+      last = sim.run(q, { ...options, recycle: last });
+      expectWhole(last, q);
+      seen.push(sim.lastPassArrays);
+    }
+    // two allowance results are kept, so the first edit has none to push out; the next ones take
+    // the arrays of the one they push out
+    expect(seen).toEqual(['ahead', 'reused', 'reused']);
+  });
+
+  it('cancelled in the allowance pass after the spend part was patched: the edit asked again is the whole', async () => {
+    // enough messages that the allowance pass looks at its signal (every 65,536 events)
+    const busy: Row[] = [...rows];
+    for (let i = 0; i < 70_000; i++) busy.push([T0 + i * 3000, 'message', `u${i % 5}`, 0]);
+    const busyEv = events(busy);
+    const sim = new PartsSimulator(busyEv);
+    const p = plan(1000);
+    let last = sim.run(p, options);
+    const moved = modes(p, { t_pr: 'programmatic' });
+    expect(() => sim.run(moved, { ...options, signal: { aborted: true }, recycle: last })).toThrow(CancelledError);
+    expect(sim.lastRunsOnly).toBe(true);
+    last = sim.run(moved, { ...options, recycle: last });
+    expect(last).toEqual(simulate(moved, busyEv, options));
+    // the patched spend part was kept: only the allowance part was left
+    expect(sim.lastSimulated).toEqual(['allowance']);
+    last = sim.run(p, { ...options, recycle: last });
+    expect(last).toEqual(simulate(p, busyEv, options));
   });
 });

@@ -7,14 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { warmEditPaths, warmEvents } from '../src/engine/warm-edits.ts';
 
 describe('warming the edit paths', () => {
-  it('opens with an allowance that never refuses, then re-simulates the allowance alone while it refuses, then one key alone', () => {
+  it('opens with an allowance that never refuses, then re-simulates the allowance alone while it refuses, then one key alone, then a mode: the runs alone', () => {
     const seen: number[] = [];
     const { steps } = warmEditPaths({ timelineBuckets: 64, onResult: (_plan, events, result) => seen.push(result.count - events.count) });
     // each step's result reaches the caller, over the made-up events
     expect(seen).toEqual(steps.map(() => 0));
     for (const profile of ['documented', 'platform'] as const) {
       const mine = steps.filter((s) => s.profile === profile);
-      expect(mine.map((s) => s.edit)).toEqual(['open', 'seats', 'seats', 'seats', 'seats', 'seats', 'cap', 'cap']);
+      expect(mine.map((s) => s.edit)).toEqual(['open', 'seats', 'seats', 'seats', 'seats', 'seats', 'cap', 'cap', 'mode', 'mode', 'mode']);
       const [open, ...edits] = mine;
       expect(open.simulated).toEqual(['spend', 'allowance']);
       expect(open.allowanceRefused).toBe(0);
@@ -26,6 +26,11 @@ describe('warming the edit paths', () => {
         expect(s.simulated).toEqual(['spend']);
         expect(s.isolatedKey).toBe('k_warm_0');
       }
+      // webhooks moved to programmatic: a new split each, its spend part's runs alone, the allowance part in full
+      for (const s of edits.filter((e) => e.edit === 'mode')) {
+        expect(s.simulated).toEqual(['spend', 'allowance']);
+        expect(s.runsOnly).toBe(true);
+      }
     }
   });
 
@@ -33,6 +38,15 @@ describe('warming the edit paths', () => {
     const ev = warmEvents();
     for (const column of [ev.time, ev.type, ev.subject, ev.cost]) expect(column.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(new Set(ev.type)).toEqual(new Set([0, 1, 2]));
+  });
+
+  it('warms the seats and caps, or the modes, on their own: together they are the whole warm-up', () => {
+    const edits = (only?: 'values' | 'modes') => warmEditPaths({ timelineBuckets: 64, only }).steps.map((s) => `${s.profile} ${s.edit} ${s.simulated.join('+')} ${s.runsOnly}`);
+    const values = edits('values');
+    const modes = edits('modes');
+    expect(values.filter((s) => s.includes('mode'))).toEqual([]);
+    expect(modes.filter((s) => !s.includes('open'))).toEqual(edits().filter((s) => s.includes(' mode ')));
+    expect(modes.filter((s) => s.includes(' mode '))).toHaveLength(6);
   });
 
   it('stops between steps once cancelled', () => {

@@ -146,10 +146,12 @@ async function warmEdits(plan: Plan, ctx: CallContext): Promise<void> {
   if (ev.count === 0) return;
   // compiled code belongs to this thread: once per worker, the seats path too (allowance refusing,
   // queued runs released), on a small made-up history; a cancel stops it between its steps
-  if (!enginePathsWarm) {
-    warmEditPaths({ timelineBuckets: TIMELINE_BUCKETS, signal: ctx.cancel, onResult: (p, e, r) => void viewOf(p, e, r) });
-    enginePathsWarm = !ctx.cancel.aborted;
-  }
+  const warmPaths = (only: 'values' | 'modes'): void => {
+    warmEditPaths({ timelineBuckets: TIMELINE_BUCKETS, signal: ctx.cancel, onResult: (p, e, r) => void viewOf(p, e, r), only });
+  };
+  // seats and caps first, trigger modes last (after this plan's own cap edit and the memory
+  // touched ahead): an edit that stops the warm-up early most likely finds what it needs done
+  if (!enginePathsWarm) warmPaths('values');
   // An edit that arrives meanwhile stops the warm-up (ComputeClient.joinWarming) and waits in this
   // thread's queue until it returns: each step below is checked first, since a view and a key's
   // cap re-simulated alone (isolated-cap.ts) run to their end once started.
@@ -165,9 +167,16 @@ async function warmEdits(plan: Plan, ctx: CallContext): Promise<void> {
     if (ctx.cancel.aborted) return;
     await simulated(plan, ctx);
   }
-  // The memory the first edit that moves a trigger between the parts copies the events into:
-  // faulted in now (80 ms at 1M events) rather than while that edit waits (src/engine/parts.ts).
+  // The memory the first edit that moves a trigger between the parts copies the events into, and
+  // the arrays the first seats edit's pass writes: faulted in now (25 and 14 bytes an event; at 1M
+  // events 70–210 and 40–130 ms on a busy two-core machine) rather than while those edits wait
+  // (src/engine/parts.ts). Before the modes' code: it saves those edits more.
   if (!ctx.cancel.aborted) simulator?.prepareSplitMemory();
+  if (!ctx.cancel.aborted) simulator?.preparePassArrays();
+  if (!enginePathsWarm && !ctx.cancel.aborted) {
+    warmPaths('modes');
+    enginePathsWarm = !ctx.cancel.aborted;
+  }
 }
 
 /** The modeling calls have nothing to say about an empty history. */

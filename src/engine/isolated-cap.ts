@@ -35,7 +35,7 @@ interface Index {
   maxCost: number;
 }
 
-interface Admissions {
+export interface Admissions {
   /** the key whose requests' admissions are left out (-1: none) */
   without: number;
   time: Float64Array;
@@ -252,10 +252,10 @@ function withoutKey(index: Index, k: number, result: SimulationResult, events: E
  * admission inside it; each limit's peak. Costs are whole micro-USD, so the sums, and within one
  * instant their highest (the last), do not depend on the order of the admissions at that instant.
  */
-function replaySpendLimits(
+export function replaySpendLimits(
   plan: ResolvedPlan,
   others: Admissions,
-  alone: SimulationResult,
+  alone: Pick<SimulationResult, 'count' | 'outcome' | 'admittedAt'>,
   positions: Uint32Array,
   events: EventColumns,
   grid: Timeline | null,

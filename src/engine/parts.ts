@@ -7,6 +7,7 @@ import { addQueueLogs, QueueLog } from './queue-log.ts';
 import type { SimulationResult, Timeline } from './result.ts';
 import { addTallies, dayFrameBetween, provideTallies, retallyKey, tally, type DayFrame, type ReportTallies } from './report-tallies.ts';
 import { patchKeyCap } from './isolated-cap.ts';
+import { patchedTallies, patchSpendRuns } from './spend-runs.ts';
 import type { PartOptions, RemotePart } from './part-thread.ts';
 import { DEFAULT_HORIZON_MS, processingOrder, simulate, type SimulateOptions } from './simulate.ts';
 import { simulateAllowancePart } from './allowance-pass.ts';
@@ -103,6 +104,8 @@ interface PartInput {
   plan: Plan;
   shape: string;
   limits: number[];
+  /** the spend part's shape without its triggers: a kept result equal in it and in `limits` differs in its runs alone */
+  keysShape: string;
 }
 
 /** A run's parts: what each is, which kept results answer it, which must be simulated. */
@@ -131,6 +134,9 @@ export interface PartsOptions extends SimulateOptions {
 interface Kept {
   shape: string;
   limits: number[];
+  keysShape: string;
+  /** the key of the split whose part the result is over */
+  split: string;
   result: SimulationResult;
 }
 
@@ -166,6 +172,8 @@ export class PartsSimulator {
   lastSplitMoved: number | null = null;
   /** the key whose requests alone the last run simulated for a cap edit (src/engine/isolated-cap.ts), else null */
   lastIsolatedKey: string | null = null;
+  /** whether the last run simulated only the spend part's trigger runs, its requests kept (src/engine/spend-runs.ts) */
+  lastRunsOnly = false;
   /**
    * Who may still read a part result: per part result, the joined results made from it that were
    * not given back (`recycle`). A part result no longer kept and read by none of them lends its
@@ -177,8 +185,21 @@ export class PartsSimulator {
   private spare: SimulationResult | null = null;
   /** memory touched ahead for the next split (`prepareSplitMemory`) */
   private spareColumns: SplitColumns | null = null;
+  /** per-event arrays touched ahead for an allowance pass (`preparePassArrays`), room for every event */
+  private aheadArrays: PassArrays | null = null;
   /** whether the last run's allowance pass wrote over the arrays of a result nothing read any more */
   lastArraysReused = false;
+  /**
+   * Where the last allowance pass's per-event arrays came from: a result nothing read any more
+   * (`reused`), touched ahead (`preparePassArrays`), or fresh; null when there was no such pass.
+   */
+  lastPassArrays: 'reused' | 'ahead' | 'fresh' | null = null;
+  /**
+   * Where the last run's time went on this thread, ms (for the benches' notes): `prepare` (the
+   * split and the kept results looked up), each part simulated or patched here, `wait` (for the
+   * other thread's part) and `join`.
+   */
+  lastStages: Partial<Record<'prepare' | PartName | 'wait' | 'join', number>> = {};
 
   /** whether the events are in time order: then so is every part, and no part needs a processing order */
   private readonly sorted: boolean;
@@ -201,17 +222,28 @@ export class PartsSimulator {
 
   /** The result for `plan`, simulating on this thread what the kept results cannot answer. */
   run(plan: Plan, options: PartsOptions = {}): SimulationResult {
-    const step = this.prepare(plan, options);
+    const step = this.timed('prepare', () => this.prepare(plan, options));
     return step === null ? simulate(plan, this.events, options) : this.runHere(step, options);
   }
 
   private runHere(step: Step, options: PartsOptions): SimulationResult {
     let done = 0;
     for (const name of step.missing) {
-      this.simulatePart(step, name, options, (d) => options.onProgress?.(done + d, step.total));
+      this.timed(name, () => this.simulatePart(step, name, options, (d) => options.onProgress?.(done + d, step.total)));
       done += step.split[name].events.count;
     }
-    return this.finish(step, options);
+    return this.timed('join', () => this.finish(step, options));
+  }
+
+  /** `work`'s time added to the last run's stage `name` (a run's first stage starts them afresh). */
+  private timed<T>(name: keyof PartsSimulator['lastStages'], work: () => T): T {
+    if (name === 'prepare') this.lastStages = {};
+    const started = performance.now();
+    try {
+      return work();
+    } finally {
+      this.lastStages[name] = (this.lastStages[name] ?? 0) + performance.now() - started;
+    }
   }
 
   /**
@@ -219,8 +251,10 @@ export class PartsSimulator {
    * thread) while the larger runs here.
    */
   async runAsync(plan: Plan, options: PartsOptions, remote: RemotePart | null): Promise<SimulationResult> {
-    const step = this.prepare(plan, options);
+    const step = this.timed('prepare', () => this.prepare(plan, options));
     if (step === null) return simulate(plan, this.events, options);
+    // a spend part patched from a kept one costs a few ms here: only the other part is left
+    if (step.missing.length === 2 && this.timed('spend', () => this.patchSpend(step, options))) step.missing = ['allowance'];
     if (remote === null || step.missing.length < 2) return this.runHere(step, options);
     const { split, inputs } = step;
     const [near, far] = split.spend.events.count > split.allowance.events.count ? (['spend', 'allowance'] as const) : (['allowance', 'spend'] as const);
@@ -235,10 +269,12 @@ export class PartsSimulator {
       () => split.readers--,
     );
     const nearCount = split[near].events.count;
-    this.simulatePart(step, near, options, (d) => options.onProgress?.(Math.round((d / nearCount) * step.total), step.total));
+    this.timed(near, () => this.simulatePart(step, near, options, (d) => options.onProgress?.(Math.round((d / nearCount) * step.total), step.total)));
     let farResult: SimulationResult | null = null;
+    const waiting = performance.now();
     try {
       farResult = await away;
+      this.lastStages.wait = performance.now() - waiting;
     } catch (err) {
       if (err instanceof CancelledError) throw err;
       // the thread failed: this one still has the answer
@@ -249,16 +285,18 @@ export class PartsSimulator {
     } else {
       const counted = passTallies(farResult);
       if (counted !== undefined) tallied.set(farResult, counted);
-      this.keep(far, inputs[far], farResult);
+      this.keep(far, inputs[far], split, farResult);
       step.found[far] = farResult;
     }
-    return this.finish(step, options);
+    return this.timed('join', () => this.finish(step, options));
   }
 
   /** What `plan` needs: null when the whole must be simulated, else the parts and which to simulate. */
   private prepare(plan: Plan, options: SimulateOptions): Step | null {
     this.lastIsolatedKey = null;
+    this.lastRunsOnly = false;
     this.lastArraysReused = false;
+    this.lastPassArrays = null;
     const split = plan.enforcement.maxQueueWaitHours === null ? this.splitFor(plan.triggers) : null;
     if (split === null || (options.until !== undefined && options.until < this.lastTime)) {
       this.lastSimulated = ['whole'];
@@ -287,8 +325,7 @@ export class PartsSimulator {
 
   private simulatePart(step: Step, name: PartName, options: SimulateOptions, onProgress: (done: number) => void): void {
     const input = step.inputs[name];
-    this.lastIsolatedKey = null;
-    if (name === 'spend' && this.patchCap(step, options)) return;
+    if (name === 'spend' && this.patchSpend(step, options)) return;
     const partOptions = { ...this.partOptions(name, step, options), signal: options.signal, onProgress: options.onProgress && onProgress };
     let result: SimulationResult;
     if (name === 'allowance') {
@@ -297,8 +334,11 @@ export class PartsSimulator {
       const n = step.split.allowance.events.count;
       const taken = spare === null ? null : takeArrays(spare, n);
       this.lastArraysReused = taken !== null;
+      const ahead = taken === null ? this.aheadArrays : null;
+      if (ahead !== null) this.aheadArrays = null;
+      this.lastPassArrays = taken !== null ? 'reused' : ahead !== null ? 'ahead' : 'fresh';
       // room for every event: any later split's allowance part can then write over them
-      const reuse = taken ?? roomyArrays(this.events.count, n);
+      const reuse = taken ?? (ahead === null ? roomyArrays(this.events.count, n) : viewsOf(ahead, n));
       // its tallies counted as it decides, on the whole's days (as `partTallies` would read them back)
       const tally = { frame: dayFrameBetween(this.firstTime, this.lastTime), span: { first: this.firstTime, last: this.lastTime } };
       result = simulateAllowancePart(input.plan, step.split.allowance.events, { ...partOptions, reuse, tally });
@@ -307,8 +347,46 @@ export class PartsSimulator {
     } else {
       result = simulate(input.plan, step.split.spend.events, partOptions);
     }
-    this.keep(name, input, result);
+    this.keep(name, input, step.split, result);
     step.found[name] = result;
+  }
+
+  /** The spend part from a kept result, when one differs only in one key's cap or only in its runs. */
+  private patchSpend(step: Step, options: SimulateOptions): boolean {
+    this.lastIsolatedKey = null;
+    this.lastRunsOnly = false;
+    return this.patchCap(step, options) || this.patchRuns(step, options);
+  }
+
+  /**
+   * A kept spend result whose plan differs from the one wanted only in its triggers (a mode or a
+   * programmatic trigger's limit): the part's runs simulated again, its requests' decisions kept
+   * (src/engine/spend-runs.ts), when no spend limit can refuse. The kept result must be over a
+   * split still kept: its requests are read in their order there.
+   */
+  private patchRuns(step: Step, options: SimulateOptions): boolean {
+    const input = step.inputs.spend;
+    for (const kept of this.kept.spend) {
+      if (kept.keysShape !== input.keysShape || kept.limits.some((l, i) => l !== input.limits[i])) continue;
+      const from = this.splits.find((s) => s.key === kept.split && !s.superseded);
+      if (from === undefined) continue;
+      const part = step.split.spend;
+      const run = { plan: input.plan, horizon: step.horizon, timelineBuckets: options.timelineBuckets, timelineStart: this.firstTime };
+      const patched = patchSpendRuns(from.spend.events, kept.result, { events: part.events, order: part.order }, run);
+      if (patched === null) continue;
+      const { result } = patched;
+      // the kept tallies with the runs counted again, when the kept ones are known (else one pass, later)
+      const frame = dayFrameBetween(this.firstTime, this.lastTime);
+      const before = tallied.get(kept.result);
+      if (before !== undefined && before.frame.day0 === frame.day0 && before.frame.days === frame.days) {
+        tallied.set(result, patchedTallies(before, patched, frame, { first: this.firstTime, last: this.lastTime }));
+      }
+      this.keep('spend', input, step.split, result);
+      step.found.spend = result;
+      this.lastRunsOnly = true;
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -346,7 +424,7 @@ export class PartsSimulator {
       const span = { first: this.firstTime, last: this.lastTime };
       const before = partTallies(part, kept.result, frame, span);
       tallied.set(result, retallyKey(before, part.events, kept.result, result, patched.key, patched.positions));
-      this.keep('spend', input, result);
+      this.keep('spend', input, step.split, result);
       step.found.spend = result;
       this.lastIsolatedKey = input.plan.apiKeys[differ[0]].id;
       return true;
@@ -354,9 +432,9 @@ export class PartsSimulator {
     return false;
   }
 
-  private keep(name: PartName, input: PartInput, result: SimulationResult): void {
+  private keep(name: PartName, input: PartInput, split: Split, result: SimulationResult): void {
     const kept = this.kept[name];
-    kept.unshift({ shape: input.shape, limits: input.limits, result });
+    kept.unshift({ shape: input.shape, limits: input.limits, keysShape: input.keysShape, split: split.key, result });
     const dropped = kept.splice(KEEP);
     for (const d of dropped) this.maySpare(d.result);
   }
@@ -412,6 +490,26 @@ export class PartsSimulator {
     columns.cost.fill(0);
     columns.positions.fill(0);
     this.spareColumns = columns;
+    return true;
+  }
+
+  /**
+   * Touches per-event arrays for an allowance pass (14 bytes an event), so that the first seats
+   * edit after opening writes into memory already faulted in, as the later ones write over the
+   * arrays of a result they push out: for an idle moment after the first result. The opening's
+   * results stay kept (switching back is instant), so that first edit has none to take over.
+   * False when there is nothing to do.
+   */
+  preparePassArrays(): boolean {
+    if (this.aheadArrays !== null || this.events.count === 0) return false;
+    const n = this.events.count;
+    const arrays = roomyArrays(n, n);
+    // a write to every page: a fresh page is faulted in on its first touch
+    arrays.outcome.fill(0);
+    arrays.admittedAt.fill(0);
+    arrays.reason.fill(0);
+    arrays.entity.fill(0);
+    this.aheadArrays = arrays;
     return true;
   }
 
@@ -645,6 +743,17 @@ function takeArrays(spare: SimulationResult, n: number): PassArrays | null {
   };
 }
 
+/** Views of the first `n` elements of `arrays` (room for every event), a pass's own. */
+function viewsOf(arrays: PassArrays, n: number): PassArrays {
+  return {
+    outcome: new Uint8Array(arrays.outcome.buffer, 0, n),
+    admittedAt: new Float64Array(arrays.admittedAt.buffer, 0, n),
+    reason: new Uint8Array(arrays.reason.buffer, 0, n),
+    entity: new Int32Array(arrays.entity.buffer, 0, n),
+    queueLog: null,
+  };
+}
+
 /** Fresh per-event arrays for `n` events with room for `room`: only the pages written are faulted in. */
 function roomyArrays(room: number, n: number): PassArrays {
   return {
@@ -707,6 +816,7 @@ function spendInput(plan: Plan, run: string): PartInput {
     plan: partPlan,
     shape: run + JSON.stringify(shape),
     limits: [...resolved.keys.map((k) => k.capMicros ?? UNLIMITED), ...resolved.spendLimits.map((l) => l.amountMicros)],
+    keysShape: run + JSON.stringify({ ...shape, triggers: [] }),
   };
 }
 
@@ -730,7 +840,7 @@ function allowanceInput(plan: Plan, run: string): PartInput {
   };
   const shape: Plan = { ...partPlan, workspace: { ...partPlan.workspace, seats: 0, messagesPerSeatPerDay: 0, fairUseShare: 0 } };
   const resolved = resolvePlan(partPlan);
-  return { plan: partPlan, shape: run + JSON.stringify(shape), limits: [resolved.allowance, resolved.pool, resolved.workspacePerMinute] };
+  return { plan: partPlan, shape: run + JSON.stringify(shape), limits: [resolved.allowance, resolved.pool, resolved.workspacePerMinute], keysShape: '' };
 }
 
 /**

@@ -19,8 +19,10 @@ import { DAY } from './units.ts';
  */
 export interface WarmReport {
   /** per step: what the parts simulator simulated again, as in `PartsSimulator.lastSimulated` */
-  steps: { profile: 'documented' | 'platform'; edit: 'open' | 'seats' | 'cap'; simulated: string[]; isolatedKey: string | null; allowanceRefused: number }[];
+  steps: { profile: 'documented' | 'platform'; edit: WarmEdit; simulated: string[]; isolatedKey: string | null; runsOnly: boolean; allowanceRefused: number }[];
 }
+
+type WarmEdit = 'open' | 'seats' | 'cap' | 'mode';
 
 const KEYS = ['k_warm_0', 'k_warm_1', 'k_warm_2'];
 const HOOKS = ['t_warm_hook_0', 't_warm_hook_1', 't_warm_hook_2'];
@@ -61,13 +63,14 @@ export function warmEvents(): EventColumns {
   return { count, time, type, subject, subjects, cost, ids: null };
 }
 
-function warmPlan(profile: 'documented' | 'platform', seats: number, cap: number): Plan {
+function warmPlan(profile: 'documented' | 'platform', seats: number, cap: number, moved: number): Plan {
   return validatePlan({
     version: 1,
     workspace: { name: 'warm-up', seats, messagesPerSeatPerDay: 100, fairUseShare: 0.5, spendLimits: [{ id: 'day', amountUsd: 10_000, window: 'utc-day' }] },
     apiKeys: KEYS.map((id, i) => ({ id, name: id, capUsd: i === 0 ? cap : i === 1 ? 40 : null })),
     triggers: [
-      ...HOOKS.map((id, i) => ({ id, name: id, kind: 'webhook' as const, mode: 'fair_use' as const, limitPer24h: i === 0 ? null : 200 * i })),
+      // the last `moved` hooks programmatic: their runs change parts (a new split, the spend part's runs alone)
+      ...HOOKS.map((id, i) => ({ id, name: id, kind: 'webhook' as const, mode: i >= HOOKS.length - moved ? ('programmatic' as const) : ('fair_use' as const), limitPer24h: i === 0 ? null : 200 * i })),
       { id: SCHEDULE, name: SCHEDULE, kind: 'scheduled', mode: 'fair_use', limitPer24h: null },
       { id: PROGRAMMATIC, name: PROGRAMMATIC, kind: 'webhook', mode: 'programmatic', limitPer24h: null },
     ],
@@ -77,8 +80,9 @@ function warmPlan(profile: 'documented' | 'platform', seats: number, cap: number
 
 /**
  * Opens the made-up history with roomy seats, then edits seats down until the allowance refuses
- * (the allowance part, queued runs released as it frees) and edits one key's cap (that key alone),
- * tallying each result as the views do; under both profiles. `timelineBuckets` as the caller
+ * (the allowance part, queued runs released as it frees), edits one key's cap (that key alone) and
+ * moves a webhook to programmatic (a new split; the spend part's runs alone, src/engine/spend-runs.ts,
+ * and the allowance part), tallying each result as the views do; under both profiles. `timelineBuckets` as the caller
  * charts, so that the charted paths are the ones compiled.
  */
 export interface WarmOptions {
@@ -87,6 +91,12 @@ export interface WarmOptions {
   signal?: { readonly aborted: boolean };
   /** each step's result, for a caller that warms what it builds from one too (a view of the edit) */
   onResult?: (plan: Plan, events: EventColumns, result: SimulationResult) => void;
+  /**
+   * Which edits after the opening: seats and caps (`values`), trigger modes (`modes`), or both (the
+   * default). A caller that warms its own cap edit in between asks for them apart: the edit a
+   * user most likely makes first is then warm sooner.
+   */
+  only?: 'values' | 'modes';
 }
 
 export function warmEditPaths(options: WarmOptions = {}): WarmReport {
@@ -97,21 +107,28 @@ export function warmEditPaths(options: WarmOptions = {}): WarmReport {
     const simulator = new PartsSimulator(events);
     let last: SimulationResult | undefined;
     // seats that never refuse (the plan as opened), then fewer and fewer; a cap moved up and down
-    const edits: ['open' | 'seats' | 'cap', number, number][] = [
-      ['open', 1000, 10],
+    // [edit, seats, cap, hooks moved to programmatic]
+    const edits: [WarmEdit, number, number, number][] = [
+      ['open', 1000, 10, 0],
       // distinct seats each time (a kept result would answer a repeat): enough calls that the
       // allowance pass is compiled at its entry, not only inside its loop
-      ['seats', 20, 10],
-      ['seats', 19, 10],
-      ['seats', 18, 10],
-      ['seats', 17, 10],
-      ['seats', 16, 10],
-      ['cap', 16, 12],
-      ['cap', 16, 8],
+      ['seats', 20, 10, 0],
+      ['seats', 19, 10, 0],
+      ['seats', 18, 10, 0],
+      ['seats', 17, 10, 0],
+      ['seats', 16, 10, 0],
+      ['cap', 16, 12, 0],
+      ['cap', 16, 8, 0],
+      // each a new split (the kept ones are of other modes): enough calls that the runs' patch is compiled
+      ['mode', 16, 8, 1],
+      ['mode', 16, 8, 2],
+      ['mode', 16, 8, 3],
     ];
-    for (const [edit, seats, cap] of edits) {
+    for (const [edit, seats, cap, moved] of edits) {
       if (options.signal?.aborted) return { steps };
-      const plan = warmPlan(profile, seats, cap);
+      if ((options.only === 'values' && edit === 'mode') || (options.only === 'modes' && edit !== 'open' && edit !== 'mode')) continue;
+      // the modes alone open on the seats and cap they are edited at: only their runs then differ
+      const plan = options.only === 'modes' && edit === 'open' ? warmPlan(profile, 16, 8, 0) : warmPlan(profile, seats, cap, moved);
       const result = simulator.run(plan, { timelineBuckets: buckets, recycle: last });
       talliesOf(events, result);
       options.onResult?.(plan, events, result);
@@ -120,6 +137,7 @@ export function warmEditPaths(options: WarmOptions = {}): WarmReport {
         edit,
         simulated: [...simulator.lastSimulated],
         isolatedKey: simulator.lastIsolatedKey,
+        runsOnly: simulator.lastRunsOnly,
         allowanceRefused: result.messagesByReason?.[Reason.allowance] ?? 0,
       });
       last = result;
