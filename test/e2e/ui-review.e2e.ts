@@ -74,8 +74,8 @@ describe('the screens on the demo workspace at 1280×800', () => {
     // the Status column is on screen, not scrolled off the right edge
     await review.getByText('Rate limited').waitFor();
     expect(await clippedTables(page)).toEqual([]);
-    // "1d 13h / 21h", as the docs-vs-code sentence says it; never "37.0 h"
-    expect(await textOf(review.locator('td').nth(5))).toMatch(/^\d+d( \d+h)? \/ \d+[dhm]( \d+[hm])?queue peak/);
+    // "21h · 1d 13h" (p95 · max, as Triggers orders them), as the docs-vs-code sentence says it; never "37.0 h"
+    expect(await textOf(review.locator('td').nth(5))).toMatch(/^\d+[dhm]( \d+[hm])? · \d+d( \d+h)?queue peak/);
     const sentences = page.getByTestId('profile-difference');
     await hasText(sentences.first(), /the platform's code/);
     const all = (await sentences.allTextContents()).join('\n');

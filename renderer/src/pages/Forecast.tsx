@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { Area, ComposedChart, CartesianGrid, Line, Tooltip, XAxis, YAxis } from 'recharts';
-import { Modeling, Empty } from '../modeling/parts.tsx';
+import { Modeling } from '../modeling/parts.tsx';
 import { NoData } from '../components/FirstRun.tsx';
 import { PlanProfileSwitch } from '../components/EditedPlanProfile.tsx';
 import { MIN_HISTORY_DAYS } from '../../../src/forecast/series.ts';
@@ -482,7 +482,27 @@ function ForecastBody({ plan, view }: { plan: Plan; view: ModelView }) {
 function ForecastRun({ plan }: { plan: Plan }) {
   const [knobs, setKnobs] = useState<Knobs>({ days: 30, paths: 50, seats: '', keyGrowth: '', triggerGrowth: '' });
   const [risk, setRisk] = useState(0.05);
-  const { data, error, busy, progress, cancelled, cancel, again } = useForecast(plan, knobs);
+  const { data, error, busy, progress, cancelled, cancel: stop, again: retry } = useForecast(plan, knobs);
+  // Cancel and "Forecast again" replace each other: the focus moves to the one that appears
+  // instead of falling to the page's body (a keyboard user would start over from the top)
+  const focusAfter = useRef<'again' | 'cancel' | null>(null);
+  const againRef = useRef<HTMLButtonElement | null>(null);
+  const cancelRef = useRef<HTMLButtonElement | null>(null);
+  useEffect(() => {
+    const target = focusAfter.current === 'again' ? againRef.current : focusAfter.current === 'cancel' ? cancelRef.current : null;
+    if (target) {
+      target.focus();
+      focusAfter.current = null;
+    }
+  });
+  const cancel = () => {
+    focusAfter.current = 'again';
+    stop();
+  };
+  const again = () => {
+    focusAfter.current = 'cancel';
+    retry();
+  };
   const set = (patch: Partial<Knobs>) => setKnobs((k) => ({ ...k, ...patch }));
   return (
     <>
@@ -523,27 +543,42 @@ function ForecastRun({ plan }: { plan: Plan }) {
             <input className="num-input" aria-label="Trigger runs growth per month (%)" inputMode="decimal" placeholder="0" value={knobs.triggerGrowth} onChange={(e) => set({ triggerGrowth: e.target.value })} />
           </label>
         </div>
+        {/* one progress while it runs: the bar says what runs and carries its Cancel; the status
+            line says only what the figures below are, so "forecasting" is said once */}
         <p className="hint" role="status" data-testid="forecast-status">
-          {busy ? 'Forecasting…' : cancelled ? (data ? 'Cancelled: the figures below are from the last forecast, not these knobs' : 'Forecast cancelled') : data ? 'Up to date with the plan and the knobs' : ''}
+          {busy
+            ? data
+              ? 'The figures below are from the last forecast until this one ends'
+              : ''
+            : cancelled
+              ? data
+                ? 'Cancelled: the figures below are from the last forecast, not these knobs'
+                : 'Forecast cancelled'
+              : data
+                ? 'Up to date with the plan and the knobs'
+                : ''}
         </p>
-        {cancelled && !busy && (
-          <div className="actions">
-            <button type="button" className="button primary" onClick={again} data-testid="forecast-again">
-              Forecast again
+        {busy && (
+          <div className="actions" data-testid="forecast-running">
+            <ProgressBar
+              done={(progress ?? 0) * 100}
+              total={100}
+              label={progress === null ? `Preparing the forecast of the next ${knobs.days} days` : `Forecasting the next ${knobs.days} days`}
+            />
+            <button type="button" className="button" onClick={cancel} data-testid="forecast-cancel" ref={cancelRef}>
+              Cancel
             </button>
           </div>
         )}
-        {busy && (
+        {cancelled && !busy && (
           <div className="actions">
-            <ProgressBar done={(progress ?? 0) * 100} total={100} label={progress === null ? 'Preparing the forecast' : 'Forecasting'} />
-            <button type="button" className="button" onClick={cancel} data-testid="forecast-cancel">
-              Cancel
+            <button type="button" className="button primary" onClick={again} data-testid="forecast-again" ref={againRef}>
+              Forecast again
             </button>
           </div>
         )}
       </section>
       {error && <ErrorBox error={error} title="Could not forecast" />}
-      {!data && !error && !cancelled && <Empty>Forecasting the next {knobs.days} days from the history…</Empty>}
       {data && <Results f={data} plan={plan} risk={risk} />}
     </>
   );

@@ -4,7 +4,7 @@ import { Chip, Meter } from '../components/Chip.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/Progress.tsx';
 import { ProfileDifferences } from '../components/ProfileDifferences.tsx';
-import { counted, duration, int, limitText, pct, timeSpan, usd, when } from '../format.ts';
+import { NOTHING, counted, duration, int, limitText, pct, timeSpan, usd, when } from '../format.ts';
 import type { CapacityFigure, Overview, TriggerFigure } from '../../../src/api/types.ts';
 import type { KeyFigure } from '../../../src/views/key-figure.ts';
 import { STATUS_RANK } from '../../../src/views/status.ts';
@@ -178,7 +178,7 @@ const KeysTable = memo(function KeysTable({ keys, onShow }: { keys: KeyFigure[];
             <tr>
               <th scope="col">Key</th>
               <th scope="col" className="num">Cap</th>
-              <th scope="col" className="num">Peak rolling spend</th>
+              <th scope="col" className="num">Peak 30-day spend</th>
               <th scope="col">Of cap</th>
               <th scope="col" className="num wide-only">Requests</th>
               <th scope="col" className="num">Blocked</th>
@@ -226,7 +226,14 @@ const KeyRow = memo(function KeyRow({ k, index, onShow, measure }: RowProps & { 
       <td className="num">{k.capUsd === null ? 'no cap' : usd(k.capUsd)}</td>
       <td className="num">{usd(k.peakUsd)}</td>
       <td>
-        <Meter share={k.peakShare} status={k.status} /> <span className="num small">{pct(k.peakShare)}</span>
+        {/* a key without a cap has no share of one: the Cap column already says "no cap" */}
+        {k.peakShare === null ? (
+          NOTHING
+        ) : (
+          <>
+            <Meter share={k.peakShare} status={k.status} /> <span className="num small">{pct(k.peakShare)}</span>
+          </>
+        )}
       </td>
       <td className="num wide-only">{int(k.requests)}</td>
       <td className="num wrap">
@@ -271,7 +278,7 @@ const TriggersTable = memo(function TriggersTable({ triggers, onShow }: { trigge
               <th scope="col" className="num wide-only">Arrivals</th>
               <th scope="col" className="num">Delayed</th>
               <th scope="col" className="num">Dropped / skipped / pending</th>
-              <th scope="col" className="num wide-only">Max / p95 delay · peak queue</th>
+              <th scope="col" className="num wide-only">Wait (p95 · max)</th>
               <th scope="col">Status</th>
             </tr>
           </thead>
@@ -303,8 +310,9 @@ const TriggerRow = memo(function TriggerRow({ t, index, onShow, measure }: RowPr
         {int(t.dropped)} / {int(t.skipped)} / {int(t.pending)}
       </td>
       <td className="num wide-only">
-        {t.maxDelayMs > 0 ? `${duration(t.maxDelayMs)} / ${duration(t.p95DelayMs)}` : 'no wait'}
-        <div className="muted small">queue peak {int(t.peakQueue)}</div>
+        {/* as Triggers says it: p95 then max, "—" for no wait */}
+        {t.maxDelayMs > 0 ? `${duration(t.p95DelayMs)} · ${duration(t.maxDelayMs)}` : NOTHING}
+        {t.peakQueue > 0 && <div className="muted small">queue peak {int(t.peakQueue)}</div>}
       </td>
       <td>
         <Chip status={t.status} />
