@@ -39,7 +39,8 @@ function LimitInput({ t }: { t: ModelTrigger }) {
       className={`num-input${parsed === 'invalid' ? ' invalid' : ''}`}
       aria-label={`Runs per 24 h allowed for ${t.name} (empty for the default, none for no limit)`}
       aria-invalid={parsed === 'invalid'}
-      placeholder={t.mode === 'fair_use' ? 'default 42' : 'no limit'}
+      // the default as applied under this plan's reading: 42 for a programmatic trigger too under the platform's code
+      placeholder={t.limitPer24h === null && t.limit !== null ? `default ${t.limit}` : 'no limit'}
       data-nav="limit"
       value={value}
       onChange={(e) => setText(e.target.value)}
