@@ -14,7 +14,8 @@ import type { Plan } from '../../../src/engine/plan.ts';
 import type { ForecastReport } from '../../../src/forecast/index.ts';
 import { capOnCurve, RISK_RANGE } from '../../../src/forecast/cap-risk.ts';
 import { fmtCount, fmtDate, fmtDollars, fmtShare } from '../modeling/format.ts';
-import { duration } from '../format.ts';
+import { NOTHING, duration } from '../format.ts';
+import { tickLabel, valueScale } from '../../../src/projection/scale.ts';
 import { useWidth } from '../charts/useWidth.ts';
 import '../modeling/modeling.css';
 
@@ -105,6 +106,8 @@ function BandChart({ title, days, unit, testId }: { title: string; days: { date:
   const scale = unit === 'usd' ? 1e-6 : 1;
   const points = days.map((d) => ({ t: Date.parse(d.date), band: [d.p10 * scale, d.p90 * scale] as [number, number], p50: d.p50 * scale }));
   const fmt = (v: number) => (unit === 'usd' ? fmtDollars(v) : fmtCount(Math.round(v)));
+  // round steps ($10, $20, not $9, $18, $27), as the projection's charts have
+  const y = valueScale(points.reduce((m, p) => Math.max(m, p.band[1], p.p50), 0));
   // as wide as its card, as the other charts are: a fixed width left half a wide card empty
   const [ref, width] = useWidth<HTMLDivElement>();
   return (
@@ -114,10 +117,10 @@ function BandChart({ title, days, unit, testId }: { title: string; days: { date:
       </figcaption>
       <div ref={ref} style={{ height: CHART_H }}>
         {width > 0 && (
-          <ComposedChart width={width} height={CHART_H} data={points} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+          <ComposedChart width={width} height={CHART_H} data={points} margin={{ top: 8, right: 24, bottom: 0, left: 8 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
             <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => fmtDate(t)} minTickGap={40} stroke="var(--muted)" fontSize={11} />
-            <YAxis width={60} stroke="var(--muted)" fontSize={11} tickFormatter={fmt} />
+            <YAxis width={60} stroke="var(--muted)" fontSize={11} domain={[0, y.top]} ticks={y.ticks} tickFormatter={(v: number) => tickLabel(v, unit)} />
             <Area dataKey="band" stroke="none" fill="var(--accent)" fillOpacity={0.18} isAnimationActive={false} />
             <Line dataKey="p50" stroke="var(--accent)" dot={false} strokeWidth={1.5} isAnimationActive={false} />
             <Tooltip
@@ -164,7 +167,7 @@ function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, st
               <th>Key</th>
               <th>Model</th>
               <th>History</th>
-              <th className="num">Spend P10 – P90 (P50)</th>
+              <th className="num">Spend in {f.horizon.days} days, P10 – P90 (P50)</th>
               <th className="num">Cap at this risk</th>
               <th className="num">Capped-out chance</th>
               <th className="num wide-only">Ordinary use blocked</th>
@@ -192,10 +195,10 @@ function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, st
                   <td className="num wrap">
                     {fmtDollars(s.total.p10 / 1e6)} – {fmtDollars(s.total.p90 / 1e6)} ({fmtDollars(s.total.p50 / 1e6)})
                   </td>
-                  <td className="num" data-testid="risk-cap">{c ? fmtDollars(c.capUsd) : '–'}</td>
-                  <td className="num">{c ? fmtShare(c.cappedOutChance) : '–'}</td>
-                  <td className="num wide-only">{c ? fmtDollars(c.ordinaryBlockedUsd) : '–'}</td>
-                  <td className="num wide-only">{c ? fmtDollars(c.runawayStoppedUsd) : '–'}</td>
+                  <td className="num" data-testid="risk-cap">{c ? fmtDollars(c.capUsd) : NOTHING}</td>
+                  <td className="num">{c ? fmtShare(c.cappedOutChance) : NOTHING}</td>
+                  <td className="num wide-only">{c ? fmtDollars(c.ordinaryBlockedUsd) : NOTHING}</td>
+                  <td className="num wide-only">{c ? fmtDollars(c.runawayStoppedUsd) : NOTHING}</td>
                 </tr>
               );
             })}
