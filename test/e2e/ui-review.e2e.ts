@@ -124,6 +124,12 @@ describe('the screens on the demo workspace at 1280×800', () => {
     await page.getByTestId('band-k_support_bot').scrollIntoViewIfNeeded();
     await expect.poll(() => bandFill(page, 'band-k_support_bot'), { timeout: 10_000 }).toBeGreaterThan(0.95);
     expect(await bandFill(page, 'band-messages')).toBeGreaterThan(0.95);
+    // value axes on round steps ($10, $20, …), as the projection's charts: not $9, $18, $27
+    const ticks = (await page.getByTestId('band-k_support_bot').locator('[class*=yAxis] .recharts-cartesian-axis-tick-value').allTextContents()).map((t) => Number(t.replace(/[$,]/g, '')));
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+    const step = (ticks[1] ?? 0) - (ticks[0] ?? 0);
+    expect([1, 2, 2.5, 5]).toContain(step / 10 ** Math.floor(Math.log10(step)));
+    ticks.forEach((t, i) => expect(t).toBeCloseTo(i * step, 6));
     await page.setViewportSize({ width: 960, height: 800 });
     await expect.poll(() => bandFill(page, 'band-k_support_bot'), { timeout: 10_000 }).toBeGreaterThan(0.95);
     expect(await clippedTables(page)).toEqual([]);
