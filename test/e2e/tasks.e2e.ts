@@ -198,4 +198,20 @@ describe('the demo workspace at 1024×640, task by task', () => {
     expect(await overflowX(page)).toBe(0);
     await s.shot('tasks-scenarios-compare-1024');
   }, 180_000);
+
+  it('Projection says it shows the saved plan while Workspace holds unsaved seats, and saves them from there', async () => {
+    const { page } = s;
+    await nav(page, /^Workspace/);
+    const seats = page.getByLabel('Active seats');
+    await seats.fill('30');
+    await seats.press('Tab');
+    await nav(page, /^Projection/);
+    const note = page.getByTestId('unsaved-note');
+    await hasText(note, /^This screen shows the saved plan\. The plan being edited .* has changes not saved yet/);
+    // the saved plan's seats, which the note explains
+    await expect.poll(() => page.getByTestId('projection').locator('.plan-controls input').first().inputValue(), { timeout: 30_000 }).toBe('25');
+    await note.getByRole('button', { name: 'Save the edits and show them here' }).click();
+    await note.waitFor({ state: 'detached', timeout: 30_000 });
+    await expect.poll(() => page.getByTestId('projection').locator('.plan-controls input').first().inputValue(), { timeout: 30_000 }).toBe('30');
+  }, 120_000);
 });

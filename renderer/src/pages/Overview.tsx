@@ -14,6 +14,7 @@ import { openDetail } from '../modeling/detail.ts';
 import { useVirtualRows } from '../modeling/virtual-rows.ts';
 import { VirtualBody } from '../modeling/VirtualBody.tsx';
 import { warmEditsAfterFirstOverview } from '../modeling/warm.ts';
+import { UnsavedEditsNote } from '../components/UnsavedEditsNote.tsx';
 
 function capValue(c: CapacityFigure, n: number | null): string {
   if (n === null) return 'unlimited';
@@ -43,7 +44,7 @@ function Headline({ o }: { o: Overview }) {
   );
 }
 
-export function OverviewPage({ version }: { version: number }) {
+export function OverviewPage({ version, onChanged }: { version: number; onChanged: () => void }) {
   const { events } = useLedger();
   const empty = events === 0;
   // First the overview stored at the last session's end, when it is for these events and plan;
@@ -114,6 +115,7 @@ export function OverviewPage({ version }: { version: number }) {
           loading && <span className="muted small">Updating…</span>
         )}
       </header>
+      <UnsavedEditsNote onSaved={onChanged} />
       <Headline o={o} />
       <ProfileDifferences version={version} />
 
