@@ -4,7 +4,7 @@
  * other reading of the limits, beside its mode (renderer/src/components/limit-readings.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { changeWords } from '../renderer/src/components/plan-change-words.ts';
+import { changeParts, changeWords } from '../renderer/src/components/plan-change-words.ts';
 import { otherReading } from '../renderer/src/components/limit-readings.ts';
 
 const names = (id: string): string => ({ k_etl: 'Data pipeline (ETL)', t_pr: 'PR review' })[id] ?? id;
@@ -43,5 +43,12 @@ describe("a trigger's run limit under the other reading", () => {
     const t = { kind: 'scheduled' as const, mode: 'fair_use' as const, limitPer24h: null };
     expect(otherReading(t, 'documented')?.text).toBe('the platform’s code: not checked (rule 3)');
     expect(otherReading(t, 'platform')?.text).toBe('the docs: 42 runs (rule 3)');
+  });
+});
+
+describe('Export compares whole sections too', () => {
+  it('the spend limits as a list in words, not JSON', () => {
+    const c = changeParts({ path: 'workspace.spendLimits', from: [{ id: 'daily', amountUsd: 380, window: 'utc-day' }], to: [] });
+    expect(c).toEqual({ what: 'Spend limits', from: '“daily” $380.00 per UTC day', to: 'none' });
   });
 });

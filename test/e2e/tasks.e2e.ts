@@ -169,6 +169,16 @@ describe('the demo workspace at 1024×640, task by task', () => {
     await hasText(row.getByTestId('other-reading'), /^the platform’s code/);
   }, 120_000);
 
+  it('Export: each changed setting says so in words, not by its shade alone', async () => {
+    const { page } = s;
+    await nav(page, /^Export/);
+    const changed = page.getByTestId('plan-diff').locator('tr[data-changed]');
+    await expect.poll(() => changed.count(), { timeout: 90_000 }).toBeGreaterThan(0);
+    const heads = await changed.locator('th').allTextContents();
+    expect(heads.filter((t) => !/changed/.test(t))).toEqual([]);
+    await hasText(page.getByTestId('plan-diff').locator('p').first(), /^\d+ changes? from the current plan, highlighted and marked “changed”\.$/);
+  }, 120_000);
+
   it('Scenarios: 40 seats against 25, the baseline named, the changes in words, the result in view', async () => {
     const { page } = s;
     await nav(page, /^Workspace/);

@@ -26,6 +26,14 @@ const words =
     typeof v === 'string' ? (table[v] ?? v) : plain(v);
 const hours: Shown = (v) => (typeof v === 'number' ? `${int(v)} h` : v === null ? 'no limit' : plain(v));
 
+/** "“daily” $380.00 per UTC day" (`named`), or without its name where the label already says it. */
+function spendLimitWords(v: unknown, named = true): string {
+  if (typeof v !== 'object' || v === null || !('amountUsd' in v)) return plain(v);
+  const l = v as { id?: unknown; amountUsd: unknown; window?: unknown };
+  const words = `${usd(Number(l.amountUsd))} ${WINDOW_WORDS[String(l.window)] ?? ''}`.trim();
+  return named && typeof l.id === 'string' ? `“${l.id}” ${words}` : words;
+}
+
 /** [what changed, how its values read] for a path, or null for a path this list does not know. */
 function describe(path: string, nameOf: NameOf): [string, Shown] | null {
   const parts = path.split('.');
@@ -36,13 +44,17 @@ function describe(path: string, nameOf: NameOf): [string, Shown] | null {
     if (second === 'fairUseShare') return ['Fair-use share of the allowance', share];
     if (second === 'name') return ['Workspace name', plain];
   }
+  if (head === 'workspace' && second === 'spendLimits' && parts.length === 2) {
+    // the whole list at once (Export compares the workspace section field by field)
+    return ['Spend limits', (v) => (Array.isArray(v) ? (v.length === 0 ? 'none' : v.map((l) => spendLimitWords(l)).join(', ')) : plain(v))];
+  }
   if (head === 'workspace' && second === 'spendLimits' && parts.length >= 3) {
     // an id may hold dots: everything between the prefix and a known last field is the id
     const field = parts.length >= 4 ? parts[parts.length - 1] : undefined;
     const id = parts.slice(2, field === 'amountUsd' || field === 'window' ? -1 : undefined).join('.');
     if (field === 'amountUsd') return [`Spend limit “${id}”`, money];
     if (field === 'window') return [`Window of the spend limit “${id}”`, words(WINDOW_WORDS)];
-    return [`Spend limit “${id}”`, (v) => (v === null ? 'none' : typeof v === 'object' && v !== null && 'amountUsd' in v ? `${usd(Number((v as { amountUsd: unknown }).amountUsd))} ${WINDOW_WORDS[String((v as { window?: unknown }).window)] ?? ''}`.trim() : plain(v))];
+    return [`Spend limit “${id}”`, (v) => (v === null ? 'none' : spendLimitWords(v, false))];
   }
   if (head === 'apiKeys' || head === 'triggers') {
     const last = parts[parts.length - 1];
@@ -71,9 +83,14 @@ function describe(path: string, nameOf: NameOf): [string, Shown] | null {
   return null;
 }
 
+/** A change's three parts in words, for a table of setting, before and after. */
+export function changeParts(c: PlanChange, nameOf: NameOf = (id) => id): { what: string; from: string; to: string } {
+  const [what, shown] = describe(c.path, nameOf) ?? [c.path, plain];
+  return { what, from: shown(c.from), to: shown(c.to) };
+}
+
 /** "Seats: 25 → 40"; an unknown path reads as itself, its values as written. */
 export function changeWords(c: PlanChange, nameOf: NameOf = (id) => id): string {
-  const known = describe(c.path, nameOf);
-  const [what, shown] = known ?? [c.path, plain];
-  return `${what}: ${shown(c.from)} → ${shown(c.to)}`;
+  const { what, from, to } = changeParts(c, nameOf);
+  return `${what}: ${from} → ${to}`;
 }
