@@ -18,7 +18,7 @@ describe("a scenario's changes in the screens' words", () => {
     expect(changeWords({ path: 'triggers.t_pr.limitPer24h', from: null, to: 60 }, names)).toBe('Run limit of PR review: the mode’s default → 60 runs per 24 h');
     expect(changeWords({ path: 'workspace.spendLimits.daily.amountUsd', from: 380, to: 500 })).toBe('Spend limit “daily”: $380.00 → $500.00');
     expect(changeWords({ path: 'workspace.fairUseShare', from: 0.5, to: 0.6 })).toBe('Fair-use share of the allowance: 50% → 60%');
-    expect(changeWords({ path: 'enforcement.profile', from: 'documented', to: 'platform' })).toBe('Limits as enforced by: the docs → the platform’s code');
+    expect(changeWords({ path: 'enforcement.profile', from: 'documented', to: 'platform' })).toBe("Limits as enforced by: the docs → the platform's code");
   });
 
   it('an id with dots is still read as the id, and an unknown path reads as itself', () => {

@@ -10,7 +10,8 @@ import { int, usd } from '../format.ts';
 export type NameOf = (id: string) => string;
 
 const WINDOW_WORDS: Record<string, string> = { 'utc-day': 'per UTC day', 'calendar-month': 'per calendar month', 'rolling-30d': 'per rolling 30 days' };
-const PROFILE_WORDS: Record<string, string> = { documented: 'the docs', platform: 'the platform’s code' };
+// as the profile switch and the comparison's profile row say them
+const PROFILE_WORDS: Record<string, string> = { documented: 'the docs', platform: "the platform's code" };
 const MODE_WORDS: Record<string, string> = { fair_use: 'fair use', programmatic: 'programmatic', user_pool: 'fair use', workspace_pool: 'programmatic' };
 
 type Shown = (v: unknown) => string;
