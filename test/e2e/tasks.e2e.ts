@@ -109,8 +109,12 @@ describe('the demo workspace at 1024×640, task by task', () => {
     await s?.close();
   });
 
-  it('Overview says waits as Triggers does: p95 then max, a dash for none', async () => {
+  it('Overview: its five figures on one row; waits as Triggers says them, p95 then max, a dash for none', async () => {
     const { page } = s;
+    // the five headline figures on one row at 1024 px, not four and one left alone beneath
+    const tops = await page.locator('[data-testid=overview] .cards > *').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+    expect(tops.length).toBe(5);
+    expect(new Set(tops).size).toBe(1);
     const head = page.locator('[data-testid=triggers-table] thead th').nth(6);
     await hasText(head, /^Wait \(p95 · max\)$/);
     const cells = page.locator('[data-testid=triggers-table] tbody tr[data-trigger] td:nth-child(7)');
