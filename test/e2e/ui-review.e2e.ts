@@ -181,7 +181,7 @@ describe('the screens on the demo workspace at 1280×800', () => {
     const { page } = s;
     await nav(page, /^Export/);
     const diff = page.getByTestId('plan-diff');
-    await hasText(diff.locator('tr', { hasText: 'k_data_pipeline' }).locator('th'), /^Cap of Data pipeline \(ETL\)k_data_pipeline$/);
+    await hasText(diff.locator('tr', { hasText: 'k_data_pipeline' }).locator('th'), /^Cap of Data pipeline \(ETL\) changedk_data_pipeline$/);
     // a trigger's limit as a number of runs, never "default limit"
     await hasText(diff.locator('tr', { hasText: 't_pr_review' }), /fair use, 42 runs \/ 24 h \(default\)/);
     expect(await textOf(diff)).not.toMatch(/default limit/);

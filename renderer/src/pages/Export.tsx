@@ -119,9 +119,10 @@ function PlanDiff({ current, recommended, notes }: { current: Plan; recommended:
   const ids = [...new Set([...current.apiKeys.map((k) => k.id), ...recommended.apiKeys.map((k) => k.id)])];
   // rows say what the admin calls a key or trigger, with its id beneath (the files use the ids)
   const names = new Map([...recommended.apiKeys, ...recommended.triggers, ...current.apiKeys, ...current.triggers].map((x) => [x.id, x.name ?? x.id]));
-  const nameCell = (id: string, what: string) => (
+  const nameCell = (id: string, what: string, changed: boolean) => (
     <>
       {what} {names.get(id) ?? id}
+      {changed && <ChangedTag />}
       {(names.get(id) ?? id) !== id && <div className="muted small">{id}</div>}
     </>
   );
@@ -173,8 +174,7 @@ function PlanDiff({ current, recommended, notes }: { current: Plan; recommended:
               return (
                 <tr key={`k-${id}`} className={d ? 'changed' : undefined} data-changed={d || undefined}>
                   <th scope="row">
-                    {nameCell(id, 'Cap of')}
-                    {d && <ChangedTag />}
+                    {nameCell(id, 'Cap of', d)}
                   </th>
                   <td>{cap(current, id)}</td>
                   <td>
@@ -189,8 +189,7 @@ function PlanDiff({ current, recommended, notes }: { current: Plan; recommended:
               return (
                 <tr key={`t-${id}`} className={d ? 'changed' : undefined} data-changed={d || undefined}>
                   <th scope="row">
-                    {nameCell(id, 'Trigger')}
-                    {d && <ChangedTag />}
+                    {nameCell(id, 'Trigger', d)}
                   </th>
                   <td>{trig(current, id)}</td>
                   <td>{d ? <strong>{trig(recommended, id)}</strong> : trig(recommended, id)}</td>
