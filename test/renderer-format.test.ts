@@ -14,6 +14,8 @@ describe('waits read alike in every table', () => {
     expect(fmtDelay(37 * 3_600_000)).toBe('1d 13h');
     expect(fmtDelay(0)).toBe('—');
     expect(fmtDelay(null)).toBe('—');
+    // Overview and Forecast call duration itself: no wait is the same dash there, never "none"
+    expect(duration(0)).toBe('—');
   });
 });
 

@@ -110,7 +110,7 @@ export function App() {
         </ul>
       </nav>
       <main className="content" id="main" tabIndex={-1}>
-        {page === 'overview' && <OverviewPage version={version} />}
+        {page === 'overview' && <OverviewPage version={version} onChanged={changed} />}
         {/* mounted while away (it then draws nothing): an import under way keeps its progress and Cancel */}
         <ImportPage
           active={page === 'import'}

@@ -5,14 +5,19 @@ const intFmt = new Intl.NumberFormat('en-US');
 export const usd = (n: number): string => usdFmt.format(n);
 export const usdCompact = (n: number): string => usdShort.format(n);
 export const int = (n: number): string => intFmt.format(n);
-export const pct = (share: number | null): string => (share === null ? '—' : `${Math.round(share * 100)}%`);
+/** What a cell shows when there is nothing to show (no wait, no share of a limit there is not). */
+export const NOTHING = '—';
+
+export const pct = (share: number | null): string => (share === null ? NOTHING : `${Math.round(share * 100)}%`);
 
 /**
  * A wait as the two largest whole units, "1d 13h", "12h 50m", "45m", "30s": the same words the
- * docs-vs-code sentences (src/compare) use, so one wait reads alike on every screen.
+ * docs-vs-code sentences (src/compare) use, so one wait reads alike on every screen. No wait is
+ * "—", the one sign every table uses for nothing (a "none" in one cell and a "—" in another read
+ * as two different facts).
  */
 export function duration(ms: number): string {
-  if (!(ms > 0)) return 'none';
+  if (!(ms > 0)) return NOTHING;
   if (ms < 1000) return '<1s';
   const units: [string, number][] = [
     ['d', 86_400_000],

@@ -151,7 +151,9 @@ describe('the modeling screens in Chromium, through the web host', () => {
     await expect.poll(() => blocked.nth(1).getAttribute('class')).toContain('differs');
     expect(await blocked.nth(1).getAttribute('class')).toContain('best');
     expect(await textOf(blocked.nth(1).locator('.delta-down'))).toMatch(/^−/);
-    await hasText(page.locator('.changes').first(), /apiKeys\.k_data_pipeline\.capUsd 240 → 5000/);
+    // in the words of API keys, the plan's field on hover
+    await hasText(page.locator('.changes').first(), /Cap of Data pipeline \(ETL\): \$240\.00 → \$5,000\.00/);
+    expect(await page.locator('.changes li').first().getAttribute('title')).toBe('apiKeys.k_data_pipeline.capUsd');
     await s.shot('modeling-scenarios-compare');
 
     await page.getByRole('button', { name: 'Rename Baseline' }).click();

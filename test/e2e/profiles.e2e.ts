@@ -111,7 +111,7 @@ describe('docs vs the platform’s code in Chromium, through the web host', () =
     // the platform's code drops what the docs queue
     const dropped = table.locator('tr[data-metric=droppedRuns] td');
     await expect.poll(() => dropped.nth(1).getAttribute('class')).toContain('differs');
-    await matches(page.locator('.changes').first(), /enforcement\.profile documented → platform/);
+    await matches(page.locator('.changes').first(), /Limits as enforced by: the docs → the platform's code/);
     await s.shot('profiles-scenarios-own');
 
     await page.getByTestId('compare-under').selectOption('platform');

@@ -74,8 +74,8 @@ describe('the screens on the demo workspace at 1280×800', () => {
     // the Status column is on screen, not scrolled off the right edge
     await review.getByText('Rate limited').waitFor();
     expect(await clippedTables(page)).toEqual([]);
-    // "1d 13h / 21h", as the docs-vs-code sentence says it; never "37.0 h"
-    expect(await textOf(review.locator('td').nth(5))).toMatch(/^\d+d( \d+h)? \/ \d+[dhm]( \d+[hm])?queue peak/);
+    // "21h · 1d 13h" (p95 · max, as Triggers orders them), as the docs-vs-code sentence says it; never "37.0 h"
+    expect(await textOf(review.locator('td').nth(5))).toMatch(/^\d+[dhm]( \d+[hm])? · \d+d( \d+h)?queue peak/);
     const sentences = page.getByTestId('profile-difference');
     await hasText(sentences.first(), /the platform's code/);
     const all = (await sentences.allTextContents()).join('\n');
@@ -124,6 +124,12 @@ describe('the screens on the demo workspace at 1280×800', () => {
     await page.getByTestId('band-k_support_bot').scrollIntoViewIfNeeded();
     await expect.poll(() => bandFill(page, 'band-k_support_bot'), { timeout: 10_000 }).toBeGreaterThan(0.95);
     expect(await bandFill(page, 'band-messages')).toBeGreaterThan(0.95);
+    // value axes on round steps ($10, $20, …), as the projection's charts: not $9, $18, $27
+    const ticks = (await page.getByTestId('band-k_support_bot').locator('[class*=yAxis] .recharts-cartesian-axis-tick-value').allTextContents()).map((t) => Number(t.replace(/[$,]/g, '')));
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+    const step = (ticks[1] ?? 0) - (ticks[0] ?? 0);
+    expect([1, 2, 2.5, 5]).toContain(step / 10 ** Math.floor(Math.log10(step)));
+    ticks.forEach((t, i) => expect(t).toBeCloseTo(i * step, 6));
     await page.setViewportSize({ width: 960, height: 800 });
     await expect.poll(() => bandFill(page, 'band-k_support_bot'), { timeout: 10_000 }).toBeGreaterThan(0.95);
     expect(await clippedTables(page)).toEqual([]);
@@ -175,7 +181,7 @@ describe('the screens on the demo workspace at 1280×800', () => {
     const { page } = s;
     await nav(page, /^Export/);
     const diff = page.getByTestId('plan-diff');
-    await hasText(diff.locator('tr', { hasText: 'k_data_pipeline' }).locator('th'), /^Cap of Data pipeline \(ETL\)k_data_pipeline$/);
+    await hasText(diff.locator('tr', { hasText: 'k_data_pipeline' }).locator('th'), /^Cap of Data pipeline \(ETL\) changedk_data_pipeline$/);
     // a trigger's limit as a number of runs, never "default limit"
     await hasText(diff.locator('tr', { hasText: 't_pr_review' }), /fair use, 42 runs \/ 24 h \(default\)/);
     expect(await textOf(diff)).not.toMatch(/default limit/);

@@ -14,6 +14,7 @@ import type { Advice, ExportPreview, ModelView } from '../../../src/modeling/typ
 import { reportWithCharts } from '../../../src/projection/report-html.ts';
 import { showKeyAdvice } from '../../../src/views/key-advice.ts';
 import { fmtDollars } from '../modeling/format.ts';
+import { changeParts } from '../components/plan-change-words.ts';
 import '../modeling/modeling.css';
 
 const MIME: Record<string, string> = { json: 'application/json', yaml: 'text/yaml', csv: 'text/csv', md: 'text/markdown', html: 'text/html', txt: 'text/plain' };
@@ -99,6 +100,16 @@ function LoadPlan() {
   );
 }
 
+/** A changed row's mark in words: the row's shade is not the only sign of it. */
+function ChangedTag() {
+  return (
+    <>
+      {' '}
+      <span className="tag">changed</span>
+    </>
+  );
+}
+
 /** The recommended plan against the current one: every key cap and trigger setting, changes marked. */
 /** Settings listed in full up to this many; beyond it the unchanged ones wait behind a button. */
 const ALL_SETTINGS_UP_TO = 40;
@@ -108,9 +119,10 @@ function PlanDiff({ current, recommended, notes }: { current: Plan; recommended:
   const ids = [...new Set([...current.apiKeys.map((k) => k.id), ...recommended.apiKeys.map((k) => k.id)])];
   // rows say what the admin calls a key or trigger, with its id beneath (the files use the ids)
   const names = new Map([...recommended.apiKeys, ...recommended.triggers, ...current.apiKeys, ...current.triggers].map((x) => [x.id, x.name ?? x.id]));
-  const nameCell = (id: string, what: string) => (
+  const nameCell = (id: string, what: string, changed: boolean) => (
     <>
       {what} {names.get(id) ?? id}
+      {changed && <ChangedTag />}
       {(names.get(id) ?? id) !== id && <div className="muted small">{id}</div>}
     </>
   );
@@ -145,7 +157,7 @@ function PlanDiff({ current, recommended, notes }: { current: Plan; recommended:
     <section aria-labelledby="ex-diff" data-testid="plan-diff">
       <h2 id="ex-diff">The recommended plan</h2>
       <p className="muted small">
-        {changes === 0 ? 'The recommended plan is the current plan: nothing to change.' : `${changes} change${changes === 1 ? '' : 's'} from the current plan, highlighted.`}
+        {changes === 0 ? 'The recommended plan is the current plan: nothing to change.' : `${changes} change${changes === 1 ? '' : 's'} from the current plan, highlighted and marked “changed”.`}
       </p>
       <div className="table-wrap">
         <table className="compact diff">
@@ -162,7 +174,7 @@ function PlanDiff({ current, recommended, notes }: { current: Plan; recommended:
               return (
                 <tr key={`k-${id}`} className={d ? 'changed' : undefined} data-changed={d || undefined}>
                   <th scope="row">
-                    {nameCell(id, 'Cap of')}
+                    {nameCell(id, 'Cap of', d)}
                   </th>
                   <td>{cap(current, id)}</td>
                   <td>
@@ -177,22 +189,27 @@ function PlanDiff({ current, recommended, notes }: { current: Plan; recommended:
               return (
                 <tr key={`t-${id}`} className={d ? 'changed' : undefined} data-changed={d || undefined}>
                   <th scope="row">
-                    {nameCell(id, 'Trigger')}
+                    {nameCell(id, 'Trigger', d)}
                   </th>
                   <td>{trig(current, id)}</td>
                   <td>{d ? <strong>{trig(recommended, id)}</strong> : trig(recommended, id)}</td>
                 </tr>
               );
             })}
-            {other.map((c) => (
-              <tr key={c.path} className="changed" data-changed>
-                <th scope="row">{c.path}</th>
-                <td>{JSON.stringify(c.from)}</td>
-                <td>
-                  <strong>{JSON.stringify(c.to)}</strong>
-                </td>
-              </tr>
-            ))}
+            {other.map((c) => {
+              const words = changeParts(c);
+              return (
+                <tr key={c.path} className="changed" data-changed>
+                  <th scope="row" title={c.path}>
+                    {words.what} <span className="tag">changed</span>
+                  </th>
+                  <td>{words.from}</td>
+                  <td>
+                    <strong>{words.to}</strong>
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>

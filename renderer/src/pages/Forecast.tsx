@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { Area, ComposedChart, CartesianGrid, Line, Tooltip, XAxis, YAxis } from 'recharts';
-import { Modeling, Empty } from '../modeling/parts.tsx';
+import { Modeling } from '../modeling/parts.tsx';
 import { NoData } from '../components/FirstRun.tsx';
 import { PlanProfileSwitch } from '../components/EditedPlanProfile.tsx';
 import { MIN_HISTORY_DAYS } from '../../../src/forecast/series.ts';
@@ -14,7 +14,8 @@ import type { Plan } from '../../../src/engine/plan.ts';
 import type { ForecastReport } from '../../../src/forecast/index.ts';
 import { capOnCurve, RISK_RANGE } from '../../../src/forecast/cap-risk.ts';
 import { fmtCount, fmtDate, fmtDollars, fmtShare } from '../modeling/format.ts';
-import { duration } from '../format.ts';
+import { NOTHING, duration } from '../format.ts';
+import { tickLabel, valueScale } from '../../../src/projection/scale.ts';
 import { useWidth } from '../charts/useWidth.ts';
 import '../modeling/modeling.css';
 
@@ -105,6 +106,8 @@ function BandChart({ title, days, unit, testId }: { title: string; days: { date:
   const scale = unit === 'usd' ? 1e-6 : 1;
   const points = days.map((d) => ({ t: Date.parse(d.date), band: [d.p10 * scale, d.p90 * scale] as [number, number], p50: d.p50 * scale }));
   const fmt = (v: number) => (unit === 'usd' ? fmtDollars(v) : fmtCount(Math.round(v)));
+  // round steps ($10, $20, not $9, $18, $27), as the projection's charts have
+  const y = valueScale(points.reduce((m, p) => Math.max(m, p.band[1], p.p50), 0));
   // as wide as its card, as the other charts are: a fixed width left half a wide card empty
   const [ref, width] = useWidth<HTMLDivElement>();
   return (
@@ -114,10 +117,10 @@ function BandChart({ title, days, unit, testId }: { title: string; days: { date:
       </figcaption>
       <div ref={ref} style={{ height: CHART_H }}>
         {width > 0 && (
-          <ComposedChart width={width} height={CHART_H} data={points} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+          <ComposedChart width={width} height={CHART_H} data={points} margin={{ top: 8, right: 24, bottom: 0, left: 8 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
             <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => fmtDate(t)} minTickGap={40} stroke="var(--muted)" fontSize={11} />
-            <YAxis width={60} stroke="var(--muted)" fontSize={11} tickFormatter={fmt} />
+            <YAxis width={60} stroke="var(--muted)" fontSize={11} domain={[0, y.top]} ticks={y.ticks} tickFormatter={(v: number) => tickLabel(v, unit)} />
             <Area dataKey="band" stroke="none" fill="var(--accent)" fillOpacity={0.18} isAnimationActive={false} />
             <Line dataKey="p50" stroke="var(--accent)" dot={false} strokeWidth={1.5} isAnimationActive={false} />
             <Tooltip
@@ -164,7 +167,7 @@ function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, st
               <th>Key</th>
               <th>Model</th>
               <th>History</th>
-              <th className="num">Spend P10 – P90 (P50)</th>
+              <th className="num">Spend in {f.horizon.days} days, P10 – P90 (P50)</th>
               <th className="num">Cap at this risk</th>
               <th className="num">Capped-out chance</th>
               <th className="num wide-only">Ordinary use blocked</th>
@@ -192,10 +195,10 @@ function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, st
                   <td className="num wrap">
                     {fmtDollars(s.total.p10 / 1e6)} – {fmtDollars(s.total.p90 / 1e6)} ({fmtDollars(s.total.p50 / 1e6)})
                   </td>
-                  <td className="num" data-testid="risk-cap">{c ? fmtDollars(c.capUsd) : '–'}</td>
-                  <td className="num">{c ? fmtShare(c.cappedOutChance) : '–'}</td>
-                  <td className="num wide-only">{c ? fmtDollars(c.ordinaryBlockedUsd) : '–'}</td>
-                  <td className="num wide-only">{c ? fmtDollars(c.runawayStoppedUsd) : '–'}</td>
+                  <td className="num" data-testid="risk-cap">{c ? fmtDollars(c.capUsd) : NOTHING}</td>
+                  <td className="num">{c ? fmtShare(c.cappedOutChance) : NOTHING}</td>
+                  <td className="num wide-only">{c ? fmtDollars(c.ordinaryBlockedUsd) : NOTHING}</td>
+                  <td className="num wide-only">{c ? fmtDollars(c.runawayStoppedUsd) : NOTHING}</td>
                 </tr>
               );
             })}
@@ -482,7 +485,27 @@ function ForecastBody({ plan, view }: { plan: Plan; view: ModelView }) {
 function ForecastRun({ plan }: { plan: Plan }) {
   const [knobs, setKnobs] = useState<Knobs>({ days: 30, paths: 50, seats: '', keyGrowth: '', triggerGrowth: '' });
   const [risk, setRisk] = useState(0.05);
-  const { data, error, busy, progress, cancelled, cancel, again } = useForecast(plan, knobs);
+  const { data, error, busy, progress, cancelled, cancel: stop, again: retry } = useForecast(plan, knobs);
+  // Cancel and "Forecast again" replace each other: the focus moves to the one that appears
+  // instead of falling to the page's body (a keyboard user would start over from the top)
+  const focusAfter = useRef<'again' | 'cancel' | null>(null);
+  const againRef = useRef<HTMLButtonElement | null>(null);
+  const cancelRef = useRef<HTMLButtonElement | null>(null);
+  useEffect(() => {
+    const target = focusAfter.current === 'again' ? againRef.current : focusAfter.current === 'cancel' ? cancelRef.current : null;
+    if (target) {
+      target.focus();
+      focusAfter.current = null;
+    }
+  });
+  const cancel = () => {
+    focusAfter.current = 'again';
+    stop();
+  };
+  const again = () => {
+    focusAfter.current = 'cancel';
+    retry();
+  };
   const set = (patch: Partial<Knobs>) => setKnobs((k) => ({ ...k, ...patch }));
   return (
     <>
@@ -523,27 +546,42 @@ function ForecastRun({ plan }: { plan: Plan }) {
             <input className="num-input" aria-label="Trigger runs growth per month (%)" inputMode="decimal" placeholder="0" value={knobs.triggerGrowth} onChange={(e) => set({ triggerGrowth: e.target.value })} />
           </label>
         </div>
+        {/* one progress while it runs: the bar says what runs and carries its Cancel; the status
+            line says only what the figures below are, so "forecasting" is said once */}
         <p className="hint" role="status" data-testid="forecast-status">
-          {busy ? 'Forecasting…' : cancelled ? (data ? 'Cancelled: the figures below are from the last forecast, not these knobs' : 'Forecast cancelled') : data ? 'Up to date with the plan and the knobs' : ''}
+          {busy
+            ? data
+              ? 'The figures below are from the last forecast until this one ends'
+              : ''
+            : cancelled
+              ? data
+                ? 'Cancelled: the figures below are from the last forecast, not these knobs'
+                : 'Forecast cancelled'
+              : data
+                ? 'Up to date with the plan and the knobs'
+                : ''}
         </p>
-        {cancelled && !busy && (
-          <div className="actions">
-            <button type="button" className="button primary" onClick={again} data-testid="forecast-again">
-              Forecast again
+        {busy && (
+          <div className="actions" data-testid="forecast-running">
+            <ProgressBar
+              done={(progress ?? 0) * 100}
+              total={100}
+              label={progress === null ? `Preparing the forecast of the next ${knobs.days} days` : `Forecasting the next ${knobs.days} days`}
+            />
+            <button type="button" className="button" onClick={cancel} data-testid="forecast-cancel" ref={cancelRef}>
+              Cancel
             </button>
           </div>
         )}
-        {busy && (
+        {cancelled && !busy && (
           <div className="actions">
-            <ProgressBar done={(progress ?? 0) * 100} total={100} label={progress === null ? 'Preparing the forecast' : 'Forecasting'} />
-            <button type="button" className="button" onClick={cancel} data-testid="forecast-cancel">
-              Cancel
+            <button type="button" className="button primary" onClick={again} data-testid="forecast-again" ref={againRef}>
+              Forecast again
             </button>
           </div>
         )}
       </section>
       {error && <ErrorBox error={error} title="Could not forecast" />}
-      {!data && !error && !cancelled && <Empty>Forecasting the next {knobs.days} days from the history…</Empty>}
       {data && <Results f={data} plan={plan} risk={risk} />}
     </>
   );

@@ -7,6 +7,7 @@ import { FORMAT_NAMES, formatName } from '../import/format-names.ts';
 import { MappingStep, startingMapping } from '../import/MappingStep.tsx';
 import { PreviewFacts } from '../import/PreviewFacts.tsx';
 import { sourceOfFile } from '../import/upload.ts';
+import { useGo } from '../nav.ts';
 import type { ApiError } from '../../../src/api/errors.ts';
 import type { ImportSource } from '../../../src/api/schemas.ts';
 import type { BatchInfo, ColumnMappingView, ImportFormat, ImportPreview, ImportResult } from '../../../src/api/types.ts';
@@ -108,6 +109,7 @@ function ImportError({ error }: { error: ApiError }) {
 let nextKey = 1;
 
 export function ImportPage({ active, version, onChanged, dropped, pendingPath, onConsumed }: Props) {
+  const go = useGo();
   const [items, setItems] = useState<Item[]>([]);
   const [format, setFormat] = useState<ImportFormat>('auto');
   const [error, setError] = useState<ApiError | null>(null);
@@ -493,6 +495,17 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
           <RowErrors errors={result.errors} total={result.rejected} stage="imported" />
         </section>
       ))}
+      {/* the import's effect is on other pages: the next step is one click (or Tab) away, not in the docs */}
+      {results.some((r) => r.imported > 0) && !running && (
+        <div className="actions" data-testid="import-next">
+          <button type="button" className="button primary" onClick={() => go('overview')}>
+            See what the plan throttles now (Overview)
+          </button>
+          <button type="button" className="button" onClick={() => go('keys')}>
+            Set caps on API keys
+          </button>
+        </div>
+      )}
 
       <section aria-labelledby="history-h">
         <h2 id="history-h">History</h2>
@@ -507,7 +520,7 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
                   <th scope="col">File</th>
                   <th scope="col">Format</th>
                   <th scope="col">Imported at (UTC)</th>
-                  <th scope="col" className="num">Events</th>
+                  <th scope="col" className="num">Rows imported</th>
                   <th scope="col" className="num">Duplicates</th>
                   <th scope="col" className="num">Rejected</th>
                   <th scope="col">State</th>

@@ -2,7 +2,7 @@ import { memo, useCallback, useMemo, useState } from 'react';
 import { createColumnHelper, flexRender, getCoreRowModel, getFilteredRowModel, getSortedRowModel, useReactTable } from '@tanstack/react-table';
 import type { RowSelectionState, SortingState } from '@tanstack/react-table';
 import { Modeling, Sparkline, Empty } from '../modeling/parts.tsx';
-import { applyEdit, useEditorSelect } from '../modeling/store.ts';
+import { applyEdit, getEditor, useEditorSelect } from '../modeling/store.ts';
 import { useVirtualRows } from '../modeling/virtual-rows.ts';
 import { VirtualBody } from '../modeling/VirtualBody.tsx';
 import { Chip } from '../components/Chip.tsx';
@@ -224,6 +224,9 @@ function KeysTable({ view, keys, advice, headroom, adviceMissing }: { view: Mode
   const selected = Object.keys(selection).filter((id) => selection[id]);
   const targets = selected.length > 0 ? selected : keys.map((k) => k.id);
   const bulk = parseMoney(bulkCap);
+  // said while the plan is the one the apply made: any later edit, undo or discard ends it
+  const [applied, setApplied] = useState<{ text: string; plan: unknown } | null>(null);
+  const present = useEditorSelect((s) => s.history?.present);
   const applyRecommended = () => {
     if (!advice) return;
     // the caps the screen shows (src/views): unused keys are left for the admin to revoke
@@ -235,6 +238,8 @@ function KeysTable({ view, keys, advice, headroom, adviceMissing }: { view: Mode
       if (shown.kind === 'cap') caps.set(a.id, shown.capUsd);
     }
     applyEdit((p) => applyCaps(p, caps), `recommended caps on ${caps.size} keys`);
+    // the table re-sorts under the click: say what changed and what keeps it
+    setApplied({ text: `Recommended caps set on ${caps.size} key${caps.size === 1 ? '' : 's'}: Save plan keeps them, Undo takes them back.`, plan: getEditor().history?.present });
   };
 
   if (keys.length === 0) return <NoData why="No API key appears in the history or the plan yet: the programmatic cost export lists every key’s spend." />;
@@ -259,6 +264,9 @@ function KeysTable({ view, keys, advice, headroom, adviceMissing }: { view: Mode
         <button type="button" className="button" disabled={selected.length === 0 || bulk === 'invalid'} onClick={() => bulk !== 'invalid' && applyEdit((p) => setKeyCaps(p, selected, bulk), `cap on ${selected.length} keys`)}>
           Set cap on {selected.length || 'the'} selected
         </button>
+      </div>
+      <div className="muted small" role="status" data-testid="keys-applied">
+        {applied !== null && applied.plan === present ? applied.text : ''}
       </div>
       <div className="table-wrap vtable" ref={v.scrollRef}>
         <table data-testid="model-keys-table">

@@ -4,7 +4,7 @@ import { Chip, Meter } from '../components/Chip.tsx';
 import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/Progress.tsx';
 import { ProfileDifferences } from '../components/ProfileDifferences.tsx';
-import { counted, duration, int, limitText, pct, timeSpan, usd, when } from '../format.ts';
+import { NOTHING, counted, duration, int, limitText, pct, timeSpan, usd, when } from '../format.ts';
 import type { CapacityFigure, Overview, TriggerFigure } from '../../../src/api/types.ts';
 import type { KeyFigure } from '../../../src/views/key-figure.ts';
 import { STATUS_RANK } from '../../../src/views/status.ts';
@@ -14,6 +14,7 @@ import { openDetail } from '../modeling/detail.ts';
 import { useVirtualRows } from '../modeling/virtual-rows.ts';
 import { VirtualBody } from '../modeling/VirtualBody.tsx';
 import { warmEditsAfterFirstOverview } from '../modeling/warm.ts';
+import { UnsavedEditsNote } from '../components/UnsavedEditsNote.tsx';
 
 function capValue(c: CapacityFigure, n: number | null): string {
   if (n === null) return 'unlimited';
@@ -43,7 +44,7 @@ function Headline({ o }: { o: Overview }) {
   );
 }
 
-export function OverviewPage({ version }: { version: number }) {
+export function OverviewPage({ version, onChanged }: { version: number; onChanged: () => void }) {
   const { events } = useLedger();
   const empty = events === 0;
   // First the overview stored at the last session's end, when it is for these events and plan;
@@ -114,6 +115,7 @@ export function OverviewPage({ version }: { version: number }) {
           loading && <span className="muted small">Updating…</span>
         )}
       </header>
+      <UnsavedEditsNote onSaved={onChanged} />
       <Headline o={o} />
       <ProfileDifferences version={version} />
 
@@ -178,7 +180,7 @@ const KeysTable = memo(function KeysTable({ keys, onShow }: { keys: KeyFigure[];
             <tr>
               <th scope="col">Key</th>
               <th scope="col" className="num">Cap</th>
-              <th scope="col" className="num">Peak rolling spend</th>
+              <th scope="col" className="num">Peak 30-day spend</th>
               <th scope="col">Of cap</th>
               <th scope="col" className="num wide-only">Requests</th>
               <th scope="col" className="num">Blocked</th>
@@ -226,7 +228,14 @@ const KeyRow = memo(function KeyRow({ k, index, onShow, measure }: RowProps & { 
       <td className="num">{k.capUsd === null ? 'no cap' : usd(k.capUsd)}</td>
       <td className="num">{usd(k.peakUsd)}</td>
       <td>
-        <Meter share={k.peakShare} status={k.status} /> <span className="num small">{pct(k.peakShare)}</span>
+        {/* a key without a cap has no share of one: the Cap column already says "no cap" */}
+        {k.peakShare === null ? (
+          NOTHING
+        ) : (
+          <>
+            <Meter share={k.peakShare} status={k.status} /> <span className="num small">{pct(k.peakShare)}</span>
+          </>
+        )}
       </td>
       <td className="num wide-only">{int(k.requests)}</td>
       <td className="num wrap">
@@ -271,7 +280,7 @@ const TriggersTable = memo(function TriggersTable({ triggers, onShow }: { trigge
               <th scope="col" className="num wide-only">Arrivals</th>
               <th scope="col" className="num">Delayed</th>
               <th scope="col" className="num">Dropped / skipped / pending</th>
-              <th scope="col" className="num wide-only">Max / p95 delay · peak queue</th>
+              <th scope="col" className="num wide-only">Wait (p95 · max)</th>
               <th scope="col">Status</th>
             </tr>
           </thead>
@@ -303,8 +312,9 @@ const TriggerRow = memo(function TriggerRow({ t, index, onShow, measure }: RowPr
         {int(t.dropped)} / {int(t.skipped)} / {int(t.pending)}
       </td>
       <td className="num wide-only">
-        {t.maxDelayMs > 0 ? `${duration(t.maxDelayMs)} / ${duration(t.p95DelayMs)}` : 'no wait'}
-        <div className="muted small">queue peak {int(t.peakQueue)}</div>
+        {/* as Triggers says it: p95 then max, "—" for no wait */}
+        {t.maxDelayMs > 0 ? `${duration(t.p95DelayMs)} · ${duration(t.maxDelayMs)}` : NOTHING}
+        {t.peakQueue > 0 && <div className="muted small">queue peak {int(t.peakQueue)}</div>}
       </td>
       <td>
         <Chip status={t.status} />

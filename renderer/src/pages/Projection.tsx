@@ -6,6 +6,7 @@ import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/Progress.tsx';
 import { Chip } from '../components/Chip.tsx';
 import { PlanControls } from '../components/PlanControls.tsx';
+import { UnsavedEditsNote } from '../components/UnsavedEditsNote.tsx';
 import { day, duration, int, timeSpan, usd, when } from '../format.ts';
 import { tickLabel, valueScale } from '../../../src/projection/scale.ts';
 import { ChartActions } from '../charts/ChartActions.tsx';
@@ -308,6 +309,7 @@ export function ProjectionPage({ version, onChanged }: { version: number; onChan
         {loading && data && <span className="muted small">Updating…</span>}
       </header>
       {empty && <NoData why="Nothing to project yet: the projection replays the ledger’s usage history under the plan, and this ledger holds none." />}
+      {!empty && <UnsavedEditsNote onSaved={onChanged} />}
       {!empty && <PlanControls version={version} onChanged={onChanged} />}
       {!empty && <ProfileDifferences version={version} />}
       {error && <ErrorBox error={error} title="Could not project the plan" />}

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Modeling, Empty } from '../modeling/parts.tsx';
 import { applyEdit, editorFlags, getEditor, useEditor } from '../modeling/store.ts';
 import { call, newJobId, toError } from '../api/client.ts';
@@ -11,25 +11,22 @@ import { copyName } from '../../../src/modeling/names.ts';
 import type { SavedScenario } from '../../../src/modeling/types.ts';
 import { fmtCount, fmtDelta, fmtUsd } from '../modeling/format.ts';
 import { timeWithYear } from '../format.ts';
+import { changeWords } from '../components/plan-change-words.ts';
+import type { NameOf } from '../components/plan-change-words.ts';
 import '../modeling/modeling.css';
 
 const CURRENT = -1;
 /** The scenarios picked for comparison, kept while the admin visits other screens. */
 let rememberedPicks = new Set<number>();
 
-function show(v: unknown): string {
-  if (v === null || v === undefined) return 'none';
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
-}
-
-function Changes({ changes }: { changes: PlanChange[] }) {
+function Changes({ changes, nameOf }: { changes: PlanChange[]; nameOf: NameOf }) {
   if (changes.length === 0) return <span className="muted small">same plan as the baseline</span>;
   return (
     <ul className="small changes">
       {changes.slice(0, 12).map((c) => (
-        <li key={c.path}>
-          <code>{c.path}</code> {show(c.from)} → {show(c.to)}
+        // in the words of the screen that edits it; the plan's field on hover
+        <li key={c.path} title={c.path} data-path={c.path}>
+          {changeWords(c, nameOf)}
         </li>
       ))}
       {changes.length > 12 && <li className="muted">and {changes.length - 12} more</li>}
@@ -37,9 +34,29 @@ function Changes({ changes }: { changes: PlanChange[] }) {
   );
 }
 
+/** Keys' and triggers' names from the plan being edited (a scenario's own names may be older). */
+function useNameOf(): NameOf {
+  const { history } = useEditor();
+  const plan = history?.present;
+  return useMemo(() => {
+    const names = new Map<string, string>();
+    for (const x of [...(plan?.apiKeys ?? []), ...(plan?.triggers ?? [])]) if (x.name) names.set(x.id, x.name);
+    return (id: string) => names.get(id) ?? id;
+  }, [plan]);
+}
+
 function CompareTable({ c }: { c: Comparison }) {
+  const nameOf = useNameOf();
+  const same = c.metrics.every((m) => !m.differs);
   return (
     <>
+      {same && (
+        // a table of equal numbers reads as "nothing computed": say what it means
+        <p className="note" data-testid="comparison-same">
+          These plans block, delay and drop exactly as much over this history. How close each comes to its limits may
+          still differ: Workspace and Projection show the allowance and the pool a plan leaves.
+        </p>
+      )}
       <div className="table-wrap">
         <table data-testid="comparison">
           <thead>
@@ -79,7 +96,7 @@ function CompareTable({ c }: { c: Comparison }) {
         {c.scenarios.slice(1).map((s, i) => (
           <div key={i}>
             <strong>{s.name}</strong>
-            <Changes changes={c.changes[i + 1] ?? []} />
+            <Changes changes={c.changes[i + 1] ?? []} nameOf={nameOf} />
           </div>
         ))}
       </div>
@@ -101,7 +118,7 @@ function CompareTable({ c }: { c: Comparison }) {
               {c.entities.slice(0, 20).map((e) => (
                 <tr key={`${e.kind}:${e.id}`}>
                   <th>
-                    {e.id} <span className="tag">{e.kind === 'key' ? 'blocked requests' : 'held-back runs'}</span>
+                    {nameOf(e.id)} <span className="tag">{e.kind === 'key' ? 'blocked requests' : 'held-back runs'}</span>
                   </th>
                   {e.values.map((v, i) => (
                     <td key={i} className={`num${v !== e.values[0] ? ' differs' : ''}`}>
@@ -246,6 +263,16 @@ function ScenariosBody() {
     }
   };
 
+  const baselineName = picked.has(CURRENT) ? 'the current plan' : (list ?? []).find((x) => picked.has(x.id))?.name ?? '';
+  // the answer lands below the fold: it is brought into view and its heading takes the focus
+  const resultHeading = useRef<HTMLHeadingElement>(null);
+  const [showResult, setShowResult] = useState(0);
+  useEffect(() => {
+    if (showResult === 0) return;
+    resultHeading.current?.scrollIntoView({ block: 'start' });
+    resultHeading.current?.focus({ preventScroll: true });
+  }, [showResult]);
+
   const compare = async () => {
     const plans: { name: string; plan: unknown }[] = [];
     if (picked.has(CURRENT)) plans.push({ name: 'Current plan', plan: getEditor().history?.present });
@@ -254,6 +281,7 @@ function ScenariosBody() {
     setCompareError(null);
     try {
       setComparison(await call('scenario-compare', { plans, under, jobId: newJobId('compare') }));
+      setShowResult((n) => n + 1);
     } catch (err) {
       setCompareError(toError(err));
     } finally {
@@ -315,13 +343,17 @@ function ScenariosBody() {
           <button type="button" className="button primary" disabled={picked.size < 2 || comparing} onClick={() => void compare()}>
             {comparing ? 'Comparing…' : picked.size < 2 ? 'Compare side by side' : `Compare ${picked.size} side by side`}
           </button>
-          {picked.size < 2 && <span className="muted small">Pick two or more; the first is the baseline.</span>}
+          <span className="muted small" data-testid="baseline-note">
+            {picked.size < 2 ? 'Pick two or more; the first in the list is the baseline.' : `Baseline: ${baselineName}, the first picked in the list.`}
+          </span>
         </div>
       </section>
       {compareError && <ErrorBox error={compareError} title="Could not compare the scenarios" />}
       {comparison && (
         <section aria-labelledby="sc-cmp">
-          <h2 id="sc-cmp">Side by side</h2>
+          <h2 id="sc-cmp" ref={resultHeading} tabIndex={-1}>
+            Side by side
+          </h2>
           <CompareTable c={comparison} />
         </section>
       )}

@@ -14,6 +14,8 @@ import type { ModelTrigger, TriggerAdvice } from '../../../src/modeling/types.ts
 import '../modeling/modeling.css';
 import { EditedPlanProfile } from '../components/EditedPlanProfile.tsx';
 import { RenameEntity, TriggerKindMenu } from '../import/EntityEdits.tsx';
+import { otherReading } from '../components/limit-readings.ts';
+import type { EnforcementProfile } from '../../../src/engine/plan.ts';
 
 /** The limit override: empty = the default for the mode, "none" or -1 = no limit. */
 function LimitInput({ t }: { t: ModelTrigger }) {
@@ -37,7 +39,8 @@ function LimitInput({ t }: { t: ModelTrigger }) {
       className={`num-input${parsed === 'invalid' ? ' invalid' : ''}`}
       aria-label={`Runs per 24 h allowed for ${t.name} (empty for the default, none for no limit)`}
       aria-invalid={parsed === 'invalid'}
-      placeholder={t.mode === 'fair_use' ? 'default 42' : 'no limit'}
+      // the default as applied under this plan's reading: 42 for a programmatic trigger too under the platform's code
+      placeholder={t.limitPer24h === null && t.limit !== null ? `default ${t.limit}` : 'no limit'}
       data-nav="limit"
       value={value}
       onChange={(e) => setText(e.target.value)}
@@ -107,6 +110,8 @@ interface TriggerRowProps {
   advice: TriggerAdvice | null;
   /** why this trigger cannot be programmatic under the plan's profile, or null */
   why: string | null;
+  /** the reading the plan is simulated under: the row says the other one's limit where it differs */
+  profile: EnforcementProfile;
   index: number;
   open: boolean;
   onDraft: (id: string) => void;
@@ -117,7 +122,8 @@ interface TriggerRowProps {
  * One trigger's row. Memoised: its props are the trigger's own objects (kept across projections
  * by store.ts's structural sharing), so an edit re-renders only the rows whose figures changed.
  */
-const TriggerRow = memo(function TriggerRow({ t, advice, why, index, open, onDraft, measure }: TriggerRowProps) {
+const TriggerRow = memo(function TriggerRow({ t, advice, why, profile, index, open, onDraft, measure }: TriggerRowProps) {
+  const other = otherReading(t, profile);
   return (
     <tr
       ref={measure}
@@ -164,6 +170,12 @@ const TriggerRow = memo(function TriggerRow({ t, advice, why, index, open, onDra
       <td>
         <LimitInput t={t} />
         <div className="muted small">{t.limit === null ? 'no limit' : `${fmtCount(t.limit)} applied`}</div>
+        {other && (
+          <div className="small other-reading" title={other.why} data-testid="other-reading">
+            {other.text}
+            <span className="visually-hidden">. {other.why}</span>
+          </div>
+        )}
       </td>
       <td className="num wide-only">
         {fmtCount(t.runsPerDay.median)} · {fmtCount(t.runsPerDay.p95)} · {fmtCount(t.runsPerDay.max)}
@@ -239,6 +251,7 @@ function TriggersTable({ triggers, advice }: { triggers: ModelTrigger[]; advice:
                 t={t}
                 advice={adviceById.get(t.id) ?? null}
                 why={t.kind === 'webhook' ? whyWebhook : whyScheduled}
+                profile={profile ?? 'documented'}
                 index={index}
                 open={shown?.id === t.id}
                 onDraft={setDraftFor}
