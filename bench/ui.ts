@@ -365,7 +365,7 @@ const fromChangeNote = (stages: Stages[]): string => {
  */
 const fromChange = (label: string, max: number, stages: Stages[]): Figure => {
   const painted = stages.map((x) => x.painted).sort((a, c) => a - c);
-  return { label, value: painted[Math.floor(painted.length / 2)] ?? Number.NaN, unit: 'ms', max, note: `runs ${stages.map((x) => Math.round(x.painted)).join(', ')} ms` };
+  return { label, value: painted[Math.floor(painted.length / 2)] ?? Number.NaN, unit: 'ms', max, note: `runs ${stages.map((x) => Math.round(x.painted)).join(', ')} ms; engine + view ${stages.map((x) => Math.round(x.engine)).join(', ')}, host call ${stages.map((x) => Math.round(x.call)).join(', ')} ms` };
 };
 const untargeted = ({ max: _max, ...f }: Figure): Figure => f;
 
