@@ -66,6 +66,11 @@ export interface History {
   cutAt: number | null;
   /** events older than the MAX_HISTORY_DAYS the series keep (left out of the fit) */
   eventsBefore: number;
+  /**
+   * When the consumption export ends days before the latest event (shorterExportEnd): its last day,
+   * where the history now ends, the latest event's day, and the events after the end, left out.
+   */
+  shorterExport: { endedOn: string; latestOn: string; eventsAfter: number } | null;
 }
 
 export const PEOPLE = '(people)';
@@ -124,6 +129,20 @@ export function buildHistory(events: EventColumns): History {
       partialDay = new Date(lastDay * DAY).toISOString().slice(0, 10);
       lastDay -= 1;
     }
+  }
+  // The two exports may end on different days: a cost export downloaded a week after the
+  // consumption export carries keys' spend the consumption export does not reach. Read to the
+  // latest event, every person's message and trigger run would be 0 on those days, fitted as a
+  // sudden stop (a level shift to nothing, 0 / 0 / 0 forecasts, seats advice to cut). The history
+  // then ends with the shorter export's last day, where every series is still seen.
+  const shorter = shorterExportEnd(events, firstDay, lastDay);
+  let shorterExport: History['shorterExport'] = null;
+  if (shorter !== null) {
+    let after = 0;
+    for (let i = 0; i < events.count; i++) if (events.time[i] >= (shorter + 1) * DAY) after++;
+    shorterExport = { endedOn: new Date(shorter * DAY).toISOString().slice(0, 10), latestOn: new Date(Math.floor(maxT / DAY) * DAY).toISOString().slice(0, 10), eventsAfter: after };
+    lastDay = shorter;
+    partialDay = null;
   }
   const days = lastDay - firstDay + 1;
 
@@ -232,7 +251,54 @@ export function buildHistory(events: EventColumns): History {
     partialDay,
     cutAt,
     eventsBefore: before,
+    shorterExport,
   };
+}
+
+/**
+ * The cost export's spend without a key is imported as the agent's pseudo-trigger of this prefix
+ * (src/ledger/entities.ts): its events come from that export, not from the consumption export.
+ */
+const NO_KEY_PREFIX = 'no-key:';
+
+/** Days of the consumption side's last stretch that must have events for a silence after it to read as the export's end. */
+const ACTIVE_DAYS = 7;
+/**
+ * The longest gap read as two exports taken on different days; a longer silence of every person
+ * and trigger, while keys spend on, is the workspace's own history and is forecast as it is.
+ */
+const MAX_GAP_DAYS = 14;
+
+/**
+ * The last day of the consumption export's events (people's messages and trigger runs, which only
+ * it holds) when it ends at least two days before the latest event of the rest (keys' spend) and
+ * was busy until then (events on ACTIVE_DAYS of its last 14 days), at most MAX_GAP_DAYS before: a workspace whose people and
+ * triggers all fall silent on one day while its keys spend on is an export that ends there, not a
+ * workspace that stopped. Null otherwise.
+ */
+function shorterExportEnd(events: EventColumns, firstDay: number, lastDay: number): number | null {
+  const noKey = events.subjects.map((name) => name.startsWith(NO_KEY_PREFIX));
+  let last = Number.NEGATIVE_INFINITY;
+  let others = false;
+  for (let i = 0; i < events.count; i++) {
+    const type = events.type[i];
+    if (type === EventType.message || (type === EventType.trigger && !noKey[events.subject[i]])) {
+      if (events.time[i] > last) last = events.time[i];
+    } else {
+      others = true;
+    }
+  }
+  if (!others || last === Number.NEGATIVE_INFINITY) return null;
+  const end = Math.floor(last / DAY);
+  if (end > lastDay - 2 || lastDay - end > MAX_GAP_DAYS || end - 13 < firstDay) return null;
+  const active = new Uint8Array(14);
+  for (let i = 0; i < events.count; i++) {
+    const type = events.type[i];
+    if (type !== EventType.message && !(type === EventType.trigger && !noKey[events.subject[i]])) continue;
+    const d = Math.floor(events.time[i] / DAY) - (end - 13);
+    if (d >= 0 && d < 14) active[d] = 1;
+  }
+  return active.reduce((a, b) => a + b, 0) >= ACTIVE_DAYS ? end : null;
 }
 
 /** Throws the message an admin sees when the history is too short to forecast from. */
