@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { validatePlan } from '../src/engine/plan.ts';
 import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
-import type { EventColumns } from '../src/engine/events.ts';
+import type { EventColumns, EventTypeCode } from '../src/engine/events.ts';
 import { DAY, HOUR } from '../src/engine/units.ts';
 import { buildHistory, forecast } from '../src/forecast/index.ts';
 import { makeRng, poisson } from '../src/forecast/rng.ts';
@@ -16,7 +16,7 @@ import { T0 } from './forecast-helpers.ts';
 /** People's messages and a trigger's runs on days [0, consumptionDays), keys' spend (and spend without a key) on [0, costDays). */
 function twoExports(consumptionDays: number, costDays: number): EventColumns {
   const rng = makeRng(11);
-  const rows: [number, number, string, number][] = [];
+  const rows: [number, EventTypeCode, string, number][] = [];
   for (let d = 0; d < Math.max(consumptionDays, costDays); d++) {
     const at = (h: number) => T0 + d * DAY + h * HOUR + Math.floor(rng() * HOUR);
     if (d < consumptionDays) {

@@ -166,6 +166,26 @@ describe('comparing scenarios over the same events', () => {
     expect(c.entities).toEqual([]);
   });
 
+  it('says how close each plan comes to the allowance and the pool when seats alone differ and nothing is refused', () => {
+    // 5 seats × 2 = an allowance of 10 a day, 20 seats: 40; 3 messages and 2 fair-use runs a day
+    const five = setWorkspace(setTriggerLimit(base, 'wh', 10), { seats: 5 });
+    const twenty = setWorkspace(five, { seats: 20 });
+    const c = compareScenarios(ev, [
+      { name: '5 seats', plan: five },
+      { name: '20 seats', plan: twenty },
+    ]);
+    const m = Object.fromEntries(c.metrics.map((x) => [x.id, x]));
+    // what "what breaks with fewer seats?" needs: the counts are the same...
+    expect(m.blockedMessages?.values).toEqual([0, 0]);
+    expect(m.delayedRuns?.values).toEqual([0, 0]);
+    // ...how near the limit each plan runs is not: 5 of 10, 5 of 40; 2 runs of a pool of 5 and of 20
+    expect(m.allowancePeakShare?.values).toEqual([0.5, 0.125]);
+    expect(m.allowancePeakShare?.unit).toBe('share');
+    expect(m.allowancePeakShare?.differs).toBe(true);
+    expect(m.allowancePeakShare?.best).toEqual([1]);
+    expect(m.poolPeakShare?.values).toEqual([0.4, 0.1]);
+  });
+
   it('matches keys by id, so reordering a plan is no change', () => {
     const reordered = { ...base, apiKeys: [...base.apiKeys].reverse() };
     expect(planChanges(base, reordered)).toEqual([]);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { counted, dateWithYear, duration, timeSpan, timeWithYear } from '../renderer/src/format.ts';
-import { fmtDelay } from '../renderer/src/modeling/format.ts';
+import { fmtDelay, fmtDelta, fmtMetric } from '../renderer/src/modeling/format.ts';
 import { formatName } from '../renderer/src/import/format-names.ts';
 
 describe('waits read alike in every table', () => {
@@ -49,5 +49,14 @@ describe('counts and dates in words', () => {
     expect(formatName('dust-cost')).toBe('Dust daily cost export');
     expect(formatName('mapping')).toMatch(/^Other spreadsheet/);
     expect(formatName('something-new')).toBe('something-new');
+  });
+
+  it('a scenario comparison shows a share of a limit as a percent and its change in points', () => {
+    expect(fmtMetric(0.5, 'share')).toMatch(/^50\s?%$/);
+    expect(fmtDelta(-0.375, 'share')).toBe('−38 points');
+    expect(fmtDelta(0.01, 'share')).toBe('+1 point');
+    // under half a point reads as no change, not "+0 points"
+    expect(fmtDelta(0.001, 'share')).toBe('±0');
+    expect(fmtDelta(3, 'count')).toBe('+3');
   });
 });

@@ -25,6 +25,10 @@ export const METRICS = [
   { id: 'droppedRuns', label: 'Dropped or skipped runs', unit: 'count' },
   { id: 'programmaticSpendUsd', label: 'Programmatic spend', unit: 'usd' },
   { id: 'blockedMessages', label: 'People’s blocked messages', unit: 'count' },
+  // Demand is the same in every plan, so seats alone change none of the counts above until the
+  // allowance refuses: how close each plan comes to it is what "what breaks at 25 seats?" asks.
+  { id: 'allowancePeakShare', label: 'Busiest 24 h of messages and fair-use runs, share of the allowance', unit: 'share' },
+  { id: 'poolPeakShare', label: 'Busiest 24 h of fair-use runs, share of the pool', unit: 'share' },
 ] as const;
 
 export type MetricId = (typeof METRICS)[number]['id'];
@@ -46,7 +50,8 @@ export interface ScenarioResult {
 export interface MetricComparison {
   id: MetricId;
   label: string;
-  unit: 'count' | 'usd';
+  /** `share`: a fraction of a limit (1 = at the limit; 0 when the plan sets none) */
+  unit: 'count' | 'usd' | 'share';
   values: number[];
   /** value − the first scenario's value (the baseline) */
   deltas: number[];
@@ -115,7 +120,14 @@ export function metricsOf(report: Report): ScenarioMetrics {
     droppedRuns: dropped,
     programmaticSpendUsd: programmatic / MICROS_PER_USD,
     blockedMessages: report.allowance.blockedMessages,
+    allowancePeakShare: shareOf(report.allowance.peak, report.allowance.limit),
+    poolPeakShare: shareOf(report.pool.peak, report.pool.limit),
   };
+}
+
+/** A peak as a share of its limit; 0 for no limit (nothing to come near). */
+function shareOf(peak: number, limit: number | null): number {
+  return limit === null || !(limit > 0) ? 0 : peak / limit;
 }
 
 export function scenarioResult(name: string, report: Report, profile: EnforcementProfile = 'documented'): ScenarioResult {

@@ -209,6 +209,10 @@ describe('the demo workspace at 1024×640, task by task', () => {
     await hasText(page.locator('li[data-path="workspace.seats"]'), /^Seats: 25 → 40$/);
     // every figure equal: said in words, so the table does not read as nothing computed
     await hasText(page.getByTestId('comparison-same'), /block, delay and drop exactly as much/);
+    // ...and what does differ with the seats: how near each plan runs to the allowance
+    const shares = await page.locator('[data-testid="comparison"] tr', { hasText: 'share of the allowance' }).locator('td').allInnerTexts();
+    expect(shares.length).toBe(2);
+    expect(shares[0]).not.toBe(shares[1]);
     expect(await overflowX(page)).toBe(0);
     await s.shot('tasks-scenarios-compare-1024');
   }, 180_000);

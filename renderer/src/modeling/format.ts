@@ -29,11 +29,18 @@ export function fmtDelay(ms: number | null): string {
   return ms === null || ms <= 0 ? '—' : duration(ms);
 }
 
-/** Signed difference for comparisons: "+3", "−$12.50", "±0". */
-export function fmtDelta(n: number, unit: 'count' | 'usd'): string {
+/** Signed difference for comparisons: "+3", "−$12.50", "+12 points" (of a share), "±0". */
+export function fmtDelta(n: number, unit: 'count' | 'usd' | 'share'): string {
   if (n === 0) return '±0';
-  const body = unit === 'usd' ? fmtUsd(Math.abs(n)) : fmtCount(Math.abs(n));
+  const points = Math.round(Math.abs(n) * 100);
+  if (unit === 'share' && points === 0) return '±0';
+  const body = unit === 'usd' ? fmtUsd(Math.abs(n)) : unit === 'share' ? `${fmtCount(points)} point${points === 1 ? '' : 's'}` : fmtCount(Math.abs(n));
   return `${n > 0 ? '+' : '−'}${body}`;
+}
+
+/** A comparison's value in its unit: "$12.50", "1,204", "83 %". */
+export function fmtMetric(n: number, unit: 'count' | 'usd' | 'share'): string {
+  return unit === 'usd' ? fmtUsd(n) : unit === 'share' ? fmtShare(n) : fmtCount(n);
 }
 
 /** Parses what the user typed as dollars in their locale ("1,250.50" or "1.250,50"); null if empty. */

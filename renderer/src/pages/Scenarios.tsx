@@ -9,7 +9,7 @@ import type { CompareUnder, Comparison, PlanChange } from '../../../src/modeling
 import { CompareUnderSelect, ScenarioProfileRow } from '../components/ScenarioProfiles.tsx';
 import { copyName } from '../../../src/modeling/names.ts';
 import type { SavedScenario } from '../../../src/modeling/types.ts';
-import { fmtCount, fmtDelta, fmtUsd } from '../modeling/format.ts';
+import { fmtCount, fmtDelta, fmtMetric } from '../modeling/format.ts';
 import { timeWithYear } from '../format.ts';
 import { changeWords } from '../components/plan-change-words.ts';
 import type { NameOf } from '../components/plan-change-words.ts';
@@ -47,14 +47,15 @@ function useNameOf(): NameOf {
 
 function CompareTable({ c }: { c: Comparison }) {
   const nameOf = useNameOf();
-  const same = c.metrics.every((m) => !m.differs);
+  // the counts of what is refused, not the shares of a limit, which differ with any seat count
+  const same = c.metrics.every((m) => m.unit === 'share' || !m.differs);
   return (
     <>
       {same && (
         // a table of equal numbers reads as "nothing computed": say what it means
         <p className="note" data-testid="comparison-same">
-          These plans block, delay and drop exactly as much over this history. How close each comes to its limits may
-          still differ: Workspace and Projection show the allowance and the pool a plan leaves.
+          These plans block, delay and drop exactly as much over this history. How close each comes to the allowance
+          and the pool is in the last two rows: the plan nearer 100 % is the one a busier day would push over.
         </p>
       )}
       <div className="table-wrap">
@@ -80,7 +81,7 @@ function CompareTable({ c }: { c: Comparison }) {
                   const cls = [m.differs && d !== 0 ? 'differs' : '', m.differs && m.best.includes(i) ? 'best' : '', 'num'].filter(Boolean).join(' ');
                   return (
                     <td key={i} className={cls}>
-                      {m.unit === 'usd' ? fmtUsd(v) : fmtCount(v)}
+                      {fmtMetric(v, m.unit)}
                       {i > 0 && d !== 0 && <div className={`small ${d > 0 ? 'delta-up' : 'delta-down'}`}>{fmtDelta(d, m.unit)}</div>}
                     </td>
                   );
