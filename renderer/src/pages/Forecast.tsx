@@ -215,6 +215,7 @@ function Results({ f, plan, risk }: { f: ForecastReport; plan: Plan; risk: numbe
   const mc = f.monteCarlo;
   const keySeries = [...f.series.filter((s) => s.kind === 'key_spend')].sort((a, b) => b.total.p50 - a.total.p50);
   const messages = f.series.find((s) => s.kind === 'messages');
+  const heldNotes = f.series.filter((s) => s.kind !== 'key_spend' && s.censorNote !== null);
   const models = new Map<string, number>();
   for (const s of f.series) models.set(s.model, (models.get(s.model) ?? 0) + 1);
   return (
@@ -232,6 +233,17 @@ function Results({ f, plan, risk }: { f: ForecastReport; plan: Plan; risk: numbe
               .join(', ')}${f.censored.length > 5 ? ', …' : ''}): on the days it was at its limit, demand is read as at least what went through, and the band widened.`
           : 'No limit held the history down: it shows the demand.'}
       </p>
+      {heldNotes.length > 0 && (
+        // the keys' own notes are in their table; a trigger's or the messages' only here
+        <ul className="small" data-testid="forecast-held">
+          {heldNotes.slice(0, 10).map((s) => (
+            <li key={`${s.kind}:${s.id}`}>
+              <strong>{s.kind === 'messages' ? 'People’s messages' : `Trigger ${triggerNames.get(s.id) ?? s.id}`}</strong>: {s.censorNote}
+            </li>
+          ))}
+          {heldNotes.length > 10 && <li className="muted">and {fmtCount(heldNotes.length - 10)} more triggers (the notes below list them)</li>}
+        </ul>
+      )}
       <KeyBands f={f} names={names} risk={risk} />
       {mc && (
         <section aria-labelledby="fc-keys">
@@ -360,7 +372,8 @@ function TriggerOdds({ f, names }: { f: ForecastReport; names: Map<string, strin
             <tbody>
               {rows.map((t) => (
                 <tr key={t.id} data-trigger={t.id}>
-                  <th>
+                  {/* an id has no spaces to wrap at: kept whole ("t_hoo" over "k" at 1024 px) */}
+                  <th className={(names.get(t.id) ?? t.id) === t.id ? 'nowrap' : undefined}>
                     {names.get(t.id) ?? t.id}
                     {names.has(t.id) && names.get(t.id) !== t.id && <div className="muted small id-line">{t.id}</div>}
                   </th>
