@@ -10,6 +10,8 @@ describe("the import facts' words", () => {
   it('one line, one event, one API key, one summary row: never "1 events" nor "row(s)"', () => {
     expect(linesText({ lines: 1, events: 1 })).toBe('1 line makes 1 new event');
     expect(linesText({ lines: 2_400, events: 310 })).toBe('2,400 lines make 310 new events');
+    // after an import that refused a line: the lines that made events, and the refused one apart
+    expect(linesText({ lines: 85, events: 2_016 }, 1)).toBe('84 lines make 2,016 new events (1 line refused)');
     expect(foundText({ keys: 1, triggers: 0, people: 1 })).toBe('1 API key, 0 triggers, 1 person');
     expect(foundText({ keys: 3, triggers: 1, people: 2 })).toBe('3 API keys, 1 trigger, 2 people');
     expect(summaryRowsText(1)).toBe('1 summary row (TOTAL, Sum) is not data and is left out.');

@@ -85,13 +85,12 @@ describe('Forecast on a trigger its limit held every day', () => {
     // the key was never held: its note stays in its own table, not in this list
     expect(await held.textContent()).not.toMatch(/k_ops/);
     // the odds table's trigger, named by its id alone, stays on one line at 1024 px (it read "t_hoo" over "k")
-    const th = page.locator('[data-testid=forecast-trigger-odds] tbody tr[data-trigger=t_hook] th');
     // the lines its text takes (the cell is as tall as its row, whose causes wrap)
-    const lines = await th.evaluate((el) => {
+    const lines = await page.evaluate<number>(`(() => {
       const r = document.createRange();
-      r.selectNodeContents(el);
+      r.selectNodeContents(document.querySelector('[data-testid=forecast-trigger-odds] tbody tr[data-trigger=t_hook] th'));
       return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size;
-    });
+    })()`);
     expect(lines).toBeLessThanOrEqual(1);
     await s.shot('forecast-held-1024');
   }, 240_000);

@@ -7,7 +7,7 @@ import type { FactsStage } from './facts-words.ts';
  * What the file holds, in the terms that matter before importing it (`stage` "preview") or what
  * it added (`stage` "imported").
  */
-export function PreviewFacts({ facts, format, stage }: { facts: ImportFacts; format: string; stage: FactsStage }) {
+export function PreviewFacts({ facts, format, stage, refused = 0 }: { facts: ImportFacts; format: string; stage: FactsStage; /** lines refused by the import (stage "imported") */ refused?: number }) {
   const range = rangeText(facts);
   const seats = seatsText(facts, stage);
   return (
@@ -22,7 +22,7 @@ export function PreviewFacts({ facts, format, stage }: { facts: ImportFacts; for
         <div>
           <dt>Lines → events</dt>
           <dd data-testid="facts-events">
-            {linesText(facts)}
+            {linesText(facts, refused)}
           </dd>
         </div>
         <div>

@@ -19,8 +19,11 @@ export function rangeText(f: Pick<ImportFacts, 'from' | 'to'>): string | null {
  * "1 line makes 1 new event", "12 lines make 3 new events": the events are those the ledger does
  * not hold yet, so a file overlapping the history reads fewer than its lines without looking lost.
  */
-export function linesText(f: Pick<ImportFacts, 'lines' | 'events'>): string {
-  return `${counted(f.lines, 'line')} ${f.lines === 1 ? 'makes' : 'make'} ${counted(f.events, 'new event')}`;
+export function linesText(f: Pick<ImportFacts, 'lines' | 'events'>, refused = 0): string {
+  // the facts count every line read; a refused one made nothing ("85 lines" beside "Imported 84")
+  const lines = Math.max(0, f.lines - refused);
+  const made = `${counted(lines, 'line')} ${lines === 1 ? 'makes' : 'make'} ${counted(f.events, 'new event')}`;
+  return refused > 0 ? `${made} (${counted(refused, 'line')} refused)` : made;
 }
 
 /** "1 API key, 0 triggers, 3 people" */

@@ -491,7 +491,7 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
             <div><dt>Duplicates</dt><dd className="num">{int(result.duplicates)}</dd></div>
             <div><dt>Rejected</dt><dd className="num">{int(result.rejected)}</dd></div>
           </dl>
-          {result.facts && <PreviewFacts facts={result.facts} format={result.format} stage="imported" />}
+          {result.facts && <PreviewFacts facts={result.facts} format={result.format} stage="imported" refused={result.rejected} />}
           <RowErrors errors={result.errors} total={result.rejected} stage="imported" />
         </section>
       ))}
