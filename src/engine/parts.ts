@@ -62,6 +62,11 @@ interface Split {
   superseded: boolean;
 }
 
+/** A write to every page of each array: a fresh page is faulted in on its first touch, so this is when it costs. */
+function touchEveryPage(...arrays: (Float64Array | Uint32Array | Uint8Array | Int32Array | Uint16Array)[]): void {
+  for (const a of arrays) a.fill(0);
+}
+
 function readable(split: Split): Split {
   if (split.superseded) throw new Error('a superseded part result was read after a later split took over its events');
   return split;
@@ -483,12 +488,7 @@ export class PartsSimulator {
   prepareSplitMemory(): boolean {
     if (this.spareColumns !== null || this.splits.length >= KEEP || this.events.count === 0) return false;
     const columns = splitColumns(this.events.count);
-    // a write to every page: a fresh page is faulted in on its first touch
-    columns.time.fill(0);
-    columns.type.fill(0);
-    columns.subject.fill(0);
-    columns.cost.fill(0);
-    columns.positions.fill(0);
+    touchEveryPage(columns.time, columns.type, columns.subject, columns.cost, columns.positions);
     this.spareColumns = columns;
     return true;
   }
@@ -504,11 +504,7 @@ export class PartsSimulator {
     if (this.aheadArrays !== null || this.events.count === 0) return false;
     const n = this.events.count;
     const arrays = roomyArrays(n, n);
-    // a write to every page: a fresh page is faulted in on its first touch
-    arrays.outcome.fill(0);
-    arrays.admittedAt.fill(0);
-    arrays.reason.fill(0);
-    arrays.entity.fill(0);
+    touchEveryPage(arrays.outcome, arrays.admittedAt, arrays.reason, arrays.entity);
     this.aheadArrays = arrays;
     return true;
   }

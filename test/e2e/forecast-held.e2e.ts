@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Locator } from 'playwright-core';
 import { openSession } from './harness.ts';
 import type { Session } from './harness.ts';
+import { hasText, nav } from './page-helpers.ts';
 import { LedgerStore, importWorkerUrl } from '../../src/api/ledger-store.ts';
 import { validatePlan } from '../../src/engine/plan.ts';
 import { EventColumnsBuilder, EventType } from '../../src/engine/events.ts';
@@ -18,10 +18,6 @@ import { simulate } from '../../src/engine/simulate.ts';
 import { Outcome } from '../../src/engine/result.ts';
 import { DAY, HOUR } from '../../src/engine/units.ts';
 import { makeRng, poisson } from '../../src/forecast/rng.ts';
-
-async function hasText(loc: Locator, text: RegExp): Promise<void> {
-  await expect.poll(async () => (await loc.textContent({ timeout: 1000 }).catch(() => null)) ?? '', { timeout: 120_000, interval: 250 }).toMatch(text);
-}
 
 const T0 = Date.UTC(2026, 8, 1);
 const DAYS = 45;
@@ -78,7 +74,7 @@ describe('Forecast on a trigger its limit held every day', () => {
   it('says at the trigger that demand is at least the limit and the band above it is assumed', async () => {
     if (!s) throw new Error('no session');
     const { page } = s;
-    await page.getByRole('navigation').getByRole('button', { name: /^Forecast/ }).click();
+    await nav(page, /^Forecast/);
     const held = page.getByTestId('forecast-held');
     await hasText(held, /Trigger t_hook: held at its limit on every day of its history \(45 days\): demand is at least about 4\d runs a day/);
     await hasText(held, /the band above it is an assumption/);

@@ -13,26 +13,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Locator, Page } from 'playwright-core';
 import { openSession } from './harness.ts';
 import type { Session } from './harness.ts';
-
-async function textOf(loc: Locator): Promise<string> {
-  return ((await loc.textContent({ timeout: 1000 }).catch(() => null)) ?? '').trim();
-}
-async function hasText(loc: Locator, text: RegExp): Promise<void> {
-  await expect.poll(() => textOf(loc), { timeout: 60_000, interval: 250 }).toMatch(text);
-}
-const nav = (page: Page, name: RegExp) => page.getByRole('navigation').getByRole('button', { name }).click();
-
-/** The focused element, as "tag:text" (the text cut short), or "body" when nothing has it. */
-async function focused(page: Page): Promise<string> {
-  return page.evaluate<string>(`(() => {
-    const el = document.activeElement;
-    if (!el || el === document.body) return 'body';
-    return el.tagName.toLowerCase() + ':' + (el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 60);
-  })()`);
-}
+import { focused, hasText, nav, textOf } from './page-helpers.ts';
 
 describe('an empty ledger at 1024×640', () => {
   let s: Session;

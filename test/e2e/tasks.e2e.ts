@@ -10,29 +10,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Locator, Page } from 'playwright-core';
 import { openSession } from './harness.ts';
 import type { Session } from './harness.ts';
-
-async function textOf(loc: Locator): Promise<string> {
-  return ((await loc.textContent({ timeout: 1000 }).catch(() => null)) ?? '').trim();
-}
-async function hasText(loc: Locator, text: RegExp): Promise<void> {
-  await expect.poll(() => textOf(loc), { timeout: 60_000, interval: 250 }).toMatch(text);
-}
-const nav = (page: Page, name: RegExp) => page.getByRole('navigation').getByRole('button', { name }).click();
-
-/** The focused element, as "tag:text" (the text cut short), or "body" when nothing has it. */
-async function focused(page: Page): Promise<string> {
-  return page.evaluate<string>(`(() => {
-    const el = document.activeElement;
-    if (!el || el === document.body) return 'body';
-    return el.tagName.toLowerCase() + ':' + (el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 60);
-  })()`);
-}
-
-/** How far the page is wider than the window (0: no horizontal scroll). */
-const overflowX = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+import { focused, hasText, nav, overflowX } from './page-helpers.ts';
 
 const CONSUMPTION_COLUMNS =
   'completedAt,conversationId,spaceId,agentMessageId,consumptionType,agentId,agentName,agentVersion,agentTagIds,agentRootId,agentParentId,agentDepth,modelProviderId,modelId,modelName,modelReasoningEffort,modelResolutionMethod,userId,userName,userGroupIds,userGroupNames,triggerId,contextOrigin,apiKeyName,toolName,toolServerName,toolDisplayName,toolParentServerName,toolActionId,attributedSkillIds,attributedSkillNames,creditsSystem,creditsInput,creditsOutput,creditsReasoning,creditsAction,totalCredits,usageType,status,stepIndex,executionTimeMs'.split(',');

@@ -9,18 +9,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { openSession } from './harness.ts';
 import type { Session } from './harness.ts';
+import { hasText, nav, textOf } from './page-helpers.ts';
 import { LedgerStore, importWorkerUrl } from '../../src/api/ledger-store.ts';
-
-async function textOf(loc: Locator): Promise<string> {
-  return ((await loc.textContent({ timeout: 1000 }).catch(() => null)) ?? '').trim();
-}
-async function hasText(loc: Locator, text: RegExp): Promise<void> {
-  await expect.poll(() => textOf(loc), { timeout: 60_000, interval: 250 }).toMatch(text);
-}
-const nav = (page: Page, name: RegExp) => page.getByRole('navigation').getByRole('button', { name }).click();
 
 /** Tables whose content is wider than their box (clipped or scrolled sideways), by test id. */
 async function clippedTables(page: Page): Promise<string[]> {
