@@ -73,6 +73,19 @@ export async function openSession(opts: { colorScheme?: 'light' | 'dark'; width?
   }
 }
 
+/** A session on an empty ledger (a new admin's first run, no demo) with its first-run screen shown. */
+export async function openFirstRun(size: { width: number; height: number }): Promise<Session> {
+  const s = await openSession({ empty: true, ...size });
+  try {
+    await s.page.goto(s.headroom.host.url);
+    await s.page.getByTestId('first-run').waitFor();
+    return s;
+  } catch (err) {
+    await s.close();
+    throw err;
+  }
+}
+
 /**
  * Every row id of a table with virtual rows (only the rows on screen are in the DOM): scrolls its
  * box from top to bottom a screen at a time and collects `attr` of each row it saw, sorted.

@@ -13,16 +13,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSession } from './harness.ts';
+import { openFirstRun, openSession } from './harness.ts';
 import type { Session } from './harness.ts';
 import { focused, hasText, nav, textOf } from './page-helpers.ts';
 
 describe('an empty ledger at 1024×640', () => {
   let s: Session;
   beforeAll(async () => {
-    s = await openSession({ empty: true, width: 1024, height: 640 });
-    await s.page.goto(s.headroom.host.url);
-    await s.page.getByTestId('first-run').waitFor();
+    s = await openFirstRun({ width: 1024, height: 640 });
   });
   afterAll(async () => {
     await s?.close();

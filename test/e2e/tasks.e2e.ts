@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSession } from './harness.ts';
+import { openFirstRun, openSession } from './harness.ts';
 import type { Session } from './harness.ts';
 import { focused, hasText, nav, overflowX } from './page-helpers.ts';
 
@@ -42,9 +42,7 @@ function writeExports(dir: string): [string, string] {
 describe('first run at 1024×640: both exports at once, then the Overview', () => {
   let s: Session;
   beforeAll(async () => {
-    s = await openSession({ empty: true, width: 1024, height: 640 });
-    await s.page.goto(s.headroom.host.url);
-    await s.page.getByTestId('first-run').waitFor();
+    s = await openFirstRun({ width: 1024, height: 640 });
   });
   afterAll(async () => {
     await s?.close();
