@@ -6,6 +6,7 @@ import type { Plan } from '../src/engine/plan.ts';
 import { EventType } from '../src/engine/events.ts';
 import type { EventColumns } from '../src/engine/events.ts';
 import { isDelta } from '../src/modeling/view-delta.ts';
+import { simulate } from '../src/engine/simulate.ts';
 
 // 300 messages in one hour and a $2 key tried three times: one seat allows 100 messages a day,
 // three seats 300, so every plan below throttles differently.
@@ -126,6 +127,29 @@ describe('the edit paths warmed once the window is idle', () => {
     const { computeMs: _ms, computeThreads: _threads, simulated, viewId: _id, ...view } = answer;
     return { view, simulated };
   };
+
+  it("a seats edit after the warm-up: the warm-up ran one where the allowance refuses, kept, and every answer is a cold worker's", async () => {
+    const seated = (seats: number): Plan => ({ ...hooks('fair_use', 'fair_use'), workspace: { ...hooks('fair_use', 'fair_use').workspace, seats } });
+    const warmed = new ComputeClient(workerUrl);
+    const cold = new ComputeClient(workerUrl);
+    clients.push(warmed, cold);
+    warmed.setEvents(ev);
+    cold.setEvents(ev);
+    warmed.warm(seated(5), true);
+    await warmed.run('overview', seated(5), 'W', 0);
+    // the warm-up's seats: 60 % of the busiest 24 h at 40 a seat, less 5 (under 5 seats, at least 1)
+    const peak = simulate(seated(5), ev).allowancePeak;
+    const tight = Math.max(1, Math.min(4, Math.floor((0.6 * peak) / 40) - 5));
+    expect(tight).toBeLessThan(5);
+    // its pass there is kept: the edit to it simulates nothing
+    const atTight = await answerOf(warmed, seated(tight));
+    expect(atTight.view).toEqual((await answerOf(cold, seated(tight))).view);
+    expect(atTight.simulated).toEqual([]);
+    for (const seats of [3, 4, 2, 5]) {
+      const got = await answerOf(warmed, seated(seats));
+      expect(got.view, `${seats} seats`).toEqual((await answerOf(cold, seated(seats))).view);
+    }
+  });
 
   it('trigger modes switched after the warm-up (the split memory touched ahead): the answers of a cold worker', async () => {
     const warmed = new ComputeClient(workerUrl);
