@@ -6,7 +6,7 @@
  * the data. `headroom simulate` says so under its summary (and in `--json` as `heldAtLimit`).
  */
 import type { EventColumns } from '../engine/events.ts';
-import { counted } from '../recommend/words.ts';
+import { counted } from '../engine/words.ts';
 import { EventType } from '../engine/events.ts';
 import type { Report } from '../engine/report.ts';
 import { formatUsd } from '../engine/units.ts';

@@ -3,6 +3,7 @@
  * the events and the engine's per-event decisions. Money is summed in integer micro-USD and only
  * turned into dollars (6 decimals) for the JSON.
  */
+import { counted } from './words.ts';
 import { TextTable } from './text-table.ts';
 import { EventType } from './events.ts';
 import type { EventColumns } from './events.ts';
@@ -344,10 +345,6 @@ function pct(part: number, whole: number | null): string {
   return `${Math.round((part / whole) * 100)}%`;
 }
 
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${n(count)} ${count === 1 ? one : many}`;
-}
-
 function table(head: string[], align: ('left' | 'right')[]): TextTable {
   return new TextTable(head, align);
 }
@@ -369,7 +366,7 @@ export function verdict(report: Report, heldFull = 0): string {
   const t = report.totals;
   const problems: string[] = [];
   const capped = report.keys.filter((k) => (k.blockedBy.key_cap ?? 0) > 0);
-  if (capped.length > 0) problems.push(`${plural(capped.length, 'API key')} hit ${capped.length === 1 ? 'its' : 'their'} cap`);
+  if (capped.length > 0) problems.push(`${counted(capped.length, 'API key')} hit ${capped.length === 1 ? 'its' : 'their'} cap`);
   const limits = report.spendLimits.filter((l) => l.blocked + l.delayed > 0);
   if (limits.length > 0) problems.push(`${limits.map((l) => `spend limit ${l.id}`).join(', ')} stopped spend`);
   const lost = t.dropped + t.skipped + t.pending;
@@ -378,17 +375,17 @@ export function verdict(report: Report, heldFull = 0): string {
     const what = [t.delayed > 0 ? `${n(t.delayed)} delayed` : '', t.dropped > 0 ? `${n(t.dropped)} dropped` : '', t.skipped > 0 ? `${n(t.skipped)} skipped` : '', t.pending > 0 ? `${n(t.pending)} still waiting` : '']
       .filter(Boolean)
       .join(', ');
-    problems.push(`${plural(held.length, 'trigger')} held back${what ? ` (${what})` : ''}`);
+    problems.push(`${counted(held.length, 'trigger')} held back${what ? ` (${what})` : ''}`);
   }
-  if (report.allowance.blockedMessages > 0) problems.push(`${plural(report.allowance.blockedMessages, "person's message", "people's messages")} blocked`);
+  if (report.allowance.blockedMessages > 0) problems.push(`${counted(report.allowance.blockedMessages, "person's message", "people's messages")} blocked`);
   if (t.events === 0) return 'No events: the file has a header and no rows, so nothing was simulated.';
   if (problems.length === 0) {
     // an export holds only what the platform admitted: a limit reached with nothing refused may have cut the demand
-    if (heldFull > 0) return `OK: all ${plural(t.events, 'event')} went through at once, but ${plural(heldFull, 'limit was', 'limits were')} full (see "Held at a limit?" below).`;
-    return `OK: all ${plural(t.events, 'event')} went through at once; nothing hit a limit.`;
+    if (heldFull > 0) return `OK: all ${counted(t.events, 'event')} went through at once, but ${counted(heldFull, 'limit was', 'limits were')} full (see "Held at a limit?" below).`;
+    return `OK: all ${counted(t.events, 'event')} went through at once; nothing hit a limit.`;
   }
   const stopped = t.blocked + lost;
-  return `LIMITS HIT: ${problems.join('; ')}. ${n(stopped)} of ${plural(t.events, 'event')} did not run${t.delayed > 0 ? `, ${n(t.delayed)} ran late` : ''}.`;
+  return `LIMITS HIT: ${problems.join('; ')}. ${n(stopped)} of ${counted(t.events, 'event')} did not run${t.delayed > 0 ? `, ${n(t.delayed)} ran late` : ''}.`;
 }
 
 /** People's messages refused by a throttle (SPEC section 9 rule 7) rather than by the allowance. */
@@ -409,7 +406,7 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
   const t = report.totals;
   out.push(verdict(report, options.heldFull ?? 0), '');
   out.push(
-    `Simulated ${plural(t.events, 'event')} (${plural(t.apiRequests, 'API request')}, ${plural(t.triggerRuns, 'trigger run')}, ${plural(t.messages, 'message')})` +
+    `Simulated ${counted(t.events, 'event')} (${counted(t.apiRequests, 'API request')}, ${counted(t.triggerRuns, 'trigger run')}, ${counted(t.messages, 'message')})` +
       (t.events === 0 ? '.' : ` from ${when(report.from)} to ${when(report.to)}; queues followed until ${when(report.horizon)}.`),
   );
   out.push(
@@ -447,7 +444,7 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
       ]);
     }
     out.push('', 'API keys (closest to their cap first; peak spend is over the cap window; usable again: end of the first capped-out stretch, +N more later)', tb.toString());
-    if (keys.length > MAX_ROWS) out.push(`... and ${plural(keys.length - MAX_ROWS, 'more key')} with more headroom (see --json).`);
+    if (keys.length > MAX_ROWS) out.push(`... and ${counted(keys.length - MAX_ROWS, 'more key')} with more headroom (see --json).`);
   }
 
   if (report.triggers.length > 0) {
@@ -470,7 +467,7 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
       ]);
     }
     out.push('', 'Triggers (most runs lost or delayed first)', tb.toString());
-    if (triggers.length > MAX_ROWS) out.push(`... and ${plural(triggers.length - MAX_ROWS, 'more trigger')} (see --json).`);
+    if (triggers.length > MAX_ROWS) out.push(`... and ${counted(triggers.length - MAX_ROWS, 'more trigger')} (see --json).`);
   }
 
   const cap = table(['Shared limit', 'Limit', 'Peak', 'Headroom at peak', 'Stopped'], ['left', 'right', 'right', 'right', 'right']);
@@ -481,7 +478,7 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
     n(a.peak),
     a.limit === null ? '-' : headroom(a.limit, a.peak, n),
     // the allowance's own refusals: a throttle's are on its line below
-    `${plural(a.blockedMessages - throttledMessages(report), "person's message", "people's messages")} blocked`,
+    `${counted(a.blockedMessages - throttledMessages(report), "person's message", "people's messages")} blocked`,
   ]);
   const throttled = throttledMessages(report);
   if (throttled > 0) {
@@ -489,11 +486,11 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
       .filter(([r]) => r !== 'allowance')
       .map(([r, c]) => `${n(c)} ${r}`)
       .join(', ');
-    cap.push(['Messages per minute / hour (throttles)', '-', '-', '-', `${plural(throttled, "person's message", "people's messages")} blocked (${by})`]);
+    cap.push(['Messages per minute / hour (throttles)', '-', '-', '-', `${counted(throttled, "person's message", "people's messages")} blocked (${by})`]);
   }
   const p = report.pool;
   const poolStopped = report.triggers.reduce((s, tr) => s + (tr.limitedBy.pool ?? 0), 0);
-  cap.push(['Fair-use trigger runs per 24 h (pool)', p.limit === null ? 'unlimited' : n(p.limit), n(p.peak), p.limit === null ? '-' : headroom(p.limit, p.peak, n), `${plural(poolStopped, 'run')} held back`]);
+  cap.push(['Fair-use trigger runs per 24 h (pool)', p.limit === null ? 'unlimited' : n(p.limit), n(p.peak), p.limit === null ? '-' : headroom(p.limit, p.peak, n), `${counted(poolStopped, 'run')} held back`]);
   const windowName: Record<SpendLimitWindow, string> = { 'utc-day': 'per UTC day', 'calendar-month': 'per calendar month', 'rolling-30d': 'per rolling 30 days' };
   for (const l of report.spendLimits) {
     cap.push([
@@ -505,7 +502,7 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
     ]);
   }
   out.push('', 'Shared limits', cap.toString());
-  if (report.peakQueue > 0) out.push(`At most ${plural(report.peakQueue, 'webhook run')} waited at once.`);
+  if (report.peakQueue > 0) out.push(`At most ${counted(report.peakQueue, 'webhook run')} waited at once.`);
 
   const inf = report.inferred;
   if (inf.keys.length + inf.triggers.length > 0) {

@@ -1,5 +1,5 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { counted } from '../recommend/words.ts';
+import { counted } from '../engine/words.ts';
 import Papa from 'papaparse';
 import { canonicalMode, validatePlan, PlanError } from '../engine/plan.ts';
 import type { Plan, TriggerId } from '../engine/plan.ts';

@@ -1,4 +1,5 @@
 import { formatUsd } from '../engine/units.ts';
+import { counted } from '../engine/words.ts';
 import type { DateForm, DayOrder } from './day-order.ts';
 import type { ImportResult } from './importer.ts';
 
@@ -22,10 +23,6 @@ export interface ImportFindings {
 
 /** Rows named one by one; the rest are counted. */
 export const SHOWN_FINDINGS = 10;
-
-function plural(n: number, one: string, many: string = `${one}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-}
 
 /** How dates written in each form were read (the slash form's words are its day order's). */
 const DATE_FORM_WORDS: Record<Exclude<DateForm, 'slash'>, string> = {
@@ -75,9 +72,9 @@ export function importFindings(r: ImportResult): ImportFindings {
   const rh = r.repeatedHeaders ?? 0;
   if (rh > 0) {
     const lines = (r.repeatedHeaderLines ?? []).slice(0, SHOWN_FINDINGS);
-    const more = rh > lines.length ? `, and ${plural(rh - lines.length, 'more')}` : '';
+    const more = rh > lines.length ? `, and ${counted(rh - lines.length, 'more')}` : '';
     repeatedHeaders =
-      `${plural(rh, 'header row')} repeated inside the file ${rh === 1 ? 'was' : 'were'} left out, not data` +
+      `${counted(rh, 'header row')} repeated inside the file ${rh === 1 ? 'was' : 'were'} left out, not data` +
       ` (${lines.map(where).join(', ')}${more}): files joined one after the other?`;
   }
   let differing: ImportFindings['differing'] = null;
@@ -86,10 +83,10 @@ export function importFindings(r: ImportResult): ImportFindings {
     const rows = d.rows
       .slice(0, SHOWN_FINDINGS)
       .map((x) => `${where(x.line)}: already in the ledger with ${formatUsd(x.storedMicros)}, this export says ${formatUsd(x.fileMicros)} (a day exported before it ended?) — kept ${formatUsd(x.storedMicros)}`);
-    if (d.count > rows.length) rows.push(`${r.file}: ... and ${plural(d.count - rows.length, 'more row')} already in the ledger with another amount, each kept as the ledger has it`);
+    if (d.count > rows.length) rows.push(`${r.file}: ... and ${counted(d.count - rows.length, 'more row')} already in the ledger with another amount, each kept as the ledger has it`);
     differing = {
       summary:
-        `${plural(d.count, 'row')} of this file ${d.count === 1 ? 'is' : 'are'} already in the ledger with another amount: the ledger keeps its own (the first import of a day wins). ` +
+        `${counted(d.count, 'row')} of this file ${d.count === 1 ? 'is' : 'are'} already in the ledger with another amount: the ledger keeps its own (the first import of a day wins). ` +
         'To take this file’s amounts, undo the earlier import and import again.',
       rows,
     };
@@ -98,6 +95,6 @@ export function importFindings(r: ImportResult): ImportFindings {
   const completed =
     c === undefined || c.messages === 0
       ? null
-      : `${plural(c.lines, 'line')} completed ${plural(c.messages, 'agent message')} an earlier import had in part (an export cut in the middle of a message): added to ${c.messages === 1 ? 'it' : 'them'}, not counted twice.`;
+      : `${counted(c.lines, 'line')} completed ${counted(c.messages, 'agent message')} an earlier import had in part (an export cut in the middle of a message): added to ${c.messages === 1 ? 'it' : 'them'}, not counted twice.`;
   return { readAs: readAsText(r), repeatedHeaders, differing, completed };
 }

@@ -5,7 +5,7 @@
  */
 
 import { DAY, HOUR, MINUTE } from '../engine/units.ts';
-import { counted } from './words.ts';
+import { counted } from '../engine/words.ts';
 
 /** Days exactly at a trigger's limit (of the days looked at) before they read as held by it rather than chance. */
 export const HELD_DAYS_MIN = 3;

@@ -1,5 +1,5 @@
 import { quantile } from 'simple-statistics';
-import { counted } from './words.ts';
+import { counted } from '../engine/words.ts';
 import { DAY, MICROS_PER_USD, usdNumberToMicros } from '../engine/units.ts';
 import type { Micros } from '../engine/units.ts';
 import { EventType } from '../engine/events.ts';

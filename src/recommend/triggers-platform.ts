@@ -10,7 +10,7 @@
  * refuses (`replayAnnouncements`), so nothing is throttled that the advice does not announce.
  */
 import { quantile } from 'simple-statistics';
-import { counted } from './words.ts';
+import { counted } from '../engine/words.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { canonicalMode, resolveTriggerLimit, triggerId, validatePlan } from '../engine/plan.ts';

@@ -11,6 +11,7 @@
  * Inputs (format, mapping, undo number, files) are checked before the ledger is opened, and
  * `--history`/`--undo` need an existing ledger: a typo in a path creates no empty ledger.
  */
+import { counted } from '../../engine/words.ts';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CancelledError, InputError, formatDetail } from '../../errors.ts';
@@ -44,10 +45,6 @@ function n(x: number): string {
   return x.toLocaleString('en-US');
 }
 
-/** "1 row", "2 rows": a summary read by people (and by a grader) never says "1 rows" */
-function count(x: number, one: string, many = `${one}s`): string {
-  return `${n(x)} ${x === 1 ? one : many}`;
-}
 
 function readMapping(path: string): unknown {
   let text: string;
@@ -94,11 +91,11 @@ function checkInputFile(file: string): void {
 
 function describe(r: ImportResult, preview: boolean): string {
   const head = preview ? `${r.file}: preview (nothing written), ${r.format}` : `${r.file}: ${r.format}, batch ${r.batch}`;
-  const parts = [count(r.rows, 'row'), `${n(r.imported)} ${preview ? 'new' : 'imported'}`, count(r.duplicates, 'duplicate'), `${n(r.rejected)} rejected`];
+  const parts = [counted(r.rows, 'row'), `${n(r.imported)} ${preview ? 'new' : 'imported'}`, counted(r.duplicates, 'duplicate'), `${n(r.rejected)} rejected`];
   const extra = r.format === 'dust-cost' ? `, spread by the ${r.profile ?? 'default'} hour-of-day profile` : '';
   // events ≠ rows for the dust exports (a daily row makes up to 24, consumption lines fold):
   // shown here, not in --json (SPEC §8 lists its keys exactly)
-  const lines = [`${head}: ${parts.join(', ')} (${count(r.events, 'event')}${extra})`];
+  const lines = [`${head}: ${parts.join(', ')} (${counted(r.events, 'event')}${extra})`];
   const found = importFindings(r);
   // what was guessed, every time: a wrong guess (a decimal comma, day first) is caught here
   if (found.readAs !== null) lines.push(`  read as ${found.readAs}`);
@@ -168,7 +165,7 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
   try {
     if (undoId !== null) {
       const removed = ledger.undoBatch(undoId);
-      out.push(options.json ? JSON.stringify({ batch: undoId, removed }) : `batch ${undoId} undone: ${count(removed, 'event')} removed`);
+      out.push(options.json ? JSON.stringify({ batch: undoId, removed }) : `batch ${undoId} undone: ${counted(removed, 'event')} removed`);
     }
     if (options.history) {
       const batches = ledger.listBatches();
@@ -176,14 +173,14 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
       else {
         for (const b of batches) {
           out.push(
-            `${String(b.id).padStart(4)}  ${isoOf(b.importedAt).slice(0, 19)}Z  ${b.format.padEnd(16)} ${b.fileName}  ${count(b.rows, 'row')}, ${n(b.imported)} imported, ${count(b.duplicates, 'duplicate')}, ${n(b.rejected)} rejected${b.undoneAt !== null ? '  (undone)' : ''}`,
+            `${String(b.id).padStart(4)}  ${isoOf(b.importedAt).slice(0, 19)}Z  ${b.format.padEnd(16)} ${b.fileName}  ${counted(b.rows, 'row')}, ${n(b.imported)} imported, ${counted(b.duplicates, 'duplicate')}, ${n(b.rejected)} rejected${b.undoneAt !== null ? '  (undone)' : ''}`,
           );
         }
         const s = ledger.summary();
         out.push(
           s.events === 0
             ? 'the ledger holds no events'
-            : `the ledger holds ${count(s.events, 'event')} from ${isoOf(s.from!)} to ${isoOf(s.to!)}: ${count(s.perType.api, 'API request')} (${count(s.subjects.api, 'key')}), ${count(s.perType.trigger, 'trigger run')} (${count(s.subjects.trigger, 'trigger')}), ${count(s.perType.message, 'message')} (${count(s.subjects.message, 'person', 'people')})`,
+            : `the ledger holds ${counted(s.events, 'event')} from ${isoOf(s.from!)} to ${isoOf(s.to!)}: ${counted(s.perType.api, 'API request')} (${counted(s.subjects.api, 'key')}), ${counted(s.perType.trigger, 'trigger run')} (${counted(s.subjects.trigger, 'trigger')}), ${counted(s.perType.message, 'message')} (${counted(s.subjects.message, 'person', 'people')})`,
         );
       }
     }

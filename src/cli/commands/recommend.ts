@@ -1,6 +1,6 @@
 /** `headroom recommend [PLAN] --db LEDGER [--headroom 25%] [--from ISO] [--to ISO] [--json]` */
 import type { Command } from 'commander';
-import { counted } from '../../recommend/words.ts';
+import { counted } from '../../engine/words.ts';
 import { recommend } from '../../recommend/index.ts';
 import type { RecommendReport } from '../../recommend/index.ts';
 import { loadLedgerEvents, loadPlan, parseShare } from '../../forecast/load.ts';
