@@ -135,13 +135,11 @@ export function buildHistory(events: EventColumns): History {
   // latest event, every person's message and trigger run would be 0 on those days, fitted as a
   // sudden stop (a level shift to nothing, 0 / 0 / 0 forecasts, seats advice to cut). The history
   // then ends with the shorter export's last day, where every series is still seen.
-  const shorter = shorterExportEnd(events, firstDay, lastDay);
+  const shorter = shorterExportEnd(events, firstDay, lastDay, Math.floor(maxT / DAY));
   let shorterExport: History['shorterExport'] = null;
   if (shorter !== null) {
-    let after = 0;
-    for (let i = 0; i < events.count; i++) if (events.time[i] >= (shorter + 1) * DAY) after++;
-    shorterExport = { endedOn: new Date(shorter * DAY).toISOString().slice(0, 10), latestOn: new Date(Math.floor(maxT / DAY) * DAY).toISOString().slice(0, 10), eventsAfter: after };
-    lastDay = shorter;
+    shorterExport = { endedOn: new Date(shorter.end * DAY).toISOString().slice(0, 10), latestOn: new Date(Math.floor(maxT / DAY) * DAY).toISOString().slice(0, 10), eventsAfter: shorter.after };
+    lastDay = shorter.end;
     partialDay = null;
   }
   const days = lastDay - firstDay + 1;
@@ -271,34 +269,34 @@ const MAX_GAP_DAYS = 14;
 
 /**
  * The last day of the consumption export's events (people's messages and trigger runs, which only
- * it holds) when it ends at least two days before the latest event of the rest (keys' spend) and
- * was busy until then (events on ACTIVE_DAYS of its last 14 days), at most MAX_GAP_DAYS before: a workspace whose people and
- * triggers all fall silent on one day while its keys spend on is an export that ends there, not a
- * workspace that stopped. Null otherwise.
+ * it holds), and how many events of any kind come after it, when it ends 2 to MAX_GAP_DAYS days
+ * before the latest event of the rest (keys' spend) and was busy until then (events on
+ * ACTIVE_DAYS of its last 14 days): a workspace whose people and triggers all fall silent on one
+ * day while its keys spend on is an export that ends there, not a workspace that stopped. Null
+ * otherwise. One pass over the events, by day.
  */
-function shorterExportEnd(events: EventColumns, firstDay: number, lastDay: number): number | null {
+function shorterExportEnd(events: EventColumns, firstDay: number, lastDay: number, latestDay: number): { end: number; after: number } | null {
   const noKey = events.subjects.map((name) => name.startsWith(NO_KEY_PREFIX));
-  let last = Number.NEGATIVE_INFINITY;
+  // per day up to the latest event's (a cut last day included): whether the consumption side has
+  // an event there, and how many events of any kind
+  const days = latestDay - firstDay + 1;
+  const consumption = new Uint8Array(days);
+  const all = new Uint32Array(days);
   let others = false;
   for (let i = 0; i < events.count; i++) {
+    const d = Math.floor(events.time[i] / DAY) - firstDay;
+    if (d < 0 || d >= days) continue;
+    all[d]++;
     const type = events.type[i];
-    if (type === EventType.message || (type === EventType.trigger && !noKey[events.subject[i]])) {
-      if (events.time[i] > last) last = events.time[i];
-    } else {
-      others = true;
-    }
+    if (type === EventType.message || (type === EventType.trigger && !noKey[events.subject[i]])) consumption[d] = 1;
+    else others = true;
   }
-  if (!others || last === Number.NEGATIVE_INFINITY) return null;
-  const end = Math.floor(last / DAY);
-  if (end > lastDay - 2 || lastDay - end > MAX_GAP_DAYS || end - 13 < firstDay) return null;
-  const active = new Uint8Array(14);
-  for (let i = 0; i < events.count; i++) {
-    const type = events.type[i];
-    if (type !== EventType.message && !(type === EventType.trigger && !noKey[events.subject[i]])) continue;
-    const d = Math.floor(events.time[i] / DAY) - (end - 13);
-    if (d >= 0 && d < 14) active[d] = 1;
-  }
-  return active.reduce((a, b) => a + b, 0) >= ACTIVE_DAYS ? end : null;
+  const end = consumption.lastIndexOf(1);
+  if (!others || end < 0) return null;
+  const gap = lastDay - firstDay - end;
+  if (gap < 2 || gap > MAX_GAP_DAYS || end < 13) return null;
+  if (consumption.subarray(end - 13, end + 1).reduce((x, y) => x + y, 0) < ACTIVE_DAYS) return null;
+  return { end: firstDay + end, after: all.subarray(end + 1).reduce((x, y) => x + y, 0) };
 }
 
 /** Throws the message an admin sees when the history is too short to forecast from. */
