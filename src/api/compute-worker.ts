@@ -157,15 +157,19 @@ async function warmEdits(plan: Plan, ctx: CallContext): Promise<void> {
   // cap re-simulated alone (isolated-cap.ts) run to their end once started.
   if (ctx.cancel.aborted) return;
   viewOf(plan, ev, result);
-  const key = plan.apiKeys.find((k) => k.capUsd !== null) ?? plan.apiKeys[0];
-  if (key !== undefined && !ctx.cancel.aborted) {
-    const capUsd = key.capUsd === null ? 1 : Math.round(key.capUsd * 1.5) + 1;
-    const variant: Plan = { ...plan, apiKeys: plan.apiKeys.map((k) => (k === key ? { ...k, capUsd } : k)) };
+  /** An edit to `variant` and back, its view made: false once a cancel stopped it. */
+  const editAndBack = async (variant: Plan): Promise<boolean> => {
     const edited = await simulated(variant, ctx);
-    if (ctx.cancel.aborted) return;
+    if (ctx.cancel.aborted) return false;
     viewOf(variant, ev, edited.result);
-    if (ctx.cancel.aborted) return;
+    if (ctx.cancel.aborted) return false;
     await simulated(plan, ctx);
+    return !ctx.cancel.aborted;
+  };
+  const key = plan.apiKeys.find((k) => k.capUsd !== null) ?? plan.apiKeys[0];
+  if (key !== undefined) {
+    const capUsd = key.capUsd === null ? 1 : Math.round(key.capUsd * 1.5) + 1;
+    if (!(await editAndBack({ ...plan, apiKeys: plan.apiKeys.map((k) => (k === key ? { ...k, capUsd } : k)) }))) return;
   }
   // The first seats edit's one-off work on these events (the part's arrivals counted, its trigger
   // windows and queue log made, the pass run at its real size): one allowance pass at seats where
@@ -173,16 +177,9 @@ async function warmEdits(plan: Plan, ctx: CallContext): Promise<void> {
   // refuses nothing would be simulated. (At 1M events the first seats edit took 115–130 ms of
   // engine in-process against 70–90 for the later ones; after this pass 90–95.)
   const perSeat = plan.workspace.messagesPerSeatPerDay;
-  if (!ctx.cancel.aborted && perSeat !== null && perSeat > 0) {
+  if (perSeat !== null && perSeat > 0) {
     const seats = Math.max(1, Math.min(plan.workspace.seats - 1, Math.floor((0.6 * result.allowancePeak) / perSeat) - 5));
-    if (seats !== plan.workspace.seats) {
-      const variant: Plan = { ...plan, workspace: { ...plan.workspace, seats } };
-      const edited = await simulated(variant, ctx);
-      if (ctx.cancel.aborted) return;
-      viewOf(variant, ev, edited.result);
-      if (ctx.cancel.aborted) return;
-      await simulated(plan, ctx);
-    }
+    if (seats !== plan.workspace.seats && !(await editAndBack({ ...plan, workspace: { ...plan.workspace, seats } }))) return;
   }
   // The memory the first edit that moves a trigger between the parts copies the events into, and
   // the arrays the first seats edit's pass writes: faulted in now (25 and 14 bytes an event; at 1M
