@@ -73,36 +73,33 @@ export async function openSession(opts: { colorScheme?: 'light' | 'dark'; width?
   }
 }
 
-/** A session on an empty ledger (a new admin's first run, no demo) with its first-run screen shown. */
-export async function openFirstRun(size: { width: number; height: number }): Promise<Session> {
-  const s = await openSession({ empty: true, ...size });
+/** A session with the app loaded and the element of `testId` on screen; closed again if it never shows. */
+async function openShowing(opts: Parameters<typeof openSession>[0], testId: string): Promise<Session> {
+  const s = await openSession(opts);
   try {
     await s.page.goto(s.headroom.host.url);
-    await s.page.getByTestId('first-run').waitFor();
+    await s.page.getByTestId(testId).waitFor();
     return s;
   } catch (err) {
     await s.close();
     throw err;
   }
+}
+
+/** A session on an empty ledger (a new admin's first run, no demo) with its first-run screen shown. */
+export function openFirstRun(size: { width: number; height: number }): Promise<Session> {
+  return openShowing({ empty: true, ...size }, 'first-run');
+}
+
+/** A session on the demo workspace with the app loaded and Overview's keys on screen. */
+export function openOnOverview(): Promise<Session> {
+  return openShowing({}, 'keys-table');
 }
 
 /**
  * Every row id of a table with virtual rows (only the rows on screen are in the DOM): scrolls its
  * box from top to bottom a screen at a time and collects `attr` of each row it saw, sorted.
  */
-/** A session on the demo workspace with the app loaded and Overview's keys on screen. */
-export async function openOnOverview(): Promise<Session> {
-  const s = await openSession();
-  try {
-    await s.page.goto(s.headroom.host.url);
-    await s.page.getByTestId('keys-table').waitFor();
-    return s;
-  } catch (err) {
-    await s.close();
-    throw err;
-  }
-}
-
 export async function allRowIds(page: Page, testId: string, attr: string): Promise<string[]> {
   return page.evaluate<string[]>(`(async () => {
     const table = document.querySelector('[data-testid=${JSON.stringify(testId)}]');
