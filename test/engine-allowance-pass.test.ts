@@ -215,6 +215,34 @@ describe('the allowance part simulated by its own pass', () => {
     }
   });
 
+  it('an allowance larger than its window first holds: the window grows mid-instant and still drops what expired, as simulate()', () => {
+    // 70,000 messages in 12 minutes, one every 10 ms, no limit met (700 seats), runs between them;
+    // a day later, from when the first 5 minutes' have left, 75,000 more at twice that pace: the
+    // allowance fills and then admits one as each of the first day's leaves, past the 65,536th.
+    // The allowance's window starts with room for 65,536 entries (limits/count-limit.ts), so it
+    // grows while full: each entry after that must still leave at its own time.
+    const rows: Row[] = [];
+    for (let i = 0; i < 70_000; i++) rows.push(i % 500 === 0 ? [T0 + i * 10, 'trigger', 't_hook'] : [T0 + i * 10, 'message', `u${i % 7}`]);
+    for (let i = 0; i < 75_000; i++) rows.push([T0 + DAY + 5 * MINUTE + i * 5, i % 500 === 0 ? 'trigger' : 'message', i % 500 === 0 ? 't_hook' : `u${i % 7}`]);
+    const ev = events(rows);
+    for (const profile of ['documented', 'platform'] as const) {
+      const plan = validatePlan({
+        version: 1,
+        workspace: { seats: 700, messagesPerSeatPerDay: 100, fairUseShare: 1, spendLimits: [] },
+        apiKeys: [],
+        triggers: [{ id: 't_hook', kind: 'webhook', mode: 'fair_use', limitPer24h: null }],
+        // no throttle: seven people sending 100 a second meet only the allowance
+        enforcement: { profile, webhookWhenLimited: 'queue', maxQueueWaitHours: null, actorPerMinute: null, actorPerHour: null, workspacePerSeatPerMinute: null },
+      });
+      const options = { timelineBuckets: 40, logQueue: true };
+      const whole = simulate(plan, ev, options);
+      expect(comparable(simulateAllowancePart(plan, ev, options))).toEqual(comparable(whole));
+      // what it covers: the window held more than 65,536, and the second day was refused in part
+      expect(whole.allowancePeak).toBeGreaterThan(65_536);
+      expect(whole.messagesByReason?.[Reason.allowance]).toBeGreaterThan(1_000);
+    }
+  });
+
   it("people's throttles left out only for those who cannot meet them: binding, near and far, with the allowance and the workspace refusing", () => {
     // 'burst' sends 6 messages a minute (its minute throttle binds), 'steady' one every 10 minutes
     // (never near), 'edge' 4 in a minute that the allowance sometimes refuses (it reaches the

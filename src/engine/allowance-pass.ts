@@ -508,7 +508,15 @@ class AllowancePass {
     const clock = this.clock;
     const until = clock[UNTIL];
     const { order, time, type, subject, outcome, admittedAt, reason, entity, allowance, throttledSenders: senders, workspaceMinute } = this;
+    // the allowance's ring in locals for the loop (windows.ts CountWindow), handed back after it
     const window = allowance.window;
+    let ring = window.buf;
+    let mask = window.mask;
+    let head = window.head;
+    let used = window.size;
+    const lifetime = window.windowMs;
+    // entries at or before `cut` no longer count: only a later instant moves it
+    let cut = clock[NOW] - lifetime;
     const limit = allowance.limit;
     let checked = allowance.checked;
     let peak = allowance.peak;
@@ -524,13 +532,36 @@ class AllowancePass {
     let bucketPeak = 0;
     let p = pos;
     let at = clock[NOW];
+    const heapsAt = this.heapChanges;
     while (p < end) {
       const e = order === null ? p : order[p];
-      if (type[e] !== MESSAGE) break;
+      const ty = type[e];
+      if (ty !== MESSAGE && ty !== TRIGGER) break;
       const te = time[e];
       if (te !== at) {
         if (te >= until) break;
         at = te;
+        cut = at - lifetime;
+      }
+      if (ty === TRIGGER) {
+        // A run between messages, taken here rather than by returning to `advance`: a return and
+        // a call again cost more than the few messages between two runs. The run's checks read
+        // the allowance itself, so its ring goes back for them and is taken again after.
+        window.restore(head, used);
+        allowance.checked = checked;
+        allowance.peak = peak;
+        clock[NOW] = at;
+        this.run1(e, p);
+        p++;
+        ring = window.buf;
+        mask = window.mask;
+        head = window.head;
+        used = window.size;
+        checked = allowance.checked;
+        peak = allowance.peak;
+        // a run that made a trigger wait may have moved the next wake-up: `advance` finds it
+        if (this.heapChanges !== heapsAt) break;
+        continue;
       }
       entity[e] = -1;
       // section 9 rule 7: the sender's throttles (only theirs who could meet them), the workspace's
@@ -544,13 +575,23 @@ class AllowancePass {
       }
       if (r === Reason.none) {
         // the allowance's check and admission with one eviction
-        window.evict(at);
-        const used = window.size;
+        while (used > 0 && ring[head] <= cut) {
+          head = (head + 1) & mask;
+          used--;
+        }
         if (used > checked) checked = used;
         if (used < limit) {
-          window.push(at);
-          if (used >= peak) peak = used + 1;
-          if (used >= bucketPeak) bucketPeak = used + 1;
+          if (used === ring.length) {
+            window.restore(head, used);
+            window.grow();
+            ring = window.buf;
+            mask = window.mask;
+            head = window.head;
+          }
+          ring[(head + used) & mask] = at;
+          used++;
+          if (used > peak) peak = used;
+          if (used > bucketPeak) bucketPeak = used;
           if (own) this.userThrottles.admitAt(subject[e], time, e);
           if (workspaceOn) {
             workspace.push(at);
@@ -570,6 +611,7 @@ class AllowancePass {
       admittedAt[e] = Number.NaN;
       p++;
     }
+    window.restore(head, used);
     if (checked !== allowance.checked) allowance.checked = checked;
     if (peak !== allowance.peak) allowance.peak = peak;
     if (workspaceChecked !== workspaceMinute.checked) workspaceMinute.checked = workspaceChecked;

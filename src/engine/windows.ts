@@ -5,9 +5,14 @@
 
 /** Sliding count: admitted entries `s` with `t - W < s <= t`. */
 export class CountWindow {
-  private buf: Float64Array;
-  private mask: number;
-  private head = 0;
+  /**
+   * The ring, its mask and its head are read by a loop that keeps them in locals
+   * (allowance-pass.ts `messages`) and hands them back with `restore`: fields written on every
+   * entry are stored to memory each time, locals stay in registers.
+   */
+  buf: Float64Array;
+  mask: number;
+  head = 0;
   size = 0;
   readonly windowMs: number;
 
@@ -59,7 +64,14 @@ export class CountWindow {
     return Number.POSITIVE_INFINITY;
   }
 
-  private grow(): void {
+  /** Takes back the head and size a loop kept in locals (see `buf`). */
+  restore(head: number, size: number): void {
+    this.head = head;
+    this.size = size;
+  }
+
+  /** Doubles the ring, its entries moved to the start (`head` 0). */
+  grow(): void {
     const next = new Float64Array(this.buf.length * 2);
     for (let i = 0; i < this.size; i++) next[i] = this.buf[(this.head + i) & this.mask];
     this.buf = next;
