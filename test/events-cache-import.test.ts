@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { ComputeClient } from '../src/api/compute.ts';
-import { cacheKey, cachePath, readCache } from '../src/api/events-cache.ts';
+import { cacheKey, cachePath, readCache, readCachedSpan } from '../src/api/events-cache.ts';
 import { LedgerStore, importWorkerUrl } from '../src/api/ledger-store.ts';
 import { runImport } from '../src/cli/commands/import.ts';
 import type { EventColumns } from '../src/engine/events.ts';
@@ -54,9 +54,13 @@ describe('headroom import leaves the events cache the app opens with', () => {
     const db = tmp.path('l.sqlite');
     const r = await runImport([tmp.write('a.csv', FIRST)], { db, json: true });
     expect(r.exitCode).toBe(0);
-    const { events } = fromLedger(db);
+    const { key, events } = fromLedger(db);
     expect(events.count).toBe(4);
     expect(cached(db)).toEqual(plain(events));
+    // the service's count at open, without its scan over every row
+    const ledger = openLedger(db, { readonly: true });
+    expect(readCachedSpan(db, key)).toEqual(ledger.span());
+    ledger.close();
 
     // the worker takes the cache as it is: had it read the rows it would have written a new file
     const inode = statSync(cachePath(db)).ino;
@@ -89,6 +93,7 @@ describe('headroom import leaves the events cache the app opens with', () => {
     // had the second import's cache not been written, the first one's is no cache for these events
     copyFileSync(old, cachePath(db));
     expect(cached(db)).toBeNull();
+    expect(readCachedSpan(db, fromLedger(db).key)).toBeNull();
 
     const undone = await runImport([], { db, undo: '2' });
     expect(undone.exitCode).toBe(0);

@@ -7,7 +7,7 @@ import type { Ledger } from '../ledger/ledger.ts';
  * writer are in src/ledger/events-cache-file.ts, which the command line's import uses too): read
  * into shared memory, so that the worker lends the columns to its slow lane as they are.
  */
-export { cachePath } from '../ledger/events-cache-file.ts';
+export { cachePath, readCachedSpan } from '../ledger/events-cache-file.ts';
 
 export function cacheKey(ledger: Ledger): string {
   return ledger.eventsVersionKey();

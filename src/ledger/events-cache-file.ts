@@ -42,6 +42,26 @@ function readExactly(fd: number, into: Uint8Array, position: number): void {
   }
 }
 
+/**
+ * The header of an open cache file when it is for `key` and the file's size is exactly what its
+ * count needs (a cut or lengthened file is no cache); throws on a file too short to hold one.
+ */
+function readLayout(fd: number, key: string): { n: number; base: number; subjects: string[] } | null {
+  const size = fstatSync(fd).size;
+  const lead = new Uint8Array(4);
+  readExactly(fd, lead, 0);
+  const headerLen = Buffer.from(lead.buffer).readUInt32LE(0);
+  if (4 + headerLen > size) return null;
+  const headerBytes = new Uint8Array(headerLen);
+  readExactly(fd, headerBytes, 4);
+  const header = JSON.parse(Buffer.from(headerBytes.buffer).toString('utf8')) as Header;
+  if (header.key !== key) return null;
+  const n = header.count;
+  const base = pad8(4 + headerLen);
+  if (!Number.isInteger(n) || n < 0 || size !== base + n * EVENT_BYTES || !Array.isArray(header.subjects)) return null;
+  return { n, base, subjects: header.subjects };
+}
+
 /** Where a column's bytes go: the compute worker asks for shared memory, to lend it to its slow lane. */
 export type ColumnMemory = (bytes: number) => ArrayBufferLike;
 
@@ -59,18 +79,9 @@ export function readEventsCache(ledgerPath: string, key: string, memory: ColumnM
     return null;
   }
   try {
-    const size = fstatSync(fd).size;
-    const lead = new Uint8Array(4);
-    readExactly(fd, lead, 0);
-    const headerLen = Buffer.from(lead.buffer).readUInt32LE(0);
-    if (4 + headerLen > size) return null;
-    const headerBytes = new Uint8Array(headerLen);
-    readExactly(fd, headerBytes, 4);
-    const header = JSON.parse(Buffer.from(headerBytes.buffer).toString('utf8')) as Header;
-    if (header.key !== key) return null;
-    const n = header.count;
-    const base = pad8(4 + headerLen);
-    if (!Number.isInteger(n) || n < 0 || size !== base + n * EVENT_BYTES || !Array.isArray(header.subjects)) return null;
+    const layout = readLayout(fd, key);
+    if (layout === null) return null;
+    const { n, base, subjects } = layout;
     // each column read from the file straight into its own memory (aligned, no copy)
     const time = new Float64Array(memory(8 * n));
     readExactly(fd, new Uint8Array(time.buffer), base);
@@ -80,7 +91,36 @@ export function readEventsCache(ledgerPath: string, key: string, memory: ColumnM
     readExactly(fd, new Uint8Array(subject.buffer), base + 16 * n);
     const type = new Uint8Array(memory(n));
     readExactly(fd, type, base + 20 * n);
-    return { count: n, time, cost, subject, type, subjects: header.subjects, ids: null };
+    return { count: n, time, cost, subject, type, subjects, ids: null };
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * How many events the cache for `key` holds and their first and last time, from its header and
+ * two of its values (a fraction of a millisecond); null as readEventsCache would be. Lets the
+ * first open after an import skip the count over every row that the span otherwise costs.
+ */
+export function readCachedSpan(ledgerPath: string, key: string): { events: number; from: number | null; to: number | null } | null {
+  let fd: number;
+  try {
+    fd = openSync(cachePath(ledgerPath), 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const layout = readLayout(fd, key);
+    if (layout === null) return null;
+    const { n, base } = layout;
+    if (n === 0) return { events: 0, from: null, to: null };
+    const ends = new Float64Array(1);
+    readExactly(fd, new Uint8Array(ends.buffer), base);
+    const from = ends[0]!;
+    readExactly(fd, new Uint8Array(ends.buffer), base + 8 * (n - 1));
+    return { events: n, from, to: ends[0]! };
   } catch {
     return null;
   } finally {
