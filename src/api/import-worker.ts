@@ -1,4 +1,5 @@
 import { openLedger } from '../ledger/ledger.ts';
+import { refreshEventsCache } from '../ledger/events-cache-file.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { serve } from '../workers/serve.ts';
 import type { CallContext } from '../workers/serve.ts';
@@ -73,12 +74,24 @@ async function withLedger<T>(job: ImportJob, fn: (ledger: Ledger) => Promise<T>)
   }
 }
 
+/**
+ * The ledger's span after a committed import, from the events cache this thread writes for the
+ * compute worker (which then reads it rather than every row): the columns give the count and
+ * both ends, so the cache costs this import only its write, not the span's scan over every event.
+ */
+function spanAfter(ledger: Ledger, r: ImportResult): { events: number; from: number | null; to: number | null } {
+  const events = r.batch !== null ? refreshEventsCache(ledger).events : null;
+  if (events === null) return ledger.span();
+  const n = events.count;
+  return { events: n, from: n > 0 ? events.time[0]! : null, to: n > 0 ? events.time[n - 1]! : null };
+}
+
 serve<ImportMethods>(
   {
     import: (job, ctx) =>
       withLedger(job, async (ledger) => {
         const r = await importFile(ledger, job.file, optionsOf(job, ctx));
-        return { ...r, ledgerAfter: { ...ledger.span(), activeSeats: ledger.activeSeats() } };
+        return { ...r, ledgerAfter: { ...spanAfter(ledger, r), activeSeats: ledger.activeSeats() } };
       }),
     preview: (job, ctx) => withLedger(job, (ledger) => previewImport(ledger, job.file, optionsOf(job, ctx))),
   },

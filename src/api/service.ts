@@ -13,6 +13,7 @@ import type { AnyApiCall } from './domains/define.ts';
 import type { ServiceState } from './domains/state.ts';
 import { createModelingHandlers } from './modeling.ts';
 import { planHash, readSnapshot, readStoredSpan, writeSnapshot } from './overview-snapshot.ts';
+import { readCachedSpan } from './events-cache.ts';
 import type { SnapshotKey } from './overview-snapshot.ts';
 import type { DemoFactory, OpenStore, WorkspaceStore } from './store.ts';
 import type { LedgerInfo, Overview } from './types.ts';
@@ -108,8 +109,9 @@ export function createService(opts: ServiceOptions): Service {
       opts.compute.warm(nextPlan);
       // The events table must read too: a file that opens but cannot be read fails here, not later.
       // The count of its events (a scan of every row) is taken from the stored overview when it is
-      // for these very events.
-      const known = readStoredSpan(next.path, next.eventsVersionKey());
+      // for these very events, else from an events cache for them (an import's first open).
+      const key = next.eventsVersionKey();
+      const known = readStoredSpan(next.path, key) ?? readCachedSpan(next.path, key);
       if (known !== null) next.knowSpan(known);
       else next.span();
     } catch (err) {

@@ -17,6 +17,7 @@ import type { Command } from 'commander';
 import { CancelledError, InputError, formatDetail } from '../../errors.ts';
 import { isoOf } from '../../engine/units.ts';
 import { openLedger } from '../../ledger/ledger.ts';
+import { refreshEventsCache } from '../../ledger/events-cache-file.ts';
 import { FORMATS, parseColumnMapping } from '../../import/formats.ts';
 import type { FormatName } from '../../import/formats.ts';
 import { ImportRefusedError, importFile, previewImport } from '../../import/importer.ts';
@@ -228,6 +229,13 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
         }
         err.push(e.message);
       }
+    }
+    // The app's first open reads the events from this cache instead of every row. Not writing it
+    // (a read-only folder) is no import failure: that open reads the rows, so nothing is said.
+    if (committed || undoId !== null) {
+      if (tty) process.stderr.write(`\r${options.db}: writing the events cache the app opens with`);
+      refreshEventsCache(ledger);
+      if (tty) process.stderr.write('\r\x1b[K');
     }
   } finally {
     ledger.close();
