@@ -44,7 +44,8 @@ function loadEvents(): EventColumns {
     if (cached) {
       events = cached;
     } else {
-      const read = ledger.readEvents();
+      // no ids: nothing here reads them (sharedEvents drops them), and the cache holds none
+      const read = ledger.readEvents({ withIds: false });
       events = sharedEvents(read);
       try {
         writeCache(ledgerPath, key, read);
