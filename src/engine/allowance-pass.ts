@@ -9,6 +9,7 @@ import { TriggerLimits } from './limits/trigger-limit.ts';
 import type { Plan } from './plan.ts';
 import { resolvePlan, UNLIMITED, type ResolvedPlan } from './plan-rules.ts';
 import { HeldArrays, reusableResult, type PassArrays } from './pass-arrays.ts';
+import { keepShapes } from './keep-shapes.ts';
 import { keepPassTallies, RunTallies } from './pass-tallies.ts';
 import type { DayFrame } from './report-tallies.ts';
 import { QueueLog } from './queue-log.ts';
@@ -84,7 +85,10 @@ function indexOf(subjects: string[]): Map<string, number> {
 }
 
 export function simulateAllowancePart(planInput: Plan, events: EventColumns, options: AllowancePartOptions = {}): SimulationResult {
-  return new AllowancePass(planInput, events, options).run(options);
+  const pass = new AllowancePass(planInput, events, options);
+  // its classes' shapes outlive it, and so does the pass's compiled code (keep-shapes.ts)
+  keepShapes('allowance pass', pass);
+  return pass.run(options);
 }
 
 /**

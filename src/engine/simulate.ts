@@ -1,6 +1,7 @@
 import { CancelledError, InputError } from '../errors.ts';
 import { EventType, type EventColumns } from './events.ts';
 import { MinHeap } from './heap.ts';
+import { keepShapes } from './keep-shapes.ts';
 import { Allowance } from './limits/allowance.ts';
 import { KeyCaps } from './limits/key-cap.ts';
 import { Pool, pooled, REFUSED_ALLOWANCE, REFUSED_POOL, REFUSED_TRIGGER, takeUnitsInOrder, TAKEN_ALL } from './limits/pool.ts';
@@ -410,6 +411,8 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
   // when k slots come back only the first k can use them, so the rest are not even tried.
   const poolLine = new MinHeap(); // (head position, trigger)
   const allowanceLine = new MinHeap();
+  // their classes' shapes outlive this pass, and so does its compiled code (keep-shapes.ts)
+  keepShapes('simulate', { keyCaps, spendLimits, triggerLimits, allowance, pool, keyThrottles, userThrottles, workspaceMinute, queues, waitHeap, readyHeap, deadlineHeap, unblockHeap, poolLine, allowanceLine });
   const cleanLine = (line: MinHeap, state: number): void => {
     while (line.size > 0) {
       const g = line.topValue();
