@@ -18,6 +18,7 @@ import { dateFormsOf, dayOrder, DayOrderScan, DayOrderUnknown, dayOrderWords, SL
 import { DecimalScan, DecimalUnknown, twoWaysMessage } from './decimal-mark.ts';
 import { EXCEL_SERIAL, excelSerialTime, SERIAL_RANGE_MESSAGE, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MESSAGE } from './excel-dates.ts';
 import { accountingNegative, accountingNegativeMessage, isAccountingZero } from './accounting.ts';
+import { exponentIdMessage, idSpelling, isExponentNotation } from './number-like-ids.ts';
 import type { AmountReader, DecimalMark } from './decimal-mark.ts';
 import type { DateForm, DayOrder } from './day-order.ts';
 
@@ -335,6 +336,8 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
       if (spend < 0) throw new RowError(header[ci], f[ci], 'is negative: expected a spend >= 0');
       const agent = unescapeCell(f[ai]!);
       const key = unescapeCell(f[ki]!);
+      if (isExponentNotation(key)) throw new RowError(header[ki], f[ki], exponentIdMessage('different API keys'));
+      if (isExponentNotation(agent)) throw new RowError(header[ai], f[ai], exponentIdMessage('different agents'));
       const source = f[si]!.trim();
       const noKey = isNoKey(key);
       const agentName = agent || 'unknown agent';
@@ -343,7 +346,8 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
       // the day as the export writes it, whatever a spreadsheet made of it: the same row of the
       // export and of its re-saved copy is one identity
       const dayText = isoOf(day).slice(0, 10);
-      const base = `dust-cost:${dayText}|${f[ai]!.trim()}|${f[ki]!.trim()}|${source}`;
+      // names of digits without their leading zeros (a spreadsheet drops them: `0007` is saved as `7`)
+      const base = `dust-cost:${dayText}|${idSpelling(f[ai]!.trim())}|${idSpelling(f[ki]!.trim())}|${source}`;
       // The row is one identity over its hours: when any is in the ledger, so is the row (SPEC
       // section 8), even if this export splits it over other hours. A day exported before it
       // ended and again later keeps its first total: said, not silently (costDiffers). A name
@@ -365,14 +369,16 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
         );
       }
       own.set(mine, { spend, line });
-      const bases = [base];
+      // the spelling as written too: the identity a ledger made before leading zeros were dropped from it
+      const written = `dust-cost:${dayText}|${f[ai]!.trim()}|${f[ki]!.trim()}|${source}`;
+      const bases = written === base ? [base] : [base, written];
       const agentAlt = otherEscape(f[ai]!.trim());
       const keyAlt = otherEscape(f[ki]!.trim());
       if (agentAlt !== null || keyAlt !== null) {
         for (const a of [f[ai]!.trim(), ...(agentAlt === null ? [] : [agentAlt])]) {
           for (const k of [f[ki]!.trim(), ...(keyAlt === null ? [] : [keyAlt])]) {
-            const b = `dust-cost:${dayText}|${a}|${k}|${source}`;
-            if (b !== base) bases.push(b);
+            const b = `dust-cost:${dayText}|${idSpelling(a)}|${idSpelling(k)}|${source}`;
+            if (!bases.includes(b)) bases.push(b);
           }
         }
       }
@@ -494,6 +500,7 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
       if (!isPlausibleTime(time)) throw new RowError(header[ti], f[ti], timeRangeMessage());
       const message = f[mi]!.trim();
       if (message === '') throw new RowError(header[mi], f[mi], 'is empty: expected the agent message id');
+      if (isExponentNotation(message)) throw new RowError(header[mi], f[mi], exponentIdMessage("different agent messages' lines"));
       let cost = 0;
       for (const i of creditColumns) {
         // a zero re-saved as the Accounting format's dash is the export's 0 (its line's identity
@@ -520,6 +527,8 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
       const rawKey = cell(f, ki);
       const keyName = isNoKey(rawKey) ? '' : rawKey;
       const trigger = cell(f, tri);
+      if (isExponentNotation(keyName)) throw new RowError(header[ki], f[ki], exponentIdMessage('different API keys'));
+      if (isExponentNotation(trigger)) throw new RowError(header[tri], f[tri], exponentIdMessage('different triggers'));
       const agent = cell(f, ai) || cell(f, aidi) || 'unknown agent';
       const programmatic = isProgrammaticUsage(cell(f, usi), originText);
       const day = time - (time % DAY);
@@ -545,13 +554,14 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
       } else {
         type = EventType.message;
         subject = cell(f, ui) || cell(f, uni);
+        if (isExponentNotation(subject)) throw new RowError(header[ui === -1 ? uni : ui], ui === -1 ? f[uni] : f[ui], exponentIdMessage('different people'));
         if (subject === '') throw new RowError(header[ui === -1 ? uni : ui], ui === -1 ? f[uni] : f[ui], 'is empty: expected the id of the person who sent the message');
         const userName = cell(f, uni);
         if (userName !== '' && userName !== subject) sink.entity({ type, subject, label: userName });
       }
       // the line's own identity (SPEC section 8: content and occurrence), folded into its message's event
       const line = identity.of(f);
-      const outcome = sink.fold(time, type, subject, type === EventType.message ? 0 : cost, `dust-msg:${message}`, line, occurrences.next(line));
+      const outcome = sink.fold(time, type, subject, type === EventType.message ? 0 : cost, `dust-msg:${idSpelling(message)}`, line, occurrences.next(line));
       return outcome === 'duplicate' ? 'duplicate' : 'new';
     },
   };
