@@ -1,4 +1,4 @@
-import { norm } from './cells.ts';
+import { isEscaped, norm } from './cells.ts';
 import { toMicroCredits } from './parse.ts';
 
 /**
@@ -111,8 +111,7 @@ export class LineIdentity {
     while (a < b && text.charCodeAt(a) <= 32) a++;
     while (b > a && text.charCodeAt(b - 1) <= 32) b--;
     if (b - a > 1 && text.charCodeAt(a) === 39) {
-      const next = text.charCodeAt(a + 1);
-      if (next === 64 || next === 61 || next === 43) a++;
+      if (isEscaped(text.charCodeAt(a + 1))) a++;
     }
     // digits without their leading zeros (number-like-ids.ts): a spreadsheet saves the id `00042` as `42`
     if (b - a > 1 && text.charCodeAt(a) === 48) {

@@ -12,7 +12,7 @@ import { wasQuoted } from '../csv/records.ts';
 import { splitByLargestRemainder } from './profile.ts';
 import { canonicalColumns, ContentOccurrences } from './canonical.ts';
 import { NO_KEY_PREFIX } from '../ledger/entities.ts';
-import { norm, unescapeCell } from './cells.ts';
+import { isEscaped, norm, unescapeCell } from './cells.ts';
 import { LineIdentity, LineOccurrences } from './consumption-line.ts';
 import { dateFormsOf, dayOrder, DayOrderScan, DayOrderUnknown, dayOrderWords, SLASH_DAY, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown, twoWaysMessage } from './decimal-mark.ts';
@@ -407,11 +407,11 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
 
 /**
  * A cell's other spelling under the platform's formula escape: `'@Bot` for `@Bot` and back (also
- * `=` and `+`, which unescapeCell reads the same way); null when the cell has no such spelling.
+ * `=`, `+` and `-`, which unescapeCell reads the same way); null when the cell has no such spelling.
  */
 function otherEscape(cell: string): string | null {
   const c = cell.charCodeAt(0);
-  if (c === 64 || c === 61 || c === 43) return `'${cell}`;
+  if (isEscaped(c)) return `'${cell}`;
   const unescaped = unescapeCell(cell);
   return unescaped !== cell ? unescaped : null;
 }
