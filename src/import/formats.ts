@@ -118,8 +118,22 @@ function columnIndex(header: string[], file: string, names: string[], required =
   ]);
 }
 
+/**
+ * The platform streams a large export page by page; when a page fails or the stream times out it
+ * appends `ERROR: Export timed out.` (or `ERROR: Internal server error.`) as a last line that is
+ * deliberately no CSV row. Named for what it is, not as a row with too few fields.
+ */
+const PLATFORM_ERROR_LINE = /^ERROR: /;
+
 function checkWidth(fields: string[], header: string[]): void {
   if (fields.length === header.length) return;
+  if (fields.length === 1 && PLATFORM_ERROR_LINE.test(fields[0]!)) {
+    throw new RowError(
+      undefined,
+      fields[0],
+      `${JSON.stringify(fields[0])} is the platform's error line: its export stopped here (the download timed out or failed), so the file holds only the lines before it; export the period again, or a shorter one, and import that`,
+    );
+  }
   const column = fields.length < header.length ? header[fields.length] : `(extra field ${header.length + 1})`;
   const text = fields.join(',');
   throw new RowError(column, text.length > 80 ? `${text.slice(0, 77)}...` : text, `has ${fields.length} fields; the header has ${header.length}`);
