@@ -85,6 +85,23 @@ describe('limits the history reached with nothing refused', () => {
     expect(heldOf(code.report)).toEqual(['PR review (t): 2 runs in 24 h, its limit', 'the fair-use pool: 2 of 2 runs in 24 h']);
   });
 
+  it('a run its limit refuses only by the seconds its completion took is still a held history; minutes inside the window are demand', async () => {
+    // the platform admitted t3 at 11:00:00 on the 6th, 24 h after t1's admission; the export times
+    // runs when they completed: t1 took 30 s, t3 10 s, so the replay finds t3 20 s inside t1's 24 h
+    // (a pool of 15, so that the code's pool, checked first, has room for t3)
+    const roomy: ScenarioPlan = { ...plan, workspace: { seats: 10, messagesPerSeatPerDay: 3, fairUseShare: 0.5 } };
+    const rows = ['t1,2026-01-05T11:00:30Z,trigger,t,', 't2,2026-01-05T12:00:05Z,trigger,t,', 't3,2026-01-06T11:00:10Z,trigger,t,'];
+    const docs = await simulateCli(dir.path, roomy, 'documented', rows);
+    const code = await simulateCli(dir.path, roomy, 'platform', rows);
+    expect(code.decisions).toContain('t3 dropped trigger_limit');
+    const why = 'each within 15 min of a run\'s 24 h ending: the export times runs when they completed, after the platform admitted them)';
+    expect(heldOf(docs.report)).toContain(`PR review (t): 2 runs in 24 h, its limit (the replay delays 1 run of it by its limit, ${why}`);
+    expect(heldOf(code.report)).toContain(`PR review (t): 2 runs in 24 h, its limit (the replay refuses 1 run of it by its limit, ${why}`);
+    // two hours inside the window: a third run the platform would have refused, so demand beyond the limit
+    const beyond = ['t1,2026-01-05T11:00:30Z,trigger,t,', 't2,2026-01-05T12:00:05Z,trigger,t,', 't3,2026-01-06T09:00:00Z,trigger,t,'];
+    for (const profile of PROFILES) expect(heldOf((await simulateCli(dir.path, roomy, profile, beyond)).report).filter((t) => t.startsWith('PR review'))).toEqual([]);
+  });
+
   it('the readable summary says so after the tables', async () => {
     const r = await simulateCli(dir.path, plan, 'platform', full, ['--no-compare']);
     expect(r.code).toBe(0);

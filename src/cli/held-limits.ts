@@ -3,14 +3,17 @@
  * hold only what it admitted, so a key whose spend stops at its cap, a trigger at exactly its
  * runs per 24 h or a full allowance says the platform's own limits cut that history: "nothing hit
  * a limit" would be read as "the plan has room" when the demand beyond the limit is simply not in
- * the data. `headroom simulate` says so under its summary (and in `--json` as `heldAtLimit`).
+ * the data. `headroom simulate` says so under its summary (and in `--json` as `heldAtLimit`). A
+ * trigger whose only refusals by its limit come within the completion times' slack of the window
+ * (forecast/completion-slack.ts) is held too: the export's times are not the platform's admissions.
  */
 import type { EventColumns } from '../engine/events.ts';
 import { counted } from '../engine/words.ts';
 import { EventType } from '../engine/events.ts';
 import type { Report } from '../engine/report.ts';
 import { formatUsd } from '../engine/units.ts';
-import { Outcome } from '../engine/result.ts';
+import { Outcome, Reason } from '../engine/result.ts';
+import { beyondSlack, COMPLETION_SLACK_MS } from '../forecast/completion-slack.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { DAY } from '../engine/units.ts';
 
@@ -45,6 +48,13 @@ function label(name: string, id: string): string {
   return name === id ? name : `${name} (${id})`;
 }
 
+/** Whether every run at `limited` (indices into `times`, in time order) is refused only by the completion times' slack. */
+function onlyCompletionSlack(times: readonly number[], limited: readonly number[], limit: number): boolean {
+  for (let k = 1; k < times.length; k++) if (times[k]! < times[k - 1]!) return false;
+  const beyond = beyondSlack(times, limit);
+  return limited.every((k) => beyond[k] === 0);
+}
+
 /** The limits the history reached with nothing refused by them, keys first. */
 export function heldLimits(events: EventColumns, result: SimulationResult, report: Report): HeldLimit[] {
   const out: HeldLimit[] = [];
@@ -63,14 +73,29 @@ export function heldLimits(events: EventColumns, result: SimulationResult, repor
   }
   const plan = result.plan;
   const admitted = plan.triggers.map(() => [] as number[]);
+  // every run of each trigger, and the ones its own limit refused or delayed (index among its runs)
+  const arrivals = plan.triggers.map(() => [] as number[]);
+  const byLimit = plan.triggers.map(() => [] as number[]);
   for (let i = 0; i < events.count; i++) {
-    if (events.type[i] === EventType.trigger && result.outcome[i] === Outcome.admitted) admitted[result.entity[i]!]!.push(result.admittedAt[i]!);
+    if (events.type[i] !== EventType.trigger) continue;
+    const e = result.entity[i]!;
+    if (result.outcome[i] === Outcome.admitted) admitted[e]!.push(result.admittedAt[i]!);
+    arrivals[e]!.push(events.time[i]!);
+    const refused = result.outcome[i] !== Outcome.admitted || result.admittedAt[i]! > events.time[i]!;
+    if (refused && result.reason[i] === Reason.trigger_limit) byLimit[e]!.push(arrivals[e]!.length - 1);
   }
   report.triggers.forEach((t, j) => {
-    if (t.limit === null || t.limit <= 0 || (t.limitedBy.trigger_limit ?? 0) > 0) return;
+    if (t.limit === null || t.limit <= 0) return;
+    const limited = byLimit[j] ?? [];
+    // refusals its completion times explain (forecast/completion-slack.ts) do not show demand beyond the limit
+    if (limited.length > 0 && !onlyCompletionSlack(arrivals[j] ?? [], limited, t.limit)) return;
     const peak = peakInWindow(Float64Array.from(admitted[j] ?? []), DAY, plan.edgeMs);
     if (peak >= t.limit) {
-      out.push({ kind: 'trigger', id: t.id, name: t.name, limit: t.limit, peak, text: `${label(t.name, t.id)}: ${counted(peak, 'run')} in 24 h, its limit` });
+      const slack =
+        limited.length > 0
+          ? ` (the replay ${t.dropped + t.skipped > 0 ? 'refuses' : 'delays'} ${counted(limited.length, 'run')} of it by its limit, each within ${COMPLETION_SLACK_MS / 60_000} min of a run's 24 h ending: the export times runs when they completed, after the platform admitted them)`
+          : '';
+      out.push({ kind: 'trigger', id: t.id, name: t.name, limit: t.limit, peak, text: `${label(t.name, t.id)}: ${counted(peak, 'run')} in 24 h, its limit${slack}` });
     }
   });
   const limitedBy = (reason: string) => report.triggers.reduce((a, t) => a + (t.limitedBy[reason] ?? 0), 0);

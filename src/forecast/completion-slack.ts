@@ -1,0 +1,29 @@
+import { DAY } from '../engine/units.ts';
+
+/**
+ * The consumption export's times are when an agent message's steps completed, not when the
+ * platform admitted the run: its trigger limit counted admissions, and each run completed its
+ * first step some seconds to minutes later, by a different amount each time. Replayed at those
+ * times, a trigger the platform held at exactly 42 runs per 24 h shows a 43rd run a little inside
+ * the window now and then (the run of 24 h before took longer to complete), which the replay
+ * queues for that moment (docs) or drops (the platform's code). Such a refusal is the export's
+ * timing, not demand beyond the limit: no window shorter by the slack holds more runs than the
+ * limit.
+ */
+export const COMPLETION_SLACK_MS = 15 * 60_000;
+
+/**
+ * For each arrival of `times` (in time order): 1 when it is more than `limit` in a window of
+ * `windowMs - slackMs` ending at it, i.e. demand beyond the limit whatever the completion times'
+ * slack; 0 when the limit admits it had it arrived up to the slack later.
+ */
+export function beyondSlack(times: ArrayLike<number>, limit: number, windowMs: number = DAY, slackMs: number = COMPLETION_SLACK_MS): Uint8Array {
+  const out = new Uint8Array(times.length);
+  const span = Math.max(0, windowMs - slackMs);
+  let lo = 0;
+  for (let i = 0; i < times.length; i++) {
+    while (times[lo]! <= times[i]! - span) lo++;
+    if (i - lo + 1 > limit) out[i] = 1;
+  }
+  return out;
+}

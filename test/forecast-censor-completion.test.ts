@@ -1,0 +1,52 @@
+/**
+ * The consumption export times each run by when it completed, not when the platform admitted it.
+ * A webhook the platform held at 42 runs per 24 h, replayed at its completion times, shows a run
+ * a few seconds inside the window now and then (the run of 24 h before took longer to complete):
+ * that is the export's timing, not demand beyond the limit, and the history is still held.
+ */
+import { describe, expect, it } from 'vitest';
+import { validatePlan } from '../src/engine/plan.ts';
+import { simulate } from '../src/engine/simulate.ts';
+import { buildHistory } from '../src/forecast/series.ts';
+import { censoredFromEngine } from '../src/forecast/censor.ts';
+import { EventColumnsBuilder } from '../src/engine/events.ts';
+import type { EventColumns, EventTypeCode } from '../src/engine/events.ts';
+import { rngFor, uniform } from '../src/demo/prng.ts';
+import { synthHistory } from './forecast-helpers.ts';
+
+const planInput = { workspace: { seats: 50, messagesPerSeatPerDay: 100 }, triggers: [{ id: 't_hot', kind: 'webhook' as const }] };
+
+/** What the platform's export shows: the runs its limit admitted, each at its admission plus 5 s to 2 min to complete. */
+function exported(events: EventColumns, profile: 'documented' | 'platform'): EventColumns {
+  const r = simulate(validatePlan({ ...planInput, enforcement: { profile, webhookWhenLimited: 'drop' } }), events);
+  const rng = rngFor(11, 'completion');
+  const kept: { t: number; i: number }[] = [];
+  for (let i = 0; i < events.count; i++) if (r.outcome[i] === 0) kept.push({ t: events.time[i] + Math.round(uniform(rng, 5_000, 120_000)), i });
+  kept.sort((a, b) => a.t - b.t);
+  const b = new EventColumnsBuilder();
+  for (const { t, i } of kept) b.push(t, events.type[i] as EventTypeCode, events.subjects[events.subject[i]], events.cost[i]);
+  return b.build();
+}
+
+describe('a trigger held at its limit, exported at completion times', () => {
+  it.each(['documented', 'platform'] as const)('reads its days at the limit as bounds under the %s profile, although the replay refuses a few runs by seconds', (profile) => {
+    const demand = synthHistory(40, [{ type: 'trigger', subject: 't_hot', daily: () => 96, hours: [0, 24] }], 5, false);
+    const cut = exported(demand, profile);
+    const plan = validatePlan({ ...planInput, enforcement: { profile } });
+    const replay = simulate(plan, cut);
+    // the completion times do put some runs inside the window (what made the series read as demand)
+    let refused = 0;
+    for (let i = 0; i < cut.count; i++) if (replay.outcome[i] !== 0 || replay.admittedAt[i] > cut.time[i]) refused++;
+    expect(refused).toBeGreaterThan(0);
+    const c = censoredFromEngine(cut, replay, buildHistory(cut));
+    const mask = c.days.get('trigger_runs:t_hot');
+    expect(mask).toBeDefined();
+    expect(mask!.filter(Boolean).length).toBeGreaterThan(30);
+  });
+
+  it('still reads an export holding the demand beyond the limit as demand', () => {
+    const full = synthHistory(40, [{ type: 'trigger', subject: 't_hot', daily: () => 55, hours: [0, 24] }], 5, false);
+    const c = censoredFromEngine(full, simulate(validatePlan(planInput), full), buildHistory(full));
+    expect(c.days.size).toBe(0);
+  });
+});
