@@ -57,6 +57,8 @@ export interface EventSink {
   storedCost(idents: readonly string[]): number | null;
   /** a duplicate row whose amount is not the one the ledger holds for its identity (which is kept) */
   costDiffers(storedMicros: number, fileMicros: number): void;
+  /** whether a cost export in the ledger covers the UTC day (its $0.00 rows made no events to find them by) */
+  costCoversDay(day: number): boolean;
 }
 
 export type RowOutcome = 'new' | 'duplicate';
@@ -401,7 +403,8 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
         if (stored !== spend) sink.costDiffers(stored, spend);
         return 'duplicate';
       }
-      if (spend === 0) return 'new';
+      // a $0.00 row adds no event: the same row again is a duplicate when an export of that day is in the ledger
+      if (spend === 0) return sink.costCoversDay(day) ? 'duplicate' : 'new';
       const parts = splitByLargestRemainder(spend, profile);
       let added = false;
       for (let h = 0; h < 24; h++) {

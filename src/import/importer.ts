@@ -633,6 +633,9 @@ async function run(
     storedCost(idents) {
       return session!.events.storedCost(idents);
     },
+    costCoversDay(day) {
+      return session!.events.costCoversDay(day);
+    },
     costDiffers(storedMicros, fileMicros) {
       const d = (result.differingDuplicates ??= { count: 0, rows: [] });
       d.count++;
@@ -640,7 +643,7 @@ async function run(
     },
   };
   // once a file is refused, the remaining rows are only checked, to list their errors
-  const checkSink: EventSink = { add: () => true, fold: () => 'new', spend: () => {}, entity: () => {}, storedCost: () => null, costDiffers: () => {} };
+  const checkSink: EventSink = { add: () => true, fold: () => 'new', spend: () => {}, entity: () => {}, storedCost: () => null, costDiffers: () => {}, costCoversDay: () => false };
 
   const makeHandler = (): FormatHandler => {
     const h = header!;
