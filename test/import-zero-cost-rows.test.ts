@@ -6,7 +6,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { importFile } from '../src/import/importer.ts';
-import { undoBatch } from '../src/ledger/batches.ts';
 import { ledgerScope, snapshot } from './fixtures/ledger-helpers.ts';
 
 const scope = ledgerScope();
@@ -30,7 +29,7 @@ describe('a cost row of $0.00', () => {
   it('is new again once the batch that covered its day is undone', async () => {
     const file = scope.tmp.write('cost.csv', COST);
     const first = await importFile(ledger, file);
-    undoBatch(ledger.db, first.batch!);
+    ledger.undoBatch(first.batch!);
     expect(await importFile(ledger, file)).toMatchObject({ rows: 3, imported: 3, duplicates: 0 });
   });
 });
