@@ -987,6 +987,13 @@ async function run(
     if (result.format === 'dust-consumption' || result.format === 'mapping') result.activeSeats = session.activeSeats();
     if (dryRun) {
       result.batch = null;
+      // one file of a set previewed together (Ledger.previewSet): kept for the next file to see,
+      // in the set's transaction, which is rolled back at its end; unless its import would be
+      // refused for its bad rows (then it adds nothing for the next file to see)
+      if (session.inSet && (result.rejected === 0 || options.skipBadRows === true)) {
+        session.commit();
+        committed = true;
+      }
       return result;
     }
     session.commit();
