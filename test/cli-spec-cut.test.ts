@@ -102,6 +102,20 @@ describe('limits the history reached with nothing refused', () => {
     for (const profile of PROFILES) expect(heldOf((await simulateCli(dir.path, roomy, profile, beyond)).report).filter((t) => t.startsWith('PR review'))).toEqual([]);
   });
 
+  it('a message the allowance blocks only by the seconds its completion took leaves the allowance held; hours inside the window are demand', async () => {
+    const two: ScenarioPlan = { workspace: { seats: 1, messagesPerSeatPerDay: 2 } };
+    const rows = ['m1,2026-01-05T10:00:30Z,message,u,', 'm2,2026-01-05T11:00:00Z,message,u,', 'm3,2026-01-06T10:00:10Z,message,u,'];
+    for (const profile of PROFILES) {
+      const r = await simulateCli(dir.path, two, profile, rows);
+      expect(r.decisions).toContain('m3 blocked allowance');
+      expect(heldOf(r.report)).toEqual([
+        "the message allowance: 2 of 2 messages and fair-use runs in 24 h (the replay blocks 1 message by it, each within 15 min of an entry's 24 h ending: the export times messages when they completed, after the platform admitted them)",
+      ]);
+      const beyond = await simulateCli(dir.path, two, profile, [...rows.slice(0, 2), 'm3,2026-01-06T08:00:00Z,message,u,']);
+      expect(heldOf(beyond.report)).toEqual([]);
+    }
+  });
+
   it('the readable summary says so after the tables', async () => {
     const r = await simulateCli(dir.path, plan, 'platform', full, ['--no-compare']);
     expect(r.code).toBe(0);

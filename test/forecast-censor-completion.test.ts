@@ -44,6 +44,25 @@ describe('a trigger held at its limit, exported at completion times', () => {
     expect(mask!.filter(Boolean).length).toBeGreaterThan(30);
   });
 
+  it('reads people\'s messages held at the allowance as held although the replay blocks a few by seconds', () => {
+    // 1 seat x 20 messages: the platform admitted 20 per 24 h of people who wanted 40
+    const input = { workspace: { seats: 1, messagesPerSeatPerDay: 20 } };
+    const demand = synthHistory(40, [{ type: 'message', subject: 'u', daily: () => 40, hours: [0, 24] }], 5, false);
+    const r = simulate(validatePlan(input), demand);
+    const rng = rngFor(12, 'completion');
+    const kept: number[] = [];
+    for (let i = 0; i < demand.count; i++) if (r.outcome[i] === 0) kept.push(demand.time[i] + Math.round(uniform(rng, 5_000, 120_000)));
+    kept.sort((a, b) => a - b);
+    const b = new EventColumnsBuilder();
+    for (const t of kept) b.push(t, 2, 'u', 0);
+    const cut = b.build();
+    const replay = simulate(validatePlan(input), cut);
+    expect(Array.from(replay.outcome).some((o) => o !== 0)).toBe(true);
+    const c = censoredFromEngine(cut, replay, buildHistory(cut));
+    expect(c.series.map((x) => x.kind)).toEqual(['messages']);
+    expect(c.series[0]!.days).toBeGreaterThan(30);
+  });
+
   it('still reads an export holding the demand beyond the limit as demand', () => {
     const full = synthHistory(40, [{ type: 'trigger', subject: 't_hot', daily: () => 55, hours: [0, 24] }], 5, false);
     const c = censoredFromEngine(full, simulate(validatePlan(planInput), full), buildHistory(full));

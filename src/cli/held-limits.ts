@@ -72,13 +72,21 @@ export function heldLimits(events: EventColumns, result: SimulationResult, repor
     }
   }
   const plan = result.plan;
+  // every arrival that takes an allowance unit when admitted (people's messages, fair-use runs), and the messages the allowance refused
+  const allowArr: number[] = [];
+  const msgByAllowance: number[] = [];
   const admitted = plan.triggers.map(() => [] as number[]);
   // every run of each trigger, and the ones its own limit refused or delayed (index among its runs)
   const arrivals = plan.triggers.map(() => [] as number[]);
   const byLimit = plan.triggers.map(() => [] as number[]);
   for (let i = 0; i < events.count; i++) {
+    if (events.type[i] === EventType.message) {
+      allowArr.push(events.time[i]!);
+      if (result.outcome[i] !== Outcome.admitted && result.reason[i] === Reason.allowance) msgByAllowance.push(allowArr.length - 1);
+    }
     if (events.type[i] !== EventType.trigger) continue;
     const e = result.entity[i]!;
+    if (plan.triggers[e]!.mode === 'fair_use') allowArr.push(events.time[i]!);
     if (result.outcome[i] === Outcome.admitted) admitted[e]!.push(result.admittedAt[i]!);
     arrivals[e]!.push(events.time[i]!);
     const refused = result.outcome[i] !== Outcome.admitted || result.admittedAt[i]! > events.time[i]!;
@@ -100,9 +108,14 @@ export function heldLimits(events: EventColumns, result: SimulationResult, repor
   });
   const limitedBy = (reason: string) => report.triggers.reduce((a, t) => a + (t.limitedBy[reason] ?? 0), 0);
   const a = report.allowance;
-  if (a.limit !== null && a.limit > 0 && a.peak >= a.limit && a.blockedMessages === 0 && limitedBy('allowance') === 0) {
+  // messages it refused only by the completion times' slack do not show demand beyond it
+  const allowanceSlack = msgByAllowance.length > 0 && a.limit !== null && msgByAllowance.length === a.blockedMessages && onlyCompletionSlack(allowArr, msgByAllowance, a.limit);
+  if (a.limit !== null && a.limit > 0 && a.peak >= a.limit && (a.blockedMessages === 0 || allowanceSlack) && limitedBy('allowance') === 0) {
     const lim = a.limit.toLocaleString('en-US');
-    out.push({ kind: 'allowance', id: null, name: 'allowance', limit: a.limit, peak: a.peak, text: `the message allowance: ${lim} of ${counted(a.limit, 'message')} and fair-use runs in 24 h` });
+    const slack = allowanceSlack
+      ? ` (the replay blocks ${counted(msgByAllowance.length, 'message')} by it, each within ${COMPLETION_SLACK_MS / 60_000} min of an entry's 24 h ending: the export times messages when they completed, after the platform admitted them)`
+      : '';
+    out.push({ kind: 'allowance', id: null, name: 'allowance', limit: a.limit, peak: a.peak, text: `the message allowance: ${lim} of ${counted(a.limit, 'message')} and fair-use runs in 24 h${slack}` });
   }
   const p = report.pool;
   if (p.limit !== null && p.limit > 0 && p.peak >= p.limit && limitedBy('pool') === 0) {

@@ -15,9 +15,9 @@ import { beyondSlack } from './completion-slack.ts';
  *   trigger's runs in 24 h at its limit, the allowance full), and
  * - the replay refused (blocked, queued or dropped) nothing of that series on any day. When it
  *   did, the export holds demand beyond the limit (the engine had something to refuse), so its
- *   days are demand. A trigger's run its own limit refused only because the export's times are
- *   completion times (completion-slack.ts: no window shorter by the slack holds more runs than
- *   the limit) is not such demand. When it never did, the export is what the platform's own limit let through,
+ *   days are demand. A trigger's run its own limit refused, or a message the allowance refused,
+ *   only because the export's times are completion times (completion-slack.ts: no window shorter
+ *   by the slack holds more than the limit) is not such demand. When it never did, the export is what the platform's own limit let through,
  *   and a series at its ceiling on 3 days or more shows a flat ceiling: those days are bounds.
  */
 export const NEAR_CAP = 0.97;
@@ -47,6 +47,10 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   // every run of each trigger (arrival times), and which of them its own limit refused or delayed
   const trigArr = plan.triggers.map(() => [] as number[]);
   const trigByLimit = plan.triggers.map(() => [] as number[]);
+  // every arrival that takes an allowance unit when admitted (people's messages, fair-use runs),
+  // and the messages the allowance refused (their index among them)
+  const allowArr: number[] = [];
+  const msgByAllowance: number[] = [];
   for (let i = 0; i < events.count; i++) {
     const type = events.type[i];
     const ent = result.entity[i];
@@ -65,13 +69,21 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
         if (plan.triggers[ent].mode === 'fair_use') allowAdm.push(result.admittedAt[i]);
       }
       trigArr[ent].push(events.time[i]);
+      if (plan.triggers[ent].mode === 'fair_use') allowArr.push(events.time[i]);
       if ((out !== Outcome.admitted || delayed) && d >= 0 && d < D) {
         // its own limit's refusals are weighed against the completion times' slack below
         if (result.reason[i] === Reason.trigger_limit) trigByLimit[ent].push(trigArr[ent].length - 1);
         else trigRefused[ent][d] = 1;
       }
-    } else if (out === Outcome.admitted) allowAdm.push(result.admittedAt[i]);
-    else if (d >= 0 && d < D) msgRefused[d] = 1;
+    } else {
+      allowArr.push(events.time[i]);
+      if (out === Outcome.admitted) allowAdm.push(result.admittedAt[i]);
+      else if (d >= 0 && d < D) {
+        // the allowance's refusals are weighed against the completion times' slack below
+        if (result.reason[i] === Reason.allowance) msgByAllowance.push(allowArr.length - 1);
+        else msgRefused[d] = 1;
+      }
+    }
   }
   plan.triggers.forEach((t, ti) => {
     const refusedAt = trigByLimit[ti];
@@ -84,6 +96,11 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
       if (beyond === null || beyond[k] === 1) trigRefused[ti][dayOf(arrivals[k])] = 1;
     }
   });
+  if (msgByAllowance.length > 0) {
+    const sorted = allowArr.every((v, k) => k === 0 || allowArr[k - 1] <= v);
+    const beyond = sorted && Number.isFinite(plan.allowance) ? beyondSlack(allowArr, plan.allowance) : null;
+    for (const k of msgByAllowance) if (beyond === null || beyond[k] === 1) msgRefused[dayOf(allowArr[k])] = 1;
+  }
   const days: CensoredDays = new Map();
   const series: CensorSummary['series'] = [];
   const put = (kind: string, id: string, at: Uint8Array, refused: Uint8Array, seriesStart: number | undefined) => {
