@@ -55,12 +55,13 @@ describe('limits the history reached with nothing refused', () => {
   }
 
   it('a limit that refused something, or one a run short, is not listed', async () => {
-    // a3 is refused by the cap (the replay saw demand beyond it); t's second run is 24 h + 1 s after
-    // the first, so no 24 h holds two; m2 is refused by the allowance.
+    // a3 is refused by the cap (the replay saw demand beyond it: it came 20 min after the spend
+    // that reached the cap, not within the minutes a request in flight takes); t's second run is
+    // 24 h + 1 s after the first, so no 24 h holds two; m2 is refused by the allowance.
     const rows = [
       'a1,2026-01-05T09:00:00Z,api,k,0.50',
       'a2,2026-01-05T10:00:00Z,api,k,0.50',
-      'a3,2026-01-05T10:01:00Z,api,k,0.50',
+      'a3,2026-01-05T10:20:00Z,api,k,0.50',
       't1,2026-01-05T11:00:00Z,trigger,t,',
       't2,2026-01-06T11:00:01Z,trigger,t,',
       'm1,2026-01-06T12:00:00Z,message,u,',
@@ -113,6 +114,22 @@ describe('limits the history reached with nothing refused', () => {
       ]);
       const beyond = await simulateCli(dir.path, two, profile, [...rows.slice(0, 2), 'm3,2026-01-06T08:00:00Z,message,u,']);
       expect(heldOf(beyond.report)).toEqual([]);
+    }
+  });
+
+  it('a request its cap blocks only because it was in flight when the cap was reached leaves the key held; an hour later it is demand', async () => {
+    // a2 (admitted 10:00:00 with $0.50 spent) and a3 (admitted 10:00:10, a2 still running) both
+    // passed the platform's check; a2 completed first and crossed the $1 cap, a3 completed after it
+    const capped: ScenarioPlan = { workspace: { seats: 1 }, apiKeys: [{ id: 'k', name: 'Pipeline', capUsd: 1 }] };
+    const rows = ['a1,2026-01-05T09:00:00Z,api,k,0.50', 'a2,2026-01-05T10:00:20Z,api,k,0.60', 'a3,2026-01-05T10:00:50Z,api,k,0.30'];
+    for (const profile of PROFILES) {
+      const r = await simulateCli(dir.path, capped, profile, rows);
+      expect(r.decisions).toContain('a3 blocked key_cap');
+      expect(heldOf(r.report)).toEqual([
+        'Pipeline (k): spend reached $1.10 of its $1.00 cap (the replay blocks 1 request by it, each within 15 min of requests that reached it: in flight when the platform checked the cap, which adds a request\'s cost when it completes)',
+      ]);
+      const later = await simulateCli(dir.path, capped, profile, [...rows.slice(0, 2), 'a3,2026-01-05T11:00:00Z,api,k,0.30']);
+      expect(heldOf(later.report)).toEqual([]);
     }
   });
 

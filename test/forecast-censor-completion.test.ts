@@ -14,6 +14,7 @@ import type { EventColumns, EventTypeCode } from '../src/engine/events.ts';
 import { rngFor, uniform } from '../src/demo/prng.ts';
 import { synthHistory } from './forecast-helpers.ts';
 
+const DAY = 86_400_000;
 const planInput = { workspace: { seats: 50, messagesPerSeatPerDay: 100 }, triggers: [{ id: 't_hot', kind: 'webhook' as const }] };
 
 /** What the platform's export shows: the runs its limit admitted, each at its admission plus 5 s to 2 min to complete. */
@@ -61,6 +62,33 @@ describe('a trigger held at its limit, exported at completion times', () => {
     const c = censoredFromEngine(cut, replay, buildHistory(cut));
     expect(c.series.map((x) => x.kind)).toEqual(['messages']);
     expect(c.series[0]!.days).toBeGreaterThan(30);
+  });
+
+  it('reads a key held at its cap as held although the replay blocks the requests that were in flight when it was reached', () => {
+    // the platform checks the cap before a request runs and adds its cost when it completes: a
+    // request that started while others ran passed under the cap and completed after them
+    const capMicros = 10_000_000;
+    const rng = rngFor(13, 'in-flight');
+    const runs: { start: number; end: number; cost: number }[] = [];
+    for (let d = 0; d < 45; d++) for (let k = 0; k < 400; k++) {
+      const start = Date.UTC(2026, 0, 1) + d * DAY + Math.floor(uniform(rng, 0, DAY));
+      runs.push({ start, end: start + Math.round(uniform(rng, 5_000, 600_000)), cost: 50_000 });
+    }
+    runs.sort((a, b) => a.start - b.start);
+    const done: { end: number; cost: number }[] = [];
+    for (const r of runs) {
+      const spent = done.reduce((a, x) => a + (x.end <= r.start && x.end > r.start - 30 * DAY ? x.cost : 0), 0);
+      if (spent < capMicros) done.push(r);
+    }
+    done.sort((a, b) => a.end - b.end);
+    const b = new EventColumnsBuilder();
+    for (const r of done) b.push(r.end, 0, 'k_capped', r.cost);
+    const cut = b.build();
+    const plan = validatePlan({ workspace: { seats: 5 }, apiKeys: [{ id: 'k_capped', capUsd: 10 }] });
+    const replay = simulate(plan, cut);
+    expect(Array.from(replay.outcome).some((o) => o !== 0)).toBe(true);
+    const c = censoredFromEngine(cut, replay, buildHistory(cut));
+    expect(c.series.map((x) => x.id)).toEqual(['k_capped']);
   });
 
   it('still reads an export holding the demand beyond the limit as demand', () => {

@@ -13,7 +13,7 @@ import { EventType } from '../engine/events.ts';
 import type { Report } from '../engine/report.ts';
 import { formatUsd } from '../engine/units.ts';
 import { Outcome, Reason } from '../engine/result.ts';
-import { beyondSlack, COMPLETION_SLACK_MS } from '../forecast/completion-slack.ts';
+import { beyondSlack, capBeyondSlack, COMPLETION_SLACK_MS } from '../forecast/completion-slack.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { DAY } from '../engine/units.ts';
 
@@ -58,20 +58,40 @@ function onlyCompletionSlack(times: readonly number[], limited: readonly number[
 /** The limits the history reached with nothing refused by them, keys first. */
 export function heldLimits(events: EventColumns, result: SimulationResult, report: Report): HeldLimit[] {
   const out: HeldLimit[] = [];
-  for (const k of report.keys) {
-    if (k.capUsd === null || k.capUsd <= 0 || (k.blockedBy.key_cap ?? 0) > 0) continue;
+  const plan = result.plan;
+  // every request of each key (time, cost), and the ones its cap refused (index among them)
+  const keyArr = plan.keys.map(() => [] as number[]);
+  const keyCost = plan.keys.map(() => [] as number[]);
+  const keyByCap = plan.keys.map(() => [] as number[]);
+  for (let i = 0; i < events.count; i++) {
+    if (events.type[i] !== EventType.api) continue;
+    const e = result.entity[i]!;
+    keyArr[e]!.push(events.time[i]!);
+    keyCost[e]!.push(events.cost[i]!);
+    if (result.outcome[i] !== Outcome.admitted && result.reason[i] === Reason.key_cap) keyByCap[e]!.push(keyArr[e]!.length - 1);
+  }
+  report.keys.forEach((k, j) => {
+    if (k.capUsd === null || k.capUsd <= 0) return;
+    const blocked = k.blockedBy.key_cap ?? 0;
+    const times = keyArr[j] ?? [];
+    const refused = keyByCap[j] ?? [];
+    // requests in flight when the cap was reached (completion-slack.ts) do not show demand beyond it
+    const inFlight = blocked > 0 && refused.length === blocked && times.every((v, n) => n === 0 || times[n - 1]! <= v) && capBeyondSlack(times, keyCost[j]!, Math.round(k.capUsd * 1e6), plan.keyCapWindowMs, refused).every((b) => b === 0);
+    if (blocked > 0 && !inFlight) return;
     if (k.peakRollingUsd >= NEAR_CAP_SHARE * k.capUsd) {
+      const slack = inFlight
+        ? ` (the replay blocks ${counted(blocked, 'request')} by it, each within ${COMPLETION_SLACK_MS / 60_000} min of requests that reached it: in flight when the platform checked the cap, which adds a request's cost when it completes)`
+        : '';
       out.push({
         kind: 'key',
         id: k.id,
         name: k.name,
         limit: k.capUsd,
         peak: k.peakRollingUsd,
-        text: `${label(k.name, k.id)}: spend reached ${formatUsd(Math.round(k.peakRollingUsd * 1e6))} of its ${formatUsd(Math.round(k.capUsd * 1e6))} cap`,
+        text: `${label(k.name, k.id)}: spend reached ${formatUsd(Math.round(k.peakRollingUsd * 1e6))} of its ${formatUsd(Math.round(k.capUsd * 1e6))} cap${slack}`,
       });
     }
-  }
-  const plan = result.plan;
+  });
   // every arrival that takes an allowance unit when admitted (people's messages, fair-use runs), and the messages the allowance refused
   const allowArr: number[] = [];
   const msgByAllowance: number[] = [];

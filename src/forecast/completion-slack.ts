@@ -27,3 +27,26 @@ export function beyondSlack(times: ArrayLike<number>, limit: number, windowMs: n
   }
   return out;
 }
+
+/**
+ * A key's requests refused by its cap in a replay at completion times: the platform checked the
+ * cap before each request ran and added its cost when it finished, so a request whose predecessors
+ * were still running passed with the key's spend under the cap, and its completion lands after the
+ * spend that crossed it. For each refused request (`refused`: indices into `times`, in time order):
+ * 1 when the spend completed up to the slack before it, over the cap's window, had reached the cap
+ * already (demand the platform would have refused too), 0 when it may have been such a request in flight.
+ */
+export function capBeyondSlack(times: ArrayLike<number>, costs: ArrayLike<number>, capMicros: number, windowMs: number, refused: readonly number[], slackMs: number = COMPLETION_SLACK_MS): Uint8Array {
+  const out = new Uint8Array(refused.length);
+  let lo = 0;
+  let hi = 0;
+  let sum = 0;
+  refused.forEach((k, j) => {
+    const t = times[k]!;
+    // the spend of (t - window, t - slack]
+    while (hi < times.length && times[hi]! <= t - slackMs) sum += costs[hi++]!;
+    while (lo < hi && times[lo]! <= t - windowMs) sum -= costs[lo++]!;
+    if (sum >= capMicros) out[j] = 1;
+  });
+  return out;
+}
