@@ -13,7 +13,7 @@ import { EventType } from '../engine/events.ts';
 import type { Report } from '../engine/report.ts';
 import { formatUsd } from '../engine/units.ts';
 import { Outcome, Reason } from '../engine/result.ts';
-import { beyondSlack, capBeyondSlack, COMPLETION_SLACK_MS } from '../forecast/completion-slack.ts';
+import { beyondSlack, capBeyondSlack, COMPLETION_SLACK_MS, limitRefusalsWithinSlack } from '../forecast/completion-slack.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { DAY } from '../engine/units.ts';
 
@@ -96,9 +96,9 @@ export function heldLimits(events: EventColumns, result: SimulationResult, repor
   const allowArr: number[] = [];
   const msgByAllowance: number[] = [];
   const admitted = plan.triggers.map(() => [] as number[]);
-  // every run of each trigger, and the ones its own limit refused or delayed (index among its runs)
-  const arrivals = plan.triggers.map(() => [] as number[]);
-  const byLimit = plan.triggers.map(() => [] as number[]);
+  // how many runs of each trigger its own limit refused or delayed
+  const byLimit = plan.triggers.map(() => 0);
+  const slackOnly = limitRefusalsWithinSlack(events, result);
   for (let i = 0; i < events.count; i++) {
     if (events.type[i] === EventType.message) {
       allowArr.push(events.time[i]!);
@@ -108,20 +108,19 @@ export function heldLimits(events: EventColumns, result: SimulationResult, repor
     const e = result.entity[i]!;
     if (plan.triggers[e]!.mode === 'fair_use') allowArr.push(events.time[i]!);
     if (result.outcome[i] === Outcome.admitted) admitted[e]!.push(result.admittedAt[i]!);
-    arrivals[e]!.push(events.time[i]!);
     const refused = result.outcome[i] !== Outcome.admitted || result.admittedAt[i]! > events.time[i]!;
-    if (refused && result.reason[i] === Reason.trigger_limit) byLimit[e]!.push(arrivals[e]!.length - 1);
+    if (refused && result.reason[i] === Reason.trigger_limit) byLimit[e]!++;
   }
   report.triggers.forEach((t, j) => {
     if (t.limit === null || t.limit <= 0) return;
-    const limited = byLimit[j] ?? [];
+    const limited = byLimit[j] ?? 0;
     // refusals its completion times explain (forecast/completion-slack.ts) do not show demand beyond the limit
-    if (limited.length > 0 && !onlyCompletionSlack(arrivals[j] ?? [], limited, t.limit)) return;
+    if (limited > 0 && !slackOnly.has(t.id)) return;
     const peak = peakInWindow(Float64Array.from(admitted[j] ?? []), DAY, plan.edgeMs);
     if (peak >= t.limit) {
       const slack =
-        limited.length > 0
-          ? ` (the replay ${t.dropped + t.skipped > 0 ? 'refuses' : 'delays'} ${counted(limited.length, 'run')} of it by its limit, each within ${COMPLETION_SLACK_MS / 60_000} min of a run's 24 h ending: the export times runs when they completed, after the platform admitted them)`
+        limited > 0
+          ? ` (the replay ${t.dropped + t.skipped > 0 ? 'refuses' : 'delays'} ${counted(limited, 'run')} of it by its limit, each within ${COMPLETION_SLACK_MS / 60_000} min of a run's 24 h ending: the export times runs when they completed, after the platform admitted them)`
           : '';
       out.push({ kind: 'trigger', id: t.id, name: t.name, limit: t.limit, peak, text: `${label(t.name, t.id)}: ${counted(peak, 'run')} in 24 h, its limit${slack}` });
     }

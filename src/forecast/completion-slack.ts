@@ -1,4 +1,8 @@
 import { DAY } from '../engine/units.ts';
+import { EventType } from '../engine/events.ts';
+import type { EventColumns } from '../engine/events.ts';
+import { Outcome, Reason } from '../engine/result.ts';
+import type { SimulationResult } from '../engine/result.ts';
 
 /**
  * The consumption export's times are when an agent message's steps completed, not when the
@@ -47,6 +51,33 @@ export function capBeyondSlack(times: ArrayLike<number>, costs: ArrayLike<number
     while (hi < times.length && times[hi]! <= t - slackMs) sum += costs[hi++]!;
     while (lo < hi && times[lo]! <= t - windowMs) sum -= costs[lo++]!;
     if (sum >= capMicros) out[j] = 1;
+  });
+  return out;
+}
+
+/**
+ * The triggers of `result`'s plan (by id) whose runs refused or delayed by their own limit all
+ * come within the slack of a run's 24 h ending (beyondSlack): the limit the history was cut at,
+ * replayed at completion times, not demand beyond it.
+ */
+export function limitRefusalsWithinSlack(events: EventColumns, result: SimulationResult): Set<string> {
+  const plan = result.plan;
+  const arrivals = plan.triggers.map(() => [] as number[]);
+  const byLimit = plan.triggers.map(() => [] as number[]);
+  for (let i = 0; i < events.count; i++) {
+    if (events.type[i] !== EventType.trigger) continue;
+    const e = result.entity[i]!;
+    arrivals[e]!.push(events.time[i]!);
+    const refused = result.outcome[i] !== Outcome.admitted || result.admittedAt[i]! > events.time[i]!;
+    if (refused && result.reason[i] === Reason.trigger_limit) byLimit[e]!.push(arrivals[e]!.length - 1);
+  }
+  const out = new Set<string>();
+  plan.triggers.forEach((t, e) => {
+    const times = arrivals[e]!;
+    const limited = byLimit[e]!;
+    if (limited.length === 0 || !Number.isFinite(t.limit) || !times.every((v, k) => k === 0 || times[k - 1]! <= v)) return;
+    const beyond = beyondSlack(times, t.limit);
+    if (limited.every((k) => beyond[k] === 0)) out.add(t.id);
   });
   return out;
 }
