@@ -77,6 +77,16 @@ describe('ids of digits that a spreadsheet saved as numbers', () => {
   });
 });
 
+describe('the consumption export\'s other ids in exponent notation', () => {
+  it('refuses a conversationId a spreadsheet wrote as 1.23457E+15, naming it', async () => {
+    const cells: Record<string, string> = { completedAt: '2026-09-01T10:00:00.000Z', conversationId: '1.23457E+15', agentMessageId: 'm1', contextOrigin: 'web', userId: 'u1', totalCredits: '1.00', stepIndex: '0' };
+    const text = COLUMNS.map((c) => cells[c] ?? '').join(',');
+    await expect(importFile(ledger, consumption('resaved.csv', [text]))).rejects.toThrow(
+      /resaved\.csv:2: conversationId "1\.23457E\+15" is in exponent notation, as a spreadsheet writes a long number: the digits it dropped are lost, so lines of different conversationId values would read as one/,
+    );
+  });
+});
+
 describe("the cost export's key names of digits", () => {
   const HEADER = 'date,agent_name,api_key,source,total_spend_usd';
 

@@ -501,6 +501,8 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
   const scanned = whole.dayOrder;
   const order = scanned !== undefined ? scanned : dayOrder(samples.map((r) => r[ti] ?? ''), SLASH_TIME);
   const identity = new LineIdentity(header, decimal, originIdentity);
+  // the export's other ids: one a spreadsheet wrote in exponent notation changes the line's identity for good
+  const otherIds = ['conversationId', 'spaceId', 'agentId', 'agentRootId', 'agentParentId', 'toolActionId'].map((c) => columnIndex(header, file, [c], false)).filter((i) => i !== -1);
   const occurrences = new LineOccurrences();
   return {
     format: 'dust-consumption',
@@ -518,6 +520,7 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
       const message = f[mi]!.trim();
       if (message === '') throw new RowError(header[mi], f[mi], 'is empty: expected the agent message id');
       if (isExponentNotation(message)) throw new RowError(header[mi], f[mi], exponentIdMessage("different agent messages' lines"));
+      for (const i of otherIds) if (isExponentNotation(f[i]!)) throw new RowError(header[i], f[i], exponentIdMessage(`lines of different ${header[i]} values`));
       let cost = 0;
       for (const i of creditColumns) {
         // a zero re-saved as the Accounting format's dash is the export's 0 (its line's identity

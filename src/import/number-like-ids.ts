@@ -11,6 +11,9 @@
 const EXPONENT = /^[+-]?\d(?:[.,]\d+)?E[+-]\d{1,3}$/i;
 
 export function isExponentNotation(text: string): boolean {
+  // told without a pattern for almost every id: `d.` / `d,` / `dE` is how the form starts
+  const c1 = text.charCodeAt(1);
+  if (text.length > 18 || !(c1 === 46 || c1 === 44 || c1 === 69 || c1 === 101 || text.charCodeAt(0) <= 32 || text.charCodeAt(0) === 43 || text.charCodeAt(0) === 45)) return false;
   const v = text.trim();
   return v.length <= 16 && EXPONENT.test(v);
 }
