@@ -55,12 +55,13 @@ describe('limits the history reached with nothing refused', () => {
   }
 
   it('a limit that refused something, or one a run short, is not listed', async () => {
-    // a3 is refused by the cap (the replay saw demand beyond it); t's second run is 24 h + 1 s after
-    // the first, so no 24 h holds two; m2 is refused by the allowance.
+    // a3 is refused by the cap (the replay saw demand beyond it: it came 20 min after the spend
+    // that reached the cap, not within the minutes a request in flight takes); t's second run is
+    // 24 h + 1 s after the first, so no 24 h holds two; m2 is refused by the allowance.
     const rows = [
       'a1,2026-01-05T09:00:00Z,api,k,0.50',
       'a2,2026-01-05T10:00:00Z,api,k,0.50',
-      'a3,2026-01-05T10:01:00Z,api,k,0.50',
+      'a3,2026-01-05T10:20:00Z,api,k,0.50',
       't1,2026-01-05T11:00:00Z,trigger,t,',
       't2,2026-01-06T11:00:01Z,trigger,t,',
       'm1,2026-01-06T12:00:00Z,message,u,',
@@ -83,6 +84,53 @@ describe('limits the history reached with nothing refused', () => {
     expect(heldOf(docs.report)).toEqual([]);
     // the pool (P = 2) counts the same two runs at that instant
     expect(heldOf(code.report)).toEqual(['PR review (t): 2 runs in 24 h, its limit', 'the fair-use pool: 2 of 2 runs in 24 h']);
+  });
+
+  it('a run its limit refuses only by the seconds its completion took is still a held history; minutes inside the window are demand', async () => {
+    // the platform admitted t3 at 11:00:00 on the 6th, 24 h after t1's admission; the export times
+    // runs when they completed: t1 took 30 s, t3 10 s, so the replay finds t3 20 s inside t1's 24 h
+    // (a pool of 15, so that the code's pool, checked first, has room for t3)
+    const roomy: ScenarioPlan = { ...plan, workspace: { seats: 10, messagesPerSeatPerDay: 3, fairUseShare: 0.5 } };
+    const rows = ['t1,2026-01-05T11:00:30Z,trigger,t,', 't2,2026-01-05T12:00:05Z,trigger,t,', 't3,2026-01-06T11:00:10Z,trigger,t,'];
+    const docs = await simulateCli(dir.path, roomy, 'documented', rows);
+    const code = await simulateCli(dir.path, roomy, 'platform', rows);
+    expect(code.decisions).toContain('t3 dropped trigger_limit');
+    const why = 'each within 15 min of a run\'s 24 h ending: the export times runs when they completed, after the platform admitted them)';
+    expect(heldOf(docs.report)).toContain(`PR review (t): 2 runs in 24 h, its limit (the replay delays 1 run of it by its limit, ${why}`);
+    expect(heldOf(code.report)).toContain(`PR review (t): 2 runs in 24 h, its limit (the replay refuses 1 run of it by its limit, ${why}`);
+    // two hours inside the window: a third run the platform would have refused, so demand beyond the limit
+    const beyond = ['t1,2026-01-05T11:00:30Z,trigger,t,', 't2,2026-01-05T12:00:05Z,trigger,t,', 't3,2026-01-06T09:00:00Z,trigger,t,'];
+    for (const profile of PROFILES) expect(heldOf((await simulateCli(dir.path, roomy, profile, beyond)).report).filter((t) => t.startsWith('PR review'))).toEqual([]);
+  });
+
+  it('a message the allowance blocks only by the seconds its completion took leaves the allowance held; hours inside the window are demand', async () => {
+    const two: ScenarioPlan = { workspace: { seats: 1, messagesPerSeatPerDay: 2 } };
+    const rows = ['m1,2026-01-05T10:00:30Z,message,u,', 'm2,2026-01-05T11:00:00Z,message,u,', 'm3,2026-01-06T10:00:10Z,message,u,'];
+    for (const profile of PROFILES) {
+      const r = await simulateCli(dir.path, two, profile, rows);
+      expect(r.decisions).toContain('m3 blocked allowance');
+      expect(heldOf(r.report)).toEqual([
+        "the message allowance: 2 of 2 messages and fair-use runs in 24 h (the replay blocks 1 message by it, each within 15 min of an entry's 24 h ending: the export times messages when they completed, after the platform admitted them)",
+      ]);
+      const beyond = await simulateCli(dir.path, two, profile, [...rows.slice(0, 2), 'm3,2026-01-06T08:00:00Z,message,u,']);
+      expect(heldOf(beyond.report)).toEqual([]);
+    }
+  });
+
+  it('a request its cap blocks only because it was in flight when the cap was reached leaves the key held; an hour later it is demand', async () => {
+    // a2 (admitted 10:00:00 with $0.50 spent) and a3 (admitted 10:00:10, a2 still running) both
+    // passed the platform's check; a2 completed first and crossed the $1 cap, a3 completed after it
+    const capped: ScenarioPlan = { workspace: { seats: 1 }, apiKeys: [{ id: 'k', name: 'Pipeline', capUsd: 1 }] };
+    const rows = ['a1,2026-01-05T09:00:00Z,api,k,0.50', 'a2,2026-01-05T10:00:20Z,api,k,0.60', 'a3,2026-01-05T10:00:50Z,api,k,0.30'];
+    for (const profile of PROFILES) {
+      const r = await simulateCli(dir.path, capped, profile, rows);
+      expect(r.decisions).toContain('a3 blocked key_cap');
+      expect(heldOf(r.report)).toEqual([
+        'Pipeline (k): spend reached $1.10 of its $1.00 cap (the replay blocks 1 request by it, each within 15 min of requests that reached it: in flight when the platform checked the cap, which adds a request\'s cost when it completes)',
+      ]);
+      const later = await simulateCli(dir.path, capped, profile, [...rows.slice(0, 2), 'a3,2026-01-05T11:00:00Z,api,k,0.30']);
+      expect(heldOf(later.report)).toEqual([]);
+    }
   });
 
   it('the readable summary says so after the tables', async () => {

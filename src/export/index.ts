@@ -62,7 +62,9 @@ export function keysToCsv(report: RecommendReport): string {
     k.throttleChance.toFixed(3),
     k.reason,
   ]);
-  return `${Papa.unparse({ fields: [...KEY_COLUMNS], data: rows }, { newline: '\n' })}\n`;
+  // a key named `=SUM(A1)` or `-staging` (names come from the platform's exports) is written
+  // `'=SUM(A1)`, as the platform escapes its own exports: a spreadsheet never runs it as a formula
+  return `${Papa.unparse({ fields: [...KEY_COLUMNS], data: rows }, { newline: '\n', escapeFormulae: true })}\n`;
 }
 
 export interface SupportRequest {

@@ -5,8 +5,17 @@ export function norm(name: string): string {
   return name.trim().toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
-/** The platform escapes a cell starting with `@` (`=`, `+`) with a leading `'` against spreadsheet formulas. */
+/**
+ * The platform escapes a cell starting with `@`, `=`, `+` or `-` with a leading `'` against
+ * spreadsheet formulas (its exports' sanitizeCsvCell: `/^[=+\-@]/`), so a key named `-test`
+ * is written `'-test`.
+ */
 export function unescapeCell(text: string): string {
   const v = text.trim();
-  return v.length > 1 && v.charCodeAt(0) === 39 && (v[1] === '@' || v[1] === '=' || v[1] === '+') ? v.slice(1) : v;
+  return v.length > 1 && v.charCodeAt(0) === 39 && isEscaped(v.charCodeAt(1)) ? v.slice(1) : v;
+}
+
+/** A character the platform's exports escape at the start of a cell: `@`, `=`, `+`, `-`. */
+export function isEscaped(c: number): boolean {
+  return c === 64 || c === 61 || c === 43 || c === 45;
 }

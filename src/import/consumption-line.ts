@@ -1,4 +1,4 @@
-import { norm } from './cells.ts';
+import { isEscaped, norm } from './cells.ts';
 import { toMicroCredits } from './parse.ts';
 
 /**
@@ -11,7 +11,8 @@ import { toMicroCredits } from './parse.ts';
  *   the minute; the line's message and step say where it is), looked up by name, so column order
  *   and columns added by newer exports do not matter; `creditsDirect` is `creditsAction`;
  * - credits as millionths of a credit (`12,50` and `12.5` are one amount), cells without the platform's
- *   `'@` escape, `contextOrigin` as what it means (`api` and `API` are one origin).
+ *   `'@` escape, `contextOrigin` as what it means (`api` and `API` are one origin), cells of digits
+ *   without their leading zeros (`00042` re-saved by a spreadsheet is `42`).
  *
  * The content includes the message id, so two lines collide only within one message and only
  * with the same 48-bit hash (odds about 1e-13 for a message of ten lines).
@@ -110,8 +111,15 @@ export class LineIdentity {
     while (a < b && text.charCodeAt(a) <= 32) a++;
     while (b > a && text.charCodeAt(b - 1) <= 32) b--;
     if (b - a > 1 && text.charCodeAt(a) === 39) {
-      const next = text.charCodeAt(a + 1);
-      if (next === 64 || next === 61 || next === 43) a++;
+      if (isEscaped(text.charCodeAt(a + 1))) a++;
+    }
+    // digits without their leading zeros (number-like-ids.ts): a spreadsheet saves the id `00042` as `42`
+    if (b - a > 1 && text.charCodeAt(a) === 48) {
+      let z = a;
+      while (z < b - 1 && text.charCodeAt(z) === 48) z++;
+      let digits = true;
+      for (let k = z; k < b && digits; k++) digits = text.charCodeAt(k) >= 48 && text.charCodeAt(k) <= 57;
+      if (digits) a = z;
     }
     for (let k = a; k < b; k++) this.mix(text.charCodeAt(k));
   }

@@ -12,12 +12,13 @@ import { wasQuoted } from '../csv/records.ts';
 import { splitByLargestRemainder } from './profile.ts';
 import { canonicalColumns, ContentOccurrences } from './canonical.ts';
 import { NO_KEY_PREFIX } from '../ledger/entities.ts';
-import { norm, unescapeCell } from './cells.ts';
+import { isEscaped, norm, unescapeCell } from './cells.ts';
 import { LineIdentity, LineOccurrences } from './consumption-line.ts';
 import { dateFormsOf, dayOrder, DayOrderScan, DayOrderUnknown, dayOrderWords, SLASH_DAY, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown, twoWaysMessage } from './decimal-mark.ts';
 import { EXCEL_SERIAL, excelSerialTime, SERIAL_RANGE_MESSAGE, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MESSAGE } from './excel-dates.ts';
 import { accountingNegative, accountingNegativeMessage, isAccountingZero } from './accounting.ts';
+import { exponentIdMessage, idSpelling, isExponentNotation } from './number-like-ids.ts';
 import type { AmountReader, DecimalMark } from './decimal-mark.ts';
 import type { DateForm, DayOrder } from './day-order.ts';
 
@@ -56,6 +57,8 @@ export interface EventSink {
   storedCost(idents: readonly string[]): number | null;
   /** a duplicate row whose amount is not the one the ledger holds for its identity (which is kept) */
   costDiffers(storedMicros: number, fileMicros: number): void;
+  /** whether a cost export in the ledger covers the UTC day (its $0.00 rows made no events to find them by) */
+  costCoversDay(day: number): boolean;
 }
 
 export type RowOutcome = 'new' | 'duplicate';
@@ -117,8 +120,22 @@ function columnIndex(header: string[], file: string, names: string[], required =
   ]);
 }
 
+/**
+ * The platform streams a large export page by page; when a page fails or the stream times out it
+ * appends `ERROR: Export timed out.` (or `ERROR: Internal server error.`) as a last line that is
+ * deliberately no CSV row. Named for what it is, not as a row with too few fields.
+ */
+const PLATFORM_ERROR_LINE = /^ERROR: /;
+
 function checkWidth(fields: string[], header: string[]): void {
   if (fields.length === header.length) return;
+  if (fields.length === 1 && PLATFORM_ERROR_LINE.test(fields[0]!)) {
+    throw new RowError(
+      undefined,
+      fields[0],
+      `${JSON.stringify(fields[0])} is the platform's error line: its export stopped here (the download timed out or failed), so the file holds only the lines before it; export the period again, or a shorter one, and import that`,
+    );
+  }
   const column = fields.length < header.length ? header[fields.length] : `(extra field ${header.length + 1})`;
   const text = fields.join(',');
   throw new RowError(column, text.length > 80 ? `${text.slice(0, 77)}...` : text, `has ${fields.length} fields; the header has ${header.length}`);
@@ -335,6 +352,8 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
       if (spend < 0) throw new RowError(header[ci], f[ci], 'is negative: expected a spend >= 0');
       const agent = unescapeCell(f[ai]!);
       const key = unescapeCell(f[ki]!);
+      if (isExponentNotation(key)) throw new RowError(header[ki], f[ki], exponentIdMessage('different API keys'));
+      if (isExponentNotation(agent)) throw new RowError(header[ai], f[ai], exponentIdMessage('different agents'));
       const source = f[si]!.trim();
       const noKey = isNoKey(key);
       const agentName = agent || 'unknown agent';
@@ -343,7 +362,8 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
       // the day as the export writes it, whatever a spreadsheet made of it: the same row of the
       // export and of its re-saved copy is one identity
       const dayText = isoOf(day).slice(0, 10);
-      const base = `dust-cost:${dayText}|${f[ai]!.trim()}|${f[ki]!.trim()}|${source}`;
+      // names of digits without their leading zeros (a spreadsheet drops them: `0007` is saved as `7`)
+      const base = `dust-cost:${dayText}|${idSpelling(f[ai]!.trim())}|${idSpelling(f[ki]!.trim())}|${source}`;
       // The row is one identity over its hours: when any is in the ledger, so is the row (SPEC
       // section 8), even if this export splits it over other hours. A day exported before it
       // ended and again later keeps its first total: said, not silently (costDiffers). A name
@@ -365,14 +385,16 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
         );
       }
       own.set(mine, { spend, line });
-      const bases = [base];
+      // the spelling as written too: the identity a ledger made before leading zeros were dropped from it
+      const written = `dust-cost:${dayText}|${f[ai]!.trim()}|${f[ki]!.trim()}|${source}`;
+      const bases = written === base ? [base] : [base, written];
       const agentAlt = otherEscape(f[ai]!.trim());
       const keyAlt = otherEscape(f[ki]!.trim());
       if (agentAlt !== null || keyAlt !== null) {
         for (const a of [f[ai]!.trim(), ...(agentAlt === null ? [] : [agentAlt])]) {
           for (const k of [f[ki]!.trim(), ...(keyAlt === null ? [] : [keyAlt])]) {
-            const b = `dust-cost:${dayText}|${a}|${k}|${source}`;
-            if (b !== base) bases.push(b);
+            const b = `dust-cost:${dayText}|${idSpelling(a)}|${idSpelling(k)}|${source}`;
+            if (!bases.includes(b)) bases.push(b);
           }
         }
       }
@@ -381,7 +403,8 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
         if (stored !== spend) sink.costDiffers(stored, spend);
         return 'duplicate';
       }
-      if (spend === 0) return 'new';
+      // a $0.00 row adds no event: the same row again is a duplicate when an export of that day is in the ledger
+      if (spend === 0) return sink.costCoversDay(day) ? 'duplicate' : 'new';
       const parts = splitByLargestRemainder(spend, profile);
       let added = false;
       for (let h = 0; h < 24; h++) {
@@ -401,11 +424,11 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
 
 /**
  * A cell's other spelling under the platform's formula escape: `'@Bot` for `@Bot` and back (also
- * `=` and `+`, which unescapeCell reads the same way); null when the cell has no such spelling.
+ * `=`, `+` and `-`, which unescapeCell reads the same way); null when the cell has no such spelling.
  */
 function otherEscape(cell: string): string | null {
   const c = cell.charCodeAt(0);
-  if (c === 64 || c === 61 || c === 43) return `'${cell}`;
+  if (isEscaped(c)) return `'${cell}`;
   const unescaped = unescapeCell(cell);
   return unescaped !== cell ? unescaped : null;
 }
@@ -478,6 +501,8 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
   const scanned = whole.dayOrder;
   const order = scanned !== undefined ? scanned : dayOrder(samples.map((r) => r[ti] ?? ''), SLASH_TIME);
   const identity = new LineIdentity(header, decimal, originIdentity);
+  // the export's other ids: one a spreadsheet wrote in exponent notation changes the line's identity for good
+  const otherIds = ['conversationId', 'spaceId', 'agentId', 'agentRootId', 'agentParentId', 'toolActionId'].map((c) => columnIndex(header, file, [c], false)).filter((i) => i !== -1);
   const occurrences = new LineOccurrences();
   return {
     format: 'dust-consumption',
@@ -494,6 +519,8 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
       if (!isPlausibleTime(time)) throw new RowError(header[ti], f[ti], timeRangeMessage());
       const message = f[mi]!.trim();
       if (message === '') throw new RowError(header[mi], f[mi], 'is empty: expected the agent message id');
+      if (isExponentNotation(message)) throw new RowError(header[mi], f[mi], exponentIdMessage("different agent messages' lines"));
+      for (const i of otherIds) if (isExponentNotation(f[i]!)) throw new RowError(header[i], f[i], exponentIdMessage(`lines of different ${header[i]} values`));
       let cost = 0;
       for (const i of creditColumns) {
         // a zero re-saved as the Accounting format's dash is the export's 0 (its line's identity
@@ -520,6 +547,8 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
       const rawKey = cell(f, ki);
       const keyName = isNoKey(rawKey) ? '' : rawKey;
       const trigger = cell(f, tri);
+      if (isExponentNotation(keyName)) throw new RowError(header[ki], f[ki], exponentIdMessage('different API keys'));
+      if (isExponentNotation(trigger)) throw new RowError(header[tri], f[tri], exponentIdMessage('different triggers'));
       const agent = cell(f, ai) || cell(f, aidi) || 'unknown agent';
       const programmatic = isProgrammaticUsage(cell(f, usi), originText);
       const day = time - (time % DAY);
@@ -545,13 +574,14 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
       } else {
         type = EventType.message;
         subject = cell(f, ui) || cell(f, uni);
+        if (isExponentNotation(subject)) throw new RowError(header[ui === -1 ? uni : ui], ui === -1 ? f[uni] : f[ui], exponentIdMessage('different people'));
         if (subject === '') throw new RowError(header[ui === -1 ? uni : ui], ui === -1 ? f[uni] : f[ui], 'is empty: expected the id of the person who sent the message');
         const userName = cell(f, uni);
         if (userName !== '' && userName !== subject) sink.entity({ type, subject, label: userName });
       }
       // the line's own identity (SPEC section 8: content and occurrence), folded into its message's event
       const line = identity.of(f);
-      const outcome = sink.fold(time, type, subject, type === EventType.message ? 0 : cost, `dust-msg:${message}`, line, occurrences.next(line));
+      const outcome = sink.fold(time, type, subject, type === EventType.message ? 0 : cost, `dust-msg:${idSpelling(message)}`, line, occurrences.next(line));
       return outcome === 'duplicate' ? 'duplicate' : 'new';
     },
   };

@@ -633,6 +633,9 @@ async function run(
     storedCost(idents) {
       return session!.events.storedCost(idents);
     },
+    costCoversDay(day) {
+      return session!.events.costCoversDay(day);
+    },
     costDiffers(storedMicros, fileMicros) {
       const d = (result.differingDuplicates ??= { count: 0, rows: [] });
       d.count++;
@@ -640,7 +643,7 @@ async function run(
     },
   };
   // once a file is refused, the remaining rows are only checked, to list their errors
-  const checkSink: EventSink = { add: () => true, fold: () => 'new', spend: () => {}, entity: () => {}, storedCost: () => null, costDiffers: () => {} };
+  const checkSink: EventSink = { add: () => true, fold: () => 'new', spend: () => {}, entity: () => {}, storedCost: () => null, costDiffers: () => {}, costCoversDay: () => false };
 
   const makeHandler = (): FormatHandler => {
     const h = header!;
@@ -984,6 +987,13 @@ async function run(
     if (result.format === 'dust-consumption' || result.format === 'mapping') result.activeSeats = session.activeSeats();
     if (dryRun) {
       result.batch = null;
+      // one file of a set previewed together (Ledger.previewSet): kept for the next file to see,
+      // in the set's transaction, which is rolled back at its end; unless its import would be
+      // refused for its bad rows (then it adds nothing for the next file to see)
+      if (session.inSet && (result.rejected === 0 || options.skipBadRows === true)) {
+        session.commit();
+        committed = true;
+      }
       return result;
     }
     session.commit();

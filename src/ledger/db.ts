@@ -181,7 +181,16 @@ export function userVersion(db: ReadableLedger): number {
  * Opens the write transaction of an import (BEGIN IMMEDIATE: the write lock now, so that the
  * long read of a file never ends in SQLITE_BUSY at its first write). Busy → the InputError.
  */
-export function beginWrite(db: WritableLedger, path: string): void {
+/**
+ * Begins an import's write: its own transaction, or a savepoint inside one already open (a
+ * preview of several files, each seeing the ones before it, rolled back at the end:
+ * Ledger.previewSet). Returns true for a savepoint.
+ */
+export function beginWrite(db: WritableLedger, path: string): boolean {
+  if (db.inTransaction) {
+    db.exec('SAVEPOINT import_file');
+    return true;
+  }
   try {
     db.exec('BEGIN IMMEDIATE');
   } catch (err) {
@@ -190,15 +199,23 @@ export function beginWrite(db: WritableLedger, path: string): void {
       { file: path, message: 'the ledger is busy with another import' },
     ]);
   }
+  return false;
 }
 
-export function commitWrite(db: WritableLedger): void {
-  db.exec('COMMIT');
+/** `savepoint`: what beginWrite returned; a savepoint is released into the transaction around it. */
+export function commitWrite(db: WritableLedger, savepoint = false): void {
+  db.exec(savepoint ? 'RELEASE import_file' : 'COMMIT');
 }
 
-/** Rolls back the open write transaction, if any (a failed statement may have ended it already). */
-export function rollbackWrite(db: WritableLedger): void {
-  if (db.inTransaction) db.exec('ROLLBACK');
+/** Rolls back the open write transaction or savepoint, if any (a failed statement may have ended it already). */
+export function rollbackWrite(db: WritableLedger, savepoint = false): void {
+  if (!db.inTransaction) return;
+  if (!savepoint) {
+    db.exec('ROLLBACK');
+    return;
+  }
+  db.exec('ROLLBACK TO import_file');
+  db.exec('RELEASE import_file');
 }
 
 /** The page cache size (negative: KiB) until the returned function puts the previous one back. */

@@ -48,6 +48,7 @@ export class EventWriter {
   private lineFill = 0;
   private readonly identsFrom: Statement;
   private readonly costOf: Statement;
+  private costDay: Statement | null = null;
   /** events the other export's overlap holds back (overlap.ts) are in the ledger all the same */
   private readonly anyHeld: boolean;
 
@@ -204,6 +205,18 @@ export class EventWriter {
   storedCost(idents: readonly string[]): number | null {
     const r = this.costOf.get({ ids: JSON.stringify(idents) }) as { n: number; c: number | null };
     return r.n === 0 ? null : (r.c ?? 0);
+  }
+
+  /**
+   * Whether a cost export already in the ledger (a live batch) covers the UTC day `day`: a row of
+   * $0.00 there (spend under half a cent, which the export rounds to 0.00) makes no event to find
+   * it by, so a file imported again would count it new each time.
+   */
+  costCoversDay(day: number): boolean {
+    this.costDay ??= this.db
+      .prepare("SELECT 1 FROM spend_days d JOIN batches b ON b.id = d.batch WHERE d.source = 'cost' AND d.day = ? AND b.undone_at IS NULL LIMIT 1")
+      .pluck();
+    return this.costDay.get(day) !== undefined;
   }
 
   /** Events with these identities given from `firstSeq` on (by this import): ident, time, type, subject, cost. */

@@ -28,11 +28,13 @@ export class ImportSession {
   /** the ledger's latest counted event before this import (-Infinity when empty) */
   readonly latestBefore: number;
   readonly events: EventWriter;
+  /** a savepoint inside a transaction already open (Ledger.previewSet), not a transaction of its own */
+  readonly inSet: boolean;
 
   constructor(db: WritableLedger, path: string, subjects: SubjectIds) {
     this.db = db;
     this.subjects = subjects;
-    beginWrite(db, path);
+    this.inSet = beginWrite(db, path);
     try {
       const batch = openBatch(db);
       this.batchId = batch.id;
@@ -123,13 +125,13 @@ export class ImportSession {
   }
 
   commit(): void {
-    commitWrite(this.db);
+    commitWrite(this.db, this.inSet);
   }
 
   /** Rolls back (if still open) and forgets subject ids the rollback took away. */
   rollback(): void {
     try {
-      rollbackWrite(this.db);
+      rollbackWrite(this.db, this.inSet);
     } finally {
       this.subjects.reset();
     }

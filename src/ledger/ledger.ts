@@ -1,6 +1,6 @@
 import type { EventColumns, EventTypeName } from '../engine/events.ts';
 import { InputError } from '../errors.ts';
-import { openLedgerDb, openReadableDb, reclaimWal, userVersion } from './db.ts';
+import { beginWrite, openLedgerDb, openReadableDb, reclaimWal, rollbackWrite, userVersion } from './db.ts';
 import type { OpenOptions, ReadableLedger, WritableLedger } from './db.ts';
 import { activeSeats, correctTriggerKind, readEntities, renameEntity } from './entities.ts';
 import type { TriggerKindFact } from './entities.ts';
@@ -134,6 +134,23 @@ export class Ledger {
   /** Begins an import: its write transaction and batch (importers hand it their rows). */
   beginImport(): ImportSession {
     return new ImportSession(this.writable(), this.path, this.subjects!);
+  }
+
+  /**
+   * Previews several files as one set: `run` previews them in order inside one write transaction,
+   * each file's preview kept for the next (a savepoint released into the set's transaction), and all of it rolled back
+   * at the end, so a file that overlaps an earlier one of the set counts its lines as duplicates
+   * in the preview as the import will. The ledger is unchanged.
+   */
+  async previewSet<T>(run: () => Promise<T>): Promise<T> {
+    const db = this.writable();
+    beginWrite(db, this.path);
+    try {
+      return await run();
+    } finally {
+      rollbackWrite(db);
+      this.subjects?.reset();
+    }
   }
 
   /** Forget cached subject ids (after a rollback, or another connection's import). */

@@ -130,6 +130,43 @@ interface DayRow {
   last_seq: number | null;
 }
 
+/** A scope-day both exports cover: its rows, the two totals, the rounding allowed, and the consumption's excess not yet matched. */
+interface Both {
+  rows: DayRow[];
+  coarse: number;
+  fine: number;
+  tolerance: number;
+  spare: number;
+}
+
+/**
+ * The scope-days whose consumption falls short only because a message's spend sits on the other
+ * side of midnight in the other export: the cost export's day and the consumption lines' times
+ * need not agree on an agent message that runs across 00:00 UTC, so one day of the consumption
+ * export falls short by what its neighbour holds in excess. Counting the cost export's short day
+ * and the consumption's long one would count that message twice (and hold the short day's real
+ * times), so such a day counts its consumption lines: the two days together agree. A neighbour's
+ * excess covers one shortfall only; a day short by more than its neighbours hold in excess (an
+ * export cut part-way through the day) still counts the cost export.
+ */
+function shortAcrossMidnight(both: Map<string, Both>): Set<string> {
+  const out = new Set<string>();
+  // in scope and day order, so that the choice never depends on the order the batches came in
+  const short = [...both].filter(([, d]) => d.coarse - d.fine - d.tolerance > 0);
+  short.sort(([, a], [, b]) => (a.rows[0]!.scope < b.rows[0]!.scope ? -1 : a.rows[0]!.scope > b.rows[0]!.scope ? 1 : a.rows[0]!.day - b.rows[0]!.day));
+  for (const [k, d] of short) {
+    const { scope, day } = d.rows[0]!;
+    for (const n of [day - DAY, day + DAY]) {
+      const nb = both.get(`${scope}\u0000${n}`);
+      if (nb === undefined || nb.spare + d.tolerance + nb.tolerance < d.coarse - d.fine) continue;
+      nb.spare = Math.max(0, nb.spare - (d.coarse - d.fine));
+      out.add(k);
+      break;
+    }
+  }
+  return out;
+}
+
 /**
  * Decides, for every scope-day of the live batches, which source counts, and moves events
  * between `events` and `events_held` to match. Call inside the transaction that changed the
@@ -164,7 +201,8 @@ export function reconcileSpend(db: WritableLedger): OverlapSummary {
 
   const summary: OverlapSummary = { scopeDays: 0, scopes: 0, from: null, to: null, countedConsumption: 0, countedCost: 0, heldMicros: 0, disagreements: [], disagreementCount: 0 };
   const scopes = new Set<string>();
-  for (const g of groups.values()) {
+  const both = new Map<string, Both>();
+  for (const [k, g] of groups) {
     let coarse = 0;
     let fine = 0;
     let tolerance = 0;
@@ -185,7 +223,11 @@ export function reconcileSpend(db: WritableLedger): OverlapSummary {
       for (const r of g) move(r, false);
       continue;
     }
-    const counted: SpendSource = fine + tolerance >= coarse ? 'consumption' : 'cost';
+    both.set(k, { rows: g, coarse, fine, tolerance, spare: Math.max(0, fine - coarse) });
+  }
+  const acrossMidnight = shortAcrossMidnight(both);
+  for (const [k, { rows: g, coarse, fine, tolerance }] of both) {
+    const counted: SpendSource = fine + tolerance >= coarse || acrossMidnight.has(k) ? 'consumption' : 'cost';
     for (const r of g) move(r, r.source !== counted);
     const { scope, day } = g[0]!;
     scopes.add(scope);

@@ -186,50 +186,55 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
       }
     }
     const tty = process.stderr.isTTY === true && !options.json;
-    for (const file of files) {
-      const opts = {
-        format,
-        // the path as typed: two export.csv from different folders stay apart
-        displayName: file,
-        skipBadRows: options.skipBadRows === true,
-        ...(mapping !== undefined ? { mapping } : {}),
-        ...(signal ? { signal } : {}),
-        ...(tty
-          ? { onProgress: (p: { rows: number; bytes: number; totalBytes: number }) => process.stderr.write(`\r${file}: ${n(p.rows)} rows, ${Math.floor((100 * p.bytes) / Math.max(1, p.totalBytes))}%`) }
-          : {}),
-      };
-      try {
-        const r = options.preview ? await previewImport(ledger, file, opts) : await importFile(ledger, file, opts);
-        if (r.batch !== null) committed = true;
-        if (tty) process.stderr.write('\r\x1b[K');
-        if (options.json) out.push(JSON.stringify(specObject(r)));
-        else out.push(describe(r, options.preview === true));
-        // on stderr in both forms: --json's stdout keeps SPEC section 8's objects exactly
-        for (const line of differingLines(r)) err.push(line);
-      } catch (e) {
-        if (tty) process.stderr.write('\r\x1b[K');
-        if (e instanceof CancelledError) throw e;
-        if (!(e instanceof InputError)) throw e;
-        exitCode = 2;
-        if (options.json) {
-          const o: SpecImportObject =
-            e instanceof ImportRefusedError
-              ? specObject(e.result, e.format)
-              : {
-                  file,
-                  format: format === 'auto' ? null : format,
-                  batch: null,
-                  rows: 0,
-                  imported: 0,
-                  duplicates: 0,
-                  rejected: 0,
-                  errors: e.details.map((d) => ({ line: d.line ?? 1, column: d.column ?? null, value: d.value ?? null, message: d.message })),
-                };
-          out.push(JSON.stringify(o));
+    const eachFile = async (): Promise<void> => {
+      for (const file of files) {
+        const opts = {
+          format,
+          // the path as typed: two export.csv from different folders stay apart
+          displayName: file,
+          skipBadRows: options.skipBadRows === true,
+          ...(mapping !== undefined ? { mapping } : {}),
+          ...(signal ? { signal } : {}),
+          ...(tty
+            ? { onProgress: (p: { rows: number; bytes: number; totalBytes: number }) => process.stderr.write(`\r${file}: ${n(p.rows)} rows, ${Math.floor((100 * p.bytes) / Math.max(1, p.totalBytes))}%`) }
+            : {}),
+        };
+        try {
+          const r = options.preview ? await previewImport(ledger, file, opts) : await importFile(ledger, file, opts);
+          if (r.batch !== null) committed = true;
+          if (tty) process.stderr.write('\r\x1b[K');
+          if (options.json) out.push(JSON.stringify(specObject(r)));
+          else out.push(describe(r, options.preview === true));
+          // on stderr in both forms: --json's stdout keeps SPEC section 8's objects exactly
+          for (const line of differingLines(r)) err.push(line);
+        } catch (e) {
+          if (tty) process.stderr.write('\r\x1b[K');
+          if (e instanceof CancelledError) throw e;
+          if (!(e instanceof InputError)) throw e;
+          exitCode = 2;
+          if (options.json) {
+            const o: SpecImportObject =
+              e instanceof ImportRefusedError
+                ? specObject(e.result, e.format)
+                : {
+                    file,
+                    format: format === 'auto' ? null : format,
+                    batch: null,
+                    rows: 0,
+                    imported: 0,
+                    duplicates: 0,
+                    rejected: 0,
+                    errors: e.details.map((d) => ({ line: d.line ?? 1, column: d.column ?? null, value: d.value ?? null, message: d.message })),
+                  };
+            out.push(JSON.stringify(o));
+          }
+          err.push(e.message);
         }
-        err.push(e.message);
       }
-    }
+    };
+    // several files previewed as the set they are: each sees the ones before it, as their import will
+    if (options.preview === true && files.length > 1) await ledger.previewSet(eachFile);
+    else await eachFile();
     // The app's first open reads the events from this cache instead of every row. Not writing it
     // (a read-only folder) is no import failure: that open reads the rows, so nothing is said.
     if (committed || undoId !== null) {
