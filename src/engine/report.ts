@@ -335,6 +335,17 @@ export function formatDuration(ms: number | null): string {
 }
 
 /** `2026-01-05T10:00:59.000Z` → `2026-01-05 10:00 UTC` (minutes are what an admin plans in) */
+/**
+ * A row's name with its id after it, once: a name the import made unique (another entity had it)
+ * already ends with the id's first 8 characters in brackets (src/ledger/entities.ts), which the
+ * whole id then replaces.
+ */
+function withId(name: string, id: string): string {
+  if (name === id) return name;
+  const made = ` (${id.slice(0, 8)})`;
+  return `${name.endsWith(made) ? name.slice(0, -made.length) : name} (${id})`;
+}
+
 function when(iso: string | null): string {
   if (iso === null) return '-';
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
@@ -431,7 +442,7 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
         .join(', ') || '-';
     for (const k of keys.slice(0, MAX_ROWS)) {
       tb.push([
-        `${k.name}${k.name !== k.id ? ` (${k.id})` : ''}${k.inferred ? ' *' : ''}`,
+        `${withId(k.name, k.id)}${k.inferred ? ' *' : ''}`,
         k.capUsd === null ? 'no cap' : money(k.capUsd),
         money(k.peakRollingUsd),
         k.capUsd === null ? '-' : pct(k.peakRollingUsd, k.capUsd),
@@ -453,7 +464,7 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
     const tb = table(['Trigger', 'Kind / mode', 'Limit/24h', 'Runs', 'Admitted', 'Delayed', 'Dropped', 'Skipped', 'Waiting', 'Max delay', 'p95 delay'], ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
     for (const tr of triggers.slice(0, MAX_ROWS)) {
       tb.push([
-        `${tr.name}${tr.name !== tr.id ? ` (${tr.id})` : ''}${tr.inferred ? ' *' : ''}`,
+        `${withId(tr.name, tr.id)}${tr.inferred ? ' *' : ''}`,
         `${tr.kind} / ${tr.mode === 'fair_use' ? 'fair use' : tr.mode === 'user_pool' ? 'user pool' : tr.mode === 'workspace_pool' ? 'workspace pool' : 'programmatic'}`,
         !tr.limitChecked ? 'not checked' : tr.limit === null ? 'none' : n(tr.limit),
         n(tr.arrivals),
