@@ -442,6 +442,11 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
         </section>
       ))}
 
+      {items.length > 1 && (
+        <p className="muted" data-testid="import-set-note">
+          Each preview counts its own file against the ledger as it is now. Lines that two of these files share are imported once, with the first of them: each file's result below says what it added.
+        </p>
+      )}
       {items.length > 0 && (
         <div className="actions panel">
           {badRows === 0 ? (
