@@ -12,6 +12,10 @@ import { drawFromBlock, runPath } from '../src/forecast/montecarlo.ts';
 import { pathBlock } from '../src/forecast/path-block.ts';
 import { describeForecast } from '../src/cli/commands/forecast.ts';
 import { synthHistory, T0 } from './forecast-helpers.ts';
+import { newForegroundGate } from '../src/workers/foreground.ts';
+import { WorkerClient } from '../src/workers/client.ts';
+import { workerFile } from '../src/worker-files.ts';
+import type { McMethods } from '../src/forecast/pool.ts';
 
 const HISTORY_DAYS = 42;
 const history = synthHistory(HISTORY_DAYS, [
@@ -183,6 +187,37 @@ describe('Monte Carlo paths', () => {
     expect(b.keyCaps).toEqual(a.keyCaps);
     const c = await forecast(history, plan, { days: 14, paths: 6, seed: 4, workers: 0 });
     expect(c.monteCarlo).not.toEqual(a.monteCarlo);
+  });
+
+  it('as background work, its path workers wait while an edit is answered, and go on after it', async () => {
+    const plan = validatePlan(planInput);
+    const scenario = buildScenario(buildHistory(history), plan, 14);
+    const paths = 4;
+    const size = scenario.days * scenario.series.length * 2;
+    const gate = newForegroundGate();
+    const drawn = new Int32Array(new SharedArrayBuffer(4 * paths));
+    const worker = new WorkerClient<McMethods>(workerFile('mc-worker'), { name: 'a Monte Carlo worker' });
+    try {
+      await worker.call('init', { scenario, seed: 3, blocks: new Float64Array(new SharedArrayBuffer(8 * size * paths)), drawn, foreground: gate });
+      // an edit in flight (the compute thread counts itself in the gate): no path is drawn
+      const busy = new Int32Array(gate);
+      Atomics.add(busy, 0, 1);
+      const draws = worker.call('draws', [0, 1, 2, 3]);
+      await new Promise((r) => setTimeout(r, 400));
+      expect([...drawn]).toEqual([0, 0, 0, 0]);
+      // the edit answered: the draws go on at once
+      Atomics.sub(busy, 0, 1);
+      Atomics.notify(busy, 0);
+      expect(await draws).toBe(paths);
+      expect([...drawn]).toEqual([1, 1, 1, 1]);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('a cancel reaches the fits: the scenario is not built past it', () => {
+    const plan = validatePlan(planInput);
+    expect(() => buildScenario(buildHistory(history), plan, 14, {}, new Map(), undefined, { aborted: true })).toThrow(/ancel/);
   });
 
   it('applies what-if knobs: more seats, growth, a new trigger, a mode change', async () => {

@@ -136,7 +136,7 @@ async function forecastWith(
       ? modelsById(all, await workers.fit(fitJobs(all, censored.days)))
       : undefined;
   if (options.signal?.aborted) throw new CancelledError();
-  const scenario = buildScenario(history, plan, days, whatIf, censored.days, fitted);
+  const scenario = buildScenario(history, plan, days, whatIf, censored.days, fitted, options.signal);
   keepCutDay(history, scenario.series);
   options.onProgress?.(0.05, 'model');
   // the paths start first: the backtest, the daily bands and the cap risk run on this thread meanwhile

@@ -18,7 +18,8 @@ void Promise.all([
   import('./path-claims.ts'),
   import('./fit-claims.ts'),
   import('./path-block.ts'),
-]).then(([{ simulate }, { serve }, { drawFromBlock, runPathFigures }, { fitSeries }, { claimPaths }, { fitClaimed }, { pathBlock }]) => {
+  import('../workers/foreground.ts'),
+]).then(([{ simulate }, { serve }, { drawFromBlock, runPathFigures }, { fitSeries }, { claimPaths }, { fitClaimed }, { pathBlock }, { yieldingSignal }]) => {
   /** path p's block in the shared blocks, and whether it is drawn (`WorkerInit`) */
   const blockOf = (p: number, from: WorkerInit): Float64Array => {
     const size = from.blocks.length / from.drawn.length;
@@ -35,8 +36,10 @@ void Promise.all([
     },
     draws: (paths, ctx) => {
       if (init === null) throw new Error('Monte Carlo draws were asked before the scenario');
+      // pauses here while the compute thread answers an edit, when these paths are background work
+      const signal = yieldingSignal(ctx.cancel, init.foreground);
       for (const p of paths) {
-        if (ctx.cancel.aborted) throw new Error('Cancelled');
+        if (signal.aborted) throw new Error('Cancelled');
         pathBlock(init.scenario, init.seed, p, blockOf(p, init));
         // written before it is marked: a thread that reads the mark sees the whole block
         Atomics.store(init.drawn, p, 1);
@@ -48,8 +51,9 @@ void Promise.all([
       const { scenario, seed } = init;
       const claims = new Int32Array(job.claims);
       let ran = 0;
+      const signal = yieldingSignal(ctx.cancel, init.foreground);
       for (const p of claimPaths(claims, job.lists, job.me)) {
-        if (ctx.cancel.aborted) throw new Error('Cancelled');
+        if (signal.aborted) throw new Error('Cancelled');
         let block = blockOf(p, init);
         if (Atomics.load(init.drawn, p) !== 1) {
           // its worker has not drawn it yet (it got little CPU): the same draws, here

@@ -1,3 +1,4 @@
+import type { Signal } from '../workers/foreground.ts';
 import module from 'node:module';
 import { availableParallelism } from 'node:os';
 import type { EventColumns } from '../engine/events.ts';
@@ -32,6 +33,12 @@ export interface WorkerInit {
   blocks: Float64Array;
   /** per path: 1 once its block is drawn (stored after the block, read before it) */
   drawn: Int32Array;
+  /**
+   * The compute thread's foreground gate (src/workers/foreground.ts) when the paths are background
+   * work (advice, an export's forecast): the workers then pause between paths while an edit is
+   * answered, as the thread that started them does, instead of taking the cores from it.
+   */
+  foreground: SharedArrayBuffer | null;
 }
 
 /** The Monte Carlo worker's methods (mc-worker.ts). */
@@ -69,7 +76,8 @@ export interface RunPathsOptions {
   /** engine to use in this thread (workers always load the real engine) */
   simulate?: SimulateFn;
   onProgress?: (done: number, total: number) => void;
-  signal?: { readonly aborted: boolean };
+  /** its `foreground` gate, when it has one, is handed to the workers (`WorkerInit`) */
+  signal?: Signal;
 }
 
 /**
@@ -189,7 +197,7 @@ export class PathWorkers {
     }, 50);
     const size = scenario.days * scenario.series.length * 2;
     const blocks = new Float64Array(new SharedArrayBuffer(8 * size * paths));
-    const init: WorkerInit = { scenario, seed, blocks, drawn: new Int32Array(new SharedArrayBuffer(4 * paths)) };
+    const init: WorkerInit = { scenario, seed, blocks, drawn: new Int32Array(new SharedArrayBuffer(4 * paths)), foreground: options.signal?.foreground ?? null };
     for (let p = 0; p < paths; p++) draws[p] = blocks.subarray(p * size, (p + 1) * size);
     const lists = pool.map((_, i) => {
       const mine: number[] = [];

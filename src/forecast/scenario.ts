@@ -1,7 +1,8 @@
 import { DAY } from '../engine/units.ts';
 import { validatePlan } from '../engine/plan.ts';
 import type { Plan, PlanTrigger } from '../engine/plan.ts';
-import { InputError } from '../errors.ts';
+import { CancelledError, InputError } from '../errors.ts';
+import type { Signal } from '../workers/foreground.ts';
 import { fitSeries, fixedModel } from './model.ts';
 import { RECENT_DAYS } from './path-block.ts';
 import type { FitOptions, SeriesModel } from './model.ts';
@@ -81,6 +82,8 @@ export function buildScenario(
   censored: CensoredDays = new Map(),
   /** models already fitted as `fitOptions` asks (e.g. on worker threads), by `kind:id` */
   fitted?: ReadonlyMap<string, SeriesModel>,
+  /** read before each series is fitted: a cancel stops there, and background work yields there (src/workers/foreground.ts) */
+  signal?: Signal,
 ): Scenario {
   if (!Number.isInteger(days) || days < 1 || days > 366) throw new InputError(`--days must be a whole number from 1 to 366, not ${days}`);
   checkWhatIf(history, plan, whatIf);
@@ -90,7 +93,8 @@ export function buildScenario(
   if (!Number.isFinite(seatScale)) throw new InputError('--seats: the plan has 0 seats, so messages cannot be scaled from it');
   const growthOf = (table: Record<string, number> | undefined, id: string) => table?.[id] ?? table?.['*'] ?? 0;
   const series: ScenarioSeries[] = [];
-  const add = (s: History['keys'][number], scale: number, growth: number) =>
+  const add = (s: History['keys'][number], scale: number, growth: number) => {
+    if (signal?.aborted) throw new CancelledError();
     series.push({
       kind: s.kind,
       id: s.id,
@@ -103,6 +107,7 @@ export function buildScenario(
       recent: lastDays(s.values),
       recentSpend: lastDays(s.spend),
     });
+  };
   for (const k of history.keys) add(k, 1, growthOf(whatIf.keyGrowth, k.id));
   for (const t of history.triggers) add(t, 1, growthOf(whatIf.triggerGrowth, t.id));
   add(history.messages, seatScale, 0);

@@ -222,7 +222,7 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const censored = censoredFromEngine(events, current, history);
   // the export's forecast judges the history by this plan too: it reads these days, not a replay
   rememberCensored(events, plan, censored);
-  const scenario = buildScenario(history, plan, days, {}, censored.days);
+  const scenario = buildScenario(history, plan, days, {}, censored.days, undefined, options.signal);
   const ordinaryDraws: Float64Array[][] = [];
   const runawayDraws: Float64Array[][] = [];
   const draws: Float64Array[][] = [];

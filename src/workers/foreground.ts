@@ -38,6 +38,11 @@ export async function asForeground<T>(gate: SharedArrayBuffer, work: () => Promi
 
 export interface Signal {
   readonly aborted: boolean;
+  /**
+   * The gate a yielding signal waits on (`yieldingSignal`): threads the background work starts
+   * (the Monte Carlo's path workers) are handed it and yield too.
+   */
+  readonly foreground?: SharedArrayBuffer | null;
 }
 
 /**
@@ -49,6 +54,7 @@ export function yieldingSignal(cancel: Signal, gate: SharedArrayBuffer | null): 
   if (gate === null) return cancel;
   const busy = new Int32Array(gate);
   return {
+    foreground: gate,
     get aborted(): boolean {
       const until = performance.now() + MAX_PAUSE_MS;
       let n = Atomics.load(busy, BUSY);
