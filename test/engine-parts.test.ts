@@ -507,8 +507,11 @@ describe('a trigger mode edit with no spend limit in reach: the spend part from 
     const p = plan(1000);
     const sim = new PartsSimulator(ev);
     let last = sim.run(p, options);
+    const before = { outcome: [...last.outcome], admittedAt: [...last.admittedAt], reason: [...last.reason], entity: [...last.entity] };
     expect(sim.preparePassArrays()).toBe(true);
     expect(sim.preparePassArrays()).toBe(false);
+    // the kept results' arrays, touched so that later edits write into memory faulted in, read as before
+    expect({ outcome: [...last.outcome], admittedAt: [...last.admittedAt], reason: [...last.reason], entity: [...last.entity] }).toEqual(before);
     const seen: (string | null)[] = [];
     // fewer messages a seat than people send: the allowance refuses, each edit differently
     for (const perSeat of [10, 12, 14]) {

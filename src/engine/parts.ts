@@ -67,6 +67,14 @@ function touchEveryPage(...arrays: (Float64Array | Uint32Array | Uint8Array | In
   for (const a of arrays) a.fill(0);
 }
 
+/** Faults in every page of arrays that hold data: one value a page, read and written back. */
+function touchKeeping(...arrays: (Float64Array | Uint8Array | Int32Array)[]): void {
+  for (const a of arrays) {
+    const step = Math.max(1, 4096 / a.BYTES_PER_ELEMENT);
+    for (let i = 0; i < a.length; i += step) a[i] = a[i]!;
+  }
+}
+
 function readable(split: Split): Split {
   if (split.superseded) throw new Error('a superseded part result was read after a later split took over its events');
   return split;
@@ -495,10 +503,15 @@ export class PartsSimulator {
 
   /**
    * Touches per-event arrays for an allowance pass (14 bytes an event), so that the first seats
-   * edit after opening writes into memory already faulted in, as the later ones write over the
-   * arrays of a result they push out: for an idle moment after the first result. The opening's
-   * results stay kept (switching back is instant), so that first edit has none to take over.
-   * False when there is nothing to do.
+   * edit after opening writes into memory already faulted in: for an idle moment after the first
+   * result. The opening's results stay kept (switching back is instant), so that first edit has
+   * none to take over.
+   *
+   * The next edits write over the arrays of the kept results they push out, and those pages are
+   * touched here too (one value a page, written back as it was). In the compute worker they were
+   * found out of memory by then: the first seats edit after the one on the arrays touched ahead
+   * faulted 2,540 pages in (48 ms, and 160 ms of pass against 75-90 for the others, in
+   * `npm run bench -- "modeling screens"`). False when there is nothing to do.
    */
   preparePassArrays(): boolean {
     if (this.aheadArrays !== null || this.events.count === 0) return false;
@@ -506,6 +519,9 @@ export class PartsSimulator {
     const arrays = roomyArrays(n, n);
     touchEveryPage(arrays.outcome, arrays.admittedAt, arrays.reason, arrays.entity);
     this.aheadArrays = arrays;
+    for (const { result } of this.kept.allowance) {
+      if (arraysOf(result) !== undefined) touchKeeping(result.outcome, result.admittedAt, result.reason, result.entity);
+    }
     return true;
   }
 
