@@ -1,11 +1,24 @@
 import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CANCEL_SLOT, WorkerCallError } from './protocol.ts';
 import type { EmitsOf, FromWorker, InputOf, Methods, OutputOf, ToWorker, WireError } from './protocol.ts';
 
 /** A worker's heap may grow as far as this process's own (V8's limit for the main isolate). */
 export function workerLimits(): { maxOldGenerationSizeMb: number } {
   return { maxOldGenerationSizeMb: Math.max(512, Math.floor(getHeapStatistics().heap_size_limit / (1024 * 1024))) };
+}
+
+/**
+ * A worker's environment: this process's, with Node's compile cache on (in Node's own default
+ * folder) unless the user set or disabled it. A worker thread is a Node instance of its own that
+ * otherwise compiles every module of its script again at each start: the compute worker was ready
+ * in 250 ms from the sources, 115-140 ms with the cache, and an opening waits for it.
+ */
+export function workerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  if (env.NODE_COMPILE_CACHE !== undefined || env.NODE_DISABLE_COMPILE_CACHE !== undefined) return env;
+  return { ...env, NODE_COMPILE_CACHE: join(tmpdir(), 'node-compile-cache') };
 }
 
 export interface CallOptions<Emits = never> {
@@ -165,6 +178,7 @@ export class WorkerClient<M extends Methods<M>> {
     // An explicit heap limit makes running out of memory end this worker (ERR_WORKER_OUT_OF_MEMORY),
     // never the process that hosts it: the window or the web host stays up and answers.
     const w = new Worker(this.url, {
+      env: workerEnv(),
       ...(this.options.resourceLimits !== undefined ? { resourceLimits: this.options.resourceLimits } : {}),
       ...(this.options.workerData !== undefined ? { workerData: this.options.workerData } : {}),
     });
