@@ -4,7 +4,7 @@ import { migrate, openLedger } from '../src/ledger/ledger.ts';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { importFile, previewImport } from '../src/import/importer.ts';
 import { eventsOf, ledgerScope } from './fixtures/ledger-helpers.ts';
-import { CONSUMPTION_HEADER, dustWorkspace } from './support/dust-exports.ts';
+import { CONSUMPTION_HEADER, consumptionLine, dustWorkspace } from './support/dust-exports.ts';
 import type { DustWorkspace } from './support/dust-exports.ts';
 import { countedSpend, sortedSpend } from './support/counted-spend.ts';
 
@@ -15,13 +15,7 @@ beforeEach(() => {
   ledger = scope.open('ledger.sqlite');
 });
 
-const COLUMNS = CONSUMPTION_HEADER.split(',');
-
-/** A consumption line with the given cells (the rest empty). */
-function line(cells: Record<string, string>): string {
-  for (const k of Object.keys(cells)) if (!COLUMNS.includes(k)) throw new Error(`no column ${k}`);
-  return COLUMNS.map((c) => cells[c] ?? '').join(',');
-}
+const line = consumptionLine;
 
 /** Step `step` of API message `msg` of key-a, costing `credits`. */
 function step(msg: string, s: number, credits: number, time = `2026-09-01T10:00:0${s}.000Z`): string {

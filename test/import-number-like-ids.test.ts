@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { importFile } from '../src/import/importer.ts';
 import { eventsOf, ledgerScope, snapshot } from './fixtures/ledger-helpers.ts';
-import { CONSUMPTION_HEADER } from './support/dust-exports.ts';
+import { CONSUMPTION_HEADER, consumptionLine } from './support/dust-exports.ts';
 
 const scope = ledgerScope();
 let ledger: Ledger;
@@ -17,12 +17,7 @@ beforeEach(() => {
   ledger = scope.open('ledger.sqlite');
 });
 
-const COLUMNS = CONSUMPTION_HEADER.split(',');
-
-function line(cells: Record<string, string>): string {
-  for (const k of Object.keys(cells)) if (!COLUMNS.includes(k)) throw new Error(`no column ${k}`);
-  return COLUMNS.map((c) => cells[c] ?? '').join(',');
-}
+const line = consumptionLine;
 
 function consumption(name: string, lines: string[]): string {
   return scope.tmp.write(name, `${CONSUMPTION_HEADER}\n${lines.join('\n')}\n`);
@@ -79,8 +74,7 @@ describe('ids of digits that a spreadsheet saved as numbers', () => {
 
 describe('the consumption export\'s other ids in exponent notation', () => {
   it('refuses a conversationId a spreadsheet wrote as 1.23457E+15, naming it', async () => {
-    const cells: Record<string, string> = { completedAt: '2026-09-01T10:00:00.000Z', conversationId: '1.23457E+15', agentMessageId: 'm1', contextOrigin: 'web', userId: 'u1', totalCredits: '1.00', stepIndex: '0' };
-    const text = COLUMNS.map((c) => cells[c] ?? '').join(',');
+    const text = line({ completedAt: '2026-09-01T10:00:00.000Z', conversationId: '1.23457E+15', agentMessageId: 'm1', contextOrigin: 'web', userId: 'u1', totalCredits: '1.00', stepIndex: '0' });
     await expect(importFile(ledger, consumption('resaved.csv', [text]))).rejects.toThrow(
       /resaved\.csv:2: conversationId "1\.23457E\+15" is in exponent notation, as a spreadsheet writes a long number: the digits it dropped are lost, so lines of different conversationId values would read as one/,
     );

@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { importFile } from '../src/import/importer.ts';
 import { eventsOf, ledgerScope } from './fixtures/ledger-helpers.ts';
-import { CONSUMPTION_HEADER } from './support/dust-exports.ts';
+import { CONSUMPTION_HEADER, consumptionLine } from './support/dust-exports.ts';
 
 const scope = ledgerScope();
 let ledger: Ledger;
@@ -17,11 +17,10 @@ beforeEach(() => {
   ledger = scope.open('ledger.sqlite');
 });
 
-const COLUMNS = CONSUMPTION_HEADER.split(',');
 
 function request(time: string, msg: string, credits: string): string {
-  const cells: Record<string, string> = { completedAt: time, agentMessageId: msg, contextOrigin: 'api', apiKeyName: 'key-a', agentName: 'Bot', usageType: 'programmatic', totalCredits: credits, stepIndex: '0' };
-  return COLUMNS.map((c) => cells[c] ?? '').join(',');
+  const cells = { completedAt: time, agentMessageId: msg, contextOrigin: 'api', apiKeyName: 'key-a', agentName: 'Bot', usageType: 'programmatic', totalCredits: credits, stepIndex: '0' };
+  return consumptionLine(cells);
 }
 
 const CONSUMPTION = `${CONSUMPTION_HEADER}\n${[

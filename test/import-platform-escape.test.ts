@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { importFile } from '../src/import/importer.ts';
 import { eventsOf, ledgerScope, snapshot } from './fixtures/ledger-helpers.ts';
-import { CONSUMPTION_HEADER } from './support/dust-exports.ts';
+import { CONSUMPTION_HEADER, consumptionLine } from './support/dust-exports.ts';
 
 const scope = ledgerScope();
 let ledger: Ledger;
@@ -17,11 +17,10 @@ beforeEach(() => {
   ledger = scope.open('ledger.sqlite');
 });
 
-const COLUMNS = CONSUMPTION_HEADER.split(',');
 
 function request(msg: string, key: string, agent: string): string {
-  const cells: Record<string, string> = { completedAt: '2026-09-01T10:00:00.000Z', agentMessageId: msg, contextOrigin: 'api', apiKeyName: key, agentName: agent, usageType: 'programmatic', totalCredits: '250.00', stepIndex: '0' };
-  return COLUMNS.map((c) => cells[c] ?? '').join(',');
+  const cells = { completedAt: '2026-09-01T10:00:00.000Z', agentMessageId: msg, contextOrigin: 'api', apiKeyName: key, agentName: agent, usageType: 'programmatic', totalCredits: '250.00', stepIndex: '0' };
+  return consumptionLine(cells);
 }
 
 const COST = 'date,agent_name,api_key,source,total_spend_usd\n';

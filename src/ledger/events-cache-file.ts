@@ -68,10 +68,10 @@ export type ColumnMemory = (bytes: number) => ArrayBufferLike;
 const plainMemory: ColumnMemory = (bytes) => new ArrayBuffer(bytes);
 
 /**
- * The columns stored for `key`, or null when there is no cache, it is for other events, or it is
- * cut, lengthened or unreadable (the caller then reads the ledger).
+ * `read` over the cache for `key` and its layout; null when there is no cache, it is for other
+ * events, or it is cut, lengthened or unreadable (the caller then reads the ledger).
  */
-export function readEventsCache(ledgerPath: string, key: string, memory: ColumnMemory = plainMemory): EventColumns | null {
+function withLayout<T>(ledgerPath: string, key: string, read: (fd: number, layout: { n: number; base: number; subjects: string[] }) => T): T | null {
   let fd: number;
   try {
     fd = openSync(cachePath(ledgerPath), 'r');
@@ -80,8 +80,17 @@ export function readEventsCache(ledgerPath: string, key: string, memory: ColumnM
   }
   try {
     const layout = readLayout(fd, key);
-    if (layout === null) return null;
-    const { n, base, subjects } = layout;
+    return layout === null ? null : read(fd, layout);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The columns stored for `key`, or null as `withLayout` says. */
+export function readEventsCache(ledgerPath: string, key: string, memory: ColumnMemory = plainMemory): EventColumns | null {
+  return withLayout(ledgerPath, key, (fd, { n, base, subjects }) => {
     // each column read from the file straight into its own memory (aligned, no copy)
     const time = new Float64Array(memory(8 * n));
     readExactly(fd, new Uint8Array(time.buffer), base);
@@ -92,11 +101,7 @@ export function readEventsCache(ledgerPath: string, key: string, memory: ColumnM
     const type = new Uint8Array(memory(n));
     readExactly(fd, type, base + 20 * n);
     return { count: n, time, cost, subject, type, subjects, ids: null };
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 /**
@@ -105,27 +110,14 @@ export function readEventsCache(ledgerPath: string, key: string, memory: ColumnM
  * first open after an import skip the count over every row that the span otherwise costs.
  */
 export function readCachedSpan(ledgerPath: string, key: string): { events: number; from: number | null; to: number | null } | null {
-  let fd: number;
-  try {
-    fd = openSync(cachePath(ledgerPath), 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const layout = readLayout(fd, key);
-    if (layout === null) return null;
-    const { n, base } = layout;
+  return withLayout(ledgerPath, key, (fd, { n, base }) => {
     if (n === 0) return { events: 0, from: null, to: null };
     const ends = new Float64Array(1);
     readExactly(fd, new Uint8Array(ends.buffer), base);
     const from = ends[0]!;
     readExactly(fd, new Uint8Array(ends.buffer), base + 8 * (n - 1));
     return { events: n, from, to: ends[0]! };
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 /**

@@ -11,6 +11,13 @@ const DAY = 86_400_000;
 export const CONSUMPTION_HEADER =
   'completedAt,conversationId,spaceId,agentMessageId,consumptionType,agentId,agentName,agentVersion,agentTagIds,agentRootId,agentParentId,agentDepth,modelProviderId,modelId,modelName,modelReasoningEffort,modelResolutionMethod,userId,userName,userGroupIds,userGroupNames,triggerId,contextOrigin,apiKeyName,toolName,toolServerName,toolDisplayName,toolParentServerName,toolActionId,attributedSkillIds,attributedSkillNames,creditsSystem,creditsInput,creditsOutput,creditsReasoning,creditsAction,totalCredits,usageType,status,stepIndex,executionTimeMs';
 
+/** A consumption export line with these cells and the others empty; a cell no column has is a mistake in the test. */
+export function consumptionLine(cells: Record<string, string>): string {
+  const columns = CONSUMPTION_HEADER.split(',');
+  for (const k of Object.keys(cells)) if (!columns.includes(k)) throw new Error(`no column ${k}`);
+  return columns.map((c) => cells[c] ?? '').join(',');
+}
+
 export interface DustWorkspaceOptions {
   seed: number;
   days: number;
