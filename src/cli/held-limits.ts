@@ -10,10 +10,11 @@
 import type { EventColumns } from '../engine/events.ts';
 import { counted } from '../engine/words.ts';
 import { EventType } from '../engine/events.ts';
+import { withId } from '../engine/report.ts';
 import type { Report } from '../engine/report.ts';
 import { formatUsd } from '../engine/units.ts';
-import { Outcome, Reason } from '../engine/result.ts';
-import { beyondSlack, capBeyondSlack, COMPLETION_SLACK_MS, limitRefusalsWithinSlack } from '../forecast/completion-slack.ts';
+import { Outcome } from '../engine/result.ts';
+import { COMPLETION_SLACK_MS, completionSlack, onlySlack } from '../forecast/completion-slack.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { DAY } from '../engine/units.ts';
 
@@ -44,42 +45,21 @@ export function peakInWindow(times: Float64Array, windowMs: number, edgeMs: numb
   return peak;
 }
 
-function label(name: string, id: string): string {
-  return name === id ? name : `${name} (${id})`;
-}
-
-/** Whether every run at `limited` (indices into `times`, in time order) is refused only by the completion times' slack. */
-function onlyCompletionSlack(times: readonly number[], limited: readonly number[], limit: number): boolean {
-  for (let k = 1; k < times.length; k++) if (times[k]! < times[k - 1]!) return false;
-  const beyond = beyondSlack(times, limit);
-  return limited.every((k) => beyond[k] === 0);
-}
-
 /** The limits the history reached with nothing refused by them, keys first. */
 export function heldLimits(events: EventColumns, result: SimulationResult, report: Report): HeldLimit[] {
   const out: HeldLimit[] = [];
   const plan = result.plan;
-  // every request of each key (time, cost), and the ones its cap refused (index among them)
-  const keyArr = plan.keys.map(() => [] as number[]);
-  const keyCost = plan.keys.map(() => [] as number[]);
-  const keyByCap = plan.keys.map(() => [] as number[]);
-  for (let i = 0; i < events.count; i++) {
-    if (events.type[i] !== EventType.api) continue;
-    const e = result.entity[i]!;
-    keyArr[e]!.push(events.time[i]!);
-    keyCost[e]!.push(events.cost[i]!);
-    if (result.outcome[i] !== Outcome.admitted && result.reason[i] === Reason.key_cap) keyByCap[e]!.push(keyArr[e]!.length - 1);
-  }
+  // the refusals of each key's cap, trigger's limit and the allowance the completion times' slack explains (forecast/completion-slack.ts)
+  const slack = completionSlack(events, result);
   report.keys.forEach((k, j) => {
     if (k.capUsd === null || k.capUsd <= 0) return;
     const blocked = k.blockedBy.key_cap ?? 0;
-    const times = keyArr[j] ?? [];
-    const refused = keyByCap[j] ?? [];
-    // requests in flight when the cap was reached (completion-slack.ts) do not show demand beyond it
-    const inFlight = blocked > 0 && refused.length === blocked && times.every((v, n) => n === 0 || times[n - 1]! <= v) && capBeyondSlack(times, keyCost[j]!, Math.round(k.capUsd * 1e6), plan.keyCapWindowMs, refused).every((b) => b === 0);
+    const refused = slack.keys[j]!;
+    // requests in flight when the cap was reached do not show demand beyond it
+    const inFlight = blocked > 0 && refused.at.length === blocked && onlySlack(refused);
     if (blocked > 0 && !inFlight) return;
     if (k.peakRollingUsd >= NEAR_CAP_SHARE * k.capUsd) {
-      const slack = inFlight
+      const why = inFlight
         ? ` (the replay blocks ${counted(blocked, 'request')} by it, each within ${COMPLETION_SLACK_MS / 60_000} min of requests that reached it: in flight when the platform checked the cap, which adds a request's cost when it completes)`
         : '';
       out.push({
@@ -88,53 +68,39 @@ export function heldLimits(events: EventColumns, result: SimulationResult, repor
         name: k.name,
         limit: k.capUsd,
         peak: k.peakRollingUsd,
-        text: `${label(k.name, k.id)}: spend reached ${formatUsd(Math.round(k.peakRollingUsd * 1e6))} of its ${formatUsd(Math.round(k.capUsd * 1e6))} cap${slack}`,
+        text: `${withId(k.name, k.id)}: spend reached ${formatUsd(Math.round(k.peakRollingUsd * 1e6))} of its ${formatUsd(Math.round(k.capUsd * 1e6))} cap${why}`,
       });
     }
   });
-  // every arrival that takes an allowance unit when admitted (people's messages, fair-use runs), and the messages the allowance refused
-  const allowArr: number[] = [];
-  const msgByAllowance: number[] = [];
   const admitted = plan.triggers.map(() => [] as number[]);
-  // how many runs of each trigger its own limit refused or delayed
-  const byLimit = plan.triggers.map(() => 0);
-  const slackOnly = limitRefusalsWithinSlack(events, result);
   for (let i = 0; i < events.count; i++) {
-    if (events.type[i] === EventType.message) {
-      allowArr.push(events.time[i]!);
-      if (result.outcome[i] !== Outcome.admitted && result.reason[i] === Reason.allowance) msgByAllowance.push(allowArr.length - 1);
-    }
-    if (events.type[i] !== EventType.trigger) continue;
-    const e = result.entity[i]!;
-    if (plan.triggers[e]!.mode === 'fair_use') allowArr.push(events.time[i]!);
-    if (result.outcome[i] === Outcome.admitted) admitted[e]!.push(result.admittedAt[i]!);
-    const refused = result.outcome[i] !== Outcome.admitted || result.admittedAt[i]! > events.time[i]!;
-    if (refused && result.reason[i] === Reason.trigger_limit) byLimit[e]!++;
+    if (events.type[i] === EventType.trigger && result.outcome[i] === Outcome.admitted) admitted[result.entity[i]!]!.push(result.admittedAt[i]!);
   }
   report.triggers.forEach((t, j) => {
     if (t.limit === null || t.limit <= 0) return;
-    const limited = byLimit[j] ?? 0;
-    // refusals its completion times explain (forecast/completion-slack.ts) do not show demand beyond the limit
-    if (limited > 0 && !slackOnly.has(t.id)) return;
+    const limited = slack.triggers[j]!.at.length;
+    // refusals its completion times explain do not show demand beyond the limit
+    if (limited > 0 && !onlySlack(slack.triggers[j]!)) return;
     const peak = peakInWindow(Float64Array.from(admitted[j] ?? []), DAY, plan.edgeMs);
     if (peak >= t.limit) {
-      const slack =
+      const why =
         limited > 0
           ? ` (the replay ${t.dropped + t.skipped > 0 ? 'refuses' : 'delays'} ${counted(limited, 'run')} of it by its limit, each within ${COMPLETION_SLACK_MS / 60_000} min of a run's 24 h ending: the export times runs when they completed, after the platform admitted them)`
           : '';
-      out.push({ kind: 'trigger', id: t.id, name: t.name, limit: t.limit, peak, text: `${label(t.name, t.id)}: ${counted(peak, 'run')} in 24 h, its limit${slack}` });
+      out.push({ kind: 'trigger', id: t.id, name: t.name, limit: t.limit, peak, text: `${withId(t.name, t.id)}: ${counted(peak, 'run')} in 24 h, its limit${why}` });
     }
   });
   const limitedBy = (reason: string) => report.triggers.reduce((a, t) => a + (t.limitedBy[reason] ?? 0), 0);
   const a = report.allowance;
   // messages it refused only by the completion times' slack do not show demand beyond it
-  const allowanceSlack = msgByAllowance.length > 0 && a.limit !== null && msgByAllowance.length === a.blockedMessages && onlyCompletionSlack(allowArr, msgByAllowance, a.limit);
+  const byAllowance = slack.allowance.at.length;
+  const allowanceSlack = a.limit !== null && byAllowance === a.blockedMessages && onlySlack(slack.allowance);
   if (a.limit !== null && a.limit > 0 && a.peak >= a.limit && (a.blockedMessages === 0 || allowanceSlack) && limitedBy('allowance') === 0) {
     const lim = a.limit.toLocaleString('en-US');
-    const slack = allowanceSlack
-      ? ` (the replay blocks ${counted(msgByAllowance.length, 'message')} by it, each within ${COMPLETION_SLACK_MS / 60_000} min of an entry's 24 h ending: the export times messages when they completed, after the platform admitted them)`
+    const why = allowanceSlack
+      ? ` (the replay blocks ${counted(byAllowance, 'message')} by it, each within ${COMPLETION_SLACK_MS / 60_000} min of an entry's 24 h ending: the export times messages when they completed, after the platform admitted them)`
       : '';
-    out.push({ kind: 'allowance', id: null, name: 'allowance', limit: a.limit, peak: a.peak, text: `the message allowance: ${lim} of ${counted(a.limit, 'message')} and fair-use runs in 24 h${slack}` });
+    out.push({ kind: 'allowance', id: null, name: 'allowance', limit: a.limit, peak: a.peak, text: `the message allowance: ${lim} of ${counted(a.limit, 'message')} and fair-use runs in 24 h${why}` });
   }
   const p = report.pool;
   if (p.limit !== null && p.limit > 0 && p.peak >= p.limit && limitedBy('pool') === 0) {

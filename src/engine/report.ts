@@ -340,7 +340,7 @@ export function formatDuration(ms: number | null): string {
  * already ends with the id's first 8 characters in brackets (src/ledger/entities.ts), which the
  * whole id then replaces.
  */
-function withId(name: string, id: string): string {
+export function withId(name: string, id: string): string {
   if (name === id) return name;
   const made = ` (${id.slice(0, 8)})`;
   return `${name.endsWith(made) ? name.slice(0, -made.length) : name} (${id})`;

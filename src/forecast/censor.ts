@@ -6,7 +6,8 @@ import type { SimulationResult } from '../engine/result.ts';
 import type { History } from './series.ts';
 import { PEOPLE } from './series.ts';
 import type { CensoredDays } from './scenario.ts';
-import { beyondSlack, capBeyondSlack } from './completion-slack.ts';
+import { completionSlack } from './completion-slack.ts';
+import type { SlackRefusals } from './completion-slack.ts';
 
 /**
  * Days on which a limit held the history down, so the day's value is a lower bound on demand,
@@ -44,17 +45,6 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   const trigRefused = plan.triggers.map(() => new Uint8Array(D));
   const msgRefused = new Uint8Array(D);
   const capped = plan.keys.map((k) => k.capMicros !== null);
-  // every run of each trigger (arrival times), and which of them its own limit refused or delayed
-  const trigArr = plan.triggers.map(() => [] as number[]);
-  const trigByLimit = plan.triggers.map(() => [] as number[]);
-  // every arrival that takes an allowance unit when admitted (people's messages, fair-use runs),
-  // and the messages the allowance refused (their index among them)
-  const allowArr: number[] = [];
-  const msgByAllowance: number[] = [];
-  // every request of each capped key (time, cost), and the ones its cap refused (index among them)
-  const keyArr = plan.keys.map(() => [] as number[]);
-  const keyCost = plan.keys.map(() => [] as number[]);
-  const keyByCap = plan.keys.map(() => [] as number[]);
   for (let i = 0; i < events.count; i++) {
     const type = events.type[i];
     const ent = result.entity[i];
@@ -62,64 +52,31 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
     const out = result.outcome[i];
     const delayed = out === Outcome.admitted && result.admittedAt[i] > events.time[i];
     if (type === EventType.api) {
-      // only a capped key can be held at a cap
-      if (capped[ent]) {
-        keyArr[ent].push(events.time[i]);
-        keyCost[ent].push(events.cost[i]);
-      }
-      if (out === Outcome.admitted) {
-        if (capped[ent]) keyAdm[ent].push(i);
-      }
-      // weighed against the completion times' slack below
-      else if (result.reason[i] === Reason.key_cap && d >= 0 && d < D) keyByCap[ent].push(keyArr[ent].length - 1);
+      // only a capped key can be held at a cap; its cap's refusals are weighed against the
+      // completion times' slack below
+      if (out === Outcome.admitted && capped[ent]) keyAdm[ent].push(i);
     } else if (type === EventType.trigger) {
       if (out === Outcome.admitted) {
         trigAdm[ent].push(result.admittedAt[i]);
         if (plan.triggers[ent].mode === 'fair_use') allowAdm.push(result.admittedAt[i]);
       }
-      trigArr[ent].push(events.time[i]);
-      if (plan.triggers[ent].mode === 'fair_use') allowArr.push(events.time[i]);
-      if ((out !== Outcome.admitted || delayed) && d >= 0 && d < D) {
-        // its own limit's refusals are weighed against the completion times' slack below
-        if (result.reason[i] === Reason.trigger_limit) trigByLimit[ent].push(trigArr[ent].length - 1);
-        else trigRefused[ent][d] = 1;
-      }
-    } else {
-      allowArr.push(events.time[i]);
-      if (out === Outcome.admitted) allowAdm.push(result.admittedAt[i]);
-      else if (d >= 0 && d < D) {
-        // the allowance's refusals are weighed against the completion times' slack below
-        if (result.reason[i] === Reason.allowance) msgByAllowance.push(allowArr.length - 1);
-        else msgRefused[d] = 1;
-      }
-    }
+      // its own limit's refusals are weighed against the completion times' slack below
+      if ((out !== Outcome.admitted || delayed) && d >= 0 && d < D && result.reason[i] !== Reason.trigger_limit) trigRefused[ent][d] = 1;
+    } else if (out === Outcome.admitted) allowAdm.push(result.admittedAt[i]);
+    // the allowance's refusals are weighed against the completion times' slack below
+    else if (d >= 0 && d < D && result.reason[i] !== Reason.allowance) msgRefused[d] = 1;
   }
-  plan.triggers.forEach((t, ti) => {
-    const refusedAt = trigByLimit[ti];
-    if (refusedAt.length === 0) return;
-    const arrivals = trigArr[ti];
-    const sorted = arrivals.every((v, k) => k === 0 || arrivals[k - 1] <= v);
-    const beyond = sorted ? beyondSlack(arrivals, t.limit) : null;
-    for (const k of refusedAt) {
-      // unsorted events (a CSV out of order): every refusal reads as demand, as before
-      if (beyond === null || beyond[k] === 1) trigRefused[ti][dayOf(arrivals[k])] = 1;
-    }
-  });
-  plan.keys.forEach((k, ki) => {
-    const refusedAt = keyByCap[ki];
-    if (refusedAt.length === 0 || k.capMicros === null) return;
-    const times = keyArr[ki];
-    const sorted = times.every((v, j) => j === 0 || times[j - 1] <= v);
-    const beyond = sorted ? capBeyondSlack(times, keyCost[ki], k.capMicros, plan.keyCapWindowMs, refusedAt) : null;
-    refusedAt.forEach((j, n) => {
-      if (beyond === null || beyond[n] === 1) keyRefused[ki][dayOf(times[j])] = 1;
+  // the refusals by a trigger's limit, a key's cap and the allowance that show demand beyond it
+  const slack = completionSlack(events, result);
+  const mark = (refused: Uint8Array, { at, beyond }: SlackRefusals) => {
+    at.forEach((t, k) => {
+      const d = dayOf(t);
+      if (beyond[k] === 1 && d >= 0 && d < D) refused[d] = 1;
     });
-  });
-  if (msgByAllowance.length > 0) {
-    const sorted = allowArr.every((v, k) => k === 0 || allowArr[k - 1] <= v);
-    const beyond = sorted && Number.isFinite(plan.allowance) ? beyondSlack(allowArr, plan.allowance) : null;
-    for (const k of msgByAllowance) if (beyond === null || beyond[k] === 1) msgRefused[dayOf(allowArr[k])] = 1;
-  }
+  };
+  slack.triggers.forEach((r, g) => mark(trigRefused[g], r));
+  slack.keys.forEach((r, j) => mark(keyRefused[j], r));
+  mark(msgRefused, slack.allowance);
   const days: CensoredDays = new Map();
   const series: CensorSummary['series'] = [];
   const put = (kind: string, id: string, at: Uint8Array, refused: Uint8Array, seriesStart: number | undefined) => {

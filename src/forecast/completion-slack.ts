@@ -55,29 +55,83 @@ export function capBeyondSlack(times: ArrayLike<number>, costs: ArrayLike<number
   return out;
 }
 
+/** One limit's refusals in a replay at completion times. */
+export interface SlackRefusals {
+  /** each refused event's time (for a trigger, delayed ones too), in the events' order */
+  at: number[];
+  /**
+   * per refusal: 1 when it is demand beyond the limit whatever the completion times' slack, 0 when
+   * the slack explains it (`beyondSlack`, `capBeyondSlack`); all 1 when the events are not in
+   * time order (an out-of-order CSV: every refusal reads as demand)
+   */
+  beyond: Uint8Array;
+}
+
+export interface CompletionSlack {
+  /** per plan trigger: its runs its own limit refused or delayed */
+  triggers: SlackRefusals[];
+  /** per plan key: its requests its cap refused */
+  keys: SlackRefusals[];
+  /** people's messages the allowance refused, weighed against every arrival that takes a unit (messages and fair-use runs) */
+  allowance: SlackRefusals;
+}
+
+/** Whether the limit refused something and the completion times' slack explains all of it. */
+export function onlySlack(r: SlackRefusals): boolean {
+  return r.at.length > 0 && r.beyond.every((b) => b === 0);
+}
+
+const inOrder = (times: readonly number[]): boolean => times.every((v, k) => k === 0 || times[k - 1]! <= v);
+
+/** `refused` (indices into `times`) with `beyond` read for each, or 1 for each when it cannot be. */
+function refusals(times: readonly number[], refused: readonly number[], beyond: (() => ArrayLike<number>) | null, byRefusal: boolean): SlackRefusals {
+  const at = refused.map((k) => times[k]!);
+  if (refused.length === 0 || beyond === null || !inOrder(times)) return { at, beyond: new Uint8Array(refused.length).fill(1) };
+  const b = beyond();
+  return { at, beyond: Uint8Array.from(refused, (k, j) => b[byRefusal ? j : k]!) };
+}
+
 /**
- * The triggers of `result`'s plan (by id) whose runs refused or delayed by their own limit all
- * come within the slack of a run's 24 h ending (beyondSlack): the limit the history was cut at,
- * replayed at completion times, not demand beyond it.
+ * The refusals of `result` by a trigger's own limit, a key's cap and the allowance, each read
+ * against the completion times' slack: what a limit that cut the export's history refuses when the
+ * history is replayed at completion times, and what is demand beyond it. The forecast's censoring,
+ * `headroom simulate`'s held limits and the platform's trigger advice read the same.
  */
-export function limitRefusalsWithinSlack(events: EventColumns, result: SimulationResult): Set<string> {
+export function completionSlack(events: EventColumns, result: SimulationResult): CompletionSlack {
   const plan = result.plan;
-  const arrivals = plan.triggers.map(() => [] as number[]);
-  const byLimit = plan.triggers.map(() => [] as number[]);
+  const trigArr = plan.triggers.map(() => [] as number[]);
+  const trigRef = plan.triggers.map(() => [] as number[]);
+  const keyArr = plan.keys.map(() => [] as number[]);
+  const keyCost = plan.keys.map(() => [] as number[]);
+  const keyRef = plan.keys.map(() => [] as number[]);
+  const allowArr: number[] = [];
+  const allowRef: number[] = [];
   for (let i = 0; i < events.count; i++) {
-    if (events.type[i] !== EventType.trigger) continue;
+    const type = events.type[i];
     const e = result.entity[i]!;
-    arrivals[e]!.push(events.time[i]!);
-    const refused = result.outcome[i] !== Outcome.admitted || result.admittedAt[i]! > events.time[i]!;
-    if (refused && result.reason[i] === Reason.trigger_limit) byLimit[e]!.push(arrivals[e]!.length - 1);
+    const t = events.time[i]!;
+    const admitted = result.outcome[i] === Outcome.admitted;
+    if (type === EventType.api) {
+      // only a capped key is refused by a cap
+      if (plan.keys[e]!.capMicros === null) continue;
+      keyArr[e]!.push(t);
+      keyCost[e]!.push(events.cost[i]!);
+      if (!admitted && result.reason[i] === Reason.key_cap) keyRef[e]!.push(keyArr[e]!.length - 1);
+    } else if (type === EventType.trigger) {
+      trigArr[e]!.push(t);
+      if (plan.triggers[e]!.mode === 'fair_use') allowArr.push(t);
+      if ((!admitted || result.admittedAt[i]! > t) && result.reason[i] === Reason.trigger_limit) trigRef[e]!.push(trigArr[e]!.length - 1);
+    } else {
+      allowArr.push(t);
+      if (!admitted && result.reason[i] === Reason.allowance) allowRef.push(allowArr.length - 1);
+    }
   }
-  const out = new Set<string>();
-  plan.triggers.forEach((t, e) => {
-    const times = arrivals[e]!;
-    const limited = byLimit[e]!;
-    if (limited.length === 0 || !Number.isFinite(t.limit) || !times.every((v, k) => k === 0 || times[k - 1]! <= v)) return;
-    const beyond = beyondSlack(times, t.limit);
-    if (limited.every((k) => beyond[k] === 0)) out.add(t.id);
-  });
-  return out;
+  return {
+    triggers: plan.triggers.map((tr, g) => refusals(trigArr[g]!, trigRef[g]!, Number.isFinite(tr.limit) ? () => beyondSlack(trigArr[g]!, tr.limit) : null, false)),
+    keys: plan.keys.map((k, j) => {
+      const cap = k.capMicros;
+      return refusals(keyArr[j]!, keyRef[j]!, cap === null ? null : () => capBeyondSlack(keyArr[j]!, keyCost[j]!, cap, plan.keyCapWindowMs, keyRef[j]!), true);
+    }),
+    allowance: refusals(allowArr, allowRef, Number.isFinite(plan.allowance) ? () => beyondSlack(allowArr, plan.allowance) : null, false),
+  };
 }

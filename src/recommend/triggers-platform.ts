@@ -20,7 +20,7 @@ import type { SimulationResult } from '../engine/result.ts';
 import { DAY } from '../engine/units.ts';
 import type { History } from '../forecast/series.ts';
 import { roundCount } from '../forecast/rounding.ts';
-import { COMPLETION_SLACK_MS, limitRefusalsWithinSlack } from '../forecast/completion-slack.ts';
+import { COMPLETION_SLACK_MS, completionSlack, onlySlack } from '../forecast/completion-slack.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
 import { fewestSeats, hourlyLoad, peakOf, roll24 } from './hourly.ts';
 import { HELD_DAYS_MIN, heldPace, heldPaceText, heldText } from './held.ts';
@@ -116,7 +116,9 @@ export function recommendTriggersPlatform(
 ): TriggerRecommendation[] {
   const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
   const refused = refusedRuns(events, current);
-  const onlySlack = limitRefusalsWithinSlack(events, current);
+  // the triggers whose own limit's refusals the export's completion times all explain
+  const slack = completionSlack(events, current).triggers;
+  const slackIds = new Set<string>(current.plan.triggers.filter((_, g) => onlySlack(slack[g]!)).map((t) => t.id));
   const to = Math.max(history.end, history.lastEvent + 1);
   const out: TriggerRecommendation[] = [];
   for (const id of ids) {
@@ -136,7 +138,7 @@ export function recommendTriggersPlatform(
     const expected = Math.max(expectedDaily(id, recent), Math.ceil(p90));
     const lost = refused.get(id);
     // refusals only by its limit, each within the completion times' slack: the cut the history shows, not more demand
-    const slackOnly = lost !== undefined && onlySlack.has(id) && sum(lost) === (lost.trigger_limit ?? 0);
+    const slackOnly = lost !== undefined && slackIds.has(id) && sum(lost) === (lost.trigger_limit ?? 0);
     const lostText = lost
       ? `; under the current plan the platform's code refuses ${runs(sum(lost))} (${byReasonText(lost, 'trigger')})${
           slackOnly ? `, each within ${COMPLETION_SLACK_MS / 60_000} min of a run's 24 h ending: the export times runs when they completed, so that is the limit the history was cut at, not demand beyond it` : ''
