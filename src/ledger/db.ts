@@ -178,13 +178,10 @@ export function userVersion(db: ReadableLedger): number {
 }
 
 /**
- * Opens the write transaction of an import (BEGIN IMMEDIATE: the write lock now, so that the
- * long read of a file never ends in SQLITE_BUSY at its first write). Busy → the InputError.
- */
-/**
- * Begins an import's write: its own transaction, or a savepoint inside one already open (a
- * preview of several files, each seeing the ones before it, rolled back at the end:
- * Ledger.previewSet). Returns true for a savepoint.
+ * Begins an import's write: its own transaction (BEGIN IMMEDIATE: the write lock now, so that the
+ * long read of a file never ends in SQLITE_BUSY at its first write; busy → the InputError), or a
+ * savepoint inside one already open (a preview of several files, each seeing the ones before it,
+ * rolled back at the end: Ledger.previewSet). Returns true for a savepoint.
  */
 export function beginWrite(db: WritableLedger, path: string): boolean {
   if (db.inTransaction) {

@@ -46,7 +46,6 @@ function n(x: number): string {
   return x.toLocaleString('en-US');
 }
 
-
 function readMapping(path: string): unknown {
   let text: string;
   try {
