@@ -1,4 +1,5 @@
 import { isEscaped, norm } from './cells.ts';
+import { idSpellingStart } from './number-like-ids.ts';
 import { toMicroCredits } from './parse.ts';
 
 /**
@@ -113,14 +114,8 @@ export class LineIdentity {
     if (b - a > 1 && text.charCodeAt(a) === 39) {
       if (isEscaped(text.charCodeAt(a + 1))) a++;
     }
-    // digits without their leading zeros (number-like-ids.ts): a spreadsheet saves the id `00042` as `42`
-    if (b - a > 1 && text.charCodeAt(a) === 48) {
-      let z = a;
-      while (z < b - 1 && text.charCodeAt(z) === 48) z++;
-      let digits = true;
-      for (let k = z; k < b && digits; k++) digits = text.charCodeAt(k) >= 48 && text.charCodeAt(k) <= 57;
-      if (digits) a = z;
-    }
+    // digits without their leading zeros: a spreadsheet saves the id `00042` as `42`
+    a = idSpellingStart(text, a, b);
     for (let k = a; k < b; k++) this.mix(text.charCodeAt(k));
   }
 

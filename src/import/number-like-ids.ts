@@ -27,16 +27,23 @@ export function exponentIdMessage(what: string): string {
 }
 
 /**
- * The spelling of a cell for a row's identity: digits only lose their leading zeros (`00042` and
- * the re-saved `42` are one id), anything else is kept as it is. All zeros stay `0`.
+ * Where the spelling of `text`'s characters [a, b) for a row's identity starts: after its leading
+ * zeros when they are all digits (`00042` and the re-saved `42` are one id), else at `a`. All
+ * zeros keep one `0`.
  */
-export function idSpelling(text: string): string {
-  if (text.length < 2 || text.charCodeAt(0) !== 48) return text;
-  let k = 0;
-  while (k < text.length - 1 && text.charCodeAt(k) === 48) k++;
-  for (let j = k; j < text.length; j++) {
+export function idSpellingStart(text: string, a: number, b: number): number {
+  if (b - a < 2 || text.charCodeAt(a) !== 48) return a;
+  let k = a;
+  while (k < b - 1 && text.charCodeAt(k) === 48) k++;
+  for (let j = k; j < b; j++) {
     const c = text.charCodeAt(j);
-    if (c < 48 || c > 57) return text;
+    if (c < 48 || c > 57) return a;
   }
-  return text.slice(k);
+  return k;
+}
+
+/** The spelling of a cell for a row's identity (`idSpellingStart`): digits lose their leading zeros, anything else is kept as it is. */
+export function idSpelling(text: string): string {
+  const k = idSpellingStart(text, 0, text.length);
+  return k === 0 ? text : text.slice(k);
 }
