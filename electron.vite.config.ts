@@ -4,6 +4,7 @@ import react from '@vitejs/plugin-react';
 import type { Plugin, UserConfig } from 'vite';
 import { CONTENT_SECURITY_POLICY } from './src/host/csp.ts';
 import { BUNDLE_CHUNKS_DIR, WORKER_SOURCES } from './src/worker-files.ts';
+import { hashSources } from './src/fs/source-version.ts';
 
 const root = import.meta.dirname;
 
@@ -38,6 +39,9 @@ export const rendererConfig: UserConfig = {
 
 export default defineConfig({
   main: {
+    // the code's version a stored overview is keyed on (src/fs/source-version.ts): the bundle's is
+    // that of the sources it is built from, as the command line computes it from them
+    define: { __HEADROOM_SOURCE_VERSION__: JSON.stringify(hashSources(resolve(root, 'src'))) },
     build: {
       outDir: resolve(root, 'out/main'),
       rollupOptions: {

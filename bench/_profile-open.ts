@@ -7,12 +7,12 @@
 import { join } from 'node:path';
 import { ComputeClient } from '../src/api/compute.ts';
 import { readCache } from '../src/api/events-cache.ts';
-import { planHash, readSnapshot, readStoredSpan } from '../src/api/overview-snapshot.ts';
+import { planHash, readSnapshot, readStoredSpan } from '../src/ledger/overview-snapshot-file.ts';
 import { PartsSimulator } from '../src/engine/parts.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import { openLedger } from '../src/ledger/ledger.ts';
 import { buildOverview } from '../src/projection/overview.ts';
-import { TIMELINE_BUCKETS } from '../src/api/compute-protocol.ts';
+import { TIMELINE_BUCKETS } from '../src/projection/overview-of.ts';
 
 const runs = Number(process.argv[2] ?? 3);
 const ledgerPath = join(import.meta.dirname, 'data', 'ui-1m-1004219.sqlite');

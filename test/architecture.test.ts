@@ -69,7 +69,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   modeling: ['compare', 'engine', 'errors.ts', 'export', 'forecast', 'recommend', 'projection', 'views'],
   api: ['compare', 'engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'projection', 'views', 'modeling', 'worker-files.ts', 'workers'],
   host: ['api', 'engine', 'errors.ts', 'fs', 'worker-files.ts'],
-  cli: ['csv', 'engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'compare'],
+  cli: ['csv', 'engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'compare', 'views', 'projection'],
 };
 
 /**

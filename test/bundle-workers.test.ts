@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -17,6 +17,7 @@ import { newForegroundGate } from '../src/workers/foreground.ts';
 import type { SlowLaneMethods } from '../src/api/compute-protocol.ts';
 import type { Plan } from '../src/engine/plan.ts';
 import { WORKER_SOURCES } from '../src/worker-files.ts';
+import { hashSources, sourceVersion } from '../src/fs/source-version.ts';
 import { nodeForkService, ServiceRelay } from '../src/api/service-relay.ts';
 
 /**
@@ -84,6 +85,16 @@ describe('the bundled main process (electron-vite build)', () => {
 
   it('builds every worker thread as an entry of its own', () => {
     for (const name of Object.keys(WORKER_SOURCES)) expect(existsSync(main(`${name}.js`)), `out/main/${name}.js`).toBe(true);
+  });
+
+  it('carries the version of the sources it was built from: the one the command line computes from them', () => {
+    const version = hashSources(join(root, 'src'));
+    expect(sourceVersion()).toBe(version);
+    const bundled = (readdirSync(join(outDir, 'main'), { recursive: true, encoding: 'utf8' }) as string[])
+      .filter((f) => f.endsWith('.js'))
+      .filter((f) => readFileSync(join(outDir, 'main', f), 'utf8').includes(JSON.stringify(version)));
+    // where the bundle's sourceVersion() is: a stored overview is keyed on it
+    expect(bundled.length).toBeGreaterThan(0);
   });
 
   it('forecasts on the bundled compute worker, through its slow lane found from the bundle', async () => {

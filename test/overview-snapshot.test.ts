@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ComputeClient } from '../src/api/compute.ts';
@@ -11,12 +11,13 @@ import { dispatch } from '../src/api/handlers.ts';
 import { importWorkerUrl, ledgerStoreOpener } from '../src/api/ledger-store.ts';
 import type { Settled } from '../src/api/errors.ts';
 import type { Overview } from '../src/api/types.ts';
-import { planHash, readSnapshot, readStoredSpan, snapshotPath, writeSnapshot } from '../src/api/overview-snapshot.ts';
-import type { SnapshotKey } from '../src/api/overview-snapshot.ts';
+import { planHash, readSnapshot, readStoredSpan, snapshotPath, writeSnapshot } from '../src/ledger/overview-snapshot-file.ts';
+import type { SnapshotKey } from '../src/ledger/overview-snapshot-file.ts';
 import type { OverviewBody } from '../src/projection/overview.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import { openLedger } from '../src/ledger/ledger.ts';
 import { importFile } from '../src/import/importer.ts';
+import { runImport } from '../src/cli/commands/import.ts';
 
 const WORKER = new URL('../src/api/compute-worker.ts', import.meta.url);
 
@@ -57,7 +58,7 @@ describe('the stored overview file', () => {
 
   it('is read back only for the same events, plan and code', () => {
     writeSnapshot(ledger, key, body, { events: 5, from: 1, to: 2 }, 1234);
-    expect(readSnapshot(ledger, key)).toEqual({ body, savedAt: 1234 });
+    expect(readSnapshot(ledger, key)).toEqual({ body, savedAt: 1234, by: 'app' });
     expect(readSnapshot(ledger, { ...key, events: 'v2:7:2:2:9:19:0:1:3' })).toBeNull();
     expect(readSnapshot(ledger, { ...key, plan: planHash({ ...PLAN, workspace: { ...PLAN.workspace, seats: 3 } }) })).toBeNull();
     expect(readSnapshot(ledger, { ...key, code: 'c2' })).toBeNull();
@@ -232,5 +233,92 @@ describe('the overview at launch: stored first, then live', () => {
     } finally {
       l.close();
     }
+  });
+});
+
+describe('a command-line import stores the overview the app opens with', () => {
+  let dir: string;
+  const services: Service[] = [];
+  const start = (ledgerPath: string): Service => {
+    const s = createService({ userDataDir: join(dir, 'user-data'), openStore: ledgerStoreOpener(importWorkerUrl()), compute: new ComputeClient(WORKER), demo: null, ledgerPath });
+    services.push(s);
+    return s;
+  };
+  const call = async <T>(service: Service, channel: string, input: unknown): Promise<T> => {
+    const r = (await dispatch(service.handlers, service.jobs, channel, input)) as Settled<T>;
+    if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+    return r.value;
+  };
+  const stopAll = async () => {
+    for (const s of services.splice(0)) await s.close();
+  };
+  const bodyOf = ({ ledger: _ledger, stored: _stored, ...body }: Overview) => body;
+  /** A ledger with the first events and PLAN saved, as the app leaves it: shown (an overview stored beside it) or not. */
+  const ledgerWith = async (name: string, shown: boolean): Promise<string> => {
+    const path = join(dir, name);
+    const a = start(path);
+    await call(a, 'import-run', { source: { name: 'usage.csv', text: CSV } });
+    await call(a, 'plan-save', { plan: PLAN });
+    if (shown) await call(a, 'workspace-overview', { fresh: true });
+    await stopAll();
+    return path;
+  };
+  const cliImport = async (ledgerPath: string, text: string): Promise<void> => {
+    const file = join(dir, `more-${Math.random().toString(36).slice(2)}.csv`);
+    writeFileSync(file, text);
+    const r = await runImport([file], { db: ledgerPath, format: 'events' });
+    expect(r.exitCode).toBe(0);
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'headroom-snapshot-cli-'));
+  });
+  afterAll(async () => {
+    await stopAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('for a ledger the app has shown: the next open serves it at once, marked as the import’s, and it equals the live answer', async () => {
+    const ledgerPath = await ledgerWith('shown.sqlite', true);
+    // $1.50 more on k_small two days later: refused too, as its $2 cap is spent (three refused)
+    await cliImport(ledgerPath, [MORE, '2026-10-03T11:00:00Z,api,k_small,1.00,b2'].join('\n'));
+    const l = openLedger(ledgerPath, { readonly: true });
+    const key: SnapshotKey = { events: l.eventsVersionKey(), plan: planHash(PLAN), code: new ComputeClient(WORKER).codeVersion() };
+    l.close();
+    expect(readSnapshot(ledgerPath, key)).toMatchObject({ by: 'import', body: { events: 7 } });
+
+    const a = start(ledgerPath);
+    const first = await call<Overview>(a, 'workspace-overview', {});
+    expect(first.stored).toEqual({ savedAt: expect.any(Number), by: 'import' });
+    expect(first.events).toBe(7);
+    expect(first.ledger.events).toBe(7);
+    const live = await call<Overview>(a, 'workspace-overview', { fresh: true });
+    expect(live.stored).toBeUndefined();
+    expect(bodyOf(first)).toEqual(bodyOf(live));
+    expect(live.keys.find((k) => k.id === 'k_small')).toMatchObject({ blocked: 3 });
+    await stopAll();
+    // the live answer is the stored one: the file is left as the import wrote it
+    expect(readSnapshot(ledgerPath, key)).toMatchObject({ by: 'import' });
+
+    // an undo from the terminal stores the overview of what is left
+    const undo = await runImport([], { db: ledgerPath, undo: String(2) });
+    expect(undo.exitCode).toBe(0);
+    const b = start(ledgerPath);
+    const afterUndo = await call<Overview>(b, 'workspace-overview', {});
+    expect(afterUndo.stored?.by).toBe('import');
+    expect(afterUndo.events).toBe(5);
+    expect(bodyOf(afterUndo)).toEqual(bodyOf(await call<Overview>(b, 'workspace-overview', { fresh: true })));
+    await stopAll();
+  });
+
+  it('for a ledger the app never showed: nothing is simulated or stored', async () => {
+    const ledgerPath = await ledgerWith('unshown.sqlite', false);
+    await cliImport(ledgerPath, MORE);
+    expect(existsSync(snapshotPath(ledgerPath))).toBe(false);
+    const a = start(ledgerPath);
+    const first = await call<Overview>(a, 'workspace-overview', {});
+    expect(first.stored).toBeUndefined();
+    expect(first.events).toBe(6);
+    await stopAll();
   });
 });

@@ -102,5 +102,3 @@ export type SlowLaneMethods = {
   run: Method<SlowRequest, ComputeOutputs[SlowRequest['kind']]>;
 };
 
-/** Buckets the engine samples for charts; projections are pooled down from these to the pixels. */
-export const TIMELINE_BUCKETS = 2048;

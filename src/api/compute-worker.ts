@@ -19,7 +19,8 @@ import { sharedEvents } from './shared-events.ts';
 import { ApiFailure, toApiError } from './errors.ts';
 import { openLedger } from '../ledger/ledger.ts';
 import { cacheKey, readCache, writeCache } from './events-cache.ts';
-import { TIMELINE_BUCKETS, workerEvents } from './compute-protocol.ts';
+import { workerEvents } from './compute-protocol.ts';
+import { TIMELINE_BUCKETS } from '../projection/overview-of.ts';
 import type { ComputeMethods, ComputeOutputs, SlowLaneMethods, SlowRequest, WorkerEvents } from './compute-protocol.ts';
 
 /**

@@ -10,6 +10,7 @@ import type { CallOptions } from '../workers/client.ts';
 import type { EmitsOf, InputOf } from '../workers/protocol.ts';
 import { apiFailureOf } from './worker-failure.ts';
 import { workerFile } from '../worker-files.ts';
+import { sourceVersion } from '../fs/source-version.ts';
 import type { Projection } from './types.ts';
 import type { OverviewBody } from '../projection/overview.ts';
 import type { ProfileComparison } from '../compare/profiles.ts';
@@ -71,17 +72,23 @@ export class ComputeClient {
   }
 
   /**
-   * Which build of the compute code answers: its worker script's size and time (the app's bundle
-   * changes with every release). What a stored answer is keyed on besides its inputs.
+   * Which code answers, what a stored answer is keyed on besides its inputs: the version of the
+   * sources (src/fs/source-version.ts) for the app's own compute worker, the one a command-line
+   * import computes an overview with too; for another worker script (a test's), its file's size
+   * and time, or this run alone when it is no file.
    */
   codeVersion(): string {
     if (this.code === null) {
-      try {
-        const st = statSync(fileURLToPath(this.url));
-        this.code = `${this.url.pathname.split('/').pop() ?? ''}:${st.size}:${Math.round(st.mtimeMs)}`;
-      } catch {
-        // not a file (a data: URL in a test): every run is its own version
-        this.code = `${this.url.href}:${process.pid}:${Date.now()}`;
+      if (this.url.href === defaultWorkerUrl().href) {
+        this.code = sourceVersion();
+      } else {
+        try {
+          const st = statSync(fileURLToPath(this.url));
+          this.code = `${this.url.pathname.split('/').pop() ?? ''}:${st.size}:${Math.round(st.mtimeMs)}`;
+        } catch {
+          // not a file (a data: URL in a test): every run is its own version
+          this.code = `${this.url.href}:${process.pid}:${Date.now()}`;
+        }
       }
     }
     return this.code;

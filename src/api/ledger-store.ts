@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { openLedger } from '../ledger/ledger.ts';
 import { withLedgerFacts } from '../ledger/entities.ts';
+import { CURRENT_PLAN, loadCurrentPlan } from '../ledger/current-plan.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { ImportResult as LedgerImportResult, PreviewResult } from '../import/importer.ts';
 import { validatePlan } from '../engine/plan.ts';
@@ -31,8 +32,6 @@ export interface PreviewRun {
   signal?: AbortSignal;
 }
 
-/** The plan the app works on is saved in the ledger under this name. */
-export const CURRENT_PLAN = 'current';
 const PREVIEW_ROWS = 12;
 
 /** Browsers hand over a file's text, not a path: it goes through a private temporary copy. */
@@ -183,8 +182,7 @@ export class LedgerStore implements WorkspaceStore {
   }
 
   loadPlan(): Plan | null {
-    const raw = this.ledger.loadPlan(CURRENT_PLAN);
-    return raw === null ? null : validatePlan(raw, `${this.path}: plan`);
+    return loadCurrentPlan(this.ledger);
   }
 
   savePlan(plan: Plan): Promise<void> {

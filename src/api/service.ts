@@ -12,9 +12,9 @@ import { API_CALLS } from './domains/index.ts';
 import type { AnyApiCall } from './domains/define.ts';
 import type { ServiceState } from './domains/state.ts';
 import { createModelingHandlers } from './modeling.ts';
-import { planHash, readSnapshot, readStoredSpan, writeSnapshot } from './overview-snapshot.ts';
+import { planHash, readSnapshot, readStoredSpan, writeSnapshot } from '../ledger/overview-snapshot-file.ts';
 import { readCachedSpan } from './events-cache.ts';
-import type { SnapshotKey } from './overview-snapshot.ts';
+import type { SnapshotKey } from '../ledger/overview-snapshot-file.ts';
 import type { DemoFactory, OpenStore, WorkspaceStore } from './store.ts';
 import type { LedgerInfo, Overview } from './types.ts';
 import type { OverviewBody } from '../projection/overview.ts';
@@ -179,7 +179,7 @@ export function createService(opts: ServiceOptions): Service {
 
   /**
    * The saved plan's overview. Unless `fresh`, the one stored after the last live answer for the
-   * same events, plan and code (overview-snapshot.ts), marked `stored`; else (or without one)
+   * same events, plan and code (src/ledger/overview-snapshot-file.ts), marked `stored`; else (or without one)
    * the live answer, stored for the next launch.
    */
   const savedOverview = async (ctx: CallContext, fresh: boolean): Promise<Overview> => {
@@ -188,7 +188,7 @@ export function createService(opts: ServiceOptions): Service {
     const key = snapshotKey(s, p);
     if (!fresh) {
       const hit = readSnapshot(s.path, key);
-      if (hit !== null) return { ledger: await info(), ...hit.body, stored: { savedAt: hit.savedAt } };
+      if (hit !== null) return { ledger: await info(), ...hit.body, stored: { savedAt: hit.savedAt, by: hit.by } };
     }
     const body = await liveOverview(s, p, key, ctx);
     return { ledger: await info(), ...body };
@@ -224,8 +224,10 @@ export function createService(opts: ServiceOptions): Service {
     const entry: LiveOverview = { store: s, plan: p, opens: generation, body, waiting: 0, stop, listeners };
     body.then(
       (b) => {
-        // only when nothing moved under the answer: the same ledger, plan and events throughout
-        if (store === s && plan === p && opens === generation && s.eventsVersionKey() === key.events) writeSnapshot(s.path, key, b, s.span());
+        // only when nothing moved under the answer: the same ledger, plan and events throughout;
+        // one stored for this very key (the last launch's, a command-line import's) is this answer
+        // already, and is left as it is
+        if (store === s && plan === p && opens === generation && s.eventsVersionKey() === key.events && readSnapshot(s.path, key) === null) writeSnapshot(s.path, key, b, s.span());
       },
       () => {
         // a failed or stopped computation is not kept: the next call starts another

@@ -53,10 +53,11 @@ export interface Overview {
   capacity: CapacityFigure[];
   headline: { keysCapped: number; keysLimited: number; keysNear: number; triggersLimited: number; blockedMessages: number };
   /**
-   * Present when this is the overview stored after the last live answer for the same events, plan
-   * and code (src/api/overview-snapshot.ts), served while the live one is computed; when it was.
+   * Present when this is the overview stored for the same events, plan and code
+   * (src/ledger/overview-snapshot-file.ts), served while the live one is computed: when it was
+   * computed, and by what (the app's last live answer, or a command-line import or undo).
    */
-  stored?: { savedAt: number };
+  stored?: { savedAt: number; by: 'app' | 'import' };
 }
 
 export interface Span {

@@ -149,6 +149,8 @@ const SMALL_PAGE_CACHE = -2048;
 export interface CacheRefresh {
   /** the ledger's events as read for the cache (null when they could not be read as one version) */
   events: EventColumns | null;
+  /** the version of the events that `events` are (Ledger#eventsVersionKey), when they are one */
+  key: string | null;
   /** whether the cache file now holds them */
   written: boolean;
   /** why not, when not */
@@ -164,20 +166,22 @@ export interface CacheRefresh {
  */
 export function refreshEventsCache(ledger: Ledger): CacheRefresh {
   let events: EventColumns | null = null;
+  let key: string | null = null;
   // The import has just filled the page cache (64 MB at 1M events), and the page reader takes a
   // copy of the file besides: emptied first, the import's peak memory grows by some 50 MB
   // instead of 100 (`headroom import` of 1M rows: 200 → 250 MB, not 300).
   const cacheSize = ledger.db.pragma('cache_size', { simple: true }) as number;
   try {
     ledger.db.pragma(`cache_size = ${SMALL_PAGE_CACHE}`);
-    const key = ledger.eventsVersionKey();
+    const before = ledger.eventsVersionKey();
     // without identities: the cache holds none, and they are a quarter of the read
     events = ledger.readEvents({ withIds: false });
-    if (ledger.eventsVersionKey() !== key) return { events: null, written: false, error: new Error('the events changed while they were read') };
+    if (ledger.eventsVersionKey() !== before) return { events: null, key: null, written: false, error: new Error('the events changed while they were read') };
+    key = before;
     writeEventsCache(ledger.path, key, events);
-    return { events, written: true, error: null };
+    return { events, key, written: true, error: null };
   } catch (err) {
-    return { events, written: false, error: err };
+    return { events, key, written: false, error: err };
   } finally {
     try {
       ledger.db.pragma(`cache_size = ${cacheSize}`);

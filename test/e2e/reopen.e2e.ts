@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -7,12 +7,13 @@ import type { BrowserContext, Page, Route } from 'playwright-core';
 import { ensureRenderer } from '../../src/host/build.ts';
 import { startHeadroomHost } from '../../src/host/start.ts';
 import type { HeadroomHost } from '../../src/host/start.ts';
-import { snapshotPath } from '../../src/api/overview-snapshot.ts';
+import { snapshotPath } from '../../src/ledger/overview-snapshot-file.ts';
+import { runImport } from '../../src/cli/commands/import.ts';
 import { CHROMIUM, CHROMIUM_ARGS, SHOTS } from './harness.ts';
 
 /**
  * Issue 13: on a reopen the Overview first shows the overview stored at the last session's end
- * ("From the last session", src/api/overview-snapshot.ts), then the live one replaces it. Two
+ * ("From the last session", src/ledger/overview-snapshot-file.ts), then the live one replaces it. Two
  * launches of the web host on one user-data folder, as an admin closing and reopening the app.
  */
 
@@ -62,6 +63,8 @@ describe('reopening shows the last session’s overview, then the live one', () 
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** the ledger the first test opened, closed and reopened */
+  let shownLedger = '';
   const glance = (page: Page) => page.getByRole('region', { name: 'At a glance' });
   const note = (page: Page) => page.getByTestId('overview-stored');
 
@@ -108,5 +111,34 @@ describe('reopening shows the last session’s overview, then the live one', () 
     expect((await glance(second.page).innerText()).trim()).toBe(figures);
     await expect.poll(() => second.page.getByText('Updating…').count()).toBe(0);
     await second.close();
+    shownLedger = ledgerPath ?? '';
+  });
+
+  it('after a command-line import into that ledger, opens on the overview the import stored, then the live one', async () => {
+    expect(shownLedger).not.toBe('');
+    const csv = join(dir, 'more.csv');
+    writeFileSync(csv, ['timestamp,type,subject,cost_usd', '2026-10-01T09:00:00Z,api,k_from_terminal,0.25', '2026-10-01T10:00:00Z,api,k_from_terminal,0.5'].join('\n'));
+    const before = readFileSync(snapshotPath(shownLedger), 'utf8');
+    expect((await runImport([csv], { db: shownLedger })).exitCode).toBe(0);
+    expect(readFileSync(snapshotPath(shownLedger), 'utf8')).not.toBe(before);
+
+    const third = await launch('third');
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await third.page.route('**/api/workspace-overview', async (route: Route) => {
+      const body = route.request().postDataJSON() as { fresh?: boolean } | null;
+      if (body?.fresh === true) await released;
+      await route.continue();
+    });
+    await third.page.goto(third.host.host.url);
+    await note(third.page).waitFor();
+    expect(await note(third.page).innerText()).toMatch(/As of the last command-line import/);
+    // the key the import brought is there before any live answer
+    await expect(third.page.getByTestId('keys-table').getByText('k_from_terminal').count()).resolves.toBeGreaterThan(0);
+    const stored = (await glance(third.page).innerText()).trim();
+    release();
+    await expect.poll(() => note(third.page).count(), { timeout: 60_000 }).toBe(0);
+    expect((await glance(third.page).innerText()).trim()).toBe(stored);
+    await third.close();
   });
 });

@@ -108,8 +108,8 @@ export function OverviewPage({ version, onChanged }: { version: number; onChange
           </p>
         </div>
         {o.stored ? (
-          <span className="muted small" data-testid="overview-stored" title={`Computed ${when(o.stored.savedAt)}`}>
-            From the last session · updating…
+          <span className="muted small" data-testid="overview-stored" title={`Computed ${when(o.stored.savedAt)}${o.stored.by === 'import' ? ' by headroom import' : ''}`}>
+            {o.stored.by === 'import' ? 'As of the last command-line import' : 'From the last session'} · updating…
           </span>
         ) : (
           loading && <span className="muted small">Updating…</span>

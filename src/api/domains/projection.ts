@@ -7,7 +7,7 @@ const jobId = z.string().min(1).max(64).optional();
 
 /** The saved plan replayed over the history: the overview, the charts, both enforcement profiles, an edited plan's view. */
 export const projectionCalls = {
-  // fresh: the live answer, never the one stored at the last session's end (src/api/overview-snapshot.ts)
+  // fresh: the live answer, never the one stored at the last session's end (src/ledger/overview-snapshot-file.ts)
   'workspace-overview': defineCall({
     input: z.strictObject({ fresh: z.boolean().optional(), jobId }),
     run: async ({ fresh }, ctx, s) => s.savedOverview(ctx, fresh === true),

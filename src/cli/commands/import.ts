@@ -18,6 +18,8 @@ import { CancelledError, InputError, formatDetail } from '../../errors.ts';
 import { isoOf } from '../../engine/units.ts';
 import { openLedger } from '../../ledger/ledger.ts';
 import { refreshEventsCache } from '../../ledger/events-cache-file.ts';
+import { hasSnapshot } from '../../ledger/overview-snapshot-file.ts';
+import { refreshStoredOverview } from '../stored-overview.ts';
 import { FORMATS, parseColumnMapping } from '../../import/formats.ts';
 import type { FormatName } from '../../import/formats.ts';
 import { ImportRefusedError, importFile, previewImport } from '../../import/importer.ts';
@@ -234,11 +236,17 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
     // several files previewed as the set they are: each sees the ones before it, as their import will
     if (options.preview === true && files.length > 1) await ledger.previewSet(eachFile);
     else await eachFile();
-    // The app's first open reads the events from this cache instead of every row. Not writing it
-    // (a read-only folder) is no import failure: that open reads the rows, so nothing is said.
+    // The app's first open reads the events from this cache instead of every row, and shows the
+    // overview stored here for them (for a ledger it has shown) before it has simulated its own.
+    // Not writing them (a read-only folder) is no import failure: that open reads the rows and
+    // simulates, so nothing is said.
     if (committed || undoId !== null) {
       if (tty) process.stderr.write(`\r${options.db}: writing the events cache the app opens with`);
-      refreshEventsCache(ledger);
+      const refreshed = refreshEventsCache(ledger);
+      if (refreshed.events !== null && refreshed.key !== null && hasSnapshot(ledger.path)) {
+        if (tty) process.stderr.write(`\r\x1b[K${options.db}: updating the overview the app opens with`);
+        refreshStoredOverview(ledger, refreshed.events, refreshed.key);
+      }
       if (tty) process.stderr.write('\r\x1b[K');
     }
   } finally {
