@@ -128,6 +128,21 @@ describe('the edit paths warmed once the window is idle', () => {
     return { view, simulated };
   };
 
+  it('a warm-up that an edit stopped before its end runs again when asked again, and only then is it done', async () => {
+    const c = new ComputeClient(workerUrl);
+    clients.push(c);
+    c.setEvents(ev);
+    const saved = hooks('fair_use', 'fair_use');
+    // the admin edits at once: the edit's call (another plan) stops the warm-up
+    const first = c.warm(saved, true);
+    const edit = c.ask({ kind: 'project', plan: hooks('programmatic', 'fair_use') });
+    expect(await first).toBe('stopped');
+    await edit;
+    // the next screen's ask warms them, this time to the end; after that there is nothing to do
+    expect(await c.warm(saved, true)).toBe('warmed');
+    expect(await c.warm(saved, true)).toBe('already');
+  });
+
   it("a seats edit after the warm-up: the warm-up ran one where the allowance refuses, kept, and every answer is a cold worker's", async () => {
     const seated = (seats: number): Plan => ({ ...hooks('fair_use', 'fair_use'), workspace: { ...hooks('fair_use', 'fair_use').workspace, seats } });
     const warmed = new ComputeClient(workerUrl);

@@ -264,6 +264,8 @@ const handlers: Handlers<ComputeMethods> = {
     inForeground(async () => {
       if (request.edits === true) await warmEdits(request.plan, ctx);
       else await simulated(request.plan, ctx);
+      // warmEdits stops between its steps when cancelled: said so, the caller warms it again later
+      if (ctx.cancel.aborted) throw new ApiFailure('cancelled', 'Cancelled');
       return null;
     }),
   overview: (request, ctx) =>

@@ -106,15 +106,18 @@ export class ComputeClient {
    * Starts simulating `plan` now, ahead of the call for it (a saved plan is what every page asks
    * about next): the call then finds it done or under way. A newer plan stops it. `edits`: the
    * paths an edit of it takes too (compute-worker.ts `warmEdits`), once the window is idle.
+   * Settles with what became of it: run to its end, asked for already (done or under way),
+   * stopped (by another plan's call: asked for again, it runs again), or no events to warm on.
    */
-  warm(plan: Plan, edits = false): void {
-    if (!this.sendEvents()) return;
+  warm(plan: Plan, edits = false): Promise<'warmed' | 'already' | 'stopped' | 'no events'> {
+    if (!this.sendEvents()) return Promise.resolve('no events');
     const key = JSON.stringify(plan);
     const previous = this.warming;
-    if (previous !== null && previous.plan === key && !edits) return;
+    if (previous !== null && previous.plan === key && !edits) return Promise.resolve('already');
     // the edit paths are compiled once per worker: asked again for the same plan and events, nothing to do
-    if (edits && this.warmedEdits === `${this.version}:${key}`) return;
-    if (edits) this.warmedEdits = `${this.version}:${key}`;
+    const editsKey = `${this.version}:${key}`;
+    if (edits && this.warmedEdits === editsKey) return Promise.resolve('already');
+    if (edits) this.warmedEdits = editsKey;
     const warming: NonNullable<ComputeClient['warming']> = { plan: key, stop: new AbortController() };
     if (previous !== null && previous.plan === key) {
       // the same plan's simulation goes on (this one is served after it); stopping this stops both
@@ -123,16 +126,23 @@ export class ComputeClient {
       this.stopWarming();
     }
     this.warming = warming;
-    const settled = () => {
-      if (this.warming === warming) this.warming = null;
-    };
-    this.worker
+    return this.worker
       .call('warm', { kind: 'warm', plan, ...(edits ? { edits } : {}) }, {
         signal: warming.stop.signal,
         onProgress: (done, total) => warming.onProgress?.(done, total),
       })
-      // a failure is the asking call's to report: it meets the same one
-      .then(settled, settled);
+      .then(
+        () => 'warmed' as const,
+        // a failure is the asking call's to report: it meets the same one
+        () => {
+          // an edit's call stopped it before its end (an admin typing at once): the next ask warms again
+          if (edits && this.warmedEdits === editsKey) this.warmedEdits = null;
+          return 'stopped' as const;
+        },
+      )
+      .finally(() => {
+        if (this.warming === warming) this.warming = null;
+      });
   }
 
   private stopWarming(): void {
