@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ComputeClient } from '../src/api/compute.ts';
@@ -18,6 +18,8 @@ import { validatePlan } from '../src/engine/plan.ts';
 import { openLedger } from '../src/ledger/ledger.ts';
 import { importFile } from '../src/import/importer.ts';
 import { runImport } from '../src/cli/commands/import.ts';
+import { refreshStoredOverview } from '../src/cli/stored-overview.ts';
+import { refreshEventsCache } from '../src/ledger/events-cache-file.ts';
 
 const WORKER = new URL('../src/api/compute-worker.ts', import.meta.url);
 
@@ -309,6 +311,23 @@ describe('a command-line import stores the overview the app opens with', () => {
     expect(afterUndo.events).toBe(5);
     expect(bodyOf(afterUndo)).toEqual(bodyOf(await call<Overview>(b, 'workspace-overview', { fresh: true })));
     await stopAll();
+  });
+
+  it('past the events it simulates for (STORED_OVERVIEW_MAX_EVENTS), the stored overview is left as it was', async () => {
+    const ledgerPath = await ledgerWith('big.sqlite', true);
+    const before = readFileSync(snapshotPath(ledgerPath), 'utf8');
+    const l = openLedger(ledgerPath);
+    try {
+      const refreshed = refreshEventsCache(l);
+      expect(refreshed.events?.count).toBe(5);
+      expect(refreshStoredOverview(l, refreshed.events!, refreshed.key!, 4)).toBe(false);
+      expect(readFileSync(snapshotPath(ledgerPath), 'utf8')).toBe(before);
+      // at the limit it is stored
+      expect(refreshStoredOverview(l, refreshed.events!, refreshed.key!, 5)).toBe(true);
+      expect(readFileSync(snapshotPath(ledgerPath), 'utf8')).not.toBe(before);
+    } finally {
+      l.close();
+    }
   });
 
   it('for a ledger the app never showed: nothing is simulated or stored', async () => {

@@ -19,7 +19,7 @@ import { isoOf } from '../../engine/units.ts';
 import { openLedger } from '../../ledger/ledger.ts';
 import { refreshEventsCache } from '../../ledger/events-cache-file.ts';
 import { hasSnapshot } from '../../ledger/overview-snapshot-file.ts';
-import { refreshStoredOverview } from '../stored-overview.ts';
+import { refreshStoredOverview, STORED_OVERVIEW_MAX_EVENTS } from '../stored-overview.ts';
 import { FORMATS, parseColumnMapping } from '../../import/formats.ts';
 import type { FormatName } from '../../import/formats.ts';
 import { ImportRefusedError, importFile, previewImport } from '../../import/importer.ts';
@@ -243,7 +243,7 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
     if (committed || undoId !== null) {
       if (tty) process.stderr.write(`\r${options.db}: writing the events cache the app opens with`);
       const refreshed = refreshEventsCache(ledger);
-      if (refreshed.events !== null && refreshed.key !== null && hasSnapshot(ledger.path)) {
+      if (refreshed.events !== null && refreshed.key !== null && refreshed.events.count <= STORED_OVERVIEW_MAX_EVENTS && hasSnapshot(ledger.path)) {
         if (tty) process.stderr.write(`\r\x1b[K${options.db}: updating the overview the app opens with`);
         refreshStoredOverview(ledger, refreshed.events, refreshed.key);
       }
