@@ -51,6 +51,16 @@ class OtherBuild extends ComputeClient {
   }
 }
 
+/** A call as the window makes it, its value or its error thrown. */
+async function call<T>(service: Service, channel: string, input: unknown): Promise<T> {
+  const r = (await dispatch(service.handlers, service.jobs, channel, input)) as Settled<T>;
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value;
+}
+
+/** An overview's figures, without the ledger's facts (read live) and the stored mark. */
+const bodyOf = ({ ledger: _ledger, stored: _stored, ...body }: Overview) => body;
+
 describe('the stored overview file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'headroom-snapshot-'));
   const ledger = join(dir, 'l.sqlite');
@@ -90,16 +100,10 @@ describe('the overview at launch: stored first, then live', () => {
     services.push(s);
     return s;
   };
-  const call = async <T>(service: Service, channel: string, input: unknown): Promise<T> => {
-    const r = (await dispatch(service.handlers, service.jobs, channel, input)) as Settled<T>;
-    if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-    return r.value;
-  };
   const stop = async (s: Service) => {
     await s.close();
     services.splice(services.indexOf(s), 1);
   };
-  const bodyOf = ({ ledger: _ledger, stored: _stored, ...body }: Overview) => body;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'headroom-snapshot-svc-'));
@@ -246,15 +250,9 @@ describe('a command-line import stores the overview the app opens with', () => {
     services.push(s);
     return s;
   };
-  const call = async <T>(service: Service, channel: string, input: unknown): Promise<T> => {
-    const r = (await dispatch(service.handlers, service.jobs, channel, input)) as Settled<T>;
-    if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-    return r.value;
-  };
   const stopAll = async () => {
     for (const s of services.splice(0)) await s.close();
   };
-  const bodyOf = ({ ledger: _ledger, stored: _stored, ...body }: Overview) => body;
   /** A ledger with the first events and PLAN saved, as the app leaves it: shown (an overview stored beside it) or not. */
   const ledgerWith = async (name: string, shown: boolean): Promise<string> => {
     const path = join(dir, name);
