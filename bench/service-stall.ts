@@ -2,7 +2,7 @@
  * Nothing heavy on Electron's main process (issue 13 item 4): the process that relays calls (main,
  * here this bench's own process) must never stall more than 50 ms while the service process
  * imports the 1M-row canonical CSV or runs a forecast. Measured with the relay and the service
- * entry the app uses (src/api/service-relay.ts, src/api/service-process.ts), the service forked as
+ * entry the app uses (src/api/service-relay.ts, src/entries/service-process.ts), the service forked as
  * a Node child process as Electron's utilityProcess runs it.
  *
  * The stall is the longest the relaying process's event loop could not run: the larger of

@@ -180,7 +180,7 @@ async function edits(planPath: string, eventsPath: string, warm: boolean): Promi
   const { talliesOf } = await import('../src/engine/report-tallies.ts');
   const base = parsePlanJson(readFileSync(planPath, 'utf8'), planPath);
   const events = readEventsCsvFile(eventsPath);
-  // as the compute worker runs it (src/api/compute-worker.ts): charts on, the last result recycled
+  // as the compute worker runs it (src/entries/compute-worker.ts): charts on, the last result recycled
   const options = { timelineBuckets: 1200 };
   const simulator = new PartsSimulator(events);
   let last = simulator.run(base, options);

@@ -3,18 +3,20 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
- * Every worker thread's script: its source under src/, and the name of the entry the desktop app's
- * bundle builds from it (electron.vite.config.ts makes one main entry per line here, so a worker
- * cannot be left out of the bundle).
+ * Every worker thread's and the service process's script: its source under src/ (the entries are
+ * in src/entries/, the one folder of code that starts a thread or a process; what they run lives in
+ * the layers below), and the name of the entry the desktop app's bundle builds from it
+ * (electron.vite.config.ts makes one main entry per line here, so a worker cannot be left out of
+ * the bundle).
  */
 export const WORKER_SOURCES = {
-  'compute-worker': 'api/compute-worker.ts',
-  'compute-slow-worker': 'api/compute-slow-worker.ts',
+  'compute-worker': 'entries/compute-worker.ts',
+  'compute-slow-worker': 'entries/compute-slow-worker.ts',
   'import-worker': 'api/import-worker.ts',
   'import-parse-worker': 'import/parse-worker.ts',
-  'mc-worker': 'forecast/mc-worker.ts',
-  'part-worker': 'engine/part-worker.ts',
-  'service-process': 'api/service-process.ts',
+  'mc-worker': 'entries/mc-worker.ts',
+  'part-worker': 'entries/part-worker.ts',
+  'service-process': 'entries/service-process.ts',
 } as const;
 
 export type WorkerName = keyof typeof WORKER_SOURCES;

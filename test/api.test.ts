@@ -79,7 +79,7 @@ describe('handler map, service and web host', () => {
     service = createService({
       userDataDir: join(dir, 'user-data'),
       openStore: ledgerStoreOpener(importWorkerUrl()),
-      compute: new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url)),
+      compute: new ComputeClient(new URL('../src/entries/compute-worker.ts', import.meta.url)),
       demo: null,
     });
     host = await startWebHost({ handlers: service.handlers, jobs: service.jobs, staticDir });

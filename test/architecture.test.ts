@@ -70,6 +70,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   api: ['compare', 'engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'projection', 'views', 'modeling', 'worker-files.ts', 'workers'],
   host: ['api', 'engine', 'errors.ts', 'fs', 'worker-files.ts'],
   cli: ['csv', 'engine', 'errors.ts', 'fs', 'ledger', 'import', 'forecast', 'recommend', 'export', 'demo', 'compare', 'views', 'projection'],
+  // the scripts a thread or a process starts with (src/worker-files.ts): wiring over the layers below
+  entries: ['api', 'compare', 'csv', 'engine', 'errors.ts', 'forecast', 'fs', 'import', 'ledger', 'modeling', 'projection', 'recommend', 'export', 'views', 'worker-files.ts', 'workers'],
 };
 
 /**
@@ -295,11 +297,11 @@ describe('what a worker loads', () => {
   it('follows value imports and leaves out type-only ones', () => {
     // guards the reader: the CLI's plan loading does reach the validator
     expect(runtimeClosure('engine/plan-file.ts').packages.has('zod')).toBe(true);
-    expect(runtimeClosure('forecast/mc-worker.ts').files.has(resolve(SRC, 'engine/simulate.ts'))).toBe(true);
+    expect(runtimeClosure('entries/mc-worker.ts').files.has(resolve(SRC, 'engine/simulate.ts'))).toBe(true);
   });
 
   it("the forecast's path workers and the part thread load no plan validator (each loads its code while the forecast or an edit waits)", () => {
-    for (const entry of ['forecast/mc-worker.ts', 'engine/part-worker.ts']) {
+    for (const entry of ['entries/mc-worker.ts', 'entries/part-worker.ts']) {
       const { files, packages } = runtimeClosure(entry);
       expect([...packages].sort(), entry).not.toContain('zod');
       expect(files.has(resolve(SRC, 'engine/plan.ts')), `${entry} loads engine/plan.ts`).toBe(false);

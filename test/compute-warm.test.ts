@@ -16,7 +16,7 @@ for (let i = 0; i < 3; i++) rows.push(`${1_790_003_000_000 + i * 1000},api,k_sma
 const events = readEventsCsv(rows.join('\n'));
 const plan = (seats: number): Plan => validatePlan({ workspace: { name: 'W', seats }, apiKeys: [{ id: 'k_small', capUsd: 2 }] });
 
-const workerUrl = new URL('../src/api/compute-worker.ts', import.meta.url);
+const workerUrl = new URL('../src/entries/compute-worker.ts', import.meta.url);
 const clients: ComputeClient[] = [];
 function client(): ComputeClient {
   const c = new ComputeClient(workerUrl);

@@ -65,8 +65,8 @@ describe('headroom import leaves the events cache the app opens with', () => {
     // the worker takes the cache as it is: had it read the rows it would have written a new file
     const inode = statSync(cachePath(db)).ino;
     const plan = validatePlan({ workspace: { name: 'W' }, apiKeys: [{ id: 'k_b', capUsd: 1 }] });
-    const worker = new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url));
-    const fromRows = new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url));
+    const worker = new ComputeClient(new URL('../src/entries/compute-worker.ts', import.meta.url));
+    const fromRows = new ComputeClient(new URL('../src/entries/compute-worker.ts', import.meta.url));
     try {
       worker.setLedger(db);
       fromRows.setEvents(events);

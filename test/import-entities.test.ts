@@ -32,7 +32,7 @@ describe('entity-rename and trigger-kind', () => {
     service = createService({
       userDataDir: join(dir, 'user-data'),
       openStore: ledgerStoreOpener(null),
-      compute: new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url)),
+      compute: new ComputeClient(new URL('../src/entries/compute-worker.ts', import.meta.url)),
       demo: null,
       ledgerPath: join(dir, 'ledger.sqlite'),
     });

@@ -48,7 +48,7 @@ describe('model-project answers a view it was told the caller holds with a delta
     service = createService({
       userDataDir: join(dir, 'user-data'),
       openStore: ledgerStoreOpener(importWorkerUrl()),
-      compute: new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url)),
+      compute: new ComputeClient(new URL('../src/entries/compute-worker.ts', import.meta.url)),
       demo: () => generateWorkspace({ seed: 42 }),
     });
   }, 60_000);

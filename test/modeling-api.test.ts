@@ -56,7 +56,7 @@ describe('modeling calls through the handler map', () => {
     service = createService({
       userDataDir: join(dir, 'user-data'),
       openStore: ledgerStoreOpener(importWorkerUrl()),
-      compute: new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url)),
+      compute: new ComputeClient(new URL('../src/entries/compute-worker.ts', import.meta.url)),
       demo: null,
     });
     await call('import-run', { source: { name: 'usage.csv', text: CSV } });
@@ -118,7 +118,7 @@ describe('the modeling screens on the one compute worker', () => {
   it('cancels a superseded projection and still answers the next one', async () => {
     const { generateWorkspace } = await import('../src/demo/generator.ts');
     const w = generateWorkspace({ seed: 42 });
-    const compute = new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url));
+    const compute = new ComputeClient(new URL('../src/entries/compute-worker.ts', import.meta.url));
     try {
       compute.setEvents(w.events);
       const stale = new AbortController();
@@ -137,7 +137,7 @@ describe('the modeling screens on the one compute worker', () => {
 
   it('answers an edit while a forecast runs in its slow lane, and a cancel reaches the slow lane', async () => {
     const w = generateWorkspace({ seed: 42 });
-    const compute = new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url));
+    const compute = new ComputeClient(new URL('../src/entries/compute-worker.ts', import.meta.url));
     try {
       compute.setEvents(w.events);
       const order: string[] = [];
@@ -164,7 +164,7 @@ describe('the modeling screens on the one compute worker', () => {
 
   it('answers an edit while the profile comparison runs in the slow lane, and a cancel stops the comparison', async () => {
     const w = generateWorkspace({ seed: 42, days: 120 });
-    const compute = new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url));
+    const compute = new ComputeClient(new URL('../src/entries/compute-worker.ts', import.meta.url));
     try {
       compute.setEvents(w.events);
       // the edit's own parts are kept: the edit below simulates only the allowance part again
@@ -193,7 +193,7 @@ describe('the modeling screens on the one compute worker', () => {
   }, 120_000);
 
   it('compares the profiles of an empty history (nothing differs), where the modeling calls have nothing to say', async () => {
-    const compute = new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url));
+    const compute = new ComputeClient(new URL('../src/entries/compute-worker.ts', import.meta.url));
     try {
       compute.setEvents({ count: 0, time: new Float64Array(0), type: new Uint8Array(0), subject: new Uint32Array(0), subjects: [], cost: new Float64Array(0), ids: null });
       const c = await compute.ask({ kind: 'profiles', plan: PLAN });
@@ -221,7 +221,7 @@ describe('the modeling screens on the one compute worker', () => {
       service = createService({
         userDataDir: join(dir, 'user-data'),
         openStore: ledgerStoreOpener(importWorkerUrl()),
-        compute: new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url)),
+        compute: new ComputeClient(new URL('../src/entries/compute-worker.ts', import.meta.url)),
         demo: () => generateWorkspace({ seed: 42 }),
       });
       const info = await call<{ path: string }>('ledger-info', {});

@@ -21,7 +21,7 @@ import { runImport } from '../src/cli/commands/import.ts';
 import { refreshStoredOverview } from '../src/cli/stored-overview.ts';
 import { refreshEventsCache } from '../src/ledger/events-cache-file.ts';
 
-const WORKER = new URL('../src/api/compute-worker.ts', import.meta.url);
+const WORKER = new URL('../src/entries/compute-worker.ts', import.meta.url);
 
 // k_small: a $2 cap; its third $1 request is blocked
 const CSV = [

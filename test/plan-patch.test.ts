@@ -110,7 +110,7 @@ describe('model-project with a patch, through the service', () => {
     service = createService({
       userDataDir: join(dir, 'user-data'),
       openStore: ledgerStoreOpener(importWorkerUrl()),
-      compute: new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url)),
+      compute: new ComputeClient(new URL('../src/entries/compute-worker.ts', import.meta.url)),
       demo: () => generateWorkspace({ seed: 7 }),
     });
     const r = (await dispatch(service.handlers, service.jobs, 'plan-get', {})) as Settled<{ plan: Plan }>;

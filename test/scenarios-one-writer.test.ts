@@ -67,7 +67,7 @@ describe('scenarios go through the open ledger’s one writing connection', () =
     service = createService({
       userDataDir: join(dir, 'user-data'),
       openStore: ledgerStoreOpener(importWorkerUrl()),
-      compute: new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url)),
+      compute: new ComputeClient(new URL('../src/entries/compute-worker.ts', import.meta.url)),
       demo: null,
       ledgerPath,
     });

@@ -24,7 +24,7 @@ describe('ledger-open, all or nothing', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'headroom-switch-'));
-    const compute = new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url));
+    const compute = new ComputeClient(new URL('../src/entries/compute-worker.ts', import.meta.url));
     const realSet = compute.setLedger.bind(compute);
     compute.setLedger = (path: string) => {
       setLedger.push(path);

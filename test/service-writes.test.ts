@@ -66,7 +66,7 @@ describe('writes during an import take their turn on the one writer', () => {
     service = createService({
       userDataDir: join(dir, 'user-data'),
       openStore: ledgerStoreOpener(importWorkerUrl()),
-      compute: new ComputeClient(new URL('../src/api/compute-worker.ts', import.meta.url)),
+      compute: new ComputeClient(new URL('../src/entries/compute-worker.ts', import.meta.url)),
       demo: null,
       ledgerPath: join(dir, 'ws.sqlite'),
     });

@@ -50,7 +50,7 @@ async function valueOf<T>(settled: Promise<Settled<unknown>>): Promise<T> {
 
 /**
  * Main, kept thin: lock, guards, one window, IPC relayed to the service, menus and dialogs. All
- * the work is in the service process (src/api/service-process.ts); main checks calls and relays.
+ * the work is in the service process (src/entries/service-process.ts); main checks calls and relays.
  */
 export async function startApp(electron: ElectronLike, opts: StartOptions): Promise<RunningApp | null> {
   const { app } = electron;

@@ -10,7 +10,7 @@ import type { Method } from '../workers/protocol.ts';
 
 /**
  * Every question the screens ask about the events, answered by the one compute worker
- * (compute-worker.ts), which holds the one copy of the events and the parts simulator.
+ * (src/entries/compute-worker.ts), which holds the one copy of the events and the parts simulator.
  */
 export type ComputeRequest =
   /** the Overview page: figures of `plan` over the history */
@@ -43,7 +43,7 @@ export type ComputeKind = ComputeRequest['kind'];
 
 /**
  * Requests that take seconds over a large history: the compute worker hands them to its slow lane
- * (compute-slow-worker.ts) and goes on answering.
+ * (src/entries/compute-slow-worker.ts) and goes on answering.
  */
 export type SlowRequest = Extract<ComputeRequest, { kind: 'profiles' | 'advice' | 'export' | 'compare' | 'forecast' }>;
 

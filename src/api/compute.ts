@@ -105,7 +105,7 @@ export class ComputeClient {
   /**
    * Starts simulating `plan` now, ahead of the call for it (a saved plan is what every page asks
    * about next): the call then finds it done or under way. A newer plan stops it. `edits`: the
-   * paths an edit of it takes too (compute-worker.ts `warmEdits`), once the window is idle.
+   * paths an edit of it takes too (src/entries/compute-worker.ts `warmEdits`), once the window is idle.
    * Settles with what became of it: run to its end, asked for already (done or under way),
    * stopped (by another plan's call: asked for again, it runs again), or no events to warm on.
    */

@@ -3,7 +3,7 @@ import type { ProgressEvent } from './types.ts';
 
 /**
  * The messages between the relaying process (Electron's main, or any Node process) and the
- * service process (service-process.ts). Plain data: they cross Electron's utilityProcess port or
+ * service process (src/entries/service-process.ts). Plain data: they cross Electron's utilityProcess port or
  * Node's fork channel by structured clone.
  */
 export interface ServiceInit {

@@ -58,7 +58,7 @@ export { DEMO_LEDGER_NAME } from './domains/ledger.ts';
 /**
  * The state behind every call (one open ledger at a time, its plan) and the domains' calls bound
  * to it. Simulations go to the compute worker; the ledger's own work is done by the store. In the
- * desktop app this runs in the service process (service-process.ts), never on Electron's main.
+ * desktop app this runs in the service process (src/entries/service-process.ts), never on Electron's main.
  */
 export function createService(opts: ServiceOptions): Service {
   const jobs = new JobRegistry();

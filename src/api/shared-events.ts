@@ -2,7 +2,7 @@ import type { EventColumns } from '../engine/events.ts';
 
 /**
  * Event columns in shared memory: posted to another thread they are lent, not copied, so the
- * compute worker and its slow lane (compute-slow-worker.ts) read the one copy of the events.
+ * compute worker and its slow lane (src/entries/compute-slow-worker.ts) read the one copy of the events.
  */
 export function sharedArray<T extends Float64Array | Uint32Array | Uint8Array>(make: (buffer: SharedArrayBuffer) => T, bytes: number): T {
   return make(new SharedArrayBuffer(bytes));

@@ -60,7 +60,7 @@ function buffersOf(result: SimulationResult): ArrayBuffer[] {
   return [...buffers];
 }
 
-/** The thread's side (part-worker.ts): answers each run with the part's result. */
+/** The thread's side (src/entries/part-worker.ts): answers each run with the part's result. */
 export function servePartThread(): void {
   serve<PartMethods>({
     run: ({ events, plan, options }, ctx) => {
@@ -79,7 +79,7 @@ export function servePartThread(): void {
 export class PartThread {
   private readonly client: WorkerClient<PartMethods>;
 
-  /** `url`: a script that calls `servePartThread` (part-worker.ts). */
+  /** `url`: a script that calls `servePartThread` (src/entries/part-worker.ts). */
   constructor(url: URL = workerFile('part-worker')) {
     this.client = new WorkerClient<PartMethods>(url, { name: 'the part thread' });
   }

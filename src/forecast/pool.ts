@@ -41,7 +41,7 @@ export interface WorkerInit {
   foreground: SharedArrayBuffer | null;
 }
 
-/** The Monte Carlo worker's methods (mc-worker.ts). */
+/** The Monte Carlo worker's methods (src/entries/mc-worker.ts). */
 export type McMethods = {
   /** fits these series' models (asked before `init`, while the scenario is being built) */
   fit: Method<FitJob[], SeriesModel[]>;

@@ -1,5 +1,5 @@
 import module from 'node:module';
-import type { McMethods, WorkerInit } from './pool.ts';
+import type { McMethods, WorkerInit } from '../forecast/pool.ts';
 
 // Started while the main thread replays the history and fits the models (see pool.ts): it fits
 // meanwhile, then takes the scenario once, draws its paths' days and runs the paths.
@@ -13,11 +13,11 @@ let init: WorkerInit | null = null;
 void Promise.all([
   import('../engine/simulate.ts'),
   import('../workers/serve.ts'),
-  import('./montecarlo.ts'),
-  import('./model.ts'),
-  import('./path-claims.ts'),
-  import('./fit-claims.ts'),
-  import('./path-block.ts'),
+  import('../forecast/montecarlo.ts'),
+  import('../forecast/model.ts'),
+  import('../forecast/path-claims.ts'),
+  import('../forecast/fit-claims.ts'),
+  import('../forecast/path-block.ts'),
   import('../workers/foreground.ts'),
 ]).then(([{ simulate }, { serve }, { drawFromBlock, runPathFigures }, { fitSeries }, { claimPaths }, { fitClaimed }, { pathBlock }, { yieldingSignal }]) => {
   /** path p's block in the shared blocks, and whether it is drawn (`WorkerInit`) */

@@ -10,9 +10,9 @@ import type { SimulationResult } from '../engine/result.ts';
 import { serve } from '../workers/serve.ts';
 import { yieldingSignal } from '../workers/foreground.ts';
 import { runThisThreadInBackground } from '../workers/priority.ts';
-import { toApiError } from './errors.ts';
-import { isSlow } from './compute-protocol.ts';
-import type { ComputeOutputs, SlowLaneMethods, SlowRequest } from './compute-protocol.ts';
+import { toApiError } from '../api/errors.ts';
+import { isSlow } from '../api/compute-protocol.ts';
+import type { ComputeOutputs, SlowLaneMethods, SlowRequest } from '../api/compute-protocol.ts';
 
 /**
  * The compute worker's slow lane: advice, the export preview, scenario comparisons and the

@@ -5,7 +5,7 @@
  * ones (service-protocol.ts).
  */
 import { constants, setPriority } from 'node:os';
-import type { FromService, ServiceInit, ToService } from './service-protocol.ts';
+import type { FromService, ServiceInit, ToService } from '../api/service-protocol.ts';
 
 // Batch work (imports, forecasts) yields the CPU to the window's processes: set before any worker
 // thread starts, so that every thread of the service inherits it (Linux sets nice per thread).
@@ -47,10 +47,10 @@ process.on('disconnect', () => process.exit(0));
 async function main(): Promise<void> {
   // loaded after the hello, so no message is missed while they load
   const [{ createService }, { dispatch }, { ComputeClient }, store, { workerFile }] = await Promise.all([
-    import('./service.ts'),
-    import('./handlers.ts'),
-    import('./compute.ts'),
-    import('./ledger-store.ts'),
+    import('../api/service.ts'),
+    import('../api/handlers.ts'),
+    import('../api/compute.ts'),
+    import('../api/ledger-store.ts'),
     import('../worker-files.ts'),
   ]);
   let service: ReturnType<typeof createService> | null = null;

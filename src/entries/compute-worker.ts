@@ -12,16 +12,16 @@ import type { CallContext, Handlers } from '../workers/serve.ts';
 import { viewOf } from '../modeling/project.ts';
 import type { ModelProjectAnswer } from '../modeling/types.ts';
 import { RecentViews, viewDelta } from '../modeling/view-delta.ts';
-import { apiFailureOf } from './worker-failure.ts';
+import { apiFailureOf } from '../api/worker-failure.ts';
 import { WorkerClient, workerLimits } from '../workers/client.ts';
 import { workerFile } from '../worker-files.ts';
-import { sharedEvents } from './shared-events.ts';
-import { ApiFailure, toApiError } from './errors.ts';
+import { sharedEvents } from '../api/shared-events.ts';
+import { ApiFailure, toApiError } from '../api/errors.ts';
 import { openLedger } from '../ledger/ledger.ts';
-import { cacheKey, readCache, writeCache } from './events-cache.ts';
-import { workerEvents } from './compute-protocol.ts';
+import { cacheKey, readCache, writeCache } from '../api/events-cache.ts';
+import { workerEvents } from '../api/compute-protocol.ts';
 import { TIMELINE_BUCKETS } from '../projection/overview-of.ts';
-import type { ComputeMethods, ComputeOutputs, SlowLaneMethods, SlowRequest, WorkerEvents } from './compute-protocol.ts';
+import type { ComputeMethods, ComputeOutputs, SlowLaneMethods, SlowRequest, WorkerEvents } from '../api/compute-protocol.ts';
 
 /**
  * The one thread that answers every question about the events: Overview, Projection and the
