@@ -136,6 +136,7 @@ describe('reopening shows the last session’s overview, then the live one', () 
     // the key the import brought is there before any live answer
     await expect(third.page.getByTestId('keys-table').getByText('k_from_terminal').count()).resolves.toBeGreaterThan(0);
     const stored = (await glance(third.page).innerText()).trim();
+    await third.page.screenshot({ path: join(SHOTS, 'reopen-after-cli-import.png') });
     release();
     await expect.poll(() => note(third.page).count(), { timeout: 60_000 }).toBe(0);
     expect((await glance(third.page).innerText()).trim()).toBe(stored);
