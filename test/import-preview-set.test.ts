@@ -103,6 +103,21 @@ describe('the Import page’s preview of several files', () => {
     expect(counts(set[1]!)).toMatchObject({ imported: half, duplicates: 0 });
   });
 
+  it('takes each file’s own mapping: a CSV to map says what it needs, then counts as mapped', async () => {
+    const sheet = { path: tmp.write('usage.csv', 'Occurred;Who;Amount\n2026-10-01T10:00:00Z;ann;1,50\n2026-10-01T11:00:00Z;bob;2,00\n') };
+    const again = { path: tmp.write('usage (1).csv', 'Occurred;Who;Amount\n2026-10-01T10:00:00Z;ann;1,50\n2026-10-01T11:00:00Z;bob;2,00\n') };
+    const asked = await store.previewSet([{ source: sheet }, { source: again }], 'auto');
+    expect(asked[0]!.preview).toMatchObject({ format: 'mapping' });
+    expect(asked[0]!.preview?.missing.length).toBeGreaterThan(0);
+    const mapping = { time: 'Occurred', dateFormat: 'iso', type: { value: 'message' }, subject: 'Who', cost: 'Amount', decimal: ',' };
+    const mapped = await store.previewSet([{ source: sheet, mapping }, { source: again, mapping }], 'auto');
+    expect(mapped.map(counts)).toEqual([
+      { rows: 2, imported: 2, duplicates: 0, rejected: 0 },
+      { rows: 2, imported: 0, duplicates: 2, rejected: 0 },
+    ]);
+    expect(store.eventCount()).toBe(0);
+  });
+
   it('stops at a cancel and leaves the ledger as it was', async () => {
     const big = { path: tmp.write('consumption.csv', ws.consumption) };
     const controller = new AbortController();
