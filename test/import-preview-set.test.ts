@@ -118,6 +118,28 @@ describe('the Import page’s preview of several files', () => {
     expect(store.eventCount()).toBe(0);
   });
 
+  it('stops at a Cancel while the second file is read, the ledger as it was', async () => {
+    const small = { path: tmp.write('small.csv', `${header}\n${lines.slice(0, 50).join('\n')}\n`) };
+    // a few MiB: the worker reads it chunk by chunk, checking the Cancel between chunks
+    const big = { path: tmp.write('big.csv', dustWorkspace({ seed: 34, days: 240 }).consumption) };
+    // a new ledger's file changes when the worker checkpoints its -wal: its content is compared
+    const before = store.eventsVersionKey();
+    const controller = new AbortController();
+    const files: number[] = [];
+    const run = store.previewSet([{ source: small }, { source: big }], 'auto', {
+      signal: controller.signal,
+      onProgress: (_done, _total, file) => {
+        files.push(file);
+        if (file === 1) controller.abort();
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: 'cancelled' });
+    expect(files).toContain(1);
+    expect(store.eventsVersionKey()).toBe(before);
+    expect(store.listBatches()).toEqual([]);
+    expect(store.eventCount()).toBe(0);
+  });
+
   it('stops at a cancel and leaves the ledger as it was', async () => {
     const big = { path: tmp.write('consumption.csv', ws.consumption) };
     const controller = new AbortController();
