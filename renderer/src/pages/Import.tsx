@@ -234,8 +234,8 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
     const set = items;
     const made: ShownPreviews = { format, entries };
     const single = set.length === 1;
-    // a set is previewed once every file is there: the files above one decide its counts
-    if (!single && set.some((it) => it.source === null)) return;
+    // a file is previewed once it is handed over; a set once every file is (the files above one decide its counts)
+    if (set.some((it) => it.source === null)) return;
     let live = true;
     let off = (): void => {};
     const jobId = newJobId(single ? 'preview' : 'preview-set');
