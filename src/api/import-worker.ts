@@ -8,6 +8,8 @@ import { toApiError } from './errors.ts';
 import type { ImportFormat } from './types.ts';
 import type { ImportOptions, ImportResult, PreviewResult } from '../import/importer.ts';
 import { importFile, previewImport } from '../import/importer.ts';
+import { previewSet } from '../import/preview-set.ts';
+import type { SetFile, SetFilePreview } from '../import/preview-set.ts';
 
 /**
  * One import, on its own thread with its own connection to the ledger, so that parsing and
@@ -36,12 +38,23 @@ export interface LedgerAfterImport {
   activeSeats: number | null;
 }
 
+/** Several files previewed in order as the set their import is (import/preview-set.ts). */
+export interface PreviewSetJob {
+  ledgerPath: string;
+  files: SetFile[];
+  format: ImportFormat;
+  skipBadRows: boolean;
+  reclaimWal?: boolean;
+}
+
 export type ImportWorkerResult = ImportResult & { ledgerAfter?: LedgerAfterImport };
 
 /** The import worker's methods: an import, or a preview (the import rolled back, with the first events it would write). */
 export type ImportMethods = {
   import: Method<ImportJob, ImportWorkerResult>;
   preview: Method<ImportJob, PreviewResult>;
+  /** each file's preview given the ones before it; progress is the set's bytes, end to end */
+  previewSet: Method<PreviewSetJob, SetFilePreview[]>;
 };
 
 function optionsOf(job: ImportJob, ctx: CallContext): ImportOptions {
@@ -63,7 +76,7 @@ function optionsOf(job: ImportJob, ctx: CallContext): ImportOptions {
  * -wal, and they can be dropped), and the -wal is cut again before answering, so the service's
  * next write never waits for this checkpoint.
  */
-async function withLedger<T>(job: ImportJob, fn: (ledger: Ledger) => Promise<T>): Promise<T> {
+async function withLedger<T>(job: { ledgerPath: string; reclaimWal?: boolean }, fn: (ledger: Ledger) => Promise<T>): Promise<T> {
   const ledger = openLedger(job.ledgerPath);
   try {
     if (job.reclaimWal === true) ledger.reclaimWal();
@@ -94,6 +107,16 @@ serve<ImportMethods>(
         return { ...r, ledgerAfter: { ...spanAfter(ledger, r), activeSeats: ledger.activeSeats() } };
       }),
     preview: (job, ctx) => withLedger(job, (ledger) => previewImport(ledger, job.file, optionsOf(job, ctx))),
+    previewSet: (job, ctx) =>
+      withLedger(job, (ledger) =>
+        previewSet(ledger, job.files, {
+          format: job.format,
+          skipBadRows: job.skipBadRows,
+          audience: 'app',
+          signal: ctx.cancel,
+          onProgress: (done, total) => ctx.progress(done, total),
+        }),
+      ),
   },
   { describeError: toApiError },
 );

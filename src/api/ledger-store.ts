@@ -14,17 +14,19 @@ import { generateWorkspace } from '../demo/generator.ts';
 import { formatUsd } from '../engine/units.ts';
 import type { ImportSource } from './schemas.ts';
 import { ApiFailure } from './errors.ts';
-import type { ImportJob, ImportMethods, LedgerAfterImport } from './import-worker.ts';
+import type { ImportMethods, LedgerAfterImport } from './import-worker.ts';
 import { WorkerClient, workerLimits } from '../workers/client.ts';
 import type { InputOf, OutputOf } from '../workers/protocol.ts';
 import { apiFailureOf } from './worker-failure.ts';
 import type { DemoFactory, LedgerFact, WorkspaceStore } from './store.ts';
 import type { SavedScenario } from '../modeling/types.ts';
-import type { BatchInfo, ImportFormat, ImportPreview, ImportResult, ImportRowError } from './types.ts';
+import type { BatchInfo, ImportFormat, ImportPreview, ImportResult, ImportRowError, ImportSetEntry } from './types.ts';
 import { workerFile } from '../worker-files.ts';
 import { importFacts } from './import-facts.ts';
 import type { ColumnMappingView } from './types.ts';
 import { importFile, previewImport } from '../import/importer.ts';
+import { previewSet, setProgressOf } from '../import/preview-set.ts';
+import type { SetFile } from '../import/preview-set.ts';
 
 /** A preview's progress and its Cancel. */
 export interface PreviewRun {
@@ -49,6 +51,22 @@ async function withFile<T>(source: ImportSource, fn: (path: string, displayName:
   }
 }
 
+/** Every source as a file to read, in order (withFile for each, nested). */
+async function withFiles<T>(sources: readonly ImportSource[], fn: (files: { path: string; displayName: string }[]) => Promise<T>): Promise<T> {
+  const open = async (i: number, got: { path: string; displayName: string }[]): Promise<T> =>
+    i === sources.length ? fn(got) : withFile(sources[i]!, (path, displayName) => open(i + 1, [...got, { path, displayName }]));
+  return open(0, []);
+}
+
+/** 0 when it cannot be read: the importer then names the missing file. */
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 const rowErrors = (r: LedgerImportResult): ImportRowError[] =>
   r.errors.map((e) => ({ line: e.line, message: e.message, ...(e.column !== null ? { column: e.column } : {}), ...(e.value !== null ? { value: e.value } : {}) }));
 
@@ -68,6 +86,25 @@ function mappingOf(p: PreviewResult): { column: string; field: string }[] {
   }
   if (p.format === 'events') return p.header.filter((h) => CANONICAL_FIELDS[h.trim().toLowerCase()]).map((h) => ({ column: h, field: CANONICAL_FIELDS[h.trim().toLowerCase()] ?? h }));
   return [];
+}
+
+/** What the page shows of a preview. */
+function previewView(p: PreviewResult, displayName: string): ImportPreview {
+  return {
+    name: displayName,
+    format: p.format,
+    mapping: mappingOf(p),
+    header: ['line', 'time', 'type', 'subject', 'cost', 'state'],
+    rows: p.firstEvents.slice(0, PREVIEW_ROWS).map((e) => [String(e.line), e.time, e.type, e.subject, formatUsd(e.costMicros), e.duplicate ? 'duplicate' : 'new']),
+    totalRows: p.readWhole ? p.rows : null,
+    errors: rowErrors(p),
+    columnMapping: p.mapping as ColumnMappingView | null,
+    missing: p.missing,
+    fileHeader: p.header,
+    sampleRows: p.sampleRows.slice(0, PREVIEW_ROWS),
+    facts: importFacts(p),
+    counts: { rows: p.rows, imported: p.imported, duplicates: p.duplicates, rejected: p.rejected },
+  };
 }
 
 function toResult(r: LedgerImportResult): ImportResult {
@@ -92,22 +129,16 @@ function toResult(r: LedgerImportResult): ImportResult {
 async function importInWorker<K extends keyof ImportMethods>(
   workerUrl: URL,
   method: K,
-  job: ImportJob,
+  job: InputOf<ImportMethods, K>,
+  size: number,
   onProgress: (done: number, total: number) => void,
   signal: AbortSignal,
 ): Promise<OutputOf<ImportMethods, K>> {
   // progress from the start: the worker's first report comes after it has loaded and read a chunk
-  let size = 0;
-  try {
-    size = statSync(job.file).size;
-  } catch {
-    // the worker reports the missing file
-  }
   onProgress(0, Math.max(size, 1));
   const worker = new WorkerClient<ImportMethods>(workerUrl, { name: 'the import worker', resourceLimits: workerLimits() });
   try {
-    // both methods take a job
-    return await worker.call(method, job as InputOf<ImportMethods, K>, { onProgress, signal });
+    return await worker.call(method, job, { onProgress, signal });
   } catch (err) {
     throw apiFailureOf(err);
   } finally {
@@ -241,6 +272,7 @@ export class LedgerStore implements WorkspaceStore {
             this.importWorkerUrl,
             'preview',
             { ledgerPath: this.path, file: path, displayName, format, skipBadRows: true, reclaimWal: true, ...given },
+            sizeOf(path),
             run.onProgress ?? (() => {}),
             run.signal ?? new AbortController().signal,
           )
@@ -253,21 +285,46 @@ export class LedgerStore implements WorkspaceStore {
             ...(run.signal !== undefined ? { signal: run.signal } : {}),
             ...(run.onProgress !== undefined ? { onProgress: (p: { bytes: number; totalBytes: number }) => run.onProgress?.(p.bytes, p.totalBytes) } : {}),
           });
-      return {
-        name: displayName,
-        format: p.format,
-        mapping: mappingOf(p),
-        header: ['line', 'time', 'type', 'subject', 'cost', 'state'],
-        rows: p.firstEvents.slice(0, PREVIEW_ROWS).map((e) => [String(e.line), e.time, e.type, e.subject, formatUsd(e.costMicros), e.duplicate ? 'duplicate' : 'new']),
-        totalRows: p.readWhole ? p.rows : null,
-        errors: rowErrors(p),
-        columnMapping: p.mapping as ColumnMappingView | null,
-        missing: p.missing,
-        fileHeader: p.header,
-        sampleRows: p.sampleRows.slice(0, PREVIEW_ROWS),
-        facts: importFacts(p),
-      };
+      return previewView(p, displayName);
     });
+  }
+
+  /**
+   * The files previewed in order as one dry run, as the page imports them: good rows kept for the
+   * next file (its Import leaves bad rows out whenever a file has some), all of it rolled back.
+   */
+  async previewSet(
+    files: readonly { source: ImportSource; mapping?: unknown }[],
+    format: ImportFormat,
+    run: { onProgress?: (done: number, total: number, file: number) => void; signal?: AbortSignal } = {},
+  ): Promise<ImportSetEntry[]> {
+    return this.serial(() =>
+      withFiles(
+        files.map((f) => f.source),
+        async (paths) => {
+          const set: SetFile[] = paths.map((p, i) => {
+            const mapping = files[i]!.mapping;
+            return { path: p.path, displayName: p.displayName, size: sizeOf(p.path), ...(mapping !== undefined && mapping !== null ? { mapping } : {}) };
+          });
+          const sizes = set.map((f) => f.size);
+          const onProgress = (done: number): void => {
+            const at = setProgressOf(sizes, done);
+            run.onProgress?.(at.done, at.total, at.file);
+          };
+          const signal = run.signal ?? new AbortController().signal;
+          // on the import worker when there is one: the set is read without stalling the window's answers
+          const out = this.importWorkerUrl
+            ? await importInWorker(this.importWorkerUrl, 'previewSet', { ledgerPath: this.path, files: set, format, skipBadRows: true, reclaimWal: true }, 0, onProgress, signal)
+            : await previewSet(this.ledger, set, { format, skipBadRows: true, audience: 'app', signal, onProgress });
+          return out.map((r, i): ImportSetEntry => {
+            const name = set[i]!.displayName;
+            return 'preview' in r
+              ? { name, preview: previewView(r.preview, name), error: null }
+              : { name, preview: null, error: { code: 'input_error', message: r.refused.message, details: r.refused.details.map((d) => ({ ...d })) } };
+          });
+        },
+      ),
+    );
   }
 
   async importFile(
@@ -294,6 +351,7 @@ export class LedgerStore implements WorkspaceStore {
               this.importWorkerUrl,
               'import',
               { ledgerPath: this.path, file: path, displayName, format: opts.format, skipBadRows: opts.skipBadRows, reclaimWal: true, ...mapping },
+              sizeOf(path),
               opts.onProgress,
               opts.signal,
             ).then((v) => {

@@ -2,7 +2,7 @@ import type { EventColumns } from '../engine/events.ts';
 import type { SavedScenario } from '../modeling/types.ts';
 import type { Plan } from '../engine/plan.ts';
 import type { ImportSource } from './schemas.ts';
-import type { BatchInfo, ImportFormat, ImportPreview, ImportResult } from './types.ts';
+import type { BatchInfo, ImportFormat, ImportPreview, ImportResult, ImportSetEntry } from './types.ts';
 
 /**
  * What the handlers need from a ledger. The SQLite ledger and the importers implement it (see
@@ -53,6 +53,15 @@ export interface WorkspaceStore {
     mapping?: unknown,
     run?: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal },
   ): Promise<ImportPreview>;
+  /**
+   * Several files previewed in order as the set their import is: each sees the ones before it,
+   * all of it rolled back. `run.onProgress` names the file being read (its index) and how far in.
+   */
+  previewSet(
+    files: readonly { source: ImportSource; mapping?: unknown }[],
+    format: ImportFormat,
+    run?: { onProgress?: (done: number, total: number, file: number) => void; signal?: AbortSignal },
+  ): Promise<ImportSetEntry[]>;
   importFile(
     source: ImportSource,
     opts: { format: ImportFormat; skipBadRows: boolean; mapping?: unknown; onProgress: (done: number, total: number) => void; signal: AbortSignal },

@@ -4,6 +4,7 @@
  */
 import type { TriggerReport } from '../engine/report.ts';
 import type { ImportFindings } from '../import/findings.ts';
+import type { ApiError } from './errors.ts';
 import type { Status } from '../views/status.ts';
 import type { KeyFigure } from '../views/key-figure.ts';
 
@@ -133,7 +134,16 @@ export interface ImportPreview {
   fileHeader: string[];
   sampleRows: string[][];
   facts: ImportFacts;
+  /** what the import would count (SPEC §8's rows, imported, duplicates, rejected), for the result to be read against */
+  counts: { rows: number; imported: number; duplicates: number; rejected: number };
 }
+
+/**
+ * One file of a set previewed together (`import-preview-set`), in the set's order: its preview
+ * given the files before it (a line an earlier file holds counts as a duplicate here, as its
+ * import will count it), or why its import would be refused (naming the file and line).
+ */
+export type ImportSetEntry = { name: string; preview: ImportPreview; error: null } | { name: string; preview: null; error: ApiError };
 
 /** A column mapping as the page edits it (src/import/formats.ts columnMappingSchema). */
 export interface ColumnMappingView {

@@ -166,8 +166,8 @@ describe('a grader-like pair of exports through the Import page, then every page
     const importAll = page.getByRole('button', { name: 'Import 3 files' });
     await expect.poll(() => importAll.isEnabled(), { timeout: 120_000 }).toBe(true);
     expect(await brokenText(page, 'import')).toEqual([]);
-    // several files: each preview is of its file alone, and the page says how shared lines go in
-    await hasText(page.getByTestId('import-set-note'), /imported once, with the first of them/);
+    // several files: previewed as the set they are imported as, and the page says so
+    await hasText(page.getByTestId('import-set-note'), /in the order they will be imported/);
     await importAll.click();
     await expect.poll(() => page.getByTestId('import-result').count(), { timeout: 120_000 }).toBe(3);
 

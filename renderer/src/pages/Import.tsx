@@ -7,10 +7,12 @@ import { FORMAT_NAMES, formatName } from '../import/format-names.ts';
 import { MappingStep, startingMapping } from '../import/MappingStep.tsx';
 import { PreviewFacts } from '../import/PreviewFacts.tsx';
 import { sourceOfFile } from '../import/upload.ts';
+import { entryOf, fileOfPhase, previewsHold } from '../import/preview-set.ts';
+import type { ShownPreviews } from '../import/preview-set.ts';
 import { useGo } from '../nav.ts';
 import type { ApiError } from '../../../src/api/errors.ts';
 import type { ImportSource } from '../../../src/api/schemas.ts';
-import type { BatchInfo, ColumnMappingView, ImportFormat, ImportPreview, ImportResult } from '../../../src/api/types.ts';
+import type { BatchInfo, ColumnMappingView, ImportFormat, ImportPreview, ImportResult, ImportSetEntry } from '../../../src/api/types.ts';
 
 const FORMATS: { id: ImportFormat; label: string }[] = [
   { id: 'auto', label: 'Detect automatically' },
@@ -42,8 +44,11 @@ interface Item {
   name: string;
   /** null while the file is still being handed over (uploaded to the web host, granted by the desktop app) */
   source: ImportSource | null;
-  /** the upload or the preview under way, with how far it got */
-  reading: { phase: 'upload' | 'preview'; done: number; total: number } | null;
+  /**
+   * the upload or the preview under way, with how far it got; in a set previewed together, the
+   * files above the one being read are `read`, those below it `waiting`
+   */
+  reading: { phase: 'upload' | 'preview' | 'read' | 'waiting'; done: number; total: number } | null;
   preview: ImportPreview | null;
   /** set once the admin touches the mapping step; null: as guessed or saved */
   mapping: ColumnMappingView | null;
@@ -117,6 +122,10 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
   const [results, setResults] = useState<ImportResult[]>([]);
   const [history, setHistory] = useState<BatchInfo[]>([]);
   const [dragging, setDragging] = useState(false);
+  // the files and format the previews on the page were made for, and the files imported since:
+  // Import waits while they no longer say what it will do
+  const [shown, setShown] = useState<ShownPreviews | null>(null);
+  const [imported, setImported] = useState<ReadonlySet<string>>(new Set());
   const inputRef = useRef<HTMLInputElement>(null);
   const importRef = useRef<HTMLButtonElement>(null);
   const stopped = useRef(false);
@@ -160,6 +169,8 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
     for (const key of [...inFlight.current.keys()]) stopReading(key);
     setError(null);
     setResults([]);
+    setShown(null);
+    setImported(new Set());
     const next = sources.map(({ source, name, size }) => ({
       key: nextKey++,
       name,
@@ -210,64 +221,102 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [dropped, pendingPath, onConsumed]);
 
-  // previews: each file when it arrives, again when its mapping or the format changes (debounced)
-  const previewKey = items.map((it) => `${it.key}:${it.source === null ? '-' : '+'}:${JSON.stringify(it.mapping)}`).join('|');
+  // Previews: one file when it arrives; several as the set they are imported as, in order, once
+  // all are handed over (each file given the ones above it). Again when a mapping, the format or
+  // the files change (debounced), the stale preview cancelled; not while an import runs, nor when
+  // the previews shown still hold (only files above were removed, by importing them).
+  const entries = items.map(entryOf);
+  const previewKey = entries.join('|');
+  const fresh = previewsHold(shown, entries, format, imported);
+  const idle = running === null;
   useEffect(() => {
+    if (!idle || fresh || items.length === 0) return;
+    const set = items;
+    const made: ShownPreviews = { format, entries };
+    const single = set.length === 1;
+    // a file is previewed once it is handed over; a set once every file is (the files above one decide its counts)
+    if (set.some((it) => it.source === null)) return;
     let live = true;
-    const offs: (() => void)[] = [];
-    const jobs: { key: number; jobId: string }[] = [];
+    let off = (): void => {};
+    const jobId = newJobId(single ? 'preview' : 'preview-set');
     const flights = inFlight.current;
+    const inSet = (key: number): number => set.findIndex((s) => s.key === key);
     const timer = setTimeout(() => {
-      for (const it of items) {
-        const source = it.source;
-        if (source === null) continue;
-        // the preview runs off the service's thread; its progress shows from the start and Cancel stops it
-        const jobId = newJobId('preview');
-        jobs.push({ key: it.key, jobId });
-        inFlight.current.set(it.key, { previewJob: jobId });
-        patch(it.key, { reading: { phase: 'preview', done: 0, total: 1 } });
-        offs.push(
-          onProgress((e) => {
-            if (live && e.jobId === jobId) patch(it.key, { reading: { phase: 'preview', done: e.done, total: e.total } });
+      // the preview runs off the service's thread; its progress shows from the start and Cancel stops it
+      for (const it of set) flights.set(it.key, { previewJob: jobId });
+      setItems((list) => list.map((it) => (inSet(it.key) < 0 ? it : { ...it, reading: { phase: inSet(it.key) === 0 ? 'preview' : 'waiting', done: 0, total: 1 } })));
+      off = onProgress((e) => {
+        if (!live || e.jobId !== jobId) return;
+        const at = single ? 0 : fileOfPhase(e.phase);
+        if (at === null) return;
+        setItems((list) =>
+          list.map((it) => {
+            const i = inSet(it.key);
+            if (i < 0) return it;
+            return { ...it, reading: i < at ? { phase: 'read', done: 1, total: 1 } : i === at ? { phase: 'preview', done: e.done, total: e.total } : { phase: 'waiting', done: 0, total: 1 } };
           }),
         );
-        call('import-preview', { source, format, jobId, ...(it.mapping !== null ? { mapping: it.mapping } : {}) })
-          .then((p) => live && patch(it.key, { preview: p, error: null, reading: null }))
-          .catch((e: unknown) => {
-            const err = toError(e);
-            if (live && err.code !== 'cancelled') patch(it.key, { error: err, reading: null });
-          })
-          .finally(() => {
-            if (inFlight.current.get(it.key)?.previewJob === jobId) inFlight.current.delete(it.key);
-          });
-      }
+      });
+      const asked: Promise<ImportSetEntry[]> = single
+        ? call('import-preview', { source: set[0]!.source!, format, jobId, ...(set[0]!.mapping !== null ? { mapping: set[0]!.mapping } : {}) }).then((preview) => [{ name: preview.name, preview, error: null }])
+        : call('import-preview-set', { files: set.map((it) => ({ source: it.source!, ...(it.mapping !== null ? { mapping: it.mapping } : {}) })), format, jobId });
+      asked
+        .then((answers) => {
+          if (!live) return;
+          setItems((list) =>
+            list.map((it) => {
+              const a = answers[inSet(it.key)];
+              return a === undefined ? it : { ...it, preview: a.preview, error: a.error, reading: null };
+            }),
+          );
+          setShown(made);
+        })
+        .catch((e: unknown) => {
+          const err = toError(e);
+          if (!live || err.code === 'cancelled') return;
+          setItems((list) => list.map((it) => (inSet(it.key) < 0 ? it : { ...it, error: err, reading: null })));
+          setShown(made);
+        })
+        .finally(() => {
+          for (const it of set) if (flights.get(it.key)?.previewJob === jobId) flights.delete(it.key);
+        });
     }, 250);
     return () => {
       live = false;
       clearTimeout(timer);
-      for (const off of offs) off();
-      // a preview made stale by a new mapping or format is stopped, not left to run
-      for (const { key, jobId } of jobs) {
-        if (flights.get(key)?.previewJob === jobId) stopReading(key);
+      off();
+      // a preview made stale by a new mapping, format or set of files is stopped, not left to run
+      let stop = false;
+      for (const it of set) {
+        if (flights.get(it.key)?.previewJob !== jobId) continue;
+        flights.delete(it.key);
+        stop = true;
       }
+      if (stop) void call('job-cancel', { jobId }).catch(() => {});
     };
     // items' identity changes with every preview; the key says when a new preview is needed
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [previewKey, format]);
+  }, [previewKey, format, idle, fresh]);
 
   const needsMapping = (it: Item): boolean => it.preview !== null && it.preview.format === 'mapping' && (it.preview.missing.length > 0 || it.preview.columnMapping === null);
-  const ready = items.length > 0 && items.every((it) => it.preview !== null && it.reading === null && it.error === null && !needsMapping(it));
+  const ready = items.length > 0 && fresh && items.every((it) => it.preview !== null && it.reading === null && it.error === null && !needsMapping(it));
   // a disabled Import says what it waits for
   const waitingFor =
     running !== null || ready
       ? null
       : items.some((it) => it.error !== null)
-        ? 'Clear, or fix the file and choose it again.'
-        : items.some((it) => it.reading !== null || it.preview === null)
-          ? 'Import opens once the file is read.'
+        ? items.length > 1
+          ? 'Remove the file that cannot be imported, or fix it and choose the files again.'
+          : 'Clear, or fix the file and choose it again.'
+        : items.some((it) => it.reading !== null || it.preview === null) || !fresh
+          ? items.length > 1
+            ? 'Import opens once the files are previewed together.'
+            : 'Import opens once the file is read.'
           : items.some(needsMapping)
             ? 'Say above which column holds what first.'
             : null;
+  // in a set, a file whose columns are not mapped yet adds nothing for the files below it
+  const unmapped = items.length > 1 ? items.slice(0, -1).find(needsMapping) : undefined;
   const badRows = items.reduce((a, it) => a + (it.preview?.errors.length ?? 0), 0);
 
   const run = async (skipBadRows: boolean) => {
@@ -287,6 +336,9 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
       try {
         const r = await call('import-run', { source: it.source, format, skipBadRows, jobId, ...(it.mapping !== null ? { mapping: it.mapping } : {}) });
         done.push(r);
+        // the previews of the files below it assumed it in the ledger: now it is
+        const entry = entryOf(it);
+        setImported((s) => new Set(s).add(entry));
         setItems((list) => list.filter((x) => x.key !== it.key));
       } catch (e) {
         const err = toError(e);
@@ -313,6 +365,8 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
     setError(null);
     try {
       await call('import-undo', { batch });
+      // the files being reviewed were previewed against the ledger before this undo
+      setShown(null);
       onChanged();
     } catch (e) {
       setError(toError(e));
@@ -369,16 +423,38 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
 
       {error && <ImportError error={error} />}
 
-      {items.map((it) => (
+      {items.map((it, idx) => (
         <section key={it.key} aria-label={`Preview of ${it.name}`} className="panel" data-testid="preview">
-          <h2>Preview: {it.name}</h2>
+          <div className="detail-head">
+            <h2>
+              {items.length > 1 && <span className="muted">{int(idx + 1)}. </span>}Preview: {it.name}
+            </h2>
+            {items.length > 1 && running === null && it.reading === null && (
+              <button type="button" className="button small" aria-label={`Remove ${it.name} from the files to import`} onClick={() => cancelReading(it.key)}>
+                Remove
+              </button>
+            )}
+          </div>
           {it.error && <ImportError error={it.error} />}
+          {items.length > 1 && it.source !== null && it.preview === null && it.reading === null && it.error === null && (
+            <p className="muted" data-testid="set-waiting">
+              Previewed with the other files once they are all handed over: the files above it decide what it adds.
+            </p>
+          )}
           {it.reading && (
             <div data-testid="reading">
               <ProgressBar
                 done={it.reading.done}
                 total={it.reading.total}
-                label={it.reading.phase === 'upload' ? `Handing over ${it.name}` : `Reading ${it.name}`}
+                label={
+                  it.reading.phase === 'upload'
+                    ? `Handing over ${it.name}`
+                    : it.reading.phase === 'read'
+                      ? `Read ${it.name}, with the files above it`
+                      : it.reading.phase === 'waiting'
+                        ? `${it.name}: read after the files above it`
+                        : `Reading ${it.name}`
+                }
                 onCancel={() => cancelReading(it.key)}
               />
             </div>
@@ -391,9 +467,18 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
                   {it.preview.format === 'mapping' ? 'say below which column holds what' : formatName(it.preview.format)}
                 </strong>
               </p>
+              {/* several files: the counts the import will report, given the files above */}
+              {items.length > 1 && it.preview.totalRows !== null && !needsMapping(it) && (
+                <dl className="figures" data-testid="preview-counts">
+                  <div><dt>Rows</dt><dd className="num" data-testid="count-rows">{int(it.preview.counts.rows)}</dd></div>
+                  <div><dt>New</dt><dd className="num" data-testid="count-imported">{int(it.preview.counts.imported)}</dd></div>
+                  <div><dt>Duplicates</dt><dd className="num" data-testid="count-duplicates">{int(it.preview.counts.duplicates)}</dd></div>
+                  <div><dt>Bad rows</dt><dd className="num" data-testid="count-rejected">{int(it.preview.counts.rejected)}</dd></div>
+                </dl>
+              )}
               {/* a preview that stopped at the first rows, or whose columns are not mapped yet, has no whole-file facts to show */}
               {it.preview.totalRows !== null && !needsMapping(it) && <PreviewFacts facts={it.preview.facts} format={it.preview.format} stage="preview" />}
-              {it.preview.totalRows !== null && !needsMapping(it) && it.preview.facts.duplicates > 0 && <p className="muted" data-testid="facts-duplicates">{int(it.preview.facts.duplicates)} {it.preview.facts.duplicates === 1 ? 'line of this file is' : 'lines of this file are'} already in the ledger: counted as duplicates, not added again.</p>}
+              {it.preview.totalRows !== null && !needsMapping(it) && it.preview.facts.duplicates > 0 && <p className="muted" data-testid="facts-duplicates">{int(it.preview.facts.duplicates)} {it.preview.facts.duplicates === 1 ? 'line of this file is' : 'lines of this file are'} already in the ledger{idx > 0 ? ' or in a file above' : ''}: counted as duplicates, not added again.</p>}
               {it.preview.format === 'mapping' && it.preview.fileHeader.length > 0 && (
                 <MappingStep
                   header={it.preview.fileHeader}
@@ -444,7 +529,8 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
 
       {items.length > 1 && (
         <p className="muted" data-testid="import-set-note">
-          Each preview counts its own file against the ledger as it is now. Lines that two of these files share are imported once, with the first of them: each file's result below says what it added.
+          Previewed in the order they will be imported, each file with the ones above it: a line an earlier file holds counts as a duplicate, so the counts are what Import will do.
+          {unmapped !== undefined && ` Until the columns of ${unmapped.name} are mapped, the files below it are counted without it.`}
         </p>
       )}
       {items.length > 0 && (
@@ -491,10 +577,10 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
           <h2 tabIndex={-1}>Imported {result.file.split(/[\\/]/).pop()}</h2>
           <dl className="figures">
             <div><dt>Format</dt><dd>{formatName(result.format)}</dd></div>
-            <div><dt>Rows</dt><dd className="num">{int(result.rows)}</dd></div>
+            <div><dt>Rows</dt><dd className="num" data-testid="result-rows">{int(result.rows)}</dd></div>
             <div><dt>Imported</dt><dd className="num" data-testid="imported-count">{int(result.imported)}</dd></div>
-            <div><dt>Duplicates</dt><dd className="num">{int(result.duplicates)}</dd></div>
-            <div><dt>Rejected</dt><dd className="num">{int(result.rejected)}</dd></div>
+            <div><dt>Duplicates</dt><dd className="num" data-testid="result-duplicates">{int(result.duplicates)}</dd></div>
+            <div><dt>Rejected</dt><dd className="num" data-testid="result-rejected">{int(result.rejected)}</dd></div>
           </dl>
           {result.facts && <PreviewFacts facts={result.facts} format={result.format} stage="imported" refused={result.rejected} />}
           <RowErrors errors={result.errors} total={result.rejected} stage="imported" />

@@ -25,6 +25,26 @@ export const importCalls = {
     run: async ({ source, format: f, mapping }, ctx, s) =>
       (await s.store()).preview(s.resolveSource(source), f, mapping, { signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'preview') }),
   }),
+  /*
+   * Several files previewed in order as the set the page imports them as (each file sees the ones
+   * before it; one dry run, rolled back), on the import worker. A call of its own rather than
+   * import-preview with several sources: its answer is one entry per file, a preview or the
+   * refusal of that file alone, where import-preview answers one preview or fails. Progress
+   * names the file being read: phase `preview-set:<index>`, done and total in that file's bytes.
+   */
+  'import-preview-set': defineCall({
+    input: z.strictObject({
+      files: z.array(z.strictObject({ source: importSource, mapping: z.unknown().optional() })).min(1).max(256),
+      format,
+      jobId,
+    }),
+    run: async ({ files, format: f }, ctx, s) =>
+      (await s.store()).previewSet(
+        files.map((x) => ({ source: s.resolveSource(x.source), mapping: x.mapping })),
+        f,
+        { signal: ctx.signal, onProgress: (d, t, i) => ctx.progress(d, t, `preview-set:${i}`) },
+      ),
+  }),
   'import-run': defineCall({
     input: z.strictObject({ source: importSource, format, skipBadRows: z.boolean().default(false), mapping: z.unknown().optional(), jobId }),
     run: async ({ source, format: f, skipBadRows, mapping }, ctx, s) => {

@@ -1,0 +1,116 @@
+/**
+ * Two overlapping consumption exports (and the cost export of the same days) dropped on the Import
+ * page together: the previews are those of the set (the second counts the lines the first holds
+ * as duplicates), and Import then reports exactly the counts the previews showed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openSession } from './harness.ts';
+import type { Session } from './harness.ts';
+import { hasText, nav } from './page-helpers.ts';
+import { tempDir } from '../fixtures/ledger-helpers.ts';
+import type { TempDir } from '../fixtures/ledger-helpers.ts';
+import { dustWorkspace } from '../support/dust-exports.ts';
+
+interface Counts {
+  rows: string;
+  imported: string;
+  duplicates: string;
+  rejected: string;
+}
+
+/** What each file's preview says its import will count, in the page's order. */
+async function previewCounts(page: Page): Promise<Counts[]> {
+  const out: Counts[] = [];
+  for (const c of await page.getByTestId('preview-counts').all()) {
+    out.push({
+      rows: await c.getByTestId('count-rows').innerText(),
+      imported: await c.getByTestId('count-imported').innerText(),
+      duplicates: await c.getByTestId('count-duplicates').innerText(),
+      rejected: await c.getByTestId('count-rejected').innerText(),
+    });
+  }
+  return out;
+}
+
+/** What each file's import counted, in the order imported. */
+async function resultCounts(page: Page): Promise<Counts[]> {
+  const out: Counts[] = [];
+  for (const r of await page.getByTestId('import-result').all()) {
+    out.push({
+      rows: await r.getByTestId('result-rows').innerText(),
+      imported: await r.getByTestId('imported-count').innerText(),
+      duplicates: await r.getByTestId('result-duplicates').innerText(),
+      rejected: await r.getByTestId('result-rejected').innerText(),
+    });
+  }
+  return out;
+}
+
+describe('several files on the Import page', () => {
+  let s: Session;
+  let tmp: TempDir;
+  const ws = dustWorkspace({ seed: 8, days: 12 });
+  const [header, ...lines] = ws.consumption.trim().split('\n');
+  const half = Math.floor(lines.length / 2);
+  const overlap = Math.floor(half / 2);
+
+  beforeAll(async () => {
+    s = await openSession({ empty: true });
+    tmp = tempDir('headroom-e2e-set-');
+  }, 120_000);
+  afterAll(async () => {
+    await s?.close();
+    tmp?.remove();
+  });
+
+  it('previews them as the set they are imported as, and imports what the previews said', async () => {
+    const a = tmp.write('consumption-a.csv', `${header}\n${lines.slice(0, half + overlap).join('\n')}\n`);
+    const b = tmp.write('consumption-b.csv', `${header}\n${lines.slice(half).join('\n')}\n`);
+    const cost = tmp.write('cost.csv', ws.cost[0]!);
+    const { page } = s;
+    await page.goto(s.headroom.host.url);
+    await nav(page, /^Import/);
+    await page.getByLabel('Choose CSV files to import').setInputFiles([a, b, cost]);
+    const importAll = page.getByRole('button', { name: 'Import 3 files' });
+    await expect.poll(() => importAll.isEnabled(), { timeout: 120_000 }).toBe(true);
+    await hasText(page.getByTestId('import-set-note'), /in the order they will be imported/);
+
+    const previewed = await previewCounts(page);
+    expect(previewed).toHaveLength(3);
+    // the second export's lines that the first holds: duplicates already in the preview
+    expect(previewed[1]).toMatchObject({ duplicates: overlap.toLocaleString('en-US'), imported: (lines.length - half - overlap).toLocaleString('en-US') });
+    await hasText(page.getByTestId('preview').nth(1).getByTestId('facts-duplicates'), /already in the ledger or in a file above/);
+    await s.shot('import-set-preview');
+
+    await importAll.click();
+    await expect.poll(() => page.getByTestId('import-result').count(), { timeout: 120_000 }).toBe(3);
+    expect(await resultCounts(page)).toEqual(previewed);
+    await s.shot('import-set-imported');
+  }, 300_000);
+
+  it('previews the set again without a removed file: the re-export then adds all its lines', async () => {
+    const other = dustWorkspace({ seed: 9, days: 5 });
+    const [head2, ...lines2] = other.consumption.trim().split('\n');
+    const text = `${head2}\n${lines2.join('\n')}\n`;
+    const first = tmp.write('export.csv', text);
+    const again = tmp.write('export (1).csv', text);
+    const events = tmp.write('other.csv', 'timestamp,type,subject,cost_usd\n2026-01-05T10:00:00Z,api,k0,1\n');
+    const { page } = s;
+    await page.getByLabel('Choose CSV files to import').setInputFiles([first, again, events]);
+    const importAll = page.getByRole('button', { name: 'Import 3 files' });
+    await expect.poll(() => importAll.isEnabled(), { timeout: 120_000 }).toBe(true);
+    const n = lines2.length.toLocaleString('en-US');
+    // the re-export of the same file: every line a duplicate of the file above it
+    expect((await previewCounts(page))[1]).toMatchObject({ rows: n, imported: '0', duplicates: n });
+    await page.getByRole('button', { name: 'Remove export.csv from the files to import' }).click();
+    const importTwo = page.getByRole('button', { name: 'Import 2 files' });
+    await expect.poll(() => importTwo.isEnabled(), { timeout: 120_000 }).toBe(true);
+    await expect.poll(async () => (await previewCounts(page))[0], { timeout: 60_000 }).toMatchObject({ imported: n, duplicates: '0' });
+    const previewed = await previewCounts(page);
+    expect(previewed).toHaveLength(2);
+    await importTwo.click();
+    await expect.poll(() => page.getByTestId('import-result').count(), { timeout: 120_000 }).toBe(2);
+    expect(await resultCounts(page)).toEqual(previewed);
+  }, 300_000);
+});
