@@ -12,8 +12,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const WORKER_SOURCES = {
   'compute-worker': 'entries/compute-worker.ts',
   'compute-slow-worker': 'entries/compute-slow-worker.ts',
-  'import-worker': 'api/import-worker.ts',
-  'import-parse-worker': 'import/parse-worker.ts',
+  'import-worker': 'entries/import-worker.ts',
+  'import-parse-worker': 'entries/import-parse-worker.ts',
   'mc-worker': 'entries/mc-worker.ts',
   'part-worker': 'entries/part-worker.ts',
   'service-process': 'entries/service-process.ts',

@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { WORKER_SOURCES } from '../src/worker-files.ts';
 
 const SRC = resolve(import.meta.dirname, '../src');
 
@@ -292,6 +293,19 @@ function runtimeClosure(entry: string): { files: Set<string>; packages: Set<stri
   visit(resolve(SRC, entry));
   return { files, packages };
 }
+
+describe('where threads and processes start', () => {
+  it('every worker thread and the service process start from src/entries/, each named once in src/worker-files.ts, and nothing else is there', () => {
+    const listed = Object.entries(WORKER_SOURCES).map(([name, source]) => ({ name, source }));
+    for (const { name, source } of listed) expect(source, name).toBe(`entries/${name}.ts`);
+    const inFolder = readdirSync(resolve(SRC, 'entries')).filter((f) => f.endsWith('.ts')).sort();
+    expect(inFolder).toEqual(listed.map((l) => `${l.name}.ts`).sort());
+  });
+
+  it('no module loads an entry (a thread starts one by its name in the list, never by an import)', () => {
+    expect(edges.filter((e) => e.to === 'entries' && !e.typeOnly).map((e) => e.file)).toEqual([]);
+  });
+});
 
 describe('what a worker loads', () => {
   it('follows value imports and leaves out type-only ones', () => {

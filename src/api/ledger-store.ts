@@ -14,7 +14,7 @@ import { generateWorkspace } from '../demo/generator.ts';
 import { formatUsd } from '../engine/units.ts';
 import type { ImportSource } from './schemas.ts';
 import { ApiFailure } from './errors.ts';
-import type { ImportMethods, LedgerAfterImport } from './import-worker.ts';
+import type { ImportMethods, LedgerAfterImport } from './import-protocol.ts';
 import { WorkerClient, workerLimits } from '../workers/client.ts';
 import type { InputOf, OutputOf } from '../workers/protocol.ts';
 import { apiFailureOf } from './worker-failure.ts';
@@ -459,7 +459,7 @@ export class LedgerStore implements WorkspaceStore {
 
 export const openLedgerStore = (path: string): LedgerStore => new LedgerStore(path);
 
-/** The import worker's script: import-worker.ts beside this module, or the app bundle's entry. */
+/** The import worker's script: src/entries/import-worker.ts, or the app bundle's entry. */
 export const importWorkerUrl = (): URL => workerFile('import-worker');
 
 export const ledgerStoreOpener =

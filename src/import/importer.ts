@@ -38,7 +38,7 @@ import type { DayOrder } from './day-order.ts';
 import { contentIdentity } from './canonical.ts';
 import { PARSE_IN_FLIGHT, PARSE_STOP } from './pipeline.ts';
 import type { FromParser, ParseRequest, ParseWorkerData } from './pipeline.ts';
-import type { ParseMethods } from './parse-worker.ts';
+import type { ParseMethods } from './pipeline.ts';
 import { WorkerClient } from '../workers/client.ts';
 import { findWorkerFile } from '../worker-files.ts';
 import type { OverlapSummary } from '../ledger/overlap.ts';
@@ -359,7 +359,7 @@ const PIPELINE_CACHE_KIB = 16384;
 const PARSE_YOUNG_MB = 8;
 
 /**
- * The parse worker: parse-worker.ts beside this file, or the desktop app's bundle's
+ * The parse worker: src/entries/import-parse-worker.ts, or the desktop app's bundle's
  * `import-parse-worker` entry (src/worker-files.ts); null when neither is there (the import then
  * parses on its own thread).
  */

@@ -7,13 +7,14 @@ import { encodingError, isEncodingProblem } from '../csv/utf8.ts';
 import { EventColumnsBuilder, PackedIds } from '../engine/events.ts';
 import type { EventColumns, EventTypeCode } from '../engine/events.ts';
 import { canonicalColumns, ContentOccurrences } from './canonical.ts';
+import type { Method } from '../workers/protocol.ts';
 
 /**
  * The parsing half of a pipelined import of a canonical events CSV: it reads, parses and checks
  * the file (row identities included) with the engine's own CSV scanner (the one `simulate`
  * reads with, three times faster than the general reader) and hands the rows over in batches of
  * columns, one per block read, while the other half (importer.ts, on the thread that owns the
- * ledger) writes the previous batch. It runs in a worker thread (parse-worker.ts); what it
+ * ledger) writes the previous batch. It runs in a worker thread (src/entries/import-parse-worker.ts); what it
  * counts and reports mirrors importer.ts's in-thread path (test/import-pipeline.test.ts).
  */
 export interface ParseRequest {
@@ -76,7 +77,13 @@ export interface ParseFailed {
 
 export type FromParser = ParsedBatch | ParseDone | ParseFailed;
 
-/** What the importer shares with the parse worker (parse-worker.ts). */
+/**
+ * The parsing thread's one call (src/entries/import-parse-worker.ts): it streams the file's
+ * batches, then `done` or the file's error, to the importer.
+ */
+export type ParseMethods = { parse: Method<ParseWorkerData, void, FromParser> };
+
+/** What the importer shares with the parse worker (src/entries/import-parse-worker.ts). */
 export interface ParseWorkerData {
   request: ParseRequest;
   /** Int32 slots: PARSE_IN_FLIGHT, PARSE_STOP */

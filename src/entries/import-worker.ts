@@ -3,59 +3,11 @@ import { refreshEventsCache } from '../ledger/events-cache-file.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { serve } from '../workers/serve.ts';
 import type { CallContext } from '../workers/serve.ts';
-import type { Method } from '../workers/protocol.ts';
-import { toApiError } from './errors.ts';
-import type { ImportFormat } from './types.ts';
-import type { ImportOptions, ImportResult, PreviewResult } from '../import/importer.ts';
+import { toApiError } from '../api/errors.ts';
+import type { ImportOptions, ImportResult } from '../import/importer.ts';
+import type { ImportJob, ImportMethods } from '../api/import-protocol.ts';
 import { importFile, previewImport } from '../import/importer.ts';
 import { previewSet } from '../import/preview-set.ts';
-import type { SetFile, SetFilePreview } from '../import/preview-set.ts';
-
-/**
- * One import, on its own thread with its own connection to the ledger, so that parsing and
- * writing a large file never stalls the process that answers the window.
- */
-export interface ImportJob {
-  ledgerPath: string;
-  file: string;
-  displayName: string;
-  format: ImportFormat;
-  skipBadRows: boolean;
-  /** a column mapping from the page's mapping step (any other CSV) */
-  mapping?: unknown;
-  /** checkpoint and cut the -wal before and after: its file I/O stays on this thread */
-  reclaimWal?: boolean;
-}
-
-/**
- * The ledger after a committed import, read here so that the thread answering the window never
- * scans the events table for it (a count over 1M events takes ~0.5 s).
- */
-export interface LedgerAfterImport {
-  events: number;
-  from: number | null;
-  to: number | null;
-  activeSeats: number | null;
-}
-
-/** Several files previewed in order as the set their import is (import/preview-set.ts). */
-export interface PreviewSetJob {
-  ledgerPath: string;
-  files: SetFile[];
-  format: ImportFormat;
-  skipBadRows: boolean;
-  reclaimWal?: boolean;
-}
-
-export type ImportWorkerResult = ImportResult & { ledgerAfter?: LedgerAfterImport };
-
-/** The import worker's methods: an import, or a preview (the import rolled back, with the first events it would write). */
-export type ImportMethods = {
-  import: Method<ImportJob, ImportWorkerResult>;
-  preview: Method<ImportJob, PreviewResult>;
-  /** each file's preview given the ones before it; progress is the set's bytes, end to end */
-  previewSet: Method<PreviewSetJob, SetFilePreview[]>;
-};
 
 function optionsOf(job: ImportJob, ctx: CallContext): ImportOptions {
   return {

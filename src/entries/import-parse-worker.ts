@@ -1,22 +1,18 @@
 import module from 'node:module';
-import type { Method } from '../workers/protocol.ts';
-import type { FromParser, ParseWorkerData } from './pipeline.ts';
+import type { ParseMethods } from '../import/pipeline.ts';
 
-/**
- * The parsing thread of a pipelined import (pipeline.ts). Its one call streams the file's batches
- * (and then `done`, or the file's error) to the importer, which counts down the batches in flight
- * in shared memory as it writes them; at most PARSE_AHEAD wait unwritten, so memory stays flat
- * however large the file. The scanner is synchronous, so the thread waits on the counter itself
- * (Atomics.wait), waking now and then to see whether the import was stopped.
- */
-export type ParseMethods = { parse: Method<ParseWorkerData, void, FromParser> };
+// The parsing thread of a pipelined import (src/import/pipeline.ts). Its one call streams the file's batches
+// (and then `done`, or the file's error) to the importer, which counts down the batches in flight
+// in shared memory as it writes them; at most PARSE_AHEAD wait unwritten, so memory stays flat
+// however large the file. The scanner is synchronous, so the thread waits on the counter itself
+// (Atomics.wait), waking now and then to see whether the import was stopped.
 
 // As the CLI's main thread does (bin/headroom.js): type-stripped modules load from the disk
 // cache, so the first rows reach the writer sooner. Enabled before the imports below for that.
 module.enableCompileCache?.();
 
 // the call waits on the port until serve() listens
-void Promise.all([import('./pipeline.ts'), import('../workers/serve.ts')]).then(([{ parseEventsFile, PARSE_AHEAD, PARSE_IN_FLIGHT, PARSE_STOP, ParseStopped }, { serve }]) =>
+void Promise.all([import('../import/pipeline.ts'), import('../workers/serve.ts')]).then(([{ parseEventsFile, PARSE_AHEAD, PARSE_IN_FLIGHT, PARSE_STOP, ParseStopped }, { serve }]) =>
   serve<ParseMethods>({
     parse: ({ request, control }, ctx) => {
       const state = new Int32Array(control);
