@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
+import type { EventTypeCode } from '../src/engine/events.ts';
 import type { EventColumns } from '../src/engine/events.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import type { Plan } from '../src/engine/plan.ts';
@@ -67,7 +68,7 @@ function exported(plan: Plan, events: EventColumns): EventColumns {
   for (let i = 0; i < events.count; i++) if (r.outcome[i] === Outcome.admitted) kept.push([r.admittedAt[i]!, i]);
   kept.sort((a, c) => a[0] - c[0]);
   const b = new EventColumnsBuilder();
-  for (const [t, i] of kept) b.push(t, events.type[i]!, events.subjects[events.subject[i]!]!, events.cost[i]!);
+  for (const [t, i] of kept) b.push(t, events.type[i]! as EventTypeCode, events.subjects[events.subject[i]!]!, events.cost[i]!);
   return b.build();
 }
 
