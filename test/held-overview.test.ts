@@ -87,7 +87,7 @@ describe('the Overview names the limits the platform held the history at', () =>
       const key = byKind.get('key:k_pipe')!;
       expect(key.limit).toBe(20);
       expect(key.peak).toBeGreaterThanOrEqual(20);
-      expect(key.sentence).toMatch(/^API key Pipeline spent \$2\d\.\d\d in 30 days(, counted from 00:00 UTC)?, against its cap of \$20\.00: the platform held it at its cap; real demand was higher than this history shows\.$/);
+      expect(key.sentence).toMatch(/^API key Pipeline's spend reached \$2\d\.\d\d of its \$20\.00 cap \(30 days( counted from 00:00 UTC)?\): the platform held it at its cap; real demand was higher than this history shows\.$/);
       // the cap's window as each reading counts it
       expect(key.sentence.includes('counted from 00:00 UTC')).toBe(profile === 'platform');
 

@@ -299,12 +299,12 @@ function overviewSentence(h: Found, platform: boolean, windowDays: number): stri
   switch (h.kind) {
     case 'key': {
       // the cap's window as the plan's reading counts it (SPEC section 9 rule 6)
-      const window = `${counted(windowDays, 'day')}${platform ? ', counted from 00:00 UTC' : ''}`;
+      const window = `${counted(windowDays, 'day')}${platform ? ' counted from 00:00 UTC' : ''}`;
       const why =
         h.slackRefused > 0
           ? ` The ${counted(h.slackRefused, 'request')} the replay blocks came within ${SLACK_MIN} min of the spend that reached the cap: in flight when the platform checked it, not demand beyond it.`
           : '';
-      return `API key ${h.name} spent ${money(h.peak)} in ${window}, against its cap of ${money(h.limit)}: the platform held it at its cap; ${HIGHER}.${why}`;
+      return `API key ${h.name}'s spend reached ${money(h.peak)} of its ${money(h.limit)} cap (${window}): the platform held it at its cap; ${HIGHER}.${why}`;
     }
     case 'trigger': {
       const days = h.days === null ? '' : ` on ${counted(h.days, 'day')}`;
