@@ -146,6 +146,16 @@ describe('the Overview names the limits the platform held the history at', () =>
     expect(overviewOf(plan, b.build()).held.limits).toEqual([]);
   });
 
+  it('writes large figures with thousands separators, as the command line does', () => {
+    // 15 seats × 100 = 1,500 messages per 24 h, all of them used in one day
+    const b = new EventColumnsBuilder();
+    for (let i = 0; i < 1500; i++) b.push(T0 + i * 50_000, EventType.message, `u${i % 40}`, 0);
+    const o = overviewOf(validatePlan({ workspace: { seats: 15, messagesPerSeatPerDay: 100 } }, 'plan'), b.build());
+    expect(o.held.limits.map((h) => h.sentence)).toEqual([
+      "The message allowance was full: 1,500 of 1,500 messages and fair-use runs in 24 h. The platform held people's messages at it; real demand was higher than this history shows.",
+    ]);
+  });
+
   it('two runs exactly 24 h apart fill a limit of 2 under the code’s inclusive edge only', () => {
     const b = new EventColumnsBuilder();
     for (const t of [T0, T0 + DAY]) b.push(t, EventType.trigger, 't_hook', 0);

@@ -12,7 +12,8 @@ import type { EventColumns } from '../engine/events.ts';
 import { counted } from '../engine/words.ts';
 import { EventType } from '../engine/events.ts';
 import { withId } from '../engine/report.ts';
-import type { KeyReport, Report } from '../engine/report.ts';
+import type { KeyReport, Report, TriggerReport } from '../engine/report.ts';
+import { talliesOf } from '../engine/report-tallies.ts';
 import { formatUsd } from '../engine/units.ts';
 import { Outcome } from '../engine/result.ts';
 import { capRefusedRequest, COMPLETION_SLACK_MS, completionSlack, keyRefusals, limitRefusedRun, onlySlack, triggerRefusals } from '../forecast/completion-slack.ts';
@@ -137,7 +138,20 @@ class Slices {
  */
 function findHeld(events: EventColumns, result: SimulationResult, report: Report): Found[] {
   const plan = result.plan;
-  const watched = Uint8Array.from(report.triggers, (t) => (t.limit !== null && t.limit > 0 ? 1 : 0));
+  // The per-event arrays of a result joined from parts (engine/parts.ts) are built on first use,
+  // tens of ms at 1M events: read only for a trigger that may have filled its limit. A 24 h window
+  // spans at most two UTC days, so a trigger whose runs were all admitted on arrival and whose two
+  // busiest neighbouring days hold fewer runs than its limit cannot have (the report's day tallies).
+  const tallies = talliesOf(events, result);
+  const { days } = tallies.frame;
+  const daily = tallies.triggers.daily;
+  const canFill = (t: TriggerReport, j: number): boolean => {
+    if (t.limit === null || t.limit <= 0 || j >= tallies.triggers.count) return false;
+    if (t.delayed > 0) return true;
+    for (let d = 0; d < days; d++) if (daily[j * days + d]! + (d + 1 < days ? daily[j * days + d + 1]! : 0) >= t.limit) return true;
+    return false;
+  };
+  const watched = Uint8Array.from(report.triggers, (t, j) => (canFill(t, j) ? 1 : 0));
   const keyAtCap = (k: KeyReport): boolean => k.capUsd !== null && k.capUsd > 0 && k.peakRollingUsd >= NEAR_CAP_SHARE * k.capUsd;
   // a key at its cap that the cap refused: were those requests only in flight when it was reached?
   const keyRead = Uint8Array.from(report.keys, (k) => (keyAtCap(k) && (k.blockedBy.key_cap ?? 0) > 0 ? 1 : 0));
@@ -149,7 +163,7 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
   const requests = new Slices(report.keys.map((k, j) => (keyRead[j] === 1 ? k.requests : 0)));
   const costs = new Slices(report.keys.map((k, j) => (keyRead[j] === 1 ? k.requests : 0)));
   const refusedRequests = new Slices(report.keys.map((k, j) => (keyRead[j] === 1 ? k.requests : 0)));
-  collect(events, result, watched, runsRead, keyRead, { admitted, arrivals, refusedRuns, requests, costs, refusedRequests });
+  if (watched.includes(1) || keyRead.includes(1)) collect(events, result, watched, runsRead, keyRead, { admitted, arrivals, refusedRuns, requests, costs, refusedRequests });
   const peaks = report.triggers.map((t, j) => (watched[j] === 1 && t.limit !== null && admitted.count(j) >= t.limit ? windowPeak(admitted.of(j), DAY, plan.edgeMs, t.limit) : { peak: admitted.count(j), days: 0 }));
 
   const limitedBy = (why: string): number => report.triggers.reduce((a, t) => a + (t.limitedBy[why] ?? 0), 0);
@@ -221,19 +235,21 @@ function collect(events: EventColumns, result: SimulationResult, watched: Uint8A
   const API = EventType.api;
   const ADMITTED = Outcome.admitted;
   const n = events.count;
-  for (let i = 0; i < n; i++) {
-    const ty = type[i];
-    if (ty === TRIGGER) {
-      const e = entity[i]!;
-      if (watched[e] !== 1) continue;
-      const isAdmitted = outcome[i] === ADMITTED;
-      const t = time[i]!;
-      if (isAdmitted) admittedTimes[admittedEnd[e]!++] = admittedAt[i]!;
-      if (runsRead[e] !== 1) continue;
-      const k = arrivalEnd[e]!++;
-      arrivalTimes[k] = t;
-      if (limitRefusedRun(isAdmitted, admittedAt[i]!, t, reason[i]!)) runs[runsEnd[e]!++] = k - arrivalStart[e]!;
-    } else if (ty === API) {
+  // indexOf scans the type column natively: the loops visit the triggers' and the keys' events,
+  // not people's messages (most events), which also keeps the first, not yet optimised, call short
+  for (let i = type.indexOf(TRIGGER); i !== -1 && i < n; i = type.indexOf(TRIGGER, i + 1)) {
+    const e = entity[i]!;
+    if (watched[e] !== 1) continue;
+    const isAdmitted = outcome[i] === ADMITTED;
+    const t = time[i]!;
+    if (isAdmitted) admittedTimes[admittedEnd[e]!++] = admittedAt[i]!;
+    if (runsRead[e] !== 1) continue;
+    const k = arrivalEnd[e]!++;
+    arrivalTimes[k] = t;
+    if (limitRefusedRun(isAdmitted, admittedAt[i]!, t, reason[i]!)) runs[runsEnd[e]!++] = k - arrivalStart[e]!;
+  }
+  if (keyRead.includes(1)) {
+    for (let i = type.indexOf(API); i !== -1 && i < n; i = type.indexOf(API, i + 1)) {
       const e = entity[i]!;
       if (e < 0 || keyRead[e] !== 1) continue;
       const k = requestEnd[e]!++;
@@ -284,6 +300,25 @@ function simulateText(h: Found): string {
 
 const HIGHER = 'real demand was higher than this history shows';
 
+/**
+ * A whole number with thousands separators, as `toLocaleString('en-US')` writes it, without ICU:
+ * its first use on a thread costs ~20 ms, and the compute worker's first overview is where these
+ * sentences are written first.
+ */
+function grouped(n: number): string {
+  const digits = String(Math.abs(Math.round(n)));
+  let out = '';
+  for (let k = 0; k < digits.length; k++) out += (k > 0 && (digits.length - k) % 3 === 0 ? ',' : '') + digits[k];
+  return n < 0 ? `-${out}` : out;
+}
+
+const countedWords = (n: number, one: string): string => `${grouped(n)} ${n === 1 ? one : `${one}s`}`;
+
+const dollars = (usd: number): string => {
+  const cents = Math.round(usd * 100);
+  return `${cents < 0 ? '-' : ''}$${grouped(Math.floor(Math.abs(cents) / 100))}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
+};
+
 /** The held limits as the Overview says them: a sentence each, in an admin's words. */
 export function heldLimitFigures(events: EventColumns, result: SimulationResult, report: Report): HeldLimits {
   const platform = report.profile === 'platform';
@@ -295,31 +330,30 @@ export function heldLimitFigures(events: EventColumns, result: SimulationResult,
 }
 
 function overviewSentence(h: Found, platform: boolean, windowDays: number): string {
-  const count = (n: number): string => n.toLocaleString('en-US');
   switch (h.kind) {
     case 'key': {
       // the cap's window as the plan's reading counts it (SPEC section 9 rule 6)
-      const window = `${counted(windowDays, 'day')}${platform ? ' counted from 00:00 UTC' : ''}`;
+      const window = `${countedWords(windowDays, 'day')}${platform ? ' counted from 00:00 UTC' : ''}`;
       const why =
         h.slackRefused > 0
-          ? ` The ${counted(h.slackRefused, 'request')} the replay blocks came within ${SLACK_MIN} min of the spend that reached the cap: in flight when the platform checked it, not demand beyond it.`
+          ? ` The ${countedWords(h.slackRefused, 'request')} the replay blocks came within ${SLACK_MIN} min of the spend that reached the cap: in flight when the platform checked it, not demand beyond it.`
           : '';
-      return `API key ${h.name}'s spend reached ${money(h.peak)} of its ${money(h.limit)} cap (${window}): the platform held it at its cap; ${HIGHER}.${why}`;
+      return `API key ${h.name}'s spend reached ${dollars(h.peak)} of its ${dollars(h.limit)} cap (${window}): the platform held it at its cap; ${HIGHER}.${why}`;
     }
     case 'trigger': {
-      const days = h.days === null ? '' : ` on ${counted(h.days, 'day')}`;
+      const days = h.days === null ? '' : ` on ${countedWords(h.days, 'day')}`;
       const action = h.refused ? (platform ? 'drops' : 'refuses') : 'delays';
       const why =
         h.slackRefused > 0
-          ? ` The replay ${action} ${counted(h.slackRefused, 'run')} by its limit, each within ${SLACK_MIN} min of a run's 24 h ending: the export times a run when it completed, after the platform admitted it, so its status says Rate limited.`
+          ? ` The replay ${action} ${countedWords(h.slackRefused, 'run')} by its limit, each within ${SLACK_MIN} min of a run's 24 h ending: the export times a run when it completed, after the platform admitted it, so its status says Rate limited.`
           : '';
-      return `Trigger ${h.name} ran exactly ${counted(h.limit, 'time')} in 24 h${days}: the platform held it; ${HIGHER}.${why}`;
+      return `Trigger ${h.name} ran exactly ${countedWords(h.limit, 'time')} in 24 h${days}: the platform held it; ${HIGHER}.${why}`;
     }
     case 'allowance': {
-      const why = h.slackRefused > 0 ? ` The ${counted(h.slackRefused, 'message')} the replay blocks came within ${SLACK_MIN} min of an entry's 24 h ending: the export's timing, not demand beyond it.` : '';
-      return `The message allowance was full: ${count(h.peak)} of ${count(h.limit)} messages and fair-use runs in 24 h. The platform held people's messages at it; ${HIGHER}.${why}`;
+      const why = h.slackRefused > 0 ? ` The ${countedWords(h.slackRefused, 'message')} the replay blocks came within ${SLACK_MIN} min of an entry's 24 h ending: the export's timing, not demand beyond it.` : '';
+      return `The message allowance was full: ${grouped(h.peak)} of ${grouped(h.limit)} messages and fair-use runs in 24 h. The platform held people's messages at it; ${HIGHER}.${why}`;
     }
     case 'pool':
-      return `The fair-use pool was full: ${count(h.peak)} of ${counted(h.limit, 'run')} in 24 h. The platform held the fair-use triggers at it; ${HIGHER}.`;
+      return `The fair-use pool was full: ${grouped(h.peak)} of ${countedWords(h.limit, 'run')} in 24 h. The platform held the fair-use triggers at it; ${HIGHER}.`;
   }
 }
