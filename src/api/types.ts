@@ -7,10 +7,12 @@ import type { ImportFindings } from '../import/findings.ts';
 import type { ApiError } from './errors.ts';
 import type { Status } from '../views/status.ts';
 import type { KeyFigure } from '../views/key-figure.ts';
+import type { HeldLimits } from '../views/held-limits.ts';
 
 // One status vocabulary and one key figure for every screen (src/views).
 export type { Status } from '../views/status.ts';
 export type { KeyFigure } from '../views/key-figure.ts';
+export type { HeldLimitFigure, HeldLimits } from '../views/held-limits.ts';
 
 export interface LedgerInfo {
   path: string;
@@ -52,6 +54,11 @@ export interface Overview {
   keys: KeyFigure[];
   triggers: TriggerFigure[];
   capacity: CapacityFigure[];
+  /**
+   * The limits this history reached with nothing refused beyond them (src/views/held-limits.ts):
+   * the platform's own limits cut an export's history there, so real demand was higher.
+   */
+  held: HeldLimits;
   headline: { keysCapped: number; keysLimited: number; keysNear: number; triggersLimited: number; blockedMessages: number };
   /**
    * Present when this is the overview stored for the same events, plan and code

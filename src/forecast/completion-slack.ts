@@ -67,6 +67,16 @@ export interface SlackRefusals {
   beyond: Uint8Array;
 }
 
+/**
+ * The limits to read (1 per plan key or trigger to read); the others come back with no refusals.
+ * A caller that needs a few skips collecting the rest's arrivals: the allowance's are most events.
+ */
+export interface SlackSelection {
+  keys: Uint8Array;
+  triggers: Uint8Array;
+  allowance: boolean;
+}
+
 export interface CompletionSlack {
   /** per plan trigger: its runs its own limit refused or delayed */
   triggers: SlackRefusals[];
@@ -81,14 +91,41 @@ export function onlySlack(r: SlackRefusals): boolean {
   return r.at.length > 0 && r.beyond.every((b) => b === 0);
 }
 
-const inOrder = (times: readonly number[]): boolean => times.every((v, k) => k === 0 || times[k - 1]! <= v);
+function inOrder(times: ArrayLike<number>): boolean {
+  for (let k = 1; k < times.length; k++) if (times[k - 1]! > times[k]!) return false;
+  return true;
+}
 
 /** `refused` (indices into `times`) with `beyond` read for each, or 1 for each when it cannot be. */
-function refusals(times: readonly number[], refused: readonly number[], beyond: (() => ArrayLike<number>) | null, byRefusal: boolean): SlackRefusals {
-  const at = refused.map((k) => times[k]!);
-  if (refused.length === 0 || beyond === null || !inOrder(times)) return { at, beyond: new Uint8Array(refused.length).fill(1) };
+function refusals(times: ArrayLike<number>, refused: ArrayLike<number>, beyond: (() => ArrayLike<number>) | null, byRefusal: boolean): SlackRefusals {
+  const n = refused.length;
+  const at = new Array<number>(n);
+  for (let j = 0; j < n; j++) at[j] = times[refused[j]!]!;
+  const out = new Uint8Array(n);
+  if (n === 0 || beyond === null || !inOrder(times)) return { at, beyond: out.fill(1) };
   const b = beyond();
-  return { at, beyond: Uint8Array.from(refused, (k, j) => b[byRefusal ? j : k]!) };
+  for (let j = 0; j < n; j++) out[j] = b[byRefusal ? j : refused[j]!]!;
+  return { at, beyond: out };
+}
+
+/** Whether a trigger run is one its own limit refused or delayed: what a trigger's `SlackRefusals` hold. */
+export function limitRefusedRun(admitted: boolean, admittedAt: number, time: number, reason: number): boolean {
+  return (!admitted || admittedAt > time) && reason === Reason.trigger_limit;
+}
+
+/** Whether an API request is one its key's cap refused: what a key's `SlackRefusals` hold. */
+export function capRefusedRequest(admitted: boolean, reason: number): boolean {
+  return !admitted && reason === Reason.key_cap;
+}
+
+/** A trigger's refusals by its limit (`refused`: indices into `times`, its arrivals in the events' order). */
+export function triggerRefusals(times: ArrayLike<number>, refused: ArrayLike<number>, limit: number): SlackRefusals {
+  return refusals(times, refused, Number.isFinite(limit) ? () => beyondSlack(times, limit) : null, false);
+}
+
+/** A capped key's refusals by its cap (`refused`: indices into `times` and `costs`, its requests in the events' order). */
+export function keyRefusals(times: ArrayLike<number>, costs: ArrayLike<number>, refused: ArrayLike<number>, capMicros: number, windowMs: number): SlackRefusals {
+  return refusals(times, refused, () => capBeyondSlack(times, costs, capMicros, windowMs, Array.from(refused)), true);
 }
 
 /**
@@ -97,8 +134,9 @@ function refusals(times: readonly number[], refused: readonly number[], beyond: 
  * history is replayed at completion times, and what is demand beyond it. The forecast's censoring,
  * `headroom simulate`'s held limits and the platform's trigger advice read the same.
  */
-export function completionSlack(events: EventColumns, result: SimulationResult): CompletionSlack {
+export function completionSlack(events: EventColumns, result: SimulationResult, only?: SlackSelection): CompletionSlack {
   const plan = result.plan;
+  const allowance = only?.allowance ?? true;
   const trigArr = plan.triggers.map(() => [] as number[]);
   const trigRef = plan.triggers.map(() => [] as number[]);
   const keyArr = plan.keys.map(() => [] as number[]);
@@ -106,31 +144,36 @@ export function completionSlack(events: EventColumns, result: SimulationResult):
   const keyRef = plan.keys.map(() => [] as number[]);
   const allowArr: number[] = [];
   const allowRef: number[] = [];
+  // the result's arrays read once: a joined result (engine/parts.ts) gives them through getters
+  const { type: types, time, cost } = events;
+  const { outcome, admittedAt, reason, entity } = result;
   for (let i = 0; i < events.count; i++) {
-    const type = events.type[i];
-    const e = result.entity[i]!;
-    const t = events.time[i]!;
-    const admitted = result.outcome[i] === Outcome.admitted;
+    const type = types[i];
+    if (type === EventType.message && !allowance) continue;
+    const e = entity[i]!;
+    const t = time[i]!;
+    const admitted = outcome[i] === Outcome.admitted;
     if (type === EventType.api) {
       // only a capped key is refused by a cap
-      if (plan.keys[e]!.capMicros === null) continue;
+      if (plan.keys[e]!.capMicros === null || (only !== undefined && only.keys[e] !== 1)) continue;
       keyArr[e]!.push(t);
-      keyCost[e]!.push(events.cost[i]!);
-      if (!admitted && result.reason[i] === Reason.key_cap) keyRef[e]!.push(keyArr[e]!.length - 1);
+      keyCost[e]!.push(cost[i]!);
+      if (capRefusedRequest(admitted, reason[i]!)) keyRef[e]!.push(keyArr[e]!.length - 1);
     } else if (type === EventType.trigger) {
+      if (allowance && plan.triggers[e]!.mode === 'fair_use') allowArr.push(t);
+      if (only !== undefined && only.triggers[e] !== 1) continue;
       trigArr[e]!.push(t);
-      if (plan.triggers[e]!.mode === 'fair_use') allowArr.push(t);
-      if ((!admitted || result.admittedAt[i]! > t) && result.reason[i] === Reason.trigger_limit) trigRef[e]!.push(trigArr[e]!.length - 1);
+      if (limitRefusedRun(admitted, admittedAt[i]!, t, reason[i]!)) trigRef[e]!.push(trigArr[e]!.length - 1);
     } else {
       allowArr.push(t);
-      if (!admitted && result.reason[i] === Reason.allowance) allowRef.push(allowArr.length - 1);
+      if (!admitted && reason[i] === Reason.allowance) allowRef.push(allowArr.length - 1);
     }
   }
   return {
-    triggers: plan.triggers.map((tr, g) => refusals(trigArr[g]!, trigRef[g]!, Number.isFinite(tr.limit) ? () => beyondSlack(trigArr[g]!, tr.limit) : null, false)),
+    triggers: plan.triggers.map((tr, g) => triggerRefusals(trigArr[g]!, trigRef[g]!, tr.limit)),
     keys: plan.keys.map((k, j) => {
       const cap = k.capMicros;
-      return refusals(keyArr[j]!, keyRef[j]!, cap === null ? null : () => capBeyondSlack(keyArr[j]!, keyCost[j]!, cap, plan.keyCapWindowMs, keyRef[j]!), true);
+      return cap === null ? refusals(keyArr[j]!, keyRef[j]!, null, true) : keyRefusals(keyArr[j]!, keyCost[j]!, keyRef[j]!, cap, plan.keyCapWindowMs);
     }),
     allowance: refusals(allowArr, allowRef, Number.isFinite(plan.allowance) ? () => beyondSlack(allowArr, plan.allowance) : null, false),
   };

@@ -2,6 +2,7 @@ import type { EventColumns } from '../engine/events.ts';
 import { buildReport } from '../engine/report.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import type { CapacityFigure, Overview, TriggerFigure } from '../api/types.ts';
+import { heldLimitFigures } from '../views/held-limits.ts';
 import { keyFigures } from '../views/key-figure.ts';
 import { limitStatus, shareOf, triggerStatus } from '../views/status.ts';
 import { WINDOW_WORDS } from './window-words.ts';
@@ -54,6 +55,7 @@ export function buildOverview(planName: string, events: EventColumns, result: Si
     keys,
     triggers,
     capacity,
+    held: heldLimitFigures(events, result, report),
     headline: {
       keysCapped: keys.filter((k) => k.blockedByCap > 0).length,
       keysLimited: keys.filter((k) => k.status === 'limited').length,

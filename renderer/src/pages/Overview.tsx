@@ -5,7 +5,7 @@ import { ErrorBox } from '../components/ErrorBox.tsx';
 import { ProgressBar } from '../components/Progress.tsx';
 import { ProfileDifferences } from '../components/ProfileDifferences.tsx';
 import { NOTHING, counted, duration, int, limitText, pct, timeSpan, usd, when } from '../format.ts';
-import type { CapacityFigure, Overview, TriggerFigure } from '../../../src/api/types.ts';
+import type { CapacityFigure, HeldLimitFigure, Overview, TriggerFigure } from '../../../src/api/types.ts';
 import type { KeyFigure } from '../../../src/views/key-figure.ts';
 import { STATUS_RANK } from '../../../src/views/status.ts';
 import { FirstRun } from '../components/FirstRun.tsx';
@@ -15,6 +15,8 @@ import { useVirtualRows } from '../modeling/virtual-rows.ts';
 import { VirtualBody } from '../modeling/VirtualBody.tsx';
 import { warmEditsAfterFirstOverview } from '../modeling/warm.ts';
 import { UnsavedEditsNote } from '../components/UnsavedEditsNote.tsx';
+import { HeldLimitsNote, HeldTag, heldKey, useHeldIndex } from '../components/HeldLimits.tsx';
+import type { HeldIndex } from '../components/HeldLimits.tsx';
 
 function capValue(c: CapacityFigure, n: number | null): string {
   if (n === null) return 'unlimited';
@@ -73,6 +75,7 @@ export function OverviewPage({ version, onChanged }: { version: number; onChange
   );
   const keys = useRows(data?.keys, keyOrder);
   const triggers = useRows(data?.triggers, triggerOrder);
+  const held = useHeldIndex(data?.held);
   if (empty) {
     return (
       <div className="page" data-testid="overview">
@@ -117,6 +120,7 @@ export function OverviewPage({ version, onChanged }: { version: number; onChange
       </header>
       <UnsavedEditsNote onSaved={onChanged} />
       <Headline o={o} />
+      <HeldLimitsNote held={o.held} />
       <ProfileDifferences version={version} />
 
       <section aria-labelledby="cap-h">
@@ -126,6 +130,8 @@ export function OverviewPage({ version, onChanged }: { version: number; onChange
             <div key={c.id} className="cap-row" data-testid={`capacity-${c.id}`}>
               <div className="cap-label">
                 {c.label} <Chip status={c.status} />
+                {/* the allowance and the pool; a spend limit's id never matches one */}
+                <HeldTag figure={held.get(c.id)} />
               </div>
               <Meter share={c.peakShare} status={c.status} />
               <div className="cap-figures num">
@@ -136,8 +142,8 @@ export function OverviewPage({ version, onChanged }: { version: number; onChange
         </div>
       </section>
 
-      <KeysTable keys={keys} onShow={showKey} />
-      <TriggersTable triggers={triggers} onShow={showTrigger} />
+      <KeysTable keys={keys} held={held} onShow={showKey} />
+      <TriggersTable triggers={triggers} held={held} onShow={showTrigger} />
     </div>
   );
 }
@@ -162,7 +168,7 @@ const triggerId = (t: TriggerFigure): string => t.id;
  * The tables are drawn again only when their rows change: not for the page's own state (the
  * stored overview giving way to the live one, "updating…"), hundreds of rows at 1M events.
  */
-const KeysTable = memo(function KeysTable({ keys, onShow }: { keys: KeyFigure[]; onShow: (id: string) => void }) {
+const KeysTable = memo(function KeysTable({ keys, held, onShow }: { keys: KeyFigure[]; held: HeldIndex; onShow: (id: string) => void }) {
   const v = useVirtualRows(keys, keyId, KEY_ROW_PX);
   return (
     <section aria-labelledby="keys-h">
@@ -187,7 +193,7 @@ const KeysTable = memo(function KeysTable({ keys, onShow }: { keys: KeyFigure[];
               <th scope="col">Status</th>
             </tr>
           </thead>
-          <VirtualBody v={v} columns={KEY_COLUMNS} row={(k, index) => <KeyRow key={k.id} k={k} index={index} onShow={onShow} measure={v.measure} />} />
+          <VirtualBody v={v} columns={KEY_COLUMNS} row={(k, index) => <KeyRow key={k.id} k={k} held={held.get(heldKey('key', k.id))} index={index} onShow={onShow} measure={v.measure} />} />
         </table>
       </div>
     </section>
@@ -215,7 +221,7 @@ interface RowProps {
 }
 
 /** One row, drawn again only when its key changes: not as the table scrolls. */
-const KeyRow = memo(function KeyRow({ k, index, onShow, measure }: RowProps & { k: KeyFigure }) {
+const KeyRow = memo(function KeyRow({ k, held, index, onShow, measure }: RowProps & { k: KeyFigure; held: HeldLimitFigure | undefined }) {
   return (
     <tr ref={measure} data-index={index} data-key={k.id} className="clickable" style={{ height: KEY_ROW_PX }} onClick={() => onShow(k.id)}>
       <th scope="row">
@@ -253,12 +259,13 @@ const KeyRow = memo(function KeyRow({ k, index, onShow, measure }: RowProps & { 
       </td>
       <td>
         <Chip status={k.status} />
+        <HeldTag figure={held} block />
       </td>
     </tr>
   );
 });
 
-const TriggersTable = memo(function TriggersTable({ triggers, onShow }: { triggers: TriggerFigure[]; onShow: (id: string) => void }) {
+const TriggersTable = memo(function TriggersTable({ triggers, held, onShow }: { triggers: TriggerFigure[]; held: HeldIndex; onShow: (id: string) => void }) {
   const v = useVirtualRows(triggers, triggerId, TRIGGER_ROW_PX);
   return (
     <section aria-labelledby="trig-h">
@@ -284,14 +291,14 @@ const TriggersTable = memo(function TriggersTable({ triggers, onShow }: { trigge
               <th scope="col">Status</th>
             </tr>
           </thead>
-          <VirtualBody v={v} columns={TRIGGER_COLUMNS} row={(t, index) => <TriggerRow key={t.id} t={t} index={index} onShow={onShow} measure={v.measure} />} />
+          <VirtualBody v={v} columns={TRIGGER_COLUMNS} row={(t, index) => <TriggerRow key={t.id} t={t} held={held.get(heldKey('trigger', t.id))} index={index} onShow={onShow} measure={v.measure} />} />
         </table>
       </div>
     </section>
   );
 });
 
-const TriggerRow = memo(function TriggerRow({ t, index, onShow, measure }: RowProps & { t: TriggerFigure }) {
+const TriggerRow = memo(function TriggerRow({ t, held, index, onShow, measure }: RowProps & { t: TriggerFigure; held: HeldLimitFigure | undefined }) {
   return (
     <tr ref={measure} data-index={index} data-trigger={t.id} className="clickable" style={{ height: TRIGGER_ROW_PX }} onClick={() => onShow(t.id)}>
       <th scope="row">
@@ -318,6 +325,7 @@ const TriggerRow = memo(function TriggerRow({ t, index, onShow, measure }: RowPr
       </td>
       <td>
         <Chip status={t.status} />
+        <HeldTag figure={held} block />
       </td>
     </tr>
   );

@@ -22,7 +22,8 @@ import { planWithLedgerEntities, readLedgerEvents } from '../../ledger/read.ts';
 import { compareProfiles, formatComparison } from '../../compare/profiles.ts';
 import { OtherProfileRun } from '../../compare/other-profile.ts';
 import type { ProfileComparison } from '../../compare/profiles.ts';
-import { formatHeldLimits, heldLimits } from '../held-limits.ts';
+import { formatHeldLimits } from '../held-limits.ts';
+import { heldLimits } from '../../views/held-limits.ts';
 
 export interface SimulateCliOptions {
   until?: string;

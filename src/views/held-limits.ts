@@ -1,0 +1,359 @@
+/**
+ * Limits a history reached without the replay refusing anything there. The platform's exports
+ * hold only what it admitted, so a key whose spend stops at its cap, a trigger at exactly its
+ * runs per 24 h or a full allowance says the platform's own limits cut that history: "nothing hit
+ * a limit" would be read as "the plan has room" when the demand beyond the limit is simply not in
+ * the data. `headroom simulate` says so under its summary (and in `--json` as `heldAtLimit`), and
+ * the app's Overview in a note and on the rows. A trigger whose only refusals by its limit come
+ * within the completion times' slack of the window (forecast/completion-slack.ts) is held too: the
+ * export's times are not the platform's admissions.
+ */
+import type { EventColumns } from '../engine/events.ts';
+import { counted } from '../engine/words.ts';
+import { EventType } from '../engine/events.ts';
+import { withId } from '../engine/report.ts';
+import type { KeyReport, Report, TriggerReport } from '../engine/report.ts';
+import { talliesOf } from '../engine/report-tallies.ts';
+import { formatUsd } from '../engine/units.ts';
+import { Outcome } from '../engine/result.ts';
+import { capRefusedRequest, COMPLETION_SLACK_MS, completionSlack, keyRefusals, limitRefusedRun, onlySlack, triggerRefusals } from '../forecast/completion-slack.ts';
+import type { SimulationResult } from '../engine/result.ts';
+import { DAY } from '../engine/units.ts';
+
+/** A key's peak spend at or above this share of its cap reads as held at it (as the forecast's censoring reads it). */
+export const NEAR_CAP_SHARE = 0.97;
+
+/** One held limit as `headroom simulate --json` gives it (`heldAtLimit`). */
+export interface HeldLimit {
+  kind: 'key' | 'trigger' | 'allowance' | 'pool';
+  /** key or trigger id; null for the allowance and the pool */
+  id: string | null;
+  name: string;
+  /** the limit (USD for a key's cap, runs or messages per 24 h otherwise) */
+  limit: number;
+  /** the highest the history reached against it */
+  peak: number;
+  text: string;
+}
+
+/** One held limit as the Overview shows it: the figures, and the sentence for an admin. */
+export interface HeldLimitFigure {
+  kind: HeldLimit['kind'];
+  id: string | null;
+  name: string;
+  limit: number;
+  peak: number;
+  /** a trigger's: the UTC days on which 24 h held its limit's runs; null for the others */
+  days: number | null;
+  /**
+   * the replay's refusals (or delays) by this limit that the completion times' slack explains:
+   * why such a row's status still reads "Rate limited"
+   */
+  slackRefused: number;
+  sentence: string;
+}
+
+/** What the Overview says of the held limits, and under which reading of the limits. */
+export interface HeldLimits {
+  profile: Report['profile'];
+  limits: HeldLimitFigure[];
+}
+
+/** A held limit with what both wordings need. */
+interface Found {
+  kind: HeldLimit['kind'];
+  id: string | null;
+  name: string;
+  limit: number;
+  peak: number;
+  days: number | null;
+  slackRefused: number;
+  /** for a trigger: whether the refusals the slack explains were dropped or skipped, not delayed */
+  refused: boolean;
+}
+
+const SLACK_MIN = COMPLETION_SLACK_MS / 60_000;
+
+/** Most admitted entries in one sliding window of `windowMs` (an entry at `s` counts while `t < s + windowMs + edgeMs`). */
+export function peakInWindow(times: Float64Array, windowMs: number, edgeMs: number): number {
+  return windowPeak(times, windowMs, edgeMs, Number.POSITIVE_INFINITY).peak;
+}
+
+/** The peak, and the UTC days on which a window ending there held `full` entries or more. */
+function windowPeak(times: Float64Array, windowMs: number, edgeMs: number, full: number): { peak: number; days: number } {
+  // runs admitted after waiting can come out of order
+  for (let k = 1; k < times.length; k++) {
+    if (times[k - 1]! > times[k]!) {
+      times.sort();
+      break;
+    }
+  }
+  let peak = 0;
+  let lo = 0;
+  let days = 0;
+  let lastDay = Number.NaN;
+  for (let i = 0; i < times.length; i++) {
+    while (times[i]! >= times[lo]! + windowMs + edgeMs) lo++;
+    const n = i - lo + 1;
+    if (n > peak) peak = n;
+    if (n >= full) {
+      const day = Math.floor(times[i]! / DAY);
+      if (day !== lastDay) days++;
+      lastDay = day;
+    }
+  }
+  return { peak, days };
+}
+
+/** Per entity, a slice of one flat array: sized from the report's counts, filled by one walk. */
+class Slices {
+  readonly values: Float64Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  constructor(sizes: readonly number[]) {
+    this.start = new Int32Array(sizes.length);
+    let n = 0;
+    sizes.forEach((size, j) => {
+      this.start[j] = n;
+      n += size;
+    });
+    this.values = new Float64Array(n);
+    this.end = this.start.slice();
+  }
+  /** the entity's values so far, and how many */
+  of(j: number): Float64Array {
+    return this.values.subarray(this.start[j]!, this.end[j]!);
+  }
+  count(j: number): number {
+    return this.end[j]! - this.start[j]!;
+  }
+}
+
+/**
+ * The held limits, keys first. Read from the report first: one walk over the events collects the
+ * admissions, arrivals and refusals of the triggers with a run limit and of the keys at their cap
+ * that it refused something (typed arrays sized from the report, no array growing per event), and
+ * the completion times' slack is read only for the limits that reached their ceiling and refused
+ * something. An overview of 1M events pays a few ms for it.
+ */
+function findHeld(events: EventColumns, result: SimulationResult, report: Report): Found[] {
+  const plan = result.plan;
+  // The per-event arrays of a result joined from parts (engine/parts.ts) are built on first use,
+  // tens of ms at 1M events: read only for a trigger that may have filled its limit. A 24 h window
+  // spans at most two UTC days, so a trigger whose runs were all admitted on arrival and whose two
+  // busiest neighbouring days hold fewer runs than its limit cannot have (the report's day tallies).
+  const tallies = talliesOf(events, result);
+  const { days } = tallies.frame;
+  const daily = tallies.triggers.daily;
+  const canFill = (t: TriggerReport, j: number): boolean => {
+    if (t.limit === null || t.limit <= 0 || j >= tallies.triggers.count) return false;
+    if (t.delayed > 0) return true;
+    for (let d = 0; d < days; d++) if (daily[j * days + d]! + (d + 1 < days ? daily[j * days + d + 1]! : 0) >= t.limit) return true;
+    return false;
+  };
+  const watched = Uint8Array.from(report.triggers, (t, j) => (canFill(t, j) ? 1 : 0));
+  const keyAtCap = (k: KeyReport): boolean => k.capUsd !== null && k.capUsd > 0 && k.peakRollingUsd >= NEAR_CAP_SHARE * k.capUsd;
+  // a key at its cap that the cap refused: were those requests only in flight when it was reached?
+  const keyRead = Uint8Array.from(report.keys, (k) => (keyAtCap(k) && (k.blockedBy.key_cap ?? 0) > 0 ? 1 : 0));
+  const admitted = new Slices(report.triggers.map((t, j) => (watched[j] === 1 ? t.admitted : 0)));
+  // arrivals only for a trigger its limit refused or delayed (limitedBy counts every run limitRefusedRun does)
+  const runsRead = Uint8Array.from(report.triggers, (t, j) => (watched[j] === 1 && (t.limitedBy.trigger_limit ?? 0) > 0 ? 1 : 0));
+  const arrivals = new Slices(report.triggers.map((t, j) => (runsRead[j] === 1 ? t.arrivals : 0)));
+  const refusedRuns = new Slices(report.triggers.map((t, j) => (runsRead[j] === 1 ? t.limitedBy.trigger_limit! : 0)));
+  const requests = new Slices(report.keys.map((k, j) => (keyRead[j] === 1 ? k.requests : 0)));
+  const costs = new Slices(report.keys.map((k, j) => (keyRead[j] === 1 ? k.requests : 0)));
+  const refusedRequests = new Slices(report.keys.map((k, j) => (keyRead[j] === 1 ? k.requests : 0)));
+  if (watched.includes(1) || keyRead.includes(1)) collect(events, result, watched, runsRead, keyRead, { admitted, arrivals, refusedRuns, requests, costs, refusedRequests });
+  const peaks = report.triggers.map((t, j) => (watched[j] === 1 && t.limit !== null && admitted.count(j) >= t.limit ? windowPeak(admitted.of(j), DAY, plan.edgeMs, t.limit) : { peak: admitted.count(j), days: 0 }));
+
+  const limitedBy = (why: string): number => report.triggers.reduce((a, t) => a + (t.limitedBy[why] ?? 0), 0);
+  const a = report.allowance;
+  const allowanceFull = a.limit !== null && a.limit > 0 && a.peak >= a.limit && limitedBy('allowance') === 0;
+  // the allowance's arrivals are most events: walked for only when it was full and refused something
+  const allowanceSlack = allowanceFull && a.blockedMessages > 0 ? completionSlack(events, result, { keys: new Uint8Array(0), triggers: new Uint8Array(0), allowance: true }).allowance : null;
+
+  const out: Found[] = [];
+  report.keys.forEach((k, j) => {
+    if (!keyAtCap(k)) return;
+    const blocked = k.blockedBy.key_cap ?? 0;
+    // requests in flight when the cap was reached do not show demand beyond it
+    if (blocked > 0) {
+      const refused = keyRefusals(requests.of(j), costs.of(j), refusedRequests.of(j), plan.keys[j]!.capMicros!, plan.keyCapWindowMs);
+      if (refused.at.length !== blocked || !onlySlack(refused)) return;
+    }
+    out.push({ kind: 'key', id: k.id, name: k.name, limit: k.capUsd!, peak: k.peakRollingUsd, days: null, slackRefused: blocked, refused: true });
+  });
+  report.triggers.forEach((t, j) => {
+    if (watched[j] !== 1 || t.limit === null) return;
+    const { peak, days } = peaks[j]!;
+    if (peak < t.limit) return;
+    // refusals its completion times explain do not show demand beyond the limit
+    const limited = refusedRuns.count(j);
+    if (limited > 0 && !onlySlack(triggerRefusals(arrivals.of(j), refusedRuns.of(j), plan.triggers[j]!.limit))) return;
+    out.push({ kind: 'trigger', id: t.id, name: t.name, limit: t.limit, peak, days, slackRefused: limited, refused: t.dropped + t.skipped > 0 });
+  });
+  if (allowanceFull) {
+    // messages it refused only by the completion times' slack do not show demand beyond it
+    const bySlack = allowanceSlack !== null && allowanceSlack.at.length === a.blockedMessages && onlySlack(allowanceSlack);
+    if (a.blockedMessages === 0 || bySlack) out.push({ kind: 'allowance', id: null, name: 'allowance', limit: a.limit!, peak: a.peak, days: null, slackRefused: a.blockedMessages, refused: true });
+  }
+  const p = report.pool;
+  if (p.limit !== null && p.limit > 0 && p.peak >= p.limit && limitedBy('pool') === 0) {
+    out.push({ kind: 'pool', id: null, name: 'pool', limit: p.limit, peak: p.peak, days: null, slackRefused: 0, refused: false });
+  }
+  return out;
+}
+
+interface Collected {
+  admitted: Slices;
+  arrivals: Slices;
+  refusedRuns: Slices;
+  requests: Slices;
+  costs: Slices;
+  refusedRequests: Slices;
+}
+
+/** The one walk over the events, in a small function of its own so that it is compiled as a tight loop. */
+function collect(events: EventColumns, result: SimulationResult, watched: Uint8Array, runsRead: Uint8Array, keyRead: Uint8Array, c: Collected): void {
+  const { type, time, cost } = events;
+  // read once: a joined result (engine/parts.ts) gives its arrays through getters
+  const { outcome, admittedAt, reason, entity } = result;
+  const admittedTimes = c.admitted.values;
+  const admittedEnd = c.admitted.end;
+  const arrivalTimes = c.arrivals.values;
+  const arrivalStart = c.arrivals.start;
+  const arrivalEnd = c.arrivals.end;
+  const runs = c.refusedRuns.values;
+  const runsEnd = c.refusedRuns.end;
+  const requestTimes = c.requests.values;
+  const requestStart = c.requests.start;
+  const requestEnd = c.requests.end;
+  const requestCosts = c.costs.values;
+  const refused = c.refusedRequests.values;
+  const refusedEnd = c.refusedRequests.end;
+  const TRIGGER = EventType.trigger;
+  const API = EventType.api;
+  const ADMITTED = Outcome.admitted;
+  const n = events.count;
+  // indexOf scans the type column natively: the loops visit the triggers' and the keys' events,
+  // not people's messages (most events), which also keeps the first, not yet optimised, call short
+  for (let i = type.indexOf(TRIGGER); i !== -1 && i < n; i = type.indexOf(TRIGGER, i + 1)) {
+    const e = entity[i]!;
+    if (watched[e] !== 1) continue;
+    const isAdmitted = outcome[i] === ADMITTED;
+    const t = time[i]!;
+    if (isAdmitted) admittedTimes[admittedEnd[e]!++] = admittedAt[i]!;
+    if (runsRead[e] !== 1) continue;
+    const k = arrivalEnd[e]!++;
+    arrivalTimes[k] = t;
+    if (limitRefusedRun(isAdmitted, admittedAt[i]!, t, reason[i]!)) runs[runsEnd[e]!++] = k - arrivalStart[e]!;
+  }
+  if (keyRead.includes(1)) {
+    for (let i = type.indexOf(API); i !== -1 && i < n; i = type.indexOf(API, i + 1)) {
+      const e = entity[i]!;
+      if (e < 0 || keyRead[e] !== 1) continue;
+      const k = requestEnd[e]!++;
+      requestTimes[k] = time[i]!;
+      requestCosts[k] = cost[i]!;
+      if (capRefusedRequest(outcome[i] === ADMITTED, reason[i]!)) refused[refusedEnd[e]!++] = k - requestStart[e]!;
+    }
+  }
+  // the costs were written at the requests' positions
+  c.costs.end.set(requestEnd);
+}
+
+const money = (usd: number): string => formatUsd(Math.round(usd * 1e6));
+
+/** The limits the history reached with nothing refused by them, keys first, in `headroom simulate`'s words. */
+export function heldLimits(events: EventColumns, result: SimulationResult, report: Report): HeldLimit[] {
+  return findHeld(events, result, report).map((h) => ({ kind: h.kind, id: h.id, name: h.name, limit: h.limit, peak: h.peak, text: simulateText(h) }));
+}
+
+function simulateText(h: Found): string {
+  const named = h.id === null ? '' : withId(h.name, h.id);
+  switch (h.kind) {
+    case 'key': {
+      const why =
+        h.slackRefused > 0
+          ? ` (the replay blocks ${counted(h.slackRefused, 'request')} by it, each within ${SLACK_MIN} min of requests that reached it: in flight when the platform checked the cap, which adds a request's cost when it completes)`
+          : '';
+      return `${named}: spend reached ${money(h.peak)} of its ${money(h.limit)} cap${why}`;
+    }
+    case 'trigger': {
+      const why =
+        h.slackRefused > 0
+          ? ` (the replay ${h.refused ? 'refuses' : 'delays'} ${counted(h.slackRefused, 'run')} of it by its limit, each within ${SLACK_MIN} min of a run's 24 h ending: the export times runs when they completed, after the platform admitted them)`
+          : '';
+      return `${named}: ${counted(h.peak, 'run')} in 24 h, its limit${why}`;
+    }
+    case 'allowance': {
+      const why =
+        h.slackRefused > 0
+          ? ` (the replay blocks ${counted(h.slackRefused, 'message')} by it, each within ${SLACK_MIN} min of an entry's 24 h ending: the export times messages when they completed, after the platform admitted them)`
+          : '';
+      return `the message allowance: ${h.limit.toLocaleString('en-US')} of ${counted(h.limit, 'message')} and fair-use runs in 24 h${why}`;
+    }
+    case 'pool':
+      return `the fair-use pool: ${h.limit.toLocaleString('en-US')} of ${counted(h.limit, 'run')} in 24 h`;
+  }
+}
+
+const HIGHER = 'real demand was higher than this history shows';
+
+/**
+ * A whole number with thousands separators, as `toLocaleString('en-US')` writes it, without ICU:
+ * its first use on a thread costs ~20 ms, and the compute worker's first overview is where these
+ * sentences are written first.
+ */
+function grouped(n: number): string {
+  const digits = String(Math.abs(Math.round(n)));
+  let out = '';
+  for (let k = 0; k < digits.length; k++) out += (k > 0 && (digits.length - k) % 3 === 0 ? ',' : '') + digits[k];
+  return n < 0 ? `-${out}` : out;
+}
+
+const countedWords = (n: number, one: string): string => `${grouped(n)} ${n === 1 ? one : `${one}s`}`;
+
+const dollars = (usd: number): string => {
+  const cents = Math.round(usd * 100);
+  return `${cents < 0 ? '-' : ''}$${grouped(Math.floor(Math.abs(cents) / 100))}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
+};
+
+/** The held limits as the Overview says them: a sentence each, in an admin's words. */
+export function heldLimitFigures(events: EventColumns, result: SimulationResult, report: Report): HeldLimits {
+  const platform = report.profile === 'platform';
+  const windowDays = Math.round(result.plan.keyCapWindowMs / DAY);
+  const limits = findHeld(events, result, report).map(
+    (h): HeldLimitFigure => ({ kind: h.kind, id: h.id, name: h.name, limit: h.limit, peak: h.peak, days: h.days, slackRefused: h.slackRefused, sentence: overviewSentence(h, platform, windowDays) }),
+  );
+  return { profile: report.profile, limits };
+}
+
+function overviewSentence(h: Found, platform: boolean, windowDays: number): string {
+  switch (h.kind) {
+    case 'key': {
+      // the cap's window as the plan's reading counts it (SPEC section 9 rule 6)
+      const window = `${countedWords(windowDays, 'day')}${platform ? ' counted from 00:00 UTC' : ''}`;
+      const why =
+        h.slackRefused > 0
+          ? ` The ${countedWords(h.slackRefused, 'request')} the replay blocks came within ${SLACK_MIN} min of the spend that reached the cap: in flight when the platform checked it, not demand beyond it.`
+          : '';
+      return `API key ${h.name}'s spend reached ${dollars(h.peak)} of its ${dollars(h.limit)} cap (${window}): the platform held it at its cap; ${HIGHER}.${why}`;
+    }
+    case 'trigger': {
+      const days = h.days === null ? '' : ` on ${countedWords(h.days, 'day')}`;
+      const action = h.refused ? (platform ? 'drops' : 'refuses') : 'delays';
+      const why =
+        h.slackRefused > 0
+          ? ` The replay ${action} ${countedWords(h.slackRefused, 'run')} by its limit, each within ${SLACK_MIN} min of a run's 24 h ending: the export times a run when it completed, after the platform admitted it, so its status says Rate limited.`
+          : '';
+      return `Trigger ${h.name} ran exactly ${countedWords(h.limit, 'time')} in 24 h${days}: the platform held it; ${HIGHER}.${why}`;
+    }
+    case 'allowance': {
+      const why = h.slackRefused > 0 ? ` The ${countedWords(h.slackRefused, 'message')} the replay blocks came within ${SLACK_MIN} min of an entry's 24 h ending: the export's timing, not demand beyond it.` : '';
+      return `The message allowance was full: ${grouped(h.peak)} of ${grouped(h.limit)} messages and fair-use runs in 24 h. The platform held people's messages at it; ${HIGHER}.${why}`;
+    }
+    case 'pool':
+      return `The fair-use pool was full: ${grouped(h.peak)} of ${countedWords(h.limit, 'run')} in 24 h. The platform held the fair-use triggers at it; ${HIGHER}.`;
+  }
+}
