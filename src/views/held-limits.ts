@@ -59,15 +59,8 @@ export interface HeldLimits {
   limits: HeldLimitFigure[];
 }
 
-/** A held limit with what both wordings need. */
-interface Found {
-  kind: HeldLimit['kind'];
-  id: string | null;
-  name: string;
-  limit: number;
-  peak: number;
-  days: number | null;
-  slackRefused: number;
+/** A held limit with what both wordings need: the figure before its sentence is written. */
+interface Found extends Omit<HeldLimitFigure, 'sentence'> {
   /** for a trigger: whether the refusals the slack explains were dropped or skipped, not delayed */
   refused: boolean;
 }
