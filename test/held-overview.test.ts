@@ -12,6 +12,7 @@ import type { EventColumns } from '../src/engine/events.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import type { Plan } from '../src/engine/plan.ts';
 import { simulate } from '../src/engine/simulate.ts';
+import { PartsSimulator, partsOf } from '../src/engine/parts.ts';
 import { buildReport } from '../src/engine/report.ts';
 import { Outcome } from '../src/engine/result.ts';
 import { DAY, HOUR } from '../src/engine/units.ts';
@@ -183,6 +184,30 @@ describe('the moved judgement (src/views/held-limits.ts) as headroom simulate wo
     // the --json shape is unchanged: no field beyond these
     expect(Object.keys(held[0]!)).toEqual(['kind', 'id', 'name', 'limit', 'peak', 'text']);
   });
+
+  for (const profile of PROFILES) {
+    it(`${profile}: a result joined from the parts (the app's) names the same limits, read part by part`, () => {
+      // the held trigger is fair use (the allowance part), the held key in the spend part
+      const plan = planOf(profile, {
+        workspace: { name: 'Cut', seats: 10, messagesPerSeatPerDay: 30, fairUseShare: 0.5 },
+        triggers: [
+          { id: 't_hook', name: 'PR review', kind: 'webhook', mode: 'fair_use', limitPer24h: 42 },
+          { id: 't_quiet', name: 'Digest', kind: 'webhook', mode: 'programmatic', limitPer24h: 42 },
+        ],
+      });
+      const events = exported(plan, demand(1));
+      const whole = simulate(plan, events);
+      const joined = new PartsSimulator(events).run(plan);
+      expect(partsOf(joined)?.map((p) => p.events.count)).toEqual([expect.any(Number), expect.any(Number)]);
+      expect(partsOf(whole)).toBeNull();
+      const named = (r: typeof whole) => heldLimits(events, r, buildReport(events, r));
+      expect(named(joined).map((h) => [h.kind, h.id])).toEqual([
+        ['key', 'k_pipe'],
+        ['trigger', 't_hook'],
+      ]);
+      expect(named(joined)).toEqual(named(whole));
+    });
+  }
 
   it('peakInWindow counts an entry while it is inside its window, with the edge', () => {
     const times = Float64Array.from([T0 + DAY, T0, T0 + 2 * DAY]);
