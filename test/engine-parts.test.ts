@@ -318,6 +318,27 @@ describe('a trigger mode edit: a new split of the events', () => {
     }
   });
 
+  it("switched back after another trigger's edit: the plan's own split and results answer, the least recently used go", async () => {
+    const part = await started();
+    const sim = new PartsSimulator(mixedEv);
+    let last = await sim.runAsync(three, options, part.remote(null));
+    const both = ['spend', 'allowance'];
+    const steps: [Plan, string[], string | null][] = [
+      [modes(three, { t_pr: 'programmatic' }), both, 'fresh'],
+      [three, [], null],
+      // the t_pr split was used last but one: it goes, and the plan's own stays
+      [modes(three, { t_ci: 'programmatic' }), both, 'taken over'],
+      [three, [], null],
+      [modes(three, { t_ci: 'programmatic' }), [], null],
+      [three, [], null],
+    ];
+    for (const [plan, simulated, memory] of steps) {
+      last = await sim.runAsync(plan, { ...options, recycle: last }, part.remote(null));
+      expect(last).toEqual(simulate(plan, mixedEv, options));
+      expect([sim.lastSimulated, sim.lastSplitMemory]).toEqual([simulated, memory]);
+    }
+  });
+
   it('under the platform profile, with its names for the modes: the whole, burned pool units included', async () => {
     const part = await started();
     const platform = validatePlan({ ...structuredClone(three), workspace: { ...three.workspace, fairUseShare: 0.2 }, enforcement: { profile: 'platform', actorPerMinute: 1 } });

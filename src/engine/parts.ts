@@ -320,7 +320,7 @@ export class PartsSimulator {
     const run = `${horizon}:${options.timelineBuckets ?? 0}:`;
     const inputs: Record<PartName, PartInput> = { spend: spendInput(plan, run), allowance: allowanceInput(plan, run) };
     const found: Partial<Record<PartName, SimulationResult>> = {};
-    for (const name of PART_NAMES) found[name] = this.kept[name].find((k) => reusable(name, k, inputs[name]))?.result;
+    for (const name of PART_NAMES) found[name] = this.reuseKept(name, inputs[name])?.result;
     const missing = PART_NAMES.filter((name) => found[name] === undefined);
     this.lastSimulated = [...missing];
     this.lastThreads = Math.min(missing.length, 1);
@@ -445,6 +445,20 @@ export class PartsSimulator {
     return false;
   }
 
+  /**
+   * The kept result of part `name` that answers `input`, moved to the front: the least recently
+   * used is the one the next result pushes out, so that a plan switched back to after another edit
+   * (a trigger's mode there and back, then another's) still finds its own.
+   */
+  private reuseKept(name: PartName, input: PartInput): Kept | undefined {
+    const kept = this.kept[name];
+    const at = kept.findIndex((k) => reusable(name, k, input));
+    if (at <= 0) return kept[at];
+    const [found] = kept.splice(at, 1);
+    kept.unshift(found);
+    return found;
+  }
+
   private keep(name: PartName, input: PartInput, split: Split, result: SimulationResult): void {
     const kept = this.kept[name];
     kept.unshift({ shape: input.shape, limits: input.limits, keysShape: input.keysShape, split: split.key, result });
@@ -551,7 +565,13 @@ export class PartsSimulator {
   private splitFor(triggers: PlanTrigger[]): Split | null {
     const programmatic = triggers.filter((t) => canonicalMode(t.mode) === 'programmatic').map((t) => t.id);
     const key = JSON.stringify(programmatic);
-    let split = this.splits.find((s) => s.key === key);
+    const at = this.splits.findIndex((s) => s.key === key);
+    let split = at < 0 ? undefined : this.splits[at];
+    // the least recently used split is the one a new split takes over (`takeColumns`)
+    if (split !== undefined && at > 0) {
+      this.splits.splice(at, 1);
+      this.splits.unshift(split);
+    }
     this.lastSplitKept = split !== undefined;
     this.lastSplitMemory = null;
     this.lastSplitMoved = null;
