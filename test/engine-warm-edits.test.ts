@@ -4,7 +4,9 @@
  * both profiles, on its own made-up history and without touching anything else.
  */
 import { describe, expect, it } from 'vitest';
-import { warmEditPaths, warmEvents } from '../src/engine/warm-edits.ts';
+import { quietestModeSwitch, warmEditPaths, warmEvents } from '../src/engine/warm-edits.ts';
+import { validatePlan, type Plan } from '../src/engine/plan.ts';
+import { readEventsCsv } from '../src/csv/read-events.ts';
 
 describe('warming the edit paths', () => {
   it('opens with an allowance that never refuses, then re-simulates the allowance alone while it refuses, then one key alone, then a mode: the runs alone', () => {
@@ -52,5 +54,34 @@ describe('warming the edit paths', () => {
   it('stops between steps once cancelled', () => {
     const signal = { aborted: true };
     expect(warmEditPaths({ signal }).steps).toEqual([]);
+  });
+});
+
+describe("the mode switch warmed at the ledger's own size", () => {
+  const rows = (subject: string, n: number) => Array.from({ length: n }, (_, i) => `${1_790_000_000_000 + i * 60_000},trigger,${subject},0.01`);
+  const ev = readEventsCsv(['timestamp,type,subject,cost_usd', ...rows('t_busy', 30), ...rows('t_quiet', 4), ...rows('t_daily', 2), '1790000000000,message,u_1,'].join('\n'));
+  const plan = (quiet: 'fair_use' | 'programmatic' | 'workspace_pool' = 'fair_use', profile: 'documented' | 'platform' = 'documented') =>
+    validatePlan({
+      triggers: [
+        { id: 't_busy', kind: 'webhook', mode: 'fair_use' },
+        { id: 't_quiet', kind: 'webhook', mode: quiet },
+        // fewer runs, but a schedule: its mode is not the one an admin switches on the Triggers page
+        { id: 't_daily', kind: 'scheduled', mode: 'fair_use' },
+        { id: 't_idle', kind: 'webhook', mode: 'fair_use' },
+      ],
+      enforcement: { profile },
+    });
+  const modes = (p: Plan | null) => p?.triggers.map((t) => `${t.id}:${t.mode}`);
+
+  it("switches the webhook with the fewest runs (none is no webhook's), either way, under either profile's names", () => {
+    expect(modes(quietestModeSwitch(plan(), ev))).toEqual(['t_busy:fair_use', 't_quiet:programmatic', 't_daily:fair_use', 't_idle:fair_use']);
+    expect(modes(quietestModeSwitch(plan('programmatic'), ev))).toEqual(['t_busy:fair_use', 't_quiet:fair_use', 't_daily:fair_use', 't_idle:fair_use']);
+    // the platform's name for programmatic
+    expect(modes(quietestModeSwitch(plan('workspace_pool', 'platform'), ev))?.[1]).toBe('t_quiet:fair_use');
+  });
+
+  it('is null when no webhook of the plan has a run', () => {
+    const none = validatePlan({ triggers: [{ id: 't_idle', kind: 'webhook' }, { id: 't_daily', kind: 'scheduled' }] });
+    expect(quietestModeSwitch(none, ev)).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { EventType, type EventColumns } from './events.ts';
 import { PartsSimulator } from './parts.ts';
-import { validatePlan, type Plan } from './plan.ts';
+import { canonicalMode, validatePlan, type Plan } from './plan.ts';
 import { Reason, type SimulationResult } from './result.ts';
 import { talliesOf } from './report-tallies.ts';
 import { DAY } from './units.ts';
@@ -144,4 +144,30 @@ export function warmEditPaths(options: WarmOptions = {}): WarmReport {
     }
   }
   return { steps };
+}
+
+/**
+ * `plan` with the mode of its webhook with the fewest runs in `events` switched (fair use ↔
+ * programmatic), for a warm-up at the ledger's own size: null when no webhook of the plan has a run.
+ * The fewest runs: the fewest to move between the parts, while the spend part's runs are patched
+ * (src/engine/spend-runs.ts) over every request of the part all the same.
+ */
+export function quietestModeSwitch(plan: Plan, events: EventColumns): Plan | null {
+  const runs = new Map<number, number>();
+  const { type, subject } = events;
+  for (let i = type.indexOf(EventType.trigger); i !== -1 && i < events.count; i = type.indexOf(EventType.trigger, i + 1)) runs.set(subject[i]!, (runs.get(subject[i]!) ?? 0) + 1);
+  const bySubject = new Map<string, number>();
+  for (const s of runs.keys()) bySubject.set(events.subjects[s]!, runs.get(s)!);
+  let quietest: Plan['triggers'][number] | null = null;
+  let fewest = Number.POSITIVE_INFINITY;
+  for (const t of plan.triggers) {
+    const n = bySubject.get(t.id) ?? 0;
+    if (t.kind === 'webhook' && n > 0 && n < fewest) {
+      quietest = t;
+      fewest = n;
+    }
+  }
+  if (quietest === null) return null;
+  const mode = canonicalMode(quietest.mode) === 'programmatic' ? 'fair_use' : 'programmatic';
+  return { ...plan, triggers: plan.triggers.map((t) => (t === quietest ? { ...t, mode } : t)) };
 }

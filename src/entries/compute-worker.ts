@@ -1,6 +1,6 @@
 import { PartsSimulator } from '../engine/parts.ts';
 import { PartThread } from '../engine/part-thread.ts';
-import { warmEditPaths } from '../engine/warm-edits.ts';
+import { quietestModeSwitch, warmEditPaths } from '../engine/warm-edits.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import type { Plan } from '../engine/plan.ts';
 import type { EventColumns } from '../engine/events.ts';
@@ -138,9 +138,10 @@ let enginePathsWarm = false;
 
 /**
  * Runs the paths an edit of `plan` takes once, while the window is idle after its first page: the
- * view's figures, and one key's cap changed (that key's requests simulated alone,
- * src/engine/isolated-cap.ts) and back. Their code is then compiled and their tables built, so the
- * first edit after opening costs what the later ones do. Ends on `plan`'s own result, kept.
+ * view's figures, one key's cap changed (that key's requests simulated alone,
+ * src/engine/isolated-cap.ts), seats where the allowance refuses, and a webhook's mode, each and
+ * back. Their code is then compiled and their tables built, so the first edit after opening costs
+ * what the later ones do. Ends on `plan`'s own result, kept.
  */
 async function warmEdits(plan: Plan, ctx: CallContext): Promise<void> {
   const ev = loadEvents();
@@ -193,6 +194,12 @@ async function warmEdits(plan: Plan, ctx: CallContext): Promise<void> {
     warmPaths('modes');
     enginePathsWarm = !ctx.cancel.aborted;
   }
+  // The first trigger mode switch at the ledger's size: its runs moved into a new split, the spend
+  // part's runs patched over every request (loops the small history above leaves uncompiled: that
+  // patch took 73-113 ms of the first switch at 1M events against 27-48 for later ones), and back.
+  // The plan's own split and results, used last, stay kept.
+  const switched = ctx.cancel.aborted ? null : quietestModeSwitch(plan, ev);
+  if (switched !== null) await editAndBack(switched);
 }
 
 /** The modeling calls have nothing to say about an empty history. */
