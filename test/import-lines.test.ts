@@ -132,6 +132,19 @@ describe('a message split across two overlapping consumption exports', () => {
     expect(messages(ledger)).toEqual(before);
     expect(ledger.db.prepare('SELECT count(*) FROM event_lines').pluck().get()).toBe(3);
   });
+
+  it("a preview's rows show a message already in the ledger at what its lines cost, not at nothing", async () => {
+    await importFile(ledger, first());
+    const stored = new Map(messages(ledger));
+    const again = await previewImport(ledger, first());
+    expect(again).toMatchObject({ imported: 0, duplicates: 3 });
+    // each message as stored: m0's one line, m1's two
+    expect(again.firstEvents.map((e) => [e.duplicate, e.costMicros])).toEqual([
+      [true, stored.get(again.firstEvents[0]!.id)],
+      [true, stored.get(again.firstEvents[1]!.id)],
+    ]);
+    expect(again.firstEvents.every((e) => e.costMicros > 0)).toBe(true);
+  });
 });
 
 describe('overlapping consumption exports beside the cost export: one spend counted once', () => {

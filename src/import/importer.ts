@@ -346,6 +346,8 @@ interface OpenMessage {
   lines: number;
   cost: number;
   time: number;
+  /** every line's cost in this file, new or not: what a preview shows of a message the ledger holds */
+  fileCost: number;
 }
 
 class BulkConflict extends Error {}
@@ -518,7 +520,7 @@ async function run(
   const seen = new Map<string, Pick<OpenMessage, 'at' | 'held' | 'legacy' | 'seq'>>();
   const openMessage = (ident: string, time: number, type: EventTypeCode, subject: string): OpenMessage => {
     const writer = session!.events;
-    const m: OpenMessage = { ident, type, subject, line: currentLine, at: null, held: false, legacy: false, seq: null, lines: 0, cost: 0, time };
+    const m: OpenMessage = { ident, type, subject, line: currentLine, at: null, held: false, legacy: false, seq: null, lines: 0, cost: 0, time, fileCost: 0 };
     const known = seen.get(ident);
     if (known !== undefined) return { ...m, ...known, at: known.at === null ? null : { ...known.at } };
     let at = writer.findIdent(ident);
@@ -554,7 +556,8 @@ async function run(
       }
     }
     if (dryRun && result.firstEvents.length < PREVIEW_EVENTS) {
-      result.firstEvents.push(previewEvent(m.line, m.time, m.type, m.subject, m.cost, m.ident, m.lines === 0));
+      // a duplicate shows what its lines cost in the file (it adds nothing), a new event what it adds
+      result.firstEvents.push(previewEvent(m.line, m.time, m.type, m.subject, m.lines === 0 ? m.fileCost : m.cost, m.ident, m.lines === 0));
     }
     // where the message's event is now (made, or its time moved to its earliest line), for its next lines
     const at = m.lines === 0 ? m.at : m.at === null ? { time: m.time, seq: m.seq! } : { time: Math.min(m.at.time, m.time), seq: m.at.seq };
@@ -602,6 +605,7 @@ async function run(
         closeMessage();
         m = message = openMessage(ident, time, type, subject);
       }
+      m.fileCost += cost;
       // a message the ledger folded before lines had identities (ledger/migrations/006) takes no more lines
       if (m.legacy) return 'duplicate';
       // one seq per message and batch, given at its first new line: inside the batch's seq

@@ -81,6 +81,11 @@ describe('several files on the Import page', () => {
     // the second export's lines that the first holds: duplicates already in the preview
     expect(previewed[1]).toMatchObject({ duplicates: overlap.toLocaleString('en-US'), imported: (lines.length - half - overlap).toLocaleString('en-US') });
     await hasText(page.getByTestId('preview').nth(1).getByTestId('facts-duplicates'), /already in the ledger or in a file above/);
+    // a duplicate's row shows what its lines cost (it adds nothing: "New spend" says so), not $0.00
+    const duplicateRows = page.getByTestId('preview').nth(1).locator('tbody tr').filter({ hasText: 'duplicate' });
+    expect(await duplicateRows.count()).toBeGreaterThan(0);
+    for (const row of await duplicateRows.all()) expect(await row.locator('td').nth(4).innerText()).toMatch(/^\$\d+\.\d\d$/);
+    expect(await duplicateRows.locator('td:nth-child(5)', { hasText: /^\$0\.00$/ }).count()).toBe(0);
     await s.shot('import-set-preview');
 
     await importAll.click();
@@ -103,6 +108,12 @@ describe('several files on the Import page', () => {
     const n = lines2.length.toLocaleString('en-US');
     // the re-export of the same file: every line a duplicate of the file above it
     expect((await previewCounts(page))[1]).toMatchObject({ rows: n, imported: '0', duplicates: n });
+    // its spend and names are those of the new events it adds: none (the file above adds them)
+    const facts = (i: number, id: string) => page.getByTestId('preview').nth(i).getByTestId(id).innerText();
+    expect(await facts(1, 'facts-spend')).toBe('$0.00');
+    expect(await facts(1, 'facts-found')).toBe('0 API keys, 0 triggers, 0 people');
+    expect(await facts(0, 'facts-spend')).not.toBe('$0.00');
+    await hasText(page.getByTestId('preview').nth(1).getByText('New spend'), /^New spend$/);
     await page.getByRole('button', { name: 'Remove export.csv from the files to import' }).click();
     const importTwo = page.getByRole('button', { name: 'Import 2 files' });
     await expect.poll(() => importTwo.isEnabled(), { timeout: 120_000 }).toBe(true);

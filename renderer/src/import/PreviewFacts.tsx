@@ -25,13 +25,14 @@ export function PreviewFacts({ facts, format, stage, refused = 0 }: { facts: Imp
             {linesText(facts, refused)}
           </dd>
         </div>
+        {/* of the new events, as the lines' count is: a line already in the ledger adds no spend, key or person */}
         <div>
-          <dt>Spend</dt>
-          <dd className="num">{usd(facts.spendMicros / 1e6)}</dd>
+          <dt>New spend</dt>
+          <dd className="num" data-testid="facts-spend">{usd(facts.spendMicros / 1e6)}</dd>
         </div>
         <div>
-          <dt>Found</dt>
-          <dd>{foundText(facts)}</dd>
+          <dt>In the new events</dt>
+          <dd data-testid="facts-found">{foundText(facts)}</dd>
         </div>
         {(facts.findings.readAs ?? facts.form) !== null && (
           <div>
