@@ -64,4 +64,15 @@ describe('several files previewed together', () => {
     expect(counts(preview.stdout)[1]).toMatchObject({ imported: half, duplicates: 0 });
     expect(existsSync(db)).toBe(false);
   });
+
+  it('a spreadsheet whose columns cannot be guessed: the preview refuses it as its import does, in the same words', async () => {
+    const sheet = tmp.write('sheet.csv', 'Report,Acme\nWhen,Amount\n2026-11-02,12\n');
+    const db = tmp.path('sheet.sqlite');
+    const preview = await runImport([sheet], { db, preview: true, json: true });
+    const imported = await runImport([sheet], { db, json: true });
+    expect(preview.exitCode).toBe(2);
+    expect(imported.exitCode).toBe(2);
+    expect(preview.stdout).toBe(imported.stdout);
+    expect(JSON.parse(preview.stdout)).toMatchObject({ format: 'mapping', batch: null, errors: [{ line: 1, message: expect.stringMatching(/^not a known export .* could not be mapped/) }] });
+  });
 });

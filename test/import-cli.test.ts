@@ -135,6 +135,21 @@ describe('commands that only read, or fail, create no ledger (F11)', () => {
     expect(existsSync(db)).toBe(false);
   });
 
+  it("--preview of a file with a bad row is the import's dry run: refused in the same words, exit 2; with --skip-bad-rows, the good rows counted", async () => {
+    const db = tmp.path('l.sqlite');
+    const bad = tmp.write('bad.csv', `${HEADER}2026-01-05T10:00:00Z,api,k1,1\n2026-01-05T11:00:00Z,api,k1,abc\n`);
+    const preview = await runImport([bad], { db, preview: true, json: true });
+    const imported = await runImport([bad], { db, json: true });
+    expect([preview.exitCode, imported.exitCode]).toEqual([2, 2]);
+    expect(preview.stdout).toBe(imported.stdout);
+    expect(preview.stderr).toBe(imported.stderr);
+    expect(JSON.parse(preview.stdout)).toMatchObject({ rows: 2, imported: 0, rejected: 1, errors: [{ line: 3, column: 'cost_usd', value: 'abc' }] });
+    expect(preview.stderr).toMatch(/bad\.csv: refused, 1 bad row; the ledger is unchanged \(use --skip-bad-rows/);
+    const skipping = await runImport([bad], { db, preview: true, skipBadRows: true });
+    expect(skipping.exitCode).toBe(0);
+    expect(skipping.stdout).toMatch(/preview \(nothing written\), events: 2 rows, 1 new, 0 duplicates, 1 rejected/);
+  });
+
   it('--history still lists an existing ledger', async () => {
     const db = tmp.path('l.sqlite');
     await runImport([tmp.write('ok.csv', `${HEADER}2026-01-05T10:00:00Z,api,k1,1\n`)], { db });

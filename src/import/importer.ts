@@ -226,6 +226,23 @@ export class ImportRefusedError extends InputError {
 /** Refused rows shown in the error message; the rest are counted ("... and 995 more"). */
 const SHOWN_ERRORS = 5;
 
+/**
+ * The refusal of a file with bad rows, imported without skipping them: nothing is written, the
+ * first bad rows are named. Also what the command line's preview (the import's dry run) answers
+ * for such a file, from its counts.
+ */
+export function badRowsRefusal(name: string, result: ImportResult, audience: ImportOptions['audience']): ImportRefusedError {
+  const details = result.errors.map((e) => ({ file: name, line: e.line, ...(e.column !== null ? { column: e.column } : {}), ...(e.value !== null ? { value: e.value } : {}), message: e.message }));
+  const shown = details.slice(0, SHOWN_ERRORS).map(formatDetail);
+  if (result.rejected > SHOWN_ERRORS) shown.push(`... and ${result.rejected - SHOWN_ERRORS} more bad row${result.rejected - SHOWN_ERRORS === 1 ? '' : 's'}`);
+  const { differingDuplicates: _d, ...kept } = result;
+  return new ImportRefusedError(
+    `${name}: refused, ${result.rejected} bad row${result.rejected === 1 ? '' : 's'}; the ledger is unchanged (${audience === 'app' ? 'choose “Import the good rows, list the bad ones” to import the rest' : 'use --skip-bad-rows to import the good rows'})\n${shown.join('\n')}`,
+    details,
+    { ...kept, batch: null, imported: 0, duplicates: 0, events: 0 },
+  );
+}
+
 const MAX_ERRORS = 1000;
 /** messages whose place in the ledger an import remembers (importer's openMessage), the most recent */
 const SEEN_MESSAGES = 16384;
@@ -682,9 +699,10 @@ async function run(
       format = 'mapping';
       detected = 'mapping';
       result.format = 'mapping';
-      if (dryRun && (mapping === null || missing.length > 0)) {
-        // a preview answers with what it read (header, first rows, what is undecided): the
-        // mapping step asks the admin, rather than the preview failing; the rest of the file is not read
+      if (dryRun && options.audience === 'app' && (mapping === null || missing.length > 0)) {
+        // the app's preview answers with what it read (header, first rows, what is undecided):
+        // its mapping step asks the admin, rather than the preview failing; the rest of the file
+        // is not read. The command line's is the import's dry run: refused below, as it would be.
         undecided = true;
         return { format: 'mapping', mapping: null, row: () => 'new' };
       }
@@ -953,16 +971,7 @@ async function run(
       result.duplicates = 0;
       delete result.differingDuplicates;
       result.events = 0;
-      if (!dryRun) {
-        const details = result.errors.map((e) => ({ file: name, line: e.line, ...(e.column !== null ? { column: e.column } : {}), ...(e.value !== null ? { value: e.value } : {}), message: e.message }));
-        const shown = details.slice(0, SHOWN_ERRORS).map(formatDetail);
-        if (result.rejected > SHOWN_ERRORS) shown.push(`... and ${result.rejected - SHOWN_ERRORS} more bad row${result.rejected - SHOWN_ERRORS === 1 ? '' : 's'}`);
-        throw new ImportRefusedError(
-          `${name}: refused, ${result.rejected} bad row${result.rejected === 1 ? '' : 's'}; the ledger is unchanged (${options.audience === 'app' ? 'choose “Import the good rows, list the bad ones” to import the rest' : 'use --skip-bad-rows to import the good rows'})\n${shown.join('\n')}`,
-          details,
-          result,
-        );
-      }
+      if (!dryRun) throw badRowsRefusal(name, result, options.audience);
     }
     const lastSeq = seq - 1;
     if (bulk && session.finishBulk() === 'conflict') throw new BulkConflict();

@@ -22,7 +22,7 @@ import { hasSnapshot } from '../../ledger/overview-snapshot-file.ts';
 import { refreshStoredOverview, STORED_OVERVIEW_MAX_EVENTS } from '../stored-overview.ts';
 import { FORMATS, parseColumnMapping } from '../../import/formats.ts';
 import type { FormatName } from '../../import/formats.ts';
-import { ImportRefusedError, importFile, previewImport } from '../../import/importer.ts';
+import { badRowsRefusal, ImportRefusedError, importFile, previewImport } from '../../import/importer.ts';
 import type { ImportResult } from '../../import/importer.ts';
 import { scopeLabel } from '../../ledger/overlap.ts';
 import { importFindings } from '../../import/findings.ts';
@@ -202,6 +202,8 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
         };
         try {
           const r = options.preview ? await previewImport(ledger, file, opts) : await importFile(ledger, file, opts);
+          // the preview is the import's dry run: a file its import refuses for bad rows is refused here too
+          if (options.preview === true && options.skipBadRows !== true && r.rejected > 0) throw badRowsRefusal(file, r, 'cli');
           if (r.batch !== null) committed = true;
           if (tty) process.stderr.write('\r\x1b[K');
           if (options.json) out.push(JSON.stringify(specObject(r)));
