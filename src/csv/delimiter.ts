@@ -23,13 +23,64 @@ export function sniffDelimiter(firstLine: string): ',' | ';' | '\t' {
   return ',';
 }
 
+/** How many of a file's first lines the separator is told from. */
+export const SNIFFED_LINES = 10;
+
 /**
- * The first line of the text read so far, a BOM and blank lines before it skipped; null while it
- * may still go on in the next chunk (up to MAX_RECORD_CHARS, past which the start is taken).
+ * The first SNIFFED_LINES non-blank lines of the text read so far (a BOM skipped); null while
+ * more may come in the next chunk and fewer are complete (up to MAX_RECORD_CHARS of text, past
+ * which those read are taken).
  */
-export function firstLineOf(text: string, final: boolean): string | null {
-  const body = text.replace(/^\uFEFF/, '').replace(/^(?:[ \t]*\r?\n)+/, '');
-  const nl = body.indexOf('\n');
-  if (nl === -1 && !final && text.length < MAX_RECORD_CHARS) return null;
-  return nl === -1 ? body : body.slice(0, nl);
+export function firstLinesOf(text: string, final: boolean): string[] | null {
+  const body = text.replace(/^\uFEFF/, '');
+  const lines: string[] = [];
+  let at = 0;
+  while (lines.length < SNIFFED_LINES) {
+    const nl = body.indexOf('\n', at);
+    if (nl === -1) {
+      if (!final && text.length < MAX_RECORD_CHARS) return null;
+      if (body.slice(at).trim() !== '') lines.push(body.slice(at));
+      break;
+    }
+    const line = body.slice(at, nl);
+    if (line.trim() !== '') lines.push(line);
+    at = nl + 1;
+  }
+  return lines;
+}
+
+/**
+ * The separator of a file from its first lines (`firstLinesOf`): the one that splits the most of
+ * them into the same number of fields, the most fields on a tie, else as `sniffDelimiter` reads
+ * the first line. The first line alone misled on a spreadsheet saved with a title above its
+ * header ("Usage report" then `Date;Key;Amount` rows: no separator on the title, so `,`, and every
+ * row one field).
+ */
+export function sniffDelimiterOf(lines: readonly string[]): ',' | ';' | '\t' {
+  const first = sniffDelimiter(lines[0] ?? '');
+  if (lines.length < 2) return first;
+  const perLine = { ',': [] as number[], ';': [] as number[], '\t': [] as number[] };
+  let quoted = false;
+  for (const line of lines) {
+    const counts = { ',': 0, ';': 0, '\t': 0 };
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i]!;
+      if (c === '"') quoted = !quoted;
+      else if (!quoted && (c === ',' || c === ';' || c === '\t')) counts[c]++;
+    }
+    for (const d of [',', ';', '\t'] as const) perLine[d].push(counts[d]);
+  }
+  let best: { d: ',' | ';' | '\t'; lines: number; fields: number } | null = null;
+  for (const d of [',', ';', '\t'] as const) {
+    // the most frequent non-zero count, the larger on a tie
+    const seen = new Map<number, number>();
+    for (const c of perLine[d]) if (c > 0) seen.set(c, (seen.get(c) ?? 0) + 1);
+    let fields = 0;
+    let count = 0;
+    for (const [c, k] of seen) if (k > count || (k === count && c > fields)) [fields, count] = [c, k];
+    if (count === 0) continue;
+    if (best === null || count > best.lines || (count === best.lines && fields > best.fields)) best = { d, lines: count, fields };
+  }
+  // one line alone that agrees with itself says no more than the first line does
+  return best === null || best.lines < 2 ? first : best.d;
 }

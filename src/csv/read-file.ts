@@ -10,7 +10,7 @@ import { CrLineEnds } from './cr-line-ends.ts';
 import { ChunkDecoder } from './decode.ts';
 import type { Encoding } from './decode.ts';
 import type { Delimiter } from './delimiter.ts';
-import { firstLineOf, sniffDelimiter } from './delimiter.ts';
+import { firstLinesOf, sniffDelimiterOf } from './delimiter.ts';
 import { fileChunks, isGzip } from './file-chunks.ts';
 import { newlinesIn } from './lines.ts';
 import { CsvParser } from './records.ts';
@@ -118,11 +118,11 @@ export async function readCsvFile(path: string, name: string, sink: RecordSink, 
       textOffset += bytes.length;
       if (!sawText && /\S/.test(text)) sawText = true;
       if (!sniffed) {
-        // the separator from the first line (a BOM or blank lines before it do not count)
+        // the separator from the first lines (a BOM and blank lines do not count)
         pendingHead += text;
-        const headLine = firstLineOf(pendingHead, final);
-        if (headLine === null) continue;
-        parser.delimiter = sniffDelimiter(headLine);
+        const headLines = firstLinesOf(pendingHead, final);
+        if (headLines === null) continue;
+        parser.delimiter = sniffDelimiterOf(headLines);
         sniffed = true;
         text = pendingHead;
         pendingHead = '';

@@ -19,6 +19,8 @@ export interface ImportFindings {
   differing: { summary: string; rows: string[] } | null;
   /** consumption lines that completed messages earlier imports held in part */
   completed: string | null;
+  /** "Line 1 above the header is not data (“Usage report, Acme”): left out." */
+  preamble: string | null;
 }
 
 /** Rows named one by one; the rest are counted. */
@@ -96,5 +98,10 @@ export function importFindings(r: ImportResult): ImportFindings {
     c === undefined || c.messages === 0
       ? null
       : `${counted(c.lines, 'line')} completed ${counted(c.messages, 'agent message')} an earlier import had in part (an export cut in the middle of a message): added to ${c.messages === 1 ? 'it' : 'them'}, not counted twice.`;
-  return { readAs: readAsText(r), repeatedHeaders, differing, completed };
+  const p = r.preamble;
+  const preamble =
+    p === undefined || p.lines.length === 0
+      ? null
+      : `${p.lines.length === 1 ? `Line ${p.lines[0]} above the header (line ${p.header}) is` : `Lines ${p.lines[0]}–${p.lines[p.lines.length - 1]} above the header (line ${p.header}) are`} not data (“${p.text}”${p.lines.length > 1 ? ', …' : ''}): left out.`;
+  return { readAs: readAsText(r), repeatedHeaders, differing, completed, preamble };
 }

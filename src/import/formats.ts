@@ -675,11 +675,15 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
   let currency = 'USD';
   if (ci !== -1) {
     // a negative (`(1.00)`) tells nothing of the column's form: its row is refused as a negative when read
-    const vals = samples.map((r) => (r[ci] ?? '').trim()).filter((v) => v !== '' && accountingNegative(v) === null);
-    currency = currencyOfColumn(header[ci]!, vals);
+    const written = samples.map((r) => (r[ci] ?? '').trim()).filter((v) => v !== '' && accountingNegative(v) === null);
+    currency = currencyOfColumn(header[ci]!, written);
+    // decided by the amounts that read either way: a cell that reads neither ("n/a") is that
+    // row's error when it is read, not the whole file's; most must read
+    const vals = written.filter((v) => parseMoneyToMicros(v, '.', currency) !== null || parseMoneyToMicros(v, ',', currency) !== null);
     const dotOk = vals.every((v) => parseMoneyToMicros(v, '.', currency) !== null);
     const commaOk = vals.every((v) => parseMoneyToMicros(v, ',', currency) !== null);
-    if (!dotOk && commaOk) decimal = ',';
+    if (written.length > 0 && 2 * vals.length <= written.length) missing.push('cost');
+    else if (!dotOk && commaOk) decimal = ',';
     else if (!dotOk) missing.push('cost');
     // never silently dollars: the admin gives the rate (the app asks; the CLI names the column)
     if (currency !== 'USD') missing.push(`usdPerUnit (the column "${header[ci]!}" is in ${currency})`);

@@ -11,6 +11,7 @@ import type { SeqRangeSummary } from '../ledger/event-writer.ts';
 import type { Delimiter } from '../csv/delimiter.ts';
 import type { Encoding } from '../csv/decode.ts';
 import { readHeaderRecord } from '../csv/header.ts';
+import { headerIndex, LEAD_RECORDS, preambleText } from './preamble.ts';
 import { CR_ONLY_MESSAGE } from '../csv/messages.ts';
 import { MAX_FIELD_CHARS, fieldTooLong } from '../csv/limits.ts';
 import { readCsvFile } from '../csv/read-file.ts';
@@ -108,6 +109,8 @@ export interface ImportResult {
   /** rows that failed to parse and read as a spreadsheet's summary (`TOTAL`, `Sum`): not data, not errors */
   summaryRows?: number;
   /** the header line again among the rows (monthly exports joined into one file): not data, not errors */
+  /** lines above the header that are not data (a title, notes): their physical lines, and the first one's text */
+  preamble?: { lines: number[]; text: string; header: number };
   repeatedHeaders?: number;
   /** the physical lines of the first repeated headers (as many as errors are listed) */
   repeatedHeaderLines?: number[];
@@ -669,7 +672,8 @@ async function run(
   const makeHandler = (): FormatHandler => {
     const h = header!;
     // the first rows that are data: what the mapping, the decimal separator and the dates are guessed from
-    const samples = pending.filter((p) => p.problem === null && notData(p.fields, h, headerNames!) === null).map((p) => p.fields);
+    // (a TOTAL row among them is no date nor amount to guess from: it left the dates undecided)
+    const samples = pending.filter((p) => p.problem === null && notData(p.fields, h, headerNames!) === null && !isSummaryRow(p.fields) && !isUnlabelledSum(p.fields)).map((p) => p.fields);
     let format: FormatName | null = requested === 'auto' ? detectFormat(h) : requested;
     let mapping: ColumnMapping | null = given;
     // a mapping guessed from the first rows: its decimal mark and day order are settled by the whole file when those rows cannot
@@ -708,14 +712,14 @@ async function run(
       }
       if (mapping !== null && missing.length > 0) {
         const message = `the mapping needs: ${missing.join(', ')}`;
-        throw new InputError(`${name}:1: ${message}`, [{ file: name, line: 1, value: h.join(','), message }]);
+        throw new InputError(`${name}:${headerLine}: ${message}`, [{ file: name, line: headerLine, value: h.join(','), message }]);
       }
       if (mapping === null) {
         const message =
           `not a known export (header: ${h.join(',')}) and its columns could not be mapped (undecided: ${missing.join(', ')}). ` +
           'Accepted: events (timestamp,type,subject,cost_usd[,id]), dust-cost (date,agent_name,api_key,source,total_spend_usd), ' +
           `dust-consumption (completedAt,agentMessageId,contextOrigin,...,totalCredits), or any CSV with a column mapping (${options.audience === 'app' ? 'map its columns in the preview' : '--mapping FILE.json'})`;
-        throw new InputError(`${name}:1: ${message}`, [{ file: name, line: 1, value: h.join(','), message }]);
+        throw new InputError(`${name}:${headerLine}: ${message}`, [{ file: name, line: headerLine, value: h.join(','), message }]);
       }
     }
     result.format = format;
@@ -798,7 +802,24 @@ async function run(
     }
   };
 
+  /** the file's first non-blank records, until it is decided which is the header (src/import/preamble.ts) */
+  let lead: { fields: string[]; line: number; problem: string | null }[] | null = [];
+  const decideHeader = (): void => {
+    const records = lead ?? [];
+    lead = null;
+    const k = headerIndex(records);
+    if (k > 0) result.preamble = { lines: records.slice(0, k).map((r) => r.line), text: preambleText(records[0]!.fields), header: records[k]!.line };
+    for (const r of records.slice(k)) sink(r.fields, r.line, r.problem);
+  };
+
   const sink = (fields: string[], line: number, problem: string | null): void => {
+    if (lead !== null) {
+      // blank lines before the first are skipped, as before a header; later ones are the file's to judge
+      if (lead.length === 0 && problem === null && fields.every((f) => f.trim() === '')) return;
+      lead.push({ fields, line, problem });
+      if (lead.length >= LEAD_RECORDS) decideHeader();
+      return;
+    }
     if (header === null) {
       header = readHeaderRecord(fields, line, problem, name);
       if (header === null) return;
@@ -950,6 +971,7 @@ async function run(
           },
           onChunk: (p) => options.onProgress?.({ rows: result.rows, bytes: p.bytes, totalBytes: p.totalBytes }),
         });
+    if (lead !== null) decideHeader();
     if (header === null) throw new InputError(`${name}: the file is empty; expected a CSV header line`, [{ file: name, line: 1, message: 'no header line' }]);
     if (handler === null && !piped) flush();
     closeMessage();

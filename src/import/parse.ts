@@ -218,15 +218,20 @@ export function parseMappedTime(text: string, format: DateFormat, timeZone: stri
 
 /** Picks the date format that parses every sample (day-first only when a day above 12 shows it). */
 export function guessDateFormat(samples: string[]): DateFormat | null {
-  const vals = samples.map((s) => s.trim()).filter((s) => s !== '');
-  if (vals.length === 0) return null;
+  const written = samples.map((s) => s.trim()).filter((s) => s !== '');
+  // decided by the values that read as a time at all: one cell of a spreadsheet's that does not
+  // ("n/a", a typo) is that row's error when it is read, not the whole file's; most must read
+  const vals = written.filter((v) => /^\d{9,14}(?:\.\d+)?$/.test(v) || DAY_ORDERS.some((f) => parseMappedTime(v, f, 'UTC') !== null));
+  if (vals.length === 0 || 2 * vals.length <= written.length) return null;
   if (vals.every((v) => /^\d{12,14}$/.test(v))) return 'epoch-ms';
   if (vals.every((v) => /^\d{9,11}(?:\.\d+)?$/.test(v))) return 'epoch-s';
-  for (const f of ['ymd', 'mdy', 'dmy'] as const) {
+  for (const f of DAY_ORDERS) {
     if (vals.every((v) => parseMappedTime(v, f, 'UTC') !== null)) return f;
   }
   return null;
 }
+
+const DAY_ORDERS = ['ymd', 'mdy', 'dmy'] as const;
 
 /** Currency marks money text may carry, longest first, with the currency each names. */
 const CURRENCY_MARKS: readonly (readonly [string, string])[] = [

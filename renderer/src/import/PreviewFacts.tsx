@@ -43,6 +43,11 @@ export function PreviewFacts({ facts, format, stage, refused = 0 }: { facts: Imp
       </dl>
       {format === 'dust-consumption' && <p className="muted">Lines of one agent message make one event; a trigger’s lines marked programmatic make it a programmatic trigger.</p>}
       {facts.summaryRows > 0 && <p className="muted">{summaryRowsText(facts.summaryRows)}</p>}
+      {facts.findings.preamble !== null && (
+        <p className="muted" data-testid="facts-preamble">
+          {facts.findings.preamble}
+        </p>
+      )}
       {facts.findings.repeatedHeaders !== null && (
         <p className="muted" data-testid="facts-repeated-headers">
           {facts.findings.repeatedHeaders}
