@@ -460,6 +460,36 @@ describe('a trigger mode edit with no spend limit in reach: the spend part from 
   };
   const started = startedPartThread();
 
+  it("a mode switch warmed ahead (warmModeSwitch): its split and patched spend part kept, not its allowance pass; the plan's own stays the one kept last", () => {
+    const sim = new PartsSimulator(ev);
+    const roomy = plan(1000);
+    // each result given back once read, as the compute worker does
+    let last = sim.run(roomy, options);
+    const run = (p: Plan): SimulationResult => {
+      last = sim.run(p, { ...options, recycle: last });
+      expectWhole(last, p);
+      return last;
+    };
+    const pr = modes(roomy, { t_pr: 'programmatic' });
+    expect(sim.warmModeSwitch(roomy, pr, options)).toBe(true);
+    // the plan's own: nothing to simulate
+    run(roomy);
+    expect(sim.lastSimulated).toEqual([]);
+    // the warmed switch: its split kept, its spend part kept, the allowance part alone simulated
+    run(pr);
+    expect([sim.lastSimulated, sim.lastSplitKept]).toEqual([['allowance'], true]);
+    // another switch takes over the warmed split, least recently used; the plan's own is still kept
+    run(roomy);
+    run(modes(roomy, { t_hook: 'fair_use' }));
+    expect(sim.lastSplitMemory).toBe('taken over');
+    run(roomy);
+    expect(sim.lastSimulated).toEqual([]);
+    // nothing to patch under a spend limit that refused: false
+    const tight = plan(1);
+    run(tight);
+    expect(sim.warmModeSwitch(tight, modes(tight, { t_pr: 'programmatic' }), options)).toBe(false);
+  });
+
   it("moves a webhook's costly runs in and out while every key's requests keep their decisions: its runs alone, the whole each time", async () => {
     const part = await started();
     const sim = new PartsSimulator(ev);

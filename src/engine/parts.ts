@@ -540,6 +540,22 @@ export class PartsSimulator {
   }
 
   /**
+   * The first trigger mode switch's one-off work at this size, for an idle moment after `plan`'s
+   * result: `switched` (`plan` with one trigger's mode switched) gets its split (its runs moved)
+   * and its spend part patched from `plan`'s kept one (src/engine/spend-runs.ts, loops that a
+   * small made-up history leaves uncompiled), kept; its allowance part is not simulated (the
+   * seats edits compile that pass). `plan`'s own split and results are then the most recently
+   * used again, so a later split takes over the switched one's memory, not theirs. False when
+   * there was nothing to patch.
+   */
+  warmModeSwitch(plan: Plan, switched: Plan, options: SimulateOptions): boolean {
+    const step = this.prepare(switched, options);
+    const patched = step !== null && step.missing.includes('spend') && this.patchSpend(step, options);
+    this.prepare(plan, options);
+    return patched;
+  }
+
+  /**
    * Memory for a new split: the one touched ahead, or that of the oldest split, about to be
    * dropped, when nothing reads its parts any more; else fresh.
    */

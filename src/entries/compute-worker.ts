@@ -194,12 +194,13 @@ async function warmEdits(plan: Plan, ctx: CallContext): Promise<void> {
     warmPaths('modes');
     enginePathsWarm = !ctx.cancel.aborted;
   }
-  // The first trigger mode switch at the ledger's size: its runs moved into a new split, the spend
-  // part's runs patched over every request (loops the small history above leaves uncompiled: that
-  // patch took 73-113 ms of the first switch at 1M events against 27-48 for later ones), and back.
-  // The plan's own split and results, used last, stay kept.
+  // The first trigger mode switch at the ledger's size: its runs moved into a new split and the
+  // spend part's runs patched over every request (loops the small history above leaves
+  // uncompiled: that patch took 73-113 ms of the first switch at 1M events against 27-52 after).
+  // Not its allowance pass (compiled by the seats edit above): an edit arriving meanwhile waits
+  // for none of it.
   const switched = ctx.cancel.aborted ? null : quietestModeSwitch(plan, ev);
-  if (switched !== null) await editAndBack(switched);
+  if (switched !== null) simulator?.warmModeSwitch(plan, switched, { timelineBuckets: TIMELINE_BUCKETS });
 }
 
 /** The modeling calls have nothing to say about an empty history. */
