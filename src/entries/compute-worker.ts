@@ -139,9 +139,10 @@ let enginePathsWarm = false;
 /**
  * Runs the paths an edit of `plan` takes once, while the window is idle after its first page: the
  * view's figures, one key's cap changed (that key's requests simulated alone,
- * src/engine/isolated-cap.ts), seats where the allowance refuses, and a webhook's mode, each and
- * back. Their code is then compiled and their tables built, so the first edit after opening costs
- * what the later ones do. Ends on `plan`'s own result, kept.
+ * src/engine/isolated-cap.ts) and seats where the allowance refuses, each and back, and a
+ * webhook's mode switched (its split and spend part only). Their code is then compiled and their
+ * tables built, so the first edit after opening costs what the later ones do. Ends on `plan`'s own
+ * result, kept.
  */
 async function warmEdits(plan: Plan, ctx: CallContext): Promise<void> {
   const ev = loadEvents();
@@ -198,7 +199,7 @@ async function warmEdits(plan: Plan, ctx: CallContext): Promise<void> {
   // spend part's runs patched over every request (loops the small history above leaves
   // uncompiled: that patch took 73-113 ms of the first switch at 1M events against 27-52 after).
   // Not its allowance pass (compiled by the seats edit above): an edit arriving meanwhile waits
-  // for none of it.
+  // for the split and the patch at most (40-130 ms), not for a pass.
   const switched = ctx.cancel.aborted ? null : quietestModeSwitch(plan, ev);
   if (switched !== null) simulator?.warmModeSwitch(plan, switched, { timelineBuckets: TIMELINE_BUCKETS });
 }
