@@ -19,6 +19,9 @@ describe('where the header is', () => {
     expect(headerIndex(records('Usage report,Acme', '', 'Date,Key,Kind,Amount', '2026-11-02 10:00,key-a,api,$1.50', '2026-11-02 11:00,key-b,api,$0.25'))).toBe(2);
     // padded by the spreadsheet with empty cells to the sheet's width: still one cell of title
     expect(headerIndex(records('Usage report,,,', 'When,Who,What,Cost', '2026-11-02,a,api,1', '2026-11-03,b,api,2'))).toBe(1);
+    // Excel's separator hint; alone, the first line (src/csv/header.ts names it)
+    expect(headerIndex(records('sep=', 'Date,Key,Kind,Amount', '2026-11-02,key-a,api,1'))).toBe(1);
+    expect(headerIndex(records('sep='))).toBe(0);
   });
 
   it('the first line when nothing stands above it, or when what follows does not read as a header', () => {
@@ -27,8 +30,7 @@ describe('where the header is', () => {
     expect(headerIndex(records('Date,Key,Amount', '2026-11-02,key-a,1.50,x', '2026-11-03,key-b,2.00,y'))).toBe(0);
     // a title alone above a header with no row under it: nothing to compare with, kept as it was
     expect(headerIndex(records('Usage report', 'Date,Key,Kind,Amount'))).toBe(0);
-    // Excel's separator hint keeps its own message; a line the parser could not read, its error
-    expect(headerIndex(records('sep=', 'Date,Key,Kind,Amount', '2026-11-02,key-a,api,1'))).toBe(0);
+    // a line the parser could not read: its error
     expect(headerIndex([{ fields: ['Report "x'], problem: 'an unclosed quote' }, ...records('Date,Key,Kind,Amount', '2026-11-02,key-a,api,1')])).toBe(0);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../src/ledger/ledger.ts';
+import { importFindings } from '../src/import/findings.ts';
 import { importFile } from '../src/import/importer.ts';
 import { eventsOf, ledgerScope, snapshot } from './fixtures/ledger-helpers.ts';
 import { CONSUMPTION_HEADER } from './support/dust-exports.ts';
@@ -144,10 +145,11 @@ describe('what a spreadsheet writes that is no value', () => {
     expect(snapshot(ledger)).toEqual(before);
   });
 
-  it("names Excel's sep= line above the header rather than a column without a name", async () => {
-    await expect(importFile(ledger, scope.tmp.write('cost.csv', `sep=;\n${header.replaceAll(',', ';')}\n2026-09-01;Bot;key-a;api;1,00\n`))).rejects.toThrow(
-      /cost\.csv:1: the first line is Excel's separator hint \("sep="\)/,
-    );
+  it("leaves Excel's sep= line above the header out, and says so; alone, it is named", async () => {
+    const r = await importFile(ledger, scope.tmp.write('cost.csv', `sep=;\n${header.replaceAll(',', ';')}\n2026-09-01;Bot;key-a;api;1,00\n`));
+    expect(r).toMatchObject({ format: 'dust-cost', rows: 1, imported: 1, rejected: 0, preamble: { lines: [1], header: 2 } });
+    expect(importFindings(r).preamble).toBe("Line 1 is Excel's separator hint (“sep=”), not data: left out; the header is line 2.");
+    await expect(importFile(ledger, scope.tmp.write('hint.csv', 'sep=;\n'))).rejects.toThrow(/hint\.csv:1: the first line is Excel's separator hint \("sep="\)/);
   });
 });
 

@@ -12,7 +12,7 @@ import { detectFormat } from './formats.ts';
  *   the records after it: then the lines above that one are the preamble. Every line above names
  *   fewer columns than it (a title sits in one or two cells).
  * A record with a parse problem above the header keeps the first record the header: its error is
- * the one to report.
+ * the one to report. Excel's separator hint (`sep=;`) on the first line is left out too.
  */
 
 /** How many non-blank records are read before the header is decided. */
@@ -45,8 +45,9 @@ function median(values: number[]): number {
 
 /** The index of the header among `records` (the file's first non-blank ones); 0 when nothing stands above it. */
 export function headerIndex(records: readonly LeadRecord[]): number {
-  // Excel's separator hint has its own message (src/csv/header.ts)
-  if (/^sep=.?$/i.test(records[0]?.fields[0]?.trim() ?? '')) return 0;
+  // Excel's separator hint (`sep=;`) above the header: the separator is told from the lines
+  // anyway; alone, it keeps its own message (src/csv/header.ts)
+  if (isSeparatorHint(records[0])) return records.length > 1 && records[1]!.problem === null ? 1 : 0;
   for (let k = 0; k < records.length; k++) {
     if (records[k]!.problem !== null) return 0;
     if (detectFormat(records[k]!.fields.map((f) => f.trim())) !== null) return k;
@@ -58,6 +59,11 @@ export function headerIndex(records: readonly LeadRecord[]): number {
     if (width >= median(records.slice(k + 1).map((r) => named(r.fields)))) return k;
   }
   return 0;
+}
+
+/** Excel's `sep=` line: one cell (the separator it names splits it off). */
+export function isSeparatorHint(record: LeadRecord | undefined): boolean {
+  return record !== undefined && /^sep=.?$/i.test(record.fields[0]?.trim() ?? '') && record.fields.slice(1).every((f) => f.trim() === '');
 }
 
 /** Up to 80 characters of a preamble line, its cells joined as written: what an admin recognises. */
