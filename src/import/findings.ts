@@ -102,7 +102,7 @@ export function importFindings(r: ImportResult): ImportFindings {
   const preamble =
     p === undefined || p.lines.length === 0
       ? null
-      : p.lines.length === 1 && /^sep=/i.test(p.text)
+      : p.separatorHint && p.lines.length === 1
         ? `Line ${p.lines[0]} is Excel's separator hint (“${p.text}”), not data: left out; the header is line ${p.header}.`
         : `${p.lines.length === 1 ? `Line ${p.lines[0]} above the header (line ${p.header}) is` : `Lines ${p.lines[0]}–${p.lines[p.lines.length - 1]} above the header (line ${p.header}) are`} not data (“${p.text}”${p.lines.length > 1 ? ', …' : ''}): left out.`;
   return { readAs: readAsText(r), repeatedHeaders, differing, completed, preamble };

@@ -11,7 +11,7 @@ import type { SeqRangeSummary } from '../ledger/event-writer.ts';
 import type { Delimiter } from '../csv/delimiter.ts';
 import type { Encoding } from '../csv/decode.ts';
 import { readHeaderRecord } from '../csv/header.ts';
-import { headerIndex, LEAD_RECORDS, preambleText } from './preamble.ts';
+import { headerIndex, isSeparatorHint, LEAD_RECORDS, preambleText } from './preamble.ts';
 import { CR_ONLY_MESSAGE } from '../csv/messages.ts';
 import { MAX_FIELD_CHARS, fieldTooLong } from '../csv/limits.ts';
 import { readCsvFile } from '../csv/read-file.ts';
@@ -110,7 +110,7 @@ export interface ImportResult {
   summaryRows?: number;
   /** the header line again among the rows (monthly exports joined into one file): not data, not errors */
   /** lines above the header that are not data (a title, notes): their physical lines, and the first one's text */
-  preamble?: { lines: number[]; text: string; header: number };
+  preamble?: { lines: number[]; text: string; header: number; separatorHint: boolean };
   repeatedHeaders?: number;
   /** the physical lines of the first repeated headers (as many as errors are listed) */
   repeatedHeaderLines?: number[];
@@ -808,7 +808,9 @@ async function run(
     const records = lead ?? [];
     lead = null;
     const k = headerIndex(records);
-    if (k > 0) result.preamble = { lines: records.slice(0, k).map((r) => r.line), text: preambleText(records[0]!.fields), header: records[k]!.line };
+    if (k > 0) {
+      result.preamble = { lines: records.slice(0, k).map((r) => r.line), text: preambleText(records[0]!.fields), header: records[k]!.line, separatorHint: isSeparatorHint(records[0]) };
+    }
     for (const r of records.slice(k)) sink(r.fields, r.line, r.problem);
   };
 
