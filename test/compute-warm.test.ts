@@ -120,6 +120,15 @@ describe('the edit paths warmed once the window is idle', () => {
         { id: 't_ci', kind: 'webhook', mode: ci, limitPer24h: 20 },
       ],
     });
+  /** A worker to warm and a cold one beside it, over the same events: their answers must agree. */
+  const warmedAndCold = () => {
+    const warmed = new ComputeClient(workerUrl);
+    const cold = new ComputeClient(workerUrl);
+    clients.push(warmed, cold);
+    warmed.setEvents(ev);
+    cold.setEvents(ev);
+    return { warmed, cold };
+  };
   const answerOf = async (c: ComputeClient, p: Plan) => {
     // no base: a whole view, never a delta
     const answer = await c.ask({ kind: 'project', plan: p });
@@ -145,11 +154,7 @@ describe('the edit paths warmed once the window is idle', () => {
 
   it("a seats edit after the warm-up, which ran one where the allowance refuses: every answer is a cold worker's", async () => {
     const seated = (seats: number): Plan => ({ ...hooks('fair_use', 'fair_use'), workspace: { ...hooks('fair_use', 'fair_use').workspace, seats } });
-    const warmed = new ComputeClient(workerUrl);
-    const cold = new ComputeClient(workerUrl);
-    clients.push(warmed, cold);
-    warmed.setEvents(ev);
-    cold.setEvents(ev);
+    const { warmed, cold } = warmedAndCold();
     warmed.warm(seated(5), true);
     await warmed.run('overview', seated(5), 'W', 0);
     // the warm-up's seats: 60 % of the busiest 24 h at 40 a seat, less 5 (under 5 seats, at least 1)
@@ -164,11 +169,7 @@ describe('the edit paths warmed once the window is idle', () => {
   });
 
   it("the warm-up switched its quietest webhook's mode at the ledger's size: that switch's spend part is kept, its allowance part is not; the plan's own is kept", async () => {
-    const warmed = new ComputeClient(workerUrl);
-    const cold = new ComputeClient(workerUrl);
-    clients.push(warmed, cold);
-    warmed.setEvents(ev);
-    cold.setEvents(ev);
+    const { warmed, cold } = warmedAndCold();
     expect(await warmed.warm(hooks('fair_use', 'fair_use'), true)).toBe('warmed');
     // t_ci has a third of t_pr's runs: its split and spend part were made by the warm-up, and kept
     const back0 = await answerOf(warmed, hooks('fair_use', 'fair_use'));
@@ -182,11 +183,7 @@ describe('the edit paths warmed once the window is idle', () => {
   });
 
   it('trigger modes switched after the warm-up (the split memory touched ahead): the answers of a cold worker', async () => {
-    const warmed = new ComputeClient(workerUrl);
-    const cold = new ComputeClient(workerUrl);
-    clients.push(warmed, cold);
-    warmed.setEvents(ev);
-    cold.setEvents(ev);
+    const { warmed, cold } = warmedAndCold();
     warmed.warm(hooks('fair_use', 'fair_use'), true);
     // served after the warm-up, which it joins (the same plan)
     await warmed.run('overview', hooks('fair_use', 'fair_use'), 'W', 0);

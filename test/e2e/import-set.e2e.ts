@@ -19,33 +19,21 @@ interface Counts {
   rejected: string;
 }
 
-/** What each file's preview says its import will count, in the page's order. */
-async function previewCounts(page: Page): Promise<Counts[]> {
+/** The four counts in each panel `panel` names, in the page's order, read from the test ids `ids` (rows, new, duplicates, bad). */
+async function countsIn(page: Page, panel: string, ids: [string, string, string, string]): Promise<Counts[]> {
   const out: Counts[] = [];
-  for (const c of await page.getByTestId('preview-counts').all()) {
-    out.push({
-      rows: await c.getByTestId('count-rows').innerText(),
-      imported: await c.getByTestId('count-imported').innerText(),
-      duplicates: await c.getByTestId('count-duplicates').innerText(),
-      rejected: await c.getByTestId('count-rejected').innerText(),
-    });
+  for (const c of await page.getByTestId(panel).all()) {
+    const [rows, imported, duplicates, rejected] = await Promise.all(ids.map((id) => c.getByTestId(id).innerText()));
+    out.push({ rows: rows!, imported: imported!, duplicates: duplicates!, rejected: rejected! });
   }
   return out;
 }
 
+/** What each file's preview says its import will count, in the page's order. */
+const previewCounts = (page: Page) => countsIn(page, 'preview-counts', ['count-rows', 'count-imported', 'count-duplicates', 'count-rejected']);
+
 /** What each file's import counted, in the order imported. */
-async function resultCounts(page: Page): Promise<Counts[]> {
-  const out: Counts[] = [];
-  for (const r of await page.getByTestId('import-result').all()) {
-    out.push({
-      rows: await r.getByTestId('result-rows').innerText(),
-      imported: await r.getByTestId('imported-count').innerText(),
-      duplicates: await r.getByTestId('result-duplicates').innerText(),
-      rejected: await r.getByTestId('result-rejected').innerText(),
-    });
-  }
-  return out;
-}
+const resultCounts = (page: Page) => countsIn(page, 'import-result', ['result-rows', 'imported-count', 'result-duplicates', 'result-rejected']);
 
 describe('several files on the Import page', () => {
   let s: Session;
