@@ -27,7 +27,7 @@ describe('spreadsheets as admins save them', () => {
   });
 
   it('imports a semicolon, decimal-comma, dd/mm/yyyy, Windows-1252 file with a TOTAL row through a saved mapping, then the next one without questions', async () => {
-    const march = cp1252('Datum;Schlüssel;Art;Betrag USD\r\n25/03/2026 10:00;clé-prod;request;1.234,50\r\n26/03/2026 11:30;clé-prod;request;0,25\r\nTOTAL;;;1.234,75\r\n');
+    const march = cp1252('Datum;Ressource;Art;Betrag USD\r\n25/03/2026 10:00;clé-prod;request;1.234,50\r\n26/03/2026 11:30;clé-prod;request;0,25\r\nTOTAL;;;1.234,75\r\n');
     const first = scope.tmp.write('abrechnung-märz.csv', march);
     // the command line's preview is the import's dry run: refused as the import would refuse it
     await expect(previewImport(ledger, first)).rejects.toThrow(/abrechnung-märz\.csv:1: not a known export .* could not be mapped \(undecided: subject\).*--mapping FILE\.json/);
@@ -35,11 +35,11 @@ describe('spreadsheets as admins save them', () => {
     const p = await previewImport(ledger, first, { audience: 'app' });
     expect(p.form).toEqual({ encoding: 'windows-1252', delimiter: ';', gzip: false });
     // the app's preview answers with the header, the first rows and what it could not decide
-    expect(p.header).toEqual(['Datum', 'Schlüssel', 'Art', 'Betrag USD']);
+    expect(p.header).toEqual(['Datum', 'Ressource', 'Art', 'Betrag USD']);
     expect(p.sampleRows[0]).toEqual(['25/03/2026 10:00', 'clé-prod', 'request', '1.234,50']);
     expect(p.missing).toContain('subject');
     // the mapping step: the admin names the key column; the rest as guessed
-    const mapping = { time: 'Datum', dateFormat: 'dmy', type: { column: 'Art' }, typeValues: { request: 'api' }, subject: 'Schlüssel', cost: 'Betrag USD', decimal: ',' };
+    const mapping = { time: 'Datum', dateFormat: 'dmy', type: { column: 'Art' }, typeValues: { request: 'api' }, subject: 'Ressource', cost: 'Betrag USD', decimal: ',' };
     const again = await previewImport(ledger, first, { mapping });
     expect(again.summaryRows).toBe(1);
     expect(again.errors).toEqual([]);
@@ -49,10 +49,26 @@ describe('spreadsheets as admins save them', () => {
       ['2026-03-25T10:00:00.000Z', 'clé-prod', 1_234_500_000],
       ['2026-03-26T11:30:00.000Z', 'clé-prod', 250_000],
     ]);
-    const april = scope.tmp.write('abrechnung-april.csv', cp1252('Datum;Schlüssel;Art;Betrag USD\r\n01/04/2026 09:00;clé-prod;request;2,00\r\nTOTAL;;;2,00\r\n'));
+    const april = scope.tmp.write('abrechnung-april.csv', cp1252('Datum;Ressource;Art;Betrag USD\r\n01/04/2026 09:00;clé-prod;request;2,00\r\nTOTAL;;;2,00\r\n'));
     const r2 = await importFile(ledger, april);
     expect(r2).toMatchObject({ format: 'mapping', imported: 1, rejected: 0 });
     expect(r2.mapping).toMatchObject({ typeValues: { request: 'api' } });
+  });
+
+  it('guesses the columns of a sheet made in German or French (accents in the names), and their type words', async () => {
+    const german = scope.tmp.write('nutzung.csv', cp1252('Datum;Schlüssel;Art;Betrag USD\r\n25/03/2026 10:00;clé-prod;Anfrage;1.234,50\r\n26/03/2026 11:30;clé-prod;Nachricht;0,00\r\n'));
+    const g = await importFile(ledger, german);
+    expect(g).toMatchObject({ format: 'mapping', imported: 2, rejected: 0 });
+    expect(g.mapping).toMatchObject({ time: 'Datum', dateFormat: 'dmy', subject: 'Schlüssel', type: { column: 'Art' }, cost: 'Betrag USD', decimal: ',', typeValues: { Anfrage: 'api', Nachricht: 'message' } });
+    const french = scope.tmp.write('usage.csv', 'Date;Clé API;Type;Coût (USD)\r\n27/03/2026 09:00;clé-test;requête;2,5\r\n');
+    const f = await importFile(ledger, french);
+    expect(f).toMatchObject({ format: 'mapping', imported: 1, rejected: 0 });
+    expect(f.mapping).toMatchObject({ subject: 'Clé API', cost: 'Coût (USD)', typeValues: { 'requête': 'api' } });
+    expect(eventsOf(ledger).map((e) => [e.time, e.type, e.subject, e.cost])).toEqual([
+      ['2026-03-25T10:00:00.000Z', 'api', 'clé-prod', 1_234_500_000],
+      ['2026-03-26T11:30:00.000Z', 'message', 'clé-prod', 0],
+      ['2026-03-27T09:00:00.000Z', 'api', 'clé-test', 2_500_000],
+    ]);
   });
 
   it('reads UTF-16 with its byte order mark', async () => {

@@ -1,8 +1,17 @@
 /** How the importers read a cell or a header name, apart from the formats that use them. */
 
-/** Header name as compared: lower case, letters and digits only (`Cost (USD)` → `costusd`). */
+/**
+ * Header name as compared: lower case, letters and digits only, accents dropped (`Cost (USD)` →
+ * `costusd`, `Schlüssel` → `schlussel`, `Clé API` → `cleapi`): a sheet an admin made in their own
+ * language names its columns so.
+ */
 export function norm(name: string): string {
-  return name.trim().toLowerCase().replace(/[^a-z0-9]/g, '');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/ß/g, 'ss')
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]/g, '');
 }
 
 /**

@@ -632,11 +632,18 @@ export function parseColumnMapping(raw: unknown, source: string): ColumnMapping 
   return r.data;
 }
 
+/**
+ * Header names (as `norm` reads them) each field is guessed from, first match first: the English
+ * ones, then those of a sheet made in German, French, Spanish, Portuguese or Italian.
+ */
 const GUESS = {
-  time: ['timestamp', 'time', 'datetime', 'date', 'createdat', 'created', 'completedat', 'occurredat', 'when', 'day', 'eventtime', 'datum', 'fecha', 'zeitpunkt', 'horodatage'],
-  type: ['type', 'eventtype', 'kind', 'category'],
-  subject: ['subject', 'apikey', 'apikeyname', 'key', 'keyname', 'keyid', 'trigger', 'triggerid', 'user', 'userid', 'username', 'email', 'agent', 'agentname', 'name'],
-  cost: ['costusd', 'cost', 'amountusd', 'amount', 'spendusd', 'spend', 'totalspendusd', 'totalcostusd', 'totalcost', 'usd', 'price', 'total', 'credits', 'totalcredits'],
+  time: ['timestamp', 'time', 'datetime', 'date', 'createdat', 'created', 'completedat', 'occurredat', 'when', 'day', 'eventtime',
+    'datum', 'zeitpunkt', 'zeit', 'horodatage', 'dateheure', 'fecha', 'fechahora', 'data', 'dataehora', 'dataora'],
+  type: ['type', 'eventtype', 'kind', 'category', 'typ', 'art', 'kategorie', 'categorie', 'tipo', 'categoria'],
+  subject: ['subject', 'apikey', 'apikeyname', 'key', 'keyname', 'keyid', 'trigger', 'triggerid', 'user', 'userid', 'username', 'email', 'agent', 'agentname', 'name',
+    'schlussel', 'apischlussel', 'benutzer', 'nutzer', 'cle', 'cleapi', 'utilisateur', 'clave', 'claveapi', 'usuario', 'chave', 'chaveapi', 'chiave', 'chiaveapi', 'utente'],
+  cost: ['costusd', 'cost', 'amountusd', 'amount', 'spendusd', 'spend', 'totalspendusd', 'totalcostusd', 'totalcost', 'usd', 'price', 'total', 'credits', 'totalcredits',
+    'kosten', 'betrag', 'preis', 'cout', 'montant', 'prix', 'coste', 'costo', 'importe', 'precio', 'custo', 'valor', 'importo', 'prezzo'],
   id: ['id', 'eventid', 'requestid', 'uuid'],
 };
 
@@ -644,6 +651,10 @@ const TYPE_WORDS: Record<string, EventTypeName> = {
   api: 'api', request: 'api', apicall: 'api', apirequest: 'api', call: 'api',
   trigger: 'trigger', webhook: 'trigger', schedule: 'trigger', scheduled: 'trigger', run: 'trigger', triggerrun: 'trigger',
   message: 'message', msg: 'message', chat: 'message', usermessage: 'message',
+  // a sheet made in German, French, Spanish, Portuguese or Italian
+  anfrage: 'api', requete: 'api', solicitud: 'api', peticion: 'api', requisicao: 'api', richiesta: 'api',
+  ausloser: 'trigger', declencheur: 'trigger', disparador: 'trigger', activador: 'trigger', gatilho: 'trigger', attivatore: 'trigger',
+  nachricht: 'message', mensaje: 'message', mensagem: 'message', messaggio: 'message',
 };
 
 /**
@@ -665,7 +676,7 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
   const si = find(GUESS.subject, [ti, tyi]);
   let ci = find(GUESS.cost, [ti, tyi, si]);
   // `Amount (EUR)`, `Cost in €`: a money word first, the currency after
-  if (ci === -1) ci = normalized.findIndex((h, k) => ![ti, tyi, si].includes(k) && /^(?:cost|amount|spend|price|total|montant|betrag|importe)/.test(h));
+  if (ci === -1) ci = normalized.findIndex((h, k) => ![ti, tyi, si].includes(k) && /^(?:cost|amount|spend|price|total|montant|betrag|importe|kosten|cout|coste|costo|custo|importo)/.test(h));
   const ii = find(GUESS.id, [ti, tyi, si, ci]);
   if (ti === -1) missing.push('time');
   if (si === -1) missing.push('subject');
