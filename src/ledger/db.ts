@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync, statSync } from 'node:fs';
 import { DiskFullError, isDiskFull } from '../fs/disk-full.ts';
 import { InputError } from '../errors.ts';
 import { LATEST_VERSION, MIGRATIONS } from './schema.ts';
@@ -36,21 +36,23 @@ export function openLedgerDb(path: string, options: OpenOptions = {}): OpenedLed
   if (options.mustExist === true && !existsSync(path)) {
     throw new InputError(`no ledger at ${path} (create one with headroom import FILE --db ${path})`, [{ file: path, message: 'no ledger at this path' }]);
   }
-  const existed = existsSync(path);
+  // made here, empty, before SQLite opens it: only then is it this call's to remove on a failure
+  // (another process creating the same new ledger at once owns it otherwise)
+  const created = !readonly && createEmpty(path);
   let db: Database.Database;
   try {
     db = new Database(path, { readonly, fileMustExist: readonly, timeout: options.busyTimeoutMs ?? 5000 });
   } catch (err) {
+    if (created) removeIfEmpty(path);
     if (isDiskFull(err, path)) throw new DiskFullError(path);
     throw new InputError(`${path}: cannot open the ledger: ${(err as Error).message}`, [{ file: path, message: 'cannot open the ledger' }]);
   }
   try {
     checkIsLedger(db, path);
-    const version = db.pragma('user_version', { simple: true }) as number;
+    const { version, foreign } = versionAndTables(db);
     // Another program's database (tables, but no Headroom version) is never turned into a
     // ledger in place: migrating would add tables to it.
     if (version === 0) {
-      const foreign = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1`).pluck().get() as string | undefined;
       if (foreign !== undefined) {
         throw new InputError(`${path} is not a Headroom ledger (a database of another program: table "${foreign}"); it was left as it was`, [
           { file: path, message: 'not a Headroom ledger (another program’s database)' },
@@ -80,9 +82,11 @@ export function openLedgerDb(path: string, options: OpenOptions = {}): OpenedLed
     return readonly ? { readonly: true, db: db as ReadableLedger } : { readonly: false, db: db as WritableLedger };
   } catch (err) {
     db.close();
-    // a ledger this call created and could not set up holds nothing: it does not stay behind
-    if (!existed) removeIfEmpty(path);
+    // A ledger this call created and could not set up holds nothing: it does not stay behind. Not
+    // when busy: another process is writing to it, and removing it lost that process's import
+    // (its next write failed with "disk I/O error").
     if (isBusy(err)) throw busyError(path);
+    if (created) removeIfEmpty(path);
     if (isDiskFull(err, path)) throw new DiskFullError(path);
     throw err;
   }
@@ -112,10 +116,24 @@ function needsMigration(path: string, busyTimeoutMs: number | undefined): boolea
   }
 }
 
-/** Removes `path` and its -wal and -shm when the file is empty (another process may have filled it since). */
-function removeIfEmpty(path: string): void {
+/** True when this call made the file at `path` (empty); false when it was there already, or cannot be made (SQLite says why). */
+function createEmpty(path: string): boolean {
   try {
-    if (statSync(path).size !== 0) return;
+    closeSync(openSync(path, 'wx'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes `path` and its -wal and -shm when nothing was written to it: the file and its write-ahead
+ * log or journal are empty (another process may have written since).
+ */
+function removeIfEmpty(path: string): void {
+  const size = (p: string): number => (existsSync(p) ? statSync(p).size : 0);
+  try {
+    if (size(path) !== 0 || size(`${path}-wal`) !== 0 || size(`${path}-journal`) !== 0) return;
     for (const p of [`${path}-wal`, `${path}-shm`, path]) rmSync(p, { force: true });
   } catch {
     // already gone
@@ -135,6 +153,19 @@ export function busyError(path: string): InputError {
   return new InputError(`${path}: the ledger is busy (another process is writing to it); try again when it has finished`, [
     { file: path, message: 'the ledger is busy with another process' },
   ]);
+}
+
+/**
+ * The ledger version and, at version 0, a table in the file, read in one transaction: read apart,
+ * a second import creating the same new ledger read version 0, then the first one's committed
+ * tables, and refused the file as another program's (1 run in 40 of two imports at once).
+ */
+function versionAndTables(db: Database.Database): { version: number; foreign: string | undefined } {
+  return db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const foreign = version !== 0 ? undefined : (db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1`).pluck().get() as string | undefined);
+    return { version, foreign };
+  })();
 }
 
 function checkIsLedger(db: Database.Database, path: string): void {
