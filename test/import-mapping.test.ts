@@ -23,6 +23,11 @@ describe('values as other tools write them', () => {
     expect(parseMoneyToMicros('1.234.567,891', ',')).toBe(1_234_567_891_000);
     expect(parseMoneyToMicros("1'000.25")).toBe(1_000_250_000);
     expect(parseMoneyToMicros('12,34')).toBeNull(); // not thousands: refused, never misread
+    // a first group of 0 is no thousands: cents are never read as thousands of dollars
+    expect(parseMoneyToMicros('0.105', ',')).toBeNull();
+    expect(parseMoneyToMicros('0,005')).toBeNull();
+    expect(parseMoneyToMicros('0.105')).toBe(105_000);
+    expect(parseMoneyToMicros('0,105', ',')).toBe(105_000);
     expect(parseMoneyToMicros('abc')).toBeNull();
   });
 

@@ -71,6 +71,13 @@ describe('spreadsheets as admins save them', () => {
     ]);
   });
 
+  it('reads amounts of three decimals in a semicolon file with their decimal point, not as thousands (0.105 is never $105)', async () => {
+    const file = scope.tmp.write('per-request.csv', 'Date;Type;Key;Amount\n2026-10-01 10:00;api;k1;0.105\n2026-10-01 11:00;api;k1;0.028\n');
+    const r = await importFile(ledger, file);
+    expect(r).toMatchObject({ format: 'mapping', imported: 2, rejected: 0 });
+    expect(eventsOf(ledger).map((e) => e.cost)).toEqual([105_000, 28_000]);
+  });
+
   it('reads UTF-16 with its byte order mark', async () => {
     const text = '\uFEFFtimestamp\tType\tsubject\tcost_usd\r\n2026-01-05T10:00:00Z\tapi\tk1\t1.5\r\n';
     const file = scope.tmp.write('utf16.csv', Buffer.from(text, 'utf16le'));

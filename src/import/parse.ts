@@ -278,11 +278,13 @@ export function parseMoneyToMicros(text: string, decimal: '.' | ',' = '.', curre
   let v = split.amount;
   if (v.length > MAX_AMOUNT_CHARS) return null;
   v = v.replace(/[\s\u00a0\u202f']/g, '');
+  // thousands grouped: a first group of 1-3 digits that is not 0 (`0.105` is never 105, nor
+  // `0,005` 5: read as thousands, a file's cents became dollars times a thousand)
   if (decimal === '.') {
-    if (v.includes(',') && !/^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/.test(v)) return null;
+    if (v.includes(',') && !/^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?$/.test(v)) return null;
     v = v.replace(/,/g, '');
   } else {
-    if (v.includes('.') && !/^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d*)?$/.test(v)) return null;
+    if (v.includes('.') && !/^[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d*)?$/.test(v)) return null;
     v = v.replace(/\./g, '').replace(',', '.');
   }
   return parseUsdToMicros(v);
