@@ -38,7 +38,7 @@ export function openLedgerDb(path: string, options: OpenOptions = {}): OpenedLed
   }
   // made here, empty, before SQLite opens it: only then is it this call's to remove on a failure
   // (another process creating the same new ledger at once owns it otherwise)
-  const created = !readonly && createEmpty(path);
+  const created = !readonly && path !== ':memory:' && path !== '' && createEmpty(path);
   let db: Database.Database;
   try {
     db = new Database(path, { readonly, fileMustExist: readonly, timeout: options.busyTimeoutMs ?? 5000 });
