@@ -111,6 +111,28 @@ describe('ledger/db.ts: opening, migrating and the handles', () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  it('a new ledger is a refused first import\'s to remove only while it made it, nothing went in, and nobody else is writing to it', async () => {
+    const path = tmp.path('new.sqlite');
+    const first = openLedger(path);
+    expect(first.unusedNewFile()).toBe(true);
+    // a second import opening the same new ledger at once: not its file to remove
+    const second = openLedger(path);
+    expect(second.unusedNewFile()).toBe(false);
+    // while the second writes, the first leaves the file alone
+    second.db.exec('BEGIN IMMEDIATE');
+    expect(first.unusedNewFile()).toBe(false);
+    second.db.exec('ROLLBACK');
+    expect(first.unusedNewFile()).toBe(true);
+    // and once the second has imported
+    await importFile(second, tmp.write('e.csv', 'timestamp,type,subject,cost_usd\n2026-01-05T10:00:00Z,api,k1,1\n'));
+    expect(first.unusedNewFile()).toBe(false);
+    second.close();
+    first.close();
+    // an in-memory ledger (the command line's dry run) leaves no file named so
+    openLedger(':memory:').close();
+    expect(existsSync(':memory:')).toBe(false);
+  });
+
   it('the handles are branded: a plain Database is neither, a readable one does not write', () => {
     const plain = new Database(':memory:');
     // @ts-expect-error a database some other code opened is not a ledger handle

@@ -49,6 +49,11 @@ export function batchedEventCount(db: ReadableLedger): number {
   return db.prepare('SELECT coalesce(sum(events), 0) FROM batches WHERE undone_at IS NULL').pluck().get() as number;
 }
 
+/** Batches ever imported, undone ones too. */
+export function batchCount(db: ReadableLedger): number {
+  return db.prepare('SELECT count(*) FROM batches').pluck().get() as number;
+}
+
 export function liveBatchCount(db: ReadableLedger): number {
   return db.prepare('SELECT count(*) FROM batches WHERE undone_at IS NULL').pluck().get() as number;
 }

@@ -24,7 +24,8 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
 }
 
-export type OpenedLedger = { readonly: true; db: ReadableLedger } | { readonly: false; db: WritableLedger };
+/** `created`: this open made the file (a new ledger), so that a refused first import may remove it (`withWriteLockFree`). */
+export type OpenedLedger = { readonly: true; db: ReadableLedger; created: false } | { readonly: false; db: WritableLedger; created: boolean };
 
 /**
  * Opens the ledger at `path`: creates and migrates it when writable; refuses another program's
@@ -79,7 +80,7 @@ export function openLedgerDb(path: string, options: OpenOptions = {}): OpenedLed
     db.function('headroom_content_ident', { deterministic: true }, (time, type, subject, cost, occ) =>
       contentIdentity(Number(time), Number(type), String(subject), Number(cost), Number(occ)),
     );
-    return readonly ? { readonly: true, db: db as ReadableLedger } : { readonly: false, db: db as WritableLedger };
+    return readonly ? { readonly: true, db: db as ReadableLedger, created: false } : { readonly: false, db: db as WritableLedger, created };
   } catch (err) {
     db.close();
     // A ledger this call created and could not set up holds nothing: it does not stay behind. Not
@@ -233,6 +234,29 @@ export function beginWrite(db: WritableLedger, path: string): boolean {
 /** `savepoint`: what beginWrite returned; a savepoint is released into the transaction around it. */
 export function commitWrite(db: WritableLedger, savepoint = false): void {
   db.exec(savepoint ? 'RELEASE import_file' : 'COMMIT');
+}
+
+/**
+ * `read` under the write lock when no other connection holds it now (never waiting for it), then
+ * the lock let go; null when another process is writing. What a refused first import checks
+ * before removing the ledger it created: another import may be filling it.
+ */
+export function withWriteLockFree<T>(db: WritableLedger, read: () => T): T | null {
+  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    db.exec('BEGIN IMMEDIATE');
+  } catch (err) {
+    if (isBusy(err)) return null;
+    throw err;
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
+  }
+  try {
+    return read();
+  } finally {
+    db.exec('ROLLBACK');
+  }
 }
 
 /** Rolls back the open write transaction or savepoint, if any (a failed statement may have ended it already). */

@@ -1,11 +1,11 @@
 import type { EventColumns, EventTypeName } from '../engine/events.ts';
 import { InputError } from '../errors.ts';
-import { beginWrite, openLedgerDb, openReadableDb, reclaimWal, rollbackWrite, userVersion } from './db.ts';
+import { beginWrite, openLedgerDb, openReadableDb, reclaimWal, rollbackWrite, userVersion, withWriteLockFree } from './db.ts';
 import type { OpenOptions, ReadableLedger, WritableLedger } from './db.ts';
 import { activeSeats, correctTriggerKind, readEntities, renameEntity } from './entities.ts';
 import type { TriggerKindFact } from './entities.ts';
 import type { LedgerEntity } from './entities.ts';
-import { listBatches, undoBatch } from './batches.ts';
+import { batchCount, listBatches, undoBatch } from './batches.ts';
 import type { BatchInfo } from './batches.ts';
 import { eventsVersionKey, readEvents, seen, span, summary } from './events.ts';
 import type { HistorySummary, SeenSubject } from './events.ts';
@@ -24,7 +24,7 @@ export type { SavedItem } from './named.ts';
 /** Opens (creating and migrating if needed) the ledger at `path`; read-only with `readonly: true`. */
 export function openLedger(path: string, options: OpenOptions = {}): Ledger {
   const opened = openLedgerDb(path, options);
-  return new Ledger(opened.db, opened.readonly ? null : opened.db, path);
+  return new Ledger(opened.db, opened.readonly ? null : opened.db, path, opened.created);
 }
 
 /**
@@ -47,16 +47,31 @@ export class Ledger {
   private readonly writer: WritableLedger | null;
   private readonly subjects: SubjectIds | null;
 
-  constructor(db: ReadableLedger, writer: WritableLedger | null, path: string) {
+  /** this open made the file: a new ledger */
+  private readonly created: boolean;
+
+  constructor(db: ReadableLedger, writer: WritableLedger | null, path: string, created = false) {
     this.db = db;
     this.writer = writer;
     this.path = path;
+    this.created = created;
     this.subjects = writer === null ? null : new SubjectIds(writer);
   }
 
   private writable(): WritableLedger {
     if (this.writer === null) throw new InputError(`${this.path}: the ledger was opened read-only`, [{ file: this.path, message: 'opened read-only' }]);
     return this.writer;
+  }
+
+  /**
+   * True when this open made the file, no import ever wrote to it, and no other process is writing
+   * to it now: what a refused first import leaves, to remove. Two imports creating the same new
+   * ledger at once: the one refused must not remove the file the other is filling.
+   */
+  unusedNewFile(): boolean {
+    const writer = this.writer;
+    if (!this.created || writer === null) return false;
+    return withWriteLockFree(writer, () => batchCount(writer) === 0) ?? false;
   }
 
   close(): void {

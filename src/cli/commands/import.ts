@@ -253,10 +253,11 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
       if (tty) process.stderr.write('\r\x1b[K');
     }
   } finally {
-    ledger.close();
     // a ledger this command created and into which nothing went (every file refused, or
     // cancelled) is removed: a refused first import leaves no file behind, as a typo does
-    if (!existed && !committed && options.preview !== true) {
+    const remove = !existed && !committed && options.preview !== true && ledger.unusedNewFile();
+    ledger.close();
+    if (remove) {
       for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${options.db}${suffix}`, { force: true });
     }
   }
