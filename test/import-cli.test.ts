@@ -150,6 +150,20 @@ describe('commands that only read, or fail, create no ledger (F11)', () => {
     expect(skipping.stdout).toMatch(/preview \(nothing written\), events: 2 rows, 1 new, 0 duplicates, 1 rejected/);
   });
 
+  it('a file refused after others of the same command were imported says nothing of it was, not that the ledger is unchanged; its preview says the same', async () => {
+    const db = tmp.path('l.sqlite');
+    const ok = tmp.write('ok.csv', `${HEADER}2026-01-05T10:00:00Z,api,k1,1\n`);
+    const bad = tmp.write('bad.csv', `${HEADER}2026-01-06T10:00:00Z,api,k1,1\n2026-01-06T11:00:00Z,api,k1,abc\n`);
+    const preview = await runImport([ok, bad], { db, preview: true });
+    const out = await runImport([ok, bad], { db });
+    expect([preview.exitCode, out.exitCode]).toEqual([2, 2]);
+    for (const r of [preview, out]) {
+      expect(r.stderr).toMatch(/bad\.csv: refused, 1 bad row; nothing of it was imported \(the files before it were\) \(use --skip-bad-rows/);
+      expect(r.stderr).not.toMatch(/the ledger is unchanged/);
+    }
+    expect((await runImport([], { db, history: true })).stdout).toMatch(/the ledger holds 1 event /);
+  });
+
   it('--history still lists an existing ledger', async () => {
     const db = tmp.path('l.sqlite');
     await runImport([tmp.write('ok.csv', `${HEADER}2026-01-05T10:00:00Z,api,k1,1\n`)], { db });

@@ -71,6 +71,11 @@ export interface ImportOptions {
    * import page's buttons and steps instead (no command-line flags in the window).
    */
   audience?: 'cli' | 'app';
+  /**
+   * Files of the same command imported before this one: a refusal then says that nothing of this
+   * file was imported, not that the ledger is unchanged (it holds theirs).
+   */
+  afterImported?: boolean;
   /** bytes read at a time (default 1 MiB); progress and cancellation are checked per chunk */
   chunkBytes?: number;
   /**
@@ -234,13 +239,13 @@ const SHOWN_ERRORS = 5;
  * first bad rows are named. Also what the command line's preview (the import's dry run) answers
  * for such a file, from its counts.
  */
-export function badRowsRefusal(name: string, result: ImportResult, audience: ImportOptions['audience']): ImportRefusedError {
+export function badRowsRefusal(name: string, result: ImportResult, audience: ImportOptions['audience'], afterImported = false): ImportRefusedError {
   const details = result.errors.map((e) => ({ file: name, line: e.line, ...(e.column !== null ? { column: e.column } : {}), ...(e.value !== null ? { value: e.value } : {}), message: e.message }));
   const shown = details.slice(0, SHOWN_ERRORS).map(formatDetail);
   if (result.rejected > SHOWN_ERRORS) shown.push(`... and ${result.rejected - SHOWN_ERRORS} more bad row${result.rejected - SHOWN_ERRORS === 1 ? '' : 's'}`);
   const { differingDuplicates: _d, ...kept } = result;
   return new ImportRefusedError(
-    `${name}: refused, ${result.rejected} bad row${result.rejected === 1 ? '' : 's'}; the ledger is unchanged (${audience === 'app' ? 'choose “Import the good rows, list the bad ones” to import the rest' : 'use --skip-bad-rows to import the good rows'})\n${shown.join('\n')}`,
+    `${name}: refused, ${result.rejected} bad row${result.rejected === 1 ? '' : 's'}; ${afterImported ? 'nothing of it was imported (the files before it were)' : 'the ledger is unchanged'} (${audience === 'app' ? 'choose “Import the good rows, list the bad ones” to import the rest' : 'use --skip-bad-rows to import the good rows'})\n${shown.join('\n')}`,
     details,
     { ...kept, batch: null, imported: 0, duplicates: 0, events: 0 },
   );
@@ -995,7 +1000,7 @@ async function run(
       result.duplicates = 0;
       delete result.differingDuplicates;
       result.events = 0;
-      if (!dryRun) throw badRowsRefusal(name, result, options.audience);
+      if (!dryRun) throw badRowsRefusal(name, result, options.audience, options.afterImported === true);
     }
     const lastSeq = seq - 1;
     if (bulk && session.finishBulk() === 'conflict') throw new BulkConflict();

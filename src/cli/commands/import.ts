@@ -162,6 +162,8 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
       ? openLedger(':memory:')
       : openLedger(options.db, { mustExist: files.length === 0 || undoId !== null });
   let committed = false;
+  /** a preview's earlier file that its import would write: a later refusal says so, as the import's would */
+  let previewedBefore = false;
   const out: string[] = [];
   const err: string[] = [];
   let exitCode = 0;
@@ -195,6 +197,7 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
           // the path as typed: two export.csv from different folders stay apart
           displayName: file,
           skipBadRows: options.skipBadRows === true,
+          afterImported: committed,
           ...(mapping !== undefined ? { mapping } : {}),
           ...(signal ? { signal } : {}),
           ...(tty
@@ -204,8 +207,9 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
         try {
           const r = options.preview ? await previewImport(ledger, file, opts) : await importFile(ledger, file, opts);
           // the preview is the import's dry run: a file its import refuses for bad rows is refused here too
-          if (options.preview === true && options.skipBadRows !== true && r.rejected > 0) throw badRowsRefusal(file, r, 'cli');
+          if (options.preview === true && options.skipBadRows !== true && r.rejected > 0) throw badRowsRefusal(file, r, 'cli', previewedBefore);
           if (r.batch !== null) committed = true;
+          if (options.preview === true && r.imported > 0) previewedBefore = true;
           if (tty) process.stderr.write('\r\x1b[K');
           if (options.json) out.push(JSON.stringify(specObject(r)));
           else out.push(describe(r, options.preview === true));
