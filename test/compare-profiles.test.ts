@@ -12,6 +12,7 @@ import { OtherProfileRun } from '../src/compare/other-profile.ts';
 import { generateWorkspace } from '../src/demo/generator.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import { simulate } from '../src/engine/simulate.ts';
+import { buildReport, formatSummary } from '../src/engine/report.ts';
 import { events, h } from './support/scenario.ts';
 
 describe('planUnderProfile', () => {
@@ -35,6 +36,30 @@ describe('planUnderProfile', () => {
     expect(plan.triggers[0]!.mode).toBe('fair_use');
     expect(plan.enforcement.webhookWhenLimited).toBe('queue');
     expect(notes).toEqual(['Nightly: the docs do not allow a programmatic schedule; counted as fair use there']);
+  });
+});
+
+describe('a queue the plan sets under the platform profile', () => {
+  const raw = { enforcement: { profile: 'platform', webhookWhenLimited: 'queue' }, triggers: [{ id: 'hook', kind: 'webhook', limitPer24h: 1 }] };
+  const ev = events([
+    [h(0), 'trigger', 'hook'],
+    [h(1), 'trigger', 'hook'],
+  ]);
+
+  it("is said to be the plan's what-if, not what the platform's code does: in the comparison's notes and under the summary's verdict", () => {
+    const plan = validatePlan(raw);
+    const note = /the platform's side lets limited webhooks wait because this plan sets enforcement\.webhookWhenLimited "queue".*the platform's code drops them/;
+    expect(planUnderProfile(plan, 'documented').notes.some((x) => note.test(x))).toBe(true);
+    expect(formatComparison(compareProfiles(plan, ev))).toMatch(note);
+    const result = simulate(plan, ev);
+    expect(result.plan.queueWebhooks).toBe(true);
+    const summary = formatSummary(buildReport(ev, result), { queuesWebhooks: result.plan.queueWebhooks });
+    expect(summary).toMatch(/Except limited webhooks: they wait here because the plan sets enforcement\.webhookWhenLimited "queue"; the platform's code drops them/);
+    // the platform's own way (drop), and a documented plan's queue (the docs' own way), need no such word
+    const dropping = validatePlan({ ...raw, enforcement: { profile: 'platform' } });
+    expect(planUnderProfile(dropping, 'documented').notes).toEqual([]);
+    expect(formatSummary(buildReport(ev, simulate(dropping, ev)), { queuesWebhooks: false })).not.toMatch(/Except limited webhooks/);
+    expect(planUnderProfile(validatePlan({ ...raw, enforcement: { webhookWhenLimited: 'queue' } }), 'platform').notes).toEqual([]);
   });
 });
 

@@ -220,6 +220,11 @@ describe('formatSummary', () => {
     expect(text).toContain('triggers: t_new');
   });
 
+  it('shows a recovery time with its seconds when it has some: cut to the minute, the key would still be refused then', () => {
+    const keys = report.keys.map((k, i) => (i === 0 ? { ...k, usableAgainAt: '2026-02-04T10:00:17.000Z' } : k));
+    expect(formatSummary({ ...report, keys })).toContain('2026-02-04 10:00:17 UTC (+1)');
+  });
+
   it('says so plainly when nothing hit a limit', () => {
     const calm = build([{ t: T0, type: message, subject: 'a', entity: -1, outcome: admitted, at: T0 }]);
     expect(verdict(buildReport(calm.events, calm.result))).toBe('OK: all 1 event went through at once; nothing hit a limit.');
@@ -262,5 +267,10 @@ describe('formatSummary', () => {
     expect(formatDuration(2 * HOUR + 30 * MINUTE + 5000)).toBe('2h 30m');
     expect(formatDuration(26 * HOUR)).toBe('1d 2h');
     expect(formatDuration(24 * HOUR + 5 * MINUTE)).toBe('1d');
+    // rounded at the last unit shown, never cut: a wait a millisecond short of 48 h is 2 days, not 1d 23h
+    expect(formatDuration(48 * HOUR - 1)).toBe('2d');
+    expect(formatDuration(HOUR - 1)).toBe('1h');
+    expect(formatDuration(2 * HOUR + 29 * MINUTE + 45_000)).toBe('2h 30m');
+    expect(formatDuration(1999)).toBe('2s');
   });
 });

@@ -114,7 +114,14 @@ export function planUnderProfile(plan: Plan, target: EnforcementProfile): { plan
     }
     return t;
   });
-  return { plan: validatePlan({ ...plan, triggers, enforcement }), notes };
+  const read = validatePlan({ ...plan, triggers, enforcement });
+  const platformSide = target === 'platform' ? read : plan;
+  if (platformSide.enforcement.webhookWhenLimited === 'queue' && platformSide.triggers.some((t) => t.kind === 'webhook')) {
+    notes.push(
+      'the platform\'s side lets limited webhooks wait because this plan sets enforcement.webhookWhenLimited "queue" (an explicit field wins over the profile): a what-if; the platform\'s code drops them',
+    );
+  }
+  return { plan: read, notes };
 }
 
 function lost(s: ProfileSide): number {

@@ -321,8 +321,11 @@ export function formatDuration(ms: number | null): string {
     ['m', 60_000],
     ['s', 1000],
   ];
+  // rounded at the second unit shown (a wait of 47h 59m 59.999s is 2d, not 1d 23h)
+  const lead = units.findIndex(([, size]) => ms >= size);
+  const step = units[Math.min(lead + 1, units.length - 1)]![1];
   const parts: string[] = [];
-  let rest = ms;
+  let rest = Math.round(ms / step) * step;
   for (const [name, size] of units) {
     const q = Math.floor(rest / size);
     if (q > 0 || parts.length > 0) {
@@ -334,7 +337,6 @@ export function formatDuration(ms: number | null): string {
   return parts.join(' ') || '0';
 }
 
-/** `2026-01-05T10:00:59.000Z` → `2026-01-05 10:00 UTC` (minutes are what an admin plans in) */
 /**
  * A row's name with its id after it, once: a name the import made unique (another entity had it)
  * already ends with the id's first 8 characters in brackets (src/ledger/entities.ts), which the
@@ -346,9 +348,15 @@ export function withId(name: string, id: string): string {
   return `${name.endsWith(made) ? name.slice(0, -made.length) : name} (${id})`;
 }
 
+/**
+ * `2026-01-05T10:00:00.000Z` → `2026-01-05 10:00 UTC` (minutes are what an admin plans in), and
+ * `10:00:59` with its seconds when it has some: cut to the minute, a key said to work again at
+ * 10:00 was still refused then.
+ */
 function when(iso: string | null): string {
   if (iso === null) return '-';
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+  const seconds = iso.slice(17, 19);
+  return `${iso.slice(0, 10)} ${iso.slice(11, seconds === '00' || seconds === '' ? 16 : 19)} UTC`;
 }
 
 function pct(part: number, whole: number | null): string {
@@ -410,6 +418,8 @@ export interface SummaryOptions {
   defaultSpendLimits?: boolean;
   /** how many limits the history reached with nothing refused (listed by the caller under the summary) */
   heldFull?: number;
+  /** limited webhooks wait (the plan's enforcement.webhookWhenLimited "queue"): under the platform profile, said to be the plan's, not the code's */
+  queuesWebhooks?: boolean;
 }
 
 export function formatSummary(report: Report, options: SummaryOptions = {}): string {
@@ -423,7 +433,11 @@ export function formatSummary(report: Report, options: SummaryOptions = {}): str
   out.push(
     `Admitted ${n(t.admitted)} (${n(t.delayed)} after waiting), blocked ${n(t.blocked)}, dropped ${n(t.dropped)}, skipped ${n(t.skipped)}, still waiting ${n(t.pending)}.`,
   );
-  if (report.profile === 'platform') out.push('Decided as the platform\'s code enforces the limits (enforcement.profile "platform"), not as its docs describe them.');
+  if (report.profile === 'platform') {
+    out.push('Decided as the platform\'s code enforces the limits (enforcement.profile "platform"), not as its docs describe them.');
+    // an explicit field wins over the profile (SPEC section 9): a what-if, which the text must not pass off as the code's
+    if (options.queuesWebhooks === true) out.push('Except limited webhooks: they wait here because the plan sets enforcement.webhookWhenLimited "queue"; the platform\'s code drops them (leave the field out, or set "drop", for what it does).');
+  }
 
   if (report.keys.length > 0) {
     // Keys the cap stopped first, then the closest to their cap, then the rest by blocked count.

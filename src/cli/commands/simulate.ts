@@ -158,7 +158,7 @@ function output(p: Prepared, options: SimulateCliOptions): SimulateOutput {
   const held = heldLimits(p.events, p.result, p.report);
   const text = options.json
     ? `${reportToJson(Object.assign({}, p.report, { heldAtLimit: held }, p.profiles === null ? {} : { profiles: p.profiles }))}\n`
-    : `${formatSummary(p.report, { defaultSpendLimits: p.defaultSpendLimits, heldFull: held.length })}${formatHeldLimits(held)}${p.profiles === null ? '' : formatComparison(p.profiles)}${options.decisions !== undefined ? `\nWrote ${p.events.count.toLocaleString('en-US')} decisions to ${toStdout ? 'standard output' : options.decisions}\n` : ''}`;
+    : `${formatSummary(p.report, { defaultSpendLimits: p.defaultSpendLimits, heldFull: held.length, queuesWebhooks: p.result.plan.queueWebhooks })}${formatHeldLimits(held)}${p.profiles === null ? '' : formatComparison(p.profiles)}${options.decisions !== undefined ? `\nWrote ${p.events.count.toLocaleString('en-US')} decisions to ${toStdout ? 'standard output' : options.decisions}\n` : ''}`;
   return { report: p.report, text, toStderr: toStdout };
 }
 
