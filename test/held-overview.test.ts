@@ -168,6 +168,36 @@ describe('the Overview names the limits the platform held the history at', () =>
   });
 });
 
+describe("a programmatic trigger held by the platform's code at 42, read under the docs", () => {
+  const triggers = [
+    { id: 't_hook', name: 'PR review', kind: 'webhook', mode: 'programmatic', limitPer24h: null },
+    { id: 't_quiet', name: 'Digest', kind: 'webhook', mode: 'fair_use', limitPer24h: 42 },
+  ];
+  const roomy = { workspace: { name: 'Room', seats: 5, messagesPerSeatPerDay: 30, fairUseShare: 0.5 }, apiKeys: [{ id: 'k_pipe', name: 'Pipeline', capUsd: 100 }, { id: 'k_web', name: 'Website', capUsd: 1000 }], triggers };
+
+  it("is named: the docs set it no limit, so nothing was refused, but the code's 42 cut the history", () => {
+    // the platform's export: 60 calls a day, the code keeps 42 per 24 h (SPEC section 9 rule 2)
+    const events = exported(planOf('platform', roomy), demand(1));
+    const docs = planOf('documented', roomy);
+    const o = overviewOf(docs, events);
+    expect(o.triggers.find((t) => t.id === 't_hook')?.blocked ?? 0).toBe(0);
+    const trigger = o.held.limits.find((h) => h.id === 't_hook');
+    expect(trigger).toMatchObject({ kind: 'trigger', limit: 42, peak: 42 });
+    expect(trigger!.sentence).toMatch(/^Trigger PR review ran exactly 42 times in 24 h on \d+ days and never more: the docs set a programmatic trigger no limit, but the platform's code holds it at 42 unless support sets an override/);
+    const result = simulate(docs, events);
+    const cli = heldLimits(events, result, buildReport(events, result)).find((h) => h.id === 't_hook');
+    expect(cli?.text).toMatch(/^PR review \(t_hook\): 42 runs in 24 h on \d+ days and never more: .*platform's code holds it at 42 unless support sets an override \(SPEC section 9 rule 2\)$/);
+  });
+
+  it('is not named when the history holds more than 42 in some 24 h (an override), nor under the docs with an explicit limit it never reached', () => {
+    const over = demand(1);
+    expect(overviewOf(planOf('documented', roomy), over).held.limits.some((h) => h.id === 't_hook')).toBe(false);
+    const events = exported(planOf('platform', roomy), demand(1));
+    const explicit = planOf('documented', { ...roomy, triggers: [{ ...triggers[0], limitPer24h: 100 }, triggers[1]] });
+    expect(overviewOf(explicit, events).held.limits.some((h) => h.id === 't_hook')).toBe(false);
+  });
+});
+
 describe('the moved judgement (src/views/held-limits.ts) as headroom simulate words it', () => {
   it('names the same limits as the Overview, in the command line’s words', () => {
     const plan = planOf('documented');

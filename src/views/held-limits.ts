@@ -20,6 +20,7 @@ import { capRefusedRequest, COMPLETION_SLACK_MS, completionSlack, keyRefusals, l
 import type { SimulationResult } from '../engine/result.ts';
 import { partsOf } from '../engine/parts.ts';
 import { DAY } from '../engine/units.ts';
+import { DEFAULT_TRIGGER_LIMIT } from '../engine/plan-rules.ts';
 
 /** A key's peak spend at or above this share of its cap reads as held at it (as the forecast's censoring reads it). */
 export const NEAR_CAP_SHARE = 0.97;
@@ -64,6 +65,12 @@ export interface HeldLimits {
 interface Found extends Omit<HeldLimitFigure, 'sentence'> {
   /** for a trigger: whether the refusals the slack explains were dropped or skipped, not delayed */
   refused: boolean;
+  /**
+   * a programmatic trigger the docs set no limit for, at exactly the 42 runs per 24 h the
+   * platform's code holds every trigger to without an override (SPEC section 9 rule 2): read under
+   * the docs, its history says nothing hit a limit, though the code's own limit cut it
+   */
+  codeOnly?: boolean;
 }
 
 const SLACK_MIN = COMPLETION_SLACK_MS / 60_000;
@@ -139,10 +146,15 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
   const tallies = talliesOf(events, result);
   const { days } = tallies.frame;
   const daily = tallies.triggers.daily;
+  // the platform's code limits a programmatic trigger too (42 without an override); the docs do not
+  const codeLimit = (t: TriggerReport, j: number): number | null =>
+    t.limit === null && plan.profile === 'documented' && plan.triggers[j]?.mode === 'programmatic' ? DEFAULT_TRIGGER_LIMIT : null;
+  const limitOf = (t: TriggerReport, j: number): number | null => t.limit ?? codeLimit(t, j);
   const canFill = (t: TriggerReport, j: number): boolean => {
-    if (t.limit === null || t.limit <= 0 || j >= tallies.triggers.count) return false;
+    const limit = limitOf(t, j);
+    if (limit === null || limit <= 0 || j >= tallies.triggers.count) return false;
     if (t.delayed > 0) return true;
-    for (let d = 0; d < days; d++) if (daily[j * days + d]! + (d + 1 < days ? daily[j * days + d + 1]! : 0) >= t.limit) return true;
+    for (let d = 0; d < days; d++) if (daily[j * days + d]! + (d + 1 < days ? daily[j * days + d + 1]! : 0) >= limit) return true;
     return false;
   };
   const watched = Uint8Array.from(report.triggers, (t, j) => (canFill(t, j) ? 1 : 0));
@@ -163,7 +175,10 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
     // arrays would be joined first, 60 ms at 1M events, for the few events read here
     for (const part of partsOf(result) ?? [{ events, result }]) collect(part.events, part.result, watched, runsRead, keyRead, collected);
   }
-  const peaks = report.triggers.map((t, j) => (watched[j] === 1 && t.limit !== null && admitted.count(j) >= t.limit ? windowPeak(admitted.of(j), DAY, plan.edgeMs, t.limit) : { peak: admitted.count(j), days: 0 }));
+  const peaks = report.triggers.map((t, j) => {
+    const limit = limitOf(t, j);
+    return watched[j] === 1 && limit !== null && admitted.count(j) >= limit ? windowPeak(admitted.of(j), DAY, plan.edgeMs, limit) : { peak: admitted.count(j), days: 0 };
+  });
 
   const limitedBy = (why: string): number => report.triggers.reduce((a, t) => a + (t.limitedBy[why] ?? 0), 0);
   const a = report.allowance;
@@ -183,7 +198,15 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
     out.push({ kind: 'key', id: k.id, name: k.name, limit: k.capUsd!, peak: k.peakRollingUsd, days: null, slackRefused: blocked, refused: true });
   });
   report.triggers.forEach((t, j) => {
-    if (watched[j] !== 1 || t.limit === null) return;
+    if (watched[j] !== 1) return;
+    const code = codeLimit(t, j);
+    if (code !== null) {
+      // more than the code's limit in some 24 h: the code did not cut this history (an override)
+      const { peak, days } = peaks[j]!;
+      if (peak === code) out.push({ kind: 'trigger', id: t.id, name: t.name, limit: code, peak, days, slackRefused: 0, refused: false, codeOnly: true });
+      return;
+    }
+    if (t.limit === null) return;
     const { peak, days } = peaks[j]!;
     if (peak < t.limit) return;
     // refusals its completion times explain do not show demand beyond the limit
@@ -279,6 +302,9 @@ function simulateText(h: Found): string {
       return `${named}: spend reached ${money(h.peak)} of its ${money(h.limit)} cap${why}`;
     }
     case 'trigger': {
+      if (h.codeOnly === true) {
+        return `${named}: ${counted(h.peak, 'run')} in 24 h${h.days === null ? '' : ` on ${counted(h.days, 'day')}`} and never more: the docs set a programmatic trigger no limit, but the platform's code holds it at ${h.limit} unless support sets an override (SPEC section 9 rule 2)`;
+      }
       const why =
         h.slackRefused > 0
           ? ` (the replay ${h.refused ? 'refuses' : 'delays'} ${counted(h.slackRefused, 'run')} of it by its limit, each within ${SLACK_MIN} min of a run's 24 h ending: the export times runs when they completed, after the platform admitted them)`
@@ -341,6 +367,9 @@ function overviewSentence(h: Found, platform: boolean, windowDays: number): stri
     }
     case 'trigger': {
       const days = h.days === null ? '' : ` on ${countedWords(h.days, 'day')}`;
+      if (h.codeOnly === true) {
+        return `Trigger ${h.name} ran exactly ${countedWords(h.limit, 'time')} in 24 h${days} and never more: the docs set a programmatic trigger no limit, but the platform's code holds it at ${grouped(h.limit)} unless support sets an override, so the platform most likely held it; ${HIGHER}.`;
+      }
       const action = h.refused ? (platform ? 'drops' : 'refuses') : 'delays';
       const why =
         h.slackRefused > 0
