@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { counted, dateWithYear, duration, timeSpan, timeWithYear } from '../renderer/src/format.ts';
 import { fmtDelay, fmtDelta, fmtMetric } from '../renderer/src/modeling/format.ts';
 import { formatName } from '../renderer/src/import/format-names.ts';
+import { formatDuration } from '../src/engine/report.ts';
 
 describe('waits read alike in every table', () => {
   it("the Triggers table's waits are the other screens' (1d 13h, 23h, 45m), a dash when nothing waited", () => {
@@ -16,6 +17,9 @@ describe('waits read alike in every table', () => {
     expect(fmtDelay(null)).toBe('—');
     // Overview and Forecast call duration itself: no wait is the same dash there, never "none"
     expect(duration(0)).toBe('—');
+    // rounded at the last unit shown, as the command line's sentences round them
+    for (const ms of [48 * 3_600_000 - 1, 3_600_000 - 1, 2 * 3_600_000 + 29 * 60_000 + 45_000, 1999]) expect(duration(ms)).toBe(formatDuration(ms));
+    expect(duration(48 * 3_600_000 - 1)).toBe('2d');
   });
 });
 

@@ -11,7 +11,7 @@ export const NOTHING = '—';
 export const pct = (share: number | null): string => (share === null ? NOTHING : `${Math.round(share * 100)}%`);
 
 /**
- * A wait as the two largest whole units, "1d 13h", "12h 50m", "45m", "30s": the same words the
+ * A wait as the two largest units, "1d 13h", "12h 50m", "45m", "30s": the same words the
  * docs-vs-code sentences (src/compare) use, so one wait reads alike on every screen. No wait is
  * "—", the one sign every table uses for nothing (a "none" in one cell and a "—" in another read
  * as two different facts).
@@ -25,7 +25,11 @@ export function duration(ms: number): string {
     ['m', 60_000],
     ['s', 1000],
   ];
-  const whole = Math.round(ms / 1000) * 1000;
+  // rounded at the second unit shown, as src/engine/report.ts formatDuration: a wait a millisecond
+  // short of 48 h is "2d", not "1d 23h"
+  const lead = units.findIndex(([, size]) => ms >= size);
+  const step = units[Math.min(lead + 1, units.length - 1)][1];
+  const whole = Math.round(ms / step) * step;
   const first = units.findIndex(([, size]) => whole >= size);
   const [name, size] = units[first];
   const q = Math.floor(whole / size);
