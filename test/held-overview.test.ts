@@ -180,7 +180,7 @@ describe("a programmatic trigger held by the platform's code at 42, read under t
     const events = exported(planOf('platform', roomy), demand(1));
     const docs = planOf('documented', roomy);
     const o = overviewOf(docs, events);
-    expect(o.triggers.find((t) => t.id === 't_hook')?.blocked ?? 0).toBe(0);
+    expect(o.triggers.find((t) => t.id === 't_hook')).toMatchObject({ dropped: 0, delayed: 0 });
     const trigger = o.held.limits.find((h) => h.id === 't_hook');
     expect(trigger).toMatchObject({ kind: 'trigger', limit: 42, peak: 42 });
     expect(trigger!.sentence).toMatch(/^Trigger PR review ran exactly 42 times in 24 h on \d+ days and never more: the docs set a programmatic trigger no limit, but the platform's code holds it at 42 unless support sets an override/);
