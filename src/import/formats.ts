@@ -87,6 +87,12 @@ export interface FormatHandler {
   /** what the handler guessed from the first rows (or was told): said before importing, so that a wrong guess is caught */
   guessed?: Guessed;
   row(fields: string[], line: number, sink: EventSink): RowOutcome;
+  /**
+   * The header again inside the file: the rows after it are another export's, joined to this one
+   * (`cat`). A format whose identities count occurrences within a file counts them afresh, so that
+   * two overlapping exports joined add what they add imported one after the other (SPEC §8).
+   */
+  newFile?(): void;
 }
 
 const TYPE_CODES: Record<string, EventTypeCode> = { api: EventType.api, trigger: EventType.trigger, message: EventType.message };
@@ -503,7 +509,7 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
   const identity = new LineIdentity(header, decimal, originIdentity);
   // the export's other ids: one a spreadsheet wrote in exponent notation changes the line's identity for good
   const otherIds = ['conversationId', 'spaceId', 'agentId', 'agentRootId', 'agentParentId', 'toolActionId'].map((c) => columnIndex(header, file, [c], false)).filter((i) => i !== -1);
-  const occurrences = new LineOccurrences();
+  let occurrences = new LineOccurrences();
   return {
     format: 'dust-consumption',
     mapping: null,
@@ -583,6 +589,9 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
       const line = identity.of(f);
       const outcome = sink.fold(time, type, subject, type === EventType.message ? 0 : cost, `dust-msg:${idSpelling(message)}`, line, occurrences.next(line));
       return outcome === 'duplicate' ? 'duplicate' : 'new';
+    },
+    newFile() {
+      occurrences = new LineOccurrences();
     },
   };
 }

@@ -767,6 +767,10 @@ async function run(
       }
       // not data, so not in `rows`: SPEC §8's imported + duplicates + rejected = rows holds
       if (skip === 'header') {
+        // the next export's lines: a message open across the join is closed, so that its lines
+        // again after it are looked up among those recorded (as in another file), not only queued
+        closeMessage();
+        handler!.newFile?.();
         result.repeatedHeaders = (result.repeatedHeaders ?? 0) + 1;
         const lines = (result.repeatedHeaderLines ??= []);
         if (lines.length < MAX_ERRORS) lines.push(line);
