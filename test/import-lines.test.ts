@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { migrate, openLedger } from '../src/ledger/ledger.ts';
+import { LATEST_VERSION } from '../src/ledger/schema.ts';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { importFile, previewImport } from '../src/import/importer.ts';
 import { eventsOf, ledgerScope } from './fixtures/ledger-helpers.ts';
@@ -214,7 +215,7 @@ describe('a ledger from before per-line identities (version 5)', () => {
       INSERT INTO events(time, seq, type, subject, cost, ident) VALUES (${Date.UTC(2026, 8, 1, 10)}, 1, 0, 1, 300000, 'dust-msg:m1');`);
     db.close();
     const old = openLedger(path);
-    expect(old.version).toBe(6);
+    expect(old.version).toBe(LATEST_VERSION);
     expect(messages(old)).toEqual([['dust-msg:m1', 300_000]]);
     // its lines are not known: the whole message, re-exported, adds nothing (as before version 6)
     const r = await importFile(old, file('again.csv', [step('m1', 0, 10), step('m1', 1, 20), step('m1', 2, 40), step('m2', 0, 7)]));

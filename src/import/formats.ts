@@ -40,8 +40,25 @@ export interface EventSink {
    * One line of a message: folded into the message's event `ident` (made by this line when the
    * ledger has none), unless the line's own identity, its content hash `line` and occurrence
    * `occ` among identical lines of the file, is in the ledger already (a duplicate line).
+   *
+   * `amount` (the line's µUSD, even where `cost` is 0) and `amountOcc` (its occurrence among the
+   * message's lines of that amount in the file) are its second identity, what a copy with columns
+   * deleted still holds: a duplicate too when a line recorded for the message has it and either
+   * that line's file or this one (`partial`) lacked documented columns. Between two whole exports
+   * only `line` decides, so that lines of one message with equal amounts never stand for each other.
    */
-  fold(time: number, type: EventTypeCode, subject: string, cost: number, ident: string, line: number, occ: number): 'new' | 'merged' | 'duplicate';
+  fold(
+    time: number,
+    type: EventTypeCode,
+    subject: string,
+    cost: number,
+    ident: string,
+    line: number,
+    occ: number,
+    amount: number,
+    amountOcc: number,
+    partial: boolean,
+  ): 'new' | 'merged' | 'duplicate';
   /**
    * The row's spend belongs to `scope` (`key:<name>`, or `agent:<name>` for spend without a key)
    * through `subject`'s events on the UTC day `day`: what ledger/overlap.ts compares between the
@@ -87,6 +104,12 @@ export interface FormatHandler {
   /** what the handler guessed from the first rows (or was told): said before importing, so that a wrong guess is caught */
   guessed?: Guessed;
   row(fields: string[], line: number, sink: EventSink): RowOutcome;
+  /**
+   * The header again inside the file: the rows after it are another export's, joined to this one
+   * (`cat`). A format whose identities count occurrences within a file counts them afresh, so that
+   * two overlapping exports joined add what they add imported one after the other (SPEC §8).
+   */
+  newFile?(): void;
 }
 
 const TYPE_CODES: Record<string, EventTypeCode> = { api: EventType.api, trigger: EventType.trigger, message: EventType.message };
@@ -503,7 +526,9 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
   const identity = new LineIdentity(header, decimal, originIdentity);
   // the export's other ids: one a spreadsheet wrote in exponent notation changes the line's identity for good
   const otherIds = ['conversationId', 'spaceId', 'agentId', 'agentRootId', 'agentParentId', 'toolActionId'].map((c) => columnIndex(header, file, [c], false)).filter((i) => i !== -1);
-  const occurrences = new LineOccurrences();
+  let occurrences = new LineOccurrences();
+  let amounts = new LineOccurrences();
+  const partial = !identity.complete;
   return {
     format: 'dust-consumption',
     mapping: null,
@@ -581,8 +606,14 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
       }
       // the line's own identity (SPEC section 8: content and occurrence), folded into its message's event
       const line = identity.of(f);
-      const outcome = sink.fold(time, type, subject, type === EventType.message ? 0 : cost, `dust-msg:${idSpelling(message)}`, line, occurrences.next(line));
+      const spelled = idSpelling(message);
+      const amountOcc = amounts.next(identity.amountOf(spelled, cost));
+      const outcome = sink.fold(time, type, subject, type === EventType.message ? 0 : cost, `dust-msg:${spelled}`, line, occurrences.next(line), cost, amountOcc, partial);
       return outcome === 'duplicate' ? 'duplicate' : 'new';
+    },
+    newFile() {
+      occurrences = new LineOccurrences();
+      amounts = new LineOccurrences();
     },
   };
 }

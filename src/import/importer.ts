@@ -623,7 +623,7 @@ async function run(
       }
       return added;
     },
-    fold(time, type, subject, cost, ident, line, occ) {
+    fold(time, type, subject, cost, ident, line, occ, amount, amountOcc, partial) {
       const writer = session!.events;
       let m = message;
       if (m === null || m.ident !== ident) {
@@ -636,8 +636,8 @@ async function run(
       // one seq per message and batch, given at its first new line: inside the batch's seq
       // range, so that undo finds the line; the event's seq when this batch makes the event
       if (m.seq === null) m.seq = seq++;
-      if (m.at === null) writer.queueLine(m.seq, line, occ, m.seq, time, cost);
-      else if (!writer.insertLine(m.at.seq, line, occ, m.seq, time, cost)) return 'duplicate';
+      if (m.at === null) writer.queueLine(m.seq, line, occ, m.seq, time, cost, amount, amountOcc, partial);
+      else if (!writer.insertLine(m.at.seq, line, occ, m.seq, time, cost, amount, amountOcc, partial)) return 'duplicate';
       m.lines++;
       m.cost += cost;
       m.time = Math.min(m.time, time);
@@ -772,6 +772,10 @@ async function run(
       }
       // not data, so not in `rows`: SPEC §8's imported + duplicates + rejected = rows holds
       if (skip === 'header') {
+        // the next export's lines: a message open across the join is closed, so that its lines
+        // again after it are looked up among those recorded (as in another file), not only queued
+        closeMessage();
+        handler!.newFile?.();
         result.repeatedHeaders = (result.repeatedHeaders ?? 0) + 1;
         const lines = (result.repeatedHeaderLines ??= []);
         if (lines.length < MAX_ERRORS) lines.push(line);

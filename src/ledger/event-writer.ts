@@ -12,8 +12,10 @@ const EVENTS_IDENT_INDEX = 'CREATE UNIQUE INDEX events_ident ON events(ident) WH
 /** Rows per bulk INSERT: one statement and one array of values for 32 rows costs a third less per row than one call each. */
 const BULK_ROWS = 32;
 const COLUMNS = 7;
-/** event_lines: eseq, line, occ, seq, time, cost */
-const LINE_COLUMNS = 6;
+/** event_lines: eseq, line, occ, seq, time, cost, amount, amount_occ, partial */
+const LINE_COLUMNS = 9;
+const LINE_INSERT = 'INSERT OR IGNORE INTO event_lines(eseq, line, occ, seq, time, cost, amount, amount_occ, partial) VALUES';
+const LINE_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
 /** An event as a row: time, seq, type, subject id, cost, ident (null: none), occ (null with an ident). */
 export type EventRow = [number, number, number, number, number, string | null, number | null];
@@ -43,6 +45,8 @@ export class EventWriter {
   private readonly addHeldCostAt: Statement;
   private readonly linesOfEvent: Statement;
   private readonly insertLineOne: Statement;
+  private readonly amountTaken: Statement;
+  private readonly deleteLine: Statement;
   private insertLines: Statement | null = null;
   private readonly lineValues: number[] = new Array<number>(LINE_COLUMNS * BULK_ROWS);
   private lineFill = 0;
@@ -69,7 +73,12 @@ export class EventWriter {
     this.addCostAt = db.prepare('UPDATE events SET cost = cost + ?, time = min(time, ?) WHERE time = ? AND seq = ?');
     this.addHeldCostAt = db.prepare('UPDATE events_held SET cost = cost + ?, time = min(time, ?) WHERE time = ? AND seq = ?');
     this.linesOfEvent = db.prepare('SELECT line, seq FROM event_lines WHERE eseq = ?').raw();
-    this.insertLineOne = db.prepare('INSERT OR IGNORE INTO event_lines(eseq, line, occ, seq, time, cost) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insertLineOne = db.prepare(`${LINE_INSERT} ${LINE_VALUES}`);
+    // the message's other lines, found by the primary key's first column: a message has a few
+    this.amountTaken = db
+      .prepare('SELECT 1 FROM event_lines WHERE eseq = ? AND amount = ? AND amount_occ = ? AND (partial = 1 OR ? = 1) AND NOT (line = ? AND occ = ?) LIMIT 1')
+      .pluck();
+    this.deleteLine = db.prepare('DELETE FROM event_lines WHERE eseq = ? AND line = ? AND occ = ?');
     this.costOf = db.prepare(
       `SELECT count(*) AS n, sum(cost) AS c FROM (
          SELECT cost FROM events WHERE ident IN (SELECT value FROM json_each(@ids))
@@ -166,17 +175,27 @@ export class EventWriter {
     return this.linesOfEvent.all(eseq) as [number, number][];
   }
 
-  /** Records a line of the message event of seq `eseq`; false when that identity is recorded already (a duplicate line). */
-  insertLine(eseq: number, line: number, occ: number, seq: number, time: number, cost: number): boolean {
+  /**
+   * Records a line of the message event of seq `eseq`; false when it is recorded already (a
+   * duplicate line): its content and occurrence, or, when it or the recorded line comes from a
+   * file without every documented column (`partial`), its amount and that amount's occurrence.
+   */
+  insertLine(eseq: number, line: number, occ: number, seq: number, time: number, cost: number, amount: number, amountOcc: number, partial: boolean): boolean {
     this.flushLines();
-    return this.insertLineOne.run(eseq, line, occ, seq, time, cost).changes > 0;
+    const p = partial ? 1 : 0;
+    // the insert first: a line seen again (a re-import) is then one statement, and only a line
+    // new by content is looked up by amount, and taken back when found
+    if (this.insertLineOne.run(eseq, line, occ, seq, time, cost, amount, amountOcc, p).changes === 0) return false;
+    if (this.amountTaken.get(eseq, amount, amountOcc, p, line, occ) === undefined) return true;
+    this.deleteLine.run(eseq, line, occ);
+    return false;
   }
 
   /**
    * Queues a line of a message new to the ledger (none of its lines can be there: it is
    * added), written BULK_ROWS at a time; linesOf, insertLine and flushLines write the rest.
    */
-  queueLine(eseq: number, line: number, occ: number, seq: number, time: number, cost: number): void {
+  queueLine(eseq: number, line: number, occ: number, seq: number, time: number, cost: number, amount: number, amountOcc: number, partial: boolean): void {
     const v = this.lineValues;
     let f = this.lineFill;
     v[f++] = eseq;
@@ -185,10 +204,13 @@ export class EventWriter {
     v[f++] = seq;
     v[f++] = time;
     v[f++] = cost;
+    v[f++] = amount;
+    v[f++] = amountOcc;
+    v[f++] = partial ? 1 : 0;
     this.lineFill = f;
     if (f === v.length) {
       // OR IGNORE: two lines of one message sharing a 48-bit hash (odds ~1e-13) must not fail the import
-      this.insertLines ??= this.db.prepare(`INSERT OR IGNORE INTO event_lines(eseq, line, occ, seq, time, cost) VALUES ${Array(BULK_ROWS).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`);
+      this.insertLines ??= this.db.prepare(`${LINE_INSERT} ${Array(BULK_ROWS).fill(LINE_VALUES).join(', ')}`);
       this.insertLines.run(v);
       this.lineFill = 0;
     }

@@ -5,6 +5,7 @@ import { MIGRATION_003 } from './migrations/003-plans-scenarios.ts';
 import { MIGRATION_004 } from './migrations/004-occurrence-numbers.ts';
 import { MIGRATION_005 } from './migrations/005-counted-once.ts';
 import { MIGRATION_006 } from './migrations/006-consumption-lines.ts';
+import { MIGRATION_007 } from './migrations/007-line-amounts.ts';
 
 export type { Migration } from './migrations/migration.ts';
 
@@ -12,6 +13,6 @@ export type { Migration } from './migrations/migration.ts';
  * The ledger's schema as numbered migrations, one frozen file each (ledger/migrations/):
  * migration `n` brings a database from `user_version = n - 1` to `n`. ledger/db.ts runs them.
  */
-export const MIGRATIONS: readonly Migration[] = [MIGRATION_001, MIGRATION_002, MIGRATION_003, MIGRATION_004, MIGRATION_005, MIGRATION_006];
+export const MIGRATIONS: readonly Migration[] = [MIGRATION_001, MIGRATION_002, MIGRATION_003, MIGRATION_004, MIGRATION_005, MIGRATION_006, MIGRATION_007];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,121 @@
+/**
+ * Overlapping exports joined with `cat` (the header again mid-file): SPEC §8 numbers identical
+ * rows within a file, and a joined file is two files, so the overlap must come out as duplicates
+ * exactly as when the parts are imported one after the other, never counted twice.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Ledger } from '../src/ledger/ledger.ts';
+import { importFile, previewImport } from '../src/import/importer.ts';
+import { eventsOf, ledgerScope } from './fixtures/ledger-helpers.ts';
+import { CONSUMPTION_HEADER, consumptionLine, dustWorkspace } from './support/dust-exports.ts';
+
+const scope = ledgerScope();
+let ledger: Ledger;
+
+beforeEach(() => {
+  ledger = scope.open('ledger.sqlite');
+});
+
+function step(msg: string, s: number, credits: number): string {
+  return consumptionLine({
+    completedAt: `2026-09-01T10:00:0${s}.000Z`,
+    agentMessageId: msg,
+    contextOrigin: 'api',
+    apiKeyName: 'key-a',
+    agentName: 'Bot',
+    usageType: 'programmatic',
+    totalCredits: `${credits}.00`,
+    stepIndex: String(s),
+  });
+}
+
+function part(lines: string[]): string {
+  return `${CONSUMPTION_HEADER}\n${lines.join('\n')}\n`;
+}
+
+/** The counted events as [id, cost in µUSD], by id. */
+function messages(l: Ledger): [string | null, number][] {
+  return eventsOf(l)
+    .map((e): [string | null, number] => [e.id, e.cost])
+    .sort(([a], [b]) => ((a ?? '') < (b ?? '') ? -1 : 1));
+}
+
+describe('two overlapping consumption exports joined into one file', () => {
+  // the first export was cut after m1's second line; the second repeats it and goes on
+  const first = part([step('m0', 0, 5), step('m1', 0, 10), step('m1', 1, 20)]);
+  const second = part([step('m1', 1, 20), step('m1', 2, 40), step('m2', 0, 7)]);
+
+  it('counts the overlap as duplicates, as the two files imported one after the other do', async () => {
+    const joined = scope.tmp.write('joined.csv', first + second);
+    const r = await importFile(ledger, joined);
+    expect(r).toMatchObject({ rows: 6, imported: 5, duplicates: 1, rejected: 0, repeatedHeaders: 1 });
+    expect(messages(ledger)).toEqual([
+      ['dust-msg:m0', 50_000],
+      ['dust-msg:m1', 700_000],
+      ['dust-msg:m2', 70_000],
+    ]);
+
+    const apart = scope.open('apart.sqlite');
+    const ra = await importFile(apart, scope.tmp.write('first.csv', first));
+    const rb = await importFile(apart, scope.tmp.write('second.csv', second));
+    expect(ra.imported + rb.imported).toBe(r.imported);
+    expect(ra.duplicates + rb.duplicates).toBe(r.duplicates);
+    expect(messages(apart)).toEqual(messages(ledger));
+
+    // the joined file again, or either part, adds nothing
+    expect(await importFile(ledger, joined)).toMatchObject({ imported: 0, duplicates: 6 });
+    expect(await importFile(ledger, scope.tmp.write('second.csv', second))).toMatchObject({ imported: 0, duplicates: 3 });
+    expect(messages(ledger).find(([id]) => id === 'dust-msg:m1')![1]).toBe(700_000);
+  });
+
+  it('the preview (command line and app) says what the import then does, and writes nothing', async () => {
+    const joined = scope.tmp.write('joined.csv', first + second);
+    for (const audience of ['cli', 'app'] as const) {
+      const p = await previewImport(ledger, joined, { audience });
+      expect(p).toMatchObject({ rows: 6, imported: 5, duplicates: 1, rejected: 0 });
+    }
+    expect(messages(ledger)).toEqual([]);
+    expect(await importFile(ledger, joined)).toMatchObject({ imported: 5, duplicates: 1 });
+  });
+
+  it('numbers identical lines afresh after the header: a line twice in each part is two lines, not four', async () => {
+    const x = step('m1', 0, 10);
+    const r = await importFile(ledger, scope.tmp.write('joined.csv', part([x, x]) + part([x, x, x])));
+    // as a.csv [x, x] then b.csv [x, x, x]: the second part's third x is the only new one
+    expect(r).toMatchObject({ imported: 3, duplicates: 2 });
+    expect(messages(ledger)).toEqual([['dust-msg:m1', 300_000]]);
+  });
+
+  it('at scale: a whole workspace export cut in two overlapping parts, joined, is the export once', async () => {
+    const ws = dustWorkspace({ seed: 31, days: 12, start: Date.UTC(2026, 8, 1) });
+    const lines = ws.consumption.trimEnd().split('\n');
+    const header = lines.shift()!;
+    const n = lines.length;
+    const a = `${header}\n${lines.slice(0, Math.floor(n * 0.6)).join('\n')}\n`;
+    const b = `${header}\n${lines.slice(Math.floor(n * 0.4)).join('\n')}\n`;
+    const whole = scope.open('whole.sqlite');
+    await importFile(whole, scope.tmp.write('whole.csv', ws.consumption));
+
+    const r = await importFile(ledger, scope.tmp.write('joined.csv', a + b));
+    expect(r.imported).toBe(ws.lines);
+    expect(r.duplicates).toBe(Math.floor(n * 0.6) - Math.floor(n * 0.4));
+    expect(messages(ledger)).toEqual(messages(whole));
+  });
+});
+
+describe('the other formats keep their reading of a joined file', () => {
+  it('the cost export: a row in both parts with the same amount is a duplicate, as before', async () => {
+    const cost = 'date,agent_name,api_key,source,total_spend_usd';
+    const text = `${cost}\n2026-09-01,Bot,key-a,api,1.00\n2026-09-02,Bot,key-a,api,2.00\n${cost}\n2026-09-02,Bot,key-a,api,2.00\n2026-09-03,Bot,key-a,api,3.00\n`;
+    const r = await importFile(ledger, scope.tmp.write('cost.csv', text));
+    expect(r).toMatchObject({ format: 'dust-cost', rows: 4, imported: 3, duplicates: 1, rejected: 0, repeatedHeaders: 1 });
+    expect(eventsOf(ledger).reduce((s, e) => s + e.cost, 0)).toBe(6_000_000);
+  });
+
+  it('the canonical events CSV: the header again is a bad row, as simulate reads it', async () => {
+    const ev = 'timestamp,type,subject,cost_usd';
+    const text = `${ev}\n2026-09-01T10:00:00Z,api,k,1.00\n${ev}\n2026-09-01T10:00:00Z,api,k,1.00\n`;
+    await expect(importFile(ledger, scope.tmp.write('events.csv', text))).rejects.toThrow(/events\.csv:3: timestamp "timestamp" is not an ISO 8601 time/);
+    expect(eventsOf(ledger)).toEqual([]);
+  });
+});
