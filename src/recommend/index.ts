@@ -165,8 +165,8 @@ export interface KeyRecovery {
   capUsd: number;
   /** spend the engine ADMITTED for the key in the cap window ending with the history */
   rollingSpendUsd: number;
-  /** ISO time when the key works again (rolling spend below the cap) */
-  usableAgain: string;
+  /** ISO time when the key works again (rolling spend below the cap); null = never under this cap (a $0 cap blocks every request, as `simulate`'s usableAgainAt null) */
+  usableAgain: string | null;
   schedule: RecoveryStep[];
   summary: string;
 }
@@ -855,15 +855,20 @@ export function recoverySchedules(events: EventColumns, history: History, plan: 
     }
     const steps = schedule.slice(0, 5).map((s) => `${fmt(s.freesUsd)} frees up ${byDay ? 'at 00:00 UTC on' : 'on'} ${s.date}`);
     const window = byDay ? `its cap window (the history's last UTC day and the ${days - 1} before: the platform's code re-bases caps per UTC day)` : `the last ${days} days`;
+    // the engine's episode ends at Infinity when no spend rolling out can ever let a request
+    // through (a $0 cap): that key never works again under this cap, and there is no date to print
+    const usableAgain = Number.isFinite(usableAt) ? new Date(usableAt).toISOString() : null;
+    const again =
+      usableAgain === null
+        ? `it never works again under this cap${cap <= 0 ? ` (a ${fmt(k.capUsd)} cap blocks every request)` : ''}: raise the cap to use the key`
+        : `it works again at ${usableAgain.slice(0, 16).replace('T', ' ')} UTC`;
     out.push({
       id: rk.id,
       capUsd: k.capUsd,
       rollingSpendUsd: usd(total),
-      usableAgain: new Date(usableAt).toISOString(),
+      usableAgain,
       schedule,
-      summary:
-        `${k.name ?? k.id} has spent ${fmt(usd(total))} (admitted by the engine) of its ${fmt(k.capUsd)} cap in ${window}: ` +
-        `${steps.join(', ')}${schedule.length > 5 ? ', …' : ''}; it works again at ${new Date(usableAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      summary: `${k.name ?? k.id} has spent ${fmt(usd(total))} (admitted by the engine) of its ${fmt(k.capUsd)} cap in ${window}: ${steps.length ? `${steps.join(', ')}${schedule.length > 5 ? ', …' : ''}; ` : ''}${again}`,
     });
   });
   return out;
