@@ -24,7 +24,7 @@ import type { ModelKind } from '../forecast/model.ts';
 import { simulate } from '../engine/simulate.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
-import { fewestSeats, hourlyLoad, peakOf, roll24 } from './hourly.ts';
+import { atLeastPeople, fewestSeats, hourlyLoad, peakOf, roll24, seatsText } from './hourly.ts';
 import { applyPlatformTriggerAdvice, byReasonText, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements, triggerRunTimes } from './triggers-platform.ts';
 import type { ReplayAnnouncement } from './triggers-platform.ts';
 
@@ -125,6 +125,8 @@ export interface SeatsRecommendation {
   peakFairUseRuns24h: number;
   peakFairUseRuns24hAfterChanges: number;
   peakMessages24h: number;
+  /** distinct people who sent messages over the days the advice looks at (the last 28): neither seat figure goes below it, as each of them holds an active seat */
+  peopleWhoSentMessages: number;
   reason: string;
   /** the enforcement profile the advice was computed under (the plan's) */
   profile: EnforcementProfile;
@@ -586,7 +588,7 @@ export function applyRecommendations(plan: Plan, keys: KeyRecommendation[], trig
  * the trigger's limit whatever the seats).
  */
 function recommendSeats(events: EventColumns, history: History, before: Plan, after: Plan): SeatsRecommendation {
-  const { hours, messages: msgs, perTrigger } = hourlyLoad(events, history, 28);
+  const { hours, messages: msgs, perTrigger, people } = hourlyLoad(events, history, 28);
   const msgRoll = roll24(msgs);
   const runsFor = (plan: Plan) => {
     const total = new Float64Array(hours);
@@ -606,27 +608,28 @@ function recommendSeats(events: EventColumns, history: History, before: Plan, af
   const need = (runs: Float64Array): number | null => fewestSeats(msgRoll, runs, runs, before.workspace);
   const runsBefore = runsFor(before);
   const runsAfter = runsFor(after);
-  const seatsNeeded = need(runsBefore);
-  const seatsAfter = need(runsAfter);
+  const raw = need(runsBefore);
+  const rawAfter = need(runsAfter);
+  const seatsNeeded = atLeastPeople(raw, people);
+  const seatsAfter = atLeastPeople(rawAfter, people);
   const peakRuns = peakOf(runsBefore);
   const peakAfter = peakOf(runsAfter);
   const peakMsgs = peakOf(msgRoll);
   let reason: string;
-  if (perSeat === null) reason = 'messages are unlimited on this plan: fair-use triggers never wait for the pool or the allowance';
-  else if (seatsNeeded === null)
+  if (perSeat === null)
+    reason = `messages are unlimited on this plan: fair-use triggers never wait for the pool or the allowance${people > 0 ? `; seats: at least ${counted(people, 'seat')}, the ${counted(people, 'person', 'people')} who sent messages over the last 28 days` : ''}`;
+  else if (raw === null)
     reason = `people's messages alone use the allowance as seats grow (${fmtN(peakMsgs / Math.max(seats0, 1))} per seat in the busiest 24 h against ${perSeat}): seats cannot stop the queueing; move triggers to programmatic mode`;
   else {
     reason =
       `busiest 24 h of the last 28 days: ${counted(peakRuns, 'fair-use run')} and ${counted(peakMsgs, "person's message", "people's messages")} at ${counted(seats0, 'seat')}; ` +
-      `the pool (${Math.round(share * 100)} % of ${counted(perSeat, 'message')} a seat) and the allowance hold them from ${counted(seatsNeeded, 'seat')}` +
-      (seatsNeeded <= seats0 ? ' (already enough)' : '') +
-      ` (people's messages assumed to grow with seats)`;
-    if (seatsAfter !== null && seatsAfter !== seatsNeeded) reason += `; after the recommended mode changes, ${counted(seatsAfter, 'seat')}`;
+      `the pool (${Math.round(share * 100)} % of ${counted(perSeat, 'message')} a seat) and the allowance hold them from ${seatsText(raw, rawAfter, people, 28, seats0, 'mode')}`;
   }
   return {
     currentSeats: seats0,
     seatsNeeded,
     seatsNeededAfterChanges: seatsAfter,
+    peopleWhoSentMessages: people,
     peakFairUseRuns24h: peakRuns,
     peakFairUseRuns24hAfterChanges: peakAfter,
     peakMessages24h: peakMsgs,
