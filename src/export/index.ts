@@ -107,7 +107,9 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
         `Requested: ${ask.requested}`,
         ...(t.profile === 'platform'
           ? ['', "(Sized against the limits as the platform's code enforces them: a programmatic trigger keeps the default of 42 runs per 24 hours unless raised.)"]
-          : []),
+          : t.action === 'programmatic' && t.requestedLimit !== null
+            ? ['', "(The Rate Limiting docs lift the run limit in programmatic mode, but the platform's code limits programmatic triggers to 42 runs per 24 hours unless overridden, so we ask for both.)"]
+            : []),
         '',
         'Thank you,',
         '[Your name], workspace admin',

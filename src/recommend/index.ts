@@ -25,7 +25,7 @@ import { simulate } from '../engine/simulate.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { atLeastPeople, fewestSeats, hourlyLoad, peakOf, roll24, seatsText } from './hourly.ts';
-import { applyPlatformTriggerAdvice, byReasonText, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements, triggerRunTimes } from './triggers-platform.ts';
+import { applyPlatformTriggerAdvice, byReasonText, limitRequest, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements, runsPer24h, triggerRunTimes } from './triggers-platform.ts';
 import type { ReplayAnnouncement } from './triggers-platform.ts';
 
 export { roundCapUsd, roundCount, capStepUsd } from '../forecast/rounding.ts';
@@ -242,7 +242,7 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const triggers =
     profile === 'platform'
       ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent), heldDaysByTrigger(censored.days, 28))
-      : recommendTriggers(events, history, plan, draws, seriesIndex, heldDaysByTrigger(censored.days, 28));
+      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDaysByTrigger(censored.days, 28));
   const recommended = profile === 'platform' ? applyPlatformTriggerAdvice(applyRecommendations(plan, keys, []), triggers) : applyRecommendations(plan, keys, triggers);
   const seats = profile === 'platform' ? recommendSeatsPlatform(events, history, plan, recommended) : recommendSeats(events, history, plan, recommended);
   // held at the allowance, the busiest 24 h show the allowance itself: seats sized on them would say "already enough"
@@ -461,7 +461,15 @@ export function rolling30(values: readonly number[]): { sums: number[]; daysObse
   return { sums, daysObserved: n, extrapolated: false };
 }
 
-function recommendTriggers(events: EventColumns, history: History, plan: Plan, draws: Float64Array[][], seriesIndex: Map<string, number>, heldDays: ReadonlyMap<string, number>): TriggerRecommendation[] {
+function recommendTriggers(
+  events: EventColumns,
+  history: History,
+  plan: Plan,
+  headroom: number,
+  draws: Float64Array[][],
+  seriesIndex: Map<string, number>,
+  heldDays: ReadonlyMap<string, number>,
+): TriggerRecommendation[] {
   const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
   const out: TriggerRecommendation[] = [];
   for (const id of ids) {
@@ -514,10 +522,16 @@ function recommendTriggers(events: EventColumns, history: History, plan: Plan, d
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ask support to raise its programmatic limit to ${wanted}` });
     } else if (consistently && kind === 'webhook') {
+      // the docs lift the run limit of a programmatic trigger, the platform's code does not (SPEC
+      // section 9 rule 2): the admin is told both, and the override is sized as under that profile
+      const { wanted: override, ask } = limitRequest(runsPer24h(events, id, to), expected, pace, limit, headroom);
       out.push({
         ...base,
         action: 'programmatic',
-        reason: `${seen}: it runs 42+ times a day consistently, so move it to programmatic mode (billed as programmatic usage, outside the fair-use pool; expect about ${counted(Math.max(expected, pace?.perDay ?? 0), 'run')} a day)`,
+        requestedLimit: override,
+        reason:
+          `${seen}: it runs 42+ times a day consistently, so move it to programmatic mode (billed as programmatic usage, outside the fair-use pool; expect about ${counted(Math.max(expected, pace?.perDay ?? 0), 'run')} a day) AND request ${ask}: ` +
+          "the docs lift the run limit in programmatic mode, but the platform's code limits programmatic triggers to 42 per 24 h unless overridden, so on the platform the move alone drops the same runs",
       });
     } else if (consistently) {
       out.push({
@@ -574,7 +588,8 @@ export function applyRecommendations(plan: Plan, keys: KeyRecommendation[], trig
     }
     if (t.action === 'programmatic') {
       pt.mode = 'programmatic';
-      pt.limitPer24h = null;
+      // the override asked for with the move: the plan then holds under the platform's code too
+      pt.limitPer24h = t.requestedLimit;
     } else if (t.action === 'override' || t.action === 'cannot_move') {
       pt.limitPer24h = t.requestedLimit;
     }

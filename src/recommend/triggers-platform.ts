@@ -24,6 +24,7 @@ import { COMPLETION_SLACK_MS, completionSlack, onlySlack } from '../forecast/com
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
 import { atLeastPeople, fewestSeats, hourlyLoad, peakOf, roll24, seatsText } from './hourly.ts';
 import { HELD_DAYS_MIN, heldPace, heldPaceText, heldText } from './held.ts';
+import type { HeldPace } from './held.ts';
 import { reasonCounts, reasonCountText } from '../engine/reason-words.ts';
 import type { ReasonSubject } from '../engine/reason-words.ts';
 
@@ -190,14 +191,11 @@ export function recommendTriggersPlatform(
     // held by its limit, the runs per 24 h the export shows are the limit itself: the pace they
     // came at while admitted is what says how much more it needs
     const pace = atLimit >= HELD_DAYS_MIN ? heldPace(triggerRunTimes(events, id, to - (DAYS_LOOKED_AT + 1) * DAY, to), limit) : null;
-    const demand = Math.max(window.p95, expected, pace?.perDay ?? 0);
-    const wanted = Math.max(roundCount(demand * (1 + headroom)), roundCount(limit + 1));
+    const { wanted, ask } = limitRequest(window, expected, pace, limit, headroom);
     const seen =
       `up to ${runs(window.max)} in 24 h against its limit of ${limit} (p95 ${n(window.p95)} per 24 h over the last ${DAYS_LOOKED_AT} days; ` +
       `above the limit on ${above} of ${counted(recent.length, 'day')}${atLimit > 0 ? `, held at it on ${atLimit}: ${heldText(limit)}` : ''}` +
       `${pace !== null ? `; ${heldPaceText(pace, limit)}` : ''})${lostText}`;
-    const basis = pace !== null && pace.perDay >= Math.max(window.p95, expected) ? `its pace while admitted, ${n(pace.perDay)}` : `p95 ${n(demand)}`;
-    const ask = `a limit of ${counted(wanted, 'run')} per 24 h (${basis} + ${Math.round(headroom * 100)} % headroom, rounded up)`;
     if (pace !== null) base.heldPace = pace;
     const consistently = recent.length > 0 && Math.min(recent.length, above + (atLimit >= HELD_DAYS_MIN ? atLimit : 0)) / recent.length >= 0.5;
     if (mode === 'programmatic') {
@@ -221,6 +219,20 @@ export function recommendTriggersPlatform(
     }
   }
   return out;
+}
+
+/**
+ * The run limit to request for a trigger: the runs per 24 h its limit sees (`window`: p95 over
+ * the last 28 days), the forecast's daily volume or, held by its limit, its pace while admitted,
+ * whichever is highest, with the headroom, on the ladder support is asked in; and that ask in words.
+ * The platform's code keeps a programmatic trigger at 42 per 24 h unless raised (SPEC section 9
+ * rule 2), so a move to programmatic asks for this under either profile.
+ */
+export function limitRequest(window: { p95: number }, expected: number, pace: HeldPace | null, limit: number, headroom: number): { wanted: number; ask: string } {
+  const demand = Math.max(window.p95, expected, pace?.perDay ?? 0);
+  const wanted = Math.max(roundCount(demand * (1 + headroom)), roundCount(limit + 1));
+  const basis = pace !== null && pace.perDay >= Math.max(window.p95, expected) ? `its pace while admitted, ${n(pace.perDay)}` : `p95 ${n(demand)}`;
+  return { wanted, ask: `a limit of ${counted(wanted, 'run')} per 24 h (${basis} + ${Math.round(headroom * 100)} % headroom, rounded up)` };
 }
 
 /**
