@@ -145,9 +145,9 @@ export interface SpendLimitCheck {
   blockedRuns: number;
   blockedUsd: number;
   daysWithBlocks: number;
-  /** workspace spend per window (keys + programmatic runs, runaway days clipped), USD */
+  /** workspace spend per window (keys within their recommended caps + programmatic runs, runaway days clipped), USD */
   ordinary: { p50: number; p99: number; max: number };
-  /** highest window of the next `days` in the forecast draws (P10/P50/P90, USD) and the share of draws above the limit */
+  /** highest window of the next `days` in the forecast draws, each key's spend held to its recommended cap (P10/P50/P90, USD), and the share of draws above the limit */
   projectedPeak: { p10: number; p50: number; p90: number };
   projectedChanceAbove: number;
   action: 'keep' | 'raise';
@@ -695,6 +695,9 @@ function blockedUntilIfSetNow(admitted: Float64Array | undefined, history: Histo
  * The workspace spend limits (SPEC section 4: every key and programmatic run counts) checked
  * against the recommended plan: the engine replays it over the history, and the ordinary spend
  * per window (runaway days clipped as for the caps) says whether the limit fits ordinary use.
+ * A key's spend counts only as far as the recommended plan's cap lets it through, in the history
+ * and in each forecast path alike: a limit sized on demand the caps refuse anyway would be a
+ * budget for spend that cannot happen (the demo's monthly limit was advised 9 × its history).
  */
 export function checkSpendLimits(
   events: EventColumns,
@@ -710,7 +713,22 @@ export function checkSpendLimits(
     const off = Math.round((start - history.start) / DAY);
     values.forEach((v, d) => (daily[off + d] += Math.min(v, ceiling)));
   };
-  for (const k of history.keys) addOrdinary(k.values, k.start);
+  const windowDays = plan.enforcement.keyCapWindowDays;
+  const capOf = (id: string): number | null => {
+    const c = plan.apiKeys.find((k) => k.id === id)?.capUsd ?? null;
+    return c === null ? null : usdNumberToMicros(c);
+  };
+  // each key's ordinary days as its recommended cap lets them through: the lead-in of its paths
+  const passedByKey = new Map<string, number[]>();
+  for (const k of history.keys) {
+    const ceiling = outlierCeiling(k.values);
+    const ordinary = k.values.map((v) => Math.min(v, ceiling));
+    const cap = capOf(k.id);
+    const passed = cap === null ? ordinary : withinCap(ordinary, cap, windowDays, []);
+    passedByKey.set(k.id, passed);
+    const off = Math.round((k.start - history.start) / DAY);
+    passed.forEach((v, d) => (daily[off + d] += v));
+  }
   for (const t of history.triggers) {
     const mode = plan.triggers.find((x) => x.id === t.id)?.mode ?? 'fair_use';
     if (mode === 'programmatic') addOrdinary(t.spend, t.start);
@@ -727,16 +745,22 @@ export function checkSpendLimits(
     }
     return sums;
   };
-  // forecast workspace spend per path: keys' spend draws + programmatic triggers' runs × cost per run
+  // forecast workspace spend per path: keys' spend draws as their recommended caps let them through
+  // (the history's last days leading in) + programmatic triggers' runs × cost per run
   const futureDaily: Float64Array[] = [];
   if (projection) {
     const { draws, scenario } = projection;
-    const programmatic = new Set(plan.triggers.filter((t) => t.mode === 'programmatic').map((t) => t.id));
+    const programmatic = new Set(plan.triggers.filter((t) => canonicalMode(t.mode) === 'programmatic').map((t) => t.id));
     for (const d of draws) {
       const f = new Float64Array(scenario.days);
       scenario.series.forEach((ss, j) => {
-        const mult = ss.kind === 'key_spend' ? 1 : ss.kind === 'trigger_runs' && programmatic.has(ss.id) ? ss.meanCost : 0;
-        if (mult > 0) for (let h = 0; h < scenario.days; h++) f[h] += d[j][h] * mult;
+        if (ss.kind === 'key_spend') {
+          const cap = capOf(ss.id);
+          const passed = cap === null ? d[j] : withinCap(d[j], cap, windowDays, passedByKey.get(ss.id) ?? []);
+          for (let h = 0; h < scenario.days; h++) f[h] += passed[h];
+        } else if (ss.kind === 'trigger_runs' && programmatic.has(ss.id)) {
+          for (let h = 0; h < scenario.days; h++) f[h] += d[j][h] * ss.meanCost;
+        }
       });
       futureDaily.push(f);
     }
@@ -766,7 +790,7 @@ export function checkSpendLimits(
       requests + runs > 0
         ? `replaying the recommended plan over the history, it blocks ${requests.toLocaleString('en-US')} requests and ${runs.toLocaleString('en-US')} programmatic runs (${fmt(usd(micros))} requested) on ${days.size} day${days.size === 1 ? '' : 's'}`
         : 'replaying the recommended plan over the history, it blocks nothing';
-    const spendText = `ordinary workspace spend (keys + programmatic runs, runaway days clipped) per ${per}: p50 ${fmt(usd(p50))}, p99 ${fmt(usd(p99))}, max ${fmt(usd(max))}`;
+    const spendText = `ordinary workspace spend (keys within their recommended caps + programmatic runs, runaway days clipped) per ${per}: p50 ${fmt(usd(p50))}, p99 ${fmt(usd(p99))}, max ${fmt(usd(max))}`;
     const peaks = futureDaily.map((f) => windowPeak(daily, f, len));
     const [q10, q50, q90] = peaks.length ? quantile(peaks, [0.1, 0.5, 0.9]) : [0, 0, 0];
     const chanceAbove = peaks.length ? peaks.filter((x) => x > l.amountMicros).length / peaks.length : 0;
@@ -778,7 +802,7 @@ export function checkSpendLimits(
     const fits = fitsHistory && fitsForecast;
     const recommendedAmountUsd = fits ? amountUsd : roundCapUsd(Math.max(p99, fitsForecast ? 0 : q90) * (1 + headroom));
     const forecastText = peaks.length
-      ? `; over the next ${projection?.scenario.days ?? 0} days the forecast demand (before caps) puts the busiest window at P10/P50/P90 ${fmt(usd(q10))} / ${fmt(usd(q50))} / ${fmt(usd(q90))}, above the limit in ${pct(chanceAbove)} of draws` +
+      ? `; over the next ${projection?.scenario.days ?? 0} days the forecast spend that passes the recommended key caps (each key held to its cap over ${counted(windowDays, 'day')}) puts the busiest window at P10/P50/P90 ${fmt(usd(q10))} / ${fmt(usd(q50))} / ${fmt(usd(q90))}, above the limit in ${pct(chanceAbove)} of draws` +
         (runaway ? ` (paths that run far past anything the history shows, so the limit is judged on the history alone)` : '')
       : '';
     const why = !fitsHistory ? 'is below ordinary use' : 'is likely to be reached as spend grows';
@@ -801,6 +825,29 @@ export function checkSpendLimits(
       reason,
     };
   });
+}
+
+/**
+ * A key's daily spend as a cap over `windowDays` lets it through: each day admits what the
+ * window still has room for (the days before it in `lead`, already admitted, count). Days, not
+ * requests: the request that crosses the cap is left out, so this errs on the low side by one
+ * request a window.
+ */
+function withinCap(values: ArrayLike<number>, cap: number, windowDays: number, lead: readonly number[]): number[] {
+  const w = Math.max(1, windowDays);
+  const all = w > 1 ? lead.slice(-(w - 1)) : [];
+  const start = all.length;
+  let acc = all.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < values.length; i++) {
+    const at = start + i;
+    const out = at - (w - 1);
+    // the day leaving the window as this one enters
+    if (out - 1 >= 0) acc -= all[out - 1];
+    const passed = Math.min(values[i], Math.max(0, cap - acc));
+    all.push(passed);
+    acc += passed;
+  }
+  return all.slice(start);
 }
 
 /** Highest window sum over the forecast days, the history's last len − 1 days leading in. */
