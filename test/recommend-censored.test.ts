@@ -63,7 +63,7 @@ describe('a trigger held at its limit every day', () => {
     expect(t.action).toBe('programmatic');
     // the support request says the history understates the demand
     const draft = supportRequests(rec, 'Acme').find((r) => r.triggerId === 't_pr')!;
-    expect(draft.body).toContain('held at 42 on 28: runs refused at the limit are not in our usage exports');
+    expect(draft.body).toContain('held at 42 on 28, counted as the limit counts, in a sliding 24 hours (which can span two calendar days): runs refused at the limit are not in our usage exports');
     expect(t.requestedLimit).toBeGreaterThan(42);
     expect(t.reason).toContain('held at it on 28: the exports hold only the runs the platform admitted');
   });

@@ -151,11 +151,14 @@ describe('schedules and seats under the platform profile', () => {
     expect(platform.seats.burnedPoolUnits24h).toBe(18);
     expect(platform.seats.reason).toMatch(/18 of them by runs that their own limit then refuses/);
     // pool = 50 % of 100 a seat: 42 fit in one seat's pool, 60 need two
-    expect(docs.seats.seatsNeeded).toBe(1);
-    expect(platform.seats.seatsNeeded).toBe(2);    // counts in the advice agree with their number (it is pasted into support requests)
-    expect(docs.seats.reason).toContain('hold them from 1 seat (already enough)');
+    expect(docs.seats.reason).toContain("hold them from 1 seat (people's messages assumed to grow with seats)");
+    expect(platform.seats.reason).toContain("hold them from 2 seats (people's messages assumed to grow with seats)");
+    // but u0, u1 and u2 each hold an active seat: neither profile advises fewer than those 3
+    expect(docs.seats.seatsNeeded).toBe(3);
+    expect(platform.seats.seatsNeeded).toBe(3);
+    for (const r of [docs, platform]) expect(r.seats.reason).toContain('at least 3 seats all the same: the 3 people who sent messages over the last 28 days each use an active seat');
+    // counts in the advice agree with their number (it is pasted into support requests)
     expect(docs.seats.reason).toContain('at 2 seats;');
-    expect(platform.seats.reason).toContain('hold them from 2 seats (already enough)');
     for (const r of [docs, platform]) expect(`${r.seats.reason} ${r.triggers.map((t) => t.reason).join(' ')}`).not.toMatch(/\b1 (?:seats|runs|days|times|messages)\b/);
   });
 });

@@ -115,7 +115,10 @@ describe('recommend on hand-made histories', () => {
       { id: 'k_small', capUsd: 35 },
       { id: 'k_rise', capUsd: 300 },
     ]);
-    expect(p.triggers.find((t) => t.id === 't_pr')).toMatchObject({ mode: 'programmatic', limitPer24h: null });
+    // with the run limit override it asks for: the platform's code keeps 42 in programmatic mode too
+    const pr = report.triggers.find((t) => t.id === 't_pr')!;
+    expect(pr.requestedLimit).toBeGreaterThan(42);
+    expect(p.triggers.find((t) => t.id === 't_pr')).toMatchObject({ mode: 'programmatic', limitPer24h: pr.requestedLimit });
     expect(p.triggers.find((t) => t.id === 't_cron')).toMatchObject({ mode: 'fair_use', limitPer24h: 60 });
   });
 });

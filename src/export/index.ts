@@ -98,16 +98,20 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
         t.heldPace !== undefined && t.heldPace.perDay > t.expectedDailyVolume
           ? `  About ${counted(t.heldPace.perDay, 'run')} a day: while the limit let them through, our runs came at that pace (${counted(t.limit ?? 0, 'run')} in ${counted(t.heldPace.hours, 'hour')}, then a pause until the 24-hour window freed, ${counted(t.heldPace.stretches, 'time')}).`
           : `  About ${counted(t.expectedDailyVolume, 'run')} a day (90th percentile of our 30-day forecast).`,
-        `  Over the last ${counted(t.daily.daysObserved, 'day')}: median ${round1(t.daily.p50)}, 90th percentile ${round1(t.daily.p90)}, highest ${counted(t.daily.max, 'run')} a day;` +
+        // the day figures count calendar days, the limit a sliding 24 h that can span two of them:
+        // "highest 41 a day" and "held at 42" are both true, and the draft says which is which
+        `  Over the last ${counted(t.daily.daysObserved, 'day')}, counted per calendar day (UTC): median ${round1(t.daily.p50)}, 90th percentile ${round1(t.daily.p90)}, highest ${counted(t.daily.max, 'run')} a day;` +
           ` above the current limit on ${t.daily.daysAboveLimit} of those days` +
           (t.daily.daysAtLimit > 0 && t.limit !== null
-            ? `, and held at ${t.limit} on ${t.daily.daysAtLimit}: runs refused at the limit are not in our usage exports, so our demand on those days was higher than they show.`
+            ? `, and held at ${t.limit} on ${t.daily.daysAtLimit}, counted as the limit counts, in a sliding 24 hours (which can span two calendar days): runs refused at the limit are not in our usage exports, so our demand on those days was higher than they show.`
             : '.'),
         '',
         `Requested: ${ask.requested}`,
         ...(t.profile === 'platform'
           ? ['', "(Sized against the limits as the platform's code enforces them: a programmatic trigger keeps the default of 42 runs per 24 hours unless raised.)"]
-          : []),
+          : t.action === 'programmatic' && t.requestedLimit !== null
+            ? ['', "(The Rate Limiting docs lift the run limit in programmatic mode, but the platform's code limits programmatic triggers to 42 runs per 24 hours unless overridden, so we ask for both.)"]
+            : []),
         '',
         'Thank you,',
         '[Your name], workspace admin',
@@ -218,7 +222,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
       paragraphs: bt.overall
         ? [
             `Model: WAPE ${pctOf(bt.overall.model.wape)}; seasonal-naive (same weekday a week earlier): WAPE ${pctOf(bt.overall.naive.wape)} (share of volume mis-forecast, each series scaled to its own mean). ` +
-              `${bt.overall.beatsNaive ? 'Overall the model beats the baseline' : 'Overall the model does NOT beat the baseline'}; ` +
+              `${bt.overall.verdict === 'better' ? 'Overall the model beats the baseline' : bt.overall.verdict === 'equal' ? 'Overall the model ties with the baseline (the same error)' : 'Overall the model does NOT beat the baseline'}; ` +
               `it is better on ${bt.seriesBeatingNaive} of ${bt.series.length} series` +
               (bt.seriesLosingToNaive.length ? ` and worse on: ${bt.seriesLosingToNaive.join(', ')}.` : ' and worse on none.'),
           ]

@@ -199,8 +199,8 @@ export function band(values: number[]): Band {
 
 export interface BacktestReport {
   holdoutDays: number;
-  /** null when the history is shorter than 28 days (14 to fit, 14 to test) */
-  overall: { model: ErrorStats; naive: ErrorStats; beatsNaive: boolean } | null;
+  /** null when the history is shorter than 28 days (14 to fit, 14 to test); `verdict` 'equal' when both err the same (both 0 % on a perfectly regular history): a tie, not a loss */
+  overall: { model: ErrorStats; naive: ErrorStats; beatsNaive: boolean; verdict: 'better' | 'equal' | 'worse' } | null;
   /** per series; errors (MAE) in the series' unit per day (`unit`: key spend in micro-USD) */
   series: { kind: SeriesKind; id: string; unit: SeriesUnit; model: ErrorStats; naive: ErrorStats; beatsNaive: boolean; verdict: 'better' | 'equal' | 'worse' }[];
   /** series on which the model's WAPE is below the baseline's, and the ids of those where it is above */
@@ -269,9 +269,10 @@ export function backtest(
   };
   const model = stats(modelAll, absM);
   const naive = stats(naiveAll, absN);
+  const verdict = tie(absM, absN) ? 'equal' : absM < absN ? 'better' : 'worse';
   return {
     holdoutDays: BACKTEST_DAYS,
-    overall: { model, naive, beatsNaive: absM < absN },
+    overall: { model, naive, beatsNaive: verdict === 'better', verdict },
     series: rows,
     seriesBeatingNaive: rows.filter((r) => r.beatsNaive).length,
     seriesLosingToNaive: rows.filter((r) => r.verdict === 'worse').map((r) => r.id),
@@ -282,6 +283,11 @@ export function backtest(
 /** By share of volume mis-forecast (WAPE; MAE when the actual is all zero); equal errors (a perfectly regular job) are a tie. */
 function compare(model: ErrorStats, naive: ErrorStats): 'better' | 'equal' | 'worse' {
   const [a, b] = model.wape !== null && naive.wape !== null ? [model.wape, naive.wape] : [model.mae, naive.mae];
-  if (Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))) return 'equal';
+  if (tie(a, b)) return 'equal';
   return a < b ? 'better' : 'worse';
+}
+
+/** Errors equal up to float noise: sums of the same days' errors in another order differ in the last bits. */
+function tie(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 }

@@ -305,7 +305,7 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
     notes.push(`level shift found, fitted on the days after it: ${shifted.slice(0, 10).map((s) => `${s.id} (from ${s.levelShift})`).join(', ')}${shifted.length > 10 ? `, … ${shifted.length - 10} more` : ''}`);
   }
   if (bt.note) notes.push(bt.note);
-  else if (bt.overall && !bt.overall.beatsNaive) {
+  else if (bt.overall && bt.overall.verdict === 'worse') {
     notes.push('on the last 14 days the model did not beat the seasonal-naive baseline overall: treat the trend with caution');
   }
   if (!bt.note && bt.seriesLosingToNaive.length) {

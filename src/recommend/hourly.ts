@@ -1,4 +1,5 @@
 import { poolOf } from '../engine/plan.ts';
+import { counted } from '../engine/words.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { DAY, HOUR } from '../engine/units.ts';
@@ -9,6 +10,8 @@ export interface HourlyLoad {
   hours: number;
   messages: Float64Array;
   perTrigger: Map<string, Float64Array>;
+  /** distinct people who sent a message in those days: each holds an active seat */
+  people: number;
 }
 
 export function hourlyLoad(events: EventColumns, history: History, days: number): HourlyLoad {
@@ -16,19 +19,50 @@ export function hourlyLoad(events: EventColumns, history: History, days: number)
   const hours = days * 24;
   const messages = new Float64Array(hours);
   const perTrigger = new Map<string, Float64Array>();
+  const senders = new Set<number>();
   for (let i = 0; i < events.count; i++) {
     const t = events.time[i];
     if (t < from || t >= history.end) continue;
     const h = Math.floor((t - from) / HOUR);
-    if (events.type[i] === EventType.message) messages[h]++;
-    else if (events.type[i] === EventType.trigger) {
+    if (events.type[i] === EventType.message) {
+      messages[h]++;
+      senders.add(events.subject[i]);
+    } else if (events.type[i] === EventType.trigger) {
       const id = events.subjects[events.subject[i]];
       let a = perTrigger.get(id);
       if (!a) perTrigger.set(id, (a = new Float64Array(hours)));
       a[h]++;
     }
   }
-  return { hours, messages, perTrigger };
+  return { hours, messages, perTrigger, people: senders.size };
+}
+
+/**
+ * Seats never go below the people who use the workspace: an active seat is a member who has used
+ * it (dust-facts.md), so the pool and allowance sums alone (which scale people's messages down
+ * with the seats) can come out at fewer seats than people, even 0. Null (no seat count helps)
+ * stays null.
+ */
+export function atLeastPeople(seats: number | null, people: number): number | null {
+  return seats === null ? null : Math.max(seats, people);
+}
+
+/**
+ * The seat figures in words once the people floor them: "hold them from 1 seat (…); at least 5
+ * seats all the same: the 5 people who sent messages …", and the after-changes figure with the
+ * same reason when the people set it. `raw` / `rawAfter` are what the pool and allowance need.
+ */
+export function seatsText(raw: number, rawAfter: number | null, people: number, days: number, seats0: number, changes: string): string {
+  const needed = Math.max(raw, people);
+  const after = rawAfter === null ? null : Math.max(rawAfter, people);
+  const enough = needed <= seats0 ? ' (already enough)' : '';
+  let text =
+    raw >= people
+      ? `${counted(raw, 'seat')}${enough} (people's messages assumed to grow with seats)`
+      : `${counted(raw, 'seat')} (people's messages assumed to grow with seats); at least ${counted(people, 'seat')} all the same: ` +
+        `the ${counted(people, 'person', 'people')} who sent messages over the last ${counted(days, 'day')} each use an active seat${enough}`;
+  if (after !== null && after !== needed) text += `; after the recommended ${changes} changes, ${counted(after, 'seat')}${rawAfter !== null && rawAfter < people ? `: at least the ${counted(people, 'person', 'people')} who sent messages` : ''}`;
+  return text;
 }
 
 /** Rolling 24 h sums of hourly counts (the hour itself and the 23 before). */

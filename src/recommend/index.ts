@@ -24,8 +24,8 @@ import type { ModelKind } from '../forecast/model.ts';
 import { simulate } from '../engine/simulate.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
-import { fewestSeats, hourlyLoad, peakOf, roll24 } from './hourly.ts';
-import { applyPlatformTriggerAdvice, byReasonText, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements, triggerRunTimes } from './triggers-platform.ts';
+import { atLeastPeople, fewestSeats, hourlyLoad, peakOf, roll24, seatsText } from './hourly.ts';
+import { applyPlatformTriggerAdvice, byReasonText, limitRequest, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements, runsPer24h, triggerRunTimes } from './triggers-platform.ts';
 import type { ReplayAnnouncement } from './triggers-platform.ts';
 
 export { roundCapUsd, roundCount, capStepUsd } from '../forecast/rounding.ts';
@@ -125,6 +125,8 @@ export interface SeatsRecommendation {
   peakFairUseRuns24h: number;
   peakFairUseRuns24hAfterChanges: number;
   peakMessages24h: number;
+  /** distinct people who sent messages over the days the advice looks at (the last 28): neither seat figure goes below it, as each of them holds an active seat */
+  peopleWhoSentMessages: number;
   reason: string;
   /** the enforcement profile the advice was computed under (the plan's) */
   profile: EnforcementProfile;
@@ -143,9 +145,9 @@ export interface SpendLimitCheck {
   blockedRuns: number;
   blockedUsd: number;
   daysWithBlocks: number;
-  /** workspace spend per window (keys + programmatic runs, runaway days clipped), USD */
+  /** workspace spend per window (keys within their recommended caps + programmatic runs, runaway days clipped), USD */
   ordinary: { p50: number; p99: number; max: number };
-  /** highest window of the next `days` in the forecast draws (P10/P50/P90, USD) and the share of draws above the limit */
+  /** highest window of the next `days` in the forecast draws, each key's spend held to its recommended cap (P10/P50/P90, USD), and the share of draws above the limit */
   projectedPeak: { p10: number; p50: number; p90: number };
   projectedChanceAbove: number;
   action: 'keep' | 'raise';
@@ -165,8 +167,8 @@ export interface KeyRecovery {
   capUsd: number;
   /** spend the engine ADMITTED for the key in the cap window ending with the history */
   rollingSpendUsd: number;
-  /** ISO time when the key works again (rolling spend below the cap) */
-  usableAgain: string;
+  /** ISO time when the key works again (rolling spend below the cap); null = never under this cap (a $0 cap blocks every request, as `simulate`'s usableAgainAt null) */
+  usableAgain: string | null;
   schedule: RecoveryStep[];
   summary: string;
 }
@@ -240,7 +242,7 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const triggers =
     profile === 'platform'
       ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent), heldDaysByTrigger(censored.days, 28))
-      : recommendTriggers(events, history, plan, draws, seriesIndex, heldDaysByTrigger(censored.days, 28));
+      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDaysByTrigger(censored.days, 28));
   const recommended = profile === 'platform' ? applyPlatformTriggerAdvice(applyRecommendations(plan, keys, []), triggers) : applyRecommendations(plan, keys, triggers);
   const seats = profile === 'platform' ? recommendSeatsPlatform(events, history, plan, recommended) : recommendSeats(events, history, plan, recommended);
   // held at the allowance, the busiest 24 h show the allowance itself: seats sized on them would say "already enough"
@@ -459,7 +461,15 @@ export function rolling30(values: readonly number[]): { sums: number[]; daysObse
   return { sums, daysObserved: n, extrapolated: false };
 }
 
-function recommendTriggers(events: EventColumns, history: History, plan: Plan, draws: Float64Array[][], seriesIndex: Map<string, number>, heldDays: ReadonlyMap<string, number>): TriggerRecommendation[] {
+function recommendTriggers(
+  events: EventColumns,
+  history: History,
+  plan: Plan,
+  headroom: number,
+  draws: Float64Array[][],
+  seriesIndex: Map<string, number>,
+  heldDays: ReadonlyMap<string, number>,
+): TriggerRecommendation[] {
   const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
   const out: TriggerRecommendation[] = [];
   for (const id of ids) {
@@ -512,10 +522,16 @@ function recommendTriggers(events: EventColumns, history: History, plan: Plan, d
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ask support to raise its programmatic limit to ${wanted}` });
     } else if (consistently && kind === 'webhook') {
+      // the docs lift the run limit of a programmatic trigger, the platform's code does not (SPEC
+      // section 9 rule 2): the admin is told both, and the override is sized as under that profile
+      const { wanted: override, ask } = limitRequest(runsPer24h(events, id, to), expected, pace, limit, headroom);
       out.push({
         ...base,
         action: 'programmatic',
-        reason: `${seen}: it runs 42+ times a day consistently, so move it to programmatic mode (billed as programmatic usage, outside the fair-use pool; expect about ${counted(Math.max(expected, pace?.perDay ?? 0), 'run')} a day)`,
+        requestedLimit: override,
+        reason:
+          `${seen}: it runs 42+ times a day consistently, so move it to programmatic mode (billed as programmatic usage, outside the fair-use pool; expect about ${counted(Math.max(expected, pace?.perDay ?? 0), 'run')} a day) AND request ${ask}: ` +
+          "the docs lift the run limit in programmatic mode, but the platform's code limits programmatic triggers to 42 per 24 h unless overridden, so on the platform the move alone drops the same runs",
       });
     } else if (consistently) {
       out.push({
@@ -572,7 +588,8 @@ export function applyRecommendations(plan: Plan, keys: KeyRecommendation[], trig
     }
     if (t.action === 'programmatic') {
       pt.mode = 'programmatic';
-      pt.limitPer24h = null;
+      // the override asked for with the move: the plan then holds under the platform's code too
+      pt.limitPer24h = t.requestedLimit;
     } else if (t.action === 'override' || t.action === 'cannot_move') {
       pt.limitPer24h = t.requestedLimit;
     }
@@ -586,7 +603,7 @@ export function applyRecommendations(plan: Plan, keys: KeyRecommendation[], trig
  * the trigger's limit whatever the seats).
  */
 function recommendSeats(events: EventColumns, history: History, before: Plan, after: Plan): SeatsRecommendation {
-  const { hours, messages: msgs, perTrigger } = hourlyLoad(events, history, 28);
+  const { hours, messages: msgs, perTrigger, people } = hourlyLoad(events, history, 28);
   const msgRoll = roll24(msgs);
   const runsFor = (plan: Plan) => {
     const total = new Float64Array(hours);
@@ -606,27 +623,28 @@ function recommendSeats(events: EventColumns, history: History, before: Plan, af
   const need = (runs: Float64Array): number | null => fewestSeats(msgRoll, runs, runs, before.workspace);
   const runsBefore = runsFor(before);
   const runsAfter = runsFor(after);
-  const seatsNeeded = need(runsBefore);
-  const seatsAfter = need(runsAfter);
+  const raw = need(runsBefore);
+  const rawAfter = need(runsAfter);
+  const seatsNeeded = atLeastPeople(raw, people);
+  const seatsAfter = atLeastPeople(rawAfter, people);
   const peakRuns = peakOf(runsBefore);
   const peakAfter = peakOf(runsAfter);
   const peakMsgs = peakOf(msgRoll);
   let reason: string;
-  if (perSeat === null) reason = 'messages are unlimited on this plan: fair-use triggers never wait for the pool or the allowance';
-  else if (seatsNeeded === null)
+  if (perSeat === null)
+    reason = `messages are unlimited on this plan: fair-use triggers never wait for the pool or the allowance${people > 0 ? `; seats: at least ${counted(people, 'seat')}, the ${counted(people, 'person', 'people')} who sent messages over the last 28 days` : ''}`;
+  else if (raw === null)
     reason = `people's messages alone use the allowance as seats grow (${fmtN(peakMsgs / Math.max(seats0, 1))} per seat in the busiest 24 h against ${perSeat}): seats cannot stop the queueing; move triggers to programmatic mode`;
   else {
     reason =
       `busiest 24 h of the last 28 days: ${counted(peakRuns, 'fair-use run')} and ${counted(peakMsgs, "person's message", "people's messages")} at ${counted(seats0, 'seat')}; ` +
-      `the pool (${Math.round(share * 100)} % of ${counted(perSeat, 'message')} a seat) and the allowance hold them from ${counted(seatsNeeded, 'seat')}` +
-      (seatsNeeded <= seats0 ? ' (already enough)' : '') +
-      ` (people's messages assumed to grow with seats)`;
-    if (seatsAfter !== null && seatsAfter !== seatsNeeded) reason += `; after the recommended mode changes, ${counted(seatsAfter, 'seat')}`;
+      `the pool (${Math.round(share * 100)} % of ${counted(perSeat, 'message')} a seat) and the allowance hold them from ${seatsText(raw, rawAfter, people, 28, seats0, 'mode')}`;
   }
   return {
     currentSeats: seats0,
     seatsNeeded,
     seatsNeededAfterChanges: seatsAfter,
+    peopleWhoSentMessages: people,
     peakFairUseRuns24h: peakRuns,
     peakFairUseRuns24hAfterChanges: peakAfter,
     peakMessages24h: peakMsgs,
@@ -677,6 +695,9 @@ function blockedUntilIfSetNow(admitted: Float64Array | undefined, history: Histo
  * The workspace spend limits (SPEC section 4: every key and programmatic run counts) checked
  * against the recommended plan: the engine replays it over the history, and the ordinary spend
  * per window (runaway days clipped as for the caps) says whether the limit fits ordinary use.
+ * A key's spend counts only as far as the recommended plan's cap lets it through, in the history
+ * and in each forecast path alike: a limit sized on demand the caps refuse anyway would be a
+ * budget for spend that cannot happen (the demo's monthly limit was advised 9 × its history).
  */
 export function checkSpendLimits(
   events: EventColumns,
@@ -692,7 +713,22 @@ export function checkSpendLimits(
     const off = Math.round((start - history.start) / DAY);
     values.forEach((v, d) => (daily[off + d] += Math.min(v, ceiling)));
   };
-  for (const k of history.keys) addOrdinary(k.values, k.start);
+  const windowDays = plan.enforcement.keyCapWindowDays;
+  const capOf = (id: string): number | null => {
+    const c = plan.apiKeys.find((k) => k.id === id)?.capUsd ?? null;
+    return c === null ? null : usdNumberToMicros(c);
+  };
+  // each key's ordinary days as its recommended cap lets them through: the lead-in of its paths
+  const passedByKey = new Map<string, number[]>();
+  for (const k of history.keys) {
+    const ceiling = outlierCeiling(k.values);
+    const ordinary = k.values.map((v) => Math.min(v, ceiling));
+    const cap = capOf(k.id);
+    const passed = cap === null ? ordinary : withinCap(ordinary, cap, windowDays, []);
+    passedByKey.set(k.id, passed);
+    const off = Math.round((k.start - history.start) / DAY);
+    passed.forEach((v, d) => (daily[off + d] += v));
+  }
   for (const t of history.triggers) {
     const mode = plan.triggers.find((x) => x.id === t.id)?.mode ?? 'fair_use';
     if (mode === 'programmatic') addOrdinary(t.spend, t.start);
@@ -709,16 +745,22 @@ export function checkSpendLimits(
     }
     return sums;
   };
-  // forecast workspace spend per path: keys' spend draws + programmatic triggers' runs × cost per run
+  // forecast workspace spend per path: keys' spend draws as their recommended caps let them through
+  // (the history's last days leading in) + programmatic triggers' runs × cost per run
   const futureDaily: Float64Array[] = [];
   if (projection) {
     const { draws, scenario } = projection;
-    const programmatic = new Set(plan.triggers.filter((t) => t.mode === 'programmatic').map((t) => t.id));
+    const programmatic = new Set(plan.triggers.filter((t) => canonicalMode(t.mode) === 'programmatic').map((t) => t.id));
     for (const d of draws) {
       const f = new Float64Array(scenario.days);
       scenario.series.forEach((ss, j) => {
-        const mult = ss.kind === 'key_spend' ? 1 : ss.kind === 'trigger_runs' && programmatic.has(ss.id) ? ss.meanCost : 0;
-        if (mult > 0) for (let h = 0; h < scenario.days; h++) f[h] += d[j][h] * mult;
+        if (ss.kind === 'key_spend') {
+          const cap = capOf(ss.id);
+          const passed = cap === null ? d[j] : withinCap(d[j], cap, windowDays, passedByKey.get(ss.id) ?? []);
+          for (let h = 0; h < scenario.days; h++) f[h] += passed[h];
+        } else if (ss.kind === 'trigger_runs' && programmatic.has(ss.id)) {
+          for (let h = 0; h < scenario.days; h++) f[h] += d[j][h] * ss.meanCost;
+        }
       });
       futureDaily.push(f);
     }
@@ -748,7 +790,7 @@ export function checkSpendLimits(
       requests + runs > 0
         ? `replaying the recommended plan over the history, it blocks ${requests.toLocaleString('en-US')} requests and ${runs.toLocaleString('en-US')} programmatic runs (${fmt(usd(micros))} requested) on ${days.size} day${days.size === 1 ? '' : 's'}`
         : 'replaying the recommended plan over the history, it blocks nothing';
-    const spendText = `ordinary workspace spend (keys + programmatic runs, runaway days clipped) per ${per}: p50 ${fmt(usd(p50))}, p99 ${fmt(usd(p99))}, max ${fmt(usd(max))}`;
+    const spendText = `ordinary workspace spend (keys within their recommended caps + programmatic runs, runaway days clipped) per ${per}: p50 ${fmt(usd(p50))}, p99 ${fmt(usd(p99))}, max ${fmt(usd(max))}`;
     const peaks = futureDaily.map((f) => windowPeak(daily, f, len));
     const [q10, q50, q90] = peaks.length ? quantile(peaks, [0.1, 0.5, 0.9]) : [0, 0, 0];
     const chanceAbove = peaks.length ? peaks.filter((x) => x > l.amountMicros).length / peaks.length : 0;
@@ -760,7 +802,7 @@ export function checkSpendLimits(
     const fits = fitsHistory && fitsForecast;
     const recommendedAmountUsd = fits ? amountUsd : roundCapUsd(Math.max(p99, fitsForecast ? 0 : q90) * (1 + headroom));
     const forecastText = peaks.length
-      ? `; over the next ${projection?.scenario.days ?? 0} days the forecast demand (before caps) puts the busiest window at P10/P50/P90 ${fmt(usd(q10))} / ${fmt(usd(q50))} / ${fmt(usd(q90))}, above the limit in ${pct(chanceAbove)} of draws` +
+      ? `; over the next ${projection?.scenario.days ?? 0} days the forecast spend that passes the recommended key caps (each key held to its cap over ${counted(windowDays, 'day')}) puts the busiest window at P10/P50/P90 ${fmt(usd(q10))} / ${fmt(usd(q50))} / ${fmt(usd(q90))}, above the limit in ${pct(chanceAbove)} of draws` +
         (runaway ? ` (paths that run far past anything the history shows, so the limit is judged on the history alone)` : '')
       : '';
     const why = !fitsHistory ? 'is below ordinary use' : 'is likely to be reached as spend grows';
@@ -783,6 +825,29 @@ export function checkSpendLimits(
       reason,
     };
   });
+}
+
+/**
+ * A key's daily spend as a cap over `windowDays` lets it through: each day admits what the
+ * window still has room for (the days before it in `lead`, already admitted, count). Days, not
+ * requests: the request that crosses the cap is left out, so this errs on the low side by one
+ * request a window.
+ */
+function withinCap(values: ArrayLike<number>, cap: number, windowDays: number, lead: readonly number[]): number[] {
+  const w = Math.max(1, windowDays);
+  const all = w > 1 ? lead.slice(-(w - 1)) : [];
+  const start = all.length;
+  let acc = all.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < values.length; i++) {
+    const at = start + i;
+    const out = at - (w - 1);
+    // the day leaving the window as this one enters
+    if (out - 1 >= 0) acc -= all[out - 1];
+    const passed = Math.min(values[i], Math.max(0, cap - acc));
+    all.push(passed);
+    acc += passed;
+  }
+  return all.slice(start);
 }
 
 /** Highest window sum over the forecast days, the history's last len − 1 days leading in. */
@@ -855,15 +920,20 @@ export function recoverySchedules(events: EventColumns, history: History, plan: 
     }
     const steps = schedule.slice(0, 5).map((s) => `${fmt(s.freesUsd)} frees up ${byDay ? 'at 00:00 UTC on' : 'on'} ${s.date}`);
     const window = byDay ? `its cap window (the history's last UTC day and the ${days - 1} before: the platform's code re-bases caps per UTC day)` : `the last ${days} days`;
+    // the engine's episode ends at Infinity when no spend rolling out can ever let a request
+    // through (a $0 cap): that key never works again under this cap, and there is no date to print
+    const usableAgain = Number.isFinite(usableAt) ? new Date(usableAt).toISOString() : null;
+    const again =
+      usableAgain === null
+        ? `it never works again under this cap${cap <= 0 ? ` (a ${fmt(k.capUsd)} cap blocks every request)` : ''}: raise the cap to use the key`
+        : `it works again at ${usableAgain.slice(0, 16).replace('T', ' ')} UTC`;
     out.push({
       id: rk.id,
       capUsd: k.capUsd,
       rollingSpendUsd: usd(total),
-      usableAgain: new Date(usableAt).toISOString(),
+      usableAgain,
       schedule,
-      summary:
-        `${k.name ?? k.id} has spent ${fmt(usd(total))} (admitted by the engine) of its ${fmt(k.capUsd)} cap in ${window}: ` +
-        `${steps.join(', ')}${schedule.length > 5 ? ', …' : ''}; it works again at ${new Date(usableAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      summary: `${k.name ?? k.id} has spent ${fmt(usd(total))} (admitted by the engine) of its ${fmt(k.capUsd)} cap in ${window}: ${steps.length ? `${steps.join(', ')}${schedule.length > 5 ? ', …' : ''}; ` : ''}${again}`,
     });
   });
   return out;

@@ -22,8 +22,9 @@ import type { History } from '../forecast/series.ts';
 import { roundCount } from '../forecast/rounding.ts';
 import { COMPLETION_SLACK_MS, completionSlack, onlySlack } from '../forecast/completion-slack.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
-import { fewestSeats, hourlyLoad, peakOf, roll24 } from './hourly.ts';
+import { atLeastPeople, fewestSeats, hourlyLoad, peakOf, roll24, seatsText } from './hourly.ts';
 import { HELD_DAYS_MIN, heldPace, heldPaceText, heldText } from './held.ts';
+import type { HeldPace } from './held.ts';
 import { reasonCounts, reasonCountText } from '../engine/reason-words.ts';
 import type { ReasonSubject } from '../engine/reason-words.ts';
 
@@ -190,14 +191,11 @@ export function recommendTriggersPlatform(
     // held by its limit, the runs per 24 h the export shows are the limit itself: the pace they
     // came at while admitted is what says how much more it needs
     const pace = atLimit >= HELD_DAYS_MIN ? heldPace(triggerRunTimes(events, id, to - (DAYS_LOOKED_AT + 1) * DAY, to), limit) : null;
-    const demand = Math.max(window.p95, expected, pace?.perDay ?? 0);
-    const wanted = Math.max(roundCount(demand * (1 + headroom)), roundCount(limit + 1));
+    const { wanted, ask } = limitRequest(window, expected, pace, limit, headroom);
     const seen =
       `up to ${runs(window.max)} in 24 h against its limit of ${limit} (p95 ${n(window.p95)} per 24 h over the last ${DAYS_LOOKED_AT} days; ` +
       `above the limit on ${above} of ${counted(recent.length, 'day')}${atLimit > 0 ? `, held at it on ${atLimit}: ${heldText(limit)}` : ''}` +
       `${pace !== null ? `; ${heldPaceText(pace, limit)}` : ''})${lostText}`;
-    const basis = pace !== null && pace.perDay >= Math.max(window.p95, expected) ? `its pace while admitted, ${n(pace.perDay)}` : `p95 ${n(demand)}`;
-    const ask = `a limit of ${counted(wanted, 'run')} per 24 h (${basis} + ${Math.round(headroom * 100)} % headroom, rounded up)`;
     if (pace !== null) base.heldPace = pace;
     const consistently = recent.length > 0 && Math.min(recent.length, above + (atLimit >= HELD_DAYS_MIN ? atLimit : 0)) / recent.length >= 0.5;
     if (mode === 'programmatic') {
@@ -221,6 +219,20 @@ export function recommendTriggersPlatform(
     }
   }
   return out;
+}
+
+/**
+ * The run limit to request for a trigger: the runs per 24 h its limit sees (`window`: p95 over
+ * the last 28 days), the forecast's daily volume or, held by its limit, its pace while admitted,
+ * whichever is highest, with the headroom, on the ladder support is asked in; and that ask in words.
+ * The platform's code keeps a programmatic trigger at 42 per 24 h unless raised (SPEC section 9
+ * rule 2), so a move to programmatic asks for this under either profile.
+ */
+export function limitRequest(window: { p95: number }, expected: number, pace: HeldPace | null, limit: number, headroom: number): { wanted: number; ask: string } {
+  const demand = Math.max(window.p95, expected, pace?.perDay ?? 0);
+  const wanted = Math.max(roundCount(demand * (1 + headroom)), roundCount(limit + 1));
+  const basis = pace !== null && pace.perDay >= Math.max(window.p95, expected) ? `its pace while admitted, ${n(pace.perDay)}` : `p95 ${n(demand)}`;
+  return { wanted, ask: `a limit of ${counted(wanted, 'run')} per 24 h (${basis} + ${Math.round(headroom * 100)} % headroom, rounded up)` };
 }
 
 /**
@@ -256,7 +268,7 @@ export function applyPlatformTriggerAdvice(plan: Plan, triggers: TriggerRecommen
  * to grow with seats) plus the admitted fair-use runs (webhooks up to their limit).
  */
 export function recommendSeatsPlatform(events: EventColumns, history: History, before: Plan, after: Plan): SeatsRecommendation {
-  const { hours, messages: msgs, perTrigger } = hourlyLoad(events, history, DAYS_LOOKED_AT);
+  const { hours, messages: msgs, perTrigger, people } = hourlyLoad(events, history, DAYS_LOOKED_AT);
   const msgRoll = roll24(msgs);
   const load = (plan: Plan) => {
     const pool = new Float64Array(hours);
@@ -286,29 +298,32 @@ export function recommendSeatsPlatform(events: EventColumns, history: History, b
   const need = (l: { pool: Float64Array; allowance: Float64Array }): number | null => fewestSeats(msgRoll, l.pool, l.allowance, before.workspace);
   const now = load(before);
   const later = load(after);
-  const seatsNeeded = need(now);
-  const seatsAfter = need(later);
+  const raw = need(now);
+  const rawAfter = need(later);
+  const seatsNeeded = atLeastPeople(raw, people);
+  const seatsAfter = atLeastPeople(rawAfter, people);
   const peakPool = peakOf(now.pool);
   const peakAfter = peakOf(later.pool);
   const peakMsgs = peakOf(msgRoll);
   const peakBurned = peakOf(now.burned);
   let reason: string;
-  if (perSeat === null) reason = "messages are unlimited on this plan: there is no pool and no allowance, so fair-use triggers are refused only by their own limits (under the platform's code)";
-  else if (seatsNeeded === null)
+  if (perSeat === null)
+    reason =
+      "messages are unlimited on this plan: there is no pool and no allowance, so fair-use triggers are refused only by their own limits (under the platform's code)" +
+      (people > 0 ? `; seats: at least ${counted(people, 'seat')}, the ${counted(people, 'person', 'people')} who sent messages over the last ${DAYS_LOOKED_AT} days` : '');
+  else if (raw === null)
     reason = `people's messages alone use the allowance as seats grow (${(peakMsgs / Math.max(seats0, 1)).toFixed(1)} per seat in the busiest 24 h against ${perSeat}): seats cannot stop the refusals; move triggers to programmatic mode (with their limit overrides)`;
   else {
     reason =
       `under the platform's code, busiest 24 h of the last ${DAYS_LOOKED_AT} days: ${counted(peakPool, 'fair-use webhook attempt')} ${peakPool === 1 ? 'takes a pool unit' : 'take pool units'}` +
       (peakBurned > 0 ? ` (${n(peakBurned)} of them by runs that their own limit then refuses: burned units that admit nothing)` : '') +
-      ` and ${counted(peakMsgs, "person's message", "people's messages")} at ${counted(seats0, 'seat')}; the pool (${Math.round(share * 100)} % of ${counted(perSeat, 'message')} a seat) and the allowance hold them from ${counted(seatsNeeded, 'seat')}` +
-      (seatsNeeded <= seats0 ? ' (already enough)' : '') +
-      " (people's messages assumed to grow with seats)";
-    if (seatsAfter !== null && seatsAfter !== seatsNeeded) reason += `; after the recommended trigger changes, ${counted(seatsAfter, 'seat')}`;
+      ` and ${counted(peakMsgs, "person's message", "people's messages")} at ${counted(seats0, 'seat')}; the pool (${Math.round(share * 100)} % of ${counted(perSeat, 'message')} a seat) and the allowance hold them from ${seatsText(raw, rawAfter, people, DAYS_LOOKED_AT, seats0, 'trigger')}`;
   }
   return {
     currentSeats: seats0,
     seatsNeeded,
     seatsNeededAfterChanges: seatsAfter,
+    peopleWhoSentMessages: people,
     peakFairUseRuns24h: peakPool,
     peakFairUseRuns24hAfterChanges: peakAfter,
     peakMessages24h: peakMsgs,

@@ -106,7 +106,7 @@ export function describeForecast(r: ForecastReport): string {
     const o = r.backtest.overall;
     out.push(
       `backtest (last 14 days): model WAPE ${((o.model.wape ?? 0) * 100).toFixed(1)} %, seasonal-naive WAPE ${((o.naive.wape ?? 0) * 100).toFixed(1)} %` +
-        ` (MAE ${o.model.mae.toFixed(3)} vs ${o.naive.mae.toFixed(3)}, scaled to each series' mean): ${o.beatsNaive ? 'beats' : 'does NOT beat'} the baseline overall` +
+        ` (MAE ${o.model.mae.toFixed(3)} vs ${o.naive.mae.toFixed(3)}, scaled to each series' mean): ${o.verdict === 'better' ? 'beats' : o.verdict === 'equal' ? 'ties with (the same error as)' : 'does NOT beat'} the baseline overall` +
         `; better on ${r.backtest.seriesBeatingNaive} of ${r.backtest.series.length} series`,
     );
   }

@@ -1,0 +1,66 @@
+/**
+ * Under the docs a programmatic trigger has no run limit, but the platform's code keeps 42 per
+ * 24 h in programmatic mode too (SPEC section 9 rule 2). A move to programmatic advised under the
+ * documented profile therefore also asks for a limit override sized as under the platform profile,
+ * says why, writes it into the plan, and the support draft asks for both: the exported plan, run
+ * under the platform's code, then drops none of the runs the move was for.
+ */
+import { describe, expect, it } from 'vitest';
+import { recommend } from '../src/recommend/index.ts';
+import { buildExport, supportRequests } from '../src/export/index.ts';
+import { parsePlanJson, validatePlan } from '../src/engine/plan.ts';
+import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
+import { DAY } from '../src/engine/units.ts';
+import { simulate } from '../src/engine/simulate.ts';
+import { Outcome } from '../src/engine/result.ts';
+
+const T0 = Date.UTC(2026, 2, 2);
+
+/** 35 days of a webhook firing 60 times a day, evenly, against the default limit of 42 */
+function busyWebhook() {
+  const b = new EventColumnsBuilder();
+  for (let d = 0; d < 35; d++) for (let k = 0; k < 60; k++) b.push(T0 + d * DAY + Math.floor(((k + 0.5) * DAY) / 60), EventType.trigger, 't_pr', 0);
+  for (let d = 0; d < 35; d++) b.push(T0 + d * DAY + 3_600_000, EventType.message, 'u', 0);
+  return b.build();
+}
+
+const raw = { workspace: { name: 'Acme', seats: 10, messagesPerSeatPerDay: 100, spendLimits: [] }, triggers: [{ id: 't_pr', name: 'PR review', kind: 'webhook', mode: 'fair_use', limitPer24h: null }] };
+
+describe('moving a trigger to programmatic under the documented profile', () => {
+  const events = busyWebhook();
+  const docs = recommend(events, validatePlan(raw), { paths: 20 });
+  const platform = recommend(events, validatePlan({ ...raw, enforcement: { profile: 'platform' } }), { paths: 20 });
+  const t = docs.triggers.find((x) => x.id === 't_pr')!;
+
+  it('asks for the limit override the platform profile sizes, and says why', () => {
+    expect(t.profile).toBe('documented');
+    expect(t.action).toBe('programmatic');
+    const p = platform.triggers.find((x) => x.id === 't_pr')!;
+    expect(p.action).toBe('programmatic');
+    expect(t.requestedLimit).toBe(p.requestedLimit);
+    expect(t.requestedLimit).toBeGreaterThanOrEqual(75); // 60 a day + 25 % headroom
+    expect(t.reason).toMatch(/move it to programmatic mode .* AND request a limit of \d+ runs per 24 h \(p95 \d+ \+ 25 % headroom, rounded up\)/);
+    expect(t.reason).toContain("the platform's code limits programmatic triggers to 42 per 24 h unless overridden");
+  });
+
+  it('writes the override into the recommended plan, which the platform then runs without dropping', () => {
+    const pt = docs.plan.triggers.find((x) => x.id === 't_pr')!;
+    expect(pt).toMatchObject({ mode: 'programmatic', limitPer24h: t.requestedLimit });
+    // the exported plan, loaded back and run under the platform's code (which drops a limited webhook)
+    const exported = parsePlanJson(buildExport(docs, null).find((f) => f.path === 'plan.json')!.content, 'plan.json');
+    const onPlatform = validatePlan({ ...exported, enforcement: { ...exported.enforcement, profile: 'platform', webhookWhenLimited: 'drop' } });
+    const sim = simulate(onPlatform, events);
+    let refused = 0;
+    for (let i = 0; i < events.count; i++) if (events.type[i] === EventType.trigger && sim.outcome[i] !== Outcome.admitted) refused++;
+    expect(refused).toBe(0);
+    // and under the docs the override refuses nothing either
+    expect(t.stillRefused).toBeNull();
+  });
+
+  it('the support draft asks for both, with the line saying why', () => {
+    const draft = supportRequests(docs, 'Acme').find((r) => r.triggerId === 't_pr')!;
+    expect(draft.subject).toBe(`Move to programmatic usage mode and raise the execution limit to ${t.requestedLimit} per day for trigger "PR review"`);
+    expect(draft.body).toContain(`2. an execution limit override of ${t.requestedLimit} runs per 24 hours`);
+    expect(draft.body).toContain("the platform's code limits programmatic triggers to 42 runs per 24 hours unless overridden, so we ask for both");
+  });
+});
