@@ -17,9 +17,9 @@ const iso = (d: number) => new Date(T0 + d * DAY).toISOString().slice(0, 10);
  * $10 a day at 12:00 against a $100 cap: days 0-9 fill it; the platform refused days 10-29 (not
  * in the export); from day 30 each day's $10 is freed at 00:00 UTC and spent again at 12:00.
  */
-function cutHistory() {
+function cutHistory(offsetMs = 0) {
   const b = new EventColumnsBuilder();
-  for (const d of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 30, 31, 32, 33, 34]) b.push(T0 + d * DAY + 12 * HOUR, EventType.api, 'k', 10_000_000);
+  for (const d of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 30, 31, 32, 33, 34]) b.push(T0 + d * DAY + 12 * HOUR + offsetMs, EventType.api, 'k', 10_000_000);
   return b.build();
 }
 
@@ -40,6 +40,10 @@ describe('a key the platform held at its cap: when it works again', () => {
     const [r] = recommend(cutHistory(), plan).recovery;
     expect(r).toMatchObject({ rollingSpendUsd: 100, usableAgain: `${iso(35)}T12:00:00.000Z` });
     expect(r!.summary).toContain(`in the last 30 days: $10 frees up on ${iso(35)}; it works again at ${iso(35)} 12:00 UTC`);
+    // spent at 12:00:17, it is refused until 12:00:17: said with its seconds, never cut to 12:00
+    const [late] = recommend(cutHistory(17_000), plan).recovery;
+    expect(late).toMatchObject({ usableAgain: `${iso(35)}T12:00:17.000Z` });
+    expect(late!.summary).toContain(`it works again at ${iso(35)} 12:00:17 UTC`);
   });
 
   it('sizes no cap past 10 × what the key ever spent in 30 days or its cap, and says why (issue: the forecast ran to $21 billion and crashed)', () => {

@@ -926,7 +926,8 @@ export function recoverySchedules(events: EventColumns, history: History, plan: 
     const again =
       usableAgain === null
         ? `it never works again under this cap${cap <= 0 ? ` (a ${fmt(k.capUsd)} cap blocks every request)` : ''}: raise the cap to use the key`
-        : `it works again at ${usableAgain.slice(0, 16).replace('T', ' ')} UTC`;
+        : // with its seconds when it has some: cut to the minute, the key was still refused then
+          `it works again at ${usableAgain.slice(0, usableAgain.slice(17, 19) === '00' ? 16 : 19).replace('T', ' ')} UTC`;
     out.push({
       id: rk.id,
       capUsd: k.capUsd,
