@@ -105,8 +105,23 @@ export function detectFormat(header: string[]): Exclude<FormatName, 'mapping'> |
   const h = new Set(header.map(norm));
   if (has(h, ['date', 'agentname', 'apikey', 'source', 'totalspendusd']) >= 4) return 'dust-cost';
   if (h.has('agentmessageid') && has(h, ['contextorigin', 'totalcredits', 'completedat']) >= 2) return 'dust-consumption';
+  // cut down or missing agentMessageId, it is still the consumption export: guessed as a mapping it
+  // made one api event per line, a trigger's spend went to a key named N/A and people's lines were refused
+  if (has(h, CONSUMPTION_COLUMNS) >= 3) return 'dust-consumption';
   return null;
 }
+
+/**
+ * The consumption export's columns that a sheet of the admin's own hardly names (not agentName,
+ * userId, userName, triggerId, status): three of them tell the export, whatever else is cut.
+ */
+const CONSUMPTION_COLUMNS = [
+  'completedat', 'conversationid', 'spaceid', 'agentmessageid', 'consumptiontype', 'agentid', 'agentversion', 'agenttagids', 'agentrootid',
+  'agentparentid', 'agentdepth', 'modelproviderid', 'modelid', 'modelname', 'modelreasoningeffort', 'modelresolutionmethod', 'usergroupids',
+  'usergroupnames', 'contextorigin', 'apikeyname', 'toolname', 'toolservername', 'tooldisplayname', 'toolparentservername', 'toolactionid',
+  'attributedskillids', 'attributedskillnames', 'creditssystem', 'creditsinput', 'creditsoutput', 'creditsreasoning', 'creditsaction',
+  'creditsdirect', 'totalcredits', 'usagetype', 'stepindex', 'executiontimems',
+];
 
 function columnIndex(header: string[], file: string, names: string[], required = true): number {
   const normalized = header.map(norm);

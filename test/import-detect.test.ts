@@ -1,0 +1,29 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Ledger } from '../src/ledger/ledger.ts';
+import { ledgerScope } from './fixtures/ledger-helpers.ts';
+import { importFile } from '../src/import/importer.ts';
+import { detectFormat } from '../src/import/formats.ts';
+import { CONSUMPTION_HEADER } from './support/dust-exports.ts';
+
+const scope = ledgerScope();
+let ledger: Ledger;
+
+beforeEach(() => {
+  ledger = scope.open('ledger.sqlite');
+});
+
+describe('a platform export with a column cut', () => {
+  it('is the consumption export without agentMessageId: refused naming the column, never guessed as a mapping', async () => {
+    const header = CONSUMPTION_HEADER.split(',').filter((c) => c !== 'agentMessageId');
+    expect(detectFormat(header)).toBe('dust-consumption');
+    expect(detectFormat(['completedAt', 'agentName', 'apiKeyName', 'totalCredits'])).toBe('dust-consumption');
+    const file = scope.tmp.write('cons.csv', 'completedAt,agentName,apiKeyName,totalCredits\n2026-10-01T01:21:54.088Z,Digest,,18.40\n2026-10-01T02:00:00.000Z,Digest,N/A,2.00\n');
+    await expect(importFile(ledger, file, { skipBadRows: true })).rejects.toThrow(/cons\.csv:1: missing column "agentMessageId"/);
+    expect(ledger.summary().events).toBe(0);
+  });
+
+  it('a sheet of its own naming a few of the same words is still mapped', () => {
+    expect(detectFormat(['date', 'agentName', 'userName', 'cost'])).toBeNull();
+    expect(detectFormat(['timestamp', 'apiKeyName', 'amount'])).toBeNull();
+  });
+});
