@@ -27,3 +27,17 @@ describe('a platform export with a column cut', () => {
     expect(detectFormat(['timestamp', 'apiKeyName', 'amount'])).toBeNull();
   });
 });
+
+describe('--format mapping on a known export', () => {
+  it('is refused naming the export, as --mapping says of a mapping that does not fit it', async () => {
+    const file = scope.tmp.write('cost.csv', 'date,agent_name,api_key,source,total_spend_usd\n2026-10-01,Lead bot,CI,api,1.22\n2026-10-01,Lead bot,N/A,trigger,0.50\n');
+    await expect(importFile(ledger, file, { format: 'mapping' })).rejects.toThrow(
+      "cost.csv:1: this is the platform's cost export, not the CSV to map: import it with --format dust-cost or auto",
+    );
+    expect(ledger.summary().events).toBe(0);
+    // the same words as a given mapping that does not fit the export
+    await expect(importFile(ledger, file, { mapping: { time: 'When', dateFormat: 'ymd', type: { value: 'api' }, subject: 'Who', cost: 'Amount' } })).rejects.toThrow(
+      "this is the platform's cost export, not the CSV to map: import it with --format dust-cost or auto",
+    );
+  });
+});

@@ -669,6 +669,10 @@ async function run(
   // once a file is refused, the remaining rows are only checked, to list their errors
   const checkSink: EventSink = { add: () => true, fold: () => 'new', spend: () => {}, entity: () => {}, storedCost: () => null, costDiffers: () => {}, costCoversDay: () => false };
 
+  /** what is said of a file asked to be read as another format than its header's */
+  const wrongFormatHint = (is: FormatName, asked: FormatName): string =>
+    `this is the ${FORMAT_WORDS[is]}, not the ${FORMAT_WORDS[asked]}: ${options.audience === 'app' ? 'choose “Detect automatically”' : `import it with --format ${is} or auto`}`;
+
   const makeHandler = (): FormatHandler => {
     const h = header!;
     // the first rows that are data: what the mapping, the decimal separator and the dates are guessed from
@@ -676,6 +680,15 @@ async function run(
     const samples = pending.filter((p) => p.problem === null && notData(p.fields, h, headerNames!) === null && !isSummaryRow(p.fields) && !isUnlabelledSum(p.fields)).map((p) => p.fields);
     let format: FormatName | null = requested === 'auto' ? detectFormat(h) : requested;
     let mapping: ColumnMapping | null = given;
+    if (format === 'mapping' && given === null) {
+      // a mapping guessed for a known export reads it wrongly (a cost row's day at midnight, N/A
+      // as a key): refused as a mapping that does not fit it is, naming the export
+      const is = detectFormat(h);
+      if (is !== null) {
+        const message = wrongFormatHint(is, 'mapping');
+        throw new InputError(`${name}:${headerLine}: ${message}`, [{ file: name, line: headerLine, value: h.join(','), message }]);
+      }
+    }
     // a mapping guessed from the first rows: its decimal mark and day order are settled by the whole file when those rows cannot
     let guessedFrom: GuessedFrom | null = null;
     if (format === null || (format === 'mapping' && mapping === null)) {
@@ -730,7 +743,7 @@ async function run(
       // `--format` named another export than the file is: say which one it is
       const is = requested !== 'auto' ? detectFormat(h) : null;
       if (!(err instanceof InputError) || is === null || is === format || err.message.includes('this is the')) throw err;
-      const hint = `this is the ${FORMAT_WORDS[is]}, not the ${FORMAT_WORDS[format]}: ${options.audience === 'app' ? 'choose “Detect automatically”' : `import it with --format ${is} or auto`}`;
+      const hint = wrongFormatHint(is, format);
       throw new InputError(`${err.message}; ${hint}`, err.details.map((d) => ({ ...d, message: `${d.message}; ${hint}` })));
     }
   };
