@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { ledgerScope } from './fixtures/ledger-helpers.ts';
-import { importFile } from '../src/import/importer.ts';
+import { importFile, previewImport } from '../src/import/importer.ts';
+import { importFacts } from '../src/api/import-facts.ts';
+import { runImport } from '../src/cli/commands/import.ts';
 import { detectFormat } from '../src/import/formats.ts';
 import { CONSUMPTION_HEADER } from './support/dust-exports.ts';
 
@@ -39,5 +41,25 @@ describe('--format mapping on a known export', () => {
     await expect(importFile(ledger, file, { mapping: { time: 'When', dateFormat: 'ymd', type: { value: 'api' }, subject: 'Who', cost: 'Amount' } })).rejects.toThrow(
       "this is the platform's cost export, not the CSV to map: import it with --format dust-cost or auto",
     );
+  });
+});
+
+describe('an id already in the ledger with other content', () => {
+  const EV = 'id,timestamp,type,subject,cost_usd';
+  it('is a duplicate (the ledger keeps its own) said in the preview, the result, the CLI and beside --json', async () => {
+    await importFile(ledger, scope.tmp.write('ev1.csv', `${EV}\ne1,2026-10-01T10:00:00Z,api,k1,0.5\ne2,2026-10-01T11:00:00Z,api,k1,0.5\n`));
+    const file = scope.tmp.write('ev2.csv', `${EV}\ne1,2026-10-01T10:00:00Z,api,k1,5.0\ne2,2026-10-01T11:00:00Z,api,k1,0.5\n`);
+    const said = ['ev2.csv:2: id "e1" is already in the ledger with other content (2026-10-01T10:00:00Z api k1 $0.50 vs 2026-10-01T10:00:00Z api k1 $5.00): kept the ledger\'s'];
+    const preview = importFacts(await previewImport(ledger, file)).findings.differing;
+    expect(preview?.rows).toEqual(said);
+    expect(preview?.summary).toMatch(/^1 row of this file has an id already in the ledger with other content/);
+    const r = await importFile(ledger, file);
+    expect(r).toMatchObject({ rows: 2, imported: 0, duplicates: 2, rejected: 0, errors: [] });
+    expect(importFacts(r).findings.differing?.rows).toEqual(said);
+    ledger.close();
+    const db = scope.tmp.path('ledger.sqlite');
+    const cli = await runImport([file], { db, json: true });
+    expect(cli.stderr).toContain(`${file}:2: id "e1" is already in the ledger with other content (2026-10-01T10:00:00Z api k1 $0.50 vs 2026-10-01T10:00:00Z api k1 $5.00): kept the ledger's`);
+    expect(JSON.parse(cli.stdout.trim())).toMatchObject({ duplicates: 2, errors: [] });
   });
 });

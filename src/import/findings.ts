@@ -15,7 +15,10 @@ export interface ImportFindings {
   readAs: string | null;
   /** "2 header rows repeated inside the file were left out (lines 120, 451): …" */
   repeatedHeaders: string | null;
-  /** a sentence, then one line per row (the first few): `file:line: already in the ledger with $3.10, …` */
+  /**
+   * a sentence, then one line per row (the first few): `file:line: already in the ledger with
+   * $3.10, …`, `file:line: id "e1" is already in the ledger with other content (… vs …): kept the ledger's`
+   */
   differing: { summary: string; rows: string[] } | null;
   /** consumption lines that completed messages earlier imports held in part */
   completed: string | null;
@@ -92,6 +95,16 @@ export function importFindings(r: ImportResult): ImportFindings {
         'To take this file’s amounts, undo the earlier import and import again.',
       rows,
     };
+  }
+  // an id already in the ledger with other content: the same finding, for the events' own ids
+  const i = r.differingIds;
+  if (i !== undefined && i.count > 0) {
+    const rows = i.rows.slice(0, SHOWN_FINDINGS).map((x) => `${where(x.line)}: id ${JSON.stringify(x.id)} is already in the ledger with other content (${x.stored} vs ${x.file}): kept the ledger's`);
+    if (i.count > rows.length) rows.push(`${r.file}: ... and ${counted(i.count - rows.length, 'more row')} whose id is already in the ledger with other content, each kept as the ledger has it`);
+    const summary =
+      `${counted(i.count, 'row')} of this file ${i.count === 1 ? 'has an id' : 'have ids'} already in the ledger with other content (time, type, subject or cost): an id names one event, so the ledger keeps its own. ` +
+      'To take this file’s, undo the earlier import and import again.';
+    differing = differing === null ? { summary, rows } : { summary: `${differing.summary} ${summary}`, rows: [...differing.rows, ...rows] };
   }
   const c = r.completedMessages;
   const completed =
