@@ -63,3 +63,17 @@ describe('an id already in the ledger with other content', () => {
     expect(JSON.parse(cli.stdout.trim())).toMatchObject({ duplicates: 2, errors: [] });
   });
 });
+
+describe('files that are no CSV text, said for what they are', () => {
+  it('an .xlsx workbook renamed .csv is named as one, with what to do', async () => {
+    const bytes = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00]), Buffer.from('[Content_Types].xml')]);
+    const file = scope.tmp.write('usage.csv', bytes);
+    await expect(importFile(ledger, file)).rejects.toThrow(
+      'usage.csv: is an Excel workbook (.xlsx: a zip archive, it starts with PK), not a CSV: open it in the spreadsheet and save it as CSV (File > Save As, "CSV UTF-8"), then import that file',
+    );
+    const xls = scope.tmp.write('old.csv', Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0x00, 0x00]));
+    await expect(importFile(ledger, xls)).rejects.toThrow('old.csv: is an Excel 97-2003 workbook (.xls), not a CSV');
+    // other binary bytes are still just binary
+    await expect(importFile(ledger, scope.tmp.write('bin.csv', Buffer.from([0x41, 0x42, 0x00, 0x43])))).rejects.toThrow('bin.csv: this is a binary file, not a CSV (NUL byte at offset 2)');
+  });
+});
