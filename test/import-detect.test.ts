@@ -77,3 +77,21 @@ describe('files that are no CSV text, said for what they are', () => {
     await expect(importFile(ledger, scope.tmp.write('bin.csv', Buffer.from([0x41, 0x42, 0x00, 0x43])))).rejects.toThrow('bin.csv: this is a binary file, not a CSV (NUL byte at offset 2)');
   });
 });
+
+describe('UTF-16 without a byte order mark', () => {
+  const text = 'date,agent_name,api_key,source,total_spend_usd\r\n2026-10-01,Équipe bot,CI,api,1.22\r\n2026-10-02,Équipe bot,CI,api,0.50\r\n';
+  const be = (s: string): Buffer => {
+    const le = Buffer.from(s, 'utf16le');
+    for (let i = 0; i < le.length; i += 2) [le[i], le[i + 1]] = [le[i + 1]!, le[i]!];
+    return le;
+  };
+  it('is told from the NUL bytes of its first characters, little- or big-endian, and read as the UTF-8 file is', async () => {
+    const utf8 = await importFile(scope.open('utf8.sqlite'), scope.tmp.write('utf8.csv', text));
+    for (const [name, bytes, encoding] of [['le.csv', Buffer.from(text, 'utf16le'), 'utf-16le'], ['be.csv', be(text), 'utf-16be']] as const) {
+      const r = await importFile(scope.open(`${name}.sqlite`), scope.tmp.write(name, bytes));
+      expect(r.form?.encoding).toBe(encoding);
+      expect({ rows: r.rows, imported: r.imported, events: r.events, rejected: r.rejected }).toEqual({ rows: utf8.rows, imported: utf8.imported, events: utf8.events, rejected: 0 });
+    }
+    expect(ledger.summary().events).toBe(0);
+  });
+});

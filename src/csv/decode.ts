@@ -32,6 +32,7 @@ export class ChunkDecoder {
     if (this.encoding === null) {
       if (bytes[0] === 0xff && bytes[1] === 0xfe) this.encoding = 'utf-16le';
       else if (bytes[0] === 0xfe && bytes[1] === 0xff) this.encoding = 'utf-16be';
+      else this.encoding = utf16WithoutBom(bytes);
     }
   }
 
@@ -66,4 +67,32 @@ export class ChunkDecoder {
       return this.decoder.decode(bytes, { stream: !final });
     }
   }
+}
+
+/** Code units looked at to tell UTF-16 without a byte order mark. */
+const UTF16_SNIFF_UNITS = 256;
+
+/**
+ * UTF-16 saved without a byte order mark (some exporters and scripts write it so), told by its
+ * NUL bytes: a CSV's header and first rows are mostly ASCII, whose every code unit has a NUL high
+ * byte, odd bytes in little-endian, even ones in big-endian. Read as binary it was refused for its
+ * first NUL. Null when the first units do not show that pattern: a binary file stays refused.
+ */
+function utf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  const units = Math.min(UTF16_SNIFF_UNITS, bytes.length >> 1);
+  if (units < 2) return null;
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let k = 0; k < units; k++) {
+    const a = bytes[2 * k]!;
+    const b = bytes[2 * k + 1]!;
+    // a NUL character (both bytes) is no text at all
+    if (a === 0 && b === 0) return null;
+    if (a === 0) evenNul++;
+    if (b === 0) oddNul++;
+  }
+  // nearly every unit ASCII or Latin-1, none the other way round
+  if (evenNul === 0 && oddNul * 10 >= units * 9) return 'utf-16le';
+  if (oddNul === 0 && evenNul * 10 >= units * 9) return 'utf-16be';
+  return null;
 }
