@@ -95,3 +95,26 @@ describe('UTF-16 without a byte order mark', () => {
     expect(ledger.summary().events).toBe(0);
   });
 });
+
+describe('an events CSV saved with a decimal comma', () => {
+  it('is refused as simulate refuses it, saying that the events CSV uses a decimal point and that a mapping imports the file', async () => {
+    const file = scope.tmp.write('ev.csv', 'id;timestamp;type;subject;cost_usd\ne1;2026-09-03T00:00:27Z;api;k1;0,105338\ne2;2026-09-03T00:01:00Z;api;k1;1,234\n');
+    const r = await importFile(ledger, file, { skipBadRows: true });
+    expect(r.errors).toEqual([
+      {
+        line: 2,
+        column: 'cost_usd',
+        value: '0,105338',
+        message: 'is not a number: the events CSV writes amounts with a decimal point and separates fields with "," (SPEC §6); this file has a decimal comma: import it through a column mapping (--mapping FILE.json with "decimal": ",", docs/imports.md)',
+      },
+      // a thousands comma or a decimal one: not told
+      { line: 3, column: 'cost_usd', value: '1,234', message: 'is not a number' },
+    ]);
+    const app = await importFile(scope.open('app.sqlite'), file, { skipBadRows: true, audience: 'app' });
+    expect(app.errors[0]!.message).toMatch(/this file has a decimal comma: save it again with a decimal point$/);
+    const mapped = await importFile(scope.open('mapped.sqlite'), file, {
+      mapping: { time: 'timestamp', dateFormat: 'iso', type: { column: 'type' }, subject: 'subject', cost: 'cost_usd', decimal: ',', id: 'id' },
+    });
+    expect(mapped).toMatchObject({ rows: 2, imported: 2, rejected: 0 });
+  });
+});

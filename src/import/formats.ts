@@ -164,7 +164,22 @@ function keptOrTrimmed(f: readonly string[], k: number): string {
   return wasQuoted(f, k) ? f[k]! : f[k]!.trim();
 }
 
-export function eventsHandler(header: string[], file: string): FormatHandler {
+/**
+ * What a canonical file's amount with a decimal comma is told (a sheet saved in a comma locale,
+ * with `;` between fields): the events CSV is read exactly as `simulate` reads it, so the amount
+ * is refused, but the way to import the file is said.
+ */
+function decimalCommaHint(audience: 'cli' | 'app'): string {
+  const how = audience === 'app' ? 'save it again with a decimal point' : 'import it through a column mapping (--mapping FILE.json with "decimal": ",", docs/imports.md)';
+  return `is not a number: the events CSV writes amounts with a decimal point and separates fields with "," (SPEC §6); this file has a decimal comma: ${how}`;
+}
+
+/** `0,105338`, `12,5`: an amount written with a decimal comma; not `1,234`, which may be a thousands comma */
+function isDecimalComma(text: string): boolean {
+  return /^[+-]?\d*,\d+$/.test(text) && !/^[+-]?[1-9]\d{0,2},\d{3}$/.test(text);
+}
+
+export function eventsHandler(header: string[], file: string, audience: 'cli' | 'app' = 'cli'): FormatHandler {
   // the same header rules and value parsers as `simulate` over a CSV, so both decide alike
   const { timestamp: ti, type: ty, subject: su, cost: co, id } = canonicalColumns(header, file);
   const occurrences = new ContentOccurrences();
@@ -186,7 +201,7 @@ export function eventsHandler(header: string[], file: string): FormatHandler {
       // cost is ignored for messages (SPEC §3), optional for triggers
       if (type !== EventType.message && !(type === EventType.trigger && costText === '')) {
         const c = parseUsdToMicros(costText);
-        if (c === null) throw new RowError('cost_usd', f[co], costText === '' ? 'is required for api events' : 'is not a number');
+        if (c === null) throw new RowError('cost_usd', f[co], costText === '' ? 'is required for api events' : isDecimalComma(costText) ? decimalCommaHint(audience) : 'is not a number');
         if (c < 0) throw new RowError('cost_usd', f[co], 'must be >= 0');
         cost = c;
       }

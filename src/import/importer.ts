@@ -786,7 +786,7 @@ async function run(
       case 'events':
         // the canonical events CSV stays as strict as simulate, which refuses old Mac line ends
         if (crLineEnds) throw new InputError(`${name}:${headerLine}: ${CR_ONLY_MESSAGE}`, [{ file: name, line: headerLine, message: CR_ONLY_MESSAGE }]);
-        return eventsHandler(h, name);
+        return eventsHandler(h, name, options.audience ?? 'cli');
       case 'dust-cost': {
         const profile = learnHourProfile(session!.apiSpendByHour());
         profileSource = profile.source;
