@@ -118,3 +118,21 @@ describe('an events CSV saved with a decimal comma', () => {
     expect(mapped).toMatchObject({ rows: 2, imported: 2, rejected: 0 });
   });
 });
+
+describe('Excel for Mac "CSV (Macintosh)": Mac Roman with lines ending in CR alone', () => {
+  // Mac Roman: é is 0x8e, É is 0x83 (in Windows-1252, Ž and ƒ)
+  const macRoman = (s: string): Buffer => Buffer.from([...s].map((c) => (c === 'é' ? 0x8e : c === 'É' ? 0x83 : c.charCodeAt(0))));
+  const rows = ['date,agent_name,api_key,source,total_spend_usd', '2026-10-01,Équipe bot,Données clé,api,1.22', '2026-10-02,Équipe bot,Données clé,api,2.50'];
+  it('is read as Mac Roman, said so, and its rows are the UTF-8 export’s (not counted twice)', async () => {
+    const first = await importFile(ledger, scope.tmp.write('utf8.csv', `${rows.join('\n')}\n`));
+    expect(first.imported).toBe(2);
+    const mac = await importFile(ledger, scope.tmp.write('mac.csv', macRoman(`${rows.join('\r')}\r`)));
+    expect(mac.form?.encoding).toBe('macintosh');
+    expect(importFacts(mac).findings.readAs).toMatch(/^Mac Roman \(not UTF-8; lines end in CR alone/);
+    expect(mac).toMatchObject({ rows: 2, imported: 0, duplicates: 2, rejected: 0 });
+  });
+  it('the same bytes with CR LF line ends stay Windows-1252 (as Windows saves them)', async () => {
+    const r = await importFile(ledger, scope.tmp.write('win.csv', macRoman(`${rows.join('\r\n')}\r\n`)));
+    expect(r.form?.encoding).toBe('windows-1252');
+  });
+});

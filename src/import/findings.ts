@@ -53,13 +53,20 @@ function datesText(order: DayOrder, forms: readonly DateForm[] | undefined): str
   return `dates ${words.length === 0 ? DATE_FORM_WORDS.iso : words.join(' and ')}`;
 }
 
+/** How each text encoding is said (the others as their name, `UTF-16LE`). */
+const ENCODING_WORDS: Partial<Record<string, string>> = {
+  'utf-8': 'UTF-8',
+  'windows-1252': 'Windows-1252 (not UTF-8)',
+  macintosh: 'Mac Roman (not UTF-8; lines end in CR alone, as in Excel for Mac\u2019s “CSV (Macintosh)”)',
+};
+
 /** "UTF-8, comma-separated, decimal point, dates as YYYY-MM-DD": what the file was read as. */
 export function readAsText(r: Pick<ImportResult, 'form' | 'guessed' | 'rows'>): string | null {
   const parts: string[] = [];
   const f = r.form;
   if (f !== undefined) {
     if (f.gzip) parts.push('gzip');
-    parts.push(f.encoding === 'utf-8' ? 'UTF-8' : f.encoding === 'windows-1252' ? 'Windows-1252 (not UTF-8)' : f.encoding.toUpperCase());
+    parts.push(ENCODING_WORDS[f.encoding] ?? f.encoding.toUpperCase());
     parts.push(f.delimiter === ',' ? 'comma-separated' : f.delimiter === ';' ? 'semicolon-separated' : 'tab-separated');
   }
   // a file without data rows (only its header) told nothing: no decimal mark or date form is claimed
