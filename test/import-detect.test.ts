@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../src/ledger/ledger.ts';
-import { ledgerScope } from './fixtures/ledger-helpers.ts';
+import { eventsOf, ledgerScope } from './fixtures/ledger-helpers.ts';
+import { guessDateFormat, parseMappedTime } from '../src/import/parse.ts';
 import { importFile, previewImport } from '../src/import/importer.ts';
 import { importFacts } from '../src/api/import-facts.ts';
 import { runImport } from '../src/cli/commands/import.ts';
@@ -134,5 +135,21 @@ describe('Excel for Mac "CSV (Macintosh)": Mac Roman with lines ending in CR alo
   it('the same bytes with CR LF line ends stay Windows-1252 (as Windows saves them)', async () => {
     const r = await importFile(ledger, scope.tmp.write('win.csv', macRoman(`${rows.join('\r\n')}\r\n`)));
     expect(r.form?.encoding).toBe('windows-1252');
+  });
+});
+
+describe('Excel date serials in a CSV to map', () => {
+  it('are guessed as the date format when every time cell is a serial from 2000 to 2099, and read in the mapping’s zone', async () => {
+    expect(guessDateFormat(['46329.5', '46330.25', ''])).toBe('excel-serial');
+    // a serial out of range, or another date among them: not guessed
+    expect(guessDateFormat(['46329.5', '12345'])).toBeNull();
+    expect(parseMappedTime('46329.5', 'excel-serial', 'UTC')).toBe(Date.parse('2026-11-03T12:00:00Z'));
+    expect(parseMappedTime('46329.5', 'excel-serial', 'Europe/Paris')).toBe(Date.parse('2026-11-03T11:00:00Z'));
+    const file = scope.tmp.write('generic.csv', 'Date,Type,Key,Amount\n46329.5,api,k1,1.50\n46330.25,message,u1,\n');
+    const r = await importFile(ledger, file);
+    expect(r).toMatchObject({ format: 'mapping', rows: 2, imported: 2, rejected: 0 });
+    expect(r.mapping?.dateFormat).toBe('excel-serial');
+    expect(importFacts(r).findings.readAs).toContain('dates as Excel date serials (days since 1899-12-30)');
+    expect(eventsOf(ledger).map((e) => e.time)).toEqual(['2026-11-03T12:00:00.000Z', '2026-11-04T06:00:00.000Z']);
   });
 });

@@ -837,7 +837,8 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
     }
   }
   const m = mapping;
-  const order = m.dateFormat === 'dmy' || m.dateFormat === 'mdy' ? m.dateFormat : m.dateFormat === 'iso' || m.dateFormat === 'ymd' ? 'ymd' : undefined;
+  // serials need no day order: 'ymd' says so, and the forms the rows write name them (findings.ts)
+  const order = m.dateFormat === 'dmy' || m.dateFormat === 'mdy' ? m.dateFormat : m.dateFormat === 'iso' || m.dateFormat === 'ymd' || m.dateFormat === 'excel-serial' ? 'ymd' : undefined;
   return {
     format: 'mapping',
     mapping: m,
