@@ -5,7 +5,7 @@ import { guessDateFormat, parseMappedTime } from '../src/import/parse.ts';
 import { importFile, previewImport } from '../src/import/importer.ts';
 import { importFacts } from '../src/api/import-facts.ts';
 import { runImport } from '../src/cli/commands/import.ts';
-import { detectFormat } from '../src/import/formats.ts';
+import { detectFormat, guessMapping } from '../src/import/formats.ts';
 import { CONSUMPTION_HEADER } from './support/dust-exports.ts';
 
 const scope = ledgerScope();
@@ -151,5 +151,11 @@ describe('Excel date serials in a CSV to map', () => {
     expect(r.mapping?.dateFormat).toBe('excel-serial');
     expect(importFacts(r).findings.readAs).toContain('dates as Excel date serials (days since 1899-12-30)');
     expect(eventsOf(ledger).map((e) => e.time)).toEqual(['2026-11-03T12:00:00.000Z', '2026-11-04T06:00:00.000Z']);
+  });
+
+  it('a serial that is no day from 2000 to 2099 leaves the date format undecided, saying what the cells look like', () => {
+    const g = guessMapping(['Date', 'Type', 'Key', 'Amount'], [['46329.5', 'api', 'k1', '1.50'], ['12345', 'api', 'k1', '2']]);
+    expect(g.mapping).toBeNull();
+    expect(g.missing).toEqual(['dateFormat (the cells look like Excel date serials, days since 1899-12-30, but 12345 is no day from 2000 to 2099: format the column as yyyy-mm-dd and save again)']);
   });
 });

@@ -711,7 +711,7 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
   if (ti === -1) missing.push('time');
   if (si === -1) missing.push('subject');
   const dateFormat = ti === -1 ? null : guessDateFormat(samples.map((r) => r[ti] ?? ''));
-  if (ti !== -1 && dateFormat === null) missing.push('dateFormat');
+  if (ti !== -1 && dateFormat === null) missing.push(`dateFormat${serialHint(samples.map((r) => (r[ti] ?? '').trim()).filter((v) => v !== ''))}`);
   let decimal: '.' | ',' = '.';
   let currency = 'USD';
   if (ci !== -1) {
@@ -757,6 +757,18 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
     },
     missing,
   };
+}
+
+/**
+ * Why a time column of 5-digit numbers was not guessed as Excel date serials (some are no day from
+ * 2000 to 2099): said with the undecided date format, rather than leave the admin to guess what
+ * the numbers are. Empty when most cells are not serial-shaped.
+ */
+function serialHint(cells: readonly string[]): string {
+  const serials = cells.filter((v) => EXCEL_SERIAL.test(v));
+  if (serials.length === 0 || 2 * serials.length <= cells.length) return '';
+  const out = serials.find((v) => excelSerialTime(v) === null);
+  return ` (the cells look like Excel date serials, days since 1899-12-30${out !== undefined ? `, but ${out} is no day from 2000 to 2099` : ''}: format the column as yyyy-mm-dd and save again)`;
 }
 
 /** The currency a cost column is in: named by its header (`Amount (EUR)`) or its values' marks. */
