@@ -6,6 +6,7 @@ import { DAY, HOUR, MINUTE, formatUsd, isoOf } from '../engine/units.ts';
 import { isPlausibleTime, timeRangeMessage } from '../engine/time-range.ts';
 import { parseUsdToMicros } from '../engine/units.ts';
 import { parseTimestampAt } from '../csv/timestamp.ts';
+import { isConsumptionHeader } from '../csv/header.ts';
 import { InputError } from '../errors.ts';
 import { creditsToMicros, DATE_FORMATS, guessDateFormat, isValidTimeZone, parseMappedTime, parseMoneyToMicros, platformIsoTime, splitCurrency, toMicroCredits } from './parse.ts';
 import { wasQuoted } from '../csv/records.ts';
@@ -107,21 +108,9 @@ export function detectFormat(header: string[]): Exclude<FormatName, 'mapping'> |
   if (h.has('agentmessageid') && has(h, ['contextorigin', 'totalcredits', 'completedat']) >= 2) return 'dust-consumption';
   // cut down or missing agentMessageId, it is still the consumption export: guessed as a mapping it
   // made one api event per line, a trigger's spend went to a key named N/A and people's lines were refused
-  if (has(h, CONSUMPTION_COLUMNS) >= 3) return 'dust-consumption';
+  if (isConsumptionHeader(h)) return 'dust-consumption';
   return null;
 }
-
-/**
- * The consumption export's columns that a sheet of the admin's own hardly names (not agentName,
- * userId, userName, triggerId, status): three of them tell the export, whatever else is cut.
- */
-const CONSUMPTION_COLUMNS = [
-  'completedat', 'conversationid', 'spaceid', 'agentmessageid', 'consumptiontype', 'agentid', 'agentversion', 'agenttagids', 'agentrootid',
-  'agentparentid', 'agentdepth', 'modelproviderid', 'modelid', 'modelname', 'modelreasoningeffort', 'modelresolutionmethod', 'usergroupids',
-  'usergroupnames', 'contextorigin', 'apikeyname', 'toolname', 'toolservername', 'tooldisplayname', 'toolparentservername', 'toolactionid',
-  'attributedskillids', 'attributedskillnames', 'creditssystem', 'creditsinput', 'creditsoutput', 'creditsreasoning', 'creditsaction',
-  'creditsdirect', 'totalcredits', 'usagetype', 'stepindex', 'executiontimems',
-];
 
 function columnIndex(header: string[], file: string, names: string[], required = true): number {
   const normalized = header.map(norm);
