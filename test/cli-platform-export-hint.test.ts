@@ -18,6 +18,8 @@ describe('simulate over a platform export', () => {
       const files = {
         'cost.csv': ['cost export', 'date,agent_name,api_key,source,total_spend_usd\n2026-09-01,Bot,key-a,api,1.00\n'],
         'consumption.csv': ['consumption export', 'completedAt,agentMessageId,contextOrigin,apiKeyName,userId,totalCredits\n2026-09-01T10:00:00.000Z,m1,api,key-a,,1.00\n'],
+        // cut down, without agentMessageId: still told from its own columns
+        'cut.csv': ['consumption export', 'completedAt,agentName,apiKeyName,totalCredits\n2026-09-01T10:00:00.000Z,Bot,key-a,1.00\n'],
       };
       for (const [name, [kind, text]] of Object.entries(files)) {
         writeFileSync(join(dir, name), text!);

@@ -49,7 +49,8 @@ const CASES: [string, string | Uint8Array, Expected][] = [
   ['text after a closing quote', `${HEADER}2026-01-05T10:00:00Z,api,"k1"x,1\n`, { line: 2, message: /after a closing quote/ }],
   ['a 0-byte file', '', { line: 1, message: /empty \(0 bytes\)/ }],
   ['a blank file', '\n\r\n  \n', { line: 1, message: /empty/ }],
-  ['a binary file', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00]), { message: /binary file/ }],
+  ['a binary file', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0x00]), { message: /binary file/ }],
+  ['an .xlsx workbook renamed .csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00]), { line: 1, message: /Excel workbook .*save it as CSV/ }],
   ['a header with an unnamed column', 'timestamp,,subject,cost_usd\n', { line: 1, message: /no name/ }],
   ['an unknown CSV whose columns cannot be guessed', 'foo,bar\n1,2\n', { line: 1, message: /could not be mapped/ }],
 ];

@@ -155,7 +155,7 @@ export type ImportSetEntry = { name: string; preview: ImportPreview; error: null
 /** A column mapping as the page edits it (src/import/formats.ts columnMappingSchema). */
 export interface ColumnMappingView {
   time: string;
-  dateFormat: 'iso' | 'epoch-ms' | 'epoch-s' | 'ymd' | 'mdy' | 'dmy';
+  dateFormat: 'iso' | 'epoch-ms' | 'epoch-s' | 'ymd' | 'mdy' | 'dmy' | 'excel-serial';
   timeZone: string;
   type: { column: string } | { value: 'api' | 'trigger' | 'message' };
   typeValues: Record<string, 'api' | 'trigger' | 'message'>;

@@ -1,11 +1,13 @@
 /**
  * Bytes to text for the importer's reader, chunk by chunk: UTF-8 unless a UTF-16 byte order mark
- * or the caller says otherwise, and Windows-1252 when the bytes turn out not to be UTF-8 before any
- * other non-ASCII byte was seen (as spreadsheets save "CSV" on Windows).
+ * (or the NUL bytes of UTF-16 without one) or the caller says otherwise, and Windows-1252 when the
+ * bytes turn out not to be UTF-8 before any other non-ASCII byte was seen (as spreadsheets save
+ * "CSV" on Windows), Mac Roman when the file's lines end in CR alone (Excel for Mac's
+ * "CSV (Macintosh)").
  */
 import { firstNonUtf8Byte } from './utf8.ts';
 
-export const ENCODINGS = ['auto', 'utf-8', 'windows-1252', 'utf-16le', 'utf-16be'] as const;
+export const ENCODINGS = ['auto', 'utf-8', 'windows-1252', 'macintosh', 'utf-16le', 'utf-16be'] as const;
 export type Encoding = (typeof ENCODINGS)[number];
 
 export class ChunkDecoder {
@@ -15,6 +17,8 @@ export class ChunkDecoder {
   // a byte that is not UTF-8 before any other non-ASCII byte: the file is Windows-1252
   private sawNonAscii = false;
   private first = true;
+  // the file's first line end: CR alone is Excel for Mac's "CSV (Macintosh)", whose text is Mac Roman
+  private lineEnd: 'unknown' | 'cr-pending' | 'cr' | 'other' = 'unknown';
 
   constructor(requested: Encoding) {
     this.encoding = requested === 'auto' ? null : requested;
@@ -32,6 +36,7 @@ export class ChunkDecoder {
     if (this.encoding === null) {
       if (bytes[0] === 0xff && bytes[1] === 0xfe) this.encoding = 'utf-16le';
       else if (bytes[0] === 0xfe && bytes[1] === 0xff) this.encoding = 'utf-16be';
+      else this.encoding = utf16WithoutBom(bytes);
     }
   }
 
@@ -46,6 +51,7 @@ export class ChunkDecoder {
       return this.decoder.decode(bytes, { stream: !final });
     }
     this.decoder ??= new TextDecoder('utf-8', { fatal: true });
+    this.seeLineEnd(bytes);
     try {
       const text = this.decoder.decode(bytes, { stream: !final });
       if (!this.sawNonAscii) {
@@ -61,9 +67,55 @@ export class ChunkDecoder {
       const bad = Math.max(0, firstNonUtf8Byte(bytes));
       for (let i = 0; i < bad && !this.sawNonAscii; i++) if (bytes[i]! >= 0x80) this.sawNonAscii = true;
       if (encoding === 'utf-8' || this.sawNonAscii || strict) return null;
-      this.encoding = 'windows-1252';
-      this.decoder = new TextDecoder('windows-1252');
+      // read as Windows-1252 a Mac file's `Données clé` became `DonnŽes clŽ`, another key than the UTF-8 export's
+      this.encoding = this.lineEnd === 'cr' ? 'macintosh' : 'windows-1252';
+      this.decoder = new TextDecoder(this.encoding);
       return this.decoder.decode(bytes, { stream: !final });
     }
   }
+
+  /** Notes the file's first line end (CR alone, or LF / CR LF) from the bytes read so far. */
+  private seeLineEnd(bytes: Uint8Array): void {
+    if (this.lineEnd === 'cr-pending' && bytes.length > 0) this.lineEnd = bytes[0] === 0x0a ? 'other' : 'cr';
+    if (this.lineEnd !== 'unknown') return;
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]!;
+      if (b === 0x0a) {
+        this.lineEnd = 'other';
+        return;
+      }
+      if (b === 0x0d) {
+        this.lineEnd = i + 1 === bytes.length ? 'cr-pending' : bytes[i + 1] === 0x0a ? 'other' : 'cr';
+        return;
+      }
+    }
+  }
+}
+
+/** Code units looked at to tell UTF-16 without a byte order mark. */
+const UTF16_SNIFF_UNITS = 256;
+
+/**
+ * UTF-16 saved without a byte order mark (some exporters and scripts write it so), told by its
+ * NUL bytes: a CSV's header and first rows are mostly ASCII, whose every code unit has a NUL high
+ * byte, odd bytes in little-endian, even ones in big-endian. Read as binary it was refused for its
+ * first NUL. Null when the first units do not show that pattern: a binary file stays refused.
+ */
+function utf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  const units = Math.min(UTF16_SNIFF_UNITS, bytes.length >> 1);
+  if (units < 2) return null;
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let k = 0; k < units; k++) {
+    const a = bytes[2 * k]!;
+    const b = bytes[2 * k + 1]!;
+    // a NUL character (both bytes) is no text at all
+    if (a === 0 && b === 0) return null;
+    if (a === 0) evenNul++;
+    if (b === 0) oddNul++;
+  }
+  // nearly every unit ASCII or Latin-1, none the other way round
+  if (evenNul === 0 && oddNul * 10 >= units * 9) return 'utf-16le';
+  if (oddNul === 0 && evenNul * 10 >= units * 9) return 'utf-16be';
+  return null;
 }

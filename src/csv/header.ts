@@ -55,12 +55,34 @@ export function readHeader(names: readonly string[]): ColumnMap | FieldError[] {
 }
 
 /**
+ * The consumption export's columns that a sheet of the admin's own hardly names (not agentName,
+ * userId, userName, triggerId, status), lower case without `_` or spaces.
+ */
+const CONSUMPTION_COLUMNS = [
+  'completedat', 'conversationid', 'spaceid', 'agentmessageid', 'consumptiontype', 'agentid', 'agentversion', 'agenttagids', 'agentrootid',
+  'agentparentid', 'agentdepth', 'modelproviderid', 'modelid', 'modelname', 'modelreasoningeffort', 'modelresolutionmethod', 'usergroupids',
+  'usergroupnames', 'contextorigin', 'apikeyname', 'toolname', 'toolservername', 'tooldisplayname', 'toolparentservername', 'toolactionid',
+  'attributedskillids', 'attributedskillnames', 'creditssystem', 'creditsinput', 'creditsoutput', 'creditsreasoning', 'creditsaction',
+  'creditsdirect', 'totalcredits', 'usagetype', 'stepindex', 'executiontimems',
+];
+
+/**
+ * The consumption export, whatever columns were cut: three of its own column names tell it (a cut
+ * export without agentMessageId too, which the importer then refuses naming that column).
+ */
+export function isConsumptionHeader(names: ReadonlySet<string>): boolean {
+  let n = 0;
+  for (const c of CONSUMPTION_COLUMNS) if (names.has(c)) n++;
+  return n >= 3;
+}
+
+/**
  * The platform's own exports are not the canonical events CSV: they are read into a ledger first
  * (SPEC section 8). Said when a header is one of theirs, so that the next command is known.
  */
 function platformExportHint(names: readonly string[]): string {
   const set = new Set(names.map((n) => n.trim().toLowerCase().replace(/[\s_]/g, '')));
-  const kind = set.has('totalspendusd') && set.has('date') ? 'cost export' : set.has('agentmessageid') ? 'consumption export' : null;
+  const kind = set.has('totalspendusd') && set.has('date') ? 'cost export' : isConsumptionHeader(set) ? 'consumption export' : null;
   return kind === null ? '' : `; this is the platform's ${kind}: import it into a ledger (headroom import FILE... --db LEDGER.sqlite), then simulate PLAN --db LEDGER.sqlite`;
 }
 

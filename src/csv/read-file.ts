@@ -13,6 +13,7 @@ import type { Delimiter } from './delimiter.ts';
 import { firstLinesOf, sniffDelimiterOf } from './delimiter.ts';
 import { fileChunks, isGzip } from './file-chunks.ts';
 import { newlinesIn } from './lines.ts';
+import { workbookMessage } from './messages.ts';
 import { CsvParser } from './records.ts';
 import type { RecordSink } from './records.ts';
 import { encodingError } from './utf8.ts';
@@ -99,6 +100,8 @@ export async function readCsvFile(path: string, name: string, sink: RecordSink, 
       if (!decoding.utf16) {
         const nul = bytes.indexOf(0);
         if (nul !== -1) {
+          const workbook = textOffset === 0 ? workbookMessage(bytes) : null;
+          if (workbook !== null) throw new InputError(`${name}: ${workbook}`, [{ file: name, line: 1, message: workbook }]);
           let line = 1;
           if (textOffset === 0) line += newlinesIn(bytes, 0, nul);
           throw new InputError(`${name}: this is a binary file, not a CSV (NUL byte at offset ${textOffset + nul})`, [

@@ -41,7 +41,7 @@ function prepare(input: string | Uint8Array, file: string): { text: string; code
 export function refuseNul(bytes: Uint8Array, line: number, offset: number, file: string, sink: CanonicalRowSink): boolean {
   const at = bytes.indexOf(0);
   if (at === -1) return false;
-  sink.error({ file, line: line + newlinesIn(bytes, 0, at), value: '\\x00', message: nulMessage(offset + at) });
+  sink.error({ file, line: line + newlinesIn(bytes, 0, at), value: '\\x00', message: nulMessage(offset + at, offset === 0 ? bytes : undefined) });
   return true;
 }
 

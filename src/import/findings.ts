@@ -15,7 +15,10 @@ export interface ImportFindings {
   readAs: string | null;
   /** "2 header rows repeated inside the file were left out (lines 120, 451): …" */
   repeatedHeaders: string | null;
-  /** a sentence, then one line per row (the first few): `file:line: already in the ledger with $3.10, …` */
+  /**
+   * a sentence, then one line per row (the first few): `file:line: already in the ledger with
+   * $3.10, …`, `file:line: id "e1" is already in the ledger with other content (… vs …): kept the ledger's`
+   */
   differing: { summary: string; rows: string[] } | null;
   /** consumption lines that completed messages earlier imports held in part */
   completed: string | null;
@@ -50,13 +53,20 @@ function datesText(order: DayOrder, forms: readonly DateForm[] | undefined): str
   return `dates ${words.length === 0 ? DATE_FORM_WORDS.iso : words.join(' and ')}`;
 }
 
+/** How each text encoding is said (the others as their name, `UTF-16LE`). */
+const ENCODING_WORDS: Partial<Record<string, string>> = {
+  'utf-8': 'UTF-8',
+  'windows-1252': 'Windows-1252 (not UTF-8)',
+  macintosh: 'Mac Roman (not UTF-8; lines end in CR alone, as in Excel for Mac\u2019s “CSV (Macintosh)”)',
+};
+
 /** "UTF-8, comma-separated, decimal point, dates as YYYY-MM-DD": what the file was read as. */
 export function readAsText(r: Pick<ImportResult, 'form' | 'guessed' | 'rows'>): string | null {
   const parts: string[] = [];
   const f = r.form;
   if (f !== undefined) {
     if (f.gzip) parts.push('gzip');
-    parts.push(f.encoding === 'utf-8' ? 'UTF-8' : f.encoding === 'windows-1252' ? 'Windows-1252 (not UTF-8)' : f.encoding.toUpperCase());
+    parts.push(ENCODING_WORDS[f.encoding] ?? f.encoding.toUpperCase());
     parts.push(f.delimiter === ',' ? 'comma-separated' : f.delimiter === ';' ? 'semicolon-separated' : 'tab-separated');
   }
   // a file without data rows (only its header) told nothing: no decimal mark or date form is claimed
@@ -92,6 +102,16 @@ export function importFindings(r: ImportResult): ImportFindings {
         'To take this file’s amounts, undo the earlier import and import again.',
       rows,
     };
+  }
+  // an id already in the ledger with other content: the same finding, for the events' own ids
+  const i = r.differingIds;
+  if (i !== undefined && i.count > 0) {
+    const rows = i.rows.slice(0, SHOWN_FINDINGS).map((x) => `${where(x.line)}: id ${JSON.stringify(x.id)} is already in the ledger with other content (${x.stored} vs ${x.file}): kept the ledger's`);
+    if (i.count > rows.length) rows.push(`${r.file}: ... and ${counted(i.count - rows.length, 'more row')} whose id is already in the ledger with other content, each kept as the ledger has it`);
+    const summary =
+      `${counted(i.count, 'row')} of this file ${i.count === 1 ? 'has an id' : 'have ids'} already in the ledger with other content (time, type, subject or cost): an id names one event, so the ledger keeps its own. ` +
+      'To take this file’s, undo the earlier import and import again.';
+    differing = differing === null ? { summary, rows } : { summary: `${differing.summary} ${summary}`, rows: [...differing.rows, ...rows] };
   }
   const c = r.completedMessages;
   const completed =

@@ -6,6 +6,7 @@ import { DAY, HOUR, MINUTE, formatUsd, isoOf } from '../engine/units.ts';
 import { isPlausibleTime, timeRangeMessage } from '../engine/time-range.ts';
 import { parseUsdToMicros } from '../engine/units.ts';
 import { parseTimestampAt } from '../csv/timestamp.ts';
+import { isConsumptionHeader } from '../csv/header.ts';
 import { InputError } from '../errors.ts';
 import { creditsToMicros, DATE_FORMATS, guessDateFormat, isValidTimeZone, parseMappedTime, parseMoneyToMicros, platformIsoTime, splitCurrency, toMicroCredits } from './parse.ts';
 import { wasQuoted } from '../csv/records.ts';
@@ -128,6 +129,9 @@ export function detectFormat(header: string[]): Exclude<FormatName, 'mapping'> |
   const h = new Set(header.map(norm));
   if (has(h, ['date', 'agentname', 'apikey', 'source', 'totalspendusd']) >= 4) return 'dust-cost';
   if (h.has('agentmessageid') && has(h, ['contextorigin', 'totalcredits', 'completedat']) >= 2) return 'dust-consumption';
+  // cut down or missing agentMessageId, it is still the consumption export: guessed as a mapping it
+  // made one api event per line, a trigger's spend went to a key named N/A and people's lines were refused
+  if (isConsumptionHeader(h)) return 'dust-consumption';
   return null;
 }
 
@@ -172,7 +176,22 @@ function keptOrTrimmed(f: readonly string[], k: number): string {
   return wasQuoted(f, k) ? f[k]! : f[k]!.trim();
 }
 
-export function eventsHandler(header: string[], file: string): FormatHandler {
+/**
+ * What a canonical file's amount with a decimal comma is told (a sheet saved in a comma locale,
+ * with `;` between fields): the events CSV is read exactly as `simulate` reads it, so the amount
+ * is refused, but the way to import the file is said.
+ */
+function decimalCommaHint(audience: 'cli' | 'app'): string {
+  const how = audience === 'app' ? 'save it again with a decimal point' : 'import it through a column mapping (--mapping FILE.json with "decimal": ",", docs/imports.md)';
+  return `is not a number: the events CSV writes amounts with a decimal point and separates fields with "," (SPEC §6); this file has a decimal comma: ${how}`;
+}
+
+/** `0,105338`, `12,5`: an amount written with a decimal comma; not `1,234`, which may be a thousands comma */
+function isDecimalComma(text: string): boolean {
+  return /^[+-]?\d*,\d+$/.test(text) && !/^[+-]?[1-9]\d{0,2},\d{3}$/.test(text);
+}
+
+export function eventsHandler(header: string[], file: string, audience: 'cli' | 'app' = 'cli'): FormatHandler {
   // the same header rules and value parsers as `simulate` over a CSV, so both decide alike
   const { timestamp: ti, type: ty, subject: su, cost: co, id } = canonicalColumns(header, file);
   const occurrences = new ContentOccurrences();
@@ -194,7 +213,7 @@ export function eventsHandler(header: string[], file: string): FormatHandler {
       // cost is ignored for messages (SPEC §3), optional for triggers
       if (type !== EventType.message && !(type === EventType.trigger && costText === '')) {
         const c = parseUsdToMicros(costText);
-        if (c === null) throw new RowError('cost_usd', f[co], costText === '' ? 'is required for api events' : 'is not a number');
+        if (c === null) throw new RowError('cost_usd', f[co], costText === '' ? 'is required for api events' : isDecimalComma(costText) ? decimalCommaHint(audience) : 'is not a number');
         if (c < 0) throw new RowError('cost_usd', f[co], 'must be >= 0');
         cost = c;
       }
@@ -712,7 +731,7 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
   if (ti === -1) missing.push('time');
   if (si === -1) missing.push('subject');
   const dateFormat = ti === -1 ? null : guessDateFormat(samples.map((r) => r[ti] ?? ''));
-  if (ti !== -1 && dateFormat === null) missing.push('dateFormat');
+  if (ti !== -1 && dateFormat === null) missing.push(`dateFormat${serialHint(samples.map((r) => (r[ti] ?? '').trim()).filter((v) => v !== ''))}`);
   let decimal: '.' | ',' = '.';
   let currency = 'USD';
   if (ci !== -1) {
@@ -758,6 +777,18 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
     },
     missing,
   };
+}
+
+/**
+ * Why a time column of 5-digit numbers was not guessed as Excel date serials (some are no day from
+ * 2000 to 2099): said with the undecided date format, rather than leave the admin to guess what
+ * the numbers are. Empty when most cells are not serial-shaped.
+ */
+function serialHint(cells: readonly string[]): string {
+  const serials = cells.filter((v) => EXCEL_SERIAL.test(v));
+  if (serials.length === 0 || 2 * serials.length <= cells.length) return '';
+  const out = serials.find((v) => excelSerialTime(v) === null);
+  return ` (the cells look like Excel date serials, days since 1899-12-30${out !== undefined ? `, but ${out} is no day from 2000 to 2099` : ''}: format the column as yyyy-mm-dd and save again)`;
 }
 
 /** The currency a cost column is in: named by its header (`Amount (EUR)`) or its values' marks. */
@@ -838,7 +869,8 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
     }
   }
   const m = mapping;
-  const order = m.dateFormat === 'dmy' || m.dateFormat === 'mdy' ? m.dateFormat : m.dateFormat === 'iso' || m.dateFormat === 'ymd' ? 'ymd' : undefined;
+  // serials need no day order: 'ymd' says so, and the forms the rows write name them (findings.ts)
+  const order = m.dateFormat === 'dmy' || m.dateFormat === 'mdy' ? m.dateFormat : m.dateFormat === 'iso' || m.dateFormat === 'ymd' || m.dateFormat === 'excel-serial' ? 'ymd' : undefined;
   return {
     format: 'mapping',
     mapping: m,

@@ -2,7 +2,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { EVENT_TYPE_NAMES } from '../engine/events.ts';
 import type { EventTypeCode, EventTypeName } from '../engine/events.ts';
-import { DAY, isoOf } from '../engine/units.ts';
+import { DAY, formatUsd, isoOf } from '../engine/units.ts';
 import { CancelledError, InputError, formatDetail } from '../errors.ts';
 import type { InputErrorDetail } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -136,6 +136,20 @@ export interface ImportResult {
    * (as many as errors are listed) with their physical lines.
    */
   differingDuplicates?: { count: number; rows: DifferingDuplicate[] };
+  /**
+   * Rows whose own id an earlier import gave to an event of other content (time, type, subject
+   * or cost): duplicates all the same (SPEC §8, the ledger's is kept), said rather than dropped
+   * without a word. The first `rows`, as many as errors are listed.
+   */
+  differingIds?: { count: number; rows: DifferingId[] };
+}
+
+/** A row whose id is in the ledger with other content: each side as `time type subject $cost`. */
+export interface DifferingId {
+  line: number;
+  id: string;
+  stored: string;
+  file: string;
 }
 
 /** A duplicate row of another amount: the ledger keeps `storedMicros`; the file says `fileMicros`. */
@@ -243,7 +257,7 @@ export function badRowsRefusal(name: string, result: ImportResult, audience: Imp
   const details = result.errors.map((e) => ({ file: name, line: e.line, ...(e.column !== null ? { column: e.column } : {}), ...(e.value !== null ? { value: e.value } : {}), message: e.message }));
   const shown = details.slice(0, SHOWN_ERRORS).map(formatDetail);
   if (result.rejected > SHOWN_ERRORS) shown.push(`... and ${result.rejected - SHOWN_ERRORS} more bad row${result.rejected - SHOWN_ERRORS === 1 ? '' : 's'}`);
-  const { differingDuplicates: _d, ...kept } = result;
+  const { differingDuplicates: _d, differingIds: _i, ...kept } = result;
   return new ImportRefusedError(
     `${name}: refused, ${result.rejected} bad row${result.rejected === 1 ? '' : 's'}; ${afterImported ? 'nothing of it was imported (the files before it were)' : 'the ledger is unchanged'} (${audience === 'app' ? 'choose “Import the good rows, list the bad ones” to import the rest' : 'use --skip-bad-rows to import the good rows'})\n${shown.join('\n')}`,
     details,
@@ -432,6 +446,12 @@ export async function previewImport(ledger: Ledger, path: string, options: Impor
   }
 }
 
+/** An event as a finding shows it: `2026-10-01T10:00:00Z api k1 $0.50` (a message has no cost). */
+function eventText(time: number, type: EventTypeCode, subject: string, cost: number): string {
+  const name = EVENT_TYPE_NAMES[type];
+  return `${isoOf(time).replace('.000Z', 'Z')} ${name} ${subject}${name === 'message' ? '' : ` ${formatUsd(cost)}`}`;
+}
+
 /** A format as the admin knows it, for messages. */
 const FORMAT_WORDS: Record<FormatName, string> = {
   events: 'canonical events CSV',
@@ -498,12 +518,24 @@ async function run(
   // export with ids takes ~20 % longer than without the check, a lookup per row ~40 %), so the
   // error is counted a little after its row and the errors are sorted by line at the end.
   const ID_CHECK = 2048;
-  const dup = { ident: [] as string[], line: [] as number[], time: [] as number[], type: [] as number[], subject: [] as number[], cost: [] as number[] };
+  const dup = { ident: [] as string[], line: [] as number[], time: [] as number[], type: [] as number[], subject: [] as number[], cost: [] as number[], name: [] as string[] };
   const checkDuplicateIds = (): void => {
     if (dup.ident.length === 0) return;
     const found = new Map<string, [string, number, number, number, number]>();
     for (const r of session!.events.eventsSince(dup.ident, firstSeq)) found.set(r[0], r);
+    // ids an earlier import gave: kept as the ledger has them (SPEC §8), but other content is said
+    const earlier = dup.ident.filter((i) => !found.has(i));
+    const before = new Map<string, [string, number, number, string, number]>();
+    if (earlier.length > 0) for (const r of session!.events.eventsBefore(earlier, firstSeq)) before.set(r[0], r);
     for (let k = 0; k < dup.ident.length; k++) {
+      const b = before.get(dup.ident[k]!);
+      if (b !== undefined && !(b[1] === dup.time[k] && b[2] === dup.type[k] && b[3] === dup.name[k] && b[4] === dup.cost[k])) {
+        const d = (result.differingIds ??= { count: 0, rows: [] });
+        d.count++;
+        if (d.rows.length < MAX_ERRORS) {
+          d.rows.push({ line: dup.line[k]!, id: dup.ident[k]!, stored: eventText(b[1], b[2] as EventTypeCode, b[3], b[4]), file: eventText(dup.time[k]!, dup.type[k] as EventTypeCode, dup.name[k]!, dup.cost[k]!) });
+        }
+      }
       const e = found.get(dup.ident[k]!);
       if (e === undefined || (e[1] === dup.time[k] && e[2] === dup.type[k] && e[3] === dup.subject[k] && e[4] === dup.cost[k])) continue;
       // counted as a duplicate when it was read (a refused file's counts are reset anyway)
@@ -616,6 +648,7 @@ async function run(
         dup.type.push(type);
         dup.subject.push(subjectId);
         dup.cost.push(cost);
+        dup.name.push(subject);
         if (dup.ident.length >= ID_CHECK) checkDuplicateIds();
       }
       if (dryRun && result.firstEvents.length < PREVIEW_EVENTS) {
@@ -674,6 +707,10 @@ async function run(
   // once a file is refused, the remaining rows are only checked, to list their errors
   const checkSink: EventSink = { add: () => true, fold: () => 'new', spend: () => {}, entity: () => {}, storedCost: () => null, costDiffers: () => {}, costCoversDay: () => false };
 
+  /** what is said of a file asked to be read as another format than its header's */
+  const wrongFormatHint = (is: FormatName, asked: FormatName): string =>
+    `this is the ${FORMAT_WORDS[is]}, not the ${FORMAT_WORDS[asked]}: ${options.audience === 'app' ? 'choose “Detect automatically”' : `import it with --format ${is} or auto`}`;
+
   const makeHandler = (): FormatHandler => {
     const h = header!;
     // the first rows that are data: what the mapping, the decimal separator and the dates are guessed from
@@ -681,6 +718,15 @@ async function run(
     const samples = pending.filter((p) => p.problem === null && notData(p.fields, h, headerNames!) === null && !isSummaryRow(p.fields) && !isUnlabelledSum(p.fields)).map((p) => p.fields);
     let format: FormatName | null = requested === 'auto' ? detectFormat(h) : requested;
     let mapping: ColumnMapping | null = given;
+    if (format === 'mapping' && given === null) {
+      // a mapping guessed for a known export reads it wrongly (a cost row's day at midnight, N/A
+      // as a key): refused as a mapping that does not fit it is, naming the export
+      const is = detectFormat(h);
+      if (is !== null) {
+        const message = wrongFormatHint(is, 'mapping');
+        throw new InputError(`${name}:${headerLine}: ${message}`, [{ file: name, line: headerLine, value: h.join(','), message }]);
+      }
+    }
     // a mapping guessed from the first rows: its decimal mark and day order are settled by the whole file when those rows cannot
     let guessedFrom: GuessedFrom | null = null;
     if (format === null || (format === 'mapping' && mapping === null)) {
@@ -735,7 +781,7 @@ async function run(
       // `--format` named another export than the file is: say which one it is
       const is = requested !== 'auto' ? detectFormat(h) : null;
       if (!(err instanceof InputError) || is === null || is === format || err.message.includes('this is the')) throw err;
-      const hint = `this is the ${FORMAT_WORDS[is]}, not the ${FORMAT_WORDS[format]}: ${options.audience === 'app' ? 'choose “Detect automatically”' : `import it with --format ${is} or auto`}`;
+      const hint = wrongFormatHint(is, format);
       throw new InputError(`${err.message}; ${hint}`, err.details.map((d) => ({ ...d, message: `${d.message}; ${hint}` })));
     }
   };
@@ -745,7 +791,7 @@ async function run(
       case 'events':
         // the canonical events CSV stays as strict as simulate, which refuses old Mac line ends
         if (crLineEnds) throw new InputError(`${name}:${headerLine}: ${CR_ONLY_MESSAGE}`, [{ file: name, line: headerLine, message: CR_ONLY_MESSAGE }]);
-        return eventsHandler(h, name);
+        return eventsHandler(h, name, options.audience ?? 'cli');
       case 'dust-cost': {
         const profile = learnHourProfile(session!.apiSpendByHour());
         profileSource = profile.source;
@@ -1003,6 +1049,7 @@ async function run(
       result.imported = 0;
       result.duplicates = 0;
       delete result.differingDuplicates;
+      delete result.differingIds;
       result.events = 0;
       if (!dryRun) throw badRowsRefusal(name, result, options.audience, options.afterImported === true);
     }

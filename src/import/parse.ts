@@ -1,4 +1,5 @@
 import { parseUsdToMicros } from '../engine/units.ts';
+import { EXCEL_SERIAL, excelSerialTime } from './excel-dates.ts';
 
 export interface LocalTime {
   y: number;
@@ -88,7 +89,7 @@ export function zonedToUtc(t: LocalTime, timeZone: string): number {
   return guess;
 }
 
-export const DATE_FORMATS = ['iso', 'epoch-ms', 'epoch-s', 'ymd', 'mdy', 'dmy'] as const;
+export const DATE_FORMATS = ['iso', 'epoch-ms', 'epoch-s', 'ymd', 'mdy', 'dmy', 'excel-serial'] as const;
 export type DateFormat = (typeof DATE_FORMATS)[number];
 
 /** a zone after a time: `Z`, `+02:00`, `-0500`, `UTC`, `GMT+2` */
@@ -189,6 +190,14 @@ export function parseMappedTime(text: string, format: DateFormat, timeZone: stri
     const n = Number(v) * (format === 'epoch-s' ? 1000 : 1);
     return Number.isFinite(n) ? Math.floor(n) : null;
   }
+  if (format === 'excel-serial') {
+    // a serial is the sheet's wall-clock time: read in the mapping's time zone, as a written time is
+    const at = EXCEL_SERIAL.test(v) ? excelSerialTime(v) : null;
+    if (at === null) return null;
+    const u = new Date(at);
+    const local = { y: u.getUTCFullYear(), mo: u.getUTCMonth() + 1, d: u.getUTCDate(), h: u.getUTCHours(), mi: u.getUTCMinutes(), s: u.getUTCSeconds(), ms: u.getUTCMilliseconds(), offset: null };
+    return zonedToUtc(local, timeZone);
+  }
   let t: LocalTime;
   const c0 = v.charCodeAt(0);
   // a month as a word reads the same in every day order; it starts with a letter, or a day and a letter
@@ -222,6 +231,11 @@ export function guessDateFormat(samples: string[]): DateFormat | null {
   // decided by the values that read as a time at all: one cell of a spreadsheet's that does not
   // ("n/a", a typo) is that row's error when it is read, not the whole file's; most must read
   const vals = written.filter((v) => /^\d{9,14}(?:\.\d+)?$/.test(v) || DAY_ORDERS.some((f) => parseMappedTime(v, f, 'UTC') !== null));
+  // Excel date serials (`46329.5`), as a sheet saves a date column that lost its format: when
+  // nothing reads as another date and every serial is a day from 2000 to 2099 (a 5-digit count
+  // or amount elsewhere is not taken for one)
+  const serials = written.filter((v) => EXCEL_SERIAL.test(v));
+  if (vals.length === 0 && serials.length > 0 && 2 * serials.length > written.length) return serials.every((v) => excelSerialTime(v) !== null) ? 'excel-serial' : null;
   if (vals.length === 0 || 2 * vals.length <= written.length) return null;
   if (vals.every((v) => /^\d{12,14}$/.test(v))) return 'epoch-ms';
   if (vals.every((v) => /^\d{9,11}(?:\.\d+)?$/.test(v))) return 'epoch-s';

@@ -51,6 +51,7 @@ export class EventWriter {
   private readonly lineValues: number[] = new Array<number>(LINE_COLUMNS * BULK_ROWS);
   private lineFill = 0;
   private readonly identsFrom: Statement;
+  private identsBefore: Statement | null = null;
   private readonly costOf: Statement;
   private costDay: Statement | null = null;
   /** events the other export's overlap holds back (overlap.ts) are in the ledger all the same */
@@ -239,6 +240,17 @@ export class EventWriter {
       .prepare("SELECT 1 FROM spend_days d JOIN batches b ON b.id = d.batch WHERE d.source = 'cost' AND d.day = ? AND b.undone_at IS NULL LIMIT 1")
       .pluck();
     return this.costDay.get(day) !== undefined;
+  }
+
+  /**
+   * Counted events with these identities given before `firstSeq` (by earlier imports): ident,
+   * time, type, subject name, cost. Read only for ids the import found in the ledger already.
+   */
+  eventsBefore(idents: readonly string[], firstSeq: number): [string, number, number, string, number][] {
+    this.identsBefore ??= this.db
+      .prepare('SELECT e.ident, e.time, e.type, s.name, e.cost FROM events e JOIN subjects s ON s.id = e.subject WHERE e.ident IN (SELECT value FROM json_each(?)) AND e.seq < ?')
+      .raw();
+    return this.identsBefore.all(JSON.stringify(idents), firstSeq) as [string, number, number, string, number][];
   }
 
   /** Events with these identities given from `firstSeq` on (by this import): ident, time, type, subject, cost. */

@@ -6,6 +6,7 @@ const DATE_FORMATS: { id: ColumnMappingView['dateFormat']; label: string }[] = [
   { id: 'mdy', label: 'mm/dd/yyyy' },
   { id: 'epoch-ms', label: 'epoch milliseconds' },
   { id: 'epoch-s', label: 'epoch seconds' },
+  { id: 'excel-serial', label: 'Excel date serials (days since 1899-12-30)' },
 ];
 
 /** A first mapping for a file nothing could be guessed for: its columns in order. */
