@@ -9,7 +9,7 @@ import { openLedger, migrate } from '../src/ledger/ledger.ts';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { importFile, previewImport } from '../src/import/importer.ts';
 import { eventsOf, ledgerScope } from './fixtures/ledger-helpers.ts';
-import { CONSUMPTION_HEADER, consumptionLine, dustWorkspace } from './support/dust-exports.ts';
+import { apiStepLine, CONSUMPTION_HEADER, dustWorkspace } from './support/dust-exports.ts';
 
 const scope = ledgerScope();
 let ledger: Ledger;
@@ -83,19 +83,7 @@ describe('the consumption export with columns deleted', () => {
 });
 
 describe('a message cut by one export and completed by a copy with a column deleted', () => {
-  function step(msg: string, s: number, credits: number): string {
-    return consumptionLine({
-      completedAt: `2026-09-01T10:00:0${s}.000Z`,
-      agentMessageId: msg,
-      contextOrigin: 'api',
-      apiKeyName: 'key-a',
-      agentName: 'Bot',
-      usageType: 'programmatic',
-      totalCredits: `${credits}.00`,
-      stepIndex: String(s),
-      executionTimeMs: String(1000 + s),
-    });
-  }
+  const step = (msg: string, s: number, credits: number): string => apiStepLine(msg, s, credits, { executionTimeMs: String(1000 + s) });
   const file = (name: string, lines: string[]): string => scope.tmp.write(name, `${CONSUMPTION_HEADER}\n${lines.join('\n')}\n`);
 
   it('adds only the lines the ledger lacks, two of them of one amount', async () => {

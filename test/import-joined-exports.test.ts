@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { importFile, previewImport } from '../src/import/importer.ts';
 import { eventsOf, ledgerScope } from './fixtures/ledger-helpers.ts';
-import { CONSUMPTION_HEADER, consumptionLine, dustWorkspace } from './support/dust-exports.ts';
+import { apiStepLine, CONSUMPTION_HEADER, dustWorkspace } from './support/dust-exports.ts';
 
 const scope = ledgerScope();
 let ledger: Ledger;
@@ -16,18 +16,7 @@ beforeEach(() => {
   ledger = scope.open('ledger.sqlite');
 });
 
-function step(msg: string, s: number, credits: number): string {
-  return consumptionLine({
-    completedAt: `2026-09-01T10:00:0${s}.000Z`,
-    agentMessageId: msg,
-    contextOrigin: 'api',
-    apiKeyName: 'key-a',
-    agentName: 'Bot',
-    usageType: 'programmatic',
-    totalCredits: `${credits}.00`,
-    stepIndex: String(s),
-  });
-}
+const step = (msg: string, s: number, credits: number): string => apiStepLine(msg, s, credits);
 
 function part(lines: string[]): string {
   return `${CONSUMPTION_HEADER}\n${lines.join('\n')}\n`;

@@ -18,6 +18,24 @@ export function consumptionLine(cells: Record<string, string>): string {
   return columns.map((c) => cells[c] ?? '').join(',');
 }
 
+/**
+ * Step `s` of message `msg` through API key `key-a`: `credits` whole credits, completed `s`
+ * seconds after 2026-09-01T10:00Z; `more` cells beside them.
+ */
+export function apiStepLine(msg: string, s: number, credits: number, more: Record<string, string> = {}): string {
+  return consumptionLine({
+    completedAt: `2026-09-01T10:00:0${s}.000Z`,
+    agentMessageId: msg,
+    contextOrigin: 'api',
+    apiKeyName: 'key-a',
+    agentName: 'Bot',
+    usageType: 'programmatic',
+    totalCredits: `${credits}.00`,
+    stepIndex: String(s),
+    ...more,
+  });
+}
+
 export interface DustWorkspaceOptions {
   seed: number;
   days: number;
