@@ -105,6 +105,15 @@ describe('a message cut by one export and completed by a copy with a column dele
     expect(await importFile(ledger, file('second.csv', [step('m1', 1, 10), step('m1', 2, 40)]))).toMatchObject({ imported: 2, duplicates: 0 });
     expect(messages(ledger)).toEqual([['dust-msg:m1', 600_000]]);
   });
+
+  it('two exports of an export version without some documented columns are whole exports too: their lines of one amount stay apart', async () => {
+    // an older export without the skill columns, cut inside m1 twice: steps 0-1, then 1-2, all of 5 credits
+    const older = (name: string, steps: number[]): string =>
+      scope.tmp.write(name, without(`${CONSUMPTION_HEADER}\n${steps.map((s) => step('m1', s, 5)).join('\n')}\n`, ['attributedSkillIds', 'attributedSkillNames']));
+    await importFile(ledger, older('x.csv', [0, 1]));
+    expect(await importFile(ledger, older('y.csv', [1, 2]))).toMatchObject({ imported: 1, duplicates: 1 });
+    expect(messages(ledger)).toEqual([['dust-msg:m1', 150_000]]);
+  });
 });
 
 describe('a ledger whose lines were recorded before version 7', () => {

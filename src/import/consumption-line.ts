@@ -43,11 +43,14 @@ type Kind = 0 | 1 | 2 | 3; // text, credits, origin, other number
 
 export class LineIdentity {
   /**
-   * The file has every documented column (in any order, under either credits name). A copy
-   * without some (a column deleted in a spreadsheet, an export trimmed to the useful columns) hashes
-   * them as empty: its lines are also matched by their amount (amountOf), see EventSink#fold.
+   * The documented columns with a cell in the last line `of` read, one bit each (bit c for
+   * DOCUMENTED[c], as a sum of powers of two: 40 bits, past JavaScript's 32-bit operators). A copy
+   * without some column (deleted in a spreadsheet, or an export trimmed to the useful columns)
+   * hashes it as empty, so its lines are also matched by their amount (amountOf), but only against
+   * a line whose cells are a strict superset or subset of its own (EventSink#fold): two exports of
+   * one shape, or of two versions whose extra columns are empty, are told apart by content alone.
    */
-  readonly complete: boolean;
+  cells = 0;
   private readonly at: Int32Array;
   private readonly kinds: Kind[];
   private readonly decimal: '.' | ',';
@@ -65,7 +68,6 @@ export class LineIdentity {
       const i = names.indexOf(norm(c));
       return i !== -1 || c !== 'creditsAction' ? i : names.indexOf('creditsdirect');
     });
-    this.complete = this.at.every((i) => i !== -1);
     this.kinds = DOCUMENTED.map((c) => (CREDITS.has(c) ? 1 : c === 'contextOrigin' ? 2 : NUMBERS.has(c) ? 3 : 0));
     this.decimal = decimal;
     this.origin = origin;
@@ -77,15 +79,18 @@ export class LineIdentity {
     this.h2 = 3144134277;
     this.h3 = 1013904242;
     this.h4 = 2773480762;
+    let cells = 0;
     for (let c = 0; c < this.at.length; c++) {
       const i = this.at[c]!;
       const text = i === -1 ? '' : (fields[i] ?? '');
+      if (text.trim() !== '') cells += 2 ** c;
       const kind = this.kinds[c]!;
       if (kind === 2) this.text(this.originOf(text));
       else if (kind === 3) this.number(text);
       else if (kind === 0 || !this.credits(text)) this.cell(text);
       this.mix(END);
     }
+    this.cells = cells;
     return this.digest();
   }
 

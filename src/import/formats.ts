@@ -44,9 +44,10 @@ export interface EventSink {
    *
    * `amount` (the line's µUSD, even where `cost` is 0) and `amountOcc` (its occurrence among the
    * message's lines of that amount in the file) are its second identity, what a copy with columns
-   * deleted still holds: a duplicate too when a line recorded for the message has it and either
-   * that line's file or this one (`partial`) lacked documented columns. Between two whole exports
-   * only `line` decides, so that lines of one message with equal amounts never stand for each other.
+   * deleted still holds: a duplicate too when a line recorded for the message has it and that
+   * line's cells (`cells`, LineIdentity) are a strict superset or subset of this one's. Between two
+   * lines with the same cells (two exports of one shape) only `line` decides, so that lines of one
+   * message with equal amounts never stand for each other.
    */
   fold(
     time: number,
@@ -58,7 +59,7 @@ export interface EventSink {
     occ: number,
     amount: number,
     amountOcc: number,
-    partial: boolean,
+    cells: number,
   ): 'new' | 'merged' | 'duplicate';
   /**
    * The row's spend belongs to `scope` (`key:<name>`, or `agent:<name>` for spend without a key)
@@ -547,7 +548,6 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
   const otherIds = ['conversationId', 'spaceId', 'agentId', 'agentRootId', 'agentParentId', 'toolActionId'].map((c) => columnIndex(header, file, [c], false)).filter((i) => i !== -1);
   let occurrences = new LineOccurrences();
   let amounts = new LineOccurrences();
-  const partial = !identity.complete;
   return {
     format: 'dust-consumption',
     mapping: null,
@@ -627,7 +627,7 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
       const line = identity.of(f);
       const spelled = idSpelling(message);
       const amountOcc = amounts.next(identity.amountOf(spelled, cost));
-      const outcome = sink.fold(time, type, subject, type === EventType.message ? 0 : cost, `dust-msg:${spelled}`, line, occurrences.next(line), cost, amountOcc, partial);
+      const outcome = sink.fold(time, type, subject, type === EventType.message ? 0 : cost, `dust-msg:${spelled}`, line, occurrences.next(line), cost, amountOcc, identity.cells);
       return outcome === 'duplicate' ? 'duplicate' : 'new';
     },
     newFile() {

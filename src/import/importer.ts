@@ -656,7 +656,7 @@ async function run(
       }
       return added;
     },
-    fold(time, type, subject, cost, ident, line, occ, amount, amountOcc, partial) {
+    fold(time, type, subject, cost, ident, line, occ, amount, amountOcc, cells) {
       const writer = session!.events;
       let m = message;
       if (m === null || m.ident !== ident) {
@@ -669,8 +669,8 @@ async function run(
       // one seq per message and batch, given at its first new line: inside the batch's seq
       // range, so that undo finds the line; the event's seq when this batch makes the event
       if (m.seq === null) m.seq = seq++;
-      if (m.at === null) writer.queueLine(m.seq, line, occ, m.seq, time, cost, amount, amountOcc, partial);
-      else if (!writer.insertLine(m.at.seq, line, occ, m.seq, time, cost, amount, amountOcc, partial)) return 'duplicate';
+      if (m.at === null) writer.queueLine(m.seq, line, occ, m.seq, time, cost, amount, amountOcc, cells);
+      else if (!writer.insertLine(m.at.seq, line, occ, m.seq, time, cost, amount, amountOcc, cells)) return 'duplicate';
       m.lines++;
       m.cost += cost;
       m.time = Math.min(m.time, time);

@@ -12,9 +12,9 @@ const EVENTS_IDENT_INDEX = 'CREATE UNIQUE INDEX events_ident ON events(ident) WH
 /** Rows per bulk INSERT: one statement and one array of values for 32 rows costs a third less per row than one call each. */
 const BULK_ROWS = 32;
 const COLUMNS = 7;
-/** event_lines: eseq, line, occ, seq, time, cost, amount, amount_occ, partial */
+/** event_lines: eseq, line, occ, seq, time, cost, amount, amount_occ, cells */
 const LINE_COLUMNS = 9;
-const LINE_INSERT = 'INSERT OR IGNORE INTO event_lines(eseq, line, occ, seq, time, cost, amount, amount_occ, partial) VALUES';
+const LINE_INSERT = 'INSERT OR IGNORE INTO event_lines(eseq, line, occ, seq, time, cost, amount, amount_occ, cells) VALUES';
 const LINE_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
 /** An event as a row: time, seq, type, subject id, cost, ident (null: none), occ (null with an ident). */
@@ -77,7 +77,7 @@ export class EventWriter {
     this.insertLineOne = db.prepare(`${LINE_INSERT} ${LINE_VALUES}`);
     // the message's other lines, found by the primary key's first column: a message has a few
     this.amountTaken = db
-      .prepare('SELECT 1 FROM event_lines WHERE eseq = ? AND amount = ? AND amount_occ = ? AND (partial = 1 OR ? = 1) AND NOT (line = ? AND occ = ?) LIMIT 1')
+      .prepare('SELECT 1 FROM event_lines WHERE eseq = @eseq AND amount = @amount AND amount_occ = @occ AND cells != @cells AND ((cells & @cells) = cells OR (cells & @cells) = @cells) AND NOT (line = @line AND occ = @lineOcc) LIMIT 1')
       .pluck();
     this.deleteLine = db.prepare('DELETE FROM event_lines WHERE eseq = ? AND line = ? AND occ = ?');
     this.costOf = db.prepare(
@@ -178,16 +178,16 @@ export class EventWriter {
 
   /**
    * Records a line of the message event of seq `eseq`; false when it is recorded already (a
-   * duplicate line): its content and occurrence, or, when it or the recorded line comes from a
-   * file without every documented column (`partial`), its amount and that amount's occurrence.
+   * duplicate line): its content and occurrence, or its amount and that amount's occurrence on a
+   * line whose documented cells (`cells`, one bit a column) are a strict superset or subset of
+   * this one's (a copy with columns deleted, either way round).
    */
-  insertLine(eseq: number, line: number, occ: number, seq: number, time: number, cost: number, amount: number, amountOcc: number, partial: boolean): boolean {
+  insertLine(eseq: number, line: number, occ: number, seq: number, time: number, cost: number, amount: number, amountOcc: number, cells: number): boolean {
     this.flushLines();
-    const p = partial ? 1 : 0;
     // the insert first: a line seen again (a re-import) is then one statement, and only a line
     // new by content is looked up by amount, and taken back when found
-    if (this.insertLineOne.run(eseq, line, occ, seq, time, cost, amount, amountOcc, p).changes === 0) return false;
-    if (this.amountTaken.get(eseq, amount, amountOcc, p, line, occ) === undefined) return true;
+    if (this.insertLineOne.run(eseq, line, occ, seq, time, cost, amount, amountOcc, cells).changes === 0) return false;
+    if (this.amountTaken.get({ eseq, amount, occ: amountOcc, cells, line, lineOcc: occ }) === undefined) return true;
     this.deleteLine.run(eseq, line, occ);
     return false;
   }
@@ -196,7 +196,7 @@ export class EventWriter {
    * Queues a line of a message new to the ledger (none of its lines can be there: it is
    * added), written BULK_ROWS at a time; linesOf, insertLine and flushLines write the rest.
    */
-  queueLine(eseq: number, line: number, occ: number, seq: number, time: number, cost: number, amount: number, amountOcc: number, partial: boolean): void {
+  queueLine(eseq: number, line: number, occ: number, seq: number, time: number, cost: number, amount: number, amountOcc: number, cells: number): void {
     const v = this.lineValues;
     let f = this.lineFill;
     v[f++] = eseq;
@@ -207,7 +207,7 @@ export class EventWriter {
     v[f++] = cost;
     v[f++] = amount;
     v[f++] = amountOcc;
-    v[f++] = partial ? 1 : 0;
+    v[f++] = cells;
     this.lineFill = f;
     if (f === v.length) {
       // OR IGNORE: two lines of one message sharing a 48-bit hash (odds ~1e-13) must not fail the import

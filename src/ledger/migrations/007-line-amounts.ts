@@ -10,13 +10,14 @@ export const MIGRATION_007: Migration = {
   // hash is kept as it is (the lines recorded before this version are found by it), and each line
   // recorded from now on also keeps what such a copy still holds: its amount (`amount`, µUSD, the
   // line's own even where `cost` is 0) and its occurrence among the lines of its message with that
-  // amount in its file (`amount_occ`), under the message's `eseq`; `partial` says its file lacked
-  // a documented column. An import matches by amount only when its file or the recorded line's
-  // was partial, so that between two whole exports lines of equal amounts never stand for each
-  // other. Lines recorded before this version have no amount (NULL) and match by content only.
+  // amount in its file (`amount_occ`), under the message's `eseq`; `cells` has one bit for each
+  // documented column with a cell on the line. An import matches by amount only a line whose cells
+  // are a strict superset or subset of its own (the same line with columns deleted), so that lines
+  // of equal amounts in two exports of one shape never stand for each other. Lines recorded before
+  // this version have no amount (NULL) and match by content only.
   sql: `
       ALTER TABLE event_lines ADD COLUMN amount INTEGER;
       ALTER TABLE event_lines ADD COLUMN amount_occ INTEGER;
-      ALTER TABLE event_lines ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE event_lines ADD COLUMN cells INTEGER;
     `,
 };
