@@ -53,6 +53,19 @@ const horizonOf = (ev: EventColumns) => {
   return Math.max(h.end, h.lastEvent + 1);
 };
 
+describe('the demo under the documented profile', () => {
+  const w = generateWorkspace();
+  const rec = recommend(w.events, w.plan, { paths: 40 });
+
+  it('the recommended plan, replayed under the docs, refuses exactly what it announces, each in a note as under the platform profile', () => {
+    expect(rec.profile).toBe('documented');
+    expect(Object.fromEntries(refusals(w.events, rec.plan, horizonOf(w.events)))).toEqual(Object.fromEntries(announced(rec)));
+    // a cap lowered below spend the history holds blocks requests: said, never silent
+    expect(rec.replay.keys.length).toBeGreaterThan(0);
+    for (const k of rec.replay.keys) expect(rec.notes.some((n) => n.startsWith(`replayed over the history under the docs, the recommended plan still blocks ${k.blocked.toLocaleString('en-US')} request`) && n.includes(`of key ${k.name}`)), k.id).toBe(true);
+  });
+});
+
 describe('the demo under the platform profile', () => {
   const w = generateWorkspace();
   const plan = onPlatform(w.plan);

@@ -259,7 +259,7 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
     const still = replay.triggers.find((x) => x.id === t.id);
     if (!still) continue;
     t.stillRefused = { runs: still.refused, byReason: still.byReason };
-    if (profile === 'platform') t.reason += `; the recommended plan replayed over the history still refuses ${still.refused.toLocaleString('en-US')} of its runs (${byReasonText(still.byReason, 'trigger')})`;
+    t.reason += `; the recommended plan replayed over the history still refuses ${still.refused.toLocaleString('en-US')} of its runs (${byReasonText(still.byReason, 'trigger')})`;
   }
   const spendLimits = checkSpendLimits(events, history, recommended, after, headroom, { draws, scenario });
   const recovery = recoverySchedules(events, history, plan, current);
@@ -276,10 +276,10 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
     notes.push(`people's messages held at the allowance on ${seats.allowanceHeldDays} of the last 28 days: those days show what the allowance let through, not demand (see Seats)`);
   }
   for (const l of spendLimits.filter((x) => x.action === 'raise')) notes.push(`spend limit ${l.id}: ${l.reason}`);
-  if (profile === 'platform') {
-    notes.push("computed under the platform's code (enforcement.profile platform)");
-    for (const sentence of replay.sentences) notes.push(sentence);
-  }
+  if (profile === 'platform') notes.push("computed under the platform's code (enforcement.profile platform)");
+  // under either profile: a recommended cap below what the history spent blocks requests the
+  // advice must announce (docs/platform-profile.md: it throttles nothing it does not say)
+  for (const sentence of replay.sentences) notes.push(sentence);
   return { history: summariseHistory(history), headroom, risk, days, keys, triggers, seats, spendLimits, recovery, plan: recommended, notes, profile, replay };
 }
 
