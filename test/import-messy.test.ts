@@ -78,6 +78,14 @@ describe('spreadsheets as admins save them', () => {
     expect(eventsOf(ledger).map((e) => e.cost)).toEqual([105_000, 28_000]);
   });
 
+  it('takes the column of real dates for the time, not a Time column of durations in ms that read as Excel serials', async () => {
+    const file = scope.tmp.write('durations.csv', 'Date,Time,Key,Cost\n2026-10-01 10:00,41234,k1,0.50\n2026-10-02 11:00,45240,k1,0.25\n');
+    const r = await importFile(ledger, file);
+    expect(r).toMatchObject({ format: 'mapping', imported: 2, rejected: 0 });
+    expect(r.mapping).toMatchObject({ time: 'Date' });
+    expect(eventsOf(ledger).map((e) => e.time)).toEqual(['2026-10-01T10:00:00.000Z', '2026-10-02T11:00:00.000Z']);
+  });
+
   it('reads UTF-16 with its byte order mark', async () => {
     const text = '\uFEFFtimestamp\tType\tsubject\tcost_usd\r\n2026-01-05T10:00:00Z\tapi\tk1\t1.5\r\n';
     const file = scope.tmp.write('utf16.csv', Buffer.from(text, 'utf16le'));

@@ -721,7 +721,13 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
     return -1;
   };
   const missing: string[] = [];
-  const ti = find(GUESS.time);
+  // The time column: of the columns named as times (in GUESS's order), the first whose cells read
+  // as dates; Excel serials only when none does (a `Time` of durations in ms beside a `Date` of
+  // days was taken for serials: every date wrong by years, and the real dates left unread).
+  const timeCandidates = GUESS.time.flatMap((name) => normalized.flatMap((h, k) => (h === name ? [k] : [])));
+  const formats = new Map(timeCandidates.map((k) => [k, guessDateFormat(samples.map((r) => r[k] ?? ''))]));
+  const ti =
+    timeCandidates.find((k) => formats.get(k) !== null && formats.get(k) !== 'excel-serial') ?? timeCandidates.find((k) => formats.get(k) === 'excel-serial') ?? timeCandidates[0] ?? -1;
   const tyi = find(GUESS.type, [ti]);
   const si = find(GUESS.subject, [ti, tyi]);
   let ci = find(GUESS.cost, [ti, tyi, si]);
@@ -730,7 +736,7 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
   const ii = find(GUESS.id, [ti, tyi, si, ci]);
   if (ti === -1) missing.push('time');
   if (si === -1) missing.push('subject');
-  const dateFormat = ti === -1 ? null : guessDateFormat(samples.map((r) => r[ti] ?? ''));
+  const dateFormat = ti === -1 ? null : (formats.get(ti) ?? null);
   if (ti !== -1 && dateFormat === null) missing.push(`dateFormat${serialHint(samples.map((r) => (r[ti] ?? '').trim()).filter((v) => v !== ''))}`);
   let decimal: '.' | ',' = '.';
   let currency = 'USD';
