@@ -28,6 +28,12 @@ describe('a platform export with a column cut', () => {
   it('a sheet of its own naming a few of the same words is still mapped', () => {
     expect(detectFormat(['date', 'agentName', 'userName', 'cost'])).toBeNull();
     expect(detectFormat(['timestamp', 'apiKeyName', 'amount'])).toBeNull();
+    // three of the export's column names without its completedAt: an admin's own sheet, mapped
+    expect(detectFormat(['Date', 'Team', 'Model name', 'Usage type', 'Total credits', 'Key'])).toBeNull();
+    expect(detectFormat(['Date', 'Key', 'Amount', 'conversation_id', 'agent_id', 'tool_name'])).toBeNull();
+    expect(detectFormat(['Date', 'API key name', 'Total credits', 'Status', 'Context origin', 'Model'])).toBeNull();
+    // the export cut to four columns, its completedAt among them, is still the export
+    expect(detectFormat(['completedAt', 'agentName', 'apiKeyName', 'totalCredits'])).toBe('dust-consumption');
   });
 });
 

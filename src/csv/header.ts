@@ -67,13 +67,15 @@ const CONSUMPTION_COLUMNS = [
 ];
 
 /**
- * The consumption export, whatever columns were cut: three of its own column names tell it (a cut
- * export without agentMessageId too, which the importer then refuses naming that column).
+ * The consumption export, whatever columns were cut (a cut export without agentMessageId too,
+ * which the importer then refuses naming that column): its time column, `completedAt`, and two
+ * more of its own column names, or six of them. Three alone refused sheets of the admin's own
+ * (`Model name`, `Usage type`, `Total credits`) as a cut export, with no way to map them.
  */
 export function isConsumptionHeader(names: ReadonlySet<string>): boolean {
   let n = 0;
   for (const c of CONSUMPTION_COLUMNS) if (names.has(c)) n++;
-  return n >= 3;
+  return names.has('completedat') ? n >= 3 : n >= 6;
 }
 
 /**
