@@ -86,6 +86,13 @@ describe('spreadsheets as admins save them', () => {
     expect(eventsOf(ledger).map((e) => e.time)).toEqual(['2026-10-01T10:00:00.000Z', '2026-10-02T11:00:00.000Z']);
   });
 
+  it('an English sheet\'s Art column (of paintings) is not taken for the German type column', async () => {
+    const file = scope.tmp.write('gallery.csv', 'Date,Key,Art,Cost\n2026-10-01 10:00,k1,Mona Lisa,0.50\n2026-10-01 11:00,k1,The Scream,0.25\n');
+    const r = await importFile(ledger, file);
+    expect(r).toMatchObject({ format: 'mapping', imported: 2, rejected: 0 });
+    expect(r.mapping).toMatchObject({ type: { value: 'api' }, subject: 'Key', cost: 'Cost' });
+  });
+
   it('reads UTF-16 with its byte order mark', async () => {
     const text = '\uFEFFtimestamp\tType\tsubject\tcost_usd\r\n2026-01-05T10:00:00Z\tapi\tk1\t1.5\r\n';
     const file = scope.tmp.write('utf16.csv', Buffer.from(text, 'utf16le'));

@@ -697,6 +697,9 @@ const GUESS = {
   id: ['id', 'eventid', 'requestid', 'uuid'],
 };
 
+/** GUESS.type's names in other languages than English (`art` is also an English word). */
+const FOREIGN_TYPE_NAMES = new Set(['typ', 'art', 'kategorie', 'categorie', 'tipo', 'categoria']);
+
 const TYPE_WORDS: Record<string, EventTypeName> = {
   api: 'api', request: 'api', apicall: 'api', apirequest: 'api', call: 'api',
   trigger: 'trigger', webhook: 'trigger', schedule: 'trigger', scheduled: 'trigger', run: 'trigger', triggerrun: 'trigger',
@@ -728,7 +731,12 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
   const formats = new Map(timeCandidates.map((k) => [k, guessDateFormat(samples.map((r) => r[k] ?? ''))]));
   const ti =
     timeCandidates.find((k) => formats.get(k) !== null && formats.get(k) !== 'excel-serial') ?? timeCandidates.find((k) => formats.get(k) === 'excel-serial') ?? timeCandidates[0] ?? -1;
-  const tyi = find(GUESS.type, [ti]);
+  // A column named as a type only in another language (`Art`, `Tipo`) is the type when its cells
+  // are event types: an English sheet's `Art` of paintings refused every row as no known type.
+  const typeNamed = find(GUESS.type, [ti]);
+  const foreignType = typeNamed !== -1 && FOREIGN_TYPE_NAMES.has(normalized[typeNamed]!);
+  const tyi =
+    foreignType && !samples.some((r) => { const v = (r[typeNamed] ?? '').trim(); return TYPE_WORDS[norm(v)] !== undefined || v in TYPE_CODES; }) ? -1 : typeNamed;
   const si = find(GUESS.subject, [ti, tyi]);
   let ci = find(GUESS.cost, [ti, tyi, si]);
   // `Amount (EUR)`, `Cost in €`: a money word first, the currency after
