@@ -101,6 +101,17 @@ describe('UTF-16 without a byte order mark', () => {
     }
     expect(ledger.summary().events).toBe(0);
   });
+
+  it('with names in another script (no NUL on either side), or one character such as 一 (U+4E00), it is still UTF-16; 16-bit numbers stay binary', async () => {
+    const cjk = 'date,agent_name,api_key,source,total_spend_usd\r\n' + Array.from({ length: 20 }, (_, i) => `2026-10-${String(i + 1).padStart(2, '0')},営業支援ボット一,鍵${i},api,1.22\r\n`).join('');
+    for (const [name, bytes] of [['cjk-le.csv', Buffer.from(cjk, 'utf16le')], ['cjk-be.csv', be(cjk)]] as const) {
+      const r = await importFile(scope.open(`${name}.sqlite`), scope.tmp.write(name, bytes));
+      expect(r).toMatchObject({ format: 'dust-cost', rows: 20, rejected: 0 });
+    }
+    const numbers = Buffer.alloc(512);
+    for (let i = 0; i < 256; i++) numbers.writeUInt16LE((i % 200) + 1, 2 * i);
+    await expect(importFile(ledger, scope.tmp.write('numbers.csv', numbers))).rejects.toThrow(/binary file/);
+  });
 });
 
 describe('an events CSV saved with a decimal comma', () => {

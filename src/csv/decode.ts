@@ -98,24 +98,40 @@ const UTF16_SNIFF_UNITS = 256;
 /**
  * UTF-16 saved without a byte order mark (some exporters and scripts write it so), told by its
  * NUL bytes: a CSV's header and first rows are mostly ASCII, whose every code unit has a NUL high
- * byte, odd bytes in little-endian, even ones in big-endian. Read as binary it was refused for its
- * first NUL. Null when the first units do not show that pattern: a binary file stays refused.
+ * byte, odd bytes in little-endian, even ones in big-endian. The other side may hold a few (a
+ * character such as `一`, U+4E00), and names in another script have none on either side, so the
+ * side with the NULs must hold at least a third of the units (eight at least) and ten times the other's. A control
+ * character among them (not a tab or a line end) is binary data: 16-bit numbers below 256 look so.
+ * Null when the first units do not show that pattern: a binary file stays refused.
  */
 function utf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
   const units = Math.min(UTF16_SNIFF_UNITS, bytes.length >> 1);
   if (units < 2) return null;
   let evenNul = 0;
   let oddNul = 0;
+  let evenControls = 0;
+  let oddControls = 0;
   for (let k = 0; k < units; k++) {
     const a = bytes[2 * k]!;
     const b = bytes[2 * k + 1]!;
     // a NUL character (both bytes) is no text at all
     if (a === 0 && b === 0) return null;
-    if (a === 0) evenNul++;
-    if (b === 0) oddNul++;
+    if (a === 0) {
+      evenNul++;
+      if (isControl(b)) evenControls++;
+    }
+    if (b === 0) {
+      oddNul++;
+      if (isControl(a)) oddControls++;
+    }
   }
-  // nearly every unit ASCII or Latin-1, none the other way round
-  if (evenNul === 0 && oddNul * 10 >= units * 9) return 'utf-16le';
-  if (oddNul === 0 && evenNul * 10 >= units * 9) return 'utf-16be';
+  // and a few of them at least: four bytes with one NUL tell nothing
+  if (oddNul >= 8 && oddNul * 3 >= units && oddNul >= 10 * evenNul) return oddControls === 0 ? 'utf-16le' : null;
+  if (evenNul >= 8 && evenNul * 3 >= units && evenNul >= 10 * oddNul) return evenControls === 0 ? 'utf-16be' : null;
   return null;
+}
+
+/** A control character a CSV does not hold (a tab, LF and CR it does). */
+function isControl(c: number): boolean {
+  return c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d;
 }
