@@ -146,12 +146,18 @@ describe('Excel for Mac "CSV (Macintosh)": Mac Roman with lines ending in CR alo
     expect(first.imported).toBe(2);
     const mac = await importFile(ledger, scope.tmp.write('mac.csv', macRoman(`${rows.join('\r')}\r`)));
     expect(mac.form?.encoding).toBe('macintosh');
-    expect(importFacts(mac).findings.readAs).toMatch(/^Mac Roman \(not UTF-8; lines end in CR alone/);
+    expect(importFacts(mac).findings.readAs).toMatch(/^Mac Roman \(not UTF-8; its accented letters read as Mac Roman’s/);
     expect(mac).toMatchObject({ rows: 2, imported: 0, duplicates: 2, rejected: 0 });
   });
-  it('the same bytes with CR LF line ends stay Windows-1252 (as Windows saves them)', async () => {
-    const r = await importFile(ledger, scope.tmp.write('win.csv', macRoman(`${rows.join('\r\n')}\r\n`)));
-    expect(r.form?.encoding).toBe('windows-1252');
+  it('is told by its letters, not its line ends: Mac Roman with CR LF is Mac Roman, Windows-1252 with CR alone is Windows-1252', async () => {
+    const mac = await importFile(scope.open('crlf.sqlite'), scope.tmp.write('mac-crlf.csv', macRoman(`${rows.join('\r\n')}\r\n`)));
+    expect(mac.form?.encoding).toBe('macintosh');
+    // Windows-1252: é is 0xe9, É is 0xc9 (in Mac Roman, È and …); a header ending in CR alone, then CR LF
+    const windows = (s: string): Buffer => Buffer.from([...s].map((c) => (c === 'é' ? 0xe9 : c === 'É' ? 0xc9 : c.charCodeAt(0))));
+    for (const [name, text] of [['win-cr.csv', `${rows.join('\r')}\r`], ['win-mixed.csv', `${rows[0]}\r${rows.slice(1).join('\r\n')}\r\n`]] as const) {
+      const r = await importFile(scope.open(`${name}.sqlite`), scope.tmp.write(name, windows(text)));
+      expect(r.form?.encoding, name).toBe('windows-1252');
+    }
   });
 });
 

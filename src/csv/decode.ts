@@ -2,8 +2,7 @@
  * Bytes to text for the importer's reader, chunk by chunk: UTF-8 unless a UTF-16 byte order mark
  * (or the NUL bytes of UTF-16 without one) or the caller says otherwise, and Windows-1252 when the
  * bytes turn out not to be UTF-8 before any other non-ASCII byte was seen (as spreadsheets save
- * "CSV" on Windows), Mac Roman when the file's lines end in CR alone (Excel for Mac's
- * "CSV (Macintosh)").
+ * "CSV" on Windows), or Mac Roman when its letters read so (Excel for Mac's "CSV (Macintosh)").
  */
 import { firstNonUtf8Byte } from './utf8.ts';
 
@@ -68,7 +67,7 @@ export class ChunkDecoder {
       for (let i = 0; i < bad && !this.sawNonAscii; i++) if (bytes[i]! >= 0x80) this.sawNonAscii = true;
       if (encoding === 'utf-8' || this.sawNonAscii || strict) return null;
       // read as Windows-1252 a Mac file's `Données clé` became `DonnŽes clŽ`, another key than the UTF-8 export's
-      this.encoding = this.lineEnd === 'cr' ? 'macintosh' : 'windows-1252';
+      this.encoding = legacyEncoding(bytes, this.lineEnd === 'cr');
       this.decoder = new TextDecoder(this.encoding);
       return this.decoder.decode(bytes, { stream: !final });
     }
@@ -90,6 +89,26 @@ export class ChunkDecoder {
       }
     }
   }
+}
+
+/**
+ * Windows-1252 or Mac Roman, for bytes that are not UTF-8: the one whose reading of the bytes
+ * above 0x7F gives more lower-case letters (`é` is 0xE9 in one and 0x8E in the other, where the
+ * other reads `È` and `Ž`), and on a tie Mac Roman when the lines end in CR alone (Excel for
+ * Mac's "CSV (Macintosh)"). Line ends alone took a Windows file whose header ended in CR for Mac.
+ */
+function legacyEncoding(bytes: Uint8Array, crLines: boolean): 'windows-1252' | 'macintosh' {
+  const high: number[] = [];
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) high.push(bytes[i]!);
+  const lowerLetters = (encoding: string): number => {
+    let n = 0;
+    for (const ch of new TextDecoder(encoding).decode(Uint8Array.from(high))) if (ch !== ch.toUpperCase() && ch === ch.toLowerCase()) n++;
+    return n;
+  };
+  const windows = lowerLetters('windows-1252');
+  const mac = lowerLetters('macintosh');
+  if (windows !== mac) return mac > windows ? 'macintosh' : 'windows-1252';
+  return crLines ? 'macintosh' : 'windows-1252';
 }
 
 /** Code units looked at to tell UTF-16 without a byte order mark. */

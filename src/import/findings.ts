@@ -57,7 +57,7 @@ function datesText(order: DayOrder, forms: readonly DateForm[] | undefined): str
 const ENCODING_WORDS: Partial<Record<string, string>> = {
   'utf-8': 'UTF-8',
   'windows-1252': 'Windows-1252 (not UTF-8)',
-  macintosh: 'Mac Roman (not UTF-8; lines end in CR alone, as in Excel for Mac\u2019s “CSV (Macintosh)”)',
+  macintosh: 'Mac Roman (not UTF-8; its accented letters read as Mac Roman\u2019s, as Excel for Mac\u2019s “CSV (Macintosh)” writes them)',
 };
 
 /** "UTF-8, comma-separated, decimal point, dates as YYYY-MM-DD": what the file was read as. */
