@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { recommend } from '../src/recommend/index.ts';
+import { limitRequest } from '../src/recommend/triggers-platform.ts';
 import { buildExport, supportRequests } from '../src/export/index.ts';
 import { parsePlanJson, validatePlan } from '../src/engine/plan.ts';
 import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
@@ -62,5 +63,14 @@ describe('moving a trigger to programmatic under the documented profile', () => 
     expect(draft.subject).toBe(`Move to programmatic usage mode and raise the execution limit to ${t.requestedLimit} per day for trigger "PR review"`);
     expect(draft.body).toContain(`2. an execution limit override of ${t.requestedLimit} runs per 24 hours`);
     expect(draft.body).toContain("the platform's code limits programmatic triggers to 42 runs per 24 hours unless overridden, so we ask for both");
+  });
+});
+
+describe('the requested limit names its basis', () => {
+  it("the 24 h windows' p95, or the forecast's daily volume when that is higher (never called a p95)", () => {
+    expect(limitRequest({ p95: 60 }, 40, null, 42, 0.25).ask).toBe('a limit of 75 runs per 24 h (p95 60 + 25 % headroom, rounded up)');
+    const byForecast = limitRequest({ p95: 42 }, 65, null, 42, 0.25);
+    expect(byForecast.ask).toMatch(/\(the forecast's 65 a day, above the p95 of 42 per 24 h \+ 25 % headroom, rounded up\)$/);
+    expect(byForecast.wanted).toBeGreaterThanOrEqual(Math.ceil(65 * 1.25));
   });
 });

@@ -231,7 +231,13 @@ export function recommendTriggersPlatform(
 export function limitRequest(window: { p95: number }, expected: number, pace: HeldPace | null, limit: number, headroom: number): { wanted: number; ask: string } {
   const demand = Math.max(window.p95, expected, pace?.perDay ?? 0);
   const wanted = Math.max(roundCount(demand * (1 + headroom)), roundCount(limit + 1));
-  const basis = pace !== null && pace.perDay >= Math.max(window.p95, expected) ? `its pace while admitted, ${n(pace.perDay)}` : `p95 ${n(demand)}`;
+  // named by what it is: the 24 h windows' p95, or the forecast's daily volume when that is higher
+  const basis =
+    pace !== null && pace.perDay >= Math.max(window.p95, expected)
+      ? `its pace while admitted, ${n(pace.perDay)}`
+      : expected > window.p95
+        ? `the forecast's ${n(expected)} a day, above the p95 of ${n(window.p95)} per 24 h`
+        : `p95 ${n(demand)}`;
   return { wanted, ask: `a limit of ${counted(wanted, 'run')} per 24 h (${basis} + ${Math.round(headroom * 100)} % headroom, rounded up)` };
 }
 
