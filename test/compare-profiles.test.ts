@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.ts';
-import { compareProfiles, formatComparison, planUnderProfile } from '../src/compare/profiles.ts';
+import { compareProfiles, differenceParts, formatComparison, planUnderProfile, sentenceOf } from '../src/compare/profiles.ts';
 import { OtherProfileRun } from '../src/compare/other-profile.ts';
 import { generateWorkspace } from '../src/demo/generator.ts';
 import { validatePlan } from '../src/engine/plan.ts';
@@ -60,6 +60,16 @@ describe('a queue the plan sets under the platform profile', () => {
     expect(planUnderProfile(dropping, 'documented').notes).toEqual([]);
     expect(formatSummary(buildReport(ev, simulate(dropping, ev)), { queuesWebhooks: false })).not.toMatch(/Except limited webhooks/);
     expect(planUnderProfile(validatePlan({ ...raw, enforcement: { webhookWhenLimited: 'queue' } }), 'platform').notes).toEqual([]);
+  });
+});
+
+describe('a difference whose counts are the same on both sides', () => {
+  it('says that what differs is when, not how many', () => {
+    const side = { events: 10, admitted: 10, delayed: 4, blocked: 0, dropped: 0, skipped: 0, pending: 0, maxDelayMs: 3_600_000, byReason: {}, reasons: { delayed: [], blocked: [], skipped: [], dropped: [], pending: [] } };
+    expect(sentenceOf(differenceParts('trigger', 'PR review', side, { ...side }))).toBe(
+      "PR review: the docs say 4 runs wait up to 1h; the platform's code lets 4 wait up to 1h: the same counts, some of them decided at other instants",
+    );
+    expect(sentenceOf(differenceParts('trigger', 'PR review', side, { ...side, delayed: 3 }))).not.toMatch(/the same counts/);
   });
 });
 

@@ -283,7 +283,17 @@ function merged(parts: SentencePart[]): SentencePart[] {
 
 /** One difference's sentence in pieces ("PR review: the docs say ...; the platform's code drops ... (", "313 by its 24 h run limit", ")"). */
 export function differenceParts(kind: ProfileDifference['kind'], name: string, docs: ProfileSide, platform: ProfileSide): SentencePart[] {
-  return merged([{ text: `${name}: the docs say ` }, ...joinClauses(docsClauses(kind, docs)), { text: "; the platform's code " }, ...joinClauses(platformClauses(kind, platform))]);
+  // the same counts and longest wait on both sides: what differs is when (a 24 h window's end,
+  // rule 1), which the two clauses alone read as no difference at all
+  const sameCounts =
+    docs.admitted === platform.admitted && docs.delayed === platform.delayed && docs.blocked === platform.blocked && docs.dropped === platform.dropped && docs.skipped === platform.skipped && docs.pending === platform.pending && formatDuration(docs.maxDelayMs) === formatDuration(platform.maxDelayMs);
+  return merged([
+    { text: `${name}: the docs say ` },
+    ...joinClauses(docsClauses(kind, docs)),
+    { text: "; the platform's code " },
+    ...joinClauses(platformClauses(kind, platform)),
+    ...(sameCounts ? [{ text: ': the same counts, some of them decided at other instants' }] : []),
+  ]);
 }
 
 /** The pieces as one sentence. */
