@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { recommend } from '../src/recommend/index.ts';
+import { seatsText } from '../src/recommend/hourly.ts';
 import { describeRecommend } from '../src/cli/commands/recommend.ts';
 import { buildExport } from '../src/export/index.ts';
 import { validatePlan } from '../src/engine/plan.ts';
@@ -69,5 +70,12 @@ describe('seat advice and the people who use the workspace', () => {
     expect(r.seats.seatsNeeded).toBe(2);
     expect(r.seats.reason).toContain('hold them from 2 seats (already enough)');
     expect(r.seats.reason).not.toContain('all the same');
+  });
+});
+
+describe('the seat floor in words', () => {
+  it('one person uses a seat; several each use one', () => {
+    expect(seatsText(0, null, 1, 28, 0, 'trigger')).toContain('at least 1 seat all the same: the 1 person who sent messages over the last 28 days uses an active seat');
+    expect(seatsText(0, null, 3, 28, 5, 'trigger')).toContain('the 3 people who sent messages over the last 28 days each use an active seat (already enough)');
   });
 });

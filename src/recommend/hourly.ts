@@ -60,7 +60,7 @@ export function seatsText(raw: number, rawAfter: number | null, people: number, 
     raw >= people
       ? `${counted(raw, 'seat')}${enough} (people's messages assumed to grow with seats)`
       : `${counted(raw, 'seat')} (people's messages assumed to grow with seats); at least ${counted(people, 'seat')} all the same: ` +
-        `the ${counted(people, 'person', 'people')} who sent messages over the last ${counted(days, 'day')} each use an active seat${enough}`;
+        `the ${counted(people, 'person', 'people')} who sent messages over the last ${counted(days, 'day')} ${people === 1 ? 'uses' : 'each use'} an active seat${enough}`;
   if (after !== null && after !== needed) text += `; after the recommended ${changes} changes, ${counted(after, 'seat')}${rawAfter !== null && rawAfter < people ? `: at least the ${counted(people, 'person', 'people')} who sent messages` : ''}`;
   return text;
 }
