@@ -74,3 +74,35 @@ describe('the requested limit names its basis', () => {
     expect(byForecast.wanted).toBeGreaterThanOrEqual(Math.ceil(65 * 1.25));
   });
 });
+
+describe('a programmatic trigger the platform held at 42, advised under the docs', () => {
+  // the platform's export of busyWebhook() on programmatic: the code kept 42 runs per 24 h (rule 2)
+  const prog = { ...raw, triggers: [{ ...raw.triggers[0], mode: 'programmatic' }] };
+  const demand = busyWebhook();
+  const cut = simulate(validatePlan({ ...prog, enforcement: { profile: 'platform' } }), demand);
+  const b = new EventColumnsBuilder();
+  const kept: [number, number][] = [];
+  for (let i = 0; i < demand.count; i++) if (cut.outcome[i] === Outcome.admitted) kept.push([cut.admittedAt[i]!, i]);
+  kept.sort((x, y) => x[0] - y[0]);
+  for (const [at, i] of kept) b.push(at, demand.type[i]! as 1 | 2, demand.subjects[demand.subject[i]!]!, 0);
+  const events = b.build();
+  const docs = recommend(events, validatePlan(prog), { paths: 20 });
+  const t = docs.triggers.find((x) => x.id === 't_pr')!;
+
+  it('asks for the override, writes it into the plan, and the support draft says the platform held it', () => {
+    expect(t.profile).toBe('documented');
+    expect(t.limit).toBeNull();
+    expect(t.action).toBe('override');
+    expect(t.requestedLimit).toBeGreaterThan(42);
+    expect(t.reason).toMatch(/^no per-trigger limit under the docs, but the platform's code holds a programmatic trigger at 42 runs per 24 h unless support sets an override, and its runs reached exactly 42 in 24 h and never more/);
+    expect(docs.plan.triggers.find((x) => x.id === 't_pr')).toMatchObject({ mode: 'programmatic', limitPer24h: t.requestedLimit });
+    const draft = supportRequests(docs, 'Acme').find((r) => r.triggerId === 't_pr')!;
+    expect(draft.body).toContain('held at 42 runs per 24 hours by the platform (the default without an override)');
+    expect(draft.body).not.toMatch(/\(0 runs in/);
+  });
+
+  it('the demand uncut (more than 42 in 24 h: an override already) asks for nothing', () => {
+    const uncut = recommend(demand, validatePlan(prog), { paths: 20 }).triggers.find((x) => x.id === 't_pr')!;
+    expect(uncut.action).toBe('none');
+  });
+});

@@ -1,7 +1,7 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { counted } from '../engine/words.ts';
 import Papa from 'papaparse';
-import { canonicalMode, validatePlan, PlanError } from '../engine/plan.ts';
+import { canonicalMode, DEFAULT_TRIGGER_LIMIT, validatePlan, PlanError } from '../engine/plan.ts';
 import type { Plan, TriggerId } from '../engine/plan.ts';
 import type { ForecastReport } from '../forecast/index.ts';
 import type { RecommendReport, TriggerRecommendation } from '../recommend/index.ts';
@@ -82,6 +82,8 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
     .filter((t) => t.action === 'programmatic' || t.action === 'override' || t.action === 'cannot_move')
     .map((t) => {
       const ask = askFor(t);
+      // a programmatic trigger the docs set no limit that the platform's code held at its default (recommend/index.ts)
+      const codeHeld = t.limit === null && t.action === 'override' && canonicalMode(t.mode) === 'programmatic';
       const lines = [
         "To: the platform's support address (Rate Limiting docs: \"Requesting Higher Limits\")",
         `Subject: ${workspace}: ${ask.subject} for trigger "${t.name}"`,
@@ -92,11 +94,11 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
         '',
         'Use case:',
         `  [Describe what "${t.name}" does and why each run matters, e.g. "reviews every pull request of our main repository".]`,
-        `  It is a ${t.kind} trigger on ${canonicalMode(t.mode) === 'fair_use' ? 'fair use' : 'programmatic'} mode today, ${t.limit === null ? 'with no run limit per 24 hours' : `limited to ${counted(t.limit, 'run')} per 24 hours`}.`,
+        `  It is a ${t.kind} trigger on ${canonicalMode(t.mode) === 'fair_use' ? 'fair use' : 'programmatic'} mode today, ${t.limit !== null ? `limited to ${counted(t.limit, 'run')} per 24 hours` : codeHeld ? `with no run limit per 24 hours in the docs, but held at ${DEFAULT_TRIGGER_LIMIT} runs per 24 hours by the platform (the default without an override)` : 'with no run limit per 24 hours'}.`,
         '',
         'Expected daily volume:',
         t.heldPace !== undefined && t.heldPace.perDay > t.expectedDailyVolume
-          ? `  About ${counted(t.heldPace.perDay, 'run')} a day: while the limit let them through, our runs came at that pace (${counted(t.limit ?? 0, 'run')} in ${counted(t.heldPace.hours, 'hour')}, then a pause until the 24-hour window freed, ${counted(t.heldPace.stretches, 'time')}).`
+          ? `  About ${counted(t.heldPace.perDay, 'run')} a day: while the limit let them through, our runs came at that pace (${counted(t.limit ?? DEFAULT_TRIGGER_LIMIT, 'run')} in ${counted(t.heldPace.hours, 'hour')}, then a pause until the 24-hour window freed, ${counted(t.heldPace.stretches, 'time')}).`
           : `  About ${counted(t.expectedDailyVolume, 'run')} a day (90th percentile of our 30-day forecast).`,
         // the day figures count calendar days, the limit a sliding 24 h that can span two of them:
         // "highest 41 a day" and "held at 42" are both true, and the draft says which is which

@@ -4,7 +4,7 @@ import { DAY, MICROS_PER_USD, usdNumberToMicros } from '../engine/units.ts';
 import type { Micros } from '../engine/units.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
-import { canonicalMode, keyId, profileOf, resolveTriggerLimit, triggerId, validatePlan } from '../engine/plan.ts';
+import { canonicalMode, DEFAULT_TRIGGER_LIMIT, keyId, profileOf, resolveTriggerLimit, triggerId, validatePlan } from '../engine/plan.ts';
 import type { EnforcementProfile, KeyId, Plan, PlanTrigger, TriggerId } from '../engine/plan.ts';
 import { CancelledError, InputError } from '../errors.ts';
 import { buildHistory, PEOPLE, requireHistory } from '../forecast/series.ts';
@@ -506,6 +506,23 @@ function recommendTriggers(
     // (the docs' queue, or a sliding window spanning two days).
     if (limit === null || recent.length === 0 || above + atLimit === 0 || (above === 0 && atLimit < HELD_DAYS_MIN)) {
       if (limit === null && s) base.reason = `no per-trigger limit; up to ${runsText(max)} a day`;
+      // The docs set a programmatic trigger no limit, but the platform's code holds it at 42 per
+      // 24 h without an override (SPEC section 9 rule 2): runs at exactly 42 in 24 h and never more
+      // are that limit, not the demand (simulate names it held too). The override is asked for.
+      if (limit === null && s && mode === 'programmatic') {
+        const to = Math.max(history.end, history.lastEvent + 1);
+        const window = runsPer24h(events, id, to);
+        if (window.max === DEFAULT_TRIGGER_LIMIT) {
+          const pace = heldPace(triggerRunTimes(events, id, to - 29 * DAY, to), DEFAULT_TRIGGER_LIMIT);
+          const { wanted, ask } = limitRequest(window, expected, pace, DEFAULT_TRIGGER_LIMIT, headroom);
+          base.action = 'override';
+          base.requestedLimit = wanted;
+          if (pace !== null) base.heldPace = pace;
+          base.reason =
+            `no per-trigger limit under the docs, but the platform's code holds a programmatic trigger at ${DEFAULT_TRIGGER_LIMIT} runs per 24 h unless support sets an override, ` +
+            `and its runs reached exactly ${DEFAULT_TRIGGER_LIMIT} in 24 h and never more (the history was held there, demand beyond it is not in it): request ${ask}`;
+        }
+      }
       out.push(base);
       continue;
     }
