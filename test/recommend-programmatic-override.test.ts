@@ -106,3 +106,12 @@ describe('a programmatic trigger the platform held at 42, advised under the docs
     expect(uncut.action).toBe('none');
   });
 });
+
+describe('a queue the plan sets under the platform profile', () => {
+  it("is said to be the plan's what-if in the advice's notes, as simulate says it", () => {
+    const queued = recommend(busyWebhook(), validatePlan({ ...raw, enforcement: { profile: 'platform', webhookWhenLimited: 'queue' } }), { paths: 20 });
+    expect(queued.notes.some((n) => n.startsWith('limited webhooks wait here because the plan sets enforcement.webhookWhenLimited "queue": a what-if'))).toBe(true);
+    const dropped = recommend(busyWebhook(), validatePlan({ ...raw, enforcement: { profile: 'platform' } }), { paths: 20 });
+    expect(dropped.notes.some((n) => n.includes('a what-if'))).toBe(false);
+  });
+});

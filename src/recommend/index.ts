@@ -277,6 +277,10 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   }
   for (const l of spendLimits.filter((x) => x.action === 'raise')) notes.push(`spend limit ${l.id}: ${l.reason}`);
   if (profile === 'platform') notes.push("computed under the platform's code (enforcement.profile platform)");
+  // an explicit field wins over the profile (SPEC section 9): said, as simulate says it
+  if (profile === 'platform' && plan.enforcement.webhookWhenLimited === 'queue' && plan.triggers.some((t) => t.kind === 'webhook')) {
+    notes.push('limited webhooks wait here because the plan sets enforcement.webhookWhenLimited "queue": a what-if; the platform\'s code drops them (leave the field out, or set "drop", for what it does)');
+  }
   // under either profile: a recommended cap below what the history spent blocks requests the
   // advice must announce (docs/platform-profile.md: it throttles nothing it does not say)
   for (const sentence of replay.sentences) notes.push(sentence);
