@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { recommend } from '../src/recommend/index.ts';
-import { seatsText } from '../src/recommend/hourly.ts';
+import { fewestSeats, seatsText } from '../src/recommend/hourly.ts';
 import { describeRecommend } from '../src/cli/commands/recommend.ts';
 import { buildExport } from '../src/export/index.ts';
 import { validatePlan } from '../src/engine/plan.ts';
@@ -77,5 +77,15 @@ describe('the seat floor in words', () => {
   it('one person uses a seat; several each use one', () => {
     expect(seatsText(0, null, 1, 28, 0, 'trigger')).toContain('at least 1 seat all the same: the 1 person who sent messages over the last 28 days uses an active seat');
     expect(seatsText(0, null, 3, 28, 5, 'trigger')).toContain('the 3 people who sent messages over the last 28 days each use an active seat (already enough)');
+  });
+});
+
+describe('seats from none', () => {
+  it("at 0 seats people's messages are the demand as it is, not scaled to nothing: one message needs a seat", () => {
+    const msgRoll = Float64Array.from([1, 1]);
+    const none = new Float64Array(2);
+    expect(fewestSeats(msgRoll, none, none, { seats: 0, messagesPerSeatPerDay: 100, fairUseShare: 0.5 })).toBe(1);
+    // from 5 seats, 150 messages scale with the seats (30 a seat): beside 60 fair-use runs, 1 seat holds 30 + 60 under 100
+    expect(fewestSeats(Float64Array.from([150]), Float64Array.from([40]), Float64Array.from([60]), { seats: 5, messagesPerSeatPerDay: 100, fairUseShare: 0.5 })).toBe(1);
   });
 });

@@ -104,7 +104,9 @@ export function fewestSeats(
   const ok = (s: number): boolean => {
     const allowance = s * perSeat;
     const pool = poolOf(workspace.fairUseShare, allowance);
-    const scale = workspace.seats > 0 ? s / workspace.seats : 0;
+    // people's messages grow with seats from the plan's own; at 0 seats (every message refused)
+    // they are the demand as it is: scaled by 0, they vanished and 0 seats "held" them
+    const scale = workspace.seats > 0 ? s / workspace.seats : 1;
     for (let h = 0; h < msgRoll.length; h++) {
       if (poolRuns[h] > pool) return false;
       if (msgRoll[h] * scale + allowanceRuns[h] > allowance) return false;
