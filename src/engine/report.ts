@@ -353,10 +353,13 @@ export function withId(name: string, id: string): string {
  * `10:00:59` with its seconds when it has some: cut to the minute, a key said to work again at
  * 10:00 was still refused then.
  */
-function when(iso: string | null): string {
-  if (iso === null) return '-';
+export function utcWhen(iso: string): string {
   const seconds = iso.slice(17, 19);
   return `${iso.slice(0, 10)} ${iso.slice(11, seconds === '00' || seconds === '' ? 16 : 19)} UTC`;
+}
+
+function when(iso: string | null): string {
+  return iso === null ? '-' : utcWhen(iso);
 }
 
 function pct(part: number, whole: number | null): string {

@@ -4,6 +4,7 @@ import { DAY, MICROS_PER_USD, usdNumberToMicros } from '../engine/units.ts';
 import type { Micros } from '../engine/units.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
+import { utcWhen } from '../engine/report.ts';
 import { canonicalMode, DEFAULT_TRIGGER_LIMIT, keyId, profileOf, resolveTriggerLimit, triggerId, validatePlan } from '../engine/plan.ts';
 import type { EnforcementProfile, KeyId, Plan, PlanTrigger, TriggerId } from '../engine/plan.ts';
 import { CancelledError, InputError } from '../errors.ts';
@@ -947,8 +948,7 @@ export function recoverySchedules(events: EventColumns, history: History, plan: 
     const again =
       usableAgain === null
         ? `it never works again under this cap${cap <= 0 ? ` (a ${fmt(k.capUsd)} cap blocks every request)` : ''}: raise the cap to use the key`
-        : // with its seconds when it has some: cut to the minute, the key was still refused then
-          `it works again at ${usableAgain.slice(0, usableAgain.slice(17, 19) === '00' ? 16 : 19).replace('T', ' ')} UTC`;
+        : `it works again at ${utcWhen(usableAgain)}`;
     out.push({
       id: rk.id,
       capUsd: k.capUsd,
