@@ -195,6 +195,9 @@ describe("a programmatic trigger held by the platform's code at 42, read under t
     const events = exported(planOf('platform', roomy), demand(1));
     const explicit = planOf('documented', { ...roomy, triggers: [{ ...triggers[0], limitPer24h: 100 }, triggers[1]] });
     expect(overviewOf(explicit, events).held.limits.some((h) => h.id === 't_hook')).toBe(false);
+    // nor with an override to unlimited (-1): the code holds it at nothing
+    const unlimited = planOf('documented', { ...roomy, triggers: [{ ...triggers[0], limitPer24h: -1 }, triggers[1]] });
+    expect(overviewOf(unlimited, events).held.limits.some((h) => h.id === 't_hook')).toBe(false);
   });
 });
 

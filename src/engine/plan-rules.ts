@@ -49,6 +49,17 @@ export function resolveTriggerLimit(limitPer24h: number | null, mode: TriggerMod
   return limitPer24h === -1 ? UNLIMITED : limitPer24h;
 }
 
+/**
+ * The run limit the platform's code holds a trigger to where the plan's own reading sets none: 42
+ * for a programmatic trigger without a limit, read under the docs (SPEC section 9 rule 2); null
+ * otherwise (a limit set, `-1` for an override to unlimited, or the platform's own reading).
+ */
+export function codeOnlyTriggerLimit(limitPer24h: number | null, mode: TriggerModeName, profile: EnforcementProfile): number | null {
+  if (profile === 'platform' || resolveTriggerLimit(limitPer24h, mode, profile) !== UNLIMITED) return null;
+  const code = resolveTriggerLimit(limitPer24h, mode, 'platform');
+  return code === UNLIMITED ? null : code;
+}
+
 /** The platform's throttles (SPEC section 9 rule 7), used when a plan under that profile leaves them out. */
 export const PLATFORM_THROTTLES = { actorPerMinute: 100, actorPerHour: 3000, workspacePerSeatPerMinute: 10 } as const;
 
@@ -94,6 +105,8 @@ export interface ResolvedPlan {
     /** the mode as the plan wrote it (`user_pool`, …), for reports and exports; absent = `mode` */
     modeName?: TriggerModeName;
     limit: number;
+    /** codeOnlyTriggerLimit: set only where the platform's code holds a trigger this reading leaves unlimited */
+    codeLimit?: number;
     inferred: boolean;
   }[];
 }
@@ -134,14 +147,18 @@ export function resolvePlan(plan: Plan): ResolvedPlan {
       capMicros: k.capUsd === null ? null : usdNumberToMicros(k.capUsd),
       inferred: false,
     })),
-    triggers: plan.triggers.map((t) => ({
-      id: triggerId(t.id),
-      name: t.name ?? t.id,
-      kind: t.kind,
-      mode: canonicalMode(t.mode),
-      modeName: t.mode,
-      limit: resolveTriggerLimit(t.limitPer24h, t.mode, profile),
-      inferred: false,
-    })),
+    triggers: plan.triggers.map((t) => {
+      const codeLimit = codeOnlyTriggerLimit(t.limitPer24h, t.mode, profile);
+      return {
+        id: triggerId(t.id),
+        name: t.name ?? t.id,
+        kind: t.kind,
+        mode: canonicalMode(t.mode),
+        modeName: t.mode,
+        limit: resolveTriggerLimit(t.limitPer24h, t.mode, profile),
+        ...(codeLimit !== null ? { codeLimit } : {}),
+        inferred: false,
+      };
+    }),
   };
 }

@@ -152,5 +152,5 @@ export function parsePlanJson(text: string, source = 'plan'): Plan {
 }
 
 // the rules a plan is resolved by, in a module of their own (no zod); re-exported for callers that validate too
-export { allowanceOf, canonicalMode, DEFAULT_TRIGGER_LIMIT, keyId, PLATFORM_THROTTLES, poolOf, profileOf, resolvePlan, resolveTriggerLimit, triggerId, UNLIMITED } from './plan-rules.ts';
+export { allowanceOf, canonicalMode, codeOnlyTriggerLimit, DEFAULT_TRIGGER_LIMIT, keyId, PLATFORM_THROTTLES, poolOf, profileOf, resolvePlan, resolveTriggerLimit, triggerId, UNLIMITED } from './plan-rules.ts';
 export type { KeyId, ResolvedPlan, TriggerId } from './plan-rules.ts';

@@ -5,7 +5,7 @@ import type { Micros } from '../engine/units.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { utcWhen } from '../engine/report.ts';
-import { canonicalMode, DEFAULT_TRIGGER_LIMIT, keyId, profileOf, resolveTriggerLimit, triggerId, validatePlan } from '../engine/plan.ts';
+import { canonicalMode, codeOnlyTriggerLimit, keyId, profileOf, resolveTriggerLimit, triggerId, validatePlan } from '../engine/plan.ts';
 import type { EnforcementProfile, KeyId, Plan, PlanTrigger, TriggerId } from '../engine/plan.ts';
 import { CancelledError, InputError } from '../errors.ts';
 import { buildHistory, PEOPLE, requireHistory } from '../forecast/series.ts';
@@ -514,18 +514,19 @@ function recommendTriggers(
       // The docs set a programmatic trigger no limit, but the platform's code holds it at 42 per
       // 24 h without an override (SPEC section 9 rule 2): runs at exactly 42 in 24 h and never more
       // are that limit, not the demand (simulate names it held too). The override is asked for.
-      if (limit === null && s && mode === 'programmatic') {
+      const code = codeOnlyTriggerLimit(pt?.limitPer24h ?? null, modeName, 'documented');
+      if (limit === null && s && code !== null) {
         const to = Math.max(history.end, history.lastEvent + 1);
         const window = runsPer24h(events, id, to);
-        if (window.max === DEFAULT_TRIGGER_LIMIT) {
-          const pace = heldPace(triggerRunTimes(events, id, to - 29 * DAY, to), DEFAULT_TRIGGER_LIMIT);
-          const { wanted, ask } = limitRequest(window, expected, pace, DEFAULT_TRIGGER_LIMIT, headroom);
+        if (window.max === code) {
+          const pace = heldPace(triggerRunTimes(events, id, to - 29 * DAY, to), code);
+          const { wanted, ask } = limitRequest(window, expected, pace, code, headroom);
           base.action = 'override';
           base.requestedLimit = wanted;
           if (pace !== null) base.heldPace = pace;
           base.reason =
-            `no per-trigger limit under the docs, but the platform's code holds a programmatic trigger at ${DEFAULT_TRIGGER_LIMIT} runs per 24 h unless support sets an override, ` +
-            `and its runs reached exactly ${DEFAULT_TRIGGER_LIMIT} in 24 h and never more (the history was held there, demand beyond it is not in it): request ${ask}`;
+            `no per-trigger limit under the docs, but the platform's code holds a programmatic trigger at ${code} runs per 24 h unless support sets an override, ` +
+            `and its runs reached exactly ${code} in 24 h and never more (the history was held there, demand beyond it is not in it): request ${ask}`;
         }
       }
       out.push(base);

@@ -20,7 +20,6 @@ import { capRefusedRequest, COMPLETION_SLACK_MS, completionSlack, keyRefusals, l
 import type { SimulationResult } from '../engine/result.ts';
 import { partsOf } from '../engine/parts.ts';
 import { DAY } from '../engine/units.ts';
-import { DEFAULT_TRIGGER_LIMIT } from '../engine/plan-rules.ts';
 
 /** A key's peak spend at or above this share of its cap reads as held at it (as the forecast's censoring reads it). */
 export const NEAR_CAP_SHARE = 0.97;
@@ -147,8 +146,7 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
   const { days } = tallies.frame;
   const daily = tallies.triggers.daily;
   // the platform's code limits a programmatic trigger too (42 without an override); the docs do not
-  const codeLimit = (t: TriggerReport, j: number): number | null =>
-    t.limit === null && plan.profile === 'documented' && plan.triggers[j]?.mode === 'programmatic' ? DEFAULT_TRIGGER_LIMIT : null;
+  const codeLimit = (t: TriggerReport, j: number): number | null => (t.limit === null ? (plan.triggers[j]?.codeLimit ?? null) : null);
   const limitOf = (t: TriggerReport, j: number): number | null => t.limit ?? codeLimit(t, j);
   const canFill = (t: TriggerReport, j: number): boolean => {
     const limit = limitOf(t, j);
