@@ -119,3 +119,47 @@ describe('the pool (SPEC section 9 rule 4)', () => {
     expect(pooled('webhook', 'programmatic', false)).toBe(false);
   });
 });
+
+describe('TriggerLimits (SPEC sections 2 and 4: each trigger\'s runs in a sliding 24 h)', () => {
+  // one table and one ring for every trigger: each trigger's window must stay its own, also when
+  // one grows past its first ring (limits over 1024) and when a later pass takes the tables back
+  const limit = fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constantFrom(42, 1500, Number.POSITIVE_INFINITY));
+  const gap = fc.oneof(fc.integer({ min: 0, max: 600_000 }), fc.constantFrom(0, 1, DAY - 1, DAY, DAY + 1, 2 * DAY));
+  const steps = fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), gap, fc.integer({ min: 1, max: 400 })), { maxLength: 60 });
+
+  it('refuses, fills and frees each trigger as its own count of runs in (t - W, t] would', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(limit, fc.boolean()), { minLength: 4, maxLength: 4 }), steps, fc.integer({ min: 1, max: 2 }), (triggers, plan, passes) => {
+        const lifetime = DAY + 1;
+        for (let pass = 0; pass < passes; pass++) {
+          const limits = new TriggerLimits(lifetime);
+          for (const [l, checked] of triggers) limits.add(l, checked);
+          const admitted: number[][] = triggers.map(() => []);
+          let t = T0;
+          for (const [g, dt, burst] of plan) {
+            t += dt;
+            const [l, checked] = triggers[g];
+            const counted = (at: number): number => admitted[g].filter((s) => s > at - lifetime).length;
+            for (let k = 0; k < burst; k++) {
+              const refused = checked && counted(t) >= l;
+              expect(limits.refuses(g, t)).toBe(refused);
+              if (refused) {
+                expect(limits.full(g)).toBe(true);
+                const live = admitted[g].filter((s) => s > t - lifetime);
+                expect(limits.retryAt(g)).toBe(Math.min(...live) + lifetime);
+                break;
+              }
+              limits.admit(g, t);
+              if (checked && l !== Number.POSITIVE_INFINITY) admitted[g].push(t);
+            }
+            expect(limits.limited(g)).toBe(checked && l !== Number.POSITIVE_INFINITY);
+          }
+          const expiries = admitted.flatMap((runs) => runs.map((s) => s + lifetime)).filter((end) => end > t);
+          expect(limits.firstExpiryAfter(t)).toBe(expiries.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...expiries));
+          limits.handBack();
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
