@@ -163,3 +163,29 @@ describe('TriggerLimits (SPEC sections 2 and 4: each trigger\'s runs in a slidin
     );
   });
 });
+
+describe('TriggerLimits, a window past its first ring', () => {
+  it('keeps every run of a trigger with a high limit, in order, beside a small one', () => {
+    const lifetime = DAY + 1;
+    const limits = new TriggerLimits(lifetime);
+    limits.add(3000, true);
+    limits.add(2, true);
+    // 2,500 runs of trigger 0, 30 s apart (20.8 h: all in one window, past a first ring of 1,024),
+    // trigger 1's runs between them
+    for (let k = 0; k < 2500; k++) {
+      const t = T0 + k * 30_000;
+      expect(limits.refuses(0, t)).toBe(false);
+      limits.admit(0, t);
+      if (k % 1000 === 0 && !limits.refuses(1, t)) limits.admit(1, t);
+    }
+    expect(limits.refuses(0, T0 + 2500 * 30_000)).toBe(false);
+    expect(limits.retryAt(0)).toBe(T0 + lifetime);
+    // trigger 1 took two runs (at k = 0 and 1000) and is full; its window was not written over
+    expect(limits.full(1)).toBe(true);
+    expect(limits.retryAt(1)).toBe(T0 + lifetime);
+    // each run leaves at s + W: at 24 h + 1 ms after the first, the first has left
+    expect(limits.refuses(0, T0 + lifetime)).toBe(false);
+    expect(limits.retryAt(0)).toBe(T0 + 30_000 + lifetime);
+    expect(limits.firstExpiryAfter(T0 + lifetime)).toBe(T0 + 30_000 + lifetime);
+  });
+});
