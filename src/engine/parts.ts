@@ -107,6 +107,11 @@ function splitColumns(count: number): SplitColumns {
 
 /** The results kept per part: a change back and forth finds both. */
 const KEEP = 2;
+/**
+ * Beside them, the allowance results simulated ahead (`simulateAllowanceAhead`: the seats one step
+ * up and down from an edit's), until an edit asks for one or a later step pushes it out.
+ */
+const KEEP_AHEAD = 2;
 
 /**
  * What a part's result depends on: its plan with the limits' values left out (`shape`), and
@@ -145,6 +150,8 @@ export interface PartsOptions extends SimulateOptions {
 }
 
 interface Kept {
+  /** simulated ahead of an edit (`simulateAllowanceAhead`), not yet asked for */
+  ahead?: boolean;
   shape: string;
   limits: number[];
   keysShape: string;
@@ -304,6 +311,57 @@ export class PartsSimulator {
     return this.timed('join', () => this.finish(step, options));
   }
 
+  /**
+   * Simulates through `remote` (the part thread, while this one is idle) the allowance part that
+   * `plan` needs, and keeps it, when that part is all `plan` would simulate again over a split
+   * already made: an edit to `plan` then finds it done. For the seats next to an edit's (an admin
+   * stepping through seat counts: each step re-simulates the whole allowance part, 85 % of the
+   * events of a workspace whose triggers run on fair use). `stillWanted` is asked once it is done:
+   * false when the thread that asked has moved on, and the result is then dropped. Settles with
+   * whether a result was kept; rejects with CancelledError when `remote` was cancelled.
+   */
+  async simulateAllowanceAhead(plan: Plan, options: SimulateOptions, remote: RemotePart, stillWanted: () => boolean): Promise<boolean> {
+    if (plan.enforcement.maxQueueWaitHours !== null || (options.until !== undefined && options.until < this.lastTime)) return false;
+    // a split already made only: copying the events apart is the thread's own work, not ahead of an edit
+    const key = JSON.stringify(plan.triggers.filter((t) => canonicalMode(t.mode) === 'programmatic').map((t) => t.id));
+    const split = this.splits.find((s) => s.key === key && !s.superseded);
+    if (split === undefined || split.spend.events.count === 0 || split.allowance.events.count === 0) return false;
+    const horizon = options.until ?? this.lastTime + DEFAULT_HORIZON_MS;
+    const run = `${horizon}:${options.timelineBuckets ?? 0}:`;
+    const spend = spendInput(plan, run);
+    const allowance = allowanceInput(plan, run);
+    if (!this.kept.spend.some((k) => reusable('spend', k, spend)) || this.kept.allowance.some((k) => reusable('allowance', k, allowance))) return false;
+    const step: Step = { plan, split, inputs: { spend, allowance }, found: {}, missing: ['allowance'], horizon, total: split.allowance.events.count };
+    const tally = { frame: dayFrameBetween(this.firstTime, this.lastTime), span: { first: this.firstTime, last: this.lastTime } };
+    // the other thread reads the split's memory until its pass settles
+    split.readers++;
+    let result: SimulationResult;
+    try {
+      result = await remote(split.allowance.events, allowance.plan, { ...this.partOptions('allowance', step, options), tally });
+    } finally {
+      split.readers--;
+    }
+    if (!stillWanted() || split.superseded || !this.splits.includes(split) || this.kept.allowance.some((k) => reusable('allowance', k, allowance))) return false;
+    const counted = passTallies(result);
+    if (counted !== undefined) tallied.set(result, counted);
+    const kept = this.kept.allowance;
+    kept.push({ shape: allowance.shape, limits: allowance.limits, keysShape: allowance.keysShape, split: split.key, result, ahead: true });
+    // the oldest step ahead leaves first: one for an edit that came before the last
+    for (const d of dropOver(kept, (k) => k.ahead === true, KEEP_AHEAD, true)) this.maySpare(d.result);
+    return true;
+  }
+
+  /**
+   * What identifies the allowance part `plan` needs (its shape and limits), or null when `plan` is
+   * simulated whole: two plans with the same key are answered by the same allowance result.
+   */
+  allowanceKeyOf(plan: Plan, options: SimulateOptions): string | null {
+    if (plan.enforcement.maxQueueWaitHours !== null || (options.until !== undefined && options.until < this.lastTime)) return null;
+    const horizon = options.until ?? this.lastTime + DEFAULT_HORIZON_MS;
+    const input = allowanceInput(plan, `${horizon}:${options.timelineBuckets ?? 0}:`);
+    return `${input.limits.join(',')}|${input.shape}`;
+  }
+
   /** What `plan` needs: null when the whole must be simulated, else the parts and which to simulate. */
   private prepare(plan: Plan, options: SimulateOptions): Step | null {
     this.lastIsolatedKey = null;
@@ -408,10 +466,11 @@ export class PartsSimulator {
    */
   private leaving(): SimulationResult | null {
     const kept = this.kept.allowance;
-    const last = kept.length < KEEP ? undefined : kept[kept.length - 1]?.result;
-    if (last === undefined || (this.readers.get(last) ?? 0) > 0 || arraysOf(last) === undefined) return null;
-    kept.pop();
-    return last;
+    const made = kept.filter((k) => k.ahead !== true);
+    const last = made.length < KEEP ? undefined : made[made.length - 1];
+    if (last === undefined || (this.readers.get(last.result) ?? 0) > 0 || arraysOf(last.result) === undefined) return null;
+    kept.splice(kept.indexOf(last), 1);
+    return last.result;
   }
 
   /**
@@ -453,17 +512,23 @@ export class PartsSimulator {
   private reuseKept(name: PartName, input: PartInput): Kept | undefined {
     const kept = this.kept[name];
     const at = kept.findIndex((k) => reusable(name, k, input));
-    if (at <= 0) return kept[at];
+    if (at < 0) return undefined;
     const [found] = kept.splice(at, 1);
-    kept.unshift(found);
+    // asked for: one simulated ahead is now an edit's own
+    if (found.ahead === true) {
+      found.ahead = false;
+      kept.unshift(found);
+      for (const d of dropOver(kept, (k) => k.ahead !== true, KEEP)) this.maySpare(d.result);
+    } else {
+      kept.unshift(found);
+    }
     return found;
   }
 
   private keep(name: PartName, input: PartInput, split: Split, result: SimulationResult): void {
     const kept = this.kept[name];
     kept.unshift({ shape: input.shape, limits: input.limits, keysShape: input.keysShape, split: split.key, result });
-    const dropped = kept.splice(KEEP);
-    for (const d of dropped) this.maySpare(d.result);
+    for (const d of dropOver(kept, (k) => k.ahead !== true, KEEP)) this.maySpare(d.result);
   }
 
   /** Lends `part`'s arrays to the next pass when nothing can read it any more. */
@@ -889,6 +954,17 @@ function allowanceInput(plan: Plan, run: string): PartInput {
   const shape: Plan = { ...partPlan, workspace: { ...partPlan.workspace, seats: 0, messagesPerSeatPerDay: 0, fairUseShare: 0 } };
   const resolved = resolvePlan(partPlan);
   return { plan: partPlan, shape: run + JSON.stringify(shape), limits: [resolved.allowance, resolved.pool, resolved.workspacePerMinute], keysShape: '' };
+}
+
+/**
+ * Takes out of `kept` the entries of a kind (`of`) beyond the first `max` of them, or with `oldest`
+ * the first ones until `max` are left, and returns them.
+ */
+function dropOver(kept: Kept[], of: (k: Kept) => boolean, max: number, oldest = false): Kept[] {
+  const those = kept.filter(of);
+  const out = oldest ? those.slice(0, Math.max(0, those.length - max)) : those.slice(max);
+  for (const d of out) kept.splice(kept.indexOf(d), 1);
+  return out;
 }
 
 /**

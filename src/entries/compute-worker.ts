@@ -14,6 +14,7 @@ import type { ModelProjectAnswer } from '../modeling/types.ts';
 import { RecentViews, viewDelta } from '../modeling/view-delta.ts';
 import { apiFailureOf } from '../api/worker-failure.ts';
 import { WorkerClient, workerLimits } from '../workers/client.ts';
+import { CANCEL_SLOT } from '../workers/protocol.ts';
 import { workerFile } from '../worker-files.ts';
 import { sharedEvents } from '../api/shared-events.ts';
 import { ApiFailure, toApiError } from '../api/errors.ts';
@@ -86,6 +87,82 @@ function startPartThreadSoon(): void {
 const planKey = (plan: Plan): string => `${version}:${JSON.stringify(plan)}`;
 
 /**
+ * The seat counts next to an edit's, simulated ahead on the part thread while the window is idle
+ * (`PartsSimulator.simulateAllowanceAhead`): an admin stepping seats up or down (the arrow keys,
+ * the spin buttons) meets a result already kept. Any question about another plan stops it.
+ */
+interface Ahead {
+  /** set to 1 to stop the pass under way on the part thread */
+  cancel: SharedArrayBuffer;
+  stopped: boolean;
+  /** the allowance part under way (`PartsSimulator.allowanceKeyOf`) and its end */
+  running: { key: string; done: Promise<unknown> } | null;
+}
+let ahead: Ahead | null = null;
+/** the seats of the last plan an edit's view was made for */
+let lastProjectedSeats: number | null = null;
+
+function stopAhead(): void {
+  if (ahead === null) return;
+  ahead.stopped = true;
+  Atomics.store(new Int32Array(ahead.cancel), CANCEL_SLOT, 1);
+  ahead = null;
+}
+
+/** Simulates ahead the allowance parts of `plans`, one after another, on the part thread. */
+function simulateAhead(plans: Plan[]): void {
+  stopAhead();
+  const sim = simulator;
+  if (sim === null || !partThread.available) return;
+  const state: Ahead = { cancel: new SharedArrayBuffer(4), stopped: false, running: null };
+  ahead = state;
+  const options = { timelineBuckets: TIMELINE_BUCKETS };
+  const remote = partThread.remote(state.cancel);
+  const stillWanted = (): boolean => !state.stopped && simulator === sim;
+  void (async () => {
+    for (const p of plans) {
+      const key = sim.allowanceKeyOf(p, options);
+      if (!stillWanted() || key === null) return;
+      const done = sim.simulateAllowanceAhead(p, options, remote, stillWanted);
+      state.running = { key, done };
+      try {
+        await done;
+      } catch {
+        // stopped, or the thread failed: an edit simulates what it needs itself
+        return;
+      } finally {
+        state.running = null;
+      }
+    }
+  })();
+}
+
+/**
+ * Before a question about `plan`: the allowance part simulated ahead for it is waited for (it is
+ * under way on the other thread), and any other is stopped.
+ */
+async function settleAhead(plan: Plan): Promise<void> {
+  const running = ahead?.running;
+  if (running != null && simulator !== null && simulator.allowanceKeyOf(plan, { timelineBuckets: TIMELINE_BUCKETS }) === running.key) {
+    await running.done.catch(() => {});
+  }
+  stopAhead();
+}
+
+/** After an edit's view: when it changed the seats, the seats one step on and one step back. */
+function stepAheadFrom(plan: Plan): void {
+  const seats = plan.workspace.seats;
+  const last = lastProjectedSeats;
+  lastProjectedSeats = seats;
+  if (last === null || last === seats || plan.workspace.messagesPerSeatPerDay === null) return;
+  const on = seats > last ? 1 : -1;
+  const withSeats = (n: number): Plan => ({ ...plan, workspace: { ...plan.workspace, seats: n } });
+  const next = [seats + on, seats - on].filter((n) => n >= 0).map(withSeats);
+  // after the answer has gone out
+  setTimeout(() => simulateAhead(next), 0);
+}
+
+/**
  * The result for `plan` over the current events: the last one when the plan is the same (`fresh`
  * false), else from the parts simulator, which re-simulates only what the change touches.
  */
@@ -94,6 +171,7 @@ async function simulated(plan: Plan, ctx: CallContext): Promise<Simulated & { fr
   const key = planKey(plan);
   if (cache !== null && cache.key === key) return { ...cache, fresh: false };
   const started = performance.now();
+  await settleAhead(plan);
   if (simulator === null) simulator = new PartsSimulator(events);
   const result = await simulator.runAsync(
     plan,
@@ -131,6 +209,7 @@ async function projected(plan: Plan, base: string | undefined, ctx: CallContext)
   view.simulated = run.fresh ? run.parts : [];
   const held = base === undefined ? undefined : views.get(base);
   const viewId = views.remember(view);
+  stepAheadFrom(plan);
   return held === undefined || base === undefined ? { ...view, viewId } : viewDelta(held, view, base, viewId);
 }
 
@@ -254,6 +333,8 @@ function inForeground<T>(work: () => Promise<T>): Promise<T> {
 }
 
 function setEvents(next: number, ev: WorkerEvents | null, path: string | null): null {
+  stopAhead();
+  lastProjectedSeats = null;
   events = ev === null ? null : sharedEvents({ ...ev, ids: null });
   ledgerPath = path;
   version = next;
