@@ -263,6 +263,15 @@ async function warmEdits(plan: Plan, ctx: CallContext): Promise<void> {
   if (perSeat !== null && perSeat > 0) {
     const seats = Math.max(1, Math.min(plan.workspace.seats - 1, Math.floor((0.6 * result.allowancePeak) / perSeat) - 5));
     if (seats !== plan.workspace.seats && !(await editAndBack({ ...plan, workspace: { ...plan.workspace, seats } }))) return;
+    // the same pass once on the part thread, which simulates the seats next to an edit's ahead
+    // (`stepAheadFrom`): its first passes there ran uncompiled, so the first steps' results came
+    // late for the edits that waited for them
+    if (seats > 1 && partThread.available && simulator !== null) {
+      const remote = partThread.remote(ctx.cancelFlag);
+      const ahead = { ...plan, workspace: { ...plan.workspace, seats: seats - 1 } };
+      await simulator.simulateAllowanceAhead(ahead, { timelineBuckets: TIMELINE_BUCKETS }, remote, () => !ctx.cancel.aborted).catch(() => false);
+      if (ctx.cancel.aborted) return;
+    }
   }
   // The memory the first edit that moves a trigger between the parts copies the events into, and
   // the arrays the first seats edit's pass writes: faulted in now (25 and 14 bytes an event; at 1M
