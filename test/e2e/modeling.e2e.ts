@@ -114,6 +114,46 @@ describe('the modeling screens in Chromium, through the web host', () => {
     await hasText(page.getByTestId('plan-status'), 'Saved plan');
   });
 
+  it('projects each keystroke of a typed number at once, but shows only the last once the typing pauses', async () => {
+    const { page } = s;
+    const hint = page.getByTestId('allowance-figure').locator('.hint');
+    const seats = page.getByLabel('Active seats');
+    // from a count where the allowance refuses people's messages, so that each count reads differently
+    await seats.fill('3');
+    await seats.press('Tab');
+    await hasText(hint, /[1-9][\d,]* of people’s messages blocked/);
+    const before = await textOf(hint);
+    // every text the figure shows from here on, and every projection asked for
+    await hint.evaluate((el) => {
+      const seen: string[] = [];
+      (window as unknown as { __seen: string[] }).__seen = seen;
+      new MutationObserver(() => seen.push((el.textContent ?? '').trim())).observe(el, { subtree: true, childList: true, characterData: true });
+    });
+    const asked: number[] = [];
+    const onRequest = (r: { url(): string; postData(): string | null }) => {
+      if (!r.url().endsWith('/api/model-project')) return;
+      const body = JSON.parse(r.postData() ?? '{}') as { patch?: { workspace?: { seats?: number } }; plan?: { workspace?: { seats?: number } } };
+      asked.push(body.patch?.workspace?.seats ?? body.plan?.workspace?.seats ?? Number.NaN);
+    };
+    page.on('request', onRequest);
+    try {
+      // "3" becomes "35", then "350": two keystrokes, well within the typing pause
+      await seats.press('End');
+      await seats.pressSequentially('50', { delay: 60 });
+      // both asked for as they were typed, before the field is left or the pause is over
+      await expect.poll(() => asked, { timeout: 10_000 }).toEqual([35, 350]);
+      // 350 seats refuse nothing: shown once the pause is over, the field still focused
+      await hasText(hint, /peak [\d,]+ · 0 of people’s messages blocked/);
+      const seen = (await page.evaluate('window.__seen')) as string[];
+      // 35 seats' figures (some messages refused, fewer than at 3) were never shown
+      expect(seen.filter((t) => t !== before && !/ · 0 of people’s messages blocked/.test(t))).toEqual([]);
+    } finally {
+      page.off('request', onRequest);
+    }
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    await hasText(page.getByTestId('plan-status'), 'Saved plan');
+  });
+
   it('saves the edited plan, which the overview then uses', async () => {
     const { page } = s;
     await page.getByLabel('Active seats').fill('30');

@@ -44,10 +44,12 @@ export interface EditorState {
 }
 
 /**
- * Typing comes in bursts: a coalescing edit (a field being typed in) projects once the burst
- * pauses, or at once when the field is left. Any other edit (a select, a committed field, undo)
- * projects at once, its request sent before anything renders: the worker re-simulates only the
- * part it touches, and a newer edit cancels it.
+ * Typing comes in bursts: a coalescing edit (a field being typed in) is projected at once, each
+ * keystroke's request cancelling the last, but shown only once the burst pauses or the field is
+ * left, so that the charts do not follow every keystroke (1, 14, 140 seats). The projection of
+ * what was typed last is then often done by the time the admin leaves the field. Any other edit
+ * (a select, undo) projects and shows at once, its request sent before anything renders: the
+ * worker re-simulates only the part it touches, and a newer edit cancels it.
  */
 export const PROJECT_DEBOUNCE_MS = 250;
 /** One job id for the live projection: the host cancels the run a newer one replaces. */
@@ -107,36 +109,38 @@ export function planDirty(h: PlanHistory<Plan> | null): boolean {
   return d;
 }
 
+/** the typing pause under way (`applyEdit`) */
 let timer: ReturnType<typeof setTimeout> | null = null;
+/** whether `timer` is a typing pause: an answer that comes during it waits in `heldAnswer` */
+let typing = false;
+/** the last answer (or failure), kept until the typing pause ends */
+let heldAnswer: (() => void) | null = null;
 /** The service's name for `state.view`: the next projection asks only for what differs from it. */
 let heldId: string | null = null;
 let seq = 0;
 let offProgress: (() => void) | null = null;
 
-/**
- * Projects the present plan after `wait` ms, or at once (the request is sent before this returns).
- */
-function scheduleProjection(wait = 0): void {
-  if (timer !== null) {
-    clearTimeout(timer);
-    timer = null;
-  }
-  if (wait === 0) project();
-  else {
-    timer = setTimeout(() => {
-      timer = null;
-      project();
-    }, wait);
-  }
+/** Projects the present plan at once (the request is sent before this returns). */
+function scheduleProjection(): void {
+  stopTypingPause();
+  project();
   set({ projecting: true, cancelled: false });
 }
 
-/** A projection still waiting out the typing pause starts now. */
-function flushProjection(): void {
-  if (timer === null) return;
-  clearTimeout(timer);
+/** Ends the typing pause: the answer that came during it is shown now, or when it comes. */
+function endTypingPause(): void {
+  if (!typing) return;
+  const held = heldAnswer;
+  stopTypingPause();
+  held?.();
+}
+
+/** Stops the typing pause; an answer held is dropped (a newer request replaces it). */
+function stopTypingPause(): void {
+  if (timer !== null) clearTimeout(timer);
   timer = null;
-  project();
+  typing = false;
+  heldAnswer = null;
 }
 
 /**
@@ -158,42 +162,58 @@ function project(plan: Plan | undefined = state.history?.present): void {
 }
 
 async function settle(answered: Promise<ModelProjectAnswer>, mine: number, plan: Plan, held: ModelView | null, base: string | null): Promise<void> {
+  let answer: ModelProjectAnswer;
   try {
-    const answer = await answered;
-    if (mine !== seq) return;
-    performance.clearMarks(MODEL_VIEW_ANSWERED_MARK);
-    performance.mark(MODEL_VIEW_ANSWERED_MARK);
-    let whole: ModelView;
-    if (isDelta(answer)) {
-      // the view it patches was replaced meanwhile (another ledger opened): ask for the whole
-      if (held === null || state.view !== held || answer.base !== base) {
-        heldId = null;
-        project(plan);
-        return;
-      }
-      whole = applyDelta(held, answer);
-    } else {
-      const { viewId: _named, ...view } = answer;
-      whole = view;
-      // a modeling screen just opened on this plan: edits follow, their paths are warmed once painted
-      if (held === null) warmEditsWhenIdle();
-    }
-    // the keys and triggers whose figures did not change keep their objects, so their rows do not render again
-    const view = shareEqual(state.view, whole);
-    heldId = answer.viewId;
-    set({ view, viewPlan: plan, viewError: null, projecting: false, progress: null });
+    answer = await answered;
   } catch (err) {
-    const error = toError(err);
     if (mine !== seq) return;
-    // the service no longer holds the plan the patch was made on (it restarted): the whole plan
-    if (base !== null && error.code === 'not_found' && error.details.some((d) => d.path === 'base')) {
+    whenShown(() => failed(toError(err), plan, base));
+    return;
+  }
+  if (mine !== seq) return;
+  performance.clearMarks(MODEL_VIEW_ANSWERED_MARK);
+  performance.mark(MODEL_VIEW_ANSWERED_MARK);
+  whenShown(() => show(answer, mine, plan, held, base));
+}
+
+/** `work` now, or, during a typing pause, once it ends (the newest answer only). */
+function whenShown(work: () => void): void {
+  if (typing) heldAnswer = work;
+  else work();
+}
+
+function show(answer: ModelProjectAnswer, mine: number, plan: Plan, held: ModelView | null, base: string | null): void {
+  if (mine !== seq) return;
+  let whole: ModelView;
+  if (isDelta(answer)) {
+    // the view it patches was replaced meanwhile (another ledger opened): ask for the whole
+    if (held === null || state.view !== held || answer.base !== base) {
       heldId = null;
       project(plan);
       return;
     }
-    // A cancelled run was replaced by a newer one, which reports instead.
-    if (error.code !== 'cancelled') set({ viewError: error, projecting: false, progress: null });
+    whole = applyDelta(held, answer);
+  } else {
+    const { viewId: _named, ...view } = answer;
+    whole = view;
+    // a modeling screen just opened on this plan: edits follow, their paths are warmed once painted
+    if (held === null) warmEditsWhenIdle();
   }
+  // the keys and triggers whose figures did not change keep their objects, so their rows do not render again
+  const view = shareEqual(state.view, whole);
+  heldId = answer.viewId;
+  set({ view, viewPlan: plan, viewError: null, projecting: false, progress: null });
+}
+
+function failed(error: ReturnType<typeof toError>, plan: Plan, base: string | null): void {
+  // the service no longer holds the plan the patch was made on (it restarted): the whole plan
+  if (base !== null && error.code === 'not_found' && error.details.some((d) => d.path === 'base')) {
+    heldId = null;
+    project(plan);
+    return;
+  }
+  // A cancelled run was replaced by a newer one, which reports instead.
+  if (error.code !== 'cancelled') set({ viewError: error, projecting: false, progress: null });
 }
 
 async function fetchAdvice(plan: Plan): Promise<void> {
@@ -242,15 +262,16 @@ export function applyEdit(fn: (plan: Plan) => Plan, label: string, coalesce: str
   const next = edit(h, fn(h.present), label, coalesce);
   if (next === h) return;
   if (coalesce !== null) {
-    set({ history: next, saveError: null });
-    scheduleProjection(PROJECT_DEBOUNCE_MS);
+    // sent now, shown once the typing pauses (the last keystroke's answer only)
+    stopTypingPause();
+    project(next.present);
+    typing = true;
+    timer = setTimeout(endTypingPause, PROJECT_DEBOUNCE_MS);
+    set({ history: next, saveError: null, projecting: true, cancelled: false });
     return;
   }
   // the request first, then the one render of the edit
-  if (timer !== null) {
-    clearTimeout(timer);
-    timer = null;
-  }
+  stopTypingPause();
   project(next.present);
   set({ history: next, saveError: null, projecting: true, cancelled: false });
 }
@@ -260,10 +281,7 @@ export function applyEdit(fn: (plan: Plan) => Plan, label: string, coalesce: str
  * projection they had, and the next edit projects again.
  */
 export function cancelProjection(): void {
-  if (timer !== null) {
-    clearTimeout(timer);
-    timer = null;
-  }
+  stopTypingPause();
   seq++;
   set({ projecting: false, progress: null, cancelled: true });
   void call('job-cancel', { jobId: LIVE_JOB }).catch(() => {});
@@ -318,7 +336,7 @@ export const editorFlags = (h: PlanHistory<Plan> | null) => ({
 });
 
 // Leaving the field typed in ends the burst.
-window.addEventListener('focusout', flushProjection);
+window.addEventListener('focusout', endTypingPause);
 
 // Closing the window or reloading with unsaved edits asks first.
 window.addEventListener('beforeunload', (e) => {
