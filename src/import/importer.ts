@@ -23,6 +23,7 @@ import {
   dustCostHandler,
   eventsHandler,
   guessMapping,
+  guessTimeOfDay,
   mappingHandler,
   norm,
   parseColumnMapping,
@@ -741,6 +742,8 @@ async function run(
           const earlierOrder = mapping.dateFormat === 'dmy' || mapping.dateFormat === 'mdy' ? mapping.dateFormat : null;
           const earlier = { decimal: mapping.decimal, dayOrder: earlierOrder };
           if (dates !== null) mapping = { ...mapping, dateFormat: dates };
+          // a guess saved before time-of-day columns were read has none: this file's guess completes it
+          if (mapping.timeOfDay === null) mapping = { ...mapping, timeOfDay: guessTimeOfDay(h, samples, mapping.time, mapping.dateFormat) };
           // what the earlier file told stands only where this one tells nothing
           guessedFrom = { samples, whole: { ...whole }, earlier };
         }
