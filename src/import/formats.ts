@@ -957,7 +957,7 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
       { file, line: 1, column: mapping.cost, value: mapping.currency, message: `is in ${mapping.currency}: give the rate to USD (usdPerUnit)` },
     ]);
   }
-  const occurrences = new ContentOccurrences();
+  let occurrences = new ContentOccurrences();
   const readAmount: AmountReader = told.costUnit === 'credits' ? (v, d) => toMicroCredits(v, d) : (v, d) => parseMoneyToMicros(v, d, told.currency);
   // a guessed mapping's decimal mark and day order: the whole file's, when its first rows do not tell
   let checkAmount: (text: string, column: string | undefined, value: string | undefined) => void = () => {};
@@ -1039,6 +1039,12 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
       const given = ii === -1 ? '' : f[ii]!.trim();
       const added = given !== '' ? sink.add(time, type, subject, cost, given, 0, true) : sink.add(time, type, subject, cost, null, occurrences.next(time, type, subject, cost), false);
       return added ? 'new' : 'duplicate';
+    },
+    newFile() {
+      // rows without an id are numbered among identical rows of their file (SPEC §8): after the
+      // header again, of the next file joined to this one, so that a row both files hold is a
+      // duplicate, not a second occurrence counted twice
+      occurrences = new ContentOccurrences();
     },
   };
 }

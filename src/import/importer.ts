@@ -807,6 +807,20 @@ async function run(
     }
   };
 
+  /**
+   * The header again (files joined with `cat`): the rows after it are another file's, whose
+   * occurrences the handler numbers afresh (SPEC §8). A row of it may then stand for one this
+   * import wrote before the header, which neither the bulk path (it looks nothing up) nor the
+   * shortcut for rows later than the ledger's latest (`latestBefore`) would notice: the import is
+   * redone row by row, every row looked up.
+   */
+  const nextFile = (): void => {
+    if (handler!.newFile === undefined) return;
+    handler!.newFile();
+    if (bulk) throw new BulkConflict();
+    latestBefore = Number.POSITIVE_INFINITY;
+  };
+
   const handle = (fields: string[], line: number, problem: string | null): void => {
     currentLine = line;
     if (problem === null && handler!.format !== 'events') {
@@ -824,7 +838,7 @@ async function run(
         // the next export's lines: a message open across the join is closed, so that its lines
         // again after it are looked up among those recorded (as in another file), not only queued
         closeMessage();
-        handler!.newFile?.();
+        nextFile();
         result.repeatedHeaders = (result.repeatedHeaders ?? 0) + 1;
         const lines = (result.repeatedHeaderLines ??= []);
         if (lines.length < MAX_ERRORS) lines.push(line);
