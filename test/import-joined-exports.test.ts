@@ -109,7 +109,7 @@ describe('the other formats keep their reading of a joined file', () => {
   });
 });
 
-describe('a sheet to map joined (rows without an id: content and occurrence)', () => {
+describe('a sheet to map and the events CSV joined (rows without an id: content and occurrence)', () => {
   const head = 'When,Key,Amount';
   const a = `${head}\n2026-10-01 10:00,k1,1.00\n2026-10-01 11:00,k1,2.00\n`;
   const b = `${head}\n2026-10-01 11:00,k1,2.00\n2026-10-01 12:00,k1,3.00\n`;
@@ -141,5 +141,17 @@ describe('a sheet to map joined (rows without an id: content and occurrence)', (
     // as a.csv [x, x] then b.csv [x, x, x]: the second part's third x is the only new one
     expect(r).toMatchObject({ imported: 3, duplicates: 2 });
     expect(spend(ledger)).toBe(8_000_000);
+  });
+
+  it('the events CSV: the header again stays a bad row; with the good rows imported, the rows after it are another file\'s (in this thread and parsed in the worker alike)', async () => {
+    const ev = 'timestamp,type,subject,cost_usd';
+    const text = `${ev}\n2026-10-01T10:00:00Z,api,k1,1.00\n2026-10-01T11:00:00Z,api,k1,2.00\n${ev}\n2026-10-01T11:00:00Z,api,k1,2.00\n2026-10-01T12:00:00Z,api,k1,3.00\n`;
+    const file = scope.tmp.write('events.csv', text);
+    for (const parseInWorker of [false, true]) {
+      const l = scope.open(`events-${parseInWorker}.sqlite`);
+      const r = await importFile(l, file, { skipBadRows: true, parseInWorker });
+      expect(r).toMatchObject({ format: 'events', rows: 5, imported: 3, duplicates: 1, rejected: 1, errors: [expect.objectContaining({ line: 4, column: 'timestamp', value: 'timestamp' })] });
+      expect(spend(l)).toBe(6_000_000);
+    }
   });
 });

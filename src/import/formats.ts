@@ -211,7 +211,7 @@ function isDecimalComma(text: string): boolean {
 export function eventsHandler(header: string[], file: string, audience: 'cli' | 'app' = 'cli'): FormatHandler {
   // the same header rules and value parsers as `simulate` over a CSV, so both decide alike
   const { timestamp: ti, type: ty, subject: su, cost: co, id } = canonicalColumns(header, file);
-  const occurrences = new ContentOccurrences();
+  let occurrences = new ContentOccurrences();
   return {
     format: 'events',
     mapping: null,
@@ -237,6 +237,11 @@ export function eventsHandler(header: string[], file: string, audience: 'cli' | 
       const given = id === -1 ? '' : keptOrTrimmed(f, id);
       const added = given !== '' ? sink.add(time, type, subject, cost, given, 0, true) : sink.add(time, type, subject, cost, null, occurrences.next(time, type, subject, cost), false);
       return added ? 'new' : 'duplicate';
+    },
+    newFile() {
+      // the header again is still a bad row here (as simulate reads it); the rows after it are
+      // another file's, numbered afresh as the mapped CSV's are
+      occurrences = new ContentOccurrences();
     },
   };
 }
