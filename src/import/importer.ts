@@ -341,7 +341,7 @@ async function scanDayOrder(path: string, options: ImportOptions, column: string
 
 /**
  * The file read once more for a guess its first rows left open: each data row's cells of the
- * named `columns` (those the header has), until `enough` says the guess is made.
+ * named `columns` (the header's names), until `enough` says the guess is made.
  */
 function rescan(path: string, options: ImportOptions, columns: readonly string[], add: (cells: string[]) => void, enough: () => boolean): ReturnType<typeof readCsvFile> {
   const name = options.displayName ?? basename(path);
@@ -352,8 +352,11 @@ function rescan(path: string, options: ImportOptions, columns: readonly string[]
     (fields, _line, problem) => {
       if (problem !== null) return;
       if (at === null) {
-        if (fields.every((f) => f.trim() === '')) return;
-        at = columns.map((c) => fields.findIndex((f) => f.trim() === c)).filter((i) => i !== -1);
+        // the header is the record naming every column asked, below any title, notes or `sep=;`
+        // above it (preamble.ts): taken for the header, a title named none of them, and the whole
+        // file told nothing (a day above 12 on line 64 was "no row of the file tells")
+        const found = columns.map((c) => fields.findIndex((f) => f.trim() === c));
+        if (!found.includes(-1)) at = found;
         return;
       }
       if (at.length) add(at.map((i) => fields[i] ?? ''));
