@@ -997,7 +997,7 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
         // a date the first rows could not place: read two ways, it is never guessed
         const text = f[ti]!.trim();
         if (SLASH_TIME.test(text) && parseMappedTime(text, 'dmy', m.timeZone) !== parseMappedTime(text, 'mdy', m.timeZone)) {
-          if (!slashOrder.known) throw new DayOrderUnknown(header[ti]!);
+          if (!slashOrder.known) throw new DayOrderUnknown(header[ti]!, true);
           throw new RowError(header[ti], f[ti], 'could be day or month first, and no row of the file tells (no day above 12): give the date format (dmy or mdy) in the mapping');
         }
       }

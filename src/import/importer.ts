@@ -305,7 +305,7 @@ export async function importFile(ledger: Ledger, path: string, options: ImportOp
  */
 async function askWholeFile(err: unknown, whole: WholeFileFacts, path: string, options: ImportOptions): Promise<boolean> {
   if (err instanceof DayOrderUnknown && whole.dayOrder === undefined) {
-    whole.dayOrder = await scanDayOrder(path, options, err.column);
+    whole.dayOrder = await scanDayOrder(path, options, err.column, err.partAbove12);
     return true;
   }
   if (err instanceof DecimalUnknown && whole.decimal === undefined) {
@@ -329,14 +329,14 @@ async function scanDecimalMark(path: string, options: ImportOptions, unknown: De
 
 /**
  * The day order of a re-saved column (`01/09/2026`), told by the whole file: read until a day
- * above 12 tells, else to the end (then the reading in which the days lie closer together, or
- * null when nothing tells). Only run when the first rows did not tell: an export's first rows
- * often all fall on its first day.
+ * above 12 tells, else to the end (then, for an export, the reading in which the days lie closer
+ * together; `partAbove12`, a sheet to map, only the day above 12), or null when nothing tells.
+ * Only run when the first rows did not tell: an export's first rows often all fall on its first day.
  */
-async function scanDayOrder(path: string, options: ImportOptions, column: string): Promise<DayOrder | null> {
+async function scanDayOrder(path: string, options: ImportOptions, column: string, partAbove12: boolean): Promise<DayOrder | null> {
   const scan = new DayOrderScan(SLASH_TIME);
   await rescan(path, options, [column], (cells) => cells.forEach((c) => scan.add(c)), () => scan.decided);
-  return scan.order;
+  return partAbove12 ? scan.told : scan.order;
 }
 
 /**
