@@ -123,6 +123,14 @@ describe('a mapping file names the time-of-day column (timeOfDay)', () => {
     expect(parseDateAndTimeOfDay('2026-10-01', '12:30 AM', 'ymd', 'UTC')).toBe(Date.parse('2026-10-01T00:30:00Z'));
     expect(parseDateAndTimeOfDay('2026-02-30', '12:30', 'ymd', 'UTC')).toBe('date');
   });
+
+  it('reads a German sheet whose times say Uhr (14:35 Uhr), guessed as its time of day', async () => {
+    expect(parseDateAndTimeOfDay('13.10.2026', '14:35 Uhr', 'dmy', 'UTC')).toBe(Date.parse('2026-10-13T14:35:00Z'));
+    const file = scope.tmp.write('uhr.csv', 'Datum;Uhrzeit;Schlüssel;Betrag\n13.10.2026;14:35 Uhr;k1;1,50\n14.10.2026;9:05 Uhr;k1;2,00\n');
+    const r = await importFile(ledger, file);
+    expect(r).toMatchObject({ imported: 2, mapping: { timeOfDay: 'Uhrzeit' } });
+    expect(times(ledger)).toEqual(['2026-10-13T14:35:00.000Z', '2026-10-14T09:05:00.000Z']);
+  });
 });
 
 describe('a mapping saved from a guess before time-of-day columns were read', () => {

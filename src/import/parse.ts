@@ -234,8 +234,11 @@ function mappedWallTime(v: string, format: DateFormat): LocalTime | null {
   return valid(t) ? t : null;
 }
 
-/** a time of day alone, as a sheet that keeps the date in another column writes it: `14:35`, `14:35:10.250`, `2:35 PM`, a zone after it or not */
-const TIME_OF_DAY = new RegExp(String.raw`^${CLOCK}\s*${ZONE}?$`, 'i');
+/**
+ * a time of day alone, as a sheet that keeps the date in another column writes it: `14:35`,
+ * `14:35:10.250`, `2:35 PM`, a zone after it or not; `14:35 Uhr` as a German sheet may write it
+ */
+const TIME_OF_DAY = new RegExp(String.raw`^${CLOCK}(?:\s*Uhr)?\s*${ZONE}?$`, 'i');
 
 /**
  * Whether a cell is written as a time of day (`14:35`, `2:35 PM`), whatever its numbers: what
