@@ -108,3 +108,50 @@ describe('the other formats keep their reading of a joined file', () => {
     expect(eventsOf(ledger)).toEqual([]);
   });
 });
+
+describe('a sheet to map and the events CSV joined (rows without an id: content and occurrence)', () => {
+  const head = 'When,Key,Amount';
+  const a = `${head}\n2026-10-01 10:00,k1,1.00\n2026-10-01 11:00,k1,2.00\n`;
+  const b = `${head}\n2026-10-01 11:00,k1,2.00\n2026-10-01 12:00,k1,3.00\n`;
+  const spend = (l: Ledger): number => eventsOf(l).reduce((s, e) => s + e.cost, 0);
+
+  it('a mapped row both parts hold is a duplicate of the first part\'s, as the two files imported one after the other', async () => {
+    const joined = scope.tmp.write('joined.csv', a + b);
+    const p = await previewImport(ledger, joined);
+    expect(p).toMatchObject({ format: 'mapping', rows: 4, imported: 3, duplicates: 1, rejected: 0 });
+    const r = await importFile(ledger, joined);
+    expect(r).toMatchObject({ format: 'mapping', rows: 4, imported: 3, duplicates: 1, rejected: 0, repeatedHeaders: 1 });
+    expect(spend(ledger)).toBe(6_000_000);
+
+    const apart = scope.open('apart.sqlite');
+    const ra = await importFile(apart, scope.tmp.write('a.csv', a));
+    const rb = await importFile(apart, scope.tmp.write('b.csv', b));
+    expect([ra.imported + rb.imported, ra.duplicates + rb.duplicates]).toEqual([r.imported, r.duplicates]);
+    expect(eventsOf(apart).map((e) => [e.time, e.cost])).toEqual(eventsOf(ledger).map((e) => [e.time, e.cost]));
+    // the joined file again, or either part, adds nothing
+    expect(await importFile(ledger, joined)).toMatchObject({ imported: 0, duplicates: 4 });
+    expect(await importFile(ledger, scope.tmp.write('b.csv', b))).toMatchObject({ imported: 0, duplicates: 2 });
+  });
+
+  it('numbers identical mapped rows afresh after the header, into a ledger that holds events already', async () => {
+    // later than the joined rows: each of them is looked up, the first part's too
+    await importFile(ledger, scope.tmp.write('before.csv', `${head}\n2026-12-01 10:00,k0,5.00\n`));
+    const x = '2026-10-01 10:00,k1,1.00';
+    const r = await importFile(ledger, scope.tmp.write('joined.csv', `${head}\n${x}\n${x}\n${head}\n${x}\n${x}\n${x}\n`));
+    // as a.csv [x, x] then b.csv [x, x, x]: the second part's third x is the only new one
+    expect(r).toMatchObject({ imported: 3, duplicates: 2 });
+    expect(spend(ledger)).toBe(8_000_000);
+  });
+
+  it('the events CSV: the header again stays a bad row; with the good rows imported, the rows after it are another file\'s (in this thread and parsed in the worker alike)', async () => {
+    const ev = 'timestamp,type,subject,cost_usd';
+    const text = `${ev}\n2026-10-01T10:00:00Z,api,k1,1.00\n2026-10-01T11:00:00Z,api,k1,2.00\n${ev}\n2026-10-01T11:00:00Z,api,k1,2.00\n2026-10-01T12:00:00Z,api,k1,3.00\n`;
+    const file = scope.tmp.write('events.csv', text);
+    for (const parseInWorker of [false, true]) {
+      const l = scope.open(`events-${parseInWorker}.sqlite`);
+      const r = await importFile(l, file, { skipBadRows: true, parseInWorker });
+      expect(r).toMatchObject({ format: 'events', rows: 5, imported: 3, duplicates: 1, rejected: 1, errors: [expect.objectContaining({ line: 4, column: 'timestamp', value: 'timestamp' })] });
+      expect(spend(l)).toBe(6_000_000);
+    }
+  });
+});

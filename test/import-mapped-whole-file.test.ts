@@ -80,6 +80,26 @@ describe("a guessed mapping's day order: the whole file's", () => {
     await importFile(ledger, file, { mapping });
     expect(eventsOf(ledger)[0]!.time).toBe('2026-04-03T10:00:00.000Z');
   });
+
+  it('never takes the nearness of the dates for their order: one row a month, day first, lies closer read month first', async () => {
+    // a monthly sheet made day first (3 October, 3 November, 3 December) with its time of day
+    // beside it: read month first, it is three consecutive days of March, and nothing says so
+    const file = scope.tmp.write('monthly.csv', 'Date,Time,Key,Cost\n3/10/2026,2:35 PM,k1,100.00\n3/11/2026,9:00 AM,k1,120.00\n3/12/2026,4:10 PM,k1,90.00\n');
+    const before = snapshot(ledger);
+    const err = await importFile(ledger, file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImportRefusedError);
+    expect((err as ImportRefusedError).result.errors.map((e) => [e.line, e.column, e.value])).toEqual([
+      [2, 'Date', '3/10/2026'],
+      [3, 'Date', '3/11/2026'],
+      [4, 'Date', '3/12/2026'],
+    ]);
+    expect((err as ImportRefusedError).message).toContain('monthly.csv:2: Date "3/10/2026" could be day or month first, and no row of the file tells (no day above 12): give the date format (dmy or mdy) in the mapping');
+    expect(snapshot(ledger)).toEqual(before);
+    // told, it imports, each row at its time of day
+    const mapping = { time: 'Date', timeOfDay: 'Time', dateFormat: 'dmy', type: { value: 'api' }, subject: 'Key', cost: 'Cost' };
+    await importFile(ledger, file, { mapping });
+    expect(eventsOf(ledger).map((e) => e.time)).toEqual(['2026-10-03T14:35:00.000Z', '2026-11-03T09:00:00.000Z', '2026-12-03T16:10:00.000Z']);
+  });
 });
 
 describe('dates as spreadsheets show them to people', () => {

@@ -74,4 +74,20 @@ describe('importing a spreadsheet with a title above its header', () => {
     expect(out.stdout).toMatch(/events, batch 1: 2 rows, 2 imported/);
     expect(out.stdout).toContain('Lines 1–2 above the header (line 4) are not data (“Report: Acme, November”, …): left out.');
   });
+
+  it('the whole file, read again when its first rows tell neither the day order nor the decimal mark, is read under the header, not the title', async () => {
+    const ledger = scope.open('whole.sqlite');
+    // days up to 12 in the first 60 rows, a 13th on the last line; whole amounts, then 0,5
+    const rows = Array.from({ length: 60 }, (_, i) => `${String(1 + (i % 12)).padStart(2, '0')}.10.2026;10:${String(i).padStart(2, '0')};k1;3`);
+    const text = ['Usage report, Acme', '', 'Datum;Uhrzeit;Schlüssel;Betrag', ...rows, '13.10.2026;11:00;k1;0,5'].join('\n') + '\n';
+    const file = scope.tmp.write('report.csv', text);
+    const r = await importFile(ledger, file);
+    // read as a title over the rows, "no row of the file tells" (the 13th) and 0,5 "is not an amount"
+    expect(r).toMatchObject({ rows: 61, imported: 61, rejected: 0, guessed: { decimal: ',', dayOrder: 'dmy' } });
+    expect(eventsOf(ledger).at(-1)).toMatchObject({ time: '2026-10-13T11:00:00.000Z', cost: 500_000 });
+    // Excel's separator hint above the header, the same
+    const hinted = scope.open('hinted.sqlite');
+    const h = await importFile(hinted, scope.tmp.write('hinted.csv', ['sep=;', ...text.split('\n').slice(2)].join('\n')));
+    expect(h).toMatchObject({ rows: 61, imported: 61, rejected: 0, preamble: { separatorHint: true } });
+  });
 });

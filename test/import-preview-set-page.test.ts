@@ -29,7 +29,7 @@ describe('the previews of a set on the Import page', () => {
   });
 
   it('are made again when a mapping changes or a file is still being handed over', () => {
-    const mapped = entryOf({ key: 2, source: { upload: 'b' }, mapping: { time: 't', dateFormat: 'iso', timeZone: 'UTC', type: { value: 'api' }, typeValues: {}, subject: 's', cost: null, costUnit: 'usd', decimal: '.', currency: 'USD', usdPerUnit: null, id: null } });
+    const mapped = entryOf({ key: 2, source: { upload: 'b' }, mapping: { time: 't', dateFormat: 'iso', timeOfDay: null, timeZone: 'UTC', type: { value: 'api' }, typeValues: {}, subject: 's', cost: null, costUnit: 'usd', decimal: '.', currency: 'USD', usdPerUnit: null, id: null } });
     expect(previewsHold(shown, [a, mapped, c], 'auto', none)).toBe(false);
     expect(previewsHold(shown, [a, b, c, entryOf({ key: 4, source: null, mapping: null })], 'auto', none)).toBe(false);
     expect(previewsHold(shown, [b, a, c], 'auto', none)).toBe(false);

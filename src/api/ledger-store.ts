@@ -77,6 +77,7 @@ function mappingOf(p: PreviewResult): { column: string; field: string }[] {
   if (m !== null) {
     const out = [
       { column: m.time, field: `time (${m.dateFormat}, ${m.timeZone})` },
+      ...(m.timeOfDay !== null ? [{ column: m.timeOfDay, field: 'time of day' }] : []),
       'column' in m.type ? { column: m.type.column, field: 'type' } : { column: '(every row)', field: `type = ${m.type.value}` },
       { column: m.subject, field: 'subject' },
     ];

@@ -156,6 +156,8 @@ export type ImportSetEntry = { name: string; preview: ImportPreview; error: null
 export interface ColumnMappingView {
   time: string;
   dateFormat: 'iso' | 'epoch-ms' | 'epoch-s' | 'ymd' | 'mdy' | 'dmy' | 'excel-serial';
+  /** the column with each day's time of day, when `time` holds days alone */
+  timeOfDay: string | null;
   timeZone: string;
   type: { column: string } | { value: 'api' | 'trigger' | 'message' };
   typeValues: Record<string, 'api' | 'trigger' | 'message'>;

@@ -58,6 +58,16 @@ export class DayOrderScan {
     return this.slashes > 0 && this.dmyOk !== this.mdyOk;
   }
 
+  /**
+   * The order only a part above 12 tells (`ymd` when no value is a slash date), null otherwise:
+   * for a sheet to map, whose rows need not be consecutive days (one row a month read the wrong
+   * way round lies closer together), so nearness tells nothing.
+   */
+  get told(): DayOrder | null {
+    if (this.slashes === 0) return 'ymd';
+    return this.dmyOk !== this.mdyOk ? (this.dmyOk ? 'dmy' : 'mdy') : null;
+  }
+
   get order(): DayOrder | null {
     if (this.slashes === 0) return 'ymd';
     if (this.dmyOk !== this.mdyOk) return this.dmyOk ? 'dmy' : 'mdy';
@@ -79,9 +89,12 @@ export function dayOrder(values: readonly string[], pattern: RegExp = SLASH_DAY)
 export class DayOrderUnknown extends Error {
   /** the column (as the header names it) whose values tell the order */
   readonly column: string;
-  constructor(column: string) {
+  /** only a part above 12 tells (DayOrderScan#told), not the nearness of the values */
+  readonly partAbove12: boolean;
+  constructor(column: string, partAbove12 = false) {
     super(`the day order of "${column}" is not told by the first rows`);
     this.column = column;
+    this.partAbove12 = partAbove12;
   }
 }
 

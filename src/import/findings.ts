@@ -74,6 +74,8 @@ export function readAsText(r: Pick<ImportResult, 'form' | 'guessed' | 'rows'>): 
   if (g !== undefined) {
     if (g.decimal !== undefined) parts.push(g.decimal === ',' ? 'decimal comma (12,34 is 12.34)' : 'decimal point (12.34)');
     if (g.dayOrder !== undefined) parts.push(g.dayOrder === null ? 'dates that could be day or month first (refused)' : datesText(g.dayOrder, g.dates));
+    // said, so that an admin sees the two columns make one time (a guess that left it out put every event at midnight)
+    if (g.timeOfDay !== undefined) parts.push(`times of day from the column ${JSON.stringify(g.timeOfDay)}`);
   }
   return parts.length === 0 ? null : parts.join(', ');
 }

@@ -8,7 +8,21 @@ import { parseUsdToMicros } from '../engine/units.ts';
 import { parseTimestampAt } from '../csv/timestamp.ts';
 import { isConsumptionHeader } from '../csv/header.ts';
 import { InputError } from '../errors.ts';
-import { creditsToMicros, DATE_FORMATS, guessDateFormat, isValidTimeZone, parseMappedTime, parseMoneyToMicros, platformIsoTime, splitCurrency, toMicroCredits } from './parse.ts';
+import {
+  creditsToMicros,
+  DATE_FORMATS,
+  guessDateFormat,
+  isDayAlone,
+  isValidTimeZone,
+  looksLikeTimeOfDay,
+  parseDateAndTimeOfDay,
+  parseMappedTime,
+  parseMoneyToMicros,
+  platformIsoTime,
+  splitCurrency,
+  toMicroCredits,
+} from './parse.ts';
+import type { DateFormat } from './parse.ts';
 import { wasQuoted } from '../csv/records.ts';
 import { splitByLargestRemainder } from './profile.ts';
 import { canonicalColumns, ContentOccurrences } from './canonical.ts';
@@ -98,6 +112,8 @@ export interface Guessed {
   dayOrder?: DayOrder | null;
   /** the forms of the dates the first rows write (`month-word` for 2-Dec-2026), in the order first seen */
   dates?: readonly DateForm[];
+  /** a mapped file's column that gives each date its time of day (`Time` beside `Date`) */
+  timeOfDay?: string;
 }
 
 export interface FormatHandler {
@@ -195,7 +211,7 @@ function isDecimalComma(text: string): boolean {
 export function eventsHandler(header: string[], file: string, audience: 'cli' | 'app' = 'cli'): FormatHandler {
   // the same header rules and value parsers as `simulate` over a CSV, so both decide alike
   const { timestamp: ti, type: ty, subject: su, cost: co, id } = canonicalColumns(header, file);
-  const occurrences = new ContentOccurrences();
+  let occurrences = new ContentOccurrences();
   return {
     format: 'events',
     mapping: null,
@@ -221,6 +237,11 @@ export function eventsHandler(header: string[], file: string, audience: 'cli' | 
       const given = id === -1 ? '' : keptOrTrimmed(f, id);
       const added = given !== '' ? sink.add(time, type, subject, cost, given, 0, true) : sink.add(time, type, subject, cost, null, occurrences.next(time, type, subject, cost), false);
       return added ? 'new' : 'duplicate';
+    },
+    newFile() {
+      // the header again is still a bad row here (as simulate reads it); the rows after it are
+      // another file's, numbered afresh as the mapped CSV's are
+      occurrences = new ContentOccurrences();
     },
   };
 }
@@ -643,6 +664,12 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
 export const columnMappingSchema = z.strictObject({
   time: z.string().min(1),
   dateFormat: z.enum(DATE_FORMATS),
+  /**
+   * A column holding the time of day when `time` holds the day alone (`Date,Time`: `2026-10-01`,
+   * `14:35:10`): the two make one moment. Without it such a sheet's events all fell at midnight,
+   * which moves them in every sliding 24 h window.
+   */
+  timeOfDay: z.string().min(1).nullable().default(null),
   /** IANA zone, UTC or ±HH:MM: for times the file writes without a zone */
   timeZone: z.string().default('UTC'),
   /** a column holding the type, or one type for every row */
@@ -674,6 +701,16 @@ export function parseColumnMapping(raw: unknown, source: string): ColumnMapping 
       { file: source, column, value: r.data.currency, message: `is in ${r.data.currency}: give the rate to USD (usdPerUnit)` },
     ]);
   }
+  if (r.data.timeOfDay !== null && norm(r.data.timeOfDay) === norm(r.data.time)) {
+    throw new InputError(`${source}: invalid column mapping: timeOfDay "${r.data.timeOfDay}" is the time column itself: name the column that holds the time of day, or leave timeOfDay out`, [
+      { file: source, column: 'timeOfDay', value: r.data.timeOfDay, message: 'is the time column itself' },
+    ]);
+  }
+  if (r.data.timeOfDay !== null && (r.data.dateFormat === 'epoch-ms' || r.data.dateFormat === 'epoch-s')) {
+    throw new InputError(`${source}: invalid column mapping: timeOfDay "${r.data.timeOfDay}" completes a day, and epoch ${r.data.dateFormat === 'epoch-ms' ? 'milliseconds' : 'seconds'} are a moment already: leave timeOfDay out`, [
+      { file: source, column: 'timeOfDay', value: r.data.timeOfDay, message: `completes a day, and dateFormat ${r.data.dateFormat} is a moment already` },
+    ]);
+  }
   if (!isValidTimeZone(r.data.timeZone)) {
     throw new InputError(`${source}: invalid column mapping: timeZone "${r.data.timeZone}" is not a time zone`, [
       { file: source, column: 'timeZone', value: r.data.timeZone, message: 'is not a time zone (IANA name like Europe/Paris, UTC, or +02:00)' },
@@ -696,6 +733,12 @@ const GUESS = {
     'kosten', 'betrag', 'preis', 'cout', 'montant', 'prix', 'coste', 'costo', 'importe', 'precio', 'custo', 'valor', 'importo', 'prezzo'],
   id: ['id', 'eventid', 'requestid', 'uuid'],
 };
+
+/**
+ * Header names (as `norm` reads them) of a column holding the time of day beside a date column
+ * (`Date,Time`, `Datum;Uhrzeit`, `Fecha;Hora`), first match first.
+ */
+const TIME_OF_DAY_NAMES = ['time', 'timeofday', 'clock', 'hour', 'uhrzeit', 'zeit', 'heure', 'hora', 'ora', 'orario'];
 
 /** GUESS.type's names in other languages than English (`art` is also an English word). */
 const FOREIGN_TYPE_NAMES = new Set(['typ', 'art', 'kategorie', 'categorie', 'tipo', 'categoria']);
@@ -731,17 +774,18 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
   const formats = new Map(timeCandidates.map((k) => [k, guessDateFormat(samples.map((r) => r[k] ?? ''))]));
   const ti =
     timeCandidates.find((k) => formats.get(k) !== null && formats.get(k) !== 'excel-serial') ?? timeCandidates.find((k) => formats.get(k) === 'excel-serial') ?? timeCandidates[0] ?? -1;
+  const tdi = timeOfDayColumn(normalized, samples, ti, ti === -1 ? null : (formats.get(ti) ?? null));
   // A column named as a type only in another language (`Art`, `Tipo`) is the type when its cells
   // are event types: an English sheet's `Art` of paintings refused every row as no known type.
-  const typeNamed = find(GUESS.type, [ti]);
+  const typeNamed = find(GUESS.type, [ti, tdi]);
   const foreignType = typeNamed !== -1 && FOREIGN_TYPE_NAMES.has(normalized[typeNamed]!);
   const tyi =
     foreignType && !samples.some((r) => { const v = (r[typeNamed] ?? '').trim(); return TYPE_WORDS[norm(v)] !== undefined || v in TYPE_CODES; }) ? -1 : typeNamed;
-  const si = find(GUESS.subject, [ti, tyi]);
-  let ci = find(GUESS.cost, [ti, tyi, si]);
+  const si = find(GUESS.subject, [ti, tdi, tyi]);
+  let ci = find(GUESS.cost, [ti, tdi, tyi, si]);
   // `Amount (EUR)`, `Cost in €`: a money word first, the currency after
-  if (ci === -1) ci = normalized.findIndex((h, k) => ![ti, tyi, si].includes(k) && /^(?:cost|amount|spend|price|total|montant|betrag|importe|kosten|cout|coste|costo|custo|importo)/.test(h));
-  const ii = find(GUESS.id, [ti, tyi, si, ci]);
+  if (ci === -1) ci = normalized.findIndex((h, k) => ![ti, tdi, tyi, si].includes(k) && /^(?:cost|amount|spend|price|total|montant|betrag|importe|kosten|cout|coste|costo|custo|importo)/.test(h));
+  const ii = find(GUESS.id, [ti, tdi, tyi, si, ci]);
   if (ti === -1) missing.push('time');
   if (si === -1) missing.push('subject');
   const dateFormat = ti === -1 ? null : (formats.get(ti) ?? null);
@@ -778,6 +822,7 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
     mapping: {
       time: header[ti]!,
       dateFormat,
+      timeOfDay: tdi === -1 ? null : header[tdi]!,
       timeZone: 'UTC',
       type: tyi !== -1 ? { column: header[tyi]! } : { value: ci !== -1 ? 'api' : 'message' },
       typeValues,
@@ -791,6 +836,39 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
     },
     missing,
   };
+}
+
+/**
+ * The column that completes a time column of days with their time of day (`Date,Time`:
+ * `2026-10-01`, `14:35:10`), or -1: one named as a time of day (TIME_OF_DAY_NAMES) most of whose
+ * first cells are written as one (`14:35`, `2:35 PM`), beside a time column whose cells hold
+ * the day alone. A `Time` of durations (`1250` ms) is not written so and is never taken: read as
+ * 12:50 it would move every event. A cell of the right form but no time of day (`25:61`) is its
+ * row's error when read, not a reason to leave the column out (its rows would all fall at midnight).
+ */
+function timeOfDayColumn(normalized: readonly string[], samples: readonly string[][], ti: number, dateFormat: DateFormat | null): number {
+  if (ti === -1 || dateFormat === null || dateFormat === 'epoch-ms' || dateFormat === 'epoch-s') return -1;
+  const days = samples.map((r) => (r[ti] ?? '').trim()).filter((v) => parseMappedTime(v, dateFormat, 'UTC') !== null);
+  if (days.length === 0 || !days.every((v) => isDayAlone(v, dateFormat))) return -1;
+  for (const name of TIME_OF_DAY_NAMES) {
+    for (let k = 0; k < normalized.length; k++) {
+      if (k === ti || normalized[k] !== name) continue;
+      const cells = samples.map((r) => (r[k] ?? '').trim()).filter((v) => v !== '');
+      if (cells.length > 0 && 2 * cells.filter(looksLikeTimeOfDay).length > cells.length) return k;
+    }
+  }
+  return -1;
+}
+
+/**
+ * The time-of-day column a guess would take beside the column `time` (timeOfDayColumn), by name;
+ * null when none. For a mapping saved from a guess made before such columns were read: its
+ * `Date,Time` files would otherwise go on falling at midnight.
+ */
+export function guessTimeOfDay(header: readonly string[], samples: readonly string[][], time: string, dateFormat: DateFormat): string | null {
+  const normalized = header.map(norm);
+  const k = timeOfDayColumn(normalized, samples, normalized.indexOf(norm(time)), dateFormat);
+  return k === -1 ? null : header[k]!;
 }
 
 /**
@@ -848,10 +926,30 @@ function guessedDayOrder(samples: readonly string[], whole: DayOrder | null | un
   return { order: null, known: false };
 }
 
+/**
+ * A row's moment from its day (column `ti`) and its time of day (column `tdi`); a problem with
+ * either names both columns, since the two cells make the one time.
+ */
+function dayAndTimeOfDay(f: readonly string[], header: readonly string[], ti: number, tdi: number, m: ColumnMapping): number {
+  const day = f[ti]!;
+  const clock = f[tdi]!;
+  const t = parseDateAndTimeOfDay(day, clock, m.dateFormat, m.timeZone);
+  if (typeof t === 'number') return t;
+  const dayCell = `${header[ti]!} ${JSON.stringify(day.trim())}`;
+  const clockCell = `${header[tdi]!} ${JSON.stringify(clock.trim())}`;
+  if (t === 'date') throw new RowError(header[ti], day, `is not a date in the mapped format (${m.dateFormat}), to which ${clockCell} gives the time of day`);
+  if (t === 'date-has-time') {
+    throw new RowError(header[ti], day, `has a time of day of its own, and the mapping takes it from ${clockCell}: which one holds would be a guess; map only one time column, or keep the day alone in this one`);
+  }
+  if (clock.trim() === '') throw new RowError(header[tdi], clock, `is empty: expected the time of day of ${dayCell}`);
+  throw new RowError(header[tdi], clock, `is not a time of day (hh:mm, hh:mm:ss or h:mm AM) for ${dayCell}`);
+}
+
 /** `samples`: the file's first rows, for what the "read as" line says of its dates. */
 export function mappingHandler(header: string[], file: string, told: ColumnMapping, guessedFrom: GuessedFrom | null = null, samples: readonly string[][] = []): FormatHandler {
   let mapping = told;
   const ti = columnIndex(header, file, [mapping.time]);
+  const tdi = mapping.timeOfDay === null ? -1 : columnIndex(header, file, [mapping.timeOfDay]);
   const si = columnIndex(header, file, [mapping.subject]);
   const tyi = 'column' in mapping.type ? columnIndex(header, file, [mapping.type.column]) : -1;
   const fixedType = 'value' in mapping.type ? TYPE_CODES[mapping.type.value]! : null;
@@ -864,7 +962,7 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
       { file, line: 1, column: mapping.cost, value: mapping.currency, message: `is in ${mapping.currency}: give the rate to USD (usdPerUnit)` },
     ]);
   }
-  const occurrences = new ContentOccurrences();
+  let occurrences = new ContentOccurrences();
   const readAmount: AmountReader = told.costUnit === 'credits' ? (v, d) => toMicroCredits(v, d) : (v, d) => parseMoneyToMicros(v, d, told.currency);
   // a guessed mapping's decimal mark and day order: the whole file's, when its first rows do not tell
   let checkAmount: (text: string, column: string | undefined, value: string | undefined) => void = () => {};
@@ -891,6 +989,7 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
     guessed: {
       ...(ci !== -1 ? { decimal: m.decimal } : {}),
       ...(order !== undefined ? { dayOrder: slashOrder !== null && slashOrder.known ? slashOrder.order : order, dates: dateFormsOf(samples.map((r) => r[ti] ?? '')) } : {}),
+      ...(tdi !== -1 ? { timeOfDay: header[tdi]! } : {}),
     },
     row(f, _line, sink) {
       checkWidth(f, header);
@@ -898,11 +997,11 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
         // a date the first rows could not place: read two ways, it is never guessed
         const text = f[ti]!.trim();
         if (SLASH_TIME.test(text) && parseMappedTime(text, 'dmy', m.timeZone) !== parseMappedTime(text, 'mdy', m.timeZone)) {
-          if (!slashOrder.known) throw new DayOrderUnknown(header[ti]!);
+          if (!slashOrder.known) throw new DayOrderUnknown(header[ti]!, true);
           throw new RowError(header[ti], f[ti], 'could be day or month first, and no row of the file tells (no day above 12): give the date format (dmy or mdy) in the mapping');
         }
       }
-      const time = parseMappedTime(f[ti]!, m.dateFormat, m.timeZone);
+      const time = tdi === -1 ? parseMappedTime(f[ti]!, m.dateFormat, m.timeZone) : dayAndTimeOfDay(f, header, ti, tdi, m);
       if (time === null) throw new RowError(header[ti], f[ti], `is not a time in the mapped format (${m.dateFormat})`);
       if (!isPlausibleTime(time)) throw new RowError(header[ti], f[ti], timeRangeMessage());
       let type = fixedType;
@@ -945,6 +1044,12 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
       const given = ii === -1 ? '' : f[ii]!.trim();
       const added = given !== '' ? sink.add(time, type, subject, cost, given, 0, true) : sink.add(time, type, subject, cost, null, occurrences.next(time, type, subject, cost), false);
       return added ? 'new' : 'duplicate';
+    },
+    newFile() {
+      // rows without an id are numbered among identical rows of their file (SPEC §8): after the
+      // header again, of the next file joined to this one, so that a row both files hold is a
+      // duplicate, not a second occurrence counted twice
+      occurrences = new ContentOccurrences();
     },
   };
 }

@@ -23,6 +23,7 @@ import {
   dustCostHandler,
   eventsHandler,
   guessMapping,
+  guessTimeOfDay,
   mappingHandler,
   norm,
   parseColumnMapping,
@@ -304,7 +305,7 @@ export async function importFile(ledger: Ledger, path: string, options: ImportOp
  */
 async function askWholeFile(err: unknown, whole: WholeFileFacts, path: string, options: ImportOptions): Promise<boolean> {
   if (err instanceof DayOrderUnknown && whole.dayOrder === undefined) {
-    whole.dayOrder = await scanDayOrder(path, options, err.column);
+    whole.dayOrder = await scanDayOrder(path, options, err.column, err.partAbove12);
     return true;
   }
   if (err instanceof DecimalUnknown && whole.decimal === undefined) {
@@ -328,19 +329,19 @@ async function scanDecimalMark(path: string, options: ImportOptions, unknown: De
 
 /**
  * The day order of a re-saved column (`01/09/2026`), told by the whole file: read until a day
- * above 12 tells, else to the end (then the reading in which the days lie closer together, or
- * null when nothing tells). Only run when the first rows did not tell: an export's first rows
- * often all fall on its first day.
+ * above 12 tells, else to the end (then, for an export, the reading in which the days lie closer
+ * together; `partAbove12`, a sheet to map, only the day above 12), or null when nothing tells.
+ * Only run when the first rows did not tell: an export's first rows often all fall on its first day.
  */
-async function scanDayOrder(path: string, options: ImportOptions, column: string): Promise<DayOrder | null> {
+async function scanDayOrder(path: string, options: ImportOptions, column: string, partAbove12: boolean): Promise<DayOrder | null> {
   const scan = new DayOrderScan(SLASH_TIME);
   await rescan(path, options, [column], (cells) => cells.forEach((c) => scan.add(c)), () => scan.decided);
-  return scan.order;
+  return partAbove12 ? scan.told : scan.order;
 }
 
 /**
  * The file read once more for a guess its first rows left open: each data row's cells of the
- * named `columns` (those the header has), until `enough` says the guess is made.
+ * named `columns` (the header's names), until `enough` says the guess is made.
  */
 function rescan(path: string, options: ImportOptions, columns: readonly string[], add: (cells: string[]) => void, enough: () => boolean): ReturnType<typeof readCsvFile> {
   const name = options.displayName ?? basename(path);
@@ -351,8 +352,11 @@ function rescan(path: string, options: ImportOptions, columns: readonly string[]
     (fields, _line, problem) => {
       if (problem !== null) return;
       if (at === null) {
-        if (fields.every((f) => f.trim() === '')) return;
-        at = columns.map((c) => fields.findIndex((f) => f.trim() === c)).filter((i) => i !== -1);
+        // the header is the record naming every column asked, below any title, notes or `sep=;`
+        // above it (preamble.ts): taken for the header, a title named none of them, and the whole
+        // file told nothing (a day above 12 on line 64 was "no row of the file tells")
+        const found = columns.map((c) => fields.findIndex((f) => f.trim() === c));
+        if (!found.includes(-1)) at = found;
         return;
       }
       if (at.length) add(at.map((i) => fields[i] ?? ''));
@@ -741,6 +745,8 @@ async function run(
           const earlierOrder = mapping.dateFormat === 'dmy' || mapping.dateFormat === 'mdy' ? mapping.dateFormat : null;
           const earlier = { decimal: mapping.decimal, dayOrder: earlierOrder };
           if (dates !== null) mapping = { ...mapping, dateFormat: dates };
+          // a guess saved before time-of-day columns were read has none: this file's guess completes it
+          if (mapping.timeOfDay === null) mapping = { ...mapping, timeOfDay: guessTimeOfDay(h, samples, mapping.time, mapping.dateFormat) };
           // what the earlier file told stands only where this one tells nothing
           guessedFrom = { samples, whole: { ...whole }, earlier };
         }
@@ -804,8 +810,25 @@ async function run(
     }
   };
 
+  /**
+   * The header again (files joined with `cat`): the rows after it are another file's, whose
+   * occurrences the handler numbers afresh (SPEC §8). A row of it may then stand for one this
+   * import wrote before the header, which neither the bulk path (it looks nothing up) nor the
+   * shortcut for rows later than the ledger's latest (`latestBefore`) would notice: the import is
+   * redone row by row, every row looked up.
+   */
+  const nextFile = (): void => {
+    if (handler!.newFile === undefined) return;
+    handler!.newFile();
+    if (bulk) throw new BulkConflict();
+    latestBefore = Number.POSITIVE_INFINITY;
+  };
+
   const handle = (fields: string[], line: number, problem: string | null): void => {
     currentLine = line;
+    // the canonical events CSV refuses its header again as a bad row, as simulate does; with
+    // the good rows imported, those after it are still another file's
+    if (problem === null && handler!.format === 'events' && notData(fields, header!, headerNames!) === 'header') nextFile();
     if (problem === null && handler!.format !== 'events') {
       const skip = notData(fields, header!, headerNames!);
       // a blank row is no row, as a blank line is; a repeated header is counted and said
@@ -821,7 +844,7 @@ async function run(
         // the next export's lines: a message open across the join is closed, so that its lines
         // again after it are looked up among those recorded (as in another file), not only queued
         closeMessage();
-        handler!.newFile?.();
+        nextFile();
         result.repeatedHeaders = (result.repeatedHeaders ?? 0) + 1;
         const lines = (result.repeatedHeaderLines ??= []);
         if (lines.length < MAX_ERRORS) lines.push(line);
@@ -963,6 +986,8 @@ async function run(
         }
         started = true;
         if (m.kind === 'error') throw m.input ? new InputError(m.message, m.details) : new Error(m.message);
+        // files joined: redone on this thread, row by row (nextFile)
+        if (m.kind === 'joined') throw new BulkConflict();
         if (m.kind === 'done') {
           header = fileHeader;
           result.header = fileHeader;

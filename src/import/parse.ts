@@ -190,13 +190,23 @@ export function parseMappedTime(text: string, format: DateFormat, timeZone: stri
     const n = Number(v) * (format === 'epoch-s' ? 1000 : 1);
     return Number.isFinite(n) ? Math.floor(n) : null;
   }
+  const t = mappedWallTime(v, format);
+  return t === null ? null : zonedToUtc(t, timeZone);
+}
+
+/**
+ * A mapped date or time as the sheet writes it, before its zone: the wall-clock time (and the
+ * offset the text gives, if any); null when it does not match `format`. Epoch numbers are
+ * instants, not wall-clock times: null for those formats.
+ */
+function mappedWallTime(v: string, format: DateFormat): LocalTime | null {
+  if (format === 'epoch-ms' || format === 'epoch-s') return null;
   if (format === 'excel-serial') {
     // a serial is the sheet's wall-clock time: read in the mapping's time zone, as a written time is
     const at = EXCEL_SERIAL.test(v) ? excelSerialTime(v) : null;
     if (at === null) return null;
     const u = new Date(at);
-    const local = { y: u.getUTCFullYear(), mo: u.getUTCMonth() + 1, d: u.getUTCDate(), h: u.getUTCHours(), mi: u.getUTCMinutes(), s: u.getUTCSeconds(), ms: u.getUTCMilliseconds(), offset: null };
-    return zonedToUtc(local, timeZone);
+    return { y: u.getUTCFullYear(), mo: u.getUTCMonth() + 1, d: u.getUTCDate(), h: u.getUTCHours(), mi: u.getUTCMinutes(), s: u.getUTCSeconds(), ms: u.getUTCMilliseconds(), offset: null };
   }
   let t: LocalTime;
   const c0 = v.charCodeAt(0);
@@ -221,8 +231,54 @@ export function parseMappedTime(text: string, format: DateFormat, timeZone: stri
     const b = Number(m[2]);
     t = { y: Number(m[3]), mo: format === 'mdy' ? a : b, d: format === 'mdy' ? b : a, ...clock, offset };
   }
-  if (!valid(t)) return null;
-  return zonedToUtc(t, timeZone);
+  return valid(t) ? t : null;
+}
+
+/**
+ * a time of day alone, as a sheet that keeps the date in another column writes it: `14:35`,
+ * `14:35:10.250`, `2:35 PM`, a zone after it or not; `14:35 Uhr` as a German sheet may write it
+ */
+const TIME_OF_DAY = new RegExp(String.raw`^${CLOCK}(?:\s*Uhr)?\s*${ZONE}?$`, 'i');
+
+/**
+ * Whether a cell is written as a time of day (`14:35`, `2:35 PM`), whatever its numbers: what
+ * tells a column of times of day from one of durations (`1250` ms, `0.6` s), which never take
+ * that form. `25:61` has the form; parseTimeOfDay refuses it.
+ */
+export function looksLikeTimeOfDay(text: string): boolean {
+  return TIME_OF_DAY.test(text.trim());
+}
+
+/** A time of day alone: its hours to milliseconds and the offset it writes (null: none); null when it is no time of day. */
+export function parseTimeOfDay(text: string): { h: number; mi: number; s: number; ms: number; offset: number | null } | null {
+  const m = TIME_OF_DAY.exec(text.trim());
+  if (m === null) return null;
+  const clock = clockOf(m, 1);
+  const offset = parseOffset(m[6]);
+  if (clock === null || Number.isNaN(offset) || clock.h > 23 || clock.mi > 59 || clock.s > 59) return null;
+  return { ...clock, offset };
+}
+
+/**
+ * A date from one column and its time of day from another (`2026-10-01` and `14:35:10`): one
+ * moment, the wall-clock time read in `timeZone` unless either cell writes a zone (the time's
+ * first). What is wrong with it otherwise: `date` (not a date in `format`), `date-has-time`
+ * (the date cell holds a time of day of its own, so which one counts would be a guess), `time`
+ * (no time of day).
+ */
+export function parseDateAndTimeOfDay(dateText: string, timeText: string, format: DateFormat, timeZone: string): number | 'date' | 'date-has-time' | 'time' {
+  const day = mappedWallTime(dateText.trim(), format);
+  if (day === null) return 'date';
+  if (day.h !== 0 || day.mi !== 0 || day.s !== 0 || day.ms !== 0) return 'date-has-time';
+  const clock = parseTimeOfDay(timeText);
+  if (clock === null) return 'time';
+  return zonedToUtc({ y: day.y, mo: day.mo, d: day.d, h: clock.h, mi: clock.mi, s: clock.s, ms: clock.ms, offset: clock.offset ?? day.offset }, timeZone);
+}
+
+/** Whether a mapped date cell is a day alone (no time of day, or 00:00): what a separate time-of-day column may complete. */
+export function isDayAlone(text: string, format: DateFormat): boolean {
+  const t = mappedWallTime(text.trim(), format);
+  return t !== null && t.h === 0 && t.mi === 0 && t.s === 0 && t.ms === 0;
 }
 
 /** Picks the date format that parses every sample (day-first only when a day above 12 shows it). */

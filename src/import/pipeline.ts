@@ -7,6 +7,7 @@ import { encodingError, isEncodingProblem } from '../csv/utf8.ts';
 import { EventColumnsBuilder, PackedIds } from '../engine/events.ts';
 import type { EventColumns, EventTypeCode } from '../engine/events.ts';
 import { canonicalColumns, ContentOccurrences } from './canonical.ts';
+import { norm } from './cells.ts';
 import type { Method } from '../workers/protocol.ts';
 
 /**
@@ -67,6 +68,16 @@ export interface ParseDone {
   sha256: string;
 }
 
+/**
+ * The header again among the rows (files joined with `cat`), in a file whose good rows are
+ * imported: the rows after it are another file's, numbered afresh, and may stand for rows before
+ * it, which the bulk writing never looks up. The importer redoes the file on its own thread, row
+ * by row (importer.ts, nextFile).
+ */
+export interface ParseJoined {
+  kind: 'joined';
+}
+
 export interface ParseFailed {
   kind: 'error';
   /** an InputError (rebuilt as one), or anything else (a bug) */
@@ -75,7 +86,7 @@ export interface ParseFailed {
   details: InputErrorDetail[];
 }
 
-export type FromParser = ParsedBatch | ParseDone | ParseFailed;
+export type FromParser = ParsedBatch | ParseDone | ParseFailed | ParseJoined;
 
 /**
  * The parsing thread's one call (src/entries/import-parse-worker.ts): it streams the file's
@@ -98,6 +109,8 @@ export const PARSE_AHEAD = 3;
 
 /** Thrown by `afterBatch` to end the parse quietly: the importer stopped. */
 export class ParseStopped extends Error {}
+
+class HeaderAgain extends Error {}
 
 /** Blocks of about this many bytes make a batch: the first rows reach the writer early. */
 export const PARSE_BLOCK_BYTES = 1 << 20;
@@ -163,6 +176,9 @@ export async function parseEventsFile(req: ParseRequest, post: (m: FromParser, t
           badUtf8 ||= encoding;
           return false;
         }
+        // a time that reads `timestamp`: the header again, perhaps (the in-thread import, which
+        // redoes the file, tells it by the whole row), whichever of its cells was found bad first
+        if (skipBad && d.column === 'timestamp' && norm(d.value ?? '') === 'timestamp') throw new HeaderAgain();
         // one error a row, as the in-thread import (it stops at a row's first bad value)
         if (d.line === lastErrorLine) return true;
         lastErrorLine = d.line;
@@ -233,6 +249,10 @@ export async function parseEventsFile(req: ParseRequest, post: (m: FromParser, t
     post({ kind: 'done', size, sha256: hash.digest('hex') }, []);
   } catch (err) {
     if (err instanceof ParseStopped) return;
+    if (err instanceof HeaderAgain) {
+      post({ kind: 'joined' }, []);
+      return;
+    }
     if (err instanceof InputError) post({ kind: 'error', input: true, message: err.message, details: err.details }, []);
     else post({ kind: 'error', input: false, message: err instanceof Error ? (err.stack ?? err.message) : String(err), details: [] }, []);
   }

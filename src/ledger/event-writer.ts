@@ -64,8 +64,9 @@ export class EventWriter {
     // file comes back to: a file of rows that repeat at one millisecond would otherwise scan that
     // millisecond's events once per row (quadratic: 20k such rows took 14 s), and so would a file
     // not sorted by time whose rows share their times with many others (300k spreadsheet rows on
-    // 1,440 minutes, sorted by key: 63 s to re-import, 5 s remembered). Rows this import adds never match a later row of the file (its content and
-    // occurrence pairs are distinct), so events read before them are all a lookup needs.
+    // 1,440 minutes, sorted by key: 63 s to re-import, 5 s remembered). Rows this import adds never match a later row of its file (its content and
+    // occurrence pairs are distinct), but may match a row of a file joined after it (the header
+    // again, numbered afresh): insert adds them to the times remembered.
     this.contentAt = db.prepare('SELECT type, subject, cost, occ FROM events WHERE time = ? AND ident IS NULL').raw();
     this.identAt = db.prepare('SELECT time, seq FROM events WHERE ident = ?');
     this.anyHeld = db.prepare('SELECT 1 FROM events_held LIMIT 1').get() !== undefined;
@@ -90,7 +91,15 @@ export class EventWriter {
 
   /** Adds the event unless its primary key or identity is taken; true when added. */
   insert(time: number, seq: number, type: number, subject: number, cost: number, ident: string | null, occ: number | null): boolean {
-    return this.insertOne.run(time, seq, type, subject, cost, ident, occ).changes > 0;
+    const added = this.insertOne.run(time, seq, type, subject, cost, ident, occ).changes > 0;
+    // a file joined to another (the header again) numbers its rows afresh, so a later row may
+    // stand for one this import added: the time's remembered events must hold it too
+    const keys = added && ident === null ? this.contentKeys.get(time) : undefined;
+    if (keys !== undefined) {
+      keys.add(`${type},${subject},${cost},${occ}`);
+      this.contentCount++;
+    }
+    return added;
   }
 
   /** Queues the event for the bulk path (every row is added): written BULK_ROWS at a time, the rest at flushBulk. */

@@ -16,6 +16,7 @@ export function startingMapping(header: string[], guessed: ColumnMappingView | n
   return {
     time: col(0),
     dateFormat: 'ymd',
+    timeOfDay: null,
     timeZone: 'UTC',
     type: { value: 'api' },
     typeValues: {},
@@ -67,6 +68,7 @@ export function MappingStep({ header, mapping, missing, onChange }: Props) {
       )}
       <div className="mapping-grid">
         {columnSelect('Time', mapping.time, (v) => set({ time: v ?? header[0]! }), false, 'map-time')}
+        {columnSelect('Time of day (beside a date)', mapping.timeOfDay, (v) => set({ timeOfDay: v }), true, 'map-time-of-day')}
         <label className="field">
           Date format
           <select data-testid="map-date-format" value={mapping.dateFormat} onChange={(e) => set({ dateFormat: e.target.value as ColumnMappingView['dateFormat'] })}>

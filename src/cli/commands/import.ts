@@ -277,7 +277,7 @@ export function registerImport(program: Command): void {
     .option('--format <format>', `auto (detect from the header), ${FORMATS.join(', ')}`, 'auto')
     .option('--skip-bad-rows', 'import the good rows of a file with bad rows and list the bad ones (default: refuse the file)')
     .option('--json', 'print one JSON object per file')
-    .option('--mapping <file.json>', 'column mapping for any other CSV (time, dateFormat, timeZone, type, subject, cost, ...)')
+    .option('--mapping <file.json>', 'column mapping for any other CSV (time, dateFormat, timeOfDay, timeZone, type, subject, cost, ...)')
     .option('--preview', 'dry run: detect, map and count new, duplicate and bad rows; write nothing')
     .option('--history', 'list the import batches and what the ledger holds')
     .option('--undo <batch>', 'remove the events of an import batch')
