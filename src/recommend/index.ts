@@ -19,7 +19,7 @@ import type { HeldPace } from './held.ts';
 import { capForRisk, capOutcome, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
 import { summariseHistory } from '../forecast/index.ts';
 import type { ForecastReport } from '../forecast/index.ts';
-import { roundCapUsd, roundCount } from '../forecast/rounding.ts';
+import { roundCapUsd } from '../forecast/rounding.ts';
 import { ordinaryHistory, outlierCeiling } from '../forecast/model.ts';
 import type { ModelKind } from '../forecast/model.ts';
 import { simulate } from '../engine/simulate.ts';
@@ -33,7 +33,7 @@ export { roundCapUsd, roundCount, capStepUsd } from '../forecast/rounding.ts';
 export { DEFAULT_RISK, capForRisk, chanceAtCap } from '../forecast/cap-risk.ts';
 
 export interface RecommendOptions {
-  /** workspace spend limits: added on top of the p99 window spend before rounding (default 0.25 = 25 %) */
+  /** added on top before rounding (default 0.25 = 25 %): to the p99 window spend for the workspace spend limits, and to the runs per 24 h for every trigger limit asked of support (triggers-platform.ts limitRequest) */
   headroom?: number;
   /** key caps: the capped-out chance over the next `days` the admin accepts (default 0.05 = 5 %) */
   risk?: number;
@@ -541,17 +541,20 @@ function recommendTriggers(
       `${atLimit > 0 ? ` and held at it on ${atLimit} (${heldText(limit)})` : ''} (median ${fmtN(p50)}, p90 ${fmtN(p90)}, max ${max} a day)` +
       `${pace !== null ? `; ${heldPaceText(pace, limit)}` : ''}`;
     const consistently = Math.min(recent.length, above + atLimit) / recent.length >= 0.5;
-    const wanted = roundCount(Math.max(max * 1.2, expected * 1.2, (pace?.perDay ?? 0) * 1.2, limit + 1));
+    // one rule under both profiles for every limit asked of support (p95 of the runs per 24 h, the
+    // forecast or the held pace, + the headroom): the same trigger gets the same ask whichever
+    // reading the plan takes. The window is the platform's (its edge inclusive), as support's
+    // override is enforced by the platform's code
+    const { wanted, ask } = limitRequest(runsPer24h(events, id, to), expected, pace, limit, headroom);
     if (mode === 'programmatic') {
-      out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ask support to raise its programmatic limit to ${wanted}` });
+      out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ask support to raise its programmatic limit: request ${ask}` });
     } else if (consistently && kind === 'webhook') {
       // the docs lift the run limit of a programmatic trigger, the platform's code does not (SPEC
-      // section 9 rule 2): the admin is told both, and the override is sized as under that profile
-      const { wanted: override, ask } = limitRequest(runsPer24h(events, id, to), expected, pace, limit, headroom);
+      // section 9 rule 2): the admin is told both
       out.push({
         ...base,
         action: 'programmatic',
-        requestedLimit: override,
+        requestedLimit: wanted,
         reason:
           `${seen}: it runs 42+ times a day consistently, so move it to programmatic mode (billed as programmatic usage, outside the fair-use pool; expect about ${counted(Math.max(expected, pace?.perDay ?? 0), 'run')} a day) AND request ${ask}: ` +
           "the docs lift the run limit in programmatic mode, but the platform's code limits programmatic triggers to 42 per 24 h unless overridden, so on the platform the move alone drops the same runs",
@@ -563,13 +566,13 @@ function recommendTriggers(
         requestedLimit: wanted,
         reason: `${seen}: scheduled triggers stay on fair use and cannot move to programmatic mode`,
         alternatives: [
-          `ask support to raise its fair-use limit to ${counted(wanted, 'run')} per 24 h`,
+          `ask support to raise its fair-use limit: request ${ask}`,
           `fire it less often: at most ${counted(limit, 'time')} a day (every ${counted(Math.ceil((24 * 60) / limit), 'minute')} or more)`,
           'or batch the work so one run handles several items',
         ],
       });
     } else {
-      out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: occasional peaks, so ask support for a fair-use limit of ${counted(wanted, 'run')} per 24 h rather than programmatic mode` });
+      out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: occasional peaks, so request ${ask} on fair use rather than programmatic mode` });
     }
   }
   return out;

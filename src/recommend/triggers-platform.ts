@@ -225,8 +225,10 @@ export function recommendTriggersPlatform(
  * The run limit to request for a trigger: the runs per 24 h its limit sees (`window`: p95 over
  * the last 28 days), the forecast's daily volume or, held by its limit, its pace while admitted,
  * whichever is highest, with the headroom, on the ladder support is asked in; and that ask in words.
- * The platform's code keeps a programmatic trigger at 42 per 24 h unless raised (SPEC section 9
- * rule 2), so a move to programmatic asks for this under either profile.
+ * Every limit asked of support is sized by this, under either profile (an override for peaks, a
+ * schedule that cannot move, a move to programmatic, which the platform's code keeps at 42 per
+ * 24 h unless raised: SPEC section 9 rule 2), so a trigger gets the same ask whichever reading
+ * the plan takes.
  */
 export function limitRequest(window: { p95: number }, expected: number, pace: HeldPace | null, limit: number, headroom: number): { wanted: number; ask: string } {
   const demand = Math.max(window.p95, expected, pace?.perDay ?? 0);
