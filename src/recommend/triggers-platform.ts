@@ -198,6 +198,18 @@ export function recommendTriggersPlatform(
       `${pace !== null ? `; ${heldPaceText(pace, limit)}` : ''})${lostText}`;
     if (pace !== null) base.heldPace = pace;
     const consistently = recent.length > 0 && Math.min(recent.length, above + (atLimit >= HELD_DAYS_MIN ? atLimit : 0)) / recent.length >= 0.5;
+    if (slackOnly && atLimit < HELD_DAYS_MIN) {
+      // what reads as above its limit is the export's completion times, and too few days at it to
+      // read as held: nothing in the history to size an override on, so none is asked
+      out.push({
+        ...base,
+        reason:
+          `${seen}: no override: the history shows no demand above its limit, so there is nothing to size one on` +
+          `${atLimit > 0 ? `; it reached its limit on only ${counted(atLimit, 'day')}, too few (under ${HELD_DAYS_MIN}) to read as held there` : ''}` +
+          `: if "Rate Limited" shows on its webhook requests more often, its limit is refusing demand and an override is due`,
+      });
+      continue;
+    }
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: on the platform a programmatic trigger keeps the limit of 42 per 24 h unless support raises it: request ${ask}` });
     } else if (consistently) {
@@ -214,7 +226,8 @@ export function recommendTriggersPlatform(
         ...base,
         action: 'override',
         requestedLimit: wanted,
-        reason: `${seen}: occasional peaks, so request ${ask} on fair use rather than programmatic mode; until then each refused run still takes a fair-use pool unit`,
+        // refused only within the slack, its case for more is the days its limit held, not peaks above it
+        reason: `${seen}: ${slackOnly ? `held at its limit on ${counted(atLimit, 'day')} (demand beyond it is not in the exports)` : 'occasional peaks'}, so request ${ask} on fair use rather than programmatic mode; until then each refused run still takes a fair-use pool unit`,
       });
     }
   }
