@@ -34,3 +34,13 @@ describe('the limit override asked for a fair-use webhook with occasional peaks'
     expect(advice('documented', 0.5).requestedLimit).toBe(75);
   });
 });
+
+describe('the override for peaks under the platform profile with the queue the plan sets', () => {
+  it('says its runs above the limit wait, a what-if, not that each refused run takes a pool unit', () => {
+    const queued = validatePlan({ workspace: { seats: 10, messagesPerSeatPerDay: 100 }, triggers: [{ id: 't_peaky', kind: 'webhook' }], enforcement: { profile: 'platform', webhookWhenLimited: 'queue' } });
+    const t = recommend(events, queued, { paths: 40 }).triggers.find((x) => x.id === 't_peaky')!;
+    expect(t.action).toBe('override');
+    expect(t.reason).toContain("until then its runs above the limit wait for it, with the queue the plan sets (a what-if: the platform's code drops limited webhooks, each still taking a fair-use pool unit)");
+    expect(t.reason).not.toContain('each refused run still takes');
+  });
+});
