@@ -22,6 +22,7 @@ import { formatDuration } from '../engine/report.ts';
 import type { History } from '../forecast/series.ts';
 import { roundCount } from '../forecast/rounding.ts';
 import { COMPLETION_SLACK_MS, completionSlack, onlySlack } from '../forecast/completion-slack.ts';
+import type { CompletionSlack } from '../forecast/completion-slack.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
 import { atLeastPeople, fewestSeats, hourlyLoad, peakOf, roll24, seatsText } from './hourly.ts';
 import { HELD_DAYS_MIN, heldPace, heldPaceText, heldText } from './held.ts';
@@ -140,11 +141,12 @@ export function recommendTriggersPlatform(
   current: SimulationResult,
   expectedDaily: (id: string, recent: number[]) => number,
   heldDays: ReadonlyMap<string, number> = new Map(),
+  completion: CompletionSlack = completionSlack(events, current),
 ): TriggerRecommendation[] {
   const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
   const refused = refusedRuns(events, current);
   // the triggers whose own limit's refusals the export's completion times all explain
-  const slack = completionSlack(events, current).triggers;
+  const slack = completion.triggers;
   const slackIds = new Set<string>(current.plan.triggers.filter((_, g) => onlySlack(slack[g]!)).map((t) => t.id));
   const to = Math.max(history.end, history.lastEvent + 1);
   // an explicit queue (SPEC section 9 rule 5): limited webhooks wait, taking no unit until admitted
@@ -163,8 +165,8 @@ export function recommendTriggersPlatform(
     const [p50, p90, p99] = recent.length ? quantile(recent, [0.5, 0.9, 0.99]) : [0, 0, 0];
     const max = recent.reduce((m, v) => (v > m ? v : m), recent.length ? Number.NEGATIVE_INFINITY : 0);
     const above = limit === null ? 0 : recent.filter((v) => v > limit).length;
-    // days exactly at the limit: held by it (the exports hold only admitted runs), see heldText
-    const atLimit = limit === null ? 0 : Math.max(recent.filter((v) => v === limit).length, heldDays.get(id) ?? 0);
+    // days its limit held (the exports hold only admitted runs, see heldText), as simulate counts them (held.ts)
+    const atLimit = limit === null ? 0 : (heldDays.get(id) ?? 0);
     const expected = Math.max(expectedDaily(id, recent), Math.ceil(p90));
     const lost = refused.get(id);
     const wait = waited.get(id);
