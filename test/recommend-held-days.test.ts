@@ -44,6 +44,14 @@ describe('the days a trigger was held at its limit', () => {
       expect(t.daily.daysAtLimit).toBe(held!.days);
       expect(t.reason).toContain(`held at it on ${BURSTS.length}`);
     });
+
+    it(`${profile}: asks the override for the days it was held, not for peaks it never showed`, () => {
+      const plan = validatePlan({ workspace: { seats: 10, messagesPerSeatPerDay: 100 }, triggers: [{ id: 't_burst', name: 'Burst', kind: 'webhook' }], enforcement: { profile } });
+      const t = recommend(history(), plan, { paths: 20 }).triggers.find((x) => x.id === 't_burst')!;
+      expect(t.action).toBe('override');
+      expect(t.reason).toContain(`: held at its limit on ${BURSTS.length} days (demand beyond it is not in the exports), so request a limit of`);
+      expect(t.reason).not.toContain('occasional peaks');
+    });
   }
 
   it('are none for a trigger whose demand beyond its limit is in the export, as simulate names none', () => {

@@ -581,7 +581,9 @@ function recommendTriggers(
         ],
       });
     } else {
-      out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: occasional peaks, so request ${ask} on fair use rather than programmatic mode` });
+      // no day above its limit: its case for more is the days its limit held, not peaks above it
+      const why = above === 0 ? `held at its limit on ${counted(atLimit, 'day')} (demand beyond it is not in the exports)` : 'occasional peaks';
+      out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ${why}, so request ${ask} on fair use rather than programmatic mode` });
     }
   }
   return out;

@@ -268,8 +268,9 @@ export function recommendTriggersPlatform(
         ...base,
         action: 'override',
         requestedLimit: wanted,
-        // refused only within the slack, its case for more is the days its limit held, not peaks above it
-        reason: `${seen}: ${slackOnly ? `held at its limit on ${counted(atLimit, 'day')} (demand beyond it is not in the exports)` : 'occasional peaks'}, so request ${ask} on fair use rather than programmatic mode; until then ${queued ? `its runs above the limit wait for it, with ${queueWhatIf(', each still taking a fair-use pool unit')}` : 'each refused run still takes a fair-use pool unit'}`,
+        // nothing above its limit in the export (or only the completion times' slack): its case for
+        // more is the days its limit held, not peaks above it
+        reason: `${seen}: ${slackOnly || window.max <= limit ? `held at its limit on ${counted(atLimit, 'day')} (demand beyond it is not in the exports)` : 'occasional peaks'}, so request ${ask} on fair use rather than programmatic mode; until then ${queued ? `its runs above the limit wait for it, with ${queueWhatIf(', each still taking a fair-use pool unit')}` : 'each refused run still takes a fair-use pool unit'}`,
       });
     }
   }
