@@ -40,3 +40,27 @@ describe('platform advice for a webhook held at 42, exported at completion times
     expect(t.reason).not.toMatch(/each within 15 min/);
   });
 });
+
+describe('platform advice for a fair-use webhook its limit reached once, refused only within the slack', () => {
+  it('asks no override, as there is no demand above its limit to size one on', () => {
+    // 20 a day, and a day of 150 the limit of 42 cut: exported at completion times, one 24 h holds 43
+    const cut = exported(synthHistory(40, [{ type: 'trigger', subject: 't_hot', daily: (d) => (d === 30 ? 150 : 20), hours: [0, 24] }], 5, false), true);
+    const rec = recommend(cut, validatePlan(input), { paths: 20 });
+    const t = rec.triggers.find((x) => x.id === 't_hot')!;
+    expect(t.reason).toMatch(/refuses 1 run \(1 by its 24 h run limit\), each within 15 min of a run's 24 h ending/);
+    expect(t.action).toBe('none');
+    expect(t.requestedLimit).toBeNull();
+    expect(t.reason).toContain('no override: the history shows no demand above its limit');
+    expect(t.reason).not.toContain('occasional peaks');
+    expect(rec.plan.triggers.find((x) => x.id === 't_hot')!.limitPer24h).toBeNull();
+  });
+
+  it('asks the override for the days its limit held, not for peaks, when it held it on a few days', () => {
+    // a day of 150 every sixth day: held there on several days, refused only within the slack
+    const cut = exported(synthHistory(40, [{ type: 'trigger', subject: 't_hot', daily: (d) => (d % 6 === 0 ? 150 : 20), hours: [0, 24] }], 1, false), true);
+    const t = recommend(cut, validatePlan(input), { paths: 20 }).triggers.find((x) => x.id === 't_hot')!;
+    expect(t.action).toBe('override');
+    expect(t.reason).toMatch(/: held at its limit on \d+ days \(demand beyond it is not in the exports\), so request a limit of/);
+    expect(t.reason).not.toContain('occasional peaks');
+  });
+});

@@ -114,4 +114,23 @@ describe('a queue the plan sets under the platform profile', () => {
     const dropped = recommend(busyWebhook(), validatePlan({ ...raw, enforcement: { profile: 'platform' } }), { paths: 20 });
     expect(dropped.notes.some((n) => n.includes('a what-if'))).toBe(false);
   });
+
+  it('words the trigger advice and the seats by that queue, still said to be a what-if', () => {
+    const queued = recommend(busyWebhook(), validatePlan({ ...raw, enforcement: { profile: 'platform', webhookWhenLimited: 'queue' } }), { paths: 20 });
+    const t = queued.triggers.find((x) => x.id === 't_pr')!;
+    expect(t.reason).toMatch(/under the current plan, with the queue the plan sets \(a what-if: the platform's code drops limited webhooks\), [\d,]+ of its runs wait before being admitted \(up to /);
+    expect(t.reason).toContain('so the move alone leaves the same runs waiting, with the queue the plan sets (a what-if');
+    expect(t.reason).not.toMatch(/drops the same runs|the platform's code refuses/);
+    // all-or-nothing with the queue (SPEC section 9 rule 5): a waiting run takes no pool unit
+    expect(queued.seats.burnedPoolUnits24h).toBe(0);
+    expect(queued.seats.peakFairUseRuns24h).toBeLessThanOrEqual(43);
+    expect(queued.seats.reason).toMatch(/^under the platform's code, with the queue the plan sets \(a what-if: the platform's code drops limited webhooks\), busiest 24 h/);
+    expect(queued.seats.reason).toContain('runs above their own limit wait and take none until then');
+    expect(queued.seats.reason).not.toMatch(/burned|attempts/);
+    // dropped, as the platform's code does: each attempt takes a unit, and the advice says so
+    const dropped = recommend(busyWebhook(), validatePlan({ ...raw, enforcement: { profile: 'platform' } }), { paths: 20 });
+    expect(dropped.seats.burnedPoolUnits24h).toBeGreaterThan(0);
+    expect(dropped.seats.reason).toContain('burned units that admit nothing');
+    expect(dropped.triggers.find((x) => x.id === 't_pr')!.reason).toContain('so the move alone drops the same runs');
+  });
 });

@@ -102,7 +102,7 @@ describe('recommend on hand-made histories', () => {
     expect(by.t_peaky.action).toBe('override');
     expect(by.t_peaky.requestedLimit).toBe(60);
     expect(by.t_cron.action).toBe('cannot_move');
-    expect(by.t_cron.requestedLimit).toBe(60);
+    expect(by.t_cron.requestedLimit).toBe(75);
     expect(by.t_cron.alternatives.join(' ')).toMatch(/at most 42 times a day/);
     expect(by.t_quiet.action).toBe('none');
   });
@@ -119,7 +119,7 @@ describe('recommend on hand-made histories', () => {
     const pr = report.triggers.find((t) => t.id === 't_pr')!;
     expect(pr.requestedLimit).toBeGreaterThan(42);
     expect(p.triggers.find((t) => t.id === 't_pr')).toMatchObject({ mode: 'programmatic', limitPer24h: pr.requestedLimit });
-    expect(p.triggers.find((t) => t.id === 't_cron')).toMatchObject({ mode: 'fair_use', limitPer24h: 60 });
+    expect(p.triggers.find((t) => t.id === 't_cron')).toMatchObject({ mode: 'fair_use', limitPer24h: 75 });
   });
 });
 

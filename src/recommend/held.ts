@@ -6,6 +6,12 @@
 
 import { DAY, HOUR, MINUTE } from '../engine/units.ts';
 import { counted } from '../engine/words.ts';
+import { EventType } from '../engine/events.ts';
+import type { EventColumns } from '../engine/events.ts';
+import { Outcome, Reason } from '../engine/result.ts';
+import type { SimulationResult } from '../engine/result.ts';
+import { onlySlack } from '../forecast/completion-slack.ts';
+import type { SlackRefusals } from '../forecast/completion-slack.ts';
 
 /** Days exactly at a trigger's limit (of the days looked at) before they read as held by it rather than chance. */
 export const HELD_DAYS_MIN = 3;
@@ -16,18 +22,93 @@ export function heldText(limit: number): string {
 }
 
 /**
- * Per trigger, how many of its last `lookedAt` days a limit held down, read from the forecast's
- * censoring (the replay under the plan: the 24 h window at its ceiling, nothing beyond it in the
- * export). A sliding 24 h limit rarely leaves a UTC day at exactly the limit, so this is what
- * tells a held trigger from one within its limit.
+ * The most entries in one sliding window of `windowMs` ending at an entry (an entry at `s` counts
+ * while `t < s + windowMs + edgeMs`), and the UTC days from `from` on with an entry at which the
+ * window held `full` entries or more: the days a limit held, as `headroom simulate` and the
+ * Overview count them (views/held-limits.ts) and `recommend` too, so the two say the same figure.
+ * A day the window was still full at 00:00 but that admitted nothing at the limit does not count:
+ * nothing was held at it that day that the export shows. `times` is sorted in place when out of
+ * order (runs admitted after waiting can be).
  */
-export function heldDaysByTrigger(censored: ReadonlyMap<string, readonly boolean[]>, lookedAt: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const [key, mask] of censored) {
-    if (!key.startsWith('trigger_runs:')) continue;
-    out.set(key.slice('trigger_runs:'.length), mask.slice(-lookedAt).filter(Boolean).length);
+export function windowPeakDays(times: Float64Array, windowMs: number, edgeMs: number, full: number, from = Number.NEGATIVE_INFINITY): { peak: number; days: number } {
+  for (let k = 1; k < times.length; k++) {
+    if (times[k - 1]! > times[k]!) {
+      times.sort();
+      break;
+    }
   }
+  let peak = 0;
+  let lo = 0;
+  let days = 0;
+  let lastDay = Number.NaN;
+  for (let i = 0; i < times.length; i++) {
+    while (times[i]! >= times[lo]! + windowMs + edgeMs) lo++;
+    const n = i - lo + 1;
+    if (n > peak) peak = n;
+    if (n >= full && times[i]! >= from) {
+      const day = Math.floor(times[i]! / DAY);
+      if (day !== lastDay) days++;
+      lastDay = day;
+    }
+  }
+  return { peak, days };
+}
+
+/**
+ * Per trigger its limit held, the UTC days from `from` on when it held it, counted as `headroom
+ * simulate` counts them (windowPeakDays over the runs the replay `result` admitted, at the plan's
+ * window edge). Held as simulate judges it: its admitted runs reached the limit in 24 h and the
+ * replay refused (or delayed) none of its runs by that limit beyond the completion times' slack
+ * (`slack`: completionSlack(events, result).triggers); a trigger the replay refuses more of has its
+ * demand in the export, not held back, and is left out. A schedule under the platform's code is
+ * never checked against its limit (SPEC section 9 rule 3), so it is never held by it.
+ */
+export function heldDaysByTrigger(events: EventColumns, result: SimulationResult, slack: readonly SlackRefusals[], from: number): Map<string, number> {
+  const plan = result.plan;
+  const admitted = plan.triggers.map(() => [] as number[]);
+  for (let i = 0; i < events.count; i++) {
+    if (events.type[i] !== EventType.trigger || result.outcome[i] !== Outcome.admitted) continue;
+    admitted[result.entity[i]!]?.push(result.admittedAt[i]!);
+  }
+  const out = new Map<string, number>();
+  plan.triggers.forEach((t, g) => {
+    if (!Number.isFinite(t.limit) || t.limit <= 0) return;
+    if (plan.profile === 'platform' && t.kind === 'scheduled') return;
+    const refused = slack[g];
+    if (refused !== undefined && refused.at.length > 0 && !onlySlack(refused)) return;
+    const { peak, days } = windowPeakDays(Float64Array.from(admitted[g]!), DAY, plan.edgeMs, t.limit, from);
+    if (peak >= t.limit) out.set(t.id, days);
+  });
   return out;
+}
+
+/**
+ * The UTC days from `from` on when the message allowance held, counted as for a trigger
+ * (windowPeakDays over what the replay `result` admitted into it: people's messages and fair-use
+ * runs), or null when it did not hold, as `headroom simulate` judges it: the admissions reached the
+ * allowance in 24 h, it refused (or delayed) no trigger run, and every message the replay blocked
+ * is one it refused only within the completion times' slack (`slack`: completionSlack(events,
+ * result).allowance). A replay that refuses more holds the demand beyond the allowance in the export.
+ */
+export function heldAllowanceDays(events: EventColumns, result: SimulationResult, slack: SlackRefusals, from: number): number | null {
+  const plan = result.plan;
+  if (!Number.isFinite(plan.allowance) || plan.allowance <= 0) return null;
+  const admitted: number[] = [];
+  let blockedMessages = 0;
+  for (let i = 0; i < events.count; i++) {
+    const type = events.type[i];
+    const isAdmitted = result.outcome[i] === Outcome.admitted;
+    if (type === EventType.message) {
+      if (isAdmitted) admitted.push(result.admittedAt[i]!);
+      else blockedMessages++;
+    } else if (type === EventType.trigger) {
+      if (result.reason[i] === Reason.allowance && (!isAdmitted || result.admittedAt[i]! > events.time[i]!)) return null;
+      if (isAdmitted && plan.triggers[result.entity[i]!]?.mode === 'fair_use') admitted.push(result.admittedAt[i]!);
+    }
+  }
+  if (blockedMessages > 0 && !(slack.at.length === blockedMessages && onlySlack(slack))) return null;
+  const { peak, days } = windowPeakDays(Float64Array.from(admitted), DAY, plan.edgeMs, plan.allowance, from);
+  return peak >= plan.allowance ? days : null;
 }
 
 /** What a held trigger's runs say about its demand while its limit let them through. */

@@ -8,18 +8,19 @@ import { utcWhen } from '../engine/report.ts';
 import { canonicalMode, codeOnlyTriggerLimit, keyId, profileOf, resolveTriggerLimit, triggerId, validatePlan } from '../engine/plan.ts';
 import type { EnforcementProfile, KeyId, Plan, PlanTrigger, TriggerId } from '../engine/plan.ts';
 import { CancelledError, InputError } from '../errors.ts';
-import { buildHistory, PEOPLE, requireHistory } from '../forecast/series.ts';
+import { buildHistory, requireHistory } from '../forecast/series.ts';
 import type { DailySeries, History } from '../forecast/series.ts';
 import { buildScenario, pathParts } from '../forecast/scenario.ts';
 import type { Scenario } from '../forecast/scenario.ts';
 import { censoredFromEngine } from '../forecast/censor.ts';
 import { rememberCensored } from '../forecast/recorded-censor.ts';
-import { allowanceHeldText, HELD_DAYS_MIN, heldDaysByTrigger, heldPace, heldPaceText, heldText } from './held.ts';
+import { completionSlack } from '../forecast/completion-slack.ts';
+import { allowanceHeldText, HELD_DAYS_MIN, heldAllowanceDays, heldDaysByTrigger, heldPace, heldPaceText, heldText } from './held.ts';
 import type { HeldPace } from './held.ts';
 import { capForRisk, capOutcome, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
 import { summariseHistory } from '../forecast/index.ts';
 import type { ForecastReport } from '../forecast/index.ts';
-import { roundCapUsd, roundCount } from '../forecast/rounding.ts';
+import { roundCapUsd } from '../forecast/rounding.ts';
 import { ordinaryHistory, outlierCeiling } from '../forecast/model.ts';
 import type { ModelKind } from '../forecast/model.ts';
 import { simulate } from '../engine/simulate.ts';
@@ -33,7 +34,7 @@ export { roundCapUsd, roundCount, capStepUsd } from '../forecast/rounding.ts';
 export { DEFAULT_RISK, capForRisk, chanceAtCap } from '../forecast/cap-risk.ts';
 
 export interface RecommendOptions {
-  /** workspace spend limits: added on top of the p99 window spend before rounding (default 0.25 = 25 %) */
+  /** added on top before rounding (default 0.25 = 25 %): to the p99 window spend for the workspace spend limits, and to the runs per 24 h for every trigger limit asked of support (triggers-platform.ts limitRequest) */
   headroom?: number;
   /** key caps: the capped-out chance over the next `days` the admin accepts (default 0.05 = 5 %) */
   risk?: number;
@@ -99,7 +100,11 @@ export interface TriggerRecommendation {
   mode: PlanTrigger['mode'];
   /** limit per 24 h now; null = no limit */
   limit: number | null;
-  /** daysAtLimit: days its limit held (at exactly the limit, or censored in the replay: held.ts) */
+  /**
+   * per UTC day over the last 28 (daysAtLimit: the days its limit held, counted as `headroom
+   * simulate` counts them: a 24 h window ending at one of its runs the replay admitted held the
+   * limit's runs, and the replay refused none of it beyond the completion times' slack; held.ts)
+   */
   daily: { p50: number; p90: number; p99: number; max: number; daysObserved: number; daysAboveLimit: number; daysAtLimit: number };
   /** expected runs per day (P90 of the forecast's daily values, next 30 days) */
   expectedDailyVolume: number;
@@ -133,7 +138,7 @@ export interface SeatsRecommendation {
   profile: EnforcementProfile;
   /** platform profile: pool units taken in the busiest 24 h by runs their own limit then refused */
   burnedPoolUnits24h?: number;
-  /** days of the last 28 the allowance held people's messages (censored history: held.ts) */
+  /** UTC days of the last 28 the allowance held people's messages, counted as `headroom simulate` counts a held limit's (held.ts heldAllowanceDays) */
   allowanceHeldDays?: number;
 }
 
@@ -239,15 +244,19 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const seriesIndex = new Map(scenario.series.map((s, j) => [`${s.kind}:${s.id}`, j]));
   const profile = profileOf(plan);
   const keys = recommendKeys(history, plan, risk, { scenario, ordinary: ordinaryDraws, runaway: runawayDraws }, seriesIndex, capBlockedByDay(events, history, current)).map((k) => ({ ...k, profile }));
+  // the days a trigger's limit held over the last 28, counted as `headroom simulate` counts them
+  const slack = completionSlack(events, current);
+  const heldDays = heldDaysByTrigger(events, current, slack.triggers, history.end - 28 * DAY);
   // trigger, seat and pool advice under the platform's code: src/recommend/triggers-platform.ts
   const triggers =
     profile === 'platform'
-      ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent), heldDaysByTrigger(censored.days, 28))
-      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDaysByTrigger(censored.days, 28));
+      ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent), heldDays, slack)
+      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDays);
   const recommended = profile === 'platform' ? applyPlatformTriggerAdvice(applyRecommendations(plan, keys, []), triggers) : applyRecommendations(plan, keys, triggers);
   const seats = profile === 'platform' ? recommendSeatsPlatform(events, history, plan, recommended) : recommendSeats(events, history, plan, recommended);
-  // held at the allowance, the busiest 24 h show the allowance itself: seats sized on them would say "already enough"
-  const allowanceHeld = (censored.days.get(`messages:${PEOPLE}`) ?? []).slice(-28).filter(Boolean).length;
+  // held at the allowance, the busiest 24 h show the allowance itself: seats sized on them would say
+  // "already enough"; its held days counted as simulate counts a held limit's (held.ts)
+  const allowanceHeld = heldAllowanceDays(events, current, slack.allowance, history.end - 28 * DAY) ?? 0;
   if (allowanceHeld >= HELD_DAYS_MIN && plan.workspace.messagesPerSeatPerDay !== null) {
     seats.allowanceHeldDays = allowanceHeld;
     seats.seatsNeeded = null;
@@ -489,7 +498,7 @@ function recommendTriggers(
     const [p50, p90, p99] = recent.length ? quantile(recent, [0.5, 0.9, 0.99]) : [0, 0, 0];
     const max = recent.reduce((a, b) => Math.max(a, b), recent.length ? -Infinity : 0);
     const above = limit === null ? 0 : recent.filter((v) => v > limit).length;
-    const atLimit = limit === null ? 0 : Math.max(recent.filter((v) => v === limit).length, heldDays.get(id) ?? 0);
+    const atLimit = limit === null ? 0 : (heldDays.get(id) ?? 0);
     const expected = expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent);
     const base: TriggerRecommendation = {
       id: triggerId(id),
@@ -506,8 +515,8 @@ function recommendTriggers(
       profile: 'documented',
       stillRefused: null,
     };
-    // A day exactly at the limit is held, not within: the platform refused the rest, and the
-    // exports hold only the runs it admitted (censored history). Only days above it were not
+    // A day its 24 h window held the limit is held, not within: the platform refused the rest, and
+    // the exports hold only the runs it admitted (censored history). Only days above it were not
     // (the docs' queue, or a sliding window spanning two days).
     if (limit === null || recent.length === 0 || above + atLimit === 0 || (above === 0 && atLimit < HELD_DAYS_MIN)) {
       if (limit === null && s) base.reason = `no per-trigger limit; up to ${runsText(max)} a day`;
@@ -541,17 +550,20 @@ function recommendTriggers(
       `${atLimit > 0 ? ` and held at it on ${atLimit} (${heldText(limit)})` : ''} (median ${fmtN(p50)}, p90 ${fmtN(p90)}, max ${max} a day)` +
       `${pace !== null ? `; ${heldPaceText(pace, limit)}` : ''}`;
     const consistently = Math.min(recent.length, above + atLimit) / recent.length >= 0.5;
-    const wanted = roundCount(Math.max(max * 1.2, expected * 1.2, (pace?.perDay ?? 0) * 1.2, limit + 1));
+    // one rule under both profiles for every limit asked of support (p95 of the runs per 24 h, the
+    // forecast or the held pace, + the headroom): the same trigger gets the same ask whichever
+    // reading the plan takes. The window is the platform's (its edge inclusive), as support's
+    // override is enforced by the platform's code
+    const { wanted, ask } = limitRequest(runsPer24h(events, id, to), expected, pace, limit, headroom);
     if (mode === 'programmatic') {
-      out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ask support to raise its programmatic limit to ${wanted}` });
+      out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ask support to raise its programmatic limit: request ${ask}` });
     } else if (consistently && kind === 'webhook') {
       // the docs lift the run limit of a programmatic trigger, the platform's code does not (SPEC
-      // section 9 rule 2): the admin is told both, and the override is sized as under that profile
-      const { wanted: override, ask } = limitRequest(runsPer24h(events, id, to), expected, pace, limit, headroom);
+      // section 9 rule 2): the admin is told both
       out.push({
         ...base,
         action: 'programmatic',
-        requestedLimit: override,
+        requestedLimit: wanted,
         reason:
           `${seen}: it runs 42+ times a day consistently, so move it to programmatic mode (billed as programmatic usage, outside the fair-use pool; expect about ${counted(Math.max(expected, pace?.perDay ?? 0), 'run')} a day) AND request ${ask}: ` +
           "the docs lift the run limit in programmatic mode, but the platform's code limits programmatic triggers to 42 per 24 h unless overridden, so on the platform the move alone drops the same runs",
@@ -563,13 +575,15 @@ function recommendTriggers(
         requestedLimit: wanted,
         reason: `${seen}: scheduled triggers stay on fair use and cannot move to programmatic mode`,
         alternatives: [
-          `ask support to raise its fair-use limit to ${counted(wanted, 'run')} per 24 h`,
+          `ask support to raise its fair-use limit: request ${ask}`,
           `fire it less often: at most ${counted(limit, 'time')} a day (every ${counted(Math.ceil((24 * 60) / limit), 'minute')} or more)`,
           'or batch the work so one run handles several items',
         ],
       });
     } else {
-      out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: occasional peaks, so ask support for a fair-use limit of ${counted(wanted, 'run')} per 24 h rather than programmatic mode` });
+      // no day above its limit: its case for more is the days its limit held, not peaks above it
+      const why = above === 0 ? `held at its limit on ${counted(atLimit, 'day')} (demand beyond it is not in the exports)` : 'occasional peaks';
+      out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ${why}, so request ${ask} on fair use rather than programmatic mode` });
     }
   }
   return out;

@@ -18,9 +18,11 @@ import type { EnforcementProfile, Plan, PlanTrigger } from '../engine/plan.ts';
 import { Outcome, reasonName } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { DAY } from '../engine/units.ts';
+import { formatDuration } from '../engine/report.ts';
 import type { History } from '../forecast/series.ts';
 import { roundCount } from '../forecast/rounding.ts';
 import { COMPLETION_SLACK_MS, completionSlack, onlySlack } from '../forecast/completion-slack.ts';
+import type { CompletionSlack } from '../forecast/completion-slack.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
 import { atLeastPeople, fewestSeats, hourlyLoad, peakOf, roll24, seatsText } from './hourly.ts';
 import { HELD_DAYS_MIN, heldPace, heldPaceText, heldText } from './held.ts';
@@ -102,6 +104,31 @@ function refusedRuns(events: EventColumns, sim: SimulationResult): Map<string, R
 
 const sum = (r: Record<string, number> | undefined) => (r ? Object.values(r).reduce((a, b) => a + b, 0) : 0);
 
+/** Runs per trigger id a replay admitted only after waiting, and the longest wait (ms). */
+function waitedRuns(events: EventColumns, sim: SimulationResult): Map<string, { runs: number; longest: number }> {
+  const out = new Map<string, { runs: number; longest: number }>();
+  for (let i = 0; i < events.count; i++) {
+    if (events.type[i] !== EventType.trigger || sim.outcome[i] !== Outcome.admitted) continue;
+    const wait = sim.admittedAt[i] - events.time[i];
+    if (wait <= 0) continue;
+    const id = sim.plan.triggers[sim.entity[i]]?.id ?? '?';
+    const w = out.get(id) ?? { runs: 0, longest: 0 };
+    w.runs++;
+    w.longest = Math.max(w.longest, wait);
+    out.set(id, w);
+  }
+  return out;
+}
+
+/**
+ * The queue a plan sets explicitly under the platform profile (SPEC section 9 rule 5): limited
+ * webhooks wait, all-or-nothing, instead of being dropped with their units taken. A what-if, as the
+ * platform's code has no queue: the advice says what the plan does, and that it is not the code.
+ */
+export function queueWhatIf(more = ''): string {
+  return `the queue the plan sets (a what-if: the platform's code drops limited webhooks${more})`;
+}
+
 /**
  * Trigger advice under the platform's code. `current` is the plan replayed over the history
  * (under the platform profile); `expectedDaily` the forecast's daily volume per trigger id.
@@ -114,13 +141,17 @@ export function recommendTriggersPlatform(
   current: SimulationResult,
   expectedDaily: (id: string, recent: number[]) => number,
   heldDays: ReadonlyMap<string, number> = new Map(),
+  completion: CompletionSlack = completionSlack(events, current),
 ): TriggerRecommendation[] {
   const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
   const refused = refusedRuns(events, current);
   // the triggers whose own limit's refusals the export's completion times all explain
-  const slack = completionSlack(events, current).triggers;
+  const slack = completion.triggers;
   const slackIds = new Set<string>(current.plan.triggers.filter((_, g) => onlySlack(slack[g]!)).map((t) => t.id));
   const to = Math.max(history.end, history.lastEvent + 1);
+  // an explicit queue (SPEC section 9 rule 5): limited webhooks wait, taking no unit until admitted
+  const queued = current.plan.queueWebhooks;
+  const waited = queued ? waitedRuns(events, current) : new Map<string, { runs: number; longest: number }>();
   const out: TriggerRecommendation[] = [];
   for (const id of ids) {
     const pt = plan.triggers.find((t) => t.id === id);
@@ -134,17 +165,28 @@ export function recommendTriggersPlatform(
     const [p50, p90, p99] = recent.length ? quantile(recent, [0.5, 0.9, 0.99]) : [0, 0, 0];
     const max = recent.reduce((m, v) => (v > m ? v : m), recent.length ? Number.NEGATIVE_INFINITY : 0);
     const above = limit === null ? 0 : recent.filter((v) => v > limit).length;
-    // days exactly at the limit: held by it (the exports hold only admitted runs), see heldText
-    const atLimit = limit === null ? 0 : Math.max(recent.filter((v) => v === limit).length, heldDays.get(id) ?? 0);
+    // days its limit held (the exports hold only admitted runs, see heldText), as simulate counts them (held.ts)
+    const atLimit = limit === null ? 0 : (heldDays.get(id) ?? 0);
     const expected = Math.max(expectedDaily(id, recent), Math.ceil(p90));
     const lost = refused.get(id);
-    // refusals only by its limit, each within the completion times' slack: the cut the history shows, not more demand
-    const slackOnly = lost !== undefined && slackIds.has(id) && sum(lost) === (lost.trigger_limit ?? 0);
-    const lostText = lost
-      ? `; under the current plan the platform's code refuses ${runs(sum(lost))} (${byReasonText(lost, 'trigger')})${
-          slackOnly ? `, each within ${COMPLETION_SLACK_MS / 60_000} min of a run's 24 h ending: the export times runs when they completed, so that is the limit the history was cut at, not demand beyond it` : ''
-        }`
-      : '';
+    const wait = waited.get(id);
+    // refusals (or, queued, delays) only by its limit, each within the completion times' slack: the cut the history shows, not more demand
+    const slackOnly = slackIds.has(id) && sum(lost) === (lost?.trigger_limit ?? 0);
+    const slackText = slackOnly ? `, each within ${COMPLETION_SLACK_MS / 60_000} min of a run's 24 h ending: the export times runs when they completed, so that is the limit the history was cut at, not demand beyond it` : '';
+    const lostText = queued
+      ? wait || lost
+        ? `; under the current plan, with ${queueWhatIf()}, ` +
+          [
+            wait ? `${n(wait.runs)} of its runs ${wait.runs === 1 ? 'waits' : 'wait'} before being admitted (up to ${formatDuration(wait.longest)})` : '',
+            lost ? `${n(sum(lost))} ${sum(lost) === 1 ? 'is' : 'are'} never admitted (${byReasonText(lost, 'trigger')})` : '',
+          ]
+            .filter(Boolean)
+            .join(' and ') +
+          slackText
+        : ''
+      : lost
+        ? `; under the current plan the platform's code refuses ${runs(sum(lost))} (${byReasonText(lost, 'trigger')})${slackText}`
+        : '';
     const base: TriggerRecommendation = {
       id: triggerId(id),
       name: pt?.name ?? id,
@@ -198,6 +240,18 @@ export function recommendTriggersPlatform(
       `${pace !== null ? `; ${heldPaceText(pace, limit)}` : ''})${lostText}`;
     if (pace !== null) base.heldPace = pace;
     const consistently = recent.length > 0 && Math.min(recent.length, above + (atLimit >= HELD_DAYS_MIN ? atLimit : 0)) / recent.length >= 0.5;
+    if (slackOnly && atLimit < HELD_DAYS_MIN) {
+      // what reads as above its limit is the export's completion times, and too few days at it to
+      // read as held: nothing in the history to size an override on, so none is asked
+      out.push({
+        ...base,
+        reason:
+          `${seen}: no override: the history shows no demand above its limit, so there is nothing to size one on` +
+          `${atLimit > 0 ? `; it reached its limit on only ${counted(atLimit, 'day')}, too few (under ${HELD_DAYS_MIN}) to read as held there` : ''}` +
+          `: if "Rate Limited" shows on its webhook requests more often, its limit is refusing demand and an override is due`,
+      });
+      continue;
+    }
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: on the platform a programmatic trigger keeps the limit of 42 per 24 h unless support raises it: request ${ask}` });
     } else if (consistently) {
@@ -207,14 +261,16 @@ export function recommendTriggersPlatform(
         requestedLimit: wanted,
         reason:
           `${seen}: move it to programmatic mode (outside the fair-use pool, billed as programmatic usage) AND request ${ask}: ` +
-          'on the platform a programmatic trigger keeps the default limit of 42 per 24 h, so the move alone drops the same runs',
+          `on the platform a programmatic trigger keeps the default limit of 42 per 24 h, so the move alone ${queued ? `leaves the same runs waiting, with ${queueWhatIf()}` : 'drops the same runs'}`,
       });
     } else {
       out.push({
         ...base,
         action: 'override',
         requestedLimit: wanted,
-        reason: `${seen}: occasional peaks, so request ${ask} on fair use rather than programmatic mode; until then each refused run still takes a fair-use pool unit`,
+        // nothing above its limit in the export (or only the completion times' slack): its case for
+        // more is the days its limit held, not peaks above it
+        reason: `${seen}: ${slackOnly || window.max <= limit ? `held at its limit on ${counted(atLimit, 'day')} (demand beyond it is not in the exports)` : 'occasional peaks'}, so request ${ask} on fair use rather than programmatic mode; until then ${queued ? `its runs above the limit wait for it, with ${queueWhatIf(', each still taking a fair-use pool unit')}` : 'each refused run still takes a fair-use pool unit'}`,
       });
     }
   }
@@ -225,8 +281,10 @@ export function recommendTriggersPlatform(
  * The run limit to request for a trigger: the runs per 24 h its limit sees (`window`: p95 over
  * the last 28 days), the forecast's daily volume or, held by its limit, its pace while admitted,
  * whichever is highest, with the headroom, on the ladder support is asked in; and that ask in words.
- * The platform's code keeps a programmatic trigger at 42 per 24 h unless raised (SPEC section 9
- * rule 2), so a move to programmatic asks for this under either profile.
+ * Every limit asked of support is sized by this, under either profile (an override for peaks, a
+ * schedule that cannot move, a move to programmatic, which the platform's code keeps at 42 per
+ * 24 h unless raised: SPEC section 9 rule 2), so a trigger gets the same ask whichever reading
+ * the plan takes.
  */
 export function limitRequest(window: { p95: number }, expected: number, pace: HeldPace | null, limit: number, headroom: number): { wanted: number; ask: string } {
   const demand = Math.max(window.p95, expected, pace?.perDay ?? 0);
@@ -276,6 +334,10 @@ export function applyPlatformTriggerAdvice(plan: Plan, triggers: TriggerRecommen
 export function recommendSeatsPlatform(events: EventColumns, history: History, before: Plan, after: Plan): SeatsRecommendation {
   const { hours, messages: msgs, perTrigger, people } = hourlyLoad(events, history, DAYS_LOOKED_AT);
   const msgRoll = roll24(msgs);
+  // with the queue the plan sets (SPEC section 9 rule 5, a what-if) a webhook's checks are
+  // all-or-nothing: a run waiting for its own limit takes no pool unit, so none is burned, and the
+  // pool holds what the limit admits, as under the docs
+  const queued = before.enforcement.webhookWhenLimited === 'queue';
   const load = (plan: Plan) => {
     const pool = new Float64Array(hours);
     const allowance = new Float64Array(hours);
@@ -291,9 +353,9 @@ export function recommendSeatsPlatform(events: EventColumns, history: History, b
       }
       const limit = resolveTriggerLimit(pt?.limitPer24h ?? null, modeName, 'platform');
       for (let h = 0; h < hours; h++) {
-        pool[h] += r[h];
+        pool[h] += queued ? Math.min(r[h], limit) : r[h];
         allowance[h] += Math.min(r[h], limit);
-        burned[h] += Math.max(0, r[h] - limit);
+        if (!queued) burned[h] += Math.max(0, r[h] - limit);
       }
     }
     return { pool, allowance, burned };
@@ -312,16 +374,20 @@ export function recommendSeatsPlatform(events: EventColumns, history: History, b
   const peakAfter = peakOf(later.pool);
   const peakMsgs = peakOf(msgRoll);
   const peakBurned = peakOf(now.burned);
+  const code = queued ? `under the platform's code, with ${queueWhatIf()}` : "under the platform's code";
   let reason: string;
   if (perSeat === null)
     reason =
-      "messages are unlimited on this plan: there is no pool and no allowance, so fair-use triggers are refused only by their own limits (under the platform's code)" +
+      `messages are unlimited on this plan: there is no pool and no allowance, so fair-use triggers ${queued ? 'wait' : 'are refused'} only for their own limits (${code})` +
       (people > 0 ? `; seats: at least ${counted(people, 'seat')}, the ${counted(people, 'person', 'people')} who sent messages over the last ${DAYS_LOOKED_AT} days` : '');
   else if (raw === null)
-    reason = `people's messages alone use the allowance as seats grow (${(peakMsgs / Math.max(seats0, 1)).toFixed(1)} per seat in the busiest 24 h against ${perSeat}): seats cannot stop the refusals; move triggers to programmatic mode (with their limit overrides)`;
+    reason = `people's messages alone use the allowance as seats grow (${(peakMsgs / Math.max(seats0, 1)).toFixed(1)} per seat in the busiest 24 h against ${perSeat}): seats cannot stop the ${queued ? `queueing (${code})` : 'refusals'}; move triggers to programmatic mode (with their limit overrides)`;
   else {
     reason =
-      `under the platform's code, busiest 24 h of the last ${DAYS_LOOKED_AT} days: ${counted(peakPool, 'fair-use webhook attempt')} ${peakPool === 1 ? 'takes a pool unit' : 'take pool units'}` +
+      `${code}, busiest 24 h of the last ${DAYS_LOOKED_AT} days: ` +
+      (queued
+        ? `${counted(peakPool, 'fair-use webhook run')} ${peakPool === 1 ? 'takes a pool unit' : 'take pool units'} as they are admitted (runs above their own limit wait and take none until then)`
+        : `${counted(peakPool, 'fair-use webhook attempt')} ${peakPool === 1 ? 'takes a pool unit' : 'take pool units'}`) +
       (peakBurned > 0 ? ` (${n(peakBurned)} of them by runs that their own limit then refuses: burned units that admit nothing)` : '') +
       ` and ${counted(peakMsgs, "person's message", "people's messages")} at ${counted(seats0, 'seat')}; the pool (${Math.round(share * 100)} % of ${counted(perSeat, 'message')} a seat) and the allowance hold them from ${seatsText(raw, rawAfter, people, DAYS_LOOKED_AT, seats0, 'trigger')}`;
   }

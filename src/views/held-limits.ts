@@ -20,6 +20,7 @@ import { capRefusedRequest, COMPLETION_SLACK_MS, completionSlack, keyRefusals, l
 import type { SimulationResult } from '../engine/result.ts';
 import { partsOf } from '../engine/parts.ts';
 import { DAY } from '../engine/units.ts';
+import { windowPeakDays } from '../recommend/held.ts';
 
 /** A key's peak spend at or above this share of its cap reads as held at it (as the forecast's censoring reads it). */
 export const NEAR_CAP_SHARE = 0.97;
@@ -76,33 +77,7 @@ const SLACK_MIN = COMPLETION_SLACK_MS / 60_000;
 
 /** Most admitted entries in one sliding window of `windowMs` (an entry at `s` counts while `t < s + windowMs + edgeMs`). */
 export function peakInWindow(times: Float64Array, windowMs: number, edgeMs: number): number {
-  return windowPeak(times, windowMs, edgeMs, Number.POSITIVE_INFINITY).peak;
-}
-
-/** The peak, and the UTC days on which a window ending there held `full` entries or more. */
-function windowPeak(times: Float64Array, windowMs: number, edgeMs: number, full: number): { peak: number; days: number } {
-  // runs admitted after waiting can come out of order
-  for (let k = 1; k < times.length; k++) {
-    if (times[k - 1]! > times[k]!) {
-      times.sort();
-      break;
-    }
-  }
-  let peak = 0;
-  let lo = 0;
-  let days = 0;
-  let lastDay = Number.NaN;
-  for (let i = 0; i < times.length; i++) {
-    while (times[i]! >= times[lo]! + windowMs + edgeMs) lo++;
-    const n = i - lo + 1;
-    if (n > peak) peak = n;
-    if (n >= full) {
-      const day = Math.floor(times[i]! / DAY);
-      if (day !== lastDay) days++;
-      lastDay = day;
-    }
-  }
-  return { peak, days };
+  return windowPeakDays(times, windowMs, edgeMs, Number.POSITIVE_INFINITY).peak;
 }
 
 /** Per entity, a slice of one flat array: sized from the report's counts, filled by one walk. */
@@ -173,9 +148,10 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
     // arrays would be joined first, 60 ms at 1M events, for the few events read here
     for (const part of partsOf(result) ?? [{ events, result }]) collect(part.events, part.result, watched, runsRead, keyRead, collected);
   }
+  // the days each held trigger's limit held, by the one rule recommend counts them by (recommend/held.ts)
   const peaks = report.triggers.map((t, j) => {
     const limit = limitOf(t, j);
-    return watched[j] === 1 && limit !== null && admitted.count(j) >= limit ? windowPeak(admitted.of(j), DAY, plan.edgeMs, limit) : { peak: admitted.count(j), days: 0 };
+    return watched[j] === 1 && limit !== null && admitted.count(j) >= limit ? windowPeakDays(admitted.of(j), DAY, plan.edgeMs, limit) : { peak: admitted.count(j), days: 0 };
   });
 
   const limitedBy = (why: string): number => report.triggers.reduce((a, t) => a + (t.limitedBy[why] ?? 0), 0);

@@ -149,7 +149,7 @@ export function registerExport(program: Command): void {
     .option('--paths <n>', "Monte Carlo paths for the report's forecast (default 200; 0 = none)")
     .option('--seed <n>', 'random seed (default 1)')
     .option('--workers <n>', 'worker threads (default: one per core; 0 = none)')
-    .option('--headroom <share>', 'added to the p99 rolling 30-day spend before rounding (default 25%)')
+    .option('--headroom <share>', 'added on top before rounding: to the p99 window spend for the spend limits, and to the runs per 24 h for the trigger limits asked of support (default 25%)')
     .option('--json', 'print the files written as JSON')
     .action(async (planPath: string | undefined, opts: ExportCliOptions) => {
       await runCommand(opts.json, async (signal) => {
