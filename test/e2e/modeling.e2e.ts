@@ -124,11 +124,10 @@ describe('the modeling screens in Chromium, through the web host', () => {
     await hasText(hint, /[1-9][\d,]* of people’s messages blocked/);
     const before = await textOf(hint);
     // every text the figure shows from here on, and every projection asked for
-    await hint.evaluate((el) => {
-      const seen: string[] = [];
-      (window as unknown as { __seen: string[] }).__seen = seen;
+    await hint.evaluate(`(el) => {
+      const seen = (window.__seen = []);
       new MutationObserver(() => seen.push((el.textContent ?? '').trim())).observe(el, { subtree: true, childList: true, characterData: true });
-    });
+    }`);
     const asked: number[] = [];
     const onRequest = (r: { url(): string; postData(): string | null }) => {
       if (!r.url().endsWith('/api/model-project')) return;
