@@ -116,6 +116,8 @@ describe('the modeling screens in Chromium, through the web host', () => {
 
   it('projects each keystroke of a typed number at once, but shows only the last once the typing pauses', async () => {
     const { page } = s;
+    await page.getByRole('button', { name: /^Workspace/ }).click();
+    await page.getByTestId('workspace-page').waitFor();
     const hint = page.getByTestId('allowance-figure').locator('.hint');
     const seats = page.getByLabel('Active seats');
     // from a count where the allowance refuses people's messages, so that each count reads differently
@@ -124,10 +126,11 @@ describe('the modeling screens in Chromium, through the web host', () => {
     await hasText(hint, /[1-9][\d,]* of people’s messages blocked/);
     const before = await textOf(hint);
     // every text the figure shows from here on, and every projection asked for
-    await hint.evaluate(`(el) => {
+    await page.evaluate(`(() => {
+      const el = document.querySelector('[data-testid=allowance-figure] .hint');
       const seen = (window.__seen = []);
       new MutationObserver(() => seen.push((el.textContent ?? '').trim())).observe(el, { subtree: true, childList: true, characterData: true });
-    }`);
+    })()`);
     const asked: number[] = [];
     const onRequest = (r: { url(): string; postData(): string | null }) => {
       if (!r.url().endsWith('/api/model-project')) return;
