@@ -352,6 +352,11 @@ const ANSWERED_MARK = 'headroom:model-view-answered';
 const COMMITTED_MARK = 'headroom:model-view-committed';
 /** Where an edit's time went, ms from the page's change event. */
 interface Stages {
+  /**
+   * the value was typed (the field's first `input` event; a select has none), before the change
+   * event: a number being typed is projected from there (renderer/src/modeling/store.ts)
+   */
+  typed: number;
   /** the request left the page (resource timing's requestStart) */
   sent: number;
   /** its answer fully received */
@@ -383,7 +388,7 @@ async function paintedAfter(page: Page, views: Answered[], act: () => Promise<vo
   const painted = `(performance.getEntriesByName(${JSON.stringify(MODEL_VIEW_PAINTED_MARK)})[0]?.startTime ?? -1)`;
   views.length = 0;
   await page.evaluate(
-    `performance.clearResourceTimings(); window.__t0 = performance.now(); window.__tc = NaN; document.addEventListener('change', () => { window.__tc = performance.now(); }, { capture: true, once: true })`,
+    `performance.clearResourceTimings(); window.__t0 = performance.now(); window.__tc = NaN; window.__ti = NaN; document.addEventListener('change', () => { window.__tc = performance.now(); }, { capture: true, once: true }); document.addEventListener('input', () => { window.__ti = performance.now(); }, { capture: true, once: true })`,
   );
   await act();
   await page.waitForFunction(`${painted} > window.__t0`, undefined, { timeout: 120_000 });
@@ -392,7 +397,7 @@ async function paintedAfter(page: Page, views: Answered[], act: () => Promise<vo
     const at = (name) => (performance.getEntriesByName(name)[0]?.startTime ?? NaN) - tc;
     const r = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/api/model-project')).at(-1);
     const call = r?.serverTiming?.find((t) => t.name === 'call')?.duration ?? NaN;
-    return [${painted} - window.__t0, { sent: r ? r.requestStart - tc : NaN, received: r ? r.responseEnd - tc : NaN, answered: at(${JSON.stringify(ANSWERED_MARK)}), committed: at(${JSON.stringify(COMMITTED_MARK)}), painted: at(${JSON.stringify(MODEL_VIEW_PAINTED_MARK)}), call, engine: NaN, http: r ? r.responseEnd - r.requestStart - call : NaN }];
+    return [${painted} - window.__t0, { typed: window.__ti - tc, sent: r ? r.requestStart - tc : NaN, received: r ? r.responseEnd - tc : NaN, answered: at(${JSON.stringify(ANSWERED_MARK)}), committed: at(${JSON.stringify(COMMITTED_MARK)}), painted: at(${JSON.stringify(MODEL_VIEW_PAINTED_MARK)}), call, engine: NaN, http: r ? r.responseEnd - r.requestStart - call : NaN }];
   })()`);
   const view = views.at(-1) ?? null;
   stages.engine = view?.head.computeMs ?? Number.NaN;
@@ -415,7 +420,8 @@ const fromChangeNote = (stages: Stages[]): string => {
     const sorted = stages.map(pick).sort((a, c) => a - c);
     return Math.round(sorted[Math.floor(sorted.length / 2)] ?? NaN);
   };
-  return `from the page's change event (medians): request sent ${med((x) => x.sent)}, answer received ${med((x) => x.received)}, parsed ${med((x) => x.answered)}, committed ${med((x) => x.committed)}, painted ${med((x) => x.painted)} ms; hops (medians): ${hopsNote(med)}`;
+  const typed = med((x) => x.typed);
+  return `from the page's change event (medians): ${Number.isNaN(typed) ? '' : `value typed ${typed} (painted ${med((x) => x.painted - x.typed)} ms after it), `}request sent ${med((x) => x.sent)}, answer received ${med((x) => x.received)}, parsed ${med((x) => x.answered)}, committed ${med((x) => x.committed)}, painted ${med((x) => x.painted)} ms; hops (medians): ${hopsNote(med)}`;
 };
 
 /**
