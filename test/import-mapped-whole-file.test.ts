@@ -102,6 +102,25 @@ describe("a guessed mapping's day order: the whole file's", () => {
   });
 });
 
+describe('dotted dates (01.10.2026): day first, as every locale that writes them', () => {
+  it('imports a German sheet whose days are all 12 or under as those days of October', async () => {
+    const file = scope.tmp.write('kosten.csv', 'Datum;Uhrzeit;Schlüssel;Betrag\n01.10.2026;14:35;k1;1,50\n02.10.2026;09:00;k1;2,00\n12.10.2026;16:10 Uhr;k1;0,75\n');
+    const r = await importFile(ledger, file);
+    expect(r).toMatchObject({ imported: 3, rejected: 0 });
+    expect(eventsOf(ledger).map((e) => e.time)).toEqual(['2026-10-01T14:35:00.000Z', '2026-10-02T09:00:00.000Z', '2026-10-12T16:10:00.000Z']);
+  });
+
+  it('still takes a part above 12 for the order, and refuses slashes that tell nothing', async () => {
+    const us = scope.tmp.write('us.csv', 'Date,Key,Cost\n10.13.2026,k1,1.00\n10.14.2026,k1,2.00\n');
+    await importFile(ledger, us);
+    expect(eventsOf(ledger).map((e) => e.time.slice(0, 10))).toEqual(['2026-10-13', '2026-10-14']);
+    // another shape: the mapping saved for the first (month first) would read it so
+    const slashes = scope.tmp.write('slashes.csv', 'Day,Key,Cost\n01/10/2026,k2,1.00\n02/10/2026,k2,2.00\n');
+    const err = await importFile(ledger, slashes).catch((e: unknown) => e);
+    expect((err as ImportRefusedError).message).toContain('could be day or month first');
+  });
+});
+
 describe('dates as spreadsheets show them to people', () => {
   it('reads month words, AM/PM after an ISO day, and zones written as words or offsets', () => {
     const at = (v: string, f: 'ymd' | 'dmy' | 'mdy' = 'ymd') => {

@@ -22,6 +22,12 @@ export const SLASH_TIME = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?:[ T]\d{1,2}:\d{2}(?:
 export class DayOrderScan {
   private readonly pattern: RegExp;
   private slashes = 0;
+  /**
+   * whether every value so far writes its day with dots (`03.10.2026`): the German, Swiss,
+   * Austrian, Nordic, Polish, Czech, Russian, Turkish way, always day first; no locale writes
+   * month first with dots, so such a column is day first unless a part above 12 says otherwise
+   */
+  private dotted = true;
   private dmyOk = true;
   private mdyOk = true;
   private readonly lo = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
@@ -36,6 +42,7 @@ export class DayOrderScan {
     if (v === '') return;
     if (!this.pattern.test(v)) return;
     this.slashes++;
+    if (!/^\d{1,2}\.\d{1,2}\.\d{4}/.test(v)) this.dotted = false;
     const readings: [boolean, 'dmy' | 'mdy'][] = [
       [this.dmyOk, 'dmy'],
       [this.mdyOk, 'mdy'],
@@ -65,13 +72,15 @@ export class DayOrderScan {
    */
   get told(): DayOrder | null {
     if (this.slashes === 0) return 'ymd';
-    return this.dmyOk !== this.mdyOk ? (this.dmyOk ? 'dmy' : 'mdy') : null;
+    if (this.dmyOk !== this.mdyOk) return this.dmyOk ? 'dmy' : 'mdy';
+    return this.dmyOk && this.dotted ? 'dmy' : null;
   }
 
   get order(): DayOrder | null {
     if (this.slashes === 0) return 'ymd';
     if (this.dmyOk !== this.mdyOk) return this.dmyOk ? 'dmy' : 'mdy';
     if (!this.dmyOk) return null;
+    if (this.dotted) return 'dmy';
     const a = this.hi[0]! - this.lo[0]!;
     const b = this.hi[1]! - this.lo[1]!;
     return a < b ? 'dmy' : b < a ? 'mdy' : null;
