@@ -39,6 +39,17 @@ describe('censored history, read from the engine’s replay', () => {
     expect(c.series).toEqual([{ kind: 'trigger_runs', id: 't_hot', days: mask!.filter(Boolean).length }]);
   });
 
+  it('never reads a schedule as held at 42 under the platform profile, which never checks a schedule against it (section 9 rule 3)', () => {
+    // a schedule that fires 48 times a day: the platform runs every fire, so 42 and more a day is its demand
+    const every = synthHistory(40, [{ type: 'trigger', subject: 't_cron', daily: () => 48, hours: [0, 24] }], 7, false);
+    const schedule = { ...planInput, triggers: [{ id: 't_cron', kind: 'scheduled' as const }] };
+    const platform = validatePlan({ ...schedule, enforcement: { profile: 'platform' } });
+    const result = simulate(platform, every);
+    const c = censoredFromEngine(every, result, buildHistory(every));
+    expect(c.series).toEqual([]);
+    expect(c.days.get('trigger_runs:t_cron')?.some(Boolean) ?? false).toBe(false);
+  });
+
   it('reads an export that holds the demand beyond the limit as demand', () => {
     // the same webhook with every delivery in the export: the replay queues runs, so nothing is a bound
     const full = synthHistory(40, [{ type: 'trigger', subject: 't_hot', daily: () => 55, hours: [0, 24] }], 5, false);

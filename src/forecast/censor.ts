@@ -113,6 +113,9 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   });
   const trigStart = new Map(history.triggers.map((t) => [t.id, t.start]));
   plan.triggers.forEach((t, ti) => {
+    // a schedule's limit is never checked under the platform profile (SPEC section 9 rule 3): its
+    // runs at 42 a day and more are its demand, not a ceiling
+    if (plan.profile === 'platform' && t.kind === 'scheduled') return;
     if (!Number.isFinite(t.limit) || !trigStart.has(t.id)) return;
     const times = sortedTimes(trigAdm[ti]);
     const at = atCeiling(times, null, DAY, t.limit, history.start, D);
