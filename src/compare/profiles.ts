@@ -19,7 +19,9 @@ import { simulate } from '../engine/simulate.ts';
 import type { SimulateOptions } from '../engine/simulate.ts';
 import { reasonCountText, reasonCounts } from '../engine/reason-words.ts';
 import type { ReasonCount } from '../engine/reason-words.ts';
-import { keyWhy, messagesWhy, triggerWhy } from './why.ts';
+import { HistoryFacts } from './edges.ts';
+import { explainDifferences } from './why.ts';
+import type { ChangedSlot } from './why.ts';
 
 /** What one profile decided for one trigger, key, or people's messages. */
 export interface ProfileSide {
@@ -335,6 +337,7 @@ export function compareResults(events: EventColumns, documented: SimulationResul
   const docsTable = sideTable(events, documented, slots, reasonCodes);
   const platformTable = sideTable(events, platform, slots, reasonCodes);
   const differences: ProfileDifference[] = [];
+  const changedSlots: ChangedSlot[] = [];
   for (let slot = 0; slot < slots; slot++) {
     const count = changedBy[slot];
     if (count === 0) continue;
@@ -343,12 +346,13 @@ export function compareResults(events: EventColumns, documented: SimulationResul
     const name = entity?.name ?? "People's messages";
     const docs = sideOf(docsTable, slot, documented, kind);
     const plat = sideOf(platformTable, slot, platform, kind);
-    const why =
+    changedSlots.push(
       kind === 'messages'
-        ? messagesWhy(documented.plan, platform.plan, docs, plat)
+        ? { kind, docs, platform: plat }
         : kind === 'trigger'
-          ? triggerWhy(documented.plan, platform.plan, documented.plan.triggers[slot - 1]!, triggers[slot - 1]!, docs, plat)
-          : keyWhy(documented.plan, platform.plan, keys[slot - 1 - triggers.length]!, docs, plat);
+          ? { kind, index: slot - 1, docsTrigger: documented.plan.triggers[slot - 1]!, platformTrigger: triggers[slot - 1]!, docs, platform: plat }
+          : { kind, index: slot - 1 - triggers.length, key: keys[slot - 1 - triggers.length]!, docs, platform: plat },
+    );
     const parts = differenceParts(kind, name, docs, plat);
     differences.push({
       kind,
@@ -361,8 +365,13 @@ export function compareResults(events: EventColumns, documented: SimulationResul
       lostPlatform: lost(plat),
       sentence: sentenceOf(parts),
       parts,
-      why,
+      why: [],
     });
+  }
+  // each "Why" names only the rules that apply here: read from the whole history, once
+  if (changedSlots.length > 0) {
+    const whys = explainDifferences(documented.plan, platform.plan, changedSlots, new HistoryFacts(events, documented, platform));
+    differences.forEach((d, i) => (d.why = whys[i]!));
   }
   // what hurts most first: the most lost on the platform beyond the docs, then the most changed
   differences.sort((x, y) => y.lostPlatform - y.lostDocumented - (x.lostPlatform - x.lostDocumented) || y.changed - x.changed || x.name.localeCompare(y.name));

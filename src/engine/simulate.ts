@@ -31,6 +31,12 @@ export interface SimulateOptions {
   logQueue?: boolean;
   /** the events' processing order when the caller already has it (`processingOrder`) */
   order?: Uint32Array | null;
+  /**
+   * API requests before this instant are spend the platform already holds (a forecast's history
+   * tail, recorded under the plan in force): they enter the key's cap window, its throttles and
+   * the spend limits unchecked. A cap set today re-decides none of the usage it counts.
+   */
+  heldBefore?: number;
 }
 
 /** The charts' buckets from `start` to the horizon: whole minutes, at most about `buckets` of them. */
@@ -526,6 +532,7 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
 
   // --- the pass ---
   const { onProgress, signal } = options;
+  const heldBefore = options.heldBefore ?? -UNLIMITED;
   let pos = 0;
   // nextWake() only changes when a queue, a heap or a line changes, or once its moment is reached
   // (a window's oldest entry can only leave then), so most instants reuse it; between wake-ups
@@ -571,15 +578,18 @@ export function simulate(planInput: Plan, events: EventColumns, options: Simulat
           entity[e] = k;
           const c = cost[e];
           if (keySampled[k] < bucket) sampleKey(k, bucket);
-          let r = keyCaps.refuses(k, t, c) ? Reason.key_cap : checkSpendLimits(t, c);
-          if (apiThrottled && r === Reason.none) {
+          const held = t < heldBefore;
+          let r = held ? Reason.none : keyCaps.refuses(k, t, c) ? Reason.key_cap : checkSpendLimits(t, c);
+          if (apiThrottled && r === Reason.none && !held) {
             const which = keyThrottles.check(k, t);
             if (which !== THROTTLE_PASSES) r = throttleReason(which);
           }
           if (r === Reason.none) {
             outcome[e] = Outcome.admitted;
             admittedAt[e] = t;
-            keyCaps.admit(k, t, c);
+            // a held request met no check: its window is moved to `t` here
+            if (held) keyCaps.hold(k, t, c);
+            else keyCaps.admit(k, t, c);
             if (apiThrottled) keyThrottles.admit(k, t);
             if (timeline !== null) bump(timeline.keySpend[k], keyCaps.sum(k));
             addSpend(t, c);

@@ -296,22 +296,38 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
       },
     ],
   });
+  // The table's figures are the history's calendar days; the Monte Carlo runs the recommended
+  // plan over forecast days, whose spread the history's days do not show, against limits that
+  // count any 24 hours. A trigger the table calls fine can still wait there: said beside it, so
+  // the two sections of one report never read as contradicting each other.
+  const forecastOf = new Map((fc?.monteCarlo?.triggers ?? []).map((m) => [m.id, m]));
+  const paths = fc?.monteCarlo?.paths ?? 0;
   sections.push({
     title: 'Triggers',
-    paragraphs: rec.triggers.filter((t) => t.alternatives.length).map((t) => `${t.id}: ${t.alternatives.join('; ')}.`),
+    paragraphs: [
+      ...rec.triggers.filter((t) => t.alternatives.length).map((t) => `${t.id}: ${t.alternatives.join('; ')}.`),
+      ...rec.triggers.flatMap((t) => {
+        const m = forecastOf.get(t.id);
+        return m ? heldInForecast(t, m, rec.risk) : [];
+      }),
+    ],
     tables: [
       {
-        head: ['trigger', 'kind', 'mode', 'limit', 'daily p50 / p90 / max', 'expected per day', 'action', 'reason'],
-        rows: rec.triggers.map((t) => [
-          t.id,
-          t.kind,
-          t.mode,
-          t.limit === null ? 'none' : String(t.limit),
-          `${num(t.daily.p50)} / ${num(t.daily.p90)} / ${num(t.daily.max)}`,
-          String(t.expectedDailyVolume),
-          t.action + (t.requestedLimit !== null ? ` (${t.requestedLimit})` : ''),
-          t.reason,
-        ]),
+        head: ['trigger', 'kind', 'mode', 'limit', 'daily p50 / p90 / max', 'expected per day', 'action', ...(paths > 0 ? ['forecast: runs held back'] : []), 'reason'],
+        rows: rec.triggers.map((t) => {
+          const m = forecastOf.get(t.id);
+          return [
+            t.id,
+            t.kind,
+            t.mode,
+            t.limit === null ? 'none' : String(t.limit),
+            `${num(t.daily.p50)} / ${num(t.daily.p90)} / ${num(t.daily.max)}`,
+            String(t.expectedDailyVolume),
+            t.action + (t.requestedLimit !== null ? ` (${t.requestedLimit})` : ''),
+            ...(paths > 0 ? [m ? heldChances(t, m) : '–'] : []),
+            t.reason,
+          ];
+        }),
       },
     ],
   });
@@ -341,6 +357,47 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
   sections.push({ title: 'Seats', paragraphs: [rec.seats.reason], tables: [] });
   if (rec.recovery.length) sections.push({ title: 'Keys at their cap', paragraphs: rec.recovery.map((r) => r.summary), tables: [] });
   return { title: `Headroom report: ${rec.plan.workspace.name}`, sections };
+}
+
+type ForecastTrigger = NonNullable<ForecastReport['monteCarlo']>['triggers'][number];
+
+/** The table's cell: in how many of the forecast's paths the recommended plan holds back some of its runs. */
+function heldChances(t: TriggerRecommendation, m: ForecastTrigger): string {
+  const parts: string[] = [];
+  if (m.delayChance > 0) parts.push(`delayed in ${pctOf(m.delayChance)} of paths`);
+  if (m.dropChance > 0) parts.push(`${t.kind === 'scheduled' ? 'skipped' : 'dropped'} in ${pctOf(m.dropChance)} of paths`);
+  return parts.length > 0 ? parts.join('; ') : 'none';
+}
+
+/**
+ * A sentence for a trigger whose runs the recommended plan holds back in the forecast: by what,
+ * how many and how long, and why the history's figures in the table did not show it.
+ */
+function heldInForecast(t: TriggerRecommendation, m: ForecastTrigger, risk: number): string[] {
+  const chance = Math.max(m.delayChance, m.dropChance);
+  if (chance === 0) return [];
+  const what: string[] = [];
+  if (m.delayChance > 0) {
+    // under 10 % of paths the P90 is 0 runs: the band would read as "nothing"
+    const band = m.delayed.p90 > 0 ? ` (P50 / P90: ${whole(m.delayed.p50)} / ${whole(m.delayed.p90)} runs, waiting up to ${num(m.maxDelayHours.p90)} h at P90)` : '';
+    what.push(`delays some of its runs in ${pctOf(m.delayChance)} of paths${band}`);
+  }
+  if (m.dropChance > 0) {
+    // a webhook is dropped, a schedule skipped: one of the two bands is all zero
+    const lost = t.kind === 'scheduled' ? m.skipped : m.dropped;
+    what.push(`${t.kind === 'scheduled' ? 'skips' : 'drops'} some in ${pctOf(m.dropChance)} of paths${lost.p90 > 0 ? ` (P50 / P90: ${whole(lost.p50)} / ${whole(lost.p90)} runs)` : ''}`);
+  }
+  const by = m.causes.map((c) => c.label);
+  const sentences = [`${t.id}: the forecast of the recommended plan ${what.join(' and ')}${by.length > 0 ? `, held back by ${by.join(', ')}` : ''}.`];
+  const ownLimit = m.causes.some((c) => c.cause === 'trigger_limit');
+  const aboveRisk = chance > risk ? `${pctOf(chance)} of paths is above the ${Math.round(risk * 1000) / 10} % risk the key caps are sized at` : null;
+  if (ownLimit) {
+    sentences.push(
+      "The table's daily figures count the history's calendar days (UTC); its limit counts any 24 hours, which can span two busy days, and the forecast's days vary beyond the history's" +
+        (aboveRisk !== null ? `: ${aboveRisk}, and a higher limit would hold back fewer.` : '.'),
+    );
+  } else if (aboveRisk !== null) sentences.push(`${aboveRisk[0]!.toUpperCase()}${aboveRisk.slice(1)}.`);
+  return [sentences.join(' ')];
 }
 
 function mdCell(s: string): string {

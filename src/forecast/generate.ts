@@ -59,7 +59,15 @@ export function replayHistory(events: EventColumns, plan: Plan, from: number, si
   return { hist, result: simulateFn(plan, hist, { until: Math.max(last, from - 1) }) };
 }
 
-export function tailFromReplay({ hist, result }: HistoryReplay, plan: Plan, from: number): EventColumns {
+/**
+ * `held`: the replay of the plan in force when the history was recorded, when the paths run
+ * another (the export forecasts the recommended plan). The keys' requests are then taken from it:
+ * the spend the platform holds in each key's window now, which a cap set today re-decides none of
+ * (dust-facts: a cap compares the key's recorded usage). The paths take them in unchecked
+ * (`SimulateOptions.heldBefore`). Both replays are of the same events, row for row.
+ */
+export function tailFromReplay({ hist, result }: HistoryReplay, plan: Plan, from: number, held?: HistoryReplay): EventColumns {
+  if (held !== undefined && held.hist.count !== hist.count) throw new Error('tailFromReplay: the two replays are of different events');
   const spendDays = Math.max(plan.enforcement.keyCapWindowDays, 31);
   const spendFrom = from - spendDays * DAY;
   const shortFrom = from - 2 * DAY;
@@ -68,6 +76,13 @@ export function tailFromReplay({ hist, result }: HistoryReplay, plan: Plan, from
   const lastEntry = new Map<number, number>();
   const waiting: number[] = [];
   for (let i = 0; i < hist.count; i++) {
+    if (held !== undefined && hist.type[i] === EventType.api) {
+      if (held.result.outcome[i] === Outcome.admitted && held.result.admittedAt[i] > spendFrom) {
+        rows.push(i);
+        at.push(held.result.admittedAt[i]);
+      }
+      continue;
+    }
     const out = result.outcome[i];
     if (out === Outcome.pending) {
       waiting.push(i);

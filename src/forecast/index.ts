@@ -128,7 +128,8 @@ async function forecastWith(
   const all = [...history.keys, ...history.triggers, history.messages];
   const uncensored: CensoredDays = new Map();
   const ahead = workers && !isPrepared(events, plan, sim, options.recordedPlan) ? workers.fitAhead(fitJobs(all, uncensored)) : undefined;
-  const { replay, censored } = prepare(events, history, plan, sim, options.recordedPlan);
+  const entry = prepare(events, history, plan, sim, options.recordedPlan);
+  const { replay, censored } = entry;
   if (options.signal?.aborted) throw new CancelledError();
   const fitted = ahead
     ? modelsById(all, await ahead.finish(fitJobs(all, censored.days).map((job) => (job.options.censored?.length ? job : null))))
@@ -141,11 +142,12 @@ async function forecastWith(
   options.onProgress?.(0.05, 'model');
   // the paths start first: the backtest, the daily bands and the cap risk run on this thread meanwhile
   let monteCarlo: MonteCarloReport | null = null;
+  const held = paths > 0 ? heldReplay(entry, events, history) : undefined;
   const running =
     paths > 0
       ? runPaths(
           scenario,
-          () => tailFromReplay(replay, scenario.plan, scenario.from),
+          () => tailFromReplay(replay, scenario.plan, scenario.from, held),
           seed,
           paths,
           {
@@ -222,6 +224,14 @@ interface Prepared {
   sim: SimulateFn;
   /** the plan replayed over the history: the exact state the paths start from */
   replay: HistoryReplay;
+  /** the plan the history was recorded under, when the paths run another */
+  recorded?: Plan;
+  /**
+   * The recorded plan's replay: the keys' spend the platform holds, which the paths start from
+   * (`tailFromReplay`). Made once asked for (`heldReplay`): a forecast without paths reads the
+   * recorded plan's held days from the recommendation's replay and needs no replay of its own.
+   */
+  held?: HistoryReplay;
   /** which days a limit held down: lower bounds on demand, not demand */
   censored: CensorSummary;
 }
@@ -260,19 +270,33 @@ function prepare(events: EventColumns, history: History, plan: Plan, sim: Simula
   const hit = prepared.get(events);
   if (hit && hit.plan === key && hit.sim === sim) return hit;
   const replay = replayHistory(events, plan, history.end, sim);
+  const own = recorded === undefined || JSON.stringify(recorded) === JSON.stringify(plan);
+  if (own) {
+    const entry: Prepared = { plan: key, sim, replay, censored: censoredFromEngine(replay.hist, replay.result, history) };
+    prepared.set(events, entry);
+    return entry;
+  }
   // a cap the recommendation raised holds nothing down in its own replay: judge the history by its
   // own limits (read from the recommendation's replay of them when it ran on these events)
-  const own = recorded === undefined || JSON.stringify(recorded) === JSON.stringify(plan);
-  const censored = own ? censoredFromEngine(replay.hist, replay.result, history) : (rememberedCensored(events, recorded) ?? judgedBy(events, recorded, history, sim));
-  const entry: Prepared = { plan: key, sim, replay, censored };
+  const remembered = rememberedCensored(events, recorded);
+  let entry: Prepared;
+  if (remembered !== undefined) entry = { plan: key, sim, replay, recorded, censored: remembered };
+  else {
+    const held = replayHistory(events, recorded, history.end, sim);
+    entry = { plan: key, sim, replay, recorded, held, censored: censoredFromEngine(held.hist, held.result, history) };
+  }
   prepared.set(events, entry);
   return entry;
 }
 
-/** The days the recorded plan's limits held the history down, from its own replay. */
-function judgedBy(events: EventColumns, recorded: Plan, history: History, sim: SimulateFn): CensorSummary {
-  const judged = replayHistory(events, recorded, history.end, sim);
-  return censoredFromEngine(judged.hist, judged.result, history);
+/**
+ * What the recorded plan admitted, when the paths run another: the spend the platform holds, the
+ * keys' windows the paths start from (a cap set today re-decides none of it). Replayed once.
+ */
+function heldReplay(entry: Prepared, events: EventColumns, history: History): HistoryReplay | undefined {
+  if (entry.recorded === undefined) return undefined;
+  entry.held ??= replayHistory(events, entry.recorded, history.end, entry.sim);
+  return entry.held;
 }
 
 export function summariseHistory(h: History): ForecastReport['history'] {

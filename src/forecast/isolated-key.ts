@@ -49,9 +49,9 @@ export class IsolatedKey {
     caps.clear();
     const saved = this.saved;
     if (saved) {
-      // the window as the history left it, without replaying the checks that built it
+      // the window as the history left it (its entries in time order, all still in it)
       for (let i = 0; i < saved.time.length; i++) caps.admit(0, saved.time[i], saved.cost[i]);
-    } else replay(caps, history);
+    } else hold(caps, history);
     let blocked = 0;
     let blockedMicros = 0;
     let admittedMicros = 0;
@@ -71,21 +71,20 @@ export class IsolatedKey {
   }
 
   /**
-   * Replays the history once and keeps the entries its window still holds at the end, so each
-   * path starts from them. Exact when the replay refused nothing (the tail holds entries the
-   * history admitted, so it never does) and every cost is whole µUSD (the window's sum then has
-   * no rounding, in whatever order entries come and go); otherwise every path replays it.
+   * Takes the history in once and keeps the entries its window still holds at the end, so each
+   * path starts from them. Exact when every cost is whole µUSD (the window's sum then has no
+   * rounding, in whatever order entries come and go); otherwise every path takes it in again.
    */
   private save(history: KeyHistory): void {
     const caps = this.caps;
     caps.clear();
-    replay(caps, history);
+    hold(caps, history);
     this.savedFor = history;
     this.saved = null;
     const n = history.time.length;
     let whole = true;
     for (let i = 0; i < n && whole; i++) whole = Number.isInteger(history.cost[i]);
-    if (!whole || caps.episodes[0].length > 0) return;
+    if (!whole) return;
     // the last check moved the window to the last entry: the entries stamped after its start remain
     const stamp = (t: number) => (this.byDay ? utcDayStart(t) : t);
     const limit = n > 0 ? history.time[n - 1] - this.windowMs : 0;
@@ -99,18 +98,16 @@ export class IsolatedKey {
   }
 }
 
-/** A key's history tail: the requests the history admitted, in time order. */
+/** A key's history tail: the requests the platform admitted (the spend it holds), in time order. */
 export interface KeyHistory {
   time: ArrayLike<number>;
   cost: ArrayLike<number>;
 }
 
-/** The tail through the cap's checks, as the engine met it (it holds entries the history admitted). */
-function replay(caps: KeyCaps, history: KeyHistory): void {
-  for (let i = 0; i < history.time.length; i++) {
-    const t = history.time[i];
-    const c = history.cost[i];
-    if (caps.refuses(0, t, c)) caps.recordBlock(0, t, c);
-    else caps.admit(0, t, c);
-  }
+/**
+ * The tail into the cap's window unchecked, as the engine takes it (`heldBefore`): spend the
+ * platform holds, which a cap lower than the one it ran under re-decides none of.
+ */
+function hold(caps: KeyCaps, history: KeyHistory): void {
+  for (let i = 0; i < history.time.length; i++) caps.hold(0, history.time[i], history.cost[i]);
 }

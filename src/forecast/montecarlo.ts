@@ -105,7 +105,8 @@ export function runPath(scenario: Scenario, tail: EventColumns, seed: number, pa
   });
   if (engine.some(Boolean)) {
     const { events, tailCount } = pathEvents(scenario, tail, draw, engine, seed, path);
-    const result = simulate(scenario.plan, events, { until });
+    // the tail's requests are spend the platform holds: the plan the paths run re-decides none of them
+    const result = simulate(scenario.plan, events, { until, heldBefore: from });
     addEngineResult(summary, result, events, tailCount, from, until, !draw.poolSafe);
   }
   return summary;

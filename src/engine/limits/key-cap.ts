@@ -85,6 +85,15 @@ export class KeyCaps {
     if (w.sum > this.peak[k]) this.peak[k] = w.sum;
   }
 
+  /**
+   * Counts cost `c` at `t` unchecked: spend the platform already holds (a forecast's history
+   * tail), which a cap set since re-decides none of (`SimulateOptions.heldBefore`).
+   */
+  hold(k: number, t: number, c: number): void {
+    this.windows[k].evict(t);
+    this.admit(k, t, c);
+  }
+
   sum(k: number): number {
     return this.windows[k].sum;
   }
