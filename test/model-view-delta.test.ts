@@ -172,6 +172,17 @@ describe('viewDelta and applyDelta', () => {
     expect(new Set(ids).size).toBe(3);
   });
 
+  it('keeps the view an edit names as its base, however many answers come after it (a typing burst)', () => {
+    const recent = new RecentViews(2);
+    const base = recent.remember(view([key('base', 0)]));
+    // each keystroke names the view on screen and adds its own answer
+    for (let n = 0; n < 10; n++) {
+      expect(recent.get(base)?.keys[0]?.id).toBe('base');
+      recent.remember(view([key(String(n), 0)]));
+    }
+    expect(recent.get(base)?.keys[0]?.id).toBe('base');
+  });
+
   it('draws the sparkline from the last 60 days of rolling spend, one array per rolling array', () => {
     const rolling = Array.from({ length: 90 }, (_v, i) => i);
     const s = sparkOf(rolling);

@@ -343,7 +343,7 @@ class AllowancePass {
     const t = this.clock[NOW];
     if (this.trigState[g] !== WAITING || t >= this.trigWake[g]) return this.checkTrigger(g);
     // the platform checks a pooled webhook's pool first (section 9 rule 4), the docs its own limit
-    if (this.platform && this.pool.refuses(t)) return Reason.pool;
+    if (this.platform && this.trigPooled[g] && this.pool.refuses(t)) return Reason.pool;
     return Reason.trigger_limit;
   }
 

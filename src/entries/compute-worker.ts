@@ -94,7 +94,10 @@ const planKey = (plan: Plan): string => `${version}:${JSON.stringify(plan)}`;
 interface Ahead {
   /** set to 1 to stop the pass under way on the part thread */
   cancel: SharedArrayBuffer;
+  /** no result of it is kept any more */
   stopped: boolean;
+  /** no pass of it starts any more (the one under way may still be kept: an edit waits for it) */
+  noMore: boolean;
   /** the allowance part under way (`PartsSimulator.allowanceKeyOf`) and its end */
   running: { key: string; done: Promise<unknown> } | null;
 }
@@ -114,7 +117,7 @@ function simulateAhead(plans: Plan[]): void {
   stopAhead();
   const sim = simulator;
   if (sim === null || !partThread.available) return;
-  const state: Ahead = { cancel: new SharedArrayBuffer(4), stopped: false, running: null };
+  const state: Ahead = { cancel: new SharedArrayBuffer(4), stopped: false, noMore: false, running: null };
   ahead = state;
   const options = { timelineBuckets: TIMELINE_BUCKETS };
   const remote = partThread.remote(state.cancel);
@@ -122,7 +125,7 @@ function simulateAhead(plans: Plan[]): void {
   void (async () => {
     for (const p of plans) {
       const key = sim.allowanceKeyOf(p, options);
-      if (!stillWanted() || key === null) return;
+      if (!stillWanted() || state.noMore || key === null) return;
       const done = sim.simulateAllowanceAhead(p, options, remote, stillWanted);
       state.running = { key, done };
       try {
@@ -141,10 +144,22 @@ function simulateAhead(plans: Plan[]): void {
  * Before a question about `plan`: the allowance part simulated ahead for it is waited for (it is
  * under way on the other thread), and any other is stopped.
  */
-async function settleAhead(plan: Plan): Promise<void> {
-  const running = ahead?.running;
-  if (running != null && simulator !== null && simulator.allowanceKeyOf(plan, { timelineBuckets: TIMELINE_BUCKETS }) === running.key) {
-    await running.done.catch(() => {});
+async function settleAhead(plan: Plan, ctx: CallContext): Promise<void> {
+  const state = ahead;
+  const running = state?.running;
+  if (state !== null && running != null && simulator !== null && simulator.allowanceKeyOf(plan, { timelineBuckets: TIMELINE_BUCKETS }) === running.key) {
+    // the pass after it must not start meanwhile: this question moves on from it
+    state.noMore = true;
+    // or until this question is cancelled (a newer keystroke's replaces it: its cancel message
+    // aborts the signal while this thread waits)
+    let onAbort = (): void => {};
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      if (ctx.signal.aborted) resolve();
+      else ctx.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    await Promise.race([running.done.catch(() => {}), aborted]);
+    ctx.signal.removeEventListener('abort', onAbort);
   }
   stopAhead();
 }
@@ -158,8 +173,12 @@ function stepAheadFrom(plan: Plan): void {
   const on = seats > last ? 1 : -1;
   const withSeats = (n: number): Plan => ({ ...plan, workspace: { ...plan.workspace, seats: n } });
   const next = [seats + on, seats - on].filter((n) => n >= 0).map(withSeats);
-  // after the answer has gone out
-  setTimeout(() => simulateAhead(next), 0);
+  // after the answer has gone out; not when another question or other events came first
+  const at = version;
+  const sim = simulator;
+  setTimeout(() => {
+    if (version === at && simulator === sim && ahead === null) simulateAhead(next);
+  }, 0);
 }
 
 /**
@@ -171,7 +190,7 @@ async function simulated(plan: Plan, ctx: CallContext): Promise<Simulated & { fr
   const key = planKey(plan);
   if (cache !== null && cache.key === key) return { ...cache, fresh: false };
   const started = performance.now();
-  await settleAhead(plan);
+  await settleAhead(plan, ctx);
   if (simulator === null) simulator = new PartsSimulator(events);
   const result = await simulator.runAsync(
     plan,

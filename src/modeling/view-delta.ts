@@ -147,8 +147,17 @@ export class Recent<T> {
     }
   }
 
+  /**
+   * The value under `id`, which becomes the most recent: a base named again and again (every
+   * keystroke of a typing burst names the view on screen, while each answer adds one) stays held.
+   */
   get(id: string): T | undefined {
-    return this.values.get(id);
+    const value = this.values.get(id);
+    if (value !== undefined) {
+      this.values.delete(id);
+      this.values.set(id, value);
+    }
+    return value;
   }
 }
 

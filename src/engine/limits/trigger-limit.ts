@@ -66,7 +66,8 @@ export class TriggerLimits {
     const meta = this.meta;
     meta[HEAD + i] = 0;
     meta[SIZE + i] = 0;
-    if (limit === UNLIMITED || !checked) {
+    // a limit that is no number refuses nothing, as a comparison with it never holds
+    if (limit === UNLIMITED || Number.isNaN(limit) || !checked) {
       meta[OFF + i] = NONE;
       meta[MASK + i] = 0;
       meta[LIMIT + i] = MAX_LIMIT;
