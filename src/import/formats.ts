@@ -36,6 +36,7 @@ import { accountingNegative, accountingNegativeMessage, isAccountingZero } from 
 import { exponentIdMessage, idSpelling, isExponentNotation } from './number-like-ids.ts';
 import type { AmountReader, DecimalMark } from './decimal-mark.ts';
 import type { DateForm, DayOrder } from './day-order.ts';
+import { mappingProblems } from './mapping-issues.ts';
 
 export { norm, unescapeCell } from './cells.ts';
 import type { EntityFact } from '../ledger/entities.ts';
@@ -691,29 +692,35 @@ export type ColumnMapping = z.output<typeof columnMappingSchema>;
 
 export function parseColumnMapping(raw: unknown, source: string): ColumnMapping {
   const r = columnMappingSchema.safeParse(raw);
-  if (!r.success) {
-    const details = r.error.issues.map((i) => ({ file: source, column: i.path.join('.'), message: i.message }));
-    throw new InputError(`${source}: invalid column mapping: ${details.map((d) => `${d.column}: ${d.message}`).join('; ')}`, details);
+  const problems = r.success ? [] : mappingProblems(r.error.issues, raw);
+  // read from the fields as written, so that a mapping that also lacks a field (dateFormat) still
+  // names this mistake rather than only the missing field
+  const written = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const time = written.time;
+  const timeOfDay = written.timeOfDay;
+  if (typeof time === 'string' && typeof timeOfDay === 'string' && timeOfDay.trim() !== '' && norm(timeOfDay) === norm(time)) {
+    problems.unshift({ field: 'mapping.timeOfDay', value: timeOfDay, message: `${JSON.stringify(timeOfDay)} is the time column itself: name the column that holds the time of day, or leave timeOfDay out` });
+  }
+  if (r.success && r.data.timeOfDay !== null && (r.data.dateFormat === 'epoch-ms' || r.data.dateFormat === 'epoch-s')) {
+    problems.push({
+      field: 'mapping.timeOfDay',
+      value: r.data.timeOfDay,
+      message: `${JSON.stringify(r.data.timeOfDay)} completes a day, and epoch ${r.data.dateFormat === 'epoch-ms' ? 'milliseconds' : 'seconds'} are a moment already: leave timeOfDay out`,
+    });
+  }
+  if (typeof written.timeZone === 'string' && !isValidTimeZone(written.timeZone)) {
+    problems.push({ field: 'mapping.timeZone', value: written.timeZone, message: `${JSON.stringify(written.timeZone)} is not a time zone (IANA name like Europe/Paris, UTC, or +02:00)` });
+  }
+  if (problems.length > 0 || !r.success) {
+    throw new InputError(
+      `${source}: invalid column mapping: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`,
+      problems.map((p) => ({ file: source, column: p.field, ...(p.value !== undefined ? { value: p.value } : {}), message: p.message })),
+    );
   }
   if (r.data.currency !== 'USD' && r.data.costUnit === 'usd' && r.data.usdPerUnit === null) {
     const column = r.data.cost ?? 'cost';
     throw new InputError(`${source}: the column "${column}" is in ${r.data.currency}: give its rate to USD (usdPerUnit), or convert it first; an amount in ${r.data.currency} is never taken as USD`, [
       { file: source, column, value: r.data.currency, message: `is in ${r.data.currency}: give the rate to USD (usdPerUnit)` },
-    ]);
-  }
-  if (r.data.timeOfDay !== null && norm(r.data.timeOfDay) === norm(r.data.time)) {
-    throw new InputError(`${source}: invalid column mapping: timeOfDay "${r.data.timeOfDay}" is the time column itself: name the column that holds the time of day, or leave timeOfDay out`, [
-      { file: source, column: 'timeOfDay', value: r.data.timeOfDay, message: 'is the time column itself' },
-    ]);
-  }
-  if (r.data.timeOfDay !== null && (r.data.dateFormat === 'epoch-ms' || r.data.dateFormat === 'epoch-s')) {
-    throw new InputError(`${source}: invalid column mapping: timeOfDay "${r.data.timeOfDay}" completes a day, and epoch ${r.data.dateFormat === 'epoch-ms' ? 'milliseconds' : 'seconds'} are a moment already: leave timeOfDay out`, [
-      { file: source, column: 'timeOfDay', value: r.data.timeOfDay, message: `completes a day, and dateFormat ${r.data.dateFormat} is a moment already` },
-    ]);
-  }
-  if (!isValidTimeZone(r.data.timeZone)) {
-    throw new InputError(`${source}: invalid column mapping: timeZone "${r.data.timeZone}" is not a time zone`, [
-      { file: source, column: 'timeZone', value: r.data.timeZone, message: 'is not a time zone (IANA name like Europe/Paris, UTC, or +02:00)' },
     ]);
   }
   return r.data;
