@@ -828,7 +828,8 @@ async function run(
     currentLine = line;
     // the canonical events CSV refuses its header again as a bad row, as simulate does; with
     // the good rows imported, those after it are still another file's
-    if (problem === null && handler!.format === 'events' && notData(fields, header!, headerNames!) === 'header') nextFile();
+    const eventsHeaderAgain = problem === null && handler!.format === 'events' && notData(fields, header!, headerNames!) === 'header';
+    if (eventsHeaderAgain) nextFile();
     if (problem === null && handler!.format !== 'events') {
       const skip = notData(fields, header!, headerNames!);
       // a blank row is no row, as a blank line is; a repeated header is counted and said
@@ -853,6 +854,8 @@ async function run(
     }
     try {
       if (problem !== null) throw new RowError(undefined, undefined, problem);
+      // said as what it is: read as an event, its first cell was "not an ISO 8601 time"
+      if (eventsHeaderAgain) throw new RowError(header![0], fields[0], `is the header line again (files joined one after the other?), not an event: the canonical events CSV refuses it, as simulate does`);
       for (let k = 0; k < fields.length; k++) {
         if (fields[k]!.length > MAX_FIELD_CHARS) {
           throw new RowError(header![k] ?? `(field ${k + 1})`, `${fields[k]!.slice(0, 40)}...`, fieldTooLong(fields[k]!.length));
@@ -874,7 +877,8 @@ async function run(
       result.rows++;
       result.rejected++;
       if (result.errors.length < MAX_ERRORS) {
-        result.errors.push({ line, column: err.column ?? null, value: err.value ?? null, message: err.message });
+        // a byte order mark inside the file (a second file's, joined) is invisible in a message: not shown
+        result.errors.push({ line, column: err.column ?? null, value: err.value === undefined ? null : err.value.replace(/^\uFEFF/, ''), message: err.message });
       }
       if (!skipBad) failed = true;
     }
