@@ -111,6 +111,11 @@ export class RowError extends Error {
 export interface Guessed {
   decimal?: '.' | ',';
   dayOrder?: DayOrder | null;
+  /**
+   * Where the day order came from, when not from the rows: the mapping given (`mapping`), or the
+   * one saved for the file's shape (`saved`). Said so, since nothing was guessed then.
+   */
+  dayOrderFrom?: 'mapping' | 'saved';
   /** the forms of the dates the first rows write (`month-word` for 2-Dec-2026), in the order first seen */
   dates?: readonly DateForm[];
   /** a mapped file's column that gives each date its time of day (`Time` beside `Date`) */
@@ -925,12 +930,12 @@ export interface GuessedFrom {
  * shows it, else by the whole file (`whole`); until then a date that reads two ways sends the
  * import back to ask it (DayOrderUnknown). Null `order`: nothing in the file tells.
  */
-function guessedDayOrder(samples: readonly string[], whole: DayOrder | null | undefined): { order: DayOrder | null; known: boolean } {
+function guessedDayOrder(samples: readonly string[], whole: DayOrder | null | undefined): { order: DayOrder | null; known: boolean; byRows: boolean } {
   const scan = new DayOrderScan(SLASH_TIME);
   for (const v of samples) scan.add(v);
-  if (scan.decided) return { order: scan.order, known: true };
-  if (whole !== undefined) return { order: whole === 'ymd' ? null : whole, known: true };
-  return { order: null, known: false };
+  if (scan.decided) return { order: scan.order, known: true, byRows: true };
+  if (whole !== undefined) return { order: whole === 'ymd' ? null : whole, known: true, byRows: false };
+  return { order: null, known: false, byRows: false };
 }
 
 /**
@@ -952,8 +957,18 @@ function dayAndTimeOfDay(f: readonly string[], header: readonly string[], ti: nu
   throw new RowError(header[tdi], clock, `is not a time of day (hh:mm, hh:mm:ss or h:mm AM) for ${dayCell}`);
 }
 
-/** `samples`: the file's first rows, for what the "read as" line says of its dates. */
-export function mappingHandler(header: string[], file: string, told: ColumnMapping, guessedFrom: GuessedFrom | null = null, samples: readonly string[][] = []): FormatHandler {
+/**
+ * `samples`: the file's first rows, for what the "read as" line says of its dates. `source`: where
+ * a mapping not guessed from this file came from (given, or saved for its shape), said with its day order.
+ */
+export function mappingHandler(
+  header: string[],
+  file: string,
+  told: ColumnMapping,
+  guessedFrom: GuessedFrom | null = null,
+  samples: readonly string[][] = [],
+  source: 'mapping' | 'saved' = 'mapping',
+): FormatHandler {
   let mapping = told;
   const ti = columnIndex(header, file, [mapping.time]);
   const tdi = mapping.timeOfDay === null ? -1 : columnIndex(header, file, [mapping.timeOfDay]);
@@ -973,7 +988,9 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
   const readAmount: AmountReader = told.costUnit === 'credits' ? (v, d) => toMicroCredits(v, d) : (v, d) => parseMoneyToMicros(v, d, told.currency);
   // a guessed mapping's decimal mark and day order: the whole file's, when its first rows do not tell
   let checkAmount: (text: string, column: string | undefined, value: string | undefined) => void = () => {};
-  let slashOrder: { order: DayOrder | null; known: boolean } | null = null;
+  let slashOrder: { order: DayOrder | null; known: boolean; byRows: boolean } | null = null;
+  // the order was not guessed: the mapping's (given or saved), or the one an earlier file of this shape told
+  let dayOrderFrom: 'mapping' | 'saved' | null = guessedFrom === null ? source : null;
   if (guessedFrom !== null) {
     if (ci !== -1) {
       const wholeDecimal = guessedFrom.whole.decimal === null && guessedFrom.earlier !== undefined ? guessedFrom.earlier.decimal : guessedFrom.whole.decimal;
@@ -982,8 +999,10 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
       mapping = { ...mapping, decimal: marks.mark };
     }
     if (mapping.dateFormat === 'dmy' || mapping.dateFormat === 'mdy') {
-      const wholeOrder = guessedFrom.whole.dayOrder === null && guessedFrom.earlier?.dayOrder != null ? guessedFrom.earlier.dayOrder : guessedFrom.whole.dayOrder;
+      const earlier = guessedFrom.whole.dayOrder === null && guessedFrom.earlier?.dayOrder != null;
+      const wholeOrder = earlier ? guessedFrom.earlier!.dayOrder : guessedFrom.whole.dayOrder;
       slashOrder = guessedDayOrder(guessedFrom.samples.map((r) => r[ti] ?? ''), wholeOrder);
+      if (earlier && !slashOrder.byRows) dayOrderFrom = 'saved';
       if (slashOrder.known && slashOrder.order !== null) mapping = { ...mapping, dateFormat: slashOrder.order };
     }
   }
@@ -996,6 +1015,7 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
     guessed: {
       ...(ci !== -1 ? { decimal: m.decimal } : {}),
       ...(order !== undefined ? { dayOrder: slashOrder !== null && slashOrder.known ? slashOrder.order : order, dates: dateFormsOf(samples.map((r) => r[ti] ?? '')) } : {}),
+      ...(order !== undefined && order !== 'ymd' && dayOrderFrom !== null ? { dayOrderFrom } : {}),
       ...(tdi !== -1 ? { timeOfDay: header[tdi]! } : {}),
     },
     row(f, _line, sink) {

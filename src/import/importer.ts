@@ -733,10 +733,13 @@ async function run(
     }
     // a mapping guessed from the first rows: its decimal mark and day order are settled by the whole file when those rows cannot
     let guessedFrom: GuessedFrom | null = null;
+    // a mapping not guessed from this file: given, or saved for its shape (said with its day order)
+    let source: 'mapping' | 'saved' = 'mapping';
     if (format === null || (format === 'mapping' && mapping === null)) {
       const saved = session!.getMapping(shapeOf(h));
       if (saved !== null) {
         mapping = parseColumnMapping(saved.mapping, 'saved mapping');
+        source = 'saved';
         if (saved.fromGuess) {
           // what an earlier file of this shape told (its decimal mark, its dates' form and order)
           // is not pinned on this one: a copy saved in another locale decides its own, as a guess would
@@ -782,7 +785,7 @@ async function run(
     result.format = format;
     detected = format;
     try {
-      return handlerOf(format, h, samples, mapping, guessedFrom);
+      return handlerOf(format, h, samples, mapping, guessedFrom, source);
     } catch (err) {
       // `--format` named another export than the file is: say which one it is
       const is = requested !== 'auto' ? detectFormat(h) : null;
@@ -792,7 +795,7 @@ async function run(
     }
   };
 
-  const handlerOf = (format: FormatName, h: string[], samples: string[][], mapping: ColumnMapping | null, guessedFrom: GuessedFrom | null): FormatHandler => {
+  const handlerOf = (format: FormatName, h: string[], samples: string[][], mapping: ColumnMapping | null, guessedFrom: GuessedFrom | null, source: 'mapping' | 'saved'): FormatHandler => {
     switch (format) {
       case 'events':
         // the canonical events CSV stays as strict as simulate, which refuses old Mac line ends
@@ -806,7 +809,7 @@ async function run(
       case 'dust-consumption':
         return dustConsumptionHandler(h, name, samples, { ...whole });
       case 'mapping':
-        return mappingHandler(h, name, mapping!, guessedFrom, samples);
+        return mappingHandler(h, name, mapping!, guessedFrom, samples, source);
     }
   };
 
