@@ -752,6 +752,13 @@ const GUESS = {
  */
 const TIME_OF_DAY_NAMES = ['time', 'timeofday', 'clock', 'hour', 'uhrzeit', 'zeit', 'heure', 'hora', 'ora', 'orario'];
 
+/**
+ * Of TIME_OF_DAY_NAMES, those under which `14.35` or `1h30` may be a duration (seconds, hours and
+ * minutes): such cells are taken for times of day unasked only under the other names (`Heure`:
+ * `14h35`, `Uhrzeit`: `14.35`), or with `Uhr` after them.
+ */
+const ENGLISH_CLOCK_NAMES: ReadonlySet<string> = new Set(['time', 'clock', 'hour']);
+
 /** GUESS.type's names in other languages than English (`art` is also an English word). */
 const FOREIGN_TYPE_NAMES = new Set(['typ', 'art', 'kategorie', 'categorie', 'tipo', 'categoria']);
 
@@ -859,17 +866,38 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
  * row's error when read, not a reason to leave the column out (its rows would all fall at midnight).
  */
 function timeOfDayColumn(normalized: readonly string[], samples: readonly string[][], ti: number, dateFormat: DateFormat | null): number {
-  if (ti === -1 || dateFormat === null || dateFormat === 'epoch-ms' || dateFormat === 'epoch-s') return -1;
-  const days = samples.map((r) => (r[ti] ?? '').trim()).filter((v) => parseMappedTime(v, dateFormat, 'UTC') !== null);
-  if (days.length === 0 || !days.every((v) => isDayAlone(v, dateFormat))) return -1;
-  for (const name of TIME_OF_DAY_NAMES) {
-    for (let k = 0; k < normalized.length; k++) {
-      if (k === ti || normalized[k] !== name) continue;
-      const cells = samples.map((r) => (r[k] ?? '').trim()).filter((v) => v !== '');
-      if (cells.length > 0 && 2 * cells.filter(looksLikeTimeOfDay).length > cells.length) return k;
-    }
+  for (const k of namedTimeOfDayColumns(normalized, samples, ti, dateFormat)) {
+    const localeForms = !ENGLISH_CLOCK_NAMES.has(normalized[k]!);
+    const cells = samples.map((r) => (r[k] ?? '').trim()).filter((v) => v !== '');
+    if (cells.length > 0 && 2 * cells.filter((v) => looksLikeTimeOfDay(v, localeForms)).length > cells.length) return k;
   }
   return -1;
+}
+
+/**
+ * The columns named as a time of day (TIME_OF_DAY_NAMES, first match first) beside a time column
+ * whose cells mostly hold the day alone: the ones that may complete it. Most, not all: one date
+ * cell with a time of its own (`2026-10-10 08:00`) is its row's error (dayAndTimeOfDay), and
+ * leaving the column out for it put every other row at midnight.
+ */
+function namedTimeOfDayColumns(normalized: readonly string[], samples: readonly string[][], ti: number, dateFormat: DateFormat | null): number[] {
+  if (ti === -1 || dateFormat === null || dateFormat === 'epoch-ms' || dateFormat === 'epoch-s') return [];
+  const days = samples.map((r) => (r[ti] ?? '').trim()).filter((v) => parseMappedTime(v, dateFormat, 'UTC') !== null);
+  if (days.length === 0 || 2 * days.filter((v) => isDayAlone(v, dateFormat)).length <= days.length) return [];
+  return TIME_OF_DAY_NAMES.flatMap((name) => normalized.flatMap((h, k) => (k !== ti && h === name ? [k] : [])));
+}
+
+/**
+ * A column named as a time of day beside a time column of days that no guess takes, with one of
+ * its cells: its cells are not written as times of day (`1250`, `14.35` under `Time`, a typo in
+ * most of them). Left out, its rows fall at midnight: said, never silently (importer.ts).
+ */
+export function unreadTimeOfDay(header: readonly string[], samples: readonly string[][], time: string, dateFormat: DateFormat): { column: string; cell: string } | null {
+  const normalized = header.map(norm);
+  const k = namedTimeOfDayColumns(normalized, samples, normalized.indexOf(norm(time)), dateFormat)[0];
+  if (k === undefined) return null;
+  const cells = samples.map((r) => (r[k] ?? '').trim()).filter((v) => v !== '');
+  return { column: header[k]!, cell: cells.find((v) => !looksLikeTimeOfDay(v, !ENGLISH_CLOCK_NAMES.has(normalized[k]!))) ?? cells[0] ?? '' };
 }
 
 /**
