@@ -107,7 +107,7 @@ describe('import --json prints exactly the SPEC §8 keys (F13)', () => {
     const mapping = tmp.write('m.json', JSON.stringify({ time: 'a', dateFormat: 'julian', type: { value: 'api' }, subject: 'b' }));
     const file = tmp.write('x.csv', 'a,b\n2026-01-05,k\n');
     const err = await refusal(runImport([file], { db: tmp.path('l.sqlite'), json: true, mapping }));
-    expect(err.message).toMatch(/invalid column mapping: dateFormat/);
+    expect(err.message).toMatch(/invalid column mapping: mapping.dateFormat "julian" is not valid/);
     expect(existsSync(tmp.path('l.sqlite'))).toBe(false);
   });
 });

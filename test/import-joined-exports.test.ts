@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../src/ledger/ledger.ts';
-import { importFile, previewImport } from '../src/import/importer.ts';
+import { ImportRefusedError, importFile, previewImport } from '../src/import/importer.ts';
 import { eventsOf, ledgerScope } from './fixtures/ledger-helpers.ts';
 import { apiStepLine, CONSUMPTION_HEADER, dustWorkspace } from './support/dust-exports.ts';
 
@@ -101,10 +101,16 @@ describe('the other formats keep their reading of a joined file', () => {
     expect(eventsOf(ledger).reduce((s, e) => s + e.cost, 0)).toBe(6_000_000);
   });
 
-  it('the canonical events CSV: the header again is a bad row, as simulate reads it', async () => {
+  it('the canonical events CSV: the header again is a bad row, as simulate reads it, said as the header again (its BOM not shown)', async () => {
     const ev = 'timestamp,type,subject,cost_usd';
-    const text = `${ev}\n2026-09-01T10:00:00Z,api,k,1.00\n${ev}\n2026-09-01T10:00:00Z,api,k,1.00\n`;
-    await expect(importFile(ledger, scope.tmp.write('events.csv', text))).rejects.toThrow(/events\.csv:3: timestamp "timestamp" is not an ISO 8601 time/);
+    // `cat a.csv b.csv` of two files saved with a byte order mark: the second one's is mid-file
+    const text = `\uFEFF${ev}\n2026-09-01T10:00:00Z,api,k,1.00\n\uFEFF${ev}\n2026-09-01T10:00:00Z,api,k,1.00\n`;
+    const err = await importFile(ledger, scope.tmp.write('events.csv', text)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImportRefusedError);
+    const refused = err as ImportRefusedError;
+    expect(refused.message).toContain('events.csv:3: timestamp "timestamp" is the header line again (files joined one after the other?), not an event');
+    expect(refused.message).not.toContain('\uFEFF');
+    expect(refused.result.errors).toEqual([expect.objectContaining({ line: 3, column: 'timestamp', value: 'timestamp' })]);
     expect(eventsOf(ledger)).toEqual([]);
   });
 });

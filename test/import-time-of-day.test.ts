@@ -99,8 +99,8 @@ describe('a mapping file names the time-of-day column (timeOfDay)', () => {
   });
 
   it('refuses a mapping whose timeOfDay is the time column itself, or completes epoch times', () => {
-    expect(() => parseColumnMapping({ ...mapping, timeOfDay: 'day' }, 'map.json')).toThrow(/map\.json: invalid column mapping: timeOfDay "day" is the time column itself/);
-    expect(() => parseColumnMapping({ ...mapping, dateFormat: 'epoch-s' }, 'map.json')).toThrow(/timeOfDay "At" completes a day, and epoch seconds are a moment already/);
+    expect(() => parseColumnMapping({ ...mapping, timeOfDay: 'day' }, 'map.json')).toThrow(/map\.json: invalid column mapping: mapping.timeOfDay "day" is the time column itself/);
+    expect(() => parseColumnMapping({ ...mapping, dateFormat: 'epoch-s' }, 'map.json')).toThrow(/mapping.timeOfDay "At" completes a day, and epoch seconds are a moment already/);
     // a mapping without it is read as before
     expect(parseColumnMapping({ time: 'Day', dateFormat: 'dmy', type: { value: 'api' }, subject: 'Key', cost: 'Cost' }, 'm').timeOfDay).toBeNull();
   });

@@ -1,7 +1,7 @@
 import { formatUsd } from '../engine/units.ts';
 import { counted } from '../engine/words.ts';
 import type { DateForm, DayOrder } from './day-order.ts';
-import type { ImportResult } from './importer.ts';
+import type { ImportResult, TimeOfDayNote } from './importer.ts';
 
 /**
  * What an import found that an admin should see before and after importing, worded for them,
@@ -24,6 +24,8 @@ export interface ImportFindings {
   completed: string | null;
   /** "Line 1 above the header is not data (“Usage report, Acme”): left out." */
   preamble: string | null;
+  /** a mapped file's time-of-day column left out (its rows at midnight), or read where rows read without it are in the ledger */
+  timeOfDay: string | null;
 }
 
 /** Rows named one by one; the rest are counted. */
@@ -38,18 +40,26 @@ const DATE_FORM_WORDS: Record<Exclude<DateForm, 'slash'>, string> = {
 };
 
 const SLASH_ORDER_WORDS: Record<Exclude<DayOrder, 'ymd'>, string> = {
-  dmy: 'day first (dd/mm/yyyy, guessed from the rows)',
-  mdy: 'month first (mm/dd/yyyy, guessed from the rows)',
+  dmy: 'day first (dd/mm/yyyy',
+  mdy: 'month first (mm/dd/yyyy',
+};
+
+/** Where the day order came from: a mapping's order is no guess, and saying "guessed" hid where to change it. */
+const ORDER_FROM_WORDS: Record<'rows' | 'mapping' | 'saved', string> = {
+  rows: 'guessed from the rows',
+  mapping: 'as the mapping says',
+  saved: 'as the mapping saved for this shape of file says',
 };
 
 /**
  * The dates as they were really read: `ymd` only says no slash date needed an order, so the forms
  * the rows write name what was read (`dates with month names`, never `as YYYY-MM-DD` for them).
  */
-function datesText(order: DayOrder, forms: readonly DateForm[] | undefined): string {
+function datesText(order: DayOrder, forms: readonly DateForm[] | undefined, from: 'rows' | 'mapping' | 'saved'): string {
   const written = forms === undefined || forms.length === 0 ? (['iso'] as const) : forms;
-  const words = written.flatMap((f) => (f === 'slash' ? (order === 'ymd' ? [] : [SLASH_ORDER_WORDS[order]]) : [DATE_FORM_WORDS[f]]));
-  if (order !== 'ymd' && !written.includes('slash')) words.unshift(SLASH_ORDER_WORDS[order]);
+  const slash = order === 'ymd' ? '' : `${SLASH_ORDER_WORDS[order]}, ${ORDER_FROM_WORDS[from]})`;
+  const words = written.flatMap((f) => (f === 'slash' ? (order === 'ymd' ? [] : [slash]) : [DATE_FORM_WORDS[f]]));
+  if (order !== 'ymd' && !written.includes('slash')) words.unshift(slash);
   return `dates ${words.length === 0 ? DATE_FORM_WORDS.iso : words.join(' and ')}`;
 }
 
@@ -73,11 +83,56 @@ export function readAsText(r: Pick<ImportResult, 'form' | 'guessed' | 'rows'>): 
   const g = r.rows > 0 ? r.guessed : undefined;
   if (g !== undefined) {
     if (g.decimal !== undefined) parts.push(g.decimal === ',' ? 'decimal comma (12,34 is 12.34)' : 'decimal point (12.34)');
-    if (g.dayOrder !== undefined) parts.push(g.dayOrder === null ? 'dates that could be day or month first (refused)' : datesText(g.dayOrder, g.dates));
+    if (g.dayOrder !== undefined) parts.push(g.dayOrder === null ? 'dates that could be day or month first (refused)' : datesText(g.dayOrder, g.dates, g.dayOrderFrom ?? 'rows'));
     // said, so that an admin sees the two columns make one time (a guess that left it out put every event at midnight)
     if (g.timeOfDay !== undefined) parts.push(`times of day from the column ${JSON.stringify(g.timeOfDay)}`);
   }
   return parts.length === 0 ? null : parts.join(', ');
+}
+
+/** "batch 1", "batches 1 and 2": the imports whose rows were read at midnight. */
+function batchesText(batches: readonly number[]): string {
+  return batches.length === 1 ? `batch ${batches[0]}` : `batches ${batches.slice(0, -1).join(', ')} and ${batches[batches.length - 1]}`;
+}
+
+/** What a mapped file's time-of-day column did not do, and what to do about it (TimeOfDayNote). */
+export function timeOfDayText(n: TimeOfDayNote): string {
+  const col = JSON.stringify(n.column);
+  const time = JSON.stringify(n.time);
+  const name = `"timeOfDay": ${col}`;
+  switch (n.kind) {
+    case 'kept': {
+      const which = batchesText(n.batches);
+      return (
+        `The column ${col} holds times of day, but the mapping saved for this shape of file (guessed before such columns were read) leaves it out, ` +
+        `and the ledger holds ${counted(n.events, 'event')} of such files read so, at midnight (${which}). ` +
+        `This file's rows are read the same way, at midnight of their ${time}, so that none counts twice. ` +
+        `To read the times of day: undo ${which} (and this import, if it adds rows), then import the files again; the time of day is then read from ${col}. ` +
+        `Read with it while ${which} ${n.batches.length === 1 ? 'stays' : 'stay'} (a mapping naming ${name}), each of ${n.batches.length === 1 ? 'its' : 'their'} rows would count again, at its time, beside its copy at midnight.`
+      );
+    }
+    case 'left-out':
+      return (
+        `The column ${col} holds times of day, and the mapping${n.from === 'saved' ? ' saved for this shape of file' : ''} leaves it out: every row is read at midnight of its ${time}. ` +
+        `To read them at their time, name it in the mapping (${name})` +
+        (n.batches.length > 0
+          ? `, after undoing ${batchesText(n.batches)} (${counted(n.events, 'event')} of such files read at midnight), whose rows would otherwise count again, at their time.`
+          : '.')
+      );
+    case 'again': {
+      const which = batchesText(n.batches);
+      return (
+        `The ledger holds ${counted(n.events, 'event')} of files of these columns read without a time of day, at midnight (${which}). ` +
+        `This file reads the time of day from ${col}, so its rows among them do not find them and count again, at their time. ` +
+        `To count each row once, undo ${which} and import ${n.batches.length === 1 ? 'its file' : 'their files'} again.`
+      );
+    }
+    case 'unread':
+      return (
+        `The column ${col} is named as a time of day, but its cells are not written as one (${JSON.stringify(n.cell)}): left out, every row is read at midnight of its ${time}. ` +
+        `If it holds times of day, write them as hh:mm (14:35) or name it in the mapping (${name}); a cell that is then no time of day is its row's error.`
+      );
+  }
 }
 
 export function importFindings(r: ImportResult): ImportFindings {
@@ -127,5 +182,5 @@ export function importFindings(r: ImportResult): ImportFindings {
       : p.separatorHint && p.lines.length === 1
         ? `Line ${p.lines[0]} is Excel's separator hint (“${p.text}”), not data: left out; the header is line ${p.header}.`
         : `${p.lines.length === 1 ? `Line ${p.lines[0]} above the header (line ${p.header}) is` : `Lines ${p.lines[0]}–${p.lines[p.lines.length - 1]} above the header (line ${p.header}) are`} not data (“${p.text}”${p.lines.length > 1 ? ', …' : ''}): left out.`;
-  return { readAs: readAsText(r), repeatedHeaders, differing, completed, preamble };
+  return { readAs: readAsText(r), repeatedHeaders, differing, completed, preamble, timeOfDay: r.timeOfDay === undefined ? null : timeOfDayText(r.timeOfDay) };
 }

@@ -36,6 +36,7 @@ import { accountingNegative, accountingNegativeMessage, isAccountingZero } from 
 import { exponentIdMessage, idSpelling, isExponentNotation } from './number-like-ids.ts';
 import type { AmountReader, DecimalMark } from './decimal-mark.ts';
 import type { DateForm, DayOrder } from './day-order.ts';
+import { mappingProblems } from './mapping-issues.ts';
 
 export { norm, unescapeCell } from './cells.ts';
 import type { EntityFact } from '../ledger/entities.ts';
@@ -110,6 +111,11 @@ export class RowError extends Error {
 export interface Guessed {
   decimal?: '.' | ',';
   dayOrder?: DayOrder | null;
+  /**
+   * Where the day order came from, when not from the rows: the mapping given (`mapping`), or the
+   * one saved for the file's shape (`saved`). Said so, since nothing was guessed then.
+   */
+  dayOrderFrom?: 'mapping' | 'saved';
   /** the forms of the dates the first rows write (`month-word` for 2-Dec-2026), in the order first seen */
   dates?: readonly DateForm[];
   /** a mapped file's column that gives each date its time of day (`Time` beside `Date`) */
@@ -691,29 +697,35 @@ export type ColumnMapping = z.output<typeof columnMappingSchema>;
 
 export function parseColumnMapping(raw: unknown, source: string): ColumnMapping {
   const r = columnMappingSchema.safeParse(raw);
-  if (!r.success) {
-    const details = r.error.issues.map((i) => ({ file: source, column: i.path.join('.'), message: i.message }));
-    throw new InputError(`${source}: invalid column mapping: ${details.map((d) => `${d.column}: ${d.message}`).join('; ')}`, details);
+  const problems = r.success ? [] : mappingProblems(r.error.issues, raw);
+  // read from the fields as written, so that a mapping that also lacks a field (dateFormat) still
+  // names this mistake rather than only the missing field
+  const written = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const time = written.time;
+  const timeOfDay = written.timeOfDay;
+  if (typeof time === 'string' && typeof timeOfDay === 'string' && timeOfDay.trim() !== '' && norm(timeOfDay) === norm(time)) {
+    problems.unshift({ field: 'mapping.timeOfDay', value: timeOfDay, message: `${JSON.stringify(timeOfDay)} is the time column itself: name the column that holds the time of day, or leave timeOfDay out` });
+  }
+  if (r.success && r.data.timeOfDay !== null && (r.data.dateFormat === 'epoch-ms' || r.data.dateFormat === 'epoch-s')) {
+    problems.push({
+      field: 'mapping.timeOfDay',
+      value: r.data.timeOfDay,
+      message: `${JSON.stringify(r.data.timeOfDay)} completes a day, and epoch ${r.data.dateFormat === 'epoch-ms' ? 'milliseconds' : 'seconds'} are a moment already: leave timeOfDay out`,
+    });
+  }
+  if (typeof written.timeZone === 'string' && !isValidTimeZone(written.timeZone)) {
+    problems.push({ field: 'mapping.timeZone', value: written.timeZone, message: `${JSON.stringify(written.timeZone)} is not a time zone (IANA name like Europe/Paris, UTC, or +02:00)` });
+  }
+  if (problems.length > 0 || !r.success) {
+    throw new InputError(
+      `${source}: invalid column mapping: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`,
+      problems.map((p) => ({ file: source, column: p.field, ...(p.value !== undefined ? { value: p.value } : {}), message: p.message })),
+    );
   }
   if (r.data.currency !== 'USD' && r.data.costUnit === 'usd' && r.data.usdPerUnit === null) {
     const column = r.data.cost ?? 'cost';
     throw new InputError(`${source}: the column "${column}" is in ${r.data.currency}: give its rate to USD (usdPerUnit), or convert it first; an amount in ${r.data.currency} is never taken as USD`, [
       { file: source, column, value: r.data.currency, message: `is in ${r.data.currency}: give the rate to USD (usdPerUnit)` },
-    ]);
-  }
-  if (r.data.timeOfDay !== null && norm(r.data.timeOfDay) === norm(r.data.time)) {
-    throw new InputError(`${source}: invalid column mapping: timeOfDay "${r.data.timeOfDay}" is the time column itself: name the column that holds the time of day, or leave timeOfDay out`, [
-      { file: source, column: 'timeOfDay', value: r.data.timeOfDay, message: 'is the time column itself' },
-    ]);
-  }
-  if (r.data.timeOfDay !== null && (r.data.dateFormat === 'epoch-ms' || r.data.dateFormat === 'epoch-s')) {
-    throw new InputError(`${source}: invalid column mapping: timeOfDay "${r.data.timeOfDay}" completes a day, and epoch ${r.data.dateFormat === 'epoch-ms' ? 'milliseconds' : 'seconds'} are a moment already: leave timeOfDay out`, [
-      { file: source, column: 'timeOfDay', value: r.data.timeOfDay, message: `completes a day, and dateFormat ${r.data.dateFormat} is a moment already` },
-    ]);
-  }
-  if (!isValidTimeZone(r.data.timeZone)) {
-    throw new InputError(`${source}: invalid column mapping: timeZone "${r.data.timeZone}" is not a time zone`, [
-      { file: source, column: 'timeZone', value: r.data.timeZone, message: 'is not a time zone (IANA name like Europe/Paris, UTC, or +02:00)' },
     ]);
   }
   return r.data;
@@ -739,6 +751,13 @@ const GUESS = {
  * (`Date,Time`, `Datum;Uhrzeit`, `Fecha;Hora`), first match first.
  */
 const TIME_OF_DAY_NAMES = ['time', 'timeofday', 'clock', 'hour', 'uhrzeit', 'zeit', 'heure', 'hora', 'ora', 'orario'];
+
+/**
+ * Of TIME_OF_DAY_NAMES, those under which `14.35` or `1h30` may be a duration (seconds, hours and
+ * minutes): such cells are taken for times of day unasked only under the other names (`Heure`:
+ * `14h35`, `Uhrzeit`: `14.35`), or with `Uhr` after them.
+ */
+const ENGLISH_CLOCK_NAMES: ReadonlySet<string> = new Set(['time', 'clock', 'hour']);
 
 /** GUESS.type's names in other languages than English (`art` is also an English word). */
 const FOREIGN_TYPE_NAMES = new Set(['typ', 'art', 'kategorie', 'categorie', 'tipo', 'categoria']);
@@ -847,17 +866,38 @@ export function guessMapping(header: string[], samples: string[][]): { mapping: 
  * row's error when read, not a reason to leave the column out (its rows would all fall at midnight).
  */
 function timeOfDayColumn(normalized: readonly string[], samples: readonly string[][], ti: number, dateFormat: DateFormat | null): number {
-  if (ti === -1 || dateFormat === null || dateFormat === 'epoch-ms' || dateFormat === 'epoch-s') return -1;
-  const days = samples.map((r) => (r[ti] ?? '').trim()).filter((v) => parseMappedTime(v, dateFormat, 'UTC') !== null);
-  if (days.length === 0 || !days.every((v) => isDayAlone(v, dateFormat))) return -1;
-  for (const name of TIME_OF_DAY_NAMES) {
-    for (let k = 0; k < normalized.length; k++) {
-      if (k === ti || normalized[k] !== name) continue;
-      const cells = samples.map((r) => (r[k] ?? '').trim()).filter((v) => v !== '');
-      if (cells.length > 0 && 2 * cells.filter(looksLikeTimeOfDay).length > cells.length) return k;
-    }
+  for (const k of namedTimeOfDayColumns(normalized, samples, ti, dateFormat)) {
+    const localeForms = !ENGLISH_CLOCK_NAMES.has(normalized[k]!);
+    const cells = samples.map((r) => (r[k] ?? '').trim()).filter((v) => v !== '');
+    if (cells.length > 0 && 2 * cells.filter((v) => looksLikeTimeOfDay(v, localeForms)).length > cells.length) return k;
   }
   return -1;
+}
+
+/**
+ * The columns named as a time of day (TIME_OF_DAY_NAMES, first match first) beside a time column
+ * whose cells mostly hold the day alone: the ones that may complete it. Most, not all: one date
+ * cell with a time of its own (`2026-10-10 08:00`) is its row's error (dayAndTimeOfDay), and
+ * leaving the column out for it put every other row at midnight.
+ */
+function namedTimeOfDayColumns(normalized: readonly string[], samples: readonly string[][], ti: number, dateFormat: DateFormat | null): number[] {
+  if (ti === -1 || dateFormat === null || dateFormat === 'epoch-ms' || dateFormat === 'epoch-s') return [];
+  const days = samples.map((r) => (r[ti] ?? '').trim()).filter((v) => parseMappedTime(v, dateFormat, 'UTC') !== null);
+  if (days.length === 0 || 2 * days.filter((v) => isDayAlone(v, dateFormat)).length <= days.length) return [];
+  return TIME_OF_DAY_NAMES.flatMap((name) => normalized.flatMap((h, k) => (k !== ti && h === name ? [k] : [])));
+}
+
+/**
+ * A column named as a time of day beside a time column of days that no guess takes, with one of
+ * its cells: its cells are not written as times of day (`1250`, `14.35` under `Time`, a typo in
+ * most of them). Left out, its rows fall at midnight: said, never silently (importer.ts).
+ */
+export function unreadTimeOfDay(header: readonly string[], samples: readonly string[][], time: string, dateFormat: DateFormat): { column: string; cell: string } | null {
+  const normalized = header.map(norm);
+  const k = namedTimeOfDayColumns(normalized, samples, normalized.indexOf(norm(time)), dateFormat)[0];
+  if (k === undefined) return null;
+  const cells = samples.map((r) => (r[k] ?? '').trim()).filter((v) => v !== '');
+  return { column: header[k]!, cell: cells.find((v) => !looksLikeTimeOfDay(v, !ENGLISH_CLOCK_NAMES.has(normalized[k]!))) ?? cells[0] ?? '' };
 }
 
 /**
@@ -918,12 +958,12 @@ export interface GuessedFrom {
  * shows it, else by the whole file (`whole`); until then a date that reads two ways sends the
  * import back to ask it (DayOrderUnknown). Null `order`: nothing in the file tells.
  */
-function guessedDayOrder(samples: readonly string[], whole: DayOrder | null | undefined): { order: DayOrder | null; known: boolean } {
+function guessedDayOrder(samples: readonly string[], whole: DayOrder | null | undefined): { order: DayOrder | null; known: boolean; byRows: boolean } {
   const scan = new DayOrderScan(SLASH_TIME);
   for (const v of samples) scan.add(v);
-  if (scan.decided) return { order: scan.order, known: true };
-  if (whole !== undefined) return { order: whole === 'ymd' ? null : whole, known: true };
-  return { order: null, known: false };
+  if (scan.decided) return { order: scan.order, known: true, byRows: true };
+  if (whole !== undefined) return { order: whole === 'ymd' ? null : whole, known: true, byRows: false };
+  return { order: null, known: false, byRows: false };
 }
 
 /**
@@ -945,8 +985,18 @@ function dayAndTimeOfDay(f: readonly string[], header: readonly string[], ti: nu
   throw new RowError(header[tdi], clock, `is not a time of day (hh:mm, hh:mm:ss or h:mm AM) for ${dayCell}`);
 }
 
-/** `samples`: the file's first rows, for what the "read as" line says of its dates. */
-export function mappingHandler(header: string[], file: string, told: ColumnMapping, guessedFrom: GuessedFrom | null = null, samples: readonly string[][] = []): FormatHandler {
+/**
+ * `samples`: the file's first rows, for what the "read as" line says of its dates. `source`: where
+ * a mapping not guessed from this file came from (given, or saved for its shape), said with its day order.
+ */
+export function mappingHandler(
+  header: string[],
+  file: string,
+  told: ColumnMapping,
+  guessedFrom: GuessedFrom | null = null,
+  samples: readonly string[][] = [],
+  source: 'mapping' | 'saved' = 'mapping',
+): FormatHandler {
   let mapping = told;
   const ti = columnIndex(header, file, [mapping.time]);
   const tdi = mapping.timeOfDay === null ? -1 : columnIndex(header, file, [mapping.timeOfDay]);
@@ -966,7 +1016,9 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
   const readAmount: AmountReader = told.costUnit === 'credits' ? (v, d) => toMicroCredits(v, d) : (v, d) => parseMoneyToMicros(v, d, told.currency);
   // a guessed mapping's decimal mark and day order: the whole file's, when its first rows do not tell
   let checkAmount: (text: string, column: string | undefined, value: string | undefined) => void = () => {};
-  let slashOrder: { order: DayOrder | null; known: boolean } | null = null;
+  let slashOrder: { order: DayOrder | null; known: boolean; byRows: boolean } | null = null;
+  // the order was not guessed: the mapping's (given or saved), or the one an earlier file of this shape told
+  let dayOrderFrom: 'mapping' | 'saved' | null = guessedFrom === null ? source : null;
   if (guessedFrom !== null) {
     if (ci !== -1) {
       const wholeDecimal = guessedFrom.whole.decimal === null && guessedFrom.earlier !== undefined ? guessedFrom.earlier.decimal : guessedFrom.whole.decimal;
@@ -975,8 +1027,10 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
       mapping = { ...mapping, decimal: marks.mark };
     }
     if (mapping.dateFormat === 'dmy' || mapping.dateFormat === 'mdy') {
-      const wholeOrder = guessedFrom.whole.dayOrder === null && guessedFrom.earlier?.dayOrder != null ? guessedFrom.earlier.dayOrder : guessedFrom.whole.dayOrder;
+      const earlier = guessedFrom.whole.dayOrder === null && guessedFrom.earlier?.dayOrder != null;
+      const wholeOrder = earlier ? guessedFrom.earlier!.dayOrder : guessedFrom.whole.dayOrder;
       slashOrder = guessedDayOrder(guessedFrom.samples.map((r) => r[ti] ?? ''), wholeOrder);
+      if (earlier && !slashOrder.byRows) dayOrderFrom = 'saved';
       if (slashOrder.known && slashOrder.order !== null) mapping = { ...mapping, dateFormat: slashOrder.order };
     }
   }
@@ -989,6 +1043,7 @@ export function mappingHandler(header: string[], file: string, told: ColumnMappi
     guessed: {
       ...(ci !== -1 ? { decimal: m.decimal } : {}),
       ...(order !== undefined ? { dayOrder: slashOrder !== null && slashOrder.known ? slashOrder.order : order, dates: dateFormsOf(samples.map((r) => r[ti] ?? '')) } : {}),
+      ...(order !== undefined && order !== 'ymd' && dayOrderFrom !== null ? { dayOrderFrom } : {}),
       ...(tdi !== -1 ? { timeOfDay: header[tdi]! } : {}),
     },
     row(f, _line, sink) {

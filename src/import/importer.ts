@@ -25,6 +25,7 @@ import {
   guessMapping,
   guessTimeOfDay,
   mappingHandler,
+  unreadTimeOfDay,
   norm,
   parseColumnMapping,
   RowError,
@@ -143,7 +144,25 @@ export interface ImportResult {
    * without a word. The first `rows`, as many as errors are listed.
    */
   differingIds?: { count: number; rows: DifferingId[] };
+  /** a mapped file's column of times of day that its rows are not read with, or that makes rows imported before count again (findings.ts) */
+  timeOfDay?: TimeOfDayNote;
 }
+
+/**
+ * What a mapped file's time-of-day column did not do, said rather than left to be found as every
+ * event at midnight, or as spend counted twice. `batches`: the imports, not undone, whose rows
+ * were read without a time of day from files of these columns, and the events they added.
+ * - `kept`: the mapping saved from a guess (before such columns were read) leaves `column` out,
+ *   and is kept so, since the ledger holds rows read with it: read at their time, they would all
+ *   count again;
+ * - `left-out`: the mapping given (or saved by the admin for this shape) leaves `column` out;
+ * - `again`: the mapping reads `column`, and the ledger holds rows of these columns read at midnight;
+ * - `unread`: a column named as a time of day whose cells (`cell`) are not written as one.
+ */
+export type TimeOfDayNote =
+  | { kind: 'kept' | 'again'; column: string; time: string; batches: number[]; events: number }
+  | { kind: 'left-out'; column: string; time: string; from: 'mapping' | 'saved'; batches: number[]; events: number }
+  | { kind: 'unread'; column: string; time: string; cell: string };
 
 /** A row whose id is in the ledger with other content: each side as `time type subject $cost`. */
 export interface DifferingId {
@@ -733,10 +752,14 @@ async function run(
     }
     // a mapping guessed from the first rows: its decimal mark and day order are settled by the whole file when those rows cannot
     let guessedFrom: GuessedFrom | null = null;
+    // a mapping not guessed from this file: given, or saved for its shape (said with its day order)
+    let source: 'mapping' | 'saved' = 'mapping';
+    let savedGuess = false;
     if (format === null || (format === 'mapping' && mapping === null)) {
       const saved = session!.getMapping(shapeOf(h));
       if (saved !== null) {
         mapping = parseColumnMapping(saved.mapping, 'saved mapping');
+        source = 'saved';
         if (saved.fromGuess) {
           // what an earlier file of this shape told (its decimal mark, its dates' form and order)
           // is not pinned on this one: a copy saved in another locale decides its own, as a guess would
@@ -745,8 +768,14 @@ async function run(
           const earlierOrder = mapping.dateFormat === 'dmy' || mapping.dateFormat === 'mdy' ? mapping.dateFormat : null;
           const earlier = { decimal: mapping.decimal, dayOrder: earlierOrder };
           if (dates !== null) mapping = { ...mapping, dateFormat: dates };
-          // a guess saved before time-of-day columns were read has none: this file's guess completes it
-          if (mapping.timeOfDay === null) mapping = { ...mapping, timeOfDay: guessTimeOfDay(h, samples, mapping.time, mapping.dateFormat) };
+          // a guess saved before time-of-day columns were read has none: this file's guess completes
+          // it, unless the ledger holds rows read without it (then they would all count again, at
+          // their time: the saved reading stands, and is said, timeOfDayNote)
+          if (mapping.timeOfDay === null) {
+            const column = guessTimeOfDay(h, samples, mapping.time, mapping.dateFormat);
+            if (column !== null && readWithout(mapping).length === 0) mapping = { ...mapping, timeOfDay: column };
+          }
+          savedGuess = true;
           // what the earlier file told stands only where this one tells nothing
           guessedFrom = { samples, whole: { ...whole }, earlier };
         }
@@ -781,8 +810,12 @@ async function run(
     }
     result.format = format;
     detected = format;
+    if (format === 'mapping' && mapping !== null) {
+      const note = timeOfDayNote(h, samples, mapping, savedGuess ? 'saved-guess' : source);
+      if (note !== null) result.timeOfDay = note;
+    }
     try {
-      return handlerOf(format, h, samples, mapping, guessedFrom);
+      return handlerOf(format, h, samples, mapping, guessedFrom, source);
     } catch (err) {
       // `--format` named another export than the file is: say which one it is
       const is = requested !== 'auto' ? detectFormat(h) : null;
@@ -792,7 +825,32 @@ async function run(
     }
   };
 
-  const handlerOf = (format: FormatName, h: string[], samples: string[][], mapping: ColumnMapping | null, guessedFrom: GuessedFrom | null): FormatHandler => {
+  /**
+   * The imports not undone whose rows were read from files of `m`'s columns without a time of day:
+   * rows of theirs read with one now would not find them (their time is another) and count again.
+   */
+  const readWithout = (m: ColumnMapping): { id: number; events: number }[] => {
+    const same = (a: unknown, b: string | null): boolean => (a === undefined || a === null ? b === null : typeof a === 'string' && b !== null && norm(a) === norm(b));
+    return session!.liveMappedBatches().filter((b) => {
+      if (typeof b.mapping !== 'object' || b.mapping === null) return false;
+      const o = b.mapping as Record<string, unknown>;
+      return same(o.timeOfDay, null) && same(o.time, m.time) && same(o.subject, m.subject) && same(o.cost, m.cost);
+    });
+  };
+
+  /** What the file's time-of-day column did not do (TimeOfDayNote), or null. */
+  const timeOfDayNote = (h: string[], samples: string[][], m: ColumnMapping, from: 'mapping' | 'saved' | 'saved-guess'): TimeOfDayNote | null => {
+    if (m.dateFormat === 'epoch-ms' || m.dateFormat === 'epoch-s') return null;
+    const held = readWithout(m);
+    const batches = { batches: held.map((b) => b.id), events: held.reduce((s, b) => s + b.events, 0) };
+    if (m.timeOfDay !== null) return held.length > 0 ? { kind: 'again', column: m.timeOfDay, time: m.time, ...batches } : null;
+    const column = guessTimeOfDay(h, samples, m.time, m.dateFormat);
+    if (column !== null) return from === 'saved-guess' ? { kind: 'kept', column, time: m.time, ...batches } : { kind: 'left-out', column, time: m.time, from, ...batches };
+    const unread = unreadTimeOfDay(h, samples, m.time, m.dateFormat);
+    return unread === null ? null : { kind: 'unread', time: m.time, ...unread };
+  };
+
+  const handlerOf = (format: FormatName, h: string[], samples: string[][], mapping: ColumnMapping | null, guessedFrom: GuessedFrom | null, source: 'mapping' | 'saved'): FormatHandler => {
     switch (format) {
       case 'events':
         // the canonical events CSV stays as strict as simulate, which refuses old Mac line ends
@@ -806,7 +864,7 @@ async function run(
       case 'dust-consumption':
         return dustConsumptionHandler(h, name, samples, { ...whole });
       case 'mapping':
-        return mappingHandler(h, name, mapping!, guessedFrom, samples);
+        return mappingHandler(h, name, mapping!, guessedFrom, samples, source);
     }
   };
 
@@ -828,7 +886,8 @@ async function run(
     currentLine = line;
     // the canonical events CSV refuses its header again as a bad row, as simulate does; with
     // the good rows imported, those after it are still another file's
-    if (problem === null && handler!.format === 'events' && notData(fields, header!, headerNames!) === 'header') nextFile();
+    const eventsHeaderAgain = problem === null && handler!.format === 'events' && notData(fields, header!, headerNames!) === 'header';
+    if (eventsHeaderAgain) nextFile();
     if (problem === null && handler!.format !== 'events') {
       const skip = notData(fields, header!, headerNames!);
       // a blank row is no row, as a blank line is; a repeated header is counted and said
@@ -853,6 +912,8 @@ async function run(
     }
     try {
       if (problem !== null) throw new RowError(undefined, undefined, problem);
+      // said as what it is: read as an event, its first cell was "not an ISO 8601 time"
+      if (eventsHeaderAgain) throw new RowError(header![0], fields[0], `is the header line again (files joined one after the other?), not an event: the canonical events CSV refuses it, as simulate does`);
       for (let k = 0; k < fields.length; k++) {
         if (fields[k]!.length > MAX_FIELD_CHARS) {
           throw new RowError(header![k] ?? `(field ${k + 1})`, `${fields[k]!.slice(0, 40)}...`, fieldTooLong(fields[k]!.length));
@@ -874,7 +935,8 @@ async function run(
       result.rows++;
       result.rejected++;
       if (result.errors.length < MAX_ERRORS) {
-        result.errors.push({ line, column: err.column ?? null, value: err.value ?? null, message: err.message });
+        // a byte order mark inside the file (a second file's, joined) is invisible in a message: not shown
+        result.errors.push({ line, column: err.column ?? null, value: err.value === undefined ? null : err.value.replace(/^\uFEFF/, ''), message: err.message });
       }
       if (!skipBad) failed = true;
     }

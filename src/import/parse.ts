@@ -241,20 +241,40 @@ function mappedWallTime(v: string, format: DateFormat): LocalTime | null {
 const TIME_OF_DAY = new RegExp(String.raw`^${CLOCK}(?:\s*Uhr)?\s*${ZONE}?$`, 'i');
 
 /**
+ * a time of day as a French or German sheet writes it without a colon: `14h35`, `14h`, `14 h 35`,
+ * `14.35`, `14.35 Uhr`, `14 Uhr`
+ */
+const LOCALE_TIME_OF_DAY = new RegExp(String.raw`^(\d{1,2})(?:\s?h(?:\s?(\d{2})(?:\s?min)?)?|\.(\d{2})|(?=\s*Uhr))(\s*Uhr)?\s*${ZONE}?$`, 'i');
+
+/**
  * Whether a cell is written as a time of day (`14:35`, `2:35 PM`), whatever its numbers: what
  * tells a column of times of day from one of durations (`1250` ms, `0.6` s), which never take
- * that form. `25:61` has the form; parseTimeOfDay refuses it.
+ * that form. `25:61` has the form; parseTimeOfDay refuses it. `localeForms`: `14h35` and `14.35`
+ * count too (`14.35 Uhr` always does): in a column named in English they may be durations
+ * (12.50 s, 1h30), so only a column named in the sheet's own language takes them unasked.
  */
-export function looksLikeTimeOfDay(text: string): boolean {
-  return TIME_OF_DAY.test(text.trim());
+export function looksLikeTimeOfDay(text: string, localeForms = true): boolean {
+  const v = text.trim();
+  if (TIME_OF_DAY.test(v)) return true;
+  const m = LOCALE_TIME_OF_DAY.exec(v);
+  return m !== null && (localeForms || m[4] !== undefined);
 }
 
 /** A time of day alone: its hours to milliseconds and the offset it writes (null: none); null when it is no time of day. */
 export function parseTimeOfDay(text: string): { h: number; mi: number; s: number; ms: number; offset: number | null } | null {
-  const m = TIME_OF_DAY.exec(text.trim());
-  if (m === null) return null;
-  const clock = clockOf(m, 1);
-  const offset = parseOffset(m[6]);
+  const v = text.trim();
+  const m = TIME_OF_DAY.exec(v);
+  let clock: { h: number; mi: number; s: number; ms: number } | null;
+  let offset: number | null;
+  if (m !== null) {
+    clock = clockOf(m, 1);
+    offset = parseOffset(m[6]);
+  } else {
+    const l = LOCALE_TIME_OF_DAY.exec(v);
+    if (l === null) return null;
+    clock = { h: Number(l[1]), mi: Number(l[2] ?? l[3] ?? 0), s: 0, ms: 0 };
+    offset = parseOffset(l[5]);
+  }
   if (clock === null || Number.isNaN(offset) || clock.h > 23 || clock.mi > 59 || clock.s > 59) return null;
   return { ...clock, offset };
 }

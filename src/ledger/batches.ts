@@ -44,6 +44,19 @@ export function listBatches(db: ReadableLedger): BatchInfo[] {
   }));
 }
 
+/**
+ * The batches of mapped files not undone that added events, with the mapping each was read with:
+ * what a later file of their columns must be read as, for its rows to find theirs (importer.ts).
+ */
+export function liveMappedBatches(db: ReadableLedger): { id: number; mapping: unknown; events: number }[] {
+  const rows = db.prepare("SELECT id, mapping, events FROM batches WHERE undone_at IS NULL AND format = 'mapping' AND events > 0 AND mapping IS NOT NULL ORDER BY id").all() as {
+    id: number;
+    mapping: string;
+    events: number;
+  }[];
+  return rows.map((r) => ({ id: r.id, mapping: JSON.parse(r.mapping) as unknown, events: r.events }));
+}
+
 /** Events the batches not undone hold (room for the whole ledger, without a pass over the events). */
 export function batchedEventCount(db: ReadableLedger): number {
   return db.prepare('SELECT coalesce(sum(events), 0) FROM batches WHERE undone_at IS NULL').pluck().get() as number;

@@ -2,7 +2,7 @@ import { activeSeats, inferTriggerKinds } from './entities.ts';
 import type { EntityFacts } from './entities.ts';
 import { beginWrite, commitWrite, rollbackWrite, withCacheSize } from './db.ts';
 import type { WritableLedger } from './db.ts';
-import { closeBatch, openBatch } from './batches.ts';
+import { closeBatch, liveMappedBatches, openBatch } from './batches.ts';
 import type { BatchRecord } from './batches.ts';
 import { buildIdentIndex, canDropIdentIndex, dropIdentIndex, EventWriter, latestEventTime, summarizeSeqRange } from './event-writer.ts';
 import type { SeqRangeSummary } from './event-writer.ts';
@@ -79,6 +79,11 @@ export class ImportSession {
   /** `fromGuess`: the importer guessed it, so a later file decides its own decimal mark and dates (mappings.ts) */
   saveMapping(shape: string, header: readonly string[], mapping: unknown, fromGuess: boolean): void {
     saveMapping(this.db, shape, header, mapping, fromGuess);
+  }
+
+  /** The mapped files' batches not undone that added events, with their mappings (batches.ts). */
+  liveMappedBatches(): { id: number; mapping: unknown; events: number }[] {
+    return liveMappedBatches(this.db);
   }
 
   /** API requests and spend per hour of day in the ledger's event-level data (the dust-cost hour profile). */

@@ -48,6 +48,11 @@ export function PreviewFacts({ facts, format, stage, refused = 0 }: { facts: Imp
           {facts.findings.preamble}
         </p>
       )}
+      {facts.findings.timeOfDay !== null && (
+        <p className="warning" role="status" data-testid="facts-time-of-day">
+          {facts.findings.timeOfDay}
+        </p>
+      )}
       {facts.findings.repeatedHeaders !== null && (
         <p className="muted" data-testid="facts-repeated-headers">
           {facts.findings.repeatedHeaders}

@@ -104,6 +104,7 @@ function describe(r: ImportResult, preview: boolean): string {
   const summary = r.summaryRows ?? 0;
   if (summary > 0) lines.push(`  ${n(summary)} summary ${summary === 1 ? 'row' : 'rows'} (TOTAL, Sum) left out: not data`);
   if (found.preamble !== null) lines.push(`  ${found.preamble}`);
+  if (found.timeOfDay !== null) lines.push(`  ${found.timeOfDay}`);
   if (found.repeatedHeaders !== null) lines.push(`  ${found.repeatedHeaders}`);
   if (found.completed !== null) lines.push(`  ${found.completed}`);
   const o = r.overlap;
