@@ -27,7 +27,7 @@ import { simulate } from '../engine/simulate.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { atLeastPeople, fewestSeats, hourlyLoad, peakOf, roll24, seatsText } from './hourly.ts';
-import { applyPlatformTriggerAdvice, byReasonText, limitRequest, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements, runsPer24h, triggerRunTimes } from './triggers-platform.ts';
+import { applyPlatformTriggerAdvice, byReasonText, limitRequest, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements, runsPer24h, triggerRunTimes, waitingAtHorizonText } from './triggers-platform.ts';
 import type { ReplayAnnouncement } from './triggers-platform.ts';
 
 export { roundCapUsd, roundCount, capStepUsd } from '../forecast/rounding.ts';
@@ -116,8 +116,10 @@ export interface TriggerRecommendation {
   alternatives: string[];
   /** the enforcement profile the advice was computed under (the plan's; SPEC section 9) */
   profile: EnforcementProfile;
-  /** what the recommended plan, replayed over the history under that profile, still refuses of this trigger (null: nothing) */
+  /** what the recommended plan, replayed over the history under that profile, still refuses (drops or skips) of this trigger (null: nothing) */
   stillRefused: { runs: number; byReason: Record<string, number> } | null;
+  /** runs of it the same replay still holds waiting at simulate's horizon (pending: not refused, SPEC section 4) */
+  stillWaiting?: number;
   /** held by its limit: the pace its runs came at while admitted (held.ts), what the requested limit is sized on */
   heldPace?: HeldPace;
 }
@@ -225,8 +227,10 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const paths = options.paths ?? 200;
   const seed = options.seed ?? 1;
   // the current plan replayed over the history: what it admitted, what its caps blocked, and
-  // which days a limit held the history down (lower bounds for the forecast)
-  const current = simulate(plan, events, { until: Math.max(history.end, history.lastEvent + 1), signal: options.signal });
+  // which days a limit held the history down (lower bounds for the forecast). Up to simulate's
+  // horizon (the last event + 30 days, SPEC section 4): queued runs keep being released after the
+  // history ends, and stopping at its end counted runs simulate admits as lost
+  const current = simulate(plan, events, { signal: options.signal });
   const censored = censoredFromEngine(events, current, history);
   // the export's forecast judges the history by this plan too: it reads these days, not a replay
   rememberCensored(events, plan, censored);
@@ -263,13 +267,20 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
     seats.seatsNeededAfterChanges = null;
     seats.reason = allowanceHeldText(plan.workspace.seats * plan.workspace.messagesPerSeatPerDay, plan.workspace.messagesPerSeatPerDay, allowanceHeld, Math.min(28, history.days));
   }
-  const after = simulate(recommended, events, { until: Math.max(history.end, history.lastEvent + 1), signal: options.signal });
+  // to simulate's horizon too, so what it still refuses is what `headroom simulate` of the recommended plan says
+  const after = simulate(recommended, events, { signal: options.signal });
   const replay = replayAnnouncements(events, after);
   for (const t of triggers) {
     const still = replay.triggers.find((x) => x.id === t.id);
     if (!still) continue;
-    t.stillRefused = { runs: still.refused, byReason: still.byReason };
-    t.reason += `; the recommended plan replayed over the history still refuses ${still.refused.toLocaleString('en-US')} of its runs (${byReasonText(still.byReason, 'trigger')})`;
+    if (still.refused > 0) {
+      t.stillRefused = { runs: still.refused, byReason: still.byReason };
+      t.reason += `; the recommended plan replayed over the history still refuses ${still.refused.toLocaleString('en-US')} of its runs (${byReasonText(still.byReason, 'trigger')})`;
+    }
+    if (still.waiting > 0) {
+      t.stillWaiting = still.waiting;
+      t.reason += `; ${waitingAtHorizonText(still.waiting, 'the recommended plan replayed over the history')}`;
+    }
   }
   const spendLimits = checkSpendLimits(events, history, recommended, after, headroom, { draws, scenario });
   const recovery = recoverySchedules(events, history, plan, current);

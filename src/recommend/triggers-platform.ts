@@ -33,8 +33,8 @@ import type { ReasonSubject } from '../engine/reason-words.ts';
 /** What the recommended plan, replayed over the history under its profile, still refuses. */
 export interface ReplayAnnouncement {
   profile: EnforcementProfile;
-  /** triggers with refused runs (dropped, skipped or still waiting at the end), by the first check that failed */
-  triggers: { id: string; name: string; refused: number; byReason: Record<string, number> }[];
+  /** triggers with refused runs (dropped or skipped, by the first check that failed) or runs still waiting at the replay's horizon (`waiting`: pending, not refused) */
+  triggers: { id: string; name: string; refused: number; byReason: Record<string, number>; waiting: number }[];
   /** keys with blocked requests, by reason */
   keys: { id: string; name: string; blocked: number; byReason: Record<string, number> }[];
   /** people's blocked messages, by reason */
@@ -88,11 +88,14 @@ export function triggerRunTimes(events: EventColumns, triggerId: string, from: n
   return times.sort((a, b) => a - b);
 }
 
-/** Refused runs per trigger id (dropped, skipped, pending) by reason, from a replay. */
+/**
+ * Refused runs per trigger id (dropped, skipped) by reason, from a replay. A run still waiting at
+ * the replay's horizon is pending, not refused (SPEC section 4): counted by `waitingRuns`.
+ */
 function refusedRuns(events: EventColumns, sim: SimulationResult): Map<string, Record<string, number>> {
   const out = new Map<string, Record<string, number>>();
   for (let i = 0; i < events.count; i++) {
-    if (events.type[i] !== EventType.trigger || sim.outcome[i] === Outcome.admitted) continue;
+    if (events.type[i] !== EventType.trigger || sim.outcome[i] === Outcome.admitted || sim.outcome[i] === Outcome.pending) continue;
     const id = sim.plan.triggers[sim.entity[i]]?.id ?? '?';
     const why = reasonName(sim.plan, sim.reason[i]) ?? 'unknown';
     const r = out.get(id) ?? {};
@@ -103,6 +106,25 @@ function refusedRuns(events: EventColumns, sim: SimulationResult): Map<string, R
 }
 
 const sum = (r: Record<string, number> | undefined) => (r ? Object.values(r).reduce((a, b) => a + b, 0) : 0);
+
+/** Runs per trigger id a replay still holds waiting at its horizon (pending). */
+function waitingRuns(events: EventColumns, sim: SimulationResult): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < events.count; i++) {
+    if (events.type[i] !== EventType.trigger || sim.outcome[i] !== Outcome.pending) continue;
+    const id = sim.plan.triggers[sim.entity[i]]?.id ?? '?';
+    out.set(id, (out.get(id) ?? 0) + 1);
+  }
+  return out;
+}
+
+/**
+ * Runs still waiting at the horizon, in words: `headroom simulate` follows queues up to the last
+ * event + 30 days and calls such a run pending, neither admitted nor refused, so the advice does too.
+ */
+export function waitingAtHorizonText(waiting: number, who: string): string {
+  return `${who} still leaves ${runs(waiting)} waiting at the end (the last event + 30 days, as \`headroom simulate\` follows queues): not refused, not yet admitted`;
+}
 
 /** Runs per trigger id a replay admitted only after waiting, and the longest wait (ms). */
 function waitedRuns(events: EventColumns, sim: SimulationResult): Map<string, { runs: number; longest: number }> {
@@ -145,6 +167,7 @@ export function recommendTriggersPlatform(
 ): TriggerRecommendation[] {
   const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
   const refused = refusedRuns(events, current);
+  const pending = waitingRuns(events, current);
   // the triggers whose own limit's refusals the export's completion times all explain
   const slack = completion.triggers;
   const slackIds = new Set<string>(current.plan.triggers.filter((_, g) => onlySlack(slack[g]!)).map((t) => t.id));
@@ -170,23 +193,24 @@ export function recommendTriggersPlatform(
     const expected = Math.max(expectedDaily(id, recent), Math.ceil(p90));
     const lost = refused.get(id);
     const wait = waited.get(id);
+    const left = pending.get(id) ?? 0;
     // refusals (or, queued, delays) only by its limit, each within the completion times' slack: the cut the history shows, not more demand
     const slackOnly = slackIds.has(id) && sum(lost) === (lost?.trigger_limit ?? 0);
     const slackText = slackOnly ? `, each within ${COMPLETION_SLACK_MS / 60_000} min of a run's 24 h ending: the export times runs when they completed, so that is the limit the history was cut at, not demand beyond it` : '';
     const lostText = queued
-      ? wait || lost
+      ? wait || lost || left > 0
         ? `; under the current plan, with ${queueWhatIf()}, ` +
           [
             wait ? `${n(wait.runs)} of its runs ${wait.runs === 1 ? 'waits' : 'wait'} before being admitted (up to ${formatDuration(wait.longest)})` : '',
-            lost ? `${n(sum(lost))} ${sum(lost) === 1 ? 'is' : 'are'} never admitted (${byReasonText(lost, 'trigger')})` : '',
+            lost ? `${n(sum(lost))} ${sum(lost) === 1 ? 'is' : 'are'} refused (${byReasonText(lost, 'trigger')})` : '',
+            left > 0 ? `${n(left)} ${left === 1 ? 'is' : 'are'} still waiting at the end (the last event + 30 days, as \`headroom simulate\` follows queues)` : '',
           ]
             .filter(Boolean)
             .join(' and ') +
           slackText
         : ''
-      : lost
-        ? `; under the current plan the platform's code refuses ${runs(sum(lost))} (${byReasonText(lost, 'trigger')})${slackText}`
-        : '';
+      : (lost ? `; under the current plan the platform's code refuses ${runs(sum(lost))} (${byReasonText(lost, 'trigger')})${slackText}` : '') +
+        (left > 0 ? `; ${waitingAtHorizonText(left, 'the current plan')}` : '');
     const base: TriggerRecommendation = {
       id: triggerId(id),
       name: pt?.name ?? id,
@@ -408,6 +432,7 @@ export function recommendSeatsPlatform(events: EventColumns, history: History, b
 /** What the recommended plan, replayed over the history (`after`), still refuses, per trigger, key and for people. */
 export function replayAnnouncements(events: EventColumns, after: SimulationResult): ReplayAnnouncement {
   const trig = refusedRuns(events, after);
+  const left = waitingRuns(events, after);
   const keyMap = new Map<string, Record<string, number>>();
   const messages: Record<string, number> = {};
   for (let i = 0; i < events.count; i++) {
@@ -423,11 +448,19 @@ export function replayAnnouncements(events: EventColumns, after: SimulationResul
     }
   }
   const nameOf = (list: { id: string; name: string }[], id: string) => list.find((x) => x.id === id)?.name ?? id;
-  const triggers = [...trig].map(([id, byReason]) => ({ id, name: nameOf(after.plan.triggers, id), refused: sum(byReason), byReason })).sort((a, b) => b.refused - a.refused || a.id.localeCompare(b.id));
+  const triggers = [...new Set([...trig.keys(), ...left.keys()])]
+    .map((id) => {
+      const byReason = trig.get(id) ?? {};
+      return { id, name: nameOf(after.plan.triggers, id), refused: sum(byReason), byReason, waiting: left.get(id) ?? 0 };
+    })
+    .sort((a, b) => b.refused + b.waiting - (a.refused + a.waiting) || a.id.localeCompare(b.id));
   const keys = [...keyMap].map(([id, byReason]) => ({ id, name: nameOf(after.plan.keys, id), blocked: sum(byReason), byReason })).sort((a, b) => b.blocked - a.blocked || a.id.localeCompare(b.id));
   const where = after.plan.profile === 'platform' ? "under the platform's code" : 'under the docs';
   const sentences = [
-    ...triggers.map((t) => `replayed over the history ${where}, the recommended plan still refuses ${runs(t.refused)} of trigger ${t.name} (${byReasonText(t.byReason, 'trigger')})`),
+    ...triggers.flatMap((t) => [
+      ...(t.refused > 0 ? [`replayed over the history ${where}, the recommended plan still refuses ${runs(t.refused)} of trigger ${t.name} (${byReasonText(t.byReason, 'trigger')})`] : []),
+      ...(t.waiting > 0 ? [`${waitingAtHorizonText(t.waiting, `replayed over the history ${where}, the recommended plan`)} (trigger ${t.name})`] : []),
+    ]),
     ...keys.map((k) => `replayed over the history ${where}, the recommended plan still blocks ${n(k.blocked)} request${k.blocked === 1 ? '' : 's'} of key ${k.name} (${byReasonText(k.byReason, 'key')})`),
   ];
   const blockedMessages = sum(messages);
