@@ -84,6 +84,7 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
       const ask = askFor(t);
       // a programmatic trigger the docs set no limit that the platform's code held at its default (recommend/index.ts)
       const codeHeld = t.limit === null && t.action === 'override' && canonicalMode(t.mode) === 'programmatic';
+      const heldAt = t.limit ?? (codeHeld ? DEFAULT_TRIGGER_LIMIT : null);
       const lines = [
         "To: the platform's support address (Rate Limiting docs: \"Requesting Higher Limits\")",
         `Subject: ${workspace}: ${ask.subject} for trigger "${t.name}"`,
@@ -103,9 +104,10 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
         // the day figures count calendar days, the limit a sliding 24 h that can span two of them:
         // "highest 41 a day" and "held at 42" are both true, and the draft says which is which
         `  Over the last ${counted(t.daily.daysObserved, 'day')}, counted per calendar day (UTC): median ${round1(t.daily.p50)}, 90th percentile ${round1(t.daily.p90)}, highest ${counted(t.daily.max, 'run')} a day;` +
-          ` above the current limit on ${t.daily.daysAboveLimit} of those days` +
-          (t.daily.daysAtLimit > 0 && t.limit !== null
-            ? `, and held at ${t.limit} on ${t.daily.daysAtLimit}, counted as the limit counts, in a sliding 24 hours (which can span two calendar days): runs refused at the limit are not in our usage exports, so our demand on those days was higher than they show.`
+          // with no limit in the docs there is nothing to be above: what held it is the code's default
+          (codeHeld ? ` no run limit in the docs to be above` : ` above the current limit on ${t.daily.daysAboveLimit} of those days`) +
+          (t.daily.daysAtLimit > 0 && heldAt !== null
+            ? `, ${codeHeld ? 'but' : 'and'} held at ${heldAt}${codeHeld ? " (the platform's default)" : ''} on ${t.daily.daysAtLimit}, counted as the limit counts, in a sliding 24 hours (which can span two calendar days): runs refused at the limit are not in our usage exports, so our demand on those days was higher than they show.`
             : '.'),
         '',
         `Requested: ${ask.requested}`,

@@ -83,6 +83,31 @@ export function heldDaysByTrigger(events: EventColumns, result: SimulationResult
 }
 
 /**
+ * Per programmatic trigger the docs set no limit (the replay `result` under the documented
+ * profile), whose admitted runs reached exactly the limit the platform's code holds it at without
+ * an override (SPEC section 9 rule 2: 42) in 24 h and never more: the UTC days from `from` on when
+ * they did. Read as `headroom simulate` reads it (views/held-limits.ts): its peak over the whole
+ * replay at the replay's own window edge, so a run exactly 24 h after another counts as simulate
+ * counts it and the two never disagree on whether the code's limit held the history.
+ */
+export function codeHeldDaysByTrigger(events: EventColumns, result: SimulationResult, from: number): Map<string, number> {
+  const plan = result.plan;
+  const admitted = plan.triggers.map(() => [] as number[]);
+  for (let i = 0; i < events.count; i++) {
+    if (events.type[i] !== EventType.trigger || result.outcome[i] !== Outcome.admitted) continue;
+    admitted[result.entity[i]!]?.push(result.admittedAt[i]!);
+  }
+  const out = new Map<string, number>();
+  plan.triggers.forEach((t, g) => {
+    const code = t.codeLimit;
+    if (code === undefined || code <= 0) return;
+    const { peak, days } = windowPeakDays(Float64Array.from(admitted[g]!), DAY, plan.edgeMs, code, from);
+    if (peak === code) out.set(t.id, days);
+  });
+  return out;
+}
+
+/**
  * The UTC days from `from` on when the message allowance held, counted as for a trigger
  * (windowPeakDays over what the replay `result` admitted into it: people's messages and fair-use
  * runs), or null when it did not hold, as `headroom simulate` judges it: the admissions reached the

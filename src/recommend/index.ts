@@ -15,7 +15,7 @@ import type { Scenario } from '../forecast/scenario.ts';
 import { censoredFromEngine } from '../forecast/censor.ts';
 import { rememberCensored } from '../forecast/recorded-censor.ts';
 import { completionSlack } from '../forecast/completion-slack.ts';
-import { allowanceHeldText, HELD_DAYS_MIN, heldAllowanceDays, heldDaysByTrigger, heldPace, heldPaceText, heldText } from './held.ts';
+import { allowanceHeldText, codeHeldDaysByTrigger, HELD_DAYS_MIN, heldAllowanceDays, heldDaysByTrigger, heldPace, heldPaceText, heldText } from './held.ts';
 import type { HeldPace } from './held.ts';
 import { capForRisk, capOutcome, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
 import { summariseHistory } from '../forecast/index.ts';
@@ -255,7 +255,7 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const triggers =
     profile === 'platform'
       ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent), heldDays, slack)
-      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDays);
+      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDays, codeHeldDaysByTrigger(events, current, history.end - 28 * DAY));
   const recommended = profile === 'platform' ? applyPlatformTriggerAdvice(applyRecommendations(plan, keys, []), triggers) : applyRecommendations(plan, keys, triggers);
   const seats = profile === 'platform' ? recommendSeatsPlatform(events, history, plan, recommended) : recommendSeats(events, history, plan, recommended);
   // held at the allowance, the busiest 24 h show the allowance itself: seats sized on them would say
@@ -494,6 +494,7 @@ function recommendTriggers(
   draws: Float64Array[][],
   seriesIndex: Map<string, number>,
   heldDays: ReadonlyMap<string, number>,
+  codeHeldDays: ReadonlyMap<string, number>,
 ): TriggerRecommendation[] {
   const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
   const out: TriggerRecommendation[] = [];
@@ -535,19 +536,22 @@ function recommendTriggers(
       // 24 h without an override (SPEC section 9 rule 2): runs at exactly 42 in 24 h and never more
       // are that limit, not the demand (simulate names it held too). The override is asked for.
       const code = codeOnlyTriggerLimit(pt?.limitPer24h ?? null, modeName, 'documented');
-      if (limit === null && s && code !== null) {
+      // held as simulate reads it (held.ts codeHeldDaysByTrigger, at the replay's window edge): a
+      // run exactly 24 h after another made the platform's inclusive edge read 43 here while
+      // simulate named the trigger held at 42
+      const codeDays = codeHeldDays.get(id);
+      if (limit === null && s && code !== null && codeDays !== undefined) {
         const to = Math.max(history.end, history.lastEvent + 1);
         const window = runsPer24h(events, id, to);
-        if (window.max === code) {
-          const pace = heldPace(triggerRunTimes(events, id, to - 29 * DAY, to), code);
-          const { wanted, ask } = limitRequest(window, expected, pace, code, headroom);
-          base.action = 'override';
-          base.requestedLimit = wanted;
-          if (pace !== null) base.heldPace = pace;
-          base.reason =
-            `no per-trigger limit under the docs, but the platform's code holds a programmatic trigger at ${code} runs per 24 h unless support sets an override, ` +
-            `and its runs reached exactly ${code} in 24 h and never more (the history was held there, demand beyond it is not in it): request ${ask}`;
-        }
+        const pace = heldPace(triggerRunTimes(events, id, to - 29 * DAY, to), code);
+        const { wanted, ask } = limitRequest(window, expected, pace, code, headroom);
+        base.action = 'override';
+        base.requestedLimit = wanted;
+        base.daily.daysAtLimit = codeDays;
+        if (pace !== null) base.heldPace = pace;
+        base.reason =
+          `no per-trigger limit under the docs, but the platform's code holds a programmatic trigger at ${code} runs per 24 h unless support sets an override, ` +
+          `and its runs reached exactly ${code} in 24 h and never more (held there on ${codeDays} of the last ${counted(recent.length, 'day')}: the history was held there, demand beyond it is not in it): request ${ask}`;
       }
       out.push(base);
       continue;
