@@ -16,6 +16,9 @@ import type { SlackRefusals } from '../forecast/completion-slack.ts';
 /** Days exactly at a trigger's limit (of the days looked at) before they read as held by it rather than chance. */
 export const HELD_DAYS_MIN = 3;
 
+/** A trigger above its limit only in 24 h that span two calendar days: why its days never show it. */
+export const occasionalAcrossMidnight = 'occasional peaks, in 24 h that span two calendar days (so no single day shows them)';
+
 /** Why a day at the limit counts: what the exports cannot show. */
 export function heldText(limit: number): string {
   return `the exports hold only the runs the platform admitted, so a day its limit held hides the runs it refused: demand was at least ${limit} in 24 h`;

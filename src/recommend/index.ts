@@ -15,7 +15,7 @@ import type { Scenario } from '../forecast/scenario.ts';
 import { censoredFromEngine } from '../forecast/censor.ts';
 import { rememberCensored } from '../forecast/recorded-censor.ts';
 import { completionSlack } from '../forecast/completion-slack.ts';
-import { allowanceHeldText, codeHeldDaysByTrigger, HELD_DAYS_MIN, heldAllowanceDays, heldDaysByTrigger, heldPace, heldPaceText, heldText } from './held.ts';
+import { allowanceHeldText, codeHeldDaysByTrigger, HELD_DAYS_MIN, occasionalAcrossMidnight, heldAllowanceDays, heldDaysByTrigger, heldPace, heldPaceText, heldText } from './held.ts';
 import type { HeldPace } from './held.ts';
 import { capForRisk, capOutcome, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
 import { summariseHistory } from '../forecast/index.ts';
@@ -255,7 +255,7 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const triggers =
     profile === 'platform'
       ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent), heldDays, slack)
-      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDays, codeHeldDaysByTrigger(events, current, history.end - 28 * DAY));
+      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDays, codeHeldDaysByTrigger(events, current, history.end - 28 * DAY), current.plan.edgeMs);
   const recommended = profile === 'platform' ? applyPlatformTriggerAdvice(applyRecommendations(plan, keys, []), triggers) : applyRecommendations(plan, keys, triggers);
   const seats = profile === 'platform' ? recommendSeatsPlatform(events, history, plan, recommended) : recommendSeats(events, history, plan, recommended);
   // held at the allowance, the busiest 24 h show the allowance itself: seats sized on them would say
@@ -495,7 +495,9 @@ function recommendTriggers(
   seriesIndex: Map<string, number>,
   heldDays: ReadonlyMap<string, number>,
   codeHeldDays: ReadonlyMap<string, number>,
+  edgeMs: number,
 ): TriggerRecommendation[] {
+  const to = Math.max(history.end, history.lastEvent + 1);
   const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
   const out: TriggerRecommendation[] = [];
   for (const id of ids) {
@@ -512,6 +514,10 @@ function recommendTriggers(
     const above = limit === null ? 0 : recent.filter((v) => v > limit).length;
     const atLimit = limit === null ? 0 : (heldDays.get(id) ?? 0);
     const expected = expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent);
+    // the limit counts a sliding 24 h (SPEC section 4), at the edge the replay counts it: 40 runs
+    // each side of midnight never put a calendar day above 42, but the limit delays half of them
+    const slid = limit === null || !s ? null : runsPer24h(events, id, to, edgeMs);
+    const aboveWindow = slid !== null && limit !== null && slid.max > limit;
     const base: TriggerRecommendation = {
       id: triggerId(id),
       name: pt?.name ?? id,
@@ -530,7 +536,7 @@ function recommendTriggers(
     // A day its 24 h window held the limit is held, not within: the platform refused the rest, and
     // the exports hold only the runs it admitted (censored history). Only days above it were not
     // (the docs' queue, or a sliding window spanning two days).
-    if (limit === null || recent.length === 0 || above + atLimit === 0 || (above === 0 && atLimit < HELD_DAYS_MIN)) {
+    if (limit === null || slid === null || recent.length === 0 || (!aboveWindow && atLimit < HELD_DAYS_MIN)) {
       if (limit === null && s) base.reason = `no per-trigger limit; up to ${runsText(max)} a day`;
       // The docs set a programmatic trigger no limit, but the platform's code holds it at 42 per
       // 24 h without an override (SPEC section 9 rule 2): runs at exactly 42 in 24 h and never more
@@ -541,7 +547,6 @@ function recommendTriggers(
       // simulate named the trigger held at 42
       const codeDays = codeHeldDays.get(id);
       if (limit === null && s && code !== null && codeDays !== undefined) {
-        const to = Math.max(history.end, history.lastEvent + 1);
         const window = runsPer24h(events, id, to);
         const pace = heldPace(triggerRunTimes(events, id, to - 29 * DAY, to), code);
         const { wanted, ask } = limitRequest(window, expected, pace, code, headroom);
@@ -557,11 +562,12 @@ function recommendTriggers(
       continue;
     }
     // held by its limit, its days show the limit itself: the pace its runs came at while admitted says how much more it needs
-    const to = Math.max(history.end, history.lastEvent + 1);
     const pace = atLimit >= HELD_DAYS_MIN ? heldPace(triggerRunTimes(events, id, to - 29 * DAY, to), limit) : null;
     if (pace !== null) base.heldPace = pace;
     const seen =
-      `above its limit of ${counted(limit, 'run')} per 24 h on ${above} of the last ${counted(recent.length, 'day')}` +
+      (aboveWindow
+        ? `up to ${runsText(slid.max)} in 24 h against its limit of ${limit} (p95 ${n(slid.p95)} per 24 h over the last ${counted(recent.length, 'day')}); above it within one calendar day (UTC) on ${above} of them`
+        : `above its limit of ${counted(limit, 'run')} per 24 h on ${above} of the last ${counted(recent.length, 'day')}`) +
       `${atLimit > 0 ? ` and held at it on ${atLimit} (${heldText(limit)})` : ''} (median ${fmtN(p50)}, p90 ${fmtN(p90)}, max ${max} a day)` +
       `${pace !== null ? `; ${heldPaceText(pace, limit)}` : ''}`;
     const consistently = Math.min(recent.length, above + atLimit) / recent.length >= 0.5;
@@ -597,7 +603,7 @@ function recommendTriggers(
       });
     } else {
       // no day above its limit: its case for more is the days its limit held, not peaks above it
-      const why = above === 0 ? `held at its limit on ${counted(atLimit, 'day')} (demand beyond it is not in the exports)` : 'occasional peaks';
+      const why = !aboveWindow ? `held at its limit on ${counted(atLimit, 'day')} (demand beyond it is not in the exports)` : above === 0 ? occasionalAcrossMidnight : 'occasional peaks';
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ${why}, so request ${ask} on fair use rather than programmatic mode` });
     }
   }
@@ -614,6 +620,8 @@ function expectedDailyRuns(draws: Float64Array[][], j: number | undefined, recen
   }
   return Math.max(expected, recent.length ? Math.ceil(quantile(recent, 0.9)) : 0);
 }
+
+const n = (x: number) => x.toLocaleString('en-US');
 
 function runsText(n: number): string {
   return `${n.toLocaleString('en-US')} run${n === 1 ? '' : 's'}`;

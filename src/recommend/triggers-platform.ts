@@ -25,7 +25,7 @@ import { COMPLETION_SLACK_MS, completionSlack, onlySlack } from '../forecast/com
 import type { CompletionSlack } from '../forecast/completion-slack.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
 import { atLeastPeople, fewestSeats, hourlyLoad, peakOf, roll24, seatsText } from './hourly.ts';
-import { HELD_DAYS_MIN, heldPace, heldPaceText, heldText } from './held.ts';
+import { HELD_DAYS_MIN, heldPace, heldPaceText, heldText, occasionalAcrossMidnight } from './held.ts';
 import type { HeldPace } from './held.ts';
 import { reasonCounts, reasonCountText } from '../engine/reason-words.ts';
 import type { ReasonSubject } from '../engine/reason-words.ts';
@@ -59,17 +59,19 @@ export function byReasonText(r: Record<string, number>, subject: ReasonSubject):
 }
 
 /**
- * Runs per 24 h as a trigger's limit sees them (SPEC §9 rule 1: the window `[t - 24 h, t]`,
- * the run itself included), at each arrival of the last 28 days: nearest-rank p95 and the highest.
+ * Runs per 24 h as a trigger's limit sees them, at each arrival of the last 28 days: nearest-rank
+ * p95 and the highest. A run at `s` counts at `t` while `t < s + 24 h + edgeMs`: by default the
+ * platform's code's window `[t - 24 h, t]` (SPEC §9 rule 1, edge 1 ms), which support's override
+ * is enforced by; the docs' window lets a run go at exactly 24 h (edge 0).
  */
-export function runsPer24h(events: EventColumns, triggerId: string, to: number): { p95: number; max: number; arrivals: number } {
+export function runsPer24h(events: EventColumns, triggerId: string, to: number, edgeMs = 1): { p95: number; max: number; arrivals: number } {
   const from = to - DAYS_LOOKED_AT * DAY;
   // the window reaches a day before `from`: those runs count for the first arrivals
   const times = triggerRunTimes(events, triggerId, from - DAY, to);
   const counts: number[] = [];
   let lo = 0;
   for (let hi = 0; hi < times.length; hi++) {
-    while (times[lo] < times[hi] - DAY) lo++;
+    while (times[lo] + DAY + edgeMs <= times[hi]) lo++;
     if (times[hi] >= from) counts.push(hi - lo + 1);
   }
   if (counts.length === 0) return { p95: 0, max: 0, arrivals: 0 };
@@ -294,7 +296,7 @@ export function recommendTriggersPlatform(
         requestedLimit: wanted,
         // nothing above its limit in the export (or only the completion times' slack): its case for
         // more is the days its limit held, not peaks above it
-        reason: `${seen}: ${slackOnly || window.max <= limit ? `held at its limit on ${counted(atLimit, 'day')} (demand beyond it is not in the exports)` : 'occasional peaks'}, so request ${ask} on fair use rather than programmatic mode; until then ${queued ? `its runs above the limit wait for it, with ${queueWhatIf(', each still taking a fair-use pool unit')}` : 'each refused run still takes a fair-use pool unit'}`,
+        reason: `${seen}: ${slackOnly || window.max <= limit ? `held at its limit on ${counted(atLimit, 'day')} (demand beyond it is not in the exports)` : above === 0 ? occasionalAcrossMidnight : 'occasional peaks'}, so request ${ask} on fair use rather than programmatic mode; until then ${queued ? `its runs above the limit wait for it, with ${queueWhatIf(', each still taking a fair-use pool unit')}` : 'each refused run still takes a fair-use pool unit'}`,
       });
     }
   }
