@@ -263,10 +263,19 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const allowanceHeld = heldAllowanceDays(events, current, slack.allowance, history.end - 28 * DAY) ?? 0;
   if (allowanceHeld >= HELD_DAYS_MIN && plan.workspace.messagesPerSeatPerDay !== null) {
     seats.allowanceHeldDays = allowanceHeld;
-    seats.seatsNeeded = null;
-    seats.seatsNeededAfterChanges = null;
+    // how many seats stop the queueing cannot be read from a held history, but each person who sent
+    // messages holds an active seat whatever it shows: the floor stands, as on the other path
+    const people = seats.peopleWhoSentMessages;
+    const floor = people > plan.workspace.seats ? people : null;
+    seats.seatsNeeded = floor;
+    seats.seatsNeededAfterChanges = floor;
     seats.reason = allowanceHeldText(plan.workspace.seats * plan.workspace.messagesPerSeatPerDay, plan.workspace.messagesPerSeatPerDay, allowanceHeld, Math.min(28, history.days));
+    if (floor !== null) seats.reason += `; at least ${counted(people, 'seat')} all the same: the ${counted(people, 'person', 'people')} who sent messages over the last ${counted(Math.min(28, history.days), 'day')} each use an active seat`;
   }
+  // a plan with fewer seats than the people who use the workspace misdescribes it (each holds an
+  // active seat): the recommended plan, and the replay of it below, hold them all
+  const seatsRaised = recommended.workspace.seats < seats.peopleWhoSentMessages;
+  if (seatsRaised) recommended.workspace.seats = seats.peopleWhoSentMessages;
   // to simulate's horizon too, so what it still refuses is what `headroom simulate` of the recommended plan says
   const after = simulate(recommended, events, { signal: options.signal });
   const replay = replayAnnouncements(events, after);
@@ -292,6 +301,10 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
       `spend held at the cap on ${censoredKeys.map((c) => `${c.id} (${c.days} day${c.days === 1 ? '' : 's'})`).join(', ')}: ` +
         'those days show what the cap let through, not demand; they are forecast as lower bounds and the band widened',
     );
+  }
+  if (seatsRaised) {
+    const people = seats.peopleWhoSentMessages;
+    notes.push(`the recommended plan holds ${counted(people, 'seat')}, not ${plan.workspace.seats}: the ${counted(people, 'person', 'people')} who sent messages over the last ${counted(Math.min(28, history.days), 'day')} each use an active seat`);
   }
   if (seats.allowanceHeldDays !== undefined) {
     notes.push(`people's messages held at the allowance on ${seats.allowanceHeldDays} of the last 28 days: those days show what the allowance let through, not demand (see Seats)`);
