@@ -111,6 +111,9 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
             : '.'),
         '',
         `Requested: ${ask.requested}`,
+        // the expected daily volume above is a forecast of calendar days; the limit is sized on
+        // what decided it, which the draft states so the figure asked for is not left unexplained
+        ...(t.requestBasis !== undefined && t.requestedLimit !== null ? [`  Sized on ${t.requestBasis}.`] : []),
         ...(t.profile === 'platform'
           ? ['', "(Sized against the limits as the platform's code enforces them: a programmatic trigger keeps the default of 42 runs per 24 hours unless raised.)"]
           : t.action === 'programmatic' && t.requestedLimit !== null
@@ -129,7 +132,7 @@ function askFor(t: TriggerRecommendation): { subject: string; sentence: string; 
   // the platform's code keeps 42 runs per 24 h on a programmatic trigger: the move needs the override too
   if (t.action === 'programmatic' && t.requestedLimit !== null) {
     return {
-      subject: `Move to programmatic usage mode and raise the execution limit to ${t.requestedLimit} per day`,
+      subject: `Move to programmatic usage mode and raise the execution limit to ${t.requestedLimit} per 24 hours`,
       sentence: `move to programmatic usage mode and raise the execution limit to ${counted(t.requestedLimit, 'run')} per 24 hours`,
       requested:
         `1. programmatic usage mode (billed as programmatic usage, outside the fair-use pool); ` +
@@ -144,7 +147,7 @@ function askFor(t: TriggerRecommendation): { subject: string; sentence: string; 
     };
   }
   return {
-    subject: `Raise the execution limit to ${t.requestedLimit} per day`,
+    subject: `Raise the execution limit to ${t.requestedLimit} per 24 hours`,
     sentence: `raise the execution limit to ${counted(t.requestedLimit ?? 0, 'run')} per 24 hours`,
     requested: `an execution limit of ${counted(t.requestedLimit ?? 0, 'run')} per 24 hours${canonicalMode(t.mode) === 'fair_use' ? ' on fair use' : ''}.`,
   };

@@ -111,6 +111,8 @@ export interface TriggerRecommendation {
   action: 'none' | 'programmatic' | 'override' | 'cannot_move';
   /** limitPer24h to request (override and cannot_move) */
   requestedLimit: number | null;
+  /** what sized requestedLimit, in the words of a request to support (triggers-platform.ts limitRequest) */
+  requestBasis?: string;
   reason: string;
   /** for scheduled triggers that cannot move: what to do instead */
   alternatives: string[];
@@ -562,7 +564,8 @@ function recommendTriggers(
       if (limit === null && s && code !== null && codeDays !== undefined) {
         const window = runsPer24h(events, id, to);
         const pace = heldPace(triggerRunTimes(events, id, to - 29 * DAY, to), code);
-        const { wanted, ask } = limitRequest(window, expected, pace, code, headroom);
+        const { wanted, ask, basis } = limitRequest(window, expected, pace, code, headroom);
+        base.requestBasis = basis;
         base.action = 'override';
         base.requestedLimit = wanted;
         base.daily.daysAtLimit = codeDays;
@@ -588,7 +591,8 @@ function recommendTriggers(
     // forecast or the held pace, + the headroom): the same trigger gets the same ask whichever
     // reading the plan takes. The window is the platform's (its edge inclusive), as support's
     // override is enforced by the platform's code
-    const { wanted, ask } = limitRequest(runsPer24h(events, id, to), expected, pace, limit, headroom);
+    const { wanted, ask, basis } = limitRequest(runsPer24h(events, id, to), expected, pace, limit, headroom);
+    base.requestBasis = basis;
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ask support to raise its programmatic limit: request ${ask}` });
     } else if (consistently && kind === 'webhook') {

@@ -259,7 +259,7 @@ export function recommendTriggersPlatform(
     // held by its limit, the runs per 24 h the export shows are the limit itself: the pace they
     // came at while admitted is what says how much more it needs
     const pace = atLimit >= HELD_DAYS_MIN ? heldPace(triggerRunTimes(events, id, to - (DAYS_LOOKED_AT + 1) * DAY, to), limit) : null;
-    const { wanted, ask } = limitRequest(window, expected, pace, limit, headroom);
+    const { wanted, ask, basis } = limitRequest(window, expected, pace, limit, headroom);
     const seen =
       `up to ${runs(window.max)} in 24 h against its limit of ${limit} (p95 ${n(window.p95)} per 24 h over the last ${DAYS_LOOKED_AT} days; ` +
       `above the limit on ${above} of ${counted(recent.length, 'day')}${atLimit > 0 ? `, held at it on ${atLimit}: ${heldText(limit)}` : ''}` +
@@ -278,6 +278,7 @@ export function recommendTriggersPlatform(
       });
       continue;
     }
+    base.requestBasis = basis;
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: on the platform a programmatic trigger keeps the limit of 42 per 24 h unless support raises it: request ${ask}` });
     } else if (consistently) {
@@ -312,17 +313,29 @@ export function recommendTriggersPlatform(
  * 24 h unless raised: SPEC section 9 rule 2), so a trigger gets the same ask whichever reading
  * the plan takes.
  */
-export function limitRequest(window: { p95: number }, expected: number, pace: HeldPace | null, limit: number, headroom: number): { wanted: number; ask: string } {
+export function limitRequest(window: { p95: number }, expected: number, pace: HeldPace | null, limit: number, headroom: number): { wanted: number; ask: string; basis: string } {
   const demand = Math.max(window.p95, expected, pace?.perDay ?? 0);
-  const wanted = Math.max(roundCount(demand * (1 + headroom)), roundCount(limit + 1));
-  // named by what it is: the 24 h windows' p95, or the forecast's daily volume when that is higher
-  const basis =
+  const sized = roundCount(demand * (1 + headroom));
+  // an ask at or below the limit it replaces would be no ask: the smallest round limit above it then decides
+  const above = roundCount(limit + 1);
+  const wanted = Math.max(sized, above);
+  const pct = `${Math.round(headroom * 100)} % headroom, rounded up`;
+  // named by what it is: the pace while admitted, the forecast's daily volume when that is higher,
+  // or the 24 h windows' p95; in the advice's words and in the words a support draft gives it
+  const [short, long] =
     pace !== null && pace.perDay >= Math.max(window.p95, expected)
-      ? `its pace while admitted, ${n(pace.perDay)}`
+      ? [`its pace while admitted, ${n(pace.perDay)}`, `the pace our runs came at while the limit let them through, ${n(pace.perDay)} per 24 hours`]
       : expected > window.p95
-        ? `the forecast's ${n(expected)} a day, above the p95 of ${n(window.p95)} per 24 h`
-        : `p95 ${n(demand)}`;
-  return { wanted, ask: `a limit of ${counted(wanted, 'run')} per 24 h (${basis} + ${Math.round(headroom * 100)} % headroom, rounded up)` };
+        ? [`the forecast's ${n(expected)} a day, above the p95 of ${n(window.p95)} per 24 h`, `our forecast's ${n(expected)} runs a day, above the 95th percentile of our runs in any 24 hours over the last ${DAYS_LOOKED_AT} days (${n(window.p95)})`]
+        : [`p95 ${n(demand)}`, `the 95th percentile of our runs in any 24 hours over the last ${DAYS_LOOKED_AT} days, ${n(demand)}`];
+  if (above > sized) {
+    return {
+      wanted,
+      ask: `a limit of ${counted(wanted, 'run')} per 24 h (the smallest round limit above the current ${n(limit)}: ${short} + ${pct}, is ${n(sized)}, not above it)`,
+      basis: `the smallest round limit above the current ${n(limit)} (${long}, + ${pct}, comes to ${n(sized)}, not above it)`,
+    };
+  }
+  return { wanted, ask: `a limit of ${counted(wanted, 'run')} per 24 h (${short} + ${pct})`, basis: `${long}, + ${pct}` };
 }
 
 /**

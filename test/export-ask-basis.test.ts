@@ -1,0 +1,53 @@
+/**
+ * What the advice and the support drafts say about the figures they give: the limit asked for
+ * with what sized it (a draft gave "about 41 runs a day" and asked 75 without saying 75 was the
+ * 24 h windows' p95 of 51 + 25 %), the ask raised to the smallest round limit above the current
+ * one said as such, "per 24 hours" in the Subject as in the body, `--json` figures without float
+ * noise, and the span each day count in the report covers.
+ */
+import { describe, expect, it } from 'vitest';
+import { recommend } from '../src/recommend/index.ts';
+import { limitRequest } from '../src/recommend/triggers-platform.ts';
+import { supportRequests } from '../src/export/index.ts';
+import { validatePlan } from '../src/engine/plan.ts';
+import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
+import { DAY, HOUR, MINUTE } from '../src/engine/units.ts';
+
+const T0 = Date.UTC(2026, 9, 1);
+
+/** every 3 days, 40 runs before midnight and 40 after: the override is sized on the 24 h windows, far above any day */
+function nightBursts() {
+  const b = new EventColumnsBuilder();
+  for (let c = 0; c < 12; c++) {
+    const d = 3 * c;
+    for (let k = 0; k < 40; k++) b.push(T0 + d * DAY + 18 * HOUR + k * 9 * MINUTE + 17, EventType.trigger, 't6', 0);
+    for (let k = 0; k < 40; k++) b.push(T0 + (d + 1) * DAY + k * 9 * MINUTE + 29, EventType.trigger, 't6', 0);
+  }
+  return b.build();
+}
+
+describe('the limit asked of support and its basis', () => {
+  for (const profile of ['documented', 'platform'] as const) {
+    it(`${profile}: the draft says what sized the limit beside a smaller expected daily volume, per 24 hours in the Subject`, () => {
+      const plan = validatePlan({ workspace: { name: 'A', seats: 10, messagesPerSeatPerDay: 100 }, triggers: [{ id: 't6', name: 'Night', kind: 'webhook', mode: 'fair_use', limitPer24h: null }], enforcement: { profile } });
+      const r = recommend(nightBursts(), plan, { paths: 20 });
+      const t = r.triggers.find((x) => x.id === 't6')!;
+      expect(t.requestedLimit).toBe(100);
+      expect(t.expectedDailyVolume).toBeLessThan(50);
+      const draft = supportRequests(r, 'A').find((x) => x.triggerId === 't6')!;
+      expect(draft.body).toContain(`About ${t.expectedDailyVolume} runs a day (90th percentile of our 30-day forecast)`);
+      expect(draft.body).toContain('Sized on the 95th percentile of our runs in any 24 hours over the last 28 days, 76, + 25 % headroom, rounded up.');
+      expect(draft.subject).toBe('Raise the execution limit to 100 per 24 hours for trigger "Night"');
+      expect(draft.body).not.toMatch(/per day for trigger/);
+    });
+  }
+
+  it('an ask the current limit decided says so, not the p95 it did not come from', () => {
+    const r = limitRequest({ p95: 50 }, 40, null, 50, 0);
+    expect(r.wanted).toBe(60);
+    expect(r.ask).toBe('a limit of 60 runs per 24 h (the smallest round limit above the current 50: p95 50 + 0 % headroom, rounded up, is 50, not above it)');
+    expect(r.basis).toContain('the smallest round limit above the current 50');
+    // the headroom decides: its words as before
+    expect(limitRequest({ p95: 60 }, 40, null, 42, 0.25)).toMatchObject({ wanted: 75, ask: 'a limit of 75 runs per 24 h (p95 60 + 25 % headroom, rounded up)' });
+  });
+});
