@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { recommend } from '../src/recommend/index.ts';
 import { limitRequest } from '../src/recommend/triggers-platform.ts';
 import { supportRequests } from '../src/export/index.ts';
+import { recommendJson } from '../src/cli/commands/recommend.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
 import { DAY, HOUR, MINUTE } from '../src/engine/units.ts';
@@ -49,5 +50,21 @@ describe('the limit asked of support and its basis', () => {
     expect(r.basis).toContain('the smallest round limit above the current 50');
     // the headroom decides: its words as before
     expect(limitRequest({ p95: 60 }, 40, null, 42, 0.25)).toMatchObject({ wanted: 75, ask: 'a limit of 75 runs per 24 h (p95 60 + 25 % headroom, rounded up)' });
+  });
+});
+
+describe('figures as they are printed', () => {
+  it('--json writes a percentile between whole counts without float noise', () => {
+    const b = new EventColumnsBuilder();
+    const held = new Set([1, 3, 12, 19, 26]);
+    for (let d = 0; d < 35; d++) for (let k = 0; k < (held.has(d) ? 42 : 20); k++) b.push(T0 + d * DAY + 6 * HOUR + k * 13 * MINUTE, EventType.trigger, 't2', 100_000);
+    const r = recommend(b.build(), validatePlan({ triggers: [{ id: 't2', kind: 'webhook', mode: 'programmatic', limitPer24h: null }] }), { paths: 20 });
+    const t = r.triggers.find((x) => x.id === 't2')!;
+    expect(t.daily.p90).not.toBe(26.6);
+    expect(Math.abs(t.daily.p90 - 26.6)).toBeLessThan(1e-9);
+    const json = recommendJson(r);
+    expect(json).toContain('"p90": 26.6,');
+    expect(json).not.toMatch(/\d\.\d*0000000000\d/);
+    expect(JSON.parse(json).triggers[0].daily.p90).toBe(26.6);
   });
 });
