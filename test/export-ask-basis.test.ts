@@ -10,6 +10,7 @@ import { recommend } from '../src/recommend/index.ts';
 import { limitRequest } from '../src/recommend/triggers-platform.ts';
 import { supportRequests } from '../src/export/index.ts';
 import { recommendJson } from '../src/cli/commands/recommend.ts';
+import { forecast } from '../src/forecast/index.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
 import { DAY, HOUR, MINUTE } from '../src/engine/units.ts';
@@ -66,5 +67,21 @@ describe('figures as they are printed', () => {
     expect(json).toContain('"p90": 26.6,');
     expect(json).not.toMatch(/\d\.\d*0000000000\d/);
     expect(JSON.parse(json).triggers[0].daily.p90).toBe(26.6);
+  });
+
+  it("the report's censored days name their span, the whole history, beside the trigger advice's last 28 days", async () => {
+    const b = new EventColumnsBuilder();
+    const heldDays = new Set([5, 12, 19, 26]);
+    for (let d = 0; d < 35; d++) {
+      const n = heldDays.has(d) ? 10 : 6;
+      for (let k = 0; k < n; k++) b.push(T0 + d * DAY + 8 * HOUR + k * Math.floor((10 * HOUR) / n), EventType.trigger, 't1', 0);
+      b.push(T0 + d * DAY + 12 * HOUR, EventType.message, 'u1', 0);
+    }
+    const events = b.build();
+    const plan = validatePlan({ workspace: { name: 'A', seats: 10, messagesPerSeatPerDay: 100 }, triggers: [{ id: 't1', name: 'Hook', kind: 'webhook', mode: 'fair_use', limitPer24h: 10 }] });
+    const fc = await forecast(events, plan, { paths: 0, workers: 0 });
+    expect(fc.notes.join('\n')).toContain("t1 (8 of the history's 35 days)");
+    const t = recommend(events, plan, { paths: 20 }).triggers.find((x) => x.id === 't1')!;
+    expect(t.reason).toContain('on 0 of the last 28 days and held at it on 6');
   });
 });

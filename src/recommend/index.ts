@@ -300,7 +300,7 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const censoredKeys = censored.series.filter((c) => c.kind === 'key_spend');
   if (censoredKeys.length) {
     notes.push(
-      `spend held at the cap on ${censoredKeys.map((c) => `${c.id} (${c.days} day${c.days === 1 ? '' : 's'})`).join(', ')}: ` +
+      `spend held at the cap on ${censoredKeys.map((c) => `${c.id} (${c.days} of the history's ${counted(history.days, 'day')})`).join(', ')}: ` +
         'those days show what the cap let through, not demand; they are forecast as lower bounds and the band widened',
     );
   }
