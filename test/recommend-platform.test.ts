@@ -99,7 +99,7 @@ describe('the demo under the platform profile', () => {
   it('the support draft asks for both the mode and the limit', () => {
     const draft = supportRequests(rec, 'Acme').find((r) => r.triggerId === 't_pr_review')!;
     const limit = rec.triggers.find((t) => t.id === 't_pr_review')!.requestedLimit;
-    expect(draft.subject).toBe(`Move to programmatic usage mode and raise the execution limit to ${limit} per day for trigger "PR review"`);
+    expect(draft.subject).toBe(`Move to programmatic usage mode and raise the execution limit to ${limit} per 24 hours for trigger "PR review"`);
     expect(draft.body).toContain('1. programmatic usage mode');
     expect(draft.body).toContain(`2. an execution limit override of ${limit} runs per 24 hours`);
   });

@@ -60,7 +60,7 @@ describe('moving a trigger to programmatic under the documented profile', () => 
 
   it('the support draft asks for both, with the line saying why', () => {
     const draft = supportRequests(docs, 'Acme').find((r) => r.triggerId === 't_pr')!;
-    expect(draft.subject).toBe(`Move to programmatic usage mode and raise the execution limit to ${t.requestedLimit} per day for trigger "PR review"`);
+    expect(draft.subject).toBe(`Move to programmatic usage mode and raise the execution limit to ${t.requestedLimit} per 24 hours for trigger "PR review"`);
     expect(draft.body).toContain(`2. an execution limit override of ${t.requestedLimit} runs per 24 hours`);
     expect(draft.body).toContain("the platform's code limits programmatic triggers to 42 runs per 24 hours unless overridden, so we ask for both");
   });

@@ -84,6 +84,7 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
       const ask = askFor(t);
       // a programmatic trigger the docs set no limit that the platform's code held at its default (recommend/index.ts)
       const codeHeld = t.limit === null && t.action === 'override' && canonicalMode(t.mode) === 'programmatic';
+      const heldAt = t.limit ?? (codeHeld ? DEFAULT_TRIGGER_LIMIT : null);
       const lines = [
         "To: the platform's support address (Rate Limiting docs: \"Requesting Higher Limits\")",
         `Subject: ${workspace}: ${ask.subject} for trigger "${t.name}"`,
@@ -103,12 +104,16 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
         // the day figures count calendar days, the limit a sliding 24 h that can span two of them:
         // "highest 41 a day" and "held at 42" are both true, and the draft says which is which
         `  Over the last ${counted(t.daily.daysObserved, 'day')}, counted per calendar day (UTC): median ${round1(t.daily.p50)}, 90th percentile ${round1(t.daily.p90)}, highest ${counted(t.daily.max, 'run')} a day;` +
-          ` above the current limit on ${t.daily.daysAboveLimit} of those days` +
-          (t.daily.daysAtLimit > 0 && t.limit !== null
-            ? `, and held at ${t.limit} on ${t.daily.daysAtLimit}, counted as the limit counts, in a sliding 24 hours (which can span two calendar days): runs refused at the limit are not in our usage exports, so our demand on those days was higher than they show.`
+          // with no limit in the docs there is nothing to be above: what held it is the code's default
+          (codeHeld ? ` no run limit in the docs to be above` : ` above the current limit on ${t.daily.daysAboveLimit} of those days`) +
+          (t.daily.daysAtLimit > 0 && heldAt !== null
+            ? `, ${codeHeld ? 'but' : 'and'} held at ${heldAt}${codeHeld ? " (the platform's default)" : ''} on ${t.daily.daysAtLimit}, counted as the limit counts, in a sliding 24 hours (which can span two calendar days): runs refused at the limit are not in our usage exports, so our demand on those days was higher than they show.`
             : '.'),
         '',
         `Requested: ${ask.requested}`,
+        // the expected daily volume above is a forecast of calendar days; the limit is sized on
+        // what decided it, which the draft states so the figure asked for is not left unexplained
+        ...(t.requestBasis !== undefined && t.requestedLimit !== null ? [`  Sized on ${t.requestBasis}.`] : []),
         ...(t.profile === 'platform'
           ? ['', "(Sized against the limits as the platform's code enforces them: a programmatic trigger keeps the default of 42 runs per 24 hours unless raised.)"]
           : t.action === 'programmatic' && t.requestedLimit !== null
@@ -127,7 +132,7 @@ function askFor(t: TriggerRecommendation): { subject: string; sentence: string; 
   // the platform's code keeps 42 runs per 24 h on a programmatic trigger: the move needs the override too
   if (t.action === 'programmatic' && t.requestedLimit !== null) {
     return {
-      subject: `Move to programmatic usage mode and raise the execution limit to ${t.requestedLimit} per day`,
+      subject: `Move to programmatic usage mode and raise the execution limit to ${t.requestedLimit} per 24 hours`,
       sentence: `move to programmatic usage mode and raise the execution limit to ${counted(t.requestedLimit, 'run')} per 24 hours`,
       requested:
         `1. programmatic usage mode (billed as programmatic usage, outside the fair-use pool); ` +
@@ -142,7 +147,7 @@ function askFor(t: TriggerRecommendation): { subject: string; sentence: string; 
     };
   }
   return {
-    subject: `Raise the execution limit to ${t.requestedLimit} per day`,
+    subject: `Raise the execution limit to ${t.requestedLimit} per 24 hours`,
     sentence: `raise the execution limit to ${counted(t.requestedLimit ?? 0, 'run')} per 24 hours`,
     requested: `an execution limit of ${counted(t.requestedLimit ?? 0, 'run')} per 24 hours${canonicalMode(t.mode) === 'fair_use' ? ' on fair use' : ''}.`,
   };

@@ -1,4 +1,5 @@
 import { DAY } from '../engine/units.ts';
+import { counted } from '../engine/words.ts';
 import type { EventColumns } from '../engine/events.ts';
 import type { Plan } from '../engine/plan.ts';
 import { CancelledError, InputError } from '../errors.ts';
@@ -310,7 +311,8 @@ function iso(ms: number): string {
 function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, censored: CensorSummary): string[] {
   const notes: string[] = [];
   if (censored.series.length) {
-    const list = censored.series.map((c) => `${c.id} (${c.days} day${c.days === 1 ? '' : 's'})`);
+    // the whole history's days, said as such: the trigger advice beside it counts the last 28
+    const list = censored.series.map((c) => `${c.id} (${c.days} of the history's ${counted(h.days, 'day')})`);
     notes.push(
       `history censored by the plan's own limits on ${censored.series.length} series: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
         'on those days the limit was at its ceiling and nothing beyond it is in the export, so the day is a lower bound on demand: imputed above it and the band widened',

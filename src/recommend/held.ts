@@ -16,6 +16,9 @@ import type { SlackRefusals } from '../forecast/completion-slack.ts';
 /** Days exactly at a trigger's limit (of the days looked at) before they read as held by it rather than chance. */
 export const HELD_DAYS_MIN = 3;
 
+/** A trigger above its limit only in 24 h that span two calendar days: why its days never show it. */
+export const occasionalAcrossMidnight = 'occasional peaks, in 24 h that span two calendar days (so no single day shows them)';
+
 /** Why a day at the limit counts: what the exports cannot show. */
 export function heldText(limit: number): string {
   return `the exports hold only the runs the platform admitted, so a day its limit held hides the runs it refused: demand was at least ${limit} in 24 h`;
@@ -78,6 +81,31 @@ export function heldDaysByTrigger(events: EventColumns, result: SimulationResult
     if (refused !== undefined && refused.at.length > 0 && !onlySlack(refused)) return;
     const { peak, days } = windowPeakDays(Float64Array.from(admitted[g]!), DAY, plan.edgeMs, t.limit, from);
     if (peak >= t.limit) out.set(t.id, days);
+  });
+  return out;
+}
+
+/**
+ * Per programmatic trigger the docs set no limit (the replay `result` under the documented
+ * profile), whose admitted runs reached exactly the limit the platform's code holds it at without
+ * an override (SPEC section 9 rule 2: 42) in 24 h and never more: the UTC days from `from` on when
+ * they did. Read as `headroom simulate` reads it (views/held-limits.ts): its peak over the whole
+ * replay at the replay's own window edge, so a run exactly 24 h after another counts as simulate
+ * counts it and the two never disagree on whether the code's limit held the history.
+ */
+export function codeHeldDaysByTrigger(events: EventColumns, result: SimulationResult, from: number): Map<string, number> {
+  const plan = result.plan;
+  const admitted = plan.triggers.map(() => [] as number[]);
+  for (let i = 0; i < events.count; i++) {
+    if (events.type[i] !== EventType.trigger || result.outcome[i] !== Outcome.admitted) continue;
+    admitted[result.entity[i]!]?.push(result.admittedAt[i]!);
+  }
+  const out = new Map<string, number>();
+  plan.triggers.forEach((t, g) => {
+    const code = t.codeLimit;
+    if (code === undefined || code <= 0) return;
+    const { peak, days } = windowPeakDays(Float64Array.from(admitted[g]!), DAY, plan.edgeMs, code, from);
+    if (peak === code) out.set(t.id, days);
   });
   return out;
 }

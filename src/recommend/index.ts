@@ -15,7 +15,7 @@ import type { Scenario } from '../forecast/scenario.ts';
 import { censoredFromEngine } from '../forecast/censor.ts';
 import { rememberCensored } from '../forecast/recorded-censor.ts';
 import { completionSlack } from '../forecast/completion-slack.ts';
-import { allowanceHeldText, HELD_DAYS_MIN, heldAllowanceDays, heldDaysByTrigger, heldPace, heldPaceText, heldText } from './held.ts';
+import { allowanceHeldText, codeHeldDaysByTrigger, HELD_DAYS_MIN, occasionalAcrossMidnight, heldAllowanceDays, heldDaysByTrigger, heldPace, heldPaceText, heldText } from './held.ts';
 import type { HeldPace } from './held.ts';
 import { capForRisk, capOutcome, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
 import { summariseHistory } from '../forecast/index.ts';
@@ -27,7 +27,7 @@ import { simulate } from '../engine/simulate.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { atLeastPeople, fewestSeats, hourlyLoad, peakOf, roll24, seatsText } from './hourly.ts';
-import { applyPlatformTriggerAdvice, byReasonText, limitRequest, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements, runsPer24h, triggerRunTimes } from './triggers-platform.ts';
+import { applyPlatformTriggerAdvice, byReasonText, limitRequest, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements, runsPer24h, triggerRunTimes, waitingAtHorizonText } from './triggers-platform.ts';
 import type { ReplayAnnouncement } from './triggers-platform.ts';
 
 export { roundCapUsd, roundCount, capStepUsd } from '../forecast/rounding.ts';
@@ -111,13 +111,17 @@ export interface TriggerRecommendation {
   action: 'none' | 'programmatic' | 'override' | 'cannot_move';
   /** limitPer24h to request (override and cannot_move) */
   requestedLimit: number | null;
+  /** what sized requestedLimit, in the words of a request to support (triggers-platform.ts limitRequest) */
+  requestBasis?: string;
   reason: string;
   /** for scheduled triggers that cannot move: what to do instead */
   alternatives: string[];
   /** the enforcement profile the advice was computed under (the plan's; SPEC section 9) */
   profile: EnforcementProfile;
-  /** what the recommended plan, replayed over the history under that profile, still refuses of this trigger (null: nothing) */
+  /** what the recommended plan, replayed over the history under that profile, still refuses (drops or skips) of this trigger (null: nothing) */
   stillRefused: { runs: number; byReason: Record<string, number> } | null;
+  /** runs of it the same replay still holds waiting at simulate's horizon (pending: not refused, SPEC section 4) */
+  stillWaiting?: number;
   /** held by its limit: the pace its runs came at while admitted (held.ts), what the requested limit is sized on */
   heldPace?: HeldPace;
 }
@@ -225,8 +229,10 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const paths = options.paths ?? 200;
   const seed = options.seed ?? 1;
   // the current plan replayed over the history: what it admitted, what its caps blocked, and
-  // which days a limit held the history down (lower bounds for the forecast)
-  const current = simulate(plan, events, { until: Math.max(history.end, history.lastEvent + 1), signal: options.signal });
+  // which days a limit held the history down (lower bounds for the forecast). Up to simulate's
+  // horizon (the last event + 30 days, SPEC section 4): queued runs keep being released after the
+  // history ends, and stopping at its end counted runs simulate admits as lost
+  const current = simulate(plan, events, { signal: options.signal });
   const censored = censoredFromEngine(events, current, history);
   // the export's forecast judges the history by this plan too: it reads these days, not a replay
   rememberCensored(events, plan, censored);
@@ -251,7 +257,7 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const triggers =
     profile === 'platform'
       ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent), heldDays, slack)
-      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDays);
+      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDays, codeHeldDaysByTrigger(events, current, history.end - 28 * DAY), current.plan.edgeMs);
   const recommended = profile === 'platform' ? applyPlatformTriggerAdvice(applyRecommendations(plan, keys, []), triggers) : applyRecommendations(plan, keys, triggers);
   const seats = profile === 'platform' ? recommendSeatsPlatform(events, history, plan, recommended) : recommendSeats(events, history, plan, recommended);
   // held at the allowance, the busiest 24 h show the allowance itself: seats sized on them would say
@@ -259,17 +265,33 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const allowanceHeld = heldAllowanceDays(events, current, slack.allowance, history.end - 28 * DAY) ?? 0;
   if (allowanceHeld >= HELD_DAYS_MIN && plan.workspace.messagesPerSeatPerDay !== null) {
     seats.allowanceHeldDays = allowanceHeld;
-    seats.seatsNeeded = null;
-    seats.seatsNeededAfterChanges = null;
+    // how many seats stop the queueing cannot be read from a held history, but each person who sent
+    // messages holds an active seat whatever it shows: the floor stands, as on the other path
+    const people = seats.peopleWhoSentMessages;
+    const floor = people > plan.workspace.seats ? people : null;
+    seats.seatsNeeded = floor;
+    seats.seatsNeededAfterChanges = floor;
     seats.reason = allowanceHeldText(plan.workspace.seats * plan.workspace.messagesPerSeatPerDay, plan.workspace.messagesPerSeatPerDay, allowanceHeld, Math.min(28, history.days));
+    if (floor !== null) seats.reason += `; at least ${counted(people, 'seat')} all the same: the ${counted(people, 'person', 'people')} who sent messages over the last ${counted(Math.min(28, history.days), 'day')} each use an active seat`;
   }
-  const after = simulate(recommended, events, { until: Math.max(history.end, history.lastEvent + 1), signal: options.signal });
+  // a plan with fewer seats than the people who use the workspace misdescribes it (each holds an
+  // active seat): the recommended plan, and the replay of it below, hold them all
+  const seatsRaised = recommended.workspace.seats < seats.peopleWhoSentMessages;
+  if (seatsRaised) recommended.workspace.seats = seats.peopleWhoSentMessages;
+  // to simulate's horizon too, so what it still refuses is what `headroom simulate` of the recommended plan says
+  const after = simulate(recommended, events, { signal: options.signal });
   const replay = replayAnnouncements(events, after);
   for (const t of triggers) {
     const still = replay.triggers.find((x) => x.id === t.id);
     if (!still) continue;
-    t.stillRefused = { runs: still.refused, byReason: still.byReason };
-    t.reason += `; the recommended plan replayed over the history still refuses ${still.refused.toLocaleString('en-US')} of its runs (${byReasonText(still.byReason, 'trigger')})`;
+    if (still.refused > 0) {
+      t.stillRefused = { runs: still.refused, byReason: still.byReason };
+      t.reason += `; the recommended plan replayed over the history still refuses ${still.refused.toLocaleString('en-US')} of its runs (${byReasonText(still.byReason, 'trigger')})`;
+    }
+    if (still.waiting > 0) {
+      t.stillWaiting = still.waiting;
+      t.reason += `; ${waitingAtHorizonText(still.waiting, 'the recommended plan replayed over the history')}`;
+    }
   }
   const spendLimits = checkSpendLimits(events, history, recommended, after, headroom, { draws, scenario });
   const recovery = recoverySchedules(events, history, plan, current);
@@ -278,9 +300,13 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const censoredKeys = censored.series.filter((c) => c.kind === 'key_spend');
   if (censoredKeys.length) {
     notes.push(
-      `spend held at the cap on ${censoredKeys.map((c) => `${c.id} (${c.days} day${c.days === 1 ? '' : 's'})`).join(', ')}: ` +
+      `spend held at the cap on ${censoredKeys.map((c) => `${c.id} (${c.days} of the history's ${counted(history.days, 'day')})`).join(', ')}: ` +
         'those days show what the cap let through, not demand; they are forecast as lower bounds and the band widened',
     );
+  }
+  if (seatsRaised) {
+    const people = seats.peopleWhoSentMessages;
+    notes.push(`the recommended plan holds ${counted(people, 'seat')}, not ${plan.workspace.seats}: the ${counted(people, 'person', 'people')} who sent messages over the last ${counted(Math.min(28, history.days), 'day')} each use an active seat`);
   }
   if (seats.allowanceHeldDays !== undefined) {
     notes.push(`people's messages held at the allowance on ${seats.allowanceHeldDays} of the last 28 days: those days show what the allowance let through, not demand (see Seats)`);
@@ -483,7 +509,10 @@ function recommendTriggers(
   draws: Float64Array[][],
   seriesIndex: Map<string, number>,
   heldDays: ReadonlyMap<string, number>,
+  codeHeldDays: ReadonlyMap<string, number>,
+  edgeMs: number,
 ): TriggerRecommendation[] {
+  const to = Math.max(history.end, history.lastEvent + 1);
   const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
   const out: TriggerRecommendation[] = [];
   for (const id of ids) {
@@ -500,6 +529,10 @@ function recommendTriggers(
     const above = limit === null ? 0 : recent.filter((v) => v > limit).length;
     const atLimit = limit === null ? 0 : (heldDays.get(id) ?? 0);
     const expected = expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent);
+    // the limit counts a sliding 24 h (SPEC section 4), at the edge the replay counts it: 40 runs
+    // each side of midnight never put a calendar day above 42, but the limit delays half of them
+    const slid = limit === null || !s ? null : runsPer24h(events, id, to, edgeMs);
+    const aboveWindow = slid !== null && limit !== null && slid.max > limit;
     const base: TriggerRecommendation = {
       id: triggerId(id),
       name: pt?.name ?? id,
@@ -518,35 +551,39 @@ function recommendTriggers(
     // A day its 24 h window held the limit is held, not within: the platform refused the rest, and
     // the exports hold only the runs it admitted (censored history). Only days above it were not
     // (the docs' queue, or a sliding window spanning two days).
-    if (limit === null || recent.length === 0 || above + atLimit === 0 || (above === 0 && atLimit < HELD_DAYS_MIN)) {
+    if (limit === null || slid === null || recent.length === 0 || (!aboveWindow && atLimit < HELD_DAYS_MIN)) {
       if (limit === null && s) base.reason = `no per-trigger limit; up to ${runsText(max)} a day`;
       // The docs set a programmatic trigger no limit, but the platform's code holds it at 42 per
       // 24 h without an override (SPEC section 9 rule 2): runs at exactly 42 in 24 h and never more
       // are that limit, not the demand (simulate names it held too). The override is asked for.
       const code = codeOnlyTriggerLimit(pt?.limitPer24h ?? null, modeName, 'documented');
-      if (limit === null && s && code !== null) {
-        const to = Math.max(history.end, history.lastEvent + 1);
+      // held as simulate reads it (held.ts codeHeldDaysByTrigger, at the replay's window edge): a
+      // run exactly 24 h after another made the platform's inclusive edge read 43 here while
+      // simulate named the trigger held at 42
+      const codeDays = codeHeldDays.get(id);
+      if (limit === null && s && code !== null && codeDays !== undefined) {
         const window = runsPer24h(events, id, to);
-        if (window.max === code) {
-          const pace = heldPace(triggerRunTimes(events, id, to - 29 * DAY, to), code);
-          const { wanted, ask } = limitRequest(window, expected, pace, code, headroom);
-          base.action = 'override';
-          base.requestedLimit = wanted;
-          if (pace !== null) base.heldPace = pace;
-          base.reason =
-            `no per-trigger limit under the docs, but the platform's code holds a programmatic trigger at ${code} runs per 24 h unless support sets an override, ` +
-            `and its runs reached exactly ${code} in 24 h and never more (the history was held there, demand beyond it is not in it): request ${ask}`;
-        }
+        const pace = heldPace(triggerRunTimes(events, id, to - 29 * DAY, to), code);
+        const { wanted, ask, basis } = limitRequest(window, expected, pace, code, headroom);
+        base.requestBasis = basis;
+        base.action = 'override';
+        base.requestedLimit = wanted;
+        base.daily.daysAtLimit = codeDays;
+        if (pace !== null) base.heldPace = pace;
+        base.reason =
+          `no per-trigger limit under the docs, but the platform's code holds a programmatic trigger at ${code} runs per 24 h unless support sets an override, ` +
+          `and its runs reached exactly ${code} in 24 h and never more (held there on ${codeDays} of the last ${counted(recent.length, 'day')}: the history was held there, demand beyond it is not in it): request ${ask}`;
       }
       out.push(base);
       continue;
     }
     // held by its limit, its days show the limit itself: the pace its runs came at while admitted says how much more it needs
-    const to = Math.max(history.end, history.lastEvent + 1);
     const pace = atLimit >= HELD_DAYS_MIN ? heldPace(triggerRunTimes(events, id, to - 29 * DAY, to), limit) : null;
     if (pace !== null) base.heldPace = pace;
     const seen =
-      `above its limit of ${counted(limit, 'run')} per 24 h on ${above} of the last ${counted(recent.length, 'day')}` +
+      (aboveWindow
+        ? `up to ${runsText(slid.max)} in 24 h against its limit of ${limit} (p95 ${n(slid.p95)} per 24 h over the last ${counted(recent.length, 'day')}); above it within one calendar day (UTC) on ${above} of them`
+        : `above its limit of ${counted(limit, 'run')} per 24 h on ${above} of the last ${counted(recent.length, 'day')}`) +
       `${atLimit > 0 ? ` and held at it on ${atLimit} (${heldText(limit)})` : ''} (median ${fmtN(p50)}, p90 ${fmtN(p90)}, max ${max} a day)` +
       `${pace !== null ? `; ${heldPaceText(pace, limit)}` : ''}`;
     const consistently = Math.min(recent.length, above + atLimit) / recent.length >= 0.5;
@@ -554,7 +591,8 @@ function recommendTriggers(
     // forecast or the held pace, + the headroom): the same trigger gets the same ask whichever
     // reading the plan takes. The window is the platform's (its edge inclusive), as support's
     // override is enforced by the platform's code
-    const { wanted, ask } = limitRequest(runsPer24h(events, id, to), expected, pace, limit, headroom);
+    const { wanted, ask, basis } = limitRequest(runsPer24h(events, id, to), expected, pace, limit, headroom);
+    base.requestBasis = basis;
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ask support to raise its programmatic limit: request ${ask}` });
     } else if (consistently && kind === 'webhook') {
@@ -582,7 +620,7 @@ function recommendTriggers(
       });
     } else {
       // no day above its limit: its case for more is the days its limit held, not peaks above it
-      const why = above === 0 ? `held at its limit on ${counted(atLimit, 'day')} (demand beyond it is not in the exports)` : 'occasional peaks';
+      const why = !aboveWindow ? `held at its limit on ${counted(atLimit, 'day')} (demand beyond it is not in the exports)` : above === 0 ? occasionalAcrossMidnight : 'occasional peaks';
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ${why}, so request ${ask} on fair use rather than programmatic mode` });
     }
   }
@@ -599,6 +637,8 @@ function expectedDailyRuns(draws: Float64Array[][], j: number | undefined, recen
   }
   return Math.max(expected, recent.length ? Math.ceil(quantile(recent, 0.9)) : 0);
 }
+
+const n = (x: number) => x.toLocaleString('en-US');
 
 function runsText(n: number): string {
   return `${n.toLocaleString('en-US')} run${n === 1 ? '' : 's'}`;

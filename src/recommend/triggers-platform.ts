@@ -25,7 +25,7 @@ import { COMPLETION_SLACK_MS, completionSlack, onlySlack } from '../forecast/com
 import type { CompletionSlack } from '../forecast/completion-slack.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
 import { atLeastPeople, fewestSeats, hourlyLoad, peakOf, roll24, seatsText } from './hourly.ts';
-import { HELD_DAYS_MIN, heldPace, heldPaceText, heldText } from './held.ts';
+import { HELD_DAYS_MIN, heldPace, heldPaceText, heldText, occasionalAcrossMidnight } from './held.ts';
 import type { HeldPace } from './held.ts';
 import { reasonCounts, reasonCountText } from '../engine/reason-words.ts';
 import type { ReasonSubject } from '../engine/reason-words.ts';
@@ -33,8 +33,8 @@ import type { ReasonSubject } from '../engine/reason-words.ts';
 /** What the recommended plan, replayed over the history under its profile, still refuses. */
 export interface ReplayAnnouncement {
   profile: EnforcementProfile;
-  /** triggers with refused runs (dropped, skipped or still waiting at the end), by the first check that failed */
-  triggers: { id: string; name: string; refused: number; byReason: Record<string, number> }[];
+  /** triggers with refused runs (dropped or skipped, by the first check that failed) or runs still waiting at the replay's horizon (`waiting`: pending, not refused) */
+  triggers: { id: string; name: string; refused: number; byReason: Record<string, number>; waiting: number }[];
   /** keys with blocked requests, by reason */
   keys: { id: string; name: string; blocked: number; byReason: Record<string, number> }[];
   /** people's blocked messages, by reason */
@@ -59,17 +59,19 @@ export function byReasonText(r: Record<string, number>, subject: ReasonSubject):
 }
 
 /**
- * Runs per 24 h as a trigger's limit sees them (SPEC §9 rule 1: the window `[t - 24 h, t]`,
- * the run itself included), at each arrival of the last 28 days: nearest-rank p95 and the highest.
+ * Runs per 24 h as a trigger's limit sees them, at each arrival of the last 28 days: nearest-rank
+ * p95 and the highest. A run at `s` counts at `t` while `t < s + 24 h + edgeMs`: by default the
+ * platform's code's window `[t - 24 h, t]` (SPEC §9 rule 1, edge 1 ms), which support's override
+ * is enforced by; the docs' window lets a run go at exactly 24 h (edge 0).
  */
-export function runsPer24h(events: EventColumns, triggerId: string, to: number): { p95: number; max: number; arrivals: number } {
+export function runsPer24h(events: EventColumns, triggerId: string, to: number, edgeMs = 1): { p95: number; max: number; arrivals: number } {
   const from = to - DAYS_LOOKED_AT * DAY;
   // the window reaches a day before `from`: those runs count for the first arrivals
   const times = triggerRunTimes(events, triggerId, from - DAY, to);
   const counts: number[] = [];
   let lo = 0;
   for (let hi = 0; hi < times.length; hi++) {
-    while (times[lo] < times[hi] - DAY) lo++;
+    while (times[lo] + DAY + edgeMs <= times[hi]) lo++;
     if (times[hi] >= from) counts.push(hi - lo + 1);
   }
   if (counts.length === 0) return { p95: 0, max: 0, arrivals: 0 };
@@ -88,11 +90,14 @@ export function triggerRunTimes(events: EventColumns, triggerId: string, from: n
   return times.sort((a, b) => a - b);
 }
 
-/** Refused runs per trigger id (dropped, skipped, pending) by reason, from a replay. */
+/**
+ * Refused runs per trigger id (dropped, skipped) by reason, from a replay. A run still waiting at
+ * the replay's horizon is pending, not refused (SPEC section 4): counted by `waitingRuns`.
+ */
 function refusedRuns(events: EventColumns, sim: SimulationResult): Map<string, Record<string, number>> {
   const out = new Map<string, Record<string, number>>();
   for (let i = 0; i < events.count; i++) {
-    if (events.type[i] !== EventType.trigger || sim.outcome[i] === Outcome.admitted) continue;
+    if (events.type[i] !== EventType.trigger || sim.outcome[i] === Outcome.admitted || sim.outcome[i] === Outcome.pending) continue;
     const id = sim.plan.triggers[sim.entity[i]]?.id ?? '?';
     const why = reasonName(sim.plan, sim.reason[i]) ?? 'unknown';
     const r = out.get(id) ?? {};
@@ -103,6 +108,25 @@ function refusedRuns(events: EventColumns, sim: SimulationResult): Map<string, R
 }
 
 const sum = (r: Record<string, number> | undefined) => (r ? Object.values(r).reduce((a, b) => a + b, 0) : 0);
+
+/** Runs per trigger id a replay still holds waiting at its horizon (pending). */
+function waitingRuns(events: EventColumns, sim: SimulationResult): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < events.count; i++) {
+    if (events.type[i] !== EventType.trigger || sim.outcome[i] !== Outcome.pending) continue;
+    const id = sim.plan.triggers[sim.entity[i]]?.id ?? '?';
+    out.set(id, (out.get(id) ?? 0) + 1);
+  }
+  return out;
+}
+
+/**
+ * Runs still waiting at the horizon, in words: `headroom simulate` follows queues up to the last
+ * event + 30 days and calls such a run pending, neither admitted nor refused, so the advice does too.
+ */
+export function waitingAtHorizonText(waiting: number, who: string): string {
+  return `${who} still leaves ${runs(waiting)} waiting at the end (the last event + 30 days, as \`headroom simulate\` follows queues): not refused, not yet admitted`;
+}
 
 /** Runs per trigger id a replay admitted only after waiting, and the longest wait (ms). */
 function waitedRuns(events: EventColumns, sim: SimulationResult): Map<string, { runs: number; longest: number }> {
@@ -145,6 +169,7 @@ export function recommendTriggersPlatform(
 ): TriggerRecommendation[] {
   const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
   const refused = refusedRuns(events, current);
+  const pending = waitingRuns(events, current);
   // the triggers whose own limit's refusals the export's completion times all explain
   const slack = completion.triggers;
   const slackIds = new Set<string>(current.plan.triggers.filter((_, g) => onlySlack(slack[g]!)).map((t) => t.id));
@@ -170,23 +195,24 @@ export function recommendTriggersPlatform(
     const expected = Math.max(expectedDaily(id, recent), Math.ceil(p90));
     const lost = refused.get(id);
     const wait = waited.get(id);
+    const left = pending.get(id) ?? 0;
     // refusals (or, queued, delays) only by its limit, each within the completion times' slack: the cut the history shows, not more demand
     const slackOnly = slackIds.has(id) && sum(lost) === (lost?.trigger_limit ?? 0);
     const slackText = slackOnly ? `, each within ${COMPLETION_SLACK_MS / 60_000} min of a run's 24 h ending: the export times runs when they completed, so that is the limit the history was cut at, not demand beyond it` : '';
     const lostText = queued
-      ? wait || lost
+      ? wait || lost || left > 0
         ? `; under the current plan, with ${queueWhatIf()}, ` +
           [
             wait ? `${n(wait.runs)} of its runs ${wait.runs === 1 ? 'waits' : 'wait'} before being admitted (up to ${formatDuration(wait.longest)})` : '',
-            lost ? `${n(sum(lost))} ${sum(lost) === 1 ? 'is' : 'are'} never admitted (${byReasonText(lost, 'trigger')})` : '',
+            lost ? `${n(sum(lost))} ${sum(lost) === 1 ? 'is' : 'are'} refused (${byReasonText(lost, 'trigger')})` : '',
+            left > 0 ? `${n(left)} ${left === 1 ? 'is' : 'are'} still waiting at the end (the last event + 30 days, as \`headroom simulate\` follows queues)` : '',
           ]
             .filter(Boolean)
             .join(' and ') +
           slackText
         : ''
-      : lost
-        ? `; under the current plan the platform's code refuses ${runs(sum(lost))} (${byReasonText(lost, 'trigger')})${slackText}`
-        : '';
+      : (lost ? `; under the current plan the platform's code refuses ${runs(sum(lost))} (${byReasonText(lost, 'trigger')})${slackText}` : '') +
+        (left > 0 ? `; ${waitingAtHorizonText(left, 'the current plan')}` : '');
     const base: TriggerRecommendation = {
       id: triggerId(id),
       name: pt?.name ?? id,
@@ -233,7 +259,7 @@ export function recommendTriggersPlatform(
     // held by its limit, the runs per 24 h the export shows are the limit itself: the pace they
     // came at while admitted is what says how much more it needs
     const pace = atLimit >= HELD_DAYS_MIN ? heldPace(triggerRunTimes(events, id, to - (DAYS_LOOKED_AT + 1) * DAY, to), limit) : null;
-    const { wanted, ask } = limitRequest(window, expected, pace, limit, headroom);
+    const { wanted, ask, basis } = limitRequest(window, expected, pace, limit, headroom);
     const seen =
       `up to ${runs(window.max)} in 24 h against its limit of ${limit} (p95 ${n(window.p95)} per 24 h over the last ${DAYS_LOOKED_AT} days; ` +
       `above the limit on ${above} of ${counted(recent.length, 'day')}${atLimit > 0 ? `, held at it on ${atLimit}: ${heldText(limit)}` : ''}` +
@@ -252,6 +278,7 @@ export function recommendTriggersPlatform(
       });
       continue;
     }
+    base.requestBasis = basis;
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: on the platform a programmatic trigger keeps the limit of 42 per 24 h unless support raises it: request ${ask}` });
     } else if (consistently) {
@@ -270,7 +297,7 @@ export function recommendTriggersPlatform(
         requestedLimit: wanted,
         // nothing above its limit in the export (or only the completion times' slack): its case for
         // more is the days its limit held, not peaks above it
-        reason: `${seen}: ${slackOnly || window.max <= limit ? `held at its limit on ${counted(atLimit, 'day')} (demand beyond it is not in the exports)` : 'occasional peaks'}, so request ${ask} on fair use rather than programmatic mode; until then ${queued ? `its runs above the limit wait for it, with ${queueWhatIf(', each still taking a fair-use pool unit')}` : 'each refused run still takes a fair-use pool unit'}`,
+        reason: `${seen}: ${slackOnly || window.max <= limit ? `held at its limit on ${counted(atLimit, 'day')} (demand beyond it is not in the exports)` : above === 0 ? occasionalAcrossMidnight : 'occasional peaks'}, so request ${ask} on fair use rather than programmatic mode; until then ${queued ? `its runs above the limit wait for it, with ${queueWhatIf(', each still taking a fair-use pool unit')}` : 'each refused run still takes a fair-use pool unit'}`,
       });
     }
   }
@@ -286,17 +313,29 @@ export function recommendTriggersPlatform(
  * 24 h unless raised: SPEC section 9 rule 2), so a trigger gets the same ask whichever reading
  * the plan takes.
  */
-export function limitRequest(window: { p95: number }, expected: number, pace: HeldPace | null, limit: number, headroom: number): { wanted: number; ask: string } {
+export function limitRequest(window: { p95: number }, expected: number, pace: HeldPace | null, limit: number, headroom: number): { wanted: number; ask: string; basis: string } {
   const demand = Math.max(window.p95, expected, pace?.perDay ?? 0);
-  const wanted = Math.max(roundCount(demand * (1 + headroom)), roundCount(limit + 1));
-  // named by what it is: the 24 h windows' p95, or the forecast's daily volume when that is higher
-  const basis =
+  const sized = roundCount(demand * (1 + headroom));
+  // an ask at or below the limit it replaces would be no ask: the smallest round limit above it then decides
+  const above = roundCount(limit + 1);
+  const wanted = Math.max(sized, above);
+  const pct = `${Math.round(headroom * 100)} % headroom, rounded up`;
+  // named by what it is: the pace while admitted, the forecast's daily volume when that is higher,
+  // or the 24 h windows' p95; in the advice's words and in the words a support draft gives it
+  const [short, long] =
     pace !== null && pace.perDay >= Math.max(window.p95, expected)
-      ? `its pace while admitted, ${n(pace.perDay)}`
+      ? [`its pace while admitted, ${n(pace.perDay)}`, `the pace our runs came at while the limit let them through, ${n(pace.perDay)} per 24 hours`]
       : expected > window.p95
-        ? `the forecast's ${n(expected)} a day, above the p95 of ${n(window.p95)} per 24 h`
-        : `p95 ${n(demand)}`;
-  return { wanted, ask: `a limit of ${counted(wanted, 'run')} per 24 h (${basis} + ${Math.round(headroom * 100)} % headroom, rounded up)` };
+        ? [`the forecast's ${n(expected)} a day, above the p95 of ${n(window.p95)} per 24 h`, `our forecast's ${n(expected)} runs a day, above the 95th percentile of our runs in any 24 hours over the last ${DAYS_LOOKED_AT} days (${n(window.p95)})`]
+        : [`p95 ${n(demand)}`, `the 95th percentile of our runs in any 24 hours over the last ${DAYS_LOOKED_AT} days, ${n(demand)}`];
+  if (above > sized) {
+    return {
+      wanted,
+      ask: `a limit of ${counted(wanted, 'run')} per 24 h (the smallest round limit above the current ${n(limit)}: ${short} + ${pct}, is ${n(sized)}, not above it)`,
+      basis: `the smallest round limit above the current ${n(limit)} (${long}, + ${pct}, comes to ${n(sized)}, not above it)`,
+    };
+  }
+  return { wanted, ask: `a limit of ${counted(wanted, 'run')} per 24 h (${short} + ${pct})`, basis: `${long}, + ${pct}` };
 }
 
 /**
@@ -408,6 +447,7 @@ export function recommendSeatsPlatform(events: EventColumns, history: History, b
 /** What the recommended plan, replayed over the history (`after`), still refuses, per trigger, key and for people. */
 export function replayAnnouncements(events: EventColumns, after: SimulationResult): ReplayAnnouncement {
   const trig = refusedRuns(events, after);
+  const left = waitingRuns(events, after);
   const keyMap = new Map<string, Record<string, number>>();
   const messages: Record<string, number> = {};
   for (let i = 0; i < events.count; i++) {
@@ -423,11 +463,19 @@ export function replayAnnouncements(events: EventColumns, after: SimulationResul
     }
   }
   const nameOf = (list: { id: string; name: string }[], id: string) => list.find((x) => x.id === id)?.name ?? id;
-  const triggers = [...trig].map(([id, byReason]) => ({ id, name: nameOf(after.plan.triggers, id), refused: sum(byReason), byReason })).sort((a, b) => b.refused - a.refused || a.id.localeCompare(b.id));
+  const triggers = [...new Set([...trig.keys(), ...left.keys()])]
+    .map((id) => {
+      const byReason = trig.get(id) ?? {};
+      return { id, name: nameOf(after.plan.triggers, id), refused: sum(byReason), byReason, waiting: left.get(id) ?? 0 };
+    })
+    .sort((a, b) => b.refused + b.waiting - (a.refused + a.waiting) || a.id.localeCompare(b.id));
   const keys = [...keyMap].map(([id, byReason]) => ({ id, name: nameOf(after.plan.keys, id), blocked: sum(byReason), byReason })).sort((a, b) => b.blocked - a.blocked || a.id.localeCompare(b.id));
   const where = after.plan.profile === 'platform' ? "under the platform's code" : 'under the docs';
   const sentences = [
-    ...triggers.map((t) => `replayed over the history ${where}, the recommended plan still refuses ${runs(t.refused)} of trigger ${t.name} (${byReasonText(t.byReason, 'trigger')})`),
+    ...triggers.flatMap((t) => [
+      ...(t.refused > 0 ? [`replayed over the history ${where}, the recommended plan still refuses ${runs(t.refused)} of trigger ${t.name} (${byReasonText(t.byReason, 'trigger')})`] : []),
+      ...(t.waiting > 0 ? [`${waitingAtHorizonText(t.waiting, `replayed over the history ${where}, the recommended plan`)} (trigger ${t.name})`] : []),
+    ]),
     ...keys.map((k) => `replayed over the history ${where}, the recommended plan still blocks ${n(k.blocked)} request${k.blocked === 1 ? '' : 's'} of key ${k.name} (${byReasonText(k.byReason, 'key')})`),
   ];
   const blockedMessages = sum(messages);
