@@ -6,6 +6,7 @@
  * noise, and the span each day count in the report covers.
  */
 import { describe, expect, it } from 'vitest';
+import { nightBursts } from './support/trigger-histories.ts';
 import { recommend } from '../src/recommend/index.ts';
 import { limitRequest } from '../src/recommend/triggers-platform.ts';
 import { supportRequests } from '../src/export/index.ts';
@@ -17,16 +18,6 @@ import { DAY, HOUR, MINUTE } from '../src/engine/units.ts';
 
 const T0 = Date.UTC(2026, 9, 1);
 
-/** every 3 days, 40 runs before midnight and 40 after: the override is sized on the 24 h windows, far above any day */
-function nightBursts() {
-  const b = new EventColumnsBuilder();
-  for (let c = 0; c < 12; c++) {
-    const d = 3 * c;
-    for (let k = 0; k < 40; k++) b.push(T0 + d * DAY + 18 * HOUR + k * 9 * MINUTE + 17, EventType.trigger, 't6', 0);
-    for (let k = 0; k < 40; k++) b.push(T0 + (d + 1) * DAY + k * 9 * MINUTE + 29, EventType.trigger, 't6', 0);
-  }
-  return b.build();
-}
 
 describe('the limit asked of support and its basis', () => {
   for (const profile of ['documented', 'platform'] as const) {

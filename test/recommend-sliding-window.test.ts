@@ -7,25 +7,13 @@
  * (docs/platform-profile.md).
  */
 import { describe, expect, it } from 'vitest';
+import { nightBursts } from './support/trigger-histories.ts';
 import { recommend } from '../src/recommend/index.ts';
 import { validatePlan } from '../src/engine/plan.ts';
-import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
-import { DAY, HOUR, MINUTE } from '../src/engine/units.ts';
 import { simulate } from '../src/engine/simulate.ts';
 import { Outcome } from '../src/engine/result.ts';
 
-const T0 = Date.UTC(2026, 9, 1);
 
-/** every 3 days, 40 runs 18:00 to 23:51 and 40 more 00:00 to 05:51 the next day (the reviewer's c6) */
-function nightBursts() {
-  const b = new EventColumnsBuilder();
-  for (let c = 0; c < 12; c++) {
-    const d = 3 * c;
-    for (let k = 0; k < 40; k++) b.push(T0 + d * DAY + 18 * HOUR + k * 9 * MINUTE + 17, EventType.trigger, 't6', 0);
-    for (let k = 0; k < 40; k++) b.push(T0 + (d + 1) * DAY + k * 9 * MINUTE + 29, EventType.trigger, 't6', 0);
-  }
-  return b.build();
-}
 
 const planOf = (profile: 'documented' | 'platform') =>
   validatePlan({

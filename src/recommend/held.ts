@@ -57,6 +57,16 @@ export function windowPeakDays(times: Float64Array, windowMs: number, edgeMs: nu
   return { peak, days };
 }
 
+/** Per trigger of the replay `result`, the times its admitted runs were admitted at. */
+function admittedRunTimes(events: EventColumns, result: SimulationResult): number[][] {
+  const admitted = result.plan.triggers.map(() => [] as number[]);
+  for (let i = 0; i < events.count; i++) {
+    if (events.type[i] !== EventType.trigger || result.outcome[i] !== Outcome.admitted) continue;
+    admitted[result.entity[i]!]?.push(result.admittedAt[i]!);
+  }
+  return admitted;
+}
+
 /**
  * Per trigger its limit held, the UTC days from `from` on when it held it, counted as `headroom
  * simulate` counts them (windowPeakDays over the runs the replay `result` admitted, at the plan's
@@ -68,11 +78,7 @@ export function windowPeakDays(times: Float64Array, windowMs: number, edgeMs: nu
  */
 export function heldDaysByTrigger(events: EventColumns, result: SimulationResult, slack: readonly SlackRefusals[], from: number): Map<string, number> {
   const plan = result.plan;
-  const admitted = plan.triggers.map(() => [] as number[]);
-  for (let i = 0; i < events.count; i++) {
-    if (events.type[i] !== EventType.trigger || result.outcome[i] !== Outcome.admitted) continue;
-    admitted[result.entity[i]!]?.push(result.admittedAt[i]!);
-  }
+  const admitted = admittedRunTimes(events, result);
   const out = new Map<string, number>();
   plan.triggers.forEach((t, g) => {
     if (!Number.isFinite(t.limit) || t.limit <= 0) return;
@@ -95,11 +101,7 @@ export function heldDaysByTrigger(events: EventColumns, result: SimulationResult
  */
 export function codeHeldDaysByTrigger(events: EventColumns, result: SimulationResult, from: number): Map<string, number> {
   const plan = result.plan;
-  const admitted = plan.triggers.map(() => [] as number[]);
-  for (let i = 0; i < events.count; i++) {
-    if (events.type[i] !== EventType.trigger || result.outcome[i] !== Outcome.admitted) continue;
-    admitted[result.entity[i]!]?.push(result.admittedAt[i]!);
-  }
+  const admitted = admittedRunTimes(events, result);
   const out = new Map<string, number>();
   plan.triggers.forEach((t, g) => {
     const code = t.codeLimit;
