@@ -71,6 +71,29 @@ describe('the cost and the consumption export of one workspace: one spend counte
     expect(plan.apiKeys.map((k) => k.id)).not.toContain('N/A');
   });
 
+  it('an agent’s spend without a key is a pseudo-trigger only while some of it counts: none once the consumption export counts those runs', async () => {
+    const files = write(ws);
+    const noKey = (p: ReturnType<typeof validatePlan>) => p.triggers.filter((t) => t.id.startsWith('no-key:')).map((t) => t.id);
+    // the cost export alone: the agents' spend without a key counts, as programmatic pseudo-triggers
+    const costOnly = scope.open('cost-only.sqlite');
+    await importAll(costOnly, files.cost);
+    const before = withLedgerFacts(validatePlan({}), costOnly.entities());
+    expect(noKey(before).length).toBeGreaterThan(0);
+    // the consumption export after it: every such row is held, and the pseudo-triggers leave the plan
+    // (an admin's own limit on one stays)
+    await importAll(costOnly, [files.consumption]);
+    const mine = { ...before.triggers.find((t) => t.id.startsWith('no-key:'))!, limitPer24h: 10 };
+    const after = withLedgerFacts({ ...before, triggers: before.triggers.map((t) => (t.id === mine.id ? mine : t)) }, costOnly.entities());
+    expect(noKey(after)).toEqual([mine.id]);
+    expect(after.triggers.filter((t) => t.id === mine.id)).toEqual([mine]);
+    expect(noKey(withLedgerFacts(before, costOnly.entities()))).toEqual([]);
+    // both at once: none, while the agents' real triggers are there
+    await importAll(ledger, [files.consumption, ...files.cost]);
+    const both = withLedgerFacts(validatePlan({}), ledger.entities());
+    expect(noKey(both)).toEqual([]);
+    expect(both.triggers.some((t) => t.id === 'trg_prrev')).toBe(true);
+  });
+
   it('display labels in contextOrigin and creditsDirect read as the raw values do', async () => {
     const w = dustWorkspace({ seed: 11, days: 20, labels: true, creditsDirect: true });
     const files = write(w);

@@ -48,6 +48,12 @@ export interface LedgerEntity {
   agent: string | null;
   /** spend without a key, kept apart from the keys (cost export `api_key` = `N/A`) */
   noKey: boolean;
+  /**
+   * For spend without a key: whether any of it is counted. With the consumption export imported
+   * too, its lines count the same runs and every such row is held (counted once): the agent's
+   * pseudo-trigger then has no events at all.
+   */
+  counted: boolean;
   renamed: boolean;
   kindCorrected: boolean;
 }
@@ -102,6 +108,10 @@ export function readEntities(db: ReadableLedger): LedgerEntity[] {
     admin_label: string | null;
     admin_kind: string | null;
   }[];
+  // few subjects (one per agent with spend without a key), each found at its first counted event
+  const countedNoKey = new Set(
+    (db.prepare(`SELECT s.name AS name FROM subjects s WHERE s.name LIKE '${NO_KEY_PREFIX}%' AND EXISTS (SELECT 1 FROM events e WHERE e.subject = s.id)`).all() as { name: string }[]).map((r) => r.name),
+  );
   return rows.map((r) => ({
     type: EVENT_TYPE_NAMES[r.type] ?? 'api',
     subject: r.subject,
@@ -110,6 +120,7 @@ export function readEntities(db: ReadableLedger): LedgerEntity[] {
     mode: r.mode as TriggerModeFact | null,
     agent: r.agent,
     noKey: r.subject.startsWith(NO_KEY_PREFIX),
+    counted: !r.subject.startsWith(NO_KEY_PREFIX) || countedNoKey.has(r.subject),
     renamed: r.admin_label !== null,
     kindCorrected: r.admin_kind !== null,
   }));
@@ -224,6 +235,14 @@ export function withLedgerFacts(plan: Plan, entities: readonly LedgerEntity[]): 
   // the platform's code runs programmatic schedules (SPEC section 9 rule 3: spend limits only);
   // the docs have none, so under them such a trigger is planned as a programmatic webhook
   const platform = profileOf(plan) === 'platform';
+  // An agent's spend without a key whose every row is held (the consumption export counts those
+  // runs): no pseudo-trigger for it, and the one an earlier import added as it does (programmatic,
+  // no run limit) leaves the plan. It ran nothing: an exported plan listed it as a trigger that
+  // never ran, beside the agent's real triggers.
+  const uncounted = new Set(entities.filter((e) => e.type === 'trigger' && e.noKey && !e.counted).map((e) => e.subject));
+  if (uncounted.size > 0) {
+    out.triggers = out.triggers.filter((t) => !(uncounted.has(t.id) && t.limitPer24h === -1 && canonicalMode(t.mode) === 'programmatic'));
+  }
   for (const e of entities) {
     if (e.type === 'api') {
       const k = keys.get(e.subject);
@@ -233,6 +252,7 @@ export function withLedgerFacts(plan: Plan, entities: readonly LedgerEntity[]): 
       }
       else if (k.name === undefined || e.renamed) out.apiKeys[out.apiKeys.findIndex((x) => x.id === e.subject)]!.name = e.name;
     } else if (e.type === 'trigger') {
+      if (uncounted.has(e.subject) && !out.triggers.some((x) => x.id === e.subject)) continue;
       const t = triggers.get(e.subject);
       if (t !== undefined) {
         const i = out.triggers.findIndex((x) => x.id === e.subject);
