@@ -321,13 +321,13 @@ export class PartsSimulator {
    * whether a result was kept; rejects with CancelledError when `remote` was cancelled.
    */
   async simulateAllowanceAhead(plan: Plan, options: SimulateOptions, remote: RemotePart, stillWanted: () => boolean): Promise<boolean> {
-    if (plan.enforcement.maxQueueWaitHours !== null || (options.until !== undefined && options.until < this.lastTime)) return false;
+    const at = this.runOf(plan, options);
+    if (at === null) return false;
+    const { horizon, run } = at;
     // a split already made only: copying the events apart is the thread's own work, not ahead of an edit
-    const key = JSON.stringify(plan.triggers.filter((t) => canonicalMode(t.mode) === 'programmatic').map((t) => t.id));
+    const key = splitKeyOf(plan.triggers);
     const split = this.splits.find((s) => s.key === key && !s.superseded);
     if (split === undefined || split.spend.events.count === 0 || split.allowance.events.count === 0) return false;
-    const horizon = options.until ?? this.lastTime + DEFAULT_HORIZON_MS;
-    const run = `${horizon}:${options.timelineBuckets ?? 0}:`;
     const spend = spendInput(plan, run);
     const allowance = allowanceInput(plan, run);
     if (!this.kept.spend.some((k) => reusable('spend', k, spend)) || this.kept.allowance.some((k) => reusable('allowance', k, allowance))) return false;
@@ -356,10 +356,20 @@ export class PartsSimulator {
    * simulated whole: two plans with the same key are answered by the same allowance result.
    */
   allowanceKeyOf(plan: Plan, options: SimulateOptions): string | null {
+    const at = this.runOf(plan, options);
+    if (at === null) return null;
+    const input = allowanceInput(plan, at.run);
+    return `${input.limits.join(',')}|${input.shape}`;
+  }
+
+  /**
+   * The run's horizon and what a part's input is keyed on besides its plan (`run`), or null when
+   * `plan` is simulated whole (a queue wait limit couples the parts; a horizon inside the history).
+   */
+  private runOf(plan: Plan, options: SimulateOptions): { horizon: number; run: string } | null {
     if (plan.enforcement.maxQueueWaitHours !== null || (options.until !== undefined && options.until < this.lastTime)) return null;
     const horizon = options.until ?? this.lastTime + DEFAULT_HORIZON_MS;
-    const input = allowanceInput(plan, `${horizon}:${options.timelineBuckets ?? 0}:`);
-    return `${input.limits.join(',')}|${input.shape}`;
+    return { horizon, run: `${horizon}:${options.timelineBuckets ?? 0}:` };
   }
 
   /** What `plan` needs: null when the whole must be simulated, else the parts and which to simulate. */
@@ -369,13 +379,13 @@ export class PartsSimulator {
     this.lastArraysReused = false;
     this.lastPassArrays = null;
     const split = plan.enforcement.maxQueueWaitHours === null ? this.splitFor(plan.triggers) : null;
-    if (split === null || (options.until !== undefined && options.until < this.lastTime)) {
+    const at = this.runOf(plan, options);
+    if (split === null || at === null) {
       this.lastSimulated = ['whole'];
       this.lastThreads = 1;
       return null;
     }
-    const horizon = options.until ?? this.lastTime + DEFAULT_HORIZON_MS;
-    const run = `${horizon}:${options.timelineBuckets ?? 0}:`;
+    const { horizon, run } = at;
     const inputs: Record<PartName, PartInput> = { spend: spendInput(plan, run), allowance: allowanceInput(plan, run) };
     const found: Partial<Record<PartName, SimulationResult>> = {};
     for (const name of PART_NAMES) found[name] = this.reuseKept(name, inputs[name])?.result;
@@ -644,8 +654,7 @@ export class PartsSimulator {
 
   /** The events split by the plan's programmatic triggers; null when a part would be empty. */
   private splitFor(triggers: PlanTrigger[]): Split | null {
-    const programmatic = triggers.filter((t) => canonicalMode(t.mode) === 'programmatic').map((t) => t.id);
-    const key = JSON.stringify(programmatic);
+    const key = splitKeyOf(triggers);
     const at = this.splits.findIndex((s) => s.key === key);
     let split = at < 0 ? undefined : this.splits[at];
     // the least recently used split is the one a new split takes over (`takeColumns`)
@@ -657,7 +666,7 @@ export class PartsSimulator {
     this.lastSplitMemory = null;
     this.lastSplitMoved = null;
     if (split === undefined) {
-      const flags = subjectFlags(this.events.subjects, new Set(programmatic));
+      const flags = subjectFlags(this.events.subjects, new Set(programmaticIds(triggers)));
       const columns = this.takeColumns();
       // a trigger's mode edit moves only its runs: the rest are copied in blocks from a kept split
       const from = this.splits[0];
@@ -670,6 +679,16 @@ export class PartsSimulator {
     const { spend, allowance } = split;
     return spend.events.count > 0 && allowance.events.count > 0 ? split : null;
   }
+}
+
+/** The plan's programmatic triggers, whose runs are the spend part's. */
+function programmaticIds(triggers: readonly PlanTrigger[]): string[] {
+  return triggers.filter((t) => canonicalMode(t.mode) === 'programmatic').map((t) => t.id);
+}
+
+/** A split's key: which triggers' runs it puts in the spend part. */
+function splitKeyOf(triggers: readonly PlanTrigger[]): string {
+  return JSON.stringify(programmaticIds(triggers));
 }
 
 function subjectFlags(subjects: readonly string[], programmatic: Set<string>): Uint8Array {
