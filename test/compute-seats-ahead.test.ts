@@ -3,12 +3,12 @@
  * (src/entries/compute-worker.ts `stepAheadFrom`, PartsSimulator.simulateAllowanceAhead): a step
  * up or down is answered from the result simulated ahead, and every answer is a cold worker's.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { ComputeClient } from '../src/api/compute.ts';
+import { describe, expect, it } from 'vitest';
+import type { ComputeClient } from '../src/api/compute.ts';
+import { computeClients, wholeViewOf } from './support/compute-clients.ts';
 import { readEventsCsv } from '../src/csv/read-events.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import type { Plan } from '../src/engine/plan.ts';
-import { isDelta } from '../src/modeling/view-delta.ts';
 
 // messages, a key's requests and two webhooks' runs: 467 messages and runs in 200 minutes, so at
 // 40 messages a seat the allowance refuses at every seat count below
@@ -29,25 +29,9 @@ const seated = (seats: number, capUsd = 3): Plan =>
     ],
   });
 
-const workerUrl = new URL('../src/entries/compute-worker.ts', import.meta.url);
-const clients: ComputeClient[] = [];
-function client(): ComputeClient {
-  const c = new ComputeClient(workerUrl);
-  c.setEvents(events);
-  clients.push(c);
-  return c;
-}
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
-
-const answerOf = async (c: ComputeClient, p: Plan) => {
-  // no base: a whole view, never a delta
-  const answer = await c.ask({ kind: 'project', plan: p });
-  if (isDelta(answer)) throw new Error('a delta without a base');
-  const { computeMs: _ms, computeThreads: _threads, simulated, viewId: _id, ...view } = answer;
-  return { view, simulated };
-};
+const worker = computeClients();
+const client = (): ComputeClient => worker(events);
+const answerOf = wholeViewOf;
 
 /** A worker whose part thread is up: it starts a second after the first result. */
 async function withPartThread(): Promise<ComputeClient> {

@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ComputeClient } from '../src/api/compute.ts';
+import { describe, expect, it } from 'vitest';
+import type { ComputeClient } from '../src/api/compute.ts';
+import { computeClients, wholeViewOf } from './support/compute-clients.ts';
 import { readEventsCsv } from '../src/csv/read-events.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import type { Plan } from '../src/engine/plan.ts';
 import { EventType } from '../src/engine/events.ts';
 import type { EventColumns } from '../src/engine/events.ts';
-import { isDelta } from '../src/modeling/view-delta.ts';
 import { simulate } from '../src/engine/simulate.ts';
 
 // 300 messages in one hour and a $2 key tried three times: one seat allows 100 messages a day,
@@ -16,17 +16,8 @@ for (let i = 0; i < 3; i++) rows.push(`${1_790_003_000_000 + i * 1000},api,k_sma
 const events = readEventsCsv(rows.join('\n'));
 const plan = (seats: number): Plan => validatePlan({ workspace: { name: 'W', seats }, apiKeys: [{ id: 'k_small', capUsd: 2 }] });
 
-const workerUrl = new URL('../src/entries/compute-worker.ts', import.meta.url);
-const clients: ComputeClient[] = [];
-function client(): ComputeClient {
-  const c = new ComputeClient(workerUrl);
-  c.setEvents(events);
-  clients.push(c);
-  return c;
-}
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
+const worker = computeClients();
+const client = (): ComputeClient => worker(events);
 
 describe('simulating a saved plan ahead of the call for it', () => {
   it('answers the call with the result a cold run gives, for the plan saved last', async () => {
@@ -59,9 +50,7 @@ describe('simulating a saved plan ahead of the call for it', () => {
       subjects: ['u_1'],
       ids: null,
     };
-    const c = new ComputeClient(workerUrl);
-    clients.push(c);
-    c.setEvents(many);
+    const c = worker(many);
     c.warm(plan(1));
     const seen: number[] = [];
     const got = await c.run('overview', plan(1), 'W', 0, { onProgress: (done) => seen.push(done) });
@@ -71,8 +60,7 @@ describe('simulating a saved plan ahead of the call for it', () => {
   });
 
   it('does nothing before there are events', async () => {
-    const c = new ComputeClient(workerUrl);
-    clients.push(c);
+    const c = worker();
     expect(() => c.warm(plan(1))).not.toThrow();
     await expect(c.run('overview', plan(1), 'W', 0)).rejects.toMatchObject({ code: 'not_found' });
   });
@@ -121,26 +109,11 @@ describe('the edit paths warmed once the window is idle', () => {
       ],
     });
   /** A worker to warm and a cold one beside it, over the same events: their answers must agree. */
-  const warmedAndCold = () => {
-    const warmed = new ComputeClient(workerUrl);
-    const cold = new ComputeClient(workerUrl);
-    clients.push(warmed, cold);
-    warmed.setEvents(ev);
-    cold.setEvents(ev);
-    return { warmed, cold };
-  };
-  const answerOf = async (c: ComputeClient, p: Plan) => {
-    // no base: a whole view, never a delta
-    const answer = await c.ask({ kind: 'project', plan: p });
-    if (isDelta(answer)) throw new Error('a delta without a base');
-    const { computeMs: _ms, computeThreads: _threads, simulated, viewId: _id, ...view } = answer;
-    return { view, simulated };
-  };
+  const warmedAndCold = () => ({ warmed: worker(ev), cold: worker(ev) });
+  const answerOf = wholeViewOf;
 
   it('a warm-up that an edit stopped before its end runs again when asked again, and only then is it done', async () => {
-    const c = new ComputeClient(workerUrl);
-    clients.push(c);
-    c.setEvents(ev);
+    const c = worker(ev);
     const saved = hooks('fair_use', 'fair_use');
     // the admin edits at once: the edit's call (another plan) stops the warm-up
     const first = c.warm(saved, true);
