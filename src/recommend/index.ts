@@ -4,7 +4,7 @@ import { DAY, MICROS_PER_USD, usdNumberToMicros } from '../engine/units.ts';
 import type { Micros } from '../engine/units.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
-import { utcWhen } from '../engine/report.ts';
+import { formatDuration, utcWhen } from '../engine/report.ts';
 import { canonicalMode, codeOnlyTriggerLimit, keyId, profileOf, resolveTriggerLimit, triggerId, validatePlan } from '../engine/plan.ts';
 import type { EnforcementProfile, KeyId, Plan, PlanTrigger, TriggerId } from '../engine/plan.ts';
 import { CancelledError, InputError } from '../errors.ts';
@@ -122,6 +122,8 @@ export interface TriggerRecommendation {
   stillRefused: { runs: number; byReason: Record<string, number> } | null;
   /** runs of it the same replay still holds waiting at simulate's horizon (pending: not refused, SPEC section 4) */
   stillWaiting?: number;
+  /** runs of it the same replay admits only after a wait: by what they waited for, and the longest wait (ms) */
+  stillDelayed?: { runs: number; byReason: Record<string, number>; longestWaitMs: number };
   /** held by its limit: the pace its runs came at while admitted (held.ts), what the requested limit is sized on */
   heldPace?: HeldPace;
 }
@@ -287,6 +289,10 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
     if (still.refused > 0) {
       t.stillRefused = { runs: still.refused, byReason: still.byReason };
       t.reason += `; the recommended plan replayed over the history still refuses ${still.refused.toLocaleString('en-US')} of its runs (${byReasonText(still.byReason, 'trigger')})`;
+    }
+    if (still.delayed > 0) {
+      t.stillDelayed = { runs: still.delayed, byReason: still.delayedByReason, longestWaitMs: still.longestWaitMs };
+      t.reason += `; the recommended plan replayed over the history still delays ${still.delayed.toLocaleString('en-US')} of its runs (${byReasonText(still.delayedByReason, 'trigger')}), up to ${formatDuration(still.longestWaitMs)}`;
     }
     if (still.waiting > 0) {
       t.stillWaiting = still.waiting;

@@ -33,8 +33,12 @@ import type { ReasonSubject } from '../engine/reason-words.ts';
 /** What the recommended plan, replayed over the history under its profile, still refuses. */
 export interface ReplayAnnouncement {
   profile: EnforcementProfile;
-  /** triggers with refused runs (dropped or skipped, by the first check that failed) or runs still waiting at the replay's horizon (`waiting`: pending, not refused) */
-  triggers: { id: string; name: string; refused: number; byReason: Record<string, number>; waiting: number }[];
+  /**
+   * triggers with refused runs (dropped or skipped, by the first check that failed), runs admitted
+   * only after a wait (`delayed`, the longest wait `longestWaitMs`), or runs still waiting at the
+   * replay's horizon (`waiting`: pending, not refused)
+   */
+  triggers: { id: string; name: string; refused: number; byReason: Record<string, number>; delayed: number; delayedByReason: Record<string, number>; longestWaitMs: number; waiting: number }[];
   /** keys with blocked requests, by reason */
   keys: { id: string; name: string; blocked: number; byReason: Record<string, number> }[];
   /** people's blocked messages, by reason */
@@ -128,17 +132,27 @@ export function waitingAtHorizonText(waiting: number, who: string): string {
   return `${who} still leaves ${runs(waiting)} waiting at the end (the last event + 30 days, as \`headroom simulate\` follows queues): not refused, not yet admitted`;
 }
 
-/** Runs per trigger id a replay admitted only after waiting, and the longest wait (ms). */
-function waitedRuns(events: EventColumns, sim: SimulationResult): Map<string, { runs: number; longest: number }> {
-  const out = new Map<string, { runs: number; longest: number }>();
+interface Waited {
+  runs: number;
+  /** ms */
+  longest: number;
+  /** by what each run waited for when it arrived (the first check that failed) */
+  byReason: Record<string, number>;
+}
+
+/** Runs per trigger id a replay admitted only after waiting, the longest wait, and what they waited for. */
+function waitedRuns(events: EventColumns, sim: SimulationResult): Map<string, Waited> {
+  const out = new Map<string, Waited>();
   for (let i = 0; i < events.count; i++) {
     if (events.type[i] !== EventType.trigger || sim.outcome[i] !== Outcome.admitted) continue;
     const wait = sim.admittedAt[i] - events.time[i];
     if (wait <= 0) continue;
     const id = sim.plan.triggers[sim.entity[i]]?.id ?? '?';
-    const w = out.get(id) ?? { runs: 0, longest: 0 };
+    const w = out.get(id) ?? { runs: 0, longest: 0, byReason: {} };
     w.runs++;
     w.longest = Math.max(w.longest, wait);
+    const why = reasonName(sim.plan, sim.reason[i]) ?? 'unknown';
+    w.byReason[why] = (w.byReason[why] ?? 0) + 1;
     out.set(id, w);
   }
   return out;
@@ -176,7 +190,7 @@ export function recommendTriggersPlatform(
   const to = Math.max(history.end, history.lastEvent + 1);
   // an explicit queue (SPEC section 9 rule 5): limited webhooks wait, taking no unit until admitted
   const queued = current.plan.queueWebhooks;
-  const waited = queued ? waitedRuns(events, current) : new Map<string, { runs: number; longest: number }>();
+  const waited = queued ? waitedRuns(events, current) : new Map<string, Waited>();
   const out: TriggerRecommendation[] = [];
   for (const id of ids) {
     const pt = plan.triggers.find((t) => t.id === id);
@@ -448,6 +462,8 @@ export function recommendSeatsPlatform(events: EventColumns, history: History, b
 export function replayAnnouncements(events: EventColumns, after: SimulationResult): ReplayAnnouncement {
   const trig = refusedRuns(events, after);
   const left = waitingRuns(events, after);
+  // a plan that queues refuses nothing and still makes runs wait: that is how its limits bite
+  const waited = waitedRuns(events, after);
   const keyMap = new Map<string, Record<string, number>>();
   const messages: Record<string, number> = {};
   for (let i = 0; i < events.count; i++) {
@@ -463,17 +479,19 @@ export function replayAnnouncements(events: EventColumns, after: SimulationResul
     }
   }
   const nameOf = (list: { id: string; name: string }[], id: string) => list.find((x) => x.id === id)?.name ?? id;
-  const triggers = [...new Set([...trig.keys(), ...left.keys()])]
+  const triggers = [...new Set([...trig.keys(), ...left.keys(), ...waited.keys()])]
     .map((id) => {
       const byReason = trig.get(id) ?? {};
-      return { id, name: nameOf(after.plan.triggers, id), refused: sum(byReason), byReason, waiting: left.get(id) ?? 0 };
+      const wait = waited.get(id);
+      return { id, name: nameOf(after.plan.triggers, id), refused: sum(byReason), byReason, delayed: wait?.runs ?? 0, delayedByReason: wait?.byReason ?? {}, longestWaitMs: wait?.longest ?? 0, waiting: left.get(id) ?? 0 };
     })
-    .sort((a, b) => b.refused + b.waiting - (a.refused + a.waiting) || a.id.localeCompare(b.id));
+    .sort((a, b) => b.refused + b.waiting - (a.refused + a.waiting) || b.delayed - a.delayed || a.id.localeCompare(b.id));
   const keys = [...keyMap].map(([id, byReason]) => ({ id, name: nameOf(after.plan.keys, id), blocked: sum(byReason), byReason })).sort((a, b) => b.blocked - a.blocked || a.id.localeCompare(b.id));
   const where = after.plan.profile === 'platform' ? "under the platform's code" : 'under the docs';
   const sentences = [
     ...triggers.flatMap((t) => [
       ...(t.refused > 0 ? [`replayed over the history ${where}, the recommended plan still refuses ${runs(t.refused)} of trigger ${t.name} (${byReasonText(t.byReason, 'trigger')})`] : []),
+      ...(t.delayed > 0 ? [`replayed over the history ${where}, the recommended plan still delays ${runs(t.delayed)} of trigger ${t.name} (${byReasonText(t.delayedByReason, 'trigger')}): admitted only after waiting, up to ${formatDuration(t.longestWaitMs)}`] : []),
       ...(t.waiting > 0 ? [`${waitingAtHorizonText(t.waiting, `replayed over the history ${where}, the recommended plan`)} (trigger ${t.name})`] : []),
     ]),
     ...keys.map((k) => `replayed over the history ${where}, the recommended plan still blocks ${n(k.blocked)} request${k.blocked === 1 ? '' : 's'} of key ${k.name} (${byReasonText(k.byReason, 'key')})`),
