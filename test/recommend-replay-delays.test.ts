@@ -57,6 +57,10 @@ describe('the recommended plan replayed: runs it delays', () => {
     const advice = r.triggers.find((t) => t.id === 't6')!;
     expect(advice.stillDelayed).toMatchObject({ runs: delayed, byReason: { pool: delayed } });
     expect(advice.reason).toContain(`still delays ${delayed.toLocaleString('en-US')} of its runs (${delayed.toLocaleString('en-US')} by the fair-use pool), up to `);
+    // the plan keeps the 2 seats it has; the advice says how many would hold the runs the pool delays
+    expect(r.plan.workspace.seats).toBe(2);
+    expect(r.seats.seatsNeededAfterChanges).toBeGreaterThan(2);
+    expect(advice.reason).toContain(`(${r.seats.seatsNeededAfterChanges} seats would hold them: see Seats)`);
     expect(r.notes.join('\n')).toContain(`under the platform's code, the recommended plan still delays ${delayed.toLocaleString('en-US')} runs of trigger Night (${delayed.toLocaleString('en-US')} by the fair-use pool)`);
   });
 });

@@ -293,6 +293,10 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
     if (still.delayed > 0) {
       t.stillDelayed = { runs: still.delayed, byReason: still.delayedByReason, longestWaitMs: still.longestWaitMs };
       t.reason += `; the recommended plan replayed over the history still delays ${still.delayed.toLocaleString('en-US')} of its runs (${byReasonText(still.delayedByReason, 'trigger')}), up to ${formatDuration(still.longestWaitMs)}`;
+      // the plan keeps the admin's seats (a cost): say how many would hold what the pool or the allowance delays
+      const byWorkspace = (still.delayedByReason.pool ?? 0) + (still.delayedByReason.allowance ?? 0);
+      const enough = seats.seatsNeededAfterChanges;
+      if (byWorkspace > 0 && enough !== null && enough > recommended.workspace.seats) t.reason += ` (${counted(enough, 'seat')} would hold them: see Seats)`;
     }
     if (still.waiting > 0) {
       t.stillWaiting = still.waiting;
