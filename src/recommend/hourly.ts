@@ -48,6 +48,23 @@ export function atLeastPeople(seats: number | null, people: number): number | nu
 }
 
 /**
+ * The active seats the history was made with: at least the plan's, and at least one per person
+ * who sent messages (each held an active seat, dust-facts.md). People's messages grow with seats
+ * from this count: from a plan's 10 seats, 50 people's 1,500 messages in 24 h read as 150 a seat,
+ * and no seat count seemed to hold them.
+ */
+export function seatsSeen(planSeats: number, people: number): number {
+  return Math.max(planSeats, people);
+}
+
+/** "at 10 seats", or, when more people sent messages than the plan has seats, what the history was made with. */
+export function atSeatsText(planSeats: number, people: number): string {
+  return people > planSeats
+    ? `at ${counted(people, 'seat')} (the ${counted(people, 'person', 'people')} who sent messages each held one; the plan says ${planSeats})`
+    : `at ${counted(planSeats, 'seat')}`;
+}
+
+/**
  * The seat figures in words once the people floor them: "hold them from 1 seat (…); at least 5
  * seats all the same: the 5 people who sent messages …", and the after-changes figure with the
  * same reason when the people set it. `raw` / `rawAfter` are what the pool and allowance need.

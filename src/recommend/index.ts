@@ -26,7 +26,7 @@ import type { ModelKind } from '../forecast/model.ts';
 import { simulate } from '../engine/simulate.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
-import { atLeastPeople, fewestSeats, hourlyLoad, peakOf, roll24, seatsText } from './hourly.ts';
+import { atLeastPeople, atSeatsText, fewestSeats, hourlyLoad, peakOf, roll24, seatsSeen, seatsText } from './hourly.ts';
 import { applyPlatformTriggerAdvice, byReasonText, limitRequest, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements, runsPer24h, triggerRunTimes, waitingAtHorizonText } from './triggers-platform.ts';
 import type { ReplayAnnouncement } from './triggers-platform.ts';
 
@@ -707,7 +707,8 @@ function recommendSeats(events: EventColumns, history: History, before: Plan, af
   const seats0 = before.workspace.seats;
   const perSeat = before.workspace.messagesPerSeatPerDay;
   const share = before.workspace.fairUseShare;
-  const need = (runs: Float64Array): number | null => fewestSeats(msgRoll, runs, runs, before.workspace);
+  const seen = seatsSeen(seats0, people);
+  const need = (runs: Float64Array): number | null => fewestSeats(msgRoll, runs, runs, { ...before.workspace, seats: seen });
   const runsBefore = runsFor(before);
   const runsAfter = runsFor(after);
   const raw = need(runsBefore);
@@ -721,10 +722,10 @@ function recommendSeats(events: EventColumns, history: History, before: Plan, af
   if (perSeat === null)
     reason = `messages are unlimited on this plan: fair-use triggers never wait for the pool or the allowance${people > 0 ? `; seats: at least ${counted(people, 'seat')}, the ${counted(people, 'person', 'people')} who sent messages over the last 28 days` : ''}`;
   else if (raw === null)
-    reason = `people's messages alone use the allowance as seats grow (${fmtN(peakMsgs / Math.max(seats0, 1))} per seat in the busiest 24 h against ${perSeat}): seats cannot stop the queueing; move triggers to programmatic mode`;
+    reason = `people's messages alone use the allowance as seats grow (${fmtN(peakMsgs / Math.max(seen, 1))} per seat in the busiest 24 h ${atSeatsText(seats0, people)}, against ${perSeat}): seats cannot stop the queueing; move triggers to programmatic mode`;
   else {
     reason =
-      `busiest 24 h of the last 28 days: ${counted(peakRuns, 'fair-use run')} and ${counted(peakMsgs, "person's message", "people's messages")} at ${counted(seats0, 'seat')}; ` +
+      `busiest 24 h of the last 28 days: ${counted(peakRuns, 'fair-use run')} and ${counted(peakMsgs, "person's message", "people's messages")} ${atSeatsText(seats0, people)}; ` +
       `the pool (${Math.round(share * 100)} % of ${counted(perSeat, 'message')} a seat) and the allowance hold them from ${seatsText(raw, rawAfter, people, 28, seats0, 'mode')}`;
   }
   return {

@@ -24,7 +24,7 @@ import { roundCount } from '../forecast/rounding.ts';
 import { COMPLETION_SLACK_MS, completionSlack, onlySlack } from '../forecast/completion-slack.ts';
 import type { CompletionSlack } from '../forecast/completion-slack.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
-import { atLeastPeople, fewestSeats, hourlyLoad, peakOf, roll24, seatsText } from './hourly.ts';
+import { atLeastPeople, atSeatsText, fewestSeats, hourlyLoad, peakOf, roll24, seatsSeen, seatsText } from './hourly.ts';
 import { HELD_DAYS_MIN, heldPace, heldPaceText, heldText, occasionalAcrossMidnight } from './held.ts';
 import type { HeldPace } from './held.ts';
 import { reasonCounts, reasonCountText } from '../engine/reason-words.ts';
@@ -416,7 +416,8 @@ export function recommendSeatsPlatform(events: EventColumns, history: History, b
   const seats0 = before.workspace.seats;
   const perSeat = before.workspace.messagesPerSeatPerDay;
   const share = before.workspace.fairUseShare;
-  const need = (l: { pool: Float64Array; allowance: Float64Array }): number | null => fewestSeats(msgRoll, l.pool, l.allowance, before.workspace);
+  const seen = seatsSeen(seats0, people);
+  const need = (l: { pool: Float64Array; allowance: Float64Array }): number | null => fewestSeats(msgRoll, l.pool, l.allowance, { ...before.workspace, seats: seen });
   const now = load(before);
   const later = load(after);
   const raw = need(now);
@@ -434,7 +435,7 @@ export function recommendSeatsPlatform(events: EventColumns, history: History, b
       `messages are unlimited on this plan: there is no pool and no allowance, so fair-use triggers ${queued ? 'wait' : 'are refused'} only for their own limits (${code})` +
       (people > 0 ? `; seats: at least ${counted(people, 'seat')}, the ${counted(people, 'person', 'people')} who sent messages over the last ${DAYS_LOOKED_AT} days` : '');
   else if (raw === null)
-    reason = `people's messages alone use the allowance as seats grow (${(peakMsgs / Math.max(seats0, 1)).toFixed(1)} per seat in the busiest 24 h against ${perSeat}): seats cannot stop the ${queued ? `queueing (${code})` : 'refusals'}; move triggers to programmatic mode (with their limit overrides)`;
+    reason = `people's messages alone use the allowance as seats grow (${(peakMsgs / Math.max(seen, 1)).toFixed(1)} per seat in the busiest 24 h ${atSeatsText(seats0, people)}, against ${perSeat}): seats cannot stop the ${queued ? `queueing (${code})` : 'refusals'}; move triggers to programmatic mode (with their limit overrides)`;
   else {
     reason =
       `${code}, busiest 24 h of the last ${DAYS_LOOKED_AT} days: ` +
@@ -442,7 +443,7 @@ export function recommendSeatsPlatform(events: EventColumns, history: History, b
         ? `${counted(peakPool, 'fair-use webhook run')} ${peakPool === 1 ? 'takes a pool unit' : 'take pool units'} as they are admitted (runs above their own limit wait and take none until then)`
         : `${counted(peakPool, 'fair-use webhook attempt')} ${peakPool === 1 ? 'takes a pool unit' : 'take pool units'}`) +
       (peakBurned > 0 ? ` (${n(peakBurned)} of them by runs that their own limit then refuses: burned units that admit nothing)` : '') +
-      ` and ${counted(peakMsgs, "person's message", "people's messages")} at ${counted(seats0, 'seat')}; the pool (${Math.round(share * 100)} % of ${counted(perSeat, 'message')} a seat) and the allowance hold them from ${seatsText(raw, rawAfter, people, DAYS_LOOKED_AT, seats0, 'trigger')}`;
+      ` and ${counted(peakMsgs, "person's message", "people's messages")} ${atSeatsText(seats0, people)}; the pool (${Math.round(share * 100)} % of ${counted(perSeat, 'message')} a seat) and the allowance hold them from ${seatsText(raw, rawAfter, people, DAYS_LOOKED_AT, seats0, 'trigger')}`;
   }
   return {
     currentSeats: seats0,
