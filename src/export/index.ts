@@ -116,6 +116,8 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
         ...(t.requestBasis !== undefined && t.requestedLimit !== null ? [`  Sized on ${t.requestBasis}.`] : []),
         ...(t.profile === 'platform'
           ? ['', "(Sized against the limits as the platform's code enforces them: a programmatic trigger keeps the default of 42 runs per 24 hours unless raised.)"]
+          : t.action === 'cannot_move'
+            ? ['', "[Before sending: the docs limit scheduled triggers like any other, but the platform's code does not check a schedule against its run limit or the fair-use pool. If its runs already go through above the limit (they are in your usage exports), this request changes nothing; send it where the documented limit is enforced.]"]
           : t.action === 'programmatic' && t.requestedLimit !== null
             ? ['', "(The Rate Limiting docs lift the run limit in programmatic mode, but the platform's code limits programmatic triggers to 42 runs per 24 hours unless overridden, so we ask for both.)"]
             : []),

@@ -621,7 +621,14 @@ function recommendTriggers(
         ...base,
         action: 'cannot_move',
         requestedLimit: wanted,
-        reason: `${seen}: scheduled triggers stay on fair use and cannot move to programmatic mode`,
+        // the docs limit a schedule like any trigger; the platform's code never checks one against
+        // its own limit or the pool (SPEC section 9 rule 3), and an export that holds more than the
+        // limit's runs in 24 h shows it: the admin is told both before asking support
+        reason:
+          `${seen}: scheduled triggers stay on fair use and cannot move to programmatic mode under the docs; ` +
+          `but the platform's code never checks a schedule against its own run limit or the fair-use pool (only the message allowance)` +
+          (aboveWindow ? `, and the history agrees: the exports hold up to ${runsText(slid.max)} of it in 24 h, which the platform admitted` : '') +
+          `: on the platform nothing needs changing (the newest code also lets a schedule use programmatic mode, workspace_pool); the steps below matter where the documented limit is enforced`,
         alternatives: [
           `ask support to raise its fair-use limit: request ${ask}`,
           `fire it less often: at most ${counted(limit, 'time')} a day (every ${counted(Math.ceil((24 * 60) / limit), 'minute')} or more)`,
