@@ -1,12 +1,14 @@
 import { DAY } from '../engine/units.ts';
 import { counted } from '../engine/words.ts';
 import type { EventColumns } from '../engine/events.ts';
-import type { Plan } from '../engine/plan.ts';
+import type { EnforcementProfile, Plan } from '../engine/plan.ts';
+import { profileOf } from '../engine/plan-rules.ts';
+import { planUnderProfile } from '../compare/profiles.ts';
 import { CancelledError, InputError } from '../errors.ts';
 import { buildHistory, keepCutDay, requireHistory } from './series.ts';
 import type { DailySeries, History } from './series.ts';
 import { buildScenario, checkWhatIf, fitOptions, pathBlock } from './scenario.ts';
-import type { CensoredDays, WhatIf } from './scenario.ts';
+import type { CensoredDays, Scenario, WhatIf } from './scenario.ts';
 import { backtest, dailyForecasts } from './daily.ts';
 import type { BacktestReport, SeriesForecast } from './daily.ts';
 import { replayHistory, tailFromReplay } from './generate.ts';
@@ -62,6 +64,13 @@ export interface ForecastOptions {
   recordedPlan?: Plan;
   /** engine for in-thread paths (tests); workers always use src/engine/simulate.ts */
   simulate?: SimulateFn;
+  /**
+   * Also run `paths` of the same futures (the same seed: the same draws) under the other
+   * enforcement profile (src/compare/profiles.ts `planUnderProfile`), for `otherProfile`: where
+   * the docs and the platform's code disagree, an admin sees both. Off by default (a second run of
+   * paths); `headroom forecast` asks for it for its summary.
+   */
+  compare?: { paths: number };
   /** share done, 0..1, with the current stage */
   onProgress?: (share: number, stage: 'model' | 'paths') => void;
   signal?: { readonly aborted: boolean };
@@ -86,6 +95,23 @@ export interface ForecastReport {
   /** series whose history a limit held down on some days (lower bounds, not demand) */
   censored: CensorSummary['series'];
   notes: string[];
+  /** the enforcement profile the paths ran under (the plan's) */
+  profile: EnforcementProfile;
+  /** the same futures under the other profile (`ForecastOptions.compare`), else null */
+  otherProfile: OtherProfileForecast | null;
+}
+
+/** The Monte Carlo figures of the same futures decided under the other enforcement profile. */
+export interface OtherProfileForecast {
+  profile: EnforcementProfile;
+  /** paths run (the first of the main run's, by the same seed) */
+  paths: number;
+  /** how the plan was read there (e.g. limited webhooks dropped rather than queued) */
+  notes: string[];
+  keys: MonteCarloReport['keys'];
+  triggers: MonteCarloReport['triggers'];
+  /** the same paths under the plan's own profile, to compare with path for path */
+  same: { keys: MonteCarloReport['keys']; triggers: MonteCarloReport['triggers'] };
 }
 
 /**
@@ -192,8 +218,14 @@ async function forecastWith(
       curve: capCurve(last29, k.ordinary, k.runaway, roundUp),
     };
   });
-  if (running) monteCarlo = aggregatePaths(await running.figures, layoutOf(scenario), scenario.plan, seed);
+  const figures = running ? await running.figures : null;
+  if (figures) monteCarlo = aggregatePaths(figures, layoutOf(scenario), scenario.plan, seed);
   keyJ.clear();
+  const profile = profileOf(scenario.plan);
+  const otherProfile =
+    figures && options.compare && options.compare.paths > 0
+      ? await underOtherProfile(scenario, () => tailFromReplay(replay, scenario.plan, scenario.from, held), seed, figures.slice(0, options.compare.paths), options)
+      : null;
   if (paths === 0) options.onProgress?.(1, 'model');
   return {
     history: summariseHistory(history),
@@ -207,7 +239,29 @@ async function forecastWith(
     keyCaps,
     defaultRisk: DEFAULT_RISK,
     notes: notesFor(history, series, bt, censored),
+    profile,
+    otherProfile,
   };
+}
+
+/**
+ * The first `paths` of the scenario's futures (the same draws: they depend on the seed and the
+ * path alone) decided under the other profile. The windows the history leaves (the tail) are the
+ * plan's own replay's: what the platform recorded does not change with the reading.
+ */
+async function underOtherProfile(scenario: Scenario, tailOf: () => EventColumns, seed: number, first: Float64Array[], options: ForecastOptions): Promise<OtherProfileForecast> {
+  const target: EnforcementProfile = profileOf(scenario.plan) === 'platform' ? 'documented' : 'platform';
+  const { plan, notes } = planUnderProfile(scenario.plan, target);
+  const other: Scenario = { ...scenario, plan };
+  const paths = first.length;
+  const same = aggregatePaths(first, layoutOf(scenario), scenario.plan, seed);
+  const run = runPaths(other, tailOf, seed, paths, {
+    workers: workerCount(paths, options.workers),
+    ...(options.simulate ? { simulate: options.simulate } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const mc = aggregatePaths(await run.figures, layoutOf(other), plan, seed);
+  return { profile: target, paths, notes, keys: mc.keys, triggers: mc.triggers, same: { keys: same.keys, triggers: same.triggers } };
 }
 
 /** Each series' fit: its daily values, its first day and its options, given the censored days. */

@@ -27,7 +27,12 @@ export interface ForecastCliOptions {
   newTrigger?: string[];
   mode?: string[];
   json?: boolean;
+  /** `--compare` / `--no-compare`: the same futures under the other enforcement profile; by default only for the readable summary */
+  compare?: boolean;
 }
+
+/** Paths of the same futures run under the other profile: enough to tell a queue from drops. */
+export const COMPARE_PATHS = 50;
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -87,6 +92,8 @@ export async function runForecast(planPath: string | undefined, o: ForecastCliOp
     ...(seed !== undefined ? { seed } : {}),
     ...(workers !== undefined ? { workers } : {}),
     ...(signal ? { signal } : {}),
+    // as `simulate` does: for people by default, for --json when asked
+    ...((o.compare ?? o.json !== true) ? { compare: { paths: COMPARE_PATHS } } : {}),
     ...(tty ? { onProgress: (share: number) => process.stderr.write(`\rforecast: ${Math.floor(share * 100)}%`) } : {}),
   });
   if (tty) process.stderr.write('\r\x1b[K');
@@ -169,9 +176,56 @@ export function describeForecast(r: ForecastReport): string {
           `requests ${b3(l.blockedRequests)}, programmatic runs ${b3(l.blockedRuns)} blocked`,
       );
     }
+    if (r.otherProfile) {
+      out.push('');
+      for (const line of otherProfileLines(r.profile, r.otherProfile, SHOW)) out.push(line);
+    }
   }
   return `${out.join('\n')}\n`;
 }
+
+const PROFILE_NAMES = { documented: 'the docs', platform: "the platform's code" } as const;
+
+/**
+ * The same futures under the other profile, where they fare differently: a trigger's runs
+ * delayed, dropped or skipped, or a key's capped-out chance. Where the docs and the code
+ * disagree, an admin sees both readings (SPEC section 9).
+ */
+function otherProfileLines(profile: ForecastReport['profile'], other: NonNullable<ForecastReport['otherProfile']>, show: number): string[] {
+  // path for path: the plan's own profile's figures over the same first paths
+  const mc = other.same;
+  const out = [`Under ${PROFILE_NAMES[other.profile]} instead of ${PROFILE_NAMES[profile]} (the first ${other.paths} of the same paths, each side over those, P10 / P50 / P90):`];
+  for (const note of other.notes) out.push(`  note: ${note}`);
+  const here = new Map(mc.triggers.map((t) => [t.id, t]));
+  const lostOf = (t: { delayed: { p50: number }; dropped: { p50: number }; skipped: { p50: number }; pending: { p50: number } }) => [t.delayed.p50, t.dropped.p50, t.skipped.p50, t.pending.p50];
+  const triggers = other.triggers.filter((t) => {
+    const h = here.get(t.id);
+    const a = lostOf(t);
+    const b = h === undefined ? [0, 0, 0, 0] : lostOf(h);
+    return t.delayChance + t.dropChance + (h?.delayChance ?? 0) + (h?.dropChance ?? 0) > 0 && a.some((x, i) => Math.round(x) !== Math.round(b[i]));
+  });
+  const capChance = new Map(mc.keys.map((k) => [k.id, k.firstCappedOut.probability]));
+  const keys = other.keys.filter((k) => Math.round(k.firstCappedOut.probability * 100) !== Math.round((capChance.get(k.id) ?? 0) * 100));
+  if (triggers.length === 0 && keys.length === 0) {
+    out.push(`  the same: no trigger's runs and no key's capped-out chance fare differently`);
+    return out;
+  }
+  for (const t of triggers.slice(0, show)) {
+    const h = here.get(t.id);
+    out.push(
+      `  trigger ${t.id}: ${oddsOf(t) || 'nothing held back'}; runs delayed ${b3(t.delayed)}, dropped ${b3(t.dropped)}, skipped ${b3(t.skipped)}, still waiting ${b3(t.pending)}` +
+        ` (under ${PROFILE_NAMES[profile]}: delayed ${b3(h?.delayed ?? ZERO)}, dropped ${b3(h?.dropped ?? ZERO)}, skipped ${b3(h?.skipped ?? ZERO)}, still waiting ${b3(h?.pending ?? ZERO)})`,
+    );
+  }
+  if (triggers.length > show) out.push(`  … ${triggers.length - show} more triggers (--json lists all)`);
+  for (const k of keys.slice(0, show)) {
+    out.push(`  key ${k.id}: capped out in ${Math.round(k.firstCappedOut.probability * 100)} % of paths (under ${PROFILE_NAMES[profile]}: ${Math.round((capChance.get(k.id) ?? 0) * 100)} %)`);
+  }
+  if (keys.length > show) out.push(`  … ${keys.length - show} more keys (--json lists all)`);
+  return out;
+}
+
+const ZERO = { p10: 0, p50: 0, p90: 0 };
 
 function oddsOf(t: NonNullable<ForecastReport['monteCarlo']>['triggers'][number]): string {
   const pc = (x: number) => `${Math.round(x * 100)} %`;
@@ -221,6 +275,8 @@ export function registerForecast(program: Command): void {
     .option('--new-trigger <id=volume[:kind][:mode]>', 'what-if: a new trigger with its expected runs per day, e.g. t_new=80:webhook:fair_use', collect, [])
     .option('--mode <id=mode>', 'what-if: switch a trigger to fair_use or programmatic', collect, [])
     .option('--json', 'print the report as JSON')
+    .option('--compare', `also run the first ${COMPARE_PATHS} paths under the other enforcement profile (the docs or the platform's code) and show where they fare differently (on by default for the summary, off for --json)`)
+    .option('--no-compare', 'skip that second run')
     .action(async (planPath: string | undefined, opts: ForecastCliOptions) => {
       await runCommand(opts.json, async (signal) => {
         const r = await runForecast(planPath, opts, signal);
