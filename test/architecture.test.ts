@@ -60,7 +60,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   csv: ['engine', 'errors.ts'],
   ledger: ['engine', 'errors.ts', 'fs'],
   import: ['csv', 'engine', 'errors.ts', 'fs', 'ledger', 'worker-files.ts', 'workers'],
-  forecast: ['engine', 'errors.ts', 'fs', 'ledger', 'worker-files.ts', 'workers'],
+  // the plan read under the other profile (compare/profiles.ts), for the same futures decided both ways
+  forecast: ['compare', 'engine', 'errors.ts', 'fs', 'ledger', 'worker-files.ts', 'workers'],
   recommend: ['engine', 'errors.ts', 'forecast'],
   export: ['engine', 'errors.ts', 'fs', 'forecast', 'recommend'],
   demo: ['engine', 'errors.ts', 'fs'],

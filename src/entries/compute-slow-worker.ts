@@ -1,7 +1,7 @@
 import type { EventColumns } from '../engine/events.ts';
 import { adviceFor, exportPreview } from '../modeling/advice.ts';
 import { compareScenarios } from '../modeling/scenarios.ts';
-import { forecast } from '../forecast/index.ts';
+import { COMPARE_PATHS, forecast } from '../forecast/index.ts';
 import { compareResults, planUnderProfile } from '../compare/profiles.ts';
 import type { ProfileComparison } from '../compare/profiles.ts';
 import { PartsSimulator } from '../engine/parts.ts';
@@ -75,6 +75,8 @@ function answer(request: SlowRequest, ev: EventColumns, signal: { readonly abort
         paths: request.paths,
         whatIf: request.whatIf,
         workers: request.workers ?? 0,
+        // the page shows where the docs and the platform's code decide these futures differently
+        compare: { paths: COMPARE_PATHS },
         signal,
         onProgress: (share) => onProgress(Math.round(share * 1000), 1000),
       });

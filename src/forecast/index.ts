@@ -37,6 +37,8 @@ export { buildHistory, requireHistory, MIN_HISTORY_DAYS } from './series.ts';
 export type { History, DailySeries } from './series.ts';
 
 export const DEFAULT_PATHS = 200;
+/** Paths of the same futures run again under the other enforcement profile: enough to tell a queue from drops. */
+export const COMPARE_PATHS = 50;
 
 export interface KeyCapOptions {
   id: string;

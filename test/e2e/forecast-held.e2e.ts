@@ -90,4 +90,15 @@ describe('Forecast on a trigger its limit held every day', () => {
     expect(lines).toBeLessThanOrEqual(1);
     await s.shot('forecast-held-1024');
   }, 240_000);
+
+  it("shows the same futures under the platform's code beside the plan's docs reading", async () => {
+    if (!s) throw new Error('no session');
+    const { page } = s;
+    const other = page.getByTestId('forecast-other-profile');
+    await hasText(other, /Under the platform's code instead/);
+    await hasText(other, /The first 50 of the same simulated futures, decided as the platform's code decides them rather than as the docs/);
+    // the plan drops limited webhooks under either reading (its explicit field), and its key never
+    // caps out: the two readings agree, and the page says so rather than showing an empty table
+    await hasText(other, /The same: no trigger's runs and no key's capped-out chance fare differently under the platform's code/);
+  }, 120_000);
 });

@@ -36,4 +36,20 @@ describe('the Forecast page: which limit made a trigger wait', () => {
     expect(await textOf(review.getByTestId('trigger-causes'))).toMatch(/delayed in \d+ ?% of futures by its own limit of 42 runs per 24 h/);
     await s.shot('forecast-trigger-causes');
   });
+
+  it("sets the same futures under the platform's code beside the docs': the review webhook's waits become drops", async () => {
+    const { page } = s;
+    const table = page.getByTestId('forecast-other-profile-table');
+    await table.waitFor({ timeout: 90_000 });
+    const cells = (await table.locator('tr[data-trigger=t_pr_review] td').allTextContents()).map((c) => c.trim());
+    // delayed under the docs, not under the code; dropped under the code, not under the docs
+    const p50 = (c: string | undefined) => Number((c ?? '').split('·')[0]!.replace(/,/g, '').trim());
+    expect(cells).toHaveLength(4);
+    expect(p50(cells[0])).toBeGreaterThan(0);
+    expect(p50(cells[1])).toBe(0);
+    expect(p50(cells[2])).toBe(0);
+    expect(p50(cells[3])).toBeGreaterThan(0);
+    await page.getByTestId('forecast-other-profile').scrollIntoViewIfNeeded();
+    await s.shot('forecast-other-profile');
+  });
 });

@@ -13,6 +13,7 @@ import type { ApiError } from '../../../src/api/errors.ts';
 import type { Plan } from '../../../src/engine/plan.ts';
 import type { ForecastReport } from '../../../src/forecast/index.ts';
 import { capOnCurve, RISK_RANGE } from '../../../src/forecast/cap-risk.ts';
+import { profileDifferences } from '../../../src/forecast/profile-differences.ts';
 import { fmtCount, fmtDate, fmtDollars, fmtShare } from '../modeling/format.ts';
 import { NOTHING, duration } from '../format.ts';
 import { tickLabel, valueScale } from '../../../src/projection/scale.ts';
@@ -287,6 +288,7 @@ function Results({ f, plan, risk }: { f: ForecastReport; plan: Plan; risk: numbe
         </section>
       )}
       {mc && <TriggerOdds f={f} names={triggerNames} />}
+      {mc && f.otherProfile && <OtherProfile f={f} other={f.otherProfile} names={triggerNames} keyNames={names} />}
       <section aria-labelledby="fc-bands">
         <h2 id="fc-bands">Expected demand</h2>
         {keySeries.length > MAX_CHARTS && (
@@ -400,6 +402,66 @@ function TriggerOdds({ f, names }: { f: ForecastReport; names: Map<string, strin
         did it in each future (the trigger's own 24 h limit, the fair-use pool, the message allowance or a workspace spend limit) and in how many of them: one future can meet
         more than one.
       </p>
+    </section>
+  );
+}
+
+const PROFILE_WORDS = { documented: 'the docs', platform: "the platform's code" } as const;
+
+/**
+ * The same futures decided under the other enforcement profile, where they fare differently
+ * (src/forecast/profile-differences.ts): where the docs and the platform's code disagree, both.
+ */
+function OtherProfile({ f, other, names, keyNames }: { f: ForecastReport; other: NonNullable<ForecastReport['otherProfile']>; names: Map<string, string>; keyNames: Map<string, string> }) {
+  const { triggers, keys } = profileDifferences(other);
+  const here = PROFILE_WORDS[f.profile];
+  const there = PROFILE_WORDS[other.profile];
+  const band = (b: { p50: number; p90: number }) => `${fmtCount(Math.round(b.p50))} · ${fmtCount(Math.round(b.p90))}`;
+  return (
+    <section aria-labelledby="fc-other-profile" data-testid="forecast-other-profile">
+      <h2 id="fc-other-profile">Under {there} instead</h2>
+      <p className="muted small">
+        The first {fmtCount(other.paths)} of the same simulated futures, decided as {there} decides them rather than as {here} (this plan's reading), each side over those futures.
+        {other.notes.map((n) => ` ${n}.`).join('')}
+      </p>
+      {triggers.length === 0 && keys.length === 0 ? (
+        <p className="muted" data-testid="forecast-other-profile-same">
+          The same: no trigger's runs and no key's capped-out chance fare differently under {there}.
+        </p>
+      ) : (
+        <div className="table-wrap">
+          <table className="wrap-heads" data-testid="forecast-other-profile-table">
+            <thead>
+              <tr>
+                <th>Trigger or key</th>
+                <th className="num">Runs delayed, P50 · P90: {here}</th>
+                <th className="num">{there}</th>
+                <th className="num">Dropped or skipped, P50 · P90: {here}</th>
+                <th className="num">{there}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {triggers.map((t) => (
+                <tr key={t.id} data-trigger={t.id}>
+                  <th>{names.get(t.id) ?? t.id}</th>
+                  <td className="num">{band(t.here.delayed)}</td>
+                  <td className="num">{band(t.there.delayed)}</td>
+                  <td className="num">{band({ p50: t.here.dropped.p50 + t.here.skipped.p50, p90: t.here.dropped.p90 + t.here.skipped.p90 })}</td>
+                  <td className="num">{band({ p50: t.there.dropped.p50 + t.there.skipped.p50, p90: t.there.dropped.p90 + t.there.skipped.p90 })}</td>
+                </tr>
+              ))}
+              {keys.map((k) => (
+                <tr key={`key:${k.id}`} data-key={k.id}>
+                  <th>{keyNames.get(k.id) ?? k.id}</th>
+                  <td className="num" colSpan={4}>
+                    capped out in {fmtShare(k.there)} of futures under {there}, {fmtShare(k.here)} under {here}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </section>
   );
 }

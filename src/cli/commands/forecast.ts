@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import type { PlanTrigger } from '../../engine/plan.ts';
 import { formatUsd } from '../../engine/units.ts';
 import { InputError } from '../../errors.ts';
-import { forecast } from '../../forecast/index.ts';
+import { COMPARE_PATHS, forecast } from '../../forecast/index.ts';
+import { profileDifferences } from '../../forecast/profile-differences.ts';
 import type { ForecastReport, NewTrigger, TriggerCauseReport, WhatIf } from '../../forecast/index.ts';
 import { loadLedgerEvents, loadPlan, parseIntOption, parsePairs, parseShare } from '../../forecast/load.ts';
 import { planWithLedgerEntities } from '../../ledger/read.ts';
@@ -31,8 +32,6 @@ export interface ForecastCliOptions {
   compare?: boolean;
 }
 
-/** Paths of the same futures run under the other profile: enough to tell a queue from drops. */
-export const COMPARE_PATHS = 50;
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -192,42 +191,27 @@ const PROFILE_NAMES = { documented: 'the docs', platform: "the platform's code" 
  * disagree, an admin sees both readings (SPEC section 9).
  */
 function otherProfileLines(profile: ForecastReport['profile'], other: NonNullable<ForecastReport['otherProfile']>, show: number): string[] {
-  // path for path: the plan's own profile's figures over the same first paths
-  const mc = other.same;
   const out = [`Under ${PROFILE_NAMES[other.profile]} instead of ${PROFILE_NAMES[profile]} (the first ${other.paths} of the same paths, each side over those, P10 / P50 / P90):`];
   for (const note of other.notes) out.push(`  note: ${note}`);
-  const here = new Map(mc.triggers.map((t) => [t.id, t]));
-  const lostOf = (t: { delayed: { p50: number }; dropped: { p50: number }; skipped: { p50: number }; pending: { p50: number } }) => [t.delayed.p50, t.dropped.p50, t.skipped.p50, t.pending.p50];
-  const triggers = other.triggers.filter((t) => {
-    const h = here.get(t.id);
-    const a = lostOf(t);
-    const b = h === undefined ? [0, 0, 0, 0] : lostOf(h);
-    return t.delayChance + t.dropChance + (h?.delayChance ?? 0) + (h?.dropChance ?? 0) > 0 && a.some((x, i) => Math.round(x) !== Math.round(b[i]));
-  });
-  const capChance = new Map(mc.keys.map((k) => [k.id, k.firstCappedOut.probability]));
-  const keys = other.keys.filter((k) => Math.round(k.firstCappedOut.probability * 100) !== Math.round((capChance.get(k.id) ?? 0) * 100));
+  const { triggers, keys } = profileDifferences(other);
   if (triggers.length === 0 && keys.length === 0) {
     out.push(`  the same: no trigger's runs and no key's capped-out chance fare differently`);
     return out;
   }
-  for (const t of triggers.slice(0, show)) {
-    const h = here.get(t.id);
+  for (const { id, here: h, there: t } of triggers.slice(0, show)) {
     out.push(
-      `  trigger ${t.id}: ${oddsOf(t) || 'nothing held back'}; runs delayed ${b3(t.delayed)}, dropped ${b3(t.dropped)}, skipped ${b3(t.skipped)}, still waiting ${b3(t.pending)}` +
-        ` (under ${PROFILE_NAMES[profile]}: delayed ${b3(h?.delayed ?? ZERO)}, dropped ${b3(h?.dropped ?? ZERO)}, skipped ${b3(h?.skipped ?? ZERO)}, still waiting ${b3(h?.pending ?? ZERO)})`,
+      `  trigger ${id}: ${oddsOf(t) || 'nothing held back'}; runs delayed ${b3(t.delayed)}, dropped ${b3(t.dropped)}, skipped ${b3(t.skipped)}, still waiting ${b3(t.pending)}` +
+        ` (under ${PROFILE_NAMES[profile]}: delayed ${b3(h.delayed)}, dropped ${b3(h.dropped)}, skipped ${b3(h.skipped)}, still waiting ${b3(h.pending)})`,
     );
   }
   if (triggers.length > show) out.push(`  … ${triggers.length - show} more triggers (--json lists all)`);
-  for (const k of keys.slice(0, show)) {
-    out.push(`  key ${k.id}: capped out in ${Math.round(k.firstCappedOut.probability * 100)} % of paths (under ${PROFILE_NAMES[profile]}: ${Math.round((capChance.get(k.id) ?? 0) * 100)} %)`);
-  }
+  for (const k of keys.slice(0, show)) out.push(`  key ${k.id}: capped out in ${Math.round(k.there * 100)} % of paths (under ${PROFILE_NAMES[profile]}: ${Math.round(k.here * 100)} %)`);
   if (keys.length > show) out.push(`  … ${keys.length - show} more keys (--json lists all)`);
   return out;
 }
 
-const ZERO = { p10: 0, p50: 0, p90: 0 };
 
-function oddsOf(t: NonNullable<ForecastReport['monteCarlo']>['triggers'][number]): string {
+function oddsOf(t: { delayChance: number; dropChance: number; causes: TriggerCauseReport[] }): string {
   const pc = (x: number) => `${Math.round(x * 100)} %`;
   // which limits did it, each with the share of paths in which it did
   const by = (chance: (c: TriggerCauseReport) => number): string => {
