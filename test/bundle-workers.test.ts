@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LedgerStore } from '../src/api/ledger-store.ts';
 import { eventsToCsv } from '../src/demo/csv-writer.ts';
 import { generateWorkspace } from '../src/demo/generator.ts';
-import { forecast } from '../src/forecast/index.ts';
+import { COMPARE_PATHS, forecast } from '../src/forecast/index.ts';
 import type { ForecastReport } from '../src/forecast/index.ts';
 import { ComputeClient } from '../src/api/compute.ts';
 import { workerEvents } from '../src/api/compute-protocol.ts';
@@ -107,7 +107,7 @@ describe('the bundled main process (electron-vite build)', () => {
       // the slow lane is the one thread it started
       await vi.waitFor(() => expect(spy.log.started).toBe(1));
       expect(spy.log.errors).toEqual([]);
-      expect(report).toEqual(await forecast(demo.events, demo.plan, { days: 14, paths: 4, whatIf: {}, workers: 0 }));
+      expect(report).toEqual(await forecast(demo.events, demo.plan, { days: 14, paths: 4, whatIf: {}, workers: 0, compare: { paths: COMPARE_PATHS } }));
     } finally {
       await compute.close();
       spy.close();
@@ -121,10 +121,11 @@ describe('the bundled main process (electron-vite build)', () => {
       await lane.call('events', { version: 1, events: workerEvents(demo.events), foreground: newForegroundGate() });
       const request = { kind: 'forecast' as const, plan: demo.plan, days: 14, paths: 4, whatIf: {}, workers: 2 };
       const report = (await lane.call('run', request)) as ForecastReport;
-      // the paths ran on two threads of their own, and gave what one thread gives from the sources
+      // the paths ran on two threads of their own (the other profile's too, on the same two), and
+      // gave what one thread gives from the sources
       await vi.waitFor(() => expect(spy.log.started).toBe(2));
       expect(spy.log.errors).toEqual([]);
-      expect(report).toEqual(await forecast(demo.events, demo.plan, { days: 14, paths: 4, whatIf: {}, workers: 0 }));
+      expect(report).toEqual(await forecast(demo.events, demo.plan, { days: 14, paths: 4, whatIf: {}, workers: 0, compare: { paths: COMPARE_PATHS } }));
     } finally {
       await lane.close();
       spy.close();

@@ -172,6 +172,7 @@ async function forecastWith(
   // the paths start first: the backtest, the daily bands and the cap risk run on this thread meanwhile
   let monteCarlo: MonteCarloReport | null = null;
   const held = paths > 0 ? heldReplay(entry, events, history) : undefined;
+  const comparing = options.compare !== undefined && options.compare.paths > 0;
   const running =
     paths > 0
       ? runPaths(
@@ -184,6 +185,8 @@ async function forecastWith(
             ...(options.simulate ? { simulate: options.simulate } : {}),
             ...(options.signal ? { signal: options.signal } : {}),
             onProgress: (d, n) => options.onProgress?.(0.06 + 0.94 * (d / n), 'paths'),
+            // the same threads then run the paths under the other profile
+            keepOpen: comparing,
           },
           workers,
         )
@@ -225,8 +228,8 @@ async function forecastWith(
   keyJ.clear();
   const profile = profileOf(scenario.plan);
   const otherProfile =
-    figures && options.compare && options.compare.paths > 0
-      ? await underOtherProfile(scenario, () => tailFromReplay(replay, scenario.plan, scenario.from, held), seed, figures.slice(0, options.compare.paths), options)
+    figures && comparing && options.compare
+      ? await underOtherProfile(scenario, () => tailFromReplay(replay, scenario.plan, scenario.from, held), seed, figures.slice(0, options.compare.paths), options, workers)
       : null;
   if (paths === 0) options.onProgress?.(1, 'model');
   return {
@@ -251,17 +254,32 @@ async function forecastWith(
  * path alone) decided under the other profile. The windows the history leaves (the tail) are the
  * plan's own replay's: what the platform recorded does not change with the reading.
  */
-async function underOtherProfile(scenario: Scenario, tailOf: () => EventColumns, seed: number, first: Float64Array[], options: ForecastOptions): Promise<OtherProfileForecast> {
+async function underOtherProfile(
+  scenario: Scenario,
+  tailOf: () => EventColumns,
+  seed: number,
+  first: Float64Array[],
+  options: ForecastOptions,
+  workers: PathWorkers | undefined,
+): Promise<OtherProfileForecast> {
   const target: EnforcementProfile = profileOf(scenario.plan) === 'platform' ? 'documented' : 'platform';
   const { plan, notes } = planUnderProfile(scenario.plan, target);
   const other: Scenario = { ...scenario, plan };
   const paths = first.length;
   const same = aggregatePaths(first, layoutOf(scenario), scenario.plan, seed);
-  const run = runPaths(other, tailOf, seed, paths, {
-    workers: workerCount(paths, options.workers),
-    ...(options.simulate ? { simulate: options.simulate } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  // on the threads the plan's own paths ran on (kept open for this), else on this one
+  const run = runPaths(
+    other,
+    tailOf,
+    seed,
+    paths,
+    {
+      workers: workers?.size ?? 0,
+      ...(options.simulate ? { simulate: options.simulate } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+    workers,
+  );
   const mc = aggregatePaths(await run.figures, layoutOf(other), plan, seed);
   return { profile: target, paths, notes, keys: mc.keys, triggers: mc.triggers, same: { keys: same.keys, triggers: same.triggers } };
 }

@@ -78,6 +78,8 @@ export interface RunPathsOptions {
   onProgress?: (done: number, total: number) => void;
   /** its `foreground` gate, when it has one, is handed to the workers (`WorkerInit`) */
   signal?: Signal;
+  /** started workers stay open after the run, for another run of paths (closed by that run's end or the caller) */
+  keepOpen?: boolean;
 }
 
 /**
@@ -242,7 +244,7 @@ export class PathWorkers {
     };
     const all = settled(pathCalls, figures).finally(() => {
       clearInterval(watch);
-      this.close();
+      if (options.keepOpen !== true || stopped !== null) this.close();
     });
     const run: PathsRun = { draws: settled(drawCalls, draws), figures: all };
     // a caller that stops at a failed first step leaves the second unread: not an unhandled rejection
