@@ -28,7 +28,8 @@ function overlapText(r: LedgerImportResult): string | null {
       ? `${o.countedCost} key-day${o.countedCost === 1 ? '' : 's'} where the consumption lines add up to less (an export cut before the day ended, or priced differently) count the cost export's spend instead, ` +
         "shared over that day's runs and requests in the consumption export: every run, request and message still counts, at its own time."
       : '',
-    `${usd(o.heldMicros)} is held back so that nothing counts twice.`,
+    // "held back" says a limit refused runs elsewhere in the app: this is spend left out, not runs
+    `${usd(o.heldMicros)} of the two exports' spend is left out so that nothing counts twice.`,
   ];
   return parts.filter((p) => p !== '').join(' ');
 }
