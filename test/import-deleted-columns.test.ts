@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openLedger, migrate } from '../src/ledger/ledger.ts';
 import type { Ledger } from '../src/ledger/ledger.ts';
+import { LATEST_VERSION } from '../src/ledger/schema.ts';
 import { importFile, previewImport } from '../src/import/importer.ts';
 import { eventsOf, ledgerScope } from './fixtures/ledger-helpers.ts';
 import { apiStepLine, CONSUMPTION_HEADER, dustWorkspace } from './support/dust-exports.ts';
@@ -137,7 +138,7 @@ describe('a ledger whose lines were recorded before version 7', () => {
     db.close();
 
     const old = openLedger(path);
-    expect(old.version).toBe(7);
+    expect(old.version).toBe(LATEST_VERSION);
     expect(old.db.prepare('SELECT count(*) FROM event_lines WHERE amount IS NULL').pluck().get()).toBe(ws.lines);
     expect(await importFile(old, full)).toMatchObject({ imported: 0, duplicates: ws.lines });
     expect(messages(old)).toEqual(truth);

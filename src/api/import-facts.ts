@@ -24,8 +24,12 @@ function overlapText(r: LedgerImportResult): string | null {
   const parts = [
     `${span}: the spend of ${o.scopes} key${o.scopes === 1 ? '' : 's'} and agents is in both the consumption and the cost export (${o.scopeDays} key-days).`,
     o.countedConsumption > 0 ? `${o.countedConsumption} key-day${o.countedConsumption === 1 ? '' : 's'} count the consumption lines; the cost export's rows for them are kept as a cross-check, not counted.` : '',
-    o.countedCost > 0 ? `${o.countedCost} key-day${o.countedCost === 1 ? '' : 's'} where the consumption export is incomplete count the cost export's day instead.` : '',
-    `${usd(o.heldMicros)} is held back so that nothing counts twice.`,
+    o.countedCost > 0
+      ? `${o.countedCost} key-day${o.countedCost === 1 ? '' : 's'} where the consumption lines add up to less (an export cut before the day ended, or priced differently) count the cost export's spend instead, ` +
+        "shared over that day's runs and requests in the consumption export: every run, request and message still counts, at its own time."
+      : '',
+    // "held back" says a limit refused runs elsewhere in the app: this is spend left out, not runs
+    `${usd(o.heldMicros)} of the two exports' spend is left out so that nothing counts twice.`,
   ];
   return parts.filter((p) => p !== '').join(' ');
 }

@@ -151,7 +151,8 @@ function removeBatchLines(db: WritableLedger, first: number, last: number): numb
  * Makes again, from the lines other batches added, the message events removeBatchLines listed:
  * the earliest line's time, their summed cost, the least seq among them (the batch that gave it
  * holds the event now: its lines move under that seq), held back when that batch's spend of the
- * day is (overlap.ts). Returns how many it made.
+ * day is (overlap.ts). It counts its own cost: the reconcile after the undo gives it its share of
+ * a cost row's spend again where it carries one. Returns how many it made.
  */
 function rebuildMessages(db: WritableLedger): number {
   if (db.prepare("SELECT 1 FROM temp.sqlite_schema WHERE name = 'undo_messages'").get() === undefined) return 0;
@@ -201,9 +202,9 @@ export function undoBatch(db: WritableLedger, id: number): number {
         removed += db.prepare('DELETE FROM events_held WHERE seq BETWEEN ? AND ?').run(b.first_seq, b.last_seq).changes;
         removed -= rebuildMessages(db);
       }
-      // the other export's events this batch held back count again
-      forgetBatchSpend(db, id);
-      reconcileSpend(db);
+      // the other export's events this batch held back count again, and the spend the
+      // consumption events carried for this batch's cost rows goes back to their own
+      reconcileSpend(db, forgetBatchSpend(db, id));
       return removed;
     })
     .immediate();

@@ -193,6 +193,7 @@ export function migrate(db: Database.Database, from: number, to: number = LATEST
       if (current >= m.version) return;
       m.prepare?.(db);
       db.exec(m.sql);
+      m.finish?.(db);
       db.pragma(`user_version = ${m.version}`);
     }).immediate();
     if (m.vacuum === true && !db.inTransaction && (db.pragma('freelist_count', { simple: true }) as number) * 4 > (db.pragma('page_count', { simple: true }) as number)) {

@@ -97,7 +97,7 @@ export function readEventPages(db: ReadableLedger, from: number, to: number, wit
     }
   };
   const size = (serial: number): number => (serial >= 12 ? (serial - 12) >> 1 : serial === 7 || serial === 6 ? 8 : serial === 5 ? 6 : serial < 5 ? serial : 0);
-  const serials = new Int32Array(7);
+  const serials = new Int32Array(8);
   let lastTime = Number.NEGATIVE_INFINITY;
   /** the record at `at`: false to go on, true once past `to` */
   const row = (at: number): boolean => {
@@ -107,7 +107,13 @@ export function readEventPages(db: ReadableLedger, from: number, to: number, wit
     const start = p;
     const headerEnd = start + varint();
     for (let c = 0; c < 7; c++) serials[c] = varint();
+    // `share` (ledger version 8, overlap.ts): rows written since carry it, older rows end before
+    // it (SQLite reads its default there); `cost` already counts it, so only its size matters
+    serials[7] = p < headerEnd ? varint() : 0;
     if (p !== headerEnd) throw new NotPlain();
+    const shareType = serials[7]!;
+    if (shareType > 9 || shareType === 7) throw new NotPlain();
+    const shareSize = size(shareType);
     let q = headerEnd;
     const t = int(serials[0]!, q);
     // the table is in time order: a time going back means the pages are not what they seem
@@ -135,12 +141,12 @@ export function readEventPages(db: ReadableLedger, from: number, to: number, wit
       end = q;
       occ = int(occType, q);
       if (!(occ >= 1 && Number.isSafeInteger(occ))) throw new NotPlain();
-      if (end + size(occType) !== start + payload) throw new NotPlain();
+      if (end + size(occType) + shareSize !== start + payload) throw new NotPlain();
     } else {
       // an identity is non-empty text (an empty one would read back as none)
       if (identType < 15 || (identType & 1) === 0 || occType !== 0) throw new NotPlain();
       end = q + ((identType - 13) >> 1);
-      if (end !== start + payload) throw new NotPlain();
+      if (end + shareSize !== start + payload) throw new NotPlain();
     }
     if (n === time.length) {
       const grow = Math.max(1024, n * 2);

@@ -72,7 +72,10 @@ export class EventWriter {
     this.anyHeld = db.prepare('SELECT 1 FROM events_held LIMIT 1').get() !== undefined;
     this.heldIdent = db.prepare('SELECT 1 FROM events_held WHERE ident = ?').pluck();
     this.heldIdentAt = db.prepare('SELECT time, seq FROM events_held WHERE ident = ?');
-    this.addCostAt = db.prepare('UPDATE events SET cost = cost + ?, time = min(time, ?) WHERE time = ? AND seq = ?');
+    // the share of a cost row's spend the event carried goes (overlap.ts): the lines may move it
+    // to the day before, whose cost rows it has no share of, and the import's reconcile shares
+    // its day out again from the events' own cost
+    this.addCostAt = db.prepare('UPDATE events SET cost = cost - share + ?, share = 0, time = min(time, ?) WHERE time = ? AND seq = ?');
     this.addHeldCostAt = db.prepare('UPDATE events_held SET cost = cost + ?, time = min(time, ?) WHERE time = ? AND seq = ?');
     this.linesOfEvent = db.prepare('SELECT line, seq FROM event_lines WHERE eseq = ?').raw();
     this.insertLineOne = db.prepare(`${LINE_INSERT} ${LINE_VALUES}`);

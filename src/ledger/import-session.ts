@@ -115,8 +115,8 @@ export class ImportSession {
     const ids = new Map<string, Set<number>>();
     for (const [scope, names] of scopes) ids.set(scope, new Set([...names].map((n) => this.subjects.idOf(n))));
     const more = elsewhere.map((e) => ({ subject: this.subjects.idOf(e.subject), day: e.day, micros: e.micros }));
-    recordBatchSpend(this.db, this.batchId, source, firstSeq, lastSeq, ids, rows, more);
-    return reconcileSpend(this.db);
+    const touched = recordBatchSpend(this.db, this.batchId, source, firstSeq, lastSeq, ids, rows, more);
+    return reconcileSpend(this.db, touched);
   }
 
   /** Saves what the file said about entities, then tells scheduled triggers by their rhythm. */

@@ -6,16 +6,22 @@ import { DAY } from '../engine/units.ts';
  * source) and its consumption export (one line per step of an agent message) describe the same
  * API and programmatic spend. Each import records its spend per scope (`key:<name>` for an API
  * key, `agent:<name>` for an agent's spend without a key) and UTC day in `spend_days`; for every
- * scope-day that both kinds cover, exactly one kind is counted and the other's events wait in
- * `events_held` as a cross-check:
+ * scope-day that both kinds cover, exactly one kind's spend is counted:
  *
- * - the consumption lines count (real times, one event per message) when their total reaches the
- *   cost export's total for that scope-day, less rounding;
- * - otherwise the consumption export is incomplete for that day (an export cut mid-day, a
- *   filter): the cost export's day counts and the consumption events of that scope-day wait.
+ * - the consumption lines' spend counts (real times, one event per message) when their total
+ *   reaches the cost export's total for that scope-day, less rounding; the cost export's events
+ *   wait in `events_held` as a cross-check;
+ * - otherwise the consumption export falls short for that day (an export cut mid-day, a filter,
+ *   a systematic difference such as rounding or a markup): the cost export's total counts. Its
+ *   hourly events are still held: they are spend, not runs (24 of them a day, at made-up times),
+ *   and the consumption events are the day's real requests and trigger runs, which the trigger
+ *   limits, the throttles and the allowance count one by one. So the consumption events stay
+ *   counted and carry the cost export's total instead of their own: each gets a share of it in
+ *   proportion to its own cost (`events.share` holds the difference, so that an event's own cost
+ *   is `cost - share` and comes back when the cost export goes).
  *
  * The choice depends only on the batches in the ledger, never on their order, so importing the
- * two in either order, or undoing one, gives the same counted totals.
+ * two in either order, or undoing one, gives the same counted totals and the same runs.
  */
 
 export type SpendSource = 'cost' | 'consumption';
@@ -44,7 +50,7 @@ export interface OverlapSummary {
   /** scope-days counted from each source */
   countedConsumption: number;
   countedCost: number;
-  /** µUSD in events_held (not counted) after this reconciliation */
+  /** µUSD of the side whose spend does not count (the cost rows, or the consumption lines' own cost), after this reconciliation */
   heldMicros: number;
   /** scope-days whose two totals differ by more than rounding (the first 50) */
   disagreements: OverlapDisagreement[];
@@ -64,7 +70,7 @@ export function scopeLabel(scope: string): string {
  * (each rounded to the cent); for a consumption export null (its events are counted).
  * `elsewhere`: the consumption lines the batch added to messages other batches' events hold (an
  * overlapping export completing them), per message: subject, UTC day of the event, µUSD; that
- * spend is the batch's too.
+ * spend is the batch's too. Returns the scope-days it recorded (`scope\0day`), for reconcileSpend.
  */
 export function recordBatchSpend(
   db: WritableLedger,
@@ -75,7 +81,7 @@ export function recordBatchSpend(
   scopes: ReadonlyMap<string, ReadonlySet<number>>,
   rows: ReadonlyMap<string, number> | null,
   elsewhere: readonly { subject: number; day: number; micros: number }[] = [],
-): void {
+): Set<string> {
   const addSubject = db.prepare('INSERT OR IGNORE INTO spend_subjects(batch, scope, subject) VALUES (?, ?, ?)');
   for (const [scope, subjects] of scopes) for (const s of subjects) addSubject.run(batch, scope, s);
   type Day = { scope: string; day: number; micros: number; n: number };
@@ -84,7 +90,7 @@ export function recordBatchSpend(
   const days = db
     .prepare(
       `SELECT ss.scope AS scope, g.day AS day, sum(g.micros) AS micros, sum(g.n) AS n
-       FROM (SELECT subject, time - time % ${DAY} AS day, sum(cost) AS micros, count(*) AS n
+       FROM (SELECT subject, time - time % ${DAY} AS day, sum(cost - share) AS micros, count(*) AS n
              FROM events WHERE seq BETWEEN ? AND ? AND type IN (0, 1) GROUP BY subject, day) g
        JOIN spend_subjects ss ON ss.batch = ? AND ss.subject = g.subject
        GROUP BY ss.scope, g.day`,
@@ -110,13 +116,26 @@ export function recordBatchSpend(
   }
   const insert = db.prepare('INSERT INTO spend_days(batch, source, scope, day, micros, rows, held) VALUES (?, ?, ?, ?, ?, ?, 0)');
   for (const d of days) insert.run(batch, source, d.scope, d.day, d.micros, rows === null ? d.n : (rows.get(`${d.scope}\u0000${d.day}`) ?? 1));
+  return new Set(days.map((d) => `${d.scope}\u0000${d.day}`));
 }
 
-/** Forgets an undone batch's spend records (its events are gone already). */
-export function forgetBatchSpend(db: WritableLedger, batch: number): void {
+/**
+ * Forgets an undone batch's spend records (its events are gone already); returns the scope-days
+ * it had (`scope\0day`): the spend the other batches' events carry there changes with it.
+ */
+export function forgetBatchSpend(db: WritableLedger, batch: number): Set<string> {
+  const had = db.prepare('SELECT scope, day FROM spend_days WHERE batch = ?').all(batch) as { scope: string; day: number }[];
   db.prepare('DELETE FROM spend_days WHERE batch = ?').run(batch);
   db.prepare('DELETE FROM spend_subjects WHERE batch = ?').run(batch);
+  return new Set(had.map((d) => `${d.scope}\u0000${d.day}`));
 }
+
+/** spend_days.held: where a batch's events of a scope-day are, and what they count */
+const COUNTED = 0;
+/** in events_held: not counted */
+const HELD = 1;
+/** consumption events counted, carrying the cost export's spend of their scope-day (events.share) */
+const CARRYING = 2;
 
 interface DayRow {
   batch: number;
@@ -168,11 +187,40 @@ function shortAcrossMidnight(both: Map<string, Both>): Set<string> {
 }
 
 /**
- * Decides, for every scope-day of the live batches, which source counts, and moves events
- * between `events` and `events_held` to match. Call inside the transaction that changed the
- * batches (an import before its commit, an undo).
+ * `total` split over `weights` (integers >= 0) by largest remainder: exact to the µUSD, ties to
+ * the earlier index. Equal parts when every weight is 0. BigInt: a day's µUSD times an event's
+ * µUSD passes 2^53.
  */
-export function reconcileSpend(db: WritableLedger): OverlapSummary {
+function apportion(total: number, weights: readonly number[]): number[] {
+  const w = weights.some((x) => x > 0) ? weights.map((x) => BigInt(Math.max(0, x))) : weights.map(() => 1n);
+  const sum = w.reduce((a, b) => a + b, 0n);
+  const t = BigInt(total);
+  const parts = w.map((x) => (t * x) / sum);
+  const order = w.map((x, i) => ({ i, r: (t * x) % sum }));
+  order.sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
+  let left = Number(t - parts.reduce((a, b) => a + b, 0n));
+  for (let k = 0; left > 0; k++, left--) parts[order[k % order.length]!.i]! += 1n;
+  return parts.map(Number);
+}
+
+/** A consumption event that carries part of a cost row's spend: where it is, its identity, its own cost and its share now. */
+interface Carrier {
+  time: number;
+  seq: number;
+  ident: string | null;
+  own: number;
+  share: number;
+}
+
+/**
+ * Decides, for every scope-day of the live batches, which source's spend counts, and moves
+ * events between `events` and `events_held` and sets the consumption events' shares to match.
+ * Call inside the transaction that changed the batches (an import before its commit, an undo),
+ * with the scope-days it changed (`scope\0day`: the batch's recorded or forgotten ones): a
+ * scope-day whose rows all look settled still has its shares set again then, since its totals
+ * or its events changed.
+ */
+export function reconcileSpend(db: WritableLedger, touched: ReadonlySet<string> = new Set()): OverlapSummary {
   const rows = db
     .prepare(
       `SELECT d.batch, d.source, d.scope, d.day, d.micros, d.rows, d.held, b.first_seq, b.last_seq
@@ -189,17 +237,57 @@ export function reconcileSpend(db: WritableLedger): OverlapSummary {
   const sel = `time >= ? AND time < ? AND seq BETWEEN ? AND ? AND type IN (0, 1) AND subject IN (SELECT subject FROM spend_subjects WHERE batch = ? AND scope = ?)`;
   const toHeld = [db.prepare(`INSERT INTO events_held SELECT * FROM events WHERE ${sel}`), db.prepare(`DELETE FROM events WHERE ${sel}`)];
   const toEvents = [db.prepare(`INSERT INTO events SELECT * FROM events_held WHERE ${sel}`), db.prepare(`DELETE FROM events_held WHERE ${sel}`)];
+  const clearShares = db.prepare(`UPDATE events SET cost = cost - share, share = 0 WHERE ${sel} AND share != 0`);
+  const carriersOf = db.prepare(`SELECT time, seq, ident, cost - share AS own, share FROM events WHERE ${sel}`);
+  const setShare = db.prepare('UPDATE events SET cost = ?, share = ? WHERE time = ? AND seq = ?');
   const setHeld = db.prepare('UPDATE spend_days SET held = ? WHERE batch = ? AND scope = ? AND day = ?');
-  const move = (r: DayRow, hold: boolean): void => {
-    if ((r.held === 1) === hold) return;
-    if (r.first_seq !== null && r.last_seq !== null) {
-      const args = [r.day, r.day + DAY, r.first_seq, r.last_seq, r.batch, r.scope];
-      for (const s of hold ? toHeld : toEvents) s.run(args);
+  const argsOf = (r: DayRow): (string | number)[] | null => (r.first_seq !== null && r.last_seq !== null ? [r.day, r.day + DAY, r.first_seq, r.last_seq, r.batch, r.scope] : null);
+  /** puts the row's events where `state` says: held, or counted (their own cost, or carrying a share) */
+  const settle = (r: DayRow, state: number): void => {
+    const args = argsOf(r);
+    // shares are set by carry(); any other state counts the events' own cost
+    if (r.held === CARRYING && state !== CARRYING && args !== null) clearShares.run(args);
+    if ((r.held === HELD) !== (state === HELD) && args !== null) for (const s of state === HELD ? toHeld : toEvents) s.run(args);
+    if (r.held !== state) setHeld.run(state, r.batch, r.scope, r.day);
+    r.held = state;
+  };
+  /**
+   * The cost rows' total `coarse` spread over the consumption events of `g` in proportion to
+   * their own cost, in time and identity order (not seq order, which depends on the import
+   * order). Without any such event (nothing to carry it) the cost rows' own events count.
+   */
+  const carry = (g: DayRow[], coarse: number): void => {
+    const byseq = new Map<number, Carrier>();
+    for (const r of g) {
+      if (r.source !== 'consumption') continue;
+      settle(r, r.held === HELD ? COUNTED : r.held);
+      const args = argsOf(r);
+      if (args !== null) for (const c of carriersOf.all(args) as Carrier[]) byseq.set(c.seq, c);
     }
-    setHeld.run(hold ? 1 : 0, r.batch, r.scope, r.day);
+    const carriers = [...byseq.values()].sort((a, b) => a.time - b.time || ((a.ident ?? '') < (b.ident ?? '') ? -1 : (a.ident ?? '') > (b.ident ?? '') ? 1 : a.seq - b.seq));
+    if (carriers.length === 0) {
+      for (const r of g) settle(r, COUNTED);
+      return;
+    }
+    const costs = apportion(coarse, carriers.map((c) => c.own));
+    carriers.forEach((c, i) => {
+      const share = costs[i]! - c.own;
+      if (share !== c.share) setShare.run(costs[i]!, share, c.time, c.seq);
+    });
+    for (const r of g) settle(r, r.source === 'cost' ? HELD : CARRYING);
   };
 
-  const summary: OverlapSummary = { scopeDays: 0, scopes: 0, from: null, to: null, countedConsumption: 0, countedCost: 0, heldMicros: 0, disagreements: [], disagreementCount: 0 };
+  const summary: OverlapSummary = {
+    scopeDays: 0,
+    scopes: 0,
+    from: null,
+    to: null,
+    countedConsumption: 0,
+    countedCost: 0,
+    heldMicros: 0,
+    disagreements: [],
+    disagreementCount: 0,
+  };
   const scopes = new Set<string>();
   const both = new Map<string, Both>();
   for (const [k, g] of groups) {
@@ -220,7 +308,7 @@ export function reconcileSpend(db: WritableLedger): OverlapSummary {
       }
     }
     if (!(hasCoarse && hasFine)) {
-      for (const r of g) move(r, false);
+      for (const r of g) settle(r, COUNTED);
       continue;
     }
     both.set(k, { rows: g, coarse, fine, tolerance, spare: Math.max(0, fine - coarse) });
@@ -228,7 +316,11 @@ export function reconcileSpend(db: WritableLedger): OverlapSummary {
   const acrossMidnight = shortAcrossMidnight(both);
   for (const [k, { rows: g, coarse, fine, tolerance }] of both) {
     const counted: SpendSource = fine + tolerance >= coarse || acrossMidnight.has(k) ? 'consumption' : 'cost';
-    for (const r of g) move(r, r.source !== counted);
+    if (counted === 'consumption') {
+      for (const r of g) settle(r, r.source === 'cost' ? HELD : COUNTED);
+    } else if (touched.has(k) || !g.every((r) => r.held === (r.source === 'cost' ? HELD : CARRYING))) {
+      carry(g, coarse);
+    }
     const { scope, day } = g[0]!;
     scopes.add(scope);
     summary.scopeDays++;

@@ -81,7 +81,7 @@ export function PreviewFacts({ facts, format, stage, refused = 0 }: { facts: Imp
           <ul>
             {facts.disagreements.slice(0, 10).map((d) => (
               <li key={`${d.scope}${d.day}`}>
-                {day(d.day)} {d.scope}: cost export {usd(d.costUsd)}, consumption {usd(d.consumptionUsd)} (counted: {d.counted === 'cost' ? 'the cost export' : 'the consumption lines'})
+                {day(d.day)} {d.scope}: cost export {usd(d.costUsd)}, consumption {usd(d.consumptionUsd)} (spend counted: {d.counted === 'cost' ? "the cost export's, over the consumption's runs" : 'the consumption lines'})
               </li>
             ))}
           </ul>

@@ -112,10 +112,18 @@ function describe(r: ImportResult, preview: boolean): string {
     const d = (ms: number) => isoOf(ms).slice(0, 10);
     lines.push(
       `  counted once: ${d(o.from)} to ${d(o.to)}, ${n(o.scopeDays)} key-days of ${n(o.scopes)} keys and agents are in both the consumption and the cost export; ` +
-        `${n(o.countedConsumption)} count the consumption lines (the cost rows kept as a cross-check, not counted), ${n(o.countedCost)} the cost export's day (consumption incomplete)`,
+        `${n(o.countedConsumption)} count the consumption lines (the cost rows kept as a cross-check, not counted), ${n(o.countedCost)} the cost export's spend for the day (the consumption lines add up to less)`,
     );
+    // what an admin would otherwise read as runs lost: the cost rows replace spend, never runs
+    if (o.countedCost > 0) {
+      lines.push(
+        `  runs and requests: the consumption export's all still count, at their own times; on the ${n(o.countedCost)} key-day${o.countedCost === 1 ? '' : 's'} whose spend the cost export gives, its total is shared over that day's runs and requests in proportion to their own cost`,
+      );
+    }
     for (const x of o.disagreements.slice(0, 10)) {
-      lines.push(`  disagree: ${d(x.day)} ${scopeLabel(x.scope)}: cost export $${(x.costMicros / 1e6).toFixed(2)}, consumption $${(x.consumptionMicros / 1e6).toFixed(2)} (counted: ${x.counted})`);
+      lines.push(
+        `  disagree: ${d(x.day)} ${scopeLabel(x.scope)}: cost export $${(x.costMicros / 1e6).toFixed(2)}, consumption $${(x.consumptionMicros / 1e6).toFixed(2)} (spend counted: ${x.counted === 'cost' ? 'the cost export' : 'the consumption lines'})`,
+      );
     }
     if (o.disagreementCount > 10) lines.push(`  ... and ${n(o.disagreementCount - 10)} more key-days that disagree`);
   }

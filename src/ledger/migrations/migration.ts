@@ -12,6 +12,8 @@ export interface Migration {
   readonly sql: string;
   /** run before `sql`, in the same transaction (SQL functions the statements call) */
   readonly prepare?: (db: Database.Database) => void;
+  /** run after `sql`, in the same transaction (rows to convert with what SQL alone does not say well) */
+  readonly finish?: (db: Database.Database) => void;
   /**
    * VACUUM once committed: the migration rebuilt a table, whose old pages would otherwise stay
    * in the file as free pages (a third of it for the events table), and the ledger's page
