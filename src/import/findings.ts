@@ -135,6 +135,44 @@ export function timeOfDayText(n: TimeOfDayNote): string {
   }
 }
 
+const dayText = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+const spanText = (from: number, to: number): string => (from === to ? dayText(from) : `${dayText(from)} to ${dayText(to)}`);
+
+/**
+ * The overlap of the cost and the consumption export in two parts, each to be labelled by its
+ * caller: `file`, what the file just imported brought (its own key-days, and how those both
+ * exports cover were counted), and `ledger`, what the ledger holds now over every batch. One line
+ * of the ledger's whole span alone was read by an admin as describing the file they imported.
+ * Null when the ledger has no day both exports cover.
+ */
+export function overlapTexts(r: Pick<ImportResult, 'format' | 'overlap' | 'fileOverlap'>): { file: string | null; ledger: string } | null {
+  const o = r.overlap;
+  if (o === undefined || o.scopeDays === 0 || o.from === null || o.to === null) return null;
+  const scopesText = (k: number): string => `${counted(k, 'key')}${k === 1 ? ' or agent' : ' and agents'}`;
+  const ledger =
+    `${counted(o.scopeDays, 'key-day')} of ${scopesText(o.scopes)}, ${spanText(o.from, o.to)}, ${o.scopeDays === 1 ? 'is' : 'are'} in both the consumption and the cost export, counted once: ` +
+    `${o.countedConsumption.toLocaleString('en-US')} count the consumption lines (the cost export's rows kept as a cross-check, not counted), ` +
+    `${o.countedCost.toLocaleString('en-US')} the cost export's day (the consumption export incomplete there); ${formatUsd(o.heldMicros)} held back so that nothing counts twice` +
+    (o.disagreementCount > 0 ? `; the two exports disagree on ${counted(o.disagreementCount, 'key-day')}` : '');
+  const f = r.fileOverlap;
+  if (f === undefined || f.ownScopeDays === 0 || f.ownFrom === null || f.ownTo === null) return { file: null, ledger };
+  const cost = r.format === 'dust-cost';
+  const other = cost ? 'the consumption export' : 'the cost export';
+  const own = `${counted(f.ownScopeDays, 'key-day')} of ${scopesText(f.ownScopes)}, ${spanText(f.ownFrom, f.ownTo)}`;
+  if (f.scopeDays === 0) return { file: `${own}; none of them is in ${other}: ${f.ownScopeDays === 1 ? 'it counts' : 'they count'} as this file has ${f.ownScopeDays === 1 ? 'it' : 'them'}`, ledger };
+  const both = `${f.scopeDays === f.ownScopeDays ? (f.scopeDays === 1 ? 'it is' : 'all of them are') : `${f.scopeDays.toLocaleString('en-US')} of them ${f.scopeDays === 1 ? 'is' : 'are'}`} in ${other} too`;
+  const counts = cost
+    ? [
+        f.countedConsumption > 0 ? `${f.countedConsumption.toLocaleString('en-US')} count the consumption lines (this file's rows for them kept as a cross-check, not counted)` : '',
+        f.countedCost > 0 ? `${f.countedCost.toLocaleString('en-US')} count this file's day (the consumption export incomplete there)` : '',
+      ]
+    : [
+        f.countedConsumption > 0 ? `${f.countedConsumption.toLocaleString('en-US')} count this file's lines (the cost export's rows for them kept as a cross-check, not counted)` : '',
+        f.countedCost > 0 ? `${f.countedCost.toLocaleString('en-US')} count the cost export's day (this file's lines for them held: incomplete there)` : '',
+      ];
+  return { file: `${own}; ${both}: ${counts.filter((c) => c !== '').join(', ')}`, ledger };
+}
+
 export function importFindings(r: ImportResult): ImportFindings {
   const where = (line: number): string => `${r.file}:${line}`;
   let repeatedHeaders: string | null = null;

@@ -44,7 +44,7 @@ import type { FromParser, ParseRequest, ParseWorkerData } from './pipeline.ts';
 import type { ParseMethods } from './pipeline.ts';
 import { WorkerClient } from '../workers/client.ts';
 import { findWorkerFile } from '../worker-files.ts';
-import type { OverlapSummary } from '../ledger/overlap.ts';
+import type { BatchOverlap, OverlapSummary } from '../ledger/overlap.ts';
 import { EntityFacts } from '../ledger/entities.ts';
 import type { EntityFact } from '../ledger/entities.ts';
 
@@ -109,8 +109,13 @@ export interface ImportResult {
   mapping: ColumnMapping | null;
   /** for dust-cost: where the hour-of-day profile came from */
   profile?: 'ledger' | 'default';
-  /** the cost and consumption exports' overlap in the ledger after this import (ledger/overlap.ts) */
+  /** the cost and consumption exports' overlap in the whole ledger after this import (ledger/overlap.ts) */
   overlap?: OverlapSummary;
+  /**
+   * this file's share of it: its own key-days, and those of them the other export covers. Said
+   * apart from `overlap`, which spans every batch and was read as describing the file.
+   */
+  fileOverlap?: BatchOverlap;
   /** people active in the last 30 days of the ledger's history: the seats to propose */
   activeSeats?: number | null;
   /** rows that failed to parse and read as a spreadsheet's summary (`TOTAL`, `Sum`): not data, not errors */
@@ -1159,7 +1164,9 @@ async function run(
     // before the overlap moves any of them: what the file itself holds
     if (!bulk && lastSeq >= firstSeq) result.found = session.summarize(firstSeq, lastSeq);
     if (scopes.size > 0 && lastSeq >= firstSeq) {
-      result.overlap = session.recordSpend(result.format === 'dust-cost' ? 'cost' : 'consumption', firstSeq, lastSeq, scopes, result.format === 'dust-cost' ? scopeRows : null, elsewhere);
+      const spend = session.recordSpend(result.format === 'dust-cost' ? 'cost' : 'consumption', firstSeq, lastSeq, scopes, result.format === 'dust-cost' ? scopeRows : null, elsewhere);
+      result.overlap = spend.ledger;
+      result.fileOverlap = spend.batch;
     }
     if (facts.size > 0) session.saveFacts(facts);
     // two passes over the events: only for the exports that carry people's messages by name,

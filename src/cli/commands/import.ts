@@ -25,7 +25,7 @@ import type { FormatName } from '../../import/formats.ts';
 import { badRowsRefusal, ImportRefusedError, importFile, previewImport } from '../../import/importer.ts';
 import type { ImportResult } from '../../import/importer.ts';
 import { scopeLabel } from '../../ledger/overlap.ts';
-import { importFindings } from '../../import/findings.ts';
+import { importFindings, overlapTexts } from '../../import/findings.ts';
 
 export interface ImportCliOptions {
   db: string;
@@ -107,17 +107,18 @@ function describe(r: ImportResult, preview: boolean): string {
   if (found.timeOfDay !== null) lines.push(`  ${found.timeOfDay}`);
   if (found.repeatedHeaders !== null) lines.push(`  ${found.repeatedHeaders}`);
   if (found.completed !== null) lines.push(`  ${found.completed}`);
-  const o = r.overlap;
-  if (o !== undefined && o.scopeDays > 0 && o.from !== null && o.to !== null) {
+  const overlap = overlapTexts(r);
+  if (overlap !== null) {
     const d = (ms: number) => isoOf(ms).slice(0, 10);
-    lines.push(
-      `  counted once: ${d(o.from)} to ${d(o.to)}, ${n(o.scopeDays)} key-days of ${n(o.scopes)} keys and agents are in both the consumption and the cost export; ` +
-        `${n(o.countedConsumption)} count the consumption lines (the cost rows kept as a cross-check, not counted), ${n(o.countedCost)} the cost export's day (consumption incomplete)`,
-    );
-    for (const x of o.disagreements.slice(0, 10)) {
+    // the file's share first, then the whole ledger's, each labelled: the ledger's span alone was read as the file's
+    if (overlap.file !== null) lines.push(`  this file: ${overlap.file}`);
+    // the key-days of this file on which the two exports disagree (others were said when their file came in)
+    const disagree = r.fileOverlap ?? r.overlap!;
+    for (const x of disagree.disagreements.slice(0, 10)) {
       lines.push(`  disagree: ${d(x.day)} ${scopeLabel(x.scope)}: cost export $${(x.costMicros / 1e6).toFixed(2)}, consumption $${(x.consumptionMicros / 1e6).toFixed(2)} (counted: ${x.counted})`);
     }
-    if (o.disagreementCount > 10) lines.push(`  ... and ${n(o.disagreementCount - 10)} more key-days that disagree`);
+    if (disagree.disagreementCount > 10) lines.push(`  ... and ${n(disagree.disagreementCount - 10)} more key-days that disagree`);
+    lines.push(`  ${preview ? 'the ledger after its import' : 'the ledger now'}: ${overlap.ledger}`);
   }
   for (const e of r.errors.slice(0, 10)) {
     lines.push(`  ${formatDetail({ file: r.file, line: e.line, ...(e.column !== null ? { column: e.column } : {}), ...(e.value !== null ? { value: e.value } : {}), message: e.message })}`);
