@@ -29,13 +29,13 @@ import { canonicalColumns, ContentOccurrences } from './canonical.ts';
 import { NO_KEY_PREFIX } from '../ledger/entities.ts';
 import { isEscaped, norm, unescapeCell } from './cells.ts';
 import { LineIdentity, LineOccurrences } from './consumption-line.ts';
-import { dateFormsOf, dayOrder, DayOrderScan, DayOrderUnknown, dayOrderWords, SLASH_DAY, SLASH_TIME } from './day-order.ts';
+import { dateFormsOf, dayOrder, DayOrderScan, DayOrderUnknown, dayOrderWords, DottedMonthFirstCheck, SLASH_DAY, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown, twoWaysMessage } from './decimal-mark.ts';
 import { EXCEL_SERIAL, excelSerialTime, SERIAL_RANGE_MESSAGE, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MESSAGE } from './excel-dates.ts';
 import { accountingNegative, accountingNegativeMessage, isAccountingZero } from './accounting.ts';
 import { exponentIdMessage, idSpelling, isExponentNotation } from './number-like-ids.ts';
 import type { AmountReader, DecimalMark } from './decimal-mark.ts';
-import type { DateForm, DayOrder } from './day-order.ts';
+import type { DateForm, DayOrder, DottedMonthFirst } from './day-order.ts';
 import { mappingProblems } from './mapping-issues.ts';
 
 export { norm, unescapeCell } from './cells.ts';
@@ -134,6 +134,8 @@ export interface FormatHandler {
    * two overlapping exports joined add what they add imported one after the other (SPEC §8).
    */
   newFile?(): void;
+  /** after the rows: dotted dates a mapping reads month first, said with what makes that doubtful */
+  dottedMonthFirst?(): DottedMonthFirst | null;
 }
 
 const TYPE_CODES: Record<string, EventTypeCode> = { api: EventType.api, trigger: EventType.trigger, message: EventType.message };
@@ -1035,6 +1037,9 @@ export function mappingHandler(
     }
   }
   const m = mapping;
+  // dotted dates are written day first wherever they are written: a mapping that says month first
+  // is the admin's to make, and kept, but its rows are watched for what says it is doubtful
+  const dotted = m.dateFormat === 'mdy' && dayOrderFrom !== null ? new DottedMonthFirstCheck(header[ti]!, dayOrderFrom) : null;
   // serials need no day order: 'ymd' says so, and the forms the rows write name them (findings.ts)
   const order = m.dateFormat === 'dmy' || m.dateFormat === 'mdy' ? m.dateFormat : m.dateFormat === 'iso' || m.dateFormat === 'ymd' || m.dateFormat === 'excel-serial' ? 'ymd' : undefined;
   return {
@@ -1046,8 +1051,20 @@ export function mappingHandler(
       ...(order !== undefined && order !== 'ymd' && dayOrderFrom !== null ? { dayOrderFrom } : {}),
       ...(tdi !== -1 ? { timeOfDay: header[tdi]! } : {}),
     },
-    row(f, _line, sink) {
+    row(f, line, sink) {
       checkWidth(f, header);
+      if (dotted !== null) {
+        const dayFirst = dotted.add(f[ti]!, line);
+        if (dayFirst !== null) {
+          const text = f[ti]!.trim();
+          throw new RowError(
+            header[ti],
+            f[ti],
+            `is not a time in the mapped format (mdy): ${Number(/^\d+/.exec(text)![0])} is no month. Dates written with dots are day first, and read so it is ${isoOf(dayFirst).slice(0, 10)}: ` +
+              `is the ${dotted.from === 'saved' ? 'saved mapping' : 'mapping'}'s "dateFormat" "dmy"?`,
+          );
+        }
+      }
       if (slashOrder !== null && (!slashOrder.known || slashOrder.order === null)) {
         // a date the first rows could not place: read two ways, it is never guessed
         const text = f[ti]!.trim();
@@ -1106,6 +1123,7 @@ export function mappingHandler(
       // duplicate, not a second occurrence counted twice
       occurrences = new ContentOccurrences();
     },
+    dottedMonthFirst: () => dotted?.result() ?? null,
   };
 }
 

@@ -37,7 +37,7 @@ import { guessDateFormat } from './parse.ts';
 import { DayOrderScan, DayOrderUnknown, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown } from './decimal-mark.ts';
 import type { DecimalMark } from './decimal-mark.ts';
-import type { DayOrder } from './day-order.ts';
+import type { DayOrder, DottedMonthFirst } from './day-order.ts';
 import { contentIdentity } from './canonical.ts';
 import { PARSE_IN_FLIGHT, PARSE_STOP } from './pipeline.ts';
 import type { FromParser, ParseRequest, ParseWorkerData } from './pipeline.ts';
@@ -151,6 +151,8 @@ export interface ImportResult {
   differingIds?: { count: number; rows: DifferingId[] };
   /** a mapped file's column of times of day that its rows are not read with, or that makes rows imported before count again (findings.ts) */
   timeOfDay?: TimeOfDayNote;
+  /** dotted dates (`01.10.2026`) read month first as the mapping says, which they seldom are (findings.ts) */
+  dottedMonthFirst?: DottedMonthFirst;
 }
 
 /**
@@ -1128,6 +1130,8 @@ async function run(
     if (completed.messages > 0 && !failed) result.completedMessages = { ...completed };
     if (options.signal?.aborted) throw new CancelledError();
     result.mapping = (handler as FormatHandler | null)?.mapping ?? null;
+    const dotted = (handler as FormatHandler | null)?.dottedMonthFirst?.() ?? null;
+    if (dotted !== null) result.dottedMonthFirst = dotted;
     const guessed = (handler as FormatHandler | null)?.guessed;
     if (guessed !== undefined && !undecided) result.guessed = guessed;
     if (read.form !== undefined) result.form = read.form;

@@ -217,6 +217,9 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
           else out.push(describe(r, options.preview === true));
           // on stderr in both forms: --json's stdout keeps SPEC section 8's objects exactly
           for (const line of differingLines(r)) err.push(line);
+          // a reading the mapping asked for but the rows make doubtful: said beside --json's objects too
+          const dotted = importFindings(r).dottedMonthFirst;
+          if (dotted !== null) err.push(dotted);
         } catch (e) {
           if (tty) process.stderr.write('\r\x1b[K');
           if (e instanceof CancelledError) throw e;
