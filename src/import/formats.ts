@@ -734,6 +734,44 @@ export function parseColumnMapping(raw: unknown, source: string): ColumnMapping 
 }
 
 /**
+ * The columns a mapping names, read from its fields as written (valid or not), that `header` does
+ * not have: `mapping.time` "When". A mapping refused for its own fields (a missing dateFormat) was
+ * refused for those alone, and the admin whose time column was not in the file heard only of the
+ * secondary mistake first.
+ */
+export function mappingColumnProblems(raw: unknown, header: readonly string[]): { field: string; value: string }[] {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return [];
+  const o = raw as Record<string, unknown>;
+  const type = typeof o.type === 'object' && o.type !== null ? (o.type as Record<string, unknown>).column : undefined;
+  const named: [string, unknown][] = [
+    ['time', o.time],
+    ['timeOfDay', o.timeOfDay],
+    ['type.column', type],
+    ['subject', o.subject],
+    ['cost', o.cost],
+    ['id', o.id],
+  ];
+  const names = new Set(header.map(norm));
+  return named.flatMap(([field, v]) => (typeof v === 'string' && v.trim() !== '' && !names.has(norm(v)) ? [{ field: `mapping.${field}`, value: v }] : []));
+}
+
+/**
+ * A given mapping refused for its own fields, once the file's header is known: the columns it
+ * names that the file lacks first (each with the field naming it, and the file's header), then the
+ * mapping's own problems, in one refusal; the mapping's refusal as it is when every column is there.
+ */
+export function mappingRefusal(file: string, line: number, header: readonly string[], raw: unknown, refused: InputError): InputError {
+  const missing = mappingColumnProblems(raw, header);
+  if (missing.length === 0) return refused;
+  const columns = missing.map((m) => `missing column ${JSON.stringify(m.value)} (${m.field})`).join(', ');
+  const message = `${file}:${line}: ${columns}; the file's header: ${header.join(',')}`;
+  return new InputError(`${message}; and ${refused.message}`, [
+    ...missing.map((m) => ({ file, line, column: m.field, value: m.value, message: `is not a column of the file (header: ${header.join(',')})` })),
+    ...refused.details,
+  ]);
+}
+
+/**
  * Header names (as `norm` reads them) each field is guessed from, first match first: the English
  * ones, then those of a sheet made in German, French, Spanish, Portuguese or Italian.
  */
@@ -1000,6 +1038,12 @@ export function mappingHandler(
   source: 'mapping' | 'saved' = 'mapping',
 ): FormatHandler {
   let mapping = told;
+  // every column the mapping names that the file lacks, each with its field: the first alone left
+  // the admin to find the next one at the next try
+  const absent = mappingColumnProblems(told, header);
+  if (absent.length > 0) {
+    throw new InputError(`${file}:1: ${absent.map((a) => `missing column ${JSON.stringify(a.value)} (${a.field})`).join(', ')}; the file's header: ${header.join(',')}`, absent.map((a) => ({ file, line: 1, column: a.field, value: a.value, message: `is not a column of the file (header: ${header.join(',')})` })));
+  }
   const ti = columnIndex(header, file, [mapping.time]);
   const tdi = mapping.timeOfDay === null ? -1 : columnIndex(header, file, [mapping.timeOfDay]);
   const si = columnIndex(header, file, [mapping.subject]);

@@ -25,6 +25,7 @@ import {
   guessMapping,
   guessTimeOfDay,
   mappingHandler,
+  mappingRefusal,
   unreadTimeOfDay,
   norm,
   parseColumnMapping,
@@ -60,6 +61,8 @@ export interface ImportOptions {
   skipBadRows?: boolean;
   /** a column mapping for any other CSV (implies format `mapping`) */
   mapping?: unknown;
+  /** where the mapping came from, as its refusal names it (`map.json`); default `mapping` */
+  mappingName?: string;
   onProgress?: (p: ImportProgress) => void;
   signal?: { readonly aborted: boolean };
   /** name recorded and shown for the file; default its base name */
@@ -506,7 +509,18 @@ async function run(
   const name = options.displayName ?? basename(path);
   const skipBad = options.skipBadRows === true || dryRun;
   const requested: FormatName | 'auto' = options.mapping !== undefined ? 'mapping' : (options.format ?? 'auto');
-  const given = options.mapping === undefined ? null : parseColumnMapping(options.mapping, 'mapping');
+  // a mapping refused for its own fields is said once the header is known, after the columns it
+  // names that the file lacks (mappingRefusal): those are the first thing to put right
+  let given: ColumnMapping | null = null;
+  let givenRefused: InputError | null = null;
+  if (options.mapping !== undefined) {
+    try {
+      given = parseColumnMapping(options.mapping, options.mappingName ?? 'mapping');
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      givenRefused = err;
+    }
+  }
 
   let header: string[] | null = null;
   /** the header's names as compared (norm), and its physical line */
@@ -746,6 +760,7 @@ async function run(
     // the first rows that are data: what the mapping, the decimal separator and the dates are guessed from
     // (a TOTAL row among them is no date nor amount to guess from: it left the dates undecided)
     const samples = pending.filter((p) => p.problem === null && notData(p.fields, h, headerNames!) === null && !isSummaryRow(p.fields) && !isUnlabelledSum(p.fields)).map((p) => p.fields);
+    if (givenRefused !== null) throw mappingRefusal(name, headerLine, h, options.mapping, givenRefused);
     let format: FormatName | null = requested === 'auto' ? detectFormat(h) : requested;
     let mapping: ColumnMapping | null = given;
     if (format === 'mapping' && given === null) {

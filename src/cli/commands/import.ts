@@ -15,6 +15,7 @@ import { counted } from '../../engine/words.ts';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CancelledError, InputError, formatDetail } from '../../errors.ts';
+import type { InputErrorDetail } from '../../errors.ts';
 import { isoOf } from '../../engine/units.ts';
 import { openLedger } from '../../ledger/ledger.ts';
 import { refreshEventsCache } from '../../ledger/events-cache-file.ts';
@@ -135,6 +136,44 @@ function differingLines(r: ImportResult): string[] {
   return importFindings(r).differing?.rows ?? [];
 }
 
+/**
+ * Refuses a mapping that is not valid before the ledger is opened. When it is refused for its own
+ * fields, the files' headers are read first (each previewed into a ledger in memory, which the
+ * importer refuses as soon as it has the header): a column it names that a file lacks is said
+ * first, naming the field and the file's header, then the mapping's own problems. Refused for its
+ * missing dateFormat alone, the admin whose time column was not in the file fixed the secondary
+ * mistake first.
+ */
+async function checkMapping(mapping: unknown, source: string, files: readonly string[]): Promise<void> {
+  try {
+    parseColumnMapping(mapping, source);
+    return;
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    const columns: string[] = [];
+    const details: InputErrorDetail[] = [];
+    for (const file of files) {
+      checkInputFile(file);
+      const memory = openLedger(':memory:');
+      try {
+        await previewImport(memory, file, { mapping, mappingName: source, displayName: file });
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        // the column details are the file's (the mapping's own are placed in the mapping file)
+        const mine = e.details.filter((d) => d.file === file && d.column?.startsWith('mapping.') === true);
+        if (mine.length > 0) {
+          columns.push(e.message.slice(0, e.message.indexOf(`; and ${err.message}`)));
+          for (const d of mine) details.push(d);
+        }
+      } finally {
+        memory.close();
+      }
+    }
+    if (columns.length === 0) throw err;
+    throw new InputError([...columns, err.message].join('\n'), [...details, ...err.details]);
+  }
+}
+
 /** Runs the command; returns what to print and the exit code (2 when any file was refused). */
 export async function runImport(files: string[], options: ImportCliOptions, signal?: AbortSignal): Promise<CliOutput> {
   if (!options.db) throw new InputError('--db LEDGER.sqlite is required', [{ column: '--db', message: 'is required' }]);
@@ -144,7 +183,7 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
   }
   // Every input is checked before the ledger is opened, so that a typo creates no empty ledger.
   const mapping = options.mapping === undefined ? undefined : readMapping(options.mapping);
-  if (mapping !== undefined) parseColumnMapping(mapping, options.mapping!);
+  if (mapping !== undefined) await checkMapping(mapping, options.mapping!, files);
   let undoId: number | null = null;
   if (options.undo !== undefined) {
     undoId = Number(options.undo);
