@@ -6,6 +6,7 @@
 
 import { DAY, HOUR, MINUTE } from '../engine/units.ts';
 import { counted } from '../engine/words.ts';
+import { DAYS_LOOKED_AT, lastDaysText } from './days-looked-at.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { Outcome, Reason } from '../engine/result.ts';
@@ -199,13 +200,13 @@ export function heldPaceText(p: HeldPace, limit: number): string {
 
 /**
  * The seats advice when people's messages were held at the allowance (`allowance` per 24 h) on
- * `days` of the last `lookedAt` days: the exports hold only the messages the platform admitted, so
+ * `days` of the days looked at (the last 28 of a history of `historyDays`, or all of a shorter one): the exports hold only the messages the platform admitted, so
  * the busiest 24 h show the allowance itself, and seats cannot be sized on them. With messages
  * assumed to grow with seats, as the seats advice assumes, more seats add as many messages as room.
  */
-export function allowanceHeldText(allowance: number, perSeat: number, days: number, lookedAt: number): string {
+export function allowanceHeldText(allowance: number, perSeat: number, days: number, historyDays: number): string {
   return (
-    `people's messages (with fair-use runs) were held at the allowance of ${allowance.toLocaleString('en-US')} per 24 h on ${days} of the last ${counted(lookedAt, 'day')}: ` +
+    `people's messages (with fair-use runs) were held at the allowance of ${allowance.toLocaleString('en-US')} per 24 h on ${days} of ${lastDaysText(DAYS_LOOKED_AT, historyDays)}: ` +
     `the exports hold only the messages the platform admitted (it refuses the rest with plan_message_limit_exceeded), so demand was at least ${counted(perSeat, 'message')} a seat a day and how much more is not in them; ` +
     'more seats add room only as fast as the people they add send messages: raise the messages per seat (a plan change), or move fair-use triggers to programmatic mode to free their units, and watch the refusals'
   );
