@@ -109,7 +109,10 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
           (codeHeld ? ` no run limit in the docs to be above` : ` above the current limit on ${t.daily.daysAboveLimit} of those days`) +
           (t.daily.daysAtLimit > 0 && heldAt !== null
             ? `, ${codeHeld ? 'but' : 'and'} held at ${heldAt}${codeHeld ? " (the platform's default)" : ''} on ${t.daily.daysAtLimit}, counted as the limit counts, in a sliding 24 hours (which can span two calendar days): runs refused at the limit are not in our usage exports, so our demand on those days was higher than they show.`
-            : '.'),
+            : // held only before those days: the days the request rests on, said with when
+              t.codeHeldBefore !== undefined && heldAt !== null
+              ? `; before them it was held at ${heldAt} (the platform's default) on ${counted(t.codeHeldBefore.days, 'day')}, the last on ${t.codeHeldBefore.lastDay}, counted as the limit counts, in a sliding 24 hours: runs refused at the limit are not in our usage exports, so our demand on those days was higher than they show.`
+              : '.'),
         '',
         `Requested: ${ask.requested}`,
         // the expected daily volume above is a forecast of calendar days; the limit is sized on

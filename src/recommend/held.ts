@@ -28,13 +28,20 @@ export function heldText(limit: number): string {
 /**
  * The most entries in one sliding window of `windowMs` ending at an entry (an entry at `s` counts
  * while `t < s + windowMs + edgeMs`), and the UTC days from `from` on with an entry at which the
- * window held `full` entries or more: the days a limit held, as `headroom simulate` and the
+ * window held `full` entries or more (`allDays`, `lastDay`: such days over all the entries, and the
+ * 00:00 UTC of the last, null when none): the days a limit held, as `headroom simulate` and the
  * Overview count them (views/held-limits.ts) and `recommend` too, so the two say the same figure.
  * A day the window was still full at 00:00 but that admitted nothing at the limit does not count:
  * nothing was held at it that day that the export shows. `times` is sorted in place when out of
  * order (runs admitted after waiting can be).
  */
-export function windowPeakDays(times: Float64Array, windowMs: number, edgeMs: number, full: number, from = Number.NEGATIVE_INFINITY): { peak: number; days: number } {
+export function windowPeakDays(
+  times: Float64Array,
+  windowMs: number,
+  edgeMs: number,
+  full: number,
+  from = Number.NEGATIVE_INFINITY,
+): { peak: number; days: number; allDays: number; lastDay: number | null } {
   for (let k = 1; k < times.length; k++) {
     if (times[k - 1]! > times[k]!) {
       times.sort();
@@ -44,18 +51,22 @@ export function windowPeakDays(times: Float64Array, windowMs: number, edgeMs: nu
   let peak = 0;
   let lo = 0;
   let days = 0;
+  let allDays = 0;
   let lastDay = Number.NaN;
   for (let i = 0; i < times.length; i++) {
     while (times[i]! >= times[lo]! + windowMs + edgeMs) lo++;
     const n = i - lo + 1;
     if (n > peak) peak = n;
-    if (n >= full && times[i]! >= from) {
+    if (n >= full) {
       const day = Math.floor(times[i]! / DAY);
-      if (day !== lastDay) days++;
+      if (day !== lastDay) {
+        allDays++;
+        if (times[i]! >= from) days++;
+      }
       lastDay = day;
     }
   }
-  return { peak, days };
+  return { peak, days, allDays, lastDay: Number.isNaN(lastDay) ? null : lastDay * DAY };
 }
 
 /** Per trigger of the replay `result`, the times its admitted runs were admitted at. */
@@ -92,23 +103,33 @@ export function heldDaysByTrigger(events: EventColumns, result: SimulationResult
   return out;
 }
 
+/** The days the platform's code held a trigger (codeHeldDaysByTrigger). */
+export interface CodeHeldDays {
+  /** UTC days from the days looked at on */
+  days: number;
+  /** UTC days over the whole history, and 00:00 UTC of the last of them */
+  allDays: number;
+  lastDay: number;
+}
+
 /**
  * Per programmatic trigger the docs set no limit (the replay `result` under the documented
  * profile), whose admitted runs reached exactly the limit the platform's code holds it at without
  * an override (SPEC section 9 rule 2: 42) in 24 h and never more: the UTC days from `from` on when
- * they did. Read as `headroom simulate` reads it (views/held-limits.ts): its peak over the whole
+ * they did, and those over the whole history (its peak is the whole replay's, so a trigger held
+ * only before `from` is held all the same, on none of the days from `from`). Read as `headroom simulate` reads it (views/held-limits.ts): its peak over the whole
  * replay at the replay's own window edge, so a run exactly 24 h after another counts as simulate
  * counts it and the two never disagree on whether the code's limit held the history.
  */
-export function codeHeldDaysByTrigger(events: EventColumns, result: SimulationResult, from: number): Map<string, number> {
+export function codeHeldDaysByTrigger(events: EventColumns, result: SimulationResult, from: number): Map<string, CodeHeldDays> {
   const plan = result.plan;
   const admitted = admittedRunTimes(events, result);
-  const out = new Map<string, number>();
+  const out = new Map<string, CodeHeldDays>();
   plan.triggers.forEach((t, g) => {
     const code = t.codeLimit;
     if (code === undefined || code <= 0) return;
-    const { peak, days } = windowPeakDays(Float64Array.from(admitted[g]!), DAY, plan.edgeMs, code, from);
-    if (peak === code) out.set(t.id, days);
+    const { peak, days, allDays, lastDay } = windowPeakDays(Float64Array.from(admitted[g]!), DAY, plan.edgeMs, code, from);
+    if (peak === code && lastDay !== null) out.set(t.id, { days, allDays, lastDay });
   });
   return out;
 }

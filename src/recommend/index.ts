@@ -16,7 +16,7 @@ import { censoredFromEngine } from '../forecast/censor.ts';
 import { rememberCensored } from '../forecast/recorded-censor.ts';
 import { completionSlack } from '../forecast/completion-slack.ts';
 import { allowanceHeldText, codeHeldDaysByTrigger, HELD_DAYS_MIN, occasionalAcrossMidnight, heldAllowanceDays, heldDaysByTrigger, heldPace, heldPaceText, heldText } from './held.ts';
-import type { HeldPace } from './held.ts';
+import type { CodeHeldDays, HeldPace } from './held.ts';
 import { DAYS_LOOKED_AT, lastDaysText } from './days-looked-at.ts';
 import { capForRisk, capOutcome, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
 import { summariseHistory } from '../forecast/index.ts';
@@ -125,6 +125,12 @@ export interface TriggerRecommendation {
   stillWaiting?: number;
   /** held by its limit: the pace its runs came at while admitted (held.ts), what the requested limit is sized on */
   heldPace?: HeldPace;
+  /**
+   * a programmatic trigger the docs set no limit that the platform's code held at its default on
+   * days before the days looked at only (daysAtLimit 0): those days over the whole history and the
+   * last of them (ISO date), which the override it is asked rests on
+   */
+  codeHeldBefore?: { days: number; lastDay: string };
 }
 
 export interface SeatsRecommendation {
@@ -510,7 +516,7 @@ function recommendTriggers(
   draws: Float64Array[][],
   seriesIndex: Map<string, number>,
   heldDays: ReadonlyMap<string, number>,
-  codeHeldDays: ReadonlyMap<string, number>,
+  codeHeldDays: ReadonlyMap<string, CodeHeldDays>,
   edgeMs: number,
 ): TriggerRecommendation[] {
   const to = Math.max(history.end, history.lastEvent + 1);
@@ -569,11 +575,18 @@ function recommendTriggers(
         base.requestBasis = basis;
         base.action = 'override';
         base.requestedLimit = wanted;
-        base.daily.daysAtLimit = codeDays;
+        base.daily.daysAtLimit = codeDays.days;
         if (pace !== null) base.heldPace = pace;
+        // held only before the days looked at: the override rests on those days (as simulate's
+        // held limit does, over the whole replay), so they are said, not "0 of the last 28"
+        const held =
+          codeDays.days > 0
+            ? `held there on ${codeDays.days} of ${lastDaysText(recent.length, history.days)}: the history was held there`
+            : `held there on ${counted(codeDays.allDays, 'day')} of the history, the last on ${day(codeDays.lastDay)}, none of them in ${lastDaysText(DAYS_LOOKED_AT, history.days)}, when it ran at most ${runsText(max)} a day: the history was held there then`;
+        if (codeDays.days === 0) base.codeHeldBefore = { days: codeDays.allDays, lastDay: day(codeDays.lastDay) };
         base.reason =
           `no per-trigger limit under the docs, but the platform's code holds a programmatic trigger at ${code} runs per 24 h unless support sets an override, ` +
-          `and its runs reached exactly ${code} in 24 h and never more (held there on ${codeDays} of the last ${counted(recent.length, 'day')}: the history was held there, demand beyond it is not in it): request ${ask}`;
+          `and its runs reached exactly ${code} in 24 h and never more (${held}, demand beyond it is not in it): request ${ask}`;
       }
       out.push(base);
       continue;
