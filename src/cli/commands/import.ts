@@ -153,7 +153,12 @@ async function checkMapping(mapping: unknown, source: string, files: readonly st
     const columns: string[] = [];
     const details: InputErrorDetail[] = [];
     for (const file of files) {
-      checkInputFile(file);
+      // a file that cannot be read tells no header: the mapping's own refusal stands (the file's comes after)
+      try {
+        checkInputFile(file);
+      } catch {
+        continue;
+      }
       const memory = openLedger(':memory:');
       try {
         await previewImport(memory, file, { mapping, mappingName: source, displayName: file });
