@@ -169,7 +169,8 @@ describe('schedules and seats under the platform profile', () => {
     // but u0, u1 and u2 each hold an active seat: neither profile advises fewer than those 3
     expect(docs.seats.seatsNeeded).toBe(3);
     expect(platform.seats.seatsNeeded).toBe(3);
-    for (const r of [docs, platform]) expect(r.seats.reason).toContain('at least 3 seats all the same: the 3 people who sent messages over the last 28 days each use an active seat');
+    // a 21-day history: the days it has, not the 28 the advice looks back over at most
+    for (const r of [docs, platform]) expect(r.seats.reason).toContain('at least 3 seats all the same: the 3 people who sent messages over the 21 days of history each use an active seat');
     // counts in the advice agree with their number (it is pasted into support requests)
     // (the history was made with the 3 people's seats, not the plan's 2: their messages scale from 3)
     expect(docs.seats.reason).toContain('at 3 seats (the 3 people who sent messages each held one; the plan says 2);');

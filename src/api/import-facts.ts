@@ -1,10 +1,8 @@
 import type { ImportResult as LedgerImportResult } from '../import/importer.ts';
 import { scopeLabel } from '../ledger/overlap.ts';
-import { importFindings } from '../import/findings.ts';
+import { importFindings, overlapTexts } from '../import/findings.ts';
 import type { ImportFacts } from './types.ts';
 
-const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-const usd = (micros: number): string => `$${(micros / 1e6).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 /** The cost export's days spread over hours: how, and why (it gives days, not times). */
 function spreadText(r: LedgerImportResult): string | null {
@@ -16,22 +14,14 @@ function spreadText(r: LedgerImportResult): string | null {
   return `The cost export gives a total per day, not times: each day's spend is spread over its 24 hours ${how}; every day's total stays exact.`;
 }
 
-/** One sentence on the overlap: the days, the scopes, what counts and what is kept as a check. */
+/**
+ * The overlap in two labelled sentences: what this file brought, then what the ledger holds over
+ * every batch (findings.ts overlapTexts). The ledger's span alone was read as the file's.
+ */
 function overlapText(r: LedgerImportResult): string | null {
-  const o = r.overlap;
-  if (o === undefined || o.scopeDays === 0 || o.from === null || o.to === null) return null;
-  const span = o.from === o.to ? day(o.from) : `${day(o.from)} to ${day(o.to)}`;
-  const parts = [
-    `${span}: the spend of ${o.scopes} key${o.scopes === 1 ? '' : 's'} and agents is in both the consumption and the cost export (${o.scopeDays} key-days).`,
-    o.countedConsumption > 0 ? `${o.countedConsumption} key-day${o.countedConsumption === 1 ? '' : 's'} count the consumption lines; the cost export's rows for them are kept as a cross-check, not counted.` : '',
-    o.countedCost > 0
-      ? `${o.countedCost} key-day${o.countedCost === 1 ? '' : 's'} where the consumption lines add up to less (an export cut before the day ended, or priced differently) count the cost export's spend instead, ` +
-        "shared over that day's runs and requests in the consumption export: every run, request and message still counts, at its own time."
-      : '',
-    // "held back" says a limit refused runs elsewhere in the app: this is spend left out, not runs
-    `${usd(o.heldMicros)} of the two exports' spend is left out so that nothing counts twice.`,
-  ];
-  return parts.filter((p) => p !== '').join(' ');
+  const o = overlapTexts(r);
+  if (o === null) return null;
+  return `${o.file !== null ? `This file: ${o.file}. ` : ''}The ledger ${r.batch === null ? 'after its import' : 'now'}: ${o.ledger}.`;
 }
 
 export function importFacts(r: LedgerImportResult): ImportFacts {
@@ -51,7 +41,8 @@ export function importFacts(r: LedgerImportResult): ImportFacts {
     summaryRows: r.summaryRows ?? 0,
     spread: spreadText(r),
     overlap: overlapText(r),
-    disagreements: (r.overlap?.disagreements ?? []).map((d) => ({
+    // this file's key-days on which the two exports disagree (an earlier file's were said with it)
+    disagreements: ((r.fileOverlap ?? r.overlap)?.disagreements ?? []).map((d) => ({
       scope: scopeLabel(d.scope),
       day: d.day,
       costUsd: d.costMicros / 1e6,

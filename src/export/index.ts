@@ -5,6 +5,7 @@ import { canonicalMode, DEFAULT_TRIGGER_LIMIT, validatePlan, PlanError } from '.
 import type { Plan, TriggerId } from '../engine/plan.ts';
 import type { ForecastReport } from '../forecast/index.ts';
 import type { RecommendReport, TriggerRecommendation } from '../recommend/index.ts';
+import { lastDaysText } from '../recommend/days-looked-at.ts';
 import { uniqueFileNames } from './file-names.ts';
 
 /** One file of an export, path relative to the output directory. */
@@ -103,12 +104,15 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
           : `  About ${counted(t.expectedDailyVolume, 'run')} a day (90th percentile of our 30-day forecast).`,
         // the day figures count calendar days, the limit a sliding 24 h that can span two of them:
         // "highest 41 a day" and "held at 42" are both true, and the draft says which is which
-        `  Over the last ${counted(t.daily.daysObserved, 'day')}, counted per calendar day (UTC): median ${round1(t.daily.p50)}, 90th percentile ${round1(t.daily.p90)}, highest ${counted(t.daily.max, 'run')} a day;` +
+        `  Over ${lastDaysText(t.daily.daysObserved, report.history.days)}, counted per calendar day (UTC): median ${round1(t.daily.p50)}, 90th percentile ${round1(t.daily.p90)}, highest ${counted(t.daily.max, 'run')} a day;` +
           // with no limit in the docs there is nothing to be above: what held it is the code's default
           (codeHeld ? ` no run limit in the docs to be above` : ` above the current limit on ${t.daily.daysAboveLimit} of those days`) +
           (t.daily.daysAtLimit > 0 && heldAt !== null
             ? `, ${codeHeld ? 'but' : 'and'} held at ${heldAt}${codeHeld ? " (the platform's default)" : ''} on ${t.daily.daysAtLimit}, counted as the limit counts, in a sliding 24 hours (which can span two calendar days): runs refused at the limit are not in our usage exports, so our demand on those days was higher than they show.`
-            : '.'),
+            : // held only before those days: the days the request rests on, said with when
+              t.codeHeldBefore !== undefined && heldAt !== null
+              ? `; before them it was held at ${heldAt} (the platform's default) on ${counted(t.codeHeldBefore.days, 'day')}, the last on ${t.codeHeldBefore.lastDay}, counted as the limit counts, in a sliding 24 hours: runs refused at the limit are not in our usage exports, so our demand on those days was higher than they show.`
+              : '.'),
         '',
         `Requested: ${ask.requested}`,
         // the expected daily volume above is a forecast of calendar days; the limit is sized on

@@ -145,3 +145,103 @@ export function dateFormsOf(values: readonly string[]): DateForm[] {
   }
   return forms;
 }
+
+/** A date written with dots (`01.10.2026`, an optional time after it). */
+const DOTTED = /^\d{1,2}\.\d{1,2}\.\d{4}(?:$|[ T])/;
+
+/** Where a cell of a dotted column was read, and what as. */
+export interface DottedCell {
+  line: number;
+  value: string;
+  /** its wall-clock reading (epoch ms as if UTC) month first and day first; null where it reads no date */
+  monthFirst: number | null;
+  dayFirst: number | null;
+}
+
+/**
+ * Dotted dates read month first because a mapping says `"dateFormat": "mdy"`: what the rows say
+ * of that reading. Every locale that writes dates with dots writes them day first, so such a
+ * mapping is kept (the admin's explicit choice) but said, with what makes it doubtful: a cell that
+ * is no date month first, and the days the rows span read either way (an export covers nearby
+ * days; read the wrong way round, 01.10 and 02.10 lie a month apart).
+ */
+export interface DottedMonthFirst {
+  /** the time column, as the header names it */
+  column: string;
+  /** the mapping given (`mapping`), or the one saved for the file's shape (`saved`) */
+  from: 'mapping' | 'saved';
+  /** rows whose time cell is a dotted date */
+  rows: number;
+  first: DottedCell;
+  /** cells no date month first that are one day first (`13.10.2026`), and the first of them */
+  notMonthFirst: number;
+  firstNotMonthFirst: DottedCell | null;
+  /** the first and last wall-clock moment (epoch ms as if UTC) the rows that read both ways give, each way; null when none reads both ways */
+  monthFirst: { from: number; to: number } | null;
+  dayFirst: { from: number; to: number } | null;
+}
+
+/**
+ * Watches a mapped time column read month first (`mdy`) for dotted dates (DottedMonthFirst).
+ * `result()` is null when no cell is dotted, or when the cells themselves say month first (one is
+ * no date day first, `10.13.2026`, and none is no date month first): then nothing is doubtful.
+ */
+export class DottedMonthFirstCheck {
+  private readonly column: string;
+  readonly from: 'mapping' | 'saved';
+  private rows = 0;
+  private first: DottedCell | null = null;
+  private notMonthFirst = 0;
+  private firstNotMonthFirst: DottedCell | null = null;
+  private notDayFirst = 0;
+  private readonly lo = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+  private readonly hi = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
+
+  constructor(column: string, from: 'mapping' | 'saved') {
+    this.column = column;
+    this.from = from;
+  }
+
+  /**
+   * Records one time cell; returns its day-first reading when it is a dotted date that is no date
+   * month first but is one day first (the caller's row error then says so), null otherwise.
+   */
+  add(text: string, line: number): number | null {
+    const v = text.trim();
+    if (!DOTTED.test(v)) return null;
+    this.rows++;
+    // the dates as written (UTC, whatever the mapping's zone): the days said are the sheet's own
+    const mdy = parseMappedTime(v, 'mdy', 'UTC');
+    const dmy = parseMappedTime(v, 'dmy', 'UTC');
+    this.first ??= { line, value: v, monthFirst: mdy, dayFirst: dmy };
+    if (mdy === null && dmy !== null) {
+      this.notMonthFirst++;
+      this.firstNotMonthFirst ??= { line, value: v, monthFirst: mdy, dayFirst: dmy };
+      return dmy;
+    }
+    if (dmy === null && mdy !== null) this.notDayFirst++;
+    if (mdy !== null && dmy !== null) {
+      this.lo[0] = Math.min(this.lo[0]!, mdy);
+      this.hi[0] = Math.max(this.hi[0]!, mdy);
+      this.lo[1] = Math.min(this.lo[1]!, dmy);
+      this.hi[1] = Math.max(this.hi[1]!, dmy);
+    }
+    return null;
+  }
+
+  result(): DottedMonthFirst | null {
+    if (this.first === null) return null;
+    if (this.notDayFirst > 0 && this.notMonthFirst === 0) return null;
+    const span = (k: number) => (this.lo[k]! <= this.hi[k]! ? { from: this.lo[k]!, to: this.hi[k]! } : null);
+    return {
+      column: this.column,
+      from: this.from,
+      rows: this.rows,
+      first: this.first,
+      notMonthFirst: this.notMonthFirst,
+      firstNotMonthFirst: this.firstNotMonthFirst,
+      monthFirst: span(0),
+      dayFirst: span(1),
+    };
+  }
+}

@@ -1,6 +1,6 @@
-import { formatUsd } from '../engine/units.ts';
+import { DAY, formatUsd } from '../engine/units.ts';
 import { counted } from '../engine/words.ts';
-import type { DateForm, DayOrder } from './day-order.ts';
+import type { DateForm, DayOrder, DottedMonthFirst } from './day-order.ts';
 import type { ImportResult, TimeOfDayNote } from './importer.ts';
 
 /**
@@ -26,6 +26,12 @@ export interface ImportFindings {
   preamble: string | null;
   /** a mapped file's time-of-day column left out (its rows at midnight), or read where rows read without it are in the ledger */
   timeOfDay: string | null;
+  /**
+   * `file: column "Datum": …`: dotted dates (`01.10.2026`) read month first as the mapping says,
+   * though dotted dates are day first wherever they are written; kept, and said with what in the
+   * rows makes it doubtful
+   */
+  dottedMonthFirst: string | null;
 }
 
 /** Rows named one by one; the rest are counted. */
@@ -135,6 +141,80 @@ export function timeOfDayText(n: TimeOfDayNote): string {
   }
 }
 
+const dayText = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+const spanText = (from: number, to: number): string => (dayText(from) === dayText(to) ? dayText(from) : `${dayText(from)} to ${dayText(to)}`);
+const dayFloor = (ms: number): number => ms - (((ms % DAY) + DAY) % DAY);
+
+/** "4 days", "3 months": the UTC days from the first moment's to the last's, in words. */
+function spanLength(from: number, to: number): string {
+  const days = Math.round((dayFloor(to) - dayFloor(from)) / DAY) + 1;
+  return days >= 60 ? counted(Math.round(days / 30.44), 'month') : counted(days, 'day');
+}
+
+/**
+ * Dotted dates read month first because the mapping says so: kept (an admin's explicit choice)
+ * but said, naming the file and the column, since every locale that writes dates with dots writes
+ * them day first; with what in the rows makes the reading doubtful, a cell that is no date month
+ * first, or days that lie closer together read day first.
+ */
+export function dottedMonthFirstText(file: string, d: DottedMonthFirst): string {
+  const mapping = d.from === 'saved' ? 'the mapping saved for this shape of file' : 'the mapping';
+  const first = d.first.monthFirst === null ? '' : ` (${d.first.value} as ${dayText(d.first.monthFirst)})`;
+  const parts = [
+    `${file}: column ${JSON.stringify(d.column)}: its dates are written with dots (${d.first.value}, line ${d.first.line}), which are day first wherever they are written, ` +
+      `but ${mapping} says "dateFormat": "mdy", so they are read month first, as it says${first}.`,
+  ];
+  const bad = d.firstNotMonthFirst;
+  if (d.notMonthFirst > 0 && bad !== null) {
+    const where = `${d.notMonthFirst === 1 ? '' : 'the first '}${file}:${bad.line}: ${bad.value}${bad.dayFirst === null ? '' : `, day first ${dayText(bad.dayFirst)}`}`;
+    parts.push(`${counted(d.notMonthFirst, 'row')} (${where}) ${d.notMonthFirst === 1 ? 'is' : 'are'} no date month first but ${d.notMonthFirst === 1 ? 'is one' : 'are dates'} day first: refused as ${d.notMonthFirst === 1 ? 'a bad row' : 'bad rows'}.`);
+  }
+  const m = d.monthFirst;
+  const f = d.dayFirst;
+  if (m !== null && f !== null && f.to - f.from < m.to - m.from) {
+    parts.push(`Read day first the rows lie within ${spanLength(f.from, f.to)} (${spanText(f.from, f.to)}); read month first they spread over ${spanLength(m.from, m.to)} (${spanText(m.from, m.to)}).`);
+  }
+  parts.push(`If they are day first, give "dateFormat": "dmy" in the mapping${d.from === 'saved' ? ' (the mapping step, or --mapping)' : ''}.`);
+  return parts.join(' ');
+}
+
+
+/**
+ * The overlap of the cost and the consumption export in two parts, each to be labelled by its
+ * caller: `file`, what the file just imported brought (its own key-days, and how those both
+ * exports cover were counted), and `ledger`, what the ledger holds now over every batch. One line
+ * of the ledger's whole span alone was read by an admin as describing the file they imported.
+ * Null when the ledger has no day both exports cover.
+ */
+export function overlapTexts(r: Pick<ImportResult, 'format' | 'overlap' | 'fileOverlap'>): { file: string | null; ledger: string } | null {
+  const o = r.overlap;
+  if (o === undefined || o.scopeDays === 0 || o.from === null || o.to === null) return null;
+  const scopesText = (k: number): string => `${counted(k, 'key')}${k === 1 ? ' or agent' : ' and agents'}`;
+  const ledger =
+    `${counted(o.scopeDays, 'key-day')} of ${scopesText(o.scopes)}, ${spanText(o.from, o.to)}, ${o.scopeDays === 1 ? 'is' : 'are'} in both the consumption and the cost export, counted once: ` +
+    `${o.countedConsumption.toLocaleString('en-US')} count the consumption lines (the cost export's rows kept as a cross-check, not counted), ` +
+    // "held back" says a limit refused runs elsewhere in the app: this is spend left out, not runs
+    `${o.countedCost.toLocaleString('en-US')} the cost export's spend for the day (the consumption lines add up to less); ${formatUsd(o.heldMicros)} of the two exports' spend left out so that nothing counts twice` +
+    (o.disagreementCount > 0 ? `; the two exports disagree on ${counted(o.disagreementCount, 'key-day')}` : '');
+  const f = r.fileOverlap;
+  if (f === undefined || f.ownScopeDays === 0 || f.ownFrom === null || f.ownTo === null) return { file: null, ledger };
+  const cost = r.format === 'dust-cost';
+  const other = cost ? 'the consumption export' : 'the cost export';
+  const own = `${counted(f.ownScopeDays, 'key-day')} of ${scopesText(f.ownScopes)}, ${spanText(f.ownFrom, f.ownTo)}`;
+  if (f.scopeDays === 0) return { file: `${own}; none of them is in ${other}: ${f.ownScopeDays === 1 ? 'it counts' : 'they count'} as this file has ${f.ownScopeDays === 1 ? 'it' : 'them'}`, ledger };
+  const both = `${f.scopeDays === f.ownScopeDays ? (f.scopeDays === 1 ? 'it is' : 'all of them are') : `${f.scopeDays.toLocaleString('en-US')} of them ${f.scopeDays === 1 ? 'is' : 'are'}`} in ${other} too`;
+  const counts = cost
+    ? [
+        f.countedConsumption > 0 ? `${f.countedConsumption.toLocaleString('en-US')} count the consumption lines (this file's rows for them kept as a cross-check, not counted)` : '',
+        f.countedCost > 0 ? `${f.countedCost.toLocaleString('en-US')} count this file's spend for the day (the consumption lines add up to less; their runs and requests still count, carrying it)` : '',
+      ]
+    : [
+        f.countedConsumption > 0 ? `${f.countedConsumption.toLocaleString('en-US')} count this file's lines (the cost export's rows for them kept as a cross-check, not counted)` : '',
+        f.countedCost > 0 ? `${f.countedCost.toLocaleString('en-US')} count the cost export's spend for the day (this file's lines add up to less; their runs and requests still count, carrying it)` : '',
+      ];
+  return { file: `${own}; ${both}: ${counts.filter((c) => c !== '').join(', ')}`, ledger };
+}
+
 export function importFindings(r: ImportResult): ImportFindings {
   const where = (line: number): string => `${r.file}:${line}`;
   let repeatedHeaders: string | null = null;
@@ -182,5 +262,13 @@ export function importFindings(r: ImportResult): ImportFindings {
       : p.separatorHint && p.lines.length === 1
         ? `Line ${p.lines[0]} is Excel's separator hint (“${p.text}”), not data: left out; the header is line ${p.header}.`
         : `${p.lines.length === 1 ? `Line ${p.lines[0]} above the header (line ${p.header}) is` : `Lines ${p.lines[0]}–${p.lines[p.lines.length - 1]} above the header (line ${p.header}) are`} not data (“${p.text}”${p.lines.length > 1 ? ', …' : ''}): left out.`;
-  return { readAs: readAsText(r), repeatedHeaders, differing, completed, preamble, timeOfDay: r.timeOfDay === undefined ? null : timeOfDayText(r.timeOfDay) };
+  return {
+    readAs: readAsText(r),
+    repeatedHeaders,
+    differing,
+    completed,
+    preamble,
+    timeOfDay: r.timeOfDay === undefined ? null : timeOfDayText(r.timeOfDay),
+    dottedMonthFirst: r.dottedMonthFirst === undefined ? null : dottedMonthFirstText(r.file, r.dottedMonthFirst),
+  };
 }

@@ -29,13 +29,13 @@ import { canonicalColumns, ContentOccurrences } from './canonical.ts';
 import { NO_KEY_PREFIX } from '../ledger/entities.ts';
 import { isEscaped, norm, unescapeCell } from './cells.ts';
 import { LineIdentity, LineOccurrences } from './consumption-line.ts';
-import { dateFormsOf, dayOrder, DayOrderScan, DayOrderUnknown, dayOrderWords, SLASH_DAY, SLASH_TIME } from './day-order.ts';
+import { dateFormsOf, dayOrder, DayOrderScan, DayOrderUnknown, dayOrderWords, DottedMonthFirstCheck, SLASH_DAY, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown, twoWaysMessage } from './decimal-mark.ts';
 import { EXCEL_SERIAL, excelSerialTime, SERIAL_RANGE_MESSAGE, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MESSAGE } from './excel-dates.ts';
 import { accountingNegative, accountingNegativeMessage, isAccountingZero } from './accounting.ts';
 import { exponentIdMessage, idSpelling, isExponentNotation } from './number-like-ids.ts';
 import type { AmountReader, DecimalMark } from './decimal-mark.ts';
-import type { DateForm, DayOrder } from './day-order.ts';
+import type { DateForm, DayOrder, DottedMonthFirst } from './day-order.ts';
 import { mappingProblems } from './mapping-issues.ts';
 
 export { norm, unescapeCell } from './cells.ts';
@@ -134,6 +134,8 @@ export interface FormatHandler {
    * two overlapping exports joined add what they add imported one after the other (SPEC §8).
    */
   newFile?(): void;
+  /** after the rows: dotted dates a mapping reads month first, said with what makes that doubtful */
+  dottedMonthFirst?(): DottedMonthFirst | null;
 }
 
 const TYPE_CODES: Record<string, EventTypeCode> = { api: EventType.api, trigger: EventType.trigger, message: EventType.message };
@@ -732,6 +734,44 @@ export function parseColumnMapping(raw: unknown, source: string): ColumnMapping 
 }
 
 /**
+ * The columns a mapping names, read from its fields as written (valid or not), that `header` does
+ * not have: `mapping.time` "When". A mapping refused for its own fields (a missing dateFormat) was
+ * refused for those alone, and the admin whose time column was not in the file heard only of the
+ * secondary mistake first.
+ */
+export function mappingColumnProblems(raw: unknown, header: readonly string[]): { field: string; value: string }[] {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return [];
+  const o = raw as Record<string, unknown>;
+  const type = typeof o.type === 'object' && o.type !== null ? (o.type as Record<string, unknown>).column : undefined;
+  const named: [string, unknown][] = [
+    ['time', o.time],
+    ['timeOfDay', o.timeOfDay],
+    ['type.column', type],
+    ['subject', o.subject],
+    ['cost', o.cost],
+    ['id', o.id],
+  ];
+  const names = new Set(header.map(norm));
+  return named.flatMap(([field, v]) => (typeof v === 'string' && v.trim() !== '' && !names.has(norm(v)) ? [{ field: `mapping.${field}`, value: v }] : []));
+}
+
+/**
+ * A given mapping refused for its own fields, once the file's header is known: the columns it
+ * names that the file lacks first (each with the field naming it, and the file's header), then the
+ * mapping's own problems, in one refusal; the mapping's refusal as it is when every column is there.
+ */
+export function mappingRefusal(file: string, line: number, header: readonly string[], raw: unknown, refused: InputError): InputError {
+  const missing = mappingColumnProblems(raw, header);
+  if (missing.length === 0) return refused;
+  const columns = missing.map((m) => `missing column ${JSON.stringify(m.value)} (${m.field})`).join(', ');
+  const message = `${file}:${line}: ${columns}; the file's header: ${header.join(',')}`;
+  return new InputError(`${message}; and ${refused.message}`, [
+    ...missing.map((m) => ({ file, line, column: m.field, value: m.value, message: `is not a column of the file (header: ${header.join(',')})` })),
+    ...refused.details,
+  ]);
+}
+
+/**
  * Header names (as `norm` reads them) each field is guessed from, first match first: the English
  * ones, then those of a sheet made in German, French, Spanish, Portuguese or Italian.
  */
@@ -998,6 +1038,12 @@ export function mappingHandler(
   source: 'mapping' | 'saved' = 'mapping',
 ): FormatHandler {
   let mapping = told;
+  // every column the mapping names that the file lacks, each with its field: the first alone left
+  // the admin to find the next one at the next try
+  const absent = mappingColumnProblems(told, header);
+  if (absent.length > 0) {
+    throw new InputError(`${file}:1: ${absent.map((a) => `missing column ${JSON.stringify(a.value)} (${a.field})`).join(', ')}; the file's header: ${header.join(',')}`, absent.map((a) => ({ file, line: 1, column: a.field, value: a.value, message: `is not a column of the file (header: ${header.join(',')})` })));
+  }
   const ti = columnIndex(header, file, [mapping.time]);
   const tdi = mapping.timeOfDay === null ? -1 : columnIndex(header, file, [mapping.timeOfDay]);
   const si = columnIndex(header, file, [mapping.subject]);
@@ -1035,6 +1081,9 @@ export function mappingHandler(
     }
   }
   const m = mapping;
+  // dotted dates are written day first wherever they are written: a mapping that says month first
+  // is the admin's to make, and kept, but its rows are watched for what says it is doubtful
+  const dotted = m.dateFormat === 'mdy' && dayOrderFrom !== null ? new DottedMonthFirstCheck(header[ti]!, dayOrderFrom) : null;
   // serials need no day order: 'ymd' says so, and the forms the rows write name them (findings.ts)
   const order = m.dateFormat === 'dmy' || m.dateFormat === 'mdy' ? m.dateFormat : m.dateFormat === 'iso' || m.dateFormat === 'ymd' || m.dateFormat === 'excel-serial' ? 'ymd' : undefined;
   return {
@@ -1046,8 +1095,20 @@ export function mappingHandler(
       ...(order !== undefined && order !== 'ymd' && dayOrderFrom !== null ? { dayOrderFrom } : {}),
       ...(tdi !== -1 ? { timeOfDay: header[tdi]! } : {}),
     },
-    row(f, _line, sink) {
+    row(f, line, sink) {
       checkWidth(f, header);
+      if (dotted !== null) {
+        const dayFirst = dotted.add(f[ti]!, line);
+        if (dayFirst !== null) {
+          const text = f[ti]!.trim();
+          throw new RowError(
+            header[ti],
+            f[ti],
+            `is not a time in the mapped format (mdy): ${Number(/^\d+/.exec(text)![0])} is no month. Dates written with dots are day first, and read so it is ${isoOf(dayFirst).slice(0, 10)}: ` +
+              `is the ${dotted.from === 'saved' ? 'saved mapping' : 'mapping'}'s "dateFormat" "dmy"?`,
+          );
+        }
+      }
       if (slashOrder !== null && (!slashOrder.known || slashOrder.order === null)) {
         // a date the first rows could not place: read two ways, it is never guessed
         const text = f[ti]!.trim();
@@ -1106,6 +1167,7 @@ export function mappingHandler(
       // duplicate, not a second occurrence counted twice
       occurrences = new ContentOccurrences();
     },
+    dottedMonthFirst: () => dotted?.result() ?? null,
   };
 }
 

@@ -25,6 +25,7 @@ import {
   guessMapping,
   guessTimeOfDay,
   mappingHandler,
+  mappingRefusal,
   unreadTimeOfDay,
   norm,
   parseColumnMapping,
@@ -37,14 +38,14 @@ import { guessDateFormat } from './parse.ts';
 import { DayOrderScan, DayOrderUnknown, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown } from './decimal-mark.ts';
 import type { DecimalMark } from './decimal-mark.ts';
-import type { DayOrder } from './day-order.ts';
+import type { DayOrder, DottedMonthFirst } from './day-order.ts';
 import { contentIdentity } from './canonical.ts';
 import { PARSE_IN_FLIGHT, PARSE_STOP } from './pipeline.ts';
 import type { FromParser, ParseRequest, ParseWorkerData } from './pipeline.ts';
 import type { ParseMethods } from './pipeline.ts';
 import { WorkerClient } from '../workers/client.ts';
 import { findWorkerFile } from '../worker-files.ts';
-import type { OverlapSummary } from '../ledger/overlap.ts';
+import type { BatchOverlap, OverlapSummary } from '../ledger/overlap.ts';
 import { EntityFacts } from '../ledger/entities.ts';
 import type { EntityFact } from '../ledger/entities.ts';
 
@@ -60,6 +61,8 @@ export interface ImportOptions {
   skipBadRows?: boolean;
   /** a column mapping for any other CSV (implies format `mapping`) */
   mapping?: unknown;
+  /** where the mapping came from, as its refusal names it (`map.json`); default `mapping` */
+  mappingName?: string;
   onProgress?: (p: ImportProgress) => void;
   signal?: { readonly aborted: boolean };
   /** name recorded and shown for the file; default its base name */
@@ -109,8 +112,13 @@ export interface ImportResult {
   mapping: ColumnMapping | null;
   /** for dust-cost: where the hour-of-day profile came from */
   profile?: 'ledger' | 'default';
-  /** the cost and consumption exports' overlap in the ledger after this import (ledger/overlap.ts) */
+  /** the cost and consumption exports' overlap in the whole ledger after this import (ledger/overlap.ts) */
   overlap?: OverlapSummary;
+  /**
+   * this file's share of it: its own key-days, and those of them the other export covers. Said
+   * apart from `overlap`, which spans every batch and was read as describing the file.
+   */
+  fileOverlap?: BatchOverlap;
   /** people active in the last 30 days of the ledger's history: the seats to propose */
   activeSeats?: number | null;
   /** rows that failed to parse and read as a spreadsheet's summary (`TOTAL`, `Sum`): not data, not errors */
@@ -146,6 +154,8 @@ export interface ImportResult {
   differingIds?: { count: number; rows: DifferingId[] };
   /** a mapped file's column of times of day that its rows are not read with, or that makes rows imported before count again (findings.ts) */
   timeOfDay?: TimeOfDayNote;
+  /** dotted dates (`01.10.2026`) read month first as the mapping says, which they seldom are (findings.ts) */
+  dottedMonthFirst?: DottedMonthFirst;
 }
 
 /**
@@ -499,7 +509,18 @@ async function run(
   const name = options.displayName ?? basename(path);
   const skipBad = options.skipBadRows === true || dryRun;
   const requested: FormatName | 'auto' = options.mapping !== undefined ? 'mapping' : (options.format ?? 'auto');
-  const given = options.mapping === undefined ? null : parseColumnMapping(options.mapping, 'mapping');
+  // a mapping refused for its own fields is said once the header is known, after the columns it
+  // names that the file lacks (mappingRefusal): those are the first thing to put right
+  let given: ColumnMapping | null = null;
+  let givenRefused: InputError | null = null;
+  if (options.mapping !== undefined) {
+    try {
+      given = parseColumnMapping(options.mapping, options.mappingName ?? 'mapping');
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      givenRefused = err;
+    }
+  }
 
   let header: string[] | null = null;
   /** the header's names as compared (norm), and its physical line */
@@ -739,6 +760,7 @@ async function run(
     // the first rows that are data: what the mapping, the decimal separator and the dates are guessed from
     // (a TOTAL row among them is no date nor amount to guess from: it left the dates undecided)
     const samples = pending.filter((p) => p.problem === null && notData(p.fields, h, headerNames!) === null && !isSummaryRow(p.fields) && !isUnlabelledSum(p.fields)).map((p) => p.fields);
+    if (givenRefused !== null) throw mappingRefusal(name, headerLine, h, options.mapping, givenRefused);
     let format: FormatName | null = requested === 'auto' ? detectFormat(h) : requested;
     let mapping: ColumnMapping | null = given;
     if (format === 'mapping' && given === null) {
@@ -1123,6 +1145,8 @@ async function run(
     if (completed.messages > 0 && !failed) result.completedMessages = { ...completed };
     if (options.signal?.aborted) throw new CancelledError();
     result.mapping = (handler as FormatHandler | null)?.mapping ?? null;
+    const dotted = (handler as FormatHandler | null)?.dottedMonthFirst?.() ?? null;
+    if (dotted !== null) result.dottedMonthFirst = dotted;
     const guessed = (handler as FormatHandler | null)?.guessed;
     if (guessed !== undefined && !undecided) result.guessed = guessed;
     if (read.form !== undefined) result.form = read.form;
@@ -1159,7 +1183,9 @@ async function run(
     // before the overlap moves any of them: what the file itself holds
     if (!bulk && lastSeq >= firstSeq) result.found = session.summarize(firstSeq, lastSeq);
     if (scopes.size > 0 && lastSeq >= firstSeq) {
-      result.overlap = session.recordSpend(result.format === 'dust-cost' ? 'cost' : 'consumption', firstSeq, lastSeq, scopes, result.format === 'dust-cost' ? scopeRows : null, elsewhere);
+      const spend = session.recordSpend(result.format === 'dust-cost' ? 'cost' : 'consumption', firstSeq, lastSeq, scopes, result.format === 'dust-cost' ? scopeRows : null, elsewhere);
+      result.overlap = spend.ledger;
+      result.fileOverlap = spend.batch;
     }
     if (facts.size > 0) session.saveFacts(facts);
     // two passes over the events: only for the exports that carry people's messages by name,

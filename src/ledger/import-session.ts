@@ -11,7 +11,7 @@ import type { HourSpend } from './events.ts';
 import { getSavedMapping, saveMapping } from './mappings.ts';
 import type { SavedMapping } from './mappings.ts';
 import { reconcileSpend, recordBatchSpend } from './overlap.ts';
-import type { OverlapSummary, SpendSource } from './overlap.ts';
+import type { BatchOverlap, OverlapSummary, SpendSource } from './overlap.ts';
 import type { SubjectIds } from './subjects.ts';
 
 /**
@@ -111,12 +111,13 @@ export class ImportSession {
     scopes: ReadonlyMap<string, ReadonlySet<string>>,
     rows: ReadonlyMap<string, number> | null,
     elsewhere: readonly { subject: string; day: number; micros: number }[] = [],
-  ): OverlapSummary {
+  ): { ledger: OverlapSummary; batch: BatchOverlap } {
     const ids = new Map<string, Set<number>>();
     for (const [scope, names] of scopes) ids.set(scope, new Set([...names].map((n) => this.subjects.idOf(n))));
     const more = elsewhere.map((e) => ({ subject: this.subjects.idOf(e.subject), day: e.day, micros: e.micros }));
     const touched = recordBatchSpend(this.db, this.batchId, source, firstSeq, lastSeq, ids, rows, more);
-    return reconcileSpend(this.db, touched);
+    const { ledger, batch } = reconcileSpend(this.db, touched, this.batchId);
+    return { ledger, batch: batch! };
   }
 
   /** Saves what the file said about entities, then tells scheduled triggers by their rhythm. */

@@ -57,6 +57,44 @@ export interface OverlapSummary {
   disagreementCount: number;
 }
 
+/**
+ * One batch's share of the overlap: its own scope-days (whether the other export covers them or
+ * not), and the summary restricted to those of them that both exports cover. An import says this
+ * of its file apart from the ledger's whole summary, which an admin read as describing the file.
+ */
+export interface BatchOverlap extends OverlapSummary {
+  ownScopeDays: number;
+  /** distinct scopes among the batch's own scope-days */
+  ownScopes: number;
+  /** the first and last of the batch's own scope-days (epoch ms of the UTC day), null when none */
+  ownFrom: number | null;
+  ownTo: number | null;
+}
+
+function emptySummary(): OverlapSummary {
+  return { scopeDays: 0, scopes: 0, from: null, to: null, countedConsumption: 0, countedCost: 0, heldMicros: 0, disagreements: [], disagreementCount: 0 };
+}
+
+/** Adds one scope-day both exports cover to `s` (its scopes collected in `scopes`). */
+function tallyScopeDay(s: OverlapSummary, scopes: Set<string>, scope: string, day: number, d: { coarse: number; fine: number; tolerance: number }, counted: SpendSource): void {
+  scopes.add(scope);
+  s.scopeDays++;
+  if (counted === 'consumption') s.countedConsumption++;
+  else s.countedCost++;
+  s.heldMicros += counted === 'consumption' ? d.coarse : d.fine;
+  s.from = s.from === null ? day : Math.min(s.from, day);
+  s.to = s.to === null ? day : Math.max(s.to, day);
+  if (Math.abs(d.fine - d.coarse) > d.tolerance) {
+    s.disagreementCount++;
+    if (s.disagreements.length < 50) s.disagreements.push({ scope, day, costMicros: d.coarse, consumptionMicros: d.fine, counted });
+  }
+}
+
+function finishSummary(s: OverlapSummary, scopes: Set<string>): void {
+  s.scopes = scopes.size;
+  s.disagreements.sort((a, b) => a.day - b.day || a.scope.localeCompare(b.scope));
+}
+
 /** `key:Marketing` → `API key Marketing`; `agent:Triage` → `Triage (no key)`. */
 export function scopeLabel(scope: string): string {
   if (scope.startsWith('key:')) return `API key ${scope.slice(4)}`;
@@ -218,9 +256,10 @@ interface Carrier {
  * Call inside the transaction that changed the batches (an import before its commit, an undo),
  * with the scope-days it changed (`scope\0day`: the batch's recorded or forgotten ones): a
  * scope-day whose rows all look settled still has its shares set again then, since its totals
- * or its events changed.
+ * or its events changed. `batch`: also summarize that batch's own share (BatchOverlap), so that
+ * an import can tell what its file brought from what the ledger holds.
  */
-export function reconcileSpend(db: WritableLedger, touched: ReadonlySet<string> = new Set()): OverlapSummary {
+export function reconcileSpend(db: WritableLedger, touched: ReadonlySet<string> = new Set(), batch: number | null = null): { ledger: OverlapSummary; batch: BatchOverlap | null } {
   const rows = db
     .prepare(
       `SELECT d.batch, d.source, d.scope, d.day, d.micros, d.rows, d.held, b.first_seq, b.last_seq
@@ -277,20 +316,20 @@ export function reconcileSpend(db: WritableLedger, touched: ReadonlySet<string> 
     for (const r of g) settle(r, r.source === 'cost' ? HELD : CARRYING);
   };
 
-  const summary: OverlapSummary = {
-    scopeDays: 0,
-    scopes: 0,
-    from: null,
-    to: null,
-    countedConsumption: 0,
-    countedCost: 0,
-    heldMicros: 0,
-    disagreements: [],
-    disagreementCount: 0,
-  };
+  const summary = emptySummary();
   const scopes = new Set<string>();
+  const mine: BatchOverlap | null = batch === null ? null : { ...emptySummary(), ownScopeDays: 0, ownScopes: 0, ownFrom: null, ownTo: null };
+  const mineScopes = new Set<string>();
+  const ownScopes = new Set<string>();
   const both = new Map<string, Both>();
   for (const [k, g] of groups) {
+    if (mine !== null && g.some((r) => r.batch === batch)) {
+      const { scope, day } = g[0]!;
+      mine.ownScopeDays++;
+      ownScopes.add(scope);
+      mine.ownFrom = mine.ownFrom === null ? day : Math.min(mine.ownFrom, day);
+      mine.ownTo = mine.ownTo === null ? day : Math.max(mine.ownTo, day);
+    }
     let coarse = 0;
     let fine = 0;
     let tolerance = 0;
@@ -314,27 +353,22 @@ export function reconcileSpend(db: WritableLedger, touched: ReadonlySet<string> 
     both.set(k, { rows: g, coarse, fine, tolerance, spare: Math.max(0, fine - coarse) });
   }
   const acrossMidnight = shortAcrossMidnight(both);
-  for (const [k, { rows: g, coarse, fine, tolerance }] of both) {
-    const counted: SpendSource = fine + tolerance >= coarse || acrossMidnight.has(k) ? 'consumption' : 'cost';
+  for (const [k, d] of both) {
+    const g = d.rows;
+    const counted: SpendSource = d.fine + d.tolerance >= d.coarse || acrossMidnight.has(k) ? 'consumption' : 'cost';
     if (counted === 'consumption') {
       for (const r of g) settle(r, r.source === 'cost' ? HELD : COUNTED);
     } else if (touched.has(k) || !g.every((r) => r.held === (r.source === 'cost' ? HELD : CARRYING))) {
-      carry(g, coarse);
+      carry(g, d.coarse);
     }
     const { scope, day } = g[0]!;
-    scopes.add(scope);
-    summary.scopeDays++;
-    if (counted === 'consumption') summary.countedConsumption++;
-    else summary.countedCost++;
-    summary.heldMicros += counted === 'consumption' ? coarse : fine;
-    summary.from = summary.from === null ? day : Math.min(summary.from, day);
-    summary.to = summary.to === null ? day : Math.max(summary.to, day);
-    if (Math.abs(fine - coarse) > tolerance) {
-      summary.disagreementCount++;
-      if (summary.disagreements.length < 50) summary.disagreements.push({ scope, day, costMicros: coarse, consumptionMicros: fine, counted });
-    }
+    tallyScopeDay(summary, scopes, scope, day, d, counted);
+    if (mine !== null && g.some((r) => r.batch === batch)) tallyScopeDay(mine, mineScopes, scope, day, d, counted);
   }
-  summary.scopes = scopes.size;
-  summary.disagreements.sort((a, b) => a.day - b.day || a.scope.localeCompare(b.scope));
-  return summary;
+  finishSummary(summary, scopes);
+  if (mine !== null) {
+    finishSummary(mine, mineScopes);
+    mine.ownScopes = ownScopes.size;
+  }
+  return { ledger: summary, batch: mine };
 }

@@ -6,6 +6,7 @@
 
 import { DAY, HOUR, MINUTE } from '../engine/units.ts';
 import { counted } from '../engine/words.ts';
+import { DAYS_LOOKED_AT, lastDaysText } from './days-looked-at.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { Outcome, Reason } from '../engine/result.ts';
@@ -27,13 +28,20 @@ export function heldText(limit: number): string {
 /**
  * The most entries in one sliding window of `windowMs` ending at an entry (an entry at `s` counts
  * while `t < s + windowMs + edgeMs`), and the UTC days from `from` on with an entry at which the
- * window held `full` entries or more: the days a limit held, as `headroom simulate` and the
+ * window held `full` entries or more (`allDays`, `lastDay`: such days over all the entries, and the
+ * 00:00 UTC of the last, null when none): the days a limit held, as `headroom simulate` and the
  * Overview count them (views/held-limits.ts) and `recommend` too, so the two say the same figure.
  * A day the window was still full at 00:00 but that admitted nothing at the limit does not count:
  * nothing was held at it that day that the export shows. `times` is sorted in place when out of
  * order (runs admitted after waiting can be).
  */
-export function windowPeakDays(times: Float64Array, windowMs: number, edgeMs: number, full: number, from = Number.NEGATIVE_INFINITY): { peak: number; days: number } {
+export function windowPeakDays(
+  times: Float64Array,
+  windowMs: number,
+  edgeMs: number,
+  full: number,
+  from = Number.NEGATIVE_INFINITY,
+): { peak: number; days: number; allDays: number; lastDay: number | null } {
   for (let k = 1; k < times.length; k++) {
     if (times[k - 1]! > times[k]!) {
       times.sort();
@@ -43,18 +51,22 @@ export function windowPeakDays(times: Float64Array, windowMs: number, edgeMs: nu
   let peak = 0;
   let lo = 0;
   let days = 0;
+  let allDays = 0;
   let lastDay = Number.NaN;
   for (let i = 0; i < times.length; i++) {
     while (times[i]! >= times[lo]! + windowMs + edgeMs) lo++;
     const n = i - lo + 1;
     if (n > peak) peak = n;
-    if (n >= full && times[i]! >= from) {
+    if (n >= full) {
       const day = Math.floor(times[i]! / DAY);
-      if (day !== lastDay) days++;
+      if (day !== lastDay) {
+        allDays++;
+        if (times[i]! >= from) days++;
+      }
       lastDay = day;
     }
   }
-  return { peak, days };
+  return { peak, days, allDays, lastDay: Number.isNaN(lastDay) ? null : lastDay * DAY };
 }
 
 /** Per trigger of the replay `result`, the times its admitted runs were admitted at. */
@@ -91,23 +103,33 @@ export function heldDaysByTrigger(events: EventColumns, result: SimulationResult
   return out;
 }
 
+/** The days the platform's code held a trigger (codeHeldDaysByTrigger). */
+export interface CodeHeldDays {
+  /** UTC days from the days looked at on */
+  days: number;
+  /** UTC days over the whole history, and 00:00 UTC of the last of them */
+  allDays: number;
+  lastDay: number;
+}
+
 /**
  * Per programmatic trigger the docs set no limit (the replay `result` under the documented
  * profile), whose admitted runs reached exactly the limit the platform's code holds it at without
  * an override (SPEC section 9 rule 2: 42) in 24 h and never more: the UTC days from `from` on when
- * they did. Read as `headroom simulate` reads it (views/held-limits.ts): its peak over the whole
+ * they did, and those over the whole history (its peak is the whole replay's, so a trigger held
+ * only before `from` is held all the same, on none of the days from `from`). Read as `headroom simulate` reads it (views/held-limits.ts): its peak over the whole
  * replay at the replay's own window edge, so a run exactly 24 h after another counts as simulate
  * counts it and the two never disagree on whether the code's limit held the history.
  */
-export function codeHeldDaysByTrigger(events: EventColumns, result: SimulationResult, from: number): Map<string, number> {
+export function codeHeldDaysByTrigger(events: EventColumns, result: SimulationResult, from: number): Map<string, CodeHeldDays> {
   const plan = result.plan;
   const admitted = admittedRunTimes(events, result);
-  const out = new Map<string, number>();
+  const out = new Map<string, CodeHeldDays>();
   plan.triggers.forEach((t, g) => {
     const code = t.codeLimit;
     if (code === undefined || code <= 0) return;
-    const { peak, days } = windowPeakDays(Float64Array.from(admitted[g]!), DAY, plan.edgeMs, code, from);
-    if (peak === code) out.set(t.id, days);
+    const { peak, days, allDays, lastDay } = windowPeakDays(Float64Array.from(admitted[g]!), DAY, plan.edgeMs, code, from);
+    if (peak === code && lastDay !== null) out.set(t.id, { days, allDays, lastDay });
   });
   return out;
 }
@@ -199,13 +221,13 @@ export function heldPaceText(p: HeldPace, limit: number): string {
 
 /**
  * The seats advice when people's messages were held at the allowance (`allowance` per 24 h) on
- * `days` of the last `lookedAt` days: the exports hold only the messages the platform admitted, so
+ * `days` of the days looked at (the last 28 of a history of `historyDays`, or all of a shorter one): the exports hold only the messages the platform admitted, so
  * the busiest 24 h show the allowance itself, and seats cannot be sized on them. With messages
  * assumed to grow with seats, as the seats advice assumes, more seats add as many messages as room.
  */
-export function allowanceHeldText(allowance: number, perSeat: number, days: number, lookedAt: number): string {
+export function allowanceHeldText(allowance: number, perSeat: number, days: number, historyDays: number): string {
   return (
-    `people's messages (with fair-use runs) were held at the allowance of ${allowance.toLocaleString('en-US')} per 24 h on ${days} of the last ${counted(lookedAt, 'day')}: ` +
+    `people's messages (with fair-use runs) were held at the allowance of ${allowance.toLocaleString('en-US')} per 24 h on ${days} of ${lastDaysText(DAYS_LOOKED_AT, historyDays)}: ` +
     `the exports hold only the messages the platform admitted (it refuses the rest with plan_message_limit_exceeded), so demand was at least ${counted(perSeat, 'message')} a seat a day and how much more is not in them; ` +
     'more seats add room only as fast as the people they add send messages: raise the messages per seat (a plan change), or move fair-use triggers to programmatic mode to free their units, and watch the refusals'
   );

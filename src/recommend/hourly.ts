@@ -4,6 +4,7 @@ import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { DAY, HOUR } from '../engine/units.ts';
 import type { History } from '../forecast/series.ts';
+import { lastDaysText } from './days-looked-at.ts';
 
 /** People's messages and each trigger's arrivals per hour over the last `days` of the history. */
 export interface HourlyLoad {
@@ -69,7 +70,7 @@ export function atSeatsText(planSeats: number, people: number): string {
  * seats all the same: the 5 people who sent messages …", and the after-changes figure with the
  * same reason when the people set it. `raw` / `rawAfter` are what the pool and allowance need.
  */
-export function seatsText(raw: number, rawAfter: number | null, people: number, days: number, seats0: number, changes: string): string {
+export function seatsText(raw: number, rawAfter: number | null, people: number, days: number, seats0: number, changes: string, historyDays: number = days): string {
   const needed = Math.max(raw, people);
   const after = rawAfter === null ? null : Math.max(rawAfter, people);
   const enough = needed <= seats0 ? ' (already enough)' : '';
@@ -77,7 +78,7 @@ export function seatsText(raw: number, rawAfter: number | null, people: number, 
     raw >= people
       ? `${counted(raw, 'seat')}${enough} (people's messages assumed to grow with seats)`
       : `${counted(raw, 'seat')} (people's messages assumed to grow with seats); at least ${counted(people, 'seat')} all the same: ` +
-        `the ${counted(people, 'person', 'people')} who sent messages over the last ${counted(days, 'day')} ${people === 1 ? 'uses' : 'each use'} an active seat${enough}`;
+        `the ${counted(people, 'person', 'people')} who sent messages over ${lastDaysText(days, historyDays)} ${people === 1 ? 'uses' : 'each use'} an active seat${enough}`;
   if (after !== null && after !== needed) text += `; after the recommended ${changes} changes, ${counted(after, 'seat')}${rawAfter !== null && rawAfter < people ? `: at least the ${counted(people, 'person', 'people')} who sent messages` : ''}`;
   return text;
 }

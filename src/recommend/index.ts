@@ -16,7 +16,8 @@ import { censoredFromEngine } from '../forecast/censor.ts';
 import { rememberCensored } from '../forecast/recorded-censor.ts';
 import { completionSlack } from '../forecast/completion-slack.ts';
 import { allowanceHeldText, codeHeldDaysByTrigger, HELD_DAYS_MIN, occasionalAcrossMidnight, heldAllowanceDays, heldDaysByTrigger, heldPace, heldPaceText, heldText } from './held.ts';
-import type { HeldPace } from './held.ts';
+import type { CodeHeldDays, HeldPace } from './held.ts';
+import { DAYS_LOOKED_AT, lastDaysText } from './days-looked-at.ts';
 import { capForRisk, capOutcome, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
 import { summariseHistory } from '../forecast/index.ts';
 import type { ForecastReport } from '../forecast/index.ts';
@@ -126,6 +127,12 @@ export interface TriggerRecommendation {
   stillDelayed?: { runs: number; byReason: Record<string, number>; longestWaitMs: number };
   /** held by its limit: the pace its runs came at while admitted (held.ts), what the requested limit is sized on */
   heldPace?: HeldPace;
+  /**
+   * a programmatic trigger the docs set no limit that the platform's code held at its default on
+   * days before the days looked at only (daysAtLimit 0): those days over the whole history and the
+   * last of them (ISO date), which the override it is asked rests on
+   */
+  codeHeldBefore?: { days: number; lastDay: string };
 }
 
 export interface SeatsRecommendation {
@@ -254,17 +261,17 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const keys = recommendKeys(history, plan, risk, { scenario, ordinary: ordinaryDraws, runaway: runawayDraws }, seriesIndex, capBlockedByDay(events, history, current)).map((k) => ({ ...k, profile }));
   // the days a trigger's limit held over the last 28, counted as `headroom simulate` counts them
   const slack = completionSlack(events, current);
-  const heldDays = heldDaysByTrigger(events, current, slack.triggers, history.end - 28 * DAY);
+  const heldDays = heldDaysByTrigger(events, current, slack.triggers, history.end - DAYS_LOOKED_AT * DAY);
   // trigger, seat and pool advice under the platform's code: src/recommend/triggers-platform.ts
   const triggers =
     profile === 'platform'
       ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent), heldDays, slack)
-      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDays, codeHeldDaysByTrigger(events, current, history.end - 28 * DAY), current.plan.edgeMs);
+      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDays, codeHeldDaysByTrigger(events, current, history.end - DAYS_LOOKED_AT * DAY), current.plan.edgeMs);
   const recommended = profile === 'platform' ? applyPlatformTriggerAdvice(applyRecommendations(plan, keys, []), triggers) : applyRecommendations(plan, keys, triggers);
   const seats = profile === 'platform' ? recommendSeatsPlatform(events, history, plan, recommended) : recommendSeats(events, history, plan, recommended);
   // held at the allowance, the busiest 24 h show the allowance itself: seats sized on them would say
   // "already enough"; its held days counted as simulate counts a held limit's (held.ts)
-  const allowanceHeld = heldAllowanceDays(events, current, slack.allowance, history.end - 28 * DAY) ?? 0;
+  const allowanceHeld = heldAllowanceDays(events, current, slack.allowance, history.end - DAYS_LOOKED_AT * DAY) ?? 0;
   if (allowanceHeld >= HELD_DAYS_MIN && plan.workspace.messagesPerSeatPerDay !== null) {
     seats.allowanceHeldDays = allowanceHeld;
     // how many seats stop the queueing cannot be read from a held history, but each person who sent
@@ -273,8 +280,8 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
     const floor = people > plan.workspace.seats ? people : null;
     seats.seatsNeeded = floor;
     seats.seatsNeededAfterChanges = floor;
-    seats.reason = allowanceHeldText(plan.workspace.seats * plan.workspace.messagesPerSeatPerDay, plan.workspace.messagesPerSeatPerDay, allowanceHeld, Math.min(28, history.days));
-    if (floor !== null) seats.reason += `; at least ${counted(people, 'seat')} all the same: the ${counted(people, 'person', 'people')} who sent messages over the last ${counted(Math.min(28, history.days), 'day')} each use an active seat`;
+    seats.reason = allowanceHeldText(plan.workspace.seats * plan.workspace.messagesPerSeatPerDay, plan.workspace.messagesPerSeatPerDay, allowanceHeld, history.days);
+    if (floor !== null) seats.reason += `; at least ${counted(people, 'seat')} all the same: the ${counted(people, 'person', 'people')} who sent messages over ${lastDaysText(DAYS_LOOKED_AT, history.days)} each use an active seat`;
   }
   // a plan with fewer seats than the people who use the workspace misdescribes it (each holds an
   // active seat): the recommended plan, and the replay of it below, hold them all
@@ -316,10 +323,10 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   }
   if (seatsRaised) {
     const people = seats.peopleWhoSentMessages;
-    notes.push(`the recommended plan holds ${counted(people, 'seat')}, not ${plan.workspace.seats}: the ${counted(people, 'person', 'people')} who sent messages over the last ${counted(Math.min(28, history.days), 'day')} each use an active seat`);
+    notes.push(`the recommended plan holds ${counted(people, 'seat')}, not ${plan.workspace.seats}: the ${counted(people, 'person', 'people')} who sent messages over ${lastDaysText(DAYS_LOOKED_AT, history.days)} each use an active seat`);
   }
   if (seats.allowanceHeldDays !== undefined) {
-    notes.push(`people's messages held at the allowance on ${seats.allowanceHeldDays} of the last 28 days: those days show what the allowance let through, not demand (see Seats)`);
+    notes.push(`people's messages held at the allowance on ${seats.allowanceHeldDays} of ${lastDaysText(DAYS_LOOKED_AT, history.days)}: those days show what the allowance let through, not demand (see Seats)`);
   }
   for (const l of spendLimits.filter((x) => x.action === 'raise')) notes.push(`spend limit ${l.id}: ${l.reason}`);
   if (profile === 'platform') notes.push("computed under the platform's code (enforcement.profile platform)");
@@ -519,7 +526,7 @@ function recommendTriggers(
   draws: Float64Array[][],
   seriesIndex: Map<string, number>,
   heldDays: ReadonlyMap<string, number>,
-  codeHeldDays: ReadonlyMap<string, number>,
+  codeHeldDays: ReadonlyMap<string, CodeHeldDays>,
   edgeMs: number,
 ): TriggerRecommendation[] {
   const to = Math.max(history.end, history.lastEvent + 1);
@@ -533,7 +540,7 @@ function recommendTriggers(
     const limitN = resolveTriggerLimit(pt?.limitPer24h ?? null, mode);
     const limit = Number.isFinite(limitN) ? limitN : null;
     const s: DailySeries | undefined = history.triggers.find((t) => t.id === id);
-    const recent = s ? s.values.slice(-28) : [];
+    const recent = s ? s.values.slice(-DAYS_LOOKED_AT) : [];
     const [p50, p90, p99] = recent.length ? quantile(recent, [0.5, 0.9, 0.99]) : [0, 0, 0];
     const max = recent.reduce((a, b) => Math.max(a, b), recent.length ? -Infinity : 0);
     const above = limit === null ? 0 : recent.filter((v) => v > limit).length;
@@ -553,7 +560,7 @@ function recommendTriggers(
       expectedDailyVolume: expected,
       action: 'none',
       requestedLimit: null,
-      reason: s ? `within its limit: at most ${runsText(max)} a day over the last ${counted(recent.length, 'day')}` : 'no runs in the history',
+      reason: s ? `within its limit: at most ${runsText(max)} a day over ${lastDaysText(recent.length, history.days)}` : 'no runs in the history',
       alternatives: [],
       profile: 'documented',
       stillRefused: null,
@@ -574,15 +581,22 @@ function recommendTriggers(
       if (limit === null && s && code !== null && codeDays !== undefined) {
         const window = runsPer24h(events, id, to);
         const pace = heldPace(triggerRunTimes(events, id, to - 29 * DAY, to), code);
-        const { wanted, ask, basis } = limitRequest(window, expected, pace, code, headroom);
+        const { wanted, ask, basis } = limitRequest(window, expected, pace, code, headroom, history.days);
         base.requestBasis = basis;
         base.action = 'override';
         base.requestedLimit = wanted;
-        base.daily.daysAtLimit = codeDays;
+        base.daily.daysAtLimit = codeDays.days;
         if (pace !== null) base.heldPace = pace;
+        // held only before the days looked at: the override rests on those days (as simulate's
+        // held limit does, over the whole replay), so they are said, not "0 of the last 28"
+        const held =
+          codeDays.days > 0
+            ? `held there on ${codeDays.days} of ${lastDaysText(recent.length, history.days)}: the history was held there`
+            : `held there on ${counted(codeDays.allDays, 'day')} of the history, the last on ${day(codeDays.lastDay)}, none of them in ${lastDaysText(DAYS_LOOKED_AT, history.days)}, when it ran at most ${runsText(max)} a day: the history was held there then`;
+        if (codeDays.days === 0) base.codeHeldBefore = { days: codeDays.allDays, lastDay: day(codeDays.lastDay) };
         base.reason =
           `no per-trigger limit under the docs, but the platform's code holds a programmatic trigger at ${code} runs per 24 h unless support sets an override, ` +
-          `and its runs reached exactly ${code} in 24 h and never more (held there on ${codeDays} of the last ${counted(recent.length, 'day')}: the history was held there, demand beyond it is not in it): request ${ask}`;
+          `and its runs reached exactly ${code} in 24 h and never more (${held}, demand beyond it is not in it): request ${ask}`;
       }
       out.push(base);
       continue;
@@ -592,8 +606,8 @@ function recommendTriggers(
     if (pace !== null) base.heldPace = pace;
     const seen =
       (aboveWindow
-        ? `up to ${runsText(slid.max)} in 24 h against its limit of ${limit} (p95 ${n(slid.p95)} per 24 h over the last ${counted(recent.length, 'day')}); above it within one calendar day (UTC) on ${above} of them`
-        : `above its limit of ${counted(limit, 'run')} per 24 h on ${above} of the last ${counted(recent.length, 'day')}`) +
+        ? `up to ${runsText(slid.max)} in 24 h against its limit of ${limit} (p95 ${n(slid.p95)} per 24 h over ${lastDaysText(recent.length, history.days)}); above it within one calendar day (UTC) on ${above} of them`
+        : `above its limit of ${counted(limit, 'run')} per 24 h on ${above} of ${lastDaysText(recent.length, history.days)}`) +
       `${atLimit > 0 ? ` and held at it on ${atLimit} (${heldText(limit)})` : ''} (median ${fmtN(p50)}, p90 ${fmtN(p90)}, max ${max} a day)` +
       `${pace !== null ? `; ${heldPaceText(pace, limit)}` : ''}`;
     const consistently = Math.min(recent.length, above + atLimit) / recent.length >= 0.5;
@@ -601,7 +615,7 @@ function recommendTriggers(
     // forecast or the held pace, + the headroom): the same trigger gets the same ask whichever
     // reading the plan takes. The window is the platform's (its edge inclusive), as support's
     // override is enforced by the platform's code
-    const { wanted, ask, basis } = limitRequest(runsPer24h(events, id, to), expected, pace, limit, headroom);
+    const { wanted, ask, basis } = limitRequest(runsPer24h(events, id, to), expected, pace, limit, headroom, history.days);
     base.requestBasis = basis;
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ask support to raise its programmatic limit: request ${ask}` });
@@ -697,7 +711,7 @@ export function applyRecommendations(plan: Plan, keys: KeyRecommendation[], trig
  * the trigger's limit whatever the seats).
  */
 function recommendSeats(events: EventColumns, history: History, before: Plan, after: Plan): SeatsRecommendation {
-  const { hours, messages: msgs, perTrigger, people } = hourlyLoad(events, history, 28);
+  const { hours, messages: msgs, perTrigger, people } = hourlyLoad(events, history, DAYS_LOOKED_AT);
   const msgRoll = roll24(msgs);
   const runsFor = (plan: Plan) => {
     const total = new Float64Array(hours);
@@ -727,13 +741,13 @@ function recommendSeats(events: EventColumns, history: History, before: Plan, af
   const peakMsgs = peakOf(msgRoll);
   let reason: string;
   if (perSeat === null)
-    reason = `messages are unlimited on this plan: fair-use triggers never wait for the pool or the allowance${people > 0 ? `; seats: at least ${counted(people, 'seat')}, the ${counted(people, 'person', 'people')} who sent messages over the last 28 days` : ''}`;
+    reason = `messages are unlimited on this plan: fair-use triggers never wait for the pool or the allowance${people > 0 ? `; seats: at least ${counted(people, 'seat')}, the ${counted(people, 'person', 'people')} who sent messages over ${lastDaysText(DAYS_LOOKED_AT, history.days)}` : ''}`;
   else if (raw === null)
     reason = `people's messages alone use the allowance as seats grow (${fmtN(peakMsgs / Math.max(seen, 1))} per seat in the busiest 24 h ${atSeatsText(seats0, people)}, against ${perSeat}): seats cannot stop the queueing; move triggers to programmatic mode`;
   else {
     reason =
-      `busiest 24 h of the last 28 days: ${counted(peakRuns, 'fair-use run')} and ${counted(peakMsgs, "person's message", "people's messages")} ${atSeatsText(seats0, people)}; ` +
-      `the pool (${Math.round(share * 100)} % of ${counted(perSeat, 'message')} a seat) and the allowance hold them from ${seatsText(raw, rawAfter, people, 28, seats0, 'mode')}`;
+      `busiest 24 h of ${lastDaysText(DAYS_LOOKED_AT, history.days)}: ${counted(peakRuns, 'fair-use run')} and ${counted(peakMsgs, "person's message", "people's messages")} ${atSeatsText(seats0, people)}; ` +
+      `the pool (${Math.round(share * 100)} % of ${counted(perSeat, 'message')} a seat) and the allowance hold them from ${seatsText(raw, rawAfter, people, DAYS_LOOKED_AT, seats0, 'mode', history.days)}`;
   }
   return {
     currentSeats: seats0,

@@ -27,6 +27,7 @@ import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
 import { atLeastPeople, atSeatsText, fewestSeats, hourlyLoad, peakOf, roll24, seatsSeen, seatsText } from './hourly.ts';
 import { HELD_DAYS_MIN, heldPace, heldPaceText, heldText, occasionalAcrossMidnight } from './held.ts';
 import type { HeldPace } from './held.ts';
+import { DAYS_LOOKED_AT, lastDaysText } from './days-looked-at.ts';
 import { reasonCounts, reasonCountText } from '../engine/reason-words.ts';
 import type { ReasonSubject } from '../engine/reason-words.ts';
 
@@ -47,7 +48,6 @@ export interface ReplayAnnouncement {
   sentences: string[];
 }
 
-const DAYS_LOOKED_AT = 28;
 
 function n(x: number): string {
   return x.toLocaleString('en-US');
@@ -237,7 +237,7 @@ export function recommendTriggersPlatform(
       expectedDailyVolume: expected,
       action: 'none',
       requestedLimit: null,
-      reason: series ? `within its limit: at most ${runs(max)} a day over the last ${counted(recent.length, 'day')}${lostText}` : 'no runs in the history',
+      reason: series ? `within its limit: at most ${runs(max)} a day over ${lastDaysText(recent.length, history.days)}${lostText}` : 'no runs in the history',
       alternatives: [],
       profile: 'platform',
       stillRefused: null,
@@ -273,9 +273,9 @@ export function recommendTriggersPlatform(
     // held by its limit, the runs per 24 h the export shows are the limit itself: the pace they
     // came at while admitted is what says how much more it needs
     const pace = atLimit >= HELD_DAYS_MIN ? heldPace(triggerRunTimes(events, id, to - (DAYS_LOOKED_AT + 1) * DAY, to), limit) : null;
-    const { wanted, ask, basis } = limitRequest(window, expected, pace, limit, headroom);
+    const { wanted, ask, basis } = limitRequest(window, expected, pace, limit, headroom, history.days);
     const seen =
-      `up to ${runs(window.max)} in 24 h against its limit of ${limit} (p95 ${n(window.p95)} per 24 h over the last ${DAYS_LOOKED_AT} days; ` +
+      `up to ${runs(window.max)} in 24 h against its limit of ${limit} (p95 ${n(window.p95)} per 24 h over ${lastDaysText(DAYS_LOOKED_AT, history.days)}; ` +
       `above the limit on ${above} of ${counted(recent.length, 'day')}${atLimit > 0 ? `, held at it on ${atLimit}: ${heldText(limit)}` : ''}` +
       `${pace !== null ? `; ${heldPaceText(pace, limit)}` : ''})${lostText}`;
     if (pace !== null) base.heldPace = pace;
@@ -327,7 +327,16 @@ export function recommendTriggersPlatform(
  * 24 h unless raised: SPEC section 9 rule 2), so a trigger gets the same ask whichever reading
  * the plan takes.
  */
-export function limitRequest(window: { p95: number }, expected: number, pace: HeldPace | null, limit: number, headroom: number): { wanted: number; ask: string; basis: string } {
+export function limitRequest(
+  window: { p95: number },
+  expected: number,
+  pace: HeldPace | null,
+  limit: number,
+  headroom: number,
+  historyDays: number = DAYS_LOOKED_AT,
+): { wanted: number; ask: string; basis: string } {
+  // the days the p95 covers: the last 28, or the whole of a shorter history
+  const over = lastDaysText(DAYS_LOOKED_AT, historyDays);
   const demand = Math.max(window.p95, expected, pace?.perDay ?? 0);
   const sized = roundCount(demand * (1 + headroom));
   // an ask at or below the limit it replaces would be no ask: the smallest round limit above it then decides
@@ -340,8 +349,8 @@ export function limitRequest(window: { p95: number }, expected: number, pace: He
     pace !== null && pace.perDay >= Math.max(window.p95, expected)
       ? [`its pace while admitted, ${n(pace.perDay)}`, `the pace our runs came at while the limit let them through, ${n(pace.perDay)} per 24 hours`]
       : expected > window.p95
-        ? [`the forecast's ${n(expected)} a day, above the p95 of ${n(window.p95)} per 24 h`, `our forecast's ${n(expected)} runs a day, above the 95th percentile of our runs in any 24 hours over the last ${DAYS_LOOKED_AT} days (${n(window.p95)})`]
-        : [`p95 ${n(demand)}`, `the 95th percentile of our runs in any 24 hours over the last ${DAYS_LOOKED_AT} days, ${n(demand)}`];
+        ? [`the forecast's ${n(expected)} a day, above the p95 of ${n(window.p95)} per 24 h`, `our forecast's ${n(expected)} runs a day, above the 95th percentile of our runs in any 24 hours over ${over} (${n(window.p95)})`]
+        : [`p95 ${n(demand)}`, `the 95th percentile of our runs in any 24 hours over ${over}, ${n(demand)}`];
   if (above > sized) {
     return {
       wanted,
@@ -433,17 +442,17 @@ export function recommendSeatsPlatform(events: EventColumns, history: History, b
   if (perSeat === null)
     reason =
       `messages are unlimited on this plan: there is no pool and no allowance, so fair-use triggers ${queued ? 'wait' : 'are refused'} only for their own limits (${code})` +
-      (people > 0 ? `; seats: at least ${counted(people, 'seat')}, the ${counted(people, 'person', 'people')} who sent messages over the last ${DAYS_LOOKED_AT} days` : '');
+      (people > 0 ? `; seats: at least ${counted(people, 'seat')}, the ${counted(people, 'person', 'people')} who sent messages over ${lastDaysText(DAYS_LOOKED_AT, history.days)}` : '');
   else if (raw === null)
     reason = `people's messages alone use the allowance as seats grow (${(peakMsgs / Math.max(seen, 1)).toFixed(1)} per seat in the busiest 24 h ${atSeatsText(seats0, people)}, against ${perSeat}): seats cannot stop the ${queued ? `queueing (${code})` : 'refusals'}; move triggers to programmatic mode (with their limit overrides)`;
   else {
     reason =
-      `${code}, busiest 24 h of the last ${DAYS_LOOKED_AT} days: ` +
+      `${code}, busiest 24 h of ${lastDaysText(DAYS_LOOKED_AT, history.days)}: ` +
       (queued
         ? `${counted(peakPool, 'fair-use webhook run')} ${peakPool === 1 ? 'takes a pool unit' : 'take pool units'} as they are admitted (runs above their own limit wait and take none until then)`
         : `${counted(peakPool, 'fair-use webhook attempt')} ${peakPool === 1 ? 'takes a pool unit' : 'take pool units'}`) +
       (peakBurned > 0 ? ` (${n(peakBurned)} of them by runs that their own limit then refuses: burned units that admit nothing)` : '') +
-      ` and ${counted(peakMsgs, "person's message", "people's messages")} ${atSeatsText(seats0, people)}; the pool (${Math.round(share * 100)} % of ${counted(perSeat, 'message')} a seat) and the allowance hold them from ${seatsText(raw, rawAfter, people, DAYS_LOOKED_AT, seats0, 'trigger')}`;
+      ` and ${counted(peakMsgs, "person's message", "people's messages")} ${atSeatsText(seats0, people)}; the pool (${Math.round(share * 100)} % of ${counted(perSeat, 'message')} a seat) and the allowance hold them from ${seatsText(raw, rawAfter, people, DAYS_LOOKED_AT, seats0, 'trigger', history.days)}`;
   }
   return {
     currentSeats: seats0,

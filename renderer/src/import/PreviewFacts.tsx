@@ -48,6 +48,11 @@ export function PreviewFacts({ facts, format, stage, refused = 0 }: { facts: Imp
           {facts.findings.preamble}
         </p>
       )}
+      {facts.findings.dottedMonthFirst !== null && (
+        <p className="warning" role="status" data-testid="facts-dotted-month-first">
+          {facts.findings.dottedMonthFirst}
+        </p>
+      )}
       {facts.findings.timeOfDay !== null && (
         <p className="warning" role="status" data-testid="facts-time-of-day">
           {facts.findings.timeOfDay}

@@ -15,6 +15,7 @@ import { counted } from '../../engine/words.ts';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CancelledError, InputError, formatDetail } from '../../errors.ts';
+import type { InputErrorDetail } from '../../errors.ts';
 import { isoOf } from '../../engine/units.ts';
 import { openLedger } from '../../ledger/ledger.ts';
 import { refreshEventsCache } from '../../ledger/events-cache-file.ts';
@@ -25,7 +26,7 @@ import type { FormatName } from '../../import/formats.ts';
 import { badRowsRefusal, ImportRefusedError, importFile, previewImport } from '../../import/importer.ts';
 import type { ImportResult } from '../../import/importer.ts';
 import { scopeLabel } from '../../ledger/overlap.ts';
-import { importFindings } from '../../import/findings.ts';
+import { importFindings, overlapTexts } from '../../import/findings.ts';
 
 export interface ImportCliOptions {
   db: string;
@@ -107,25 +108,27 @@ function describe(r: ImportResult, preview: boolean): string {
   if (found.timeOfDay !== null) lines.push(`  ${found.timeOfDay}`);
   if (found.repeatedHeaders !== null) lines.push(`  ${found.repeatedHeaders}`);
   if (found.completed !== null) lines.push(`  ${found.completed}`);
-  const o = r.overlap;
-  if (o !== undefined && o.scopeDays > 0 && o.from !== null && o.to !== null) {
+  const overlap = overlapTexts(r);
+  if (overlap !== null) {
     const d = (ms: number) => isoOf(ms).slice(0, 10);
-    lines.push(
-      `  counted once: ${d(o.from)} to ${d(o.to)}, ${n(o.scopeDays)} key-days of ${n(o.scopes)} keys and agents are in both the consumption and the cost export; ` +
-        `${n(o.countedConsumption)} count the consumption lines (the cost rows kept as a cross-check, not counted), ${n(o.countedCost)} the cost export's spend for the day (the consumption lines add up to less)`,
-    );
-    // what an admin would otherwise read as runs lost: the cost rows replace spend, never runs
-    if (o.countedCost > 0) {
-      lines.push(
-        `  runs and requests: the consumption export's all still count, at their own times; on the ${n(o.countedCost)} key-day${o.countedCost === 1 ? '' : 's'} whose spend the cost export gives, its total is shared over that day's runs and requests in proportion to their own cost`,
-      );
-    }
-    for (const x of o.disagreements.slice(0, 10)) {
+    // the file's share first, then the whole ledger's, each labelled: the ledger's span alone was read as the file's
+    if (overlap.file !== null) lines.push(`  this file: ${overlap.file}`);
+    // the key-days of this file on which the two exports disagree (others were said when their file came in)
+    const disagree = r.fileOverlap ?? r.overlap!;
+    for (const x of disagree.disagreements.slice(0, 10)) {
       lines.push(
         `  disagree: ${d(x.day)} ${scopeLabel(x.scope)}: cost export $${(x.costMicros / 1e6).toFixed(2)}, consumption $${(x.consumptionMicros / 1e6).toFixed(2)} (spend counted: ${x.counted === 'cost' ? 'the cost export' : 'the consumption lines'})`,
       );
     }
-    if (o.disagreementCount > 10) lines.push(`  ... and ${n(o.disagreementCount - 10)} more key-days that disagree`);
+    if (disagree.disagreementCount > 10) lines.push(`  ... and ${n(disagree.disagreementCount - 10)} more key-days that disagree`);
+    lines.push(`  ${preview ? 'the ledger after its import' : 'the ledger now'}: ${overlap.ledger}`);
+    // what an admin would otherwise read as runs lost: the cost rows replace spend, never runs
+    const o = r.overlap;
+    if (o !== undefined && o.countedCost > 0) {
+      lines.push(
+        `  runs and requests: the consumption export's all still count, at their own times; on the ${n(o.countedCost)} key-day${o.countedCost === 1 ? '' : 's'} whose spend the cost export gives, its total is shared over that day's runs and requests in proportion to their own cost`,
+      );
+    }
   }
   for (const e of r.errors.slice(0, 10)) {
     lines.push(`  ${formatDetail({ file: r.file, line: e.line, ...(e.column !== null ? { column: e.column } : {}), ...(e.value !== null ? { value: e.value } : {}), message: e.message })}`);
@@ -142,6 +145,49 @@ function differingLines(r: ImportResult): string[] {
   return importFindings(r).differing?.rows ?? [];
 }
 
+/**
+ * Refuses a mapping that is not valid before the ledger is opened. When it is refused for its own
+ * fields, the files' headers are read first (each previewed into a ledger in memory, which the
+ * importer refuses as soon as it has the header): a column it names that a file lacks is said
+ * first, naming the field and the file's header, then the mapping's own problems. Refused for its
+ * missing dateFormat alone, the admin whose time column was not in the file fixed the secondary
+ * mistake first.
+ */
+async function checkMapping(mapping: unknown, source: string, files: readonly string[]): Promise<void> {
+  try {
+    parseColumnMapping(mapping, source);
+    return;
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    const columns: string[] = [];
+    const details: InputErrorDetail[] = [];
+    for (const file of files) {
+      // a file that cannot be read tells no header: the mapping's own refusal stands (the file's comes after)
+      try {
+        checkInputFile(file);
+      } catch {
+        continue;
+      }
+      const memory = openLedger(':memory:');
+      try {
+        await previewImport(memory, file, { mapping, mappingName: source, displayName: file });
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        // the column details are the file's (the mapping's own are placed in the mapping file)
+        const mine = e.details.filter((d) => d.file === file && d.column?.startsWith('mapping.') === true);
+        if (mine.length > 0) {
+          columns.push(e.message.slice(0, e.message.indexOf(`; and ${err.message}`)));
+          for (const d of mine) details.push(d);
+        }
+      } finally {
+        memory.close();
+      }
+    }
+    if (columns.length === 0) throw err;
+    throw new InputError([...columns, err.message].join('\n'), [...details, ...err.details]);
+  }
+}
+
 /** Runs the command; returns what to print and the exit code (2 when any file was refused). */
 export async function runImport(files: string[], options: ImportCliOptions, signal?: AbortSignal): Promise<CliOutput> {
   if (!options.db) throw new InputError('--db LEDGER.sqlite is required', [{ column: '--db', message: 'is required' }]);
@@ -151,7 +197,7 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
   }
   // Every input is checked before the ledger is opened, so that a typo creates no empty ledger.
   const mapping = options.mapping === undefined ? undefined : readMapping(options.mapping);
-  if (mapping !== undefined) parseColumnMapping(mapping, options.mapping!);
+  if (mapping !== undefined) await checkMapping(mapping, options.mapping!, files);
   let undoId: number | null = null;
   if (options.undo !== undefined) {
     undoId = Number(options.undo);
@@ -224,6 +270,9 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
           else out.push(describe(r, options.preview === true));
           // on stderr in both forms: --json's stdout keeps SPEC section 8's objects exactly
           for (const line of differingLines(r)) err.push(line);
+          // a reading the mapping asked for but the rows make doubtful: said beside --json's objects too
+          const dotted = importFindings(r).dottedMonthFirst;
+          if (dotted !== null) err.push(dotted);
         } catch (e) {
           if (tty) process.stderr.write('\r\x1b[K');
           if (e instanceof CancelledError) throw e;
