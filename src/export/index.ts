@@ -6,6 +6,7 @@ import type { Plan, TriggerId } from '../engine/plan.ts';
 import type { ForecastReport } from '../forecast/index.ts';
 import type { RecommendReport, TriggerRecommendation } from '../recommend/index.ts';
 import { uniqueFileNames } from './file-names.ts';
+import { formatUsd, formatUsdPlain, MICROS_PER_USD } from '../engine/units.ts';
 
 /** One file of an export, path relative to the output directory. */
 export interface ExportFile {
@@ -55,9 +56,11 @@ export function keysToCsv(report: RecommendReport): string {
     k.currentCapUsd ?? '',
     k.recommendedCapUsd,
     k.action,
-    k.rolling30.p50.toFixed(2),
-    k.rolling30.p90.toFixed(2),
-    k.rolling30.p99.toFixed(2),
+    // the report's cents of the same figures (`money`): rounded on their micro-dollars, not on
+    // their binary float, which put 300.00 here beside the report's $300.01
+    formatUsdPlain(microsOf(k.rolling30.p50)),
+    formatUsdPlain(microsOf(k.rolling30.p90)),
+    formatUsdPlain(microsOf(k.rolling30.p99)),
     k.rolling30.daysObserved,
     k.throttleChance.toFixed(3),
     k.reason,
@@ -190,7 +193,10 @@ export interface ReportDocument {
   sections: ReportSection[];
 }
 
-const money = (x: number) => `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+// a dollar figure of the recommendation (micro-USD / 1e6) back to its micro-dollars, which every
+// money cell and keys.csv round to cents alike (engine/units.ts centsOf)
+const microsOf = (usd: number) => Math.round(usd * MICROS_PER_USD);
+const money = (x: number) => formatUsd(microsOf(x));
 const num = (x: number) => (Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 1 }));
 // run and request counts are whole, even where a percentile falls between two paths
 const whole = (x: number) => Math.round(x).toLocaleString('en-US');

@@ -1,6 +1,6 @@
 import { quantile } from 'simple-statistics';
 import { counted } from '../engine/words.ts';
-import { DAY, MICROS_PER_USD, usdNumberToMicros } from '../engine/units.ts';
+import { centsOfUsd, DAY, formatUsd, MICROS_PER_USD, usdNumberToMicros } from '../engine/units.ts';
 import type { Micros } from '../engine/units.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
@@ -210,11 +210,12 @@ const MAX_THROTTLE_CHANCE = 0.1;
 const TRADEOFF_RISKS = [0.01, 0.05, 0.1, 0.25];
 
 const usd = (micros: number) => Math.round(micros) / MICROS_PER_USD;
-// whole dollars stay whole ($350); anything else shows cents ($267.30, not $267.3)
+// whole dollars stay whole ($350); anything else shows cents ($267.30, not $267.3), rounded as
+// the report's and keys.csv's money cells round the same figure (engine/units.ts centsOf): on its
+// micro-dollars, not its binary float (x * 100 put $58.465 at $58.46 here, $58.47 in the table)
 const fmt = (x: number) => {
-  const cents = Math.round(x * 100) / 100;
-  const d = Number.isInteger(cents) ? 0 : 2;
-  return `$${cents.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })}`;
+  const cents = centsOfUsd(x);
+  return cents % 100 === 0 ? `${cents < 0 ? '-' : ''}$${Math.abs(cents / 100).toLocaleString('en-US')}` : formatUsd(cents * 10_000);
 };
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
