@@ -4,6 +4,7 @@ import Papa from 'papaparse';
 import { canonicalMode, DEFAULT_TRIGGER_LIMIT, validatePlan, PlanError } from '../engine/plan.ts';
 import type { Plan, TriggerId } from '../engine/plan.ts';
 import type { ForecastReport } from '../forecast/index.ts';
+import { chanceText } from '../forecast/rounding.ts';
 import type { RecommendReport, TriggerRecommendation } from '../recommend/index.ts';
 import { uniqueFileNames } from './file-names.ts';
 import { formatUsd, formatUsdPlain, MICROS_PER_USD } from '../engine/units.ts';
@@ -260,6 +261,8 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
           `Pool (limit ${mc.pool.limit === null ? 'none' : whole(mc.pool.limit)}): peak ${bandText(mc.pool.peak, whole)}, saturated in ${pctOf(mc.pool.saturatedShareOfPaths)} of paths, runs limited by it ${bandText(mc.pool.limitedRuns, whole)}.`,
           `Allowance (limit ${mc.allowance.limit === null ? 'none' : whole(mc.allowance.limit)}): peak ${bandText(mc.allowance.peak, whole)}, saturated in ${pctOf(mc.allowance.saturatedShareOfPaths)} of paths, people's messages blocked ${bandText(mc.allowance.blockedMessages, whole)}.`,
           `Programmatic spend: ${bandText(mc.programmaticUsd, money)}.`,
+          `A key's capped-out chance is the share of the forecast's ${whole(mc.cappedOutPaths)} paths whose ordinary use reaches its cap: the figure the caps are sized on (Recommended API key caps). ` +
+            "The paths' simulation also runs the runaway days and starts from the spend already in each key's window, so the share of paths in which it blocks the key is another figure, given beside it.",
           ...mc.spendLimits.map(
             (l) =>
               `Spend limit ${l.id} (${money(l.amountUsd)}, ${l.window}): blocks something in ${pctOf(l.blockedShareOfPaths)} of paths; ` +
@@ -268,11 +271,14 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
         ],
         tables: [
           {
-            head: ['key', 'cap', 'chance capped out', 'first capped out P10 / P50 / P90', 'days capped out'],
+            // the capped-out chance is recommend's (the same computation on the same paths, said the
+            // same way); what the simulation blocks counts more, and its column says so
+            head: ['key', 'cap', 'capped-out chance (ordinary use reaches the cap)', 'blocked by its cap in the simulation (runaway days and spend already in its window included)', 'first capped out P10 / P50 / P90', 'days capped out'],
             rows: mc.keys.map((k) => [
               k.id,
               k.cap === null ? 'none' : money(k.cap),
-              pctOf(k.firstCappedOut.probability),
+              k.cappedOutChance === null ? '–' : chanceText(k.cappedOutChance),
+              `in ${chanceText(k.firstCappedOut.probability)} of paths`,
               [k.firstCappedOut.p10, k.firstCappedOut.p50, k.firstCappedOut.p90].map((d) => (d ? d.slice(0, 10) : 'not capped')).join(' / '),
               bandText(k.daysCappedOut),
             ]),
@@ -288,12 +294,12 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
   sections.push({
     title: 'Recommended API key caps',
     paragraphs: [
-      `Cap = the smallest round cap that ordinary use reaches in at most ${Math.round(rec.risk * 1000) / 10} % of the forecast's paths over the next ${rec.days} days (the throttle chance column). ` +
+      `Cap = the smallest round cap that ordinary use reaches in at most ${chanceText(rec.risk)} of the forecast's paths over the next ${rec.days} days (the capped-out chance column, the Monte Carlo table's too). ` +
         "Runaway days (above 3 × the 90th percentile of the key's active days) are incidents the cap should stop: they are left out of ordinary use and simulated as a separate, rare process.",
     ],
     tables: [
       {
-        head: ['key', 'current cap', 'recommended', 'action', 'rolling 30 d p50 / p90 / p99', 'days', 'throttle chance', 'reason'],
+        head: ['key', 'current cap', 'recommended', 'action', 'rolling 30 d p50 / p90 / p99', 'days', 'capped-out chance', 'reason'],
         rows: rec.keys.map((k) => [
           k.id,
           k.currentCapUsd === null ? 'none' : money(k.currentCapUsd),
@@ -301,7 +307,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
           k.action,
           `${money(k.rolling30.p50)} / ${money(k.rolling30.p90)} / ${money(k.rolling30.p99)}`,
           String(k.rolling30.daysObserved),
-          pctOf(k.throttleChance),
+          chanceText(k.throttleChance),
           k.reason,
         ]),
       },

@@ -1,4 +1,4 @@
-import { DAY } from '../engine/units.ts';
+import { DAY, usdNumberToMicros } from '../engine/units.ts';
 import { counted } from '../engine/words.ts';
 import type { EventColumns } from '../engine/events.ts';
 import type { Plan } from '../engine/plan.ts';
@@ -19,7 +19,7 @@ import { PathWorkers, runPaths, workerCount } from './pool.ts';
 import { ordinaryHistory } from './model.ts';
 import type { SeriesModel } from './model.ts';
 import type { FitJob } from './fit-claims.ts';
-import { capCurve, capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
+import { capCurve, cappedOutChance, capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
 import type { CapAtRisk, CapOption } from './cap-risk.ts';
 import { roundCapUsd } from './rounding.ts';
 import { amountOf, HELD_SPREAD } from './censor-notes.ts';
@@ -181,10 +181,12 @@ async function forecastWith(
     });
   });
   const roundUp = (m: number) => roundCapUsd(m) * 1e6;
+  const last29ById = new Map<string, number[]>();
   const keyCaps = [...keyJ].map(([j, k]): KeyCapOptions => {
     const s = scenario.series[j];
     const values = history.keys.find((x) => x.id === s.id)?.values ?? [];
     const last29 = ordinaryHistory(values, s.model).slice(-29);
+    last29ById.set(s.id, last29);
     return {
       id: s.id,
       currentCapUsd: scenario.plan.apiKeys.find((x) => x.id === s.id)?.capUsd ?? null,
@@ -192,7 +194,22 @@ async function forecastWith(
       curve: capCurve(last29, k.ordinary, k.runaway, roundUp),
     };
   });
-  if (running) monteCarlo = aggregatePaths(await running.figures, layoutOf(scenario), scenario.plan, seed);
+  if (running) {
+    monteCarlo = aggregatePaths(await running.figures, layoutOf(scenario), scenario.plan, seed);
+    // beside what the simulation blocks, each cap's capped-out chance over the same paths' draws,
+    // computed as recommend computes it: the two read as one figure (recommend's 2.5 % was the
+    // Monte Carlo table's 3 %, the share of paths the simulation blocked the key at all)
+    const jOf = new Map([...keyJ.keys()].map((j) => [scenario.series[j].id, j]));
+    for (const k of monteCarlo.keys) {
+      const j = jOf.get(k.id);
+      const last29 = last29ById.get(k.id);
+      if (k.cap === null || j === undefined || last29 === undefined) continue;
+      k.cappedOutChance = cappedOutChance(last29, keyJ.get(j)!.ordinary, usdNumberToMicros(k.cap));
+    }
+    // read over every path's draws, as the caps at each risk are (at least DEFAULT_PATHS): recommend
+    // sizes its caps on as many, whatever fewer paths the simulation runs for speed
+    monteCarlo.cappedOutPaths = bandPaths;
+  }
   keyJ.clear();
   if (paths === 0) options.onProgress?.(1, 'model');
   return {

@@ -17,10 +17,10 @@ import { rememberCensored } from '../forecast/recorded-censor.ts';
 import { completionSlack } from '../forecast/completion-slack.ts';
 import { allowanceHeldText, codeHeldDaysByTrigger, HELD_DAYS_MIN, occasionalAcrossMidnight, heldAllowanceDays, heldDaysByTrigger, heldPace, heldPaceText, heldText } from './held.ts';
 import type { HeldPace } from './held.ts';
-import { capForRisk, capOutcome, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
+import { capForRisk, capOutcome, cappedOutChance, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
 import { summariseHistory } from '../forecast/index.ts';
 import type { ForecastReport } from '../forecast/index.ts';
-import { roundCapUsd } from '../forecast/rounding.ts';
+import { chanceText, roundCapUsd } from '../forecast/rounding.ts';
 import { ordinaryHistory, outlierCeiling } from '../forecast/model.ts';
 import type { ModelKind } from '../forecast/model.ts';
 import { simulate } from '../engine/simulate.ts';
@@ -379,16 +379,16 @@ function recommendKeys(
     const peaks = sized.peaks;
     const [q10, q50, q90] = peaks.length ? quantile(peaks, [0.1, 0.5, 0.9]) : [0, 0, 0];
     const cap = sized.cap / MICROS_PER_USD;
-    const currentChance = current === null ? null : chanceAtCap(peaks, usdNumberToMicros(current));
+    const currentChance = current === null ? null : cappedOutChance(last29, ordPaths, usdNumberToMicros(current));
     const outcome = (capMicros: number) => capOutcome(last29, ordPaths, runPaths, capMicros);
     const chosen = outcome(sized.cap);
     const tradeoff: CapTradeoff[] = [];
     for (const r of TRADEOFF_RISKS) {
       const c = r === risk ? sized : bounded(capForRisk(last29, ordPaths, r, roundCapUsdMicros));
       const o = r === risk ? chosen : outcome(c.cap);
-      tradeoff.push({ label: `${pctText(r)} risk`, capUsd: c.cap / MICROS_PER_USD, cappedOutChance: c.chance, ordinaryBlockedUsd: o.ordinaryBlockedUsd, runawayStoppedUsd: o.runawayStoppedUsd });
+      tradeoff.push({ label: `${chanceText(r)} risk`, capUsd: c.cap / MICROS_PER_USD, cappedOutChance: c.chance, ordinaryBlockedUsd: o.ordinaryBlockedUsd, runawayStoppedUsd: o.runawayStoppedUsd });
     }
-    if (!TRADEOFF_RISKS.includes(risk)) tradeoff.push({ label: `${pctText(risk)} risk`, capUsd: cap, cappedOutChance: sized.chance, ...chosen });
+    if (!TRADEOFF_RISKS.includes(risk)) tradeoff.push({ label: `${chanceText(risk)} risk`, capUsd: cap, cappedOutChance: sized.chance, ...chosen });
     if (current !== null) {
       const o = outcome(usdNumberToMicros(current));
       tradeoff.push({ label: 'current', capUsd: current, cappedOutChance: currentChance ?? 0, ordinaryBlockedUsd: o.ordinaryBlockedUsd, runawayStoppedUsd: o.runawayStoppedUsd });
@@ -400,10 +400,10 @@ function recommendKeys(
     const projected = `projected peak rolling 30-day ordinary spend P50 ${fmt(usd(q50))}, P90 ${fmt(usd(q90))}`;
     let reason = clamped
       ? `the forecast's paths over the next ${counted(days, 'day')} (${modelText}) run far past anything this key's history shows, so no cap it would size is advice: ` +
-        `${fmt(cap)} is ${PLAUSIBLE_FACTOR} × the higher of its largest 30-day spend and its current cap, reached in ${pctText(sized.chance)} of ${counted(peaks.length, 'path')}; ${projected}; ` +
+        `${fmt(cap)} is ${PLAUSIBLE_FACTOR} × the higher of its largest 30-day spend and its current cap, reached in ${chanceText(sized.chance)} of ${counted(peaks.length, 'path')}; ${projected}; ` +
         `the exports hold only what the platform admitted and cannot show demand beyond a cap, so raise it in steps and watch`
-      : `the smallest round cap that ordinary use reaches in at most ${pctText(risk)} of ${peaks.length} forecast paths over the next ${counted(days, 'day')} (${modelText}): ` +
-        `${fmt(cap)}, reached in ${pctText(sized.chance)}; ${projected}`;
+      : `the smallest round cap that ordinary use reaches in at most ${chanceText(risk)} of ${peaks.length} forecast paths over the next ${counted(days, 'day')} (${modelText}): ` +
+        `${fmt(cap)}, reached in ${chanceText(sized.chance)}; ${projected}`;
     if (incidents.length) {
       const top = incidents[0];
       const blockedTotal = incidents.reduce((a, x) => a + x.blockedByCapUsd, 0);
@@ -422,15 +422,17 @@ function recommendKeys(
       // within the risk and not much looser than needed: no reason to move it
       action = 'keep';
       recommendedCap = current;
-      reason += `; the current cap of ${fmt(current)} is reached in ${pctText(currentChance ?? 0)} of paths, within the risk: keep it`;
+      reason += `; the current cap of ${fmt(current)} is reached in ${chanceText(currentChance ?? 0)} of paths, within the risk: keep it`;
     } else if (current < cap) {
       action = 'raise';
-      reason += `; the current cap of ${fmt(current)} is reached by ordinary use in ${pctText(currentChance ?? 0)} of paths, above the ${pctText(risk)} risk`;
+      reason += `; the current cap of ${fmt(current)} is reached by ordinary use in ${chanceText(currentChance ?? 0)} of paths, above the ${chanceText(risk)} risk`;
     } else {
       action = 'lower';
       reason += `; the current cap of ${fmt(current)} is far above what ordinary use needs at this risk`;
     }
-    const throttle = chanceAtCap(peaks, usdNumberToMicros(recommendedCap));
+    // the one computation of a capped-out chance (forecast/cap-risk.ts): the report's Monte Carlo
+    // table gives the same for the same paths beside what its simulation blocks
+    const throttle = cappedOutChance(last29, ordPaths, usdNumberToMicros(recommendedCap));
     const final = recommendedCap === cap ? chosen : outcome(usdNumberToMicros(recommendedCap));
     const stuckUntil = action === 'keep' ? null : blockedUntilIfSetNow(byDay.admitted.get(s.id), history, plan.enforcement.keyCapWindowDays, usdNumberToMicros(recommendedCap));
     if (stuckUntil) {
@@ -475,10 +477,6 @@ function roundCapUsdMicros(micros: number): number {
   return roundCapUsd(micros) * MICROS_PER_USD;
 }
 
-function pctText(x: number): string {
-  const v = x * 100;
-  return `${v < 10 && !Number.isInteger(Math.round(v * 10) / 10) ? v.toFixed(1) : Math.round(v)} %`;
-}
 
 
 function pct(x: number): string {
