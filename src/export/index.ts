@@ -102,8 +102,10 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
         `  It is a ${t.kind} trigger on ${canonicalMode(t.mode) === 'fair_use' ? 'fair use' : 'programmatic'} mode today, ${t.limit !== null ? `limited to ${counted(t.limit, 'run')} per 24 hours` : codeHeld ? `with no run limit per 24 hours in the docs, but held at ${DEFAULT_TRIGGER_LIMIT} runs per 24 hours by the platform (the default without an override)` : 'with no run limit per 24 hours'}.`,
         '',
         'Expected daily volume:',
-        t.heldPace !== undefined && t.heldPace.perDay > t.expectedDailyVolume
-          ? `  About ${counted(t.heldPace.perDay, 'run')} a day: while the limit let them through, our runs came at that pace (${counted(t.limit ?? DEFAULT_TRIGGER_LIMIT, 'run')} in ${counted(t.heldPace.hours, 'hour')}, then a pause until the 24-hour window freed, ${counted(t.heldPace.stretches, 'time')}).`
+        // the expected daily volume the report's table gives (recommend's one figure: a held
+        // trigger's pace, which our forecast's days are drawn around, or the forecast's P90)
+        t.expectedFrom === 'held_pace' && t.heldPace !== undefined
+          ? `  About ${counted(t.expectedDailyVolume, 'run')} a day: while the limit let them through, our runs came at that pace (${counted(heldAt ?? DEFAULT_TRIGGER_LIMIT, 'run')} in ${counted(t.heldPace.hours, 'hour')}, then a pause until the 24-hour window freed, ${counted(t.heldPace.stretches, 'time')}).`
           : `  About ${counted(t.expectedDailyVolume, 'run')} a day (90th percentile of our 30-day forecast).`,
         // the day figures count calendar days, the limit a sliding 24 h that can span two of them:
         // "highest 41 a day" and "held at 42" are both true, and the draft says which is which
@@ -330,7 +332,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
     ],
     tables: [
       {
-        head: ['trigger', 'kind', 'mode', 'limit', 'daily p50 / p90 / max', 'expected per day', 'action', ...(paths > 0 ? ['forecast: runs held back'] : []), 'reason'],
+        head: ['trigger', 'kind', 'mode', 'limit', 'daily p50 / p90 / max', 'expected per day (forecast P90)', 'action', ...(paths > 0 ? ['forecast: runs held back'] : []), 'reason'],
         rows: rec.triggers.map((t) => {
           const m = forecastOf.get(t.id);
           return [
@@ -339,7 +341,8 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
             t.mode,
             t.limit === null ? 'none' : String(t.limit),
             `${num(t.daily.p50)} / ${num(t.daily.p90)} / ${num(t.daily.max)}`,
-            String(t.expectedDailyVolume),
+            // a held trigger's is its pace, not a P90: said in the cell, as the draft says it
+            t.expectedFrom === 'held_pace' ? `${t.expectedDailyVolume} (pace while held; the forecast's days drawn around it)` : String(t.expectedDailyVolume),
             t.action + (t.requestedLimit !== null ? ` (${t.requestedLimit})` : ''),
             ...(paths > 0 ? [m ? heldChances(t, m) : '–'] : []),
             t.reason,

@@ -138,7 +138,7 @@ async function forecastWith(
       ? modelsById(all, await workers.fit(fitJobs(all, censored.days)))
       : undefined;
   if (options.signal?.aborted) throw new CancelledError();
-  const scenario = buildScenario(history, plan, days, whatIf, censored.days, fitted, options.signal);
+  const scenario = buildScenario(history, plan, days, whatIf, censored.days, fitted, options.signal, censored.heldDemand);
   keepCutDay(history, scenario.series);
   options.onProgress?.(0.05, 'model');
   // the paths start first: the backtest, the daily bands and the cap risk run on this thread meanwhile
@@ -341,6 +341,14 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
     notes.push(
       `${held.length} series held at the limit on every day fitted: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
         `the history holds no figure above the limit, so each band reaches above it by an assumed spread (${HELD_SPREAD} on the level, borrowed from the widest a censored fit gets), the level never drawn below it`,
+    );
+  }
+  const paced = series.filter((s) => s.heldDemand !== null);
+  if (paced.length) {
+    const list = paced.map((s) => `${s.id} (about ${amountOf(s.kind, s.heldDemand ?? 0)} a day)`);
+    notes.push(
+      `${paced.length} trigger${paced.length === 1 ? '' : 's'} held at ${paced.length === 1 ? 'its limit' : 'their limits'}, forecast at the demand the pace of ${paced.length === 1 ? 'its' : 'their'} runs while admitted gives: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
+        "the figure recommend gives as the expected daily volume; the forecast's days and bands spread around it",
     );
   }
   const shifted = series.filter((s) => s.levelShift !== null);

@@ -15,8 +15,8 @@ import type { Scenario } from '../forecast/scenario.ts';
 import { censoredFromEngine } from '../forecast/censor.ts';
 import { rememberCensored } from '../forecast/recorded-censor.ts';
 import { completionSlack } from '../forecast/completion-slack.ts';
-import { allowanceHeldText, codeHeldDaysByTrigger, HELD_DAYS_MIN, occasionalAcrossMidnight, heldAllowanceDays, heldDaysByTrigger, heldPace, heldPaceText, heldText } from './held.ts';
-import type { HeldPace } from './held.ts';
+import { allowanceHeldText, codeHeldDaysByTrigger, expectedVolume, HELD_DAYS_MIN, occasionalAcrossMidnight, heldAllowanceDays, heldDaysByTrigger, heldPaceText, heldText } from './held.ts';
+import type { HeldPace, HeldReading } from './held.ts';
 import { capForRisk, capOutcome, cappedOutChance, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
 import { summariseHistory } from '../forecast/index.ts';
 import type { ForecastReport } from '../forecast/index.ts';
@@ -27,7 +27,7 @@ import { simulate } from '../engine/simulate.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { atLeastPeople, fewestSeats, hourlyLoad, peakOf, roll24, seatsText } from './hourly.ts';
-import { applyPlatformTriggerAdvice, byReasonText, limitRequest, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements, runsPer24h, triggerRunTimes, waitingAtHorizonText } from './triggers-platform.ts';
+import { applyPlatformTriggerAdvice, byReasonText, limitRequest, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements, runsPer24h, waitingAtHorizonText } from './triggers-platform.ts';
 import type { ReplayAnnouncement } from './triggers-platform.ts';
 
 export { roundCapUsd, roundCount, capStepUsd } from '../forecast/rounding.ts';
@@ -106,8 +106,15 @@ export interface TriggerRecommendation {
    * limit's runs, and the replay refused none of it beyond the completion times' slack; held.ts)
    */
   daily: { p50: number; p90: number; p99: number; max: number; daysObserved: number; daysAboveLimit: number; daysAtLimit: number };
-  /** expected runs per day (P90 of the forecast's daily values, next 30 days) */
+  /**
+   * expected runs per day: the forecast's P90 of its paths' daily means over the next 30 days (at
+   * least the history's p90 day); with `expectedFrom` 'held_pace', a trigger its limit held whose
+   * pace while admitted is its demand: that pace, the figure the forecast draws the trigger's days
+   * around (forecast/held-demand.ts)
+   */
   expectedDailyVolume: number;
+  /** 'held_pace': `expectedDailyVolume` is `heldPace.perDay`, the demand the forecast draws the trigger's days around, not a P90 of the forecast */
+  expectedFrom?: 'held_pace';
   action: 'none' | 'programmatic' | 'override' | 'cannot_move';
   /** limitPer24h to request (override and cannot_move) */
   requestedLimit: number | null;
@@ -237,7 +244,7 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const censored = censoredFromEngine(events, current, history);
   // the export's forecast judges the history by this plan too: it reads these days, not a replay
   rememberCensored(events, plan, censored);
-  const scenario = buildScenario(history, plan, days, {}, censored.days, undefined, options.signal);
+  const scenario = buildScenario(history, plan, days, {}, censored.days, undefined, options.signal, censored.heldDemand);
   const ordinaryDraws: Float64Array[][] = [];
   const runawayDraws: Float64Array[][] = [];
   const draws: Float64Array[][] = [];
@@ -249,6 +256,10 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
     draws.push(ordinary.map((o, j) => o.map((v, h) => v + runaway[j][h])));
   }
   const seriesIndex = new Map(scenario.series.map((s, j) => [`${s.kind}:${s.id}`, j]));
+  // a held trigger's pace, read once with the forecast's, and whether the forecast draws its days
+  // around it (forecast/held-demand.ts): the advice gives that pace as its expected volume exactly then
+  const paced = new Set(scenario.series.filter((s) => s.kind === 'trigger_runs' && s.model.heldDemand !== undefined).map((s) => s.id));
+  const held = (id: string): HeldReading => ({ pace: censored.heldDemand.get(id) ?? null, isDemand: paced.has(id) });
   const profile = profileOf(plan);
   const keys = recommendKeys(history, plan, risk, { scenario, ordinary: ordinaryDraws, runaway: runawayDraws }, seriesIndex, capBlockedByDay(events, history, current)).map((k) => ({ ...k, profile }));
   // the days a trigger's limit held over the last 28, counted as `headroom simulate` counts them
@@ -257,8 +268,8 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   // trigger, seat and pool advice under the platform's code: src/recommend/triggers-platform.ts
   const triggers =
     profile === 'platform'
-      ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent), heldDays, slack)
-      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDays, codeHeldDaysByTrigger(events, current, history.end - 28 * DAY), current.plan.edgeMs);
+      ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent), heldDays, slack, held)
+      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDays, codeHeldDaysByTrigger(events, current, history.end - 28 * DAY), current.plan.edgeMs, held);
   const recommended = profile === 'platform' ? applyPlatformTriggerAdvice(applyRecommendations(plan, keys, []), triggers) : applyRecommendations(plan, keys, triggers);
   const seats = profile === 'platform' ? recommendSeatsPlatform(events, history, plan, recommended) : recommendSeats(events, history, plan, recommended);
   // held at the allowance, the busiest 24 h show the allowance itself: seats sized on them would say
@@ -510,6 +521,7 @@ function recommendTriggers(
   heldDays: ReadonlyMap<string, number>,
   codeHeldDays: ReadonlyMap<string, number>,
   edgeMs: number,
+  held: (id: string) => HeldReading,
 ): TriggerRecommendation[] {
   const to = Math.max(history.end, history.lastEvent + 1);
   const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
@@ -562,12 +574,18 @@ function recommendTriggers(
       const codeDays = codeHeldDays.get(id);
       if (limit === null && s && code !== null && codeDays !== undefined) {
         const window = runsPer24h(events, id, to);
-        const pace = heldPace(triggerRunTimes(events, id, to - 29 * DAY, to), code);
-        const { wanted, ask, basis } = limitRequest(window, expected, pace, code, headroom);
+        // its demand, read once with the forecast's (forecast/held-demand.ts): the forecast draws
+        // its days around the same figure the advice, the table and the support draft give
+        const reading = held(id);
+        const pace = reading.pace;
+        const volume = expectedVolume(expected, pace, reading.isDemand);
+        const { wanted, ask, basis } = limitRequest(window, volume, pace, code, headroom);
         base.requestBasis = basis;
         base.action = 'override';
         base.requestedLimit = wanted;
         base.daily.daysAtLimit = codeDays;
+        base.expectedDailyVolume = volume;
+        if (pace !== null && reading.isDemand) base.expectedFrom = 'held_pace';
         if (pace !== null) base.heldPace = pace;
         base.reason =
           `no per-trigger limit under the docs, but the platform's code holds a programmatic trigger at ${code} runs per 24 h unless support sets an override, ` +
@@ -577,7 +595,11 @@ function recommendTriggers(
       continue;
     }
     // held by its limit, its days show the limit itself: the pace its runs came at while admitted says how much more it needs
-    const pace = atLimit >= HELD_DAYS_MIN ? heldPace(triggerRunTimes(events, id, to - 29 * DAY, to), limit) : null;
+    const reading = held(id);
+    const pace = atLimit >= HELD_DAYS_MIN ? reading.pace : null;
+    const volume = expectedVolume(expected, pace, reading.isDemand);
+    base.expectedDailyVolume = volume;
+    if (pace !== null && reading.isDemand) base.expectedFrom = 'held_pace';
     if (pace !== null) base.heldPace = pace;
     const seen =
       (aboveWindow
@@ -590,7 +612,7 @@ function recommendTriggers(
     // forecast or the held pace, + the headroom): the same trigger gets the same ask whichever
     // reading the plan takes. The window is the platform's (its edge inclusive), as support's
     // override is enforced by the platform's code
-    const { wanted, ask, basis } = limitRequest(runsPer24h(events, id, to), expected, pace, limit, headroom);
+    const { wanted, ask, basis } = limitRequest(runsPer24h(events, id, to), volume, pace, limit, headroom);
     base.requestBasis = basis;
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ask support to raise its programmatic limit: request ${ask}` });
@@ -602,7 +624,7 @@ function recommendTriggers(
         action: 'programmatic',
         requestedLimit: wanted,
         reason:
-          `${seen}: it runs 42+ times a day consistently, so move it to programmatic mode (billed as programmatic usage, outside the fair-use pool; expect about ${counted(Math.max(expected, pace?.perDay ?? 0), 'run')} a day) AND request ${ask}: ` +
+          `${seen}: it runs 42+ times a day consistently, so move it to programmatic mode (billed as programmatic usage, outside the fair-use pool; expect about ${counted(volume, 'run')} a day) AND request ${ask}: ` +
           "the docs lift the run limit in programmatic mode, but the platform's code limits programmatic triggers to 42 per 24 h unless overridden, so on the platform the move alone drops the same runs",
       });
     } else if (consistently) {
@@ -841,6 +863,10 @@ export function checkSpendLimits(
       futureDaily.push(f);
     }
   }
+  // a held programmatic trigger's runs are forecast at the demand its pace gives, the figure its
+  // advice and support draft give (forecast/held-demand.ts), not at the limit its history shows: said
+  const held = (projection?.scenario.series ?? []).filter((ss) => ss.kind === 'trigger_runs' && ss.model.heldDemand !== undefined && canonicalMode(plan.triggers.find((t) => t.id === ss.id)?.mode ?? 'fair_use') === 'programmatic');
+  const heldRunsText = held.length ? `; held triggers' runs at the demand their pace while admitted gives: ${held.map((ss) => `${ss.id} ${counted(ss.model.heldDemand ?? 0, 'run')} a day`).join(', ')}` : '';
   return sim.plan.spendLimits.map((l, j) => {
     const code = REASON_SPEND_LIMIT_BASE + j;
     let requests = 0;
@@ -878,7 +904,7 @@ export function checkSpendLimits(
     const fits = fitsHistory && fitsForecast;
     const recommendedAmountUsd = fits ? amountUsd : roundCapUsd(Math.max(p99, fitsForecast ? 0 : q90) * (1 + headroom));
     const forecastText = peaks.length
-      ? `; over the next ${projection?.scenario.days ?? 0} days the forecast spend that passes the recommended key caps (each key held to its cap over ${counted(windowDays, 'day')}) puts the busiest window at P10/P50/P90 ${fmt(usd(q10))} / ${fmt(usd(q50))} / ${fmt(usd(q90))}, above the limit in ${pct(chanceAbove)} of draws` +
+      ? `; over the next ${projection?.scenario.days ?? 0} days the forecast spend that passes the recommended key caps (each key held to its cap over ${counted(windowDays, 'day')}${heldRunsText}) puts the busiest window at P10/P50/P90 ${fmt(usd(q10))} / ${fmt(usd(q50))} / ${fmt(usd(q90))}, above the limit in ${pct(chanceAbove)} of draws` +
         (runaway ? ` (paths that run far past anything the history shows, so the limit is judged on the history alone)` : '')
       : '';
     const why = !fitsHistory ? 'is below ordinary use' : 'is likely to be reached as spend grows';
