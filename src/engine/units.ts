@@ -63,13 +63,39 @@ export function usdNumberToMicros(usd: number): Micros {
   return micros;
 }
 
+/**
+ * Whole cents of a micro-USD amount, a half cent rounded up: the one rounding every dollar figure
+ * shown to people goes through. A figure rounded on its binary float instead (`toFixed(2)`) reads
+ * $300.005 as 300.00 where the same figure elsewhere reads $300.01.
+ */
+export function centsOf(micros: number): number {
+  return Math.round(micros / 10_000);
+}
+
+/**
+ * Whole cents of a dollar figure held as a number (a report's figure: micro-USD / 1e6), through its
+ * micro-dollars, so it rounds as `formatUsd` rounds the same amount.
+ */
+export function centsOfUsd(usd: number): number {
+  return centsOf(Math.round(usd * MICROS_PER_USD));
+}
+
 /** "$1,234.56" style text of a micro-USD amount, rounded to cents for people. */
 export function formatUsd(micros: number): string {
-  const cents = Math.round(micros / 10_000);
+  const cents = centsOf(micros);
+  return `${cents < 0 ? '-' : ''}$${centsText(Math.abs(cents), true)}`;
+}
+
+/** "1234.56": the same cents as `formatUsd`, for a CSV cell (no sign of the currency, no grouping). */
+export function formatUsdPlain(micros: number): string {
+  return centsText(centsOf(micros), false);
+}
+
+function centsText(cents: number, grouped: boolean): string {
   const sign = cents < 0 ? '-' : '';
   const abs = Math.abs(cents);
-  const dollars = Math.floor(abs / 100).toLocaleString('en-US');
-  return `${sign}$${dollars}.${String(abs % 100).padStart(2, '0')}`;
+  const whole = Math.floor(abs / 100);
+  return `${sign}${grouped ? whole.toLocaleString('en-US') : String(whole)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
 export function isoOf(ms: number): string {

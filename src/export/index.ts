@@ -4,9 +4,11 @@ import Papa from 'papaparse';
 import { canonicalMode, DEFAULT_TRIGGER_LIMIT, validatePlan, PlanError } from '../engine/plan.ts';
 import type { Plan, TriggerId } from '../engine/plan.ts';
 import type { ForecastReport } from '../forecast/index.ts';
+import { chanceText } from '../forecast/rounding.ts';
 import type { RecommendReport, TriggerRecommendation } from '../recommend/index.ts';
 import { lastDaysText } from '../recommend/days-looked-at.ts';
 import { uniqueFileNames } from './file-names.ts';
+import { formatUsd, formatUsdPlain, MICROS_PER_USD } from '../engine/units.ts';
 
 /** One file of an export, path relative to the output directory. */
 export interface ExportFile {
@@ -56,9 +58,11 @@ export function keysToCsv(report: RecommendReport): string {
     k.currentCapUsd ?? '',
     k.recommendedCapUsd,
     k.action,
-    k.rolling30.p50.toFixed(2),
-    k.rolling30.p90.toFixed(2),
-    k.rolling30.p99.toFixed(2),
+    // the report's cents of the same figures (`money`): rounded on their micro-dollars, not on
+    // their binary float, which put 300.00 here beside the report's $300.01
+    formatUsdPlain(microsOf(k.rolling30.p50)),
+    formatUsdPlain(microsOf(k.rolling30.p90)),
+    formatUsdPlain(microsOf(k.rolling30.p99)),
     k.rolling30.daysObserved,
     k.throttleChance.toFixed(3),
     k.reason,
@@ -99,8 +103,10 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
         `  It is a ${t.kind} trigger on ${canonicalMode(t.mode) === 'fair_use' ? 'fair use' : 'programmatic'} mode today, ${t.limit !== null ? `limited to ${counted(t.limit, 'run')} per 24 hours` : codeHeld ? `with no run limit per 24 hours in the docs, but held at ${DEFAULT_TRIGGER_LIMIT} runs per 24 hours by the platform (the default without an override)` : 'with no run limit per 24 hours'}.`,
         '',
         'Expected daily volume:',
-        t.heldPace !== undefined && t.heldPace.perDay > t.expectedDailyVolume
-          ? `  About ${counted(t.heldPace.perDay, 'run')} a day: while the limit let them through, our runs came at that pace (${counted(t.limit ?? DEFAULT_TRIGGER_LIMIT, 'run')} in ${counted(t.heldPace.hours, 'hour')}, then a pause until the 24-hour window freed, ${counted(t.heldPace.stretches, 'time')}).`
+        // the expected daily volume the report's table gives (recommend's one figure: a held
+        // trigger's pace, which our forecast's days are drawn around, or the forecast's P90)
+        t.expectedFrom === 'held_pace' && t.heldPace !== undefined
+          ? `  About ${counted(t.expectedDailyVolume, 'run')} a day: while the limit let them through, our runs came at that pace (${counted(heldAt ?? DEFAULT_TRIGGER_LIMIT, 'run')} in ${counted(t.heldPace.hours, 'hour')}, then a pause until the 24-hour window freed, ${counted(t.heldPace.stretches, 'time')}).`
           : `  About ${counted(t.expectedDailyVolume, 'run')} a day (90th percentile of our 30-day forecast).`,
         // the day figures count calendar days, the limit a sliding 24 h that can span two of them:
         // "highest 41 a day" and "held at 42" are both true, and the draft says which is which
@@ -196,7 +202,10 @@ export interface ReportDocument {
   sections: ReportSection[];
 }
 
-const money = (x: number) => `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+// a dollar figure of the recommendation (micro-USD / 1e6) back to its micro-dollars, which every
+// money cell and keys.csv round to cents alike (engine/units.ts centsOf)
+const microsOf = (usd: number) => Math.round(usd * MICROS_PER_USD);
+const money = (x: number) => formatUsd(microsOf(x));
 const num = (x: number) => (Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 1 }));
 // run and request counts are whole, even where a percentile falls between two paths
 const whole = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -260,6 +269,8 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
           `Pool (limit ${mc.pool.limit === null ? 'none' : whole(mc.pool.limit)}): peak ${bandText(mc.pool.peak, whole)}, saturated in ${pctOf(mc.pool.saturatedShareOfPaths)} of paths, runs limited by it ${bandText(mc.pool.limitedRuns, whole)}.`,
           `Allowance (limit ${mc.allowance.limit === null ? 'none' : whole(mc.allowance.limit)}): peak ${bandText(mc.allowance.peak, whole)}, saturated in ${pctOf(mc.allowance.saturatedShareOfPaths)} of paths, people's messages blocked ${bandText(mc.allowance.blockedMessages, whole)}.`,
           `Programmatic spend: ${bandText(mc.programmaticUsd, money)}.`,
+          `A key's capped-out chance is the share of the forecast's ${whole(mc.cappedOutPaths)} paths whose ordinary use reaches its cap: the figure the caps are sized on (Recommended API key caps). ` +
+            "The paths' simulation also runs the runaway days and starts from the spend already in each key's window, so the share of paths in which it blocks the key is another figure, given beside it.",
           ...mc.spendLimits.map(
             (l) =>
               `Spend limit ${l.id} (${money(l.amountUsd)}, ${l.window}): blocks something in ${pctOf(l.blockedShareOfPaths)} of paths; ` +
@@ -268,11 +279,14 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
         ],
         tables: [
           {
-            head: ['key', 'cap', 'chance capped out', 'first capped out P10 / P50 / P90', 'days capped out'],
+            // the capped-out chance is recommend's (the same computation on the same paths, said the
+            // same way); what the simulation blocks counts more, and its column says so
+            head: ['key', 'cap', 'capped-out chance (ordinary use reaches the cap)', 'blocked by its cap in the simulation (runaway days and spend already in its window included)', 'first capped out P10 / P50 / P90', 'days capped out'],
             rows: mc.keys.map((k) => [
               k.id,
               k.cap === null ? 'none' : money(k.cap),
-              pctOf(k.firstCappedOut.probability),
+              k.cappedOutChance === null ? '–' : chanceText(k.cappedOutChance),
+              `in ${chanceText(k.firstCappedOut.probability)} of paths`,
               [k.firstCappedOut.p10, k.firstCappedOut.p50, k.firstCappedOut.p90].map((d) => (d ? d.slice(0, 10) : 'not capped')).join(' / '),
               bandText(k.daysCappedOut),
             ]),
@@ -288,12 +302,12 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
   sections.push({
     title: 'Recommended API key caps',
     paragraphs: [
-      `Cap = the smallest round cap that ordinary use reaches in at most ${Math.round(rec.risk * 1000) / 10} % of the forecast's paths over the next ${rec.days} days (the throttle chance column). ` +
+      `Cap = the smallest round cap that ordinary use reaches in at most ${chanceText(rec.risk)} of the forecast's paths over the next ${rec.days} days (the capped-out chance column, the Monte Carlo table's too). ` +
         "Runaway days (above 3 × the 90th percentile of the key's active days) are incidents the cap should stop: they are left out of ordinary use and simulated as a separate, rare process.",
     ],
     tables: [
       {
-        head: ['key', 'current cap', 'recommended', 'action', 'rolling 30 d p50 / p90 / p99', 'days', 'throttle chance', 'reason'],
+        head: ['key', 'current cap', 'recommended', 'action', 'rolling 30 d p50 / p90 / p99', 'days', 'capped-out chance', 'reason'],
         rows: rec.keys.map((k) => [
           k.id,
           k.currentCapUsd === null ? 'none' : money(k.currentCapUsd),
@@ -301,7 +315,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
           k.action,
           `${money(k.rolling30.p50)} / ${money(k.rolling30.p90)} / ${money(k.rolling30.p99)}`,
           String(k.rolling30.daysObserved),
-          pctOf(k.throttleChance),
+          chanceText(k.throttleChance),
           k.reason,
         ]),
       },
@@ -324,7 +338,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
     ],
     tables: [
       {
-        head: ['trigger', 'kind', 'mode', 'limit', 'daily p50 / p90 / max', 'expected per day', 'action', ...(paths > 0 ? ['forecast: runs held back'] : []), 'reason'],
+        head: ['trigger', 'kind', 'mode', 'limit', 'daily p50 / p90 / max', 'expected per day (forecast P90)', 'action', ...(paths > 0 ? ['forecast: runs held back'] : []), 'reason'],
         rows: rec.triggers.map((t) => {
           const m = forecastOf.get(t.id);
           return [
@@ -333,7 +347,8 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
             t.mode,
             t.limit === null ? 'none' : String(t.limit),
             `${num(t.daily.p50)} / ${num(t.daily.p90)} / ${num(t.daily.max)}`,
-            String(t.expectedDailyVolume),
+            // a held trigger's is its pace, not a P90: said in the cell, as the draft says it
+            t.expectedFrom === 'held_pace' ? `${t.expectedDailyVolume} (pace while held; the forecast's days drawn around it)` : String(t.expectedDailyVolume),
             t.action + (t.requestedLimit !== null ? ` (${t.requestedLimit})` : ''),
             ...(paths > 0 ? [m ? heldChances(t, m) : '–'] : []),
             t.reason,

@@ -20,6 +20,19 @@ export function pathPeak(last29: readonly number[], path: ArrayLike<number>): nu
   return peak === -Infinity ? acc : peak;
 }
 
+/**
+ * The capped-out chance of a cap: the share of paths whose ordinary use (its rolling 30-day spend,
+ * the history's last 29 ordinary days leading in) reaches `capMicros` within the horizon. What
+ * recommend sizes a cap on and says, and what the report's Monte Carlo table gives beside the
+ * paths' own simulation (which counts runaway days and the spend already in the key's window too).
+ */
+export function cappedOutChance(last29: readonly number[], ordinary: readonly ArrayLike<number>[], capMicros: number): number {
+  return chanceAtCap(
+    ordinary.map((p) => pathPeak(last29, p)),
+    capMicros,
+  );
+}
+
 /** Share of paths whose rolling 30-day peak reaches `cap` (a key is blocked once spent ≥ cap). */
 export function chanceAtCap(peaks: readonly number[], cap: number): number {
   if (peaks.length === 0) return 0;

@@ -42,8 +42,21 @@ export function heldEveryDayNote(kind: SeriesKind, model: SeriesModel, horizonDa
   );
 }
 
+/**
+ * A trigger its limit held, drawn around the demand the pace of its runs while admitted gives
+ * (held-demand.ts): the figure, where it comes from, and what the bands beside it are, so a per-day
+ * P50 a little off it reads as the forecast's median day, not a second estimate of demand.
+ */
+export function heldDemandNote(perDay: number): string {
+  return (
+    `held at its limit: demand read at about ${amountOf('trigger_runs', perDay)} a day from the pace its runs came at while the limit let them through (the expected daily volume recommend gives); ` +
+    "the forecast's days are drawn around that figure, so its P10 / P50 / P90 are the spread of those days and totals, not other estimates of demand"
+  );
+}
+
 /** The note a series' censored fit carries, or null when it needs none. */
 export function censorNoteOf(kind: SeriesKind, model: SeriesModel, horizonDays: number): string | null {
+  if (model.heldDemand !== undefined) return heldDemandNote(model.heldDemand);
   if (model.heldEveryDay) return heldEveryDayNote(kind, model, horizonDays);
   return model.fewObserved ? FEW_OBSERVED_NOTE : null;
 }

@@ -7,6 +7,8 @@ import type { History } from './series.ts';
 import { PEOPLE } from './series.ts';
 import type { CensoredDays } from './scenario.ts';
 import { completionSlack } from './completion-slack.ts';
+import { heldDemandOf } from './held-demand.ts';
+import type { HeldPace } from './held-demand.ts';
 import type { SlackRefusals } from './completion-slack.ts';
 
 /**
@@ -30,6 +32,11 @@ export interface CensorSummary {
   days: CensoredDays;
   /** series with at least one censored day, and how many */
   series: { kind: string; id: string; days: number }[];
+  /**
+   * By trigger id, the demand of a trigger its limit held, from the pace of its runs while admitted
+   * (held-demand.ts): the one estimate of it the forecast draws around and recommend gives
+   */
+  heldDemand: Map<string, HeldPace>;
 }
 
 export function censoredFromEngine(events: EventColumns, result: SimulationResult, history: History): CensorSummary {
@@ -79,12 +86,13 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   mark(msgRefused, slack.allowance);
   const days: CensoredDays = new Map();
   const series: CensorSummary['series'] = [];
-  const put = (kind: string, id: string, at: Uint8Array, refused: Uint8Array, seriesStart: number | undefined) => {
-    if (seriesStart === undefined) return;
+  /** marks the series' days at the ceiling as bounds, when they read as held; says whether they do */
+  const put = (kind: string, id: string, at: Uint8Array, refused: Uint8Array, seriesStart: number | undefined): boolean => {
+    if (seriesStart === undefined) return false;
     const off = Math.round((seriesStart - history.start) / DAY);
     // an export that shows demand beyond the limit on some day (the replay refused something)
     // holds the demand, not what the platform let through: none of its days is a bound
-    for (let d = off; d < D; d++) if (refused[d] === 1) return;
+    for (let d = off; d < D; d++) if (refused[d] === 1) return false;
     const mask: boolean[] = [];
     let count = 0;
     for (let d = off; d < D; d++) {
@@ -93,9 +101,10 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
       if (c) count++;
     }
     // one day touching the limit is chance; a ceiling is met again and again
-    if (count < MIN_CEILING_DAYS) return;
+    if (count < MIN_CEILING_DAYS) return false;
     days.set(`${kind}:${id}`, mask);
     series.push({ kind, id, days: count });
+    return true;
   };
   const keyStart = new Map(history.keys.map((k) => [k.id, k.start]));
   plan.keys.forEach((k, ki) => {
@@ -112,20 +121,45 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
     put('key_spend', k.id, at, keyRefused[ki], keyStart.get(k.id));
   });
   const trigStart = new Map(history.triggers.map((t) => [t.id, t.start]));
+  const heldDemand = new Map<string, HeldPace>();
+  // the pace is read over the runs up to the history's end, as recommend reads its last 28 days
+  const to = Math.max(history.end, history.lastEvent + 1);
   plan.triggers.forEach((t, ti) => {
     // a schedule's limit is never checked under the platform profile (SPEC section 9 rule 3): its
     // runs at 42 a day and more are its demand, not a ceiling
     if (plan.profile === 'platform' && t.kind === 'scheduled') return;
-    if (!Number.isFinite(t.limit) || !trigStart.has(t.id)) return;
+    if (!trigStart.has(t.id)) return;
     const times = sortedTimes(trigAdm[ti]);
-    const at = atCeiling(times, null, DAY, t.limit, history.start, D);
-    put('trigger_runs', t.id, at, trigRefused[ti], trigStart.get(t.id));
+    // The docs leave a programmatic trigger unlimited, but the platform's code holds it at its
+    // default (SPEC section 9 rule 2): runs at exactly that in 24 h and never more, at the replay's
+    // window edge, are held by it, as simulate and recommend read them (views/held-limits.ts,
+    // recommend/held.ts codeHeldDaysByTrigger). The export came from the platform, so those days are
+    // bounds whichever reading the plan takes.
+    const ceiling = Number.isFinite(t.limit) ? t.limit : t.codeLimit !== undefined && peakIn24h(times, plan.edgeMs) === t.codeLimit ? t.codeLimit : null;
+    if (ceiling === null) return;
+    const at = atCeiling(times, null, DAY, ceiling, history.start, D);
+    // only a trigger the limit held: one whose export holds demand beyond it (the replay refused
+    // some) has its demand in its days, whatever pace a few runs happen to show
+    if (!put('trigger_runs', t.id, at, trigRefused[ti], trigStart.get(t.id))) return;
+    const pace = heldDemandOf(events, t.id, ceiling, to);
+    if (pace !== null) heldDemand.set(t.id, pace);
   });
   if (Number.isFinite(plan.allowance)) {
     const at = atCeiling(sortedTimes(allowAdm), null, DAY, plan.allowance, history.start, D);
     put('messages', PEOPLE, at, msgRefused, history.messages.start);
   }
-  return { days, series };
+  return { days, series, heldDemand };
+}
+
+/** The most entries in one 24 h window (an entry at `s` counts while `t < s + 24 h + edgeMs`); `times` sorted. */
+function peakIn24h(times: ArrayLike<number>, edgeMs: number): number {
+  let peak = 0;
+  let lo = 0;
+  for (let i = 0; i < times.length; i++) {
+    while (times[i] >= times[lo] + DAY + edgeMs) lo++;
+    peak = Math.max(peak, i - lo + 1);
+  }
+  return peak;
 }
 
 /** Sorted by `key`, in place; a ledger's events usually come in time order, so mostly a check. */

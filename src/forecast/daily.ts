@@ -41,6 +41,12 @@ export interface SeriesForecast {
    * and the band above it is an assumption (censorNote says which); null when some day was not held
    */
   heldAtLeast: number | null;
+  /**
+   * A trigger its limit held: the demand, runs a day, read from the pace of its runs while
+   * admitted, which its days are drawn around (held-demand.ts); the bands are the forecast's
+   * spread around it. The same figure recommend gives as its expected daily volume; null otherwise
+   */
+  heldDemand: number | null;
   /** what the admin should know about a censored fit (every day held, too few days the limit let through), or null */
   censorNote: string | null;
   /** runaway incidents: share of history days, re-injected at that rate */
@@ -101,6 +107,7 @@ export function dailyForecasts(scenario: Scenario, paths: number, seed: number, 
       levelShift: s.model.shiftAt === null ? null : new Date(s.model.shiftAt).toISOString().slice(0, 10),
       censoredDays: s.model.censoredDays,
       heldAtLeast: s.model.heldEveryDay ? s.model.level : null,
+      heldDemand: s.model.heldDemand ?? null,
       censorNote: censorNoteOf(s.kind, s.model, D),
       runawayRate: s.model.runaway.rate,
       seasonal: s.model.seasonal,

@@ -1,4 +1,4 @@
-import { DAY } from '../engine/units.ts';
+import { DAY, usdNumberToMicros } from '../engine/units.ts';
 import { counted } from '../engine/words.ts';
 import type { EventColumns } from '../engine/events.ts';
 import type { EnforcementProfile, Plan } from '../engine/plan.ts';
@@ -21,7 +21,7 @@ import { PathWorkers, runPaths, workerCount } from './pool.ts';
 import { ordinaryHistory } from './model.ts';
 import type { SeriesModel } from './model.ts';
 import type { FitJob } from './fit-claims.ts';
-import { capCurve, capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
+import { capCurve, cappedOutChance, capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
 import type { CapAtRisk, CapOption } from './cap-risk.ts';
 import { roundCapUsd } from './rounding.ts';
 import { amountOf, HELD_SPREAD } from './censor-notes.ts';
@@ -166,7 +166,7 @@ async function forecastWith(
       ? modelsById(all, await workers.fit(fitJobs(all, censored.days)))
       : undefined;
   if (options.signal?.aborted) throw new CancelledError();
-  const scenario = buildScenario(history, plan, days, whatIf, censored.days, fitted, options.signal);
+  const scenario = buildScenario(history, plan, days, whatIf, censored.days, fitted, options.signal, censored.heldDemand);
   keepCutDay(history, scenario.series);
   options.onProgress?.(0.05, 'model');
   // the paths start first: the backtest, the daily bands and the cap risk run on this thread meanwhile
@@ -212,10 +212,12 @@ async function forecastWith(
     });
   });
   const roundUp = (m: number) => roundCapUsd(m) * 1e6;
+  const last29ById = new Map<string, number[]>();
   const keyCaps = [...keyJ].map(([j, k]): KeyCapOptions => {
     const s = scenario.series[j];
     const values = history.keys.find((x) => x.id === s.id)?.values ?? [];
     const last29 = ordinaryHistory(values, s.model).slice(-29);
+    last29ById.set(s.id, last29);
     return {
       id: s.id,
       currentCapUsd: scenario.plan.apiKeys.find((x) => x.id === s.id)?.capUsd ?? null,
@@ -224,7 +226,22 @@ async function forecastWith(
     };
   });
   const figures = running ? await running.figures : null;
-  if (figures) monteCarlo = aggregatePaths(figures, layoutOf(scenario), scenario.plan, seed);
+  if (figures) {
+    monteCarlo = aggregatePaths(figures, layoutOf(scenario), scenario.plan, seed);
+    // beside what the simulation blocks, each cap's capped-out chance over the same paths' draws,
+    // computed as recommend computes it: the two read as one figure (recommend's 2.5 % was the
+    // Monte Carlo table's 3 %, the share of paths the simulation blocked the key at all)
+    const jOf = new Map([...keyJ.keys()].map((j) => [scenario.series[j].id, j]));
+    for (const k of monteCarlo.keys) {
+      const j = jOf.get(k.id);
+      const last29 = last29ById.get(k.id);
+      if (k.cap === null || j === undefined || last29 === undefined) continue;
+      k.cappedOutChance = cappedOutChance(last29, keyJ.get(j)!.ordinary, usdNumberToMicros(k.cap));
+    }
+    // read over every path's draws, as the caps at each risk are (at least DEFAULT_PATHS): recommend
+    // sizes its caps on as many, whatever fewer paths the simulation runs for speed
+    monteCarlo.cappedOutPaths = bandPaths;
+  }
   keyJ.clear();
   const profile = profileOf(scenario.plan);
   const otherProfile =
@@ -398,6 +415,14 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
     notes.push(
       `${held.length} series held at the limit on every day fitted: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
         `the history holds no figure above the limit, so each band reaches above it by an assumed spread (${HELD_SPREAD} on the level, borrowed from the widest a censored fit gets), the level never drawn below it`,
+    );
+  }
+  const paced = series.filter((s) => s.heldDemand !== null);
+  if (paced.length) {
+    const list = paced.map((s) => `${s.id} (about ${amountOf(s.kind, s.heldDemand ?? 0)} a day)`);
+    notes.push(
+      `${paced.length} trigger${paced.length === 1 ? '' : 's'} held at ${paced.length === 1 ? 'its limit' : 'their limits'}, forecast at the demand the pace of ${paced.length === 1 ? 'its' : 'their'} runs while admitted gives: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
+        "the figure recommend gives as the expected daily volume; the forecast's days and bands spread around it",
     );
   }
   const shifted = series.filter((s) => s.levelShift !== null);

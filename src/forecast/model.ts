@@ -65,6 +65,11 @@ export interface SeriesModel {
    * bounds' level, with a spread borrowed (HELD_LEVEL_SD), not measured (see fitKind).
    */
   heldEveryDay: boolean;
+  /**
+   * A trigger its limit held, drawn around the demand the pace of its runs while admitted gives
+   * (runs a day; held-demand.ts withHeldDemand), not around the bounds; absent otherwise
+   */
+  heldDemand?: number;
   /** the busiest ordinary day of the history, bounds included (series' unit; 0 = no history) */
   maxDay: number;
   /** days the weekday indices were estimated from (0: under two weeks, no weekday pattern) */

@@ -408,7 +408,24 @@ export interface DateBand {
 export interface MonteCarloReport {
   paths: number;
   seed: number;
-  keys: { id: string; cap: number | null; firstCappedOut: DateBand; daysCappedOut: Band; blockedRequests: Band; blockedUsd: Band }[];
+  /** the paths each key's `cappedOutChance` is read over (their draws: at least 200, however few paths are simulated) */
+  cappedOutPaths: number;
+  keys: {
+    id: string;
+    cap: number | null;
+    /**
+     * The capped-out chance: the share of the same paths whose ordinary use reaches the cap
+     * (cap-risk.ts cappedOutChance), what recommend sizes caps on and says; null without a cap or
+     * a history. `firstCappedOut.probability` is another figure: the share of paths in which the
+     * simulation blocks the key by its cap at all, runaway days and the spend already in its
+     * window included (filled in by `forecast`, which holds the paths' ordinary draws)
+     */
+    cappedOutChance: number | null;
+    firstCappedOut: DateBand;
+    daysCappedOut: Band;
+    blockedRequests: Band;
+    blockedUsd: Band;
+  }[];
   triggers: {
     id: string;
     mode: string;
@@ -500,9 +517,11 @@ export function aggregatePaths(rows: readonly Float64Array[], layout: PathLayout
   return {
     paths: rows.length,
     seed,
+    cappedOutPaths: rows.length,
     keys: (first ? layout.keys : []).map((id, i) => ({
       id,
       cap: capOf.get(id) ?? null,
+      cappedOutChance: null,
       firstCappedOut: dateBand(rows, keyAt(i, KEY.firstCappedAt)),
       daysCappedOut: bandAt(rows, keyAt(i, KEY.daysCapped)),
       blockedRequests: bandAt(rows, keyAt(i, KEY.blocked)),

@@ -26,3 +26,13 @@ export function roundCount(n: number): number {
   for (const c of COUNT_LADDER) if (n <= c) return c;
   return Math.ceil(n / 500) * 500;
 }
+
+/**
+ * A share of forecast paths as a percentage, to 0.1 % and without a trailing ".0" ("2.5 %", "3 %",
+ * "12.5 %"): on 200 paths a chance moves in steps of 0.5 %. Every capped-out chance is said by this
+ * one function: recommend's advice, its key table and the report's Monte Carlo table said the same
+ * 2.5 % as "2.5 %", "2.5 %" and, rounded to a whole percent, "3 %".
+ */
+export function chanceText(share: number): string {
+  return `${Math.round(share * 1000) / 10} %`;
+}

@@ -6,6 +6,8 @@ import type { Signal } from '../workers/foreground.ts';
 import { fitSeries, fixedModel } from './model.ts';
 import { RECENT_DAYS } from './path-block.ts';
 import type { FitOptions, SeriesModel } from './model.ts';
+import { paceAsDemand, withHeldDemand } from './held-demand.ts';
+import type { HeldPace } from './held-demand.ts';
 import type { History, SeriesKind } from './series.ts';
 import { PEOPLE } from './series.ts';
 
@@ -84,6 +86,8 @@ export function buildScenario(
   fitted?: ReadonlyMap<string, SeriesModel>,
   /** read before each series is fitted: a cancel stops there, and background work yields there (src/workers/foreground.ts) */
   signal?: Signal,
+  /** by trigger id, the demand of a trigger its limit held (CensorSummary.heldDemand): its days are drawn around it */
+  heldDemand: ReadonlyMap<string, HeldPace> = new Map(),
 ): Scenario {
   if (!Number.isInteger(days) || days < 1 || days > 366) throw new InputError(`--days must be a whole number from 1 to 366, not ${days}`);
   checkWhatIf(history, plan, whatIf);
@@ -95,10 +99,15 @@ export function buildScenario(
   const series: ScenarioSeries[] = [];
   const add = (s: History['keys'][number], scale: number, growth: number) => {
     if (signal?.aborted) throw new CancelledError();
+    const model = fitted?.get(`${s.kind}:${s.id}`) ?? fitSeries(s.values, s.start, fitOptions(s, censored));
+    // a held trigger's days show its limit: its demand is the pace its runs came at while admitted,
+    // the figure recommend gives too (held-demand.ts), so the paths, the Monte Carlo and the spend
+    // check run on it rather than on the bounds
+    const pace = s.kind === 'trigger_runs' ? paceAsDemand(model, heldDemand.get(s.id), days) : null;
     series.push({
       kind: s.kind,
       id: s.id,
-      model: fitted?.get(`${s.kind}:${s.id}`) ?? fitSeries(s.values, s.start, fitOptions(s, censored)),
+      model: pace !== null ? withHeldDemand(model, pace) : model,
       scale,
       growth,
       hourProfile: s.hourProfile,

@@ -4,7 +4,8 @@
  * never above it: those days say the demand was at least the limit, not that it fitted.
  */
 
-import { DAY, HOUR, MINUTE } from '../engine/units.ts';
+import { DAY } from '../engine/units.ts';
+import type { HeldPace } from '../forecast/held-demand.ts';
 import { counted } from '../engine/words.ts';
 import { DAYS_LOOKED_AT, lastDaysText } from './days-looked-at.ts';
 import { EventType } from '../engine/events.ts';
@@ -163,52 +164,30 @@ export function heldAllowanceDays(events: EventColumns, result: SimulationResult
   return peak >= plan.allowance ? days : null;
 }
 
-/** What a held trigger's runs say about its demand while its limit let them through. */
-export interface HeldPace {
-  /** runs per 24 h at the pace they came while admitted */
-  perDay: number;
-  /** the held stretches read (limit runs, a pause, runs again as soon as the window freed) */
-  stretches: number;
-  /** the median hours those stretches took to reach the limit */
-  hours: number;
-}
-
-/** Stretches before a pace is read: one could be a burst. */
-const PACE_STRETCHES_MIN = 2;
+// the pace of a held trigger's runs is its demand for the forecast too: read in the forecast's
+// layer, which recommend builds on (forecast/held-demand.ts)
+export { heldPace } from '../forecast/held-demand.ts';
+export type { HeldPace } from '../forecast/held-demand.ts';
 
 /**
- * The demand of a trigger its limit held, from the pace of its runs while the limit let them
- * through. Each held stretch: `limit` runs within 24 h, then a pause (longer than an hour and than
- * 3 of its gaps), then runs again as soon as the window freed (within max(15 min, 2 gaps) of its
- * oldest run leaving the window, either edge): requests that kept coming through the pause, refused
- * and absent from the export. Read at the stretch's pace, `limit - 1` gaps in its span, over 24 h.
- * That is demand if the requests kept their pace through the pause; it cannot tell that from a
- * burst each day at the same hour (the export is the same), so the advice says it. Null when fewer
- * than PACE_STRETCHES_MIN stretches show it. `times`: the trigger's run times, sorted.
+ * What a trigger's runs say of its demand, read with the forecast's (forecast/held-demand.ts): the
+ * pace they came at while its limit let them through (null when none was read), and whether that
+ * pace is its demand, the figure the forecast draws its days around (when it says more than the
+ * days the limit held read alone).
  */
-export function heldPace(times: readonly number[], limit: number): HeldPace | null {
-  if (limit < 2 || times.length <= limit) return null;
-  const paces: number[] = [];
-  const spans: number[] = [];
-  const gaps: number[] = [];
-  for (let i = limit - 1; i + 1 < times.length; i++) {
-    const lo = i - limit + 1;
-    const span = times[i]! - times[lo]!;
-    if (span <= 0 || span > DAY) continue;
-    gaps.length = 0;
-    for (let k = lo + 1; k <= i; k++) gaps.push(times[k]! - times[k - 1]!);
-    gaps.sort((a, b) => a - b);
-    const typical = gaps[gaps.length >> 1]!;
-    const pause = times[i + 1]! - times[i]!;
-    if (pause <= Math.max(HOUR, 3 * typical)) continue;
-    const freed = times[lo]! + DAY;
-    if (Math.abs(times[i + 1]! - freed) > Math.max(15 * MINUTE, 2 * typical)) continue;
-    paces.push(((limit - 1) / span) * DAY);
-    spans.push(span);
-  }
-  if (paces.length < PACE_STRETCHES_MIN) return null;
-  const mid = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-  return { perDay: Math.round(mid(paces)), stretches: paces.length, hours: Math.round((mid(spans) / HOUR) * 10) / 10 };
+export interface HeldReading {
+  pace: HeldPace | null;
+  isDemand: boolean;
+}
+
+/**
+ * The runs a day a trigger is expected to need, the one figure the advice, the report's Triggers
+ * table and the support draft give: for a trigger its limit held whose pace is its demand, that
+ * pace, the figure the forecast draws its days around; for any other, the forecast's own
+ * (`forecast`: the P90 of its paths' daily means, at least the history's p90 day).
+ */
+export function expectedVolume(forecast: number, pace: HeldPace | null, isDemand: boolean): number {
+  return pace !== null && isDemand ? pace.perDay : forecast;
 }
 
 /** The words for a held pace in the advice: what it reads and what it assumes. */

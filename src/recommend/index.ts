@@ -1,6 +1,6 @@
 import { quantile } from 'simple-statistics';
 import { counted } from '../engine/words.ts';
-import { DAY, MICROS_PER_USD, usdNumberToMicros } from '../engine/units.ts';
+import { centsOfUsd, DAY, formatUsd, MICROS_PER_USD, usdNumberToMicros } from '../engine/units.ts';
 import type { Micros } from '../engine/units.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
@@ -15,20 +15,20 @@ import type { Scenario } from '../forecast/scenario.ts';
 import { censoredFromEngine } from '../forecast/censor.ts';
 import { rememberCensored } from '../forecast/recorded-censor.ts';
 import { completionSlack } from '../forecast/completion-slack.ts';
-import { allowanceHeldText, codeHeldDaysByTrigger, HELD_DAYS_MIN, occasionalAcrossMidnight, heldAllowanceDays, heldDaysByTrigger, heldPace, heldPaceText, heldText } from './held.ts';
-import type { CodeHeldDays, HeldPace } from './held.ts';
+import { allowanceHeldText, codeHeldDaysByTrigger, expectedVolume, HELD_DAYS_MIN, occasionalAcrossMidnight, heldAllowanceDays, heldDaysByTrigger, heldPaceText, heldText } from './held.ts';
+import type { CodeHeldDays, HeldPace, HeldReading } from './held.ts';
 import { DAYS_LOOKED_AT, lastDaysText } from './days-looked-at.ts';
-import { capForRisk, capOutcome, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
+import { capForRisk, capOutcome, cappedOutChance, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
 import { summariseHistory } from '../forecast/index.ts';
 import type { ForecastReport } from '../forecast/index.ts';
-import { roundCapUsd } from '../forecast/rounding.ts';
+import { chanceText, roundCapUsd } from '../forecast/rounding.ts';
 import { ordinaryHistory, outlierCeiling } from '../forecast/model.ts';
 import type { ModelKind } from '../forecast/model.ts';
 import { simulate } from '../engine/simulate.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { atLeastPeople, atSeatsText, fewestSeats, hourlyLoad, peakOf, roll24, seatsSeen, seatsText } from './hourly.ts';
-import { applyPlatformTriggerAdvice, byReasonText, limitRequest, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements, runsPer24h, triggerRunTimes, waitingAtHorizonText } from './triggers-platform.ts';
+import { applyPlatformTriggerAdvice, byReasonText, limitRequest, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements, runsPer24h, waitingAtHorizonText } from './triggers-platform.ts';
 import type { ReplayAnnouncement } from './triggers-platform.ts';
 
 export { roundCapUsd, roundCount, capStepUsd } from '../forecast/rounding.ts';
@@ -107,8 +107,15 @@ export interface TriggerRecommendation {
    * limit's runs, and the replay refused none of it beyond the completion times' slack; held.ts)
    */
   daily: { p50: number; p90: number; p99: number; max: number; daysObserved: number; daysAboveLimit: number; daysAtLimit: number };
-  /** expected runs per day (P90 of the forecast's daily values, next 30 days) */
+  /**
+   * expected runs per day: the forecast's P90 of its paths' daily means over the next 30 days (at
+   * least the history's p90 day); with `expectedFrom` 'held_pace', a trigger its limit held whose
+   * pace while admitted is its demand: that pace, the figure the forecast draws the trigger's days
+   * around (forecast/held-demand.ts)
+   */
   expectedDailyVolume: number;
+  /** 'held_pace': `expectedDailyVolume` is `heldPace.perDay`, the demand the forecast draws the trigger's days around, not a P90 of the forecast */
+  expectedFrom?: 'held_pace';
   action: 'none' | 'programmatic' | 'override' | 'cannot_move';
   /** limitPer24h to request (override and cannot_move) */
   requestedLimit: number | null;
@@ -219,11 +226,12 @@ const MAX_THROTTLE_CHANCE = 0.1;
 const TRADEOFF_RISKS = [0.01, 0.05, 0.1, 0.25];
 
 const usd = (micros: number) => Math.round(micros) / MICROS_PER_USD;
-// whole dollars stay whole ($350); anything else shows cents ($267.30, not $267.3)
+// whole dollars stay whole ($350); anything else shows cents ($267.30, not $267.3), rounded as
+// the report's and keys.csv's money cells round the same figure (engine/units.ts centsOf): on its
+// micro-dollars, not its binary float (x * 100 put $58.465 at $58.46 here, $58.47 in the table)
 const fmt = (x: number) => {
-  const cents = Math.round(x * 100) / 100;
-  const d = Number.isInteger(cents) ? 0 : 2;
-  return `$${cents.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })}`;
+  const cents = centsOfUsd(x);
+  return cents % 100 === 0 ? `${cents < 0 ? '-' : ''}$${Math.abs(cents / 100).toLocaleString('en-US')}` : formatUsd(cents * 10_000);
 };
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -245,7 +253,7 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const censored = censoredFromEngine(events, current, history);
   // the export's forecast judges the history by this plan too: it reads these days, not a replay
   rememberCensored(events, plan, censored);
-  const scenario = buildScenario(history, plan, days, {}, censored.days, undefined, options.signal);
+  const scenario = buildScenario(history, plan, days, {}, censored.days, undefined, options.signal, censored.heldDemand);
   const ordinaryDraws: Float64Array[][] = [];
   const runawayDraws: Float64Array[][] = [];
   const draws: Float64Array[][] = [];
@@ -257,6 +265,10 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
     draws.push(ordinary.map((o, j) => o.map((v, h) => v + runaway[j][h])));
   }
   const seriesIndex = new Map(scenario.series.map((s, j) => [`${s.kind}:${s.id}`, j]));
+  // a held trigger's pace, read once with the forecast's, and whether the forecast draws its days
+  // around it (forecast/held-demand.ts): the advice gives that pace as its expected volume exactly then
+  const paced = new Set(scenario.series.filter((s) => s.kind === 'trigger_runs' && s.model.heldDemand !== undefined).map((s) => s.id));
+  const held = (id: string): HeldReading => ({ pace: censored.heldDemand.get(id) ?? null, isDemand: paced.has(id) });
   const profile = profileOf(plan);
   const keys = recommendKeys(history, plan, risk, { scenario, ordinary: ordinaryDraws, runaway: runawayDraws }, seriesIndex, capBlockedByDay(events, history, current)).map((k) => ({ ...k, profile }));
   // the days a trigger's limit held over the last 28, counted as `headroom simulate` counts them
@@ -265,8 +277,8 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   // trigger, seat and pool advice under the platform's code: src/recommend/triggers-platform.ts
   const triggers =
     profile === 'platform'
-      ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent), heldDays, slack)
-      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDays, codeHeldDaysByTrigger(events, current, history.end - DAYS_LOOKED_AT * DAY), current.plan.edgeMs);
+      ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent), heldDays, slack, held)
+      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDays, codeHeldDaysByTrigger(events, current, history.end - DAYS_LOOKED_AT * DAY), current.plan.edgeMs, held);
   const recommended = profile === 'platform' ? applyPlatformTriggerAdvice(applyRecommendations(plan, keys, []), triggers) : applyRecommendations(plan, keys, triggers);
   const seats = profile === 'platform' ? recommendSeatsPlatform(events, history, plan, recommended) : recommendSeats(events, history, plan, recommended);
   // held at the allowance, the busiest 24 h show the allowance itself: seats sized on them would say
@@ -395,16 +407,16 @@ function recommendKeys(
     const peaks = sized.peaks;
     const [q10, q50, q90] = peaks.length ? quantile(peaks, [0.1, 0.5, 0.9]) : [0, 0, 0];
     const cap = sized.cap / MICROS_PER_USD;
-    const currentChance = current === null ? null : chanceAtCap(peaks, usdNumberToMicros(current));
+    const currentChance = current === null ? null : cappedOutChance(last29, ordPaths, usdNumberToMicros(current));
     const outcome = (capMicros: number) => capOutcome(last29, ordPaths, runPaths, capMicros);
     const chosen = outcome(sized.cap);
     const tradeoff: CapTradeoff[] = [];
     for (const r of TRADEOFF_RISKS) {
       const c = r === risk ? sized : bounded(capForRisk(last29, ordPaths, r, roundCapUsdMicros));
       const o = r === risk ? chosen : outcome(c.cap);
-      tradeoff.push({ label: `${pctText(r)} risk`, capUsd: c.cap / MICROS_PER_USD, cappedOutChance: c.chance, ordinaryBlockedUsd: o.ordinaryBlockedUsd, runawayStoppedUsd: o.runawayStoppedUsd });
+      tradeoff.push({ label: `${chanceText(r)} risk`, capUsd: c.cap / MICROS_PER_USD, cappedOutChance: c.chance, ordinaryBlockedUsd: o.ordinaryBlockedUsd, runawayStoppedUsd: o.runawayStoppedUsd });
     }
-    if (!TRADEOFF_RISKS.includes(risk)) tradeoff.push({ label: `${pctText(risk)} risk`, capUsd: cap, cappedOutChance: sized.chance, ...chosen });
+    if (!TRADEOFF_RISKS.includes(risk)) tradeoff.push({ label: `${chanceText(risk)} risk`, capUsd: cap, cappedOutChance: sized.chance, ...chosen });
     if (current !== null) {
       const o = outcome(usdNumberToMicros(current));
       tradeoff.push({ label: 'current', capUsd: current, cappedOutChance: currentChance ?? 0, ordinaryBlockedUsd: o.ordinaryBlockedUsd, runawayStoppedUsd: o.runawayStoppedUsd });
@@ -416,10 +428,10 @@ function recommendKeys(
     const projected = `projected peak rolling 30-day ordinary spend P50 ${fmt(usd(q50))}, P90 ${fmt(usd(q90))}`;
     let reason = clamped
       ? `the forecast's paths over the next ${counted(days, 'day')} (${modelText}) run far past anything this key's history shows, so no cap it would size is advice: ` +
-        `${fmt(cap)} is ${PLAUSIBLE_FACTOR} × the higher of its largest 30-day spend and its current cap, reached in ${pctText(sized.chance)} of ${counted(peaks.length, 'path')}; ${projected}; ` +
+        `${fmt(cap)} is ${PLAUSIBLE_FACTOR} × the higher of its largest 30-day spend and its current cap, reached in ${chanceText(sized.chance)} of ${counted(peaks.length, 'path')}; ${projected}; ` +
         `the exports hold only what the platform admitted and cannot show demand beyond a cap, so raise it in steps and watch`
-      : `the smallest round cap that ordinary use reaches in at most ${pctText(risk)} of ${peaks.length} forecast paths over the next ${counted(days, 'day')} (${modelText}): ` +
-        `${fmt(cap)}, reached in ${pctText(sized.chance)}; ${projected}`;
+      : `the smallest round cap that ordinary use reaches in at most ${chanceText(risk)} of ${peaks.length} forecast paths over the next ${counted(days, 'day')} (${modelText}): ` +
+        `${fmt(cap)}, reached in ${chanceText(sized.chance)}; ${projected}`;
     if (incidents.length) {
       const top = incidents[0];
       const blockedTotal = incidents.reduce((a, x) => a + x.blockedByCapUsd, 0);
@@ -438,15 +450,17 @@ function recommendKeys(
       // within the risk and not much looser than needed: no reason to move it
       action = 'keep';
       recommendedCap = current;
-      reason += `; the current cap of ${fmt(current)} is reached in ${pctText(currentChance ?? 0)} of paths, within the risk: keep it`;
+      reason += `; the current cap of ${fmt(current)} is reached in ${chanceText(currentChance ?? 0)} of paths, within the risk: keep it`;
     } else if (current < cap) {
       action = 'raise';
-      reason += `; the current cap of ${fmt(current)} is reached by ordinary use in ${pctText(currentChance ?? 0)} of paths, above the ${pctText(risk)} risk`;
+      reason += `; the current cap of ${fmt(current)} is reached by ordinary use in ${chanceText(currentChance ?? 0)} of paths, above the ${chanceText(risk)} risk`;
     } else {
       action = 'lower';
       reason += `; the current cap of ${fmt(current)} is far above what ordinary use needs at this risk`;
     }
-    const throttle = chanceAtCap(peaks, usdNumberToMicros(recommendedCap));
+    // the one computation of a capped-out chance (forecast/cap-risk.ts): the report's Monte Carlo
+    // table gives the same for the same paths beside what its simulation blocks
+    const throttle = cappedOutChance(last29, ordPaths, usdNumberToMicros(recommendedCap));
     const final = recommendedCap === cap ? chosen : outcome(usdNumberToMicros(recommendedCap));
     const stuckUntil = action === 'keep' ? null : blockedUntilIfSetNow(byDay.admitted.get(s.id), history, plan.enforcement.keyCapWindowDays, usdNumberToMicros(recommendedCap));
     if (stuckUntil) {
@@ -491,10 +505,6 @@ function roundCapUsdMicros(micros: number): number {
   return roundCapUsd(micros) * MICROS_PER_USD;
 }
 
-function pctText(x: number): string {
-  const v = x * 100;
-  return `${v < 10 && !Number.isInteger(Math.round(v * 10) / 10) ? v.toFixed(1) : Math.round(v)} %`;
-}
 
 
 function pct(x: number): string {
@@ -528,6 +538,7 @@ function recommendTriggers(
   heldDays: ReadonlyMap<string, number>,
   codeHeldDays: ReadonlyMap<string, CodeHeldDays>,
   edgeMs: number,
+  held: (id: string) => HeldReading,
 ): TriggerRecommendation[] {
   const to = Math.max(history.end, history.lastEvent + 1);
   const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
@@ -580,29 +591,39 @@ function recommendTriggers(
       const codeDays = codeHeldDays.get(id);
       if (limit === null && s && code !== null && codeDays !== undefined) {
         const window = runsPer24h(events, id, to);
-        const pace = heldPace(triggerRunTimes(events, id, to - 29 * DAY, to), code);
-        const { wanted, ask, basis } = limitRequest(window, expected, pace, code, headroom, history.days);
+        // its demand, read once with the forecast's (forecast/held-demand.ts): the forecast draws
+        // its days around the same figure the advice, the table and the support draft give
+        const reading = held(id);
+        const pace = reading.pace;
+        const volume = expectedVolume(expected, pace, reading.isDemand);
+        const { wanted, ask, basis } = limitRequest(window, volume, pace, code, headroom, history.days);
         base.requestBasis = basis;
         base.action = 'override';
         base.requestedLimit = wanted;
         base.daily.daysAtLimit = codeDays.days;
+        base.expectedDailyVolume = volume;
+        if (pace !== null && reading.isDemand) base.expectedFrom = 'held_pace';
         if (pace !== null) base.heldPace = pace;
         // held only before the days looked at: the override rests on those days (as simulate's
         // held limit does, over the whole replay), so they are said, not "0 of the last 28"
-        const held =
+        const heldWhen =
           codeDays.days > 0
             ? `held there on ${codeDays.days} of ${lastDaysText(recent.length, history.days)}: the history was held there`
             : `held there on ${counted(codeDays.allDays, 'day')} of the history, the last on ${day(codeDays.lastDay)}, none of them in ${lastDaysText(DAYS_LOOKED_AT, history.days)}, when it ran at most ${runsText(max)} a day: the history was held there then`;
         if (codeDays.days === 0) base.codeHeldBefore = { days: codeDays.allDays, lastDay: day(codeDays.lastDay) };
         base.reason =
           `no per-trigger limit under the docs, but the platform's code holds a programmatic trigger at ${code} runs per 24 h unless support sets an override, ` +
-          `and its runs reached exactly ${code} in 24 h and never more (${held}, demand beyond it is not in it): request ${ask}`;
+          `and its runs reached exactly ${code} in 24 h and never more (${heldWhen}, demand beyond it is not in it): request ${ask}`;
       }
       out.push(base);
       continue;
     }
     // held by its limit, its days show the limit itself: the pace its runs came at while admitted says how much more it needs
-    const pace = atLimit >= HELD_DAYS_MIN ? heldPace(triggerRunTimes(events, id, to - 29 * DAY, to), limit) : null;
+    const reading = held(id);
+    const pace = atLimit >= HELD_DAYS_MIN ? reading.pace : null;
+    const volume = expectedVolume(expected, pace, reading.isDemand);
+    base.expectedDailyVolume = volume;
+    if (pace !== null && reading.isDemand) base.expectedFrom = 'held_pace';
     if (pace !== null) base.heldPace = pace;
     const seen =
       (aboveWindow
@@ -615,7 +636,7 @@ function recommendTriggers(
     // forecast or the held pace, + the headroom): the same trigger gets the same ask whichever
     // reading the plan takes. The window is the platform's (its edge inclusive), as support's
     // override is enforced by the platform's code
-    const { wanted, ask, basis } = limitRequest(runsPer24h(events, id, to), expected, pace, limit, headroom, history.days);
+    const { wanted, ask, basis } = limitRequest(runsPer24h(events, id, to), volume, pace, limit, headroom, history.days);
     base.requestBasis = basis;
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ask support to raise its programmatic limit: request ${ask}` });
@@ -627,7 +648,7 @@ function recommendTriggers(
         action: 'programmatic',
         requestedLimit: wanted,
         reason:
-          `${seen}: it runs 42+ times a day consistently, so move it to programmatic mode (billed as programmatic usage, outside the fair-use pool; expect about ${counted(Math.max(expected, pace?.perDay ?? 0), 'run')} a day) AND request ${ask}: ` +
+          `${seen}: it runs 42+ times a day consistently, so move it to programmatic mode (billed as programmatic usage, outside the fair-use pool; expect about ${counted(volume, 'run')} a day) AND request ${ask}: ` +
           "the docs lift the run limit in programmatic mode, but the platform's code limits programmatic triggers to 42 per 24 h unless overridden, so on the platform the move alone drops the same runs",
       });
     } else if (consistently) {
@@ -874,6 +895,10 @@ export function checkSpendLimits(
       futureDaily.push(f);
     }
   }
+  // a held programmatic trigger's runs are forecast at the demand its pace gives, the figure its
+  // advice and support draft give (forecast/held-demand.ts), not at the limit its history shows: said
+  const held = (projection?.scenario.series ?? []).filter((ss) => ss.kind === 'trigger_runs' && ss.model.heldDemand !== undefined && canonicalMode(plan.triggers.find((t) => t.id === ss.id)?.mode ?? 'fair_use') === 'programmatic');
+  const heldRunsText = held.length ? `; held triggers' runs at the demand their pace while admitted gives: ${held.map((ss) => `${ss.id} ${counted(ss.model.heldDemand ?? 0, 'run')} a day`).join(', ')}` : '';
   return sim.plan.spendLimits.map((l, j) => {
     const code = REASON_SPEND_LIMIT_BASE + j;
     let requests = 0;
@@ -911,7 +936,7 @@ export function checkSpendLimits(
     const fits = fitsHistory && fitsForecast;
     const recommendedAmountUsd = fits ? amountUsd : roundCapUsd(Math.max(p99, fitsForecast ? 0 : q90) * (1 + headroom));
     const forecastText = peaks.length
-      ? `; over the next ${projection?.scenario.days ?? 0} days the forecast spend that passes the recommended key caps (each key held to its cap over ${counted(windowDays, 'day')}) puts the busiest window at P10/P50/P90 ${fmt(usd(q10))} / ${fmt(usd(q50))} / ${fmt(usd(q90))}, above the limit in ${pct(chanceAbove)} of draws` +
+      ? `; over the next ${projection?.scenario.days ?? 0} days the forecast spend that passes the recommended key caps (each key held to its cap over ${counted(windowDays, 'day')}${heldRunsText}) puts the busiest window at P10/P50/P90 ${fmt(usd(q10))} / ${fmt(usd(q50))} / ${fmt(usd(q90))}, above the limit in ${pct(chanceAbove)} of draws` +
         (runaway ? ` (paths that run far past anything the history shows, so the limit is judged on the history alone)` : '')
       : '';
     const why = !fitsHistory ? 'is below ordinary use' : 'is likely to be reached as spend grows';

@@ -23,10 +23,11 @@ import type { History } from '../forecast/series.ts';
 import { roundCount } from '../forecast/rounding.ts';
 import { COMPLETION_SLACK_MS, completionSlack, onlySlack } from '../forecast/completion-slack.ts';
 import type { CompletionSlack } from '../forecast/completion-slack.ts';
+import { triggerRunTimes } from '../forecast/held-demand.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
 import { atLeastPeople, atSeatsText, fewestSeats, hourlyLoad, peakOf, roll24, seatsSeen, seatsText } from './hourly.ts';
-import { HELD_DAYS_MIN, heldPace, heldPaceText, heldText, occasionalAcrossMidnight } from './held.ts';
-import type { HeldPace } from './held.ts';
+import { expectedVolume, HELD_DAYS_MIN, heldPaceText, heldText, occasionalAcrossMidnight } from './held.ts';
+import type { HeldPace, HeldReading } from './held.ts';
 import { DAYS_LOOKED_AT, lastDaysText } from './days-looked-at.ts';
 import { reasonCounts, reasonCountText } from '../engine/reason-words.ts';
 import type { ReasonSubject } from '../engine/reason-words.ts';
@@ -83,16 +84,8 @@ export function runsPer24h(events: EventColumns, triggerId: string, to: number, 
   return { p95: counts[Math.max(0, Math.ceil(0.95 * counts.length) - 1)], max: counts[counts.length - 1], arrivals: counts.length };
 }
 
-/** A trigger's run times in `[from, to)`, sorted. */
-export function triggerRunTimes(events: EventColumns, triggerId: string, from: number, to: number): number[] {
-  const times: number[] = [];
-  for (let i = 0; i < events.count; i++) {
-    if (events.type[i] !== EventType.trigger || events.subjects[events.subject[i]] !== triggerId) continue;
-    const t = events.time[i];
-    if (t >= from && t < to) times.push(t);
-  }
-  return times.sort((a, b) => a - b);
-}
+// a trigger's run times, read where its held pace is (forecast/held-demand.ts)
+export { triggerRunTimes };
 
 /**
  * Refused runs per trigger id (dropped, skipped) by reason, from a replay. A run still waiting at
@@ -180,6 +173,8 @@ export function recommendTriggersPlatform(
   expectedDaily: (id: string, recent: number[]) => number,
   heldDays: ReadonlyMap<string, number> = new Map(),
   completion: CompletionSlack = completionSlack(events, current),
+  /** what a trigger's runs say of its demand, read once with the forecast's (held.ts HeldReading) */
+  held: (id: string) => HeldReading = () => ({ pace: null, isDemand: false }),
 ): TriggerRecommendation[] {
   const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
   const refused = refusedRuns(events, current);
@@ -272,8 +267,13 @@ export function recommendTriggersPlatform(
     // forecast's daily volume if higher) with the headroom, on the ladder support is asked in
     // held by its limit, the runs per 24 h the export shows are the limit itself: the pace they
     // came at while admitted is what says how much more it needs
-    const pace = atLimit >= HELD_DAYS_MIN ? heldPace(triggerRunTimes(events, id, to - (DAYS_LOOKED_AT + 1) * DAY, to), limit) : null;
-    const { wanted, ask, basis } = limitRequest(window, expected, pace, limit, headroom, history.days);
+    const reading = held(id);
+    const pace = atLimit >= HELD_DAYS_MIN ? reading.pace : null;
+    // the one figure for its demand (held.ts expectedVolume), the one the forecast draws its days around
+    const volume = expectedVolume(expected, pace, reading.isDemand);
+    base.expectedDailyVolume = volume;
+    if (pace !== null && reading.isDemand) base.expectedFrom = 'held_pace';
+    const { wanted, ask, basis } = limitRequest(window, volume, pace, limit, headroom, history.days);
     const seen =
       `up to ${runs(window.max)} in 24 h against its limit of ${limit} (p95 ${n(window.p95)} per 24 h over ${lastDaysText(DAYS_LOOKED_AT, history.days)}; ` +
       `above the limit on ${above} of ${counted(recent.length, 'day')}${atLimit > 0 ? `, held at it on ${atLimit}: ${heldText(limit)}` : ''}` +

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildExport } from '../../export/index.ts';
 import type { ExportFile } from '../../export/index.ts';
-import { forecast } from '../../forecast/index.ts';
+import { DEFAULT_PATHS, forecast } from '../../forecast/index.ts';
 import { recommend } from '../../recommend/index.ts';
 import { InputError } from '../../errors.ts';
 import { loadLedgerEvents, loadPlan, parseIntOption, parseShare } from '../../forecast/load.ts';
@@ -117,7 +117,16 @@ export async function runExport(planPath: string | undefined, o: ExportCliOption
   const seed = parseIntOption('--seed', o.seed, -2_147_483_648, 4_294_967_295);
   const workers = parseIntOption('--workers', o.workers, 0, 64);
   progress.step('recommending caps, modes and limits');
-  const rec = recommend(events, plan, o.headroom !== undefined ? { headroom: parseShare('--headroom', o.headroom) } : {});
+  // the report's forecast's days, seed and draws (at least DEFAULT_PATHS of them, however few paths
+  // it simulates: forecast/index.ts reads the capped-out chances over as many): a key's capped-out
+  // chance in the key table and in the Monte Carlo table is then one computation on the same draws
+  // (with --paths 400 the key table's came from recommend's default 200)
+  const rec = recommend(events, plan, {
+    ...(o.headroom !== undefined ? { headroom: parseShare('--headroom', o.headroom) } : {}),
+    ...(days !== undefined ? { days } : {}),
+    paths: Math.max(paths ?? DEFAULT_PATHS, DEFAULT_PATHS),
+    ...(seed !== undefined ? { seed } : {}),
+  });
   // the report's forecast runs the recommended plan: what happens if the admin applies it
   progress.step('forecasting the recommended plan');
   const fc = await forecast(events, rec.plan, {

@@ -11,6 +11,7 @@ import { COMPARE_PATHS, forecast } from '../../forecast/index.ts';
 import { profileDifferences } from '../../forecast/profile-differences.ts';
 import type { ForecastReport, NewTrigger, TriggerCauseReport, WhatIf } from '../../forecast/index.ts';
 import { loadLedgerEvents, loadPlan, parseIntOption, parsePairs, parseShare } from '../../forecast/load.ts';
+import { chanceText } from '../../forecast/rounding.ts';
 import { planWithLedgerEntities } from '../../ledger/read.ts';
 import { checkTimeRangeOptions } from '../time-options.ts';
 
@@ -148,10 +149,16 @@ export function describeForecast(r: ForecastReport): string {
     const capped = mc.keys
       .filter((k) => k.firstCappedOut.probability > 0)
       .sort((a, b) => b.firstCappedOut.probability - a.firstCappedOut.probability || (a.firstCappedOut.p50 ?? '~').localeCompare(b.firstCappedOut.p50 ?? '~'));
-    out.push(`  ${capped.length} of ${mc.keys.length} keys cap out in some paths${capped.length ? ':' : ''}`);
+    out.push(`  ${capped.length} of ${mc.keys.length} keys blocked by their cap in some paths${capped.length ? ':' : ''}`);
     for (const k of capped.slice(0, SHOW)) {
       const d = k.firstCappedOut;
-      out.push(`  key ${k.id}: capped out in ${Math.round(d.probability * 100)} % of paths; first on ${[d.p10, d.p50, d.p90].map((x) => (x ? x.slice(0, 10) : '-')).join(' / ')}; days capped ${b3(k.daysCappedOut, (x) => x.toFixed(1))}`);
+      // the simulation's figure, named apart from the capped-out chance recommend gives (ordinary
+      // use reaching the cap, over the same paths), and both said as every output says a chance
+      out.push(
+        `  key ${k.id}: blocked by its cap in ${chanceText(d.probability)} of paths (runaway days and spend already in its window included)` +
+          `${k.cappedOutChance !== null ? `; capped-out chance (ordinary use reaches the cap) ${chanceText(k.cappedOutChance)}` : ''}` +
+          `; first on ${[d.p10, d.p50, d.p90].map((x) => (x ? x.slice(0, 10) : '-')).join(' / ')}; days capped ${b3(k.daysCappedOut, (x) => x.toFixed(1))}`,
+      );
     }
     more(capped.length);
     const limited = mc.triggers

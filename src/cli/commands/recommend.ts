@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { counted } from '../../engine/words.ts';
 import { recommend } from '../../recommend/index.ts';
+import { chanceText } from '../../forecast/rounding.ts';
 import type { RecommendReport } from '../../recommend/index.ts';
 import { loadLedgerEvents, loadPlan, parseShare } from '../../forecast/load.ts';
 import { planWithLedgerEntities } from '../../ledger/read.ts';
@@ -42,18 +43,18 @@ export function parseRisk(text: string): number {
 export function describeRecommend(r: RecommendReport): string {
   const out: string[] = [`history ${r.history.from} to ${r.history.to} (${counted(r.history.days, 'day')})`];
   for (const note of r.notes) out.push(`note: ${note}`);
-  out.push('', `API key caps (capped-out risk ${pc(r.risk)} over the next ${counted(r.days, 'day')}, from the forecast's paths of ordinary use):`);
+  out.push('', `API key caps (capped-out risk ${chanceText(r.risk)} over the next ${counted(r.days, 'day')}, from the forecast's paths of ordinary use):`);
   for (const k of r.keys) {
     out.push(
       `  ${k.id}: ${k.action} cap $${k.recommendedCapUsd.toLocaleString('en-US')}${k.currentCapUsd !== null ? ` (now $${k.currentCapUsd.toLocaleString('en-US')})` : ''}, ` +
-        `capped-out chance ${pc(k.throttleChance)}; model ${k.model}${k.censoredDays ? `, ${k.censoredDays} censored day${k.censoredDays === 1 ? '' : 's'}` : ''}` +
+        `capped-out chance ${chanceText(k.throttleChance)}; model ${k.model}${k.censoredDays ? `, ${k.censoredDays} censored day${k.censoredDays === 1 ? '' : 's'}` : ''}` +
         `${k.incidents.length ? `; runaway spend stopped ~$${k.runawayStoppedUsd.toLocaleString('en-US', { maximumFractionDigits: 0 })}, ordinary use blocked ~$${k.ordinaryBlockedUsd.toLocaleString('en-US', { maximumFractionDigits: 0 })}` : ''}`,
     );
     out.push(`    ${k.reason}`);
     if (k.incidents.length) {
       out.push('    trade-off (cap: capped-out chance, ordinary use blocked, runaway spend stopped, means over the paths):');
       for (const t of k.tradeoff) {
-        out.push(`      ${t.label.padEnd(9)} $${t.capUsd.toLocaleString('en-US')}: ${pc(t.cappedOutChance)}, $${usd0(t.ordinaryBlockedUsd)} blocked, $${usd0(t.runawayStoppedUsd)} stopped`);
+        out.push(`      ${t.label.padEnd(9)} $${t.capUsd.toLocaleString('en-US')}: ${chanceText(t.cappedOutChance)}, $${usd0(t.ordinaryBlockedUsd)} blocked, $${usd0(t.runawayStoppedUsd)} stopped`);
       }
     }
   }
@@ -75,7 +76,6 @@ export function describeRecommend(r: RecommendReport): string {
   return `${out.join('\n')}\n`;
 }
 
-const pc = (x: number) => `${(Math.round(x * 1000) / 10).toString()} %`;
 const usd0 = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
 
 /**
