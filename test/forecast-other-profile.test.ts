@@ -10,6 +10,8 @@ import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
 import { DAY, HOUR } from '../src/engine/units.ts';
 import { forecast } from '../src/forecast/index.ts';
 import { describeForecast } from '../src/cli/commands/forecast.ts';
+import { recommend } from '../src/recommend/index.ts';
+import { buildExport } from '../src/export/index.ts';
 import { T0 } from './forecast-helpers.ts';
 
 /** a webhook wanting 96 runs a day, of which the exports hold the 42 a day its limit let through */
@@ -43,6 +45,26 @@ describe('forecast under both enforcement profiles', () => {
     expect(text).toMatch(/trigger t_pr: dropped or skipped with a chance of 100 %.*\(under the docs: delayed [\d,]+ \/ [\d,]+ \/ [\d,]+, dropped 0 \/ 0 \/ 0/);
   });
 
+  it("sets them side by side in the exported report too", async () => {
+    const events = heldWebhook();
+    const rec = recommend(events, docsPlan, { paths: 20 });
+    // the report forecasts the plan as the admin has it here (no override asked of support yet)
+    const fc = await forecast(events, docsPlan, { days: 30, paths: 20, workers: 0, compare: { paths: 8 } });
+    const md = buildExport(rec, fc).find((f) => f.path === 'report.md')!.content;
+    expect(md).toContain("The same futures under the platform's code");
+    expect(md).toContain("The first 8 of the forecast's paths, decided as the platform's code decides them rather than as the docs");
+    // the section's own row (the Monte Carlo table above has one for t_pr too)
+    const section = md.slice(md.indexOf("## The same futures under the platform's code"));
+    const row = section.split('\n').find((l) => l.startsWith('| t_pr |'));
+    expect(row).toBeDefined();
+    // delayed under the docs, dropped under the code
+    const cells = row!.split('|').map((c) => c.trim()).filter((c) => c !== '');
+    expect(Number(cells[1]!.split(' / ')[1]!.replace(/,/g, ''))).toBeGreaterThan(0);
+    expect(cells[2]).toBe('0 / 0 / 0');
+    expect(cells[3]).toBe('0 / 0 / 0');
+    expect(Number(cells[4]!.split(' / ')[1]!.replace(/,/g, ''))).toBeGreaterThan(0);
+  });
+
   it('is not run unless asked (a second run of paths)', async () => {
     const r = await forecast(heldWebhook(), docsPlan, { days: 30, paths: 10, workers: 0 });
     expect(r.otherProfile).toBeNull();
@@ -54,6 +76,6 @@ describe('forecast under both enforcement profiles', () => {
     const b = new EventColumnsBuilder();
     for (let d = 0; d < 40; d++) for (let k = 0; k < 10; k++) b.push(T0 + d * DAY + 6 * HOUR + k * HOUR, EventType.trigger, 't_pr', 0);
     const r = await forecast(b.build(), docsPlan, { days: 30, paths: 10, workers: 0, compare: { paths: 5 } });
-    expect(describeForecast(r)).toContain("the same: no trigger's runs and no key's capped-out chance fare differently");
+    expect(describeForecast(r)).toContain("the same: no trigger's runs and no key's blocking by its cap fare differently");
   });
 });

@@ -5,6 +5,7 @@ import { canonicalMode, DEFAULT_TRIGGER_LIMIT, validatePlan, PlanError } from '.
 import type { Plan, TriggerId } from '../engine/plan.ts';
 import type { ForecastReport } from '../forecast/index.ts';
 import { chanceText } from '../forecast/rounding.ts';
+import { profileDifferences } from '../forecast/profile-differences.ts';
 import type { RecommendReport, TriggerRecommendation } from '../recommend/index.ts';
 import { lastDaysText } from '../recommend/days-looked-at.ts';
 import { uniqueFileNames } from './file-names.ts';
@@ -170,6 +171,50 @@ function round1(x: number): string {
 }
 
 /** The whole export: plan (JSON and YAML), keys CSV, support drafts, report (Markdown and HTML). */
+const PROFILE_WORDS = { documented: 'the docs', platform: "the platform's code" } as const;
+
+/**
+ * The forecast's first paths decided under the other enforcement profile, where they fare
+ * differently (forecast/profile-differences.ts): where the docs and the code disagree, the report
+ * an admin keeps shows both, as `headroom forecast` and the app do.
+ */
+function otherProfileSection(profile: ForecastReport['profile'], other: NonNullable<ForecastReport['otherProfile']>): ReportSection {
+  const here = PROFILE_WORDS[profile];
+  const there = PROFILE_WORDS[other.profile];
+  const { triggers, keys } = profileDifferences(other);
+  const whole = (x: number) => Math.round(x).toLocaleString('en-US');
+  const band = (b: { p10: number; p50: number; p90: number }) => `${whole(b.p10)} / ${whole(b.p50)} / ${whole(b.p90)}`;
+  return {
+    title: `The same futures under ${there}`,
+    paragraphs: [
+      `The first ${whole(other.paths)} of the forecast's paths, decided as ${there} decides them rather than as ${here} (the plan's reading), each side over those paths (P10 / P50 / P90).` +
+        other.notes.map((n) => ` ${n}.`).join(''),
+      ...(triggers.length === 0 && keys.length === 0 ? [`The same: no trigger's runs and no key's blocking by its cap fare differently under ${there}.`] : []),
+    ],
+    tables: [
+      ...(triggers.length > 0
+        ? [
+            {
+              head: ['trigger', `delayed: ${here}`, there, `dropped or skipped: ${here}`, there, `still waiting: ${here}`, there],
+              rows: triggers.map((t) => [
+                t.id,
+                band(t.here.delayed),
+                band(t.there.delayed),
+                band({ p10: t.here.dropped.p10 + t.here.skipped.p10, p50: t.here.dropped.p50 + t.here.skipped.p50, p90: t.here.dropped.p90 + t.here.skipped.p90 }),
+                band({ p10: t.there.dropped.p10 + t.there.skipped.p10, p50: t.there.dropped.p50 + t.there.skipped.p50, p90: t.there.dropped.p90 + t.there.skipped.p90 }),
+                band(t.here.pending),
+                band(t.there.pending),
+              ]),
+            },
+          ]
+        : []),
+      ...(keys.length > 0
+        ? [{ head: ['key', `blocked by its cap in the simulation: ${here}`, there], rows: keys.map((k) => [k.id, `in ${chanceText(k.here)} of paths`, `in ${chanceText(k.there)} of paths`]) }]
+        : []),
+    ],
+  };
+}
+
 export function buildExport(rec: RecommendReport, fc: ForecastReport | null): ExportFile[] {
   const name = rec.plan.workspace.name;
   const files: ExportFile[] = [
@@ -297,6 +342,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
           },
         ],
       });
+      if (fc.otherProfile) sections.push(otherProfileSection(fc.profile, fc.otherProfile));
     }
   }
   sections.push({

@@ -99,6 +99,6 @@ describe('Forecast on a trigger its limit held every day', () => {
     await hasText(other, /The first 50 of the same simulated futures, decided as the platform's code decides them rather than as the docs/);
     // the plan drops limited webhooks under either reading (its explicit field), and its key never
     // caps out: the two readings agree, and the page says so rather than showing an empty table
-    await hasText(other, /The same: no trigger's runs and no key's capped-out chance fare differently under the platform's code/);
+    await hasText(other, /The same: no trigger's runs and no key's blocking by its cap fare differently under the platform's code/);
   }, 120_000);
 });

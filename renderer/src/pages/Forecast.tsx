@@ -426,7 +426,7 @@ function OtherProfile({ f, other, names, keyNames }: { f: ForecastReport; other:
       </p>
       {triggers.length === 0 && keys.length === 0 ? (
         <p className="muted" data-testid="forecast-other-profile-same">
-          The same: no trigger's runs and no key's capped-out chance fare differently under {there}.
+          The same: no trigger's runs and no key's blocking by its cap fare differently under {there}.
         </p>
       ) : (
         <div className="table-wrap">
@@ -454,7 +454,7 @@ function OtherProfile({ f, other, names, keyNames }: { f: ForecastReport; other:
                 <tr key={`key:${k.id}`} data-key={k.id}>
                   <th>{keyNames.get(k.id) ?? k.id}</th>
                   <td className="num" colSpan={4}>
-                    capped out in {fmtShare(k.there)} of futures under {there}, {fmtShare(k.here)} under {here}
+                    blocked by its cap in {fmtShare(k.there)} of futures under {there}, {fmtShare(k.here)} under {here}
                   </td>
                 </tr>
               ))}

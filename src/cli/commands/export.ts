@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildExport } from '../../export/index.ts';
 import type { ExportFile } from '../../export/index.ts';
-import { DEFAULT_PATHS, forecast } from '../../forecast/index.ts';
+import { COMPARE_PATHS, DEFAULT_PATHS, forecast } from '../../forecast/index.ts';
 import { recommend } from '../../recommend/index.ts';
 import { InputError } from '../../errors.ts';
 import { loadLedgerEvents, loadPlan, parseIntOption, parseShare } from '../../forecast/load.ts';
@@ -137,6 +137,8 @@ export async function runExport(planPath: string | undefined, o: ExportCliOption
     ...(paths !== undefined ? { paths } : {}),
     ...(seed !== undefined ? { seed } : {}),
     ...(workers !== undefined ? { workers } : {}),
+    // the report sets the same futures under the other profile beside the plan's (where the docs and the code disagree)
+    compare: { paths: COMPARE_PATHS },
     ...(signal ? { signal } : {}),
   });
   progress.step('writing the files');

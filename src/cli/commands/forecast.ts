@@ -202,7 +202,7 @@ function otherProfileLines(profile: ForecastReport['profile'], other: NonNullabl
   for (const note of other.notes) out.push(`  note: ${note}`);
   const { triggers, keys } = profileDifferences(other);
   if (triggers.length === 0 && keys.length === 0) {
-    out.push(`  the same: no trigger's runs and no key's capped-out chance fare differently`);
+    out.push(`  the same: no trigger's runs and no key's blocking by its cap fare differently`);
     return out;
   }
   for (const { id, here: h, there: t } of triggers.slice(0, show)) {
@@ -212,7 +212,7 @@ function otherProfileLines(profile: ForecastReport['profile'], other: NonNullabl
     );
   }
   if (triggers.length > show) out.push(`  … ${triggers.length - show} more triggers (--json lists all)`);
-  for (const k of keys.slice(0, show)) out.push(`  key ${k.id}: capped out in ${Math.round(k.there * 100)} % of paths (under ${PROFILE_NAMES[profile]}: ${Math.round(k.here * 100)} %)`);
+  for (const k of keys.slice(0, show)) out.push(`  key ${k.id}: blocked by its cap in the simulation in ${chanceText(k.there)} of paths (under ${PROFILE_NAMES[profile]}: ${chanceText(k.here)})`);
   if (keys.length > show) out.push(`  … ${keys.length - show} more keys (--json lists all)`);
   return out;
 }
