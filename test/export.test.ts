@@ -87,3 +87,25 @@ describe('export', () => {
     expect(toHtml({ title: '<x>', sections: [] })).toContain('<h1>&lt;x&gt;</h1>');
   });
 });
+
+describe('the exported plan file', () => {
+  it("leaves out the way with limited webhooks its profile takes anyway, so that switching the file's profile switches it too", () => {
+    for (const [profile, way] of [['documented', 'queue'], ['platform', 'drop']] as const) {
+      const plan = validatePlan({ enforcement: { profile, webhookWhenLimited: way } });
+      const json = planToJson(plan);
+      expect(json).not.toContain('webhookWhenLimited');
+      expect(parsePlanJson(json, 'plan.json')).toEqual(plan);
+      // the admin edits the profile in the file: the other profile's way follows
+      const other = profile === 'documented' ? 'platform' : 'documented';
+      const edited = JSON.parse(json) as { enforcement: Record<string, unknown> };
+      edited.enforcement.profile = other;
+      expect(validatePlan(edited).enforcement.webhookWhenLimited).toBe(way === 'queue' ? 'drop' : 'queue');
+    }
+  });
+
+  it("keeps the admin's own choice against the profile's way (a what-if)", () => {
+    const plan = validatePlan({ enforcement: { profile: 'platform', webhookWhenLimited: 'queue' } });
+    expect(JSON.parse(planToJson(plan)).enforcement.webhookWhenLimited).toBe('queue');
+    expect(parsePlanYaml(planToYaml(plan))).toEqual(plan);
+  });
+});

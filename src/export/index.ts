@@ -3,6 +3,7 @@ import { counted } from '../engine/words.ts';
 import Papa from 'papaparse';
 import { canonicalMode, DEFAULT_TRIGGER_LIMIT, validatePlan, PlanError } from '../engine/plan.ts';
 import type { Plan, TriggerId } from '../engine/plan.ts';
+import { profileOf } from '../engine/plan-rules.ts';
 import type { ForecastReport } from '../forecast/index.ts';
 import { chanceText } from '../forecast/rounding.ts';
 import { profileDifferences } from '../forecast/profile-differences.ts';
@@ -17,13 +18,26 @@ export interface ExportFile {
   content: string;
 }
 
+/**
+ * The plan as written to a file: validated, without the way with limited webhooks that its
+ * profile takes anyway (queue under the docs, drop under the platform's code). Written out, that
+ * default stayed when an admin switched the file's profile, an explicit field that wins over the
+ * new profile's: a platform plan that kept queueing. It loads back to the same plan.
+ */
+function planForFile(plan: Plan): Plan {
+  const valid = validatePlan(plan, 'exported plan');
+  const { webhookWhenLimited, ...enforcement } = valid.enforcement;
+  if (webhookWhenLimited !== (profileOf(valid) === 'platform' ? 'drop' : 'queue')) return valid;
+  return { ...valid, enforcement: enforcement as Plan['enforcement'] };
+}
+
 /** The plan as a plan file (SPEC section 2): loads back with parsePlanJson. */
 export function planToJson(plan: Plan): string {
-  return `${JSON.stringify(validatePlan(plan, 'exported plan'), null, 2)}\n`;
+  return `${JSON.stringify(planForFile(plan), null, 2)}\n`;
 }
 
 export function planToYaml(plan: Plan): string {
-  return stringifyYaml(validatePlan(plan, 'exported plan'), { lineWidth: 0 });
+  return stringifyYaml(planForFile(plan), { lineWidth: 0 });
 }
 
 /** Reads a plan written as YAML; errors name the field path like the JSON loader's. */
