@@ -7,10 +7,12 @@
  * The admin relies on: a sane provisional cap with its basis stated, and the thin history said
  * wherever the cap is shown.
  */
+import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { recommend } from '../src/recommend/index.ts';
 import type { RecommendReport } from '../src/recommend/index.ts';
 import { describeRecommend, recommendJson } from '../src/cli/commands/recommend.ts';
+import { buildExport } from '../src/export/index.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import type { Plan } from '../src/engine/plan.ts';
 import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
@@ -70,6 +72,19 @@ describe('a key with a single $1,234 request', () => {
     const j = json.keys.find((x) => x.id === 'k_new');
     expect(j).toMatchObject({ capBasis: 'observed_spend', evidence: { thin: true } });
     expect(j?.warning).toMatch(/^thin history/);
+  });
+
+  it('is said so in the exported keys CSV and report', () => {
+    const files = buildExport(report, null);
+    const csv = files.find((f) => f.path === 'keys.csv')?.content ?? '';
+    const rows = Papa.parse<Record<string, string>>(csv.trim(), { header: true }).data;
+    const row = rows.find((r) => r.key_id === 'k_new');
+    expect(row).toMatchObject({ recommended_cap_usd: '2500', cap_basis: 'observed_spend' });
+    expect(row?.history_warning).toMatch(/^thin history/);
+    expect(rows.find((r) => r.key_id === 'k_reg')).toMatchObject({ cap_basis: 'forecast', history_warning: '' });
+    const md = files.find((f) => f.path === 'report.md')?.content ?? '';
+    expect(md).toMatch(/\| k_new \| none \| \$2,500\.00 \| set \| provisional \(observed spend\) \|/);
+    expect(md).toMatch(/k_new: thin history \(1 request on 1 day with spend/);
   });
 });
 
