@@ -13,6 +13,8 @@ import { recommend } from '../src/recommend/index.ts';
 import type { RecommendReport } from '../src/recommend/index.ts';
 import { describeRecommend, recommendJson } from '../src/cli/commands/recommend.ts';
 import { buildExport } from '../src/export/index.ts';
+import { showKeyAdvice } from '../src/views/key-advice.ts';
+import { forecast } from '../src/forecast/index.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import type { Plan } from '../src/engine/plan.ts';
 import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
@@ -85,6 +87,20 @@ describe('a key with a single $1,234 request', () => {
     const md = files.find((f) => f.path === 'report.md')?.content ?? '';
     expect(md).toMatch(/\| k_new \| none \| \$2,500\.00 \| set \| provisional \(observed spend\) \|/);
     expect(md).toMatch(/k_new: thin history \(1 request on 1 day with spend/);
+  });
+
+  it('is shown as the provisional cap on the screens, with the warning, not replaced by a p99 of one request', () => {
+    const shown = showKeyAdvice({ ...k, warning: k.warning, capBasis: k.capBasis }, T0 + (DAYS - 3) * DAY, T0 + DAYS * DAY);
+    expect(shown).toMatchObject({ kind: 'cap', capUsd: 2500, replaced: null });
+    expect(shown.kind === 'cap' ? shown.caution : null).toMatch(/^thin history/);
+  });
+
+  it('gets the same provisional cap on the Forecast page, whose risk curve reads one day as a rate', async () => {
+    const f = await forecast(events, plan(), { paths: 0, workers: 0 });
+    const caps = f.keyCaps.find((x) => x.id === 'k_new');
+    expect(caps?.provisional).toMatchObject({ capUsd: 2500 });
+    expect(caps?.provisional?.warning).toMatch(/^thin history/);
+    expect(f.keyCaps.find((x) => x.id === 'k_reg')?.provisional).toBeNull();
   });
 });
 

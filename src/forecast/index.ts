@@ -23,6 +23,7 @@ import { capCurve, capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
 import type { CapAtRisk, CapOption } from './cap-risk.ts';
 import { roundCapUsd } from './rounding.ts';
 import { amountOf, HELD_SPREAD } from './censor-notes.ts';
+import { evidenceWarning, keyEvidence, provisionalCapUsd } from './key-evidence.ts';
 import { rememberedCensored } from './recorded-censor.ts';
 
 export type { WhatIf, NewTrigger } from './scenario.ts';
@@ -42,6 +43,12 @@ export interface KeyCapOptions {
   caps: CapAtRisk[];
   /** every round cap a risk from 0.5 % to 50 % calls for, smallest first (read with `capOnCurve`) */
   curve: CapOption[];
+  /**
+   * A history too thin to forecast (spend on fewer than 7 days, key-evidence.ts): the caps above
+   * read its few days as a daily rate; the cap to show is this provisional one, with its warning.
+   * Null otherwise.
+   */
+  provisional: { capUsd: number; warning: string } | null;
 }
 export const DEFAULT_DAYS = 30;
 
@@ -183,13 +190,16 @@ async function forecastWith(
   const roundUp = (m: number) => roundCapUsd(m) * 1e6;
   const keyCaps = [...keyJ].map(([j, k]): KeyCapOptions => {
     const s = scenario.series[j];
-    const values = history.keys.find((x) => x.id === s.id)?.values ?? [];
+    const key = history.keys.find((x) => x.id === s.id);
+    const values = key?.values ?? [];
     const last29 = ordinaryHistory(values, s.model).slice(-29);
+    const evidence = key ? keyEvidence(key) : null;
     return {
       id: s.id,
       currentCapUsd: scenario.plan.apiKeys.find((x) => x.id === s.id)?.capUsd ?? null,
       caps: capsAtRisks(last29, k.ordinary, k.runaway, roundUp),
       curve: capCurve(last29, k.ordinary, k.runaway, roundUp),
+      provisional: evidence?.thin ? { capUsd: provisionalCapUsd(evidence), warning: evidenceWarning(evidence) ?? '' } : null,
     };
   });
   if (running) monteCarlo = aggregatePaths(await running.figures, layoutOf(scenario), scenario.plan, seed);
