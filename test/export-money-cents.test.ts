@@ -39,7 +39,8 @@ describe("a key's rolling 30-day percentiles in keys.csv and report.md", () => {
     const report = files.find((f) => f.path === 'report.md')!.content;
     const row = report.split('\n').find((l) => l.startsWith('| k | $500.00 |'))!;
     const cells = row.split(' | ');
-    const [p50, p90, p99] = cells[4]!.split(' / ').map((x) => x.replace(/[$,]/g, ''));
+    // after the key's cap basis column
+    const [p50, p90, p99] = cells[5]!.split(' / ').map((x) => x.replace(/[$,]/g, ''));
     expect([csv.rolling30_p50_usd, csv.rolling30_p90_usd, csv.rolling30_p99_usd]).toEqual([p50, p90, p99]);
     // a half cent up, as the ledger's amounts are rounded (docs/semantics.md, Units)
     expect(p50).toBe('300.01');

@@ -62,6 +62,8 @@ const KEY_COLUMNS = [
   'rolling30_p99_usd',
   'days_observed',
   'throttle_chance',
+  'cap_basis',
+  'history_warning',
   'reason',
 ] as const;
 
@@ -80,6 +82,8 @@ export function keysToCsv(report: RecommendReport): string {
     formatUsdPlain(microsOf(k.rolling30.p99)),
     k.rolling30.daysObserved,
     k.throttleChance.toFixed(3),
+    k.capBasis,
+    k.warning ?? '',
     k.reason,
   ]);
   // a key named `=SUM(A1)` or `-staging` (names come from the platform's exports) is written
@@ -359,20 +363,27 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
       if (fc.otherProfile) sections.push(otherProfileSection(fc.profile, fc.otherProfile));
     }
   }
+  // a cap resting on a thin or short history is said beside the table, where the admin reads the caps
+  const warned = rec.keys.filter((k) => k.warning !== null);
   sections.push({
     title: 'Recommended API key caps',
     paragraphs: [
       `Cap = the smallest round cap that ordinary use reaches in at most ${chanceText(rec.risk)} of the forecast's paths over the next ${rec.days} days (the capped-out chance column, the Monte Carlo table's too). ` +
-        "Runaway days (above 3 × the 90th percentile of the key's active days) are incidents the cap should stop: they are left out of ordinary use and simulated as a separate, rare process.",
+        "Runaway days (above 3 × the 90th percentile of the key's active days) are incidents the cap should stop: they are left out of ordinary use and simulated as a separate, rare process." +
+        (rec.keys.some((k) => k.capBasis === 'observed_spend')
+          ? ' A key with spend on fewer than 7 days has too thin a history to forecast: its cap is provisional, twice the most it has spent in any 30 days (basis "observed spend"), and its capped-out chance is the forecast’s, which reads those few days as a daily rate.'
+          : ''),
+      ...warned.map((k) => `${k.name === k.id ? k.id : `${k.name} (${k.id})`}: ${k.warning}.`),
     ],
     tables: [
       {
-        head: ['key', 'current cap', 'recommended', 'action', 'rolling 30 d p50 / p90 / p99', 'days', 'capped-out chance', 'reason'],
+        head: ['key', 'current cap', 'recommended', 'action', 'basis', 'rolling 30 d p50 / p90 / p99', 'days', 'capped-out chance', 'reason'],
         rows: rec.keys.map((k) => [
           k.id,
           k.currentCapUsd === null ? 'none' : money(k.currentCapUsd),
           money(k.recommendedCapUsd),
           k.action,
+          k.capBasis === 'observed_spend' ? 'provisional (observed spend)' : k.evidence.short ? 'forecast (short history)' : 'forecast',
           `${money(k.rolling30.p50)} / ${money(k.rolling30.p90)} / ${money(k.rolling30.p99)}`,
           String(k.rolling30.daysObserved),
           chanceText(k.throttleChance),

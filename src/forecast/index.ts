@@ -25,6 +25,7 @@ import { capCurve, cappedOutChance, capsAtRisks, DEFAULT_RISK } from './cap-risk
 import type { CapAtRisk, CapOption } from './cap-risk.ts';
 import { roundCapUsd } from './rounding.ts';
 import { amountOf, HELD_SPREAD } from './censor-notes.ts';
+import { evidenceWarning, keyEvidence, provisionalCapUsd } from './key-evidence.ts';
 import { rememberedCensored } from './recorded-censor.ts';
 
 export type { WhatIf, NewTrigger } from './scenario.ts';
@@ -46,6 +47,12 @@ export interface KeyCapOptions {
   caps: CapAtRisk[];
   /** every round cap a risk from 0.5 % to 50 % calls for, smallest first (read with `capOnCurve`) */
   curve: CapOption[];
+  /**
+   * A history too thin to forecast (spend on fewer than 7 days, key-evidence.ts): the caps above
+   * read its few days as a daily rate; the cap to show is this provisional one, with its warning.
+   * Null otherwise.
+   */
+  provisional: { capUsd: number; warning: string } | null;
 }
 export const DEFAULT_DAYS = 30;
 
@@ -215,14 +222,17 @@ async function forecastWith(
   const last29ById = new Map<string, number[]>();
   const keyCaps = [...keyJ].map(([j, k]): KeyCapOptions => {
     const s = scenario.series[j];
-    const values = history.keys.find((x) => x.id === s.id)?.values ?? [];
+    const key = history.keys.find((x) => x.id === s.id);
+    const values = key?.values ?? [];
     const last29 = ordinaryHistory(values, s.model).slice(-29);
     last29ById.set(s.id, last29);
+    const evidence = key ? keyEvidence(key) : null;
     return {
       id: s.id,
       currentCapUsd: scenario.plan.apiKeys.find((x) => x.id === s.id)?.capUsd ?? null,
       caps: capsAtRisks(last29, k.ordinary, k.runaway, roundUp),
       curve: capCurve(last29, k.ordinary, k.runaway, roundUp),
+      provisional: evidence?.thin ? { capUsd: provisionalCapUsd(evidence), warning: evidenceWarning(evidence) ?? '' } : null,
     };
   });
   const figures = running ? await running.figures : null;

@@ -47,6 +47,8 @@ export function adviceFor(plan: Plan, events: EventColumns, signal?: { readonly 
       blockedUsdIfRecommended: Math.round((blocked.get(k.id)?.usd ?? 0) * 100) / 100,
       blockedUntilIfSetNow: k.blockedUntilIfSetNow,
       reason: k.reason,
+      capBasis: k.capBasis,
+      warning: k.warning,
     })),
     triggers: rec.triggers.map((t) => {
       const d = drafts.get(t.id);

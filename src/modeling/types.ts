@@ -128,6 +128,10 @@ export interface KeyAdvice {
   /** ISO date: setting the recommended cap now blocks the key until then; null = usable at once */
   blockedUntilIfSetNow: string | null;
   reason: string;
+  /** the forecast, or (a history too thin to forecast) the spend the key has shown: a provisional cap */
+  capBasis: 'forecast' | 'observed_spend';
+  /** a thin or short history: said beside the cap on every screen; null otherwise */
+  warning: string | null;
 }
 
 export interface TriggerAdvice {

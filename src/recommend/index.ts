@@ -22,7 +22,9 @@ import { capForRisk, capOutcome, cappedOutChance, chanceAtCap, DEFAULT_RISK } fr
 import { summariseHistory } from '../forecast/index.ts';
 import type { ForecastReport } from '../forecast/index.ts';
 import { chanceText, roundCapUsd } from '../forecast/rounding.ts';
-import { ordinaryHistory, outlierCeiling } from '../forecast/model.ts';
+import { evidenceText, evidenceWarning, keyEvidence, PROVISIONAL_FACTOR, provisionalCapUsd, provisionalReason, revisitOn, THIN_ACTIVE_DAYS } from '../forecast/key-evidence.ts';
+import type { KeyEvidence } from '../forecast/key-evidence.ts';
+import { ordinaryHistory, outlierCeiling, SHORT_DAYS } from '../forecast/model.ts';
 import type { ModelKind } from '../forecast/model.ts';
 import { simulate } from '../engine/simulate.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
@@ -62,7 +64,11 @@ export interface KeyRecommendation {
   blockedUntilIfSetNow: string | null;
   /** projected rolling 30-day peak over the next `days`, USD (P10/P50/P90 of the forecast draws) */
   projectedPeak: { p10: number; p50: number; p90: number };
-  /** share of forecast paths in which ordinary use reaches the recommended cap within `days` (≤ the risk) */
+  /**
+   * share of forecast paths in which ordinary use reaches the recommended cap within `days` (≤ the
+   * risk); for a provisional cap (`capBasis` observed_spend) the forecast's own chance, which reads
+   * the key's few days as a daily rate, so above the risk and no basis for the cap
+   */
   throttleChance: number;
   /** same for the current cap (null without a cap) */
   currentThrottleChance: number | null;
@@ -79,6 +85,15 @@ export interface KeyRecommendation {
   /** the trade-off at other risks (and the current cap): what each cap blocks and stops */
   tradeoff: CapTradeoff[];
   reason: string;
+  /**
+   * What sized the recommended cap: the forecast's paths at the risk, or (a history too thin to
+   * forecast, `evidence.thin`) the spend the key has shown, PROVISIONAL_FACTOR × its largest 30 days
+   */
+  capBasis: 'forecast' | 'observed_spend';
+  /** how much of its own use the cap rests on: requests, days with spend, days since its first request */
+  evidence: KeyEvidence;
+  /** thin or short history: what the admin must know before setting the cap (shown wherever the cap is); null otherwise */
+  warning: string | null;
   /** the enforcement profile the advice was computed under (the plan's) */
   profile?: EnforcementProfile;
 }
@@ -326,6 +341,7 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const recovery = recoverySchedules(events, history, plan, current);
   const notes: string[] = [];
   if (history.days < 30) notes.push(`only ${counted(history.days, 'day')} of history: rolling 30-day spend is extrapolated from the days observed`);
+  for (const note of evidenceNotes(keys)) notes.push(note);
   const censoredKeys = censored.series.filter((c) => c.kind === 'key_spend');
   if (censoredKeys.length) {
     notes.push(
@@ -443,9 +459,29 @@ function recommendKeys(
         `and blocks about ${fmt(chosen.ordinaryBlockedUsd)} of ordinary use; ` +
         reason;
     }
+    // A key seen on a few days gives the forecast those days to read as its daily rate: its cap is
+    // sized on the spend it has shown instead (src/forecast/key-evidence.ts), and said so
+    const evidence = keyEvidence(s);
+    const warning = evidenceWarning(evidence);
     let action: KeyRecommendation['action'];
     let recommendedCap = cap;
-    if (current === null) action = 'set';
+    if (evidence.thin) {
+      const provisional = provisionalCapUsd(evidence);
+      recommendedCap = provisional;
+      reason = provisionalReason(evidence, provisional, cap);
+      if (current === null) action = 'set';
+      else if (current >= provisional && current <= provisional * 1.25) {
+        action = 'keep';
+        recommendedCap = current;
+        reason += `; the current cap of ${fmt(current)} allows as much and not far more: keep it`;
+      } else if (current < provisional) {
+        action = 'raise';
+        reason += `; the current cap of ${fmt(current)} leaves less room than that`;
+      } else {
+        action = 'lower';
+        reason += `; the current cap of ${fmt(current)} lets it spend far more than it has ever shown`;
+      }
+    } else if (current === null) action = 'set';
     else if ((currentChance ?? 0) <= risk && current <= cap * 1.25) {
       // within the risk and not much looser than needed: no reason to move it
       action = 'keep';
@@ -458,6 +494,7 @@ function recommendKeys(
       action = 'lower';
       reason += `; the current cap of ${fmt(current)} is far above what ordinary use needs at this risk`;
     }
+    if (evidence.short) reason = `${warning ?? ''}; ${reason}`;
     // the one computation of a capped-out chance (forecast/cap-risk.ts): the report's Monte Carlo
     // table gives the same for the same paths beside what its simulation blocks
     const throttle = cappedOutChance(last29, ordPaths, usdNumberToMicros(recommendedCap));
@@ -486,9 +523,34 @@ function recommendKeys(
       ordinaryBlockedUsd: final.ordinaryBlockedUsd,
       tradeoff,
       reason,
+      capBasis: evidence.thin ? 'observed_spend' : 'forecast',
+      evidence,
+      warning,
     });
   }
   return out;
+}
+
+/** The keys whose cap rests on a thin or short history, said once for the whole recommendation. */
+function evidenceNotes(keys: readonly KeyRecommendation[]): string[] {
+  const notes: string[] = [];
+  const thin = keys.filter((k) => k.evidence.thin);
+  if (thin.length) {
+    notes.push(
+      `${counted(thin.length, 'API key')} with a history too thin to forecast (spend on fewer than ${THIN_ACTIVE_DAYS} days): ` +
+        `${thin.slice(0, 10).map((k) => `${k.id} (${evidenceText(k.evidence)}; provisional cap ${fmt(k.recommendedCapUsd)})`).join(', ')}${thin.length > 10 ? `, … ${thin.length - 10} more` : ''}; ` +
+        `each cap is ${PROVISIONAL_FACTOR} × the most the key has spent in any 30 days, a starting budget rather than a forecast: revisit it once the key has spent on ${THIN_ACTIVE_DAYS} days`,
+    );
+  }
+  const short = keys.filter((k) => k.evidence.short);
+  if (short.length) {
+    notes.push(
+      `${counted(short.length, 'API key')} first used fewer than ${SHORT_DAYS} days before the history ends: ` +
+        `${short.slice(0, 10).map((k) => `${k.id} (${counted(k.evidence.days, 'day')} of history, revisit after ${revisitOn(k.evidence)})`).join(', ')}${short.length > 10 ? `, … ${short.length - 10} more` : ''}; ` +
+        'their caps rest on a forecast from those few days, with a widened band',
+    );
+  }
+  return notes;
 }
 
 const MODEL_TEXT: Record<ModelKind, string> = {

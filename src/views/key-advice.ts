@@ -15,11 +15,23 @@ export interface AdviceFigures {
   rolling30: { p50: number; p90: number; p99: number; max: number; daysObserved: number };
   projectedPeak: { p10: number; p50: number; p90: number };
   reason: string;
+  /** what sized the cap (src/recommend): the forecast, or the spend a key too thin to forecast has shown */
+  capBasis?: 'forecast' | 'observed_spend';
+  /** a thin or short history, said wherever the cap is shown */
+  warning?: string | null;
 }
 
 export type ShownAdvice =
   | { kind: 'revoke'; sentence: string }
-  | { kind: 'cap'; capUsd: number; sentence: string; explained: string | null; replaced: number | null };
+  | {
+      kind: 'cap';
+      capUsd: number;
+      sentence: string;
+      explained: string | null;
+      replaced: number | null;
+      /** the history the cap rests on is thin or short: say so beside the cap */
+      caution: string | null;
+    };
 
 const money = (n: number): string => `$${Math.round(n).toLocaleString('en-US')}`;
 
@@ -28,14 +40,19 @@ export function showKeyAdvice(a: AdviceFigures, lastUsed: number | null, dataEnd
     const when = lastUsed === null ? 'never made a request in the history' : `made no request in the last ${UNUSED_DAYS} days (last on ${new Date(lastUsed).toISOString().slice(0, 10)})`;
     return { kind: 'revoke', sentence: `This key ${when}: revoke it rather than cap it, unless something still needs it.` };
   }
+  const caution = a.warning ?? null;
+  // A provisional cap (a history too thin to forecast) is sized on the spend seen, not on the
+  // ordinary rolling spend: set beside a p99 of one request's window it reads as "far above", and
+  // the p99 + headroom put in its place would block the key on its next such request.
+  if (a.capBasis === 'observed_spend') return { kind: 'cap', capUsd: a.recommendedCapUsd, sentence: a.reason, explained: null, replaced: null, caution };
   const p99 = a.rolling30.p99;
   const ratio = p99 > 0 ? a.recommendedCapUsd / p99 : Number.POSITIVE_INFINITY;
-  if (ratio <= FAR_ABOVE) return { kind: 'cap', capUsd: a.recommendedCapUsd, sentence: a.reason, explained: null, replaced: null };
+  if (ratio <= FAR_ABOVE) return { kind: 'cap', capUsd: a.recommendedCapUsd, sentence: a.reason, explained: null, replaced: null, caution };
   // Rising spend explains it when the forecast's P90 peak plus the headroom reaches the cap.
   const rising = a.projectedPeak.p90 * (1 + headroom) >= a.recommendedCapUsd * 0.9;
   if (rising) {
     const explained = `${money(a.recommendedCapUsd)} is ${ratio.toFixed(1)}× the key's ordinary p99 of ${money(p99)}: its spend is rising, and the forecast's P90 rolling 30-day peak over the next 30 days is ${money(a.projectedPeak.p90)}, plus ${Math.round(headroom * 100)} % headroom.`;
-    return { kind: 'cap', capUsd: a.recommendedCapUsd, sentence: a.reason, explained, replaced: null };
+    return { kind: 'cap', capUsd: a.recommendedCapUsd, sentence: a.reason, explained, replaced: null, caution };
   }
   const ordinary = roundCapUsd(Math.round(p99 * (1 + headroom) * 1_000_000));
   return {
@@ -44,5 +61,6 @@ export function showKeyAdvice(a: AdviceFigures, lastUsed: number | null, dataEnd
     sentence: `p99 of ordinary rolling 30-day spend ${money(p99)} + ${Math.round(headroom * 100)} % = ${money(ordinary)}.`,
     explained: `The model suggested ${money(a.recommendedCapUsd)}, ${ratio.toFixed(1)}× the key's ordinary p99 with no rising trend to explain it, so the ordinary-use cap is shown instead.`,
     replaced: a.recommendedCapUsd,
+    caution,
   };
 }

@@ -63,6 +63,11 @@ export function KeyDetail({ k, advice, view, windowDays, headroom }: { k: ModelK
             <strong>Recommended cap {fmtDollars(shown.capUsd)}</strong>
             {k.capUsd !== null ? ` (now ${fmtDollars(k.capUsd)})` : ' (no cap now)'}: {shown.sentence}
           </p>
+          {shown.caution && (
+            <p className="warning" data-testid="key-caution">
+              <strong>{advice?.capBasis === 'observed_spend' ? 'Provisional cap.' : 'Short history.'}</strong> {shown.caution}
+            </p>
+          )}
           {shown.explained && <p className="muted">{shown.explained}</p>}
           {advice?.blockedUntilIfSetNow && <p className="muted">Set now, it blocks the key until about {advice.blockedUntilIfSetNow}: the window already holds more.</p>}
         </div>

@@ -253,6 +253,7 @@ function screenNotes(view: ModelView | null, advice: Advice | null): Map<string,
     if (!k) continue;
     const shown = showKeyAdvice(a, k.lastUsed, view.to, advice.headroom);
     if (shown.kind === 'revoke') out.set(a.id, 'unused for 60 days: consider revoking it instead');
+    else if (shown.caution !== null) out.set(a.id, a.capBasis === 'observed_spend' ? `provisional cap: ${shown.caution}` : shown.caution);
     else if (shown.replaced !== null) out.set(a.id, `far above ordinary use; API keys suggests ${fmtDollars(shown.capUsd)} (see the key’s detail)`);
     else if (shown.explained) out.set(a.id, 'well above ordinary use because spend is rising (see the key’s detail)');
   }

@@ -179,7 +179,10 @@ function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, st
             {keySeries.map((s) => {
               // read off the key's risk curve: the risk moves continuously, no new simulation
               const c = capOnCurve(caps.get(s.id)?.curve ?? [], risk);
+              // a history too thin to forecast: its curve reads a few days as a daily rate
+              const provisional = caps.get(s.id)?.provisional ?? null;
               const history = [
+                ...(provisional ? [provisional.warning] : []),
                 s.censoredDays > 0 ? `held at its cap on ${fmtCount(s.censoredDays)} day${s.censoredDays === 1 ? '' : 's'}: read as at least that` : 'demand seen in full',
                 ...(s.levelShift ? [`level shift ${fmtDate(Date.parse(s.levelShift))}`] : []),
                 ...(s.runawayRate > 0 ? [`runaways on ${fmtShare(s.runawayRate)} of days`] : []),
@@ -196,10 +199,23 @@ function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, st
                   <td className="num wrap">
                     {fmtDollars(s.total.p10 / 1e6)} – {fmtDollars(s.total.p90 / 1e6)} ({fmtDollars(s.total.p50 / 1e6)})
                   </td>
-                  <td className="num" data-testid="risk-cap">{c ? fmtDollars(c.capUsd) : NOTHING}</td>
-                  <td className="num">{c ? fmtShare(c.cappedOutChance) : NOTHING}</td>
-                  <td className="num wide-only">{c ? fmtDollars(c.ordinaryBlockedUsd) : NOTHING}</td>
-                  <td className="num wide-only">{c ? fmtDollars(c.runawayStoppedUsd) : NOTHING}</td>
+                  {provisional ? (
+                    <>
+                      <td className="num" data-testid="risk-cap" title={provisional.warning}>
+                        {fmtDollars(provisional.capUsd)} <small className="warning">provisional</small>
+                      </td>
+                      <td className="num" title="too thin a history to state a chance">{NOTHING}</td>
+                      <td className="num wide-only">{NOTHING}</td>
+                      <td className="num wide-only">{NOTHING}</td>
+                    </>
+                  ) : (
+                    <>
+                      <td className="num" data-testid="risk-cap">{c ? fmtDollars(c.capUsd) : NOTHING}</td>
+                      <td className="num">{c ? fmtShare(c.cappedOutChance) : NOTHING}</td>
+                      <td className="num wide-only">{c ? fmtDollars(c.ordinaryBlockedUsd) : NOTHING}</td>
+                      <td className="num wide-only">{c ? fmtDollars(c.runawayStoppedUsd) : NOTHING}</td>
+                    </>
+                  )}
                 </tr>
               );
             })}

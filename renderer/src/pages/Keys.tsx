@@ -71,6 +71,12 @@ function Recommended({ k, advice, adviceMissing, to, headroom }: { k: ModelKey; 
         p99 {fmtDollars(advice.rolling30.p99)}
         {shown.explained ? ' · see why' : ''}
       </small>
+      {shown.caution && (
+        <small className="warning" title={shown.caution} data-testid="advice-caution">
+          {' '}
+          {advice.capBasis === 'observed_spend' ? 'provisional: history too thin to forecast' : 'short history'}
+        </small>
+      )}
     </div>
   );
 }

@@ -45,11 +45,14 @@ export function describeRecommend(r: RecommendReport): string {
   for (const note of r.notes) out.push(`note: ${note}`);
   out.push('', `API key caps (capped-out risk ${chanceText(r.risk)} over the next ${counted(r.days, 'day')}, from the forecast's paths of ordinary use):`);
   for (const k of r.keys) {
-    out.push(
-      `  ${k.id}: ${k.action} cap $${k.recommendedCapUsd.toLocaleString('en-US')}${k.currentCapUsd !== null ? ` (now $${k.currentCapUsd.toLocaleString('en-US')})` : ''}, ` +
-        `capped-out chance ${chanceText(k.throttleChance)}; model ${k.model}${k.censoredDays ? `, ${k.censoredDays} censored day${k.censoredDays === 1 ? '' : 's'}` : ''}` +
-        `${k.incidents.length ? `; runaway spend stopped ~$${k.runawayStoppedUsd.toLocaleString('en-US', { maximumFractionDigits: 0 })}, ordinary use blocked ~$${k.ordinaryBlockedUsd.toLocaleString('en-US', { maximumFractionDigits: 0 })}` : ''}`,
-    );
+    // a provisional cap is no forecast: the forecast's chance for it would read a few days as a daily rate
+    const basis =
+      k.capBasis === 'observed_spend'
+        ? `PROVISIONAL: ${k.evidence.requests === 1 ? 'one request' : counted(k.evidence.requests, 'request')} on ${counted(k.evidence.activeDays, 'day')}, too thin a history to forecast`
+        : `capped-out chance ${chanceText(k.throttleChance)}; model ${k.model}${k.censoredDays ? `, ${k.censoredDays} censored day${k.censoredDays === 1 ? '' : 's'}` : ''}` +
+          `${k.incidents.length ? `; runaway spend stopped ~$${k.runawayStoppedUsd.toLocaleString('en-US', { maximumFractionDigits: 0 })}, ordinary use blocked ~$${k.ordinaryBlockedUsd.toLocaleString('en-US', { maximumFractionDigits: 0 })}` : ''}`;
+    out.push(`  ${k.id}: ${k.action} cap $${k.recommendedCapUsd.toLocaleString('en-US')}${k.currentCapUsd !== null ? ` (now $${k.currentCapUsd.toLocaleString('en-US')})` : ''}, ${basis}`);
+    if (k.warning !== null) out.push(`    warning: ${k.warning}`);
     out.push(`    ${k.reason}`);
     if (k.incidents.length) {
       out.push('    trade-off (cap: capped-out chance, ordinary use blocked, runaway spend stopped, means over the paths):');

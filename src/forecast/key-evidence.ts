@@ -1,0 +1,139 @@
+/**
+ * How much of a key's own use its cap can rest on. A cap sized from a forecast is only as good as
+ * the history behind it: a key seen on a day or two (one $1,234 request, a test script run twice)
+ * gives the forecast one day's spend to extrapolate over 30, and the cap came out at 30 times
+ * that day (a single $1,234 request on the history's last day: a cap of $47,000). Such a key is
+ * given a provisional cap sized on the spend it has shown, and every place that shows its cap
+ * says that its history is too thin to forecast.
+ */
+import { DAY, MICROS_PER_USD } from '../engine/units.ts';
+import { counted } from '../engine/words.ts';
+import { SHORT_DAYS } from './model.ts';
+import { roundCapUsd } from './rounding.ts';
+import type { DailySeries } from './series.ts';
+
+/**
+ * Fewer days with spend than this and a forecast cannot size a cap: it cannot tell ordinary use
+ * from a one-off or a runaway (the forecast's own runaway test needs as many, `outlierCeiling`),
+ * and it reads the days it has as the key's daily rate.
+ */
+export const THIN_ACTIVE_DAYS = 7;
+
+/**
+ * A thin key's provisional cap is this many times the most it has spent in any 30 days. Twice
+ * the spend seen lets that use happen again inside one cap window, with as much again for it to
+ * grow, and stops a runaway at twice anything the key has done; what a key may spend beyond what
+ * it has shown is the admin's budget to decide, which a history this thin cannot answer. It
+ * is the rule of a limit granted before a track record (start at what has been seen, with
+ * room, and raise it as use accumulates), not a risk figure.
+ */
+export const PROVISIONAL_FACTOR = 2;
+
+/** Days of its own history after which a provisional or short-history cap should be revisited. */
+export const REVISIT_DAYS = 30;
+
+export interface KeyEvidence {
+  /** requests in the history */
+  requests: number;
+  /** UTC days with any spend */
+  activeDays: number;
+  /** days from the key's first request's UTC day to the end of the history */
+  days: number;
+  /** ISO dates of its first and last day with a request */
+  firstRequest: string;
+  lastRequest: string;
+  /** the most it spent in any 30 days of its history, as recorded (USD, nothing extrapolated) */
+  largest30dUsd: number;
+  /** under THIN_ACTIVE_DAYS days with spend: the cap is sized on the spend seen, not a forecast */
+  thin: boolean;
+  /** first request under SHORT_DAYS days before the history ends (and not thin): a forecast from a few days */
+  short: boolean;
+}
+
+/** What a key's own history holds (its series starts on its first day with a request). */
+export function keyEvidence(s: DailySeries): KeyEvidence {
+  // a last day the export cut short is kept apart from the series (series.ts): it is use all the same
+  const values = s.partial ? [...s.values, s.partial.value] : s.values;
+  const activeDays = values.filter((v) => v > 0).length;
+  let largest = 0;
+  let acc = 0;
+  let last = -1;
+  for (let i = 0; i < values.length; i++) {
+    acc += values[i];
+    if (i >= 30) acc -= values[i - 30];
+    if (acc > largest) largest = acc;
+    if (values[i] > 0) last = i;
+  }
+  const thin = activeDays < THIN_ACTIVE_DAYS;
+  return {
+    requests: s.events,
+    activeDays,
+    days: values.length,
+    firstRequest: isoDay(s.start),
+    lastRequest: isoDay(s.start + Math.max(0, last) * DAY),
+    largest30dUsd: Math.round(largest) / MICROS_PER_USD,
+    thin,
+    short: !thin && values.length < SHORT_DAYS,
+  };
+}
+
+/** The provisional cap of a thin key, whole USD: PROVISIONAL_FACTOR × its largest 30 days, rounded up to a round cap. */
+export function provisionalCapUsd(e: KeyEvidence): number {
+  return roundCapUsd(Math.round(PROVISIONAL_FACTOR * e.largest30dUsd * MICROS_PER_USD));
+}
+
+/** "1 request on 1 day with spend, over 3 days since its first on 2026-10-30" */
+export function evidenceText(e: KeyEvidence): string {
+  return `${counted(e.requests, 'request')} on ${counted(e.activeDays, 'day')} with spend, over ${counted(e.days, 'day')} since its first on ${e.firstRequest}`;
+}
+
+/** The revisit date of a short or thin history: REVISIT_DAYS after its first request. */
+export function revisitOn(e: KeyEvidence): string {
+  return isoDay(Date.parse(`${e.firstRequest}T00:00:00Z`) + REVISIT_DAYS * DAY);
+}
+
+/**
+ * The warning every place showing the key's cap carries (recommend's text and JSON, the report,
+ * keys.csv, the app's key advice, the export's plan notes, the Forecast page), or null when its
+ * history is long enough.
+ */
+export function evidenceWarning(e: KeyEvidence): string | null {
+  if (e.thin) {
+    return (
+      `thin history (${evidenceText(e)}): too little to forecast, so the cap is provisional, ` +
+      `${PROVISIONAL_FACTOR} × the most it has spent in 30 days; revisit it once the key has spent on ${THIN_ACTIVE_DAYS} days`
+    );
+  }
+  if (e.short) {
+    return `short history (first request ${e.firstRequest}, ${counted(e.days, 'day')} of history): the cap rests on a forecast from those days, with a widened band; revisit it after ${revisitOn(e)}`;
+  }
+  return null;
+}
+
+/**
+ * Why a thin key's cap is what it is, in the words of the advice: the basis, and what a forecast
+ * of so few days would have sized instead (the days seen, read as a daily rate).
+ */
+export function provisionalReason(e: KeyEvidence, capUsd: number, forecastCapUsd: number | null): string {
+  const forecast =
+    forecastCapUsd !== null && forecastCapUsd !== capUsd
+      ? ` (from these days a forecast would size ${usd(forecastCapUsd)}, reading them as the key's daily rate)`
+      : '';
+  return (
+    `provisional cap, not a forecast: ${PROVISIONAL_FACTOR} × the most this key has spent in any 30 days (${usd(e.largest30dUsd)}), rounded up: ${usd(capUsd)}. ` +
+    `Its history is too thin to forecast: ${evidenceText(e)}; a forecast needs spend on ${THIN_ACTIVE_DAYS} days or more to tell ordinary use from a one-off or a runaway${forecast}. ` +
+    `${usd(capUsd)} lets the spend seen happen again within the window, with as much again to grow, and stops a runaway at ${PROVISIONAL_FACTOR} × anything the key has done; ` +
+    `what it may spend beyond that is a budget decision. Revisit the cap once the key has spent on ${THIN_ACTIVE_DAYS} days (now ${e.activeDays})`
+  );
+}
+
+function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+// whole dollars stay whole ($2,500), anything else shows cents ($1,234.56)
+function usd(x: number): string {
+  const cents = Math.round(x * 100) / 100;
+  const d = Number.isInteger(cents) ? 0 : 2;
+  return `$${cents.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })}`;
+}
