@@ -71,6 +71,17 @@ describe('a re-saved cost export whose dates all read both ways', () => {
     expect(importFindings(r).readAs).toContain("dates day first (dd/mm/yyyy: the file's semicolons between fields are a day-first locale's)");
   });
 
+  it('a US-style file (`,` between fields, decimal points) keeps month first, said to be a guess with the way to another reading', async () => {
+    const file = scope.tmp.write('us.csv', `${COST}\n02/10/2026,Support,key-mkt,api,1.75\n02/11/2026,Support,key-mkt,api,3.50\n03/11/2026,Support,key-mkt,api,2.25\n`);
+    const r = await importFile(ledger, file);
+    expect(r).toMatchObject({ imported: 3, guessed: { dayOrder: 'mdy', dayOrderBy: 'nearness' } });
+    expect(Object.keys(spendByDay(ledger))).toEqual(['2026-02-10', '2026-02-11', '2026-03-11']);
+    expect(importFindings(r).readAs).toBe(
+      'UTF-8, comma-separated, decimal point (12.34), dates month first (mm/dd/yyyy, guessed from how close together the rows\' dates lie: ' +
+        'no day above 12 nor decimal comma tells; if they are day first, import the export as downloaded, or one saved with YYYY-MM-DD dates)',
+    );
+  });
+
   it('a day above 12 still decides over the decimal comma, on the last row of a file whose first rows all read both ways', async () => {
     // guards the rule the locale comes after: the whole file is read for such a day before the locale is taken
     const rows = Array.from({ length: 60 }, (_, i) => `0${1 + (i % 9)}/0${1 + Math.floor(i / 9)}/2026;Support;key-${i};api;1,50`);

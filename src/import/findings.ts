@@ -51,9 +51,8 @@ const SLASH_ORDER_WORDS: Record<Exclude<DayOrder, 'ymd'>, string> = {
 };
 
 /** Where the day order came from: a mapping's order is no guess, and saying "guessed" hid where to change it. */
-const ORDER_FROM_WORDS: Record<DayOrderBasis | 'mapping' | 'saved', string> = {
+const ORDER_FROM_WORDS: Record<Exclude<DayOrderBasis, 'nearness'> | 'mapping' | 'saved', string> = {
   rows: ', guessed from the rows',
-  nearness: ', guessed from the rows',
   mapping: ', as the mapping says',
   saved: ', as the mapping saved for this shape of file says',
   // why, since the dates themselves could be either: an admin who knows the file's origin can judge it
@@ -62,12 +61,25 @@ const ORDER_FROM_WORDS: Record<DayOrderBasis | 'mapping' | 'saved', string> = {
 };
 
 /**
+ * An export's order taken only from how close together its dates lie: said to be that guess, with
+ * the way to another reading. No option sets an export's day order (a mapping reads the file as a
+ * sheet to map, whose identities are not the export's): the dates as the platform writes them are.
+ */
+function nearnessWords(order: Exclude<DayOrder, 'ymd'>): string {
+  const other = order === 'dmy' ? 'month' : 'day';
+  return (
+    ", guessed from how close together the rows' dates lie: no day above 12 nor decimal comma tells;" +
+    ` if they are ${other} first, import the export as downloaded, or one saved with YYYY-MM-DD dates`
+  );
+}
+
+/**
  * The dates as they were really read: `ymd` only says no slash date needed an order, so the forms
  * the rows write name what was read (`dates with month names`, never `as YYYY-MM-DD` for them).
  */
 function datesText(order: DayOrder, forms: readonly DateForm[] | undefined, from: DayOrderBasis | 'mapping' | 'saved'): string {
   const written = forms === undefined || forms.length === 0 ? (['iso'] as const) : forms;
-  const slash = order === 'ymd' ? '' : `${SLASH_ORDER_WORDS[order]}${ORDER_FROM_WORDS[from]})`;
+  const slash = order === 'ymd' ? '' : `${SLASH_ORDER_WORDS[order]}${from === 'nearness' ? nearnessWords(order) : ORDER_FROM_WORDS[from]})`;
   const words = written.flatMap((f) => (f === 'slash' ? (order === 'ymd' ? [] : [slash]) : [DATE_FORM_WORDS[f]]));
   if (order !== 'ymd' && !written.includes('slash')) words.unshift(slash);
   return `dates ${words.length === 0 ? DATE_FORM_WORDS.iso : words.join(' and ')}`;
