@@ -106,7 +106,10 @@ describe('consumption times as a spreadsheet re-saves them', () => {
 
   it('refuses with the line when no row tells, and leaves the ledger unchanged', async () => {
     const before = snapshot(ledger);
-    const file = scope.tmp.write('c.csv', header + [saved('01/09/2026 10:00', 'm1'), saved('01/09/2026 11:00', 'm2')].join('\r\n') + '\r\n');
+    // `,` between fields and a decimal point: nothing of the file's locale tells either (a decimal
+    // comma or `;` would read these day first, import-day-order-locale.test.ts)
+    const us = (time: string, msg: string): string => saved(time, msg, 0, '1.50').replaceAll(';', ',');
+    const file = scope.tmp.write('c.csv', `${CONSUMPTION.replaceAll(';', ',')}\r\n` + [us('01/09/2026 10:00', 'm1'), us('01/09/2026 11:00', 'm2')].join('\r\n') + '\r\n');
     await expect(importFile(ledger, file)).rejects.toThrow(/c\.csv:2: completedAt "01\/09\/2026 10:00" could be day or month first, and no row of the file tells/);
     expect(snapshot(ledger)).toEqual(before);
   });

@@ -34,6 +34,8 @@ export interface ReadOptions {
   encoding?: Encoding;
   /** default auto: sniffed from the first line */
   delimiter?: Delimiter;
+  /** called once, before any record is parsed, with the separator given or sniffed */
+  onDelimiter?: (delimiter: FileForm['delimiter']) => void;
   /** called once, before any of its text is parsed, when the file's lines end in CR alone (read as LF) */
   onCrLineEnds?: () => void;
   /** asked after each chunk: true when the reader has all it needs (a preview that only needs the first rows) */
@@ -83,7 +85,10 @@ export async function readCsvFile(path: string, name: string, sink: RecordSink, 
     let sawText = false;
     const requestedDelimiter = options.delimiter ?? 'auto';
     let sniffed = requestedDelimiter !== 'auto';
-    if (sniffed) parser.delimiter = requestedDelimiter;
+    if (requestedDelimiter !== 'auto') {
+      parser.delimiter = requestedDelimiter;
+      options.onDelimiter?.(requestedDelimiter);
+    }
     let pendingHead = '';
     const chunks = fileChunks(fh, size, chunkBytes, gzip, (bytes, offset) => {
       hash.update(bytes);
@@ -125,7 +130,9 @@ export async function readCsvFile(path: string, name: string, sink: RecordSink, 
         pendingHead += text;
         const headLines = firstLinesOf(pendingHead, final);
         if (headLines === null) continue;
-        parser.delimiter = sniffDelimiterOf(headLines);
+        const sniffedDelimiter = sniffDelimiterOf(headLines);
+        parser.delimiter = sniffedDelimiter;
+        options.onDelimiter?.(sniffedDelimiter);
         sniffed = true;
         text = pendingHead;
         pendingHead = '';

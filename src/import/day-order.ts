@@ -14,10 +14,26 @@ export const SLASH_DAY = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?:[ T]0?0:00(?::00)?)?$
 export const SLASH_TIME = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp][Mm])?)?$/;
 
 /**
+ * What a file's own form says of the locale a spreadsheet saved it in, apart from its dates: a
+ * decimal comma in its amounts (no locale that writes dates month first writes one), or, more
+ * weakly, `;` between its fields (the list separator of the locales whose decimal mark is the
+ * comma). Either is a day-first locale's.
+ */
+export type LocaleSign = 'decimal-comma' | 'semicolon';
+
+/**
+ * Why a day order was taken: the dates themselves (`rows`: a part above 12, dots, or no slash date
+ * at all), the file's locale (LocaleSign), or only how close together the dates lie read each way
+ * (`nearness`, a guess the "read as" line says how to undo).
+ */
+export type DayOrderBasis = 'rows' | LocaleSign | 'nearness';
+
+/**
  * The order, told by a column's values one at a time: `dmy` or `mdy` as soon as only one reading
- * holds (a part above 12), otherwise, at the end, the reading in which the values lie closer
- * together (an export covers consecutive days; read the wrong way round, 01/09 and 02/09 are a
- * month apart); null when nothing tells (then such a value is refused, never guessed).
+ * holds (a part above 12), otherwise, at the end (DayOrderScan#reading), the file's locale, then
+ * the reading in which the values lie closer together (an export covers consecutive days; read the
+ * wrong way round, 01/09 and 02/09 are a month apart); null when nothing tells (then such a value
+ * is refused, never guessed).
  */
 export class DayOrderScan {
   private readonly pattern: RegExp;
@@ -76,34 +92,30 @@ export class DayOrderScan {
     return this.dmyOk && this.dotted ? 'dmy' : null;
   }
 
-  get order(): DayOrder | null {
-    if (this.slashes === 0) return 'ymd';
-    if (this.dmyOk !== this.mdyOk) return this.dmyOk ? 'dmy' : 'mdy';
-    if (!this.dmyOk) return null;
-    if (this.dotted) return 'dmy';
+  /**
+   * The order of an export's values and why: the values themselves when they tell (DayOrderScan#told),
+   * else the file's locale (`sign`: an export re-saved with a decimal comma was read month first
+   * when its days lay closer so, and the export as downloaded then added every day again), else
+   * nearness; null when nothing tells.
+   */
+  reading(sign: LocaleSign | null): { order: DayOrder | null; by: DayOrderBasis } {
+    const told = this.told;
+    if (told !== null) return { order: told, by: 'rows' };
+    if (!this.dmyOk) return { order: null, by: 'rows' };
+    if (sign !== null) return { order: 'dmy', by: sign };
     const a = this.hi[0]! - this.lo[0]!;
     const b = this.hi[1]! - this.lo[1]!;
-    return a < b ? 'dmy' : b < a ? 'mdy' : null;
+    return { order: a < b ? 'dmy' : b < a ? 'mdy' : null, by: 'nearness' };
   }
-}
-
-/** The order of `values` (a file's first rows), as DayOrderScan tells it; `ymd` when none is a slash date. */
-export function dayOrder(values: readonly string[], pattern: RegExp = SLASH_DAY): DayOrder | null {
-  const scan = new DayOrderScan(pattern);
-  for (const v of values) scan.add(v);
-  return scan.order;
 }
 
 /** A slash day or time the first rows could not place: the whole file is asked (importer.ts), then the import runs again. */
 export class DayOrderUnknown extends Error {
   /** the column (as the header names it) whose values tell the order */
   readonly column: string;
-  /** only a part above 12 tells (DayOrderScan#told), not the nearness of the values */
-  readonly partAbove12: boolean;
-  constructor(column: string, partAbove12 = false) {
+  constructor(column: string) {
     super(`the day order of "${column}" is not told by the first rows`);
     this.column = column;
-    this.partAbove12 = partAbove12;
   }
 }
 

@@ -1,6 +1,6 @@
 import { DAY, formatUsd } from '../engine/units.ts';
 import { counted } from '../engine/words.ts';
-import type { DateForm, DayOrder, DottedMonthFirst } from './day-order.ts';
+import type { DateForm, DayOrder, DayOrderBasis, DottedMonthFirst } from './day-order.ts';
 import type { ImportResult, TimeOfDayNote } from './importer.ts';
 
 /**
@@ -51,19 +51,35 @@ const SLASH_ORDER_WORDS: Record<Exclude<DayOrder, 'ymd'>, string> = {
 };
 
 /** Where the day order came from: a mapping's order is no guess, and saying "guessed" hid where to change it. */
-const ORDER_FROM_WORDS: Record<'rows' | 'mapping' | 'saved', string> = {
-  rows: 'guessed from the rows',
-  mapping: 'as the mapping says',
-  saved: 'as the mapping saved for this shape of file says',
+const ORDER_FROM_WORDS: Record<Exclude<DayOrderBasis, 'nearness'> | 'mapping' | 'saved', string> = {
+  rows: ', guessed from the rows',
+  mapping: ', as the mapping says',
+  saved: ', as the mapping saved for this shape of file says',
+  // why, since the dates themselves could be either: an admin who knows the file's origin can judge it
+  'decimal-comma': ": the file's decimal comma is a day-first locale's",
+  semicolon: ": the file's semicolons between fields are a day-first locale's",
 };
+
+/**
+ * An export's order taken only from how close together its dates lie: said to be that guess, with
+ * the way to another reading. No option sets an export's day order (a mapping reads the file as a
+ * sheet to map, whose identities are not the export's): the dates as the platform writes them are.
+ */
+function nearnessWords(order: Exclude<DayOrder, 'ymd'>): string {
+  const other = order === 'dmy' ? 'month' : 'day';
+  return (
+    ", guessed from how close together the rows' dates lie: no day above 12 nor decimal comma tells;" +
+    ` if they are ${other} first, import the export as downloaded, or one saved with YYYY-MM-DD dates`
+  );
+}
 
 /**
  * The dates as they were really read: `ymd` only says no slash date needed an order, so the forms
  * the rows write name what was read (`dates with month names`, never `as YYYY-MM-DD` for them).
  */
-function datesText(order: DayOrder, forms: readonly DateForm[] | undefined, from: 'rows' | 'mapping' | 'saved'): string {
+function datesText(order: DayOrder, forms: readonly DateForm[] | undefined, from: DayOrderBasis | 'mapping' | 'saved'): string {
   const written = forms === undefined || forms.length === 0 ? (['iso'] as const) : forms;
-  const slash = order === 'ymd' ? '' : `${SLASH_ORDER_WORDS[order]}, ${ORDER_FROM_WORDS[from]})`;
+  const slash = order === 'ymd' ? '' : `${SLASH_ORDER_WORDS[order]}${from === 'nearness' ? nearnessWords(order) : ORDER_FROM_WORDS[from]})`;
   const words = written.flatMap((f) => (f === 'slash' ? (order === 'ymd' ? [] : [slash]) : [DATE_FORM_WORDS[f]]));
   if (order !== 'ymd' && !written.includes('slash')) words.unshift(slash);
   return `dates ${words.length === 0 ? DATE_FORM_WORDS.iso : words.join(' and ')}`;
@@ -89,7 +105,7 @@ export function readAsText(r: Pick<ImportResult, 'form' | 'guessed' | 'rows'>): 
   const g = r.rows > 0 ? r.guessed : undefined;
   if (g !== undefined) {
     if (g.decimal !== undefined) parts.push(g.decimal === ',' ? 'decimal comma (12,34 is 12.34)' : 'decimal point (12.34)');
-    if (g.dayOrder !== undefined) parts.push(g.dayOrder === null ? 'dates that could be day or month first (refused)' : datesText(g.dayOrder, g.dates, g.dayOrderFrom ?? 'rows'));
+    if (g.dayOrder !== undefined) parts.push(g.dayOrder === null ? 'dates that could be day or month first (refused)' : datesText(g.dayOrder, g.dates, g.dayOrderFrom ?? g.dayOrderBy ?? 'rows'));
     // said, so that an admin sees the two columns make one time (a guess that left it out put every event at midnight)
     if (g.timeOfDay !== undefined) parts.push(`times of day from the column ${JSON.stringify(g.timeOfDay)}`);
   }

@@ -29,13 +29,14 @@ import { canonicalColumns, ContentOccurrences } from './canonical.ts';
 import { NO_KEY_PREFIX } from '../ledger/entities.ts';
 import { isEscaped, norm, unescapeCell } from './cells.ts';
 import { LineIdentity, LineOccurrences } from './consumption-line.ts';
-import { dateFormsOf, dayOrder, DayOrderScan, DayOrderUnknown, dayOrderWords, DottedMonthFirstCheck, SLASH_DAY, SLASH_TIME } from './day-order.ts';
+import { dateFormsOf, DayOrderScan, DayOrderUnknown, dayOrderWords, DottedMonthFirstCheck, SLASH_DAY, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown, twoWaysMessage } from './decimal-mark.ts';
 import { EXCEL_SERIAL, excelSerialTime, SERIAL_RANGE_MESSAGE, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MESSAGE } from './excel-dates.ts';
 import { accountingNegative, accountingNegativeMessage, isAccountingZero } from './accounting.ts';
 import { exponentIdMessage, idSpelling, isExponentNotation } from './number-like-ids.ts';
 import type { AmountReader, DecimalMark } from './decimal-mark.ts';
-import type { DateForm, DayOrder, DottedMonthFirst } from './day-order.ts';
+import type { DateForm, DayOrder, DayOrderBasis, DottedMonthFirst, LocaleSign } from './day-order.ts';
+import type { FileForm } from '../csv/read-file.ts';
 import { mappingProblems } from './mapping-issues.ts';
 
 export { norm, unescapeCell } from './cells.ts';
@@ -116,6 +117,11 @@ export interface Guessed {
    * one saved for the file's shape (`saved`). Said so, since nothing was guessed then.
    */
   dayOrderFrom?: 'mapping' | 'saved';
+  /**
+   * Why an export's order was taken (DayOrderBasis): the rows, the file's locale, or only how
+   * close together its dates lie, a guess the "read as" line says how to undo.
+   */
+  dayOrderBy?: DayOrderBasis;
   /** the forms of the dates the first rows write (`month-word` for 2-Dec-2026), in the order first seen */
   dates?: readonly DateForm[];
   /** a mapped file's column that gives each date its time of day (`Time` beside `Date`) */
@@ -336,8 +342,11 @@ function otherDate(text: string, column: string, value: string | undefined): num
 
 /** What the importer read from the whole file when a file's first rows could not tell it (importer.ts). */
 export interface WholeFileFacts {
-  /** the day order of re-saved days or times */
-  dayOrder?: DayOrder | null;
+  /**
+   * what the re-saved days or times tell of their order (each format takes what it may: an
+   * export its locale and nearness too, a sheet to map only a part above 12)
+   */
+  dayOrder?: DayOrderScan;
   /** the decimal mark of the amounts (null: amounts read two ways and nothing tells) */
   decimal?: DecimalMark | null;
 }
@@ -349,13 +358,19 @@ export interface WholeFileFacts {
  * reads two ways sends the import back to ask the whole file (DecimalUnknown); amounts that read
  * the same either way (whole numbers) need no mark.
  */
-function decimalMarkOf(samples: readonly string[], columns: readonly string[], read: AmountReader, whole: DecimalMark | null | undefined): { mark: DecimalMark; check: (text: string, column: string | undefined, value: string | undefined) => void } {
+function decimalMarkOf(
+  samples: readonly string[],
+  columns: readonly string[],
+  read: AmountReader,
+  whole: DecimalMark | null | undefined,
+): { mark: DecimalMark; told: DecimalMark | null; check: (text: string, column: string | undefined, value: string | undefined) => void } {
   const scan = new DecimalScan(read);
   for (const v of samples) scan.add(v);
   const known = whole !== undefined ? whole : scan.decided ? scan.mark(null) : null;
-  if (known !== null) return { mark: known, check: () => {} };
+  if (known !== null) return { mark: known, told: known, check: () => {} };
   return {
     mark: '.',
+    told: null,
     check(text, column, value) {
       const dot = read(text, '.');
       const comma = read(text, ',');
@@ -368,12 +383,46 @@ function decimalMarkOf(samples: readonly string[], columns: readonly string[], r
 }
 
 /**
+ * What an export's form says of the locale it was saved in (LocaleSign): the decimal comma its
+ * amounts are read with, else a `;` between its fields, unless an amount told a decimal point (a
+ * `;` file with a decimal point is no decimal-comma locale's, and says nothing of its dates).
+ * `told`: the mark an amount (or the whole file) told, null while none has.
+ */
+function localeSign(told: DecimalMark | null, separator: FileForm['delimiter'] | null): LocaleSign | null {
+  if (told === ',') return 'decimal-comma';
+  return separator === ';' && told === null ? 'semicolon' : null;
+}
+
+/**
+ * The order of an export's re-saved days or times, and why (DayOrderScan#reading): the first
+ * rows' when the dates tell or only nearness does (they decide, as they always have), the whole
+ * file's (`whole`) once asked. An order the locale would give is only taken from the whole file: a
+ * part above 12 on any row decides over it, and the first rows seldom show one (they often fall on
+ * a few days at the start of a month); until then `order` is null, and the first slash date sends
+ * the import back to ask the whole file (slashTime).
+ */
+function exportDayOrder(values: readonly string[], pattern: RegExp, sign: LocaleSign | null, whole: DayOrderScan | undefined): { order: DayOrder | null; by: DayOrderBasis } {
+  if (whole !== undefined) return whole.reading(sign);
+  const scan = new DayOrderScan(pattern);
+  for (const v of values) scan.add(v);
+  const r = scan.reading(sign);
+  return r.by === 'rows' || r.by === 'nearness' ? r : { order: null, by: r.by };
+}
+
+/**
  * `samples`: the file's first rows. The export writes `12.34`; the same file saved by a
  * spreadsheet in a European locale writes `12,34` (with `;` between fields): its amounts are read
  * with the decimal comma its amounts show (decimalMarkOf), never `5,65` as 565. `whole`: what the
  * whole file told when the first rows did not (importer.ts).
  */
-export function dustCostHandler(header: string[], file: string, profile: readonly number[], samples: readonly string[][] = [], whole: WholeFileFacts = {}): FormatHandler {
+export function dustCostHandler(
+  header: string[],
+  file: string,
+  profile: readonly number[],
+  samples: readonly string[][] = [],
+  whole: WholeFileFacts = {},
+  separator: FileForm['delimiter'] | null = null,
+): FormatHandler {
   const di = columnIndex(header, file, ['date']);
   const ai = columnIndex(header, file, ['agent_name']);
   const ki = columnIndex(header, file, ['api_key']);
@@ -386,12 +435,12 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
   const marks = decimalMarkOf(samples.map((r) => r[ci] ?? ''), [header[ci]!], readMoney, whole.decimal);
   const decimal = marks.mark;
   const decimalNote = decimal === ',' ? " (with a decimal comma, as the file's other amounts)" : '';
-  const scanned = whole.dayOrder;
-  const order = scanned !== undefined ? scanned : dayOrder(samples.map((r) => r[di] ?? ''), SLASH_DAY);
+  const scanned = whole.dayOrder !== undefined;
+  const { order, by } = exportDayOrder(samples.map((r) => r[di] ?? ''), SLASH_DAY, localeSign(marks.told, separator), whole.dayOrder);
   return {
     format: 'dust-cost',
     mapping: null,
-    guessed: { decimal, dayOrder: order, dates: dateFormsOf(samples.map((r) => r[di] ?? '')) },
+    guessed: { decimal, dayOrder: order, dayOrderBy: by, dates: dateFormsOf(samples.map((r) => r[di] ?? '')) },
     row(f, line, sink) {
       checkWidth(f, header);
       const date = f[di]!.trim();
@@ -400,7 +449,7 @@ export function dustCostHandler(header: string[], file: string, profile: readonl
         day = parseMappedTime(date.slice(0, 10), 'ymd', 'UTC');
         if (date.length > 10 && parseMappedTime(date, 'ymd', 'UTC') === null) day = null;
       } else if (SLASH_DAY.test(date)) {
-        const t = slashTime(date, order, scanned !== undefined, header[di]!, f[di], 'dates', 'YYYY-MM-DD');
+        const t = slashTime(date, order, scanned, header[di]!, f[di], 'dates', 'YYYY-MM-DD');
         if (t % DAY !== 0) throw new RowError(header[di], f[di], `is not a date ${dayOrderWords(order!)}, as the file's other rows are`);
         day = t;
       } else day = otherDate(date, header[di]!, f[di]);
@@ -544,7 +593,13 @@ const CREDIT_PARTS = ['creditsSystem', 'creditsInput', 'creditsOutput', 'credits
  * of re-saved times (`01/09/2026 14:05`) as in dustCostHandler; `whole`: the day order and decimal mark
  * the whole file told (importer.ts asks it when the first rows do not).
  */
-export function dustConsumptionHandler(header: string[], file: string, samples: readonly string[][] = [], whole: WholeFileFacts = {}): FormatHandler {
+export function dustConsumptionHandler(
+  header: string[],
+  file: string,
+  samples: readonly string[][] = [],
+  whole: WholeFileFacts = {},
+  separator: FileForm['delimiter'] | null = null,
+): FormatHandler {
   const ti = columnIndex(header, file, ['completedAt']);
   const mi = columnIndex(header, file, ['agentMessageId']);
   const oi = columnIndex(header, file, ['contextOrigin']);
@@ -570,8 +625,8 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
     whole.decimal,
   );
   const decimal = marks.mark;
-  const scanned = whole.dayOrder;
-  const order = scanned !== undefined ? scanned : dayOrder(samples.map((r) => r[ti] ?? ''), SLASH_TIME);
+  const scanned = whole.dayOrder !== undefined;
+  const { order, by } = exportDayOrder(samples.map((r) => r[ti] ?? ''), SLASH_TIME, localeSign(marks.told, separator), whole.dayOrder);
   const identity = new LineIdentity(header, decimal, originIdentity);
   // the export's other ids: one a spreadsheet wrote in exponent notation changes the line's identity for good
   const otherIds = ['conversationId', 'spaceId', 'agentId', 'agentRootId', 'agentParentId', 'toolActionId'].map((c) => columnIndex(header, file, [c], false)).filter((i) => i !== -1);
@@ -580,14 +635,14 @@ export function dustConsumptionHandler(header: string[], file: string, samples: 
   return {
     format: 'dust-consumption',
     mapping: null,
-    guessed: { decimal, dayOrder: order, dates: dateFormsOf(samples.map((r) => r[ti] ?? '')) },
+    guessed: { decimal, dayOrder: order, dayOrderBy: by, dates: dateFormsOf(samples.map((r) => r[ti] ?? '')) },
     row(f, _line, sink) {
       checkWidth(f, header);
       // the platform writes UTC; a time written without a zone (a spreadsheet's re-save) is read as UTC too
       const text = f[ti]!.trim();
       const fast = platformIsoTime(text);
       const time =
-        fast !== undefined ? fast : SLASH_TIME.test(text) ? slashTime(text, order, scanned !== undefined, header[ti]!, f[ti], 'times', 'YYYY-MM-DD hh:mm') : otherTime(text, header[ti]!, f[ti]);
+        fast !== undefined ? fast : SLASH_TIME.test(text) ? slashTime(text, order, scanned, header[ti]!, f[ti], 'times', 'YYYY-MM-DD hh:mm') : otherTime(text, header[ti]!, f[ti]);
       if (time === null) throw new RowError(header[ti], f[ti], 'is not a time: expected ISO 8601 like 2026-01-05T10:00:00.000Z (or a re-saved 05/01/2026 10:00)');
       if (!isPlausibleTime(time)) throw new RowError(header[ti], f[ti], timeRangeMessage());
       const message = f[mi]!.trim();
@@ -1001,7 +1056,7 @@ export interface GuessedFrom {
 function guessedDayOrder(samples: readonly string[], whole: DayOrder | null | undefined): { order: DayOrder | null; known: boolean; byRows: boolean } {
   const scan = new DayOrderScan(SLASH_TIME);
   for (const v of samples) scan.add(v);
-  if (scan.decided) return { order: scan.order, known: true, byRows: true };
+  if (scan.decided) return { order: scan.told, known: true, byRows: true };
   if (whole !== undefined) return { order: whole === 'ymd' ? null : whole, known: true, byRows: false };
   return { order: null, known: false, byRows: false };
 }
@@ -1073,8 +1128,11 @@ export function mappingHandler(
       mapping = { ...mapping, decimal: marks.mark };
     }
     if (mapping.dateFormat === 'dmy' || mapping.dateFormat === 'mdy') {
-      const earlier = guessedFrom.whole.dayOrder === null && guessedFrom.earlier?.dayOrder != null;
-      const wholeOrder = earlier ? guessedFrom.earlier!.dayOrder : guessedFrom.whole.dayOrder;
+      // a sheet to map takes only what its dates themselves tell (a part above 12, dots): its rows
+      // need not be consecutive days, and a mapping's decimal mark is no export's locale
+      const wholeTold = guessedFrom.whole.dayOrder?.told;
+      const earlier = wholeTold === null && guessedFrom.earlier?.dayOrder != null;
+      const wholeOrder = earlier ? guessedFrom.earlier!.dayOrder : wholeTold;
       slashOrder = guessedDayOrder(guessedFrom.samples.map((r) => r[ti] ?? ''), wholeOrder);
       if (earlier && !slashOrder.byRows) dayOrderFrom = 'saved';
       if (slashOrder.known && slashOrder.order !== null) mapping = { ...mapping, dateFormat: slashOrder.order };
@@ -1113,7 +1171,7 @@ export function mappingHandler(
         // a date the first rows could not place: read two ways, it is never guessed
         const text = f[ti]!.trim();
         if (SLASH_TIME.test(text) && parseMappedTime(text, 'dmy', m.timeZone) !== parseMappedTime(text, 'mdy', m.timeZone)) {
-          if (!slashOrder.known) throw new DayOrderUnknown(header[ti]!, true);
+          if (!slashOrder.known) throw new DayOrderUnknown(header[ti]!);
           throw new RowError(header[ti], f[ti], 'could be day or month first, and no row of the file tells (no day above 12): give the date format (dmy or mdy) in the mapping');
         }
       }

@@ -38,7 +38,7 @@ import { guessDateFormat } from './parse.ts';
 import { DayOrderScan, DayOrderUnknown, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown } from './decimal-mark.ts';
 import type { DecimalMark } from './decimal-mark.ts';
-import type { DayOrder, DottedMonthFirst } from './day-order.ts';
+import type { DottedMonthFirst } from './day-order.ts';
 import { contentIdentity } from './canonical.ts';
 import { PARSE_IN_FLIGHT, PARSE_STOP } from './pipeline.ts';
 import type { FromParser, ParseRequest, ParseWorkerData } from './pipeline.ts';
@@ -334,7 +334,7 @@ export async function importFile(ledger: Ledger, path: string, options: ImportOp
  */
 async function askWholeFile(err: unknown, whole: WholeFileFacts, path: string, options: ImportOptions): Promise<boolean> {
   if (err instanceof DayOrderUnknown && whole.dayOrder === undefined) {
-    whole.dayOrder = await scanDayOrder(path, options, err.column, err.partAbove12);
+    whole.dayOrder = await scanDayOrder(path, options, err.column);
     return true;
   }
   if (err instanceof DecimalUnknown && whole.decimal === undefined) {
@@ -357,15 +357,15 @@ async function scanDecimalMark(path: string, options: ImportOptions, unknown: De
 }
 
 /**
- * The day order of a re-saved column (`01/09/2026`), told by the whole file: read until a day
- * above 12 tells, else to the end (then, for an export, the reading in which the days lie closer
- * together; `partAbove12`, a sheet to map, only the day above 12), or null when nothing tells.
- * Only run when the first rows did not tell: an export's first rows often all fall on its first day.
+ * What a re-saved column's values (`01/09/2026`) tell of their order, over the whole file: read
+ * until a day above 12 tells, else to the end; each format then takes what it may (an export its
+ * locale and the nearness of its days too, a sheet to map only a part above 12 or dots). Only run
+ * when the first rows did not tell: an export's first rows often all fall on its first day.
  */
-async function scanDayOrder(path: string, options: ImportOptions, column: string, partAbove12: boolean): Promise<DayOrder | null> {
+async function scanDayOrder(path: string, options: ImportOptions, column: string): Promise<DayOrderScan> {
   const scan = new DayOrderScan(SLASH_TIME);
   await rescan(path, options, [column], (cells) => cells.forEach((c) => scan.add(c)), () => scan.decided);
-  return partAbove12 ? scan.told : scan.order;
+  return scan;
 }
 
 /**
@@ -536,6 +536,8 @@ async function run(
   let undecided = false;
   // lines end in CR alone (old Mac "CSV (Macintosh)"): read as LF by the reader, except in the canonical events CSV
   let crLineEnds = false;
+  // the file's field separator, once the reader knows it: a `;` is what a day-first locale writes (formats.ts localeSign)
+  let separator: FileForm['delimiter'] | null = null;
   const result: PreviewResult = {
     file: name,
     format: requested === 'auto' ? 'events' : requested,
@@ -881,10 +883,10 @@ async function run(
       case 'dust-cost': {
         const profile = learnHourProfile(session!.apiSpendByHour());
         profileSource = profile.source;
-        return dustCostHandler(h, name, profile.weights, samples, { ...whole });
+        return dustCostHandler(h, name, profile.weights, samples, { ...whole }, separator);
       }
       case 'dust-consumption':
-        return dustConsumptionHandler(h, name, samples, { ...whole });
+        return dustConsumptionHandler(h, name, samples, { ...whole }, separator);
       case 'mapping':
         return mappingHandler(h, name, mapping!, guessedFrom, samples, source);
     }
@@ -1134,6 +1136,9 @@ async function run(
           enough: () => undecided,
           onCrLineEnds: () => {
             crLineEnds = true;
+          },
+          onDelimiter: (d) => {
+            separator = d;
           },
           onChunk: (p) => options.onProgress?.({ rows: result.rows, bytes: p.bytes, totalBytes: p.totalBytes }),
         });
