@@ -12,6 +12,7 @@ import { forecast } from '../src/forecast/index.ts';
 import { describeForecast } from '../src/cli/commands/forecast.ts';
 import { recommend } from '../src/recommend/index.ts';
 import { buildExport } from '../src/export/index.ts';
+import { profileDifferences } from '../src/forecast/profile-differences.ts';
 import { T0 } from './forecast-helpers.ts';
 
 /** a webhook wanting 96 runs a day, of which the exports hold the 42 a day its limit let through */
@@ -77,5 +78,32 @@ describe('forecast under both enforcement profiles', () => {
     for (let d = 0; d < 40; d++) for (let k = 0; k < 10; k++) b.push(T0 + d * DAY + 6 * HOUR + k * HOUR, EventType.trigger, 't_pr', 0);
     const r = await forecast(b.build(), docsPlan, { days: 30, paths: 10, workers: 0, compare: { paths: 5 } });
     expect(describeForecast(r)).toContain("the same: no trigger's runs and no key's blocking by its cap fare differently");
+  });
+});
+
+describe('which triggers fare differently', () => {
+  const band = (p10: number, p50: number, p90: number) => ({ p10, p50, p90 });
+  const zero = band(0, 0, 0);
+  const trigger = (id: string, o: Partial<{ delayChance: number; dropChance: number; delayed: ReturnType<typeof band>; dropped: ReturnType<typeof band> }>) => ({
+    id,
+    mode: 'fair_use',
+    delayChance: 0,
+    dropChance: 0,
+    causes: [],
+    arrivals: band(100, 100, 100),
+    delayed: zero,
+    dropped: zero,
+    skipped: zero,
+    pending: zero,
+    maxDelayHours: zero,
+    p95DelayHours: zero,
+    ...o,
+  });
+  it('include one held back in fewer than half the paths (the medians alike, the chances and tails not)', () => {
+    const docs = trigger('t_alert', { delayChance: 0.38, delayed: band(0, 0, 60) });
+    const code = trigger('t_alert', { dropChance: 0.38, dropped: band(0, 0, 12) });
+    const same = trigger('t_quiet', {});
+    const d = profileDifferences({ profile: 'platform', paths: 50, notes: [], keys: [], triggers: [code, same], same: { keys: [], triggers: [docs, same] } });
+    expect(d.triggers.map((t) => t.id)).toEqual(['t_alert']);
   });
 });

@@ -24,7 +24,16 @@ const NONE = { p10: 0, p50: 0, p90: 0 };
 const UNHELD: TriggerSide = { delayChance: 0, dropChance: 0, delayed: NONE, dropped: NONE, skipped: NONE, pending: NONE };
 
 const sideOf = (t: TriggerFigures): TriggerSide => ({ delayChance: t.delayChance, dropChance: t.dropChance, delayed: t.delayed, dropped: t.dropped, skipped: t.skipped, pending: t.pending });
-const mediansOf = (s: TriggerSide): number[] => [s.delayed.p50, s.dropped.p50, s.skipped.p50, s.pending.p50].map(Math.round);
+/**
+ * What an admin reads of a side: each chance to the percent and every band's P10 / P50 / P90 to
+ * the run. Medians alone hid a trigger held back in fewer than half the paths: queued in 38 % of
+ * them under the docs, dropped in 38 % under the code, "the same".
+ */
+const figuresOf = (s: TriggerSide): number[] => [
+  Math.round(s.delayChance * 100),
+  Math.round(s.dropChance * 100),
+  ...[s.delayed, s.dropped, s.skipped, s.pending].flatMap((b) => [b.p10, b.p50, b.p90].map(Math.round)),
+];
 
 /**
  * Where the same futures fare differently under the two profiles, path for path (`same` and the
@@ -35,7 +44,11 @@ export function profileDifferences(other: OtherProfileForecast): ProfileDifferen
   const here = new Map(other.same.triggers.map((t) => [t.id, sideOf(t)]));
   const triggers = other.triggers
     .map((t) => ({ id: t.id, here: here.get(t.id) ?? UNHELD, there: { ...sideOf(t), causes: t.causes } }))
-    .filter(({ here: a, there: b }) => a.delayChance + a.dropChance + b.delayChance + b.dropChance > 0 && mediansOf(a).some((x, i) => x !== mediansOf(b)[i]))
+    .filter(({ here: a, there: b }) => {
+      const x = figuresOf(a);
+      const y = figuresOf(b);
+      return a.delayChance + a.dropChance + b.delayChance + b.dropChance > 0 && x.some((v, i) => v !== y[i]);
+    })
     .sort((a, b) => Math.max(b.there.delayChance, b.there.dropChance, b.here.delayChance, b.here.dropChance) - Math.max(a.there.delayChance, a.there.dropChance, a.here.delayChance, a.here.dropChance) || a.id.localeCompare(b.id));
   const chance = new Map(other.same.keys.map((k) => [k.id, k.firstCappedOut.probability]));
   const keys = other.keys
