@@ -30,6 +30,10 @@ describe('a schedule above its limit under the docs', () => {
     expect(t.reason).toContain("the platform's code never checks a schedule against its own run limit or the fair-use pool");
     expect(t.reason).toContain('the exports hold up to 80 runs of it in 24 h, which the platform admitted');
     expect(t.reason).toContain('on the platform nothing needs changing');
+    // two counts of its 24 h windows, each named: the docs' (a run exactly 24 h old has left) and
+    // the platform's, which the ask is sized on
+    expect(t.reason).toContain("(p95 80 per 24 h over the 20 days of history; 81 counted as the platform's code counts a 24 h window, a run exactly 24 h old still in it, which the ask is sized on)");
+    expect(t.alternatives[0]).toContain('(p95 81 + 25 % headroom, rounded up)');
     const [draft] = supportRequests(r, 'A');
     expect(draft?.triggerId).toBe('t_big');
     expect(draft?.body).toContain("[Before sending: the docs limit scheduled triggers like any other, but the platform's code does not check a schedule against its run limit");

@@ -687,9 +687,13 @@ function recommendTriggers(
     base.expectedDailyVolume = volume;
     if (pace !== null && reading.isDemand) base.expectedFrom = 'held_pace';
     if (pace !== null) base.heldPace = pace;
+    // the ask is sized on the platform's count (its window holds a run exactly 24 h old, SPEC
+    // section 9 rule 1), the figures here on the docs': two p95s in one sentence, each named
+    const askWindow = runsPer24h(events, id, to);
+    const codeCount = askWindow.p95 !== slid.p95 ? `; ${n(askWindow.p95)} counted as the platform's code counts a 24 h window, a run exactly 24 h old still in it, which the ask is sized on` : '';
     const seen =
       (aboveWindow
-        ? `up to ${runsText(slid.max)} in 24 h against its limit of ${limit} (p95 ${n(slid.p95)} per 24 h over ${lastDaysText(recent.length, history.days)}); above it within one calendar day (UTC) on ${above} of them`
+        ? `up to ${runsText(slid.max)} in 24 h against its limit of ${limit} (p95 ${n(slid.p95)} per 24 h over ${lastDaysText(recent.length, history.days)}${codeCount}); above it within one calendar day (UTC) on ${above} of them`
         : `above its limit of ${counted(limit, 'run')} per 24 h on ${above} of ${lastDaysText(recent.length, history.days)}`) +
       `${atLimit > 0 ? ` and held at it on ${atLimit} (${heldText(limit)})` : ''} (median ${fmtN(p50)}, p90 ${fmtN(p90)}, max ${max} a day)` +
       `${pace !== null ? `; ${heldPaceText(pace, limit)}` : ''}`;
@@ -698,7 +702,7 @@ function recommendTriggers(
     // forecast or the held pace, + the headroom): the same trigger gets the same ask whichever
     // reading the plan takes. The window is the platform's (its edge inclusive), as support's
     // override is enforced by the platform's code
-    const { wanted, ask, basis } = limitRequest(runsPer24h(events, id, to), volume, pace, limit, headroom, history.days);
+    const { wanted, ask, basis } = limitRequest(askWindow, volume, pace, limit, headroom, history.days);
     base.requestBasis = basis;
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ask support to raise its programmatic limit: request ${ask}` });
