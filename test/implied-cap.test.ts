@@ -125,6 +125,7 @@ describe('a key held by a cap the plan does not state', () => {
     const fc = await forecast(events, planOf(), { paths: 0, workers: 0 });
     const s = fc.series.find((x) => x.kind === 'key_spend' && x.id === 'key-ci')!;
     expect(s.censoredDays).toBe(36);
+    expect(fc.censored).toContainEqual({ kind: 'key_spend', id: 'key-ci', days: 36, impliedCapUsd: 100 });
     // as with the cap in the plan (the reproduction: P50 $281.79 either way; $53 when read as demand)
     expect(s.total.p50 / USD).toBeGreaterThan(200);
     expect(s.total.p50 / USD).toBeLessThan(400);

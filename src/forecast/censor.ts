@@ -35,8 +35,11 @@ export const MIN_CEILING_DAYS = 3;
 export interface CensorSummary {
   /** by series `kind:id` */
   days: CensoredDays;
-  /** series with at least one censored day, and how many */
-  series: { kind: string; id: string; days: number }[];
+  /**
+   * series with at least one censored day, and how many; a key held by a cap the plan does not
+   * state also has that cap (USD, `impliedCaps`)
+   */
+  series: { kind: string; id: string; days: number; impliedCapUsd?: number }[];
   /**
    * By trigger id, the demand of a trigger its limit held, from the pace of its runs while admitted
    * (held-demand.ts): the one estimate of it the forecast draws around and recommend gives
@@ -135,7 +138,10 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
       D,
     );
     const reading = implied.get(k.id);
-    if (put('key_spend', k.id, at, keyRefused[ki], keyStart.get(k.id)) && k.capMicros === null && reading !== undefined) impliedHeld.set(k.id, reading);
+    if (put('key_spend', k.id, at, keyRefused[ki], keyStart.get(k.id)) && k.capMicros === null && reading !== undefined) {
+      impliedHeld.set(k.id, reading);
+      series[series.length - 1]!.impliedCapUsd = reading.capMicros / 1e6;
+    }
   });
   const trigStart = new Map(history.triggers.map((t) => [t.id, t.start]));
   const heldDemand = new Map<string, HeldPace>();
