@@ -10,6 +10,8 @@ import { completionSlack } from './completion-slack.ts';
 import { heldDemandOf } from './held-demand.ts';
 import type { HeldPace } from './held-demand.ts';
 import type { SlackRefusals } from './completion-slack.ts';
+import { impliedCaps } from './implied-cap.ts';
+import type { ImpliedCap } from './implied-cap.ts';
 
 /**
  * Days on which a limit held the history down, so the day's value is a lower bound on demand,
@@ -22,6 +24,9 @@ import type { SlackRefusals } from './completion-slack.ts';
  *   a key's request its cap refused while others were in flight, only because the export's times are completion times (completion-slack.ts: no window shorter
  *   by the slack holds more than the limit) is not such demand. When it never did, the export is what the platform's own limit let through,
  *   and a series at its ceiling on 3 days or more shows a flat ceiling: those days are bounds.
+ * A key the plan gives no cap is judged by the cap its history reads as held by, when it reads as
+ * held by one (implied-cap.ts): as if the plan stated it, since the export holds only what that cap
+ * let through whatever the plan says.
  */
 export const NEAR_CAP = 0.97;
 /** days at the ceiling before a series counts as held down by it */
@@ -30,13 +35,21 @@ export const MIN_CEILING_DAYS = 3;
 export interface CensorSummary {
   /** by series `kind:id` */
   days: CensoredDays;
-  /** series with at least one censored day, and how many */
-  series: { kind: string; id: string; days: number }[];
+  /**
+   * series with at least one censored day, and how many; a key held by a cap the plan does not
+   * state also has that cap (USD, `impliedCaps`)
+   */
+  series: { kind: string; id: string; days: number; impliedCapUsd?: number }[];
   /**
    * By trigger id, the demand of a trigger its limit held, from the pace of its runs while admitted
    * (held-demand.ts): the one estimate of it the forecast draws around and recommend gives
    */
   heldDemand: Map<string, HeldPace>;
+  /**
+   * By key id, the cap a key the plan states none for reads as held by (implied-cap.ts), when its
+   * days at it were read as bounds: what simulate, recommend and forecast say of it
+   */
+  impliedCaps: Map<string, ImpliedCap>;
 }
 
 export function censoredFromEngine(events: EventColumns, result: SimulationResult, history: History): CensorSummary {
@@ -51,7 +64,11 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   const keyRefused = plan.keys.map(() => new Uint8Array(D));
   const trigRefused = plan.triggers.map(() => new Uint8Array(D));
   const msgRefused = new Uint8Array(D);
-  const capped = plan.keys.map((k) => k.capMicros !== null);
+  // the plan's caps, and for a key it gives none the cap its history reads as held by
+  const dailyById = new Map(history.keys.map((k) => [k.id, k.values]));
+  const implied = impliedCaps(events, plan, history.end - 1, (j) => dailyById.get(plan.keys[j]!.id));
+  const capOf = plan.keys.map((k) => k.capMicros ?? implied.get(k.id)?.capMicros ?? null);
+  const capped = capOf.map((c) => c !== null);
   for (let i = 0; i < events.count; i++) {
     const type = events.type[i];
     const ent = result.entity[i];
@@ -107,18 +124,24 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
     return true;
   };
   const keyStart = new Map(history.keys.map((k) => [k.id, k.start]));
+  const impliedHeld = new Map<string, ImpliedCap>();
   plan.keys.forEach((k, ki) => {
-    if (k.capMicros === null || !keyStart.has(k.id)) return;
+    const cap = capOf[ki];
+    if (cap === null || !keyStart.has(k.id)) return;
     const idx = sortedBy(keyAdm[ki], (i) => result.admittedAt[i]);
     const at = atCeiling(
       idx.map((i) => result.admittedAt[i]),
       idx.map((i) => events.cost[i]),
       plan.keyCapWindowMs,
-      NEAR_CAP * k.capMicros,
+      NEAR_CAP * cap,
       history.start,
       D,
     );
-    put('key_spend', k.id, at, keyRefused[ki], keyStart.get(k.id));
+    const reading = implied.get(k.id);
+    if (put('key_spend', k.id, at, keyRefused[ki], keyStart.get(k.id)) && k.capMicros === null && reading !== undefined) {
+      impliedHeld.set(k.id, reading);
+      series[series.length - 1]!.impliedCapUsd = reading.capMicros / 1e6;
+    }
   });
   const trigStart = new Map(history.triggers.map((t) => [t.id, t.start]));
   const heldDemand = new Map<string, HeldPace>();
@@ -148,7 +171,7 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
     const at = atCeiling(sortedTimes(allowAdm), null, DAY, plan.allowance, history.start, D);
     put('messages', PEOPLE, at, msgRefused, history.messages.start);
   }
-  return { days, series, heldDemand };
+  return { days, series, heldDemand, impliedCaps: impliedHeld };
 }
 
 /** The most entries in one 24 h window (an entry at `s` counts while `t < s + 24 h + edgeMs`); `times` sorted. */

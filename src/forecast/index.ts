@@ -27,6 +27,7 @@ import { roundCapUsd } from './rounding.ts';
 import { amountOf, HELD_SPREAD } from './censor-notes.ts';
 import { evidenceWarning, keyEvidence, provisionalCapUsd } from './key-evidence.ts';
 import { rememberedCensored } from './recorded-censor.ts';
+import { impliedCapShort, impliedCapText } from './implied-cap.ts';
 
 export type { WhatIf, NewTrigger } from './scenario.ts';
 export type { MonteCarloReport, PathSummary, DateBand } from './montecarlo.ts';
@@ -207,6 +208,11 @@ async function forecastWith(
   const blocks: Float64Array[] = [];
   for (let p = 0; p < bandPaths; p++) blocks.push(drawn[p] ?? pathBlock(scenario, seed, p));
   const series = dailyForecasts(scenario, bandPaths, seed, blocks);
+  // a key held by a cap the plan does not state says so on its own row too (the notes say how it reads)
+  for (const s of series) {
+    const cap = s.kind === 'key_spend' && s.censoredDays > 0 ? censored.impliedCaps.get(s.id) : undefined;
+    if (cap !== undefined) s.censorNote = [`held by ${impliedCapShort(cap)}, read off its history (see the notes)`, s.censorNote].filter((x) => x !== null).join('; ');
+  }
   const D = scenario.days;
   const n = scenario.series.length;
   const keyJ = new Map<number, { ordinary: Float64Array[]; runaway: Float64Array[] }>();
@@ -411,13 +417,27 @@ function iso(ms: number): string {
 
 function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, censored: CensorSummary): string[] {
   const notes: string[] = [];
-  if (censored.series.length) {
+  // a key held by a cap the plan does not state is said apart: the plan's own limits did not cut it
+  const implied = (c: CensorSummary['series'][number]) => c.kind === 'key_spend' && censored.impliedCaps.has(c.id);
+  const byPlan = censored.series.filter((c) => !implied(c));
+  if (byPlan.length) {
     // the whole history's days, said as such: the trigger advice beside it counts the last 28
-    const list = censored.series.map((c) => `${c.id} (${c.days} of the history's ${counted(h.days, 'day')})`);
+    const list = byPlan.map((c) => `${c.id} (${c.days} of the history's ${counted(h.days, 'day')})`);
     notes.push(
-      `history censored by the plan's own limits on ${censored.series.length} series: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
+      `history censored by the plan's own limits on ${byPlan.length} series: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
         'on those days the limit was at its ceiling and nothing beyond it is in the export, so the day is a lower bound on demand: imputed above it and the band widened',
     );
+  }
+  const heldByImplied = censored.series.filter(implied);
+  for (const c of heldByImplied.slice(0, 10)) {
+    notes.push(
+      `${impliedCapText(c.id, censored.impliedCaps.get(c.id)!)}; ` +
+        `its ${c.days} of the history's ${counted(h.days, 'day')} at that cap are read as lower bounds on demand, as if the plan stated it: imputed above it and the band widened`,
+    );
+  }
+  if (heldByImplied.length > 10) {
+    const more = heldByImplied.slice(10).map((c) => c.id);
+    notes.push(`${more.length} more keys look held by caps the plan does not state, read the same way: ${more.slice(0, 20).join(', ')}${more.length > 20 ? ', …' : ''}`);
   }
   const held = series.filter((s) => s.heldAtLeast !== null);
   if (held.length) {

@@ -14,6 +14,8 @@ import { buildScenario, pathParts } from '../forecast/scenario.ts';
 import type { Scenario } from '../forecast/scenario.ts';
 import { censoredFromEngine } from '../forecast/censor.ts';
 import { rememberCensored } from '../forecast/recorded-censor.ts';
+import { impliedCapShort, impliedCapText } from '../forecast/implied-cap.ts';
+import type { ImpliedCap } from '../forecast/implied-cap.ts';
 import { completionSlack } from '../forecast/completion-slack.ts';
 import { allowanceHeldText, codeHeldDaysByTrigger, expectedVolume, HELD_DAYS_MIN, occasionalAcrossMidnight, heldAllowanceDays, heldDaysByTrigger, heldPaceText, heldText } from './held.ts';
 import type { CodeHeldDays, HeldPace, HeldReading } from './held.ts';
@@ -72,6 +74,11 @@ export interface KeyRecommendation {
   throttleChance: number;
   /** same for the current cap (null without a cap) */
   currentThrottleChance: number | null;
+  /**
+   * a key the plan gives no cap whose history reads as held by one (forecast/implied-cap.ts): that
+   * cap, USD; its days at it were read as lower bounds, as the plan's own cap's would be. Absent otherwise
+   */
+  impliedCapUsd?: number;
   /** the risk the cap was sized for */
   risk: number;
   /** the forecast model behind the paths, and the history days a limit held down */
@@ -285,7 +292,10 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const paced = new Set(scenario.series.filter((s) => s.kind === 'trigger_runs' && s.model.heldDemand !== undefined).map((s) => s.id));
   const held = (id: string): HeldReading => ({ pace: censored.heldDemand.get(id) ?? null, isDemand: paced.has(id) });
   const profile = profileOf(plan);
-  const keys = recommendKeys(history, plan, risk, { scenario, ordinary: ordinaryDraws, runaway: runawayDraws }, seriesIndex, capBlockedByDay(events, history, current)).map((k) => ({ ...k, profile }));
+  const keys = recommendKeys(history, plan, risk, { scenario, ordinary: ordinaryDraws, runaway: runawayDraws }, seriesIndex, capBlockedByDay(events, history, current), censored.impliedCaps).map((k) => ({
+    ...k,
+    profile,
+  }));
   // the days a trigger's limit held over the last 28, counted as `headroom simulate` counts them
   const slack = completionSlack(events, current);
   const heldDays = heldDaysByTrigger(events, current, slack.triggers, history.end - DAYS_LOOKED_AT * DAY);
@@ -342,7 +352,19 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const notes: string[] = [];
   if (history.days < 30) notes.push(`only ${counted(history.days, 'day')} of history: rolling 30-day spend is extrapolated from the days observed`);
   for (const note of evidenceNotes(keys)) notes.push(note);
-  const censoredKeys = censored.series.filter((c) => c.kind === 'key_spend');
+  // a key held by a cap the plan does not state is said apart: the plan's own cap did not hold it
+  const censoredKeys = censored.series.filter((c) => c.kind === 'key_spend' && !censored.impliedCaps.has(c.id));
+  const heldByImplied = censored.series.filter((x) => x.kind === 'key_spend' && censored.impliedCaps.has(x.id));
+  for (const c of heldByImplied.slice(0, 10)) {
+    notes.push(
+      `${impliedCapText(c.id, censored.impliedCaps.get(c.id)!)}; ` +
+        `its ${c.days} of the history's ${counted(history.days, 'day')} at that cap are read as lower bounds on demand, as if the plan stated it, and its cap is sized on that demand, not on what the cap let through`,
+    );
+  }
+  if (heldByImplied.length > 10) {
+    const more = heldByImplied.slice(10).map((c) => c.id);
+    notes.push(`${more.length} more keys look held by caps the plan does not state, read and sized the same way (each key's advice names its cap): ${more.slice(0, 20).join(', ')}${more.length > 20 ? ', …' : ''}`);
+  }
   if (censoredKeys.length) {
     notes.push(
       `spend held at the cap on ${censoredKeys.map((c) => `${c.id} (${c.days} of the history's ${counted(history.days, 'day')})`).join(', ')}: ` +
@@ -381,6 +403,7 @@ function recommendKeys(
   paths: KeyPaths,
   seriesIndex: Map<string, number>,
   byDay: { blocked: Map<string, Float64Array>; admitted: Map<string, Float64Array> },
+  implied: ReadonlyMap<string, ImpliedCap>,
 ): KeyRecommendation[] {
   const capBlocked = byDay.blocked;
   const days = paths.scenario.days;
@@ -438,9 +461,11 @@ function recommendKeys(
       tradeoff.push({ label: 'current', capUsd: current, cappedOutChance: currentChance ?? 0, ordinaryBlockedUsd: o.ordinaryBlockedUsd, runawayStoppedUsd: o.runawayStoppedUsd });
     }
     tradeoff.sort((a, b) => a.capUsd - b.capUsd);
+    const impliedCap = current === null && model.censoredDays > 0 ? implied.get(s.id) : undefined;
+    const heldBy = impliedCap === undefined ? 'the cap' : `${impliedCapShort(impliedCap)} (see the notes),`;
     const modelText =
       `model: ${MODEL_TEXT[model.kind]}${model.shiftAt !== null ? `, fitted after a level shift on ${day(model.shiftAt)}` : ''}` +
-      `${model.censoredDays ? `, ${model.censoredDays} day${model.censoredDays === 1 ? '' : 's'} held at the cap read as lower bounds` : ''}`;
+      `${model.censoredDays ? `, ${model.censoredDays} day${model.censoredDays === 1 ? '' : 's'} held at ${heldBy} read as lower bounds` : ''}`;
     const projected = `projected peak rolling 30-day ordinary spend P50 ${fmt(usd(q50))}, P90 ${fmt(usd(q90))}`;
     let reason = clamped
       ? `the forecast's paths over the next ${counted(days, 'day')} (${modelText}) run far past anything this key's history shows, so no cap it would size is advice: ` +
@@ -515,6 +540,7 @@ function recommendKeys(
       projectedPeak: { p10: usd(q10), p50: usd(q50), p90: usd(q90) },
       throttleChance: throttle,
       currentThrottleChance: currentChance,
+      ...(impliedCap === undefined ? {} : { impliedCapUsd: impliedCap.capMicros / MICROS_PER_USD }),
       risk,
       model: model.kind,
       censoredDays: model.censoredDays,

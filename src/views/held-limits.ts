@@ -6,7 +6,9 @@
  * the data. `headroom simulate` says so under its summary (and in `--json` as `heldAtLimit`), and
  * the app's Overview in a note and on the rows. A trigger whose only refusals by its limit come
  * within the completion times' slack of the window (forecast/completion-slack.ts) is held too: the
- * export's times are not the platform's admissions.
+ * export's times are not the platform's admissions. A key the plan gives no cap whose history
+ * reads as held by one (forecast/implied-cap.ts: its rolling spend stopped at the same ceiling and
+ * stayed silent until old spend rolled out) is held too, by a cap the plan does not state.
  */
 import type { EventColumns } from '../engine/events.ts';
 import { counted } from '../engine/words.ts';
@@ -21,6 +23,8 @@ import type { SimulationResult } from '../engine/result.ts';
 import { partsOf } from '../engine/parts.ts';
 import { DAY } from '../engine/units.ts';
 import { windowPeakDays } from '../recommend/held.ts';
+import { impliedCaps, impliedCapText } from '../forecast/implied-cap.ts';
+import type { ImpliedCap } from '../forecast/implied-cap.ts';
 
 /** A key's peak spend at or above this share of its cap reads as held at it (as the forecast's censoring reads it). */
 export const NEAR_CAP_SHARE = 0.97;
@@ -28,6 +32,8 @@ export const NEAR_CAP_SHARE = 0.97;
 /** One held limit as `headroom simulate --json` gives it (`heldAtLimit`). */
 export interface HeldLimit {
   kind: 'key' | 'trigger' | 'allowance' | 'pool';
+  /** a key's cap the plan does not state, read off its history (`limit` is that cap): present only then */
+  implied?: true;
   /** key or trigger id; null for the allowance and the pool */
   id: string | null;
   name: string;
@@ -47,6 +53,8 @@ export interface HeldLimitFigure {
   peak: number;
   /** a trigger's: the UTC days on which 24 h held its limit's runs; null for the others */
   days: number | null;
+  /** a key's cap the plan does not state, read off its history (`limit` is that cap): present only then */
+  implied?: true;
   /**
    * the replay's refusals (or delays) by this limit that the completion times' slack explains:
    * why such a row's status still reads "Rate limited"
@@ -71,6 +79,8 @@ interface Found extends Omit<HeldLimitFigure, 'sentence'> {
    * the docs, its history says nothing hit a limit, though the code's own limit cut it
    */
   codeOnly?: boolean;
+  /** a key the plan gives no cap, and the cap its history reads as held by */
+  impliedCap?: ImpliedCap;
 }
 
 const SLACK_MIN = COMPLETION_SLACK_MS / 60_000;
@@ -171,6 +181,17 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
     }
     out.push({ kind: 'key', id: k.id, name: k.name, limit: k.capUsd!, peak: k.peakRollingUsd, days: null, slackRefused: blocked, refused: true });
   });
+  // keys without a cap in the plan whose spend a cap held all the same, after the stated ones
+  if (report.keys.some((k) => k.capUsd === null && k.requests > 0)) {
+    // read request by request only for a key whose spend per day may show a stop (the report's day tallies)
+    const perKey = tallies.keys.daily;
+    const implied = impliedCaps(events, plan, tallies.maxTime, (j) => (j < tallies.keys.count ? perKey.subarray(j * days, (j + 1) * days) : undefined));
+    report.keys.forEach((k) => {
+      const cap = k.capUsd === null ? implied.get(k.id) : undefined;
+      if (cap === undefined) return;
+      out.push({ kind: 'key', id: k.id, name: k.name, limit: cap.capMicros / 1e6, peak: k.peakRollingUsd, days: null, slackRefused: 0, refused: false, impliedCap: cap });
+    });
+  }
   report.triggers.forEach((t, j) => {
     if (watched[j] !== 1) return;
     const code = codeLimit(t, j);
@@ -262,13 +283,14 @@ const money = (usd: number): string => formatUsd(Math.round(usd * 1e6));
 
 /** The limits the history reached with nothing refused by them, keys first, in `headroom simulate`'s words. */
 export function heldLimits(events: EventColumns, result: SimulationResult, report: Report): HeldLimit[] {
-  return findHeld(events, result, report).map((h) => ({ kind: h.kind, id: h.id, name: h.name, limit: h.limit, peak: h.peak, text: simulateText(h) }));
+  return findHeld(events, result, report).map((h) => ({ kind: h.kind, id: h.id, name: h.name, ...(h.impliedCap ? { implied: true as const } : {}), limit: h.limit, peak: h.peak, text: simulateText(h) }));
 }
 
 function simulateText(h: Found): string {
   const named = h.id === null ? '' : withId(h.name, h.id);
   switch (h.kind) {
     case 'key': {
+      if (h.impliedCap) return impliedCapText(named, h.impliedCap);
       const why =
         h.slackRefused > 0
           ? ` (the replay blocks ${counted(h.slackRefused, 'request')} by it, each within ${SLACK_MIN} min of requests that reached it: in flight when the platform checked the cap, which adds a request's cost when it completes)`
@@ -323,7 +345,17 @@ export function heldLimitFigures(events: EventColumns, result: SimulationResult,
   const platform = report.profile === 'platform';
   const windowDays = Math.round(result.plan.keyCapWindowMs / DAY);
   const limits = findHeld(events, result, report).map(
-    (h): HeldLimitFigure => ({ kind: h.kind, id: h.id, name: h.name, limit: h.limit, peak: h.peak, days: h.days, slackRefused: h.slackRefused, sentence: overviewSentence(h, platform, windowDays) }),
+    (h): HeldLimitFigure => ({
+      kind: h.kind,
+      id: h.id,
+      name: h.name,
+      limit: h.limit,
+      peak: h.peak,
+      days: h.days,
+      ...(h.impliedCap ? { implied: true as const } : {}),
+      slackRefused: h.slackRefused,
+      sentence: overviewSentence(h, platform, windowDays),
+    }),
   );
   return { profile: report.profile, limits };
 }
@@ -331,6 +363,7 @@ export function heldLimitFigures(events: EventColumns, result: SimulationResult,
 function overviewSentence(h: Found, platform: boolean, windowDays: number): string {
   switch (h.kind) {
     case 'key': {
+      if (h.impliedCap) return `${impliedCapText(`API key ${h.name}`, h.impliedCap)}.`;
       // the cap's window as the plan's reading counts it (SPEC section 9 rule 6)
       const window = `${countedWords(windowDays, 'day')}${platform ? ' counted from 00:00 UTC' : ''}`;
       const why =

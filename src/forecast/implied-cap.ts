@@ -1,0 +1,360 @@
+import { centsOf, DAY } from '../engine/units.ts';
+import { EventType } from '../engine/events.ts';
+import type { EventColumns } from '../engine/events.ts';
+import type { ResolvedPlan } from '../engine/plan-rules.ts';
+import { COMPLETION_SLACK_MS } from './completion-slack.ts';
+
+/**
+ * A key cap the plan does not state, read off the history. The platform's exports never say a
+ * key's cap and an admin's plan often leaves it out; a key its cap held then looks like a key
+ * whose demand is its cap: a rolling spend flat at the cap, read as demand, and advice sized on
+ * it. The platform's check (dust-facts: `usage >= cap` before a request runs, usage being the spend
+ * of today and the 29 UTC days before it) leaves a signature a spender without a cap leaves only by
+ * rare chance:
+ *
+ * - on every day the key spent, its window began under some level c (it was let through), and its
+ *   requests were let through up to just under where it stopped (a sharp ceiling);
+ * - after its spend reached the ceiling it fell silent for whole days while the window still held
+ *   c or more and nothing rolled out of it, then spent again once old spend rolled out, and
+ * - it did so again (two such silences), or reached the ceiling again at once and stayed there for
+ *   two weeks (a long plateau: each day spending what rolled out).
+ *
+ * A steady spender whose 30-day sum is flat never goes silent at its ceiling: old spend leaves its
+ * window every day and it spends every day. A spike stays in the window for 30 days while the key
+ * keeps spending over it. A key that stays silent once room opens is not held. And a key often idle
+ * with room in its window (intermittent use) shows no cap: its silences need none to explain them.
+ * What remains alike is a key whose whole month's budget goes in one day every 30 days, which is
+ * what a cap does to a key wanting more than its cap in a day.
+ */
+
+/** Silent spells at the ceiling needed, or one and this many days at it (a long plateau). */
+const MIN_SPELLS = 2;
+const LONG_PLATEAU_DAYS = 14;
+/**
+ * The key must spend on at least this share of the days its window had room (its usual weekdays):
+ * otherwise a silence is its own habit, not the cap's.
+ */
+const MIN_ACTIVE_SHARE = 0.8;
+/** A weekday the key spends on at most this share of (with room) is a day off, not a silence. */
+const DAY_OFF_SHARE = 0.25;
+/** The most the silences at the ceiling may be a chance of the key's own idle days. */
+const CHANCE = 1e-3;
+/**
+ * The most the highest stop may lie above the highest window a request was let through at, as a
+ * share of it: the requests in flight when the cap was reached overshoot it by their cost.
+ */
+const SHARP = 0.1;
+
+export interface ImpliedCap {
+  id: string;
+  /** the cap the history reads as (µUSD): the roundest amount above `floor` and at most every stop's level */
+  capMicros: number;
+  /** the most a request was let through with in its window (µUSD): the cap is above it */
+  floorMicros: number;
+  /** the rolling spend at the stops (µUSD): the lowest and the highest */
+  reached: { low: number; high: number };
+  /** times the spend reached the ceiling and the key fell silent for whole days */
+  stops: number;
+  /** of them, those the key ended by spending again once old spend rolled out (the rest: the history ended first) */
+  resumed: number;
+  /** the last stop still silent when the history ends */
+  silentAtEnd: boolean;
+  /** UTC days whose rolling spend ended above `floor` */
+  heldDays: number;
+  /** the cap's window, in days, as the platform counts it */
+  windowDays: number;
+}
+
+/** What the spend of one key says of a cap: null when it shows none. */
+export type ImpliedReading = Omit<ImpliedCap, 'id'>;
+
+/**
+ * The cap a key's requests read as held by, if any. `times` and `costs` (µUSD) are its requests in
+ * time order; the history runs to the UTC day `lastDay` (day number since the epoch); the window is
+ * today and the `windowDays - 1` UTC days before it (dust-facts: re-based once per UTC day).
+ */
+export function impliedCapOf(times: ArrayLike<number>, costs: ArrayLike<number>, lastDay: number, windowDays: number): ImpliedReading | null {
+  const count = times.length;
+  if (count === 0 || windowDays < 2) return null;
+  const firstDay = Math.floor(times[0]! / DAY);
+  const n = lastDay - firstDay + 1;
+  if (n < 2) return null;
+  const spend = new Float64Array(n);
+  for (let i = 0; i < count; i++) {
+    const d = Math.floor(times[i]! / DAY) - firstDay;
+    if (d >= 0 && d < n) spend[d]! += costs[i]!;
+  }
+  // start[d]: the window as day d begins (the 29 days before it); end[d]: as it ends
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
+  let acc = 0;
+  for (let d = 0; d < n; d++) {
+    if (d >= windowDays) acc -= spend[d - windowDays]!;
+    start[d] = acc;
+    acc += spend[d]!;
+    end[d] = acc;
+  }
+  // The most any request was let through with: the window at its day's start plus the spend
+  // completed on the same day at least the completion slack before it (the export times requests
+  // when they completed; one started while others ran saw less than their sum)
+  let floor = 0;
+  let lo = 0;
+  let sameDay = 0;
+  let day = -1;
+  for (let i = 0; i < count; i++) {
+    const d = Math.floor(times[i]! / DAY) - firstDay;
+    if (d !== day) {
+      day = d;
+      sameDay = 0;
+      lo = i;
+    }
+    while (lo < i && times[lo]! <= times[i]! - COMPLETION_SLACK_MS) sameDay += costs[lo++]!;
+    if (d >= 0 && d < n) floor = Math.max(floor, start[d]! + sameDay);
+  }
+  // silent with more than any request was let through with in the window: refused all day, had it asked
+  const held = (d: number) => spend[d] === 0 && start[d]! > floor;
+  // weekdays the key takes off: it spends on few of them while its window has room
+  const withRoom = new Float64Array(7);
+  const spentOn = new Float64Array(7);
+  for (let d = 0; d < n; d++) {
+    if (start[d]! > floor) continue;
+    const w = (firstDay + d) % 7;
+    withRoom[w]!++;
+    if (spend[d]! > 0) spentOn[w]!++;
+  }
+  const dayOff = (d: number) => {
+    const w = (firstDay + d) % 7;
+    return withRoom[w]! >= 2 && spentOn[w]! <= DAY_OFF_SHARE * withRoom[w]!;
+  };
+  let roomDays = 0;
+  let activeDays = 0;
+  for (let d = 0; d < n; d++) {
+    if (start[d]! > floor || dayOff(d)) continue;
+    roomDays++;
+    if (spend[d]! > 0) activeDays++;
+  }
+  // a key often idle with room in its window: its silences are its own
+  if (roomDays === 0 || activeDays < MIN_ACTIVE_SHARE * roomDays) return null;
+
+  let stops = 0;
+  /** the days the key spent again after a stop */
+  const resumedOn: number[] = [];
+  let heldSilent = 0;
+  let resumed = 0;
+  let silentAtEnd = false;
+  let ceiling = Number.POSITIVE_INFINITY;
+  let low = Number.POSITIVE_INFINITY;
+  let high = 0;
+  for (let d = 1; d < n; d++) {
+    if (!held(d) || held(d - 1)) continue;
+    // whole silent days refused at the ceiling, days off inside them changing nothing; a stop when
+    // on one of them nothing rolled out of the window: the key waited for old spend to leave it (a
+    // key that spends daily always has some leaving, so its day off is no such silence)
+    let e = d;
+    let waited = false;
+    let silent = 0;
+    while (e < n && spend[e] === 0 && (held(e) || dayOff(e))) {
+      if (held(e)) {
+        ceiling = Math.min(ceiling, start[e]!);
+        if (e < windowDays || spend[e - windowDays] === 0) waited = true;
+        if (!dayOff(e)) silent++;
+      }
+      e++;
+    }
+    // room opened and the key stayed silent on a day it usually spends: not the cap's silence
+    if (e < n && spend[e] === 0) return null;
+    if (waited) {
+      stops++;
+      heldSilent += silent;
+      const level = end[d - 1]!;
+      ceiling = Math.min(ceiling, level);
+      low = Math.min(low, level);
+      high = Math.max(high, level);
+      if (e < n) {
+        resumed++;
+        resumedOn.push(e);
+      } else silentAtEnd = true;
+    }
+    d = e;
+  }
+  // a spell that ends with the history says nothing of what room would have done
+  if (resumed === 0) return null;
+  // The days the window was fullest are all silent by construction (`floor` is the fullest any
+  // request was let through at): what tells a cap from chance is how many there are. A key
+  // silent on a share q of its usual days with room is silent on m given days with a chance of
+  // about q^m (q estimated with one silent day and one active added, so that a key never seen
+  // silent is not taken as never silent)
+  const q = (roomDays - activeDays + 1) / (roomDays + 2);
+  if (heldSilent * Math.log(q) > Math.log(CHANCE)) return null;
+  // a cap is a sharp ceiling: requests were let through up to just under where the key stopped
+  // (a batch spending its month in one request has nothing let through near it)
+  if (high - floor > SHARP * high) return null;
+  // Days whose window ended above every level a request was let through at, and the longest run of
+  // them through a day the key spent again after a stop: back at the ceiling as soon as old spend left
+  // (a key that spent a month's budget in one day and little once it left the window has no such run)
+  let heldDays = 0;
+  let run = 0;
+  let plateau = 0;
+  let through = false;
+  for (let d = 0; d <= n; d++) {
+    if (d < n && end[d]! > floor) {
+      heldDays++;
+      run++;
+      if (resumedOn.includes(d)) through = true;
+      continue;
+    }
+    if (through) plateau = Math.max(plateau, run);
+    run = 0;
+    through = false;
+  }
+  if (stops < MIN_SPELLS && plateau < LONG_PLATEAU_DAYS) return null;
+  return { capMicros: roundestIn(floor, ceiling), floorMicros: floor, reached: { low, high }, stops, resumed, silentAtEnd, heldDays, windowDays };
+}
+
+/** The roundest amount above `floor` and at most `ceiling` (µUSD): an admin sets caps in round dollars. */
+function roundestIn(floor: number, ceiling: number): number {
+  for (const step of [1_000, 500, 100, 50, 10, 5, 1, 0.01]) {
+    const stepMicros = step * 1e6;
+    const c = Math.floor(ceiling / stepMicros) * stepMicros;
+    if (c > floor && c > 0) return c;
+  }
+  return ceiling;
+}
+
+/**
+ * The keys of `plan` that state no cap whose history reads as held by one (`impliedCapOf`), by id.
+ * The events are the export's: every request in it is one the platform let through, whatever the
+ * plan's replay makes of it. The history ends with the UTC day of `lastTime` (a key silent to the
+ * end is silent through it). With `dailyOf` (the key's spend per UTC day, by its index in the plan),
+ * only a key whose days may show a stop (`mayShowStop`) is read request by request.
+ */
+export function impliedCaps(
+  events: EventColumns,
+  plan: Pick<ResolvedPlan, 'keys' | 'keyCapWindowMs'>,
+  lastTime: number,
+  dailyOf?: (key: number) => ArrayLike<number> | undefined,
+): Map<string, ImpliedCap> {
+  const out = new Map<string, ImpliedCap>();
+  const uncapped = new Map<string, number>();
+  const windowDays = Math.round(plan.keyCapWindowMs / DAY);
+  plan.keys.forEach((k, j) => {
+    if (k.capMicros !== null) return;
+    // a key whose daily spend cannot show a stop is not read request by request
+    const daily = dailyOf?.(j);
+    if (daily === undefined || mayShowStop(daily, windowDays)) uncapped.set(k.id, j);
+  });
+  const n = events.count;
+  if (uncapped.size === 0 || n === 0) return out;
+  // the subjects of api events that name an uncapped key
+  const keyOfSubject = new Int32Array(events.subjects.length).fill(-1);
+  events.subjects.forEach((name, s) => {
+    const j = uncapped.get(name);
+    if (j !== undefined) keyOfSubject[s] = j;
+  });
+  const requests = requestsOf(events, keyOfSubject);
+  const lastDay = Math.floor(lastTime / DAY);
+  for (const [j, r] of requests) {
+    const t = Float64Array.from(r.times);
+    const c = Float64Array.from(r.costs);
+    inTimeOrder(t, c);
+    const reading = impliedCapOf(t, c, lastDay, windowDays);
+    if (reading !== null) out.set(plan.keys[j]!.id, { id: plan.keys[j]!.id, ...reading });
+  }
+  return out;
+}
+
+/**
+ * One walk over the events: the requests of the keys `keyOfSubject` names (by the subject's index;
+ * -1 for none). A function of its own, so that it is compiled as a tight loop.
+ */
+function requestsOf(events: EventColumns, keyOfSubject: Int32Array): Map<number, { times: number[]; costs: number[] }> {
+  const { type, time, cost, subject, count } = events;
+  const API = EventType.api;
+  const requests = new Map<number, { times: number[]; costs: number[] }>();
+  for (let i = 0; i < count; i++) {
+    if (type[i] !== API) continue;
+    const j = keyOfSubject[subject[i]!]!;
+    if (j < 0) continue;
+    let r = requests.get(j);
+    if (r === undefined) {
+      r = { times: [], costs: [] };
+      requests.set(j, r);
+    }
+    r.times.push(time[i]!);
+    r.costs.push(cost[i]!);
+  }
+  return requests;
+}
+
+/**
+ * Whether a key's spend per UTC day (oldest first; its days before it spent may lead) has a day
+ * \`impliedCapOf\` could read as a stop: silent, with nothing rolling out of the window and the
+ * window above the fullest any day it spent began with. The requests' own floor is at least that,
+ * so a key without such a day shows no cap: the one walk over its requests is saved.
+ */
+export function mayShowStop(daily: ArrayLike<number>, windowDays: number): boolean {
+  const n = daily.length;
+  const start = new Float64Array(n);
+  let acc = 0;
+  let floor = 0;
+  for (let d = 0; d < n; d++) {
+    if (d >= windowDays) acc -= daily[d - windowDays]!;
+    start[d] = acc;
+    if (daily[d]! > 0 && acc > floor) floor = acc;
+    acc += daily[d]!;
+  }
+  for (let d = 0; d < n; d++) {
+    if (daily[d] === 0 && start[d]! > floor && (d < windowDays || daily[d - windowDays] === 0)) return true;
+  }
+  return false;
+}
+
+/** Puts `t` (and `c` with it) in time order, in place; a ledger's events usually are already. */
+function inTimeOrder(t: Float64Array, c: Float64Array): void {
+  let sorted = true;
+  for (let i = 1; i < t.length && sorted; i++) if (t[i]! < t[i - 1]!) sorted = false;
+  if (sorted) return;
+  // equal times keep their order (the engine's rule for the same instant)
+  const order = Array.from(t, (_, k) => k).sort((a, b) => t[a]! - t[b]! || a - b);
+  const tt = Float64Array.from(order, (k) => t[k]!);
+  const cc = Float64Array.from(order, (k) => c[k]!);
+  t.set(tt);
+  c.set(cc);
+}
+
+/**
+ * "$1,234.56" as formatUsd writes it (the same cents), "$100" for whole dollars
+ * with `whole`. Grouped by hand: the Overview writes these sentences on a worker thread whose first
+ * toLocaleString would cost ~20 ms of ICU loading (views/held-limits.ts).
+ */
+function money(micros: number, whole = false): string {
+  const signed = centsOf(micros);
+  const cents = Math.abs(signed);
+  const digits = String(Math.floor(cents / 100));
+  let grouped = '';
+  for (let k = 0; k < digits.length; k++) grouped += (k > 0 && (digits.length - k) % 3 === 0 ? ',' : '') + digits[k];
+  const rest = cents % 100;
+  return `${signed < 0 ? '-' : ''}$${grouped}${whole && rest === 0 ? '' : `.${String(rest).padStart(2, '0')}`}`;
+}
+
+/**
+ * The one sentence simulate, recommend and forecast say of a key held by a cap the plan does not
+ * state (`name` as each names the key).
+ */
+export function impliedCapText(name: string, cap: ImpliedCap): string {
+  const { low, high } = cap.reached;
+  const reached = high - low < 5_000 ? money(low) : `${money(low)} to ${money(high)}`;
+  const times = cap.stops === 1 ? 'once' : `${cap.stops} times`;
+  const each = cap.stops === 1 ? 'followed' : 'each followed';
+  const last = cap.silentAtEnd ? ` (the last still silent when the history ends)` : '';
+  return (
+    `${name} looks held by a cap of about ${money(cap.capMicros, true)} that the plan does not state: ` +
+    `its rolling ${cap.windowDays}-day spend reached ${reached} and stopped there ${times}, ${each} by silence until old spend rolled out${last}; ` +
+    'if that is its cap, put it in the plan'
+  );
+}
+
+/** The same in a few words, where a key's row or advice names it beside the note that says the rest. */
+export function impliedCapShort(cap: ImpliedCap): string {
+  return `a cap of about ${money(cap.capMicros, true)} the plan does not state`;
+}
