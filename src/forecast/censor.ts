@@ -1,4 +1,5 @@
 import { DAY } from '../engine/units.ts';
+import { DEFAULT_TRIGGER_LIMIT } from '../engine/plan-rules.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { Outcome, Reason } from '../engine/result.ts';
@@ -158,7 +159,11 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
     // window edge, are held by it, as simulate and recommend read them (views/held-limits.ts,
     // recommend/held.ts codeHeldDaysByTrigger). The export came from the platform, so those days are
     // bounds whichever reading the plan takes.
-    const ceiling = Number.isFinite(t.limit) ? t.limit : t.codeLimit !== undefined && peakIn24h(times, plan.edgeMs) === t.codeLimit ? t.codeLimit : null;
+    const ceiling = Number.isFinite(t.limit)
+      ? heldBeforeOverride(t, times, plan.edgeMs)
+      : t.codeLimit !== undefined && peakIn24h(times, plan.edgeMs) === t.codeLimit
+        ? t.codeLimit
+        : null;
     if (ceiling === null) return;
     const at = atCeiling(times, null, DAY, ceiling, history.start, D);
     // only a trigger the limit held: one whose export holds demand beyond it (the replay refused
@@ -172,6 +177,19 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
     put('messages', PEOPLE, at, msgRefused, history.messages.start);
   }
   return { days, series, heldDemand, impliedCaps: impliedHeld };
+}
+
+/**
+ * The ceiling a webhook's history is judged by: its plan's limit, or the platform's default when
+ * the plan sets more and the runs sat at exactly that default in 24 h and never above it. The
+ * plan then holds an override the history predates (the one recommend asks for, put in the plan
+ * before support granted it): judged by the plan's 125, a webhook held at 42 read as wanting 42 a
+ * day, and the same plan forecast 1,260 runs where its own export said 2,874. A schedule is never
+ * held by the platform's code (SPEC section 9 rule 3): its runs at 42 are its demand.
+ */
+function heldBeforeOverride(t: { limit: number; kind: string }, times: ArrayLike<number>, edgeMs: number): number {
+  if (t.kind !== 'webhook' || t.limit <= DEFAULT_TRIGGER_LIMIT) return t.limit;
+  return peakIn24h(times, edgeMs) === DEFAULT_TRIGGER_LIMIT ? DEFAULT_TRIGGER_LIMIT : t.limit;
 }
 
 /** The most entries in one 24 h window (an entry at `s` counts while `t < s + 24 h + edgeMs`); `times` sorted. */
