@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runImport } from '../src/cli/commands/import.ts';
-import { InputError } from '../src/errors.ts';
+import { inputRefusal } from './support/refusals.ts';
 import { migrate, openLedger } from '../src/ledger/ledger.ts';
 import { LATEST_VERSION } from '../src/ledger/schema.ts';
 import { tempDir } from './fixtures/ledger-helpers.ts';
@@ -37,14 +37,6 @@ function objects(stdout: string): Record<string, unknown>[] {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-async function refusal(run: Promise<unknown>): Promise<InputError> {
-  const err = await run.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(InputError);
-  return err as InputError;
-}
 
 describe('import --json prints exactly the SPEC §8 keys (F13)', () => {
   it('for imported, refused and unrecognised files alike; errors never carry line 0', async () => {
@@ -106,7 +98,7 @@ describe('import --json prints exactly the SPEC §8 keys (F13)', () => {
   it('refuses an invalid --mapping before touching the ledger, naming the field', async () => {
     const mapping = tmp.write('m.json', JSON.stringify({ time: 'a', dateFormat: 'julian', type: { value: 'api' }, subject: 'b' }));
     const file = tmp.write('x.csv', 'a,b\n2026-01-05,k\n');
-    const err = await refusal(runImport([file], { db: tmp.path('l.sqlite'), json: true, mapping }));
+    const err = await inputRefusal(runImport([file], { db: tmp.path('l.sqlite'), json: true, mapping }));
     expect(err.message).toMatch(/invalid column mapping: mapping.dateFormat "julian" is not valid/);
     expect(existsSync(tmp.path('l.sqlite'))).toBe(false);
   });
@@ -116,14 +108,14 @@ describe('commands that only read, or fail, create no ledger (F11)', () => {
   it('--history, --undo, no file and a missing input file leave no file behind', async () => {
     const db = tmp.path('typo.sqlite');
     const ok = tmp.write('ok.csv', `${HEADER}2026-01-05T10:00:00Z,api,k1,1\n`);
-    expect((await refusal(runImport([], { db, history: true }))).message).toBe(`no ledger at ${db} (create one with headroom import FILE --db ${db})`);
-    expect((await refusal(runImport([], { db, undo: '1' }))).message).toMatch(/^no ledger at /);
-    expect((await refusal(runImport([ok], { db, undo: '1' }))).message).toMatch(/^no ledger at /);
-    expect((await refusal(runImport([], { db }))).message).toMatch(/no file to import/);
+    expect((await inputRefusal(runImport([], { db, history: true }))).message).toBe(`no ledger at ${db} (create one with headroom import FILE --db ${db})`);
+    expect((await inputRefusal(runImport([], { db, undo: '1' }))).message).toMatch(/^no ledger at /);
+    expect((await inputRefusal(runImport([ok], { db, undo: '1' }))).message).toMatch(/^no ledger at /);
+    expect((await inputRefusal(runImport([], { db }))).message).toMatch(/no file to import/);
     // one missing file among good ones: nothing is imported, the command says which
-    expect((await refusal(runImport([ok, tmp.path('nothere.csv')], { db }))).message).toMatch(/nothere\.csv: cannot read the file \(ENOENT\); nothing was imported/);
-    expect((await refusal(runImport([tmp.dir], { db }))).message).toMatch(/not a file/);
-    expect((await refusal(runImport([ok], { db, undo: 'x' }))).message).toMatch(/--undo "x" must be a batch number/);
+    expect((await inputRefusal(runImport([ok, tmp.path('nothere.csv')], { db }))).message).toMatch(/nothere\.csv: cannot read the file \(ENOENT\); nothing was imported/);
+    expect((await inputRefusal(runImport([tmp.dir], { db }))).message).toMatch(/not a file/);
+    expect((await inputRefusal(runImport([ok], { db, undo: 'x' }))).message).toMatch(/--undo "x" must be a batch number/);
     expect(existsSync(db)).toBe(false);
   });
 
@@ -187,9 +179,9 @@ describe('messages (F17)', () => {
     const db = tmp.path('l.sqlite');
     await runImport([tmp.write('ok.csv', `${HEADER}2026-01-05T10:00:00Z,api,k1,1\n`)], { db });
     expect((await runImport([], { db, undo: '1' })).stdout).toBe('batch 1 undone: 1 event removed\n');
-    const err = await refusal(runImport([], { db, undo: '1' }));
+    const err = await inputRefusal(runImport([], { db, undo: '1' }));
     expect(err.message).toMatch(/^import batch 1 was already undone at \d{4}-\d{2}-\d{2}T.*: nothing to remove$/);
-    expect((await refusal(runImport([], { db, undo: '7' }))).message).toBe('no import batch 7');
+    expect((await inputRefusal(runImport([], { db, undo: '7' }))).message).toBe('no import batch 7');
   });
 
   it('a mapped type word the mapping does not know points at typeValues', async () => {

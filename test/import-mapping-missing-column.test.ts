@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runImport } from '../src/cli/commands/import.ts';
-import { InputError } from '../src/errors.ts';
+import { inputRefusal } from './support/refusals.ts';
 import { importFile } from '../src/import/importer.ts';
 import { ledgerScope } from './fixtures/ledger-helpers.ts';
 
@@ -16,21 +16,13 @@ const scope = ledgerScope();
 const CSV = 'Datum,Schlüssel,Betrag\n01.10.2026,k1,1.50\n';
 const NO_DATE_FORMAT = { time: 'When', type: { value: 'api' }, subject: 'Schlüssel', cost: 'Betrag' };
 
-async function refusal(run: Promise<unknown>): Promise<InputError> {
-  const err = await run.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(InputError);
-  return err as InputError;
-}
 
 describe('a mapping naming a column the file lacks, and missing its dateFormat', () => {
   it('is refused on the command line for the column first, then the dateFormat, before any ledger is made', async () => {
     const file = scope.tmp.write('usage.csv', CSV);
     const mapping = scope.tmp.write('map.json', JSON.stringify(NO_DATE_FORMAT));
     const db = scope.tmp.path('l.sqlite');
-    const err = await refusal(runImport([file], { db, mapping }));
+    const err = await inputRefusal(runImport([file], { db, mapping }));
     const [first, second] = err.message.split('\n');
     expect(first).toBe(`${file}:1: missing column "When" (mapping.time); the file's header: Datum,Schlüssel,Betrag`);
     expect(second).toMatch(/^.*map\.json: invalid column mapping: mapping\.dateFormat is missing/);
@@ -40,16 +32,16 @@ describe('a mapping naming a column the file lacks, and missing its dateFormat',
 
   it('is refused by the importer (the app) with both at once, the column first', async () => {
     const file = scope.tmp.write('usage.csv', CSV);
-    const err = await refusal(importFile(scope.open('l.sqlite'), file, { mapping: NO_DATE_FORMAT, mappingName: 'the mapping' }));
+    const err = await inputRefusal(importFile(scope.open('l.sqlite'), file, { mapping: NO_DATE_FORMAT, mappingName: 'the mapping' }));
     expect(err.message).toMatch(/^usage\.csv:1: missing column "When" \(mapping\.time\); the file's header: Datum,Schlüssel,Betrag; and the mapping: invalid column mapping: mapping\.dateFormat is missing/);
   });
 
   it('names every absent column of a valid mapping at once, and a mapping whose columns are there is refused for its own fields only', async () => {
     const file = scope.tmp.write('usage.csv', CSV);
-    const valid = await refusal(importFile(scope.open('l.sqlite'), file, { mapping: { ...NO_DATE_FORMAT, dateFormat: 'dmy', subject: 'Key' } }));
+    const valid = await inputRefusal(importFile(scope.open('l.sqlite'), file, { mapping: { ...NO_DATE_FORMAT, dateFormat: 'dmy', subject: 'Key' } }));
     expect(valid.message).toBe(`usage.csv:1: missing column "When" (mapping.time), missing column "Key" (mapping.subject); the file's header: Datum,Schlüssel,Betrag`);
     const mapping = scope.tmp.write('map.json', JSON.stringify({ ...NO_DATE_FORMAT, time: 'Datum' }));
-    const own = await refusal(runImport([file], { db: scope.tmp.path('m.sqlite'), mapping }));
+    const own = await inputRefusal(runImport([file], { db: scope.tmp.path('m.sqlite'), mapping }));
     expect(own.message).toMatch(/^.*map\.json: invalid column mapping: mapping\.dateFormat is missing/);
     expect(own.message).not.toContain('missing column');
   });
