@@ -5,6 +5,7 @@
  * locale, `02/10/2026` … `03/11/2026` with `1,75`, was read month first because its days lay
  * closer that way (10 Feb to 11 Mar), and the export as downloaded then added its three days again.
  */
+import { existsSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../src/ledger/ledger.ts';
 import { importFile, previewImport } from '../src/import/importer.ts';
@@ -78,7 +79,7 @@ describe('a re-saved cost export whose dates all read both ways', () => {
     expect(Object.keys(spendByDay(ledger))).toEqual(['2026-02-10', '2026-02-11', '2026-03-11']);
     expect(importFindings(r).readAs).toBe(
       'UTF-8, comma-separated, decimal point (12.34), dates month first (mm/dd/yyyy, guessed from how close together the rows\' dates lie: ' +
-        'no day above 12 nor decimal comma tells; if they are day first, import the export as downloaded, or one saved with YYYY-MM-DD dates)',
+        'no day above 12 nor decimal comma tells; if they are day first, undo this import and import it again telling the order (--dates dmy on the command line), or import the export as downloaded)',
     );
   });
 
@@ -102,5 +103,32 @@ describe('a re-saved consumption export whose times all fall on one day up to th
     expect(r).toMatchObject({ imported: 2, rejected: 0, guessed: { dayOrder: 'dmy', dayOrderBy: 'decimal-comma' } });
     expect(eventsOf(ledger).map((e) => e.time)).toEqual(['2026-09-01T10:00:00.000Z', '2026-09-01T11:00:00.000Z']);
     expect(importFindings(r).readAs).toContain("dates day first (dd/mm/yyyy: the file's decimal comma is a day-first locale's)");
+  });
+});
+
+describe('--dates: the admin says the day order of an export whose file cannot tell it', () => {
+  /** a cost export saved with `,` and `.` whose dates all read both ways: nothing tells, nearness says month first */
+  const US_LOOKING = `${COST}\n02/10/2026,Support,key-mkt,api,1.75\n02/11/2026,Support,key-mkt,api,3.50\n03/11/2026,Support,key-mkt,api,2.25\n`;
+
+  it('reads the dates in the order given, says so, and the export as downloaded then adds nothing', async () => {
+    const file = scope.tmp.write('eu_dates.csv', US_LOOKING);
+    const r = await importFile(ledger, file, { dates: 'dmy' });
+    expect(importFindings(r).readAs).toContain('dates day first (dd/mm/yyyy, as --dates says)');
+    expect(spendByDay(ledger)).toEqual(EACH_DAY_ONCE);
+    const again = await importFile(ledger, scope.tmp.write('orig.csv', ORIGINAL));
+    expect(again).toMatchObject({ imported: 0, duplicates: 3 });
+  });
+
+  it('on the command line, and refuses any other value before a ledger is made', async () => {
+    const file = scope.tmp.write('eu_dates.csv', US_LOOKING);
+    const out = await runImport([file], { db: scope.tmp.path('dates.sqlite'), dates: 'dmy' });
+    expect(out.stdout).toContain('as --dates says');
+    await expect(runImport([file], { db: scope.tmp.path('never.sqlite'), dates: 'ddmm' })).rejects.toThrow('--dates "ddmm" must be dmy (day first) or mdy (month first)');
+    expect(existsSync(scope.tmp.path('never.sqlite'))).toBe(false);
+  });
+
+  it('without it, the guess from nearness says how to give the order', async () => {
+    const r = await importFile(ledger, scope.tmp.write('us.csv', US_LOOKING));
+    expect(importFindings(r).readAs).toContain('if they are day first, undo this import and import it again telling the order (--dates dmy on the command line)');
   });
 });

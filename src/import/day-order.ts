@@ -26,7 +26,8 @@ export type LocaleSign = 'decimal-comma' | 'semicolon';
  * at all), the file's locale (LocaleSign), or only how close together the dates lie read each way
  * (`nearness`, a guess the "read as" line says how to undo).
  */
-export type DayOrderBasis = 'rows' | LocaleSign | 'nearness';
+/** `given`: the admin said it (`headroom import --dates`) */
+export type DayOrderBasis = 'rows' | LocaleSign | 'nearness' | 'given';
 
 /**
  * The order, told by a column's values one at a time: `dmy` or `mdy` as soon as only one reading

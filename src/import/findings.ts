@@ -58,18 +58,19 @@ const ORDER_FROM_WORDS: Record<Exclude<DayOrderBasis, 'nearness'> | 'mapping' | 
   // why, since the dates themselves could be either: an admin who knows the file's origin can judge it
   'decimal-comma': ": the file's decimal comma is a day-first locale's",
   semicolon: ": the file's semicolons between fields are a day-first locale's",
+  given: ', as --dates says',
 };
 
 /**
  * An export's order taken only from how close together its dates lie: said to be that guess, with
- * the way to another reading. No option sets an export's day order (a mapping reads the file as a
- * sheet to map, whose identities are not the export's): the dates as the platform writes them are.
+ * the way to another reading: the command line's --dates (a mapping would read the file as a sheet
+ * to map, whose identities are not the export's), or the dates as the platform writes them.
  */
 function nearnessWords(order: Exclude<DayOrder, 'ymd'>): string {
   const other = order === 'dmy' ? 'month' : 'day';
   return (
     ", guessed from how close together the rows' dates lie: no day above 12 nor decimal comma tells;" +
-    ` if they are ${other} first, import the export as downloaded, or one saved with YYYY-MM-DD dates`
+    ` if they are ${other} first, undo this import and import it again telling the order (--dates ${order === 'dmy' ? 'mdy' : 'dmy'} on the command line), or import the export as downloaded`
   );
 }
 

@@ -347,6 +347,8 @@ export interface WholeFileFacts {
    * export its locale and nearness too, a sheet to map only a part above 12)
    */
   dayOrder?: DayOrderScan;
+  /** the order the admin gave for a built-in export's slash dates (ImportOptions.dates): decides over every guess */
+  dayOrderGiven?: 'dmy' | 'mdy';
   /** the decimal mark of the amounts (null: amounts read two ways and nothing tells) */
   decimal?: DecimalMark | null;
 }
@@ -401,7 +403,8 @@ function localeSign(told: DecimalMark | null, separator: FileForm['delimiter'] |
  * a few days at the start of a month); until then `order` is null, and the first slash date sends
  * the import back to ask the whole file (slashTime).
  */
-function exportDayOrder(values: readonly string[], pattern: RegExp, sign: LocaleSign | null, whole: DayOrderScan | undefined): { order: DayOrder | null; by: DayOrderBasis } {
+function exportDayOrder(values: readonly string[], pattern: RegExp, sign: LocaleSign | null, whole: DayOrderScan | undefined, given: 'dmy' | 'mdy' | undefined): { order: DayOrder | null; by: DayOrderBasis } {
+  if (given !== undefined) return { order: given, by: 'given' };
   if (whole !== undefined) return whole.reading(sign);
   const scan = new DayOrderScan(pattern);
   for (const v of values) scan.add(v);
@@ -435,8 +438,8 @@ export function dustCostHandler(
   const marks = decimalMarkOf(samples.map((r) => r[ci] ?? ''), [header[ci]!], readMoney, whole.decimal);
   const decimal = marks.mark;
   const decimalNote = decimal === ',' ? " (with a decimal comma, as the file's other amounts)" : '';
-  const scanned = whole.dayOrder !== undefined;
-  const { order, by } = exportDayOrder(samples.map((r) => r[di] ?? ''), SLASH_DAY, localeSign(marks.told, separator), whole.dayOrder);
+  const scanned = whole.dayOrder !== undefined || whole.dayOrderGiven !== undefined;
+  const { order, by } = exportDayOrder(samples.map((r) => r[di] ?? ''), SLASH_DAY, localeSign(marks.told, separator), whole.dayOrder, whole.dayOrderGiven);
   return {
     format: 'dust-cost',
     mapping: null,
@@ -625,8 +628,8 @@ export function dustConsumptionHandler(
     whole.decimal,
   );
   const decimal = marks.mark;
-  const scanned = whole.dayOrder !== undefined;
-  const { order, by } = exportDayOrder(samples.map((r) => r[ti] ?? ''), SLASH_TIME, localeSign(marks.told, separator), whole.dayOrder);
+  const scanned = whole.dayOrder !== undefined || whole.dayOrderGiven !== undefined;
+  const { order, by } = exportDayOrder(samples.map((r) => r[ti] ?? ''), SLASH_TIME, localeSign(marks.told, separator), whole.dayOrder, whole.dayOrderGiven);
   const identity = new LineIdentity(header, decimal, originIdentity);
   // the export's other ids: one a spreadsheet wrote in exponent notation changes the line's identity for good
   const otherIds = ['conversationId', 'spaceId', 'agentId', 'agentRootId', 'agentParentId', 'toolActionId'].map((c) => columnIndex(header, file, [c], false)).filter((i) => i !== -1);

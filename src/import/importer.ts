@@ -72,6 +72,12 @@ export interface ImportOptions {
   /** the field separator (default auto, from the first line) */
   delimiter?: Delimiter;
   /**
+   * The day order of a built-in export's slash dates (`dmy`, `mdy`), when the admin knows it: a
+   * re-saved export whose dates are all ambiguous and whose file shows no locale is otherwise read
+   * by how close together its dates lie. (A mapped CSV says it in its mapping's `dateFormat`.)
+   */
+  dates?: 'dmy' | 'mdy';
+  /**
    * Who reads the messages: `cli` (default) names the command's options; `app` names the
    * import page's buttons and steps instead (no command-line flags in the window).
    */
@@ -301,10 +307,15 @@ const SEEN_MESSAGES = 16384;
 const SAMPLE_ROWS = 50;
 const PREVIEW_EVENTS = 20;
 
+/** What the admin told of the file before any of it was read. */
+function givenFacts(options: ImportOptions): WholeFileFacts {
+  return options.dates === undefined ? {} : { dayOrderGiven: options.dates };
+}
+
 export async function importFile(ledger: Ledger, path: string, options: ImportOptions = {}): Promise<ImportResult> {
   let allowWorker = true;
   let allowBulk = true;
-  const whole: WholeFileFacts = {};
+  const whole: WholeFileFacts = givenFacts(options);
   for (;;) {
     try {
       return await run(ledger, path, options, false, allowBulk, allowWorker, whole);
@@ -469,7 +480,7 @@ async function eventsHeaderOf(path: string, name: string): Promise<string[] | nu
 
 /** The real import, rolled back: what `importFile` would do, with the first events it would write. */
 export async function previewImport(ledger: Ledger, path: string, options: ImportOptions = {}): Promise<PreviewResult> {
-  const whole: WholeFileFacts = {};
+  const whole: WholeFileFacts = givenFacts(options);
   for (;;) {
     try {
       return (await run(ledger, path, options, true, false, false, whole)) as PreviewResult;

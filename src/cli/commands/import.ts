@@ -34,9 +34,17 @@ export interface ImportCliOptions {
   skipBadRows?: boolean;
   json?: boolean;
   mapping?: string;
+  /** the day order of a built-in export's slash dates: dmy or mdy */
+  dates?: string;
   preview?: boolean;
   history?: boolean;
   undo?: string;
+}
+
+/** `--dates`: the day order of a platform export's slash dates. */
+function datesOption(value: string | undefined): 'dmy' | 'mdy' | undefined {
+  if (value === undefined || value === 'dmy' || value === 'mdy') return value;
+  throw new InputError(`--dates "${value}" must be dmy (day first) or mdy (month first)`, [{ column: '--dates', value, message: 'must be dmy or mdy' }]);
 }
 
 export interface CliOutput {
@@ -198,6 +206,7 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
   // Every input is checked before the ledger is opened, so that a typo creates no empty ledger.
   const mapping = options.mapping === undefined ? undefined : readMapping(options.mapping);
   if (mapping !== undefined) await checkMapping(mapping, options.mapping!, files);
+  const dates = datesOption(options.dates);
   let undoId: number | null = null;
   if (options.undo !== undefined) {
     undoId = Number(options.undo);
@@ -254,6 +263,7 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
           skipBadRows: options.skipBadRows === true,
           afterImported: committed,
           ...(mapping !== undefined ? { mapping } : {}),
+          ...(dates !== undefined ? { dates } : {}),
           ...(signal ? { signal } : {}),
           ...(tty
             ? { onProgress: (p: { rows: number; bytes: number; totalBytes: number }) => process.stderr.write(`\r${file}: ${n(p.rows)} rows, ${Math.floor((100 * p.bytes) / Math.max(1, p.totalBytes))}%`) }
@@ -336,6 +346,7 @@ export function registerImport(program: Command): void {
     .option('--skip-bad-rows', 'import the good rows of a file with bad rows and list the bad ones (default: refuse the file)')
     .option('--json', 'print one JSON object per file')
     .option('--mapping <file.json>', 'column mapping for any other CSV (time, dateFormat, timeOfDay, timeZone, type, subject, cost, ...)')
+    .option('--dates <order>', "the day order of a platform export's slash dates, dmy or mdy, when the file cannot tell (default: a day above 12, else the file's locale, else how close the dates lie)")
     .option('--preview', 'dry run: detect, map and count new, duplicate and bad rows; write nothing')
     .option('--history', 'list the import batches and what the ledger holds')
     .option('--undo <batch>', 'remove the events of an import batch')
