@@ -6,7 +6,7 @@ import type { Plan, TriggerId } from '../engine/plan.ts';
 import { profileOf } from '../engine/plan-rules.ts';
 import type { ForecastReport } from '../forecast/index.ts';
 import { chanceText } from '../forecast/rounding.ts';
-import { profileDifferences } from '../forecast/profile-differences.ts';
+import { PROFILE_WORDS, profileDifferences } from '../forecast/profile-differences.ts';
 import type { RecommendReport, TriggerRecommendation } from '../recommend/index.ts';
 import { lastDaysText } from '../recommend/days-looked-at.ts';
 import { uniqueFileNames } from './file-names.ts';
@@ -189,8 +189,6 @@ function round1(x: number): string {
 }
 
 /** The whole export: plan (JSON and YAML), keys CSV, support drafts, report (Markdown and HTML). */
-const PROFILE_WORDS = { documented: 'the docs', platform: "the platform's code" } as const;
-
 /**
  * The forecast's first paths decided under the other enforcement profile, where they fare
  * differently (forecast/profile-differences.ts): where the docs and the code disagree, the report

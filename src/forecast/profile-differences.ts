@@ -3,6 +3,9 @@ import type { MonteCarloReport } from './montecarlo.ts';
 
 type TriggerFigures = MonteCarloReport['triggers'][number];
 
+/** Each enforcement profile as the comparisons name it, in the CLI, the report and the Forecast page alike. */
+export const PROFILE_WORDS = { documented: 'the docs', platform: "the platform's code" } as const;
+
 /** One reading's figures for a trigger over the compared paths (P10 / P50 / P90 bands and chances). */
 export interface TriggerSide {
   delayChance: number;

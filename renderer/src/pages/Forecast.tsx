@@ -13,7 +13,7 @@ import type { ApiError } from '../../../src/api/errors.ts';
 import type { Plan } from '../../../src/engine/plan.ts';
 import type { ForecastReport } from '../../../src/forecast/index.ts';
 import { capOnCurve, RISK_RANGE } from '../../../src/forecast/cap-risk.ts';
-import { profileDifferences } from '../../../src/forecast/profile-differences.ts';
+import { PROFILE_WORDS, profileDifferences } from '../../../src/forecast/profile-differences.ts';
 import { fmtCount, fmtDate, fmtDollars, fmtShare } from '../modeling/format.ts';
 import { NOTHING, duration } from '../format.ts';
 import { tickLabel, valueScale } from '../../../src/projection/scale.ts';
@@ -422,7 +422,6 @@ function TriggerOdds({ f, names }: { f: ForecastReport; names: Map<string, strin
   );
 }
 
-const PROFILE_WORDS = { documented: 'the docs', platform: "the platform's code" } as const;
 
 /**
  * The same futures decided under the other enforcement profile, where they fare differently

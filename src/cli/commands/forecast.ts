@@ -8,7 +8,7 @@ import type { PlanTrigger } from '../../engine/plan.ts';
 import { formatUsd } from '../../engine/units.ts';
 import { InputError } from '../../errors.ts';
 import { COMPARE_PATHS, forecast } from '../../forecast/index.ts';
-import { profileDifferences } from '../../forecast/profile-differences.ts';
+import { PROFILE_WORDS, profileDifferences } from '../../forecast/profile-differences.ts';
 import type { ForecastReport, NewTrigger, TriggerCauseReport, WhatIf } from '../../forecast/index.ts';
 import { loadLedgerEvents, loadPlan, parseIntOption, parsePairs, parseShare } from '../../forecast/load.ts';
 import { chanceText } from '../../forecast/rounding.ts';
@@ -190,7 +190,6 @@ export function describeForecast(r: ForecastReport): string {
   return `${out.join('\n')}\n`;
 }
 
-const PROFILE_NAMES = { documented: 'the docs', platform: "the platform's code" } as const;
 
 /**
  * The same futures under the other profile, where they fare differently: a trigger's runs
@@ -198,7 +197,7 @@ const PROFILE_NAMES = { documented: 'the docs', platform: "the platform's code" 
  * disagree, an admin sees both readings (SPEC section 9).
  */
 function otherProfileLines(profile: ForecastReport['profile'], other: NonNullable<ForecastReport['otherProfile']>, show: number): string[] {
-  const out = [`Under ${PROFILE_NAMES[other.profile]} instead of ${PROFILE_NAMES[profile]} (the first ${other.paths} of the same paths, each side over those, P10 / P50 / P90):`];
+  const out = [`Under ${PROFILE_WORDS[other.profile]} instead of ${PROFILE_WORDS[profile]} (the first ${other.paths} of the same paths, each side over those, P10 / P50 / P90):`];
   for (const note of other.notes) out.push(`  note: ${note}`);
   const { triggers, keys } = profileDifferences(other);
   if (triggers.length === 0 && keys.length === 0) {
@@ -208,11 +207,11 @@ function otherProfileLines(profile: ForecastReport['profile'], other: NonNullabl
   for (const { id, here: h, there: t } of triggers.slice(0, show)) {
     out.push(
       `  trigger ${id}: ${oddsOf(t) || 'nothing held back'}; runs delayed ${b3(t.delayed)}, dropped ${b3(t.dropped)}, skipped ${b3(t.skipped)}, still waiting ${b3(t.pending)}` +
-        ` (under ${PROFILE_NAMES[profile]}: delayed ${b3(h.delayed)}, dropped ${b3(h.dropped)}, skipped ${b3(h.skipped)}, still waiting ${b3(h.pending)})`,
+        ` (under ${PROFILE_WORDS[profile]}: delayed ${b3(h.delayed)}, dropped ${b3(h.dropped)}, skipped ${b3(h.skipped)}, still waiting ${b3(h.pending)})`,
     );
   }
   if (triggers.length > show) out.push(`  … ${triggers.length - show} more triggers (--json lists all)`);
-  for (const k of keys.slice(0, show)) out.push(`  key ${k.id}: blocked by its cap in the simulation in ${chanceText(k.there)} of paths (under ${PROFILE_NAMES[profile]}: ${chanceText(k.here)})`);
+  for (const k of keys.slice(0, show)) out.push(`  key ${k.id}: blocked by its cap in the simulation in ${chanceText(k.there)} of paths (under ${PROFILE_WORDS[profile]}: ${chanceText(k.here)})`);
   if (keys.length > show) out.push(`  … ${keys.length - show} more keys (--json lists all)`);
   return out;
 }
