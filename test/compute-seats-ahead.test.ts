@@ -1,7 +1,8 @@
 /**
- * The seats next to an edit's, simulated ahead on the part thread while the window is idle
- * (src/entries/compute-worker.ts `stepAheadFrom`, PartsSimulator.simulateAllowanceAhead): a step
- * up or down is answered from the result simulated ahead, and every answer is a cold worker's.
+ * The seats next to an edit's, simulated ahead on the compute thread, a step of the pass at a
+ * time, while the window is idle (src/entries/compute-worker.ts `stepAheadFrom`,
+ * PartsSimulator.simulateAllowanceAhead): a step up or down is answered from the result simulated
+ * ahead, or joins it under way, and every answer is a cold worker's.
  */
 import { describe, expect, it } from 'vitest';
 import type { ComputeClient } from '../src/api/compute.ts';
@@ -72,6 +73,15 @@ describe('the seats next to an edit, simulated ahead', () => {
     expect(four.view).toEqual((await answerOf(cold, seated(4))).view);
     const three = await answerOf(c, seated(3));
     expect(three.view).toEqual((await answerOf(cold, seated(3))).view);
+  });
+
+  it('steps typed as soon as each answer arrives (joining the step simulated ahead, under way or done): each answer a cold worker\'s', async () => {
+    const c = client();
+    const cold = client();
+    await answerOf(c, seated(4));
+    const got = [];
+    for (const seats of [5, 6, 7, 8, 7, 6]) got.push({ seats, answer: await answerOf(c, seated(seats)) });
+    for (const { seats, answer } of got) expect(answer.view).toEqual((await answerOf(cold, seated(seats))).view);
   });
 
   it('an edit of another kind or a jump while a step is simulated ahead: each answer a cold worker\'s', async () => {

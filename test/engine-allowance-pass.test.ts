@@ -7,12 +7,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { simulateAllowancePart } from '../src/engine/allowance-pass.ts';
+import { simulateAllowancePart, simulateAllowancePartInSteps } from '../src/engine/allowance-pass.ts';
+import { CancelledError } from '../src/errors.ts';
 import { validatePlan, type Plan } from '../src/engine/plan.ts';
 import { Outcome, Reason, type SimulationResult } from '../src/engine/result.ts';
 import { simulate } from '../src/engine/simulate.ts';
 import type { PassArrays } from '../src/engine/pass-arrays.ts';
-import { QueueLog } from '../src/engine/queue-log.ts';
+import { addQueueLogs, levelsFromDecisions, QueueLog } from '../src/engine/queue-log.ts';
 import { passTallies } from '../src/engine/pass-tallies.ts';
 import { dayFrameOf, tally } from '../src/engine/report-tallies.ts';
 import { DAY, events, HOUR, MINUTE, scenarioSource, T0, type Row } from './support/scenario.ts';
@@ -213,6 +214,82 @@ describe('the allowance part simulated by its own pass', () => {
         else expect(whole.outcome.includes(Outcome.dropped)).toBe(true);
       }
     }
+  });
+
+  it('in steps, with other passes run between them (the seats simulated ahead while edits are answered): the same result; a cancel stops it at the next step', async () => {
+    const rows: Row[] = [];
+    for (let i = 0; i < 140_000; i++) {
+      const at = T0 + Math.floor(i / 7) * 9_000;
+      rows.push(i % 5 === 0 ? [at, 'trigger', i % 3 === 0 ? 't_hook2' : 't_hook'] : [at, 'message', `u${i % 97}`]);
+    }
+    const ev = events(rows);
+    const frame = dayFrameOf(ev);
+    const span = { first: ev.time[0]!, last: ev.time[ev.count - 1]! };
+    const withSeats = (seats: number): Plan =>
+      validatePlan({
+        version: 1,
+        workspace: { seats, messagesPerSeatPerDay: 100, fairUseShare: 0.3, spendLimits: [] },
+        apiKeys: [],
+        triggers: [
+          { id: 't_hook', kind: 'webhook', mode: 'fair_use', limitPer24h: 4000 },
+          { id: 't_hook2', kind: 'webhook', mode: 'fair_use', limitPer24h: 900 },
+        ],
+        enforcement: { profile: 'documented', webhookWhenLimited: 'queue', maxQueueWaitHours: null },
+      });
+    const options = { timelineBuckets: 50, logQueue: true, runs: 28_000, tally: { frame, span } };
+    const alone = simulateAllowancePart(withSeats(250), ev, options);
+    const wanted = { result: comparable(alone), tallies: passTallies(alone) };
+    // between its steps, passes of other seats take and hand back the queues and tables a pass borrows
+    let between = 0;
+    const others = async (): Promise<void> => {
+      between++;
+      simulateAllowancePart(withSeats(200 + between), ev, options);
+      await Promise.resolve();
+    };
+    const stepped = await simulateAllowancePartInSteps(withSeats(250), ev, options, others);
+    // 140,000 events: three steps, two pauses
+    expect(between).toBe(2);
+    expect(comparable(stepped)).toEqual(wanted.result);
+    expect(passTallies(stepped)).toEqual(wanted.tallies);
+    // stopped after its second step: no result, and a pass after it decides as before
+    const stop = new AbortController();
+    let paused = 0;
+    const stopping = simulateAllowancePartInSteps(withSeats(250), ev, { ...options, signal: stop.signal }, async () => {
+      if (++paused === 2) stop.abort();
+    });
+    await expect(stopping).rejects.toThrow(CancelledError);
+    expect(paused).toBe(2);
+    expect(comparable(simulateAllowancePart(withSeats(250), ev, options))).toEqual(wanted.result);
+  });
+
+  it("its waiting runs read back from its decisions add to another part's as its own queue log does", () => {
+    const rows: Row[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const at = T0 + Math.floor(i / 7) * 9_000;
+      rows.push(i % 5 === 0 ? [at, 'trigger', i % 3 === 0 ? 't_hook2' : 't_hook'] : [at, 'message', `u${i % 97}`]);
+    }
+    const ev = events(rows);
+    const plan = validatePlan({
+      version: 1,
+      workspace: { seats: 30, messagesPerSeatPerDay: 100, fairUseShare: 0.3, spendLimits: [] },
+      apiKeys: [],
+      triggers: [
+        { id: 't_hook', kind: 'webhook', mode: 'fair_use', limitPer24h: 300 },
+        { id: 't_hook2', kind: 'webhook', mode: 'fair_use', limitPer24h: 90 },
+      ],
+      enforcement: { profile: 'documented', webhookWhenLimited: 'queue', maxQueueWaitHours: null },
+    });
+    const result = simulateAllowancePart(plan, ev, { logQueue: true, timelineBuckets: 40 });
+    const logged = result.queueLog!;
+    expect(result.peakQueue).toBeGreaterThan(100);
+    const read = levelsFromDecisions(ev, null, result.outcome, result.admittedAt);
+    const grid = result.timeline!;
+    // another part's runs waiting now and then, at instants of this part's and between them
+    const other = new QueueLog();
+    for (let k = 0; k < 300; k++) other.push(ev.time[k * 60]! + (k % 2) * 1_000, k % 7);
+    for (const with_ of [new QueueLog(), other]) expect(addQueueLogs(with_, read, grid)).toEqual(addQueueLogs(with_, logged, grid));
+    // alone, they are the pass's own peak and chart
+    expect(addQueueLogs(new QueueLog(), read, grid)).toEqual({ peak: result.peakQueue, series: grid.queued });
   });
 
   it('an allowance larger than its window first holds: the window grows mid-instant and still drops what expired, as simulate()', () => {

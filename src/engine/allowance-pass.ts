@@ -92,6 +92,19 @@ export function simulateAllowancePart(planInput: Plan, events: EventColumns, opt
 }
 
 /**
+ * `simulateAllowancePart`, awaiting `pause()` after each step of 65,536 events: for a pass that
+ * runs while its thread must still answer (the seats simulated ahead of an edit,
+ * src/entries/compute-worker.ts), so that a call arriving meanwhile waits one step at most. The
+ * same pass and code as the other: the result is the same, bit for bit. Rejects with
+ * CancelledError at the first step after `options.signal` aborts.
+ */
+export async function simulateAllowancePartInSteps(planInput: Plan, events: EventColumns, options: AllowancePartOptions, pause: () => Promise<void>): Promise<SimulationResult> {
+  const pass = new AllowancePass(planInput, events, options);
+  keepShapes('allowance pass', pass);
+  return pass.runInSteps(options, pause);
+}
+
+/**
  * The pass's state in fields and its steps in methods, not closures: a closure made anew on each
  * run starts unoptimized each time (its compiled code is not shared between the closures one
  * place makes), where a method's compiled code serves every run after the first.
@@ -705,14 +718,37 @@ class AllowancePass {
   run(options: AllowancePartOptions): SimulationResult {
     const { n } = this;
     const { onProgress, signal } = options;
-    // the next wake-up only moves when a heap or a line changes, or once it is reached
-    this.nextWake();
-    this.heapsAt = this.heapChanges;
-    while (this.advance(Math.min(n, (this.pos | (PROGRESS_EVERY - 1)) + 1))) {
+    this.begin();
+    while (this.step()) {
       if (signal?.aborted) throw new CancelledError();
       onProgress?.(this.pos, n);
     }
     return this.finish(options);
+  }
+
+  /** `run`, awaiting `pause()` between its steps. */
+  async runInSteps(options: AllowancePartOptions, pause: () => Promise<void>): Promise<SimulationResult> {
+    const { n } = this;
+    const { onProgress, signal } = options;
+    this.begin();
+    for (;;) {
+      if (signal?.aborted) throw new CancelledError();
+      if (!this.step()) break;
+      onProgress?.(this.pos, n);
+      await pause();
+    }
+    return this.finish(options);
+  }
+
+  private begin(): void {
+    // the next wake-up only moves when a heap or a line changes, or once it is reached
+    this.nextWake();
+    this.heapsAt = this.heapChanges;
+  }
+
+  /** The pass up to the next multiple of PROGRESS_EVERY events: false once it is over. */
+  private step(): boolean {
+    return this.advance(Math.min(this.n, (this.pos | (PROGRESS_EVERY - 1)) + 1));
   }
 
   /**

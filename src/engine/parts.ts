@@ -3,14 +3,14 @@ import type { EventColumns } from './events.ts';
 import { EventType } from './events.ts';
 import type { Plan, PlanTrigger, TriggerMode } from './plan.ts';
 import { canonicalMode, resolvePlan, UNLIMITED } from './plan-rules.ts';
-import { addQueueLogs, QueueLog } from './queue-log.ts';
+import { addQueueLogs, levelsFromDecisions, QueueLog } from './queue-log.ts';
 import type { SimulationResult, Timeline } from './result.ts';
 import { addTallies, dayFrameBetween, provideTallies, retallyKey, tally, type DayFrame, type ReportTallies } from './report-tallies.ts';
 import { patchKeyCap } from './isolated-cap.ts';
 import { patchedTallies, patchSpendRuns } from './spend-runs.ts';
 import type { PartOptions, RemotePart } from './part-thread.ts';
 import { DEFAULT_HORIZON_MS, processingOrder, simulate, type SimulateOptions } from './simulate.ts';
-import { simulateAllowancePart } from './allowance-pass.ts';
+import { simulateAllowancePart, simulateAllowancePartInSteps } from './allowance-pass.ts';
 import { arraysOf, type PassArrays } from './pass-arrays.ts';
 import { passTallies } from './pass-tallies.ts';
 
@@ -312,19 +312,24 @@ export class PartsSimulator {
   }
 
   /**
-   * Simulates through `remote` (the part thread, while this one is idle) the allowance part that
-   * `plan` needs, and keeps it, when that part is all `plan` would simulate again over a split
-   * already made: an edit to `plan` then finds it done. For the seats next to an edit's (an admin
-   * stepping through seat counts: each step re-simulates the whole allowance part, 85 % of the
-   * events of a workspace whose triggers run on fair use). `stillWanted` is asked once it is done:
-   * false when the thread that asked has moved on, and the result is then dropped. Settles with
-   * whether a result was kept; rejects with CancelledError when `remote` was cancelled.
+   * Simulates on this thread, awaiting `pause()` between steps of its pass, the allowance part
+   * that `plan` needs, and keeps it, when that part is all `plan` would simulate again over a split
+   * already made: an edit to `plan` then finds it done, or under way and joins it. For the seats
+   * next to an edit's (an admin stepping through seat counts: each step re-simulates the whole
+   * allowance part, 85 % of the events of a workspace whose triggers run on fair use).
+   *
+   * Here rather than on the part thread: an admin who steps on as soon as the figures show meets
+   * the pass a few dozen ms in, and joined there it ended later than a pass of its own here would
+   * (on this thread the pass's code is warm and its arrays are written over, not allocated; there
+   * it ran 107–208 ms against 97–128). `stillWanted` is asked once it is done: false when the
+   * thread has moved on, and the result is then dropped. Settles with whether a result was kept;
+   * rejects with CancelledError once `options.signal` aborts.
    */
-  async simulateAllowanceAhead(plan: Plan, options: SimulateOptions, remote: RemotePart, stillWanted: () => boolean): Promise<boolean> {
+  async simulateAllowanceAhead(plan: Plan, options: SimulateOptions, pause: () => Promise<void>, stillWanted: () => boolean): Promise<boolean> {
     const at = this.runOf(plan, options);
     if (at === null) return false;
     const { horizon, run } = at;
-    // a split already made only: copying the events apart is the thread's own work, not ahead of an edit
+    // a split already made only: copying the events apart is an edit's own work, not ahead of one
     const key = splitKeyOf(plan.triggers);
     const split = this.splits.find((s) => s.key === key && !s.superseded);
     if (split === undefined || split.spend.events.count === 0 || split.allowance.events.count === 0) return false;
@@ -333,11 +338,18 @@ export class PartsSimulator {
     if (!this.kept.spend.some((k) => reusable('spend', k, spend)) || this.kept.allowance.some((k) => reusable('allowance', k, allowance))) return false;
     const step: Step = { plan, split, inputs: { spend, allowance }, found: {}, missing: ['allowance'], horizon, total: split.allowance.events.count };
     const tally = { frame: dayFrameBetween(this.firstTime, this.lastTime), span: { first: this.firstTime, last: this.lastTime } };
-    // the other thread reads the split's memory until its pass settles
+    const n = split.allowance.events.count;
+    // the arrays of a result nothing reads, else new ones: never a kept result's (an edit may yet
+    // ask for it) nor those touched ahead for the first edit
+    const spare = this.spare;
+    this.spare = null;
+    const reuse = (spare === null ? null : takeArrays(spare, n)) ?? roomyArrays(this.events.count, n);
+    // a split whose memory another takes over must not be read: this pass reads it until it settles
     split.readers++;
     let result: SimulationResult;
     try {
-      result = await remote(split.allowance.events, allowance.plan, { ...this.partOptions('allowance', step, options), tally });
+      const partOptions = { ...this.partOptions('allowance', step, options), signal: options.signal, reuse, tally };
+      result = await simulateAllowancePartInSteps(allowance.plan, split.allowance.events, partOptions, pause);
     } finally {
       split.readers--;
     }
@@ -401,7 +413,8 @@ export class PartsSimulator {
     if (name === 'spend') return { until: step.horizon, timelineBuckets: options.timelineBuckets, timelineStart: this.firstTime, logQueue: true, order: part.order, part: name };
     // the allowance part's runs are its events that are not messages, found once per split
     part.nonMessages ??= nonMessagesOf(part.events);
-    return { until: step.horizon, timelineBuckets: options.timelineBuckets, timelineStart: this.firstTime, logQueue: true, order: part.order, part: name, runs: part.nonMessages.length };
+    // no queue log: the join reads it back from the decisions when the spend part's runs waited too (`queuesOf`)
+    return { until: step.horizon, timelineBuckets: options.timelineBuckets, timelineStart: this.firstTime, logQueue: false, order: part.order, part: name, runs: part.nonMessages.length };
   }
 
   private simulatePart(step: Step, name: PartName, options: SimulateOptions, onProgress: (done: number) => void): void {
@@ -1034,23 +1047,26 @@ function maxOf(a: Float64Array, b: Float64Array): Float64Array {
 }
 
 /**
- * The two parts' waiting runs added, by the allowance part's log: a cap edit keeps the spend part's
- * log (src/engine/isolated-cap.ts) and the allowance part, so the sum, a pass over every change of
- * both, is found again. A log is never changed while its result is readable: a later pass may take
- * a superseded allowance result's log buffers (src/engine/pass-arrays.ts), but that result throws
- * when read from then on, so a sum cached for it is never looked up again.
+ * The two parts' waiting runs added. The allowance part keeps no log: with no spend run waiting
+ * (most plans: programmatic runs seldom meet a limit) its pass's own peak and chart are the
+ * whole's; else its levels are read back from its decisions (queue-log.ts `levelsFromDecisions`)
+ * and the logs added, a pass over every change of both. A cap edit keeps the spend part's log
+ * (src/engine/isolated-cap.ts) and the allowance part, so the sum is found again. A result is
+ * never changed while readable: a later pass may take a superseded allowance result's arrays
+ * (src/engine/pass-arrays.ts), but that result throws when read from then on, so a sum cached for
+ * it is never looked up again.
  */
 const addedQueues = new WeakMap<object, { spend: object; grid: string; sum: ReturnType<typeof addQueueLogs> }>();
 
-function queuesOf(spend: SimulationResult, allowance: SimulationResult): ReturnType<typeof addQueueLogs> {
+function queuesOf(spend: SimulationResult, allowance: SimulationResult, part: Part): ReturnType<typeof addQueueLogs> {
   const grid = spend.timeline === null ? '' : `${spend.timeline.start}:${spend.timeline.bucketMs}:${spend.timeline.buckets}`;
-  const { queueLog: a } = spend;
-  const { queueLog: b } = allowance;
-  if (a === undefined || b === undefined) return addQueueLogs(a ?? new QueueLog(), b ?? new QueueLog(), spend.timeline);
-  const known = addedQueues.get(b);
+  const a = spend.queueLog ?? new QueueLog();
+  if (a.count === 0 && allowance.queueLog === undefined) return { peak: allowance.peakQueue, series: spend.timeline === null ? null : (allowance.timeline?.queued ?? null) };
+  const known = addedQueues.get(allowance);
   if (known !== undefined && known.spend === a && known.grid === grid) return known.sum;
+  const b = allowance.queueLog ?? levelsFromDecisions(part.events, part.order, allowance.outcome, allowance.admittedAt);
   const sum = addQueueLogs(a, b, spend.timeline);
-  addedQueues.set(b, { spend: a, grid, sum });
+  addedQueues.set(allowance, { spend: a, grid, sum });
   return sum;
 }
 
@@ -1067,7 +1083,7 @@ function join(plan: Plan, count: number, split: Split, spend: SimulationResult, 
   const scatter = new Scatter(count, split, spend, allowance, recycle === undefined ? null : (scatters.get(recycle)?.giveAway(count) ?? null));
   const triggerStats = whole.triggers.map((t, g) => (t.mode === 'programmatic' ? spend : allowance).triggerStats[g]);
 
-  const queues = queuesOf(spend, allowance);
+  const queues = queuesOf(spend, allowance, split.allowance);
   let timeline: Timeline | null = null;
   if (spend.timeline !== null && allowance.timeline !== null) {
     timeline = {

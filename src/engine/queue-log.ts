@@ -1,3 +1,6 @@
+import { EventType, type EventColumns } from './events.ts';
+import { Outcome } from './result.ts';
+
 /**
  * The count of waiting webhook runs over a simulation, as a log of (instant, count after the
  * change). Parts of the events simulated apart each keep one; adding the logs gives the count
@@ -88,4 +91,49 @@ export function addQueueLogs(a: QueueLevels, b: QueueLevels, grid: BucketGrid | 
   }
   if (series !== null) while (opened < series.length - 1) series[++opened] = total;
   return { peak, series };
+}
+
+/**
+ * The count of waiting runs at the end of each instant, read back from a pass's decisions over
+ * `events` (in processing order `order`): a run that waited past the instant it arrived (admitted
+ * later, or pending at the end) counts from its arrival to its admission. A run queued and
+ * released within one instant is left out, as `addQueueLogs` leaves it: it reads a log only at
+ * each instant's end. For a pass that kept no log (the allowance part's: most edits never need
+ * it, and logging each change cost a seats edit 5 ms of its pass), when another part's waiting
+ * runs must be added to its own.
+ */
+export function levelsFromDecisions(events: EventColumns, order: Uint32Array | null, outcome: Uint8Array, admittedAt: Float64Array): QueueLevels {
+  const { time, type, count } = events;
+  const arrivals: number[] = [];
+  const admissions: number[] = [];
+  for (let p = 0; p < count; p++) {
+    const e = order === null ? p : order[p];
+    if (type[e] !== EventType.trigger) continue;
+    const o = outcome[e];
+    if (o === Outcome.pending) {
+      arrivals.push(time[e]);
+    } else if (o === Outcome.admitted && admittedAt[e] > time[e]) {
+      arrivals.push(time[e]);
+      admissions.push(admittedAt[e]);
+    }
+  }
+  const left = Float64Array.from(admissions).sort();
+  const log = new QueueLog(arrivals.length + left.length);
+  let i = 0;
+  let j = 0;
+  let level = 0;
+  // arrivals come in processing order, which is time order
+  while (i < arrivals.length || j < left.length) {
+    const t = j >= left.length || (i < arrivals.length && arrivals[i] <= left[j]) ? arrivals[i] : left[j];
+    while (i < arrivals.length && arrivals[i] === t) {
+      level++;
+      i++;
+    }
+    while (j < left.length && left[j] === t) {
+      level--;
+      j++;
+    }
+    log.push(t, level);
+  }
+  return log;
 }

@@ -14,7 +14,6 @@ import type { ModelProjectAnswer } from '../modeling/types.ts';
 import { RecentViews, viewDelta } from '../modeling/view-delta.ts';
 import { apiFailureOf } from '../api/worker-failure.ts';
 import { WorkerClient, workerLimits } from '../workers/client.ts';
-import { CANCEL_SLOT } from '../workers/protocol.ts';
 import { workerFile } from '../worker-files.ts';
 import { sharedEvents } from '../api/shared-events.ts';
 import { ApiFailure, toApiError } from '../api/errors.ts';
@@ -87,15 +86,13 @@ function startPartThreadSoon(): void {
 const planKey = (plan: Plan): string => `${version}:${JSON.stringify(plan)}`;
 
 /**
- * The seat counts next to an edit's, simulated ahead on the part thread while the window is idle
- * (`PartsSimulator.simulateAllowanceAhead`): an admin stepping seats up or down (the arrow keys,
- * the spin buttons) meets a result already kept. Any question about another plan stops it.
+ * The seat counts next to an edit's, simulated ahead on this thread while the window is idle
+ * (`PartsSimulator.simulateAllowanceAhead`), a step of the pass at a time: an admin stepping seats
+ * up or down (the arrow keys, the spin buttons) meets a result already kept, or under way (the edit
+ * joins it). A question arriving meanwhile waits one step at most; any about another plan stops it.
  */
 interface Ahead {
-  /** set to 1 to stop the pass under way on the part thread */
-  cancel: SharedArrayBuffer;
-  /** no result of it is kept any more */
-  stopped: boolean;
+  stop: AbortController;
   /** no pass of it starts any more (the one under way may still be kept: an edit waits for it) */
   noMore: boolean;
   /** the allowance part under way (`PartsSimulator.allowanceKeyOf`) and its end */
@@ -107,31 +104,32 @@ let lastProjectedSeats: number | null = null;
 
 function stopAhead(): void {
   if (ahead === null) return;
-  ahead.stopped = true;
-  Atomics.store(new Int32Array(ahead.cancel), CANCEL_SLOT, 1);
+  ahead.stop.abort();
   ahead = null;
 }
 
-/** Simulates ahead the allowance parts of `plans`, one after another, on the part thread. */
+/** Lets the messages that arrived meanwhile be read: a call waits one step of a pass at most. */
+const yieldToCalls = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Simulates ahead the allowance parts of `plans`, one after another. */
 function simulateAhead(plans: Plan[]): void {
   stopAhead();
   const sim = simulator;
-  if (sim === null || !partThread.available) return;
-  const state: Ahead = { cancel: new SharedArrayBuffer(4), stopped: false, noMore: false, running: null };
+  if (sim === null) return;
+  const state: Ahead = { stop: new AbortController(), noMore: false, running: null };
   ahead = state;
-  const options = { timelineBuckets: TIMELINE_BUCKETS };
-  const remote = partThread.remote(state.cancel);
-  const stillWanted = (): boolean => !state.stopped && simulator === sim;
+  const options = { timelineBuckets: TIMELINE_BUCKETS, signal: state.stop.signal };
+  const stillWanted = (): boolean => !state.stop.signal.aborted && simulator === sim;
   void (async () => {
     for (const p of plans) {
       const key = sim.allowanceKeyOf(p, options);
       if (!stillWanted() || state.noMore || key === null) return;
-      const done = sim.simulateAllowanceAhead(p, options, remote, stillWanted);
+      const done = sim.simulateAllowanceAhead(p, options, yieldToCalls, stillWanted);
       state.running = { key, done };
       try {
         await done;
       } catch {
-        // stopped, or the thread failed: an edit simulates what it needs itself
+        // stopped: an edit simulates what it needs itself
         return;
       } finally {
         state.running = null;
@@ -282,15 +280,6 @@ async function warmEdits(plan: Plan, ctx: CallContext): Promise<void> {
   if (perSeat !== null && perSeat > 0) {
     const seats = Math.max(1, Math.min(plan.workspace.seats - 1, Math.floor((0.6 * result.allowancePeak) / perSeat) - 5));
     if (seats !== plan.workspace.seats && !(await editAndBack({ ...plan, workspace: { ...plan.workspace, seats } }))) return;
-    // the same pass once on the part thread, which simulates the seats next to an edit's ahead
-    // (`stepAheadFrom`): its first passes there ran uncompiled, so the first steps' results came
-    // late for the edits that waited for them
-    if (seats > 1 && partThread.available && simulator !== null) {
-      const remote = partThread.remote(ctx.cancelFlag);
-      const ahead = { ...plan, workspace: { ...plan.workspace, seats: seats - 1 } };
-      await simulator.simulateAllowanceAhead(ahead, { timelineBuckets: TIMELINE_BUCKETS }, remote, () => !ctx.cancel.aborted).catch(() => false);
-      if (ctx.cancel.aborted) return;
-    }
   }
   // The memory the first edit that moves a trigger between the parts copies the events into, and
   // the arrays the first seats edit's pass writes: faulted in now (25 and 14 bytes an event; at 1M
