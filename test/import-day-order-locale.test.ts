@@ -127,6 +127,14 @@ describe('--dates: the admin says the day order of an export whose file cannot t
     expect(existsSync(scope.tmp.path('never.sqlite'))).toBe(false);
   });
 
+  it('a one-day export nothing tells is refused naming the option, and read in the order it gives', async () => {
+    // 1 September or 9 January: both readings lie as close together
+    const file = scope.tmp.write('one-day.csv', `${COST}\n01/09/2026,Support,key-a,api,1.00\n01/09/2026,Support,key-b,api,1.00\n`);
+    await expect(importFile(ledger, file)).rejects.toThrow('one-day.csv:2: date "01/09/2026" could be day or month first, and no row of the file tells (no day above 12): give their order (--dates dmy or mdy), or save the dates as YYYY-MM-DD');
+    expect(await importFile(ledger, file, { dates: 'mdy' })).toMatchObject({ imported: 2, rejected: 0 });
+    expect(Object.keys(spendByDay(ledger))).toEqual(['2026-01-09']);
+  });
+
   it('without it, the guess from nearness says how to give the order', async () => {
     const r = await importFile(ledger, scope.tmp.write('us.csv', US_LOOKING));
     expect(importFindings(r).readAs).toContain('if they are day first, undo this import and import it again telling the order (--dates dmy on the command line)');

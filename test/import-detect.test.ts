@@ -57,12 +57,12 @@ describe('an id already in the ledger with other content', () => {
     await importFile(ledger, scope.tmp.write('ev1.csv', `${EV}\ne1,2026-10-01T10:00:00Z,api,k1,0.5\ne2,2026-10-01T11:00:00Z,api,k1,0.5\n`));
     const file = scope.tmp.write('ev2.csv', `${EV}\ne1,2026-10-01T10:00:00Z,api,k1,5.0\ne2,2026-10-01T11:00:00Z,api,k1,0.5\n`);
     const said = ['ev2.csv:2: id "e1" is already in the ledger with other content (2026-10-01T10:00:00Z api k1 $0.50 vs 2026-10-01T10:00:00Z api k1 $5.00): kept the ledger\'s'];
-    const preview = importFacts(await previewImport(ledger, file)).findings.differing;
+    const preview = importFacts(await previewImport(ledger, file), 'preview').findings.differing;
     expect(preview?.rows).toEqual(said);
     expect(preview?.summary).toMatch(/^1 row of this file has an id already in the ledger with other content/);
     const r = await importFile(ledger, file);
     expect(r).toMatchObject({ rows: 2, imported: 0, duplicates: 2, rejected: 0, errors: [] });
-    expect(importFacts(r).findings.differing?.rows).toEqual(said);
+    expect(importFacts(r, 'imported').findings.differing?.rows).toEqual(said);
     ledger.close();
     const db = scope.tmp.path('ledger.sqlite');
     const cli = await runImport([file], { db, json: true });
@@ -146,7 +146,7 @@ describe('Excel for Mac "CSV (Macintosh)": Mac Roman with lines ending in CR alo
     expect(first.imported).toBe(2);
     const mac = await importFile(ledger, scope.tmp.write('mac.csv', macRoman(`${rows.join('\r')}\r`)));
     expect(mac.form?.encoding).toBe('macintosh');
-    expect(importFacts(mac).findings.readAs).toMatch(/^Mac Roman \(not UTF-8; its accented letters read as Mac Roman’s/);
+    expect(importFacts(mac, 'imported').findings.readAs).toMatch(/^Mac Roman \(not UTF-8; its accented letters read as Mac Roman’s/);
     expect(mac).toMatchObject({ rows: 2, imported: 0, duplicates: 2, rejected: 0 });
   });
   it('is told by its letters, not its line ends: Mac Roman with CR LF is Mac Roman, Windows-1252 with CR alone is Windows-1252', async () => {
@@ -172,7 +172,7 @@ describe('Excel date serials in a CSV to map', () => {
     const r = await importFile(ledger, file);
     expect(r).toMatchObject({ format: 'mapping', rows: 2, imported: 2, rejected: 0 });
     expect(r.mapping?.dateFormat).toBe('excel-serial');
-    expect(importFacts(r).findings.readAs).toContain('dates as Excel date serials (days since 1899-12-30)');
+    expect(importFacts(r, 'imported').findings.readAs).toContain('dates as Excel date serials (days since 1899-12-30)');
     expect(eventsOf(ledger).map((e) => e.time)).toEqual(['2026-11-03T12:00:00.000Z', '2026-11-04T06:00:00.000Z']);
   });
 

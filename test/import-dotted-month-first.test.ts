@@ -47,7 +47,7 @@ describe('dotted dates read month first because the mapping says so', () => {
     const l = scope.open('app.sqlite');
     const dotted = write('app.csv', ['01.10.2026,k1,1.50', '02.10.2026,k1,2.00']);
     const r = await importFile(l, dotted.file, { mapping: MDY, displayName: 'app.csv' });
-    expect(importFacts(r).findings.dottedMonthFirst).toMatch(/^app\.csv: column "Datum": its dates are written with dots/);
+    expect(importFacts(r, 'imported').findings.dottedMonthFirst).toMatch(/^app\.csv: column "Datum": its dates are written with dots/);
 
     const dmy = write('dmy.csv', ['05.10.2026,k1,1.50', '06.10.2026,k1,2.00']);
     expect((await importFile(l, dmy.file, { mapping: { ...MDY, dateFormat: 'dmy' } })).dottedMonthFirst).toBeUndefined();
@@ -55,7 +55,7 @@ describe('dotted dates read month first because the mapping says so', () => {
     const us = write('us.csv', ['10.12.2026,k1,1.50', '10.13.2026,k1,2.00']);
     const ru = await importFile(l, us.file, { mapping: MDY });
     expect(ru.dottedMonthFirst).toBeUndefined();
-    expect(importFacts(ru).findings.dottedMonthFirst).toBeNull();
+    expect(importFacts(ru, 'imported').findings.dottedMonthFirst).toBeNull();
     // slash dates are written month first in some places: nothing to say
     const slash = write('slash.csv', ['01/10/2026,k1,1.50']);
     expect((await importFile(l, slash.file, { mapping: MDY })).dottedMonthFirst).toBeUndefined();

@@ -41,10 +41,10 @@ describe('the summary says what was guessed', () => {
     expect(out.exitCode).toBe(0);
     expect(out.stdout).toContain('  read as UTF-8, comma-separated, decimal point (12.34), dates with month names (2-Dec-2026)\n');
     const consumption = scope.tmp.write('serials.csv', `${CONSUMPTION}\r\n${saved('46266.4375', 'm1')}\r\n${saved('2026-09-02 10:00', 'm2')}\r\n`);
-    const facts = importFacts(await previewImport(ledger, consumption));
+    const facts = importFacts(await previewImport(ledger, consumption), 'preview');
     expect(facts.findings.readAs).toBe('UTF-8, semicolon-separated, decimal comma (12,34 is 12.34), dates as Excel date serials (days since 1899-12-30) and as YYYY-MM-DD');
     const mapped = scope.tmp.write('mapped.csv', 'when,user\n"Dec 2, 2026 3:04 PM",ann\n');
-    expect(importFacts(await previewImport(ledger, mapped)).findings.readAs).toBe('UTF-8, comma-separated, dates with month names (2-Dec-2026)');
+    expect(importFacts(await previewImport(ledger, mapped), 'preview').findings.readAs).toBe('UTF-8, comma-separated, dates with month names (2-Dec-2026)');
   });
 
   it('a file with only its header claims no decimal mark or date form (nothing was read to tell), and a summary row is one row', async () => {
@@ -59,7 +59,7 @@ describe('the summary says what was guessed', () => {
 
   it('the app’s preview says it too', async () => {
     const file = scope.tmp.write('us.csv', `${COST}\n9/13/2026,Bot,key-a,api,"1,500.00"\n`);
-    const facts = importFacts(await previewImport(ledger, file));
+    const facts = importFacts(await previewImport(ledger, file), 'preview');
     expect(facts.findings.readAs).toBe('UTF-8, comma-separated, decimal point (12.34), dates month first (mm/dd/yyyy, guessed from the rows)');
   });
 });
@@ -67,21 +67,21 @@ describe('the summary says what was guessed', () => {
 describe('what the CLI printed only on stderr, the app shows with file:line', () => {
   it('header rows repeated inside the file (monthly exports joined)', async () => {
     const file = scope.tmp.write('joined.csv', `${COST}\n2026-09-01,Bot,key-a,api,1.00\n${COST}\n2026-10-01,Bot,key-a,api,2.00\n${COST}\n2026-11-01,Bot,key-a,api,3.00\n`);
-    const preview = importFacts(await previewImport(ledger, file));
+    const preview = importFacts(await previewImport(ledger, file), 'preview');
     expect(preview.findings.repeatedHeaders).toBe(`2 header rows repeated inside the file were left out, not data (${file}:3, ${file}:5): files joined one after the other?`.replaceAll(file, 'joined.csv'));
     const r = await importFile(ledger, file);
-    expect(importFacts(r).findings.repeatedHeaders).toContain('(joined.csv:3, joined.csv:5)');
+    expect(importFacts(r, 'imported').findings.repeatedHeaders).toContain('(joined.csv:3, joined.csv:5)');
   });
 
   it('a day already in the ledger with another amount (exported before it ended): in the preview and the result', async () => {
     await importFile(ledger, scope.tmp.write('early.csv', `${COST}\n2026-09-01,Bot,key-a,api,3.10\n2026-09-02,Bot,key-a,api,1.00\n`));
     const late = scope.tmp.write('late.csv', `${COST}\n2026-09-01,Bot,key-a,api,4.25\n2026-09-02,Bot,key-a,api,1.00\n2026-09-03,Bot,key-a,api,2.00\n`);
-    const preview = importFacts(await previewImport(ledger, late)).findings.differing;
+    const preview = importFacts(await previewImport(ledger, late), 'preview').findings.differing;
     expect(preview?.summary).toMatch(/^1 row of this file is already in the ledger with another amount: the ledger keeps its own/);
     expect(preview?.rows).toEqual(['late.csv:2: already in the ledger with $3.10, this export says $4.25 (a day exported before it ended?) — kept $3.10']);
     const r = await importFile(ledger, late);
-    expect(importFacts(r).findings.differing?.rows).toEqual(preview?.rows);
-    expect(importFacts(r).findings.differing?.rows[0]).toMatch(/^late\.csv:2: /);
+    expect(importFacts(r, 'imported').findings.differing?.rows).toEqual(preview?.rows);
+    expect(importFacts(r, 'imported').findings.differing?.rows[0]).toMatch(/^late\.csv:2: /);
   });
 });
 
@@ -123,13 +123,13 @@ describe('rows already in the ledger, counted apart in the preview and the resul
     const cost = scope.tmp.write('octo.csv', `${COST}\n2026-09-01,Bot,key-a,api,3.10\n2026-09-02,Bot,key-a,api,1.00\n2026-09-03,Bot,key-a,api,2.00\n`);
     const again = scope.tmp.write('c2.csv', `${consumption}${saved('2026-09-04 10:00', 'm2')}\n`);
     for (const [file, duplicates] of [[cost, 2], [again, 2]] as const) {
-      const preview = importFacts(await previewImport(ledger, file));
+      const preview = importFacts(await previewImport(ledger, file), 'preview');
       expect(preview.duplicates).toBe(duplicates);
       const r = await importFile(ledger, file);
-      expect(importFacts(r).duplicates).toBe(preview.duplicates);
+      expect(importFacts(r, 'imported').duplicates).toBe(preview.duplicates);
       expect(r.imported + r.duplicates + r.rejected).toBe(r.rows);
     }
     // a file imported whole again is all duplicates
-    expect(importFacts(await previewImport(ledger, again)).duplicates).toBe(3);
+    expect(importFacts(await previewImport(ledger, again), 'preview').duplicates).toBe(3);
   });
 });

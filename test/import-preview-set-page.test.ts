@@ -35,6 +35,13 @@ describe('the previews of a set on the Import page', () => {
     expect(previewsHold(shown, [b, a, c], 'auto', none)).toBe(false);
   });
 
+  it('are made again when a file’s day order is chosen, or set back to automatic', () => {
+    const dayFirst = entryOf({ key: 2, source: { upload: 'b' }, mapping: null, dates: 'dmy' });
+    expect(previewsHold(shown, [a, dayFirst, c], 'auto', none)).toBe(false);
+    expect(previewsHold({ format: 'auto', entries: [a, dayFirst, c] }, [a, b, c], 'auto', none)).toBe(false);
+    expect(entryOf({ key: 2, source: { upload: 'b' }, mapping: null, dates: null })).toBe(b);
+  });
+
   it('read the file a progress report is about', () => {
     expect(fileOfPhase('preview-set:2')).toBe(2);
     expect(fileOfPhase('preview')).toBeNull();

@@ -56,7 +56,7 @@ describe("a second cost export's import summary", () => {
     const r = await importFile(ledger, f.october);
     expect(r.fileOverlap).toMatchObject({ ownFrom: Date.UTC(2026, 9, 1), ownTo: Date.UTC(2026, 9, 19), from: Date.UTC(2026, 9, 1) });
     expect(r.overlap).toMatchObject({ from: Date.UTC(2026, 8, 10), to: Date.UTC(2026, 9, 19) });
-    const text = importFacts(r).overlap!;
+    const text = importFacts(r, 'imported').overlap!;
     expect(text).toMatch(/^This file: \d+ key-days of \d+ keys and agents, 2026-10-01 to 2026-10-19; .*\. The ledger now: \d+ key-days of \d+ keys and agents, 2026-09-10 to 2026-10-19, are in both/);
   });
 

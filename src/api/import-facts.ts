@@ -3,6 +3,12 @@ import { scopeLabel } from '../ledger/overlap.ts';
 import { importFindings, overlapTexts } from '../import/findings.ts';
 import type { ImportFacts } from './types.ts';
 
+/** The day order of an export's slash dates and why (ImportFacts.dayOrder), null when it has none to give. */
+function dayOrderOf(r: LedgerImportResult): ImportFacts['dayOrder'] {
+  const g = r.guessed;
+  if ((r.format !== 'dust-cost' && r.format !== 'dust-consumption') || g === undefined || g.dayOrder === undefined || g.dayOrder === 'ymd' || g.dayOrderBy === undefined) return null;
+  return { order: g.dayOrder, by: g.dayOrderBy };
+}
 
 /** The cost export's days spread over hours: how, and why (it gives days, not times). */
 function spreadText(r: LedgerImportResult): string | null {
@@ -24,7 +30,8 @@ function overlapText(r: LedgerImportResult): string | null {
   return `${o.file !== null ? `This file: ${o.file}. ` : ''}The ledger ${r.batch === null ? 'after its import' : 'now'}: ${o.ledger}.`;
 }
 
-export function importFacts(r: LedgerImportResult): ImportFacts {
+/** `stage`: the preview, or the import done (a finding's way to another reading then starts with an undo). */
+export function importFacts(r: LedgerImportResult, stage: 'preview' | 'imported'): ImportFacts {
   const f = r.found;
   const form = r.form === undefined ? null : `${r.form.gzip ? 'gzip, ' : ''}${r.form.encoding}, separated by ${r.form.delimiter === '\t' ? 'tabs' : `"${r.form.delimiter}"`}`;
   return {
@@ -50,6 +57,7 @@ export function importFacts(r: LedgerImportResult): ImportFacts {
       counted: d.counted,
     })),
     activeSeats: r.activeSeats ?? null,
-    findings: importFindings(r),
+    findings: importFindings(r, stage === 'preview' ? 'app-preview' : 'app-imported'),
+    dayOrder: dayOrderOf(r),
   };
 }

@@ -2,6 +2,7 @@ import type { Method } from '../workers/protocol.ts';
 import type { ImportFormat } from './types.ts';
 import type { ImportResult, PreviewResult } from '../import/importer.ts';
 import type { SetFile, SetFilePreview } from '../import/preview-set.ts';
+import type { GivenDayOrder } from '../import/day-order.ts';
 
 // The import worker's calls (src/entries/import-worker.ts), typed for the service that makes them.
 
@@ -17,6 +18,8 @@ export interface ImportJob {
   skipBadRows: boolean;
   /** a column mapping from the page's mapping step (any other CSV) */
   mapping?: unknown;
+  /** a platform export's day order, as the preview's "Dates are" gives it */
+  dates?: GivenDayOrder;
   /** checkpoint and cut the -wal before and after: its file I/O stays on this thread */
   reclaimWal?: boolean;
 }

@@ -18,7 +18,7 @@ import type { ImportMethods, LedgerAfterImport } from './import-protocol.ts';
 import { WorkerClient, workerLimits } from '../workers/client.ts';
 import type { InputOf, OutputOf } from '../workers/protocol.ts';
 import { apiFailureOf } from './worker-failure.ts';
-import type { DemoFactory, LedgerFact, WorkspaceStore } from './store.ts';
+import type { DemoFactory, FileGiven, LedgerFact, WorkspaceStore } from './store.ts';
 import type { SavedScenario } from '../modeling/types.ts';
 import type { BatchInfo, ImportFormat, ImportPreview, ImportResult, ImportRowError, ImportSetEntry } from './types.ts';
 import { workerFile } from '../worker-files.ts';
@@ -35,6 +35,11 @@ export interface PreviewRun {
 }
 
 const PREVIEW_ROWS = 12;
+
+/** What was given of a file, as the importer's options: a mapping or an order not given is no option. */
+function givenOptions(g: FileGiven): FileGiven {
+  return { ...(g.mapping !== undefined && g.mapping !== null ? { mapping: g.mapping } : {}), ...(g.dates !== undefined ? { dates: g.dates } : {}) };
+}
 
 /** Browsers hand over a file's text, not a path: it goes through a private temporary copy. */
 async function withFile<T>(source: ImportSource, fn: (path: string, displayName: string) => Promise<T>): Promise<T> {
@@ -103,14 +108,14 @@ function previewView(p: PreviewResult, displayName: string): ImportPreview {
     missing: p.missing,
     fileHeader: p.header,
     sampleRows: p.sampleRows.slice(0, PREVIEW_ROWS),
-    facts: importFacts(p),
+    facts: importFacts(p, 'preview'),
     counts: { rows: p.rows, imported: p.imported, duplicates: p.duplicates, rejected: p.rejected },
   };
 }
 
 function toResult(r: LedgerImportResult): ImportResult {
   return {
-    facts: importFacts(r),
+    facts: importFacts(r, 'imported'),
     file: r.file,
     format: r.format,
     batch: r.batch,
@@ -260,13 +265,12 @@ export class LedgerStore implements WorkspaceStore {
     }
   }
 
-  async preview(source: ImportSource, format: ImportFormat, mapping?: unknown, run: PreviewRun = {}): Promise<ImportPreview> {
-    return this.serial(() => this.previewNow(source, format, mapping, run));
+  async preview(source: ImportSource, format: ImportFormat, given: FileGiven = {}, run: PreviewRun = {}): Promise<ImportPreview> {
+    return this.serial(() => this.previewNow(source, format, givenOptions(given), run));
   }
 
-  private async previewNow(source: ImportSource, format: ImportFormat, mapping: unknown, run: PreviewRun): Promise<ImportPreview> {
+  private async previewNow(source: ImportSource, format: ImportFormat, given: FileGiven, run: PreviewRun): Promise<ImportPreview> {
     return withFile(source, async (path, displayName) => {
-      const given = mapping !== undefined && mapping !== null ? { mapping } : {};
       // off this thread when there is a worker: a 75 MB file is read without stalling the window's answers
       const p = this.importWorkerUrl
         ? await importInWorker(
@@ -295,7 +299,7 @@ export class LedgerStore implements WorkspaceStore {
    * next file (its Import leaves bad rows out whenever a file has some), all of it rolled back.
    */
   async previewSet(
-    files: readonly { source: ImportSource; mapping?: unknown }[],
+    files: readonly ({ source: ImportSource } & FileGiven)[],
     format: ImportFormat,
     run: { onProgress?: (done: number, total: number, file: number) => void; signal?: AbortSignal } = {},
   ): Promise<ImportSetEntry[]> {
@@ -303,10 +307,7 @@ export class LedgerStore implements WorkspaceStore {
       withFiles(
         files.map((f) => f.source),
         async (paths) => {
-          const set: SetFile[] = paths.map((p, i) => {
-            const mapping = files[i]!.mapping;
-            return { path: p.path, displayName: p.displayName, size: sizeOf(p.path), ...(mapping !== undefined && mapping !== null ? { mapping } : {}) };
-          });
+          const set: SetFile[] = paths.map((p, i) => ({ path: p.path, displayName: p.displayName, size: sizeOf(p.path), ...givenOptions(files[i]!) }));
           const sizes = set.map((f) => f.size);
           const onProgress = (done: number): void => {
             const at = setProgressOf(sizes, done);
@@ -330,28 +331,28 @@ export class LedgerStore implements WorkspaceStore {
 
   async importFile(
     source: ImportSource,
-    opts: { format: ImportFormat; skipBadRows: boolean; mapping?: unknown; onProgress: (done: number, total: number) => void; signal: AbortSignal },
+    opts: { format: ImportFormat; skipBadRows: boolean; onProgress: (done: number, total: number) => void; signal: AbortSignal } & FileGiven,
   ): Promise<ImportResult> {
     return this.serial(() => this.importNow(source, opts));
   }
 
   private async importNow(
     source: ImportSource,
-    opts: { format: ImportFormat; skipBadRows: boolean; mapping?: unknown; onProgress: (done: number, total: number) => void; signal: AbortSignal },
+    opts: { format: ImportFormat; skipBadRows: boolean; onProgress: (done: number, total: number) => void; signal: AbortSignal } & FileGiven,
   ): Promise<ImportResult> {
     return withFile(source, async (path, displayName) => {
       // What is committed goes into the ledger file first: should this import fail for room, its
       // pages are all that is left in the -wal, and they can be dropped (wal.ts). With a worker,
       // the worker does it (the I/O of a -wal of tens of MB stalled this thread for a second).
       if (!this.importWorkerUrl) this.reclaimWal();
-      const mapping = opts.mapping !== undefined && opts.mapping !== null ? { mapping: opts.mapping } : {};
+      const given = givenOptions(opts);
       let after: LedgerAfterImport | null = null;
       try {
         const r = this.importWorkerUrl
           ? await importInWorker(
               this.importWorkerUrl,
               'import',
-              { ledgerPath: this.path, file: path, displayName, format: opts.format, skipBadRows: opts.skipBadRows, reclaimWal: true, ...mapping },
+              { ledgerPath: this.path, file: path, displayName, format: opts.format, skipBadRows: opts.skipBadRows, reclaimWal: true, ...given },
               sizeOf(path),
               opts.onProgress,
               opts.signal,
@@ -364,7 +365,7 @@ export class LedgerStore implements WorkspaceStore {
               skipBadRows: opts.skipBadRows,
               displayName,
               audience: 'app',
-              ...mapping,
+              ...given,
               signal: opts.signal,
               onProgress: (p) => opts.onProgress(p.bytes, p.totalBytes),
             });

@@ -3,6 +3,16 @@ import type { SavedScenario } from '../modeling/types.ts';
 import type { Plan } from '../engine/plan.ts';
 import type { ImportSource } from './schemas.ts';
 import type { BatchInfo, ImportFormat, ImportPreview, ImportResult, ImportSetEntry } from './types.ts';
+import type { GivenDayOrder } from '../import/day-order.ts';
+
+/**
+ * What the admin told of one file before it is read, the same for its preview and its import: the
+ * mapping step's columns (any other CSV), a platform export's day order (the preview's "Dates are").
+ */
+export interface FileGiven {
+  mapping?: unknown;
+  dates?: GivenDayOrder;
+}
 
 /**
  * What the handlers need from a ledger. The SQLite ledger and the importers implement it (see
@@ -50,7 +60,7 @@ export interface WorkspaceStore {
   preview(
     source: ImportSource,
     format: ImportFormat,
-    mapping?: unknown,
+    given?: FileGiven,
     run?: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal },
   ): Promise<ImportPreview>;
   /**
@@ -58,13 +68,13 @@ export interface WorkspaceStore {
    * all of it rolled back. `run.onProgress` names the file being read (its index) and how far in.
    */
   previewSet(
-    files: readonly { source: ImportSource; mapping?: unknown }[],
+    files: readonly ({ source: ImportSource } & FileGiven)[],
     format: ImportFormat,
     run?: { onProgress?: (done: number, total: number, file: number) => void; signal?: AbortSignal },
   ): Promise<ImportSetEntry[]>;
   importFile(
     source: ImportSource,
-    opts: { format: ImportFormat; skipBadRows: boolean; mapping?: unknown; onProgress: (done: number, total: number) => void; signal: AbortSignal },
+    opts: { format: ImportFormat; skipBadRows: boolean; onProgress: (done: number, total: number) => void; signal: AbortSignal } & FileGiven,
   ): Promise<ImportResult>;
   /**
    * `plan` with what the imports said about entities it does not name (trigger modes, kinds and

@@ -4,6 +4,7 @@
  */
 import type { TriggerReport } from '../engine/report.ts';
 import type { ImportFindings } from '../import/findings.ts';
+import type { DayOrderBasis, GivenDayOrder } from '../import/day-order.ts';
 import type { ApiError } from './errors.ts';
 import type { Status } from '../views/status.ts';
 import type { KeyFigure } from '../views/key-figure.ts';
@@ -197,6 +198,13 @@ export interface ImportFacts {
   activeSeats: number | null;
   /** what was guessed, repeated headers, rows already in the ledger with another amount (import/findings.ts) */
   findings: ImportFindings;
+  /**
+   * How a platform export's slash dates got their day order (`by`, import/day-order.ts
+   * DayOrderBasis; `order` null: nothing told, its rows refused): the preview offers "Dates are"
+   * where the rows themselves did not decide. Null for a file without slash dates, and for any
+   * other format (a mapping says its order in `dateFormat`).
+   */
+  dayOrder: { order: GivenDayOrder | null; by: DayOrderBasis } | null;
 }
 
 export interface ImportResult {

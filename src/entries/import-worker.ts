@@ -16,6 +16,7 @@ function optionsOf(job: ImportJob, ctx: CallContext): ImportOptions {
     displayName: job.displayName,
     audience: 'app' as const,
     ...(job.mapping !== undefined && job.mapping !== null ? { mapping: job.mapping } : {}),
+    ...(job.dates !== undefined ? { dates: job.dates } : {}),
     // the importer reads the flag between rows: it runs synchronously for long stretches
     signal: ctx.cancel,
     onProgress: (p) => ctx.progress(p.bytes, p.totalBytes),

@@ -8,6 +8,9 @@ import { parseMappedTime } from './parse.ts';
 
 export type DayOrder = 'ymd' | 'dmy' | 'mdy';
 
+/** The order an admin can give a platform export's slash dates (`headroom import --dates`, the app's "Dates are"). */
+export type GivenDayOrder = Exclude<DayOrder, 'ymd'>;
+
 /** a day as a spreadsheet re-saves it: 01/09/2026, 9/1/2026, 01.09.2026 (an optional 00:00 after it) */
 export const SLASH_DAY = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?:[ T]0?0:00(?::00)?)?$/;
 /** a time as a spreadsheet re-saves it: a slash day, then hh:mm, hh:mm:ss (and a fraction), or h:mm AM */
@@ -24,9 +27,9 @@ export type LocaleSign = 'decimal-comma' | 'semicolon';
 /**
  * Why a day order was taken: the dates themselves (`rows`: a part above 12, dots, or no slash date
  * at all), the file's locale (LocaleSign), or only how close together the dates lie read each way
- * (`nearness`, a guess the "read as" line says how to undo).
+ * (`nearness`, a guess the "read as" line says how to undo), or the admin (`given`: `headroom
+ * import --dates`, the app preview's "Dates are").
  */
-/** `given`: the admin said it (`headroom import --dates`) */
 export type DayOrderBasis = 'rows' | LocaleSign | 'nearness' | 'given';
 
 /**

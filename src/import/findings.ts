@@ -1,6 +1,6 @@
 import { DAY, formatUsd } from '../engine/units.ts';
 import { counted } from '../engine/words.ts';
-import type { DateForm, DayOrder, DayOrderBasis, DottedMonthFirst } from './day-order.ts';
+import type { DateForm, DayOrder, DayOrderBasis, DottedMonthFirst, GivenDayOrder } from './day-order.ts';
 import type { ImportResult, TimeOfDayNote } from './importer.ts';
 
 /**
@@ -34,6 +34,13 @@ export interface ImportFindings {
   dottedMonthFirst: string | null;
 }
 
+/**
+ * Who reads the findings, and when: the command line names its options (`--dates dmy`); the app
+ * names its import preview's controls, in the preview (where a choice reads the file again) or
+ * after the import (where a wrong reading is undone first). The app has no command line to point to.
+ */
+export type FindingsReader = 'cli' | 'app-preview' | 'app-imported';
+
 /** Rows named one by one; the rest are counted. */
 export const SHOWN_FINDINGS = 10;
 
@@ -51,36 +58,48 @@ const SLASH_ORDER_WORDS: Record<Exclude<DayOrder, 'ymd'>, string> = {
 };
 
 /** Where the day order came from: a mapping's order is no guess, and saying "guessed" hid where to change it. */
-const ORDER_FROM_WORDS: Record<Exclude<DayOrderBasis, 'nearness'> | 'mapping' | 'saved', string> = {
+const ORDER_FROM_WORDS: Record<Exclude<DayOrderBasis, 'nearness' | 'given'> | 'mapping' | 'saved', string> = {
   rows: ', guessed from the rows',
   mapping: ', as the mapping says',
   saved: ', as the mapping saved for this shape of file says',
   // why, since the dates themselves could be either: an admin who knows the file's origin can judge it
   'decimal-comma': ": the file's decimal comma is a day-first locale's",
   semicolon: ": the file's semicolons between fields are a day-first locale's",
-  given: ', as --dates says',
 };
+
+/** The app's control that gives an export's day order (renderer/src/import/DayOrderChoice.tsx), as its words say it. */
+const APP_CHOICE = (order: GivenDayOrder): string => `“Dates are: ${order === 'dmy' ? 'day' : 'month'} first”`;
+
+/** An order the admin gave, said with where they gave it. */
+function givenWords(reader: FindingsReader): string {
+  return reader === 'cli' ? ', as --dates says' : ', as chosen under “Dates are” in the preview';
+}
 
 /**
  * An export's order taken only from how close together its dates lie: said to be that guess, with
- * the way to another reading: the command line's --dates (a mapping would read the file as a sheet
- * to map, whose identities are not the export's), or the dates as the platform writes them.
+ * the way to another reading where the reader can take it: the command line's --dates, the app
+ * preview's "Dates are" (a mapping would read the file as a sheet to map, whose identities are not
+ * the export's), or the dates as the platform writes them.
  */
-function nearnessWords(order: Exclude<DayOrder, 'ymd'>): string {
-  const other = order === 'dmy' ? 'month' : 'day';
-  return (
-    ", guessed from how close together the rows' dates lie: no day above 12 nor decimal comma tells;" +
-    ` if they are ${other} first, undo this import and import it again telling the order (--dates ${order === 'dmy' ? 'mdy' : 'dmy'} on the command line), or import the export as downloaded`
-  );
+function nearnessWords(order: GivenDayOrder, reader: FindingsReader): string {
+  const otherOrder: GivenDayOrder = order === 'dmy' ? 'mdy' : 'dmy';
+  const other = otherOrder === 'dmy' ? 'day' : 'month';
+  const how =
+    reader === 'cli'
+      ? `undo this import and import it again telling the order (--dates ${otherOrder} on the command line)`
+      : reader === 'app-preview'
+        ? `choose ${APP_CHOICE(otherOrder)} in this preview`
+        : `undo this import and import the file again choosing ${APP_CHOICE(otherOrder)} in its preview`;
+  return `, guessed from how close together the rows' dates lie: no day above 12 nor decimal comma tells; if they are ${other} first, ${how}, or import the export as downloaded`;
 }
 
 /**
  * The dates as they were really read: `ymd` only says no slash date needed an order, so the forms
  * the rows write name what was read (`dates with month names`, never `as YYYY-MM-DD` for them).
  */
-function datesText(order: DayOrder, forms: readonly DateForm[] | undefined, from: DayOrderBasis | 'mapping' | 'saved'): string {
+function datesText(order: DayOrder, forms: readonly DateForm[] | undefined, from: DayOrderBasis | 'mapping' | 'saved', reader: FindingsReader): string {
   const written = forms === undefined || forms.length === 0 ? (['iso'] as const) : forms;
-  const slash = order === 'ymd' ? '' : `${SLASH_ORDER_WORDS[order]}${from === 'nearness' ? nearnessWords(order) : ORDER_FROM_WORDS[from]})`;
+  const slash = order === 'ymd' ? '' : `${SLASH_ORDER_WORDS[order]}${from === 'nearness' ? nearnessWords(order, reader) : from === 'given' ? givenWords(reader) : ORDER_FROM_WORDS[from]})`;
   const words = written.flatMap((f) => (f === 'slash' ? (order === 'ymd' ? [] : [slash]) : [DATE_FORM_WORDS[f]]));
   if (order !== 'ymd' && !written.includes('slash')) words.unshift(slash);
   return `dates ${words.length === 0 ? DATE_FORM_WORDS.iso : words.join(' and ')}`;
@@ -94,7 +113,7 @@ const ENCODING_WORDS: Partial<Record<string, string>> = {
 };
 
 /** "UTF-8, comma-separated, decimal point, dates as YYYY-MM-DD": what the file was read as. */
-export function readAsText(r: Pick<ImportResult, 'form' | 'guessed' | 'rows'>): string | null {
+export function readAsText(r: Pick<ImportResult, 'form' | 'guessed' | 'rows'>, reader: FindingsReader = 'cli'): string | null {
   const parts: string[] = [];
   const f = r.form;
   if (f !== undefined) {
@@ -106,7 +125,7 @@ export function readAsText(r: Pick<ImportResult, 'form' | 'guessed' | 'rows'>): 
   const g = r.rows > 0 ? r.guessed : undefined;
   if (g !== undefined) {
     if (g.decimal !== undefined) parts.push(g.decimal === ',' ? 'decimal comma (12,34 is 12.34)' : 'decimal point (12.34)');
-    if (g.dayOrder !== undefined) parts.push(g.dayOrder === null ? 'dates that could be day or month first (refused)' : datesText(g.dayOrder, g.dates, g.dayOrderFrom ?? g.dayOrderBy ?? 'rows'));
+    if (g.dayOrder !== undefined) parts.push(g.dayOrder === null ? 'dates that could be day or month first (refused)' : datesText(g.dayOrder, g.dates, g.dayOrderFrom ?? g.dayOrderBy ?? 'rows', reader));
     // said, so that an admin sees the two columns make one time (a guess that left it out put every event at midnight)
     if (g.timeOfDay !== undefined) parts.push(`times of day from the column ${JSON.stringify(g.timeOfDay)}`);
   }
@@ -232,7 +251,7 @@ export function overlapTexts(r: Pick<ImportResult, 'format' | 'overlap' | 'fileO
   return { file: `${own}; ${both}: ${counts.filter((c) => c !== '').join(', ')}`, ledger };
 }
 
-export function importFindings(r: ImportResult): ImportFindings {
+export function importFindings(r: ImportResult, reader: FindingsReader = 'cli'): ImportFindings {
   const where = (line: number): string => `${r.file}:${line}`;
   let repeatedHeaders: string | null = null;
   const rh = r.repeatedHeaders ?? 0;
@@ -280,7 +299,7 @@ export function importFindings(r: ImportResult): ImportFindings {
         ? `Line ${p.lines[0]} is Excel's separator hint (“${p.text}”), not data: left out; the header is line ${p.header}.`
         : `${p.lines.length === 1 ? `Line ${p.lines[0]} above the header (line ${p.header}) is` : `Lines ${p.lines[0]}–${p.lines[p.lines.length - 1]} above the header (line ${p.header}) are`} not data (“${p.text}”${p.lines.length > 1 ? ', …' : ''}): left out.`;
   return {
-    readAs: readAsText(r),
+    readAs: readAsText(r, reader),
     repeatedHeaders,
     differing,
     completed,

@@ -35,7 +35,7 @@ import { EXCEL_SERIAL, excelSerialTime, SERIAL_RANGE_MESSAGE, TWO_DIGIT_YEAR, TW
 import { accountingNegative, accountingNegativeMessage, isAccountingZero } from './accounting.ts';
 import { exponentIdMessage, idSpelling, isExponentNotation } from './number-like-ids.ts';
 import type { AmountReader, DecimalMark } from './decimal-mark.ts';
-import type { DateForm, DayOrder, DayOrderBasis, DottedMonthFirst, LocaleSign } from './day-order.ts';
+import type { DateForm, DayOrder, DayOrderBasis, DottedMonthFirst, GivenDayOrder, LocaleSign } from './day-order.ts';
 import type { FileForm } from '../csv/read-file.ts';
 import { mappingProblems } from './mapping-issues.ts';
 
@@ -289,14 +289,20 @@ function exponentProblem(text: string): string | null {
   return 'is in exponent notation, as a spreadsheet writes a number its column is too narrow for, and may have lost digits: format the column as a number with 2 decimals and save again, or import the export as downloaded';
 }
 
+/** Where the reader gives an export's day order: the command line's option, or the app preview's control. */
+const GIVE_ORDER: Record<'cli' | 'app', string> = {
+  cli: 'give their order (--dates dmy or mdy)',
+  app: 'choose “Dates are” in the import preview',
+};
+
 /**
  * A slash day or time read in `order`. `scanned`: the whole file was asked already; until then a
  * value the first rows cannot place sends the import back to ask it (DayOrderUnknown).
  */
-function slashTime(text: string, order: DayOrder | null, scanned: boolean, column: string, value: string | undefined, what: string, iso: string): number {
+function slashTime(text: string, order: DayOrder | null, scanned: boolean, column: string, value: string | undefined, what: string, iso: string, audience: 'cli' | 'app'): number {
   if (order === null || order === 'ymd') {
     if (!scanned) throw new DayOrderUnknown(column);
-    throw new RowError(column, value, `could be day or month first, and no row of the file tells (no day above 12): save the ${what} as ${iso}, as the platform exports them`);
+    throw new RowError(column, value, `could be day or month first, and no row of the file tells (no day above 12): ${GIVE_ORDER[audience]}, or save the ${what} as ${iso}, as the platform exports them`);
   }
   const t = parseMappedTime(text, order, 'UTC');
   if (t === null) throw new RowError(column, value, `is not ${dayOrderWords(order)}, as the file's other rows are`);
@@ -348,7 +354,7 @@ export interface WholeFileFacts {
    */
   dayOrder?: DayOrderScan;
   /** the order the admin gave for a built-in export's slash dates (ImportOptions.dates): decides over every guess */
-  dayOrderGiven?: 'dmy' | 'mdy';
+  dayOrderGiven?: GivenDayOrder;
   /** the decimal mark of the amounts (null: amounts read two ways and nothing tells) */
   decimal?: DecimalMark | null;
 }
@@ -403,7 +409,7 @@ function localeSign(told: DecimalMark | null, separator: FileForm['delimiter'] |
  * a few days at the start of a month); until then `order` is null, and the first slash date sends
  * the import back to ask the whole file (slashTime).
  */
-function exportDayOrder(values: readonly string[], pattern: RegExp, sign: LocaleSign | null, whole: DayOrderScan | undefined, given: 'dmy' | 'mdy' | undefined): { order: DayOrder | null; by: DayOrderBasis } {
+function exportDayOrder(values: readonly string[], pattern: RegExp, sign: LocaleSign | null, whole: DayOrderScan | undefined, given: GivenDayOrder | undefined): { order: DayOrder | null; by: DayOrderBasis } {
   if (given !== undefined) return { order: given, by: 'given' };
   if (whole !== undefined) return whole.reading(sign);
   const scan = new DayOrderScan(pattern);
@@ -425,6 +431,7 @@ export function dustCostHandler(
   samples: readonly string[][] = [],
   whole: WholeFileFacts = {},
   separator: FileForm['delimiter'] | null = null,
+  audience: 'cli' | 'app' = 'cli',
 ): FormatHandler {
   const di = columnIndex(header, file, ['date']);
   const ai = columnIndex(header, file, ['agent_name']);
@@ -452,7 +459,7 @@ export function dustCostHandler(
         day = parseMappedTime(date.slice(0, 10), 'ymd', 'UTC');
         if (date.length > 10 && parseMappedTime(date, 'ymd', 'UTC') === null) day = null;
       } else if (SLASH_DAY.test(date)) {
-        const t = slashTime(date, order, scanned, header[di]!, f[di], 'dates', 'YYYY-MM-DD');
+        const t = slashTime(date, order, scanned, header[di]!, f[di], 'dates', 'YYYY-MM-DD', audience);
         if (t % DAY !== 0) throw new RowError(header[di], f[di], `is not a date ${dayOrderWords(order!)}, as the file's other rows are`);
         day = t;
       } else day = otherDate(date, header[di]!, f[di]);
@@ -602,6 +609,7 @@ export function dustConsumptionHandler(
   samples: readonly string[][] = [],
   whole: WholeFileFacts = {},
   separator: FileForm['delimiter'] | null = null,
+  audience: 'cli' | 'app' = 'cli',
 ): FormatHandler {
   const ti = columnIndex(header, file, ['completedAt']);
   const mi = columnIndex(header, file, ['agentMessageId']);
@@ -645,7 +653,7 @@ export function dustConsumptionHandler(
       const text = f[ti]!.trim();
       const fast = platformIsoTime(text);
       const time =
-        fast !== undefined ? fast : SLASH_TIME.test(text) ? slashTime(text, order, scanned, header[ti]!, f[ti], 'times', 'YYYY-MM-DD hh:mm') : otherTime(text, header[ti]!, f[ti]);
+        fast !== undefined ? fast : SLASH_TIME.test(text) ? slashTime(text, order, scanned, header[ti]!, f[ti], 'times', 'YYYY-MM-DD hh:mm', audience) : otherTime(text, header[ti]!, f[ti]);
       if (time === null) throw new RowError(header[ti], f[ti], 'is not a time: expected ISO 8601 like 2026-01-05T10:00:00.000Z (or a re-saved 05/01/2026 10:00)');
       if (!isPlausibleTime(time)) throw new RowError(header[ti], f[ti], timeRangeMessage());
       const message = f[mi]!.trim();

@@ -38,7 +38,7 @@ import { guessDateFormat } from './parse.ts';
 import { DayOrderScan, DayOrderUnknown, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown } from './decimal-mark.ts';
 import type { DecimalMark } from './decimal-mark.ts';
-import type { DottedMonthFirst } from './day-order.ts';
+import type { DottedMonthFirst, GivenDayOrder } from './day-order.ts';
 import { contentIdentity } from './canonical.ts';
 import { PARSE_IN_FLIGHT, PARSE_STOP } from './pipeline.ts';
 import type { FromParser, ParseRequest, ParseWorkerData } from './pipeline.ts';
@@ -76,7 +76,7 @@ export interface ImportOptions {
    * re-saved export whose dates are all ambiguous and whose file shows no locale is otherwise read
    * by how close together its dates lie. (A mapped CSV says it in its mapping's `dateFormat`.)
    */
-  dates?: 'dmy' | 'mdy';
+  dates?: GivenDayOrder;
   /**
    * Who reads the messages: `cli` (default) names the command's options; `app` names the
    * import page's buttons and steps instead (no command-line flags in the window).
@@ -894,10 +894,10 @@ async function run(
       case 'dust-cost': {
         const profile = learnHourProfile(session!.apiSpendByHour());
         profileSource = profile.source;
-        return dustCostHandler(h, name, profile.weights, samples, { ...whole }, separator);
+        return dustCostHandler(h, name, profile.weights, samples, { ...whole }, separator, options.audience ?? 'cli');
       }
       case 'dust-consumption':
-        return dustConsumptionHandler(h, name, samples, { ...whole }, separator);
+        return dustConsumptionHandler(h, name, samples, { ...whole }, separator, options.audience ?? 'cli');
       case 'mapping':
         return mappingHandler(h, name, mapping!, guessedFrom, samples, source);
     }

@@ -3,13 +3,15 @@ import type { InputErrorDetail } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { previewImport } from './importer.ts';
 import type { ImportOptions, PreviewResult } from './importer.ts';
+import type { GivenDayOrder } from './day-order.ts';
 
-/** One file of a set to preview: where it is, its size (for the set's progress), its own mapping. */
+/** One file of a set to preview: where it is, its size (for the set's progress), its own mapping and day order. */
 export interface SetFile {
   path: string;
   displayName: string;
   size: number;
   mapping?: unknown;
+  dates?: GivenDayOrder;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface SetFile {
 export type SetFilePreview = { preview: PreviewResult } | { refused: { message: string; details: InputErrorDetail[] } };
 
 /** What every file of the set is read with; progress is the set's (see setProgressOf). */
-export type SetOptions = Omit<ImportOptions, 'mapping' | 'displayName' | 'onProgress'> & {
+export type SetOptions = Omit<ImportOptions, 'mapping' | 'dates' | 'displayName' | 'onProgress'> & {
   onProgress?: (done: number, total: number) => void;
 };
 
@@ -48,6 +50,7 @@ export async function previewSet(ledger: Ledger, files: readonly SetFile[], opti
           ...read,
           displayName: f.displayName,
           ...(f.mapping !== undefined && f.mapping !== null ? { mapping: f.mapping } : {}),
+          ...(f.dates !== undefined ? { dates: f.dates } : {}),
           // the file's share read, in its bytes, placed after those of the files before it
           ...(onProgress !== undefined ? { onProgress: (p) => onProgress(at + Math.min(f.size, Math.round((f.size * p.bytes) / Math.max(1, p.totalBytes))), total) } : {}),
         });

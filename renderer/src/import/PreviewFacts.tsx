@@ -2,14 +2,38 @@ import type { ImportFacts } from '../../../src/api/types.ts';
 import { dateWithYear as day, usd } from '../format.ts';
 import { disagreementsText, foundText, linesText, rangeText, seatsText, summaryRowsText } from './facts-words.ts';
 import type { FactsStage } from './facts-words.ts';
+import { DayOrderChoice, offersDayOrder } from './DayOrderChoice.tsx';
+import type { GivenDayOrder } from '../../../src/import/day-order.ts';
+
+/** The preview's "Dates are" for this file: the order given (null: automatic), and how to change it. */
+export interface DayOrderControl {
+  value: GivenDayOrder | null;
+  onChange: (next: GivenDayOrder | null) => void;
+  disabled: boolean;
+}
 
 /**
  * What the file holds, in the terms that matter before importing it (`stage` "preview") or what
- * it added (`stage` "imported").
+ * it added (`stage` "imported"). `dayOrder`: the preview's "Dates are", beside the "read as" line
+ * it changes, shown where the file's dates leave a choice (offersDayOrder).
  */
-export function PreviewFacts({ facts, format, stage, refused = 0 }: { facts: ImportFacts; format: string; stage: FactsStage; /** lines refused by the import (stage "imported") */ refused?: number }) {
+export function PreviewFacts({
+  facts,
+  format,
+  stage,
+  refused = 0,
+  dayOrder,
+}: {
+  facts: ImportFacts;
+  format: string;
+  stage: FactsStage;
+  /** lines refused by the import (stage "imported") */
+  refused?: number;
+  dayOrder?: DayOrderControl;
+}) {
   const range = rangeText(facts);
   const seats = seatsText(facts, stage);
+  const choice = dayOrder !== undefined && offersDayOrder(facts, dayOrder.value) ? dayOrder : null;
   return (
     <div className="preview-facts" data-testid="preview-facts">
       <dl className="figures">
@@ -35,9 +59,14 @@ export function PreviewFacts({ facts, format, stage, refused = 0 }: { facts: Imp
           <dd data-testid="facts-found">{foundText(facts)}</dd>
         </div>
         {(facts.findings.readAs ?? facts.form) !== null && (
-          <div>
+          <div className={choice !== null ? 'read-as with-choice' : 'read-as'}>
             <dt>Read as</dt>
             <dd data-testid="facts-read-as">{facts.findings.readAs ?? facts.form}</dd>
+            {choice !== null && (
+              <dd className="read-as-choice">
+                <DayOrderChoice value={choice.value} onChange={choice.onChange} disabled={choice.disabled} />
+              </dd>
+            )}
           </div>
         )}
       </dl>

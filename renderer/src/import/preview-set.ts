@@ -1,14 +1,15 @@
 /**
  * When the Import page's previews still say what Import will do. Several files are previewed as
  * the set they are imported as (each file given the ones above it), so a preview is stale once
- * the files above it change: a file removed, a mapping or the format changed. A file above it
- * that was imported meanwhile changes nothing: it is in the ledger now, as the preview assumed.
+ * the files above it change: a file removed, a mapping, a day order or the format changed. A file
+ * above it that was imported meanwhile changes nothing: it is in the ledger now, as the preview assumed.
  */
 import type { ColumnMappingView } from '../../../src/api/types.ts';
+import type { GivenDayOrder } from '../../../src/import/day-order.ts';
 
-/** What a file's preview was made from: the file, whether it is handed over, its mapping. */
-export function entryOf(it: { key: number; source: unknown; mapping: ColumnMappingView | null }): string {
-  return `${it.key}:${it.source === null ? '-' : '+'}:${JSON.stringify(it.mapping)}`;
+/** What a file's preview was made from: the file, whether it is handed over, its mapping, the day order given its dates. */
+export function entryOf(it: { key: number; source: unknown; mapping: ColumnMappingView | null; dates?: GivenDayOrder | null }): string {
+  return `${it.key}:${it.source === null ? '-' : '+'}:${JSON.stringify(it.mapping)}:${it.dates ?? 'auto'}`;
 }
 
 /** The files (entryOf, in order) and format whose previews are on the page. */

@@ -13,6 +13,7 @@ import { useGo } from '../nav.ts';
 import type { ApiError } from '../../../src/api/errors.ts';
 import type { ImportSource } from '../../../src/api/schemas.ts';
 import type { BatchInfo, ColumnMappingView, ImportFormat, ImportPreview, ImportResult, ImportSetEntry } from '../../../src/api/types.ts';
+import type { GivenDayOrder } from '../../../src/import/day-order.ts';
 
 const FORMATS: { id: ImportFormat; label: string }[] = [
   { id: 'auto', label: 'Detect automatically' },
@@ -52,6 +53,8 @@ interface Item {
   preview: ImportPreview | null;
   /** set once the admin touches the mapping step; null: as guessed or saved */
   mapping: ColumnMappingView | null;
+  /** the day order of an export's slash dates, as the admin chose it in the preview; null: as the file tells */
+  dates: GivenDayOrder | null;
   error: ApiError | null;
   result: ImportResult | null;
 }
@@ -112,6 +115,11 @@ function ImportError({ error }: { error: ApiError }) {
 }
 
 let nextKey = 1;
+
+/** What the admin told of a file, as its preview and its import are both given it. */
+function given(it: Pick<Item, 'mapping' | 'dates'>): { mapping?: ColumnMappingView; dates?: GivenDayOrder } {
+  return { ...(it.mapping !== null ? { mapping: it.mapping } : {}), ...(it.dates !== null ? { dates: it.dates } : {}) };
+}
 
 export function ImportPage({ active, version, onChanged, dropped, pendingPath, onConsumed }: Props) {
   const go = useGo();
@@ -178,6 +186,7 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
       reading: source === null ? { phase: 'upload' as const, done: 0, total: size ?? 1 } : null,
       preview: null,
       mapping: null,
+      dates: null,
       error: null,
       result: null,
     }));
@@ -258,8 +267,8 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
         );
       });
       const asked: Promise<ImportSetEntry[]> = single
-        ? call('import-preview', { source: set[0]!.source!, format, jobId, ...(set[0]!.mapping !== null ? { mapping: set[0]!.mapping } : {}) }).then((preview) => [{ name: preview.name, preview, error: null }])
-        : call('import-preview-set', { files: set.map((it) => ({ source: it.source!, ...(it.mapping !== null ? { mapping: it.mapping } : {}) })), format, jobId });
+        ? call('import-preview', { source: set[0]!.source!, format, jobId, ...given(set[0]!) }).then((preview) => [{ name: preview.name, preview, error: null }])
+        : call('import-preview-set', { files: set.map((it) => ({ source: it.source!, ...given(it) })), format, jobId });
       asked
         .then((answers) => {
           if (!live) return;
@@ -334,7 +343,7 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
         if (e.jobId === jobId) setRunning({ jobId, done: e.done, total: e.total, file: it.name });
       });
       try {
-        const r = await call('import-run', { source: it.source, format, skipBadRows, jobId, ...(it.mapping !== null ? { mapping: it.mapping } : {}) });
+        const r = await call('import-run', { source: it.source, format, skipBadRows, jobId, ...given(it) });
         done.push(r);
         // the previews of the files below it assumed it in the ledger: now it is
         const entry = entryOf(it);
@@ -477,7 +486,14 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
                 </dl>
               )}
               {/* a preview that stopped at the first rows, or whose columns are not mapped yet, has no whole-file facts to show */}
-              {it.preview.totalRows !== null && !needsMapping(it) && <PreviewFacts facts={it.preview.facts} format={it.preview.format} stage="preview" />}
+              {it.preview.totalRows !== null && !needsMapping(it) && (
+                <PreviewFacts
+                  facts={it.preview.facts}
+                  format={it.preview.format}
+                  stage="preview"
+                  dayOrder={{ value: it.dates, onChange: (dates) => patch(it.key, { dates, error: null }), disabled: running !== null }}
+                />
+              )}
               {it.preview.totalRows !== null && !needsMapping(it) && it.preview.facts.duplicates > 0 && <p className="muted" data-testid="facts-duplicates">{int(it.preview.facts.duplicates)} {it.preview.facts.duplicates === 1 ? 'line of this file is' : 'lines of this file are'} already in the ledger{idx > 0 ? ' or in a file above' : ''}: counted as duplicates, not added again.</p>}
               {it.preview.format === 'mapping' && it.preview.fileHeader.length > 0 && (
                 <MappingStep

@@ -4,6 +4,12 @@ import { defineCall } from './define.ts';
 const jobId = z.string().min(1).max(64).optional();
 const filePath = z.string().min(1).max(4096);
 const format = z.enum(['auto', 'events', 'dust-cost', 'dust-consumption']).default('auto');
+/**
+ * The day order of a platform export's slash dates, when the admin gives it (the preview's "Dates
+ * are"; `headroom import --dates`): taken over every guess. Other formats leave it unread (a
+ * mapping gives its own `dateFormat`).
+ */
+const dates = z.enum(['dmy', 'mdy']).optional();
 
 /**
  * Where an import reads from: a path this process may read (main resolves the window's file
@@ -21,9 +27,9 @@ export const importSource = z.union([
 export const importCalls = {
   // mapping: the page's column-mapping step (checked by the importer, whose errors name its fields)
   'import-preview': defineCall({
-    input: z.strictObject({ source: importSource, format, mapping: z.unknown().optional(), jobId }),
-    run: async ({ source, format: f, mapping }, ctx, s) =>
-      (await s.store()).preview(s.resolveSource(source), f, mapping, { signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'preview') }),
+    input: z.strictObject({ source: importSource, format, mapping: z.unknown().optional(), dates, jobId }),
+    run: async ({ source, format: f, mapping, dates: d }, ctx, s) =>
+      (await s.store()).preview(s.resolveSource(source), f, { mapping, dates: d }, { signal: ctx.signal, onProgress: (done, t) => ctx.progress(done, t, 'preview') }),
   }),
   /*
    * Several files previewed in order as the set the page imports them as (each file sees the ones
@@ -34,22 +40,22 @@ export const importCalls = {
    */
   'import-preview-set': defineCall({
     input: z.strictObject({
-      files: z.array(z.strictObject({ source: importSource, mapping: z.unknown().optional() })).min(1).max(256),
+      files: z.array(z.strictObject({ source: importSource, mapping: z.unknown().optional(), dates })).min(1).max(256),
       format,
       jobId,
     }),
     run: async ({ files, format: f }, ctx, s) =>
       (await s.store()).previewSet(
-        files.map((x) => ({ source: s.resolveSource(x.source), mapping: x.mapping })),
+        files.map((x) => ({ source: s.resolveSource(x.source), mapping: x.mapping, dates: x.dates })),
         f,
         { signal: ctx.signal, onProgress: (d, t, i) => ctx.progress(d, t, `preview-set:${i}`) },
       ),
   }),
   'import-run': defineCall({
-    input: z.strictObject({ source: importSource, format, skipBadRows: z.boolean().default(false), mapping: z.unknown().optional(), jobId }),
-    run: async ({ source, format: f, skipBadRows, mapping }, ctx, s) => {
+    input: z.strictObject({ source: importSource, format, skipBadRows: z.boolean().default(false), mapping: z.unknown().optional(), dates, jobId }),
+    run: async ({ source, format: f, skipBadRows, mapping, dates: d }, ctx, s) => {
       const file = s.resolveSource(source);
-      const result = await (await s.store()).importFile(file, { format: f, skipBadRows, mapping, signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'import') });
+      const result = await (await s.store()).importFile(file, { format: f, skipBadRows, mapping, dates: d, signal: ctx.signal, onProgress: (done, t) => ctx.progress(done, t, 'import') });
       if (result.imported > 0) {
         await s.adoptLedgerFacts();
         await s.reloadEvents();

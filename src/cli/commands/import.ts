@@ -27,6 +27,7 @@ import { badRowsRefusal, ImportRefusedError, importFile, previewImport } from '.
 import type { ImportResult } from '../../import/importer.ts';
 import { scopeLabel } from '../../ledger/overlap.ts';
 import { importFindings, overlapTexts } from '../../import/findings.ts';
+import type { GivenDayOrder } from '../../import/day-order.ts';
 
 export interface ImportCliOptions {
   db: string;
@@ -42,7 +43,7 @@ export interface ImportCliOptions {
 }
 
 /** `--dates`: the day order of a platform export's slash dates. */
-function datesOption(value: string | undefined): 'dmy' | 'mdy' | undefined {
+function datesOption(value: string | undefined): GivenDayOrder | undefined {
   if (value === undefined || value === 'dmy' || value === 'mdy') return value;
   throw new InputError(`--dates "${value}" must be dmy (day first) or mdy (month first)`, [{ column: '--dates', value, message: 'must be dmy or mdy' }]);
 }
