@@ -407,7 +407,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
     ],
     tables: [
       {
-        head: ['trigger', 'kind', 'mode', 'limit', 'daily p50 / p90 / max', 'expected per day (forecast P90)', 'action', ...(paths > 0 ? ['forecast: runs held back'] : []), 'reason'],
+        head: ['trigger', 'kind', 'mode', 'limit', 'daily p50 / p90 / max', 'expected per day (forecast P90, or pace where held)', 'action', ...(paths > 0 ? ['forecast: runs held back'] : []), 'reason'],
         rows: rec.triggers.map((t) => {
           const m = forecastOf.get(t.id);
           return [
@@ -416,7 +416,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
             t.mode,
             t.limit === null ? 'none' : String(t.limit),
             `${num(t.daily.p50)} / ${num(t.daily.p90)} / ${num(t.daily.max)}`,
-            // a held trigger's is its pace, not a P90: said in the cell, as the draft says it
+            // a held trigger's is its pace, not a P90: said in the cell and the heading, as the draft says it
             t.expectedFrom === 'held_pace' ? `${t.expectedDailyVolume} (pace while held; the forecast's days drawn around it)` : String(t.expectedDailyVolume),
             t.action + (t.requestedLimit !== null ? ` (${t.requestedLimit})` : ''),
             ...(paths > 0 ? [m ? heldChances(t, m) : '–'] : []),
