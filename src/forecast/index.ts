@@ -2,7 +2,7 @@ import { DAY, usdNumberToMicros } from '../engine/units.ts';
 import { counted } from '../engine/words.ts';
 import type { EventColumns } from '../engine/events.ts';
 import type { EnforcementProfile, Plan } from '../engine/plan.ts';
-import { profileOf } from '../engine/plan-rules.ts';
+import { DEFAULT_TRIGGER_LIMIT, profileOf } from '../engine/plan-rules.ts';
 import { planUnderProfile } from '../compare/profiles.ts';
 import { CancelledError, InputError } from '../errors.ts';
 import { buildHistory, keepCutDay, requireHistory } from './series.ts';
@@ -419,13 +419,29 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
   const notes: string[] = [];
   // a key held by a cap the plan does not state is said apart: the plan's own limits did not cut it
   const implied = (c: CensorSummary['series'][number]) => c.kind === 'key_spend' && censored.impliedCaps.has(c.id);
-  const byPlan = censored.series.filter((c) => !implied(c));
+  // a trigger held at the platform's default where the plan gives more (or, read as the docs, none)
+  // is said apart too: the default cut its history, not the plan's limit
+  const byPlan = censored.series.filter((c) => !implied(c) && c.heldAtDefault === undefined);
+  // the whole history's days, said as such: the trigger advice beside it counts the last 28
+  const daysOf = (c: CensorSummary['series'][number]) => `${c.days} of the history's ${counted(h.days, 'day')}`;
+  const listed = (list: string[]) => `${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}`;
+  const bounds = 'on those days the limit was at its ceiling and nothing beyond it is in the export, so the day is a lower bound on demand: imputed above it and the band widened';
   if (byPlan.length) {
-    // the whole history's days, said as such: the trigger advice beside it counts the last 28
-    const list = byPlan.map((c) => `${c.id} (${c.days} of the history's ${counted(h.days, 'day')})`);
+    notes.push(`history censored by the plan's own limits on ${byPlan.length} series: ${listed(byPlan.map((c) => `${c.id} (${daysOf(c)})`))}; ${bounds}`);
+  }
+  const beforeOverride = censored.series.filter((c) => c.heldAtDefault !== undefined && c.heldAtDefault.planLimit !== null);
+  if (beforeOverride.length) {
+    const list = beforeOverride.map((c) => `${c.id} (limit ${c.heldAtDefault!.planLimit!.toLocaleString('en-US')}; ${daysOf(c)})`);
     notes.push(
-      `history censored by the plan's own limits on ${byPlan.length} series: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
-        'on those days the limit was at its ceiling and nothing beyond it is in the export, so the day is a lower bound on demand: imputed above it and the band widened',
+      `held at the platform's default ${DEFAULT_TRIGGER_LIMIT} a day before the plan's higher limit: ${beforeOverride.length} series: ${listed(list)}; ` +
+        `their runs sat at exactly ${DEFAULT_TRIGGER_LIMIT} in 24 h and never more, so the history predates that limit: ${bounds}`,
+    );
+  }
+  const byCode = censored.series.filter((c) => c.heldAtDefault !== undefined && c.heldAtDefault.planLimit === null);
+  if (byCode.length) {
+    notes.push(
+      `held at the platform's default ${DEFAULT_TRIGGER_LIMIT} a day, where the plan read as the docs sets no limit (the platform's code holds a programmatic trigger there): ${byCode.length} series: ${listed(byCode.map((c) => `${c.id} (${daysOf(c)})`))}; ` +
+        `their runs sat at exactly ${DEFAULT_TRIGGER_LIMIT} in 24 h and never more: ${bounds}`,
     );
   }
   const heldByImplied = censored.series.filter(implied);
