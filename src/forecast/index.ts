@@ -27,6 +27,7 @@ import { roundCapUsd } from './rounding.ts';
 import { amountOf, HELD_SPREAD } from './censor-notes.ts';
 import { evidenceWarning, keyEvidence, provisionalCapUsd } from './key-evidence.ts';
 import { rememberedCensored } from './recorded-censor.ts';
+import { thinChanceNote } from './thin-key.ts';
 import { impliedCapShort, impliedCapText } from './implied-cap.ts';
 
 export type { WhatIf, NewTrigger } from './scenario.ts';
@@ -251,6 +252,9 @@ async function forecastWith(
     for (const k of monteCarlo.keys) {
       const j = jOf.get(k.id);
       const last29 = last29ById.get(k.id);
+      // a thin key's chances rest on its few days: said with them wherever they are shown
+      const thin = j === undefined ? undefined : scenario.series[j].model.thinHistory;
+      if (thin !== undefined) k.thinHistory = { activeDays: thin.evidence.activeDays, note: thinChanceNote(thin.evidence) };
       if (k.cap === null || j === undefined || last29 === undefined) continue;
       k.cappedOutChance = cappedOutChance(last29, keyJ.get(j)!.ordinary, usdNumberToMicros(k.cap));
     }
