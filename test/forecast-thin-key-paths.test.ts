@@ -84,6 +84,10 @@ describe("a thin key's paths read its history as its provisional cap does", () =
     }
     // a key with a history keeps its own fit and says nothing of it
     expect(fc.series.find((x) => x.id === 'k_main')!.thinNote).toBeNull();
+    // the notes say the same, not that a thin key is forecast at its mean level
+    const thinNote = fc.notes.find((n) => n.startsWith('2 keys with spend on fewer than 7 days, too thin to forecast: '));
+    expect(thinNote).toMatch(/: (k_flat, k_rising|k_rising, k_flat); drawn at the spend of their busiest 30 days per 30 days, with no trend and a band as wide as so few days leave, as their provisional caps read them; any chance given for them rests on that thin history$/);
+    expect(fc.notes.some((n) => n.startsWith('under 14 days of their own history') && n.includes('k_flat'))).toBe(false);
   });
 
   it('says wherever the chance is shown that it rests on thin history', () => {

@@ -25,7 +25,7 @@ import { capCurve, cappedOutChance, capsAtRisks, DEFAULT_RISK } from './cap-risk
 import type { CapAtRisk, CapOption } from './cap-risk.ts';
 import { roundCapUsd } from './rounding.ts';
 import { amountOf, HELD_SPREAD } from './censor-notes.ts';
-import { evidenceWarning, keyEvidence, provisionalCapUsd } from './key-evidence.ts';
+import { evidenceWarning, keyEvidence, provisionalCapUsd, THIN_ACTIVE_DAYS } from './key-evidence.ts';
 import { rememberedCensored } from './recorded-censor.ts';
 import { thinChanceNote } from './thin-key.ts';
 import { impliedCapShort, impliedCapText } from './implied-cap.ts';
@@ -490,7 +490,17 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
         `${ids.slice(0, 10).join(', ')}${ids.length > 10 ? `, … ${ids.length - 10} more` : ''}`,
     );
   }
-  const short = series.filter((s) => s.short).map((s) => s.id);
+  // a thin key is drawn at its busiest 30 days, not at its mean level: said apart
+  const thin = series.filter((s) => s.thinNote !== null).map((s) => s.id);
+  if (thin.length) {
+    notes.push(
+      `${counted(thin.length, 'key')} with spend on fewer than ${THIN_ACTIVE_DAYS} days, too thin to forecast: ${thin.slice(0, 20).join(', ')}${thin.length > 20 ? `, … ${thin.length - 20} more` : ''}; ` +
+        (thin.length === 1
+          ? 'drawn at the spend of its busiest 30 days per 30 days, with no trend and a band as wide as so few days leave, as its provisional cap reads them; any chance given for it rests on that thin history'
+          : 'drawn at the spend of their busiest 30 days per 30 days, with no trend and a band as wide as so few days leave, as their provisional caps read them; any chance given for them rests on that thin history'),
+    );
+  }
+  const short = series.filter((s) => s.short && s.thinNote === null).map((s) => s.id);
   if (short.length) notes.push(`under 14 days of their own history, forecast at their mean level with a wider band: ${short.slice(0, 20).join(', ')}${short.length > 20 ? `, … ${short.length - 20} more` : ''}`);
   if (h.eventsBefore > 0) notes.push(`${h.eventsBefore.toLocaleString('en-US')} event${h.eventsBefore === 1 ? '' : 's'} older than the last 730 days of the history left out of the forecast (one event dated far from the rest cannot stretch every series)`);
   if (h.shorterExport) {

@@ -187,7 +187,8 @@ function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, st
                 s.censoredDays > 0 ? `held at its cap on ${fmtCount(s.censoredDays)} day${s.censoredDays === 1 ? '' : 's'}: read as at least that` : 'demand seen in full',
                 ...(s.levelShift ? [`level shift ${fmtDate(Date.parse(s.levelShift))}`] : []),
                 ...(s.runawayRate > 0 ? [`runaways on ${fmtShare(s.runawayRate)} of days`] : []),
-                ...(s.short ? ['short history: wider band'] : []),
+                // a thin key's own note says what its band is
+                ...(s.short && !s.thinNote ? ['short history: wider band'] : []),
                 ...(s.censorNote !== null ? [s.censorNote] : []),
               ];
               return (
