@@ -44,6 +44,29 @@ describe('a webhook held at the default 42, under a plan with a higher limit', (
     expect(overridden.s.total.p50).toBeCloseTo(atDefault.s.total.p50, -1);
   });
 
+  it("says its history was held at the platform's default before the plan's higher limit, not by the plan's own limits", async () => {
+    const { r } = await total(planWith(125));
+    const own = r.notes.find((n) => n.startsWith("history censored by the plan's own limits"));
+    expect(own ?? '').not.toContain('t_pr');
+    const note = r.notes.find((n) => n.startsWith("held at the platform's default 42 a day before the plan's higher limit"));
+    expect(note).toMatch(/^held at the platform's default 42 a day before the plan's higher limit: 1 series: t_pr \(limit 125; \d+ of the history's 45 days\)/);
+    expect(r.censored.find((c) => c.id === 't_pr')?.heldAtDefault).toEqual({ limit: 42, planLimit: 125 });
+  });
+
+  it("keeps the plan's own limits' wording for a webhook the plan itself holds at 42", async () => {
+    const { r } = await total(planWith(null));
+    expect(r.notes.find((n) => n.startsWith("history censored by the plan's own limits"))).toMatch(/on 1 series: t_pr/);
+    expect(r.notes.some((n) => n.startsWith("held at the platform's default"))).toBe(false);
+  });
+
+  it('says a programmatic trigger the docs leave unlimited was held at the default by the platform\'s code, not by the plan', async () => {
+    const plan = validatePlan({ workspace: { seats: 50, messagesPerSeatPerDay: 100 }, triggers: [{ id: 't_pr', kind: 'webhook', mode: 'programmatic', limitPer24h: null }] });
+    const r = await forecast(heldAtDefault(), plan, { days: 30, paths: 0, workers: 0 });
+    expect(r.notes.some((n) => n.startsWith("history censored by the plan's own limits"))).toBe(false);
+    expect(r.notes.find((n) => n.startsWith("held at the platform's default 42 a day, where the plan read as the docs sets no limit"))).toMatch(/: 1 series: t_pr \(\d+ of the history's 45 days\)/);
+    expect(r.censored.find((c) => c.id === 't_pr')?.heldAtDefault).toEqual({ limit: 42, planLimit: null });
+  });
+
   it('a schedule at 42 is not: the platform never holds a schedule, its runs are its demand', async () => {
     const { s } = await total(planWith(125, 'scheduled'));
     expect(s.censoredDays ?? 0).toBe(0);

@@ -80,7 +80,9 @@ describe('a programmatic trigger the platform held at 42: one demand figure', ()
     const report = files.find((f) => f.path === 'report.md')!.content;
     const row = report.split('\n').find((l) => l.startsWith('| pager | webhook |'))!.split(' | ');
     expect(row[5]).toBe(`${demand} (pace while held; the forecast's days drawn around it)`);
-    expect(report).toContain('| expected per day (forecast P90) |');
+    // the column's heading is true of this cell too: a pace, not a P90
+    const head = report.split('\n').find((l) => l.startsWith('| trigger | kind |'))!.split(' | ');
+    expect(head[5]).toBe('expected per day (forecast P90, or pace where held)');
   });
 
   it("the forecast draws its days around it, and says its P50 is the forecast's median day", () => {

@@ -55,7 +55,7 @@ describe('a key with a single $1,234 request', () => {
     // the basis is stated, with what a forecast of these days would have said
     expect(k.reason).toMatch(/^provisional cap, not a forecast: 2 × the most this key has spent in any 30 days \(\$1,234\), rounded up: \$2,500/);
     expect(k.reason).toMatch(/too thin to forecast: 1 request on 1 day with spend/);
-    expect(k.reason).toMatch(/from these days a forecast would size \$[\d,]+, reading them as the key's daily rate/);
+    expect(k.reason).toMatch(/at the risk asked, the forecast's paths, which take its busiest 30 days as its spend per 30 days, would size \$[\d,]+\)/);
     // the cap is above what the window already holds: setting it blocks nothing now
     expect(k.blockedUntilIfSetNow).toBeNull();
     // a key with a real history keeps the forecast's cap and no warning

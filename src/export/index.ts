@@ -6,6 +6,7 @@ import type { Plan, TriggerId } from '../engine/plan.ts';
 import { profileOf } from '../engine/plan-rules.ts';
 import type { ForecastReport } from '../forecast/index.ts';
 import { chanceText } from '../forecast/rounding.ts';
+import { thinChanceShort } from '../forecast/thin-key.ts';
 import { PROFILE_WORDS, profileDifferences } from '../forecast/profile-differences.ts';
 import type { RecommendReport, TriggerRecommendation } from '../recommend/index.ts';
 import { lastDaysText } from '../recommend/days-looked-at.ts';
@@ -231,6 +232,11 @@ function otherProfileSection(profile: ForecastReport['profile'], other: NonNulla
   };
 }
 
+/** " (thin history: spend on 5 days)" after a thin key's chance in the Monte Carlo table, else nothing. */
+function thinCell(k: { thinHistory: { activeDays: number } | null }): string {
+  return k.thinHistory === null ? '' : ` (${thinChanceShort(k.thinHistory.activeDays)})`;
+}
+
 export function buildExport(rec: RecommendReport, fc: ForecastReport | null): ExportFile[] {
   const name = rec.plan.workspace.name;
   const files: ExportFile[] = [
@@ -332,6 +338,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
           `Programmatic spend: ${bandText(mc.programmaticUsd, money)}.`,
           `A key's capped-out chance is the share of the forecast's ${whole(mc.cappedOutPaths)} paths whose ordinary use reaches its cap: the figure the caps are sized on (Recommended API key caps). ` +
             "The paths' simulation also runs the runaway days and starts from the spend already in each key's window, so the share of paths in which it blocks the key is another figure, given beside it.",
+          ...mc.keys.filter((k) => k.thinHistory !== null).map((k) => `${k.id}: ${k.thinHistory!.note}.`),
           ...mc.spendLimits.map(
             (l) =>
               `Spend limit ${l.id} (${money(l.amountUsd)}, ${l.window}): blocks something in ${pctOf(l.blockedShareOfPaths)} of paths; ` +
@@ -346,8 +353,9 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
             rows: mc.keys.map((k) => [
               k.id,
               k.cap === null ? 'none' : money(k.cap),
-              k.cappedOutChance === null ? '–' : chanceText(k.cappedOutChance),
-              `in ${chanceText(k.firstCappedOut.probability)} of paths`,
+              // a thin key's chances rest on its few days (its cap provisional): said in the cells
+              (k.cappedOutChance === null ? '–' : chanceText(k.cappedOutChance)) + thinCell(k),
+              `in ${chanceText(k.firstCappedOut.probability)} of paths${thinCell(k)}`,
               [k.firstCappedOut.p10, k.firstCappedOut.p50, k.firstCappedOut.p90].map((d) => (d ? d.slice(0, 10) : 'not capped')).join(' / '),
               bandText(k.daysCappedOut),
             ]),
@@ -369,7 +377,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
       `Cap = the smallest round cap that ordinary use reaches in at most ${chanceText(rec.risk)} of the forecast's paths over the next ${rec.days} days (the capped-out chance column, the Monte Carlo table's too). ` +
         "Runaway days (above 3 × the 90th percentile of the key's active days) are incidents the cap should stop: they are left out of ordinary use and simulated as a separate, rare process." +
         (rec.keys.some((k) => k.capBasis === 'observed_spend')
-          ? ' A key with spend on fewer than 7 days has too thin a history to forecast: its cap is provisional, twice the most it has spent in any 30 days (basis "observed spend"), and its capped-out chance is the forecast’s, which reads those few days as a daily rate.'
+          ? ' A key with spend on fewer than 7 days has too thin a history to forecast: its cap is provisional, twice the most it has spent in any 30 days (basis "observed spend"), and its capped-out chance rests on that thin history: the forecast’s paths take its busiest 30 days as its spend per 30 days, with no trend, as the cap does.'
           : ''),
       ...warned.map((k) => `${k.name === k.id ? k.id : `${k.name} (${k.id})`}: ${k.warning}.`),
     ],
@@ -384,7 +392,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
           k.capBasis === 'observed_spend' ? 'provisional (observed spend)' : k.evidence.short ? 'forecast (short history)' : 'forecast',
           `${money(k.rolling30.p50)} / ${money(k.rolling30.p90)} / ${money(k.rolling30.p99)}`,
           String(k.rolling30.daysObserved),
-          chanceText(k.throttleChance),
+          chanceText(k.throttleChance) + (k.evidence.thin ? ` (${thinChanceShort(k.evidence.activeDays)})` : ''),
           k.reason,
         ]),
       },
@@ -407,7 +415,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
     ],
     tables: [
       {
-        head: ['trigger', 'kind', 'mode', 'limit', 'daily p50 / p90 / max', 'expected per day (forecast P90)', 'action', ...(paths > 0 ? ['forecast: runs held back'] : []), 'reason'],
+        head: ['trigger', 'kind', 'mode', 'limit', 'daily p50 / p90 / max', 'expected per day (forecast P90, or pace where held)', 'action', ...(paths > 0 ? ['forecast: runs held back'] : []), 'reason'],
         rows: rec.triggers.map((t) => {
           const m = forecastOf.get(t.id);
           return [
@@ -416,7 +424,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
             t.mode,
             t.limit === null ? 'none' : String(t.limit),
             `${num(t.daily.p50)} / ${num(t.daily.p90)} / ${num(t.daily.max)}`,
-            // a held trigger's is its pace, not a P90: said in the cell, as the draft says it
+            // a held trigger's is its pace, not a P90: said in the cell and the heading, as the draft says it
             t.expectedFrom === 'held_pace' ? `${t.expectedDailyVolume} (pace while held; the forecast's days drawn around it)` : String(t.expectedDailyVolume),
             t.action + (t.requestedLimit !== null ? ` (${t.requestedLimit})` : ''),
             ...(paths > 0 ? [m ? heldChances(t, m) : '–'] : []),

@@ -40,7 +40,7 @@ export interface CensorSummary {
    * series with at least one censored day, and how many; a key held by a cap the plan does not
    * state also has that cap (USD, `impliedCaps`)
    */
-  series: { kind: string; id: string; days: number; impliedCapUsd?: number }[];
+  series: { kind: string; id: string; days: number; impliedCapUsd?: number; heldAtDefault?: HeldAtDefault }[];
   /**
    * By trigger id, the demand of a trigger its limit held, from the pace of its runs while admitted
    * (held-demand.ts): the one estimate of it the forecast draws around and recommend gives
@@ -51,6 +51,19 @@ export interface CensorSummary {
    * days at it were read as bounds: what simulate, recommend and forecast say of it
    */
   impliedCaps: Map<string, ImpliedCap>;
+}
+
+/**
+ * A trigger whose history the platform's default limit held rather than the plan's: a webhook held
+ * at 42 under a plan that sets more (the override predates none of its history: `heldBeforeOverride`),
+ * or a programmatic trigger the docs leave unlimited that the platform's code held at 42
+ * (`planLimit` null). Said apart from the plan's own limits: the plan's limit did not cut it.
+ */
+export interface HeldAtDefault {
+  /** the platform's default the runs sat at (42 per 24 h) */
+  limit: number;
+  /** the plan's higher limit, or null where the plan (read as the docs) sets none */
+  planLimit: number | null;
 }
 
 export function censoredFromEngine(events: EventColumns, result: SimulationResult, history: History): CensorSummary {
@@ -169,6 +182,8 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
     // only a trigger the limit held: one whose export holds demand beyond it (the replay refused
     // some) has its demand in its days, whatever pace a few runs happen to show
     if (!put('trigger_runs', t.id, at, trigRefused[ti], trigStart.get(t.id))) return;
+    // held by the platform's default, not the plan's limit: the notes say which cut it
+    if (ceiling !== t.limit) series[series.length - 1]!.heldAtDefault = { limit: ceiling, planLimit: Number.isFinite(t.limit) ? t.limit : null };
     const pace = heldDemandOf(events, t.id, ceiling, to);
     if (pace !== null) heldDemand.set(t.id, pace);
   });

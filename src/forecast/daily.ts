@@ -7,6 +7,7 @@ import { pathBlock, pointForecast } from './path-block.ts';
 import type { Scenario } from './scenario.ts';
 import { selectRanks } from './select.ts';
 import { censorNoteOf } from './censor-notes.ts';
+import { thinBandNote } from './thin-key.ts';
 
 export { FEW_OBSERVED_NOTE } from './censor-notes.ts';
 
@@ -49,6 +50,11 @@ export interface SeriesForecast {
   heldDemand: number | null;
   /** what the admin should know about a censored fit (every day held, too few days the limit let through), or null */
   censorNote: string | null;
+  /**
+   * A key too thin to forecast (spend on under 7 days): what its band is drawn from (its busiest
+   * 30 days as its spend per 30 days, no trend; thin-key.ts), or null
+   */
+  thinNote: string | null;
   /** runaway incidents: share of history days, re-injected at that rate */
   runawayRate: number;
   /** weekday indices Sun..Sat and the trend per day, as fitted */
@@ -109,6 +115,7 @@ export function dailyForecasts(scenario: Scenario, paths: number, seed: number, 
       heldAtLeast: s.model.heldEveryDay ? s.model.level : null,
       heldDemand: s.model.heldDemand ?? null,
       censorNote: censorNoteOf(s.kind, s.model, D),
+      thinNote: s.model.thinHistory ? thinBandNote(s.model.thinHistory) : null,
       runawayRate: s.model.runaway.rate,
       seasonal: s.model.seasonal,
       trendPerDay: s.model.slope,

@@ -2,7 +2,7 @@ import { DAY, usdNumberToMicros } from '../engine/units.ts';
 import { counted } from '../engine/words.ts';
 import type { EventColumns } from '../engine/events.ts';
 import type { EnforcementProfile, Plan } from '../engine/plan.ts';
-import { profileOf } from '../engine/plan-rules.ts';
+import { DEFAULT_TRIGGER_LIMIT, profileOf } from '../engine/plan-rules.ts';
 import { planUnderProfile } from '../compare/profiles.ts';
 import { CancelledError, InputError } from '../errors.ts';
 import { buildHistory, keepCutDay, requireHistory } from './series.ts';
@@ -25,8 +25,9 @@ import { capCurve, cappedOutChance, capsAtRisks, DEFAULT_RISK } from './cap-risk
 import type { CapAtRisk, CapOption } from './cap-risk.ts';
 import { roundCapUsd } from './rounding.ts';
 import { amountOf, HELD_SPREAD } from './censor-notes.ts';
-import { evidenceWarning, keyEvidence, provisionalCapUsd } from './key-evidence.ts';
+import { evidenceWarning, keyEvidence, provisionalCapUsd, THIN_ACTIVE_DAYS } from './key-evidence.ts';
 import { rememberedCensored } from './recorded-censor.ts';
+import { thinChanceNote } from './thin-key.ts';
 import { impliedCapShort, impliedCapText } from './implied-cap.ts';
 
 export type { WhatIf, NewTrigger } from './scenario.ts';
@@ -251,6 +252,9 @@ async function forecastWith(
     for (const k of monteCarlo.keys) {
       const j = jOf.get(k.id);
       const last29 = last29ById.get(k.id);
+      // a thin key's chances rest on its few days: said with them wherever they are shown
+      const thin = j === undefined ? undefined : scenario.series[j].model.thinHistory;
+      if (thin !== undefined) k.thinHistory = { activeDays: thin.evidence.activeDays, note: thinChanceNote(thin.evidence) };
       if (k.cap === null || j === undefined || last29 === undefined) continue;
       k.cappedOutChance = cappedOutChance(last29, keyJ.get(j)!.ordinary, usdNumberToMicros(k.cap));
     }
@@ -419,13 +423,29 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
   const notes: string[] = [];
   // a key held by a cap the plan does not state is said apart: the plan's own limits did not cut it
   const implied = (c: CensorSummary['series'][number]) => c.kind === 'key_spend' && censored.impliedCaps.has(c.id);
-  const byPlan = censored.series.filter((c) => !implied(c));
+  // a trigger held at the platform's default where the plan gives more (or, read as the docs, none)
+  // is said apart too: the default cut its history, not the plan's limit
+  const byPlan = censored.series.filter((c) => !implied(c) && c.heldAtDefault === undefined);
+  // the whole history's days, said as such: the trigger advice beside it counts the last 28
+  const daysOf = (c: CensorSummary['series'][number]) => `${c.days} of the history's ${counted(h.days, 'day')}`;
+  const listed = (list: string[]) => `${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}`;
+  const bounds = 'on those days the limit was at its ceiling and nothing beyond it is in the export, so the day is a lower bound on demand: imputed above it and the band widened';
   if (byPlan.length) {
-    // the whole history's days, said as such: the trigger advice beside it counts the last 28
-    const list = byPlan.map((c) => `${c.id} (${c.days} of the history's ${counted(h.days, 'day')})`);
+    notes.push(`history censored by the plan's own limits on ${byPlan.length} series: ${listed(byPlan.map((c) => `${c.id} (${daysOf(c)})`))}; ${bounds}`);
+  }
+  const beforeOverride = censored.series.filter((c) => c.heldAtDefault !== undefined && c.heldAtDefault.planLimit !== null);
+  if (beforeOverride.length) {
+    const list = beforeOverride.map((c) => `${c.id} (limit ${c.heldAtDefault!.planLimit!.toLocaleString('en-US')}; ${daysOf(c)})`);
     notes.push(
-      `history censored by the plan's own limits on ${byPlan.length} series: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
-        'on those days the limit was at its ceiling and nothing beyond it is in the export, so the day is a lower bound on demand: imputed above it and the band widened',
+      `held at the platform's default ${DEFAULT_TRIGGER_LIMIT} a day before the plan's higher limit: ${beforeOverride.length} series: ${listed(list)}; ` +
+        `their runs sat at exactly ${DEFAULT_TRIGGER_LIMIT} in 24 h and never more, so the history predates that limit: ${bounds}`,
+    );
+  }
+  const byCode = censored.series.filter((c) => c.heldAtDefault !== undefined && c.heldAtDefault.planLimit === null);
+  if (byCode.length) {
+    notes.push(
+      `held at the platform's default ${DEFAULT_TRIGGER_LIMIT} a day, where the plan read as the docs sets no limit (the platform's code holds a programmatic trigger there): ${byCode.length} series: ${listed(byCode.map((c) => `${c.id} (${daysOf(c)})`))}; ` +
+        `their runs sat at exactly ${DEFAULT_TRIGGER_LIMIT} in 24 h and never more: ${bounds}`,
     );
   }
   const heldByImplied = censored.series.filter(implied);
@@ -470,7 +490,17 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
         `${ids.slice(0, 10).join(', ')}${ids.length > 10 ? `, … ${ids.length - 10} more` : ''}`,
     );
   }
-  const short = series.filter((s) => s.short).map((s) => s.id);
+  // a thin key is drawn at its busiest 30 days, not at its mean level: said apart
+  const thin = series.filter((s) => s.thinNote !== null).map((s) => s.id);
+  if (thin.length) {
+    notes.push(
+      `${counted(thin.length, 'key')} with spend on fewer than ${THIN_ACTIVE_DAYS} days, too thin to forecast: ${thin.slice(0, 20).join(', ')}${thin.length > 20 ? `, … ${thin.length - 20} more` : ''}; ` +
+        (thin.length === 1
+          ? 'drawn at the spend of its busiest 30 days per 30 days, with no trend and a band as wide as so few days leave, as its provisional cap reads them; any chance given for it rests on that thin history'
+          : 'drawn at the spend of their busiest 30 days per 30 days, with no trend and a band as wide as so few days leave, as their provisional caps read them; any chance given for them rests on that thin history'),
+    );
+  }
+  const short = series.filter((s) => s.short && s.thinNote === null).map((s) => s.id);
   if (short.length) notes.push(`under 14 days of their own history, forecast at their mean level with a wider band: ${short.slice(0, 20).join(', ')}${short.length > 20 ? `, … ${short.length - 20} more` : ''}`);
   if (h.eventsBefore > 0) notes.push(`${h.eventsBefore.toLocaleString('en-US')} event${h.eventsBefore === 1 ? '' : 's'} older than the last 730 days of the history left out of the forecast (one event dated far from the rest cannot stretch every series)`);
   if (h.shorterExport) {

@@ -15,7 +15,8 @@ import type { DailySeries } from './series.ts';
 /**
  * Fewer days with spend than this and a forecast cannot size a cap: it cannot tell ordinary use
  * from a one-off or a runaway (the forecast's own runaway test needs as many, `outlierCeiling`),
- * and it reads the days it has as the key's daily rate.
+ * and a fit reads the days it has as the key's daily rate (its paths are drawn as the
+ * provisional cap reads the history instead: thin-key.ts).
  */
 export const THIN_ACTIVE_DAYS = 7;
 
@@ -111,13 +112,13 @@ export function evidenceWarning(e: KeyEvidence): string | null {
 }
 
 /**
- * Why a thin key's cap is what it is, in the words of the advice: the basis, and what a forecast
- * of so few days would have sized instead (the days seen, read as a daily rate).
+ * Why a thin key's cap is what it is, in the words of the advice: the basis, and what the
+ * forecast's paths (drawn as thin-key.ts reads such a history) size at the risk asked.
  */
 export function provisionalReason(e: KeyEvidence, capUsd: number, forecastCapUsd: number | null): string {
   const forecast =
     forecastCapUsd !== null && forecastCapUsd !== capUsd
-      ? ` (from these days a forecast would size ${usd(forecastCapUsd)}, reading them as the key's daily rate)`
+      ? ` (at the risk asked, the forecast's paths, which take its busiest 30 days as its spend per 30 days, would size ${usd(forecastCapUsd)})`
       : '';
   return (
     `provisional cap, not a forecast: ${PROVISIONAL_FACTOR} × the most this key has spent in any 30 days (${usd(e.largest30dUsd)}), rounded up: ${usd(capUsd)}. ` +

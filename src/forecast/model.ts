@@ -3,6 +3,7 @@ import type { Rng } from './rng.ts';
 import { gamma, makeRng, normal, poisson } from './rng.ts';
 import { detectShift, LATE_AFTER } from './shift.ts';
 import { leastSquares } from './least-squares.ts';
+import type { ThinHistory } from './thin-key.ts';
 
 /**
  * The forecast model, per daily series: weekly seasonal indices (multiplicative, mean 1) times a
@@ -70,6 +71,11 @@ export interface SeriesModel {
    * (runs a day; held-demand.ts withHeldDemand), not around the bounds; absent otherwise
    */
   heldDemand?: number;
+  /**
+   * A key too thin to forecast (spend on under 7 days), drawn at its busiest 30 days' spend per 30
+   * days, no trend (thin-key.ts withThinHistory); absent otherwise
+   */
+  thinHistory?: ThinHistory;
   /** the busiest ordinary day of the history, bounds included (series' unit; 0 = no history) */
   maxDay: number;
   /** days the weekday indices were estimated from (0: under two weeks, no weekday pattern) */

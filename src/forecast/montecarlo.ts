@@ -421,6 +421,12 @@ export interface MonteCarloReport {
      * window included (filled in by `forecast`, which holds the paths' ordinary draws)
      */
     cappedOutChance: number | null;
+    /**
+     * A key too thin to forecast (spend on under 7 days, its cap provisional): both its chances
+     * rest on that history, drawn as its provisional cap reads it (thin-key.ts); null otherwise
+     * (filled in by `forecast`)
+     */
+    thinHistory: { activeDays: number; note: string } | null;
     firstCappedOut: DateBand;
     daysCappedOut: Band;
     blockedRequests: Band;
@@ -522,6 +528,7 @@ export function aggregatePaths(rows: readonly Float64Array[], layout: PathLayout
       id,
       cap: capOf.get(id) ?? null,
       cappedOutChance: null,
+      thinHistory: null,
       firstCappedOut: dateBand(rows, keyAt(i, KEY.firstCappedAt)),
       daysCappedOut: bandAt(rows, keyAt(i, KEY.daysCapped)),
       blockedRequests: bandAt(rows, keyAt(i, KEY.blocked)),

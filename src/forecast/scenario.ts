@@ -7,6 +7,8 @@ import { fitSeries, fixedModel } from './model.ts';
 import { RECENT_DAYS } from './path-block.ts';
 import type { FitOptions, SeriesModel } from './model.ts';
 import { paceAsDemand, withHeldDemand } from './held-demand.ts';
+import { keyEvidence } from './key-evidence.ts';
+import { withThinHistory } from './thin-key.ts';
 import type { HeldPace } from './held-demand.ts';
 import type { History, SeriesKind } from './series.ts';
 import { PEOPLE } from './series.ts';
@@ -104,10 +106,13 @@ export function buildScenario(
     // the figure recommend gives too (held-demand.ts), so the paths, the Monte Carlo and the spend
     // check run on it rather than on the bounds
     const pace = s.kind === 'trigger_runs' ? paceAsDemand(model, heldDemand.get(s.id), days) : null;
+    // a key too thin to forecast is drawn as its provisional cap reads it, not at a rate or a
+    // trend its few days cannot show (thin-key.ts): the cap's chance and its sizing read alike
+    const evidence = s.kind === 'key_spend' ? keyEvidence(s) : null;
     series.push({
       kind: s.kind,
       id: s.id,
-      model: pace !== null ? withHeldDemand(model, pace) : model,
+      model: pace !== null ? withHeldDemand(model, pace) : evidence?.thin ? withThinHistory(model, s, evidence) : model,
       scale,
       growth,
       hourProfile: s.hourProfile,

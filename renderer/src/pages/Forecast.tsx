@@ -179,14 +179,16 @@ function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, st
             {keySeries.map((s) => {
               // read off the key's risk curve: the risk moves continuously, no new simulation
               const c = capOnCurve(caps.get(s.id)?.curve ?? [], risk);
-              // a history too thin to forecast: its curve reads a few days as a daily rate
+              // a history too thin to forecast: its cap is the provisional one, its band drawn as that cap reads the history
               const provisional = caps.get(s.id)?.provisional ?? null;
               const history = [
                 ...(provisional ? [provisional.warning] : []),
+                ...(s.thinNote ? [s.thinNote] : []),
                 s.censoredDays > 0 ? `held at its cap on ${fmtCount(s.censoredDays)} day${s.censoredDays === 1 ? '' : 's'}: read as at least that` : 'demand seen in full',
                 ...(s.levelShift ? [`level shift ${fmtDate(Date.parse(s.levelShift))}`] : []),
                 ...(s.runawayRate > 0 ? [`runaways on ${fmtShare(s.runawayRate)} of days`] : []),
-                ...(s.short ? ['short history: wider band'] : []),
+                // a thin key's own note says what its band is
+                ...(s.short && !s.thinNote ? ['short history: wider band'] : []),
                 ...(s.censorNote !== null ? [s.censorNote] : []),
               ];
               return (
@@ -284,7 +286,18 @@ function Results({ f, plan, risk }: { f: ForecastReport; plan: Plan; risk: numbe
                     <tr key={k.id} data-key={k.id}>
                       <th>{names.get(k.id) ?? k.id}</th>
                       <td className="num">{k.cap === null ? 'no cap' : fmtDollars(k.cap)}</td>
-                      <td className="num">{fmtShare(k.firstCappedOut.probability)}</td>
+                      <td className="num" title={k.thinHistory?.note}>
+                        {fmtShare(k.firstCappedOut.probability)}
+                        {k.thinHistory && (
+                          // its cap is provisional: the chance rests on a few days, said beside it
+                          <>
+                            {' '}
+                            <small className="warning" data-testid="thin-chance">
+                              thin history: spend on {fmtCount(k.thinHistory.activeDays)} day{k.thinHistory.activeDays === 1 ? '' : 's'}
+                            </small>
+                          </>
+                        )}
+                      </td>
                       <td data-testid="capped-date">
                         {k.firstCappedOut.probability === 0 ? (
                           <span className="muted">does not cap out</span>

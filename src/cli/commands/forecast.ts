@@ -137,6 +137,7 @@ export function describeForecast(r: ForecastReport): string {
         ...(s.levelShift ? [`level shift ${s.levelShift}`] : []),
         ...(s.censoredDays ? [`censored ${s.censoredDays} d`] : []),
         ...(s.censorNote ? [s.censorNote] : []),
+        ...(s.thinNote ? [`thin history: ${s.thinNote}`] : []),
         ...(s.runawayRate > 0 ? [`runaways ${(s.runawayRate * 100).toFixed(1)} % of days`] : []),
       ];
       out.push(`  ${s.kind.padEnd(12)} ${s.id.padEnd(28)} ${b3(s.total, f).padEnd(34)} ${tags.join(', ')}`);
@@ -157,6 +158,8 @@ export function describeForecast(r: ForecastReport): string {
       out.push(
         `  key ${k.id}: blocked by its cap in ${chanceText(d.probability)} of paths (runaway days and spend already in its window included)` +
           `${k.cappedOutChance !== null ? `; capped-out chance (ordinary use reaches the cap) ${chanceText(k.cappedOutChance)}` : ''}` +
+          // a thin key's chances rest on its few days (its cap provisional): said with them
+          `${k.thinHistory !== null ? `; ${k.thinHistory.note}` : ''}` +
           `; first on ${[d.p10, d.p50, d.p90].map((x) => (x ? x.slice(0, 10) : '-')).join(' / ')}; days capped ${b3(k.daysCappedOut, (x) => x.toFixed(1))}`,
       );
     }

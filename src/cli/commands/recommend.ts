@@ -45,7 +45,7 @@ export function describeRecommend(r: RecommendReport): string {
   for (const note of r.notes) out.push(`note: ${note}`);
   out.push('', `API key caps (capped-out risk ${chanceText(r.risk)} over the next ${counted(r.days, 'day')}, from the forecast's paths of ordinary use):`);
   for (const k of r.keys) {
-    // a provisional cap is no forecast: the forecast's chance for it would read a few days as a daily rate
+    // a provisional cap is no forecast: its basis is said, not a chance resting on a few days (the report gives that chance, said to rest on them)
     const basis =
       k.capBasis === 'observed_spend'
         ? `PROVISIONAL: ${k.evidence.requests === 1 ? 'one request' : counted(k.evidence.requests, 'request')} on ${counted(k.evidence.activeDays, 'day')}, too thin a history to forecast`
