@@ -73,7 +73,7 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   const msgRefused = new Uint8Array(D);
   // the plan's caps, and for a key it gives none the cap its history reads as held by
   const dailyById = new Map(history.keys.map((k) => [k.id, k.values]));
-  const readings = capReadings(events, plan, history.end - 1, (j) => dailyById.get(plan.keys[j]!.id), true);
+  const readings = capReadings(events, plan, history.end - 1, { dailyOf: (j) => dailyById.get(plan.keys[j]!.id), stated: 'all' });
   const implied = readings.implied;
   const capOf = plan.keys.map((k) => k.capMicros ?? implied.get(k.id)?.capMicros ?? null);
   const capped = capOf.map((c) => c !== null);

@@ -325,7 +325,7 @@ export function impliedCaps(
   lastTime: number,
   dailyOf?: (key: number) => ArrayLike<number> | undefined,
 ): Map<string, ImpliedCap> {
-  return capReadings(events, plan, lastTime, dailyOf, false).implied;
+  return capReadings(events, plan, lastTime, dailyOf === undefined ? {} : { dailyOf }).implied;
 }
 
 /**
@@ -367,6 +367,18 @@ export function statedCapOf(times: ArrayLike<number>, costs: ArrayLike<number>, 
 /** A level under this share of the stated cap is not the stated cap holding the key (censor.ts reads a key as held at its cap from 97 % of it). */
 const NEAR_STATED = 0.97;
 
+export interface CapReadingOptions {
+  /** the key's spend per UTC day, by its index in the plan: only a key whose days may show what is read is read request by request */
+  dailyOf?: (key: number) => ArrayLike<number> | undefined;
+  /**
+   * for the keys the plan gives a cap: `all` checks them (`statedCapOf`); `held-below` only those
+   * whose days may show a stop (the other check is then not wanted, and keys past their cap are many)
+   */
+  stated?: 'all' | 'held-below';
+  /** the history's first time (ms), when the caller knows it: otherwise the events' earliest */
+  firstTime?: number;
+}
+
 /**
  * The caps the history reads for the keys of `plan`: for a key it gives no cap, the cap its history
  * reads as held by (`impliedCaps`); with `stated`, for a key it gives one, whether the history
@@ -376,18 +388,19 @@ export function capReadings(
   events: EventColumns,
   plan: Pick<ResolvedPlan, 'keys' | 'keyCapWindowMs'>,
   lastTime: number,
-  dailyOf: ((key: number) => ArrayLike<number> | undefined) | undefined,
-  stated: boolean,
+  options: CapReadingOptions = {},
 ): { implied: Map<string, ImpliedCap>; stated: Map<string, StatedCapCheck> } {
+  const { dailyOf, stated } = options;
   const implied = new Map<string, ImpliedCap>();
   const checks = new Map<string, StatedCapCheck>();
   const read = new Map<string, number>();
   const windowDays = Math.round(plan.keyCapWindowMs / DAY);
   plan.keys.forEach((k, j) => {
-    if (k.capMicros !== null && !stated) return;
-    // a key whose daily spend cannot show a stop (nor, with a cap, pass it) is not read request by request
+    if (k.capMicros !== null && stated === undefined) return;
+    // a key whose daily spend cannot show a stop (nor, checked so, pass its cap) is not read request by request
     const daily = dailyOf?.(j);
-    if (daily === undefined || mayShowStop(daily, windowDays) || (k.capMicros !== null && peakWindow(daily, windowDays) >= k.capMicros)) read.set(k.id, j);
+    const past = stated === 'all' && k.capMicros !== null && daily !== undefined && peakWindow(daily, windowDays) >= k.capMicros;
+    if (daily === undefined || mayShowStop(daily, windowDays) || past) read.set(k.id, j);
   });
   const n = events.count;
   if (read.size === 0 || n === 0) return { implied, stated: checks };
@@ -400,8 +413,8 @@ export function capReadings(
   const requests = requestsOf(events, keyOfSubject);
   const lastDay = Math.floor(lastTime / DAY);
   // the history's first day: a key's window reaching back before it may hold spend it never saw
-  let first = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < n; i++) if (events.time[i]! < first) first = events.time[i]!;
+  let first = options.firstTime ?? Number.POSITIVE_INFINITY;
+  if (options.firstTime === undefined) for (let i = 0; i < n; i++) if (events.time[i]! < first) first = events.time[i]!;
   const seenFromDay = Math.floor(first / DAY);
   for (const [j, r] of requests) {
     const t = Float64Array.from(r.times);

@@ -8,7 +8,8 @@
  * within the completion times' slack of the window (forecast/completion-slack.ts) is held too: the
  * export's times are not the platform's admissions. A key the plan gives no cap whose history
  * reads as held by one (forecast/implied-cap.ts: its rolling spend stopped at the same ceiling and
- * stayed silent until old spend rolled out) is held too, by a cap the plan does not state.
+ * stayed silent until old spend rolled out) is held too, by a cap the plan does not state; and so is
+ * a key whose history reads as held well under the cap the plan states (by a lower one).
  */
 import type { EventColumns } from '../engine/events.ts';
 import { counted } from '../engine/words.ts';
@@ -195,7 +196,11 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
   if (report.keys.some((k) => k.requests > 0)) {
     // read request by request only for a key whose spend per day may show a stop (the report's day tallies)
     const perKey = tallies.keys.daily;
-    const readings = capReadings(events, plan, tallies.maxTime, (j) => (j < tallies.keys.count ? perKey.subarray(j * days, (j + 1) * days) : undefined), true);
+    const readings = capReadings(events, plan, tallies.maxTime, {
+      dailyOf: (j) => (j < tallies.keys.count ? perKey.subarray(j * days, (j + 1) * days) : undefined),
+      stated: 'held-below',
+      firstTime: tallies.minTime,
+    });
     report.keys.forEach((k) => {
       const cap = k.capUsd === null ? readings.implied.get(k.id) : undefined;
       if (cap === undefined) return;
