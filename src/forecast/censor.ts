@@ -11,8 +11,8 @@ import { completionSlack } from './completion-slack.ts';
 import { heldDemandOf } from './held-demand.ts';
 import type { HeldPace } from './held-demand.ts';
 import type { SlackRefusals } from './completion-slack.ts';
-import { impliedCaps } from './implied-cap.ts';
-import type { ImpliedCap } from './implied-cap.ts';
+import { capReadings } from './implied-cap.ts';
+import type { ImpliedCap, StatedCapCheck } from './implied-cap.ts';
 
 /**
  * Days on which a limit held the history down, so the day's value is a lower bound on demand,
@@ -51,6 +51,12 @@ export interface CensorSummary {
    * days at it were read as bounds: what simulate, recommend and forecast say of it
    */
   impliedCaps: Map<string, ImpliedCap>;
+  /**
+   * By key id, a cap the plan states that the history contradicts (implied-cap.ts `statedCapOf`):
+   * requests let through beyond it, or spend held at a level well under it. Said beside the implied
+   * caps; the history is still judged by the plan's cap.
+   */
+  statedCaps: Map<string, StatedCapCheck>;
 }
 
 /**
@@ -80,7 +86,8 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   const msgRefused = new Uint8Array(D);
   // the plan's caps, and for a key it gives none the cap its history reads as held by
   const dailyById = new Map(history.keys.map((k) => [k.id, k.values]));
-  const implied = impliedCaps(events, plan, history.end - 1, (j) => dailyById.get(plan.keys[j]!.id));
+  const readings = capReadings(events, plan, history.end - 1, { dailyOf: (j) => dailyById.get(plan.keys[j]!.id), stated: 'all' });
+  const implied = readings.implied;
   const capOf = plan.keys.map((k) => k.capMicros ?? implied.get(k.id)?.capMicros ?? null);
   const capped = capOf.map((c) => c !== null);
   for (let i = 0; i < events.count; i++) {
@@ -191,7 +198,7 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
     const at = atCeiling(sortedTimes(allowAdm), null, DAY, plan.allowance, history.start, D);
     put('messages', PEOPLE, at, msgRefused, history.messages.start);
   }
-  return { days, series, heldDemand, impliedCaps: impliedHeld };
+  return { days, series, heldDemand, impliedCaps: impliedHeld, statedCaps: readings.stated };
 }
 
 /**

@@ -28,7 +28,7 @@ import { amountOf, HELD_SPREAD } from './censor-notes.ts';
 import { evidenceWarning, keyEvidence, provisionalCapUsd, THIN_ACTIVE_DAYS } from './key-evidence.ts';
 import { rememberedCensored } from './recorded-censor.ts';
 import { thinChanceNote } from './thin-key.ts';
-import { impliedCapShort, impliedCapText } from './implied-cap.ts';
+import { impliedCapShort, impliedCapText, statedCapNotes } from './implied-cap.ts';
 
 export type { WhatIf, NewTrigger } from './scenario.ts';
 export type { MonteCarloReport, PathSummary, DateBand } from './montecarlo.ts';
@@ -459,6 +459,7 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
     const more = heldByImplied.slice(10).map((c) => c.id);
     notes.push(`${more.length} more keys look held by caps the plan does not state, read the same way: ${more.slice(0, 20).join(', ')}${more.length > 20 ? ', …' : ''}`);
   }
+  for (const note of statedCapNotes(censored.statedCaps)) notes.push(note);
   const held = series.filter((s) => s.heldAtLeast !== null);
   if (held.length) {
     const list = held.map((s) => `${s.id} (demand at least about ${amountOf(s.kind, s.heldAtLeast ?? 0)} a day)`);

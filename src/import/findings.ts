@@ -1,7 +1,7 @@
 import { DAY, formatUsd } from '../engine/units.ts';
 import { counted } from '../engine/words.ts';
 import type { DateForm, DayOrder, DayOrderBasis, DottedMonthFirst, GivenDayOrder } from './day-order.ts';
-import type { ImportResult, TimeOfDayNote } from './importer.ts';
+import type { ImportResult, TimeOfDayNote, TriggerAgents } from './importer.ts';
 
 /**
  * What an import found that an admin should see before and after importing, worded for them,
@@ -32,6 +32,8 @@ export interface ImportFindings {
    * rows makes it doubtful
    */
   dottedMonthFirst: string | null;
+  /** `file:line: trigger "t1" runs under agent "B" here, but under agent "A" at line 3: …` (TriggerAgents) */
+  triggerAgents: string | null;
 }
 
 /**
@@ -306,5 +308,20 @@ export function importFindings(r: ImportResult, reader: FindingsReader = 'cli'):
     preamble,
     timeOfDay: r.timeOfDay === undefined ? null : timeOfDayText(r.timeOfDay),
     dottedMonthFirst: r.dottedMonthFirst === undefined ? null : dottedMonthFirstText(r.file, r.dottedMonthFirst),
+    triggerAgents: r.triggerAgents === undefined ? null : triggerAgentsText(r.file, r.triggerAgents),
   };
+}
+
+/**
+ * A trigger id this file gives to two agents, named where it first does: read as one trigger (its
+ * id names it, and its limit counts its runs), which is right for an agent renamed inside the
+ * export's span and wrong for two triggers, which the platform never gives one id.
+ */
+export function triggerAgentsText(file: string, t: TriggerAgents): string {
+  const more = t.triggers > 1 ? ` (as ${t.triggers === 2 ? 'does' : 'do'} ${counted(t.triggers - 1, 'more trigger id')})` : '';
+  return (
+    `${file}:${t.line}: trigger ${JSON.stringify(t.trigger)} runs under agent ${JSON.stringify(t.agent)} here, but under agent ${JSON.stringify(t.firstAgent)} at line ${t.firstLine}${more}: ` +
+    "a trigger id names one trigger, so both agents' runs are read as that trigger's, against one limit of runs per 24 h, and its spend as one trigger's. " +
+    'That is right when the agent was renamed within the export; two triggers never share an id on the platform, so if these are two, the export is mislabelled.'
+  );
 }

@@ -1,6 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { EVENT_TYPE_NAMES } from '../engine/events.ts';
+import { EVENT_TYPE_NAMES, EventType } from '../engine/events.ts';
 import type { EventTypeCode, EventTypeName } from '../engine/events.ts';
 import { DAY, formatUsd, isoOf } from '../engine/units.ts';
 import { CancelledError, InputError, formatDetail } from '../errors.ts';
@@ -162,6 +162,24 @@ export interface ImportResult {
   timeOfDay?: TimeOfDayNote;
   /** dotted dates (`01.10.2026`) read month first as the mapping says, which they seldom are (findings.ts) */
   dottedMonthFirst?: DottedMonthFirst;
+  /** trigger ids whose runs this file gives to more than one agent (findings.ts) */
+  triggerAgents?: TriggerAgents;
+}
+
+/**
+ * A trigger id under two agents in one file: the first row that gave it a second agent, the agent
+ * and line it was first seen with, and how many trigger ids do so. A trigger id names one trigger
+ * (SPEC section 3: a run's subject is its trigger's id; section 4: its limit counts that id's runs),
+ * so their runs are read as that one trigger's: said, since two agents' triggers never share an id
+ * on the platform, and an agent renamed inside the export's span is the likely reading.
+ */
+export interface TriggerAgents {
+  trigger: string;
+  agent: string;
+  line: number;
+  firstAgent: string;
+  firstLine: number;
+  triggers: number;
 }
 
 /**
@@ -615,6 +633,9 @@ async function run(
   // the last spend and fact a row gave (EntityFacts#add of the same fact again changes nothing)
   let lastSpend = { scope: '', subject: '', day: Number.NaN, key: '' };
   let lastFact: EntityFact | null = null;
+  // each trigger's first agent and line, and the trigger ids a later row gives another agent
+  const triggerAgent = new Map<string, { agent: string; line: number }>();
+  const sharedTriggers = new Set<string>();
   let seq = 0;
   let firstSeq = 0;
   // the ledger's latest event before this import: a row without an id from later on cannot be
@@ -748,6 +769,15 @@ async function run(
       if (l !== null && l.type === fact.type && l.subject === fact.subject && l.label === fact.label && l.mode === fact.mode && l.kind === fact.kind && l.agent === fact.agent) return;
       lastFact = fact;
       facts.add(fact);
+      if (fact.type === EventType.trigger && fact.agent !== undefined && fact.agent !== '') {
+        const first = triggerAgent.get(fact.subject);
+        if (first === undefined) triggerAgent.set(fact.subject, { agent: fact.agent, line: currentLine });
+        else if (first.agent !== fact.agent && !sharedTriggers.has(fact.subject)) {
+          sharedTriggers.add(fact.subject);
+          result.triggerAgents ??= { trigger: fact.subject, agent: fact.agent, line: currentLine, firstAgent: first.agent, firstLine: first.line, triggers: 0 };
+          result.triggerAgents.triggers++;
+        }
+      }
     },
     storedCost(idents) {
       return session!.events.storedCost(idents);

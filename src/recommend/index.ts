@@ -14,7 +14,7 @@ import { buildScenario, pathParts } from '../forecast/scenario.ts';
 import type { Scenario } from '../forecast/scenario.ts';
 import { censoredFromEngine } from '../forecast/censor.ts';
 import { rememberCensored } from '../forecast/recorded-censor.ts';
-import { impliedCapShort, impliedCapText } from '../forecast/implied-cap.ts';
+import { impliedCapShort, impliedCapText, statedCapNotes } from '../forecast/implied-cap.ts';
 import type { ImpliedCap } from '../forecast/implied-cap.ts';
 import { completionSlack } from '../forecast/completion-slack.ts';
 import { allowanceHeldText, codeHeldDaysByTrigger, expectedVolume, HELD_DAYS_MIN, occasionalAcrossMidnight, heldAllowanceDays, heldDaysByTrigger, heldPaceText, heldText } from './held.ts';
@@ -365,6 +365,8 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
     const more = heldByImplied.slice(10).map((c) => c.id);
     notes.push(`${more.length} more keys look held by caps the plan does not state, read and sized the same way (each key's advice names its cap): ${more.slice(0, 20).join(', ')}${more.length > 20 ? ', …' : ''}`);
   }
+  // a cap the plan states that the history contradicts, said where the caps it does not state are
+  for (const note of statedCapNotes(censored.statedCaps)) notes.push(note);
   if (censoredKeys.length) {
     notes.push(
       `spend held at the cap on ${censoredKeys.map((c) => `${c.id} (${c.days} of the history's ${counted(history.days, 'day')})`).join(', ')}: ` +

@@ -8,7 +8,8 @@
  * within the completion times' slack of the window (forecast/completion-slack.ts) is held too: the
  * export's times are not the platform's admissions. A key the plan gives no cap whose history
  * reads as held by one (forecast/implied-cap.ts: its rolling spend stopped at the same ceiling and
- * stayed silent until old spend rolled out) is held too, by a cap the plan does not state.
+ * stayed silent until old spend rolled out) is held too, by a cap the plan does not state; and so is
+ * a key whose history reads as held well under the cap the plan states (by a lower one).
  */
 import type { EventColumns } from '../engine/events.ts';
 import { counted } from '../engine/words.ts';
@@ -23,8 +24,8 @@ import type { SimulationResult } from '../engine/result.ts';
 import { partsOf } from '../engine/parts.ts';
 import { DAY } from '../engine/units.ts';
 import { windowPeakDays } from '../recommend/held.ts';
-import { impliedCaps, impliedCapText } from '../forecast/implied-cap.ts';
-import type { ImpliedCap } from '../forecast/implied-cap.ts';
+import { capReadings, impliedCapText, statedCapText } from '../forecast/implied-cap.ts';
+import type { ImpliedCap, StatedCapCheck } from '../forecast/implied-cap.ts';
 
 /** A key's peak spend at or above this share of its cap reads as held at it (as the forecast's censoring reads it). */
 export const NEAR_CAP_SHARE = 0.97;
@@ -34,6 +35,11 @@ export interface HeldLimit {
   kind: 'key' | 'trigger' | 'allowance' | 'pool';
   /** a key's cap the plan does not state, read off its history (`limit` is that cap): present only then */
   implied?: true;
+  /**
+   * a key whose history reads as held well under the cap the plan states (`limit` is the cap it reads
+   * as held by): the plan's cap, present only then
+   */
+  statedCapUsd?: number;
   /** key or trigger id; null for the allowance and the pool */
   id: string | null;
   name: string;
@@ -55,6 +61,8 @@ export interface HeldLimitFigure {
   days: number | null;
   /** a key's cap the plan does not state, read off its history (`limit` is that cap): present only then */
   implied?: true;
+  /** a key held well under the cap the plan states (`limit` is the cap it reads as held by): the plan's cap, present only then */
+  statedCapUsd?: number;
   /**
    * the replay's refusals (or delays) by this limit that the completion times' slack explains:
    * why such a row's status still reads "Rate limited"
@@ -81,6 +89,8 @@ interface Found extends Omit<HeldLimitFigure, 'sentence'> {
   codeOnly?: boolean;
   /** a key the plan gives no cap, and the cap its history reads as held by */
   impliedCap?: ImpliedCap;
+  /** a key the plan gives a cap whose history reads as held well under it */
+  statedCap?: StatedCapCheck;
 }
 
 const SLACK_MIN = COMPLETION_SLACK_MS / 60_000;
@@ -181,15 +191,26 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
     }
     out.push({ kind: 'key', id: k.id, name: k.name, limit: k.capUsd!, peak: k.peakRollingUsd, days: null, slackRefused: blocked, refused: true });
   });
-  // keys without a cap in the plan whose spend a cap held all the same, after the stated ones
-  if (report.keys.some((k) => k.capUsd === null && k.requests > 0)) {
+  // keys without a cap in the plan whose spend a cap held all the same, after the stated ones; then
+  // keys whose spend was held well under the cap the plan states (held by another)
+  if (report.keys.some((k) => k.requests > 0)) {
     // read request by request only for a key whose spend per day may show a stop (the report's day tallies)
     const perKey = tallies.keys.daily;
-    const implied = impliedCaps(events, plan, tallies.maxTime, (j) => (j < tallies.keys.count ? perKey.subarray(j * days, (j + 1) * days) : undefined));
+    const readings = capReadings(events, plan, tallies.maxTime, {
+      dailyOf: (j) => (j < tallies.keys.count ? perKey.subarray(j * days, (j + 1) * days) : undefined),
+      stated: 'held-below',
+      firstTime: tallies.minTime,
+    });
     report.keys.forEach((k) => {
-      const cap = k.capUsd === null ? implied.get(k.id) : undefined;
+      const cap = k.capUsd === null ? readings.implied.get(k.id) : undefined;
       if (cap === undefined) return;
       out.push({ kind: 'key', id: k.id, name: k.name, limit: cap.capMicros / 1e6, peak: k.peakRollingUsd, days: null, slackRefused: 0, refused: false, impliedCap: cap });
+    });
+    report.keys.forEach((k) => {
+      const check = k.capUsd === null ? undefined : readings.stated.get(k.id);
+      // a cap the history went beyond is no held limit: the replay refuses what it would (recommend and forecast say it)
+      if (check?.kind !== 'held-below' || check.reading === null || keyAtCap(k)) return;
+      out.push({ kind: 'key', id: k.id, name: k.name, limit: check.reading.capMicros / 1e6, peak: k.peakRollingUsd, days: null, slackRefused: 0, refused: false, statedCap: check });
     });
   }
   report.triggers.forEach((t, j) => {
@@ -283,7 +304,16 @@ const money = (usd: number): string => formatUsd(Math.round(usd * 1e6));
 
 /** The limits the history reached with nothing refused by them, keys first, in `headroom simulate`'s words. */
 export function heldLimits(events: EventColumns, result: SimulationResult, report: Report): HeldLimit[] {
-  return findHeld(events, result, report).map((h) => ({ kind: h.kind, id: h.id, name: h.name, ...(h.impliedCap ? { implied: true as const } : {}), limit: h.limit, peak: h.peak, text: simulateText(h) }));
+  return findHeld(events, result, report).map((h) => ({
+    kind: h.kind,
+    id: h.id,
+    name: h.name,
+    ...(h.impliedCap ? { implied: true as const } : {}),
+    ...(h.statedCap ? { statedCapUsd: h.statedCap.statedMicros / 1e6 } : {}),
+    limit: h.limit,
+    peak: h.peak,
+    text: simulateText(h),
+  }));
 }
 
 function simulateText(h: Found): string {
@@ -291,6 +321,7 @@ function simulateText(h: Found): string {
   switch (h.kind) {
     case 'key': {
       if (h.impliedCap) return impliedCapText(named, h.impliedCap);
+      if (h.statedCap) return statedCapText(named, h.statedCap);
       const why =
         h.slackRefused > 0
           ? ` (the replay blocks ${counted(h.slackRefused, 'request')} by it, each within ${SLACK_MIN} min of requests that reached it: in flight when the platform checked the cap, which adds a request's cost when it completes)`
@@ -353,6 +384,7 @@ export function heldLimitFigures(events: EventColumns, result: SimulationResult,
       peak: h.peak,
       days: h.days,
       ...(h.impliedCap ? { implied: true as const } : {}),
+      ...(h.statedCap ? { statedCapUsd: h.statedCap.statedMicros / 1e6 } : {}),
       slackRefused: h.slackRefused,
       sentence: overviewSentence(h, platform, windowDays),
     }),
@@ -364,6 +396,7 @@ function overviewSentence(h: Found, platform: boolean, windowDays: number): stri
   switch (h.kind) {
     case 'key': {
       if (h.impliedCap) return `${impliedCapText(`API key ${h.name}`, h.impliedCap)}.`;
+      if (h.statedCap) return `${statedCapText(`API key ${h.name}`, h.statedCap)}.`;
       // the cap's window as the plan's reading counts it (SPEC section 9 rule 6)
       const window = `${countedWords(windowDays, 'day')}${platform ? ' counted from 00:00 UTC' : ''}`;
       const why =

@@ -117,6 +117,7 @@ function describe(r: ImportResult, preview: boolean): string {
   if (found.timeOfDay !== null) lines.push(`  ${found.timeOfDay}`);
   if (found.repeatedHeaders !== null) lines.push(`  ${found.repeatedHeaders}`);
   if (found.completed !== null) lines.push(`  ${found.completed}`);
+  if (found.triggerAgents !== null) lines.push(`  ${found.triggerAgents}`);
   const overlap = overlapTexts(r);
   if (overlap !== null) {
     const d = (ms: number) => isoOf(ms).slice(0, 10);
@@ -284,6 +285,9 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
           // a reading the mapping asked for but the rows make doubtful: said beside --json's objects too
           const dotted = importFindings(r).dottedMonthFirst;
           if (dotted !== null) err.push(dotted);
+          // a trigger id under two agents: the text form says it under the file's line, --json on stderr
+          const agents = importFindings(r).triggerAgents;
+          if (options.json && agents !== null) err.push(agents);
         } catch (e) {
           if (tty) process.stderr.write('\r\x1b[K');
           if (e instanceof CancelledError) throw e;
