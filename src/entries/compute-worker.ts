@@ -272,7 +272,7 @@ async function warmEdits(plan: Plan, ctx: CallContext): Promise<void> {
     if (!(await editAndBack({ ...plan, apiKeys: plan.apiKeys.map((k) => (k === key ? { ...k, capUsd } : k)) }))) return;
   }
   // The first seats edit's one-off work on these events (the part's arrivals counted, its trigger
-  // windows and queue log made, the pass run at its real size): one allowance pass at seats where
+  // windows made, the pass run at its real size): one allowance pass at seats where
   // the allowance refuses, then the plan's kept result answers again. At seats where it never
   // refuses nothing would be simulated. (At 1M events the first seats edit took 115–130 ms of
   // engine in-process against 70–90 for the later ones; after this pass 90–95.)
