@@ -140,3 +140,30 @@ describe('a key first used a few days before the history ends, every day since',
     expect(report.notes.some((n) => /first used fewer than 14 days before the history ends: k_short \(10 days of history, revisit after /.test(n))).toBe(true);
   });
 });
+
+describe("a thin key's rolling 30-day cell in the report's key table", () => {
+  // $250 on 5 of its 9 days: $1,250 in all, which scaled to 30 days is $4,166.67, a 30-day spend
+  // its history never shows
+  const events = withOneRequest(DAYS - 9, 250, (b) => {
+    for (const d of [DAYS - 7, DAYS - 5, DAYS - 3, DAYS - 1]) b.push(T0 + d * DAY + 14 * HOUR, EventType.api, 'k_new', 250_000_000);
+  });
+  const report = recommend(events, plan());
+  const md = buildExport(report, null).find((f) => f.path === 'report.md')?.content ?? '';
+  const cells = (id: string) => md.split('\n').find((l) => l.startsWith(`| ${id} | none | $`))?.split(' | ') ?? [];
+
+  it('gives what the key spent over its days and says how few they are, not its spend scaled to 30 days', () => {
+    const k = keyOf(report, 'k_new');
+    expect(k.evidence).toMatchObject({ activeDays: 5, days: 9, largest30dUsd: 1250, thin: true });
+    // under the heading "rolling 30 d p50 / p90 / p99", after the key's cap basis
+    expect(md).toContain('| key | current cap | recommended | action | basis | rolling 30 d p50 / p90 / p99 | days |');
+    expect(cells('k_new')[5]).toBe('$1,250.00 (9 days of history)');
+    expect(md).not.toContain('$4,166.67');
+    // the provisional cap is twice that figure, as the reason beside it says
+    expect(cells('k_new')[2]).toBe('$2,500.00');
+    expect(md).toContain('its rolling 30-day cell gives what it has spent over the days it has, as recorded, not scaled up to 30 days.');
+  });
+
+  it("keeps a key's percentiles of its 30-day windows when its history has them", () => {
+    expect(cells('k_reg')[5]).toMatch(/^\$[\d,.]+ \/ \$[\d,.]+ \/ \$[\d,.]+$/);
+  });
+});

@@ -8,7 +8,7 @@ import type { ForecastReport } from '../forecast/index.ts';
 import { chanceText } from '../forecast/rounding.ts';
 import { thinChanceShort } from '../forecast/thin-key.ts';
 import { PROFILE_WORDS, profileDifferences } from '../forecast/profile-differences.ts';
-import type { RecommendReport, TriggerRecommendation } from '../recommend/index.ts';
+import type { KeyRecommendation, RecommendReport, TriggerRecommendation } from '../recommend/index.ts';
 import { lastDaysText } from '../recommend/days-looked-at.ts';
 import { uniqueFileNames } from './file-names.ts';
 import { formatUsd, formatUsdPlain, MICROS_PER_USD } from '../engine/units.ts';
@@ -378,6 +378,9 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
         "Runaway days (above 3 × the 90th percentile of the key's active days) are incidents the cap should stop: they are left out of ordinary use and simulated as a separate, rare process." +
         (rec.keys.some((k) => k.capBasis === 'observed_spend')
           ? ' A key with spend on fewer than 7 days has too thin a history to forecast: its cap is provisional, twice the most it has spent in any 30 days (basis "observed spend"), and its capped-out chance rests on that thin history: the forecast’s paths take its busiest 30 days as its spend per 30 days, with no trend, as the cap does.'
+          : '') +
+        (rec.keys.some((k) => k.rolling30.extrapolated)
+          ? ' A key with under 30 days of history has no 30-day window to take percentiles of: its rolling 30-day cell gives what it has spent over the days it has, as recorded, not scaled up to 30 days.'
           : ''),
       ...warned.map((k) => `${k.name === k.id ? k.id : `${k.name} (${k.id})`}: ${k.warning}.`),
     ],
@@ -390,7 +393,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
           money(k.recommendedCapUsd),
           k.action,
           k.capBasis === 'observed_spend' ? 'provisional (observed spend)' : k.evidence.short ? 'forecast (short history)' : 'forecast',
-          `${money(k.rolling30.p50)} / ${money(k.rolling30.p90)} / ${money(k.rolling30.p99)}`,
+          rolling30Cell(k),
           String(k.rolling30.daysObserved),
           chanceText(k.throttleChance) + (k.evidence.thin ? ` (${thinChanceShort(k.evidence.activeDays)})` : ''),
           k.reason,
@@ -463,6 +466,18 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
 }
 
 type ForecastTrigger = NonNullable<ForecastReport['monteCarlo']>['triggers'][number];
+
+/**
+ * The key table's rolling 30-day cell: the percentiles of the history's 30-day windows, or, for a
+ * key with under 30 days of history, which has no such window, what it has spent over the days it
+ * has (key-evidence.ts, as recorded; a thin key's provisional cap is twice it) and how few days
+ * those are. recommend scales such a total to 30 days (rolling30.extrapolated): a thin key's $1,250
+ * over 9 days read as $4,166.67 under this heading, a 30-day spend its history never shows.
+ */
+function rolling30Cell(k: KeyRecommendation): string {
+  if (!k.rolling30.extrapolated) return `${money(k.rolling30.p50)} / ${money(k.rolling30.p90)} / ${money(k.rolling30.p99)}`;
+  return `${money(k.evidence.largest30dUsd)} (${counted(k.evidence.days, 'day')} of history)`;
+}
 
 /** The table's cell: in how many of the forecast's paths the recommended plan holds back some of its runs. */
 function heldChances(t: TriggerRecommendation, m: ForecastTrigger): string {

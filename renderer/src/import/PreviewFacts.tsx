@@ -87,6 +87,12 @@ export function PreviewFacts({
           {facts.findings.timeOfDay}
         </p>
       )}
+      {/* one trigger's runs under two agents are counted against one limit: said where the admin can tell a renamed agent from a mislabelled export */}
+      {facts.findings.triggerAgents !== null && (
+        <p className="warning" role="status" data-testid="facts-trigger-agents">
+          {facts.findings.triggerAgents}
+        </p>
+      )}
       {facts.findings.repeatedHeaders !== null && (
         <p className="muted" data-testid="facts-repeated-headers">
           {facts.findings.repeatedHeaders}
