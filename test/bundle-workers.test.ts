@@ -118,7 +118,7 @@ describe('the bundled main process (electron-vite build)', () => {
     const spy = watched(main('compute-slow-worker.js'));
     const lane = new WorkerClient<SlowLaneMethods>(spy.url, { name: 'slow lane' });
     try {
-      await lane.call('events', { version: 1, events: workerEvents(demo.events), foreground: newForegroundGate() });
+      await lane.call('events', { version: 1, events: workerEvents(demo.events), foreground: newForegroundGate(), exportedKeys: [] });
       const request = { kind: 'forecast' as const, plan: demo.plan, days: 14, paths: 4, whatIf: {}, workers: 2 };
       const report = (await lane.call('run', request)) as ForecastReport;
       // the paths ran on two threads of their own (the other profile's too, on the same two), and

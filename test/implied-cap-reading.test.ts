@@ -3,9 +3,10 @@
  * spending its whole budget in one day every 30 days (a monthly batch) looks capped only because its
  * batches are the same size, and is not read as held; a key whose demand is only about 10 % above
  * its cap's pace, and one already at its cap when the history begins, are read as held at the right
- * cap; a cap the plan states that the history contradicts (held well under it, or requests let
- * through beyond it, which the platform refuses) is said, naming the key, the stated cap and the
- * level the history shows, where the caps the plan does not state are said.
+ * cap; a cap the plan states that the history contradicts (held well under it, or, in the
+ * platform's export, requests let through beyond it, which the platform refuses) is said, naming
+ * the key, the stated cap and the level the history shows, where the caps the plan does not state
+ * are said.
  */
 import { describe, expect, it } from 'vitest';
 import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
@@ -86,7 +87,7 @@ const impliedKeys = (events: EventColumns, plan: Plan = planOf()) =>
     .filter((h) => h.implied === true)
     .map((h) => h.id);
 
-const censoredOf = (events: EventColumns, plan: Plan) => censoredFromEngine(events, simulate(plan, events), buildHistory(events));
+const censoredOf = (events: EventColumns, plan: Plan, exported?: ReadonlySet<string>) => censoredFromEngine(events, simulate(plan, events), buildHistory(events), exported);
 
 /** `base` requests a day, give or take up to 3: demand that is not the same every day. */
 const jitter = (base: number) => (d: number) => base + [0, -2, 1, 2, -1, 0, -3, 2][((d % 8) + 8) % 8]!;
@@ -226,25 +227,37 @@ describe('a cap the plan states that the history contradicts', () => {
     'key-low: the plan states a cap of $500, but its history reads as held at about $100: its rolling 30-day spend reached $100.00 and stopped there 2 times until old spend rolled out, well under $500; ' +
     'the cap it was under was about $100 (or another limit held it), not $500: if that is its cap, correct the plan';
   const OVER =
-    'key-over: the plan states a cap of $100, but the history went past it: requests went through with $299.00 already spent in its rolling 30-day window, ' +
-    "which a $100 cap refuses (the platform checks the spend before each request); if these events are the platform's export, the cap it was under was higher, or none: " +
+    "key-over: the plan states a cap of $100, but the platform's export shows requests going through with $299.00 already spent in its rolling 30-day window, " +
+    'which a $100 cap refuses (the platform checks the spend before each request): a $100 cap was not in force then (its cap was higher, or it had none, or $100 was set later); ' +
     'if $100 is not its cap now, correct the plan';
+  // every key's history is the platform's export (the ledger's `exportedKeys`)
+  const exportedKeys = new Set(['key-low', 'key-over', 'key-stated', 'key-under']);
 
   it('is read for the keys that contradict it, and only those', () => {
-    const c = censoredOf(events, plan);
+    const c = censoredOf(events, plan, exportedKeys);
     expect([...c.statedCaps.keys()].sort()).toEqual(['key-low', 'key-over']);
     expect(c.statedCaps.get('key-low')).toMatchObject({ kind: 'held-below', statedMicros: 500 * USD, reading: { capMicros: 100 * USD } });
     expect(c.statedCaps.get('key-over')).toMatchObject({ kind: 'exceeded', statedMicros: 100 * USD, floorMicros: 299 * USD });
   });
 
+  it('past the cap, only from the platform’s export: the same requests as demand are what the cap refuses; held under it, from either', () => {
+    const c = censoredOf(events, plan);
+    expect([...c.statedCaps.keys()]).toEqual(['key-low']);
+    expect([...censoredOf(events, plan, new Set(['key-low'])).statedCaps.keys()]).toEqual(['key-low']);
+  });
+
   it('is said in recommend’s and the forecast’s notes, naming the key, the stated cap and the level the history shows', async () => {
-    const rec = recommend(events, plan, { paths: 20 });
+    const rec = recommend(events, plan, { paths: 20, exportedKeys });
     expect(rec.notes).toContain(LOW);
     expect(rec.notes).toContain(OVER);
     expect(rec.notes.some((n) => n.startsWith('key-stated:') || n.startsWith('key-under:'))).toBe(false);
-    const fc = await forecast(events, plan, { paths: 0, workers: 0 });
+    const fc = await forecast(events, plan, { paths: 0, workers: 0, exportedKeys });
     expect(fc.notes).toContain(LOW);
     expect(fc.notes).toContain(OVER);
+    // the same events as demand: only the key held under its cap is said
+    const demand = recommend(events, plan, { paths: 20 });
+    expect(demand.notes).toContain(LOW);
+    expect(demand.notes.some((n) => n.startsWith('key-over:'))).toBe(false);
   });
 
   it('held under it, is a held limit in simulate and on the Overview; beyond it, is not (the replay refuses what that cap would)', () => {

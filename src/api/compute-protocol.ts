@@ -87,7 +87,8 @@ export type RequestMethods = { [K in ComputeKind]: Method<Extract<ComputeRequest
  * any request of the union.
  */
 export type ComputeMethods = RequestMethods & {
-  events: Method<{ version: number; events: WorkerEvents }, null>;
+  /** `exportedKeys`: the keys whose requests in `events` are the platform's export (the ledger's `exportedKeys`); absent, none */
+  events: Method<{ version: number; events: WorkerEvents; exportedKeys?: string[] }, null>;
   /** the worker reads the events from the ledger itself, off the thread that answers calls */
   ledger: Method<{ version: number; path: string }, null>;
 };
@@ -97,8 +98,12 @@ export type ComputeMethods = RequestMethods & {
  * version (shared memory, no copy), then each slow request, answered in turn.
  */
 export type SlowLaneMethods = {
-  /** `foreground`: the compute thread's gate (src/workers/foreground.ts): the lane pauses while it is busy */
-  events: Method<{ version: number; events: WorkerEvents; foreground: SharedArrayBuffer }, null>;
+  /**
+   * `foreground`: the compute thread's gate (src/workers/foreground.ts): the lane pauses while it
+   * is busy. `exportedKeys`: the keys whose requests in `events` are the platform's export (the
+   * ledger's `exportedKeys`): what advice, the export and the forecast judge a stated cap by.
+   */
+  events: Method<{ version: number; events: WorkerEvents; foreground: SharedArrayBuffer; exportedKeys: string[] }, null>;
   run: Method<SlowRequest, ComputeOutputs[SlowRequest['kind']]>;
 };
 

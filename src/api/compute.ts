@@ -45,6 +45,8 @@ export class ComputeClient {
   private code: string | null = null;
   private version = 0;
   private events: EventColumns | null = null;
+  /** with `events`: the keys whose requests there are the platform's export */
+  private exportedKeys: string[] = [];
   private ledgerPath: string | null = null;
   private sentVersion = -1;
   /** the plan being simulated ahead of its call; a call for the same plan follows its progress */
@@ -64,8 +66,10 @@ export class ComputeClient {
     });
   }
 
-  setEvents(events: EventColumns): void {
+  /** The worker answers over `events`; `exportedKeys`: the keys whose requests there are the platform's export (none by default: demand). */
+  setEvents(events: EventColumns, exportedKeys: Iterable<string> = []): void {
     this.events = events;
+    this.exportedKeys = [...exportedKeys];
     this.ledgerPath = null;
     this.version++;
     this.stopWarming();
@@ -172,7 +176,7 @@ export class ComputeClient {
     if (events === null && path === null) return false;
     if (this.sentVersion !== this.version) {
       // served before any call sent after it; a failure to take them fails those calls
-      const sent = events !== null ? this.worker.call('events', { version: this.version, events: workerEvents(events) }) : this.worker.call('ledger', { version: this.version, path: path ?? '' });
+      const sent = events !== null ? this.worker.call('events', { version: this.version, events: workerEvents(events), exportedKeys: this.exportedKeys }) : this.worker.call('ledger', { version: this.version, path: path ?? '' });
       sent.catch(() => {});
       this.sentVersion = this.version;
     }

@@ -20,6 +20,8 @@ import type { ComputeOutputs, SlowLaneMethods, SlowRequest } from '../api/comput
  * shared memory, never copied), while the compute worker goes on answering edits and pages.
  */
 let events: EventColumns | null = null;
+/** the keys whose requests in `events` are the platform's export (the ledger's `exportedKeys`) */
+let exportedKeys: ReadonlySet<string> = new Set();
 /** The compute thread's foreground gate: this lane's checks pause while an edit or a page is answered there. */
 let foreground: SharedArrayBuffer | null = null;
 
@@ -63,9 +65,9 @@ function answer(request: SlowRequest, ev: EventColumns, signal: { readonly abort
     case 'profiles':
       return comparedProfiles(request.plan, ev, signal, onProgress);
     case 'advice':
-      return adviceFor(request.plan, ev, signal);
+      return adviceFor(request.plan, ev, { signal, exportedKeys });
     case 'export':
-      return exportPreview(request.plan, ev, signal);
+      return exportPreview(request.plan, ev, { signal, exportedKeys });
     case 'compare':
       return compareScenarios(ev, request.plans, { signal, onProgress, under: request.under });
     case 'forecast':
@@ -75,6 +77,7 @@ function answer(request: SlowRequest, ev: EventColumns, signal: { readonly abort
         paths: request.paths,
         whatIf: request.whatIf,
         workers: request.workers ?? 0,
+        exportedKeys,
         // the page shows where the docs and the platform's code decide these futures differently
         compare: { paths: COMPARE_PATHS },
         signal,
@@ -91,6 +94,7 @@ serve<SlowLaneMethods>(
   {
     events: (input) => {
       events = { ...input.events, ids: null };
+      exportedKeys = new Set(input.exportedKeys);
       foreground = input.foreground;
       profiles = null;
       return null;

@@ -31,6 +31,11 @@ import type { ComputeMethods, ComputeOutputs, SlowLaneMethods, SlowRequest, Work
  * whole result (a resize re-pools the charts without simulating again).
  */
 let events: EventColumns | null = null;
+/**
+ * The keys whose requests in `events` are the platform's export (the ledger's `exportedKeys`, read
+ * with them): the slow lane's advice, export and forecast judge a stated cap by it.
+ */
+let exportedKeys: string[] = [];
 let simulator: PartsSimulator | null = null;
 let ledgerPath: string | null = null;
 let version = -1;
@@ -44,9 +49,12 @@ function loadEvents(): EventColumns {
     const cached = readCache(ledgerPath, key);
     if (cached) {
       events = cached;
+      // a read of the batches' small table, not of the events (ledger/batches.ts): the cache keeps none
+      exportedKeys = ledger.exportedKeys();
     } else {
       // no ids: nothing here reads them (sharedEvents drops them), and the cache holds none
-      const read = ledger.readEvents({ withIds: false });
+      const { events: read, exportedKeys: exported } = ledger.readHistory({ withIds: false });
+      exportedKeys = [...exported];
       events = sharedEvents(read);
       try {
         writeCache(ledgerPath, key, read);
@@ -332,7 +340,7 @@ async function inSlowLane<K extends SlowRequest['kind']>(request: Extract<SlowRe
   }));
   if (slowVersion !== version) {
     // served before the request below; a failure to take them fails that request
-    lane.call('events', { version, events: workerEvents(ev), foreground }).catch(() => {});
+    lane.call('events', { version, events: workerEvents(ev), foreground, exportedKeys }).catch(() => {});
     slowVersion = version;
   }
   const answered = lane.call('run', request, { cancelFlag: ctx.cancelFlag, onProgress: (done, total) => ctx.progress(done, total) });
@@ -349,10 +357,11 @@ function inForeground<T>(work: () => Promise<T>): Promise<T> {
   return asForeground(foreground, work);
 }
 
-function setEvents(next: number, ev: WorkerEvents | null, path: string | null): null {
+function setEvents(next: number, ev: WorkerEvents | null, path: string | null, exported: string[] = []): null {
   stopAhead();
   lastProjectedSeats = null;
   events = ev === null ? null : sharedEvents({ ...ev, ids: null });
+  exportedKeys = exported;
   ledgerPath = path;
   version = next;
   cache = null;
@@ -365,7 +374,7 @@ function setEvents(next: number, ev: WorkerEvents | null, path: string | null): 
  * thread must not interleave with the next); the slow lane's requests free the queue once handed on.
  */
 const handlers: Handlers<ComputeMethods> = {
-  events: ({ version: v, events: ev }) => setEvents(v, ev, null),
+  events: ({ version: v, events: ev, exportedKeys: exported }) => setEvents(v, ev, null, exported),
   ledger: ({ version: v, path }) => setEvents(v, null, path),
   warm: (request, ctx) =>
     inForeground(async () => {

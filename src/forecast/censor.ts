@@ -53,8 +53,8 @@ export interface CensorSummary {
   impliedCaps: Map<string, ImpliedCap>;
   /**
    * By key id, a cap the plan states that the history contradicts (implied-cap.ts `statedCapOf`):
-   * requests let through beyond it, or spend held at a level well under it. Said beside the implied
-   * caps; the history is still judged by the plan's cap.
+   * requests the platform's export shows let through beyond it, or spend held at a level well under
+   * it. Said beside the implied caps; the history is still judged by the plan's cap.
    */
   statedCaps: Map<string, StatedCapCheck>;
 }
@@ -72,7 +72,11 @@ export interface HeldAtDefault {
   planLimit: number | null;
 }
 
-export function censoredFromEngine(events: EventColumns, result: SimulationResult, history: History): CensorSummary {
+/**
+ * `exported`: the keys whose requests in `events` are the platform's export (implied-cap.ts
+ * `CapReadingOptions.exported`): only theirs can contradict a stated cap by going past it.
+ */
+export function censoredFromEngine(events: EventColumns, result: SimulationResult, history: History, exported?: ReadonlySet<string>): CensorSummary {
   const plan = result.plan;
   const firstDay = Math.floor(history.start / DAY);
   const D = history.days;
@@ -86,7 +90,7 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   const msgRefused = new Uint8Array(D);
   // the plan's caps, and for a key it gives none the cap its history reads as held by
   const dailyById = new Map(history.keys.map((k) => [k.id, k.values]));
-  const readings = capReadings(events, plan, history.end - 1, { dailyOf: (j) => dailyById.get(plan.keys[j]!.id), stated: 'all' });
+  const readings = capReadings(events, plan, history.end - 1, { dailyOf: (j) => dailyById.get(plan.keys[j]!.id), stated: 'all', ...(exported !== undefined ? { exported } : {}) });
   const implied = readings.implied;
   const capOf = plan.keys.map((k) => k.capMicros ?? implied.get(k.id)?.capMicros ?? null);
   const capped = capOf.map((c) => c !== null);

@@ -329,11 +329,14 @@ export function impliedCaps(
 }
 
 /**
- * A cap the plan states that the history contradicts: the platform let the key's requests through
- * with its window at that cap or above (`exceeded`: it checks `usage >= cap` before each request,
- * so the cap in force over the history was higher, or none), or the key's spend reads as held at a
- * level well under it (`held-below`, implied-cap's reading: the cap in force was lower, or another
- * limit held it). Either way the plan's cap is not the one this history was under.
+ * A cap the plan states that the history contradicts: the platform's export shows the key's
+ * requests let through with its window at that cap or above (`exceeded`: it checks `usage >= cap`
+ * before each request, so that cap was not in force then: it was higher, or none, or set later),
+ * or the key's spend reads as held at a level well under it (`held-below`, implied-cap's reading:
+ * the cap in force was lower, or another limit held it). Either way the plan's cap is not the one
+ * this history was under. `exceeded` is read only from a key's history the platform exported
+ * (`CapReadingOptions.exported`): a history of demand (an events CSV, a mapped sheet) going past
+ * the plan's cap is what that cap would refuse, no contradiction.
  */
 export interface StatedCapCheck {
   id: string;
@@ -350,15 +353,27 @@ export interface StatedCapCheck {
 /** Over the stated cap by less than this share is the exports' rounding (each line's cost to the cent or credit), not a request the cap let through. */
 const EXCEEDED_SHARE = 0.01;
 
-/** What a key's requests say of the cap the plan states for it (`statedMicros`): null when they agree with it. */
-export function statedCapOf(times: ArrayLike<number>, costs: ArrayLike<number>, lastDay: number, windowDays: number, statedMicros: number, seenFromDay?: number): Omit<StatedCapCheck, 'id'> | null {
+/**
+ * What a key's requests say of the cap the plan states for it (`statedMicros`): null when they agree
+ * with it. `exported`: the requests are the platform's export of what it let through (ledger
+ * `exportedKeys`), so that one let through beyond the cap says the cap was not in force; without
+ * it they are demand, which the plan's cap may well refuse (`exceeded` is not read).
+ */
+export function statedCapOf(
+  times: ArrayLike<number>,
+  costs: ArrayLike<number>,
+  lastDay: number,
+  windowDays: number,
+  statedMicros: number,
+  options: { seenFromDay?: number; exported?: boolean } = {},
+): Omit<StatedCapCheck, 'id'> | null {
   const w = dayWindows(times, costs, lastDay, windowDays);
   if (w === null) return null;
-  const reading = impliedCapOf(times, costs, lastDay, windowDays, seenFromDay);
+  const reading = impliedCapOf(times, costs, lastDay, windowDays, options.seenFromDay);
   // A request let through with the window at the cap: the platform refuses it (`usage >= cap`).
   // The days counted are those the platform counts (re-based each UTC day), fewer than a rolling
   // window's own, so the documented reading refuses it too.
-  if (w.floor >= statedMicros * (1 + EXCEEDED_SHARE)) return { kind: 'exceeded', statedMicros, floorMicros: w.floor, reading, windowDays };
+  if (options.exported === true && w.floor >= statedMicros * (1 + EXCEEDED_SHARE)) return { kind: 'exceeded', statedMicros, floorMicros: w.floor, reading, windowDays };
   // held at a level under the cap, where the plan's own cap (read as held from 97 % of it) sees nothing
   if (reading !== null && reading.reached.high < NEAR_STATED * statedMicros) return { kind: 'held-below', statedMicros, floorMicros: w.floor, reading, windowDays };
   return null;
@@ -377,6 +392,13 @@ export interface CapReadingOptions {
   stated?: 'all' | 'held-below';
   /** the history's first time (ms), when the caller knows it: otherwise the events' earliest */
   firstTime?: number;
+  /**
+   * The ids of the keys whose requests in the history are the platform's own export of what it let
+   * through (the ledger's `exportedKeys`: events of its cost or consumption export). Only for them
+   * is a request beyond the stated cap read as `exceeded`; the other keys' events (an events CSV,
+   * a mapped sheet, `headroom demo`'s) are demand, which the plan's cap would refuse. Absent: none.
+   */
+  exported?: ReadonlySet<string>;
 }
 
 /**
@@ -391,6 +413,7 @@ export function capReadings(
   options: CapReadingOptions = {},
 ): { implied: Map<string, ImpliedCap>; stated: Map<string, StatedCapCheck> } {
   const { dailyOf, stated } = options;
+  const exported = options.exported ?? NONE;
   const implied = new Map<string, ImpliedCap>();
   const checks = new Map<string, StatedCapCheck>();
   const read = new Map<string, number>();
@@ -399,7 +422,8 @@ export function capReadings(
     if (k.capMicros !== null && stated === undefined) return;
     // a key whose daily spend cannot show a stop (nor, checked so, pass its cap) is not read request by request
     const daily = dailyOf?.(j);
-    const past = stated === 'all' && k.capMicros !== null && daily !== undefined && peakWindow(daily, windowDays) >= k.capMicros;
+    // (only a key the platform exported can contradict its cap so: another's history is demand)
+    const past = stated === 'all' && k.capMicros !== null && daily !== undefined && exported.has(k.id) && peakWindow(daily, windowDays) >= k.capMicros;
     if (daily === undefined || mayShowStop(daily, windowDays) || past) read.set(k.id, j);
   });
   const n = events.count;
@@ -425,12 +449,14 @@ export function capReadings(
       const reading = impliedCapOf(t, c, lastDay, windowDays, seenFromDay);
       if (reading !== null) implied.set(id, { id, ...reading });
     } else {
-      const check = statedCapOf(t, c, lastDay, windowDays, capMicros, seenFromDay);
+      const check = statedCapOf(t, c, lastDay, windowDays, capMicros, { seenFromDay, exported: exported.has(id) });
       if (check !== null) checks.set(id, { id, ...check });
     }
   }
   return { implied, stated: checks };
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 /** The most a key's spend per UTC day held in one window (oldest day first). */
 function peakWindow(daily: ArrayLike<number>, windowDays: number): number {
@@ -542,7 +568,8 @@ export function impliedCapShort(cap: ImpliedCap): string {
 
 /**
  * The one sentence simulate, recommend and forecast say of a cap the plan states that the history
- * contradicts (`name` as each names the key): the cap stated, and the level the history shows.
+ * contradicts (`name` as each names the key): the cap stated, and the level the history shows
+ * (`exceeded`: the platform's export, the only history it is read from).
  */
 export function statedCapText(name: string, check: StatedCapCheck): string {
   const stated = money(check.statedMicros, true);
@@ -557,10 +584,10 @@ export function statedCapText(name: string, check: StatedCapCheck): string {
       `the cap it was under was about ${money(r.capMicros, true)} (or another limit held it), not ${stated}: if that is its cap, correct the plan`
     );
   }
-  const held = r === null ? '' : ` (its spend reads as held at about ${money(r.capMicros, true)})`;
+  const held = r === null ? '' : `, and its spend reads as held at about ${money(r.capMicros, true)}`;
   return (
-    `${name}: the plan states a cap of ${stated}, but the history went past it: requests went through with ${money(check.floorMicros)} already spent in its rolling ${check.windowDays}-day window, ` +
-    `which a ${stated} cap refuses (the platform checks the spend before each request); if these events are the platform's export, the cap it was under was higher, or none${held}: ` +
+    `${name}: the plan states a cap of ${stated}, but the platform's export shows requests going through with ${money(check.floorMicros)} already spent in its rolling ${check.windowDays}-day window, ` +
+    `which a ${stated} cap refuses (the platform checks the spend before each request): a ${stated} cap was not in force then (its cap was higher, or it had none, or ${stated} was set later)${held}; ` +
     `if ${stated} is not its cap now, correct the plan`
   );
 }

@@ -26,7 +26,7 @@ import type { CapAtRisk, CapOption } from './cap-risk.ts';
 import { roundCapUsd } from './rounding.ts';
 import { amountOf, HELD_SPREAD } from './censor-notes.ts';
 import { evidenceWarning, keyEvidence, provisionalCapUsd, THIN_ACTIVE_DAYS } from './key-evidence.ts';
-import { rememberedCensored } from './recorded-censor.ts';
+import { judgedKey, rememberedCensored } from './recorded-censor.ts';
 import { thinChanceNote } from './thin-key.ts';
 import { impliedCapShort, impliedCapText, statedCapNotes } from './implied-cap.ts';
 
@@ -85,6 +85,12 @@ export interface ForecastOptions {
   /** share done, 0..1, with the current stage */
   onProgress?: (share: number, stage: 'model' | 'paths') => void;
   signal?: { readonly aborted: boolean };
+  /**
+   * The keys whose requests in the events are the platform's own export (the ledger's
+   * `exportedKeys`): only of them does a note say the history went past the cap the plan states
+   * (implied-cap.ts). Absent: none (the events are demand, as an events CSV's are).
+   */
+  exportedKeys?: ReadonlySet<string>;
 }
 
 export interface ForecastReport {
@@ -165,8 +171,8 @@ async function forecastWith(
   // censored (the usual case); a series the replay finds censored is fitted again after.
   const all = [...history.keys, ...history.triggers, history.messages];
   const uncensored: CensoredDays = new Map();
-  const ahead = workers && !isPrepared(events, plan, sim, options.recordedPlan) ? workers.fitAhead(fitJobs(all, uncensored)) : undefined;
-  const entry = prepare(events, history, plan, sim, options.recordedPlan);
+  const ahead = workers && !isPrepared(events, plan, sim, options.recordedPlan, options.exportedKeys) ? workers.fitAhead(fitJobs(all, uncensored)) : undefined;
+  const entry = prepare(events, history, plan, sim, options.recordedPlan, options.exportedKeys);
   const { replay, censored } = entry;
   if (options.signal?.aborted) throw new CancelledError();
   const fitted = ahead
@@ -363,39 +369,39 @@ function historyOf(events: EventColumns): History {
   return history;
 }
 
-function preparedKey(plan: Plan, recorded: Plan | undefined): string {
-  return `${JSON.stringify(plan)}\u0000${recorded === undefined ? '' : JSON.stringify(recorded)}`;
+function preparedKey(plan: Plan, recorded: Plan | undefined, exported: ReadonlySet<string> | undefined): string {
+  return `${judgedKey(plan, exported)}\u0000${recorded === undefined ? '' : JSON.stringify(recorded)}`;
 }
 
 /** True when `prepare` will answer from its last replay (no replay to overlap with anything). */
-function isPrepared(events: EventColumns, plan: Plan, sim: SimulateFn, recorded?: Plan): boolean {
+function isPrepared(events: EventColumns, plan: Plan, sim: SimulateFn, recorded?: Plan, exported?: ReadonlySet<string>): boolean {
   const hit = prepared.get(events);
-  return hit !== undefined && hit.plan === preparedKey(plan, recorded) && hit.sim === sim;
+  return hit !== undefined && hit.plan === preparedKey(plan, recorded, exported) && hit.sim === sim;
 }
 
 /**
  * The plan replayed over the history and what the replay censored: computed once per events
  * and plan, so a forecast asked again (another what-if, more paths) starts from its models.
  */
-function prepare(events: EventColumns, history: History, plan: Plan, sim: SimulateFn, recorded?: Plan): Prepared {
-  const key = preparedKey(plan, recorded);
+function prepare(events: EventColumns, history: History, plan: Plan, sim: SimulateFn, recorded?: Plan, exported?: ReadonlySet<string>): Prepared {
+  const key = preparedKey(plan, recorded, exported);
   const hit = prepared.get(events);
   if (hit && hit.plan === key && hit.sim === sim) return hit;
   const replay = replayHistory(events, plan, history.end, sim);
   const own = recorded === undefined || JSON.stringify(recorded) === JSON.stringify(plan);
   if (own) {
-    const entry: Prepared = { plan: key, sim, replay, censored: censoredFromEngine(replay.hist, replay.result, history) };
+    const entry: Prepared = { plan: key, sim, replay, censored: censoredFromEngine(replay.hist, replay.result, history, exported) };
     prepared.set(events, entry);
     return entry;
   }
   // a cap the recommendation raised holds nothing down in its own replay: judge the history by its
   // own limits (read from the recommendation's replay of them when it ran on these events)
-  const remembered = rememberedCensored(events, recorded);
+  const remembered = rememberedCensored(events, recorded, exported);
   let entry: Prepared;
   if (remembered !== undefined) entry = { plan: key, sim, replay, recorded, censored: remembered };
   else {
     const held = replayHistory(events, recorded, history.end, sim);
-    entry = { plan: key, sim, replay, recorded, held, censored: censoredFromEngine(held.hist, held.result, history) };
+    entry = { plan: key, sim, replay, recorded, held, censored: censoredFromEngine(held.hist, held.result, history, exported) };
   }
   prepared.set(events, entry);
   return entry;

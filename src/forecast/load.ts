@@ -21,7 +21,12 @@ export function parseIsoOption(name: string, value: string | undefined): number 
   return ms;
 }
 
-export function loadLedgerEvents(db: string, from?: string, to?: string): EventColumns {
+/**
+ * The ledger's events in [--from, --to), and the API keys whose events the platform's exports gave
+ * (ledger `exportedKeys`, read with them): only those keys' history can contradict a cap the plan
+ * states by going past it (implied-cap.ts).
+ */
+export function loadLedgerHistory(db: string, from?: string, to?: string): { events: EventColumns; exportedKeys: Set<string> } {
   const range: { from?: number; to?: number } = {};
   const f = parseIsoOption('--from', from);
   const t = parseIsoOption('--to', to);
@@ -29,7 +34,7 @@ export function loadLedgerEvents(db: string, from?: string, to?: string): EventC
   if (t !== undefined) range.to = t;
   const ledger = openLedgerForReading(db);
   try {
-    return ledger.readEvents(range);
+    return ledger.readHistory(range);
   } finally {
     ledger.close();
   }

@@ -12,12 +12,17 @@ import type { CensorSummary } from './censor.ts';
  */
 const remembered = new WeakMap<EventColumns, { plan: string; censored: CensorSummary }>();
 
-export function rememberCensored(events: EventColumns, plan: Plan, censored: CensorSummary): void {
-  remembered.set(events, { plan: JSON.stringify(plan), censored });
+/** The plan and the keys the platform exported (censor.ts `censoredFromEngine`), as one key. */
+export function judgedKey(plan: Plan, exported: ReadonlySet<string> | undefined): string {
+  return `${JSON.stringify(plan)}\u0000${exported === undefined ? '' : [...exported].sort().join('\u0000')}`;
 }
 
-/** The days `plan` held down in `events`, when the same events and plan were judged before. */
-export function rememberedCensored(events: EventColumns, plan: Plan): CensorSummary | undefined {
+export function rememberCensored(events: EventColumns, plan: Plan, censored: CensorSummary, exported?: ReadonlySet<string>): void {
+  remembered.set(events, { plan: judgedKey(plan, exported), censored });
+}
+
+/** The days `plan` held down in `events`, when the same events and plan were judged before (with the same keys exported). */
+export function rememberedCensored(events: EventColumns, plan: Plan, exported?: ReadonlySet<string>): CensorSummary | undefined {
   const hit = remembered.get(events);
-  return hit !== undefined && hit.plan === JSON.stringify(plan) ? hit.censored : undefined;
+  return hit !== undefined && hit.plan === judgedKey(plan, exported) ? hit.censored : undefined;
 }

@@ -57,6 +57,28 @@ export function liveMappedBatches(db: ReadableLedger): { id: number; mapping: un
   return rows.map((r) => ({ id: r.id, mapping: JSON.parse(r.mapping) as unknown, events: r.events }));
 }
 
+/** The formats of the platform's own exports (import/formats.ts `FORMATS`), as batches.format stores them. */
+export const EXPORT_FORMATS = ['dust-cost', 'dust-consumption'] as const;
+
+/**
+ * The API keys the platform's exports gave events of, by name, in the batches not undone: what
+ * the platform itself recorded as let through, where an events CSV or a mapped sheet holds demand
+ * (forecast/implied-cap.ts reads a stated cap as contradicted only by the former). An import of the
+ * cost or consumption export lists the subjects of each scope's spend (overlap.ts; `key:<name>` for
+ * an API key), and migration 9 listed those of the exports imported before version 5: a read of
+ * that small table (a row per batch, scope and subject), never of the events.
+ */
+export function exportedKeys(db: ReadableLedger): string[] {
+  return db
+    .prepare(
+      `SELECT DISTINCT s.name FROM batches b JOIN spend_subjects ss ON ss.batch = b.id JOIN subjects s ON s.id = ss.subject
+       WHERE b.undone_at IS NULL AND b.format IN (${EXPORT_FORMATS.map((f) => `'${f}'`).join(', ')}) AND ss.scope >= 'key:' AND ss.scope < 'key;'
+       ORDER BY s.name`,
+    )
+    .pluck()
+    .all() as string[];
+}
+
 /** Events the batches not undone hold (room for the whole ledger, without a pass over the events). */
 export function batchedEventCount(db: ReadableLedger): number {
   return db.prepare('SELECT coalesce(sum(events), 0) FROM batches WHERE undone_at IS NULL').pluck().get() as number;

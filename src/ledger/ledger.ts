@@ -5,7 +5,7 @@ import type { OpenOptions, ReadableLedger, WritableLedger } from './db.ts';
 import { activeSeats, correctTriggerKind, readEntities, renameEntity } from './entities.ts';
 import type { TriggerKindFact } from './entities.ts';
 import type { LedgerEntity } from './entities.ts';
-import { batchCount, listBatches, undoBatch } from './batches.ts';
+import { batchCount, exportedKeys, listBatches, undoBatch } from './batches.ts';
 import type { BatchInfo } from './batches.ts';
 import { eventsVersionKey, readEvents, seen, span, summary } from './events.ts';
 import type { HistorySummary, SeenSubject } from './events.ts';
@@ -93,6 +93,19 @@ export class Ledger {
    */
   readEvents(range: { from?: number; to?: number; withIds?: boolean; /** false: through SQL only (tests compare both readers) */ pages?: boolean } = {}): EventColumns {
     return readEvents(this.db, range);
+  }
+
+  /**
+   * `readEvents`, and the API keys whose events the platform's exports gave (`exportedKeys`), read
+   * in one transaction: what `recommend` and `forecast` judge a stated cap by.
+   */
+  readHistory(range: { from?: number; to?: number; withIds?: boolean } = {}): { events: EventColumns; exportedKeys: Set<string> } {
+    return this.db.transaction(() => ({ events: readEvents(this.db, range), exportedKeys: new Set(exportedKeys(this.db)) }))();
+  }
+
+  /** The API keys whose events the platform's exports gave, by name (batches.ts `exportedKeys`). */
+  exportedKeys(): string[] {
+    return exportedKeys(this.db);
   }
 
   summary(): HistorySummary {

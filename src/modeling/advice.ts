@@ -16,8 +16,18 @@ import type { Advice, ExportPreview } from './types.ts';
 /** Few forecast draws: the screens need the caps and percentiles, the draws only the chances. */
 const SCREEN_PATHS = 60;
 
-export function adviceFor(plan: Plan, events: EventColumns, signal?: { readonly aborted: boolean }): Advice {
-  const rec = recommend(events, plan, { paths: SCREEN_PATHS, signal });
+/**
+ * What the screens ask of `events`: `exportedKeys`, the keys whose requests there are the
+ * platform's export (the ledger's `exportedKeys`; recommend's `RecommendOptions.exportedKeys`).
+ */
+export interface ScreenOptions {
+  signal?: { readonly aborted: boolean };
+  exportedKeys?: ReadonlySet<string>;
+}
+
+export function adviceFor(plan: Plan, events: EventColumns, options: ScreenOptions = {}): Advice {
+  const { signal } = options;
+  const rec = recommend(events, plan, { paths: SCREEN_PATHS, signal, ...(options.exportedKeys !== undefined ? { exportedKeys: options.exportedKeys } : {}) });
   const drafts = new Map(supportRequests(rec, plan.workspace.name).map((r) => [r.triggerId, r]));
   // What the recommended caps would have blocked over the same history (the detail view's
   // "current cap blocked N, the recommended one M").
@@ -59,7 +69,7 @@ export function adviceFor(plan: Plan, events: EventColumns, signal?: { readonly 
 }
 
 /** Every file of the export for this plan: the recommended plan (JSON, YAML), keys CSV, drafts, report. */
-export function exportPreview(plan: Plan, events: EventColumns, signal?: { readonly aborted: boolean }): ExportPreview {
-  const rec = recommend(events, plan, { paths: SCREEN_PATHS, signal });
+export function exportPreview(plan: Plan, events: EventColumns, options: ScreenOptions = {}): ExportPreview {
+  const rec = recommend(events, plan, { paths: SCREEN_PATHS, signal: options.signal, ...(options.exportedKeys !== undefined ? { exportedKeys: options.exportedKeys } : {}) });
   return { files: buildExport(rec, null) };
 }

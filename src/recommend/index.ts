@@ -50,6 +50,12 @@ export interface RecommendOptions {
   seed?: number;
   /** checked by the replays (every 65,536 events) and between drawn paths; when aborted the call throws CancelledError */
   signal?: { readonly aborted: boolean };
+  /**
+   * The keys whose requests in the events are the platform's own export (the ledger's
+   * `exportedKeys`): only of them does a note say the history went past the cap the plan states
+   * (forecast/implied-cap.ts). Absent: none (the events are demand, as an events CSV's are).
+   */
+  exportedKeys?: ReadonlySet<string>;
 }
 
 export interface KeyRecommendation {
@@ -272,9 +278,9 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   // horizon (the last event + 30 days, SPEC section 4): queued runs keep being released after the
   // history ends, and stopping at its end counted runs simulate admits as lost
   const current = simulate(plan, events, { signal: options.signal });
-  const censored = censoredFromEngine(events, current, history);
+  const censored = censoredFromEngine(events, current, history, options.exportedKeys);
   // the export's forecast judges the history by this plan too: it reads these days, not a replay
-  rememberCensored(events, plan, censored);
+  rememberCensored(events, plan, censored, options.exportedKeys);
   const scenario = buildScenario(history, plan, days, {}, censored.days, undefined, options.signal, censored.heldDemand);
   const ordinaryDraws: Float64Array[][] = [];
   const runawayDraws: Float64Array[][] = [];

@@ -200,6 +200,9 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
       dailyOf: (j) => (j < tallies.keys.count ? perKey.subarray(j * days, (j + 1) * days) : undefined),
       stated: 'held-below',
       firstTime: tallies.minTime,
+      // no `exported`: only `held-below` is said here, read from any source, and a key whose
+      // requests went through above its stated cap never reads as held below it (a reading's stops
+      // lie above the fullest window any of its requests went through at)
     });
     report.keys.forEach((k) => {
       const cap = k.capUsd === null ? readings.implied.get(k.id) : undefined;
@@ -208,7 +211,8 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
     });
     report.keys.forEach((k) => {
       const check = k.capUsd === null ? undefined : readings.stated.get(k.id);
-      // a cap the history went beyond is no held limit: the replay refuses what it would (recommend and forecast say it)
+      // a cap the history went beyond is no held limit: the replay refuses what it would (recommend
+      // and forecast say it of a key whose history is the platform's export)
       if (check?.kind !== 'held-below' || check.reading === null || keyAtCap(k)) return;
       out.push({ kind: 'key', id: k.id, name: k.name, limit: check.reading.capMicros / 1e6, peak: k.peakRollingUsd, days: null, slackRefused: 0, refused: false, statedCap: check });
     });

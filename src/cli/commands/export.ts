@@ -10,7 +10,7 @@ import type { ExportFile } from '../../export/index.ts';
 import { COMPARE_PATHS, DEFAULT_PATHS, forecast } from '../../forecast/index.ts';
 import { recommend } from '../../recommend/index.ts';
 import { InputError } from '../../errors.ts';
-import { loadLedgerEvents, loadPlan, parseIntOption, parseShare } from '../../forecast/load.ts';
+import { loadLedgerHistory, loadPlan, parseIntOption, parseShare } from '../../forecast/load.ts';
 import { planWithLedgerEntities } from '../../ledger/read.ts';
 import { runCommand } from './forecast.ts';
 import { cliProgress, QUIET } from '../progress.ts';
@@ -110,7 +110,7 @@ export async function runExport(planPath: string | undefined, o: ExportCliOption
   checkExportTarget(o.out, planPath, ['plan.json', 'plan.yaml', 'keys.csv', 'report.md', 'report.html']);
   checkTimeRangeOptions(o);
   progress.step('reading the ledger');
-  const events = loadLedgerEvents(o.db, o.from, o.to);
+  const { events, exportedKeys } = loadLedgerHistory(o.db, o.from, o.to);
   const plan = planWithLedgerEntities(loadPlan(planPath), o.db);
   const days = parseIntOption('--days', o.days, 1, 366);
   const paths = parseIntOption('--paths', o.paths, 0, 100_000);
@@ -122,6 +122,7 @@ export async function runExport(planPath: string | undefined, o: ExportCliOption
   // chance in the key table and in the Monte Carlo table is then one computation on the same draws
   // (with --paths 400 the key table's came from recommend's default 200)
   const rec = recommend(events, plan, {
+    exportedKeys,
     ...(o.headroom !== undefined ? { headroom: parseShare('--headroom', o.headroom) } : {}),
     ...(days !== undefined ? { days } : {}),
     paths: Math.max(paths ?? DEFAULT_PATHS, DEFAULT_PATHS),
@@ -132,6 +133,7 @@ export async function runExport(planPath: string | undefined, o: ExportCliOption
   const fc = await forecast(events, rec.plan, {
     // which days the current limits held down is judged under them, not under the recommendation
     recordedPlan: plan,
+    exportedKeys,
     onProgress: (share) => progress.share(share, 1),
     ...(days !== undefined ? { days } : {}),
     ...(paths !== undefined ? { paths } : {}),

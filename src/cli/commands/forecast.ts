@@ -10,7 +10,7 @@ import { InputError } from '../../errors.ts';
 import { COMPARE_PATHS, forecast } from '../../forecast/index.ts';
 import { PROFILE_WORDS, profileDifferences } from '../../forecast/profile-differences.ts';
 import type { ForecastReport, NewTrigger, TriggerCauseReport, WhatIf } from '../../forecast/index.ts';
-import { loadLedgerEvents, loadPlan, parseIntOption, parsePairs, parseShare } from '../../forecast/load.ts';
+import { loadLedgerHistory, loadPlan, parseIntOption, parsePairs, parseShare } from '../../forecast/load.ts';
 import { chanceText } from '../../forecast/rounding.ts';
 import { planWithLedgerEntities } from '../../ledger/read.ts';
 import { checkTimeRangeOptions } from '../time-options.ts';
@@ -82,11 +82,12 @@ export async function runForecast(planPath: string | undefined, o: ForecastCliOp
   const seed = parseIntOption('--seed', o.seed, -2_147_483_648, 4_294_967_295);
   const workers = parseIntOption('--workers', o.workers, 0, 64);
   checkTimeRangeOptions(o);
-  const events = loadLedgerEvents(o.db, o.from, o.to);
+  const { events, exportedKeys } = loadLedgerHistory(o.db, o.from, o.to);
   const plan = planWithLedgerEntities(planFile, o.db);
   const tty = process.stderr.isTTY === true && !o.json;
   const report = await forecast(events, plan, {
     whatIf,
+    exportedKeys,
     ...(days !== undefined ? { days } : {}),
     ...(paths !== undefined ? { paths } : {}),
     ...(seed !== undefined ? { seed } : {}),

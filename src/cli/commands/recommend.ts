@@ -4,7 +4,7 @@ import { counted } from '../../engine/words.ts';
 import { recommend } from '../../recommend/index.ts';
 import { chanceText } from '../../forecast/rounding.ts';
 import type { RecommendReport } from '../../recommend/index.ts';
-import { loadLedgerEvents, loadPlan, parseShare } from '../../forecast/load.ts';
+import { loadLedgerHistory, loadPlan, parseShare } from '../../forecast/load.ts';
 import { planWithLedgerEntities } from '../../ledger/read.ts';
 import { runCommand } from './forecast.ts';
 import { cliProgress, QUIET } from '../progress.ts';
@@ -24,10 +24,11 @@ export interface RecommendCliOptions {
 export function runRecommend(planPath: string | undefined, o: RecommendCliOptions, progress: CliProgress = QUIET): RecommendReport {
   progress.step('reading the ledger');
   checkTimeRangeOptions(o);
-  const events = loadLedgerEvents(o.db, o.from, o.to);
+  const { events, exportedKeys } = loadLedgerHistory(o.db, o.from, o.to);
   const plan = planWithLedgerEntities(loadPlan(planPath), o.db);
   progress.step(`forecasting and replaying ${events.count.toLocaleString('en-US')} events under the plan`);
   return recommend(events, plan, {
+    exportedKeys,
     ...(o.headroom !== undefined ? { headroom: parseShare('--headroom', o.headroom) } : {}),
     ...(o.risk !== undefined ? { risk: parseRisk(o.risk) } : {}),
   });
