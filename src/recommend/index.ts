@@ -29,6 +29,7 @@ import type { KeyEvidence } from '../forecast/key-evidence.ts';
 import { ordinaryHistory, outlierCeiling, SHORT_DAYS } from '../forecast/model.ts';
 import type { ModelKind } from '../forecast/model.ts';
 import { simulate } from '../engine/simulate.ts';
+import { costRowDays } from '../engine/cost-rows.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { atLeastPeople, atSeatsText, fewestSeats, hourlyLoad, peakOf, roll24, seatsSeen, seatsText } from './hourly.ts';
@@ -292,7 +293,7 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const paced = new Set(scenario.series.filter((s) => s.kind === 'trigger_runs' && s.model.heldDemand !== undefined).map((s) => s.id));
   const held = (id: string): HeldReading => ({ pace: censored.heldDemand.get(id) ?? null, isDemand: paced.has(id) });
   const profile = profileOf(plan);
-  const keys = recommendKeys(history, plan, risk, { scenario, ordinary: ordinaryDraws, runaway: runawayDraws }, seriesIndex, capBlockedByDay(events, history, current), censored.impliedCaps).map((k) => ({
+  const keys = recommendKeys(history, plan, risk, { scenario, ordinary: ordinaryDraws, runaway: runawayDraws }, seriesIndex, capBlockedByDay(events, history, current), censored.impliedCaps, costRowDays(events)).map((k) => ({
     ...k,
     profile,
   }));
@@ -406,6 +407,8 @@ function recommendKeys(
   seriesIndex: Map<string, number>,
   byDay: { blocked: Map<string, Float64Array>; admitted: Map<string, Float64Array> },
   implied: ReadonlyMap<string, ImpliedCap>,
+  /** by key, its days that hold the cost export's daily rows, which count no requests (engine/cost-rows.ts) */
+  costDays: ReadonlyMap<string, ReadonlyMap<number, number>>,
 ): KeyRecommendation[] {
   const capBlocked = byDay.blocked;
   const days = paths.scenario.days;
@@ -488,7 +491,7 @@ function recommendKeys(
     }
     // A key seen on a few days gives the forecast those days to read as its daily rate: its cap is
     // sized on the spend it has shown instead (src/forecast/key-evidence.ts), and said so
-    const evidence = keyEvidence(s);
+    const evidence = keyEvidence(s, costDays.get(s.id));
     const warning = evidenceWarning(evidence);
     let action: KeyRecommendation['action'];
     let recommendedCap = cap;
