@@ -59,7 +59,13 @@ export interface KeyRecommendation {
   currentCapUsd: number | null;
   recommendedCapUsd: number;
   action: 'set' | 'raise' | 'lower' | 'keep';
-  /** rolling 30-day ORDINARY spend over the history, USD: runaway days clipped (see `incidents`) */
+  /**
+   * rolling 30-day ORDINARY spend over the history, USD: runaway days clipped (see `incidents`).
+   * `extrapolated`: the key has under 30 days of history, so no 30-day window: every figure is its
+   * ordinary spend over those days scaled to 30 days, a rate, not a spend it has shown; what it
+   * spent over them is `evidence.largest30dUsd` over `evidence.days`, the figure every output
+   * gives for such a key (the report, keys.csv, the app's key advice: `spentOverHistory`)
+   */
   rolling30: { p50: number; p90: number; p99: number; max: number; daysObserved: number; windows: number; extrapolated: boolean };
   /** runaway days left out of the cap (clipped to the ordinary ceiling), largest first */
   incidents: { date: string; requestedUsd: number; ordinaryCeilingUsd: number; blockedByCapUsd: number }[];
@@ -351,7 +357,8 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const spendLimits = checkSpendLimits(events, history, recommended, after, headroom, { draws, scenario });
   const recovery = recoverySchedules(events, history, plan, current);
   const notes: string[] = [];
-  if (history.days < 30) notes.push(`only ${counted(history.days, 'day')} of history: rolling 30-day spend is extrapolated from the days observed`);
+  // no key has a 30-day window: its figures are what it spent over its days, said as such (rolling30 keeps the rate, marked extrapolated)
+  if (history.days < 30) notes.push(`only ${counted(history.days, 'day')} of history, so no key has a 30-day window: each key's spend is given over the days it has ("N days of history"), not scaled up to 30 days`);
   for (const note of evidenceNotes(keys)) notes.push(note);
   // a key held by a cap the plan does not state is said apart: the plan's own cap did not hold it
   const censoredKeys = censored.series.filter((c) => c.kind === 'key_spend' && !censored.impliedCaps.has(c.id));
