@@ -306,7 +306,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
     sections.push({
       title: `Forecast: ${fc.horizon.from} to ${fc.horizon.to}`,
       paragraphs: [
-        'Per series, weekly seasonal indices times the model that scored best on the last days held out (a local level, a damped linear trend or exponential growth); bands are P10 / P50 / P90 over the Monte Carlo draws.',
+        'Per series, weekly seasonal indices times the model that scored best on the last days held out (a local level, a linear trend or exponential growth); bands are P10 / P50 / P90 over the Monte Carlo draws.',
         ...(Object.keys(fc.whatIf).length ? [`What-if: ${JSON.stringify(fc.whatIf)}`] : []),
         ...fc.notes,
       ],
