@@ -13,7 +13,8 @@ import { recommend } from '../src/recommend/index.ts';
 import type { RecommendReport } from '../src/recommend/index.ts';
 import { describeRecommend, recommendJson } from '../src/cli/commands/recommend.ts';
 import { buildExport } from '../src/export/index.ts';
-import { showKeyAdvice } from '../src/views/key-advice.ts';
+import { rollingShown, showKeyAdvice } from '../src/views/key-advice.ts';
+import { adviceFor } from '../src/modeling/advice.ts';
 import { forecast } from '../src/forecast/index.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import type { Plan } from '../src/engine/plan.ts';
@@ -165,5 +166,58 @@ describe("a thin key's rolling 30-day cell in the report's key table", () => {
 
   it("keeps a key's percentiles of its 30-day windows when its history has them", () => {
     expect(cells('k_reg')[5]).toMatch(/^\$[\d,.]+ \/ \$[\d,.]+ \/ \$[\d,.]+$/);
+  });
+});
+
+describe("a key with under 30 days of history in keys.csv, recommend's JSON and the app's key advice", () => {
+  // the report's key: $1,250 over its 9 days, which scaled to 30 days is $4,166.67
+  const events = withOneRequest(DAYS - 9, 250, (b) => {
+    for (const d of [DAYS - 7, DAYS - 5, DAYS - 3, DAYS - 1]) b.push(T0 + d * DAY + 14 * HOUR, EventType.api, 'k_new', 250_000_000);
+  });
+  const report = recommend(events, plan());
+
+  it('leaves keys.csv\'s percentile columns empty and gives what it spent over its days, with their count', () => {
+    const csv = buildExport(report, null).find((f) => f.path === 'keys.csv')?.content ?? '';
+    const parsed = Papa.parse<Record<string, string>>(csv.trim(), { header: true });
+    expect(parsed.meta.fields).toEqual(expect.arrayContaining(['rolling30_p50_usd', 'days_observed', 'history_days', 'spent_usd']));
+    const row = parsed.data.find((r) => r.key_id === 'k_new');
+    expect(row).toMatchObject({ rolling30_p50_usd: '', rolling30_p90_usd: '', rolling30_p99_usd: '', history_days: '9', spent_usd: '1250.00', recommended_cap_usd: '2500' });
+    expect(csv).not.toContain('4166.67');
+    // a key with 30-day windows keeps their percentiles, and no spend over a short history
+    const reg = parsed.data.find((r) => r.key_id === 'k_reg');
+    expect(reg?.rolling30_p50_usd).toMatch(/^\d+\.\d\d$/);
+    expect(reg).toMatchObject({ history_days: '30', spent_usd: '' });
+  });
+
+  it('keeps the scaled figure in the JSON only marked as extrapolated, with the spend as recorded beside it', () => {
+    const j = (JSON.parse(recommendJson(report)) as { keys: { id: string; rolling30: { p50: number; extrapolated: boolean }; evidence: { largest30dUsd: number; days: number } }[] }).keys.find((x) => x.id === 'k_new');
+    expect(j?.rolling30).toMatchObject({ extrapolated: true });
+    expect(j?.evidence).toMatchObject({ largest30dUsd: 1250, days: 9 });
+  });
+
+  it("shows the app's key advice what it spent over its days, not that scaled to 30 days", () => {
+    const advice = adviceFor(plan(), events);
+    const a = advice.keys.find((x) => x.id === 'k_new')!;
+    expect(a.spentOverHistory).toEqual({ usd: 1250, days: 9 });
+    expect(a.rolling30.extrapolated).toBe(true);
+    expect(rollingShown(a)).toMatchObject({ kind: 'history', text: '$1,250 (9 days of history)' });
+    const reg = advice.keys.find((x) => x.id === 'k_reg')!;
+    expect(reg.spentOverHistory).toBeNull();
+    expect(rollingShown(reg).kind).toBe('percentiles');
+  });
+
+  it("calls the screens' yardstick for such a key its spend scaled to 30 days, not a p99", () => {
+    const figures = {
+      recommendedCapUsd: 2100,
+      rolling30: { p50: 600, p90: 600, p99: 600, max: 600, daysObserved: 9, extrapolated: true },
+      spentOverHistory: { usd: 180, days: 9 },
+      projectedPeak: { p10: 500, p50: 600, p90: 700 },
+      reason: 'the forecast',
+    };
+    const shown = showKeyAdvice(figures, T0 + DAYS * DAY, T0 + DAYS * DAY);
+    expect(shown).toMatchObject({ kind: 'cap', capUsd: 750, replaced: 2100 });
+    const words = shown.kind === 'cap' ? `${shown.sentence} ${shown.explained ?? ''}` : '';
+    expect(words).toContain('ordinary spend over its 9 days of history scaled to 30 days, $600, + 25 % = $750.');
+    expect(words).not.toContain('p99');
   });
 });

@@ -10,6 +10,7 @@ import { thinChanceShort } from '../forecast/thin-key.ts';
 import { PROFILE_WORDS, profileDifferences } from '../forecast/profile-differences.ts';
 import type { KeyRecommendation, RecommendReport, TriggerRecommendation } from '../recommend/index.ts';
 import { lastDaysText } from '../recommend/days-looked-at.ts';
+import { historyDaysText, spentOverHistory } from '../recommend/spent-over-history.ts';
 import { uniqueFileNames } from './file-names.ts';
 import { formatUsd, formatUsdPlain, MICROS_PER_USD } from '../engine/units.ts';
 
@@ -62,31 +63,45 @@ const KEY_COLUMNS = [
   'rolling30_p90_usd',
   'rolling30_p99_usd',
   'days_observed',
+  'history_days',
+  'spent_usd',
   'throttle_chance',
   'cap_basis',
   'history_warning',
   'reason',
 ] as const;
 
-/** Keys and caps as CSV: one row per key, caps in whole dollars, empty = no cap. */
+/**
+ * Keys and caps as CSV: one row per key, caps in whole dollars, empty = no cap. A key with under
+ * 30 days of history has no 30-day window: its rolling30 percentiles are left empty and
+ * `spent_usd` gives what it spent over its `history_days`, as the report's "$180.00 (9 days of
+ * history)" does; recommend's rolling30 would have put that spend scaled to 30 days under
+ * percentiles' names ($600.00 for $180 over 9 days), beside a cap below it that blocks nothing.
+ */
 export function keysToCsv(report: RecommendReport): string {
-  const rows = report.keys.map((k) => [
-    k.id,
-    k.name,
-    k.currentCapUsd ?? '',
-    k.recommendedCapUsd,
-    k.action,
+  const rows = report.keys.map((k) => {
+    const spent = spentOverHistory(k);
     // the report's cents of the same figures (`money`): rounded on their micro-dollars, not on
     // their binary float, which put 300.00 here beside the report's $300.01
-    formatUsdPlain(microsOf(k.rolling30.p50)),
-    formatUsdPlain(microsOf(k.rolling30.p90)),
-    formatUsdPlain(microsOf(k.rolling30.p99)),
-    k.rolling30.daysObserved,
-    k.throttleChance.toFixed(3),
-    k.capBasis,
-    k.warning ?? '',
-    k.reason,
-  ]);
+    const percentile = (usd: number) => (spent === null ? formatUsdPlain(microsOf(usd)) : '');
+    return [
+      k.id,
+      k.name,
+      k.currentCapUsd ?? '',
+      k.recommendedCapUsd,
+      k.action,
+      percentile(k.rolling30.p50),
+      percentile(k.rolling30.p90),
+      percentile(k.rolling30.p99),
+      k.rolling30.daysObserved,
+      k.evidence.days,
+      spent === null ? '' : formatUsdPlain(microsOf(spent.usd)),
+      k.throttleChance.toFixed(3),
+      k.capBasis,
+      k.warning ?? '',
+      k.reason,
+    ];
+  });
   // a key named `=SUM(A1)` or `-staging` (names come from the platform's exports) is written
   // `'=SUM(A1)`, as the platform escapes its own exports: a spreadsheet never runs it as a formula
   return `${Papa.unparse({ fields: [...KEY_COLUMNS], data: rows }, { newline: '\n', escapeFormulae: true })}\n`;
@@ -291,7 +306,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
     sections.push({
       title: `Forecast: ${fc.horizon.from} to ${fc.horizon.to}`,
       paragraphs: [
-        'Per series, weekly seasonal indices times the model that scored best on the last days held out (a local level, a damped linear trend or exponential growth); bands are P10 / P50 / P90 over the Monte Carlo draws.',
+        'Per series, weekly seasonal indices times the model that scored best on the last days held out (a local level, a linear trend or exponential growth); bands are P10 / P50 / P90 over the Monte Carlo draws.',
         ...(Object.keys(fc.whatIf).length ? [`What-if: ${JSON.stringify(fc.whatIf)}`] : []),
         ...fc.notes,
       ],
@@ -475,8 +490,9 @@ type ForecastTrigger = NonNullable<ForecastReport['monteCarlo']>['triggers'][num
  * over 9 days read as $4,166.67 under this heading, a 30-day spend its history never shows.
  */
 function rolling30Cell(k: KeyRecommendation): string {
-  if (!k.rolling30.extrapolated) return `${money(k.rolling30.p50)} / ${money(k.rolling30.p90)} / ${money(k.rolling30.p99)}`;
-  return `${money(k.evidence.largest30dUsd)} (${counted(k.evidence.days, 'day')} of history)`;
+  const spent = spentOverHistory(k);
+  if (spent === null) return `${money(k.rolling30.p50)} / ${money(k.rolling30.p90)} / ${money(k.rolling30.p99)}`;
+  return `${money(spent.usd)} ${historyDaysText(spent.days)}`;
 }
 
 /** The table's cell: in how many of the forecast's paths the recommended plan holds back some of its runs. */

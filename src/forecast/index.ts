@@ -1,6 +1,7 @@
 import { DAY, usdNumberToMicros } from '../engine/units.ts';
 import { counted } from '../engine/words.ts';
 import type { EventColumns } from '../engine/events.ts';
+import { costRowDays } from '../engine/cost-rows.ts';
 import type { EnforcementProfile, Plan } from '../engine/plan.ts';
 import { DEFAULT_TRIGGER_LIMIT, profileOf } from '../engine/plan-rules.ts';
 import { planUnderProfile } from '../compare/profiles.ts';
@@ -233,13 +234,15 @@ async function forecastWith(
   });
   const roundUp = (m: number) => roundCapUsd(m) * 1e6;
   const last29ById = new Map<string, number[]>();
+  // a thin key's warning counts its requests: not the pieces of the cost export's daily rows
+  const costDays = costRowDays(events);
   const keyCaps = [...keyJ].map(([j, k]): KeyCapOptions => {
     const s = scenario.series[j];
     const key = history.keys.find((x) => x.id === s.id);
     const values = key?.values ?? [];
     const last29 = ordinaryHistory(values, s.model).slice(-29);
     last29ById.set(s.id, last29);
-    const evidence = key ? keyEvidence(key) : null;
+    const evidence = key ? keyEvidence(key, costDays.get(key.id)) : null;
     return {
       id: s.id,
       currentCapUsd: scenario.plan.apiKeys.find((x) => x.id === s.id)?.capUsd ?? null,

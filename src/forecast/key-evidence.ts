@@ -34,10 +34,18 @@ export const PROVISIONAL_FACTOR = 2;
 export const REVISIT_DAYS = 30;
 
 export interface KeyEvidence {
-  /** requests in the history */
+  /**
+   * requests in the history: its events, less the pieces the importer spread a cost export's
+   * daily rows into (engine/cost-rows.ts), which are no requests
+   */
   requests: number;
   /** UTC days with any spend */
   activeDays: number;
+  /**
+   * of those days, the ones whose spend the cost export gave as a daily total (no request count:
+   * the key's days that the consumption export does not cover)
+   */
+  costRowDays: number;
   /** days from the key's first request's UTC day to the end of the history */
   days: number;
   /** ISO dates of its first and last day with a request */
@@ -51,11 +59,23 @@ export interface KeyEvidence {
   short: boolean;
 }
 
-/** What a key's own history holds (its series starts on its first day with a request). */
-export function keyEvidence(s: DailySeries): KeyEvidence {
+/**
+ * What a key's own history holds (its series starts on its first day with a request).
+ * `costDays`: the key's days that hold a cost export's rows, with their pieces (costRowDays).
+ */
+export function keyEvidence(s: DailySeries, costDays?: ReadonlyMap<number, number>): KeyEvidence {
   // a last day the export cut short is kept apart from the series (series.ts): it is use all the same
   const values = s.partial ? [...s.values, s.partial.value] : s.values;
   const activeDays = values.filter((v) => v > 0).length;
+  // the series' events are its full days' (series.ts): the pieces counted are those days' too
+  let pieces = 0;
+  let costRowDays = 0;
+  const end = s.start + s.values.length * DAY;
+  for (const [day, n] of costDays ?? []) {
+    if (day < s.start || day >= end) continue;
+    pieces += n;
+    costRowDays++;
+  }
   let largest = 0;
   let acc = 0;
   let last = -1;
@@ -67,8 +87,9 @@ export function keyEvidence(s: DailySeries): KeyEvidence {
   }
   const thin = activeDays < THIN_ACTIVE_DAYS;
   return {
-    requests: s.events,
+    requests: Math.max(0, s.events - pieces),
     activeDays,
+    costRowDays,
     days: values.length,
     firstRequest: isoDay(s.start),
     lastRequest: isoDay(s.start + Math.max(0, last) * DAY),
@@ -83,9 +104,33 @@ export function provisionalCapUsd(e: KeyEvidence): number {
   return roundCapUsd(Math.round(PROVISIONAL_FACTOR * e.largest30dUsd * MICROS_PER_USD));
 }
 
-/** "1 request on 1 day with spend, over 3 days since its first on 2026-10-30" */
+/**
+ * "1 request on 1 day with spend, over 3 days since its first on 2026-10-30"; for days the cost
+ * export alone gives, which hold daily totals and no requests, "spend on 4 days from the cost
+ * export's daily totals, which count no requests, over 9 days since its first on 2026-10-06"
+ */
 export function evidenceText(e: KeyEvidence): string {
-  return `${counted(e.requests, 'request')} on ${counted(e.activeDays, 'day')} with spend, over ${counted(e.days, 'day')} since its first on ${e.firstRequest}`;
+  return `${usedText(e)}, over ${counted(e.days, 'day')} since its first on ${e.firstRequest}`;
+}
+
+/**
+ * The key's use in short, as `headroom recommend` gives it beside a provisional cap: "one request
+ * on 1 day", "spend on 4 days (cost export totals, no requests)", "5 requests on 4 days (2 of
+ * them from cost export totals)"
+ */
+export function evidenceShort(e: KeyEvidence): string {
+  const requests = e.requests === 1 ? 'one request' : counted(e.requests, 'request');
+  if (e.costRowDays === 0) return `${requests} on ${counted(e.activeDays, 'day')}`;
+  if (e.requests === 0) return `spend on ${counted(e.activeDays, 'day')} (cost export totals, no requests)`;
+  return `${requests} on ${counted(e.activeDays, 'day')} (${e.costRowDays} of them from cost export totals)`;
+}
+
+/** What the key's days with spend hold: its requests, and the days known only by the cost export's daily totals. */
+function usedText(e: KeyEvidence): string {
+  if (e.costRowDays === 0) return `${counted(e.requests, 'request')} on ${counted(e.activeDays, 'day')} with spend`;
+  const totals = "the cost export's daily totals, which count no requests";
+  if (e.requests === 0) return `spend on ${counted(e.activeDays, 'day')} from ${totals}`;
+  return `${counted(e.requests, 'request')} on ${counted(e.activeDays, 'day')} with spend, ${e.costRowDays} of them known only from ${totals}`;
 }
 
 /** The revisit date of a short or thin history: REVISIT_DAYS after its first request. */

@@ -2,8 +2,9 @@ import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { EventType } from '../engine/events.ts';
 import type { EventTypeCode, EventTypeName } from '../engine/events.ts';
-import { DAY, HOUR, MINUTE, formatUsd, isoOf } from '../engine/units.ts';
+import { DAY, formatUsd, isoOf } from '../engine/units.ts';
 import { isPlausibleTime, timeRangeMessage } from '../engine/time-range.ts';
+import { costRowPieceTime } from '../engine/cost-rows.ts';
 import { parseUsdToMicros } from '../engine/units.ts';
 import { parseTimestampAt } from '../csv/timestamp.ts';
 import { isConsumptionHeader } from '../csv/header.ts';
@@ -541,8 +542,8 @@ export function dustCostHandler(
       for (let h = 0; h < 24; h++) {
         const part = parts[h]!;
         if (part === 0) continue;
-        // mid-hour: the spend of an hour, not of its first millisecond
-        if (sink.add(day + h * HOUR + 30 * MINUTE, type, subject, part, `${base}#${h}`, 0, false)) added = true;
+        // mid-hour: the spend of an hour, not of its first millisecond (engine/cost-rows.ts tells these pieces from requests by it)
+        if (sink.add(costRowPieceTime(day, h), type, subject, part, `${base}#${h}`, 0, false)) added = true;
       }
       if (added) {
         sink.spend(noKey ? `agent:${agentName}` : `key:${key}`, subject, day);

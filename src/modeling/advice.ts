@@ -6,6 +6,7 @@
 import type { EventColumns } from '../engine/events.ts';
 import type { Plan } from '../engine/plan.ts';
 import { recommend } from '../recommend/index.ts';
+import { spentOverHistory } from '../recommend/spent-over-history.ts';
 import { buildExport, supportRequests } from '../export/index.ts';
 import { simulate } from '../engine/simulate.ts';
 import { EventType } from '../engine/events.ts';
@@ -48,7 +49,8 @@ export function adviceFor(plan: Plan, events: EventColumns, options: ScreenOptio
       id: k.id,
       recommendedCapUsd: k.recommendedCapUsd,
       action: k.action,
-      rolling30: { p50: k.rolling30.p50, p90: k.rolling30.p90, p99: k.rolling30.p99, max: k.rolling30.max, daysObserved: k.rolling30.daysObserved },
+      rolling30: { p50: k.rolling30.p50, p90: k.rolling30.p90, p99: k.rolling30.p99, max: k.rolling30.max, daysObserved: k.rolling30.daysObserved, extrapolated: k.rolling30.extrapolated },
+      spentOverHistory: spentOverHistory(k),
       projectedPeak: k.projectedPeak,
       throttleChance: k.throttleChance,
       currentThrottleChance: k.currentThrottleChance,

@@ -5,6 +5,7 @@
 import type { ScenarioMetrics } from './scenarios.ts';
 import type { KeyFigure } from '../views/key-figure.ts';
 import type { Status } from '../views/status.ts';
+import type { SpentOverHistory } from '../recommend/spent-over-history.ts';
 
 /** The key's figure (the same on every screen, src/views) and its rolling spend. */
 export interface ModelKey extends KeyFigure {
@@ -116,7 +117,10 @@ export interface KeyAdvice {
   id: string;
   recommendedCapUsd: number;
   action: 'set' | 'raise' | 'lower' | 'keep';
-  rolling30: { p50: number; p90: number; p99: number; max: number; daysObserved: number };
+  /** `extrapolated`: under 30 days of history, the figures are its spend over them scaled to 30 days (a rate): shown as `spentOverHistory` instead */
+  rolling30: { p50: number; p90: number; p99: number; max: number; daysObserved: number; extrapolated: boolean };
+  /** under 30 days of history: what the key spent over them, as recorded, and their count (recommend/spent-over-history.ts); null otherwise */
+  spentOverHistory: SpentOverHistory | null;
   projectedPeak: { p10: number; p50: number; p90: number };
   throttleChance: number;
   currentThrottleChance: number | null;

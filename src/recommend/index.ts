@@ -29,6 +29,7 @@ import type { KeyEvidence } from '../forecast/key-evidence.ts';
 import { ordinaryHistory, outlierCeiling, SHORT_DAYS } from '../forecast/model.ts';
 import type { ModelKind } from '../forecast/model.ts';
 import { simulate } from '../engine/simulate.ts';
+import { costRowDays } from '../engine/cost-rows.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { atLeastPeople, atSeatsText, fewestSeats, hourlyLoad, peakOf, roll24, seatsSeen, seatsText } from './hourly.ts';
@@ -64,7 +65,13 @@ export interface KeyRecommendation {
   currentCapUsd: number | null;
   recommendedCapUsd: number;
   action: 'set' | 'raise' | 'lower' | 'keep';
-  /** rolling 30-day ORDINARY spend over the history, USD: runaway days clipped (see `incidents`) */
+  /**
+   * rolling 30-day ORDINARY spend over the history, USD: runaway days clipped (see `incidents`).
+   * `extrapolated`: the key has under 30 days of history, so no 30-day window: every figure is its
+   * ordinary spend over those days scaled to 30 days, a rate, not a spend it has shown; what it
+   * spent over them is `evidence.largest30dUsd` over `evidence.days`, the figure every output
+   * gives for such a key (the report, keys.csv, the app's key advice: `spentOverHistory`)
+   */
   rolling30: { p50: number; p90: number; p99: number; max: number; daysObserved: number; windows: number; extrapolated: boolean };
   /** runaway days left out of the cap (clipped to the ordinary ceiling), largest first */
   incidents: { date: string; requestedUsd: number; ordinaryCeilingUsd: number; blockedByCapUsd: number }[];
@@ -298,7 +305,7 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const paced = new Set(scenario.series.filter((s) => s.kind === 'trigger_runs' && s.model.heldDemand !== undefined).map((s) => s.id));
   const held = (id: string): HeldReading => ({ pace: censored.heldDemand.get(id) ?? null, isDemand: paced.has(id) });
   const profile = profileOf(plan);
-  const keys = recommendKeys(history, plan, risk, { scenario, ordinary: ordinaryDraws, runaway: runawayDraws }, seriesIndex, capBlockedByDay(events, history, current), censored.impliedCaps).map((k) => ({
+  const keys = recommendKeys(history, plan, risk, { scenario, ordinary: ordinaryDraws, runaway: runawayDraws }, seriesIndex, capBlockedByDay(events, history, current), censored.impliedCaps, costRowDays(events)).map((k) => ({
     ...k,
     profile,
   }));
@@ -356,7 +363,8 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const spendLimits = checkSpendLimits(events, history, recommended, after, headroom, { draws, scenario });
   const recovery = recoverySchedules(events, history, plan, current);
   const notes: string[] = [];
-  if (history.days < 30) notes.push(`only ${counted(history.days, 'day')} of history: rolling 30-day spend is extrapolated from the days observed`);
+  // no key has a 30-day window: its figures are what it spent over its days, said as such (rolling30 keeps the rate, marked extrapolated)
+  if (history.days < 30) notes.push(`only ${counted(history.days, 'day')} of history, so no key has a 30-day window: each key's spend is given over the days it has ("N days of history"), not scaled up to 30 days`);
   for (const note of evidenceNotes(keys)) notes.push(note);
   // a key held by a cap the plan does not state is said apart: the plan's own cap did not hold it
   const censoredKeys = censored.series.filter((c) => c.kind === 'key_spend' && !censored.impliedCaps.has(c.id));
@@ -412,6 +420,8 @@ function recommendKeys(
   seriesIndex: Map<string, number>,
   byDay: { blocked: Map<string, Float64Array>; admitted: Map<string, Float64Array> },
   implied: ReadonlyMap<string, ImpliedCap>,
+  /** by key, its days that hold the cost export's daily rows, which count no requests (engine/cost-rows.ts) */
+  costDays: ReadonlyMap<string, ReadonlyMap<number, number>>,
 ): KeyRecommendation[] {
   const capBlocked = byDay.blocked;
   const days = paths.scenario.days;
@@ -494,7 +504,7 @@ function recommendKeys(
     }
     // A key seen on a few days gives the forecast those days to read as its daily rate: its cap is
     // sized on the spend it has shown instead (src/forecast/key-evidence.ts), and said so
-    const evidence = keyEvidence(s);
+    const evidence = keyEvidence(s, costDays.get(s.id));
     const warning = evidenceWarning(evidence);
     let action: KeyRecommendation['action'];
     let recommendedCap = cap;

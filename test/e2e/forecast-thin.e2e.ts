@@ -3,7 +3,8 @@
  * provisional, and the chance the page gives of its capping out rests on those few days. Before,
  * its paths read the days as a daily rate and the page said "96 %" beside the cap with nothing to
  * say it rested on thin history; the admin relies on the page saying so beside the chance and the
- * band.
+ * band. On API keys, its rolling 30-day spend is what it spent over its 9 days, not that scaled to
+ * 30 days as if spent in a window.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,5 +72,19 @@ describe('Forecast on a key too thin to forecast', () => {
     const chance = page.locator('[data-testid=forecast-keys] tr[data-key=k_thin] [data-testid=thin-chance]');
     await hasText(chance, /^thin history: spend on 5 days$/);
     await s.shot('forecast-thin-1280');
+  }, 240_000);
+
+  it('gives on API keys what the key spent over its 9 days, not that scaled to 30 days as its rolling spend', async () => {
+    if (!s) throw new Error('no session');
+    const { page } = s;
+    await nav(page, /^API keys/);
+    const row = page.locator('[data-testid=model-keys-table] tbody tr[data-key=k_thin]');
+    await hasText(row.getByTestId('advice-history-spend'), /^spent \$1,250 \(9 days of history\)/);
+    // $1,250 over 9 days scaled to 30 days is $4,167: never shown as its p50 / p90 / p99
+    expect(await row.locator('.reco').textContent()).not.toMatch(/p50|4,167/);
+    // a key with 30-day windows keeps its percentiles
+    await hasText(page.locator('[data-testid=model-keys-table] tbody tr[data-key=k_main] .reco'), /p50 .* p90 .* p99 /);
+    await row.getByRole('button', { name: /^Details of k_thin/ }).click();
+    await hasText(page.getByTestId('key-history-spend'), /Spent over its history\s*\$1,250 \(9 days of history\)/);
   }, 240_000);
 });

@@ -6,7 +6,7 @@ import { openDetail } from './detail.ts';
 import { fmtCount, fmtDate, fmtDollars, fmtShare, fmtUsd } from './format.ts';
 import { setKeyCaps } from '../../../src/modeling/plan-edits.ts';
 import { keyHistoryChart } from '../../../src/projection/key-history.ts';
-import { showKeyAdvice } from '../../../src/views/key-advice.ts';
+import { rollingShown, showKeyAdvice } from '../../../src/views/key-advice.ts';
 import type { KeyAdvice, ModelKey, ModelTrigger, TriggerAdvice, ModelView } from '../../../src/modeling/types.ts';
 import type { Status } from '../../../src/views/status.ts';
 
@@ -31,6 +31,7 @@ function DetailHead({ id, name, status }: { id: string; name: string; status: St
 
 export function KeyDetail({ k, advice, view, windowDays, headroom }: { k: ModelKey; advice: KeyAdvice | null; view: ModelView; windowDays: number; headroom: number }) {
   const shown = advice ? showKeyAdvice(advice, k.lastUsed, view.to, headroom) : null;
+  const rolling = advice ? rollingShown(advice, fmtDollars) : null;
   const recommended = shown?.kind === 'cap' ? shown.capUsd : null;
   const chart = useMemo(
     () =>
@@ -76,10 +77,18 @@ export function KeyDetail({ k, advice, view, windowDays, headroom }: { k: ModelK
       )}
       <HistoryChart chart={chart} title={`${k.name}: rolling ${windowDays}-day spend`} testId="key-history-chart" />
       <dl className="figures detail-figures">
-        <div>
-          <dt>Ordinary rolling {windowDays}-day spend p50 · p90 · p99</dt>
-          <dd>{advice ? `${fmtDollars(advice.rolling30.p50)} · ${fmtDollars(advice.rolling30.p90)} · ${fmtDollars(advice.rolling30.p99)}` : '…'}</dd>
-        </div>
+        {rolling?.kind === 'history' ? (
+          // under 30 days of history there is no 30-day window: what it spent over its days
+          <div data-testid="key-history-spend">
+            <dt>Spent over its history</dt>
+            <dd>{rolling.text}</dd>
+          </div>
+        ) : (
+          <div>
+            <dt>Ordinary rolling {windowDays}-day spend p50 · p90 · p99</dt>
+            <dd>{rolling ? `${fmtDollars(rolling.p50)} · ${fmtDollars(rolling.p90)} · ${fmtDollars(rolling.p99)}` : '…'}</dd>
+          </div>
+        )}
         <div>
           <dt>Peak (whole history)</dt>
           <dd>

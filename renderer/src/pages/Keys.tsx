@@ -9,7 +9,7 @@ import { Chip } from '../components/Chip.tsx';
 import { NoData } from '../components/FirstRun.tsx';
 import { KeyDetail } from '../modeling/KeyDetail.tsx';
 import { openDetail, useDetail } from '../modeling/detail.ts';
-import { showKeyAdvice } from '../../../src/views/key-advice.ts';
+import { rollingShown, showKeyAdvice } from '../../../src/views/key-advice.ts';
 import { STATUS_RANK } from '../../../src/views/status.ts';
 import { sparkOf } from '../../../src/modeling/view-delta.ts';
 import { applyCaps, setKeyCaps } from '../../../src/modeling/plan-edits.ts';
@@ -52,6 +52,7 @@ function CapInput({ k }: { k: ModelKey }) {
 function Recommended({ k, advice, adviceMissing, to, headroom }: { k: ModelKey; advice: KeyAdvice | null; adviceMissing: boolean; to: number | null; headroom: number }) {
   if (!advice) return <span className="muted small">{adviceMissing ? 'unavailable' : '…'}</span>;
   const shown = showKeyAdvice(advice, k.lastUsed, to, headroom);
+  const rolling = rollingShown(advice, fmtDollars);
   if (shown.kind === 'revoke')
     return (
       <span className="reco" data-testid="advice-revoke">
@@ -64,13 +65,23 @@ function Recommended({ k, advice, adviceMissing, to, headroom }: { k: ModelKey; 
       <span className="num" style={{ textAlign: 'left' }}>
         {fmtUsdWhole(shown.capUsd)}
       </span>
-      <small>
-        p50 {fmtDollars(advice.rolling30.p50)} · p90 {fmtDollars(advice.rolling30.p90)}
-      </small>{' '}
-      <small>
-        p99 {fmtDollars(advice.rolling30.p99)}
-        {shown.explained ? ' · see why' : ''}
-      </small>
+      {rolling.kind === 'percentiles' ? (
+        <>
+          <small>
+            p50 {fmtDollars(rolling.p50)} · p90 {fmtDollars(rolling.p90)}
+          </small>{' '}
+          <small>
+            p99 {fmtDollars(rolling.p99)}
+            {shown.explained ? ' · see why' : ''}
+          </small>
+        </>
+      ) : (
+        // under 30 days of history: what it spent over them, not that scaled to 30 days
+        <small data-testid="advice-history-spend">
+          spent {rolling.text}
+          {shown.explained ? ' · see why' : ''}
+        </small>
+      )}
       {shown.caution && (
         <small className="warning" title={shown.caution} data-testid="advice-caution">
           {' '}

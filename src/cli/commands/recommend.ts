@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { counted } from '../../engine/words.ts';
 import { recommend } from '../../recommend/index.ts';
 import { chanceText } from '../../forecast/rounding.ts';
+import { evidenceShort } from '../../forecast/key-evidence.ts';
 import type { RecommendReport } from '../../recommend/index.ts';
 import { loadLedgerHistory, loadPlan, parseShare } from '../../forecast/load.ts';
 import { planWithLedgerEntities } from '../../ledger/read.ts';
@@ -49,7 +50,7 @@ export function describeRecommend(r: RecommendReport): string {
     // a provisional cap is no forecast: its basis is said, not a chance resting on a few days (the report gives that chance, said to rest on them)
     const basis =
       k.capBasis === 'observed_spend'
-        ? `PROVISIONAL: ${k.evidence.requests === 1 ? 'one request' : counted(k.evidence.requests, 'request')} on ${counted(k.evidence.activeDays, 'day')}, too thin a history to forecast`
+        ? `PROVISIONAL: ${evidenceShort(k.evidence)}, too thin a history to forecast`
         : `capped-out chance ${chanceText(k.throttleChance)}; model ${k.model}${k.censoredDays ? `, ${k.censoredDays} censored day${k.censoredDays === 1 ? '' : 's'}` : ''}` +
           `${k.incidents.length ? `; runaway spend stopped ~$${k.runawayStoppedUsd.toLocaleString('en-US', { maximumFractionDigits: 0 })}, ordinary use blocked ~$${k.ordinaryBlockedUsd.toLocaleString('en-US', { maximumFractionDigits: 0 })}` : ''}`;
     out.push(`  ${k.id}: ${k.action} cap $${k.recommendedCapUsd.toLocaleString('en-US')}${k.currentCapUsd !== null ? ` (now $${k.currentCapUsd.toLocaleString('en-US')})` : ''}, ${basis}`);
