@@ -115,4 +115,33 @@ describe.each([
     }
     expect(await ok('ledger-info', {})).toEqual(before);
   });
+
+  it('a choice the file’s own dates contradict refuses the file in the preview and the import, naming the choice to make', async () => {
+    const before = await ok('ledger-info', {});
+    // day first: 13 October on line 3
+    const source = { name: 'eu.csv', text: `${COST}\n02/10/2026,Support,key-eu2,api,1.75\n13/10/2026,Support,key-eu2,api,3.50\n` };
+    const message = 'eu.csv:3: "13/10/2026" has 13 where “Dates are: month first” puts the month: this file writes its dates day first; choose “Dates are: day first” (or automatic)';
+    for (const [channel, input] of [
+      ['import-preview', { source, dates: 'mdy' }],
+      ['import-run', { source, dates: 'mdy', skipBadRows: true }],
+    ] as [ApiChannel, unknown][]) {
+      const r = await dispatch(service.handlers, service.jobs, channel, input);
+      expect(r).toMatchObject({ ok: false, error: { code: 'input_error' } });
+      expect(r.ok ? '' : r.error.message).toContain(message);
+    }
+    const set = await ok('import-preview-set', { files: [{ source, dates: 'mdy' }] });
+    expect(set[0]).toMatchObject({ preview: null, error: { code: 'input_error' } });
+    expect(set[0]?.error?.message).toContain(message);
+    expect(await ok('ledger-info', {})).toEqual(before);
+  });
+
+  it('a choice that scatters the dates the other order keeps together is said in the preview', async () => {
+    // 1 to 3 October read day first; chosen month first: 10 January, February and March
+    const text = `${COST}\n01/10/2026,Support,key-doubt,api,1.75\n02/10/2026,Support,key-doubt,api,3.50\n03/10/2026,Support,key-doubt,api,2.25\n`;
+    const preview = await ok('import-preview', { source: { name: 'cost.csv', text }, dates: 'mdy' });
+    expect(preview.facts.findings.givenOrderDoubt).toContain(
+      'read month first, as chosen under “Dates are” in the preview, the rows\' dates fall on 3 days over 2 months (2026-01-10 to 2026-03-10). Read day first they fall on 3 consecutive days (2026-10-01 to 2026-10-03), the tighter span.',
+    );
+    expect(preview.facts.findings.givenOrderDoubt).toContain('if they are day first, choose “Dates are: day first” in this preview.');
+  });
 });

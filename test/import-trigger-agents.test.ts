@@ -7,6 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CONSUMPTION_HEADER, consumptionLine } from './support/dust-exports.ts';
+import { importFile } from '../src/import/importer.ts';
+import { importFindings } from '../src/import/findings.ts';
+import { readEntities } from '../src/ledger/entities.ts';
 import { ledgerScope } from './fixtures/ledger-helpers.ts';
 import { runCli } from './support/run-cli.ts';
 
@@ -14,8 +17,8 @@ const scope = ledgerScope();
 const MINUTE = 60_000;
 const DAY0 = Date.UTC(2026, 9, 1);
 
-/** A fair-use run of `trigger` by `agent`, `i` × 10 minutes into 2026-10-01. */
-const run = (i: number, trigger: string, agent: string): string =>
+/** A fair-use (or programmatic) run of `trigger` by `agent`, `i` × 10 minutes into 2026-10-01. */
+const run = (i: number, trigger: string, agent: string, programmatic = false): string =>
   consumptionLine({
     completedAt: new Date(DAY0 + i * 10 * MINUTE).toISOString(),
     agentMessageId: `m${i}`,
@@ -25,6 +28,7 @@ const run = (i: number, trigger: string, agent: string): string =>
     contextOrigin: 'triggered',
     totalCredits: '1.00',
     stepIndex: '0',
+    ...(programmatic ? { usageType: 'programmatic' } : {}),
   });
 
 /** 30 runs of t_shared by Triage (lines 2-31), then 20 by Support (lines 32-51), and 5 of t_own by Reviewer throughout. */
@@ -40,8 +44,9 @@ function exportFile(): string {
 const PLAN = JSON.stringify({ version: 1, workspace: { seats: 3 }, triggers: [{ id: 't_shared', kind: 'webhook' }], enforcement: { profile: 'platform' } });
 const WARNING =
   ': trigger "t_shared" runs under agent "Support" here, but under agent "Triage" at line 2: ' +
-  "a trigger id names one trigger, so both agents' runs are read as that trigger's, against one limit of runs per 24 h, and its spend as one trigger's. " +
-  'That is right when the agent was renamed within the export; two triggers never share an id on the platform, so if these are two, the export is mislabelled.';
+  "a trigger id names one trigger, so both agents' runs are read as that trigger's, against one limit of runs per 24 h. " +
+  `All of "Triage"'s lines come before all of "Support"'s, as when an agent is renamed within the export, for which that is right; ` +
+  'two triggers never share an id on the platform, so if these are two, the export is mislabelled.';
 
 describe('a trigger id under two agents in one consumption export', () => {
   it('is said by the import, naming the file and the line of the first row that gives it a second agent', async () => {
@@ -75,5 +80,40 @@ describe('a trigger id under two agents in one consumption export', () => {
     const r = await runCli('import', file, '--db', scope.tmp.path('ledger.sqlite'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toContain('runs under agent');
+  });
+});
+
+describe('a rename told apart from two agents’ lines interleaved, and the modes they give', () => {
+  /** The reviewer's export: Alpha (fair use) and Beta (programmatic) take turns under one id. */
+  const interleaved = (): string => {
+    const lines = Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? run(i, 'trg_x', 'Alpha') : run(i, 'trg_x', 'Beta', true)));
+    return `${CONSUMPTION_HEADER}\n${lines.join('\n')}\n`;
+  };
+
+  it('interleaved: no rename, and which mode was taken from which line', async () => {
+    const ledger = scope.open('ledger.sqlite');
+    const r = await importFile(ledger, scope.tmp.write('cons.csv', interleaved()));
+    expect(importFindings(r).triggerAgents).toBe(
+      'cons.csv:3: trigger "trg_x" runs under agent "Beta" here, but under agent "Alpha" at line 2: ' +
+        "a trigger id names one trigger, so both agents' runs are read as that trigger's, against one limit of runs per 24 h, and its spend as one trigger's. " +
+        'Their lines alternate ("Alpha" again at line 4), which no rename does: two agents\' triggers under one id, which the platform never gives, so the export looks mislabelled. ' +
+        '"Alpha"\'s lines give it fair use (line 2), "Beta"\'s programmatic (line 3): it is read as programmatic, from line 3, since any programmatic line makes its trigger programmatic.',
+    );
+    expect(readEntities(ledger.db).find((e) => e.subject === 'trg_x')?.mode).toBe('programmatic');
+  });
+
+  it('a rename of a programmatic trigger: its spend is one trigger’s, and no modes differ', async () => {
+    const ledger = scope.open('ledger.sqlite');
+    const lines = [run(0, 't', 'Old', true), run(1, 't', 'Old', true), run(2, 't', 'New', true), run(3, 't', 'New', true)];
+    const r = await importFile(ledger, scope.tmp.write('cons.csv', `${CONSUMPTION_HEADER}\n${lines.join('\n')}\n`));
+    const text = importFindings(r).triggerAgents;
+    expect(text).toContain("against one limit of runs per 24 h, and its spend as one trigger's. All of \"Old\"'s lines come before all of \"New\"'s, as when an agent is renamed");
+    expect(text).not.toContain('mode');
+  });
+
+  it('fair-use runs have no spend to speak of', async () => {
+    const ledger = scope.open('ledger.sqlite');
+    const r = await importFile(ledger, scope.tmp.write('cons.csv', exportFile()));
+    expect(importFindings(r).triggerAgents).not.toContain('spend');
   });
 });

@@ -1,3 +1,4 @@
+import { DAY } from '../engine/units.ts';
 import { parseMappedTime } from './parse.ts';
 
 /**
@@ -258,6 +259,147 @@ export class DottedMonthFirstCheck {
       firstNotMonthFirst: this.firstNotMonthFirst,
       monthFirst: span(0),
       dayFirst: span(1),
+    };
+  }
+}
+
+/** How a reading of slash dates spreads: its first and last day (epoch ms, as if UTC) and how many distinct days it falls on. */
+export interface DaySpread {
+  from: number;
+  to: number;
+  days: number;
+}
+
+/**
+ * An export's slash dates read in the order the admin gave (`--dates`, the app's "Dates are")
+ * though no row contradicts it (every date reads both ways), when that reading looks wrong: some
+ * dates fall after the import's own time (`later`), or the other order puts the rows far closer
+ * together (scattered: one row a month read so, consecutive days the other way).
+ */
+export interface GivenOrderDoubt {
+  /** the date column, as the header names it */
+  column: string;
+  order: GivenDayOrder;
+  /** rows whose date is a slash date */
+  rows: number;
+  given: DaySpread;
+  other: DaySpread;
+  /** the rows read as given that lie after the import's own time (a day's slack for time zones), the first of them, and that time */
+  later: { count: number; line: number; value: string; time: number; now: number } | null;
+}
+
+/** A row whose slash date only the order the admin did not give reads (`13/08/2026` under `mdy`): its whole file is refused (formats.ts). */
+export interface GivenOrderContradiction {
+  /** the part above 12 where the order given puts the month */
+  part: number;
+  /** the order the file writes */
+  writes: GivenDayOrder;
+}
+
+/** Whole UTC days from a spread's first day to its last, both counted. */
+export function spanDays(s: Pick<DaySpread, 'from' | 'to'>): number {
+  return Math.floor(s.to / DAY) - Math.floor(s.from / DAY) + 1;
+}
+
+/**
+ * Whether the order given scatters the rows the other order keeps together: its span is at least
+ * SCATTER times the other's (consecutive days up to the 12th read the wrong way round fall one a
+ * month, a span some 30 times theirs). A span only somewhat wider is no sign: 2 October to
+ * 3 November read day first spans more than 10 February to 11 March read month first.
+ */
+export function scattered(given: DaySpread, other: DaySpread): boolean {
+  return spanDays(other) * SCATTER <= spanDays(given);
+}
+const SCATTER = 4;
+
+/** Distinct days of a reading, up to this many (an ambiguous date has 144 forms a year). */
+const MAX_TRACKED_DAYS = 4096;
+/** a date read after the import's time by less than this is no doubt: a re-saved time may be a zone's ahead of UTC */
+const LATER_SLACK = DAY;
+
+/**
+ * Watches an export's slash dates read in the order given (GivenDayOrder): each date is read both
+ * ways, so that a date only the other order reads refuses the file (unless an earlier date only
+ * the given order reads: then the file mixes both, and that row is bad), and so that a reading
+ * the file cannot contradict but that scatters its rows is said (GivenOrderDoubt).
+ */
+export class GivenDayOrderCheck {
+  readonly order: GivenDayOrder;
+  private readonly other: GivenDayOrder;
+  private slashes = 0;
+  /** a date only the given order reads has been seen: the file itself says the order */
+  private confirmed = false;
+  private readonly spans = [
+    { lo: Number.POSITIVE_INFINITY, hi: Number.NEGATIVE_INFINITY, days: new Set<number>() },
+    { lo: Number.POSITIVE_INFINITY, hi: Number.NEGATIVE_INFINITY, days: new Set<number>() },
+  ];
+  /** the first date read after the import's time, and how many are */
+  private firstLater: { line: number; value: string; time: number } | null = null;
+  private laterCount = 0;
+  private readonly now: number;
+
+  /** `now`: the import's own time (epoch ms) */
+  constructor(order: GivenDayOrder, now: number) {
+    this.order = order;
+    this.other = order === 'dmy' ? 'mdy' : 'dmy';
+    this.now = now;
+  }
+
+  /** Whether the file has slash dates at all (the "read as" line names the order only then). */
+  get sawSlashDates(): boolean {
+    return this.slashes > 0;
+  }
+
+  /**
+   * One slash date (its text trimmed), at `line`: its time read in the order given, null when that
+   * order reads no date; `contradiction` when only the other order reads it and no earlier date
+   * said the order given (then the file writes the other order).
+   */
+  read(value: string, line: number): { time: number | null; contradiction: GivenOrderContradiction | null } {
+    this.slashes++;
+    const given = parseMappedTime(value, this.order, 'UTC');
+    const other = parseMappedTime(value, this.other, 'UTC');
+    if (given === null) {
+      if (other === null || this.confirmed) return { time: null, contradiction: null };
+      const m = /^(\d{1,2})[/.-](\d{1,2})/.exec(value);
+      const part = m === null ? 0 : Number(this.order === 'mdy' ? m[1] : m[2]);
+      return { time: null, contradiction: { part, writes: this.other } };
+    }
+    if (other === null) this.confirmed = true;
+    this.note(0, given);
+    if (other !== null) this.note(1, other);
+    if (given > this.now + LATER_SLACK) {
+      this.laterCount++;
+      this.firstLater ??= { line, value, time: given };
+    }
+    return { time: given, contradiction: null };
+  }
+
+  private note(k: number, t: number): void {
+    const s = this.spans[k]!;
+    s.lo = Math.min(s.lo, t);
+    s.hi = Math.max(s.hi, t);
+    if (s.days.size < MAX_TRACKED_DAYS) s.days.add(Math.floor(t / DAY));
+  }
+
+  /**
+   * After the rows: the doubt the reading leaves (GivenOrderDoubt), null when the file says the
+   * order itself (a date only it reads), has no slash date, or when the reading looks right.
+   */
+  doubt(column: string): GivenOrderDoubt | null {
+    if (this.slashes === 0 || this.confirmed) return null;
+    const spread = (k: number): DaySpread => ({ from: this.spans[k]!.lo, to: this.spans[k]!.hi, days: this.spans[k]!.days.size });
+    const given = spread(0);
+    const other = spread(1);
+    if (given.from > given.to) return null;
+    if (!scattered(given, other) && this.firstLater === null) return null;
+    return {
+      column,
+      order: this.order,
+      rows: this.slashes,
+      given,
+      other,
+      later: this.firstLater === null ? null : { ...this.firstLater, count: this.laterCount, now: this.now },
     };
   }
 }

@@ -1,7 +1,9 @@
 import { DAY, formatUsd } from '../engine/units.ts';
 import { counted } from '../engine/words.ts';
-import type { DateForm, DayOrder, DayOrderBasis, DottedMonthFirst, GivenDayOrder } from './day-order.ts';
-import type { ImportResult, TimeOfDayNote, TriggerAgents } from './importer.ts';
+import { scattered, spanDays } from './day-order.ts';
+import type { DateForm, DayOrder, DayOrderBasis, DottedMonthFirst, GivenDayOrder, GivenOrderDoubt } from './day-order.ts';
+import type { ImportResult, TimeOfDayNote } from './importer.ts';
+import type { TriggerAgents } from './trigger-agents.ts';
 
 /**
  * What an import found that an admin should see before and after importing, worded for them,
@@ -34,14 +36,23 @@ export interface ImportFindings {
   dottedMonthFirst: string | null;
   /** `file:line: trigger "t1" runs under agent "B" here, but under agent "A" at line 3: …` (TriggerAgents) */
   triggerAgents: string | null;
+  /**
+   * `file: column "date": read day first, as --dates says, …`: an export's dates read in the order
+   * given, which no date contradicts, but which puts some after the import or the rows far apart
+   * where the other order gives them close together (GivenOrderDoubt)
+   */
+  givenOrderDoubt: string | null;
 }
 
 /**
- * Who reads the findings, and when: the command line names its options (`--dates dmy`); the app
- * names its import preview's controls, in the preview (where a choice reads the file again) or
- * after the import (where a wrong reading is undone first). The app has no command line to point to.
+ * Who reads the findings, and when: the command line names its options (`--dates dmy`), after the
+ * import (where a wrong reading is undone first) or in its preview (`--preview`: nothing was
+ * imported, so the way is to import with the option); the app names its import preview's
+ * controls, in the preview (where a choice reads the file again) or after the import. The app has
+ * no command line to point to.
  */
-export type FindingsReader = 'cli' | 'app-preview' | 'app-imported';
+export type FindingsReader = 'cli' | 'cli-preview' | 'app-preview' | 'app-imported';
+
 
 /** Rows named one by one; the rest are counted. */
 export const SHOWN_FINDINGS = 10;
@@ -72,9 +83,23 @@ const ORDER_FROM_WORDS: Record<Exclude<DayOrderBasis, 'nearness' | 'given'> | 'm
 /** The app's control that gives an export's day order (renderer/src/import/DayOrderChoice.tsx), as its words say it. */
 const APP_CHOICE = (order: GivenDayOrder): string => `“Dates are: ${order === 'dmy' ? 'day' : 'month'} first”`;
 
+/** How the reader reads the file in `order` instead: an option or a control, after an undo once imported. */
+function otherOrderWay(order: GivenDayOrder, reader: FindingsReader): string {
+  switch (reader) {
+    case 'cli':
+      return `undo this import and import it again telling the order (--dates ${order} on the command line)`;
+    case 'cli-preview':
+      return `import it with --dates ${order}`;
+    case 'app-preview':
+      return `choose ${APP_CHOICE(order)} in this preview`;
+    case 'app-imported':
+      return `undo this import and import the file again choosing ${APP_CHOICE(order)} in its preview`;
+  }
+}
+
 /** An order the admin gave, said with where they gave it. */
 function givenWords(reader: FindingsReader): string {
-  return reader === 'cli' ? ', as --dates says' : ', as chosen under “Dates are” in the preview';
+  return reader === 'cli' || reader === 'cli-preview' ? ', as --dates says' : ', as chosen under “Dates are” in the preview';
 }
 
 /**
@@ -86,13 +111,7 @@ function givenWords(reader: FindingsReader): string {
 function nearnessWords(order: GivenDayOrder, reader: FindingsReader): string {
   const otherOrder: GivenDayOrder = order === 'dmy' ? 'mdy' : 'dmy';
   const other = otherOrder === 'dmy' ? 'day' : 'month';
-  const how =
-    reader === 'cli'
-      ? `undo this import and import it again telling the order (--dates ${otherOrder} on the command line)`
-      : reader === 'app-preview'
-        ? `choose ${APP_CHOICE(otherOrder)} in this preview`
-        : `undo this import and import the file again choosing ${APP_CHOICE(otherOrder)} in its preview`;
-  return `, guessed from how close together the rows' dates lie: no day above 12 nor decimal comma tells; if they are ${other} first, ${how}, or import the export as downloaded`;
+  return `, guessed from how close together the rows' dates lie: no day above 12 nor decimal comma tells; if they are ${other} first, ${otherOrderWay(otherOrder, reader)}, or import the export as downloaded`;
 }
 
 /**
@@ -103,7 +122,9 @@ function datesText(order: DayOrder, forms: readonly DateForm[] | undefined, from
   const written = forms === undefined || forms.length === 0 ? (['iso'] as const) : forms;
   const slash = order === 'ymd' ? '' : `${SLASH_ORDER_WORDS[order]}${from === 'nearness' ? nearnessWords(order, reader) : from === 'given' ? givenWords(reader) : ORDER_FROM_WORDS[from]})`;
   const words = written.flatMap((f) => (f === 'slash' ? (order === 'ymd' ? [] : [slash]) : [DATE_FORM_WORDS[f]]));
-  if (order !== 'ymd' && !written.includes('slash')) words.unshift(slash);
+  // an order the first rows did not write is named all the same, since later rows did (the whole
+  // file told it); one given for a file of no slash date was used for none, so it is not named
+  if (order !== 'ymd' && !written.includes('slash') && from !== 'given') words.unshift(slash);
   return `dates ${words.length === 0 ? DATE_FORM_WORDS.iso : words.join(' and ')}`;
 }
 
@@ -267,9 +288,11 @@ export function importFindings(r: ImportResult, reader: FindingsReader = 'cli'):
   let differing: ImportFindings['differing'] = null;
   const d = r.differingDuplicates;
   if (d !== undefined && d.count > 0) {
+    // dates read in a doubtful order land on days of other rows: that is the likelier cause then
+    const why = r.givenOrderDoubt === undefined ? 'a day exported before it ended?' : 'its dates read in the wrong order, as said above? or a day exported before it ended?';
     const rows = d.rows
       .slice(0, SHOWN_FINDINGS)
-      .map((x) => `${where(x.line)}: already in the ledger with ${formatUsd(x.storedMicros)}, this export says ${formatUsd(x.fileMicros)} (a day exported before it ended?) — kept ${formatUsd(x.storedMicros)}`);
+      .map((x) => `${where(x.line)}: already in the ledger with ${formatUsd(x.storedMicros)}, this export says ${formatUsd(x.fileMicros)} (${why}) — kept ${formatUsd(x.storedMicros)}`);
     if (d.count > rows.length) rows.push(`${r.file}: ... and ${counted(d.count - rows.length, 'more row')} already in the ledger with another amount, each kept as the ledger has it`);
     differing = {
       summary:
@@ -309,19 +332,71 @@ export function importFindings(r: ImportResult, reader: FindingsReader = 'cli'):
     timeOfDay: r.timeOfDay === undefined ? null : timeOfDayText(r.timeOfDay),
     dottedMonthFirst: r.dottedMonthFirst === undefined ? null : dottedMonthFirstText(r.file, r.dottedMonthFirst),
     triggerAgents: r.triggerAgents === undefined ? null : triggerAgentsText(r.file, r.triggerAgents),
+    givenOrderDoubt: r.givenOrderDoubt === undefined ? null : givenOrderDoubtText(r.file, r.givenOrderDoubt, reader),
   };
 }
+
+/** The mode of a trigger as said: "fair use", "programmatic". */
+const MODE_WORDS = { fair_use: 'fair use', programmatic: 'programmatic' } as const;
 
 /**
  * A trigger id this file gives to two agents, named where it first does: read as one trigger (its
  * id names it, and its limit counts its runs), which is right for an agent renamed inside the
- * export's span and wrong for two triggers, which the platform never gives one id.
+ * export's span (all of one agent's lines, then all of the other's) and wrong for two triggers,
+ * which the platform never gives one id (their lines interleave). Their spend is one trigger's
+ * only when it is programmatic (fair-use runs have none). When the agents' lines give the trigger
+ * different modes, which was taken, from which line.
  */
 export function triggerAgentsText(file: string, t: TriggerAgents): string {
   const more = t.triggers > 1 ? ` (as ${t.triggers === 2 ? 'does' : 'do'} ${counted(t.triggers - 1, 'more trigger id')})` : '';
+  const first = JSON.stringify(t.firstAgent);
+  const second = JSON.stringify(t.agent);
+  const programmatic = t.mode?.taken === 'programmatic';
+  const parts = [
+    `${file}:${t.line}: trigger ${JSON.stringify(t.trigger)} runs under agent ${second} here, but under agent ${first} at line ${t.firstLine}${more}: ` +
+      `a trigger id names one trigger, so both agents' runs are read as that trigger's, against one limit of runs per 24 h${programmatic ? ", and its spend as one trigger's" : ''}.`,
+  ];
+  parts.push(
+    t.back === null
+      ? `All of ${first}'s lines come before all of ${second}'s, as when an agent is renamed within the export, for which that is right; two triggers never share an id on the platform, so if these are two, the export is mislabelled.`
+      : `Their lines alternate (${JSON.stringify(t.back.agent)} again at line ${t.back.line}), which no rename does: two agents' triggers under one id, which the platform never gives, so the export looks mislabelled.`,
+  );
+  const m = t.mode;
+  if (m !== null && m.other !== null) {
+    parts.push(
+      `${JSON.stringify(m.other.agent)}'s lines give it ${MODE_WORDS[m.other.mode]} (line ${m.other.line}), ${JSON.stringify(m.from.agent)}'s ${MODE_WORDS[m.taken]} (line ${m.from.line}): ` +
+        `it is read as ${MODE_WORDS[m.taken]}, from line ${m.from.line}, since any programmatic line makes its trigger programmatic.`,
+    );
+  }
+  return parts.join(' ');
+}
+
+/** "12 days over 11 months (2026-01-10 to 2026-12-10)", "12 consecutive days (2026-10-01 to 2026-10-12)". */
+function spreadText(s: { from: number; to: number; days: number }): string {
+  const span = spanText(s.from, s.to);
+  if (s.days === spanDays(s)) return s.days === 1 ? `one day (${span})` : `${s.days} consecutive days (${span})`;
+  return `${counted(s.days, 'day')} over ${spanLength(s.from, s.to)} (${span})`;
+}
+
+/**
+ * An export's dates read in the order the admin gave though the file cannot say otherwise (every
+ * date reads both ways), said when that reading looks wrong: dates after the import, or the rows
+ * spread over months where the other order puts them on consecutive days; with the tighter span,
+ * and the way to the other reading.
+ */
+export function givenOrderDoubtText(file: string, d: GivenOrderDoubt, reader: FindingsReader): string {
+  const words = (o: GivenDayOrder): string => (o === 'dmy' ? 'day first' : 'month first');
+  const other: GivenDayOrder = d.order === 'dmy' ? 'mdy' : 'dmy';
+  const l = d.later;
+  const later =
+    l === null
+      ? ''
+      : `; ${l.count === 1 ? 'one' : l.count.toLocaleString('en-US')} of them ${l.count === 1 ? 'falls' : 'fall'} after ${reader === 'cli' || reader === 'app-imported' ? 'the day of this import' : 'today'} (${dayText(l.now)}), which no export holds: ` +
+        `${l.count === 1 ? '' : 'the first '}${file}:${l.line}, ${l.value} as ${dayText(l.time)}`;
+  const closer = scattered(d.given, d.other);
   return (
-    `${file}:${t.line}: trigger ${JSON.stringify(t.trigger)} runs under agent ${JSON.stringify(t.agent)} here, but under agent ${JSON.stringify(t.firstAgent)} at line ${t.firstLine}${more}: ` +
-    "a trigger id names one trigger, so both agents' runs are read as that trigger's, against one limit of runs per 24 h, and its spend as one trigger's. " +
-    'That is right when the agent was renamed within the export; two triggers never share an id on the platform, so if these are two, the export is mislabelled.'
+    `${file}: column ${JSON.stringify(d.column)}: read ${words(d.order)}${givenWords(reader)}, the rows' dates fall on ${spreadText(d.given)}${later}. ` +
+    `Read ${words(other)} they fall on ${spreadText(d.other)}${closer ? ', the tighter span' : ''}. ` +
+    `Every date reads both ways (none has a day above 12), so the file cannot tell: if they are ${words(other)}, ${otherOrderWay(other, reader)}.`
   );
 }

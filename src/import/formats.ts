@@ -30,13 +30,13 @@ import { canonicalColumns, ContentOccurrences } from './canonical.ts';
 import { NO_KEY_PREFIX } from '../ledger/entities.ts';
 import { isEscaped, norm, unescapeCell } from './cells.ts';
 import { LineIdentity, LineOccurrences } from './consumption-line.ts';
-import { dateFormsOf, DayOrderScan, DayOrderUnknown, dayOrderWords, DottedMonthFirstCheck, SLASH_DAY, SLASH_TIME } from './day-order.ts';
+import { dateFormsOf, DayOrderScan, DayOrderUnknown, dayOrderWords, DottedMonthFirstCheck, GivenDayOrderCheck, SLASH_DAY, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown, twoWaysMessage } from './decimal-mark.ts';
 import { EXCEL_SERIAL, excelSerialTime, SERIAL_RANGE_MESSAGE, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MESSAGE } from './excel-dates.ts';
 import { accountingNegative, accountingNegativeMessage, isAccountingZero } from './accounting.ts';
 import { exponentIdMessage, idSpelling, isExponentNotation } from './number-like-ids.ts';
 import type { AmountReader, DecimalMark } from './decimal-mark.ts';
-import type { DateForm, DayOrder, DayOrderBasis, DottedMonthFirst, GivenDayOrder, LocaleSign } from './day-order.ts';
+import type { DateForm, DayOrder, DayOrderBasis, DottedMonthFirst, GivenDayOrder, GivenOrderDoubt, LocaleSign } from './day-order.ts';
 import type { FileForm } from '../csv/read-file.ts';
 import { mappingProblems } from './mapping-issues.ts';
 
@@ -143,6 +143,11 @@ export interface FormatHandler {
   newFile?(): void;
   /** after the rows: dotted dates a mapping reads month first, said with what makes that doubtful */
   dottedMonthFirst?(): DottedMonthFirst | null;
+  /**
+   * after the rows, for an export read in the order the admin gave: whether it has slash dates at
+   * all, and the doubt the reading leaves (GivenOrderDoubt)
+   */
+  givenDayOrder?(): { slashDates: boolean; doubt: GivenOrderDoubt | null };
 }
 
 const TYPE_CODES: Record<string, EventTypeCode> = { api: EventType.api, trigger: EventType.trigger, message: EventType.message };
@@ -310,6 +315,30 @@ function slashTime(text: string, order: DayOrder | null, scanned: boolean, colum
   return t;
 }
 
+/** The order given, as the reader gave it: `--dates mdy`, or the app preview's “Dates are: month first”. */
+function givenOrderWords(order: GivenDayOrder, audience: 'cli' | 'app'): string {
+  return audience === 'cli' ? `--dates ${order}` : `“Dates are: ${order === 'dmy' ? 'day' : 'month'} first”`;
+}
+
+/**
+ * A slash day or time of an export read in the order the admin gave (GivenDayOrderCheck). A date
+ * only the other order reads (`13/08/2026` under `--dates mdy`) says the file writes that order:
+ * the option was wrong, not the row, so the whole file is refused (with --skip-bad-rows too),
+ * naming the line and the way out; imported, every date up to the 12th would have landed on
+ * another month, one day a month.
+ */
+function givenSlashTime(check: GivenDayOrderCheck, text: string, file: string, line: number, column: string, value: string | undefined, audience: 'cli' | 'app'): number {
+  const { time, contradiction: c } = check.read(text, line);
+  if (c !== null) {
+    const writes = c.writes === 'dmy' ? 'day first' : 'month first';
+    const way = audience === 'cli' ? `drop --dates or give --dates ${c.writes}` : `choose ${givenOrderWords(c.writes, audience)} (or automatic)`;
+    const message = `${JSON.stringify(text)} has ${c.part} where ${givenOrderWords(check.order, audience)} puts the month: this file writes its dates ${writes}; ${way}`;
+    throw new InputError(`${file}:${line}: ${message}`, [{ file, line, column, ...(value !== undefined ? { value } : {}), message }]);
+  }
+  if (time === null) throw new RowError(column, value, `is not ${dayOrderWords(check.order)}, as the file's other rows are`);
+  return time;
+}
+
 /**
  * An export's time that is neither the platform's nor a re-saved slash time: an Excel date serial
  * (read), a 2-digit year (refused, never guessed), else `yyyy-mm-dd hh:mm` and the like.
@@ -356,6 +385,8 @@ export interface WholeFileFacts {
   dayOrder?: DayOrderScan;
   /** the order the admin gave for a built-in export's slash dates (ImportOptions.dates): decides over every guess */
   dayOrderGiven?: GivenDayOrder;
+  /** the import's own time (epoch ms): a date the order given puts after it is doubtful (GivenOrderDoubt) */
+  importTime?: number;
   /** the decimal mark of the amounts (null: amounts read two ways and nothing tells) */
   decimal?: DecimalMark | null;
 }
@@ -448,10 +479,12 @@ export function dustCostHandler(
   const decimalNote = decimal === ',' ? " (with a decimal comma, as the file's other amounts)" : '';
   const scanned = whole.dayOrder !== undefined || whole.dayOrderGiven !== undefined;
   const { order, by } = exportDayOrder(samples.map((r) => r[di] ?? ''), SLASH_DAY, localeSign(marks.told, separator), whole.dayOrder, whole.dayOrderGiven);
+  const given = whole.dayOrderGiven === undefined ? null : new GivenDayOrderCheck(whole.dayOrderGiven, whole.importTime ?? Date.now());
   return {
     format: 'dust-cost',
     mapping: null,
     guessed: { decimal, dayOrder: order, dayOrderBy: by, dates: dateFormsOf(samples.map((r) => r[di] ?? '')) },
+    ...(given !== null ? { givenDayOrder: () => ({ slashDates: given.sawSlashDates, doubt: given.doubt(header[di]!) }) } : {}),
     row(f, line, sink) {
       checkWidth(f, header);
       const date = f[di]!.trim();
@@ -460,7 +493,7 @@ export function dustCostHandler(
         day = parseMappedTime(date.slice(0, 10), 'ymd', 'UTC');
         if (date.length > 10 && parseMappedTime(date, 'ymd', 'UTC') === null) day = null;
       } else if (SLASH_DAY.test(date)) {
-        const t = slashTime(date, order, scanned, header[di]!, f[di], 'dates', 'YYYY-MM-DD', audience);
+        const t = given !== null ? givenSlashTime(given, date, file, line, header[di]!, f[di], audience) : slashTime(date, order, scanned, header[di]!, f[di], 'dates', 'YYYY-MM-DD', audience);
         if (t % DAY !== 0) throw new RowError(header[di], f[di], `is not a date ${dayOrderWords(order!)}, as the file's other rows are`);
         day = t;
       } else day = otherDate(date, header[di]!, f[di]);
@@ -639,6 +672,7 @@ export function dustConsumptionHandler(
   const decimal = marks.mark;
   const scanned = whole.dayOrder !== undefined || whole.dayOrderGiven !== undefined;
   const { order, by } = exportDayOrder(samples.map((r) => r[ti] ?? ''), SLASH_TIME, localeSign(marks.told, separator), whole.dayOrder, whole.dayOrderGiven);
+  const given = whole.dayOrderGiven === undefined ? null : new GivenDayOrderCheck(whole.dayOrderGiven, whole.importTime ?? Date.now());
   const identity = new LineIdentity(header, decimal, originIdentity);
   // the export's other ids: one a spreadsheet wrote in exponent notation changes the line's identity for good
   const otherIds = ['conversationId', 'spaceId', 'agentId', 'agentRootId', 'agentParentId', 'toolActionId'].map((c) => columnIndex(header, file, [c], false)).filter((i) => i !== -1);
@@ -648,13 +682,20 @@ export function dustConsumptionHandler(
     format: 'dust-consumption',
     mapping: null,
     guessed: { decimal, dayOrder: order, dayOrderBy: by, dates: dateFormsOf(samples.map((r) => r[ti] ?? '')) },
-    row(f, _line, sink) {
+    ...(given !== null ? { givenDayOrder: () => ({ slashDates: given.sawSlashDates, doubt: given.doubt(header[ti]!) }) } : {}),
+    row(f, fileLine, sink) {
       checkWidth(f, header);
       // the platform writes UTC; a time written without a zone (a spreadsheet's re-save) is read as UTC too
       const text = f[ti]!.trim();
       const fast = platformIsoTime(text);
       const time =
-        fast !== undefined ? fast : SLASH_TIME.test(text) ? slashTime(text, order, scanned, header[ti]!, f[ti], 'times', 'YYYY-MM-DD hh:mm', audience) : otherTime(text, header[ti]!, f[ti]);
+        fast !== undefined
+          ? fast
+          : SLASH_TIME.test(text)
+            ? given !== null
+              ? givenSlashTime(given, text, file, fileLine, header[ti]!, f[ti], audience)
+              : slashTime(text, order, scanned, header[ti]!, f[ti], 'times', 'YYYY-MM-DD hh:mm', audience)
+            : otherTime(text, header[ti]!, f[ti]);
       if (time === null) throw new RowError(header[ti], f[ti], 'is not a time: expected ISO 8601 like 2026-01-05T10:00:00.000Z (or a re-saved 05/01/2026 10:00)');
       if (!isPlausibleTime(time)) throw new RowError(header[ti], f[ti], timeRangeMessage());
       const message = f[mi]!.trim();

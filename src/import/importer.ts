@@ -38,7 +38,7 @@ import { guessDateFormat } from './parse.ts';
 import { DayOrderScan, DayOrderUnknown, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown } from './decimal-mark.ts';
 import type { DecimalMark } from './decimal-mark.ts';
-import type { DottedMonthFirst, GivenDayOrder } from './day-order.ts';
+import type { DottedMonthFirst, GivenDayOrder, GivenOrderDoubt } from './day-order.ts';
 import { contentIdentity } from './canonical.ts';
 import { PARSE_IN_FLIGHT, PARSE_STOP } from './pipeline.ts';
 import type { FromParser, ParseRequest, ParseWorkerData } from './pipeline.ts';
@@ -46,6 +46,8 @@ import type { ParseMethods } from './pipeline.ts';
 import { WorkerClient } from '../workers/client.ts';
 import { findWorkerFile } from '../worker-files.ts';
 import type { BatchOverlap, OverlapSummary } from '../ledger/overlap.ts';
+import { TriggerAgentWatch } from './trigger-agents.ts';
+import type { TriggerAgents } from './trigger-agents.ts';
 import { EntityFacts } from '../ledger/entities.ts';
 import type { EntityFact } from '../ledger/entities.ts';
 
@@ -77,6 +79,8 @@ export interface ImportOptions {
    * by how close together its dates lie. (A mapped CSV says it in its mapping's `dateFormat`.)
    */
   dates?: GivenDayOrder;
+  /** the import's own time (epoch ms; default the clock's): dates read in the order given that fall after it are said (GivenOrderDoubt) */
+  now?: number;
   /**
    * Who reads the messages: `cli` (default) names the command's options; `app` names the
    * import page's buttons and steps instead (no command-line flags in the window).
@@ -164,22 +168,8 @@ export interface ImportResult {
   dottedMonthFirst?: DottedMonthFirst;
   /** trigger ids whose runs this file gives to more than one agent (findings.ts) */
   triggerAgents?: TriggerAgents;
-}
-
-/**
- * A trigger id under two agents in one file: the first row that gave it a second agent, the agent
- * and line it was first seen with, and how many trigger ids do so. A trigger id names one trigger
- * (SPEC section 3: a run's subject is its trigger's id; section 4: its limit counts that id's runs),
- * so their runs are read as that one trigger's: said, since two agents' triggers never share an id
- * on the platform, and an agent renamed inside the export's span is the likely reading.
- */
-export interface TriggerAgents {
-  trigger: string;
-  agent: string;
-  line: number;
-  firstAgent: string;
-  firstLine: number;
-  triggers: number;
+  /** slash dates read in the order the admin gave, which the file cannot contradict, spread as no export's are (findings.ts) */
+  givenOrderDoubt?: GivenOrderDoubt;
 }
 
 /**
@@ -327,7 +317,7 @@ const PREVIEW_EVENTS = 20;
 
 /** What the admin told of the file before any of it was read. */
 function givenFacts(options: ImportOptions): WholeFileFacts {
-  return options.dates === undefined ? {} : { dayOrderGiven: options.dates };
+  return options.dates === undefined ? {} : { dayOrderGiven: options.dates, importTime: options.now ?? Date.now() };
 }
 
 export async function importFile(ledger: Ledger, path: string, options: ImportOptions = {}): Promise<ImportResult> {
@@ -633,9 +623,8 @@ async function run(
   // the last spend and fact a row gave (EntityFacts#add of the same fact again changes nothing)
   let lastSpend = { scope: '', subject: '', day: Number.NaN, key: '' };
   let lastFact: EntityFact | null = null;
-  // each trigger's first agent and line, and the trigger ids a later row gives another agent
-  const triggerAgent = new Map<string, { agent: string; line: number }>();
-  const sharedTriggers = new Set<string>();
+  // each trigger's agents and modes, line by line: trigger ids a later row gives another agent
+  const triggerAgents = new TriggerAgentWatch();
   let seq = 0;
   let firstSeq = 0;
   // the ledger's latest event before this import: a row without an id from later on cannot be
@@ -769,15 +758,7 @@ async function run(
       if (l !== null && l.type === fact.type && l.subject === fact.subject && l.label === fact.label && l.mode === fact.mode && l.kind === fact.kind && l.agent === fact.agent) return;
       lastFact = fact;
       facts.add(fact);
-      if (fact.type === EventType.trigger && fact.agent !== undefined && fact.agent !== '') {
-        const first = triggerAgent.get(fact.subject);
-        if (first === undefined) triggerAgent.set(fact.subject, { agent: fact.agent, line: currentLine });
-        else if (first.agent !== fact.agent && !sharedTriggers.has(fact.subject)) {
-          sharedTriggers.add(fact.subject);
-          result.triggerAgents ??= { trigger: fact.subject, agent: fact.agent, line: currentLine, firstAgent: first.agent, firstLine: first.line, triggers: 0 };
-          result.triggerAgents.triggers++;
-        }
-      }
+      if (fact.type === EventType.trigger && fact.agent !== undefined && fact.agent !== '') triggerAgents.add(fact.subject, fact.agent, fact.mode, currentLine);
     },
     storedCost(idents) {
       return session!.events.storedCost(idents);
@@ -1191,9 +1172,18 @@ async function run(
     if (completed.messages > 0 && !failed) result.completedMessages = { ...completed };
     if (options.signal?.aborted) throw new CancelledError();
     result.mapping = (handler as FormatHandler | null)?.mapping ?? null;
+    const shared = triggerAgents.result();
+    if (shared !== null) result.triggerAgents = shared;
     const dotted = (handler as FormatHandler | null)?.dottedMonthFirst?.() ?? null;
     if (dotted !== null) result.dottedMonthFirst = dotted;
-    const guessed = (handler as FormatHandler | null)?.guessed;
+    let guessed = (handler as FormatHandler | null)?.guessed;
+    const givenOrder = (handler as FormatHandler | null)?.givenDayOrder?.();
+    if (givenOrder !== undefined) {
+      if (givenOrder.doubt !== null) result.givenOrderDoubt = givenOrder.doubt;
+      // the first rows' forms, with the slash dates a later row wrote (the "read as" line names the order given only for those)
+      const forms = guessed?.dates ?? [];
+      if (guessed !== undefined && givenOrder.slashDates && !forms.includes('slash')) guessed = { ...guessed, dates: [...forms, 'slash'] };
+    }
     if (guessed !== undefined && !undecided) result.guessed = guessed;
     if (read.form !== undefined) result.form = read.form;
     if (read.partial === true) result.readWhole = false;

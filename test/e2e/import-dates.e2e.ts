@@ -79,4 +79,22 @@ describe('the day order of a re-saved export, chosen in the preview', () => {
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await hasText(page.getByRole('region', { name: 'Imported one-day.csv' }).getByTestId('imported-count'), /^2$/);
   }, 180_000);
+
+  it('an order chosen that scatters the days the other order keeps together is said beside the choice', async () => {
+    // 1 to 3 October day first (how close they lie says so); month first: 10 January, February and March
+    const days = tmp.write('three-days.csv', 'date,agent_name,api_key,source,total_spend_usd\n01/10/2026,Support,key-3,api,1.00\n02/10/2026,Support,key-3,api,1.00\n03/10/2026,Support,key-3,api,1.00\n');
+    const { page } = s;
+    await page.getByLabel('Choose CSV files to import').setInputFiles([days]);
+    const preview = page.getByRole('region', { name: 'Preview of three-days.csv' });
+    await hasText(preview.getByTestId('facts-range'), /^Oct 1, 2026 – Oct 3, 2026$/);
+    expect(await preview.getByTestId('facts-given-order-doubt').count()).toBe(0);
+    await preview.getByLabel('Dates are').selectOption('mdy');
+    const doubt = preview.getByTestId('facts-given-order-doubt');
+    await hasText(
+      doubt,
+      /read month first, as chosen under “Dates are” in the preview, the rows' dates fall on 3 days over 2 months \(2026-01-10 to 2026-03-10\)\. Read day first they fall on 3 consecutive days \(2026-10-01 to 2026-10-03\), the tighter span\..*if they are day first, choose “Dates are: day first” in this preview\.$/,
+    );
+    expect(await doubt.getAttribute('role')).toBe('status');
+    await s.shot('import-dates-given-doubt');
+  }, 180_000);
 });

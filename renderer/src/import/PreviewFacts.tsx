@@ -77,6 +77,12 @@ export function PreviewFacts({
           {facts.findings.preamble}
         </p>
       )}
+      {/* the order chosen under “Dates are”, which no date contradicts, scattering the rows: said beside the choice that undoes it */}
+      {facts.findings.givenOrderDoubt !== null && (
+        <p className="warning" role="status" data-testid="facts-given-order-doubt">
+          {facts.findings.givenOrderDoubt}
+        </p>
+      )}
       {facts.findings.dottedMonthFirst !== null && (
         <p className="warning" role="status" data-testid="facts-dotted-month-first">
           {facts.findings.dottedMonthFirst}

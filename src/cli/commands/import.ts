@@ -108,9 +108,11 @@ function describe(r: ImportResult, preview: boolean): string {
   // events ≠ rows for the dust exports (a daily row makes up to 24, consumption lines fold):
   // shown here, not in --json (SPEC §8 lists its keys exactly)
   const lines = [`${head}: ${parts.join(', ')} (${counted(r.events, 'event')}${extra})`];
-  const found = importFindings(r);
+  const found = importFindings(r, preview ? 'cli-preview' : 'cli');
   // what was guessed, every time: a wrong guess (a decimal comma, day first) is caught here
   if (found.readAs !== null) lines.push(`  read as ${found.readAs}`);
+  // the order --dates gave, which the file cannot contradict, but which scatters its rows: said under what it was read as
+  if (found.givenOrderDoubt !== null) lines.push(`  ${found.givenOrderDoubt}`);
   const summary = r.summaryRows ?? 0;
   if (summary > 0) lines.push(`  ${n(summary)} summary ${summary === 1 ? 'row' : 'rows'} (TOTAL, Sum) left out: not data`);
   if (found.preamble !== null) lines.push(`  ${found.preamble}`);
@@ -151,8 +153,8 @@ function describe(r: ImportResult, preview: boolean): string {
  * Duplicates whose amount differs from the ledger's (SPEC section 8 keeps the first): a line each,
  * so that a day exported before it ended is noticed rather than silently kept partial.
  */
-function differingLines(r: ImportResult): string[] {
-  return importFindings(r).differing?.rows ?? [];
+function differingLines(r: ImportResult, preview: boolean): string[] {
+  return importFindings(r, preview ? 'cli-preview' : 'cli').differing?.rows ?? [];
 }
 
 /**
@@ -280,14 +282,16 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
           if (tty) process.stderr.write('\r\x1b[K');
           if (options.json) out.push(JSON.stringify(specObject(r)));
           else out.push(describe(r, options.preview === true));
+          const found = importFindings(r, options.preview === true ? 'cli-preview' : 'cli');
+          // the order --dates gave, doubtful: the text form says it under the file's line, --json
+          // on stderr, before the amounts it may explain
+          if (options.json && found.givenOrderDoubt !== null) err.push(found.givenOrderDoubt);
           // on stderr in both forms: --json's stdout keeps SPEC section 8's objects exactly
-          for (const line of differingLines(r)) err.push(line);
+          for (const line of differingLines(r, options.preview === true)) err.push(line);
           // a reading the mapping asked for but the rows make doubtful: said beside --json's objects too
-          const dotted = importFindings(r).dottedMonthFirst;
-          if (dotted !== null) err.push(dotted);
+          if (found.dottedMonthFirst !== null) err.push(found.dottedMonthFirst);
           // a trigger id under two agents: the text form says it under the file's line, --json on stderr
-          const agents = importFindings(r).triggerAgents;
-          if (options.json && agents !== null) err.push(agents);
+          if (options.json && found.triggerAgents !== null) err.push(found.triggerAgents);
         } catch (e) {
           if (tty) process.stderr.write('\r\x1b[K');
           if (e instanceof CancelledError) throw e;
