@@ -45,18 +45,25 @@ export function heldEveryDayNote(kind: SeriesKind, model: SeriesModel, horizonDa
 /**
  * A trigger its limit held, drawn around the demand the pace of its runs while admitted gives
  * (held-demand.ts): the figure, where it comes from, and what the bands beside it are, so a per-day
- * P50 a little off it reads as the forecast's median day, not a second estimate of demand.
+ * P50 a little off it reads as the forecast's median day, not a second estimate of demand. `weekly`:
+ * its weekly pattern keeps days its limit did not hold (quiet weekends) off that figure.
  */
-export function heldDemandNote(perDay: number): string {
+export function heldDemandNote(perDay: number, weekly = false): string {
   return (
-    `held at its limit: demand read at about ${amountOf('trigger_runs', perDay)} a day from the pace its runs came at while the limit let them through (the expected daily volume recommend gives); ` +
+    `held at its limit: demand read at about ${amountOf('trigger_runs', perDay)} a day from the pace its runs came at while the limit let them through (the expected daily volume recommend gives)` +
+    `${weekly ? ', on the weekdays its limit held (its other days as its weekly pattern reads them)' : ''}; ` +
     "the forecast's days are drawn around that figure, so its P10 / P50 / P90 are the spread of those days and totals, not other estimates of demand"
   );
 }
 
 /** The note a series' censored fit carries, or null when it needs none. */
 export function censorNoteOf(kind: SeriesKind, model: SeriesModel, horizonDays: number): string | null {
-  if (model.heldDemand !== undefined) return heldDemandNote(model.heldDemand);
+  // the pace is a held day's demand: a trigger quiet at weekends is drawn at it on its weekdays only
+  if (model.heldDemand !== undefined) {
+    const busiest = model.seasonal.reduce((a, b) => Math.max(a, b), 0);
+    const quietest = model.seasonal.reduce((a, b) => Math.min(a, b), Infinity);
+    return heldDemandNote(model.heldDemand, busiest >= 1.5 * quietest);
+  }
   if (model.heldEveryDay) return heldEveryDayNote(kind, model, horizonDays);
   return model.fewObserved ? FEW_OBSERVED_NOTE : null;
 }

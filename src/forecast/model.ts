@@ -206,14 +206,27 @@ export const HELD_LEVEL_SD = SHORT_LEVEL_SD * MAX_CENSORED_WIDEN;
 export const MAX_DAY_MULTIPLE = 10;
 
 export function fitSeries(rawValues: readonly number[], start: number, options: FitOptions = {}): SeriesModel {
+  const censored = options.censored ?? [];
+  const ceiling = outlierCeiling(rawValues);
+  const runawayDay = rawValues.map((v) => v > ceiling);
+  const model = fitWithSeason(rawValues, start, options, runawayDay, seasonalIndices(rawValues, start, runawayDay, censored));
+  // A held weekday's index is a lower bound, and the Tobit fit lifts the one level above the
+  // bounds: the weekdays the limit let through were lifted with it (a webhook held every weekday
+  // had its Sundays of 8 runs forecast at 11). Read again with the held days at their imputed
+  // demand, each weekday's index is what its days show around the fit, and the series is fitted
+  // once more on those indices.
+  const lifted = censored.some(Boolean) ? seasonAfterImputation(model, rawValues, runawayDay, censored) : null;
+  return lifted === null ? model : fitWithSeason(rawValues, start, options, runawayDay, lifted);
+}
+
+/** `fitSeries` on given weekday indices. */
+function fitWithSeason(rawValues: readonly number[], start: number, options: FitOptions, runawayDay: readonly boolean[], seasonal: number[]): SeriesModel {
   const n = rawValues.length;
   const recent = rawValues.slice(-7);
   const recentMean = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : 0;
   const censored = options.censored ?? [];
-  const ceiling = outlierCeiling(rawValues);
-  const runawayDay = rawValues.map((v) => v > ceiling);
-  const missing = rawValues.map((_, t) => runawayDay[t] || censored[t] === true);
-  const seasonal = seasonalIndices(rawValues, start, missing);
+  // a runaway day, or a held day with nothing let through (see below); any other held day is a bound
+  const unknown = rawValues.map((v, t) => runawayDay[t] || (censored[t] === true && !(v > 0)));
   const wd0 = weekdayOf(start);
   // deseasonalised values; a weekday that is always idle says nothing about the level
   // A censored day with nothing let through (a key refused all day at its cap) is a bound of
@@ -221,15 +234,14 @@ export function fitSeries(rawValues: readonly number[], start: number, options: 
   // observed zero it was imputed as zero (a bound's imputation is capped at TOBIT_MAX_RATIO × 0),
   // and a key that spent $10 a day, then was refused for 20 days, fitted relative errors of
   // +570 % and −100 %, whose spread ran its 30-day P90 to $14.6 billion.
-  const d: (number | null)[] = rawValues.map((v, t) =>
-    runawayDay[t] || seasonal[(wd0 + t) % 7] < 0.05 || (censored[t] === true && !(v > 0)) ? null : v / seasonal[(wd0 + t) % 7],
-  );
+  const d: (number | null)[] = rawValues.map((v, t) => (unknown[t] || seasonal[(wd0 + t) % 7] < 0.05 ? null : v / seasonal[(wd0 + t) % 7]));
   const cens = rawValues.map((_, t) => censored[t] === true && d[t] !== null);
   const base: SeriesModel = {
     ...flatModel(start, n, 0, seasonal),
     censoredDays: censored.slice(0, n).filter(Boolean).length,
     maxDay: rawValues.reduce((a, v, t) => (runawayDay[t] ? a : Math.max(a, v)), 0),
-    seasonalDays: n < SHORT_DAYS ? 0 : missing.slice(Math.max(0, n - MAX_FIT_DAYS)).filter((x) => !x).length,
+    // a held day counts: its bound is read into its weekday's index (seasonalIndices)
+    seasonalDays: n < SHORT_DAYS ? 0 : unknown.slice(Math.max(0, n - MAX_FIT_DAYS)).filter((x) => !x).length,
     counts: options.counts === true,
     recentMean,
   };
@@ -321,33 +333,95 @@ function candidateKinds(seg: readonly (number | null)[], cens: readonly boolean[
 /**
  * Multiplicative weekday indices: each day over the mean of the 7 days around it, averaged per
  * weekday, mean 1. Under two weeks they are all 1.
+ *
+ * A censored day (a limit held it) is a lower bound, not a missing day: it counts in the 7 days'
+ * mean at its held value, and its own ratio says its weekday is at least that busy. A weekday's
+ * index is the mean of its days' ratios, bounds at their value, or of its days the limit let
+ * through alone when that is higher (a day held by the window's carry-over, a Saturday at 5 after
+ * a held Friday, is a weak bound beside the Saturdays at 8). Left out instead, a webhook held at
+ * its limit every weekday kept no week with 5 days to average over, and its pattern fell back to
+ * flat: its quiet weekends were forecast at the weekdays' level and the weekdays' demand spread
+ * over 7 days.
  */
-function seasonalIndices(values: readonly number[], start: number, missing: readonly boolean[]): number[] {
+function seasonalIndices(values: readonly number[], start: number, runaway: readonly boolean[], censored: readonly boolean[]): number[] {
   const n = values.length;
   const out = new Array<number>(7).fill(1);
   if (n < SHORT_DAYS) return out;
   const from = Math.max(0, n - MAX_FIT_DAYS);
   const wd0 = weekdayOf(start);
-  const sum = new Array<number>(7).fill(0);
-  const cnt = new Array<number>(7).fill(0);
+  // a bound of nothing (a key refused all day at its cap) says nothing, as in fitSeries
+  const unknown = values.map((v, t) => runaway[t] === true || (censored[t] === true && !(v > 0)));
+  // per weekday: the ratios of the days the limit let through, and of all days, bounds included
+  const seen = new Array<number>(7).fill(0);
+  const seenN = new Array<number>(7).fill(0);
+  const all = new Array<number>(7).fill(0);
+  const allN = new Array<number>(7).fill(0);
   for (let t = from; t < n; t++) {
-    if (missing[t]) continue;
+    if (unknown[t]) continue;
     const lo = Math.max(from, Math.min(t - 3, n - 7));
     let acc = 0;
     let k = 0;
     for (let u = lo; u < lo + 7 && u < n; u++) {
-      if (missing[u]) continue;
+      if (unknown[u]) continue;
       acc += values[u];
       k++;
     }
     if (k < 5 || acc <= 0) continue;
-    sum[(wd0 + t) % 7] += values[t] / (acc / k);
-    cnt[(wd0 + t) % 7] += 1;
+    const w = (wd0 + t) % 7;
+    const r = values[t] / (acc / k);
+    all[w] += r;
+    allN[w] += 1;
+    if (censored[t] !== true) {
+      seen[w] += r;
+      seenN[w] += 1;
+    }
   }
-  const raw = sum.map((s, w) => (cnt[w] ? s / cnt[w] : 1));
+  const raw = all.map((s, w) => (allN[w] ? Math.max(s / allN[w], seenN[w] ? seen[w] / seenN[w] : 0) : 1));
   const m = raw.reduce((a, b) => a + b, 0) / 7;
   for (let w = 0; w < 7; w++) out[w] = m > 0 && Number.isFinite(raw[w] / m) ? raw[w] / m : 1;
   return out;
+}
+
+/**
+ * A censored fit's weekday indices read again around it: per weekday, its days (a held day at its
+ * Tobit imputation, E[y | y > bound], as the fit took it, weighed by the information its bound
+ * carries) over the fit's expected values, times the index, mean 1. Null when no weekday is off by
+ * more than 5 % (the fit already reads its days so), under two weeks, or when every day was held
+ * (no day to read a weekday against).
+ */
+function seasonAfterImputation(m: SeriesModel, values: readonly number[], runaway: readonly boolean[], censored: readonly boolean[]): number[] | null {
+  if (m.n < SHORT_DAYS || m.heldEveryDay || m.kind === 'flat') return null;
+  const wd0 = weekdayOf(m.start);
+  const seen = new Array<number>(7).fill(0);
+  const fit = new Array<number>(7).fill(0);
+  for (let t = m.fitFrom; t < m.n; t++) {
+    const v = values[t]!;
+    const w = (wd0 + t) % 7;
+    const s = m.seasonal[w]!;
+    if (runaway[t] || s < 0.05 || (censored[t] === true && !(v > 0))) continue;
+    const expected = inSample(m, t);
+    if (!(expected > 0)) continue;
+    let actual = v;
+    let weight = 1;
+    if (censored[t] === true) {
+      const mu = expected / s;
+      const bound = v / s;
+      const sd = daySd(m, mu, s);
+      actual = s * Math.max(bound, Math.min(TOBIT_MAX_RATIO * bound, tobitMean(mu, sd, bound)));
+      // a bound far below the fit's value says nothing of it (its imputation is the fit itself):
+      // a Saturday held only by the runs its Friday left in the window weighs next to nothing
+      // beside the Saturdays the limit let through
+      weight = censoredInformation((bound - mu) / sd);
+    }
+    seen[w] += weight * actual;
+    fit[w] += weight * expected;
+  }
+  const ratio = seen.map((x, w) => (fit[w] > 1e-9 ? x / fit[w] : 1));
+  const mean = ratio.reduce((a, b) => a + b, 0) / 7;
+  if (!(mean > 0) || ratio.every((r) => Math.abs(r / mean - 1) <= 0.05)) return null;
+  const raw = m.seasonal.map((s, w) => s * ratio[w]!);
+  const norm = raw.reduce((a, b) => a + b, 0) / 7;
+  return norm > 0 ? raw.map((x) => x / norm) : null;
 }
 
 interface Line {
@@ -439,6 +513,13 @@ function fitKind(base: SeriesModel, kind: ModelKind, seg: readonly (number | nul
   const nCens = cens.filter(Boolean).length;
   fitOn(m, kind, values, seg.length);
   if (nCens > 0) {
+    // A count its limit held keeps its Poisson days. The days the limit let through may read as
+    // steadier than Poisson (a webhook's weekends at 8 runs every one), but they say nothing of
+    // the held days' spread: taken for the whole series, the held weekdays were imputed at their
+    // bound exactly and drawn as a point there. (With no such day at all the bounds are the
+    // level, drawn one-sided above it: see heldEveryDay below.)
+    const keepCounts = base.counts && values.some((v) => v !== null);
+    if (keepCounts) m.counts = true;
     // Tobit: each censored day is imputed as E[y | y > bound] under the current fit, and the fit
     // redone (TOBIT_ITERATIONS rounds). The imputed days' errors stay in the
     // innovations: left out, the errors came from the quiet days alone, and the delay odds of
@@ -453,6 +534,7 @@ function fitKind(base: SeriesModel, kind: ModelKind, seg: readonly (number | nul
         return Math.max(v, Math.min(TOBIT_MAX_RATIO * v, tobitMean(mu, daySd(m, mu, m.seasonal[(wd0 + i) % 7]), v)));
       });
       fitOn(m, kind, imputed, seg.length, true);
+      if (keepCounts) m.counts = true;
       if (Math.abs(m.level - previous) <= 0.002 * Math.max(m.level, 1e-9)) break;
       previous = m.level;
     }

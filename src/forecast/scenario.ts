@@ -6,7 +6,7 @@ import type { Signal } from '../workers/foreground.ts';
 import { fitSeries, fixedModel } from './model.ts';
 import { RECENT_DAYS } from './path-block.ts';
 import type { FitOptions, SeriesModel } from './model.ts';
-import { paceAsDemand, withHeldDemand } from './held-demand.ts';
+import { heldIndex, heldShare, paceAsDemand, withHeldDemand } from './held-demand.ts';
 import { keyEvidence } from './key-evidence.ts';
 import { withThinHistory } from './thin-key.ts';
 import type { HeldPace } from './held-demand.ts';
@@ -105,14 +105,16 @@ export function buildScenario(
     // a held trigger's days show its limit: its demand is the pace its runs came at while admitted,
     // the figure recommend gives too (held-demand.ts), so the paths, the Monte Carlo and the spend
     // check run on it rather than on the bounds
-    const pace = s.kind === 'trigger_runs' ? paceAsDemand(model, heldDemand.get(s.id), days) : null;
+    // the pace is the demand of a day its limit held: with a weekly pattern, a held weekday's (heldShare)
+    const share = s.kind === 'trigger_runs' && heldDemand.has(s.id) ? heldShare(model, s.values, censored.get(`${s.kind}:${s.id}`) ?? []) : undefined;
+    const pace = s.kind === 'trigger_runs' ? paceAsDemand(model, heldDemand.get(s.id), days, share ? heldIndex(model, share) : 1) : null;
     // a key too thin to forecast is drawn as its provisional cap reads it, not at a rate or a
     // trend its few days cannot show (thin-key.ts): the cap's chance and its sizing read alike
     const evidence = s.kind === 'key_spend' ? keyEvidence(s) : null;
     series.push({
       kind: s.kind,
       id: s.id,
-      model: pace !== null ? withHeldDemand(model, pace) : evidence?.thin ? withThinHistory(model, s, evidence) : model,
+      model: pace !== null ? withHeldDemand(model, pace, share) : evidence?.thin ? withThinHistory(model, s, evidence) : model,
       scale,
       growth,
       hourProfile: s.hourProfile,
