@@ -80,12 +80,6 @@ describe("a webhook held at the platform's default 42 before the plan's 100", ()
     r = await readings(events, plan);
   });
 
-  it("the forecast reads its days at 42 as bounds, held at the platform's default", async () => {
-    const fc = await forecast(events, plan, { paths: 0, workers: 0 });
-    expect(fc.censored.find((c) => c.id === 't_pr')?.heldAtDefault).toEqual({ limit: 42, planLimit: 100 });
-    expect(fc.notes.find((n) => n.startsWith("held at the platform's default 42 a day before the plan's higher limit"))).toContain('t_pr (limit 100;');
-  });
-
   it('recommend reads its days as held at 42, sizes on its held pace and says the plan\'s 100 is an override the history predates', () => {
     const t = r.rec.triggers.find((x) => x.id === 't_pr')!;
     // every day of the last 28: 72 requests a day, 42 let through
@@ -104,7 +98,10 @@ describe("a webhook held at the platform's default 42 before the plan's 100", ()
     expect(t.heldAtDefault).toEqual({ limit: 42, planLimit: 100, daysAtDefault: t.daily.daysAtLimit });
   });
 
-  it("simulate's held list and the Overview name it held at 42, the platform's default", () => {
+  it("simulate's held list and the Overview name it held at 42, the platform's default, as the forecast reads it", async () => {
+    const fc = await forecast(events, plan, { paths: 0, workers: 0 });
+    expect(fc.censored.find((c) => c.id === 't_pr')?.heldAtDefault).toEqual({ limit: 42, planLimit: 100 });
+    expect(fc.notes.find((n) => n.startsWith("held at the platform's default 42 a day before the plan's higher limit"))).toContain('t_pr (limit 100;');
     const sim = simulate(plan, events);
     const report = buildReport(events, sim);
     const cli = heldLimits(events, sim, report).find((h) => h.id === 't_pr');
