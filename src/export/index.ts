@@ -124,7 +124,10 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
       const ask = askFor(t);
       // a programmatic trigger the docs set no limit that the platform's code held at its default (recommend/index.ts)
       const codeHeld = t.limit === null && t.action === 'override' && canonicalMode(t.mode) === 'programmatic';
-      const heldAt = t.limit ?? (codeHeld ? DEFAULT_TRIGGER_LIMIT : null);
+      // a webhook held at the platform's default before the plan's higher limit (recommend/index.ts):
+      // the limit that held its history, not the plan's
+      const byDefault = t.heldAtDefault;
+      const heldAt = byDefault !== undefined ? (byDefault.after ?? byDefault.limit) : (t.limit ?? (codeHeld ? DEFAULT_TRIGGER_LIMIT : null));
       const lines = [
         "To: the platform's support address (Rate Limiting docs: \"Requesting Higher Limits\")",
         `Subject: ${workspace}: ${ask.subject} for trigger "${t.name}"`,
@@ -135,7 +138,15 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
         '',
         'Use case:',
         `  [Describe what "${t.name}" does and why each run matters, e.g. "reviews every pull request of our main repository".]`,
-        `  It is a ${t.kind} trigger on ${canonicalMode(t.mode) === 'fair_use' ? 'fair use' : 'programmatic'} mode today, ${t.limit !== null ? `limited to ${counted(t.limit, 'run')} per 24 hours` : codeHeld ? `with no run limit per 24 hours in the docs, but held at ${DEFAULT_TRIGGER_LIMIT} runs per 24 hours by the platform (the default without an override)` : 'with no run limit per 24 hours'}.`,
+        `  It is a ${t.kind} trigger on ${canonicalMode(t.mode) === 'fair_use' ? 'fair use' : 'programmatic'} mode today, ${
+          byDefault !== undefined
+            ? defaultHeldUseCase(byDefault)
+            : t.limit !== null
+              ? `limited to ${counted(t.limit, 'run')} per 24 hours`
+              : codeHeld
+                ? `with no run limit per 24 hours in the docs, but held at ${DEFAULT_TRIGGER_LIMIT} runs per 24 hours by the platform (the default without an override)`
+                : 'with no run limit per 24 hours'
+        }.`,
         '',
         'Expected daily volume:',
         // the expected daily volume the report's table gives (recommend's one figure: a held
@@ -149,7 +160,7 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
           // with no limit in the docs there is nothing to be above: what held it is the code's default
           (codeHeld ? ` no run limit in the docs to be above` : ` above the current limit on ${t.daily.daysAboveLimit} of those days`) +
           (t.daily.daysAtLimit > 0 && heldAt !== null
-            ? `, ${codeHeld ? 'but' : 'and'} held at ${heldAt}${codeHeld ? " (the platform's default)" : ''} on ${t.daily.daysAtLimit}, counted as the limit counts, in a sliding 24 hours (which can span two calendar days): runs refused at the limit are not in our usage exports, so our demand on those days was higher than they show.`
+            ? `, ${codeHeld ? 'but' : 'and'} held at ${byDefault !== undefined ? defaultHeldAt(byDefault) : `${heldAt}${codeHeld ? " (the platform's default)" : ''}`} on ${t.daily.daysAtLimit}, counted as the limit counts, in a sliding 24 hours (which can span two calendar days): runs refused at the limit are not in our usage exports, so our demand on those days was higher than they show.`
             : // held only before those days: the days the request rests on, said with when
               t.codeHeldBefore !== undefined && heldAt !== null
               ? `; before them it was held at ${heldAt} (the platform's default) on ${counted(t.codeHeldBefore.days, 'day')}, the last on ${t.codeHeldBefore.lastDay}, counted as the limit counts, in a sliding 24 hours: runs refused at the limit are not in our usage exports, so our demand on those days was higher than they show.`
@@ -173,6 +184,21 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
       ];
       return { triggerId: t.id, subject: `${ask.subject} for trigger "${t.name}"`, body: lines.join('\n') };
     });
+}
+
+/** The use case's limit for a webhook held at the platform's default before the plan's higher limit. */
+function defaultHeldUseCase(h: NonNullable<TriggerRecommendation['heldAtDefault']>): string {
+  if (h.stepOn === undefined) {
+    return `limited to ${counted(h.planLimit, 'run')} per 24 hours in our plan, but held at the platform's default of ${counted(h.limit, 'run')} per 24 hours throughout our usage exports (the higher limit is not in force in them)`;
+  }
+  const after = h.after!;
+  return `held at the platform's default of ${counted(h.limit, 'run')} per 24 hours until ${h.stepOn} and at ${counted(after, 'run')} per 24 hours since${after < h.planLimit ? ` (our plan sets ${h.planLimit.toLocaleString('en-US')}; the higher limit is not in force in our usage exports)` : ''}`;
+}
+
+/** The limit such a webhook was held at, as the draft's day counts say it. */
+function defaultHeldAt(h: NonNullable<TriggerRecommendation['heldAtDefault']>): string {
+  if (h.stepOn === undefined) return `${h.limit} (the platform's default)`;
+  return `the limit then in force (${h.limit}, the platform's default, until ${h.stepOn}, on ${h.daysAtDefault} of them; ${h.after!.toLocaleString('en-US')} since)`;
 }
 
 function askFor(t: TriggerRecommendation): { subject: string; sentence: string; requested: string } {

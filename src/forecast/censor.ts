@@ -1,5 +1,4 @@
 import { DAY } from '../engine/units.ts';
-import { DEFAULT_TRIGGER_LIMIT } from '../engine/plan-rules.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { Outcome, Reason } from '../engine/result.ts';
@@ -12,6 +11,7 @@ import { heldDemandOf } from './held-demand.ts';
 import type { HeldPace } from './held-demand.ts';
 import type { SlackRefusals } from './completion-slack.ts';
 import { capReadings } from './implied-cap.ts';
+import { ceilingInForce, defaultHoldOf, holdWords } from './default-hold.ts';
 import type { ImpliedCap, StatedCapCheck } from './implied-cap.ts';
 
 /**
@@ -60,16 +60,21 @@ export interface CensorSummary {
 }
 
 /**
- * A trigger whose history the platform's default limit held rather than the plan's: a webhook held
- * at 42 under a plan that sets more (the override predates none of its history: `heldBeforeOverride`),
- * or a programmatic trigger the docs leave unlimited that the platform's code held at 42
- * (`planLimit` null). Said apart from the plan's own limits: the plan's limit did not cut it.
+ * A trigger whose history the platform's default limit held rather than (or before) the plan's: a
+ * webhook held at 42 under a plan that sets more (an override the history predates, in whole or
+ * until a step: default-hold.ts), or a programmatic trigger the docs leave unlimited that the
+ * platform's code held at 42 (`planLimit` null). Said apart from the plan's own limits: the plan's
+ * limit did not cut it, or not all of it.
  */
 export interface HeldAtDefault {
   /** the platform's default the runs sat at (42 per 24 h) */
   limit: number;
   /** the plan's higher limit, or null where the plan (read as the docs) sets none */
   planLimit: number | null;
+  /** the UTC day (ISO) a higher limit took over part-way through the history, when one did */
+  stepOn?: string;
+  /** the ceiling from that day on (the plan's limit, or a steady one below it) */
+  after?: number;
 }
 
 /**
@@ -183,18 +188,28 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
     // window edge, are held by it, as simulate and recommend read them (views/held-limits.ts,
     // recommend/held.ts codeHeldDaysByTrigger). The export came from the platform, so those days are
     // bounds whichever reading the plan takes.
+    const hold = Number.isFinite(t.limit) ? defaultHoldOf(t, times, plan.edgeMs) : null;
     const ceiling = Number.isFinite(t.limit)
-      ? heldBeforeOverride(t, times, plan.edgeMs)
+      ? hold !== null
+        ? ceilingInForce(hold)
+        : t.limit
       : t.codeLimit !== undefined && peakIn24h(times, plan.edgeMs) === t.codeLimit
         ? t.codeLimit
         : null;
     if (ceiling === null) return;
-    const at = atCeiling(times, null, DAY, ceiling, history.start, D);
+    // held at the platform's default before the plan's higher limit (default-hold.ts): each
+    // stretch is judged by the ceiling then in force, 42 before a step and the later one from it
+    const at = atCeiling(times, null, DAY, hold?.limit ?? ceiling, history.start, D);
+    if (hold !== null && hold.stepAt !== null) {
+      const later = atCeiling(times, null, DAY, ceiling, history.start, D);
+      for (let d = Math.max(0, dayOf(hold.stepAt) + 1); d < D; d++) at[d] = later[d]!;
+    }
     // only a trigger the limit held: one whose export holds demand beyond it (the replay refused
     // some) has its demand in its days, whatever pace a few runs happen to show
     if (!put('trigger_runs', t.id, at, trigRefused[ti], trigStart.get(t.id))) return;
-    // held by the platform's default, not the plan's limit: the notes say which cut it
-    if (ceiling !== t.limit) series[series.length - 1]!.heldAtDefault = { limit: ceiling, planLimit: Number.isFinite(t.limit) ? t.limit : null };
+    // held by the platform's default, not (or not only) the plan's limit: the notes say which cut it
+    if (hold !== null) series[series.length - 1]!.heldAtDefault = holdWords(hold);
+    else if (ceiling !== t.limit) series[series.length - 1]!.heldAtDefault = { limit: ceiling, planLimit: null };
     const pace = heldDemandOf(events, t.id, ceiling, to);
     if (pace !== null) heldDemand.set(t.id, pace);
   });
@@ -203,19 +218,6 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
     put('messages', PEOPLE, at, msgRefused, history.messages.start);
   }
   return { days, series, heldDemand, impliedCaps: impliedHeld, statedCaps: readings.stated };
-}
-
-/**
- * The ceiling a webhook's history is judged by: its plan's limit, or the platform's default when
- * the plan sets more and the runs sat at exactly that default in 24 h and never above it. The
- * plan then holds an override the history predates (the one recommend asks for, put in the plan
- * before support granted it): judged by the plan's 125, a webhook held at 42 read as wanting 42 a
- * day, and the same plan forecast 1,260 runs where its own export said 2,874. A schedule is never
- * held by the platform's code (SPEC section 9 rule 3): its runs at 42 are its demand.
- */
-function heldBeforeOverride(t: { limit: number; kind: string }, times: ArrayLike<number>, edgeMs: number): number {
-  if (t.kind !== 'webhook' || t.limit <= DEFAULT_TRIGGER_LIMIT) return t.limit;
-  return peakIn24h(times, edgeMs) === DEFAULT_TRIGGER_LIMIT ? DEFAULT_TRIGGER_LIMIT : t.limit;
 }
 
 /** The most entries in one 24 h window (an entry at `s` counts while `t < s + 24 h + edgeMs`); `times` sorted. */

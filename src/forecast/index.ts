@@ -16,6 +16,7 @@ import { replayHistory, tailFromReplay } from './generate.ts';
 import type { HistoryReplay } from './generate.ts';
 import { censoredFromEngine } from './censor.ts';
 import type { CensorSummary } from './censor.ts';
+import { holdShort } from './default-hold.ts';
 import { aggregatePaths, layoutOf } from './montecarlo.ts';
 import type { MonteCarloReport, SimulateFn } from './montecarlo.ts';
 import { PathWorkers, runPaths, workerCount } from './pool.ts';
@@ -442,12 +443,21 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
   if (byPlan.length) {
     notes.push(`history censored by the plan's own limits on ${byPlan.length} series: ${listed(byPlan.map((c) => `${c.id} (${daysOf(c)})`))}; ${bounds}`);
   }
-  const beforeOverride = censored.series.filter((c) => c.heldAtDefault !== undefined && c.heldAtDefault.planLimit !== null);
+  const beforeOverride = censored.series.filter((c) => c.heldAtDefault !== undefined && c.heldAtDefault.planLimit !== null && c.heldAtDefault.stepOn === undefined);
   if (beforeOverride.length) {
     const list = beforeOverride.map((c) => `${c.id} (limit ${c.heldAtDefault!.planLimit!.toLocaleString('en-US')}; ${daysOf(c)})`);
     notes.push(
       `held at the platform's default ${DEFAULT_TRIGGER_LIMIT} a day before the plan's higher limit: ${beforeOverride.length} series: ${listed(list)}; ` +
         `their runs sat at exactly ${DEFAULT_TRIGGER_LIMIT} in 24 h and never more, so the history predates that limit: ${bounds}`,
+    );
+  }
+  // a higher limit granted part-way (default-hold.ts): each stretch judged by the ceiling then in force
+  const stepped = censored.series.filter((c) => c.heldAtDefault?.stepOn !== undefined);
+  if (stepped.length) {
+    const list = stepped.map((c) => `${c.id} (${holdShort({ ...c.heldAtDefault!, planLimit: c.heldAtDefault!.planLimit! })}; ${daysOf(c)})`);
+    notes.push(
+      `held at the platform's default ${DEFAULT_TRIGGER_LIMIT} a day until a higher limit was granted part-way through the history: ${stepped.length} series: ${listed(list)}; ` +
+        `their runs sat at exactly ${DEFAULT_TRIGGER_LIMIT} in 24 h and never more until that day, and at exactly the higher limit and never more from it: each day is judged by the limit then in force: ${bounds}`,
     );
   }
   const byCode = censored.series.filter((c) => c.heldAtDefault !== undefined && c.heldAtDefault.planLimit === null);

@@ -14,6 +14,8 @@ import { Outcome, Reason } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { onlySlack } from '../forecast/completion-slack.ts';
 import type { SlackRefusals } from '../forecast/completion-slack.ts';
+import { defaultHoldOf, holdDays } from '../forecast/default-hold.ts';
+import type { DefaultHold } from '../forecast/default-hold.ts';
 
 /** Days exactly at a trigger's limit (of the days looked at) before they read as held by it rather than chance. */
 export const HELD_DAYS_MIN = 3;
@@ -100,6 +102,41 @@ export function heldDaysByTrigger(events: EventColumns, result: SimulationResult
     if (refused !== undefined && refused.at.length > 0 && !onlySlack(refused)) return;
     const { peak, days } = windowPeakDays(Float64Array.from(admitted[g]!), DAY, plan.edgeMs, t.limit, from);
     if (peak >= t.limit) out.set(t.id, days);
+  });
+  return out;
+}
+
+/** A webhook held at the platform's default before the plan's higher limit (defaultHeldByTrigger). */
+export interface DefaultHeldDays {
+  hold: DefaultHold;
+  /** UTC days from the days looked at on that the ceiling then in force held it (42, or the later one after a step) */
+  days: number;
+  /** of those, the days at the default */
+  atDefault: number;
+  /** such days over the whole history, and 00:00 UTC of the last of them */
+  allDays: number;
+  lastDay: number;
+}
+
+/**
+ * Per webhook whose admitted runs read as held at the platform's default of 42 before the plan's
+ * higher limit (forecast/default-hold.ts, the reading the forecast's censoring and simulate's held
+ * list take): the days it held them from `from` on, and over the whole history. Held as simulate
+ * judges a held limit: the replay refused (or delayed) none of its runs by its limit beyond the
+ * completion times' slack (`slack`).
+ */
+export function defaultHeldByTrigger(events: EventColumns, result: SimulationResult, slack: readonly SlackRefusals[], from: number): Map<string, DefaultHeldDays> {
+  const plan = result.plan;
+  const admitted = admittedRunTimes(events, result);
+  const out = new Map<string, DefaultHeldDays>();
+  plan.triggers.forEach((t, g) => {
+    const refused = slack[g];
+    if (refused !== undefined && refused.at.length > 0 && !onlySlack(refused)) return;
+    const times = Float64Array.from(admitted[g]!).sort();
+    const hold = defaultHoldOf(t, times, plan.edgeMs);
+    if (hold === null) return;
+    const { days, atDefault, allDays, lastDay } = holdDays(hold, times, plan.edgeMs, from);
+    if (lastDay !== null) out.set(t.id, { hold, days, atDefault, allDays, lastDay });
   });
   return out;
 }

@@ -26,6 +26,9 @@ import { DAY } from '../engine/units.ts';
 import { windowPeakDays } from '../recommend/held.ts';
 import { capReadings, impliedCapText, statedCapText } from '../forecast/implied-cap.ts';
 import type { ImpliedCap, StatedCapCheck } from '../forecast/implied-cap.ts';
+import { ceilingInForce, defaultHoldOf, holdDays, holdPredates, holdText, holdWhy, holdWords } from '../forecast/default-hold.ts';
+import type { DefaultHoldWords } from '../forecast/default-hold.ts';
+import { DEFAULT_TRIGGER_LIMIT } from '../engine/plan-rules.ts';
 
 /** A key's peak spend at or above this share of its cap reads as held at it (as the forecast's censoring reads it). */
 export const NEAR_CAP_SHARE = 0.97;
@@ -40,6 +43,12 @@ export interface HeldLimit {
    * as held by): the plan's cap, present only then
    */
   statedCapUsd?: number;
+  /**
+   * a webhook held at the platform's default of 42 before the plan's higher limit (`limit` is the
+   * ceiling the history ends under: 42, or the later one after a step; forecast/default-hold.ts):
+   * present only then
+   */
+  heldAtDefault?: DefaultHoldWords;
   /** key or trigger id; null for the allowance and the pool */
   id: string | null;
   name: string;
@@ -63,6 +72,8 @@ export interface HeldLimitFigure {
   implied?: true;
   /** a key held well under the cap the plan states (`limit` is the cap it reads as held by): the plan's cap, present only then */
   statedCapUsd?: number;
+  /** a webhook held at the platform's default before the plan's higher limit (as HeldLimit's): present only then */
+  heldAtDefault?: DefaultHoldWords;
   /**
    * the replay's refusals (or delays) by this limit that the completion times' slack explains:
    * why such a row's status still reads "Rate limited"
@@ -91,6 +102,9 @@ interface Found extends Omit<HeldLimitFigure, 'sentence'> {
   impliedCap?: ImpliedCap;
   /** a key the plan gives a cap whose history reads as held well under it */
   statedCap?: StatedCapCheck;
+  /** a webhook held at the platform's default before the plan's higher limit, and its days at the default */
+  defaultHold?: DefaultHoldWords;
+  daysAtDefault?: number;
 }
 
 const SLACK_MIN = COMPLETION_SLACK_MS / 60_000;
@@ -143,8 +157,14 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
   // the platform's code limits a programmatic trigger too (42 without an override); the docs do not
   const codeLimit = (t: TriggerReport, j: number): number | null => (t.limit === null ? (plan.triggers[j]?.codeLimit ?? null) : null);
   const limitOf = (t: TriggerReport, j: number): number | null => t.limit ?? codeLimit(t, j);
-  const canFill = (t: TriggerReport, j: number): boolean => {
+  // a webhook the plan gives more than the platform's default may have been held at the default
+  // before an override the history predates (forecast/default-hold.ts): it can fill at 42
+  const fillAt = (t: TriggerReport, j: number): number | null => {
     const limit = limitOf(t, j);
+    return limit !== null && plan.triggers[j]?.kind === 'webhook' && t.limit !== null && limit > DEFAULT_TRIGGER_LIMIT ? DEFAULT_TRIGGER_LIMIT : limit;
+  };
+  const canFill = (t: TriggerReport, j: number): boolean => {
+    const limit = fillAt(t, j);
     if (limit === null || limit <= 0 || j >= tallies.triggers.count) return false;
     if (t.delayed > 0) return true;
     for (let d = 0; d < days; d++) if (daily[j * days + d]! + (d + 1 < days ? daily[j * days + d + 1]! : 0) >= limit) return true;
@@ -219,6 +239,18 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
   }
   report.triggers.forEach((t, j) => {
     if (watched[j] !== 1) return;
+    const pt = plan.triggers[j];
+    // held at the platform's default before the plan's higher limit: the reading the forecast and
+    // recommend take, over the same admitted runs (peaks above sorted them)
+    const hold = t.limit !== null && pt !== undefined ? defaultHoldOf(pt, admitted.of(j).sort(), plan.edgeMs) : null;
+    if (hold !== null) {
+      const limited = refusedRuns.count(j);
+      if (limited > 0 && !onlySlack(triggerRefusals(arrivals.of(j), refusedRuns.of(j), pt!.limit))) return;
+      const { allDays, atDefault } = holdDays(hold, admitted.of(j), plan.edgeMs);
+      const ceiling = ceilingInForce(hold);
+      out.push({ kind: 'trigger', id: t.id, name: t.name, limit: ceiling, peak: ceiling, days: allDays, slackRefused: limited, refused: t.dropped + t.skipped > 0, defaultHold: holdWords(hold), daysAtDefault: atDefault });
+      return;
+    }
     const code = codeLimit(t, j);
     if (code !== null) {
       // more than the code's limit in some 24 h: the code did not cut this history (an override)
@@ -314,6 +346,7 @@ export function heldLimits(events: EventColumns, result: SimulationResult, repor
     name: h.name,
     ...(h.impliedCap ? { implied: true as const } : {}),
     ...(h.statedCap ? { statedCapUsd: h.statedCap.statedMicros / 1e6 } : {}),
+    ...(h.defaultHold ? { heldAtDefault: h.defaultHold } : {}),
     limit: h.limit,
     peak: h.peak,
     text: simulateText(h),
@@ -340,6 +373,7 @@ function simulateText(h: Found): string {
         h.slackRefused > 0
           ? ` (the replay ${h.refused ? 'refuses' : 'delays'} ${counted(h.slackRefused, 'run')} of it by its limit, each within ${SLACK_MIN} min of a run's 24 h ending: the export times runs when they completed, after the platform admitted them)`
           : '';
+      if (h.defaultHold !== undefined) return `${named}: ${defaultHoldSentence(h, h.defaultHold)}${why}`;
       return `${named}: ${counted(h.peak, 'run')} in 24 h, its limit${why}`;
     }
     case 'allowance': {
@@ -355,6 +389,18 @@ function simulateText(h: Found): string {
 }
 
 const HIGHER = 'real demand was higher than this history shows';
+
+/**
+ * A webhook held at the platform's default before the plan's higher limit, in the words recommend
+ * and the forecast use (forecast/default-hold.ts): how, on how many days, and what the plan's
+ * limit then is.
+ */
+function defaultHoldSentence(h: Found, hold: DefaultHoldWords): string {
+  const days = h.days ?? 0;
+  const on = `on ${countedWords(days, 'day')}${hold.stepOn !== undefined ? ` (${grouped(h.daysAtDefault ?? 0)} of them at ${hold.limit})` : ''}`;
+  const predates = holdPredates(hold);
+  return `${holdText(hold, on)}: ${holdWhy(hold)}${predates !== null ? `; ${predates}` : ''}`;
+}
 
 /**
  * A whole number with thousands separators, as `toLocaleString('en-US')` writes it, without ICU:
@@ -389,6 +435,7 @@ export function heldLimitFigures(events: EventColumns, result: SimulationResult,
       days: h.days,
       ...(h.impliedCap ? { implied: true as const } : {}),
       ...(h.statedCap ? { statedCapUsd: h.statedCap.statedMicros / 1e6 } : {}),
+      ...(h.defaultHold ? { heldAtDefault: h.defaultHold } : {}),
       slackRefused: h.slackRefused,
       sentence: overviewSentence(h, platform, windowDays),
     }),
@@ -419,6 +466,7 @@ function overviewSentence(h: Found, platform: boolean, windowDays: number): stri
         h.slackRefused > 0
           ? ` The replay ${action} ${countedWords(h.slackRefused, 'run')} by its limit, each within ${SLACK_MIN} min of a run's 24 h ending: the export times a run when it completed, after the platform admitted it, so its status says Rate limited.`
           : '';
+      if (h.defaultHold !== undefined) return `Trigger ${h.name} was ${defaultHoldSentence(h, h.defaultHold)}: the platform held it; ${HIGHER}.${why}`;
       return `Trigger ${h.name} ran exactly ${countedWords(h.limit, 'time')} in 24 h${days}: the platform held it; ${HIGHER}.${why}`;
     }
     case 'allowance': {
