@@ -248,15 +248,18 @@ describe('a cap the plan states that the history contradicts', () => {
 
   it('is said in recommend’s and the forecast’s notes, naming the key, the stated cap and the level the history shows', async () => {
     const rec = recommend(events, plan, { paths: 20, exportedKeys });
-    expect(rec.notes).toContain(LOW);
+    // held under its cap, its days at the level it was held at are bounds, and the note says so
+    const bounds = (n: number) => `; its ${n} of the history's 45 days at that level are read as lower bounds on demand`;
+    const lowDays = censoredOf(events, plan, exportedKeys).series.find((c) => c.id === 'key-low')!.days;
+    expect(rec.notes).toContain(`${LOW}${bounds(lowDays)}, and its cap is sized on that demand, not on what held it`);
     expect(rec.notes).toContain(OVER);
     expect(rec.notes.some((n) => n.startsWith('key-stated:') || n.startsWith('key-under:'))).toBe(false);
     const fc = await forecast(events, plan, { paths: 0, workers: 0, exportedKeys });
-    expect(fc.notes).toContain(LOW);
+    expect(fc.notes).toContain(`${LOW}${bounds(lowDays)}: imputed above it and the band widened`);
     expect(fc.notes).toContain(OVER);
     // the same events as demand: only the key held under its cap is said
     const demand = recommend(events, plan, { paths: 20 });
-    expect(demand.notes).toContain(LOW);
+    expect(demand.notes).toContain(`${LOW}${bounds(lowDays)}, and its cap is sized on that demand, not on what held it`);
     expect(demand.notes.some((n) => n.startsWith('key-over:'))).toBe(false);
   });
 

@@ -1,4 +1,5 @@
 import { DAY } from '../engine/units.ts';
+import { utcDayStart } from '../engine/windows.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { Outcome, Reason } from '../engine/result.ts';
@@ -10,7 +11,7 @@ import { completionSlack } from './completion-slack.ts';
 import { heldDemandOf } from './held-demand.ts';
 import type { HeldPace } from './held-demand.ts';
 import type { SlackRefusals } from './completion-slack.ts';
-import { capReadings } from './implied-cap.ts';
+import { capReadings, reachedInOneDay } from './implied-cap.ts';
 import { ceilingInForce, defaultHoldOf, holdWords } from './default-hold.ts';
 import type { ImpliedCap, StatedCapCheck } from './implied-cap.ts';
 
@@ -27,7 +28,16 @@ import type { ImpliedCap, StatedCapCheck } from './implied-cap.ts';
  *   and a series at its ceiling on 3 days or more shows a flat ceiling: those days are bounds.
  * A key the plan gives no cap is judged by the cap its history reads as held by, when it reads as
  * held by one (implied-cap.ts): as if the plan stated it, since the export holds only what that cap
- * let through whatever the plan says.
+ * let through whatever the plan says; so is a key whose history reads as held at a level other than
+ * the cap the plan states.
+ *
+ * A key's cap is judged as the platform enforced it, whichever profile the plan is replayed under:
+ * its days at the cap in the platform's window (today and the 29 UTC days before), and a refusal
+ * by the cap as demand only when that window held the cap already (completion-slack.ts
+ * `capBeyondSlack`). The docs' window to the millisecond refuses a few requests early on a day the
+ * platform had freed at 00:00; read as demand, they turned a key its real cap held into full demand
+ * (ci-bot, $10 a day under $100: a trend through the stops, P50 $159 over 30 days where its cap
+ * left implied gave $306).
  */
 export const NEAR_CAP = 0.97;
 /** days at the ceiling before a series counts as held down by it */
@@ -38,9 +48,10 @@ export interface CensorSummary {
   days: CensoredDays;
   /**
    * series with at least one censored day, and how many; a key held by a cap the plan does not
-   * state also has that cap (USD, `impliedCaps`)
+   * state also has that cap (USD, `impliedCaps`), and one held at a level other than the cap the
+   * plan states that level (USD, `readCapUsd`, `heldAtReading`)
    */
-  series: { kind: string; id: string; days: number; impliedCapUsd?: number; heldAtDefault?: HeldAtDefault }[];
+  series: { kind: string; id: string; days: number; impliedCapUsd?: number; readCapUsd?: number; heldAtDefault?: HeldAtDefault }[];
   /**
    * By trigger id, the demand of a trigger its limit held, from the pace of its runs while admitted
    * (held-demand.ts): the one estimate of it the forecast draws around and recommend gives
@@ -54,9 +65,17 @@ export interface CensorSummary {
   /**
    * By key id, a cap the plan states that the history contradicts (implied-cap.ts `statedCapOf`):
    * requests the platform's export shows let through beyond it, or spend held at a level well under
-   * it. Said beside the implied caps; the history is still judged by the plan's cap.
+   * it. Said beside the implied caps; the history is judged by the plan's cap, or, when it reads as
+   * held at a level of its own, at that level (`heldAtReading`).
    */
   statedCaps: Map<string, StatedCapCheck>;
+  /**
+   * By key id, a key the plan gives a cap whose history reads as held at another level (a
+   * `statedCaps` check with a reading: held well under the cap, or past it in the platform's export
+   * and held higher), when its days at that level were read as bounds: judged at that level
+   * (`series[].readCapUsd`), not at the plan's cap, as a cap the plan does not state is
+   */
+  heldAtReading: Map<string, StatedCapCheck>;
 }
 
 /**
@@ -87,7 +106,7 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   const D = history.days;
   const dayOf = (t: number) => Math.floor(t / DAY) - firstDay;
   // per entity: admission times (and costs), and the days the replay refused something
-  const keyAdm = plan.keys.map(() => [] as number[]);
+  const keyReq = plan.keys.map(() => [] as number[]);
   const trigAdm = plan.triggers.map(() => [] as number[]);
   const allowAdm: number[] = [];
   const keyRefused = plan.keys.map(() => new Uint8Array(D));
@@ -97,7 +116,13 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   const dailyById = new Map(history.keys.map((k) => [k.id, k.values]));
   const readings = capReadings(events, plan, history.end - 1, { dailyOf: (j) => dailyById.get(plan.keys[j]!.id), stated: 'all', ...(exported !== undefined ? { exported } : {}) });
   const implied = readings.implied;
-  const capOf = plan.keys.map((k) => k.capMicros ?? implied.get(k.id)?.capMicros ?? null);
+  // A key whose history reads as held at a level other than the cap the plan states (well under it,
+  // or past it in the platform's export and held higher) is judged at that level: its stops are
+  // bounds on demand all the same, and judged by the plan's cap they read as demand, a trend drawn
+  // through them (the plan's $500 over a history held at $300 forecast $159, asked $600)
+  const byReading = new Map<string, StatedCapCheck>();
+  for (const [id, check] of readings.stated) if (check.reading !== null) byReading.set(id, check);
+  const capOf = plan.keys.map((k) => byReading.get(k.id)?.reading!.capMicros ?? k.capMicros ?? implied.get(k.id)?.capMicros ?? null);
   const capped = capOf.map((c) => c !== null);
   for (let i = 0; i < events.count; i++) {
     const type = events.type[i];
@@ -107,8 +132,9 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
     const delayed = out === Outcome.admitted && result.admittedAt[i] > events.time[i];
     if (type === EventType.api) {
       // only a capped key can be held at a cap; its cap's refusals are weighed against the
-      // completion times' slack below
-      if (out === Outcome.admitted && capped[ent]) keyAdm[ent].push(i);
+      // completion times' slack and the platform's window below. Its requests are read as the
+      // history has them, refused by the replay or not: the platform let each through
+      if (capped[ent]) keyReq[ent].push(i);
     } else if (type === EventType.trigger) {
       if (out === Outcome.admitted) {
         trigAdm[ent].push(result.admittedAt[i]);
@@ -155,22 +181,44 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   };
   const keyStart = new Map(history.keys.map((k) => [k.id, k.start]));
   const impliedHeld = new Map<string, ImpliedCap>();
+  const heldByReading = new Map<string, StatedCapCheck>();
+  const windowDays = Math.round(plan.keyCapWindowMs / DAY);
+  const NO_REFUSALS = new Uint8Array(D);
   plan.keys.forEach((k, ki) => {
     const cap = capOf[ki];
     if (cap === null || !keyStart.has(k.id)) return;
-    const idx = sortedBy(keyAdm[ki], (i) => result.admittedAt[i]);
+    // the days its spend reached the cap in the window the platform checks (today and the 29 UTC
+    // days before it, re-based at 00:00 UTC), as implied-cap.ts reads a cap the plan does not
+    // state: the docs' window to the millisecond holds more of some days' spend, and judged by it
+    // a key the real cap held (a request the platform let through refused by the replay) counted
+    // fewer days at its cap than the same key with its cap implied
+    const idx = sortedBy(keyReq[ki], (i) => events.time[i]);
     const at = atCeiling(
-      idx.map((i) => result.admittedAt[i]),
+      idx.map((i) => events.time[i]),
       idx.map((i) => events.cost[i]),
       plan.keyCapWindowMs,
       NEAR_CAP * cap,
       history.start,
       D,
+      true,
     );
     const reading = implied.get(k.id);
-    if (put('key_spend', k.id, at, keyRefused[ki], keyStart.get(k.id)) && k.capMicros === null && reading !== undefined) {
+    const stated = byReading.get(k.id);
+    // A cap the plan states that the key reached in one day from a window near empty, every time:
+    // a batch job's same amount once a window as much as a cap's stop, which implied-cap.ts reads as
+    // neither (`reachedInOneDay`); its days are its demand. A level read off the history never is one.
+    const daily = dailyById.get(k.id);
+    if (k.capMicros !== null && stated === undefined && daily !== undefined && reachedInOneDay(daily, windowDays, NEAR_CAP * cap)) return;
+    // judged at a level its history reads as held at, the replay's refusals by the plan's cap are
+    // that cap's, not this level's: no request of the history went through above it (its floor)
+    if (!put('key_spend', k.id, at, stated === undefined ? keyRefused[ki] : NO_REFUSALS, keyStart.get(k.id))) return;
+    const entry = series[series.length - 1]!;
+    if (k.capMicros === null && reading !== undefined) {
       impliedHeld.set(k.id, reading);
-      series[series.length - 1]!.impliedCapUsd = reading.capMicros / 1e6;
+      entry.impliedCapUsd = reading.capMicros / 1e6;
+    } else if (stated !== undefined) {
+      heldByReading.set(k.id, stated);
+      entry.readCapUsd = stated.reading!.capMicros / 1e6;
     }
   });
   const trigStart = new Map(history.triggers.map((t) => [t.id, t.start]));
@@ -217,7 +265,7 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
     const at = atCeiling(sortedTimes(allowAdm), null, DAY, plan.allowance, history.start, D);
     put('messages', PEOPLE, at, msgRefused, history.messages.start);
   }
-  return { days, series, heldDemand, impliedCaps: impliedHeld, statedCaps: readings.stated };
+  return { days, series, heldDemand, impliedCaps: impliedHeld, statedCaps: readings.stated, heldAtReading: heldByReading };
 }
 
 /** The most entries in one 24 h window (an entry at `s` counts while `t < s + 24 h + edgeMs`); `times` sorted. */
@@ -247,12 +295,15 @@ function sortedTimes(a: number[]): ArrayLike<number> {
 }
 
 /**
- * Per history day: did the sliding-window sum (entry s counts for s ≤ t < s + W) reach `level`
+ * Per history day: did the sliding-window sum (entry s counts for s ≤ t < s + W, or with
+ * `byUtcDay` for s ≤ t < the start of s's UTC day + W, the platform's key-cap window) reach `level`
  * at some instant of the day? The sum only rises at an admission, so the admissions and the
  * day's first instant are the instants to check.
  */
-function atCeiling(times: ArrayLike<number>, weights: readonly number[] | null, windowMs: number, level: number, start: number, days: number): Uint8Array {
+function atCeiling(times: ArrayLike<number>, weights: readonly number[] | null, windowMs: number, level: number, start: number, days: number, byUtcDay = false): Uint8Array {
   const out = new Uint8Array(days);
+  // an entry leaves the window `windowMs` after it, or (`byUtcDay`) after its UTC day's start
+  const from = byUtcDay ? utcDayStart : (t: number) => t;
   let lo = 0;
   let sum = 0;
   let i = 0;
@@ -262,12 +313,12 @@ function atCeiling(times: ArrayLike<number>, weights: readonly number[] | null, 
     const dayEnd = dayStart + DAY;
     // entries before the day
     while (i < times.length && times[i] < dayStart) sum += w(i++);
-    while (lo < i && times[lo] + windowMs <= dayStart) sum -= w(lo++);
+    while (lo < i && from(times[lo]) + windowMs <= dayStart) sum -= w(lo++);
     if (sum >= level) out[d] = 1;
     while (i < times.length && times[i] < dayEnd) {
       const t = times[i];
       sum += w(i++);
-      while (lo < i && times[lo] + windowMs <= t) sum -= w(lo++);
+      while (lo < i && from(times[lo]) + windowMs <= t) sum -= w(lo++);
       if (sum >= level) out[d] = 1;
     }
   }

@@ -1,4 +1,5 @@
 import { DAY } from '../engine/units.ts';
+import { utcDayStart } from '../engine/windows.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { Outcome, Reason } from '../engine/result.ts';
@@ -37,8 +38,17 @@ export function beyondSlack(times: ArrayLike<number>, limit: number, windowMs: n
  * cap before each request ran and added its cost when it finished, so a request whose predecessors
  * were still running passed with the key's spend under the cap, and its completion lands after the
  * spend that crossed it. For each refused request (`refused`: indices into `times`, in time order):
- * 1 when the spend completed up to the slack before it, over the cap's window, had reached the cap
- * already (demand the platform would have refused too), 0 when it may have been such a request in flight.
+ * 1 when the spend completed up to the slack before it had reached the cap already in the window
+ * the platform checks (demand the platform would have refused too), 0 when it may have been such a
+ * request in flight, or one only a longer window refuses.
+ *
+ * The window is the platform's (dust-facts "Key caps on legacy plans", SPEC section 9 rule 6): the
+ * spend of today and the `windowMs / DAY - 1` UTC days before it, re-based at 00:00 UTC, whichever
+ * profile the replay reads the plan by. The history came from the platform, which let through
+ * whatever that window left room for; the docs' window to the millisecond also holds the end of the
+ * day that the platform freed at midnight, and refuses requests early in the day that the platform
+ * let through (a key its $100 cap held, back at $90 at 00:00, refused at 12:50 because the previous
+ * month's same day still counted until 12:50). Such a refusal is the docs' window, not demand.
  */
 export function capBeyondSlack(times: ArrayLike<number>, costs: ArrayLike<number>, capMicros: number, windowMs: number, refused: readonly number[], slackMs: number = COMPLETION_SLACK_MS): Uint8Array {
   const out = new Uint8Array(refused.length);
@@ -47,12 +57,34 @@ export function capBeyondSlack(times: ArrayLike<number>, costs: ArrayLike<number
   let sum = 0;
   refused.forEach((k, j) => {
     const t = times[k]!;
-    // the spend of (t - window, t - slack]
+    // the spend of [the window's first UTC day, t - slack]
     while (hi < times.length && times[hi]! <= t - slackMs) sum += costs[hi++]!;
-    while (lo < hi && times[lo]! <= t - windowMs) sum -= costs[lo++]!;
+    while (lo < hi && utcDayStart(times[lo]!) + windowMs <= t) sum -= costs[lo++]!;
     if (sum >= capMicros) out[j] = 1;
   });
   return out;
+}
+
+/**
+ * Of a key's requests its cap refused (`refused`: indices into `times`, in time order), how many
+ * the platform's window lets through (`capBeyondSlack` 0) while the docs' window to the millisecond,
+ * (t − `windowMs`, t − slack], had reached the cap already: refused only because that window still
+ * held the end of a day the platform freed at 00:00 UTC. The rest of those `capBeyondSlack` reads
+ * as 0 were in flight when the cap was reached. What `headroom simulate` says of a held key's refusals.
+ */
+export function capRefusedByDocsWindow(times: ArrayLike<number>, costs: ArrayLike<number>, capMicros: number, windowMs: number, refused: readonly number[], slackMs: number = COMPLETION_SLACK_MS): number {
+  const platform = capBeyondSlack(times, costs, capMicros, windowMs, refused, slackMs);
+  let n = 0;
+  let lo = 0;
+  let hi = 0;
+  let sum = 0;
+  refused.forEach((k, j) => {
+    const t = times[k]!;
+    while (hi < times.length && times[hi]! <= t - slackMs) sum += costs[hi++]!;
+    while (lo < hi && times[lo]! <= t - windowMs) sum -= costs[lo++]!;
+    if (sum >= capMicros && platform[j] === 0) n++;
+  });
+  return n;
 }
 
 /** One limit's refusals in a replay at completion times. */

@@ -8,6 +8,7 @@ import type { Scenario } from './scenario.ts';
 import { selectRanks } from './select.ts';
 import { censorNoteOf } from './censor-notes.ts';
 import { thinBandNote } from './thin-key.ts';
+import { batchText } from './batch-key.ts';
 
 export { FEW_OBSERVED_NOTE } from './censor-notes.ts';
 
@@ -55,6 +56,11 @@ export interface SeriesForecast {
    * 30 days as its spend per 30 days, no trend; thin-key.ts), or null
    */
   thinNote: string | null;
+  /**
+   * A key whose spend is a regular batch (batch-key.ts): its cadence, on whose days its paths draw
+   * its next batches, or null
+   */
+  batchNote: string | null;
   /** runaway incidents: share of history days, re-injected at that rate */
   runawayRate: number;
   /** weekday indices Sun..Sat and the trend per day, as fitted */
@@ -116,6 +122,7 @@ export function dailyForecasts(scenario: Scenario, paths: number, seed: number, 
       heldDemand: s.model.heldDemand ?? null,
       censorNote: censorNoteOf(s.kind, s.model, D),
       thinNote: s.model.thinHistory ? thinBandNote(s.model.thinHistory) : null,
+      batchNote: s.batch ? `${batchText(s.batch)}: its next batches drawn on that cadence` : null,
       runawayRate: s.model.runaway.rate,
       seasonal: s.model.seasonal,
       trendPerDay: s.model.slope,

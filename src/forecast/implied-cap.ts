@@ -302,6 +302,36 @@ function dayWindows(times: ArrayLike<number>, costs: ArrayLike<number>, lastDay:
   return { firstDay, n, spend, start, end, floor };
 }
 
+/**
+ * Whether a key's spend per UTC day (oldest first) reached `levelMicros` in its window (today and
+ * the `windowDays - 1` days before it, as the platform counts it) at least twice, and each time in
+ * one day from a window near empty (under `SHARP` of the level as the day began). That is what a
+ * batch job spending the same amount once a window looks like ($300 on the 1st of each month), as
+ * much as a key its cap held while it wanted more than the cap in a day: nothing in the history
+ * tells them apart (no spend held at the level while the key went on spending), so `impliedCapOf`
+ * reads neither as held, and a cap the plan states does not either (forecast/censor.ts,
+ * views/held-limits.ts): its days are its demand. One such day is not a pattern: a key that reached
+ * its cap once so is judged as any other.
+ */
+export function reachedInOneDay(daily: ArrayLike<number>, windowDays: number, levelMicros: number): boolean {
+  if (!(levelMicros > 0) || windowDays < 2) return false;
+  let acc = 0;
+  let fills = 0;
+  let was = false;
+  for (let d = 0; d < daily.length; d++) {
+    if (d >= windowDays) acc -= daily[d - windowDays]!;
+    const start = acc;
+    acc += daily[d]!;
+    const at = acc >= levelMicros;
+    if (at && !was) {
+      if (start > SHARP * levelMicros) return false;
+      fills++;
+    }
+    was = at;
+  }
+  return fills >= 2;
+}
+
 /** The roundest amount above `floor` and at most `ceiling` (µUSD): an admin sets caps in round dollars. */
 function roundestIn(floor: number, ceiling: number): number {
   for (const step of [1_000, 500, 100, 50, 10, 5, 1, 0.01]) {
@@ -592,10 +622,23 @@ export function statedCapText(name: string, check: StatedCapCheck): string {
   );
 }
 
-/** The notes recommend and forecast give of the stated caps the history contradicts (the first ten said, the rest named). */
-export function statedCapNotes(checks: ReadonlyMap<string, StatedCapCheck>): string[] {
+/**
+ * The level a key the plan gives a cap was judged at, read off its history (censor.ts
+ * `heldAtReading`), in a few words where its advice or forecast row names it beside the note.
+ */
+export function readCapShort(check: StatedCapCheck): string {
+  const level = check.reading === null ? money(check.floorMicros) : money(check.reading.capMicros, true);
+  const stated = money(check.statedMicros, true);
+  return check.kind === 'held-below' ? `about ${level}, under the plan's ${stated} cap` : `about ${level}, not the plan's ${stated} cap`;
+}
+
+/**
+ * The notes recommend and forecast give of the stated caps the history contradicts (the first ten
+ * said, the rest named); `more` adds to a key's note (what its days at the level read are taken as).
+ */
+export function statedCapNotes(checks: ReadonlyMap<string, StatedCapCheck>, more?: (check: StatedCapCheck) => string): string[] {
   const all = [...checks.values()];
-  const notes = all.slice(0, 10).map((c) => statedCapText(c.id, c));
+  const notes = all.slice(0, 10).map((c) => statedCapText(c.id, c) + (more?.(c) ?? ''));
   if (all.length > 10) {
     const more = all.slice(10).map((c) => c.id);
     notes.push(`${more.length} more keys' stated caps are contradicted by their history the same way: ${more.slice(0, 20).join(', ')}${more.length > 20 ? ', …' : ''}`);

@@ -30,7 +30,9 @@ import { amountOf, HELD_SPREAD } from './censor-notes.ts';
 import { evidenceWarning, keyEvidence, provisionalCapUsd, THIN_ACTIVE_DAYS } from './key-evidence.ts';
 import { judgedKey, rememberedCensored } from './recorded-censor.ts';
 import { thinChanceNote } from './thin-key.ts';
-import { impliedCapShort, impliedCapText, statedCapNotes } from './implied-cap.ts';
+import { impliedCapShort, impliedCapText, readCapShort, statedCapNotes } from './implied-cap.ts';
+import type { StatedCapCheck } from './implied-cap.ts';
+import { batchCapFloorMicros } from './batch-key.ts';
 
 export type { WhatIf, NewTrigger } from './scenario.ts';
 export type { MonteCarloReport, PathSummary, DateBand } from './montecarlo.ts';
@@ -221,6 +223,9 @@ async function forecastWith(
   for (const s of series) {
     const cap = s.kind === 'key_spend' && s.censoredDays > 0 ? censored.impliedCaps.get(s.id) : undefined;
     if (cap !== undefined) s.censorNote = [`held by ${impliedCapShort(cap)}, read off its history (see the notes)`, s.censorNote].filter((x) => x !== null).join('; ');
+    // and one the plan gives a cap, judged at the level its history reads as held at
+    const read = s.kind === 'key_spend' && s.censoredDays > 0 ? censored.heldAtReading.get(s.id) : undefined;
+    if (read !== undefined) s.censorNote = [`held at ${readCapShort(read)}, read off its history (see the notes)`, s.censorNote].filter((x) => x !== null).join('; ');
   }
   const D = scenario.days;
   const n = scenario.series.length;
@@ -244,11 +249,14 @@ async function forecastWith(
     const last29 = ordinaryHistory(values, s.model).slice(-29);
     last29ById.set(s.id, last29);
     const evidence = key ? keyEvidence(key, costDays.get(key.id)) : null;
+    // a batch key's caps let through as many batches as one cap window holds, as recommend sizes it (batch-key.ts)
+    const floor = s.batch === undefined ? 0 : roundUp(batchCapFloorMicros(s.batch, scenario.plan.enforcement.keyCapWindowDays));
+    const capUp = floor > 0 ? (m: number) => Math.max(roundUp(m), floor) : roundUp;
     return {
       id: s.id,
       currentCapUsd: scenario.plan.apiKeys.find((x) => x.id === s.id)?.capUsd ?? null,
-      caps: capsAtRisks(last29, k.ordinary, k.runaway, roundUp),
-      curve: capCurve(last29, k.ordinary, k.runaway, roundUp),
+      caps: capsAtRisks(last29, k.ordinary, k.runaway, capUp),
+      curve: capCurve(last29, k.ordinary, k.runaway, capUp),
       provisional: evidence?.thin ? { capUsd: provisionalCapUsd(evidence), warning: evidenceWarning(evidence) ?? '' } : null,
     };
   });
@@ -432,7 +440,7 @@ function iso(ms: number): string {
 function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, censored: CensorSummary): string[] {
   const notes: string[] = [];
   // a key held by a cap the plan does not state is said apart: the plan's own limits did not cut it
-  const implied = (c: CensorSummary['series'][number]) => c.kind === 'key_spend' && censored.impliedCaps.has(c.id);
+  const implied = (c: CensorSummary['series'][number]) => c.kind === 'key_spend' && (censored.impliedCaps.has(c.id) || censored.heldAtReading.has(c.id));
   // a trigger held at the platform's default where the plan gives more (or, read as the docs, none)
   // is said apart too: the default cut its history, not the plan's limit
   const byPlan = censored.series.filter((c) => !implied(c) && c.heldAtDefault === undefined);
@@ -467,7 +475,7 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
         `their runs sat at exactly ${DEFAULT_TRIGGER_LIMIT} in 24 h and never more: ${bounds}`,
     );
   }
-  const heldByImplied = censored.series.filter(implied);
+  const heldByImplied = censored.series.filter((c) => c.kind === 'key_spend' && censored.impliedCaps.has(c.id));
   for (const c of heldByImplied.slice(0, 10)) {
     notes.push(
       `${impliedCapText(c.id, censored.impliedCaps.get(c.id)!)}; ` +
@@ -478,7 +486,13 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
     const more = heldByImplied.slice(10).map((c) => c.id);
     notes.push(`${more.length} more keys look held by caps the plan does not state, read the same way: ${more.slice(0, 20).join(', ')}${more.length > 20 ? ', …' : ''}`);
   }
-  for (const note of statedCapNotes(censored.statedCaps)) notes.push(note);
+  // a key judged at the level its history reads as held at, not at the plan's cap, says so there
+  const readDays = new Map(censored.series.filter((c) => c.kind === 'key_spend' && censored.heldAtReading.has(c.id)).map((c) => [c.id, c.days]));
+  const readBounds = (c: StatedCapCheck) => {
+    const n = readDays.get(c.id);
+    return n === undefined ? '' : `; its ${n} of the history's ${counted(h.days, 'day')} at that level are read as lower bounds on demand: imputed above it and the band widened`;
+  };
+  for (const note of statedCapNotes(censored.statedCaps, readBounds)) notes.push(note);
   const held = series.filter((s) => s.heldAtLeast !== null);
   if (held.length) {
     const list = held.map((s) => `${s.id} (demand at least about ${amountOf(s.kind, s.heldAtLeast ?? 0)} a day)`);

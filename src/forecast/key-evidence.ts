@@ -11,6 +11,7 @@ import { counted } from '../engine/words.ts';
 import { SHORT_DAYS } from './model.ts';
 import { roundCapUsd } from './rounding.ts';
 import type { DailySeries } from './series.ts';
+import { batchCadenceOf } from './batch-key.ts';
 
 /**
  * Fewer days with spend than this and a forecast cannot size a cap: it cannot tell ordinary use
@@ -53,7 +54,10 @@ export interface KeyEvidence {
   lastRequest: string;
   /** the most it spent in any 30 days of its history, as recorded (USD, nothing extrapolated) */
   largest30dUsd: number;
-  /** under THIN_ACTIVE_DAYS days with spend: the cap is sized on the spend seen, not a forecast */
+  /**
+   * under THIN_ACTIVE_DAYS days with spend, and no regular batch (batch-key.ts): the cap is sized
+   * on the spend seen, not a forecast
+   */
   thin: boolean;
   /** first request under SHORT_DAYS days before the history ends (and not thin): a forecast from a few days */
   short: boolean;
@@ -85,7 +89,9 @@ export function keyEvidence(s: DailySeries, costDays?: ReadonlyMap<number, numbe
     if (acc > largest) largest = acc;
     if (values[i] > 0) last = i;
   }
-  const thin = activeDays < THIN_ACTIVE_DAYS;
+  // a batch job's few days are its cadence, not too little to read (batch-key.ts): $300 on the 1st
+  // of each month has spent on 3 days in 75, and is forecast from them
+  const thin = activeDays < THIN_ACTIVE_DAYS && batchCadenceOf(s) === null;
   return {
     requests: Math.max(0, s.events - pieces),
     activeDays,

@@ -6,6 +6,7 @@
 import { DAY } from '../engine/units.ts';
 import { forecastDay, simulateInto } from './model.ts';
 import { hashSeed, makeRng } from './rng.ts';
+import { batchPoint, drawBatchDays } from './batch-key.ts';
 import type { Scenario, ScenarioSeries } from './scenario.ts';
 
 /** History days a series keeps beside its model (the paths' start and the queues' backlog). */
@@ -18,6 +19,7 @@ export function growthFactor(growth: number, h: number): number {
 
 /** Expected daily value of a series on forecast day h. */
 export function pointForecast(s: ScenarioSeries, from: number, h: number): number {
+  if (s.batch !== undefined) return batchPoint(s.batch, from, h) * s.scale * growthFactor(s.growth, h);
   return forecastDay(s.model, from + h * DAY) * s.scale * growthFactor(s.growth, h);
 }
 
@@ -50,7 +52,10 @@ export function pathBlock(scenario: Scenario, seed: number, path: number, into?:
   if (block.length !== D * n * 2) throw new Error(`a path block holds ${D * n * 2} values, not ${block.length}`);
   const base = hashSeed(seed, path);
   for (let j = 0; j < n; j++) {
-    simulateInto(scenario.series[j].model, D, makeRng(hashSeed(base, 0x5e1e5 + j)), block, j * D, block, (n + j) * D, scaleOf(scenario, j));
+    const s = scenario.series[j];
+    simulateInto(s.model, D, makeRng(hashSeed(base, 0x5e1e5 + j)), block, j * D, block, (n + j) * D, scaleOf(scenario, j));
+    // a batch key's ordinary days on its cadence (batch-key.ts), its runaway days as drawn
+    if (s.batch !== undefined) drawBatchDays(s.batch, scenario.from, D, makeRng(hashSeed(base, 0xba7c + j)), block, j * D, scaleOf(scenario, j), s.model.firstDay?.known ?? null);
   }
   return block;
 }

@@ -9,6 +9,8 @@ import type { FitOptions, SeriesModel } from './model.ts';
 import { heldIndex, heldShare, paceAsDemand, withHeldDemand } from './held-demand.ts';
 import { keyEvidence } from './key-evidence.ts';
 import { withThinHistory } from './thin-key.ts';
+import { batchCadenceOf, withBatchCadence } from './batch-key.ts';
+import type { BatchCadence } from './batch-key.ts';
 import type { HeldPace } from './held-demand.ts';
 import type { History, SeriesKind } from './series.ts';
 import { PEOPLE } from './series.ts';
@@ -56,6 +58,8 @@ export interface ScenarioSeries {
   /** the last RECENT_DAYS history days (oldest first, zero-padded): values and spend in µUSD */
   recent: number[];
   recentSpend: number[];
+  /** a key whose spend is a regular batch (batch-key.ts): its days are drawn on the cadence */
+  batch?: BatchCadence;
 }
 
 /** History days kept with each series: enough for a 30-day window and a calendar month. */
@@ -111,10 +115,13 @@ export function buildScenario(
     // a key too thin to forecast is drawn as its provisional cap reads it, not at a rate or a
     // trend its few days cannot show (thin-key.ts): the cap's chance and its sizing read alike
     const evidence = s.kind === 'key_spend' ? keyEvidence(s) : null;
+    // a batch job's next batches fall on its cadence (batch-key.ts): drawn there, not resampled as coin tosses
+    const batch = s.kind === 'key_spend' ? batchCadenceOf(s) : null;
     series.push({
       kind: s.kind,
       id: s.id,
-      model: pace !== null ? withHeldDemand(model, pace, share) : evidence?.thin ? withThinHistory(model, s, evidence) : model,
+      model: pace !== null ? withHeldDemand(model, pace, share) : batch !== null ? withBatchCadence(model, batch) : evidence?.thin ? withThinHistory(model, s, evidence) : model,
+      ...(batch !== null ? { batch } : {}),
       scale,
       growth,
       hourProfile: s.hourProfile,

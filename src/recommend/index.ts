@@ -14,8 +14,9 @@ import { buildScenario, pathParts } from '../forecast/scenario.ts';
 import type { Scenario } from '../forecast/scenario.ts';
 import { censoredFromEngine } from '../forecast/censor.ts';
 import { rememberCensored } from '../forecast/recorded-censor.ts';
-import { impliedCapShort, impliedCapText, statedCapNotes } from '../forecast/implied-cap.ts';
-import type { ImpliedCap } from '../forecast/implied-cap.ts';
+import { impliedCapShort, impliedCapText, readCapShort, statedCapNotes } from '../forecast/implied-cap.ts';
+import { batchCapFloorMicros, batchesPerWindow, batchFloorText, batchText } from '../forecast/batch-key.ts';
+import type { ImpliedCap, StatedCapCheck } from '../forecast/implied-cap.ts';
 import { completionSlack } from '../forecast/completion-slack.ts';
 import { allowanceHeldText, codeHeldDaysByTrigger, defaultHeldByTrigger, expectedVolume, HELD_DAYS_MIN, occasionalAcrossMidnight, heldAllowanceDays, heldDaysByTrigger, heldPaceText, heldText } from './held.ts';
 import type { CodeHeldDays, DefaultHeldDays, HeldPace, HeldReading } from './held.ts';
@@ -94,6 +95,11 @@ export interface KeyRecommendation {
    * cap, USD; its days at it were read as lower bounds, as the plan's own cap's would be. Absent otherwise
    */
   impliedCapUsd?: number;
+  /**
+   * a key whose spend is a regular batch (forecast/batch-key.ts): its cadence and amount, and how
+   * many batches one cap window holds (the cap lets that many through). Absent otherwise
+   */
+  batch?: { cadence: 'monthly' | 'every'; dayOfMonth: number; everyDays: number; amountUsd: number; largestUsd: number; batches: number; perWindow: number };
   /** the risk the cap was sized for */
   risk: number;
   /** the forecast model behind the paths, and the history days a limit held down */
@@ -313,7 +319,7 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const paced = new Set(scenario.series.filter((s) => s.kind === 'trigger_runs' && s.model.heldDemand !== undefined).map((s) => s.id));
   const held = (id: string): HeldReading => ({ pace: censored.heldDemand.get(id) ?? null, isDemand: paced.has(id) });
   const profile = profileOf(plan);
-  const keys = recommendKeys(history, plan, risk, { scenario, ordinary: ordinaryDraws, runaway: runawayDraws }, seriesIndex, capBlockedByDay(events, history, current), censored.impliedCaps, costRowDays(events)).map((k) => ({
+  const keys = recommendKeys(history, plan, risk, { scenario, ordinary: ordinaryDraws, runaway: runawayDraws }, seriesIndex, capBlockedByDay(events, history, current), censored.impliedCaps, costRowDays(events), censored.heldAtReading).map((k) => ({
     ...k,
     profile,
   }));
@@ -375,7 +381,7 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   if (history.days < 30) notes.push(`only ${counted(history.days, 'day')} of history, so no key has a 30-day window: each key's spend is given over the days it has ("N days of history"), not scaled up to 30 days`);
   for (const note of evidenceNotes(keys)) notes.push(note);
   // a key held by a cap the plan does not state is said apart: the plan's own cap did not hold it
-  const censoredKeys = censored.series.filter((c) => c.kind === 'key_spend' && !censored.impliedCaps.has(c.id));
+  const censoredKeys = censored.series.filter((c) => c.kind === 'key_spend' && !censored.impliedCaps.has(c.id) && !censored.heldAtReading.has(c.id));
   const heldByImplied = censored.series.filter((x) => x.kind === 'key_spend' && censored.impliedCaps.has(x.id));
   for (const c of heldByImplied.slice(0, 10)) {
     notes.push(
@@ -388,7 +394,15 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
     notes.push(`${more.length} more keys look held by caps the plan does not state, read and sized the same way (each key's advice names its cap): ${more.slice(0, 20).join(', ')}${more.length > 20 ? ', …' : ''}`);
   }
   // a cap the plan states that the history contradicts, said where the caps it does not state are
-  for (const note of statedCapNotes(censored.statedCaps)) notes.push(note);
+  // a key judged at the level its history reads as held at, not at the plan's cap, says so there
+  const readDays = new Map(censored.series.filter((c) => c.kind === 'key_spend' && censored.heldAtReading.has(c.id)).map((c) => [c.id, c.days]));
+  const readBounds = (c: StatedCapCheck) => {
+    const n = readDays.get(c.id);
+    return n === undefined
+      ? ''
+      : `; its ${n} of the history's ${counted(history.days, 'day')} at that level are read as lower bounds on demand, and its cap is sized on that demand, not on what held it`;
+  };
+  for (const note of statedCapNotes(censored.statedCaps, readBounds)) notes.push(note);
   if (censoredKeys.length) {
     notes.push(
       `spend held at the cap on ${censoredKeys.map((c) => `${c.id} (${c.days} of the history's ${counted(history.days, 'day')})`).join(', ')}: ` +
@@ -430,6 +444,8 @@ function recommendKeys(
   implied: ReadonlyMap<string, ImpliedCap>,
   /** by key, its days that hold the cost export's daily rows, which count no requests (engine/cost-rows.ts) */
   costDays: ReadonlyMap<string, ReadonlyMap<number, number>>,
+  /** keys the plan gives a cap judged at the level their history reads as held at (CensorSummary.heldAtReading) */
+  heldAtReading: ReadonlyMap<string, StatedCapCheck>,
 ): KeyRecommendation[] {
   const capBlocked = byDay.blocked;
   const days = paths.scenario.days;
@@ -468,7 +484,12 @@ function recommendKeys(
       clamped = true;
       return { ...c, cap: plausible, chance: chanceAtCap(c.peaks, plausible) };
     };
-    const sized = bounded(capForRisk(last29, ordPaths, risk, roundCapUsdMicros));
+    // a batch key's cap lets through as many batches as one cap window holds (batch-key.ts), which
+    // the horizon's paths may not show (February's and March's batches 28 days apart)
+    const batch = paths.scenario.series[j].batch;
+    const floor = batch === undefined ? 0 : batchCapFloorMicros(batch, plan.enforcement.keyCapWindowDays);
+    const roundUp = floor > 0 ? (m: number) => Math.max(roundCapUsdMicros(m), roundCapUsdMicros(floor)) : roundCapUsdMicros;
+    const sized = bounded(capForRisk(last29, ordPaths, risk, roundUp));
     const peaks = sized.peaks;
     const [q10, q50, q90] = peaks.length ? quantile(peaks, [0.1, 0.5, 0.9]) : [0, 0, 0];
     const cap = sized.cap / MICROS_PER_USD;
@@ -477,7 +498,7 @@ function recommendKeys(
     const chosen = outcome(sized.cap);
     const tradeoff: CapTradeoff[] = [];
     for (const r of TRADEOFF_RISKS) {
-      const c = r === risk ? sized : bounded(capForRisk(last29, ordPaths, r, roundCapUsdMicros));
+      const c = r === risk ? sized : bounded(capForRisk(last29, ordPaths, r, roundUp));
       const o = r === risk ? chosen : outcome(c.cap);
       tradeoff.push({ label: `${chanceText(r)} risk`, capUsd: c.cap / MICROS_PER_USD, cappedOutChance: c.chance, ordinaryBlockedUsd: o.ordinaryBlockedUsd, runawayStoppedUsd: o.runawayStoppedUsd });
     }
@@ -488,9 +509,10 @@ function recommendKeys(
     }
     tradeoff.sort((a, b) => a.capUsd - b.capUsd);
     const impliedCap = current === null && model.censoredDays > 0 ? implied.get(s.id) : undefined;
-    const heldBy = impliedCap === undefined ? 'the cap' : `${impliedCapShort(impliedCap)} (see the notes),`;
+    const readCap = model.censoredDays > 0 ? heldAtReading.get(s.id) : undefined;
+    const heldBy = impliedCap !== undefined ? `${impliedCapShort(impliedCap)} (see the notes),` : readCap !== undefined ? `${readCapShort(readCap)} (see the notes),` : 'the cap';
     const modelText =
-      `model: ${MODEL_TEXT[model.kind]}${model.shiftAt !== null ? `, fitted after a level shift on ${day(model.shiftAt)}` : ''}` +
+      `model: ${batch !== undefined ? `${batchText(batch)}, its next batches on that cadence` : MODEL_TEXT[model.kind]}${model.shiftAt !== null ? `, fitted after a level shift on ${day(model.shiftAt)}` : ''}` +
       `${model.censoredDays ? `, ${model.censoredDays} day${model.censoredDays === 1 ? '' : 's'} held at ${heldBy} read as lower bounds` : ''}`;
     const projected = `projected peak rolling 30-day ordinary spend P50 ${fmt(usd(q50))}, P90 ${fmt(usd(q90))}`;
     let reason = clamped
@@ -499,6 +521,15 @@ function recommendKeys(
         `the exports hold only what the platform admitted and cannot show demand beyond a cap, so raise it in steps and watch`
       : `the smallest round cap that ordinary use reaches in at most ${chanceText(risk)} of ${peaks.length} forecast paths over the next ${counted(days, 'day')} (${modelText}): ` +
         `${fmt(cap)}, reached in ${chanceText(sized.chance)}; ${projected}`;
+    if (batch !== undefined && !clamped) {
+      // the floor, not the horizon's paths, sized it: said as such
+      const free = capForRisk(last29, ordPaths, risk, roundCapUsdMicros).cap;
+      if (sized.cap > free) {
+        reason =
+          `the forecast's paths over the next ${counted(days, 'day')} (${modelText}) need ${fmt(free / MICROS_PER_USD)} at ${chanceText(risk)} risk; ${projected}; ` +
+          `${batchFloorText(batch, plan.enforcement.keyCapWindowDays, fmt(cap))}, reached in ${chanceText(sized.chance)} of ${counted(peaks.length, 'path')}`;
+      }
+    }
     if (incidents.length) {
       const top = incidents[0];
       const blockedTotal = incidents.reduce((a, x) => a + x.blockedByCapUsd, 0);
@@ -567,6 +598,19 @@ function recommendKeys(
       throttleChance: throttle,
       currentThrottleChance: currentChance,
       ...(impliedCap === undefined ? {} : { impliedCapUsd: impliedCap.capMicros / MICROS_PER_USD }),
+      ...(batch === undefined
+        ? {}
+        : {
+            batch: {
+              cadence: batch.kind,
+              dayOfMonth: batch.dayOfMonth,
+              everyDays: batch.everyDays,
+              amountUsd: usd(batch.amount),
+              largestUsd: usd(batch.largest),
+              batches: batch.batches,
+              perWindow: batchesPerWindow(batch, plan.enforcement.keyCapWindowDays),
+            },
+          }),
       risk,
       model: model.kind,
       censoredDays: model.censoredDays,

@@ -19,12 +19,12 @@ import type { KeyReport, Report, TriggerReport } from '../engine/report.ts';
 import { talliesOf } from '../engine/report-tallies.ts';
 import { formatUsd } from '../engine/units.ts';
 import { Outcome } from '../engine/result.ts';
-import { capRefusedRequest, COMPLETION_SLACK_MS, completionSlack, keyRefusals, limitRefusedRun, onlySlack, triggerRefusals } from '../forecast/completion-slack.ts';
+import { capRefusedByDocsWindow, capRefusedRequest, COMPLETION_SLACK_MS, completionSlack, keyRefusals, limitRefusedRun, onlySlack, triggerRefusals } from '../forecast/completion-slack.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { partsOf } from '../engine/parts.ts';
 import { DAY } from '../engine/units.ts';
 import { windowPeakDays } from '../recommend/held.ts';
-import { capReadings, impliedCapText, statedCapText } from '../forecast/implied-cap.ts';
+import { capReadings, impliedCapText, reachedInOneDay, statedCapText } from '../forecast/implied-cap.ts';
 import type { ImpliedCap, StatedCapCheck } from '../forecast/implied-cap.ts';
 import { ceilingInForce, defaultHoldOf, holdDays, holdPredates, holdText, holdWhy, holdWords } from '../forecast/default-hold.ts';
 import type { DefaultHoldWords } from '../forecast/default-hold.ts';
@@ -105,6 +105,8 @@ interface Found extends Omit<HeldLimitFigure, 'sentence'> {
   /** a webhook held at the platform's default before the plan's higher limit, and its days at the default */
   defaultHold?: DefaultHoldWords;
   daysAtDefault?: number;
+  /** of a key's `slackRefused`, those only the docs' window to the millisecond refuses (the rest were in flight) */
+  byDocsWindow?: number;
 }
 
 const SLACK_MIN = COMPLETION_SLACK_MS / 60_000;
@@ -201,15 +203,26 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
   const allowanceSlack = allowanceFull && a.blockedMessages > 0 ? completionSlack(events, result, { keys: new Uint8Array(0), triggers: new Uint8Array(0), allowance: true }).allowance : null;
 
   const out: Found[] = [];
+  const windowDays = Math.round(plan.keyCapWindowMs / DAY);
   report.keys.forEach((k, j) => {
     if (!keyAtCap(k)) return;
     const blocked = k.blockedBy.key_cap ?? 0;
     // requests in flight when the cap was reached do not show demand beyond it
+    // requests in flight when the cap was reached, or refused only by the docs' window to the
+    // millisecond where the platform's had freed a day's spend at 00:00 UTC, do not show demand
+    // beyond it (completion-slack.ts `capBeyondSlack`): the history is what the platform let through
+    let byDocsWindow = 0;
     if (blocked > 0) {
-      const refused = keyRefusals(requests.of(j), costs.of(j), refusedRequests.of(j), plan.keys[j]!.capMicros!, plan.keyCapWindowMs);
+      const cap = plan.keys[j]!.capMicros!;
+      const refused = keyRefusals(requests.of(j), costs.of(j), refusedRequests.of(j), cap, plan.keyCapWindowMs);
       if (refused.at.length !== blocked || !onlySlack(refused)) return;
+      if (report.profile !== 'platform') byDocsWindow = capRefusedByDocsWindow(requests.of(j), costs.of(j), cap, plan.keyCapWindowMs, Array.from(refusedRequests.of(j)));
     }
-    out.push({ kind: 'key', id: k.id, name: k.name, limit: k.capUsd!, peak: k.peakRollingUsd, days: null, slackRefused: blocked, refused: true });
+    // a cap it reached in one day from a window near empty, every time: a batch job's same amount
+    // once a window as much as a cap's stop, which nothing tells apart (implied-cap.ts
+    // `reachedInOneDay`): not said to be held
+    if (j < tallies.keys.count && reachedInOneDay(tallies.keys.daily.subarray(j * days, (j + 1) * days), windowDays, NEAR_CAP_SHARE * plan.keys[j]!.capMicros!)) return;
+    out.push({ kind: 'key', id: k.id, name: k.name, limit: k.capUsd!, peak: k.peakRollingUsd, days: null, slackRefused: blocked, byDocsWindow, refused: true });
   });
   // keys without a cap in the plan whose spend a cap held all the same, after the stated ones; then
   // keys whose spend was held well under the cap the plan states (held by another)
@@ -359,11 +372,7 @@ function simulateText(h: Found): string {
     case 'key': {
       if (h.impliedCap) return impliedCapText(named, h.impliedCap);
       if (h.statedCap) return statedCapText(named, h.statedCap);
-      const why =
-        h.slackRefused > 0
-          ? ` (the replay blocks ${counted(h.slackRefused, 'request')} by it, each within ${SLACK_MIN} min of requests that reached it: in flight when the platform checked the cap, which adds a request's cost when it completes)`
-          : '';
-      return `${named}: spend reached ${money(h.peak)} of its ${money(h.limit)} cap${why}`;
+      return `${named}: spend reached ${money(h.peak)} of its ${money(h.limit)} cap${keyRefusalsWhy(h)}`;
     }
     case 'trigger': {
       if (h.codeOnly === true) {
@@ -389,6 +398,29 @@ function simulateText(h: Found): string {
 }
 
 const HIGHER = 'real demand was higher than this history shows';
+
+/** Why a held key's refusals by its cap are not demand, in `headroom simulate`'s words ('' when none). */
+function keyRefusalsWhy(h: Found): string {
+  if (h.slackRefused === 0) return '';
+  const byWindow = h.byDocsWindow ?? 0;
+  const inFlight = h.slackRefused - byWindow;
+  const flight = `within ${SLACK_MIN} min of requests that reached it: in flight when the platform checked the cap, which adds a request's cost when it completes`;
+  const window = `the docs' window, counted to the millisecond, still held the cap, where the platform's, re-based at 00:00 UTC, had freed the oldest day's spend`;
+  if (byWindow === 0) return ` (the replay blocks ${counted(h.slackRefused, 'request')} by it, each ${flight})`;
+  if (inFlight === 0) return ` (the replay blocks ${counted(h.slackRefused, 'request')} by it that the platform let through: ${window})`;
+  return ` (the replay blocks ${counted(h.slackRefused, 'request')} by it that the platform let through: ${inFlight} ${flight}; ${byWindow} because ${window})`;
+}
+
+/** The same in the Overview's sentences. */
+function keyRefusalsSentence(h: Found): string {
+  if (h.slackRefused === 0) return '';
+  const byWindow = h.byDocsWindow ?? 0;
+  const inFlight = h.slackRefused - byWindow;
+  const parts: string[] = [];
+  if (inFlight > 0) parts.push(`${byWindow > 0 ? grouped(inFlight) : 'they'} came within ${SLACK_MIN} min of the spend that reached the cap: in flight when the platform checked it`);
+  if (byWindow > 0) parts.push(`${inFlight > 0 ? grouped(byWindow) : 'they'} came on a day the platform had freed the oldest day's spend at 00:00 UTC, which the docs' window, counted to the millisecond, still counts`);
+  return ` The replay blocks ${countedWords(h.slackRefused, 'request')} the platform let through: ${parts.join('; ')}. Not demand beyond the cap.`;
+}
 
 /**
  * A webhook held at the platform's default before the plan's higher limit, in the words recommend
@@ -450,11 +482,7 @@ function overviewSentence(h: Found, platform: boolean, windowDays: number): stri
       if (h.statedCap) return `${statedCapText(`API key ${h.name}`, h.statedCap)}.`;
       // the cap's window as the plan's reading counts it (SPEC section 9 rule 6)
       const window = `${countedWords(windowDays, 'day')}${platform ? ' counted from 00:00 UTC' : ''}`;
-      const why =
-        h.slackRefused > 0
-          ? ` The ${countedWords(h.slackRefused, 'request')} the replay blocks came within ${SLACK_MIN} min of the spend that reached the cap: in flight when the platform checked it, not demand beyond it.`
-          : '';
-      return `API key ${h.name}'s spend reached ${dollars(h.peak)} of its ${dollars(h.limit)} cap (${window}): the platform held it at its cap; ${HIGHER}.${why}`;
+      return `API key ${h.name}'s spend reached ${dollars(h.peak)} of its ${dollars(h.limit)} cap (${window}): the platform held it at its cap; ${HIGHER}.${keyRefusalsSentence(h)}`;
     }
     case 'trigger': {
       const days = h.days === null ? '' : ` on ${countedWords(h.days, 'day')}`;

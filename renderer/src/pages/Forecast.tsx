@@ -184,6 +184,7 @@ function KeyBands({ f, names, risk }: { f: ForecastReport; names: Map<string, st
               const history = [
                 ...(provisional ? [provisional.warning] : []),
                 ...(s.thinNote ? [s.thinNote] : []),
+                ...(s.batchNote ? [s.batchNote] : []),
                 s.censoredDays > 0 ? `held at its cap on ${fmtCount(s.censoredDays)} day${s.censoredDays === 1 ? '' : 's'}: read as at least that` : 'demand seen in full',
                 ...(s.levelShift ? [`level shift ${fmtDate(Date.parse(s.levelShift))}`] : []),
                 ...(s.runawayRate > 0 ? [`runaways on ${fmtShare(s.runawayRate)} of days`] : []),

@@ -134,11 +134,13 @@ export function describeForecast(r: ForecastReport): string {
     const f = kind === 'key_spend' ? (x: number) => formatUsd(x) : n;
     for (const s of rows.slice(0, SHOW)) {
       const tags = [
-        MODEL_NAMES[s.model] ?? s.model,
+        // a batch key's paths follow its cadence, not the model fitted: its note says which
+        ...(s.batchNote ? [] : [MODEL_NAMES[s.model] ?? s.model]),
         ...(s.levelShift ? [`level shift ${s.levelShift}`] : []),
         ...(s.censoredDays ? [`censored ${s.censoredDays} d`] : []),
         ...(s.censorNote ? [s.censorNote] : []),
         ...(s.thinNote ? [`thin history: ${s.thinNote}`] : []),
+        ...(s.batchNote ? [`model: ${s.batchNote}`] : []),
         ...(s.runawayRate > 0 ? [`runaways ${(s.runawayRate * 100).toFixed(1)} % of days`] : []),
       ];
       out.push(`  ${s.kind.padEnd(12)} ${s.id.padEnd(28)} ${b3(s.total, f).padEnd(34)} ${tags.join(', ')}`);

@@ -51,7 +51,7 @@ export function describeRecommend(r: RecommendReport): string {
     const basis =
       k.capBasis === 'observed_spend'
         ? `PROVISIONAL: ${evidenceShort(k.evidence)}, too thin a history to forecast`
-        : `capped-out chance ${chanceText(k.throttleChance)}; model ${k.model}${k.censoredDays ? `, ${k.censoredDays} censored day${k.censoredDays === 1 ? '' : 's'}` : ''}` +
+        : `capped-out chance ${chanceText(k.throttleChance)}; model ${k.batch !== undefined ? 'batch' : k.model}${k.censoredDays ? `, ${k.censoredDays} censored day${k.censoredDays === 1 ? '' : 's'}` : ''}` +
           `${k.incidents.length ? `; runaway spend stopped ~$${k.runawayStoppedUsd.toLocaleString('en-US', { maximumFractionDigits: 0 })}, ordinary use blocked ~$${k.ordinaryBlockedUsd.toLocaleString('en-US', { maximumFractionDigits: 0 })}` : ''}`;
     out.push(`  ${k.id}: ${k.action} cap $${k.recommendedCapUsd.toLocaleString('en-US')}${k.currentCapUsd !== null ? ` (now $${k.currentCapUsd.toLocaleString('en-US')})` : ''}, ${basis}`);
     if (k.warning !== null) out.push(`    warning: ${k.warning}`);
