@@ -470,7 +470,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
             `${num(t.daily.p50)} / ${num(t.daily.p90)} / ${num(t.daily.max)}`,
             // a held trigger's is its pace, not a P90: said in the cell and the heading, as the draft says it
             t.expectedFrom === 'held_pace' ? `${t.expectedDailyVolume} (pace while held; the forecast's days drawn around it)` : String(t.expectedDailyVolume),
-            t.action + (t.requestedLimit !== null ? ` (${t.requestedLimit})` : ''),
+            t.action + (t.requestedLimit !== null ? ` (${t.requestedLimit})` : '') + (t.heldByPool !== undefined ? `; held back by the pool: ${t.heldByPool.seats === null ? 'no seat count holds it' : counted(t.heldByPool.seats, 'seat')} (see Seats)` : ''),
             ...(paths > 0 ? [m ? heldChances(t, m) : '–'] : []),
             t.reason,
           ];

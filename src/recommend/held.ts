@@ -13,6 +13,7 @@ import type { EventColumns } from '../engine/events.ts';
 import { Outcome, Reason } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { onlySlack } from '../forecast/completion-slack.ts';
+import { pooled } from '../engine/limits/pool.ts';
 import type { SlackRefusals } from '../forecast/completion-slack.ts';
 import { defaultHoldOf, holdDays } from '../forecast/default-hold.ts';
 import type { DefaultHold } from '../forecast/default-hold.ts';
@@ -199,6 +200,36 @@ export function heldAllowanceDays(events: EventColumns, result: SimulationResult
   if (blockedMessages > 0 && !(slack.at.length === blockedMessages && onlySlack(slack))) return null;
   const { peak, days } = windowPeakDays(Float64Array.from(admitted), DAY, plan.edgeMs, plan.allowance, from);
   return peak >= plan.allowance ? days : null;
+}
+
+/**
+ * The UTC days from `from` on when the fair-use pool held, counted as for a trigger
+ * (windowPeakDays over the units the replay `result` took from it), or null when it did not hold,
+ * as `headroom simulate` judges it (views/held-limits.ts): the pool's 24 h count reached its limit
+ * and the replay refused (or delayed) no run by it. A replay that refuses some holds demand beyond
+ * the pool in the export, which the seats advice sizes on as it is. A unit is taken by a pooled
+ * run (limits/pool.ts `pooled`) when admitted, and under the platform's code (a fair-use webhook
+ * dropped when limited, SPEC section 9 rule 4) also by one its own limit or the allowance then
+ * refused, at its attempt.
+ */
+export function heldPoolDays(events: EventColumns, result: SimulationResult, from: number): number | null {
+  const plan = result.plan;
+  if (!Number.isFinite(plan.pool) || plan.pool <= 0 || result.poolPeak < plan.pool) return null;
+  const platform = plan.profile === 'platform';
+  const inPool = plan.triggers.map((t) => pooled(t.kind, t.mode, platform));
+  const takesUnits = plan.triggers.map((t) => platform && t.kind === 'webhook' && t.mode === 'fair_use' && !plan.queueWebhooks);
+  const units: number[] = [];
+  for (let i = 0; i < events.count; i++) {
+    if (events.type[i] !== EventType.trigger) continue;
+    const g = result.entity[i]!;
+    if (!inPool[g]) continue;
+    const isAdmitted = result.outcome[i] === Outcome.admitted;
+    if (result.reason[i] === Reason.pool && (!isAdmitted || result.admittedAt[i]! > events.time[i]!)) return null;
+    if (isAdmitted) units.push(result.admittedAt[i]!);
+    else if (takesUnits[g] && result.outcome[i] === Outcome.dropped && (result.reason[i] === Reason.trigger_limit || result.reason[i] === Reason.allowance)) units.push(events.time[i]!);
+  }
+  const { peak, days } = windowPeakDays(Float64Array.from(units), DAY, plan.edgeMs, plan.pool, from);
+  return peak >= plan.pool ? days : null;
 }
 
 // the pace of a held trigger's runs is its demand for the forecast too: read in the forecast's

@@ -1,4 +1,5 @@
-import { poolOf } from '../engine/plan.ts';
+import { canonicalMode, poolOf, profileOf, resolveTriggerLimit } from '../engine/plan.ts';
+import type { Plan } from '../engine/plan.ts';
 import { counted } from '../engine/words.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
@@ -100,6 +101,56 @@ export function peakOf(values: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < values.length; i++) if (values[i] > max) max = values[i];
   return max;
+}
+
+/** What the fair-use triggers take of the pool and the allowance, per step of a series (seatLoad). */
+export interface SeatLoad {
+  pool: Float64Array;
+  allowance: Float64Array;
+  /** platform's code, runs dropped when limited: pool units taken by runs their own limit then refuses */
+  burned: Float64Array;
+}
+
+/**
+ * What `plan`'s fair-use triggers take of the pool and the allowance, step by step, from each
+ * trigger's runs per 24 h at that step (`runs`: by trigger id, `length` steps: the history's rolling
+ * 24 h counts, or a forecast path's days). Under the docs a trigger's own limit holds its runs back
+ * before either (they wait, all or nothing): both take at most its limit. Under the platform's code
+ * the pool holds every attempt of a fair-use webhook (a run its own limit then drops still took a
+ * unit, SPEC section 9 rule 4) unless the plan queues limited webhooks, a schedule takes the
+ * allowance alone, and the allowance what each trigger's limit admits.
+ */
+export function seatLoad(plan: Plan, runs: Iterable<readonly [string, ArrayLike<number>]>, length: number): SeatLoad {
+  const platform = profileOf(plan) === 'platform';
+  const queued = plan.enforcement.webhookWhenLimited === 'queue';
+  const pool = new Float64Array(length);
+  const allowance = new Float64Array(length);
+  const burned = new Float64Array(length);
+  for (const [id, r] of runs) {
+    const pt = plan.triggers.find((t) => t.id === id);
+    const modeName = pt?.mode ?? 'fair_use';
+    if (canonicalMode(modeName) !== 'fair_use') continue;
+    if (!platform) {
+      const limit = resolveTriggerLimit(pt?.limitPer24h ?? null, canonicalMode(modeName));
+      for (let h = 0; h < length; h++) {
+        const admitted = Math.min(r[h]!, limit);
+        pool[h] += admitted;
+        allowance[h] += admitted;
+      }
+      continue;
+    }
+    if ((pt?.kind ?? 'webhook') === 'scheduled') {
+      for (let h = 0; h < length; h++) allowance[h] += r[h]!;
+      continue;
+    }
+    const limit = resolveTriggerLimit(pt?.limitPer24h ?? null, modeName, 'platform');
+    for (let h = 0; h < length; h++) {
+      pool[h] += queued ? Math.min(r[h]!, limit) : r[h]!;
+      allowance[h] += Math.min(r[h]!, limit);
+      if (!queued) burned[h] += Math.max(0, r[h]! - limit);
+    }
+  }
+  return { pool, allowance, burned };
 }
 
 const SEATS_SEARCHED = 1_000_000;

@@ -18,8 +18,10 @@ import { impliedCapShort, impliedCapText, readCapShort, statedCapNotes } from '.
 import { batchCapFloorMicros, batchesPerWindow, batchFloorText, batchText } from '../forecast/batch-key.ts';
 import type { ImpliedCap, StatedCapCheck } from '../forecast/implied-cap.ts';
 import { completionSlack } from '../forecast/completion-slack.ts';
-import { allowanceHeldText, codeHeldDaysByTrigger, defaultHeldByTrigger, expectedVolume, HELD_DAYS_MIN, occasionalAcrossMidnight, heldAllowanceDays, heldDaysByTrigger, heldPaceText, heldText } from './held.ts';
+import { allowanceHeldText, codeHeldDaysByTrigger, defaultHeldByTrigger, expectedVolume, HELD_DAYS_MIN, occasionalAcrossMidnight, heldAllowanceDays, heldDaysByTrigger, heldPaceText, heldPoolDays, heldText } from './held.ts';
 import type { CodeHeldDays, DefaultHeldDays, HeldPace, HeldReading } from './held.ts';
+import { poolForecast, poolHeldText, poolHeldTriggerText } from './pool-held.ts';
+import type { PoolForecast } from './pool-held.ts';
 import { ceilingInForce, holdPredates, holdText, holdWhy, holdWords } from '../forecast/default-hold.ts';
 import type { DefaultHoldWords } from '../forecast/default-hold.ts';
 import { DAYS_LOOKED_AT, lastDaysText } from './days-looked-at.ts';
@@ -35,7 +37,7 @@ import { simulate } from '../engine/simulate.ts';
 import { costRowDays } from '../engine/cost-rows.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
-import { atLeastPeople, atSeatsText, fewestSeats, hourlyLoad, peakOf, roll24, seatsSeen, seatsText } from './hourly.ts';
+import { atLeastPeople, atSeatsText, fewestSeats, hourlyLoad, peakOf, roll24, seatLoad, seatsSeen, seatsText } from './hourly.ts';
 import { applyPlatformTriggerAdvice, byReasonText, limitRequest, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements, runsPer24h, waitingAtHorizonText } from './triggers-platform.ts';
 import type { ReplayAnnouncement } from './triggers-platform.ts';
 
@@ -169,6 +171,12 @@ export interface TriggerRecommendation {
   alternatives: string[];
   /** the enforcement profile the advice was computed under (the plan's; SPEC section 9) */
   profile: EnforcementProfile;
+  /**
+   * the fair-use pool it shares held the history (days of the last 28) and the forecast puts the
+   * pool above its limit in more than the risk's share of paths: the pool, not its own limit, holds
+   * it back; `seats`: the seats that would hold it (the recommended plan's), null when none would
+   */
+  heldByPool?: { days: number; seats: number | null };
   /** what the recommended plan, replayed over the history under that profile, still refuses (drops or skips) of this trigger (null: nothing) */
   stillRefused: { runs: number; byReason: Record<string, number> } | null;
   /** runs of it the same replay still holds waiting at simulate's horizon (pending: not refused, SPEC section 4) */
@@ -207,6 +215,12 @@ export interface SeatsRecommendation {
   profile: EnforcementProfile;
   /** platform profile: pool units taken in the busiest 24 h by runs their own limit then refused */
   burnedPoolUnits24h?: number;
+  /**
+   * UTC days of the last 28 the fair-use pool held the triggers' runs, counted as `headroom simulate`
+   * counts a held limit's (held.ts heldPoolDays): the seat figures are then sized on the forecast's
+   * days (pool-held.ts), not on the history's busiest 24 h, which are the pool itself
+   */
+  poolHeldDays?: number;
   /** UTC days of the last 28 the allowance held people's messages, counted as `headroom simulate` counts a held limit's (held.ts heldAllowanceDays) */
   allowanceHeldDays?: number;
 }
@@ -333,6 +347,26 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
       : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDays, codeHeldDaysByTrigger(events, current, history.end - DAYS_LOOKED_AT * DAY), current.plan.edgeMs, held, defaultHeldByTrigger(events, current, slack.triggers, history.end - DAYS_LOOKED_AT * DAY));
   const recommended = profile === 'platform' ? applyPlatformTriggerAdvice(applyRecommendations(plan, keys, []), triggers) : applyRecommendations(plan, keys, triggers);
   const seats = profile === 'platform' ? recommendSeatsPlatform(events, history, plan, recommended) : recommendSeats(events, history, plan, recommended);
+  // held at the pool, the busiest 24 h show the pool itself: seats sized on them said "already
+  // enough" beside a forecast that drops runs for it in every path. Its held days counted as
+  // simulate counts a held limit's (held.ts); the seats sized on the forecast's days (pool-held.ts)
+  const poolHeldDays = heldPoolDays(events, current, history.end - DAYS_LOOKED_AT * DAY) ?? 0;
+  let poolHeld: { days: number; forecast: PoolForecast } | null = null;
+  if (poolHeldDays >= HELD_DAYS_MIN && plan.workspace.messagesPerSeatPerDay !== null) {
+    const people = seats.peopleWhoSentMessages;
+    const seen = seatsSeen(plan.workspace.seats, people);
+    const f = poolForecast(draws, scenario, plan, seen, risk);
+    const fAfter = poolForecast(draws, scenario, recommended, seen, risk);
+    // never below what the history's own 24 h need, nor the people who each hold a seat
+    const atLeast = (forecastSeats: number | null, historySeats: number | null): number | null => (forecastSeats === null || historySeats === null ? null : Math.max(forecastSeats, historySeats, people));
+    const sized = { before: atLeast(f.seats, seats.seatsNeeded), after: atLeast(fAfter.seats, seats.seatsNeededAfterChanges) };
+    const busiest = `${counted(seats.peakFairUseRuns24h, 'fair-use run')} and ${counted(seats.peakMessages24h, "person's message", "people's messages")} ${atSeatsText(plan.workspace.seats, people)}`;
+    seats.poolHeldDays = poolHeldDays;
+    seats.seatsNeeded = sized.before;
+    seats.seatsNeededAfterChanges = sized.after;
+    seats.reason = `${profile === 'platform' ? "under the platform's code, " : ''}${poolHeldText(plan, poolHeldDays, history.days, busiest, f, sized, risk)}`;
+    poolHeld = { days: poolHeldDays, forecast: f };
+  }
   // held at the allowance, the busiest 24 h show the allowance itself: seats sized on them would say
   // "already enough"; its held days counted as simulate counts a held limit's (held.ts)
   const allowanceHeld = heldAllowanceDays(events, current, slack.allowance, history.end - DAYS_LOOKED_AT * DAY) ?? 0;
@@ -344,8 +378,26 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
     const floor = people > plan.workspace.seats ? people : null;
     seats.seatsNeeded = floor;
     seats.seatsNeededAfterChanges = floor;
+    // how many seats the pool needs cannot be read either when the allowance held people's messages too
+    poolHeld = null;
     seats.reason = allowanceHeldText(plan.workspace.seats * plan.workspace.messagesPerSeatPerDay, plan.workspace.messagesPerSeatPerDay, allowanceHeld, history.days);
     if (floor !== null) seats.reason += `; at least ${counted(people, 'seat')} all the same: the ${counted(people, 'person', 'people')} who sent messages over ${lastDaysText(DAYS_LOOKED_AT, history.days)} each use an active seat`;
+  }
+  // the pool held the history: the seats its forecast needs go into the recommended plan (and the
+  // report's forecast of it), as the seats advice says
+  const poolSeats = poolHeld === null ? null : seats.seatsNeededAfterChanges;
+  const poolSeatsRaised = poolSeats !== null && poolSeats > recommended.workspace.seats;
+  if (poolSeatsRaised) recommended.workspace.seats = poolSeats;
+  if (poolHeld !== null) {
+    // a trigger that still shares the pool: not "no change needed", the pool holds it back
+    const platform = profile === 'platform';
+    for (const t of triggers) {
+      const pt = recommended.triggers.find((x) => x.id === t.id);
+      const inPool = canonicalMode(pt?.mode ?? t.mode) === 'fair_use' && !(platform && (pt?.kind ?? t.kind) === 'scheduled');
+      if (!inPool || !history.triggers.some((x) => x.id === t.id) || poolHeld.forecast.aboveShare <= risk) continue;
+      t.heldByPool = { days: poolHeld.days, seats: poolSeats };
+      t.reason += poolHeldTriggerText(plan, poolHeld.days, history.days, poolHeld.forecast, poolSeats);
+    }
   }
   // a plan with fewer seats than the people who use the workspace misdescribes it (each holds an
   // active seat): the recommended plan, and the replay of it below, hold them all
@@ -412,6 +464,9 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   if (seatsRaised) {
     const people = seats.peopleWhoSentMessages;
     notes.push(`the recommended plan holds ${counted(people, 'seat')}, not ${plan.workspace.seats}: the ${counted(people, 'person', 'people')} who sent messages over ${lastDaysText(DAYS_LOOKED_AT, history.days)} each use an active seat`);
+  }
+  if (poolSeatsRaised) {
+    notes.push(`the recommended plan holds ${counted(recommended.workspace.seats, 'seat')}, not ${plan.workspace.seats}: the fair-use pool held the history on ${poolHeld?.days ?? 0} of ${lastDaysText(DAYS_LOOKED_AT, history.days)}, and the forecast needs them (see Seats)`);
   }
   if (seats.allowanceHeldDays !== undefined) {
     notes.push(`people's messages held at the allowance on ${seats.allowanceHeldDays} of ${lastDaysText(DAYS_LOOKED_AT, history.days)}: those days show what the allowance let through, not demand (see Seats)`);
@@ -927,18 +982,9 @@ export function applyRecommendations(plan: Plan, keys: KeyRecommendation[], trig
 function recommendSeats(events: EventColumns, history: History, before: Plan, after: Plan): SeatsRecommendation {
   const { hours, messages: msgs, perTrigger, people } = hourlyLoad(events, history, DAYS_LOOKED_AT);
   const msgRoll = roll24(msgs);
-  const runsFor = (plan: Plan) => {
-    const total = new Float64Array(hours);
-    for (const [id, counts] of perTrigger) {
-      const pt = plan.triggers.find((t) => t.id === id);
-      const mode = canonicalMode(pt?.mode ?? 'fair_use');
-      if (mode !== 'fair_use') continue;
-      const limit = resolveTriggerLimit(pt?.limitPer24h ?? null, mode);
-      const r = roll24(counts);
-      for (let h = 0; h < hours; h++) total[h] += Math.min(r[h], limit);
-    }
-    return total;
-  };
+  // the docs' pool and allowance take the same runs: each trigger's up to its own limit (seatLoad)
+  const rolled = [...perTrigger].map(([id, counts]) => [id, roll24(counts)] as const);
+  const runsFor = (plan: Plan) => seatLoad(plan, rolled, hours).pool;
   const seats0 = before.workspace.seats;
   const perSeat = before.workspace.messagesPerSeatPerDay;
   const share = before.workspace.fairUseShare;

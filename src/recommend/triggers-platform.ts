@@ -25,7 +25,7 @@ import { COMPLETION_SLACK_MS, completionSlack, onlySlack } from '../forecast/com
 import type { CompletionSlack } from '../forecast/completion-slack.ts';
 import { triggerRunTimes } from '../forecast/held-demand.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
-import { atLeastPeople, atSeatsText, fewestSeats, hourlyLoad, peakOf, roll24, seatsSeen, seatsText } from './hourly.ts';
+import { atLeastPeople, atSeatsText, fewestSeats, hourlyLoad, peakOf, roll24, seatLoad, seatsSeen, seatsText } from './hourly.ts';
 import { expectedVolume, HELD_DAYS_MIN, heldPaceText, heldText, occasionalAcrossMidnight } from './held.ts';
 import type { HeldPace, HeldReading } from './held.ts';
 import { DAYS_LOOKED_AT, lastDaysText } from './days-looked-at.ts';
@@ -400,28 +400,8 @@ export function recommendSeatsPlatform(events: EventColumns, history: History, b
   // all-or-nothing: a run waiting for its own limit takes no pool unit, so none is burned, and the
   // pool holds what the limit admits, as under the docs
   const queued = before.enforcement.webhookWhenLimited === 'queue';
-  const load = (plan: Plan) => {
-    const pool = new Float64Array(hours);
-    const allowance = new Float64Array(hours);
-    const burned = new Float64Array(hours);
-    for (const [id, counts] of perTrigger) {
-      const pt = plan.triggers.find((t) => t.id === id);
-      const modeName = pt?.mode ?? 'fair_use';
-      if (canonicalMode(modeName) !== 'fair_use') continue;
-      const r = roll24(counts);
-      if ((pt?.kind ?? 'webhook') === 'scheduled') {
-        for (let h = 0; h < hours; h++) allowance[h] += r[h];
-        continue;
-      }
-      const limit = resolveTriggerLimit(pt?.limitPer24h ?? null, modeName, 'platform');
-      for (let h = 0; h < hours; h++) {
-        pool[h] += queued ? Math.min(r[h], limit) : r[h];
-        allowance[h] += Math.min(r[h], limit);
-        if (!queued) burned[h] += Math.max(0, r[h] - limit);
-      }
-    }
-    return { pool, allowance, burned };
-  };
+  const rolled = [...perTrigger].map(([id, counts]) => [id, roll24(counts)] as const);
+  const load = (plan: Plan) => seatLoad(plan, rolled, hours);
   const seats0 = before.workspace.seats;
   const perSeat = before.workspace.messagesPerSeatPerDay;
   const share = before.workspace.fairUseShare;

@@ -64,12 +64,14 @@ export function describeRecommend(r: RecommendReport): string {
     }
   }
   out.push('', 'Triggers:');
-  for (const t of r.triggers.filter((t) => t.action !== 'none')) {
-    out.push(`  ${t.id}: ${t.action}${t.requestedLimit !== null ? ` (limit ${t.requestedLimit})` : ''}`);
+  // a trigger the pool holds back needs seats, not a change of its own: said, never "no change needed"
+  const advised = r.triggers.filter((t) => t.action !== 'none' || t.heldByPool !== undefined);
+  for (const t of advised) {
+    out.push(`  ${t.id}: ${t.action}${t.requestedLimit !== null ? ` (limit ${t.requestedLimit})` : ''}${heldByPoolText(t)}`);
     out.push(`    ${t.reason}`);
     for (const a of t.alternatives) out.push(`    - ${a}`);
   }
-  if (r.triggers.every((t) => t.action === 'none')) out.push('  no change needed');
+  if (advised.length === 0) out.push('  no change needed');
   out.push('', 'Workspace spend limits (checked against the recommended plan):');
   for (const l of r.spendLimits) out.push(`  ${l.id}: ${l.action === 'raise' ? `raise to $${l.recommendedAmountUsd.toLocaleString('en-US')}` : 'keep'}`, `    ${l.reason}`);
   if (r.spendLimits.length === 0) out.push('  none');
@@ -79,6 +81,13 @@ export function describeRecommend(r: RecommendReport): string {
     for (const k of r.recovery) out.push(`  ${k.summary}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** ", held back by the fair-use pool: 3 seats" beside a trigger's action, when the pool held it. */
+function heldByPoolText(t: RecommendReport['triggers'][number]): string {
+  const p = t.heldByPool;
+  if (p === undefined) return '';
+  return `, held back by the fair-use pool: ${p.seats === null ? 'no seat count holds it' : counted(p.seats, 'seat')} (see Seats)`;
 }
 
 const usd0 = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
