@@ -15,7 +15,7 @@ import type { ThinHistory } from './thin-key.ts';
  * - days a limit held the history down (censored) are lower bounds: imputed from the model
  *   (Tobit-style, E[y | y > bound]) and the level band widened by their share;
  * - only the days after the last sustained level shift are fitted.
- * Three candidates per series (local level, damped linear trend, exponential growth) are fitted and
+ * Three candidates per series (local level, linear trend, exponential growth) are fitted and
  * the one with the best probabilistic score on the last days (a held-out backtest) is kept.
  */
 export type ModelKind = 'level' | 'trend' | 'growth' | 'flat';
@@ -145,6 +145,8 @@ export function winsorise(values: readonly number[]): number[] {
 export const SHORT_DAYS = 14;
 /** days of history fitted at most (older days describe a workspace that has moved on) */
 const MAX_FIT_DAYS = 120;
+// a trend is carried on undamped (phi = 1); `damping` stays a field so that the arithmetic that
+// reads a model (`dampedSum`) says what it assumes
 const DAMPING = 1;
 /**
  * Days a linear trend is fitted on. A straight line across compounding growth bends below the
