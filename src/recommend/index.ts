@@ -22,8 +22,8 @@ import { allowanceHeldText, codeHeldDaysByTrigger, defaultHeldByTrigger, expecte
 import type { CodeHeldDays, DefaultHeldDays, HeldPace, HeldReading } from './held.ts';
 import { poolForecast, poolHeldText, poolHeldTriggerText } from './pool-held.ts';
 import type { PoolForecast } from './pool-held.ts';
-import { ceilingInForce, holdPredates, holdText, holdWhy, holdWords } from '../forecast/default-hold.ts';
-import type { DefaultHoldWords } from '../forecast/default-hold.ts';
+import { defaultHeldBeforeText, defaultHeldInForce, defaultHeldSeen, heldAtDefaultOf, heldOnText, predatesAsk } from './default-held-advice.ts';
+import type { HeldAtDefault } from './default-held-advice.ts';
 import { DAYS_LOOKED_AT, lastDaysText } from './days-looked-at.ts';
 import { capForRisk, capOutcome, cappedOutChance, chanceAtCap, DEFAULT_RISK } from '../forecast/cap-risk.ts';
 import { summariseHistory } from '../forecast/index.ts';
@@ -196,7 +196,7 @@ export interface TriggerRecommendation {
    * the history predates, in whole or until `stepOn`: forecast/default-hold.ts), read as the
    * forecast and simulate read it: how, and on how many of `daily.daysAtLimit` at the default
    */
-  heldAtDefault?: DefaultHoldWords & { daysAtDefault: number };
+  heldAtDefault?: HeldAtDefault;
 }
 
 export interface SeatsRecommendation {
@@ -341,10 +341,12 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const slack = completionSlack(events, current);
   const heldDays = heldDaysByTrigger(events, current, slack.triggers, history.end - DAYS_LOOKED_AT * DAY);
   // trigger, seat and pool advice under the platform's code: src/recommend/triggers-platform.ts
+  // webhooks held at the platform's default before the plan's higher limit, read once for either profile's advice
+  const defaultHeld = defaultHeldByTrigger(events, current, slack.triggers, history.end - DAYS_LOOKED_AT * DAY);
   const triggers =
     profile === 'platform'
-      ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent), heldDays, slack, held)
-      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDays, codeHeldDaysByTrigger(events, current, history.end - DAYS_LOOKED_AT * DAY), current.plan.edgeMs, held, defaultHeldByTrigger(events, current, slack.triggers, history.end - DAYS_LOOKED_AT * DAY));
+      ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent), heldDays, slack, held, defaultHeld)
+      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDays, codeHeldDaysByTrigger(events, current, history.end - DAYS_LOOKED_AT * DAY), current.plan.edgeMs, held, defaultHeld);
   const recommended = profile === 'platform' ? applyPlatformTriggerAdvice(applyRecommendations(plan, keys, []), triggers) : applyRecommendations(plan, keys, triggers);
   const seats = profile === 'platform' ? recommendSeatsPlatform(events, history, plan, recommended) : recommendSeats(events, history, plan, recommended);
   // held at the pool, the busiest 24 h show the pool itself: seats sized on them said "already
@@ -793,18 +795,14 @@ function recommendTriggers(
       profile: 'documented',
       stillRefused: null,
     };
-    const words = byDefault === undefined ? undefined : holdWords(byDefault.hold);
-    if (byDefault !== undefined && words !== undefined) base.heldAtDefault = { ...words, daysAtDefault: byDefault.atDefault };
+    if (byDefault !== undefined) base.heldAtDefault = heldAtDefaultOf(byDefault);
     // A day its 24 h window held the limit is held, not within: the platform refused the rest, and
     // the exports hold only the runs it admitted (censored history). Only days above it were not
     // (the docs' queue, or a sliding window spanning two days).
     if (limit === null || slid === null || recent.length === 0 || (!aboveWindow && atLimit < HELD_DAYS_MIN)) {
       if (limit === null && s) base.reason = `no per-trigger limit; up to ${runsText(max)} a day`;
       // held at the default only before the days looked at: said, as simulate names it held
-      if (byDefault !== undefined && words !== undefined && byDefault.allDays > 0) {
-        const on = `on ${counted(byDefault.allDays, 'day')} of the history (${byDefault.days} of ${lastDaysText(recent.length, history.days)}), the last on ${day(byDefault.lastDay)}`;
-        base.reason += `; it was ${holdText(words, on)}: the history was held there then`;
-      }
+      if (byDefault !== undefined) base.reason += defaultHeldBeforeText(byDefault, recent.length, history.days);
       // The docs set a programmatic trigger no limit, but the platform's code holds it at 42 per
       // 24 h without an override (SPEC section 9 rule 2): runs at exactly 42 in 24 h and never more
       // are that limit, not the demand (simulate names it held too). The override is asked for.
@@ -844,7 +842,7 @@ function recommendTriggers(
     }
     // held by its limit, its days show the limit itself: the pace its runs came at while admitted says how much more it needs
     // held at the platform's default first, the limit the history ends under is 42 or the later one
-    const inForce = byDefault !== undefined ? ceilingInForce(byDefault.hold) : limit;
+    const inForce = byDefault !== undefined ? defaultHeldInForce(byDefault) : limit;
     const reading = held(id);
     const pace = atLimit >= HELD_DAYS_MIN ? reading.pace : null;
     const volume = expectedVolume(expected, pace, reading.isDemand);
@@ -857,9 +855,8 @@ function recommendTriggers(
     const codeCount = askWindow.p95 !== slid.p95 ? `; ${n(askWindow.p95)} counted as the platform's code counts a 24 h window, a run exactly 24 h old still in it, which the ask is sized on` : '';
     const figures = `(median ${fmtN(p50)}, p90 ${fmtN(p90)}, max ${max} a day)${pace !== null ? `; ${heldPaceText(pace, inForce)}` : ''}`;
     let seen =
-      byDefault !== undefined && words !== undefined
-        ? `${holdText(words, `on ${atLimit} of ${lastDaysText(recent.length, history.days)}${words.stepOn !== undefined ? ` (${byDefault.atDefault} of them at ${words.limit})` : ''}`)}: ` +
-          `${holdWhy(words)} (${heldText(inForce)}) ${figures}`
+      byDefault !== undefined
+        ? defaultHeldSeen(byDefault, atLimit, recent.length, history.days, figures, 'documented')
         : (aboveWindow
             ? `up to ${runsText(slid.max)} in 24 h against its limit of ${limit} (p95 ${n(slid.p95)} per 24 h over ${lastDaysText(recent.length, history.days)}${codeCount}); above it within one calendar day (UTC) on ${above} of them`
             : `above its limit of ${counted(limit, 'run')} per 24 h on ${above} of ${lastDaysText(recent.length, history.days)}`) +
@@ -870,22 +867,11 @@ function recommendTriggers(
     // reading the plan takes. The window is the platform's (its edge inclusive), as support's
     // override is enforced by the platform's code. Sized against the limit the history was held at:
     // a plan's higher limit the history predates is no evidence of room
+    // the plan's limit an override the history predates: the plan's stays when it is enough (default-held-advice.ts)
     const request = limitRequest(askWindow, volume, pace, inForce, headroom, history.days);
-    let { wanted, ask } = request;
-    base.requestBasis = request.basis;
-    const predates = words !== undefined ? holdPredates(words) : null;
-    if (predates !== null) {
-      // the plan's limit is an override the history predates: if granted, it may hold the demand;
-      // asked at its own figure, support would lower it, so the plan's stays when it is enough
-      if (wanted <= limit) {
-        // what sized the ask, from its words: "a limit of 100 runs per 24 h (the forecast's 76 a day … + 25 % headroom, rounded up)"
-        const sizedOn = /\((.*)\)$/.exec(ask)?.[1] ?? request.basis;
-        ask = `a limit of ${counted(limit, 'run')} per 24 h, the plan's, if support has not granted it yet: sized on the history, the ask comes to ${n(wanted)} (${sizedOn}), within it`;
-        base.requestBasis = `the limit our plan sets: ${request.basis}, comes to ${n(wanted)}, within it`;
-        wanted = limit;
-      }
-      seen += `; ${predates}; expect about ${counted(volume, 'run')} a day`;
-    }
+    const { wanted, ask, basis, note } = byDefault !== undefined ? predatesAsk(byDefault, request, limit, volume) : { ...request, note: '' };
+    base.requestBasis = basis;
+    seen += note;
     if (mode === 'programmatic') {
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ask support to raise its programmatic limit: request ${ask}` });
     } else if (consistently && kind === 'webhook') {
@@ -920,7 +906,7 @@ function recommendTriggers(
       });
     } else {
       // no day above its limit: its case for more is the days its limit held, not peaks above it
-      const why = !aboveWindow ? `held at ${byDefault !== undefined ? 'the limit then in force' : 'its limit'} on ${counted(atLimit, 'day')} (demand beyond it is not in the exports)` : above === 0 ? occasionalAcrossMidnight : 'occasional peaks';
+      const why = !aboveWindow ? heldOnText(byDefault !== undefined, atLimit) : above === 0 ? occasionalAcrossMidnight : 'occasional peaks';
       out.push({ ...base, action: 'override', requestedLimit: wanted, reason: `${seen}: ${why}, so request ${ask} on fair use rather than programmatic mode` });
     }
   }

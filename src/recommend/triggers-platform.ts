@@ -27,7 +27,8 @@ import { triggerRunTimes } from '../forecast/held-demand.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
 import { atLeastPeople, atSeatsText, fewestSeats, hourlyLoad, peakOf, roll24, seatLoad, seatsSeen, seatsText } from './hourly.ts';
 import { expectedVolume, HELD_DAYS_MIN, heldPaceText, heldText, occasionalAcrossMidnight } from './held.ts';
-import type { HeldPace, HeldReading } from './held.ts';
+import type { DefaultHeldDays, HeldPace, HeldReading } from './held.ts';
+import { defaultHeldBeforeText, defaultHeldInForce, defaultHeldSeen, heldAtDefaultOf, heldOnText, predatesAsk } from './default-held-advice.ts';
 import { DAYS_LOOKED_AT, lastDaysText } from './days-looked-at.ts';
 import { reasonCounts, reasonCountText } from '../engine/reason-words.ts';
 import type { ReasonSubject } from '../engine/reason-words.ts';
@@ -162,7 +163,11 @@ export function queueWhatIf(more = ''): string {
 
 /**
  * Trigger advice under the platform's code. `current` is the plan replayed over the history
- * (under the platform profile); `expectedDaily` the forecast's daily volume per trigger id.
+ * (under the platform profile); `expectedDaily` the forecast's daily volume per trigger id;
+ * `defaultHeld` the webhooks held at the platform's default of 42 before the plan's higher limit
+ * (held.ts defaultHeldByTrigger), read and worded as the docs' advice reads them
+ * (default-held-advice.ts): the replay under the plan's limit refuses none of their runs, yet the
+ * platform's code dropped every run beyond 42.
  */
 export function recommendTriggersPlatform(
   events: EventColumns,
@@ -175,6 +180,7 @@ export function recommendTriggersPlatform(
   completion: CompletionSlack = completionSlack(events, current),
   /** what a trigger's runs say of its demand, read once with the forecast's (held.ts HeldReading) */
   held: (id: string) => HeldReading = () => ({ pace: null, isDemand: false }),
+  defaultHeld: ReadonlyMap<string, DefaultHeldDays> = new Map(),
 ): TriggerRecommendation[] {
   const ids = new Set<string>([...plan.triggers.map((t) => t.id), ...history.triggers.map((t) => t.id)]);
   const refused = refusedRuns(events, current);
@@ -199,8 +205,11 @@ export function recommendTriggersPlatform(
     const [p50, p90, p99] = recent.length ? quantile(recent, [0.5, 0.9, 0.99]) : [0, 0, 0];
     const max = recent.reduce((m, v) => (v > m ? v : m), recent.length ? Number.NEGATIVE_INFINITY : 0);
     const above = limit === null ? 0 : recent.filter((v) => v > limit).length;
+    // held at the platform's default before the plan's higher limit (the forecast's and simulate's
+    // reading): its days are held at the limit then in force, 42, or the later one after a step
+    const byDefault = limit === null || kind !== 'webhook' ? undefined : defaultHeld.get(id);
     // days its limit held (the exports hold only admitted runs, see heldText), as simulate counts them (held.ts)
-    const atLimit = limit === null ? 0 : (heldDays.get(id) ?? 0);
+    const atLimit = limit === null ? 0 : byDefault !== undefined ? byDefault.days : (heldDays.get(id) ?? 0);
     const expected = Math.max(expectedDaily(id, recent), Math.ceil(p90));
     const lost = refused.get(id);
     const wait = waited.get(id);
@@ -237,6 +246,7 @@ export function recommendTriggersPlatform(
       profile: 'platform',
       stillRefused: null,
     };
+    if (byDefault !== undefined) base.heldAtDefault = heldAtDefaultOf(byDefault);
 
     if (kind === 'scheduled') {
       // §9 rule 3: neither the trigger's limit nor the pool applies to a schedule
@@ -260,6 +270,8 @@ export function recommendTriggersPlatform(
     // 24 h: its held days say it needs more all the same
     if (limit === null || window.arrivals === 0 || (window.max <= limit && atLimit < HELD_DAYS_MIN)) {
       if (limit === null && series) base.reason = `no per-trigger limit; up to ${runs(max)} a day${lostText}`;
+      // held at the default only before the days looked at: said, as simulate names it held
+      if (byDefault !== undefined) base.reason += defaultHeldBeforeText(byDefault, recent.length, history.days);
       out.push(base);
       continue;
     }
@@ -267,17 +279,25 @@ export function recommendTriggersPlatform(
     // forecast's daily volume if higher) with the headroom, on the ladder support is asked in
     // held by its limit, the runs per 24 h the export shows are the limit itself: the pace they
     // came at while admitted is what says how much more it needs
+    // held at the platform's default first, the limit the history ends under is 42 or the later one:
+    // the ask is sized against it, as the docs' advice sizes it; a plan's higher limit the history
+    // predates is no evidence of room
+    const inForce = byDefault !== undefined ? defaultHeldInForce(byDefault) : limit;
     const reading = held(id);
     const pace = atLimit >= HELD_DAYS_MIN ? reading.pace : null;
     // the one figure for its demand (held.ts expectedVolume), the one the forecast draws its days around
     const volume = expectedVolume(expected, pace, reading.isDemand);
     base.expectedDailyVolume = volume;
     if (pace !== null && reading.isDemand) base.expectedFrom = 'held_pace';
-    const { wanted, ask, basis } = limitRequest(window, volume, pace, limit, headroom, history.days);
+    const request = limitRequest(window, volume, pace, inForce, headroom, history.days);
+    const { wanted, ask, basis, note } = byDefault !== undefined ? predatesAsk(byDefault, request, limit, volume) : { ...request, note: '' };
+    const paceText = pace !== null ? `; ${heldPaceText(pace, inForce)}` : '';
     const seen =
-      `up to ${runs(window.max)} in 24 h against its limit of ${limit} (p95 ${n(window.p95)} per 24 h over ${lastDaysText(DAYS_LOOKED_AT, history.days)}; ` +
-      `above the limit on ${above} of ${counted(recent.length, 'day')}${atLimit > 0 ? `, held at it on ${atLimit}: ${heldText(limit)}` : ''}` +
-      `${pace !== null ? `; ${heldPaceText(pace, limit)}` : ''})${lostText}`;
+      byDefault !== undefined
+        ? defaultHeldSeen(byDefault, atLimit, recent.length, history.days, `(up to ${runs(window.max)} in 24 h, p95 ${n(window.p95)} per 24 h over ${lastDaysText(DAYS_LOOKED_AT, history.days)})${paceText}`, 'platform') + note + lostText
+        : `up to ${runs(window.max)} in 24 h against its limit of ${limit} (p95 ${n(window.p95)} per 24 h over ${lastDaysText(DAYS_LOOKED_AT, history.days)}; ` +
+          `above the limit on ${above} of ${counted(recent.length, 'day')}${atLimit > 0 ? `, held at it on ${atLimit}: ${heldText(limit)}` : ''}` +
+          `${paceText})${lostText}`;
     if (pace !== null) base.heldPace = pace;
     const consistently = recent.length > 0 && Math.min(recent.length, above + (atLimit >= HELD_DAYS_MIN ? atLimit : 0)) / recent.length >= 0.5;
     if (slackOnly && atLimit < HELD_DAYS_MIN) {
@@ -311,7 +331,7 @@ export function recommendTriggersPlatform(
         requestedLimit: wanted,
         // nothing above its limit in the export (or only the completion times' slack): its case for
         // more is the days its limit held, not peaks above it
-        reason: `${seen}: ${slackOnly || window.max <= limit ? `held at its limit on ${counted(atLimit, 'day')} (demand beyond it is not in the exports)` : above === 0 ? occasionalAcrossMidnight : 'occasional peaks'}, so request ${ask} on fair use rather than programmatic mode; until then ${queued ? `its runs above the limit wait for it, with ${queueWhatIf(', each still taking a fair-use pool unit')}` : 'each refused run still takes a fair-use pool unit'}`,
+        reason: `${seen}: ${slackOnly || window.max <= limit || byDefault !== undefined ? heldOnText(byDefault !== undefined, atLimit) : above === 0 ? occasionalAcrossMidnight : 'occasional peaks'}, so request ${ask} on fair use rather than programmatic mode; until then ${queued ? `its runs above the limit wait for it, with ${queueWhatIf(', each still taking a fair-use pool unit')}` : 'each refused run still takes a fair-use pool unit'}`,
       });
     }
   }
