@@ -51,8 +51,8 @@ function steady(days: number): number[] {
   return out;
 }
 
-const planOf = (id: string, limitPer24h: number): Plan =>
-  validatePlan({ workspace: { name: 'Acme', seats: 50, messagesPerSeatPerDay: 100 }, triggers: [{ id, name: 'Hook', kind: 'webhook', mode: 'fair_use', limitPer24h }] });
+const planOf = (id: string, limitPer24h: number, profile: 'documented' | 'platform' = 'documented'): Plan =>
+  validatePlan({ workspace: { name: 'Acme', seats: 50, messagesPerSeatPerDay: 100 }, enforcement: { profile }, triggers: [{ id, name: 'Hook', kind: 'webhook', mode: 'fair_use', limitPer24h }] });
 
 interface Readings {
   rec: RecommendReport;
@@ -175,6 +175,79 @@ describe('a webhook granted a higher limit part-way: 42 for 30 days, then 60', (
     const row = rowOf(r.report, 't_ovr');
     expect(row[6]).toBe(`${r.rec.triggers.find((x) => x.id === 't_ovr')!.action} (${r.rec.triggers.find((x) => x.id === 't_ovr')!.requestedLimit})`);
     expect(row[row.length - 1]).toContain(`held at the platform's default 42 until ${stepOn}, then at its limit of 60`);
+    expect(r.draft).toContain(`held at the platform's default of 42 runs per 24 hours until ${stepOn} and at 60 runs per 24 hours since`);
+  });
+});
+
+/**
+ * The same histories read under the platform profile: the replay under the plan's 60 refuses none
+ * of the runs (42 a day), so its advice called the webhook "within its limit: at most 42 runs a
+ * day", action none, while the platform's code had dropped every run beyond 42 and the forecast of
+ * the same report dropped runs in every path.
+ */
+describe("under the platform profile, a webhook held at the platform's default", () => {
+  it("held at 42 before the plan's 60: named held, the platform's code dropping the rest, and asked the limit its demand needs", async () => {
+    const events = exported('t_pf', steady(45), () => 42);
+    const plan = planOf('t_pf', 60, 'platform');
+    const r = await readings(events, plan);
+    const t = r.rec.triggers.find((x) => x.id === 't_pf')!;
+    expect(t.profile).toBe('platform');
+    expect(t.action).not.toBe('none');
+    expect(t.reason).not.toContain('within its limit');
+    expect(t.daily.daysAtLimit).toBeGreaterThanOrEqual(27);
+    expect(t.heldAtDefault).toEqual({ limit: 42, planLimit: 60, daysAtDefault: t.daily.daysAtLimit });
+    expect(t.reason).toMatch(/^held at the platform's default 42 on \d+ of the last 28 days, before the plan's 60: its runs sat at exactly 42 in 24 h and never more/);
+    // the code drops a limited webhook; the docs would have it wait
+    expect(t.reason).toContain(`the platform's code dropped its runs beyond 42 in 24 h, marking each request "Rate Limited", never queuing or retrying it`);
+    expect(t.reason).toContain("the plan's 60 is an override the history predates: if support has granted 60, its demand beyond 42 is not in the history");
+    // sized on its demand beyond the 42 in force (72 a day, + 25 %), not on the plan's 60: above it
+    expect(t.expectedFrom).toBe('held_pace');
+    expect(t.expectedDailyVolume).toBeGreaterThanOrEqual(70);
+    expect(t.expectedDailyVolume).toBeLessThanOrEqual(74);
+    expect(t.requestedLimit).toBe(100);
+    expect(t.reason).toContain('request a limit of 100 runs per 24 h');
+    // the docs' advice asks the same of the same history
+    const docs = recommend(events, planOf('t_pf', 60), { paths: 60 }).triggers.find((x) => x.id === 't_pf')!;
+    expect(t.requestedLimit).toBe(docs.requestedLimit);
+    // the exported plan, the report's row and the support draft agree
+    expect(r.rec.plan.triggers.find((x) => x.id === 't_pf')!.limitPer24h).toBe(100);
+    const row = rowOf(r.report, 't_pf');
+    expect(row[6]).toBe(`${t.action} (100)`);
+    expect(row[row.length - 1]).toContain("held at the platform's default 42 on");
+    expect(r.report).not.toMatch(/\| t_pf \|[^\n]*within its limit/);
+    expect(r.draft).toContain("limited to 60 runs per 24 hours in our plan, but held at the platform's default of 42 runs per 24 hours throughout our usage exports");
+    expect(r.draft).toContain('100 runs per 24 hours');
+  });
+
+  it("held at 42 before the plan's 125, which holds its demand: the plan's limit is what is asked", () => {
+    const events = exported('t_pf', steady(45), () => 42);
+    const t = recommend(events, planOf('t_pf', 125, 'platform'), { paths: 60 }).triggers.find((x) => x.id === 't_pf')!;
+    expect(t.action).not.toBe('none');
+    expect(t.heldAtDefault).toMatchObject({ limit: 42, planLimit: 125 });
+    expect(t.reason).toContain("the plan's 125 is an override the history predates");
+    expect(t.requestedLimit).toBe(125);
+    expect(t.reason).toContain("request a limit of 125 runs per 24 h, the plan's, if support has not granted it yet: sized on the history, the ask comes to 100");
+  });
+
+  it('held at 42 until a step to 60 part-way: read stretch by stretch, as the docs profile reads it', async () => {
+    const STEP = 30;
+    const events = exported('t_pf', steady(50), (t) => (t < T0 + STEP * DAY ? 42 : 60));
+    const stepOn = new Date(T0 + STEP * DAY).toISOString().slice(0, 10);
+    const r = await readings(events, planOf('t_pf', 60, 'platform'));
+    const t = r.rec.triggers.find((x) => x.id === 't_pf')!;
+    // its days at 42 are held too, not only the 20 at 60
+    expect(t.daily.daysAtLimit).toBeGreaterThanOrEqual(27);
+    expect(t.heldAtDefault).toMatchObject({ limit: 42, planLimit: 60, stepOn, after: 60 });
+    expect(t.heldAtDefault!.daysAtDefault).toBeGreaterThanOrEqual(7);
+    expect(t.reason).toMatch(new RegExp(`^held at the platform's default 42 until ${stepOn}, then at its limit of 60, on \\d+ of the last 28 days \\(\\d+ of them at 42\\)`));
+    expect(t.reason).toContain(`the platform's code dropped its runs beyond 42 in 24 h until ${stepOn} and beyond 60 from then`);
+    // the ask the docs' advice gives the same history, sized on its demand beyond the 60 in force
+    const docs = recommend(events, planOf('t_pf', 60), { paths: 60 }).triggers.find((x) => x.id === 't_pf')!;
+    expect(t.requestedLimit).toBe(docs.requestedLimit);
+    expect(t.requestedLimit).toBeGreaterThan(60);
+    expect(t.requestedLimit).toBeLessThanOrEqual(125);
+    expect(r.rec.plan.triggers.find((x) => x.id === 't_pf')!.limitPer24h).toBe(t.requestedLimit);
+    expect(rowOf(r.report, 't_pf').at(-1)).toContain(`held at the platform's default 42 until ${stepOn}, then at its limit of 60`);
     expect(r.draft).toContain(`held at the platform's default of 42 runs per 24 hours until ${stepOn} and at 60 runs per 24 hours since`);
   });
 });
