@@ -21,6 +21,9 @@ import { asEpochMs, DAY, HOUR, isoOf, MINUTE } from './units.ts';
 
 const PROGRESS_EVERY = 1 << 16;
 
+/** The release log's buffers of the last pass on this thread that finished (`writeReleases`), for the next. */
+let spareReleases: { pos: Int32Array; at: Float64Array } | null = null;
+
 /** `AllowancePass.clock`'s slots */
 const NOW = 0;
 const UNTIL = 1;
@@ -145,6 +148,10 @@ class AllowancePass {
   private queuedTotal = 0;
   private peakQueue = 0;
   private readonly messagesByReason = new Float64Array(REASON_SPEND_LIMIT_BASE);
+  /** each run admitted after waiting, its position and admission time (`admitWaited`) */
+  private releasedPos: Int32Array;
+  private releasedAt: Float64Array;
+  private released = 0;
   private readonly queueLog: QueueLog | null;
   private readonly tallies: RunTallies | null;
   /** whether this pass counts the runs' arrivals (RunTallies `arrive`): not when a pass over the same events did */
@@ -222,6 +229,10 @@ class AllowancePass {
       this.entity = new Int32Array(n);
     }
 
+    const spare = spareReleases;
+    spareReleases = null;
+    this.releasedPos = spare?.pos ?? new Int32Array(options.runs ?? 1024);
+    this.releasedAt = spare?.at ?? new Float64Array(this.releasedPos.length);
     this.triggerLimits = new TriggerLimits(DAY + edge);
     this.allowance = new Allowance(plan.allowance, DAY + edge);
     this.pool = new Pool(plan.pool, DAY + edge);
@@ -357,6 +368,49 @@ class AllowancePass {
     const t = this.clock[NOW];
     this.outcome[e] = ADMITTED;
     this.admittedAt[e] = t;
+    this.countAdmission(g, t);
+  }
+
+  /**
+   * Trigger `g`'s head, waiting since it arrived, admitted now (its checks passed). Its event's
+   * outcome and admission time are logged, and written at the end (`writeReleases`): the run
+   * arrived hours or days ago, so both were a miss to memory each, one at a time between the
+   * pass's other work; written together they overlap.
+   */
+  private admitWaited(g: number): void {
+    const t = this.clock[NOW];
+    const n = this.released;
+    if (n === this.releasedPos.length) this.growReleases();
+    this.releasedPos[n] = this.queues.headPos(g);
+    this.releasedAt[n] = t;
+    this.released = n + 1;
+    this.countAdmission(g, t);
+  }
+
+  private growReleases(): void {
+    const pos = new Int32Array(Math.max(1024, 2 * this.releasedPos.length));
+    pos.set(this.releasedPos);
+    const at = new Float64Array(pos.length);
+    at.set(this.releasedAt);
+    this.releasedPos = pos;
+    this.releasedAt = at;
+  }
+
+  /** The outcome and admission time of each run `admitWaited` logged, into their events. */
+  private writeReleases(): void {
+    const { order, outcome, admittedAt, releasedPos, releasedAt } = this;
+    for (let i = 0; i < this.released; i++) {
+      const pos = releasedPos[i];
+      const e = order === null ? pos : order[pos];
+      outcome[e] = ADMITTED;
+      admittedAt[e] = releasedAt[i];
+    }
+    spareReleases = { pos: releasedPos, at: releasedAt };
+    this.released = 0;
+  }
+
+  /** A run of trigger `g` admitted at `t`, in the windows that count it. */
+  private countAdmission(g: number, t: number): void {
     this.triggerLimits.admit(g, t);
     // Counted even when unlimited: an admin sizing seats wants the real 24 h peak.
     if (this.trigPooled[g]) {
@@ -400,20 +454,14 @@ class AllowancePass {
     return left;
   }
 
-  private enqueue(g: number, pos: number): void {
+  private enqueue(g: number, pos: number, why: number): void {
     const t = this.clock[NOW];
-    this.queues.push(g, pos);
+    this.queues.push(g, pos, t, why);
     const total = ++this.queuedTotal;
     this.queueLog?.push(t, total);
     if (total > this.peakQueue) this.peakQueue = total;
     const series = this.queuedSeries;
     if (series !== null && this.bucket >= 0 && series[this.bucket] < total) series[this.bucket] = total;
-  }
-
-  /** The reason trigger `g`'s head waits: the reason its event was given on arrival. */
-  private headReason(g: number): number {
-    const pos = this.queues.headPos(g);
-    return this.reason[this.order === null ? pos : this.order[pos]];
   }
 
   private cleanLine(line: MinHeap, state: number): void {
@@ -465,20 +513,18 @@ class AllowancePass {
       if (from === null) break;
       const g = from.topValue();
       from.pop();
-      const pos = this.queues.headPos(g);
-      const e = this.order === null ? pos : this.order[pos];
       const r = this.checkTrigger(g);
       if (r !== Reason.none) {
         this.park(g, r);
         continue;
       }
-      this.admitTrigger(g, e);
-      const delay = t - this.time[e];
+      this.admitWaited(g);
+      const delay = t - this.queues.headArrival(g);
       const tallies = this.tallies;
       if (tallies !== null) {
         // through the clock, not as an argument: see `clock`
         this.clock[DELAY] = delay;
-        tallies.decideWaited(g, this.reason[e]);
+        tallies.decideWaited(g, this.queues.headReason(g));
       }
       const delays = this.delaySeries;
       if (delays !== null && this.bucket >= 0 && delays[this.bucket] < delay) delays[this.bucket] = delay;
@@ -717,10 +763,10 @@ class AllowancePass {
     if (queues.size(g) > 0) {
       // Each trigger is first-in first-out: a newcomer waits behind its trigger's queue.
       const r = this.queuedArrivalReason(g);
-      const why = r !== Reason.none ? r : this.headReason(g);
+      const why = r !== Reason.none ? r : this.queues.headReason(g);
       this.reason[e] = why;
       this.outcome[e] = PENDING;
-      this.enqueue(g, pos);
+      this.enqueue(g, pos, why);
       return;
     }
     if (this.trigTakesUnits[g]) {
@@ -745,7 +791,7 @@ class AllowancePass {
       tallies?.decide(g, o, r);
     } else {
       this.outcome[e] = PENDING;
-      this.enqueue(g, pos);
+      this.enqueue(g, pos, r);
       this.park(g, r);
     }
   }
@@ -859,16 +905,14 @@ class AllowancePass {
     const { onProgress } = options;
     // Runs still waiting at the horizon stay pending: with no wait limit none was dropped.
     if (this.timeline !== null) this.advanceTimeline(horizon);
+    this.writeReleases();
     onProgress?.(n, n);
     // the runs still waiting are pending for good
     const tallies = this.tallies;
     if (tallies !== null) {
-      const { queues, order, reason } = this;
+      const queues = this.queues;
       for (let g = 0; g < this.triggerStats.length; g++) {
-        for (let k = 0; k < queues.size(g); k++) {
-          const pos = queues.posAt(g, k);
-          tallies.decide(g, PENDING, reason[order === null ? pos : order[pos]]);
-        }
+        for (let k = 0; k < queues.size(g); k++) tallies.decide(g, PENDING, queues.reasonAt(g, k));
       }
     }
     this.triggerStats.forEach((stats, g) => {
