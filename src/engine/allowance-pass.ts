@@ -14,19 +14,15 @@ import { keepPassTallies, RunTallies } from './pass-tallies.ts';
 import type { DayFrame } from './report-tallies.ts';
 import { QueueLog } from './queue-log.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE, type SimulationResult, type Timeline } from './result.ts';
-import { RunQueue } from './run-queue.ts';
+import { TriggerQueues } from './trigger-queues.ts';
 // the trigger states are simulate.ts's: a result's queue log reads the same either way
 import { DEFAULT_HORIZON_MS, emptyTimeline, IDLE, inferredTrigger, ON_ALLOWANCE, ON_POOL, processingOrder, READY, WAITING, type SimulateOptions } from './simulate.ts';
 import { asEpochMs, DAY, HOUR, isoOf, MINUTE } from './units.ts';
 
 const PROGRESS_EVERY = 1 << 16;
 
-/**
- * The queues of the last pass on this thread that finished, for the next: a queue grows, copying
- * itself, to the longest wait of its trigger, and every seats edit grew the same ones again. A pass
- * that throws leaves its own to the collector.
- */
-const spareQueues: RunQueue[] = [];
+/** The release log's buffers of the last pass on this thread that finished (`writeReleases`), for the next. */
+let spareReleases: { pos: Int32Array; at: Float64Array } | null = null;
 
 /** `AllowancePass.clock`'s slots */
 const NOW = 0;
@@ -143,7 +139,8 @@ class AllowancePass {
   private readonly trigTakesUnits: boolean[] = [];
   private readonly trigPooled: boolean[] = [];
   private readonly trigScheduled: boolean[] = [];
-  private readonly queues: RunQueue[] = [];
+  /** each trigger's waiting runs (their positions): a run's arrival and reason are its event's */
+  private readonly queues = new TriggerQueues();
   private readonly trigState: number[] = [];
   private readonly trigWake: number[] = [];
   private readonly triggerStats: SimulationResult['triggerStats'] = [];
@@ -151,6 +148,10 @@ class AllowancePass {
   private queuedTotal = 0;
   private peakQueue = 0;
   private readonly messagesByReason = new Float64Array(REASON_SPEND_LIMIT_BASE);
+  /** each run admitted after waiting, its position and admission time (`admitWaited`) */
+  private releasedPos: Int32Array;
+  private releasedAt: Float64Array;
+  private released = 0;
   private readonly queueLog: QueueLog | null;
   private readonly tallies: RunTallies | null;
   /** whether this pass counts the runs' arrivals (RunTallies `arrive`): not when a pass over the same events did */
@@ -228,6 +229,10 @@ class AllowancePass {
       this.entity = new Int32Array(n);
     }
 
+    const spare = spareReleases;
+    spareReleases = null;
+    this.releasedPos = spare?.pos ?? new Int32Array(options.runs ?? 1024);
+    this.releasedAt = spare?.at ?? new Float64Array(this.releasedPos.length);
     this.triggerLimits = new TriggerLimits(DAY + edge);
     this.allowance = new Allowance(plan.allowance, DAY + edge);
     this.pool = new Pool(plan.pool, DAY + edge);
@@ -275,9 +280,7 @@ class AllowancePass {
     this.trigScheduled.push(t.kind === 'scheduled');
     // a schedule is never checked against its own limit under the platform profile (rule 3)
     this.triggerLimits.add(t.limit, !(platform && t.kind === 'scheduled'));
-    const spare = spareQueues.pop();
-    if (spare !== undefined) spare.clear();
-    this.queues.push(spare ?? new RunQueue());
+    this.queues.add();
     this.trigState.push(IDLE);
     this.trigWake.push(UNLIMITED);
     this.triggerStats.push({ peakQueue: 0 });
@@ -365,6 +368,49 @@ class AllowancePass {
     const t = this.clock[NOW];
     this.outcome[e] = ADMITTED;
     this.admittedAt[e] = t;
+    this.countAdmission(g, t);
+  }
+
+  /**
+   * Trigger `g`'s head, waiting since it arrived, admitted now (its checks passed). Its event's
+   * outcome and admission time are logged, and written at the end (`writeReleases`): the run
+   * arrived hours or days ago, so both were a miss to memory each, one at a time between the
+   * pass's other work; written together they overlap.
+   */
+  private admitWaited(g: number): void {
+    const t = this.clock[NOW];
+    const n = this.released;
+    if (n === this.releasedPos.length) this.growReleases();
+    this.releasedPos[n] = this.queues.headPos(g);
+    this.releasedAt[n] = t;
+    this.released = n + 1;
+    this.countAdmission(g, t);
+  }
+
+  private growReleases(): void {
+    const pos = new Int32Array(Math.max(1024, 2 * this.releasedPos.length));
+    pos.set(this.releasedPos);
+    const at = new Float64Array(pos.length);
+    at.set(this.releasedAt);
+    this.releasedPos = pos;
+    this.releasedAt = at;
+  }
+
+  /** The outcome and admission time of each run `admitWaited` logged, into their events. */
+  private writeReleases(): void {
+    const { order, outcome, admittedAt, releasedPos, releasedAt } = this;
+    for (let i = 0; i < this.released; i++) {
+      const pos = releasedPos[i];
+      const e = order === null ? pos : order[pos];
+      outcome[e] = ADMITTED;
+      admittedAt[e] = releasedAt[i];
+    }
+    spareReleases = { pos: releasedPos, at: releasedAt };
+    this.released = 0;
+  }
+
+  /** A run of trigger `g` admitted at `t`, in the windows that count it. */
+  private countAdmission(g: number, t: number): void {
     this.triggerLimits.admit(g, t);
     // Counted even when unlimited: an admin sizing seats wants the real 24 h peak.
     if (this.trigPooled[g]) {
@@ -400,20 +446,19 @@ class AllowancePass {
     this.waitHeap.push(wake, g);
   }
 
-  private dequeue(g: number): void {
-    this.queues[g].shift();
+  /** Drops trigger `g`'s head; returns the runs left in its queue. */
+  private dequeue(g: number): number {
+    const left = this.queues.shift(g);
     this.queuedTotal--;
     this.queueLog?.push(this.clock[NOW], this.queuedTotal);
+    return left;
   }
 
   private enqueue(g: number, pos: number, why: number): void {
     const t = this.clock[NOW];
-    const q = this.queues[g];
-    q.push(pos, t, why);
+    this.queues.push(g, pos, t, why);
     const total = ++this.queuedTotal;
     this.queueLog?.push(t, total);
-    const stats = this.triggerStats[g];
-    if (q.size > stats.peakQueue) stats.peakQueue = q.size;
     if (total > this.peakQueue) this.peakQueue = total;
     const series = this.queuedSeries;
     if (series !== null && this.bucket >= 0 && series[this.bucket] < total) series[this.bucket] = total;
@@ -422,7 +467,7 @@ class AllowancePass {
   private cleanLine(line: MinHeap, state: number): void {
     while (line.size > 0) {
       const g = line.topValue();
-      if (this.trigState[g] === state && this.queues[g].headPos() === line.topKey()) return;
+      if (this.trigState[g] === state && this.queues.headPos(g) === line.topKey()) return;
       line.pop();
     }
   }
@@ -432,10 +477,10 @@ class AllowancePass {
     this.heapChanges++;
     if (r === Reason.pool) {
       this.trigState[g] = ON_POOL;
-      this.poolLine.push(this.queues[g].headPos(), g);
+      this.poolLine.push(this.queues.headPos(g), g);
     } else if (r === Reason.allowance) {
       this.trigState[g] = ON_ALLOWANCE;
-      this.allowanceLine.push(this.queues[g].headPos(), g);
+      this.allowanceLine.push(this.queues.headPos(g), g);
     } else {
       // only a trigger limit is left: pool and allowance runs wait in their lines
       this.sleep(g);
@@ -452,7 +497,7 @@ class AllowancePass {
       waitHeap.pop();
       if (trigState[g] !== WAITING || this.trigWake[g] !== wake) continue; // stale
       trigState[g] = READY;
-      readyHeap.push(this.queues[g].headPos(), g);
+      readyHeap.push(this.queues.headPos(g), g);
     }
     for (;;) {
       // The oldest head among the ready triggers and the lines whose resource has room.
@@ -468,32 +513,28 @@ class AllowancePass {
       if (from === null) break;
       const g = from.topValue();
       from.pop();
-      const q = this.queues[g];
-      const pos = q.headPos();
-      const e = this.order === null ? pos : this.order[pos];
       const r = this.checkTrigger(g);
       if (r !== Reason.none) {
         this.park(g, r);
         continue;
       }
-      this.admitTrigger(g, e);
-      const delay = t - q.headArrival();
+      this.admitWaited(g);
+      const delay = t - this.queues.headArrival(g);
       const tallies = this.tallies;
       if (tallies !== null) {
         // through the clock, not as an argument: see `clock`
         this.clock[DELAY] = delay;
-        tallies.decideWaited(g, q.headReason());
+        tallies.decideWaited(g, this.queues.headReason(g));
       }
       const delays = this.delaySeries;
       if (delays !== null && this.bucket >= 0 && delays[this.bucket] < delay) delays[this.bucket] = delay;
-      this.dequeue(g);
-      if (q.size > 0) {
+      if (this.dequeue(g) > 0) {
         if (this.triggerLimits.full(g)) {
           // The next run fails its trigger's own limit whatever the others do: straight to sleep.
           this.sleep(g);
         } else {
           trigState[g] = READY;
-          readyHeap.push(q.headPos(), g);
+          readyHeap.push(this.queues.headPos(g), g);
         }
       } else {
         trigState[g] = IDLE;
@@ -538,7 +579,7 @@ class AllowancePass {
    */
   private messages(pos: number, end: number): number {
     const clock = this.clock;
-    const until = clock[UNTIL];
+    let until = clock[UNTIL];
     const { order, time, type, subject, outcome, admittedAt, reason, entity, allowance, throttledSenders: senders, workspaceMinute } = this;
     // the allowance's ring in locals for the loop (windows.ts CountWindow), handed back after it
     const window = allowance.window;
@@ -564,14 +605,51 @@ class AllowancePass {
     let bucketPeak = 0;
     let p = pos;
     let at = clock[NOW];
-    const heapsAt = this.heapChanges;
+    // Wake-ups are taken here too, as `advance` takes them, when the bound is the next wake-up
+    // (not a chart bucket's start, nor the step's end: `until` is then -Infinity): one in ten
+    // events is one, and returning to `advance` for each and calling this again cost more than
+    // the release itself.
+    const wakes = until !== Number.NEGATIVE_INFINITY;
+    const bucketAt = this.nextBucketAt;
+    let heapsAt = this.heapChanges;
+    // a run made a trigger wait at this instant: the next wake-up is found before the next instant
+    let stale = false;
     while (p < end) {
       const e = order === null ? p : order[p];
       const ty = type[e];
       if (ty !== MESSAGE && ty !== TRIGGER) break;
       const te = time[e];
       if (te !== at) {
-        if (te >= until) break;
+        if (stale) {
+          this.nextWake();
+          heapsAt = this.heapChanges;
+          this.heapsAt = heapsAt;
+          stale = false;
+          until = clock[WAKE] < bucketAt ? clock[WAKE] : bucketAt;
+        }
+        if (te >= until) {
+          if (!wakes || until >= bucketAt) break;
+          // the wake-up at `until`, before this event, as `advance` would release it
+          window.restore(head, used);
+          allowance.checked = checked;
+          allowance.peak = peak;
+          clock[NOW] = until;
+          this.release();
+          this.nextWake();
+          heapsAt = this.heapChanges;
+          this.heapsAt = heapsAt;
+          ring = window.buf;
+          mask = window.mask;
+          head = window.head;
+          used = window.size;
+          checked = allowance.checked;
+          peak = allowance.peak;
+          at = until;
+          cut = at - lifetime;
+          until = clock[WAKE] < bucketAt ? clock[WAKE] : bucketAt;
+          // this event again: its time may reach the next wake-up too
+          continue;
+        }
         at = te;
         cut = at - lifetime;
       }
@@ -591,8 +669,12 @@ class AllowancePass {
         used = window.size;
         checked = allowance.checked;
         peak = allowance.peak;
-        // a run that made a trigger wait may have moved the next wake-up: `advance` finds it
-        if (this.heapChanges !== heapsAt) break;
+        // a run that made a trigger wait may have moved the next wake-up: found before the
+        // next instant, here or by `advance`
+        if (this.heapChanges !== heapsAt) {
+          if (!wakes) break;
+          stale = true;
+        }
         continue;
       }
       entity[e] = -1;
@@ -677,11 +759,11 @@ class AllowancePass {
     if (this.countArrivals) tallies?.arrive(g, t);
     // written over when the run is admitted
     this.admittedAt[e] = Number.NaN;
-    const q = this.queues[g];
-    if (q.size > 0) {
+    const queues = this.queues;
+    if (queues.size(g) > 0) {
       // Each trigger is first-in first-out: a newcomer waits behind its trigger's queue.
       const r = this.queuedArrivalReason(g);
-      const why = r !== Reason.none ? r : q.headReason();
+      const why = r !== Reason.none ? r : this.queues.headReason(g);
       this.reason[e] = why;
       this.outcome[e] = PENDING;
       this.enqueue(g, pos, why);
@@ -785,7 +867,7 @@ class AllowancePass {
       }
       // Later events before the next wake-up and chart bucket are taken in the same run, until
       // one of them makes a run wait, or the step's end is passed.
-      const runUntil = clock[WAKE] < this.nextBucketAt ? clock[WAKE] : this.nextBucketAt;
+      let runUntil = clock[WAKE] < this.nextBucketAt ? clock[WAKE] : this.nextBucketAt;
       while (pos < n) {
         const e = order === null ? pos : order[pos];
         const te = time[e];
@@ -799,7 +881,11 @@ class AllowancePass {
           // Up to the step's end at most. A run queued at this instant may have moved the next
           // wake-up, and past the step's end the instant ends it: then no later instant.
           clock[UNTIL] = heapsAt !== this.heapChanges || pos >= end ? Number.NEGATIVE_INFINITY : runUntil;
+          // it may release runs and find the next wake-up itself: where it last found it
+          this.heapsAt = heapsAt;
           pos = this.messages(pos, end > pos ? end : n);
+          heapsAt = this.heapsAt;
+          runUntil = clock[WAKE] < this.nextBucketAt ? clock[WAKE] : this.nextBucketAt;
           t = clock[NOW];
         } else if (ty === TRIGGER) {
           this.run1(e, pos);
@@ -819,17 +905,21 @@ class AllowancePass {
     const { onProgress } = options;
     // Runs still waiting at the horizon stay pending: with no wait limit none was dropped.
     if (this.timeline !== null) this.advanceTimeline(horizon);
+    this.writeReleases();
     onProgress?.(n, n);
     // the runs still waiting are pending for good
     const tallies = this.tallies;
     if (tallies !== null) {
-      this.queues.forEach((q, g) => {
-        for (let i = 0; i < q.size; i++) tallies.decide(g, PENDING, q.reasonAt(i));
-      });
+      const queues = this.queues;
+      for (let g = 0; g < this.triggerStats.length; g++) {
+        for (let k = 0; k < queues.size(g); k++) tallies.decide(g, PENDING, queues.reasonAt(g, k));
+      }
     }
-    // the result keeps no queue. (Pushed last-first, so that each trigger got its own back, a
-    // seats edit measured slower: 136-183 ms against 84-155 ms, bench/simulate.ts edits --warm.)
-    for (const q of this.queues) spareQueues.push(q);
+    this.triggerStats.forEach((stats, g) => {
+      stats.peakQueue = this.queues.peakOf(g);
+    });
+    // the result keeps no queue
+    this.queues.handBack();
     this.triggerLimits.handBack();
 
     const { allowance, pool, workspaceMinute } = this;
