@@ -67,10 +67,16 @@ export function capBeyondSlack(times: ArrayLike<number>, costs: ArrayLike<number
 
 /**
  * Of a key's requests its cap refused (`refused`: indices into `times`, in time order), how many
- * the platform's window lets through (`capBeyondSlack` 0) while the docs' window to the millisecond,
- * (t − `windowMs`, t − slack], had reached the cap already: refused only because that window still
- * held the end of a day the platform freed at 00:00 UTC. The rest of those `capBeyondSlack` reads
- * as 0 were in flight when the cap was reached. What `headroom simulate` says of a held key's refusals.
+ * the completion times' slack explains (`capBeyondSlack` 0) although the platform's own window
+ * (today and the `windowMs / DAY - 1` UTC days before it, re-based at 00:00 UTC) held less than the
+ * cap even counting every request completed before it: refused only because the docs' window to
+ * the millisecond still held the end of a day the platform freed at 00:00 UTC. The rest of those
+ * `capBeyondSlack` reads as 0 met a platform window at the cap only by spend completed within the
+ * slack before them: in flight when the cap was reached (dust-facts: the platform checks
+ * `usage >= cap` before a request runs and adds its cost when it completes). A refusal the
+ * platform's window never reached the cap for is never said to be in flight: that would tell an
+ * admin the platform let spend overshoot in a history where it never did. What `headroom simulate`
+ * says of a held key's refusals.
  */
 export function capRefusedByDocsWindow(times: ArrayLike<number>, costs: ArrayLike<number>, capMicros: number, windowMs: number, refused: readonly number[], slackMs: number = COMPLETION_SLACK_MS): number {
   const platform = capBeyondSlack(times, costs, capMicros, windowMs, refused, slackMs);
@@ -80,9 +86,10 @@ export function capRefusedByDocsWindow(times: ArrayLike<number>, costs: ArrayLik
   let sum = 0;
   refused.forEach((k, j) => {
     const t = times[k]!;
-    while (hi < times.length && times[hi]! <= t - slackMs) sum += costs[hi++]!;
-    while (lo < hi && times[lo]! <= t - windowMs) sum -= costs[lo++]!;
-    if (sum >= capMicros && platform[j] === 0) n++;
+    // the spend of the requests completed before this one, in the platform's window at t
+    while (hi < k) sum += costs[hi++]!;
+    while (lo < hi && utcDayStart(times[lo]!) + windowMs <= t) sum -= costs[lo++]!;
+    if (platform[j] === 0 && sum < capMicros) n++;
   });
   return n;
 }
