@@ -98,7 +98,7 @@ describe('model-project answers a view it was told the caller holds with a delta
 
 describe('viewDelta and applyDelta', () => {
   const key = (id: string, blocked: number) => ({
-    id, name: id, inferred: false, capUsd: 5, peakUsd: 1, peakShare: 0.2, requests: 3, blocked, blockedByCap: blocked, blockedUsd: 0,
+    id, name: id, inferred: false, capUsd: 5, peakUsd: 1, peakShare: 0.2, requests: 3, blocked, blockedByCap: blocked, blockedByThrottle: 0, blockedUsd: 0,
     firstBlocked: null, usableAgain: null, episodes: 0, cappedFrom: null, cappedUntil: null, lastUsed: 1, status: 'ok' as const, rolling: [1, 2],
   });
   const view = (keys: ReturnType<typeof key>[]): ModelView => ({

@@ -60,7 +60,8 @@ export interface Overview {
    * the platform's own limits cut an export's history there, so real demand was higher.
    */
   held: HeldLimits;
-  headline: { keysCapped: number; keysLimited: number; keysNear: number; triggersLimited: number; blockedMessages: number };
+  /** `keysThrottled`: keys a per-minute or per-hour throttle refused requests of (SPEC section 9 rule 7) */
+  headline: { keysCapped: number; keysThrottled: number; keysLimited: number; keysNear: number; triggersLimited: number; blockedMessages: number };
   /**
    * Present when this is the overview stored for the same events, plan and code
    * (src/ledger/overview-snapshot-file.ts), served while the live one is computed: when it was

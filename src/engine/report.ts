@@ -383,6 +383,9 @@ function headroom(limit: number, peak: number, show: (x: number) => string): str
   return peak > limit ? `none (over by ${show(peak - limit)})` : `${show(limit - peak)} (${pct(limit - peak, limit)})`;
 }
 
+/** The reasons a key's requests are refused for by its throttles (SPEC section 9 rule 7). */
+const KEY_THROTTLES = ['actor_minute', 'actor_hour'] as const;
+
 /** The headline: is the plan fine, and if not, what hurts. */
 export function verdict(report: Report, heldFull = 0): string {
   const t = report.totals;
@@ -399,8 +402,17 @@ export function verdict(report: Report, heldFull = 0): string {
       .join(', ');
     problems.push(`${counted(held.length, 'trigger')} held back${what ? ` (${what})` : ''}`);
   }
+  // a key's requests its per-minute or per-hour throttle refused (SPEC section 9 rule 7): refusals
+  // the table shows as much as a cap's, though no cap or spend limit was met
+  const throttled = report.keys.filter((k) => KEY_THROTTLES.some((r) => (k.blockedBy[r] ?? 0) > 0));
+  if (throttled.length > 0) {
+    const by = KEY_THROTTLES.map((r) => [r, throttled.reduce((s, k) => s + (k.blockedBy[r] ?? 0), 0)] as const).filter(([, c]) => c > 0);
+    problems.push(`${counted(throttled.length, 'API key')} throttled (${by.map(([r, c]) => `${n(c)} by ${r}`).join(', ')})`);
+  }
   if (report.allowance.blockedMessages > 0) problems.push(`${counted(report.allowance.blockedMessages, "person's message", "people's messages")} blocked`);
   if (t.events === 0) return 'No events: the file has a header and no rows, so nothing was simulated.';
+  // whatever check a newer engine adds, an event the totals show refused or late is never "OK"
+  if (problems.length === 0 && t.blocked + t.dropped + t.skipped + t.pending + t.delayed > 0) problems.push(`${counted(t.blocked + t.dropped + t.skipped + t.pending + t.delayed, 'event')} held back`);
   if (problems.length === 0) {
     // an export holds only what the platform admitted: a limit reached with nothing refused may have cut the demand
     if (heldFull > 0) return `OK: all ${counted(t.events, 'event')} went through at once, but ${counted(heldFull, 'limit was', 'limits were')} full (see "Held at a limit?" below).`;

@@ -58,6 +58,8 @@ export function buildOverview(planName: string, events: EventColumns, result: Si
     held: heldLimitFigures(events, result, report),
     headline: {
       keysCapped: keys.filter((k) => k.blockedByCap > 0).length,
+      // a key its throttle refused was refused all the same: counted, as the summary's verdict counts it
+      keysThrottled: keys.filter((k) => k.blockedByThrottle > 0).length,
       keysLimited: keys.filter((k) => k.status === 'limited').length,
       keysNear: keys.filter((k) => k.status === 'near').length,
       triggersLimited: triggers.filter((t) => t.status === 'limited').length,

@@ -22,8 +22,10 @@ export interface KeyFigure {
   requests: number;
   /** blocked requests, whatever blocked them */
   blocked: number;
-  /** blocked by the key's own cap; the rest by a workspace spend limit */
+  /** blocked by the key's own cap */
   blockedByCap: number;
+  /** blocked by its per-minute or per-hour throttle (SPEC section 9 rule 7); the rest of `blocked` by a workspace spend limit */
+  blockedByThrottle: number;
   blockedUsd: number;
   firstBlocked: number | null;
   usableAgain: number | null;
@@ -62,6 +64,7 @@ export function keyFigures(events: EventColumns, result: SimulationResult, repor
       requests: k.requests,
       blocked: k.blocked,
       blockedByCap: k.blockedBy.key_cap ?? 0,
+      blockedByThrottle: (k.blockedBy.actor_minute ?? 0) + (k.blockedBy.actor_hour ?? 0),
       blockedUsd: k.blockedUsd,
       firstBlocked: msOf(k.firstBlockedAt),
       usableAgain: msOf(k.usableAgainAt),
