@@ -13,6 +13,14 @@ import { UNLIMITED } from '../engine/plan.ts';
 import { Outcome, Reason } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { DAY, HOUR, MINUTE } from '../engine/units.ts';
+import { slackReasons, throttleEdgeWords, throttleSlack } from '../forecast/completion-slack.ts';
+import type { ThrottleRefusals, ThrottleSlack } from '../forecast/completion-slack.ts';
+
+function slackFacts(r: ThrottleRefusals | undefined, unit: 'request' | 'message'): ThrottleSlackFacts {
+  if (r === undefined) return { refused: 0, slack: 0, edges: '' };
+  const reasons = slackReasons(r);
+  return { refused: r.at.length, slack: reasons.length, edges: throttleEdgeWords(reasons, unit) };
+}
 
 /** Whether two of the sorted times lie exactly `w` apart. */
 function apart(sorted: Float64Array, w: number): boolean {
@@ -37,6 +45,15 @@ function meets(times: number[], windows: readonly number[]): boolean {
 
 const THROTTLE_WINDOWS = [MINUTE, HOUR];
 
+/** The code's refusals of one key, or of people's messages, by the throttles, and how many the completion times' slack explains. */
+export interface ThrottleSlackFacts {
+  refused: number;
+  /** those each within the slack of its window's edge, in a history no shorter window holds more than the limit in */
+  slack: number;
+  /** the edges they came within: "15 s of a request's minute ending" */
+  edges: string;
+}
+
 /**
  * The facts of one history under both readings. `documented` and `platform` decide the same
  * events, and their plans list the same triggers and keys (compareResults checks it).
@@ -60,6 +77,8 @@ export class HistoryFacts {
    */
   private readonly queuedBoth: boolean;
   private readonly known = new Map<string, boolean>();
+  private keyThrottles: ThrottleSlack | null = null;
+  private messageThrottles: ThrottleSlack | null = null;
   private readonly entities = new Map<number, number[][]>();
 
   constructor(events: EventColumns, documented: SimulationResult, platform: SimulationResult) {
@@ -134,6 +153,18 @@ export class HistoryFacts {
       for (const list of byUser.values()) if (meets(list, THROTTLE_WINDOWS)) return true;
       return false;
     });
+  }
+
+  /** Key `k`'s requests the code's throttles refused, and those the completion times' slack explains. */
+  keyThrottleSlack(k: number): ThrottleSlackFacts {
+    this.keyThrottles ??= throttleSlack(this.events, this.platform, { keys: new Uint8Array(this.platform.plan.keys.length).fill(1), messages: false });
+    return slackFacts(this.keyThrottles.keys[k], 'request');
+  }
+
+  /** People's messages the code's throttles refused, and those the completion times' slack explains. */
+  messageThrottleSlack(): ThrottleSlackFacts {
+    this.messageThrottles ??= throttleSlack(this.events, this.platform, { keys: new Uint8Array(0), messages: true });
+    return slackFacts(this.messageThrottles.messages, 'message');
   }
 
   /** The instants of each trigger's runs or each key's requests, in one pass for all of them. */

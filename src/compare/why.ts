@@ -14,7 +14,7 @@
 import { UNLIMITED } from '../engine/plan.ts';
 import type { ResolvedPlan } from '../engine/plan.ts';
 import { DAY } from '../engine/units.ts';
-import type { HistoryFacts } from './edges.ts';
+import type { HistoryFacts, ThrottleSlackFacts } from './edges.ts';
 
 /** What one profile decided for one slot: only the parts the reasons need. */
 export interface SideFacts {
@@ -67,6 +67,8 @@ const isPool = (r: string) => r === 'pool';
 const isAllowance = (r: string) => r === 'allowance';
 const isKeyThrottle = (r: string) => r === 'actor_minute' || r === 'actor_hour';
 const isThrottle = (r: string) => (THROTTLES as readonly string[]).includes(r);
+
+const n = (x: number): string => x.toLocaleString('en-US');
 
 function perTime(n: number, unit: 'minute' | 'hour'): string {
   return `${n.toLocaleString('en-US')} ${unit === 'hour' ? 'an' : 'a'} ${unit}`;
@@ -147,6 +149,8 @@ function ownCauses(docsPlan: ResolvedPlan, platformPlan: ResolvedPlan, slot: Cha
     if (countWhere(platform, isKeyThrottle) > countWhere(docs, isKeyThrottle)) {
       const parts = [[platformPlan.actorPerMinute, 'minute'] as const, [platformPlan.actorPerHour, 'hour'] as const].filter(([n]) => n !== UNLIMITED);
       out.push({ rule: 7, text: `the code throttles each key to ${parts.map(([n, unit]) => perTime(n, unit)).join(' and ')} (rule 7)` });
+      const slack = throttleSlackCause(facts.keyThrottleSlack(slot.index), 'request');
+      if (slack !== null) out.push(slack);
     }
     if (slot.key.capMicros !== null && reasonsDiffer(docs, platform, (r) => r === 'key_cap')) out.push(keyCapCause(platformPlan));
     return out;
@@ -157,8 +161,24 @@ function ownCauses(docsPlan: ResolvedPlan, platformPlan: ResolvedPlan, slot: Cha
     if (platformPlan.actorPerHour !== UNLIMITED) parts.push(`${perTime(platformPlan.actorPerHour, 'hour')} per person`);
     if (platformPlan.workspacePerMinute !== UNLIMITED) parts.push(`${perTime(platformPlan.workspacePerMinute, 'minute')} for the whole workspace`);
     out.push({ rule: 7, text: `the code throttles people's messages: ${parts.join(', ')} (rule 7)` });
+    const slack = throttleSlackCause(facts.messageThrottleSlack(), 'message');
+    if (slack !== null) out.push(slack);
   }
   return out;
+}
+
+/**
+ * The code's throttle refusals that the export's completion times explain (completion-slack.ts
+ * `throttleSlack`): the platform counted each request or message when it admitted it, the export
+ * times it when it completed, so a history the throttle held at exactly its limit shows one more
+ * a few seconds inside a window now and then. Those are the cut the history shows, not refusals
+ * the platform made: said beside rule 7, which alone reads as "the platform blocks these".
+ */
+function throttleSlackCause(s: ThrottleSlackFacts, unit: 'request' | 'message'): Cause | null {
+  if (s.slack === 0) return null;
+  const what = s.slack === s.refused ? `each of the ${s.refused === 1 ? `1 ${unit}` : `${n(s.refused)} ${unit}s`} it refuses comes` : `${n(s.slack)} of the ${n(s.refused)} ${unit}s it refuses come`;
+  const rest = s.slack === s.refused ? '' : `; the other ${n(s.refused - s.slack)} are demand beyond the throttle`;
+  return { rule: 7, text: `${what} within ${s.edges}: the export times ${unit}s when they completed, after the platform admitted them, so ${s.slack === 1 ? 'that is' : 'those are'} the cut the throttle left in the history, not ${unit}s the platform refused${rest}` };
 }
 
 function keyCapCause(platformPlan: ResolvedPlan): Cause {

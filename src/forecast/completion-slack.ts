@@ -1,9 +1,11 @@
-import { DAY } from '../engine/units.ts';
+import { DAY, HOUR, MINUTE } from '../engine/units.ts';
 import { utcDayStart } from '../engine/windows.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { Outcome, Reason } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
+import type { ResolvedPlan } from '../engine/plan.ts';
+import { partsOf } from '../engine/parts.ts';
 
 /**
  * The consumption export's times are when an agent message's steps completed, not when the
@@ -216,4 +218,196 @@ export function completionSlack(events: EventColumns, result: SimulationResult, 
     }),
     allowance: refusals(allowArr, allowRef, Number.isFinite(plan.allowance) ? () => beyondSlack(allowArr, plan.allowance) : null, false),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The throttles (SPEC section 9 rule 7)
+
+/**
+ * The completion times' slack against a throttle's window: a quarter of it, at most
+ * COMPLETION_SLACK_MS (15 s for the minute, 15 min for the hour). The platform counts a request
+ * or a message against its throttles when it admits it; the export times it when it completed,
+ * seconds later and by a different amount each time, so a key the platform held at exactly 100 a
+ * minute shows a 101st request a few seconds inside a minute now and then, which the replay
+ * blocks. The 24 h limits' 15 min would leave no minute at all to weigh a refusal by; a quarter
+ * of it keeps a real burst over the throttle visible: a refusal counts as demand when 45 s of the
+ * history hold more than the limit (a script firing 200 requests a minute does, a key the platform
+ * cut at 100 a minute with completions up to 15 s late never does).
+ */
+export function throttleSlackMs(windowMs: number): number {
+  return Math.min(COMPLETION_SLACK_MS, Math.floor(windowMs / 4));
+}
+
+/** The throttles' reason codes, and the window each counts over. */
+export const THROTTLE_WINDOWS: Readonly<Record<number, number>> = { [Reason.actor_minute]: MINUTE, [Reason.actor_hour]: HOUR, [Reason.workspace_minute]: MINUTE };
+
+/** Whether a reason code is a throttle's (`actor_minute`, `actor_hour`, `workspace_minute`). */
+export function isThrottleReason(reason: number): boolean {
+  return reason === Reason.actor_minute || reason === Reason.actor_hour || reason === Reason.workspace_minute;
+}
+
+/** A throttle's limit under `plan` (UNLIMITED when it is off). */
+export function throttleLimit(plan: Pick<ResolvedPlan, 'actorPerMinute' | 'actorPerHour' | 'workspacePerMinute'>, reason: number): number {
+  if (reason === Reason.actor_minute) return plan.actorPerMinute;
+  if (reason === Reason.actor_hour) return plan.actorPerHour;
+  return plan.workspacePerMinute;
+}
+
+/**
+ * The windows' edges a throttle's refusals came within, in words: "15 s of a request's minute
+ * ending", "15 min of a message's hour ending", "15 s of the workspace's minute ending", joined
+ * with "or". `reasons`: the throttles' codes (Reason.actor_minute, …) of the refusals said.
+ */
+export function throttleEdgeWords(reasons: Iterable<number>, unit: 'request' | 'message'): string {
+  const seen = new Set(reasons);
+  const out: string[] = [];
+  for (const code of [Reason.actor_minute, Reason.actor_hour, Reason.workspace_minute]) {
+    if (!seen.has(code)) continue;
+    const w = THROTTLE_WINDOWS[code]!;
+    const ms = throttleSlackMs(w);
+    const slack = ms >= MINUTE ? `${ms / MINUTE} min` : `${ms / 1000} s`;
+    out.push(`${slack} of ${code === Reason.workspace_minute ? 'the workspace' : `a ${unit}`}'s ${w === HOUR ? 'hour' : 'minute'} ending`);
+  }
+  return out.join(' or ');
+}
+
+/** The reasons of the refusals `r` holds that the completion times' slack explains. */
+export function slackReasons(r: ThrottleRefusals): number[] {
+  const out: number[] = [];
+  r.beyond.forEach((b, j) => {
+    if (b === 0) out.push(r.reason[j]!);
+  });
+  return out;
+}
+
+/** One key's, or people's, refusals by the throttles. */
+export interface ThrottleRefusals extends SlackRefusals {
+  /** per refusal: the throttle's reason code (Reason.actor_minute, …) */
+  reason: Uint8Array;
+}
+
+export interface ThrottleSlack {
+  /** per plan key: its requests a throttle refused (its per-minute or per-hour one) */
+  keys: ThrottleRefusals[];
+  /** people's messages a throttle refused: each person's minute and hour, the workspace's minute */
+  messages: ThrottleRefusals;
+}
+
+/**
+ * For each refusal `k` of `refused` (indices into `times`, in time order), with its throttle
+ * `reasons[k]`: 1 when a window of its throttle's length less the slack holds more of `times`
+ * than the limit (demand beyond the throttle, whatever the completion times), 0 when the slack
+ * explains it. `limitOf` gives each throttle's limit.
+ */
+function throttleBeyond(times: ArrayLike<number>, refused: readonly number[], reasons: readonly number[], limitOf: (reason: number) => number): Uint8Array {
+  const out = new Uint8Array(refused.length);
+  const byReason = new Map<number, Uint8Array>();
+  refused.forEach((k, j) => {
+    const r = reasons[j]!;
+    let b = byReason.get(r);
+    if (b === undefined) {
+      const w = THROTTLE_WINDOWS[r]!;
+      byReason.set(r, (b = beyondSlack(times, limitOf(r), w, throttleSlackMs(w))));
+    }
+    out[j] = b[k]!;
+  });
+  return out;
+}
+
+function throttleRefusals(times: ArrayLike<number>, refused: readonly number[], reasons: readonly number[], beyond: () => Uint8Array): ThrottleRefusals {
+  const at = refused.map((k) => times[k]!);
+  const reason = Uint8Array.from(reasons);
+  if (refused.length === 0 || !inOrder(times)) return { at, beyond: new Uint8Array(refused.length).fill(1), reason };
+  return { at, beyond: beyond(), reason };
+}
+
+/**
+ * The refusals of `result` by the per-minute and per-hour throttles (SPEC section 9 rule 7), each
+ * read against the completion times' slack of its window (`throttleSlackMs`): a key's requests
+ * against its own requests' count, a person's messages against theirs, the workspace's minute
+ * against all people's messages. Every request and message of the history counts, refused by the
+ * replay or not: the platform let each through. `only` picks the keys to read (1 per plan key)
+ * and whether to read people's messages (most events); the others come back with no refusals.
+ * A result joined from parts (engine/parts.ts) is read part by part: each key's requests and all
+ * people's messages lie in one part, in order.
+ */
+export function throttleSlack(events: EventColumns, result: SimulationResult, only?: { keys: Uint8Array; messages: boolean }): ThrottleSlack {
+  const plan = result.plan;
+  const keyTimes = plan.keys.map(() => [] as number[]);
+  const keyRefused = plan.keys.map(() => [] as number[]);
+  const keyReasons = plan.keys.map(() => [] as number[]);
+  const readMessages = only?.messages ?? true;
+  const people: number[] = [];
+  const peopleRefused: number[] = [];
+  const peopleReasons: number[] = [];
+  // per person: their messages' times, and where each refused message of theirs sits among them
+  const byUser = new Map<number, number[]>();
+  const userOf: number[] = [];
+  const userIndex: number[] = [];
+  for (const part of partsOf(result) ?? [{ events, result }]) {
+    const { type, time, subject } = part.events;
+    const { outcome, reason, entity } = part.result;
+    for (let i = 0; i < part.events.count; i++) {
+      const ty = type[i];
+      if (ty === EventType.api) {
+        const e = entity[i]!;
+        if (e < 0 || (only !== undefined && only.keys[e] !== 1)) continue;
+        const list = keyTimes[e]!;
+        list.push(time[i]!);
+        if (outcome[i] !== Outcome.admitted && isThrottleReason(reason[i]!)) {
+          keyRefused[e]!.push(list.length - 1);
+          keyReasons[e]!.push(reason[i]!);
+        }
+      } else if (ty === EventType.message && readMessages) {
+        const s = subject[i]!;
+        let mine = byUser.get(s);
+        if (mine === undefined) byUser.set(s, (mine = []));
+        mine.push(time[i]!);
+        people.push(time[i]!);
+        if (outcome[i] !== Outcome.admitted && isThrottleReason(reason[i]!)) {
+          peopleRefused.push(people.length - 1);
+          peopleReasons.push(reason[i]!);
+          userOf.push(s);
+          userIndex.push(mine.length - 1);
+        }
+      }
+    }
+  }
+  const limitOf = (r: number) => throttleLimit(plan, r);
+  const keys = plan.keys.map((_k, e) => throttleRefusals(keyTimes[e]!, keyRefused[e]!, keyReasons[e]!, () => throttleBeyond(keyTimes[e]!, keyRefused[e]!, keyReasons[e]!, limitOf)));
+  const messages = throttleRefusals(people, peopleRefused, peopleReasons, () => {
+    const out = new Uint8Array(peopleRefused.length);
+    // the workspace's minute counts everyone's messages; a person's minute and hour their own
+    const workspace = peopleRefused.flatMap((_k, j) => (peopleReasons[j] === Reason.workspace_minute ? [j] : []));
+    const all = throttleBeyond(
+      people,
+      workspace.map((j) => peopleRefused[j]!),
+      workspace.map(() => Reason.workspace_minute),
+      limitOf,
+    );
+    workspace.forEach((j, w) => (out[j] = all[w]!));
+    const perUser = new Map<number, number[]>();
+    peopleReasons.forEach((r, j) => {
+      if (r === Reason.workspace_minute) return;
+      let list = perUser.get(userOf[j]!);
+      if (list === undefined) perUser.set(userOf[j]!, (list = []));
+      list.push(j);
+    });
+    for (const [user, js] of perUser) {
+      const mine = byUser.get(user)!;
+      if (!inOrder(mine)) {
+        for (const j of js) out[j] = 1;
+        continue;
+      }
+      const b = throttleBeyond(
+        mine,
+        js.map((j) => userIndex[j]!),
+        js.map((j) => peopleReasons[j]!),
+        limitOf,
+      );
+      js.forEach((j, m) => (out[j] = b[m]!));
+    }
+    return out;
+  });
+  return { keys, messages };
 }

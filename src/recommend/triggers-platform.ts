@@ -21,8 +21,8 @@ import { DAY } from '../engine/units.ts';
 import { formatDuration } from '../engine/report.ts';
 import type { History } from '../forecast/series.ts';
 import { roundCount } from '../forecast/rounding.ts';
-import { COMPLETION_SLACK_MS, completionSlack, onlySlack } from '../forecast/completion-slack.ts';
-import type { CompletionSlack } from '../forecast/completion-slack.ts';
+import { COMPLETION_SLACK_MS, completionSlack, onlySlack, slackReasons, throttleEdgeWords, throttleSlack } from '../forecast/completion-slack.ts';
+import type { CompletionSlack, ThrottleRefusals } from '../forecast/completion-slack.ts';
 import { triggerRunTimes } from '../forecast/held-demand.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
 import { atLeastPeople, atSeatsText, fewestSeats, hourlyLoad, peakOf, roll24, seatLoad, seatsSeen, seatsText } from './hourly.ts';
@@ -42,10 +42,14 @@ export interface ReplayAnnouncement {
    * replay's horizon (`waiting`: pending, not refused)
    */
   triggers: { id: string; name: string; refused: number; byReason: Record<string, number>; delayed: number; delayedByReason: Record<string, number>; longestWaitMs: number; waiting: number }[];
-  /** keys with blocked requests, by reason */
-  keys: { id: string; name: string; blocked: number; byReason: Record<string, number> }[];
-  /** people's blocked messages, by reason */
-  messages: { blocked: number; byReason: Record<string, number> };
+  /**
+   * keys with blocked requests, by reason; `throttleSlack`: those a throttle refused within the
+   * completion times' slack of its window (forecast/completion-slack.ts `throttleSlack`), the cut
+   * the history shows rather than demand beyond the throttle
+   */
+  keys: { id: string; name: string; blocked: number; byReason: Record<string, number>; throttleSlack: number }[];
+  /** people's blocked messages, by reason; `throttleSlack` as a key's */
+  messages: { blocked: number; byReason: Record<string, number>; throttleSlack: number };
   /** one sentence per line above, for notes and reports */
   sentences: string[];
 }
@@ -496,7 +500,16 @@ export function replayAnnouncements(events: EventColumns, after: SimulationResul
       return { id, name: nameOf(after.plan.triggers, id), refused: sum(byReason), byReason, delayed: wait?.runs ?? 0, delayedByReason: wait?.byReason ?? {}, longestWaitMs: wait?.longest ?? 0, waiting: left.get(id) ?? 0 };
     })
     .sort((a, b) => b.refused + b.waiting - (a.refused + a.waiting) || b.delayed - a.delayed || a.id.localeCompare(b.id));
-  const keys = [...keyMap].map(([id, byReason]) => ({ id, name: nameOf(after.plan.keys, id), blocked: sum(byReason), byReason })).sort((a, b) => b.blocked - a.blocked || a.id.localeCompare(b.id));
+  // the throttles' refusals, weighed against the completion times' slack only when there are some
+  const throttledKeys = Uint8Array.from(after.plan.keys, (k) => (THROTTLE_NAMES.some((r) => (keyMap.get(k.id)?.[r] ?? 0) > 0) ? 1 : 0));
+  const throttledMessages = THROTTLE_NAMES.some((r) => (messages[r] ?? 0) > 0);
+  const throttles = throttledKeys.includes(1) || throttledMessages ? throttleSlack(events, after, { keys: throttledKeys, messages: throttledMessages }) : null;
+  const slackOf = (r: ThrottleRefusals | undefined): number[] => (r === undefined ? [] : slackReasons(r));
+  const keyIndex = new Map<string, number>(after.plan.keys.map((k, j) => [k.id, j]));
+  const keys = [...keyMap]
+    .map(([id, byReason]) => ({ id, name: nameOf(after.plan.keys, id), blocked: sum(byReason), byReason, slack: slackOf(throttles?.keys[keyIndex.get(id) ?? -1]) }))
+    .sort((a, b) => b.blocked - a.blocked || a.id.localeCompare(b.id));
+  const peopleSlack = slackOf(throttles?.messages);
   const where = after.plan.profile === 'platform' ? "under the platform's code" : 'under the docs';
   const sentences = [
     ...triggers.flatMap((t) => [
@@ -504,9 +517,27 @@ export function replayAnnouncements(events: EventColumns, after: SimulationResul
       ...(t.delayed > 0 ? [`replayed over the history ${where}, the recommended plan still delays ${runs(t.delayed)} of trigger ${t.name} (${byReasonText(t.delayedByReason, 'trigger')}): admitted only after waiting, up to ${formatDuration(t.longestWaitMs)}`] : []),
       ...(t.waiting > 0 ? [`${waitingAtHorizonText(t.waiting, `replayed over the history ${where}, the recommended plan`)} (trigger ${t.name})`] : []),
     ]),
-    ...keys.map((k) => `replayed over the history ${where}, the recommended plan still blocks ${n(k.blocked)} request${k.blocked === 1 ? '' : 's'} of key ${k.name} (${byReasonText(k.byReason, 'key')})`),
+    ...keys.map((k) => `replayed over the history ${where}, the recommended plan still blocks ${n(k.blocked)} request${k.blocked === 1 ? '' : 's'} of key ${k.name} (${byReasonText(k.byReason, 'key')})${throttleSlackText(k.slack, k.blocked, 'request')}`),
   ];
   const blockedMessages = sum(messages);
-  if (blockedMessages > 0) sentences.push(`replayed over the history ${where}, the recommended plan still blocks ${n(blockedMessages)} of people's messages (${byReasonText(messages, 'messages')})`);
-  return { profile: after.plan.profile, triggers, keys, messages: { blocked: blockedMessages, byReason: messages }, sentences };
+  if (blockedMessages > 0) sentences.push(`replayed over the history ${where}, the recommended plan still blocks ${n(blockedMessages)} of people's messages (${byReasonText(messages, 'messages')})${throttleSlackText(peopleSlack, blockedMessages, 'message')}`);
+  return {
+    profile: after.plan.profile,
+    triggers,
+    keys: keys.map(({ slack, ...k }) => ({ ...k, throttleSlack: slack.length })),
+    messages: { blocked: blockedMessages, byReason: messages, throttleSlack: peopleSlack.length },
+    sentences,
+  };
+}
+
+const THROTTLE_NAMES = ['actor_minute', 'actor_hour', 'workspace_minute'] as const;
+
+/**
+ * The throttle refusals of a replay that the export's completion times explain, said after its
+ * count as a trigger's refusals within the slack are: the cut the history shows, not demand.
+ */
+function throttleSlackText(slack: readonly number[], blocked: number, unit: 'request' | 'message'): string {
+  if (slack.length === 0) return '';
+  const which = slack.length === blocked ? 'each' : `${n(slack.length)} of them`;
+  return `, ${which} within ${throttleEdgeWords(slack, unit)}: the export times ${unit}s when they completed, after the platform admitted them, so that is the throttle the history was cut at, not demand beyond it nor ${unit}s the platform refused`;
 }

@@ -9,17 +9,22 @@
  * export's times are not the platform's admissions. A key the plan gives no cap whose history
  * reads as held by one (forecast/implied-cap.ts: its rolling spend stopped at the same ceiling and
  * stayed silent until old spend rolled out) is held too, by a cap the plan does not state; and so is
- * a key whose history reads as held well under the cap the plan states (by a lower one).
+ * a key whose history reads as held well under the cap the plan states (by a lower one). A key (or
+ * people's messages) whose refusals by a per-minute or per-hour throttle all lie within that
+ * throttle's slack of its window's edge (completion-slack.ts `throttleSlack`) is held at the
+ * throttle: the export's completion times, not requests the platform refused.
  */
 import type { EventColumns } from '../engine/events.ts';
 import { counted } from '../engine/words.ts';
 import { EventType } from '../engine/events.ts';
 import { withId } from '../engine/report.ts';
+import { reasonWords } from '../engine/reason-words.ts';
 import type { KeyReport, Report, TriggerReport } from '../engine/report.ts';
 import { talliesOf } from '../engine/report-tallies.ts';
 import { formatUsd } from '../engine/units.ts';
-import { Outcome } from '../engine/result.ts';
-import { capRefusedByDocsWindow, capRefusedRequest, COMPLETION_SLACK_MS, completionSlack, keyRefusals, limitRefusedRun, onlySlack, triggerRefusals } from '../forecast/completion-slack.ts';
+import { Outcome, Reason } from '../engine/result.ts';
+import { capRefusedByDocsWindow, capRefusedRequest, COMPLETION_SLACK_MS, completionSlack, keyRefusals, limitRefusedRun, onlySlack, throttleEdgeWords, throttleLimit, throttleSlack, triggerRefusals } from '../forecast/completion-slack.ts';
+import type { ThrottleRefusals } from '../forecast/completion-slack.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { partsOf } from '../engine/parts.ts';
 import { DAY } from '../engine/units.ts';
@@ -33,9 +38,24 @@ import { DEFAULT_TRIGGER_LIMIT } from '../engine/plan-rules.ts';
 /** A key's peak spend at or above this share of its cap reads as held at it (as the forecast's censoring reads it). */
 export const NEAR_CAP_SHARE = 0.97;
 
+/**
+ * A throttle that held a key's requests or people's messages (SPEC section 9 rule 7): the replay's
+ * refusals by it all come within the completion times' slack of its window
+ * (forecast/completion-slack.ts `throttleSlack`).
+ */
+export interface HeldThrottle {
+  /** the engine's code: `actor_minute`, `actor_hour` or `workspace_minute` */
+  reason: 'actor_minute' | 'actor_hour' | 'workspace_minute';
+  /** requests or messages per minute or per hour */
+  limit: number;
+  /** the replay's refusals by it, each explained by the slack */
+  refused: number;
+}
+
 /** One held limit as `headroom simulate --json` gives it (`heldAtLimit`). */
 export interface HeldLimit {
-  kind: 'key' | 'trigger' | 'allowance' | 'pool';
+  /** `throttle`: a key's (`id` its id) or people's messages' (`id` null) per-minute or per-hour throttle */
+  kind: 'key' | 'trigger' | 'allowance' | 'pool' | 'throttle';
   /** a key's cap the plan does not state, read off its history (`limit` is that cap): present only then */
   implied?: true;
   /**
@@ -49,10 +69,12 @@ export interface HeldLimit {
    * present only then
    */
   heldAtDefault?: DefaultHoldWords;
-  /** key or trigger id; null for the allowance and the pool */
+  /** a throttle's: each of its windows that held (`limit` is the first one's): present only then */
+  throttles?: HeldThrottle[];
+  /** key or trigger id; null for the allowance, the pool and people's throttles */
   id: string | null;
   name: string;
-  /** the limit (USD for a key's cap, runs or messages per 24 h otherwise) */
+  /** the limit (USD for a key's cap, runs or messages per 24 h, requests or messages per minute or hour for a throttle) */
   limit: number;
   /** the highest the history reached against it */
   peak: number;
@@ -74,6 +96,8 @@ export interface HeldLimitFigure {
   statedCapUsd?: number;
   /** a webhook held at the platform's default before the plan's higher limit (as HeldLimit's): present only then */
   heldAtDefault?: DefaultHoldWords;
+  /** a throttle's windows that held (as HeldLimit's): present only then */
+  throttles?: HeldThrottle[];
   /**
    * the replay's refusals (or delays) by this limit that the completion times' slack explains:
    * why such a row's status still reads "Rate limited"
@@ -250,6 +274,14 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
       out.push({ kind: 'key', id: k.id, name: k.name, limit: check.reading.capMicros / 1e6, peak: k.peakRollingUsd, days: null, slackRefused: 0, refused: false, statedCap: check });
     });
   }
+  // the throttles' refusals, read only when a throttle refused something (the report's counts)
+  const keyThrottled = Uint8Array.from(report.keys, (k) => (throttledBy(k.blockedBy) > 0 ? 1 : 0));
+  const peopleThrottled = throttledBy(report.messagesBlockedBy);
+  const throttles = keyThrottled.includes(1) || peopleThrottled > 0 ? throttleSlack(events, result, { keys: keyThrottled, messages: peopleThrottled > 0 }) : null;
+  report.keys.forEach((k, j) => {
+    const held = throttles === null || keyThrottled[j] !== 1 ? null : heldThrottles(throttles.keys[j]!, plan);
+    if (held !== null) out.push({ kind: 'throttle', id: k.id, name: k.name, limit: held[0]!.limit, peak: held[0]!.limit, days: null, slackRefused: throttledBy(k.blockedBy), refused: true, throttles: held });
+  });
   report.triggers.forEach((t, j) => {
     if (watched[j] !== 1) return;
     const pt = plan.triggers[j];
@@ -288,6 +320,32 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
   if (p.limit !== null && p.limit > 0 && p.peak >= p.limit && limitedBy('pool') === 0) {
     out.push({ kind: 'pool', id: null, name: 'pool', limit: p.limit, peak: p.peak, days: null, slackRefused: 0, refused: false });
   }
+  const people = throttles === null || peopleThrottled === 0 ? null : heldThrottles(throttles.messages, plan);
+  if (people !== null) out.push({ kind: 'throttle', id: null, name: "people's messages", limit: people[0]!.limit, peak: people[0]!.limit, days: null, slackRefused: peopleThrottled, refused: true, throttles: people });
+  return out;
+}
+
+const THROTTLE_NAMES = ['actor_minute', 'actor_hour', 'workspace_minute'] as const;
+const THROTTLE_CODES = [Reason.actor_minute, Reason.actor_hour, Reason.workspace_minute] as const;
+
+/** Refusals by the throttles in a report's counts by reason (a key's `blockedBy`, `messagesBlockedBy`). */
+function throttledBy(byReason: Record<string, number>): number {
+  return THROTTLE_NAMES.reduce((sum, r) => sum + (byReason[r] ?? 0), 0);
+}
+
+/**
+ * The throttles that held a key or people's messages: each that refused something, when the
+ * completion times' slack explains every refusal by the throttles (completion-slack.ts
+ * `throttleSlack`); null when one refusal is demand beyond its throttle (a real burst).
+ */
+function heldThrottles(r: ThrottleRefusals, plan: SimulationResult['plan']): HeldThrottle[] | null {
+  if (!onlySlack(r)) return null;
+  const out: HeldThrottle[] = [];
+  THROTTLE_CODES.forEach((code, k) => {
+    let refused = 0;
+    for (const c of r.reason) if (c === code) refused++;
+    if (refused > 0) out.push({ reason: THROTTLE_NAMES[k]!, limit: throttleLimit(plan, code), refused });
+  });
   return out;
 }
 
@@ -360,6 +418,7 @@ export function heldLimits(events: EventColumns, result: SimulationResult, repor
     ...(h.impliedCap ? { implied: true as const } : {}),
     ...(h.statedCap ? { statedCapUsd: h.statedCap.statedMicros / 1e6 } : {}),
     ...(h.defaultHold ? { heldAtDefault: h.defaultHold } : {}),
+    ...(h.throttles ? { throttles: h.throttles } : {}),
     limit: h.limit,
     peak: h.peak,
     text: simulateText(h),
@@ -394,8 +453,46 @@ function simulateText(h: Found): string {
     }
     case 'pool':
       return `the fair-use pool: ${h.limit.toLocaleString('en-US')} of ${counted(h.limit, 'run')} in 24 h`;
+    case 'throttle': {
+      const t = throttleWords(h);
+      return `${h.id === null ? "people's messages" : named}: held at ${t.limits} by ${t.by} (the replay blocks ${counted(h.slackRefused, t.unit)} by ${t.it}${t.split}, each within ${t.edge}: the export times ${t.unit}s when they completed, after the platform admitted them, so these are the cut the history shows, not ${t.unit}s the platform refused)`;
+    }
   }
 }
+
+/** What a held throttle's sentences say, for a key's requests or people's messages. */
+interface ThrottleWords {
+  unit: 'request' | 'message';
+  /** "100 requests a minute and 3,000 an hour" */
+  limits: string;
+  /** "its per-minute throttle" */
+  by: string;
+  it: 'it' | 'them';
+  /** with more than one throttle: " (340 by the minute's, 5 by the hour's)" */
+  split: string;
+  /** "15 s of a request's minute ending" */
+  edge: string;
+}
+
+function throttleWords(h: Found): ThrottleWords {
+  const ts = h.throttles ?? [];
+  const people = h.id === null;
+  const unit = people ? 'message' : 'request';
+  const each = people ? ' per person' : '';
+  const limits = ts
+    .map((t, k) => {
+      const first = k === 0 ? `${grouped(t.limit)} ${t.limit === 1 ? unit : `${unit}s`}` : grouped(t.limit);
+      if (t.reason === 'workspace_minute') return `${first} a minute for the whole workspace`;
+      return `${first} ${t.reason === 'actor_hour' ? 'an hour' : 'a minute'}${each}`;
+    })
+    .join(' and ');
+  const by = ts.map((t) => reasonWords(t.reason, people ? 'messages' : 'key')).join(' and ');
+  const windowOf = (t: HeldThrottle): string => (t.reason === 'actor_hour' ? 'hour' : 'minute');
+  const split = ts.length > 1 ? ` (${ts.map((t) => `${grouped(t.refused)} by the ${t.reason === 'workspace_minute' ? "workspace's minute" : `${windowOf(t)}'s`}`).join(', ')})` : '';
+  const edge = throttleEdgeWords(ts.map((t) => Reason[t.reason]), unit);
+  return { unit, limits, by, it: ts.length > 1 ? 'them' : 'it', split, edge };
+}
+
 
 const HIGHER = 'real demand was higher than this history shows';
 
@@ -468,6 +565,7 @@ export function heldLimitFigures(events: EventColumns, result: SimulationResult,
       ...(h.impliedCap ? { implied: true as const } : {}),
       ...(h.statedCap ? { statedCapUsd: h.statedCap.statedMicros / 1e6 } : {}),
       ...(h.defaultHold ? { heldAtDefault: h.defaultHold } : {}),
+      ...(h.throttles ? { throttles: h.throttles } : {}),
       slackRefused: h.slackRefused,
       sentence: overviewSentence(h, platform, windowDays),
     }),
@@ -503,5 +601,10 @@ function overviewSentence(h: Found, platform: boolean, windowDays: number): stri
     }
     case 'pool':
       return `The fair-use pool was full: ${grouped(h.peak)} of ${countedWords(h.limit, 'run')} in 24 h. The platform held the fair-use triggers at it; ${HIGHER}.`;
+    case 'throttle': {
+      const t = throttleWords(h);
+      const who = h.id === null ? "People's messages were" : `API key ${h.name} was`;
+      return `${who} held at ${t.limits} by ${t.by}: the platform held ${h.id === null ? 'them' : 'it'} there; ${HIGHER}. The replay blocks ${countedWords(h.slackRefused, t.unit)} by ${t.it}${t.split}, each within ${t.edge}: the export times a ${t.unit} when it completed, after the platform admitted it, so ${h.id === null ? 'the messages' : 'its status'} ${h.id === null ? 'read as blocked' : 'says Rate limited'}; the platform did not refuse them.`;
+    }
   }
 }

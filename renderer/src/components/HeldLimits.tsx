@@ -59,7 +59,7 @@ export function HeldTag({ figure, block = false }: { figure: HeldLimitFigure | u
   );
 }
 
-/** Held limits by what they belong to: `key:<id>`, `trigger:<id>`, `allowance`, `pool`. */
+/** Held limits by what they belong to: `key:<id>`, `trigger:<id>`, `throttle:<key id>`, `allowance`, `pool`, `throttle` (people's). */
 export type HeldIndex = ReadonlyMap<string, HeldLimitFigure>;
 
 export const heldKey = (kind: HeldLimitFigure['kind'], id: string | null): string => (id === null ? kind : `${kind}:${id}`);

@@ -23,10 +23,18 @@ function capValue(c: CapacityFigure, n: number | null): string {
   return c.unit === 'usd' ? usd(n) : int(n);
 }
 
+/** Requests a workspace spend limit refused: what neither the key's cap nor its throttles did. */
+const bySpendLimit = (k: KeyFigure): number => k.blocked - k.blockedByCap - k.blockedByThrottle;
+
 function Headline({ o }: { o: Overview }) {
+  const spendHeld = o.keys.filter((k) => bySpendLimit(k) > 0).length;
   const cards = [
     { label: 'Keys capped out', value: o.headline.keysCapped, of: o.keys.length, tone: o.headline.keysCapped ? 'limited' : 'ok' },
-    { label: 'Keys held by a spend limit', value: o.keys.filter((k) => k.blocked > k.blockedByCap).length, of: o.keys.length, tone: o.keys.some((k) => k.blocked > k.blockedByCap) ? 'limited' : 'ok' },
+    { label: 'Keys held by a spend limit', value: spendHeld, of: o.keys.length, tone: spendHeld ? 'limited' : 'ok' },
+    // the throttles are the platform's code's (SPEC section 9 rule 7): a card only when one refused something
+    ...(o.headline.keysThrottled > 0
+      ? [{ label: 'Keys throttled (per minute / hour)', value: o.headline.keysThrottled, of: o.keys.length, tone: 'limited' }]
+      : []),
     { label: 'Keys near their cap', value: o.headline.keysNear, of: o.keys.length, tone: o.headline.keysNear ? 'near' : 'ok' },
     { label: 'Triggers that queue or drop', value: o.headline.triggersLimited, of: o.triggers.length, tone: o.headline.triggersLimited ? 'limited' : 'ok' },
     { label: 'People’s messages blocked', value: o.headline.blockedMessages, of: null, tone: o.headline.blockedMessages ? 'limited' : 'ok' },
@@ -193,7 +201,7 @@ const KeysTable = memo(function KeysTable({ keys, held, onShow }: { keys: KeyFig
               <th scope="col">Status</th>
             </tr>
           </thead>
-          <VirtualBody v={v} columns={KEY_COLUMNS} row={(k, index) => <KeyRow key={k.id} k={k} held={held.get(heldKey('key', k.id))} index={index} onShow={onShow} measure={v.measure} />} />
+          <VirtualBody v={v} columns={KEY_COLUMNS} row={(k, index) => <KeyRow key={k.id} k={k} held={held.get(heldKey('key', k.id)) ?? held.get(heldKey('throttle', k.id))} index={index} onShow={onShow} measure={v.measure} />} />
         </table>
       </div>
     </section>
@@ -248,9 +256,13 @@ const KeyRow = memo(function KeyRow({ k, held, index, onShow, measure }: RowProp
         {k.blocked ? `${int(k.blocked)} (${usd(k.blockedUsd)})` : '0'}
         {k.blocked > 0 && (
           <div className="muted small">
-            {k.blockedByCap > 0 && `${int(k.blockedByCap)} by its cap`}
-            {k.blockedByCap > 0 && k.blocked > k.blockedByCap && ' · '}
-            {k.blocked > k.blockedByCap && `${int(k.blocked - k.blockedByCap)} by spend limit`}
+            {[
+              k.blockedByCap > 0 ? `${int(k.blockedByCap)} by its cap` : '',
+              k.blockedByThrottle > 0 ? `${int(k.blockedByThrottle)} by its throttle` : '',
+              bySpendLimit(k) > 0 ? `${int(bySpendLimit(k))} by spend limit` : '',
+            ]
+              .filter(Boolean)
+              .join(' · ')}
             <div>
               first {when(k.firstBlocked)}, usable again {when(k.usableAgain)}
             </div>
