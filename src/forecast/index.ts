@@ -511,7 +511,9 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
   for (const note of statedCapNotes(censored.statedCaps, readBounds)) notes.push(note);
   const held = series.filter((s) => s.heldAtLeast !== null);
   if (held.length) {
-    const list = held.map((s) => `${s.id} (demand at least about ${amountOf(s.kind, s.heldAtLeast ?? 0)} a day)`);
+    // one the fair-use pool held (not its own limit) says which limit
+    const byPoolOnly = new Set(censored.series.filter((c) => c.heldByPool !== undefined && !c.heldByPool.ownLimit).map((c) => c.id));
+    const list = held.map((s) => `${s.id} (demand at least about ${amountOf(s.kind, s.heldAtLeast ?? 0)} a day${s.kind === 'trigger_runs' && byPoolOnly.has(s.id) ? ', held by the fair-use pool' : ''})`);
     notes.push(
       `${held.length} series held at the limit on every day fitted: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
         `the history holds no figure above the limit, so each band reaches above it by an assumed spread (${HELD_SPREAD} on the level, borrowed from the widest a censored fit gets), the level never drawn below it`,
