@@ -2,6 +2,8 @@ import { formatUsd } from '../engine/units.ts';
 import { HELD_LEVEL_SD } from './model.ts';
 import type { SeriesModel } from './model.ts';
 import type { SeriesKind } from './series.ts';
+import type { HeldByPool } from './censor.ts';
+import { counted } from '../engine/words.ts';
 
 /**
  * What a forecast says of a series whose history a limit held down, in the words the CLI, the
@@ -34,10 +36,10 @@ export const HELD_SPREAD = `±${Math.round(HELD_LEVEL_SD * 100)} %`;
  * note says which, with the bound over the horizon (before any what-if), so the admin can tell the
  * figure the history holds from the one assumed.
  */
-export function heldEveryDayNote(kind: SeriesKind, model: SeriesModel, horizonDays: number): string {
+export function heldEveryDayNote(kind: SeriesKind, model: SeriesModel, horizonDays: number, heldBy = 'held at its limit'): string {
   const perDay = model.level;
   return (
-    `held at its limit ${heldSpan(model)}: demand is at least about ${amountOf(kind, perDay)} a day (${amountOf(kind, perDay * horizonDays)} over ${horizonDays} days), ` +
+    `${heldBy} ${heldSpan(model)}: demand is at least about ${amountOf(kind, perDay)} a day (${amountOf(kind, perDay * horizonDays)} over ${horizonDays} days), ` +
     `but the history holds no figure above that: the band above it is an assumption, a spread of ${HELD_SPREAD} on the level borrowed from the widest a censored fit gets, above the bound only`
   );
 }
@@ -56,14 +58,45 @@ export function heldDemandNote(perDay: number, weekly = false): string {
   );
 }
 
-/** The note a series' censored fit carries, or null when it needs none. */
-export function censorNoteOf(kind: SeriesKind, model: SeriesModel, horizonDays: number): string | null {
+/** The fair-use pool in words: "the fair-use pool (100 runs per 24 h)". */
+export function poolWords(pool: number): string {
+  return `the fair-use pool (${counted(pool, 'run')} per 24 h)`;
+}
+
+/**
+ * A trigger the fair-use pool held, on its own row: how many of its days, and that they are bounds
+ * (the notes say why, `poolHeldNote`). Said before its other notes, as a cap a key's history reads
+ * as held by is.
+ */
+export function poolHeldShort(h: HeldByPool): string {
+  return `held by ${poolWords(h.pool)} on ${counted(h.days, 'day')}, read as lower bounds (see the notes)`;
+}
+
+/**
+ * The fair-use triggers the pool held (censor.ts `HeldByPool`): on `poolDays` of the history's
+ * `historyDays` the pool's 24 h were full, and on those days each trigger that shares it and ran
+ * ran what the pool let through. The exports hold only what the platform admitted, whichever way
+ * it held the rest (the docs' webhooks waited for the pool, its code dropped them), so those days
+ * are lower bounds on each trigger's demand, as a day its own limit held is, and a day both held
+ * is one bound. The same days recommend's seats advice counts (pool-hold.ts).
+ */
+export function poolHeldNote(pool: number, poolDays: number, historyDays: number, triggers: readonly { id: string; days: number }[]): string {
+  const list = triggers.map((t) => `${t.id} (${counted(t.days, 'day')})`);
+  return (
+    `${poolWords(pool)} held the fair-use triggers' runs on ${poolDays} of the history's ${counted(historyDays, 'day')}: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
+    "the exports hold only the runs the platform admitted (the docs' webhooks wait for the pool, the platform's code drops them), so on those days each trigger's runs are what the pool let through, a lower bound on its demand, not the demand: " +
+    "imputed above it from its days the pool did not hold and the band widened (a day its own limit held as well is one bound, counted once), so a plan with more seats (a larger pool) lets more of their runs through"
+  );
+}
+
+/** The note a series' censored fit carries, or null when it needs none. `heldBy`: what held it, in words, when not its own limit. */
+export function censorNoteOf(kind: SeriesKind, model: SeriesModel, horizonDays: number, heldBy?: string): string | null {
   // the pace is a held day's demand: a trigger quiet at weekends is drawn at it on its weekdays only
   if (model.heldDemand !== undefined) {
     const busiest = model.seasonal.reduce((a, b) => Math.max(a, b), 0);
     const quietest = model.seasonal.reduce((a, b) => Math.min(a, b), Infinity);
     return heldDemandNote(model.heldDemand, busiest >= 1.5 * quietest);
   }
-  if (model.heldEveryDay) return heldEveryDayNote(kind, model, horizonDays);
+  if (model.heldEveryDay) return heldEveryDayNote(kind, model, horizonDays, heldBy);
   return model.fewObserved ? FEW_OBSERVED_NOTE : null;
 }

@@ -13,6 +13,9 @@ import type { HeldPace } from './held-demand.ts';
 import type { SlackRefusals } from './completion-slack.ts';
 import { capReadings, reachedInOneDay } from './implied-cap.ts';
 import { ceilingInForce, defaultHoldOf, holdWords } from './default-hold.ts';
+import type { DefaultHold } from './default-hold.ts';
+import { poolHoldOf } from './pool-hold.ts';
+import { pooled } from '../engine/limits/pool.ts';
 import type { ImpliedCap, StatedCapCheck } from './implied-cap.ts';
 
 /**
@@ -51,7 +54,7 @@ export interface CensorSummary {
    * state also has that cap (USD, `impliedCaps`), and one held at a level other than the cap the
    * plan states that level (USD, `readCapUsd`, `heldAtReading`)
    */
-  series: { kind: string; id: string; days: number; impliedCapUsd?: number; readCapUsd?: number; heldAtDefault?: HeldAtDefault }[];
+  series: { kind: string; id: string; days: number; impliedCapUsd?: number; readCapUsd?: number; heldAtDefault?: HeldAtDefault; heldByPool?: HeldByPool }[];
   /**
    * By trigger id, the demand of a trigger its limit held, from the pace of its runs while admitted
    * (held-demand.ts): the one estimate of it the forecast draws around and recommend gives
@@ -76,6 +79,26 @@ export interface CensorSummary {
    * (`series[].readCapUsd`), not at the plan's cap, as a cap the plan does not state is
    */
   heldAtReading: Map<string, StatedCapCheck>;
+  /**
+   * The fair-use pool, when it held the history (pool-hold.ts): its runs per 24 h and the
+   * history's days it held, the days its triggers' `heldByPool` count theirs from; null otherwise
+   */
+  pool: { pool: number; days: number } | null;
+}
+
+/**
+ * A fair-use trigger the pool held (pool-hold.ts): on the days the pool's 24 h were full, its runs
+ * are what the pool let through, lower bounds on its demand, whichever profile (the docs' webhooks
+ * waited for the pool, the platform's were dropped: either way the export holds only what the pool
+ * admitted). Its series' `days` count a day its own limit held as well once.
+ */
+export interface HeldByPool {
+  /** the series' days the pool held */
+  days: number;
+  /** the pool: fair-use runs per sliding 24 h */
+  pool: number;
+  /** its own limit held it too, on some days (the same or others) */
+  ownLimit: boolean;
 }
 
 /**
@@ -159,13 +182,16 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   mark(msgRefused, slack.allowance);
   const days: CensoredDays = new Map();
   const series: CensorSummary['series'] = [];
-  /** marks the series' days at the ceiling as bounds, when they read as held; says whether they do */
-  const put = (kind: string, id: string, at: Uint8Array, refused: Uint8Array, seriesStart: number | undefined): boolean => {
-    if (seriesStart === undefined) return false;
+  /**
+   * The series' days at the ceiling (`at`) from its start on, when they read as held: a mask and
+   * how many, or null when they do not
+   */
+  const heldMask = (at: Uint8Array, refused: Uint8Array, seriesStart: number | undefined): { mask: boolean[]; count: number } | null => {
+    if (seriesStart === undefined) return null;
     const off = Math.round((seriesStart - history.start) / DAY);
     // an export that shows demand beyond the limit on some day (the replay refused something)
     // holds the demand, not what the platform let through: none of its days is a bound
-    for (let d = off; d < D; d++) if (refused[d] === 1) return false;
+    for (let d = off; d < D; d++) if (refused[d] === 1) return null;
     const mask: boolean[] = [];
     let count = 0;
     for (let d = off; d < D; d++) {
@@ -174,9 +200,14 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
       if (c) count++;
     }
     // one day touching the limit is chance; a ceiling is met again and again
-    if (count < MIN_CEILING_DAYS) return false;
-    days.set(`${kind}:${id}`, mask);
-    series.push({ kind, id, days: count });
+    return count < MIN_CEILING_DAYS ? null : { mask, count };
+  };
+  /** marks the series' days at the ceiling as bounds, when they read as held; says whether they do */
+  const put = (kind: string, id: string, at: Uint8Array, refused: Uint8Array, seriesStart: number | undefined): boolean => {
+    const held = heldMask(at, refused, seriesStart);
+    if (held === null) return false;
+    days.set(`${kind}:${id}`, held.mask);
+    series.push({ kind, id, days: held.count });
     return true;
   };
   const keyStart = new Map(history.keys.map((k) => [k.id, k.start]));
@@ -221,16 +252,11 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
       entry.readCapUsd = stated.reading!.capMicros / 1e6;
     }
   });
-  const trigStart = new Map(history.triggers.map((t) => [t.id, t.start]));
-  const heldDemand = new Map<string, HeldPace>();
-  // the pace is read over the runs up to the history's end, as recommend reads its last 28 days
-  const to = Math.max(history.end, history.lastEvent + 1);
-  plan.triggers.forEach((t, ti) => {
+  /** A trigger's own limit (the plan's, or the platform's default that held it) and its days at it, or null when none can hold it. */
+  const ownCeiling = (t: (typeof plan.triggers)[number], times: ArrayLike<number>): { at: Uint8Array; ceiling: number; hold: DefaultHold | null } | null => {
     // a schedule's limit is never checked under the platform profile (SPEC section 9 rule 3): its
     // runs at 42 a day and more are its demand, not a ceiling
-    if (plan.profile === 'platform' && t.kind === 'scheduled') return;
-    if (!trigStart.has(t.id)) return;
-    const times = sortedTimes(trigAdm[ti]);
+    if (plan.profile === 'platform' && t.kind === 'scheduled') return null;
     // The docs leave a programmatic trigger unlimited, but the platform's code holds it at its
     // default (SPEC section 9 rule 2): runs at exactly that in 24 h and never more, at the replay's
     // window edge, are held by it, as simulate and recommend read them (views/held-limits.ts,
@@ -244,7 +270,7 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
       : t.codeLimit !== undefined && peakIn24h(times, plan.edgeMs) === t.codeLimit
         ? t.codeLimit
         : null;
-    if (ceiling === null) return;
+    if (ceiling === null) return null;
     // held at the platform's default before the plan's higher limit (default-hold.ts): each
     // stretch is judged by the ceiling then in force, 42 before a step and the later one from it
     const at = atCeiling(times, null, DAY, hold?.limit ?? ceiling, history.start, D);
@@ -252,20 +278,63 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
       const later = atCeiling(times, null, DAY, ceiling, history.start, D);
       for (let d = Math.max(0, dayOf(hold.stepAt) + 1); d < D; d++) at[d] = later[d]!;
     }
+    return { at, ceiling, hold };
+  };
+  const trigStart = new Map(history.triggers.map((t) => [t.id, t.start]));
+  const heldDemand = new Map<string, HeldPace>();
+  // the pace is read over the runs up to the history's end, as recommend reads its last 28 days
+  const to = Math.max(history.end, history.lastEvent + 1);
+  // the days the fair-use pool held (pool-hold.ts, the days recommend's seats advice counts): on
+  // them every trigger that shares the pool ran what the pool let through, a lower bound on its demand
+  const poolHold = poolHoldOf(events, result);
+  const poolAt = new Uint8Array(D);
+  for (const t of poolHold?.firstFullAt ?? []) {
+    const d = dayOf(t);
+    if (d >= 0 && d < D) poolAt[d] = 1;
+  }
+  const platform = plan.profile === 'platform';
+  const trigValues = new Map(history.triggers.map((t) => [t.id, t.values]));
+  /**
+   * The pool's days on which a trigger ran: the pool is shared, so a day it held says nothing of a
+   * trigger that ran nothing that day (idle, more likely than cut all day), and read as a bound its
+   * zero would be a day of unknown demand (model.ts), lifting a trigger quiet on most days
+   */
+  const ranOn = (at: Uint8Array, values: readonly number[] | undefined, seriesStart: number | undefined): Uint8Array => {
+    const off = seriesStart === undefined ? 0 : Math.round((seriesStart - history.start) / DAY);
+    return at.map((c, d) => (c === 1 && (values?.[d - off] ?? 0) > 0 ? 1 : 0));
+  };
+  plan.triggers.forEach((t, ti) => {
+    if (!trigStart.has(t.id)) return;
+    const start = trigStart.get(t.id);
+    const own = ownCeiling(t, sortedTimes(trigAdm[ti]));
     // only a trigger the limit held: one whose export holds demand beyond it (the replay refused
     // some) has its demand in its days, whatever pace a few runs happen to show
-    if (!put('trigger_runs', t.id, at, trigRefused[ti], trigStart.get(t.id))) return;
+    const byOwn = own === null ? null : heldMask(own.at, trigRefused[ti], start);
+    // a trigger that shares the pool (limits/pool.ts `pooled`: under the platform's code a schedule
+    // does not) was held by it on the pool's days, whichever profile: the docs' webhooks waited
+    // for it and ran later, the platform's were dropped, and the export holds what it admitted
+    const byPool = poolHold !== null && pooled(t.kind, t.mode, platform) ? heldMask(ranOn(poolAt, trigValues.get(t.id), start), trigRefused[ti], start) : null;
+    if (byOwn === null && byPool === null) return;
+    // a day held by its own limit and by the pool is one bound, counted once
+    const mask = byOwn === null ? byPool!.mask : byPool === null ? byOwn.mask : byOwn.mask.map((c, d) => c || byPool.mask[d]!);
+    const entry: CensorSummary['series'][number] = { kind: 'trigger_runs', id: t.id, days: mask.filter(Boolean).length };
+    days.set(`trigger_runs:${t.id}`, mask);
+    series.push(entry);
+    if (byPool !== null) entry.heldByPool = { days: byPool.count, pool: poolHold!.pool, ownLimit: byOwn !== null };
+    if (own === null || byOwn === null) return;
     // held by the platform's default, not (or not only) the plan's limit: the notes say which cut it
-    if (hold !== null) series[series.length - 1]!.heldAtDefault = holdWords(hold);
-    else if (ceiling !== t.limit) series[series.length - 1]!.heldAtDefault = { limit: ceiling, planLimit: null };
-    const pace = heldDemandOf(events, t.id, ceiling, to);
+    if (own.hold !== null) entry.heldAtDefault = holdWords(own.hold);
+    else if (own.ceiling !== t.limit) entry.heldAtDefault = { limit: own.ceiling, planLimit: null };
+    const pace = heldDemandOf(events, t.id, own.ceiling, to);
     if (pace !== null) heldDemand.set(t.id, pace);
   });
   if (Number.isFinite(plan.allowance)) {
     const at = atCeiling(sortedTimes(allowAdm), null, DAY, plan.allowance, history.start, D);
     put('messages', PEOPLE, at, msgRefused, history.messages.start);
   }
-  return { days, series, heldDemand, impliedCaps: impliedHeld, statedCaps: readings.stated, heldAtReading: heldByReading };
+  const poolDays = poolAt.reduce((a, c) => a + c, 0);
+  const pool = poolHold !== null && series.some((c) => c.heldByPool !== undefined) ? { pool: poolHold.pool, days: poolDays } : null;
+  return { days, series, heldDemand, impliedCaps: impliedHeld, statedCaps: readings.stated, heldAtReading: heldByReading, pool };
 }
 
 /** The most entries in one 24 h window (an entry at `s` counts while `t < s + 24 h + edgeMs`); `times` sorted. */

@@ -26,7 +26,7 @@ import type { FitJob } from './fit-claims.ts';
 import { capCurve, cappedOutChance, capsAtRisks, DEFAULT_RISK } from './cap-risk.ts';
 import type { CapAtRisk, CapOption } from './cap-risk.ts';
 import { roundCapUsd } from './rounding.ts';
-import { amountOf, HELD_SPREAD } from './censor-notes.ts';
+import { amountOf, censorNoteOf, HELD_SPREAD, poolHeldNote, poolHeldShort, poolWords } from './censor-notes.ts';
 import { evidenceWarning, keyEvidence, provisionalCapUsd, THIN_ACTIVE_DAYS } from './key-evidence.ts';
 import { judgedKey, rememberedCensored } from './recorded-censor.ts';
 import { thinChanceNote } from './thin-key.ts';
@@ -227,6 +227,17 @@ async function forecastWith(
     const read = s.kind === 'key_spend' && s.censoredDays > 0 ? censored.heldAtReading.get(s.id) : undefined;
     if (read !== undefined) s.censorNote = [`held at ${readCapShort(read)}, read off its history (see the notes)`, s.censorNote].filter((x) => x !== null).join('; ');
   }
+  // a trigger the fair-use pool held says so on its own row too, and a fit held on every day says
+  // the pool held it, not its own limit (unless that held it as well)
+  const byPool = new Map(censored.series.flatMap((c) => (c.kind === 'trigger_runs' && c.heldByPool !== undefined ? [[c.id, c.heldByPool] as const] : [])));
+  scenario.series.forEach((ss, j) => {
+    const h = ss.kind === 'trigger_runs' ? byPool.get(ss.id) : undefined;
+    const s = series[j];
+    if (h === undefined || s === undefined || s.id !== ss.id) return;
+    const heldBy = h.ownLimit ? 'held at its limit and by the fair-use pool' : `held by ${poolWords(h.pool)}`;
+    // held on every day fitted, its fit's own note says the pool held it: said once
+    s.censorNote = [ss.model.heldEveryDay ? null : poolHeldShort(h), censorNoteOf(ss.kind, ss.model, scenario.days, heldBy)].filter((x) => x !== null).join('; ');
+  });
   const D = scenario.days;
   const n = scenario.series.length;
   const keyJ = new Map<number, { ordinary: Float64Array[]; runaway: Float64Array[] }>();
@@ -443,13 +454,18 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
   const implied = (c: CensorSummary['series'][number]) => c.kind === 'key_spend' && (censored.impliedCaps.has(c.id) || censored.heldAtReading.has(c.id));
   // a trigger held at the platform's default where the plan gives more (or, read as the docs, none)
   // is said apart too: the default cut its history, not the plan's limit
-  const byPlan = censored.series.filter((c) => !implied(c) && c.heldAtDefault === undefined);
+  // a trigger only the fair-use pool held is said with the pool (below), not as held by a limit of its own
+  const byPlan = censored.series.filter((c) => !implied(c) && c.heldAtDefault === undefined && !(c.heldByPool !== undefined && !c.heldByPool.ownLimit));
   // the whole history's days, said as such: the trigger advice beside it counts the last 28
   const daysOf = (c: CensorSummary['series'][number]) => `${c.days} of the history's ${counted(h.days, 'day')}`;
   const listed = (list: string[]) => `${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}`;
   const bounds = 'on those days the limit was at its ceiling and nothing beyond it is in the export, so the day is a lower bound on demand: imputed above it and the band widened';
   if (byPlan.length) {
     notes.push(`history censored by the plan's own limits on ${byPlan.length} series: ${listed(byPlan.map((c) => `${c.id} (${daysOf(c)})`))}; ${bounds}`);
+  }
+  if (censored.pool !== null) {
+    const pooled = censored.series.flatMap((c) => (c.heldByPool !== undefined ? [{ id: c.id, days: c.heldByPool.days }] : []));
+    notes.push(poolHeldNote(censored.pool.pool, censored.pool.days, h.days, pooled));
   }
   const beforeOverride = censored.series.filter((c) => c.heldAtDefault !== undefined && c.heldAtDefault.planLimit !== null && c.heldAtDefault.stepOn === undefined);
   if (beforeOverride.length) {
@@ -495,7 +511,9 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
   for (const note of statedCapNotes(censored.statedCaps, readBounds)) notes.push(note);
   const held = series.filter((s) => s.heldAtLeast !== null);
   if (held.length) {
-    const list = held.map((s) => `${s.id} (demand at least about ${amountOf(s.kind, s.heldAtLeast ?? 0)} a day)`);
+    // one the fair-use pool held (not its own limit) says which limit
+    const byPoolOnly = new Set(censored.series.filter((c) => c.heldByPool !== undefined && !c.heldByPool.ownLimit).map((c) => c.id));
+    const list = held.map((s) => `${s.id} (demand at least about ${amountOf(s.kind, s.heldAtLeast ?? 0)} a day${s.kind === 'trigger_runs' && byPoolOnly.has(s.id) ? ', held by the fair-use pool' : ''})`);
     notes.push(
       `${held.length} series held at the limit on every day fitted: ${list.slice(0, 10).join(', ')}${list.length > 10 ? `, … ${list.length - 10} more` : ''}; ` +
         `the history holds no figure above the limit, so each band reaches above it by an assumed spread (${HELD_SPREAD} on the level, borrowed from the widest a censored fit gets), the level never drawn below it`,

@@ -13,7 +13,8 @@ import type { EventColumns } from '../engine/events.ts';
 import { Outcome, Reason } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { onlySlack } from '../forecast/completion-slack.ts';
-import { pooled } from '../engine/limits/pool.ts';
+import { poolHeldDaysFrom, poolHoldOf } from '../forecast/pool-hold.ts';
+import { windowPeakDays } from '../forecast/window-peak.ts';
 import type { SlackRefusals } from '../forecast/completion-slack.ts';
 import { defaultHoldOf, holdDays } from '../forecast/default-hold.ts';
 import type { DefaultHold } from '../forecast/default-hold.ts';
@@ -21,56 +22,15 @@ import type { DefaultHold } from '../forecast/default-hold.ts';
 /** Days exactly at a trigger's limit (of the days looked at) before they read as held by it rather than chance. */
 export const HELD_DAYS_MIN = 3;
 
+// counted as simulate and the Overview count a held limit's days (views/held-limits.ts reads it here)
+export { windowPeakDays } from '../forecast/window-peak.ts';
+
 /** A trigger above its limit only in 24 h that span two calendar days: why its days never show it. */
 export const occasionalAcrossMidnight = 'occasional peaks, in 24 h that span two calendar days (so no single day shows them)';
 
 /** Why a day at the limit counts: what the exports cannot show. */
 export function heldText(limit: number): string {
   return `the exports hold only the runs the platform admitted, so a day its limit held hides the runs it refused: demand was at least ${limit} in 24 h`;
-}
-
-/**
- * The most entries in one sliding window of `windowMs` ending at an entry (an entry at `s` counts
- * while `t < s + windowMs + edgeMs`), and the UTC days from `from` on with an entry at which the
- * window held `full` entries or more (`allDays`, `lastDay`: such days over all the entries, and the
- * 00:00 UTC of the last, null when none): the days a limit held, as `headroom simulate` and the
- * Overview count them (views/held-limits.ts) and `recommend` too, so the two say the same figure.
- * A day the window was still full at 00:00 but that admitted nothing at the limit does not count:
- * nothing was held at it that day that the export shows. `times` is sorted in place when out of
- * order (runs admitted after waiting can be).
- */
-export function windowPeakDays(
-  times: Float64Array,
-  windowMs: number,
-  edgeMs: number,
-  full: number,
-  from = Number.NEGATIVE_INFINITY,
-): { peak: number; days: number; allDays: number; lastDay: number | null } {
-  for (let k = 1; k < times.length; k++) {
-    if (times[k - 1]! > times[k]!) {
-      times.sort();
-      break;
-    }
-  }
-  let peak = 0;
-  let lo = 0;
-  let days = 0;
-  let allDays = 0;
-  let lastDay = Number.NaN;
-  for (let i = 0; i < times.length; i++) {
-    while (times[i]! >= times[lo]! + windowMs + edgeMs) lo++;
-    const n = i - lo + 1;
-    if (n > peak) peak = n;
-    if (n >= full) {
-      const day = Math.floor(times[i]! / DAY);
-      if (day !== lastDay) {
-        allDays++;
-        if (times[i]! >= from) days++;
-      }
-      lastDay = day;
-    }
-  }
-  return { peak, days, allDays, lastDay: Number.isNaN(lastDay) ? null : lastDay * DAY };
 }
 
 /** Per trigger of the replay `result`, the times its admitted runs were admitted at. */
@@ -203,33 +163,15 @@ export function heldAllowanceDays(events: EventColumns, result: SimulationResult
 }
 
 /**
- * The UTC days from `from` on when the fair-use pool held, counted as for a trigger
- * (windowPeakDays over the units the replay `result` took from it), or null when it did not hold,
- * as `headroom simulate` judges it (views/held-limits.ts): the pool's 24 h count reached its limit
- * and the replay refused (or delayed) no run by it. A replay that refuses some holds demand beyond
- * the pool in the export, which the seats advice sizes on as it is. A unit is taken by a pooled
- * run (limits/pool.ts `pooled`) when admitted, and under the platform's code (a fair-use webhook
- * dropped when limited, SPEC section 9 rule 4) also by one its own limit or the allowance then
- * refused, at its attempt.
+ * The UTC days from `from` on when the fair-use pool held, or null when it did not hold, as
+ * `headroom simulate` judges it (views/held-limits.ts): read once in the forecast's layer
+ * (forecast/pool-hold.ts), whose censoring reads the same days as bounds on the fair-use
+ * triggers' demand. A replay that refuses runs by the pool holds demand beyond the pool in the
+ * export, which the seats advice sizes on as it is.
  */
 export function heldPoolDays(events: EventColumns, result: SimulationResult, from: number): number | null {
-  const plan = result.plan;
-  if (!Number.isFinite(plan.pool) || plan.pool <= 0 || result.poolPeak < plan.pool) return null;
-  const platform = plan.profile === 'platform';
-  const inPool = plan.triggers.map((t) => pooled(t.kind, t.mode, platform));
-  const takesUnits = plan.triggers.map((t) => platform && t.kind === 'webhook' && t.mode === 'fair_use' && !plan.queueWebhooks);
-  const units: number[] = [];
-  for (let i = 0; i < events.count; i++) {
-    if (events.type[i] !== EventType.trigger) continue;
-    const g = result.entity[i]!;
-    if (!inPool[g]) continue;
-    const isAdmitted = result.outcome[i] === Outcome.admitted;
-    if (result.reason[i] === Reason.pool && (!isAdmitted || result.admittedAt[i]! > events.time[i]!)) return null;
-    if (isAdmitted) units.push(result.admittedAt[i]!);
-    else if (takesUnits[g] && result.outcome[i] === Outcome.dropped && (result.reason[i] === Reason.trigger_limit || result.reason[i] === Reason.allowance)) units.push(events.time[i]!);
-  }
-  const { peak, days } = windowPeakDays(Float64Array.from(units), DAY, plan.edgeMs, plan.pool, from);
-  return peak >= plan.pool ? days : null;
+  const hold = poolHoldOf(events, result);
+  return hold === null ? null : poolHeldDaysFrom(hold, from);
 }
 
 // the pace of a held trigger's runs is its demand for the forecast too: read in the forecast's
