@@ -12,7 +12,7 @@ import { heldDemandOf } from './held-demand.ts';
 import type { HeldPace } from './held-demand.ts';
 import type { SlackRefusals } from './completion-slack.ts';
 import { capReadings, reachedInOneDay } from './implied-cap.ts';
-import { ceilingInForce, defaultHoldOf, holdWords } from './default-hold.ts';
+import { ceilingInForce, defaultHoldOf, holdWords, unexplainedBy } from './default-hold.ts';
 import type { ImpliedCap, StatedCapCheck } from './implied-cap.ts';
 
 /**
@@ -92,8 +92,10 @@ export interface HeldAtDefault {
   planLimit: number | null;
   /** the UTC day (ISO) a higher limit took over part-way through the history, when one did */
   stepOn?: string;
-  /** the ceiling from that day on (the plan's limit, or a steady one below it) */
+  /** the ceiling from that day on (the plan's limit, or a steady one below it, or one above it) */
   after?: number;
+  /** `after` when above the plan's limit: an override the history shows that the plan does not state (default-hold.ts) */
+  impliedLimit?: number;
 }
 
 /**
@@ -108,6 +110,7 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   // per entity: admission times (and costs), and the days the replay refused something
   const keyReq = plan.keys.map(() => [] as number[]);
   const trigAdm = plan.triggers.map(() => [] as number[]);
+  const trigRuns = plan.triggers.map(() => [] as number[]);
   const allowAdm: number[] = [];
   const keyRefused = plan.keys.map(() => new Uint8Array(D));
   const trigRefused = plan.triggers.map(() => new Uint8Array(D));
@@ -136,6 +139,7 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
       // history has them, refused by the replay or not: the platform let each through
       if (capped[ent]) keyReq[ent].push(i);
     } else if (type === EventType.trigger) {
+      trigRuns[ent].push(events.time[i]);
       if (out === Outcome.admitted) {
         trigAdm[ent].push(result.admittedAt[i]);
         if (plan.triggers[ent].mode === 'fair_use') allowAdm.push(result.admittedAt[i]);
@@ -154,7 +158,12 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
       if (beyond[k] === 1 && d >= 0 && d < D) refused[d] = 1;
     });
   };
-  slack.triggers.forEach((r, g) => mark(trigRefused[g], r));
+  // Held at the platform's default, or at an override the plan does not state (default-hold.ts), read
+  // off the runs as the history has them: under a plan's lower limit the replay drops or delays the
+  // runs the platform admitted above it, refusals that hold no demand beyond the limit then in force
+  const runTimes = trigRuns.map((r) => sortedTimes(r));
+  const holds = plan.triggers.map((t, ti) => (Number.isFinite(t.limit) ? defaultHoldOf(t, runTimes[ti], plan.edgeMs) : null));
+  slack.triggers.forEach((r, g) => mark(trigRefused[g], holds[g] ? unexplainedBy(holds[g], r) : r));
   slack.keys.forEach((r, j) => mark(keyRefused[j], r));
   mark(msgRefused, slack.allowance);
   const days: CensoredDays = new Map();
@@ -230,13 +239,13 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
     // runs at 42 a day and more are its demand, not a ceiling
     if (plan.profile === 'platform' && t.kind === 'scheduled') return;
     if (!trigStart.has(t.id)) return;
-    const times = sortedTimes(trigAdm[ti]);
+    const hold = holds[ti];
+    const times = hold !== null ? runTimes[ti] : sortedTimes(trigAdm[ti]);
     // The docs leave a programmatic trigger unlimited, but the platform's code holds it at its
     // default (SPEC section 9 rule 2): runs at exactly that in 24 h and never more, at the replay's
     // window edge, are held by it, as simulate and recommend read them (views/held-limits.ts,
     // recommend/held.ts codeHeldDaysByTrigger). The export came from the platform, so those days are
     // bounds whichever reading the plan takes.
-    const hold = Number.isFinite(t.limit) ? defaultHoldOf(t, times, plan.edgeMs) : null;
     const ceiling = Number.isFinite(t.limit)
       ? hold !== null
         ? ceilingInForce(hold)
