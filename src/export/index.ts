@@ -158,7 +158,12 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
         // "highest 41 a day" and "held at 42" are both true, and the draft says which is which
         `  Over ${lastDaysText(t.daily.daysObserved, report.history.days)}, counted per calendar day (UTC): median ${round1(t.daily.p50)}, 90th percentile ${round1(t.daily.p90)}, highest ${counted(t.daily.max, 'run')} a day;` +
           // with no limit in the docs there is nothing to be above: what held it is the code's default
-          (codeHeld ? ` no run limit in the docs to be above` : ` above the current limit on ${t.daily.daysAboveLimit} of those days`) +
+          (codeHeld
+            ? ` no run limit in the docs to be above`
+            : // above the plan's limit, an override the plan does not state held it: never above the limit in force
+              byDefault?.impliedLimit !== undefined
+              ? ` never above the limit then in force`
+              : ` above the current limit on ${t.daily.daysAboveLimit} of those days`) +
           (t.daily.daysAtLimit > 0 && heldAt !== null
             ? `, ${codeHeld ? 'but' : 'and'} held at ${byDefault !== undefined ? defaultHeldAt(byDefault) : `${heldAt}${codeHeld ? " (the platform's default)" : ''}`} on ${t.daily.daysAtLimit}, counted as the limit counts, in a sliding 24 hours (which can span two calendar days): runs refused at the limit are not in our usage exports, so our demand on those days was higher than they show.`
             : // held only before those days: the days the request rests on, said with when

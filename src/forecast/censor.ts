@@ -12,7 +12,7 @@ import { heldDemandOf } from './held-demand.ts';
 import type { HeldPace } from './held-demand.ts';
 import type { SlackRefusals } from './completion-slack.ts';
 import { capReadings, reachedInOneDay } from './implied-cap.ts';
-import { ceilingInForce, defaultHoldOf, holdWords } from './default-hold.ts';
+import { ceilingInForce, defaultHoldOf, holdWords, unexplainedBy } from './default-hold.ts';
 import type { DefaultHold } from './default-hold.ts';
 import { poolHoldOf } from './pool-hold.ts';
 import { pooled } from '../engine/limits/pool.ts';
@@ -115,8 +115,10 @@ export interface HeldAtDefault {
   planLimit: number | null;
   /** the UTC day (ISO) a higher limit took over part-way through the history, when one did */
   stepOn?: string;
-  /** the ceiling from that day on (the plan's limit, or a steady one below it) */
+  /** the ceiling from that day on (the plan's limit, or a steady one below it, or one above it) */
   after?: number;
+  /** `after` when above the plan's limit: an override the history shows that the plan does not state (default-hold.ts) */
+  impliedLimit?: number;
 }
 
 /**
@@ -131,6 +133,7 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   // per entity: admission times (and costs), and the days the replay refused something
   const keyReq = plan.keys.map(() => [] as number[]);
   const trigAdm = plan.triggers.map(() => [] as number[]);
+  const trigRuns = plan.triggers.map(() => [] as number[]);
   const allowAdm: number[] = [];
   const keyRefused = plan.keys.map(() => new Uint8Array(D));
   const trigRefused = plan.triggers.map(() => new Uint8Array(D));
@@ -159,6 +162,7 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
       // history has them, refused by the replay or not: the platform let each through
       if (capped[ent]) keyReq[ent].push(i);
     } else if (type === EventType.trigger) {
+      trigRuns[ent].push(events.time[i]);
       if (out === Outcome.admitted) {
         trigAdm[ent].push(result.admittedAt[i]);
         if (plan.triggers[ent].mode === 'fair_use') allowAdm.push(result.admittedAt[i]);
@@ -177,7 +181,12 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
       if (beyond[k] === 1 && d >= 0 && d < D) refused[d] = 1;
     });
   };
-  slack.triggers.forEach((r, g) => mark(trigRefused[g], r));
+  // Held at the platform's default, or at an override the plan does not state (default-hold.ts), read
+  // off the runs as the history has them: under a plan's lower limit the replay drops or delays the
+  // runs the platform admitted above it, refusals that hold no demand beyond the limit then in force
+  const runTimes = trigRuns.map((r) => sortedTimes(r));
+  const holds = plan.triggers.map((t, ti) => (Number.isFinite(t.limit) ? defaultHoldOf(t, runTimes[ti], plan.edgeMs) : null));
+  slack.triggers.forEach((r, g) => mark(trigRefused[g], holds[g] ? unexplainedBy(holds[g], r) : r));
   slack.keys.forEach((r, j) => mark(keyRefused[j], r));
   mark(msgRefused, slack.allowance);
   const days: CensoredDays = new Map();
@@ -253,16 +262,19 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
     }
   });
   /** A trigger's own limit (the plan's, or the platform's default that held it) and its days at it, or null when none can hold it. */
-  const ownCeiling = (t: (typeof plan.triggers)[number], times: ArrayLike<number>): { at: Uint8Array; ceiling: number; hold: DefaultHold | null } | null => {
+  const ownCeiling = (t: (typeof plan.triggers)[number], ti: number): { at: Uint8Array; ceiling: number; hold: DefaultHold | null } | null => {
     // a schedule's limit is never checked under the platform profile (SPEC section 9 rule 3): its
     // runs at 42 a day and more are its demand, not a ceiling
     if (plan.profile === 'platform' && t.kind === 'scheduled') return null;
+    // held at 42 and then at an override (default-hold.ts), the runs are read as the history has
+    // them: a replay under the plan's lower limit refuses or queues the runs the platform ran
+    const hold = holds[ti];
+    const times = hold !== null ? runTimes[ti] : sortedTimes(trigAdm[ti]);
     // The docs leave a programmatic trigger unlimited, but the platform's code holds it at its
     // default (SPEC section 9 rule 2): runs at exactly that in 24 h and never more, at the replay's
     // window edge, are held by it, as simulate and recommend read them (views/held-limits.ts,
     // recommend/held.ts codeHeldDaysByTrigger). The export came from the platform, so those days are
     // bounds whichever reading the plan takes.
-    const hold = Number.isFinite(t.limit) ? defaultHoldOf(t, times, plan.edgeMs) : null;
     const ceiling = Number.isFinite(t.limit)
       ? hold !== null
         ? ceilingInForce(hold)
@@ -306,7 +318,7 @@ export function censoredFromEngine(events: EventColumns, result: SimulationResul
   plan.triggers.forEach((t, ti) => {
     if (!trigStart.has(t.id)) return;
     const start = trigStart.get(t.id);
-    const own = ownCeiling(t, sortedTimes(trigAdm[ti]));
+    const own = ownCeiling(t, ti);
     // only a trigger the limit held: one whose export holds demand beyond it (the replay refused
     // some) has its demand in its days, whatever pace a few runs happen to show
     const byOwn = own === null ? null : heldMask(own.at, trigRefused[ti], start);

@@ -5,19 +5,31 @@
  * Judged by the plan's limit alone, its days at 42 read as demand (a trigger wanting 70 a day read
  * as wanting 42, and one granted 60 part-way read as growing from 42 to 60, forecast at 153 a day).
  *
+ * The same reading finds an override the plan does not state (an implied limit, as implied-cap.ts
+ * reads a key's cap): held at 42, then at a higher ceiling than the plan's own limit (a trigger the
+ * plan leaves out, so at the default 42, or one it sets at 50, that support had granted 60 part-way).
+ * Judged by the plan's limit, the replay drops or queues the runs above it that the platform ran,
+ * and its days at 60 read as demand beyond the plan's limit, not as held: a forecast below the
+ * runs the platform admitted. The ceiling the history shows is the limit in force then.
+ *
  * One reading, shared by the forecast's censoring (censor.ts), recommend (recommend/held.ts) and
- * simulate's held list (views/held-limits.ts), over the runs the replay of the history under the
- * plan admitted, at the plan's window edge:
- * - held at 42 throughout: its runs sat at exactly 42 in 24 h and never more;
+ * simulate's held list (views/held-limits.ts), over the trigger's runs as the history has them
+ * (the replay under a lower plan limit drops or delays some), at the plan's window edge:
+ * - held at 42 throughout: its runs sat at exactly 42 in 24 h and never more (only before a plan's
+ *   higher limit: under a plan at 42 that is the plan's own limit holding it);
  * - a step: its runs sat at exactly 42 and never more until the first 24 h above it, and from
- *   there at a higher ceiling (the plan's limit, or a steady one below it) and never more.
+ *   there at a higher ceiling and never more (the plan's limit, a steady one below it, or one above
+ *   it: the override the plan does not state).
  * Conservative: a ceiling is met again and again (HOLD_DAYS_MIN days), and is where the history
  * sits, not a peak it touched once: a trigger wanting 30 to 45 a day shows windows at 36, 40, 43
- * and 47, and its days at exactly 42, or at its highest, are few among them.
+ * and 47, and its days at exactly 42, or at its highest, are few among them. A ceiling above the
+ * plan's needs the same evidence as one at it: the 42 before the step, the default the platform
+ * holds every webhook at, is what tells a limit from a sender's own steady pace.
  */
 import { DAY } from '../engine/units.ts';
 import { DEFAULT_TRIGGER_LIMIT } from '../engine/plan-rules.ts';
 import { COMPLETION_SLACK_MS } from './completion-slack.ts';
+import type { SlackRefusals } from './completion-slack.ts';
 
 /** Days at a ceiling before it reads as one (as the censoring's MIN_CEILING_DAYS and recommend's HELD_DAYS_MIN). */
 export const HOLD_DAYS_MIN = 3;
@@ -33,7 +45,7 @@ export interface DefaultHold {
   planLimit: number;
   /** the admission of the first run above the default in 24 h, from which a higher limit held it; null: the default held the whole history */
   stepAt: number | null;
-  /** the ceiling from the step on (the plan's limit, or a steady one below it); null without a step */
+  /** the ceiling from the step on (the plan's limit, a steady one below it, or one above it); null without a step */
   after: number | null;
 }
 
@@ -45,6 +57,11 @@ export interface DefaultHoldWords {
   stepOn?: string;
   /** the ceiling from that day on */
   after?: number;
+  /**
+   * the ceiling from `stepOn` on when it is above the plan's limit: an override the history shows
+   * that the plan does not state (the limit in force then, not the plan's); present only then
+   */
+  impliedLimit?: number;
 }
 
 /**
@@ -80,9 +97,11 @@ function daysWhere(times: ArrayLike<number>, counts: Int32Array, from: number, t
 }
 
 /**
- * Whether a webhook's admitted runs (`times`, sorted) read as held at the platform's default before
- * the plan's higher `limit`, and how: null when they do not (not a webhook, a plan limit of 42 or
- * less, runs that never sat at 42, or runs that went above it without sitting at a higher ceiling).
+ * Whether a webhook's runs (`times`, sorted: the history's, as the platform admitted them) read as
+ * held at the platform's default, and how: null when they do not (not a webhook, a plan limit under
+ * 42, runs that never sat at 42, runs held at 42 throughout under a plan at 42 (its own limit), or
+ * runs that went above 42 without sitting at a higher ceiling). A step to a ceiling above the plan's
+ * limit is an override the plan does not state (`impliedOverride`).
  * A schedule is never held by the platform's code (SPEC section 9 rule 3): its runs are its demand.
  * The export times a run when it completed, after the platform admitted it (completion-slack.ts):
  * a window is above a ceiling only when one shorter by that slack is, so a run of 24 h before that
@@ -90,7 +109,7 @@ function daysWhere(times: ArrayLike<number>, counts: Int32Array, from: number, t
  */
 export function defaultHoldOf(t: { kind: string; limit: number }, times: ArrayLike<number>, edgeMs: number): DefaultHold | null {
   const D = DEFAULT_TRIGGER_LIMIT;
-  if (t.kind !== 'webhook' || !Number.isFinite(t.limit) || t.limit <= D || times.length < D) return null;
+  if (t.kind !== 'webhook' || !Number.isFinite(t.limit) || t.limit < D || times.length < D) return null;
   const full = windowCounts(times, edgeMs);
   const inner = windowCounts(times, edgeMs - COMPLETION_SLACK_MS);
   let step = -1;
@@ -104,20 +123,51 @@ export function defaultHoldOf(t: { kind: string; limit: number }, times: ArrayLi
   }
   if (reached < D) return null;
   const atLeast = (c: number) => (x: number) => x >= c;
-  if (step < 0) return daysWhere(times, full, 0, times.length, atLeast(D)) >= HOLD_DAYS_MIN ? { limit: D, planLimit: t.limit, stepAt: null, after: null } : null;
+  if (step < 0) {
+    // at 42 throughout under a plan at 42: the plan's own limit held it (censor.ts reads that)
+    if (t.limit <= D) return null;
+    return daysWhere(times, full, 0, times.length, atLeast(D)) >= HOLD_DAYS_MIN ? { limit: D, planLimit: t.limit, stepAt: null, after: null } : null;
+  }
   // before the step: at 42 again and again, on a good share of the days that came near it
   const atDefault = daysWhere(times, full, 0, step, atLeast(D));
   const nearDefault = daysWhere(times, full, 0, step, atLeast(NEAR_SHARE * D));
   if (atDefault < HOLD_DAYS_MIN || 3 * atDefault < nearDefault) return null;
-  // after it: a ceiling, the highest its windows reach, met on at least half the days above 42
+  // after it: a ceiling, the highest its windows reach, met on at least half the days above 42.
+  // Above the plan's limit it is the limit in force then, one the plan does not state: the export
+  // holds only what the platform admitted, and it admitted up to that ceiling and never more
   let peak = 0;
   for (let i = step; i < times.length; i++) if (inner[i]! > peak) peak = inner[i]!;
-  // above the plan's limit the replay refuses runs: the export holds demand beyond it, not a hold
-  if (peak > t.limit) return null;
   const atPeak = daysWhere(times, full, step, times.length, atLeast(peak));
   const aboveDefault = daysWhere(times, inner, step, times.length, (c) => c > D);
   if (atPeak < HOLD_DAYS_MIN || 2 * atPeak < aboveDefault) return null;
   return { limit: D, planLimit: t.limit, stepAt: times[step]!, after: peak };
+}
+
+/** The override the hold shows above the plan's limit (its ceiling from the step on), or null when the plan's limit is at least the ceiling in force. */
+export function impliedOverride(hold: { planLimit: number | null; after?: number | null }): number | null {
+  const after = hold.after ?? null;
+  return after !== null && hold.planLimit !== null && after > hold.planLimit ? after : null;
+}
+
+/**
+ * Whether the hold explains every refusal (or delay) by the trigger's own limit in a replay of the
+ * history under the plan (`refusals`, at the runs' times): each is within the completion times'
+ * slack, or came from the step on to an override above the plan's limit, where the platform ran
+ * what the plan's lower limit refuses (the export holds those runs). Without such an override this
+ * is completion-slack.ts's onlySlack, with no refusal at all explained too.
+ */
+export function holdExplains(hold: DefaultHold, refusals: SlackRefusals): boolean {
+  return refusals.beyond.every((b, k) => b === 0 || explained(hold, refusals.at[k]!));
+}
+
+/** `refusals` without those the hold explains (`holdExplains`): the rest are demand beyond the limit then in force. */
+export function unexplainedBy(hold: DefaultHold, refusals: SlackRefusals): SlackRefusals {
+  if (impliedOverride(hold) === null) return refusals;
+  return { at: refusals.at, beyond: refusals.beyond.map((b, k) => (b === 1 && !explained(hold, refusals.at[k]!) ? 1 : 0)) };
+}
+
+function explained(hold: DefaultHold, t: number): boolean {
+  return impliedOverride(hold) !== null && t >= hold.stepAt!;
 }
 
 /** The ceiling a run at `t` was held at under `hold`: the default before the step, the later ceiling from it. */
@@ -165,19 +215,21 @@ export function holdWords(hold: DefaultHold): DefaultHoldWords {
     limit: hold.limit,
     planLimit: hold.planLimit,
     ...(hold.stepAt !== null ? { stepOn: new Date(Math.floor(hold.stepAt / DAY) * DAY).toISOString().slice(0, 10), after: hold.after! } : {}),
+    ...(impliedOverride(hold) !== null ? { impliedLimit: hold.after! } : {}),
   };
 }
 
 /**
  * The hold in words: "held at the platform's default 42 on 20 of the last 28 days, before the
  * plan's 100", or with a step, "held at the platform's default 42 until 2026-09-24, then at its
- * limit of 60, on 21 of …". `on`: the days, in words, when said. The same words in forecast,
+ * limit of 60, on 21 of …", or to an override the plan does not state, "… then at 60, above the
+ * plan's 42, on 21 of …". `on`: the days, in words, when said. The same words in forecast,
  * recommend and simulate.
  */
 export function holdText(h: DefaultHoldWords, on?: string): string {
   const plan = whole(h.planLimit);
   if (h.stepOn === undefined) return `held at the platform's default ${h.limit}${on !== undefined ? ` ${on}` : ''}, before the plan's ${plan}`;
-  const after = h.after === h.planLimit ? `its limit of ${plan}` : `${whole(h.after!)}, below the plan's ${plan}`;
+  const after = h.after === h.planLimit ? `its limit of ${plan}` : `${whole(h.after!)}, ${h.after! > h.planLimit ? 'above' : 'below'} the plan's ${plan}`;
   return `held at the platform's default ${h.limit} until ${h.stepOn}, then at ${after}${on !== undefined ? `, ${on}` : ''}`;
 }
 
@@ -185,7 +237,20 @@ export function holdText(h: DefaultHoldWords, on?: string): string {
 export function holdShort(h: DefaultHoldWords): string {
   const plan = whole(h.planLimit);
   if (h.stepOn === undefined) return `${h.limit}, before the plan's ${plan}`;
-  return `${h.limit} until ${h.stepOn}, then ${whole(h.after!)}, ${h.after === h.planLimit ? "the plan's limit" : `below the plan's ${plan}`}`;
+  const after = h.after === h.planLimit ? "the plan's limit" : h.after! > h.planLimit ? `above the plan's ${plan}, an override it does not state` : `below the plan's ${plan}`;
+  return `${h.limit} until ${h.stepOn}, then ${whole(h.after!)}, ${after}`;
+}
+
+/**
+ * What an override the plan does not state means for the plan (null without one): "a limit of 60
+ * looks granted, and the plan's 42 (the platform's default) was not in force from 2026-09-21: …
+ * put 60 in the plan". As implied-cap.ts says of a key's cap the plan does not state.
+ */
+export function holdNotInForce(h: DefaultHoldWords): string | null {
+  if (h.impliedLimit === undefined) return null;
+  const seen = whole(h.impliedLimit);
+  const plan = `${whole(h.planLimit)}${h.planLimit === DEFAULT_TRIGGER_LIMIT ? " (the platform's default)" : ''}`;
+  return `a limit of ${seen} looks granted, and the plan's ${plan} was not in force from ${h.stepOn}: its days at ${seen} are read as held there, as if the plan stated it; if ${seen} is its limit now, put ${seen} in the plan`;
 }
 
 /** What the runs show that reads as such a hold. */

@@ -65,9 +65,14 @@ export function replayHistory(events: EventColumns, plan: Plan, from: number, si
  * the spend the platform holds in each key's window now, which a cap set today re-decides none of
  * (dust-facts: a cap compares the key's recorded usage). The paths take them in unchecked
  * (`SimulateOptions.heldBefore`). Both replays are of the same events, row for row.
+ *
+ * `ran`: the ids of triggers held at an override the plan does not state (default-hold.ts): the
+ * replay under the plan's lower limit queues runs the platform ran, and the future does not start
+ * behind them (a backlog of days the history never had); their admitted runs still set the window.
  */
-export function tailFromReplay({ hist, result }: HistoryReplay, plan: Plan, from: number, held?: HistoryReplay): EventColumns {
+export function tailFromReplay({ hist, result }: HistoryReplay, plan: Plan, from: number, held?: HistoryReplay, ran?: ReadonlySet<string>): EventColumns {
   if (held !== undefined && held.hist.count !== hist.count) throw new Error('tailFromReplay: the two replays are of different events');
+  const ranAlready = result.plan.triggers.map((t) => ran?.has(t.id) === true);
   const spendDays = Math.max(plan.enforcement.keyCapWindowDays, 31);
   const spendFrom = from - spendDays * DAY;
   const shortFrom = from - 2 * DAY;
@@ -85,7 +90,7 @@ export function tailFromReplay({ hist, result }: HistoryReplay, plan: Plan, from
     }
     const out = result.outcome[i];
     if (out === Outcome.pending) {
-      waiting.push(i);
+      if (!(hist.type[i] === EventType.trigger && ranAlready[result.entity[i]])) waiting.push(i);
       continue;
     }
     if (out !== Outcome.admitted) continue;

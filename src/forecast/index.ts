@@ -16,7 +16,7 @@ import { replayHistory, tailFromReplay } from './generate.ts';
 import type { HistoryReplay } from './generate.ts';
 import { censoredFromEngine } from './censor.ts';
 import type { CensorSummary } from './censor.ts';
-import { holdShort } from './default-hold.ts';
+import { holdNotInForce, holdShort } from './default-hold.ts';
 import { aggregatePaths, layoutOf } from './montecarlo.ts';
 import type { MonteCarloReport, SimulateFn } from './montecarlo.ts';
 import { PathWorkers, runPaths, workerCount } from './pool.ts';
@@ -191,12 +191,14 @@ async function forecastWith(
   // the paths start first: the backtest, the daily bands and the cap risk run on this thread meanwhile
   let monteCarlo: MonteCarloReport | null = null;
   const held = paths > 0 ? heldReplay(entry, events, history) : undefined;
+  // triggers held at an override the plan does not state: the replay's queue of them is runs the platform ran
+  const ran = new Set(censored.series.filter((c) => c.heldAtDefault?.impliedLimit !== undefined).map((c) => c.id));
   const comparing = options.compare !== undefined && options.compare.paths > 0;
   const running =
     paths > 0
       ? runPaths(
           scenario,
-          () => tailFromReplay(replay, scenario.plan, scenario.from, held),
+          () => tailFromReplay(replay, scenario.plan, scenario.from, held, ran),
           seed,
           paths,
           {
@@ -295,7 +297,7 @@ async function forecastWith(
   const profile = profileOf(scenario.plan);
   const otherProfile =
     figures && comparing && options.compare
-      ? await underOtherProfile(scenario, () => tailFromReplay(replay, scenario.plan, scenario.from, held), seed, figures.slice(0, options.compare.paths), options, workers)
+      ? await underOtherProfile(scenario, () => tailFromReplay(replay, scenario.plan, scenario.from, held, ran), seed, figures.slice(0, options.compare.paths), options, workers)
       : null;
   if (paths === 0) options.onProgress?.(1, 'model');
   return {
@@ -483,6 +485,10 @@ function notesFor(h: History, series: SeriesForecast[], bt: BacktestReport, cens
       `held at the platform's default ${DEFAULT_TRIGGER_LIMIT} a day until a higher limit was granted part-way through the history: ${stepped.length} series: ${listed(list)}; ` +
         `their runs sat at exactly ${DEFAULT_TRIGGER_LIMIT} in 24 h and never more until that day, and at exactly the higher limit and never more from it: each day is judged by the limit then in force: ${bounds}`,
     );
+    // a higher limit than the plan's, which the plan does not state: said as a cap the plan does not state is
+    for (const c of stepped.filter((x) => x.heldAtDefault!.impliedLimit !== undefined).slice(0, 10)) {
+      notes.push(`${c.id}: ${holdNotInForce({ ...c.heldAtDefault!, planLimit: c.heldAtDefault!.planLimit! })}`);
+    }
   }
   const byCode = censored.series.filter((c) => c.heldAtDefault !== undefined && c.heldAtDefault.planLimit === null);
   if (byCode.length) {

@@ -1,7 +1,8 @@
 /**
  * The trigger advice for a webhook held at the platform's default of 42 runs per 24 h before the
- * plan's higher limit (forecast/default-hold.ts, read once per replay by held.ts
- * defaultHeldByTrigger), under either profile: the docs' advice (index.ts recommendTriggers) and
+ * plan's higher limit, or at 42 and then at an override above the plan's limit that the plan does
+ * not state (forecast/default-hold.ts, read once per replay by held.ts defaultHeldByTrigger), under
+ * either profile: the docs' advice (index.ts recommendTriggers) and
  * the platform's code's (triggers-platform.ts recommendTriggersPlatform) say it in these words and
  * size its ask alike. Judged by the plan's limit alone, the platform's advice called such a webhook
  * "within its limit: at most 42 runs a day" while the forecast read its days at 42 as held and
@@ -9,7 +10,7 @@
  */
 import { counted } from '../engine/words.ts';
 import type { EnforcementProfile } from '../engine/plan.ts';
-import { ceilingInForce, holdPredates, holdText, holdWhy, holdWords } from '../forecast/default-hold.ts';
+import { ceilingInForce, holdNotInForce, holdPredates, holdText, holdWhy, holdWords, impliedOverride } from '../forecast/default-hold.ts';
 import type { DefaultHoldWords } from '../forecast/default-hold.ts';
 import { heldText } from './held.ts';
 import type { DefaultHeldDays } from './held.ts';
@@ -87,6 +88,10 @@ export function predatesAsk(
   volume: number,
 ): { wanted: number; ask: string; basis: string; note: string } {
   const predates = holdPredates(holdWords(d.hold));
+  // an override the plan does not state: the ask is sized against it (limitRequest's limit, so above
+  // it), and the plan is told which limit was in force
+  const notInForce = holdNotInForce(holdWords(d.hold));
+  if (notInForce !== null) return { ...request, note: `; ${notInForce}` };
   if (predates === null) return { ...request, note: '' };
   const note = `; ${predates}; expect about ${counted(volume, 'run')} a day`;
   if (request.wanted > planLimit) return { ...request, note };
@@ -98,4 +103,15 @@ export function predatesAsk(
     basis: `the limit our plan sets: ${request.basis}, comes to ${request.wanted.toLocaleString('en-US')}, within it`,
     note,
   };
+}
+
+/**
+ * What the replay's refusals of such a webhook are when the plan states less than the override the
+ * history shows ('' otherwise): runs the platform ran, admitted under that override, which only the
+ * plan's lower limit refuses.
+ */
+export function impliedRefusedText(d: DefaultHeldDays): string {
+  const seen = impliedOverride(d.hold);
+  if (seen === null) return '';
+  return `, runs the platform ran (the exports hold them), admitted under the ${seen.toLocaleString('en-US')} in force from ${holdWords(d.hold).stepOn}, that only the plan's ${d.hold.planLimit.toLocaleString('en-US')} refuses`;
 }

@@ -16,7 +16,7 @@ import { onlySlack } from '../forecast/completion-slack.ts';
 import { poolHeldDaysFrom, poolHoldOf } from '../forecast/pool-hold.ts';
 import { windowPeakDays } from '../forecast/window-peak.ts';
 import type { SlackRefusals } from '../forecast/completion-slack.ts';
-import { defaultHoldOf, holdDays } from '../forecast/default-hold.ts';
+import { defaultHoldOf, holdDays, holdExplains } from '../forecast/default-hold.ts';
 import type { DefaultHold } from '../forecast/default-hold.ts';
 
 /** Days exactly at a trigger's limit (of the days looked at) before they read as held by it rather than chance. */
@@ -79,23 +79,33 @@ export interface DefaultHeldDays {
   lastDay: number;
 }
 
+/** Per trigger of the replay `result`, the times of its runs as the history has them (admitted by the replay or not). */
+function runTimes(events: EventColumns, result: SimulationResult): number[][] {
+  const runs = result.plan.triggers.map(() => [] as number[]);
+  for (let i = 0; i < events.count; i++) {
+    if (events.type[i] === EventType.trigger) runs[result.entity[i]!]?.push(events.time[i]!);
+  }
+  return runs;
+}
+
 /**
- * Per webhook whose admitted runs read as held at the platform's default of 42 before the plan's
- * higher limit (forecast/default-hold.ts, the reading the forecast's censoring and simulate's held
- * list take): the days it held them from `from` on, and over the whole history. Held as simulate
- * judges a held limit: the replay refused (or delayed) none of its runs by its limit beyond the
- * completion times' slack (`slack`).
+ * Per webhook whose runs read as held at the platform's default of 42 before the plan's higher
+ * limit, or at 42 and then at an override above the plan's limit that the plan does not state
+ * (forecast/default-hold.ts, the reading the forecast's censoring and simulate's held list take,
+ * over its runs as the history has them): the days it held them from `from` on, and over the whole
+ * history. Held as simulate judges a held limit: the replay refused (or delayed) none of its runs
+ * by its limit beyond the completion times' slack (`slack`) and that override.
  */
 export function defaultHeldByTrigger(events: EventColumns, result: SimulationResult, slack: readonly SlackRefusals[], from: number): Map<string, DefaultHeldDays> {
   const plan = result.plan;
-  const admitted = admittedRunTimes(events, result);
+  const runs = runTimes(events, result);
   const out = new Map<string, DefaultHeldDays>();
   plan.triggers.forEach((t, g) => {
-    const refused = slack[g];
-    if (refused !== undefined && refused.at.length > 0 && !onlySlack(refused)) return;
-    const times = Float64Array.from(admitted[g]!).sort();
+    const times = Float64Array.from(runs[g]!).sort();
     const hold = defaultHoldOf(t, times, plan.edgeMs);
     if (hold === null) return;
+    const refused = slack[g];
+    if (refused !== undefined && !holdExplains(hold, refused)) return;
     const { days, atDefault, allDays, lastDay } = holdDays(hold, times, plan.edgeMs, from);
     if (lastDay !== null) out.set(t.id, { hold, days, atDefault, allDays, lastDay });
   });

@@ -28,7 +28,7 @@ import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
 import { atLeastPeople, atSeatsText, fewestSeats, hourlyLoad, peakOf, roll24, seatLoad, seatsSeen, seatsText } from './hourly.ts';
 import { expectedVolume, HELD_DAYS_MIN, heldPaceText, heldText, occasionalAcrossMidnight } from './held.ts';
 import type { DefaultHeldDays, HeldPace, HeldReading } from './held.ts';
-import { defaultHeldBeforeText, defaultHeldInForce, defaultHeldSeen, heldAtDefaultOf, heldOnText, predatesAsk } from './default-held-advice.ts';
+import { defaultHeldBeforeText, defaultHeldInForce, defaultHeldSeen, heldAtDefaultOf, heldOnText, impliedRefusedText, predatesAsk } from './default-held-advice.ts';
 import { DAYS_LOOKED_AT, lastDaysText } from './days-looked-at.ts';
 import { reasonCounts, reasonCountText } from '../engine/reason-words.ts';
 import type { ReasonSubject } from '../engine/reason-words.ts';
@@ -233,7 +233,7 @@ export function recommendTriggersPlatform(
             .join(' and ') +
           slackText
         : ''
-      : (lost ? `; under the current plan the platform's code refuses ${runs(sum(lost))} (${byReasonText(lost, 'trigger')})${slackText}` : '') +
+      : (lost ? `; under the current plan the platform's code refuses ${runs(sum(lost))} (${byReasonText(lost, 'trigger')})${slackText}${byDefault !== undefined ? impliedRefusedText(byDefault) : ''}` : '') +
         (left > 0 ? `; ${waitingAtHorizonText(left, 'the current plan')}` : '');
     const base: TriggerRecommendation = {
       id: triggerId(id),

@@ -31,7 +31,7 @@ import { DAY } from '../engine/units.ts';
 import { windowPeakDays } from '../recommend/held.ts';
 import { capReadings, impliedCapText, reachedInOneDay, statedCapText } from '../forecast/implied-cap.ts';
 import type { ImpliedCap, StatedCapCheck } from '../forecast/implied-cap.ts';
-import { ceilingInForce, defaultHoldOf, holdDays, holdPredates, holdText, holdWhy, holdWords } from '../forecast/default-hold.ts';
+import { ceilingInForce, defaultHoldOf, holdDays, holdExplains, holdNotInForce, holdPredates, holdText, holdWhy, holdWords } from '../forecast/default-hold.ts';
 import type { DefaultHoldWords } from '../forecast/default-hold.ts';
 import { DEFAULT_TRIGGER_LIMIT } from '../engine/plan-rules.ts';
 
@@ -64,8 +64,9 @@ export interface HeldLimit {
    */
   statedCapUsd?: number;
   /**
-   * a webhook held at the platform's default of 42 before the plan's higher limit (`limit` is the
-   * ceiling the history ends under: 42, or the later one after a step; forecast/default-hold.ts):
+   * a webhook held at the platform's default of 42 before the plan's higher limit, or at 42 and then
+   * at an override above the plan's limit that the plan does not state (`impliedLimit`; `limit` is
+   * the ceiling the history ends under: 42, or the later one after a step; forecast/default-hold.ts):
    * present only then
    */
   heldAtDefault?: DefaultHoldWords;
@@ -201,9 +202,11 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
   // a key at its cap that the cap refused: were those requests only in flight when it was reached?
   const keyRead = Uint8Array.from(report.keys, (k) => (keyAtCap(k) && (k.blockedBy.key_cap ?? 0) > 0 ? 1 : 0));
   const admitted = new Slices(report.triggers.map((t, j) => (watched[j] === 1 ? t.admitted : 0)));
-  // arrivals only for a trigger its limit refused or delayed (limitedBy counts every run limitRefusedRun does)
+  // the runs refused only for a trigger its limit refused or delayed (limitedBy counts every run
+  // limitRefusedRun does); every watched trigger's runs as the history has them, which a hold at
+  // the platform's default (or an override the plan does not state) is read from
   const runsRead = Uint8Array.from(report.triggers, (t, j) => (watched[j] === 1 && (t.limitedBy.trigger_limit ?? 0) > 0 ? 1 : 0));
-  const arrivals = new Slices(report.triggers.map((t, j) => (runsRead[j] === 1 ? t.arrivals : 0)));
+  const arrivals = new Slices(report.triggers.map((t, j) => (watched[j] === 1 ? t.arrivals : 0)));
   const refusedRuns = new Slices(report.triggers.map((t, j) => (runsRead[j] === 1 ? t.limitedBy.trigger_limit! : 0)));
   const requests = new Slices(report.keys.map((k, j) => (keyRead[j] === 1 ? k.requests : 0)));
   const costs = new Slices(report.keys.map((k, j) => (keyRead[j] === 1 ? k.requests : 0)));
@@ -285,13 +288,15 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
   report.triggers.forEach((t, j) => {
     if (watched[j] !== 1) return;
     const pt = plan.triggers[j];
-    // held at the platform's default before the plan's higher limit: the reading the forecast and
-    // recommend take, over the same admitted runs (peaks above sorted them)
-    const hold = t.limit !== null && pt !== undefined ? defaultHoldOf(pt, admitted.of(j).sort(), plan.edgeMs) : null;
+    // held at the platform's default before the plan's higher limit, or at an override above the
+    // plan's that it does not state: the reading the forecast and recommend take, over the runs as
+    // the history has them (the replay under a lower plan limit drops or delays some)
+    const runs = t.limit !== null && pt !== undefined ? arrivals.of(j).slice().sort() : null;
+    const hold = runs !== null ? defaultHoldOf(pt!, runs, plan.edgeMs) : null;
     if (hold !== null) {
       const limited = refusedRuns.count(j);
-      if (limited > 0 && !onlySlack(triggerRefusals(arrivals.of(j), refusedRuns.of(j), pt!.limit))) return;
-      const { allDays, atDefault } = holdDays(hold, admitted.of(j), plan.edgeMs);
+      if (limited > 0 && !holdExplains(hold, triggerRefusals(arrivals.of(j), refusedRuns.of(j), pt!.limit))) return;
+      const { allDays, atDefault } = holdDays(hold, runs!, plan.edgeMs);
       const ceiling = ceilingInForce(hold);
       out.push({ kind: 'trigger', id: t.id, name: t.name, limit: ceiling, peak: ceiling, days: allDays, slackRefused: limited, refused: t.dropped + t.skipped > 0, defaultHold: holdWords(hold), daysAtDefault: atDefault });
       return;
@@ -388,9 +393,9 @@ function collect(events: EventColumns, result: SimulationResult, watched: Uint8A
     const isAdmitted = outcome[i] === ADMITTED;
     const t = time[i]!;
     if (isAdmitted) admittedTimes[admittedEnd[e]!++] = admittedAt[i]!;
-    if (runsRead[e] !== 1) continue;
     const k = arrivalEnd[e]!++;
     arrivalTimes[k] = t;
+    if (runsRead[e] !== 1) continue;
     if (limitRefusedRun(isAdmitted, admittedAt[i]!, t, reason[i]!)) runs[runsEnd[e]!++] = k - arrivalStart[e]!;
   }
   if (keyRead.includes(1)) {
@@ -441,7 +446,7 @@ function simulateText(h: Found): string {
         h.slackRefused > 0
           ? ` (the replay ${h.refused ? 'refuses' : 'delays'} ${counted(h.slackRefused, 'run')} of it by its limit, each within ${SLACK_MIN} min of a run's 24 h ending: the export times runs when they completed, after the platform admitted them)`
           : '';
-      if (h.defaultHold !== undefined) return `${named}: ${defaultHoldSentence(h, h.defaultHold)}${why}`;
+      if (h.defaultHold !== undefined) return `${named}: ${defaultHoldSentence(h, h.defaultHold)}${h.defaultHold.impliedLimit !== undefined ? impliedRefusals(h, h.defaultHold, h.refused ? 'refuses' : 'delays', true) : why}`;
       return `${named}: ${counted(h.peak, 'run')} in 24 h, its limit${why}`;
     }
     case 'allowance': {
@@ -528,7 +533,21 @@ function defaultHoldSentence(h: Found, hold: DefaultHoldWords): string {
   const days = h.days ?? 0;
   const on = `on ${countedWords(days, 'day')}${hold.stepOn !== undefined ? ` (${grouped(h.daysAtDefault ?? 0)} of them at ${hold.limit})` : ''}`;
   const predates = holdPredates(hold);
-  return `${holdText(hold, on)}: ${holdWhy(hold)}${predates !== null ? `; ${predates}` : ''}`;
+  const notInForce = holdNotInForce(hold);
+  return `${holdText(hold, on)}: ${holdWhy(hold)}${predates !== null ? `; ${predates}` : ''}${notInForce !== null ? `; ${notInForce}` : ''}`;
+}
+
+/**
+ * The replay's refusals of a webhook held at an override the plan does not state: runs the platform
+ * ran, which the plan's lower limit refuses (` (the replay drops 408 runs …)`, or as a sentence of
+ * the Overview's). '' when the replay refused none.
+ */
+function impliedRefusals(h: Found, hold: DefaultHoldWords, verb: string, inBrackets: boolean): string {
+  if (h.slackRefused === 0) return '';
+  const text =
+    `the replay ${verb} ${countedWords(h.slackRefused, 'run')} of it by the plan's limit of ${grouped(hold.planLimit)}, which the platform did not: ` +
+    `the export holds those runs, admitted under the ${grouped(hold.impliedLimit!)} in force from ${hold.stepOn}`;
+  return inBrackets ? ` (${text})` : ` The replay ${text.slice('the replay '.length)}.`;
 }
 
 /**
@@ -592,7 +611,10 @@ function overviewSentence(h: Found, platform: boolean, windowDays: number): stri
         h.slackRefused > 0
           ? ` The replay ${action} ${countedWords(h.slackRefused, 'run')} by its limit, each within ${SLACK_MIN} min of a run's 24 h ending: the export times a run when it completed, after the platform admitted it, so its status says Rate limited.`
           : '';
-      if (h.defaultHold !== undefined) return `Trigger ${h.name} was ${defaultHoldSentence(h, h.defaultHold)}: the platform held it; ${HIGHER}.${why}`;
+      if (h.defaultHold !== undefined) {
+        const refusals = h.defaultHold.impliedLimit !== undefined ? impliedRefusals(h, h.defaultHold, action, false) : why;
+        return `Trigger ${h.name} was ${defaultHoldSentence(h, h.defaultHold)}: the platform held it; ${HIGHER}.${refusals}`;
+      }
       return `Trigger ${h.name} ran exactly ${countedWords(h.limit, 'time')} in 24 h${days}: the platform held it; ${HIGHER}.${why}`;
     }
     case 'allowance': {
