@@ -21,7 +21,7 @@ import { openLedger } from '../../ledger/ledger.ts';
 import { refreshEventsCache } from '../../ledger/events-cache-file.ts';
 import { hasSnapshot } from '../../ledger/overview-snapshot-file.ts';
 import { refreshStoredOverview, STORED_OVERVIEW_MAX_EVENTS } from '../stored-overview.ts';
-import { FORMATS, parseColumnMapping } from '../../import/formats.ts';
+import { FORMATS, givenOrderConflict, parseColumnMapping } from '../../import/formats.ts';
 import type { FormatName } from '../../import/formats.ts';
 import { badRowsRefusal, ImportRefusedError, importFile, previewImport } from '../../import/importer.ts';
 import type { ImportResult } from '../../import/importer.ts';
@@ -35,14 +35,14 @@ export interface ImportCliOptions {
   skipBadRows?: boolean;
   json?: boolean;
   mapping?: string;
-  /** the day order of a built-in export's slash dates: dmy or mdy */
+  /** the day order of slash dates (a built-in export's, or a sheet's whose mapping is guessed or saved): dmy or mdy */
   dates?: string;
   preview?: boolean;
   history?: boolean;
   undo?: string;
 }
 
-/** `--dates`: the day order of a platform export's slash dates. */
+/** `--dates`: the day order of slash dates, a platform export's or a mapped sheet's. */
 function datesOption(value: string | undefined): GivenDayOrder | undefined {
   if (value === undefined || value === 'dmy' || value === 'mdy') return value;
   throw new InputError(`--dates "${value}" must be dmy (day first) or mdy (month first)`, [{ column: '--dates', value, message: 'must be dmy or mdy' }]);
@@ -111,6 +111,10 @@ function describe(r: ImportResult, preview: boolean): string {
   const found = importFindings(r, preview ? 'cli-preview' : 'cli');
   // what was guessed, every time: a wrong guess (a decimal comma, day first) is caught here
   if (found.readAs !== null) lines.push(`  read as ${found.readAs}`);
+  // the cost export told by its columns' meaning, or a sheet that looks like it read as a sheet: said under what it was read as
+  if (found.recognised !== null) lines.push(`  ${found.recognised}`);
+  if (found.sheetsBefore !== null) lines.push(`  ${found.sheetsBefore}`);
+  if (found.exportLike !== null) lines.push(`  ${found.exportLike}`);
   // the order --dates gave, which the file cannot contradict, but which scatters its rows: said under what it was read as
   if (found.givenOrderDoubt !== null) lines.push(`  ${found.givenOrderDoubt}`);
   const summary = r.summaryRows ?? 0;
@@ -211,6 +215,11 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
   const mapping = options.mapping === undefined ? undefined : readMapping(options.mapping);
   if (mapping !== undefined) await checkMapping(mapping, options.mapping!, files);
   const dates = datesOption(options.dates);
+  if (mapping !== undefined && dates !== undefined) {
+    // the mapping given orders its slash dates itself: --dates the other way is refused, not ignored
+    const conflict = givenOrderConflict(parseColumnMapping(mapping, options.mapping!), dates);
+    if (conflict !== null) throw new InputError(`${options.mapping}: ${conflict}`, [{ file: options.mapping!, column: 'dateFormat', value: dates, message: conflict }]);
+  }
   let undoId: number | null = null;
   if (options.undo !== undefined) {
     undoId = Number(options.undo);
@@ -292,6 +301,10 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
           if (found.dottedMonthFirst !== null) err.push(found.dottedMonthFirst);
           // a trigger id under two agents: the text form says it under the file's line, --json on stderr
           if (options.json && found.triggerAgents !== null) err.push(found.triggerAgents);
+          // how a renamed cost export was read, or that a sheet like it counts again: --json on stderr
+          if (options.json && found.recognised !== null) err.push(found.recognised);
+          if (options.json && found.sheetsBefore !== null) err.push(found.sheetsBefore);
+          if (options.json && found.exportLike !== null) err.push(found.exportLike);
         } catch (e) {
           if (tty) process.stderr.write('\r\x1b[K');
           if (e instanceof CancelledError) throw e;
@@ -355,7 +368,10 @@ export function registerImport(program: Command): void {
     .option('--skip-bad-rows', 'import the good rows of a file with bad rows and list the bad ones (default: refuse the file)')
     .option('--json', 'print one JSON object per file')
     .option('--mapping <file.json>', 'column mapping for any other CSV (time, dateFormat, timeOfDay, timeZone, type, subject, cost, ...)')
-    .option('--dates <order>', "the day order of a platform export's slash dates, dmy or mdy, when the file cannot tell (default: a day above 12, else the file's locale, else how close the dates lie)")
+    .option(
+      '--dates <order>',
+      "the day order of slash dates, dmy or mdy, when the file cannot tell: a platform export's (default: a day above 12, else the file's locale, else how close the dates lie), or a sheet's whose mapping is guessed (default: a day above 12); a --mapping says its own",
+    )
     .option('--preview', 'dry run: detect, map and count new, duplicate and bad rows; write nothing')
     .option('--history', 'list the import batches and what the ledger holds')
     .option('--undo <batch>', 'remove the events of an import batch')
