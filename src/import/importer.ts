@@ -92,7 +92,8 @@ export interface ImportOptions {
   audience?: 'cli' | 'app';
   /**
    * Files of the same command imported before this one: a refusal then says that nothing of this
-   * file was imported, not that the ledger is unchanged (it holds theirs).
+   * file was imported, not that the ledger is unchanged (it holds theirs). The command line names
+   * them, and those after it, once every file was tried (cli/commands/import.ts ledgerClause).
    */
   afterImported?: boolean;
   /** bytes read at a time (default 1 MiB); progress and cancellation are checked per chunk */
@@ -290,6 +291,8 @@ export interface PreviewResult extends ImportResult {
 export class ImportRefusedError extends InputError {
   readonly result: ImportResult;
   readonly format: FormatName | null;
+  /** refused for its bad rows (badRowsRefusal), which its message counts; otherwise refused as a whole file */
+  badRows = false;
   constructor(message: string, details: InputErrorDetail[], result: ImportResult, format: FormatName | null = result.format) {
     super(message, details);
     this.result = result;
@@ -297,24 +300,31 @@ export class ImportRefusedError extends InputError {
   }
 }
 
+/** What a refused file's message says of the ledger when nothing else of the command was imported. */
+export const LEDGER_UNCHANGED = 'the ledger is unchanged';
+
 /** Refused rows shown in the error message; the rest are counted ("... and 995 more"). */
 const SHOWN_ERRORS = 5;
 
 /**
  * The refusal of a file with bad rows, imported without skipping them: nothing is written, the
  * first bad rows are named. Also what the command line's preview (the import's dry run) answers
- * for such a file, from its counts.
+ * for such a file, from its counts. `ledger`: what is said of the ledger, when another file of the
+ * same command went in (`afterImported`, or the command's own words naming those files).
  */
-export function badRowsRefusal(name: string, result: ImportResult, audience: ImportOptions['audience'], afterImported = false): ImportRefusedError {
+export function badRowsRefusal(name: string, result: ImportResult, audience: ImportOptions['audience'], ledger: boolean | string = false): ImportRefusedError {
+  const clause = typeof ledger === 'string' ? ledger : ledger ? 'nothing of it was imported (the files before it were)' : LEDGER_UNCHANGED;
   const details = result.errors.map((e) => ({ file: name, line: e.line, ...(e.column !== null ? { column: e.column } : {}), ...(e.value !== null ? { value: e.value } : {}), message: e.message }));
   const shown = details.slice(0, SHOWN_ERRORS).map(formatDetail);
   if (result.rejected > SHOWN_ERRORS) shown.push(`... and ${result.rejected - SHOWN_ERRORS} more bad row${result.rejected - SHOWN_ERRORS === 1 ? '' : 's'}`);
   const { differingDuplicates: _d, differingIds: _i, ...kept } = result;
-  return new ImportRefusedError(
-    `${name}: refused, ${result.rejected} bad row${result.rejected === 1 ? '' : 's'}; ${afterImported ? 'nothing of it was imported (the files before it were)' : 'the ledger is unchanged'} (${audience === 'app' ? 'choose “Import the good rows, list the bad ones” to import the rest' : 'use --skip-bad-rows to import the good rows'})\n${shown.join('\n')}`,
+  const refused = new ImportRefusedError(
+    `${name}: refused, ${result.rejected} bad row${result.rejected === 1 ? '' : 's'}; ${clause} (${audience === 'app' ? 'choose “Import the good rows, list the bad ones” to import the rest' : 'use --skip-bad-rows to import the good rows'})\n${shown.join('\n')}`,
     details,
     { ...kept, batch: null, imported: 0, duplicates: 0, events: 0 },
   );
+  refused.badRows = true;
+  return refused;
 }
 
 const MAX_ERRORS = 1000;

@@ -23,7 +23,7 @@ import { hasSnapshot } from '../../ledger/overview-snapshot-file.ts';
 import { refreshStoredOverview, STORED_OVERVIEW_MAX_EVENTS } from '../stored-overview.ts';
 import { FORMATS, givenOrderConflict, parseColumnMapping } from '../../import/formats.ts';
 import type { FormatName } from '../../import/formats.ts';
-import { badRowsRefusal, ImportRefusedError, importFile, previewImport } from '../../import/importer.ts';
+import { badRowsRefusal, ImportRefusedError, importFile, LEDGER_UNCHANGED, previewImport } from '../../import/importer.ts';
 import type { ImportResult } from '../../import/importer.ts';
 import { scopeLabel } from '../../ledger/overlap.ts';
 import { importFindings, overlapTexts } from '../../import/findings.ts';
@@ -204,6 +204,41 @@ async function checkMapping(mapping: unknown, source: string, files: readonly st
   }
 }
 
+/** A file of the command: whether it went in (a preview's: would go in), its batch, and its refusal's place in the command's stderr. */
+interface FileOutcome {
+  file: string;
+  landed: boolean;
+  batch: number | null;
+  refusal: { at: number; error: InputError } | null;
+}
+
+/** "a.csv", "a.csv and b.csv", "a.csv, b.csv and c.csv" */
+function joined(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * What a refused file's message says of the ledger: unchanged, or exactly what of the command went
+ * in around it (`nothing of it was imported (a.csv, before it, was: batch 1; c.csv, after it, was:
+ * batch 3)`), wherever the refused file stands among them. Said of the files before it alone, the
+ * first file refused read "the ledger is unchanged" above the batch of the file after it.
+ */
+function ledgerClause(outcomes: readonly FileOutcome[], index: number, preview: boolean, undone: number | null): string {
+  const landed = outcomes.flatMap((o, k) => (o.landed && k !== index ? [{ ...o, k }] : []));
+  const part = (list: typeof landed, where: 'before' | 'after'): string[] => {
+    if (list.length === 0) return [];
+    const verb = preview ? 'would be' : list.length === 1 ? 'was' : 'were';
+    const batches = preview ? '' : `: ${list.length === 1 ? 'batch' : 'batches'} ${joined(list.map((o) => String(o.batch)))}`;
+    return [`${joined(list.map((o) => o.file))}, ${where} it, ${verb}${batches}`];
+  };
+  const parts = [
+    ...(undone !== null ? [`batch ${undone} was undone first`] : []),
+    ...part(landed.filter((o) => o.k < index), 'before'),
+    ...part(landed.filter((o) => o.k > index), 'after'),
+  ];
+  return parts.length === 0 ? LEDGER_UNCHANGED : `nothing of it ${preview ? 'would be' : 'was'} imported (${parts.join('; ')})`;
+}
+
 /** Runs the command; returns what to print and the exit code (2 when any file was refused). */
 export async function runImport(files: string[], options: ImportCliOptions, signal?: AbortSignal): Promise<CliOutput> {
   if (!options.db) throw new InputError('--db LEDGER.sqlite is required', [{ column: '--db', message: 'is required' }]);
@@ -239,8 +274,8 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
       ? openLedger(':memory:')
       : openLedger(options.db, { mustExist: files.length === 0 || undoId !== null });
   let committed = false;
-  /** a preview's earlier file that its import would write: a later refusal says so, as the import's would */
-  let previewedBefore = false;
+  /** each file of the command, in order: whether it went in (in a preview: would), or where its refusal is in `err` */
+  const outcomes: FileOutcome[] = [];
   const out: string[] = [];
   const err: string[] = [];
   let exitCode = 0;
@@ -285,9 +320,9 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
         try {
           const r = options.preview ? await previewImport(ledger, file, opts) : await importFile(ledger, file, opts);
           // the preview is the import's dry run: a file its import refuses for bad rows is refused here too
-          if (options.preview === true && options.skipBadRows !== true && r.rejected > 0) throw badRowsRefusal(file, r, 'cli', previewedBefore);
+          if (options.preview === true && options.skipBadRows !== true && r.rejected > 0) throw badRowsRefusal(file, r, 'cli');
           if (r.batch !== null) committed = true;
-          if (options.preview === true && r.imported > 0) previewedBefore = true;
+          outcomes.push({ file, landed: options.preview === true || r.batch !== null, batch: r.batch, refusal: null });
           if (tty) process.stderr.write('\r\x1b[K');
           if (options.json) out.push(JSON.stringify(specObject(r)));
           else out.push(describe(r, options.preview === true));
@@ -326,6 +361,7 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
                   };
             out.push(JSON.stringify(o));
           }
+          outcomes.push({ file, landed: false, batch: null, refusal: { at: err.length, error: e } });
           err.push(e.message);
         }
       }
@@ -333,6 +369,15 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
     // several files previewed as the set they are: each sees the ones before it, as their import will
     if (options.preview === true && files.length > 1) await ledger.previewSet(eachFile);
     else await eachFile();
+    // a refusal says what of the command went in, once every file was tried: the files after the
+    // refused one too, which its own message, written when it was refused, could not know
+    outcomes.forEach((o, k) => {
+      if (o.refusal === null) return;
+      const clause = ledgerClause(outcomes, k, options.preview === true, undoId);
+      const e = o.refusal.error;
+      if (e instanceof ImportRefusedError && e.badRows) err[o.refusal.at] = badRowsRefusal(o.file, e.result, 'cli', clause).message;
+      else if (clause !== LEDGER_UNCHANGED) err[o.refusal.at] = `${e.message}\n${o.file}: refused; ${clause}`;
+    });
     // The app's first open reads the events from this cache instead of every row, and shows the
     // overview stored here for them (for a ledger it has shown) before it has simulated its own.
     // Not writing them (a read-only folder) is no import failure: that open reads the rows and
