@@ -28,3 +28,9 @@ export function unescapeCell(text: string): string {
 export function isEscaped(c: number): boolean {
   return c === 64 || c === 61 || c === 43 || c === 45;
 }
+
+/** The cost export's words for "no key" (`api_key` = `N/A`: spend without a key), also the consumption export's `apiKeyName`. */
+export function isNoKey(key: string): boolean {
+  // `#N/A`: a spreadsheet's own "no value", when a formula filled the column
+  return key === '' || /^(?:#?n\/?a|none|null|-|—)$/i.test(key);
+}

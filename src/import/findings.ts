@@ -4,6 +4,8 @@ import { scattered, spanDays } from './day-order.ts';
 import type { DateForm, DayOrder, DayOrderBasis, DottedMonthFirst, GivenDayOrder, GivenOrderDoubt } from './day-order.ts';
 import type { ImportResult, TimeOfDayNote } from './importer.ts';
 import type { TriggerAgents } from './trigger-agents.ts';
+import { COST_FIELDS } from './renamed-export.ts';
+import type { ExportLike, MatchedColumn, RecognisedExport } from './renamed-export.ts';
 
 /**
  * What an import found that an admin should see before and after importing, worded for them,
@@ -42,6 +44,12 @@ export interface ImportFindings {
    * where the other order gives them close together (GivenOrderDoubt)
    */
   givenOrderDoubt: string | null;
+  /** `file: read as the platform's cost export, its columns renamed: "Date" as date, …` (RecognisedExport) */
+  recognised: string | null;
+  /** `The ledger holds 203 events of files of these columns read as a sheet to map (batch 5) …; undo batch 5 …` (RecognisedExport.sheetsBefore) */
+  sheetsBefore: string | null;
+  /** `file looks like the platform's cost export …, but … It is read as a sheet to map …: … counts twice` (ExportLike) */
+  exportLike: string | null;
 }
 
 /**
@@ -333,7 +341,64 @@ export function importFindings(r: ImportResult, reader: FindingsReader = 'cli'):
     dottedMonthFirst: r.dottedMonthFirst === undefined ? null : dottedMonthFirstText(r.file, r.dottedMonthFirst),
     triggerAgents: r.triggerAgents === undefined ? null : triggerAgentsText(r.file, r.triggerAgents),
     givenOrderDoubt: r.givenOrderDoubt === undefined ? null : givenOrderDoubtText(r.file, r.givenOrderDoubt, reader),
+    recognised: r.recognised === undefined ? null : recognisedText(r.file, r.recognised),
+    sheetsBefore: r.recognised?.sheetsBefore == null ? null : sheetsBeforeText(r.file, r.recognised.sheetsBefore),
+    exportLike: r.exportLike === undefined ? null : exportLikeText(r.file, r.exportLike, reader),
   };
+}
+
+/** `"Date" as date, "Type" as source (its cells are the export's sources)`. */
+function matchedText(matched: readonly MatchedColumn[]): string {
+  return matched.map((m) => `${JSON.stringify(m.column)} as ${m.field}${m.byValues === true ? ' (its cells are the export’s sources)' : ''}`).join(', ');
+}
+
+/**
+ * The imports not undone that read files of a renamed cost export's columns as a sheet to map:
+ * their rows count beside this file's, read as the export's, until undone.
+ */
+export function sheetsBeforeText(file: string, s: NonNullable<RecognisedExport['sheetsBefore']>): string {
+  const which = batchesText(s.batches);
+  return (
+    `The ledger holds ${counted(s.events, 'event')} of files of ${file}'s columns read as a sheet to map (${which}), each day's spend at midnight under a sheet's identities: ` +
+    `${file}'s rows, read as the export's, do not find them, so the spend of ${which} counts beside the export's, every dollar twice; undo ${which} to count each once.`
+  );
+}
+
+/**
+ * The cost export read with its columns renamed (RecognisedExport): which column was read as
+ * which, and that its rows are the export's, with all the export's rules.
+ */
+export function recognisedText(file: string, r: RecognisedExport): string {
+  return (
+    `${file}: read as the platform's cost export, its columns renamed: ${matchedText(r.columns)}. ` +
+    `Its rows are the export's: a row the export as downloaded holds counts once, the days the consumption export covers count once, "N/A" is spend without a key, and each day's spend is spread over its hours.`
+  );
+}
+
+/**
+ * A file read as a sheet to map that looks like the cost export (ExportLike), said with the columns
+ * matched, why it is not taken for the export, what reading it as a sheet does (its spend counts
+ * again beside the exports of the same days; `N/A` a key), and how to read it as the export.
+ */
+export function exportLikeText(file: string, e: ExportLike, reader: FindingsReader): string {
+  const imported = reader === 'cli' || reader === 'app-imported';
+  const why = [...(e.unmatched.length === 0 ? [] : [`no column reads as its ${e.unmatched.join(' or ')}`]), ...e.reasons];
+  const partly = why.length > 0;
+  const head =
+    e.read === 'guess'
+      ? `${file} looks like the platform's cost export with its columns renamed (${matchedText(e.matched)}), but not surely: ${why.join('; ')}. It is read as a sheet to map, not as the export`
+      : `${file} has the platform's cost export's columns${partly ? ' in part' : ''}, renamed (${matchedText(e.matched)}${partly ? `; ${why.join('; ')}` : ''}), and is read through the mapping ${e.read === 'saved' ? 'saved for this shape of file' : 'given'}, as a sheet to map, not as the export`;
+  const noKey = e.noKeyAsKey === null ? '' : `, and "N/A" in ${JSON.stringify(e.noKeyAsKey)} is read as a key named "N/A", where the export means spend without a key`;
+  const names = COST_FIELDS.join(',');
+  const asExport =
+    e.read === 'guess'
+      ? `name its columns as the export does (${names})`
+      : `${partly ? `name its columns as the export does (${names}) and ` : ''}import it ${reader === 'app-preview' || reader === 'app-imported' ? 'with “Detect automatically”' : 'without --mapping'}`;
+  const way = imported ? `undo this import, ${asExport}, and import it again` : `${asExport} before importing it`;
+  return (
+    `${head}: each day's spend at midnight, under other identities than the export's, so beside the cost or the consumption export of the same days its spend counts twice${noKey}. ` +
+    `If it is the export, ${way}, or import the export as downloaded.`
+  );
 }
 
 /** The mode of a trigger as said: "fair use", "programmatic". */

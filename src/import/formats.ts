@@ -28,7 +28,7 @@ import { wasQuoted } from '../csv/records.ts';
 import { splitByLargestRemainder } from './profile.ts';
 import { canonicalColumns, ContentOccurrences } from './canonical.ts';
 import { NO_KEY_PREFIX } from '../ledger/entities.ts';
-import { isEscaped, norm, unescapeCell } from './cells.ts';
+import { isEscaped, isNoKey, norm, unescapeCell } from './cells.ts';
 import { LineIdentity, LineOccurrences } from './consumption-line.ts';
 import { dateFormsOf, DayOrderScan, DayOrderUnknown, dayOrderWords, DottedMonthFirstCheck, GivenDayOrderCheck, SLASH_DAY, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown, twoWaysMessage } from './decimal-mark.ts';
@@ -39,8 +39,10 @@ import type { AmountReader, DecimalMark } from './decimal-mark.ts';
 import type { DateForm, DayOrder, DayOrderBasis, DottedMonthFirst, GivenDayOrder, GivenOrderDoubt, LocaleSign } from './day-order.ts';
 import type { FileForm } from '../csv/read-file.ts';
 import { mappingProblems } from './mapping-issues.ts';
+import { costColumnsByName } from './renamed-export.ts';
+import type { CostColumns, CostField } from './renamed-export.ts';
 
-export { norm, unescapeCell } from './cells.ts';
+export { isNoKey, norm, unescapeCell } from './cells.ts';
 import type { EntityFact } from '../ledger/entities.ts';
 
 export const FORMATS = ['events', 'dust-cost', 'dust-consumption', 'mapping'] as const;
@@ -278,11 +280,6 @@ export function eventsHandler(header: string[], file: string, audience: 'cli' | 
 // `no-key:<agent>` without a run limit, so it counts against the workspace spend limits only.
 // A $0 row adds no event.
 
-/** The cost export's words for "no key". */
-export function isNoKey(key: string): boolean {
-  // `#N/A`: a spreadsheet's own "no value", when a formula filled the column
-  return key === '' || /^(?:#?n\/?a|none|null|-|—)$/i.test(key);
-}
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}/;
 
@@ -464,12 +461,16 @@ export function dustCostHandler(
   whole: WholeFileFacts = {},
   separator: FileForm['delimiter'] | null = null,
   audience: 'cli' | 'app' = 'cli',
+  columns: CostColumns = costColumnsByName(header),
 ): FormatHandler {
-  const di = columnIndex(header, file, ['date']);
-  const ai = columnIndex(header, file, ['agent_name']);
-  const ki = columnIndex(header, file, ['api_key']);
-  const si = columnIndex(header, file, ['source']);
-  const ci = columnIndex(header, file, ['total_spend_usd']);
+  // each column by the export's name, else by the names a spreadsheet gives it (`Spend (USD)`,
+  // renamed-export.ts); one not there is refused by the export's name
+  const at = (field: CostField): number => columns[field] ?? columnIndex(header, file, [field]);
+  const di = at('date');
+  const ai = at('agent_name');
+  const ki = at('api_key');
+  const si = at('source');
+  const ci = at('total_spend_usd');
   const readMoney: AmountReader = (v, d) => parseMoneyToMicros(v, d);
   // this file's rows by identity (as read: the escape and the day's spelling undone), their
   // amount and line: the export has one row per day, agent, key and source
@@ -1134,8 +1135,37 @@ function dayAndTimeOfDay(f: readonly string[], header: readonly string[], ti: nu
 }
 
 /**
+ * The day order the admin gave for the command's slash dates (`headroom import --dates`), as a
+ * mapped file takes it: `now` is the import's own time (GivenOrderDoubt), `audience` who reads
+ * its messages.
+ */
+export interface GivenOrder {
+  order: GivenDayOrder;
+  now: number;
+  audience: 'cli' | 'app';
+}
+
+/**
+ * `--dates` beside a mapping given that orders its slash dates the other way: which one holds
+ * would be a guess, so the import is refused, naming both. Null when they agree, or when the
+ * mapping reads no slash dates (then `--dates` orders none of its dates, as for an export of
+ * `YYYY-MM-DD` days).
+ */
+export function givenOrderConflict(mapping: Pick<ColumnMapping, 'dateFormat'>, order: GivenDayOrder, audience: 'cli' | 'app' = 'cli'): string | null {
+  if ((mapping.dateFormat !== 'dmy' && mapping.dateFormat !== 'mdy') || mapping.dateFormat === order) return null;
+  if (audience === 'app') {
+    return `${givenOrderWords(order, 'app')} and the mapping's date format (${dayOrderWords(mapping.dateFormat)}) order the dates differently: choose “Dates are: automatic”, or the mapping's date format ${dayOrderWords(order)}`;
+  }
+  return `--dates ${order} and the mapping's "dateFormat": "${mapping.dateFormat}" order the dates differently: give the order once (drop --dates, or make the mapping's "dateFormat" "${order}")`;
+}
+
+/**
  * `samples`: the file's first rows, for what the "read as" line says of its dates. `source`: where
  * a mapping not guessed from this file came from (given, or saved for its shape), said with its day order.
+ * `given`: the day order the admin gave (`--dates`): it orders the slash dates of a mapping
+ * guessed or saved (a mapping given says its own, givenOrderConflict), and a date only the other
+ * order reads refuses the file, as it does an export's; taken without a word, it left a sheet
+ * whose rows could not tell refused row by row ("give the date format in the mapping").
  */
 export function mappingHandler(
   header: string[],
@@ -1144,6 +1174,8 @@ export function mappingHandler(
   guessedFrom: GuessedFrom | null = null,
   samples: readonly string[][] = [],
   source: 'mapping' | 'saved' = 'mapping',
+  given: GivenOrder | null = null,
+  audience: 'cli' | 'app' = 'cli',
 ): FormatHandler {
   let mapping = told;
   // every column the mapping names that the file lacks, each with its field: the first alone left
@@ -1166,13 +1198,21 @@ export function mappingHandler(
       { file, line: 1, column: mapping.cost, value: mapping.currency, message: `is in ${mapping.currency}: give the rate to USD (usdPerUnit)` },
     ]);
   }
+  if (given !== null && guessedFrom === null && source === 'mapping') {
+    const conflict = givenOrderConflict(told, given.order, given.audience);
+    if (conflict !== null) throw new InputError(`${file}:1: ${conflict}`, [{ file, line: 1, column: 'dateFormat', value: told.dateFormat, message: conflict }]);
+  }
+  // the order given decides a guessed or saved mapping's slash dates (one given says its own)
+  const givenOrder = given !== null && !(guessedFrom === null && source === 'mapping') && (told.dateFormat === 'dmy' || told.dateFormat === 'mdy') ? given : null;
+  if (givenOrder !== null) mapping = { ...mapping, dateFormat: givenOrder.order };
+  const givenCheck = givenOrder === null ? null : new GivenDayOrderCheck(givenOrder.order, givenOrder.now);
   let occurrences = new ContentOccurrences();
   const readAmount: AmountReader = told.costUnit === 'credits' ? (v, d) => toMicroCredits(v, d) : (v, d) => parseMoneyToMicros(v, d, told.currency);
   // a guessed mapping's decimal mark and day order: the whole file's, when its first rows do not tell
   let checkAmount: (text: string, column: string | undefined, value: string | undefined) => void = () => {};
   let slashOrder: { order: DayOrder | null; known: boolean; byRows: boolean } | null = null;
   // the order was not guessed: the mapping's (given or saved), or the one an earlier file of this shape told
-  let dayOrderFrom: 'mapping' | 'saved' | null = guessedFrom === null ? source : null;
+  let dayOrderFrom: 'mapping' | 'saved' | null = guessedFrom === null && givenCheck === null ? source : null;
   if (guessedFrom !== null) {
     if (ci !== -1) {
       const wholeDecimal = guessedFrom.whole.decimal === null && guessedFrom.earlier !== undefined ? guessedFrom.earlier.decimal : guessedFrom.whole.decimal;
@@ -1180,7 +1220,7 @@ export function mappingHandler(
       checkAmount = marks.check;
       mapping = { ...mapping, decimal: marks.mark };
     }
-    if (mapping.dateFormat === 'dmy' || mapping.dateFormat === 'mdy') {
+    if (givenCheck === null && (mapping.dateFormat === 'dmy' || mapping.dateFormat === 'mdy')) {
       // a sheet to map takes only what its dates themselves tell (a part above 12, dots): its rows
       // need not be consecutive days, and a mapping's decimal mark is no export's locale
       const wholeTold = guessedFrom.whole.dayOrder?.told;
@@ -1204,10 +1244,17 @@ export function mappingHandler(
       ...(ci !== -1 ? { decimal: m.decimal } : {}),
       ...(order !== undefined ? { dayOrder: slashOrder !== null && slashOrder.known ? slashOrder.order : order, dates: dateFormsOf(samples.map((r) => r[ti] ?? '')) } : {}),
       ...(order !== undefined && order !== 'ymd' && dayOrderFrom !== null ? { dayOrderFrom } : {}),
+      ...(givenCheck !== null ? { dayOrderBy: 'given' as const } : {}),
       ...(tdi !== -1 ? { timeOfDay: header[tdi]! } : {}),
     },
+    ...(givenCheck !== null ? { givenDayOrder: () => ({ slashDates: givenCheck.sawSlashDates, doubt: givenCheck.doubt(header[ti]!) }) } : {}),
     row(f, line, sink) {
       checkWidth(f, header);
+      if (givenCheck !== null) {
+        // a date only the other order reads says the option was wrong, not the row: the whole file is refused
+        const text = f[ti]!.trim();
+        if (SLASH_TIME.test(text)) givenSlashTime(givenCheck, text, file, line, header[ti]!, f[ti], givenOrder!.audience);
+      }
       if (dotted !== null) {
         const dayFirst = dotted.add(f[ti]!, line);
         if (dayFirst !== null) {
@@ -1225,7 +1272,9 @@ export function mappingHandler(
         const text = f[ti]!.trim();
         if (SLASH_TIME.test(text) && parseMappedTime(text, 'dmy', m.timeZone) !== parseMappedTime(text, 'mdy', m.timeZone)) {
           if (!slashOrder.known) throw new DayOrderUnknown(header[ti]!);
-          throw new RowError(header[ti], f[ti], 'could be day or month first, and no row of the file tells (no day above 12): give the date format (dmy or mdy) in the mapping');
+          // the command line takes the order for the whole command too (--dates), as for an export
+          const way = audience === 'cli' ? ', or their order with --dates dmy or mdy' : '';
+          throw new RowError(header[ti], f[ti], `could be day or month first, and no row of the file tells (no day above 12): give the date format (dmy or mdy) in the mapping${way}`);
         }
       }
       const time = tdi === -1 ? parseMappedTime(f[ti]!, m.dateFormat, m.timeZone) : dayAndTimeOfDay(f, header, ti, tdi, m);

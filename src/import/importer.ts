@@ -32,7 +32,10 @@ import {
   RowError,
   shapeOf,
 } from './formats.ts';
-import type { ColumnMapping, EventSink, FormatHandler, FormatName, Guessed, GuessedFrom, WholeFileFacts } from './formats.ts';
+import type { ColumnMapping, EventSink, FormatHandler, FormatName, GivenOrder, Guessed, GuessedFrom, WholeFileFacts } from './formats.ts';
+import { costColumnsByName, costExportLikeness, matchedByName, renamedColumns } from './renamed-export.ts';
+import type { CostColumns, ExportLike, RecognisedExport } from './renamed-export.ts';
+import { exportLikeText } from './findings.ts';
 import { learnHourProfile } from './profile.ts';
 import { guessDateFormat } from './parse.ts';
 import { DayOrderScan, DayOrderUnknown, SLASH_TIME } from './day-order.ts';
@@ -76,7 +79,8 @@ export interface ImportOptions {
   /**
    * The day order of a built-in export's slash dates (`dmy`, `mdy`), when the admin knows it: a
    * re-saved export whose dates are all ambiguous and whose file shows no locale is otherwise read
-   * by how close together its dates lie. (A mapped CSV says it in its mapping's `dateFormat`.)
+   * by how close together its dates lie. A mapped CSV takes it too where its mapping was guessed or
+   * saved; a mapping given that orders them the other way is refused (formats.ts givenOrderConflict).
    */
   dates?: GivenDayOrder;
   /** the import's own time (epoch ms; default the clock's): dates read in the order given that fall after it are said (GivenOrderDoubt) */
@@ -88,7 +92,8 @@ export interface ImportOptions {
   audience?: 'cli' | 'app';
   /**
    * Files of the same command imported before this one: a refusal then says that nothing of this
-   * file was imported, not that the ledger is unchanged (it holds theirs).
+   * file was imported, not that the ledger is unchanged (it holds theirs). The command line names
+   * them, and those after it, once every file was tried (cli/commands/import.ts ledgerClause).
    */
   afterImported?: boolean;
   /** bytes read at a time (default 1 MiB); progress and cancellation are checked per chunk */
@@ -170,6 +175,10 @@ export interface ImportResult {
   triggerAgents?: TriggerAgents;
   /** slash dates read in the order the admin gave, which the file cannot contradict, spread as no export's are (findings.ts) */
   givenOrderDoubt?: GivenOrderDoubt;
+  /** the cost export read with its columns renamed: which column as which (renamed-export.ts) */
+  recognised?: RecognisedExport;
+  /** a file read as a sheet to map that looks like the cost export: its spend counts again beside the export's (renamed-export.ts) */
+  exportLike?: ExportLike;
 }
 
 /**
@@ -282,6 +291,8 @@ export interface PreviewResult extends ImportResult {
 export class ImportRefusedError extends InputError {
   readonly result: ImportResult;
   readonly format: FormatName | null;
+  /** refused for its bad rows (badRowsRefusal), which its message counts; otherwise refused as a whole file */
+  badRows = false;
   constructor(message: string, details: InputErrorDetail[], result: ImportResult, format: FormatName | null = result.format) {
     super(message, details);
     this.result = result;
@@ -289,24 +300,31 @@ export class ImportRefusedError extends InputError {
   }
 }
 
+/** What a refused file's message says of the ledger when nothing else of the command was imported. */
+export const LEDGER_UNCHANGED = 'the ledger is unchanged';
+
 /** Refused rows shown in the error message; the rest are counted ("... and 995 more"). */
 const SHOWN_ERRORS = 5;
 
 /**
  * The refusal of a file with bad rows, imported without skipping them: nothing is written, the
  * first bad rows are named. Also what the command line's preview (the import's dry run) answers
- * for such a file, from its counts.
+ * for such a file, from its counts. `ledger`: what is said of the ledger, when another file of the
+ * same command went in (`afterImported`, or the command's own words naming those files).
  */
-export function badRowsRefusal(name: string, result: ImportResult, audience: ImportOptions['audience'], afterImported = false): ImportRefusedError {
+export function badRowsRefusal(name: string, result: ImportResult, audience: ImportOptions['audience'], ledger: boolean | string = false): ImportRefusedError {
+  const clause = typeof ledger === 'string' ? ledger : ledger ? 'nothing of it was imported (the files before it were)' : LEDGER_UNCHANGED;
   const details = result.errors.map((e) => ({ file: name, line: e.line, ...(e.column !== null ? { column: e.column } : {}), ...(e.value !== null ? { value: e.value } : {}), message: e.message }));
   const shown = details.slice(0, SHOWN_ERRORS).map(formatDetail);
   if (result.rejected > SHOWN_ERRORS) shown.push(`... and ${result.rejected - SHOWN_ERRORS} more bad row${result.rejected - SHOWN_ERRORS === 1 ? '' : 's'}`);
   const { differingDuplicates: _d, differingIds: _i, ...kept } = result;
-  return new ImportRefusedError(
-    `${name}: refused, ${result.rejected} bad row${result.rejected === 1 ? '' : 's'}; ${afterImported ? 'nothing of it was imported (the files before it were)' : 'the ledger is unchanged'} (${audience === 'app' ? 'choose “Import the good rows, list the bad ones” to import the rest' : 'use --skip-bad-rows to import the good rows'})\n${shown.join('\n')}`,
+  const refused = new ImportRefusedError(
+    `${name}: refused, ${result.rejected} bad row${result.rejected === 1 ? '' : 's'}; ${clause} (${audience === 'app' ? 'choose “Import the good rows, list the bad ones” to import the rest' : 'use --skip-bad-rows to import the good rows'})\n${shown.join('\n')}`,
     details,
     { ...kept, batch: null, imported: 0, duplicates: 0, events: 0 },
   );
+  refused.badRows = true;
+  return refused;
 }
 
 const MAX_ERRORS = 1000;
@@ -314,6 +332,11 @@ const MAX_ERRORS = 1000;
 const SEEN_MESSAGES = 16384;
 const SAMPLE_ROWS = 50;
 const PREVIEW_EVENTS = 20;
+
+/** The day order the admin gave (`--dates`), as a mapped file reads it (formats.ts mappingHandler); null when none was. */
+function givenOrderOf(whole: WholeFileFacts, audience: 'cli' | 'app'): GivenOrder | null {
+  return whole.dayOrderGiven === undefined ? null : { order: whole.dayOrderGiven, now: whole.importTime ?? Date.now(), audience };
+}
 
 /** What the admin told of the file before any of it was read. */
 function givenFacts(options: ImportOptions): WholeFileFacts {
@@ -787,15 +810,52 @@ async function run(
     if (givenRefused !== null) throw mappingRefusal(name, headerLine, h, options.mapping, givenRefused);
     let format: FormatName | null = requested === 'auto' ? detectFormat(h) : requested;
     let mapping: ColumnMapping | null = given;
+    // the cost export with its header renamed (`Date,Agent,API Key,Source,Spend (USD)`), told by
+    // its columns' meaning and its first rows: read as a sheet to map, each day's spend fell at
+    // midnight under a sheet's identities, so the export and the consumption export counted it
+    // again, and `N/A` became a key (renamed-export.ts)
+    const likeness = format === null || format === 'mapping' || format === 'dust-cost' ? costExportLikeness(h, samples) : null;
     if (format === 'mapping' && given === null) {
       // a mapping guessed for a known export reads it wrongly (a cost row's day at midnight, N/A
       // as a key): refused as a mapping that does not fit it is, naming the export
-      const is = detectFormat(h);
+      const is = detectFormat(h) ?? (likeness?.kind === 'confident' ? 'dust-cost' : null);
       if (is !== null) {
         const message = wrongFormatHint(is, 'mapping');
         throw new InputError(`${name}:${headerLine}: ${message}`, [{ file: name, line: headerLine, value: h.join(','), message }]);
       }
     }
+    let costColumns: CostColumns | undefined;
+    if (format === null && likeness?.kind === 'confident') {
+      // a mapping the admin saved for this shape of file says how they read it; one the importer
+      // guessed (before renamed exports were told) does not
+      const saved = session!.getMapping(shapeOf(h));
+      if (saved === null || saved.fromGuess) {
+        format = 'dust-cost';
+        costColumns = likeness.columns;
+      }
+    }
+    if (format === 'dust-cost') {
+      // told by the file (or the names alone, for a header the export's own names mostly tell): a
+      // `Type` of api and trigger is the source column with --format dust-cost too
+      costColumns ??= likeness?.kind === 'confident' ? likeness.columns : undefined;
+      const columns = costColumns ?? costColumnsByName(h);
+      const matched = costColumns !== undefined && likeness?.kind === 'confident' ? likeness.matched : matchedByName(h, columns);
+      if (renamedColumns(matched).length > 0) result.recognised = { export: 'dust-cost', columns: matched, sheetsBefore: sheetsReadAs(h, columns) };
+      costColumns = columns;
+    }
+    /** said when a file like the cost export is read as a sheet to map (ExportLike): its spend counts again beside the export's */
+    const noteExportLike = (read: ExportLike['read'], m: ColumnMapping | null): void => {
+      if (likeness === null) return;
+      const noKey = likeness.noKeyColumn;
+      result.exportLike = {
+        export: 'dust-cost',
+        read,
+        matched: likeness.matched,
+        unmatched: likeness.kind === 'partial' ? likeness.unmatched : [],
+        reasons: likeness.kind === 'partial' ? likeness.reasons : [],
+        noKeyAsKey: noKey !== null && (m === null || norm(m.subject) === norm(noKey)) ? noKey : null,
+      };
+    };
     // a mapping guessed from the first rows: its decimal mark and day order are settled by the whole file when those rows cannot
     let guessedFrom: GuessedFrom | null = null;
     // a mapping not guessed from this file: given, or saved for its shape (said with its day order)
@@ -832,6 +892,7 @@ async function run(
         guessedFrom = { samples, whole: { ...whole } };
       }
       mappingGuessed = guessedFrom !== null;
+      noteExportLike(source === 'saved' && !savedGuess ? 'saved' : 'guess', mapping);
       format = 'mapping';
       detected = 'mapping';
       result.format = 'mapping';
@@ -847,8 +908,9 @@ async function run(
         throw new InputError(`${name}:${headerLine}: ${message}`, [{ file: name, line: headerLine, value: h.join(','), message }]);
       }
       if (mapping === null) {
+        const like = result.exportLike === undefined ? '' : `${exportLikeText(name, result.exportLike, options.audience === 'app' ? 'app-preview' : 'cli-preview')} `;
         const message =
-          `not a known export (header: ${h.join(',')}) and its columns could not be mapped (undecided: ${missing.join(', ')}). ` +
+          `not a known export (header: ${h.join(',')}) and its columns could not be mapped (undecided: ${missing.join(', ')}). ${like}` +
           'Accepted: events (timestamp,type,subject,cost_usd[,id]), dust-cost (date,agent_name,api_key,source,total_spend_usd), ' +
           `dust-consumption (completedAt,agentMessageId,contextOrigin,...,totalCredits), or any CSV with a column mapping (${options.audience === 'app' ? 'map its columns in the preview' : '--mapping FILE.json'})`;
         throw new InputError(`${name}:${headerLine}: ${message}`, [{ file: name, line: headerLine, value: h.join(','), message }]);
@@ -856,12 +918,13 @@ async function run(
     }
     result.format = format;
     detected = format;
+    if (format === 'mapping' && given !== null && mapping === given) noteExportLike('mapping', mapping);
     if (format === 'mapping' && mapping !== null) {
       const note = timeOfDayNote(h, samples, mapping, savedGuess ? 'saved-guess' : source);
       if (note !== null) result.timeOfDay = note;
     }
     try {
-      return handlerOf(format, h, samples, mapping, guessedFrom, source);
+      return handlerOf(format, h, samples, mapping, guessedFrom, source, costColumns);
     } catch (err) {
       // `--format` named another export than the file is: say which one it is
       const is = requested !== 'auto' ? detectFormat(h) : null;
@@ -896,7 +959,31 @@ async function run(
     return unread === null ? null : { kind: 'unread', time: m.time, ...unread };
   };
 
-  const handlerOf = (format: FormatName, h: string[], samples: string[][], mapping: ColumnMapping | null, guessedFrom: GuessedFrom | null, source: 'mapping' | 'saved'): FormatHandler => {
+  /**
+   * The imports not undone that read files of these columns (the cost export's, renamed) as a sheet
+   * to map: a mapping whose time and cost columns are the file's date and amount. Their rows are
+   * under a sheet's identities, so this file's rows, read as the export's, do not find them.
+   */
+  const sheetsReadAs = (h: string[], columns: CostColumns): RecognisedExport['sheetsBefore'] => {
+    if (columns.date === undefined || columns.total_spend_usd === undefined) return null;
+    const date = norm(h[columns.date]!);
+    const spend = norm(h[columns.total_spend_usd]!);
+    const live = session!.liveMappedBatches().filter((b) => {
+      const o = typeof b.mapping === 'object' && b.mapping !== null ? (b.mapping as Record<string, unknown>) : {};
+      return typeof o.time === 'string' && typeof o.cost === 'string' && norm(o.time) === date && norm(o.cost) === spend;
+    });
+    return live.length === 0 ? null : { batches: live.map((b) => b.id), events: live.reduce((a, b) => a + b.events, 0) };
+  };
+
+  const handlerOf = (
+    format: FormatName,
+    h: string[],
+    samples: string[][],
+    mapping: ColumnMapping | null,
+    guessedFrom: GuessedFrom | null,
+    source: 'mapping' | 'saved',
+    costColumns: CostColumns | undefined,
+  ): FormatHandler => {
     switch (format) {
       case 'events':
         // the canonical events CSV stays as strict as simulate, which refuses old Mac line ends
@@ -905,12 +992,12 @@ async function run(
       case 'dust-cost': {
         const profile = learnHourProfile(session!.apiSpendByHour());
         profileSource = profile.source;
-        return dustCostHandler(h, name, profile.weights, samples, { ...whole }, separator, options.audience ?? 'cli');
+        return dustCostHandler(h, name, profile.weights, samples, { ...whole }, separator, options.audience ?? 'cli', costColumns);
       }
       case 'dust-consumption':
         return dustConsumptionHandler(h, name, samples, { ...whole }, separator, options.audience ?? 'cli');
       case 'mapping':
-        return mappingHandler(h, name, mapping!, guessedFrom, samples, source);
+        return mappingHandler(h, name, mapping!, guessedFrom, samples, source, givenOrderOf(whole, options.audience ?? 'cli'), options.audience ?? 'cli');
     }
   };
 

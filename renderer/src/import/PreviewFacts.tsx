@@ -71,6 +71,18 @@ export function PreviewFacts({
         )}
       </dl>
       {format === 'dust-consumption' && <p className="muted">Lines of one agent message make one event; a trigger’s lines marked programmatic make it a programmatic trigger.</p>}
+      {/* the cost export told by its columns' meaning: which column was read as which */}
+      {facts.findings.recognised !== null && (
+        <p className="muted" data-testid="facts-recognised">
+          {facts.findings.recognised}
+        </p>
+      )}
+      {facts.findings.sheetsBefore !== null && (
+        <p className="warning" role="status" data-testid="facts-sheets-before">
+          {facts.findings.sheetsBefore}
+        </p>
+      )}
+      <ExportLikeWarning facts={facts} />
       {facts.summaryRows > 0 && <p className="muted">{summaryRowsText(facts.summaryRows)}</p>}
       {facts.findings.preamble !== null && (
         <p className="muted" data-testid="facts-preamble">
@@ -139,5 +151,19 @@ export function PreviewFacts({
         </p>
       )}
     </div>
+  );
+}
+
+/**
+ * A file read as a sheet to map that looks like the platform's cost export: its spend counts again
+ * beside the exports of the same days. Shown with the facts, and above the mapping step of a file
+ * whose columns are still to be mapped (where the facts are not).
+ */
+export function ExportLikeWarning({ facts }: { facts: ImportFacts }) {
+  if (facts.findings.exportLike === null) return null;
+  return (
+    <p className="warning" role="status" data-testid="facts-export-like">
+      {facts.findings.exportLike}
+    </p>
   );
 }

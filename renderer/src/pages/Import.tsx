@@ -5,7 +5,7 @@ import { Chip } from '../components/Chip.tsx';
 import { int, timeWithYear, when } from '../format.ts';
 import { FORMAT_NAMES, formatName } from '../import/format-names.ts';
 import { MappingStep, startingMapping } from '../import/MappingStep.tsx';
-import { PreviewFacts } from '../import/PreviewFacts.tsx';
+import { ExportLikeWarning, PreviewFacts } from '../import/PreviewFacts.tsx';
 import { sourceOfFile } from '../import/upload.ts';
 import { entryOf, fileOfPhase, previewsHold } from '../import/preview-set.ts';
 import type { ShownPreviews } from '../import/preview-set.ts';
@@ -495,6 +495,8 @@ export function ImportPage({ active, version, onChanged, dropped, pendingPath, o
                 />
               )}
               {it.preview.totalRows !== null && !needsMapping(it) && it.preview.facts.duplicates > 0 && <p className="muted" data-testid="facts-duplicates">{int(it.preview.facts.duplicates)} {it.preview.facts.duplicates === 1 ? 'line of this file is' : 'lines of this file are'} already in the ledger{idx > 0 ? ' or in a file above' : ''}: counted as duplicates, not added again.</p>}
+              {/* the facts are not shown until the columns are mapped: a sheet like the cost export is said before its mapping */}
+              {needsMapping(it) && <ExportLikeWarning facts={it.preview.facts} />}
               {it.preview.format === 'mapping' && it.preview.fileHeader.length > 0 && (
                 <MappingStep
                   header={it.preview.fileHeader}

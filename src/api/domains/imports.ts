@@ -6,8 +6,8 @@ const filePath = z.string().min(1).max(4096);
 const format = z.enum(['auto', 'events', 'dust-cost', 'dust-consumption']).default('auto');
 /**
  * The day order of a platform export's slash dates, when the admin gives it (the preview's "Dates
- * are"; `headroom import --dates`): taken over every guess. Other formats leave it unread (a
- * mapping gives its own `dateFormat`).
+ * are"; `headroom import --dates`): taken over every guess. A sheet whose mapping was guessed or
+ * saved takes it too; a mapping given with the other order is refused (it gives its own `dateFormat`).
  */
 const dates = z.enum(['dmy', 'mdy']).optional();
 

@@ -21,9 +21,9 @@ import { openLedger } from '../../ledger/ledger.ts';
 import { refreshEventsCache } from '../../ledger/events-cache-file.ts';
 import { hasSnapshot } from '../../ledger/overview-snapshot-file.ts';
 import { refreshStoredOverview, STORED_OVERVIEW_MAX_EVENTS } from '../stored-overview.ts';
-import { FORMATS, parseColumnMapping } from '../../import/formats.ts';
+import { FORMATS, givenOrderConflict, parseColumnMapping } from '../../import/formats.ts';
 import type { FormatName } from '../../import/formats.ts';
-import { badRowsRefusal, ImportRefusedError, importFile, previewImport } from '../../import/importer.ts';
+import { badRowsRefusal, ImportRefusedError, importFile, LEDGER_UNCHANGED, previewImport } from '../../import/importer.ts';
 import type { ImportResult } from '../../import/importer.ts';
 import { scopeLabel } from '../../ledger/overlap.ts';
 import { importFindings, overlapTexts } from '../../import/findings.ts';
@@ -35,14 +35,14 @@ export interface ImportCliOptions {
   skipBadRows?: boolean;
   json?: boolean;
   mapping?: string;
-  /** the day order of a built-in export's slash dates: dmy or mdy */
+  /** the day order of slash dates (a built-in export's, or a sheet's whose mapping is guessed or saved): dmy or mdy */
   dates?: string;
   preview?: boolean;
   history?: boolean;
   undo?: string;
 }
 
-/** `--dates`: the day order of a platform export's slash dates. */
+/** `--dates`: the day order of slash dates, a platform export's or a mapped sheet's. */
 function datesOption(value: string | undefined): GivenDayOrder | undefined {
   if (value === undefined || value === 'dmy' || value === 'mdy') return value;
   throw new InputError(`--dates "${value}" must be dmy (day first) or mdy (month first)`, [{ column: '--dates', value, message: 'must be dmy or mdy' }]);
@@ -111,6 +111,10 @@ function describe(r: ImportResult, preview: boolean): string {
   const found = importFindings(r, preview ? 'cli-preview' : 'cli');
   // what was guessed, every time: a wrong guess (a decimal comma, day first) is caught here
   if (found.readAs !== null) lines.push(`  read as ${found.readAs}`);
+  // the cost export told by its columns' meaning, or a sheet that looks like it read as a sheet: said under what it was read as
+  if (found.recognised !== null) lines.push(`  ${found.recognised}`);
+  if (found.sheetsBefore !== null) lines.push(`  ${found.sheetsBefore}`);
+  if (found.exportLike !== null) lines.push(`  ${found.exportLike}`);
   // the order --dates gave, which the file cannot contradict, but which scatters its rows: said under what it was read as
   if (found.givenOrderDoubt !== null) lines.push(`  ${found.givenOrderDoubt}`);
   const summary = r.summaryRows ?? 0;
@@ -200,6 +204,41 @@ async function checkMapping(mapping: unknown, source: string, files: readonly st
   }
 }
 
+/** A file of the command: whether it went in (a preview's: would go in), its batch, and its refusal's place in the command's stderr. */
+interface FileOutcome {
+  file: string;
+  landed: boolean;
+  batch: number | null;
+  refusal: { at: number; error: InputError } | null;
+}
+
+/** "a.csv", "a.csv and b.csv", "a.csv, b.csv and c.csv" */
+function joined(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * What a refused file's message says of the ledger: unchanged, or exactly what of the command went
+ * in around it (`nothing of it was imported (a.csv, before it, was: batch 1; c.csv, after it, was:
+ * batch 3)`), wherever the refused file stands among them. Said of the files before it alone, the
+ * first file refused read "the ledger is unchanged" above the batch of the file after it.
+ */
+function ledgerClause(outcomes: readonly FileOutcome[], index: number, preview: boolean, undone: number | null): string {
+  const landed = outcomes.flatMap((o, k) => (o.landed && k !== index ? [{ ...o, k }] : []));
+  const part = (list: typeof landed, where: 'before' | 'after'): string[] => {
+    if (list.length === 0) return [];
+    const verb = preview ? 'would be' : list.length === 1 ? 'was' : 'were';
+    const batches = preview ? '' : `: ${list.length === 1 ? 'batch' : 'batches'} ${joined(list.map((o) => String(o.batch)))}`;
+    return [`${joined(list.map((o) => o.file))}, ${where} it, ${verb}${batches}`];
+  };
+  const parts = [
+    ...(undone !== null ? [`batch ${undone} was undone first`] : []),
+    ...part(landed.filter((o) => o.k < index), 'before'),
+    ...part(landed.filter((o) => o.k > index), 'after'),
+  ];
+  return parts.length === 0 ? LEDGER_UNCHANGED : `nothing of it ${preview ? 'would be' : 'was'} imported (${parts.join('; ')})`;
+}
+
 /** Runs the command; returns what to print and the exit code (2 when any file was refused). */
 export async function runImport(files: string[], options: ImportCliOptions, signal?: AbortSignal): Promise<CliOutput> {
   if (!options.db) throw new InputError('--db LEDGER.sqlite is required', [{ column: '--db', message: 'is required' }]);
@@ -211,6 +250,11 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
   const mapping = options.mapping === undefined ? undefined : readMapping(options.mapping);
   if (mapping !== undefined) await checkMapping(mapping, options.mapping!, files);
   const dates = datesOption(options.dates);
+  if (mapping !== undefined && dates !== undefined) {
+    // the mapping given orders its slash dates itself: --dates the other way is refused, not ignored
+    const conflict = givenOrderConflict(parseColumnMapping(mapping, options.mapping!), dates);
+    if (conflict !== null) throw new InputError(`${options.mapping}: ${conflict}`, [{ file: options.mapping!, column: 'dateFormat', value: dates, message: conflict }]);
+  }
   let undoId: number | null = null;
   if (options.undo !== undefined) {
     undoId = Number(options.undo);
@@ -230,8 +274,8 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
       ? openLedger(':memory:')
       : openLedger(options.db, { mustExist: files.length === 0 || undoId !== null });
   let committed = false;
-  /** a preview's earlier file that its import would write: a later refusal says so, as the import's would */
-  let previewedBefore = false;
+  /** each file of the command, in order: whether it went in (in a preview: would), or where its refusal is in `err` */
+  const outcomes: FileOutcome[] = [];
   const out: string[] = [];
   const err: string[] = [];
   let exitCode = 0;
@@ -276,9 +320,9 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
         try {
           const r = options.preview ? await previewImport(ledger, file, opts) : await importFile(ledger, file, opts);
           // the preview is the import's dry run: a file its import refuses for bad rows is refused here too
-          if (options.preview === true && options.skipBadRows !== true && r.rejected > 0) throw badRowsRefusal(file, r, 'cli', previewedBefore);
+          if (options.preview === true && options.skipBadRows !== true && r.rejected > 0) throw badRowsRefusal(file, r, 'cli');
           if (r.batch !== null) committed = true;
-          if (options.preview === true && r.imported > 0) previewedBefore = true;
+          outcomes.push({ file, landed: options.preview === true || r.batch !== null, batch: r.batch, refusal: null });
           if (tty) process.stderr.write('\r\x1b[K');
           if (options.json) out.push(JSON.stringify(specObject(r)));
           else out.push(describe(r, options.preview === true));
@@ -292,6 +336,10 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
           if (found.dottedMonthFirst !== null) err.push(found.dottedMonthFirst);
           // a trigger id under two agents: the text form says it under the file's line, --json on stderr
           if (options.json && found.triggerAgents !== null) err.push(found.triggerAgents);
+          // how a renamed cost export was read, or that a sheet like it counts again: --json on stderr
+          if (options.json && found.recognised !== null) err.push(found.recognised);
+          if (options.json && found.sheetsBefore !== null) err.push(found.sheetsBefore);
+          if (options.json && found.exportLike !== null) err.push(found.exportLike);
         } catch (e) {
           if (tty) process.stderr.write('\r\x1b[K');
           if (e instanceof CancelledError) throw e;
@@ -313,6 +361,7 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
                   };
             out.push(JSON.stringify(o));
           }
+          outcomes.push({ file, landed: false, batch: null, refusal: { at: err.length, error: e } });
           err.push(e.message);
         }
       }
@@ -320,6 +369,15 @@ export async function runImport(files: string[], options: ImportCliOptions, sign
     // several files previewed as the set they are: each sees the ones before it, as their import will
     if (options.preview === true && files.length > 1) await ledger.previewSet(eachFile);
     else await eachFile();
+    // a refusal says what of the command went in, once every file was tried: the files after the
+    // refused one too, which its own message, written when it was refused, could not know
+    outcomes.forEach((o, k) => {
+      if (o.refusal === null) return;
+      const clause = ledgerClause(outcomes, k, options.preview === true, undoId);
+      const e = o.refusal.error;
+      if (e instanceof ImportRefusedError && e.badRows) err[o.refusal.at] = badRowsRefusal(o.file, e.result, 'cli', clause).message;
+      else if (clause !== LEDGER_UNCHANGED) err[o.refusal.at] = `${e.message}\n${o.file}: refused; ${clause}`;
+    });
     // The app's first open reads the events from this cache instead of every row, and shows the
     // overview stored here for them (for a ledger it has shown) before it has simulated its own.
     // Not writing them (a read-only folder) is no import failure: that open reads the rows and
@@ -355,7 +413,10 @@ export function registerImport(program: Command): void {
     .option('--skip-bad-rows', 'import the good rows of a file with bad rows and list the bad ones (default: refuse the file)')
     .option('--json', 'print one JSON object per file')
     .option('--mapping <file.json>', 'column mapping for any other CSV (time, dateFormat, timeOfDay, timeZone, type, subject, cost, ...)')
-    .option('--dates <order>', "the day order of a platform export's slash dates, dmy or mdy, when the file cannot tell (default: a day above 12, else the file's locale, else how close the dates lie)")
+    .option(
+      '--dates <order>',
+      "the day order of slash dates, dmy or mdy, when the file cannot tell: a platform export's (default: a day above 12, else the file's locale, else how close the dates lie), or a sheet's whose mapping is guessed (default: a day above 12); a --mapping says its own",
+    )
     .option('--preview', 'dry run: detect, map and count new, duplicate and bad rows; write nothing')
     .option('--history', 'list the import batches and what the ledger holds')
     .option('--undo <batch>', 'remove the events of an import batch')
