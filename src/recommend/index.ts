@@ -47,9 +47,13 @@ export { roundCapUsd, roundCount, capStepUsd } from '../forecast/rounding.ts';
 export { DEFAULT_RISK, capForRisk, chanceAtCap } from '../forecast/cap-risk.ts';
 
 export interface RecommendOptions {
-  /** added on top before rounding (default 0.25 = 25 %): to the p99 window spend for the workspace spend limits, and to the runs per 24 h for every trigger limit asked of support (triggers-platform.ts limitRequest) */
+  /** added on top before rounding (default 0.25 = 25 %): to the p99 window spend for the workspace spend limits, and to the busy days or runs per 24 h for every trigger limit asked of support (triggers-platform.ts limitRequest) */
   headroom?: number;
-  /** key caps: the capped-out chance over the next `days` the admin accepts (default 0.05 = 5 %) */
+  /**
+   * key caps: the capped-out chance over the next `days` the admin accepts (default 0.05 = 5 %);
+   * trigger limits asked of support: the share of forecast paths with more runs than the ask in
+   * some 24 h it accepts (busy-days.ts, triggers-platform.ts limitRequest)
+   */
   risk?: number;
   /** days ahead for the projected throttle chance (default 30) */
   days?: number;
@@ -278,7 +282,7 @@ export interface KeyRecovery {
 export interface RecommendReport {
   history: ForecastReport['history'];
   headroom: number;
-  /** key caps: capped-out chance accepted over `days` */
+  /** key caps: capped-out chance accepted over `days`; trigger limits asked: the share of paths with more runs than the ask in some 24 h */
   risk: number;
   days: number;
   keys: KeyRecommendation[];
