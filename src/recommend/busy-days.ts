@@ -13,6 +13,7 @@ import { quantile } from 'simple-statistics';
 import { resolvePlan } from '../engine/plan-rules.ts';
 import { weekdayOf } from '../forecast/model.ts';
 import { drawPath, seriesLimits, seriesTimes } from '../forecast/generate.ts';
+import type { PathDraw } from '../forecast/generate.ts';
 import type { Scenario } from '../forecast/scenario.ts';
 
 /** The forecast's busy days of one trigger, and a check of a limit against its paths. */
@@ -151,29 +152,39 @@ export function weekdayWords(days: readonly number[]): string {
 }
 
 /**
- * Per trigger series of `scenario` (by its index), per path: the most runs in any 24 h of the
- * horizon (a run at `s` counts while `t < s + windowMs`), the runs of the history before it
- * (`lead`, sorted, all before the horizon) leading in. The runs are placed as the forecast's Monte
- * Carlo places them (generate.ts: a path's counts from `drawPath`, its times from `seriesTimes`),
- * for the same scenario, seed and path blocks (`pathBlock`), so a limit at or above a path's peak
- * refuses and delays none of its runs there, and one below it does, as the forecast of a plan with
- * that limit finds. One pass over the paths for every trigger series.
+ * Per path, the most runs of the trigger series `j` of `scenario` in any 24 h of the horizon (a
+ * run at `s` counts while `t < s + windowMs`), the runs of the history before it (`lead`, sorted,
+ * all before the horizon) leading in. The runs are placed as the forecast's Monte Carlo places them
+ * (generate.ts: a path's counts from `drawPath`, its times from `seriesTimes`), for the same
+ * scenario, seed and path blocks (`pathBlock`), so a limit at or above a path's peak refuses and
+ * delays none of its runs there, and one below it does, as the forecast of a plan with that limit
+ * finds. The returned reader draws every path's counts once, at its first call, keeping the
+ * triggers' alone; each trigger's times are placed only when it is read (only a trigger whose ask
+ * is checked is).
  */
-export function windowPeaks(scenario: Scenario, blocks: readonly Float64Array[], seed: number, windowMs: number, lead: (id: string) => readonly number[]): Map<number, Float64Array> {
-  const plan = resolvePlan(scenario.plan);
-  const limits = seriesLimits(scenario, plan);
-  const triggers = scenario.series.flatMap((s, j) => (s.kind === 'trigger_runs' ? [j] : []));
-  const out = new Map<number, Float64Array>(triggers.map((j) => [j, new Float64Array(blocks.length)]));
-  if (triggers.length === 0) return out;
-  const leads = new Map<number, readonly number[]>(triggers.map((j) => [j, lead(scenario.series[j]!.id)]));
+export function windowPeaks(scenario: Scenario, blocks: readonly Float64Array[], seed: number, windowMs: number): (j: number, lead: readonly number[]) => Float64Array {
+  let paths: PathDraw[] | null = null;
+  const counts = (): PathDraw[] => {
+    const plan = resolvePlan(scenario.plan);
+    const limits = seriesLimits(scenario, plan);
+    return blocks.map((block, p) => {
+      // the counts alone (exact: no engine shortcuts read), in the buffers kept for the next call:
+      // the triggers' copied out, the rest left empty
+      const draw = drawPath(scenario, plan, limits, seed, p, true, block, true);
+      const kept = scenario.series.map((s, j) => (s.kind === 'trigger_runs' ? draw.counts[j]!.slice() : NONE));
+      return { counts: kept, micros: [], include: [], poolSafe: true, spendSafe: true, parts: block };
+    });
+  };
   const scratch = { time: new Float64Array(4096) };
-  blocks.forEach((block, p) => {
-    // the counts alone (exact: no engine shortcuts read), in the buffers kept for the next call
-    const draw = drawPath(scenario, plan, limits, seed, p, true, block, true);
-    for (const j of triggers) out.get(j)![p] = peakIn(leads.get(j)!, seriesTimes(scenario, draw, j, seed, p, scratch), windowMs);
-  });
-  return out;
+  return (j, lead) => {
+    paths ??= counts();
+    const out = new Float64Array(paths.length);
+    paths.forEach((draw, p) => (out[p] = peakIn(lead, seriesTimes(scenario, draw, j, seed, p, scratch), windowMs)));
+    return out;
+  };
 }
+
+const NONE = new Int32Array(0);
 
 /** The most entries of `lead` then `times` (both sorted, `lead` all earlier) in one window ending at an entry of `times`. */
 function peakIn(lead: readonly number[], times: ArrayLike<number>, windowMs: number): number {

@@ -366,15 +366,12 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   // what the forecast says of each trigger, one reading for either profile's advice (busy-days.ts):
   // its average day, and the busy days its limit must hold at the risk the key caps take
   // each trigger's busiest 24 h per path, as the forecast's Monte Carlo places its runs (the
-  // history's last day leading in, at the plan's window edge): read once, when an ask is checked
-  let peaks: Map<number, Float64Array> | null = null;
-  const peaksOf = (j: number | undefined) => () => {
-    peaks ??= windowPeaks(scenario, blocks, seed, DAY + current.plan.edgeMs, (id) => triggerRunTimes(events, id, scenario.from - 2 * DAY, scenario.from));
-    return j === undefined ? undefined : peaks.get(j);
-  };
+  // history's last day leading in, at the plan's window edge): read when its ask is checked
+  const peaks = windowPeaks(scenario, blocks, seed, DAY + current.plan.edgeMs);
   const forecastOf = (id: string, recent: number[]): TriggerForecast => {
     const j = seriesIndex.get(`trigger_runs:${id}`);
-    return triggerForecast(draws, j, scenario.from, recent, risk, peaksOf(j));
+    const lead = () => triggerRunTimes(events, id, scenario.from - 2 * DAY, scenario.from);
+    return triggerForecast(draws, j, scenario.from, recent, risk, () => (j === undefined ? undefined : peaks(j, lead())));
   };
   const triggers =
     profile === 'platform'
