@@ -28,7 +28,9 @@ describe('the limit asked of support and its basis', () => {
       expect(t.requestedLimit).toBe(100);
       expect(t.expectedDailyVolume).toBeLessThan(50);
       const draft = supportRequests(r, 'A').find((x) => x.triggerId === 't6')!;
-      expect(draft.body).toContain(`About ${t.expectedDailyVolume} runs a day (90th percentile of our 30-day forecast)`);
+      // the busy days the limit must hold first, then the average day beside it
+      expect(draft.body).toContain(`About ${t.busyDayVolume} runs a day on our busy days (`);
+      expect(draft.body).toContain(`Averaged over the 30 days, about ${t.expectedDailyVolume} runs a day (90th percentile of our forecast)`);
       expect(draft.body).toContain('Sized on the 95th percentile of our runs in any 24 hours over the last 28 days, 76, + 25 % headroom, rounded up.');
       expect(draft.subject).toBe('Raise the execution limit to 100 per 24 hours for trigger "Night"');
       expect(draft.body).not.toMatch(/per day for trigger/);

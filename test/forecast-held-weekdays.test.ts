@@ -95,9 +95,14 @@ describe('a webhook held at its limit every weekday, quiet at weekends', () => {
     const rec = recommend(events, plan, { paths: 100 });
     const t = rec.triggers.find((x) => x.id === 't_deploy')!;
     expect(t.requestedLimit).not.toBeNull();
-    // its true busiest 24 h stay under 100 (70 a weekday, Poisson); the ask was once 150
+    // its true busiest 24 h stay under 100 (70 a weekday, Poisson); the ask was once 150. Sized on
+    // the forecast's busy weekdays (P90 about 85) + 25 %: its paths have more than 100 runs in some
+    // 24 h in about 12 % of them, above the 5 % risk, so 125, not 100 (a webhook with the same
+    // demand not held gets the same: the p95 of its runs per 24 h is about 82, + 25 %)
     expect(t.requestedLimit!).toBeGreaterThanOrEqual(75);
-    expect(t.requestedLimit!).toBeLessThanOrEqual(100);
+    expect(t.requestedLimit!).toBeLessThanOrEqual(125);
+    expect(t.busyDays).toBe('Monday to Friday');
+    expect(t.busyDayVolume).toBeGreaterThanOrEqual(WEEKDAY_RUNS);
     // what recommend expects a day is no more than a weekday's demand
     expect(t.expectedDailyVolume).toBeLessThanOrEqual(WEEKDAY_RUNS + 5);
   });

@@ -76,7 +76,11 @@ describe('a programmatic trigger the platform held at 42: one demand figure', ()
 
   it('the support draft and the report table give it', () => {
     const draft = supportRequests(rec, 'Acme').find((r) => r.triggerId === 'pager')!.body;
-    expect(draft).toContain(`About ${demand} runs a day: while the limit let them through, our runs came at that pace`);
+    expect(draft).toContain(`While the limit let them through, our runs came at ${demand} per 24 hours`);
+    expect(draft).toContain("the pace our forecast's days are drawn around");
+    // first the busy days its limit must hold, read off the forecast drawn around that pace
+    expect(draft).toContain(`About ${t.busyDayVolume} runs a day on our busy days (`);
+    expect(t.busyDayVolume).toBeGreaterThan(demand);
     const report = files.find((f) => f.path === 'report.md')!.content;
     const row = report.split('\n').find((l) => l.startsWith('| pager | webhook |'))!.split(' | ');
     expect(row[5]).toBe(`${demand} (pace while held; the forecast's days drawn around it)`);

@@ -66,7 +66,7 @@ describe('a trigger its limit held: demand from the pace of its runs while admit
         // 96 + 25 % = 120, on the ladder support is asked in
         expect(t.requestedLimit).toBeGreaterThanOrEqual(120);
         const [request] = supportRequests(r, 'Acme');
-        expect(request!.body).toMatch(/About 9\d runs a day: while the limit let them through/);
+        expect(request!.body).toMatch(/While the limit let them through, our runs came at 9\d per 24 hours/);
       } else {
         expect(t.action).toBe('programmatic');
         expect(t.reason).toMatch(/expect about 9\d runs a day/);

@@ -149,11 +149,16 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
         }.`,
         '',
         'Expected daily volume:',
-        // the expected daily volume the report's table gives (recommend's one figure: a held
-        // trigger's pace, which our forecast's days are drawn around, or the forecast's P90)
+        // the busy days first: the limit counts any 24 hours, so the days it must hold are the
+        // busiest the forecast expects (recommend's busyDayVolume, what the ask is sized on), not
+        // an average day; then what the average rests on (a held trigger's pace, which our
+        // forecast's days are drawn around, or the forecast's P90 of its paths' daily means)
+        `  About ${counted(t.busyDayVolume, 'run')} a day on our busy days (${busyDaysText(t.busyDays)}: the 90th percentile of those days in our ${report.days}-day forecast).`,
         t.expectedFrom === 'held_pace' && t.heldPace !== undefined
-          ? `  About ${counted(t.expectedDailyVolume, 'run')} a day: while the limit let them through, our runs came at that pace (${counted(heldAt ?? DEFAULT_TRIGGER_LIMIT, 'run')} in ${counted(t.heldPace.hours, 'hour')}, then a pause until the 24-hour window freed, ${counted(t.heldPace.stretches, 'time')}).`
-          : `  About ${counted(t.expectedDailyVolume, 'run')} a day (90th percentile of our 30-day forecast).`,
+          ? `  While the limit let them through, our runs came at ${t.expectedDailyVolume.toLocaleString('en-US')} per 24 hours (${counted(heldAt ?? DEFAULT_TRIGGER_LIMIT, 'run')} in ${counted(t.heldPace.hours, 'hour')}, then a pause until the 24-hour window freed, ${counted(t.heldPace.stretches, 'time')}), the pace our forecast's days are drawn around.`
+          : t.busyDayVolume > t.expectedDailyVolume
+            ? `  Averaged over the ${report.days} days, about ${counted(t.expectedDailyVolume, 'run')} a day (90th percentile of our forecast).`
+            : null,
         // the day figures count calendar days, the limit a sliding 24 h that can span two of them:
         // "highest 41 a day" and "held at 42" are both true, and the draft says which is which
         `  Over ${lastDaysText(t.daily.daysObserved, report.history.days)}, counted per calendar day (UTC): median ${round1(t.daily.p50)}, 90th percentile ${round1(t.daily.p90)}, highest ${counted(t.daily.max, 'run')} a day;` +
@@ -187,8 +192,13 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
         '[Your name], workspace admin',
         '',
       ];
-      return { triggerId: t.id, subject: `${ask.subject} for trigger "${t.name}"`, body: lines.join('\n') };
+      return { triggerId: t.id, subject: `${ask.subject} for trigger "${t.name}"`, body: lines.filter((l) => l !== null).join('\n') };
     });
+}
+
+/** The weekdays a busy-day figure is read on, as the draft says them. */
+function busyDaysText(days: string): string {
+  return days === 'every day' ? 'every day alike' : days;
 }
 
 /** The use case's limit for a webhook held at the platform's default before the plan's higher limit. */
@@ -464,7 +474,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
     ],
     tables: [
       {
-        head: ['trigger', 'kind', 'mode', 'limit', 'daily p50 / p90 / max', 'expected per day (forecast P90, or pace where held)', 'action', ...(paths > 0 ? ['forecast: runs held back'] : []), 'reason'],
+        head: ['trigger', 'kind', 'mode', 'limit', 'daily p50 / p90 / max', 'expected per day (forecast P90, or pace where held)', 'busy day (forecast P90, the days its limit must hold)', 'action', ...(paths > 0 ? ['forecast: runs held back'] : []), 'reason'],
         rows: rec.triggers.map((t) => {
           const m = forecastOf.get(t.id);
           return [
@@ -475,6 +485,7 @@ export function reportDocument(rec: RecommendReport, fc: ForecastReport | null):
             `${num(t.daily.p50)} / ${num(t.daily.p90)} / ${num(t.daily.max)}`,
             // a held trigger's is its pace, not a P90: said in the cell and the heading, as the draft says it
             t.expectedFrom === 'held_pace' ? `${t.expectedDailyVolume} (pace while held; the forecast's days drawn around it)` : String(t.expectedDailyVolume),
+            `${t.busyDayVolume} (${t.busyDays})`,
             t.action + (t.requestedLimit !== null ? ` (${t.requestedLimit})` : '') + (t.heldByPool !== undefined ? `; held back by the pool: ${t.heldByPool.seats === null ? 'no seat count holds it' : counted(t.heldByPool.seats, 'seat')} (see Seats)` : ''),
             ...(paths > 0 ? [m ? heldChances(t, m) : '–'] : []),
             t.reason,

@@ -38,16 +38,22 @@ import { costRowDays } from '../engine/cost-rows.ts';
 import { Outcome, Reason, REASON_SPEND_LIMIT_BASE } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { atLeastPeople, atSeatsText, fewestSeats, hourlyLoad, peakOf, roll24, seatLoad, seatsSeen, seatsText } from './hourly.ts';
-import { applyPlatformTriggerAdvice, byReasonText, limitRequest, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements, runsPer24h, waitingAtHorizonText } from './triggers-platform.ts';
+import { applyPlatformTriggerAdvice, byReasonText, limitRequest, recommendSeatsPlatform, recommendTriggersPlatform, replayAnnouncements, runsPer24h, triggerRunTimes, waitingAtHorizonText } from './triggers-platform.ts';
 import type { ReplayAnnouncement } from './triggers-platform.ts';
+import { triggerForecast, windowPeaks } from './busy-days.ts';
+import type { TriggerForecast } from './busy-days.ts';
 
 export { roundCapUsd, roundCount, capStepUsd } from '../forecast/rounding.ts';
 export { DEFAULT_RISK, capForRisk, chanceAtCap } from '../forecast/cap-risk.ts';
 
 export interface RecommendOptions {
-  /** added on top before rounding (default 0.25 = 25 %): to the p99 window spend for the workspace spend limits, and to the runs per 24 h for every trigger limit asked of support (triggers-platform.ts limitRequest) */
+  /** added on top before rounding (default 0.25 = 25 %): to the p99 window spend for the workspace spend limits, and to the busy days or runs per 24 h for every trigger limit asked of support (triggers-platform.ts limitRequest) */
   headroom?: number;
-  /** key caps: the capped-out chance over the next `days` the admin accepts (default 0.05 = 5 %) */
+  /**
+   * key caps: the capped-out chance over the next `days` the admin accepts (default 0.05 = 5 %);
+   * trigger limits asked of support: the share of forecast paths with more runs than the ask in
+   * some 24 h it accepts (busy-days.ts, triggers-platform.ts limitRequest)
+   */
   risk?: number;
   /** days ahead for the projected throttle chance (default 30) */
   days?: number;
@@ -161,6 +167,17 @@ export interface TriggerRecommendation {
   expectedDailyVolume: number;
   /** 'held_pace': `expectedDailyVolume` is `heldPace.perDay`, the demand the forecast draws the trigger's days around, not a P90 of the forecast */
   expectedFrom?: 'held_pace';
+  /**
+   * runs on the forecast's busy days, what a limit counted over any 24 h must hold: per UTC
+   * weekday the P90 of its runs over the paths and the horizon's days, the busiest weekday's (at
+   * least the history's p90 day and `expectedDailyVolume`; busy-days.ts). Every limit requested
+   * is sized on it too, and stepped up until the forecast has a day above it in at most the
+   * advice's risk of paths (triggers-platform.ts limitRequest). A webhook busy on weekdays reads
+   * its weekdays here, where `expectedDailyVolume` averages them with its quiet weekends
+   */
+  busyDayVolume: number;
+  /** the weekdays `busyDayVolume` is read on, in words ("Monday to Friday", "every day") */
+  busyDays: string;
   action: 'none' | 'programmatic' | 'override' | 'cannot_move';
   /** limitPer24h to request (override and cannot_move) */
   requestedLimit: number | null;
@@ -265,7 +282,7 @@ export interface KeyRecovery {
 export interface RecommendReport {
   history: ForecastReport['history'];
   headroom: number;
-  /** key caps: capped-out chance accepted over `days` */
+  /** key caps: capped-out chance accepted over `days`; trigger limits asked: the share of paths with more runs than the ask in some 24 h */
   risk: number;
   days: number;
   keys: KeyRecommendation[];
@@ -320,9 +337,12 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const ordinaryDraws: Float64Array[][] = [];
   const runawayDraws: Float64Array[][] = [];
   const draws: Float64Array[][] = [];
+  // each path's block (`pathBlock`), which the trigger asks are checked on as the forecast runs them
+  const blocks: Float64Array[] = [];
   for (let p = 0; p < paths; p++) {
     if (options.signal?.aborted) throw new CancelledError();
-    const { ordinary, runaway } = pathParts(scenario, seed, p);
+    const { ordinary, runaway, block } = pathParts(scenario, seed, p);
+    blocks.push(block);
     ordinaryDraws.push(ordinary);
     runawayDraws.push(runaway);
     draws.push(ordinary.map((o, j) => o.map((v, h) => v + runaway[j][h])));
@@ -343,10 +363,20 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   // trigger, seat and pool advice under the platform's code: src/recommend/triggers-platform.ts
   // webhooks held at the platform's default before the plan's higher limit, read once for either profile's advice
   const defaultHeld = defaultHeldByTrigger(events, current, slack.triggers, history.end - DAYS_LOOKED_AT * DAY);
+  // what the forecast says of each trigger, one reading for either profile's advice (busy-days.ts):
+  // its average day, and the busy days its limit must hold at the risk the key caps take
+  // each trigger's busiest 24 h per path, as the forecast's Monte Carlo places its runs (the
+  // history's last day leading in, at the plan's window edge): read when its ask is checked
+  const peaks = windowPeaks(scenario, blocks, seed, DAY + current.plan.edgeMs);
+  const forecastOf = (id: string, recent: number[]): TriggerForecast => {
+    const j = seriesIndex.get(`trigger_runs:${id}`);
+    const lead = () => triggerRunTimes(events, id, scenario.from - 2 * DAY, scenario.from);
+    return triggerForecast(draws, j, scenario.from, recent, risk, () => (j === undefined ? undefined : peaks(j, lead())));
+  };
   const triggers =
     profile === 'platform'
-      ? recommendTriggersPlatform(events, history, plan, headroom, current, (id, recent) => expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent), heldDays, slack, held, defaultHeld)
-      : recommendTriggers(events, history, plan, headroom, draws, seriesIndex, heldDays, codeHeldDaysByTrigger(events, current, history.end - DAYS_LOOKED_AT * DAY), current.plan.edgeMs, held, defaultHeld);
+      ? recommendTriggersPlatform(events, history, plan, headroom, current, forecastOf, heldDays, slack, held, defaultHeld)
+      : recommendTriggers(events, history, plan, headroom, forecastOf, heldDays, codeHeldDaysByTrigger(events, current, history.end - DAYS_LOOKED_AT * DAY), current.plan.edgeMs, held, defaultHeld);
   const recommended = profile === 'platform' ? applyPlatformTriggerAdvice(applyRecommendations(plan, keys, []), triggers) : applyRecommendations(plan, keys, triggers);
   const seats = profile === 'platform' ? recommendSeatsPlatform(events, history, plan, recommended) : recommendSeats(events, history, plan, recommended);
   // held at the pool, the busiest 24 h show the pool itself: seats sized on them said "already
@@ -748,8 +778,7 @@ function recommendTriggers(
   history: History,
   plan: Plan,
   headroom: number,
-  draws: Float64Array[][],
-  seriesIndex: Map<string, number>,
+  forecastOf: (id: string, recent: number[]) => TriggerForecast,
   heldDays: ReadonlyMap<string, number>,
   codeHeldDays: ReadonlyMap<string, CodeHeldDays>,
   edgeMs: number,
@@ -775,7 +804,8 @@ function recommendTriggers(
     // reading): its days are held at the limit then in force, 42, or the later one after a step
     const byDefault = limit === null ? undefined : defaultHeld.get(id);
     const atLimit = limit === null ? 0 : byDefault !== undefined ? byDefault.days : (heldDays.get(id) ?? 0);
-    const expected = expectedDailyRuns(draws, seriesIndex.get(`trigger_runs:${id}`), recent);
+    const fc = forecastOf(id, recent);
+    const expected = fc.expected;
     // the limit counts a sliding 24 h (SPEC section 4), at the edge the replay counts it: 40 runs
     // each side of midnight never put a calendar day above 42, but the limit delays half of them
     const slid = limit === null || !s ? null : runsPer24h(events, id, to, edgeMs);
@@ -788,6 +818,8 @@ function recommendTriggers(
       limit,
       daily: { p50, p90, p99, max, daysObserved: recent.length, daysAboveLimit: above, daysAtLimit: atLimit },
       expectedDailyVolume: expected,
+      busyDayVolume: Math.max(fc.busy.runs, expected),
+      busyDays: fc.busy.days,
       action: 'none',
       requestedLimit: null,
       reason: s ? `within its limit: at most ${runsText(max)} a day over ${lastDaysText(recent.length, history.days)}` : 'no runs in the history',
@@ -818,12 +850,13 @@ function recommendTriggers(
         const reading = held(id);
         const pace = reading.pace;
         const volume = expectedVolume(expected, pace, reading.isDemand);
-        const { wanted, ask, basis } = limitRequest(window, volume, pace, code, headroom, history.days);
+        const { wanted, ask, basis } = limitRequest(window, volume, pace, code, headroom, history.days, fc);
         base.requestBasis = basis;
         base.action = 'override';
         base.requestedLimit = wanted;
         base.daily.daysAtLimit = codeDays.days;
         base.expectedDailyVolume = volume;
+        base.busyDayVolume = Math.max(fc.busy.runs, volume);
         if (pace !== null && reading.isDemand) base.expectedFrom = 'held_pace';
         if (pace !== null) base.heldPace = pace;
         // held only before the days looked at: the override rests on those days (as simulate's
@@ -847,6 +880,7 @@ function recommendTriggers(
     const pace = atLimit >= HELD_DAYS_MIN ? reading.pace : null;
     const volume = expectedVolume(expected, pace, reading.isDemand);
     base.expectedDailyVolume = volume;
+    base.busyDayVolume = Math.max(fc.busy.runs, volume);
     if (pace !== null && reading.isDemand) base.expectedFrom = 'held_pace';
     if (pace !== null) base.heldPace = pace;
     // the ask is sized on the platform's count (its window holds a run exactly 24 h old, SPEC
@@ -868,7 +902,7 @@ function recommendTriggers(
     // override is enforced by the platform's code. Sized against the limit the history was held at:
     // a plan's higher limit the history predates is no evidence of room
     // the plan's limit an override the history predates: the plan's stays when it is enough (default-held-advice.ts)
-    const request = limitRequest(askWindow, volume, pace, inForce, headroom, history.days);
+    const request = limitRequest(askWindow, volume, pace, inForce, headroom, history.days, fc);
     const { wanted, ask, basis, note } = byDefault !== undefined ? predatesAsk(byDefault, request, limit, volume) : { ...request, note: '' };
     base.requestBasis = basis;
     seen += note;
@@ -911,17 +945,6 @@ function recommendTriggers(
     }
   }
   return out;
-}
-
-/** Expected runs a day: the P90 over forecast paths of each path's daily mean, at least the history's p90 day. */
-function expectedDailyRuns(draws: Float64Array[][], j: number | undefined, recent: number[]): number {
-  let expected = 0;
-  if (j !== undefined && draws.length) {
-    const perPath = draws.map((d) => d[j].reduce((a, b) => a + b, 0) / d[j].length);
-    // a path's mean carries the float error of the model's exp and log (60.00000000001 runs a day is 60)
-    expected = Math.ceil(quantile(perPath, 0.9) - 1e-9);
-  }
-  return Math.max(expected, recent.length ? Math.ceil(quantile(recent, 0.9)) : 0);
 }
 
 const n = (x: number) => x.toLocaleString('en-US');

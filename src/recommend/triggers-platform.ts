@@ -20,7 +20,8 @@ import type { SimulationResult } from '../engine/result.ts';
 import { DAY } from '../engine/units.ts';
 import { formatDuration } from '../engine/report.ts';
 import type { History } from '../forecast/series.ts';
-import { roundCount } from '../forecast/rounding.ts';
+import { chanceText, roundCount } from '../forecast/rounding.ts';
+import type { BusyDays, TriggerForecast } from './busy-days.ts';
 import { COMPLETION_SLACK_MS, completionSlack, onlySlack, slackReasons, throttleEdgeWords, throttleSlack } from '../forecast/completion-slack.ts';
 import type { CompletionSlack, ThrottleRefusals } from '../forecast/completion-slack.ts';
 import { triggerRunTimes } from '../forecast/held-demand.ts';
@@ -167,7 +168,8 @@ export function queueWhatIf(more = ''): string {
 
 /**
  * Trigger advice under the platform's code. `current` is the plan replayed over the history
- * (under the platform profile); `expectedDaily` the forecast's daily volume per trigger id;
+ * (under the platform profile); `forecastOf` the forecast's daily volume and busy days per trigger
+ * id (index.ts triggerForecast, the docs' advice's too);
  * `defaultHeld` the webhooks held at the platform's default of 42 before the plan's higher limit
  * (held.ts defaultHeldByTrigger), read and worded as the docs' advice reads them
  * (default-held-advice.ts): the replay under the plan's limit refuses none of their runs, yet the
@@ -179,7 +181,7 @@ export function recommendTriggersPlatform(
   plan: Plan,
   headroom: number,
   current: SimulationResult,
-  expectedDaily: (id: string, recent: number[]) => number,
+  forecastOf: (id: string, recent: number[]) => TriggerForecast,
   heldDays: ReadonlyMap<string, number> = new Map(),
   completion: CompletionSlack = completionSlack(events, current),
   /** what a trigger's runs say of its demand, read once with the forecast's (held.ts HeldReading) */
@@ -214,7 +216,8 @@ export function recommendTriggersPlatform(
     const byDefault = limit === null || kind !== 'webhook' ? undefined : defaultHeld.get(id);
     // days its limit held (the exports hold only admitted runs, see heldText), as simulate counts them (held.ts)
     const atLimit = limit === null ? 0 : byDefault !== undefined ? byDefault.days : (heldDays.get(id) ?? 0);
-    const expected = Math.max(expectedDaily(id, recent), Math.ceil(p90));
+    const fc = forecastOf(id, recent);
+    const expected = fc.expected;
     const lost = refused.get(id);
     const wait = waited.get(id);
     const left = pending.get(id) ?? 0;
@@ -243,6 +246,8 @@ export function recommendTriggersPlatform(
       limit,
       daily: { p50, p90, p99, max, daysObserved: recent.length, daysAboveLimit: above, daysAtLimit: atLimit },
       expectedDailyVolume: expected,
+      busyDayVolume: Math.max(fc.busy.runs, expected),
+      busyDays: fc.busy.days,
       action: 'none',
       requestedLimit: null,
       reason: series ? `within its limit: at most ${runs(max)} a day over ${lastDaysText(recent.length, history.days)}${lostText}` : 'no runs in the history',
@@ -293,7 +298,8 @@ export function recommendTriggersPlatform(
     const volume = expectedVolume(expected, pace, reading.isDemand);
     base.expectedDailyVolume = volume;
     if (pace !== null && reading.isDemand) base.expectedFrom = 'held_pace';
-    const request = limitRequest(window, volume, pace, inForce, headroom, history.days);
+    base.busyDayVolume = Math.max(fc.busy.runs, volume);
+    const request = limitRequest(window, volume, pace, inForce, headroom, history.days, fc);
     const { wanted, ask, basis, note } = byDefault !== undefined ? predatesAsk(byDefault, request, limit, volume) : { ...request, note: '' };
     const paceText = pace !== null ? `; ${heldPaceText(pace, inForce)}` : '';
     const seen =
@@ -344,12 +350,16 @@ export function recommendTriggersPlatform(
 
 /**
  * The run limit to request for a trigger: the runs per 24 h its limit sees (`window`: p95 over
- * the last 28 days), the forecast's daily volume or, held by its limit, its pace while admitted,
- * whichever is highest, with the headroom, on the ladder support is asked in; and that ask in words.
- * Every limit asked of support is sized by this, under either profile (an override for peaks, a
- * schedule that cannot move, a move to programmatic, which the platform's code keeps at 42 per
- * 24 h unless raised: SPEC section 9 rule 2), so a trigger gets the same ask whichever reading
- * the plan takes.
+ * the last 28 days), the forecast's daily volume (`expected`), held by its limit its pace while
+ * admitted, or the forecast's busy days (`forecast.busy`: the P90 of its busiest weekday, which a
+ * limit counted over any 24 h must hold, not an average day), whichever is highest, with the
+ * headroom, on the ladder support is asked in; then stepped up the ladder while the forecast's
+ * paths have a day above it in more than `forecast.risk` of them (at most MAX_RISK_STEPS steps):
+ * the recommended limit, forecast over the same paths, then holds at the risk the advice takes.
+ * And that ask in words. Every limit asked of support is sized by this, under either profile (an
+ * override for peaks, a schedule that cannot move, a move to programmatic, which the platform's
+ * code keeps at 42 per 24 h unless raised: SPEC section 9 rule 2), so a trigger gets the same ask
+ * whichever reading the plan takes.
  */
 export function limitRequest(
   window: { p95: number },
@@ -358,32 +368,62 @@ export function limitRequest(
   limit: number,
   headroom: number,
   historyDays: number = DAYS_LOOKED_AT,
+  forecast?: { busy: BusyDays; risk: number },
 ): { wanted: number; ask: string; basis: string } {
   // the days the p95 covers: the last 28, or the whole of a shorter history
   const over = lastDaysText(DAYS_LOOKED_AT, historyDays);
-  const demand = Math.max(window.p95, expected, pace?.perDay ?? 0);
+  const busy = forecast?.busy ?? null;
+  const busyRuns = busy?.runs ?? 0;
+  const demand = Math.max(window.p95, expected, pace?.perDay ?? 0, busyRuns);
   const sized = roundCount(demand * (1 + headroom));
   // an ask at or below the limit it replaces would be no ask: the smallest round limit above it then decides
   const above = roundCount(limit + 1);
-  const wanted = Math.max(sized, above);
+  const first = Math.max(sized, above);
+  // the ask, forecast over the paths it was read from, holds at the risk: stepped up until it does
+  let wanted = first;
+  let steps = 0;
+  if (forecast !== undefined && busy !== null && busy.paths > 0) {
+    while (steps < MAX_RISK_STEPS && busy.chanceAbove(wanted) > forecast.risk) {
+      wanted = roundCount(wanted + 1);
+      steps++;
+    }
+  }
   const pct = `${Math.round(headroom * 100)} % headroom, rounded up`;
-  // named by what it is: the pace while admitted, the forecast's daily volume when that is higher,
-  // or the 24 h windows' p95; in the advice's words and in the words a support draft gives it
+  // named by what it is: the pace while admitted, the forecast's busy days or its daily volume
+  // when that is higher, or the 24 h windows' p95; in the advice's words and in the words a
+  // support draft gives it
   const [short, long] =
-    pace !== null && pace.perDay >= Math.max(window.p95, expected)
+    pace !== null && pace.perDay >= Math.max(window.p95, expected, busyRuns)
       ? [`its pace while admitted, ${n(pace.perDay)}`, `the pace our runs came at while the limit let them through, ${n(pace.perDay)} per 24 hours`]
-      : expected > window.p95
-        ? [`the forecast's ${n(expected)} a day, above the p95 of ${n(window.p95)} per 24 h`, `our forecast's ${n(expected)} runs a day, above the 95th percentile of our runs in any 24 hours over ${over} (${n(window.p95)})`]
-        : [`p95 ${n(demand)}`, `the 95th percentile of our runs in any 24 hours over ${over}, ${n(demand)}`];
+      : busy !== null && busyRuns >= expected && busyRuns > window.p95
+        ? [
+            `the forecast's ${n(busyRuns)} a day on its busy days (${busy.days}, P90), above the p95 of ${n(window.p95)} per 24 h`,
+            `our forecast's ${n(busyRuns)} runs a day on its busy days (${busy.days}: the 90th percentile of those days over the next ${counted(busy.horizon, 'day')}), above the 95th percentile of our runs in any 24 hours over ${over} (${n(window.p95)})`,
+          ]
+        : expected > window.p95
+          ? [`the forecast's ${n(expected)} a day, above the p95 of ${n(window.p95)} per 24 h`, `our forecast's ${n(expected)} runs a day, above the 95th percentile of our runs in any 24 hours over ${over} (${n(window.p95)})`]
+          : [`p95 ${n(demand)}`, `the 95th percentile of our runs in any 24 hours over ${over}, ${n(demand)}`];
+  // stepped up for the risk: what the first figure left, and what the ask leaves
+  const stepped = (who: string, day: string): string => {
+    if (steps === 0 || busy === null || forecast === undefined) return '';
+    const left = busy.chanceAbove(wanted);
+    return (
+      `; ${who} has more than ${n(first)} runs in some ${day} in ${chanceText(busy.chanceAbove(first))} of its ${n(busy.paths)} paths, above the ${chanceText(forecast.risk)} risk, and more than ${n(wanted)} in ${chanceText(left)}` +
+      (left > forecast.risk ? ` (still above the risk: a band this wide rests on days a limit held, bounds rather than demand; ask again once its runs show more)` : `, so ${n(wanted)}`)
+    );
+  };
   if (above > sized) {
     return {
       wanted,
-      ask: `a limit of ${counted(wanted, 'run')} per 24 h (the smallest round limit above the current ${n(limit)}: ${short} + ${pct}, is ${n(sized)}, not above it)`,
-      basis: `the smallest round limit above the current ${n(limit)} (${long}, + ${pct}, comes to ${n(sized)}, not above it)`,
+      ask: `a limit of ${counted(wanted, 'run')} per 24 h (the smallest round limit above the current ${n(limit)}: ${short} + ${pct}, is ${n(sized)}, not above it${stepped('the forecast', '24 h')})`,
+      basis: `the smallest round limit above the current ${n(limit)} (${long}, + ${pct}, comes to ${n(sized)}, not above it${stepped('our forecast', '24 hours')})`,
     };
   }
-  return { wanted, ask: `a limit of ${counted(wanted, 'run')} per 24 h (${short} + ${pct})`, basis: `${long}, + ${pct}` };
+  return { wanted, ask: `a limit of ${counted(wanted, 'run')} per 24 h (${short} + ${pct}${stepped('the forecast', '24 h')})`, basis: `${long}, + ${pct}${stepped('our forecast', '24 hours')}` };
 }
+
+/** Ladder steps an ask is raised by at most for the risk: a forecast fitted on bounds alone can run far past its history. */
+const MAX_RISK_STEPS = 3;
 
 /**
  * The trigger advice written into a plan under the platform profile: a move to programmatic

@@ -109,7 +109,7 @@ export function registerRecommend(program: Command): void {
     .requiredOption('--db <ledger>', 'the ledger (SQLite file)')
     .option('--from <iso>', 'use history from this time')
     .option('--to <iso>', 'use history before this time')
-    .option('--risk <share>', 'key caps: the chance of ordinary use reaching the cap in the next 30 days you accept (default 5%)')
+    .option('--risk <share>', 'key caps: the chance of ordinary use reaching the cap in the next 30 days you accept; trigger limits asked of support: the share of forecast paths with more runs than the ask in some 24 h (default 5%)')
     .option('--headroom <share>', 'added on top before rounding: to the p99 window spend for the spend limits, and to the runs per 24 h for the trigger limits asked of support (default 25%)')
     .option('--json', 'print the recommendations as JSON')
     .action(async (planPath: string | undefined, opts: RecommendCliOptions) => {
