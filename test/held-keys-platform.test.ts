@@ -25,7 +25,7 @@ import { censoredFromEngine } from '../src/forecast/censor.ts';
 import { buildHistory } from '../src/forecast/series.ts';
 import { keyEvidence } from '../src/forecast/key-evidence.ts';
 import { batchCadenceOf, batchesPerWindow } from '../src/forecast/batch-key.ts';
-import { capBeyondSlack } from '../src/forecast/completion-slack.ts';
+import { capBeyondSlack } from '../src/engine/completion-slack.ts';
 import { cappedOutChance } from '../src/forecast/cap-risk.ts';
 import { buildScenario, pathParts } from '../src/forecast/scenario.ts';
 import { makeRng } from '../src/forecast/rng.ts';

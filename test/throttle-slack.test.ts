@@ -24,7 +24,7 @@ import { heldLimitFigures, heldLimits } from '../src/views/held-limits.ts';
 import { buildOverview } from '../src/projection/overview.ts';
 import { compareProfiles } from '../src/compare/profiles.ts';
 import { replayAnnouncements } from '../src/recommend/triggers-platform.ts';
-import { capRefusedByDocsWindow, onlySlack, throttleSlack } from '../src/forecast/completion-slack.ts';
+import { capRefusedByDocsWindow, onlySlack, throttleSlack } from '../src/engine/completion-slack.ts';
 import { makeRng } from '../src/forecast/rng.ts';
 
 const T0 = Date.UTC(2026, 7, 1);

@@ -13,8 +13,8 @@ import { UNLIMITED } from '../engine/plan.ts';
 import { Outcome, Reason } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { DAY, HOUR, MINUTE } from '../engine/units.ts';
-import { slackReasons, throttleEdgeWords, throttleSlack } from '../forecast/completion-slack.ts';
-import type { ThrottleRefusals, ThrottleSlack } from '../forecast/completion-slack.ts';
+import { slackReasons, throttleEdgeWords, throttleSlack } from '../engine/completion-slack.ts';
+import type { ThrottleRefusals, ThrottleSlack } from '../engine/completion-slack.ts';
 
 function slackFacts(r: ThrottleRefusals | undefined, unit: 'request' | 'message'): ThrottleSlackFacts {
   if (r === undefined) return { refused: 0, slack: 0, edges: '' };

@@ -28,8 +28,8 @@
  */
 import { DAY } from '../engine/units.ts';
 import { DEFAULT_TRIGGER_LIMIT } from '../engine/plan-rules.ts';
-import { COMPLETION_SLACK_MS } from './completion-slack.ts';
-import type { SlackRefusals } from './completion-slack.ts';
+import { COMPLETION_SLACK_MS } from '../engine/completion-slack.ts';
+import type { SlackRefusals } from '../engine/completion-slack.ts';
 
 /** Days at a ceiling before it reads as one (as the censoring's MIN_CEILING_DAYS and recommend's HELD_DAYS_MIN). */
 export const HOLD_DAYS_MIN = 3;

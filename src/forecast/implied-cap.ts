@@ -2,7 +2,7 @@ import { centsOf, DAY } from '../engine/units.ts';
 import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import type { ResolvedPlan } from '../engine/plan-rules.ts';
-import { COMPLETION_SLACK_MS } from './completion-slack.ts';
+import { COMPLETION_SLACK_MS } from '../engine/completion-slack.ts';
 
 /**
  * A key cap the plan does not state, read off the history. The platform's exports never say a

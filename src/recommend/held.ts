@@ -12,10 +12,10 @@ import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { Outcome, Reason } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
-import { onlySlack } from '../forecast/completion-slack.ts';
+import { onlySlack } from '../engine/completion-slack.ts';
 import { poolHeldDaysFrom, poolHoldOf } from '../forecast/pool-hold.ts';
 import { windowPeakDays } from '../forecast/window-peak.ts';
-import type { SlackRefusals } from '../forecast/completion-slack.ts';
+import type { SlackRefusals } from '../engine/completion-slack.ts';
 import { defaultHoldOf, holdDays, holdExplains } from '../forecast/default-hold.ts';
 import type { DefaultHold } from '../forecast/default-hold.ts';
 

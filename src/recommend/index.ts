@@ -17,7 +17,7 @@ import { rememberCensored } from '../forecast/recorded-censor.ts';
 import { impliedCapShort, impliedCapText, readCapShort, statedCapNotes } from '../forecast/implied-cap.ts';
 import { batchCapFloorMicros, batchesPerWindow, batchFloorText, batchText } from '../forecast/batch-key.ts';
 import type { ImpliedCap, StatedCapCheck } from '../forecast/implied-cap.ts';
-import { completionSlack } from '../forecast/completion-slack.ts';
+import { completionSlack } from '../engine/completion-slack.ts';
 import { allowanceHeldText, codeHeldDaysByTrigger, defaultHeldByTrigger, expectedVolume, HELD_DAYS_MIN, occasionalAcrossMidnight, heldAllowanceDays, heldDaysByTrigger, heldPaceText, heldPoolDays, heldText } from './held.ts';
 import type { CodeHeldDays, DefaultHeldDays, HeldPace, HeldReading } from './held.ts';
 import { poolForecast, poolHeldText, poolHeldTriggerText } from './pool-held.ts';

@@ -22,8 +22,8 @@ import { formatDuration } from '../engine/report.ts';
 import type { History } from '../forecast/series.ts';
 import { chanceText, roundCount } from '../forecast/rounding.ts';
 import type { BusyDays, TriggerForecast } from './busy-days.ts';
-import { COMPLETION_SLACK_MS, completionSlack, onlySlack, slackReasons, throttleEdgeWords, throttleSlack } from '../forecast/completion-slack.ts';
-import type { CompletionSlack, ThrottleRefusals } from '../forecast/completion-slack.ts';
+import { COMPLETION_SLACK_MS, completionSlack, onlySlack, slackReasons, throttleEdgeWords, throttleSlack } from '../engine/completion-slack.ts';
+import type { CompletionSlack, ThrottleRefusals } from '../engine/completion-slack.ts';
 import { triggerRunTimes } from '../forecast/held-demand.ts';
 import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
 import { atLeastPeople, atSeatsText, fewestSeats, hourlyLoad, peakOf, roll24, seatLoad, seatsSeen, seatsText } from './hourly.ts';
@@ -45,7 +45,7 @@ export interface ReplayAnnouncement {
   triggers: { id: string; name: string; refused: number; byReason: Record<string, number>; delayed: number; delayedByReason: Record<string, number>; longestWaitMs: number; waiting: number }[];
   /**
    * keys with blocked requests, by reason; `throttleSlack`: those a throttle refused within the
-   * completion times' slack of its window (forecast/completion-slack.ts `throttleSlack`), the cut
+   * completion times' slack of its window (engine/completion-slack.ts `throttleSlack`), the cut
    * the history shows rather than demand beyond the throttle
    */
   keys: { id: string; name: string; blocked: number; byReason: Record<string, number>; throttleSlack: number }[];

@@ -5,7 +5,7 @@
  * a limit" would be read as "the plan has room" when the demand beyond the limit is simply not in
  * the data. `headroom simulate` says so under its summary (and in `--json` as `heldAtLimit`), and
  * the app's Overview in a note and on the rows. A trigger whose only refusals by its limit come
- * within the completion times' slack of the window (forecast/completion-slack.ts) is held too: the
+ * within the completion times' slack of the window (engine/completion-slack.ts) is held too: the
  * export's times are not the platform's admissions. A key the plan gives no cap whose history
  * reads as held by one (forecast/implied-cap.ts: its rolling spend stopped at the same ceiling and
  * stayed silent until old spend rolled out) is held too, by a cap the plan does not state; and so is
@@ -23,8 +23,8 @@ import type { KeyReport, Report, TriggerReport } from '../engine/report.ts';
 import { talliesOf } from '../engine/report-tallies.ts';
 import { formatUsd } from '../engine/units.ts';
 import { Outcome, Reason } from '../engine/result.ts';
-import { capRefusedByDocsWindow, capRefusedRequest, COMPLETION_SLACK_MS, completionSlack, keyRefusals, limitRefusedRun, onlySlack, throttleEdgeWords, throttleLimit, throttleSlack, triggerRefusals } from '../forecast/completion-slack.ts';
-import type { ThrottleRefusals } from '../forecast/completion-slack.ts';
+import { capRefusedByDocsWindow, capRefusedRequest, COMPLETION_SLACK_MS, completionSlack, keyRefusals, limitRefusedRun, onlySlack, throttleEdgeWords, throttleLimit, throttleSlack, triggerRefusals } from '../engine/completion-slack.ts';
+import type { ThrottleRefusals } from '../engine/completion-slack.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { partsOf } from '../engine/parts.ts';
 import { DAY } from '../engine/units.ts';
@@ -41,7 +41,7 @@ export const NEAR_CAP_SHARE = 0.97;
 /**
  * A throttle that held a key's requests or people's messages (SPEC section 9 rule 7): the replay's
  * refusals by it all come within the completion times' slack of its window
- * (forecast/completion-slack.ts `throttleSlack`).
+ * (engine/completion-slack.ts `throttleSlack`).
  */
 export interface HeldThrottle {
   /** the engine's code: `actor_minute`, `actor_hour` or `workspace_minute` */

@@ -1,11 +1,11 @@
-import { DAY, HOUR, MINUTE } from '../engine/units.ts';
-import { utcDayStart } from '../engine/windows.ts';
-import { EventType } from '../engine/events.ts';
-import type { EventColumns } from '../engine/events.ts';
-import { Outcome, Reason } from '../engine/result.ts';
-import type { SimulationResult } from '../engine/result.ts';
-import type { ResolvedPlan } from '../engine/plan.ts';
-import { partsOf } from '../engine/parts.ts';
+import { DAY, HOUR, MINUTE } from './units.ts';
+import { utcDayStart } from './windows.ts';
+import { EventType } from './events.ts';
+import type { EventColumns } from './events.ts';
+import { Outcome, Reason } from './result.ts';
+import type { SimulationResult } from './result.ts';
+import type { ResolvedPlan } from './plan.ts';
+import { partsOf } from './parts.ts';
 
 /**
  * The consumption export's times are when an agent message's steps completed, not when the
