@@ -21,6 +21,7 @@
 import { DAY, formatUsd } from '../engine/units.ts';
 import { counted } from '../engine/words.ts';
 import type { SeriesModel } from './model.ts';
+import { asPlainLevel } from './model.ts';
 import type { DailySeries } from './series.ts';
 
 /** Batches a cadence is read from: two gaps that agree. */
@@ -104,26 +105,7 @@ export function isBatchDay(c: BatchCadence, day: number): boolean {
  */
 export function withBatchCadence(model: SeriesModel, c: BatchCadence): SeriesModel {
   const perDay = c.kind === 'monthly' ? (c.amount * 12) / 365 : c.amount / c.everyDays;
-  const { mixture: _alternatives, thinHistory: _thin, ...rest } = model;
-  return {
-    ...rest,
-    kind: 'level',
-    level: perDay,
-    a: perDay,
-    b: 0,
-    slope: 0,
-    aSd: 0,
-    bSd: 0,
-    corr: 0,
-    damping: 1,
-    alpha: 0,
-    ar: 0,
-    lastError: 0,
-    seasonal: [1, 1, 1, 1, 1, 1, 1],
-    seasonalDays: 0,
-    innovations: [],
-    heldEveryDay: false,
-  };
+  return asPlainLevel(model, perDay);
 }
 
 /**

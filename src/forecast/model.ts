@@ -1285,6 +1285,34 @@ export function fixedModel(start: number, n: number, level: number): SeriesModel
   return flatModel(start, n, level, [1, 1, 1, 1, 1, 1, 1]);
 }
 
+/**
+ * `model` redrawn as a plain level of `level` a day: no trend, no weekday pattern, no error of its
+ * own, its alternatives dropped. For a series whose days a rule other than the fit draws (a batch
+ * key's cadence, a thin key's pace): the fields its runaways, censoring and scores hold stay.
+ */
+export function asPlainLevel(model: SeriesModel, level: number): SeriesModel {
+  const { mixture: _alternatives, thinHistory: _thin, ...rest } = model;
+  return {
+    ...rest,
+    kind: 'level',
+    level,
+    a: level,
+    b: 0,
+    slope: 0,
+    aSd: 0,
+    bSd: 0,
+    corr: 0,
+    damping: 1,
+    alpha: 0,
+    ar: 0,
+    lastError: 0,
+    seasonal: [1, 1, 1, 1, 1, 1, 1],
+    seasonalDays: 0,
+    innovations: [],
+    heldEveryDay: false,
+  };
+}
+
 /** A flat series at `level` with no trend, no error and no runaways: what every fit starts from. */
 function flatModel(start: number, n: number, level: number, seasonal: number[]): SeriesModel {
   return {

@@ -13,6 +13,7 @@
 import { formatUsd, MICROS_PER_USD } from '../engine/units.ts';
 import { counted } from '../engine/words.ts';
 import type { SeriesModel } from './model.ts';
+import { asPlainLevel } from './model.ts';
 import type { KeyEvidence } from './key-evidence.ts';
 import type { DailySeries } from './series.ts';
 
@@ -43,26 +44,11 @@ export function withThinHistory(model: SeriesModel, s: DailySeries, evidence: Ke
   const busiest30 = Math.round(evidence.largest30dUsd * MICROS_PER_USD);
   const level = busiest30 / THIN_PACE_DAYS;
   const activeDays = Math.max(1, evidence.activeDays);
-  const { mixture: _alternatives, ...rest } = model;
   return {
-    ...rest,
-    kind: 'level',
-    level,
-    a: level,
-    b: 0,
-    slope: 0,
+    ...asPlainLevel(model, level),
     aSd: level / Math.sqrt(activeDays),
-    bSd: 0,
-    corr: 0,
-    damping: 1,
-    alpha: 0,
-    ar: 0,
-    lastError: 0,
-    // a weekly pattern from a handful of days with spend is their luck, not the key's
-    seasonal: [1, 1, 1, 1, 1, 1, 1],
-    seasonalDays: 0,
+    // a weekly pattern from a handful of days with spend is their luck, not the key's: the plain level's
     innovations: mean > 0 ? days.map((v) => v / mean - 1) : [],
-    heldEveryDay: false,
     thinHistory: { evidence, busiest30 },
   };
 }
