@@ -8,6 +8,8 @@
  *   history shows, said where the other limits' completion slack is said (simulate's held list,
  *   the docs-vs-code "Why", recommend's replay notes), never as requests the platform refused; a
  *   real burst over the throttle still reads as refused;
+ * - N1: so does one sustained for minutes just over it (120 a minute for 3 minutes, 130 for 10),
+ *   which never puts more than 100 in 45 s but puts more than k x 100 in k minutes less 15 s;
  * - F6: a key-cap refusal is said to be "in flight" only when the platform's own window (today and
  *   29 UTC days, re-based at 00:00 UTC) had reached the cap; otherwise it is the docs' window's.
  */
@@ -24,7 +26,7 @@ import { heldLimitFigures, heldLimits } from '../src/views/held-limits.ts';
 import { buildOverview } from '../src/projection/overview.ts';
 import { compareProfiles } from '../src/compare/profiles.ts';
 import { replayAnnouncements } from '../src/recommend/triggers-platform.ts';
-import { capRefusedByDocsWindow, onlySlack, throttleSlack } from '../src/engine/completion-slack.ts';
+import { beyondSlack, capRefusedByDocsWindow, onlySlack, throttleSlack, throttleSpansBeyond } from '../src/engine/completion-slack.ts';
 import { makeRng } from '../src/forecast/rng.ts';
 
 const T0 = Date.UTC(2026, 7, 1);
@@ -202,6 +204,96 @@ describe('F5: throttle refusals the completion times explain are the cut the his
     // with no seat, the workspace's minute holds 0 messages: every refusal is demand
     const none = simulate(platformPlan(0), ev);
     expect(heldLimits(ev, none, buildReport(ev, none)).some((h) => h.kind === 'throttle')).toBe(false);
+  });
+});
+
+/**
+ * A script starting `perMinute` requests a minute, evenly, for `minutes` from 09:00 on each of
+ * `days` days, with no throttle in the way: each is in the export, completed 1 to 8 s after it
+ * started. A real sustained burst over 100 a minute.
+ */
+function sustained(perMinute: number, minutes: number, days: number, seed: number): number[] {
+  const rng = makeRng(seed);
+  const out: number[] = [];
+  for (let d = 0; d < days; d++) {
+    for (let k = 0; k < perMinute * minutes; k++) out.push(T0 + d * DAY + 9 * HOUR + Math.floor((MINUTE * k) / perMinute) + 1000 + Math.floor(rng() * 7001));
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** What the export holds of a script trying a request every 150 ms for `minutes`, cut by the platform at 100 a minute (as `platformCut`). */
+function longCut(minutes: number, seed: number): number[] {
+  const rng = makeRng(seed);
+  const admitted: number[] = [];
+  let lo = 0;
+  for (let k = 0; k < (minutes * MINUTE) / 150; k++) {
+    const s = T0 + 9 * HOUR + 150 * k;
+    while (lo < admitted.length && admitted[lo]! < s - MINUTE) lo++;
+    if (admitted.length - lo >= 100) continue;
+    admitted.push(s);
+  }
+  return admitted.map((s) => s + 1000 + Math.floor(rng() * 7001)).sort((a, b) => a - b);
+}
+
+describe('N1: a burst sustained over the throttle for minutes is demand, though no 45 s holds more than 100', () => {
+  const plan = platformPlan();
+
+  for (const [name, perMinute, minutes] of [
+    ['120 a minute for 3 minutes', 120, 3],
+    ['130 a minute for 10 minutes', 130, 10],
+  ] as const) {
+    describe(name, () => {
+      const times = sustained(perMinute, minutes, 3, perMinute);
+      const events = ledger({ script: times });
+      const result = simulate(plan, events);
+      const report = buildReport(events, result);
+      const blocked = report.keys[0]!.blockedBy.actor_minute ?? 0;
+
+      it('the one-window reading (more than 100 in 45 s) calls some of its refusals the cut', () => {
+        const oneWindow = beyondSlack(times, 100, MINUTE, 15_000);
+        const refused = throttleSlack(events, result).keys[0]!.at.map((t) => times.indexOf(t));
+        expect(blocked).toBeGreaterThan(0);
+        expect(refused.some((k) => oneWindow[k] === 0)).toBe(true);
+      });
+
+      it('reads every refusal as demand beyond the throttle, and the key as not held', () => {
+        const s = throttleSlack(events, result).keys[0]!;
+        expect(s.at.length).toBe(blocked);
+        expect(s.beyond.every((b) => b === 1)).toBe(true);
+        expect(heldLimits(events, result, report).some((h) => h.kind === 'throttle')).toBe(false);
+        expect(replayAnnouncements(events, result).keys).toEqual([expect.objectContaining({ id: 'script', blocked, throttleSlack: 0 })]);
+        const d = compareProfiles(plan, events, {}, result).differences.find((x) => x.id === 'script')!;
+        expect(d.why.join('\n')).not.toContain('the export times');
+      });
+    });
+  }
+
+  it('a sustained burst 26 minutes at 101 a minute shows too; 20 minutes of it is within what a cut history holds', () => {
+    expect(throttleSpansBeyond(sustained(101, 30, 1, 5), 100, MINUTE).includes(1)).toBe(true);
+    // 101 x 19.75 = 1,994.75 in 20 minutes less 15 s: a cut at 100 with 15 s of slack could show that
+    expect(throttleSpansBeyond(sustained(101, 20, 1, 5), 100, MINUTE).includes(1)).toBe(false);
+  });
+
+  it('the history the platform cut at 100 a minute still reads as held, over 25 minutes of trying as over 3', () => {
+    // 25 minutes: 2,500 requests, under the key's 3,000 an hour
+    for (const times of [platformCut(5, 4), longCut(25, 7)]) {
+      const events = ledger({ 'bulk-import': times });
+      const result = simulate(plan, events);
+      const report = buildReport(events, result);
+      const s = throttleSlack(events, result).keys[0]!;
+      expect(s.at.length).toBeGreaterThan(0);
+      expect(onlySlack(s)).toBe(true);
+      expect(heldLimits(events, result, report)).toEqual([expect.objectContaining({ kind: 'throttle', id: 'bulk-import', limit: 100 })]);
+    }
+  });
+
+  it("a person's sustained messages read the same", () => {
+    const ev = ledger({}, { u1: sustained(120, 3, 2, 11) });
+    const r = simulate(platformPlan(20), ev);
+    const s = throttleSlack(ev, r).messages;
+    expect(s.at.length).toBeGreaterThan(0);
+    expect(s.beyond.every((b) => b === 1)).toBe(true);
+    expect(heldLimits(ev, r, buildReport(ev, r)).some((h) => h.kind === 'throttle')).toBe(false);
   });
 });
 

@@ -230,9 +230,10 @@ export function completionSlack(events: EventColumns, result: SimulationResult, 
  * seconds later and by a different amount each time, so a key the platform held at exactly 100 a
  * minute shows a 101st request a few seconds inside a minute now and then, which the replay
  * blocks. The 24 h limits' 15 min would leave no minute at all to weigh a refusal by; a quarter
- * of it keeps a real burst over the throttle visible: a refusal counts as demand when 45 s of the
- * history hold more than the limit (a script firing 200 requests a minute does, a key the platform
- * cut at 100 a minute with completions up to 15 s late never does).
+ * of it keeps a real burst over the throttle visible: a refusal counts as demand when it lies in
+ * k minutes less 15 s of the history holding more than k times the limit (`throttleSpansBeyond`:
+ * a script firing 200 requests a minute does in 45 s, one firing 120 a minute for 3 minutes in
+ * 105 s, a key the platform cut at 100 a minute with completions up to 15 s late never does).
  */
 export function throttleSlackMs(windowMs: number): number {
   return Math.min(COMPLETION_SLACK_MS, Math.floor(windowMs / 4));
@@ -294,10 +295,64 @@ export interface ThrottleSlack {
 }
 
 /**
+ * The most spans of the throttle's window a history is read over: an hour of minutes, a day of
+ * hours. A burst just over the limit shows only over many windows (101 a minute shows over 26
+ * minutes: 101 x 25.75 > 2,600), so the spans go up to where such a sustained burst shows, and no
+ * further: every span is one pass over the arrivals.
+ */
+export const THROTTLE_SPANS_MAX: Readonly<Record<number, number>> = { [MINUTE]: 60, [HOUR]: 24 };
+
+/**
+ * For each arrival of `times` (in time order): 1 when it lies in a span of `k` windows less the
+ * slack (`k x windowMs - slackMs`, for some k >= 1) holding more than `k x limit`, i.e. in a stretch
+ * of the history no throttle of `limit` per `windowMs` could have cut, whatever the completion
+ * times' slack; 0 when the history around it reads as one the throttle cut.
+ *
+ * A throttle admits at most `limit` starts in any window; k windows hold at most k x limit, and
+ * exported at completion, up to the slack after the start, any span k windows less the slack long
+ * holds at most that too. One window less the slack alone misses a sustained burst: 120 a minute
+ * for 3 minutes never puts more than 100 in 45 s, but puts 210 in 105 s, where a cut history holds
+ * at most 200. Each k is one sliding pass; k stops once one span covers the whole history, once
+ * the history has no more than k x limit arrivals, at THROTTLE_SPANS_MAX, or once no window holds
+ * more than the limit and no span of k held more than k x limit (then none of k + 1 can: it is one
+ * of k and one window).
+ */
+export function throttleSpansBeyond(times: ArrayLike<number>, limit: number, windowMs: number, slackMs: number = throttleSlackMs(windowMs)): Uint8Array {
+  const n = times.length;
+  const out = new Uint8Array(n);
+  if (n === 0 || !Number.isFinite(limit)) return out;
+  const whole = times[n - 1]! - times[0]!;
+  // the most arrivals any one window holds (a window of (t - windowMs, t], as the spans)
+  let perWindow = 0;
+  for (let i = 0, lo = 0; i < n; i++) {
+    while (times[lo]! <= times[i]! - windowMs) lo++;
+    perWindow = Math.max(perWindow, i - lo + 1);
+  }
+  const maxK = THROTTLE_SPANS_MAX[windowMs] ?? 1;
+  for (let k = 1; k <= maxK && n > k * limit; k++) {
+    const span = Math.max(0, k * windowMs - slackMs);
+    const cap = k * limit;
+    let over = false;
+    // arrivals up to `marked` (exclusive) are marked already: each is marked once per k
+    let marked = 0;
+    for (let i = 0, lo = 0; i < n; i++) {
+      while (times[lo]! <= times[i]! - span) lo++;
+      if (i - lo + 1 <= cap) continue;
+      over = true;
+      for (let m = Math.max(lo, marked); m <= i; m++) out[m] = 1;
+      marked = i + 1;
+    }
+    if (span >= whole || (!over && perWindow <= limit)) break;
+  }
+  return out;
+}
+
+/**
  * For each refusal `k` of `refused` (indices into `times`, in time order), with its throttle
- * `reasons[k]`: 1 when a window of its throttle's length less the slack holds more of `times`
- * than the limit (demand beyond the throttle, whatever the completion times), 0 when the slack
- * explains it. `limitOf` gives each throttle's limit.
+ * `reasons[k]`: 1 when it lies in a span of its throttle's windows less the slack that holds more
+ * of `times` than the throttle admits in those windows (`throttleSpansBeyond`: demand beyond the
+ * throttle, whatever the completion times), 0 when the slack explains it. `limitOf` gives each
+ * throttle's limit.
  */
 function throttleBeyond(times: ArrayLike<number>, refused: readonly number[], reasons: readonly number[], limitOf: (reason: number) => number): Uint8Array {
   const out = new Uint8Array(refused.length);
@@ -307,7 +362,7 @@ function throttleBeyond(times: ArrayLike<number>, refused: readonly number[], re
     let b = byReason.get(r);
     if (b === undefined) {
       const w = THROTTLE_WINDOWS[r]!;
-      byReason.set(r, (b = beyondSlack(times, limitOf(r), w, throttleSlackMs(w))));
+      byReason.set(r, (b = throttleSpansBeyond(times, limitOf(r), w, throttleSlackMs(w))));
     }
     out[j] = b[k]!;
   });
