@@ -115,7 +115,7 @@ describe('the Overview names the limits the platform held the history at', () =>
       });
       const o = overviewOf(plan, exported(plan, demand(0.5)));
       expect(o.triggers.find((t) => t.id === 't_hook')?.admitted).toBe(30 * DAYS);
-      expect(o.held).toEqual({ profile, limits: [] });
+      expect(o.held).toEqual({ profile, limits: [], explained: { notRun: 0, late: 0 } });
     });
   }
 

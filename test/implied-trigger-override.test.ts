@@ -14,14 +14,14 @@ import type { EventColumns } from '../src/engine/events.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import type { Plan } from '../src/engine/plan.ts';
 import { simulate } from '../src/engine/simulate.ts';
-import { buildReport } from '../src/engine/report.ts';
+import { buildReport, verdict } from '../src/engine/report.ts';
 import { DAY, HOUR } from '../src/engine/units.ts';
 import { forecast } from '../src/forecast/index.ts';
 import { makeRng } from '../src/forecast/rng.ts';
 import { recommend } from '../src/recommend/index.ts';
 import type { RecommendReport } from '../src/recommend/index.ts';
 import { supportRequests } from '../src/export/index.ts';
-import { heldLimitFigures, heldLimits } from '../src/views/held-limits.ts';
+import { heldLimitFigures, heldLimits, heldReading } from '../src/views/held-limits.ts';
 
 /** 2026-08-03, a Monday */
 const T0 = Date.UTC(2026, 7, 3);
@@ -145,6 +145,23 @@ for (const [what, plan, planLimit] of cases) {
       const figure = heldLimitFigures(events, sim, report).limits.find((h) => h.id === 't_dep');
       expect(figure?.heldAtDefault?.impliedLimit).toBe(60);
       expect(figure?.sentence).toContain('which the platform did not');
+    });
+
+    it('the verdict counts those runs and says they are in the export, as the held list does', () => {
+      const sim = simulate(plan, events);
+      const report = buildReport(events, sim);
+      const t = report.totals;
+      const stopped = t.blocked + t.dropped + t.skipped + t.pending;
+      const { limits, explained } = heldReading(events, sim, report);
+      // every refusal and delay of the replay is the plan's lower limit against runs the history holds
+      expect(explained).toEqual({ notRun: stopped, late: t.delayed });
+      // the Overview reads the same count
+      expect(heldLimitFigures(events, sim, report).explained).toEqual(explained);
+      const line = verdict(report, limits.length, explained);
+      expect(line).toMatch(/^LIMITS HIT: 1 trigger held back/);
+      if (stopped > 0) expect(line).toContain(`${stopped.toLocaleString('en-US')} of ${t.events.toLocaleString('en-US')} events did not run in the replay`);
+      expect(line).toContain('in the export, so the platform let them through (see "Held at a limit?" below).');
+      expect(line).toContain(stopped > 0 ? `all ${stopped.toLocaleString('en-US')}` : `the ${t.delayed.toLocaleString('en-US')} late`);
     });
   });
 }

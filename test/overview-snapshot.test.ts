@@ -65,7 +65,7 @@ describe('the stored overview file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'headroom-snapshot-'));
   const ledger = join(dir, 'l.sqlite');
   const key: SnapshotKey = { events: 'v2:7:1:1:5:9:0:1:2', plan: planHash(PLAN), code: 'c1' };
-  const body = { planName: 'x', horizon: 1, events: 5, keys: [], triggers: [], capacity: [], held: { profile: 'documented', limits: [] }, headline: { keysCapped: 0, keysThrottled: 0, keysLimited: 0, keysNear: 0, triggersLimited: 0, blockedMessages: 0 } } satisfies OverviewBody;
+  const body = { planName: 'x', horizon: 1, events: 5, keys: [], triggers: [], capacity: [], held: { profile: 'documented', limits: [], explained: { notRun: 0, late: 0 } }, headline: { keysCapped: 0, keysThrottled: 0, keysLimited: 0, keysNear: 0, triggersLimited: 0, blockedMessages: 0 } } satisfies OverviewBody;
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is read back only for the same events, plan and code', () => {

@@ -22,7 +22,7 @@ import type { Plan } from '../src/engine/plan.ts';
 import { simulate } from '../src/engine/simulate.ts';
 import { buildReport, formatSummary, verdict } from '../src/engine/report.ts';
 import { DAY, HOUR, MINUTE } from '../src/engine/units.ts';
-import { heldLimitFigures, heldLimits } from '../src/views/held-limits.ts';
+import { heldLimitFigures, heldLimits, heldReading } from '../src/views/held-limits.ts';
 import { buildOverview } from '../src/projection/overview.ts';
 import { compareProfiles } from '../src/compare/profiles.ts';
 import { replayAnnouncements } from '../src/recommend/triggers-platform.ts';
@@ -85,6 +85,16 @@ describe('F1: the verdict counts requests a throttle refused', () => {
     expect(formatSummary(report)).not.toContain('nothing hit a limit');
   });
 
+  it('a real burst is not said to be in the export: its refusals are demand beyond the throttle', () => {
+    const { limits, explained } = heldReading(events, result, report);
+    expect(limits).toEqual([]);
+    expect(explained).toEqual({ notRun: 0, late: 0 });
+    expect(heldLimitFigures(events, result, report).explained).toEqual({ notRun: 0, late: 0 });
+    const line = verdict(report, limits.length, explained);
+    expect(line).not.toContain('in the export');
+    expect(line).not.toContain('in the replay');
+  });
+
   it('counts each throttle, for every throttled key', () => {
     // a second key refused by its hour: 3,001 requests within the hour, one every second
     const hourly = Array.from({ length: 3001 }, (_, k) => T0 + 2 * DAY + k * 1000);
@@ -139,6 +149,12 @@ describe('F5: throttle refusals the completion times explain are the cut the his
     ]);
     const summary = formatSummary(report, { heldFull: held.length });
     expect(summary).toContain(`LIMITS HIT: 1 API key throttled (${blocked} by actor_minute)`);
+    // the verdict still counts them, and says they are the platform's own admissions the export holds
+    const { explained } = heldReading(events, result, report);
+    expect(explained).toEqual({ notRun: blocked, late: 0 });
+    expect(formatSummary(report, { heldFull: held.length, explained }).split('\n')[0]).toBe(
+      `LIMITS HIT: 1 API key throttled (${blocked} by actor_minute). ${blocked} of ${cut.length.toLocaleString('en-US')} events did not run in the replay; all ${blocked} are in the export, so the platform let them through (see "Held at a limit?" below).`,
+    );
     // the Overview says it in its note, and the key's row is tagged
     const figure = heldLimitFigures(events, result, report).limits[0]!;
     expect(figure).toMatchObject({ kind: 'throttle', id: 'bulk-import', slackRefused: blocked });

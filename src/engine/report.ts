@@ -386,8 +386,27 @@ function headroom(limit: number, peak: number, show: (x: number) => string): str
 /** The reasons a key's requests are refused for by its throttles (SPEC section 9 rule 7). */
 const KEY_THROTTLES = ['actor_minute', 'actor_hour'] as const;
 
-/** The headline: is the plan fine, and if not, what hurts. */
-export function verdict(report: Report, heldFull = 0): string {
+/**
+ * Of the replay's refusals and delays, those the history's "Held at a limit?" reading explains
+ * (src/views/held-limits.ts): requests and runs the export holds, so the platform let them through
+ * (the export's completion times past a throttle's, a cap's or a trigger's window, or an override
+ * the plan does not state). Read by the caller and passed in: the engine does not read the history.
+ */
+export interface ExplainedRefusals {
+  /** of the events that did not run in the replay */
+  notRun: number;
+  /** of the events that ran late in the replay */
+  late: number;
+}
+
+const NONE_EXPLAINED: ExplainedRefusals = { notRun: 0, late: 0 };
+
+/**
+ * The headline: is the plan fine, and if not, what hurts. Every refusal of the replay is counted
+ * (the plan as written refuses it), and those `explained` are said to be in the export, so that the
+ * headline never reads "did not run" alone where the held list says the platform ran them.
+ */
+export function verdict(report: Report, heldFull = 0, explained: ExplainedRefusals = NONE_EXPLAINED): string {
   const t = report.totals;
   const problems: string[] = [];
   const capped = report.keys.filter((k) => (k.blockedBy.key_cap ?? 0) > 0);
@@ -419,7 +438,21 @@ export function verdict(report: Report, heldFull = 0): string {
     return `OK: all ${counted(t.events, 'event')} went through at once; nothing hit a limit.`;
   }
   const stopped = t.blocked + lost;
-  return `LIMITS HIT: ${problems.join('; ')}. ${n(stopped)} of ${counted(t.events, 'event')} did not run${t.delayed > 0 ? `, ${n(t.delayed)} ran late` : ''}.`;
+  const said = explainedWords(stopped, t.delayed, explained);
+  return `LIMITS HIT: ${problems.join('; ')}. ${n(stopped)} of ${counted(t.events, 'event')} did not run${said === '' ? '' : ' in the replay'}${t.delayed > 0 ? `, ${n(t.delayed)} ran late` : ''}${said}.`;
+}
+
+/** "; all 345 are in the export, so the platform let them through (…)", or '' when none is explained. */
+function explainedWords(stopped: number, late: number, e: ExplainedRefusals): string {
+  // never more than the counts the headline gives: a caller's reading of another run is not said
+  const notRun = Math.min(Math.max(0, e.notRun), stopped);
+  const lateOnes = Math.min(Math.max(0, e.late), late);
+  if (notRun + lateOnes === 0) return '';
+  const parts: string[] = [];
+  if (notRun > 0) parts.push(notRun === stopped ? (stopped === 1 ? 'it' : `all ${n(stopped)}`) : `${n(notRun)} of them`);
+  if (lateOnes > 0) parts.push(lateOnes === late ? `the ${n(late)} late` : `${n(lateOnes)} of the ${n(late)} late`);
+  const one = notRun + lateOnes === 1;
+  return `; ${parts.join(' and ')} ${one ? 'is' : 'are'} in the export, so the platform let ${one ? 'it' : 'them'} through (see "Held at a limit?" below)`;
 }
 
 /** People's messages refused by a throttle (SPEC section 9 rule 7) rather than by the allowance. */
@@ -433,6 +466,8 @@ export interface SummaryOptions {
   defaultSpendLimits?: boolean;
   /** how many limits the history reached with nothing refused (listed by the caller under the summary) */
   heldFull?: number;
+  /** of the replay's refusals and delays, those the held limits explain (views/held-limits.ts `heldReading`) */
+  explained?: ExplainedRefusals;
   /** limited webhooks wait (the plan's enforcement.webhookWhenLimited "queue"): under the platform profile, said to be the plan's, not the code's */
   queuesWebhooks?: boolean;
 }
@@ -440,7 +475,7 @@ export interface SummaryOptions {
 export function formatSummary(report: Report, options: SummaryOptions = {}): string {
   const out: string[] = [];
   const t = report.totals;
-  out.push(verdict(report, options.heldFull ?? 0), '');
+  out.push(verdict(report, options.heldFull ?? 0, options.explained), '');
   out.push(
     `Simulated ${counted(t.events, 'event')} (${counted(t.apiRequests, 'API request')}, ${counted(t.triggerRuns, 'trigger run')}, ${counted(t.messages, 'message')})` +
       (t.events === 0 ? '.' : ` from ${when(report.from)} to ${when(report.to)}; queues followed until ${when(report.horizon)}.`),

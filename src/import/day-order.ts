@@ -114,6 +114,30 @@ export class DayOrderScan {
   }
 }
 
+/**
+ * A later row that tells an export's order the first rows only guessed by how close together their
+ * dates lie: the first slash day or time the other order cannot read (a part above 12), kept with
+ * its line, so that the "read as" line names it rather than "no day above 12 tells". Each row is
+ * read in the guessed order, so a row only the other order reads is refused by that reading.
+ */
+export class LaterOrderTell {
+  private readonly other: GivenDayOrder;
+  private found: { value: string; line: number } | null = null;
+
+  constructor(order: GivenDayOrder) {
+    this.other = order === 'dmy' ? 'mdy' : 'dmy';
+  }
+
+  /** a value the guessed order read, on its file's line */
+  see(value: string, line: number): void {
+    if (this.found === null && parseMappedTime(value, this.other, 'UTC') === null) this.found = { value, line };
+  }
+
+  get told(): { value: string; line: number } | null {
+    return this.found;
+  }
+}
+
 /** A slash day or time the first rows could not place: the whole file is asked (importer.ts), then the import runs again. */
 export class DayOrderUnknown extends Error {
   /** the column (as the header names it) whose values tell the order */

@@ -126,9 +126,12 @@ function nearnessWords(order: GivenDayOrder, reader: FindingsReader): string {
  * The dates as they were really read: `ymd` only says no slash date needed an order, so the forms
  * the rows write name what was read (`dates with month names`, never `as YYYY-MM-DD` for them).
  */
-function datesText(order: DayOrder, forms: readonly DateForm[] | undefined, from: DayOrderBasis | 'mapping' | 'saved', reader: FindingsReader): string {
+function datesText(order: DayOrder, forms: readonly DateForm[] | undefined, from: DayOrderBasis | 'mapping' | 'saved', reader: FindingsReader, toldBy?: { value: string; line: number }): string {
   const written = forms === undefined || forms.length === 0 ? (['iso'] as const) : forms;
-  const slash = order === 'ymd' ? '' : `${SLASH_ORDER_WORDS[order]}${from === 'nearness' ? nearnessWords(order, reader) : from === 'given' ? givenWords(reader) : ORDER_FROM_WORDS[from]})`;
+  // a later row told what the first rows only guessed: named, since "no day above 12" would be untrue
+  const fromWords = (o: Exclude<DayOrder, 'ymd'>): string =>
+    from === 'nearness' ? nearnessWords(o, reader) : from === 'given' ? givenWords(reader) : from === 'rows' && toldBy !== undefined ? `, told by ${JSON.stringify(toldBy.value)} at line ${toldBy.line}` : ORDER_FROM_WORDS[from];
+  const slash = order === 'ymd' ? '' : `${SLASH_ORDER_WORDS[order]}${fromWords(order)})`;
   const words = written.flatMap((f) => (f === 'slash' ? (order === 'ymd' ? [] : [slash]) : [DATE_FORM_WORDS[f]]));
   // an order the first rows did not write is named all the same, since later rows did (the whole
   // file told it); one given for a file of no slash date was used for none, so it is not named
@@ -156,7 +159,7 @@ export function readAsText(r: Pick<ImportResult, 'form' | 'guessed' | 'rows'>, r
   const g = r.rows > 0 ? r.guessed : undefined;
   if (g !== undefined) {
     if (g.decimal !== undefined) parts.push(g.decimal === ',' ? 'decimal comma (12,34 is 12.34)' : 'decimal point (12.34)');
-    if (g.dayOrder !== undefined) parts.push(g.dayOrder === null ? 'dates that could be day or month first (refused)' : datesText(g.dayOrder, g.dates, g.dayOrderFrom ?? g.dayOrderBy ?? 'rows', reader));
+    if (g.dayOrder !== undefined) parts.push(g.dayOrder === null ? 'dates that could be day or month first (refused)' : datesText(g.dayOrder, g.dates, g.dayOrderFrom ?? g.dayOrderBy ?? 'rows', reader, g.dayOrderToldBy));
     // said, so that an admin sees the two columns make one time (a guess that left it out put every event at midnight)
     if (g.timeOfDay !== undefined) parts.push(`times of day from the column ${JSON.stringify(g.timeOfDay)}`);
   }

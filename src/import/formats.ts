@@ -30,7 +30,7 @@ import { canonicalColumns, ContentOccurrences } from './canonical.ts';
 import { NO_KEY_PREFIX } from '../ledger/entities.ts';
 import { isEscaped, isNoKey, norm, unescapeCell } from './cells.ts';
 import { LineIdentity, LineOccurrences } from './consumption-line.ts';
-import { dateFormsOf, DayOrderScan, DayOrderUnknown, dayOrderWords, DottedMonthFirstCheck, GivenDayOrderCheck, SLASH_DAY, SLASH_TIME } from './day-order.ts';
+import { dateFormsOf, DayOrderScan, DayOrderUnknown, dayOrderWords, DottedMonthFirstCheck, GivenDayOrderCheck, LaterOrderTell, SLASH_DAY, SLASH_TIME } from './day-order.ts';
 import { DecimalScan, DecimalUnknown, twoWaysMessage } from './decimal-mark.ts';
 import { EXCEL_SERIAL, excelSerialTime, SERIAL_RANGE_MESSAGE, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MESSAGE } from './excel-dates.ts';
 import { accountingNegative, accountingNegativeMessage, isAccountingZero } from './accounting.ts';
@@ -125,6 +125,11 @@ export interface Guessed {
    * close together its dates lie, a guess the "read as" line says how to undo.
    */
   dayOrderBy?: DayOrderBasis;
+  /**
+   * an order the first rows guessed by nearness that a later row told (`dayOrderBy` then `rows`):
+   * the first value only that order reads, and its line
+   */
+  dayOrderToldBy?: { value: string; line: number };
   /** the forms of the dates the first rows write (`month-word` for 2-Dec-2026), in the order first seen */
   dates?: readonly DateForm[];
   /** a mapped file's column that gives each date its time of day (`Time` beside `Date`) */
@@ -150,6 +155,11 @@ export interface FormatHandler {
    * all, and the doubt the reading leaves (GivenOrderDoubt)
    */
   givenDayOrder?(): { slashDates: boolean; doubt: GivenOrderDoubt | null };
+  /**
+   * after the rows, for an export whose order the first rows guessed only by nearness: the first
+   * later value that tells it (LaterOrderTell), null when none did
+   */
+  orderToldLater?(): { value: string; line: number } | null;
 }
 
 const TYPE_CODES: Record<string, EventTypeCode> = { api: EventType.api, trigger: EventType.trigger, message: EventType.message };
@@ -310,6 +320,17 @@ function slashTime(text: string, order: DayOrder | null, scanned: boolean, colum
   const t = parseMappedTime(text, order, 'UTC');
   if (t === null) throw new RowError(column, value, `is not ${dayOrderWords(order)}, as the file's other rows are`);
   return t;
+}
+
+/** A teller for an export's order the first rows guessed only by nearness (null otherwise). */
+function laterTell(order: DayOrder | null, by: DayOrderBasis): LaterOrderTell | null {
+  return by === 'nearness' && (order === 'dmy' || order === 'mdy') ? new LaterOrderTell(order) : null;
+}
+
+/** A slash time read in the order guessed, shown to its teller (when there is one): the time. */
+function seenBy(later: LaterOrderTell | null, time: number, value: string, line: number): number {
+  later?.see(value, line);
+  return time;
 }
 
 /** The order given, as the reader gave it: `--dates mdy`, or the app preview's “Dates are: month first”. */
@@ -481,11 +502,13 @@ export function dustCostHandler(
   const scanned = whole.dayOrder !== undefined || whole.dayOrderGiven !== undefined;
   const { order, by } = exportDayOrder(samples.map((r) => r[di] ?? ''), SLASH_DAY, localeSign(marks.told, separator), whole.dayOrder, whole.dayOrderGiven);
   const given = whole.dayOrderGiven === undefined ? null : new GivenDayOrderCheck(whole.dayOrderGiven, whole.importTime ?? Date.now());
+  const later = laterTell(order, by);
   return {
     format: 'dust-cost',
     mapping: null,
     guessed: { decimal, dayOrder: order, dayOrderBy: by, dates: dateFormsOf(samples.map((r) => r[di] ?? '')) },
     ...(given !== null ? { givenDayOrder: () => ({ slashDates: given.sawSlashDates, doubt: given.doubt(header[di]!) }) } : {}),
+    ...(later !== null ? { orderToldLater: () => later.told } : {}),
     row(f, line, sink) {
       checkWidth(f, header);
       const date = f[di]!.trim();
@@ -495,6 +518,7 @@ export function dustCostHandler(
         if (date.length > 10 && parseMappedTime(date, 'ymd', 'UTC') === null) day = null;
       } else if (SLASH_DAY.test(date)) {
         const t = given !== null ? givenSlashTime(given, date, file, line, header[di]!, f[di], audience) : slashTime(date, order, scanned, header[di]!, f[di], 'dates', 'YYYY-MM-DD', audience);
+        later?.see(date, line);
         if (t % DAY !== 0) throw new RowError(header[di], f[di], `is not a date ${dayOrderWords(order!)}, as the file's other rows are`);
         day = t;
       } else day = otherDate(date, header[di]!, f[di]);
@@ -674,6 +698,7 @@ export function dustConsumptionHandler(
   const scanned = whole.dayOrder !== undefined || whole.dayOrderGiven !== undefined;
   const { order, by } = exportDayOrder(samples.map((r) => r[ti] ?? ''), SLASH_TIME, localeSign(marks.told, separator), whole.dayOrder, whole.dayOrderGiven);
   const given = whole.dayOrderGiven === undefined ? null : new GivenDayOrderCheck(whole.dayOrderGiven, whole.importTime ?? Date.now());
+  const later = laterTell(order, by);
   const identity = new LineIdentity(header, decimal, originIdentity);
   // the export's other ids: one a spreadsheet wrote in exponent notation changes the line's identity for good
   const otherIds = ['conversationId', 'spaceId', 'agentId', 'agentRootId', 'agentParentId', 'toolActionId'].map((c) => columnIndex(header, file, [c], false)).filter((i) => i !== -1);
@@ -684,6 +709,7 @@ export function dustConsumptionHandler(
     mapping: null,
     guessed: { decimal, dayOrder: order, dayOrderBy: by, dates: dateFormsOf(samples.map((r) => r[ti] ?? '')) },
     ...(given !== null ? { givenDayOrder: () => ({ slashDates: given.sawSlashDates, doubt: given.doubt(header[ti]!) }) } : {}),
+    ...(later !== null ? { orderToldLater: () => later.told } : {}),
     row(f, fileLine, sink) {
       checkWidth(f, header);
       // the platform writes UTC; a time written without a zone (a spreadsheet's re-save) is read as UTC too
@@ -695,7 +721,7 @@ export function dustConsumptionHandler(
           : SLASH_TIME.test(text)
             ? given !== null
               ? givenSlashTime(given, text, file, fileLine, header[ti]!, f[ti], audience)
-              : slashTime(text, order, scanned, header[ti]!, f[ti], 'times', 'YYYY-MM-DD hh:mm', audience)
+              : seenBy(later, slashTime(text, order, scanned, header[ti]!, f[ti], 'times', 'YYYY-MM-DD hh:mm', audience), text, fileLine)
             : otherTime(text, header[ti]!, f[ti]);
       if (time === null) throw new RowError(header[ti], f[ti], 'is not a time: expected ISO 8601 like 2026-01-05T10:00:00.000Z (or a re-saved 05/01/2026 10:00)');
       if (!isPlausibleTime(time)) throw new RowError(header[ti], f[ti], timeRangeMessage());

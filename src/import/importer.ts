@@ -1271,6 +1271,9 @@ async function run(
       const forms = guessed?.dates ?? [];
       if (guessed !== undefined && givenOrder.slashDates && !forms.includes('slash')) guessed = { ...guessed, dates: [...forms, 'slash'] };
     }
+    // an order the first rows only guessed by nearness that a later row told: said as told by it
+    const toldLater = (handler as FormatHandler | null)?.orderToldLater?.() ?? null;
+    if (guessed !== undefined && toldLater !== null) guessed = { ...guessed, dayOrderBy: 'rows', dayOrderToldBy: toldLater };
     if (guessed !== undefined && !undecided) result.guessed = guessed;
     if (read.form !== undefined) result.form = read.form;
     if (read.partial === true) result.readWhole = false;

@@ -19,7 +19,7 @@ import { counted } from '../engine/words.ts';
 import { EventType } from '../engine/events.ts';
 import { withId } from '../engine/report.ts';
 import { reasonWords } from '../engine/reason-words.ts';
-import type { KeyReport, Report, TriggerReport } from '../engine/report.ts';
+import type { ExplainedRefusals, KeyReport, Report, TriggerReport } from '../engine/report.ts';
 import { talliesOf } from '../engine/report-tallies.ts';
 import { formatUsd } from '../engine/units.ts';
 import { Outcome, Reason } from '../engine/result.ts';
@@ -111,6 +111,14 @@ export interface HeldLimitFigure {
 export interface HeldLimits {
   profile: Report['profile'];
   limits: HeldLimitFigure[];
+  /** of the replay's refusals and delays, those the held limits explain: the headline says so beside its counts */
+  explained: ExplainedRefusals;
+}
+
+/** `headroom simulate`'s held limits, and how many of the replay's refusals and delays they explain (its verdict says it). */
+export interface HeldReading {
+  limits: HeldLimit[];
+  explained: ExplainedRefusals;
 }
 
 /** A held limit with what both wordings need: the figure before its sentence is written. */
@@ -132,6 +140,8 @@ interface Found extends Omit<HeldLimitFigure, 'sentence'> {
   daysAtDefault?: number;
   /** of a key's `slackRefused`, those only the docs' window to the millisecond refuses (the rest were in flight) */
   byDocsWindow?: number;
+  /** of `slackRefused`, those the replay did not run (the rest it ran late: a trigger's delays) */
+  notRun: number;
 }
 
 const SLACK_MIN = COMPLETION_SLACK_MS / 60_000;
@@ -208,11 +218,13 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
   const runsRead = Uint8Array.from(report.triggers, (t, j) => (watched[j] === 1 && (t.limitedBy.trigger_limit ?? 0) > 0 ? 1 : 0));
   const arrivals = new Slices(report.triggers.map((t, j) => (watched[j] === 1 ? t.arrivals : 0)));
   const refusedRuns = new Slices(report.triggers.map((t, j) => (runsRead[j] === 1 ? t.limitedBy.trigger_limit! : 0)));
+  // of those, the runs the replay did not run at all (the rest it ran late)
+  const runsNotRun = new Int32Array(report.triggers.length);
   const requests = new Slices(report.keys.map((k, j) => (keyRead[j] === 1 ? k.requests : 0)));
   const costs = new Slices(report.keys.map((k, j) => (keyRead[j] === 1 ? k.requests : 0)));
   const refusedRequests = new Slices(report.keys.map((k, j) => (keyRead[j] === 1 ? k.requests : 0)));
   if (watched.includes(1) || keyRead.includes(1)) {
-    const collected = { admitted, arrivals, refusedRuns, requests, costs, refusedRequests };
+    const collected = { admitted, arrivals, refusedRuns, runsNotRun, requests, costs, refusedRequests };
     // a joined result is walked part by part (each entity's events are in one, in order): its own
     // arrays would be joined first, 60 ms at 1M events, for the few events read here
     for (const part of partsOf(result) ?? [{ events, result }]) collect(part.events, part.result, watched, runsRead, keyRead, collected);
@@ -249,7 +261,7 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
     // once a window as much as a cap's stop, which nothing tells apart (implied-cap.ts
     // `reachedInOneDay`): not said to be held
     if (j < tallies.keys.count && reachedInOneDay(tallies.keys.daily.subarray(j * days, (j + 1) * days), windowDays, NEAR_CAP_SHARE * plan.keys[j]!.capMicros!)) return;
-    out.push({ kind: 'key', id: k.id, name: k.name, limit: k.capUsd!, peak: k.peakRollingUsd, days: null, slackRefused: blocked, byDocsWindow, refused: true });
+    out.push({ kind: 'key', id: k.id, name: k.name, limit: k.capUsd!, peak: k.peakRollingUsd, days: null, slackRefused: blocked, byDocsWindow, refused: true, notRun: blocked });
   });
   // keys without a cap in the plan whose spend a cap held all the same, after the stated ones; then
   // keys whose spend was held well under the cap the plan states (held by another)
@@ -267,14 +279,14 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
     report.keys.forEach((k) => {
       const cap = k.capUsd === null ? readings.implied.get(k.id) : undefined;
       if (cap === undefined) return;
-      out.push({ kind: 'key', id: k.id, name: k.name, limit: cap.capMicros / 1e6, peak: k.peakRollingUsd, days: null, slackRefused: 0, refused: false, impliedCap: cap });
+      out.push({ kind: 'key', id: k.id, name: k.name, limit: cap.capMicros / 1e6, peak: k.peakRollingUsd, days: null, slackRefused: 0, refused: false, notRun: 0, impliedCap: cap });
     });
     report.keys.forEach((k) => {
       const check = k.capUsd === null ? undefined : readings.stated.get(k.id);
       // a cap the history went beyond is no held limit: the replay refuses what it would (recommend
       // and forecast say it of a key whose history is the platform's export)
       if (check?.kind !== 'held-below' || check.reading === null || keyAtCap(k)) return;
-      out.push({ kind: 'key', id: k.id, name: k.name, limit: check.reading.capMicros / 1e6, peak: k.peakRollingUsd, days: null, slackRefused: 0, refused: false, statedCap: check });
+      out.push({ kind: 'key', id: k.id, name: k.name, limit: check.reading.capMicros / 1e6, peak: k.peakRollingUsd, days: null, slackRefused: 0, refused: false, notRun: 0, statedCap: check });
     });
   }
   // the throttles' refusals, read only when a throttle refused something (the report's counts)
@@ -283,7 +295,7 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
   const throttles = keyThrottled.includes(1) || peopleThrottled > 0 ? throttleSlack(events, result, { keys: keyThrottled, messages: peopleThrottled > 0 }) : null;
   report.keys.forEach((k, j) => {
     const held = throttles === null || keyThrottled[j] !== 1 ? null : heldThrottles(throttles.keys[j]!, plan);
-    if (held !== null) out.push({ kind: 'throttle', id: k.id, name: k.name, limit: held[0]!.limit, peak: held[0]!.limit, days: null, slackRefused: throttledBy(k.blockedBy), refused: true, throttles: held });
+    if (held !== null) out.push({ kind: 'throttle', id: k.id, name: k.name, limit: held[0]!.limit, peak: held[0]!.limit, days: null, slackRefused: throttledBy(k.blockedBy), refused: true, notRun: throttledBy(k.blockedBy), throttles: held });
   });
   report.triggers.forEach((t, j) => {
     if (watched[j] !== 1) return;
@@ -298,14 +310,14 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
       if (limited > 0 && !holdExplains(hold, triggerRefusals(arrivals.of(j), refusedRuns.of(j), pt!.limit))) return;
       const { allDays, atDefault } = holdDays(hold, runs!, plan.edgeMs);
       const ceiling = ceilingInForce(hold);
-      out.push({ kind: 'trigger', id: t.id, name: t.name, limit: ceiling, peak: ceiling, days: allDays, slackRefused: limited, refused: t.dropped + t.skipped > 0, defaultHold: holdWords(hold), daysAtDefault: atDefault });
+      out.push({ kind: 'trigger', id: t.id, name: t.name, limit: ceiling, peak: ceiling, days: allDays, slackRefused: limited, refused: t.dropped + t.skipped > 0, notRun: limited > 0 ? runsNotRun[j]! : 0, defaultHold: holdWords(hold), daysAtDefault: atDefault });
       return;
     }
     const code = codeLimit(t, j);
     if (code !== null) {
       // more than the code's limit in some 24 h: the code did not cut this history (an override)
       const { peak, days } = peaks[j]!;
-      if (peak === code) out.push({ kind: 'trigger', id: t.id, name: t.name, limit: code, peak, days, slackRefused: 0, refused: false, codeOnly: true });
+      if (peak === code) out.push({ kind: 'trigger', id: t.id, name: t.name, limit: code, peak, days, slackRefused: 0, refused: false, notRun: 0, codeOnly: true });
       return;
     }
     if (t.limit === null) return;
@@ -314,19 +326,19 @@ function findHeld(events: EventColumns, result: SimulationResult, report: Report
     // refusals its completion times explain do not show demand beyond the limit
     const limited = refusedRuns.count(j);
     if (limited > 0 && !onlySlack(triggerRefusals(arrivals.of(j), refusedRuns.of(j), plan.triggers[j]!.limit))) return;
-    out.push({ kind: 'trigger', id: t.id, name: t.name, limit: t.limit, peak, days, slackRefused: limited, refused: t.dropped + t.skipped > 0 });
+    out.push({ kind: 'trigger', id: t.id, name: t.name, limit: t.limit, peak, days, slackRefused: limited, refused: t.dropped + t.skipped > 0, notRun: limited > 0 ? runsNotRun[j]! : 0 });
   });
   if (allowanceFull) {
     // messages it refused only by the completion times' slack do not show demand beyond it
     const bySlack = allowanceSlack !== null && allowanceSlack.at.length === a.blockedMessages && onlySlack(allowanceSlack);
-    if (a.blockedMessages === 0 || bySlack) out.push({ kind: 'allowance', id: null, name: 'allowance', limit: a.limit!, peak: a.peak, days: null, slackRefused: a.blockedMessages, refused: true });
+    if (a.blockedMessages === 0 || bySlack) out.push({ kind: 'allowance', id: null, name: 'allowance', limit: a.limit!, peak: a.peak, days: null, slackRefused: a.blockedMessages, refused: true, notRun: a.blockedMessages });
   }
   const p = report.pool;
   if (p.limit !== null && p.limit > 0 && p.peak >= p.limit && limitedBy('pool') === 0) {
-    out.push({ kind: 'pool', id: null, name: 'pool', limit: p.limit, peak: p.peak, days: null, slackRefused: 0, refused: false });
+    out.push({ kind: 'pool', id: null, name: 'pool', limit: p.limit, peak: p.peak, days: null, slackRefused: 0, refused: false, notRun: 0 });
   }
   const people = throttles === null || peopleThrottled === 0 ? null : heldThrottles(throttles.messages, plan);
-  if (people !== null) out.push({ kind: 'throttle', id: null, name: "people's messages", limit: people[0]!.limit, peak: people[0]!.limit, days: null, slackRefused: peopleThrottled, refused: true, throttles: people });
+  if (people !== null) out.push({ kind: 'throttle', id: null, name: "people's messages", limit: people[0]!.limit, peak: people[0]!.limit, days: null, slackRefused: peopleThrottled, refused: true, notRun: peopleThrottled, throttles: people });
   return out;
 }
 
@@ -358,6 +370,8 @@ interface Collected {
   admitted: Slices;
   arrivals: Slices;
   refusedRuns: Slices;
+  /** per trigger, how many of its `refusedRuns` were not admitted at all */
+  runsNotRun: Int32Array;
   requests: Slices;
   costs: Slices;
   refusedRequests: Slices;
@@ -396,7 +410,10 @@ function collect(events: EventColumns, result: SimulationResult, watched: Uint8A
     const k = arrivalEnd[e]!++;
     arrivalTimes[k] = t;
     if (runsRead[e] !== 1) continue;
-    if (limitRefusedRun(isAdmitted, admittedAt[i]!, t, reason[i]!)) runs[runsEnd[e]!++] = k - arrivalStart[e]!;
+    if (limitRefusedRun(isAdmitted, admittedAt[i]!, t, reason[i]!)) {
+      runs[runsEnd[e]!++] = k - arrivalStart[e]!;
+      if (!isAdmitted) c.runsNotRun[e]!++;
+    }
   }
   if (keyRead.includes(1)) {
     for (let i = type.indexOf(API); i !== -1 && i < n; i = type.indexOf(API, i + 1)) {
@@ -416,7 +433,31 @@ const money = (usd: number): string => formatUsd(Math.round(usd * 1e6));
 
 /** The limits the history reached with nothing refused by them, keys first, in `headroom simulate`'s words. */
 export function heldLimits(events: EventColumns, result: SimulationResult, report: Report): HeldLimit[] {
-  return findHeld(events, result, report).map((h) => ({
+  return heldReading(events, result, report).limits;
+}
+
+/**
+ * Of the replay's refusals and delays, those a held limit explains: counted here, once, from the
+ * same reading the held list is written from, so that the verdict and the list agree.
+ */
+function explainedOf(found: readonly Found[]): ExplainedRefusals {
+  let notRun = 0;
+  let late = 0;
+  for (const h of found) {
+    notRun += h.notRun;
+    late += h.slackRefused - h.notRun;
+  }
+  return { notRun, late };
+}
+
+/** The held limits in `headroom simulate`'s words, and how many of the replay's refusals and delays they explain. */
+export function heldReading(events: EventColumns, result: SimulationResult, report: Report): HeldReading {
+  const found = findHeld(events, result, report);
+  return { limits: found.map(simulateLimit), explained: explainedOf(found) };
+}
+
+function simulateLimit(h: Found): HeldLimit {
+  return {
     kind: h.kind,
     id: h.id,
     name: h.name,
@@ -427,7 +468,7 @@ export function heldLimits(events: EventColumns, result: SimulationResult, repor
     limit: h.limit,
     peak: h.peak,
     text: simulateText(h),
-  }));
+  };
 }
 
 function simulateText(h: Found): string {
@@ -573,7 +614,8 @@ const dollars = (usd: number): string => {
 export function heldLimitFigures(events: EventColumns, result: SimulationResult, report: Report): HeldLimits {
   const platform = report.profile === 'platform';
   const windowDays = Math.round(result.plan.keyCapWindowMs / DAY);
-  const limits = findHeld(events, result, report).map(
+  const found = findHeld(events, result, report);
+  const limits = found.map(
     (h): HeldLimitFigure => ({
       kind: h.kind,
       id: h.id,
@@ -589,7 +631,7 @@ export function heldLimitFigures(events: EventColumns, result: SimulationResult,
       sentence: overviewSentence(h, platform, windowDays),
     }),
   );
-  return { profile: report.profile, limits };
+  return { profile: report.profile, limits, explained: explainedOf(found) };
 }
 
 function overviewSentence(h: Found, platform: boolean, windowDays: number): string {

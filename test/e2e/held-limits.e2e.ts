@@ -50,6 +50,19 @@ function cutHistoryCsv(): string {
   const demand = b.build();
   const r = simulate(plan, demand, { until: T0 + DAYS * DAY });
   const lines: [number, string][] = [];
+  // a script trying a request every 150 ms for 3 minutes on 3 days: the platform admits one when
+  // fewer than 100 of the key's requests started in the last minute, and the export times each
+  // when it completed, 1 to 8 s later (its per-minute throttle, SPEC section 9 rule 7)
+  for (let d = 0; d < 3; d++) {
+    const admitted: number[] = [];
+    for (let k = 0; k < 1200; k++) {
+      const start = T0 + d * DAY + 14 * HOUR + 150 * k;
+      if (admitted.filter((a) => a >= start - MIN && a <= start).length >= 100) continue;
+      admitted.push(start);
+      const done = start + 1000 + ((k * 13) % 7001);
+      lines.push([done, `${new Date(done).toISOString()},api,k_bulk,0.01`]);
+    }
+  }
   for (let i = 0; i < demand.count; i++) {
     if (r.outcome[i] !== Outcome.admitted) continue;
     const ty = demand.type[i];
@@ -98,14 +111,18 @@ describe('Overview on a history the platform’s limits cut', () => {
     await page.getByTestId('keys-table').waitFor({ timeout: 60_000 });
 
     const note = page.getByRole('note', { name: /Held by the platform’s own limits/ });
-    await hasText(note, /3 limits/);
+    await hasText(note, /4 limits/);
     const text = await textOf(note);
     expect(text).toMatch(/The exports hold only what the platform admitted\. These limits were full in this history and the replay \(as the platform’s code enforces the limits\) found no demand beyond them/);
     expect(text).toMatch(/API key Pipeline's spend reached \$4\d\.\d\d of its \$40\.00 cap \(30 days counted from 00:00 UTC\): the platform held it at its cap; real demand was higher than this history shows\./);
     expect(text).toMatch(/Trigger PR review ran exactly 42 times in 24 h on (19|20) days: the platform held it; real demand was higher than this history shows\./);
     expect(text).toMatch(/The message allowance was full: 30 of 30 messages and fair-use runs in 24 h\./);
+    expect(text).toMatch(/API key k_bulk was held at 100 requests a minute by its per-minute throttle/);
     // the limits with room are not in it
     expect(text).not.toMatch(/Website|Digest|fair-use pool/);
+    // the headline counts the key as throttled, and says its refusals are the export's, as the note does
+    await hasText(page.locator('.cards'), /Keys throttled/);
+    await hasText(page.getByTestId('headline-explained'), /^[\d,]+ of the replay’s refusals are in the export, so the platform let them through \(see “Held by the platform’s own limits” below\)\.$/);
 
     // the rows: the status word is not read alone
     const mark = /held by the platform/;

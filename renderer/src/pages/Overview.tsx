@@ -39,19 +39,39 @@ function Headline({ o }: { o: Overview }) {
     { label: 'Triggers that queue or drop', value: o.headline.triggersLimited, of: o.triggers.length, tone: o.headline.triggersLimited ? 'limited' : 'ok' },
     { label: 'People’s messages blocked', value: o.headline.blockedMessages, of: null, tone: o.headline.blockedMessages ? 'limited' : 'ok' },
   ];
+  const explained = explainedWords(o.held.explained);
   return (
-    <section className="cards" aria-label="At a glance">
-      {cards.map((c) => (
-        <div key={c.label} className={`card tone-${c.tone}`}>
-          <div className="card-value">
-            {int(c.value)}
-            {c.of !== null && <span className="card-of"> / {int(c.of)}</span>}
+    <>
+      <section className="cards" aria-label="At a glance">
+        {cards.map((c) => (
+          <div key={c.label} className={`card tone-${c.tone}`}>
+            <div className="card-value">
+              {int(c.value)}
+              {c.of !== null && <span className="card-of"> / {int(c.of)}</span>}
+            </div>
+            <div className="card-label">{c.label}</div>
           </div>
-          <div className="card-label">{c.label}</div>
-        </div>
-      ))}
-    </section>
+        ))}
+      </section>
+      {explained !== null && (
+        <p className="muted small" data-testid="headline-explained">
+          {explained}
+        </p>
+      )}
+    </>
   );
+}
+
+/**
+ * The cards count every refusal of the replay (the plan as written refuses them); those the held
+ * limits explain are in the export, which the headline says beside them, as `headroom simulate`'s
+ * verdict does. null when none is.
+ */
+function explainedWords(e: Overview['held']['explained']): string | null {
+  const parts = [e.notRun > 0 ? `${int(e.notRun)} of the replay’s refusals` : '', e.late > 0 ? `${int(e.late)} of ${e.notRun > 0 ? 'its' : 'the replay’s'} delays` : ''].filter(Boolean);
+  if (parts.length === 0) return null;
+  const one = e.notRun + e.late === 1;
+  return `${parts.join(' and ')} ${one ? 'is' : 'are'} in the export, so the platform let ${one ? 'it' : 'them'} through (see “Held by the platform’s own limits” below).`;
 }
 
 export function OverviewPage({ version, onChanged }: { version: number; onChanged: () => void }) {

@@ -23,7 +23,7 @@ import { compareProfiles, formatComparison } from '../../compare/profiles.ts';
 import { OtherProfileRun } from '../../compare/other-profile.ts';
 import type { ProfileComparison } from '../../compare/profiles.ts';
 import { formatHeldLimits } from '../held-limits.ts';
-import { heldLimits } from '../../views/held-limits.ts';
+import { heldReading } from '../../views/held-limits.ts';
 
 export interface SimulateCliOptions {
   until?: string;
@@ -155,10 +155,10 @@ function prepare(planPath: string, eventsPath: string | undefined, options: Simu
 
 function output(p: Prepared, options: SimulateCliOptions): SimulateOutput {
   const toStdout = options.decisions === STDOUT_PATH;
-  const held = heldLimits(p.events, p.result, p.report);
+  const { limits: held, explained } = heldReading(p.events, p.result, p.report);
   const text = options.json
     ? `${reportToJson(Object.assign({}, p.report, { heldAtLimit: held }, p.profiles === null ? {} : { profiles: p.profiles }))}\n`
-    : `${formatSummary(p.report, { defaultSpendLimits: p.defaultSpendLimits, heldFull: held.length, queuesWebhooks: p.result.plan.queueWebhooks })}${formatHeldLimits(held)}${p.profiles === null ? '' : formatComparison(p.profiles)}${options.decisions !== undefined ? `\nWrote ${p.events.count.toLocaleString('en-US')} decisions to ${toStdout ? 'standard output' : options.decisions}\n` : ''}`;
+    : `${formatSummary(p.report, { defaultSpendLimits: p.defaultSpendLimits, heldFull: held.length, explained, queuesWebhooks: p.result.plan.queueWebhooks })}${formatHeldLimits(held)}${p.profiles === null ? '' : formatComparison(p.profiles)}${options.decisions !== undefined ? `\nWrote ${p.events.count.toLocaleString('en-US')} decisions to ${toStdout ? 'standard output' : options.decisions}\n` : ''}`;
   return { report: p.report, text, toStderr: toStdout };
 }
 
