@@ -128,6 +128,8 @@ describe('a webhook its limit held every day of its history', () => {
     expect(t.requestedLimit!).toBeLessThanOrEqual(100);
     const draft = supportRequests(rec, 'Acme').find((r) => r.triggerId === 'trg_steady')!.body;
     expect(draft).toContain('rests on an assumed spread above it, not on days it ran');
+    expect(t.forecastCaveat).toBe('assumed_spread');
+    expect(draft).toContain('That figure rests on an assumed spread: the limit held our runs every day, so our history shows nothing above it');
     // F2's guarantee stands: the recommended plan's forecast holds it at the risk
     const after = await forecast(events, rec.plan, { recordedPlan: plan, paths: 100, workers: 0 });
     const m = after.monteCarlo!.triggers.find((x) => x.id === 'trg_steady');
@@ -160,6 +162,7 @@ describe('limitRequest on a fit that is evidence of little', () => {
     const r = limitRequest({ p95: 42 }, 177, pace, 42, 0.25, 84, { busy, risk: 0.05 });
     expect(r.ask).toContain("the forecast's busy days come from compounding growth fitted on 52 days its limit held and extrapolated past the busiest day it ever ran (42)");
     expect(r.basis).toContain("our forecast's busy days come from compounding growth fitted on 52 days its limit held and extrapolated past the busiest day it ever ran (42): the ask rests on that extrapolation, not on days it ran");
+    expect(r.caveat).toBe('extrapolated_growth');
     // a growth fitted on days it ran freely, or within its history, is not flagged
     busy.fit = { heldEveryDay: false, kind: 'growth', censoredDays: 0, maxDay: 42 };
     expect(limitRequest({ p95: 42 }, 177, pace, 42, 0.25, 84, { busy, risk: 0.05 }).ask).not.toContain('extrapolated');

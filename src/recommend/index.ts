@@ -178,6 +178,13 @@ export interface TriggerRecommendation {
   busyDayVolume: number;
   /** the weekdays `busyDayVolume` is read on, in words ("Monday to Friday", "every day") */
   busyDays: string;
+  /**
+   * how far `busyDayVolume` is evidence, when it is not (triggers-platform.ts limitRequest):
+   * 'assumed_spread', its limit held it every day, so the band above it is assumed and the ask is
+   * sized on its pace; 'extrapolated_growth', a growth fitted on held days runs past the busiest
+   * day it ever ran, and the ask rests on that extrapolation
+   */
+  forecastCaveat?: ForecastCaveat;
   action: 'none' | 'programmatic' | 'override' | 'cannot_move';
   /** limitPer24h to request (override and cannot_move) */
   requestedLimit: number | null;
@@ -215,6 +222,8 @@ export interface TriggerRecommendation {
    */
   heldAtDefault?: HeldAtDefault;
 }
+
+export type ForecastCaveat = 'assumed_spread' | 'extrapolated_growth';
 
 export interface SeatsRecommendation {
   currentSeats: number;
@@ -861,7 +870,8 @@ function recommendTriggers(
         const reading = held(id);
         const pace = reading.pace;
         const volume = expectedVolume(expected, pace, reading.isDemand);
-        const { wanted, ask, basis } = limitRequest(window, volume, pace, code, headroom, history.days, fc);
+        const { wanted, ask, basis, caveat } = limitRequest(window, volume, pace, code, headroom, history.days, fc);
+        if (caveat !== undefined) base.forecastCaveat = caveat;
         base.requestBasis = basis;
         base.action = 'override';
         base.requestedLimit = wanted;
@@ -914,6 +924,7 @@ function recommendTriggers(
     // a plan's higher limit the history predates is no evidence of room
     // the plan's limit an override the history predates: the plan's stays when it is enough (default-held-advice.ts)
     const request = limitRequest(askWindow, volume, pace, inForce, headroom, history.days, fc);
+    if (request.caveat !== undefined) base.forecastCaveat = request.caveat;
     const { wanted, ask, basis, note } = byDefault !== undefined ? predatesAsk(byDefault, request, limit, volume) : { ...request, note: '' };
     base.requestBasis = basis;
     seen += note;
@@ -996,7 +1007,8 @@ function ownLimitAsks(
       continue;
     }
     // its average day above its own limit: an ask, sized and checked as every ask is
-    const { wanted, ask, basis } = limitRequest(runsPer24h(events, t.id, to), t.expectedDailyVolume, null, limit, headroom, history.days, fc);
+    const { wanted, ask, basis, caveat } = limitRequest(runsPer24h(events, t.id, to), t.expectedDailyVolume, null, limit, headroom, history.days, fc);
+    if (caveat !== undefined) t.forecastCaveat = caveat;
     t.action = 'override';
     t.requestedLimit = wanted;
     t.requestBasis = basis;

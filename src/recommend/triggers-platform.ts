@@ -25,7 +25,7 @@ import type { BusyDays, TriggerForecast } from './busy-days.ts';
 import { COMPLETION_SLACK_MS, completionSlack, onlySlack, slackReasons, throttleEdgeWords, throttleSlack } from '../engine/completion-slack.ts';
 import type { CompletionSlack, ThrottleRefusals } from '../engine/completion-slack.ts';
 import { triggerRunTimes } from '../forecast/held-demand.ts';
-import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
+import type { ForecastCaveat, SeatsRecommendation, TriggerRecommendation } from './index.ts';
 import { atLeastPeople, atSeatsText, fewestSeats, hourlyLoad, peakOf, roll24, seatLoad, seatsSeen, seatsText } from './hourly.ts';
 import { expectedVolume, HELD_DAYS_MIN, heldPaceText, heldText, occasionalAcrossMidnight } from './held.ts';
 import type { DefaultHeldDays, HeldPace, HeldReading } from './held.ts';
@@ -300,6 +300,7 @@ export function recommendTriggersPlatform(
     if (pace !== null && reading.isDemand) base.expectedFrom = 'held_pace';
     base.busyDayVolume = Math.max(fc.busy.runs, volume);
     const request = limitRequest(window, volume, pace, inForce, headroom, history.days, fc);
+    if (request.caveat !== undefined) base.forecastCaveat = request.caveat;
     const { wanted, ask, basis, note } = byDefault !== undefined ? predatesAsk(byDefault, request, limit, volume) : { ...request, note: '' };
     const paceText = pace !== null ? `; ${heldPaceText(pace, inForce)}` : '';
     const seen =
@@ -369,7 +370,7 @@ export function limitRequest(
   headroom: number,
   historyDays: number = DAYS_LOOKED_AT,
   forecast?: { busy: BusyDays; risk: number },
-): { wanted: number; ask: string; basis: string } {
+): { wanted: number; ask: string; basis: string; caveat?: ForecastCaveat } {
   // the days the p95 covers: the last 28, or the whole of a shorter history
   const over = lastDaysText(DAYS_LOOKED_AT, historyDays);
   const busy = forecast?.busy ?? null;
@@ -430,14 +431,16 @@ export function limitRequest(
       growth
     );
   };
+  const caveat: { caveat?: ForecastCaveat } = assumed ? { caveat: 'assumed_spread' } : extrapolated ? { caveat: 'extrapolated_growth' } : {};
   if (above > sized) {
     return {
+      ...caveat,
       wanted,
       ask: `a limit of ${counted(wanted, 'run')} per 24 h (the smallest round limit above the current ${n(limit)}: ${short} + ${pct}, is ${n(sized)}, not above it${stepped('the forecast', '24 h')})`,
       basis: `the smallest round limit above the current ${n(limit)} (${long}, + ${pct}, comes to ${n(sized)}, not above it${stepped('our forecast', '24 hours')})`,
     };
   }
-  return { wanted, ask: `a limit of ${counted(wanted, 'run')} per 24 h (${short} + ${pct}${stepped('the forecast', '24 h')})`, basis: `${long}, + ${pct}${stepped('our forecast', '24 hours')}` };
+  return { ...caveat, wanted, ask: `a limit of ${counted(wanted, 'run')} per 24 h (${short} + ${pct}${stepped('the forecast', '24 h')})`, basis: `${long}, + ${pct}${stepped('our forecast', '24 hours')}` };
 }
 
 /** Ladder steps an ask is raised by at most for the risk: a forecast fitted on bounds alone can run far past its history. */
