@@ -154,6 +154,12 @@ export function supportRequests(report: RecommendReport, workspace: string): Sup
         // an average day; then what the average rests on (a held trigger's pace, which our
         // forecast's days are drawn around, or the forecast's P90 of its paths' daily means)
         `  About ${counted(t.busyDayVolume, 'run')} a day on our busy days (${busyDaysText(t.busyDays)}: the 90th percentile of those days in our ${report.days}-day forecast).`,
+        // a figure the forecast assumed or extrapolated is not passed off as expected volume
+        t.forecastCaveat === 'assumed_spread'
+          ? `  That figure rests on an assumed spread: the limit held our runs every day, so our history shows nothing above it; the request is sized on our pace while admitted, raised only as far as our forecast's range needs.`
+          : t.forecastCaveat === 'extrapolated_growth'
+            ? `  That figure extrapolates compounding growth past the busiest day our history shows (${counted(t.daily.max, 'run')}), fitted on days the limit held: read it, and the request sized on it, as an upper bound.`
+            : null,
         t.expectedFrom === 'held_pace' && t.heldPace !== undefined
           ? `  While the limit let them through, our runs came at ${t.expectedDailyVolume.toLocaleString('en-US')} per 24 hours (${counted(heldAt ?? DEFAULT_TRIGGER_LIMIT, 'run')} in ${counted(t.heldPace.hours, 'hour')}, then a pause until the 24-hour window freed, ${counted(t.heldPace.stretches, 'time')}), the pace our forecast's days are drawn around.`
           : t.busyDayVolume > t.expectedDailyVolume

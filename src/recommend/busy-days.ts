@@ -12,6 +12,7 @@
 import { quantile } from 'simple-statistics';
 import { resolvePlan } from '../engine/plan-rules.ts';
 import { weekdayOf } from '../forecast/model.ts';
+import type { ModelKind } from '../forecast/model.ts';
 import { drawPath, seriesLimits, seriesTimes } from '../forecast/generate.ts';
 import type { PathDraw } from '../forecast/generate.ts';
 import type { Scenario } from '../forecast/scenario.ts';
@@ -35,6 +36,21 @@ export interface BusyDays {
    * forecast's Monte Carlo places them (`windowPeaks`)
    */
   chanceAbove(limit: number): number;
+  /** what the forecast's days of it were fitted on (absent: no series), which says how far its P90 is evidence */
+  fit?: SeriesFit;
+}
+
+/**
+ * The fit behind a trigger's forecast days: `heldEveryDay`, its limit held every day fitted, so
+ * the band above it is an assumed spread, not a measured one (forecast/model.ts); `kind` and
+ * `censoredDays`, a growth model fitted on days its limit held extrapolates past what it ever ran;
+ * `maxDay`, the busiest day of its history, bounds included (its ceiling).
+ */
+export interface SeriesFit {
+  heldEveryDay: boolean;
+  kind: ModelKind;
+  censoredDays: number;
+  maxDay: number;
 }
 
 /**
@@ -58,8 +74,11 @@ export function triggerForecast(
   risk: number,
   /** per path, the most runs of series `j` in any 24 h (`windowPeaks`); read only when a limit is checked */
   peaks: () => ArrayLike<number> | undefined,
+  fit?: SeriesFit,
 ): TriggerForecast {
-  return { expected: expectedDailyRuns(draws, j, recent), busy: busyDays(draws, j, from, recent, peaks), risk };
+  const busy = busyDays(draws, j, from, recent, peaks);
+  if (fit !== undefined && busy.paths > 0) busy.fit = fit;
+  return { expected: expectedDailyRuns(draws, j, recent), busy, risk };
 }
 
 /** Expected runs a day: the P90 over forecast paths of each path's daily mean, at least the history's p90 day. */

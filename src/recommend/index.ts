@@ -178,6 +178,13 @@ export interface TriggerRecommendation {
   busyDayVolume: number;
   /** the weekdays `busyDayVolume` is read on, in words ("Monday to Friday", "every day") */
   busyDays: string;
+  /**
+   * how far `busyDayVolume` is evidence, when it is not (triggers-platform.ts limitRequest):
+   * 'assumed_spread', its limit held it every day, so the band above it is assumed and the ask is
+   * sized on its pace; 'extrapolated_growth', a growth fitted on held days runs past the busiest
+   * day it ever ran, and the ask rests on that extrapolation
+   */
+  forecastCaveat?: ForecastCaveat;
   action: 'none' | 'programmatic' | 'override' | 'cannot_move';
   /** limitPer24h to request (override and cannot_move) */
   requestedLimit: number | null;
@@ -215,6 +222,8 @@ export interface TriggerRecommendation {
    */
   heldAtDefault?: HeldAtDefault;
 }
+
+export type ForecastCaveat = 'assumed_spread' | 'extrapolated_growth';
 
 export interface SeatsRecommendation {
   currentSeats: number;
@@ -371,12 +380,18 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
   const forecastOf = (id: string, recent: number[]): TriggerForecast => {
     const j = seriesIndex.get(`trigger_runs:${id}`);
     const lead = () => triggerRunTimes(events, id, scenario.from - 2 * DAY, scenario.from);
-    return triggerForecast(draws, j, scenario.from, recent, risk, () => (j === undefined ? undefined : peaks(j, lead())));
+    const m = j === undefined ? undefined : scenario.series[j]!.model;
+    const fit = m === undefined ? undefined : { heldEveryDay: m.heldEveryDay, kind: m.kind, censoredDays: m.censoredDays, maxDay: m.maxDay };
+    return triggerForecast(draws, j, scenario.from, recent, risk, () => (j === undefined ? undefined : peaks(j, lead())), fit);
   };
   const triggers =
     profile === 'platform'
       ? recommendTriggersPlatform(events, history, plan, headroom, current, forecastOf, heldDays, slack, held, defaultHeld)
       : recommendTriggers(events, history, plan, headroom, forecastOf, heldDays, codeHeldDaysByTrigger(events, current, history.end - DAYS_LOOKED_AT * DAY), current.plan.edgeMs, held, defaultHeld);
+  // a trigger left at "none" is checked on the forecast's paths against its own limit as an ask is:
+  // the pool-held webhooks forecast at 47 a day above their own 42 were told "within its limit"
+  // while the recommended plan's forecast dropped their runs in 86–100 % of paths
+  const ownLimit = ownLimitAsks(events, history, triggers, headroom, risk, profile, forecastOf);
   const recommended = profile === 'platform' ? applyPlatformTriggerAdvice(applyRecommendations(plan, keys, []), triggers) : applyRecommendations(plan, keys, triggers);
   const seats = profile === 'platform' ? recommendSeatsPlatform(events, history, plan, recommended) : recommendSeats(events, history, plan, recommended);
   // held at the pool, the busiest 24 h show the pool itself: seats sized on them said "already
@@ -430,6 +445,11 @@ export function recommend(events: EventColumns, plan: Plan, options: RecommendOp
       t.heldByPool = { days: poolHeld.days, seats: poolSeats };
       t.reason += poolHeldTriggerText(plan, poolHeld.days, history.days, poolHeld.forecast, poolSeats);
     }
+  }
+  // said after the pool's words: its own limit holds it once the pool has room
+  for (const t of triggers) {
+    const text = ownLimit.get(t.id);
+    if (text !== undefined) t.reason += text(t.heldByPool !== undefined);
   }
   // a plan with fewer seats than the people who use the workspace misdescribes it (each holds an
   // active seat): the recommended plan, and the replay of it below, hold them all
@@ -850,7 +870,8 @@ function recommendTriggers(
         const reading = held(id);
         const pace = reading.pace;
         const volume = expectedVolume(expected, pace, reading.isDemand);
-        const { wanted, ask, basis } = limitRequest(window, volume, pace, code, headroom, history.days, fc);
+        const { wanted, ask, basis, caveat } = limitRequest(window, volume, pace, code, headroom, history.days, fc);
+        if (caveat !== undefined) base.forecastCaveat = caveat;
         base.requestBasis = basis;
         base.action = 'override';
         base.requestedLimit = wanted;
@@ -903,6 +924,7 @@ function recommendTriggers(
     // a plan's higher limit the history predates is no evidence of room
     // the plan's limit an override the history predates: the plan's stays when it is enough (default-held-advice.ts)
     const request = limitRequest(askWindow, volume, pace, inForce, headroom, history.days, fc);
+    if (request.caveat !== undefined) base.forecastCaveat = request.caveat;
     const { wanted, ask, basis, note } = byDefault !== undefined ? predatesAsk(byDefault, request, limit, volume) : { ...request, note: '' };
     base.requestBasis = basis;
     seen += note;
@@ -948,6 +970,59 @@ function recommendTriggers(
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
+
+/**
+ * Triggers whose advice is "none" that the forecast's paths put above their own limit in some
+ * 24 h in more than `risk` of them. One whose average day (`expectedDailyVolume`) is above it too
+ * is asked an override, sized and checked as every ask is (limitRequest), in place (action,
+ * requestedLimit, requestBasis); one whose busiest days alone are keeps "none", and its advice says
+ * its limit will hold back runs on them. Returned, by id, the words to add to its reason once the
+ * rest of its advice (the pool's) is said. A schedule under the platform's code is never
+ * checked against its limit (SPEC section 9 rule 3) and is left alone.
+ */
+function ownLimitAsks(
+  events: EventColumns,
+  history: History,
+  triggers: TriggerRecommendation[],
+  headroom: number,
+  risk: number,
+  profile: EnforcementProfile,
+  forecastOf: (id: string, recent: number[]) => TriggerForecast,
+): Map<string, (byPool: boolean) => string> {
+  const out = new Map<string, (byPool: boolean) => string>();
+  const to = Math.max(history.end, history.lastEvent + 1);
+  for (const t of triggers) {
+    if (t.action !== 'none' || t.limit === null || (profile === 'platform' && t.kind === 'scheduled')) continue;
+    const s = history.triggers.find((x) => x.id === t.id);
+    if (!s) continue;
+    const fc = forecastOf(t.id, s.values.slice(-DAYS_LOOKED_AT));
+    const chance = fc.busy.chanceAbove(t.limit);
+    if (fc.busy.paths === 0 || chance <= risk) continue;
+    const drops = profile === 'platform' && t.kind === 'webhook' ? 'drops' : 'delays';
+    const limit = t.limit;
+    const above = `the forecast has more than its own limit of ${counted(limit, 'run')} in some 24 h in ${chanceText(chance)} of its ${counted(fc.busy.paths, 'path')}, above the ${chanceText(risk)} risk`;
+    if (t.expectedDailyVolume <= limit) {
+      // an average day within its limit, only its busiest 24 h above it (a day's spread): said, not asked for
+      out.set(t.id, (byPool) => `; ${above}: ${byPool ? 'once the seats give the pool room, ' : ''}its own limit ${drops} runs on its busiest days; if "Rate Limited" shows on its requests, ask support to raise it`);
+      continue;
+    }
+    // its average day above its own limit: an ask, sized and checked as every ask is
+    const { wanted, ask, basis, caveat } = limitRequest(runsPer24h(events, t.id, to), t.expectedDailyVolume, null, limit, headroom, history.days, fc);
+    if (caveat !== undefined) t.forecastCaveat = caveat;
+    t.action = 'override';
+    t.requestedLimit = wanted;
+    t.requestBasis = basis;
+    // its history never went above its limit, but its forecast does: not "within" it
+    t.reason = t.reason.replace(/^within its limit: /, 'below its limit in the history: ');
+    out.set(
+      t.id,
+      (byPool) =>
+        `; but ${above}, and its average day (${n(t.expectedDailyVolume)}) is above it: ` +
+        `${byPool ? 'once the seats give the pool room, ' : ''}its own limit ${drops} those runs, so request ${ask} on fair use`,
+    );
+  }
+  return out;
+}
 
 function runsText(n: number): string {
   return `${n.toLocaleString('en-US')} run${n === 1 ? '' : 's'}`;

@@ -25,7 +25,7 @@ import type { BusyDays, TriggerForecast } from './busy-days.ts';
 import { COMPLETION_SLACK_MS, completionSlack, onlySlack, slackReasons, throttleEdgeWords, throttleSlack } from '../engine/completion-slack.ts';
 import type { CompletionSlack, ThrottleRefusals } from '../engine/completion-slack.ts';
 import { triggerRunTimes } from '../forecast/held-demand.ts';
-import type { SeatsRecommendation, TriggerRecommendation } from './index.ts';
+import type { ForecastCaveat, SeatsRecommendation, TriggerRecommendation } from './index.ts';
 import { atLeastPeople, atSeatsText, fewestSeats, hourlyLoad, peakOf, roll24, seatLoad, seatsSeen, seatsText } from './hourly.ts';
 import { expectedVolume, HELD_DAYS_MIN, heldPaceText, heldText, occasionalAcrossMidnight } from './held.ts';
 import type { DefaultHeldDays, HeldPace, HeldReading } from './held.ts';
@@ -300,6 +300,7 @@ export function recommendTriggersPlatform(
     if (pace !== null && reading.isDemand) base.expectedFrom = 'held_pace';
     base.busyDayVolume = Math.max(fc.busy.runs, volume);
     const request = limitRequest(window, volume, pace, inForce, headroom, history.days, fc);
+    if (request.caveat !== undefined) base.forecastCaveat = request.caveat;
     const { wanted, ask, basis, note } = byDefault !== undefined ? predatesAsk(byDefault, request, limit, volume) : { ...request, note: '' };
     const paceText = pace !== null ? `; ${heldPaceText(pace, inForce)}` : '';
     const seen =
@@ -369,12 +370,17 @@ export function limitRequest(
   headroom: number,
   historyDays: number = DAYS_LOOKED_AT,
   forecast?: { busy: BusyDays; risk: number },
-): { wanted: number; ask: string; basis: string } {
+): { wanted: number; ask: string; basis: string; caveat?: ForecastCaveat } {
   // the days the p95 covers: the last 28, or the whole of a shorter history
   const over = lastDaysText(DAYS_LOOKED_AT, historyDays);
   const busy = forecast?.busy ?? null;
-  const busyRuns = busy?.runs ?? 0;
-  const demand = Math.max(window.p95, expected, pace?.perDay ?? 0, busyRuns);
+  // held every day fitted, the forecast's band above the limit is an assumed spread (its busy-day
+  // P90 and its average alike): headroom stacked on it asked about twice the demand (48–52 a day
+  // held at 42, paced at 43, asked 100). The ask is then sized on the pace while admitted, and the
+  // paths only step it up, as far as the risk needs
+  const assumed = busy?.fit?.heldEveryDay === true && pace !== null;
+  const busyRuns = assumed ? 0 : (busy?.runs ?? 0);
+  const demand = assumed ? Math.max(window.p95, pace.perDay) : Math.max(window.p95, expected, pace?.perDay ?? 0, busyRuns);
   const sized = roundCount(demand * (1 + headroom));
   // an ask at or below the limit it replaces would be no ask: the smallest round limit above it then decides
   const above = roundCount(limit + 1);
@@ -393,7 +399,7 @@ export function limitRequest(
   // when that is higher, or the 24 h windows' p95; in the advice's words and in the words a
   // support draft gives it
   const [short, long] =
-    pace !== null && pace.perDay >= Math.max(window.p95, expected, busyRuns)
+    pace !== null && (assumed || pace.perDay >= Math.max(window.p95, expected, busyRuns))
       ? [`its pace while admitted, ${n(pace.perDay)}`, `the pace our runs came at while the limit let them through, ${n(pace.perDay)} per 24 hours`]
       : busy !== null && busyRuns >= expected && busyRuns > window.p95
         ? [
@@ -403,23 +409,38 @@ export function limitRequest(
         : expected > window.p95
           ? [`the forecast's ${n(expected)} a day, above the p95 of ${n(window.p95)} per 24 h`, `our forecast's ${n(expected)} runs a day, above the 95th percentile of our runs in any 24 hours over ${over} (${n(window.p95)})`]
           : [`p95 ${n(demand)}`, `the 95th percentile of our runs in any 24 hours over ${over}, ${n(demand)}`];
+  // a growth model fitted on days its limit held, its busy days past the busiest day the history
+  // ever ran: a compounding extrapolation sets the ask (300 for a webhook growing linearly to
+  // about 100), which the advice and the draft say rather than pass off as expected volume
+  const fit = busy?.fit;
+  const extrapolated = fit !== undefined && !assumed && fit.kind === 'growth' && fit.censoredDays > 0 && busy!.runs > fit.maxDay;
   // stepped up for the risk: what the first figure left, and what the ask leaves
   const stepped = (who: string, day: string): string => {
-    if (steps === 0 || busy === null || forecast === undefined) return '';
+    if (busy === null || forecast === undefined) return '';
+    const band = assumed
+      ? `; the limit held it every day of the history, so the forecast's ${n(busy.runs)} a day on its busy days (${busy.days}, P90) rests on an assumed spread above it, not on days it ran: ${who}'s paths check the ask rather than size it`
+      : '';
+    const growth = extrapolated
+      ? `; ${who}'s busy days come from compounding growth fitted on ${counted(fit.censoredDays, 'day')} its limit held and extrapolated past the busiest day it ever ran (${n(fit.maxDay)}): the ask rests on that extrapolation, not on days it ran, an upper bound to check with what sends it`
+      : '';
+    if (steps === 0) return band + growth;
     const left = busy.chanceAbove(wanted);
     return (
-      `; ${who} has more than ${n(first)} runs in some ${day} in ${chanceText(busy.chanceAbove(first))} of its ${n(busy.paths)} paths, above the ${chanceText(forecast.risk)} risk, and more than ${n(wanted)} in ${chanceText(left)}` +
-      (left > forecast.risk ? ` (still above the risk: a band this wide rests on days a limit held, bounds rather than demand; ask again once its runs show more)` : `, so ${n(wanted)}`)
+      `${band}; ${who} has more than ${n(first)} runs in some ${day} in ${chanceText(busy.chanceAbove(first))} of its ${n(busy.paths)} paths, above the ${chanceText(forecast.risk)} risk, and more than ${n(wanted)} in ${chanceText(left)}` +
+      (left > forecast.risk ? ` (still above the risk: a band this wide rests on days a limit held, bounds rather than demand; ask again once its runs show more)` : `, so ${n(wanted)}`) +
+      growth
     );
   };
+  const caveat: { caveat?: ForecastCaveat } = assumed ? { caveat: 'assumed_spread' } : extrapolated ? { caveat: 'extrapolated_growth' } : {};
   if (above > sized) {
     return {
+      ...caveat,
       wanted,
       ask: `a limit of ${counted(wanted, 'run')} per 24 h (the smallest round limit above the current ${n(limit)}: ${short} + ${pct}, is ${n(sized)}, not above it${stepped('the forecast', '24 h')})`,
       basis: `the smallest round limit above the current ${n(limit)} (${long}, + ${pct}, comes to ${n(sized)}, not above it${stepped('our forecast', '24 hours')})`,
     };
   }
-  return { wanted, ask: `a limit of ${counted(wanted, 'run')} per 24 h (${short} + ${pct}${stepped('the forecast', '24 h')})`, basis: `${long}, + ${pct}${stepped('our forecast', '24 hours')}` };
+  return { ...caveat, wanted, ask: `a limit of ${counted(wanted, 'run')} per 24 h (${short} + ${pct}${stepped('the forecast', '24 h')})`, basis: `${long}, + ${pct}${stepped('our forecast', '24 hours')}` };
 }
 
 /** Ladder steps an ask is raised by at most for the risk: a forecast fitted on bounds alone can run far past its history. */
