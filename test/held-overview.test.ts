@@ -7,17 +7,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
-import type { EventTypeCode } from '../src/engine/events.ts';
 import type { EventColumns } from '../src/engine/events.ts';
 import { validatePlan } from '../src/engine/plan.ts';
 import type { Plan } from '../src/engine/plan.ts';
 import { simulate } from '../src/engine/simulate.ts';
 import { PartsSimulator, partsOf } from '../src/engine/parts.ts';
 import { buildReport } from '../src/engine/report.ts';
-import { Outcome } from '../src/engine/result.ts';
 import { DAY, HOUR } from '../src/engine/units.ts';
 import { overviewOf } from '../src/projection/overview-of.ts';
 import { heldLimits, peakInWindow } from '../src/views/held-limits.ts';
+import { exportedUnder } from './support/platform-export.ts';
 
 const T0 = Date.UTC(2026, 8, 1);
 const DAYS = 10;
@@ -63,15 +62,7 @@ function demand(scale: number): EventColumns {
 }
 
 /** What the platform's exports hold of `events` under `plan`: the admitted events, at their admission. */
-function exported(plan: Plan, events: EventColumns): EventColumns {
-  const r = simulate(plan, events);
-  const kept: [number, number][] = [];
-  for (let i = 0; i < events.count; i++) if (r.outcome[i] === Outcome.admitted) kept.push([r.admittedAt[i]!, i]);
-  kept.sort((a, c) => a[0] - c[0]);
-  const b = new EventColumnsBuilder();
-  for (const [t, i] of kept) b.push(t, events.type[i]! as EventTypeCode, events.subjects[events.subject[i]!]!, events.cost[i]!);
-  return b.build();
-}
+const exported = exportedUnder;
 
 describe('the Overview names the limits the platform held the history at', () => {
   for (const profile of PROFILES) {

@@ -13,12 +13,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
-import type { EventColumns, EventTypeCode } from '../src/engine/events.ts';
+import type { EventColumns } from '../src/engine/events.ts';
 import { validatePlan } from '../src/engine/plan.ts';
-import type { Plan } from '../src/engine/plan.ts';
-import { simulate } from '../src/engine/simulate.ts';
-import { Outcome } from '../src/engine/result.ts';
-import { DAY, HOUR, MINUTE } from '../src/engine/units.ts';
+import { DAY } from '../src/engine/units.ts';
 import { forecast } from '../src/forecast/index.ts';
 import { recommend } from '../src/recommend/index.ts';
 import { busyDays } from '../src/recommend/busy-days.ts';
@@ -27,50 +24,15 @@ import { limitRequest } from '../src/recommend/triggers-platform.ts';
 import { describeRecommend } from '../src/cli/commands/recommend.ts';
 import { supportRequests } from '../src/export/index.ts';
 import { T0 } from './forecast-helpers.ts';
+import { exportedUnder, POOL_HOOKS, poolDemand, poolPlan } from './support/platform-export.ts';
 
-const HOOKS = ['hook_a', 'hook_b', 'hook_c'];
-
-/** The platform's export of `events` under `plan`: only what it admitted, at the time it admitted it. */
-function exported(events: EventColumns, plan: Plan): EventColumns {
-  const sim = simulate(plan, events);
-  const kept: { t: number; type: EventTypeCode; subject: string; cost: number }[] = [];
-  for (let i = 0; i < events.count; i++) {
-    if (sim.outcome[i] !== Outcome.admitted) continue;
-    kept.push({ t: sim.admittedAt[i]!, type: events.type[i] as EventTypeCode, subject: events.subjects[events.subject[i]!]!, cost: events.cost[i]! });
-  }
-  kept.sort((a, b) => a.t - b.t);
-  const b = new EventColumnsBuilder();
-  for (const e of kept) b.push(e.t, e.type, e.subject, e.cost);
-  return b.build();
-}
-
-const poolPlan = (profile: 'platform' | 'documented'): Plan =>
-  validatePlan({
-    workspace: { name: 'Pool', seats: 2, messagesPerSeatPerDay: 100, fairUseShare: 0.5, spendLimits: [] },
-    triggers: HOOKS.map((id) => ({ id, name: `Agent ${id}`, kind: 'webhook', mode: 'fair_use', limitPer24h: null })),
-    enforcement: { profile },
-  });
-
-/** Each hook 43 to 47 runs a day spread over the day, two people 15 to 19 messages in office hours. */
-function poolDemand(days: number): EventColumns {
-  const b = new EventColumnsBuilder();
-  for (let d = 0; d < days; d++) {
-    HOOKS.forEach((id, h) => {
-      const n = 43 + ((d * 7 + h * 3) % 5);
-      for (let k = 0; k < n; k++) b.push(T0 + d * DAY + Math.floor(((k + h / 3) * DAY) / n) + 11 * h, EventType.trigger, id, 100_000);
-    });
-    for (let u = 0; u < 2; u++) {
-      const n = 15 + ((d + u) % 5);
-      for (let k = 0; k < n; k++) b.push(T0 + d * DAY + 9 * HOUR + k * 25 * MINUTE + u * 7 * MINUTE, EventType.message, `u${u}`, 50_000);
-    }
-  }
-  return b.build();
-}
+const HOOKS = POOL_HOOKS;
+const poolDemandFrom = (days: number): EventColumns => poolDemand(days, T0);
 
 describe.each(['platform', 'documented'] as const)('pool-held webhooks above their own limit too (%s profile)', (profile) => {
   it('are not left at a bare "none": their own 42 is asked up, and the recommended plan holds them at the risk', async () => {
     const plan = poolPlan(profile);
-    const events = exported(poolDemand(40), plan);
+    const events = exportedUnder(plan, poolDemandFrom(40));
     const rec = recommend(events, plan, { paths: 60 });
     for (const id of HOOKS) {
       const t = rec.triggers.find((x) => x.id === id)!;

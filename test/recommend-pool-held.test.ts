@@ -12,56 +12,15 @@ import type { RecommendReport } from '../src/recommend/index.ts';
 import { heldPoolDays } from '../src/recommend/held.ts';
 import { describeRecommend } from '../src/cli/commands/recommend.ts';
 import { buildExport } from '../src/export/index.ts';
-import { parsePlanJson, validatePlan } from '../src/engine/plan.ts';
-import type { Plan } from '../src/engine/plan.ts';
-import { EventColumnsBuilder, EventType } from '../src/engine/events.ts';
-import type { EventColumns, EventTypeCode } from '../src/engine/events.ts';
+import { parsePlanJson } from '../src/engine/plan.ts';
 import { simulate } from '../src/engine/simulate.ts';
 import { buildReport } from '../src/engine/report.ts';
-import { Outcome } from '../src/engine/result.ts';
 import { heldLimits } from '../src/views/held-limits.ts';
-import { DAY, HOUR, MINUTE } from '../src/engine/units.ts';
+import { DAY } from '../src/engine/units.ts';
+import { exportedUnder, POOL_HOOKS, poolDemand, poolPlan } from './support/platform-export.ts';
 
 const T0 = Date.UTC(2026, 7, 1);
-const HOOKS = ['hook_a', 'hook_b', 'hook_c'];
-
-function planOf(profile: 'platform' | 'documented', seats: number): Plan {
-  return validatePlan({
-    workspace: { name: 'Pool', seats, messagesPerSeatPerDay: 100, fairUseShare: 0.5, spendLimits: [] },
-    triggers: HOOKS.map((id) => ({ id, name: `Agent ${id}`, kind: 'webhook', mode: 'fair_use', limitPer24h: null })),
-    enforcement: { profile },
-  });
-}
-
-/** What was sent: each hook 43 to 47 runs a day spread over the day, two people 15 to 19 messages in office hours. */
-function demand(days: number): EventColumns {
-  const b = new EventColumnsBuilder();
-  for (let d = 0; d < days; d++) {
-    HOOKS.forEach((id, h) => {
-      const n = 43 + ((d * 7 + h * 3) % 5);
-      for (let k = 0; k < n; k++) b.push(T0 + d * DAY + Math.floor(((k + h / 3) * DAY) / n) + 11 * h, EventType.trigger, id, 100_000);
-    });
-    for (let u = 0; u < 2; u++) {
-      const n = 15 + ((d + u) % 5);
-      for (let k = 0; k < n; k++) b.push(T0 + d * DAY + 9 * HOUR + k * 25 * MINUTE + u * 7 * MINUTE, EventType.message, `u${u}`, 50_000);
-    }
-  }
-  return b.build();
-}
-
-/** The platform's export of that demand under `plan`: only what it admitted, at the time it admitted it. */
-function exported(events: EventColumns, plan: Plan): EventColumns {
-  const sim = simulate(plan, events);
-  const kept: { t: number; type: EventTypeCode; subject: string; cost: number }[] = [];
-  for (let i = 0; i < events.count; i++) {
-    if (sim.outcome[i] !== Outcome.admitted) continue;
-    kept.push({ t: sim.admittedAt[i]!, type: events.type[i] as EventTypeCode, subject: events.subjects[events.subject[i]!]!, cost: events.cost[i]! });
-  }
-  kept.sort((a, b) => a.t - b.t);
-  const b = new EventColumnsBuilder();
-  for (const e of kept) b.push(e.t, e.type, e.subject, e.cost);
-  return b.build();
-}
+const HOOKS = POOL_HOOKS;
 
 function exportedPlanSeats(r: RecommendReport): number {
   return parsePlanJson(buildExport(r, null).find((f) => f.path === 'plan.json')!.content, 'plan.json').workspace.seats;
@@ -70,16 +29,16 @@ function exportedPlanSeats(r: RecommendReport): number {
 describe('a history the fair-use pool held', () => {
   for (const profile of ['platform', 'documented'] as const) {
     it(`${profile}: the pool reads as held, as simulate names it`, () => {
-      const plan = planOf(profile, 2);
-      const events = exported(demand(40), plan);
+      const plan = poolPlan(profile, 2);
+      const events = exportedUnder(plan, poolDemand(40, T0));
       const sim = simulate(plan, events);
       expect(heldLimits(events, sim, buildReport(events, sim)).map((h) => h.kind)).toContain('pool');
       expect(heldPoolDays(events, sim, T0 + 12 * DAY)).toBeGreaterThanOrEqual(20);
     });
 
     it(`${profile}: seats are sized beyond the pool, not "already enough", and the exported plan carries them`, () => {
-      const plan = planOf(profile, 2);
-      const r = recommend(exported(demand(40), plan), plan, { paths: 40 });
+      const plan = poolPlan(profile, 2);
+      const r = recommend(exportedUnder(plan, poolDemand(40, T0)), plan, { paths: 40 });
       expect(r.seats.poolHeldDays).toBeGreaterThanOrEqual(20);
       expect(r.seats.reason).not.toContain('already enough');
       expect(r.seats.reason).toMatch(/the fair-use pool \(50 % of 100 messages a seat: 100 runs per 24 h at 2 seats\) held the fair-use triggers' runs on \d+ of the last 28 days/);
@@ -98,8 +57,8 @@ describe('a history the fair-use pool held', () => {
     });
 
     it(`${profile}: the trigger advice says the pool holds them back and names the seats, never "no change needed"`, () => {
-      const plan = planOf(profile, 2);
-      const r = recommend(exported(demand(40), plan), plan, { paths: 40 });
+      const plan = poolPlan(profile, 2);
+      const r = recommend(exportedUnder(plan, poolDemand(40, T0)), plan, { paths: 40 });
       const seats = r.seats.seatsNeededAfterChanges!;
       for (const id of HOOKS) {
         const t = r.triggers.find((x) => x.id === id)!;
@@ -120,8 +79,8 @@ describe('a history the fair-use pool held', () => {
   }
 
   it('with seats enough for the same demand, nothing is held and the advice is as before', () => {
-    const plan = planOf('platform', 4);
-    const r = recommend(exported(demand(40), plan), plan, { paths: 40 });
+    const plan = poolPlan('platform', 4);
+    const r = recommend(exportedUnder(plan, poolDemand(40, T0)), plan, { paths: 40 });
     expect(r.seats.poolHeldDays).toBeUndefined();
     expect(r.triggers.every((t) => t.heldByPool === undefined)).toBe(true);
     expect(r.seats.reason).toContain('(already enough)');
