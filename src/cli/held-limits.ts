@@ -3,6 +3,7 @@
  * (src/views/held-limits.ts), shared with the app's Overview; these are the command line's lines.
  */
 import type { HeldLimit } from '../views/held-limits.ts';
+import type { InferredAboveDefault } from '../views/inferred-above-default.ts';
 
 export type { HeldLimit } from '../views/held-limits.ts';
 
@@ -15,5 +16,17 @@ export function formatHeldLimits(held: readonly HeldLimit[]): string {
     "the platform admitted, so if these events come from one, its own limits cut them: demand beyond them is not in it.",
   ];
   for (const h of held) out.push(`  - ${h.text}.`);
+  return `${out.join('\n')}\n`;
+}
+
+/** The lines for webhooks the plan infers at the default that ran above it; '' when none. */
+export function formatInferredAboveDefault(found: readonly InferredAboveDefault[]): string {
+  if (found.length === 0) return '';
+  const out = [
+    '',
+    'Above the default limit? The plan names no limit for these webhooks, so the replay holds them at the',
+    "platform's default of 42 runs per 24 h, yet their history ran more: the platform let them.",
+  ];
+  for (const f of found) out.push(`  - ${f.text}.`);
   return `${out.join('\n')}\n`;
 }

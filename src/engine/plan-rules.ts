@@ -107,6 +107,11 @@ export interface ResolvedPlan {
     limit: number;
     /** codeOnlyTriggerLimit: set only where the platform's code holds a trigger this reading leaves unlimited */
     codeLimit?: number;
+    /**
+     * the plan names the trigger but no limit for it, so `limit` is the default its mode takes
+     * (42 for a fair-use webhook): present only then. An engine-inferred trigger (`inferred`) is so too
+     */
+    limitByDefault?: true;
     inferred: boolean;
   }[];
 }
@@ -157,6 +162,7 @@ export function resolvePlan(plan: Plan): ResolvedPlan {
         modeName: t.mode,
         limit: resolveTriggerLimit(t.limitPer24h, t.mode, profile),
         ...(codeLimit !== null ? { codeLimit } : {}),
+        ...(t.limitPer24h === null ? { limitByDefault: true as const } : {}),
         inferred: false,
       };
     }),

@@ -15,6 +15,7 @@ import { EventType } from '../engine/events.ts';
 import type { EventColumns } from '../engine/events.ts';
 import { canonicalMode, resolveTriggerLimit, triggerId, validatePlan } from '../engine/plan.ts';
 import type { EnforcementProfile, Plan, PlanTrigger } from '../engine/plan.ts';
+import { DEFAULT_TRIGGER_LIMIT } from '../engine/plan-rules.ts';
 import { Outcome, reasonName } from '../engine/result.ts';
 import type { SimulationResult } from '../engine/result.ts';
 import { DAY } from '../engine/units.ts';
@@ -33,6 +34,7 @@ import { defaultHeldBeforeText, defaultHeldInForce, defaultHeldSeen, heldAtDefau
 import { DAYS_LOOKED_AT, lastDaysText } from './days-looked-at.ts';
 import { reasonCounts, reasonCountText } from '../engine/reason-words.ts';
 import type { ReasonSubject } from '../engine/reason-words.ts';
+import { aboveInferredDefault, inferredAboveDefaultText } from './inferred-above-default.ts';
 
 /** What the recommended plan, replayed over the history under its profile, still refuses. */
 export interface ReplayAnnouncement {
@@ -345,6 +347,14 @@ export function recommendTriggersPlatform(
         reason: `${seen}: ${slackOnly || window.max <= limit || byDefault !== undefined ? heldOnText(byDefault !== undefined, atLimit) : above === 0 ? occasionalAcrossMidnight : 'occasional peaks'}, so request ${ask} on fair use rather than programmatic mode; until then ${queued ? `its runs above the limit wait for it, with ${queueWhatIf(', each still taking a fair-use pool unit')}` : 'each refused run still takes a fair-use pool unit'}`,
       });
     }
+  }
+  // a webhook the plan leaves out (or names without a limit) is replayed at the default 42: an export above it in some 24 h
+  // proves a higher limit the plan does not state (the replay keeps the plan's reading)
+  for (const r of out) {
+    const pt = plan.triggers.find((t) => t.id === r.id);
+    if (r.kind !== 'webhook' || r.limit !== DEFAULT_TRIGGER_LIMIT || (pt !== undefined && pt.limitPer24h !== null)) continue;
+    const peak = runsPer24h(events, r.id, to).max;
+    if (aboveInferredDefault(peak)) r.reason += `; ${inferredAboveDefaultText(peak, refused.get(r.id)?.trigger_limit ?? 0, queued ? 'delays' : 'refuses')}`;
   }
   return out;
 }

@@ -22,8 +22,9 @@ import { planWithLedgerEntities, readLedgerEvents } from '../../ledger/read.ts';
 import { compareProfiles, formatComparison } from '../../compare/profiles.ts';
 import { OtherProfileRun } from '../../compare/other-profile.ts';
 import type { ProfileComparison } from '../../compare/profiles.ts';
-import { formatHeldLimits } from '../held-limits.ts';
+import { formatHeldLimits, formatInferredAboveDefault } from '../held-limits.ts';
 import { heldReading } from '../../views/held-limits.ts';
+import { inferredAboveDefault } from '../../views/inferred-above-default.ts';
 
 export interface SimulateCliOptions {
   until?: string;
@@ -158,7 +159,7 @@ function output(p: Prepared, options: SimulateCliOptions): SimulateOutput {
   const { limits: held, explained } = heldReading(p.events, p.result, p.report);
   const text = options.json
     ? `${reportToJson(Object.assign({}, p.report, { heldAtLimit: held }, p.profiles === null ? {} : { profiles: p.profiles }))}\n`
-    : `${formatSummary(p.report, { defaultSpendLimits: p.defaultSpendLimits, heldFull: held.length, explained, queuesWebhooks: p.result.plan.queueWebhooks })}${formatHeldLimits(held)}${p.profiles === null ? '' : formatComparison(p.profiles)}${options.decisions !== undefined ? `\nWrote ${p.events.count.toLocaleString('en-US')} decisions to ${toStdout ? 'standard output' : options.decisions}\n` : ''}`;
+    : `${formatSummary(p.report, { defaultSpendLimits: p.defaultSpendLimits, heldFull: held.length, explained, queuesWebhooks: p.result.plan.queueWebhooks })}${formatHeldLimits(held)}${formatInferredAboveDefault(inferredAboveDefault(p.events, p.result, p.report))}${p.profiles === null ? '' : formatComparison(p.profiles)}${options.decisions !== undefined ? `\nWrote ${p.events.count.toLocaleString('en-US')} decisions to ${toStdout ? 'standard output' : options.decisions}\n` : ''}`;
   return { report: p.report, text, toStderr: toStdout };
 }
 
