@@ -102,7 +102,7 @@ describe('a webhook the plan leaves out whose export ran above the default 42', 
     const rec = recommend(events, plan, { paths: 40 });
     const t = rec.triggers.find((x) => x.id === 'trg_var')!;
     expect(t.reason).toMatch(SENTENCE);
-    expect(t.reason).toContain(`the export holds up to ${peak} runs in 24 h`);
+    expect(t.reason).toContain(`its history holds up to ${peak} runs in 24 h`);
     expect(t.reason).toContain('put its limit in the plan');
   });
 });

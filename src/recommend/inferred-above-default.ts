@@ -14,17 +14,19 @@ export function aboveInferredDefault(peak24h: number): boolean {
 }
 
 /**
- * The sentence: "the export holds up to 50 runs in 24 h, above the default 42 the plan infers for
- * it, so …". `limited` is how many runs the replay refused (or delayed) by that limit; `verb`
- * whether it refused or delayed them.
+ * The sentence: "its history holds up to 50 runs in 24 h, above the default 42 the plan infers
+ * for it …; if that history is the platform's export, …". `limited` is how many runs the replay
+ * refused (or delayed) by that limit; `verb` whether it refused or delayed them.
  */
 export function inferredAboveDefaultText(peak24h: number, limited: number, verb: 'refuses' | 'delays'): string {
   const replay =
     limited > 0
       ? `the ${counted(limited, 'run')} the replay ${verb} above ${DEFAULT_TRIGGER_LIMIT} are runs the platform ran`
       : `runs above ${DEFAULT_TRIGGER_LIMIT} are runs the platform ran`;
+  // the events may be the platform's export or demand (a demo, an events CSV): the history alone
+  // does not say which, so the reading is given for the export, as the held list's is
   return (
-    `the export holds up to ${counted(peak24h, 'run')} in 24 h, above the default ${DEFAULT_TRIGGER_LIMIT} the plan infers for it (it names no limit for it), ` +
-    `so the platform held it at a higher limit (an override support granted); ${replay}: put its limit in the plan`
+    `its history holds up to ${counted(peak24h, 'run')} in 24 h, above the default ${DEFAULT_TRIGGER_LIMIT} the plan infers for it (it names no limit for it); ` +
+    `if that history is the platform's export, the platform held it at a higher limit (an override support granted), and ${replay}: put its limit in the plan`
   );
 }

@@ -200,6 +200,8 @@ export function recommendTriggersPlatform(
   // an explicit queue (SPEC section 9 rule 5): limited webhooks wait, taking no unit until admitted
   const queued = current.plan.queueWebhooks;
   const waited = queued ? waitedRuns(events, current) : new Map<string, Waited>();
+  // each webhook's busiest 24 h over the days looked at, read once (the inferred-default check below reads it again)
+  const peaks = new Map<string, number>();
   const out: TriggerRecommendation[] = [];
   for (const id of ids) {
     const pt = plan.triggers.find((t) => t.id === id);
@@ -277,6 +279,7 @@ export function recommendTriggersPlatform(
     }
 
     const window = runsPer24h(events, id, to);
+    peaks.set(id, window.max);
     // a trigger the platform's own limit held in the exports never shows more than its limit in
     // 24 h: its held days say it needs more all the same
     if (limit === null || window.arrivals === 0 || (window.max <= limit && atLimit < HELD_DAYS_MIN)) {
@@ -353,7 +356,7 @@ export function recommendTriggersPlatform(
   for (const r of out) {
     const pt = plan.triggers.find((t) => t.id === r.id);
     if (r.kind !== 'webhook' || r.limit !== DEFAULT_TRIGGER_LIMIT || (pt !== undefined && pt.limitPer24h !== null)) continue;
-    const peak = runsPer24h(events, r.id, to).max;
+    const peak = peaks.get(r.id) ?? 0;
     if (aboveInferredDefault(peak)) r.reason += `; ${inferredAboveDefaultText(peak, refused.get(r.id)?.trigger_limit ?? 0, queued ? 'delays' : 'refuses')}`;
   }
   return out;
